@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+/*
+ * iobench: file-copy I/O benchmark. Dispatches to the verbs.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "verbs.h"
+
+static const struct verb {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} verbs[] = {
+	{ "sweep", cmd_sweep, "measure strategies x sizes x tunables; write a report" },
+	{ "list", cmd_list, "strategies, their tunables, usable here or not" },
+	{ "cp", cmd_cp, "copy one file with one strategy" },
+	{ "doctor", cmd_doctor, "pre-flight checks: what works here and why" },
+};
+
+void bench_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("iobench: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: iobench VERB [OPTIONS]   (iobench VERB --help for "
+		   "a verb's options)\n\nverbs:\n");
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		fprintf(f, "  %-8s %s\n", verbs[i].name, verbs[i].summary);
+	fprintf(f,
+		"\nexit codes: 0 success, 1 bad input or usage (nothing created),\n"
+		"  2 runtime error (nothing measured), 3 completed but some cells\n"
+		"  failed, 4 compare found a regression, 130/143 interrupted by\n"
+		"  SIGINT/SIGTERM (partial results kept, marked incomplete)\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("iobench %s (%s)\n", IOBENCH_VERSION, IOBENCH_COMMIT);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (!strcmp(argv[1], verbs[i].name))
+			return verbs[i].run(argc - 1, argv + 1);
+	bench_error("unknown verb '%s' (see iobench --help)", argv[1]);
+	return EXIT_USAGE;
+}

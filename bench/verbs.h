@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/* The iobench verbs; each takes its own argv (argv[0] = verb name) and
+ * returns the process exit code (see EXIT_* below). */
+#ifndef IOBENCH_VERBS_H
+#define IOBENCH_VERBS_H
+
+/* One convention for every verb (README "Exit codes"). */
+enum {
+	EXIT_OK = 0,
+	EXIT_USAGE = 1,		/* bad input or usage; nothing created */
+	EXIT_RUNTIME = 2,	/* runtime error, nothing measured */
+	EXIT_CELLS_FAILED = 3,	/* completed, but some cells failed */
+	EXIT_REGRESSION = 4,	/* compare found a regression */
+	EXIT_SIGINT = 130,
+	EXIT_SIGTERM = 143,
+};
+
+int cmd_list(int argc, char **argv);
+int cmd_cp(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+
+/* "iobench: " + message to stderr. */
+void bench_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Page-cache control and observation: cachestat(2) where the kernel has it
+ * (Linux 6.5+), mincore(2) over a read-only mapping otherwise.
+ */
+#ifndef IOBENCH_CACHE_H
+#define IOBENCH_CACHE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "results.h"
+
+/* True when cachestat(2) works here (probed once). */
+bool cache_have_cachestat(void);
+/* "cachestat" or "mincore". */
+const char *cache_probe_name(void);
+
+/* Pages of fd's file in the page cache; dirty/writeback are -1 under the
+ * mincore fallback. 0 or -errno. */
+int cache_pages_of(int fd, struct cache_pages *out);
+/* Number of pages the file spans (size rounded up to pages). */
+uint64_t cache_file_pages(int fd);
+
+/* Evicts a file's pages: fdatasync, then POSIX_FADV_DONTNEED. 0 or -errno. */
+int cache_evict_fd(int fd);
+/* Global drop (sync; echo 1 > /proc/sys/vm/drop_caches): root only. */
+int cache_drop_all(void);
+/* Reads the file once so all of it is resident. 0 or -errno. */
+int cache_warm_fd(int fd);
+
+#endif

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/* Environment probe: what machine, kernel, filesystem and device a run
+ * measured. */
+#ifndef IOBENCH_ENV_H
+#define IOBENCH_ENV_H
+
+#include "results.h"
+
+/* Fills env for files under `dir`; unknown fields become "unknown"/0/-1.
+ * Strings are malloc'd (freed by results_free). 0 or -ENOMEM. */
+int env_probe(const char *dir, struct environment *env);
+/* "performance", "powersave", ... of cpu0, or "unknown" (static). */
+const char *env_governor(void);
+
+#endif

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Command-line value parsers. Hand-written: strtoull alone accepts signs,
+ * spaces and overflow silently, and no packaged library parses "1M".
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "parse.h"
+
+static int fail(char *err, size_t len, const char *fmt, const char *tok)
+{
+	if (len)
+		snprintf(err, len, fmt, tok);
+	return -EINVAL;
+}
+
+/* Leading decimal digits of s as a number; *end after them. */
+static int parse_digits(const char *s, uint64_t *v, const char **end)
+{
+	uint64_t n = 0;
+	const char *p = s;
+
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	for (; isdigit((unsigned char)*p); p++) {
+		unsigned d = *p - '0';
+
+		if (n > (UINT64_MAX - d) / 10)
+			return -ERANGE;
+		n = n * 10 + d;
+	}
+	*v = n;
+	*end = p;
+	return 0;
+}
+
+int parse_size(const char *s, uint64_t *out, char *err, size_t len)
+{
+	static const char units[] = "KMGT";
+	const char *end, *u;
+	uint64_t v;
+	unsigned shift = 0;
+	int ret;
+
+	if (!s || !*s)
+		return fail(err, len, "empty size%s", "");
+	ret = parse_digits(s, &v, &end);
+	if (ret == -ERANGE)
+		return fail(err, len, "'%s': too large", s);
+	if (ret)
+		return fail(err, len,
+			    "'%s': not a size (expected a whole number with "
+			    "an optional K, M, G or T suffix, e.g. 4K, 100M)",
+			    s);
+	if (*end == '.')
+		return fail(err, len,
+			    "'%s': fractions are not supported; use a smaller "
+			    "unit (1536K, not 1.5M)", s);
+	if (*end) {
+		u = strchr(units, toupper((unsigned char)*end));
+		if (!u)
+			return fail(err, len,
+				    "'%s': unknown unit (use K, M, G or T)", s);
+		shift = 10 * (unsigned)(u - units + 1);
+		end++;
+		if (!strcasecmp(end, "iB") || !strcasecmp(end, "B"))
+			end += strlen(end);
+		if (*end)
+			return fail(err, len,
+				    "'%s': unknown unit (use K, M, G or T)", s);
+	}
+	if (shift && v > (UINT64_MAX >> shift))
+		return fail(err, len, "'%s': too large", s);
+	*out = v << shift;
+	return 0;
+}
+
+int parse_count(const char *s, uint64_t min, uint64_t max, uint64_t *out,
+		char *err, size_t len)
+{
+	const char *end;
+	uint64_t v;
+	int ret;
+
+	if (!s || !*s)
+		return fail(err, len, "empty number%s", "");
+	ret = parse_digits(s, &v, &end);
+	if (ret == -ERANGE || (!ret && !*end && v > max)) {
+		if (len)
+			snprintf(err, len, "'%s': too large (at most %llu)", s,
+				 (unsigned long long)max);
+		return -EINVAL;
+	}
+	if (ret || *end)
+		return fail(err, len, "'%s': not a whole number", s);
+	if (v < min) {
+		if (len)
+			snprintf(err, len, "'%s': must be at least %llu", s,
+				 (unsigned long long)min);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+int parse_seconds(const char *s, double max, double *out, char *err,
+		  size_t len)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s || !(isdigit((unsigned char)*s) || *s == '.'))
+		return fail(err, len, "'%s': not a positive number of seconds",
+			    s ? s : "");
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !(v > 0))
+		return fail(err, len, "'%s': not a positive number of seconds",
+			    s);
+	if (v > max) {
+		if (len)
+			snprintf(err, len, "'%s': too large (at most %g s)", s,
+				 max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Splits s on commas, calling one(item) for each; rejects empty items
+ * and duplicate values. */
+static int parse_list(const char *s, uint64_t **out, size_t *n, char *err,
+		      size_t len,
+		      int (*one)(const char *tok, const void *ctx, uint64_t *v,
+				 char *err, size_t len),
+		      const void *ctx)
+{
+	char *copy, *tok, *save = NULL;
+	uint64_t *vals = NULL;
+	size_t count = 0;
+	int ret = 0;
+
+	if (!s || !*s)
+		return fail(err, len, "empty list%s", "");
+	if (s[0] == ',' || s[strlen(s) - 1] == ',' || strstr(s, ",,"))
+		return fail(err, len, "'%s': empty item in list", s);
+	copy = strdup(s);
+	vals = calloc(strlen(s) / 2 + 1, sizeof(*vals));
+	if (!copy || !vals) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		ret = one(tok, ctx, &vals[count], err, len);
+		if (ret)
+			goto out;
+		for (size_t i = 0; i < count; i++) {
+			if (vals[i] == vals[count]) {
+				ret = fail(err, len, "'%s': listed twice", tok);
+				goto out;
+			}
+		}
+		count++;
+	}
+	*out = vals;
+	*n = count;
+	vals = NULL;
+out:
+	free(copy);
+	free(vals);
+	return ret;
+}
+
+static int one_size(const char *tok, const void *ctx, uint64_t *v, char *err,
+		    size_t len)
+{
+	uint64_t max = *(const uint64_t *)ctx;
+	char lim[32];
+	int ret = parse_size(tok, v, err, len);
+
+	if (ret)
+		return ret;
+	if (*v > max) {
+		format_size(max, lim, sizeof(lim));
+		if (len)
+			snprintf(err, len, "'%s': too large (at most %s)", tok,
+				 lim);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int parse_size_list(const char *s, uint64_t max, uint64_t **out, size_t *n,
+		    char *err, size_t len)
+{
+	return parse_list(s, out, n, err, len, one_size, &max);
+}
+
+struct count_bounds {
+	uint64_t min, max;
+};
+
+static int one_count(const char *tok, const void *ctx, uint64_t *v,
+		     char *err, size_t len)
+{
+	const struct count_bounds *b = ctx;
+
+	return parse_count(tok, b->min, b->max, v, err, len);
+}
+
+int parse_count_list(const char *s, uint64_t min, uint64_t max,
+		     uint64_t **out, size_t *n, char *err, size_t len)
+{
+	struct count_bounds b = { min, max };
+
+	return parse_list(s, out, n, err, len, one_count, &b);
+}
+
+void format_size(uint64_t v, char *out, size_t len)
+{
+	static const char units[] = "KMGT";
+	int u = -1;
+
+	while (v && !(v & 1023) && u < 3) {
+		v >>= 10;
+		u++;
+	}
+	if (u < 0)
+		snprintf(out, len, "%llu", (unsigned long long)v);
+	else
+		snprintf(out, len, "%llu%c", (unsigned long long)v, units[u]);
+}

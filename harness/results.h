@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The results model: one run, its environment and request, and every cell
+ * with raw samples. Produced by the runner, rendered by the writers
+ * (JSON, CSV, Markdown), read back from results.json for baselines.
+ * All strings are owned by the struct that holds them (free with
+ * results_free()).
+ */
+#ifndef IOBENCH_RESULTS_H
+#define IOBENCH_RESULTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iobench/strategy.h"
+#include "dataset.h"
+#include "stats.h"
+
+#define RESULTS_SCHEMA "iobench/1"
+
+enum cache_mode { CACHE_WARM, CACHE_COLD };
+enum sync_mode { SYNC_NONE, SYNC_END };
+enum cell_status {
+	CELL_PENDING,	/* not run (yet): an interrupted sweep leaves some */
+	CELL_OK,
+	CELL_FAILED,	/* error, crash, timeout, verification mismatch */
+	CELL_SKIPPED,	/* strategy not usable here; reason says why */
+};
+
+const char *cache_mode_name(enum cache_mode m);	/* "warm" / "cold" */
+const char *sync_mode_name(enum sync_mode m);	/* "none" / "end" */
+const char *cell_status_name(enum cell_status s);
+/* Reverse lookups: 0, or -EINVAL for an unknown name. */
+int cache_mode_parse(const char *s, enum cache_mode *m);
+int sync_mode_parse(const char *s, enum sync_mode *m);
+
+/* Page counts from cachestat(2) (or mincore: dirty/writeback -1 = n/a). */
+struct cache_pages {
+	int64_t cached, dirty, writeback;
+};
+
+/* One timed sample: `batch` files copied back to back. */
+struct sample {
+	double seconds;		/* timed region, whole batch */
+	double sync_seconds;	/* of which fdatasync (--sync end) */
+	double cpu_user, cpu_sys; /* timed-region CPU (getrusage deltas) */
+	uint64_t src_pages;	/* pages the batch's sources span */
+	int64_t src_resident_before, src_resident_after;
+	struct cache_pages dst;	/* destinations right after the copy */
+	bool residency_ok;	/* warm: fully resident before; cold: none */
+};
+
+/* Child rusage summed over the cell's sample processes (wait4). */
+struct cell_usage {
+	double user, sys;
+	long minflt, majflt, nvcsw, nivcsw;
+	long maxrss_kb;		/* peak over the samples */
+};
+
+struct cell {
+	/* parameters: the key a baseline comparison matches on */
+	char *strategy;
+	uint64_t size;			/* bytes per file */
+	struct copy_params params;	/* resolved (defaults filled in) */
+	unsigned tunables;		/* the strategy's TUNE_* bits */
+	enum cache_mode cache;
+	enum sync_mode sync;
+	enum content_kind content;
+	unsigned batch;			/* files per sample (>= 1), fixed */
+
+	/* outcome */
+	enum cell_status status;
+	char *reason;			/* NULL when ok */
+	double warmup_seconds;		/* the untimed first sample */
+	struct sample *samples;
+	size_t n_samples;
+	struct cell_usage usage;
+	struct estimates est;		/* over per-copy seconds */
+	bool verified;			/* every copy matched (XXH3 + size) */
+	uint64_t copies_verified;
+};
+
+struct environment {
+	char *hostname, *kernel, *cpu_model;
+	unsigned packages, numa_nodes, cores, pus;
+	uint64_t mem_total;
+	char *fs_type, *mount_options, *device, *device_model;
+	int rotational;			/* 1, 0, or -1 unknown */
+	char *scheduler;
+	unsigned logical_block_size, dio_mem_align, dio_offset_align;
+	char *governor;			/* "performance", ... or "unknown" */
+	char *cache_probe;		/* "cachestat" or "mincore" */
+};
+
+struct run_request {
+	char **strategies; size_t n_strategies;
+	uint64_t *sizes; size_t n_sizes;
+	uint64_t *buffers; size_t n_buffers;
+	uint64_t *qds; size_t n_qds;
+	bool cache_warm, cache_cold;
+	bool sync_none, sync_end;
+	enum content_kind content;
+	char *source;			/* --source DIR or NULL */
+	char *dir, *out;
+	unsigned samples;
+	double budget, timeout;
+	uint64_t seed;
+	bool drop_caches;
+};
+
+struct run {
+	char *schema;			/* RESULTS_SCHEMA */
+	char *id;			/* "20261129-181500-ab12" */
+	char *started;			/* ISO 8601 UTC */
+	double duration;		/* seconds */
+	char *command_line;
+	char *version, *commit;
+	bool incomplete;		/* interrupted: some cells pending */
+	struct environment env;
+	struct run_request request;
+	struct cell *cells;
+	size_t n_cells;
+	char **warnings;		/* run-wide, e.g. governor */
+	size_t n_warnings;
+};
+
+/* Recomputes every cell's est from its samples (per-copy times). */
+int results_estimate(struct run *run);
+/* Per-copy seconds of a cell's samples into a malloc'd array. */
+double *results_per_copy(const struct cell *c);
+/* Throughput of one copy of `size` bytes taking `seconds`, in MiB/s. */
+double results_mib_s(uint64_t size, double seconds);
+void results_add_warning(struct run *run, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void results_free(struct run *run);
+
+/* Writers: atomic (temp file in the same directory, fsync, rename).
+ * 0 or -errno. */
+int results_write_json(const struct run *run, const char *path);
+int results_write_csv(const struct run *run, const char *path);
+/* Reader: 0, or -EINVAL with "file:line:col: what" in err. */
+int results_read_json(const char *path, struct run *run, char *err,
+		      size_t len);
+
+/* Writes `len` bytes to path atomically (tmp + fsync + rename). */
+int results_write_file_atomic(const char *path, const void *data,
+			      size_t len);
+
+#endif

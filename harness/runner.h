@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The sweep runner: turns a request into cells, runs every sample in a
+ * forked child, measures, verifies, and fills a struct run.
+ */
+#ifndef IOBENCH_RUNNER_H
+#define IOBENCH_RUNNER_H
+
+#include <stdbool.h>
+
+#include "results.h"
+
+struct runner_progress {
+	/* called after every sample and at cell state changes; may be NULL */
+	void (*update)(void *ctx, const struct run *run, size_t cell,
+		       size_t samples_done, size_t samples_total,
+		       double eta_seconds);
+	void *ctx;
+};
+
+/* Builds run->cells from run->request (strategy x size x tunables x cache
+ * x sync); a strategy's tunables multiply only its own cells. */
+int runner_plan(struct run *run);
+/* Estimated wall time of the planned cells, seconds. */
+double runner_estimate_seconds(const struct run *run);
+/*
+ * Runs every cell. Returns 0 when all cells ran (some may have failed),
+ * -EINTR when interrupted (run->incomplete set), other -errno when
+ * nothing could be measured (why in err).
+ */
+int runner_run(struct run *run, const struct runner_progress *progress,
+	       char *err, size_t len);
+/* Asks a running runner_run to stop after the current sample
+ * (async-signal-safe). */
+void runner_request_stop(void);
+
+#endif
