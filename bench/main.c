@@ -15,6 +15,7 @@ static const struct verb {
 	const char *summary;
 } verbs[] = {
 	{ "sweep", cmd_sweep, "measure strategies x sizes x tunables; write a report" },
+	{ "compare", cmd_compare, "compare two runs or baselines; exit 4 on regression" },
 	{ "list", cmd_list, "strategies, their tunables, usable here or not" },
 	{ "cp", cmd_cp, "copy one file with one strategy" },
 	{ "doctor", cmd_doctor, "pre-flight checks: what works here and why" },

@@ -19,6 +19,7 @@ int cmd_list(int argc, char **argv);
 int cmd_cp(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 /* "iobench: " + message to stderr. */
 void bench_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
