@@ -3,7 +3,6 @@
  * Helpers shared by the strategy files: O_DIRECT alignment, aligned
  * buffers, probe scratch files and reasons.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -155,4 +154,167 @@ const char *strategy_fs_name(const char *dir)
 		if (names[i].magic == (long)sf.f_type)
 			return names[i].name;
 	return "unknown";
+}
+
+/* ---- O_DIRECT geometry shared by odirect, libaio and io_uring ---- */
+
+void strategy_dio_none(struct strategy_dio *d)
+{
+	d->mem_align = 1;
+	d->off_align = 1;
+	d->trim = false;
+}
+
+int strategy_dio_begin(int src, int dst, const struct copy_range *r,
+		       size_t buf_size, struct strategy_dio *d)
+{
+	unsigned src_mem, src_off, dst_mem, dst_off;
+	struct stat st;
+
+	strategy_dio_alignment(src, &src_mem, &src_off);
+	strategy_dio_alignment(dst, &dst_mem, &dst_off);
+	/* powers of two: the larger one satisfies both ends */
+	d->mem_align = src_mem > dst_mem ? src_mem : dst_mem;
+	d->off_align = src_off > dst_off ? src_off : dst_off;
+	d->trim = r->len % d->off_align != 0;
+	/* buffers come from strategy_alloc_aligned(0, ...): page aligned */
+	if (d->mem_align > (unsigned)sysconf(_SC_PAGESIZE) ||
+	    buf_size % d->off_align || r->src_off % d->off_align ||
+	    r->dst_off % d->off_align)
+		return -EINVAL;
+	if (!d->trim)
+		return 0;
+	/*
+	 * The rounded-up tail write lands past dst_off + len; that is only
+	 * harmless when nothing of dst lives there yet (the trim at the end
+	 * removes it). Otherwise the range is not the one ending at EOF.
+	 */
+	if (fstat(dst, &st))
+		return -errno;
+	if ((uint64_t)st.st_size > r->dst_off + r->len)
+		return -EINVAL;
+	return 0;
+}
+
+uint64_t strategy_dio_round(const struct strategy_dio *d, uint64_t n)
+{
+	uint64_t a = d->off_align;
+
+	return (n + a - 1) / a * a;
+}
+
+int strategy_dio_read_progress(const struct strategy_dio *d, uint64_t need,
+			       uint64_t got, uint64_t res)
+{
+	if (got >= need)
+		return 1;
+	/* 0 is EOF; so is a short O_DIRECT read ending off the alignment */
+	if (!res || got % d->off_align)
+		return -ENODATA;
+	return 0;
+}
+
+size_t strategy_dio_write_len(const struct strategy_dio *d, char *buf,
+			      size_t need, size_t got)
+{
+	size_t wlen = strategy_dio_round(d, need);
+
+	/* past EOF the buffer holds an older chunk: never write that out */
+	if (got < wlen)
+		memset(buf + got, 0, wlen - got);
+	return wlen;
+}
+
+int strategy_dio_end(int dst, const struct copy_range *r,
+		     const struct strategy_dio *d)
+{
+	uint64_t end = r->dst_off + r->len;
+	struct stat st;
+
+	if (!d->trim)
+		return 0;
+	if (fstat(dst, &st))
+		return -errno;
+	if ((uint64_t)st.st_size <= end)
+		return 0;
+	while (ftruncate(dst, end))
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+void strategy_chunk_start(struct strategy_chunk *c,
+			  const struct strategy_dio *d, uint64_t pos,
+			  size_t need)
+{
+	c->pos = pos;
+	c->need = need;
+	c->io_len = strategy_dio_round(d, need);
+	c->done = 0;
+	c->writing = false;
+}
+
+int strategy_chunk_advance(struct strategy_chunk *c,
+			   const struct strategy_dio *d, size_t res)
+{
+	int ret;
+
+	c->done += res;
+	if (c->writing) {
+		if (!res)
+			return -EIO;
+		return c->done >= c->io_len;
+	}
+	ret = strategy_dio_read_progress(d, c->need, c->done, res);
+	if (ret <= 0)
+		return ret;
+	c->io_len = strategy_dio_write_len(d, c->buf, c->need, c->done);
+	c->done = 0;
+	c->writing = true;
+	return 0;
+}
+
+int strategy_probe_direct(const char *dir, char *why, size_t len)
+{
+	unsigned mem_align, off_align;
+	size_t size;
+	char *buf;
+	ssize_t n;
+	int fd, ret = 0;
+
+	fd = strategy_tmpfile(dir, O_DIRECT);
+	if (fd == -EINVAL)
+		return strategy_why(why, len, fd, "O_DIRECT not supported by %s",
+				    strategy_fs_name(dir));
+	if (fd < 0)
+		return strategy_why(why, len, fd, "cannot create a file in %s: %s",
+				    dir, strerror(-fd));
+	strategy_dio_alignment(fd, &mem_align, &off_align);
+	size = off_align > 4096 ? off_align : 4096;
+	buf = strategy_alloc_aligned(mem_align, size);
+	if (!buf) {
+		ret = strategy_why(why, len, -errno, "O_DIRECT probe: %s",
+				   strerror(errno));
+		goto out_close;
+	}
+	memset(buf, 0x5a, size);
+	n = pwrite(fd, buf, size, 0);
+	if (n == (ssize_t)size) {
+		memset(buf, 0, size);
+		n = pread(fd, buf, size, 0);
+	}
+	if (n < 0 && errno == EINVAL)
+		ret = strategy_why(why, len, -EINVAL,
+				   "O_DIRECT not supported by %s",
+				   strategy_fs_name(dir));
+	else if (n < 0)
+		ret = strategy_why(why, len, -errno, "O_DIRECT transfer: %s",
+				   strerror(errno));
+	else if (n != (ssize_t)size || buf[0] != 0x5a || buf[size - 1] != 0x5a)
+		ret = strategy_why(why, len, -EIO,
+				   "O_DIRECT transfer: data did not round-trip");
+	free(buf);
+out_close:
+	close(fd);
+	return ret;
 }

@@ -3,7 +3,6 @@
  * rw: read(2)/write(2) through one page-aligned buffer, as coreutils cp
  * does without copy offload; POSIX_FADV_SEQUENTIAL on the source.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>

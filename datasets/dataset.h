@@ -7,9 +7,9 @@
 #ifndef IOBENCH_DATASET_H
 #define IOBENCH_DATASET_H
 
-#include <stdint.h>
-
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 enum content_kind { CONTENT_RANDOM, CONTENT_ZEROS, CONTENT_SPARSE };
 
@@ -21,12 +21,22 @@ int content_kind_parse(const char *s, enum content_kind *c);
  * Writes `size` bytes to fd (truncating it first): random bytes, zeros,
  * or sparse (data extents alternating with holes: a hole at the start,
  * data, a hole in the middle, data, a hole at the end). 0 or -errno.
+ * Sparse: with p = size / 5 rounded down to 4 KiB, random data at [p, 2p)
+ * and [3p, 4p), holes elsewhere (the last hole takes the remainder).
+ * Below 20 KiB no aligned hole fits and a sparse file is all random data.
+ * Random bytes depend only on (seed, index) and the offset: a sparse
+ * file's data is the random file's bytes at the same offsets. Zeros are
+ * written as data, not holes. Writes with pwrite: fd's offset is unused.
  */
 int dataset_fill(int fd, uint64_t size, enum content_kind kind, uint64_t seed,
 		 uint64_t index);
 /* XXH3-64 of the first `size` bytes of fd (read with pread). 0 or -errno;
  * -ENODATA when the file is shorter. */
 int dataset_hash_fd(int fd, uint64_t size, uint64_t *hash);
+/* Bytes [off, off + len) of the file dataset_fill writes for (size, kind,
+ * seed, index), into buf, without I/O (off + len <= size). */
+void dataset_generate(void *buf, uint64_t off, size_t len, uint64_t size,
+		      enum content_kind kind, uint64_t seed, uint64_t index);
 /* XXH3-64 of the content dataset_fill would write, without I/O. */
 uint64_t dataset_expected_hash(uint64_t size, enum content_kind kind,
 			       uint64_t seed, uint64_t index);

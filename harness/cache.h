@@ -26,7 +26,12 @@ uint64_t cache_file_pages(int fd);
 int cache_evict_fd(int fd);
 /* Global drop (sync; echo 1 > /proc/sys/vm/drop_caches): root only. */
 int cache_drop_all(void);
-/* Reads the file once so all of it is resident. 0 or -errno. */
+/* Reads the file once so all of it is resident (fd must not be O_DIRECT:
+ * -EINVAL). 0 or -errno. */
 int cache_warm_fd(int fd);
+
+/* For tests: make cache_pages_of() use the mincore fallback (true) or the
+ * probe's choice again (false). cache_have_cachestat() follows it. */
+void cache_force_mincore(bool on);
 
 #endif
