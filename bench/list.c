@@ -1,10 +1,211 @@
 // SPDX-License-Identifier: MIT
-/* iobench list: placeholder. */
+/*
+ * iobench list: every registered strategy in registry order, with its
+ * tunables, range support and whether it can run for files in --dir.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "strategies.h"
 #include "verbs.h"
+
+#define REASON_MAX 256
+#define TUNABLES_MAX 64
+
+struct list_row {
+	const struct copy_strategy *s;
+	char tunables[TUNABLES_MAX];
+	const char *ranges;
+	bool usable;
+	char why[REASON_MAX];
+};
+
+static void list_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: iobench list [--dir DIR] [--json]\n"
+		"\n"
+		"Lists every copy strategy in registry order: its name, tunables,\n"
+		"whether it can copy a byte range (yes; aligned = offsets must be\n"
+		"multiples of 4096; no), whether it can run for files in DIR and,\n"
+		"if not, why.\n"
+		"\n"
+		"options:\n"
+		"  -d, --dir DIR   probe the strategies in DIR (default: .)\n"
+		"  -j, --json      print a JSON document instead of a table\n"
+		"  -h, --help      show this help\n");
+}
+
+static const char *range_support(unsigned flags)
+{
+	if (flags & COPY_RANGES_ALIGNED)
+		return "aligned";
+	if (flags & COPY_RANGES)
+		return "yes";
+	return "no";
+}
+
+static void fill_rows(struct list_row *rows, size_t n, const char *dir)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct list_row *r = &rows[i];
+
+		r->s = strategy_at(i);
+		strategy_tunables_str(r->s->tunables, r->tunables,
+				      sizeof(r->tunables));
+		r->ranges = range_support(r->s->flags);
+		r->usable = !strategy_probe(r->s, dir, r->why, sizeof(r->why));
+		if (!r->usable && !r->why[0])
+			snprintf(r->why, sizeof(r->why), "probe failed");
+	}
+}
+
+/* Column widths come from the data so the table stays aligned whatever
+ * names a plugin brings. */
+static void print_table(const struct list_row *rows, size_t n,
+			const char *dir)
+{
+	int wname = (int)strlen("STRATEGY"), wtun = (int)strlen("TUNABLES");
+
+	for (size_t i = 0; i < n; i++) {
+		int l = (int)strlen(rows[i].s->name);
+
+		if (l > wname)
+			wname = l;
+		l = (int)strlen(rows[i].tunables);
+		if (l > wtun)
+			wtun = l;
+	}
+	printf("strategies for files in %s (%s):\n\n", dir,
+	       strategy_fs_name(dir));
+	printf("%-*s  %-*s  %-7s  %-6s  %s\n", wname, "STRATEGY", wtun,
+	       "TUNABLES", "RANGES", "USABLE", "SUMMARY");
+	for (size_t i = 0; i < n; i++) {
+		const struct list_row *r = &rows[i];
+
+		printf("%-*s  %-*s  %-7s  %-6s  %s\n", wname, r->s->name, wtun,
+		       r->tunables, r->ranges, r->usable ? "yes" : "no",
+		       r->s->summary ? r->s->summary : "");
+		if (!r->usable)
+			printf("%-*s  not usable here: %s\n", wname, "",
+			       r->why);
+	}
+}
+
+static int print_json(const struct list_row *rows, size_t n, const char *dir)
+{
+	json_t *root = json_object(), *arr = json_array();
+	int ret = -ENOMEM;
+
+	if (!root || !arr)
+		goto out_free;
+	json_object_set_new(root, "dir", json_string(dir));
+	json_object_set_new(root, "filesystem",
+			    json_string(strategy_fs_name(dir)));
+	for (size_t i = 0; i < n; i++) {
+		const struct list_row *r = &rows[i];
+		struct copy_params d = strategy_resolve_params(r->s, NULL);
+		json_t *o = json_pack(
+			"{s:s, s:s, s:s, s:s, s:b, s:o, s:b, s:b, s:o, s:o}",
+			"name", r->s->name, "summary",
+			r->s->summary ? r->s->summary : "", "tunables",
+			r->tunables, "ranges", r->ranges, "usable", r->usable,
+			"reason", r->usable ? json_null() : json_string(r->why),
+			"always_direct", !!(r->s->flags & COPY_ALWAYS_DIRECT),
+			"same_fs_only", !!(r->s->flags & COPY_SAME_FS_ONLY),
+			"default_buffer",
+			(r->s->tunables & TUNE_BUF) ?
+				json_integer((json_int_t)d.buffer_size) :
+				json_null(),
+			"default_qd",
+			(r->s->tunables & TUNE_QD) ?
+				json_integer(d.queue_depth) : json_null());
+
+		if (!o || json_array_append_new(arr, o))
+			goto out_free;
+	}
+	json_object_set(root, "strategies", arr);
+	if (json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER))
+		ret = -EIO;
+	else
+		ret = 0;
+	putchar('\n');
+out_free:
+	json_decref(arr);
+	json_decref(root);
+	return ret;
+}
 
 int cmd_list(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	bench_error("list: not implemented yet");
-	return EXIT_RUNTIME;
+	static const struct option opts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *dir = ".";
+	bool json = false;
+	struct list_row *rows;
+	struct stat st;
+	size_t n;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, ":d:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			list_usage(stdout);
+			return EXIT_OK;
+		default:
+			return bench_option_error("list", argv, c);
+		}
+	}
+	if (optind < argc) {
+		bench_error("list: unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (stat(dir, &st)) {
+		bench_error("list: %s: %s", dir, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		bench_error("list: %s: %s", dir, strerror(ENOTDIR));
+		return EXIT_USAGE;
+	}
+
+	n = strategy_count();
+	rows = calloc(n ? n : 1, sizeof(*rows));
+	if (!rows) {
+		bench_error("list: %s", strerror(ENOMEM));
+		return EXIT_RUNTIME;
+	}
+	fill_rows(rows, n, dir);
+	ret = EXIT_OK;
+	if (json) {
+		if (print_json(rows, n, dir)) {
+			bench_error("list: cannot write JSON");
+			ret = EXIT_RUNTIME;
+		}
+	} else {
+		print_table(rows, n, dir);
+	}
+	free(rows);
+	if (fflush(stdout)) {
+		bench_error("list: standard output: %s", strerror(errno));
+		ret = EXIT_RUNTIME;
+	}
+	return ret;
 }

@@ -2,6 +2,7 @@
 /*
  * iobench: file-copy I/O benchmark. Dispatches to the verbs.
  */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +31,22 @@ void bench_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+int bench_option_error(const char *verb, char **argv, int c)
+{
+	const char *arg = argv[optind - 1];
+	char shortopt[3] = { '-', (char)optopt, '\0' };
+
+	/* a bundled short option ("-vq") is named by optopt, not by argv */
+	if (strncmp(arg, "--", 2) && optopt)
+		arg = shortopt;
+	if (c == ':')
+		bench_error("%s: option '%s' needs a value", verb, arg);
+	else
+		bench_error("%s: unknown option '%s' (see iobench %s --help)",
+			    verb, arg, verb);
+	return EXIT_USAGE;
 }
 
 static void usage(FILE *f)

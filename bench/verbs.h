@@ -23,5 +23,8 @@ int cmd_compare(int argc, char **argv);
 
 /* "iobench: " + message to stderr. */
 void bench_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* For getopt_long's ':' / '?' (optstring starting with ':'): prints
+ * "iobench: VERB: ..." naming the bad option; returns EXIT_USAGE. */
+int bench_option_error(const char *verb, char **argv, int c);
 
 #endif

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests of the command-line value parsers (harness/parse.c): accepted
+ * forms, exact error texts, overflow and list rules.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "parse.h"
+
+#define K 1024ull
+
+static void test_size_accepted(void **state)
+{
+	static const struct {
+		const char *in;
+		uint64_t want;
+	} cases[] = {
+		{ "0", 0 },
+		{ "1", 1 },
+		{ "4095", 4095 },
+		{ "1K", K },
+		{ "1k", K },
+		{ "4KiB", 4 * K },
+		{ "4kib", 4 * K },
+		{ "4KB", 4 * K },
+		{ "1M", K * K },
+		{ "100M", 100 * K * K },
+		{ "1G", K * K * K },
+		{ "3G", 3 * K * K * K },	/* > 32 bits */
+		{ "1T", K * K * K * K },
+		{ "16777215T", 16777215ull << 40 },	/* largest T */
+		{ "18446744073709551615", UINT64_MAX },
+	};
+	char err[200];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t v = 12345;
+
+		err[0] = '\0';
+		assert_int_equal(parse_size(cases[i].in, &v, err, sizeof(err)),
+				 0);
+		assert_true(v == cases[i].want);
+		assert_string_equal(err, "");
+	}
+}
+
+static void test_size_rejected(void **state)
+{
+	static const struct {
+		const char *in;
+		const char *err;
+	} cases[] = {
+		{ "", "empty size" },
+		{ "1Q", "'1Q': unknown unit (use K, M, G or T)" },
+		{ "1KQ", "'1KQ': unknown unit (use K, M, G or T)" },
+		{ "1K ", "'1K ': unknown unit (use K, M, G or T)" },
+		{ "1Ki", "'1Ki': unknown unit (use K, M, G or T)" },
+		{ "-1", "'-1': not a size (expected a whole number with an "
+			"optional K, M, G or T suffix, e.g. 4K, 100M)" },
+		{ "+1", "'+1': not a size (expected a whole number with an "
+			"optional K, M, G or T suffix, e.g. 4K, 100M)" },
+		{ " 1", "' 1': not a size (expected a whole number with an "
+			"optional K, M, G or T suffix, e.g. 4K, 100M)" },
+		{ "K", "'K': not a size (expected a whole number with an "
+		       "optional K, M, G or T suffix, e.g. 4K, 100M)" },
+		{ "1.5M", "'1.5M': fractions are not supported; use a smaller "
+			  "unit (1536K, not 1.5M)" },
+		{ "99999999T", "'99999999T': too large" },
+		{ "16777216T", "'16777216T': too large" },
+		{ "18446744073709551616", "'18446744073709551616': too large" },
+	};
+	char err[200];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t v = 777;
+
+		assert_int_equal(parse_size(cases[i].in, &v, err, sizeof(err)),
+				 -EINVAL);
+		assert_string_equal(err, cases[i].err);
+		assert_true(v == 777);	/* untouched on error */
+	}
+	assert_int_equal(parse_size(NULL, &(uint64_t){ 0 }, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "empty size");
+	/* no room for a reason is not a crash */
+	assert_int_equal(parse_size("1Q", &(uint64_t){ 0 }, NULL, 0), -EINVAL);
+}
+
+static void test_count(void **state)
+{
+	uint64_t v = 0;
+	char err[200];
+
+	(void)state;
+	assert_int_equal(parse_count("32", 1, 64, &v, err, sizeof(err)), 0);
+	assert_true(v == 32);
+	assert_int_equal(parse_count("0", 1, 64, &v, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "'0': must be at least 1");
+	assert_int_equal(parse_count("65", 1, 64, &v, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "'65': too large (at most 64)");
+	assert_int_equal(parse_count("99999999999999999999", 1, 64, &v, err,
+				     sizeof(err)), -EINVAL);
+	assert_string_equal(err,
+			    "'99999999999999999999': too large (at most 64)");
+	assert_int_equal(parse_count("12a", 1, 64, &v, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "'12a': not a whole number");
+	assert_int_equal(parse_count("1K", 1, 4096, &v, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "'1K': not a whole number");
+	assert_int_equal(parse_count("", 1, 64, &v, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "empty number");
+	assert_true(v == 32);
+}
+
+static void test_seconds(void **state)
+{
+	double v = 0;
+	char err[200];
+
+	(void)state;
+	assert_int_equal(parse_seconds("0.5", 60, &v, err, sizeof(err)), 0);
+	assert_true(v == 0.5);
+	assert_int_equal(parse_seconds("2", 60, &v, err, sizeof(err)), 0);
+	assert_true(v == 2.0);
+	assert_int_equal(parse_seconds("0", 60, &v, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "'0': not a positive number of seconds");
+	assert_int_equal(parse_seconds("-1", 60, &v, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "'-1': not a positive number of seconds");
+	assert_int_equal(parse_seconds("nan", 60, &v, err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(parse_seconds("2s", 60, &v, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "'2s': not a positive number of seconds");
+	assert_int_equal(parse_seconds("61", 60, &v, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "'61': too large (at most 60 s)");
+}
+
+static void test_size_list(void **state)
+{
+	uint64_t *v = NULL;
+	size_t n = 0;
+	char err[200];
+
+	(void)state;
+	assert_int_equal(parse_size_list("1K,1M,100M", UINT64_MAX, &v, &n, err,
+					 sizeof(err)), 0);
+	assert_int_equal(n, 3);
+	assert_true(v[0] == K && v[1] == K * K && v[2] == 100 * K * K);
+	free(v);
+	assert_int_equal(parse_size_list("0", UINT64_MAX, &v, &n, err,
+					 sizeof(err)), 0);
+	assert_int_equal(n, 1);
+	assert_true(v[0] == 0);
+	free(v);
+
+	static const struct {
+		const char *in;
+		const char *err;
+	} bad[] = {
+		{ "", "empty list" },
+		{ ",1K", "',1K': empty item in list" },
+		{ "1K,", "'1K,': empty item in list" },
+		{ "1K,,1M", "'1K,,1M': empty item in list" },
+		{ "1K,1024", "'1024': listed twice" },
+		{ "1M,1K,1M", "'1M': listed twice" },
+		{ "1K,1Q", "'1Q': unknown unit (use K, M, G or T)" },
+		{ "1K,2G", "'2G': too large (at most 1G)" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = NULL;
+		assert_int_equal(parse_size_list(bad[i].in, K * K * K, &v, &n,
+						 err, sizeof(err)), -EINVAL);
+		assert_string_equal(err, bad[i].err);
+		assert_null(v);	/* nothing to free on error */
+	}
+}
+
+static void test_count_list(void **state)
+{
+	uint64_t *v = NULL;
+	size_t n = 0;
+	char err[200];
+
+	(void)state;
+	assert_int_equal(parse_count_list("1,8,32", 1, 64, &v, &n, err,
+					  sizeof(err)), 0);
+	assert_int_equal(n, 3);
+	assert_true(v[0] == 1 && v[1] == 8 && v[2] == 32);
+	free(v);
+	v = NULL;
+	assert_int_equal(parse_count_list("1,8,1", 1, 64, &v, &n, err,
+					  sizeof(err)), -EINVAL);
+	assert_string_equal(err, "'1': listed twice");
+	assert_int_equal(parse_count_list("1,0", 1, 64, &v, &n, err,
+					  sizeof(err)), -EINVAL);
+	assert_string_equal(err, "'0': must be at least 1");
+	assert_int_equal(parse_count_list("4,,8", 1, 64, &v, &n, err,
+					  sizeof(err)), -EINVAL);
+	assert_string_equal(err, "'4,,8': empty item in list");
+	assert_null(v);
+}
+
+static void test_format_size(void **state)
+{
+	static const struct {
+		uint64_t in;
+		const char *want;
+	} cases[] = {
+		{ 0, "0" },
+		{ 1, "1" },
+		{ 1537, "1537" },
+		{ K, "1K" },
+		{ 1536 * K, "1536K" },
+		{ 100 * K * K, "100M" },
+		{ K * K * K * K, "1T" },
+		{ K * K * K * K * K, "1024T" },
+	};
+	char out[32];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t back = 0;
+
+		format_size(cases[i].in, out, sizeof(out));
+		assert_string_equal(out, cases[i].want);
+		/* what format_size writes, parse_size reads back */
+		assert_int_equal(parse_size(out, &back, NULL, 0), 0);
+		assert_true(back == cases[i].in);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_size_accepted),
+		cmocka_unit_test(test_size_rejected),
+		cmocka_unit_test(test_count),
+		cmocka_unit_test(test_seconds),
+		cmocka_unit_test(test_size_list),
+		cmocka_unit_test(test_count_list),
+		cmocka_unit_test(test_format_size),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
