@@ -15,6 +15,8 @@ static const struct verb {
 	int (*run)(int argc, char **argv);
 	const char *summary;
 } verbs[] = {
+	{ "quick", cmd_quick, "short preset sweep (< 30 s); also: no verb" },
+	{ "full", cmd_full, "big preset sweep: sizes, buffers, qd, cold, sync" },
 	{ "sweep", cmd_sweep, "measure strategies x sizes x tunables; write a report" },
 	{ "compare", cmd_compare, "compare two runs or baselines; exit 4 on regression" },
 	{ "list", cmd_list, "strategies, their tunables, usable here or not" },
@@ -64,10 +66,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	/* no verb: the quick preset, the one-command first look */
+	if (argc < 2)
+		return cmd_quick(1, (char *[]){ "quick", NULL });
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		usage(stdout);

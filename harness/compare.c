@@ -1,3 +1,804 @@
 // SPDX-License-Identifier: MIT
-/* placeholder */
+/*
+ * compare: matches the cells of two runs, tests each pair with a two-sided
+ * Mann-Whitney U on per-copy times, bootstraps the change of the median
+ * and renders the verdicts as Markdown and JSON.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <jansson.h>
+
 #include "compare.h"
+#include "parse.h"
+
+/* Any fixed seed makes reruns of a comparison give the same CIs. */
+#define COMPARE_SEED 20240229
+
+void compare_default_options(struct compare_options *o)
+{
+	o->alpha = 0.05;
+	o->threshold = 0.03;
+	o->holm = false;
+	o->level = 0.95;
+	o->resamples = 10000;
+	o->seed = COMPARE_SEED;
+}
+
+const char *compare_verdict_name(enum compare_verdict v)
+{
+	switch (v) {
+	case VERDICT_SAME:
+		return "~";
+	case VERDICT_NOISE:
+		return "within noise";
+	case VERDICT_IMPROVED:
+		return "improved";
+	case VERDICT_REGRESSED:
+		return "regressed";
+	case VERDICT_NO_DATA:
+		break;
+	}
+	return "no data";
+}
+
+/* The verdict with its sign for the table: the eye finds ❌ first. */
+static const char *verdict_label(enum compare_verdict v)
+{
+	switch (v) {
+	case VERDICT_SAME:
+		return "~";
+	case VERDICT_NOISE:
+		return "⚠️ within noise";
+	case VERDICT_IMPROVED:
+		return "✅ improved";
+	case VERDICT_REGRESSED:
+		return "❌ regressed";
+	case VERDICT_NO_DATA:
+		break;
+	}
+	return "no data";
+}
+
+bool compare_same_key(const struct cell *a, const struct cell *b)
+{
+	return !strcmp(a->strategy, b->strategy) && a->size == b->size &&
+	       a->params.buffer_size == b->params.buffer_size &&
+	       a->params.queue_depth == b->params.queue_depth &&
+	       a->params.direct == b->params.direct &&
+	       a->params.sqpoll == b->params.sqpoll &&
+	       a->cache == b->cache && a->sync == b->sync &&
+	       a->content == b->content;
+}
+
+void compare_format_tunables(const struct cell *c, char *buf, size_t len)
+{
+	char size[32];
+	size_t used = 0;
+
+	buf[0] = '\0';
+	/* only what the strategy reads: the rest of params is noise */
+	if (c->tunables & TUNE_BUF) {
+		format_size(c->params.buffer_size, size, sizeof(size));
+		used += snprintf(buf + used, len - used, "buf=%s", size);
+	}
+	if ((c->tunables & TUNE_QD) && used < len)
+		used += snprintf(buf + used, len - used, "%sqd=%u",
+				 used ? " " : "", c->params.queue_depth);
+	if ((c->tunables & TUNE_DIRECT) && c->params.direct && used < len)
+		used += snprintf(buf + used, len - used, "%sdirect",
+				 used ? " " : "");
+	if ((c->tunables & TUNE_SQPOLL) && c->params.sqpoll && used < len)
+		used += snprintf(buf + used, len - used, "%ssqpoll",
+				 used ? " " : "");
+	if (!used)
+		snprintf(buf, len, "-");
+}
+
+void compare_format_key(const struct cell *c, char *buf, size_t len)
+{
+	char size[32], tun[96];
+
+	format_size(c->size, size, sizeof(size));
+	compare_format_tunables(c, tun, sizeof(tun));
+	snprintf(buf, len, "%s %s %s %s sync=%s %s", c->strategy, size, tun,
+		 cache_mode_name(c->cache), sync_mode_name(c->sync),
+		 content_kind_name(c->content));
+}
+
+/* ---- Mann-Whitney U ------------------------------------------------ */
+
+struct ranked {
+	double v;
+	bool from_x;
+};
+
+static int cmp_ranked(const void *a, const void *b)
+{
+	const struct ranked *ra = a, *rb = b;
+
+	return (ra->v > rb->v) - (ra->v < rb->v);
+}
+
+/*
+ * Ranks the pooled sample (ties get their mean rank): the rank sum of x
+ * and sum(t^3 - t) over the tie groups. 0 or -ENOMEM.
+ */
+static int rank_sum(const double *x, size_t nx, const double *y, size_t ny,
+		    double *rx, double *tie_term)
+{
+	size_t n = nx + ny;
+	struct ranked *all = malloc(n * sizeof(*all));
+
+	if (!all)
+		return -ENOMEM;
+	for (size_t i = 0; i < nx; i++)
+		all[i] = (struct ranked){ x[i], true };
+	for (size_t i = 0; i < ny; i++)
+		all[nx + i] = (struct ranked){ y[i], false };
+	qsort(all, n, sizeof(*all), cmp_ranked);
+
+	*rx = 0;
+	*tie_term = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		double t, mean_rank;
+
+		while (j + 1 < n && all[j + 1].v == all[i].v)
+			j++;
+		t = (double)(j - i + 1);
+		mean_rank = (double)(i + j) / 2 + 1;	/* ranks are 1-based */
+		for (size_t k = i; k <= j; k++)
+			if (all[k].from_x)
+				*rx += mean_rank;
+		*tie_term += t * t * t - t;
+		i = j + 1;
+	}
+	free(all);
+	return 0;
+}
+
+/*
+ * P(U >= u) under H0 for sizes m, n without ties, by the classic
+ * recursion on the largest pooled value: f(m, n, k) = f(m-1, n, k-n) +
+ * f(m, n-1, k), counting arrangements in doubles (only additions, so the
+ * relative error stays tiny). Hand-written: GSL has no Mann-Whitney
+ * distribution. NaN on allocation failure.
+ */
+static double mw_exact_sf(size_t m, size_t n, size_t u)
+{
+	size_t width = m * n + 1;
+	double *prev = calloc((n + 1) * width, sizeof(double));
+	double *cur = calloc((n + 1) * width, sizeof(double));
+	double tail = 0, total = 0, *t;
+
+	if (!prev || !cur) {
+		free(prev);
+		free(cur);
+		return NAN;
+	}
+	/* no x values: U is 0 whatever the y values */
+	for (size_t j = 0; j <= n; j++)
+		prev[j * width] = 1;
+	for (size_t i = 1; i <= m; i++) {
+		memset(cur, 0, (n + 1) * width * sizeof(double));
+		cur[0] = 1;
+		for (size_t j = 1; j <= n; j++) {
+			double *row = cur + j * width;
+			const double *left = cur + (j - 1) * width;
+			const double *up = prev + j * width;
+
+			for (size_t k = 0; k <= i * j; k++)
+				row[k] = (k >= j ? up[k - j] : 0) + left[k];
+		}
+		t = prev;
+		prev = cur;
+		cur = t;
+	}
+	for (size_t k = 0; k < width; k++) {
+		total += prev[n * width + k];
+		if (k >= u)
+			tail += prev[n * width + k];
+	}
+	free(prev);
+	free(cur);
+	return tail / total;
+}
+
+int compare_mann_whitney(const double *x, size_t nx, const double *y,
+			 size_t ny, double *u, double *p, bool *exact)
+{
+	double m = (double)nx, n = (double)ny, rx, tie_term, u_max, prob;
+	int ret;
+
+	if (!nx || !ny)
+		return -EINVAL;
+	ret = rank_sum(x, nx, y, ny, &rx, &tie_term);
+	if (ret)
+		return ret;
+	*u = rx - m * (m + 1) / 2;
+	/* two-sided: the larger of U_x and U_y, doubled tail (scipy's way) */
+	u_max = fmax(*u, m * n - *u);
+
+	*exact = tie_term == 0 && nx <= COMPARE_EXACT_MAX &&
+		 ny <= COMPARE_EXACT_MAX;
+	if (*exact) {
+		prob = mw_exact_sf(nx, ny, (size_t)llround(u_max));
+		if (isnan(prob))
+			return -ENOMEM;
+	} else {
+		double N = m + n;
+		double var = m * n / 12 *
+			     ((N + 1) - tie_term / (N * (N - 1)));
+
+		/* all values equal: nothing can be told apart */
+		if (!(var > 0)) {
+			*p = 1;
+			return 0;
+		}
+		prob = gsl_cdf_ugaussian_Q((u_max - m * n / 2 - 0.5) /
+					   sqrt(var));
+	}
+	*p = fmin(1, 2 * prob);
+	return 0;
+}
+
+struct indexed_p {
+	double p;
+	size_t i;
+};
+
+static int cmp_indexed_p(const void *a, const void *b)
+{
+	const struct indexed_p *pa = a, *pb = b;
+
+	if (pa->p != pb->p)
+		return (pa->p > pb->p) - (pa->p < pb->p);
+	return (pa->i > pb->i) - (pa->i < pb->i);
+}
+
+int compare_holm(const double *p, size_t n, double *adj)
+{
+	struct indexed_p *s = malloc((n ? n : 1) * sizeof(*s));
+	double running = 0;
+
+	if (!s)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		s[i] = (struct indexed_p){ p[i], i };
+	qsort(s, n, sizeof(*s), cmp_indexed_p);
+	/* step-down: (m - k) p_(k), made monotone, capped at 1 */
+	for (size_t k = 0; k < n; k++) {
+		running = fmax(running, fmin(1, (double)(n - k) * s[k].p));
+		adj[s[k].i] = running;
+	}
+	free(s);
+	return 0;
+}
+
+/* ---- matching and verdicts ----------------------------------------- */
+
+static void add_env_diff(struct comparison *cmp, const char *field,
+			 const char *base, const char *new)
+{
+	struct compare_env_diff *d;
+
+	base = base ? base : "unknown";
+	new = new ? new : "unknown";
+	if (!strcmp(base, new))
+		return;
+	d = &cmp->env_diffs[cmp->n_env_diffs++];
+	d->field = field;
+	d->base = base;
+	d->new = new;
+}
+
+#define N_ENV_FIELDS 7
+
+static void diff_environments(const struct run *base, const struct run *new,
+			      struct comparison *cmp)
+{
+	add_env_diff(cmp, "hostname", base->env.hostname, new->env.hostname);
+	add_env_diff(cmp, "kernel", base->env.kernel, new->env.kernel);
+	add_env_diff(cmp, "fs_type", base->env.fs_type, new->env.fs_type);
+	add_env_diff(cmp, "mount_options", base->env.mount_options,
+		     new->env.mount_options);
+	add_env_diff(cmp, "device_model", base->env.device_model,
+		     new->env.device_model);
+	add_env_diff(cmp, "cpu_model", base->env.cpu_model,
+		     new->env.cpu_model);
+	add_env_diff(cmp, "version", base->version, new->version);
+}
+
+static bool has_samples(const struct cell *c)
+{
+	return c->status == CELL_OK && c->n_samples > 0;
+}
+
+/* The two-sided test and the bootstrap of one matched pair. */
+static int test_cell(struct compare_cell *cc, const struct compare_options *o,
+		     uint64_t seed)
+{
+	double *xb = NULL, *xn = NULL, med;
+	struct estimates e;
+	int ret = -ENOMEM;
+
+	cc->n_base = cc->base->n_samples;
+	cc->n_new = cc->new->n_samples;
+	if (!has_samples(cc->base) || !has_samples(cc->new)) {
+		cc->verdict = VERDICT_NO_DATA;
+		return 0;
+	}
+	cc->few_samples = cc->n_base < COMPARE_MIN_SAMPLES ||
+			  cc->n_new < COMPARE_MIN_SAMPLES;
+	xb = results_per_copy(cc->base);
+	xn = results_per_copy(cc->new);
+	if (!xb || !xn)
+		goto out_free;
+	ret = compare_mann_whitney(xn, cc->n_new, xb, cc->n_base, &cc->u,
+				   &cc->p, &cc->exact);
+	if (ret)
+		goto out_free;
+	cc->p_adj = cc->p;
+	ret = stats_bootstrap_ratio(xn, cc->n_new, xb, cc->n_base, o->level,
+				    o->resamples, seed, &cc->ratio,
+				    &cc->ratio_lo, &cc->ratio_hi);
+	if (ret)
+		goto out_free;
+	ret = stats_estimate(xb, cc->n_base, o->level, &e);
+	if (ret)
+		goto out_free;
+	cc->base_median = e.median;
+	ret = stats_estimate(xn, cc->n_new, o->level, &e);
+	if (ret)
+		goto out_free;
+	cc->new_median = med = e.median;
+	cc->base_mib_s = results_mib_s(cc->base->size, cc->base_median);
+	cc->new_mib_s = results_mib_s(cc->new->size, med);
+out_free:
+	free(xb);
+	free(xn);
+	return ret;
+}
+
+/* The verdict from the (adjusted) p and the CI of the time ratio. */
+static enum compare_verdict verdict_of(const struct compare_cell *cc,
+				       const struct compare_options *o)
+{
+	if (cc->verdict == VERDICT_NO_DATA)
+		return VERDICT_NO_DATA;
+	if (cc->p_adj >= o->alpha)
+		return VERDICT_SAME;
+	if (cc->ratio_lo - 1 > o->threshold)
+		return VERDICT_REGRESSED;
+	if (cc->ratio_hi - 1 < -o->threshold)
+		return VERDICT_IMPROVED;
+	return VERDICT_NOISE;
+}
+
+static int adjust_and_judge(struct comparison *cmp)
+{
+	double *p = malloc((cmp->n_cells ? cmp->n_cells : 1) * sizeof(*p));
+	size_t n = 0, *idx;
+	double log_sum = 0;
+	int ret = 0;
+
+	idx = malloc((cmp->n_cells ? cmp->n_cells : 1) * sizeof(*idx));
+	if (!p || !idx) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	for (size_t i = 0; i < cmp->n_cells; i++) {
+		if (cmp->cells[i].verdict == VERDICT_NO_DATA)
+			continue;
+		idx[n] = i;
+		p[n++] = cmp->cells[i].p;
+	}
+	if (cmp->opts.holm) {
+		ret = compare_holm(p, n, p);
+		if (ret)
+			goto out_free;
+		for (size_t k = 0; k < n; k++)
+			cmp->cells[idx[k]].p_adj = p[k];
+	}
+	for (size_t i = 0; i < cmp->n_cells; i++) {
+		struct compare_cell *cc = &cmp->cells[i];
+
+		cc->verdict = verdict_of(cc, &cmp->opts);
+		switch (cc->verdict) {
+		case VERDICT_SAME:
+			cmp->n_same++;
+			break;
+		case VERDICT_NOISE:
+			cmp->n_noise++;
+			break;
+		case VERDICT_IMPROVED:
+			cmp->n_improved++;
+			break;
+		case VERDICT_REGRESSED:
+			cmp->n_regressed++;
+			break;
+		case VERDICT_NO_DATA:
+			cmp->n_no_data++;
+			continue;
+		}
+		cmp->n_few_samples += cc->few_samples;
+		log_sum += log(cc->ratio);
+		cmp->n_geomean++;
+	}
+	cmp->geomean_ratio = cmp->n_geomean ? exp(log_sum / cmp->n_geomean) :
+					      NAN;
+out_free:
+	free(p);
+	free(idx);
+	return ret;
+}
+
+static bool options_ok(const struct compare_options *o)
+{
+	return o->alpha > 0 && o->alpha < 1 && o->threshold >= 0 &&
+	       o->level > 0 && o->level < 1 && o->resamples > 0;
+}
+
+int compare_runs(const struct run *base, const struct run *new,
+		 const struct compare_options *o, struct comparison *cmp)
+{
+	bool *used = NULL;
+	int ret = -ENOMEM;
+
+	memset(cmp, 0, sizeof(*cmp));
+	if (!options_ok(o))
+		return -EINVAL;
+	cmp->opts = *o;
+	used = calloc(new->n_cells + 1, sizeof(*used));
+	cmp->cells = calloc(base->n_cells + 1, sizeof(*cmp->cells));
+	cmp->only_base = calloc(base->n_cells + 1, sizeof(*cmp->only_base));
+	cmp->only_new = calloc(new->n_cells + 1, sizeof(*cmp->only_new));
+	cmp->env_diffs = calloc(N_ENV_FIELDS, sizeof(*cmp->env_diffs));
+	if (!used || !cmp->cells || !cmp->only_base || !cmp->only_new ||
+	    !cmp->env_diffs)
+		goto out_fail;
+
+	diff_environments(base, new, cmp);
+	/* quadratic, but runs have hundreds of cells, not millions */
+	for (size_t i = 0; i < base->n_cells; i++) {
+		const struct cell *b = &base->cells[i];
+		size_t j;
+
+		for (j = 0; j < new->n_cells; j++)
+			if (!used[j] && compare_same_key(b, &new->cells[j]))
+				break;
+		if (j == new->n_cells) {
+			cmp->only_base[cmp->n_only_base++] = b;
+			continue;
+		}
+		used[j] = true;
+		cmp->cells[cmp->n_cells].base = b;
+		cmp->cells[cmp->n_cells].new = &new->cells[j];
+		/* a seed per cell keeps each CI independent of the others */
+		ret = test_cell(&cmp->cells[cmp->n_cells], o,
+				o->seed + cmp->n_cells);
+		if (ret)
+			goto out_fail;
+		cmp->n_cells++;
+	}
+	for (size_t j = 0; j < new->n_cells; j++)
+		if (!used[j])
+			cmp->only_new[cmp->n_only_new++] = &new->cells[j];
+	ret = adjust_and_judge(cmp);
+	if (ret)
+		goto out_fail;
+	free(used);
+	return 0;
+
+out_fail:
+	free(used);
+	compare_free(cmp);
+	return ret;
+}
+
+void compare_free(struct comparison *cmp)
+{
+	free(cmp->cells);
+	free(cmp->only_base);
+	free(cmp->only_new);
+	free(cmp->env_diffs);
+	memset(cmp, 0, sizeof(*cmp));
+}
+
+void compare_summary(const struct comparison *cmp, char *buf, size_t len)
+{
+	if (!cmp->n_regressed && !cmp->n_improved)
+		snprintf(buf, len, "No regressions detected");
+	else if (!cmp->n_regressed)
+		snprintf(buf, len, "No regressions detected, %zu improvement%s",
+			 cmp->n_improved, cmp->n_improved == 1 ? "" : "s");
+	else
+		snprintf(buf, len, "%zu regression%s, %zu improvement%s",
+			 cmp->n_regressed, cmp->n_regressed == 1 ? "" : "s",
+			 cmp->n_improved, cmp->n_improved == 1 ? "" : "s");
+}
+
+/* ---- writers -------------------------------------------------------- */
+
+static void md_side(FILE *f, const char *what, const char *label,
+		    const struct run *r)
+{
+	fprintf(f, "- %s: %s — run `%s`, %s, host %s, iobench %s (%s)\n",
+		what, label, r->id ? r->id : "?",
+		r->started ? r->started : "?",
+		r->env.hostname ? r->env.hostname : "?",
+		r->version ? r->version : "?", r->commit ? r->commit : "?");
+}
+
+/* "+20.1 [+18.0, +22.4]": the change of the median time in percent. */
+static void format_change(const struct compare_cell *cc, char *buf,
+			  size_t len)
+{
+	snprintf(buf, len, "%+.1f [%+.1f, %+.1f]", 100 * (cc->ratio - 1),
+		 100 * (cc->ratio_lo - 1), 100 * (cc->ratio_hi - 1));
+}
+
+static void format_p(double p, char *buf, size_t len)
+{
+	if (p < 0.0001)
+		snprintf(buf, len, "<0.0001");
+	else
+		snprintf(buf, len, "%.4f", p);
+}
+
+/* Three significant digits at least: small files copy at 0.4 MiB/s. */
+static void format_mib_s(double v, char *buf, size_t len)
+{
+	if (v >= 10)
+		snprintf(buf, len, "%.1f", v);
+	else
+		snprintf(buf, len, "%.3g", v);
+}
+
+static void md_row(FILE *f, const struct compare_cell *cc)
+{
+	const struct cell *c = cc->base;
+	char size[32], tun[96], change[64], p[16], mb[32], mn[32];
+
+	format_size(c->size, size, sizeof(size));
+	compare_format_tunables(c, tun, sizeof(tun));
+	fprintf(f, "| %s | %s | %s | %s | %s | ", c->strategy, size, tun,
+		cache_mode_name(c->cache), sync_mode_name(c->sync));
+	if (cc->verdict == VERDICT_NO_DATA) {
+		fprintf(f, "- | - | - | - | %zu/%zu | no data (base %s, "
+			   "new %s) |\n", cc->n_base, cc->n_new,
+			cell_status_name(cc->base->status),
+			cell_status_name(cc->new->status));
+		return;
+	}
+	format_change(cc, change, sizeof(change));
+	format_p(cc->p_adj, p, sizeof(p));
+	format_mib_s(cc->base_mib_s, mb, sizeof(mb));
+	format_mib_s(cc->new_mib_s, mn, sizeof(mn));
+	fprintf(f, "%s | %s | %s | %s | %zu/%zu%s | %s |\n",
+		mb, mn, change, p, cc->n_base,
+		cc->n_new, cc->few_samples ? " ⚠️" : "",
+		verdict_label(cc->verdict));
+}
+
+static void md_unmatched(FILE *f, const char *side,
+			 const struct cell *const *cells, size_t n)
+{
+	char key[256];
+
+	for (size_t i = 0; i < n; i++) {
+		compare_format_key(cells[i], key, sizeof(key));
+		fprintf(f, "- only in %s: `%s`\n", side, key);
+	}
+}
+
+static void md_env(FILE *f, const struct comparison *cmp)
+{
+	if (!cmp->n_env_diffs)
+		return;
+	fprintf(f, "\n> ⚠️ The environments differ: changes may come from "
+		   "them, not from the code.\n\n| | base | new |\n|---|---|"
+		   "---|\n");
+	for (size_t i = 0; i < cmp->n_env_diffs; i++)
+		fprintf(f, "| %s | %s | %s |\n", cmp->env_diffs[i].field,
+			cmp->env_diffs[i].base, cmp->env_diffs[i].new);
+}
+
+static void md_warnings(FILE *f, const struct comparison *cmp)
+{
+	char key[256];
+
+	if (!cmp->n_few_samples)
+		return;
+	fprintf(f, "\n## Warnings\n\n");
+	for (size_t i = 0; i < cmp->n_cells; i++) {
+		const struct compare_cell *cc = &cmp->cells[i];
+
+		if (!cc->few_samples || cc->verdict == VERDICT_NO_DATA)
+			continue;
+		compare_format_key(cc->base, key, sizeof(key));
+		fprintf(f, "- `%s`: %zu/%zu samples (fewer than %d on a side):"
+			   " the test can miss real changes\n", key,
+			cc->n_base, cc->n_new, COMPARE_MIN_SAMPLES);
+	}
+}
+
+char *compare_markdown(const struct comparison *cmp,
+		       const struct compare_sides *s)
+{
+	char line[128], *doc = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&doc, &size);
+
+	if (!f)
+		return NULL;
+	compare_summary(cmp, line, sizeof(line));
+	fprintf(f, "# iobench compare\n\n**%s** (%zu matched cells: %zu "
+		   "regressed, %zu improved, %zu within noise, %zu ~",
+		line, cmp->n_cells, cmp->n_regressed, cmp->n_improved,
+		cmp->n_noise, cmp->n_same);
+	if (cmp->n_no_data)
+		fprintf(f, ", %zu without data", cmp->n_no_data);
+	if (cmp->n_only_base || cmp->n_only_new)
+		fprintf(f, "; %zu unmatched", cmp->n_only_base +
+			cmp->n_only_new);
+	fprintf(f, ")\n\n");
+	md_side(f, "base", s->base_label, s->base);
+	md_side(f, "new", s->new_label, s->new);
+	fprintf(f, "- test: two-sided Mann-Whitney U on per-copy times, "
+		   "alpha %g%s; change of the median time new/base with a "
+		   "seeded bootstrap %g%% CI; threshold ±%g%%\n",
+		cmp->opts.alpha, cmp->opts.holm ? " (Holm-adjusted p)" : "",
+		100 * cmp->opts.level, 100 * cmp->opts.threshold);
+	md_env(f, cmp);
+
+	fprintf(f, "\n| strategy | size | tunables | cache | sync | base "
+		   "MiB/s | new MiB/s | time change %% [%g%% CI] | p | n "
+		   "base/new | verdict |\n|---|---|---|---|---|--:|--:|--:|"
+		   "--:|--:|---|\n", 100 * cmp->opts.level);
+	for (size_t i = 0; i < cmp->n_cells; i++)
+		md_row(f, &cmp->cells[i]);
+	if (cmp->n_geomean)
+		fprintf(f, "| **geometric mean** | | | | | | | %+.1f | | "
+			   "%zu cells | |\n",
+			100 * (cmp->geomean_ratio - 1), cmp->n_geomean);
+	fprintf(f, "\nA positive change is slower (more time per copy). "
+		   "`~`: no significant change; ⚠️ within noise: significant"
+		   " but the CI reaches inside ±%g%%.\n",
+		100 * cmp->opts.threshold);
+
+	if (cmp->n_only_base || cmp->n_only_new) {
+		fprintf(f, "\n## Unmatched cells\n\n");
+		md_unmatched(f, "base", cmp->only_base, cmp->n_only_base);
+		md_unmatched(f, "new", cmp->only_new, cmp->n_only_new);
+	}
+	md_warnings(f, cmp);
+	fprintf(f, "\n%s\n", line);
+	if (fclose(f)) {
+		free(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+static json_t *json_cell_key(const struct cell *c)
+{
+	return json_pack("{s:s, s:I, s:I, s:i, s:b, s:b, s:s, s:s, s:s}",
+			 "strategy", c->strategy, "size", (json_int_t)c->size,
+			 "buffer_size", (json_int_t)c->params.buffer_size,
+			 "queue_depth", (int)c->params.queue_depth,
+			 "direct", c->params.direct, "sqpoll",
+			 c->params.sqpoll, "cache", cache_mode_name(c->cache),
+			 "sync", sync_mode_name(c->sync), "content",
+			 content_kind_name(c->content));
+}
+
+/* NaN and infinities are not JSON: they become null. */
+static json_t *json_num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *json_compare_cell(const struct compare_cell *cc)
+{
+	json_t *o = json_cell_key(cc->base);
+
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "verdict",
+			    json_string(compare_verdict_name(cc->verdict)));
+	json_object_set_new(o, "n_base", json_integer(cc->n_base));
+	json_object_set_new(o, "n_new", json_integer(cc->n_new));
+	if (cc->verdict == VERDICT_NO_DATA) {
+		json_object_set_new(o, "base_status", json_string(
+				cell_status_name(cc->base->status)));
+		json_object_set_new(o, "new_status", json_string(
+				cell_status_name(cc->new->status)));
+		return o;
+	}
+	json_object_set_new(o, "base_median_s", json_num(cc->base_median));
+	json_object_set_new(o, "new_median_s", json_num(cc->new_median));
+	json_object_set_new(o, "base_median_mib_s", json_num(cc->base_mib_s));
+	json_object_set_new(o, "new_median_mib_s", json_num(cc->new_mib_s));
+	json_object_set_new(o, "time_ratio", json_num(cc->ratio));
+	json_object_set_new(o, "time_ratio_lo", json_num(cc->ratio_lo));
+	json_object_set_new(o, "time_ratio_hi", json_num(cc->ratio_hi));
+	json_object_set_new(o, "u", json_num(cc->u));
+	json_object_set_new(o, "p", json_num(cc->p));
+	json_object_set_new(o, "p_adjusted", json_num(cc->p_adj));
+	json_object_set_new(o, "exact", json_boolean(cc->exact));
+	json_object_set_new(o, "few_samples", json_boolean(cc->few_samples));
+	return o;
+}
+
+static json_t *json_side(const char *label, const struct run *r)
+{
+	return json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?}", "label",
+			 label, "id", r->id, "started", r->started,
+			 "hostname", r->env.hostname, "version", r->version,
+			 "commit", r->commit);
+}
+
+static json_t *json_key_list(const struct cell *const *cells, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(a, json_cell_key(cells[i]));
+	return a;
+}
+
+char *compare_json(const struct comparison *cmp,
+		   const struct compare_sides *s)
+{
+	json_t *root, *cells, *env;
+	char line[128], *doc;
+
+	compare_summary(cmp, line, sizeof(line));
+	cells = json_array();
+	env = json_array();
+	for (size_t i = 0; cells && i < cmp->n_cells; i++)
+		json_array_append_new(cells,
+				      json_compare_cell(&cmp->cells[i]));
+	for (size_t i = 0; env && i < cmp->n_env_diffs; i++)
+		json_array_append_new(env, json_pack("{s:s, s:s, s:s}",
+			"field", cmp->env_diffs[i].field,
+			"base", cmp->env_diffs[i].base,
+			"new", cmp->env_diffs[i].new));
+	root = json_pack("{s:s, s:o, s:o, s:{s:f, s:f, s:b, s:f, s:i, s:I},"
+			 " s:s, s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:o, s:o,"
+			 " s:o}",
+			 "schema", "iobench-compare/1",
+			 "base", json_side(s->base_label, s->base),
+			 "new", json_side(s->new_label, s->new),
+			 "options", "alpha", cmp->opts.alpha, "threshold",
+			 cmp->opts.threshold, "holm", cmp->opts.holm,
+			 "level", cmp->opts.level, "resamples",
+			 (int)cmp->opts.resamples, "seed",
+			 (json_int_t)cmp->opts.seed,
+			 "summary", line,
+			 "regressed", (int)cmp->n_regressed,
+			 "improved", (int)cmp->n_improved,
+			 "within_noise", (int)cmp->n_noise,
+			 "unchanged", (int)cmp->n_same,
+			 "no_data", (int)cmp->n_no_data,
+			 "geomean_time_ratio",
+			 cmp->n_geomean ? json_num(cmp->geomean_ratio) :
+					  json_null(),
+			 "cells", cells ? cells : json_null(),
+			 "only_in_base",
+			 json_key_list(cmp->only_base, cmp->n_only_base),
+			 "only_in_new",
+			 json_key_list(cmp->only_new, cmp->n_only_new),
+			 "environment_differences", env ? env : json_null());
+	if (!root)
+		return NULL;
+	doc = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
+	json_decref(root);
+	return doc;
+}

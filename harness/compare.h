@@ -7,6 +7,123 @@
 #ifndef IOBENCH_COMPARE_H
 #define IOBENCH_COMPARE_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include "results.h"
+
+/* Below this many samples on a side the comparison carries a warning. */
+#define COMPARE_MIN_SAMPLES 6
+/* Exact Mann-Whitney p-values up to this many samples per side (no ties). */
+#define COMPARE_EXACT_MAX 50
+
+struct compare_options {
+	double alpha;		/* significance level, default 0.05 */
+	double threshold;	/* relevant change as a fraction, 0.03 = 3% */
+	bool holm;		/* Holm-adjust p over the tested cells */
+	double level;		/* CI level, 0.95 */
+	unsigned resamples;	/* bootstrap draws per cell */
+	uint64_t seed;		/* bootstrap seed (cell i uses seed + i) */
+};
+
+/* Fills the documented defaults. */
+void compare_default_options(struct compare_options *o);
+
+enum compare_verdict {
+	VERDICT_SAME,		/* "~": no significant change (p >= alpha) */
+	VERDICT_NOISE,		/* significant, CI crosses +/- threshold */
+	VERDICT_IMPROVED,	/* time CI wholly below -threshold */
+	VERDICT_REGRESSED,	/* time CI wholly above +threshold */
+	VERDICT_NO_DATA,	/* a side has no samples (skipped, failed) */
+};
+
+/* "~", "within noise", "improved", "regressed", "no data". */
+const char *compare_verdict_name(enum compare_verdict v);
+
+/* One matched cell. base/new point into the runs given to compare_runs():
+ * they must outlive the comparison. */
+struct compare_cell {
+	const struct cell *base, *new;
+	size_t n_base, n_new;		/* samples (per-copy times) */
+	double base_median, new_median;	/* per-copy seconds */
+	double base_mib_s, new_mib_s;	/* throughput of the medians */
+	double u;			/* Mann-Whitney U of the new side */
+	double p;			/* two-sided p, unadjusted */
+	double p_adj;			/* Holm-adjusted (== p without holm) */
+	bool exact;			/* p from the exact distribution */
+	double ratio, ratio_lo, ratio_hi; /* median time new/base, CI */
+	enum compare_verdict verdict;
+	bool few_samples;		/* a side below COMPARE_MIN_SAMPLES */
+};
+
+/* A field of the environment (or the iobench version) that differs. */
+struct compare_env_diff {
+	const char *field;		/* "kernel", "fs_type", ... */
+	const char *base, *new;		/* borrowed from the runs */
+};
+
+struct comparison {
+	struct compare_options opts;
+	struct compare_cell *cells;	/* in the base run's cell order */
+	size_t n_cells;
+	const struct cell **only_base;	/* unmatched, never dropped */
+	size_t n_only_base;
+	const struct cell **only_new;
+	size_t n_only_new;
+	struct compare_env_diff *env_diffs;
+	size_t n_env_diffs;
+	double geomean_ratio;		/* of ratio over cells with data */
+	size_t n_geomean;		/* 0: geomean_ratio undefined */
+	size_t n_regressed, n_improved, n_noise, n_same, n_no_data;
+	size_t n_few_samples;
+};
+
+/*
+ * Matches the cells of base and new, tests each matched cell with samples
+ * on both sides and sets its verdict. The comparison borrows the runs'
+ * cells and strings: free it (compare_free()) before the runs.
+ * 0, -EINVAL (bad options) or -ENOMEM.
+ */
+int compare_runs(const struct run *base, const struct run *new,
+		 const struct compare_options *o, struct comparison *cmp);
+void compare_free(struct comparison *cmp);
+
+/* True when a and b have the same parameter key. */
+bool compare_same_key(const struct cell *a, const struct cell *b);
+/* The key as one line ("rw 1M buf=128K warm none random"). */
+void compare_format_key(const struct cell *c, char *buf, size_t len);
+/* The cell's tunables ("buf=128K qd=32 direct"), "-" for none. */
+void compare_format_tunables(const struct cell *c, char *buf, size_t len);
+
+/*
+ * Two-sided Mann-Whitney U test of x against y. *u is U of x (the number
+ * of pairs with x > y, ties counting one half), as scipy reports it.
+ * Exact p when there are no ties and both sides have at most
+ * COMPARE_EXACT_MAX values; otherwise the normal approximation with tie
+ * and continuity correction. 0, -EINVAL (a side empty) or -ENOMEM.
+ */
+int compare_mann_whitney(const double *x, size_t nx, const double *y,
+			 size_t ny, double *u, double *p, bool *exact);
+/* Holm step-down adjustment of p[0..n) into adj[0..n) (may alias p).
+ * 0 or -ENOMEM. */
+int compare_holm(const double *p, size_t n, double *adj);
+
+/* Labels shown for each side, e.g. "baseline main" / "results/latest". */
+struct compare_sides {
+	const char *base_label, *new_label;
+	const struct run *base, *new;
+};
+
+/* Renders the comparison: a Markdown document / a JSON document
+ * ("schema": "iobench-compare/1"). Malloc'd, NUL-terminated; the caller
+ * frees. NULL on allocation failure. */
+char *compare_markdown(const struct comparison *cmp,
+		       const struct compare_sides *s);
+char *compare_json(const struct comparison *cmp,
+		   const struct compare_sides *s);
+/* The executive line: "No regressions detected" or
+ * "2 regressions, 5 improvements". */
+void compare_summary(const struct comparison *cmp, char *buf, size_t len);
 
 #endif

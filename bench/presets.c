@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+/*
+ * iobench quick / full: preset sweeps. Each builds a sweep argv (the
+ * preset's options, then the user's extra ones) and runs cmd_sweep.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verbs.h"
+
+struct preset {
+	const char *name;
+	const char *what;		/* one paragraph for --help */
+	const char *const *args;	/* sweep options, NULL-terminated */
+};
+
+static const char *const quick_args[] = {
+	"--sizes", "4K,1M,64M", "--cache", "warm", "--samples", "6", NULL,
+};
+
+static const char *const full_args[] = {
+	"--sizes", "1K,64K,1M,16M,256M,1G",
+	"--buffers", "4K,64K,128K,1M",
+	"--qd", "1,8,32",
+	"--cache", "warm,cold",
+	"--sync", "none,end",
+	NULL,
+};
+
+static const struct preset quick = {
+	"quick",
+	"A short sweep of every strategy usable here: sizes 4K, 1M and 64M,\n"
+	"warm cache, default tunables, 6 samples per cell. `iobench` with no\n"
+	"verb runs it.\n",
+	quick_args,
+};
+
+static const struct preset full = {
+	"full",
+	"The big sweep: sizes 1K, 64K, 1M, 16M, 256M and 1G; buffers 4K,\n"
+	"64K, 128K and 1M; queue depths 1, 8 and 32; warm and cold cache;\n"
+	"sync none and end. It takes long: sweep prints the planned cell\n"
+	"count and duration before it starts; --budget SECONDS bounds each\n"
+	"cell. Threads and profiling are not part of it yet (the sweep has\n"
+	"neither option so far).\n",
+	full_args,
+};
+
+static void preset_usage(const struct preset *p)
+{
+	printf("usage: iobench %s [SWEEP OPTIONS]\n\n%s\nIt runs:\n  "
+	       "iobench sweep", p->name, p->what);
+	for (const char *const *a = p->args; *a; a++)
+		printf(" %s", *a);
+	printf(" [SWEEP OPTIONS]\n\nSWEEP OPTIONS (--dir, --out, --budget, "
+	       "--quiet, --save-baseline ...;\nsee iobench sweep --help) are "
+	       "passed on after the preset's own,\nso they add to it; exit "
+	       "codes are sweep's.\n");
+}
+
+/* sweep's argv: "sweep", the preset's options, then the user's. */
+static int run_preset(const struct preset *p, int argc, char **argv)
+{
+	size_t n_preset = 0, n = 0;
+	char **sweep_argv;
+	int ret;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			preset_usage(p);
+			return EXIT_OK;
+		}
+	}
+	while (p->args[n_preset])
+		n_preset++;
+	sweep_argv = calloc(n_preset + (size_t)argc + 1, sizeof(*sweep_argv));
+	if (!sweep_argv) {
+		bench_error("%s: out of memory", p->name);
+		return EXIT_RUNTIME;
+	}
+	sweep_argv[n++] = "sweep";
+	/* cmd_sweep does not modify its arguments; getopt only permutes */
+	for (size_t i = 0; i < n_preset; i++)
+		sweep_argv[n++] = (char *)p->args[i];
+	for (int i = 1; i < argc; i++)
+		sweep_argv[n++] = argv[i];
+	sweep_argv[n] = NULL;
+	ret = cmd_sweep((int)n, sweep_argv);
+	free(sweep_argv);
+	return ret;
+}
+
+int cmd_quick(int argc, char **argv)
+{
+	return run_preset(&quick, argc, argv);
+}
+
+int cmd_full(int argc, char **argv)
+{
+	return run_preset(&full, argc, argv);
+}
