@@ -1,3 +1,118 @@
 // SPDX-License-Identifier: MIT
-/* placeholder */
+/*
+ * results.csv: one row per cell, flat columns, RFC 4180 (CRLF line ends,
+ * fields with commas, quotes or line breaks quoted, quotes doubled).
+ * Hand-written: no packaged C library writes CSV, and it is this small.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "results.h"
+
+static const char csv_header[] =
+	"strategy,size,buffer_size,queue_depth,direct,sqpoll,cache,sync,"
+	"content,batch,status,reason,n,median_s,ci_lo_s,ci_hi_s,mean_s,sd_s,"
+	"mad_s,min_s,max_s,cv,mib_s_median,mib_s_ci_lo,mib_s_ci_hi,files_s,"
+	"cpu_s_per_gib,src_resident_before_pct,dst_cached_after_pct,"
+	"dst_dirty_after_pct,maxrss_kb,mild_outliers,severe_outliers,"
+	"verified\r\n";
+
+static void put_text(FILE *f, const char *s)
+{
+	if (!s)
+		s = "";
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* A number, or an empty field when it is unknown (NaN) or absent. */
+static void put_num(FILE *f, double v)
+{
+	fputc(',', f);
+	if (isfinite(v))
+		fprintf(f, "%.9g", v);
+}
+
+static void put_estimates(FILE *f, const struct cell *c)
+{
+	const struct estimates *e = &c->est;
+	double mib = results_mib_s(c->size, 1.0);
+
+	if (!e->n) {
+		/* no estimate: n = 0, then median_s .. files_s empty */
+		fputs(",0", f);
+		for (int i = 0; i < 13; i++)
+			put_num(f, NAN);
+		return;
+	}
+	fprintf(f, ",%zu", e->n);
+	put_num(f, e->median);
+	put_num(f, e->median_lo);
+	put_num(f, e->median_hi);
+	put_num(f, e->mean);
+	put_num(f, e->sd);
+	put_num(f, e->mad);
+	put_num(f, e->min);
+	put_num(f, e->max);
+	put_num(f, e->cv);
+	put_num(f, mib / e->median);
+	put_num(f, mib / e->median_hi);
+	put_num(f, mib / e->median_lo);
+	put_num(f, c->batch > 1 ? 1.0 / e->median : NAN);
+}
+
+static void put_row(FILE *f, const struct cell *c)
+{
+	const struct estimates *e = &c->est;
+
+	put_text(f, c->strategy);
+	fprintf(f, ",%" PRIu64 ",%zu,%u,%d,%d,%s,%s,%s,%u,%s,", c->size,
+		c->params.buffer_size, c->params.queue_depth,
+		c->params.direct, c->params.sqpoll, cache_mode_name(c->cache),
+		sync_mode_name(c->sync), content_kind_name(c->content),
+		c->batch, cell_status_name(c->status));
+	put_text(f, c->reason);
+	put_estimates(f, c);
+	put_num(f, results_cpu_s_per_gib(c));
+	put_num(f, results_sample_pct(c, RESULTS_SRC_RESIDENT_BEFORE));
+	put_num(f, results_sample_pct(c, RESULTS_DST_CACHED));
+	put_num(f, results_sample_pct(c, RESULTS_DST_DIRTY));
+	fprintf(f, ",%ld,%u,%u,%d\r\n", c->usage.maxrss_kb,
+		e->mild_low + e->mild_high, e->severe_low + e->severe_high,
+		c->verified);
+}
+
+int results_write_csv(const struct run *run, const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int ret;
+
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return -errno;
+	fputs(csv_header, f);
+	for (size_t i = 0; i < run->n_cells; i++)
+		put_row(f, &run->cells[i]);
+	if (fclose(f)) {
+		free(buf);
+		return -ENOMEM;
+	}
+	ret = results_write_file_atomic(path, buf, len);
+	free(buf);
+	return ret;
+}

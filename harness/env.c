@@ -1,3 +1,380 @@
 // SPDX-License-Identifier: MIT
-/* placeholder */
-#include "results.h"
+/*
+ * Environment probe: host, kernel, CPU and topology (hwloc), memory, and
+ * the filesystem, mount and block device under the copy directory.
+ * Every probe degrades to "unknown" / 0 / -1; only ENOMEM is an error.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <hwloc.h>
+
+#include "cache.h"
+#include "env.h"
+#include "strategies.h"
+
+#define UNKNOWN "unknown"
+
+/* First line of a small text file, trailing whitespace cut; false when it
+ * can't be read or is empty. */
+static bool read_line(const char *path, char *out, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return false;
+	if (!fgets(out, (int)len, f))
+		out[0] = '\0';
+	fclose(f);
+	n = strlen(out);
+	while (n && (out[n - 1] == '\n' || out[n - 1] == ' ' ||
+		     out[n - 1] == '\t'))
+		out[--n] = '\0';
+	return n > 0;
+}
+
+/* The value of "key<spaces/tabs>: value" in a /proc file. */
+static bool proc_field(const char *path, const char *key, char *out,
+		       size_t len)
+{
+	size_t klen = strlen(key);
+	char line[512];
+	bool found = false;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *v;
+
+		if (strncmp(line, key, klen) ||
+		    !strchr(" \t:", line[klen]))
+			continue;
+		v = strchr(line, ':');
+		if (!v)
+			continue;
+		v += strspn(v + 1, " \t") + 1;
+		v[strcspn(v, "\n")] = '\0';
+		snprintf(out, len, "%s", v);
+		found = *v;
+	}
+	fclose(f);
+	return found;
+}
+
+/* *dst = strdup(known ? s : "unknown"); false on ENOMEM. */
+static bool set_str(char **dst, bool known, const char *s)
+{
+	*dst = strdup(known && s && *s ? s : UNKNOWN);
+	return *dst != NULL;
+}
+
+const char *env_governor(void)
+{
+	static char governor[64];
+
+	if (!read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor",
+		       governor, sizeof(governor)))
+		return UNKNOWN;
+	return governor;
+}
+
+static bool probe_host(struct environment *env)
+{
+	struct utsname u;
+	char buf[512];
+	bool ok;
+
+	ok = !uname(&u);
+	snprintf(buf, sizeof(buf), "%s %s", ok ? u.release : "",
+		 ok ? u.version : "");
+	if (!set_str(&env->hostname, ok, u.nodename) ||
+	    !set_str(&env->kernel, ok, buf))
+		return false;
+	/* x86 says "model name"; arm64 has no model line, only "CPU part" */
+	ok = proc_field("/proc/cpuinfo", "model name", buf, sizeof(buf)) ||
+	     proc_field("/proc/cpuinfo", "Processor", buf, sizeof(buf));
+	if (!set_str(&env->cpu_model, ok, buf))
+		return false;
+	if (proc_field("/proc/meminfo", "MemTotal", buf, sizeof(buf)))
+		env->mem_total = strtoull(buf, NULL, 10) * 1024; /* "N kB" */
+	return true;
+}
+
+static unsigned count_objs(hwloc_topology_t topo, hwloc_obj_type_t type)
+{
+	int n = hwloc_get_nbobjs_by_type(topo, type);
+
+	return n > 0 ? (unsigned)n : 0;
+}
+
+static void probe_topology(struct environment *env)
+{
+	hwloc_topology_t topo;
+
+	if (hwloc_topology_init(&topo))
+		return;
+	if (!hwloc_topology_load(topo)) {
+		env->packages = count_objs(topo, HWLOC_OBJ_PACKAGE);
+		env->numa_nodes = count_objs(topo, HWLOC_OBJ_NUMANODE);
+		env->cores = count_objs(topo, HWLOC_OBJ_CORE);
+		env->pus = count_objs(topo, HWLOC_OBJ_PU);
+	}
+	hwloc_topology_destroy(topo);
+}
+
+/* Undoes mountinfo's octal escapes ("\040" for a space) in place. */
+static void unescape_mount_path(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
+		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 +
+					(s[3] - '0'));
+			s += 3;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+/* Does mount point mnt contain path (on a path-component boundary)? */
+static bool mount_covers(const char *mnt, const char *path)
+{
+	size_t n = strlen(mnt);
+
+	if (!strcmp(mnt, "/"))
+		return true;
+	return !strncmp(mnt, path, n) && (path[n] == '/' || !path[n]);
+}
+
+struct mount_entry {
+	char point[PATH_MAX];
+	char options[1024];
+	char source[PATH_MAX];
+	unsigned major, minor;
+};
+
+/* Appends the comma-separated options of `more` that `opts` lacks. */
+static void merge_options(char *opts, size_t len, char *more)
+{
+	char *save, *tok;
+
+	for (tok = strtok_r(more, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		size_t n = strlen(tok), used = strlen(opts);
+		const char *p = opts;
+		bool have = false;
+
+		while (!have && (p = strstr(p, tok))) {
+			have = (p == opts || p[-1] == ',') &&
+			       (p[n] == ',' || !p[n]);
+			p += n;
+		}
+		if (!have && used + n + 2 <= len)
+			snprintf(opts + used, len - used, ",%s", tok);
+	}
+}
+
+/*
+ * One /proc/self/mountinfo line: "36 35 98:0 /root /mnt opts [tags] -
+ * fstype source superopts". Options are the mount's then the
+ * superblock's (where ext4's data= and xfs's logbsize= live).
+ */
+static bool parse_mountinfo_line(char *line, struct mount_entry *m)
+{
+	char *save, *tok, *opts, *sep;
+	int field = 0;
+
+	sep = strstr(line, " - ");
+	if (!sep)
+		return false;
+	*sep = '\0';
+	opts = NULL;
+	for (tok = strtok_r(line, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save), field++) {
+		if (field == 2 &&
+		    sscanf(tok, "%u:%u", &m->major, &m->minor) != 2)
+			return false;
+		if (field == 4)
+			snprintf(m->point, sizeof(m->point), "%s", tok);
+		if (field == 5)
+			opts = tok;
+	}
+	if (field < 6)
+		return false;
+	unescape_mount_path(m->point);
+	/* after " - ": fstype, source, super options */
+	tok = strtok_r(sep + 3, " \n", &save);
+	tok = tok ? strtok_r(NULL, " \n", &save) : NULL;
+	snprintf(m->source, sizeof(m->source), "%s", tok ? tok : "");
+	unescape_mount_path(m->source);
+	tok = tok ? strtok_r(NULL, " \n", &save) : NULL;
+	snprintf(m->options, sizeof(m->options), "%s", opts);
+	if (tok)
+		merge_options(m->options, sizeof(m->options), tok);
+	return true;
+}
+
+/* The mount holding path: the longest mount point that prefixes it (the
+ * last such line wins, as a later mount hides an earlier one). */
+static bool find_mount(const char *path, struct mount_entry *best)
+{
+	struct mount_entry m;
+	char *line = NULL;
+	size_t cap = 0, best_len = 0;
+	bool found = false;
+	FILE *f;
+
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return false;
+	/* getline: overlayfs lines (lowerdir=...) outgrow any fixed buffer */
+	while (getline(&line, &cap, f) > 0) {
+		if (!parse_mountinfo_line(line, &m) ||
+		    !mount_covers(m.point, path) || strlen(m.point) < best_len)
+			continue;
+		best_len = strlen(m.point);
+		*best = m;
+		found = true;
+	}
+	free(line);
+	fclose(f);
+	return found;
+}
+
+/*
+ * A block device attribute from sysfs: /sys/dev/block/M:m/<attr>, or the
+ * parent disk's (../<attr>) when M:m is a partition, which has no queue/
+ * or device/ of its own.
+ */
+static bool block_attr(unsigned major, unsigned minor, const char *attr,
+		       char *out, size_t len)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/%s", major, minor,
+		 attr);
+	if (read_line(path, out, len))
+		return true;
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/../%s", major,
+		 minor, attr);
+	return read_line(path, out, len);
+}
+
+/* The driver's name ("virtio_blk") for devices with no model string. */
+static bool block_driver(unsigned major, unsigned minor, char *out,
+			 size_t len)
+{
+	static const char *const fmts[] = {
+		"/sys/dev/block/%u:%u/device/driver",
+		"/sys/dev/block/%u:%u/../device/driver",
+	};
+	char path[128], target[PATH_MAX];
+
+	for (size_t i = 0; i < 2; i++) {
+		ssize_t n;
+		char *base;
+
+		snprintf(path, sizeof(path), fmts[i], major, minor);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		base = strrchr(target, '/');
+		/* a cut name is still a useful hint */
+		return snprintf(out, len, "%s", base ? base + 1 : target) > 0;
+	}
+	return false;
+}
+
+/* "mq-deadline" out of "[mq-deadline] kyber none". */
+static bool active_scheduler(char *s)
+{
+	char *open = strchr(s, '['), *close;
+
+	if (!open)
+		return *s && !strchr(s, ' ');	/* a lone "none" */
+	close = strchr(open, ']');
+	if (!close)
+		return false;
+	*close = '\0';
+	memmove(s, open + 1, strlen(open + 1) + 1);
+	return true;
+}
+
+static bool probe_device(struct environment *env, unsigned major,
+			 unsigned minor)
+{
+	char buf[256];
+	bool ok;
+
+	ok = major && (block_attr(major, minor, "device/model", buf,
+				  sizeof(buf)) ||
+		       block_driver(major, minor, buf, sizeof(buf)));
+	if (!set_str(&env->device_model, ok, buf))
+		return false;
+	ok = major && block_attr(major, minor, "queue/rotational", buf,
+				 sizeof(buf));
+	env->rotational = ok ? (buf[0] == '1') : -1;
+	ok = major && block_attr(major, minor, "queue/scheduler", buf,
+				 sizeof(buf)) && active_scheduler(buf);
+	if (!set_str(&env->scheduler, ok, buf))
+		return false;
+	ok = major && block_attr(major, minor, "queue/logical_block_size",
+				 buf, sizeof(buf));
+	env->logical_block_size = ok ? (unsigned)strtoul(buf, NULL, 10) : 0;
+	return true;
+}
+
+static bool probe_filesystem(struct environment *env, const char *dir)
+{
+	struct mount_entry *m;
+	char real[PATH_MAX];
+	bool found, ok;
+	int fd;
+
+	if (!set_str(&env->fs_type, true, strategy_fs_name(dir)))
+		return false;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return false;
+	found = realpath(dir, real) && find_mount(real, m);
+	ok = set_str(&env->mount_options, found, m->options) &&
+	     set_str(&env->device, found, m->source) &&
+	     probe_device(env, found ? m->major : 0, m->minor);
+	free(m);
+	fd = strategy_tmpfile(dir, 0);
+	if (fd >= 0) {
+		strategy_dio_alignment(fd, &env->dio_mem_align,
+				       &env->dio_offset_align);
+		close(fd);
+	}
+	return ok;
+}
+
+int env_probe(const char *dir, struct environment *env)
+{
+	memset(env, 0, sizeof(*env));
+	env->rotational = -1;
+	probe_topology(env);
+	if (!probe_host(env) || !probe_filesystem(env, dir) ||
+	    !set_str(&env->governor, true, env_governor()) ||
+	    !set_str(&env->cache_probe, true, cache_probe_name())) {
+		results_free_environment(env);
+		return -ENOMEM;
+	}
+	return 0;
+}

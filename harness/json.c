@@ -1,3 +1,859 @@
 // SPDX-License-Identifier: MIT
-/* placeholder */
+/*
+ * results.json (schema "iobench/1") with jansson: the writer, and the
+ * reader that restores the exact struct run (baselines are these files).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
 #include "results.h"
+
+/* The same names `iobench list` prints (strategy_tunables_str). */
+static const struct {
+	unsigned bit;
+	const char *name;
+} tunable_names[] = {
+	{ TUNE_BUF, "buffer" },
+	{ TUNE_QD, "qd" },
+	{ TUNE_DIRECT, "direct" },
+	{ TUNE_SQPOLL, "sqpoll" },
+};
+
+/* longest field path in an error message, e.g. cells[3].samples[5].dst */
+#define AT_LEN 160
+
+#define N_TUNABLES (sizeof(tunable_names) / sizeof(tunable_names[0]))
+
+/* ---- writer ---- */
+
+/* JSON has no NaN or infinity: such an estimate is written as null. */
+static json_t *jreal(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* jansson integers are signed 64-bit: larger values (a seed) become a
+ * decimal string, which the reader accepts too. */
+static json_t *ju64(uint64_t v)
+{
+	if (v <= INT64_MAX)
+		return json_integer((json_int_t)v);
+	return json_sprintf("%" PRIu64, v);
+}
+
+static json_t *u64_array(const uint64_t *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < n; i++) {
+		if (json_array_append_new(a, ju64(v[i]))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static json_t *str_array(char *const *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < n; i++) {
+		if (json_array_append_new(a, json_string(v[i] ? v[i] : ""))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static json_t *run_to_json(const struct run *r)
+{
+	return json_pack("{s:s?, s:s?, s:o, s:s?, s:s?, s:s?, s:b, s:o}",
+			 "id", r->id, "started", r->started,
+			 "duration", jreal(r->duration),
+			 "command_line", r->command_line,
+			 "version", r->version, "commit", r->commit,
+			 "incomplete", r->incomplete,
+			 "warnings", str_array(r->warnings, r->n_warnings));
+}
+
+static json_t *env_to_json(const struct environment *e)
+{
+	return json_pack("{s:s?, s:s?, s:s?, s:I, s:I, s:I, s:I, s:o,"
+			 " s:s?, s:s?, s:s?, s:s?, s:i, s:s?, s:I, s:I, s:I,"
+			 " s:s?, s:s?}",
+			 "hostname", e->hostname, "kernel", e->kernel,
+			 "cpu_model", e->cpu_model,
+			 "packages", (json_int_t)e->packages,
+			 "numa_nodes", (json_int_t)e->numa_nodes,
+			 "cores", (json_int_t)e->cores,
+			 "pus", (json_int_t)e->pus,
+			 "mem_total", ju64(e->mem_total),
+			 "fs_type", e->fs_type,
+			 "mount_options", e->mount_options,
+			 "device", e->device, "device_model", e->device_model,
+			 "rotational", e->rotational,
+			 "scheduler", e->scheduler,
+			 "logical_block_size",
+			 (json_int_t)e->logical_block_size,
+			 "dio_mem_align", (json_int_t)e->dio_mem_align,
+			 "dio_offset_align", (json_int_t)e->dio_offset_align,
+			 "governor", e->governor,
+			 "cache_probe", e->cache_probe);
+}
+
+static json_t *request_to_json(const struct run_request *q)
+{
+	return json_pack("{s:o, s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s,"
+			 " s:s?, s:s?, s:s?, s:I, s:o, s:o, s:o, s:b}",
+			 "strategies",
+			 str_array(q->strategies, q->n_strategies),
+			 "sizes", u64_array(q->sizes, q->n_sizes),
+			 "buffers", u64_array(q->buffers, q->n_buffers),
+			 "qds", u64_array(q->qds, q->n_qds),
+			 "cache_warm", q->cache_warm,
+			 "cache_cold", q->cache_cold,
+			 "sync_none", q->sync_none, "sync_end", q->sync_end,
+			 "content", content_kind_name(q->content),
+			 "source", q->source, "dir", q->dir, "out", q->out,
+			 "samples", (json_int_t)q->samples,
+			 "budget", jreal(q->budget),
+			 "timeout", jreal(q->timeout),
+			 "seed", ju64(q->seed),
+			 "drop_caches", q->drop_caches);
+}
+
+static json_t *tunables_to_json(unsigned tunables)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < N_TUNABLES; i++) {
+		if (!(tunables & tunable_names[i].bit))
+			continue;
+		if (json_array_append_new(a,
+					  json_string(tunable_names[i].name))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static json_t *params_to_json(const struct cell *c)
+{
+	return json_pack("{s:s, s:o, s:o, s:I, s:b, s:b, s:o, s:s, s:s, s:s,"
+			 " s:I}",
+			 "strategy", c->strategy ? c->strategy : "",
+			 "size", ju64(c->size),
+			 "buffer_size", ju64(c->params.buffer_size),
+			 "queue_depth", (json_int_t)c->params.queue_depth,
+			 "direct", c->params.direct,
+			 "sqpoll", c->params.sqpoll,
+			 "tunables", tunables_to_json(c->tunables),
+			 "cache", cache_mode_name(c->cache),
+			 "sync", sync_mode_name(c->sync),
+			 "content", content_kind_name(c->content),
+			 "batch", (json_int_t)c->batch);
+}
+
+static json_t *usage_to_json(const struct cell_usage *u)
+{
+	return json_pack("{s:o, s:o, s:I, s:I, s:I, s:I, s:I}",
+			 "user", jreal(u->user), "sys", jreal(u->sys),
+			 "minflt", (json_int_t)u->minflt,
+			 "majflt", (json_int_t)u->majflt,
+			 "nvcsw", (json_int_t)u->nvcsw,
+			 "nivcsw", (json_int_t)u->nivcsw,
+			 "maxrss_kb", (json_int_t)u->maxrss_kb);
+}
+
+/* A rate over per-copy seconds: the CI's ends swap (slow end = low). */
+static json_t *rate_to_json(double per_copy_units, const struct estimates *e)
+{
+	return json_pack("{s:o, s:o, s:o}",
+			 "median", jreal(e->median > 0 ?
+					 per_copy_units / e->median : 0),
+			 "ci_lo", jreal(e->median_hi > 0 ?
+					per_copy_units / e->median_hi : 0),
+			 "ci_hi", jreal(e->median_lo > 0 ?
+					per_copy_units / e->median_lo : 0));
+}
+
+static json_t *estimates_to_json(const struct cell *c)
+{
+	const struct estimates *e = &c->est;
+	json_t *o;
+
+	o = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+		      " s:o, s:o, s:I, s:I, s:I, s:I, s:o, s:o, s:o}",
+		      "n", (json_int_t)e->n, "median", jreal(e->median),
+		      "mean", jreal(e->mean), "sd", jreal(e->sd),
+		      "mad", jreal(e->mad), "min", jreal(e->min),
+		      "max", jreal(e->max), "cv", jreal(e->cv),
+		      "ci_level", jreal(e->ci_level),
+		      "median_lo", jreal(e->median_lo),
+		      "median_hi", jreal(e->median_hi),
+		      "ci_coverage", jreal(e->ci_coverage),
+		      "mild_low", (json_int_t)e->mild_low,
+		      "mild_high", (json_int_t)e->mild_high,
+		      "severe_low", (json_int_t)e->severe_low,
+		      "severe_high", (json_int_t)e->severe_high,
+		      "q1", jreal(e->q1), "q3", jreal(e->q3),
+		      "throughput_mib_s",
+		      rate_to_json(results_mib_s(c->size, 1.0), e));
+	/* derived only: the reader recomputes nothing from these */
+	if (o && c->batch > 1 &&
+	    json_object_set_new(o, "files_per_s", rate_to_json(1.0, e))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *sample_to_json(const struct sample *s)
+{
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:I,"
+			 " s:{s:I, s:I, s:I}, s:b}",
+			 "seconds", jreal(s->seconds),
+			 "sync_seconds", jreal(s->sync_seconds),
+			 "cpu_user", jreal(s->cpu_user),
+			 "cpu_sys", jreal(s->cpu_sys),
+			 "src_pages", ju64(s->src_pages),
+			 "src_resident_before",
+			 (json_int_t)s->src_resident_before,
+			 "src_resident_after",
+			 (json_int_t)s->src_resident_after,
+			 "dst", "cached", (json_int_t)s->dst.cached,
+			 "dirty", (json_int_t)s->dst.dirty,
+			 "writeback", (json_int_t)s->dst.writeback,
+			 "residency_ok", s->residency_ok);
+}
+
+static json_t *samples_to_json(const struct cell *c)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < c->n_samples; i++) {
+		if (json_array_append_new(a, sample_to_json(&c->samples[i]))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static json_t *cell_to_json(const struct cell *c)
+{
+	return json_pack("{s:o, s:s, s:s?, s:o, s:o, s:b, s:I, s:o, s:o}",
+			 "parameters", params_to_json(c),
+			 "status", cell_status_name(c->status),
+			 "reason", c->reason,
+			 "warmup_seconds", jreal(c->warmup_seconds),
+			 "usage", usage_to_json(&c->usage),
+			 "verified", c->verified,
+			 "copies_verified", (json_int_t)c->copies_verified,
+			 "estimates", estimates_to_json(c),
+			 "samples", samples_to_json(c));
+}
+
+static json_t *cells_to_json(const struct run *run)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < run->n_cells; i++) {
+		if (json_array_append_new(a, cell_to_json(&run->cells[i]))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+int results_write_json(const struct run *run, const char *path)
+{
+	json_t *root;
+	char *text;
+	int ret;
+
+	root = json_pack("{s:s, s:o, s:o, s:o, s:o}", "schema", RESULTS_SCHEMA,
+			 "run", run_to_json(run),
+			 "environment", env_to_json(&run->env),
+			 "request", request_to_json(&run->request),
+			 "cells", cells_to_json(run));
+	if (!root)
+		return -ENOMEM;
+	/* 17 significant digits: every double reads back bit-identical */
+	text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+	json_decref(root);
+	if (!text)
+		return -ENOMEM;
+	ret = results_write_file_atomic(path, text, strlen(text));
+	free(text);
+	return ret;
+}
+
+/* ---- reader ---- */
+
+/*
+ * The reader keeps the first error and ignores every later call, so the
+ * per-section functions read straight through and check once at the end.
+ */
+struct reader {
+	const char *file;
+	char *err;
+	size_t len;
+	bool failed;
+};
+
+static void rd_fail(struct reader *rd, const char *at, const char *key,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void rd_fail(struct reader *rd, const char *at, const char *key,
+		    const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	if (rd->failed)
+		return;
+	rd->failed = true;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (rd->len)
+		snprintf(rd->err, rd->len, "%s: %s%s%s: %s", rd->file, at,
+			 *at && *key ? "." : "", key, what);
+}
+
+/* snprintf for field paths: a long path is cut, never overflowed. */
+static void at_join(char *out, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void at_join(char *out, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(out, len, fmt, ap);
+	va_end(ap);
+}
+
+/* obj[key] when present and of the wanted type (a json_is_* test). */
+static json_t *rd_get(struct reader *rd, json_t *obj, const char *at,
+		      const char *key, int (*is)(const json_t *),
+		      const char *what)
+{
+	json_t *v;
+
+	if (rd->failed)
+		return NULL;
+	v = json_object_get(obj, key);
+	if (!v) {
+		rd_fail(rd, at, key, "missing (expected %s)", what);
+		return NULL;
+	}
+	if (!is(v)) {
+		rd_fail(rd, at, key, "expected %s", what);
+		return NULL;
+	}
+	return v;
+}
+
+static int is_object(const json_t *v) { return json_is_object(v); }
+static int is_array(const json_t *v) { return json_is_array(v); }
+static int is_string(const json_t *v) { return json_is_string(v); }
+static int is_bool(const json_t *v) { return json_is_boolean(v); }
+static int is_integer(const json_t *v) { return json_is_integer(v); }
+static int is_number_or_null(const json_t *v)
+{
+	return json_is_number(v) || json_is_null(v);
+}
+static int is_string_or_null(const json_t *v)
+{
+	return json_is_string(v) || json_is_null(v);
+}
+static int is_u64(const json_t *v)
+{
+	const char *s = json_string_value(v);
+
+	if (json_is_integer(v))
+		return json_integer_value(v) >= 0;
+	return s && *s && strspn(s, "0123456789") == strlen(s);
+}
+
+static json_t *rd_object(struct reader *rd, json_t *obj, const char *at,
+			 const char *key)
+{
+	return rd_get(rd, obj, at, key, is_object, "an object");
+}
+
+static json_t *rd_array(struct reader *rd, json_t *obj, const char *at,
+			const char *key)
+{
+	return rd_get(rd, obj, at, key, is_array, "an array");
+}
+
+/* A borrowed string (valid while the document lives). */
+static const char *rd_name(struct reader *rd, json_t *obj, const char *at,
+			   const char *key)
+{
+	return json_string_value(rd_get(rd, obj, at, key, is_string,
+					"a string"));
+}
+
+static void rd_string(struct reader *rd, json_t *obj, const char *at,
+		      const char *key, char **out)
+{
+	json_t *v = rd_get(rd, obj, at, key, is_string_or_null,
+			   "a string or null");
+
+	if (!json_is_string(v))
+		return;
+	*out = strdup(json_string_value(v));
+	if (!*out)
+		rd_fail(rd, at, key, "out of memory");
+}
+
+static void rd_bool(struct reader *rd, json_t *obj, const char *at,
+		    const char *key, bool *out)
+{
+	json_t *v = rd_get(rd, obj, at, key, is_bool, "true or false");
+
+	if (v)
+		*out = json_is_true(v);
+}
+
+static void rd_double(struct reader *rd, json_t *obj, const char *at,
+		      const char *key, double *out)
+{
+	json_t *v = rd_get(rd, obj, at, key, is_number_or_null,
+			   "a number");
+
+	if (v)
+		*out = json_is_null(v) ? NAN : json_number_value(v);
+}
+
+static void rd_u64(struct reader *rd, json_t *obj, const char *at,
+		   const char *key, uint64_t *out)
+{
+	json_t *v = rd_get(rd, obj, at, key, is_u64,
+			   "a non-negative integer");
+
+	if (json_is_integer(v))
+		*out = (uint64_t)json_integer_value(v);
+	else if (v)
+		*out = strtoull(json_string_value(v), NULL, 10);
+}
+
+/* A signed integer in [min, max]. */
+static void rd_int_range(struct reader *rd, json_t *obj, const char *at,
+			 const char *key, int64_t min, int64_t max,
+			 int64_t *out)
+{
+	json_t *v = rd_get(rd, obj, at, key, is_integer, "an integer");
+	json_int_t i;
+
+	if (!v)
+		return;
+	i = json_integer_value(v);
+	if (i < min || i > max) {
+		rd_fail(rd, at, key, "%" PRId64 " out of range [%" PRId64
+			", %" PRId64 "]", (int64_t)i, min, max);
+		return;
+	}
+	*out = i;
+}
+
+static void rd_unsigned(struct reader *rd, json_t *obj, const char *at,
+			const char *key, unsigned *out)
+{
+	int64_t v = 0;
+
+	rd_int_range(rd, obj, at, key, 0, UINT_MAX, &v);
+	*out = (unsigned)v;
+}
+
+static void rd_long(struct reader *rd, json_t *obj, const char *at,
+		    const char *key, long *out)
+{
+	int64_t v = 0;
+
+	rd_int_range(rd, obj, at, key, LONG_MIN, LONG_MAX, &v);
+	*out = (long)v;
+}
+
+static void rd_size(struct reader *rd, json_t *obj, const char *at,
+		    const char *key, size_t *out)
+{
+	uint64_t v = 0;
+
+	rd_u64(rd, obj, at, key, &v);
+	*out = (size_t)v;
+}
+
+/* An array of values read by `one`, into a malloc'd array of n items. */
+static void *rd_list(struct reader *rd, json_t *obj, const char *at,
+		     const char *key, size_t item, size_t *n,
+		     void (*one)(struct reader *, json_t *, const char *,
+				 void *))
+{
+	json_t *a = rd_array(rd, obj, at, key);
+	char where[AT_LEN];
+	char *out;
+
+	if (!a)
+		return NULL;
+	*n = json_array_size(a);
+	out = calloc(*n ? *n : 1, item);
+	if (!out) {
+		rd_fail(rd, at, key, "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < *n && !rd->failed; i++) {
+		at_join(where, sizeof(where), "%s%s%s[%zu]", at,
+			 *at ? "." : "", key, i);
+		one(rd, json_array_get(a, i), where, out + i * item);
+	}
+	return out;
+}
+
+static void one_u64(struct reader *rd, json_t *v, const char *where,
+		    void *out)
+{
+	uint64_t *p = out;
+
+	if (rd->failed)
+		return;
+	if (!is_u64(v)) {
+		rd_fail(rd, where, "", "expected a non-negative integer");
+		return;
+	}
+	*p = json_is_integer(v) ? (uint64_t)json_integer_value(v) :
+				  strtoull(json_string_value(v), NULL, 10);
+}
+
+static void one_string(struct reader *rd, json_t *v, const char *where,
+		       void *out)
+{
+	char **p = out;
+
+	if (rd->failed)
+		return;
+	if (!json_is_string(v)) {
+		rd_fail(rd, where, "", "expected a string");
+		return;
+	}
+	*p = strdup(json_string_value(v));
+	if (!*p)
+		rd_fail(rd, where, "", "out of memory");
+}
+
+static void read_run(struct reader *rd, json_t *root, struct run *run)
+{
+	json_t *o = rd_object(rd, root, "", "run");
+
+	rd_string(rd, o, "run", "id", &run->id);
+	rd_string(rd, o, "run", "started", &run->started);
+	rd_double(rd, o, "run", "duration", &run->duration);
+	rd_string(rd, o, "run", "command_line", &run->command_line);
+	rd_string(rd, o, "run", "version", &run->version);
+	rd_string(rd, o, "run", "commit", &run->commit);
+	rd_bool(rd, o, "run", "incomplete", &run->incomplete);
+	run->warnings = rd_list(rd, o, "run", "warnings", sizeof(char *),
+				&run->n_warnings, one_string);
+}
+
+static void read_env(struct reader *rd, json_t *root, struct environment *e)
+{
+	static const char at[] = "environment";
+	json_t *o = rd_object(rd, root, "", at);
+	int64_t rot = -1;
+
+	rd_string(rd, o, at, "hostname", &e->hostname);
+	rd_string(rd, o, at, "kernel", &e->kernel);
+	rd_string(rd, o, at, "cpu_model", &e->cpu_model);
+	rd_unsigned(rd, o, at, "packages", &e->packages);
+	rd_unsigned(rd, o, at, "numa_nodes", &e->numa_nodes);
+	rd_unsigned(rd, o, at, "cores", &e->cores);
+	rd_unsigned(rd, o, at, "pus", &e->pus);
+	rd_u64(rd, o, at, "mem_total", &e->mem_total);
+	rd_string(rd, o, at, "fs_type", &e->fs_type);
+	rd_string(rd, o, at, "mount_options", &e->mount_options);
+	rd_string(rd, o, at, "device", &e->device);
+	rd_string(rd, o, at, "device_model", &e->device_model);
+	rd_int_range(rd, o, at, "rotational", -1, 1, &rot);
+	e->rotational = (int)rot;
+	rd_string(rd, o, at, "scheduler", &e->scheduler);
+	rd_unsigned(rd, o, at, "logical_block_size", &e->logical_block_size);
+	rd_unsigned(rd, o, at, "dio_mem_align", &e->dio_mem_align);
+	rd_unsigned(rd, o, at, "dio_offset_align", &e->dio_offset_align);
+	rd_string(rd, o, at, "governor", &e->governor);
+	rd_string(rd, o, at, "cache_probe", &e->cache_probe);
+}
+
+static void read_content(struct reader *rd, json_t *o, const char *at,
+			 enum content_kind *c)
+{
+	const char *s = rd_name(rd, o, at, "content");
+
+	if (s && content_kind_parse(s, c))
+		rd_fail(rd, at, "content", "unknown content kind '%s'", s);
+}
+
+static void read_request(struct reader *rd, json_t *root,
+			 struct run_request *q)
+{
+	static const char at[] = "request";
+	json_t *o = rd_object(rd, root, "", at);
+
+	q->strategies = rd_list(rd, o, at, "strategies", sizeof(char *),
+				&q->n_strategies, one_string);
+	q->sizes = rd_list(rd, o, at, "sizes", sizeof(uint64_t), &q->n_sizes,
+			   one_u64);
+	q->buffers = rd_list(rd, o, at, "buffers", sizeof(uint64_t),
+			     &q->n_buffers, one_u64);
+	q->qds = rd_list(rd, o, at, "qds", sizeof(uint64_t), &q->n_qds,
+			 one_u64);
+	rd_bool(rd, o, at, "cache_warm", &q->cache_warm);
+	rd_bool(rd, o, at, "cache_cold", &q->cache_cold);
+	rd_bool(rd, o, at, "sync_none", &q->sync_none);
+	rd_bool(rd, o, at, "sync_end", &q->sync_end);
+	read_content(rd, o, at, &q->content);
+	rd_string(rd, o, at, "source", &q->source);
+	rd_string(rd, o, at, "dir", &q->dir);
+	rd_string(rd, o, at, "out", &q->out);
+	rd_unsigned(rd, o, at, "samples", &q->samples);
+	rd_double(rd, o, at, "budget", &q->budget);
+	rd_double(rd, o, at, "timeout", &q->timeout);
+	rd_u64(rd, o, at, "seed", &q->seed);
+	rd_bool(rd, o, at, "drop_caches", &q->drop_caches);
+}
+
+static void read_tunables(struct reader *rd, json_t *o, const char *at,
+			  unsigned *tunables)
+{
+	json_t *a = rd_array(rd, o, at, "tunables");
+	char where[AT_LEN];
+	size_t i, k;
+	json_t *v;
+
+	json_array_foreach(a, i, v) {
+		const char *s = json_string_value(v);
+
+		for (k = 0; s && k < N_TUNABLES; k++)
+			if (!strcmp(s, tunable_names[k].name))
+				break;
+		if (!s || k == N_TUNABLES) {
+			at_join(where, sizeof(where), "%s.tunables[%zu]", at,
+				 i);
+			rd_fail(rd, where, "",
+				"expected one of buffer, qd, direct, sqpoll");
+			return;
+		}
+		*tunables |= tunable_names[k].bit;
+	}
+}
+
+static void read_params(struct reader *rd, json_t *cell, const char *cat,
+			struct cell *c)
+{
+	char at[AT_LEN];
+	json_t *o;
+	const char *s;
+	uint64_t v = 0;
+
+	o = rd_object(rd, cell, cat, "parameters");
+	at_join(at, sizeof(at), "%s.parameters", cat);
+	rd_string(rd, o, at, "strategy", &c->strategy);
+	if (!rd->failed && !c->strategy)
+		rd_fail(rd, at, "strategy", "expected a string");
+	rd_u64(rd, o, at, "size", &c->size);
+	rd_u64(rd, o, at, "buffer_size", &v);
+	c->params.buffer_size = (size_t)v;
+	rd_unsigned(rd, o, at, "queue_depth", &c->params.queue_depth);
+	rd_bool(rd, o, at, "direct", &c->params.direct);
+	rd_bool(rd, o, at, "sqpoll", &c->params.sqpoll);
+	read_tunables(rd, o, at, &c->tunables);
+	s = rd_name(rd, o, at, "cache");
+	if (s && cache_mode_parse(s, &c->cache))
+		rd_fail(rd, at, "cache", "unknown cache mode '%s'", s);
+	s = rd_name(rd, o, at, "sync");
+	if (s && sync_mode_parse(s, &c->sync))
+		rd_fail(rd, at, "sync", "unknown sync mode '%s'", s);
+	read_content(rd, o, at, &c->content);
+	rd_unsigned(rd, o, at, "batch", &c->batch);
+}
+
+static void read_usage(struct reader *rd, json_t *cell, const char *cat,
+		       struct cell_usage *u)
+{
+	json_t *o = rd_object(rd, cell, cat, "usage");
+	char at[AT_LEN];
+
+	at_join(at, sizeof(at), "%s.usage", cat);
+	rd_double(rd, o, at, "user", &u->user);
+	rd_double(rd, o, at, "sys", &u->sys);
+	rd_long(rd, o, at, "minflt", &u->minflt);
+	rd_long(rd, o, at, "majflt", &u->majflt);
+	rd_long(rd, o, at, "nvcsw", &u->nvcsw);
+	rd_long(rd, o, at, "nivcsw", &u->nivcsw);
+	rd_long(rd, o, at, "maxrss_kb", &u->maxrss_kb);
+}
+
+static void read_estimates(struct reader *rd, json_t *cell, const char *cat,
+			   struct estimates *e)
+{
+	json_t *o = rd_object(rd, cell, cat, "estimates");
+	char at[AT_LEN];
+
+	at_join(at, sizeof(at), "%s.estimates", cat);
+	rd_size(rd, o, at, "n", &e->n);
+	rd_double(rd, o, at, "median", &e->median);
+	rd_double(rd, o, at, "mean", &e->mean);
+	rd_double(rd, o, at, "sd", &e->sd);
+	rd_double(rd, o, at, "mad", &e->mad);
+	rd_double(rd, o, at, "min", &e->min);
+	rd_double(rd, o, at, "max", &e->max);
+	rd_double(rd, o, at, "cv", &e->cv);
+	rd_double(rd, o, at, "ci_level", &e->ci_level);
+	rd_double(rd, o, at, "median_lo", &e->median_lo);
+	rd_double(rd, o, at, "median_hi", &e->median_hi);
+	rd_double(rd, o, at, "ci_coverage", &e->ci_coverage);
+	rd_unsigned(rd, o, at, "mild_low", &e->mild_low);
+	rd_unsigned(rd, o, at, "mild_high", &e->mild_high);
+	rd_unsigned(rd, o, at, "severe_low", &e->severe_low);
+	rd_unsigned(rd, o, at, "severe_high", &e->severe_high);
+	rd_double(rd, o, at, "q1", &e->q1);
+	rd_double(rd, o, at, "q3", &e->q3);
+}
+
+static void one_sample(struct reader *rd, json_t *o, const char *at,
+		       void *out)
+{
+	struct sample *s = out;
+	json_t *dst;
+	char dat[AT_LEN];
+
+	if (!rd->failed && !json_is_object(o))
+		rd_fail(rd, at, "", "expected an object");
+	rd_double(rd, o, at, "seconds", &s->seconds);
+	rd_double(rd, o, at, "sync_seconds", &s->sync_seconds);
+	rd_double(rd, o, at, "cpu_user", &s->cpu_user);
+	rd_double(rd, o, at, "cpu_sys", &s->cpu_sys);
+	rd_u64(rd, o, at, "src_pages", &s->src_pages);
+	rd_int_range(rd, o, at, "src_resident_before", INT64_MIN, INT64_MAX,
+		     &s->src_resident_before);
+	rd_int_range(rd, o, at, "src_resident_after", INT64_MIN, INT64_MAX,
+		     &s->src_resident_after);
+	dst = rd_object(rd, o, at, "dst");
+	at_join(dat, sizeof(dat), "%s.dst", at);
+	rd_int_range(rd, dst, dat, "cached", INT64_MIN, INT64_MAX,
+		     &s->dst.cached);
+	rd_int_range(rd, dst, dat, "dirty", INT64_MIN, INT64_MAX,
+		     &s->dst.dirty);
+	rd_int_range(rd, dst, dat, "writeback", INT64_MIN, INT64_MAX,
+		     &s->dst.writeback);
+	rd_bool(rd, o, at, "residency_ok", &s->residency_ok);
+}
+
+static void one_cell(struct reader *rd, json_t *o, const char *at, void *out)
+{
+	struct cell *c = out;
+	const char *s;
+
+	if (!rd->failed && !json_is_object(o))
+		rd_fail(rd, at, "", "expected an object");
+	read_params(rd, o, at, c);
+	s = rd_name(rd, o, at, "status");
+	if (s && cell_status_parse(s, &c->status))
+		rd_fail(rd, at, "status", "unknown status '%s'", s);
+	rd_string(rd, o, at, "reason", &c->reason);
+	rd_double(rd, o, at, "warmup_seconds", &c->warmup_seconds);
+	read_usage(rd, o, at, &c->usage);
+	rd_bool(rd, o, at, "verified", &c->verified);
+	rd_u64(rd, o, at, "copies_verified", &c->copies_verified);
+	read_estimates(rd, o, at, &c->est);
+	c->samples = rd_list(rd, o, at, "samples", sizeof(struct sample),
+			     &c->n_samples, one_sample);
+}
+
+/* Parses path into root, or explains why not (with line:col). */
+static json_t *load_document(struct reader *rd)
+{
+	json_error_t jerr;
+	json_t *root;
+	FILE *f;
+
+	f = fopen(rd->file, "re");
+	if (!f) {
+		int err = errno;
+
+		if (rd->len)
+			snprintf(rd->err, rd->len, "%s: %s", rd->file,
+				 strerror(err));
+		rd->failed = true;
+		return NULL;
+	}
+	root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+	fclose(f);
+	if (!root) {
+		if (rd->len)
+			snprintf(rd->err, rd->len, "%s:%d:%d: %s", rd->file,
+				 jerr.line, jerr.column, jerr.text);
+		rd->failed = true;
+		return NULL;
+	}
+	if (!json_is_object(root)) {
+		rd_fail(rd, "", "(top level)", "expected an object");
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+int results_read_json(const char *path, struct run *run, char *err,
+		      size_t len)
+{
+	struct reader rd = { .file = path, .err = err, .len = len };
+	const char *schema;
+	json_t *root;
+
+	memset(run, 0, sizeof(*run));
+	if (len)
+		err[0] = '\0';
+	root = load_document(&rd);
+	if (!root)
+		return -EINVAL;
+	schema = rd_name(&rd, root, "", "schema");
+	if (schema && strcmp(schema, RESULTS_SCHEMA)) {
+		if (len)
+			snprintf(err, len,
+				 "%s: unknown schema '%s' (expected %s)",
+				 path, schema, RESULTS_SCHEMA);
+		rd.failed = true;
+	}
+	if (!rd.failed)
+		run->schema = strdup(schema);
+	read_run(&rd, root, run);
+	read_env(&rd, root, &run->env);
+	read_request(&rd, root, &run->request);
+	run->cells = rd_list(&rd, root, "", "cells", sizeof(struct cell),
+			     &run->n_cells, one_cell);
+	json_decref(root);
+	if (!rd.failed && !run->schema)
+		rd_fail(&rd, "", "schema", "out of memory");
+	if (rd.failed) {
+		results_free(run);
+		return -EINVAL;
+	}
+	return 0;
+}

@@ -1,3 +1,364 @@
 // SPDX-License-Identifier: MIT
-/* placeholder */
+/*
+ * The results model: enum names, per-copy estimates, throughput, run
+ * warnings, freeing, and the atomic file write every writer uses.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "parse.h"
 #include "results.h"
+
+static const char *const cache_names[] = {
+	[CACHE_WARM] = "warm",
+	[CACHE_COLD] = "cold",
+};
+
+static const char *const sync_names[] = {
+	[SYNC_NONE] = "none",
+	[SYNC_END] = "end",
+};
+
+static const char *const status_names[] = {
+	[CELL_PENDING] = "pending",
+	[CELL_OK] = "ok",
+	[CELL_FAILED] = "failed",
+	[CELL_SKIPPED] = "skipped",
+};
+
+#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *name_of(const char *const *names, size_t n, unsigned v)
+{
+	return v < n && names[v] ? names[v] : "unknown";
+}
+
+/* Index of s in names, or -EINVAL. */
+static int index_of(const char *const *names, size_t n, const char *s)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (names[i] && !strcmp(names[i], s))
+			return (int)i;
+	return -EINVAL;
+}
+
+const char *cache_mode_name(enum cache_mode m)
+{
+	return name_of(cache_names, N_ELEMS(cache_names), m);
+}
+
+const char *sync_mode_name(enum sync_mode m)
+{
+	return name_of(sync_names, N_ELEMS(sync_names), m);
+}
+
+const char *cell_status_name(enum cell_status s)
+{
+	return name_of(status_names, N_ELEMS(status_names), s);
+}
+
+int cache_mode_parse(const char *s, enum cache_mode *m)
+{
+	int i = index_of(cache_names, N_ELEMS(cache_names), s);
+
+	if (i < 0)
+		return i;
+	*m = (enum cache_mode)i;
+	return 0;
+}
+
+int sync_mode_parse(const char *s, enum sync_mode *m)
+{
+	int i = index_of(sync_names, N_ELEMS(sync_names), s);
+
+	if (i < 0)
+		return i;
+	*m = (enum sync_mode)i;
+	return 0;
+}
+
+int cell_status_parse(const char *s, enum cell_status *st)
+{
+	int i = index_of(status_names, N_ELEMS(status_names), s);
+
+	if (i < 0)
+		return i;
+	*st = (enum cell_status)i;
+	return 0;
+}
+
+double *results_per_copy(const struct cell *c)
+{
+	unsigned batch = c->batch ? c->batch : 1;
+	double *x = malloc((c->n_samples ? c->n_samples : 1) * sizeof(*x));
+
+	if (!x)
+		return NULL;
+	for (size_t i = 0; i < c->n_samples; i++)
+		x[i] = c->samples[i].seconds / batch;
+	return x;
+}
+
+int results_estimate(struct run *run)
+{
+	for (size_t i = 0; i < run->n_cells; i++) {
+		struct cell *c = &run->cells[i];
+		double *x;
+		int ret;
+
+		memset(&c->est, 0, sizeof(c->est));
+		if (!c->n_samples)
+			continue;
+		x = results_per_copy(c);
+		if (!x)
+			return -ENOMEM;
+		ret = stats_estimate(x, c->n_samples, 0.95, &c->est);
+		free(x);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+double results_mib_s(uint64_t size, double seconds)
+{
+	if (!(seconds > 0))
+		return 0;
+	return (double)size / (1024.0 * 1024.0) / seconds;
+}
+
+void results_add_warning(struct run *run, const char *fmt, ...)
+{
+	char **grown;
+	char *msg;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;	/* no memory: drop the warning, not the run */
+	grown = realloc(run->warnings,
+			(run->n_warnings + 1) * sizeof(*run->warnings));
+	if (!grown) {
+		free(msg);
+		return;
+	}
+	run->warnings = grown;
+	run->warnings[run->n_warnings++] = msg;
+}
+
+static void free_strv(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void results_free_environment(struct environment *e)
+{
+	free(e->hostname);
+	free(e->kernel);
+	free(e->cpu_model);
+	free(e->fs_type);
+	free(e->mount_options);
+	free(e->device);
+	free(e->device_model);
+	free(e->scheduler);
+	free(e->governor);
+	free(e->cache_probe);
+	memset(e, 0, sizeof(*e));
+}
+
+static void free_request(struct run_request *r)
+{
+	free_strv(r->strategies, r->n_strategies);
+	free(r->sizes);
+	free(r->buffers);
+	free(r->qds);
+	free(r->source);
+	free(r->dir);
+	free(r->out);
+	memset(r, 0, sizeof(*r));
+}
+
+void results_free(struct run *run)
+{
+	if (!run)
+		return;
+	for (size_t i = 0; run->cells && i < run->n_cells; i++) {
+		free(run->cells[i].strategy);
+		free(run->cells[i].reason);
+		free(run->cells[i].samples);
+	}
+	free(run->cells);
+	free(run->schema);
+	free(run->id);
+	free(run->started);
+	free(run->command_line);
+	free(run->version);
+	free(run->commit);
+	results_free_environment(&run->env);
+	free_request(&run->request);
+	free_strv(run->warnings, run->n_warnings);
+	memset(run, 0, sizeof(*run));
+}
+
+/* Writes all of buf, retrying short writes and EINTR. */
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* fsync of path's directory, so the rename itself is durable. */
+static int fsync_parent_dir(const char *path)
+{
+	char copy[PATH_MAX];
+	int fd, ret = 0;
+
+	if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
+		return -ENAMETOOLONG;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) && errno != EINVAL)	/* some fs can't: not fatal */
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int results_write_file_atomic(const char *path, const void *data,
+			      size_t len)
+{
+	char tmp[PATH_MAX];
+	int fd, ret;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >=
+	    (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* mkostemp creates 0600; results are meant to be shared */
+	if (fchmod(fd, 0644)) {
+		ret = -errno;
+		goto out_close;
+	}
+	ret = write_all(fd, data, len);
+	if (ret)
+		goto out_close;
+	if (fsync(fd)) {
+		ret = -errno;
+		goto out_close;
+	}
+	if (close(fd)) {
+		fd = -1;
+		ret = -errno;
+		goto out_unlink;
+	}
+	fd = -1;
+	if (rename(tmp, path)) {
+		ret = -errno;
+		goto out_unlink;
+	}
+	return fsync_parent_dir(path);
+
+out_close:
+	close(fd);
+out_unlink:
+	unlink(tmp);
+	return ret;
+}
+
+/* The figure `which` of one sample, or -1 when unknown. */
+static int64_t sample_figure(const struct sample *s, enum results_figure which)
+{
+	switch (which) {
+	case RESULTS_SRC_RESIDENT_BEFORE:
+		return s->src_resident_before;
+	case RESULTS_SRC_RESIDENT_AFTER:
+		return s->src_resident_after;
+	case RESULTS_DST_CACHED:
+		return s->dst.cached;
+	case RESULTS_DST_DIRTY:
+		return s->dst.dirty;
+	case RESULTS_DST_WRITEBACK:
+		return s->dst.writeback;
+	}
+	return -1;
+}
+
+double results_sample_pct(const struct cell *c, enum results_figure which)
+{
+	double sum = 0;
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n_samples; i++) {
+		const struct sample *s = &c->samples[i];
+		int64_t part = sample_figure(s, which);
+
+		/* destinations span as many pages as their sources */
+		if (part < 0 || !s->src_pages)
+			continue;
+		sum += 100.0 * (double)part / (double)s->src_pages;
+		n++;
+	}
+	return n ? sum / n : NAN;
+}
+
+double results_cpu_s_per_gib(const struct cell *c)
+{
+	unsigned batch = c->batch ? c->batch : 1;
+	double cpu = 0, gib;
+
+	for (size_t i = 0; i < c->n_samples; i++)
+		cpu += c->samples[i].cpu_user + c->samples[i].cpu_sys;
+	gib = (double)c->size * batch * c->n_samples /
+	      (1024.0 * 1024 * 1024);
+	return gib > 0 ? cpu / gib : NAN;
+}
+
+void results_tunables_desc(const struct cell *c, char *out, size_t len)
+{
+	char buf[32];
+	size_t used = 0;
+
+	out[0] = '\0';
+	format_size(c->params.buffer_size, buf, sizeof(buf));
+	if (c->tunables & TUNE_BUF)
+		used += snprintf(out + used, len - used, "buf %s", buf);
+	if ((c->tunables & TUNE_QD) && used < len)
+		used += snprintf(out + used, len - used, "%sqd %u",
+				 used ? ", " : "", c->params.queue_depth);
+	if ((c->tunables & TUNE_DIRECT) && c->params.direct && used < len)
+		used += snprintf(out + used, len - used, "%sdirect",
+				 used ? ", " : "");
+	if ((c->tunables & TUNE_SQPOLL) && c->params.sqpoll && used < len)
+		used += snprintf(out + used, len - used, "%ssqpoll",
+				 used ? ", " : "");
+	if (!used)
+		snprintf(out, len, "-");
+}

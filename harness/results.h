@@ -34,6 +34,7 @@ const char *cell_status_name(enum cell_status s);
 /* Reverse lookups: 0, or -EINVAL for an unknown name. */
 int cache_mode_parse(const char *s, enum cache_mode *m);
 int sync_mode_parse(const char *s, enum sync_mode *m);
+int cell_status_parse(const char *s, enum cell_status *st);
 
 /* Page counts from cachestat(2) (or mincore: dirty/writeback -1 = n/a). */
 struct cache_pages {
@@ -100,6 +101,9 @@ struct run_request {
 	uint64_t *qds; size_t n_qds;
 	bool cache_warm, cache_cold;
 	bool sync_none, sync_end;
+	/* TUNE_DIRECT strategies: run without / with O_DIRECT (neither set
+	 * means without only) */
+	bool direct_off, direct_on;
 	enum content_kind content;
 	char *source;			/* --source DIR or NULL */
 	char *dir, *out;
@@ -133,7 +137,28 @@ double *results_per_copy(const struct cell *c);
 double results_mib_s(uint64_t size, double seconds);
 void results_add_warning(struct run *run, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Frees everything run owns and zeroes it; safe on a zeroed struct. */
 void results_free(struct run *run);
+/* Frees the environment's strings and zeroes it. */
+void results_free_environment(struct environment *env);
+
+/* Per-sample page-cache figures, as a share of the pages a sample's files
+ * span (destinations span as many as their sources). */
+enum results_figure {
+	RESULTS_SRC_RESIDENT_BEFORE,
+	RESULTS_SRC_RESIDENT_AFTER,
+	RESULTS_DST_CACHED,
+	RESULTS_DST_DIRTY,
+	RESULTS_DST_WRITEBACK,
+};
+/* Mean over the cell's samples, in percent; NaN when no sample knows it
+ * (no samples, 0-byte files, or -1 under the mincore fallback). */
+double results_sample_pct(const struct cell *c, enum results_figure which);
+/* Timed-region CPU (user + sys) per GiB copied; NaN without samples. */
+double results_cpu_s_per_gib(const struct cell *c);
+/* The tunables the cell's strategy reads, with their values, for people:
+ * "buf 128K, qd 32, direct", or "-" when it has none. */
+void results_tunables_desc(const struct cell *c, char *out, size_t len);
 
 /* Writers: atomic (temp file in the same directory, fsync, rename).
  * 0 or -errno. */

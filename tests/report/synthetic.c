@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The synthetic run shared by the report tests and the schema check's
+ * generator: every figure is chosen so the expected report is known.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "synthetic.h"
+
+#define MIB (1024ull * 1024)
+
+/* Relative spread of the samples around the median: the median is exact. */
+static const double steady[] = { 1.00, 1.02, 0.98, 1.01, 0.99, 1.00,
+				 1.03, 0.97 };
+static const double noisy[] = { 1.00, 1.40, 0.70, 1.30, 0.80, 1.00,
+				1.25, 0.75 };
+
+struct cell_spec {
+	const char *strategy;
+	uint64_t size;
+	enum cache_mode cache;
+	enum sync_mode sync;
+	enum cell_status status;
+	const char *reason;
+	double per_copy;	/* median seconds per copy */
+	bool noisy;
+	size_t n;		/* samples */
+	bool dst_uncached;	/* O_DIRECT: destination not in the cache */
+	bool residency_fails;	/* one sample's check failed */
+	size_t buffer;		/* 0: 128K for strategies with TUNE_BUF */
+};
+
+static const struct cell_spec specs[] = {
+	{ "rw", MIB, CACHE_WARM, SYNC_NONE, CELL_OK, NULL,
+	  SYN_RW_1M_WARM, false, 8, false, false, 0 },
+	{ "rw", MIB, CACHE_COLD, SYNC_NONE, CELL_OK, NULL,
+	  0.0050, false, 8, false, false, 0 },
+	{ "rw", MIB, CACHE_WARM, SYNC_END, CELL_OK, NULL,
+	  0.0100, false, 8, false, false, 0 },
+	{ "copy_file_range", MIB, CACHE_WARM, SYNC_NONE, CELL_OK, NULL,
+	  SYN_CFR_1M_WARM, false, 8, false, false, 0 },
+	{ "copy_file_range", MIB, CACHE_COLD, SYNC_NONE, CELL_OK, NULL,
+	  0.0040, false, 8, false, true, 0 },
+	{ "odirect", MIB, CACHE_WARM, SYNC_NONE, CELL_OK, NULL,
+	  0.0040, false, 8, true, false, 0 },
+	{ "odirect", MIB, CACHE_COLD, SYNC_NONE, CELL_OK, NULL,
+	  0.0045, false, 5, true, false, 0 },
+	{ "rw", MIB, CACHE_WARM, SYNC_NONE, CELL_OK, NULL,
+	  0.00199, false, 8, false, false, MIB },
+	{ "reflink", MIB, CACHE_WARM, SYNC_NONE, CELL_SKIPPED,
+	  "FICLONE: not supported by ext4, \"skipped\"", 0, false, 0, false,
+	  false, 0 },
+	{ "rw", 100 * MIB, CACHE_WARM, SYNC_NONE, CELL_OK, NULL,
+	  0.100, false, 8, false, false, 0 },
+	{ "rw", 100 * MIB, CACHE_COLD, SYNC_NONE, CELL_OK, NULL,
+	  0.300, false, 8, false, false, 0 },
+	{ "copy_file_range", 100 * MIB, CACHE_WARM, SYNC_NONE, CELL_OK, NULL,
+	  0.040, false, 8, false, false, 0 },
+	{ "copy_file_range", 100 * MIB, CACHE_COLD, SYNC_NONE, CELL_FAILED,
+	  "No space left on device", 0, false, 0, false, false, 0 },
+	{ "odirect", 100 * MIB, CACHE_WARM, SYNC_NONE, CELL_OK, NULL,
+	  0.080, false, 8, true, false, 0 },
+	{ "odirect", 100 * MIB, CACHE_COLD, SYNC_NONE, CELL_OK, NULL,
+	  0.090, true, 8, true, false, 0 },
+};
+
+static unsigned tunables_of(const char *strategy)
+{
+	if (!strcmp(strategy, "rw"))
+		return TUNE_BUF;
+	if (!strcmp(strategy, "odirect"))
+		return TUNE_BUF;
+	return 0;
+}
+
+static int fill_samples(struct cell *c, const struct cell_spec *s)
+{
+	const double *spread = s->noisy ? noisy : steady;
+	uint64_t pages = (c->size + 4095) / 4096 * c->batch;
+
+	c->samples = calloc(s->n ? s->n : 1, sizeof(*c->samples));
+	if (!c->samples)
+		return -ENOMEM;
+	c->n_samples = s->n;
+	for (size_t i = 0; i < s->n; i++) {
+		struct sample *x = &c->samples[i];
+
+		x->seconds = s->per_copy * spread[i] * c->batch;
+		x->sync_seconds = s->sync == SYNC_END ? x->seconds / 2 : 0;
+		x->cpu_user = x->seconds * 0.1;
+		x->cpu_sys = x->seconds * 0.4;
+		x->src_pages = pages;
+		x->src_resident_before = s->cache == CACHE_WARM ? pages : 0;
+		x->src_resident_after = s->cache == CACHE_WARM ? pages :
+					pages / 2;
+		x->dst.cached = s->dst_uncached ? 0 : pages;
+		x->dst.dirty = s->dst_uncached || s->sync == SYNC_END ? 0 :
+			       pages * 3 / 4;
+		x->dst.writeback = s->dst_uncached ? 0 : pages / 8;
+		x->residency_ok = !(s->residency_fails && i == 2);
+	}
+	/* warm-up: a normal copy, except one slow first cell */
+	c->warmup_seconds = s->per_copy * c->batch *
+			    (s->residency_fails ? 3.0 : 1.1);
+	return 0;
+}
+
+static int fill_cell(struct cell *c, const struct cell_spec *s)
+{
+	c->strategy = strdup(s->strategy);
+	c->reason = s->reason ? strdup(s->reason) : NULL;
+	if (!c->strategy || (s->reason && !c->reason))
+		return -ENOMEM;
+	c->size = s->size;
+	c->tunables = tunables_of(s->strategy);
+	c->params.buffer_size = s->buffer ? s->buffer :
+				c->tunables & TUNE_BUF ? 128 * 1024 : 0;
+	c->params.direct = !strcmp(s->strategy, "odirect");
+	c->cache = s->cache;
+	c->sync = s->sync;
+	c->content = CONTENT_RANDOM;
+	/* the runner sizes batches per cell: cold ones differ from warm */
+	c->batch = s->size > MIB ? 1 : s->cache == CACHE_WARM ?
+		   SYN_BATCH_1M : SYN_BATCH_1M / 2;
+	c->status = s->status;
+	c->usage = (struct cell_usage){ .user = 0.25, .sys = 1.5,
+		.minflt = 1200, .majflt = 3, .nvcsw = 40, .nivcsw = 7,
+		.maxrss_kb = 2048 + (long)(s->size / MIB) };
+	c->verified = s->status == CELL_OK;
+	c->copies_verified = c->verified ? s->n * c->batch : 0;
+	return fill_samples(c, s);
+}
+
+static char *dup_or_fail(const char *s, int *ret)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		*ret = -ENOMEM;
+	return d;
+}
+
+static int fill_header(struct run *run)
+{
+	struct environment *e = &run->env;
+	struct run_request *q = &run->request;
+	int ret = 0;
+
+	run->schema = dup_or_fail(RESULTS_SCHEMA, &ret);
+	run->id = dup_or_fail("20261129-181500-ab12", &ret);
+	run->started = dup_or_fail("2026-11-29T18:15:00Z", &ret);
+	run->duration = 73.25;
+	run->command_line = dup_or_fail("iobench sweep --sizes 1M,100M "
+					"--strategies rw,copy_file_range,"
+					"odirect,reflink", &ret);
+	run->version = dup_or_fail("0.1.0", &ret);
+	run->commit = dup_or_fail("0123456789ab", &ret);
+	e->hostname = dup_or_fail("bench-host", &ret);
+	e->kernel = dup_or_fail("6.18.0 #1 SMP PREEMPT_DYNAMIC", &ret);
+	e->cpu_model = dup_or_fail("Example CPU @ 3.00GHz", &ret);
+	e->packages = 1, e->numa_nodes = 1, e->cores = 2, e->pus = 4;
+	e->mem_total = 16ull << 30;
+	e->fs_type = dup_or_fail("ext4", &ret);
+	e->mount_options = dup_or_fail("rw,relatime|odd", &ret);
+	e->device = dup_or_fail("/dev/vda", &ret);
+	e->device_model = dup_or_fail("virtio_blk", &ret);
+	e->rotational = 0;
+	e->scheduler = dup_or_fail("mq-deadline", &ret);
+	e->logical_block_size = 512, e->dio_mem_align = 512;
+	e->dio_offset_align = 512;
+	e->governor = dup_or_fail("powersave", &ret);
+	e->cache_probe = dup_or_fail("cachestat", &ret);
+
+	q->n_strategies = 4;
+	q->strategies = calloc(4, sizeof(char *));
+	q->n_sizes = 2;
+	q->sizes = calloc(2, sizeof(uint64_t));
+	q->n_buffers = 2;
+	q->buffers = calloc(2, sizeof(uint64_t));
+	q->n_qds = 1;
+	q->qds = calloc(1, sizeof(uint64_t));
+	if (!q->strategies || !q->sizes || !q->buffers || !q->qds)
+		return -ENOMEM;
+	q->strategies[0] = dup_or_fail("rw", &ret);
+	q->strategies[1] = dup_or_fail("copy_file_range", &ret);
+	q->strategies[2] = dup_or_fail("odirect", &ret);
+	q->strategies[3] = dup_or_fail("reflink", &ret);
+	q->sizes[0] = MIB, q->sizes[1] = 100 * MIB;
+	q->buffers[0] = 128 * 1024, q->buffers[1] = MIB, q->qds[0] = 32;
+	q->cache_warm = q->cache_cold = true;
+	q->sync_none = q->sync_end = true;
+	q->content = CONTENT_RANDOM;
+	q->dir = dup_or_fail("/tmp/my dir", &ret);
+	q->out = dup_or_fail("results", &ret);
+	q->samples = 8, q->budget = 2.5, q->timeout = 60;
+	q->seed = 18446744073709551557ull;	/* above INT64_MAX */
+	return ret;
+}
+
+int synthetic_run(struct run *run)
+{
+	size_t n = sizeof(specs) / sizeof(specs[0]);
+	int ret;
+
+	memset(run, 0, sizeof(*run));
+	ret = fill_header(run);
+	run->cells = calloc(n, sizeof(*run->cells));
+	if (ret || !run->cells)
+		goto out_free;
+	run->n_cells = n;
+	for (size_t i = 0; i < n && !ret; i++)
+		ret = fill_cell(&run->cells[i], &specs[i]);
+	if (!ret)
+		ret = results_estimate(run);
+	if (!ret) {
+		results_add_warning(run, "scratch space was nearly full");
+		return 0;
+	}
+out_free:
+	results_free(run);
+	return ret ? ret : -ENOMEM;
+}
+
+int synthetic_find(const struct run *run, const char *strategy,
+		   uint64_t size, enum cache_mode cache, enum sync_mode sync)
+{
+	for (size_t i = 0; i < run->n_cells; i++) {
+		const struct cell *c = &run->cells[i];
+
+		if (!strcmp(c->strategy, strategy) && c->size == size &&
+		    c->cache == cache && c->sync == sync)
+			return (int)i;
+	}
+	return -1;
+}
