@@ -58,6 +58,81 @@ int strategy_why(char *why, size_t len, int err, const char *fmt, ...)
 /* Filesystem type name of `dir` ("ext4", "xfs", "tmpfs", ...). */
 const char *strategy_fs_name(const char *dir);
 
+/*
+ * ---- O_DIRECT geometry, shared by odirect, libaio and io_uring ----
+ *
+ * Under O_DIRECT every transfer starts at an aligned offset and is a
+ * multiple of off_align long. A range whose length is not (the tail of a
+ * file) is read rounded up (the short read at EOF is expected), written
+ * rounded up from a zero-padded buffer, and the destination is trimmed back
+ * to dst_off + len by strategy_dio_end().
+ */
+struct strategy_dio {
+	unsigned mem_align;	/* buffer address alignment */
+	unsigned off_align;	/* file offset and length alignment */
+	bool trim;		/* the tail is rounded: trim dst at the end */
+};
+
+/* Geometry for buffered I/O: alignment 1, nothing rounded or trimmed. */
+void strategy_dio_none(struct strategy_dio *d);
+/*
+ * Geometry for copying r from src to dst (both O_DIRECT) through page
+ * aligned buffers of buf_size bytes (strategy_alloc_aligned(0, ...)).
+ * -EINVAL when an offset or buf_size is not aligned, or when the rounded
+ * tail would overwrite bytes dst already holds past the range (only the
+ * range ending at EOF may have an unaligned length).
+ */
+int strategy_dio_begin(int src, int dst, const struct copy_range *r,
+		       size_t buf_size, struct strategy_dio *d);
+/* n rounded up to the offset alignment. */
+uint64_t strategy_dio_round(const struct strategy_dio *d, uint64_t n);
+/*
+ * Where a chunk's read stands: it needs `need` bytes, holds `got` after a
+ * transfer that returned `res` (>= 0). 1: complete; 0: read the rest at
+ * chunk offset + got; -ENODATA: the source ended early.
+ */
+int strategy_dio_read_progress(const struct strategy_dio *d, uint64_t need,
+			       uint64_t got, uint64_t res);
+/* Bytes to write for a chunk of `need` bytes (rounded up), zeroing the
+ * buffer between `got` (what the read returned) and that length. */
+size_t strategy_dio_write_len(const struct strategy_dio *d, char *buf,
+			      size_t need, size_t got);
+/* Trims dst back to r->dst_off + r->len when the rounded tail grew it.
+ * Call after every write of the copy completed. 0 or -errno. */
+int strategy_dio_end(int dst, const struct copy_range *r,
+		     const struct strategy_dio *d);
+/*
+ * One buffer's trip through a copy: read `need` bytes of the range at
+ * `pos` (rounded up under O_DIRECT), then write them at the same position
+ * of the destination. Short transfers continue where they stopped.
+ */
+struct strategy_chunk {
+	char *buf;		/* owned by the strategy; set once */
+	uint64_t pos;		/* offset of the chunk within the range */
+	size_t need;		/* bytes of the range it carries */
+	size_t io_len;		/* this phase's transfer length (rounded) */
+	size_t done;		/* bytes this phase has transferred */
+	bool writing;		/* false: reading from src; true: writing */
+};
+
+/* Starts c as a read of `need` bytes at range position pos. */
+void strategy_chunk_start(struct strategy_chunk *c,
+			  const struct strategy_dio *d, uint64_t pos,
+			  size_t need);
+/*
+ * Accounts a transfer of res bytes (>= 0) in c's current phase.
+ * 0: issue the next transfer: c->io_len - c->done bytes at
+ * c->buf + c->done, file offset (src_off or dst_off) + c->pos + c->done,
+ * reading or writing as c->writing says. 1: the chunk is written.
+ * -ENODATA: the source ended early; -EIO: a write made no progress.
+ */
+int strategy_chunk_advance(struct strategy_chunk *c,
+			   const struct strategy_dio *d, size_t res);
+
+/* One aligned O_DIRECT write + read on a scratch file in dir: 0, or
+ * -errno + reason ("O_DIRECT not supported by tmpfs"). */
+int strategy_probe_direct(const char *dir, char *why, size_t len);
+
 #define STRATEGY_DEFAULT_BUFFER (128u * 1024)
 #define STRATEGY_DEFAULT_QD 32u
 
