@@ -1,25 +1,192 @@
 // SPDX-License-Identifier: MIT
-/* mmap: placeholder until implemented. */
+/*
+ * mmap: mmap(2) the source range read-only, madvise(MADV_SEQUENTIAL), and
+ * write(2) from the mapping in buffer-sized chunks.
+ */
 #include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "strategies.h"
 
-static int mmap_probe(const char *dir, char *why, size_t len)
+/*
+ * Ranges are mapped at most this much at a time: bounds the address space
+ * one copy uses and keeps every length within size_t on 32-bit systems.
+ */
+#define MMAP_WINDOW (1ull << 30)
+
+struct mmap_state {
+	size_t buf_size; /* bytes per write(2) */
+	uint64_t page_mask;
+	void *map; /* the live window, for cleanup after SIGBUS */
+	size_t map_len;
+};
+
+/*
+ * A source truncated while mapped raises SIGBUS when user space touches a
+ * page past the new end (write(2) itself returns EFAULT instead). The
+ * handler jumps back into the copy running in this thread; with no copy
+ * active it behaves as the disposition it replaced.
+ */
+static pthread_once_t sigbus_once = PTHREAD_ONCE_INIT;
+static int sigbus_install_err;
+static struct sigaction sigbus_prev;
+static _Thread_local sigjmp_buf *volatile sigbus_jmp;
+
+static void mmap_sigbus(int sig, siginfo_t *info, void *ctx)
 {
-	(void)dir;
-	return strategy_why(why, len, -ENOSYS, "not implemented yet");
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+	if (sigbus_jmp)
+		siglongjmp(*sigbus_jmp, 1);
+	if (sigbus_prev.sa_flags & SA_SIGINFO) {
+		sigbus_prev.sa_sigaction(sig, info, ctx);
+	} else if (sigbus_prev.sa_handler == SIG_IGN) {
+		/* a sent signal may be ignored; a real fault would recur */
+		if (info->si_code > 0)
+			sigaction(sig, &dfl, NULL);
+	} else if (sigbus_prev.sa_handler == SIG_DFL) {
+		/* a fault re-executes and a sent signal is re-raised: the
+		 * default action happens either way */
+		sigaction(sig, &dfl, NULL);
+		if (info->si_code <= 0)
+			raise(sig);
+	} else {
+		sigbus_prev.sa_handler(sig);
+	}
+}
+
+static void install_sigbus_handler(void)
+{
+	struct sigaction sa = {
+		.sa_sigaction = mmap_sigbus,
+		/* NODEFER: siglongjmp out of the handler leaves SIGBUS
+		 * unblocked without saving the mask in every copy */
+		.sa_flags = SA_SIGINFO | SA_NODEFER,
+	};
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, &sa, &sigbus_prev))
+		sigbus_install_err = -errno;
+}
+
+static int mmap_setup(void *state, const struct copy_params *p)
+{
+	struct mmap_state *st = state;
+
+	st->buf_size = p->buffer_size;
+	st->page_mask = ~((uint64_t)sysconf(_SC_PAGESIZE) - 1);
+	pthread_once(&sigbus_once, install_sigbus_handler);
+	return sigbus_install_err;
+}
+
+/* -ENODATA when the source ends before the range does. */
+static int check_source_covers(int src, const struct copy_range *r)
+{
+	struct stat sb;
+
+	if (fstat(src, &sb))
+		return -errno;
+	if ((uint64_t)sb.st_size < r->src_off ||
+	    (uint64_t)sb.st_size - r->src_off < r->len)
+		return -ENODATA;
+	return 0;
+}
+
+/* Writes all of a mapped window; EFAULT means a page could not be read. */
+static int write_window(struct mmap_state *st, int dst, const char *p,
+			size_t len)
+{
+	while (len) {
+		size_t want = len < st->buf_size ? len : st->buf_size;
+		ssize_t n = TEMP_FAILURE_RETRY(write(dst, p, want));
+
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int copy_windows(struct mmap_state *st, int src, int dst,
+			const struct copy_range *r)
+{
+	for (uint64_t done = 0; done < r->len;) {
+		uint64_t file_off = r->src_off + done;
+		uint64_t map_off = file_off & st->page_mask;
+		size_t delta = file_off - map_off;
+		size_t len = r->len - done < MMAP_WINDOW ? r->len - done
+							 : MMAP_WINDOW;
+		int ret;
+
+		st->map_len = delta + len;
+		st->map = mmap(NULL, st->map_len, PROT_READ, MAP_SHARED, src,
+			       map_off);
+		if (st->map == MAP_FAILED) {
+			st->map = NULL;
+			return -errno;
+		}
+		madvise(st->map, st->map_len, MADV_SEQUENTIAL);
+		ret = write_window(st, dst, (char *)st->map + delta, len);
+		munmap(st->map, st->map_len);
+		st->map = NULL;
+		if (ret)
+			return ret;
+		done += len;
+	}
+	return 0;
 }
 
 static int mmap_copy(void *state, int src, int dst, const struct copy_range *r)
 {
-	(void)state; (void)src; (void)dst; (void)r;
-	return -ENOSYS;
+	struct mmap_state *st = state;
+	sigjmp_buf jb;
+	int ret;
+
+	/* mapping zero bytes is EINVAL, and there is nothing to do */
+	if (!r->len)
+		return 0;
+	/* past EOF the last page reads as zeros: never copy those */
+	ret = check_source_covers(src, r);
+	if (ret)
+		return ret;
+	if (lseek(dst, r->dst_off, SEEK_SET) < 0)
+		return -errno;
+	if (sigsetjmp(jb, 0)) {
+		ret = -EFAULT;
+		goto out_unmap;
+	}
+	sigbus_jmp = &jb;
+	ret = copy_windows(st, src, dst, r);
+out_unmap:
+	sigbus_jmp = NULL;
+	if (st->map) {
+		munmap(st->map, st->map_len);
+		st->map = NULL;
+	}
+	/* an unreadable page: the source shrank under us, or an I/O error */
+	if (ret == -EFAULT) {
+		ret = check_source_covers(src, r);
+		if (!ret)
+			ret = -EIO;
+	}
+	return ret;
 }
 
 const struct copy_strategy strategy_mmap = {
 	.abi = COPY_STRATEGY_ABI,
 	.name = "mmap",
-	.summary = "not implemented yet",
-	.probe = mmap_probe,
+	.summary = "mmap(2) of the source, write(2) from the mapping",
+	.tunables = TUNE_BUF,
+	.flags = COPY_RANGES,
+	.state_size = sizeof(struct mmap_state),
+	.setup = mmap_setup,
 	.copy = mmap_copy,
 };

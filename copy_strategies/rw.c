@@ -28,13 +28,10 @@ static int rw_setup(void *state, const struct copy_params *p)
 static int write_all(int fd, const char *buf, size_t len)
 {
 	while (len) {
-		ssize_t n = write(fd, buf, len);
+		ssize_t n = TEMP_FAILURE_RETRY(write(fd, buf, len));
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		if (n < 0)
 			return -errno;
-		}
 		if (n == 0)
 			return -EIO;
 		buf += n;
@@ -55,14 +52,11 @@ static int rw_copy(void *state, int src, int dst, const struct copy_range *r)
 	while (left) {
 		size_t want = left < st->buf_size ? left : st->buf_size;
 		/* a short read is not EOF: only 0 is */
-		ssize_t n = read(src, st->buf, want);
+		ssize_t n = TEMP_FAILURE_RETRY(read(src, st->buf, want));
 		int ret;
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		if (n < 0)
 			return -errno;
-		}
 		if (n == 0)
 			return -ENODATA;
 		ret = write_all(dst, st->buf, n);
