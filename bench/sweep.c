@@ -1,10 +1,830 @@
 // SPDX-License-Identifier: MIT
-/* iobench sweep: placeholder. */
+/*
+ * iobench sweep: parses and validates the request (before creating
+ * anything), runs the planned cells and writes results.json, results.csv
+ * and report.md under OUT/<run-id>/, with OUT/latest pointing at it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "env.h"
+#include "parse.h"
+#include "report.h"
+#include "results.h"
+#include "runner.h"
+#include "strategies.h"
 #include "verbs.h"
+
+#define DEFAULT_SIZES "4K,1M,64M"
+#define DEFAULT_BUFFERS "128K"
+#define DEFAULT_QD "32"
+#define DEFAULT_SAMPLES 10
+#define MIN_SAMPLES 6
+#define DEFAULT_BUDGET 10.0
+#define DEFAULT_TIMEOUT 60.0
+#define DEFAULT_SEED 42
+#define MAX_FILE_SIZE (1ull << 40)
+#define MAX_BUFFER (1ull << 30)
+#define MAX_QD 65536
+#define MAX_SECONDS 86400.0
+
+enum {
+	OPT_SIZES = 256, OPT_STRATEGIES, OPT_BUFFERS, OPT_QD, OPT_DIRECT,
+	OPT_CACHE, OPT_SYNC, OPT_CONTENT, OPT_SOURCE, OPT_DIR, OPT_OUT,
+	OPT_SAMPLES, OPT_BUDGET, OPT_TIMEOUT, OPT_SEED, OPT_DROP_CACHES,
+	OPT_SAVE_BASELINE,
+};
+
+static const struct option options[] = {
+	{ "sizes", required_argument, NULL, OPT_SIZES },
+	{ "strategies", required_argument, NULL, OPT_STRATEGIES },
+	{ "buffers", required_argument, NULL, OPT_BUFFERS },
+	{ "qd", required_argument, NULL, OPT_QD },
+	{ "direct", required_argument, NULL, OPT_DIRECT },
+	{ "cache", required_argument, NULL, OPT_CACHE },
+	{ "sync", required_argument, NULL, OPT_SYNC },
+	{ "content", required_argument, NULL, OPT_CONTENT },
+	{ "source", required_argument, NULL, OPT_SOURCE },
+	{ "dir", required_argument, NULL, OPT_DIR },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "samples", required_argument, NULL, OPT_SAMPLES },
+	{ "budget", required_argument, NULL, OPT_BUDGET },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "drop-caches", no_argument, NULL, OPT_DROP_CACHES },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "save-baseline", required_argument, NULL, OPT_SAVE_BASELINE },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: iobench sweep [OPTIONS]\n"
+"Measures every strategy x size x tunable x cache mode x sync mode and\n"
+"writes OUT/<run-id>/{report.md,results.json,results.csv}.\n"
+"\n"
+"  --sizes LIST          file sizes, e.g. 0,4K,1M,100M (K/M/G/T = 1024^n;\n"
+"                        default " DEFAULT_SIZES ")\n"
+"  --strategies LIST|all strategies to measure (default all; see iobench\n"
+"                        list); one not usable here is recorded as skipped\n"
+"  --buffers LIST        buffer sizes for strategies with a buffer tunable\n"
+"                        (default " DEFAULT_BUFFERS ")\n"
+"  --qd LIST             queue depths for strategies with one (default "
+DEFAULT_QD ")\n"
+"  --direct no|yes|both  O_DIRECT variants of strategies where it is\n"
+"                        optional (default no)\n"
+"  --cache LIST          warm,cold: source in the page cache or evicted\n"
+"                        (default warm,cold)\n"
+"  --sync LIST           none,end: end adds fdatasync to the timed region\n"
+"                        (default none)\n"
+"  --content KIND        random|zeros|sparse source data (default random)\n"
+"  --source DIR          copy a real tree (not supported yet)\n"
+"  --dir DIR             where the copies happen, in a scratch directory\n"
+"                        removed afterwards (default .)\n"
+"  --out DIR             where results go (default results)\n"
+"  --samples N           timed samples per cell, at least %d (default %d)\n"
+"  --budget SECONDS      per cell: stop after this once it has %d samples\n"
+"                        (default %g)\n"
+"  --timeout SECONDS     per sample process; a hang fails the cell\n"
+"                        (default %g)\n"
+"  --seed N              seed of the generated data (default %d)\n"
+"  --drop-caches         cold cache by dropping all caches (root only)\n"
+"                        instead of evicting each source\n"
+"  -q, --quiet           no progress on stderr\n"
+"  --save-baseline NAME  also store results.json as OUT/baselines/NAME.json\n"
+"  -h, --help            this help\n"
+"\n"
+"exit codes: 0 ok (skipped cells included), 1 bad input (nothing\n"
+"created), 2 nothing measured, 3 some cells failed, 130/143 interrupted\n"
+"(partial results written, marked incomplete)\n",
+		MIN_SAMPLES, DEFAULT_SAMPLES, MIN_SAMPLES, DEFAULT_BUDGET,
+		DEFAULT_TIMEOUT, DEFAULT_SEED);
+}
+
+struct sweep_opts {
+	const char *sizes, *strategies, *buffers, *qd, *direct, *cache,
+		*sync, *content, *source, *dir, *out, *samples, *budget,
+		*timeout, *seed, *baseline;
+	bool drop_caches, quiet;
+};
+
+/* Splits a comma list of names; calls one() per item. */
+static int each_name(const char *opt, const char *list,
+		     int (*one)(const char *opt, const char *name, void *ctx),
+		     void *ctx)
+{
+	char *copy = strdup(list), *tok, *save = NULL;
+	int ret = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	if (!*list || list[0] == ',' || list[strlen(list) - 1] == ',' ||
+	    strstr(list, ",,")) {
+		bench_error("sweep: %s: '%s': empty item in list", opt, list);
+		ret = -EINVAL;
+	}
+	for (tok = strtok_r(copy, ",", &save); tok && !ret;
+	     tok = strtok_r(NULL, ",", &save))
+		ret = one(opt, tok, ctx);
+	free(copy);
+	return ret;
+}
+
+static int one_cache(const char *opt, const char *name, void *ctx)
+{
+	struct run_request *rq = ctx;
+	enum cache_mode m;
+
+	if (cache_mode_parse(name, &m)) {
+		bench_error("sweep: %s: '%s': expected warm or cold", opt,
+			    name);
+		return -EINVAL;
+	}
+	if (m == CACHE_WARM)
+		rq->cache_warm = true;
+	else
+		rq->cache_cold = true;
+	return 0;
+}
+
+static int one_sync(const char *opt, const char *name, void *ctx)
+{
+	struct run_request *rq = ctx;
+	enum sync_mode m;
+
+	if (sync_mode_parse(name, &m)) {
+		bench_error("sweep: %s: '%s': expected none or end", opt,
+			    name);
+		return -EINVAL;
+	}
+	if (m == SYNC_NONE)
+		rq->sync_none = true;
+	else
+		rq->sync_end = true;
+	return 0;
+}
+
+static int one_strategy(const char *opt, const char *name, void *ctx)
+{
+	struct run_request *rq = ctx;
+	const char *hint;
+	char **n;
+
+	if (!strcmp(name, "all")) {
+		bench_error("sweep: %s: 'all' cannot be combined with names",
+			    opt);
+		return -EINVAL;
+	}
+	if (!strategy_find(name)) {
+		hint = strategy_suggest(name);
+		if (hint)
+			bench_error("sweep: %s: unknown strategy '%s' (did you "
+				    "mean '%s'?)", opt, name, hint);
+		else
+			bench_error("sweep: %s: unknown strategy '%s' (see "
+				    "iobench list)", opt, name);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < rq->n_strategies; i++) {
+		if (!strcmp(rq->strategies[i], name)) {
+			bench_error("sweep: %s: '%s': listed twice", opt,
+				    name);
+			return -EINVAL;
+		}
+	}
+	n = realloc(rq->strategies, (rq->n_strategies + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	rq->strategies = n;
+	n[rq->n_strategies] = strdup(name);
+	if (!n[rq->n_strategies])
+		return -ENOMEM;
+	rq->n_strategies++;
+	return 0;
+}
+
+static int parse_strategies(const char *list, struct run_request *rq)
+{
+	if (!strcmp(list, "all")) {
+		/* every registered strategy; the unusable ones are skipped */
+		for (size_t i = 0; i < strategy_count(); i++) {
+			int ret = one_strategy("--strategies",
+					       strategy_at(i)->name, rq);
+
+			if (ret)
+				return ret;
+		}
+		return 0;
+	}
+	return each_name("--strategies", list, one_strategy, rq);
+}
+
+/* --dir must be an existing, writable directory: probed with a real
+ * (unnamed) file, since access(2) says yes to root on a read-only mount. */
+static int check_dir(const char *dir)
+{
+	struct stat st;
+	int fd;
+
+	if (stat(dir, &st)) {
+		bench_error("sweep: --dir %s: %s", dir, strerror(errno));
+		return -EINVAL;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		bench_error("sweep: --dir %s: not a directory", dir);
+		return -EINVAL;
+	}
+	if (access(dir, W_OK | X_OK)) {
+		bench_error("sweep: --dir %s: not writable: %s", dir,
+			    strerror(errno));
+		return -EINVAL;
+	}
+	fd = strategy_tmpfile(dir, 0);
+	if (fd < 0) {
+		bench_error("sweep: --dir %s: not writable: %s", dir,
+			    strerror(-fd));
+		return -EINVAL;
+	}
+	close(fd);
+	return 0;
+}
+
+/* --out may not exist yet; when it does it must be a writable directory. */
+static int check_out(const char *out)
+{
+	struct stat st;
+
+	if (stat(out, &st)) {
+		if (errno == ENOENT)
+			return 0;
+		bench_error("sweep: --out %s: %s", out, strerror(errno));
+		return -EINVAL;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		bench_error("sweep: --out %s: not a directory", out);
+		return -EINVAL;
+	}
+	if (access(out, W_OK | X_OK)) {
+		bench_error("sweep: --out %s: not writable: %s", out,
+			    strerror(errno));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool valid_baseline_name(const char *s)
+{
+	if (!*s || *s == '.' || strlen(s) > 100)
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789._-") == strlen(s);
+}
+
+/* Each helper prints its own one-line error; 0 or -EINVAL. */
+static int build_request(const struct sweep_opts *o, struct run_request *rq)
+{
+	char err[256];
+	uint64_t v;
+
+	if (parse_size_list(o->sizes, MAX_FILE_SIZE, &rq->sizes, &rq->n_sizes,
+			    err, sizeof(err))) {
+		bench_error("sweep: --sizes: %s", err);
+		return -EINVAL;
+	}
+	if (parse_size_list(o->buffers, MAX_BUFFER, &rq->buffers,
+			    &rq->n_buffers, err, sizeof(err))) {
+		bench_error("sweep: --buffers: %s", err);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < rq->n_buffers; i++) {
+		if (rq->buffers[i] < 512) {
+			bench_error("sweep: --buffers: %llu: must be at least "
+				    "512 bytes",
+				    (unsigned long long)rq->buffers[i]);
+			return -EINVAL;
+		}
+	}
+	if (parse_count_list(o->qd, 1, MAX_QD, &rq->qds, &rq->n_qds, err,
+			     sizeof(err))) {
+		bench_error("sweep: --qd: %s", err);
+		return -EINVAL;
+	}
+	if (parse_strategies(o->strategies, rq))
+		return -EINVAL;
+	if (!strcmp(o->direct, "no")) {
+		rq->direct_off = true;
+	} else if (!strcmp(o->direct, "yes")) {
+		rq->direct_on = true;
+	} else if (!strcmp(o->direct, "both")) {
+		rq->direct_off = rq->direct_on = true;
+	} else {
+		bench_error("sweep: --direct: '%s': expected no, yes or both",
+			    o->direct);
+		return -EINVAL;
+	}
+	if (each_name("--cache", o->cache, one_cache, rq) ||
+	    each_name("--sync", o->sync, one_sync, rq))
+		return -EINVAL;
+	if (content_kind_parse(o->content, &rq->content)) {
+		bench_error("sweep: --content: '%s': expected random, zeros "
+			    "or sparse", o->content);
+		return -EINVAL;
+	}
+	if (o->source) {
+		bench_error("sweep: --source: not supported yet (generated "
+			    "files only)");
+		return -EINVAL;
+	}
+	if (parse_count(o->samples, MIN_SAMPLES, 1000000, &v, err,
+			sizeof(err))) {
+		bench_error("sweep: --samples: %s (fewer than %d samples give "
+			    "no usable confidence interval)", err,
+			    MIN_SAMPLES);
+		return -EINVAL;
+	}
+	rq->samples = v;
+	if (parse_seconds(o->budget, MAX_SECONDS, &rq->budget, err,
+			  sizeof(err))) {
+		bench_error("sweep: --budget: %s", err);
+		return -EINVAL;
+	}
+	if (parse_seconds(o->timeout, MAX_SECONDS, &rq->timeout, err,
+			  sizeof(err))) {
+		bench_error("sweep: --timeout: %s", err);
+		return -EINVAL;
+	}
+	if (parse_count(o->seed, 0, UINT64_MAX, &rq->seed, err,
+			sizeof(err))) {
+		bench_error("sweep: --seed: %s", err);
+		return -EINVAL;
+	}
+	if (o->drop_caches && geteuid()) {
+		bench_error("sweep: --drop-caches needs root (writes "
+			    "/proc/sys/vm/drop_caches)");
+		return -EINVAL;
+	}
+	rq->drop_caches = o->drop_caches;
+	if (o->baseline && !valid_baseline_name(o->baseline)) {
+		bench_error("sweep: --save-baseline: '%s': use letters, digits, "
+			    "'.', '_' and '-' only", o->baseline);
+		return -EINVAL;
+	}
+	if (check_dir(o->dir) || check_out(o->out))
+		return -EINVAL;
+	rq->dir = strdup(o->dir);
+	rq->out = strdup(o->out);
+	return rq->dir && rq->out ? 0 : -ENOMEM;
+}
+
+/* ---- the run's identity ---- */
+
+/* "iobench sweep --sizes 1K" with arguments quoted where a shell needs. */
+static char *join_command_line(int argc, char **argv)
+{
+	size_t len = strlen("iobench ") + 1;
+	char *s, *p;
+
+	for (int i = 0; i < argc; i++)
+		len += 4 * strlen(argv[i]) + 3;
+	s = p = malloc(len);
+	if (!s)
+		return NULL;
+	p += sprintf(p, "iobench");
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		*p++ = ' ';
+		if (*a && strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLM"
+				 "NOPQRSTUVWXYZ0123456789,._-+=/:@%") ==
+			  strlen(a)) {
+			p = stpcpy(p, a);
+			continue;
+		}
+		*p++ = '\'';
+		for (; *a; a++) {
+			if (*a == '\'')
+				p = stpcpy(p, "'\\''");
+			else
+				*p++ = *a;
+		}
+		*p++ = '\'';
+	}
+	*p = '\0';
+	return s;
+}
+
+static int set_identity(struct run *run, int argc, char **argv)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	char stamp[32], iso[32];
+	unsigned short rnd = 0;
+
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+		rnd = (unsigned short)(getpid() ^ t);
+	if (asprintf(&run->id, "%s-%04x", stamp, rnd) < 0)
+		run->id = NULL;
+	run->schema = strdup(RESULTS_SCHEMA);
+	run->started = strdup(iso);
+	run->command_line = join_command_line(argc, argv);
+	run->version = strdup(IOBENCH_VERSION);
+	run->commit = strdup(IOBENCH_COMMIT);
+	if (!run->id || !run->schema || !run->started || !run->command_line ||
+	    !run->version || !run->commit)
+		return -ENOMEM;
+	return 0;
+}
+
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+	char *p = strdup(path), *s;
+	int ret = 0;
+
+	if (!p)
+		return -ENOMEM;
+	for (s = p + 1; ; s++) {
+		if (*s != '/' && *s)
+			continue;
+		char c = *s;
+
+		*s = '\0';
+		if (mkdir(p, 0755) && errno != EEXIST) {
+			ret = -errno;
+			break;
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	free(p);
+	return ret;
+}
+
+/* ---- progress ---- */
+
+struct progress_ctx {
+	bool tty, quiet, line_open;
+	size_t n_cells;
+	bool *announced;		/* non-TTY: finished cells printed */
+};
+
+static void cell_label(const struct cell *c, char *out, size_t len)
+{
+	char size[32], buf[32] = "", qd[32] = "";
+
+	format_size(c->size, size, sizeof(size));
+	if (c->tunables & TUNE_BUF) {
+		char b[24];
+
+		format_size(c->params.buffer_size, b, sizeof(b));
+		snprintf(buf, sizeof(buf), " buf=%s", b);
+	}
+	if (c->tunables & TUNE_QD)
+		snprintf(qd, sizeof(qd), " qd=%u", c->params.queue_depth);
+	snprintf(out, len, "%s %s%s%s%s %s %s", size, c->strategy, buf, qd,
+		 c->params.direct ? " direct" : "", cache_mode_name(c->cache),
+		 sync_mode_name(c->sync));
+}
+
+static void show_progress(void *ctx, const struct run *run, size_t ci,
+			  size_t done, size_t total, double eta)
+{
+	struct progress_ctx *p = ctx;
+	const struct cell *c = &run->cells[ci];
+	char label[128];
+	unsigned e = eta > 0 ? (unsigned)(eta + 0.5) : 0;
+
+	if (p->quiet)
+		return;
+	cell_label(c, label, sizeof(label));
+	if (p->tty) {
+		fprintf(stderr, "\r[%zu/%zu] %s  sample %zu/%zu  ETA %u:%02u"
+			"\033[K", ci + 1, run->n_cells, label, done, total,
+			e / 60, e % 60);
+		p->line_open = true;
+		return;
+	}
+	if (c->status == CELL_PENDING || p->announced[ci])
+		return;
+	p->announced[ci] = true;
+	if (c->status == CELL_OK)
+		fprintf(stderr, "[%zu/%zu] %s: ok, %zu samples of %u file%s\n",
+			ci + 1, run->n_cells, label, c->n_samples, c->batch,
+			c->batch == 1 ? "" : "s");
+	else
+		fprintf(stderr, "[%zu/%zu] %s: %s: %s\n", ci + 1,
+			run->n_cells, label, cell_status_name(c->status),
+			c->reason ? c->reason : "");
+}
+
+static bool same_reason(const struct cell *a, const struct cell *b)
+{
+	return a->status == CELL_SKIPPED && b->status == CELL_SKIPPED &&
+	       !strcmp(a->reason ? a->reason : "", b->reason ? b->reason : "");
+}
+
+/* One line per distinct skip reason, naming its strategies. */
+static void announce_skipped(const struct run *run)
+{
+	for (size_t i = 0; i < run->n_cells; i++) {
+		const struct cell *c = &run->cells[i];
+		size_t n = 0, j;
+
+		for (j = 0; j < i && !same_reason(&run->cells[j], c); j++)
+			;
+		if (c->status != CELL_SKIPPED || j < i)
+			continue;
+		fprintf(stderr, "skipped: %s:", c->reason ? c->reason : "");
+		for (j = i; j < run->n_cells; j++) {
+			const struct cell *d = &run->cells[j];
+			size_t k;
+
+			if (!same_reason(d, c))
+				continue;
+			n++;
+			/* name each strategy once */
+			for (k = i; k < j; k++)
+				if (same_reason(&run->cells[k], c) &&
+				    !strcmp(run->cells[k].strategy,
+					    d->strategy))
+					break;
+			if (k == j)
+				fprintf(stderr, " %s", d->strategy);
+		}
+		fprintf(stderr, " (%zu cell%s)\n", n, n == 1 ? "" : "s");
+	}
+}
+
+/* ---- signals ---- */
+
+static volatile sig_atomic_t got_signal;
+
+/* First signal: stop after the sample in flight; second: kill it. Both
+ * return to the runner, which removes its scratch directory; a third
+ * falls through to the default action. */
+static void on_signal(int sig)
+{
+	if (!got_signal)
+		got_signal = sig;
+	else
+		signal(sig, SIG_DFL);
+	runner_request_stop();
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	/* no SA_RESTART: the runner's poll() must wake up */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* ---- outputs ---- */
+
+/* OUT/baselines/NAME.json: the same results.json, written atomically. */
+static int save_baseline(const struct run *run, const char *name, bool quiet)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 128];
+	int ret;
+
+	snprintf(dir, sizeof(dir), "%s/baselines", run->request.out);
+	snprintf(path, sizeof(path), "%s/%s.json", dir, name);
+	ret = make_dirs(dir);
+	if (ret)
+		return ret;
+	if (!quiet && !access(path, F_OK))
+		fprintf(stderr, "iobench: replacing baseline %s\n", name);
+	return results_write_json(run, path);
+}
+
+/* OUT/latest -> id, replaced atomically (symlink a temp name, rename). */
+static int point_latest(const char *out, const char *id)
+{
+	char tmp[PATH_MAX], latest[PATH_MAX];
+
+	snprintf(tmp, sizeof(tmp), "%s/.latest-%s", out, id);
+	snprintf(latest, sizeof(latest), "%s/latest", out);
+	unlink(tmp);
+	if (symlink(id, tmp))
+		return -errno;
+	if (rename(tmp, latest)) {
+		int ret = -errno;
+
+		unlink(tmp);
+		return ret;
+	}
+	return 0;
+}
+
+static int write_outputs(const struct run *run, const char *rundir,
+			 const char *baseline, bool quiet)
+{
+	char path[PATH_MAX + 32];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/results.csv", rundir);
+	ret = results_write_csv(run, path);
+	if (ret) {
+		bench_error("sweep: writing %s: %s", path, strerror(-ret));
+		return ret;
+	}
+	snprintf(path, sizeof(path), "%s/report.md", rundir);
+	ret = report_write_markdown(run, path);
+	if (ret) {
+		bench_error("sweep: writing %s: %s", path, strerror(-ret));
+		return ret;
+	}
+	snprintf(path, sizeof(path), "%s/results.json", rundir);
+	ret = results_write_json(run, path);
+	if (ret) {
+		bench_error("sweep: writing %s: %s", path, strerror(-ret));
+		return ret;
+	}
+	ret = point_latest(run->request.out, run->id);
+	if (ret)
+		bench_error("sweep: pointing %s/latest at %s: %s",
+			    run->request.out, run->id, strerror(-ret));
+	if (baseline) {
+		ret = save_baseline(run, baseline, quiet);
+		if (ret) {
+			bench_error("sweep: saving baseline %s: %s", baseline,
+				    strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int exit_code(const struct run *run)
+{
+	size_t ok = 0, failed = 0;
+
+	if (got_signal)
+		return got_signal == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
+	for (size_t i = 0; i < run->n_cells; i++) {
+		ok += run->cells[i].status == CELL_OK;
+		failed += run->cells[i].status == CELL_FAILED;
+	}
+	if (!ok)
+		return EXIT_RUNTIME;
+	return failed ? EXIT_CELLS_FAILED : EXIT_OK;
+}
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Plans, runs and writes everything once the request is valid. */
+static int sweep_run(struct run *run, const struct sweep_opts *o)
+{
+	struct progress_ctx pc = { .tty = isatty(STDERR_FILENO),
+				   .quiet = o->quiet };
+	struct runner_progress prog = { show_progress, &pc };
+	char rundir[PATH_MAX], err[512];
+	const char *gov;
+	size_t skipped = 0;
+	double t0 = mono_now(), est;
+	int ret, code;
+
+	/* from here on a signal leaves partial results, not a stray dir */
+	install_signals();
+	ret = runner_plan(run);
+	if (ret) {
+		bench_error("sweep: planning: %s", strerror(-ret));
+		return EXIT_RUNTIME;
+	}
+	if (env_probe(run->request.dir, &run->env)) {
+		bench_error("sweep: probing the environment: %s",
+			    strerror(ENOMEM));
+		return EXIT_RUNTIME;
+	}
+	gov = run->env.governor ? run->env.governor : env_governor();
+	if (strcmp(gov, "performance") && strcmp(gov, "unknown"))
+		results_add_warning(run, "CPU frequency governor is '%s', not "
+				    "'performance': timings may drift", gov);
+	if (snprintf(rundir, sizeof(rundir), "%s/%s", run->request.out,
+		     run->id) >= (int)sizeof(rundir) ||
+	    (ret = make_dirs(rundir))) {
+		bench_error("sweep: creating %s: %s", rundir,
+			    strerror(ret ? -ret : ENAMETOOLONG));
+		return EXIT_RUNTIME;
+	}
+	for (size_t i = 0; i < run->n_cells; i++)
+		skipped += run->cells[i].status == CELL_SKIPPED;
+	est = runner_estimate_seconds(run);
+	if (!o->quiet) {
+		fprintf(stderr, "planned: %zu cells (%zu skipped), ~%.0f s\n",
+			run->n_cells, skipped, est < 1 ? 1 : est);
+		announce_skipped(run);
+	}
+	pc.n_cells = run->n_cells;
+	pc.announced = calloc(run->n_cells ? run->n_cells : 1, 1);
+	if (!pc.announced) {
+		bench_error("sweep: %s", strerror(ENOMEM));
+		return EXIT_RUNTIME;
+	}
+	ret = runner_run(run, &prog, err, sizeof(err));
+	run->duration = mono_now() - t0;
+	if (pc.line_open)
+		fputc('\n', stderr);
+	free(pc.announced);
+	if (ret && ret != -EINTR) {
+		bench_error("sweep: %s", err);
+		rmdir(rundir);
+		return EXIT_RUNTIME;
+	}
+	if (ret == -EINTR && !o->quiet)
+		fprintf(stderr, "iobench: interrupted: writing partial "
+			"results\n");
+	code = exit_code(run);
+	if (write_outputs(run, rundir, o->baseline, o->quiet))
+		return code == EXIT_OK || code == EXIT_CELLS_FAILED ?
+		       EXIT_RUNTIME : code;
+	printf("%s/report.md\n", rundir);
+	fflush(stdout);
+	return code;
+}
 
 int cmd_sweep(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	bench_error("sweep: not implemented yet");
-	return EXIT_RUNTIME;
+	struct sweep_opts o = {
+		.sizes = DEFAULT_SIZES, .strategies = "all",
+		.buffers = DEFAULT_BUFFERS, .qd = DEFAULT_QD,
+		.direct = "no", .cache = "warm,cold", .sync = "none",
+		.content = "random", .dir = ".", .out = "results",
+		.samples = "10", .budget = "10", .timeout = "60",
+		.seed = "42",
+	};
+	struct run run = { 0 };
+	int c, code;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":qh", options, NULL)) != -1) {
+		switch (c) {
+		case OPT_SIZES: o.sizes = optarg; break;
+		case OPT_STRATEGIES: o.strategies = optarg; break;
+		case OPT_BUFFERS: o.buffers = optarg; break;
+		case OPT_QD: o.qd = optarg; break;
+		case OPT_DIRECT: o.direct = optarg; break;
+		case OPT_CACHE: o.cache = optarg; break;
+		case OPT_SYNC: o.sync = optarg; break;
+		case OPT_CONTENT: o.content = optarg; break;
+		case OPT_SOURCE: o.source = optarg; break;
+		case OPT_DIR: o.dir = optarg; break;
+		case OPT_OUT: o.out = optarg; break;
+		case OPT_SAMPLES: o.samples = optarg; break;
+		case OPT_BUDGET: o.budget = optarg; break;
+		case OPT_TIMEOUT: o.timeout = optarg; break;
+		case OPT_SEED: o.seed = optarg; break;
+		case OPT_DROP_CACHES: o.drop_caches = true; break;
+		case OPT_SAVE_BASELINE: o.baseline = optarg; break;
+		case 'q': o.quiet = true; break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			return bench_option_error("sweep", argv, c);
+		}
+	}
+	if (optind < argc) {
+		bench_error("sweep: unexpected argument '%s' (see iobench "
+			    "sweep --help)", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (build_request(&o, &run.request)) {
+		results_free(&run);
+		return EXIT_USAGE;
+	}
+	if (set_identity(&run, argc, argv)) {
+		bench_error("sweep: %s", strerror(ENOMEM));
+		results_free(&run);
+		return EXIT_RUNTIME;
+	}
+	code = sweep_run(&run, &o);
+	results_free(&run);
+	return code;
 }

@@ -1,3 +1,1211 @@
 // SPDX-License-Identifier: MIT
-/* placeholder */
-#include "results.h"
+/*
+ * The sweep runner: plans the cells, generates each size's sources once and
+ * runs every sample in a forked child, round-robin over the cells of a size,
+ * with the page cache prepared and the copies verified outside the timing.
+ */
+#include <dirent.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/magic.h>
+
+#include "cache.h"
+#include "dataset.h"
+#include "runner.h"
+#include "strategies.h"
+
+/* A sample should last at least this long: shorter ones are dominated by
+ * clock and scheduling noise, so small files are copied in batches. */
+#define BATCH_TARGET_SECONDS 0.010
+#define BATCH_MAX_FILES 1024u
+#define BATCH_MAX_BYTES (256ull << 20)
+/* Files copied by the calibration sample of sizes up to this. */
+#define CALIBRATION_SMALL_SIZE (64ull << 10)
+#define CALIBRATION_FILES 16u
+#define MIN_SAMPLES 6u
+/* Per-sample overhead outside the timed region (fork, cache preparation,
+ * verification) used by the estimate; measured on a 2-core VM. */
+#define SAMPLE_OVERHEAD_SECONDS 0.008
+#define ESTIMATE_BANDWIDTH (1024.0 * 1024 * 1024)
+#define REASON_LEN 256
+/* scratch directory path + a file name */
+#define FILE_PATH_MAX (PATH_MAX + 64)
+
+static volatile sig_atomic_t stop_level;
+
+void runner_request_stop(void)
+{
+	if (stop_level < 2)
+		stop_level++;
+}
+
+/* What a sample's child reports through its pipe; fixed size, written in
+ * one write() shorter than PIPE_BUF so it arrives whole or not at all. */
+struct sample_msg {
+	int status;			/* 0 or -errno */
+	double seconds, sync_seconds, cpu_user, cpu_sys;
+	uint64_t src_pages;
+	int64_t src_before, src_after;
+	struct cache_pages dst;
+	char reason[REASON_LEN];	/* when status != 0 */
+};
+
+/* Per-cell bookkeeping the results model does not keep. */
+struct cell_state {
+	const struct copy_strategy *s;
+	size_t cap;			/* samples allocated */
+	double wall;			/* seconds spent on the cell so far */
+	unsigned seq;			/* samples run, for unique dst names */
+	bool running;
+};
+
+struct runner {
+	struct run *run;
+	const struct runner_progress *progress;
+	struct cell_state *cs;
+	char scratch[PATH_MAX];
+	int scratch_fd;
+	/* sources of the size being run: content hash per file index */
+	uint64_t size;
+	size_t size_idx;
+	uint64_t *hashes;
+	size_t n_sources, cap_sources;
+	uint64_t avail;			/* free bytes when the size started */
+	/* progress: estimated seconds of the work done so far */
+	double t_start, est_done;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double tv_seconds(const struct timeval *tv)
+{
+	return tv->tv_sec + tv->tv_usec / 1e6;
+}
+
+/* "1.5 GiB", "640.0 KiB", "12 B" */
+static void human_bytes(uint64_t v, char *out, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double d = v;
+	size_t u = 0;
+
+	while (d >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		d /= 1024;
+		u++;
+	}
+	if (u)
+		snprintf(out, len, "%.1f %s", d, units[u]);
+	else
+		snprintf(out, len, "%llu B", (unsigned long long)v);
+}
+
+static void set_reason(struct cell *c, enum cell_status st, const char *fmt,
+		       ...) __attribute__((format(printf, 3, 4)));
+
+static void set_reason(struct cell *c, enum cell_status st, const char *fmt,
+		       ...)
+{
+	va_list ap;
+	char *r = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&r, fmt, ap) < 0)
+		r = NULL;
+	va_end(ap);
+	free(c->reason);
+	c->reason = r;
+	c->status = st;
+}
+
+/* Makes room for one more element after n in *array (capacity *cap),
+ * doubling it. 0 or -ENOMEM (the array is left as it was). */
+static int grow(void **array, size_t *cap, size_t n, size_t elem)
+{
+	size_t want = *cap ? 2 * *cap : 16;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	p = realloc(*array, want * elem);
+	if (!p)
+		return -ENOMEM;
+	*array = p;
+	*cap = want;
+	return 0;
+}
+
+/* ---- planning ---- */
+
+static bool dir_is_memory_fs(const char *dir)
+{
+	struct statfs sf;
+
+	if (statfs(dir, &sf))
+		return false;
+	return sf.f_type == TMPFS_MAGIC || sf.f_type == RAMFS_MAGIC;
+}
+
+struct plan {
+	struct run *run;
+	size_t cap;
+};
+
+static int plan_add(struct plan *pl, const struct copy_strategy *s,
+		    uint64_t size, const struct copy_params *p,
+		    enum cache_mode cache, enum sync_mode sync,
+		    const char *skip)
+{
+	struct run *run = pl->run;
+	struct cell *c;
+
+	if (grow((void **)&run->cells, &pl->cap, run->n_cells,
+		 sizeof(*run->cells)))
+		return -ENOMEM;
+	c = &run->cells[run->n_cells];
+	memset(c, 0, sizeof(*c));
+	c->strategy = strdup(s->name);
+	if (!c->strategy)
+		return -ENOMEM;
+	run->n_cells++;
+	c->size = size;
+	c->params = strategy_resolve_params(s, p);
+	c->tunables = s->tunables;
+	c->cache = cache;
+	c->sync = sync;
+	c->content = run->request.content;
+	c->batch = 1;
+	c->status = CELL_PENDING;
+	if (skip) {
+		c->status = CELL_SKIPPED;
+		c->reason = strdup(skip);
+		if (!c->reason)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The cache x sync cells of one parameter set. */
+static int plan_modes(struct plan *pl, const struct copy_strategy *s,
+		      uint64_t size, const struct copy_params *p,
+		      const char *skip, bool memory_fs)
+{
+	const struct run_request *rq = &pl->run->request;
+	static const char cold_on_tmpfs[] =
+		"cold cache needs a disk-backed --dir: on tmpfs the page "
+		"cache is the storage";
+
+	for (int cache = CACHE_WARM; cache <= CACHE_COLD; cache++) {
+		if (cache == CACHE_WARM ? !rq->cache_warm : !rq->cache_cold)
+			continue;
+		for (int sync = SYNC_NONE; sync <= SYNC_END; sync++) {
+			const char *why = skip;
+			int ret;
+
+			if (sync == SYNC_NONE ? !rq->sync_none : !rq->sync_end)
+				continue;
+			if (!why && cache == CACHE_COLD && memory_fs)
+				why = cold_on_tmpfs;
+			ret = plan_add(pl, s, size, p, cache, sync, why);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/* Every tunable combination of one strategy at one size: a tunable the
+ * strategy does not read contributes one value (its default). */
+static int plan_strategy(struct plan *pl, const struct copy_strategy *s,
+			 uint64_t size, const char *skip, bool memory_fs)
+{
+	const struct run_request *rq = &pl->run->request;
+	uint64_t no_value = 0;
+	const uint64_t *bufs = &no_value, *qds = &no_value;
+	size_t nb = 1, nq = 1;
+	bool dvals[2];
+	size_t nd = 0;
+
+	if (!skip && (s->tunables & TUNE_BUF) && rq->n_buffers) {
+		bufs = rq->buffers;
+		nb = rq->n_buffers;
+	}
+	if (!skip && (s->tunables & TUNE_QD) && rq->n_qds) {
+		qds = rq->qds;
+		nq = rq->n_qds;
+	}
+	if (!skip && (s->tunables & TUNE_DIRECT)) {
+		if (rq->direct_off || !rq->direct_on)
+			dvals[nd++] = false;
+		if (rq->direct_on)
+			dvals[nd++] = true;
+	} else {
+		dvals[nd++] = false;
+	}
+	for (size_t b = 0; b < nb; b++)
+		for (size_t q = 0; q < nq; q++)
+			for (size_t d = 0; d < nd; d++) {
+				struct copy_params p = {
+					.buffer_size = bufs[b],
+					.queue_depth = qds[q],
+					.direct = dvals[d],
+				};
+				int ret = plan_modes(pl, s, size, &p, skip,
+						     memory_fs);
+
+				if (ret)
+					return ret;
+			}
+	return 0;
+}
+
+static bool want_all(const struct run_request *rq)
+{
+	return !rq->n_strategies ||
+	       (rq->n_strategies == 1 && !strcmp(rq->strategies[0], "all"));
+}
+
+int runner_plan(struct run *run)
+{
+	const struct run_request *rq = &run->request;
+	const char *dir = rq->dir ? rq->dir : ".";
+	bool all = want_all(rq);
+	size_t ns = all ? strategy_count() : rq->n_strategies;
+	bool memory_fs = dir_is_memory_fs(dir);
+	struct plan pl = { .run = run };
+	char (*why)[REASON_LEN];
+	bool *usable;
+	int ret = -ENOMEM;
+
+	why = calloc(ns ? ns : 1, sizeof(*why));
+	usable = calloc(ns ? ns : 1, sizeof(*usable));
+	if (!why || !usable)
+		goto out_free;
+	/* probe once per strategy, not once per size */
+	for (size_t i = 0; i < ns; i++) {
+		const struct copy_strategy *s =
+			all ? strategy_at(i) : strategy_find(rq->strategies[i]);
+
+		ret = -EINVAL;
+		if (!s)
+			goto out_free;
+		usable[i] = !strategy_probe(s, dir, why[i], sizeof(why[i]));
+		if (!usable[i] && !why[i][0])
+			snprintf(why[i], sizeof(why[i]), "not usable here");
+	}
+	for (size_t z = 0; z < rq->n_sizes; z++) {
+		for (size_t i = 0; i < ns; i++) {
+			const struct copy_strategy *s =
+				all ? strategy_at(i)
+				    : strategy_find(rq->strategies[i]);
+
+			ret = plan_strategy(&pl, s, rq->sizes[z],
+					    usable[i] ? NULL : why[i],
+					    memory_fs);
+			if (ret)
+				goto out_free;
+		}
+	}
+	ret = 0;
+out_free:
+	free(usable);
+	free(why);
+	return ret;
+}
+
+/* ---- estimates ---- */
+
+/* Rough wall time of one sample of a cell, overhead included. */
+static double estimate_sample(const struct cell *c)
+{
+	double copy = c->size / ESTIMATE_BANDWIDTH;
+
+	if (copy < BATCH_TARGET_SECONDS)
+		copy = BATCH_TARGET_SECONDS;
+	/* cache preparation and verification each read the data once */
+	return copy + SAMPLE_OVERHEAD_SECONDS +
+	       2 * c->size / (4 * ESTIMATE_BANDWIDTH);
+}
+
+/* Samples a cell still runs at most (warm-up and calibration included). */
+static double samples_left(const struct run *run, const struct cell *c,
+			   const struct cell_state *cs)
+{
+	double total = run->request.samples + 2;
+	double per = estimate_sample(c);
+	double left;
+
+	if (c->status != CELL_PENDING)
+		return 0;
+	left = total - (cs ? cs->seq : 0);
+	/* the budget ends a cell early once it has its minimum */
+	if (run->request.budget > 0 && left * per > run->request.budget &&
+	    (MIN_SAMPLES + 2) * per < run->request.budget)
+		left = run->request.budget / per;
+	return left > 0 ? left : 0;
+}
+
+double runner_estimate_seconds(const struct run *run)
+{
+	double t = 0;
+
+	for (size_t i = 0; i < run->n_cells; i++)
+		t += samples_left(run, &run->cells[i], NULL) *
+		     estimate_sample(&run->cells[i]);
+	return t;
+}
+
+static void report_progress(struct runner *r, size_t ci)
+{
+	const struct runner_progress *p = r->progress;
+	struct run *run = r->run;
+	double left = 0, eta, elapsed = now() - r->t_start;
+
+	if (!p || !p->update)
+		return;
+	for (size_t i = 0; i < run->n_cells; i++)
+		left += samples_left(run, &run->cells[i], &r->cs[i]) *
+			estimate_sample(&run->cells[i]);
+	/* scale the estimate by how fast the work done so far really went */
+	eta = r->est_done > 0 ? left * elapsed / r->est_done : left;
+	p->update(p->ctx, run, ci, run->cells[ci].n_samples,
+		  run->request.samples, eta);
+}
+
+/* ---- scratch directory and sources ---- */
+
+static void src_path(const struct runner *r, size_t i, char *out, size_t len)
+{
+	snprintf(out, len, "%s/src-%zu-%zu", r->scratch, r->size_idx, i);
+}
+
+/* Removes every file in the (flat) scratch directory, then the directory. */
+static void remove_scratch(struct runner *r)
+{
+	DIR *d;
+	struct dirent *de;
+
+	if (r->scratch_fd < 0)
+		return;
+	d = fdopendir(r->scratch_fd);
+	if (d) {
+		while ((de = readdir(d)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+				unlinkat(dirfd(d), de->d_name, 0);
+		closedir(d);
+	} else {
+		close(r->scratch_fd);
+	}
+	r->scratch_fd = -1;
+	rmdir(r->scratch);
+}
+
+static void remove_sources(struct runner *r)
+{
+	char p[FILE_PATH_MAX];
+
+	for (size_t i = 0; i < r->n_sources; i++) {
+		src_path(r, i, p, sizeof(p));
+		unlink(p);
+	}
+	r->n_sources = 0;
+}
+
+/* Makes sure sources 0..want-1 of the current size exist, with their
+ * hashes. Generation and hashing are untimed; the new files are written
+ * back so their writeback does not land in a later timed region. */
+static int ensure_sources(struct runner *r, size_t want, char *why,
+			  size_t len)
+{
+	const struct run_request *rq = &r->run->request;
+	size_t first = r->n_sources;
+	char p[FILE_PATH_MAX];
+
+	if (want <= r->n_sources)
+		return 0;
+	if (want > r->cap_sources) {
+		uint64_t *h = realloc(r->hashes, want * sizeof(*h));
+
+		if (!h)
+			return strategy_why(why, len, -ENOMEM,
+					    "generating sources: %s",
+					    strerror(ENOMEM));
+		r->hashes = h;
+		r->cap_sources = want;
+	}
+	for (size_t i = first; i < want; i++) {
+		int fd, ret;
+
+		src_path(r, i, p, sizeof(p));
+		fd = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0)
+			return strategy_why(why, len, -errno,
+					    "creating source %s: %s", p,
+					    strerror(errno));
+		ret = dataset_fill(fd, r->size, rq->content, rq->seed, i);
+		if (!ret)
+			ret = dataset_hash_fd(fd, r->size, &r->hashes[i]);
+		close(fd);
+		if (ret) {
+			/* a partial source must not be taken for a whole one */
+			unlink(p);
+			return strategy_why(why, len, ret,
+					    "generating source files: %s",
+					    strerror(-ret));
+		}
+		r->n_sources = i + 1;
+	}
+	if (syncfs(r->scratch_fd))
+		return strategy_why(why, len, -errno,
+				    "writing source files back: %s",
+				    strerror(errno));
+	return 0;
+}
+
+/* ---- one sample: the child ---- */
+
+static int write_full(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Sums the page-cache figures of files; dirty/writeback become -1 when
+ * any file's are unknown (mincore fallback). */
+static int sum_pages(char *const *paths, unsigned k, uint64_t *span,
+		     struct cache_pages *sum)
+{
+	*sum = (struct cache_pages){ 0 };
+	if (span)
+		*span = 0;
+	for (unsigned i = 0; i < k; i++) {
+		struct cache_pages cp;
+		int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+		int ret;
+
+		if (fd < 0)
+			return -errno;
+		ret = cache_pages_of(fd, &cp);
+		if (!ret && span)
+			*span += cache_file_pages(fd);
+		close(fd);
+		if (ret)
+			return ret;
+		sum->cached += cp.cached;
+		sum->dirty = cp.dirty < 0 || sum->dirty < 0 ?
+			     -1 : sum->dirty + cp.dirty;
+		sum->writeback = cp.writeback < 0 || sum->writeback < 0 ?
+				 -1 : sum->writeback + cp.writeback;
+	}
+	return 0;
+}
+
+/* The timed unit: open, create, copy, (fdatasync), close. */
+static int copy_one(const struct copy_strategy *s, void *state,
+		    const struct cell *c, const char *src, const char *dst,
+		    int oflags, double *sync_seconds, char *why, size_t len)
+{
+	struct copy_range range = { 0, 0, c->size };
+	int sfd, dfd, ret;
+
+	sfd = open(src, O_RDONLY | O_CLOEXEC | oflags);
+	if (sfd < 0)
+		return strategy_why(why, len, -errno, "opening the source: %s",
+				    strerror(errno));
+	dfd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | oflags,
+		   0644);
+	if (dfd < 0) {
+		ret = strategy_why(why, len, -errno,
+				   "creating the destination: %s",
+				   strerror(errno));
+		goto out_close_src;
+	}
+	ret = s->copy(state, sfd, dfd, &range);
+	if (ret) {
+		strategy_why(why, len, ret, "%s", strerror(-ret));
+		goto out_close_dst;
+	}
+	if (c->sync == SYNC_END) {
+		double t0 = now();
+
+		if (fdatasync(dfd))
+			ret = strategy_why(why, len, -errno, "fdatasync: %s",
+					   strerror(errno));
+		*sync_seconds += now() - t0;
+	}
+out_close_dst:
+	/* close reports deferred write errors (NFS, quota): they count */
+	if (close(dfd) && !ret)
+		ret = strategy_why(why, len, -errno, "close: %s",
+				   strerror(errno));
+out_close_src:
+	close(sfd);
+	return ret;
+}
+
+static int child_measure(const struct copy_strategy *s, const struct cell *c,
+			 char *const *src, char *const *dst, unsigned k,
+			 struct sample_msg *m)
+{
+	struct rusage ru0, ru1;
+	struct cache_pages before, after;
+	int oflags = strategy_open_flags(s, &c->params);
+	void *state;
+	double t0;
+	int ret;
+
+	state = calloc(1, s->state_size ? s->state_size : 1);
+	if (!state)
+		return strategy_why(m->reason, sizeof(m->reason), -ENOMEM,
+				    "setup: %s", strerror(ENOMEM));
+	ret = s->setup ? s->setup(state, &c->params) : 0;
+	if (ret) {
+		strategy_why(m->reason, sizeof(m->reason), ret, "setup: %s",
+			     strerror(-ret));
+		goto out_teardown;
+	}
+	/* residency right before the clock: what the copy really met */
+	ret = sum_pages(src, k, &m->src_pages, &before);
+	if (ret) {
+		strategy_why(m->reason, sizeof(m->reason), ret,
+			     "reading source residency: %s", strerror(-ret));
+		goto out_teardown;
+	}
+	m->src_before = before.cached;
+	getrusage(RUSAGE_SELF, &ru0);
+	t0 = now();
+	for (unsigned i = 0; i < k && !ret; i++) {
+		char why[REASON_LEN - 32];
+
+		ret = copy_one(s, state, c, src[i], dst[i], oflags,
+			       &m->sync_seconds, why, sizeof(why));
+		if (ret)
+			snprintf(m->reason, sizeof(m->reason),
+				 "file %u of %u: %s", i + 1, k, why);
+	}
+	m->seconds = now() - t0;
+	getrusage(RUSAGE_SELF, &ru1);
+	m->cpu_user = tv_seconds(&ru1.ru_utime) - tv_seconds(&ru0.ru_utime);
+	m->cpu_sys = tv_seconds(&ru1.ru_stime) - tv_seconds(&ru0.ru_stime);
+out_teardown:
+	if (s->teardown)
+		s->teardown(state);
+	free(state);
+	if (ret)
+		return ret;
+	/* page-cache effects of the copy, untimed */
+	if (!sum_pages(src, k, NULL, &after))
+		m->src_after = after.cached;
+	else
+		m->src_after = -1;
+	if (sum_pages(dst, k, NULL, &m->dst))
+		m->dst = (struct cache_pages){ -1, -1, -1 };
+	return 0;
+}
+
+static void __attribute__((noreturn))
+child_main(const struct copy_strategy *s, const struct cell *c,
+	   char *const *src, char *const *dst, unsigned k, int wfd)
+{
+	struct sample_msg m;
+
+	/* Ctrl-C reaches the whole process group: the sample in flight
+	 * finishes, and only the parent decides to kill it */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	memset(&m, 0, sizeof(m));
+	m.status = child_measure(s, c, src, dst, k, &m);
+	write_full(wfd, &m, sizeof(m));
+	_exit(0);
+}
+
+/* ---- one sample: the parent ---- */
+
+static void kill_and_reap(pid_t pid, int *status, struct rusage *ru)
+{
+	kill(pid, SIGKILL);
+	while (wait4(pid, status, 0, ru) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * Waits for the child's message, at most `timeout` seconds. 0 with the
+ * message, or -errno with the reason in why: -ETIMEDOUT, -EINTR (stop
+ * requested twice), -ECHILD (crashed or exited without a result).
+ */
+static int wait_child(pid_t pid, int rfd, double timeout,
+		      struct sample_msg *m, struct rusage *ru, char *why,
+		      size_t len)
+{
+	double deadline = now() + timeout;
+	size_t got = 0;
+	int status = 0;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = rfd, .events = POLLIN };
+		double left = deadline - now();
+		ssize_t n;
+		int ms;
+
+		if (stop_level >= 2) {
+			kill_and_reap(pid, &status, ru);
+			return strategy_why(why, len, -EINTR,
+					    "interrupted during a sample");
+		}
+		if (left <= 0) {
+			kill_and_reap(pid, &status, ru);
+			return strategy_why(why, len, -ETIMEDOUT,
+					    "timed out after %g s", timeout);
+		}
+		/* wake up now and then: a signal may land between checks */
+		ms = left > 0.2 ? 200 : (int)(left * 1000) + 1;
+		n = poll(&pfd, 1, ms);
+		if (n <= 0)
+			continue;
+		n = read(rfd, (char *)m + got, sizeof(*m) - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += n;
+		if (got == sizeof(*m))
+			break;
+	}
+	while (wait4(pid, &status, 0, ru) < 0) {
+		if (errno != EINTR)
+			return strategy_why(why, len, -errno, "wait4: %s",
+					    strerror(errno));
+	}
+	if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		const char *abbrev = sigabbrev_np(sig);
+
+		return strategy_why(why, len, -ECHILD,
+				    "crashed: signal %d (SIG%s)", sig,
+				    abbrev ? abbrev : "?");
+	}
+	if (got != sizeof(*m) || !WIFEXITED(status) || WEXITSTATUS(status))
+		return strategy_why(why, len, -ECHILD,
+				    "sample process exited with status %d "
+				    "without a result",
+				    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	m->reason[sizeof(m->reason) - 1] = '\0';
+	return 0;
+}
+
+/* Puts the sources of a batch in the cell's cache state. */
+static int prepare_cache(const struct runner *r, const struct cell *c,
+			 char *const *src, unsigned k, char *why, size_t len)
+{
+	if (c->cache == CACHE_COLD && r->run->request.drop_caches) {
+		int ret = cache_drop_all();
+
+		if (ret)
+			return strategy_why(why, len, ret,
+					    "dropping caches: %s",
+					    strerror(-ret));
+		return 0;
+	}
+	for (unsigned i = 0; i < k; i++) {
+		int fd = open(src[i], O_RDONLY | O_CLOEXEC);
+		int ret;
+
+		if (fd < 0)
+			return strategy_why(why, len, -errno, "opening %s: %s",
+					    src[i], strerror(errno));
+		ret = c->cache == CACHE_WARM ? cache_warm_fd(fd)
+					     : cache_evict_fd(fd);
+		close(fd);
+		if (ret)
+			return strategy_why(why, len, ret, "%s the source: %s",
+					    c->cache == CACHE_WARM ?
+					    "warming" : "evicting",
+					    strerror(-ret));
+	}
+	return 0;
+}
+
+/* Checks every destination against its source's hash (and size). */
+static int verify_batch(const struct runner *r, const struct cell *c,
+			char *const *dst, unsigned k, char *why, size_t len)
+{
+	for (unsigned i = 0; i < k; i++) {
+		struct stat st;
+		uint64_t h = 0;
+		int fd = open(dst[i], O_RDONLY | O_CLOEXEC);
+		int ret = 0;
+
+		if (fd < 0)
+			return strategy_why(why, len, -errno,
+					    "verification failed: dst %u: %s",
+					    i, strerror(errno));
+		if (fstat(fd, &st))
+			ret = -errno;
+		else if ((uint64_t)st.st_size != c->size)
+			ret = -EBADMSG;
+		else
+			ret = dataset_hash_fd(fd, c->size, &h);
+		close(fd);
+		if (ret == -EBADMSG)
+			return strategy_why(why, len, ret,
+					    "verification failed: dst %u is "
+					    "%lld bytes, expected %llu", i,
+					    (long long)st.st_size,
+					    (unsigned long long)c->size);
+		if (ret)
+			return strategy_why(why, len, ret,
+					    "verification failed: dst %u: %s",
+					    i, strerror(-ret));
+		if (h != r->hashes[i])
+			return strategy_why(why, len, -EBADMSG,
+					    "verification failed: dst %u "
+					    "differs from source (hash "
+					    "%016llx != %016llx)", i,
+					    (unsigned long long)h,
+					    (unsigned long long)r->hashes[i]);
+	}
+	return 0;
+}
+
+static void free_paths(char **p, unsigned k)
+{
+	if (!p)
+		return;
+	for (unsigned i = 0; i < k; i++)
+		free(p[i]);
+	free(p);
+}
+
+static int make_paths(const struct runner *r, size_t ci, unsigned seq,
+		      unsigned k, char ***src, char ***dst)
+{
+	char **s = calloc(k, sizeof(*s)), **d = calloc(k, sizeof(*d));
+	char p[FILE_PATH_MAX];
+
+	*src = s;
+	*dst = d;
+	if (!s || !d)
+		return -ENOMEM;
+	for (unsigned i = 0; i < k; i++) {
+		src_path(r, i, p, sizeof(p));
+		s[i] = strdup(p);
+		snprintf(p, sizeof(p), "%s/dst-%zu-%u-%u", r->scratch, ci, seq,
+			 i);
+		d[i] = strdup(p);
+		if (!s[i] || !d[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void add_usage(struct cell_usage *u, const struct rusage *ru)
+{
+	u->user += tv_seconds(&ru->ru_utime);
+	u->sys += tv_seconds(&ru->ru_stime);
+	u->minflt += ru->ru_minflt;
+	u->majflt += ru->ru_majflt;
+	u->nvcsw += ru->ru_nvcsw;
+	u->nivcsw += ru->ru_nivcsw;
+	if (ru->ru_maxrss > u->maxrss_kb)
+		u->maxrss_kb = ru->ru_maxrss;
+}
+
+/*
+ * Runs one sample of cell ci copying k files: cache preparation, the
+ * forked child, verification, cleanup. 0 with *out filled (and rusage in
+ * *ru), or -errno with the reason in why; -EINTR when stopped hard.
+ */
+static int run_sample(struct runner *r, size_t ci, unsigned k,
+		      struct sample *out, struct rusage *ru, char *why,
+		      size_t len)
+{
+	struct cell *c = &r->run->cells[ci];
+	struct cell_state *cs = &r->cs[ci];
+	struct sample_msg m;
+	char **src = NULL, **dst = NULL;
+	int pfd[2], ret;
+	pid_t pid;
+
+	ret = make_paths(r, ci, cs->seq++, k, &src, &dst);
+	if (ret) {
+		strategy_why(why, len, ret, "%s", strerror(-ret));
+		goto out_free;
+	}
+	ret = prepare_cache(r, c, src, k, why, len);
+	if (ret)
+		goto out_free;
+	/* the previous sample's destinations are unlinked (their dirty
+	 * pages dropped); commit that so no journal or writeback work
+	 * from it lands in this timed region */
+	syncfs(r->scratch_fd);
+	if (pipe2(pfd, O_CLOEXEC)) {
+		ret = strategy_why(why, len, -errno, "pipe: %s",
+				   strerror(errno));
+		goto out_free;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		ret = strategy_why(why, len, -errno, "fork: %s",
+				   strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		goto out_free;
+	}
+	if (!pid) {
+		close(pfd[0]);
+		child_main(r->cs[ci].s, c, src, dst, k, pfd[1]);
+	}
+	close(pfd[1]);
+	memset(ru, 0, sizeof(*ru));
+	ret = wait_child(pid, pfd[0], r->run->request.timeout, &m, ru, why,
+			 len);
+	close(pfd[0]);
+	if (ret)
+		goto out_unlink;
+	if (m.status) {
+		ret = m.status;
+		snprintf(why, len, "%s", m.reason);
+		goto out_unlink;
+	}
+	ret = verify_batch(r, c, dst, k, why, len);
+	if (ret)
+		goto out_unlink;
+	c->copies_verified += k;
+	*out = (struct sample){
+		.seconds = m.seconds,
+		.sync_seconds = m.sync_seconds,
+		.cpu_user = m.cpu_user,
+		.cpu_sys = m.cpu_sys,
+		.src_pages = m.src_pages,
+		.src_resident_before = m.src_before,
+		.src_resident_after = m.src_after,
+		.dst = m.dst,
+		.residency_ok = c->cache == CACHE_WARM ?
+				(uint64_t)m.src_before == m.src_pages :
+				m.src_before == 0,
+	};
+out_unlink:
+	/* also removes a failed copy's partial output (ENOSPC) */
+	for (unsigned i = 0; i < k && dst; i++)
+		if (dst[i])
+			unlink(dst[i]);
+out_free:
+	free_paths(src, k);
+	free_paths(dst, k);
+	return ret;
+}
+
+static int record_sample(struct cell *c, struct cell_state *cs,
+			 const struct sample *s, const struct rusage *ru)
+{
+	if (grow((void **)&c->samples, &cs->cap, c->n_samples,
+		 sizeof(*c->samples)))
+		return -ENOMEM;
+	c->samples[c->n_samples++] = *s;
+	add_usage(&c->usage, ru);
+	return 0;
+}
+
+static void fail_cell(struct runner *r, size_t ci, const char *why)
+{
+	struct cell *c = &r->run->cells[ci];
+
+	set_reason(c, CELL_FAILED, "%s: %s", c->strategy, why);
+	c->verified = false;
+	r->cs[ci].running = false;
+}
+
+/* The most files a batch of this size may have: bounded in count, in
+ * bytes, and by a quarter of the free space (sources + destinations). */
+static unsigned batch_limit(const struct runner *r)
+{
+	uint64_t size = r->size > 4096 ? r->size : 4096;
+	uint64_t lim = BATCH_MAX_FILES;
+
+	if (r->size && BATCH_MAX_BYTES / r->size < lim)
+		lim = BATCH_MAX_BYTES / r->size;
+	if (r->avail / (4 * size) < lim)
+		lim = r->avail / (4 * size);
+	return lim ? lim : 1;
+}
+
+/* Files per sample so one lasts BATCH_TARGET_SECONDS, given the seconds
+ * one copy takes; 1..lim. */
+static unsigned batch_for(double per_copy, unsigned lim)
+{
+	double k = per_copy > 0 ? ceil(BATCH_TARGET_SECONDS / per_copy) : lim;
+
+	if (k < 1)
+		return 1;
+	return k > lim ? lim : (unsigned)k;
+}
+
+/*
+ * Warm-up of one cell: a calibration sample fixes the batch size k so a
+ * sample lasts >= BATCH_TARGET_SECONDS; when k > 1 a second warm-up with
+ * the full batch touches every file the samples will use.
+ */
+static int warm_up(struct runner *r, size_t ci)
+{
+	struct cell *c = &r->run->cells[ci];
+	unsigned lim = batch_limit(r), k0 = 1, k;
+	struct sample s;
+	struct rusage ru;
+	char why[REASON_LEN];
+	double t0 = now();
+	int ret;
+
+	if (c->size <= CALIBRATION_SMALL_SIZE)
+		k0 = lim < CALIBRATION_FILES ? lim : CALIBRATION_FILES;
+	ret = ensure_sources(r, k0, why, sizeof(why));
+	if (!ret)
+		ret = run_sample(r, ci, k0, &s, &ru, why, sizeof(why));
+	if (ret)
+		goto out;
+	k = batch_for(s.seconds / k0, lim);
+	c->batch = k;
+	c->warmup_seconds = s.seconds;
+	if (k != k0) {
+		ret = ensure_sources(r, k, why, sizeof(why));
+		if (!ret)
+			ret = run_sample(r, ci, k, &s, &ru, why, sizeof(why));
+		if (ret)
+			goto out;
+		c->warmup_seconds = s.seconds;
+	}
+out:
+	r->cs[ci].wall += now() - t0;
+	if (ret && ret != -EINTR)
+		fail_cell(r, ci, why);
+	return ret == -EINTR ? ret : 0;
+}
+
+static bool cell_finished(const struct run *run, const struct cell *c,
+			  const struct cell_state *cs)
+{
+	unsigned min = run->request.samples < MIN_SAMPLES ?
+		       run->request.samples : MIN_SAMPLES;
+
+	if (c->n_samples >= run->request.samples)
+		return true;
+	return cs->wall >= run->request.budget && c->n_samples >= min;
+}
+
+/* One timed sample of a running cell; finishes it when it has enough. */
+static int sample_cell(struct runner *r, size_t ci)
+{
+	struct cell *c = &r->run->cells[ci];
+	struct cell_state *cs = &r->cs[ci];
+	struct sample s;
+	struct rusage ru;
+	char why[REASON_LEN];
+	double t0 = now();
+	int ret;
+
+	ret = run_sample(r, ci, c->batch, &s, &ru, why, sizeof(why));
+	cs->wall += now() - t0;
+	if (ret == -EINTR)
+		return ret;
+	if (!ret)
+		ret = record_sample(c, cs, &s, &ru);
+	if (ret) {
+		if (ret == -ENOMEM)
+			snprintf(why, sizeof(why), "%s", strerror(ENOMEM));
+		fail_cell(r, ci, why);
+		return 0;
+	}
+	if (cell_finished(r->run, c, cs)) {
+		c->status = CELL_OK;
+		c->verified = true;
+		cs->running = false;
+	}
+	return 0;
+}
+
+/* A stopped sweep keeps what it measured: a cell with samples is ok (the
+ * report warns about its sample count), one without stays pending. True
+ * when some cell was cut short or never ran. */
+static bool settle_interrupted(struct runner *r)
+{
+	bool cut = false;
+
+	for (size_t i = 0; i < r->run->n_cells; i++) {
+		struct cell *c = &r->run->cells[i];
+
+		cut |= c->status == CELL_PENDING;
+		if (!r->cs[i].running)
+			continue;
+		r->cs[i].running = false;
+		if (c->n_samples) {
+			c->status = CELL_OK;
+			c->verified = true;
+		}
+	}
+	return cut;
+}
+
+static void fail_size(struct runner *r, const char *why)
+{
+	for (size_t i = 0; i < r->run->n_cells; i++)
+		if (r->cs[i].running)
+			fail_cell(r, i, why);
+}
+
+/* Runs every pending cell of one size: warm-ups, then rounds. */
+static int run_size(struct runner *r, uint64_t size, size_t size_idx)
+{
+	struct run *run = r->run;
+	struct statvfs vfs;
+	size_t active = 0;
+	char why[REASON_LEN];
+	int ret = 0;
+
+	r->size = size;
+	r->size_idx = size_idx;
+	for (size_t i = 0; i < run->n_cells; i++) {
+		r->cs[i].running = run->cells[i].size == size &&
+				   run->cells[i].status == CELL_PENDING;
+		active += r->cs[i].running;
+	}
+	if (!active)
+		return 0;
+	r->avail = 0;
+	if (!fstatvfs(r->scratch_fd, &vfs))
+		r->avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	/* one source and one destination at least, with 1% slack */
+	if (r->avail < size * 2 + size / 50 + 65536) {
+		char need[32], have[32];
+
+		human_bytes(size * 2, need, sizeof(need));
+		human_bytes(r->avail, have, sizeof(have));
+		snprintf(why, sizeof(why),
+			 "%s: needs %s in --dir, %s available",
+			 strerror(ENOSPC), need, have);
+		fail_size(r, why);
+		return 0;
+	}
+	for (size_t i = 0; i < run->n_cells && !ret; i++) {
+		if (!r->cs[i].running)
+			continue;
+		if (stop_level)
+			ret = -EINTR;
+		else
+			ret = warm_up(r, i);
+		r->est_done += estimate_sample(&run->cells[i]);
+		report_progress(r, i);
+	}
+	while (!ret) {
+		bool any = false;
+
+		for (size_t i = 0; i < run->n_cells && !ret; i++) {
+			if (!r->cs[i].running)
+				continue;
+			any = true;
+			if (stop_level) {
+				ret = -EINTR;
+				break;
+			}
+			ret = sample_cell(r, i);
+			r->est_done += estimate_sample(&run->cells[i]);
+			report_progress(r, i);
+		}
+		if (!any)
+			break;
+	}
+	remove_sources(r);
+	return ret;
+}
+
+int runner_run(struct run *run, const struct runner_progress *progress,
+	       char *err, size_t len)
+{
+	const char *dir = run->request.dir ? run->request.dir : ".";
+	struct runner r = {
+		.run = run,
+		.progress = progress,
+		.scratch_fd = -1,
+		.t_start = now(),
+	};
+	int ret = 0;
+
+	if (len)
+		err[0] = '\0';
+	r.cs = calloc(run->n_cells ? run->n_cells : 1, sizeof(*r.cs));
+	if (!r.cs)
+		return strategy_why(err, len, -ENOMEM, "%s", strerror(ENOMEM));
+	for (size_t i = 0; i < run->n_cells; i++) {
+		r.cs[i].s = strategy_find(run->cells[i].strategy);
+		if (!r.cs[i].s && run->cells[i].status == CELL_PENDING)
+			set_reason(&run->cells[i], CELL_FAILED,
+				   "%s: unknown strategy",
+				   run->cells[i].strategy);
+	}
+	if (snprintf(r.scratch, sizeof(r.scratch), "%s/iobench-XXXXXX",
+		     dir) >= (int)sizeof(r.scratch)) {
+		ret = strategy_why(err, len, -ENAMETOOLONG, "%s: %s", dir,
+				   strerror(ENAMETOOLONG));
+		goto out_free;
+	}
+	if (!mkdtemp(r.scratch)) {
+		ret = strategy_why(err, len, -errno,
+				   "creating a scratch directory in %s: %s",
+				   dir, strerror(errno));
+		goto out_free;
+	}
+	r.scratch_fd = open(r.scratch, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (r.scratch_fd < 0) {
+		ret = strategy_why(err, len, -errno, "opening %s: %s",
+				   r.scratch, strerror(errno));
+		rmdir(r.scratch);
+		goto out_free;
+	}
+	for (size_t z = 0; z < run->request.n_sizes && !ret; z++)
+		ret = run_size(&r, run->request.sizes[z], z);
+	if (ret == -EINTR || stop_level) {
+		/* a stop after the last sample cut nothing short */
+		run->incomplete = settle_interrupted(&r);
+		ret = -EINTR;
+		strategy_why(err, len, ret, "interrupted");
+	}
+	remove_scratch(&r);
+	results_estimate(run);
+out_free:
+	free(r.hashes);
+	free(r.cs);
+	return ret;
+}

@@ -30,8 +30,11 @@ double runner_estimate_seconds(const struct run *run);
  */
 int runner_run(struct run *run, const struct runner_progress *progress,
 	       char *err, size_t len);
-/* Asks a running runner_run to stop after the current sample
- * (async-signal-safe). */
+/*
+ * Asks a running runner_run to stop after the current sample; a second
+ * call also kills the sample in flight. Async-signal-safe: meant for
+ * SIGINT/SIGTERM handlers.
+ */
 void runner_request_stop(void);
 
 #endif

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The plan: a strategy's tunables multiply only its own cells (rw by
+# buffer, copy_file_range once, io_uring by buffer x qd x O_DIRECT), cells
+# come in size, strategy, tunables, cache, sync order, and 0-byte files and
+# --sync end work.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+mkdir "$T/dir"
+"$IOBENCH" sweep --sizes 0,4097 --strategies rw,copy_file_range,io_uring \
+	--buffers 4K,64K --qd 1,8 --direct both --cache warm --sync none,end \
+	--samples 6 --budget 0.2 --dir "$T/dir" --out "$T/out" --quiet \
+	>"$T/stdout" 2>"$T/stderr"
+rc=$?
+[ "$rc" -eq 0 ] || { cat "$T/stderr" >&2; fail "exit $rc, expected 0"; }
+assert_no_scratch "$T/dir"
+python3 - "$T/out/latest/results.json" <<'PY' || fail "plan check"
+import json, sys
+cells = json.load(open(sys.argv[1]))["cells"]
+got = [(c["parameters"]["size"], c["parameters"]["strategy"],
+        c["parameters"]["buffer_size"], c["parameters"]["queue_depth"],
+        c["parameters"]["direct"], c["parameters"]["sync"]) for c in cells]
+want = []
+for size in (0, 4097):
+    for b in (4096, 65536):
+        for sync in ("none", "end"):
+            want.append((size, "rw", b, None, False, sync))
+    for sync in ("none", "end"):
+        want.append((size, "copy_file_range", None, None, False, sync))
+    for b in (4096, 65536):
+        for qd in (1, 8):
+            for d in (False, True):
+                for sync in ("none", "end"):
+                    want.append((size, "io_uring", b, qd, d, sync))
+# buffer/qd of strategies that do not read them are defaults: not compared
+norm = [(s, n, b if w[2] else None, q if w[3] else None, d, y)
+        for (s, n, b, q, d, y), w in zip(got, want)]
+assert len(got) == len(want), "%d cells, expected %d" % (len(got), len(want))
+for g, w in zip(norm, want):
+    assert g == w, "cell %r, expected %r" % (g, w)
+for c in cells:
+    p = c["parameters"]
+    if c["status"] == "skipped":
+        print("note: skipped:", p["strategy"], c["reason"])
+        continue
+    assert c["status"] == "ok", (p, c["reason"])
+    assert c["verified"], p
+    if p["sync"] == "end" and p["size"]:
+        assert all(s["sync_seconds"] > 0 for s in c["samples"]), p
+    if p["sync"] == "none":
+        assert all(s["sync_seconds"] == 0 for s in c["samples"]), p
+PY
+echo PASS
