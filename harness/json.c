@@ -114,7 +114,7 @@ static json_t *env_to_json(const struct environment *e)
 static json_t *request_to_json(const struct run_request *q)
 {
 	return json_pack("{s:o, s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s,"
-			 " s:s?, s:s?, s:s?, s:I, s:o, s:o, s:o, s:b}",
+			 " s:s?, s:s?, s:s?, s:I, s:o, s:o, s:o, s:b, s:b, s:b}",
 			 "strategies",
 			 str_array(q->strategies, q->n_strategies),
 			 "sizes", u64_array(q->sizes, q->n_sizes),
@@ -129,7 +129,9 @@ static json_t *request_to_json(const struct run_request *q)
 			 "budget", jreal(q->budget),
 			 "timeout", jreal(q->timeout),
 			 "seed", ju64(q->seed),
-			 "drop_caches", q->drop_caches);
+			 "drop_caches", q->drop_caches,
+			 "direct_off", q->direct_off,
+			 "direct_on", q->direct_on);
 }
 
 static json_t *tunables_to_json(unsigned tunables)
@@ -636,6 +638,8 @@ static void read_request(struct reader *rd, json_t *root,
 	rd_double(rd, o, at, "timeout", &q->timeout);
 	rd_u64(rd, o, at, "seed", &q->seed);
 	rd_bool(rd, o, at, "drop_caches", &q->drop_caches);
+	rd_bool(rd, o, at, "direct_off", &q->direct_off);
+	rd_bool(rd, o, at, "direct_on", &q->direct_on);
 }
 
 static void read_tunables(struct reader *rd, json_t *o, const char *at,

@@ -1025,9 +1025,13 @@ static void section_reproduce(struct report *rp)
 	opt_sizes(f, "--qd", q->qds, q->n_qds, false);
 	opt_pair(f, "--cache", q->cache_warm, "warm", q->cache_cold, "cold");
 	opt_pair(f, "--sync", q->sync_none, "none", q->sync_end, "end");
+	if (q->direct_on)
+		fprintf(f, " --direct %s", q->direct_off ? "both" : "yes");
 	fprintf(f, " --content %s", content_kind_name(q->content));
 	if (q->samples)
 		fprintf(f, " --samples %u", q->samples);
+	if (q->timeout > 0)
+		fprintf(f, " --timeout %g", q->timeout);
 	if (q->budget > 0)
 		fprintf(f, " --budget %g", q->budget);
 	fprintf(f, " --seed %" PRIu64, q->seed);

@@ -654,7 +654,7 @@ static void test_report_figures(void **state)
 	assert_contains(md, "iobench sweep --sizes 1M,100M --strategies "
 			"rw,copy_file_range,odirect,reflink --buffers 128K,1M "
 			"--qd 32 --cache warm,cold --sync none,end --content "
-			"random --samples 8 --budget 2.5 --seed "
+			"random --samples 8 --timeout 60 --budget 2.5 --seed "
 			"18446744073709551557 --dir '/tmp/my dir' --out "
 			"results\n```\n");
 	free(md);
