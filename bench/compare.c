@@ -40,7 +40,7 @@ static void compare_usage(FILE *f)
 	fprintf(f,
 		"usage: iobench compare [BASE] [NEW] [--alpha A] [--threshold PCT]\n"
 		"                       [--holm] [--out DIR] [--allow-incomplete]\n"
-		"                       [--results DIR]\n"
+		"                       [--results DIR] [--ignore PARTS]\n"
 		"       iobench compare --list [--results DIR]\n"
 		"\n"
 		"Compares two runs cell by cell: cells are matched by strategy,\n"
@@ -61,6 +61,9 @@ static void compare_usage(FILE *f)
 		"  -t, --threshold PCT    smallest change that matters, in percent\n"
 		"                         of the median time (default 3)\n"
 		"      --holm             Holm-adjust the p-values over the cells\n"
+		"      --ignore PARTS     leave key parts out of the match: any of\n"
+		"                         buffer,qd,direct,sqpoll,content (e.g. to\n"
+		"                         judge a buffer change like a code change)\n"
 		"  -o, --out DIR          where compare.md and compare.json go\n"
 		"                         (default: NEW's results directory; the\n"
 		"                         current directory when NEW is a baseline)\n"
@@ -98,6 +101,7 @@ static int parse_args(int argc, char **argv, struct compare_request *rq)
 		{ "alpha", required_argument, NULL, 'a' },
 		{ "threshold", required_argument, NULL, 't' },
 		{ "holm", no_argument, NULL, 'H' },
+		{ "ignore", required_argument, NULL, 'g' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "allow-incomplete", no_argument, NULL, 'I' },
 		{ "results", required_argument, NULL, 'r' },
@@ -132,6 +136,16 @@ static int parse_args(int argc, char **argv, struct compare_request *rq)
 		case 'H':
 			rq->opts.holm = true;
 			break;
+		case 'g': {
+			char err[128];
+
+			if (compare_ignore_parse(optarg, &rq->opts.ignore, err,
+						 sizeof(err))) {
+				bench_error("compare: --ignore %s", err);
+				return EXIT_USAGE;
+			}
+			break;
+		}
 		case 'o':
 			rq->out = optarg;
 			break;

@@ -14,16 +14,21 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "env.h"
+#include "machine_limits.h"
 #include "parse.h"
+#include "reference.h"
 #include "report.h"
+#include "compare.h"
 #include "results.h"
 #include "runner.h"
 #include "strategies.h"
+#include "threads.h"
 #include "verbs.h"
 
 #define DEFAULT_SIZES "4K,1M,64M"
@@ -43,8 +48,14 @@ enum {
 	OPT_SIZES = 256, OPT_STRATEGIES, OPT_BUFFERS, OPT_QD, OPT_DIRECT,
 	OPT_CACHE, OPT_SYNC, OPT_CONTENT, OPT_SOURCE, OPT_DIR, OPT_OUT,
 	OPT_SAMPLES, OPT_BUDGET, OPT_TIMEOUT, OPT_SEED, OPT_DROP_CACHES,
-	OPT_SAVE_BASELINE,
+	OPT_SAVE_BASELINE, OPT_BASELINE,
+	OPT_THREADS, OPT_PARALLEL, OPT_PIN, OPT_PREALLOC,
 };
+
+/* issue 6's limits and reference tools */
+enum { OPT_LIMITS = 512, OPT_NO_LIMITS, OPT_REFERENCE };
+/* iobench profile (harness/profile.h) */
+enum { OPT_PROFILE = 768 };
 
 static const struct option options[] = {
 	{ "sizes", required_argument, NULL, OPT_SIZES },
@@ -65,6 +76,15 @@ static const struct option options[] = {
 	{ "drop-caches", no_argument, NULL, OPT_DROP_CACHES },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "save-baseline", required_argument, NULL, OPT_SAVE_BASELINE },
+	{ "limits", no_argument, NULL, OPT_LIMITS },
+	{ "no-limits", no_argument, NULL, OPT_NO_LIMITS },
+	{ "reference", required_argument, NULL, OPT_REFERENCE },
+	{ "profile", no_argument, NULL, OPT_PROFILE },
+	{ "baseline", required_argument, NULL, OPT_BASELINE },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "parallel", required_argument, NULL, OPT_PARALLEL },
+	{ "pin", required_argument, NULL, OPT_PIN },
+	{ "prealloc", required_argument, NULL, OPT_PREALLOC },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -90,6 +110,17 @@ DEFAULT_QD ")\n"
 "                        (default warm,cold)\n"
 "  --sync LIST           none,end: end adds fdatasync to the timed region\n"
 "                        (default none)\n"
+"  --threads LIST        thread counts, e.g. 1,2,4 (1 to 256; default 1);\n"
+"                        a sample's time runs from the first thread's\n"
+"                        start to the last one's finish\n"
+"  --parallel LIST       files,ranges: above 1 thread, each thread copies\n"
+"                        its own files, or its range of one file\n"
+"                        (range-capable strategies; default files)\n"
+"  --pin MODE            none|compact|spread: pin each thread to a PU\n"
+"                        (hwloc), its buffers on its NUMA node (default\n"
+"                        none)\n"
+"  --prealloc MODE       none|truncate|fallocate: how a ranges destination\n"
+"                        is pre-sized, inside the timing (default truncate)\n"
 "  --content KIND        random|zeros|sparse source data (default random)\n"
 "  --source DIR          copy a real tree (not supported yet)\n"
 "  --dir DIR             where the copies happen, in a scratch directory\n"
@@ -105,20 +136,37 @@ DEFAULT_QD ")\n"
 "                        instead of evicting each source\n"
 "  -q, --quiet           no progress on stderr\n"
 "  --save-baseline NAME  also store results.json as OUT/baselines/NAME.json\n"
+"  --limits, --no-limits measure memcpy and O_DIRECT bandwidth first and\n"
+"                        show each size's best as a share of them\n"
+"                        (default on; about 1-3 s)\n"
+"  --reference LIST|none reference tools copying the same files, timed\n"
+"                        with their process start: cp (default and\n"
+"                        --reflink=never), dd (bs = each buffer), rsync\n"
+"                        (default cp)\n"
+"  --baseline NAME       compare with OUT/baselines/NAME.json when done: a\n"
+"                        \"Change since NAME\" section in report.md, and\n"
+"                        exit 4 when a cell regressed (as iobench compare)\n"
+"  --profile             per cell: perf_event_open counters, system calls\n"
+"                        and perf hot spots (what iobench profile runs)\n"
 "  -h, --help            this help\n"
 "\n"
 "exit codes: 0 ok (skipped cells included), 1 bad input (nothing\n"
-"created), 2 nothing measured, 3 some cells failed, 130/143 interrupted\n"
+"created), 2 nothing measured, 3 some cells failed, 4 --baseline found a\n"
+"regression (and no cell failed), 130/143 interrupted\n"
 "(partial results written, marked incomplete)\n",
 		MIN_SAMPLES, DEFAULT_SAMPLES, MIN_SAMPLES, DEFAULT_BUDGET,
 		DEFAULT_TIMEOUT, DEFAULT_SEED);
 }
 
 struct sweep_opts {
+	const char *reference;		/* --reference list or "none" */
+	bool no_limits;
 	const char *sizes, *strategies, *buffers, *qd, *direct, *cache,
 		*sync, *content, *source, *dir, *out, *samples, *budget,
-		*timeout, *seed, *baseline;
+		*timeout, *seed, *baseline, *compare_to;
+	const char *threads, *parallel, *pin, *prealloc;	/* threads.h */
 	bool drop_caches, quiet;
+	bool profile;
 };
 
 /* Splits a comma list of names; calls one() per item. */
@@ -324,6 +372,11 @@ static int build_request(const struct sweep_opts *o, struct run_request *rq)
 	}
 	if (parse_strategies(o->strategies, rq))
 		return -EINVAL;
+	if (threads_parse_request(o->threads, o->parallel, o->pin,
+				  o->prealloc, rq, err, sizeof(err))) {
+		bench_error("sweep: %s", err);
+		return -EINVAL;
+	}
 	if (!strcmp(o->direct, "no")) {
 		rq->direct_off = true;
 	} else if (!strcmp(o->direct, "yes")) {
@@ -377,6 +430,13 @@ static int build_request(const struct sweep_opts *o, struct run_request *rq)
 		return -EINVAL;
 	}
 	rq->drop_caches = o->drop_caches;
+	rq->limits = !o->no_limits;
+	rq->profile = o->profile;
+	if (reference_parse(o->reference, &rq->references,
+			    &rq->n_references, err, sizeof(err))) {
+		bench_error("sweep: --reference: %s", err);
+		return -EINVAL;
+	}
 	if (o->baseline && !valid_baseline_name(o->baseline)) {
 		bench_error("sweep: --save-baseline: '%s': use letters, digits, "
 			    "'.', '_' and '-' only", o->baseline);
@@ -501,6 +561,7 @@ static void cell_label(const struct cell *c, char *out, size_t len)
 	snprintf(out, len, "%s %s%s%s%s %s %s", size, c->strategy, buf, qd,
 		 c->params.direct ? " direct" : "", cache_mode_name(c->cache),
 		 sync_mode_name(c->sync));
+	threads_append_key(c, out, len);
 }
 
 static void show_progress(void *ctx, const struct run *run, size_t ci,
@@ -697,8 +758,131 @@ static double mono_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static void mib(uint64_t v, char *out, size_t len)
+{
+	snprintf(out, len, "%.1f MiB", v / (1024.0 * 1024));
+}
+
+/*
+ * Before anything is created: refuses a sweep none of whose sizes fits in
+ * --dir (every cell would fail), names the sizes that do not fit (their
+ * cells will fail), and warns about warm sizes over half of RAM, whose
+ * source cannot stay cached. 0 or -ENOSPC.
+ */
+static int check_space(struct run *run, bool quiet)
+{
+	const struct run_request *rq = &run->request;
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	uint64_t ram = pages > 0 && page > 0 ? (uint64_t)pages * page : 0;
+	uint64_t avail, smallest = UINT64_MAX;
+	char sz[32], need[32], have[32], mem[32];
+	struct statvfs vfs;
+	size_t fits = 0;
+
+	/* the runner reports a --dir it cannot stat */
+	avail = statvfs(rq->dir, &vfs) ? UINT64_MAX :
+		(uint64_t)vfs.f_bavail * vfs.f_frsize;
+	mib(avail, have, sizeof(have));
+	for (size_t z = 0; z < rq->n_sizes; z++) {
+		uint64_t n = runner_bytes_needed(rq->sizes[z]);
+
+		if (n < smallest)
+			smallest = n;
+		fits += n <= avail;
+	}
+	if (!fits && rq->n_sizes) {
+		mib(smallest, need, sizeof(need));
+		bench_error("sweep: --dir %s: not enough free space: the "
+			    "smallest size needs %s, %s available", rq->dir,
+			    need, have);
+		return -ENOSPC;
+	}
+	for (size_t z = 0; z < rq->n_sizes && rq->cache_warm && ram; z++) {
+		if (rq->sizes[z] <= ram / 2)
+			continue;
+		format_size(rq->sizes[z], sz, sizeof(sz));
+		mib(ram, mem, sizeof(mem));
+		results_add_warning(run, "warm-cache size %s is more than half "
+				    "of RAM (%s): its source cannot stay "
+				    "cached, warm cells measure partly cold "
+				    "copies", sz, mem);
+		if (!quiet && run->n_warnings)
+			fprintf(stderr, "iobench: warning: %s\n",
+				run->warnings[run->n_warnings - 1]);
+	}
+	for (size_t z = 0; z < rq->n_sizes && !quiet; z++) {
+		uint64_t n = runner_bytes_needed(rq->sizes[z]);
+
+		if (n <= avail)
+			continue;
+		format_size(rq->sizes[z], sz, sizeof(sz));
+		mib(n, need, sizeof(need));
+		fprintf(stderr, "iobench: warning: size %s needs %s free in "
+			"--dir %s, %s available: its cells will fail\n", sz,
+			need, rq->dir, have);
+	}
+	return 0;
+}
+
+/* --baseline NAME: reads OUT/baselines/NAME.json before anything runs,
+ * so a missing or broken baseline is bad input. 0 or -errno (printed). */
+static int load_baseline(const struct run_request *rq, const char *name,
+			 struct run *base)
+{
+	char path[PATH_MAX], err[512];
+	int ret;
+
+	if (!valid_baseline_name(name)) {
+		bench_error("sweep: --baseline: '%s': use letters, digits, '.', "
+			    "'_' and '-' only", name);
+		return -EINVAL;
+	}
+	snprintf(path, sizeof(path), "%s/baselines/%s.json", rq->out, name);
+	if (access(path, F_OK)) {
+		bench_error("sweep: --baseline: no baseline '%s' in %s/baselines"
+			    " (save one with --save-baseline %s)", name,
+			    rq->out, name);
+		return -ENOENT;
+	}
+	ret = results_read_json(path, base, err, sizeof(err));
+	if (ret)
+		bench_error("sweep: --baseline: %s", err);
+	return ret;
+}
+
+/*
+ * Compares the finished run with the baseline: the comparison becomes the
+ * report's "Change since NAME" section. Returns EXIT_REGRESSION when a
+ * cell regressed, EXIT_OK otherwise (a comparison that cannot be made is
+ * a warning in the report, not a failed sweep).
+ */
+static int compare_with_baseline(struct run *run, const struct run *base,
+				 const char *name)
+{
+	struct compare_options opts;
+	struct comparison cmp;
+	char label[PATH_MAX], title[PATH_MAX];
+	int code = EXIT_OK;
+
+	compare_default_options(&opts);
+	if (compare_runs(base, run, &opts, &cmp)) {
+		results_add_warning(run, "comparison with baseline %s failed: "
+				    "%s", name, strerror(ENOMEM));
+		return EXIT_OK;
+	}
+	snprintf(label, sizeof(label), "baseline %s", name);
+	snprintf(title, sizeof(title), "Change since %s", name);
+	run->report_appendix = compare_markdown(&cmp, &(struct compare_sides){
+		label, run->id, base, run, title });
+	if (cmp.n_regressed)
+		code = EXIT_REGRESSION;
+	compare_free(&cmp);
+	return code;
+}
+
 /* Plans, runs and writes everything once the request is valid. */
-static int sweep_run(struct run *run, const struct sweep_opts *o)
+static int sweep_run(struct run *run, const struct sweep_opts *o,
+		     const struct run *base)
 {
 	struct progress_ctx pc = { .tty = isatty(STDERR_FILENO),
 				   .quiet = o->quiet };
@@ -716,15 +900,25 @@ static int sweep_run(struct run *run, const struct sweep_opts *o)
 		bench_error("sweep: planning: %s", strerror(-ret));
 		return EXIT_RUNTIME;
 	}
+	if (check_space(run, o->quiet))
+		return EXIT_USAGE;
 	if (env_probe(run->request.dir, &run->env)) {
 		bench_error("sweep: probing the environment: %s",
 			    strerror(ENOMEM));
+		return EXIT_RUNTIME;
+	}
+	/* the machine's own ceilings, for the report (machine_limits.h) */
+	if (run->request.limits && limits_measure(run)) {
+		bench_error("sweep: measuring limits: %s", strerror(ENOMEM));
 		return EXIT_RUNTIME;
 	}
 	gov = run->env.governor ? run->env.governor : env_governor();
 	if (strcmp(gov, "performance") && strcmp(gov, "unknown"))
 		results_add_warning(run, "CPU frequency governor is '%s', not "
 				    "'performance': timings may drift", gov);
+	if (threads_oversubscribed(run) && !o->quiet)
+		fprintf(stderr, "iobench: warning: %s\n",
+			threads_oversubscribed(run));
 	if (snprintf(rundir, sizeof(rundir), "%s/%s", run->request.out,
 		     run->id) >= (int)sizeof(rundir) ||
 	    (ret = make_dirs(rundir))) {
@@ -760,6 +954,9 @@ static int sweep_run(struct run *run, const struct sweep_opts *o)
 		fprintf(stderr, "iobench: interrupted: writing partial "
 			"results\n");
 	code = exit_code(run);
+	if (base && compare_with_baseline(run, base, o->compare_to) ==
+			    EXIT_REGRESSION && code == EXIT_OK)
+		code = EXIT_REGRESSION;
 	if (write_outputs(run, rundir, o->baseline, o->quiet))
 		return code == EXIT_OK || code == EXIT_CELLS_FAILED ?
 		       EXIT_RUNTIME : code;
@@ -776,9 +973,9 @@ int cmd_sweep(int argc, char **argv)
 		.direct = "no", .cache = "warm,cold", .sync = "none",
 		.content = "random", .dir = ".", .out = "results",
 		.samples = "10", .budget = "10", .timeout = "60",
-		.seed = "42",
+		.seed = "42", .reference = "cp",
 	};
-	struct run run = { 0 };
+	struct run run = { 0 }, base = { 0 };
 	int c, code;
 
 	opterr = 0;
@@ -802,6 +999,15 @@ int cmd_sweep(int argc, char **argv)
 		case OPT_SEED: o.seed = optarg; break;
 		case OPT_DROP_CACHES: o.drop_caches = true; break;
 		case OPT_SAVE_BASELINE: o.baseline = optarg; break;
+		case OPT_THREADS: o.threads = optarg; break;
+		case OPT_PARALLEL: o.parallel = optarg; break;
+		case OPT_PIN: o.pin = optarg; break;
+		case OPT_PREALLOC: o.prealloc = optarg; break;
+		case OPT_BASELINE: o.compare_to = optarg; break;
+		case OPT_LIMITS: o.no_limits = false; break;
+		case OPT_NO_LIMITS: o.no_limits = true; break;
+		case OPT_REFERENCE: o.reference = optarg; break;
+		case OPT_PROFILE: o.profile = true; break;
 		case 'q': o.quiet = true; break;
 		case 'h':
 			usage(stdout);
@@ -819,12 +1025,18 @@ int cmd_sweep(int argc, char **argv)
 		results_free(&run);
 		return EXIT_USAGE;
 	}
+	if (o.compare_to && load_baseline(&run.request, o.compare_to, &base)) {
+		results_free(&run);
+		return EXIT_USAGE;
+	}
 	if (set_identity(&run, argc, argv)) {
 		bench_error("sweep: %s", strerror(ENOMEM));
 		results_free(&run);
+		results_free(&base);
 		return EXIT_RUNTIME;
 	}
-	code = sweep_run(&run, &o);
+	code = sweep_run(&run, &o, o.compare_to ? &base : NULL);
 	results_free(&run);
+	results_free(&base);
 	return code;
 }

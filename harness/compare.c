@@ -15,6 +15,7 @@
 
 #include "compare.h"
 #include "parse.h"
+#include "threads.h"
 
 /* Any fixed seed makes reruns of a comparison give the same CIs. */
 #define COMPARE_SEED 20240229
@@ -64,15 +65,73 @@ static const char *verdict_label(enum compare_verdict v)
 	return "no data";
 }
 
+bool compare_key_matches(const struct cell *a, const struct cell *b,
+			 unsigned ignore)
+{
+	if (strcmp(a->strategy, b->strategy) || a->size != b->size ||
+	    a->cache != b->cache || a->sync != b->sync ||
+	    !threads_same_config(a, b))
+		return false;
+	if (!(ignore & COMPARE_IGNORE_BUFFER) &&
+	    a->params.buffer_size != b->params.buffer_size)
+		return false;
+	if (!(ignore & COMPARE_IGNORE_QD) &&
+	    a->params.queue_depth != b->params.queue_depth)
+		return false;
+	if (!(ignore & COMPARE_IGNORE_DIRECT) &&
+	    a->params.direct != b->params.direct)
+		return false;
+	if (!(ignore & COMPARE_IGNORE_SQPOLL) &&
+	    a->params.sqpoll != b->params.sqpoll)
+		return false;
+	return (ignore & COMPARE_IGNORE_CONTENT) || a->content == b->content;
+}
+
 bool compare_same_key(const struct cell *a, const struct cell *b)
 {
-	return !strcmp(a->strategy, b->strategy) && a->size == b->size &&
-	       a->params.buffer_size == b->params.buffer_size &&
-	       a->params.queue_depth == b->params.queue_depth &&
-	       a->params.direct == b->params.direct &&
-	       a->params.sqpoll == b->params.sqpoll &&
-	       a->cache == b->cache && a->sync == b->sync &&
-	       a->content == b->content;
+	return compare_key_matches(a, b, 0);
+}
+
+int compare_ignore_parse(const char *list, unsigned *bits, char *err,
+			 size_t len)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} parts[] = {
+		{ "buffer", COMPARE_IGNORE_BUFFER },
+		{ "qd", COMPARE_IGNORE_QD },
+		{ "direct", COMPARE_IGNORE_DIRECT },
+		{ "sqpoll", COMPARE_IGNORE_SQPOLL },
+		{ "content", COMPARE_IGNORE_CONTENT },
+	};
+	char *copy = strdup(list), *tok, *save = NULL;
+	int ret = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	*bits = 0;
+	for (tok = strtok_r(copy, ",", &save); tok && !ret;
+	     tok = strtok_r(NULL, ",", &save)) {
+		size_t i;
+
+		for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+			if (!strcmp(tok, parts[i].name))
+				break;
+		if (i == sizeof(parts) / sizeof(parts[0])) {
+			snprintf(err, len, "'%s': not a key part (buffer, qd, "
+				 "direct, sqpoll, content)", tok);
+			ret = -EINVAL;
+		} else {
+			*bits |= parts[i].bit;
+		}
+	}
+	if (!ret && !*bits) {
+		snprintf(err, len, "'%s': empty list", list);
+		ret = -EINVAL;
+	}
+	free(copy);
+	return ret;
 }
 
 void compare_format_tunables(const struct cell *c, char *buf, size_t len)
@@ -108,6 +167,7 @@ void compare_format_key(const struct cell *c, char *buf, size_t len)
 	snprintf(buf, len, "%s %s %s %s sync=%s %s", c->strategy, size, tun,
 		 cache_mode_name(c->cache), sync_mode_name(c->sync),
 		 content_kind_name(c->content));
+	threads_append_key(c, buf, len);
 }
 
 /* ---- Mann-Whitney U ------------------------------------------------ */
@@ -470,7 +530,8 @@ int compare_runs(const struct run *base, const struct run *new,
 		size_t j;
 
 		for (j = 0; j < new->n_cells; j++)
-			if (!used[j] && compare_same_key(b, &new->cells[j]))
+			if (!used[j] && compare_key_matches(b, &new->cells[j],
+							    o->ignore))
 				break;
 		if (j == new->n_cells) {
 			cmp->only_base[cmp->n_only_base++] = b;
@@ -609,13 +670,13 @@ static void md_env(FILE *f, const struct comparison *cmp)
 			cmp->env_diffs[i].base, cmp->env_diffs[i].new);
 }
 
-static void md_warnings(FILE *f, const struct comparison *cmp)
+static void md_warnings(FILE *f, const struct comparison *cmp, const char *h2)
 {
 	char key[256];
 
 	if (!cmp->n_few_samples)
 		return;
-	fprintf(f, "\n## Warnings\n\n");
+	fprintf(f, "\n%s Warnings\n\n", h2);
 	for (size_t i = 0; i < cmp->n_cells; i++) {
 		const struct compare_cell *cc = &cmp->cells[i];
 
@@ -631,6 +692,7 @@ static void md_warnings(FILE *f, const struct comparison *cmp)
 char *compare_markdown(const struct comparison *cmp,
 		       const struct compare_sides *s)
 {
+	const char *h2 = s->title ? "###" : "##";
 	char line[128], *doc = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&doc, &size);
@@ -638,7 +700,11 @@ char *compare_markdown(const struct comparison *cmp,
 	if (!f)
 		return NULL;
 	compare_summary(cmp, line, sizeof(line));
-	fprintf(f, "# iobench compare\n\n**%s** (%zu matched cells: %zu "
+	if (s->title)
+		fprintf(f, "## %s\n\n", s->title);
+	else
+		fprintf(f, "# iobench compare\n\n");
+	fprintf(f, "**%s** (%zu matched cells: %zu "
 		   "regressed, %zu improved, %zu within noise, %zu ~",
 		line, cmp->n_cells, cmp->n_regressed, cmp->n_improved,
 		cmp->n_noise, cmp->n_same);
@@ -673,11 +739,11 @@ char *compare_markdown(const struct comparison *cmp,
 		100 * cmp->opts.threshold);
 
 	if (cmp->n_only_base || cmp->n_only_new) {
-		fprintf(f, "\n## Unmatched cells\n\n");
+		fprintf(f, "\n%s Unmatched cells\n\n", h2);
 		md_unmatched(f, "base", cmp->only_base, cmp->n_only_base);
 		md_unmatched(f, "new", cmp->only_new, cmp->n_only_new);
 	}
-	md_warnings(f, cmp);
+	md_warnings(f, cmp, h2);
 	fprintf(f, "\n%s\n", line);
 	if (fclose(f)) {
 		free(doc);

@@ -25,7 +25,21 @@ struct compare_options {
 	double level;		/* CI level, 0.95 */
 	unsigned resamples;	/* bootstrap draws per cell */
 	uint64_t seed;		/* bootstrap seed (cell i uses seed + i) */
+	unsigned ignore;	/* COMPARE_IGNORE_* key parts not matched on */
 };
+
+/* Key parts `compare --ignore` leaves out of the match, so a run with
+ * another buffer size can be compared as if it were a code change. */
+enum compare_ignore {
+	COMPARE_IGNORE_BUFFER = 1u << 0,
+	COMPARE_IGNORE_QD = 1u << 1,
+	COMPARE_IGNORE_DIRECT = 1u << 2,
+	COMPARE_IGNORE_SQPOLL = 1u << 3,
+	COMPARE_IGNORE_CONTENT = 1u << 4,
+};
+/* "buffer,qd" -> bits; 0, or -EINVAL naming the bad word in err. */
+int compare_ignore_parse(const char *list, unsigned *bits, char *err,
+			 size_t len);
 
 /* Fills the documented defaults. */
 void compare_default_options(struct compare_options *o);
@@ -91,6 +105,9 @@ void compare_free(struct comparison *cmp);
 
 /* True when a and b have the same parameter key. */
 bool compare_same_key(const struct cell *a, const struct cell *b);
+/* The same, leaving out the COMPARE_IGNORE_* parts in `ignore`. */
+bool compare_key_matches(const struct cell *a, const struct cell *b,
+			 unsigned ignore);
 /* The key as one line ("rw 1M buf=128K warm none random"). */
 void compare_format_key(const struct cell *c, char *buf, size_t len);
 /* The cell's tunables ("buf=128K qd=32 direct"), "-" for none. */
@@ -113,6 +130,9 @@ int compare_holm(const double *p, size_t n, double *adj);
 struct compare_sides {
 	const char *base_label, *new_label;
 	const struct run *base, *new;
+	/* NULL: a whole document under "# iobench compare"; else a section
+	 * of another document, "## <title>" with ### subsections */
+	const char *title;
 };
 
 /* Renders the comparison: a Markdown document / a JSON document

@@ -1061,6 +1061,8 @@ static int write_sections(struct report *rp)
 	section_recommendations(rp);
 	section_warnings(rp);
 	section_not_measured(rp);
+	if (rp->run->report_appendix)
+		fprintf(rp->f, "%s\n", rp->run->report_appendix);
 	section_reproduce(rp);
 	return 0;
 }

@@ -96,9 +96,19 @@ int cell_status_parse(const char *s, enum cell_status *st)
 	return 0;
 }
 
-double *results_per_copy(const struct cell *c)
+unsigned results_files_per_sample(const struct cell *c)
 {
 	unsigned batch = c->batch ? c->batch : 1;
+
+	/* by files, every thread copies its own batch */
+	if (c->parallel == PARALLEL_FILES && c->threads > 1)
+		return batch * c->threads;
+	return batch;
+}
+
+double *results_per_copy(const struct cell *c)
+{
+	unsigned batch = results_files_per_sample(c);
 	double *x = malloc((c->n_samples ? c->n_samples : 1) * sizeof(*x));
 
 	if (!x)
@@ -186,9 +196,11 @@ static void free_request(struct run_request *r)
 	free(r->sizes);
 	free(r->buffers);
 	free(r->qds);
+	free(r->threads);
 	free(r->source);
 	free(r->dir);
 	free(r->out);
+	free_strv(r->references, r->n_references);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -199,6 +211,9 @@ void results_free(struct run *run)
 	for (size_t i = 0; run->cells && i < run->n_cells; i++) {
 		free(run->cells[i].strategy);
 		free(run->cells[i].reason);
+		for (size_t j = 0; run->cells[i].samples &&
+				   j < run->cells[i].n_samples; j++)
+			free(run->cells[i].samples[j].per_thread);
 		free(run->cells[i].samples);
 	}
 	free(run->cells);
@@ -211,6 +226,9 @@ void results_free(struct run *run)
 	results_free_environment(&run->env);
 	free_request(&run->request);
 	free_strv(run->warnings, run->n_warnings);
+	free(run->report_appendix);
+	free(run->limits.memcpy);
+	free(run->limits.direct_reason);
 	memset(run, 0, sizeof(*run));
 }
 
@@ -331,7 +349,7 @@ double results_sample_pct(const struct cell *c, enum results_figure which)
 
 double results_cpu_s_per_gib(const struct cell *c)
 {
-	unsigned batch = c->batch ? c->batch : 1;
+	unsigned batch = results_files_per_sample(c);
 	double cpu = 0, gib;
 
 	for (size_t i = 0; i < c->n_samples; i++)

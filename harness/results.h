@@ -27,6 +27,15 @@ enum cell_status {
 	CELL_FAILED,	/* error, crash, timeout, verification mismatch */
 	CELL_SKIPPED,	/* strategy not usable here; reason says why */
 };
+/* Thread sweeps (threads.h): how N threads share a sample's work. */
+enum parallel_mode {
+	PARALLEL_FILES,		/* each thread copies its own files */
+	PARALLEL_RANGES,	/* each file split into N contiguous ranges */
+};
+/* Where the threads run: anywhere, packed, or across packages/nodes. */
+enum pin_mode { PIN_NONE, PIN_COMPACT, PIN_SPREAD };
+/* How a ranges destination is pre-sized (inside the timed region). */
+enum prealloc_mode { PREALLOC_NONE, PREALLOC_TRUNCATE, PREALLOC_FALLOCATE };
 
 const char *cache_mode_name(enum cache_mode m);	/* "warm" / "cold" */
 const char *sync_mode_name(enum sync_mode m);	/* "none" / "end" */
@@ -41,8 +50,21 @@ struct cache_pages {
 	int64_t cached, dirty, writeback;
 };
 
-/* One timed sample: `batch` files copied back to back. */
+/* One thread's share of a threaded sample: its own barrier-to-finish
+ * time and the bytes it copied. */
+struct thread_figure {
+	double seconds;
+	uint64_t bytes;
+};
+
+/* One timed sample: `batch` files copied back to back (per thread when
+ * the cell runs threads). */
 struct sample {
+	/* threads > 1 or pinned: first thread's finish, since the start,
+	 * and one figure per thread (cell.threads entries, owned); 0/NULL
+	 * for the sequential path */
+	double first_finish;
+	struct thread_figure *per_thread;
 	double seconds;		/* timed region, whole batch */
 	double sync_seconds;	/* of which fdatasync (--sync end) */
 	double cpu_user, cpu_sys; /* timed-region CPU (getrusage deltas) */
@@ -59,6 +81,44 @@ struct cell_usage {
 	long maxrss_kb;		/* peak over the samples */
 };
 
+/* Counters `iobench profile` reads over each sample's timed region with
+ * perf_event_open(2) (harness/profile.h). */
+enum profile_counter {
+	PROFILE_TASK_CLOCK,		/* nanoseconds on a CPU */
+	PROFILE_CONTEXT_SWITCHES,
+	PROFILE_CPU_MIGRATIONS,
+	PROFILE_MINOR_FAULTS,
+	PROFILE_MAJOR_FAULTS,
+	PROFILE_CYCLES,			/* hardware: often not exposed */
+	PROFILE_INSTRUCTIONS,
+	PROFILE_CACHE_MISSES,
+	PROFILE_BRANCH_MISSES,
+	PROFILE_SYSCALLS,		/* raw_syscalls:sys_enter */
+	PROFILE_N_COUNTERS,
+};
+
+/* One symbol's share of the perf samples taken of a cell's copies. */
+struct hot_spot {
+	char *symbol;
+	double pct;
+};
+
+/*
+ * A profiled cell: counters summed over its samples (the warm-up too:
+ * every sample is a fresh process doing the same work). A counter this
+ * machine cannot read has its reason in na[] and value 0, which is never
+ * to be shown as a figure. Strings and hot[] are owned.
+ */
+struct cell_profile {
+	bool on;			/* the cell was profiled */
+	uint64_t copies;		/* copies the counters cover */
+	uint64_t value[PROFILE_N_COUNTERS];
+	char *na[PROFILE_N_COUNTERS];	/* NULL, or why it is not known */
+	struct hot_spot *hot;		/* top symbols, largest share first */
+	size_t n_hot;
+	char *hot_why;			/* NULL, or why there are no hot spots */
+};
+
 struct cell {
 	/* parameters: the key a baseline comparison matches on */
 	char *strategy;
@@ -69,6 +129,11 @@ struct cell {
 	enum sync_mode sync;
 	enum content_kind content;
 	unsigned batch;			/* files per sample (>= 1), fixed */
+	/* thread sweeps: 0 reads as 1; prealloc only for ranges */
+	unsigned threads;
+	enum parallel_mode parallel;
+	enum pin_mode pin;
+	enum prealloc_mode prealloc;
 
 	/* outcome */
 	enum cell_status status;
@@ -80,11 +145,13 @@ struct cell {
 	struct estimates est;		/* over per-copy seconds */
 	bool verified;			/* every copy matched (XXH3 + size) */
 	uint64_t copies_verified;
+	struct cell_profile profile;	/* iobench profile only */
 };
 
 struct environment {
 	char *hostname, *kernel, *cpu_model;
 	unsigned packages, numa_nodes, cores, pus;
+	uint64_t l3_per_package;	/* bytes of L3 in one package; 0 n/a */
 	uint64_t mem_total;
 	char *fs_type, *mount_options, *device, *device_model;
 	int rotational;			/* 1, 0, or -1 unknown */
@@ -92,6 +159,25 @@ struct environment {
 	unsigned logical_block_size, dio_mem_align, dio_offset_align;
 	char *governor;			/* "performance", ... or "unknown" */
 	char *cache_probe;		/* "cachestat" or "mincore" */
+};
+
+/* One memcpy measurement: chunks of `buffer` bytes over a working set
+ * of `size` bytes (the file size, capped), as MiB/s. */
+struct limit_memcpy {
+	uint64_t size, buffer;
+	double mib_s;
+};
+
+/* The machine's own ceilings, measured in the run (iobench sweep
+ * --limits): memcpy for page-cache-to-page-cache copies, sequential
+ * O_DIRECT read / write for cold copies. Strings and arrays owned. */
+struct run_limits {
+	bool measured;
+	struct limit_memcpy *memcpy;
+	size_t n_memcpy;
+	uint64_t direct_bytes, direct_block;	/* per direction; block */
+	double direct_read_mib_s, direct_write_mib_s;	/* NaN: n/a */
+	char *direct_reason;		/* why O_DIRECT is n/a, else NULL */
 };
 
 struct run_request {
@@ -111,6 +197,17 @@ struct run_request {
 	double budget, timeout;
 	uint64_t seed;
 	bool drop_caches;
+	/* iobench profile: counters and hot spots per cell */
+	bool profile;
+	/* thread sweeps (none given: 1 thread, files, unpinned) */
+	uint64_t *threads; size_t n_threads;
+	bool parallel_files, parallel_ranges;
+	enum pin_mode pin;
+	enum prealloc_mode prealloc;
+	/* measure the machine's limits (limits.h) in the same run */
+	bool limits;
+	/* reference tools copied like cells ("cp", "dd", "rsync") */
+	char **references; size_t n_references;
 };
 
 struct run {
@@ -127,11 +224,18 @@ struct run {
 	size_t n_cells;
 	char **warnings;		/* run-wide, e.g. governor */
 	size_t n_warnings;
+	/* Markdown the report adds before "Reproduce" ("Change since
+	 * NAME"); not part of results.json */
+	char *report_appendix;
+	struct run_limits limits;	/* zeroed (measured false) when off */
 };
 
 /* Recomputes every cell's est from its samples (per-copy times). */
 int results_estimate(struct run *run);
-/* Per-copy seconds of a cell's samples into a malloc'd array. */
+/* Files one sample copies: batch, times the threads when by files. */
+unsigned results_files_per_sample(const struct cell *c);
+/* Per-copy seconds of a cell's samples into a malloc'd array (the
+ * sample's time over the files it copied: aggregate throughput). */
 double *results_per_copy(const struct cell *c);
 /* Throughput of one copy of `size` bytes taking `seconds`, in MiB/s. */
 double results_mib_s(uint64_t size, double seconds);

@@ -27,8 +27,10 @@
 
 #include "cache.h"
 #include "dataset.h"
+#include "reference.h"
 #include "runner.h"
 #include "strategies.h"
+#include "threads.h"
 
 /* A sample should last at least this long: shorter ones are dominated by
  * clock and scheduling noise, so small files are copied in batches. */
@@ -56,10 +58,14 @@ void runner_request_stop(void)
 }
 
 /* What a sample's child reports through its pipe; fixed size, written in
- * one write() shorter than PIPE_BUF so it arrives whole or not at all. */
+ * one write() and read until whole (a child that dies mid-way leaves it
+ * short: no result). */
 struct sample_msg {
 	int status;			/* 0 or -errno */
 	double seconds, sync_seconds, cpu_user, cpu_sys;
+	/* threaded samples (threads.h): first finish, per-thread figures */
+	double first_finish;
+	struct thread_figure per_thread[THREADS_MAX];
 	uint64_t src_pages;
 	int64_t src_before, src_after;
 	struct cache_pages dst;
@@ -87,6 +93,9 @@ struct runner {
 	uint64_t *hashes;
 	size_t n_sources, cap_sources;
 	uint64_t avail;			/* free bytes when the size started */
+	/* files left in place until the end instead of unlinked (see
+	 * keep_files()) and how many bytes of them may stay */
+	uint64_t kept_bytes, keep_limit;
 	/* progress: estimated seconds of the work done so far */
 	double t_start, est_done;
 };
@@ -235,6 +244,26 @@ static int plan_modes(struct plan *pl, const struct copy_strategy *s,
 	return 0;
 }
 
+/* The cache x sync cells of one parameter set, once per thread
+ * configuration (threads.h: 1 thread, then N by files / by ranges). */
+static int plan_threads(struct plan *pl, const struct copy_strategy *s,
+			uint64_t size, const struct copy_params *p,
+			const char *skip, bool memory_fs)
+{
+	size_t n = threads_n_configs(&pl->run->request);
+
+	for (size_t t = 0; t < n; t++) {
+		size_t first = pl->run->n_cells;
+		int ret = plan_modes(pl, s, size, p, skip, memory_fs);
+
+		if (!ret)
+			ret = threads_apply_config(pl->run, first, s, t);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 /* Every tunable combination of one strategy at one size: a tunable the
  * strategy does not read contributes one value (its default). */
 static int plan_strategy(struct plan *pl, const struct copy_strategy *s,
@@ -271,13 +300,32 @@ static int plan_strategy(struct plan *pl, const struct copy_strategy *s,
 					.queue_depth = qds[q],
 					.direct = dvals[d],
 				};
-				int ret = plan_modes(pl, s, size, &p, skip,
-						     memory_fs);
+				int ret = plan_threads(pl, s, size, &p, skip,
+						       memory_fs);
 
 				if (ret)
 					return ret;
 			}
 	return 0;
+}
+
+/* Reference tools (reference.h) are planned like strategies: their
+ * placeholders carry the tunables and the probe. */
+static int plan_references(struct plan *pl, uint64_t size, const char *dir,
+			   bool memory_fs)
+{
+	const struct copy_strategy *s;
+	char why[REASON_LEN];
+	int ret = 0;
+
+	for (size_t t = 0; !ret && (s = reference_at(&pl->run->request, t));
+	     t++) {
+		bool usable = !strategy_probe(s, dir, why, sizeof(why));
+
+		ret = plan_strategy(pl, s, size, usable ? NULL : why,
+				    memory_fs);
+	}
+	return ret;
 }
 
 static bool want_all(const struct run_request *rq)
@@ -326,6 +374,9 @@ int runner_plan(struct run *run)
 			if (ret)
 				goto out_free;
 		}
+		ret = plan_references(&pl, rq->sizes[z], dir, memory_fs);
+		if (ret)
+			goto out_free;
 	}
 	ret = 0;
 out_free:
@@ -421,10 +472,32 @@ static void remove_scratch(struct runner *r)
 	rmdir(r->scratch);
 }
 
+/*
+ * Whether `bytes` of finished files may stay in the scratch directory
+ * until the run ends instead of being unlinked now. ext4 skips inodes
+ * deleted in the last dirty_expire interval (30 s) when it allocates new
+ * ones (recently_deleted() in ext4's ialloc.c): a sample that creates
+ * hundreds of files right after the previous one unlinked hundreds was
+ * measured ~10x slower per 1K file (230 vs 22 us), an artefact of the
+ * benchmark, not of the strategy. So small files are kept (up to
+ * keep_limit bytes in all); big ones, few per sample, are unlinked.
+ */
+static bool keep_files(struct runner *r, uint64_t bytes)
+{
+	if (r->kept_bytes + bytes > r->keep_limit)
+		return false;
+	r->kept_bytes += bytes;
+	return true;
+}
+
 static void remove_sources(struct runner *r)
 {
 	char p[FILE_PATH_MAX];
 
+	if (keep_files(r, (uint64_t)r->n_sources * r->size)) {
+		r->n_sources = 0;
+		return;
+	}
 	for (size_t i = 0; i < r->n_sources; i++) {
 		src_path(r, i, p, sizeof(p));
 		unlink(p);
@@ -458,7 +531,9 @@ static int ensure_sources(struct runner *r, size_t want, char *why,
 		int fd, ret;
 
 		src_path(r, i, p, sizeof(p));
-		fd = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		/* never follow a link planted in the scratch directory */
+		fd = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC |
+			  O_NOFOLLOW, 0644);
 		if (fd < 0)
 			return strategy_why(why, len, -errno,
 					    "creating source %s: %s", p,
@@ -541,12 +616,15 @@ static int copy_one(const struct copy_strategy *s, void *state,
 	struct copy_range range = { 0, 0, c->size };
 	int sfd, dfd, ret;
 
+	/* a reference tool opens, copies and closes by itself */
+	if (reference_is(s))
+		return reference_copy(s, c, src, dst, sync_seconds, why, len);
 	sfd = open(src, O_RDONLY | O_CLOEXEC | oflags);
 	if (sfd < 0)
 		return strategy_why(why, len, -errno, "opening the source: %s",
 				    strerror(errno));
-	dfd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | oflags,
-		   0644);
+	dfd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW |
+		   oflags, 0644);
 	if (dfd < 0) {
 		ret = strategy_why(why, len, -errno,
 				   "creating the destination: %s",
@@ -576,6 +654,45 @@ out_close_src:
 	return ret;
 }
 
+/* child_measure for a cell of N threads (or pinned): the worker pool
+ * (threads.h) copies the k files, each thread with its own state. */
+static int child_measure_threads(const struct copy_strategy *s,
+				 const struct cell *c, char *const *src,
+				 char *const *dst, unsigned k,
+				 struct sample_msg *m)
+{
+	struct cache_pages before, after;
+	struct threads_outcome *o = calloc(1, sizeof(*o));
+	int ret;
+
+	if (!o)
+		return strategy_why(m->reason, sizeof(m->reason), -ENOMEM,
+				    "setup: %s", strerror(ENOMEM));
+	ret = sum_pages(src, k, &m->src_pages, &before);
+	if (ret) {
+		strategy_why(m->reason, sizeof(m->reason), ret,
+			     "reading source residency: %s", strerror(-ret));
+		goto out_free;
+	}
+	m->src_before = before.cached;
+	ret = threads_measure(s, c, src, dst, k, o, m->reason,
+			      sizeof(m->reason));
+	if (ret)
+		goto out_free;
+	m->seconds = o->seconds;
+	m->first_finish = o->first_finish;
+	m->sync_seconds = o->sync_seconds;
+	m->cpu_user = o->cpu_user;
+	m->cpu_sys = o->cpu_sys;
+	memcpy(m->per_thread, o->per_thread, sizeof(m->per_thread));
+	m->src_after = sum_pages(src, k, NULL, &after) ? -1 : after.cached;
+	if (sum_pages(dst, k, NULL, &m->dst))
+		m->dst = (struct cache_pages){ -1, -1, -1 };
+out_free:
+	free(o);
+	return ret;
+}
+
 static int child_measure(const struct copy_strategy *s, const struct cell *c,
 			 char *const *src, char *const *dst, unsigned k,
 			 struct sample_msg *m)
@@ -587,6 +704,8 @@ static int child_measure(const struct copy_strategy *s, const struct cell *c,
 	double t0;
 	int ret;
 
+	if (threads_cell_pooled(c))
+		return child_measure_threads(s, c, src, dst, k, m);
 	state = calloc(1, s->state_size ? s->state_size : 1);
 	if (!state)
 		return strategy_why(m->reason, sizeof(m->reason), -ENOMEM,
@@ -620,6 +739,7 @@ static int child_measure(const struct copy_strategy *s, const struct cell *c,
 	getrusage(RUSAGE_SELF, &ru1);
 	m->cpu_user = tv_seconds(&ru1.ru_utime) - tv_seconds(&ru0.ru_utime);
 	m->cpu_sys = tv_seconds(&ru1.ru_stime) - tv_seconds(&ru0.ru_stime);
+	reference_add_children_cpu(&m->cpu_user, &m->cpu_sys);
 out_teardown:
 	if (s->teardown)
 		s->teardown(state);
@@ -636,6 +756,31 @@ out_teardown:
 	return 0;
 }
 
+/*
+ * Test-only fault injection (tests/faults): IOBENCH_FAULT=crash:NAME,
+ * hang:NAME or kill:NAME makes every sample child of strategy NAME die of
+ * SIGSEGV, block until the per-sample timeout, or die of SIGKILL, so the
+ * tests can show such a cell is recorded and the sweep goes on.
+ */
+static void inject_fault(const char *strategy)
+{
+	const char *f = getenv("IOBENCH_FAULT");
+	const char *name = f ? strchr(f, ':') : NULL;
+
+	if (!name || strcmp(name + 1, strategy))
+		return;
+	if (!strncmp(f, "crash:", 6)) {
+		/* the default action, even under a sanitizer's handler */
+		signal(SIGSEGV, SIG_DFL);
+		raise(SIGSEGV);
+	} else if (!strncmp(f, "kill:", 5)) {
+		raise(SIGKILL);
+	} else if (!strncmp(f, "hang:", 5)) {
+		for (;;)
+			pause();
+	}
+}
+
 static void __attribute__((noreturn))
 child_main(const struct copy_strategy *s, const struct cell *c,
 	   char *const *src, char *const *dst, unsigned k, int wfd)
@@ -647,6 +792,7 @@ child_main(const struct copy_strategy *s, const struct cell *c,
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	inject_fault(s->name);
 	memset(&m, 0, sizeof(m));
 	m.status = child_measure(s, c, src, dst, k, &m);
 	write_full(wfd, &m, sizeof(m));
@@ -860,6 +1006,8 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 	int pfd[2], ret;
 	pid_t pid;
 
+	/* by files, N threads copy N batches: k counts every file */
+	k = threads_files_for(c, k);
 	ret = make_paths(r, ci, cs->seq++, k, &src, &dst);
 	if (ret) {
 		strategy_why(why, len, ret, "%s", strerror(-ret));
@@ -918,9 +1066,25 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 		.residency_ok = c->cache == CACHE_WARM ?
 				(uint64_t)m.src_before == m.src_pages :
 				m.src_before == 0,
+		.first_finish = m.first_finish,
 	};
+	/* the caller owns the per-thread figures (free them if unkept) */
+	if (threads_cell_pooled(c)) {
+		unsigned n = c->threads ? c->threads : 1;
+
+		out->per_thread = malloc(n * sizeof(*out->per_thread));
+		if (!out->per_thread) {
+			ret = strategy_why(why, len, -ENOMEM, "%s",
+					   strerror(ENOMEM));
+			goto out_unlink;
+		}
+		memcpy(out->per_thread, m.per_thread,
+		       n * sizeof(*out->per_thread));
+	}
 out_unlink:
 	/* also removes a failed copy's partial output (ENOSPC) */
+	if (!ret && keep_files(r, (uint64_t)k * c->size))
+		goto out_free;
 	for (unsigned i = 0; i < k && dst; i++)
 		if (dst[i])
 			unlink(dst[i]);
@@ -992,20 +1156,23 @@ static int warm_up(struct runner *r, size_t ci)
 
 	if (c->size <= CALIBRATION_SMALL_SIZE)
 		k0 = lim < CALIBRATION_FILES ? lim : CALIBRATION_FILES;
-	ret = ensure_sources(r, k0, why, sizeof(why));
+	ret = ensure_sources(r, threads_files_for(c, k0), why, sizeof(why));
 	if (!ret)
 		ret = run_sample(r, ci, k0, &s, &ru, why, sizeof(why));
 	if (ret)
 		goto out;
+	free(s.per_thread);
 	k = batch_for(s.seconds / k0, lim);
 	c->batch = k;
 	c->warmup_seconds = s.seconds;
 	if (k != k0) {
-		ret = ensure_sources(r, k, why, sizeof(why));
+		ret = ensure_sources(r, threads_files_for(c, k), why,
+				     sizeof(why));
 		if (!ret)
 			ret = run_sample(r, ci, k, &s, &ru, why, sizeof(why));
 		if (ret)
 			goto out;
+		free(s.per_thread);
 		c->warmup_seconds = s.seconds;
 	}
 out:
@@ -1041,8 +1208,11 @@ static int sample_cell(struct runner *r, size_t ci)
 	cs->wall += now() - t0;
 	if (ret == -EINTR)
 		return ret;
-	if (!ret)
+	if (!ret) {
 		ret = record_sample(c, cs, &s, &ru);
+		if (ret)
+			free(s.per_thread);
+	}
 	if (ret) {
 		if (ret == -ENOMEM)
 			snprintf(why, sizeof(why), "%s", strerror(ENOMEM));
@@ -1086,6 +1256,12 @@ static void fail_size(struct runner *r, const char *why)
 			fail_cell(r, i, why);
 }
 
+uint64_t runner_bytes_needed(uint64_t size)
+{
+	/* one source and one destination at least, with 1% slack */
+	return size * 2 + size / 50 + 65536;
+}
+
 /* Runs every pending cell of one size: warm-ups, then rounds. */
 static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 {
@@ -1107,8 +1283,7 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 	r->avail = 0;
 	if (!fstatvfs(r->scratch_fd, &vfs))
 		r->avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
-	/* one source and one destination at least, with 1% slack */
-	if (r->avail < size * 2 + size / 50 + 65536) {
+	if (r->avail < runner_bytes_needed(size)) {
 		char need[32], have[32];
 
 		human_bytes(size * 2, need, sizeof(need));
@@ -1151,6 +1326,20 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 	return ret;
 }
 
+/* Bytes of finished files keep_files() may leave in place: 1 GiB, or an
+ * eighth of the free space when that is less. */
+static uint64_t keep_limit(int dirfd)
+{
+	struct statvfs sv;
+	uint64_t limit = 1ull << 30;
+
+	if (fstatvfs(dirfd, &sv))
+		return 0;
+	if ((uint64_t)sv.f_bavail * sv.f_frsize / 8 < limit)
+		limit = (uint64_t)sv.f_bavail * sv.f_frsize / 8;
+	return limit;
+}
+
 int runner_run(struct run *run, const struct runner_progress *progress,
 	       char *err, size_t len)
 {
@@ -1170,6 +1359,8 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 		return strategy_why(err, len, -ENOMEM, "%s", strerror(ENOMEM));
 	for (size_t i = 0; i < run->n_cells; i++) {
 		r.cs[i].s = strategy_find(run->cells[i].strategy);
+		if (!r.cs[i].s)
+			r.cs[i].s = reference_find(run->cells[i].strategy);
 		if (!r.cs[i].s && run->cells[i].status == CELL_PENDING)
 			set_reason(&run->cells[i], CELL_FAILED,
 				   "%s: unknown strategy",
@@ -1194,6 +1385,7 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 		rmdir(r.scratch);
 		goto out_free;
 	}
+	r.keep_limit = keep_limit(r.scratch_fd);
 	for (size_t z = 0; z < run->request.n_sizes && !ret; z++)
 		ret = run_size(&r, run->request.sizes[z], z);
 	if (ret == -EINTR || stop_level) {

@@ -394,7 +394,7 @@ static void test_writers(void **state)
 	compare_default_options(&o);
 	assert_int_equal(compare_runs(&b, &n, &o, &cmp), 0);
 	s = (struct compare_sides){ "baseline main", "results/latest", &b,
-				    &n };
+				    &n, NULL };
 	md = compare_markdown(&cmp, &s);
 	js = compare_json(&cmp, &s);
 	assert_non_null(md);
