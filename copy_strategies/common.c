@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * Helpers shared by the strategy files: O_DIRECT alignment, aligned
- * buffers, probe scratch files and reasons.
+ * buffers, whole-buffer writes, probe scratch files and reasons.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,99 @@ int strategy_tmpfile(const char *dir, int extra_flags)
 		return -errno;
 	unlink(path);
 	return fd;
+}
+
+/* The loop behind both: write(2) at the file position when at_pos is
+ * false, else pwrite(2) at off. */
+static int write_loop(int fd, const char *p, size_t len, bool at_pos,
+		      uint64_t off)
+{
+	while (len) {
+		ssize_t n = at_pos ? pwrite(fd, p, len, (off_t)off)
+				   : write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= n;
+		off += n;
+	}
+	return 0;
+}
+
+int strategy_write_all(int fd, const void *buf, size_t len)
+{
+	return write_loop(fd, buf, len, false, 0);
+}
+
+int strategy_pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+	/* off_t is signed: an offset it cannot hold would wrap */
+	if (off > (uint64_t)INT64_MAX || len > INT64_MAX - off)
+		return -EFBIG;
+	return write_loop(fd, buf, len, true, off);
+}
+
+int strategy_probe_pair(const char *dir, const void *data, size_t len,
+			int fds[2], char *why, size_t why_len)
+{
+	int a, b, ret;
+
+	fds[0] = fds[1] = -1;
+	a = strategy_tmpfile(dir, 0);
+	if (a < 0)
+		return strategy_why(why, why_len, a,
+				    "cannot create a file in %s: %s", dir,
+				    strerror(-a));
+	b = strategy_tmpfile(dir, 0);
+	if (b < 0) {
+		ret = strategy_why(why, why_len, b,
+				   "cannot create a file in %s: %s", dir,
+				   strerror(-b));
+		goto out_close_a;
+	}
+	/* the real errno (ENOSPC, EDQUOT...): it is the reason shown */
+	ret = strategy_pwrite_all(a, data, len, 0);
+	if (ret) {
+		strategy_why(why, why_len, ret, "cannot write a file in %s: %s",
+			     dir, strerror(-ret));
+		close(b);
+		goto out_close_a;
+	}
+	fds[0] = a;
+	fds[1] = b;
+	return 0;
+out_close_a:
+	close(a);
+	return ret;
+}
+
+bool strategy_probe_readback(int fd, const void *data, size_t len)
+{
+	/* one byte more than expected: a longer file is no good copy */
+	char *back = malloc(len + 1);
+	size_t got = 0;
+	bool same;
+
+	if (!back)
+		return false;
+	while (got <= len) {
+		ssize_t n = pread(fd, back + got, len + 1 - got, got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	same = got == len && !memcmp(back, data, len);
+	free(back);
+	return same;
 }
 
 int strategy_why(char *why, size_t len, int err, const char *fmt, ...)

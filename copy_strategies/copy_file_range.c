@@ -55,49 +55,28 @@ static int copy_file_range_copy(void *state, int src, int dst,
 static int copy_file_range_probe(const char *dir, char *why, size_t len)
 {
 	static const char probe[] = "iobench copy_file_range probe";
-	char back[sizeof(probe)];
 	loff_t in = 0, out = 0;
-	int a, b, ret;
+	int fds[2], ret;
 	ssize_t n;
 
-	a = strategy_tmpfile(dir, 0);
-	if (a < 0)
-		return strategy_why(why, len, a,
-				    "cannot create a file in %s: %s", dir,
-				    strerror(-a));
-	b = strategy_tmpfile(dir, 0);
-	if (b < 0) {
-		ret = strategy_why(why, len, b,
-				   "cannot create a file in %s: %s", dir,
-				   strerror(-b));
-		goto out_close_a;
-	}
-	if (pwrite(a, probe, sizeof(probe), 0) != (ssize_t)sizeof(probe)) {
-		ret = strategy_why(why, len, -EIO, "cannot write in %s", dir);
-		goto out_close_b;
-	}
+	ret = strategy_probe_pair(dir, probe, sizeof(probe), fds, why, len);
+	if (ret)
+		return ret;
 	n = TEMP_FAILURE_RETRY(
-		copy_file_range(a, &in, b, &out, sizeof(probe), 0));
+		copy_file_range(fds[0], &in, fds[1], &out, sizeof(probe), 0));
 	if (n < 0) {
 		int err = errno; /* strategy_fs_name() may change it */
 
 		ret = strategy_why(why, len, -err, "copy_file_range: %s on %s",
 				   strerror(err), strategy_fs_name(dir));
-		goto out_close_b;
-	}
-	if (n != (ssize_t)sizeof(probe) ||
-	    pread(b, back, sizeof(back), 0) != (ssize_t)sizeof(back) ||
-	    memcmp(back, probe, sizeof(probe))) {
+	} else if (n != (ssize_t)sizeof(probe) ||
+		   !strategy_probe_readback(fds[1], probe, sizeof(probe))) {
 		ret = strategy_why(why, len, -EOPNOTSUPP,
 				   "copy_file_range: short or wrong copy on %s",
 				   strategy_fs_name(dir));
-		goto out_close_b;
 	}
-	ret = 0;
-out_close_b:
-	close(b);
-out_close_a:
-	close(a);
+	close(fds[1]);
+	close(fds[0]);
 	return ret;
 }
 

@@ -103,14 +103,12 @@ static int write_window(struct mmap_state *st, int dst, const char *p,
 {
 	while (len) {
 		size_t want = len < st->buf_size ? len : st->buf_size;
-		ssize_t n = TEMP_FAILURE_RETRY(write(dst, p, want));
+		int ret = strategy_write_all(dst, p, want);
 
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		p += n;
-		len -= n;
+		if (ret)
+			return ret;
+		p += want;
+		len -= want;
 	}
 	return 0;
 }

@@ -23,27 +23,14 @@ static bool clone_unsupported(int err)
 /* Writes 4096 bytes to one scratch file and clones it into another. */
 static int reflink_probe(const char *dir, char *why, size_t len)
 {
-	char buf[4096], back[4096];
-	int src, dst, ret = 0;
+	char buf[4096];
+	int fds[2], ret;
 
-	src = strategy_tmpfile(dir, 0);
-	if (src < 0)
-		return strategy_why(why, len, src,
-				    "cannot create a file in %s: %s", dir,
-				    strerror(-src));
-	dst = strategy_tmpfile(dir, 0);
-	if (dst < 0) {
-		ret = strategy_why(why, len, dst,
-				   "cannot create a file in %s: %s", dir,
-				   strerror(-dst));
-		goto out_close_src;
-	}
 	memset(buf, 0xa5, sizeof(buf));
-	if (pwrite(src, buf, sizeof(buf), 0) != (ssize_t)sizeof(buf)) {
-		ret = strategy_why(why, len, -EIO, "write to %s failed", dir);
-		goto out_close_dst;
-	}
-	if (ioctl(dst, FICLONE, src)) {
+	ret = strategy_probe_pair(dir, buf, sizeof(buf), fds, why, len);
+	if (ret)
+		return ret;
+	if (ioctl(fds[1], FICLONE, fds[0])) {
 		int err = errno;
 
 		if (clone_unsupported(err))
@@ -53,16 +40,12 @@ static int reflink_probe(const char *dir, char *why, size_t len)
 		else
 			ret = strategy_why(why, len, -err, "FICLONE: %s",
 					   strerror(err));
-		goto out_close_dst;
-	}
-	if (pread(dst, back, sizeof(back), 0) != (ssize_t)sizeof(back) ||
-	    memcmp(buf, back, sizeof(buf)))
+	} else if (!strategy_probe_readback(fds[1], buf, sizeof(buf))) {
 		ret = strategy_why(why, len, -EIO,
 				   "FICLONE: the clone does not read back");
-out_close_dst:
-	close(dst);
-out_close_src:
-	close(src);
+	}
+	close(fds[1]);
+	close(fds[0]);
 	return ret;
 }
 

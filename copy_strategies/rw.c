@@ -24,22 +24,6 @@ static int rw_setup(void *state, const struct copy_params *p)
 	return st->buf ? 0 : -errno;
 }
 
-/* Writes all of buf; a short write is retried, never dropped. */
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = TEMP_FAILURE_RETRY(write(fd, buf, len));
-
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 static int rw_copy(void *state, int src, int dst, const struct copy_range *r)
 {
 	struct rw_state *st = state;
@@ -59,7 +43,7 @@ static int rw_copy(void *state, int src, int dst, const struct copy_range *r)
 			return -errno;
 		if (n == 0)
 			return -ENODATA;
-		ret = write_all(dst, st->buf, n);
+		ret = strategy_write_all(dst, st->buf, n);
 		if (ret)
 			return ret;
 		left -= n;

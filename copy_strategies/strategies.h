@@ -52,6 +52,25 @@ void *strategy_alloc_aligned(size_t align, size_t size);
 /* An unnamed scratch file in `dir` (O_TMPFILE, else mkstemp + unlink),
  * opened O_RDWR | extra_flags; fd or -errno. Leaves nothing behind. */
 int strategy_tmpfile(const char *dir, int extra_flags);
+/*
+ * Writes all len bytes of buf to fd (at its file position, or at off for
+ * the pwrite variant), retrying short writes and EINTR. 0 or -errno; -EIO
+ * when a write makes no progress. Nothing is ever silently dropped.
+ */
+int strategy_write_all(int fd, const void *buf, size_t len);
+int strategy_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
+
+/*
+ * For probes that copy between two scratch files: creates two unnamed
+ * files in dir (strategy_tmpfile), fds[0] holding the len bytes of data
+ * at offset 0 and fds[1] empty. 0, or -errno + reason in why with
+ * neither open. The caller closes both.
+ */
+int strategy_probe_pair(const char *dir, const void *data, size_t len,
+			int fds[2], char *why, size_t why_len);
+/* True when fd holds exactly the len bytes of data (and nothing more). */
+bool strategy_probe_readback(int fd, const void *data, size_t len);
+
 /* snprintf into why and return err (a negative errno). */
 int strategy_why(char *why, size_t len, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

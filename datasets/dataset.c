@@ -14,6 +14,7 @@
 #include <xxhash.h>
 
 #include "dataset.h"
+#include "strategies.h"
 
 #define CHUNK (1u << 20)		/* write/read unit */
 #define HASH_CHUNK (64u << 10)		/* generation unit, on the stack */
@@ -132,27 +133,6 @@ void dataset_generate(void *buf, uint64_t off, size_t len, uint64_t size,
 	generate(buf, off, len, size, kind, stream_key(seed, index));
 }
 
-/* Writes all of buf at off; a short write is retried, never dropped. */
-static int pwrite_all(int fd, const unsigned char *buf, size_t len,
-		      uint64_t off)
-{
-	while (len) {
-		ssize_t n = pwrite(fd, buf, len, (off_t)off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO;
-		buf += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
 /* Generates and writes bytes [from, to) of the file in CHUNK pieces. */
 static int write_range(int fd, unsigned char *buf, uint64_t from, uint64_t to,
 		       uint64_t size, enum content_kind kind, uint64_t key)
@@ -162,7 +142,7 @@ static int write_range(int fd, unsigned char *buf, uint64_t from, uint64_t to,
 		int ret;
 
 		generate(buf, from, n, size, kind, key);
-		ret = pwrite_all(fd, buf, n, from);
+		ret = strategy_pwrite_all(fd, buf, n, from);
 		if (ret)
 			return ret;
 		from += n;
@@ -183,7 +163,9 @@ int dataset_fill(int fd, uint64_t size, enum content_kind kind, uint64_t seed,
 		return -EFBIG;
 	if (ftruncate(fd, 0))
 		return -errno;
-	/* page-aligned so the writes also work on an O_DIRECT fd */
+	/* page-aligned so an O_DIRECT fd works too, but only for sizes
+	 * (and sparse extents) that are multiples of its alignment: the
+	 * last, shorter write would fail with EINVAL */
 	if (posix_memalign((void **)&buf, SPARSE_ALIGN, CHUNK))
 		return -ENOMEM;
 	if (kind == CONTENT_SPARSE && p) {

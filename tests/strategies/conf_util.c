@@ -46,23 +46,9 @@ int conf_rmtree(const char *dir)
 
 int conf_pwrite_all(int fd, const void *buf, size_t len, off_t off)
 {
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO;
-		p += n;
-		len -= n;
-		off += n;
-	}
-	return 0;
+	if (off < 0)
+		return -EINVAL;
+	return strategy_pwrite_all(fd, buf, len, (uint64_t)off);
 }
 
 int conf_pread_all(int fd, void *buf, size_t len, off_t off)

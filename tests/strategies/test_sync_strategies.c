@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -536,6 +537,268 @@ static void test_probe_missing_dir(void **state)
 	assert_non_null(strstr(why, missing));
 }
 
+/*
+ * The timed copy must not pay for first-touching the strategy's buffers:
+ * setup (untimed) prefaults them. Copying 16 MiB through 8 MiB buffers
+ * would otherwise take thousands of minor faults (4 KiB pages) inside
+ * copy(). mmap is exempt: faulting the mapping is what it measures.
+ */
+static void test_prefaulted_buffers(void **state)
+{
+	const size_t len = 16 * MiB;
+	struct tcase *tc = *state;
+	struct copy_params p = { .buffer_size = 8 * MiB };
+	struct copy_range r = { .len = len };
+	char src[PATH_MAX], dst[PATH_MAX];
+	unsigned char *data;
+	struct rusage ru0, ru1;
+	void *st;
+	long faults;
+	int in, out, ret;
+
+	require_usable(tc);
+	if (tc->s == &strategy_mmap) {
+		print_message("skip mmap: faulting its mapping is the method\n");
+		skip();
+	}
+	/* allocated after the skip: skip() does not return */
+	data = malloc(len);
+	assert_non_null(data);
+	fill_random(data, len, 17);
+	path_in(tc, "src", src);
+	path_in(tc, "dst", dst);
+	write_file(src, data, len);
+	p = strategy_resolve_params(tc->s, &p);
+	st = calloc(1, tc->s->state_size ? tc->s->state_size : 1);
+	assert_non_null(st);
+	assert_int_equal(tc->s->setup ? tc->s->setup(st, &p) : 0, 0);
+	in = open_src(src);
+	out = open_dst(dst, O_TRUNC);
+	getrusage(RUSAGE_THREAD, &ru0);
+	ret = tc->s->copy(st, in, out, &r);
+	getrusage(RUSAGE_THREAD, &ru1);
+	if (tc->s->teardown)
+		tc->s->teardown(st);
+	free(st);
+	close(in);
+	close(out);
+	assert_int_equal(ret, 0);
+	faults = ru1.ru_minflt - ru0.ru_minflt;
+	print_message("# %s: %ld minor faults copying 16 MiB through 8 MiB "
+		      "buffers\n", tc->s->name, faults);
+	/* an unfaulted 8 MiB buffer alone is 2048 faults */
+	assert_true(faults < 512);
+	assert_file_is(dst, data, len);
+	free(data);
+}
+
+/* ---- shared helpers: whole-buffer writes and the probe pair ---- */
+
+/* Soft RLIMIT_FSIZE of `bytes` (SIGXFSZ ignored, so writes past it fail
+ * with EFBIG after a short write); returns the old limit to restore. */
+static struct rlimit limit_file_size(rlim_t bytes)
+{
+	struct rlimit old, lim;
+
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = bytes;
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	return old;
+}
+
+/* A short write is continued, and the error that ends it is returned:
+ * nothing is reported written that is not in the file. */
+static void test_write_all_short(void **state)
+{
+	struct tcase *tc = *state;
+	unsigned char buf[8192];
+	char path[PATH_MAX];
+	struct rlimit old;
+	struct stat sb;
+	int fd, ret;
+
+	fill_random(buf, sizeof(buf), 7);
+	path_in(tc, "short", path);
+	fd = open_dst(path, O_TRUNC);
+	old = limit_file_size(5000);
+	ret = strategy_write_all(fd, buf, sizeof(buf));
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	assert_int_equal(ret, -EFBIG);
+	assert_int_equal(fstat(fd, &sb), 0);
+	assert_int_equal(sb.st_size, 5000);
+	assert_int_equal(close(fd), 0);
+	assert_file_is(path, buf, 5000);
+
+	fd = open_dst(path, O_TRUNC);
+	assert_int_equal(strategy_write_all(fd, buf, sizeof(buf)), 0);
+	assert_int_equal(strategy_write_all(fd, buf, 0), 0);
+	assert_int_equal(close(fd), 0);
+	assert_file_is(path, buf, sizeof(buf));
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+struct pipe_reader {
+	int fd;
+	unsigned char *got;
+	size_t len;
+};
+
+/* Reads slowly, so the writer blocks and the timer interrupts it. */
+static void *read_slowly(void *arg)
+{
+	struct pipe_reader *pr = arg;
+	size_t have = 0;
+
+	while (have < pr->len) {
+		ssize_t n = read(pr->fd, pr->got + have,
+				 pr->len - have < 4096 ? pr->len - have : 4096);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		have += n;
+		if (have % (64 * 1024) < 4096)
+			usleep(200);
+	}
+	pr->len = have;
+	return NULL;
+}
+
+/* A blocking write interrupted by a signal (no SA_RESTART) returns short
+ * or EINTR: every byte still arrives, once and in order. */
+static void test_write_all_eintr(void **state)
+{
+	const size_t len = 4 * MiB;
+	unsigned char *buf = malloc(len);
+	struct pipe_reader pr = { .len = len, .got = malloc(len) };
+	struct sigaction sa = { .sa_handler = on_alarm }, old_sa;
+	struct itimerval tick = { { 0, 300 }, { 0, 300 } }, off = { 0 };
+	pthread_t th;
+	int fds[2], ret;
+	sigset_t alrm;
+
+	(void)state;
+	assert_non_null(buf);
+	assert_non_null(pr.got);
+	fill_random(buf, len, 11);
+	assert_int_equal(pipe(fds), 0);
+	pr.fd = fds[0];
+	/* only this thread takes the timer's signal */
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &alrm, NULL);
+	assert_int_equal(pthread_create(&th, NULL, read_slowly, &pr), 0);
+	pthread_sigmask(SIG_UNBLOCK, &alrm, NULL);
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGALRM, &sa, &old_sa), 0);
+	assert_int_equal(setitimer(ITIMER_REAL, &tick, NULL), 0);
+	ret = strategy_write_all(fds[1], buf, len);
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &old_sa, NULL);
+	close(fds[1]);
+	pthread_join(th, NULL);
+	close(fds[0]);
+	/* main() armed alarm(60) as a watchdog: re-arm it */
+	alarm(60);
+	assert_int_equal(ret, 0);
+	assert_int_equal(pr.len, len);
+	assert_memory_equal(pr.got, buf, len);
+	free(pr.got);
+	free(buf);
+}
+
+/* pwrite_all at an offset past 4 GiB lands there (64-bit offsets), and an
+ * offset past what off_t holds is refused, not wrapped. */
+static void test_pwrite_all_offsets(void **state)
+{
+	struct tcase *tc = *state;
+	const uint64_t off = (5ull << 30) + 123;
+	unsigned char buf[5000], back[5000];
+	char path[PATH_MAX];
+	struct stat sb;
+	int fd;
+
+	fill_random(buf, sizeof(buf), 13);
+	path_in(tc, "far", path);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	if (strategy_pwrite_all(fd, buf, sizeof(buf), off) == -EFBIG) {
+		close(fd);
+		print_message("skip: the filesystem of %s holds no 5 GiB "
+			      "file\n", tc->dir);
+		skip();
+	}
+	assert_int_equal(fstat(fd, &sb), 0);
+	assert_int_equal((uint64_t)sb.st_size, off + sizeof(buf));
+	assert_int_equal(pread(fd, back, sizeof(back), (off_t)off),
+			 sizeof(back));
+	assert_memory_equal(back, buf, sizeof(buf));
+	assert_int_equal(strategy_pwrite_all(fd, buf, 1, (uint64_t)INT64_MAX),
+			 -EFBIG);
+	assert_int_equal(strategy_pwrite_all(fd, buf, 1, UINT64_MAX), -EFBIG);
+	close(fd);
+}
+
+/* The probe pair holds the data; readback wants exactly it, no more. */
+static void test_probe_pair(void **state)
+{
+	struct tcase *tc = *state;
+	static const char data[] = "probe pair data";
+	char why[256] = "", missing[PATH_MAX];
+	int fds[2];
+
+	assert_int_equal(strategy_probe_pair(tc->dir, data, sizeof(data), fds,
+					     why, sizeof(why)), 0);
+	assert_true(strategy_probe_readback(fds[0], data, sizeof(data)));
+	assert_false(strategy_probe_readback(fds[1], data, sizeof(data)));
+	assert_true(strategy_probe_readback(fds[1], data, 0));
+	/* a longer file is not the copy asked for */
+	assert_int_equal(pwrite(fds[0], "x", 1, sizeof(data)), 1);
+	assert_false(strategy_probe_readback(fds[0], data, sizeof(data)));
+	close(fds[0]);
+	close(fds[1]);
+
+	path_in(tc, "no-such-dir", missing);
+	assert_int_equal(strategy_probe_pair(missing, data, sizeof(data), fds,
+					     why, sizeof(why)), -ENOENT);
+	assert_int_equal(fds[0], -1);
+	assert_int_equal(fds[1], -1);
+	assert_non_null(strstr(why, missing));
+}
+
+/*
+ * A probe that cannot write its scratch file says why with the real errno
+ * (here EFBIG from RLIMIT_FSIZE; ENOSPC or EDQUOT on a full disk): it used
+ * to report a bare EIO "cannot write".
+ */
+static void test_probe_write_errno(void **state)
+{
+	static const struct copy_strategy *const probed[] = {
+		&strategy_copy_file_range,
+		&strategy_reflink,
+	};
+	struct tcase *tc = *state;
+
+	for (size_t i = 0; i < sizeof(probed) / sizeof(probed[0]); i++) {
+		char why[256] = "";
+		struct rlimit old = limit_file_size(16);
+		int ret = strategy_probe(probed[i], tc->dir, why, sizeof(why));
+
+		assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+		print_message("# %s probe under a 16-byte file limit: %s\n",
+			      probed[i]->name, why);
+		assert_int_equal(ret, -EFBIG);
+		assert_non_null(strstr(why, strerror(EFBIG)));
+	}
+}
+
 /* ---- fixtures and the test table ---- */
 
 static int make_case_dir(void **state)
@@ -586,10 +849,41 @@ static const struct {
 	{ "sigbus_chains", test_mmap_sigbus_chains, &strategy_mmap },
 	{ "probe_missing_dir", test_probe_missing_dir,
 	  &strategy_copy_file_range },
+	{ "prefaulted_buffers", test_prefaulted_buffers, NULL },
 };
 
 #define NSTRAT (sizeof(sync_strategies) / sizeof(sync_strategies[0]))
 #define NBEHAV (sizeof(behaviours) / sizeof(behaviours[0]))
+
+/* The helpers in common.c, each in a fresh directory like the cases. */
+static int run_helper_tests(void)
+{
+	static struct tcase tc[5];
+	static const struct {
+		const char *name;
+		CMUnitTestFunction fn;
+	} list[] = {
+		{ "write_all_short", test_write_all_short },
+		{ "write_all_eintr", test_write_all_eintr },
+		{ "pwrite_all_offsets", test_pwrite_all_offsets },
+		{ "probe_pair", test_probe_pair },
+		{ "probe_write_errno", test_probe_write_errno },
+	};
+	struct CMUnitTest tests[5];
+
+	for (size_t i = 0; i < 5; i++) {
+		snprintf(tc[i].name, sizeof(tc[i].name), "%s", list[i].name);
+		tests[i] = (struct CMUnitTest){
+			.name = tc[i].name,
+			.test_func = list[i].fn,
+			.setup_func = make_case_dir,
+			.teardown_func = remove_case_dir,
+			.initial_state = &tc[i],
+		};
+	}
+	return _cmocka_run_group_tests("strategy_helpers", tests, 5, NULL,
+				       NULL);
+}
 
 int main(void)
 {
@@ -632,6 +926,7 @@ int main(void)
 	}
 	failed = _cmocka_run_group_tests("sync_strategies", tests, n, NULL,
 					 NULL);
+	failed += run_helper_tests();
 	rmdir(top_dir);
 	return failed;
 }
