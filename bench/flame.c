@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: MIT
+/*
+ * iobench flame STRATEGY: samples one strategy copying a generated file
+ * with perf record -g and writes the folded stacks as an SVG flame graph.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dataset.h"
+#include "flame.h"
+#include "parse.h"
+#include "profile.h"
+#include "strategies.h"
+#include "verbs.h"
+
+#define DEFAULT_SIZE "64M"
+#define DEFAULT_SECONDS "1"
+#define MAX_FILE_SIZE (1ull << 40)
+#define MAX_BUFFER (1ull << 30)
+#define MAX_SECONDS 600.0
+/* small files are copied in batches of about this many bytes per
+ * sampling window, so perf's on/off switching does not dominate */
+#define BATCH_BYTES (4ull << 20)
+#define BATCH_MAX 1024u
+#define HOT_SPOTS_PRINTED 5
+
+enum {
+	OPT_SIZE = 256, OPT_BUFFER, OPT_QD, OPT_DIRECT, OPT_CACHE, OPT_SYNC,
+	OPT_SECONDS, OPT_DIR, OPT_OUT, OPT_FOLDED,
+};
+
+static const struct option options[] = {
+	{ "size", required_argument, NULL, OPT_SIZE },
+	{ "buffer", required_argument, NULL, OPT_BUFFER },
+	{ "qd", required_argument, NULL, OPT_QD },
+	{ "direct", no_argument, NULL, OPT_DIRECT },
+	{ "cache", required_argument, NULL, OPT_CACHE },
+	{ "sync", required_argument, NULL, OPT_SYNC },
+	{ "seconds", required_argument, NULL, OPT_SECONDS },
+	{ "dir", required_argument, NULL, OPT_DIR },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "folded", required_argument, NULL, OPT_FOLDED },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: iobench flame STRATEGY [OPTIONS]\n"
+"Samples STRATEGY copying a generated file with perf record -g (only the\n"
+"copies: open, copy, close) and writes an SVG flame graph: one frame per\n"
+"function, as wide as its share of the samples; hover for the figures.\n"
+"\n"
+"  --size S           file size (default " DEFAULT_SIZE ")\n"
+"  --buffer B         buffer size, for strategies with one\n"
+"  --qd N             queue depth, for strategies with one\n"
+"  --direct           O_DIRECT, where the strategy makes it optional\n"
+"  --cache warm|cold  source in the page cache, or evicted before each\n"
+"                     copy (default warm)\n"
+"  --sync none|end    end: fdatasync each copy (default none)\n"
+"  --seconds N        seconds of copying to sample (default "
+DEFAULT_SECONDS ")\n"
+"  --dir DIR          where the copies happen (default .)\n"
+"  --out FILE         the SVG (default flame-STRATEGY.svg)\n"
+"  --folded FILE      also write the folded stacks (\"a;b;c count\")\n"
+"  -q, --quiet        print only the SVG's path\n"
+"  -h, --help         this help\n"
+"\n"
+"Needs perf (Debian: apt-get install linux-perf). Exit codes: 0 ok,\n"
+"1 bad input, 2 runtime error (perf missing, strategy not usable here).\n");
+}
+
+struct flame_opts {
+	const char *size, *buffer, *qd, *cache, *sync, *seconds, *dir, *out,
+		*folded;
+	bool direct, quiet;
+};
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+/* The cell to sample, from the options; prints its own errors. */
+static int build_cell(const struct copy_strategy *s,
+		      const struct flame_opts *o, struct cell *c,
+		      double *seconds)
+{
+	struct copy_params p = { 0 };
+	char err[256];
+	uint64_t v;
+
+	if (parse_size(o->size, &c->size, err, sizeof(err)) ||
+	    c->size > MAX_FILE_SIZE) {
+		bench_error("flame: --size: %s", c->size > MAX_FILE_SIZE ?
+			    "at most 1T" : err);
+		return -EINVAL;
+	}
+	if (o->buffer) {
+		if (parse_size(o->buffer, &v, err, sizeof(err))) {
+			bench_error("flame: --buffer: %s", err);
+			return -EINVAL;
+		}
+		if (v < 512 || v > MAX_BUFFER) {
+			bench_error("flame: --buffer: '%s': must be 512 bytes "
+				    "to 1G", o->buffer);
+			return -EINVAL;
+		}
+		p.buffer_size = v;
+	}
+	if (o->qd) {
+		if (parse_count(o->qd, 1, 65536, &v, err, sizeof(err))) {
+			bench_error("flame: --qd: %s", err);
+			return -EINVAL;
+		}
+		p.queue_depth = v;
+	}
+	p.direct = o->direct;
+	if (cache_mode_parse(o->cache, &c->cache)) {
+		bench_error("flame: --cache: '%s': expected warm or cold",
+			    o->cache);
+		return -EINVAL;
+	}
+	if (sync_mode_parse(o->sync, &c->sync)) {
+		bench_error("flame: --sync: '%s': expected none or end", o->sync);
+		return -EINVAL;
+	}
+	if (parse_seconds(o->seconds, MAX_SECONDS, seconds, err, sizeof(err))) {
+		bench_error("flame: --seconds: %s", err);
+		return -EINVAL;
+	}
+	c->params = strategy_resolve_params(s, &p);
+	c->tunables = s->tunables;
+	c->content = CONTENT_RANDOM;
+	c->batch = 1;
+	if (c->size && c->size < BATCH_BYTES) {
+		uint64_t k = BATCH_BYTES / c->size;
+
+		c->batch = k > BATCH_MAX ? BATCH_MAX : (unsigned)k;
+	}
+	return 0;
+}
+
+/* dir/iobench-flame-XXXXXX with the source file in it. */
+static int make_source(const char *dir, const struct cell *c, char *scratch,
+		       size_t slen, char *src, size_t len)
+{
+	int fd, ret;
+
+	snprintf(scratch, slen, "%s/iobench-flame-XXXXXX", dir);
+	if (!mkdtemp(scratch)) {
+		ret = -errno;
+		bench_error("flame: creating a scratch directory in %s: %s",
+			    dir, strerror(errno));
+		return ret;
+	}
+	snprintf(src, len, "%s/src", scratch);
+	fd = open(src, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		ret = -errno;
+		bench_error("flame: creating %s: %s", src, strerror(errno));
+		rmdir(scratch);
+		return ret;
+	}
+	ret = dataset_fill(fd, c->size, c->content, 42, 0);
+	/* written back now, so its writeback is not sampled */
+	if (!ret && fsync(fd))
+		ret = -errno;
+	close(fd);
+	if (ret) {
+		bench_error("flame: generating %s: %s", src, strerror(-ret));
+		unlink(src);
+		rmdir(scratch);
+	}
+	return ret;
+}
+
+/* The SVG writer with its title, as a write_atomic() callback. */
+static const char *svg_title;
+
+static int put_svg(const struct flame_profile *fp, FILE *f)
+{
+	return flame_write_svg(fp, svg_title, f);
+}
+
+/* Renders fp with put() into memory, then to path atomically (no half
+ * written file on failure); prints the error. 0 or -errno. */
+static int write_atomic(const struct flame_profile *fp, const char *path,
+			int (*put)(const struct flame_profile *, FILE *))
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int ret;
+
+	f = open_memstream(&buf, &len);
+	if (!f) {
+		bench_error("flame: %s", strerror(errno));
+		return -errno;
+	}
+	ret = put(fp, f);
+	if (fclose(f) && !ret)
+		ret = -ENOMEM;
+	if (!ret)
+		ret = results_write_file_atomic(path, buf, len);
+	free(buf);
+	if (ret)
+		bench_error("flame: writing %s: %s", path, strerror(-ret));
+	return ret;
+}
+
+static void print_hot_spots(const struct flame_profile *fp)
+{
+	struct hot_spot hot[HOT_SPOTS_PRINTED];
+	size_t n = 0;
+
+	if (flame_top_self(fp, hot, HOT_SPOTS_PRINTED, &n))
+		return;
+	printf("hot spots (self samples of %llu):", (unsigned long long)
+	       fp->total);
+	for (size_t i = 0; i < n; i++) {
+		printf("%s %s %.1f%%", i ? "," : "", hot[i].symbol, hot[i].pct);
+		free(hot[i].symbol);
+	}
+	printf("\n");
+}
+
+/* Samples the strategy and writes the outputs: the exit code. */
+static int flame_run(const struct copy_strategy *s, struct cell *c,
+		     const struct flame_opts *o, double seconds,
+		     const char *out)
+{
+	struct flame_profile fp = { 0 };
+	char scratch[PATH_MAX], src[PATH_MAX + 8], why[512], title[256];
+	char size[32], tun[96];
+	struct sigaction sa = { .sa_handler = on_signal };
+	int ret;
+
+	if (make_source(o->dir, c, scratch, sizeof(scratch), src, sizeof(src)))
+		return EXIT_RUNTIME;
+	/* Ctrl-C also stops the worker and perf: clean up, then exit */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (!o->quiet)
+		fprintf(stderr, "iobench: sampling %s copying for ~%g s\n",
+			s->name, seconds);
+	ret = profile_record_cell(s, c, src, scratch, seconds, &fp, why,
+				  sizeof(why));
+	unlink(src);
+	rmdir(scratch);
+	if (got_signal) {
+		flame_free(&fp);
+		return got_signal == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
+	}
+	if (ret) {
+		bench_error("flame: %s", why);
+		flame_free(&fp);
+		return EXIT_RUNTIME;
+	}
+	format_size(c->size, size, sizeof(size));
+	results_tunables_desc(c, tun, sizeof(tun));
+	snprintf(title, sizeof(title), "iobench flame: %s, %s, %s, %s cache, "
+		 "sync %s", s->name, size, tun, cache_mode_name(c->cache),
+		 sync_mode_name(c->sync));
+	svg_title = title;
+	ret = write_atomic(&fp, out, put_svg);
+	if (!ret && o->folded)
+		ret = write_atomic(&fp, o->folded, flame_write_folded);
+	if (!ret && !o->quiet)
+		print_hot_spots(&fp);
+	flame_free(&fp);
+	if (ret)
+		return EXIT_RUNTIME;
+	printf("%s\n", out);
+	return EXIT_OK;
+}
+
+int cmd_flame(int argc, char **argv)
+{
+	struct flame_opts o = {
+		.size = DEFAULT_SIZE, .cache = "warm", .sync = "none",
+		.seconds = DEFAULT_SECONDS, .dir = ".",
+	};
+	const struct copy_strategy *s;
+	struct cell c = { 0 };
+	char perf[PATH_MAX], why[256], out[PATH_MAX];
+	double seconds;
+	int opt;
+
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, ":qh", options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_SIZE: o.size = optarg; break;
+		case OPT_BUFFER: o.buffer = optarg; break;
+		case OPT_QD: o.qd = optarg; break;
+		case OPT_DIRECT: o.direct = true; break;
+		case OPT_CACHE: o.cache = optarg; break;
+		case OPT_SYNC: o.sync = optarg; break;
+		case OPT_SECONDS: o.seconds = optarg; break;
+		case OPT_DIR: o.dir = optarg; break;
+		case OPT_OUT: o.out = optarg; break;
+		case OPT_FOLDED: o.folded = optarg; break;
+		case 'q': o.quiet = true; break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			return bench_option_error("flame", argv, opt);
+		}
+	}
+	if (optind != argc - 1) {
+		bench_error("flame: %s (see iobench flame --help)",
+			    optind >= argc ? "which strategy? give one name" :
+			    "one strategy only");
+		return EXIT_USAGE;
+	}
+	s = strategy_find(argv[optind]);
+	if (!s) {
+		const char *hint = strategy_suggest(argv[optind]);
+
+		if (hint)
+			bench_error("flame: unknown strategy '%s' (did you "
+				    "mean '%s'?)", argv[optind], hint);
+		else
+			bench_error("flame: unknown strategy '%s' (see iobench "
+				    "list)", argv[optind]);
+		return EXIT_USAGE;
+	}
+	c.strategy = (char *)s->name;
+	if (build_cell(s, &o, &c, &seconds))
+		return EXIT_USAGE;
+	if (!flame_find_perf(perf, sizeof(perf), why, sizeof(why))) {
+		bench_error("flame: %s", why);
+		return EXIT_RUNTIME;
+	}
+	if (strategy_probe(s, o.dir, why, sizeof(why))) {
+		bench_error("flame: %s is not usable in %s: %s", s->name, o.dir,
+			    why[0] ? why : "not usable here");
+		return EXIT_RUNTIME;
+	}
+	snprintf(out, sizeof(out), "%s", o.out ? o.out : "");
+	if (!o.out)
+		snprintf(out, sizeof(out), "flame-%s.svg", s->name);
+	return flame_run(s, &c, &o, seconds, out);
+}
