@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Thread sweeps: the --threads/--parallel/--pin/--prealloc request, the
+ * cells they multiply, CPU/NUMA placement plans from an hwloc topology, and
+ * the worker pool that copies one sample with N threads behind a barrier.
+ */
+#ifndef IOBENCH_THREADS_H
+#define IOBENCH_THREADS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hwloc.h>
+
+#include "results.h"
+
+/* More threads than this is a typo, not a benchmark. */
+#define THREADS_MAX 256u
+/* Ranges start on multiples of this when each thread gets at least that
+ * much, else on 4 KiB (always enough for COPY_RANGES_ALIGNED). */
+#define THREADS_RANGE_ALIGN (1u << 20)
+#define THREADS_RANGE_MIN_ALIGN 4096u
+
+const char *parallel_mode_name(enum parallel_mode m);	/* "files" */
+const char *pin_mode_name(enum pin_mode m);		/* "compact" */
+const char *prealloc_mode_name(enum prealloc_mode m);	/* "truncate" */
+/* Reverse lookups: 0, or -EINVAL for an unknown name. */
+int parallel_mode_parse(const char *s, enum parallel_mode *m);
+int pin_mode_parse(const char *s, enum pin_mode *m);
+int prealloc_mode_parse(const char *s, enum prealloc_mode *m);
+
+/* ---- the request and the plan ---- */
+
+/*
+ * Fills rq's thread fields from the option values (NULL = the default:
+ * "1", "files", "none", "truncate"). 0, or -EINVAL with a one-line reason
+ * naming the option in err ("--threads: '0': must be 1 to 256").
+ */
+int threads_parse_request(const char *threads, const char *parallel,
+			  const char *pin, const char *prealloc,
+			  struct run_request *rq, char *err, size_t len);
+/* Thread configurations a parameter set multiplies into: one for 1
+ * thread, one per parallel mode for each count above 1. */
+size_t threads_n_configs(const struct run_request *rq);
+/*
+ * Gives the cells run->cells[first..] (just planned for strategy s) the
+ * thread configuration `config` (< threads_n_configs): ranges with a
+ * strategy without COPY_RANGES are skipped "not range-capable". 0.
+ */
+int threads_apply_config(struct run *run, size_t first,
+			 const struct copy_strategy *s, size_t config);
+/* Whether a cell's samples run in the worker pool (threads or pinned). */
+bool threads_cell_pooled(const struct cell *c);
+/* Same thread configuration: threads (0 reads as 1), parallel mode,
+ * pinning and pre-allocation; compare's cell key includes it. */
+bool threads_same_config(const struct cell *a, const struct cell *b);
+/* Appends " threads=4/ranges prealloc=truncate pin=compact" (only what
+ * differs from 1 unpinned thread) to the string in buf. */
+void threads_append_key(const struct cell *c, char *buf, size_t len);
+/* Medians over a cell's threaded samples (NaN when it has none): the
+ * slowest thread's time over the fastest's (1 = balanced), and the
+ * first finish as a share of the sample's time. */
+double threads_imbalance(const struct cell *c);
+double threads_first_finish_share(const struct cell *c);
+/* For people: sep + "2 threads by ranges (truncate), pinned compact", or
+ * nothing for 1 unpinned thread, into out (snprintf's return). */
+int threads_describe(const struct cell *c, const char *sep, char *out,
+		     size_t len);
+/* Files a sample of batch k copies: k, times the threads by files. */
+unsigned threads_files_for(const struct cell *c, unsigned k);
+/* Adds (once) and returns the run warning when some cell runs more
+ * threads than the machine has processing units; NULL when none does. */
+const char *threads_oversubscribed(struct run *run);
+
+/*
+ * Splits [0, size) into n contiguous ranges (out has n entries): range
+ * i starts at i/n of the file rounded down to THREADS_RANGE_ALIGN (to
+ * 4 KiB when a share is under that), so ranges differ by at most one
+ * alignment unit; in a file of fewer units than n some are empty.
+ * size * n must fit in 64 bits. Returns how many are non-empty.
+ */
+unsigned threads_split_ranges(uint64_t size, unsigned n,
+			      struct copy_range *out);
+
+/* ---- placement ---- */
+
+/* This machine's topology, loaded once and kept (NULL if hwloc fails). */
+hwloc_topology_t threads_machine_topology(void);
+/* A topology from an hwloc XML file, or NULL with errno. Destroy it. */
+hwloc_topology_t threads_load_xml(const char *path);
+/* Bytes of L3 cache in the first package (0 when hwloc knows none). */
+uint64_t threads_l3_per_package(hwloc_topology_t topo);
+
+/*
+ * Where each of n threads runs: one PU each. compact fills the cores of
+ * the first NUMA node (or package) before the next; spread deals threads
+ * round-robin over NUMA nodes (else packages), then over their cores.
+ * Within a domain a core gets a second thread (its next PU) only when
+ * every core has one. Threads beyond the PUs wrap around.
+ */
+struct threads_plan {
+	unsigned n;
+	hwloc_bitmap_t *cpuset;		/* n single-PU sets */
+	hwloc_bitmap_t *nodeset;	/* n: NUMA nodes of that PU */
+};
+/* 0, -EINVAL (PIN_NONE or n == 0) or -ENOMEM; free with
+ * threads_plan_free (also on a zeroed plan). */
+int threads_plan_placement(hwloc_topology_t topo, enum pin_mode mode,
+			   unsigned n, struct threads_plan *plan);
+void threads_plan_free(struct threads_plan *plan);
+
+/* ---- one sample with N threads ---- */
+
+struct threads_job {
+	const struct copy_strategy *s;
+	struct copy_params params;	/* resolved */
+	enum parallel_mode parallel;
+	enum prealloc_mode prealloc;
+	enum sync_mode sync;
+	unsigned threads;
+	uint64_t size;			/* bytes per file */
+	/* files: threads x per-thread batch, thread t copying files
+	 * [t*k, t*k+k); ranges: every thread copies its range of each */
+	char *const *src, *const *dst;
+	unsigned n_files;
+	const struct threads_plan *plan;	/* NULL: not pinned */
+	hwloc_topology_t topo;		/* for membind; NULL: none */
+	/* called in each worker after pinning, before setup (tests) */
+	void (*on_start)(unsigned idx, void *ctx);
+	void *ctx;
+};
+
+struct threads_outcome {
+	double seconds;		/* first start to last finish */
+	double first_finish;	/* first start to first finish */
+	double sync_seconds;	/* the longest thread's fdatasync time */
+	double cpu_user, cpu_sys;	/* whole process, timed region */
+	bool membind_failed;	/* pinned but buffers not bound */
+	struct thread_figure per_thread[THREADS_MAX];
+};
+
+/*
+ * Copies the job's files with job->threads workers, each with its own
+ * strategy state and descriptors. Setup (and pinning) is untimed; the
+ * clock starts once every worker is ready and, by ranges, includes
+ * creating and pre-sizing the destinations. 0, or -errno with the reason
+ * in why.
+ */
+int threads_run(const struct threads_job *job, struct threads_outcome *out,
+		char *why, size_t len);
+/* threads_run for a cell's sample of n files (threads_files_for), with
+ * the placement plan of the cell's pin mode on this machine. */
+int threads_measure(const struct copy_strategy *s, const struct cell *c,
+		    char *const *src, char *const *dst, unsigned n,
+		    struct threads_outcome *out, char *why, size_t len);
+
+#endif

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: MIT
+/*
+ * results.json fields of thread sweeps (threads, parallel mode, pinning,
+ * pre-allocation, per-thread figures), added to and read from the
+ * document json.c writes and reads (jansson).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "threads.h"
+#include "threads_json.h"
+
+/* ---- writing ---- */
+
+static json_t *jnum(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static int set(json_t *obj, const char *key, json_t *v)
+{
+	/* json_object_set_new frees v on failure, and a NULL v fails */
+	return obj && json_object_set_new(obj, key, v) ? -ENOMEM : 0;
+}
+
+static int annotate_request(json_t *o, const struct run_request *q)
+{
+	json_t *t = json_array(), *p = json_array();
+	int ret = 0;
+
+	for (size_t i = 0; t && i < q->n_threads; i++)
+		if (json_array_append_new(t, json_integer(q->threads[i])))
+			ret = -ENOMEM;
+	if (p && (q->parallel_files || !q->parallel_ranges))
+		ret |= json_array_append_new(p, json_string("files"));
+	if (p && q->parallel_ranges)
+		ret |= json_array_append_new(p, json_string("ranges"));
+	ret |= set(o, "threads", t);
+	ret |= set(o, "parallel", p);
+	ret |= set(o, "pin", json_string(pin_mode_name(q->pin)));
+	ret |= set(o, "prealloc", json_string(prealloc_mode_name(q->prealloc)));
+	return ret ? -ENOMEM : 0;
+}
+
+static json_t *per_thread_json(const struct sample *s, unsigned n)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; a && i < n; i++) {
+		json_t *o = json_pack("{s:o, s:I}", "seconds",
+				      jnum(s->per_thread[i].seconds), "bytes",
+				      (json_int_t)s->per_thread[i].bytes);
+
+		if (json_array_append_new(a, o)) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static int annotate_cell(json_t *o, const struct cell *c)
+{
+	json_t *params = json_object_get(o, "parameters");
+	json_t *samples = json_object_get(o, "samples");
+	unsigned n = c->threads ? c->threads : 1;
+	int ret = 0;
+
+	ret |= set(params, "threads", json_integer(n));
+	ret |= set(params, "parallel",
+		   json_string(parallel_mode_name(c->parallel)));
+	ret |= set(params, "pin", json_string(pin_mode_name(c->pin)));
+	ret |= set(params, "prealloc",
+		   json_string(prealloc_mode_name(c->prealloc)));
+	for (size_t j = 0; !ret && j < c->n_samples; j++) {
+		const struct sample *s = &c->samples[j];
+		json_t *so = json_array_get(samples, j);
+
+		if (!s->per_thread)
+			continue;
+		ret |= set(so, "first_finish", jnum(s->first_finish));
+		ret |= set(so, "per_thread", per_thread_json(s, n));
+	}
+	return ret ? -ENOMEM : 0;
+}
+
+int threads_json_annotate(json_t *root, const struct run *run)
+{
+	json_t *cells = json_object_get(root, "cells");
+	int ret;
+
+	ret = annotate_request(json_object_get(root, "request"),
+			       &run->request);
+	if (!ret)
+		ret = set(json_object_get(root, "environment"),
+			  "l3_per_package",
+			  json_integer((json_int_t)run->env.l3_per_package));
+	for (size_t i = 0; !ret && i < run->n_cells; i++)
+		ret = annotate_cell(json_array_get(cells, i), &run->cells[i]);
+	return ret;
+}
+
+/* ---- reading ---- */
+
+struct rd {
+	const char *file;
+	char *err;
+	size_t len;
+	int ret;
+};
+
+static void fail(struct rd *rd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void fail(struct rd *rd, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	if (rd->ret)
+		return;
+	rd->ret = -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (rd->len)
+		snprintf(rd->err, rd->len, "%s: %s", rd->file, what);
+}
+
+/* obj[key] as an integer in [min, max]; absent leaves *out alone. */
+static void rd_int(struct rd *rd, json_t *obj, const char *at,
+		   const char *key, json_int_t min, json_int_t max,
+		   uint64_t *out)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v || rd->ret)
+		return;
+	if (!json_is_integer(v) || json_integer_value(v) < min ||
+	    json_integer_value(v) > max) {
+		fail(rd, "%s.%s: expected an integer from %lld to %lld", at,
+		     key, (long long)min, (long long)max);
+		return;
+	}
+	*out = (uint64_t)json_integer_value(v);
+}
+
+/* obj[key] as a name parse() knows; absent leaves *out alone. */
+static void rd_enum(struct rd *rd, json_t *obj, const char *at,
+		    const char *key, int (*parse)(const char *, void *),
+		    void *out, const char *expected)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v || rd->ret)
+		return;
+	if (!json_is_string(v) || parse(json_string_value(v), out))
+		fail(rd, "%s.%s: expected %s", at, key, expected);
+}
+
+static int parse_parallel(const char *s, void *out)
+{
+	return parallel_mode_parse(s, out);
+}
+
+static int parse_pin(const char *s, void *out)
+{
+	return pin_mode_parse(s, out);
+}
+
+static int parse_prealloc(const char *s, void *out)
+{
+	return prealloc_mode_parse(s, out);
+}
+
+static void read_request(struct rd *rd, json_t *o, struct run_request *q)
+{
+	json_t *t = json_object_get(o, "threads");
+	json_t *p = json_object_get(o, "parallel");
+	size_t i;
+	json_t *v;
+
+	if (t && !json_is_array(t))
+		fail(rd, "request.threads: expected an array");
+	if (t && json_is_array(t) && json_array_size(t)) {
+		q->threads = calloc(json_array_size(t), sizeof(*q->threads));
+		if (!q->threads) {
+			fail(rd, "out of memory");
+			return;
+		}
+		json_array_foreach(t, i, v) {
+			if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+			    json_integer_value(v) > THREADS_MAX)
+				fail(rd, "request.threads[%zu]: expected an "
+				     "integer from 1 to %u", i, THREADS_MAX);
+			else
+				q->threads[q->n_threads++] =
+					(uint64_t)json_integer_value(v);
+		}
+	}
+	if (p && !json_is_array(p))
+		fail(rd, "request.parallel: expected an array");
+	json_array_foreach(p, i, v) {
+		enum parallel_mode m;
+
+		if (!json_is_string(v) ||
+		    parallel_mode_parse(json_string_value(v), &m)) {
+			fail(rd, "request.parallel[%zu]: expected files or "
+			     "ranges", i);
+			break;
+		}
+		if (m == PARALLEL_FILES)
+			q->parallel_files = true;
+		else
+			q->parallel_ranges = true;
+	}
+	rd_enum(rd, o, "request", "pin", parse_pin, &q->pin,
+		"none, compact or spread");
+	rd_enum(rd, o, "request", "prealloc", parse_prealloc, &q->prealloc,
+		"none, truncate or fallocate");
+}
+
+static void read_sample(struct rd *rd, json_t *o, const char *at,
+			struct sample *s, unsigned n)
+{
+	json_t *ff = json_object_get(o, "first_finish");
+	json_t *pt = json_object_get(o, "per_thread");
+	size_t i;
+	json_t *v;
+
+	if (ff && !json_is_number(ff) && !json_is_null(ff))
+		fail(rd, "%s.first_finish: expected a number", at);
+	else if (ff && json_is_number(ff))
+		s->first_finish = json_number_value(ff);
+	if (!pt || rd->ret)
+		return;
+	if (!json_is_array(pt) || json_array_size(pt) != n) {
+		fail(rd, "%s.per_thread: expected an array of %u figures", at,
+		     n);
+		return;
+	}
+	s->per_thread = calloc(n, sizeof(*s->per_thread));
+	if (!s->per_thread) {
+		fail(rd, "out of memory");
+		return;
+	}
+	json_array_foreach(pt, i, v) {
+		json_t *sec = json_object_get(v, "seconds");
+		json_t *bytes = json_object_get(v, "bytes");
+
+		if (!json_is_number(sec) || !json_is_integer(bytes) ||
+		    json_integer_value(bytes) < 0) {
+			fail(rd, "%s.per_thread[%zu]: expected {seconds, "
+			     "bytes}", at, i);
+			return;
+		}
+		s->per_thread[i].seconds = json_number_value(sec);
+		s->per_thread[i].bytes = (uint64_t)json_integer_value(bytes);
+	}
+}
+
+static void read_cell(struct rd *rd, json_t *o, size_t ci, struct cell *c)
+{
+	json_t *params = json_object_get(o, "parameters");
+	json_t *samples = json_object_get(o, "samples");
+	uint64_t threads = 1;
+	char at[64];
+
+	snprintf(at, sizeof(at), "cells[%zu].parameters", ci);
+	rd_int(rd, params, at, "threads", 1, THREADS_MAX, &threads);
+	c->threads = (unsigned)threads;
+	rd_enum(rd, params, at, "parallel", parse_parallel, &c->parallel,
+		"files or ranges");
+	rd_enum(rd, params, at, "pin", parse_pin, &c->pin,
+		"none, compact or spread");
+	rd_enum(rd, params, at, "prealloc", parse_prealloc, &c->prealloc,
+		"none, truncate or fallocate");
+	for (size_t j = 0; !rd->ret && j < c->n_samples; j++) {
+		snprintf(at, sizeof(at), "cells[%zu].samples[%zu]", ci, j);
+		read_sample(rd, json_array_get(samples, j), at,
+			    &c->samples[j], c->threads);
+	}
+}
+
+int threads_json_read(json_t *root, const char *file, struct run *run,
+		      char *err, size_t len)
+{
+	struct rd rd = { .file = file, .err = err, .len = len };
+	json_t *cells = json_object_get(root, "cells");
+
+	read_request(&rd, json_object_get(root, "request"), &run->request);
+	rd_int(&rd, json_object_get(root, "environment"), "environment",
+	       "l3_per_package", 0, INT64_MAX, &run->env.l3_per_package);
+	for (size_t i = 0; !rd.ret && i < run->n_cells; i++)
+		read_cell(&rd, json_array_get(cells, i), i, &run->cells[i]);
+	return rd.ret;
+}
