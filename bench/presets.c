@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "verbs.h"
 
@@ -19,12 +20,18 @@ static const char *const quick_args[] = {
 	"--sizes", "4K,1M,64M", "--cache", "warm", "--samples", "6", NULL,
 };
 
+/* replaced at run time by "1,2,N" (N = online CPUs, when above 2) */
+#define THREADS_ARG "1,2,<cores>"
+
 static const char *const full_args[] = {
 	"--sizes", "1K,64K,1M,16M,256M,1G",
 	"--buffers", "4K,64K,128K,1M",
 	"--qd", "1,8,32",
 	"--cache", "warm,cold",
 	"--sync", "none,end",
+	"--threads", THREADS_ARG,
+	"--parallel", "files,ranges",
+	"--profile",
 	NULL,
 };
 
@@ -40,10 +47,10 @@ static const struct preset full = {
 	"full",
 	"The big sweep: sizes 1K, 64K, 1M, 16M, 256M and 1G; buffers 4K,\n"
 	"64K, 128K and 1M; queue depths 1, 8 and 32; warm and cold cache;\n"
-	"sync none and end. It takes long: sweep prints the planned cell\n"
-	"count and duration before it starts; --budget SECONDS bounds each\n"
-	"cell. Threads and profiling are not part of it yet (the sweep has\n"
-	"neither option so far).\n",
+	"sync none and end; 1, 2 and as many threads as cores, by files and\n"
+	"by ranges; profiling on (counters, system calls, hot spots). It\n"
+	"takes long: sweep prints the planned cell count and duration before\n"
+	"it starts; --budget SECONDS bounds each cell.\n",
 	full_args,
 };
 
@@ -55,8 +62,21 @@ static void preset_usage(const struct preset *p)
 		printf(" %s", *a);
 	printf(" [SWEEP OPTIONS]\n\nSWEEP OPTIONS (--dir, --out, --budget, "
 	       "--quiet, --save-baseline ...;\nsee iobench sweep --help) are "
-	       "passed on after the preset's own,\nso they add to it; exit "
-	       "codes are sweep's.\n");
+	       "passed on after the preset's own,\nso a repeated option replaces "
+	       "the preset's value; exit codes are sweep's.\n");
+}
+
+/* "1,2" plus the number of online CPUs when that is more than 2. */
+static char *threads_list(void)
+{
+	static char list[32];
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (cores > 2)
+		snprintf(list, sizeof(list), "1,2,%ld", cores);
+	else
+		snprintf(list, sizeof(list), "1,2");
+	return list;
 }
 
 /* sweep's argv: "sweep", the preset's options, then the user's. */
@@ -82,7 +102,8 @@ static int run_preset(const struct preset *p, int argc, char **argv)
 	sweep_argv[n++] = "sweep";
 	/* cmd_sweep does not modify its arguments; getopt only permutes */
 	for (size_t i = 0; i < n_preset; i++)
-		sweep_argv[n++] = (char *)p->args[i];
+		sweep_argv[n++] = strcmp(p->args[i], THREADS_ARG) ?
+				  (char *)p->args[i] : threads_list();
 	for (int i = 1; i < argc; i++)
 		sweep_argv[n++] = argv[i];
 	sweep_argv[n] = NULL;
