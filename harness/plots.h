@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Plots of a run and of a comparison: gnuplot (an external program)
+ * draws SVG files from the data files and scripts written here.
+ */
+#ifndef IOBENCH_PLOTS_H
+#define IOBENCH_PLOTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "compare.h"
+#include "results.h"
+
+#define PLOTS_MAX 8
+#define PLOTS_DIR "plots"
+
+struct plot_file {
+	char name[48];		/* "throughput-warm.svg", in PLOTS_DIR */
+	char title[160];	/* for the Markdown image's alt text */
+};
+
+/* What a plots_write_*() call drew, and what it left out and why. */
+struct plots_result {
+	struct plot_file plots[PLOTS_MAX];
+	size_t n;
+	char skipped[320];	/* why nothing was drawn, "" otherwise */
+	char notes[PLOTS_MAX][160];	/* plots not drawn: why */
+	size_t n_notes;
+};
+
+/*
+ * Draws the plots of a run into DIR/plots/ (created): throughput vs file
+ * size per cache mode, CPU seconds per GiB, cold vs warm, page-cache
+ * footprint, and thread scaling when threads were swept. Each plot leaves
+ * NAME.dat, NAME.gp and NAME.svg. Without gnuplot on PATH, or when it
+ * fails, out->skipped says why and 0 is returned: the report goes on.
+ * -errno only for local failures (ENOMEM, cannot write in dir).
+ */
+int plots_write_run(const struct run *run, const char *dir,
+		    struct plots_result *out);
+
+/* Draws the change of every compared cell (median time, 95% CI) as
+ * DIR/plots/compare-change.svg; same contract as plots_write_run(). */
+int plots_write_compare(const struct comparison *cmp, const char *dir,
+			struct plots_result *out);
+
+/*
+ * Draws the comparison's plot into DIR/plots/ and appends a "## Plot"
+ * section to the Markdown document *md (malloc'd; may move): the image,
+ * or why it was skipped. 0 or -ENOMEM (*md unchanged).
+ */
+int plots_compare_section(const struct comparison *cmp, const char *dir,
+			  char **md);
+
+/*
+ * The fastest measured cell at `size` in `cache` mode: of `strategy` when
+ * it is given, else of any strategy (reference false) or any reference
+ * tool (true). Single-threaded, unsynced cells first. NULL when none.
+ */
+const struct cell *plots_best_cell(const struct run *run,
+				   const char *strategy, bool reference,
+				   uint64_t size, enum cache_mode cache);
+
+#endif

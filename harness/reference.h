@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reference tools (GNU cp, dd, rsync) measured like strategies: each is a
+ * cell named "ref:TOOL" whose timed unit runs the tool as a process.
+ */
+#ifndef IOBENCH_REFERENCE_H
+#define IOBENCH_REFERENCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "iobench/strategy.h"
+#include "results.h"
+
+/* Cell names of reference tools start with this. */
+#define REFERENCE_PREFIX "ref:"
+/* The tools --reference accepts, comma-separated, for messages. */
+#define REFERENCE_TOOLS "cp,dd,rsync"
+
+/* True when the cell is a reference tool's, not a strategy's. */
+bool reference_cell(const struct cell *c);
+bool reference_name(const char *cell_strategy);
+
+/*
+ * Parses --reference: a comma list of tools, or "none". Appends the tool
+ * names to *names (malloc'd strings; the caller owns them). 0, or -EINVAL
+ * with "what is wrong" in err, or -ENOMEM.
+ */
+int reference_parse(const char *list, char ***names, size_t *n, char *err,
+		    size_t len);
+
+/*
+ * The i-th placeholder strategy the request's tools plan (cp plans two:
+ * "ref:cp" and "ref:cp-reflink-never"), or NULL past the last. They carry
+ * the name, the tunables (dd: TUNE_BUF, its bs) and a probe (the tool is
+ * on PATH and answers --version); their copy hook is never called: the
+ * runner calls reference_copy() instead.
+ */
+const struct copy_strategy *reference_at(const struct run_request *rq,
+					 size_t i);
+/* The placeholder of a cell name ("ref:dd"), or NULL. */
+const struct copy_strategy *reference_find(const char *cell_strategy);
+/* True when s is one of the placeholders. */
+bool reference_is(const struct copy_strategy *s);
+/* The command line a placeholder runs, for the report ("cp --reflink=never
+ * SRC DST"); static storage. */
+const char *reference_command(const struct copy_strategy *s);
+
+/*
+ * The timed unit of a reference cell: runs the tool copying src to dst in
+ * a forked process (process start included), waits for it, then
+ * fdatasyncs dst when the cell's sync mode asks (time in *sync_seconds).
+ * 0, or -errno with the tool's own message in why.
+ */
+int reference_copy(const struct copy_strategy *s, const struct cell *c,
+		   const char *src, const char *dst, double *sync_seconds,
+		   char *why, size_t len);
+
+/*
+ * Runs argv[0] (searched on PATH) in cwd (NULL: here) with stdin and
+ * stdout on /dev/null and stderr collected into msg (one line, cut to
+ * len). The program dies with its caller (PR_SET_PDEATHSIG): a sample
+ * killed on timeout takes its tool with it. Returns the wait status
+ * (>= 0; 127 when it could not be started) or -errno.
+ */
+int harness_run_program(char *const argv[], const char *cwd, char *msg,
+			size_t len);
+
+/* Adds the CPU time of this process's waited-for children (the tools a
+ * reference sample ran) to *user / *sys; nothing for strategies, which
+ * start no process. */
+void reference_add_children_cpu(double *user, double *sys);
+
+#endif

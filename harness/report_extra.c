@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: MIT
+/*
+ * report.md's "Limits", "Reference tools" and "Plots" sections, and the
+ * per-size lines that set each size's best result against them.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "machine_limits.h"
+#include "parse.h"
+#include "plots.h"
+#include "reference.h"
+#include "report_extra.h"
+
+/* 3 significant figures without exponents: "28900", "56.8", "0.123". */
+static const char *num(double v, char *out, size_t len)
+{
+	if (!isfinite(v))
+		snprintf(out, len, "-");
+	else if (fabs(v) >= 100)
+		snprintf(out, len, "%.0f", v);
+	else if (fabs(v) >= 10)
+		snprintf(out, len, "%.1f", v);
+	else
+		snprintf(out, len, "%.3g", v);
+	return out;
+}
+
+/* v as a share of lim: "45%", "<1%". */
+static const char *share(double v, double lim, char *out, size_t len)
+{
+	double pct = 100 * v / lim;
+
+	if (pct < 1)
+		snprintf(out, len, "<1%%");
+	else
+		snprintf(out, len, "%.0f%%", pct);
+	return out;
+}
+
+static double mib_s(const struct cell *c)
+{
+	return results_mib_s(c->size, c->est.median);
+}
+
+/* The fastest measured strategy (or reference) cell of a size and cache
+ * mode. */
+static const struct cell *best_of(const struct run *run, uint64_t size,
+				  enum cache_mode cache, bool reference)
+{
+	return plots_best_cell(run, NULL, reference, size, cache);
+}
+
+static bool any_reference(const struct run *run)
+{
+	for (size_t i = 0; i < run->n_cells; i++)
+		if (reference_cell(&run->cells[i]))
+			return true;
+	return false;
+}
+
+/* "`rw` (buf 128K)" */
+static const char *label(const struct cell *c, char *out, size_t len)
+{
+	char t[96];
+
+	results_tunables_desc(c, t, sizeof(t));
+	if (!strcmp(t, "-"))
+		snprintf(out, len, "`%s`", c->strategy);
+	else
+		snprintf(out, len, "`%s` (%s)", c->strategy, t);
+	return out;
+}
+
+void report_extra_size(FILE *f, const struct run *run, uint64_t size)
+{
+	bool said = false;
+
+	for (int m = CACHE_WARM; m <= CACHE_COLD && size; m++) {
+		const struct cell *b = best_of(run, size, m, false);
+		const char *what;
+		double lim = limits_ceiling(&run->limits, size, m, &what);
+		char l[128], a[16], x[16], p[16];
+
+		if (!b || !isfinite(lim) || lim <= 0)
+			continue;
+		fprintf(f, "%s%s best, %s at %s MiB/s, is %s of %s "
+			"(%s MiB/s)", said ? "; " : "Against the machine's "
+			"limits: ", cache_mode_name(m),
+			label(b, l, sizeof(l)), num(mib_s(b), a, sizeof(a)),
+			share(mib_s(b), lim, p, sizeof(p)), what,
+			num(lim, x, sizeof(x)));
+		said = true;
+	}
+	if (said)
+		fputs(".\n\n", f);
+	said = false;
+	for (int m = CACHE_WARM; m <= CACHE_COLD; m++) {
+		const struct cell *b = best_of(run, size, m, false);
+		const struct cell *r = best_of(run, size, m, true);
+		char l[128], a[16], x[16];
+
+		if (!b || !r)
+			continue;
+		fprintf(f, "%s%s: %s is %.2fx `%s` (%s vs %s MiB/s)",
+			said ? "; " : "Against the reference tools, ",
+			cache_mode_name(m), label(b, l, sizeof(l)),
+			r->est.median / b->est.median, r->strategy,
+			num(mib_s(b), a, sizeof(a)),
+			num(mib_s(r), x, sizeof(x)));
+		said = true;
+	}
+	if (said)
+		fputs(". Rows `ref:*` run the tool as one process per copy: "
+		      "their times include process start.\n\n", f);
+}
+
+static void section_limits(FILE *f, const struct run *run)
+{
+	const struct run_limits *l = &run->limits;
+	char a[16], b[16], s1[32], s2[32];
+
+	fputs("## Limits\n\n", f);
+	if (!l->measured) {
+		fputs("Not measured in this run (`iobench sweep --limits` measures them).\n\n", f);
+		return;
+	}
+	fprintf(f, "Measured in the same run, before the cells. **memcpy**: "
+		"this process copying a working set the size of the file "
+		"(capped at %llu MiB) in chunks of each swept buffer: the "
+		"ceiling for page-cache-to-page-cache copies (a read/write "
+		"copy moves the data twice, so expect at most half). "
+		"**O_DIRECT**: sequential %u KiB blocks on `--dir`, one at a "
+		"time, bypassing the page cache: the ceiling for cold copies "
+		"(a buffered copy whose readahead overlaps requests can pass "
+		"it: a share above 100%%).\n\n"
+		"| working set | chunk | memcpy MiB/s |\n|---:|---:|---:|\n",
+		LIMITS_MEMCPY_MAX_SET >> 20, (unsigned)(l->direct_block ?
+		l->direct_block : LIMITS_DIRECT_BLOCK) >> 10);
+	for (size_t i = 0; i < l->n_memcpy; i++) {
+		format_size(l->memcpy[i].size, s1, sizeof(s1));
+		format_size(l->memcpy[i].buffer, s2, sizeof(s2));
+		fprintf(f, "| %s | %s | %s |\n", s1, s2,
+			num(l->memcpy[i].mib_s, a, sizeof(a)));
+	}
+	if (isfinite(l->direct_read_mib_s) || isfinite(l->direct_write_mib_s)) {
+		format_size(l->direct_bytes, s1, sizeof(s1));
+		fprintf(f, "\n| O_DIRECT on --dir | MiB/s |\n|---|---:|\n"
+			"| sequential read (%s) | %s |\n"
+			"| sequential write + fdatasync (%s) | %s |\n", s1,
+			num(l->direct_read_mib_s, a, sizeof(a)), s1,
+			num(l->direct_write_mib_s, b, sizeof(b)));
+	}
+	if (l->direct_reason)
+		fprintf(f, "\nO_DIRECT bandwidth: n/a (%s); cold results have "
+			"no ceiling here.\n", l->direct_reason);
+	fputs("\n| size | cache | best | MiB/s | limit | MiB/s | share |\n"
+	      "|---|---|---|---:|---|---:|---:|\n", f);
+	for (size_t i = 0; i < run->request.n_sizes; i++) {
+		uint64_t size = run->request.sizes[i];
+
+		for (int m = CACHE_WARM; m <= CACHE_COLD; m++) {
+			const struct cell *c = best_of(run, size, m, false);
+			const char *what;
+			double lim = limits_ceiling(l, size, m, &what);
+			char lb[128], x[16];
+
+			if (!c)
+				continue;
+			format_size(size, s1, sizeof(s1));
+			fprintf(f, "| %s | %s | %s | %s | %s | %s | ", s1,
+				cache_mode_name(m), label(c, lb, sizeof(lb)),
+				num(mib_s(c), a, sizeof(a)), what,
+				num(lim, x, sizeof(x)));
+			if (isfinite(lim) && lim > 0 && size)
+				fprintf(f, "%s |\n", share(mib_s(c), lim, x,
+							   sizeof(x)));
+			else
+				fputs("n/a |\n", f);
+		}
+	}
+	fputs("\n", f);
+}
+
+static void section_references(FILE *f, const struct run *run)
+{
+	const struct copy_strategy *s;
+
+	if (!any_reference(run))
+		return;
+	fputs("## Reference tools\n\n"
+	      "The same source files copied by the tools people already use, "
+	      "through the same cache preparation and verification as the "
+	      "strategies. Each copy forks and execs the tool and waits for "
+	      "it, so **their times include process start** (a few "
+	      "milliseconds, which dominates small files). Commands:\n\n", f);
+	for (size_t t = 0; (s = reference_at(&run->request, t)); t++)
+		fprintf(f, "- `%s`: `%s`\n", s->name, reference_command(s));
+	fputs("\n| size | cache | best strategy | MiB/s | best reference | "
+	      "MiB/s | speed-up |\n|---|---|---|---:|---|---:|---:|\n", f);
+	for (size_t i = 0; i < run->request.n_sizes; i++) {
+		uint64_t size = run->request.sizes[i];
+
+		for (int m = CACHE_WARM; m <= CACHE_COLD; m++) {
+			const struct cell *b = best_of(run, size, m, false);
+			const struct cell *r = best_of(run, size, m, true);
+			char sz[32], lb[128], lr[128], a[16], x[16];
+
+			if (!b || !r)
+				continue;
+			format_size(size, sz, sizeof(sz));
+			fprintf(f, "| %s | %s | %s | %s | %s | %s | %.2fx |\n",
+				sz, cache_mode_name(m),
+				label(b, lb, sizeof(lb)),
+				num(mib_s(b), a, sizeof(a)),
+				label(r, lr, sizeof(lr)),
+				num(mib_s(r), x, sizeof(x)),
+				r->est.median / b->est.median);
+		}
+	}
+	fputs("\n", f);
+}
+
+static int section_plots(FILE *f, const struct run *run,
+			 const char *report_path)
+{
+	struct plots_result pr;
+	char dir[PATH_MAX];
+	const char *slash = strrchr(report_path, '/');
+	int ret;
+
+	if (slash)
+		snprintf(dir, sizeof(dir), "%.*s",
+			 (int)(slash - report_path), report_path);
+	else
+		snprintf(dir, sizeof(dir), ".");
+	ret = plots_write_run(run, dir, &pr);
+	if (ret)
+		return ret;
+	fputs("## Plots\n\n", f);
+	if (pr.skipped[0])
+		fprintf(f, "Plots skipped: %s.\n\n", pr.skipped);
+	for (size_t i = 0; i < pr.n; i++)
+		fprintf(f, "![%s](%s/%s)\n\n", pr.plots[i].title, PLOTS_DIR,
+			pr.plots[i].name);
+	for (size_t i = 0; i < pr.n_notes; i++)
+		fprintf(f, "- Not drawn: %s.\n", pr.notes[i]);
+	if (pr.n)
+		fprintf(f, "%sEach plot's data and gnuplot script are beside "
+			"it in `%s/` (NAME.dat, NAME.gp).\n\n",
+			pr.n_notes ? "\n" : "", PLOTS_DIR);
+	else if (pr.n_notes)
+		fputs("\n", f);
+	return 0;
+}
+
+int report_extra_sections(FILE *f, const struct run *run,
+			  const char *report_path)
+{
+	section_limits(f, run);
+	section_references(f, run);
+	return section_plots(f, run, report_path);
+}
+
+void report_extra_options(const struct run_request *q, FILE *f)
+{
+	if (!q->limits)
+		fputs(" --no-limits", f);
+	fputs(" --reference ", f);
+	if (!q->n_references)
+		fputs("none", f);
+	for (size_t i = 0; i < q->n_references; i++)
+		fprintf(f, "%s%s", i ? "," : "", q->references[i]);
+}

@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Issue 6 in a real sweep: machine limits (memcpy above every warm copy,
+# O_DIRECT figures or their reason), reference-tool rows (cp, dd, rsync)
+# run and verified like cells, gnuplot plots as valid SVG linked from
+# report.md, the report without gnuplot, the compare plot, and the
+# options' bad input.
+set -u
+: "${IOBENCH:?IOBENCH must name the built iobench binary}"
+: "${RENDER:?RENDER must name the test render helper}"
+: "${SOURCE_ROOT:?SOURCE_ROOT must name the source tree}"
+PY=/usr/bin/python3
+
+# Disk-backed, so cold cells and O_DIRECT are meaningful.
+T=$(mktemp -d "${TMPDIR:-/var/tmp}/iobench-plots-test-XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+mkdir "$T/dir"
+
+# ---- bad input: exit 1, nothing created ----
+"$IOBENCH" sweep --reference cpio --dir "$T/dir" --out "$T/bad" \
+	>/dev/null 2>"$T/err"
+rc=$?
+[ "$rc" -eq 1 ] || fail "--reference cpio: exit $rc, expected 1"
+grep -q "unknown tool 'cpio'" "$T/err" || fail "no clear error: $(cat "$T/err")"
+"$IOBENCH" sweep --reference cp,cp --dir "$T/dir" --out "$T/bad" \
+	>/dev/null 2>"$T/err"
+[ $? -eq 1 ] || fail "--reference cp,cp accepted"
+[ -e "$T/bad" ] && fail "bad input created $T/bad"
+
+# ---- a small sweep with limits and every reference tool ----
+"$IOBENCH" sweep --sizes 64K,1M --strategies rw,copy_file_range \
+	--cache warm,cold --samples 6 --budget 1 --dir "$T/dir" \
+	--out "$T/out" --quiet --reference cp,dd,rsync \
+	>"$T/stdout" 2>"$T/stderr"
+rc=$?
+[ "$rc" -eq 0 ] || { cat "$T/stderr" >&2; fail "sweep exit $rc"; }
+run=$T/out/$(readlink "$T/out/latest")
+[ -f "$run/report.md" ] || fail "no report.md in $run"
+
+$PY - "$run" "$SOURCE_ROOT" <<'PY' || fail "limits / reference checks"
+import json, math, sys
+
+d = sys.argv[1]
+r = json.load(open(d + "/results.json"))
+report = open(d + "/report.md").read()
+errors = []
+def check(ok, what):
+    if not ok:
+        errors.append(what)
+
+lim = r.get("limits")
+check(isinstance(lim, dict), "results.json has no limits")
+lim = lim or {"memcpy": [], "direct": {}}
+check(r["request"].get("limits") is True, "request.limits not true")
+check(r["request"].get("references") == ["cp", "dd", "rsync"],
+      "request.references is %r" % r["request"].get("references"))
+mem = lim["memcpy"]
+check(len(mem) >= 2, "memcpy measured for %d sizes, expected 2" % len(mem))
+for m in mem:
+    check(m["mib_s"] and m["mib_s"] > 100,
+          "implausible memcpy %r MiB/s" % m["mib_s"])
+def ceiling(size):
+    ws = min(max(size, 4096), 64 << 20)
+    v = [m["mib_s"] for m in mem if m["size"] == ws]
+    return max(v) if v else None
+
+direct = lim["direct"]
+if direct.get("reason"):
+    print("note: O_DIRECT n/a: " + direct["reason"])
+else:
+    for k in ("read_mib_s", "write_mib_s"):
+        check(direct.get(k) and 1 < direct[k] < 1e6,
+              "implausible O_DIRECT %s %r" % (k, direct.get(k)))
+    check(direct.get("bytes", 0) >= 4 << 20, "O_DIRECT moved too little")
+
+refs = {}
+for c in r["cells"]:
+    p = c["parameters"]
+    name = "%s %d %s" % (p["strategy"], p["size"], p["cache"])
+    if c["status"] != "ok":
+        check(c["status"] == "skipped", name + ": " + c["status"] +
+              " " + str(c.get("reason")))
+        continue
+    mib = c["estimates"]["throughput_mib_s"]["median"]
+    check(mib and mib > 0, name + ": no throughput")
+    if p["cache"] == "warm":
+        cap = ceiling(p["size"])
+        check(cap is not None, name + ": no memcpy figure for its size")
+        if cap is not None:
+            check(mib < cap, "%s: %.1f MiB/s not below memcpy %.1f" %
+                  (name, mib, cap))
+    if p["strategy"].startswith("ref:"):
+        refs.setdefault(p["strategy"], []).append(c)
+        check(c["verified"] and c["copies_verified"] > 0,
+              name + ": not verified")
+        # process start is inside the timed region: well under 5 GiB/s
+        check(mib < 5120, "%s: %.0f MiB/s is implausible for a process "
+              "per copy" % (name, mib))
+        check(c["usage"]["user"] + c["usage"]["sys"] > 0,
+              name + ": the tool's CPU time is missing")
+
+for want in ("ref:cp", "ref:cp-reflink-never", "ref:dd", "ref:rsync"):
+    check(len(refs.get(want, [])) == 4,
+          "%s: %d ok cells, expected 2 sizes x 2 caches" %
+          (want, len(refs.get(want, []))))
+dd = refs.get("ref:dd", [])
+check(all(c["parameters"]["buffer_size"] == 128 << 10 for c in dd),
+      "ref:dd does not run with bs = the swept buffer")
+
+try:
+    import jsonschema
+    schema = json.load(open(sys.argv[2] + "/tests/report/schema.json"))
+    jsonschema.validate(r, schema)
+except ImportError:
+    print("note: python3-jsonschema missing: schema not checked")
+except jsonschema.ValidationError as e:
+    errors.append("results.json against schema.json: %s" % e.message)
+
+check("## Limits" in report, "no Limits section")
+check("| size | cache | best | MiB/s | limit | MiB/s | share |" in report,
+      "no share-of-limit table")
+check("of memcpy" in report, "no per-size share of memcpy")
+check("## Reference tools" in report, "no Reference tools section")
+check("include process start" in report, "process start not stated")
+check("| `ref:cp` |" in report and "| `ref:rsync` |" in report,
+      "reference rows missing from the size tables")
+check("Use `ref:" not in report, "a reference tool is recommended")
+if errors:
+    print("\n".join(errors), file=sys.stderr)
+    sys.exit(1)
+PY
+
+# ---- plots: valid SVG files, each linked from report.md ----
+if ! command -v gnuplot >/dev/null; then
+	grep -q "Plots skipped: gnuplot is not on PATH" "$run/report.md" ||
+		fail "no gnuplot, and the report does not say plots were skipped"
+	echo "SKIP: gnuplot not installed (scripts/setup installs gnuplot-nox)"
+	exit 77
+fi
+command -v xmllint >/dev/null || { echo "SKIP: xmllint missing"; exit 77; }
+links=$(grep -o '](plots/[^)]*\.svg)' "$run/report.md" | sed 's/^](//; s/)$//')
+for want in throughput-warm throughput-cold cpu-per-gib cold-vs-warm \
+	    page-cache; do
+	echo "$links" | grep -qx "plots/$want.svg" ||
+		fail "report.md does not embed plots/$want.svg"
+done
+for l in $links; do
+	[ -s "$run/$l" ] || fail "$l linked but missing"
+	xmllint --noout "$run/$l" || fail "$l is not valid XML"
+	grep -q "<svg" "$run/$l" || fail "$l is not SVG"
+	b=${l%.svg}
+	[ -s "$run/$b.dat" ] && [ -s "$run/$b.gp" ] ||
+		fail "$l: data file or script missing"
+done
+grep -q "throughput, MiB/s" "$run/plots/throughput-warm.svg" ||
+	fail "throughput plot has no y-axis label with units"
+grep -q "ref:rsync" "$run/plots/throughput-warm.svg" ||
+	fail "throughput plot has no legend entry for the references"
+
+# ---- without gnuplot: the report says the plots were skipped, and why ----
+mkdir "$T/nognuplot"
+PATH=/nonexistent "$RENDER" "$run/results.json" "$T/nognuplot" ||
+	fail "rendering without gnuplot failed"
+grep -q "Plots skipped: gnuplot is not on PATH (install the gnuplot-nox" \
+	"$T/nognuplot/report.md" || fail "no skip note without gnuplot"
+grep -q '](plots/' "$T/nognuplot/report.md" &&
+	fail "plots linked although gnuplot is missing"
+[ -e "$T/nognuplot/plots" ] && fail "plots/ created without gnuplot"
+grep -q "## Limits" "$T/nognuplot/report.md" ||
+	fail "limits lost in the results.json round trip"
+
+# ---- --no-limits --reference none, threads swept; compare's plot ----
+"$IOBENCH" sweep --sizes 64K --strategies rw,copy_file_range --cache warm \
+	--threads 1,2 --samples 6 --budget 1 --dir "$T/dir" --out "$T/out2" \
+	--quiet --no-limits --reference none >/dev/null 2>"$T/stderr" ||
+	{ cat "$T/stderr" >&2; fail "--no-limits sweep failed"; }
+run2=$T/out2/$(readlink "$T/out2/latest")
+grep -q '](plots/thread-scaling.svg)' "$run2/report.md" ||
+	fail "threads swept, but no thread-scaling plot in report.md"
+xmllint --noout "$run2/plots/thread-scaling.svg" ||
+	fail "thread-scaling.svg is not valid XML"
+grep -q "copy_file_range by files" "$run2/plots/thread-scaling.svg" ||
+	fail "thread-scaling plot lacks its legend"
+$PY - "$run2" <<'PY' || fail "--no-limits / --reference none"
+import json, sys
+r = json.load(open(sys.argv[1] + "/results.json"))
+assert r["limits"] is None, "limits measured under --no-limits"
+assert not any(c["parameters"]["strategy"].startswith("ref:")
+               for c in r["cells"]), "reference cells under none"
+assert "Not measured in this run" in open(sys.argv[1] + "/report.md").read()
+PY
+"$IOBENCH" compare "$run/results.json" "$run2/results.json" -o "$T/cmp" \
+	>/dev/null 2>"$T/stderr"
+rc=$?
+[ "$rc" -eq 0 ] || [ "$rc" -eq 4 ] || { cat "$T/stderr" >&2; fail "compare exit $rc"; }
+grep -q '](plots/compare-change.svg)' "$T/cmp/compare.md" ||
+	fail "compare.md does not embed its plot"
+xmllint --noout "$T/cmp/plots/compare-change.svg" ||
+	fail "compare-change.svg is not valid XML"
+echo PASS
