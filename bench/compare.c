@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "compare.h"
+#include "plots.h"
 #include "verbs.h"
 
 struct compare_request {
@@ -434,6 +435,11 @@ static int render_and_write(const struct compare_request *rq,
 	if (mkdir(out, 0755) && errno != EEXIST) {
 		bench_error("compare: cannot create %s: %s", out,
 			    strerror(errno));
+		goto out_free;
+	}
+	/* the change per cell drawn beside compare.md (plots.h) */
+	if (plots_compare_section(cmp, out, &md)) {
+		bench_error("compare: out of memory");
 		goto out_free;
 	}
 	fputs(md, stdout);

@@ -4,6 +4,7 @@
  */
 #include <getopt.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,6 +20,8 @@ static const struct verb {
 	{ "full", cmd_full, "big preset sweep: sizes, buffers, qd, cold, sync" },
 	{ "sweep", cmd_sweep, "measure strategies x sizes x tunables; write a report" },
 	{ "compare", cmd_compare, "compare two runs or baselines; exit 4 on regression" },
+	{ "profile", cmd_profile, "sweep with counters, syscalls and hot spots per cell" },
+	{ "flame", cmd_flame, "SVG flame graph of one strategy copying (perf)" },
 	{ "list", cmd_list, "strategies, their tunables, usable here or not" },
 	{ "cp", cmd_cp, "copy one file with one strategy" },
 	{ "doctor", cmd_doctor, "pre-flight checks: what works here and why" },
@@ -66,6 +69,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* past RLIMIT_FSIZE a write must fail with EFBIG (reported as an
+	 * error) instead of killing the process; children inherit this */
+	signal(SIGXFSZ, SIG_IGN);
 	/* no verb: the quick preset, the one-command first look */
 	if (argc < 2)
 		return cmd_quick(1, (char *[]){ "quick", NULL });

@@ -28,6 +28,7 @@ void compare_default_options(struct compare_options *o)
 	o->level = 0.95;
 	o->resamples = 10000;
 	o->seed = COMPARE_SEED;
+	o->ignore = 0;
 }
 
 const char *compare_verdict_name(enum compare_verdict v)

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "profile.h"
 #include "results.h"
+#include "threads.h"
 
 static const char csv_header[] =
 	"strategy,size,buffer_size,queue_depth,direct,sqpoll,cache,sync,"
@@ -19,7 +21,8 @@ static const char csv_header[] =
 	"mad_s,min_s,max_s,cv,mib_s_median,mib_s_ci_lo,mib_s_ci_hi,files_s,"
 	"cpu_s_per_gib,src_resident_before_pct,dst_cached_after_pct,"
 	"dst_dirty_after_pct,maxrss_kb,mild_outliers,severe_outliers,"
-	"verified\r\n";
+	"verified,threads,parallel,pin,prealloc,first_finish_share,"
+	"thread_imbalance" PROFILE_CSV_COLUMNS "\r\n";
 
 static void put_text(FILE *f, const char *s)
 {
@@ -90,9 +93,17 @@ static void put_row(FILE *f, const struct cell *c)
 	put_num(f, results_sample_pct(c, RESULTS_SRC_RESIDENT_BEFORE));
 	put_num(f, results_sample_pct(c, RESULTS_DST_CACHED));
 	put_num(f, results_sample_pct(c, RESULTS_DST_DIRTY));
-	fprintf(f, ",%ld,%u,%u,%d\r\n", c->usage.maxrss_kb,
+	fprintf(f, ",%ld,%u,%u,%d", c->usage.maxrss_kb,
 		e->mild_low + e->mild_high, e->severe_low + e->severe_high,
 		c->verified);
+	/* thread sweeps (threads.h) */
+	fprintf(f, ",%u,%s,%s,%s", c->threads ? c->threads : 1,
+		parallel_mode_name(c->parallel), pin_mode_name(c->pin),
+		prealloc_mode_name(c->prealloc));
+	put_num(f, threads_first_finish_share(c));
+	put_num(f, threads_imbalance(c));
+	profile_put_csv(f, c);	/* iobench profile (profile.h) */
+	fputs("\r\n", f);
 }
 
 int results_write_csv(const struct run *run, const char *path)

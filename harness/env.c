@@ -19,6 +19,7 @@
 #include "cache.h"
 #include "env.h"
 #include "strategies.h"
+#include "threads.h"
 
 #define UNKNOWN "unknown"
 
@@ -128,6 +129,7 @@ static void probe_topology(struct environment *env)
 		env->numa_nodes = count_objs(topo, HWLOC_OBJ_NUMANODE);
 		env->cores = count_objs(topo, HWLOC_OBJ_CORE);
 		env->pus = count_objs(topo, HWLOC_OBJ_PU);
+		env->l3_per_package = threads_l3_per_package(topo);
 	}
 	hwloc_topology_destroy(topo);
 }

@@ -14,7 +14,10 @@
 
 #include <jansson.h>
 
+#include "machine_limits.h"
+#include "profile.h"
 #include "results.h"
+#include "threads_json.h"
 
 /* The same names `iobench list` prints (strategy_tunables_str). */
 static const struct {
@@ -291,8 +294,12 @@ int results_write_json(const struct run *run, const char *path)
 			 "environment", env_to_json(&run->env),
 			 "request", request_to_json(&run->request),
 			 "cells", cells_to_json(run));
-	if (!root)
+	if (!root || limits_json_attach(root, run) ||
+	    threads_json_annotate(root, run) ||
+	    profile_json_annotate(root, run)) {
+		json_decref(root);
 		return -ENOMEM;
+	}
 	/* 17 significant digits: every double reads back bit-identical */
 	text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
 	json_decref(root);
@@ -753,6 +760,9 @@ static void one_sample(struct reader *rd, json_t *o, const char *at,
 	rd_double(rd, o, at, "sync_seconds", &s->sync_seconds);
 	rd_double(rd, o, at, "cpu_user", &s->cpu_user);
 	rd_double(rd, o, at, "cpu_sys", &s->cpu_sys);
+	/* a measured time: compare's statistics and rates divide by it */
+	if (!rd->failed && !(isfinite(s->seconds) && s->seconds >= 0))
+		rd_fail(rd, at, "seconds", "expected a time >= 0 s");
 	rd_u64(rd, o, at, "src_pages", &s->src_pages);
 	rd_int_range(rd, o, at, "src_resident_before", INT64_MIN, INT64_MAX,
 		     &s->src_resident_before);
@@ -828,6 +838,7 @@ int results_read_json(const char *path, struct run *run, char *err,
 		      size_t len)
 {
 	struct reader rd = { .file = path, .err = err, .len = len };
+	char ext_why[256];
 	const char *schema;
 	json_t *root;
 
@@ -850,8 +861,21 @@ int results_read_json(const char *path, struct run *run, char *err,
 	read_run(&rd, root, run);
 	read_env(&rd, root, &run->env);
 	read_request(&rd, root, &run->request);
+	if (!rd.failed && limits_json_read(root, run, ext_why,
+					   sizeof(ext_why))) {
+		/* "field: what" -> the reader's "file: field: what" */
+		char *what = strstr(ext_why, ": ");
+
+		if (what)
+			*what = '\0';
+		rd_fail(&rd, "", ext_why, "%s", what ? what + 2 : "invalid");
+	}
 	run->cells = rd_list(&rd, root, "", "cells", sizeof(struct cell),
 			     &run->n_cells, one_cell);
+	if (!rd.failed && threads_json_read(root, path, run, err, len))
+		rd.failed = true;
+	if (!rd.failed && profile_json_read(root, path, run, err, len))
+		rd.failed = true;
 	json_decref(root);
 	if (!rd.failed && !run->schema)
 		rd_fail(&rd, "", "schema", "out of memory");

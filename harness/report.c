@@ -12,7 +12,11 @@
 #include <string.h>
 
 #include "parse.h"
+#include "profile.h"
+#include "reference.h"
 #include "report.h"
+#include "report_extra.h"
+#include "report_scaling.h"
 #include "strategies.h"
 
 #define BOOTSTRAP_RESAMPLES 2000
@@ -39,6 +43,7 @@ struct report {
 	FILE *f;
 	struct size_summary *sizes;
 	size_t n_sizes;
+	const char *path;	/* report.md: plots are drawn beside it */
 };
 
 /* One recommendation, ranked. */
@@ -232,7 +237,8 @@ static const struct cell *best_cell(const struct run *run, uint64_t size)
 		int rank = (c->cache != CACHE_WARM) * 2 +
 			   (c->sync != SYNC_NONE);
 
-		if (!cell_measured(c) || c->size != size)
+		/* a reference tool is a yardstick, not a candidate */
+		if (!cell_measured(c) || c->size != size || reference_cell(c))
 			continue;
 		if (rank < best_rank ||
 		    (rank == best_rank && c->est.median < best->est.median)) {
@@ -438,6 +444,12 @@ static void section_environment(struct report *rp)
 	snprintf(buf, sizeof(buf), "%u package(s), %u NUMA node(s), "
 		 "%u core(s), %u PU(s)", e->packages, e->numa_nodes,
 		 e->cores, e->pus);
+	if (e->l3_per_package) {
+		size_t used = strlen(buf);
+
+		snprintf(buf + used, sizeof(buf) - used, ", L3 %.3g MiB per "
+			 "package", e->l3_per_package / (1024.0 * 1024));
+	}
 	env_row(f, "topology", buf);
 	snprintf(buf, sizeof(buf), "%.1f GiB",
 		 (double)e->mem_total / (1024.0 * 1024 * 1024));
@@ -531,6 +543,7 @@ static int section_size(struct report *rp, uint64_t size)
 	for (size_t i = 0; i < n; i++)
 		size_row(rp->f, v[i]);
 	fputs("\n", rp->f);
+	report_extra_size(rp->f, rp->run, size);
 	free(v);
 	return 0;
 }
@@ -722,7 +735,8 @@ static void rule_buffers(struct report *rp, struct recommendations *r)
 		const struct cell *c = &run->cells[i], *base;
 		double gain;
 
-		if (!cell_measured(c) || !(c->tunables & TUNE_BUF) ||
+		if (!cell_measured(c) || reference_cell(c) ||
+		    !(c->tunables & TUNE_BUF) ||
 		    c->params.buffer_size <= STRATEGY_DEFAULT_BUFFER)
 			continue;
 		base = default_buffer_cell(run, c);
@@ -793,6 +807,15 @@ static int cmp_rec(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* Thread-scaling rules (report_scaling.c), ranked like the others. */
+static void add_scaling_rec(void *ctx, enum report_scaling_impact impact,
+			    const char *text)
+{
+	add_rec(ctx, impact == SCALING_HIGH ? IMPACT_HIGH :
+		impact == SCALING_MEDIUM ? IMPACT_MEDIUM : IMPACT_LOW,
+		"%s", text);
+}
+
 static void section_recommendations(struct report *rp)
 {
 	static const char *const names[] = { "High", "Medium", "Low" };
@@ -802,6 +825,7 @@ static void section_recommendations(struct report *rp)
 	rule_cold_gap(rp, &r);
 	rule_footprint(rp, &r);
 	rule_buffers(rp, &r);
+	report_scaling_recommend(rp->run, add_scaling_rec, &r);
 	qsort(r.v, r.n, sizeof(*r.v), cmp_rec);
 	fputs("## Recommendations\n\n", rp->f);
 	if (!r.n)
@@ -1040,6 +1064,10 @@ static void section_reproduce(struct report *rp)
 	opt_word(f, "--out", q->out);
 	if (q->drop_caches)
 		fputs(" --drop-caches", f);
+	if (q->profile)
+		fputs(" --profile", f);
+	report_scaling_options(q, f);
+	report_extra_options(q, f);
 	fputs("\n```\n", f);
 }
 
@@ -1058,6 +1086,13 @@ static int write_sections(struct report *rp)
 			return ret;
 	}
 	section_page_cache(rp);
+	ret = report_scaling_section(rp->run, rp->f);
+	if (ret)
+		return ret;
+	report_profile_section(rp->f, rp->run);	/* iobench profile only */
+	ret = report_extra_sections(rp->f, rp->run, rp->path);
+	if (ret)
+		return ret;
 	section_recommendations(rp);
 	section_warnings(rp);
 	section_not_measured(rp);
@@ -1069,7 +1104,7 @@ static int write_sections(struct report *rp)
 
 int report_write_markdown(const struct run *run, const char *path)
 {
-	struct report rp = { .run = run };
+	struct report rp = { .run = run, .path = path };
 	char *buf = NULL;
 	size_t len = 0;
 	int ret;

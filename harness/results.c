@@ -16,7 +16,9 @@
 #include <unistd.h>
 
 #include "parse.h"
+#include "profile.h"
 #include "results.h"
+#include "threads.h"
 
 static const char *const cache_names[] = {
 	[CACHE_WARM] = "warm",
@@ -215,6 +217,7 @@ void results_free(struct run *run)
 				   j < run->cells[i].n_samples; j++)
 			free(run->cells[i].samples[j].per_thread);
 		free(run->cells[i].samples);
+		profile_free(&run->cells[i].profile);
 	}
 	free(run->cells);
 	free(run->schema);
@@ -377,6 +380,9 @@ void results_tunables_desc(const struct cell *c, char *out, size_t len)
 	if ((c->tunables & TUNE_SQPOLL) && c->params.sqpoll && used < len)
 		used += snprintf(out + used, len - used, "%ssqpoll",
 				 used ? ", " : "");
+	if (used < len)
+		used += threads_describe(c, used ? ", " : "", out + used,
+					 len - used);
 	if (!used)
 		snprintf(out, len, "-");
 }

@@ -116,6 +116,7 @@ struct cell_profile {
 	char *na[PROFILE_N_COUNTERS];	/* NULL, or why it is not known */
 	struct hot_spot *hot;		/* top symbols, largest share first */
 	size_t n_hot;
+	uint64_t hot_samples;		/* perf samples the shares are of */
 	char *hot_why;			/* NULL, or why there are no hot spots */
 };
 

@@ -27,6 +27,7 @@
 
 #include "cache.h"
 #include "dataset.h"
+#include "profile.h"
 #include "reference.h"
 #include "runner.h"
 #include "strategies.h"
@@ -69,6 +70,7 @@ struct sample_msg {
 	uint64_t src_pages;
 	int64_t src_before, src_after;
 	struct cache_pages dst;
+	struct profile_sample prof;	/* iobench profile (profile.h) */
 	char reason[REASON_LEN];	/* when status != 0 */
 };
 
@@ -390,13 +392,15 @@ out_free:
 /* Rough wall time of one sample of a cell, overhead included. */
 static double estimate_sample(const struct cell *c)
 {
-	double copy = c->size / ESTIMATE_BANDWIDTH;
+	/* by files, N threads copy N files' worth per sample */
+	double bytes = (double)c->size * threads_files_for(c, 1);
+	double copy = bytes / ESTIMATE_BANDWIDTH;
 
 	if (copy < BATCH_TARGET_SECONDS)
 		copy = BATCH_TARGET_SECONDS;
 	/* cache preparation and verification each read the data once */
 	return copy + SAMPLE_OVERHEAD_SECONDS +
-	       2 * c->size / (4 * ESTIMATE_BANDWIDTH);
+	       2 * bytes / (4 * ESTIMATE_BANDWIDTH);
 }
 
 /* Samples a cell still runs at most (warm-up and calibration included). */
@@ -699,6 +703,7 @@ static int child_measure(const struct copy_strategy *s, const struct cell *c,
 {
 	struct rusage ru0, ru1;
 	struct cache_pages before, after;
+	struct profile_session ps;
 	int oflags = strategy_open_flags(s, &c->params);
 	void *state;
 	double t0;
@@ -725,6 +730,7 @@ static int child_measure(const struct copy_strategy *s, const struct cell *c,
 	}
 	m->src_before = before.cached;
 	getrusage(RUSAGE_SELF, &ru0);
+	profile_begin(&ps, c->profile.on);
 	t0 = now();
 	for (unsigned i = 0; i < k && !ret; i++) {
 		char why[REASON_LEN - 32];
@@ -736,6 +742,7 @@ static int child_measure(const struct copy_strategy *s, const struct cell *c,
 				 "file %u of %u: %s", i + 1, k, why);
 	}
 	m->seconds = now() - t0;
+	profile_end(&ps, &m->prof);
 	getrusage(RUSAGE_SELF, &ru1);
 	m->cpu_user = tv_seconds(&ru1.ru_utime) - tv_seconds(&ru0.ru_utime);
 	m->cpu_sys = tv_seconds(&ru1.ru_stime) - tv_seconds(&ru0.ru_stime);
@@ -1025,6 +1032,8 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 				   strerror(errno));
 		goto out_free;
 	}
+	/* iobench profile: the child counts its timed region */
+	c->profile.on = r->run->request.profile;
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
@@ -1054,6 +1063,10 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 	if (ret)
 		goto out_unlink;
 	c->copies_verified += k;
+	if (c->profile.on && profile_add(&c->profile, &m.prof, k)) {
+		ret = strategy_why(why, len, -ENOMEM, "%s", strerror(ENOMEM));
+		goto out_unlink;
+	}
 	*out = (struct sample){
 		.seconds = m.seconds,
 		.sync_seconds = m.sync_seconds,
@@ -1223,6 +1236,14 @@ static int sample_cell(struct runner *r, size_t ci)
 		c->status = CELL_OK;
 		c->verified = true;
 		cs->running = false;
+		/* iobench profile: perf samples of the cell copying; its
+		 * problems are recorded in the cell, not failures */
+		if (r->run->request.profile && !stop_level) {
+			char src[FILE_PATH_MAX];
+
+			src_path(r, 0, src, sizeof(src));
+			(void)profile_hot_spots(cs->s, c, src, r->scratch);
+		}
 	}
 	return 0;
 }

@@ -7,6 +7,7 @@
 #define IOBENCH_RUNNER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "results.h"
 
@@ -21,6 +22,8 @@ struct runner_progress {
 /* Builds run->cells from run->request (strategy x size x tunables x cache
  * x sync); a strategy's tunables multiply only its own cells. */
 int runner_plan(struct run *run);
+/* Free bytes --dir needs to run the cells of one file size. */
+uint64_t runner_bytes_needed(uint64_t size);
 /* Estimated wall time of the planned cells, seconds. */
 double runner_estimate_seconds(const struct run *run);
 /*

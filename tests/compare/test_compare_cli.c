@@ -325,7 +325,9 @@ static void test_bad_files(void **state)
 	/* jansson names the end of the cut file, wherever that falls */
 	snprintf(want, sizeof(want), "iobench: compare: %s:", bad);
 	assert_memory_equal(o.err, want, strlen(want));
-	assert_non_null(strstr(o.err, ": premature end of input"));
+	/* the cut may fall inside a value or right after an opening brace */
+	assert_true(strstr(o.err, ": premature end of input") ||
+		    strstr(o.err, " expected near end of file"));
 	/* one line */
 	assert_ptr_equal(strchr(o.err, '\n'), o.err + strlen(o.err) - 1);
 

@@ -26,7 +26,7 @@
 #include "synthetic.h"
 
 #define MIB (1024ull * 1024)
-#define CSV_COLUMNS 34
+#define CSV_COLUMNS 51
 
 struct fixture {
 	char dir[64];
@@ -656,7 +656,7 @@ static void test_report_figures(void **state)
 			"--qd 32 --cache warm,cold --sync none,end --content "
 			"random --samples 8 --timeout 60 --budget 2.5 --seed "
 			"18446744073709551557 --dir '/tmp/my dir' --out "
-			"results\n```\n");
+			"results --no-limits --reference none\n```\n");
 	free(md);
 }
 
