@@ -826,7 +826,9 @@ static void section_recommendations(struct report *rp)
 	rule_footprint(rp, &r);
 	rule_buffers(rp, &r);
 	report_scaling_recommend(rp->run, add_scaling_rec, &r);
-	qsort(r.v, r.n, sizeof(*r.v), cmp_rec);
+	/* qsort's base must not be NULL, even for 0 elements (UBSan) */
+	if (r.n)
+		qsort(r.v, r.n, sizeof(*r.v), cmp_rec);
 	fputs("## Recommendations\n\n", rp->f);
 	if (!r.n)
 		fputs("No rule fired: no strategy beat `rw` measurably, cold "

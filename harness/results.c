@@ -18,6 +18,7 @@
 #include "parse.h"
 #include "profile.h"
 #include "results.h"
+#include "strategies.h"
 #include "threads.h"
 
 static const char *const cache_names[] = {
@@ -235,24 +236,6 @@ void results_free(struct run *run)
 	memset(run, 0, sizeof(*run));
 }
 
-/* Writes all of buf, retrying short writes and EINTR. */
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
 
 /* fsync of path's directory, so the rename itself is durable. */
 static int fsync_parent_dir(const char *path)
@@ -288,7 +271,7 @@ int results_write_file_atomic(const char *path, const void *data,
 		ret = -errno;
 		goto out_close;
 	}
-	ret = write_all(fd, data, len);
+	ret = strategy_write_all(fd, data, len);
 	if (ret)
 		goto out_close;
 	if (fsync(fd)) {
