@@ -912,6 +912,13 @@ static int sweep_run(struct run *run, const struct sweep_opts *o,
 		bench_error("sweep: measuring limits: %s", strerror(ENOMEM));
 		return EXIT_RUNTIME;
 	}
+	if (env_ext4_without_journal(run->request.dir))
+		results_add_warning(run, "%s is ext4 without a journal: it "
+				    "skips inodes deleted in the last 1-6 "
+				    "minutes when it creates files, so small-"
+				    "file figures are slower and noisier right "
+				    "after many deletions (a previous run "
+				    "included)", run->request.dir);
 	gov = run->env.governor ? run->env.governor : env_governor();
 	if (strcmp(gov, "performance") && strcmp(gov, "unknown"))
 		results_add_warning(run, "CPU frequency governor is '%s', not "

@@ -367,6 +367,28 @@ static bool probe_filesystem(struct environment *env, const char *dir)
 	return ok;
 }
 
+bool env_ext4_without_journal(const char *dir)
+{
+	char link[PATH_MAX], target[PATH_MAX], jbd[PATH_MAX + 32];
+	const char *name;
+	struct stat st;
+	ssize_t n;
+
+	if (strcmp(strategy_fs_name(dir), "ext4") || stat(dir, &st) ||
+	    access("/proc/fs/jbd2", F_OK))
+		return false;
+	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u",
+		 major(st.st_dev), minor(st.st_dev));
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return false;
+	target[n] = '\0';
+	name = strrchr(target, '/');
+	name = name ? name + 1 : target;
+	snprintf(jbd, sizeof(jbd), "/proc/fs/jbd2/%s-8", name);
+	return access(jbd, F_OK) != 0;
+}
+
 int env_probe(const char *dir, struct environment *env)
 {
 	memset(env, 0, sizeof(*env));

@@ -7,7 +7,7 @@
 checks=("kernel" "io_uring" "libaio" "directory" "O_DIRECT" "reflink"
 	"copy_file_range" "cachestat" "drop caches" "perf_event"
 	"hw counters" "perf" "gnuplot" "mkfs.xfs" "mkfs.btrfs" "rsync"
-	"hwloc" "cpu governor" "filesystem" "free space")
+	"hwloc" "cpu governor" "filesystem" "fs journal" "free space")
 
 run "$IOBENCH" doctor --dir "$TMP"
 expect_rc 0 "doctor --dir TMP"
