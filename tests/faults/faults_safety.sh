@@ -4,9 +4,8 @@
 # (latest, baselines/NAME.json) are replaced, never followed: the files
 # they point at are unchanged; (2) when --out fills up while results are
 # written, an existing baseline and `latest` stay intact and no temporary
-# file is left (writes are temp + fsync + rename); (3) a --source tree
-# would be opened read-only and checked unchanged, but sweep does not take
-# --source yet: that part is reported as not run.
+# file is left (writes are temp + fsync + rename); (3) a --source tree is
+# copied read-only and left unchanged, the target of a symlink in it too.
 . "$(dirname "$0")/lib.sh"
 
 run_sweep() {
@@ -60,10 +59,27 @@ else
 	echo "note: (2) not run: mounting a tmpfs is not permitted here"
 fi
 
-# (3)
-if "$IOBENCH" sweep --help | grep -q -- '--source.*not supported'; then
-	echo "note: (3) not run: sweep does not take --source yet"
-else
-	fail "(3) sweep takes --source now: add the read-only/unchanged test"
-fi
+# (3) a --source tree, with a symlink out of it, is copied and left as it
+# was (tests/sweep/sweep_source.sh checks times, atime and more)
+before=$fails
+mkdir -p "$T/src/sub"
+echo "one" >"$T/src/a"
+head -c 70000 /dev/urandom >"$T/src/sub/b"
+ln -s "$T/user/latest-target" "$T/src/out-link"
+sync
+tree_sum "$T/src" >"$T/src.before"
+tree_sum "$T/user" >"$T/user.before"
+"$IOBENCH" sweep --source "$T/src" --strategies rw --cache warm,cold \
+	--samples 6 --budget 0.1 --dir "$T/dir" --out "$T/out3" --quiet \
+	>"$T/stdout" 2>"$T/stderr"
+rc=$?
+[ "$rc" -eq 0 ] || { cat "$T/stderr"; fail "(3) exit $rc"; }
+tree_sum "$T/src" >"$T/src.after"
+tree_sum "$T/user" >"$T/user.after"
+cmp -s "$T/src.before" "$T/src.after" || fail "(3) the --source tree changed"
+cmp -s "$T/user.before" "$T/user.after" || fail "(3) a symlink's target changed"
+check_json "$T/out3/latest/results.json" \
+	"assert cells['rw']['status'] == 'ok' and cells['rw']['verified']" ||
+	fail "(3) the rw cells did not copy the tree"
+[ "$fails" -eq "$before" ] && pass "(3) --source tree copied, left unchanged"
 finish

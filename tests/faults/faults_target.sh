@@ -38,10 +38,15 @@ mkdir "$T/gone"
 pid=$!
 PIDS+=("$pid")
 while kill -0 "$pid" 2>/dev/null &&
-      ! compgen -G "$T/gone/iobench-*/src-0-*" >/dev/null; do
+      ! compgen -G "$T/gone/iobench-*/data/src-0-*" >/dev/null; do
 	sleep 0.01
 done
-rm -rf "$T/gone"
+# the sweep keeps creating files while rm walks the tree: a pass can fail
+# with "Directory not empty", so repeat until the directory is gone
+for _ in $(seq 100); do
+	rm -rf "$T/gone" 2>/dev/null
+	[ -e "$T/gone" ] || break
+done
 wait "$pid"
 rc=$?
 before=$fails
