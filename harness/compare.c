@@ -625,10 +625,18 @@ static void format_mib_s(double v, char *buf, size_t len)
 static void md_row(FILE *f, const struct compare_cell *cc)
 {
 	const struct cell *c = cc->base;
-	char size[32], tun[96], change[64], p[16], mb[32], mn[32];
+	char size[32], tun[200], tun_new[96], change[64], p[16], mb[32],
+		mn[32];
 
 	format_size(c->size, size, sizeof(size));
 	compare_format_tunables(c, tun, sizeof(tun));
+	/* cells matched with --ignore may differ in what was ignored */
+	compare_format_tunables(cc->new, tun_new, sizeof(tun_new));
+	if (strcmp(tun, tun_new) && strlen(tun) + strlen(tun_new) + 6 <
+	    sizeof(tun)) {
+		strcat(tun, " → ");
+		strcat(tun, tun_new);
+	}
 	fprintf(f, "| %s | %s | %s | %s | %s | ", c->strategy, size, tun,
 		cache_mode_name(c->cache), sync_mode_name(c->sync));
 	if (cc->verdict == VERDICT_NO_DATA) {

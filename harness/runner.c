@@ -32,6 +32,7 @@
 #include "profile.h"
 #include "reference.h"
 #include "runner.h"
+#include "source_tree.h"
 #include "stats.h"
 #include "strategies.h"
 #include "threads.h"
@@ -80,6 +81,8 @@ struct sample_msg {
 /* A cell whose median's 95% CI reaches further than this share of the
  * median after n samples gets more, up to EXTEND_FACTOR x n (budget
  * permitting): noisy cells pay for precision, quiet ones do not. */
+/* files above this size are unlinked as soon as they are done */
+#define KEEP_MAX_FILE_SIZE (1u << 20)
 #define PRECISION_TARGET 0.05
 #define EXTEND_FACTOR 3
 
@@ -99,6 +102,8 @@ struct runner {
 	char top[PATH_MAX];		/* DIR/iobench-XXXXXX */
 	char scratch[PATH_MAX];		/* top/data: every file goes here */
 	int scratch_fd;
+	/* --source: the user's tree, the only sources; never written */
+	const struct source_tree *tree;
 	/* sources of the size being run: content hash per file index */
 	uint64_t size;
 	size_t size_idx;
@@ -346,6 +351,36 @@ static bool want_all(const struct run_request *rq)
 	       (rq->n_strategies == 1 && !strcmp(rq->strategies[0], "all"));
 }
 
+/*
+ * --source: a sample copies the tree file by file on one thread. Cells
+ * of N threads or pinned ones would split or place that work (not done
+ * yet), and reference tools open the files without O_NOATIME, leaving a
+ * trace in the user's tree: both are skipped with the reason.
+ */
+static int skip_for_source(struct run *run, size_t first)
+{
+	for (size_t i = first; i < run->n_cells; i++) {
+		struct cell *c = &run->cells[i];
+		const char *why = NULL;
+
+		if (c->status != CELL_PENDING)
+			continue;
+		if (reference_cell(c))
+			why = "not with --source: a reference tool would "
+			      "update the tree's access times";
+		else if (threads_cell_pooled(c))
+			why = "not with --source: threads and pinning "
+			      "copy generated files only";
+		if (!why)
+			continue;
+		c->status = CELL_SKIPPED;
+		c->reason = strdup(why);
+		if (!c->reason)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int runner_plan(struct run *run)
 {
 	const struct run_request *rq = &run->request;
@@ -390,7 +425,7 @@ int runner_plan(struct run *run)
 		if (ret)
 			goto out_free;
 	}
-	ret = 0;
+	ret = rq->source ? skip_for_source(run, 0) : 0;
 out_free:
 	free(usable);
 	free(why);
@@ -539,6 +574,12 @@ static int open_scratch(struct runner *r)
  */
 static bool keep_files(struct runner *r, uint64_t bytes)
 {
+	/* big files are few: unlinking them costs later creates little, and
+	 * their freed pages are reused by the next sample instead of fresh
+	 * ones (on a VM, pages the host has not backed yet make page-cache
+	 * writes up to 10x slower: 33 vs 300 ms for 100M measured here) */
+	if (r->size > KEEP_MAX_FILE_SIZE)
+		return false;
 	if (r->kept_bytes + bytes > r->keep_limit)
 		return false;
 	r->kept_bytes += bytes;
@@ -625,7 +666,8 @@ static int sum_pages(char *const *paths, unsigned k, uint64_t *span,
 		*span = 0;
 	for (unsigned i = 0; i < k; i++) {
 		struct cache_pages cp;
-		int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+		/* a --source file swapped for a symlink is not followed */
+		int fd = open(paths[i], O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 		int ret;
 
 		if (fd < 0)
@@ -648,15 +690,16 @@ static int sum_pages(char *const *paths, unsigned k, uint64_t *span,
 /* The timed unit: open, create, copy, (fdatasync), close. */
 static int copy_one(const struct copy_strategy *s, void *state,
 		    const struct cell *c, const char *src, const char *dst,
-		    int oflags, double *sync_seconds, char *why, size_t len)
+		    uint64_t size, int src_oflags, int oflags,
+		    double *sync_seconds, char *why, size_t len)
 {
-	struct copy_range range = { 0, 0, c->size };
+	struct copy_range range = { 0, 0, size };
 	int sfd, dfd, ret;
 
 	/* a reference tool opens, copies and closes by itself */
 	if (reference_is(s))
 		return reference_copy(s, c, src, dst, sync_seconds, why, len);
-	sfd = open(src, O_RDONLY | O_CLOEXEC | oflags);
+	sfd = open(src, O_RDONLY | O_CLOEXEC | src_oflags | oflags);
 	if (sfd < 0)
 		return strategy_why(why, len, -errno, "opening the source: %s",
 				    strerror(errno));
@@ -731,8 +774,8 @@ out_free:
 }
 
 static int child_measure(const struct copy_strategy *s, const struct cell *c,
-			 char *const *src, char *const *dst, unsigned k,
-			 struct sample_msg *m)
+			 const struct source_tree *tree, char *const *src,
+			 char *const *dst, unsigned k, struct sample_msg *m)
 {
 	struct rusage ru0, ru1;
 	struct cache_pages before, after;
@@ -767,9 +810,13 @@ static int child_measure(const struct copy_strategy *s, const struct cell *c,
 	t0 = now();
 	for (unsigned i = 0; i < k && !ret; i++) {
 		char why[REASON_LEN - 32];
+		/* --source: the file's own size; read-only, no symlink, no
+		 * atime update where permitted */
+		uint64_t size = tree ? tree->files[i].size : c->size;
+		int src_oflags = tree ? O_NOFOLLOW | tree->files[i].oflags : 0;
 
-		ret = copy_one(s, state, c, src[i], dst[i], oflags,
-			       &m->sync_seconds, why, sizeof(why));
+		ret = copy_one(s, state, c, src[i], dst[i], size, src_oflags,
+			       oflags, &m->sync_seconds, why, sizeof(why));
 		if (ret)
 			snprintf(m->reason, sizeof(m->reason),
 				 "file %u of %u: %s", i + 1, k, why);
@@ -823,7 +870,8 @@ static void inject_fault(const char *strategy)
 
 static void __attribute__((noreturn))
 child_main(const struct copy_strategy *s, const struct cell *c,
-	   char *const *src, char *const *dst, unsigned k, int wfd)
+	   const struct source_tree *tree, char *const *src, char *const *dst,
+	   unsigned k, int wfd)
 {
 	struct sample_msg m;
 
@@ -834,7 +882,7 @@ child_main(const struct copy_strategy *s, const struct cell *c,
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	inject_fault(s->name);
 	memset(&m, 0, sizeof(m));
-	m.status = child_measure(s, c, src, dst, k, &m);
+	m.status = child_measure(s, c, tree, src, dst, k, &m);
 	strategy_write_all(wfd, &m, sizeof(m));
 	_exit(0);
 }
@@ -921,14 +969,22 @@ static int wait_child(pid_t pid, int rfd, double timeout,
  * here: the child's check right before the clock records it on the
  * sample and the report warns.
  */
-static int settle_source_cache(int fd, enum cache_mode mode)
+static int settle_source_cache(int fd, enum cache_mode mode, bool user_file)
 {
 	uint64_t pages = cache_file_pages(fd);
 
 	for (int attempt = 0; attempt < 3; attempt++) {
 		struct cache_pages cp;
-		int ret = mode == CACHE_WARM ? cache_warm_fd(fd)
-					     : cache_evict_fd(fd);
+		int ret;
+
+		if (mode == CACHE_WARM)
+			ret = cache_warm_fd(fd);
+		else if (user_file)
+			/* no fdatasync: a user's dirty pages are not ours to
+			 * flush; the residency check records what stays */
+			ret = -posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		else
+			ret = cache_evict_fd(fd);
 
 		if (ret)
 			return ret;
@@ -954,13 +1010,15 @@ static int prepare_cache(const struct runner *r, const struct cell *c,
 		return 0;
 	}
 	for (unsigned i = 0; i < k; i++) {
-		int fd = open(src[i], O_RDONLY | O_CLOEXEC);
+		int fd = r->tree ? source_tree_open(r->tree, i, 0)
+				 : open(src[i], O_RDONLY | O_CLOEXEC);
 		int ret;
 
 		if (fd < 0)
-			return strategy_why(why, len, -errno, "opening %s: %s",
-					    src[i], strerror(errno));
-		ret = settle_source_cache(fd, c->cache);
+			return strategy_why(why, len, r->tree ? fd : -errno,
+					    "opening %s: %s", src[i],
+					    strerror(r->tree ? -fd : errno));
+		ret = settle_source_cache(fd, c->cache, r->tree);
 		close(fd);
 		if (ret)
 			return strategy_why(why, len, ret, "%s the source: %s",
@@ -976,6 +1034,7 @@ static int verify_batch(const struct runner *r, const struct cell *c,
 			char *const *dst, unsigned k, char *why, size_t len)
 {
 	for (unsigned i = 0; i < k; i++) {
+		uint64_t size = r->tree ? r->tree->files[i].size : c->size;
 		struct stat st;
 		uint64_t h = 0;
 		int fd = open(dst[i], O_RDONLY | O_CLOEXEC);
@@ -987,17 +1046,17 @@ static int verify_batch(const struct runner *r, const struct cell *c,
 					    i, strerror(errno));
 		if (fstat(fd, &st))
 			ret = -errno;
-		else if ((uint64_t)st.st_size != c->size)
+		else if ((uint64_t)st.st_size != size)
 			ret = -EBADMSG;
 		else
-			ret = dataset_hash_fd(fd, c->size, &h);
+			ret = dataset_hash_fd(fd, size, &h);
 		close(fd);
 		if (ret == -EBADMSG)
 			return strategy_why(why, len, ret,
 					    "verification failed: dst %u is "
 					    "%lld bytes, expected %llu", i,
 					    (long long)st.st_size,
-					    (unsigned long long)c->size);
+					    (unsigned long long)size);
 		if (ret)
 			return strategy_why(why, len, ret,
 					    "verification failed: dst %u: %s",
@@ -1033,7 +1092,10 @@ static int make_paths(const struct runner *r, size_t ci, unsigned seq,
 	if (!s || !d)
 		return -ENOMEM;
 	for (unsigned i = 0; i < k; i++) {
-		src_path(r, i, p, sizeof(p));
+		if (r->tree)
+			snprintf(p, sizeof(p), "%s", r->tree->files[i].path);
+		else
+			src_path(r, i, p, sizeof(p));
 		s[i] = strdup(p);
 		snprintf(p, sizeof(p), "%s/dst-%zu-%u-%u", r->scratch, ci, seq,
 			 i);
@@ -1072,8 +1134,9 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 	int pfd[2], ret;
 	pid_t pid;
 
-	/* by files, N threads copy N batches: k counts every file */
-	k = threads_files_for(c, k);
+	/* by files, N threads copy N batches: k counts every file; a
+	 * --source sample copies the whole tree */
+	k = r->tree ? r->tree->n_files : threads_files_for(c, k);
 	ret = make_paths(r, ci, cs->seq++, k, &src, &dst);
 	if (ret) {
 		strategy_why(why, len, ret, "%s", strerror(-ret));
@@ -1104,7 +1167,7 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 	}
 	if (!pid) {
 		close(pfd[0]);
-		child_main(r->cs[ci].s, c, src, dst, k, pfd[1]);
+		child_main(r->cs[ci].s, c, r->tree, src, dst, k, pfd[1]);
 	}
 	close(pfd[1]);
 	memset(ru, 0, sizeof(*ru));
@@ -1155,7 +1218,11 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 	}
 out_unlink:
 	/* also removes a failed copy's partial output (ENOSPC) */
-	if (!ret && keep_files(r, (uint64_t)k * c->size))
+	/* a tree's small files count a block each: thousands of 0-byte
+	 * files kept over many samples would exhaust the inodes */
+	if (!ret && keep_files(r, r->tree ? r->tree->total_bytes +
+					    4096ull * r->tree->n_files :
+				  (uint64_t)k * c->size))
 		goto out_free;
 	for (unsigned i = 0; i < k && dst; i++)
 		if (dst[i])
@@ -1226,15 +1293,18 @@ static int warm_up(struct runner *r, size_t ci)
 	double t0 = now();
 	int ret;
 
-	if (c->size <= CALIBRATION_SMALL_SIZE)
+	if (c->size <= CALIBRATION_SMALL_SIZE && !r->tree)
 		k0 = lim < CALIBRATION_FILES ? lim : CALIBRATION_FILES;
-	ret = ensure_sources(r, threads_files_for(c, k0), why, sizeof(why));
+	/* --source: the tree is there already, and one copy of it is the
+	 * batch (1): times, MiB/s and CPU per GiB are per tree */
+	ret = r->tree ? 0 : ensure_sources(r, threads_files_for(c, k0), why,
+					   sizeof(why));
 	if (!ret)
 		ret = run_sample(r, ci, k0, &s, &ru, why, sizeof(why));
 	if (ret)
 		goto out;
 	free(s.per_thread);
-	k = batch_for(s.seconds / k0, lim);
+	k = r->tree ? 1 : batch_for(s.seconds / k0, lim);
 	c->batch = k;
 	c->warmup_seconds = s.seconds;
 	if (k != k0) {
@@ -1317,7 +1387,7 @@ static int sample_cell(struct runner *r, size_t ci)
 		cs->running = false;
 		/* iobench profile: perf samples of the cell copying; its
 		 * problems are recorded in the cell, not failures */
-		if (r->run->request.profile && !stop_level) {
+		if (r->run->request.profile && !stop_level && !r->tree) {
 			char src[FILE_PATH_MAX];
 
 			src_path(r, 0, src, sizeof(src));
@@ -1440,6 +1510,25 @@ static uint64_t keep_limit(int dirfd)
 	return limit;
 }
 
+/* --source: the scanned tree's files are the sources and their hashes,
+ * taken before the run, what every copy is verified against. */
+static int use_source_tree(struct runner *r, char *err, size_t len)
+{
+	const struct source_tree *t = r->run->source_tree;
+
+	if (!t)
+		return strategy_why(err, len, -EINVAL, "--source %s: the tree "
+				    "was not scanned", r->run->request.source);
+	r->hashes = malloc(t->n_files * sizeof(*r->hashes));
+	if (!r->hashes)
+		return strategy_why(err, len, -ENOMEM, "%s", strerror(ENOMEM));
+	for (size_t i = 0; i < t->n_files; i++)
+		r->hashes[i] = t->files[i].hash;
+	r->cap_sources = t->n_files;
+	r->tree = t;
+	return 0;
+}
+
 int runner_run(struct run *run, const struct runner_progress *progress,
 	       char *err, size_t len)
 {
@@ -1465,6 +1554,11 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 			set_reason(&run->cells[i], CELL_FAILED,
 				   "%s: unknown strategy",
 				   run->cells[i].strategy);
+	}
+	if (run->request.source) {
+		ret = use_source_tree(&r, err, len);
+		if (ret)
+			goto out_free;
 	}
 	if (snprintf(r.top, sizeof(r.top), "%s/iobench-XXXXXX", dir) >=
 	    (int)sizeof(r.top)) {

@@ -171,6 +171,15 @@ static int setup(void **state)
 	write_run(&r, p);
 	results_free(&r);
 
+	/* the same cells with another buffer size, x1.20 slower */
+	fixture_run(&r, "bigbuf");
+	fixture_add_cell(&r, "rw", 1 << 20, 1 << 20, wide, 10, 1.20);
+	fixture_add_cell(&r, "rw", 4096, 1 << 20, wide, 10, 1.20);
+	assert_int_equal(results_estimate(&r), 0);
+	path_in(p, "%s/bigbuf/results.json", res);
+	write_run(&r, p);
+	results_free(&r);
+
 	path_in(p, "%s/latest", res);
 	return symlink("slower", p);
 }
@@ -354,6 +363,27 @@ static void test_bad_files(void **state)
 	assert_false(exists("%s/badout", tmp));
 }
 
+/* --ignore buffer matches cells whose buffer sizes differ: the slower
+ * run is then a regression; without it the cells are unmatched. */
+static void test_ignore_buffer(void **state)
+{
+	struct outcome o;
+
+	(void)state;
+	run_compare(&o, "--results", res, "main", "bigbuf", NULL);
+	assert_int_equal(o.status, 0);
+	assert_non_null(strstr(o.out, "0 matched cells"));
+	run_compare(&o, "--results", res, "--ignore", "buffer", "main",
+		    "bigbuf", NULL);
+	if (o.status != 4)
+		fail_msg("exit %d, stderr: %s", o.status, o.err);
+	assert_non_null(strstr(o.out, "| rw | 1M | buf=4K → buf=1M | warm |"));
+	assert_non_null(strstr(o.out, "2 regressions, 0 improvements"));
+	run_compare(&o, "--results", res, "--ignore", "buffer,colour", NULL);
+	expect_error(&o, "iobench: compare: --ignore 'colour': not a key part "
+			 "(buffer, qd, direct, sqpoll, content)\n");
+}
+
 static void test_bad_options(void **state)
 {
 	struct outcome o;
@@ -380,6 +410,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults_regressed),
 		cmocka_unit_test(test_improved_and_same),
+		cmocka_unit_test(test_ignore_buffer),
 		cmocka_unit_test(test_unmatched_listed),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_missing_baseline),
