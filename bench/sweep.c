@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 #include "compare.h"
 #include "results.h"
 #include "runner.h"
+#include "source_tree.h"
 #include "strategies.h"
 #include "threads.h"
 #include "verbs.h"
@@ -122,7 +124,10 @@ DEFAULT_QD ")\n"
 "  --prealloc MODE       none|truncate|fallocate: how a ranges destination\n"
 "                        is pre-sized, inside the timing (default truncate)\n"
 "  --content KIND        random|zeros|sparse source data (default random)\n"
-"  --source DIR          copy a real tree (not supported yet)\n"
+"  --source DIR          copy the regular files of a real tree instead of\n"
+"                        generated ones (not with --sizes): read-only,\n"
+"                        symlinks never followed, one sample = the whole\n"
+"                        tree; checked unchanged after the run\n"
 "  --dir DIR             where the copies happen, in a scratch directory\n"
 "                        removed afterwards (default .)\n"
 "  --out DIR             where results go (default results)\n"
@@ -167,6 +172,7 @@ struct sweep_opts {
 	const char *threads, *parallel, *pin, *prealloc;	/* threads.h */
 	bool drop_caches, quiet;
 	bool profile;
+	bool sizes_given;		/* --source and --sizes are exclusive */
 };
 
 /* Splits a comma list of names; calls one() per item. */
@@ -396,9 +402,9 @@ static int build_request(const struct sweep_opts *o, struct run_request *rq)
 			    "or sparse", o->content);
 		return -EINVAL;
 	}
-	if (o->source) {
-		bench_error("sweep: --source: not supported yet (generated "
-			    "files only)");
+	if (o->source && o->sizes_given) {
+		bench_error("sweep: --source and --sizes are exclusive (the "
+			    "tree's files have their own sizes)");
 		return -EINVAL;
 	}
 	if (parse_count(o->samples, MIN_SAMPLES, 1000000, &v, err,
@@ -447,6 +453,100 @@ static int build_request(const struct sweep_opts *o, struct run_request *rq)
 	rq->dir = strdup(o->dir);
 	rq->out = strdup(o->out);
 	return rq->dir && rq->out ? 0 : -ENOMEM;
+}
+
+/* ---- --source ---- */
+
+/* Whether path (an existing directory) is root or below it. */
+static bool path_within(const char *root, const char *path)
+{
+	char *real = realpath(path, NULL);
+	size_t n = strlen(root);
+	bool in;
+
+	if (!real)
+		return false;
+	in = !strncmp(real, root, n) && (real[n] == '/' || !real[n] ||
+					 !strcmp(root, "/"));
+	free(real);
+	return in;
+}
+
+/*
+ * --source DIR: walks and hashes the tree before anything is created,
+ * so a bad tree is bad input. The tree becomes the run's one "size"
+ * (its total bytes) and request.source its real path. --dir and --out
+ * may not lie inside it: nothing is ever written into the user's tree.
+ * 0 or -EINVAL (printed).
+ */
+static int load_source(const struct sweep_opts *o, struct run *run)
+{
+	struct run_request *rq = &run->request;
+	struct source_tree *t;
+	char err[PATH_MAX + 128], *out_parent;
+	bool out_in;
+
+	t = source_tree_scan(o->source, err, sizeof(err));
+	if (!t) {
+		bench_error("sweep: --source %s", err);
+		return -EINVAL;
+	}
+	run->source_tree = t;
+	/* --out may not exist yet: its parent decides */
+	out_parent = strdup(rq->out);
+	if (!out_parent)
+		return -ENOMEM;
+	out_in = path_within(t->root, rq->out) ||
+		 (access(rq->out, F_OK) &&
+		  path_within(t->root, dirname(out_parent)));
+	free(out_parent);
+	if (path_within(t->root, rq->dir) || out_in) {
+		bench_error("sweep: --%s %s is inside --source %s: the tree "
+			    "is never written", out_in ? "out" : "dir",
+			    out_in ? rq->out : rq->dir, o->source);
+		return -EINVAL;
+	}
+	free(rq->source);
+	rq->source = strdup(t->root);
+	if (!rq->source)
+		return -ENOMEM;
+	rq->sizes[0] = t->total_bytes;
+	rq->n_sizes = 1;
+	rq->source_files = t->n_files;
+	if (t->n_skipped)
+		results_add_warning(run, "--source %s: %zu entr%s that are "
+				    "not regular files skipped (symlinks are "
+				    "never followed)", t->root, t->n_skipped,
+				    t->n_skipped == 1 ? "y" : "ies");
+	if (!o->quiet)
+		fprintf(stderr, "source: %s: %zu files, %llu bytes, %zu other "
+			"entr%s skipped\n", t->root, t->n_files,
+			(unsigned long long)t->total_bytes, t->n_skipped,
+			t->n_skipped == 1 ? "y" : "ies");
+	return 0;
+}
+
+/* After the run: the tree must be as the scan found it. A change came
+ * from outside (sources are opened read-only): the cells stay, a loud
+ * warning says what changed. */
+static void check_source_unchanged(struct run *run)
+{
+	char why[PATH_MAX + 256];
+	int ret;
+
+	if (!run->source_tree)
+		return;
+	ret = source_tree_check(run->source_tree, why, sizeof(why));
+	if (!ret)
+		return;
+	if (ret < 0)
+		snprintf(why, sizeof(why), "checking it failed: %s",
+			 strerror(-ret));
+	results_add_warning(run, "--source tree %s changed during the run "
+			    "(not by iobench, which opens it read-only): %s",
+			    run->source_tree->root, why);
+	fprintf(stderr, "iobench: warning: %s\n",
+		run->warnings[run->n_warnings - 1]);
 }
 
 /* ---- the run's identity ---- */
@@ -585,7 +685,12 @@ static void show_progress(void *ctx, const struct run *run, size_t ci,
 	if (c->status == CELL_PENDING || p->announced[ci])
 		return;
 	p->announced[ci] = true;
-	if (c->status == CELL_OK)
+	if (c->status == CELL_OK && run->request.source)
+		fprintf(stderr, "[%zu/%zu] %s: ok, %zu samples of the tree "
+			"(%llu files)\n", ci + 1, run->n_cells, label,
+			c->n_samples,
+			(unsigned long long)run->request.source_files);
+	else if (c->status == CELL_OK)
 		fprintf(stderr, "[%zu/%zu] %s: ok, %zu samples of %u file%s\n",
 			ci + 1, run->n_cells, label, c->n_samples, c->batch,
 			c->batch == 1 ? "" : "s");
@@ -960,6 +1065,7 @@ static int sweep_run(struct run *run, const struct sweep_opts *o,
 	if (ret == -EINTR && !o->quiet)
 		fprintf(stderr, "iobench: interrupted: writing partial "
 			"results\n");
+	check_source_unchanged(run);
 	code = exit_code(run);
 	if (base && compare_with_baseline(run, base, o->compare_to) ==
 			    EXIT_REGRESSION && code == EXIT_OK)
@@ -989,7 +1095,10 @@ int cmd_sweep(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":qh", options, NULL)) != -1) {
 		switch (c) {
-		case OPT_SIZES: o.sizes = optarg; break;
+		case OPT_SIZES:
+			o.sizes = optarg;
+			o.sizes_given = true;
+			break;
 		case OPT_STRATEGIES: o.strategies = optarg; break;
 		case OPT_BUFFERS: o.buffers = optarg; break;
 		case OPT_QD: o.qd = optarg; break;
@@ -1028,7 +1137,8 @@ int cmd_sweep(int argc, char **argv)
 			    "sweep --help)", argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (build_request(&o, &run.request)) {
+	if (build_request(&o, &run.request) ||
+	    (o.source && load_source(&o, &run))) {
 		results_free(&run);
 		return EXIT_USAGE;
 	}

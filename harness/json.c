@@ -117,7 +117,8 @@ static json_t *env_to_json(const struct environment *e)
 static json_t *request_to_json(const struct run_request *q)
 {
 	return json_pack("{s:o, s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s,"
-			 " s:s?, s:s?, s:s?, s:I, s:o, s:o, s:o, s:b, s:b, s:b}",
+			 " s:s?, s:o, s:s?, s:s?, s:I, s:o, s:o, s:o, s:b, s:b,"
+			 " s:b}",
 			 "strategies",
 			 str_array(q->strategies, q->n_strategies),
 			 "sizes", u64_array(q->sizes, q->n_sizes),
@@ -127,7 +128,9 @@ static json_t *request_to_json(const struct run_request *q)
 			 "cache_cold", q->cache_cold,
 			 "sync_none", q->sync_none, "sync_end", q->sync_end,
 			 "content", content_kind_name(q->content),
-			 "source", q->source, "dir", q->dir, "out", q->out,
+			 "source", q->source,
+			 "source_files", ju64(q->source_files),
+			 "dir", q->dir, "out", q->out,
 			 "samples", (json_int_t)q->samples,
 			 "budget", jreal(q->budget),
 			 "timeout", jreal(q->timeout),
@@ -638,6 +641,9 @@ static void read_request(struct reader *rd, json_t *root,
 	rd_bool(rd, o, at, "sync_end", &q->sync_end);
 	read_content(rd, o, at, &q->content);
 	rd_string(rd, o, at, "source", &q->source);
+	/* added with --source support: older files lack it (0 files) */
+	if (json_object_get(o, "source_files"))
+		rd_u64(rd, o, at, "source_files", &q->source_files);
 	rd_string(rd, o, at, "dir", &q->dir);
 	rd_string(rd, o, at, "out", &q->out);
 	rd_unsigned(rd, o, at, "samples", &q->samples);

@@ -147,9 +147,12 @@ static const char *fmt_mib_ci(const struct cell *c, char *out, size_t len)
 	return out;
 }
 
-static const char *fmt_files_s(const struct cell *c, char *out, size_t len)
+/* files_per_copy: 1, or a --source tree's file count (one copy = the
+ * whole tree) */
+static const char *fmt_files_s(const struct cell *c, uint64_t files_per_copy,
+			       char *out, size_t len)
 {
-	return fmt3(1.0 / c->est.median, out, len);
+	return fmt3(files_per_copy / c->est.median, out, len);
 }
 
 /* Same strategy, size and tunables; the cache and sync modes may differ,
@@ -481,7 +484,7 @@ static int cmp_cell_speed(const void *a, const void *b)
 	       x->est.median > y->est.median;
 }
 
-static void size_row(FILE *f, const struct cell *c)
+static void size_row(FILE *f, const struct cell *c, uint64_t files_per_copy)
 {
 	char t[96], ci[64], fs[16], cpu[16], a[16], b[16], d[16];
 
@@ -489,7 +492,7 @@ static void size_row(FILE *f, const struct cell *c)
 		"%.1f MiB | %zu | %.1f%% | %s |\n", c->strategy,
 		fmt_tunables(c, t, sizeof(t)), cache_mode_name(c->cache),
 		sync_mode_name(c->sync), fmt_mib_ci(c, ci, sizeof(ci)),
-		fmt_files_s(c, fs, sizeof(fs)),
+		fmt_files_s(c, files_per_copy, fs, sizeof(fs)),
 		fmt3(results_cpu_s_per_gib(c), cpu, sizeof(cpu)),
 		fmt_pct(results_sample_pct(c, RESULTS_SRC_RESIDENT_AFTER), a,
 			sizeof(a)),
@@ -521,6 +524,7 @@ static const struct cell **cells_of_size(const struct run *run,
 
 static int section_size(struct report *rp, uint64_t size)
 {
+	const struct run_request *q = &rp->run->request;
 	const struct cell **v;
 	char sz[32];
 	size_t n;
@@ -528,7 +532,13 @@ static int section_size(struct report *rp, uint64_t size)
 	v = cells_of_size(rp->run, size, &n);
 	if (!v)
 		return -ENOMEM;
-	fprintf(rp->f, "## Size %s\n\n", fmt_size(size, sz, sizeof(sz)));
+	if (q->source)
+		/* the tree is the one "size": a copy is all of its files */
+		fprintf(rp->f, "## Source tree %s (%" PRIu64 " files, %" PRIu64
+			" bytes)\n\n", q->source, q->source_files, size);
+	else
+		fprintf(rp->f, "## Size %s\n\n",
+			fmt_size(size, sz, sizeof(sz)));
 	if (!n) {
 		fputs("No cell of this size was measured (see skipped and "
 		      "failed cells).\n\n", rp->f);
@@ -541,7 +551,7 @@ static int section_size(struct report *rp, uint64_t size)
 	      "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:"
 	      "|---|\n", rp->f);
 	for (size_t i = 0; i < n; i++)
-		size_row(rp->f, v[i]);
+		size_row(rp->f, v[i], q->source ? q->source_files : 1);
 	fputs("\n", rp->f);
 	report_extra_size(rp->f, rp->run, size);
 	free(v);
@@ -1041,7 +1051,9 @@ static void section_reproduce(struct report *rp)
 			rp->run->command_line);
 	fputs("The same request with every option explicit:\n\n```sh\n"
 	      "iobench sweep", f);
-	opt_sizes(f, "--sizes", q->sizes, q->n_sizes, true);
+	/* --source: the tree decides the sizes (the two are exclusive) */
+	if (!q->source)
+		opt_sizes(f, "--sizes", q->sizes, q->n_sizes, true);
 	if (q->n_strategies) {
 		fputs(" --strategies ", f);
 		for (size_t i = 0; i < q->n_strategies; i++)

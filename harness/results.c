@@ -18,6 +18,7 @@
 #include "parse.h"
 #include "profile.h"
 #include "results.h"
+#include "source_tree.h"
 #include "strategies.h"
 #include "threads.h"
 
@@ -231,6 +232,7 @@ void results_free(struct run *run)
 	free_request(&run->request);
 	free_strv(run->warnings, run->n_warnings);
 	free(run->report_appendix);
+	source_tree_free(run->source_tree);
 	free(run->limits.memcpy);
 	free(run->limits.direct_reason);
 	memset(run, 0, sizeof(*run));

@@ -19,6 +19,8 @@
 
 #define RESULTS_SCHEMA "iobench/1"
 
+struct source_tree;
+
 enum cache_mode { CACHE_WARM, CACHE_COLD };
 enum sync_mode { SYNC_NONE, SYNC_END };
 enum cell_status {
@@ -193,6 +195,8 @@ struct run_request {
 	bool direct_off, direct_on;
 	enum content_kind content;
 	char *source;			/* --source DIR or NULL */
+	/* --source: regular files in the tree; sizes[0] is their total */
+	uint64_t source_files;
 	char *dir, *out;
 	unsigned samples;
 	double budget, timeout;
@@ -229,6 +233,9 @@ struct run {
 	 * NAME"); not part of results.json */
 	char *report_appendix;
 	struct run_limits limits;	/* zeroed (measured false) when off */
+	/* --source: the tree scanned before the run (source_tree.h); not
+	 * part of results.json */
+	struct source_tree *source_tree;
 };
 
 /* Recomputes every cell's est from its samples (per-copy times). */

@@ -574,11 +574,15 @@ static int open_scratch(struct runner *r)
  */
 static bool keep_files(struct runner *r, uint64_t bytes)
 {
+	/* a --source tree's size is its total: its mean file counts */
+	uint64_t per_file = r->tree ? r->tree->total_bytes / r->tree->n_files
+				    : r->size;
+
 	/* big files are few: unlinking them costs later creates little, and
 	 * their freed pages are reused by the next sample instead of fresh
 	 * ones (on a VM, pages the host has not backed yet make page-cache
 	 * writes up to 10x slower: 33 vs 300 ms for 100M measured here) */
-	if (r->size > KEEP_MAX_FILE_SIZE)
+	if (per_file > KEEP_MAX_FILE_SIZE)
 		return false;
 	if (r->kept_bytes + bytes > r->keep_limit)
 		return false;

@@ -304,6 +304,7 @@ static void assert_request_equal(const struct run_request *a,
 	assert_int_equal(a->sync_end, b->sync_end);
 	assert_int_equal(a->content, b->content);
 	assert_str_eq(a->source, b->source);
+	assert_true(a->source_files == b->source_files);
 	assert_str_eq(a->dir, b->dir);
 	assert_str_eq(a->out, b->out);
 	assert_int_equal(a->samples, b->samples);

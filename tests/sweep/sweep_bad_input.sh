@@ -12,21 +12,7 @@ mount_tmpfs "$T/ro" ro || ro_ok=0
 
 # expect_bad WHAT_STDERR_CONTAINS ARGS...
 expect_bad() {
-	local want=$1 rc lines
-	shift
-	"$IOBENCH" sweep --samples 6 --out "$T/out" "$@" \
-		>"$T/stdout" 2>"$T/stderr"
-	rc=$?
-	[ "$rc" -eq 1 ] || fail "$*: exit $rc, expected 1"
-	lines=$(wc -l <"$T/stderr")
-	[ "$lines" -eq 1 ] || { cat "$T/stderr" >&2; fail "$*: $lines lines on stderr"; }
-	grep -q '^iobench: sweep: ' "$T/stderr" || fail "$*: $(cat "$T/stderr")"
-	grep -qF -- "$want" "$T/stderr" ||
-		fail "$*: stderr lacks '$want': $(cat "$T/stderr")"
-	[ ! -s "$T/stdout" ] || fail "$*: printed on stdout"
-	[ ! -e "$T/out" ] || fail "$*: created --out"
-	[ -z "$(ls -A "$T/dir")" ] || fail "$*: created files in --dir"
-	echo "ok: $* -> $(cat "$T/stderr")"
+	expect_bad_sweep "$T/out" "$@"
 }
 
 D=(--dir "$T/dir")
@@ -43,7 +29,7 @@ expect_bad "--direct" "${D[@]}" --direct maybe
 expect_bad "--content" "${D[@]}" --content ones
 expect_bad "--buffers" "${D[@]}" --buffers 0
 expect_bad "--qd" "${D[@]}" --qd 0
-expect_bad "not supported yet" "${D[@]}" --source "$T/dir"
+expect_bad "no regular file" "${D[@]}" --source "$T/dir"
 expect_bad "--save-baseline" "${D[@]}" --save-baseline ../x
 expect_bad "No such file or directory" --dir "$T/missing"
 expect_bad "not a directory" --dir "$T/file"
