@@ -64,12 +64,27 @@ for c in cells:
               (name, i, x["seconds"]))
         check(x["src_pages"] == pages, "%s sample %d: src_pages %d != %d" %
               (name, i, x["src_pages"], pages))
-        want = pages if p["cache"] == "warm" else 0
-        check(x["src_resident_before"] == want,
-              "%s sample %d: %d source pages resident before, expected %d"
-              % (name, i, x["src_resident_before"], want))
-        check(x["residency_ok"], "%s sample %d: residency_ok false" %
-              (name, i))
+        # cold: nothing resident, ever. warm: everything resident and
+        # flagged so, except that memory pressure from outside (a VM's
+        # proactive reclaim, another test) may take a few pages between
+        # warming and the clock: then the sample must say so
+        if p["cache"] == "cold":
+            check(x["src_resident_before"] == 0,
+                  "%s sample %d: %d source pages resident before, expected 0"
+                  % (name, i, x["src_resident_before"]))
+            check(x["residency_ok"], "%s sample %d: residency_ok false" %
+                  (name, i))
+        else:
+            check(x["src_resident_before"] >= 0.99 * pages,
+                  "%s sample %d: %d of %d source pages resident before"
+                  % (name, i, x["src_resident_before"], pages))
+            check(x["residency_ok"] ==
+                  (x["src_resident_before"] == pages),
+                  "%s sample %d: residency_ok disagrees" % (name, i))
+    if p["cache"] == "warm":
+        full = sum(x["src_resident_before"] == pages for x in s)
+        check(full * 2 > len(s), "%s: only %d of %d samples fully resident"
+              % (name, full, len(s)))
         check(x["dst"]["cached"] >= 0, name + ": dst cached unknown")
     check(c["estimates"]["n"] == len(s), name + ": estimates.n")
     check(c["estimates"]["median"] > 0, name + ": median")
