@@ -21,7 +21,7 @@ mkdir "$T/fs/dir"
 sweep=$!
 PIDS+=("$sweep")
 while kill -0 "$sweep" 2>/dev/null &&
-      ! compgen -G "$T/fs/dir/iobench-*/data/src-1-*" >/dev/null; do
+      ! compgen -G "$T/fs/dir/iobench-*/data-*/src-1-*" >/dev/null; do
 	sleep 0.01
 done
 while kill -0 "$sweep" 2>/dev/null; do

@@ -38,7 +38,7 @@ mkdir "$T/gone"
 pid=$!
 PIDS+=("$pid")
 while kill -0 "$pid" 2>/dev/null &&
-      ! compgen -G "$T/gone/iobench-*/data/src-0-*" >/dev/null; do
+      ! compgen -G "$T/gone/iobench-*/data-*/src-0-*" >/dev/null; do
 	sleep 0.01
 done
 # the sweep keeps creating files while rm walks the tree: a pass can fail
