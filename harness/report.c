@@ -155,16 +155,12 @@ static const char *fmt_files_s(const struct cell *c, uint64_t files_per_copy,
 	return fmt3(files_per_copy / c->est.median, out, len);
 }
 
-/* Same strategy, size and tunables; the cache and sync modes may differ,
- * and so may the batch (the runner sizes it per cell; times are per copy). */
+/* Same variant; the cache and sync modes may differ, and so may the
+ * batch (the runner sizes it per cell; times are per copy). */
 static bool same_variant(const struct cell *a, const struct cell *b)
 {
-	return !strcmp(a->strategy, b->strategy) && a->size == b->size &&
-	       a->params.buffer_size == b->params.buffer_size &&
-	       a->params.queue_depth == b->params.queue_depth &&
-	       a->params.direct == b->params.direct &&
-	       a->params.sqpoll == b->params.sqpoll &&
-	       a->content == b->content;
+	return results_same_variant(a, b) && a->threads == b->threads &&
+	       a->parallel == b->parallel;
 }
 
 /* The measured cell that differs from c only in cache / sync mode. */
@@ -185,14 +181,7 @@ static const struct cell *find_sibling(const struct run *run,
 
 static const char *cell_label(const struct cell *c, char *out, size_t len)
 {
-	char t[96];
-
-	fmt_tunables(c, t, sizeof(t));
-	if (!strcmp(t, "-"))
-		snprintf(out, len, "`%s`", c->strategy);
-	else
-		snprintf(out, len, "`%s` (%s)", c->strategy, t);
-	return out;
+	return results_cell_label(c, out, len);
 }
 
 /* ---- the executive summary's analysis ---- */

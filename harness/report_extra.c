@@ -66,14 +66,7 @@ static bool any_reference(const struct run *run)
 /* "`rw` (buf 128K)" */
 static const char *label(const struct cell *c, char *out, size_t len)
 {
-	char t[96];
-
-	results_tunables_desc(c, t, sizeof(t));
-	if (!strcmp(t, "-"))
-		snprintf(out, len, "`%s`", c->strategy);
-	else
-		snprintf(out, len, "`%s` (%s)", c->strategy, t);
-	return out;
+	return results_cell_label(c, out, len);
 }
 
 void report_extra_size(FILE *f, const struct run *run, uint64_t size)

@@ -40,13 +40,8 @@ static unsigned n_threads(const struct cell *c)
 /* Same strategy, size, tunables and modes: thread settings aside. */
 static bool same_variant(const struct cell *a, const struct cell *b)
 {
-	return !strcmp(a->strategy, b->strategy) && a->size == b->size &&
-	       a->params.buffer_size == b->params.buffer_size &&
-	       a->params.queue_depth == b->params.queue_depth &&
-	       a->params.direct == b->params.direct &&
-	       a->params.sqpoll == b->params.sqpoll &&
-	       a->cache == b->cache && a->sync == b->sync &&
-	       a->content == b->content;
+	return results_same_variant(a, b) && a->cache == b->cache &&
+	       a->sync == b->sync;
 }
 
 /* The variant's measured 1-thread cell, the same pinning preferred. */

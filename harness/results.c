@@ -371,3 +371,25 @@ void results_tunables_desc(const struct cell *c, char *out, size_t len)
 	if (!used)
 		snprintf(out, len, "-");
 }
+
+const char *results_cell_label(const struct cell *c, char *out, size_t len)
+{
+	char t[96];
+
+	results_tunables_desc(c, t, sizeof(t));
+	if (!strcmp(t, "-"))
+		snprintf(out, len, "`%s`", c->strategy);
+	else
+		snprintf(out, len, "`%s` (%s)", c->strategy, t);
+	return out;
+}
+
+bool results_same_variant(const struct cell *a, const struct cell *b)
+{
+	return !strcmp(a->strategy, b->strategy) && a->size == b->size &&
+	       a->params.buffer_size == b->params.buffer_size &&
+	       a->params.queue_depth == b->params.queue_depth &&
+	       a->params.direct == b->params.direct &&
+	       a->params.sqpoll == b->params.sqpoll &&
+	       a->content == b->content;
+}

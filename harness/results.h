@@ -271,6 +271,11 @@ double results_cpu_s_per_gib(const struct cell *c);
 /* The tunables the cell's strategy reads, with their values, for people:
  * "buf 128K, qd 32, direct", or "-" when it has none. */
 void results_tunables_desc(const struct cell *c, char *out, size_t len);
+/* "`rw` (buf 128K)", or "`sendfile`" without tunables, into out. */
+const char *results_cell_label(const struct cell *c, char *out, size_t len);
+/* Same strategy, size, tunables (buffer, qd, direct, sqpoll) and content:
+ * the cells measure one variant, whatever their modes and threads. */
+bool results_same_variant(const struct cell *a, const struct cell *b);
 
 /* Writers: atomic (temp file in the same directory, fsync, rename).
  * 0 or -errno. */
