@@ -331,10 +331,17 @@ static void section_title(struct report *rp)
 		count[CELL_SKIPPED]);
 	if (count[CELL_PENDING])
 		fprintf(rp->f, ", %zu not run", count[CELL_PENDING]);
-	fputs(") over file sizes ", rp->f);
-	for (size_t k = 0; k < rp->n_sizes; k++)
-		fprintf(rp->f, "%s%s", k ? ", " : "",
-			fmt_size(rp->sizes[k].size, sz, sizeof(sz)));
+	if (run->request.source) {
+		fprintf(rp->f, ") copying the tree %s (%" PRIu64 " files, %s)",
+			run->request.source, run->request.source_files,
+			rp->n_sizes ? fmt_size(rp->sizes[0].size, sz,
+					       sizeof(sz)) : "0");
+	} else {
+		fputs(") over file sizes ", rp->f);
+		for (size_t k = 0; k < rp->n_sizes; k++)
+			fprintf(rp->f, "%s%s", k ? ", " : "",
+				fmt_size(rp->sizes[k].size, sz, sizeof(sz)));
+	}
 	fprintf(rp->f, " on %s (%s), started %s, took %.0f s; "
 		"iobench %s (%s).\n\n",
 		run->env.fs_type ? run->env.fs_type : "unknown",

@@ -129,6 +129,8 @@ check(measured in (2, 4), "%d measured cells" % measured)
 rep = open(d + "/report.md").read()
 head = "## Source tree %s (50 files, %d bytes)" % (root, total)
 check(head in rep, "report lacks '%s'" % head)
+check(") copying the tree %s (50 files, " % root in rep.split("\n")[2],
+      "the summary line does not name the tree: " + rep.split("\n")[2])
 check("--sizes" not in rep.split("## Reproduce")[1].split("```sh")[2],
       "the reproduce command names --sizes")
 check("not regular files skipped" in rep, "report lacks the skip warning")
