@@ -17,7 +17,7 @@ static const struct verb {
 	const char *summary;
 } verbs[] = {
 	{ "quick", cmd_quick, "short preset sweep (< 30 s); also: no verb" },
-	{ "full", cmd_full, "big preset sweep: sizes, buffers, qd, cold, sync" },
+	{ "full", cmd_full, "big preset sweep: sizes, buffers, qd, cold, sync, threads, profiling" },
 	{ "sweep", cmd_sweep, "measure strategies x sizes x tunables; write a report" },
 	{ "compare", cmd_compare, "compare two runs or baselines; exit 4 on regression" },
 	{ "profile", cmd_profile, "sweep with counters, syscalls and hot spots per cell" },
