@@ -332,10 +332,10 @@ static void section_title(struct report *rp)
 	if (count[CELL_PENDING])
 		fprintf(rp->f, ", %zu not run", count[CELL_PENDING]);
 	if (run->request.source) {
-		fprintf(rp->f, ") copying the tree %s (%" PRIu64 " files, %s)",
-			run->request.source, run->request.source_files,
-			rp->n_sizes ? fmt_size(rp->sizes[0].size, sz,
-					       sizeof(sz)) : "0");
+		fprintf(rp->f, ") copying the tree %s (%" PRIu64 " files, %"
+			PRIu64 " bytes)", run->request.source,
+			run->request.source_files,
+			rp->n_sizes ? rp->sizes[0].size : 0);
 	} else {
 		fputs(") over file sizes ", rp->f);
 		for (size_t k = 0; k < rp->n_sizes; k++)
