@@ -1089,11 +1089,19 @@ int cmd_sweep(int argc, char **argv)
 		.seed = "42", .reference = "cp",
 	};
 	struct run run = { 0 }, base = { 0 };
-	int c, code;
+	int c, code, longindex = 0;
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":qh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":qh", options, &longindex)) !=
+	       -1) {
+		/* "--sizes --out x": the value is missing, not "--out" */
+		if (c >= OPT_SIZES && optarg && !strncmp(optarg, "--", 2)) {
+			bench_error("sweep: --%s: missing value (got '%s')",
+				    options[longindex].name, optarg);
+			results_free(&run);
+			return EXIT_USAGE;
+		}
 		switch (c) {
 		case OPT_SIZES:
 			o.sizes = optarg;

@@ -21,6 +21,7 @@ expect_bad "unknown strategy 'zzzzzzzz'" "${D[@]}" --strategies zzzzzzzz
 expect_bad "'1Q'" "${D[@]}" --sizes 1Q
 expect_bad "empty item" "${D[@]}" --sizes 1K,,2K
 expect_bad "--samples" "${D[@]}" --samples 0
+expect_bad "--sizes: missing value (got '--samples')" "${D[@]}" --sizes --samples 6
 expect_bad "at least 6" "${D[@]}" --samples 5
 expect_bad "--budget" "${D[@]}" --budget 0
 expect_bad "--cache: 'hot'" "${D[@]}" --cache hot
