@@ -642,7 +642,8 @@ static int make_dirs(const char *path)
 struct progress_ctx {
 	bool tty, quiet, line_open;
 	size_t n_cells;
-	bool *announced;		/* non-TTY: finished cells printed */
+	size_t finished;		/* cells done (skipped ones included) */
+	bool *announced;		/* finished cells counted / printed */
 };
 
 static void cell_label(const struct cell *c, char *out, size_t len)
@@ -674,28 +675,33 @@ static void show_progress(void *ctx, const struct run *run, size_t ci,
 
 	if (p->quiet)
 		return;
+	/* cells run interleaved: count finished ones, not plan positions */
+	if (c->status != CELL_PENDING && !p->announced[ci]) {
+		p->announced[ci] = true;
+		p->finished++;
+	} else if (!p->tty) {
+		return;
+	}
 	cell_label(c, label, sizeof(label));
 	if (p->tty) {
-		fprintf(stderr, "\r[%zu/%zu] %s  sample %zu/%zu  ETA %u:%02u"
-			"\033[K", ci + 1, run->n_cells, label, done, total,
-			e / 60, e % 60);
+		fprintf(stderr, "\r[%zu/%zu done] %s  sample %zu/%zu  ETA "
+			"%u:%02u\033[K", p->finished, run->n_cells, label,
+			/* a noisy cell may take more than n samples */
+			done, total < done ? done : total, e / 60, e % 60);
 		p->line_open = true;
 		return;
 	}
-	if (c->status == CELL_PENDING || p->announced[ci])
-		return;
-	p->announced[ci] = true;
 	if (c->status == CELL_OK && run->request.source)
 		fprintf(stderr, "[%zu/%zu] %s: ok, %zu samples of the tree "
-			"(%llu files)\n", ci + 1, run->n_cells, label,
+			"(%llu files)\n", p->finished, run->n_cells, label,
 			c->n_samples,
 			(unsigned long long)run->request.source_files);
 	else if (c->status == CELL_OK)
 		fprintf(stderr, "[%zu/%zu] %s: ok, %zu samples of %u file%s\n",
-			ci + 1, run->n_cells, label, c->n_samples, c->batch,
+			p->finished, run->n_cells, label, c->n_samples, c->batch,
 			c->batch == 1 ? "" : "s");
 	else
-		fprintf(stderr, "[%zu/%zu] %s: %s: %s\n", ci + 1,
+		fprintf(stderr, "[%zu/%zu] %s: %s: %s\n", p->finished,
 			run->n_cells, label, cell_status_name(c->status),
 			c->reason ? c->reason : "");
 }
@@ -1047,6 +1053,7 @@ static int sweep_run(struct run *run, const struct sweep_opts *o,
 		announce_skipped(run);
 	}
 	pc.n_cells = run->n_cells;
+	pc.finished = skipped;
 	pc.announced = calloc(run->n_cells ? run->n_cells : 1, 1);
 	if (!pc.announced) {
 		bench_error("sweep: %s", strerror(ENOMEM));

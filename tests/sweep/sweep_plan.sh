@@ -52,4 +52,20 @@ for c in cells:
     if p["sync"] == "none":
         assert all(s["sync_seconds"] == 0 for s in c["samples"]), p
 PY
+
+# progress without a terminal: the plan first, then one line per finished
+# cell, counted in finishing order (cells run interleaved), ending at n/n
+"$IOBENCH" sweep --reference none --no-limits --sizes 4K \
+	--strategies rw,copy_file_range,reflink --cache warm,cold \
+	--samples 6 --budget 0.2 --dir "$T/dir" --out "$T/out" \
+	>"$T/stdout" 2>"$T/stderr" || fail "progress run exited $?"
+grep -q '^planned: 6 cells' "$T/stderr" || fail "no plan line: $(cat "$T/stderr")"
+counts=$(sed -n 's|^\[\([0-9]*\)/6\] .*|\1|p' "$T/stderr" | tr '\n' ' ')
+[ -n "$counts" ] || fail "no progress lines: $(cat "$T/stderr")"
+prev=0
+for k in $counts; do
+	[ "$k" -gt "$prev" ] || fail "progress not increasing: $counts"
+	prev=$k
+done
+[ "$prev" -eq 6 ] || fail "progress ends at $prev/6: $counts"
 echo PASS
