@@ -139,6 +139,14 @@ static const char *fmt_mib_ci(const struct cell *c, char *out, size_t len)
 {
 	char m[16], lo[16], hi[16];
 
+	if (!c->size && c->est.median > 0) {
+		/* 0-byte files move no MiB: their rate is files per second */
+		snprintf(out, len, "%s files/s [%s, %s]",
+			 fmt3(1 / c->est.median, m, sizeof(m)),
+			 fmt3(1 / c->est.median_hi, lo, sizeof(lo)),
+			 fmt3(1 / c->est.median_lo, hi, sizeof(hi)));
+		return out;
+	}
 	snprintf(out, len, "%s [%s, %s]", fmt3(cell_mib_s(c), m, sizeof(m)),
 		 fmt3(results_mib_s(c->size, c->est.median_hi), lo,
 		      sizeof(lo)),

@@ -53,6 +53,11 @@ for c in cells:
         assert all(s["sync_seconds"] == 0 for s in c["samples"]), p
 PY
 
+# 0-byte files move no MiB: their rate is given in files/s
+grep -Eq '^\| `rw` \| [^|]* \| warm \| none \| [0-9.]+ files/s \[' \
+	"$T/out/latest/report.md" ||
+	fail "0-byte rows do not give files/s: $(grep -m3 '^| `rw`' "$T/out/latest/report.md")"
+
 # progress without a terminal: the plan first, then one line per finished
 # cell, counted in finishing order (cells run interleaved), ending at n/n
 "$IOBENCH" sweep --reference none --no-limits --sizes 4K \
