@@ -648,20 +648,18 @@ struct progress_ctx {
 
 static void cell_label(const struct cell *c, char *out, size_t len)
 {
-	char size[32], buf[32] = "", qd[32] = "";
+	char size[32], tun[96];
+	bool none;
 
 	format_size(c->size, size, sizeof(size));
-	if (c->tunables & TUNE_BUF) {
-		char b[24];
-
-		format_size(c->params.buffer_size, b, sizeof(b));
-		snprintf(buf, sizeof(buf), " buf=%s", b);
-	}
-	if (c->tunables & TUNE_QD)
-		snprintf(qd, sizeof(qd), " qd=%u", c->params.queue_depth);
-	snprintf(out, len, "%s %s%s%s%s %s %s", size, c->strategy, buf, qd,
-		 c->params.direct ? " direct" : "", cache_mode_name(c->cache),
-		 sync_mode_name(c->sync));
+	compare_format_tunables(c, tun, sizeof(tun));
+	none = !strcmp(tun, "-");
+	/* a label cut short on a narrow buffer is still a label */
+	if (snprintf(out, len, "%s %s%s%s %s %s", size, c->strategy,
+		     none ? "" : " ", none ? "" : tun,
+		     cache_mode_name(c->cache), sync_mode_name(c->sync)) >=
+	    (int)len)
+		return;
 	threads_append_key(c, out, len);
 }
 

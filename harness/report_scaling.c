@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare.h"
 #include "parse.h"
 #include "report_scaling.h"
 #include "stats.h"
@@ -155,18 +156,13 @@ static void mode_of(const struct cell *c, char *out, size_t len)
 
 static void variant_label(const struct cell *c, char *out, size_t len)
 {
-	char buf[32] = "", qd[32] = "";
+	char tun[96];
+	bool none;
 
-	if (c->tunables & TUNE_BUF) {
-		char b[24];
-
-		format_size(c->params.buffer_size, b, sizeof(b));
-		snprintf(buf, sizeof(buf), " buf=%s", b);
-	}
-	if (c->tunables & TUNE_QD)
-		snprintf(qd, sizeof(qd), " qd=%u", c->params.queue_depth);
-	snprintf(out, len, "`%s`%s%s%s", c->strategy, buf, qd,
-		 c->params.direct ? " direct" : "");
+	compare_format_tunables(c, tun, sizeof(tun));
+	none = !strcmp(tun, "-");
+	snprintf(out, len, "`%s`%s%s", c->strategy, none ? "" : " ",
+		 none ? "" : tun);
 }
 
 static void row(FILE *f, const struct scaling *s)
