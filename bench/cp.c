@@ -18,6 +18,7 @@
 
 #include <xxhash.h>
 
+#include "clock.h"
 #include "parse.h"
 #include "strategies.h"
 #include "verbs.h"
@@ -360,14 +361,6 @@ static void copy_error(const struct cp_request *rq, int err)
 	}
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* A fresh read-only descriptor for the file behind fd, without the
  * strategy's O_DIRECT and at offset 0; falls back to the path when /proc
  * is not mounted. */
@@ -460,9 +453,9 @@ static int run_copy(const struct cp_request *rq, struct cp_files *f)
 	double t0, secs;
 	int err;
 
-	t0 = now();
+	t0 = clock_now();
 	err = strategy_copy_once(rq->s, &rq->params, f->src_fd, f->dst_fd, &r);
-	secs = now() - t0;
+	secs = clock_now() - t0;
 	if (err) {
 		copy_error(rq, err);
 		return EXIT_RUNTIME;

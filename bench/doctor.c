@@ -24,6 +24,7 @@
 #include <linux/perf_event.h>
 
 #include "env.h"
+#include "path.h"
 #include "strategies.h"
 #include "verbs.h"
 
@@ -370,27 +371,6 @@ static void check_perf_events(struct doctor *d)
 		       strerror(-hw), sw ? strerror(-sw) : "ok");
 }
 
-/* Full path of `prog` in $PATH (then the sbin directories, which a
- * non-root PATH often lacks), into out. */
-static bool find_program(const char *prog, char *out, size_t len)
-{
-	const char *path = getenv("PATH");
-	char *dirs, *save = NULL;
-	bool found = false;
-
-	if (!path)
-		path = "/usr/bin:/bin";
-	if (asprintf(&dirs, "%s:/usr/sbin:/sbin", path) < 0)
-		return false;
-	for (char *dir = strtok_r(dirs, ":", &save); dir && !found;
-	     dir = strtok_r(NULL, ":", &save)) {
-		snprintf(out, len, "%s/%s", *dir ? dir : ".", prog);
-		found = !access(out, X_OK);
-	}
-	free(dirs);
-	return found;
-}
-
 static void check_tools(struct doctor *d)
 {
 	static const struct {
@@ -407,7 +387,7 @@ static void check_tools(struct doctor *d)
 	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
 		snprintf(fix, sizeof(fix), "apt-get install %s",
 			 tools[i].package);
-		if (find_program(tools[i].prog, path, sizeof(path)))
+		if (path_find_program(tools[i].prog, path, sizeof(path)))
 			report(d, LVL_OK, tools[i].prog, NULL, "%s", path);
 		else
 			report(d, LVL_MISSING, tools[i].prog, fix,

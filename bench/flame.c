@@ -15,6 +15,7 @@
 
 #include "dataset.h"
 #include "flame.h"
+#include "fmt.h"
 #include "parse.h"
 #include "profile.h"
 #include "strategies.h"
@@ -269,7 +270,7 @@ static int flame_run(const struct copy_strategy *s, struct cell *c,
 		flame_free(&fp);
 		return EXIT_RUNTIME;
 	}
-	format_size(c->size, size, sizeof(size));
+	fmt_size(c->size, size, sizeof(size));
 	results_tunables_desc(c, tun, sizeof(tun));
 	snprintf(title, sizeof(title), "iobench flame: %s, %s, %s, %s cache, "
 		 "sync %s", s->name, size, tun, cache_mode_name(c->cache),

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "verbs.h"
+#include "version.h"
 
 static const struct verb {
 	const char *name;

@@ -20,7 +20,9 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "clock.h"
 #include "env.h"
+#include "fmt.h"
 #include "machine_limits.h"
 #include "parse.h"
 #include "reference.h"
@@ -28,10 +30,12 @@
 #include "compare.h"
 #include "results.h"
 #include "runner.h"
+#include "shell.h"
 #include "source_tree.h"
 #include "strategies.h"
 #include "threads.h"
 #include "verbs.h"
+#include "version.h"
 
 #define DEFAULT_SIZES "4K,1M,64M"
 #define DEFAULT_BUFFERS "128K"
@@ -551,41 +555,6 @@ static void check_source_unchanged(struct run *run)
 
 /* ---- the run's identity ---- */
 
-/* "iobench sweep --sizes 1K" with arguments quoted where a shell needs. */
-static char *join_command_line(int argc, char **argv)
-{
-	size_t len = strlen("iobench ") + 1;
-	char *s, *p;
-
-	for (int i = 0; i < argc; i++)
-		len += 4 * strlen(argv[i]) + 3;
-	s = p = malloc(len);
-	if (!s)
-		return NULL;
-	p += sprintf(p, "iobench");
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-
-		*p++ = ' ';
-		if (*a && strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLM"
-				 "NOPQRSTUVWXYZ0123456789,._-+=/:@%") ==
-			  strlen(a)) {
-			p = stpcpy(p, a);
-			continue;
-		}
-		*p++ = '\'';
-		for (; *a; a++) {
-			if (*a == '\'')
-				p = stpcpy(p, "'\\''");
-			else
-				*p++ = *a;
-		}
-		*p++ = '\'';
-	}
-	*p = '\0';
-	return s;
-}
-
 static int set_identity(struct run *run, int argc, char **argv)
 {
 	time_t t = time(NULL);
@@ -602,7 +571,7 @@ static int set_identity(struct run *run, int argc, char **argv)
 		run->id = NULL;
 	run->schema = strdup(RESULTS_SCHEMA);
 	run->started = strdup(iso);
-	run->command_line = join_command_line(argc, argv);
+	run->command_line = shell_join("iobench", argc, argv);
 	run->version = strdup(IOBENCH_VERSION);
 	run->commit = strdup(IOBENCH_COMMIT);
 	if (!run->id || !run->schema || !run->started || !run->command_line ||
@@ -651,7 +620,7 @@ static void cell_label(const struct cell *c, char *out, size_t len)
 	char size[32], tun[96];
 	bool none;
 
-	format_size(c->size, size, sizeof(size));
+	fmt_size(c->size, size, sizeof(size));
 	compare_format_tunables(c, tun, sizeof(tun));
 	none = !strcmp(tun, "-");
 	/* a label cut short on a narrow buffer is still a label */
@@ -859,19 +828,6 @@ static int exit_code(const struct run *run)
 	return failed ? EXIT_CELLS_FAILED : EXIT_OK;
 }
 
-static double mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void mib(uint64_t v, char *out, size_t len)
-{
-	snprintf(out, len, "%.1f MiB", v / (1024.0 * 1024));
-}
-
 /*
  * Before anything is created: refuses a sweep none of whose sizes fits in
  * --dir (every cell would fail), names the sizes that do not fit (their
@@ -891,7 +847,7 @@ static int check_space(struct run *run, bool quiet)
 	/* the runner reports a --dir it cannot stat */
 	avail = statvfs(rq->dir, &vfs) ? UINT64_MAX :
 		(uint64_t)vfs.f_bavail * vfs.f_frsize;
-	mib(avail, have, sizeof(have));
+	fmt_bytes(avail, have, sizeof(have));
 	for (size_t z = 0; z < rq->n_sizes; z++) {
 		uint64_t n = runner_bytes_needed(rq->sizes[z]);
 
@@ -900,7 +856,7 @@ static int check_space(struct run *run, bool quiet)
 		fits += n <= avail;
 	}
 	if (!fits && rq->n_sizes) {
-		mib(smallest, need, sizeof(need));
+		fmt_bytes(smallest, need, sizeof(need));
 		bench_error("sweep: --dir %s: not enough free space: the "
 			    "smallest size needs %s, %s available", rq->dir,
 			    need, have);
@@ -909,8 +865,8 @@ static int check_space(struct run *run, bool quiet)
 	for (size_t z = 0; z < rq->n_sizes && rq->cache_warm && ram; z++) {
 		if (rq->sizes[z] <= ram / 2)
 			continue;
-		format_size(rq->sizes[z], sz, sizeof(sz));
-		mib(ram, mem, sizeof(mem));
+		fmt_size(rq->sizes[z], sz, sizeof(sz));
+		fmt_bytes(ram, mem, sizeof(mem));
 		results_add_warning(run, "warm-cache size %s is more than half "
 				    "of RAM (%s): its source cannot stay "
 				    "cached, warm cells measure partly cold "
@@ -924,8 +880,8 @@ static int check_space(struct run *run, bool quiet)
 
 		if (n <= avail)
 			continue;
-		format_size(rq->sizes[z], sz, sizeof(sz));
-		mib(n, need, sizeof(need));
+		fmt_size(rq->sizes[z], sz, sizeof(sz));
+		fmt_bytes(n, need, sizeof(need));
 		fprintf(stderr, "iobench: warning: size %s needs %s free in "
 			"--dir %s, %s available: its cells will fail\n", sz,
 			need, rq->dir, have);
@@ -999,7 +955,7 @@ static int sweep_run(struct run *run, const struct sweep_opts *o,
 	char rundir[PATH_MAX], err[512];
 	const char *gov;
 	size_t skipped = 0;
-	double t0 = mono_now(), est;
+	double t0 = clock_now(), est;
 	int ret, code;
 
 	/* from here on a signal leaves partial results, not a stray dir */
@@ -1058,7 +1014,7 @@ static int sweep_run(struct run *run, const struct sweep_opts *o,
 		return EXIT_RUNTIME;
 	}
 	ret = runner_run(run, &prog, err, sizeof(err));
-	run->duration = mono_now() - t0;
+	run->duration = clock_now() - t0;
 	if (pc.line_open)
 		fputc('\n', stderr);
 	free(pc.announced);

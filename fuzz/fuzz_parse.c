@@ -3,13 +3,14 @@
  * libFuzzer harness for the command-line value parsers (harness/parse.c):
  * the first byte picks the parser, the rest is the value. Besides memory
  * safety it checks the parsers' promises: results within bounds, lists
- * free of duplicates, and format_size output read back to the same value.
+ * free of duplicates, and fmt_size output read back to the same value.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "parse.h"
 
 static void check(int cond, const char *what)
@@ -25,10 +26,10 @@ static void check_roundtrip(uint64_t v)
 	char s[32], err[128];
 	uint64_t back;
 
-	format_size(v, s, sizeof(s));
+	fmt_size(v, s, sizeof(s));
 	check(!parse_size(s, &back, err, sizeof(err)),
-	      "format_size output rejected by parse_size");
-	check(back == v, "format_size/parse_size round trip changed the value");
+	      "fmt_size output rejected by parse_size");
+	check(back == v, "fmt_size/parse_size round trip changed the value");
 }
 
 static void check_error(int ret, const char *err)

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "compare.h"
+#include "fmt.h"
 #include "parse.h"
 #include "threads.h"
 
@@ -143,7 +144,7 @@ void compare_format_tunables(const struct cell *c, char *buf, size_t len)
 	buf[0] = '\0';
 	/* only what the strategy reads: the rest of params is noise */
 	if (c->tunables & TUNE_BUF) {
-		format_size(c->params.buffer_size, size, sizeof(size));
+		fmt_size(c->params.buffer_size, size, sizeof(size));
 		used += snprintf(buf + used, len - used, "buf=%s", size);
 	}
 	if ((c->tunables & TUNE_QD) && used < len)
@@ -163,7 +164,7 @@ void compare_format_key(const struct cell *c, char *buf, size_t len)
 {
 	char size[32], tun[96];
 
-	format_size(c->size, size, sizeof(size));
+	fmt_size(c->size, size, sizeof(size));
 	compare_format_tunables(c, tun, sizeof(tun));
 	snprintf(buf, len, "%s %s %s %s sync=%s %s", c->strategy, size, tun,
 		 cache_mode_name(c->cache), sync_mode_name(c->sync),
@@ -613,22 +614,13 @@ static void format_p(double p, char *buf, size_t len)
 		snprintf(buf, len, "%.4f", p);
 }
 
-/* Three significant digits at least: small files copy at 0.4 MiB/s. */
-static void format_mib_s(double v, char *buf, size_t len)
-{
-	if (v >= 10)
-		snprintf(buf, len, "%.1f", v);
-	else
-		snprintf(buf, len, "%.3g", v);
-}
-
 static void md_row(FILE *f, const struct compare_cell *cc)
 {
 	const struct cell *c = cc->base;
 	char size[32], tun[200], tun_new[96], change[64], p[16], mb[32],
 		mn[32];
 
-	format_size(c->size, size, sizeof(size));
+	fmt_size(c->size, size, sizeof(size));
 	compare_format_tunables(c, tun, sizeof(tun));
 	/* cells matched with --ignore may differ in what was ignored */
 	compare_format_tunables(cc->new, tun_new, sizeof(tun_new));
@@ -648,8 +640,8 @@ static void md_row(FILE *f, const struct compare_cell *cc)
 	}
 	format_change(cc, change, sizeof(change));
 	format_p(cc->p_adj, p, sizeof(p));
-	format_mib_s(cc->base_mib_s, mb, sizeof(mb));
-	format_mib_s(cc->new_mib_s, mn, sizeof(mn));
+	fmt_sig(cc->base_mib_s, mb, sizeof(mb));
+	fmt_sig(cc->new_mib_s, mn, sizeof(mn));
 	fprintf(f, "%s | %s | %s | %s | %zu/%zu%s | %s |\n",
 		mb, mn, change, p, cc->n_base,
 		cc->n_new, cc->few_samples ? " ⚠️" : "",

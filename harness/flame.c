@@ -20,7 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "flame.h"
+#include "path.h"
 #include "strategies.h"
 
 /* SVG geometry (pixels) */
@@ -506,25 +508,11 @@ int flame_write_svg(const struct flame_profile *fp, const char *title,
 
 bool flame_find_perf(char *out, size_t len, char *why, size_t why_len)
 {
-	const char *path = getenv("PATH");
-	char *copy, *dir, *save = NULL;
-	bool found = false;
-
-	copy = strdup(path ? path : "/usr/bin:/bin");
-	if (!copy) {
-		snprintf(why, why_len, "%s", strerror(ENOMEM));
-		return false;
-	}
-	for (dir = strtok_r(copy, ":", &save); dir && !found;
-	     dir = strtok_r(NULL, ":", &save)) {
-		snprintf(out, len, "%s/perf", *dir ? dir : ".");
-		found = !access(out, X_OK);
-	}
-	free(copy);
-	if (!found)
-		snprintf(why, why_len, "perf is not installed (on Debian: "
-			 "apt-get install linux-perf)");
-	return found;
+	if (path_find_program("perf", out, len))
+		return true;
+	snprintf(why, why_len, "perf is not installed (on Debian: apt-get "
+		 "install linux-perf)");
+	return false;
 }
 
 /* The worker's line to its parent, which prepares (unsampled) for it. */
@@ -572,14 +560,6 @@ static int perf_command(int ctl_w, int ack_r, const char *cmd)
 	return 0;
 }
 
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Waits for pid until the deadline, then kills it. Its wait status. */
 static int reap_until(pid_t pid, double deadline)
 {
@@ -592,7 +572,7 @@ static int reap_until(pid_t pid, double deadline)
 			return status;
 		if (r < 0 && errno != EINTR)
 			return -1;
-		if (mono() > deadline) {
+		if (clock_now() > deadline) {
 			kill(pid, SIGKILL);
 			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 				;
@@ -737,7 +717,7 @@ static int serve_worker(int req_r, int rep_w, int (*prepare)(void *),
 {
 	for (;;) {
 		struct pollfd pfd = { .fd = req_r, .events = POLLIN };
-		double left = deadline - mono();
+		double left = deadline - clock_now();
 		int32_t ret;
 		ssize_t n;
 		char c;
@@ -775,7 +755,7 @@ int flame_record(int (*work)(void *ctx, struct flame_ctl *ctl),
 	char perf[PATH_MAX], data[PATH_MAX], log[PATH_MAX], msg[200];
 	int go[2] = { -1, -1 }, ctl[2] = { -1, -1 }, ack[2] = { -1, -1 };
 	int req[2] = { -1, -1 }, rep[2] = { -1, -1 };
-	double deadline = mono() + timeout;
+	double deadline = clock_now() + timeout;
 	pid_t worker = -1, recorder = -1;
 	struct flame_ctl fc;
 	int ret, status;

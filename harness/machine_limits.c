@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "machine_limits.h"
 #include "strategies.h"
 
@@ -21,14 +22,6 @@
 /* A round lasts at least this long (timer resolution, noise). */
 #define MEMCPY_ROUND_SECONDS 0.002
 #define MIB (1024.0 * 1024.0)
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Keeps the copies observable so the compiler cannot drop them. */
 static volatile unsigned char memcpy_sink;
@@ -41,10 +34,10 @@ static volatile unsigned char memcpy_sink;
 static double memcpy_bandwidth(char *dst, const char *src, size_t set,
 			       size_t chunk)
 {
-	double best = 0, deadline = now() + MEMCPY_SECONDS;
+	double best = 0, deadline = clock_now() + MEMCPY_SECONDS;
 
 	do {
-		double t0 = now(), t;
+		double t0 = clock_now(), t;
 		size_t passes = 0;
 
 		do {
@@ -56,12 +49,12 @@ static double memcpy_bandwidth(char *dst, const char *src, size_t set,
 			}
 			__asm__ volatile("" : : "r"(dst) : "memory");
 			passes++;
-			t = now() - t0;
+			t = clock_now() - t0;
 		} while (t < MEMCPY_ROUND_SECONDS);
 		memcpy_sink ^= dst[set - 1];
 		if (passes * (double)set / t > best)
 			best = passes * (double)set / t;
-	} while (now() < deadline);
+	} while (clock_now() < deadline);
 	return best / MIB;
 }
 
@@ -189,27 +182,27 @@ static int measure_direct(struct run_limits *l, const char *dir)
 	}
 	for (size_t i = 0; i < block; i++)
 		buf[i] = (char)(i * 251 + 3);
-	t0 = now();
+	t0 = clock_now();
 	do {
 		ret = direct_io(fd, buf, block, written, true);
 		if (ret)
 			break;
 		written += block;
-	} while (written < bytes && now() - t0 < LIMITS_DIRECT_SECONDS);
+	} while (written < bytes && clock_now() - t0 < LIMITS_DIRECT_SECONDS);
 	if (!ret && fdatasync(fd))
 		ret = -errno;
-	t = now() - t0;
+	t = clock_now() - t0;
 	if (ret)
 		goto out_failed;
 	l->direct_write_mib_s = written / MIB / t;
-	t0 = now();
+	t0 = clock_now();
 	do {
 		ret = direct_io(fd, buf, block, got, false);
 		if (ret)
 			break;
 		got += block;
-	} while (got < written && now() - t0 < LIMITS_DIRECT_SECONDS);
-	t = now() - t0;
+	} while (got < written && clock_now() - t0 < LIMITS_DIRECT_SECONDS);
+	t = clock_now() - t0;
 	if (ret)
 		goto out_failed;
 	l->direct_read_mib_s = got / MIB / t;

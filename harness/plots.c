@@ -14,7 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "parse.h"
+#include "path.h"
 #include "plots.h"
 #include "reference.h"
 
@@ -50,26 +52,6 @@ static void note(struct plotter *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(o->notes[o->n_notes++], sizeof(o->notes[0]), fmt, ap);
 	va_end(ap);
-}
-
-/* True when gnuplot is an executable file in some PATH directory. */
-static bool gnuplot_on_path(void)
-{
-	const char *path = getenv("PATH");
-	char *copy, *d, *save = NULL;
-	bool found = false;
-
-	if (!path || !(copy = strdup(path)))
-		return false;
-	for (d = strtok_r(copy, ":", &save); d && !found;
-	     d = strtok_r(NULL, ":", &save)) {
-		char f[PATH_LEN];
-
-		snprintf(f, sizeof(f), "%s/gnuplot", *d ? d : ".");
-		found = !access(f, X_OK);
-	}
-	free(copy);
-	return found;
 }
 
 /* A gnuplot double-quoted string: backslash and quote escaped. */
@@ -253,7 +235,7 @@ static void size_tics(FILE *gp, const uint64_t *sizes, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		char s[32];
 
-		format_size(sizes[i], s, sizeof(s));
+		fmt_size(sizes[i], s, sizeof(s));
 		fprintf(gp, "%s\"%s\" %llu", i ? ", " : "", s,
 			(unsigned long long)sizes[i]);
 	}
@@ -432,7 +414,7 @@ static int plot_cold_warm(struct plotter *p, const struct run *run)
 		     "and cold");
 		return 0;
 	}
-	format_size(size, sz, sizeof(sz));
+	fmt_size(size, sz, sizeof(sz));
 	snprintf(title, sizeof(title), "Cold vs warm cache, %s files (best "
 		 "tunables, sync none preferred)", sz);
 	names = strategy_names(run, &ns);
@@ -482,7 +464,7 @@ static int plot_page_cache(struct plotter *p, const struct run *run)
 		     "was measured");
 		return 0;
 	}
-	format_size(size, sz, sizeof(sz));
+	fmt_size(size, sz, sizeof(sz));
 	snprintf(title, sizeof(title), "Page-cache footprint after a copy, "
 		 "%s files, %s cache (cachestat)", sz, cache_mode_name(cache));
 	names = strategy_names(run, &ns);
@@ -580,7 +562,7 @@ static int plot_threads(struct plotter *p, const struct run *run)
 	}
 	if (!size)
 		return 0;	/* threads not swept: nothing to say */
-	format_size(size, sz, sizeof(sz));
+	fmt_size(size, sz, sizeof(sz));
 	snprintf(title, sizeof(title), "Thread scaling, %s files, %s cache "
 		 "(aggregate throughput)", sz, cache_mode_name(cache));
 	names = strategy_names(run, &ns);
@@ -690,7 +672,7 @@ static void draw(struct plotter *p)
 
 static bool gnuplot_missing(struct plots_result *out)
 {
-	if (gnuplot_on_path())
+	if (path_find_program("gnuplot", NULL, 0))
 		return false;
 	snprintf(out->skipped, sizeof(out->skipped), "gnuplot is not on "
 		 "PATH (install the gnuplot-nox package to get plots)");

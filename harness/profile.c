@@ -22,6 +22,7 @@
 #include <linux/perf_event.h>
 
 #include "cache.h"
+#include "clock.h"
 #include "profile.h"
 #include "reference.h"
 #include "strategies.h"
@@ -320,14 +321,6 @@ struct copy_job {
 	uint64_t kept, keep_limit;
 };
 
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Copies src to path with a prepared strategy state (open, copy,
  * fdatasync when the cell syncs, close). 0 or -errno. */
 static int copy_file(const struct copy_job *j, void *state, int oflags,
@@ -417,7 +410,7 @@ static int copy_job_work(void *ctx, struct flame_ctl *ctl)
 {
 	const struct copy_job *j = ctx;
 	int oflags = strategy_open_flags(j->s, &j->c->params);
-	double copying = 0, start = mono();
+	double copying = 0, start = clock_now();
 	char path[4096];
 	void *state;
 	int ret;
@@ -427,7 +420,7 @@ static int copy_job_work(void *ctx, struct flame_ctl *ctl)
 		return -ENOMEM;
 	ret = j->s->setup ? j->s->setup(state, &j->c->params) : 0;
 	while (!ret && copying < j->seconds &&
-	       mono() - start < 4 * j->seconds + 1) {
+	       clock_now() - start < 4 * j->seconds + 1) {
 		double t0;
 
 		int seq = flame_prepare(ctl);
@@ -436,12 +429,12 @@ static int copy_job_work(void *ctx, struct flame_ctl *ctl)
 			ret = seq;
 			break;
 		}
-		t0 = mono();
+		t0 = clock_now();
 		for (unsigned i = 0; i < j->batch && !ret; i++) {
 			dst_path(j, seq, i, path, sizeof(path));
 			ret = copy_file(j, state, oflags, path);
 		}
-		copying += mono() - t0;
+		copying += clock_now() - t0;
 	}
 	if (j->s->teardown)
 		j->s->teardown(state);

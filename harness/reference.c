@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "reference.h"
 #include "strategies.h"
 
@@ -184,14 +185,6 @@ const struct copy_strategy *reference_at(const struct run_request *rq,
 		i -= count;
 	}
 	return NULL;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 int harness_run_program(char *const argv[], const char *cwd, char *msg,
@@ -391,7 +384,7 @@ int reference_copy(const struct copy_strategy *s, const struct cell *c,
 	if (c->sync == SYNC_END) {
 		/* the tools do not sync: durability is added the way the
 		 * strategies' cells add it, on the destination they wrote */
-		double t0 = now();
+		double t0 = clock_now();
 		int fd = open(dst, O_WRONLY | O_CLOEXEC);
 		int ret = 0;
 
@@ -400,7 +393,7 @@ int reference_copy(const struct copy_strategy *s, const struct cell *c,
 					   strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		*sync_seconds += now() - t0;
+		*sync_seconds += clock_now() - t0;
 		return ret;
 	}
 	return 0;

@@ -11,12 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "parse.h"
 #include "profile.h"
 #include "reference.h"
 #include "report.h"
 #include "report_extra.h"
 #include "report_scaling.h"
+#include "shell.h"
 #include "strategies.h"
 
 #define BOOTSTRAP_RESAMPLES 2000
@@ -62,45 +64,6 @@ struct recommendations {
 
 /* ---- formatting ---- */
 
-/* v with 3 significant figures ("1230", "56.8", "0.123"); "-" if unknown. */
-static const char *fmt3(double v, char *out, size_t len)
-{
-	int digits;
-
-	if (!isfinite(v) || v < 0) {
-		snprintf(out, len, "-");
-		return out;
-	}
-	if (v == 0) {
-		snprintf(out, len, "0");
-		return out;
-	}
-	digits = 2 - (int)floor(log10(v));
-	if (digits > 0) {
-		snprintf(out, len, "%.*f", digits, v);
-	} else {
-		double unit = pow(10, -digits);
-
-		snprintf(out, len, "%.0f", round(v / unit) * unit);
-	}
-	return out;
-}
-
-static const char *fmt_pct(double v, char *out, size_t len)
-{
-	if (!isfinite(v))
-		snprintf(out, len, "n/a");
-	else
-		snprintf(out, len, "%.0f%%", v);
-	return out;
-}
-
-static const char *fmt_size(uint64_t v, char *out, size_t len)
-{
-	format_size(v, out, len);
-	return out;
-}
-
 static const char *fmt_tunables(const struct cell *c, char *out, size_t len)
 {
 	results_tunables_desc(c, out, len);
@@ -142,15 +105,15 @@ static const char *fmt_mib_ci(const struct cell *c, char *out, size_t len)
 	if (!c->size && c->est.median > 0) {
 		/* 0-byte files move no MiB: their rate is files per second */
 		snprintf(out, len, "%s files/s [%s, %s]",
-			 fmt3(1 / c->est.median, m, sizeof(m)),
-			 fmt3(1 / c->est.median_hi, lo, sizeof(lo)),
-			 fmt3(1 / c->est.median_lo, hi, sizeof(hi)));
+			 fmt_sig(1 / c->est.median, m, sizeof(m)),
+			 fmt_sig(1 / c->est.median_hi, lo, sizeof(lo)),
+			 fmt_sig(1 / c->est.median_lo, hi, sizeof(hi)));
 		return out;
 	}
-	snprintf(out, len, "%s [%s, %s]", fmt3(cell_mib_s(c), m, sizeof(m)),
-		 fmt3(results_mib_s(c->size, c->est.median_hi), lo,
+	snprintf(out, len, "%s [%s, %s]", fmt_sig(cell_mib_s(c), m, sizeof(m)),
+		 fmt_sig(results_mib_s(c->size, c->est.median_hi), lo,
 		      sizeof(lo)),
-		 fmt3(results_mib_s(c->size, c->est.median_lo), hi,
+		 fmt_sig(results_mib_s(c->size, c->est.median_lo), hi,
 		      sizeof(hi)));
 	return out;
 }
@@ -160,7 +123,7 @@ static const char *fmt_mib_ci(const struct cell *c, char *out, size_t len)
 static const char *fmt_files_s(const struct cell *c, uint64_t files_per_copy,
 			       char *out, size_t len)
 {
-	return fmt3(files_per_copy / c->est.median, out, len);
+	return fmt_sig(files_per_copy / c->est.median, out, len);
 }
 
 /* Same variant; the cache and sync modes may differ, and so may the
@@ -385,8 +348,8 @@ static void pick_sentence(FILE *f, const struct size_summary *s)
 		fprintf(f, "- **%s**: pick %s: %.2fx `rw` (%s vs %s MiB/s), "
 			"with a 95%% CI of [%.2fx, %.2fx], clear of 1.\n",
 			size, label, s->ratio,
-			fmt3(cell_mib_s(s->best), a, sizeof(a)),
-			fmt3(cell_mib_s(s->rw), b, sizeof(b)), s->lo, s->hi);
+			fmt_sig(cell_mib_s(s->best), a, sizeof(a)),
+			fmt_sig(cell_mib_s(s->rw), b, sizeof(b)), s->lo, s->hi);
 	} else {
 		fprintf(f, "- **%s**: %s measured fastest, but its speed-up "
 			"over `rw` (%.2fx, 95%% CI [%.2fx, %.2fx]) is not "
@@ -497,7 +460,7 @@ static void size_row(FILE *f, const struct cell *c, uint64_t files_per_copy)
 		fmt_tunables(c, t, sizeof(t)), cache_mode_name(c->cache),
 		sync_mode_name(c->sync), fmt_mib_ci(c, ci, sizeof(ci)),
 		fmt_files_s(c, files_per_copy, fs, sizeof(fs)),
-		fmt3(results_cpu_s_per_gib(c), cpu, sizeof(cpu)),
+		fmt_sig(results_cpu_s_per_gib(c), cpu, sizeof(cpu)),
 		fmt_pct(results_sample_pct(c, RESULTS_SRC_RESIDENT_AFTER), a,
 			sizeof(a)),
 		fmt_pct(results_sample_pct(c, RESULTS_DST_CACHED), b,
@@ -588,8 +551,8 @@ static size_t cold_warm_table(struct report *rp)
 			fmt_size(warm->size, sz, sizeof(sz)),
 			cell_label(warm, label, sizeof(label)),
 			sync_mode_name(warm->sync),
-			fmt3(cell_mib_s(warm), w, sizeof(w)),
-			fmt3(cell_mib_s(cold), c, sizeof(c)),
+			fmt_sig(cell_mib_s(warm), w, sizeof(w)),
+			fmt_sig(cell_mib_s(cold), c, sizeof(c)),
 			cold->est.median > 0 ?
 			warm->est.median / cold->est.median : NAN,
 			fmt_pct(results_sample_pct(warm, RESULTS_DST_CACHED),
@@ -624,8 +587,8 @@ static size_t durability_table(struct report *rp)
 			fmt_size(none->size, sz, sizeof(sz)),
 			cell_label(none, label, sizeof(label)),
 			cache_mode_name(none->cache),
-			fmt3(cell_mib_s(none), a, sizeof(a)),
-			fmt3(cell_mib_s(end), b, sizeof(b)),
+			fmt_sig(cell_mib_s(none), a, sizeof(a)),
+			fmt_sig(cell_mib_s(end), b, sizeof(b)),
 			end->est.median / none->est.median);
 	}
 	return rows;
@@ -686,8 +649,8 @@ static void rule_speedup(struct report *rp, struct recommendations *r)
 			"95%% CI [%.2fx, %.2fx]).",
 			cell_label(s->best, label, sizeof(label)),
 			fmt_size(s->size, sz, sizeof(sz)), s->ratio,
-			fmt3(cell_mib_s(s->best), a, sizeof(a)),
-			fmt3(cell_mib_s(s->rw), b, sizeof(b)),
+			fmt_sig(cell_mib_s(s->best), a, sizeof(a)),
+			fmt_sig(cell_mib_s(s->rw), b, sizeof(b)),
 			mode_label(s->best, m, sizeof(m)), s->lo, s->hi);
 	}
 }
@@ -716,8 +679,8 @@ static void rule_cold_gap(struct report *rp, struct recommendations *r)
 			"recently.",
 			fmt_size(warm->size, sz, sizeof(sz)),
 			cell_label(warm, label, sizeof(label)), share * 100,
-			fmt3(cell_mib_s(cold), a, sizeof(a)),
-			fmt3(cell_mib_s(warm), b, sizeof(b)));
+			fmt_sig(cell_mib_s(cold), a, sizeof(a)),
+			fmt_sig(cell_mib_s(warm), b, sizeof(b)));
 	}
 }
 
@@ -765,8 +728,8 @@ static void rule_buffers(struct report *rp, struct recommendations *r)
 			gain < SMALL_GAIN ? "change" : "speed up",
 			c->strategy, fmt_size(c->size, sz, sizeof(sz)),
 			cache_mode_name(c->cache), gain * 100,
-			fmt3(cell_mib_s(c), a, sizeof(a)),
-			fmt3(cell_mib_s(base), b, sizeof(b)));
+			fmt_sig(cell_mib_s(c), a, sizeof(a)),
+			fmt_sig(cell_mib_s(base), b, sizeof(b)));
 	}
 }
 
@@ -808,7 +771,7 @@ static void rule_footprint(struct report *rp, struct recommendations *r)
 			fmt_pct(low, a, sizeof(a)),
 			fmt_size(s->size, sz, sizeof(sz)),
 			fmt_pct(high, b, sizeof(b)),
-			fmt3(cell_mib_s(lean), m, sizeof(m)));
+			fmt_sig(cell_mib_s(lean), m, sizeof(m)));
 	}
 }
 
@@ -993,24 +956,6 @@ static void section_not_measured(struct report *rp)
 
 /* ---- reproduce ---- */
 
-/* s as one shell word: bare when safe, else single-quoted. */
-static void shell_word(FILE *f, const char *s)
-{
-	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv"
-			 "wxyz0123456789_./,:=+-@%") == strlen(s)) {
-		fputs(s, f);
-		return;
-	}
-	fputc('\'', f);
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputs("'\\''", f);
-		else
-			fputc(*s, f);
-	}
-	fputc('\'', f);
-}
-
 static void opt_sizes(FILE *f, const char *opt, const uint64_t *v, size_t n,
 		      bool as_size)
 {
@@ -1033,7 +978,7 @@ static void opt_word(FILE *f, const char *opt, const char *value)
 	if (!value)
 		return;
 	fprintf(f, " %s ", opt);
-	shell_word(f, value);
+	shell_quote(f, value);
 }
 
 static void opt_pair(FILE *f, const char *opt, bool a, const char *an,

@@ -10,25 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "machine_limits.h"
 #include "parse.h"
 #include "plots.h"
 #include "reference.h"
 #include "report_extra.h"
-
-/* 3 significant figures without exponents: "28900", "56.8", "0.123". */
-static const char *num(double v, char *out, size_t len)
-{
-	if (!isfinite(v))
-		snprintf(out, len, "-");
-	else if (fabs(v) >= 100)
-		snprintf(out, len, "%.0f", v);
-	else if (fabs(v) >= 10)
-		snprintf(out, len, "%.1f", v);
-	else
-		snprintf(out, len, "%.3g", v);
-	return out;
-}
 
 /* v as a share of lim: "45%", "<1%". */
 static const char *share(double v, double lim, char *out, size_t len)
@@ -84,9 +71,9 @@ void report_extra_size(FILE *f, const struct run *run, uint64_t size)
 		fprintf(f, "%s%s best, %s at %s MiB/s, is %s of %s "
 			"(%s MiB/s)", said ? "; " : "Against the machine's "
 			"limits: ", cache_mode_name(m),
-			label(b, l, sizeof(l)), num(mib_s(b), a, sizeof(a)),
+			label(b, l, sizeof(l)), fmt_sig(mib_s(b), a, sizeof(a)),
 			share(mib_s(b), lim, p, sizeof(p)), what,
-			num(lim, x, sizeof(x)));
+			fmt_sig(lim, x, sizeof(x)));
 		said = true;
 	}
 	if (said)
@@ -103,8 +90,8 @@ void report_extra_size(FILE *f, const struct run *run, uint64_t size)
 			said ? "; " : "Against the reference tools, ",
 			cache_mode_name(m), label(b, l, sizeof(l)),
 			r->est.median / b->est.median, r->strategy,
-			num(mib_s(b), a, sizeof(a)),
-			num(mib_s(r), x, sizeof(x)));
+			fmt_sig(mib_s(b), a, sizeof(a)),
+			fmt_sig(mib_s(r), x, sizeof(x)));
 		said = true;
 	}
 	if (said)
@@ -135,18 +122,18 @@ static void section_limits(FILE *f, const struct run *run)
 		LIMITS_MEMCPY_MAX_SET >> 20, (unsigned)(l->direct_block ?
 		l->direct_block : LIMITS_DIRECT_BLOCK) >> 10);
 	for (size_t i = 0; i < l->n_memcpy; i++) {
-		format_size(l->memcpy[i].size, s1, sizeof(s1));
-		format_size(l->memcpy[i].buffer, s2, sizeof(s2));
+		fmt_size(l->memcpy[i].size, s1, sizeof(s1));
+		fmt_size(l->memcpy[i].buffer, s2, sizeof(s2));
 		fprintf(f, "| %s | %s | %s |\n", s1, s2,
-			num(l->memcpy[i].mib_s, a, sizeof(a)));
+			fmt_sig(l->memcpy[i].mib_s, a, sizeof(a)));
 	}
 	if (isfinite(l->direct_read_mib_s) || isfinite(l->direct_write_mib_s)) {
-		format_size(l->direct_bytes, s1, sizeof(s1));
+		fmt_size(l->direct_bytes, s1, sizeof(s1));
 		fprintf(f, "\n| O_DIRECT on --dir | MiB/s |\n|---|---:|\n"
 			"| sequential read (%s) | %s |\n"
 			"| sequential write + fdatasync (%s) | %s |\n", s1,
-			num(l->direct_read_mib_s, a, sizeof(a)), s1,
-			num(l->direct_write_mib_s, b, sizeof(b)));
+			fmt_sig(l->direct_read_mib_s, a, sizeof(a)), s1,
+			fmt_sig(l->direct_write_mib_s, b, sizeof(b)));
 	}
 	if (l->direct_reason)
 		fprintf(f, "\nO_DIRECT bandwidth: n/a (%s); cold results have "
@@ -164,11 +151,11 @@ static void section_limits(FILE *f, const struct run *run)
 
 			if (!c)
 				continue;
-			format_size(size, s1, sizeof(s1));
+			fmt_size(size, s1, sizeof(s1));
 			fprintf(f, "| %s | %s | %s | %s | %s | %s | ", s1,
 				cache_mode_name(m), label(c, lb, sizeof(lb)),
-				num(mib_s(c), a, sizeof(a)), what,
-				num(lim, x, sizeof(x)));
+				fmt_sig(mib_s(c), a, sizeof(a)), what,
+				fmt_sig(lim, x, sizeof(x)));
 			if (isfinite(lim) && lim > 0 && size)
 				fprintf(f, "%s |\n", share(mib_s(c), lim, x,
 							   sizeof(x)));
@@ -205,13 +192,13 @@ static void section_references(FILE *f, const struct run *run)
 
 			if (!b || !r)
 				continue;
-			format_size(size, sz, sizeof(sz));
+			fmt_size(size, sz, sizeof(sz));
 			fprintf(f, "| %s | %s | %s | %s | %s | %s | %.2fx |\n",
 				sz, cache_mode_name(m),
 				label(b, lb, sizeof(lb)),
-				num(mib_s(b), a, sizeof(a)),
+				fmt_sig(mib_s(b), a, sizeof(a)),
 				label(r, lr, sizeof(lr)),
-				num(mib_s(r), x, sizeof(x)),
+				fmt_sig(mib_s(r), x, sizeof(x)),
 				r->est.median / b->est.median);
 		}
 	}

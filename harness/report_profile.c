@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "parse.h"
 #include "profile.h"
 
@@ -32,10 +33,8 @@ static void put_counter(FILE *f, const struct cell_profile *p,
 
 	if (!isfinite(v)) {
 		profile_na_text(p, i, buf, sizeof(buf));
-	} else if (v >= 100 || v == 0) {
-		snprintf(buf, sizeof(buf), "%.0f", v);
 	} else {
-		snprintf(buf, sizeof(buf), "%.3g", v);
+		fmt_sig(v, buf, sizeof(buf));
 	}
 	fprintf(f, " %s |", buf);
 }
@@ -44,7 +43,7 @@ static void put_label(FILE *f, const struct cell *c)
 {
 	char size[32], tun[96];
 
-	format_size(c->size, size, sizeof(size));
+	fmt_size(c->size, size, sizeof(size));
 	results_tunables_desc(c, tun, sizeof(tun));
 	fprintf(f, "| %s | %s | %s | %s %s |", size, c->strategy, tun,
 		cache_mode_name(c->cache), sync_mode_name(c->sync));
@@ -81,7 +80,7 @@ static void put_bytes(FILE *f, double v)
 		fputs(" n/a |", f);
 		return;
 	}
-	format_size((uint64_t)llround(v), buf, sizeof(buf));
+	fmt_size((uint64_t)llround(v), buf, sizeof(buf));
 	fprintf(f, " %s |", buf);
 }
 
@@ -209,7 +208,7 @@ static void hot_spots_list(FILE *f, const struct run *run)
 		}
 		if (shown_before(run, i))
 			continue;
-		format_size(c->size, size, sizeof(size));
+		fmt_size(c->size, size, sizeof(size));
 		fprintf(f, "- **%s** %s %s: ", c->strategy, size,
 			cache_mode_name(c->cache));
 		put_hot_spots(f, &c->profile);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "compare.h"
+#include "fmt.h"
 #include "parse.h"
 #include "report_scaling.h"
 #include "stats.h"
@@ -126,18 +127,6 @@ static struct scaling *rows_of(const struct run *run, uint64_t size,
 	return v;
 }
 
-/* 3 significant figures; "-" when unknown. */
-static const char *fmt3(double v, char *out, size_t len)
-{
-	if (!isfinite(v) || v < 0)
-		snprintf(out, len, "-");
-	else if (v >= 100)
-		snprintf(out, len, "%.0f", v);
-	else
-		snprintf(out, len, "%.3g", v);
-	return out;
-}
-
 static double mib_s(const struct cell *c)
 {
 	return results_mib_s(c->size, c->est.median);
@@ -178,13 +167,13 @@ static void row(FILE *f, const struct scaling *s)
 		snprintf(ff, sizeof(ff), "%.0f%%", 100 * share);
 	fprintf(f, "| %s | %s/%s | %s | %s | %u | %s |", label,
 		cache_mode_name(c->cache), sync_mode_name(c->sync), mode,
-		pin_mode_name(c->pin), t, fmt3(mib_s(c), a, sizeof(a)));
+		pin_mode_name(c->pin), t, fmt_sig(mib_s(c), a, sizeof(a)));
 	if (s->have_ratio)
 		fprintf(f, " %.2fx [%.2f, %.2f] | %.0f%% |", s->ratio, s->lo,
 			s->hi, 100.0 * s->ratio / t);
 	else
 		fputs(" - | - |", f);
-	fprintf(f, " %s | %s |\n", fmt3(threads_imbalance(c), im,
+	fprintf(f, " %s | %s |\n", fmt_sig(threads_imbalance(c), im,
 					sizeof(im)), ff);
 }
 
@@ -196,7 +185,7 @@ static void baseline_row(FILE *f, const struct cell *b)
 	fprintf(f, "| %s | %s/%s | - | %s | 1 | %s | 1.00x | 100%% | - | - "
 		"|\n", label, cache_mode_name(b->cache),
 		sync_mode_name(b->sync), pin_mode_name(b->pin),
-		fmt3(mib_s(b), a, sizeof(a)));
+		fmt_sig(mib_s(b), a, sizeof(a)));
 }
 
 static bool run_has_threads(const struct run *run)
@@ -244,7 +233,7 @@ static int size_table(const struct run *run, FILE *f, uint64_t size)
 	v = rows_of(run, size, &n);
 	if (!v)
 		return -ENOMEM;
-	format_size(size, sz, sizeof(sz));
+	fmt_size(size, sz, sizeof(sz));
 	fprintf(f, "### %s\n\n", sz);
 	if (!n) {
 		fputs("No threaded cell of this size was measured.\n\n", f);
@@ -318,7 +307,7 @@ void report_scaling_recommend(const struct run *run,
 			if (v[i].have_ratio && n_threads(v[i].c) > 1 &&
 			    (!best || v[i].ratio > best->ratio))
 				best = &v[i];
-		format_size(sizes[k], sz, sizeof(sz));
+		fmt_size(sizes[k], sz, sizeof(sz));
 		if (best && best->lo > 1.0 && best->ratio >= NO_GAIN) {
 			variant_label(best->c, label, sizeof(label));
 			mode_of(best->c, mode, sizeof(mode));
@@ -328,8 +317,8 @@ void report_scaling_recommend(const struct run *run,
 				 "95%% CI [%.2fx, %.2fx], efficiency %.0f%%).",
 				 sz, label, n_threads(best->c), mode,
 				 best->ratio,
-				 fmt3(mib_s(best->c), a, sizeof(a)),
-				 fmt3(mib_s(best->base), b, sizeof(b)),
+				 fmt_sig(mib_s(best->c), a, sizeof(a)),
+				 fmt_sig(mib_s(best->base), b, sizeof(b)),
 				 cache_mode_name(best->c->cache), best->lo,
 				 best->hi,
 				 100 * best->ratio / n_threads(best->c));

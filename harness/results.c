@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "parse.h"
 #include "profile.h"
 #include "results.h"
@@ -353,7 +354,7 @@ void results_tunables_desc(const struct cell *c, char *out, size_t len)
 	size_t used = 0;
 
 	out[0] = '\0';
-	format_size(c->params.buffer_size, buf, sizeof(buf));
+	fmt_size(c->params.buffer_size, buf, sizeof(buf));
 	if (c->tunables & TUNE_BUF)
 		used += snprintf(out + used, len - used, "buf %s", buf);
 	if ((c->tunables & TUNE_QD) && used < len)

@@ -29,7 +29,9 @@
 #include <linux/magic.h>
 
 #include "cache.h"
+#include "clock.h"
 #include "dataset.h"
+#include "fmt.h"
 #include "profile.h"
 #include "reference.h"
 #include "runner.h"
@@ -119,36 +121,6 @@ struct runner {
 	/* progress: estimated seconds of the work done so far */
 	double t_start, est_done;
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double tv_seconds(const struct timeval *tv)
-{
-	return tv->tv_sec + tv->tv_usec / 1e6;
-}
-
-/* "1.5 GiB", "640.0 KiB", "12 B" */
-static void human_bytes(uint64_t v, char *out, size_t len)
-{
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double d = v;
-	size_t u = 0;
-
-	while (d >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
-		d /= 1024;
-		u++;
-	}
-	if (u)
-		snprintf(out, len, "%.1f %s", d, units[u]);
-	else
-		snprintf(out, len, "%llu B", (unsigned long long)v);
-}
 
 static void set_reason(struct cell *c, enum cell_status st, const char *fmt,
 		       ...) __attribute__((format(printf, 3, 4)));
@@ -483,7 +455,7 @@ static void report_progress(struct runner *r, size_t ci)
 {
 	const struct runner_progress *p = r->progress;
 	struct run *run = r->run;
-	double left = 0, eta, elapsed = now() - r->t_start;
+	double left = 0, eta, elapsed = clock_now() - r->t_start;
 
 	if (!p || !p->update)
 		return;
@@ -731,12 +703,12 @@ static int copy_one(const struct copy_strategy *s, void *state,
 		goto out_close_dst;
 	}
 	if (c->sync == SYNC_END) {
-		double t0 = now();
+		double t0 = clock_now();
 
 		if (fdatasync(dfd))
 			ret = strategy_why(why, len, -errno, "fdatasync: %s",
 					   strerror(errno));
-		*sync_seconds += now() - t0;
+		*sync_seconds += clock_now() - t0;
 	}
 out_close_dst:
 	/* close reports deferred write errors (NFS, quota): they count */
@@ -821,7 +793,7 @@ static int child_measure(const struct copy_strategy *s, const struct cell *c,
 	m->src_before = before.cached;
 	getrusage(RUSAGE_SELF, &ru0);
 	profile_begin(&ps, c->profile.on);
-	t0 = now();
+	t0 = clock_now();
 	for (unsigned i = 0; i < k && !ret; i++) {
 		char why[REASON_LEN - 32];
 		/* --source: the file's own size; read-only, no symlink, no
@@ -835,11 +807,11 @@ static int child_measure(const struct copy_strategy *s, const struct cell *c,
 			snprintf(m->reason, sizeof(m->reason),
 				 "file %u of %u: %s", i + 1, k, why);
 	}
-	m->seconds = now() - t0;
+	m->seconds = clock_now() - t0;
 	profile_end(&ps, &m->prof);
 	getrusage(RUSAGE_SELF, &ru1);
-	m->cpu_user = tv_seconds(&ru1.ru_utime) - tv_seconds(&ru0.ru_utime);
-	m->cpu_sys = tv_seconds(&ru1.ru_stime) - tv_seconds(&ru0.ru_stime);
+	m->cpu_user = clock_tv_seconds(&ru1.ru_utime) - clock_tv_seconds(&ru0.ru_utime);
+	m->cpu_sys = clock_tv_seconds(&ru1.ru_stime) - clock_tv_seconds(&ru0.ru_stime);
 	reference_add_children_cpu(&m->cpu_user, &m->cpu_sys);
 out_teardown:
 	if (s->teardown)
@@ -919,13 +891,13 @@ static int wait_child(pid_t pid, int rfd, double timeout,
 		      struct sample_msg *m, struct rusage *ru, char *why,
 		      size_t len)
 {
-	double deadline = now() + timeout;
+	double deadline = clock_now() + timeout;
 	size_t got = 0;
 	int status = 0;
 
 	for (;;) {
 		struct pollfd pfd = { .fd = rfd, .events = POLLIN };
-		double left = deadline - now();
+		double left = deadline - clock_now();
 		ssize_t n;
 		int ms;
 
@@ -1122,8 +1094,8 @@ static int make_paths(const struct runner *r, size_t ci, unsigned seq,
 
 static void add_usage(struct cell_usage *u, const struct rusage *ru)
 {
-	u->user += tv_seconds(&ru->ru_utime);
-	u->sys += tv_seconds(&ru->ru_stime);
+	u->user += clock_tv_seconds(&ru->ru_utime);
+	u->sys += clock_tv_seconds(&ru->ru_stime);
 	u->minflt += ru->ru_minflt;
 	u->majflt += ru->ru_majflt;
 	u->nvcsw += ru->ru_nvcsw;
@@ -1304,7 +1276,7 @@ static int warm_up(struct runner *r, size_t ci)
 	struct sample s;
 	struct rusage ru;
 	char why[REASON_LEN];
-	double t0 = now();
+	double t0 = clock_now();
 	int ret;
 
 	if (c->size <= CALIBRATION_SMALL_SIZE && !r->tree)
@@ -1332,7 +1304,7 @@ static int warm_up(struct runner *r, size_t ci)
 		c->warmup_seconds = s.seconds;
 	}
 out:
-	r->cs[ci].wall += now() - t0;
+	r->cs[ci].wall += clock_now() - t0;
 	if (ret && ret != -EINTR)
 		fail_cell(r, ci, why);
 	return ret == -EINTR ? ret : 0;
@@ -1377,11 +1349,11 @@ static int sample_cell(struct runner *r, size_t ci)
 	struct sample s;
 	struct rusage ru;
 	char why[REASON_LEN];
-	double t0 = now();
+	double t0 = clock_now();
 	int ret;
 
 	ret = run_sample(r, ci, c->batch, &s, &ru, why, sizeof(why));
-	cs->wall += now() - t0;
+	cs->wall += clock_now() - t0;
 	if (ret == -EINTR)
 		return ret;
 	if (!ret) {
@@ -1470,8 +1442,8 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 	if (r->avail < runner_bytes_needed(size)) {
 		char need[32], have[32];
 
-		human_bytes(size * 2, need, sizeof(need));
-		human_bytes(r->avail, have, sizeof(have));
+		fmt_bytes(size * 2, need, sizeof(need));
+		fmt_bytes(r->avail, have, sizeof(have));
 		snprintf(why, sizeof(why),
 			 "%s: needs %s in --dir, %s available",
 			 strerror(ENOSPC), need, have);
@@ -1551,7 +1523,7 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 		.run = run,
 		.progress = progress,
 		.scratch_fd = -1,
-		.t_start = now(),
+		.t_start = clock_now(),
 	};
 	int ret = 0;
 

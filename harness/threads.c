@@ -20,9 +20,11 @@
 #include <gsl/gsl_statistics_double.h>
 #include <hwloc/glibc-sched.h>
 
+#include "clock.h"
 #include "parse.h"
 #include "reference.h"
 #include "strategies.h"
+#include "strlist.h"
 #include "threads.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -99,57 +101,43 @@ int prealloc_mode_parse(const char *s, enum prealloc_mode *m)
 	return i < 0 ? i : 0;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double tv_seconds(const struct timeval *tv)
-{
-	return tv->tv_sec + tv->tv_usec / 1e6;
-}
-
 /* ---- the request and the plan ---- */
+
+struct parallel_ctx {
+	struct run_request *rq;
+	char *err;
+	size_t len;
+};
+
+static int one_parallel(const char *tok, void *p)
+{
+	struct parallel_ctx *ctx = p;
+	enum parallel_mode m;
+
+	if (parallel_mode_parse(tok, &m)) {
+		snprintf(ctx->err, ctx->len, "--parallel: '%s': expected "
+			 "files or ranges", tok);
+		return -EINVAL;
+	}
+	if (m == PARALLEL_FILES)
+		ctx->rq->parallel_files = true;
+	else
+		ctx->rq->parallel_ranges = true;
+	return 0;
+}
 
 /* "files,ranges": each at most once. */
 static int parse_parallel(const char *list, struct run_request *rq,
 			  char *err, size_t len)
 {
-	char *copy = strdup(list), *tok, *save = NULL;
-	int ret = 0;
+	struct parallel_ctx ctx = { rq, err, len };
+	char why[64] = "";
+	int ret = strlist_each(list, ',', STRLIST_NO_EMPTY | STRLIST_UNIQUE,
+			       one_parallel, &ctx, why, sizeof(why));
 
-	if (!copy)
-		return -ENOMEM;
-	if (!*list || list[0] == ',' || list[strlen(list) - 1] == ',' ||
-	    strstr(list, ",,")) {
-		snprintf(err, len, "--parallel: '%s': empty item in list",
-			 list);
-		ret = -EINVAL;
-	}
-	for (tok = strtok_r(copy, ",", &save); tok && !ret;
-	     tok = strtok_r(NULL, ",", &save)) {
-		enum parallel_mode m;
-		bool *flag;
-
-		if (parallel_mode_parse(tok, &m)) {
-			snprintf(err, len, "--parallel: '%s': expected files "
-				 "or ranges", tok);
-			ret = -EINVAL;
-			break;
-		}
-		flag = m == PARALLEL_FILES ? &rq->parallel_files
-					   : &rq->parallel_ranges;
-		if (*flag) {
-			snprintf(err, len, "--parallel: '%s': listed twice",
-				 tok);
-			ret = -EINVAL;
-		}
-		*flag = true;
-	}
-	free(copy);
+	/* the list's own faults; a bad item wrote its message already */
+	if (ret == -EINVAL && *why)
+		snprintf(err, len, "--parallel: %s", why);
 	return ret;
 }
 
@@ -736,12 +724,12 @@ static int copy_part(struct worker *w, void *state, const char *src,
 	}
 	w->bytes += r->len;
 	if (job->sync == SYNC_END) {
-		double t0 = now();
+		double t0 = clock_now();
 
 		if (fdatasync(dfd))
 			ret = strategy_why(w->why, sizeof(w->why), -errno,
 					   "fdatasync: %s", strerror(errno));
-		w->sync_seconds += now() - t0;
+		w->sync_seconds += clock_now() - t0;
 	}
 out_close_dst:
 	/* close reports deferred write errors (NFS, quota): they count */
@@ -801,10 +789,10 @@ static void *worker_main(void *arg)
 	}
 	gate_wait(&pool->ready);
 	gate_wait(&pool->go);
-	w->start = now();
+	w->start = clock_now();
 	if (!ret && !pool->abort)
 		ret = worker_copy(w, state);
-	w->end = now();
+	w->end = clock_now();
 	if (state && job->s->teardown)
 		job->s->teardown(state);
 	free(state);
@@ -916,7 +904,7 @@ int threads_run(const struct threads_job *job, struct threads_outcome *out,
 	}
 	gate_wait(&pool.ready);
 	getrusage(RUSAGE_SELF, &ru0);
-	t0 = now();
+	t0 = clock_now();
 	if (!ret && job->parallel == PARALLEL_RANGES) {
 		ret = create_destinations(job, why, len);
 		pool.abort = ret != 0;
@@ -927,8 +915,8 @@ int threads_run(const struct threads_job *job, struct threads_outcome *out,
 	getrusage(RUSAGE_SELF, &ru1);
 	if (!ret)
 		ret = collect(&pool, w, n, t0, out, why, len);
-	out->cpu_user = tv_seconds(&ru1.ru_utime) - tv_seconds(&ru0.ru_utime);
-	out->cpu_sys = tv_seconds(&ru1.ru_stime) - tv_seconds(&ru0.ru_stime);
+	out->cpu_user = clock_tv_seconds(&ru1.ru_utime) - clock_tv_seconds(&ru0.ru_utime);
+	out->cpu_sys = clock_tv_seconds(&ru1.ru_stime) - clock_tv_seconds(&ru0.ru_stime);
 	gate_destroy(&pool.go);
 	gate_destroy(&pool.ready);
 out_free:

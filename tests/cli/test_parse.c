@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "fmt.h"
 #include "parse.h"
 
 #define K 1024ull
@@ -238,9 +239,9 @@ static void test_format_size(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint64_t back = 0;
 
-		format_size(cases[i].in, out, sizeof(out));
+		fmt_size(cases[i].in, out, sizeof(out));
 		assert_string_equal(out, cases[i].want);
-		/* what format_size writes, parse_size reads back */
+		/* what fmt_size writes, parse_size reads back */
 		assert_int_equal(parse_size(out, &back, NULL, 0), 0);
 		assert_true(back == cases[i].in);
 	}

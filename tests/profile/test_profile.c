@@ -494,7 +494,7 @@ static void test_report_section(void **state)
 	assert_non_null(strstr(md, "- **rw** 1M warm: `copy_page_to_iter` "
 				   "38%, `memcpy` 0% (of 300 samples)"));
 	/* 1009 syscalls / 24 copies */
-	assert_non_null(strstr(md, "| 42 |"));
+	assert_non_null(strstr(md, "| 42.0 |"));
 	assert_non_null(strstr(md, "Some cells have none: perf is not "
 				   "installed."));
 	assert_non_null(strstr(md, "--profile"));

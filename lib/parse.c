@@ -10,7 +10,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fmt.h"
 #include "parse.h"
+#include "strlist.h"
 
 static int fail(char *err, size_t len, const char *fmt, const char *tok)
 {
@@ -132,6 +134,31 @@ int parse_seconds(const char *s, double max, double *out, char *err,
 	return 0;
 }
 
+struct list_ctx {
+	int (*one)(const char *tok, const void *ctx, uint64_t *v, char *err,
+		   size_t len);
+	const void *ctx;
+	uint64_t *vals;
+	size_t count;
+	char *err;
+	size_t len;
+};
+
+static int list_item(const char *tok, void *p)
+{
+	struct list_ctx *l = p;
+	int ret = l->one(tok, l->ctx, &l->vals[l->count], l->err, l->len);
+
+	if (ret)
+		return ret;
+	/* by value: "1K,1024" lists one size twice */
+	for (size_t i = 0; i < l->count; i++)
+		if (l->vals[i] == l->vals[l->count])
+			return fail(l->err, l->len, "'%s': listed twice", tok);
+	l->count++;
+	return 0;
+}
+
 /* Splits s on commas, calling one(item) for each; rejects empty items
  * and duplicate values. */
 static int parse_list(const char *s, uint64_t **out, size_t *n, char *err,
@@ -140,41 +167,24 @@ static int parse_list(const char *s, uint64_t **out, size_t *n, char *err,
 				 char *err, size_t len),
 		      const void *ctx)
 {
-	char *copy, *tok, *save = NULL;
-	uint64_t *vals = NULL;
-	size_t count = 0;
-	int ret = 0;
+	struct list_ctx l = { one, ctx, NULL, 0, err, len };
+	int ret;
 
 	if (!s || !*s)
 		return fail(err, len, "empty list%s", "");
-	if (s[0] == ',' || s[strlen(s) - 1] == ',' || strstr(s, ",,"))
-		return fail(err, len, "'%s': empty item in list", s);
-	copy = strdup(s);
-	vals = calloc(strlen(s) / 2 + 1, sizeof(*vals));
-	if (!copy || !vals) {
-		ret = -ENOMEM;
-		goto out;
+	l.vals = calloc(strlen(s) / 2 + 1, sizeof(*l.vals));
+	if (!l.vals)
+		return -ENOMEM;
+	ret = strlist_each(s, ',', STRLIST_NO_EMPTY, list_item, &l, err, len);
+	if (ret == -EINVAL && len && !strcmp(err, "empty item in list"))
+		snprintf(err, len, "'%s': empty item in list", s);
+	if (ret) {
+		free(l.vals);
+		return ret;
 	}
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		ret = one(tok, ctx, &vals[count], err, len);
-		if (ret)
-			goto out;
-		for (size_t i = 0; i < count; i++) {
-			if (vals[i] == vals[count]) {
-				ret = fail(err, len, "'%s': listed twice", tok);
-				goto out;
-			}
-		}
-		count++;
-	}
-	*out = vals;
-	*n = count;
-	vals = NULL;
-out:
-	free(copy);
-	free(vals);
-	return ret;
+	*out = l.vals;
+	*n = l.count;
+	return 0;
 }
 
 static int one_size(const char *tok, const void *ctx, uint64_t *v, char *err,
@@ -187,7 +197,7 @@ static int one_size(const char *tok, const void *ctx, uint64_t *v, char *err,
 	if (ret)
 		return ret;
 	if (*v > max) {
-		format_size(max, lim, sizeof(lim));
+		fmt_size(max, lim, sizeof(lim));
 		if (len)
 			snprintf(err, len, "'%s': too large (at most %s)", tok,
 				 lim);
@@ -220,19 +230,4 @@ int parse_count_list(const char *s, uint64_t min, uint64_t max,
 	struct count_bounds b = { min, max };
 
 	return parse_list(s, out, n, err, len, one_count, &b);
-}
-
-void format_size(uint64_t v, char *out, size_t len)
-{
-	static const char units[] = "KMGT";
-	int u = -1;
-
-	while (v && !(v & 1023) && u < 3) {
-		v >>= 10;
-		u++;
-	}
-	if (u < 0)
-		snprintf(out, len, "%llu", (unsigned long long)v);
-	else
-		snprintf(out, len, "%llu%c", (unsigned long long)v, units[u]);
 }

@@ -26,7 +26,5 @@ int parse_size_list(const char *s, uint64_t max, uint64_t **out, size_t *n,
 /* "1,8,32": counts in [min, max]; empty items and duplicates are errors. */
 int parse_count_list(const char *s, uint64_t min, uint64_t max,
 		     uint64_t **out, size_t *n, char *err, size_t len);
-/* Formats a byte count the way parse_size reads it: "1K", "100M", "1537". */
-void format_size(uint64_t v, char *out, size_t len);
 
 #endif

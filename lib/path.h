@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* Finding programs on $PATH (gnuplot, perf, cp, rsync, ...). */
+#ifndef IOBENCH_PATH_H
+#define IOBENCH_PATH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Whether an executable `name` is on $PATH, or else in the sbin
+ * directories; its full path into out (len bytes; out may be NULL when
+ * len is 0). A name with a '/' is checked as given. */
+bool path_find_program(const char *name, char *out, size_t len);
+
+#endif
