@@ -18,19 +18,25 @@
 
 #include <xxhash.h>
 
+#include "cell.h"
 #include "clock.h"
 #include "parse.h"
 #include "strategies.h"
 #include "verbs.h"
 
-#define MAX_BUFFER (1ull << 30)
-#define MAX_QD 4096
 #define VERIFY_CHUNK (1u << 20)
+
+/* An option as given ("buffer", "1M"): applied once the strategy is
+ * known, which decides its type and range. */
+struct cp_setting {
+	const char *name, *value, *flag;
+};
 
 struct cp_request {
 	const struct copy_strategy *s;
-	struct copy_params params;
-	bool buffer_set, qd_set;
+	void *opts;			/* s->options_size bytes, owned */
+	struct cp_setting set[STRATEGY_OPTIONS_MAX];
+	size_t n_set;
 	bool verify, verbose;
 	const char *src, *dst;
 };
@@ -58,48 +64,102 @@ static void cp_usage(FILE *f)
 		"options:\n"
 		"  -s, --strategy NAME  the strategy to copy with (required)\n"
 		"  -b, --buffer SIZE    bytes per transfer, e.g. 64K, 1M\n"
-		"  -q, --qd N           requests in flight (1-%d)\n"
+		"  -q, --qd N           requests in flight\n"
 		"  -d, --direct         O_DIRECT on both ends\n"
 		"      --sqpoll         io_uring kernel submission polling\n"
+		"      --opt NAME=VALUE any option the strategy declares (see\n"
+		"                       iobench list --json), e.g. a plugin's\n"
 		"      --verify         re-read both files and compare size and\n"
 		"                       XXH3 hash afterwards\n"
 		"  -v, --verbose        print strategy, bytes, seconds and MiB/s\n"
 		"  -h, --help           show this help\n"
 		"\n"
-		"A tunable the strategy does not read is an error.\n"
+		"A tunable the strategy does not read is an error, as is a\n"
+		"value outside its range.\n"
 		"\n"
 		"exit codes: 0 copied; 1 bad usage or input (unknown strategy,\n"
 		"bad value, SRC missing or not a regular file, SRC and DST the\n"
 		"same file): nothing created or changed; 2 the copy failed (the\n"
 		"strategy is not usable here, I/O error, verify mismatch). On\n"
 		"exit 2 a DST that cp created is removed; a DST that existed\n"
-		"before has already been truncated and keeps what was copied.\n",
-		MAX_QD);
+		"before has already been truncated and keeps what was copied.\n");
 }
 
-/* --buffer/--qd/--direct/--sqpoll given for a strategy that ignores it
- * would measure something other than what was asked. */
-static int check_tunables(const struct cp_request *rq)
+static int add_setting(struct cp_request *rq, const char *flag,
+		       const char *name, const char *value)
 {
-	const struct {
-		bool given;
-		unsigned bit;
-		const char *opt;
-	} t[] = {
-		{ rq->buffer_set, TUNE_BUF, "--buffer" },
-		{ rq->qd_set, TUNE_QD, "--qd" },
-		{ rq->params.direct, TUNE_DIRECT, "--direct" },
-		{ rq->params.sqpoll, TUNE_SQPOLL, "--sqpoll" },
-	};
-	char have[64];
-
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		if (!t[i].given || (rq->s->tunables & t[i].bit))
-			continue;
-		strategy_tunables_str(rq->s->tunables, have, sizeof(have));
-		bench_error("cp: %s does not take %s (its tunables: %s)",
-			    rq->s->name, t[i].opt, have);
+	for (size_t i = 0; i < rq->n_set; i++) {
+		if (!strcmp(rq->set[i].name, name)) {
+			rq->set[i].value = value;
+			rq->set[i].flag = flag;
+			return 0;
+		}
+	}
+	if (rq->n_set == STRATEGY_OPTIONS_MAX) {
+		bench_error("cp: too many options");
 		return -EINVAL;
+	}
+	rq->set[rq->n_set++] = (struct cp_setting){ name, value, flag };
+	return 0;
+}
+
+/* --opt NAME=VALUE: any option a strategy declares (see iobench list). */
+static int add_opt(struct cp_request *rq, const char *arg)
+{
+	static char names[STRATEGY_OPTIONS_MAX][32];
+	const char *eq = strchr(arg, '=');
+
+	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(names[0])) {
+		bench_error("cp: --opt '%s': expected NAME=VALUE", arg);
+		return -EINVAL;
+	}
+	snprintf(names[rq->n_set % STRATEGY_OPTIONS_MAX], sizeof(names[0]),
+		 "%.*s", (int)(eq - arg), arg);
+	return add_setting(rq, "--opt", names[rq->n_set % STRATEGY_OPTIONS_MAX],
+			   eq + 1);
+}
+
+/*
+ * The strategy's options: its defaults, then each setting, parsed as the
+ * option's type and checked against its range. An option the strategy
+ * does not read would measure something other than what was asked: an
+ * error, as is a value out of range.
+ */
+static int apply_settings(struct cp_request *rq)
+{
+	char have[96], err[160], lo[32], hi[32];
+
+	rq->opts = calloc(1, rq->s->options_size ? rq->s->options_size : 1);
+	if (!rq->opts)
+		return -ENOMEM;
+	strategy_options_default(rq->s, rq->opts);
+	for (size_t i = 0; i < rq->n_set; i++) {
+		const struct cp_setting *st = &rq->set[i];
+		const struct copy_option *o = strategy_option(rq->s, st->name);
+		struct tunable t;
+		uint64_t v;
+
+		if (!o) {
+			strategy_options_str(rq->s, have, sizeof(have));
+			bench_error("cp: %s does not take %s%s%s (its "
+				    "tunables: %s)", rq->s->name, st->flag,
+				    strcmp(st->flag, "--opt") ? "" : " ",
+				    strcmp(st->flag, "--opt") ? "" : st->name,
+				    have);
+			return -EINVAL;
+		}
+		t = (struct tunable){ .name = o->name, .type = o->type };
+		if (tunable_parse(&t, st->value, &v, err, sizeof(err))) {
+			bench_error("cp: %s %s", st->flag, err);
+			return -EINVAL;
+		}
+		if (strategy_option_set(rq->s, rq->opts, o->name, v)) {
+			bench_error("cp: %s '%s': %s takes %s to %s", st->flag,
+				    st->value, rq->s->name,
+				    tunable_format(&t, o->min, lo, sizeof(lo)),
+				    tunable_format(&t, o->max, hi, sizeof(hi)));
+			return -EINVAL;
+		}
 	}
 	return 0;
 }
@@ -112,48 +172,35 @@ static int parse_args(int argc, char **argv, struct cp_request *rq)
 		{ "qd", required_argument, NULL, 'q' },
 		{ "direct", no_argument, NULL, 'd' },
 		{ "sqpoll", no_argument, NULL, 'S' },
+		{ "opt", required_argument, NULL, 'o' },
 		{ "verify", no_argument, NULL, 'V' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *name = NULL;
-	char err[160];
-	uint64_t v;
-	int c;
+	int c, ret = 0;
 
-	while ((c = getopt_long(argc, argv, ":s:b:q:dvh", opts, NULL)) != -1) {
+	while (!ret &&
+	       (c = getopt_long(argc, argv, ":s:b:q:dvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			name = optarg;
 			break;
 		case 'b':
-			if (parse_size(optarg, &v, err, sizeof(err))) {
-				bench_error("cp: --buffer %s", err);
-				return EXIT_USAGE;
-			}
-			if (!v || v > MAX_BUFFER) {
-				bench_error("cp: --buffer '%s': must be between "
-					    "1 and 1G", optarg);
-				return EXIT_USAGE;
-			}
-			rq->params.buffer_size = v;
-			rq->buffer_set = true;
+			ret = add_setting(rq, "--buffer", "buffer", optarg);
 			break;
 		case 'q':
-			if (parse_count(optarg, 1, MAX_QD, &v, err,
-					sizeof(err))) {
-				bench_error("cp: --qd %s", err);
-				return EXIT_USAGE;
-			}
-			rq->params.queue_depth = v;
-			rq->qd_set = true;
+			ret = add_setting(rq, "--qd", "qd", optarg);
 			break;
 		case 'd':
-			rq->params.direct = true;
+			ret = add_setting(rq, "--direct", "direct", "yes");
 			break;
 		case 'S':
-			rq->params.sqpoll = true;
+			ret = add_setting(rq, "--sqpoll", "sqpoll", "yes");
+			break;
+		case 'o':
+			ret = add_opt(rq, optarg);
 			break;
 		case 'V':
 			rq->verify = true;
@@ -168,6 +215,8 @@ static int parse_args(int argc, char **argv, struct cp_request *rq)
 			return bench_option_error("cp", argv, c);
 		}
 	}
+	if (ret)
+		return EXIT_USAGE;
 	if (!name) {
 		bench_error("cp: no strategy given (-s NAME; see iobench list)");
 		return EXIT_USAGE;
@@ -191,7 +240,7 @@ static int parse_args(int argc, char **argv, struct cp_request *rq)
 				    "list)", name);
 		return EXIT_USAGE;
 	}
-	return check_tunables(rq) ? EXIT_USAGE : EXIT_OK;
+	return apply_settings(rq) ? EXIT_USAGE : EXIT_OK;
 }
 
 static bool same_file(const struct stat *a, const struct stat *b)
@@ -317,7 +366,7 @@ static int open_destination(const struct cp_request *rq, struct cp_files *f)
 static int set_open_flags(const struct cp_request *rq,
 			  const struct cp_files *f)
 {
-	int extra = strategy_open_flags(rq->s, &rq->params);
+	int extra = strategy_open_flags(rq->s, rq->opts);
 	const int fds[2] = { f->src_fd, f->dst_fd };
 	const char *paths[2] = { rq->src, rq->dst };
 
@@ -454,7 +503,7 @@ static int run_copy(const struct cp_request *rq, struct cp_files *f)
 	int err;
 
 	t0 = clock_now();
-	err = strategy_copy_once(rq->s, &rq->params, f->src_fd, f->dst_fd, &r);
+	err = strategy_copy_once(rq->s, rq->opts, f->src_fd, f->dst_fd, &r);
 	secs = clock_now() - t0;
 	if (err) {
 		copy_error(rq, err);
@@ -489,8 +538,10 @@ int cmd_cp(int argc, char **argv)
 	int ret;
 
 	ret = parse_args(argc, argv, &rq);
-	if (ret)
+	if (ret) {
+		free(rq.opts);
 		return ret < 0 ? EXIT_OK : ret;
+	}
 	ret = open_source(&rq, &f);
 	if (ret)
 		goto out_close;
@@ -521,6 +572,7 @@ int cmd_cp(int argc, char **argv)
 out_close:
 	if (f.src_fd >= 0)
 		close(f.src_fd);
+	free(rq.opts);
 	if (!ret && fflush(stdout)) {
 		bench_error("cp: standard output: %s", strerror(errno));
 		ret = EXIT_RUNTIME;

@@ -93,14 +93,29 @@ static void on_signal(int sig)
 	got_signal = sig;
 }
 
+/* A tunable the strategy does not read would profile something else. */
+static int no_tunable(const struct copy_strategy *s, const char *flag)
+{
+	char have[96];
+
+	strategy_options_str(s, have, sizeof(have));
+	bench_error("flame: %s does not take %s (its tunables: %s)", s->name,
+		    flag, have);
+	return -EINVAL;
+}
+
 /* The cell to sample, from the options; prints its own errors. */
 static int build_cell(const struct copy_strategy *s,
 		      const struct flame_opts *o, struct cell *c,
 		      double *seconds)
 {
-	struct copy_params p = { 0 };
 	char err[256];
 	uint64_t v;
+
+	if (cell_set_strategy(c, s)) {
+		bench_error("flame: %s: too many options", s->name);
+		return -EINVAL;
+	}
 
 	if (parse_size(o->size, &c->size, err, sizeof(err)) ||
 	    c->size > MAX_FILE_SIZE) {
@@ -118,16 +133,19 @@ static int build_cell(const struct copy_strategy *s,
 				    "to 1G", o->buffer);
 			return -EINVAL;
 		}
-		p.buffer_size = v;
+		if (cell_set_tunable(c, "buffer", v))
+			return no_tunable(s, "--buffer");
 	}
 	if (o->qd) {
 		if (parse_count(o->qd, 1, 65536, &v, err, sizeof(err))) {
 			bench_error("flame: --qd: %s", err);
 			return -EINVAL;
 		}
-		p.queue_depth = v;
+		if (cell_set_tunable(c, "qd", v))
+			return no_tunable(s, "--qd");
 	}
-	p.direct = o->direct;
+	if (o->direct && cell_set_tunable(c, "direct", 1))
+		return no_tunable(s, "--direct");
 	if (cache_mode_parse(o->cache, &c->cache)) {
 		bench_error("flame: --cache: '%s': expected warm or cold",
 			    o->cache);
@@ -141,8 +159,6 @@ static int build_cell(const struct copy_strategy *s,
 		bench_error("flame: --seconds: %s", err);
 		return -EINVAL;
 	}
-	c->params = strategy_resolve_params(s, &p);
-	c->tunables = s->tunables;
 	c->content = CONTENT_RANDOM;
 	c->batch = 1;
 	if (c->size && c->size < BATCH_BYTES) {
@@ -271,7 +287,7 @@ static int flame_run(const struct copy_strategy *s, struct cell *c,
 		return EXIT_RUNTIME;
 	}
 	fmt_size(c->size, size, sizeof(size));
-	results_tunables_desc(c, tun, sizeof(tun));
+	cell_tunables_desc(c, tun, sizeof(tun));
 	snprintf(title, sizeof(title), "iobench flame: %s, %s, %s, %s cache, "
 		 "sync %s", s->name, size, tun, cache_mode_name(c->cache),
 		 sync_mode_name(c->sync));

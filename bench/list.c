@@ -58,8 +58,7 @@ static void fill_rows(struct list_row *rows, size_t n, const char *dir)
 		struct list_row *r = &rows[i];
 
 		r->s = strategy_at(i);
-		strategy_tunables_str(r->s->tunables, r->tunables,
-				      sizeof(r->tunables));
+		strategy_options_str(r->s, r->tunables, sizeof(r->tunables));
 		r->ranges = range_support(r->s->flags);
 		r->usable = !strategy_probe(r->s, dir, r->why, sizeof(r->why));
 		if (!r->usable && !r->why[0])
@@ -99,6 +98,26 @@ static void print_table(const struct list_row *rows, size_t n,
 	}
 }
 
+/* [{"name": "buffer", "type": "size", "default": 131072, ...}] */
+static json_t *options_json(const struct copy_strategy *s)
+{
+	static const char *const types[] = { "size", "count", "bool" };
+	json_t *a = json_array();
+
+	for (const struct copy_option *o = s->options; a && o && o->name;
+	     o++) {
+		if (json_array_append_new(a, json_pack(
+			"{s:s, s:s, s:I, s:I, s:I, s:s}", "name", o->name,
+			"type", types[o->type], "default", (json_int_t)o->def,
+			"min", (json_int_t)o->min, "max", (json_int_t)o->max,
+			"help", o->help ? o->help : ""))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 static int print_json(const struct list_row *rows, size_t n, const char *dir)
 {
 	json_t *root = json_object(), *arr = json_array();
@@ -111,9 +130,10 @@ static int print_json(const struct list_row *rows, size_t n, const char *dir)
 			    json_string(strategy_fs_name(dir)));
 	for (size_t i = 0; i < n; i++) {
 		const struct list_row *r = &rows[i];
-		struct copy_params d = strategy_resolve_params(r->s, NULL);
+		const struct copy_option *buf = strategy_option(r->s, "buffer");
+		const struct copy_option *qd = strategy_option(r->s, "qd");
 		json_t *o = json_pack(
-			"{s:s, s:s, s:s, s:s, s:b, s:o, s:b, s:b, s:o, s:o}",
+			"{s:s, s:s, s:s, s:s, s:b, s:o, s:b, s:b, s:o, s:o, s:o}",
 			"name", r->s->name, "summary",
 			r->s->summary ? r->s->summary : "", "tunables",
 			r->tunables, "ranges", r->ranges, "usable", r->usable,
@@ -121,12 +141,10 @@ static int print_json(const struct list_row *rows, size_t n, const char *dir)
 			"always_direct", !!(r->s->flags & COPY_ALWAYS_DIRECT),
 			"same_fs_only", !!(r->s->flags & COPY_SAME_FS_ONLY),
 			"default_buffer",
-			(r->s->tunables & TUNE_BUF) ?
-				json_integer((json_int_t)d.buffer_size) :
-				json_null(),
+			buf ? json_integer((json_int_t)buf->def) : json_null(),
 			"default_qd",
-			(r->s->tunables & TUNE_QD) ?
-				json_integer(d.queue_depth) : json_null());
+			qd ? json_integer((json_int_t)qd->def) : json_null(),
+			"options", options_json(r->s));
 
 		if (!o || json_array_append_new(arr, o))
 			goto out_free;

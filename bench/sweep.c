@@ -38,16 +38,12 @@
 #include "version.h"
 
 #define DEFAULT_SIZES "4K,1M,64M"
-#define DEFAULT_BUFFERS "128K"
-#define DEFAULT_QD "32"
 #define DEFAULT_SAMPLES 10
 #define MIN_SAMPLES 6
 #define DEFAULT_BUDGET 10.0
 #define DEFAULT_TIMEOUT 60.0
 #define DEFAULT_SEED 42
 #define MAX_FILE_SIZE (1ull << 40)
-#define MAX_BUFFER (1ull << 30)
-#define MAX_QD 65536
 #define MAX_SECONDS 86400.0
 
 enum {
@@ -55,7 +51,7 @@ enum {
 	OPT_CACHE, OPT_SYNC, OPT_CONTENT, OPT_SOURCE, OPT_DIR, OPT_OUT,
 	OPT_SAMPLES, OPT_BUDGET, OPT_TIMEOUT, OPT_SEED, OPT_DROP_CACHES,
 	OPT_SAVE_BASELINE, OPT_BASELINE,
-	OPT_THREADS, OPT_PARALLEL, OPT_PIN, OPT_PREALLOC,
+	OPT_THREADS, OPT_PARALLEL, OPT_PIN, OPT_PREALLOC, OPT_SQPOLL, OPT_OPT,
 };
 
 /* issue 6's limits and reference tools */
@@ -69,6 +65,8 @@ static const struct option options[] = {
 	{ "buffers", required_argument, NULL, OPT_BUFFERS },
 	{ "qd", required_argument, NULL, OPT_QD },
 	{ "direct", required_argument, NULL, OPT_DIRECT },
+	{ "sqpoll", required_argument, NULL, OPT_SQPOLL },
+	{ "opt", required_argument, NULL, OPT_OPT },
 	{ "cache", required_argument, NULL, OPT_CACHE },
 	{ "sync", required_argument, NULL, OPT_SYNC },
 	{ "content", required_argument, NULL, OPT_CONTENT },
@@ -107,11 +105,14 @@ static void usage(FILE *f)
 "  --strategies LIST|all strategies to measure (default all; see iobench\n"
 "                        list); one not usable here is recorded as skipped\n"
 "  --buffers LIST        buffer sizes for strategies with a buffer tunable\n"
-"                        (default " DEFAULT_BUFFERS ")\n"
-"  --qd LIST             queue depths for strategies with one (default "
-DEFAULT_QD ")\n"
-"  --direct no|yes|both  O_DIRECT variants of strategies where it is\n"
-"                        optional (default no)\n"
+"                        (default 128K)\n"
+"  --qd LIST             queue depths for strategies with one (default 32)\n"
+"  --direct LIST         no, yes, no,yes (or both): O_DIRECT variants of\n"
+"                        strategies where it is optional (default no)\n"
+"  --sqpoll LIST         no, yes, no,yes: io_uring with a kernel thread\n"
+"                        polling its submission queue (default no)\n"
+"  --opt NAME=LIST       any other tunable a strategy declares (see\n"
+"                        iobench list --json), e.g. a plugin's\n"
 "  --cache LIST          warm,cold: source in the page cache or evicted\n"
 "                        (default warm,cold)\n"
 "  --sync LIST           none,end: end adds fdatasync to the timed region\n"
@@ -170,9 +171,11 @@ DEFAULT_QD ")\n"
 struct sweep_opts {
 	const char *reference;		/* --reference list or "none" */
 	bool no_limits;
-	const char *sizes, *strategies, *buffers, *qd, *direct, *cache,
-		*sync, *content, *source, *dir, *out, *samples, *budget,
-		*timeout, *seed, *baseline, *compare_to;
+	const char *sizes, *strategies, *cache, *sync, *content, *source,
+		*dir, *out, *samples, *budget, *timeout, *seed, *baseline,
+		*compare_to;
+	/* per tunable (cell.h): the list given, or NULL for the default */
+	const char *tune[TUNABLES_MAX];
 	const char *threads, *parallel, *pin, *prealloc;	/* threads.h */
 	bool drop_caches, quiet;
 	bool profile;
@@ -351,6 +354,84 @@ static bool valid_baseline_name(const char *s)
 			 "0123456789._-") == strlen(s);
 }
 
+/* The flag a tunable is given with: "--buffers" or "--opt NAME". */
+static const char *tunable_flag(const struct tunable *t, char *out,
+				size_t len)
+{
+	if (t->sweep_flag)
+		snprintf(out, len, "--%s", t->sweep_flag);
+	else
+		snprintf(out, len, "--opt %s", t->name);
+	return out;
+}
+
+/*
+ * Each tunable's list (given, or the table's sweep default), checked
+ * against every requested strategy that reads it: a value outside a
+ * strategy's range is bad input, not a failed cell. 0 or -EINVAL.
+ */
+static int parse_tunables(const struct sweep_opts *o, struct run_request *rq)
+{
+	char err[256], flag[48], lo[32], hi[32];
+
+	for (size_t i = 0; i < tunable_count(); i++) {
+		const struct tunable *t = tunable_at(i);
+		const char *list = o->tune[i] ? o->tune[i] : t->sweep_default;
+		struct tunable_values *tv = &rq->tune[i];
+
+		if (!list)
+			continue;
+		if (tunable_parse_list(t, list, &tv->v, &tv->n, err,
+				       sizeof(err))) {
+			bench_error("sweep: %s: %s",
+				    tunable_flag(t, flag, sizeof(flag)), err);
+			return -EINVAL;
+		}
+		for (size_t k = 0; k < rq->n_strategies; k++) {
+			const struct copy_strategy *s =
+				strategy_find(rq->strategies[k]);
+			const struct copy_option *op =
+				s ? strategy_option(s, t->name) : NULL;
+
+			for (size_t v = 0; op && v < tv->n; v++) {
+				if (tv->v[v] >= op->min && tv->v[v] <= op->max)
+					continue;
+				bench_error("sweep: %s: %s takes %s to %s",
+					    tunable_flag(t, flag, sizeof(flag)),
+					    s->name,
+					    tunable_format(t, op->min, lo,
+							   sizeof(lo)),
+					    tunable_format(t, op->max, hi,
+							   sizeof(hi)));
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+/* --opt NAME=LIST: the list of any tunable, a plugin's included. */
+static int set_opt(struct sweep_opts *o, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char name[32];
+	int i;
+
+	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(name)) {
+		bench_error("sweep: --opt '%s': expected NAME=LIST", arg);
+		return -EINVAL;
+	}
+	snprintf(name, sizeof(name), "%.*s", (int)(eq - arg), arg);
+	i = tunable_index(name);
+	if (i < 0) {
+		bench_error("sweep: --opt %s: no strategy declares it (see "
+			    "iobench list --json)", name);
+		return -EINVAL;
+	}
+	o->tune[i] = eq + 1;
+	return 0;
+}
+
 /* Each helper prints its own one-line error; 0 or -EINVAL. */
 static int build_request(const struct sweep_opts *o, struct run_request *rq)
 {
@@ -362,24 +443,6 @@ static int build_request(const struct sweep_opts *o, struct run_request *rq)
 		bench_error("sweep: --sizes: %s", err);
 		return -EINVAL;
 	}
-	if (parse_size_list(o->buffers, MAX_BUFFER, &rq->buffers,
-			    &rq->n_buffers, err, sizeof(err))) {
-		bench_error("sweep: --buffers: %s", err);
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < rq->n_buffers; i++) {
-		if (rq->buffers[i] < 512) {
-			bench_error("sweep: --buffers: %llu: must be at least "
-				    "512 bytes",
-				    (unsigned long long)rq->buffers[i]);
-			return -EINVAL;
-		}
-	}
-	if (parse_count_list(o->qd, 1, MAX_QD, &rq->qds, &rq->n_qds, err,
-			     sizeof(err))) {
-		bench_error("sweep: --qd: %s", err);
-		return -EINVAL;
-	}
 	if (parse_strategies(o->strategies, rq))
 		return -EINVAL;
 	if (threads_parse_request(o->threads, o->parallel, o->pin,
@@ -387,17 +450,8 @@ static int build_request(const struct sweep_opts *o, struct run_request *rq)
 		bench_error("sweep: %s", err);
 		return -EINVAL;
 	}
-	if (!strcmp(o->direct, "no")) {
-		rq->direct_off = true;
-	} else if (!strcmp(o->direct, "yes")) {
-		rq->direct_on = true;
-	} else if (!strcmp(o->direct, "both")) {
-		rq->direct_off = rq->direct_on = true;
-	} else {
-		bench_error("sweep: --direct: '%s': expected no, yes or both",
-			    o->direct);
+	if (parse_tunables(o, rq))
 		return -EINVAL;
-	}
 	if (each_name("--cache", o->cache, one_cache, rq) ||
 	    each_name("--sync", o->sync, one_sync, rq))
 		return -EINVAL;
@@ -615,21 +669,18 @@ struct progress_ctx {
 	bool *announced;		/* finished cells counted / printed */
 };
 
-static void cell_label(const struct cell *c, char *out, size_t len)
+/* "1M rw buf 128K warm none": what a progress line names. */
+static void progress_label(const struct cell *c, char *out, size_t len)
 {
-	char size[32], tun[96];
+	char size[32], tun[160];
 	bool none;
 
 	fmt_size(c->size, size, sizeof(size));
-	compare_format_tunables(c, tun, sizeof(tun));
+	cell_tunables_desc(c, tun, sizeof(tun));
 	none = !strcmp(tun, "-");
-	/* a label cut short on a narrow buffer is still a label */
-	if (snprintf(out, len, "%s %s%s%s %s %s", size, c->strategy,
-		     none ? "" : " ", none ? "" : tun,
-		     cache_mode_name(c->cache), sync_mode_name(c->sync)) >=
-	    (int)len)
-		return;
-	threads_append_key(c, out, len);
+	snprintf(out, len, "%s %s%s%s %s %s", size, c->strategy,
+		 none ? "" : " ", none ? "" : tun, cache_mode_name(c->cache),
+		 sync_mode_name(c->sync));
 }
 
 static void show_progress(void *ctx, const struct run *run, size_t ci,
@@ -649,7 +700,7 @@ static void show_progress(void *ctx, const struct run *run, size_t ci,
 	} else if (!p->tty) {
 		return;
 	}
-	cell_label(c, label, sizeof(label));
+	progress_label(c, label, sizeof(label));
 	if (p->tty) {
 		fprintf(stderr, "\r[%zu/%zu done] %s  sample %zu/%zu  ETA "
 			"%u:%02u\033[K", p->finished, run->n_cells, label,
@@ -1043,8 +1094,7 @@ int cmd_sweep(int argc, char **argv)
 {
 	struct sweep_opts o = {
 		.sizes = DEFAULT_SIZES, .strategies = "all",
-		.buffers = DEFAULT_BUFFERS, .qd = DEFAULT_QD,
-		.direct = "no", .cache = "warm,cold", .sync = "none",
+		.cache = "warm,cold", .sync = "none",
 		.content = "random", .dir = ".", .out = "results",
 		.samples = "10", .budget = "10", .timeout = "60",
 		.seed = "42", .reference = "cp",
@@ -1069,9 +1119,16 @@ int cmd_sweep(int argc, char **argv)
 			o.sizes_given = true;
 			break;
 		case OPT_STRATEGIES: o.strategies = optarg; break;
-		case OPT_BUFFERS: o.buffers = optarg; break;
-		case OPT_QD: o.qd = optarg; break;
-		case OPT_DIRECT: o.direct = optarg; break;
+		case OPT_BUFFERS: o.tune[tunable_index("buffer")] = optarg; break;
+		case OPT_QD: o.tune[tunable_index("qd")] = optarg; break;
+		case OPT_DIRECT: o.tune[tunable_index("direct")] = optarg; break;
+		case OPT_SQPOLL: o.tune[tunable_index("sqpoll")] = optarg; break;
+		case OPT_OPT:
+			if (set_opt(&o, optarg)) {
+				results_free(&run);
+				return EXIT_USAGE;
+			}
+			break;
 		case OPT_CACHE: o.cache = optarg; break;
 		case OPT_SYNC: o.sync = optarg; break;
 		case OPT_CONTENT: o.content = optarg; break;

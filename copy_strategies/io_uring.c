@@ -26,6 +26,10 @@
 
 enum { IO_URING_SRC, IO_URING_DST }; /* registered file slots */
 
+struct uring_options {
+	uint64_t buffer, qd, direct, sqpoll;
+};
+
 struct uring_state {
 	struct io_uring ring;
 	bool ring_ready;
@@ -93,7 +97,8 @@ static int uring_probe(const char *dir, char *why, size_t len)
 	return ret;
 }
 
-static int uring_setup_ring(struct uring_state *st, const struct copy_params *p)
+static int uring_setup_ring(struct uring_state *st,
+			    const struct uring_options *p)
 {
 	struct io_uring_params params = { 0 };
 	static const int no_files[] = { -1, -1 };
@@ -119,14 +124,15 @@ static int uring_setup_ring(struct uring_state *st, const struct copy_params *p)
 	return io_uring_register_files(&st->ring, no_files, 2);
 }
 
-static int uring_setup(void *state, const struct copy_params *p)
+static int uring_setup(void *state, const void *options)
 {
+	const struct uring_options *p = options;
 	struct uring_state *st = state;
 
-	st->qd = p->queue_depth;
+	st->qd = p->qd;
 	st->direct = p->direct;
 	/* 4096 is a multiple of every O_DIRECT alignment statx reports */
-	st->buf_size = (p->buffer_size + 4095) / 4096 * 4096;
+	st->buf_size = (p->buffer + 4095) / 4096 * 4096;
 	if (!st->qd || st->qd > IO_URING_MAX_QD ||
 	    st->buf_size > IO_URING_MAX_BUFFER ||
 	    st->buf_size > SIZE_MAX / st->qd)
@@ -338,17 +344,26 @@ static void uring_teardown(void *state)
 	free(st->bufs);
 }
 
+static const struct copy_option uring_options[] = {
+	COPY_OPTION_BUFFER(struct uring_options, buffer,
+			   STRATEGY_DEFAULT_BUFFER),
+	COPY_OPTION_QD(struct uring_options, qd, STRATEGY_DEFAULT_QD),
+	COPY_OPTION_DIRECT(struct uring_options, direct),
+	{ "sqpoll", COPY_OPT_BOOL, offsetof(struct uring_options, sqpoll), 0,
+	  0, 1, 0, "a kernel thread polls the submission queue" },
+	COPY_OPTION_END,
+};
+
 const struct copy_strategy strategy_io_uring = {
 	.abi = COPY_STRATEGY_ABI,
 	.name = "io_uring",
 	.summary = "liburing, registered buffers and files, queue depth; "
 		   "optional SQPOLL and O_DIRECT",
-	.tunables = TUNE_BUF | TUNE_QD | TUNE_DIRECT | TUNE_SQPOLL,
 	/* any range buffered; with --direct offsets must be aligned and
 	 * only the range ending at EOF may end unaligned */
 	.flags = COPY_RANGES | COPY_RANGES_ALIGNED,
-	.default_buffer = STRATEGY_DEFAULT_BUFFER,
-	.default_qd = STRATEGY_DEFAULT_QD,
+	.options = uring_options,
+	.options_size = sizeof(struct uring_options),
 	.state_size = sizeof(struct uring_state),
 	.probe = uring_probe,
 	.setup = uring_setup,

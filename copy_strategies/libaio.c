@@ -14,6 +14,10 @@
 
 #include "strategies.h"
 
+struct libaio_options {
+	uint64_t buffer, qd;
+};
+
 struct libaio_state {
 	io_context_t ctx;
 	unsigned qd;
@@ -64,13 +68,14 @@ static int libaio_probe(const char *dir, char *why, size_t len)
 	return strategy_probe_direct(dir, why, len);
 }
 
-static int libaio_setup(void *state, const struct copy_params *p)
+static int libaio_setup(void *state, const void *options)
 {
+	const struct libaio_options *p = options;
 	struct libaio_state *st = state;
 	int ret;
 
-	st->qd = p->queue_depth;
-	st->buf_size = (p->buffer_size + 4095) / 4096 * 4096;
+	st->qd = p->qd;
+	st->buf_size = (p->buffer + 4095) / 4096 * 4096;
 	if (!st->qd || st->buf_size > SIZE_MAX / st->qd)
 		return -EINVAL;
 	st->bufs = strategy_alloc_aligned(0, st->buf_size * st->qd);
@@ -252,15 +257,21 @@ static void libaio_teardown(void *state)
 	free(st->bufs);
 }
 
+static const struct copy_option libaio_options[] = {
+	COPY_OPTION_BUFFER(struct libaio_options, buffer,
+			   STRATEGY_DEFAULT_BUFFER),
+	COPY_OPTION_QD(struct libaio_options, qd, STRATEGY_DEFAULT_QD),
+	COPY_OPTION_END,
+};
+
 const struct copy_strategy strategy_libaio = {
 	.abi = COPY_STRATEGY_ABI,
 	.name = "libaio",
 	.summary = "Linux native AIO (io_submit) on O_DIRECT, queue depth",
-	.tunables = TUNE_BUF | TUNE_QD,
 	/* offsets aligned; only the range ending at EOF may end unaligned */
 	.flags = COPY_RANGES | COPY_RANGES_ALIGNED | COPY_ALWAYS_DIRECT,
-	.default_buffer = STRATEGY_DEFAULT_BUFFER,
-	.default_qd = STRATEGY_DEFAULT_QD,
+	.options = libaio_options,
+	.options_size = sizeof(struct libaio_options),
 	.state_size = sizeof(struct libaio_state),
 	.probe = libaio_probe,
 	.setup = libaio_setup,

@@ -19,6 +19,10 @@
  */
 #define MMAP_WINDOW (1ull << 30)
 
+struct mmap_options {
+	uint64_t buffer;
+};
+
 struct mmap_state {
 	size_t buf_size; /* bytes per write(2) */
 	uint64_t page_mask;
@@ -74,11 +78,12 @@ static void install_sigbus_handler(void)
 		sigbus_install_err = -errno;
 }
 
-static int mmap_setup(void *state, const struct copy_params *p)
+static int mmap_setup(void *state, const void *options)
 {
+	const struct mmap_options *p = options;
 	struct mmap_state *st = state;
 
-	st->buf_size = p->buffer_size;
+	st->buf_size = p->buffer;
 	st->page_mask = ~((uint64_t)sysconf(_SC_PAGESIZE) - 1);
 	pthread_once(&sigbus_once, install_sigbus_handler);
 	return sigbus_install_err;
@@ -178,12 +183,18 @@ out_unmap:
 	return ret;
 }
 
+static const struct copy_option mmap_options[] = {
+	COPY_OPTION_BUFFER(struct mmap_options, buffer, STRATEGY_DEFAULT_BUFFER),
+	COPY_OPTION_END,
+};
+
 const struct copy_strategy strategy_mmap = {
 	.abi = COPY_STRATEGY_ABI,
 	.name = "mmap",
 	.summary = "mmap(2) of the source, write(2) from the mapping",
-	.tunables = TUNE_BUF,
 	.flags = COPY_RANGES,
+	.options = mmap_options,
+	.options_size = sizeof(struct mmap_options),
 	.state_size = sizeof(struct mmap_state),
 	.setup = mmap_setup,
 	.copy = mmap_copy,

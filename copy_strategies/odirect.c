@@ -10,6 +10,10 @@
 
 #include "strategies.h"
 
+struct odirect_options {
+	uint64_t buffer;
+};
+
 struct odirect_state {
 	struct strategy_chunk chunk; /* chunk.buf: the aligned buffer */
 	size_t buf_size; /* a multiple of 4096: any O_DIRECT alignment */
@@ -20,12 +24,13 @@ static int odirect_probe(const char *dir, char *why, size_t len)
 	return strategy_probe_direct(dir, why, len);
 }
 
-static int odirect_setup(void *state, const struct copy_params *p)
+static int odirect_setup(void *state, const void *options)
 {
+	const struct odirect_options *p = options;
 	struct odirect_state *st = state;
 
 	/* 4096 is a multiple of every logical block size statx reports */
-	st->buf_size = (p->buffer_size + 4095) / 4096 * 4096;
+	st->buf_size = (p->buffer + 4095) / 4096 * 4096;
 	st->chunk.buf = strategy_alloc_aligned(0, st->buf_size);
 	return st->chunk.buf ? 0 : -errno;
 }
@@ -90,15 +95,20 @@ static void odirect_teardown(void *state)
 	free(st->chunk.buf);
 }
 
+static const struct copy_option odirect_options[] = {
+	COPY_OPTION_BUFFER(struct odirect_options, buffer, 1024 * 1024),
+	COPY_OPTION_END,
+};
+
 const struct copy_strategy strategy_odirect = {
 	.abi = COPY_STRATEGY_ABI,
 	.name = "odirect",
 	.summary =
 		"pread(2)/pwrite(2) with O_DIRECT on both ends, aligned buffer",
-	.tunables = TUNE_BUF,
 	/* offsets aligned; only the range ending at EOF may end unaligned */
 	.flags = COPY_RANGES | COPY_RANGES_ALIGNED | COPY_ALWAYS_DIRECT,
-	.default_buffer = 1024 * 1024,
+	.options = odirect_options,
+	.options_size = sizeof(struct odirect_options),
 	.state_size = sizeof(struct odirect_state),
 	.probe = odirect_probe,
 	.setup = odirect_setup,

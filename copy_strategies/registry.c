@@ -87,67 +87,140 @@ const char *strategy_suggest(const char *name)
 	return best;
 }
 
-struct copy_params strategy_resolve_params(const struct copy_strategy *s,
-					   const struct copy_params *in)
+int strategy_check(const struct copy_strategy *s, char *why, size_t len)
 {
-	struct copy_params p = in ? *in : (struct copy_params){ 0 };
+	size_t n = 0;
 
-	if (!p.buffer_size)
-		p.buffer_size = s->default_buffer ? s->default_buffer
-						  : STRATEGY_DEFAULT_BUFFER;
-	if (!p.queue_depth)
-		p.queue_depth = s->default_qd ? s->default_qd
-					      : STRATEGY_DEFAULT_QD;
-	if (!(s->tunables & TUNE_DIRECT))
-		p.direct = false;
-	if (!(s->tunables & TUNE_SQPOLL))
-		p.sqpoll = false;
-	return p;
-}
-
-int strategy_open_flags(const struct copy_strategy *s,
-			const struct copy_params *p)
-{
-	if (s->flags & COPY_ALWAYS_DIRECT)
-		return O_DIRECT;
-	if ((s->tunables & TUNE_DIRECT) && p && p->direct)
-		return O_DIRECT;
+	if (s->abi != COPY_STRATEGY_ABI)
+		return strategy_why(why, len, -EPROTO,
+				    "built for interface %u, not %u", s->abi,
+				    COPY_STRATEGY_ABI);
+	if (!s->name || !*s->name || strlen(s->name) > 31 ||
+	    strspn(s->name, "abcdefghijklmnopqrstuvwxyz0123456789_-:") !=
+	    strlen(s->name))
+		return strategy_why(why, len, -EINVAL, "name '%s': use 1 to 31 "
+				    "lower-case letters, digits, '_', '-' or ':'",
+				    s->name ? s->name : "(null)");
+	if (!s->copy)
+		return strategy_why(why, len, -EINVAL, "%s: no copy hook",
+				    s->name);
+	for (const struct copy_option *o = s->options; o && o->name; o++) {
+		if (++n > STRATEGY_OPTIONS_MAX)
+			return strategy_why(why, len, -EINVAL, "%s: more than "
+					    "%d options", s->name,
+					    STRATEGY_OPTIONS_MAX);
+		if (o->offset > s->options_size ||
+		    s->options_size - o->offset < sizeof(uint64_t) ||
+		    o->offset % sizeof(uint64_t))
+			return strategy_why(why, len, -EINVAL, "%s: option %s "
+					    "lies outside its %zu-byte options "
+					    "struct", s->name, o->name,
+					    s->options_size);
+		if (o->type > COPY_OPT_BOOL || o->min > o->max ||
+		    o->def < o->min || o->def > o->max ||
+		    (o->type == COPY_OPT_BOOL && o->max > 1))
+			return strategy_why(why, len, -EINVAL, "%s: option %s: "
+					    "bad type, range or default",
+					    s->name, o->name);
+		if (strategy_option(s, o->name) != o)
+			return strategy_why(why, len, -EINVAL, "%s: option %s "
+					    "declared twice", s->name,
+					    o->name);
+	}
 	return 0;
 }
 
 int strategy_probe(const struct copy_strategy *s, const char *dir, char *why,
 		   size_t len)
 {
+	int ret;
+
 	if (len)
 		why[0] = '\0';
-	if (s->abi != COPY_STRATEGY_ABI)
-		return strategy_why(why, len, -EPROTO,
-				    "built for interface %u, not %u", s->abi,
-				    COPY_STRATEGY_ABI);
+	ret = strategy_check(s, why, len);
+	if (ret)
+		return ret;
 	return s->probe ? s->probe(dir, why, len) : 0;
 }
 
-void strategy_tunables_str(unsigned tunables, char *out, size_t len)
+/* ---- options ---- */
+
+size_t strategy_option_count(const struct copy_strategy *s)
 {
-	static const struct {
-		unsigned bit;
-		const char *name;
-	} names[] = {
-		{ TUNE_BUF, "buffer" },
-		{ TUNE_QD, "qd" },
-		{ TUNE_DIRECT, "direct" },
-		{ TUNE_SQPOLL, "sqpoll" },
-	};
+	size_t n = 0;
+
+	while (s->options && s->options[n].name)
+		n++;
+	return n;
+}
+
+const struct copy_option *strategy_option(const struct copy_strategy *s,
+					  const char *name)
+{
+	for (const struct copy_option *o = s->options; o && o->name; o++)
+		if (!strcmp(o->name, name))
+			return o;
+	return NULL;
+}
+
+/* Options are uint64_t at their offset; memcpy keeps a plugin's struct
+ * layout free of alignment assumptions. */
+uint64_t strategy_option_get(const struct copy_option *o, const void *opts)
+{
+	uint64_t v;
+
+	memcpy(&v, (const char *)opts + o->offset, sizeof(v));
+	return v;
+}
+
+static void option_put(const struct copy_option *o, void *opts, uint64_t v)
+{
+	memcpy((char *)opts + o->offset, &v, sizeof(v));
+}
+
+void strategy_options_default(const struct copy_strategy *s, void *opts)
+{
+	memset(opts, 0, s->options_size);
+	for (const struct copy_option *o = s->options; o && o->name; o++)
+		option_put(o, opts, o->def);
+}
+
+int strategy_option_set(const struct copy_strategy *s, void *opts,
+			const char *name, uint64_t v)
+{
+	const struct copy_option *o = strategy_option(s, name);
+
+	if (!o)
+		return -ENOENT;
+	if (v < o->min || v > o->max)
+		return -ERANGE;
+	option_put(o, opts, v);
+	return 0;
+}
+
+int strategy_open_flags(const struct copy_strategy *s, const void *opts)
+{
+	if (s->flags & COPY_ALWAYS_DIRECT)
+		return O_DIRECT;
+	for (const struct copy_option *o = s->options; o && o->name; o++)
+		if ((o->flags & COPY_OPTION_O_DIRECT) &&
+		    (opts ? strategy_option_get(o, opts) : o->def))
+			return O_DIRECT;
+	return 0;
+}
+
+void strategy_options_str(const struct copy_strategy *s, char *out,
+			  size_t len)
+{
 	size_t used = 0;
 
 	if (!len)
 		return;
 	out[0] = '\0';
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!(tunables & names[i].bit))
-			continue;
+	for (const struct copy_option *o = s->options; o && o->name; o++) {
 		int n = snprintf(out + used, len - used, "%s%s",
-				 used ? "," : "", names[i].name);
+				 used ? "," : "", o->name);
+
 		if (n < 0 || (size_t)n >= len - used)
 			return;
 		used += n;
@@ -156,21 +229,30 @@ void strategy_tunables_str(unsigned tunables, char *out, size_t len)
 		snprintf(out, len, "-");
 }
 
-int strategy_copy_once(const struct copy_strategy *s,
-		       const struct copy_params *p, int src, int dst,
-		       const struct copy_range *r)
+int strategy_copy_once(const struct copy_strategy *s, const void *opts,
+		       int src, int dst, const struct copy_range *r)
 {
-	struct copy_params rp = strategy_resolve_params(s, p);
 	void *state = calloc(1, s->state_size ? s->state_size : 1);
-	int ret;
+	void *defaults = NULL;
+	int ret = 0;
 
-	if (!state)
-		return -ENOMEM;
-	ret = s->setup ? s->setup(state, &rp) : 0;
+	if (!opts && s->options_size) {
+		defaults = malloc(s->options_size);
+		if (defaults)
+			strategy_options_default(s, defaults);
+		opts = defaults;
+	}
+	if (!state || (s->options_size && !opts)) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = s->setup ? s->setup(state, opts) : 0;
 	if (!ret)
 		ret = s->copy(state, src, dst, r);
 	if (s->teardown)
 		s->teardown(state);
+out:
+	free(defaults);
 	free(state);
 	return ret;
 }

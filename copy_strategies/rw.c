@@ -10,16 +10,21 @@
 
 #include "strategies.h"
 
+struct rw_options {
+	uint64_t buffer;
+};
+
 struct rw_state {
 	char *buf;
 	size_t buf_size;
 };
 
-static int rw_setup(void *state, const struct copy_params *p)
+static int rw_setup(void *state, const void *options)
 {
+	const struct rw_options *p = options;
 	struct rw_state *st = state;
 
-	st->buf_size = p->buffer_size;
+	st->buf_size = p->buffer;
 	st->buf = strategy_alloc_aligned(0, st->buf_size);
 	return st->buf ? 0 : -errno;
 }
@@ -58,12 +63,18 @@ static void rw_teardown(void *state)
 	free(st->buf);
 }
 
+static const struct copy_option rw_options[] = {
+	COPY_OPTION_BUFFER(struct rw_options, buffer, STRATEGY_DEFAULT_BUFFER),
+	COPY_OPTION_END,
+};
+
 const struct copy_strategy strategy_rw = {
 	.abi = COPY_STRATEGY_ABI,
 	.name = "rw",
 	.summary = "read(2)/write(2) through a page-aligned buffer",
-	.tunables = TUNE_BUF,
 	.flags = COPY_RANGES,
+	.options = rw_options,
+	.options_size = sizeof(struct rw_options),
 	.state_size = sizeof(struct rw_state),
 	.setup = rw_setup,
 	.copy = rw_copy,

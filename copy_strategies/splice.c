@@ -13,6 +13,10 @@
 
 #define SPLICE_FLAGS (SPLICE_F_MOVE | SPLICE_F_MORE)
 
+struct splice_options {
+	uint64_t buffer;
+};
+
 struct splice_state {
 	int pipe_fd[2];
 	bool have_pipe;	  /* the state starts zeroed: fd 0 is not ours */
@@ -65,13 +69,14 @@ static int open_pipe(struct splice_state *st)
 	return 0;
 }
 
-static int splice_setup(void *state, const struct copy_params *p)
+static int splice_setup(void *state, const void *options)
 {
+	const struct splice_options *p = options;
 	struct splice_state *st = state;
 	size_t max = pipe_max_size();
 
-	st->chunk = p->buffer_size;
-	st->pipe_size = p->buffer_size;
+	st->chunk = p->buffer;
+	st->pipe_size = p->buffer;
 	if (max && st->pipe_size > max)
 		st->pipe_size = max;
 	if (st->pipe_size > INT_MAX)
@@ -136,12 +141,18 @@ static void splice_teardown(void *state)
 	close_pipe(state);
 }
 
+static const struct copy_option splice_options[] = {
+	COPY_OPTION_BUFFER(struct splice_options, buffer, STRATEGY_DEFAULT_BUFFER),
+	COPY_OPTION_END,
+};
+
 const struct copy_strategy strategy_splice = {
 	.abi = COPY_STRATEGY_ABI,
 	.name = "splice",
 	.summary = "splice(2) file -> pipe -> file, pipe sized to the buffer",
-	.tunables = TUNE_BUF,
 	.flags = COPY_RANGES,
+	.options = splice_options,
+	.options_size = sizeof(struct splice_options),
 	.state_size = sizeof(struct splice_state),
 	.setup = splice_setup,
 	.copy = splice_copy,

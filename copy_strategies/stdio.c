@@ -12,6 +12,10 @@
 
 #include "strategies.h"
 
+struct stdio_options {
+	uint64_t buffer;
+};
+
 struct stdio_state {
 	char *chunk;  /* what one fread/fwrite pair moves */
 	char *in_buf; /* setvbuf buffers, allocated untimed */
@@ -36,11 +40,12 @@ static size_t stdio_chunk_size(size_t buf_size)
 	return half ? half : 1;
 }
 
-static int stdio_setup(void *state, const struct copy_params *p)
+static int stdio_setup(void *state, const void *options)
 {
+	const struct stdio_options *p = options;
 	struct stdio_state *st = state;
 
-	st->buf_size = p->buffer_size;
+	st->buf_size = p->buffer;
 	st->chunk_size = stdio_chunk_size(st->buf_size);
 	/* zeroed, so touched now: first-touch page faults on large buffers
 	 * would otherwise be paid inside the timed copy */
@@ -166,13 +171,19 @@ static void stdio_teardown(void *state)
 	free(st->out_buf);
 }
 
+static const struct copy_option stdio_options[] = {
+	COPY_OPTION_BUFFER(struct stdio_options, buffer, STRATEGY_DEFAULT_BUFFER),
+	COPY_OPTION_END,
+};
+
 const struct copy_strategy strategy_stdio = {
 	.abi = COPY_STRATEGY_ABI,
 	.name = "stdio",
 	.summary = "fread(3)/fwrite(3) on streams buffered with setvbuf(3)",
-	.tunables = TUNE_BUF,
 	/* the streams start wherever the descriptors were lseek'd to */
 	.flags = COPY_RANGES,
+	.options = stdio_options,
+	.options_size = sizeof(struct stdio_options),
 	.state_size = sizeof(struct stdio_state),
 	.setup = stdio_setup,
 	.copy = stdio_copy,

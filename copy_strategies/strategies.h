@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The built-in strategy registry and helpers shared by the strategy files.
- * Callers outside copy_strategies/ use only the strategy_* registry calls.
+ * The built-in strategy registry and the calls that look strategies up,
+ * fill their options and run one copy. Layer rule: copy_strategies/
+ * knows nothing of the harness; the harness and the CLI use only these
+ * strategy_* calls and the public headers in include/iobench/.
  */
 #ifndef IOBENCH_STRATEGIES_H
 #define IOBENCH_STRATEGIES_H
@@ -11,6 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "iobench/helpers.h"
 #include "iobench/strategy.h"
 
 /* Registry: an explicit, ordered list (the order of `iobench list`). */
@@ -20,140 +23,49 @@ const struct copy_strategy *strategy_at(size_t i);
 const struct copy_strategy *strategy_find(const char *name);
 /* The registered name closest to `name` (edit distance <= 3), or NULL. */
 const char *strategy_suggest(const char *name);
-
-/* `in` with the strategy's defaults filled in for fields left at 0. */
-struct copy_params strategy_resolve_params(const struct copy_strategy *s,
-					   const struct copy_params *in);
-/* Extra open(2) flags both ends need: O_DIRECT or 0. */
-int strategy_open_flags(const struct copy_strategy *s,
-			const struct copy_params *p);
-/* Runs s->probe; a strategy without one is usable. */
+/* Runs s->probe after strategy_check(); a strategy without one is
+ * usable. */
 int strategy_probe(const struct copy_strategy *s, const char *dir, char *why,
 		   size_t len);
-/* "buf,qd" etc.: the tunables as a comma list ("-" for none) into out. */
-void strategy_tunables_str(unsigned tunables, char *out, size_t len);
+/*
+ * Whether s is a well-formed strategy of this ABI: a name, a copy hook,
+ * options that fit options_size with defaults inside their range. 0, or
+ * -EPROTO (another ABI) / -EINVAL with the reason in why. Plugins are
+ * checked with it before use.
+ */
+int strategy_check(const struct copy_strategy *s, char *why, size_t len);
+
+/* ---- options ---- */
+
+/* The most options one strategy may declare. */
+#define STRATEGY_OPTIONS_MAX 16
+
+/* Number of options s declares. */
+size_t strategy_option_count(const struct copy_strategy *s);
+/* The option called name, or NULL. */
+const struct copy_option *strategy_option(const struct copy_strategy *s,
+					  const char *name);
+/* Fills opts (s->options_size bytes) with every option's default. */
+void strategy_options_default(const struct copy_strategy *s, void *opts);
+/* Option `name` of opts: 0, -ENOENT (s has no such option) or -ERANGE
+ * (v outside the option's min..max). */
+int strategy_option_set(const struct copy_strategy *s, void *opts,
+			const char *name, uint64_t v);
+uint64_t strategy_option_get(const struct copy_option *o, const void *opts);
+/* Extra open(2) flags both ends need with these options: O_DIRECT or 0.
+ * opts NULL: the defaults. */
+int strategy_open_flags(const struct copy_strategy *s, const void *opts);
+/* The option names as a comma list ("buffer,qd") or "-" into out. */
+void strategy_options_str(const struct copy_strategy *s, char *out,
+			  size_t len);
 
 /*
  * One whole-file or range copy with a fresh state: setup, copy, teardown.
- * For callers that copy once (`iobench cp`, tests).
+ * opts: s->options_size bytes, or NULL for the defaults. For callers that
+ * copy once (`iobench cp`, tests).
  */
-int strategy_copy_once(const struct copy_strategy *s,
-		       const struct copy_params *p, int src, int dst,
-		       const struct copy_range *r);
-
-/* ---- helpers for the strategy implementations ---- */
-
-/* O_DIRECT alignment of an open file: memory and file-offset alignment
- * from statx STATX_DIOALIGN, else the device's logical block size, else
- * 4096. Never fails; always a power of two. */
-void strategy_dio_alignment(int fd, unsigned *mem_align, unsigned *off_align);
-/* Page-aligned (or `align`-aligned) zeroed buffer; free() it. NULL + errno. */
-void *strategy_alloc_aligned(size_t align, size_t size);
-/* An unnamed scratch file in `dir` (O_TMPFILE, else mkstemp + unlink),
- * opened O_RDWR | extra_flags; fd or -errno. Leaves nothing behind. */
-int strategy_tmpfile(const char *dir, int extra_flags);
-/*
- * Writes all len bytes of buf to fd (at its file position, or at off for
- * the pwrite variant), retrying short writes and EINTR. 0 or -errno; -EIO
- * when a write makes no progress. Nothing is ever silently dropped.
- */
-int strategy_write_all(int fd, const void *buf, size_t len);
-int strategy_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
-
-/*
- * For probes that copy between two scratch files: creates two unnamed
- * files in dir (strategy_tmpfile), fds[0] holding the len bytes of data
- * at offset 0 and fds[1] empty. 0, or -errno + reason in why with
- * neither open. The caller closes both.
- */
-int strategy_probe_pair(const char *dir, const void *data, size_t len,
-			int fds[2], char *why, size_t why_len);
-/* True when fd holds exactly the len bytes of data (and nothing more). */
-bool strategy_probe_readback(int fd, const void *data, size_t len);
-
-/* snprintf into why and return err (a negative errno). */
-int strategy_why(char *why, size_t len, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-/* Filesystem type name of `dir` ("ext4", "xfs", "tmpfs", ...). */
-const char *strategy_fs_name(const char *dir);
-
-/*
- * ---- O_DIRECT geometry, shared by odirect, libaio and io_uring ----
- *
- * Under O_DIRECT every transfer starts at an aligned offset and is a
- * multiple of off_align long. A range whose length is not (the tail of a
- * file) is read rounded up (the short read at EOF is expected), written
- * rounded up from a zero-padded buffer, and the destination is trimmed back
- * to dst_off + len by strategy_dio_end().
- */
-struct strategy_dio {
-	unsigned mem_align;	/* buffer address alignment */
-	unsigned off_align;	/* file offset and length alignment */
-	bool trim;		/* the tail is rounded: trim dst at the end */
-};
-
-/* Geometry for buffered I/O: alignment 1, nothing rounded or trimmed. */
-void strategy_dio_none(struct strategy_dio *d);
-/*
- * Geometry for copying r from src to dst (both O_DIRECT) through page
- * aligned buffers of buf_size bytes (strategy_alloc_aligned(0, ...)).
- * -EINVAL when an offset or buf_size is not aligned, or when the rounded
- * tail would overwrite bytes dst already holds past the range (only the
- * range ending at EOF may have an unaligned length).
- */
-int strategy_dio_begin(int src, int dst, const struct copy_range *r,
-		       size_t buf_size, struct strategy_dio *d);
-/* n rounded up to the offset alignment. */
-uint64_t strategy_dio_round(const struct strategy_dio *d, uint64_t n);
-/*
- * Where a chunk's read stands: it needs `need` bytes, holds `got` after a
- * transfer that returned `res` (>= 0). 1: complete; 0: read the rest at
- * chunk offset + got; -ENODATA: the source ended early.
- */
-int strategy_dio_read_progress(const struct strategy_dio *d, uint64_t need,
-			       uint64_t got, uint64_t res);
-/* Bytes to write for a chunk of `need` bytes (rounded up), zeroing the
- * buffer between `got` (what the read returned) and that length. */
-size_t strategy_dio_write_len(const struct strategy_dio *d, char *buf,
-			      size_t need, size_t got);
-/* Trims dst back to r->dst_off + r->len when the rounded tail grew it.
- * Call after every write of the copy completed. 0 or -errno. */
-int strategy_dio_end(int dst, const struct copy_range *r,
-		     const struct strategy_dio *d);
-/*
- * One buffer's trip through a copy: read `need` bytes of the range at
- * `pos` (rounded up under O_DIRECT), then write them at the same position
- * of the destination. Short transfers continue where they stopped.
- */
-struct strategy_chunk {
-	char *buf;		/* owned by the strategy; set once */
-	uint64_t pos;		/* offset of the chunk within the range */
-	size_t need;		/* bytes of the range it carries */
-	size_t io_len;		/* this phase's transfer length (rounded) */
-	size_t done;		/* bytes this phase has transferred */
-	bool writing;		/* false: reading from src; true: writing */
-};
-
-/* Starts c as a read of `need` bytes at range position pos. */
-void strategy_chunk_start(struct strategy_chunk *c,
-			  const struct strategy_dio *d, uint64_t pos,
-			  size_t need);
-/*
- * Accounts a transfer of res bytes (>= 0) in c's current phase.
- * 0: issue the next transfer: c->io_len - c->done bytes at
- * c->buf + c->done, file offset (src_off or dst_off) + c->pos + c->done,
- * reading or writing as c->writing says. 1: the chunk is written.
- * -ENODATA: the source ended early; -EIO: a write made no progress.
- */
-int strategy_chunk_advance(struct strategy_chunk *c,
-			   const struct strategy_dio *d, size_t res);
-
-/* One aligned O_DIRECT write + read on a scratch file in dir: 0, or
- * -errno + reason ("O_DIRECT not supported by tmpfs"). */
-int strategy_probe_direct(const char *dir, char *why, size_t len);
-
-#define STRATEGY_DEFAULT_BUFFER (128u * 1024)
-#define STRATEGY_DEFAULT_QD 32u
+int strategy_copy_once(const struct copy_strategy *s, const void *opts,
+		       int src, int dst, const struct copy_range *r);
 
 extern const struct copy_strategy strategy_rw;
 extern const struct copy_strategy strategy_stdio;

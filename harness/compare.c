@@ -16,6 +16,7 @@
 #include "compare.h"
 #include "fmt.h"
 #include "parse.h"
+#include "strlist.h"
 #include "threads.h"
 
 /* Any fixed seed makes reruns of a comparison give the same CIs. */
@@ -67,109 +68,46 @@ static const char *verdict_label(enum compare_verdict v)
 	return "no data";
 }
 
-bool compare_key_matches(const struct cell *a, const struct cell *b,
-			 unsigned ignore)
+struct ignore_ctx {
+	uint32_t bits;
+	char *err;
+	size_t len;
+};
+
+static int one_ignored(const char *name, void *p)
 {
-	if (strcmp(a->strategy, b->strategy) || a->size != b->size ||
-	    a->cache != b->cache || a->sync != b->sync ||
-	    !threads_same_config(a, b))
-		return false;
-	if (!(ignore & COMPARE_IGNORE_BUFFER) &&
-	    a->params.buffer_size != b->params.buffer_size)
-		return false;
-	if (!(ignore & COMPARE_IGNORE_QD) &&
-	    a->params.queue_depth != b->params.queue_depth)
-		return false;
-	if (!(ignore & COMPARE_IGNORE_DIRECT) &&
-	    a->params.direct != b->params.direct)
-		return false;
-	if (!(ignore & COMPARE_IGNORE_SQPOLL) &&
-	    a->params.sqpoll != b->params.sqpoll)
-		return false;
-	return (ignore & COMPARE_IGNORE_CONTENT) || a->content == b->content;
+	struct ignore_ctx *ctx = p;
+	int i = tunable_index(name);
+
+	if (!strcmp(name, "content")) {
+		ctx->bits |= CELL_IGNORE_CONTENT;
+		return 0;
+	}
+	if (i < 0) {
+		size_t used = snprintf(ctx->err, ctx->len, "'%s': not a key "
+				       "part (", name);
+
+		for (size_t k = 0; k < tunable_count() && used < ctx->len; k++)
+			used += snprintf(ctx->err + used, ctx->len - used,
+					 "%s, ", tunable_at(k)->name);
+		if (used < ctx->len)
+			snprintf(ctx->err + used, ctx->len - used, "content)");
+		return -EINVAL;
+	}
+	ctx->bits |= 1u << i;
+	return 0;
 }
 
-bool compare_same_key(const struct cell *a, const struct cell *b)
-{
-	return compare_key_matches(a, b, 0);
-}
-
-int compare_ignore_parse(const char *list, unsigned *bits, char *err,
+int compare_ignore_parse(const char *list, uint32_t *bits, char *err,
 			 size_t len)
 {
-	static const struct {
-		const char *name;
-		unsigned bit;
-	} parts[] = {
-		{ "buffer", COMPARE_IGNORE_BUFFER },
-		{ "qd", COMPARE_IGNORE_QD },
-		{ "direct", COMPARE_IGNORE_DIRECT },
-		{ "sqpoll", COMPARE_IGNORE_SQPOLL },
-		{ "content", COMPARE_IGNORE_CONTENT },
-	};
-	char *copy = strdup(list), *tok, *save = NULL;
-	int ret = 0;
+	struct ignore_ctx ctx = { 0, err, len };
+	int ret = strlist_each(list, ',', STRLIST_NO_EMPTY, one_ignored, &ctx,
+			       err, len);
 
-	if (!copy)
-		return -ENOMEM;
-	*bits = 0;
-	for (tok = strtok_r(copy, ",", &save); tok && !ret;
-	     tok = strtok_r(NULL, ",", &save)) {
-		size_t i;
-
-		for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
-			if (!strcmp(tok, parts[i].name))
-				break;
-		if (i == sizeof(parts) / sizeof(parts[0])) {
-			snprintf(err, len, "'%s': not a key part (buffer, qd, "
-				 "direct, sqpoll, content)", tok);
-			ret = -EINVAL;
-		} else {
-			*bits |= parts[i].bit;
-		}
-	}
-	if (!ret && !*bits) {
-		snprintf(err, len, "'%s': empty list", list);
-		ret = -EINVAL;
-	}
-	free(copy);
+	if (!ret)
+		*bits = ctx.bits;
 	return ret;
-}
-
-void compare_format_tunables(const struct cell *c, char *buf, size_t len)
-{
-	char size[32];
-	size_t used = 0;
-
-	buf[0] = '\0';
-	/* only what the strategy reads: the rest of params is noise */
-	if (c->tunables & TUNE_BUF) {
-		fmt_size(c->params.buffer_size, size, sizeof(size));
-		used += snprintf(buf + used, len - used, "buf=%s", size);
-	}
-	if ((c->tunables & TUNE_QD) && used < len)
-		used += snprintf(buf + used, len - used, "%sqd=%u",
-				 used ? " " : "", c->params.queue_depth);
-	if ((c->tunables & TUNE_DIRECT) && c->params.direct && used < len)
-		used += snprintf(buf + used, len - used, "%sdirect",
-				 used ? " " : "");
-	if ((c->tunables & TUNE_SQPOLL) && c->params.sqpoll && used < len)
-		used += snprintf(buf + used, len - used, "%ssqpoll",
-				 used ? " " : "");
-	if (!used)
-		snprintf(buf, len, "-");
-}
-
-void compare_format_key(const struct cell *c, char *buf, size_t len)
-{
-	char size[32], tun[96];
-
-	fmt_size(c->size, size, sizeof(size));
-	compare_format_tunables(c, tun, sizeof(tun));
-	snprintf(buf, len, "%s %s %s %s sync=%s %s", c->strategy, size, tun,
-		 cache_mode_name(c->cache), sync_mode_name(c->sync),
-		 content_kind_name(c->content));
-	threads_append_key(c, buf, len);
 }
 
 /* ---- Mann-Whitney U ------------------------------------------------ */
@@ -532,7 +470,7 @@ int compare_runs(const struct run *base, const struct run *new,
 		size_t j;
 
 		for (j = 0; j < new->n_cells; j++)
-			if (!used[j] && compare_key_matches(b, &new->cells[j],
+			if (!used[j] && cell_same_key(b, &new->cells[j],
 							    o->ignore))
 				break;
 		if (j == new->n_cells) {
@@ -621,9 +559,9 @@ static void md_row(FILE *f, const struct compare_cell *cc)
 		mn[32];
 
 	fmt_size(c->size, size, sizeof(size));
-	compare_format_tunables(c, tun, sizeof(tun));
+	cell_options_desc(c, tun, sizeof(tun));
 	/* cells matched with --ignore may differ in what was ignored */
-	compare_format_tunables(cc->new, tun_new, sizeof(tun_new));
+	cell_options_desc(cc->new, tun_new, sizeof(tun_new));
 	if (strcmp(tun, tun_new) && strlen(tun) + strlen(tun_new) + 6 <
 	    sizeof(tun)) {
 		strcat(tun, " → ");
@@ -654,7 +592,7 @@ static void md_unmatched(FILE *f, const char *side,
 	char key[256];
 
 	for (size_t i = 0; i < n; i++) {
-		compare_format_key(cells[i], key, sizeof(key));
+		cell_key(cells[i], key, sizeof(key));
 		fprintf(f, "- only in %s: `%s`\n", side, key);
 	}
 }
@@ -683,7 +621,7 @@ static void md_warnings(FILE *f, const struct comparison *cmp, const char *h2)
 
 		if (!cc->few_samples || cc->verdict == VERDICT_NO_DATA)
 			continue;
-		compare_format_key(cc->base, key, sizeof(key));
+		cell_key(cc->base, key, sizeof(key));
 		fprintf(f, "- `%s`: %zu/%zu samples (fewer than %d on a side):"
 			   " the test can miss real changes\n", key,
 			cc->n_base, cc->n_new, COMPARE_MIN_SAMPLES);
@@ -753,16 +691,19 @@ char *compare_markdown(const struct comparison *cmp,
 	return doc;
 }
 
+/* Everything cell_same_key() matches on, threads included. */
 static json_t *json_cell_key(const struct cell *c)
 {
-	return json_pack("{s:s, s:I, s:I, s:i, s:b, s:b, s:s, s:s, s:s}",
+	return json_pack("{s:s, s:I, s:o, s:s, s:s, s:s, s:I, s:s, s:s, s:s}",
 			 "strategy", c->strategy, "size", (json_int_t)c->size,
-			 "buffer_size", (json_int_t)c->params.buffer_size,
-			 "queue_depth", (int)c->params.queue_depth,
-			 "direct", c->params.direct, "sqpoll",
-			 c->params.sqpoll, "cache", cache_mode_name(c->cache),
+			 "tunables", results_json_cell_tunables(c),
+			 "cache", cache_mode_name(c->cache),
 			 "sync", sync_mode_name(c->sync), "content",
-			 content_kind_name(c->content));
+			 content_kind_name(c->content),
+			 "threads", (json_int_t)(c->threads ? c->threads : 1),
+			 "parallel", parallel_mode_name(c->parallel),
+			 "pin", pin_mode_name(c->pin),
+			 "prealloc", prealloc_mode_name(c->prealloc));
 }
 
 /* NaN and infinities are not JSON: they become null. */

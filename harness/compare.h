@@ -25,20 +25,15 @@ struct compare_options {
 	double level;		/* CI level, 0.95 */
 	unsigned resamples;	/* bootstrap draws per cell */
 	uint64_t seed;		/* bootstrap seed (cell i uses seed + i) */
-	unsigned ignore;	/* COMPARE_IGNORE_* key parts not matched on */
+	/* key parts not matched on (cell_same_key()'s ignore bits), so a
+	 * run with another buffer size can be compared as if it were a
+	 * code change */
+	uint32_t ignore;
 };
 
-/* Key parts `compare --ignore` leaves out of the match, so a run with
- * another buffer size can be compared as if it were a code change. */
-enum compare_ignore {
-	COMPARE_IGNORE_BUFFER = 1u << 0,
-	COMPARE_IGNORE_QD = 1u << 1,
-	COMPARE_IGNORE_DIRECT = 1u << 2,
-	COMPARE_IGNORE_SQPOLL = 1u << 3,
-	COMPARE_IGNORE_CONTENT = 1u << 4,
-};
-/* "buffer,qd" -> bits; 0, or -EINVAL naming the bad word in err. */
-int compare_ignore_parse(const char *list, unsigned *bits, char *err,
+/* "buffer,qd,content" -> ignore bits: tunable names (cell.h) and
+ * "content"; 0, or -EINVAL naming the bad word in err. */
+int compare_ignore_parse(const char *list, uint32_t *bits, char *err,
 			 size_t len);
 
 /* Fills the documented defaults. */
@@ -103,15 +98,6 @@ int compare_runs(const struct run *base, const struct run *new,
 		 const struct compare_options *o, struct comparison *cmp);
 void compare_free(struct comparison *cmp);
 
-/* True when a and b have the same parameter key. */
-bool compare_same_key(const struct cell *a, const struct cell *b);
-/* The same, leaving out the COMPARE_IGNORE_* parts in `ignore`. */
-bool compare_key_matches(const struct cell *a, const struct cell *b,
-			 unsigned ignore);
-/* The key as one line ("rw 1M buf=128K warm none random"). */
-void compare_format_key(const struct cell *c, char *buf, size_t len);
-/* The cell's tunables ("buf=128K qd=32 direct"), "-" for none. */
-void compare_format_tunables(const struct cell *c, char *buf, size_t len);
 
 /*
  * Two-sided Mann-Whitney U test of x against y. *u is U of x (the number

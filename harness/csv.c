@@ -15,9 +15,9 @@
 #include "results.h"
 #include "threads.h"
 
-static const char csv_header[] =
-	"strategy,size,buffer_size,queue_depth,direct,sqpoll,cache,sync,"
-	"content,batch,status,reason,n,median_s,ci_lo_s,ci_hi_s,mean_s,sd_s,"
+/* After strategy,size: one column per tunable (cell.h's table). */
+static const char csv_header_rest[] =
+	"cache,sync,content,batch,status,reason,n,median_s,ci_lo_s,ci_hi_s,mean_s,sd_s,"
 	"mad_s,min_s,max_s,cv,mib_s_median,mib_s_ci_lo,mib_s_ci_hi,files_s,"
 	"cpu_s_per_gib,src_resident_before_pct,dst_cached_after_pct,"
 	"dst_dirty_after_pct,maxrss_kb,mild_outliers,severe_outliers,"
@@ -82,9 +82,14 @@ static void put_row(FILE *f, const struct cell *c)
 	const struct estimates *e = &c->est;
 
 	put_text(f, c->strategy);
-	fprintf(f, ",%" PRIu64 ",%zu,%u,%d,%d,%s,%s,%s,%u,%s,", c->size,
-		c->params.buffer_size, c->params.queue_depth,
-		c->params.direct, c->params.sqpoll, cache_mode_name(c->cache),
+	fprintf(f, ",%" PRIu64 ",", c->size);
+	/* a tunable the strategy does not read is an empty field */
+	for (size_t i = 0; i < tunable_count(); i++)
+		if (cell_has_tunable(c, i))
+			fprintf(f, "%" PRIu64 ",", c->tun.v[i]);
+		else
+			fputc(',', f);
+	fprintf(f, "%s,%s,%s,%u,%s,", cache_mode_name(c->cache),
 		sync_mode_name(c->sync), content_kind_name(c->content),
 		c->batch, cell_status_name(c->status));
 	put_text(f, c->reason);
@@ -116,7 +121,10 @@ int results_write_csv(const struct run *run, const char *path)
 	f = open_memstream(&buf, &len);
 	if (!f)
 		return -errno;
-	fputs(csv_header, f);
+	fputs("strategy,size,", f);
+	for (size_t i = 0; i < tunable_count(); i++)
+		fprintf(f, "%s,", tunable_at(i)->csv);
+	fputs(csv_header_rest, f);
 	for (size_t i = 0; i < run->n_cells; i++)
 		put_row(f, &run->cells[i]);
 	if (fclose(f)) {

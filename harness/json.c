@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * results.json (schema "iobench/1") with jansson: the writer, and the
- * reader that restores the exact struct run (baselines are these files).
+ * results.json (schema "iobench/2"; "iobench/1" is still read) with
+ * jansson: the writer, and the reader that restores the exact struct run
+ * (baselines are these files).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -14,26 +15,14 @@
 
 #include <jansson.h>
 
+#include "array.h"
 #include "machine_limits.h"
 #include "profile.h"
 #include "results.h"
 #include "threads_json.h"
 
-/* The same names `iobench list` prints (strategy_tunables_str). */
-static const struct {
-	unsigned bit;
-	const char *name;
-} tunable_names[] = {
-	{ TUNE_BUF, "buffer" },
-	{ TUNE_QD, "qd" },
-	{ TUNE_DIRECT, "direct" },
-	{ TUNE_SQPOLL, "sqpoll" },
-};
-
 /* longest field path in an error message, e.g. cells[3].samples[5].dst */
 #define AT_LEN 160
-
-#define N_TUNABLES (sizeof(tunable_names) / sizeof(tunable_names[0]))
 
 /* ---- writer ---- */
 
@@ -114,16 +103,60 @@ static json_t *env_to_json(const struct environment *e)
 			 "cache_probe", e->cache_probe);
 }
 
+/* A tunable's value: a bool as true/false, else a number. */
+static json_t *tunable_to_json(size_t i, uint64_t v)
+{
+	return tunable_at(i)->type == COPY_OPT_BOOL ? json_boolean(v) :
+						      ju64(v);
+}
+
+/* {"buffer": [131072], "direct": [false, true]}: what was swept */
+static json_t *request_tunables_to_json(const struct run_request *q)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o && i < tunable_count(); i++) {
+		json_t *a;
+
+		if (!q->tune[i].n)
+			continue;
+		a = json_array();
+		for (size_t k = 0; a && k < q->tune[i].n; k++)
+			if (json_array_append_new(a, tunable_to_json(
+						      i, q->tune[i].v[k])))
+				json_decref(a), a = NULL;
+		if (!a || json_object_set_new(o, tunable_at(i)->name, a)) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+json_t *results_json_cell_tunables(const struct cell *c)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o && i < tunable_count(); i++) {
+		if (!cell_has_tunable(c, i))
+			continue;
+		if (json_object_set_new(o, tunable_at(i)->name,
+					tunable_to_json(i, c->tun.v[i]))) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
 static json_t *request_to_json(const struct run_request *q)
 {
-	return json_pack("{s:o, s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s,"
-			 " s:s?, s:o, s:s?, s:s?, s:I, s:o, s:o, s:o, s:b, s:b,"
-			 " s:b}",
+	return json_pack("{s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s,"
+			 " s:s?, s:o, s:s?, s:s?, s:I, s:o, s:o, s:o, s:b}",
 			 "strategies",
 			 str_array(q->strategies, q->n_strategies),
 			 "sizes", u64_array(q->sizes, q->n_sizes),
-			 "buffers", u64_array(q->buffers, q->n_buffers),
-			 "qds", u64_array(q->qds, q->n_qds),
+			 "tunables", request_tunables_to_json(q),
 			 "cache_warm", q->cache_warm,
 			 "cache_cold", q->cache_cold,
 			 "sync_none", q->sync_none, "sync_end", q->sync_end,
@@ -135,38 +168,15 @@ static json_t *request_to_json(const struct run_request *q)
 			 "budget", jreal(q->budget),
 			 "timeout", jreal(q->timeout),
 			 "seed", ju64(q->seed),
-			 "drop_caches", q->drop_caches,
-			 "direct_off", q->direct_off,
-			 "direct_on", q->direct_on);
-}
-
-static json_t *tunables_to_json(unsigned tunables)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; a && i < N_TUNABLES; i++) {
-		if (!(tunables & tunable_names[i].bit))
-			continue;
-		if (json_array_append_new(a,
-					  json_string(tunable_names[i].name))) {
-			json_decref(a);
-			return NULL;
-		}
-	}
-	return a;
+			 "drop_caches", q->drop_caches);
 }
 
 static json_t *params_to_json(const struct cell *c)
 {
-	return json_pack("{s:s, s:o, s:o, s:I, s:b, s:b, s:o, s:s, s:s, s:s,"
-			 " s:I}",
+	return json_pack("{s:s, s:o, s:o, s:s, s:s, s:s, s:I}",
 			 "strategy", c->strategy ? c->strategy : "",
 			 "size", ju64(c->size),
-			 "buffer_size", ju64(c->params.buffer_size),
-			 "queue_depth", (json_int_t)c->params.queue_depth,
-			 "direct", c->params.direct,
-			 "sqpoll", c->params.sqpoll,
-			 "tunables", tunables_to_json(c->tunables),
+			 "tunables", results_json_cell_tunables(c),
 			 "cache", cache_mode_name(c->cache),
 			 "sync", sync_mode_name(c->sync),
 			 "content", content_kind_name(c->content),
@@ -320,6 +330,7 @@ int results_write_json(const struct run *run, const char *path)
  * per-section functions read straight through and check once at the end.
  */
 struct reader {
+	bool legacy;		/* schema iobench/1: the fixed tunables */
 	const char *file;
 	char *err;
 	size_t len;
@@ -621,6 +632,153 @@ static void read_content(struct reader *rd, json_t *o, const char *at,
 		rd_fail(rd, at, "content", "unknown content kind '%s'", s);
 }
 
+/* A tunable's value as written: true/false for a bool, else a
+ * non-negative integer; registers a name the table lacks. The tunable's
+ * index, or -1 (rd failed). */
+static int read_tunable_value(struct reader *rd, const char *at,
+			      const char *name, json_t *v, uint64_t *out)
+{
+	int i = tunable_index(name);
+
+	if (i < 0)
+		i = tunable_register(name, json_is_boolean(v) ? COPY_OPT_BOOL :
+								COPY_OPT_COUNT);
+	if (i < 0) {
+		rd_fail(rd, at, name, "cannot add this tunable: %s",
+			strerror(-i));
+		return -1;
+	}
+	if (tunable_at(i)->type == COPY_OPT_BOOL && json_is_boolean(v)) {
+		*out = json_is_true(v);
+		return i;
+	}
+	if (tunable_at(i)->type != COPY_OPT_BOOL && is_u64(v)) {
+		*out = json_is_integer(v) ? (uint64_t)json_integer_value(v) :
+		       strtoull(json_string_value(v), NULL, 10);
+		return i;
+	}
+	rd_fail(rd, at, name, "expected %s",
+		tunable_at(i)->type == COPY_OPT_BOOL ? "true or false" :
+						       "a non-negative integer");
+	return -1;
+}
+
+/* {"buffer": 131072, "direct": false}: a cell's tunables */
+static void read_cell_tunables(struct reader *rd, json_t *params,
+			       const char *at, struct cell *c)
+{
+	json_t *o = rd_object(rd, params, at, "tunables"), *v;
+	char where[AT_LEN];
+	const char *name;
+
+	at_join(where, sizeof(where), "%s.tunables", at);
+	json_object_foreach(o, name, v) {
+		uint64_t x;
+		int i = read_tunable_value(rd, where, name, v, &x);
+
+		if (i < 0)
+			return;
+		c->tun.mask |= 1u << i;
+		c->tun.v[i] = x;
+	}
+}
+
+/* {"buffer": [131072], "direct": [false, true]}: the request's lists */
+static void read_request_tunables(struct reader *rd, json_t *req,
+				  const char *at, struct run_request *q)
+{
+	json_t *o = rd_object(rd, req, at, "tunables"), *a, *v;
+	char where[AT_LEN];
+	const char *name;
+	size_t k;
+
+	at_join(where, sizeof(where), "%s.tunables", at);
+	json_object_foreach(o, name, a) {
+		struct tunable_values *tv;
+		int i = tunable_index(name);
+
+		if (!json_is_array(a) || !json_array_size(a)) {
+			rd_fail(rd, where, name, "expected a non-empty array");
+			return;
+		}
+		json_array_foreach(a, k, v) {
+			uint64_t x;
+
+			i = read_tunable_value(rd, where, name, v, &x);
+			if (i < 0)
+				return;
+			tv = &q->tune[i];
+			if (ARRAY_GROW(tv->v, tv->n + 1, tv->cap)) {
+				rd_fail(rd, where, name, "out of memory");
+				return;
+			}
+			tv->v[tv->n++] = x;
+		}
+	}
+}
+
+/* iobench/1 cells: fixed fields and a list of the names read. */
+static void read_cell_tunables_v1(struct reader *rd, json_t *o,
+				  const char *at, struct cell *c)
+{
+	static const char *const names[] = { "buffer", "qd", "direct",
+					      "sqpoll" };
+	uint64_t v[4] = { 0 };
+	bool direct = false, sqpoll = false;
+	json_t *a = rd_array(rd, o, at, "tunables"), *e;
+	char where[AT_LEN];
+	size_t i;
+
+	rd_u64(rd, o, at, "buffer_size", &v[0]);
+	rd_u64(rd, o, at, "queue_depth", &v[1]);
+	rd_bool(rd, o, at, "direct", &direct);
+	rd_bool(rd, o, at, "sqpoll", &sqpoll);
+	v[2] = direct;
+	v[3] = sqpoll;
+	json_array_foreach(a, i, e) {
+		const char *s = json_string_value(e);
+		size_t k;
+
+		for (k = 0; s && k < 4; k++)
+			if (!strcmp(s, names[k]))
+				break;
+		if (!s || k == 4) {
+			at_join(where, sizeof(where), "%s.tunables[%zu]", at,
+				 i);
+			rd_fail(rd, where, "",
+				"expected one of buffer, qd, direct, sqpoll");
+			return;
+		}
+		c->tun.mask |= 1u << tunable_index(names[k]);
+		c->tun.v[tunable_index(names[k])] = v[k];
+	}
+}
+
+/* iobench/1 requests: buffers, qds, direct_off/direct_on. */
+static void read_request_tunables_v1(struct reader *rd, json_t *o,
+				     const char *at, struct run_request *q)
+{
+	struct tunable_values *b = &q->tune[tunable_index("buffer")];
+	struct tunable_values *d = &q->tune[tunable_index("direct")];
+	struct tunable_values *qd = &q->tune[tunable_index("qd")];
+	bool off = false, on = false;
+
+	b->v = rd_list(rd, o, at, "buffers", sizeof(uint64_t), &b->n,
+		       one_u64);
+	qd->v = rd_list(rd, o, at, "qds", sizeof(uint64_t), &qd->n, one_u64);
+	rd_bool(rd, o, at, "direct_off", &off);
+	rd_bool(rd, o, at, "direct_on", &on);
+	d->v = calloc(2, sizeof(*d->v));
+	if (!d->v) {
+		rd_fail(rd, at, "direct_on", "out of memory");
+		return;
+	}
+	if (off || !on)
+		d->v[d->n++] = 0;
+	if (on)
+		d->v[d->n++] = 1;
+}
+
 static void read_request(struct reader *rd, json_t *root,
 			 struct run_request *q)
 {
@@ -631,10 +789,10 @@ static void read_request(struct reader *rd, json_t *root,
 				&q->n_strategies, one_string);
 	q->sizes = rd_list(rd, o, at, "sizes", sizeof(uint64_t), &q->n_sizes,
 			   one_u64);
-	q->buffers = rd_list(rd, o, at, "buffers", sizeof(uint64_t),
-			     &q->n_buffers, one_u64);
-	q->qds = rd_list(rd, o, at, "qds", sizeof(uint64_t), &q->n_qds,
-			 one_u64);
+	if (rd->legacy)
+		read_request_tunables_v1(rd, o, at, q);
+	else
+		read_request_tunables(rd, o, at, q);
 	rd_bool(rd, o, at, "cache_warm", &q->cache_warm);
 	rd_bool(rd, o, at, "cache_cold", &q->cache_cold);
 	rd_bool(rd, o, at, "sync_none", &q->sync_none);
@@ -651,34 +809,8 @@ static void read_request(struct reader *rd, json_t *root,
 	rd_double(rd, o, at, "timeout", &q->timeout);
 	rd_u64(rd, o, at, "seed", &q->seed);
 	rd_bool(rd, o, at, "drop_caches", &q->drop_caches);
-	rd_bool(rd, o, at, "direct_off", &q->direct_off);
-	rd_bool(rd, o, at, "direct_on", &q->direct_on);
 }
 
-static void read_tunables(struct reader *rd, json_t *o, const char *at,
-			  unsigned *tunables)
-{
-	json_t *a = rd_array(rd, o, at, "tunables");
-	char where[AT_LEN];
-	size_t i, k;
-	json_t *v;
-
-	json_array_foreach(a, i, v) {
-		const char *s = json_string_value(v);
-
-		for (k = 0; s && k < N_TUNABLES; k++)
-			if (!strcmp(s, tunable_names[k].name))
-				break;
-		if (!s || k == N_TUNABLES) {
-			at_join(where, sizeof(where), "%s.tunables[%zu]", at,
-				 i);
-			rd_fail(rd, where, "",
-				"expected one of buffer, qd, direct, sqpoll");
-			return;
-		}
-		*tunables |= tunable_names[k].bit;
-	}
-}
 
 static void read_params(struct reader *rd, json_t *cell, const char *cat,
 			struct cell *c)
@@ -686,7 +818,6 @@ static void read_params(struct reader *rd, json_t *cell, const char *cat,
 	char at[AT_LEN];
 	json_t *o;
 	const char *s;
-	uint64_t v = 0;
 
 	o = rd_object(rd, cell, cat, "parameters");
 	at_join(at, sizeof(at), "%s.parameters", cat);
@@ -694,12 +825,10 @@ static void read_params(struct reader *rd, json_t *cell, const char *cat,
 	if (!rd->failed && !c->strategy)
 		rd_fail(rd, at, "strategy", "expected a string");
 	rd_u64(rd, o, at, "size", &c->size);
-	rd_u64(rd, o, at, "buffer_size", &v);
-	c->params.buffer_size = (size_t)v;
-	rd_unsigned(rd, o, at, "queue_depth", &c->params.queue_depth);
-	rd_bool(rd, o, at, "direct", &c->params.direct);
-	rd_bool(rd, o, at, "sqpoll", &c->params.sqpoll);
-	read_tunables(rd, o, at, &c->tunables);
+	if (rd->legacy)
+		read_cell_tunables_v1(rd, o, at, c);
+	else
+		read_cell_tunables(rd, o, at, c);
 	s = rd_name(rd, o, at, "cache");
 	if (s && cache_mode_parse(s, &c->cache))
 		rd_fail(rd, at, "cache", "unknown cache mode '%s'", s);
@@ -855,15 +984,18 @@ int results_read_json(const char *path, struct run *run, char *err,
 	if (!root)
 		return -EINVAL;
 	schema = rd_name(&rd, root, "", "schema");
-	if (schema && strcmp(schema, RESULTS_SCHEMA)) {
+	rd.legacy = schema && !strcmp(schema, RESULTS_SCHEMA_V1);
+	if (schema && strcmp(schema, RESULTS_SCHEMA) && !rd.legacy) {
 		if (len)
 			snprintf(err, len,
-				 "%s: unknown schema '%s' (expected %s)",
-				 path, schema, RESULTS_SCHEMA);
+				 "%s: unknown schema '%s' (expected %s or %s)",
+				 path, schema, RESULTS_SCHEMA,
+				 RESULTS_SCHEMA_V1);
 		rd.failed = true;
 	}
+	/* read back as today's model: written again, it is iobench/2 */
 	if (!rd.failed)
-		run->schema = strdup(schema);
+		run->schema = strdup(RESULTS_SCHEMA);
 	read_run(&rd, root, run);
 	read_env(&rd, root, &run->env);
 	read_request(&rd, root, &run->request);

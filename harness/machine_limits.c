@@ -76,8 +76,9 @@ static uint64_t working_set(uint64_t size)
 
 static int measure_memcpy(struct run_limits *l, const struct run_request *rq)
 {
+	const struct tunable_values *bufs = &rq->tune[tunable_index("buffer")];
 	uint64_t max_set = 0;
-	size_t cap = rq->n_sizes * (rq->n_buffers ? rq->n_buffers : 1);
+	size_t cap = rq->n_sizes * (bufs->n ? bufs->n : 1);
 	char *src, *dst;
 
 	for (size_t z = 0; z < rq->n_sizes; z++)
@@ -100,10 +101,9 @@ static int measure_memcpy(struct run_limits *l, const struct run_request *rq)
 	for (size_t z = 0; z < rq->n_sizes; z++) {
 		uint64_t set = working_set(rq->sizes[z]);
 
-		for (size_t b = 0; b < (rq->n_buffers ? rq->n_buffers : 1);
-		     b++) {
-			uint64_t buf = rq->n_buffers ? rq->buffers[b] :
-						       STRATEGY_DEFAULT_BUFFER;
+		for (size_t b = 0; b < (bufs->n ? bufs->n : 1); b++) {
+			uint64_t buf = bufs->n ? bufs->v[b] :
+						 STRATEGY_DEFAULT_BUFFER;
 			uint64_t chunk = buf < set ? buf : set;
 			struct limit_memcpy *m = &l->memcpy[l->n_memcpy];
 

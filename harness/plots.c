@@ -763,7 +763,7 @@ int plots_write_compare(const struct comparison *cmp, const char *dir,
 
 		if (c->verdict == VERDICT_NO_DATA)
 			continue;
-		compare_format_key(c->base, key, sizeof(key));
+		cell_key(c->base, key, sizeof(key));
 		for (char *q = key; *q; q++)
 			if (*q == '"')
 				*q = '\'';

@@ -23,6 +23,7 @@
 
 #include "cache.h"
 #include "clock.h"
+#include "copy_unit.h"
 #include "profile.h"
 #include "reference.h"
 #include "strategies.h"
@@ -321,39 +322,21 @@ struct copy_job {
 	uint64_t kept, keep_limit;
 };
 
-/* Copies src to path with a prepared strategy state (open, copy,
- * fdatasync when the cell syncs, close). 0 or -errno. */
-static int copy_file(const struct copy_job *j, void *state, int oflags,
+/* Copies src to path through the timed unit (copy_unit.h) with a
+ * prepared strategy. 0 or -errno. */
+static int copy_file(const struct copy_job *j, const struct copy_unit *u,
 		     const char *path)
 {
 	struct copy_range range = { 0, 0, j->c->size };
-	int sfd, dfd, ret;
+	double sync_seconds = 0;
+	char why[256];
 
-	if (reference_is(j->s)) {
-		/* a reference tool's cell: the tool's process is sampled */
-		double sync_seconds = 0;
-		char why[256];
-
+	/* a reference tool's cell: the tool's process is sampled */
+	if (reference_is(j->s))
 		return reference_copy(j->s, j->c, j->src, path, &sync_seconds,
 				      why, sizeof(why));
-	}
-	sfd = open(j->src, O_RDONLY | O_CLOEXEC | oflags);
-	if (sfd < 0)
-		return -errno;
-	dfd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | oflags,
-		   0644);
-	if (dfd < 0) {
-		ret = -errno;
-		close(sfd);
-		return ret;
-	}
-	ret = j->s->copy(state, sfd, dfd, &range);
-	if (!ret && j->c->sync == SYNC_END && fdatasync(dfd))
-		ret = -errno;
-	if (close(dfd) && !ret)
-		ret = -errno;
-	close(sfd);
-	return ret;
+	return copy_unit_file(u, j->src, 0, path, COPY_UNIT_CREATE, &range,
+			      &sync_seconds, why, sizeof(why));
 }
 
 static void dst_path(const struct copy_job *j, unsigned seq, unsigned i,
@@ -409,16 +392,12 @@ static int copy_job_prepare(void *ctx)
 static int copy_job_work(void *ctx, struct flame_ctl *ctl)
 {
 	const struct copy_job *j = ctx;
-	int oflags = strategy_open_flags(j->s, &j->c->params);
 	double copying = 0, start = clock_now();
-	char path[4096];
-	void *state;
+	char path[4096], why[256];
+	struct copy_unit u;
 	int ret;
 
-	state = calloc(1, j->s->state_size ? j->s->state_size : 1);
-	if (!state)
-		return -ENOMEM;
-	ret = j->s->setup ? j->s->setup(state, &j->c->params) : 0;
+	ret = copy_unit_setup(&u, j->s, j->c, why, sizeof(why));
 	while (!ret && copying < j->seconds &&
 	       clock_now() - start < 4 * j->seconds + 1) {
 		double t0;
@@ -432,13 +411,11 @@ static int copy_job_work(void *ctx, struct flame_ctl *ctl)
 		t0 = clock_now();
 		for (unsigned i = 0; i < j->batch && !ret; i++) {
 			dst_path(j, seq, i, path, sizeof(path));
-			ret = copy_file(j, state, oflags, path);
+			ret = copy_file(j, &u, path);
 		}
 		copying += clock_now() - t0;
 	}
-	if (j->s->teardown)
-		j->s->teardown(state);
-	free(state);
+	copy_unit_teardown(&u);
 	return ret;
 }
 

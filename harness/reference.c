@@ -4,6 +4,7 @@
  * the cell's buffer) and rsync (--whole-file), each copy a fork + exec.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -34,24 +35,36 @@ static int probe_rsync(const char *dir, char *why, size_t len);
 static int ref_copy_unused(void *state, int src, int dst,
 			   const struct copy_range *r);
 
-#define REF_STRATEGY(id, tun, what, probe_fn) {				\
+/* dd's block size is the one tunable a reference tool reads. */
+struct ref_dd_options {
+	uint64_t buffer;
+};
+
+static const struct copy_option ref_dd_options[] = {
+	COPY_OPTION_BUFFER(struct ref_dd_options, buffer,
+			   STRATEGY_DEFAULT_BUFFER),
+	COPY_OPTION_END,
+};
+
+#define REF_STRATEGY(id, opts, opts_size, what, probe_fn) {		\
 	.abi = COPY_STRATEGY_ABI,					\
 	.name = id,							\
 	.summary = what,						\
-	.tunables = tun,						\
-	.default_buffer = STRATEGY_DEFAULT_BUFFER,			\
+	.options = opts,						\
+	.options_size = opts_size,					\
 	.probe = probe_fn,						\
 	.copy = ref_copy_unused,					\
 }
 
 static const struct copy_strategy ref_strategies[] = {
-	[REF_CP] = REF_STRATEGY("ref:cp", 0, "GNU cp, its defaults",
+	[REF_CP] = REF_STRATEGY("ref:cp", NULL, 0, "GNU cp, its defaults",
 				probe_cp),
-	[REF_CP_NOREFLINK] = REF_STRATEGY("ref:cp-reflink-never", 0,
+	[REF_CP_NOREFLINK] = REF_STRATEGY("ref:cp-reflink-never", NULL, 0,
 					  "GNU cp --reflink=never", probe_cp),
-	[REF_DD] = REF_STRATEGY("ref:dd", TUNE_BUF, "dd, bs = the buffer",
+	[REF_DD] = REF_STRATEGY("ref:dd", ref_dd_options,
+				sizeof(struct ref_dd_options), "dd, bs = the buffer",
 				probe_dd),
-	[REF_RSYNC] = REF_STRATEGY("ref:rsync", 0, "rsync --whole-file",
+	[REF_RSYNC] = REF_STRATEGY("ref:rsync", NULL, 0, "rsync --whole-file",
 				   probe_rsync),
 };
 
@@ -356,7 +369,8 @@ int reference_copy(const struct copy_strategy *s, const struct cell *c,
 	case REF_DD:
 		snprintf(in, sizeof(in), "if=%s", src);
 		snprintf(out, sizeof(out), "of=%s", dst);
-		snprintf(bs, sizeof(bs), "bs=%zu", c->params.buffer_size);
+		snprintf(bs, sizeof(bs), "bs=%" PRIu64,
+			 cell_tunable(c, "buffer", STRATEGY_DEFAULT_BUFFER));
 		argv[0] = "dd";
 		argv[1] = in;
 		argv[2] = out;

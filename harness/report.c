@@ -64,12 +64,6 @@ struct recommendations {
 
 /* ---- formatting ---- */
 
-static const char *fmt_tunables(const struct cell *c, char *out, size_t len)
-{
-	results_tunables_desc(c, out, len);
-	return out;
-}
-
 /* Writes s as a table cell: '|' would end the cell, a newline the row. */
 static void md_cell(FILE *f, const char *s)
 {
@@ -130,7 +124,7 @@ static const char *fmt_files_s(const struct cell *c, uint64_t files_per_copy,
  * batch (the runner sizes it per cell; times are per copy). */
 static bool same_variant(const struct cell *a, const struct cell *b)
 {
-	return results_same_variant(a, b) && a->threads == b->threads &&
+	return cell_same_variant(a, b, 0) && a->threads == b->threads &&
 	       a->parallel == b->parallel;
 }
 
@@ -148,11 +142,6 @@ static const struct cell *find_sibling(const struct run *run,
 			return o;
 	}
 	return NULL;
-}
-
-static const char *cell_label(const struct cell *c, char *out, size_t len)
-{
-	return results_cell_label(c, out, len);
 }
 
 /* ---- the executive summary's analysis ---- */
@@ -218,7 +207,8 @@ static const struct cell *rw_baseline(const struct run *run,
 				      const struct cell *ref)
 {
 	const struct copy_strategy *rw = strategy_find("rw");
-	size_t def = rw ? rw->default_buffer : STRATEGY_DEFAULT_BUFFER;
+	const struct copy_option *o = rw ? strategy_option(rw, "buffer") : NULL;
+	uint64_t def = o ? o->def : STRATEGY_DEFAULT_BUFFER;
 	const struct cell *any = NULL;
 
 	for (size_t i = 0; i < run->n_cells; i++) {
@@ -228,7 +218,7 @@ static const struct cell *rw_baseline(const struct run *run,
 		    c->size != ref->size || c->cache != ref->cache ||
 		    c->sync != ref->sync)
 			continue;
-		if (c->params.buffer_size == def)
+		if (cell_tunable(c, "buffer", 0) == def)
 			return c;
 		if (!any)
 			any = c;
@@ -457,7 +447,7 @@ static void size_row(FILE *f, const struct cell *c, uint64_t files_per_copy)
 
 	fprintf(f, "| `%s` | %s | %s | %s | %s | %s | %s | %s | %s | %s | "
 		"%.1f MiB | %zu | %.1f%% | %s |\n", c->strategy,
-		fmt_tunables(c, t, sizeof(t)), cache_mode_name(c->cache),
+		cell_tunables_desc(c, t, sizeof(t)), cache_mode_name(c->cache),
 		sync_mode_name(c->sync), fmt_mib_ci(c, ci, sizeof(ci)),
 		fmt_files_s(c, files_per_copy, fs, sizeof(fs)),
 		fmt_sig(results_cpu_s_per_gib(c), cpu, sizeof(cpu)),
@@ -688,15 +678,13 @@ static void rule_cold_gap(struct report *rp, struct recommendations *r)
 static const struct cell *default_buffer_cell(const struct run *run,
 					      const struct cell *c)
 {
+	int buffer = tunable_index("buffer");
+
 	for (size_t i = 0; i < run->n_cells; i++) {
 		const struct cell *o = &run->cells[i];
 
-		if (cell_measured(o) && !strcmp(o->strategy, c->strategy) &&
-		    o->size == c->size && o->cache == c->cache &&
-		    o->sync == c->sync &&
-		    o->params.direct == c->params.direct &&
-		    o->params.queue_depth == c->params.queue_depth &&
-		    o->params.buffer_size == STRATEGY_DEFAULT_BUFFER)
+		if (cell_measured(o) && cell_same_key(o, c, 1u << buffer) &&
+		    cell_tunable(o, "buffer", 0) == STRATEGY_DEFAULT_BUFFER)
 			return o;
 	}
 	return NULL;
@@ -713,8 +701,7 @@ static void rule_buffers(struct report *rp, struct recommendations *r)
 		double gain;
 
 		if (!cell_measured(c) || reference_cell(c) ||
-		    !(c->tunables & TUNE_BUF) ||
-		    c->params.buffer_size <= STRATEGY_DEFAULT_BUFFER)
+		    cell_tunable(c, "buffer", 0) <= STRATEGY_DEFAULT_BUFFER)
 			continue;
 		base = default_buffer_cell(run, c);
 		if (!base)
@@ -724,7 +711,7 @@ static void rule_buffers(struct report *rp, struct recommendations *r)
 			"%s buffers of %s instead of 128K %s `%s` at %s %s by "
 			"%.1f%% (%s vs %s MiB/s).",
 			gain < SMALL_GAIN ? "Keep 128K:" : "Consider larger",
-			fmt_size(c->params.buffer_size, bs, sizeof(bs)),
+			fmt_size(cell_tunable(c, "buffer", 0), bs, sizeof(bs)),
 			gain < SMALL_GAIN ? "change" : "speed up",
 			c->strategy, fmt_size(c->size, sz, sizeof(sz)),
 			cache_mode_name(c->cache), gain * 100,
@@ -940,7 +927,7 @@ static void section_not_measured(struct report *rp)
 			      "| status | reason |\n"
 			      "|---|---|---|---|---|---|---|\n", rp->f);
 		fprintf(rp->f, "| `%s` | %s | %s | %s | %s | %s |",
-			c->strategy, fmt_tunables(c, t, sizeof(t)),
+			c->strategy, cell_tunables_desc(c, t, sizeof(t)),
 			fmt_size(c->size, sz, sizeof(sz)),
 			cache_mode_name(c->cache), sync_mode_name(c->sync),
 			cell_status_name(c->status));
@@ -989,6 +976,27 @@ static void opt_pair(FILE *f, const char *opt, bool a, const char *an,
 			b ? bn : "");
 }
 
+/* " --buffers 128K,1M --direct no,yes": every swept tunable; one the
+ * table gained from a plugin goes through --opt NAME=LIST. */
+static void opt_tunables(FILE *f, const struct run_request *q)
+{
+	for (size_t i = 0; i < tunable_count(); i++) {
+		const struct tunable *t = tunable_at(i);
+		char v[FMT_LEN];
+
+		if (!q->tune[i].n)
+			continue;
+		if (t->sweep_flag)
+			fprintf(f, " --%s ", t->sweep_flag);
+		else
+			fprintf(f, " --opt %s=", t->name);
+		for (size_t k = 0; k < q->tune[i].n; k++)
+			fprintf(f, "%s%s", k ? "," : "",
+				tunable_format(t, q->tune[i].v[k], v,
+					       sizeof(v)));
+	}
+}
+
 static void section_reproduce(struct report *rp)
 {
 	const struct run_request *q = &rp->run->request;
@@ -1008,12 +1016,9 @@ static void section_reproduce(struct report *rp)
 		for (size_t i = 0; i < q->n_strategies; i++)
 			fprintf(f, "%s%s", i ? "," : "", q->strategies[i]);
 	}
-	opt_sizes(f, "--buffers", q->buffers, q->n_buffers, true);
-	opt_sizes(f, "--qd", q->qds, q->n_qds, false);
+	opt_tunables(f, q);
 	opt_pair(f, "--cache", q->cache_warm, "warm", q->cache_cold, "cold");
 	opt_pair(f, "--sync", q->sync_none, "none", q->sync_end, "end");
-	if (q->direct_on)
-		fprintf(f, " --direct %s", q->direct_off ? "both" : "yes");
 	fprintf(f, " --content %s", content_kind_name(q->content));
 	if (q->samples)
 		fprintf(f, " --samples %u", q->samples);

@@ -53,7 +53,7 @@ static bool any_reference(const struct run *run)
 /* "`rw` (buf 128K)" */
 static const char *label(const struct cell *c, char *out, size_t len)
 {
-	return results_cell_label(c, out, len);
+	return cell_label(c, out, len);
 }
 
 void report_extra_size(FILE *f, const struct run *run, uint64_t size)

@@ -44,7 +44,7 @@ static void put_label(FILE *f, const struct cell *c)
 	char size[32], tun[96];
 
 	fmt_size(c->size, size, sizeof(size));
-	results_tunables_desc(c, tun, sizeof(tun));
+	cell_tunables_desc(c, tun, sizeof(tun));
 	fprintf(f, "| %s | %s | %s | %s %s |", size, c->strategy, tun,
 		cache_mode_name(c->cache), sync_mode_name(c->sync));
 }

@@ -42,7 +42,7 @@ static unsigned n_threads(const struct cell *c)
 /* Same strategy, size, tunables and modes: thread settings aside. */
 static bool same_variant(const struct cell *a, const struct cell *b)
 {
-	return results_same_variant(a, b) && a->cache == b->cache &&
+	return cell_same_variant(a, b, 0) && a->cache == b->cache &&
 	       a->sync == b->sync;
 }
 
@@ -148,7 +148,7 @@ static void variant_label(const struct cell *c, char *out, size_t len)
 	char tun[96];
 	bool none;
 
-	compare_format_tunables(c, tun, sizeof(tun));
+	cell_options_desc(c, tun, sizeof(tun));
 	none = !strcmp(tun, "-");
 	snprintf(out, len, "`%s`%s%s", c->strategy, none ? "" : " ",
 		 none ? "" : tun);

@@ -23,84 +23,6 @@
 #include "strategies.h"
 #include "threads.h"
 
-static const char *const cache_names[] = {
-	[CACHE_WARM] = "warm",
-	[CACHE_COLD] = "cold",
-};
-
-static const char *const sync_names[] = {
-	[SYNC_NONE] = "none",
-	[SYNC_END] = "end",
-};
-
-static const char *const status_names[] = {
-	[CELL_PENDING] = "pending",
-	[CELL_OK] = "ok",
-	[CELL_FAILED] = "failed",
-	[CELL_SKIPPED] = "skipped",
-};
-
-#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
-
-static const char *name_of(const char *const *names, size_t n, unsigned v)
-{
-	return v < n && names[v] ? names[v] : "unknown";
-}
-
-/* Index of s in names, or -EINVAL. */
-static int index_of(const char *const *names, size_t n, const char *s)
-{
-	for (size_t i = 0; s && i < n; i++)
-		if (names[i] && !strcmp(names[i], s))
-			return (int)i;
-	return -EINVAL;
-}
-
-const char *cache_mode_name(enum cache_mode m)
-{
-	return name_of(cache_names, N_ELEMS(cache_names), m);
-}
-
-const char *sync_mode_name(enum sync_mode m)
-{
-	return name_of(sync_names, N_ELEMS(sync_names), m);
-}
-
-const char *cell_status_name(enum cell_status s)
-{
-	return name_of(status_names, N_ELEMS(status_names), s);
-}
-
-int cache_mode_parse(const char *s, enum cache_mode *m)
-{
-	int i = index_of(cache_names, N_ELEMS(cache_names), s);
-
-	if (i < 0)
-		return i;
-	*m = (enum cache_mode)i;
-	return 0;
-}
-
-int sync_mode_parse(const char *s, enum sync_mode *m)
-{
-	int i = index_of(sync_names, N_ELEMS(sync_names), s);
-
-	if (i < 0)
-		return i;
-	*m = (enum sync_mode)i;
-	return 0;
-}
-
-int cell_status_parse(const char *s, enum cell_status *st)
-{
-	int i = index_of(status_names, N_ELEMS(status_names), s);
-
-	if (i < 0)
-		return i;
-	*st = (enum cell_status)i;
-	return 0;
-}
-
 unsigned results_files_per_sample(const struct cell *c)
 {
 	unsigned batch = c->batch ? c->batch : 1;
@@ -199,8 +121,8 @@ static void free_request(struct run_request *r)
 {
 	free_strv(r->strategies, r->n_strategies);
 	free(r->sizes);
-	free(r->buffers);
-	free(r->qds);
+	for (size_t i = 0; i < TUNABLES_MAX; i++)
+		free(r->tune[i].v);
 	free(r->threads);
 	free(r->source);
 	free(r->dir);
@@ -348,49 +270,3 @@ double results_cpu_s_per_gib(const struct cell *c)
 	return gib > 0 ? cpu / gib : NAN;
 }
 
-void results_tunables_desc(const struct cell *c, char *out, size_t len)
-{
-	char buf[32];
-	size_t used = 0;
-
-	out[0] = '\0';
-	fmt_size(c->params.buffer_size, buf, sizeof(buf));
-	if (c->tunables & TUNE_BUF)
-		used += snprintf(out + used, len - used, "buf %s", buf);
-	if ((c->tunables & TUNE_QD) && used < len)
-		used += snprintf(out + used, len - used, "%sqd %u",
-				 used ? ", " : "", c->params.queue_depth);
-	if ((c->tunables & TUNE_DIRECT) && c->params.direct && used < len)
-		used += snprintf(out + used, len - used, "%sdirect",
-				 used ? ", " : "");
-	if ((c->tunables & TUNE_SQPOLL) && c->params.sqpoll && used < len)
-		used += snprintf(out + used, len - used, "%ssqpoll",
-				 used ? ", " : "");
-	if (used < len)
-		used += threads_describe(c, used ? ", " : "", out + used,
-					 len - used);
-	if (!used)
-		snprintf(out, len, "-");
-}
-
-const char *results_cell_label(const struct cell *c, char *out, size_t len)
-{
-	char t[96];
-
-	results_tunables_desc(c, t, sizeof(t));
-	if (!strcmp(t, "-"))
-		snprintf(out, len, "`%s`", c->strategy);
-	else
-		snprintf(out, len, "`%s` (%s)", c->strategy, t);
-	return out;
-}
-
-bool results_same_variant(const struct cell *a, const struct cell *b)
-{
-	return !strcmp(a->strategy, b->strategy) && a->size == b->size &&
-	       a->params.buffer_size == b->params.buffer_size &&
-	       a->params.queue_depth == b->params.queue_depth &&
-	       a->params.direct == b->params.direct &&
-	       a->params.sqpoll == b->params.sqpoll &&
-	       a->content == b->content;
-}

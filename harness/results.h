@@ -13,39 +13,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "iobench/strategy.h"
+#include "cell.h"
 #include "dataset.h"
+#include "iobench/strategy.h"
 #include "stats.h"
 
-#define RESULTS_SCHEMA "iobench/1"
+#define RESULTS_SCHEMA "iobench/2"
+/* the schema before strategies declared their own tunables: still read */
+#define RESULTS_SCHEMA_V1 "iobench/1"
 
 struct source_tree;
-
-enum cache_mode { CACHE_WARM, CACHE_COLD };
-enum sync_mode { SYNC_NONE, SYNC_END };
-enum cell_status {
-	CELL_PENDING,	/* not run (yet): an interrupted sweep leaves some */
-	CELL_OK,
-	CELL_FAILED,	/* error, crash, timeout, verification mismatch */
-	CELL_SKIPPED,	/* strategy not usable here; reason says why */
-};
-/* Thread sweeps (threads.h): how N threads share a sample's work. */
-enum parallel_mode {
-	PARALLEL_FILES,		/* each thread copies its own files */
-	PARALLEL_RANGES,	/* each file split into N contiguous ranges */
-};
-/* Where the threads run: anywhere, packed, or across packages/nodes. */
-enum pin_mode { PIN_NONE, PIN_COMPACT, PIN_SPREAD };
-/* How a ranges destination is pre-sized (inside the timed region). */
-enum prealloc_mode { PREALLOC_NONE, PREALLOC_TRUNCATE, PREALLOC_FALLOCATE };
-
-const char *cache_mode_name(enum cache_mode m);	/* "warm" / "cold" */
-const char *sync_mode_name(enum sync_mode m);	/* "none" / "end" */
-const char *cell_status_name(enum cell_status s);
-/* Reverse lookups: 0, or -EINVAL for an unknown name. */
-int cache_mode_parse(const char *s, enum cache_mode *m);
-int sync_mode_parse(const char *s, enum sync_mode *m);
-int cell_status_parse(const char *s, enum cell_status *st);
 
 /* Page counts from cachestat(2) (or mincore: dirty/writeback -1 = n/a). */
 struct cache_pages {
@@ -126,8 +103,7 @@ struct cell {
 	/* parameters: the key a baseline comparison matches on */
 	char *strategy;
 	uint64_t size;			/* bytes per file */
-	struct copy_params params;	/* resolved (defaults filled in) */
-	unsigned tunables;		/* the strategy's TUNE_* bits */
+	struct cell_tunables tun;	/* the strategy's options, resolved */
 	enum cache_mode cache;
 	enum sync_mode sync;
 	enum content_kind content;
@@ -186,13 +162,14 @@ struct run_limits {
 struct run_request {
 	char **strategies; size_t n_strategies;
 	uint64_t *sizes; size_t n_sizes;
-	uint64_t *buffers; size_t n_buffers;
-	uint64_t *qds; size_t n_qds;
+	/* per tunable (cell.h's table): the values to sweep; none = each
+	 * strategy's own default */
+	struct tunable_values {
+		uint64_t *v;
+		size_t n, cap;
+	} tune[TUNABLES_MAX];
 	bool cache_warm, cache_cold;
 	bool sync_none, sync_end;
-	/* TUNE_DIRECT strategies: run without / with O_DIRECT (neither set
-	 * means without only) */
-	bool direct_off, direct_on;
 	enum content_kind content;
 	char *source;			/* --source DIR or NULL */
 	/* --source: regular files in the tree; sizes[0] is their total */
@@ -268,20 +245,15 @@ enum results_figure {
 double results_sample_pct(const struct cell *c, enum results_figure which);
 /* Timed-region CPU (user + sys) per GiB copied; NaN without samples. */
 double results_cpu_s_per_gib(const struct cell *c);
-/* The tunables the cell's strategy reads, with their values, for people:
- * "buf 128K, qd 32, direct", or "-" when it has none. */
-void results_tunables_desc(const struct cell *c, char *out, size_t len);
-/* "`rw` (buf 128K)", or "`sendfile`" without tunables, into out. */
-const char *results_cell_label(const struct cell *c, char *out, size_t len);
-/* Same strategy, size, tunables (buffer, qd, direct, sqpoll) and content:
- * the cells measure one variant, whatever their modes and threads. */
-bool results_same_variant(const struct cell *a, const struct cell *b);
-
 /* Writers: atomic (temp file in the same directory, fsync, rename).
  * 0 or -errno. */
 int results_write_json(const struct run *run, const char *path);
 int results_write_csv(const struct run *run, const char *path);
-/* Reader: 0, or -EINVAL with "file:line:col: what" in err. */
+/* A cell's tunables as a JSON object ({"buffer": 131072, "direct":
+ * false}): results.json and compare.json write them alike. You own it. */
+struct json_t *results_json_cell_tunables(const struct cell *c);
+/* Reader: 0, or -EINVAL with "file:line:col: what" in err. Reads the
+ * current schema and iobench/1. */
 int results_read_json(const char *path, struct run *run, char *err,
 		      size_t len);
 

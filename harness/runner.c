@@ -30,6 +30,7 @@
 
 #include "cache.h"
 #include "clock.h"
+#include "copy_unit.h"
 #include "dataset.h"
 #include "fmt.h"
 #include "profile.h"
@@ -174,7 +175,7 @@ struct plan {
 };
 
 static int plan_add(struct plan *pl, const struct copy_strategy *s,
-		    uint64_t size, const struct copy_params *p,
+		    uint64_t size, const struct cell_tunables *tun,
 		    enum cache_mode cache, enum sync_mode sync,
 		    const char *skip)
 {
@@ -191,8 +192,7 @@ static int plan_add(struct plan *pl, const struct copy_strategy *s,
 		return -ENOMEM;
 	run->n_cells++;
 	c->size = size;
-	c->params = strategy_resolve_params(s, p);
-	c->tunables = s->tunables;
+	c->tun = *tun;
 	c->cache = cache;
 	c->sync = sync;
 	c->content = run->request.content;
@@ -209,7 +209,7 @@ static int plan_add(struct plan *pl, const struct copy_strategy *s,
 
 /* The cache x sync cells of one parameter set. */
 static int plan_modes(struct plan *pl, const struct copy_strategy *s,
-		      uint64_t size, const struct copy_params *p,
+		      uint64_t size, const struct cell_tunables *tun,
 		      const char *skip, bool memory_fs)
 {
 	const struct run_request *rq = &pl->run->request;
@@ -228,7 +228,7 @@ static int plan_modes(struct plan *pl, const struct copy_strategy *s,
 				continue;
 			if (!why && cache == CACHE_COLD && memory_fs)
 				why = cold_on_tmpfs;
-			ret = plan_add(pl, s, size, p, cache, sync, why);
+			ret = plan_add(pl, s, size, tun, cache, sync, why);
 			if (ret)
 				return ret;
 		}
@@ -239,14 +239,14 @@ static int plan_modes(struct plan *pl, const struct copy_strategy *s,
 /* The cache x sync cells of one parameter set, once per thread
  * configuration (threads.h: 1 thread, then N by files / by ranges). */
 static int plan_threads(struct plan *pl, const struct copy_strategy *s,
-			uint64_t size, const struct copy_params *p,
+			uint64_t size, const struct cell_tunables *tun,
 			const char *skip, bool memory_fs)
 {
 	size_t n = threads_n_configs(&pl->run->request);
 
 	for (size_t t = 0; t < n; t++) {
 		size_t first = pl->run->n_cells;
-		int ret = plan_modes(pl, s, size, p, skip, memory_fs);
+		int ret = plan_modes(pl, s, size, tun, skip, memory_fs);
 
 		if (!ret)
 			ret = threads_apply_config(pl->run, first, s, t);
@@ -256,49 +256,40 @@ static int plan_threads(struct plan *pl, const struct copy_strategy *s,
 	return 0;
 }
 
-/* Every tunable combination of one strategy at one size: a tunable the
- * strategy does not read contributes one value (its default). */
+/* Every tunable combination of one strategy at one size: each option
+ * it reads takes the request's values, or its own default when the
+ * request lists none; a skipped strategy gets one cell. */
 static int plan_strategy(struct plan *pl, const struct copy_strategy *s,
 			 uint64_t size, const char *skip, bool memory_fs)
 {
 	const struct run_request *rq = &pl->run->request;
-	uint64_t no_value = 0;
-	const uint64_t *bufs = &no_value, *qds = &no_value;
-	size_t nb = 1, nq = 1;
-	bool dvals[2];
-	size_t nd = 0;
+	size_t pos[TUNABLES_MAX] = { 0 }, n[TUNABLES_MAX];
+	struct cell base = { 0 };
+	int ret = cell_set_strategy(&base, s);
 
-	if (!skip && (s->tunables & TUNE_BUF) && rq->n_buffers) {
-		bufs = rq->buffers;
-		nb = rq->n_buffers;
-	}
-	if (!skip && (s->tunables & TUNE_QD) && rq->n_qds) {
-		qds = rq->qds;
-		nq = rq->n_qds;
-	}
-	if (!skip && (s->tunables & TUNE_DIRECT)) {
-		if (rq->direct_off || !rq->direct_on)
-			dvals[nd++] = false;
-		if (rq->direct_on)
-			dvals[nd++] = true;
-	} else {
-		dvals[nd++] = false;
-	}
-	for (size_t b = 0; b < nb; b++)
-		for (size_t q = 0; q < nq; q++)
-			for (size_t d = 0; d < nd; d++) {
-				struct copy_params p = {
-					.buffer_size = bufs[b],
-					.queue_depth = qds[q],
-					.direct = dvals[d],
-				};
-				int ret = plan_threads(pl, s, size, &p, skip,
-						       memory_fs);
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < TUNABLES_MAX; i++)
+		n[i] = cell_has_tunable(&base, i) && !skip && rq->tune[i].n ?
+		       rq->tune[i].n : 1;
+	for (;;) {
+		struct cell_tunables tun = base.tun;
+		size_t i;
 
-				if (ret)
-					return ret;
-			}
-	return 0;
+		for (i = 0; i < TUNABLES_MAX; i++)
+			if (cell_has_tunable(&base, i) && !skip &&
+			    rq->tune[i].n)
+				tun.v[i] = rq->tune[i].v[pos[i]];
+		ret = plan_threads(pl, s, size, &tun, skip, memory_fs);
+		if (ret)
+			return ret;
+		/* the next combination, odometer-wise: the table's last
+		 * tunable turns fastest (buffer, then qd, then direct) */
+		for (i = TUNABLES_MAX; i-- > 0 && ++pos[i] == n[i];)
+			pos[i] = 0;
+		if (i == (size_t)-1)
+			return 0;
+	}
 }
 
 /* Reference tools (reference.h) are planned like strategies: their
@@ -673,51 +664,20 @@ static int sum_pages(char *const *paths, unsigned k, uint64_t *span,
 	return 0;
 }
 
-/* The timed unit: open, create, copy, (fdatasync), close. */
-static int copy_one(const struct copy_strategy *s, void *state,
-		    const struct cell *c, const char *src, const char *dst,
-		    uint64_t size, int src_oflags, int oflags,
-		    double *sync_seconds, char *why, size_t len)
+/* The timed unit (copy_unit.h); a reference tool opens, copies and
+ * closes by itself. */
+static int copy_one(const struct copy_unit *u, const struct cell *c,
+		    const char *src, const char *dst, uint64_t size,
+		    int src_oflags, double *sync_seconds, char *why,
+		    size_t len)
 {
 	struct copy_range range = { 0, 0, size };
-	int sfd, dfd, ret;
 
-	/* a reference tool opens, copies and closes by itself */
-	if (reference_is(s))
-		return reference_copy(s, c, src, dst, sync_seconds, why, len);
-	sfd = open(src, O_RDONLY | O_CLOEXEC | src_oflags | oflags);
-	if (sfd < 0)
-		return strategy_why(why, len, -errno, "opening the source: %s",
-				    strerror(errno));
-	dfd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW |
-		   oflags, 0644);
-	if (dfd < 0) {
-		ret = strategy_why(why, len, -errno,
-				   "creating the destination: %s",
-				   strerror(errno));
-		goto out_close_src;
-	}
-	ret = s->copy(state, sfd, dfd, &range);
-	if (ret) {
-		strategy_why(why, len, ret, "%s", strerror(-ret));
-		goto out_close_dst;
-	}
-	if (c->sync == SYNC_END) {
-		double t0 = clock_now();
-
-		if (fdatasync(dfd))
-			ret = strategy_why(why, len, -errno, "fdatasync: %s",
-					   strerror(errno));
-		*sync_seconds += clock_now() - t0;
-	}
-out_close_dst:
-	/* close reports deferred write errors (NFS, quota): they count */
-	if (close(dfd) && !ret)
-		ret = strategy_why(why, len, -errno, "close: %s",
-				   strerror(errno));
-out_close_src:
-	close(sfd);
-	return ret;
+	if (reference_is(u->s))
+		return reference_copy(u->s, c, src, dst, sync_seconds, why,
+				      len);
+	return copy_unit_file(u, src, src_oflags, dst, COPY_UNIT_CREATE,
+			      &range, sync_seconds, why, len);
 }
 
 /* child_measure for a cell of N threads (or pinned): the worker pool
@@ -766,23 +726,15 @@ static int child_measure(const struct copy_strategy *s, const struct cell *c,
 	struct rusage ru0, ru1;
 	struct cache_pages before, after;
 	struct profile_session ps;
-	int oflags = strategy_open_flags(s, &c->params);
-	void *state;
+	struct copy_unit u;
 	double t0;
 	int ret;
 
 	if (threads_cell_pooled(c))
 		return child_measure_threads(s, c, src, dst, k, m);
-	state = calloc(1, s->state_size ? s->state_size : 1);
-	if (!state)
-		return strategy_why(m->reason, sizeof(m->reason), -ENOMEM,
-				    "setup: %s", strerror(ENOMEM));
-	ret = s->setup ? s->setup(state, &c->params) : 0;
-	if (ret) {
-		strategy_why(m->reason, sizeof(m->reason), ret, "setup: %s",
-			     strerror(-ret));
+	ret = copy_unit_setup(&u, s, c, m->reason, sizeof(m->reason));
+	if (ret)
 		goto out_teardown;
-	}
 	/* residency right before the clock: what the copy really met */
 	ret = sum_pages(src, k, &m->src_pages, &before);
 	if (ret) {
@@ -799,10 +751,10 @@ static int child_measure(const struct copy_strategy *s, const struct cell *c,
 		/* --source: the file's own size; read-only, no symlink, no
 		 * atime update where permitted */
 		uint64_t size = tree ? tree->files[i].size : c->size;
-		int src_oflags = tree ? O_NOFOLLOW | tree->files[i].oflags : 0;
+		int src_oflags = tree ? tree->files[i].oflags : 0;
 
-		ret = copy_one(s, state, c, src[i], dst[i], size, src_oflags,
-			       oflags, &m->sync_seconds, why, sizeof(why));
+		ret = copy_one(&u, c, src[i], dst[i], size, src_oflags,
+			       &m->sync_seconds, why, sizeof(why));
 		if (ret)
 			snprintf(m->reason, sizeof(m->reason),
 				 "file %u of %u: %s", i + 1, k, why);
@@ -814,9 +766,7 @@ static int child_measure(const struct copy_strategy *s, const struct cell *c,
 	m->cpu_sys = clock_tv_seconds(&ru1.ru_stime) - clock_tv_seconds(&ru0.ru_stime);
 	reference_add_children_cpu(&m->cpu_user, &m->cpu_sys);
 out_teardown:
-	if (s->teardown)
-		s->teardown(state);
-	free(state);
+	copy_unit_teardown(&u);
 	if (ret)
 		return ret;
 	/* page-cache effects of the copy, untimed */

@@ -21,6 +21,7 @@
 #include <hwloc/glibc-sched.h>
 
 #include "clock.h"
+#include "copy_unit.h"
 #include "parse.h"
 #include "reference.h"
 #include "strategies.h"
@@ -28,78 +29,6 @@
 #include "threads.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
-
-static const char *const parallel_names[] = {
-	[PARALLEL_FILES] = "files",
-	[PARALLEL_RANGES] = "ranges",
-};
-
-static const char *const pin_names[] = {
-	[PIN_NONE] = "none",
-	[PIN_COMPACT] = "compact",
-	[PIN_SPREAD] = "spread",
-};
-
-static const char *const prealloc_names[] = {
-	[PREALLOC_NONE] = "none",
-	[PREALLOC_TRUNCATE] = "truncate",
-	[PREALLOC_FALLOCATE] = "fallocate",
-};
-
-static const char *name_of(const char *const *names, size_t n, unsigned v)
-{
-	return v < n ? names[v] : "unknown";
-}
-
-static int index_of(const char *const *names, size_t n, const char *s)
-{
-	for (size_t i = 0; s && i < n; i++)
-		if (!strcmp(names[i], s))
-			return (int)i;
-	return -EINVAL;
-}
-
-const char *parallel_mode_name(enum parallel_mode m)
-{
-	return name_of(parallel_names, N_ELEMS(parallel_names), m);
-}
-
-const char *pin_mode_name(enum pin_mode m)
-{
-	return name_of(pin_names, N_ELEMS(pin_names), m);
-}
-
-const char *prealloc_mode_name(enum prealloc_mode m)
-{
-	return name_of(prealloc_names, N_ELEMS(prealloc_names), m);
-}
-
-int parallel_mode_parse(const char *s, enum parallel_mode *m)
-{
-	int i = index_of(parallel_names, N_ELEMS(parallel_names), s);
-
-	if (i >= 0)
-		*m = (enum parallel_mode)i;
-	return i < 0 ? i : 0;
-}
-
-int pin_mode_parse(const char *s, enum pin_mode *m)
-{
-	int i = index_of(pin_names, N_ELEMS(pin_names), s);
-
-	if (i >= 0)
-		*m = (enum pin_mode)i;
-	return i < 0 ? i : 0;
-}
-
-int prealloc_mode_parse(const char *s, enum prealloc_mode *m)
-{
-	int i = index_of(prealloc_names, N_ELEMS(prealloc_names), s);
-
-	if (i >= 0)
-		*m = (enum prealloc_mode)i;
-	return i < 0 ? i : 0;
-}
 
 /* ---- the request and the plan ---- */
 
@@ -696,52 +625,22 @@ static int pin_worker(struct worker *w)
 	return 0;
 }
 
-/* The timed unit of one thread: open, (create,) copy r, (fdatasync),
- * close. By ranges the destination exists and is not truncated. */
-static int copy_part(struct worker *w, void *state, const char *src,
-		     const char *dst, const struct copy_range *r, bool create)
+/* The timed unit of one thread (copy_unit.h); by ranges the
+ * destination exists and is not truncated. */
+static int copy_part(struct worker *w, const struct copy_unit *u,
+		     const char *src, const char *dst,
+		     const struct copy_range *r, bool create)
 {
-	const struct threads_job *job = w->pool->job;
-	int oflags = strategy_open_flags(job->s, &job->params);
-	int sfd, dfd, ret;
+	int ret = copy_unit_file(u, src, 0, dst, create ? COPY_UNIT_CREATE :
+						  COPY_UNIT_EXISTING,
+				 r, &w->sync_seconds, w->why, sizeof(w->why));
 
-	sfd = open(src, O_RDONLY | O_CLOEXEC | oflags);
-	if (sfd < 0)
-		return strategy_why(w->why, sizeof(w->why), -errno,
-				    "opening the source: %s", strerror(errno));
-	dfd = open(dst, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | oflags |
-		   (create ? O_CREAT | O_TRUNC : 0), 0644);
-	if (dfd < 0) {
-		ret = strategy_why(w->why, sizeof(w->why), -errno,
-				   "opening the destination: %s",
-				   strerror(errno));
-		goto out_close_src;
-	}
-	ret = job->s->copy(state, sfd, dfd, r);
-	if (ret) {
-		strategy_why(w->why, sizeof(w->why), ret, "%s", strerror(-ret));
-		goto out_close_dst;
-	}
-	w->bytes += r->len;
-	if (job->sync == SYNC_END) {
-		double t0 = clock_now();
-
-		if (fdatasync(dfd))
-			ret = strategy_why(w->why, sizeof(w->why), -errno,
-					   "fdatasync: %s", strerror(errno));
-		w->sync_seconds += clock_now() - t0;
-	}
-out_close_dst:
-	/* close reports deferred write errors (NFS, quota): they count */
-	if (close(dfd) && !ret)
-		ret = strategy_why(w->why, sizeof(w->why), -errno,
-				   "close: %s", strerror(errno));
-out_close_src:
-	close(sfd);
+	if (!ret)
+		w->bytes += r->len;
 	return ret;
 }
 
-static int worker_copy(struct worker *w, void *state)
+static int worker_copy(struct worker *w, const struct copy_unit *u)
 {
 	const struct threads_job *job = w->pool->job;
 	unsigned k = job->parallel == PARALLEL_FILES ?
@@ -753,10 +652,10 @@ static int worker_copy(struct worker *w, void *state)
 			struct copy_range whole = { 0, 0, job->size };
 			unsigned f = w->idx * k + i;
 
-			ret = copy_part(w, state, job->src[f], job->dst[f],
+			ret = copy_part(w, u, job->src[f], job->dst[f],
 					&whole, true);
 		} else if (w->pool->ranges[w->idx].len) {
-			ret = copy_part(w, state, job->src[i], job->dst[i],
+			ret = copy_part(w, u, job->src[i], job->dst[i],
 					&w->pool->ranges[w->idx], false);
 		}
 	}
@@ -768,34 +667,25 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 	struct pool *pool = w->pool;
 	const struct threads_job *job = pool->job;
-	void *state = NULL;
+	struct copy_unit u = { 0 };
+	struct cell defaults = { .sync = job->sync };
 	int ret;
 
 	ret = pin_worker(w);
 	if (!ret && job->on_start)
 		job->on_start(w->idx, job->ctx);
-	if (!ret) {
-		/* allocated after membind: the state lands on our node */
-		state = calloc(1, job->s->state_size ? job->s->state_size : 1);
-		if (!state)
-			ret = strategy_why(w->why, sizeof(w->why), -ENOMEM,
-					   "setup: %s", strerror(ENOMEM));
-	}
-	if (!ret && job->s->setup) {
-		ret = job->s->setup(state, &job->params);
-		if (ret)
-			strategy_why(w->why, sizeof(w->why), ret,
-				     "setup: %s", strerror(-ret));
-	}
+	/* set up after membind: the state lands on our node */
+	if (!ret)
+		ret = copy_unit_setup(&u, job->s, job->cell ? job->cell :
+					  &defaults, w->why, sizeof(w->why));
+	u.sync = job->sync == SYNC_END;
 	gate_wait(&pool->ready);
 	gate_wait(&pool->go);
 	w->start = clock_now();
 	if (!ret && !pool->abort)
-		ret = worker_copy(w, state);
+		ret = worker_copy(w, &u);
 	w->end = clock_now();
-	if (state && job->s->teardown)
-		job->s->teardown(state);
-	free(state);
+	copy_unit_teardown(&u);
 	w->ret = ret;
 	return NULL;
 }
@@ -932,7 +822,7 @@ int threads_measure(const struct copy_strategy *s, const struct cell *c,
 	struct threads_plan plan = { 0 };
 	struct threads_job job = {
 		.s = s,
-		.params = c->params,
+		.cell = c,
 		.parallel = c->threads > 1 ? c->parallel : PARALLEL_FILES,
 		.prealloc = c->prealloc,
 		.sync = c->sync,

@@ -22,13 +22,6 @@
 #define THREADS_RANGE_ALIGN (1u << 20)
 #define THREADS_RANGE_MIN_ALIGN 4096u
 
-const char *parallel_mode_name(enum parallel_mode m);	/* "files" */
-const char *pin_mode_name(enum pin_mode m);		/* "compact" */
-const char *prealloc_mode_name(enum prealloc_mode m);	/* "truncate" */
-/* Reverse lookups: 0, or -EINVAL for an unknown name. */
-int parallel_mode_parse(const char *s, enum parallel_mode *m);
-int pin_mode_parse(const char *s, enum pin_mode *m);
-int prealloc_mode_parse(const char *s, enum prealloc_mode *m);
 
 /* ---- the request and the plan ---- */
 
@@ -114,7 +107,8 @@ void threads_plan_free(struct threads_plan *plan);
 
 struct threads_job {
 	const struct copy_strategy *s;
-	struct copy_params params;	/* resolved */
+	/* the strategy's options come from its tunables (NULL: defaults) */
+	const struct cell *cell;
 	enum parallel_mode parallel;
 	enum prealloc_mode prealloc;
 	enum sync_mode sync;

@@ -57,8 +57,11 @@ struct cell *fixture_add_cell(struct run *r, const char *strategy,
 	memset(c, 0, sizeof(*c));
 	c->strategy = dup(strategy);
 	c->size = size;
-	c->params.buffer_size = buffer;
-	c->tunables = TUNE_BUF;
+	/* buffer 0: a strategy without tunables (sendfile) */
+	if (buffer) {
+		c->tun.mask = 1u << tunable_index("buffer");
+		c->tun.v[tunable_index("buffer")] = buffer;
+	}
 	c->cache = CACHE_WARM;
 	c->sync = SYNC_NONE;
 	c->content = CONTENT_RANDOM;

@@ -11,7 +11,7 @@
 /* A complete, empty run with a fixed environment; free with
  * results_free(). Aborts on allocation failure (tests only). */
 void fixture_run(struct run *r, const char *id);
-/* Appends an ok cell of `strategy` (TUNE_BUF, warm, sync none, random)
+/* Appends an ok cell of `strategy` (a buffer tunable unless buffer is 0, warm, sync none, random)
  * whose per-copy times are t[i] * scale; batch 2, so the samples hold
  * twice that. Returns the cell. */
 struct cell *fixture_add_cell(struct run *r, const char *strategy,

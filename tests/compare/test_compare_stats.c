@@ -293,19 +293,19 @@ static void test_matching(void **state)
 	fixture_add_cell(&n, "rw", 1 << 20, 4096, wide, 10, 1);
 	/* same strategy and size, other buffer: another cell */
 	fixture_add_cell(&n, "rw", 1 << 20, 65536, wide, 10, 1);
-	fixture_add_cell(&n, "sendfile", 1 << 20, 0, wide, 10, 1)->tunables = 0;
+	fixture_add_cell(&n, "sendfile", 1 << 20, 0, wide, 10, 1);
 	compare_default_options(&o);
 	assert_int_equal(compare_runs(&b, &n, &o, &cmp), 0);
 	assert_int_equal(cmp.n_cells, 1);
 	assert_int_equal(cmp.cells[0].base->size, 1 << 20);
 	assert_int_equal(cmp.n_only_base, 1);
-	compare_format_key(cmp.only_base[0], key, sizeof(key));
-	assert_string_equal(key, "rw 4K buf=4K warm sync=none random");
+	cell_key(cmp.only_base[0], key, sizeof(key));
+	assert_string_equal(key, "rw 4K buffer=4K warm sync=none random");
 	assert_int_equal(cmp.n_only_new, 2);
-	compare_format_key(cmp.only_new[0], key, sizeof(key));
-	assert_string_equal(key, "rw 1M buf=64K warm sync=none random");
-	compare_format_key(cmp.only_new[1], key, sizeof(key));
-	assert_string_equal(key, "sendfile 1M - warm sync=none random");
+	cell_key(cmp.only_new[0], key, sizeof(key));
+	assert_string_equal(key, "rw 1M buffer=64K warm sync=none random");
+	cell_key(cmp.only_new[1], key, sizeof(key));
+	assert_string_equal(key, "sendfile 1M warm sync=none random");
 	assert_int_equal(cmp.n_env_diffs, 1);
 	assert_string_equal(cmp.env_diffs[0].field, "kernel");
 	assert_string_equal(cmp.env_diffs[0].base, "6.18.0");
@@ -401,12 +401,12 @@ static void test_writers(void **state)
 	assert_non_null(js);
 	assert_non_null(strstr(md, "| strategy | size | tunables | cache | "
 				   "sync | base MiB/s | new MiB/s |"));
-	assert_non_null(strstr(md, "| rw | 1M | buf=4K | warm | none | "
+	assert_non_null(strstr(md, "| rw | 1M | buf 4K | warm | none | "
 				   "95.7 | 79.7 | +20.0 ["));
 	assert_non_null(strstr(md, "❌ regressed |"));
 	assert_non_null(strstr(md, "| **geometric mean** | | | | | | | "
 				   "+20.0 |"));
-	assert_non_null(strstr(md, "- only in base: `rw 4K buf=4K warm "
+	assert_non_null(strstr(md, "- only in base: `rw 4K buffer=4K warm "
 				   "sync=none random`"));
 	assert_non_null(strstr(md, "\n1 regression, 0 improvements\n"));
 

@@ -21,6 +21,7 @@
 #include "machine_limits.h"
 #include "reference.h"
 #include "report.h"
+#include "strategies.h"
 
 static char tmp[256];
 
@@ -98,8 +99,8 @@ static void test_reference_plan(void **state)
 		assert_true(reference_name(s->name));
 	}
 	assert_int_equal(i, 3);
-	assert_true(reference_at(&rq, 0)->tunables & TUNE_BUF);
-	assert_false(reference_at(&rq, 1)->tunables & TUNE_BUF);
+	assert_non_null(strategy_option(reference_at(&rq, 0), "buffer"));
+	assert_null(strategy_option(reference_at(&rq, 1), "buffer"));
 	assert_null(reference_find("rw"));
 	assert_false(reference_name("rw"));
 }
@@ -108,7 +109,6 @@ static void test_reference_plan(void **state)
 static void test_reference_copy(void **state)
 {
 	struct cell c = { .strategy = "ref:dd", .size = 5000,
-			  .params = { .buffer_size = 4096 },
 			  .sync = SYNC_END };
 	char src[300], dst[300], why[256] = "";
 	char data[5000];
@@ -117,6 +117,8 @@ static void test_reference_copy(void **state)
 	FILE *f;
 
 	(void)state;
+	assert_int_equal(cell_set_strategy(&c, reference_find("ref:dd")), 0);
+	assert_int_equal(cell_set_tunable(&c, "buffer", 4096), 0);
 	snprintf(src, sizeof(src), "%s/src", tmp);
 	snprintf(dst, sizeof(dst), "%s/dst", tmp);
 	for (size_t i = 0; i < sizeof(data); i++)
@@ -230,8 +232,8 @@ static void test_measure(void **state)
 	(void)state;
 	run.request.sizes = sizes;
 	run.request.n_sizes = 3;
-	run.request.buffers = bufs;
-	run.request.n_buffers = 1;
+	run.request.tune[tunable_index("buffer")].v = bufs;
+	run.request.tune[tunable_index("buffer")].n = 1;
 	run.request.dir = tmp;
 	assert_int_equal(limits_measure(&run), 0);
 	assert_true(run.limits.measured);

@@ -108,7 +108,7 @@ for want in ("ref:cp", "ref:cp-reflink-never", "ref:dd", "ref:rsync"):
           "%s: %d ok cells, expected 2 sizes x 2 caches" %
           (want, len(refs.get(want, []))))
 dd = refs.get("ref:dd", [])
-check(all(c["parameters"]["buffer_size"] == 128 << 10 for c in dd),
+check(all(c["parameters"]["tunables"]["buffer"] == 128 << 10 for c in dd),
       "ref:dd does not run with bs = the swept buffer")
 
 try:

@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "params.h"
 #include "dataset.h"
 #include "flame.h"
 #include "profile.h"
@@ -97,7 +98,7 @@ static bool have_cpu_pmu(void)
 static void copy_1m_rw(const struct fixture *fx, struct profile_sample *ps)
 {
 	const struct copy_strategy *rw = strategy_find("rw");
-	struct copy_params p = { .buffer_size = 128 * 1024 };
+	struct test_params p = { .buffer_size = 128 * 1024 };
 	struct copy_range r = { 0, 0, MIB };
 	struct profile_session sess;
 	char src[128], dst[128];
@@ -112,7 +113,7 @@ static void copy_1m_rw(const struct fixture *fx, struct profile_sample *ps)
 	assert_int_equal(dataset_fill(sfd, MIB, CONTENT_RANDOM, 1, 0), 0);
 	dfd = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	assert_true(dfd >= 0);
-	p = strategy_resolve_params(rw, &p);
+	p = test_resolve(rw, &p);
 	state = calloc(1, rw->state_size ? rw->state_size : 1);
 	assert_non_null(state);
 	assert_int_equal(rw->setup ? rw->setup(state, &p) : 0, 0);

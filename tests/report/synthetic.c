@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strategies.h"
 #include "synthetic.h"
 
 #define MIB (1024ull * 1024)
@@ -66,15 +67,6 @@ static const struct cell_spec specs[] = {
 	  0.090, true, 8, true, false, 0 },
 };
 
-static unsigned tunables_of(const char *strategy)
-{
-	if (!strcmp(strategy, "rw"))
-		return TUNE_BUF;
-	if (!strcmp(strategy, "odirect"))
-		return TUNE_BUF;
-	return 0;
-}
-
 static int fill_samples(struct cell *c, const struct cell_spec *s)
 {
 	const double *spread = s->noisy ? noisy : steady;
@@ -114,10 +106,10 @@ static int fill_cell(struct cell *c, const struct cell_spec *s)
 	if (!c->strategy || (s->reason && !c->reason))
 		return -ENOMEM;
 	c->size = s->size;
-	c->tunables = tunables_of(s->strategy);
-	c->params.buffer_size = s->buffer ? s->buffer :
-				c->tunables & TUNE_BUF ? 128 * 1024 : 0;
-	c->params.direct = !strcmp(s->strategy, "odirect");
+	/* the strategy's own options; buffers default to the sweep's 128K */
+	if (cell_set_strategy(c, strategy_find(s->strategy)))
+		return -ENOMEM;
+	cell_set_tunable(c, "buffer", s->buffer ? s->buffer : 128 * 1024);
 	c->cache = s->cache;
 	c->sync = s->sync;
 	c->content = CONTENT_RANDOM;
@@ -146,6 +138,7 @@ static int fill_header(struct run *run)
 {
 	struct environment *e = &run->env;
 	struct run_request *q = &run->request;
+	struct tunable_values *bufs, *qds;
 	int ret = 0;
 
 	run->schema = dup_or_fail(RESULTS_SCHEMA, &ret);
@@ -177,18 +170,20 @@ static int fill_header(struct run *run)
 	q->strategies = calloc(4, sizeof(char *));
 	q->n_sizes = 2;
 	q->sizes = calloc(2, sizeof(uint64_t));
-	q->n_buffers = 2;
-	q->buffers = calloc(2, sizeof(uint64_t));
-	q->n_qds = 1;
-	q->qds = calloc(1, sizeof(uint64_t));
-	if (!q->strategies || !q->sizes || !q->buffers || !q->qds)
+	bufs = &q->tune[tunable_index("buffer")];
+	qds = &q->tune[tunable_index("qd")];
+	bufs->n = 2;
+	bufs->v = calloc(2, sizeof(uint64_t));
+	qds->n = 1;
+	qds->v = calloc(1, sizeof(uint64_t));
+	if (!q->strategies || !q->sizes || !bufs->v || !qds->v)
 		return -ENOMEM;
 	q->strategies[0] = dup_or_fail("rw", &ret);
 	q->strategies[1] = dup_or_fail("copy_file_range", &ret);
 	q->strategies[2] = dup_or_fail("odirect", &ret);
 	q->strategies[3] = dup_or_fail("reflink", &ret);
 	q->sizes[0] = MIB, q->sizes[1] = 100 * MIB;
-	q->buffers[0] = 128 * 1024, q->buffers[1] = MIB, q->qds[0] = 32;
+	bufs->v[0] = 128 * 1024, bufs->v[1] = MIB, qds->v[0] = 32;
 	q->cache_warm = q->cache_cold = true;
 	q->sync_none = q->sync_end = true;
 	q->content = CONTENT_RANDOM;

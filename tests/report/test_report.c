@@ -23,6 +23,7 @@
 
 #include "env.h"
 #include "report.h"
+#include "strategies.h"
 #include "synthetic.h"
 
 #define MIB (1024ull * 1024)
@@ -150,21 +151,36 @@ static void test_names_and_figures(void **state)
 
 static void test_tunables_desc(void **state)
 {
-	struct cell c = { .tunables = TUNE_BUF | TUNE_QD | TUNE_DIRECT,
-			  .params = { .buffer_size = MIB, .queue_depth = 8,
-				      .direct = true, .sqpoll = true } };
-	char out[64];
+	struct cell c = { .strategy = "io_uring" };
+	char out[160];
 
 	(void)state;
-	results_tunables_desc(&c, out, sizeof(out));
-	assert_string_equal(out, "buf 1M, qd 8, direct"); /* no TUNE_SQPOLL */
-	c.params.direct = false;
-	c.tunables |= TUNE_SQPOLL;
-	results_tunables_desc(&c, out, sizeof(out));
-	assert_string_equal(out, "buf 1M, qd 8, sqpoll");
-	c.tunables = 0;
-	results_tunables_desc(&c, out, sizeof(out));
-	assert_string_equal(out, "-");
+	assert_int_equal(cell_set_strategy(&c, &strategy_io_uring), 0);
+	cell_set_tunable(&c, "buffer", MIB);
+	cell_set_tunable(&c, "qd", 8);
+	cell_set_tunable(&c, "direct", 1);
+	assert_string_equal(cell_tunables_desc(&c, out, sizeof(out)),
+			    "buf 1M, qd 8, direct");	/* sqpoll off */
+	cell_set_tunable(&c, "direct", 0);
+	cell_set_tunable(&c, "sqpoll", 1);
+	assert_string_equal(cell_tunables_desc(&c, out, sizeof(out)),
+			    "buf 1M, qd 8, sqpoll");
+	/* an option the strategy lacks cannot be set */
+	assert_int_equal(cell_set_tunable(&c, "nosuch", 1), -ENOENT);
+	c.threads = 2;
+	c.parallel = PARALLEL_RANGES;
+	assert_string_equal(cell_tunables_desc(&c, out, sizeof(out)),
+			    "buf 1M, qd 8, sqpoll, 2 threads by ranges (none)");
+	assert_string_equal(cell_options_desc(&c, out, sizeof(out)),
+			    "buf 1M, qd 8, sqpoll");
+	assert_string_equal(cell_key(&c, out, sizeof(out)),
+			    "io_uring 0 buffer=1M qd=8 direct=no sqpoll=yes "
+			    "warm sync=none random threads=2/ranges "
+			    "prealloc=none");
+	c = (struct cell){ .strategy = "sendfile" };
+	assert_int_equal(cell_set_strategy(&c, &strategy_sendfile), 0);
+	assert_string_equal(cell_tunables_desc(&c, out, sizeof(out)), "-");
+	assert_string_equal(cell_label(&c, out, sizeof(out)), "`sendfile`");
 }
 
 static void test_free_zeroed_and_warnings(void **state)
@@ -294,10 +310,12 @@ static void assert_request_equal(const struct run_request *a,
 		assert_string_equal(a->strategies[i], b->strategies[i]);
 	assert_int_equal(a->n_sizes, b->n_sizes);
 	assert_memory_equal(a->sizes, b->sizes, a->n_sizes * 8);
-	assert_int_equal(a->n_buffers, b->n_buffers);
-	assert_memory_equal(a->buffers, b->buffers, a->n_buffers * 8);
-	assert_int_equal(a->n_qds, b->n_qds);
-	assert_memory_equal(a->qds, b->qds, a->n_qds * 8);
+	for (size_t i = 0; i < TUNABLES_MAX; i++) {
+		assert_int_equal(a->tune[i].n, b->tune[i].n);
+		if (a->tune[i].n)
+			assert_memory_equal(a->tune[i].v, b->tune[i].v,
+					    a->tune[i].n * 8);
+	}
 	assert_int_equal(a->cache_warm, b->cache_warm);
 	assert_int_equal(a->cache_cold, b->cache_cold);
 	assert_int_equal(a->sync_none, b->sync_none);
@@ -318,8 +336,7 @@ static void assert_cell_equal(const struct cell *a, const struct cell *b)
 {
 	assert_string_equal(a->strategy, b->strategy);
 	assert_int_equal(a->size, b->size);
-	assert_memory_equal(&a->params, &b->params, sizeof(a->params));
-	assert_int_equal(a->tunables, b->tunables);
+	assert_memory_equal(&a->tun, &b->tun, sizeof(a->tun));
 	assert_int_equal(a->cache, b->cache);
 	assert_int_equal(a->sync, b->sync);
 	assert_int_equal(a->content, b->content);
@@ -437,7 +454,8 @@ static void test_json_schema_errors(void **state)
 	path_in(fx, "old.json", path, sizeof(path));
 	spit(path, "{\"schema\": \"iobench/0\", \"cells\": []}");
 	snprintf(want, sizeof(want),
-		 "%s: unknown schema 'iobench/0' (expected iobench/1)", path);
+		 "%s: unknown schema 'iobench/0' (expected iobench/2 or "
+		 "iobench/1)", path);
 	expect_read_error(path, want, false);
 
 	spit(path, "{\"cells\": []}");
@@ -571,7 +589,8 @@ static void test_csv(void **state)
 	assert_non_null(strstr(text, ",skipped,\"FICLONE: not supported by "
 			       "ext4, \"\"skipped\"\"\",0,"));
 	/* rw 1M warm: 500 MiB/s median, 4 files per sample */
-	assert_non_null(strstr(text, "rw,1048576,131072,0,0,0,warm,none,"
+	/* rw reads a buffer only: qd, direct and sqpoll are empty */
+	assert_non_null(strstr(text, "rw,1048576,131072,,,,warm,none,"
 			       "random,4,ok,,8,0.002,"));
 	free(text);
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "params.h"
 #include "conf_util.h"
 
 int conf_mkdtemp(char *out, size_t len, const char *base, const char *tag)
@@ -103,11 +104,11 @@ int conf_write_file(const char *path, const void *buf, size_t len)
 	return ret;
 }
 
-int conf_open_pair(const struct copy_strategy *s, const struct copy_params *p,
+int conf_open_pair(const struct copy_strategy *s, const struct test_params *p,
 		   const char *src_path, const char *dst_path, int dst_flags,
 		   int *src, int *dst)
 {
-	int extra = strategy_open_flags(s, p) | O_CLOEXEC;
+	int extra = test_open_flags(s, p) | O_CLOEXEC;
 	int ret;
 
 	*src = open(src_path, O_RDONLY | extra);
@@ -165,13 +166,13 @@ out_free:
 	return ret;
 }
 
-void conf_params_str(const struct copy_strategy *s, const struct copy_params *p,
+void conf_params_str(const struct copy_strategy *s, const struct test_params *p,
 		     char *out, size_t len)
 {
-	struct copy_params rp = strategy_resolve_params(s, p);
+	struct test_params rp = test_resolve(s, p);
 	int n = snprintf(out, len, "buf=%zu", rp.buffer_size);
 
-	if (n >= 0 && (size_t)n < len && (s->tunables & TUNE_QD))
+	if (n >= 0 && (size_t)n < len && test_has_option(s, "qd"))
 		n += snprintf(out + n, len - n, " qd=%u", rp.queue_depth);
 	if (n >= 0 && (size_t)n < len)
 		snprintf(out + n, len - n, "%s%s", rp.direct ? " direct" : "",

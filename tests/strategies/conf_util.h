@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "params.h"
 #include "strategies.h"
 
 /* Exit status meson reads as "skipped". */
@@ -37,10 +38,10 @@ int conf_write_file(const char *path, const void *buf, size_t len);
 
 /*
  * Opens src read-only and dst write-only as the harness does, both with
- * strategy_open_flags(s, p); dst_flags adds e.g. O_CREAT|O_TRUNC.
+ * test_open_flags(s, p); dst_flags adds e.g. O_CREAT|O_TRUNC.
  * 0 with both fds set, or -errno with neither open.
  */
-int conf_open_pair(const struct copy_strategy *s, const struct copy_params *p,
+int conf_open_pair(const struct copy_strategy *s, const struct test_params *p,
 		   const char *src_path, const char *dst_path, int dst_flags,
 		   int *src, int *dst);
 
@@ -48,7 +49,7 @@ int conf_open_pair(const struct copy_strategy *s, const struct copy_params *p,
 int conf_hash_file(const char *path, uint64_t *hash, uint64_t *size);
 
 /* "buf=64K qd=32 direct" for failure messages: the params a copy used. */
-void conf_params_str(const struct copy_strategy *s, const struct copy_params *p,
+void conf_params_str(const struct copy_strategy *s, const struct test_params *p,
 		     char *out, size_t len);
 
 #endif

@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "params.h"
 #include "strategies.h"
 
 #define MIB (1024u * 1024)
@@ -102,12 +103,12 @@ static void assert_file(const char *name, const char *buf, uint64_t len,
 	free(got);
 }
 
-static int open_pair(const struct copy_strategy *s, const struct copy_params *p,
+static int open_pair(const struct copy_strategy *s, const struct test_params *p,
 		     const char *src_name, const char *dst_name, int dst_flags,
 		     int *dst)
 {
 	char path[PATH_LEN];
-	int extra = strategy_open_flags(s, p), src;
+	int extra = test_open_flags(s, p), src;
 
 	path_of(path, src_name);
 	src = open(path, O_RDONLY | extra);
@@ -119,7 +120,7 @@ static int open_pair(const struct copy_strategy *s, const struct copy_params *p,
 }
 
 /* One copy of r with an existing state, through fresh descriptors. */
-static int copy_with(const struct copy_strategy *s, const struct copy_params *p,
+static int copy_with(const struct copy_strategy *s, const struct test_params *p,
 		     void *state, const char *src_name, const char *dst_name,
 		     int dst_flags, const struct copy_range *r)
 {
@@ -133,9 +134,9 @@ static int copy_with(const struct copy_strategy *s, const struct copy_params *p,
 
 /* setup() for s with p; NULL + skip when the machine refuses it (SQPOLL). */
 static void *setup_or_skip(const struct copy_strategy *s,
-			   const struct copy_params *in)
+			   const struct test_params *in)
 {
-	struct copy_params p = strategy_resolve_params(s, in);
+	struct test_params p = test_resolve(s, in);
 	void *state = calloc(1, s->state_size ? s->state_size : 1);
 	int ret;
 
@@ -174,9 +175,9 @@ static void skip_unusable(const struct copy_strategy *s)
 
 /* Every size with one state (as a batched sample reuses it). */
 static void copy_all_sizes(const struct copy_strategy *s,
-			   const struct copy_params *in)
+			   const struct test_params *in)
 {
-	struct copy_params p = strategy_resolve_params(s, in);
+	struct test_params p = test_resolve(s, in);
 	void *state;
 
 	skip_unusable(s);
@@ -205,11 +206,11 @@ static void test_io_uring_buffered(void **unused)
 	(void)unused;
 	for (size_t i = 0; i < 3; i++)
 		copy_all_sizes(&strategy_io_uring,
-			       &(struct copy_params){ .queue_depth = qds[i] });
+			       &(struct test_params){ .queue_depth = qds[i] });
 	/* many chunks per file, and a buffer that is not a page multiple */
 	copy_all_sizes(
 		&strategy_io_uring,
-		&(struct copy_params){ .buffer_size = 5000, .queue_depth = 3 });
+		&(struct test_params){ .buffer_size = 5000, .queue_depth = 3 });
 }
 
 static void test_io_uring_direct(void **unused)
@@ -219,10 +220,10 @@ static void test_io_uring_direct(void **unused)
 	(void)unused;
 	for (size_t i = 0; i < 3; i++)
 		copy_all_sizes(&strategy_io_uring,
-			       &(struct copy_params){ .queue_depth = qds[i],
+			       &(struct test_params){ .queue_depth = qds[i],
 						      .direct = true });
 	copy_all_sizes(&strategy_io_uring,
-		       &(struct copy_params){ .buffer_size = 4096,
+		       &(struct test_params){ .buffer_size = 4096,
 					      .queue_depth = 8,
 					      .direct = true });
 }
@@ -232,9 +233,9 @@ static void test_io_uring_sqpoll(void **unused)
 	(void)unused;
 	copy_all_sizes(
 		&strategy_io_uring,
-		&(struct copy_params){ .queue_depth = 8, .sqpoll = true });
+		&(struct test_params){ .queue_depth = 8, .sqpoll = true });
 	copy_all_sizes(&strategy_io_uring,
-		       &(struct copy_params){ .queue_depth = 8,
+		       &(struct test_params){ .queue_depth = 8,
 					      .sqpoll = true,
 					      .direct = true });
 }
@@ -242,11 +243,11 @@ static void test_io_uring_sqpoll(void **unused)
 static void test_odirect(void **unused)
 {
 	(void)unused;
-	copy_all_sizes(&strategy_odirect, &(struct copy_params){ 0 });
+	copy_all_sizes(&strategy_odirect, &(struct test_params){ 0 });
 	copy_all_sizes(&strategy_odirect,
-		       &(struct copy_params){ .buffer_size = 4096 });
+		       &(struct test_params){ .buffer_size = 4096 });
 	copy_all_sizes(&strategy_odirect,
-		       &(struct copy_params){ .buffer_size = 5000 });
+		       &(struct test_params){ .buffer_size = 5000 });
 }
 
 static void test_libaio(void **unused)
@@ -256,10 +257,10 @@ static void test_libaio(void **unused)
 	(void)unused;
 	for (size_t i = 0; i < 3; i++)
 		copy_all_sizes(&strategy_libaio,
-			       &(struct copy_params){ .queue_depth = qds[i] });
+			       &(struct test_params){ .queue_depth = qds[i] });
 	copy_all_sizes(
 		&strategy_libaio,
-		&(struct copy_params){ .buffer_size = 4096, .queue_depth = 5 });
+		&(struct test_params){ .buffer_size = 4096, .queue_depth = 5 });
 }
 
 /*
@@ -335,7 +336,7 @@ static void test_chunk_short_transfers(void **unused)
 /* The configurations the range and error tests run. */
 static const struct {
 	const struct copy_strategy *s;
-	struct copy_params p;
+	struct test_params p;
 } configs[] = {
 	{ &strategy_io_uring, { .queue_depth = 4, .buffer_size = 65536 } },
 	{ &strategy_io_uring,
@@ -358,8 +359,8 @@ static void test_ranges(void **unused)
 	(void)unused;
 	for (size_t c = 0; c < NCONFIGS; c++) {
 		const struct copy_strategy *s = configs[c].s;
-		struct copy_params p =
-			strategy_resolve_params(s, &configs[c].p);
+		struct test_params p =
+			test_resolve(s, &configs[c].p);
 		struct copy_range parts[] = {
 			{ b, b, len - b },
 			{ 0, 0, a },
@@ -400,8 +401,8 @@ static void test_large_offsets(void **unused)
 	write_file("sparse-src", content[big], len, at);
 	for (size_t c = 0; c < NCONFIGS; c++) {
 		const struct copy_strategy *s = configs[c].s;
-		struct copy_params p =
-			strategy_resolve_params(s, &configs[c].p);
+		struct test_params p =
+			test_resolve(s, &configs[c].p);
 		struct copy_range r = { at, at + 4096, len };
 		void *state;
 
@@ -421,8 +422,8 @@ static void test_errors(void **unused)
 	(void)unused;
 	for (size_t c = 0; c < NCONFIGS; c++) {
 		const struct copy_strategy *s = configs[c].s;
-		struct copy_params p =
-			strategy_resolve_params(s, &configs[c].p);
+		struct test_params p =
+			test_resolve(s, &configs[c].p);
 		struct copy_range past_eof = { 0, 0, sizes[5] + 1 };
 		struct copy_range past_eof_big = { 4096, 0, sizes[6] };
 		struct copy_range unaligned = { 1, 0, 4095 };
@@ -437,7 +438,7 @@ static void test_errors(void **unused)
 		assert_int_equal(copy_with(s, &p, state, "src-6", "dst",
 					   O_TRUNC, &past_eof_big),
 				 -ENODATA);
-		if (strategy_open_flags(s, &p))
+		if (test_open_flags(s, &p))
 			assert_int_equal(copy_with(s, &p, state, "src-5", "dst",
 						   O_TRUNC, &unaligned),
 					 -EINVAL);
@@ -459,7 +460,7 @@ static void test_errors(void **unused)
 static void test_reflink(void **unused)
 {
 	const struct copy_strategy *s = &strategy_reflink;
-	struct copy_params p = strategy_resolve_params(s, NULL);
+	struct test_params p = test_resolve(s, NULL);
 	struct copy_range r = { 0, 0, sizes[6] };
 	const char *fs = strategy_fs_name(tmpdir);
 	char why[256], *want;
@@ -470,7 +471,7 @@ static void test_reflink(void **unused)
 	if (!strcmp(fs, "ext4")) {
 		assert_int_equal(ret, -EOPNOTSUPP);
 		assert_string_equal(why, "FICLONE: not supported by ext4");
-		assert_true(strategy_copy_once(s, &p, -1, -1, &r) < 0);
+		assert_true(test_copy_once(s, &p, -1, -1, &r) < 0);
 		ret = copy_with(s, &p, NULL, "src-6", "dst", O_TRUNC, &r);
 		assert_int_equal(ret, -EOPNOTSUPP);
 		assert_file("dst", "", 0, 0);

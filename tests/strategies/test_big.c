@@ -19,6 +19,7 @@
 #include <cmocka.h>
 #include <xxhash.h>
 
+#include "params.h"
 #include "conf_util.h"
 
 #define MiB (1024ull * 1024)
@@ -118,13 +119,13 @@ static const struct copy_strategy *usable(const char *name)
 static int copy_range_to(const struct copy_strategy *s, int dst_flags,
 			 const struct copy_range *r)
 {
-	struct copy_params p = { 0 };
+	struct test_params p = { 0 };
 	int src, dst, ret;
 
 	ret = conf_open_pair(s, &p, src_path, dst_path, dst_flags, &src, &dst);
 	if (ret)
 		return ret;
-	ret = strategy_copy_once(s, &p, src, dst, r);
+	ret = test_copy_once(s, &p, src, dst, r);
 	close(src);
 	if (close(dst) && !ret)
 		ret = -errno;

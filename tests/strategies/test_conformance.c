@@ -25,6 +25,7 @@
 #include <cmocka.h>
 #include <xxhash.h>
 
+#include "params.h"
 #include "conf_util.h"
 
 #define KiB 1024ull
@@ -42,7 +43,7 @@ struct conf {
 	const struct copy_strategy *s;
 	char dir[PATH_MAX];
 	bool expect_shared;
-	struct copy_params variants[MAX_VARIANTS];
+	struct test_params variants[MAX_VARIANTS];
 	size_t nvariants;
 	unsigned char *pool;	/* random bytes every source is cut from */
 	unsigned char *back;	/* a destination read back */
@@ -55,7 +56,7 @@ static struct conf conf;
 
 /* Records one failed check and goes on, so a run lists every failure. */
 static void __attribute__((format(printf, 2, 3)))
-failf(const struct copy_params *p, const char *fmt, ...)
+failf(const struct test_params *p, const char *fmt, ...)
 {
 	char ps[64];
 	va_list ap;
@@ -104,7 +105,7 @@ static int close_pair(int src, int dst, int ret)
 }
 
 /* dst must hold exactly `size` bytes equal to want: size, XXH3, memcmp. */
-static bool check_file(const struct copy_params *p, const char *what,
+static bool check_file(const struct test_params *p, const char *what,
 		       const char *path, const unsigned char *want,
 		       uint64_t size)
 {
@@ -147,7 +148,7 @@ static bool check_file(const struct copy_params *p, const char *what,
 }
 
 /* Copies r from src_path into dst_path (opened with dst_flags) once. */
-static int copy_paths(const struct copy_params *p, const char *src_path,
+static int copy_paths(const struct test_params *p, const char *src_path,
 		      const char *dst_path, int dst_flags,
 		      const struct copy_range *r)
 {
@@ -157,12 +158,12 @@ static int copy_paths(const struct copy_params *p, const char *src_path,
 			     &dst);
 	if (ret)
 		return ret;
-	ret = strategy_copy_once(conf.s, p, src, dst, r);
+	ret = test_copy_once(conf.s, p, src, dst, r);
 	return close_pair(src, dst, ret);
 }
 
 /* A whole-file copy as the harness does it: dst created and truncated. */
-static void copy_whole(const struct copy_params *p, const char *src,
+static void copy_whole(const struct test_params *p, const char *src,
 		       const unsigned char *want, uint64_t size,
 		       const char *what)
 {
@@ -192,8 +193,10 @@ static void test_whole_files(void **state)
 {
 	(void)state;
 	for (size_t v = 0; v < conf.nvariants; v++) {
-		const struct copy_params *p = &conf.variants[v];
-		uint64_t buf = strategy_resolve_params(conf.s, p).buffer_size;
+		const struct test_params *p = &conf.variants[v];
+		/* a strategy without a buffer: sizes around 128K anyway */
+		uint64_t buf = test_resolve(conf.s, p).buffer_size ?
+			       test_resolve(conf.s, p).buffer_size : 128 * KiB;
 		const uint64_t sizes[] = { 0,	  1,	 511,	  512,
 					   4095,  4096,	 4097,	  65535,
 					   65537, buf - 1, buf + 1, MiB + 13,
@@ -248,7 +251,7 @@ static bool aligned_only(void)
  * One range into an empty destination, or into an existing one of PREFILL
  * bytes of 0xa5 whose bytes outside the range must not change.
  */
-static void copy_one_range(const struct copy_params *p, const char *src,
+static void copy_one_range(const struct test_params *p, const char *src,
 			   const struct range_case *c, bool prefilled)
 {
 	const struct copy_range *r = &c->r;
@@ -313,7 +316,7 @@ static void test_ranges(void **state)
 /* ---- one file split across threads ---- */
 
 struct part {
-	const struct copy_params *p;
+	const struct test_params *p;
 	const char *src, *dst;
 	struct copy_range r;
 	int ret;
@@ -401,7 +404,7 @@ static void make_sparse(const char *path, uint64_t size,
 }
 
 /* Prints (does not assert) whether the copy kept the source's holes. */
-static void report_holes(const struct copy_params *p, const char *what,
+static void report_holes(const struct test_params *p, const char *what,
 			 const char *src, const char *dst)
 {
 	struct stat ss, ds;
@@ -530,7 +533,7 @@ out:
 
 static void test_shared_extents(void **state)
 {
-	const struct copy_params *p = &conf.variants[0];
+	const struct test_params *p = &conf.variants[0];
 	struct copy_range r = { .len = SHARED_FILE };
 	char src[PATH_MAX], dst[PATH_MAX];
 	uint64_t sh, dh, ssz, dsz;
@@ -567,30 +570,30 @@ static void test_shared_extents(void **state)
 
 /* ---- driver ---- */
 
-/* The parameter sets every test runs with: buffer sizes for TUNE_BUF,
- * O_DIRECT on and off for TUNE_DIRECT, extreme queue depths, SQPOLL. */
+/* The parameter sets every test runs with: buffer sizes for a buffer option,
+ * O_DIRECT on and off where optional, extreme queue depths, SQPOLL. */
 static void make_variants(const struct copy_strategy *s)
 {
 	static const size_t bufs[] = { 4 * KiB, 64 * KiB, 1 * MiB };
-	size_t nbuf = (s->tunables & TUNE_BUF) ? 3 : 1;
-	int ndirect = (s->tunables & TUNE_DIRECT) ? 2 : 1;
-	size_t small = (s->tunables & TUNE_BUF) ? 4 * KiB : 0;
+	size_t nbuf = test_has_option(s, "buffer") ? 3 : 1;
+	int ndirect = test_has_option(s, "direct") ? 2 : 1;
+	size_t small = test_has_option(s, "buffer") ? 4 * KiB : 0;
 
 	conf.nvariants = 0;
 	for (size_t b = 0; b < nbuf; b++)
 		for (int d = 0; d < ndirect; d++)
-			conf.variants[conf.nvariants++] = (struct copy_params){
+			conf.variants[conf.nvariants++] = (struct test_params){
 				.buffer_size = nbuf > 1 ? bufs[b] : 0,
 				.direct = d,
 			};
-	if (s->tunables & TUNE_QD) {
-		conf.variants[conf.nvariants++] = (struct copy_params){
+	if (test_has_option(s, "qd")) {
+		conf.variants[conf.nvariants++] = (struct test_params){
 			.buffer_size = small, .queue_depth = 1 };
-		conf.variants[conf.nvariants++] = (struct copy_params){
+		conf.variants[conf.nvariants++] = (struct test_params){
 			.buffer_size = small, .queue_depth = 256 };
 	}
-	if (s->tunables & TUNE_SQPOLL)
-		conf.variants[conf.nvariants++] = (struct copy_params){
+	if (test_has_option(s, "sqpoll"))
+		conf.variants[conf.nvariants++] = (struct test_params){
 			.sqpoll = true };
 }
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "params.h"
 #include "conf_util.h"
 
 #define SRC_SIZE (4u << 20)
@@ -33,7 +34,7 @@ static char dst_path[PATH_MAX];
 static void test_strategy_enospc(void **state)
 {
 	const struct copy_strategy *s = *state;
-	struct copy_params p = { 0 };
+	struct test_params p = { 0 };
 	struct copy_range r = { .len = SRC_SIZE };
 	char why[256];
 	int src, dst, ret;
@@ -45,7 +46,7 @@ static void test_strategy_enospc(void **state)
 	ret = conf_open_pair(s, &p, src_path, dst_path, O_CREAT | O_TRUNC, &src,
 			     &dst);
 	assert_int_equal(ret, 0);
-	ret = strategy_copy_once(s, &p, src, dst, &r);
+	ret = test_copy_once(s, &p, src, dst, &r);
 	close(src);
 	/* a write-back strategy may only learn of ENOSPC when it closes */
 	if (close(dst) && !ret)

@@ -26,6 +26,7 @@
 
 #include <cmocka.h>
 
+#include "params.h"
 #include "strategies.h"
 
 #define MiB (1024u * 1024u)
@@ -148,7 +149,7 @@ static void require_ranges(const struct tcase *tc)
 static size_t buffer_sizes(const struct copy_strategy *s, size_t out[3])
 {
 	out[0] = 0;
-	if (!(s->tunables & TUNE_BUF))
+	if (!test_has_option(s, "buffer"))
 		return 1;
 	out[1] = 4096;
 	out[2] = 8 * MiB;
@@ -173,10 +174,10 @@ static void test_whole_sizes(void **state)
 		fill_random(data, sizes[i], sizes[i] + 1);
 		write_file(src, data, sizes[i]);
 		for (size_t b = 0; b < nbufs; b++) {
-			struct copy_params p = { .buffer_size = bufs[b] };
+			struct test_params p = { .buffer_size = bufs[b] };
 			struct copy_range r = { .len = sizes[i] };
 			int in = open_src(src), out = open_dst(dst, O_TRUNC);
-			int ret = strategy_copy_once(tc->s, &p, in, out, &r);
+			int ret = test_copy_once(tc->s, &p, in, out, &r);
 
 			if (ret)
 				print_message("%s: size %zu buffer %zu: %s\n",
@@ -218,7 +219,7 @@ static void test_range_odd(void **state)
 	fill_random(data, SRC_LEN, 42);
 	write_file(src, data, SRC_LEN);
 	for (size_t b = 0; b < nbufs; b++) {
-		struct copy_params p = { .buffer_size = bufs[b] };
+		struct test_params p = { .buffer_size = bufs[b] };
 		int in, out;
 
 		/* existing, longer destination */
@@ -227,14 +228,14 @@ static void test_range_odd(void **state)
 		memcpy(want + OFF_OUT, data + OFF_IN, LEN);
 		in = open_src(src);
 		out = open_dst(dst, 0);
-		assert_int_equal(strategy_copy_once(tc->s, &p, in, out, &r), 0);
+		assert_int_equal(test_copy_once(tc->s, &p, in, out, &r), 0);
 		close(out);
 		assert_file_is(dst, want, DST_LEN);
 
 		/* empty destination */
 		memset(want, 0, OFF_OUT);
 		out = open_dst(dst, O_TRUNC);
-		assert_int_equal(strategy_copy_once(tc->s, &p, in, out, &r), 0);
+		assert_int_equal(test_copy_once(tc->s, &p, in, out, &r), 0);
 		close(out);
 		close(in);
 		assert_file_is(dst, want, OFF_OUT + LEN);
@@ -276,7 +277,7 @@ static void test_range_past_4g(void **state)
 
 	in = open_src(src);
 	out = open_dst(dst, O_TRUNC);
-	ret = strategy_copy_once(tc->s, NULL, in, out, &r);
+	ret = test_copy_once(tc->s, NULL, in, out, &r);
 	if (ret)
 		print_message("%s: %s\n", tc->s->name, strerror(-ret));
 	assert_int_equal(ret, 0);
@@ -318,7 +319,7 @@ static void test_short_source(void **state)
 			continue;
 		in = open_src(src);
 		out = open_dst(dst, O_TRUNC);
-		ret = strategy_copy_once(tc->s, NULL, in, out, &ranges[i]);
+		ret = test_copy_once(tc->s, NULL, in, out, &ranges[i]);
 		if (ret != -ENODATA)
 			print_message("%s: range %zu: got %d (%s)\n",
 				      tc->s->name, i, ret, strerror(-ret));
@@ -336,7 +337,7 @@ static void test_reuse_after_error(void **state)
 	struct tcase *tc = *state;
 	char src[PATH_MAX], dst[PATH_MAX];
 	unsigned char *data = malloc(LEN);
-	struct copy_params p = { .buffer_size = 64 * 1024 };
+	struct test_params p = { .buffer_size = 64 * 1024 };
 	struct copy_range r = { .len = LEN };
 	void *st;
 	int in, out, ret;
@@ -349,7 +350,7 @@ static void test_reuse_after_error(void **state)
 	write_file(src, data, LEN);
 	write_file(dst, "", 0);
 
-	p = strategy_resolve_params(tc->s, &p);
+	p = test_resolve(tc->s, &p);
 	st = calloc(1, tc->s->state_size ? tc->s->state_size : 1);
 	assert_non_null(st);
 	assert_int_equal(tc->s->setup ? tc->s->setup(st, &p) : 0, 0);
@@ -381,7 +382,7 @@ static void test_mmap_shrunk_before_copy(void **state)
 	struct tcase *tc = *state;
 	char src[PATH_MAX], dst[PATH_MAX];
 	unsigned char *data = malloc(LEN);
-	struct copy_params p = strategy_resolve_params(tc->s, NULL);
+	struct test_params p = test_resolve(tc->s, NULL);
 	struct copy_range all = { .len = LEN }, kept = { .len = KEEP };
 	void *st = calloc(1, tc->s->state_size);
 	int in, out;
@@ -442,7 +443,7 @@ static void test_mmap_truncated_during_copy(void **state)
 	struct tcase *tc = *state;
 	char src[PATH_MAX], dst[PATH_MAX];
 	unsigned char *data = malloc(LEN);
-	struct copy_params p = { .buffer_size = 4096 };
+	struct test_params p = { .buffer_size = 4096 };
 	struct copy_range r = { .len = LEN };
 	struct truncator t = { .src = src };
 	pthread_t thread;
@@ -458,7 +459,7 @@ static void test_mmap_truncated_during_copy(void **state)
 	t.dst_fd = open_dst(dst, O_TRUNC);
 	assert_int_equal(
 		pthread_create(&thread, NULL, truncate_when_started, &t), 0);
-	ret = strategy_copy_once(tc->s, &p, in, t.dst_fd, &r);
+	ret = test_copy_once(tc->s, &p, in, t.dst_fd, &r);
 	pthread_join(thread, NULL);
 	close(t.dst_fd);
 	close(in);
@@ -492,8 +493,8 @@ static int sigbus_child_status(void (*prev)(int))
 
 	if (pid == 0) {
 		struct sigaction sa = { .sa_handler = prev };
-		struct copy_params p =
-			strategy_resolve_params(&strategy_mmap, NULL);
+		struct test_params p =
+			test_resolve(&strategy_mmap, NULL);
 		void *st = calloc(1, strategy_mmap.state_size);
 		struct rlimit no_core = { 0, 0 };
 
@@ -547,7 +548,7 @@ static void test_prefaulted_buffers(void **state)
 {
 	const size_t len = 16 * MiB;
 	struct tcase *tc = *state;
-	struct copy_params p = { .buffer_size = 8 * MiB };
+	struct test_params p = { .buffer_size = 8 * MiB };
 	struct copy_range r = { .len = len };
 	char src[PATH_MAX], dst[PATH_MAX];
 	unsigned char *data;
@@ -568,7 +569,7 @@ static void test_prefaulted_buffers(void **state)
 	path_in(tc, "src", src);
 	path_in(tc, "dst", dst);
 	write_file(src, data, len);
-	p = strategy_resolve_params(tc->s, &p);
+	p = test_resolve(tc->s, &p);
 	st = calloc(1, tc->s->state_size ? tc->s->state_size : 1);
 	assert_non_null(st);
 	assert_int_equal(tc->s->setup ? tc->s->setup(st, &p) : 0, 0);

@@ -34,7 +34,7 @@ def check(ok, what):
     if not ok:
         errors.append(what)
 
-check(r.get("schema") == "iobench/1", "schema is %r" % r.get("schema"))
+check(r.get("schema") == "iobench/2", "schema is %r" % r.get("schema"))
 cells = r["cells"]
 check(len(cells) == 12, "%d cells, expected 2 sizes x 3 strategies x 2 "
       "caches = 12" % len(cells))

@@ -225,7 +225,6 @@ static int ranges_copy(const struct copy_strategy *s, uint64_t size,
 {
 	char src[300], dst[300], why[256];
 	char *srcs[1] = { src }, *dsts[1] = { dst };
-	struct copy_params p = { 0 };
 	struct threads_outcome *o = calloc(1, sizeof(*o));
 	struct threads_job job = {
 		.s = s, .parallel = PARALLEL_RANGES, .prealloc = prealloc,
@@ -236,7 +235,6 @@ static int ranges_copy(const struct copy_strategy *s, uint64_t size,
 	int ret;
 
 	assert_non_null(o);
-	job.params = strategy_resolve_params(s, &p);
 	path_in("src", src, sizeof(src));
 	path_in("dst", dst, sizeof(dst));
 	want = make_source(src, size, size);
@@ -294,7 +292,6 @@ static void test_files_mode(void **state)
 	char *src[N], *dst[N], p[300], why[256];
 	uint64_t want[N];
 	struct threads_outcome *o = calloc(1, sizeof(*o));
-	struct copy_params cp = { 0 };
 	struct threads_job job = {
 		.s = strategy_find("rw"), .parallel = PARALLEL_FILES,
 		.sync = SYNC_END, .threads = THREADS, .size = size,
@@ -303,7 +300,6 @@ static void test_files_mode(void **state)
 
 	(void)state;
 	assert_non_null(o);
-	job.params = strategy_resolve_params(job.s, &cp);
 	for (unsigned i = 0; i < N; i++) {
 		snprintf(p, sizeof(p), "%s/src-%u", dir, i);
 		src[i] = strdup(p);
@@ -368,7 +364,6 @@ static void check_pinning(hwloc_topology_t topo, enum pin_mode mode,
 	struct threads_outcome *o = calloc(1, sizeof(*o));
 	char src[300], dst[300], why[256];
 	char *srcs[1] = { src }, *dsts[1] = { dst };
-	struct copy_params cp = { 0 };
 	struct threads_job job = {
 		.s = strategy_find("rw"), .parallel = PARALLEL_RANGES,
 		.prealloc = PREALLOC_TRUNCATE, .threads = n, .size = MIB,
@@ -377,7 +372,6 @@ static void check_pinning(hwloc_topology_t topo, enum pin_mode mode,
 	};
 
 	assert_non_null(o);
-	job.params = strategy_resolve_params(job.s, &cp);
 	path_in("pin-src", src, sizeof(src));
 	path_in("pin-dst", dst, sizeof(dst));
 	make_source(src, MIB, 1);

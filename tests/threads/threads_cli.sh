@@ -48,7 +48,7 @@ rc=$?
 [ "$rc" -eq 0 ] || { cat "$T/stderr" >&2; fail "threaded sweep: exit $rc"; }
 run=$(ls -d "$T"/out/2*) || fail "no run directory"
 grep -q '^## Thread scaling' "$run/report.md" || fail "no Thread scaling section"
-grep -q '| `rw` buf=128K | warm/none | ranges (fallocate) | compact | 2 |' \
+grep -q '| `rw` buf 128K | warm/none | ranges (fallocate) | compact | 2 |' \
 	"$run/report.md" || fail "no rw ranges row: $(grep -A12 'Thread scaling' "$run/report.md")"
 
 /usr/bin/python3 - "$run" <<'PY' || fail "results.json / results.csv"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * iobench copy-strategy interface, version 1: the vtable every way of
+ * iobench copy-strategy interface, version 2: the vtable every way of
  * copying a file implements, built in or loaded as a plugin.
  *
  * This header is self-contained (C11 + POSIX types only) so a product team
@@ -9,7 +9,15 @@
  * Contract:
  *  - The caller owns the file descriptors. It opens the source read-only and
  *    the destination write-only (O_CREAT|O_TRUNC for a whole-file copy),
- *    adding strategy_open_flags() to both, and closes them afterwards.
+ *    adding O_DIRECT to both when the strategy always bypasses the page
+ *    cache (COPY_ALWAYS_DIRECT) or an option marked COPY_OPTION_O_DIRECT is
+ *    on, and closes them afterwards.
+ *  - Options: a strategy declares the tunables it reads in `options` (an
+ *    array ended by an entry whose name is NULL). Their values live in a
+ *    struct of the strategy's own, `options_size` bytes, one uint64_t per
+ *    option at its `offset` (a bool is 0 or 1). The caller fills every
+ *    option with its default, then with what the user asked (checked
+ *    against min and max), and passes the struct to setup().
  *  - The caller allocates `state_size` zeroed bytes, calls setup() once
  *    (untimed: rings, buffers), then copy() any number of times with that
  *    state (one thread per state), then teardown() once, even after a
@@ -28,15 +36,43 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define COPY_STRATEGY_ABI 1
+#define COPY_STRATEGY_ABI 2
 
-/* Which copy_params fields a strategy reads (copy_strategy.tunables). */
-enum copy_tunable {
-	TUNE_BUF = 1u << 0,	/* buffer_size: bytes per read/write/chunk */
-	TUNE_QD = 1u << 1,	/* queue_depth: requests in flight */
-	TUNE_DIRECT = 1u << 2,	/* direct: O_DIRECT on both ends, optional */
-	TUNE_SQPOLL = 1u << 3,	/* sqpoll: kernel submission-queue polling */
+/* How an option's value is written on a command line and shown. */
+enum copy_option_type {
+	COPY_OPT_SIZE,		/* bytes, "128K" */
+	COPY_OPT_COUNT,		/* a whole number, "32" */
+	COPY_OPT_BOOL,		/* 0 or 1, "no" / "yes" */
 };
+
+/* Option flags (copy_option.flags). */
+enum copy_option_flag {
+	/* when this (bool) option is on, both ends are opened O_DIRECT */
+	COPY_OPTION_O_DIRECT = 1u << 0,
+};
+
+/* One tunable a strategy reads. */
+struct copy_option {
+	const char *name;	/* "buffer", "qd", "direct", "sqpoll", ... */
+	enum copy_option_type type;
+	size_t offset;		/* of its uint64_t in the options struct */
+	uint64_t def;		/* default value */
+	uint64_t min, max;	/* accepted values, inclusive */
+	unsigned flags;		/* enum copy_option_flag bits */
+	const char *help;	/* one line for `iobench list` */
+};
+
+/* The options every harness knows by name (same meaning everywhere). */
+#define COPY_OPTION_BUFFER(type, field, deflt)				\
+	{ "buffer", COPY_OPT_SIZE, offsetof(type, field), (deflt), 512,	\
+	  1ull << 30, 0, "bytes per read/write (or pipe, or chunk)" }
+#define COPY_OPTION_QD(type, field, deflt)				\
+	{ "qd", COPY_OPT_COUNT, offsetof(type, field), (deflt), 1, 4096,  \
+	  0, "requests in flight" }
+#define COPY_OPTION_DIRECT(type, field)					\
+	{ "direct", COPY_OPT_BOOL, offsetof(type, field), 0, 0, 1,	\
+	  COPY_OPTION_O_DIRECT, "O_DIRECT on both ends" }
+#define COPY_OPTION_END { NULL, COPY_OPT_COUNT, 0, 0, 0, 0, 0, NULL }
 
 /* Capabilities and requirements (copy_strategy.flags). */
 enum copy_flag {
@@ -53,13 +89,6 @@ enum copy_flag {
 	COPY_SAME_FS_ONLY = 1u << 3,
 };
 
-struct copy_params {
-	size_t buffer_size;	/* TUNE_BUF; 0 = strategy default */
-	unsigned queue_depth;	/* TUNE_QD; 0 = strategy default */
-	bool direct;		/* TUNE_DIRECT */
-	bool sqpoll;		/* TUNE_SQPOLL */
-};
-
 struct copy_range {
 	uint64_t src_off;
 	uint64_t dst_off;
@@ -70,16 +99,16 @@ struct copy_strategy {
 	unsigned abi;		/* COPY_STRATEGY_ABI */
 	const char *name;	/* CLI id, e.g. "copy_file_range" */
 	const char *summary;	/* one line for `iobench list` */
-	unsigned tunables;	/* enum copy_tunable bits */
 	unsigned flags;		/* enum copy_flag bits */
-	size_t default_buffer;	/* buffer_size used when params say 0 */
-	unsigned default_qd;	/* queue_depth used when params say 0 */
+	const struct copy_option *options;	/* NULL, or ended by a NULL name */
+	size_t options_size;	/* bytes of the options struct */
 	size_t state_size;	/* private per-state bytes, zeroed by caller */
 
 	/* Can this strategy run for files in `dir`? 0, or -errno with a
 	 * human reason in `why` ("FICLONE: not supported by ext4"). */
 	int (*probe)(const char *dir, char *why, size_t len);
-	int (*setup)(void *state, const struct copy_params *p);
+	/* `options`: options_size bytes as the contract above says. */
+	int (*setup)(void *state, const void *options);
 	int (*copy)(void *state, int src, int dst, const struct copy_range *r);
 	void (*teardown)(void *state);
 };

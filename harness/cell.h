@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A cell's identity: what one measured combination is (strategy, file
+ * size, the strategy's tunables, cache and sync mode, content, threads)
+ * and the one table of tunables that drives parsing, planning, labels,
+ * JSON, CSV and compare matching. Adding a tunable is one entry in
+ * tunable_table (cell.c) plus the strategy option that reads it.
+ *
+ * Layer rule: depends on copy_strategies/ and lib/ only; everything in
+ * the harness that names, labels or matches a cell calls these.
+ */
+#ifndef IOBENCH_CELL_H
+#define IOBENCH_CELL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iobench/strategy.h"
+
+struct cell;
+
+enum cache_mode { CACHE_WARM, CACHE_COLD };
+enum sync_mode { SYNC_NONE, SYNC_END };
+enum cell_status {
+	CELL_PENDING,	/* not run (yet): an interrupted sweep leaves some */
+	CELL_OK,
+	CELL_FAILED,	/* error, crash, timeout, verification mismatch */
+	CELL_SKIPPED,	/* strategy not usable here; reason says why */
+};
+/* Thread sweeps (threads.h): how N threads share a sample's work. */
+enum parallel_mode {
+	PARALLEL_FILES,		/* each thread copies its own files */
+	PARALLEL_RANGES,	/* each file split into N contiguous ranges */
+};
+/* Where the threads run: anywhere, packed, or across packages/nodes. */
+enum pin_mode { PIN_NONE, PIN_COMPACT, PIN_SPREAD };
+/* How a ranges destination is pre-sized (inside the timed region). */
+enum prealloc_mode { PREALLOC_NONE, PREALLOC_TRUNCATE, PREALLOC_FALLOCATE };
+
+/* Names ("warm", "end", "ok", "ranges", "compact", "truncate") and
+ * reverse lookups (0, or -EINVAL for an unknown name). */
+const char *cache_mode_name(enum cache_mode m);
+const char *sync_mode_name(enum sync_mode m);
+const char *cell_status_name(enum cell_status s);
+const char *parallel_mode_name(enum parallel_mode m);
+const char *pin_mode_name(enum pin_mode m);
+const char *prealloc_mode_name(enum prealloc_mode m);
+int cache_mode_parse(const char *s, enum cache_mode *m);
+int sync_mode_parse(const char *s, enum sync_mode *m);
+int cell_status_parse(const char *s, enum cell_status *st);
+int parallel_mode_parse(const char *s, enum parallel_mode *m);
+int pin_mode_parse(const char *s, enum pin_mode *m);
+int prealloc_mode_parse(const char *s, enum prealloc_mode *m);
+
+/* ---- the tunables table ---- */
+
+#define TUNABLES_MAX 16
+
+/* One strategy option the harness can sweep, show and match by name. */
+struct tunable {
+	const char *name;	/* option name and JSON key: "buffer" */
+	const char *sweep_flag;	/* sweep's list option: "buffers" */
+	const char *label;	/* "buf" -> "buf 128K"; a bool shows its
+				 * label when on */
+	const char *csv;	/* CSV column: "buffer_size" */
+	enum copy_option_type type;
+	/* sweep's default list; NULL: each strategy's own default */
+	const char *sweep_default;
+	const char *help;	/* sweep --help text */
+};
+
+size_t tunable_count(void);
+const struct tunable *tunable_at(size_t i);
+/* Index of the tunable called name, or -1. */
+int tunable_index(const char *name);
+/*
+ * Adds an option name the table lacks (a plugin's, or one read from a
+ * results file): shown as "name=value", swept with --opt name=LIST.
+ * Its index, or -ENOSPC when the table is full, -EINVAL when a known
+ * name has another type.
+ */
+int tunable_register(const char *name, enum copy_option_type type);
+/* A value the way the command line reads it: "128K", "32", "yes". */
+const char *tunable_format(const struct tunable *t, uint64_t v, char *out,
+			   size_t len);
+/* Parses one value of t ("128K", "8", "no"/"yes"); 0 or -EINVAL with a
+ * reason in err. */
+int tunable_parse(const struct tunable *t, const char *s, uint64_t *v,
+		  char *err, size_t len);
+
+/* A comma list of t's values into a malloc'd array (you free it): sizes
+ * or counts, no value twice; a bool's "no", "yes", "no,yes" ("both"
+ * reads as no,yes). 0, or -EINVAL with a reason in err. */
+int tunable_parse_list(const struct tunable *t, const char *list,
+		       uint64_t **values, size_t *n, char *err, size_t len);
+
+/* Which tunables a cell's strategy reads (bit i: tunable_at(i)) and
+ * their values. */
+struct cell_tunables {
+	uint32_t mask;
+	uint64_t v[TUNABLES_MAX];
+};
+
+/* Whether the cell's strategy reads tunable i; its value. */
+bool cell_has_tunable(const struct cell *c, size_t i);
+uint64_t cell_tunable(const struct cell *c, const char *name,
+		      uint64_t fallback);
+/* The strategy's options, with their defaults, as c's tunables (options
+ * the table lacks are registered). 0 or -ENOSPC. */
+int cell_set_strategy(struct cell *c, const struct copy_strategy *s);
+/* Sets one tunable the cell's strategy reads: 0, or -ENOENT when it
+ * reads no such tunable (cell_set_strategy() first). */
+int cell_set_tunable(struct cell *c, const char *name, uint64_t v);
+/*
+ * Fills opts (s->options_size bytes) from c's tunables over the
+ * strategy's defaults. 0, or -ERANGE with the option and the allowed
+ * range in why.
+ */
+int cell_options(const struct cell *c, const struct copy_strategy *s,
+		 void *opts, char *why, size_t len);
+
+/* ---- naming, labelling, matching ---- */
+
+/* The strategy's tunables for people: "buf 128K, qd 32, direct", or "-"
+ * for none, into out. */
+const char *cell_options_desc(const struct cell *c, char *out, size_t len);
+/* The same and the threads: "buf 128K, 2 threads by ranges (truncate)",
+ * or "-" for none, into out. */
+const char *cell_tunables_desc(const struct cell *c, char *out, size_t len);
+/* "`rw` (buf 128K)", or "`sendfile`" without tunables, into out. */
+const char *cell_label(const struct cell *c, char *out, size_t len);
+
+/* What cell_same_variant() may ignore: tunable bits (1u << index) and: */
+#define CELL_IGNORE_CONTENT (1u << 31)
+
+/* Same strategy, size, tunables (but those in ignore) and content: the
+ * cells measure one variant, whatever their modes and threads. */
+bool cell_same_variant(const struct cell *a, const struct cell *b,
+		       uint32_t ignore);
+/* Same threads (0 reads as 1), parallel mode, pinning, pre-allocation. */
+bool cell_same_threads(const struct cell *a, const struct cell *b);
+/* The whole identity: variant, threads, cache and sync mode. */
+bool cell_same_key(const struct cell *a, const struct cell *b,
+		   uint32_t ignore);
+/* For people: sep + "2 threads by ranges (truncate), pinned compact", or
+ * nothing for 1 unpinned thread, into out (snprintf's return). */
+int cell_threads_desc(const struct cell *c, const char *sep, char *out,
+		      size_t len);
+/* The identity as one line, stable across runs and versions (compare's
+ * JSON key): "rw 1M buffer=128K warm none random threads=1". */
+const char *cell_key(const struct cell *c, char *out, size_t len);
+
+#endif
