@@ -688,7 +688,7 @@ static void show_progress(void *ctx, const struct run *run, size_t ci,
 {
 	struct progress_ctx *p = ctx;
 	const struct cell *c = &run->cells[ci];
-	char label[128];
+	char label[256];
 	unsigned e = eta > 0 ? (unsigned)(eta + 0.5) : 0;
 
 	if (p->quiet)
