@@ -17,7 +17,6 @@
 #include "fmt.h"
 #include "parse.h"
 #include "strlist.h"
-#include "threads.h"
 
 /* Any fixed seed makes reruns of a comparison give the same CIs. */
 #define COMPARE_SEED 20240229

@@ -13,7 +13,6 @@
 
 #include "profile.h"
 #include "results.h"
-#include "threads.h"
 
 /* After strategy,size: one column per tunable (cell.h's table). */
 static const char csv_header_rest[] =
@@ -105,8 +104,8 @@ static void put_row(FILE *f, const struct cell *c)
 	fprintf(f, ",%u,%s,%s,%s", c->threads ? c->threads : 1,
 		parallel_mode_name(c->parallel), pin_mode_name(c->pin),
 		prealloc_mode_name(c->prealloc));
-	put_num(f, threads_first_finish_share(c));
-	put_num(f, threads_imbalance(c));
+	put_num(f, results_first_finish_share(c));
+	put_num(f, results_thread_imbalance(c));
 	profile_put_csv(f, c);	/* iobench profile (profile.h) */
 	fputs("\r\n", f);
 }

@@ -14,12 +14,10 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include <hwloc.h>
-
 #include "cache.h"
 #include "env.h"
 #include "strategies.h"
-#include "threads.h"
+#include "topology.h"
 
 #define UNKNOWN "unknown"
 
@@ -111,27 +109,16 @@ static bool probe_host(struct environment *env)
 	return true;
 }
 
-static unsigned count_objs(hwloc_topology_t topo, hwloc_obj_type_t type)
-{
-	int n = hwloc_get_nbobjs_by_type(topo, type);
-
-	return n > 0 ? (unsigned)n : 0;
-}
-
 static void probe_topology(struct environment *env)
 {
-	hwloc_topology_t topo;
+	struct topology_counts t;
 
-	if (hwloc_topology_init(&topo))
-		return;
-	if (!hwloc_topology_load(topo)) {
-		env->packages = count_objs(topo, HWLOC_OBJ_PACKAGE);
-		env->numa_nodes = count_objs(topo, HWLOC_OBJ_NUMANODE);
-		env->cores = count_objs(topo, HWLOC_OBJ_CORE);
-		env->pus = count_objs(topo, HWLOC_OBJ_PU);
-		env->l3_per_package = threads_l3_per_package(topo);
-	}
-	hwloc_topology_destroy(topo);
+	topology_counts(&t);
+	env->packages = t.packages;
+	env->numa_nodes = t.numa_nodes;
+	env->cores = t.cores;
+	env->pus = t.pus;
+	env->l3_per_package = t.l3_per_package;
 }
 
 /* Undoes mountinfo's octal escapes ("\040" for a space) in place. */

@@ -239,8 +239,10 @@ static json_t *estimates_to_json(const struct cell *c)
 
 static json_t *sample_to_json(const struct sample *s)
 {
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:I,"
+	return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I,"
 			 " s:{s:I, s:I, s:I}, s:b}",
+			 "round", (json_int_t)s->round,
+			 "start", jreal(s->start),
 			 "seconds", jreal(s->seconds),
 			 "sync_seconds", jreal(s->sync_seconds),
 			 "cpu_user", jreal(s->cpu_user),
@@ -891,6 +893,11 @@ static void one_sample(struct reader *rd, json_t *o, const char *at,
 
 	if (!rd->failed && !json_is_object(o))
 		rd_fail(rd, at, "", "expected an object");
+	/* when it ran (iobench/1 files lack it: one_cell numbers them) */
+	if (!rd->legacy) {
+		rd_unsigned(rd, o, at, "round", &s->round);
+		rd_double(rd, o, at, "start", &s->start);
+	}
 	rd_double(rd, o, at, "seconds", &s->seconds);
 	rd_double(rd, o, at, "sync_seconds", &s->sync_seconds);
 	rd_double(rd, o, at, "cpu_user", &s->cpu_user);
@@ -933,6 +940,11 @@ static void one_cell(struct reader *rd, json_t *o, const char *at, void *out)
 	read_estimates(rd, o, at, &c->est);
 	c->samples = rd_list(rd, o, at, "samples", sizeof(struct sample),
 			     &c->n_samples, one_sample);
+	/* iobench/1 samples ran in order, one round each, at unknown times */
+	for (size_t i = 0; rd->legacy && c->samples && i < c->n_samples; i++) {
+		c->samples[i].round = (unsigned)i;
+		c->samples[i].start = NAN;
+	}
 }
 
 /* Parses path into root, or explains why not (with line:col). */

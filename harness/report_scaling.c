@@ -159,7 +159,7 @@ static void row(FILE *f, const struct scaling *s)
 	const struct cell *c = s->c;
 	char label[160], mode[48], a[16], im[16], ff[16] = "-";
 	unsigned t = n_threads(c);
-	double share = threads_first_finish_share(c);
+	double share = results_first_finish_share(c);
 
 	variant_label(c, label, sizeof(label));
 	mode_of(c, mode, sizeof(mode));
@@ -173,7 +173,7 @@ static void row(FILE *f, const struct scaling *s)
 			s->hi, 100.0 * s->ratio / t);
 	else
 		fputs(" - | - |", f);
-	fprintf(f, " %s | %s |\n", fmt_sig(threads_imbalance(c), im,
+	fprintf(f, " %s | %s |\n", fmt_sig(results_thread_imbalance(c), im,
 					sizeof(im)), ff);
 }
 

@@ -15,13 +15,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
 #include "fmt.h"
 #include "parse.h"
 #include "profile.h"
 #include "results.h"
 #include "source_tree.h"
 #include "strategies.h"
-#include "threads.h"
 
 unsigned results_files_per_sample(const struct cell *c)
 {
@@ -270,3 +272,65 @@ double results_cpu_s_per_gib(const struct cell *c)
 	return gib > 0 ? cpu / gib : NAN;
 }
 
+/* ---- threaded samples ---- */
+
+/* Median of one figure over the samples with per-thread data. */
+static double sample_median(const struct cell *c,
+			    double (*figure)(const struct sample *s,
+					     unsigned n))
+{
+	unsigned n = c->threads ? c->threads : 1;
+	double *x = malloc((c->n_samples ? c->n_samples : 1) * sizeof(*x));
+	double m = NAN;
+	size_t k = 0;
+
+	if (!x)
+		return NAN;
+	for (size_t i = 0; i < c->n_samples; i++) {
+		double v;
+
+		if (!c->samples[i].per_thread)
+			continue;
+		v = figure(&c->samples[i], n);
+		if (isfinite(v))
+			x[k++] = v;
+	}
+	if (k) {
+		gsl_sort(x, 1, k);
+		m = gsl_stats_median_from_sorted_data(x, 1, k);
+	}
+	free(x);
+	return m;
+}
+
+/* Slowest over fastest among threads that copied something. */
+static double sample_imbalance(const struct sample *s, unsigned n)
+{
+	double lo = INFINITY, hi = 0;
+
+	for (unsigned t = 0; t < n; t++) {
+		if (!s->per_thread[t].bytes)
+			continue;
+		if (s->per_thread[t].seconds < lo)
+			lo = s->per_thread[t].seconds;
+		if (s->per_thread[t].seconds > hi)
+			hi = s->per_thread[t].seconds;
+	}
+	return lo > 0 && isfinite(lo) ? hi / lo : NAN;
+}
+
+static double sample_first_share(const struct sample *s, unsigned n)
+{
+	(void)n;
+	return s->seconds > 0 ? s->first_finish / s->seconds : NAN;
+}
+
+double results_thread_imbalance(const struct cell *c)
+{
+	return sample_median(c, sample_imbalance);
+}
+
+double results_first_finish_share(const struct cell *c)
+{
+	return sample_median(c, sample_first_share);
+}

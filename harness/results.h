@@ -51,6 +51,11 @@ struct sample {
 	int64_t src_resident_before, src_resident_after;
 	struct cache_pages dst;	/* destinations right after the copy */
 	bool residency_ok;	/* warm: fully resident before; cold: none */
+	/* when it ran: the size's round (every cell of a size runs once per
+	 * round, so samples of one round pair up) and the start, seconds
+	 * since the run began */
+	unsigned round;
+	double start;
 };
 
 /* Child rusage summed over the cell's sample processes (wait4). */
@@ -243,6 +248,11 @@ enum results_figure {
 /* Mean over the cell's samples, in percent; NaN when no sample knows it
  * (no samples, 0-byte files, or -1 under the mincore fallback). */
 double results_sample_pct(const struct cell *c, enum results_figure which);
+/* Medians over a cell's threaded samples (NaN when it has none): the
+ * slowest thread's time over the fastest's (1 = balanced), and the
+ * first finish as a share of the sample's time. */
+double results_thread_imbalance(const struct cell *c);
+double results_first_finish_share(const struct cell *c);
 /* Timed-region CPU (user + sys) per GiB copied; NaN without samples. */
 double results_cpu_s_per_gib(const struct cell *c);
 /* Writers: atomic (temp file in the same directory, fsync, rename).

@@ -84,11 +84,10 @@ struct sample_msg {
 	char reason[REASON_LEN];	/* when status != 0 */
 };
 
-/* A cell whose median's 95% CI reaches further than this share of the
- * median after n samples gets more, up to EXTEND_FACTOR x n (budget
- * permitting): noisy cells pay for precision, quiet ones do not. */
-/* files above this size are unlinked as soon as they are done */
-#define KEEP_MAX_FILE_SIZE (1u << 20)
+/* When a cell's median 95% CI reaches further than this share of the
+ * median after n rounds, every cell of the size gets more rounds, up to
+ * EXTEND_FACTOR x n (budget permitting): all cells keep the same rounds,
+ * so they stay paired. */
 #define PRECISION_TARGET 0.05
 #define EXTEND_FACTOR 3
 
@@ -97,7 +96,7 @@ struct cell_state {
 	const struct copy_strategy *s;
 	size_t cap;			/* samples allocated */
 	double wall;			/* seconds spent on the cell so far */
-	unsigned seq;			/* samples run, for unique dst names */
+	unsigned seq;			/* samples run, warm-ups included */
 	bool running;
 };
 
@@ -116,9 +115,7 @@ struct runner {
 	uint64_t *hashes;
 	size_t n_sources, cap_sources;
 	uint64_t avail;			/* free bytes when the size started */
-	/* files left in place until the end instead of unlinked (see
-	 * keep_files()) and how many bytes of them may stay */
-	uint64_t kept_bytes, keep_limit;
+	unsigned round;			/* the size's current round */
 	/* progress: estimated seconds of the work done so far */
 	double t_start, est_done;
 };
@@ -466,30 +463,51 @@ static void src_path(const struct runner *r, size_t i, char *out, size_t len)
 	snprintf(out, len, "%s/src-%zu-%zu", r->scratch, r->size_idx, i);
 }
 
-/* Removes every file in the (flat) data-* directory, then it and the
- * scratch directory holding it. */
-static void remove_scratch(struct runner *r)
+/* Removes a sample directory, or the data-* one: the flat files in it,
+ * then the directory. */
+static void remove_flat_dir(int parent, const char *name)
 {
-	DIR *d;
+	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+			O_NOFOLLOW);
 	struct dirent *de;
+	DIR *d;
 
-	if (r->scratch_fd < 0) {
-		if (r->top[0])
-			rmdir(r->top);
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
 		return;
 	}
-	d = fdopendir(r->scratch_fd);
-	if (d) {
-		while ((de = readdir(d)))
-			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-				unlinkat(dirfd(d), de->d_name, 0);
-		closedir(d);
-	} else {
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+	unlinkat(parent, name, AT_REMOVEDIR);
+}
+
+/* Removes the scratch directory: the data-* directory and any sample
+ * directory an interrupted sample left, then the top. */
+static void remove_scratch(struct runner *r)
+{
+	int top = r->top[0] ? open(r->top, O_RDONLY | O_DIRECTORY |
+				   O_CLOEXEC | O_NOFOLLOW) : -1;
+	struct dirent *de;
+	DIR *d;
+
+	if (r->scratch_fd >= 0)
 		close(r->scratch_fd);
-	}
 	r->scratch_fd = -1;
-	rmdir(r->scratch);
-	rmdir(r->top);
+	d = top >= 0 ? fdopendir(top) : NULL;
+	if (!d && top >= 0)
+		close(top);
+	while (d && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			remove_flat_dir(dirfd(d), de->d_name);
+	if (d)
+		closedir(d);
+	if (r->top[0])
+		rmdir(r->top);
 }
 
 /*
@@ -536,41 +554,45 @@ static int open_scratch(struct runner *r)
 }
 
 /*
- * Whether `bytes` of finished files may stay in the scratch directory
- * until the run ends instead of being unlinked now. ext4 skips inodes
- * deleted in the last dirty_expire interval (30 s) when it allocates new
- * ones (recently_deleted() in ext4's ialloc.c): a sample that creates
- * hundreds of files right after the previous one unlinked hundreds was
- * measured ~10x slower per 1K file (230 vs 22 us), an artefact of the
- * benchmark, not of the strategy. So small files are kept (up to
- * keep_limit bytes in all); big ones, few per sample, are unlinked.
+ * Every sample writes its destinations into a directory of its own, made
+ * right before and removed right after it (untimed), so every sample
+ * starts from the same state (no policy changes mid-run):
+ *  - the destinations' page-cache pages are freed, and the next sample
+ *    reuses them; on a VM, pages the host has not backed yet make page-
+ *    cache writes up to 10x slower (33 vs 300 ms for 100M measured here),
+ *    so keeping finished files made later samples slow once they had
+ *    used up the recycled pages;
+ *  - on ext4 new inodes skip those deleted in the last 1-6 minutes
+ *    (recently_deleted() in ialloc.c, worst without a journal): a fresh,
+ *    randomly named directory under the TOPDIR-flagged scratch parent is
+ *    placed in a block group of its own (Orlov), away from the inodes the
+ *    previous samples deleted (measured 230 vs 22 us per 1K file when
+ *    creates followed deletes in one directory).
+ * dir receives the directory's path. 0 or -errno.
  */
-static bool keep_files(struct runner *r, uint64_t bytes)
+static int make_sample_dir(const struct runner *r, char *dir, size_t len)
 {
-	/* a --source tree's size is its total: its mean file counts */
-	uint64_t per_file = r->tree ? r->tree->total_bytes / r->tree->n_files
-				    : r->size;
+	uint32_t salt;
 
-	/* big files are few: unlinking them costs later creates little, and
-	 * their freed pages are reused by the next sample instead of fresh
-	 * ones (on a VM, pages the host has not backed yet make page-cache
-	 * writes up to 10x slower: 33 vs 300 ms for 100M measured here) */
-	if (per_file > KEEP_MAX_FILE_SIZE)
-		return false;
-	if (r->kept_bytes + bytes > r->keep_limit)
-		return false;
-	r->kept_bytes += bytes;
-	return true;
+	if (getrandom(&salt, sizeof(salt), 0) != sizeof(salt))
+		salt = (uint32_t)clock_now() ^ (uint32_t)getpid();
+	if (snprintf(dir, len, "%s/s-%08x", r->top, salt) >= (int)len)
+		return -ENAMETOOLONG;
+	if (mkdir(dir, 0700))
+		return -errno;
+	return 0;
+}
+
+/* Removes a sample directory and the (flat) files in it. */
+static void remove_sample_dir(const char *dir)
+{
+	remove_flat_dir(AT_FDCWD, dir);
 }
 
 static void remove_sources(struct runner *r)
 {
 	char p[FILE_PATH_MAX];
 
-	if (keep_files(r, (uint64_t)r->n_sources * r->size)) {
-		r->n_sources = 0;
-		return;
-	}
 	for (size_t i = 0; i < r->n_sources; i++) {
 		src_path(r, i, p, sizeof(p));
 		unlink(p);
@@ -1017,8 +1039,8 @@ static void free_paths(char **p, unsigned k)
 	free(p);
 }
 
-static int make_paths(const struct runner *r, size_t ci, unsigned seq,
-		      unsigned k, char ***src, char ***dst)
+static int make_paths(const struct runner *r, const char *dir, unsigned k,
+		      char ***src, char ***dst)
 {
 	char **s = calloc(k, sizeof(*s)), **d = calloc(k, sizeof(*d));
 	char p[FILE_PATH_MAX];
@@ -1033,8 +1055,7 @@ static int make_paths(const struct runner *r, size_t ci, unsigned seq,
 		else
 			src_path(r, i, p, sizeof(p));
 		s[i] = strdup(p);
-		snprintf(p, sizeof(p), "%s/dst-%zu-%u-%u", r->scratch, ci, seq,
-			 i);
+		snprintf(p, sizeof(p), "%s/dst-%u", dir, i);
 		d[i] = strdup(p);
 		if (!s[i] || !d[i])
 			return -ENOMEM;
@@ -1066,14 +1087,22 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 	struct cell *c = &r->run->cells[ci];
 	struct cell_state *cs = &r->cs[ci];
 	struct sample_msg m;
-	char **src = NULL, **dst = NULL;
+	char **src = NULL, **dst = NULL, dir[PATH_MAX];
+	double start;
 	int pfd[2], ret;
 	pid_t pid;
 
 	/* by files, N threads copy N batches: k counts every file; a
 	 * --source sample copies the whole tree */
 	k = r->tree ? r->tree->n_files : threads_files_for(c, k);
-	ret = make_paths(r, ci, cs->seq++, k, &src, &dst);
+	cs->seq++;
+	ret = make_sample_dir(r, dir, sizeof(dir));
+	if (ret) {
+		strategy_why(why, len, ret, "creating a sample directory in "
+			     "%s: %s", r->top, strerror(-ret));
+		return ret;
+	}
+	ret = make_paths(r, dir, k, &src, &dst);
 	if (ret) {
 		strategy_why(why, len, ret, "%s", strerror(-ret));
 		goto out_free;
@@ -1093,6 +1122,7 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 	/* iobench profile: the child counts its timed region */
 	c->profile.on = r->run->request.profile;
 	fflush(NULL);
+	start = clock_now() - r->t_start;
 	pid = fork();
 	if (pid < 0) {
 		ret = strategy_why(why, len, -errno, "fork: %s",
@@ -1111,19 +1141,19 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 			 len);
 	close(pfd[0]);
 	if (ret)
-		goto out_unlink;
+		goto out_free;
 	if (m.status) {
 		ret = m.status;
 		snprintf(why, len, "%s", m.reason);
-		goto out_unlink;
+		goto out_free;
 	}
 	ret = verify_batch(r, c, dst, k, why, len);
 	if (ret)
-		goto out_unlink;
+		goto out_free;
 	c->copies_verified += k;
 	if (c->profile.on && profile_add(&c->profile, &m.prof, k)) {
 		ret = strategy_why(why, len, -ENOMEM, "%s", strerror(ENOMEM));
-		goto out_unlink;
+		goto out_free;
 	}
 	*out = (struct sample){
 		.seconds = m.seconds,
@@ -1138,6 +1168,8 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 				(uint64_t)m.src_before == m.src_pages :
 				m.src_before == 0,
 		.first_finish = m.first_finish,
+		.round = r->round,
+		.start = start,
 	};
 	/* the caller owns the per-thread figures (free them if unkept) */
 	if (threads_cell_pooled(c)) {
@@ -1147,23 +1179,14 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 		if (!out->per_thread) {
 			ret = strategy_why(why, len, -ENOMEM, "%s",
 					   strerror(ENOMEM));
-			goto out_unlink;
+			goto out_free;
 		}
 		memcpy(out->per_thread, m.per_thread,
 		       n * sizeof(*out->per_thread));
 	}
-out_unlink:
-	/* also removes a failed copy's partial output (ENOSPC) */
-	/* a tree's small files count a block each: thousands of 0-byte
-	 * files kept over many samples would exhaust the inodes */
-	if (!ret && keep_files(r, r->tree ? r->tree->total_bytes +
-					    4096ull * r->tree->n_files :
-				  (uint64_t)k * c->size))
-		goto out_free;
-	for (unsigned i = 0; i < k && dst; i++)
-		if (dst[i])
-			unlink(dst[i]);
 out_free:
+	/* also removes a failed copy's partial output (ENOSPC) */
+	remove_sample_dir(dir);
 	free_paths(src, k);
 	free_paths(dst, k);
 	return ret;
@@ -1275,23 +1298,54 @@ static bool median_precise(const struct cell *c)
 	return precise;
 }
 
-static bool cell_finished(const struct run *run, const struct cell *c,
-			  const struct cell_state *cs)
+/*
+ * Whether the running cells of a size have enough rounds. All of them
+ * stop together, so every cell has the same rounds (failed ones drop
+ * out): at least MIN_SAMPLES; then --samples; then more, up to
+ * EXTEND_FACTOR x --samples, while some cell's median is imprecise; and
+ * no more once some cell has used its --budget.
+ */
+static bool size_finished(const struct runner *r)
 {
-	unsigned min = run->request.samples < MIN_SAMPLES ?
-		       run->request.samples : MIN_SAMPLES;
+	const struct run *run = r->run;
+	unsigned n = run->request.samples, min = n < MIN_SAMPLES ? n :
+						 MIN_SAMPLES;
+	bool precise = true, spent = false;
 
-	if (cs->wall >= run->request.budget && c->n_samples >= min)
-		return true;
-	if (c->n_samples < run->request.samples)
+	if (r->round < min)
 		return false;
-	/* n reached: a cell whose median is still imprecise gets more
-	 * samples, up to EXTEND_FACTOR x n, while its budget lasts */
-	return c->n_samples >= EXTEND_FACTOR * run->request.samples ||
-	       median_precise(c);
+	for (size_t i = 0; i < run->n_cells; i++) {
+		if (!r->cs[i].running)
+			continue;
+		spent |= r->cs[i].wall >= run->request.budget;
+		if (r->round >= n && precise)
+			precise = median_precise(&run->cells[i]);
+	}
+	if (spent || r->round >= EXTEND_FACTOR * n)
+		return true;
+	return r->round >= n && precise;
 }
 
-/* One timed sample of a running cell; finishes it when it has enough. */
+/* A finished cell of the size: ok, and profiled when asked. */
+static void finish_cell(struct runner *r, size_t ci)
+{
+	struct cell *c = &r->run->cells[ci];
+	struct cell_state *cs = &r->cs[ci];
+
+	c->status = CELL_OK;
+	c->verified = true;
+	cs->running = false;
+	/* iobench profile: perf samples of the cell copying; its problems
+	 * are recorded in the cell, not failures */
+	if (r->run->request.profile && !stop_level && !r->tree) {
+		char src[FILE_PATH_MAX];
+
+		src_path(r, 0, src, sizeof(src));
+		(void)profile_hot_spots(cs->s, c, src, r->scratch);
+	}
+}
+
+/* One timed sample of a running cell in the current round. */
 static int sample_cell(struct runner *r, size_t ci)
 {
 	struct cell *c = &r->run->cells[ci];
@@ -1315,22 +1369,39 @@ static int sample_cell(struct runner *r, size_t ci)
 		if (ret == -ENOMEM)
 			snprintf(why, sizeof(why), "%s", strerror(ENOMEM));
 		fail_cell(r, ci, why);
-		return 0;
-	}
-	if (cell_finished(r->run, c, cs)) {
-		c->status = CELL_OK;
-		c->verified = true;
-		cs->running = false;
-		/* iobench profile: perf samples of the cell copying; its
-		 * problems are recorded in the cell, not failures */
-		if (r->run->request.profile && !stop_level && !r->tree) {
-			char src[FILE_PATH_MAX];
-
-			src_path(r, 0, src, sizeof(src));
-			(void)profile_hot_spots(cs->s, c, src, r->scratch);
-		}
 	}
 	return 0;
+}
+
+/* The order of one round: the running cells of the size, shuffled from
+ * the seed, the size and the round, so position effects (the first cell
+ * after a warm-up, the one after the biggest writer) move around. */
+static size_t round_order(const struct runner *r, size_t *order)
+{
+	const struct run *run = r->run;
+	uint64_t x = run->request.seed ^ (0x9e3779b97f4a7c15ull *
+					  (r->size_idx + 1)) ^
+		     ((uint64_t)r->round << 32);
+	size_t n = 0;
+
+	for (size_t i = 0; i < run->n_cells; i++)
+		if (r->cs[i].running)
+			order[n++] = i;
+	/* Fisher-Yates with splitmix64: a few numbers per round, no need
+	 * for GSL's generators here */
+	for (size_t i = n; i > 1; i--) {
+		uint64_t z = (x += 0x9e3779b97f4a7c15ull);
+		size_t j, t;
+
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+		z ^= z >> 31;
+		j = z % i;
+		t = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = t;
+	}
+	return n;
 }
 
 /* A stopped sweep keeps what it measured: a cell with samples is ok (the
@@ -1373,7 +1444,7 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 {
 	struct run *run = r->run;
 	struct statvfs vfs;
-	size_t active = 0;
+	size_t active = 0, *order;
 	char why[REASON_LEN];
 	int ret = 0;
 
@@ -1410,40 +1481,33 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 		r->est_done += estimate_sample(&run->cells[i]);
 		report_progress(r, i);
 	}
-	while (!ret) {
-		bool any = false;
+	order = malloc(run->n_cells * sizeof(*order));
+	if (!order)
+		ret = -ENOMEM;
+	for (r->round = 0; !ret; r->round++) {
+		size_t n = round_order(r, order);
 
-		for (size_t i = 0; i < run->n_cells && !ret; i++) {
-			if (!r->cs[i].running)
-				continue;
-			any = true;
+		if (!n || size_finished(r))
+			break;
+		for (size_t k = 0; k < n && !ret; k++) {
 			if (stop_level) {
 				ret = -EINTR;
 				break;
 			}
-			ret = sample_cell(r, i);
-			r->est_done += estimate_sample(&run->cells[i]);
-			report_progress(r, i);
+			ret = sample_cell(r, order[k]);
+			r->est_done += estimate_sample(&run->cells[order[k]]);
+			report_progress(r, order[k]);
 		}
-		if (!any)
-			break;
 	}
+	for (size_t i = 0; !ret && i < run->n_cells; i++) {
+		if (!r->cs[i].running)
+			continue;
+		finish_cell(r, i);
+		report_progress(r, i);
+	}
+	free(order);
 	remove_sources(r);
-	return ret;
-}
-
-/* Bytes of finished files keep_files() may leave in place: 1 GiB, or an
- * eighth of the free space when that is less. */
-static uint64_t keep_limit(int dirfd)
-{
-	struct statvfs sv;
-	uint64_t limit = 1ull << 30;
-
-	if (fstatvfs(dirfd, &sv))
-		return 0;
-	if ((uint64_t)sv.f_bavail * sv.f_frsize / 8 < limit)
-		limit = (uint64_t)sv.f_bavail * sv.f_frsize / 8;
-	return limit;
+	return ret == -ENOMEM ? (fail_size(r, strerror(ENOMEM)), 0) : ret;
 }
 
 /* --source: the scanned tree's files are the sources and their hashes,
@@ -1515,7 +1579,6 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 		rmdir(r.top);
 		goto out_free;
 	}
-	r.keep_limit = keep_limit(r.scratch_fd);
 	for (size_t z = 0; z < run->request.n_sizes && !ret; z++)
 		ret = run_size(&r, run->request.sizes[z], z);
 	if (ret == -EINTR || stop_level) {

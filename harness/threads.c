@@ -18,7 +18,6 @@
 
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
-#include <hwloc/glibc-sched.h>
 
 #include "clock.h"
 #include "copy_unit.h"
@@ -27,6 +26,7 @@
 #include "strategies.h"
 #include "strlist.h"
 #include "threads.h"
+#include "topology.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -152,7 +152,7 @@ int threads_apply_config(struct run *run, size_t first,
 		tc = all[config];
 	free(all);
 	if (rq->pin != PIN_NONE)
-		threads_machine_topology();	/* children inherit it */
+		topology_machine();	/* children inherit it */
 	for (size_t i = first; i < run->n_cells; i++) {
 		struct cell *c = &run->cells[i];
 		const char *skip = NULL;
@@ -181,117 +181,6 @@ int threads_apply_config(struct run *run, size_t first,
 bool threads_cell_pooled(const struct cell *c)
 {
 	return c->threads > 1 || c->pin != PIN_NONE;
-}
-
-bool threads_same_config(const struct cell *a, const struct cell *b)
-{
-	unsigned ta = a->threads ? a->threads : 1;
-	unsigned tb = b->threads ? b->threads : 1;
-
-	/* one thread has no parallel mode: only its pinning counts */
-	return ta == tb && a->pin == b->pin &&
-	       (ta == 1 || (a->parallel == b->parallel &&
-			    a->prealloc == b->prealloc));
-}
-
-void threads_append_key(const struct cell *c, char *buf, size_t len)
-{
-	size_t used = strnlen(buf, len);
-
-	if (c->threads > 1 && used < len)
-		used += snprintf(buf + used, len - used, " threads=%u/%s",
-				 c->threads, parallel_mode_name(c->parallel));
-	if (c->threads > 1 && c->parallel == PARALLEL_RANGES && used < len)
-		used += snprintf(buf + used, len - used, " prealloc=%s",
-				 prealloc_mode_name(c->prealloc));
-	if (c->pin != PIN_NONE && used < len)
-		snprintf(buf + used, len - used, " pin=%s",
-			 pin_mode_name(c->pin));
-}
-
-/* Median of one figure over the samples with per-thread data. */
-static double sample_median(const struct cell *c,
-			    double (*figure)(const struct sample *s,
-					     unsigned n))
-{
-	unsigned n = c->threads ? c->threads : 1;
-	double *x = malloc((c->n_samples ? c->n_samples : 1) * sizeof(*x));
-	double m = NAN;
-	size_t k = 0;
-
-	if (!x)
-		return NAN;
-	for (size_t i = 0; i < c->n_samples; i++) {
-		double v;
-
-		if (!c->samples[i].per_thread)
-			continue;
-		v = figure(&c->samples[i], n);
-		if (isfinite(v))
-			x[k++] = v;
-	}
-	if (k) {
-		gsl_sort(x, 1, k);
-		m = gsl_stats_median_from_sorted_data(x, 1, k);
-	}
-	free(x);
-	return m;
-}
-
-/* Slowest over fastest among threads that copied something. */
-static double sample_imbalance(const struct sample *s, unsigned n)
-{
-	double lo = INFINITY, hi = 0;
-
-	for (unsigned t = 0; t < n; t++) {
-		if (!s->per_thread[t].bytes)
-			continue;
-		if (s->per_thread[t].seconds < lo)
-			lo = s->per_thread[t].seconds;
-		if (s->per_thread[t].seconds > hi)
-			hi = s->per_thread[t].seconds;
-	}
-	return lo > 0 && isfinite(lo) ? hi / lo : NAN;
-}
-
-static double sample_first_share(const struct sample *s, unsigned n)
-{
-	(void)n;
-	return s->seconds > 0 ? s->first_finish / s->seconds : NAN;
-}
-
-double threads_imbalance(const struct cell *c)
-{
-	return sample_median(c, sample_imbalance);
-}
-
-double threads_first_finish_share(const struct cell *c)
-{
-	return sample_median(c, sample_first_share);
-}
-
-int threads_describe(const struct cell *c, const char *sep, char *out,
-		     size_t len)
-{
-	char mode[48] = "";
-
-	if (c->threads > 1 && c->parallel == PARALLEL_RANGES)
-		snprintf(mode, sizeof(mode), " by ranges (%s)",
-			 prealloc_mode_name(c->prealloc));
-	else if (c->threads > 1)
-		snprintf(mode, sizeof(mode), " by files");
-	if (c->threads > 1 && c->pin != PIN_NONE)
-		return snprintf(out, len, "%s%u threads%s, pinned %s", sep,
-				c->threads, mode, pin_mode_name(c->pin));
-	if (c->threads > 1)
-		return snprintf(out, len, "%s%u threads%s", sep, c->threads,
-				mode);
-	if (c->pin != PIN_NONE)
-		return snprintf(out, len, "%spinned %s", sep,
-				pin_mode_name(c->pin));
-	if (len)
-		out[0] = '\0';
-	return 0;
 }
 
 unsigned threads_files_for(const struct cell *c, unsigned k)
@@ -338,187 +227,6 @@ unsigned threads_split_ranges(uint64_t size, unsigned n,
 		used += end > start;
 	}
 	return used;
-}
-
-/* ---- placement ---- */
-
-static hwloc_topology_t machine_topo;
-
-hwloc_topology_t threads_machine_topology(void)
-{
-	hwloc_topology_t t;
-
-	if (machine_topo)
-		return machine_topo;
-	if (hwloc_topology_init(&t))
-		return NULL;
-	if (hwloc_topology_load(t)) {
-		hwloc_topology_destroy(t);
-		return NULL;
-	}
-	machine_topo = t;
-	return t;
-}
-
-hwloc_topology_t threads_load_xml(const char *path)
-{
-	hwloc_topology_t t;
-
-	if (hwloc_topology_init(&t))
-		return NULL;
-	if (hwloc_topology_set_xml(t, path) || hwloc_topology_load(t)) {
-		int err = errno;
-
-		hwloc_topology_destroy(t);
-		errno = err ? err : EINVAL;
-		return NULL;
-	}
-	return t;
-}
-
-uint64_t threads_l3_per_package(hwloc_topology_t topo)
-{
-	hwloc_obj_t pkg = hwloc_get_obj_by_type(topo, HWLOC_OBJ_PACKAGE, 0);
-	hwloc_const_cpuset_t set =
-		pkg ? pkg->cpuset : hwloc_topology_get_topology_cpuset(topo);
-	hwloc_obj_t l3 = NULL;
-	uint64_t sum = 0;
-
-	while ((l3 = hwloc_get_next_obj_inside_cpuset_by_type(
-			topo, set, HWLOC_OBJ_L3CACHE, l3)))
-		sum += l3->attr->cache.size;
-	return sum;
-}
-
-/* The placement domains: NUMA nodes when there are several, else
- * packages, else the whole machine. Cpusets borrowed from topo. */
-static unsigned domains_of(hwloc_topology_t topo, hwloc_const_cpuset_t *out,
-			   unsigned max)
-{
-	static const hwloc_obj_type_t types[] = {
-		HWLOC_OBJ_NUMANODE, HWLOC_OBJ_PACKAGE
-	};
-	unsigned n = 0;
-
-	for (size_t t = 0; t < N_ELEMS(types) && !n; t++) {
-		int count = hwloc_get_nbobjs_by_type(topo, types[t]);
-
-		if (count < 2)
-			continue;
-		for (int i = 0; i < count && n < max; i++) {
-			hwloc_obj_t o =
-				hwloc_get_obj_by_type(topo, types[t], i);
-
-			if (o->cpuset && !hwloc_bitmap_iszero(o->cpuset))
-				out[n++] = o->cpuset;
-		}
-	}
-	if (!n)
-		out[n++] = hwloc_topology_get_topology_cpuset(topo);
-	return n;
-}
-
-/* Cores of a domain (PUs when hwloc reports no cores). */
-static hwloc_obj_type_t core_type(hwloc_topology_t topo)
-{
-	return hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE) > 0 ?
-	       HWLOC_OBJ_CORE : HWLOC_OBJ_PU;
-}
-
-/* Thread `slot` of a domain: core slot % cores, its (slot / cores)-th PU. */
-static hwloc_obj_t pu_in_domain(hwloc_topology_t topo,
-				hwloc_const_cpuset_t dom, unsigned slot)
-{
-	hwloc_obj_type_t ct = core_type(topo);
-	int cores = hwloc_get_nbobjs_inside_cpuset_by_type(topo, dom, ct);
-	hwloc_obj_t core;
-	int pus;
-
-	if (cores <= 0)
-		return NULL;
-	core = hwloc_get_obj_inside_cpuset_by_type(topo, dom, ct,
-						   slot % (unsigned)cores);
-	if (!core)
-		return NULL;
-	pus = hwloc_get_nbobjs_inside_cpuset_by_type(topo, core->cpuset,
-						     HWLOC_OBJ_PU);
-	if (pus <= 0)
-		return NULL;
-	return hwloc_get_obj_inside_cpuset_by_type(topo, core->cpuset,
-		HWLOC_OBJ_PU, (slot / (unsigned)cores) % (unsigned)pus);
-}
-
-/* Cores (or PUs) of a domain: compact moves to the next domain once
- * every PU of this one has a thread. */
-static unsigned domain_pus(hwloc_topology_t topo, hwloc_const_cpuset_t dom)
-{
-	int n = hwloc_get_nbobjs_inside_cpuset_by_type(topo, dom,
-						       HWLOC_OBJ_PU);
-
-	return n > 0 ? (unsigned)n : 1;
-}
-
-static hwloc_obj_t plan_one(hwloc_topology_t topo, enum pin_mode mode,
-			    hwloc_const_cpuset_t *dom, unsigned nd,
-			    unsigned i)
-{
-	unsigned total = 0, d;
-
-	if (mode == PIN_SPREAD)
-		return pu_in_domain(topo, dom[i % nd], i / nd);
-	for (d = 0; d < nd; d++)
-		total += domain_pus(topo, dom[d]);
-	i %= total;
-	for (d = 0; d + 1 < nd && i >= domain_pus(topo, dom[d]); d++)
-		i -= domain_pus(topo, dom[d]);
-	return pu_in_domain(topo, dom[d], i);
-}
-
-int threads_plan_placement(hwloc_topology_t topo, enum pin_mode mode,
-			   unsigned n, struct threads_plan *plan)
-{
-	hwloc_const_cpuset_t dom[64];
-	unsigned nd;
-
-	memset(plan, 0, sizeof(*plan));
-	if (mode == PIN_NONE || !n || !topo)
-		return -EINVAL;
-	nd = domains_of(topo, dom, N_ELEMS(dom));
-	plan->cpuset = calloc(n, sizeof(*plan->cpuset));
-	plan->nodeset = calloc(n, sizeof(*plan->nodeset));
-	if (!plan->cpuset || !plan->nodeset)
-		goto out_nomem;
-	plan->n = n;
-	for (unsigned i = 0; i < n; i++) {
-		hwloc_obj_t pu = plan_one(topo, mode, dom, nd, i);
-
-		if (!pu) {
-			threads_plan_free(plan);
-			return -EINVAL;
-		}
-		plan->cpuset[i] = hwloc_bitmap_dup(pu->cpuset);
-		plan->nodeset[i] = hwloc_bitmap_alloc();
-		if (!plan->cpuset[i] || !plan->nodeset[i])
-			goto out_nomem;
-		hwloc_cpuset_to_nodeset(topo, pu->cpuset, plan->nodeset[i]);
-	}
-	return 0;
-out_nomem:
-	threads_plan_free(plan);
-	return -ENOMEM;
-}
-
-void threads_plan_free(struct threads_plan *plan)
-{
-	for (unsigned i = 0; i < plan->n; i++) {
-		if (plan->cpuset)
-			hwloc_bitmap_free(plan->cpuset[i]);
-		if (plan->nodeset)
-			hwloc_bitmap_free(plan->nodeset[i]);
-	}
-	free(plan->cpuset);
-	free(plan->nodeset);
-	memset(plan, 0, sizeof(*plan));
 }
 
 /* ---- the worker pool ---- */
@@ -603,25 +311,16 @@ struct worker {
 static int pin_worker(struct worker *w)
 {
 	const struct threads_job *job = w->pool->job;
-	const struct threads_plan *plan = job->plan;
-	cpu_set_t set;
+	int ret;
 
-	if (!plan)
+	if (!job->plan)
 		return 0;
-	CPU_ZERO(&set);
-	hwloc_cpuset_to_glibc_sched_affinity(job->topo, plan->cpuset[w->idx],
-					     &set, sizeof(set));
-	if (sched_setaffinity(0, sizeof(set), &set))
-		return strategy_why(w->why, sizeof(w->why), -errno,
+	ret = topology_bind_thread(job->topo, job->plan, w->idx,
+				   &w->membind_failed);
+	if (ret)
+		return strategy_why(w->why, sizeof(w->why), ret,
 				    "pinning thread %u: %s", w->idx,
-				    strerror(errno));
-	/* a single-node machine or a kernel without NUMA says no: the copy
-	 * still runs, the report says the buffers were not bound */
-	if (!job->topo || hwloc_set_membind(job->topo, plan->nodeset[w->idx],
-					    HWLOC_MEMBIND_BIND,
-					    HWLOC_MEMBIND_THREAD |
-					    HWLOC_MEMBIND_BYNODESET))
-		w->membind_failed = true;
+				    strerror(-ret));
 	return 0;
 }
 
@@ -819,7 +518,7 @@ int threads_measure(const struct copy_strategy *s, const struct cell *c,
 		    char *const *src, char *const *dst, unsigned n,
 		    struct threads_outcome *out, char *why, size_t len)
 {
-	struct threads_plan plan = { 0 };
+	struct topology_plan plan = { 0 };
 	struct threads_job job = {
 		.s = s,
 		.cell = c,
@@ -835,12 +534,12 @@ int threads_measure(const struct copy_strategy *s, const struct cell *c,
 	int ret;
 
 	if (c->pin != PIN_NONE) {
-		job.topo = threads_machine_topology();
+		job.topo = topology_machine();
 		if (!job.topo)
 			return strategy_why(why, len, -ENODEV,
 					    "pinning: hwloc could not load "
 					    "this machine's topology");
-		ret = threads_plan_placement(job.topo, c->pin, job.threads,
+		ret = topology_plan_placement(job.topo, c->pin, job.threads,
 					     &plan);
 		if (ret)
 			return strategy_why(why, len, ret,
@@ -849,6 +548,6 @@ int threads_measure(const struct copy_strategy *s, const struct cell *c,
 		job.plan = &plan;
 	}
 	ret = threads_run(&job, out, why, len);
-	threads_plan_free(&plan);
+	topology_plan_free(&plan);
 	return ret;
 }

@@ -11,9 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <hwloc.h>
-
 #include "results.h"
+
+struct topology_plan;
+struct hwloc_topology;
 
 /* More threads than this is a typo, not a benchmark. */
 #define THREADS_MAX 256u
@@ -45,21 +46,6 @@ int threads_apply_config(struct run *run, size_t first,
 			 const struct copy_strategy *s, size_t config);
 /* Whether a cell's samples run in the worker pool (threads or pinned). */
 bool threads_cell_pooled(const struct cell *c);
-/* Same thread configuration: threads (0 reads as 1), parallel mode,
- * pinning and pre-allocation; compare's cell key includes it. */
-bool threads_same_config(const struct cell *a, const struct cell *b);
-/* Appends " threads=4/ranges prealloc=truncate pin=compact" (only what
- * differs from 1 unpinned thread) to the string in buf. */
-void threads_append_key(const struct cell *c, char *buf, size_t len);
-/* Medians over a cell's threaded samples (NaN when it has none): the
- * slowest thread's time over the fastest's (1 = balanced), and the
- * first finish as a share of the sample's time. */
-double threads_imbalance(const struct cell *c);
-double threads_first_finish_share(const struct cell *c);
-/* For people: sep + "2 threads by ranges (truncate), pinned compact", or
- * nothing for 1 unpinned thread, into out (snprintf's return). */
-int threads_describe(const struct cell *c, const char *sep, char *out,
-		     size_t len);
 /* Files a sample of batch k copies: k, times the threads by files. */
 unsigned threads_files_for(const struct cell *c, unsigned k);
 /* Adds (once) and returns the run warning when some cell runs more
@@ -76,33 +62,6 @@ const char *threads_oversubscribed(struct run *run);
 unsigned threads_split_ranges(uint64_t size, unsigned n,
 			      struct copy_range *out);
 
-/* ---- placement ---- */
-
-/* This machine's topology, loaded once and kept (NULL if hwloc fails). */
-hwloc_topology_t threads_machine_topology(void);
-/* A topology from an hwloc XML file, or NULL with errno. Destroy it. */
-hwloc_topology_t threads_load_xml(const char *path);
-/* Bytes of L3 cache in the first package (0 when hwloc knows none). */
-uint64_t threads_l3_per_package(hwloc_topology_t topo);
-
-/*
- * Where each of n threads runs: one PU each. compact fills the cores of
- * the first NUMA node (or package) before the next; spread deals threads
- * round-robin over NUMA nodes (else packages), then over their cores.
- * Within a domain a core gets a second thread (its next PU) only when
- * every core has one. Threads beyond the PUs wrap around.
- */
-struct threads_plan {
-	unsigned n;
-	hwloc_bitmap_t *cpuset;		/* n single-PU sets */
-	hwloc_bitmap_t *nodeset;	/* n: NUMA nodes of that PU */
-};
-/* 0, -EINVAL (PIN_NONE or n == 0) or -ENOMEM; free with
- * threads_plan_free (also on a zeroed plan). */
-int threads_plan_placement(hwloc_topology_t topo, enum pin_mode mode,
-			   unsigned n, struct threads_plan *plan);
-void threads_plan_free(struct threads_plan *plan);
-
 /* ---- one sample with N threads ---- */
 
 struct threads_job {
@@ -118,8 +77,8 @@ struct threads_job {
 	 * [t*k, t*k+k); ranges: every thread copies its range of each */
 	char *const *src, *const *dst;
 	unsigned n_files;
-	const struct threads_plan *plan;	/* NULL: not pinned */
-	hwloc_topology_t topo;		/* for membind; NULL: none */
+	const struct topology_plan *plan;	/* NULL: not pinned */
+	struct hwloc_topology *topo;	/* for membind; NULL: none */
 	/* called in each worker after pinning, before setup (tests) */
 	void (*on_start)(unsigned idx, void *ctx);
 	void *ctx;

@@ -25,6 +25,7 @@
 #include "strategies.h"
 #include "synthetic.h"
 #include "threads.h"
+#include "topology.h"
 
 #define MIB (1024ull * 1024)
 #define SEED 7
@@ -360,7 +361,7 @@ static void check_pinning(hwloc_topology_t topo, enum pin_mode mode,
 			  unsigned n)
 {
 	struct affinity_log log = { .topo = topo };
-	struct threads_plan plan;
+	struct topology_plan plan;
 	struct threads_outcome *o = calloc(1, sizeof(*o));
 	char src[300], dst[300], why[256];
 	char *srcs[1] = { src }, *dsts[1] = { dst };
@@ -375,7 +376,7 @@ static void check_pinning(hwloc_topology_t topo, enum pin_mode mode,
 	path_in("pin-src", src, sizeof(src));
 	path_in("pin-dst", dst, sizeof(dst));
 	make_source(src, MIB, 1);
-	assert_int_equal(threads_plan_placement(topo, mode, n, &plan), 0);
+	assert_int_equal(topology_plan_placement(topo, mode, n, &plan), 0);
 	if (threads_run(&job, o, why, sizeof(why)))
 		fail_msg("%s, %u threads: %s", pin_mode_name(mode), n, why);
 	for (unsigned i = 0; i < n; i++) {
@@ -390,13 +391,13 @@ static void check_pinning(hwloc_topology_t topo, enum pin_mode mode,
 		assert_int_equal(hwloc_bitmap_weight(plan.cpuset[i]), 1);
 		hwloc_bitmap_free(log.seen[i]);
 	}
-	threads_plan_free(&plan);
+	topology_plan_free(&plan);
 	free(o);
 }
 
 static void test_pin_machine(void **state)
 {
-	hwloc_topology_t topo = threads_machine_topology();
+	hwloc_topology_t topo = topology_machine();
 	int pus;
 
 	(void)state;
@@ -419,20 +420,20 @@ static hwloc_topology_t load_fixture(const char *name)
 
 	snprintf(path, sizeof(path), "%s/tests/threads/%s",
 		 root ? root : ".", name);
-	t = threads_load_xml(path);
+	t = topology_load_xml(path);
 	if (!t)
 		fail_msg("loading %s: %s", path, strerror(errno));
 	return t;
 }
 
 /* The OS index of the PU of plan entry i. */
-static int pu_of(const struct threads_plan *plan, unsigned i)
+static int pu_of(const struct topology_plan *plan, unsigned i)
 {
 	return hwloc_bitmap_first(plan->cpuset[i]);
 }
 
 /* Package (logical index) holding the PU of plan entry i. */
-static int package_of(hwloc_topology_t t, const struct threads_plan *plan,
+static int package_of(hwloc_topology_t t, const struct topology_plan *plan,
 		      unsigned i)
 {
 	hwloc_obj_t pu = hwloc_get_pu_obj_by_os_index(t, pu_of(plan, i));
@@ -450,14 +451,14 @@ static void test_plan_synthetic(void **state)
 	hwloc_topology_t t = load_fixture("topo-2pkg-2numa-4pu.xml");
 	static const int compact[] = { 0, 0, 1, 1, 0 };
 	static const int spread[] = { 0, 1, 0, 1, 0 };
-	struct threads_plan plan;
+	struct topology_plan plan;
 
 	(void)state;
 	assert_int_equal(hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PACKAGE), 2);
 	assert_int_equal(hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_NUMANODE), 2);
-	assert_int_equal(threads_plan_placement(t, PIN_NONE, 2, &plan),
+	assert_int_equal(topology_plan_placement(t, PIN_NONE, 2, &plan),
 			 -EINVAL);
-	assert_int_equal(threads_plan_placement(t, PIN_COMPACT, 5, &plan), 0);
+	assert_int_equal(topology_plan_placement(t, PIN_COMPACT, 5, &plan), 0);
 	for (unsigned i = 0; i < 5; i++) {
 		assert_int_equal(package_of(t, &plan, i), compact[i]);
 		/* NUMA node i of package i */
@@ -466,12 +467,12 @@ static void test_plan_synthetic(void **state)
 	}
 	assert_int_not_equal(pu_of(&plan, 0), pu_of(&plan, 1));
 	assert_int_equal(pu_of(&plan, 4), pu_of(&plan, 0));
-	threads_plan_free(&plan);
-	assert_int_equal(threads_plan_placement(t, PIN_SPREAD, 5, &plan), 0);
+	topology_plan_free(&plan);
+	assert_int_equal(topology_plan_placement(t, PIN_SPREAD, 5, &plan), 0);
 	for (unsigned i = 0; i < 5; i++)
 		assert_int_equal(package_of(t, &plan, i), spread[i]);
 	assert_int_not_equal(pu_of(&plan, 0), pu_of(&plan, 2));
-	threads_plan_free(&plan);
+	topology_plan_free(&plan);
 	hwloc_topology_destroy(t);
 }
 
@@ -578,7 +579,7 @@ static void test_json_round_trip(void **state)
 		x = &a.cells[i];
 		y = &b.cells[i];
 		assert_int_equal(n_or_1(y->threads), n_or_1(x->threads));
-		assert_true(threads_same_config(x, y));
+		assert_true(cell_same_threads(x, y));
 		for (size_t j = 0; j < x->n_samples; j++) {
 			assert_true(!x->samples[j].per_thread ==
 				    !y->samples[j].per_thread);
