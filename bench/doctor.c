@@ -19,8 +19,6 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include <libaio.h>
-#include <liburing.h>
 #include <linux/perf_event.h>
 
 #include "env.h"
@@ -142,78 +140,53 @@ static void check_kernel(struct doctor *d)
 		       "back", u.release, u.machine);
 }
 
-static void check_io_uring(struct doctor *d)
+/* A strategy whose probe is the whole check (reflink, copy_file_range). */
+static void check_strategy(struct doctor *d, const char *name,
+			   const char *fix)
 {
-	static const struct {
-		int op;
-		const char *name;
-	} ops[] = {
-		{ IORING_OP_READ, "READ" },
-		{ IORING_OP_WRITE, "WRITE" },
-		{ IORING_OP_READ_FIXED, "READ_FIXED" },
-		{ IORING_OP_WRITE_FIXED, "WRITE_FIXED" },
-	};
-	struct io_uring_probe *probe;
-	struct io_uring ring;
-	char lacking[64] = "";
-	long disabled = 0;
+	const struct copy_strategy *s = strategy_find(name);
+	char why[256];
 	int ret;
 
-	read_long("/proc/sys/kernel/io_uring_disabled", &disabled);
-	ret = io_uring_queue_init(8, &ring, 0);
-	if (ret) {
-		report(d, LVL_MISSING, "io_uring",
-		       disabled ? "sysctl -w kernel.io_uring_disabled=0" :
-				  "use a kernel built with CONFIG_IO_URING",
-		       "io_uring_queue_init: %s (io_uring_disabled=%ld)",
-		       strerror(-ret), disabled);
+	if (!s) {
+		report(d, LVL_MISSING, name, NULL, "not built in");
 		return;
 	}
-	probe = io_uring_get_probe_ring(&ring);
-	for (size_t i = 0; probe && i < sizeof(ops) / sizeof(ops[0]); i++)
-		if (!io_uring_opcode_supported(probe, ops[i].op))
-			snprintf(lacking + strlen(lacking),
-				 sizeof(lacking) - strlen(lacking), " %s",
-				 ops[i].name);
-	io_uring_free_probe(probe);
-	io_uring_queue_exit(&ring);
-	if (!probe)
-		report(d, LVL_WARN, "io_uring", "use Linux >= 5.6",
-		       "works, but the opcode probe failed (kernel < 5.6?)");
-	else if (lacking[0])
-		report(d, LVL_WARN, "io_uring", "use Linux >= 5.6",
-		       "works, but opcodes missing:%s", lacking);
+	ret = strategy_probe(s, d->dir, why, sizeof(why));
+	/* -ENOPKG: not built; the reason names the package to install */
+	if (ret)
+		report(d, LVL_MISSING, name, ret == -ENOPKG ? NULL : fix,
+		       "not usable in %s: %s", d->dir,
+		       why[0] ? why : "probe failed");
 	else
-		report(d, LVL_OK, "io_uring", NULL,
-		       "queue_init works; READ WRITE READ_FIXED WRITE_FIXED "
-		       "supported (io_uring_disabled=%ld)", disabled);
+		report(d, LVL_OK, name, NULL, "usable in %s (%s)", d->dir,
+		       strategy_fs_name(d->dir));
 }
 
+/* io_uring: its strategy's probe (ring setup, fixed-buffer opcodes). */
+static void check_io_uring(struct doctor *d)
+{
+	long disabled = 0;
+
+	read_long("/proc/sys/kernel/io_uring_disabled", &disabled);
+	check_strategy(d, "io_uring", disabled ?
+		       "sysctl -w kernel.io_uring_disabled=0" :
+		       "use Linux >= 5.6 built with CONFIG_IO_URING");
+}
+
+/* libaio: its strategy's probe, and the system-wide aio-nr headroom
+ * (each queue-depth slot of each thread takes one unit). */
 static void check_libaio(struct doctor *d)
 {
-	io_context_t ctx = 0;
 	long nr = -1, max = -1;
-	int ret;
 
 	read_long("/proc/sys/fs/aio-nr", &nr);
 	read_long("/proc/sys/fs/aio-max-nr", &max);
-	ret = io_setup(32, &ctx);
-	if (ret) {
-		report(d, LVL_MISSING, "libaio",
-		       "sysctl -w fs.aio-max-nr=1048576",
-		       "io_setup: %s (aio-nr %ld of aio-max-nr %ld)",
-		       strerror(-ret), nr, max);
-		return;
-	}
-	io_destroy(ctx);
-	/* each queue-depth slot of each thread takes one aio-nr unit */
 	if (max >= 0 && nr >= 0 && max - nr < 4096)
 		report(d, LVL_WARN, "libaio", "sysctl -w fs.aio-max-nr=1048576",
-		       "io_setup works, but only %ld of aio-max-nr %ld left",
-		       max - nr, max);
+		       "only %ld of aio-max-nr %ld left", max - nr, max);
 	else
-		report(d, LVL_OK, "libaio", NULL,
-		       "io_setup works; aio-nr %ld of aio-max-nr %ld", nr, max);
+		check_strategy(d, "libaio", "sysctl -w fs.aio-max-nr=1048576");
 }
 
 static void check_odirect(struct doctor *d)
@@ -246,25 +219,6 @@ static void check_odirect(struct doctor *d)
 		       d->dir, mem, off);
 	free(buf);
 	close(fd);
-}
-
-/* A strategy whose probe is the whole check (reflink, copy_file_range). */
-static void check_strategy(struct doctor *d, const char *name,
-			   const char *fix)
-{
-	const struct copy_strategy *s = strategy_find(name);
-	char why[256];
-
-	if (!s) {
-		report(d, LVL_MISSING, name, NULL, "not built in");
-		return;
-	}
-	if (strategy_probe(s, d->dir, why, sizeof(why)))
-		report(d, LVL_MISSING, name, fix, "not usable in %s: %s",
-		       d->dir, why[0] ? why : "probe failed");
-	else
-		report(d, LVL_OK, name, NULL, "usable in %s (%s)", d->dir,
-		       strategy_fs_name(d->dir));
 }
 
 static void check_cachestat(struct doctor *d)

@@ -9,7 +9,39 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "strategies.h"
+
+/* A strategy whose library was missing at build time keeps its name and
+ * place: `iobench list` says why it cannot run, cp and sweep skip it. */
+#define UNBUILT_STRATEGY(id, lib, pkg)					\
+	static int id##_unbuilt_probe(const char *dir, char *why,	\
+				      size_t len)			\
+	{								\
+		(void)dir;						\
+		return strategy_why(why, len, -ENOPKG, "built without "	\
+				    lib " (install " pkg " and rebuild)");	\
+	}								\
+	static int id##_unbuilt_copy(void *state, int src, int dst,	\
+				     const struct copy_range *r)	\
+	{								\
+		(void)state, (void)src, (void)dst, (void)r;		\
+		return -ENOSYS;						\
+	}								\
+	const struct copy_strategy strategy_##id = {			\
+		.abi = COPY_STRATEGY_ABI,				\
+		.name = #id,						\
+		.summary = "not built: " lib " was missing",		\
+		.probe = id##_unbuilt_probe,				\
+		.copy = id##_unbuilt_copy,				\
+	}
+
+#if !HAVE_LIBURING
+UNBUILT_STRATEGY(io_uring, "liburing", "liburing-dev");
+#endif
+#if !HAVE_LIBAIO
+UNBUILT_STRATEGY(libaio, "libaio", "libaio-dev");
+#endif
 
 static const struct copy_strategy *const registry[] = {
 	&strategy_rw,
