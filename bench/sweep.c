@@ -52,6 +52,7 @@ enum {
 	OPT_SAMPLES, OPT_BUDGET, OPT_TIMEOUT, OPT_SEED, OPT_DROP_CACHES,
 	OPT_SAVE_BASELINE, OPT_BASELINE,
 	OPT_THREADS, OPT_PARALLEL, OPT_PIN, OPT_PREALLOC, OPT_SQPOLL, OPT_OPT,
+	OPT_RUNS,
 };
 
 /* issue 6's limits and reference tools */
@@ -74,6 +75,7 @@ static const struct option options[] = {
 	{ "dir", required_argument, NULL, OPT_DIR },
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "samples", required_argument, NULL, OPT_SAMPLES },
+	{ "runs", required_argument, NULL, OPT_RUNS },
 	{ "budget", required_argument, NULL, OPT_BUDGET },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "seed", required_argument, NULL, OPT_SEED },
@@ -136,7 +138,11 @@ static void usage(FILE *f)
 "  --dir DIR             where the copies happen, in a scratch directory\n"
 "                        removed afterwards (default .)\n"
 "  --out DIR             where results go (default results)\n"
-"  --samples N           timed samples per cell, at least %d (default %d)\n"
+"  --samples N           rounds per size (each cell once a round), at\n"
+"                        least %d (default %d)\n"
+"  --runs N              independent passes over the whole plan (1-100,\n"
+"                        default 1); with 2 or more, confidence intervals\n"
+"                        cover run-to-run variation\n"
 "  --budget SECONDS      per cell: stop after this once it has %d samples\n"
 "                        (default %g)\n"
 "  --timeout SECONDS     per sample process; a hang fails the cell\n"
@@ -172,8 +178,8 @@ struct sweep_opts {
 	const char *reference;		/* --reference list or "none" */
 	bool no_limits;
 	const char *sizes, *strategies, *cache, *sync, *content, *source,
-		*dir, *out, *samples, *budget, *timeout, *seed, *baseline,
-		*compare_to;
+		*dir, *out, *samples, *runs, *budget, *timeout, *seed,
+		*baseline, *compare_to;
 	/* per tunable (cell.h): the list given, or NULL for the default */
 	const char *tune[TUNABLES_MAX];
 	const char *threads, *parallel, *pin, *prealloc;	/* threads.h */
@@ -473,6 +479,11 @@ static int build_request(const struct sweep_opts *o, struct run_request *rq)
 		return -EINVAL;
 	}
 	rq->samples = v;
+	if (parse_count(o->runs, 1, 100, &v, err, sizeof(err))) {
+		bench_error("sweep: --runs: %s", err);
+		return -EINVAL;
+	}
+	rq->runs = v;
 	if (parse_seconds(o->budget, MAX_SECONDS, &rq->budget, err,
 			  sizeof(err))) {
 		bench_error("sweep: --budget: %s", err);
@@ -1096,7 +1107,7 @@ int cmd_sweep(int argc, char **argv)
 		.sizes = DEFAULT_SIZES, .strategies = "all",
 		.cache = "warm,cold", .sync = "none",
 		.content = "random", .dir = ".", .out = "results",
-		.samples = "10", .budget = "10", .timeout = "60",
+		.samples = "10", .runs = "1", .budget = "10", .timeout = "60",
 		.seed = "42", .reference = "cp",
 	};
 	struct run run = { 0 }, base = { 0 };
@@ -1136,6 +1147,7 @@ int cmd_sweep(int argc, char **argv)
 		case OPT_DIR: o.dir = optarg; break;
 		case OPT_OUT: o.out = optarg; break;
 		case OPT_SAMPLES: o.samples = optarg; break;
+		case OPT_RUNS: o.runs = optarg; break;
 		case OPT_BUDGET: o.budget = optarg; break;
 		case OPT_TIMEOUT: o.timeout = optarg; break;
 		case OPT_SEED: o.seed = optarg; break;

@@ -152,7 +152,7 @@ json_t *results_json_cell_tunables(const struct cell *c)
 static json_t *request_to_json(const struct run_request *q)
 {
 	return json_pack("{s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s,"
-			 " s:s?, s:o, s:s?, s:s?, s:I, s:o, s:o, s:o, s:b}",
+			 " s:s?, s:o, s:s?, s:s?, s:I, s:I, s:o, s:o, s:o, s:b}",
 			 "strategies",
 			 str_array(q->strategies, q->n_strategies),
 			 "sizes", u64_array(q->sizes, q->n_sizes),
@@ -165,6 +165,7 @@ static json_t *request_to_json(const struct run_request *q)
 			 "source_files", ju64(q->source_files),
 			 "dir", q->dir, "out", q->out,
 			 "samples", (json_int_t)q->samples,
+			 "runs", (json_int_t)(q->runs ? q->runs : 1),
 			 "budget", jreal(q->budget),
 			 "timeout", jreal(q->timeout),
 			 "seed", ju64(q->seed),
@@ -239,8 +240,9 @@ static json_t *estimates_to_json(const struct cell *c)
 
 static json_t *sample_to_json(const struct sample *s)
 {
-	return json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I,"
+	return json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I,"
 			 " s:{s:I, s:I, s:I}, s:b}",
+			 "run", (json_int_t)s->run,
 			 "round", (json_int_t)s->round,
 			 "start", jreal(s->start),
 			 "seconds", jreal(s->seconds),
@@ -807,6 +809,9 @@ static void read_request(struct reader *rd, json_t *root,
 	rd_string(rd, o, at, "dir", &q->dir);
 	rd_string(rd, o, at, "out", &q->out);
 	rd_unsigned(rd, o, at, "samples", &q->samples);
+	/* iobench/1 had one run */
+	if (!rd->legacy)
+		rd_unsigned(rd, o, at, "runs", &q->runs);
 	rd_double(rd, o, at, "budget", &q->budget);
 	rd_double(rd, o, at, "timeout", &q->timeout);
 	rd_u64(rd, o, at, "seed", &q->seed);
@@ -895,6 +900,7 @@ static void one_sample(struct reader *rd, json_t *o, const char *at,
 		rd_fail(rd, at, "", "expected an object");
 	/* when it ran (iobench/1 files lack it: one_cell numbers them) */
 	if (!rd->legacy) {
+		rd_unsigned(rd, o, at, "run", &s->run);
 		rd_unsigned(rd, o, at, "round", &s->round);
 		rd_double(rd, o, at, "start", &s->start);
 	}

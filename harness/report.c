@@ -1022,6 +1022,8 @@ static void section_reproduce(struct report *rp)
 	fprintf(f, " --content %s", content_kind_name(q->content));
 	if (q->samples)
 		fprintf(f, " --samples %u", q->samples);
+	if (q->runs > 1)
+		fprintf(f, " --runs %u", q->runs);
 	if (q->timeout > 0)
 		fprintf(f, " --timeout %g", q->timeout);
 	if (q->budget > 0)

@@ -55,6 +55,7 @@ struct sample {
 	 * round, so samples of one round pair up) and the start, seconds
 	 * since the run began */
 	unsigned round;
+	unsigned run;		/* --runs: the pass it belongs to */
 	double start;
 };
 
@@ -181,6 +182,7 @@ struct run_request {
 	uint64_t source_files;
 	char *dir, *out;
 	unsigned samples;
+	unsigned runs;			/* --runs: independent passes (0 = 1) */
 	double budget, timeout;
 	uint64_t seed;
 	bool drop_caches;

@@ -116,6 +116,7 @@ struct runner {
 	size_t n_sources, cap_sources;
 	uint64_t avail;			/* free bytes when the size started */
 	unsigned round;			/* the size's current round */
+	unsigned pass;			/* --runs: the current pass */
 	/* progress: estimated seconds of the work done so far */
 	double t_start, est_done;
 };
@@ -431,12 +432,12 @@ static double samples_left(const struct run *run, const struct cell *c,
 
 double runner_estimate_seconds(const struct run *run)
 {
-	double t = 0;
+	double t = 0, runs = run->request.runs ? run->request.runs : 1;
 
 	for (size_t i = 0; i < run->n_cells; i++)
 		t += samples_left(run, &run->cells[i], NULL) *
 		     estimate_sample(&run->cells[i]);
-	return t;
+	return t * runs;
 }
 
 static void report_progress(struct runner *r, size_t ci)
@@ -1169,6 +1170,7 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 				m.src_before == 0,
 		.first_finish = m.first_finish,
 		.round = r->round,
+		.run = r->pass,
 		.start = start,
 	};
 	/* the caller owns the per-thread figures (free them if unkept) */
@@ -1252,6 +1254,18 @@ static int warm_up(struct runner *r, size_t ci)
 	double t0 = clock_now();
 	int ret;
 
+	/* a later pass (--runs) keeps the batch of the first */
+	if (r->pass) {
+		ret = r->tree ? 0 : ensure_sources(r, threads_files_for(c,
+							c->batch), why,
+						   sizeof(why));
+		if (!ret)
+			ret = run_sample(r, ci, c->batch, &s, &ru, why,
+					 sizeof(why));
+		if (!ret)
+			free(s.per_thread);
+		goto out;
+	}
 	if (c->size <= CALIBRATION_SMALL_SIZE && !r->tree)
 		k0 = lim < CALIBRATION_FILES ? lim : CALIBRATION_FILES;
 	/* --source: the tree is there already, and one copy of it is the
@@ -1451,8 +1465,13 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 	r->size = size;
 	r->size_idx = size_idx;
 	for (size_t i = 0; i < run->n_cells; i++) {
-		r->cs[i].running = run->cells[i].size == size &&
-				   run->cells[i].status == CELL_PENDING;
+		const struct cell *c = &run->cells[i];
+
+		/* a later pass (--runs) runs the cells the first finished */
+		r->cs[i].running = c->size == size &&
+				   c->status == (r->pass ? CELL_OK :
+							   CELL_PENDING);
+		r->cs[i].wall = 0;
 		active += r->cs[i].running;
 	}
 	if (!active)
@@ -1539,6 +1558,7 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 		.scratch_fd = -1,
 		.t_start = clock_now(),
 	};
+	unsigned runs = run->request.runs ? run->request.runs : 1, passes = 0;
 	int ret = 0;
 
 	if (len)
@@ -1579,11 +1599,17 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 		rmdir(r.top);
 		goto out_free;
 	}
-	for (size_t z = 0; z < run->request.n_sizes && !ret; z++)
-		ret = run_size(&r, run->request.sizes[z], z);
+	/* --runs N: N independent passes over every size, each with fresh
+	 * sources and its own warm-ups and rounds */
+	for (r.pass = 0; r.pass < runs && !ret; r.pass++) {
+		for (size_t z = 0; z < run->request.n_sizes && !ret; z++)
+			ret = run_size(&r, run->request.sizes[z], z);
+		passes += !ret;
+	}
 	if (ret == -EINTR || stop_level) {
-		/* a stop after the last sample cut nothing short */
-		run->incomplete = settle_interrupted(&r);
+		/* a stop after the last sample cut nothing short; one before
+		 * the last pass ended leaves fewer runs than asked */
+		run->incomplete = settle_interrupted(&r) || passes < runs;
 		ret = -EINTR;
 		strategy_why(err, len, ret, "interrupted");
 	}
