@@ -1,35 +1,28 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Issue 6 in a real sweep: machine limits (memcpy above every warm copy,
+# Limits, references and plots in a real sweep: machine limits (memcpy above every warm copy,
 # O_DIRECT figures or their reason), reference-tool rows (cp, dd, rsync)
 # run and verified like cells, gnuplot plots as valid SVG linked from
 # report.md, the report without gnuplot, the compare plot, and the
 # options' bad input.
-set -u
-: "${IOBENCH:?IOBENCH must name the built iobench binary}"
 : "${RENDER:?RENDER must name the test render helper}"
 : "${SOURCE_ROOT:?SOURCE_ROOT must name the source tree}"
+# T is disk-backed, so cold cells and O_DIRECT are meaningful
+. "$(dirname "$0")/../lib.sh"
 PY=/usr/bin/python3
 
-# Disk-backed, so cold cells and O_DIRECT are meaningful.
-T=$(mktemp -d "${TMPDIR:-/var/tmp}/iobench-plots-test-XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
 mkdir "$T/dir"
 
 # ---- bad input: exit 1, nothing created ----
 "$IOBENCH" sweep --reference cpio --dir "$T/dir" --out "$T/bad" \
 	>/dev/null 2>"$T/err"
 rc=$?
-[ "$rc" -eq 1 ] || fail "--reference cpio: exit $rc, expected 1"
-grep -q "unknown tool 'cpio'" "$T/err" || fail "no clear error: $(cat "$T/err")"
+[ "$rc" -eq 1 ] || die "--reference cpio: exit $rc, expected 1"
+grep -q "unknown tool 'cpio'" "$T/err" || die "no clear error: $(cat "$T/err")"
 "$IOBENCH" sweep --reference cp,cp --dir "$T/dir" --out "$T/bad" \
 	>/dev/null 2>"$T/err"
-[ $? -eq 1 ] || fail "--reference cp,cp accepted"
-[ -e "$T/bad" ] && fail "bad input created $T/bad"
+[ $? -eq 1 ] || die "--reference cp,cp accepted"
+[ -e "$T/bad" ] && die "bad input created $T/bad"
 
 # ---- a small sweep with limits and every reference tool ----
 "$IOBENCH" sweep --sizes 64K,1M --strategies rw,copy_file_range \
@@ -37,11 +30,11 @@ grep -q "unknown tool 'cpio'" "$T/err" || fail "no clear error: $(cat "$T/err")"
 	--out "$T/out" --quiet --reference cp,dd,rsync \
 	>"$T/stdout" 2>"$T/stderr"
 rc=$?
-[ "$rc" -eq 0 ] || { cat "$T/stderr" >&2; fail "sweep exit $rc"; }
+[ "$rc" -eq 0 ] || { cat "$T/stderr" >&2; die "sweep exit $rc"; }
 run=$T/out/$(readlink "$T/out/latest")
-[ -f "$run/report.md" ] || fail "no report.md in $run"
+[ -f "$run/report.md" ] || die "no report.md in $run"
 
-$PY - "$run" "$SOURCE_ROOT" <<'PY' || fail "limits / reference checks"
+$PY - "$run" "$SOURCE_ROOT" <<'PY' || die "limits / reference checks"
 import json, math, sys
 
 d = sys.argv[1]
@@ -137,55 +130,55 @@ PY
 # ---- plots: valid SVG files, each linked from report.md ----
 if ! command -v gnuplot >/dev/null; then
 	grep -q "Plots skipped: gnuplot is not on PATH" "$run/report.md" ||
-		fail "no gnuplot, and the report does not say plots were skipped"
+		die "no gnuplot, and the report does not say plots were skipped"
 	echo "SKIP: gnuplot not installed (scripts/setup installs gnuplot-nox)"
 	exit 77
 fi
-command -v xmllint >/dev/null || { echo "SKIP: xmllint missing"; exit 77; }
+command -v xmllint >/dev/null || skip "xmllint missing"
 links=$(grep -o '](plots/[^)]*\.svg)' "$run/report.md" | sed 's/^](//; s/)$//')
 for want in throughput-warm throughput-cold cpu-per-gib cold-vs-warm \
 	    page-cache; do
 	echo "$links" | grep -qx "plots/$want.svg" ||
-		fail "report.md does not embed plots/$want.svg"
+		die "report.md does not embed plots/$want.svg"
 done
 for l in $links; do
-	[ -s "$run/$l" ] || fail "$l linked but missing"
-	xmllint --noout "$run/$l" || fail "$l is not valid XML"
-	grep -q "<svg" "$run/$l" || fail "$l is not SVG"
+	[ -s "$run/$l" ] || die "$l linked but missing"
+	xmllint --noout "$run/$l" || die "$l is not valid XML"
+	grep -q "<svg" "$run/$l" || die "$l is not SVG"
 	b=${l%.svg}
 	[ -s "$run/$b.dat" ] && [ -s "$run/$b.gp" ] ||
-		fail "$l: data file or script missing"
+		die "$l: data file or script missing"
 done
 grep -q "throughput, MiB/s" "$run/plots/throughput-warm.svg" ||
-	fail "throughput plot has no y-axis label with units"
+	die "throughput plot has no y-axis label with units"
 grep -q "ref:rsync" "$run/plots/throughput-warm.svg" ||
-	fail "throughput plot has no legend entry for the references"
+	die "throughput plot has no legend entry for the references"
 
 # ---- without gnuplot: the report says the plots were skipped, and why ----
 mkdir "$T/nognuplot"
 PATH=/nonexistent "$RENDER" "$run/results.json" "$T/nognuplot" ||
-	fail "rendering without gnuplot failed"
+	die "rendering without gnuplot failed"
 grep -q "Plots skipped: gnuplot is not on PATH (install the gnuplot-nox" \
-	"$T/nognuplot/report.md" || fail "no skip note without gnuplot"
+	"$T/nognuplot/report.md" || die "no skip note without gnuplot"
 grep -q '](plots/' "$T/nognuplot/report.md" &&
-	fail "plots linked although gnuplot is missing"
-[ -e "$T/nognuplot/plots" ] && fail "plots/ created without gnuplot"
+	die "plots linked although gnuplot is missing"
+[ -e "$T/nognuplot/plots" ] && die "plots/ created without gnuplot"
 grep -q "## Limits" "$T/nognuplot/report.md" ||
-	fail "limits lost in the results.json round trip"
+	die "limits lost in the results.json round trip"
 
 # ---- --no-limits --reference none, threads swept; compare's plot ----
 "$IOBENCH" sweep --sizes 64K --strategies rw,copy_file_range --cache warm \
 	--threads 1,2 --samples 6 --budget 1 --dir "$T/dir" --out "$T/out2" \
 	--quiet --no-limits --reference none >/dev/null 2>"$T/stderr" ||
-	{ cat "$T/stderr" >&2; fail "--no-limits sweep failed"; }
+	{ cat "$T/stderr" >&2; die "--no-limits sweep failed"; }
 run2=$T/out2/$(readlink "$T/out2/latest")
 grep -q '](plots/thread-scaling.svg)' "$run2/report.md" ||
-	fail "threads swept, but no thread-scaling plot in report.md"
+	die "threads swept, but no thread-scaling plot in report.md"
 xmllint --noout "$run2/plots/thread-scaling.svg" ||
-	fail "thread-scaling.svg is not valid XML"
+	die "thread-scaling.svg is not valid XML"
 grep -q "copy_file_range by files" "$run2/plots/thread-scaling.svg" ||
-	fail "thread-scaling plot lacks its legend"
-$PY - "$run2" <<'PY' || fail "--no-limits / --reference none"
+	die "thread-scaling plot lacks its legend"
+$PY - "$run2" <<'PY' || die "--no-limits / --reference none"
 import json, sys
 r = json.load(open(sys.argv[1] + "/results.json"))
 assert r["limits"] is None, "limits measured under --no-limits"
@@ -196,9 +189,9 @@ PY
 "$IOBENCH" compare "$run/results.json" "$run2/results.json" -o "$T/cmp" \
 	>/dev/null 2>"$T/stderr"
 rc=$?
-[ "$rc" -eq 0 ] || [ "$rc" -eq 4 ] || { cat "$T/stderr" >&2; fail "compare exit $rc"; }
+[ "$rc" -eq 0 ] || [ "$rc" -eq 4 ] || { cat "$T/stderr" >&2; die "compare exit $rc"; }
 grep -q '](plots/compare-change.svg)' "$T/cmp/compare.md" ||
-	fail "compare.md does not embed its plot"
+	die "compare.md does not embed its plot"
 xmllint --noout "$T/cmp/plots/compare-change.svg" ||
-	fail "compare-change.svg is not valid XML"
+	die "compare-change.svg is not valid XML"
 echo PASS

@@ -4,31 +4,14 @@
 # line and exit 1 creating nothing; a small threaded sweep records
 # threads, parallel mode, pinning and per-thread figures in results.json
 # and results.csv, and report.md has a "Thread scaling" section.
-set -u
-: "${IOBENCH:?IOBENCH must name the built iobench binary}"
-T=$(mktemp -d "${TMPDIR:-/var/tmp}/iobench-threads-test-XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
+. "$(dirname "$0")/../lib.sh"
 mkdir "$T/dir"
 
 # expect_bad WHAT_STDERR_CONTAINS ARGS...
 expect_bad() {
-	local want=$1 rc lines
+	local want=$1
 	shift
-	"$IOBENCH" sweep --sizes 4K --out "$T/out" --dir "$T/dir" "$@" \
-		>"$T/stdout" 2>"$T/stderr"
-	rc=$?
-	[ "$rc" -eq 1 ] || fail "$*: exit $rc, expected 1"
-	lines=$(wc -l <"$T/stderr")
-	[ "$lines" -eq 1 ] || { cat "$T/stderr" >&2; fail "$*: $lines lines on stderr"; }
-	grep -qF -- "$want" "$T/stderr" ||
-		fail "$*: stderr lacks '$want': $(cat "$T/stderr")"
-	[ ! -e "$T/out" ] || fail "$*: created --out"
-	[ -z "$(ls -A "$T/dir")" ] || fail "$*: created files in --dir"
-	echo "ok: $* -> $(cat "$T/stderr")"
+	expect_bad_sweep "$T/out" "$want" --sizes 4K --dir "$T/dir" "$@"
 }
 
 expect_bad "--threads: '0': must be at least 1" --threads 0
@@ -45,13 +28,13 @@ expect_bad "--prealloc: 'zero'" --prealloc zero
 	--prealloc fallocate --cache warm --samples 6 --budget 0.5 \
 	--dir "$T/dir" --out "$T/out" >"$T/stdout" 2>"$T/stderr"
 rc=$?
-[ "$rc" -eq 0 ] || { cat "$T/stderr" >&2; fail "threaded sweep: exit $rc"; }
-run=$(ls -d "$T"/out/2*) || fail "no run directory"
-grep -q '^## Thread scaling' "$run/report.md" || fail "no Thread scaling section"
+[ "$rc" -eq 0 ] || { cat "$T/stderr" >&2; die "threaded sweep: exit $rc"; }
+run=$(ls -d "$T"/out/2*) || die "no run directory"
+grep -q '^## Thread scaling' "$run/report.md" || die "no Thread scaling section"
 grep -q '| `rw` buf 128K | warm/none | ranges (fallocate) | compact | 2 |' \
-	"$run/report.md" || fail "no rw ranges row: $(grep -A12 'Thread scaling' "$run/report.md")"
+	"$run/report.md" || die "no rw ranges row: $(grep -A12 'Thread scaling' "$run/report.md")"
 
-/usr/bin/python3 - "$run" <<'PY' || fail "results.json / results.csv"
+/usr/bin/python3 - "$run" <<'PY' || die "results.json / results.csv"
 import csv, json, sys
 run = sys.argv[1]
 doc = json.load(open(run + "/results.json"))

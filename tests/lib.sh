@@ -1,0 +1,172 @@
+# SPDX-License-Identifier: MIT
+# The one shell library every test script sources (exit 77 = skip):
+#   T          a private scratch directory on disk (TMPDIR, else /var/tmp),
+#              removed at exit with every tmpfs mounted and process started
+#              through the helpers below
+#   fail MSG   a failed check: printed, counted; the test goes on and, at
+#              exit, fails (exit 1) whatever it did after
+#   die MSG    a failed check the rest depends on: exit 1 now
+#   pass MSG   a passed check, printed
+#   skip WHY   the whole test cannot run here: exit 77 (meson: SKIP)
+#   finish     the last line: the verdict, exit 0 or 1
+# A check that cannot run in a test whose other checks can belongs in a
+# test of its own, which skips: a skipped check never counts as passed.
+set -u
+
+if [ -z "${IOBENCH:-}" ] || [ ! -x "$IOBENCH" ]; then
+	echo "FAIL: IOBENCH is not set to the built iobench (run via meson test)"
+	exit 1
+fi
+
+T=$(mktemp -d "${TMPDIR:-/var/tmp}/iobench-test-XXXXXX") || exit 1
+TMP=$T
+MOUNTS=()
+PIDS=()
+cleanup_hooks=()
+fails=0
+
+_iobench_test_exit() {
+	local rc=$? m p h
+	for h in "${cleanup_hooks[@]}"; do
+		eval "$h"
+	done
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	for m in "${MOUNTS[@]}"; do
+		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
+	done
+	rm -rf "$T"
+	# a counted failure fails the test, however the script ended
+	if [ "$fails" -ne 0 ] && [ "$rc" -eq 0 ]; then
+		echo "$fails check(s) failed"
+		exit 1
+	fi
+	exit "$rc"
+}
+trap _iobench_test_exit EXIT
+
+fail() {
+	echo "FAIL: $*"
+	fails=$((fails + 1))
+}
+
+die() {
+	echo "FAIL: $*"
+	fails=$((fails + 1))
+	exit 1
+}
+
+pass() {
+	echo "ok: $*"
+}
+
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+finish() {
+	if [ "$fails" -ne 0 ]; then
+		exit 1
+	fi
+	echo PASS
+	exit 0
+}
+
+# mount_tmpfs DIR OPTIONS: 0, or 1 when mounting is not permitted here.
+mount_tmpfs() {
+	mkdir -p "$1"
+	mount -t tmpfs -o "$2" tmpfs "$1" 2>/dev/null || return 1
+	MOUNTS+=("$1")
+}
+
+# assert_no_scratch DIR [WHAT]: no iobench scratch directory survived.
+assert_no_scratch() {
+	local left
+	left=$(find "$1" -maxdepth 1 -name 'iobench-*' -type d | head -n 1)
+	[ -z "$left" ] || fail "${2:+$2: }scratch directory left behind: $left"
+}
+
+need_perf() {
+	command -v perf >/dev/null ||
+		skip "perf is not installed (apt-get install linux-perf)"
+}
+
+# run CMD...: sets rc, out (stdout) and err (stderr)
+run() {
+	out=$("$@" 2>"$T/.stderr")
+	rc=$?
+	err=$(cat "$T/.stderr")
+}
+
+# expect_rc WANT DESCRIPTION: checks the last run()
+expect_rc() {
+	if [ "$rc" -eq "$1" ]; then
+		pass "$2 (exit $rc)"
+	else
+		fail "$2: exit $rc, expected $1; stderr: $err"
+	fi
+}
+
+# expect_err_line TEXT DESCRIPTION: stderr is exactly one line equal to TEXT
+expect_err_line() {
+	if [ "$err" = "$1" ]; then
+		pass "$2"
+	else
+		fail "$2: stderr was [$err], expected [$1]"
+	fi
+}
+
+# expect_err_has TEXT DESCRIPTION: stderr is one line containing TEXT
+expect_err_has() {
+	if [[ "$err" == *"$1"* ]] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ]; then
+		pass "$2"
+	else
+		fail "$2: stderr was [$err], expected one line with [$1]"
+	fi
+}
+
+# expect_bad_sweep OUT WANT ARGS...: `iobench sweep --samples 6 --out OUT
+# ARGS` prints one "iobench: sweep: " line containing WANT, exits 1 and
+# creates nothing: no OUT, nothing in $T/dir (which must exist).
+expect_bad_sweep() {
+	local out=$1 want=$2 rc lines
+	shift 2
+	"$IOBENCH" sweep --samples 6 --out "$out" "$@" \
+		>"$T/stdout" 2>"$T/stderr"
+	rc=$?
+	[ "$rc" -eq 1 ] || fail "$*: exit $rc, expected 1"
+	lines=$(wc -l <"$T/stderr")
+	[ "$lines" -eq 1 ] || { cat "$T/stderr" >&2; fail "$*: $lines lines on stderr"; }
+	grep -q '^iobench: sweep: ' "$T/stderr" || fail "$*: $(cat "$T/stderr")"
+	grep -qF -- "$want" "$T/stderr" ||
+		fail "$*: stderr lacks '$want': $(cat "$T/stderr")"
+	[ ! -s "$T/stdout" ] || fail "$*: printed on stdout"
+	[ ! -e "$out" ] || fail "$*: created --out"
+	[ -z "$(ls -A "$T/dir")" ] || fail "$*: created files in --dir"
+	echo "ok: $* -> $(cat "$T/stderr")"
+}
+
+# check_json FILE PYTHON: runs PYTHON with r = the parsed results.json,
+# run = r["run"] and cells = {strategy or "strategy size": cell}; an
+# AssertionError fails.
+check_json() {
+	/usr/bin/python3 - "$1" "$2" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+cells = {}
+run = r["run"]
+for c in r["cells"]:
+    p = c["parameters"]
+    cells.setdefault(p["strategy"], c)
+    cells["%s %d" % (p["strategy"], p["size"])] = c
+exec(sys.argv[2])
+PY
+}
+
+# A directory tree's names, sizes, modes and content hashes.
+tree_sum() {
+	(cd "$1" && find . -printf '%p %s %m %y %l\n' | sort &&
+	 find . -type f -exec cksum {} + | sort)
+}
