@@ -64,6 +64,11 @@ static uint64_t stream_key(uint64_t seed, uint64_t index)
 	return mix64(mix64(seed + GOLDEN) ^ mix64(index + 2 * GOLDEN));
 }
 
+uint64_t dataset_mix(uint64_t seed, uint64_t index)
+{
+	return stream_key(seed, index);
+}
+
 /* Random bytes [off, off + len) of the stream `key`, little-endian words,
  * so a file's bytes do not depend on where the range starts. */
 static void fill_random(unsigned char *p, uint64_t off, size_t len,

@@ -41,4 +41,8 @@ void dataset_generate(void *buf, uint64_t off, size_t len, uint64_t size,
 uint64_t dataset_expected_hash(uint64_t size, enum content_kind kind,
 			       uint64_t seed, uint64_t index);
 
+/* A 64-bit key mixed from (seed, index): the key of a content stream,
+ * and a seed for the random choices a dataset spec makes. */
+uint64_t dataset_mix(uint64_t seed, uint64_t index);
+
 #endif
