@@ -36,6 +36,7 @@
 #include "threads.h"
 #include "verbs.h"
 #include "version.h"
+#include "workload.h"
 
 #define DEFAULT_SIZES "4K,1M,64M"
 #define DEFAULT_SAMPLES 10
@@ -59,6 +60,8 @@ enum {
 enum { OPT_LIMITS = 512, OPT_NO_LIMITS, OPT_REFERENCE };
 /* iobench profile (harness/profile.h) */
 enum { OPT_PROFILE = 768 };
+/* --dataset (harness/workload.h) */
+enum { OPT_DATASET = 1024 };
 
 static const struct option options[] = {
 	{ "sizes", required_argument, NULL, OPT_SIZES },
@@ -91,9 +94,22 @@ static const struct option options[] = {
 	{ "parallel", required_argument, NULL, OPT_PARALLEL },
 	{ "pin", required_argument, NULL, OPT_PIN },
 	{ "prealloc", required_argument, NULL, OPT_PREALLOC },
+	{ "dataset", required_argument, NULL, OPT_DATASET },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* "  source-tree  8,000 source ... \n" per named dataset */
+static const char *named_datasets(void)
+{
+	static char text[1024];
+	size_t n = 0;
+
+	for (size_t i = 0; dataset_named_at(i) && n < sizeof(text); i++)
+		n += snprintf(text + n, sizeof(text) - n, "  %-12s %s\n",
+			      dataset_named_at(i), dataset_named_summary(i));
+	return text;
+}
 
 static void usage(FILE *f)
 {
@@ -135,6 +151,13 @@ static void usage(FILE *f)
 "                        generated ones (not with --sizes): read-only,\n"
 "                        symlinks never followed, one sample = the whole\n"
 "                        tree; checked unchanged after the run\n"
+"  --dataset NAME|FILE   copy a synthetic dataset generated from --seed\n"
+"                        (not with --sizes, --source or --content):\n"
+"                        source-tree, photos, vm-images, mixed, or a size\n"
+"                        histogram FILE; NAME:files=N or NAME:total=SIZE\n"
+"                        scales it. Written in the scratch directory before\n"
+"                        the first cell; one sample = the whole dataset,\n"
+"                        and each size class is also run as its own tree\n"
 "  --dir DIR             where the copies happen, in a scratch directory\n"
 "                        removed afterwards (default .)\n"
 "  --out DIR             where results go (default results)\n"
@@ -166,12 +189,23 @@ static void usage(FILE *f)
 "                        and perf hot spots (what iobench profile runs)\n"
 "  -h, --help            this help\n"
 "\n"
+"Datasets (--dataset):\n"
+"%s"
+"A histogram FILE has one line per group of files ('#' starts a comment):\n"
+"  SIZE COUNT [KIND]              COUNT files of SIZE bytes\n"
+"  SIZE_LO SIZE_HI COUNT [KIND]   COUNT files, log-uniform in [LO, HI]\n"
+"  total SIZE                     scale the counts to SIZE bytes in all\n"
+"  name NAME                      the dataset's name in the report\n"
+"Sizes as above (4K, 1M); KIND random (default), zeros or sparse (10-40%%\n"
+"data extents, holes elsewhere). Size classes: <4K, 4K-64K, 64K-1M,\n"
+"1M-16M, 16M-256M, >=256M.\n"
+"\n"
 "exit codes: 0 ok (skipped cells included), 1 bad input (nothing\n"
 "created), 2 nothing measured, 3 some cells failed, 4 --baseline found a\n"
 "regression (and no cell failed), 130/143 interrupted\n"
 "(partial results written, marked incomplete)\n",
 		MIN_SAMPLES, DEFAULT_SAMPLES, MIN_SAMPLES, DEFAULT_BUDGET,
-		DEFAULT_TIMEOUT, DEFAULT_SEED);
+		DEFAULT_TIMEOUT, DEFAULT_SEED, named_datasets());
 }
 
 struct sweep_opts {
@@ -186,6 +220,8 @@ struct sweep_opts {
 	bool drop_caches, quiet;
 	bool profile;
 	bool sizes_given;		/* --source and --sizes are exclusive */
+	const char *dataset;		/* --dataset NAME|FILE */
+	bool content_given;
 };
 
 /* Splits a comma list of names; calls one() per item. */
@@ -471,6 +507,13 @@ static int build_request(const struct sweep_opts *o, struct run_request *rq)
 			    "tree's files have their own sizes)");
 		return -EINVAL;
 	}
+	if (o->dataset && (o->sizes_given || o->source || o->content_given)) {
+		bench_error("sweep: --dataset and %s are exclusive (the "
+			    "dataset sets each file's size and content)",
+			    o->source ? "--source" : o->sizes_given ?
+			    "--sizes" : "--content");
+		return -EINVAL;
+	}
 	if (parse_count(o->samples, MIN_SAMPLES, 1000000, &v, err,
 			sizeof(err))) {
 		bench_error("sweep: --samples: %s (fewer than %d samples give "
@@ -618,6 +661,49 @@ static void check_source_unchanged(struct run *run)
 		run->warnings[run->n_warnings - 1]);
 }
 
+/* ---- --dataset ---- */
+
+/*
+ * --dataset NAME|FILE: builds the dataset's spec from --seed before
+ * anything is created, so a bad name or histogram is bad input. Its
+ * trees (the whole dataset, each size class) become the run's sizes.
+ * 0 or -EINVAL (printed).
+ */
+static int load_dataset(const struct sweep_opts *o, struct run *run)
+{
+	struct workload *w;
+	char err[PATH_MAX + 256], bytes[32], data[32];
+
+	w = workload_open(o->dataset, run->request.seed, err, sizeof(err));
+	if (!w) {
+		bench_error("sweep: --dataset %s", err);
+		return -EINVAL;
+	}
+	run->workload = w;
+	if (workload_plan(w, run))
+		return -ENOMEM;
+	if (o->quiet)
+		return 0;
+	fmt_bytes(w->sum.bytes, bytes, sizeof(bytes));
+	fmt_bytes(w->sum.data_bytes, data, sizeof(data));
+	fprintf(stderr, "dataset: %s, seed %llu: %llu files in %llu "
+		"directories, %s", w->name,
+		(unsigned long long)w->seed,
+		(unsigned long long)w->sum.files,
+		(unsigned long long)w->sum.dirs, bytes);
+	if (w->sum.data_bytes < w->sum.bytes)
+		fprintf(stderr, " (%s data, holes elsewhere)", data);
+	fprintf(stderr, "; %zu tree%s (", w->n_trees,
+		w->n_trees == 1 ? "" : "s");
+	for (size_t i = 0; i < w->n_trees; i++)
+		fprintf(stderr, "%s%s %llu files", i ? ", " : "",
+			w->trees[i].size_class < 0 ? "all" :
+			dataset_class_name(w->trees[i].size_class),
+			(unsigned long long)w->trees[i].files);
+	fputs("), written before the first cell\n", stderr);
+	return 0;
+}
+
 /* ---- the run's identity ---- */
 
 static int set_identity(struct run *run, int argc, char **argv)
@@ -680,13 +766,21 @@ struct progress_ctx {
 	bool *announced;		/* finished cells counted / printed */
 };
 
-/* "1M rw buf 128K warm none": what a progress line names. */
-static void progress_label(const struct cell *c, char *out, size_t len)
+/* "1M rw buf 128K warm none": what a progress line names; a dataset's
+ * tree by its size class ("4K-64K rw ..."). */
+static void progress_label(const struct run *run, const struct cell *c,
+			   char *out, size_t len)
 {
+	const struct workload_tree *t = workload_tree_of(run->workload,
+							 c->size);
 	char size[32], tun[160];
 	bool none;
 
-	fmt_size(c->size, size, sizeof(size));
+	if (t)
+		snprintf(size, sizeof(size), "%s", t->size_class < 0 ? "all" :
+			 dataset_class_name(t->size_class));
+	else
+		fmt_size(c->size, size, sizeof(size));
 	cell_tunables_desc(c, tun, sizeof(tun));
 	none = !strcmp(tun, "-");
 	snprintf(out, len, "%s %s%s%s %s %s", size, c->strategy,
@@ -711,7 +805,7 @@ static void show_progress(void *ctx, const struct run *run, size_t ci,
 	} else if (!p->tty) {
 		return;
 	}
-	progress_label(c, label, sizeof(label));
+	progress_label(run, c, label, sizeof(label));
 	if (p->tty) {
 		fprintf(stderr, "\r[%zu/%zu done] %s  sample %zu/%zu  ETA "
 			"%u:%02u\033[K", p->finished, run->n_cells, label,
@@ -720,11 +814,12 @@ static void show_progress(void *ctx, const struct run *run, size_t ci,
 		p->line_open = true;
 		return;
 	}
-	if (c->status == CELL_OK && run->request.source)
+	if (c->status == CELL_OK && (run->request.source || run->workload))
 		fprintf(stderr, "[%zu/%zu] %s: ok, %zu samples of the tree "
 			"(%llu files)\n", p->finished, run->n_cells, label,
-			c->n_samples,
-			(unsigned long long)run->request.source_files);
+			c->n_samples, (unsigned long long)(run->workload ?
+			workload_tree_of(run->workload, c->size)->files :
+			run->request.source_files));
 	else if (c->status == CELL_OK)
 		fprintf(stderr, "[%zu/%zu] %s: ok, %zu samples of %u file%s\n",
 			p->finished, run->n_cells, label, c->n_samples, c->batch,
@@ -1142,7 +1237,10 @@ int cmd_sweep(int argc, char **argv)
 			break;
 		case OPT_CACHE: o.cache = optarg; break;
 		case OPT_SYNC: o.sync = optarg; break;
-		case OPT_CONTENT: o.content = optarg; break;
+		case OPT_CONTENT:
+			o.content = optarg;
+			o.content_given = true;
+			break;
 		case OPT_SOURCE: o.source = optarg; break;
 		case OPT_DIR: o.dir = optarg; break;
 		case OPT_OUT: o.out = optarg; break;
@@ -1162,6 +1260,7 @@ int cmd_sweep(int argc, char **argv)
 		case OPT_NO_LIMITS: o.no_limits = true; break;
 		case OPT_REFERENCE: o.reference = optarg; break;
 		case OPT_PROFILE: o.profile = true; break;
+		case OPT_DATASET: o.dataset = optarg; break;
 		case 'q': o.quiet = true; break;
 		case 'h':
 			usage(stdout);
@@ -1176,7 +1275,8 @@ int cmd_sweep(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (build_request(&o, &run.request) ||
-	    (o.source && load_source(&o, &run))) {
+	    (o.source && load_source(&o, &run)) ||
+	    (o.dataset && load_dataset(&o, &run))) {
 		results_free(&run);
 		return EXIT_USAGE;
 	}

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -321,33 +322,46 @@ static bool valid_prefix(const char *s)
 	return true;
 }
 
+static int fail(char *why, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
 static int check_part(const struct dataset_part *p, size_t i, char *why,
 		      size_t len)
 {
 	if (p->lo > p->hi && p->dist != DATASET_FIXED)
-		return snprintf(why, len, "part %zu: lower bound above the "
-				"upper one", i), -EINVAL;
+		return fail(why, len, "part %zu: lower bound above the "
+				"upper one", i);
 	if (p->hi > DATASET_MAX_FILE_SIZE || p->lo > DATASET_MAX_FILE_SIZE)
-		return snprintf(why, len, "part %zu: files above %llu bytes",
-				i, DATASET_MAX_FILE_SIZE), -EINVAL;
+		return fail(why, len, "part %zu: files above %llu bytes",
+				i, DATASET_MAX_FILE_SIZE);
 	if (p->dist == DATASET_LOG_NORMAL &&
 	    (!(p->median > 0) || !(p->sigma >= 0) || p->sigma > MAX_SIGMA))
-		return snprintf(why, len, "part %zu: log-normal needs a "
+		return fail(why, len, "part %zu: log-normal needs a "
 				"median above 0 and a sigma in [0, %g]", i,
-				MAX_SIGMA), -EINVAL;
+				MAX_SIGMA);
 	if ((unsigned)p->dist > DATASET_LOG_NORMAL ||
 	    (unsigned)p->naming > DATASET_NAMES_PLAIN ||
 	    (unsigned)p->content > CONTENT_SPARSE)
-		return snprintf(why, len, "part %zu: unknown distribution, "
-				"naming or content", i), -EINVAL;
+		return fail(why, len, "part %zu: unknown distribution, "
+				"naming or content", i);
 	if (p->content == CONTENT_SPARSE &&
 	    !(p->share_lo > 0 && p->share_lo <= p->share_hi &&
 	      p->share_hi <= 1))
-		return snprintf(why, len, "part %zu: sparse data share must "
-				"be within (0, 1]", i), -EINVAL;
+		return fail(why, len, "part %zu: sparse data share must "
+				"be within (0, 1]", i);
 	if (!valid_prefix(p->prefix))
-		return snprintf(why, len, "part %zu: '%s' is not a relative "
-				"directory", i, p->prefix), -EINVAL;
+		return fail(why, len, "part %zu: '%s' is not a relative "
+				"directory", i, p->prefix);
 	return 0;
 }
 
@@ -357,12 +371,10 @@ int dataset_recipe_check(const struct dataset_recipe *r, char *why,
 	uint64_t files = dataset_recipe_files(r);
 
 	if (!files)
-		return snprintf(why, len, "the dataset has no files"),
-		       -EINVAL;
+		return fail(why, len, "the dataset has no files");
 	if (files > DATASET_MAX_FILES)
-		return snprintf(why, len, "%llu files: at most %u",
-				(unsigned long long)files, DATASET_MAX_FILES),
-		       -EINVAL;
+		return fail(why, len, "%llu files: at most %u",
+				(unsigned long long)files, DATASET_MAX_FILES);
 	for (size_t i = 0; i < r->n_parts; i++) {
 		int ret = check_part(&r->parts[i], i, why, len);
 

@@ -20,6 +20,7 @@
 #include "profile.h"
 #include "results.h"
 #include "threads_json.h"
+#include "workload.h"
 
 /* longest field path in an error message, e.g. cells[3].samples[5].dst */
 #define AT_LEN 160
@@ -313,7 +314,8 @@ int results_write_json(const struct run *run, const char *path)
 			 "cells", cells_to_json(run));
 	if (!root || limits_json_attach(root, run) ||
 	    threads_json_annotate(root, run) ||
-	    profile_json_annotate(root, run)) {
+	    profile_json_annotate(root, run) ||
+	    workload_json_annotate(root, run)) {
 		json_decref(root);
 		return -ENOMEM;
 	}
@@ -1031,6 +1033,8 @@ int results_read_json(const char *path, struct run *run, char *err,
 	if (!rd.failed && threads_json_read(root, path, run, err, len))
 		rd.failed = true;
 	if (!rd.failed && profile_json_read(root, path, run, err, len))
+		rd.failed = true;
+	if (!rd.failed && workload_json_read(root, path, run, err, len))
 		rd.failed = true;
 	json_decref(root);
 	if (!rd.failed && !run->schema)

@@ -694,10 +694,17 @@ int plots_write_run(const struct run *run, const char *dir,
 		return 0;
 	}
 	ret = make_plot_dir(&p, dir);
-	for (int c = CACHE_WARM; !ret && c <= CACHE_COLD; c++)
+	/* a dataset's trees are not file sizes: its per-class figures are
+	 * drawn in the report's Dataset section */
+	if (run->workload)
+		note(&p, "throughput and CPU vs file size: the run copies a "
+		     "dataset, whose trees are not file sizes (see the "
+		     "Dataset section)");
+	for (int c = CACHE_WARM; !ret && !run->workload && c <= CACHE_COLD;
+	     c++)
 		if (any_cache(run, c))
 			ret = plot_by_size(&p, run, c, FIG_THROUGHPUT);
-	if (!ret)
+	if (!ret && !run->workload)
 		ret = plot_by_size(&p, run, any_cache(run, CACHE_WARM) ?
 				   CACHE_WARM : CACHE_COLD, FIG_CPU);
 	if (!ret)
@@ -710,6 +717,46 @@ int plots_write_run(const struct run *run, const char *dir,
 		return ret;
 	draw(&p);
 	return 0;
+}
+
+int plots_write_bars(const struct plots_bars *b, const char *dir,
+		     struct plots_result *out)
+{
+	struct plotter p = { .out = out };
+	FILE *dat, *gp;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (gnuplot_missing(out))
+		return 0;
+	ret = make_plot_dir(&p, dir);
+	if (!ret)
+		ret = plot_begin(&p, b->name, b->title,
+				 histogram_width(b->n_groups / 2 + 1), 600,
+				 &dat, &gp);
+	if (ret)
+		return ret;
+	histogram_style(gp);
+	fputs("set ylabel ", gp);
+	gp_string(gp, b->ylabel);
+	fputs("\nset yrange [0:*]\n", gp);
+	for (size_t g = 0; g < b->n_groups; g++) {
+		gp_string(dat, b->groups[g]);
+		for (size_t s = 0; s < b->n_series; s++)
+			dat_value(dat, b->values[g * b->n_series + s]);
+		fputc('\n', dat);
+	}
+	for (size_t s = 0; s < b->n_series; s++) {
+		fprintf(gp, "%s'%s.dat' using %zu%s title ", s ? ", " : "plot ",
+			b->name, s + 2, s ? "" : ":xtic(1)");
+		gp_string(gp, b->series[s]);
+		fprintf(gp, " lc rgb \"%s\"", palette[s % N_COLOURS]);
+	}
+	fputc('\n', gp);
+	ret = plot_end(&p, b->name, b->title, dat, gp);
+	if (!ret)
+		draw(&p);
+	return ret;
 }
 
 /* Bar colours by verdict. */

@@ -53,6 +53,23 @@ int plots_write_compare(const struct comparison *cmp, const char *dir,
 int plots_compare_section(const struct comparison *cmp, const char *dir,
 			  char **md);
 
+/* A clustered bar chart: one group of bars per label, one bar per
+ * series; values[g * n_series + s], NaN for a missing bar. */
+struct plots_bars {
+	const char *name;		/* NAME.svg, NAME.dat, NAME.gp */
+	const char *title, *ylabel;
+	const char *const *groups;
+	size_t n_groups;
+	const char *const *series;
+	size_t n_series;
+	const double *values;
+};
+
+/* Draws one bar chart into DIR/plots/; same contract as
+ * plots_write_run(). */
+int plots_write_bars(const struct plots_bars *b, const char *dir,
+		     struct plots_result *out);
+
 /*
  * The fastest measured cell at `size` in `cache` mode: of `strategy` when
  * it is given, else of any strategy (reference false) or any reference

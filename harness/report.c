@@ -20,6 +20,7 @@
 #include "report_scaling.h"
 #include "shell.h"
 #include "strategies.h"
+#include "workload.h"
 
 #define BOOTSTRAP_RESAMPLES 2000
 #define CI_LEVEL 0.95
@@ -63,6 +64,26 @@ struct recommendations {
 };
 
 /* ---- formatting ---- */
+
+/* A size as the report names it: a --dataset tree by its name, files and
+ * bytes ("source-tree 4K-64K (4912 files, 79.3 MiB)"), else "4K". */
+static const char *size_name(const struct run *run, uint64_t size, char *out,
+			     size_t len)
+{
+	if (run->workload)
+		return workload_label(run->workload, size, out, len);
+	return fmt_size(size, out, len);
+}
+
+/* Files one copy of this size moves: a tree's file count, else 1. */
+static uint64_t files_per_copy(const struct run *run, uint64_t size)
+{
+	const struct workload_tree *t = workload_tree_of(run->workload, size);
+
+	if (t)
+		return t->files;
+	return run->request.source ? run->request.source_files : 1;
+}
 
 /* Writes s as a table cell: '|' would end the cell, a newline the row. */
 static void md_cell(FILE *f, const char *s)
@@ -279,7 +300,7 @@ static void section_title(struct report *rp)
 {
 	const struct run *run = rp->run;
 	size_t count[4];
-	char sz[32];
+	char sz[160];
 
 	count_status(run, count);
 	fprintf(rp->f, "# iobench report: run %s\n\n",
@@ -292,7 +313,11 @@ static void section_title(struct report *rp)
 		count[CELL_SKIPPED]);
 	if (count[CELL_PENDING])
 		fprintf(rp->f, ", %zu not run", count[CELL_PENDING]);
-	if (run->request.source) {
+	if (run->workload) {
+		fprintf(rp->f, ") copying the dataset %s",
+			size_name(run, run->workload->sum.bytes, sz,
+				  sizeof(sz)));
+	} else if (run->request.source) {
 		fprintf(rp->f, ") copying the tree %s (%" PRIu64 " files, %"
 			PRIu64 " bytes)", run->request.source,
 			run->request.source_files,
@@ -320,10 +345,11 @@ static const char *mode_label(const struct cell *c, char *out, size_t len)
 }
 
 /* The "what to pick and why" sentence for one size. */
-static void pick_sentence(FILE *f, const struct size_summary *s)
+static void pick_sentence(FILE *f, const struct run *run,
+			  const struct size_summary *s)
 {
-	char label[160], sz[32], a[16], b[16];
-	const char *size = fmt_size(s->size, sz, sizeof(sz));
+	char label[160], sz[160], a[16], b[16];
+	const char *size = size_name(run, s->size, sz, sizeof(sz));
 
 	cell_label(s->best, label, sizeof(label));
 	if (!s->rw) {
@@ -351,7 +377,7 @@ static void pick_sentence(FILE *f, const struct size_summary *s)
 
 static void section_summary(struct report *rp)
 {
-	char sz[32], label[160], ci[64], modes[64];
+	char sz[160], label[160], ci[64], modes[64];
 
 	fputs("## Executive summary\n\n", rp->f);
 	fputs("| size | best strategy | measured in | median MiB/s [95% CI] "
@@ -360,7 +386,7 @@ static void section_summary(struct report *rp)
 	for (size_t k = 0; k < rp->n_sizes; k++) {
 		const struct size_summary *s = &rp->sizes[k];
 
-		fmt_size(s->size, sz, sizeof(sz));
+		size_name(rp->run, s->size, sz, sizeof(sz));
 		if (!s->best) {
 			fprintf(rp->f,
 				"| %s | no measured cell | - | - | - |\n", sz);
@@ -380,7 +406,7 @@ static void section_summary(struct report *rp)
 	      "sync are preferred when measured.\n\n", rp->f);
 	for (size_t k = 0; k < rp->n_sizes; k++)
 		if (rp->sizes[k].best)
-			pick_sentence(rp->f, &rp->sizes[k]);
+			pick_sentence(rp->f, rp->run, &rp->sizes[k]);
 	fputs("\n", rp->f);
 }
 
@@ -483,13 +509,16 @@ static int section_size(struct report *rp, uint64_t size)
 {
 	const struct run_request *q = &rp->run->request;
 	const struct cell **v;
-	char sz[32];
+	char sz[160];
 	size_t n;
 
 	v = cells_of_size(rp->run, size, &n);
 	if (!v)
 		return -ENOMEM;
-	if (q->source)
+	if (rp->run->workload)
+		fprintf(rp->f, "## Dataset %s\n\n",
+			size_name(rp->run, size, sz, sizeof(sz)));
+	else if (q->source)
 		/* the tree is the one "size": a copy is all of its files */
 		fprintf(rp->f, "## Source tree %s (%" PRIu64 " files, %" PRIu64
 			" bytes)\n\n", q->source, q->source_files, size);
@@ -508,7 +537,7 @@ static int section_size(struct report *rp, uint64_t size)
 	      "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:"
 	      "|---|\n", rp->f);
 	for (size_t i = 0; i < n; i++)
-		size_row(rp->f, v[i], q->source ? q->source_files : 1);
+		size_row(rp->f, v[i], files_per_copy(rp->run, size));
 	fputs("\n", rp->f);
 	report_extra_size(rp->f, rp->run, size);
 	free(v);
@@ -1008,8 +1037,8 @@ static void section_reproduce(struct report *rp)
 			rp->run->command_line);
 	fputs("The same request with every option explicit:\n\n```sh\n"
 	      "iobench sweep", f);
-	/* --source: the tree decides the sizes (the two are exclusive) */
-	if (!q->source)
+	/* --source, --dataset: the tree decides the sizes (exclusive) */
+	if (!q->source && !rp->run->workload)
 		opt_sizes(f, "--sizes", q->sizes, q->n_sizes, true);
 	if (q->n_strategies) {
 		fputs(" --strategies ", f);
@@ -1019,7 +1048,9 @@ static void section_reproduce(struct report *rp)
 	opt_tunables(f, q);
 	opt_pair(f, "--cache", q->cache_warm, "warm", q->cache_cold, "cold");
 	opt_pair(f, "--sync", q->sync_none, "none", q->sync_end, "end");
-	fprintf(f, " --content %s", content_kind_name(q->content));
+	/* a dataset sets each file's content */
+	if (!rp->run->workload)
+		fprintf(f, " --content %s", content_kind_name(q->content));
 	if (q->samples)
 		fprintf(f, " --samples %u", q->samples);
 	if (q->runs > 1)
@@ -1030,6 +1061,8 @@ static void section_reproduce(struct report *rp)
 		fprintf(f, " --budget %g", q->budget);
 	fprintf(f, " --seed %" PRIu64, q->seed);
 	opt_word(f, "--source", q->source);
+	if (rp->run->workload)
+		opt_word(f, "--dataset", rp->run->workload->arg);
 	opt_word(f, "--dir", q->dir);
 	opt_word(f, "--out", q->out);
 	if (q->drop_caches)
@@ -1050,6 +1083,9 @@ static int write_sections(struct report *rp)
 	section_title(rp);
 	section_summary(rp);
 	section_environment(rp);
+	ret = workload_report_section(rp->f, rp->run, rp->path);
+	if (ret)
+		return ret;
 	for (size_t k = 0; k < rp->n_sizes; k++) {
 		ret = section_size(rp, rp->sizes[k].size);
 		if (ret)

@@ -23,6 +23,7 @@
 #include "profile.h"
 #include "results.h"
 #include "source_tree.h"
+#include "workload.h"
 #include "strategies.h"
 
 unsigned results_files_per_sample(const struct cell *c)
@@ -158,6 +159,7 @@ void results_free(struct run *run)
 	free_strv(run->warnings, run->n_warnings);
 	free(run->report_appendix);
 	source_tree_free(run->source_tree);
+	workload_free(run->workload);
 	free(run->limits.memcpy);
 	free(run->limits.direct_reason);
 	memset(run, 0, sizeof(*run));

@@ -23,6 +23,7 @@
 #define RESULTS_SCHEMA_V1 "iobench/1"
 
 struct source_tree;
+struct workload;
 
 /* Page counts from cachestat(2) (or mincore: dirty/writeback -1 = n/a). */
 struct cache_pages {
@@ -220,6 +221,9 @@ struct run {
 	/* --source: the tree scanned before the run (source_tree.h); not
 	 * part of results.json */
 	struct source_tree *source_tree;
+	/* --dataset: the dataset, its trees and summary (workload.h);
+	 * results.json's request.dataset */
+	struct workload *workload;
 };
 
 /* Recomputes every cell's est from its samples (per-copy times). */

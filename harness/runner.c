@@ -40,6 +40,7 @@
 #include "stats.h"
 #include "strategies.h"
 #include "threads.h"
+#include "workload.h"
 
 /* A sample should last at least this long: shorter ones are dominated by
  * clock and scheduling noise, so small files are copied in batches. */
@@ -66,6 +67,13 @@ void runner_request_stop(void)
 {
 	if (stop_level < 2)
 		stop_level++;
+}
+
+/* Asked between the files of untimed work (writing a dataset). */
+static bool stopping(void *ctx)
+{
+	(void)ctx;
+	return stop_level > 0;
 }
 
 /* What a sample's child reports through its pipe; fixed size, written in
@@ -323,17 +331,24 @@ static bool want_all(const struct run_request *rq)
  */
 static int skip_for_source(struct run *run, size_t first)
 {
+	bool dataset = run->workload;
+
 	for (size_t i = first; i < run->n_cells; i++) {
 		struct cell *c = &run->cells[i];
 		const char *why = NULL;
 
 		if (c->status != CELL_PENDING)
 			continue;
-		if (reference_cell(c))
+		if (reference_cell(c) && dataset)
+			why = "not with --dataset: reference tools copy one "
+			      "file per process";
+		else if (reference_cell(c))
 			why = "not with --source: a reference tool would "
 			      "update the tree's access times";
 		else if (threads_cell_pooled(c))
-			why = "not with --source: threads and pinning "
+			why = dataset ? "not with --dataset: threads and "
+			      "pinning copy generated files only" :
+			      "not with --source: threads and pinning "
 			      "copy generated files only";
 		if (!why)
 			continue;
@@ -389,7 +404,7 @@ int runner_plan(struct run *run)
 		if (ret)
 			goto out_free;
 	}
-	ret = rq->source ? skip_for_source(run, 0) : 0;
+	ret = rq->source || run->workload ? skip_for_source(run, 0) : 0;
 out_free:
 	free(usable);
 	free(why);
@@ -1453,6 +1468,9 @@ uint64_t runner_bytes_needed(uint64_t size)
 	return size * 2 + size / 50 + 65536;
 }
 
+static int use_tree(struct runner *r, const struct source_tree *t, char *err,
+		    size_t len);
+
 /* Runs every pending cell of one size: warm-ups, then rounds. */
 static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 {
@@ -1476,6 +1494,17 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 	}
 	if (!active)
 		return 0;
+	/* --dataset: each size is one of its trees */
+	if (run->workload) {
+		const struct workload_tree *t =
+			workload_tree_of(run->workload, size);
+
+		ret = use_tree(r, t ? t->tree : NULL, why, sizeof(why));
+		if (ret) {
+			fail_size(r, why);
+			return ret == -ENOMEM ? ret : 0;
+		}
+	}
 	r->avail = 0;
 	if (!fstatvfs(r->scratch_fd, &vfs))
 		r->avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
@@ -1529,15 +1558,16 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 	return ret == -ENOMEM ? (fail_size(r, strerror(ENOMEM)), 0) : ret;
 }
 
-/* --source: the scanned tree's files are the sources and their hashes,
- * taken before the run, what every copy is verified against. */
-static int use_source_tree(struct runner *r, char *err, size_t len)
+/* --source, --dataset: the scanned tree's files are the sources and
+ * their hashes, taken before the run, what every copy is verified
+ * against. */
+static int use_tree(struct runner *r, const struct source_tree *t, char *err,
+		    size_t len)
 {
-	const struct source_tree *t = r->run->source_tree;
-
 	if (!t)
-		return strategy_why(err, len, -EINVAL, "--source %s: the tree "
-				    "was not scanned", r->run->request.source);
+		return strategy_why(err, len, -EINVAL, "the tree was not "
+				    "scanned");
+	free(r->hashes);
 	r->hashes = malloc(t->n_files * sizeof(*r->hashes));
 	if (!r->hashes)
 		return strategy_why(err, len, -ENOMEM, "%s", strerror(ENOMEM));
@@ -1576,7 +1606,7 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 				   run->cells[i].strategy);
 	}
 	if (run->request.source) {
-		ret = use_source_tree(&r, err, len);
+		ret = use_tree(&r, run->source_tree, err, len);
 		if (ret)
 			goto out_free;
 	}
@@ -1599,6 +1629,10 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 		rmdir(r.top);
 		goto out_free;
 	}
+	/* --dataset: written and scanned before the first cell, untimed */
+	if (run->workload)
+		ret = workload_materialize(run->workload, r.top, stopping, NULL,
+					   err, len);
 	/* --runs N: N independent passes over every size, each with fresh
 	 * sources and its own warm-ups and rounds */
 	for (r.pass = 0; r.pass < runs && !ret; r.pass++) {
@@ -1613,6 +1647,7 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 		ret = -EINTR;
 		strategy_why(err, len, ret, "interrupted");
 	}
+	workload_remove(run->workload);
 	remove_scratch(&r);
 	results_estimate(run);
 out_free:

@@ -1,0 +1,670 @@
+// SPDX-License-Identifier: MIT
+/*
+ * --dataset: resolves the value to a named dataset or a histogram file,
+ * builds its spec, plans its trees (the whole dataset, each size class),
+ * materializes and scans it in the scratch directory, and removes it.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fmt.h"
+#include "parse.h"
+#include "source_tree.h"
+#include "strategies.h"
+#include "workload.h"
+
+/* A histogram file is a few lines; anything bigger is not one. */
+#define HISTOGRAM_MAX_BYTES (1u << 20)
+#define MAX_FIELDS 5
+#define NAME_MAX_LEN 48
+
+/* ---- the histogram format ---- */
+
+struct hist {
+	const char *file;
+	unsigned line;
+	char *err;
+	size_t len;
+	unsigned total_line, name_line;
+	uint64_t total;
+	char name[NAME_MAX_LEN + 1];
+};
+
+static int hist_fail(struct hist *h, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int hist_fail(struct hist *h, const char *fmt, ...)
+{
+	size_t n = 0;
+	va_list ap;
+
+	if (!h->len)
+		return -EINVAL;
+	if (h->line)
+		n = snprintf(h->err, h->len, "%s:%u: ", h->file, h->line);
+	else
+		n = snprintf(h->err, h->len, "%s: ", h->file);
+	if (n < h->len) {
+		va_start(ap, fmt);
+		vsnprintf(h->err + n, h->len - n, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static bool valid_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n && n <= NAME_MAX_LEN &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789._-") == n;
+}
+
+/* "total SIZE" and "name NAME" */
+static int hist_directive(struct hist *h, char **tok, size_t n)
+{
+	char why[160];
+
+	if (n != 2)
+		return hist_fail(h, "%s takes one value, got %zu", tok[0],
+				 n - 1);
+	if (!strcmp(tok[0], "name")) {
+		if (h->name_line)
+			return hist_fail(h, "name given twice (first on line "
+					 "%u)", h->name_line);
+		if (!valid_name(tok[1]))
+			return hist_fail(h, "name '%s': use up to %d letters, "
+					 "digits, '.', '_' and '-'", tok[1],
+					 NAME_MAX_LEN);
+		snprintf(h->name, sizeof(h->name), "%s", tok[1]);
+		h->name_line = h->line;
+		return 0;
+	}
+	if (h->total_line)
+		return hist_fail(h, "total given twice (first on line %u)",
+				 h->total_line);
+	if (parse_size(tok[1], &h->total, why, sizeof(why)))
+		return hist_fail(h, "total: %s", why);
+	if (!h->total)
+		return hist_fail(h, "total: must be at least 1 byte");
+	h->total_line = h->line;
+	return 0;
+}
+
+/* "SIZE COUNT [KIND]" or "SIZE_LO SIZE_HI COUNT [KIND]" */
+static int hist_bin(struct hist *h, char **tok, size_t n,
+		    struct dataset_recipe *r)
+{
+	struct dataset_part p = { .naming = DATASET_NAMES_PLAIN,
+				  .content = CONTENT_RANDOM };
+	uint64_t v[3];
+	char why[200], lo[32], hi[32];
+	size_t nums = n;
+
+	/* a last word that is not a number is the content kind */
+	if (n >= 3 && !isdigit((unsigned char)tok[n - 1][0])) {
+		if (content_kind_parse(tok[n - 1], &p.content))
+			return hist_fail(h, "'%s': unknown content kind "
+					 "(expected random, zeros or sparse)",
+					 tok[n - 1]);
+		nums--;
+	}
+	if (nums != 2 && nums != 3)
+		return hist_fail(h, "expected 'SIZE COUNT' or 'SIZE_LO SIZE_HI "
+				 "COUNT', then optionally random, zeros or "
+				 "sparse (got %zu fields)", n);
+	for (size_t i = 0; i + 1 < nums; i++) {
+		if (parse_size(tok[i], &v[i], why, sizeof(why)))
+			return hist_fail(h, "%s", why);
+		if (v[i] > DATASET_MAX_FILE_SIZE) {
+			fmt_size(DATASET_MAX_FILE_SIZE, hi, sizeof(hi));
+			return hist_fail(h, "'%s': larger than the largest "
+					 "file size, %s", tok[i], hi);
+		}
+	}
+	if (parse_count(tok[nums - 1], 0, DATASET_MAX_FILES, &p.count, why,
+			sizeof(why)))
+		return hist_fail(h, "count %s", why);
+	p.lo = p.hi = v[0];
+	p.dist = DATASET_FIXED;
+	if (nums == 3) {
+		p.hi = v[1];
+		p.dist = DATASET_LOG_UNIFORM;
+		if (p.lo > p.hi) {
+			fmt_size(p.lo, lo, sizeof(lo));
+			fmt_size(p.hi, hi, sizeof(hi));
+			return hist_fail(h, "SIZE_LO %s is above SIZE_HI %s",
+					 lo, hi);
+		}
+	}
+	if (p.content == CONTENT_SPARSE) {
+		p.share_lo = 0.10;
+		p.share_hi = 0.40;
+	}
+	if (!p.count)
+		return 0;
+	if (dataset_recipe_files(r) + p.count > DATASET_MAX_FILES)
+		return hist_fail(h, "more than %u files in all",
+				 DATASET_MAX_FILES);
+	return dataset_recipe_add(r, &p) ? hist_fail(h, "%s",
+						      strerror(ENOMEM)) : 0;
+}
+
+/* Splits one line (comment removed) into whitespace-separated fields;
+ * the count, or MAX_FIELDS + 1 when there are too many. */
+static size_t split_fields(char *line, char **tok)
+{
+	size_t n = 0;
+	char *save = NULL;
+
+	for (char *t = strtok_r(line, " \t\r\v\f", &save); t;
+	     t = strtok_r(NULL, " \t\r\v\f", &save)) {
+		if (n == MAX_FIELDS)
+			return MAX_FIELDS + 1;
+		tok[n++] = t;
+	}
+	return n;
+}
+
+static int hist_line(struct hist *h, char *line, struct dataset_recipe *r)
+{
+	char *tok[MAX_FIELDS], *hash = strchr(line, '#');
+	size_t n;
+
+	if (hash)
+		*hash = '\0';
+	n = split_fields(line, tok);
+	if (!n)
+		return 0;
+	if (n > MAX_FIELDS)
+		return hist_fail(h, "too many fields (at most 'SIZE_LO "
+				 "SIZE_HI COUNT KIND')");
+	if (!strcmp(tok[0], "total") || !strcmp(tok[0], "name"))
+		return hist_directive(h, tok, n);
+	if (!isdigit((unsigned char)tok[0][0]))
+		return hist_fail(h, "'%s': expected a size, 'total' or 'name'",
+				 tok[0]);
+	return hist_bin(h, tok, n, r);
+}
+
+/* The file's base name without its extension, as a dataset name. */
+static void default_name(const char *file, char *out, size_t len)
+{
+	const char *base = strrchr(file, '/');
+	size_t n;
+
+	base = base ? base + 1 : file;
+	n = strcspn(base, ".");
+	snprintf(out, len, "%.*s", (int)(n ? n : strlen(base)), base);
+	if (!valid_name(out))
+		snprintf(out, len, "histogram");
+}
+
+int workload_parse_histogram(const char *text, const char *file,
+			     struct dataset_recipe *r, char *err, size_t len)
+{
+	struct hist h = { .file = file, .err = err, .len = len };
+	char *copy = strdup(text), *line, *next;
+	char total[32];
+	int ret = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (!copy)
+		return hist_fail(&h, "%s", strerror(ENOMEM));
+	for (line = copy; !ret && line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		h.line++;
+		ret = hist_line(&h, line, r);
+	}
+	free(copy);
+	if (ret)
+		goto out_free;
+	h.line = 0;
+	if (!dataset_recipe_files(r)) {
+		ret = hist_fail(&h, "no files: give lines 'SIZE COUNT' or "
+				"'SIZE_LO SIZE_HI COUNT' with a count above 0");
+		goto out_free;
+	}
+	if (h.total) {
+		h.line = h.total_line;
+		fmt_size(h.total, total, sizeof(total));
+		if (!(dataset_recipe_expected_bytes(r) > 0))
+			ret = hist_fail(&h, "total %s: every file of the "
+					"histogram is empty", total);
+		else if (dataset_recipe_scale_bytes(r, h.total))
+			ret = hist_fail(&h, "total %s: more than %u files",
+					total, DATASET_MAX_FILES);
+		if (ret)
+			goto out_free;
+	}
+	if (h.name_line)
+		snprintf(r->name, sizeof(r->name), "%s", h.name);
+	else
+		default_name(file, r->name, sizeof(r->name));
+	return 0;
+out_free:
+	dataset_recipe_free(r);
+	return ret;
+}
+
+/* Reads a histogram file whole (it is small) and parses it. */
+static int read_histogram(const char *path, struct dataset_recipe *r,
+			  char *err, size_t len)
+{
+	struct stat st;
+	char *text;
+	ssize_t got;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return strategy_why(err, len, -errno, "%s: %s", path,
+				    strerror(errno));
+	if (fstat(fd, &st) || S_ISDIR(st.st_mode) ||
+	    st.st_size > HISTOGRAM_MAX_BYTES) {
+		ret = S_ISDIR(st.st_mode) ?
+		      strategy_why(err, len, -EISDIR, "%s: a directory (--source "
+				   "DIR copies a real tree)", path) :
+		      strategy_why(err, len, -EFBIG, "%s: not a histogram "
+				   "(larger than %u bytes)", path,
+				   HISTOGRAM_MAX_BYTES);
+		close(fd);
+		return ret;
+	}
+	text = calloc(1, (size_t)st.st_size + 1);
+	got = text ? read(fd, text, (size_t)st.st_size) : -1;
+	close(fd);
+	if (got < 0 || (text && memchr(text, '\0', (size_t)got))) {
+		free(text);
+		return strategy_why(err, len, -EINVAL, "%s: %s", path,
+				    got < 0 ? strerror(errno) :
+				    "not a text file (a NUL byte)");
+	}
+	ret = workload_parse_histogram(text, path, r, err, len);
+	free(text);
+	return ret;
+}
+
+/* ---- --dataset VALUE ---- */
+
+static int named_list(char *out, size_t len)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; dataset_named_at(i) && n < len; i++)
+		n += snprintf(out + n, len - n, "%s%s", i ? ", " : "",
+			      dataset_named_at(i));
+	return 0;
+}
+
+/* "files=N" or "total=SIZE", comma separated, applied to r; the reason
+ * for -EINVAL in why. */
+static int scale_recipe(const char *opts, struct dataset_recipe *r,
+			char *why, size_t len)
+{
+	char *copy = strdup(opts), *tok, *save = NULL;
+	uint64_t files = 0, total = 0;
+	int ret = 0;
+
+	if (!copy)
+		return strategy_why(why, len, -ENOMEM, "%s", strerror(ENOMEM));
+	for (tok = strtok_r(copy, ",", &save); tok && !ret;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (!strncmp(tok, "files=", 6))
+			ret = parse_count(tok + 6, 1, DATASET_MAX_FILES, &files,
+					  why, len);
+		else if (!strncmp(tok, "total=", 6))
+			ret = parse_size(tok + 6, &total, why, len) ?:
+			      (total ? 0 : strategy_why(why, len, -EINVAL,
+					"total=0: must be at least 1 byte"));
+		else
+			ret = strategy_why(why, len, -EINVAL, "'%s': unknown "
+					   "option (files=N or total=SIZE)",
+					   tok);
+	}
+	free(copy);
+	if (ret)
+		return ret;
+	if (files && total)
+		return strategy_why(why, len, -EINVAL, "files= and total= are "
+				    "exclusive");
+	if (files && dataset_recipe_scale_files(r, files))
+		return strategy_why(why, len, -EINVAL, "files=%llu: at least "
+				    "one file per part of the dataset (%zu)",
+				    (unsigned long long)files, r->n_parts);
+	if (total && dataset_recipe_scale_bytes(r, total))
+		return strategy_why(why, len, -EINVAL, "total=%llu: more than "
+				    "%u files", (unsigned long long)total,
+				    DATASET_MAX_FILES);
+	return 0;
+}
+
+/*
+ * The recipe an argument names: an existing file as it is; else
+ * BASE[:OPTS] with BASE a named dataset or an existing file.
+ */
+static int resolve(const char *arg, struct dataset_recipe *r, char *err,
+		   size_t len)
+{
+	const char *colon = strrchr(arg, ':');
+	char base[PATH_MAX], names[160], why[200];
+	struct stat st;
+	int ret;
+
+	if (!stat(arg, &st) || !colon || !strchr(colon, '='))
+		colon = NULL;
+	snprintf(base, sizeof(base), "%.*s",
+		 (int)(colon ? (size_t)(colon - arg) : strlen(arg)), arg);
+	ret = dataset_recipe_named(base, r);
+	if (ret == -ENOENT) {
+		if (stat(base, &st) && !strchr(base, '/') &&
+		    !strchr(base, '.')) {
+			named_list(names, sizeof(names));
+			return strategy_why(err, len, -ENOENT, "'%s': unknown "
+					    "dataset (%s, or a histogram "
+					    "file)", base, names);
+		}
+		ret = read_histogram(base, r, err, len);
+	} else if (ret) {
+		return strategy_why(err, len, ret, "%s", strerror(-ret));
+	}
+	if (ret)
+		return ret;
+	if (colon && scale_recipe(colon + 1, r, why, sizeof(why))) {
+		dataset_recipe_free(r);
+		return strategy_why(err, len, -EINVAL, "%s: %s", arg, why);
+	}
+	return 0;
+}
+
+void workload_free(struct workload *w)
+{
+	if (!w)
+		return;
+	for (size_t i = 0; i < w->n_trees; i++)
+		source_tree_free(w->trees[i].tree);
+	free(w->trees);
+	dataset_spec_free(w->spec);
+	free(w->root);
+	free(w->name);
+	free(w->arg);
+	free(w);
+}
+
+/* The whole dataset, then each class with bytes when two or more have
+ * files (one class alone is the whole dataset). */
+static int plan_trees(struct workload *w)
+{
+	size_t classes = 0;
+
+	for (unsigned c = 0; c < DATASET_N_CLASSES; c++)
+		classes += w->sum.classes[c].files > 0;
+	w->trees = calloc(DATASET_N_CLASSES + 1, sizeof(*w->trees));
+	if (!w->trees)
+		return -ENOMEM;
+	w->trees[w->n_trees++] = (struct workload_tree){
+		.size_class = -1, .size = w->sum.bytes, .files = w->sum.files,
+	};
+	for (unsigned c = 0; classes > 1 && c < DATASET_N_CLASSES; c++) {
+		/* a class of empty files moves no bytes: no MiB/s to show */
+		if (!w->sum.classes[c].bytes)
+			continue;
+		w->trees[w->n_trees++] = (struct workload_tree){
+			.size_class = (int)c,
+			.size = w->sum.classes[c].bytes,
+			.files = w->sum.classes[c].files,
+		};
+	}
+	return 0;
+}
+
+struct workload *workload_open(const char *arg, uint64_t seed, char *err,
+			       size_t len)
+{
+	struct dataset_recipe r;
+	struct workload *w;
+
+	if (resolve(arg, &r, err, len))
+		return NULL;
+	w = calloc(1, sizeof(*w));
+	if (w) {
+		w->arg = strdup(arg);
+		w->name = strdup(r.name);
+		w->seed = seed;
+		w->spec = dataset_spec_build(&r, seed, err, len);
+	}
+	dataset_recipe_free(&r);
+	if (!w || !w->arg || !w->name) {
+		strategy_why(err, len, -ENOMEM, "%s", strerror(ENOMEM));
+		goto out_free;
+	}
+	if (!w->spec) {
+		/* the reason is in err already */
+		char why[256];
+
+		snprintf(why, sizeof(why), "%s", err);
+		strategy_why(err, len, -EINVAL, "%s: %s", arg, why);
+		goto out_free;
+	}
+	dataset_summarize(w->spec, &w->sum);
+	if (!w->sum.bytes) {
+		strategy_why(err, len, -EINVAL, "%s: every file is empty: "
+			     "nothing to copy", arg);
+		goto out_free;
+	}
+	if (plan_trees(w)) {
+		strategy_why(err, len, -ENOMEM, "%s", strerror(ENOMEM));
+		goto out_free;
+	}
+	return w;
+out_free:
+	workload_free(w);
+	return NULL;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int workload_plan(struct workload *w, struct run *run)
+{
+	struct run_request *rq = &run->request;
+	uint64_t *sizes = calloc(w->n_trees, sizeof(*sizes));
+	size_t n = 0;
+
+	if (!sizes)
+		return -ENOMEM;
+	for (size_t i = 0; i < w->n_trees; i++) {
+		const struct workload_tree *t = &w->trees[i];
+		size_t k;
+
+		for (k = 0; k < n && sizes[k] != t->size; k++)
+			;
+		if (k == n) {
+			sizes[n++] = t->size;
+			continue;
+		}
+		/* cells are keyed by size: two trees of one total are one */
+		results_add_warning(run, "--dataset %s: size class %s has as "
+				    "many bytes as another tree (%llu): it is "
+				    "measured within the whole dataset only",
+				    w->name, dataset_class_name(t->size_class),
+				    (unsigned long long)t->size);
+		w->trees[i--] = w->trees[--w->n_trees];
+	}
+	qsort(sizes, n, sizeof(*sizes), cmp_u64);
+	free(rq->sizes);
+	rq->sizes = sizes;
+	rq->n_sizes = n;
+	return 0;
+}
+
+/* ---- materializing ---- */
+
+static int cmp_file_path(const void *a, const void *b)
+{
+	return strcmp(((const struct source_file *)a)->path,
+		      ((const struct source_file *)b)->path);
+}
+
+/* The files of whole within one size class (copies you own). */
+static struct source_tree *class_tree(const struct source_tree *whole,
+				      unsigned c)
+{
+	struct source_tree *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->root = strdup(whole->root);
+	t->files = calloc(whole->n_files, sizeof(*t->files));
+	if (!t->root || !t->files)
+		goto out_free;
+	for (size_t i = 0; i < whole->n_files; i++) {
+		const struct source_file *f = &whole->files[i];
+
+		if (dataset_class_of(f->size) != c)
+			continue;
+		t->files[t->n_files] = *f;
+		t->files[t->n_files].path = strdup(f->path);
+		if (!t->files[t->n_files++].path)
+			goto out_free;
+		t->total_bytes += f->size;
+	}
+	return t;
+out_free:
+	source_tree_free(t);
+	return NULL;
+}
+
+/* Scans the materialized dataset into every planned tree, in path
+ * order (the spec's order: the order the files are copied in). */
+static int scan_trees(struct workload *w, char *err, size_t len)
+{
+	struct source_tree *whole = source_tree_scan(w->root, err, len);
+
+	if (!whole)
+		return -EIO;
+	qsort(whole->files, whole->n_files, sizeof(*whole->files),
+	      cmp_file_path);
+	w->trees[0].tree = whole;
+	if (whole->n_files != w->spec->n_files ||
+	    whole->total_bytes != w->spec->total_bytes)
+		return strategy_why(err, len, -EIO, "%s: %zu files of %llu "
+				    "bytes found, %zu of %llu written",
+				    w->root, whole->n_files,
+				    (unsigned long long)whole->total_bytes,
+				    w->spec->n_files,
+				    (unsigned long long)w->spec->total_bytes);
+	for (size_t i = 1; i < w->n_trees; i++) {
+		w->trees[i].tree = class_tree(whole,
+					      (unsigned)w->trees[i].size_class);
+		if (!w->trees[i].tree)
+			return strategy_why(err, len, -ENOMEM, "%s",
+					    strerror(ENOMEM));
+	}
+	return 0;
+}
+
+int workload_materialize(struct workload *w, const char *top,
+			 bool (*stop)(void *ctx), void *ctx, char *err,
+			 size_t len)
+{
+	int fd, ret;
+
+	if (!w->spec)
+		return strategy_why(err, len, -EINVAL, "--dataset %s: no "
+				    "spec", w->arg);
+	if (asprintf(&w->root, "%s/dataset", top) < 0) {
+		w->root = NULL;
+		return strategy_why(err, len, -ENOMEM, "%s", strerror(ENOMEM));
+	}
+	if (mkdir(w->root, 0700)) {
+		ret = strategy_why(err, len, -errno, "creating %s: %s",
+				   w->root, strerror(errno));
+		free(w->root);
+		w->root = NULL;
+		return ret;
+	}
+	ret = dataset_materialize(w->spec, w->root, stop, ctx, err, len);
+	if (ret)
+		return ret;
+	/* written back now, or its writeback lands in the first samples */
+	fd = open(w->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || syncfs(fd)) {
+		ret = strategy_why(err, len, -errno, "writing %s back: %s",
+				   w->root, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return ret;
+	}
+	close(fd);
+	return scan_trees(w, err, len);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type,
+			struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+void workload_remove(struct workload *w)
+{
+	if (!w || !w->root)
+		return;
+	/* depth first, never following a symlink out of the tree */
+	nftw(w->root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(w->root);
+	w->root = NULL;
+}
+
+/* ---- labels ---- */
+
+const struct workload_tree *workload_tree_of(const struct workload *w,
+					     uint64_t size)
+{
+	for (size_t i = 0; w && i < w->n_trees; i++)
+		if (w->trees[i].size == size)
+			return &w->trees[i];
+	return NULL;
+}
+
+const char *workload_label(const struct workload *w, uint64_t size,
+			   char *out, size_t len)
+{
+	const struct workload_tree *t = workload_tree_of(w, size);
+	char bytes[32];
+
+	if (!t) {
+		fmt_size(size, out, len);
+		return out;
+	}
+	fmt_bytes(t->size, bytes, sizeof(bytes));
+	snprintf(out, len, "%s%s%s (%llu file%s, %s)", w->name,
+		 t->size_class < 0 ? "" : " ",
+		 t->size_class < 0 ? "" : dataset_class_name(t->size_class),
+		 (unsigned long long)t->files, t->files == 1 ? "" : "s", bytes);
+	return out;
+}
