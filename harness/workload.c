@@ -138,7 +138,7 @@ static int hist_bin(struct hist *h, char **tok, size_t n,
 		return hist_fail(h, "count %s", why);
 	p.lo = p.hi = v[0];
 	p.dist = DATASET_FIXED;
-	if (nums == 3) {
+	if (nums == 3 && v[1] != v[0]) {
 		p.hi = v[1];
 		p.dist = DATASET_LOG_UNIFORM;
 		if (p.lo > p.hi) {
