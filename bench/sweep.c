@@ -686,20 +686,21 @@ static int load_dataset(const struct sweep_opts *o, struct run *run)
 		return 0;
 	fmt_bytes(w->sum.bytes, bytes, sizeof(bytes));
 	fmt_bytes(w->sum.data_bytes, data, sizeof(data));
-	fprintf(stderr, "dataset: %s, seed %llu: %llu files in %llu "
-		"directories, %s", w->name,
-		(unsigned long long)w->seed,
-		(unsigned long long)w->sum.files,
-		(unsigned long long)w->sum.dirs, bytes);
+	fprintf(stderr, "dataset: %s, seed %llu: %llu file%s in %llu "
+		"director%s, %s", w->name, (unsigned long long)w->seed,
+		(unsigned long long)w->sum.files, w->sum.files == 1 ? "" : "s",
+		(unsigned long long)w->sum.dirs,
+		w->sum.dirs == 1 ? "y" : "ies", bytes);
 	if (w->sum.data_bytes < w->sum.bytes)
 		fprintf(stderr, " (%s data, holes elsewhere)", data);
 	fprintf(stderr, "; %zu tree%s (", w->n_trees,
 		w->n_trees == 1 ? "" : "s");
 	for (size_t i = 0; i < w->n_trees; i++)
-		fprintf(stderr, "%s%s %llu files", i ? ", " : "",
+		fprintf(stderr, "%s%s %llu file%s", i ? ", " : "",
 			w->trees[i].size_class < 0 ? "all" :
 			dataset_class_name(w->trees[i].size_class),
-			(unsigned long long)w->trees[i].files);
+			(unsigned long long)w->trees[i].files,
+			w->trees[i].files == 1 ? "" : "s");
 	fputs("), written before the first cell\n", stderr);
 	return 0;
 }

@@ -100,15 +100,14 @@ static int build_mixed(struct dataset_recipe *r)
 }
 
 static const struct named named[] = {
-	{ "source-tree", "8,000 source and header files in nested "
-	  "directories, log-normal sizes (median 7 KiB), 1.5% empty",
-	  build_source_tree },
-	{ "photos", "100 camera photos of 1-12 MiB (median 4 MiB) in "
-	  "DCIM/year/month directories", build_photos },
-	{ "vm-images", "3 sparse raw disk images of 256 MiB-2 GiB, 10-40% "
-	  "data extents, holes elsewhere", build_vm_images },
-	{ "mixed", "a home directory: 2,000 source files, 300 documents, "
-	  "24 photos and a 512 MiB sparse VM image", build_mixed },
+	{ "source-tree", "8,000 small files in nested directories, median "
+	  "7 KiB", build_source_tree },
+	{ "photos", "100 photos of 1-12 MiB (median 4 MiB) in DCIM/year/month",
+	  build_photos },
+	{ "vm-images", "3 sparse disk images of 256 MiB-2 GiB, 10-40% data",
+	  build_vm_images },
+	{ "mixed", "2,000 sources, 300 documents, 24 photos, a sparse image",
+	  build_mixed },
 };
 
 #define N_NAMED (sizeof(named) / sizeof(named[0]))
