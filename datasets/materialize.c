@@ -29,8 +29,7 @@ struct writer {
 	size_t len;
 };
 
-/* A relative path with no empty, "." or ".." component. */
-static bool safe_path(const char *p)
+bool dataset_path_safe(const char *p)
 {
 	if (!*p || *p == '/' || strlen(p) >= PATH_MAX)
 		return false;
@@ -138,7 +137,7 @@ static int write_file(struct writer *w, size_t i)
 	size_t dn = slash ? (size_t)(slash - f->path) : 0;
 	int fd, ret;
 
-	if (!safe_path(f->path))
+	if (!dataset_path_safe(f->path))
 		return strategy_why(w->why, w->len, -EINVAL, "'%s': not a "
 				    "relative path inside the tree", f->path);
 	ret = enter_dir(w, f->path, dn);

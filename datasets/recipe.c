@@ -302,25 +302,6 @@ int dataset_recipe_scale_bytes(struct dataset_recipe *r, uint64_t bytes)
 	return files > DATASET_MAX_FILES ? -EINVAL : 0;
 }
 
-static bool valid_prefix(const char *s)
-{
-	const char *c = s;
-
-	if (!*s)
-		return true;
-	if (*s == '/' || s[strlen(s) - 1] == '/')
-		return false;
-	while (*c) {
-		size_t n = strcspn(c, "/");
-
-		if (!n || (n == 1 && c[0] == '.') ||
-		    (n == 2 && c[0] == '.' && c[1] == '.'))
-			return false;
-		c += n + (c[n] == '/');
-	}
-	return true;
-}
-
 static int fail(char *why, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -358,7 +339,7 @@ static int check_part(const struct dataset_part *p, size_t i, char *why,
 	      p->share_hi <= 1))
 		return fail(why, len, "part %zu: sparse data share must "
 				"be within (0, 1]", i);
-	if (!valid_prefix(p->prefix))
+	if (*p->prefix && !dataset_path_safe(p->prefix))
 		return fail(why, len, "part %zu: '%s' is not a relative "
 				"directory", i, p->prefix);
 	return 0;

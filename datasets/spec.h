@@ -136,6 +136,32 @@ int dataset_recipe_scale_bytes(struct dataset_recipe *r, uint64_t bytes);
 int dataset_recipe_check(const struct dataset_recipe *r, char *why,
 			 size_t len);
 
+/* ---- size histogram files (--dataset FILE) ---- */
+
+/*
+ * The format, one directive per line; '#' starts a comment:
+ *
+ *   SIZE COUNT [KIND]               COUNT files of SIZE bytes
+ *   SIZE_LO SIZE_HI COUNT [KIND]    COUNT files, log-uniform in
+ *                                   [max(SIZE_LO, 1), SIZE_HI]
+ *   total SIZE                      scale the counts so the expected
+ *                                   total is SIZE
+ *   name NAME                       the dataset's name in reports
+ *
+ * Sizes as the command line writes them (4096, 4K, 1M, 2G: 1K = 1024),
+ * at most DATASET_MAX_FILE_SIZE; KIND random (default), zeros or sparse
+ * (10-40% data extents). The files are named dNNNN/fNNNNNNN.dat, 64 to
+ * a directory. Parses text (named `file` in errors) into r (free with
+ * dataset_recipe_free()); r's name is NAME, else the file's base name
+ * without its extension. 0, or -EINVAL with "file:line: what" in err.
+ */
+int dataset_histogram_parse(const char *text, const char *file,
+			    struct dataset_recipe *r, char *err, size_t len);
+/* Reads the histogram file at path (at most 1 MiB of text) and parses
+ * it. 0 or -errno with "path: what" or "path:line: what" in err. */
+int dataset_histogram_read(const char *path, struct dataset_recipe *r,
+			   char *err, size_t len);
+
 /* ---- specs ---- */
 
 /* The files of the recipe for this seed; NULL on a bad recipe (see
@@ -166,6 +192,10 @@ uint64_t dataset_file_data_bytes(const struct dataset_file *f);
 int dataset_materialize(const struct dataset_spec *s, const char *dir,
 			bool (*stop)(void *ctx), void *ctx, char *why,
 			size_t len);
+
+/* A relative path with no empty, "." or ".." component (what every
+ * file of a spec has, and a part's prefix unless it is ""). */
+bool dataset_path_safe(const char *path);
 
 /* ---- summaries ---- */
 

@@ -46,7 +46,7 @@ struct workload {
  * Parses a --dataset value and builds its spec for seed:
  *
  *   NAME[:OPTS]   a named dataset (dataset_named_at())
- *   FILE[:OPTS]   a size histogram file (workload_parse_histogram())
+ *   FILE[:OPTS]   a size histogram file (dataset_histogram_parse())
  *   OPTS          files=N (scale the counts to N files) or total=SIZE
  *                 (scale them so the expected total is SIZE)
  *
@@ -57,24 +57,6 @@ struct workload {
 struct workload *workload_open(const char *arg, uint64_t seed, char *err,
 			       size_t len);
 void workload_free(struct workload *w);
-
-/*
- * The histogram format, one directive per line; '#' starts a comment:
- *
- *   SIZE COUNT [KIND]               COUNT files of SIZE bytes
- *   SIZE_LO SIZE_HI COUNT [KIND]    COUNT files, log-uniform in
- *                                   [max(SIZE_LO, 1), SIZE_HI]
- *   total SIZE                      scale the counts so the expected
- *                                   total is SIZE
- *   name NAME                       the dataset's name in reports
- *
- * Sizes as the command line writes them (4096, 4K, 1M, 2G: 1K = 1024),
- * KIND random (default), zeros or sparse (10-40% data extents). Parses
- * text (named `file` in errors) into r (free with dataset_recipe_free()).
- * 0, or -EINVAL with "file:line: what" in err.
- */
-int workload_parse_histogram(const char *text, const char *file,
-			     struct dataset_recipe *r, char *err, size_t len);
 
 /* Sets run->request.sizes to the trees' totals (ascending) and adds a
  * warning for a size class whose total equals another tree's (measured

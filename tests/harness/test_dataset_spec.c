@@ -334,7 +334,7 @@ static void test_histogram_good(void **state)
 		struct dataset_recipe r;
 		char err[256] = "";
 
-		if (workload_parse_histogram(t[i].text, "dir/h.txt", &r, err,
+		if (dataset_histogram_parse(t[i].text, "dir/h.txt", &r, err,
 					     sizeof(err)))
 			fail_msg("case %zu: %s", i, err);
 		assert_int_equal(r.n_parts, t[i].parts);
@@ -382,7 +382,7 @@ static void test_histogram_bad(void **state)
 		struct dataset_recipe r;
 		char err[256] = "";
 
-		assert_int_equal(workload_parse_histogram(t[i].text, "h.txt",
+		assert_int_equal(dataset_histogram_parse(t[i].text, "h.txt",
 							  &r, err,
 							  sizeof(err)),
 				 -EINVAL);
@@ -449,6 +449,16 @@ static void test_dataset_values(void **state)
 	w = open_workload("photos:files=5", 5);
 	assert_int_equal(w->n_trees, 1);
 	assert_int_equal(w->sum.files, 5);
+	workload_free(w);
+	/* empty files beside one class with bytes: still one tree */
+	snprintf(path, sizeof(path), "%s/hist.txt", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("0 5\n1M 3\n", f);
+	fclose(f);
+	w = open_workload(path, 5);
+	assert_int_equal(w->n_trees, 1);
+	assert_int_equal(w->sum.files, 8);
 	workload_free(w);
 }
 

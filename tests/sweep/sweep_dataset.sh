@@ -22,14 +22,10 @@ name small-tree
 2M      2     sparse
 EOF
 
-run_sweep() { # OUT SEED
-	timeout 300 "$IOBENCH" sweep --dataset "$H" --seed "$2" \
-		--strategies rw,copy_file_range --cache warm,cold \
-		--samples 6 --budget 1 --dir "$T/dir" --out "$1" \
-		>"$T/stdout" 2>"$T/stderr"
-}
-
-run_sweep "$T/out" 42
+timeout 300 "$IOBENCH" sweep --dataset "$H" --seed 42 \
+	--strategies rw,copy_file_range --cache warm,cold --no-limits \
+	--samples 6 --budget 1 --dir "$T/dir" --out "$T/out" \
+	>"$T/stdout" 2>"$T/stderr"
 rc=$?
 [ "$rc" -eq 0 ] || { cat "$T/stderr" >&2; fail "exit $rc, expected 0"; }
 assert_no_scratch "$T/dir"
@@ -138,21 +134,26 @@ digest() {
 d = json.load(open(sys.argv[1]))["request"]["dataset"]
 print(d["bytes"], d["data_bytes"], d["median"], d["bins"], d["trees"])' "$1"
 }
-run_sweep "$T/out2" 42 || { cat "$T/stderr" >&2; fail "second run failed"; }
+quick_sweep() { # OUT SEED
+	timeout 120 "$IOBENCH" sweep --dataset "$H" --seed "$2" \
+		--strategies rw --cache warm --no-limits --samples 6 \
+		--budget 0.5 --dir "$T/dir" --out "$1" -q \
+		>"$T/stdout" 2>"$T/stderr" ||
+		{ cat "$T/stderr" >&2; fail "seed $2 run failed"; }
+}
+quick_sweep "$T/out2" 42
 [ "$(digest "$T/out/latest/results.json")" = \
   "$(digest "$T/out2/latest/results.json")" ] ||
 	fail "the same seed gave another dataset"
-timeout 120 "$IOBENCH" sweep --dataset "$H" --seed 43 --strategies rw \
-	--cache warm --samples 6 --budget 1 --dir "$T/dir" --out "$T/out3" \
-	-q >"$T/stdout" 2>"$T/stderr" ||
-	{ cat "$T/stderr" >&2; fail "seed 43 run failed"; }
+quick_sweep "$T/out3" 43
 [ "$(digest "$T/out/latest/results.json")" != \
   "$(digest "$T/out3/latest/results.json")" ] ||
 	fail "another seed gave the same dataset"
 
 # a named dataset, scaled down: one class, so one tree
 timeout 120 "$IOBENCH" sweep --dataset vm-images:total=40M --strategies rw \
-	--cache cold --samples 6 --budget 1 --dir "$T/dir" --out "$T/out4" \
+	--cache cold --no-limits --samples 6 --budget 0.5 --dir "$T/dir" \
+	--out "$T/out4" \
 	>"$T/stdout" 2>"$T/stderr" ||
 	{ cat "$T/stderr" >&2; fail "vm-images run failed"; }
 grep -q '^dataset: vm-images, seed 42: 1 file in 0 directories, .* data, holes elsewhere); 1 tree (all 1 file)' "$T/stderr" ||
