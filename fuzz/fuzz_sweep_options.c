@@ -4,8 +4,9 @@
  * real build_request() of bench/sweep.c (included here to reach the static
  * function) with --sizes, --strategies, --buffers, --qd, --direct, --cache,
  * --sync, --content, --samples, --budget, --timeout, --seed,
- * --save-baseline, --reference, --threads, --parallel, --pin and
- * --prealloc taken from newline-separated lines of the input. The defaults
+ * --save-baseline, --reference, --threads, --parallel, --pin, --prealloc,
+ * --runs, --sqpoll and --dataset taken from newline-separated lines of the
+ * input. The defaults
  * mirror cmd_sweep()'s; an option added there with a non-NULL default
  * needs adding here too.
  */
@@ -56,16 +57,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sweep_opts o = {
 		.sizes = DEFAULT_SIZES, .strategies = "all",
-		.buffers = DEFAULT_BUFFERS, .qd = DEFAULT_QD,
-		.direct = "no", .cache = "warm,cold", .sync = "none",
-		.content = "random", .samples = "10", .budget = "10",
-		.timeout = "60", .seed = "42", .reference = "cp",
+		.cache = "warm,cold", .sync = "none",
+		.content = "random", .samples = "10", .runs = "1",
+		.budget = "10", .timeout = "60", .seed = "42",
+		.reference = "cp",
 	};
+	/* one line each, in this order; tunables at NULL take the table's
+	 * sweep defaults, as in cmd_sweep() */
 	const char **field[] = {
-		&o.sizes, &o.strategies, &o.buffers, &o.qd, &o.direct,
-		&o.cache, &o.sync, &o.content, &o.samples, &o.budget,
-		&o.timeout, &o.seed, &o.baseline, &o.reference, &o.threads,
-		&o.parallel, &o.pin, &o.prealloc,
+		&o.sizes, &o.strategies, &o.tune[tunable_index("buffer")],
+		&o.tune[tunable_index("qd")],
+		&o.tune[tunable_index("direct")], &o.cache, &o.sync,
+		&o.content, &o.samples, &o.budget, &o.timeout, &o.seed,
+		&o.baseline, &o.reference, &o.threads, &o.parallel, &o.pin,
+		&o.prealloc, &o.runs, &o.tune[tunable_index("sqpoll")],
+		&o.dataset,
 	};
 	struct run run = { 0 };
 	char *buf = malloc(size + 1), *line;
