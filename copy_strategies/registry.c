@@ -56,21 +56,51 @@ static const struct copy_strategy *const registry[] = {
 	&strategy_reflink,
 };
 
+#define N_BUILTIN (sizeof(registry) / sizeof(registry[0]))
+
+/*
+ * Test-only: IOBENCH_TWIN=NAME appends "NAME-twin", the same code under
+ * another name, so the validation benchmark can check that two copies of
+ * one strategy come out as a tie.
+ */
+static const struct copy_strategy *twin(void)
+{
+	static struct copy_strategy t;
+	static char name[48];
+	static bool done;
+	const char *of = getenv("IOBENCH_TWIN");
+
+	if (done)
+		return t.name ? &t : NULL;
+	done = true;
+	for (size_t i = 0; of && i < N_BUILTIN; i++) {
+		if (strcmp(registry[i]->name, of))
+			continue;
+		t = *registry[i];
+		snprintf(name, sizeof(name), "%s-twin", of);
+		t.name = name;
+		return &t;
+	}
+	return NULL;
+}
+
 size_t strategy_count(void)
 {
-	return sizeof(registry) / sizeof(registry[0]);
+	return N_BUILTIN + (twin() ? 1 : 0);
 }
 
 const struct copy_strategy *strategy_at(size_t i)
 {
-	return i < strategy_count() ? registry[i] : NULL;
+	if (i < N_BUILTIN)
+		return registry[i];
+	return i == N_BUILTIN ? twin() : NULL;
 }
 
 const struct copy_strategy *strategy_find(const char *name)
 {
 	for (size_t i = 0; i < strategy_count(); i++)
-		if (!strcmp(registry[i]->name, name))
-			return registry[i];
+		if (!strcmp(strategy_at(i)->name, name))
+			return strategy_at(i);
 	return NULL;
 }
 
@@ -109,11 +139,11 @@ const char *strategy_suggest(const char *name)
 	size_t best_d = 4;
 
 	for (size_t i = 0; i < strategy_count(); i++) {
-		size_t d = edit_distance(name, registry[i]->name);
+		size_t d = edit_distance(name, strategy_at(i)->name);
 
 		if (d < best_d) {
 			best_d = d;
-			best = registry[i]->name;
+			best = strategy_at(i)->name;
 		}
 	}
 	return best;

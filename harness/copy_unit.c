@@ -11,12 +11,41 @@
 #include "results.h"
 #include "strategies.h"
 
+/*
+ * Test-only: IOBENCH_FAULT=slow:NAME:PCT plants a slowdown of PCT percent
+ * in strategy NAME, so the validation benchmark and the tests can check
+ * that compare catches a real regression and flags nothing else. Spinning
+ * (not sleeping) keeps it exact for copies of a few microseconds.
+ */
+static double planted_slowdown(const char *strategy)
+{
+	const char *f = getenv("IOBENCH_FAULT");
+	size_t n = strlen(strategy);
+	char *end;
+	double pct;
+
+	if (!f || strncmp(f, "slow:", 5) || strncmp(f + 5, strategy, n) ||
+	    f[5 + n] != ':')
+		return 0;
+	pct = strtod(f + 6 + n, &end);
+	return *end || !(pct > 0 && pct <= 1000) ? 0 : pct / 100;
+}
+
+static void spin(double seconds)
+{
+	double until = clock_now() + seconds;
+
+	while (clock_now() < until)
+		;
+}
+
 int copy_unit_setup(struct copy_unit *u, const struct copy_strategy *s,
 		    const struct cell *c, char *why, size_t len)
 {
 	int ret;
 
-	*u = (struct copy_unit){ .s = s, .sync = c->sync == SYNC_END };
+	*u = (struct copy_unit){ .s = s, .sync = c->sync == SYNC_END,
+				 .slow = planted_slowdown(s->name) };
 	u->opts = calloc(1, s->options_size ? s->options_size : 1);
 	u->state = calloc(1, s->state_size ? s->state_size : 1);
 	if (!u->opts || !u->state)
@@ -50,6 +79,7 @@ int copy_unit_file(const struct copy_unit *u, const char *src,
 		   char *why, size_t len)
 {
 	int dflags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW | u->oflags;
+	double t0 = u->slow ? clock_now() : 0;
 	int sfd, dfd, ret;
 
 	if (mode == COPY_UNIT_CREATE)
@@ -88,5 +118,7 @@ out_close_dst:
 				   strerror(errno));
 out_close_src:
 	close(sfd);
+	if (u->slow)
+		spin((clock_now() - t0) * u->slow);
 	return ret;
 }

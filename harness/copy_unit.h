@@ -21,6 +21,9 @@ struct copy_unit {
 	void *state;		/* s->state_size bytes, owned, set up */
 	int oflags;		/* O_DIRECT or 0, for both ends */
 	bool sync;		/* fdatasync before close (--sync end) */
+	/* test-only (IOBENCH_FAULT=slow:NAME:PCT): each copy takes PCT%
+	 * longer, spent spinning inside the timed unit */
+	double slow;
 };
 
 /*
