@@ -244,6 +244,21 @@ static bool find_mount(const char *path, struct mount_entry *best)
 	return found;
 }
 
+bool env_mount_source(const char *dir, char *source, size_t len)
+{
+	struct mount_entry *m = calloc(1, sizeof(*m));
+	char real[PATH_MAX];
+	bool found;
+
+	if (!m)
+		return false;
+	found = realpath(dir, real) && find_mount(real, m) && m->source[0];
+	if (found)
+		snprintf(source, len, "%s", m->source);
+	free(m);
+	return found;
+}
+
 /*
  * A block device attribute from sysfs: /sys/dev/block/M:m/<attr>, or the
  * parent disk's (../<attr>) when M:m is a partition, which has no queue/

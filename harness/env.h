@@ -18,4 +18,8 @@ const char *env_governor(void);
  * 1-6 minutes, which slows creating small files after many deletions. */
 bool env_ext4_without_journal(const char *dir);
 
+/* The source of the mount holding dir ("/dev/vda1", "tmpfs") into
+ * source; false when it cannot be found. */
+bool env_mount_source(const char *dir, char *source, size_t len);
+
 #endif
