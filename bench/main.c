@@ -26,6 +26,7 @@ static const struct verb {
 	{ "list", cmd_list, "strategies, their tunables, usable here or not" },
 	{ "cp", cmd_cp, "copy one file with one strategy" },
 	{ "doctor", cmd_doctor, "pre-flight checks: what works here and why" },
+	{ "device", cmd_device, "fio-grade device ceilings: bandwidth, IOPS, latency" },
 };
 
 void bench_error(const char *fmt, ...)

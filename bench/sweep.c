@@ -25,6 +25,7 @@
 #include "fmt.h"
 #include "machine_limits.h"
 #include "parse.h"
+#include "path.h"
 #include "reference.h"
 #include "report.h"
 #include "compare.h"
@@ -732,32 +733,6 @@ static int set_identity(struct run *run, int argc, char **argv)
 	return 0;
 }
 
-/* mkdir -p */
-static int make_dirs(const char *path)
-{
-	char *p = strdup(path), *s;
-	int ret = 0;
-
-	if (!p)
-		return -ENOMEM;
-	for (s = p + 1; ; s++) {
-		if (*s != '/' && *s)
-			continue;
-		char c = *s;
-
-		*s = '\0';
-		if (mkdir(p, 0755) && errno != EEXIST) {
-			ret = -errno;
-			break;
-		}
-		*s = c;
-		if (!c)
-			break;
-	}
-	free(p);
-	return ret;
-}
-
 /* ---- progress ---- */
 
 struct progress_ctx {
@@ -905,7 +880,7 @@ static int save_baseline(const struct run *run, const char *name, bool quiet)
 
 	snprintf(dir, sizeof(dir), "%s/baselines", run->request.out);
 	snprintf(path, sizeof(path), "%s/%s.json", dir, name);
-	ret = make_dirs(dir);
+	ret = path_make_dirs(dir);
 	if (ret)
 		return ret;
 	if (!quiet && !access(path, F_OK))
@@ -1151,7 +1126,7 @@ static int sweep_run(struct run *run, const struct sweep_opts *o,
 			threads_oversubscribed(run));
 	if (snprintf(rundir, sizeof(rundir), "%s/%s", run->request.out,
 		     run->id) >= (int)sizeof(rundir) ||
-	    (ret = make_dirs(rundir))) {
+	    (ret = path_make_dirs(rundir))) {
 		bench_error("sweep: creating %s: %s", rundir,
 			    strerror(ret ? -ret : ENAMETOOLONG));
 		return EXIT_RUNTIME;

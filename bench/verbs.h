@@ -22,6 +22,7 @@ int cmd_sweep(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_flame(int argc, char **argv);
+int cmd_device(int argc, char **argv);
 /* Presets (bench/presets.c): sweeps with fixed options. */
 int cmd_quick(int argc, char **argv);
 int cmd_full(int argc, char **argv);

@@ -363,6 +363,29 @@ void diskstats_delta(const struct diskstats_snapshot *before,
 	}
 }
 
+void diskstats_add(struct diskstats_snapshot *sum,
+		   const struct diskstats_snapshot *d)
+{
+	if (d->n > sum->n)
+		sum->n = d->n;
+	for (size_t i = 0; i < d->n; i++) {
+		struct diskstats_counters *s = &sum->dev[i];
+		const struct diskstats_counters *k = &d->dev[i];
+
+		if (!k->present)
+			continue;
+		s->present = true;
+#define A(f) s->f += k->f
+		A(reads); A(read_merges); A(read_sectors); A(read_ms);
+		A(writes); A(write_merges); A(write_sectors); A(write_ms);
+		A(busy_ms); A(queue_ms);
+		A(discards); A(discard_merges); A(discard_sectors);
+		A(discard_ms); A(flushes); A(flush_ms);
+#undef A
+		s->in_flight = k->in_flight;
+	}
+}
+
 json_t *diskstats_delta_to_json(const struct diskstats_chain *c,
 				const struct diskstats_snapshot *delta)
 {

@@ -94,6 +94,11 @@ void diskstats_delta(const struct diskstats_snapshot *before,
 		     const struct diskstats_snapshot *after,
 		     struct diskstats_snapshot *delta);
 
+/* sum += d, device by device (a repeat's delta into a job's total); a
+ * device present in d becomes present in sum. */
+void diskstats_add(struct diskstats_snapshot *sum,
+		   const struct diskstats_snapshot *d);
+
 static inline uint64_t diskstats_read_bytes(const struct diskstats_counters *c)
 {
 	return c->read_sectors * DISKSTATS_SECTOR;

@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Storage facts of the environment from sysfs and procfs: the block
+ * queue under a directory, virtualisation (systemd-detect-virt, else
+ * CPUID), the virtio balloon's features, THP, the vm.dirty_* knobs, the
+ * ext4 journal and reflink (a FICLONE probe).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
+#include "diskstats.h"
+#include "env_storage.h"
+#include "strategies.h"
+
+/* First line of a small file, trailing whitespace cut; false when it
+ * cannot be read or is empty. */
+static bool read_line(const char *path, char *out, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return false;
+	if (!fgets(out, (int)len, f))
+		out[0] = '\0';
+	fclose(f);
+	n = strlen(out);
+	while (n && (out[n - 1] == '\n' || out[n - 1] == ' '))
+		out[--n] = '\0';
+	return n > 0;
+}
+
+static int64_t read_number(const char *path)
+{
+	char buf[64];
+	char *end;
+	long long v;
+
+	if (!read_line(path, buf, sizeof(buf)))
+		return -1;
+	v = strtoll(buf, &end, 10);
+	return end != buf && v >= 0 ? v : -1;
+}
+
+/* strdup, NULL staying NULL; false on ENOMEM. */
+static bool dup_or_null(char **dst, const char *s)
+{
+	*dst = s ? strdup(s) : NULL;
+	return !s || *dst;
+}
+
+/* "[madvise]" out of "always [madvise] never", in place. */
+static char *bracketed(char *s)
+{
+	char *open = strchr(s, '['), *close;
+
+	if (!open)
+		return s;
+	close = strchr(open, ']');
+	if (close)
+		*close = '\0';
+	return open + 1;
+}
+
+/* A queue attribute of the device, or of its disk when it is a
+ * partition (which has no queue/ of its own). */
+static bool queue_attr(const struct diskstats_device *d, const char *attr,
+		       char *out, size_t len)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/%s", d->major,
+		 d->minor, attr);
+	if (read_line(path, out, len))
+		return true;
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/../%s", d->major,
+		 d->minor, attr);
+	return read_line(path, out, len);
+}
+
+static int64_t queue_number(const struct diskstats_device *d,
+			    const char *attr)
+{
+	char buf[64];
+	char *end;
+	long long v;
+
+	if (!queue_attr(d, attr, buf, sizeof(buf)))
+		return -1;
+	v = strtoll(buf, &end, 10);
+	return end != buf && v >= 0 ? v : -1;
+}
+
+/* blk-mq hardware queues: the entries of mq/. */
+static int64_t count_hw_queues(const struct diskstats_device *d)
+{
+	static const char *const fmts[] = { "/sys/dev/block/%u:%u/mq",
+					    "/sys/dev/block/%u:%u/../mq" };
+	char path[128];
+	struct dirent *de;
+	int64_t n = 0;
+	DIR *dir = NULL;
+
+	for (size_t i = 0; i < 2 && !dir; i++) {
+		snprintf(path, sizeof(path), fmts[i], d->major, d->minor);
+		dir = opendir(path);
+	}
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir)))
+		n += de->d_name[0] != '.';
+	closedir(dir);
+	return n;
+}
+
+static bool probe_queue(struct env_storage *s, const char *dir)
+{
+	struct diskstats_chain c;
+	const struct diskstats_device *d;
+	char why[256], buf[PATH_MAX];
+
+	if (diskstats_resolve_dir(dir, &c, why, sizeof(why)) || !c.n)
+		return true;
+	d = &c.dev[0];
+	diskstats_chain_desc(&c, buf, sizeof(buf));
+	if (!dup_or_null(&s->block_device, d->name) ||
+	    !dup_or_null(&s->device_chain, buf))
+		return false;
+	s->read_ahead_kb = queue_number(d, "queue/read_ahead_kb");
+	s->max_sectors_kb = queue_number(d, "queue/max_sectors_kb");
+	s->max_hw_sectors_kb = queue_number(d, "queue/max_hw_sectors_kb");
+	s->nr_requests = queue_number(d, "queue/nr_requests");
+	s->queue_depth = queue_number(d, "device/queue_depth");
+	if (s->queue_depth < 0)
+		s->queue_depth = queue_number(d, "mq/0/nr_tags");
+	s->hw_queues = count_hw_queues(d);
+	s->discard_max_bytes = queue_number(d, "queue/discard_max_bytes");
+	s->rotational = (int)queue_number(d, "queue/rotational");
+	if (s->rotational > 1)
+		s->rotational = -1;
+	if (queue_attr(d, "queue/write_cache", buf, sizeof(buf)) &&
+	    !dup_or_null(&s->write_cache, buf))
+		return false;
+	/* ext4's journal shows as /proc/fs/jbd2/<device>-8 */
+	if (!strcmp(strategy_fs_name(dir), "ext4") &&
+	    !access("/proc/fs/jbd2", F_OK)) {
+		snprintf(buf, sizeof(buf), "/proc/fs/jbd2/%s-8", d->name);
+		s->ext4_journal = !access(buf, F_OK);
+	}
+	return true;
+}
+
+/* Output of a command's first line, or false (not installed, failed). */
+static bool command_line(const char *cmd, char *out, size_t len)
+{
+	FILE *p = popen(cmd, "re");
+	bool ok;
+	int status;
+
+	if (!p)
+		return false;
+	ok = fgets(out, (int)len, p) != NULL;
+	status = pclose(p);
+	if (ok)
+		out[strcspn(out, "\n")] = '\0';
+	/* systemd-detect-virt prints "none" and exits 1 on bare metal */
+	return ok && *out && (status == 0 || !strcmp(out, "none"));
+}
+
+/* The hypervisor CPUID leaf's vendor signature, as systemd names it. */
+static const char *cpuid_hypervisor(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	static const struct {
+		const char *sig, *name;
+	} vendors[] = {
+		{ "KVMKVMKVM", "kvm" },     { "TCGTCGTCGTCG", "qemu" },
+		{ "VMwareVMware", "vmware" }, { "Microsoft Hv", "microsoft" },
+		{ "XenVMMXenVMM", "xen" },  { "bhyve bhyve ", "bhyve" },
+		{ " lrpepyh  vr", "parallels" }, { "ACRNACRNACRN", "acrn" },
+	};
+	unsigned a, b, c, d;
+	char sig[13];
+
+	if (!__get_cpuid(1, &a, &b, &c, &d))
+		return NULL;
+	if (!(c & (1u << 31)))
+		return "none";
+	__cpuid(0x40000000, a, b, c, d);
+	memcpy(sig, &b, 4);
+	memcpy(sig + 4, &c, 4);
+	memcpy(sig + 8, &d, 4);
+	sig[12] = '\0';
+	for (size_t i = 0; i < sizeof(vendors) / sizeof(*vendors); i++)
+		if (!strcmp(sig, vendors[i].sig))
+			return vendors[i].name;
+	return "vm-other";
+#else
+	return NULL;
+#endif
+}
+
+const char *env_storage_virtualization(void)
+{
+	static char virt[64];
+	static bool done;
+
+	if (!done) {
+		const char *v = NULL;
+
+		if (command_line("systemd-detect-virt --vm 2>/dev/null", virt,
+				 sizeof(virt)))
+			v = virt;
+		else
+			v = cpuid_hypervisor();
+		if (v != virt)
+			snprintf(virt, sizeof(virt), "%s", v ? v : "");
+		done = true;
+	}
+	return virt[0] ? virt : NULL;
+}
+
+static const char *container_kind(char *buf, size_t len)
+{
+	if (command_line("systemd-detect-virt --container 2>/dev/null", buf,
+			 len))
+		return buf;
+	if (!access("/.dockerenv", F_OK))
+		return "docker";
+	if (!access("/run/.containerenv", F_OK))
+		return "podman";
+	return NULL;
+}
+
+/*
+ * The virtio balloon (virtio device id 5) and its negotiated features:
+ * bit 5 is VIRTIO_BALLOON_F_REPORTING, free page reporting, under which
+ * freed guest pages go back to the host and are slow to touch again.
+ */
+static int balloon_state(void)
+{
+	DIR *d = opendir("/sys/bus/virtio/devices");
+	struct dirent *de;
+	int state = -1;
+
+	if (!d)
+		return -1;
+	while (state < 1 && (de = readdir(d))) {
+		char path[PATH_MAX], buf[256];
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/virtio/devices/%s/device",
+			 de->d_name);
+		if (!read_line(path, buf, sizeof(buf)) ||
+		    strtol(buf, NULL, 0) != 5)
+			continue;
+		snprintf(path, sizeof(path),
+			 "/sys/bus/virtio/devices/%s/features", de->d_name);
+		state = read_line(path, buf, sizeof(buf)) && strlen(buf) > 5 &&
+			buf[5] == '1';
+	}
+	closedir(d);
+	return state;
+}
+
+static bool probe_machine(struct env_storage *s)
+{
+	char buf[256];
+
+	if (!dup_or_null(&s->virtualization, env_storage_virtualization()) ||
+	    !dup_or_null(&s->container, container_kind(buf, sizeof(buf))))
+		return false;
+	s->balloon = balloon_state();
+	if (read_line("/sys/kernel/mm/transparent_hugepage/enabled", buf,
+		      sizeof(buf)) && !dup_or_null(&s->thp_enabled,
+						   bracketed(buf)))
+		return false;
+	if (read_line("/sys/kernel/mm/transparent_hugepage/defrag", buf,
+		      sizeof(buf)) && !dup_or_null(&s->thp_defrag,
+						   bracketed(buf)))
+		return false;
+	s->dirty_ratio = read_number("/proc/sys/vm/dirty_ratio");
+	s->dirty_bytes = read_number("/proc/sys/vm/dirty_bytes");
+	s->dirty_background_ratio =
+		read_number("/proc/sys/vm/dirty_background_ratio");
+	s->dirty_background_bytes =
+		read_number("/proc/sys/vm/dirty_background_bytes");
+	s->dirty_expire_centisecs =
+		read_number("/proc/sys/vm/dirty_expire_centisecs");
+	s->dirty_writeback_centisecs =
+		read_number("/proc/sys/vm/dirty_writeback_centisecs");
+	return true;
+}
+
+static bool probe_reflink(struct env_storage *s, const char *dir)
+{
+	const struct copy_strategy *r = strategy_find("reflink");
+	char why[256] = "";
+	int ret;
+
+	if (!r)
+		return true;
+	ret = strategy_probe(r, dir, why, sizeof(why));
+	if (!ret) {
+		s->reflink = 1;
+		return true;
+	}
+	/* "not supported by ext4" is an answer; other errors are not */
+	s->reflink = strstr(why, "not supported") ? 0 : -1;
+	return dup_or_null(&s->reflink_why, why[0] ? why : NULL);
+}
+
+int env_storage_probe(const char *dir, struct env_storage *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->read_ahead_kb = s->max_sectors_kb = s->max_hw_sectors_kb = -1;
+	s->nr_requests = s->queue_depth = s->hw_queues = -1;
+	s->discard_max_bytes = -1;
+	s->rotational = s->balloon = s->ext4_journal = s->reflink = -1;
+	s->probed = true;
+	if (!probe_queue(s, dir) || !probe_machine(s) ||
+	    !probe_reflink(s, dir)) {
+		env_storage_free(s);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void env_storage_free(struct env_storage *s)
+{
+	free(s->block_device);
+	free(s->device_chain);
+	free(s->write_cache);
+	free(s->virtualization);
+	free(s->container);
+	free(s->thp_enabled);
+	free(s->thp_defrag);
+	free(s->reflink_why);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ---- JSON ---- */
+
+/* The members, in one table for the writer and the reader. */
+enum member_type { M_STR, M_I64, M_TRI };
+
+static const struct member {
+	const char *name;
+	enum member_type type;
+	size_t off;
+} members[] = {
+#define S(f) { #f, M_STR, offsetof(struct env_storage, f) }
+#define I(f) { #f, M_I64, offsetof(struct env_storage, f) }
+#define T(f) { #f, M_TRI, offsetof(struct env_storage, f) }
+	S(block_device), S(device_chain), I(read_ahead_kb),
+	I(max_sectors_kb), I(max_hw_sectors_kb), I(nr_requests),
+	I(queue_depth), I(hw_queues), S(write_cache), T(rotational),
+	I(discard_max_bytes), S(virtualization), S(container), T(balloon),
+	S(thp_enabled), S(thp_defrag), I(dirty_ratio), I(dirty_bytes),
+	I(dirty_background_ratio), I(dirty_background_bytes),
+	I(dirty_expire_centisecs), I(dirty_writeback_centisecs),
+	T(ext4_journal), T(reflink), S(reflink_why),
+#undef S
+#undef I
+#undef T
+};
+
+json_t *env_storage_to_json(const struct env_storage *s)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o && i < sizeof(members) / sizeof(*members); i++) {
+		const char *p = (const char *)s + members[i].off;
+		json_t *v = NULL;
+
+		switch (members[i].type) {
+		case M_STR:
+			v = *(char *const *)p ? json_string(*(char *const *)p)
+					      : json_null();
+			break;
+		case M_I64:
+			v = *(const int64_t *)p < 0 ? json_null() :
+			    json_integer(*(const int64_t *)p);
+			break;
+		case M_TRI:
+			v = *(const int *)p < 0 ? json_null() :
+			    json_integer(*(const int *)p);
+			break;
+		}
+		if (json_object_set_new(o, members[i].name, v)) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+int env_storage_from_json(json_t *v, struct env_storage *s, char *why,
+			  size_t len)
+{
+	memset(s, 0, sizeof(*s));
+	if (!json_is_object(v))
+		return strategy_why(why, len, -EINVAL, "expected an object");
+	s->probed = true;
+	for (size_t i = 0; i < sizeof(members) / sizeof(*members); i++) {
+		json_t *m = json_object_get(v, members[i].name);
+		char *p = (char *)s + members[i].off;
+		bool str = members[i].type == M_STR;
+
+		/* absent or null: unknown */
+		if (!m || json_is_null(m)) {
+			if (members[i].type == M_I64)
+				*(int64_t *)p = -1;
+			else if (members[i].type == M_TRI)
+				*(int *)p = -1;
+			continue;
+		}
+		if (str ? !json_is_string(m) :
+		    !json_is_integer(m) || json_integer_value(m) < 0 ||
+		    (members[i].type == M_TRI && json_integer_value(m) > 1)) {
+			env_storage_free(s);
+			return strategy_why(why, len, -EINVAL, "%s: expected %s",
+					    members[i].name,
+					    str ? "a string or null" :
+					    members[i].type == M_TRI ?
+					    "0, 1 or null" :
+					    "a non-negative integer or null");
+		}
+		if (str && !(*(char **)p = strdup(json_string_value(m)))) {
+			env_storage_free(s);
+			return -ENOMEM;
+		}
+		if (members[i].type == M_I64)
+			*(int64_t *)p = json_integer_value(m);
+		else if (members[i].type == M_TRI)
+			*(int *)p = (int)json_integer_value(m);
+	}
+	return 0;
+}
+
+/* ---- Markdown ---- */
+
+static const char *known(const char *s)
+{
+	return s ? s : "unknown";
+}
+
+static const char *tri(int v, const char *yes, const char *no)
+{
+	return v < 0 ? "unknown" : v ? yes : no;
+}
+
+/* "8192 KiB" or "unknown" */
+static const char *num(int64_t v, const char *unit, char *buf, size_t len)
+{
+	if (v < 0)
+		return "unknown";
+	snprintf(buf, len, "%" PRId64 "%s", v, unit);
+	return buf;
+}
+
+void env_storage_markdown_rows(FILE *f, const struct env_storage *s)
+{
+	char a[32], b[32], c[32], d[32], e[32], g[32];
+
+	if (!s->probed)
+		return;
+	fprintf(f, "| block device | %s |\n",
+		s->device_chain ? s->device_chain : "none found");
+	fprintf(f, "| block queue | readahead %s, max request %s (hardware "
+		"%s), nr_requests %s, queue depth %s, %s hardware queue(s) |\n",
+		num(s->read_ahead_kb, " KiB", a, sizeof(a)),
+		num(s->max_sectors_kb, " KiB", b, sizeof(b)),
+		num(s->max_hw_sectors_kb, " KiB", c, sizeof(c)),
+		num(s->nr_requests, "", d, sizeof(d)),
+		num(s->queue_depth, "", e, sizeof(e)),
+		num(s->hw_queues, "", g, sizeof(g)));
+	fprintf(f, "| write cache, discard | %s; discard %s |\n",
+		known(s->write_cache),
+		s->discard_max_bytes < 0 ? "unknown" :
+		s->discard_max_bytes == 0 ? "not supported" :
+		(snprintf(b, sizeof(b), "up to %" PRId64 " bytes",
+			  s->discard_max_bytes), b));
+	fprintf(f, "| virtualisation | %s (container: %s); virtio balloon: "
+		"%s |\n", known(s->virtualization), known(s->container),
+		s->balloon < 0 ? "none" : s->balloon ?
+		"free page reporting on (freed pages go back to the host)" :
+		"present, no free page reporting");
+	fprintf(f, "| transparent huge pages | enabled %s, defrag %s |\n",
+		known(s->thp_enabled), known(s->thp_defrag));
+	fprintf(f, "| writeback | dirty_ratio %s, dirty_bytes %s, "
+		"dirty_background_ratio %s, dirty_background_bytes %s, "
+		"expire %s cs, flusher every %s cs |\n",
+		num(s->dirty_ratio, "%", a, sizeof(a)),
+		num(s->dirty_bytes, "", b, sizeof(b)),
+		num(s->dirty_background_ratio, "%", c, sizeof(c)),
+		num(s->dirty_background_bytes, "", d, sizeof(d)),
+		num(s->dirty_expire_centisecs, "", e, sizeof(e)),
+		num(s->dirty_writeback_centisecs, "", g, sizeof(g)));
+	fprintf(f, "| filesystem features | ext4 journal: %s; reflink: %s%s%s%s |\n",
+		s->ext4_journal < 0 ? "n/a" : s->ext4_journal ? "yes" : "no",
+		tri(s->reflink, "yes", "no"), s->reflink_why ? " (" : "",
+		s->reflink_why ? s->reflink_why : "",
+		s->reflink_why ? ")" : "");
+}
