@@ -344,10 +344,22 @@ void device_print_table(const struct device_run *run, FILE *f)
 	}
 	if (run->n_targets < 2)
 		return;
-	fprintf(f, "\nside by side (median; last column: each target over "
-		"the first)\n%-13s %5s %3s", "job", "bs", "qd");
+	fputs("\nside by side (medians; n/1: target n over target 1)\n", f);
 	for (size_t i = 0; i < run->n_targets; i++)
-		fprintf(f, " %16.16s", run->targets[i].dir);
+		fprintf(f, "  [%zu] %s\n", i + 1, run->targets[i].dir);
+	fprintf(f, "%-13s %5s %3s", "job", "bs", "qd");
+	for (size_t i = 0; i < run->n_targets; i++) {
+		char head[24];
+
+		snprintf(head, sizeof(head), "[%zu]", i + 1);
+		fprintf(f, " %16s", head);
+	}
+	for (size_t i = 1; i < run->n_targets; i++) {
+		char head[24];
+
+		snprintf(head, sizeof(head), "%zu/1", i + 1);
+		fprintf(f, " %6s", head);
+	}
 	fputc('\n', f);
 	for (size_t k = 0; k < run->targets[0].n_results; k++) {
 		const struct device_result *a = &run->targets[0].results[k];

@@ -398,7 +398,8 @@ int env_probe(const char *dir, struct environment *env)
 	probe_topology(env);
 	if (!probe_host(env) || !probe_filesystem(env, dir) ||
 	    !set_str(&env->governor, true, env_governor()) ||
-	    !set_str(&env->cache_probe, true, cache_probe_name())) {
+	    !set_str(&env->cache_probe, true, cache_probe_name()) ||
+	    env_storage_probe(dir, &env->storage)) {
 		results_free_environment(env);
 		return -ENOMEM;
 	}

@@ -315,7 +315,8 @@ int results_write_json(const struct run *run, const char *path)
 	if (!root || limits_json_attach(root, run) ||
 	    threads_json_annotate(root, run) ||
 	    profile_json_annotate(root, run) ||
-	    workload_json_annotate(root, run)) {
+	    workload_json_annotate(root, run) ||
+	    env_storage_json_attach(root, &run->env.storage)) {
 		json_decref(root);
 		return -ENOMEM;
 	}
@@ -1036,6 +1037,10 @@ int results_read_json(const char *path, struct run *run, char *err,
 		rd.failed = true;
 	if (!rd.failed && workload_json_read(root, path, run, err, len))
 		rd.failed = true;
+	/* environment.storage: optional, older files lack it */
+	if (!rd.failed && env_storage_json_read(root, &run->env.storage,
+						ext_why, sizeof(ext_why)))
+		rd_fail(&rd, "environment", "storage", "%s", ext_why);
 	json_decref(root);
 	if (!rd.failed && !run->schema)
 		rd_fail(&rd, "", "schema", "out of memory");

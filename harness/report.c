@@ -455,6 +455,7 @@ static void section_environment(struct report *rp)
 	env_row(f, "alignment", buf);
 	env_row(f, "CPU governor", e->governor);
 	env_row(f, "page-cache probe", e->cache_probe);
+	env_storage_markdown_rows(f, &e->storage);
 	fputs("\n", f);
 }
 

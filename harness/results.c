@@ -117,6 +117,7 @@ void results_free_environment(struct environment *e)
 	free(e->scheduler);
 	free(e->governor);
 	free(e->cache_probe);
+	env_storage_free(&e->storage);
 	memset(e, 0, sizeof(*e));
 }
 

@@ -16,6 +16,7 @@
 #include "cell.h"
 #include "dataset.h"
 #include "iobench/strategy.h"
+#include "env_storage.h"
 #include "stats.h"
 
 #define RESULTS_SCHEMA "iobench/2"
@@ -145,6 +146,9 @@ struct environment {
 	unsigned logical_block_size, dio_mem_align, dio_offset_align;
 	char *governor;			/* "performance", ... or "unknown" */
 	char *cache_probe;		/* "cachestat" or "mincore" */
+	/* readahead, queue, virtualisation, THP, dirty_*, fs features
+	 * (env_storage.h); probed is false for files written before */
+	struct env_storage storage;
 };
 
 /* One memcpy measurement: chunks of `buffer` bytes over a working set

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# iobench device on an ext4 loop device and on a tmpfs, both made here and
+# measured side by side in one run: every ceiling positive, QD 32 not
+# below QD 1 beyond the noise, latency percentiles monotone, the loop
+# device's /proc/diskstats deltas cover every O_DIRECT byte, O_DIRECT
+# skipped on tmpfs with the reason, device.json valid against its schema,
+# device.md with a side-by-side section, no scratch left behind.
+set -u
+
+# In a private mount namespace the mounts (and the autoclear loop device)
+# go away with this test even if it is killed.
+if [ -z "${IOBENCH_DEVICE_NS:-}" ] &&
+	unshare --mount --propagation private true 2>/dev/null; then
+	IOBENCH_DEVICE_NS=1 exec unshare --mount --propagation private \
+		bash "$0" "$@"
+fi
+. "$(dirname "$0")/lib.sh"
+
+[ "$(id -u)" -eq 0 ] || skip "mounting needs root"
+mount_ext4_loop "$T/ext4.img" 384M "$T/ext4" || skip "$(cat "$T/why")"
+mount_tmpfs "$T/tmpfs" 128M || skip "cannot mount a tmpfs here"
+loopdev=$(findmnt -n -o SOURCE "$T/ext4")
+
+"$IOBENCH" device --dir "$T/ext4" --dir "$T/tmpfs" --runtime 0.2 \
+	--ramp 0.05 --repeats 3 --size 64M --cache-set 32M --qd 1,32 \
+	--out "$T/out" --json "$T/copy.json" -q >"$T/stdout" 2>"$T/stderr"
+rc=$?
+cat "$T/stdout"
+[ "$rc" -eq 0 ] || { cat "$T/stderr"; fail "iobench device: exit $rc"; }
+[ ! -s "$T/stderr" ] || fail "-q printed on stderr: $(cat "$T/stderr")"
+
+run=$(ls "$T/out")
+[ "$(echo "$run" | wc -l)" -eq 1 ] || fail "expected one run in --out: $run"
+json=$T/out/$run/device.json
+md=$T/out/$run/device.md
+tail -n 1 "$T/stdout" | grep -qx "$T/out/$run/device.md" ||
+	fail "the last line is not the report's path"
+cmp -s "$json" "$T/copy.json" || fail "--json wrote another document"
+check_json "$json" measured:0 qd-order:0 diskstats-cover:0 tmpfs:1
+rc=$?
+[ "$rc" -eq 0 ] || exit "$rc"
+
+"$PYTHON" - "$json" "${loopdev#/dev/}" <<'PY' || fail "device chain"
+import json, sys
+t = json.load(open(sys.argv[1]))["targets"][0]
+names = [d["name"] for d in t["chain"]]
+assert names and names[0] == sys.argv[2], names
+assert t["chain"][0]["role"] == "filesystem"
+assert t["storage"]["block_device"] == sys.argv[2], t["storage"]
+print("chain:", " -> ".join(names))
+PY
+grep -q '^## Devices side by side' "$md" || fail "device.md: no side-by-side section"
+grep -qF "$T/tmpfs (tmpfs, no block device)" "$md" || fail "device.md: no tmpfs section"
+grep -q '^side by side' "$T/stdout" || fail "terminal: no side-by-side table"
+grep -q '^O_DIRECT jobs skipped: tmpfs' "$T/stdout" || fail "terminal: no O_DIRECT skip reason"
+assert_no_scratch "$T/ext4"
+assert_no_scratch "$T/tmpfs"
+echo "PASS"
