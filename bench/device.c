@@ -476,7 +476,8 @@ static int device_run_verb(struct device_run *run, struct device_opts *d)
 		return code == EXIT_OK || code == EXIT_CELLS_FAILED ?
 		       EXIT_RUNTIME : code;
 	}
-	fprintf(table, "%s/device.md\n", rundir);
+	if (!(table == stderr && d->quiet))
+		fprintf(table, "%s/device.md\n", rundir);
 	return code;
 }
 

@@ -507,7 +507,13 @@ static int uring_setup(struct uring_run *u, struct target_state *ts,
 	for (unsigned i = 0; i < qd; i++)
 		u->iov[i] = (struct iovec){ u->bufs + (size_t)i * job->bs,
 					    job->bs };
-	ret = io_uring_queue_init(qd, &u->ring, 0);
+	/* the ring fio 3.33 sets up: one issuer, completions run when it
+	 * waits for them (no task-work interrupts); plain on older kernels */
+	ret = io_uring_queue_init(qd, &u->ring, IORING_SETUP_SINGLE_ISSUER |
+				  IORING_SETUP_DEFER_TASKRUN |
+				  IORING_SETUP_COOP_TASKRUN);
+	if (ret == -EINVAL)
+		ret = io_uring_queue_init(qd, &u->ring, 0);
 	if (ret) {
 		uring_free(u, false);
 		return ret;
