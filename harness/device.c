@@ -1068,6 +1068,16 @@ static int run_rounds(struct device_run *run, struct target_state *ts,
 	return stop_flag ? -EINTR : 0;
 }
 
+/* Summaries of what ran; an interrupted run is marked incomplete. */
+static void end_run(struct device_run *run, int ret, char *err, size_t len)
+{
+	if (ret == -EINTR) {
+		run->incomplete = true;
+		strategy_why(err, len, ret, "interrupted");
+	}
+	finish_results(run);
+}
+
 static int begin_run(struct device_run *run, size_t n_targets,
 		     struct device_job **jobs, size_t *n_jobs,
 		     struct target_state **ts)
@@ -1113,11 +1123,7 @@ int device_measure(struct device_run *run, char *const *dirs, size_t n_dirs,
 	}
 	if (!ret)
 		ret = run_rounds(run, ts, progress);
-	if (ret == -EINTR) {
-		run->incomplete = true;
-		strategy_why(err, len, ret, "interrupted");
-	}
-	finish_results(run);
+	end_run(run, ret, err, len);
 out_free:
 	for (i = 0; ts && i < run->n_targets; i++)
 		target_state_close(&ts[i]);
@@ -1182,11 +1188,7 @@ int device_measure_file(struct device_run *run, const char *path,
 		if (t->file_size / t->results[i].job.bs < 4)
 			skip_result(&t->results[i], "the file is too small");
 	ret = run_rounds(run, ts, progress);
-	if (ret == -EINTR) {
-		run->incomplete = true;
-		strategy_why(err, len, ret, "interrupted");
-	}
-	finish_results(run);
+	end_run(run, ret, err, len);
 out_free:
 	if (ts)
 		target_state_close(ts);

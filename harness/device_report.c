@@ -312,6 +312,44 @@ static void target_title(const struct device_target *t, char *out,
 		 t->chain.n ? chain : "");
 }
 
+/* The rows of the side-by-side table: each job's median on every
+ * target, then each target's over the first's; Markdown or terminal. */
+static void side_rows(FILE *f, const struct device_run *run, bool md)
+{
+	const char *sep = md ? " | " : " ";
+
+	for (size_t k = 0; k < run->targets[0].n_results; k++) {
+		const struct device_result *a = &run->targets[0].results[k];
+		char bs[24], v[32], qd[16] = "-";
+
+		if (DEVICE_KIND_BIT(a->job.kind) & DEVICE_DIRECT_KINDS || md)
+			snprintf(qd, sizeof(qd), "%u", a->job.qd);
+		fprintf(f, md ? "| %s | %s | %s" : "%-13s %5s %3s",
+			device_kind_name(a->job.kind),
+			fmt_bs(a->job.bs, bs, sizeof(bs)), qd);
+		for (size_t i = 0; i < run->n_targets; i++) {
+			const struct device_result *b =
+				&run->targets[i].results[k];
+
+			fprintf(f, md ? "%s%s" : "%s%16s", sep,
+				b->status == DEVICE_OK ?
+				fmt_rate(b, b->median, v, sizeof(v)) :
+				status_name(b->status));
+		}
+		for (size_t i = 1; i < run->n_targets; i++) {
+			const struct device_result *b =
+				&run->targets[i].results[k];
+			bool ok = a->status == DEVICE_OK &&
+				  b->status == DEVICE_OK && a->median > 0;
+
+			fprintf(f, md ? "%s%s" : "%s%6s", sep,
+				fmt_ratio(ok ? b->median / a->median : NAN, v,
+					  sizeof(v)));
+		}
+		fputs(md ? " |\n" : "\n", f);
+	}
+}
+
 void device_print_table(const struct device_run *run, FILE *f)
 {
 	for (size_t i = 0; i < run->n_targets; i++) {
@@ -361,34 +399,7 @@ void device_print_table(const struct device_run *run, FILE *f)
 		fprintf(f, " %6s", head);
 	}
 	fputc('\n', f);
-	for (size_t k = 0; k < run->targets[0].n_results; k++) {
-		const struct device_result *a = &run->targets[0].results[k];
-		char bs[24], v[32], ratio[16];
-
-		fprintf(f, "%-13s %5s %3s", device_kind_name(a->job.kind),
-			fmt_bs(a->job.bs, bs, sizeof(bs)),
-			DEVICE_KIND_BIT(a->job.kind) & DEVICE_DIRECT_KINDS ?
-			(snprintf(v, sizeof(v), "%u", a->job.qd), v) : "-");
-		for (size_t i = 0; i < run->n_targets; i++) {
-			const struct device_result *b =
-				&run->targets[i].results[k];
-
-			fprintf(f, " %16s", b->status == DEVICE_OK ?
-				fmt_rate(b, b->median, v, sizeof(v)) :
-				status_name(b->status));
-		}
-		for (size_t i = 1; i < run->n_targets; i++) {
-			const struct device_result *b =
-				&run->targets[i].results[k];
-			bool ok = a->status == DEVICE_OK &&
-				  b->status == DEVICE_OK && a->median > 0;
-
-			fprintf(f, " %6s", fmt_ratio(ok ? b->median /
-							 a->median : NAN,
-						     ratio, sizeof(ratio)));
-		}
-		fputc('\n', f);
-	}
+	side_rows(f, run, false);
 }
 
 /* ---- Markdown ---- */
@@ -494,32 +505,7 @@ static void md_side_by_side(FILE *f, const struct device_run *run)
 	for (size_t i = 1; i < 2 * run->n_targets; i++)
 		fputs("---:|", f);
 	fputc('\n', f);
-	for (size_t k = 0; k < run->targets[0].n_results; k++) {
-		const struct device_result *a = &run->targets[0].results[k];
-		char bs[24], v[32];
-
-		fprintf(f, "| %s | %s | %u |", device_kind_name(a->job.kind),
-			fmt_bs(a->job.bs, bs, sizeof(bs)), a->job.qd);
-		for (size_t i = 0; i < run->n_targets; i++) {
-			const struct device_result *b =
-				&run->targets[i].results[k];
-
-			fprintf(f, " %s |", b->status == DEVICE_OK ?
-				fmt_rate(b, b->median, v, sizeof(v)) :
-				status_name(b->status));
-		}
-		for (size_t i = 1; i < run->n_targets; i++) {
-			const struct device_result *b =
-				&run->targets[i].results[k];
-			bool ok = a->status == DEVICE_OK &&
-				  b->status == DEVICE_OK && a->median > 0;
-
-			fprintf(f, " %s |", fmt_ratio(ok ? b->median /
-							  a->median : NAN,
-						      v, sizeof(v)));
-		}
-		fputc('\n', f);
-	}
+	side_rows(f, run, true);
 	fputc('\n', f);
 }
 

@@ -33,27 +33,12 @@ const char *diskstats_role_name(enum diskstats_role r)
 	return "unknown";
 }
 
-/* First line of a small sysfs file, newline cut; false when unreadable. */
-static bool read_attr(const char *path, char *out, size_t len)
-{
-	FILE *f = fopen(path, "re");
-	bool ok;
-
-	if (!f)
-		return false;
-	ok = fgets(out, (int)len, f) != NULL;
-	fclose(f);
-	if (ok)
-		out[strcspn(out, "\n")] = '\0';
-	return ok && *out;
-}
-
 /* "M:m" in a sysfs dev file. */
 static bool read_devno(const char *path, unsigned *major, unsigned *minor)
 {
 	char buf[32];
 
-	return read_attr(path, buf, sizeof(buf)) &&
+	return env_read_line(path, buf, sizeof(buf)) &&
 	       sscanf(buf, "%u:%u", major, minor) == 2;
 }
 
@@ -143,7 +128,7 @@ static void follow_loop(const char *root, const char *node,
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/loop/backing_file", node);
-	if (!read_attr(path, file, sizeof(file)) || strcmp(root, "/sys") ||
+	if (!env_read_line(path, file, sizeof(file)) || strcmp(root, "/sys") ||
 	    stat(file, &st) || !major(st.st_dev))
 		return;
 	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u", major(st.st_dev),

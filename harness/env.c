@@ -40,6 +40,11 @@ static bool read_line(const char *path, char *out, size_t len)
 	return n > 0;
 }
 
+bool env_read_line(const char *path, char *out, size_t len)
+{
+	return read_line(path, out, len);
+}
+
 /* The value of "key<spaces/tabs>: value" in a /proc file. */
 static bool proc_field(const char *path, const char *key, char *out,
 		       size_t len)

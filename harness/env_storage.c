@@ -19,26 +19,9 @@
 #endif
 
 #include "diskstats.h"
+#include "env.h"
 #include "env_storage.h"
 #include "strategies.h"
-
-/* First line of a small file, trailing whitespace cut; false when it
- * cannot be read or is empty. */
-static bool read_line(const char *path, char *out, size_t len)
-{
-	FILE *f = fopen(path, "re");
-	size_t n;
-
-	if (!f)
-		return false;
-	if (!fgets(out, (int)len, f))
-		out[0] = '\0';
-	fclose(f);
-	n = strlen(out);
-	while (n && (out[n - 1] == '\n' || out[n - 1] == ' '))
-		out[--n] = '\0';
-	return n > 0;
-}
 
 static int64_t read_number(const char *path)
 {
@@ -46,7 +29,7 @@ static int64_t read_number(const char *path)
 	char *end;
 	long long v;
 
-	if (!read_line(path, buf, sizeof(buf)))
+	if (!env_read_line(path, buf, sizeof(buf)))
 		return -1;
 	v = strtoll(buf, &end, 10);
 	return end != buf && v >= 0 ? v : -1;
@@ -81,11 +64,11 @@ static bool queue_attr(const struct diskstats_device *d, const char *attr,
 
 	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/%s", d->major,
 		 d->minor, attr);
-	if (read_line(path, out, len))
+	if (env_read_line(path, out, len))
 		return true;
 	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/../%s", d->major,
 		 d->minor, attr);
-	return read_line(path, out, len);
+	return env_read_line(path, out, len);
 }
 
 static int64_t queue_number(const struct diskstats_device *d,
@@ -262,12 +245,12 @@ static int balloon_state(void)
 			continue;
 		snprintf(path, sizeof(path), "/sys/bus/virtio/devices/%s/device",
 			 de->d_name);
-		if (!read_line(path, buf, sizeof(buf)) ||
+		if (!env_read_line(path, buf, sizeof(buf)) ||
 		    strtol(buf, NULL, 0) != 5)
 			continue;
 		snprintf(path, sizeof(path),
 			 "/sys/bus/virtio/devices/%s/features", de->d_name);
-		state = read_line(path, buf, sizeof(buf)) && strlen(buf) > 5 &&
+		state = env_read_line(path, buf, sizeof(buf)) && strlen(buf) > 5 &&
 			buf[5] == '1';
 	}
 	closedir(d);
@@ -282,11 +265,11 @@ static bool probe_machine(struct env_storage *s)
 	    !dup_or_null(&s->container, container_kind(buf, sizeof(buf))))
 		return false;
 	s->balloon = balloon_state();
-	if (read_line("/sys/kernel/mm/transparent_hugepage/enabled", buf,
+	if (env_read_line("/sys/kernel/mm/transparent_hugepage/enabled", buf,
 		      sizeof(buf)) && !dup_or_null(&s->thp_enabled,
 						   bracketed(buf)))
 		return false;
-	if (read_line("/sys/kernel/mm/transparent_hugepage/defrag", buf,
+	if (env_read_line("/sys/kernel/mm/transparent_hugepage/defrag", buf,
 		      sizeof(buf)) && !dup_or_null(&s->thp_defrag,
 						   bracketed(buf)))
 		return false;
