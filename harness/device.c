@@ -1,18 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * Device ceilings: io_uring (liburing) O_DIRECT jobs with qd I/Os in
- * flight (IORING_OP_READ_FIXED / WRITE_FIXED on registered buffers, one
- * io_uring_submit_and_wait(2) per batch, completions stamped per batch as
- * fio does), buffered pread/pwrite page-cache jobs and an
- * openat/close/unlinkat metadata job. Time-based: a ramp, then a window
- * whose completions count; repeated in rounds across jobs and targets.
+ * Device ceilings: the jobs, the targets (scratch directory, the laid-out
+ * O_DIRECT file, the resident page-cache file, device chain and storage
+ * facts), repeats in rounds across jobs and targets with their diskstats
+ * deltas, and the results' summaries. The engines are in device_io.c.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <liburing.h>
 #include <limits.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,17 +16,15 @@
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/magic.h>
 
-#include <gsl/gsl_rng.h>
 #include <hwloc.h>
 
 #include "cache.h"
 #include "device.h"
-#include "scratch.h"
+#include "device_io.h"
 #include "strategies.h"
 
 #define MIB (1ull << 20)
@@ -42,25 +36,6 @@
 #define DIRECT_NAME "direct.dat"
 #define CACHED_NAME "cached.dat"
 
-static volatile sig_atomic_t stop_flag;
-
-void device_request_stop(void)
-{
-	stop_flag = 1;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t seconds_ns(double s)
-{
-	return (uint64_t)(s * 1e9);
-}
 
 /* ---- kinds and options ---- */
 
@@ -101,7 +76,7 @@ static bool kind_is_direct(enum device_kind k)
 	return DEVICE_KIND_BIT(k) & DEVICE_DIRECT_KINDS;
 }
 
-static bool kind_writes(enum device_kind k)
+bool device_kind_writes(enum device_kind k)
 {
 	return k == DEVICE_WRITE || k == DEVICE_RANDWRITE ||
 	       k == DEVICE_CACHED_WRITE;
@@ -363,349 +338,9 @@ double device_bytes_per_byte(const struct device_result *r, size_t i)
 	if (i >= r->disk.n || !r->disk.dev[i].present || !r->issued_bytes)
 		return NAN;
 	c = &r->disk.dev[i];
-	dev = kind_writes(r->job.kind) ? diskstats_write_bytes(c) :
+	dev = device_kind_writes(r->job.kind) ? diskstats_write_bytes(c) :
 					 diskstats_read_bytes(c);
 	return (double)dev / (double)r->issued_bytes;
-}
-
-/* ---- per-target working state ---- */
-
-struct target_state {
-	struct device_target *t;
-	struct scratch scratch;
-	int direct_fd;		/* the O_DIRECT file */
-	int cache_fd;		/* the cached-read file (buffered) */
-	bool read_only;		/* device_measure_file: never write */
-	unsigned mem_align, off_align;
-	unsigned seq;		/* unique names for new files */
-	gsl_rng *rng;
-};
-
-/* What one repeat (or a layout pass) produced. */
-struct job_out {
-	struct device_repeat rep;
-	uint64_t issued_ios, issued_bytes;
-	struct histogram *lat;	/* NULL: latencies not kept */
-};
-
-/* Time limits of one repeat, in now_ns() time. */
-struct window {
-	uint64_t start, ramp_end, end;
-	bool one_pass;		/* layout: one pass over the file, untimed */
-};
-
-static struct window make_window(const struct device_options *o)
-{
-	struct window w = { .start = now_ns() };
-
-	w.ramp_end = w.start + seconds_ns(o->ramp);
-	w.end = w.ramp_end + seconds_ns(o->runtime);
-	return w;
-}
-
-static void count_io(struct job_out *out, const struct window *w,
-		     uint64_t submitted, uint64_t done, uint64_t bytes)
-{
-	out->issued_ios++;
-	out->issued_bytes += bytes;
-	if (w->one_pass || done < w->ramp_end || done > w->end)
-		return;
-	out->rep.ios++;
-	out->rep.bytes += bytes;
-	if (out->lat)
-		histogram_record(out->lat, done - submitted);
-}
-
-/* ---- the io_uring engine ---- */
-
-struct uring_run {
-	struct io_uring ring;
-	char *bufs;
-	struct iovec *iov;
-	uint64_t *submitted;	/* per slot: when it was submitted */
-	unsigned *pending;	/* slots prepared since the last submit */
-	unsigned n_pending;
-	bool fixed_bufs, fixed_file;
-	int fd;
-	uint64_t next, nblocks;
-};
-
-static bool uring_prep(struct uring_run *u, struct target_state *ts,
-		       const struct device_job *job, unsigned slot,
-		       bool one_pass)
-{
-	struct io_uring_sqe *sqe;
-	uint64_t block;
-	bool wr = kind_writes(job->kind);
-	int fd = u->fixed_file ? 0 : u->fd;
-
-	if (job->kind == DEVICE_RANDREAD || job->kind == DEVICE_RANDWRITE) {
-		block = gsl_rng_uniform_int(ts->rng, u->nblocks);
-	} else {
-		if (one_pass && u->next >= u->nblocks)
-			return false;
-		block = u->next++ % u->nblocks;
-	}
-	sqe = io_uring_get_sqe(&u->ring);
-	if (!sqe)
-		return false;
-	if (u->fixed_bufs && wr)
-		io_uring_prep_write_fixed(sqe, fd, u->iov[slot].iov_base,
-					  (unsigned)job->bs, block * job->bs,
-					  (int)slot);
-	else if (u->fixed_bufs)
-		io_uring_prep_read_fixed(sqe, fd, u->iov[slot].iov_base,
-					 (unsigned)job->bs, block * job->bs,
-					 (int)slot);
-	else if (wr)
-		io_uring_prep_write(sqe, fd, u->iov[slot].iov_base,
-				    (unsigned)job->bs, block * job->bs);
-	else
-		io_uring_prep_read(sqe, fd, u->iov[slot].iov_base,
-				   (unsigned)job->bs, block * job->bs);
-	if (u->fixed_file)
-		sqe->flags |= IOSQE_FIXED_FILE;
-	io_uring_sqe_set_data64(sqe, slot);
-	u->pending[u->n_pending++] = slot;
-	return true;
-}
-
-static void uring_free(struct uring_run *u, bool ring_ready)
-{
-	if (ring_ready)
-		io_uring_queue_exit(&u->ring);
-	free(u->bufs);
-	free(u->iov);
-	free(u->submitted);
-	free(u->pending);
-}
-
-static int uring_setup(struct uring_run *u, struct target_state *ts,
-		       const struct device_job *job, uint64_t file_size)
-{
-	unsigned qd = job->qd;
-	size_t align = ts->mem_align > 4096 ? ts->mem_align : 4096;
-	int ret;
-
-	memset(u, 0, sizeof(*u));
-	u->fd = ts->direct_fd;
-	u->nblocks = file_size / job->bs;
-	if (!u->nblocks)
-		return -EINVAL;
-	u->bufs = strategy_alloc_aligned(align, (size_t)job->bs * qd);
-	u->iov = calloc(qd, sizeof(*u->iov));
-	u->submitted = calloc(qd, sizeof(*u->submitted));
-	u->pending = calloc(qd, sizeof(*u->pending));
-	if (!u->bufs || !u->iov || !u->submitted || !u->pending) {
-		uring_free(u, false);
-		return -ENOMEM;
-	}
-	/* not zeros: a device that compresses or dedups must not gain */
-	for (size_t i = 0; i < (size_t)job->bs * qd; i += 8)
-		memcpy(u->bufs + i, &(uint64_t){ i * 0x9e3779b97f4a7c15ull },
-		       8);
-	for (unsigned i = 0; i < qd; i++)
-		u->iov[i] = (struct iovec){ u->bufs + (size_t)i * job->bs,
-					    job->bs };
-	/* the ring fio 3.33 sets up: one issuer, completions run when it
-	 * waits for them (no task-work interrupts); plain on older kernels */
-	ret = io_uring_queue_init(qd, &u->ring, IORING_SETUP_SINGLE_ISSUER |
-				  IORING_SETUP_DEFER_TASKRUN |
-				  IORING_SETUP_COOP_TASKRUN);
-	if (ret == -EINVAL)
-		ret = io_uring_queue_init(qd, &u->ring, 0);
-	if (ret) {
-		uring_free(u, false);
-		return ret;
-	}
-	/* registered buffers and file as fio's fixedbufs/registerfiles;
-	 * without them (RLIMIT_MEMLOCK) the plain opcodes do the same */
-	u->fixed_bufs = !io_uring_register_buffers(&u->ring, u->iov, qd);
-	u->fixed_file = !io_uring_register_files(&u->ring, &u->fd, 1);
-	return 0;
-}
-
-/*
- * One repeat of an O_DIRECT job (or, with w->one_pass, one sequential
- * pass over the file): qd I/Os in flight, each completion resubmitted
- * at once until the window ends, then the rest drained. 0 or -errno
- * (an I/O error, a short transfer as -EIO, -EINTR when stopped).
- */
-static int run_uring(struct target_state *ts, const struct device_job *job,
-		     uint64_t file_size, const struct window *w,
-		     struct job_out *out)
-{
-	struct io_uring_cqe *cqes[64];
-	struct uring_run u;
-	unsigned inflight = 0;
-	int ret, err = 0;
-
-	ret = uring_setup(&u, ts, job, file_size);
-	if (ret)
-		return ret;
-	for (unsigned s = 0; s < job->qd; s++)
-		inflight += uring_prep(&u, ts, job, s, w->one_pass);
-	while (inflight) {
-		uint64_t t = now_ns();
-		bool go_on;
-		unsigned n;
-
-		for (unsigned i = 0; i < u.n_pending; i++)
-			u.submitted[u.pending[i]] = t;
-		u.n_pending = 0;
-		ret = io_uring_submit_and_wait(&u.ring, 1);
-		if (ret < 0 && ret != -EINTR && ret != -EAGAIN &&
-		    ret != -EBUSY) {
-			err = ret;
-			break;
-		}
-		t = now_ns();
-		go_on = !err && !stop_flag && (w->one_pass || t < w->end);
-		while ((n = io_uring_peek_batch_cqe(&u.ring, cqes, 64))) {
-			for (unsigned i = 0; i < n; i++) {
-				unsigned slot = (unsigned)
-					io_uring_cqe_get_data64(cqes[i]);
-				int res = cqes[i]->res;
-
-				if (res != (int)job->bs) {
-					if (!err)
-						err = res < 0 ? res : -EIO;
-					go_on = false;
-				} else {
-					count_io(out, w, u.submitted[slot], t,
-						 job->bs);
-				}
-				if (!go_on || !uring_prep(&u, ts, job, slot,
-							  w->one_pass))
-					inflight--;
-			}
-			io_uring_cq_advance(&u.ring, n);
-		}
-	}
-	uring_free(&u, true);
-	if (!err && stop_flag)
-		err = -EINTR;
-	return err;
-}
-
-/* ---- the synchronous engines ---- */
-
-/* Buffered sequential preads of bs over the resident cached file. */
-static int run_cached_read(struct target_state *ts,
-			   const struct device_job *job,
-			   const struct window *w, struct job_out *out)
-{
-	uint64_t size = ts->t->cache_set / job->bs * job->bs, off = 0, t0, t1;
-	char *buf = strategy_alloc_aligned(0, job->bs);
-	int ret = 0;
-
-	if (!buf)
-		return -ENOMEM;
-	memset(buf, 1, job->bs);
-	t0 = now_ns();
-	while (!stop_flag && t0 < w->end) {
-		ssize_t n = pread(ts->cache_fd, buf, job->bs, (off_t)off);
-
-		t1 = now_ns();
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n != (ssize_t)job->bs) {
-			ret = n < 0 ? -errno : -EIO;
-			break;
-		}
-		count_io(out, w, t0, t1, job->bs);
-		off = off + job->bs >= size ? 0 : off + job->bs;
-		t0 = t1;
-	}
-	free(buf);
-	return ret ? ret : stop_flag ? -EINTR : 0;
-}
-
-/*
- * New files of cache_set bytes written with buffered pwrites of bs, each
- * timed from its create to its close; each is unlinked untimed right
- * after, so its dirty pages are dropped, never written back, and the
- * next file reuses them. The rate is bytes over the timed seconds of the
- * files that started after the ramp (at least one).
- */
-static int run_cached_write(struct target_state *ts,
-			    const struct device_job *job,
-			    const struct window *w, struct job_out *out)
-{
-	uint64_t size = ts->t->cache_set / job->bs * job->bs;
-	char *buf = strategy_alloc_aligned(0, job->bs), name[32];
-	int ret = 0;
-
-	if (!buf)
-		return -ENOMEM;
-	for (size_t i = 0; i < job->bs; i++)
-		buf[i] = (char)(i * 131 + 7);
-	while (!stop_flag && !ret) {
-		uint64_t t0 = now_ns(), ta, tb;
-		bool counted = t0 >= w->ramp_end;
-		struct window file_w = *w;
-		int fd;
-
-		if (t0 >= w->end && out->rep.ios)
-			break;
-		/* a file that started in the window counts whole */
-		file_w.ramp_end = counted ? 0 : UINT64_MAX;
-		file_w.end = UINT64_MAX;
-		snprintf(name, sizeof(name), "cw-%u", ts->seq++);
-		fd = openat(ts->scratch.fd, name, O_WRONLY | O_CREAT | O_EXCL |
-			    O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (fd < 0) {
-			ret = -errno;
-			break;
-		}
-		ta = now_ns();
-		for (uint64_t off = 0; off < size && !ret; off += job->bs) {
-			ret = strategy_pwrite_all(fd, buf, job->bs, off);
-			tb = now_ns();
-			if (!ret)
-				count_io(out, &file_w, ta, tb, job->bs);
-			ta = tb;
-		}
-		if (close(fd) && !ret)
-			ret = -errno;
-		if (counted && !ret)
-			out->rep.seconds += (double)(now_ns() - t0) / 1e9;
-		unlinkat(ts->scratch.fd, name, 0);
-	}
-	free(buf);
-	return ret ? ret : stop_flag ? -EINTR : 0;
-}
-
-/* create + close + unlink of empty files, one after another. */
-static int run_metadata(struct target_state *ts, const struct window *w,
-			struct job_out *out)
-{
-	char name[32];
-	int ret = 0;
-
-	while (!stop_flag) {
-		uint64_t t0, t1;
-		int fd;
-
-		snprintf(name, sizeof(name), "m-%u", ts->seq++);
-		t0 = now_ns();
-		if (t0 >= w->end)
-			break;
-		fd = openat(ts->scratch.fd, name, O_WRONLY | O_CREAT | O_EXCL |
-			    O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (fd < 0) {
-			ret = -errno;
-			break;
-		}
-		if (close(fd) || unlinkat(ts->scratch.fd, name, 0)) {
-			ret = -errno;
-			unlinkat(ts->scratch.fd, name, 0);
-			break;
-		}
-		t1 = now_ns();
-		count_io(out, w, t0, t1, 0);
-	}
-	return ret ? ret : stop_flag ? -EINTR : 0;
 }
 
 /* ---- preparing a target ---- */
@@ -721,14 +356,14 @@ static bool is_memory_fs(const char *dir)
 /* The O_DIRECT file: sized, laid out with real data (reads of holes or
  * unwritten extents never reach the device), synced. Sets direct_why
  * when O_DIRECT cannot be measured here. */
-static int prepare_direct(struct target_state *ts,
+static int prepare_direct(struct device_io_target *ts,
 			  const struct device_options *o)
 {
 	struct device_target *t = ts->t;
 	uint64_t size = o->size, cap = free_bytes(t->dir) / 4, biggest = 0;
 	struct device_job layout = { DEVICE_WRITE, LAYOUT_BS, LAYOUT_QD };
-	struct window w = { .one_pass = true };
-	struct job_out out = { 0 };
+	struct device_io_window w = { .one_pass = true };
+	struct device_io_out out = { 0 };
 	int fd, ret;
 
 	if (is_memory_fs(t->dir))
@@ -759,7 +394,7 @@ static int prepare_direct(struct target_state *ts,
 		return set_reason(&t->direct_why, "allocating %llu MiB: %s",
 				  (unsigned long long)(size / MIB),
 				  strerror(errno));
-	ret = run_uring(ts, &layout, size, &w, &out);
+	ret = device_io_uring(ts, &layout, size, &w, &out);
 	if (!ret && fdatasync(fd))
 		ret = -errno;
 	if (ret)
@@ -795,7 +430,7 @@ static uint64_t cache_set_size(struct device_target *t,
 }
 
 /* The resident file cached-read reads. */
-static int prepare_cached(struct target_state *ts,
+static int prepare_cached(struct device_io_target *ts,
 			  const struct device_options *o)
 {
 	struct device_target *t = ts->t;
@@ -833,7 +468,7 @@ static int prepare_cached(struct target_state *ts,
 }
 
 /* Re-reads the cached file when something evicted part of it. */
-static int ensure_resident(struct target_state *ts)
+static int ensure_resident(struct device_io_target *ts)
 {
 	struct cache_pages p;
 
@@ -843,7 +478,7 @@ static int ensure_resident(struct target_state *ts)
 	return cache_warm_fd(ts->cache_fd);
 }
 
-static void target_state_close(struct target_state *ts)
+static void target_state_close(struct device_io_target *ts)
 {
 	if (ts->direct_fd >= 0)
 		close(ts->direct_fd);
@@ -910,7 +545,7 @@ static void note_environment(struct device_target *t)
 
 /* Scratch, files and facts of one directory. Failures to lay out a file
  * become skip reasons of the jobs needing it, not errors. */
-static int prepare_target(struct target_state *ts, const char *dir,
+static int prepare_target(struct device_io_target *ts, const char *dir,
 			  const struct device_options *o, const
 			  struct device_job *jobs, size_t n_jobs, char *err,
 			  size_t len)
@@ -965,14 +600,14 @@ static int prepare_target(struct target_state *ts, const char *dir,
 /* ---- running ---- */
 
 /* One repeat of one job on one target, with its diskstats delta. */
-static void run_repeat(struct target_state *ts, struct device_result *r,
+static void run_repeat(struct device_io_target *ts, struct device_result *r,
 		       const struct device_options *o)
 {
-	struct job_out out = { .lat = &r->lat };
+	struct device_io_out out = { .lat = &r->lat };
 	struct diskstats_snapshot before, after, delta;
 	bool counters = ts->t->chain.n &&
 			!diskstats_snapshot(&ts->t->chain, NULL, &before);
-	struct window w;
+	struct device_io_window w;
 	int ret;
 
 	if (r->job.kind == DEVICE_CACHED_READ) {
@@ -984,19 +619,19 @@ static void run_repeat(struct target_state *ts, struct device_result *r,
 		counters = counters &&
 			   !diskstats_snapshot(&ts->t->chain, NULL, &before);
 	}
-	w = make_window(o);
+	w = device_io_window(o);
 	switch (r->job.kind) {
 	case DEVICE_CACHED_READ:
-		ret = run_cached_read(ts, &r->job, &w, &out);
+		ret = device_io_cached_read(ts, &r->job, &w, &out);
 		break;
 	case DEVICE_CACHED_WRITE:
-		ret = run_cached_write(ts, &r->job, &w, &out);
+		ret = device_io_cached_write(ts, &r->job, &w, &out);
 		break;
 	case DEVICE_METADATA:
-		ret = run_metadata(ts, &w, &out);
+		ret = device_io_metadata(ts, &w, &out);
 		break;
 	default:
-		ret = run_uring(ts, &r->job, ts->t->file_size, &w, &out);
+		ret = device_io_uring(ts, &r->job, ts->t->file_size, &w, &out);
 		break;
 	}
 	if (counters && !diskstats_snapshot(&ts->t->chain, NULL, &after)) {
@@ -1036,7 +671,7 @@ static void finish_results(struct device_run *run)
 
 /* Rounds: each repeat runs every job, in an order rotated from round to
  * round, on every target in turn (also rotated). */
-static int run_rounds(struct device_run *run, struct target_state *ts,
+static int run_rounds(struct device_run *run, struct device_io_target *ts,
 		      const struct device_progress *p)
 {
 	const struct device_options *o = &run->opts;
@@ -1054,7 +689,7 @@ static int run_rounds(struct device_run *run, struct target_state *ts,
 				struct device_result *r =
 					&run->targets[ti].results[j];
 
-				if (stop_flag)
+				if (device_io_stopped())
 					return -EINTR;
 				if (r->status != DEVICE_PENDING)
 					continue;
@@ -1065,7 +700,7 @@ static int run_rounds(struct device_run *run, struct target_state *ts,
 			}
 		}
 	}
-	return stop_flag ? -EINTR : 0;
+	return device_io_stopped() ? -EINTR : 0;
 }
 
 /* Summaries of what ran; an interrupted run is marked incomplete. */
@@ -1080,10 +715,10 @@ static void end_run(struct device_run *run, int ret, char *err, size_t len)
 
 static int begin_run(struct device_run *run, size_t n_targets,
 		     struct device_job **jobs, size_t *n_jobs,
-		     struct target_state **ts)
+		     struct device_io_target **ts)
 {
 	device_resolve_options(&run->opts);
-	stop_flag = 0;
+	device_io_reset_stop();
 	if (device_plan_jobs(&run->opts, jobs, n_jobs))
 		return -ENOMEM;
 	run->targets = calloc(n_targets, sizeof(*run->targets));
@@ -1103,7 +738,7 @@ int device_measure(struct device_run *run, char *const *dirs, size_t n_dirs,
 		   const struct device_progress *progress, char *err,
 		   size_t len)
 {
-	struct target_state *ts = NULL;
+	struct device_io_target *ts = NULL;
 	struct device_job *jobs = NULL;
 	size_t n_jobs = 0, i;
 	int ret;
@@ -1118,7 +753,7 @@ int device_measure(struct device_run *run, char *const *dirs, size_t n_dirs,
 	for (i = 0; i < n_dirs && !ret; i++) {
 		ret = prepare_target(&ts[i], dirs[i], &run->opts, jobs, n_jobs,
 				     err, len);
-		if (!ret && stop_flag)
+		if (!ret && device_io_stopped())
 			ret = strategy_why(err, len, -EINTR, "interrupted");
 	}
 	if (!ret)
@@ -1138,7 +773,7 @@ int device_measure_file(struct device_run *run, const char *path,
 {
 	const unsigned reads = DEVICE_KIND_BIT(DEVICE_READ) |
 			       DEVICE_KIND_BIT(DEVICE_RANDREAD);
-	struct target_state *ts = NULL;
+	struct device_io_target *ts = NULL;
 	struct device_job *jobs = NULL;
 	struct device_target *t;
 	size_t n_jobs = 0;

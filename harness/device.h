@@ -56,6 +56,8 @@ const char *device_kind_name(enum device_kind k);
 int device_kind_parse(const char *s, enum device_kind *k);
 /* Bandwidth jobs report bytes/s, the others (random, metadata) ops/s. */
 bool device_kind_is_bandwidth(enum device_kind k);
+/* write, randwrite and cached-write. */
+bool device_kind_writes(enum device_kind k);
 
 /* What to measure. Zeroed fields take the defaults above; empty lists
  * the default sweeps (block sizes 128K and 1M, queue depths 1, 4, 16,

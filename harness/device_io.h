@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The I/O engines of the device ceilings (device.c's private half): one
+ * repeat of a job on one target, time-based, with every completion
+ * counted and its latency recorded. Not a public API.
+ */
+#ifndef IOBENCH_DEVICE_IO_H
+#define IOBENCH_DEVICE_IO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "device.h"
+#include "scratch.h"
+
+/* A target while it is measured: its scratch directory and files. */
+struct device_io_target {
+	struct device_target *t;
+	struct scratch scratch;
+	int direct_fd;		/* the O_DIRECT file */
+	int cache_fd;		/* the cached-read file (buffered) */
+	bool read_only;		/* device_measure_file: never write */
+	unsigned mem_align, off_align;
+	unsigned seq;		/* unique names for new files */
+	gsl_rng *rng;
+};
+
+/* What one repeat (or a layout pass) produced. */
+struct device_io_out {
+	struct device_repeat rep;
+	uint64_t issued_ios, issued_bytes;
+	struct histogram *lat;	/* NULL: latencies not kept */
+};
+
+/* Time limits of one repeat, in device_io_now_ns() time. */
+struct device_io_window {
+	uint64_t start, ramp_end, end;
+	bool one_pass;		/* layout: one pass over the file, untimed */
+};
+
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t device_io_now_ns(void);
+/* The window of a repeat starting now: o->ramp, then o->runtime. */
+struct device_io_window device_io_window(const struct device_options *o);
+/* device_request_stop() was called since the last reset. */
+bool device_io_stopped(void);
+void device_io_reset_stop(void);
+
+/*
+ * The engines. Each runs one repeat of job within w (device_io_uring with
+ * w->one_pass: one sequential pass over the file, untimed, to lay it
+ * out) and adds what completed to out. 0, -errno (an I/O error; a short
+ * transfer is -EIO) or -EINTR when stopped.
+ */
+/* O_DIRECT through io_uring, job->qd I/Os in flight on ts->direct_fd. */
+int device_io_uring(struct device_io_target *ts, const struct device_job *job,
+		    uint64_t file_size, const struct device_io_window *w,
+		    struct device_io_out *out);
+/* Buffered sequential preads over the resident ts->cache_fd. */
+int device_io_cached_read(struct device_io_target *ts,
+			  const struct device_job *job,
+			  const struct device_io_window *w,
+			  struct device_io_out *out);
+/* Buffered pwrites into new files of ts->t->cache_set bytes. */
+int device_io_cached_write(struct device_io_target *ts,
+			   const struct device_job *job,
+			   const struct device_io_window *w,
+			   struct device_io_out *out);
+/* create + close + unlink of empty files in the scratch directory. */
+int device_io_metadata(struct device_io_target *ts,
+		       const struct device_io_window *w,
+		       struct device_io_out *out);
+
+#endif
