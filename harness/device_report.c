@@ -15,51 +15,42 @@
 #include <unistd.h>
 
 #include "device.h"
+#include "fmt.h"
 #include "results.h"
 
 #define MIB (1024.0 * 1024.0)
 
 /* ---- formatting ---- */
 
+/* A block size as the command line reads it ("128K"); "-" for none. */
 static const char *fmt_bs(uint64_t bs, char *out, size_t len)
 {
-	if (!bs)
+	if (!bs) {
 		snprintf(out, len, "-");
-	else if (bs % (1 << 20) == 0)
-		snprintf(out, len, "%" PRIu64 "M", bs >> 20);
-	else if (bs % 1024 == 0)
-		snprintf(out, len, "%" PRIu64 "K", bs >> 10);
-	else
-		snprintf(out, len, "%" PRIu64, bs);
-	return out;
+		return out;
+	}
+	return fmt_size(bs, out, len);
 }
 
-/* "1234.5 MiB/s", "45210 IOPS", "38110 ops/s" */
-static const char *fmt_rate(const struct device_result *r, double v,
-			    char *out, size_t len)
+/* "1.23 GiB/s", "45200 IOPS", "38100 ops/s" */
+static const char *fmt_job_rate(const struct device_result *r, double v,
+				char *out, size_t len)
 {
+	char n[FMT_LEN];
+
 	if (!isfinite(v))
 		snprintf(out, len, "-");
 	else if (device_kind_is_bandwidth(r->job.kind))
-		snprintf(out, len, "%.1f MiB/s", v / MIB);
-	else if (r->job.kind == DEVICE_METADATA)
-		snprintf(out, len, "%.0f ops/s", v);
+		fmt_rate(v / MIB, out, len);
 	else
-		snprintf(out, len, "%.0f IOPS", v);
+		snprintf(out, len, "%s %s", fmt_sig(v, n, sizeof(n)),
+			 r->job.kind == DEVICE_METADATA ? "ops/s" : "IOPS");
 	return out;
 }
 
 static const char *fmt_ns(uint64_t ns, char *out, size_t len)
 {
-	if (ns < 1000)
-		snprintf(out, len, "%" PRIu64 " ns", ns);
-	else if (ns < 1000000)
-		snprintf(out, len, "%.1f us", ns / 1e3);
-	else if (ns < 1000000000)
-		snprintf(out, len, "%.2f ms", ns / 1e6);
-	else
-		snprintf(out, len, "%.2f s", ns / 1e9);
-	return out;
+	return fmt_seconds((double)ns / 1e9, out, len);
 }
 
 /* Half the range of the repeats over the median, in percent. */
@@ -73,12 +64,13 @@ static double spread_pct(const struct device_result *r)
 static const char *fmt_spread(const struct device_result *r, char *out,
 			      size_t len)
 {
-	double s = spread_pct(r);
+	char p[FMT_LEN];
+	double v = spread_pct(r);
 
-	if (!isfinite(s))
+	if (!isfinite(v))
 		snprintf(out, len, "-");
 	else
-		snprintf(out, len, "±%.1f%%", s);
+		snprintf(out, len, "±%s", fmt_pct(v, p, sizeof(p)));
 	return out;
 }
 
@@ -250,6 +242,17 @@ json_t *device_to_json(const struct device_run *run)
 
 /* ---- tables ---- */
 
+/* " s" right-aligned in width terminal columns: printf counts bytes, and
+ * "µs" or "±" take two bytes for one column. */
+static void column(FILE *f, const char *s, int width)
+{
+	int extra = 0;
+
+	for (const char *p = s; *p; p++)
+		extra += ((unsigned char)*p & 0xc0) == 0x80;
+	fprintf(f, " %*s", width + extra, s);
+}
+
 /* Rows the target's one O_DIRECT reason covers are left out of its
  * tables: the reason is given once instead. */
 static bool covered_by_direct_why(const struct device_target *t,
@@ -289,7 +292,7 @@ static void make_row(const struct device_target *t,
 		strcpy(w->bpb, "-");
 		return;
 	}
-	fmt_rate(r, r->median, w->median, sizeof(w->median));
+	fmt_job_rate(r, r->median, w->median, sizeof(w->median));
 	fmt_spread(r, w->spread, sizeof(w->spread));
 	fmt_ns(s.p50, w->p50, sizeof(w->p50));
 	fmt_ns(s.p90, w->p90, sizeof(w->p90));
@@ -333,7 +336,7 @@ static void side_rows(FILE *f, const struct device_run *run, bool md)
 
 			fprintf(f, md ? "%s%s" : "%s%16s", sep,
 				b->status == DEVICE_OK ?
-				fmt_rate(b, b->median, v, sizeof(v)) :
+				fmt_job_rate(b, b->median, v, sizeof(v)) :
 				status_name(b->status));
 		}
 		for (size_t i = 1; i < run->n_targets; i++) {
@@ -367,10 +370,16 @@ void device_print_table(const struct device_run *run, FILE *f)
 			if (covered_by_direct_why(t, &t->results[k]))
 				continue;
 			make_row(t, &t->results[k], &w);
-			fprintf(f, "%-13s %5s %3s %16s %8s %9s %9s %9s %9s "
-				"%9s %7s\n", w.job, w.bs, w.qd, w.median,
-				w.spread, w.p50, w.p90, w.p99, w.p999, w.max,
-				w.bpb);
+			fprintf(f, "%-13s %5s %3s", w.job, w.bs, w.qd);
+			column(f, w.median, 16);
+			column(f, w.spread, 8);
+			column(f, w.p50, 9);
+			column(f, w.p90, 9);
+			column(f, w.p99, 9);
+			column(f, w.p999, 9);
+			column(f, w.max, 9);
+			column(f, w.bpb, 7);
+			fputc('\n', f);
 		}
 		if (t->direct_why)
 			fprintf(f, "O_DIRECT jobs skipped: %s\n", t->direct_why);
