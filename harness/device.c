@@ -619,7 +619,7 @@ static void run_repeat(struct device_io_target *ts, struct device_result *r,
 		counters = counters &&
 			   !diskstats_snapshot(&ts->t->chain, NULL, &before);
 	}
-	w = device_io_window(o);
+	w = device_io_window(o, &r->job);
 	switch (r->job.kind) {
 	case DEVICE_CACHED_READ:
 		ret = device_io_cached_read(ts, &r->job, &w, &out);
@@ -646,8 +646,6 @@ static void run_repeat(struct device_io_target *ts, struct device_result *r,
 		fail_result(r, ret, device_kind_name(r->job.kind));
 		return;
 	}
-	if (r->job.kind != DEVICE_CACHED_WRITE)
-		out.rep.seconds = o->runtime;
 	out.rep.rate = out.rep.seconds > 0 ?
 		       (device_kind_is_bandwidth(r->job.kind) ?
 			(double)out.rep.bytes : (double)out.rep.ios) /

@@ -50,26 +50,33 @@ static uint64_t seconds_ns(double s)
 	return (uint64_t)(s * 1e9);
 }
 
-struct device_io_window device_io_window(const struct device_options *o)
+struct device_io_window device_io_window(const struct device_options *o,
+					 const struct device_job *job)
 {
 	struct device_io_window w = { .start = device_io_now_ns() };
 
 	w.ramp_end = w.start + seconds_ns(o->ramp);
 	w.end = w.ramp_end + seconds_ns(o->runtime);
+	w.min_ios = 2ull * job->qd > 8 ? 2ull * job->qd : 8;
 	return w;
 }
 
-static void count_io(struct device_io_out *out, const struct device_io_window *w,
-		     uint64_t submitted, uint64_t done, uint64_t bytes)
+static void count_io(struct device_io_out *out,
+		     const struct device_io_window *w, uint64_t submitted,
+		     uint64_t done, uint64_t bytes)
 {
 	out->issued_ios++;
 	out->issued_bytes += bytes;
-	if (w->one_pass || done < w->ramp_end || done > w->end)
+	if (w->one_pass || done < w->ramp_end || out->closed)
 		return;
 	out->rep.ios++;
 	out->rep.bytes += bytes;
 	if (out->lat)
 		histogram_record(out->lat, done - submitted);
+	if (done >= w->end && out->rep.ios >= w->min_ios) {
+		out->closed = true;
+		out->rep.seconds = (double)(done - w->ramp_end) / 1e9;
+	}
 }
 
 /* ---- the io_uring engine ---- */
@@ -216,7 +223,7 @@ int device_io_uring(struct device_io_target *ts, const struct device_job *job,
 			break;
 		}
 		t = device_io_now_ns();
-		go_on = !err && !stop_flag && (w->one_pass || t < w->end);
+		go_on = !err && !stop_flag && (w->one_pass || !out->closed);
 		while ((n = io_uring_peek_batch_cqe(&u.ring, cqes, 64))) {
 			for (unsigned i = 0; i < n; i++) {
 				unsigned slot = (unsigned)
@@ -231,8 +238,9 @@ int device_io_uring(struct device_io_target *ts, const struct device_job *job,
 					count_io(out, w, u.submitted[slot], t,
 						 job->bs);
 				}
-				if (!go_on || !uring_prep(&u, ts, job, slot,
-							  w->one_pass))
+				if (!go_on || out->closed ||
+				    !uring_prep(&u, ts, job, slot,
+						w->one_pass))
 					inflight--;
 			}
 			io_uring_cq_advance(&u.ring, n);
@@ -259,7 +267,7 @@ int device_io_cached_read(struct device_io_target *ts,
 		return -ENOMEM;
 	memset(buf, 1, job->bs);
 	t0 = device_io_now_ns();
-	while (!stop_flag && t0 < w->end) {
+	while (!stop_flag && !out->closed) {
 		ssize_t n = pread(ts->cache_fd, buf, job->bs, (off_t)off);
 
 		t1 = device_io_now_ns();
@@ -343,10 +351,10 @@ int device_io_metadata(struct device_io_target *ts, const struct device_io_windo
 		uint64_t t0, t1;
 		int fd;
 
+		if (out->closed)
+			break;
 		snprintf(name, sizeof(name), "m-%u", ts->seq++);
 		t0 = device_io_now_ns();
-		if (t0 >= w->end)
-			break;
 		fd = openat(ts->scratch.fd, name, O_WRONLY | O_CREAT | O_EXCL |
 			    O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (fd < 0) {

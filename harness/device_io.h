@@ -32,19 +32,29 @@ struct device_io_out {
 	struct device_repeat rep;
 	uint64_t issued_ios, issued_bytes;
 	struct histogram *lat;	/* NULL: latencies not kept */
+	bool closed;		/* the window closed: later I/O not counted */
 };
 
-/* Time limits of one repeat, in device_io_now_ns() time. */
+/*
+ * Time limits of one repeat, in device_io_now_ns() time. Completions
+ * from ramp_end on count; the window closes at the first completion at
+ * or after end once at least min_ios have counted (a slow device at a
+ * deep queue completes nothing in a short window), and rep.seconds is
+ * from ramp_end to that completion.
+ */
 struct device_io_window {
 	uint64_t start, ramp_end, end;
+	uint64_t min_ios;
 	bool one_pass;		/* layout: one pass over the file, untimed */
 };
 
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t device_io_now_ns(void);
-/* The window of a repeat starting now: o->ramp, then o->runtime. */
-struct device_io_window device_io_window(const struct device_options *o);
+/* The window of a repeat of job starting now: o->ramp, then o->runtime
+ * and at least two queues' worth of I/Os (8 at the least). */
+struct device_io_window device_io_window(const struct device_options *o,
+					 const struct device_job *job);
 /* device_request_stop() was called since the last reset. */
 bool device_io_stopped(void);
 void device_io_reset_stop(void);

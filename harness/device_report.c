@@ -536,7 +536,8 @@ char *device_markdown(const struct device_run *run)
 		run->version ? run->version : "?",
 		run->commit ? run->commit : "?",
 		run->started ? run->started : "?", run->duration);
-	fprintf(f, "Each figure is the median of %u repeats of %.2f s, each "
+	fprintf(f, "Each figure is the median of %u repeats of %.2f s (or "
+		"longer, until two queue-fulls of I/Os completed), each "
 		"after a %.2f s ramp; the repeats of all jobs and targets run "
 		"in rounds. Spread: half the range of the repeats over the "
 		"median. O_DIRECT jobs go through io_uring (registered buffers "
