@@ -199,6 +199,9 @@ void device_run_free(struct device_run *run);
 
 /* device.json: schema DEVICE_SCHEMA. New reference, NULL on ENOMEM. */
 json_t *device_to_json(const struct device_run *run);
+/* One target as device.json's targets[] hold it (for embedding a
+ * sweep's ceilings in results.json). New reference, NULL on ENOMEM. */
+json_t *device_target_to_json(const struct device_target *t);
 /* Writes device.json and device.md into dir, atomically. 0 or -errno. */
 int device_write_outputs(const struct device_run *run, const char *dir);
 /* Markdown report into a malloc'd string (NULL on ENOMEM). */

@@ -183,7 +183,7 @@ static json_t *chain_json(const struct diskstats_chain *c)
 	return a;
 }
 
-static json_t *target_json(const struct device_target *t)
+json_t *device_target_to_json(const struct device_target *t)
 {
 	json_t *jobs = json_array(), *notes = json_array();
 
@@ -216,7 +216,7 @@ json_t *device_to_json(const struct device_run *run)
 			json_array_append_new(kinds,
 					      json_string(device_kind_name(k)));
 	for (size_t i = 0; targets && i < run->n_targets; i++) {
-		json_t *t = target_json(&run->targets[i]);
+		json_t *t = device_target_to_json(&run->targets[i]);
 
 		if (!t || json_array_append_new(targets, t)) {
 			json_decref(targets);
