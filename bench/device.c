@@ -81,7 +81,7 @@ static void usage(FILE *f)
 "  --ramp S         seconds run and discarded before each (default 0.25)\n"
 "  --repeats N      repeats of every job, 1..64 (default 3); the table\n"
 "                   shows their median and spread\n"
-"  --size BYTES     the O_DIRECT file (default 1G; at most a quarter of\n"
+"  --size BYTES     the O_DIRECT file (default 2G; at most a quarter of\n"
 "                   the free space; at least 16M)\n"
 "  --jobs LIST      read,write,randread,randwrite,cached-read,\n"
 "                   cached-write,metadata (default all)\n"

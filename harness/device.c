@@ -25,6 +25,7 @@
 #include "cache.h"
 #include "device.h"
 #include "device_io.h"
+#include "env.h"
 #include "strategies.h"
 
 #define MIB (1ull << 20)
@@ -160,8 +161,37 @@ int device_plan_jobs(const struct device_options *o, struct device_job **jobs,
 
 /* ---- machine facts ---- */
 
+/* cpu0's last-level cache from sysfs (the highest cache/indexN/level,
+ * its size "32768K"): one package's only, so hwloc's sum is preferred.
+ * 0 when unknown. */
+static uint64_t llc_bytes_sysfs(void)
+{
+	unsigned best_level = 0;
+	uint64_t best = 0;
+
+	for (unsigned i = 0; i < 16; i++) {
+		char path[96], buf[32];
+		unsigned long long kb;
+		unsigned level;
+
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/"
+			 "cache/index%u/level", i);
+		if (!env_read_line(path, buf, sizeof(buf)))
+			break;
+		level = (unsigned)strtoul(buf, NULL, 10);
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/"
+			 "cache/index%u/size", i);
+		if (level < best_level || !env_read_line(path, buf, sizeof(buf)) ||
+		    sscanf(buf, "%lluK", &kb) != 1)
+			continue;
+		best_level = level;
+		best = kb * 1024;
+	}
+	return best;
+}
+
 /* Bytes of last-level cache in the whole machine: every L3 (else L2),
- * from hwloc; 0 when unknown. */
+ * from hwloc; else cpu0's from sysfs; 0 when unknown. */
 static uint64_t llc_bytes(void)
 {
 	static const hwloc_obj_type_t levels[] = { HWLOC_OBJ_L3CACHE,
@@ -170,7 +200,7 @@ static uint64_t llc_bytes(void)
 	uint64_t sum = 0;
 
 	if (hwloc_topology_init(&topo))
-		return 0;
+		return llc_bytes_sysfs();
 	if (!hwloc_topology_load(topo)) {
 		for (size_t l = 0; l < 2 && !sum; l++) {
 			int n = hwloc_get_nbobjs_by_type(topo, levels[l]);
@@ -181,7 +211,7 @@ static uint64_t llc_bytes(void)
 		}
 	}
 	hwloc_topology_destroy(topo);
-	return sum;
+	return sum ? sum : llc_bytes_sysfs();
 }
 
 static uint64_t free_bytes(const char *dir)

@@ -45,7 +45,7 @@ enum device_kind {
 #define DEVICE_DEFAULT_RUNTIME 1.0	/* seconds measured per repeat */
 #define DEVICE_DEFAULT_RAMP 0.25	/* seconds discarded before it */
 #define DEVICE_DEFAULT_REPEATS 3
-#define DEVICE_DEFAULT_SIZE (1ull << 30)	/* the O_DIRECT file */
+#define DEVICE_DEFAULT_SIZE (2ull << 30)	/* the O_DIRECT file */
 #define DEVICE_RANDOM_BS 4096u
 #define DEVICE_MAX_LIST 16		/* block sizes / queue depths */
 
