@@ -33,9 +33,20 @@
 #define MAX_QD 1024
 
 enum {
-	OPT_DIR = 256, OPT_RUNTIME, OPT_RAMP, OPT_REPEATS, OPT_SIZE, OPT_JSON,
-	OPT_OUT, OPT_JOBS, OPT_BS, OPT_QD, OPT_RAND_QD, OPT_CACHE_SET,
-	OPT_FILE, OPT_SEED,
+	OPT_DIR = 256,
+	OPT_RUNTIME,
+	OPT_RAMP,
+	OPT_REPEATS,
+	OPT_SIZE,
+	OPT_JSON,
+	OPT_OUT,
+	OPT_JOBS,
+	OPT_BS,
+	OPT_QD,
+	OPT_RAND_QD,
+	OPT_CACHE_SET,
+	OPT_FILE,
+	OPT_SEED,
 };
 
 static const struct option options[] = {
@@ -61,49 +72,76 @@ static const struct option options[] = {
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: iobench device [--dir DIR]... [--runtime S] [--ramp S] [--repeats N]\n"
-"                      [--size BYTES] [--json FILE] [--out DIR] [--jobs LIST]\n"
-"                      [--bs LIST] [--qd LIST] [--rand-qd LIST]\n"
-"                      [--cache-set BYTES] [--seed N] [-q]\n"
-"       iobench device --file FILE [the same options; read jobs only]\n"
-"\n"
-"Measures the ceilings of each DIR's storage the way fio does: sequential\n"
-"read/write bandwidth with O_DIRECT through io_uring over queue depths,\n"
-"random 4K read/write IOPS, page-cache read and write bandwidth, and\n"
-"create+close+unlink of empty files per second; per-I/O latency\n"
-"percentiles and device bytes per byte (/proc/diskstats). Every file lives\n"
-"in DIR/iobench-XXXXXX, removed on every exit path. On tmpfs the O_DIRECT\n"
-"jobs are skipped (no block device); the others run.\n"
-"\n"
-"  --dir DIR        a directory to measure (default .); repeat it to\n"
-"                   measure several side by side, interleaved\n"
-"  --runtime S      seconds measured per repeat of a job (default 1)\n"
-"  --ramp S         seconds run and discarded before each (default 0.25)\n"
-"  --repeats N      repeats of every job, 1..64 (default 3); the table\n"
-"                   shows their median and spread\n"
-"  --size BYTES     the O_DIRECT file (default 2G; at most a quarter of\n"
-"                   the free space; at least 16M)\n"
-"  --jobs LIST      read,write,randread,randwrite,cached-read,\n"
-"                   cached-write,metadata (default all)\n"
-"  --bs LIST        block sizes of read, write and the cached jobs\n"
-"                   (default 128K,1M; multiples of 4K)\n"
-"  --qd LIST        queue depths of read and write (default 1,4,16,32)\n"
-"  --rand-qd LIST   queue depths of randread and randwrite (default 1,32)\n"
-"  --cache-set BYTES  page-cache working set (default 4 x the last-level\n"
-"                   cache, at least 64M)\n"
-"  --file FILE      measure read and randread on an existing file, opened\n"
-"                   read-only with O_DIRECT; nothing is written there\n"
-"  --seed N         random offsets (default 42)\n"
-"  --json FILE      also write the JSON document to FILE (- = stdout; the\n"
-"                   table then goes to stderr)\n"
-"  --out DIR        results directory (default results): writes\n"
-"                   OUT/<id>/device.json and OUT/<id>/device.md\n"
-"  -q, --quiet      no progress on stderr\n"
-"  -h, --help       this text\n"
-"\n"
-"exit codes: 0 success, 1 bad input (nothing created), 2 nothing\n"
-"  measured, 3 some jobs failed, 130/143 interrupted (partial results\n"
-"  written, marked incomplete)\n");
+		"usage: iobench device [--dir DIR]... [--runtime S] [--ramp S] "
+		"[--repeats N]\n"
+		"                      [--size BYTES] [--json FILE] [--out "
+		"DIR] [--jobs LIST]\n"
+		"                      [--bs LIST] [--qd LIST] [--rand-qd "
+		"LIST]\n"
+		"                      [--cache-set BYTES] [--seed N] [-q]\n"
+		"       iobench device --file FILE [the same options; read "
+		"jobs only]\n"
+		"\n"
+		"Measures the ceilings of each DIR's storage the way fio does: "
+		"sequential\n"
+		"read/write bandwidth with O_DIRECT through io_uring over "
+		"queue depths,\n"
+		"random 4K read/write IOPS, page-cache read and write "
+		"bandwidth, and\n"
+		"create+close+unlink of empty files per second; per-I/O "
+		"latency\n"
+		"percentiles and device bytes per byte (/proc/diskstats). "
+		"Every file lives\n"
+		"in DIR/iobench-XXXXXX, removed on every exit path. On tmpfs "
+		"the O_DIRECT\n"
+		"jobs are skipped (no block device); the others run.\n"
+		"\n"
+		"  --dir DIR        a directory to measure (default .); repeat "
+		"it to\n"
+		"                   measure several side by side, interleaved\n"
+		"  --runtime S      seconds measured per repeat of a job "
+		"(default 1)\n"
+		"  --ramp S         seconds run and discarded before each "
+		"(default 0.25)\n"
+		"  --repeats N      repeats of every job, 1..64 (default 3); "
+		"the table\n"
+		"                   shows their median and spread\n"
+		"  --size BYTES     the O_DIRECT file (default 2G; at most a "
+		"quarter of\n"
+		"                   the free space; at least 16M)\n"
+		"  --jobs LIST      "
+		"read,write,randread,randwrite,cached-read,\n"
+		"                   cached-write,metadata (default all)\n"
+		"  --bs LIST        block sizes of read, write and the cached "
+		"jobs\n"
+		"                   (default 128K,1M; multiples of 4K)\n"
+		"  --qd LIST        queue depths of read and write (default "
+		"1,4,16,32)\n"
+		"  --rand-qd LIST   queue depths of randread and randwrite "
+		"(default 1,32)\n"
+		"  --cache-set BYTES  page-cache working set (default 4 x the "
+		"last-level\n"
+		"                   cache, at least 64M)\n"
+		"  --file FILE      measure read and randread on an existing "
+		"file, opened\n"
+		"                   read-only with O_DIRECT; nothing is "
+		"written there\n"
+		"  --seed N         random offsets (default 42)\n"
+		"  --json FILE      also write the JSON document to FILE (- = "
+		"stdout; the\n"
+		"                   table then goes to stderr)\n"
+		"  --out DIR        results directory (default results): "
+		"writes\n"
+		"                   OUT/<id>/device.json and "
+		"OUT/<id>/device.md\n"
+		"  -q, --quiet      no progress on stderr\n"
+		"  -h, --help       this text\n"
+		"\n"
+		"exit codes: 0 success, 1 bad input (nothing created), 2 "
+		"nothing\n"
+		"  measured, 3 some jobs failed, 130/143 interrupted (partial "
+		"results\n"
+		"  written, marked incomplete)\n");
 }
 
 struct device_opts {
@@ -154,8 +192,7 @@ static int bad(char *err, size_t len, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static int parse_kinds(const char *s, unsigned *kinds, char *err,
-		       size_t len)
+static int parse_kinds(const char *s, unsigned *kinds, char *err, size_t len)
 {
 	char *copy = strdup(s), *save, *tok;
 	int ret = 0;
@@ -168,9 +205,11 @@ static int parse_kinds(const char *s, unsigned *kinds, char *err,
 		enum device_kind k;
 
 		if (device_kind_parse(tok, &k))
-			ret = bad(err, len, "'%s': not a job (read, write, "
+			ret = bad(err, len,
+				  "'%s': not a job (read, write, "
 				  "randread, randwrite, cached-read, "
-				  "cached-write, metadata)", tok);
+				  "cached-write, metadata)",
+				  tok);
 		else
 			*kinds |= DEVICE_KIND_BIT(k);
 	}
@@ -215,9 +254,11 @@ static int parse_bs(const char *s, uint64_t *out, size_t *n, char *err,
 			ret = -EINVAL;
 	if (ret || k > DEVICE_MAX_LIST) {
 		free(v);
-		return ret ? bad(err, len, "'%s': block sizes are multiples "
-				 "of 4K", s) :
-			     bad(err, len, "at most %d values",
+		return ret ? bad(err, len,
+				 "'%s': block sizes are multiples "
+				 "of 4K",
+				 s)
+			   : bad(err, len, "at most %d values",
 				 DEVICE_MAX_LIST);
 	}
 	memcpy(out, v, k * sizeof(*v));
@@ -297,8 +338,8 @@ static int parse_option(int c, const char *arg, struct device_opts *d,
 static int check_targets(const struct device_opts *d,
 			 const struct device_options *o)
 {
-	const unsigned reads = DEVICE_KIND_BIT(DEVICE_READ) |
-			       DEVICE_KIND_BIT(DEVICE_RANDREAD);
+	const unsigned reads =
+		DEVICE_KIND_BIT(DEVICE_READ) | DEVICE_KIND_BIT(DEVICE_RANDREAD);
 	struct stat st;
 
 	if (d->file && d->n_dirs) {
@@ -364,7 +405,9 @@ static int set_identity(struct device_run *run, int argc, char **argv)
 	run->version = strdup(IOBENCH_VERSION);
 	run->commit = strdup(IOBENCH_COMMIT);
 	return run->id && run->started && run->command_line && run->version &&
-	       run->commit ? 0 : -ENOMEM;
+			       run->commit
+		       ? 0
+		       : -ENOMEM;
 }
 
 struct progress {
@@ -378,11 +421,14 @@ static void show_progress(void *ctx, const struct device_run *run,
 	struct progress *p = ctx;
 	const struct device_result *r = &run->targets[target].results[result];
 
-	if (p->quiet || (!p->tty && done % (total / run->opts.repeats ?
-					     total / run->opts.repeats : 1)))
+	if (p->quiet || (!p->tty && done % (total / run->opts.repeats
+						    ? total / run->opts.repeats
+						    : 1)))
 		return;
-	fprintf(stderr, "%sdevice: [%zu/%zu] %s %s bs %llu qd %u, repeat "
-		"%u/%u%s", p->tty ? "\r\033[K" : "", done + 1, total,
+	fprintf(stderr,
+		"%sdevice: [%zu/%zu] %s %s bs %llu qd %u, repeat "
+		"%u/%u%s",
+		p->tty ? "\r\033[K" : "", done + 1, total,
 		run->targets[target].dir, device_kind_name(r->job.kind),
 		(unsigned long long)r->job.bs, r->job.qd, repeat + 1,
 		run->opts.repeats, p->tty ? "" : "\n");
@@ -411,8 +457,9 @@ static int exit_code(const struct device_run *run)
 static int write_json_copy(const struct device_run *run, const char *path)
 {
 	json_t *doc = device_to_json(run);
-	char *text = doc ? json_dumps(doc, JSON_INDENT(1) |
-				      JSON_REAL_PRECISION(10)) : NULL;
+	char *text =
+		doc ? json_dumps(doc, JSON_INDENT(1) | JSON_REAL_PRECISION(10))
+		    : NULL;
 	int ret;
 
 	json_decref(doc);
@@ -428,7 +475,8 @@ static int write_json_copy(const struct device_run *run, const char *path)
 
 static int device_run_verb(struct device_run *run, struct device_opts *d)
 {
-	struct progress pc = { .tty = isatty(STDERR_FILENO), .quiet = d->quiet };
+	struct progress pc = { .tty = isatty(STDERR_FILENO),
+			       .quiet = d->quiet };
 	struct device_progress prog = { show_progress, &pc };
 	char rundir[PATH_MAX], err[512];
 	double t0 = clock_now();
@@ -457,7 +505,7 @@ static int device_run_verb(struct device_run *run, struct device_opts *d)
 	}
 	if (ret == -EINTR && !d->quiet)
 		fprintf(stderr, "iobench: interrupted: writing partial "
-			"results\n");
+				"results\n");
 	code = exit_code(run);
 	if (!(table == stderr && d->quiet))
 		device_print_table(run, table);
@@ -468,13 +516,15 @@ static int device_run_verb(struct device_run *run, struct device_opts *d)
 		ret = device_write_outputs(run, rundir);
 	if (ret) {
 		bench_error("device: writing %s: %s", rundir, strerror(-ret));
-		return code == EXIT_OK || code == EXIT_CELLS_FAILED ?
-		       EXIT_RUNTIME : code;
+		return code == EXIT_OK || code == EXIT_CELLS_FAILED
+			       ? EXIT_RUNTIME
+			       : code;
 	}
 	if (d->json && (ret = write_json_copy(run, d->json))) {
 		bench_error("device: writing %s: %s", d->json, strerror(-ret));
-		return code == EXIT_OK || code == EXIT_CELLS_FAILED ?
-		       EXIT_RUNTIME : code;
+		return code == EXIT_OK || code == EXIT_CELLS_FAILED
+			       ? EXIT_RUNTIME
+			       : code;
 	}
 	if (!(table == stderr && d->quiet))
 		fprintf(table, "%s/device.md\n", rundir);
@@ -508,7 +558,8 @@ int cmd_device(int argc, char **argv)
 	}
 	if (optind < argc) {
 		bench_error("device: unexpected argument '%s' (see iobench "
-			    "device --help)", argv[optind]);
+			    "device --help)",
+			    argv[optind]);
 		return EXIT_USAGE;
 	}
 	if (!d.n_dirs && !d.file)

@@ -37,7 +37,6 @@
 #define DIRECT_NAME "direct.dat"
 #define CACHED_NAME "cached.dat"
 
-
 /* ---- kinds and options ---- */
 
 static const char *const kind_names[DEVICE_N_KINDS] = {
@@ -118,8 +117,8 @@ void device_resolve_options(struct device_options *o)
 int device_plan_jobs(const struct device_options *o, struct device_job **jobs,
 		     size_t *n)
 {
-	size_t cap = 2 * o->n_seq_bs * o->n_seq_qd + 2 * o->n_rand_qd + 2 *
-		     o->n_seq_bs + 1;
+	size_t cap = 2 * o->n_seq_bs * o->n_seq_qd + 2 * o->n_rand_qd +
+		     2 * o->n_seq_bs + 1;
 	struct device_job *j = calloc(cap, sizeof(*j));
 
 	*n = 0;
@@ -135,19 +134,22 @@ int device_plan_jobs(const struct device_options *o, struct device_job **jobs,
 			for (size_t b = 0; b < o->n_seq_bs; b++)
 				for (size_t q = 0; q < o->n_seq_qd; q++)
 					j[(*n)++] = (struct device_job){
-						k, o->seq_bs[b], o->seq_qd[q] };
+						k, o->seq_bs[b], o->seq_qd[q]
+					};
 			break;
 		case DEVICE_RANDREAD:
 		case DEVICE_RANDWRITE:
 			for (size_t q = 0; q < o->n_rand_qd; q++)
 				j[(*n)++] = (struct device_job){
-					k, DEVICE_RANDOM_BS, o->rand_qd[q] };
+					k, DEVICE_RANDOM_BS, o->rand_qd[q]
+				};
 			break;
 		case DEVICE_CACHED_READ:
 		case DEVICE_CACHED_WRITE:
 			for (size_t b = 0; b < o->n_seq_bs; b++)
-				j[(*n)++] = (struct device_job){
-					k, o->seq_bs[b], 1 };
+				j[(*n)++] =
+					(struct device_job){ k, o->seq_bs[b],
+							     1 };
 			break;
 		case DEVICE_METADATA:
 			j[(*n)++] = (struct device_job){ k, 0, 1 };
@@ -174,14 +176,19 @@ static uint64_t llc_bytes_sysfs(void)
 		unsigned long long kb;
 		unsigned level;
 
-		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/"
-			 "cache/index%u/level", i);
+		snprintf(path, sizeof(path),
+			 "/sys/devices/system/cpu/cpu0/"
+			 "cache/index%u/level",
+			 i);
 		if (!env_read_line(path, buf, sizeof(buf)))
 			break;
 		level = (unsigned)strtoul(buf, NULL, 10);
-		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/"
-			 "cache/index%u/size", i);
-		if (level < best_level || !env_read_line(path, buf, sizeof(buf)) ||
+		snprintf(path, sizeof(path),
+			 "/sys/devices/system/cpu/cpu0/"
+			 "cache/index%u/size",
+			 i);
+		if (level < best_level ||
+		    !env_read_line(path, buf, sizeof(buf)) ||
 		    sscanf(buf, "%lluK", &kb) != 1)
 			continue;
 		best_level = level;
@@ -368,8 +375,8 @@ double device_bytes_per_byte(const struct device_result *r, size_t i)
 	if (i >= r->disk.n || !r->disk.dev[i].present || !r->issued_bytes)
 		return NAN;
 	c = &r->disk.dev[i];
-	dev = device_kind_writes(r->job.kind) ? diskstats_write_bytes(c) :
-					 diskstats_read_bytes(c);
+	dev = device_kind_writes(r->job.kind) ? diskstats_write_bytes(c)
+					      : diskstats_read_bytes(c);
 	return (double)dev / (double)r->issued_bytes;
 }
 
@@ -379,8 +386,8 @@ static bool is_memory_fs(const char *dir)
 {
 	struct statfs sf;
 
-	return !statfs(dir, &sf) && (sf.f_type == TMPFS_MAGIC ||
-				     sf.f_type == RAMFS_MAGIC);
+	return !statfs(dir, &sf) &&
+	       (sf.f_type == TMPFS_MAGIC || sf.f_type == RAMFS_MAGIC);
 }
 
 /* The O_DIRECT file: sized, laid out with real data (reads of holes or
@@ -397,7 +404,8 @@ static int prepare_direct(struct device_io_target *ts,
 	int fd, ret;
 
 	if (is_memory_fs(t->dir))
-		return set_reason(&t->direct_why, "%s has no block device: "
+		return set_reason(&t->direct_why,
+				  "%s has no block device: "
 				  "O_DIRECT there is served from memory",
 				  t->fs_type);
 	for (size_t i = 0; i < o->n_seq_bs; i++)
@@ -409,14 +417,20 @@ static int prepare_direct(struct device_io_target *ts,
 		size = cap;
 	size = size / biggest * biggest;
 	if (size < DEVICE_MIN_FILE || size < 4 * biggest)
-		return set_reason(&t->direct_why, "not enough free space in "
-				  "%s for a %llu MiB O_DIRECT file", t->dir,
+		return set_reason(&t->direct_why,
+				  "not enough free space in "
+				  "%s for a %llu MiB O_DIRECT file",
+				  t->dir,
 				  (unsigned long long)(DEVICE_MIN_FILE / MIB));
-	fd = openat(ts->scratch.fd, DIRECT_NAME, O_RDWR | O_CREAT | O_EXCL |
-		    O_CLOEXEC | O_NOFOLLOW | O_DIRECT, 0600);
+	fd = openat(ts->scratch.fd, DIRECT_NAME,
+		    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW |
+			    O_DIRECT,
+		    0600);
 	if (fd < 0)
-		return set_reason(&t->direct_why, "O_DIRECT not supported by "
-				  "%s (%s)", t->fs_type, strerror(errno));
+		return set_reason(&t->direct_why,
+				  "O_DIRECT not supported by "
+				  "%s (%s)",
+				  t->fs_type, strerror(errno));
 	strategy_dio_alignment(fd, &ts->mem_align, &ts->off_align);
 	ts->direct_fd = fd;
 	/* allocated up front, as fio lays out its files */
@@ -428,8 +442,10 @@ static int prepare_direct(struct device_io_target *ts,
 	if (!ret && fdatasync(fd))
 		ret = -errno;
 	if (ret)
-		return set_reason(&t->direct_why, "laying out the O_DIRECT "
-				  "file: %s", strerror(-ret));
+		return set_reason(&t->direct_why,
+				  "laying out the O_DIRECT "
+				  "file: %s",
+				  strerror(-ret));
 	t->file_size = size;
 	return 0;
 }
@@ -469,7 +485,8 @@ static int prepare_cached(struct device_io_target *ts,
 
 	t->cache_set = cache_set_size(t, o);
 	if (t->llc && t->cache_set < t->llc)
-		add_note(t, "the page-cache working set (%llu MiB) is smaller "
+		add_note(t,
+			 "the page-cache working set (%llu MiB) is smaller "
 			 "than the last-level cache (%llu MiB): memory, free "
 			 "space or the dirty limits allow no more",
 			 (unsigned long long)(t->cache_set / MIB),
@@ -478,8 +495,8 @@ static int prepare_cached(struct device_io_target *ts,
 		return 0;
 	if (t->cache_set < MIB)
 		return -ENOSPC;
-	fd = openat(ts->scratch.fd, CACHED_NAME, O_RDWR | O_CREAT | O_EXCL |
-		    O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = openat(ts->scratch.fd, CACHED_NAME,
+		    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -errno;
 	ts->cache_fd = fd;
@@ -534,8 +551,8 @@ static int init_results(struct device_target *t, const struct device_job *jobs,
 
 		r->job = jobs[i];
 		r->repeats = calloc(repeats, sizeof(*r->repeats));
-		if (!r->repeats || histogram_init(&r->lat,
-						  HISTOGRAM_DEFAULT_BITS))
+		if (!r->repeats ||
+		    histogram_init(&r->lat, HISTOGRAM_DEFAULT_BITS))
 			return -ENOMEM;
 	}
 	return 0;
@@ -547,13 +564,15 @@ static void note_environment(struct device_target *t)
 
 	if (t->file_size && s->virtualization &&
 	    strcmp(s->virtualization, "none"))
-		add_note(t, "a %s guest: O_DIRECT bypasses this kernel's page "
+		add_note(t,
+			 "a %s guest: O_DIRECT bypasses this kernel's page "
 			 "cache only; the host may still cache the virtual "
-			 "disk", s->virtualization);
+			 "disk",
+			 s->virtualization);
 	if (s->ext4_journal == 0)
 		add_note(t, "ext4 without a journal: a create right after "
-			 "unlinks skips the recently deleted inodes, which "
-			 "the metadata figure includes");
+			    "unlinks skips the recently deleted inodes, which "
+			    "the metadata figure includes");
 	for (size_t i = 0; i < t->chain.n; i++) {
 		char path[96], v[8] = "";
 		FILE *f;
@@ -564,7 +583,8 @@ static void note_environment(struct device_target *t)
 			 t->chain.dev[i].name);
 		f = fopen(path, "re");
 		if (f && fgets(v, sizeof(v), f) && v[0] == '0' && t->file_size)
-			add_note(t, "%s does buffered I/O on its backing file "
+			add_note(t,
+				 "%s does buffered I/O on its backing file "
 				 "(loop dio off): its O_DIRECT figures include "
 				 "the backing filesystem's page cache",
 				 t->chain.dev[i].name);
@@ -576,9 +596,9 @@ static void note_environment(struct device_target *t)
 /* Scratch, files and facts of one directory. Failures to lay out a file
  * become skip reasons of the jobs needing it, not errors. */
 static int prepare_target(struct device_io_target *ts, const char *dir,
-			  const struct device_options *o, const
-			  struct device_job *jobs, size_t n_jobs, char *err,
-			  size_t len)
+			  const struct device_options *o,
+			  const struct device_job *jobs, size_t n_jobs,
+			  char *err, size_t len)
 {
 	struct device_target *t = ts->t;
 	char why[512];
@@ -621,7 +641,7 @@ static int prepare_target(struct device_io_target *ts, const char *dir,
 		else if (kind_is_direct(r->job.kind) &&
 			 r->job.bs % ts->off_align)
 			skip_result(r, "block size not a multiple of the "
-				    "O_DIRECT alignment");
+				       "O_DIRECT alignment");
 	}
 	note_environment(t);
 	return 0;
@@ -676,10 +696,12 @@ static void run_repeat(struct device_io_target *ts, struct device_result *r,
 		fail_result(r, ret, device_kind_name(r->job.kind));
 		return;
 	}
-	out.rep.rate = out.rep.seconds > 0 ?
-		       (device_kind_is_bandwidth(r->job.kind) ?
-			(double)out.rep.bytes : (double)out.rep.ios) /
-		       out.rep.seconds : NAN;
+	out.rep.rate = out.rep.seconds > 0
+			       ? (device_kind_is_bandwidth(r->job.kind)
+					  ? (double)out.rep.bytes
+					  : (double)out.rep.ios) /
+					 out.rep.seconds
+			       : NAN;
 	r->repeats[r->n_repeats++] = out.rep;
 }
 
@@ -799,8 +821,8 @@ int device_measure_file(struct device_run *run, const char *path,
 			const struct device_progress *progress, char *err,
 			size_t len)
 {
-	const unsigned reads = DEVICE_KIND_BIT(DEVICE_READ) |
-			       DEVICE_KIND_BIT(DEVICE_RANDREAD);
+	const unsigned reads =
+		DEVICE_KIND_BIT(DEVICE_READ) | DEVICE_KIND_BIT(DEVICE_RANDREAD);
 	struct device_io_target *ts = NULL;
 	struct device_job *jobs = NULL;
 	struct device_target *t;
@@ -814,7 +836,8 @@ int device_measure_file(struct device_run *run, const char *path,
 	if (!run->opts.kinds)
 		run->opts.kinds = reads;
 	if (run->opts.kinds & ~reads)
-		return strategy_why(err, len, -EINVAL, "a file is measured "
+		return strategy_why(err, len, -EINVAL,
+				    "a file is measured "
 				    "with read and randread jobs only");
 	ret = begin_run(run, 1, &jobs, &n_jobs, &ts);
 	if (ret) {
@@ -832,14 +855,15 @@ int device_measure_file(struct device_run *run, const char *path,
 		goto out_free;
 	}
 	gsl_rng_set(ts->rng, run->opts.seed);
-	ts->direct_fd = open(path, O_RDONLY | O_DIRECT | O_NOFOLLOW |
-			     O_CLOEXEC);
+	ts->direct_fd =
+		open(path, O_RDONLY | O_DIRECT | O_NOFOLLOW | O_CLOEXEC);
 	if (ts->direct_fd < 0 || fstat(ts->direct_fd, &st) ||
 	    !S_ISREG(st.st_mode)) {
-		ret = strategy_why(err, len, ts->direct_fd < 0 ? -errno :
-				   -EINVAL, "%s: %s", path,
-				   ts->direct_fd < 0 ? strerror(errno) :
-				   "not a regular file");
+		ret = strategy_why(err, len,
+				   ts->direct_fd < 0 ? -errno : -EINVAL,
+				   "%s: %s", path,
+				   ts->direct_fd < 0 ? strerror(errno)
+						     : "not a regular file");
 		goto out_free;
 	}
 	strategy_dio_alignment(ts->direct_fd, &ts->mem_align, &ts->off_align);

@@ -25,29 +25,29 @@
 
 /* What one job does. The names are fio's rw= values where fio has one. */
 enum device_kind {
-	DEVICE_READ,		/* "read": sequential O_DIRECT read */
-	DEVICE_WRITE,		/* "write": sequential O_DIRECT overwrite */
-	DEVICE_RANDREAD,	/* "randread": uniform random O_DIRECT read */
-	DEVICE_RANDWRITE,	/* "randwrite" */
-	DEVICE_CACHED_READ,	/* "cached-read": buffered read, all cached */
-	DEVICE_CACHED_WRITE,	/* "cached-write": buffered write, new files */
-	DEVICE_METADATA,	/* "metadata": create+close+unlink, empty */
+	DEVICE_READ,	     /* "read": sequential O_DIRECT read */
+	DEVICE_WRITE,	     /* "write": sequential O_DIRECT overwrite */
+	DEVICE_RANDREAD,     /* "randread": uniform random O_DIRECT read */
+	DEVICE_RANDWRITE,    /* "randwrite" */
+	DEVICE_CACHED_READ,  /* "cached-read": buffered read, all cached */
+	DEVICE_CACHED_WRITE, /* "cached-write": buffered write, new files */
+	DEVICE_METADATA,     /* "metadata": create+close+unlink, empty */
 	DEVICE_N_KINDS,
 };
 
 #define DEVICE_KIND_BIT(k) (1u << (k))
 #define DEVICE_ALL_KINDS ((1u << DEVICE_N_KINDS) - 1)
-#define DEVICE_DIRECT_KINDS                                                   \
-	(DEVICE_KIND_BIT(DEVICE_READ) | DEVICE_KIND_BIT(DEVICE_WRITE) |       \
+#define DEVICE_DIRECT_KINDS                                                    \
+	(DEVICE_KIND_BIT(DEVICE_READ) | DEVICE_KIND_BIT(DEVICE_WRITE) |        \
 	 DEVICE_KIND_BIT(DEVICE_RANDREAD) | DEVICE_KIND_BIT(DEVICE_RANDWRITE))
 
 /* Defaults of `iobench device`. */
-#define DEVICE_DEFAULT_RUNTIME 1.0	/* seconds measured per repeat */
-#define DEVICE_DEFAULT_RAMP 0.25	/* seconds discarded before it */
+#define DEVICE_DEFAULT_RUNTIME 1.0 /* seconds measured per repeat */
+#define DEVICE_DEFAULT_RAMP 0.25   /* seconds discarded before it */
 #define DEVICE_DEFAULT_REPEATS 3
-#define DEVICE_DEFAULT_SIZE (2ull << 30)	/* the O_DIRECT file */
+#define DEVICE_DEFAULT_SIZE (2ull << 30) /* the O_DIRECT file */
 #define DEVICE_RANDOM_BS 4096u
-#define DEVICE_MAX_LIST 16		/* block sizes / queue depths */
+#define DEVICE_MAX_LIST 16 /* block sizes / queue depths */
 
 /* "read", "write", "randread", "randwrite", "cached-read",
  * "cached-write", "metadata". */
@@ -65,68 +65,68 @@ bool device_kind_writes(enum device_kind k);
 struct device_options {
 	double runtime, ramp;
 	unsigned repeats;
-	uint64_t size;		/* bytes of the O_DIRECT file (capped at a
-				 * quarter of the free space) */
-	uint64_t cache_set;	/* page-cache working set; 0: 4 x LLC,
-				 * at least 64 MiB */
-	unsigned kinds;		/* DEVICE_KIND_BIT()s; 0 = all */
+	uint64_t size;	    /* bytes of the O_DIRECT file (capped at a
+			     * quarter of the free space) */
+	uint64_t cache_set; /* page-cache working set; 0: 4 x LLC,
+			     * at least 64 MiB */
+	unsigned kinds;	    /* DEVICE_KIND_BIT()s; 0 = all */
 	uint64_t seq_bs[DEVICE_MAX_LIST];
 	size_t n_seq_bs;
 	unsigned seq_qd[DEVICE_MAX_LIST];
 	size_t n_seq_qd;
 	unsigned rand_qd[DEVICE_MAX_LIST];
 	size_t n_rand_qd;
-	uint64_t seed;		/* random offsets (GSL mt19937) */
+	uint64_t seed; /* random offsets (GSL mt19937) */
 };
 
 /* One job: a kind at a block size and queue depth. */
 struct device_job {
 	enum device_kind kind;
-	uint64_t bs;		/* bytes per I/O; 0 for metadata */
-	unsigned qd;		/* I/Os in flight; 1 for synchronous jobs */
+	uint64_t bs; /* bytes per I/O; 0 for metadata */
+	unsigned qd; /* I/Os in flight; 1 for synchronous jobs */
 };
 
 enum device_status {
-	DEVICE_PENDING,		/* not run (an interrupted run) */
+	DEVICE_PENDING, /* not run (an interrupted run) */
 	DEVICE_OK,
-	DEVICE_SKIPPED,		/* cannot run here; reason says why */
-	DEVICE_FAILED,		/* an error while running; reason says it */
+	DEVICE_SKIPPED, /* cannot run here; reason says why */
+	DEVICE_FAILED,	/* an error while running; reason says it */
 };
 
 /* One repeat of a job: what completed inside its measured window. */
 struct device_repeat {
-	double seconds;		/* the window */
+	double seconds; /* the window */
 	uint64_t ios, bytes;
-	double rate;		/* bytes/s or ops/s (device_kind_is_bandwidth) */
+	double rate; /* bytes/s or ops/s (device_kind_is_bandwidth) */
 };
 
 /* A job's outcome on one target. */
 struct device_result {
 	struct device_job job;
 	enum device_status status;
-	char *reason;			/* NULL when ok */
-	struct device_repeat *repeats;	/* n_repeats, owned */
+	char *reason;		       /* NULL when ok */
+	struct device_repeat *repeats; /* n_repeats, owned */
 	size_t n_repeats;
-	double median, min, max;	/* of the repeats' rates */
-	struct histogram lat;		/* per-I/O latency, ns, all repeats */
+	double median, min, max; /* of the repeats' rates */
+	struct histogram lat;	 /* per-I/O latency, ns, all repeats */
 	/* what the job issued, ramp and drain included: the denominator
 	 * of device bytes per byte */
 	uint64_t issued_ios, issued_bytes;
-	struct diskstats_snapshot disk;	/* summed deltas over the repeats */
+	struct diskstats_snapshot disk; /* summed deltas over the repeats */
 };
 
 /* One --dir: where, on what, and every job's result. */
 struct device_target {
 	char *dir;
 	char *fs_type;
-	struct env_storage storage;	/* readahead, queue, features ... */
+	struct env_storage storage; /* readahead, queue, features ... */
 	struct diskstats_chain chain;
-	char *chain_why;	/* why there are no device counters, or NULL */
-	char *direct_why;	/* why O_DIRECT jobs are skipped, or NULL */
-	uint64_t file_size;	/* the O_DIRECT file; 0 when none */
-	uint64_t cache_set;	/* page-cache working set */
-	uint64_t llc;		/* last-level cache bytes (all of them) */
-	char **notes;		/* for people: caveats met while measuring */
+	char *chain_why;    /* why there are no device counters, or NULL */
+	char *direct_why;   /* why O_DIRECT jobs are skipped, or NULL */
+	uint64_t file_size; /* the O_DIRECT file; 0 when none */
+	uint64_t cache_set; /* page-cache working set */
+	uint64_t llc;	    /* last-level cache bytes (all of them) */
+	char **notes;	    /* for people: caveats met while measuring */
 	size_t n_notes;
 	struct device_result *results;
 	size_t n_results;
@@ -136,17 +136,17 @@ struct device_target {
 struct device_run {
 	char *id, *started, *command_line, *version, *commit;
 	double duration;
-	bool incomplete;		/* interrupted */
-	struct device_options opts;	/* as resolved (defaults filled) */
+	bool incomplete;	    /* interrupted */
+	struct device_options opts; /* as resolved (defaults filled) */
 	struct device_target *targets;
 	size_t n_targets;
 };
 
 struct device_progress {
 	/* before each job repeat; may be NULL */
-	void (*update)(void *ctx, const struct device_run *run,
-		       size_t target, size_t result, unsigned repeat,
-		       size_t done, size_t total);
+	void (*update)(void *ctx, const struct device_run *run, size_t target,
+		       size_t result, unsigned repeat, size_t done,
+		       size_t total);
 	void *ctx;
 };
 

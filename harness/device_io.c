@@ -85,8 +85,8 @@ struct uring_run {
 	struct io_uring ring;
 	char *bufs;
 	struct iovec *iov;
-	uint64_t *submitted;	/* per slot: when it was submitted */
-	unsigned *pending;	/* slots prepared since the last submit */
+	uint64_t *submitted; /* per slot: when it was submitted */
+	unsigned *pending;   /* slots prepared since the last submit */
 	unsigned n_pending;
 	bool fixed_bufs, fixed_file;
 	int fd;
@@ -172,9 +172,10 @@ static int uring_setup(struct uring_run *u, struct device_io_target *ts,
 					    job->bs };
 	/* the ring fio 3.33 sets up: one issuer, completions run when it
 	 * waits for them (no task-work interrupts); plain on older kernels */
-	ret = io_uring_queue_init(qd, &u->ring, IORING_SETUP_SINGLE_ISSUER |
-				  IORING_SETUP_DEFER_TASKRUN |
-				  IORING_SETUP_COOP_TASKRUN);
+	ret = io_uring_queue_init(qd, &u->ring,
+				  IORING_SETUP_SINGLE_ISSUER |
+					  IORING_SETUP_DEFER_TASKRUN |
+					  IORING_SETUP_COOP_TASKRUN);
 	if (ret == -EINVAL)
 		ret = io_uring_queue_init(qd, &u->ring, 0);
 	if (ret) {
@@ -195,8 +196,8 @@ static int uring_setup(struct uring_run *u, struct device_io_target *ts,
  * (an I/O error, a short transfer as -EIO, -EINTR when stopped).
  */
 int device_io_uring(struct device_io_target *ts, const struct device_job *job,
-		     uint64_t file_size, const struct device_io_window *w,
-		     struct device_io_out *out)
+		    uint64_t file_size, const struct device_io_window *w,
+		    struct device_io_out *out)
 {
 	struct io_uring_cqe *cqes[64];
 	struct uring_run u;
@@ -226,8 +227,9 @@ int device_io_uring(struct device_io_target *ts, const struct device_job *job,
 		go_on = !err && !stop_flag && (w->one_pass || !out->closed);
 		while ((n = io_uring_peek_batch_cqe(&u.ring, cqes, 64))) {
 			for (unsigned i = 0; i < n; i++) {
-				unsigned slot = (unsigned)
-					io_uring_cqe_get_data64(cqes[i]);
+				unsigned slot =
+					(unsigned)io_uring_cqe_get_data64(
+						cqes[i]);
 				int res = cqes[i]->res;
 
 				if (res != (int)job->bs) {
@@ -239,8 +241,7 @@ int device_io_uring(struct device_io_target *ts, const struct device_job *job,
 						 job->bs);
 				}
 				if (!go_on || out->closed ||
-				    !uring_prep(&u, ts, job, slot,
-						w->one_pass))
+				    !uring_prep(&u, ts, job, slot, w->one_pass))
 					inflight--;
 			}
 			io_uring_cq_advance(&u.ring, n);
@@ -256,8 +257,9 @@ int device_io_uring(struct device_io_target *ts, const struct device_job *job,
 
 /* Buffered sequential preads of bs over the resident cached file. */
 int device_io_cached_read(struct device_io_target *ts,
-			   const struct device_job *job,
-			   const struct device_io_window *w, struct device_io_out *out)
+			  const struct device_job *job,
+			  const struct device_io_window *w,
+			  struct device_io_out *out)
 {
 	uint64_t size = ts->t->cache_set / job->bs * job->bs, off = 0, t0, t1;
 	char *buf = strategy_alloc_aligned(0, job->bs);
@@ -293,8 +295,9 @@ int device_io_cached_read(struct device_io_target *ts,
  * files that started after the ramp (at least one).
  */
 int device_io_cached_write(struct device_io_target *ts,
-			    const struct device_job *job,
-			    const struct device_io_window *w, struct device_io_out *out)
+			   const struct device_job *job,
+			   const struct device_io_window *w,
+			   struct device_io_out *out)
 {
 	uint64_t size = ts->t->cache_set / job->bs * job->bs;
 	char *buf = strategy_alloc_aligned(0, job->bs), name[32];
@@ -316,8 +319,10 @@ int device_io_cached_write(struct device_io_target *ts,
 		file_w.ramp_end = counted ? 0 : UINT64_MAX;
 		file_w.end = UINT64_MAX;
 		snprintf(name, sizeof(name), "cw-%u", ts->seq++);
-		fd = openat(ts->scratch.fd, name, O_WRONLY | O_CREAT | O_EXCL |
-			    O_CLOEXEC | O_NOFOLLOW, 0600);
+		fd = openat(ts->scratch.fd, name,
+			    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+				    O_NOFOLLOW,
+			    0600);
 		if (fd < 0) {
 			ret = -errno;
 			break;
@@ -333,7 +338,8 @@ int device_io_cached_write(struct device_io_target *ts,
 		if (close(fd) && !ret)
 			ret = -errno;
 		if (counted && !ret)
-			out->rep.seconds += (double)(device_io_now_ns() - t0) / 1e9;
+			out->rep.seconds +=
+				(double)(device_io_now_ns() - t0) / 1e9;
 		unlinkat(ts->scratch.fd, name, 0);
 	}
 	free(buf);
@@ -341,8 +347,9 @@ int device_io_cached_write(struct device_io_target *ts,
 }
 
 /* create + close + unlink of empty files, one after another. */
-int device_io_metadata(struct device_io_target *ts, const struct device_io_window *w,
-			struct device_io_out *out)
+int device_io_metadata(struct device_io_target *ts,
+		       const struct device_io_window *w,
+		       struct device_io_out *out)
 {
 	char name[32];
 	int ret = 0;
@@ -355,8 +362,10 @@ int device_io_metadata(struct device_io_target *ts, const struct device_io_windo
 			break;
 		snprintf(name, sizeof(name), "m-%u", ts->seq++);
 		t0 = device_io_now_ns();
-		fd = openat(ts->scratch.fd, name, O_WRONLY | O_CREAT | O_EXCL |
-			    O_CLOEXEC | O_NOFOLLOW, 0600);
+		fd = openat(ts->scratch.fd, name,
+			    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+				    O_NOFOLLOW,
+			    0600);
 		if (fd < 0) {
 			ret = -errno;
 			break;

@@ -19,11 +19,11 @@
 struct device_io_target {
 	struct device_target *t;
 	struct scratch scratch;
-	int direct_fd;		/* the O_DIRECT file */
-	int cache_fd;		/* the cached-read file (buffered) */
-	bool read_only;		/* device_measure_file: never write */
+	int direct_fd;	/* the O_DIRECT file */
+	int cache_fd;	/* the cached-read file (buffered) */
+	bool read_only; /* device_measure_file: never write */
 	unsigned mem_align, off_align;
-	unsigned seq;		/* unique names for new files */
+	unsigned seq; /* unique names for new files */
 	gsl_rng *rng;
 };
 
@@ -31,8 +31,8 @@ struct device_io_target {
 struct device_io_out {
 	struct device_repeat rep;
 	uint64_t issued_ios, issued_bytes;
-	struct histogram *lat;	/* NULL: latencies not kept */
-	bool closed;		/* the window closed: later I/O not counted */
+	struct histogram *lat; /* NULL: latencies not kept */
+	bool closed;	       /* the window closed: later I/O not counted */
 };
 
 /*
@@ -45,9 +45,8 @@ struct device_io_out {
 struct device_io_window {
 	uint64_t start, ramp_end, end;
 	uint64_t min_ios;
-	bool one_pass;		/* layout: one pass over the file, untimed */
+	bool one_pass; /* layout: one pass over the file, untimed */
 };
-
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t device_io_now_ns(void);

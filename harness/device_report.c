@@ -123,11 +123,9 @@ static json_t *latency_json(const struct histogram *h)
 
 	histogram_summarize(h, &s);
 	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}",
-			 "count", (json_int_t)s.count,
-			 "min", (json_int_t)s.min,
+			 "count", (json_int_t)s.count, "min", (json_int_t)s.min,
 			 "p50", (json_int_t)s.p50, "p90", (json_int_t)s.p90,
-			 "p99", (json_int_t)s.p99,
-			 "p99_9", (json_int_t)s.p999,
+			 "p99", (json_int_t)s.p99, "p99_9", (json_int_t)s.p999,
 			 "max", (json_int_t)s.max, "mean", jreal(s.mean),
 			 "histogram", histogram_to_json(h));
 }
@@ -138,35 +136,31 @@ static json_t *result_json(const struct device_target *t,
 	json_t *reps = json_array(), *ratios = json_array();
 
 	for (size_t i = 0; reps && i < r->n_repeats; i++)
-		json_array_append_new(reps, json_pack(
-			"{s:f, s:I, s:I, s:o}", "seconds",
-			r->repeats[i].seconds,
-			"ios", (json_int_t)r->repeats[i].ios,
-			"bytes", (json_int_t)r->repeats[i].bytes,
-			"rate", jreal(r->repeats[i].rate)));
+		json_array_append_new(
+			reps, json_pack("{s:f, s:I, s:I, s:o}", "seconds",
+					r->repeats[i].seconds, "ios",
+					(json_int_t)r->repeats[i].ios, "bytes",
+					(json_int_t)r->repeats[i].bytes, "rate",
+					jreal(r->repeats[i].rate)));
 	for (size_t i = 0; ratios && i < t->chain.n; i++)
 		json_array_append_new(ratios,
 				      jreal(device_bytes_per_byte(r, i)));
-	return json_pack("{s:s, s:I, s:I, s:b, s:s, s:s, s:o, s:s, s:o, s:o,"
-			 " s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:o}",
-			 "kind", device_kind_name(r->job.kind),
-			 "bs", (json_int_t)r->job.bs,
-			 "qd", (json_int_t)r->job.qd,
-			 "direct", (int)(DEVICE_KIND_BIT(r->job.kind) &
-					 DEVICE_DIRECT_KINDS),
-			 "engine", engine_name(r->job.kind),
-			 "status", status_name(r->status),
-			 "reason", jstr(r->reason),
-			 "unit", device_kind_is_bandwidth(r->job.kind) ?
-			 "bytes/s" : "ops/s",
-			 "repeats", reps, "median", jreal(r->median),
-			 "min", jreal(r->min), "max", jreal(r->max),
-			 "spread_pct", jreal(spread_pct(r)),
-			 "latency_ns", latency_json(&r->lat),
-			 "issued_ios", (json_int_t)r->issued_ios,
-			 "issued_bytes", (json_int_t)r->issued_bytes,
-			 "device", diskstats_delta_to_json(&t->chain, &r->disk),
-			 "device_bytes_per_byte", ratios);
+	return json_pack(
+		"{s:s, s:I, s:I, s:b, s:s, s:s, s:o, s:s, s:o, s:o,"
+		" s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:o}",
+		"kind", device_kind_name(r->job.kind), "bs",
+		(json_int_t)r->job.bs, "qd", (json_int_t)r->job.qd, "direct",
+		(int)(DEVICE_KIND_BIT(r->job.kind) & DEVICE_DIRECT_KINDS),
+		"engine", engine_name(r->job.kind), "status",
+		status_name(r->status), "reason", jstr(r->reason), "unit",
+		device_kind_is_bandwidth(r->job.kind) ? "bytes/s" : "ops/s",
+		"repeats", reps, "median", jreal(r->median), "min",
+		jreal(r->min), "max", jreal(r->max), "spread_pct",
+		jreal(spread_pct(r)), "latency_ns", latency_json(&r->lat),
+		"issued_ios", (json_int_t)r->issued_ios, "issued_bytes",
+		(json_int_t)r->issued_bytes, "device",
+		diskstats_delta_to_json(&t->chain, &r->disk),
+		"device_bytes_per_byte", ratios);
 }
 
 static json_t *chain_json(const struct diskstats_chain *c)
@@ -174,12 +168,13 @@ static json_t *chain_json(const struct diskstats_chain *c)
 	json_t *a = json_array();
 
 	for (size_t i = 0; a && i < c->n; i++)
-		json_array_append_new(a, json_pack(
-			"{s:s, s:I, s:I, s:s, s:I}", "name", c->dev[i].name,
-			"major", (json_int_t)c->dev[i].major,
-			"minor", (json_int_t)c->dev[i].minor,
-			"role", diskstats_role_name(c->dev[i].role),
-			"depth", (json_int_t)c->dev[i].depth));
+		json_array_append_new(
+			a, json_pack("{s:s, s:I, s:I, s:s, s:I}", "name",
+				     c->dev[i].name, "major",
+				     (json_int_t)c->dev[i].major, "minor",
+				     (json_int_t)c->dev[i].minor, "role",
+				     diskstats_role_name(c->dev[i].role),
+				     "depth", (json_int_t)c->dev[i].depth));
 	return a;
 }
 
@@ -194,15 +189,14 @@ json_t *device_target_to_json(const struct device_target *t)
 		json_array_append_new(notes, json_string(t->notes[i]));
 	return json_pack("{s:s?, s:s?, s:I, s:I, s:I, s:o, s:o, s:o, s:o,"
 			 " s:o, s:o}",
-			 "dir", t->dir, "fs_type", t->fs_type,
-			 "file_size", (json_int_t)t->file_size,
-			 "cache_set", (json_int_t)t->cache_set,
-			 "llc", (json_int_t)t->llc,
-			 "chain", chain_json(&t->chain),
-			 "chain_why", jstr(t->chain_why),
-			 "direct_why", jstr(t->direct_why),
-			 "storage", t->storage.probed ?
-			 env_storage_to_json(&t->storage) : json_null(),
+			 "dir", t->dir, "fs_type", t->fs_type, "file_size",
+			 (json_int_t)t->file_size, "cache_set",
+			 (json_int_t)t->cache_set, "llc", (json_int_t)t->llc,
+			 "chain", chain_json(&t->chain), "chain_why",
+			 jstr(t->chain_why), "direct_why", jstr(t->direct_why),
+			 "storage",
+			 t->storage.probed ? env_storage_to_json(&t->storage)
+					   : json_null(),
 			 "notes", notes, "jobs", jobs);
 }
 
@@ -224,20 +218,17 @@ json_t *device_to_json(const struct device_run *run)
 			return NULL;
 		}
 	}
-	return json_pack("{s:s, s:{s:s?, s:s?, s:o, s:s?, s:s?, s:s?, s:b},"
-			 " s:{s:f, s:f, s:I, s:I, s:I, s:I, s:o}, s:o}",
-			 "schema", DEVICE_SCHEMA,
-			 "run", "id", run->id, "started", run->started,
-			 "duration", jreal(run->duration),
-			 "command_line", run->command_line,
-			 "version", run->version, "commit", run->commit,
-			 "incomplete", run->incomplete,
-			 "options", "runtime", o->runtime, "ramp", o->ramp,
-			 "repeats", (json_int_t)o->repeats,
-			 "size", (json_int_t)o->size,
-			 "cache_set", (json_int_t)o->cache_set,
-			 "seed", (json_int_t)o->seed, "kinds", kinds,
-			 "targets", targets);
+	return json_pack(
+		"{s:s, s:{s:s?, s:s?, s:o, s:s?, s:s?, s:s?, s:b},"
+		" s:{s:f, s:f, s:I, s:I, s:I, s:I, s:o}, s:o}",
+		"schema", DEVICE_SCHEMA, "run", "id", run->id, "started",
+		run->started, "duration", jreal(run->duration), "command_line",
+		run->command_line, "version", run->version, "commit",
+		run->commit, "incomplete", run->incomplete, "options",
+		"runtime", o->runtime, "ramp", o->ramp, "repeats",
+		(json_int_t)o->repeats, "size", (json_int_t)o->size,
+		"cache_set", (json_int_t)o->cache_set, "seed",
+		(json_int_t)o->seed, "kinds", kinds, "targets", targets);
 }
 
 /* ---- tables ---- */
@@ -303,8 +294,7 @@ static void make_row(const struct device_target *t,
 		  sizeof(w->bpb));
 }
 
-static void target_title(const struct device_target *t, char *out,
-			 size_t len)
+static void target_title(const struct device_target *t, char *out, size_t len)
 {
 	char chain[256];
 
@@ -335,9 +325,10 @@ static void side_rows(FILE *f, const struct device_run *run, bool md)
 				&run->targets[i].results[k];
 
 			fprintf(f, md ? "%s%s" : "%s%16s", sep,
-				b->status == DEVICE_OK ?
-				fmt_job_rate(b, b->median, v, sizeof(v)) :
-				status_name(b->status));
+				b->status == DEVICE_OK
+					? fmt_job_rate(b, b->median, v,
+						       sizeof(v))
+					: status_name(b->status));
 		}
 		for (size_t i = 1; i < run->n_targets; i++) {
 			const struct device_result *b =
@@ -382,11 +373,13 @@ void device_print_table(const struct device_run *run, FILE *f)
 			fputc('\n', f);
 		}
 		if (t->direct_why)
-			fprintf(f, "O_DIRECT jobs skipped: %s\n", t->direct_why);
+			fprintf(f, "O_DIRECT jobs skipped: %s\n",
+				t->direct_why);
 		for (size_t k = 0; k < t->n_results; k++)
 			if (t->results[k].status == DEVICE_FAILED)
 				fprintf(f, "%s failed: %s\n",
-					device_kind_name(t->results[k].job.kind),
+					device_kind_name(
+						t->results[k].job.kind),
 					t->results[k].reason);
 	}
 	if (run->n_targets < 2)
@@ -425,7 +418,8 @@ static void md_counters(FILE *f, const struct device_target *t)
 	      "the device counts):\n\n| job | bs | qd | device | read MiB | "
 	      "reads | read merges | written MiB | writes | write merges | "
 	      "busy ms | device B per issued B |\n|---|---|---|---|---:|---:|"
-	      "---:|---:|---:|---:|---:|---:|\n", f);
+	      "---:|---:|---:|---:|---:|---:|\n",
+	      f);
 	for (size_t k = 0; k < t->n_results; k++) {
 		const struct device_result *r = &t->results[k];
 		char bs[24], ratio[16];
@@ -437,7 +431,8 @@ static void md_counters(FILE *f, const struct device_target *t)
 
 			if (!c->present)
 				continue;
-			fprintf(f, "| %s | %s | %u | %s | %.1f | %" PRIu64
+			fprintf(f,
+				"| %s | %s | %u | %s | %.1f | %" PRIu64
 				" | %" PRIu64 " | %.1f | %" PRIu64 " | %" PRIu64
 				" | %" PRIu64 " | %s |\n",
 				device_kind_name(r->job.kind),
@@ -461,20 +456,25 @@ static void md_target(FILE *f, const struct device_target *t)
 	fprintf(f, "## %s\n\n", title);
 	if (t->file_size)
 		fprintf(f, "O_DIRECT file: %.0f MiB. ", t->file_size / MIB);
-	fprintf(f, "Page-cache working set: %.0f MiB (last-level cache: "
-		"%.1f MiB).\n\n", t->cache_set / MIB, t->llc / MIB);
+	fprintf(f,
+		"Page-cache working set: %.0f MiB (last-level cache: "
+		"%.1f MiB).\n\n",
+		t->cache_set / MIB, t->llc / MIB);
 	fputs("| job | bs | qd | median | spread | p50 | p90 | p99 | p99.9 | "
 	      "max | dev B/B |\n|---|---|---|---:|---:|---:|---:|---:|---:|"
-	      "---:|---:|\n", f);
+	      "---:|---:|\n",
+	      f);
 	for (size_t k = 0; k < t->n_results; k++) {
 		struct row w;
 
 		if (covered_by_direct_why(t, &t->results[k]))
 			continue;
 		make_row(t, &t->results[k], &w);
-		fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s "
-			"| %s |\n", w.job, w.bs, w.qd, w.median, w.spread,
-			w.p50, w.p90, w.p99, w.p999, w.max, w.bpb);
+		fprintf(f,
+			"| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s "
+			"| %s |\n",
+			w.job, w.bs, w.qd, w.median, w.spread, w.p50, w.p90,
+			w.p99, w.p999, w.max, w.bpb);
 	}
 	fputc('\n', f);
 	if (t->direct_why)
@@ -505,7 +505,8 @@ static void md_target(FILE *f, const struct device_target *t)
 static void md_side_by_side(FILE *f, const struct device_run *run)
 {
 	fputs("## Devices side by side\n\nMedians; the ratio columns divide "
-	      "each target's by the first's.\n\n| job | bs | qd |", f);
+	      "each target's by the first's.\n\n| job | bs | qd |",
+	      f);
 	for (size_t i = 0; i < run->n_targets; i++)
 		fprintf(f, " %s |", run->targets[i].dir);
 	for (size_t i = 1; i < run->n_targets; i++)
@@ -530,13 +531,15 @@ char *device_markdown(const struct device_run *run)
 	fprintf(f, "# iobench device %s\n\n", run->id ? run->id : "");
 	if (run->incomplete)
 		fputs("**Incomplete: interrupted; jobs not run are "
-		      "\"pending\".**\n\n", f);
+		      "\"pending\".**\n\n",
+		      f);
 	fprintf(f, "`%s` · iobench %s (%s) · started %s · %.0f s\n\n",
 		run->command_line ? run->command_line : "iobench device",
 		run->version ? run->version : "?",
 		run->commit ? run->commit : "?",
 		run->started ? run->started : "?", run->duration);
-	fprintf(f, "Each figure is the median of %u repeats of %.2f s (or "
+	fprintf(f,
+		"Each figure is the median of %u repeats of %.2f s (or "
 		"longer, until two queue-fulls of I/Os completed), each "
 		"after a %.2f s ramp; the repeats of all jobs and targets run "
 		"in rounds. Spread: half the range of the repeats over the "
@@ -551,8 +554,9 @@ char *device_markdown(const struct device_run *run)
 		"(page cache), per create+close+unlink (metadata); "
 		"percentiles by nearest rank from a log-linear histogram "
 		"(within %.2f%%). dev B/B: bytes the filesystem's device "
-		"moved per byte the job issued.\n\n", o->repeats, o->runtime,
-		o->ramp, histogram_error_bound(HISTOGRAM_DEFAULT_BITS) * 100);
+		"moved per byte the job issued.\n\n",
+		o->repeats, o->runtime, o->ramp,
+		histogram_error_bound(HISTOGRAM_DEFAULT_BITS) * 100);
 	if (run->n_targets > 1)
 		md_side_by_side(f, run);
 	for (size_t i = 0; i < run->n_targets; i++)

@@ -52,9 +52,9 @@ static bool in_chain(const struct diskstats_chain *c, unsigned major,
 }
 
 /* Appends a device unless the chain has it or is full. */
-static void chain_add(struct diskstats_chain *c, unsigned major,
-		      unsigned minor, const char *name,
-		      enum diskstats_role role, unsigned depth)
+static void chain_add(struct diskstats_chain *c, unsigned major, unsigned minor,
+		      const char *name, enum diskstats_role role,
+		      unsigned depth)
 {
 	struct diskstats_device *d;
 
@@ -143,8 +143,8 @@ static void follow_loop(const char *root, const char *node,
 }
 
 int diskstats_resolve_dev(const char *sysfs_root, unsigned major,
-			  unsigned minor, struct diskstats_chain *c,
-			  char *why, size_t len)
+			  unsigned minor, struct diskstats_chain *c, char *why,
+			  size_t len)
 {
 	const char *root = sysfs_root ? sysfs_root : "/sys";
 
@@ -162,8 +162,8 @@ int diskstats_resolve_dev(const char *sysfs_root, unsigned major,
 			if (!i)
 				return strategy_why(why, len, -ENODEV,
 						    "no block device %u:%u in "
-						    "%s/dev/block", major,
-						    minor, root);
+						    "%s/dev/block",
+						    major, minor, root);
 			continue;
 		}
 		base = strrchr(node, '/');
@@ -177,8 +177,8 @@ int diskstats_resolve_dev(const char *sysfs_root, unsigned major,
 	return 0;
 }
 
-int diskstats_resolve_dir(const char *dir, struct diskstats_chain *c,
-			  char *why, size_t len)
+int diskstats_resolve_dir(const char *dir, struct diskstats_chain *c, char *why,
+			  size_t len)
 {
 	char source[PATH_MAX];
 	struct stat st, src;
@@ -195,8 +195,10 @@ int diskstats_resolve_dir(const char *dir, struct diskstats_chain *c,
 	    !stat(source, &src) && S_ISBLK(src.st_mode))
 		return diskstats_resolve_dev(NULL, major(src.st_rdev),
 					     minor(src.st_rdev), c, why, len);
-	return strategy_why(why, len, -ENODEV, "%s is on %s, which has no "
-			    "block device", dir, strategy_fs_name(dir));
+	return strategy_why(why, len, -ENODEV,
+			    "%s is on %s, which has no "
+			    "block device",
+			    dir, strategy_fs_name(dir));
 }
 
 int diskstats_parse(const char *text, unsigned major, unsigned minor,
@@ -338,11 +340,22 @@ void diskstats_delta(const struct diskstats_snapshot *before,
 			continue;
 		d->present = true;
 #define D(f) d->f = counter_delta(a->f, b->f)
-		D(reads); D(read_merges); D(read_sectors); D(read_ms);
-		D(writes); D(write_merges); D(write_sectors); D(write_ms);
-		D(busy_ms); D(queue_ms);
-		D(discards); D(discard_merges); D(discard_sectors);
-		D(discard_ms); D(flushes); D(flush_ms);
+		D(reads);
+		D(read_merges);
+		D(read_sectors);
+		D(read_ms);
+		D(writes);
+		D(write_merges);
+		D(write_sectors);
+		D(write_ms);
+		D(busy_ms);
+		D(queue_ms);
+		D(discards);
+		D(discard_merges);
+		D(discard_sectors);
+		D(discard_ms);
+		D(flushes);
+		D(flush_ms);
 #undef D
 		d->in_flight = b->in_flight;
 	}
@@ -361,11 +374,22 @@ void diskstats_add(struct diskstats_snapshot *sum,
 			continue;
 		s->present = true;
 #define A(f) s->f += k->f
-		A(reads); A(read_merges); A(read_sectors); A(read_ms);
-		A(writes); A(write_merges); A(write_sectors); A(write_ms);
-		A(busy_ms); A(queue_ms);
-		A(discards); A(discard_merges); A(discard_sectors);
-		A(discard_ms); A(flushes); A(flush_ms);
+		A(reads);
+		A(read_merges);
+		A(read_sectors);
+		A(read_ms);
+		A(writes);
+		A(write_merges);
+		A(write_sectors);
+		A(write_ms);
+		A(busy_ms);
+		A(queue_ms);
+		A(discards);
+		A(discard_merges);
+		A(discard_sectors);
+		A(discard_ms);
+		A(flushes);
+		A(flush_ms);
 #undef A
 		s->in_flight = k->in_flight;
 	}
@@ -382,37 +406,31 @@ json_t *diskstats_delta_to_json(const struct diskstats_chain *c,
 		json_t *o;
 
 		if (!k->present)
-			o = json_pack("{s:s, s:I, s:I, s:s, s:I, s:b}",
-				      "name", d->name,
-				      "major", (json_int_t)d->major,
-				      "minor", (json_int_t)d->minor,
-				      "role", diskstats_role_name(d->role),
-				      "depth", (json_int_t)d->depth,
-				      "present", 0);
+			o = json_pack("{s:s, s:I, s:I, s:s, s:I, s:b}", "name",
+				      d->name, "major", (json_int_t)d->major,
+				      "minor", (json_int_t)d->minor, "role",
+				      diskstats_role_name(d->role), "depth",
+				      (json_int_t)d->depth, "present", 0);
 		else
-			o = json_pack("{s:s, s:I, s:I, s:s, s:I, s:b, s:I, "
-				      "s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-				      "s:I}",
-				      "name", d->name,
-				      "major", (json_int_t)d->major,
-				      "minor", (json_int_t)d->minor,
-				      "role", diskstats_role_name(d->role),
-				      "depth", (json_int_t)d->depth,
-				      "present", 1,
-				      "read_bytes",
-				      (json_int_t)diskstats_read_bytes(k),
-				      "reads", (json_int_t)k->reads,
-				      "read_merges", (json_int_t)k->read_merges,
-				      "write_bytes",
-				      (json_int_t)diskstats_write_bytes(k),
-				      "writes", (json_int_t)k->writes,
-				      "write_merges",
-				      (json_int_t)k->write_merges,
-				      "discard_bytes",
-				      (json_int_t)(k->discard_sectors *
-						   DISKSTATS_SECTOR),
-				      "flushes", (json_int_t)k->flushes,
-				      "busy_ms", (json_int_t)k->busy_ms);
+			o = json_pack(
+				"{s:s, s:I, s:I, s:s, s:I, s:b, s:I, "
+				"s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+				"s:I}",
+				"name", d->name, "major", (json_int_t)d->major,
+				"minor", (json_int_t)d->minor, "role",
+				diskstats_role_name(d->role), "depth",
+				(json_int_t)d->depth, "present", 1,
+				"read_bytes",
+				(json_int_t)diskstats_read_bytes(k), "reads",
+				(json_int_t)k->reads, "read_merges",
+				(json_int_t)k->read_merges, "write_bytes",
+				(json_int_t)diskstats_write_bytes(k), "writes",
+				(json_int_t)k->writes, "write_merges",
+				(json_int_t)k->write_merges, "discard_bytes",
+				(json_int_t)(k->discard_sectors *
+					     DISKSTATS_SECTOR),
+				"flushes", (json_int_t)k->flushes, "busy_ms",
+				(json_int_t)k->busy_ms);
 		if (json_array_append_new(a, o)) {
 			json_decref(a);
 			return NULL;
@@ -429,9 +447,10 @@ void diskstats_chain_desc(const struct diskstats_chain *c, char *out,
 	if (len)
 		out[0] = '\0';
 	for (size_t i = 0; i < c->n && used < len; i++) {
-		const char *sep = !i ? "" :
-				  c->dev[i].depth != c->dev[i - 1].depth ?
-				  " -> " : ", ";
+		const char *sep = !i ? ""
+				  : c->dev[i].depth != c->dev[i - 1].depth
+					  ? " -> "
+					  : ", ";
 		int n = snprintf(out + used, len - used, "%s%s", sep,
 				 c->dev[i].name);
 

@@ -23,14 +23,14 @@ enum diskstats_role {
 	DISKSTATS_FILESYSTEM,	/* holds the directory's filesystem */
 	DISKSTATS_WHOLE_DISK,	/* the disk a partition is part of */
 	DISKSTATS_SLAVE,	/* under a dm / md device (holders/slaves) */
-	DISKSTATS_LOOP_BACKING,	/* holds a loop device's backing file */
+	DISKSTATS_LOOP_BACKING, /* holds a loop device's backing file */
 };
 
 struct diskstats_device {
 	unsigned major, minor;
-	char name[32];		/* kernel name: "vda1", "dm-0", "loop3" */
+	char name[32]; /* kernel name: "vda1", "dm-0", "loop3" */
 	enum diskstats_role role;
-	unsigned depth;		/* 0 for the filesystem's device */
+	unsigned depth; /* 0 for the filesystem's device */
 };
 
 /* The filesystem's device first, then what it sits on, breadth first:
@@ -43,10 +43,10 @@ struct diskstats_chain {
 /* The /proc/diskstats fields of one device (kernel 5.5 has 17; older
  * kernels fewer: the missing ones read 0). Times are milliseconds. */
 struct diskstats_counters {
-	bool present;		/* the device had a line */
+	bool present; /* the device had a line */
 	uint64_t reads, read_merges, read_sectors, read_ms;
 	uint64_t writes, write_merges, write_sectors, write_ms;
-	uint64_t in_flight;	/* a gauge: a delta keeps the later value */
+	uint64_t in_flight; /* a gauge: a delta keeps the later value */
 	uint64_t busy_ms, queue_ms;
 	uint64_t discards, discard_merges, discard_sectors, discard_ms;
 	uint64_t flushes, flush_ms;
@@ -68,13 +68,13 @@ const char *diskstats_role_name(enum diskstats_role r);
  * its mount source. Devices the chain cannot follow further (a loop
  * device backed by a file on tmpfs) just end it. 0 or -errno.
  */
-int diskstats_resolve_dir(const char *dir, struct diskstats_chain *c,
-			  char *why, size_t len);
+int diskstats_resolve_dir(const char *dir, struct diskstats_chain *c, char *why,
+			  size_t len);
 /* The chain from device major:minor, reading sysfs under sysfs_root
  * ("/sys" when NULL: another root is for tests). 0 or -errno + why. */
 int diskstats_resolve_dev(const char *sysfs_root, unsigned major,
-			  unsigned minor, struct diskstats_chain *c,
-			  char *why, size_t len);
+			  unsigned minor, struct diskstats_chain *c, char *why,
+			  size_t len);
 
 /* One device's line out of /proc/diskstats text. 0, -ENOENT (no such
  * line) or -EINVAL (a malformed one). */

@@ -71,8 +71,7 @@ static bool queue_attr(const struct diskstats_device *d, const char *attr,
 	return env_read_line(path, out, len);
 }
 
-static int64_t queue_number(const struct diskstats_device *d,
-			    const char *attr)
+static int64_t queue_number(const struct diskstats_device *d, const char *attr)
 {
 	char buf[64];
 	char *end;
@@ -167,10 +166,14 @@ static const char *cpuid_hypervisor(void)
 	static const struct {
 		const char *sig, *name;
 	} vendors[] = {
-		{ "KVMKVMKVM", "kvm" },     { "TCGTCGTCGTCG", "qemu" },
-		{ "VMwareVMware", "vmware" }, { "Microsoft Hv", "microsoft" },
-		{ "XenVMMXenVMM", "xen" },  { "bhyve bhyve ", "bhyve" },
-		{ " lrpepyh  vr", "parallels" }, { "ACRNACRNACRN", "acrn" },
+		{ "KVMKVMKVM", "kvm" },
+		{ "TCGTCGTCGTCG", "qemu" },
+		{ "VMwareVMware", "vmware" },
+		{ "Microsoft Hv", "microsoft" },
+		{ "XenVMMXenVMM", "xen" },
+		{ "bhyve bhyve ", "bhyve" },
+		{ " lrpepyh  vr", "parallels" },
+		{ "ACRNACRNACRN", "acrn" },
 	};
 	unsigned a, b, c, d;
 	char sig[13];
@@ -243,15 +246,15 @@ static int balloon_state(void)
 
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "/sys/bus/virtio/devices/%s/device",
-			 de->d_name);
+		snprintf(path, sizeof(path),
+			 "/sys/bus/virtio/devices/%s/device", de->d_name);
 		if (!env_read_line(path, buf, sizeof(buf)) ||
 		    strtol(buf, NULL, 0) != 5)
 			continue;
 		snprintf(path, sizeof(path),
 			 "/sys/bus/virtio/devices/%s/features", de->d_name);
-		state = env_read_line(path, buf, sizeof(buf)) && strlen(buf) > 5 &&
-			buf[5] == '1';
+		state = env_read_line(path, buf, sizeof(buf)) &&
+			strlen(buf) > 5 && buf[5] == '1';
 	}
 	closedir(d);
 	return state;
@@ -266,12 +269,12 @@ static bool probe_machine(struct env_storage *s)
 		return false;
 	s->balloon = balloon_state();
 	if (env_read_line("/sys/kernel/mm/transparent_hugepage/enabled", buf,
-		      sizeof(buf)) && !dup_or_null(&s->thp_enabled,
-						   bracketed(buf)))
+			  sizeof(buf)) &&
+	    !dup_or_null(&s->thp_enabled, bracketed(buf)))
 		return false;
 	if (env_read_line("/sys/kernel/mm/transparent_hugepage/defrag", buf,
-		      sizeof(buf)) && !dup_or_null(&s->thp_defrag,
-						   bracketed(buf)))
+			  sizeof(buf)) &&
+	    !dup_or_null(&s->thp_defrag, bracketed(buf)))
 		return false;
 	s->dirty_ratio = read_number("/proc/sys/vm/dirty_ratio");
 	s->dirty_bytes = read_number("/proc/sys/vm/dirty_bytes");
@@ -343,6 +346,7 @@ static const struct member {
 	enum member_type type;
 	size_t off;
 } members[] = {
+/* clang-format off */
 #define S(f) { #f, M_STR, offsetof(struct env_storage, f) }
 #define I(f) { #f, M_I64, offsetof(struct env_storage, f) }
 #define T(f) { #f, M_TRI, offsetof(struct env_storage, f) }
@@ -357,6 +361,7 @@ static const struct member {
 #undef S
 #undef I
 #undef T
+/* clang-format on */
 };
 
 json_t *env_storage_to_json(const struct env_storage *s)
@@ -373,12 +378,13 @@ json_t *env_storage_to_json(const struct env_storage *s)
 					      : json_null();
 			break;
 		case M_I64:
-			v = *(const int64_t *)p < 0 ? json_null() :
-			    json_integer(*(const int64_t *)p);
+			v = *(const int64_t *)p < 0
+				    ? json_null()
+				    : json_integer(*(const int64_t *)p);
 			break;
 		case M_TRI:
-			v = *(const int *)p < 0 ? json_null() :
-			    json_integer(*(const int *)p);
+			v = *(const int *)p < 0 ? json_null()
+						: json_integer(*(const int *)p);
 			break;
 		}
 		if (json_object_set_new(o, members[i].name, v)) {
@@ -409,16 +415,18 @@ int env_storage_from_json(json_t *v, struct env_storage *s, char *why,
 				*(int *)p = -1;
 			continue;
 		}
-		if (str ? !json_is_string(m) :
-		    !json_is_integer(m) || json_integer_value(m) < 0 ||
-		    (members[i].type == M_TRI && json_integer_value(m) > 1)) {
+		if (str ? !json_is_string(m)
+			: !json_is_integer(m) || json_integer_value(m) < 0 ||
+				    (members[i].type == M_TRI &&
+				     json_integer_value(m) > 1)) {
 			env_storage_free(s);
-			return strategy_why(why, len, -EINVAL, "%s: expected %s",
-					    members[i].name,
-					    str ? "a string or null" :
-					    members[i].type == M_TRI ?
-					    "0, 1 or null" :
-					    "a non-negative integer or null");
+			return strategy_why(
+				why, len, -EINVAL, "%s: expected %s",
+				members[i].name,
+				str ? "a string or null"
+				: members[i].type == M_TRI
+					? "0, 1 or null"
+					: "a non-negative integer or null");
 		}
 		if (str && !(*(char **)p = strdup(json_string_value(m)))) {
 			env_storage_free(s);
@@ -485,7 +493,8 @@ void env_storage_markdown_rows(FILE *f, const struct env_storage *s)
 		return;
 	fprintf(f, "| block device | %s |\n",
 		s->device_chain ? s->device_chain : "none found");
-	fprintf(f, "| block queue | readahead %s, max request %s (hardware "
+	fprintf(f,
+		"| block queue | readahead %s, max request %s (hardware "
 		"%s), nr_requests %s, queue depth %s, %s hardware queue(s) |\n",
 		num(s->read_ahead_kb, " KiB", a, sizeof(a)),
 		num(s->max_sectors_kb, " KiB", b, sizeof(b)),
@@ -495,18 +504,24 @@ void env_storage_markdown_rows(FILE *f, const struct env_storage *s)
 		num(s->hw_queues, "", g, sizeof(g)));
 	fprintf(f, "| write cache, discard | %s; discard %s |\n",
 		known(s->write_cache),
-		s->discard_max_bytes < 0 ? "unknown" :
-		s->discard_max_bytes == 0 ? "not supported" :
-		(snprintf(b, sizeof(b), "up to %" PRId64 " bytes",
-			  s->discard_max_bytes), b));
-	fprintf(f, "| virtualisation | %s (container: %s); virtio balloon: "
-		"%s |\n", known(s->virtualization), known(s->container),
-		s->balloon < 0 ? "none" : s->balloon ?
-		"free page reporting on (freed pages go back to the host)" :
-		"present, no free page reporting");
+		s->discard_max_bytes < 0 ? "unknown"
+		: s->discard_max_bytes == 0
+			? "not supported"
+			: (snprintf(b, sizeof(b), "up to %" PRId64 " bytes",
+				    s->discard_max_bytes),
+			   b));
+	fprintf(f,
+		"| virtualisation | %s (container: %s); virtio balloon: "
+		"%s |\n",
+		known(s->virtualization), known(s->container),
+		s->balloon < 0 ? "none"
+		: s->balloon ? "free page reporting on (freed pages go back to "
+			       "the host)"
+			     : "present, no free page reporting");
 	fprintf(f, "| transparent huge pages | enabled %s, defrag %s |\n",
 		known(s->thp_enabled), known(s->thp_defrag));
-	fprintf(f, "| writeback | dirty_ratio %s, dirty_bytes %s, "
+	fprintf(f,
+		"| writeback | dirty_ratio %s, dirty_bytes %s, "
 		"dirty_background_ratio %s, dirty_background_bytes %s, "
 		"expire %s cs, flusher every %s cs |\n",
 		num(s->dirty_ratio, "%", a, sizeof(a)),
@@ -515,8 +530,12 @@ void env_storage_markdown_rows(FILE *f, const struct env_storage *s)
 		num(s->dirty_background_bytes, "", d, sizeof(d)),
 		num(s->dirty_expire_centisecs, "", e, sizeof(e)),
 		num(s->dirty_writeback_centisecs, "", g, sizeof(g)));
-	fprintf(f, "| filesystem features | ext4 journal: %s; reflink: %s%s%s%s |\n",
-		s->ext4_journal < 0 ? "n/a" : s->ext4_journal ? "yes" : "no",
+	fprintf(f,
+		"| filesystem features | ext4 journal: %s; reflink: %s%s%s%s "
+		"|\n",
+		s->ext4_journal < 0 ? "n/a"
+		: s->ext4_journal   ? "yes"
+				    : "no",
 		tri(s->reflink, "yes", "no"), s->reflink_why ? " (" : "",
 		s->reflink_why ? s->reflink_why : "",
 		s->reflink_why ? ")" : "");

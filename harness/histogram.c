@@ -56,8 +56,8 @@ size_t histogram_bucket_of(const struct histogram *h, uint64_t value)
 	return ((size_t)shift << (h->bits - 1)) + (size_t)(value >> shift);
 }
 
-void histogram_bucket_range(const struct histogram *h, size_t i,
-			    uint64_t *lo, uint64_t *hi)
+void histogram_bucket_range(const struct histogram *h, size_t i, uint64_t *lo,
+			    uint64_t *hi)
 {
 	size_t half = (size_t)1 << (h->bits - 1);
 	unsigned shift;
@@ -151,8 +151,7 @@ double histogram_mean(const struct histogram *h)
 	return h->total ? h->sum / (double)h->total : NAN;
 }
 
-void histogram_summarize(const struct histogram *h,
-			 struct histogram_summary *s)
+void histogram_summarize(const struct histogram *h, struct histogram_summary *s)
 {
 	s->count = h->total;
 	s->min = h->min;
@@ -214,10 +213,10 @@ json_t *histogram_to_json(const struct histogram *h)
 	}
 	if (!buckets)
 		return NULL;
-	o = json_pack("{s:I, s:o, s:o, s:o, s:f, s:o}",
-		      "bits", (json_int_t)h->bits, "count", u64_json(h->total),
-		      "min", u64_json(h->min), "max", u64_json(h->max),
-		      "sum", h->sum, "buckets", buckets);
+	o = json_pack("{s:I, s:o, s:o, s:o, s:f, s:o}", "bits",
+		      (json_int_t)h->bits, "count", u64_json(h->total), "min",
+		      u64_json(h->min), "max", u64_json(h->max), "sum", h->sum,
+		      "buckets", buckets);
 	return o;
 }
 
@@ -237,8 +236,8 @@ static int why_fail(char *why, size_t len, const char *fmt, ...)
 }
 
 /* One [lo, count] pair into h; lo must be a bucket's lowest value. */
-static int read_bucket(json_t *pair, struct histogram *h, size_t k,
-		       char *why, size_t len)
+static int read_bucket(json_t *pair, struct histogram *h, size_t k, char *why,
+		       size_t len)
 {
 	uint64_t lo, count, blo, bhi;
 	size_t i;
@@ -246,14 +245,17 @@ static int read_bucket(json_t *pair, struct histogram *h, size_t k,
 	if (!json_is_array(pair) || json_array_size(pair) != 2 ||
 	    u64_from_json(json_array_get(pair, 0), &lo) ||
 	    u64_from_json(json_array_get(pair, 1), &count))
-		return why_fail(why, len, "buckets[%zu]: expected [lo, count] "
-				"with non-negative integers", k);
+		return why_fail(why, len,
+				"buckets[%zu]: expected [lo, count] "
+				"with non-negative integers",
+				k);
 	i = histogram_bucket_of(h, lo);
 	histogram_bucket_range(h, i, &blo, &bhi);
 	if (blo != lo)
-		return why_fail(why, len, "buckets[%zu]: %" PRIu64 " does not "
-				"start a bucket of precision %u", k, lo,
-				h->bits);
+		return why_fail(why, len,
+				"buckets[%zu]: %" PRIu64 " does not "
+				"start a bucket of precision %u",
+				k, lo, h->bits);
 	h->counts[i] += count;
 	h->total += count;
 	return 0;
@@ -277,8 +279,7 @@ static size_t last_used(const struct histogram *h)
 	return i ? i - 1 : 0;
 }
 
-int histogram_from_json(json_t *v, struct histogram *h, char *why,
-			size_t len)
+int histogram_from_json(json_t *v, struct histogram *h, char *why, size_t len)
 {
 	json_t *bits = json_object_get(v, "bits"), *b;
 	json_t *sum = json_object_get(v, "sum");
@@ -292,34 +293,42 @@ int histogram_from_json(json_t *v, struct histogram *h, char *why,
 	if (!json_is_integer(bits) ||
 	    json_integer_value(bits) < HISTOGRAM_MIN_BITS ||
 	    json_integer_value(bits) > HISTOGRAM_MAX_BITS)
-		return why_fail(why, len, "bits: expected an integer in "
-				"[%d, %d]", HISTOGRAM_MIN_BITS,
-				HISTOGRAM_MAX_BITS);
+		return why_fail(why, len,
+				"bits: expected an integer in "
+				"[%d, %d]",
+				HISTOGRAM_MIN_BITS, HISTOGRAM_MAX_BITS);
 	if (u64_from_json(json_object_get(v, "count"), &count) ||
 	    u64_from_json(json_object_get(v, "min"), &min) ||
 	    u64_from_json(json_object_get(v, "max"), &max) ||
 	    !json_is_number(sum) ||
 	    !json_is_array(json_object_get(v, "buckets")))
-		return why_fail(why, len, "expected count, min, max, sum and "
+		return why_fail(why, len,
+				"expected count, min, max, sum and "
 				"buckets");
 	ret = histogram_init(h, (unsigned)json_integer_value(bits));
 	if (ret)
 		return ret;
-	json_array_foreach(json_object_get(v, "buckets"), k, b) {
+	json_array_foreach(json_object_get(v, "buckets"), k, b)
+	{
 		ret = read_bucket(b, h, k, why, len);
 		if (ret)
 			goto out_free;
 	}
 	ret = -EINVAL;
 	if (h->total != count) {
-		why_fail(why, len, "count %" PRIu64 " but the buckets hold "
-			 "%" PRIu64, count, h->total);
+		why_fail(why, len,
+			 "count %" PRIu64 " but the buckets hold "
+			 "%" PRIu64,
+			 count, h->total);
 		goto out_free;
 	}
-	if (count && (min > max || first_used(h) != histogram_bucket_of(h, min) ||
-		      last_used(h) != histogram_bucket_of(h, max))) {
-		why_fail(why, len, "min %" PRIu64 " / max %" PRIu64 " do not "
-			 "match the buckets", min, max);
+	if (count &&
+	    (min > max || first_used(h) != histogram_bucket_of(h, min) ||
+	     last_used(h) != histogram_bucket_of(h, max))) {
+		why_fail(why, len,
+			 "min %" PRIu64 " / max %" PRIu64 " do not "
+			 "match the buckets",
+			 min, max);
 		goto out_free;
 	}
 	h->min = count ? min : 0;

@@ -35,19 +35,19 @@
 #define HISTOGRAM_MAX_BITS 16
 
 struct histogram {
-	unsigned bits;		/* precision S */
+	unsigned bits; /* precision S */
 	size_t n_buckets;
-	uint64_t *counts;	/* n_buckets counters, owned */
-	uint64_t total;		/* values recorded */
-	uint64_t min, max;	/* exact; 0 when empty */
-	double sum;		/* of the values, for the mean */
+	uint64_t *counts;  /* n_buckets counters, owned */
+	uint64_t total;	   /* values recorded */
+	uint64_t min, max; /* exact; 0 when empty */
+	double sum;	   /* of the values, for the mean */
 };
 
 /* The usual percentiles of a histogram, in its unit. */
 struct histogram_summary {
 	uint64_t count;
 	uint64_t min, p50, p90, p99, p999, max;
-	double mean;		/* NaN when empty */
+	double mean; /* NaN when empty */
 };
 
 /* ---- life cycle ---- */
@@ -89,8 +89,8 @@ double histogram_error_bound(unsigned bits);
 /* The bucket holding value, and a bucket's value range [*lo, *hi]
  * (inclusive); i must be < h->n_buckets. */
 size_t histogram_bucket_of(const struct histogram *h, uint64_t value);
-void histogram_bucket_range(const struct histogram *h, size_t i,
-			    uint64_t *lo, uint64_t *hi);
+void histogram_bucket_range(const struct histogram *h, size_t i, uint64_t *lo,
+			    uint64_t *hi);
 
 /* ---- serialisation ---- */
 
@@ -104,7 +104,6 @@ json_t *histogram_to_json(const struct histogram *h);
 /* Reads what histogram_to_json() wrote into a new histogram (h is
  * initialised here; free it). 0, or -EINVAL with the reason in why
  * (h left zeroed), or -ENOMEM. */
-int histogram_from_json(json_t *v, struct histogram *h, char *why,
-			size_t len);
+int histogram_from_json(json_t *v, struct histogram *h, char *why, size_t len);
 
 #endif

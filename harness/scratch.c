@@ -35,8 +35,7 @@ static void set_topdir_flag(const char *path)
 	close(fd);
 }
 
-int scratch_create(const char *dir, struct scratch *s, char *why,
-		   size_t len)
+int scratch_create(const char *dir, struct scratch *s, char *why, size_t len)
 {
 	uint32_t salt;
 	int ret;
@@ -50,9 +49,10 @@ int scratch_create(const char *dir, struct scratch *s, char *why,
 	if (!mkdtemp(s->top)) {
 		ret = -errno;
 		s->top[0] = '\0';
-		return strategy_why(why, len, ret, "creating a scratch "
-				    "directory in %s: %s", dir,
-				    strerror(-ret));
+		return strategy_why(why, len, ret,
+				    "creating a scratch "
+				    "directory in %s: %s",
+				    dir, strerror(-ret));
 	}
 	set_topdir_flag(s->top);
 	if (getrandom(&salt, sizeof(salt), 0) != sizeof(salt))
@@ -63,8 +63,7 @@ int scratch_create(const char *dir, struct scratch *s, char *why,
 		ret = -errno;
 		goto out_rmdir;
 	}
-	s->fd = open(s->data, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
-		     O_NOFOLLOW);
+	s->fd = open(s->data, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (s->fd < 0) {
 		ret = -errno;
 		rmdir(s->data);

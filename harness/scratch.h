@@ -11,9 +11,9 @@
 #include <limits.h>
 
 struct scratch {
-	char top[PATH_MAX];	/* DIR/iobench-XXXXXX */
-	char data[PATH_MAX];	/* top/data-RANDOM: every file lives here */
-	int fd;			/* data, O_DIRECTORY; -1 when closed */
+	char top[PATH_MAX];  /* DIR/iobench-XXXXXX */
+	char data[PATH_MAX]; /* top/data-RANDOM: every file lives here */
+	int fd;		     /* data, O_DIRECTORY; -1 when closed */
 };
 
 /*
@@ -23,8 +23,7 @@ struct scratch {
  * ext4 without a journal). 0, or -errno with what failed in why (nothing
  * left behind). s->fd is -1 until this succeeds.
  */
-int scratch_create(const char *dir, struct scratch *s, char *why,
-		   size_t len);
+int scratch_create(const char *dir, struct scratch *s, char *why, size_t len);
 /* Removes every file in data (flat), data and top; safe to call twice
  * and on a scratch whose creation failed. */
 void scratch_remove(struct scratch *s);

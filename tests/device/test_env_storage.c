@@ -71,7 +71,7 @@ static void probe_reads_this_machine(void **state)
 	assert_true(s.balloon >= -1 && s.balloon <= 1);
 	assert_true(s.reflink >= -1 && s.reflink <= 1);
 #if defined(__x86_64__) || defined(__i386__)
-	assert_non_null(s.virtualization);	/* CPUID always answers */
+	assert_non_null(s.virtualization); /* CPUID always answers */
 #endif
 	/* a directory on a block device has its queue read */
 	if (s.block_device) {

@@ -92,14 +92,14 @@ static void delta_subtracts_and_unwraps(void **state)
 
 	(void)state;
 	chain.dev[0].major = 254;
-	chain.dev[1].major = 99;	/* no line: not present */
+	chain.dev[1].major = 99; /* no line: not present */
 	assert_int_equal(diskstats_snapshot(&chain, canned, &a), 0);
 	b = a;
 	b.dev[0].write_sectors += 2048;
 	b.dev[0].writes += 2;
 	b.dev[0].in_flight = 0;
 	a.dev[0].busy_ms = 4294967000u;
-	b.dev[0].busy_ms = 100;		/* wrapped at 2^32 */
+	b.dev[0].busy_ms = 100; /* wrapped at 2^32 */
 	diskstats_delta(&a, &b, &d);
 	assert_int_equal(d.n, 2);
 	assert_true(d.dev[0].present);
@@ -142,10 +142,18 @@ static void ln(const char *target, const char *name)
 static void chain_follows_dm_and_partitions(void **state)
 {
 	static const char *const dirs[] = {
-		"dev", "dev/block", "class", "class/block", "devices",
-		"devices/pci", "devices/pci/block", "devices/pci/block/sda",
-		"devices/pci/block/sda/sda1", "devices/virtual",
-		"devices/virtual/block", "devices/virtual/block/dm-0",
+		"dev",
+		"dev/block",
+		"class",
+		"class/block",
+		"devices",
+		"devices/pci",
+		"devices/pci/block",
+		"devices/pci/block/sda",
+		"devices/pci/block/sda/sda1",
+		"devices/virtual",
+		"devices/virtual/block",
+		"devices/virtual/block/dm-0",
 		"devices/virtual/block/dm-0/slaves",
 	};
 	struct diskstats_chain c;
@@ -167,8 +175,9 @@ static void chain_follows_dm_and_partitions(void **state)
 	ln("../../../../pci/block/sda/sda1",
 	   "devices/virtual/block/dm-0/slaves/sda1");
 
-	assert_int_equal(diskstats_resolve_dev(fake_root, 253, 0, &c, why,
-					       sizeof(why)), 0);
+	assert_int_equal(
+		diskstats_resolve_dev(fake_root, 253, 0, &c, why, sizeof(why)),
+		0);
 	assert_int_equal(c.n, 3);
 	assert_string_equal(c.dev[0].name, "dm-0");
 	assert_int_equal(c.dev[0].role, DISKSTATS_FILESYSTEM);
@@ -183,11 +192,13 @@ static void chain_follows_dm_and_partitions(void **state)
 	assert_string_equal(desc, "dm-0 -> sda1 -> sda");
 
 	/* a whole disk is a chain of one */
-	assert_int_equal(diskstats_resolve_dev(fake_root, 8, 0, &c, why,
-					       sizeof(why)), 0);
+	assert_int_equal(
+		diskstats_resolve_dev(fake_root, 8, 0, &c, why, sizeof(why)),
+		0);
 	assert_int_equal(c.n, 1);
-	assert_int_equal(diskstats_resolve_dev(fake_root, 8, 5, &c, why,
-					       sizeof(why)), -ENODEV);
+	assert_int_equal(
+		diskstats_resolve_dev(fake_root, 8, 5, &c, why, sizeof(why)),
+		-ENODEV);
 	assert_non_null(strstr(why, "8:5"));
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", fake_root);
 	assert_int_equal(system(cmd), 0);
@@ -208,7 +219,7 @@ static void no_block_device_is_named(void **state)
 /* ---- a real loop device ---- */
 
 struct loop {
-	int fd;			/* the loop device, autoclear on close */
+	int fd; /* the loop device, autoclear on close */
 	int num;
 	char img[PATH_MAX];
 };
@@ -361,11 +372,15 @@ static void loop_device_deltas_cover_direct_io(void **state)
 		skip();
 	snprintf(path, sizeof(path), "/dev/loop%d", l.num);
 	assert_int_equal(stat(path, &dev), 0);
-	assert_int_equal(stat(getenv("IOBENCH_TEST_DIR") ?
-			      getenv("IOBENCH_TEST_DIR") : "/var/tmp", &img), 0);
+	assert_int_equal(stat(getenv("IOBENCH_TEST_DIR")
+				      ? getenv("IOBENCH_TEST_DIR")
+				      : "/var/tmp",
+			      &img),
+			 0);
 	assert_int_equal(diskstats_resolve_dev(NULL, major(dev.st_rdev),
 					       minor(dev.st_rdev), &c, why,
-					       sizeof(why)), 0);
+					       sizeof(why)),
+			 0);
 	assert_true(c.n >= 1);
 	snprintf(path, sizeof(path), "loop%d", l.num);
 	assert_string_equal(c.dev[0].name, path);
@@ -395,8 +410,9 @@ static void loop_device_deltas_cover_direct_io(void **state)
 		detach_loop(&l);
 		return;
 	}
-	assert_int_equal(diskstats_resolve_dev(NULL, pmaj, pmin, &c, why,
-					       sizeof(why)), 0);
+	assert_int_equal(
+		diskstats_resolve_dev(NULL, pmaj, pmin, &c, why, sizeof(why)),
+		0);
 	assert_true(c.n >= 2);
 	assert_int_equal(c.dev[1].role, DISKSTATS_WHOLE_DISK);
 	assert_int_equal(c.dev[1].major, major(dev.st_rdev));

@@ -19,11 +19,11 @@
 #include "histogram.h"
 
 /* cmocka 1.1 has no assert_close */
-#define assert_close(a, b, tol)                                               \
-	do {                                                                  \
-		double a_ = (a), b_ = (b);                                    \
-		if (!(fabs(a_ - b_) <= (tol)))                                \
-			fail_msg("%s = %.17g, expected %.17g", #a, a_, b_);   \
+#define assert_close(a, b, tol)                                                \
+	do {                                                                   \
+		double a_ = (a), b_ = (b);                                     \
+		if (!(fabs(a_ - b_) <= (tol)))                                 \
+			fail_msg("%s = %.17g, expected %.17g", #a, a_, b_);    \
 	} while (0)
 
 static int cmp_u64(const void *a, const void *b)
@@ -76,8 +76,8 @@ static void buckets_tile_the_whole_range(void **state)
 			assert_int_equal(histogram_bucket_of(&h, hi), i);
 			/* width <= lo / 2^(S-1) above the exact range */
 			if (hi > lo)
-				assert_true((hi - lo + 1) <=
-					    lo >> (precisions[p] - 1));
+				assert_true((hi - lo + 1) <= lo >>
+					    (precisions[p] - 1));
 			next = hi + 1;
 		}
 		assert_int_equal(hi, UINT64_MAX);
@@ -144,8 +144,7 @@ static void record_n_equals_n_records(void **state)
 static void percentiles_within_error_bound(void **state)
 {
 	static const unsigned precisions[] = { 2, 4, 7, 8, 10 };
-	static const double pcts[] = { 1, 10, 25, 50, 75, 90, 99, 99.9,
-				       99.99 };
+	static const double pcts[] = { 1, 10, 25, 50, 75, 90, 99, 99.9, 99.99 };
 	enum { N = 200000 };
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
 	uint64_t *v = malloc(N * sizeof(*v));
@@ -174,8 +173,9 @@ static void percentiles_within_error_bound(void **state)
 
 			if (fabs(got - exact) > exact * bound)
 				fail_msg("bits %u p%g: %.0f vs exact %.0f "
-					 "(bound %g)", precisions[p], pcts[k],
-					 got, exact, bound);
+					 "(bound %g)",
+					 precisions[p], pcts[k], got, exact,
+					 bound);
 		}
 		assert_int_equal(histogram_percentile(&h, 100), v[N - 1]);
 		assert_int_equal(histogram_percentile(&h, 0), v[0]);
@@ -236,7 +236,7 @@ static void json_round_trip_keeps_everything(void **state)
 	histogram_record(&h, 0);
 	histogram_record_n(&h, 4096, 3);
 	histogram_record(&h, 987654321);
-	histogram_record(&h, UINT64_MAX);	/* a string in JSON */
+	histogram_record(&h, UINT64_MAX); /* a string in JSON */
 	j = histogram_to_json(&h);
 	assert_non_null(j);
 	assert_int_equal(histogram_from_json(j, &back, why, sizeof(why)), 0);
