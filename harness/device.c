@@ -426,11 +426,14 @@ static int prepare_direct(struct device_io_target *ts,
 		    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW |
 			    O_DIRECT,
 		    0600);
+	if (fd < 0 && errno == EINVAL)
+		return set_reason(&t->direct_why,
+				  "O_DIRECT not supported by %s (%s)",
+				  t->fs_type, strerror(errno));
 	if (fd < 0)
 		return set_reason(&t->direct_why,
-				  "O_DIRECT not supported by "
-				  "%s (%s)",
-				  t->fs_type, strerror(errno));
+				  "creating the O_DIRECT file: %s",
+				  strerror(errno));
 	strategy_dio_alignment(fd, &ts->mem_align, &ts->off_align);
 	ts->direct_fd = fd;
 	/* allocated up front, as fio lays out its files */
@@ -441,6 +444,8 @@ static int prepare_direct(struct device_io_target *ts,
 	ret = device_io_uring(ts, &layout, size, &w, &out);
 	if (!ret && fdatasync(fd))
 		ret = -errno;
+	if (ret == -EINTR)
+		return 0; /* stopped: the jobs stay pending */
 	if (ret)
 		return set_reason(&t->direct_why,
 				  "laying out the O_DIRECT "
