@@ -315,7 +315,7 @@ static void side_rows(FILE *f, const struct device_run *run, bool md)
 		const struct device_result *a = &run->targets[0].results[k];
 		char bs[24], v[32], qd[16] = "-";
 
-		if (DEVICE_KIND_BIT(a->job.kind) & DEVICE_DIRECT_KINDS || md)
+		if (DEVICE_KIND_BIT(a->job.kind) & DEVICE_DIRECT_KINDS)
 			snprintf(qd, sizeof(qd), "%u", a->job.qd);
 		fprintf(f, md ? "| %s | %s | %s" : "%-13s %5s %3s",
 			device_kind_name(a->job.kind),
