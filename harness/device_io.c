@@ -163,8 +163,12 @@ static int uring_setup(struct uring_run *u, struct device_io_target *ts,
 		uring_free(u, false);
 		return -ENOMEM;
 	}
-	/* not zeros: a device that compresses or dedups must not gain */
-	for (size_t i = 0; i < (size_t)job->bs * qd; i += 8)
+	/* written data is not zeros: a device that compresses or dedups
+	 * must not gain; read buffers stay untouched until the kernel pins
+	 * them, as fio leaves its own */
+	for (size_t i = 0; device_kind_writes(job->kind) &&
+			   i < (size_t)job->bs * qd;
+	     i += 8)
 		memcpy(u->bufs + i, &(uint64_t){ i * 0x9e3779b97f4a7c15ull },
 		       8);
 	for (unsigned i = 0; i < qd; i++)
