@@ -20,13 +20,14 @@
 #include <unistd.h>
 #include <linux/magic.h>
 
-#include <hwloc.h>
 
 #include "cache.h"
+#include "config.h"
 #include "device.h"
 #include "device_io.h"
 #include "env.h"
 #include "strategies.h"
+#include "topology.h"
 
 #define MIB (1ull << 20)
 /* The smallest O_DIRECT file worth measuring. */
@@ -164,7 +165,7 @@ int device_plan_jobs(const struct device_options *o, struct device_job **jobs,
 /* ---- machine facts ---- */
 
 /* cpu0's last-level cache from sysfs (the highest cache/indexN/level,
- * its size "32768K"): one package's only, so hwloc's sum is preferred.
+ * its size "32768K"): one package's only, so topology.h's is preferred.
  * 0 when unknown. */
 static uint64_t llc_bytes_sysfs(void)
 {
@@ -197,28 +198,16 @@ static uint64_t llc_bytes_sysfs(void)
 	return best;
 }
 
-/* Bytes of last-level cache in the whole machine: every L3 (else L2),
- * from hwloc; else cpu0's from sysfs; 0 when unknown. */
+/* Bytes of last-level cache in the whole machine: L3 per package times
+ * the packages (topology.h), else cpu0's from sysfs; 0 when unknown. */
 static uint64_t llc_bytes(void)
 {
-	static const hwloc_obj_type_t levels[] = { HWLOC_OBJ_L3CACHE,
-						   HWLOC_OBJ_L2CACHE };
-	hwloc_topology_t topo;
-	uint64_t sum = 0;
+	struct topology_counts c;
 
-	if (hwloc_topology_init(&topo))
-		return llc_bytes_sysfs();
-	if (!hwloc_topology_load(topo)) {
-		for (size_t l = 0; l < 2 && !sum; l++) {
-			int n = hwloc_get_nbobjs_by_type(topo, levels[l]);
-
-			for (int i = 0; i < n; i++)
-				sum += hwloc_get_obj_by_type(topo, levels[l], i)
-					       ->attr->cache.size;
-		}
-	}
-	hwloc_topology_destroy(topo);
-	return sum ? sum : llc_bytes_sysfs();
+	topology_counts(&c);
+	if (c.l3_per_package)
+		return c.l3_per_package * (c.packages ? c.packages : 1);
+	return llc_bytes_sysfs();
 }
 
 static uint64_t free_bytes(const char *dir)
@@ -403,6 +392,11 @@ static int prepare_direct(struct device_io_target *ts,
 	struct device_io_out out = { 0 };
 	int fd, ret;
 
+	if (!HAVE_LIBURING)
+		return set_reason(&t->direct_why,
+				  "built without liburing: the O_DIRECT jobs "
+				  "need io_uring (install liburing-dev and "
+				  "rebuild)");
 	if (is_memory_fs(t->dir))
 		return set_reason(&t->direct_why,
 				  "%s has no block device: "
@@ -876,9 +870,12 @@ int device_measure_file(struct device_run *run, const char *path,
 	if (diskstats_resolve_dev(NULL, major(st.st_dev), minor(st.st_dev),
 				  &t->chain, why, sizeof(why)))
 		(void)set_reason(&t->chain_why, "%s", why);
-	for (size_t i = 0; i < t->n_results; i++)
-		if (t->file_size / t->results[i].job.bs < 4)
+	for (size_t i = 0; i < t->n_results; i++) {
+		if (!HAVE_LIBURING)
+			skip_result(&t->results[i], "built without liburing");
+		else if (t->file_size / t->results[i].job.bs < 4)
 			skip_result(&t->results[i], "the file is too small");
+	}
 	ret = run_rounds(run, ts, progress);
 	end_run(run, ret, err, len);
 out_free:

@@ -18,6 +18,7 @@ fi
 . "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip "mounting needs root"
+have_io_uring || skip "built without liburing: no O_DIRECT jobs to check"
 mount_ext4_loop "$T/ext4.img" 384M "$T/ext4" || skip "$(cat "$T/why")"
 mount_tmpfs "$T/tmpfs" 128M || skip "cannot mount a tmpfs here"
 loopdev=$(findmnt -n -o SOURCE "$T/ext4")

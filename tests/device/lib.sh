@@ -40,6 +40,11 @@ check_json() {
 		"$SOURCE_ROOT/tests/report/schema.json" "$@"
 }
 
+# True when iobench was built with liburing (its O_DIRECT jobs need it).
+have_io_uring() {
+	! "$IOBENCH" list 2>/dev/null | grep -q 'not built: liburing'
+}
+
 # No scratch directory may survive a run.
 assert_no_scratch() {
 	local left
