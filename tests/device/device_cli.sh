@@ -12,7 +12,7 @@ mkdir "$T/dir"
 # expect_bad WANT ARGS...: one "iobench: device: " line with WANT, exit 1,
 # nothing on stdout, nothing created in $T/dir or $T/out.
 expect_bad() {
-	local want=$1 rc lines
+	local want=$1 rc lines before=$fails
 	shift
 	"$IOBENCH" device --out "$T/out" "$@" >"$T/stdout" 2>"$T/stderr"
 	rc=$?
@@ -24,7 +24,8 @@ expect_bad() {
 	[ ! -s "$T/stdout" ] || fail "$*: printed on stdout"
 	[ ! -e "$T/out" ] || fail "$*: created --out"
 	[ -z "$(ls -A "$T/dir")" ] || fail "$*: created files in --dir"
-	echo "ok: $* -> $(cat "$T/stderr")"
+	[ "$fails" -eq "$before" ] && pass "$* -> $(cat "$T/stderr")"
+	rm -rf "$T/out"
 }
 
 expect_bad "No such file" --dir "$T/missing"
@@ -49,7 +50,7 @@ done
 
 # --file: read jobs on an existing file, which stays as it was, and
 # nothing appears beside it
-head -c 32M /dev/urandom >"$T/dir/data" || fail "writing the data file"
+head -c 32M /dev/urandom >"$T/dir/data" || die "writing the data file"
 sum=$(sha256sum <"$T/dir/data")
 mtime=$(stat -c %Y.%y "$T/dir/data")
 if ! have_io_uring; then
@@ -60,7 +61,7 @@ elif "$IOBENCH" device --file "$T/dir/data" --jobs read,randread --bs 1M \
 	[ "$sum" = "$(sha256sum <"$T/dir/data")" ] || fail "--file changed the file"
 	[ "$mtime" = "$(stat -c %Y.%y "$T/dir/data")" ] || fail "--file touched the file"
 	[ "$(ls -A "$T/dir")" = data ] || fail "--file created files: $(ls -A "$T/dir")"
-	check_json "$T/file.json" measured:0 || exit 1
+	check_device_json "$T/file.json" measured:0 || fail "--file: device.json checks"
 	grep -q '^read ' "$T/stderr" || fail "--json -: the table is not on stderr"
 elif grep -q "Invalid argument" "$T/stderr"; then
 	echo "note: O_DIRECT not supported under $T: --file not checked"
@@ -72,7 +73,7 @@ rm -rf "$T/out"
 # interrupted: a run far longer than the wait, on a tmpfs when one can be
 # mounted (quick to set up); exit 130 / 143, results marked incomplete
 target=$T/dir
-mount_tmpfs "$T/tmpfs" 256M && target=$T/tmpfs
+mount_tmpfs "$T/tmpfs" size=256M && target=$T/tmpfs
 for sig in INT TERM; do
 	"$IOBENCH" device --dir "$target" --jobs metadata,cached-read \
 		--runtime 5 --ramp 0 --repeats 5 --cache-set 8M \
@@ -85,9 +86,9 @@ for sig in INT TERM; do
 	want=$([ "$sig" = INT ] && echo 130 || echo 143)
 	[ "$rc" -eq "$want" ] || { cat "$T/stderr"; fail "SIG$sig: exit $rc, expected $want"; }
 	assert_no_scratch "$target"
-	json=$(ls "$T/out-$sig"/*/device.json) || fail "SIG$sig: no device.json"
+	json=$(ls "$T/out-$sig"/*/device.json) || die "SIG$sig: no device.json"
 	"$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["run"]["incomplete"], d["run"]' \
 		"$json" || fail "SIG$sig: not marked incomplete"
-	echo "ok: SIG$sig -> exit $rc, partial results, no scratch left"
+	pass "SIG$sig -> exit $rc, partial results, no scratch left"
 done
-echo "PASS"
+finish
