@@ -15,31 +15,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "stats.h"
-
-static bool all_finite(const double *x, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!isfinite(x[i]))
-			return false;
-	return true;
-}
-
-static bool level_ok(double level)
-{
-	return level > 0.0 && level < 1.0;
-}
-
-/* A sorted, malloc'd copy of x[0..n); NULL when out of memory. */
-static double *sorted_copy(const double *x, size_t n)
-{
-	double *s = malloc(n * sizeof(*s));
-
-	if (!s)
-		return NULL;
-	memcpy(s, x, n * sizeof(*s));
-	gsl_sort(s, 1, n);
-	return s;
-}
+#include "stats_internal.h"
 
 /*
  * P(k + 1 <= B <= n - 1 - k), B ~ Bin(n, 1/2): the probability that the
@@ -80,40 +56,16 @@ void stats_median_ci_ranks(size_t n, double level, size_t *lo, size_t *hi,
 	*coverage = rank_pair_coverage(n, k);
 }
 
-/* Raw (unscaled) median absolute deviation around `median`. */
-static int median_abs_deviation(const double *x, size_t n, double median,
-				double *mad)
-{
-	double *d = malloc(n * sizeof(*d));
-
-	if (!d)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		d[i] = fabs(x[i] - median);
-	gsl_sort(d, 1, n);
-	*mad = gsl_stats_median_from_sorted_data(d, 1, n);
-	free(d);
-	return 0;
-}
-
-/* Tukey fences from q1/q3: severe points are not counted as mild too. */
+/* Tukey counts into the fields of struct estimates. */
 static void count_outliers(const double *x, size_t n, struct estimates *e)
 {
-	double iqr = e->q3 - e->q1;
-	double mild_lo = e->q1 - 1.5 * iqr, severe_lo = e->q1 - 3.0 * iqr;
-	double mild_hi = e->q3 + 1.5 * iqr, severe_hi = e->q3 + 3.0 * iqr;
+	unsigned c[4];
 
-	e->mild_low = e->mild_high = e->severe_low = e->severe_high = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (x[i] < severe_lo)
-			e->severe_low++;
-		else if (x[i] < mild_lo)
-			e->mild_low++;
-		else if (x[i] > severe_hi)
-			e->severe_high++;
-		else if (x[i] > mild_hi)
-			e->mild_high++;
-	}
+	stats_tukey_counts(x, n, e->q1, e->q3, c);
+	e->mild_low = c[0];
+	e->severe_low = c[1];
+	e->mild_high = c[2];
+	e->severe_high = c[3];
 }
 
 int stats_estimate(const double *x, size_t n, double level,
@@ -123,9 +75,9 @@ int stats_estimate(const double *x, size_t n, double level,
 	double *s;
 	int ret;
 
-	if (!x || !n || !level_ok(level) || !all_finite(x, n))
+	if (!x || !n || !stats_level_ok(level) || !stats_all_finite(x, n))
 		return -EINVAL;
-	s = sorted_copy(x, n);
+	s = stats_sorted_copy(x, n);
 	if (!s)
 		return -ENOMEM;
 
@@ -141,7 +93,7 @@ int stats_estimate(const double *x, size_t n, double level,
 	e->q3 = gsl_stats_quantile_from_sorted_data(s, 1, n, 0.75);
 	count_outliers(s, n, e);
 
-	ret = median_abs_deviation(s, n, e->median, &e->mad);
+	ret = stats_raw_mad(s, n, e->median, &e->mad);
 	if (ret)
 		goto out_free_sorted;
 
@@ -189,19 +141,18 @@ int stats_bootstrap_ratio(const double *a, size_t na, const double *b,
 
 	/* gsl_rng_uniform_int draws below 2^32 only */
 	if (!a || !b || !na || !nb || na > UINT32_MAX || nb > UINT32_MAX ||
-	    !resamples || !level_ok(level) ||
-	    !all_finite(a, na) || !all_positive(b, nb) || !all_finite(b, nb))
+	    !resamples || !stats_level_ok(level) ||
+	    !stats_all_finite(a, na) || !all_positive(b, nb) ||
+	    !stats_all_finite(b, nb))
 		return -EINVAL;
 
 	buf = malloc((na > nb ? na : nb) * sizeof(*buf));
 	ratios = malloc((size_t)resamples * sizeof(*ratios));
 	if (!buf || !ratios)
 		goto out_free;
-	rng = gsl_rng_alloc(gsl_rng_mt19937);
+	rng = stats_rng_new(seed);
 	if (!rng)
 		goto out_free;
-	/* mt19937 keeps 32 bits of its seed: fold the high half in */
-	gsl_rng_set(rng, (unsigned long)(uint32_t)(seed ^ (seed >> 32)));
 
 	for (unsigned r = 0; r < resamples; r++) {
 		double ma = resampled_median(rng, a, na, buf);

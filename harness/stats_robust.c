@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Robust description of one set of per-copy times: quantiles, scaled MAD,
+ * Tukey counts, the share of slow samples and a documented slow-mode rule.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_statistics_double.h>
+
+#include "stats.h"
+#include "stats_internal.h"
+
+/*
+ * Pooled robust SD of the log-times y[0..n) split at `cut`: 1.4826 x the
+ * median of |y - median(own group)|. y is sorted, so each group's median
+ * comes straight from it.
+ */
+static int pooled_log_sd(const double *y, size_t n, size_t cut, double *sd)
+{
+	double m_lo = gsl_stats_median_from_sorted_data(y, 1, cut);
+	double m_hi = gsl_stats_median_from_sorted_data(y + cut, 1, n - cut);
+	double *r = malloc(n * sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		r[i] = fabs(y[i] - (i < cut ? m_lo : m_hi));
+	*sd = STATS_MAD_NORMAL * gsl_stats_median(r, 1, n);
+	free(r);
+	return 0;
+}
+
+/*
+ * The slow-mode rule of stats.h (a gap test, hand-written: GSL has no
+ * mode test) over the sorted, positive times s[0..n).
+ */
+static int find_slow_mode(const double *s, size_t n,
+			  struct stats_distribution *d)
+{
+	size_t min_side = (size_t)ceil(STATS_MODE_MIN_SHARE * (double)n);
+	size_t cut = 0;
+	double gap = -1.0, sd;
+	double *y;
+	int ret;
+
+	if (min_side < 2)
+		min_side = 2;
+	if (n < STATS_MODE_MIN_N || s[0] <= 0.0)
+		return 0;
+	y = malloc(n * sizeof(*y));
+	if (!y)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		y[i] = log(s[i]);
+	for (size_t i = min_side; i + min_side <= n; i++) {
+		if (y[i] - y[i - 1] > gap) {
+			gap = y[i] - y[i - 1];
+			cut = i;
+		}
+	}
+	ret = 0;
+	if (gap < log1p(STATS_MODE_MIN_STEP))
+		goto out_free_logs;
+	ret = pooled_log_sd(y, n, cut, &sd);
+	if (ret || !(gap > STATS_MODE_GAP_SDS * sd))
+		goto out_free_logs;
+	d->bimodal = true;
+	d->slow_mode_share = (double)(n - cut) / (double)n;
+	d->slow_mode_ratio = gsl_stats_median_from_sorted_data(s + cut, 1,
+							       n - cut) /
+			     gsl_stats_median_from_sorted_data(s, 1, cut);
+out_free_logs:
+	free(y);
+	return ret;
+}
+
+/* Share of s[0..n) at or above `threshold`. */
+static double share_at_least(const double *s, size_t n, double threshold)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += s[i] >= threshold;
+	return (double)k / (double)n;
+}
+
+int stats_describe(const double *x, size_t n, struct stats_distribution *d)
+{
+	unsigned tukey[4];
+	double *s, raw_mad;
+	int ret;
+
+	if (!x || !d || !n || !stats_all_finite(x, n))
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (x[i] < 0.0)
+			return -EINVAL;
+	s = stats_sorted_copy(x, n);
+	if (!s)
+		return -ENOMEM;
+
+	memset(d, 0, sizeof(*d));
+	d->n = n;
+	d->min = s[0];
+	d->max = s[n - 1];
+	d->mean = gsl_stats_mean(s, 1, n);
+	d->median = gsl_stats_median_from_sorted_data(s, 1, n);
+	d->p10 = gsl_stats_quantile_from_sorted_data(s, 1, n, 0.10);
+	d->q1 = gsl_stats_quantile_from_sorted_data(s, 1, n, 0.25);
+	d->q3 = gsl_stats_quantile_from_sorted_data(s, 1, n, 0.75);
+	d->p90 = gsl_stats_quantile_from_sorted_data(s, 1, n, 0.90);
+	d->iqr = d->q3 - d->q1;
+	ret = stats_raw_mad(s, n, d->median, &raw_mad);
+	if (ret)
+		goto out_free_sorted;
+	d->mad = STATS_MAD_NORMAL * raw_mad;
+
+	stats_tukey_counts(s, n, d->q1, d->q3, tukey);
+	d->tukey_low_mild = tukey[0];
+	d->tukey_low_severe = tukey[1];
+	d->tukey_high_mild = tukey[2];
+	d->tukey_high_severe = tukey[3];
+
+	d->slow_factor = STATS_SLOW_FACTOR;
+	if (d->median > 0.0) {
+		d->spread = d->iqr / d->median;
+		d->mad_rel = d->mad / d->median;
+		d->slow_share = share_at_least(s, n,
+					       d->slow_factor * d->median);
+	}
+	ret = find_slow_mode(s, n, d);
+out_free_sorted:
+	free(s);
+	return ret;
+}
