@@ -19,10 +19,10 @@
 
 /* One level-two sample: runs of values, and how a run is summarised. */
 struct hier_side {
-	double **x;		/* x[r][0..n[r]), owned */
-	size_t *n;		/* owned */
+	double **x; /* x[r][0..n[r]), owned */
+	size_t *n;  /* owned */
 	size_t runs, total, max_n;
-	bool paired;		/* values are log ratios: Hodges-Lehmann */
+	bool paired; /* values are log ratios: Hodges-Lehmann */
 };
 
 static void hier_side_free(struct hier_side *s)
@@ -135,21 +135,20 @@ static void hier_side_sizes(struct hier_side *s)
 /* Scratch big enough for any pooled resample of the side. */
 struct hier_scratch {
 	double *pool, *walsh;
-	double *run_est;	/* one estimate per run */
+	double *run_est; /* one estimate per run */
 	size_t *idx;
 };
 
-static int hier_scratch_alloc(struct hier_scratch *h,
-			      const struct hier_side *s)
+static int hier_scratch_alloc(struct hier_scratch *h, const struct hier_side *s)
 {
 	size_t most = s->runs * s->max_n;
 
 	h->pool = malloc(most * sizeof(*h->pool));
 	h->idx = malloc(s->max_n * sizeof(*h->idx));
 	h->run_est = malloc(s->runs * sizeof(*h->run_est));
-	h->walsh = s->paired ? malloc(stats_walsh_count(most) *
-				      sizeof(*h->walsh))
-			     : NULL;
+	h->walsh = s->paired
+			   ? malloc(stats_walsh_count(most) * sizeof(*h->walsh))
+			   : NULL;
 	if (!h->pool || !h->idx || !h->run_est || (s->paired && !h->walsh))
 		return -ENOMEM;
 	return 0;
@@ -199,8 +198,8 @@ static void min_max(const double *v, size_t n, double *lo, double *hi)
  * 2 or 3 runs it is as wide as the evidence demands, where a bootstrap
  * cannot reach beyond the runs it has.
  */
-static void run_t_interval(const double *v, size_t k, double level,
-			   double *lo, double *hi)
+static void run_t_interval(const double *v, size_t k, double level, double *lo,
+			   double *hi)
 {
 	double mean = gsl_stats_mean(v, 1, k);
 	double half = gsl_cdf_tdist_Qinv((1.0 - level) / 2, (double)(k - 1)) *
@@ -273,9 +272,8 @@ static double relative(double range, double estimate)
 
 /* stats_hier_median and stats_hier_ratio once their side is built: the
  * hull of the bootstrap and per-run t intervals. */
-static int hier_one_side(struct hier_side *s, double level,
-			 unsigned resamples, uint64_t seed,
-			 struct stats_hier *out)
+static int hier_one_side(struct hier_side *s, double level, unsigned resamples,
+			 uint64_t seed, struct stats_hier *out)
 {
 	struct hier_scratch h = { 0 };
 	double *est = malloc((size_t)resamples * sizeof(*est));
@@ -392,8 +390,9 @@ static void welch_interval(const struct side_summary *x, size_t kx,
 	double se2 = vx + vy, diff = x->log_mean - y->log_mean, half = 0.0;
 
 	if (se2 > 0.0) {
-		double df = se2 * se2 / (vx * vx / (double)(kx - 1) +
-					 vy * vy / (double)(ky - 1));
+		double df = se2 * se2 /
+			    (vx * vx / (double)(kx - 1) +
+			     vy * vy / (double)(ky - 1));
 
 		half = gsl_cdf_tdist_Qinv((1.0 - level) / 2, df) * sqrt(se2);
 	}
@@ -438,8 +437,8 @@ int stats_hier_median_ratio(const double *const *x, const size_t *nx,
 	out->n = sx.total + sy.total;
 	out->level = level;
 	out->estimate = ox.median / oy.median;
-	hier_interval(est, resamples, runs_x < runs_y ? runs_x : runs_y,
-		      level, &out->lo, &out->hi);
+	hier_interval(est, resamples, runs_x < runs_y ? runs_x : runs_y, level,
+		      &out->lo, &out->hi);
 	welch_interval(&ox, runs_x, &oy, runs_y, level, &t_lo, &t_hi);
 	out->lo = exp(fmin(out->lo, t_lo));
 	out->hi = exp(fmax(out->hi, t_hi));

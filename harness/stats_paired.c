@@ -50,8 +50,8 @@ static void signed_rank_normal(size_t m, double tie_sum,
 
 /* w_plus and the p-values from the m non-zero differences v[]; scratch
  * mag[m] and rank[m]. */
-static int signed_rank_of(const double *v, size_t m, double *mag,
-			  double *rank, struct stats_signed_rank *r)
+static int signed_rank_of(const double *v, size_t m, double *mag, double *rank,
+			  struct stats_signed_rank *r)
 {
 	double tie_sum;
 	int ret;
@@ -138,8 +138,8 @@ static int paired_log_ratios(const double *a, const double *b, size_t n,
  * (expanded percentiles). Scratch: walsh[] of stats_walsh_count(m).
  */
 static int block_bootstrap_hl(const double *d, size_t m, double level,
-			      unsigned resamples, uint64_t seed,
-			      double *walsh, double *lo, double *hi)
+			      unsigned resamples, uint64_t seed, double *walsh,
+			      double *lo, double *hi)
 {
 	size_t len = stats_block_length(m);
 	double *est = malloc((size_t)resamples * sizeof(*est));
@@ -172,8 +172,8 @@ out_free:
 	return ret;
 }
 
-int stats_paired_ratio(const double *a, const double *b, size_t n,
-		       double level, unsigned resamples, uint64_t seed,
+int stats_paired_ratio(const double *a, const double *b, size_t n, double level,
+		       unsigned resamples, uint64_t seed,
 		       struct stats_paired *out)
 {
 	struct stats_signed_rank sr;

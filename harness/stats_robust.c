@@ -69,9 +69,9 @@ static int find_slow_mode(const double *s, size_t n,
 		goto out_free_logs;
 	d->bimodal = true;
 	d->slow_mode_share = (double)(n - cut) / (double)n;
-	d->slow_mode_ratio = gsl_stats_median_from_sorted_data(s + cut, 1,
-							       n - cut) /
-			     gsl_stats_median_from_sorted_data(s, 1, cut);
+	d->slow_mode_ratio =
+		gsl_stats_median_from_sorted_data(s + cut, 1, n - cut) /
+		gsl_stats_median_from_sorted_data(s, 1, cut);
 out_free_logs:
 	free(y);
 	return ret;
@@ -128,8 +128,8 @@ int stats_describe(const double *x, size_t n, struct stats_distribution *d)
 	if (d->median > 0.0) {
 		d->spread = d->iqr / d->median;
 		d->mad_rel = d->mad / d->median;
-		d->slow_share = share_at_least(s, n,
-					       d->slow_factor * d->median);
+		d->slow_share =
+			share_at_least(s, n, d->slow_factor * d->median);
 	}
 	ret = find_slow_mode(s, n, d);
 out_free_sorted:

@@ -55,9 +55,9 @@ void stats_best_free(struct stats_best *b)
 
 /* Everything stats_best_set works on, so helpers take one pointer. */
 struct best_work {
-	const double *const *lt;	/* log times, NaN = missing */
+	const double *const *lt; /* log times, NaN = missing */
 	size_t k, n;
-	double *buf, *walsh;		/* n and stats_walsh_count(n) */
+	double *buf, *walsh; /* n and stats_walsh_count(n) */
 };
 
 /* Median of candidate j over the rounds idx[0..n) (NULL: all rounds),
@@ -150,8 +150,7 @@ static int test_against_best(const struct best_work *w, double margin,
  * margin, instead of adding it a second time.
  */
 static int selection_ci(const struct best_work *w, size_t ref, double level,
-			unsigned resamples, uint64_t seed,
-			struct stats_best *b)
+			unsigned resamples, uint64_t seed, struct stats_best *b)
 {
 	double *orig = malloc(w->k * sizeof(*orig));
 	double *delta = malloc((size_t)resamples * sizeof(*delta));
@@ -183,8 +182,9 @@ static int selection_ci(const struct best_work *w, size_t ref, double level,
 	if (used && !isnan(theta)) {
 		gsl_sort(delta, 1, used);
 		tail = stats_expanded_tail(w->n / len, level);
-		b->speedup_lo = exp(theta - gsl_stats_quantile_from_sorted_data(
-						    delta, 1, used, 1.0 - tail));
+		b->speedup_lo =
+			exp(theta - gsl_stats_quantile_from_sorted_data(
+					    delta, 1, used, 1.0 - tail));
 		b->speedup_hi = exp(theta - gsl_stats_quantile_from_sorted_data(
 						    delta, 1, used, tail));
 	}
@@ -200,8 +200,7 @@ out_free:
 
 /* Log times of the k candidates into one k x n block; -EINVAL for a time
  * that is infinite or not positive, or a candidate with no sample. */
-static int log_times(const double *const *times, size_t k, size_t n,
-		     double *lt)
+static int log_times(const double *const *times, size_t k, size_t n, double *lt)
 {
 	for (size_t j = 0; j < k; j++) {
 		size_t have = 0;
@@ -222,8 +221,8 @@ static int log_times(const double *const *times, size_t k, size_t n,
 	return 0;
 }
 
-int stats_best_set(const double *const *times, size_t k, size_t n,
-		   size_t ref, double margin, double alpha, double level,
+int stats_best_set(const double *const *times, size_t k, size_t n, size_t ref,
+		   double margin, double alpha, double level,
 		   unsigned resamples, uint64_t seed, struct stats_best *out)
 {
 	struct best_work w = { .k = k, .n = n };
@@ -247,8 +246,8 @@ int stats_best_set(const double *const *times, size_t k, size_t n,
 	/* p_adj doubles as n-long scratch for the differences until the
 	 * p-values go in */
 	out->p_adj = malloc((k > n ? k : n) * sizeof(*out->p_adj));
-	if (!lt || !rows || !w.buf || !w.walsh || !out->in_set ||
-	    !out->ratio || !out->p_adj)
+	if (!lt || !rows || !w.buf || !w.walsh || !out->in_set || !out->ratio ||
+	    !out->p_adj)
 		goto out_free;
 	ret = log_times(times, k, n, lt);
 	if (ret)

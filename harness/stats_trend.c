@@ -53,8 +53,9 @@ static void mann_kendall(const double *x, const double *sorted, size_t n,
 		for (size_t j = i + 1; j < n; j++)
 			s += sign_of(x[j] - x[i]);
 	t->mk_s = s;
-	t->mk_var = (nn * (nn - 1.0) * (2.0 * nn + 5.0) -
-		     mk_tie_term(sorted, n)) / 18.0;
+	t->mk_var =
+		(nn * (nn - 1.0) * (2.0 * nn + 5.0) - mk_tie_term(sorted, n)) /
+		18.0;
 	t->mk_z = t->mk_var > 0.0 ? (s - sign_of(s)) / sqrt(t->mk_var) : 0.0;
 	t->mk_p = 2.0 * gsl_cdf_ugaussian_Q(fabs(t->mk_z));
 	if (t->mk_p > 1.0)
@@ -155,10 +156,10 @@ int stats_trend(const double *x, size_t n, struct stats_trend *t)
 	double *s, slope, median;
 	int ret;
 
-	if (!x || !t || n < 3 || !stats_all_finite(x, n))
-		return -EINVAL;
 	if (n > STATS_TREND_MAX_N)
 		return -E2BIG;
+	if (!x || !t || n < 3 || !stats_all_finite(x, n))
+		return -EINVAL;
 	s = stats_sorted_copy(x, n);
 	if (!s)
 		return -ENOMEM;

@@ -78,7 +78,8 @@ gsl_rng *stats_rng_new(uint64_t seed)
 
 	/* mt19937 keeps 32 bits of its seed: fold the high half in */
 	if (rng)
-		gsl_rng_set(rng, (unsigned long)(uint32_t)(seed ^ (seed >> 32)));
+		gsl_rng_set(rng,
+			    (unsigned long)(uint32_t)(seed ^ (seed >> 32)));
 	return rng;
 }
 
@@ -215,7 +216,7 @@ size_t stats_walsh_ci_rank(size_t m, double level)
 	}
 	pmf = signed_rank_pmf(m, &top);
 	if (!pmf)
-		return 1;	/* the widest interval: never too narrow */
+		return 1; /* the widest interval: never too narrow */
 	/* qsignrank(tail, m): the smallest c with P(T+ <= c) >= tail */
 	while (c < top && (cum += pmf[c]) < tail)
 		c++;

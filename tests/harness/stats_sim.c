@@ -100,8 +100,8 @@ static void make_candidates(double t[][MAX_N], const double *mu, size_t k,
 	drift(dr, n);
 	for (size_t j = 0; j < k; j++)
 		for (size_t i = 0; i < n; i++)
-			t[j][i] = exp(mu[j] + dr[i] +
-				      gsl_ran_gaussian(rng, sd));
+			t[j][i] =
+				exp(mu[j] + dr[i] + gsl_ran_gaussian(rng, sd));
 }
 
 static void best_set_rates(void)
@@ -134,20 +134,20 @@ static void best_set_rates(void)
 				tie2 += r.n_set == 2;
 				stats_best_free(&r);
 				make_candidates(t, p2, 2, n, sds[b]);
-				stats_best_set(rows, 2, n, SIZE_MAX, 0.03,
-					       0.05, 0.95, 0, 0, &r);
+				stats_best_set(rows, 2, n, SIZE_MAX, 0.03, 0.05,
+					       0.95, 0, 0, &r);
 				pw2 += !r.in_set[1];
 				stats_best_free(&r);
 				if (k % 4)
 					continue;
 				make_candidates(t, mu9, 9, n, sds[b]);
-				stats_best_set(rows, 9, n, SIZE_MAX, 0.03,
-					       0.05, 0.95, 0, 0, &r);
+				stats_best_set(rows, 9, n, SIZE_MAX, 0.03, 0.05,
+					       0.95, 0, 0, &r);
 				tie9 += r.n_set == 9;
 				stats_best_free(&r);
 				make_candidates(t, p9, 9, n, sds[b]);
-				stats_best_set(rows, 9, n, SIZE_MAX, 0.03,
-					       0.05, 0.95, 0, 0, &r);
+				stats_best_set(rows, 9, n, SIZE_MAX, 0.03, 0.05,
+					       0.95, 0, 0, &r);
 				pw9 += !r.in_set[1];
 				stats_best_free(&r);
 			}
@@ -237,9 +237,11 @@ static void hier_coverage(void)
 				drift(dr, 15);
 				for (size_t i = 0; i < 15; i++) {
 					x[r][i] = 1.1 * exp(ux + dr[i] +
-						  gsl_ran_gaussian(rng, 0.03));
-					y[r][i] = exp(uy + dr[i] +
-						  gsl_ran_gaussian(rng, 0.03));
+							    gsl_ran_gaussian(
+								    rng, 0.03));
+					y[r][i] = exp(
+						uy + dr[i] +
+						gsl_ran_gaussian(rng, 0.03));
 				}
 			}
 			/* drift moves both cells of a run alike: judge
@@ -254,10 +256,11 @@ static void hier_coverage(void)
 				double uy = gsl_ran_gaussian(rng, 0.05);
 
 				for (size_t i = 0; i < 15; i++) {
-					x[r][i] = 1.1 * exp(ux +
-						  gsl_ran_gaussian(rng, 0.03));
-					y[r][i] = exp(uy +
-						  gsl_ran_gaussian(rng, 0.03));
+					x[r][i] = 1.1 *
+						  exp(ux + gsl_ran_gaussian(
+								   rng, 0.03));
+					y[r][i] = exp(uy + gsl_ran_gaussian(
+								   rng, 0.03));
 				}
 			}
 			if (stats_hier_median_ratio(xr, n, runs, yr, n, runs,

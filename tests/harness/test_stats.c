@@ -14,9 +14,7 @@
 #include <cmocka.h>
 
 #include "stats.h"
-
-#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
-#define TOL 1e-12
+#include "stats_check.h"
 
 /*
  * Reference values, for x as listed (python3, numpy as np, scipy.stats
@@ -65,13 +63,6 @@ static const struct ref_case cases[] = {
 	  0.29999999999999982, 6.0, 13.5, 0.16785564032429129,
 	  10.074999999999999, 10.625, 1, 1, 1, 1 },
 };
-
-static void assert_close(double got, double want, const char *what,
-			 const char *name)
-{
-	if (fabs(got - want) > TOL * (fabs(want) > 1 ? fabs(want) : 1))
-		fail_msg("%s: %s = %.17g, want %.17g", name, what, got, want);
-}
 
 static void test_estimators(void **state)
 {
