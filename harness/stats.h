@@ -226,7 +226,7 @@ int stats_signed_rank_greater(const double *log_ratio, size_t n,
  * ---------------------------------------------------
  *
  * a[i] and b[i] come from round i (NaN = missing). ratio estimates the
- * typical a/b; [lo, hi] is the wider of two intervals for it: the
+ * typical a/b; [lo, hi] spans two intervals for it (their hull): the
  * moving-block bootstrap (expanded percentiles) of the estimate, which
  * survives short-range dependence, and the distribution-free interval
  * from the sorted Walsh averages (exact for i.i.d. symmetric log ratios;

@@ -253,18 +253,6 @@ out_free:
 	return ret;
 }
 
-/* Sorts est[] and reads the interval at the expanded tail for `units`. */
-static void hier_interval(double *est, unsigned resamples, size_t units,
-			  double level, double *lo, double *hi)
-{
-	double tail = stats_expanded_tail(units, level);
-
-	gsl_sort(est, 1, resamples);
-	*lo = gsl_stats_quantile_from_sorted_data(est, 1, resamples, tail);
-	*hi = gsl_stats_quantile_from_sorted_data(est, 1, resamples,
-						  1.0 - tail);
-}
-
 static double relative(double range, double estimate)
 {
 	return estimate != 0.0 ? range / fabs(estimate) : 0.0;
@@ -292,7 +280,8 @@ static int hier_one_side(struct hier_side *s, double level, unsigned resamples,
 	out->runs = s->runs;
 	out->n = s->total;
 	out->level = level;
-	hier_interval(est, resamples, s->runs, level, &out->lo, &out->hi);
+	stats_expanded_interval(est, resamples, s->runs, level, &out->lo,
+				&out->hi);
 	run_t_interval(h.run_est, s->runs, level, &t_lo, &t_hi);
 	out->lo = fmin(out->lo, t_lo);
 	out->hi = fmax(out->hi, t_hi);
@@ -437,8 +426,9 @@ int stats_hier_median_ratio(const double *const *x, const size_t *nx,
 	out->n = sx.total + sy.total;
 	out->level = level;
 	out->estimate = ox.median / oy.median;
-	hier_interval(est, resamples, runs_x < runs_y ? runs_x : runs_y, level,
-		      &out->lo, &out->hi);
+	stats_expanded_interval(est, resamples,
+				runs_x < runs_y ? runs_x : runs_y, level,
+				&out->lo, &out->hi);
 	welch_interval(&ox, runs_x, &oy, runs_y, level, &t_lo, &t_hi);
 	out->lo = exp(fmin(out->lo, t_lo));
 	out->hi = exp(fmax(out->hi, t_hi));

@@ -75,6 +75,13 @@ void stats_block_draw(gsl_rng *rng, size_t n, size_t len, size_t *idx);
 double stats_expanded_tail(size_t units, double level);
 
 /*
+ * Sorts est[0..count) (count >= 1) and reads it at the expanded tails for
+ * `units` (stats_expanded_tail): *lo and *hi, type-7 quantiles.
+ */
+void stats_expanded_interval(double *est, size_t count, size_t units,
+			     double level, double *lo, double *hi);
+
+/*
  * The signed-rank distribution (exact: no ties, m <= 50): P(T+ <= w) and
  * P(T+ >= w) for m non-zero differences. Hand-written: GSL has no
  * signed-rank distribution (counts of subsets of {1..m} by their sum).

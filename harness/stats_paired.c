@@ -146,7 +146,6 @@ static int block_bootstrap_hl(const double *d, size_t m, double level,
 	double *buf = malloc(m * sizeof(*buf));
 	size_t *idx = malloc(m * sizeof(*idx));
 	gsl_rng *rng = stats_rng_new(seed);
-	double tail;
 	int ret = -ENOMEM;
 
 	if (!est || !buf || !idx || !rng)
@@ -157,11 +156,7 @@ static int block_bootstrap_hl(const double *d, size_t m, double level,
 			buf[i] = d[idx[i]];
 		est[r] = stats_hodges_lehmann(buf, m, walsh);
 	}
-	gsl_sort(est, 1, resamples);
-	tail = stats_expanded_tail(m / len, level);
-	*lo = gsl_stats_quantile_from_sorted_data(est, 1, resamples, tail);
-	*hi = gsl_stats_quantile_from_sorted_data(est, 1, resamples,
-						  1.0 - tail);
+	stats_expanded_interval(est, resamples, m / len, level, lo, hi);
 	ret = 0;
 out_free:
 	if (rng)

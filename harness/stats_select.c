@@ -157,7 +157,7 @@ static int selection_ci(const struct best_work *w, size_t ref, double level,
 	size_t *idx = malloc(w->n * sizeof(*idx));
 	size_t len = stats_block_length(w->n), used = 0;
 	gsl_rng *rng = stats_rng_new(seed);
-	double theta, tail;
+	double theta, q_lo, q_hi;
 	int ret = -ENOMEM;
 
 	if (!orig || !delta || !idx || !rng)
@@ -180,13 +180,10 @@ static int selection_ci(const struct best_work *w, size_t ref, double level,
 	b->speedup = exp(theta);
 	b->speedup_lo = b->speedup_hi = NAN;
 	if (used && !isnan(theta)) {
-		gsl_sort(delta, 1, used);
-		tail = stats_expanded_tail(w->n / len, level);
-		b->speedup_lo =
-			exp(theta - gsl_stats_quantile_from_sorted_data(
-					    delta, 1, used, 1.0 - tail));
-		b->speedup_hi = exp(theta - gsl_stats_quantile_from_sorted_data(
-						    delta, 1, used, tail));
+		stats_expanded_interval(delta, used, w->n / len, level, &q_lo,
+					&q_hi);
+		b->speedup_lo = exp(theta - q_hi);
+		b->speedup_hi = exp(theta - q_lo);
 	}
 	ret = 0;
 out_free:

@@ -158,6 +158,16 @@ double stats_expanded_tail(size_t units, double level)
 	return gsl_cdf_ugaussian_P(-sqrt(u / (u - 1.0)) * t);
 }
 
+void stats_expanded_interval(double *est, size_t count, size_t units,
+			     double level, double *lo, double *hi)
+{
+	double tail = stats_expanded_tail(units, level);
+
+	gsl_sort(est, 1, count);
+	*lo = gsl_stats_quantile_from_sorted_data(est, 1, count, tail);
+	*hi = gsl_stats_quantile_from_sorted_data(est, 1, count, 1.0 - tail);
+}
+
 /*
  * Counts of the subsets of {1..m} by their sum w = 0..m(m+1)/2, divided
  * by 2^m: the null pmf of T+. Doubles hold the counts exactly up to
