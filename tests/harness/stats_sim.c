@@ -325,6 +325,7 @@ int main(int argc, char **argv)
 		{ "hier", hier_coverage },
 	};
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc > 1)
 		scale = atof(argv[1]);
 	rng = gsl_rng_alloc(gsl_rng_mt19937);
