@@ -162,7 +162,8 @@ static void hier_scratch_free(struct hier_scratch *h)
 	free(h->walsh);
 }
 
-/* The side's estimate of pool[0..m): median, or exp(Hodges-Lehmann). */
+/* The side's estimate of pool[0..m): the median, or for log ratios their
+ * Hodges-Lehmann estimate (still in log space). */
 static double summarise(const struct hier_side *s, double *pool, size_t m,
 			double *walsh)
 {
