@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * The ordered registry of built-in strategies and the calls that look them
- * up. An explicit array, not constructors: listing order never changes.
+ * The ordered registry of strategies and the calls that look them up: the
+ * built-ins in an explicit array (not constructors, so listing order never
+ * changes), then the plugins in the order they were loaded (plugin.c).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "parse.h"
 #include "strategies.h"
 
 /* A strategy whose library was missing at build time keeps its name and
@@ -84,16 +87,22 @@ static const struct copy_strategy *twin(void)
 	return NULL;
 }
 
+/* Built-ins first (and the test-only twin), then plugins in load order
+ * (plugin.c). */
 size_t strategy_count(void)
 {
-	return N_BUILTIN + (twin() ? 1 : 0);
+	return N_BUILTIN + (twin() ? 1 : 0) + strategy_plugin_count();
 }
 
 const struct copy_strategy *strategy_at(size_t i)
 {
+	size_t n_twin = twin() ? 1 : 0;
+
 	if (i < N_BUILTIN)
 		return registry[i];
-	return i == N_BUILTIN ? twin() : NULL;
+	if (i < N_BUILTIN + n_twin)
+		return twin();
+	return strategy_plugin_at(i - N_BUILTIN - n_twin);
 }
 
 const struct copy_strategy *strategy_find(const char *name)
@@ -149,45 +158,103 @@ const char *strategy_suggest(const char *name)
 	return best;
 }
 
+/* The options every harness knows by name keep one type everywhere. */
+static const struct {
+	const char *name;
+	enum copy_option_type type;
+} known_options[] = {
+	{ "buffer", COPY_OPT_SIZE },
+	{ "qd", COPY_OPT_COUNT },
+	{ "direct", COPY_OPT_BOOL },
+	{ "sqpoll", COPY_OPT_BOOL },
+};
+
+#define NAME_CHARS "abcdefghijklmnopqrstuvwxyz0123456789_-:"
+#define STRATEGY_FLAGS (COPY_RANGES | COPY_RANGES_ALIGNED |		\
+			COPY_ALWAYS_DIRECT | COPY_SAME_FS_ONLY)
+/* Far above any real strategy; catches a garbage size before calloc. */
+#define STATE_SIZE_MAX (1u << 30)
+
+static bool valid_name(const char *name, size_t max)
+{
+	return name && *name && strlen(name) <= max &&
+	       strspn(name, NAME_CHARS) == strlen(name);
+}
+
+/* One option of s: 0, or -EINVAL with the reason in why. */
+static int check_option(const struct copy_strategy *s,
+			const struct copy_option *o, char *why, size_t len)
+{
+	if (!valid_name(o->name, 31))
+		return strategy_why(why, len, -EINVAL, "%s: option name '%s': "
+				    "use 1 to 31 lower-case letters, digits, "
+				    "'_', '-' or ':'", s->name, o->name);
+	if (o->offset > s->options_size ||
+	    s->options_size - o->offset < sizeof(uint64_t) ||
+	    o->offset % sizeof(uint64_t))
+		return strategy_why(why, len, -EINVAL, "%s: option %s lies "
+				    "outside its %zu-byte options struct",
+				    s->name, o->name, s->options_size);
+	if (o->type > COPY_OPT_BOOL || o->min > o->max || o->def < o->min ||
+	    o->def > o->max || (o->type == COPY_OPT_BOOL && o->max > 1))
+		return strategy_why(why, len, -EINVAL, "%s: option %s: bad "
+				    "type, range or default", s->name,
+				    o->name);
+	if ((o->flags & ~(unsigned)COPY_OPTION_O_DIRECT) ||
+	    ((o->flags & COPY_OPTION_O_DIRECT) && o->type != COPY_OPT_BOOL))
+		return strategy_why(why, len, -EINVAL, "%s: option %s: "
+				    "unknown flags 0x%x", s->name, o->name,
+				    o->flags);
+	for (size_t k = 0; k < sizeof(known_options) /
+			       sizeof(known_options[0]); k++)
+		if (!strcmp(o->name, known_options[k].name) &&
+		    o->type != known_options[k].type)
+			return strategy_why(why, len, -EINVAL, "%s: option "
+					    "%s must have the type every "
+					    "strategy gives it (see "
+					    "iobench/strategy.h)", s->name,
+					    o->name);
+	if (strategy_option(s, o->name) != o)
+		return strategy_why(why, len, -EINVAL, "%s: option %s "
+				    "declared twice", s->name, o->name);
+	return 0;
+}
+
 int strategy_check(const struct copy_strategy *s, char *why, size_t len)
 {
 	size_t n = 0;
+	int ret;
 
+	/* abi first: another interface version may lay out the rest
+	 * differently, so nothing else is read before it matches */
 	if (s->abi != COPY_STRATEGY_ABI)
 		return strategy_why(why, len, -EPROTO,
-				    "built for interface %u, not %u", s->abi,
+				    "built for strategy interface %u, not %u "
+				    "(rebuild it against this iobench's "
+				    "iobench/strategy.h)", s->abi,
 				    COPY_STRATEGY_ABI);
-	if (!s->name || !*s->name || strlen(s->name) > 31 ||
-	    strspn(s->name, "abcdefghijklmnopqrstuvwxyz0123456789_-:") !=
-	    strlen(s->name))
+	if (!valid_name(s->name, 31))
 		return strategy_why(why, len, -EINVAL, "name '%s': use 1 to 31 "
 				    "lower-case letters, digits, '_', '-' or ':'",
 				    s->name ? s->name : "(null)");
 	if (!s->copy)
 		return strategy_why(why, len, -EINVAL, "%s: no copy hook",
 				    s->name);
+	if (s->flags & ~(unsigned)STRATEGY_FLAGS)
+		return strategy_why(why, len, -EINVAL, "%s: unknown flags 0x%x",
+				    s->name, s->flags & ~(unsigned)STRATEGY_FLAGS);
+	if (s->state_size > STATE_SIZE_MAX || s->options_size > STATE_SIZE_MAX)
+		return strategy_why(why, len, -EINVAL, "%s: state_size %zu or "
+				    "options_size %zu is implausible", s->name,
+				    s->state_size, s->options_size);
 	for (const struct copy_option *o = s->options; o && o->name; o++) {
 		if (++n > STRATEGY_OPTIONS_MAX)
 			return strategy_why(why, len, -EINVAL, "%s: more than "
 					    "%d options", s->name,
 					    STRATEGY_OPTIONS_MAX);
-		if (o->offset > s->options_size ||
-		    s->options_size - o->offset < sizeof(uint64_t) ||
-		    o->offset % sizeof(uint64_t))
-			return strategy_why(why, len, -EINVAL, "%s: option %s "
-					    "lies outside its %zu-byte options "
-					    "struct", s->name, o->name,
-					    s->options_size);
-		if (o->type > COPY_OPT_BOOL || o->min > o->max ||
-		    o->def < o->min || o->def > o->max ||
-		    (o->type == COPY_OPT_BOOL && o->max > 1))
-			return strategy_why(why, len, -EINVAL, "%s: option %s: "
-					    "bad type, range or default",
-					    s->name, o->name);
-		if (strategy_option(s, o->name) != o)
-			return strategy_why(why, len, -EINVAL, "%s: option %s "
-					    "declared twice", s->name,
-					    o->name);
+		ret = check_option(s, o, why, len);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -258,6 +325,20 @@ int strategy_option_set(const struct copy_strategy *s, void *opts,
 		return -ERANGE;
 	option_put(o, opts, v);
 	return 0;
+}
+
+int strategy_option_parse(enum copy_option_type type, const char *s,
+			  uint64_t *v, char *err, size_t len)
+{
+	if (type == COPY_OPT_SIZE)
+		return parse_size(s, v, err, len);
+	if (type == COPY_OPT_COUNT)
+		return parse_count(s, 0, UINT64_MAX, v, err, len);
+	if (!strcmp(s, "no") || !strcmp(s, "yes")) {
+		*v = !strcmp(s, "yes");
+		return 0;
+	}
+	return strategy_why(err, len, -EINVAL, "'%s': expected no or yes", s);
 }
 
 int strategy_open_flags(const struct copy_strategy *s, const void *opts)

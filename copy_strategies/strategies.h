@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The built-in strategy registry and the calls that look strategies up,
+ * The strategy registry (built-ins and plugins) and the calls that look strategies up,
  * fill their options and run one copy. Layer rule: copy_strategies/
  * knows nothing of the harness; the harness and the CLI use only these
  * strategy_* calls and the public headers in include/iobench/.
@@ -16,9 +16,12 @@
 #include "iobench/helpers.h"
 #include "iobench/strategy.h"
 
-/* Registry: an explicit, ordered list (the order of `iobench list`). */
+/* Registry: an explicit, ordered list (the order of `iobench list`): the
+ * built-ins, then the plugins' strategies in load order. */
 size_t strategy_count(void);
 const struct copy_strategy *strategy_at(size_t i);
+/* Whether s is one of the built-in strategies (not a plugin's). */
+bool strategy_is_builtin(const struct copy_strategy *s);
 /* NULL when no strategy has that name. */
 const struct copy_strategy *strategy_find(const char *name);
 /* The registered name closest to `name` (edit distance <= 3), or NULL. */
@@ -34,6 +37,28 @@ int strategy_probe(const struct copy_strategy *s, const char *dir, char *why,
  * checked with it before use.
  */
 int strategy_check(const struct copy_strategy *s, char *why, size_t len);
+
+/* ---- plugins (plugin.c) ---- */
+
+/*
+ * Loads the plugin at path (dlopen; see iobench/strategy.h) and appends
+ * its strategies to the registry once each passed strategy_check() and
+ * none has a registered name. Loading the same file again does nothing.
+ * 0, or -errno with one line in why naming path and the fault; a refused
+ * plugin is unloaded and adds nothing. Not thread-safe: load before use.
+ */
+int strategy_plugin_load(const char *path, char *why, size_t len);
+/*
+ * Loads every plugin a colon list names (IOBENCH_PLUGIN_PATH's format):
+ * a .so file, or a directory whose *.so files load in name order. Empty
+ * items are ignored. Stops at the first fault: 0 or -errno + why.
+ */
+int strategy_plugin_load_list(const char *list, char *why, size_t len);
+/* The plugins' strategies, in load order. */
+size_t strategy_plugin_count(void);
+const struct copy_strategy *strategy_plugin_at(size_t i);
+/* The file a strategy was loaded from, or NULL for a built-in. */
+const char *strategy_plugin_path(const struct copy_strategy *s);
 
 /* ---- options ---- */
 
@@ -52,6 +77,11 @@ void strategy_options_default(const struct copy_strategy *s, void *opts);
 int strategy_option_set(const struct copy_strategy *s, void *opts,
 			const char *name, uint64_t v);
 uint64_t strategy_option_get(const struct copy_option *o, const void *opts);
+/* A value of an option of this type as the command line writes it: a
+ * size ("128K"), a count ("32") or a bool ("no", "yes"). 0, or -EINVAL
+ * with a reason naming s in err. */
+int strategy_option_parse(enum copy_option_type type, const char *s,
+			  uint64_t *v, char *err, size_t len);
 /* Extra open(2) flags both ends need with these options: O_DIRECT or 0.
  * opts NULL: the defaults. */
 int strategy_open_flags(const struct copy_strategy *s, const void *opts);

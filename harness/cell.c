@@ -140,17 +140,7 @@ const char *tunable_format(const struct tunable *t, uint64_t v, char *out,
 int tunable_parse(const struct tunable *t, const char *s, uint64_t *v,
 		  char *err, size_t len)
 {
-	if (t->type == COPY_OPT_SIZE)
-		return parse_size(s, v, err, len);
-	if (t->type == COPY_OPT_COUNT)
-		return parse_count(s, 0, UINT64_MAX, v, err, len);
-	if (!strcmp(s, "no") || !strcmp(s, "yes")) {
-		*v = !strcmp(s, "yes");
-		return 0;
-	}
-	if (len)
-		snprintf(err, len, "'%s': expected no or yes", s);
-	return -EINVAL;
+	return strategy_option_parse(t->type, s, v, err, len);
 }
 
 struct value_list {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * ENOSPC: every usable strategy copying 4 MiB onto a tmpfs with 1 MiB free
- * must fail, never report success; `iobench cp` must say "No space left on
- * device".
+ * must fail, never report success (the conformance matrix's case); `iobench
+ * cp` must say "No space left on device".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,8 +21,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "params.h"
-#include "conf_util.h"
+#include "conform.h"
+#include "strategies.h"
 
 #define SRC_SIZE (4u << 20)
 
@@ -31,33 +31,30 @@ static char mnt[PATH_MAX];	/* a 5 MiB tmpfs: the source + 1 MiB free */
 static char src_path[PATH_MAX];
 static char dst_path[PATH_MAX];
 
+static void keep_case(void *ctx, const struct conform_case *c)
+{
+	*(struct conform_case *)ctx = *c;
+}
+
+/* The conformance matrix's ENOSPC case (harness/conform.c), which runs
+ * in a child with a tmpfs of its own. */
 static void test_strategy_enospc(void **state)
 {
 	const struct copy_strategy *s = *state;
-	struct test_params p = { 0 };
-	struct copy_range r = { .len = SRC_SIZE };
-	char why[256];
-	int src, dst, ret;
+	struct conform_case c = { .status = CONFORM_FAIL };
+	struct conform_request rq = {
+		.s = s, .dir = dir, .groups = CONFORM_ENOSPC,
+		.report = keep_case, .ctx = &c,
+	};
+	struct conform_totals t;
+	char err[256];
 
-	if (strategy_probe(s, mnt, why, sizeof(why))) {
-		print_message("# %s: not usable on tmpfs: %s\n", s->name, why);
+	assert_int_equal(conform_run(&rq, &t, err, sizeof(err)), 0);
+	print_message("# %s: %s: %s\n", s->name, c.name, c.detail);
+	if (c.status == CONFORM_SKIP)
 		skip();
-	}
-	ret = conf_open_pair(s, &p, src_path, dst_path, O_CREAT | O_TRUNC, &src,
-			     &dst);
-	assert_int_equal(ret, 0);
-	ret = test_copy_once(s, &p, src, dst, &r);
-	close(src);
-	/* a write-back strategy may only learn of ENOSPC when it closes */
-	if (close(dst) && !ret)
-		ret = -errno;
-	unlink(dst_path);
-	print_message("# %s: 4 MiB onto a tmpfs with 1 MiB free: %s\n", s->name,
-		      ret ? strerror(-ret) : "success (wrong)");
-	assert_true(ret < 0);
-	if (ret != -ENOSPC)
-		print_message("# %s: note: failed with %s, not ENOSPC\n",
-			      s->name, strerror(-ret));
+	assert_int_equal(c.status, CONFORM_PASS);
+	assert_int_equal(t.fail, 0);
 }
 
 /* Runs `$IOBENCH cp -s rw SRC DST`, its stderr into err (NUL-ended). */
@@ -120,62 +117,38 @@ static int fill_source(void)
 
 	if (!buf)
 		return -ENOMEM;
-	ret = conf_fill_random(buf, SRC_SIZE);
+	ret = conform_fill_random(buf, SRC_SIZE);
 	if (!ret)
-		ret = conf_write_file(src_path, buf, SRC_SIZE);
+		ret = conform_write_file(src_path, buf, SRC_SIZE);
 	free(buf);
 	return ret;
-}
-
-/*
- * A private mount namespace: the tmpfs mounts vanish with this process
- * even when it is killed. Not fatal: plain mounts are unmounted below.
- */
-static void private_mounts(void)
-{
-	if (unshare(CLONE_NEWNS))
-		return;
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		fprintf(stderr, "note: cannot make mounts private: %s\n",
-			strerror(errno));
-}
-
-static int mount_tmpfs(const char *path, const char *size)
-{
-	char opts[32];
-
-	snprintf(opts, sizeof(opts), "size=%s", size);
-	if (mkdir(path, 0755))
-		return -errno;
-	return mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, opts) ?
-		       -errno : 0;
 }
 
 int main(void)
 {
 	size_t n = strategy_count(), i;
 	struct CMUnitTest *tests = calloc(n + 1, sizeof(*tests));
+	char why[256];
 	int ret, status = 1;
 
 	if (!tests)
 		return 1;
-	ret = conf_mkdtemp(dir, sizeof(dir), NULL, "enospc");
+	ret = conform_mkdtemp(dir, sizeof(dir), NULL, "enospc");
 	if (ret) {
 		fprintf(stderr, "cannot make a test directory: %s\n",
 			strerror(-ret));
 		goto out_free;
 	}
-	private_mounts();
 	snprintf(mnt, sizeof(mnt), "%.4000s/mnt", dir);
 	snprintf(src_path, sizeof(src_path), "%.4000s/src", mnt);
 	snprintf(dst_path, sizeof(dst_path), "%.4000s/dst", mnt);
 	/* source and destination on one tmpfs: copy_file_range and the
 	 * same-filesystem strategies really copy instead of refusing the
 	 * pair with EXDEV */
-	ret = mount_tmpfs(mnt, "5m");
+	ret = conform_private_tmpfs(mnt, "5m", why, sizeof(why));
 	if (ret) {
-		printf("SKIP: cannot mount a tmpfs here: %s\n", strerror(-ret));
-		status = CONF_EXIT_SKIP;
+		printf("SKIP: %s\n", why);
+		status = 77;
 		goto out_umount;
 	}
 	ret = fill_source();
@@ -196,7 +169,7 @@ int main(void)
 			 1 : 0;
 out_umount:
 	umount2(mnt, MNT_DETACH);
-	ret = conf_rmtree(dir);
+	ret = conform_rmtree(dir);
 	if (ret)
 		fprintf(stderr, "cannot remove %s: %s\n", dir, strerror(-ret));
 out_free:

@@ -28,6 +28,16 @@
  *    silently short copy. It handles short transfers and EINTR itself.
  *  - Every hook returns 0 or -errno; probe() also writes a reason.
  *  - Nothing here prints; the caller turns -errno into messages.
+ *
+ * Plugins: a shared object that defines iobench_strategy_entry() (below;
+ * COPY_STRATEGY_PLUGIN() writes it) is loaded with `iobench --plugin
+ * PATH.so`, IOBENCH_PLUGIN_PATH or iobench_plugin_load(). Before any of
+ * its strategies is used the loader checks each one: `abi` equal to this
+ * header's COPY_STRATEGY_ABI (it is the first member and stays so in
+ * every interface version), a name of 1 to 31 characters [a-z0-9_:-]
+ * that no other strategy has, a copy hook, and an option table that fits
+ * options_size with each default inside its range. A plugin that fails
+ * any check is refused whole, with one line naming the file and the fault.
  */
 #ifndef IOBENCH_STRATEGY_H
 #define IOBENCH_STRATEGY_H
@@ -112,5 +122,28 @@ struct copy_strategy {
 	int (*copy)(void *state, int src, int dst, const struct copy_range *r);
 	void (*teardown)(void *state);
 };
+
+/*
+ * The one symbol a plugin exports: its strategies, a NULL-ended array of
+ * one or more, in static storage that lives as long as the plugin is
+ * loaded. Called once, at load, before any strategy is used.
+ */
+#define COPY_STRATEGY_ENTRY "iobench_strategy_entry"
+const struct copy_strategy *const *iobench_strategy_entry(void);
+
+/*
+ * Defines iobench_strategy_entry() (exported even when the plugin is built
+ * with -fvisibility=hidden) returning the given strategies, e.g.
+ *   COPY_STRATEGY_PLUGIN(&mine);  or  COPY_STRATEGY_PLUGIN(&a, &b);
+ */
+#define COPY_STRATEGY_PLUGIN(...)					\
+	__attribute__((visibility("default")))				\
+	const struct copy_strategy *const *iobench_strategy_entry(void)	\
+	{								\
+		static const struct copy_strategy *const list[] = {	\
+			__VA_ARGS__, NULL				\
+		};							\
+		return list;						\
+	}
 
 #endif
