@@ -42,6 +42,7 @@ static void compare_usage(FILE *f)
 		"usage: iobench compare [BASE] [NEW] [--alpha A] [--threshold PCT]\n"
 		"                       [--holm] [--out DIR] [--allow-incomplete]\n"
 		"                       [--results DIR] [--ignore PARTS]\n"
+		"                       [--plugin PATH.so]...\n"
 		"       iobench compare --list [--results DIR]\n"
 		"\n"
 		"Compares two runs cell by cell: cells are matched by strategy,\n"
@@ -70,6 +71,10 @@ static void compare_usage(FILE *f)
 		"                         current directory when NEW is a baseline)\n"
 		"      --allow-incomplete compare results of an interrupted run\n"
 		"  -r, --results DIR      the results tree (default results)\n"
+		"      --plugin PATH.so   load a strategy plugin, as the runs did\n"
+		"                         (repeatable; also IOBENCH_PLUGIN_PATH);\n"
+		"                         its strategies match by name like\n"
+		"                         built-ins\n"
 		"  -l, --list             list the baselines: date, host, cells\n"
 		"  -h, --help             show this help\n"
 		"\n"
@@ -107,6 +112,7 @@ static int parse_args(int argc, char **argv, struct compare_request *rq)
 		{ "allow-incomplete", no_argument, NULL, 'I' },
 		{ "results", required_argument, NULL, 'r' },
 		{ "list", no_argument, NULL, 'l' },
+		{ "plugin", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -159,6 +165,8 @@ static int parse_args(int argc, char **argv, struct compare_request *rq)
 		case 'l':
 			rq->list = true;
 			break;
+		case 'P':
+			break;	/* loaded before parsing (bench/plugins.c) */
 		case 'h':
 			compare_usage(stdout);
 			return -1;

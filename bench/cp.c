@@ -52,7 +52,8 @@ static void cp_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: iobench cp -s STRATEGY [--buffer SIZE] [--qd N] [--direct]\n"
-		"                  [--sqpoll] [--verify] [-v] SRC DST\n"
+		"                  [--sqpoll] [--verify] [-v] [--plugin PATH.so]...\n"
+		"                  SRC DST\n"
 		"\n"
 		"Copies the regular file SRC to DST with one strategy (see\n"
 		"iobench list). SRC may be a symlink; it is followed. DST is\n"
@@ -69,6 +70,10 @@ static void cp_usage(FILE *f)
 		"      --sqpoll         io_uring kernel submission polling\n"
 		"      --opt NAME=VALUE any option the strategy declares (see\n"
 		"                       iobench list --json), e.g. a plugin's\n"
+		"      --plugin PATH.so load a strategy plugin; -s may then name\n"
+		"                       its strategy (repeatable; also\n"
+		"                       IOBENCH_PLUGIN_PATH, a colon list of .so\n"
+		"                       files and directories)\n"
 		"      --verify         re-read both files and compare size and\n"
 		"                       XXH3 hash afterwards\n"
 		"  -v, --verbose        print strategy, bytes, seconds and MiB/s\n"
@@ -173,6 +178,7 @@ static int parse_args(int argc, char **argv, struct cp_request *rq)
 		{ "direct", no_argument, NULL, 'd' },
 		{ "sqpoll", no_argument, NULL, 'S' },
 		{ "opt", required_argument, NULL, 'o' },
+		{ "plugin", required_argument, NULL, 'P' },
 		{ "verify", no_argument, NULL, 'V' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -202,6 +208,8 @@ static int parse_args(int argc, char **argv, struct cp_request *rq)
 		case 'o':
 			ret = add_opt(rq, optarg);
 			break;
+		case 'P':
+			break;	/* loaded before parsing (bench/plugins.c) */
 		case 'V':
 			rq->verify = true;
 			break;

@@ -30,16 +30,21 @@ struct list_row {
 static void list_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: iobench list [--dir DIR] [--json]\n"
+		"usage: iobench list [--dir DIR] [--json] [--plugin PATH.so]...\n"
 		"\n"
 		"Lists every copy strategy in registry order: its name, tunables,\n"
 		"whether it can copy a byte range (yes; aligned = offsets must be\n"
 		"multiples of 4096; no), whether it can run for files in DIR and,\n"
-		"if not, why.\n"
+		"if not, why. Plugins' strategies follow the built-ins, each with\n"
+		"the file it came from.\n"
 		"\n"
 		"options:\n"
 		"  -d, --dir DIR   probe the strategies in DIR (default: .)\n"
 		"  -j, --json      print a JSON document instead of a table\n"
+		"      --plugin PATH.so  load a strategy plugin (repeatable; also\n"
+		"                  IOBENCH_PLUGIN_PATH, a colon list of .so files\n"
+		"                  and directories); a plugin that fails the\n"
+		"                  loader's checks is refused (exit 1)\n"
 		"  -h, --help      show this help\n");
 }
 
@@ -95,6 +100,9 @@ static void print_table(const struct list_row *rows, size_t n,
 		if (!r->usable)
 			printf("%-*s  not usable here: %s\n", wname, "",
 			       r->why);
+		if (strategy_plugin_path(r->s))
+			printf("%-*s  plugin: %s\n", wname, "",
+			       strategy_plugin_path(r->s));
 	}
 }
 
@@ -145,7 +153,11 @@ static int print_json(const struct list_row *rows, size_t n, const char *dir)
 			"default_qd",
 			qd ? json_integer((json_int_t)qd->def) : json_null(),
 			"options", options_json(r->s));
+		const char *from = strategy_plugin_path(r->s);
 
+		if (o)
+			json_object_set_new(o, "plugin", from ?
+					    json_string(from) : json_null());
 		if (!o || json_array_append_new(arr, o))
 			goto out_free;
 	}
@@ -166,6 +178,7 @@ int cmd_list(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "plugin", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -184,6 +197,8 @@ int cmd_list(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'P':
+			break;	/* loaded before parsing (bench/plugins.c) */
 		case 'h':
 			list_usage(stdout);
 			return EXIT_OK;

@@ -27,6 +27,8 @@ static const struct verb {
 	{ "cp", cmd_cp, "copy one file with one strategy" },
 	{ "doctor", cmd_doctor, "pre-flight checks: what works here and why" },
 	{ "device", cmd_device, "fio-grade device ceilings: bandwidth, IOPS, latency" },
+	{ "check", cmd_check, "conformance matrix against a strategy or plugin" },
+	{ "new-strategy", cmd_new_strategy, "write a strategy plugin skeleton" },
 };
 
 void bench_error(const char *fmt, ...)
@@ -61,7 +63,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: iobench VERB [OPTIONS]   (iobench VERB --help for "
 		   "a verb's options)\n\nverbs:\n");
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		fprintf(f, "  %-8s %s\n", verbs[i].name, verbs[i].summary);
+		fprintf(f, "  %-12s %s\n", verbs[i].name, verbs[i].summary);
 	fprintf(f,
 		"\nexit codes: 0 success, 1 bad input or usage (nothing created),\n"
 		"  2 runtime error (nothing measured), 3 completed but some cells\n"
@@ -86,9 +88,14 @@ int main(int argc, char **argv)
 		printf("iobench %s (%s)\n", IOBENCH_VERSION, IOBENCH_COMMIT);
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (!strcmp(argv[1], verbs[i].name))
-			return verbs[i].run(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		if (!strcmp(argv[1], verbs[i].name)) {
+			int ret = bench_plugins_load(argv[1], argc - 1,
+						     argv + 1);
+
+			return ret ? ret : verbs[i].run(argc - 1, argv + 1);
+		}
+	}
 	bench_error("unknown verb '%s' (see iobench --help)", argv[1]);
 	return EXIT_USAGE;
 }

@@ -54,7 +54,7 @@ enum {
 	OPT_SAMPLES, OPT_BUDGET, OPT_TIMEOUT, OPT_SEED, OPT_DROP_CACHES,
 	OPT_SAVE_BASELINE, OPT_BASELINE,
 	OPT_THREADS, OPT_PARALLEL, OPT_PIN, OPT_PREALLOC, OPT_SQPOLL, OPT_OPT,
-	OPT_RUNS,
+	OPT_RUNS, OPT_PLUGIN,
 };
 
 /* issue 6's limits and reference tools */
@@ -72,6 +72,7 @@ static const struct option options[] = {
 	{ "direct", required_argument, NULL, OPT_DIRECT },
 	{ "sqpoll", required_argument, NULL, OPT_SQPOLL },
 	{ "opt", required_argument, NULL, OPT_OPT },
+	{ "plugin", required_argument, NULL, OPT_PLUGIN },
 	{ "cache", required_argument, NULL, OPT_CACHE },
 	{ "sync", required_argument, NULL, OPT_SYNC },
 	{ "content", required_argument, NULL, OPT_CONTENT },
@@ -132,6 +133,10 @@ static void usage(FILE *f)
 "                        polling its submission queue (default no)\n"
 "  --opt NAME=LIST       any other tunable a strategy declares (see\n"
 "                        iobench list --json), e.g. a plugin's\n"
+"  --plugin PATH.so      load a strategy plugin: its strategies join\n"
+"                        --strategies (and all) after the built-ins\n"
+"                        (repeatable; also IOBENCH_PLUGIN_PATH, a colon\n"
+"                        list of .so files and directories)\n"
 "  --cache LIST          warm,cold: source in the page cache or evicted\n"
 "                        (default warm,cold)\n"
 "  --sync LIST           none,end: end adds fdatasync to the timed region\n"
@@ -1211,6 +1216,7 @@ int cmd_sweep(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case OPT_PLUGIN: break;	/* loaded first: bench/plugins.c */
 		case OPT_CACHE: o.cache = optarg; break;
 		case OPT_SYNC: o.sync = optarg; break;
 		case OPT_CONTENT:

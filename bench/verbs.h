@@ -23,9 +23,19 @@ int cmd_compare(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_flame(int argc, char **argv);
 int cmd_device(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_new_strategy(int argc, char **argv);
 /* Presets (bench/presets.c): sweeps with fixed options. */
 int cmd_quick(int argc, char **argv);
 int cmd_full(int argc, char **argv);
+
+/*
+ * Loads the plugins of IOBENCH_PLUGIN_PATH and of every --plugin PATH in
+ * argv (the verb's own argv) when the verb takes them, before it parses
+ * its options; the verbs accept --plugin and ignore it. EXIT_OK, or
+ * EXIT_USAGE after one line naming the plugin and its fault.
+ */
+int bench_plugins_load(const char *verb, int argc, char **argv);
 
 /* "iobench: " + message to stderr. */
 void bench_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

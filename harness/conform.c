@@ -418,6 +418,18 @@ static void copy_whole(struct conform *cf, const void *opts, const char *src,
 		check_file(cf, opts, dst, want, size);
 }
 
+/* The size option the matrix varies: "buffer", else the first size a
+ * strategy declares (a plugin's "chunk"), else none. */
+static const struct copy_option *size_option(const struct copy_strategy *s)
+{
+	const struct copy_option *o = strategy_option(s, "buffer");
+
+	for (const struct copy_option *i = s->options; !o && i && i->name; i++)
+		if (i->type == COPY_OPT_SIZE)
+			o = i;
+	return o;
+}
+
 /* ---- whole files ---- */
 
 static void copy_size(struct conform *cf, const void *opts, uint64_t size)
@@ -438,16 +450,17 @@ static void group_whole(struct conform *cf)
 					  65535, 65537, MiB + 13, MAX_FILE };
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		case_begin(cf, "whole file", "%llu bytes",
-			   (unsigned long long)sizes[i]);
+		case_begin(cf, "whole file", "%llu byte%s",
+			   (unsigned long long)sizes[i], sizes[i] == 1 ? "" : "s");
 		for (size_t v = 0; v < cf->nvariants; v++)
 			copy_size(cf, cf->variants[v], sizes[i]);
 		case_end(cf);
 	}
 	/* the tails around one buffer: the last chunk short, or one more */
-	case_begin(cf, "whole file", "buffer size - 1 and + 1");
+	case_begin(cf, "whole file", "%s size - 1 and + 1",
+		   size_option(cf->s) ? size_option(cf->s)->name : "buffer");
 	for (size_t v = 0; v < cf->nvariants; v++) {
-		const struct copy_option *o = strategy_option(cf->s, "buffer");
+		const struct copy_option *o = size_option(cf->s);
 		uint64_t buf = o ? strategy_option_get(o, cf->variants[v])
 				 : 128 * KiB;
 
@@ -851,14 +864,16 @@ static int add_variant(struct conform *cf, const char *const *names,
 	return 0;
 }
 
-/* The option sets every case runs with: buffers 4K, 64K and 1M where
- * there is a buffer, O_DIRECT off and on where optional (and possible in
- * the directory), extreme queue depths, and each other switch flipped. */
+/* The option sets every case runs with: sizes 4K, 64K and 1M of the
+ * buffer (or other size option), O_DIRECT off and on where optional (and
+ * possible in the directory), extreme queue depths, and each other
+ * switch flipped. */
 static int make_variants(struct conform *cf)
 {
 	static const uint64_t bufs[] = { 4 * KiB, 64 * KiB, 1 * MiB };
 	const struct copy_strategy *s = cf->s;
-	bool has_buf = strategy_option(s, "buffer");
+	const struct copy_option *size = size_option(s);
+	const char *size_name = size ? size->name : "buffer";
 	bool direct = strategy_option(s, "direct");
 	char why[256];
 	int ret = 0;
@@ -867,17 +882,17 @@ static int make_variants(struct conform *cf)
 		direct = false;
 		cf->no_direct = "O_DIRECT is not possible in the directory";
 	}
-	for (size_t b = 0; b < (has_buf ? 3u : 1u) && !ret; b++)
+	for (size_t b = 0; b < (size ? 3u : 1u) && !ret; b++)
 		for (int d = 0; d < (direct ? 2 : 1) && !ret; d++)
 			ret = add_variant(cf,
-				(const char *const[]){ "buffer", "direct" },
+				(const char *const[]){ size_name, "direct" },
 				(const uint64_t[]){ bufs[b], (uint64_t)d }, 2);
 	if (!ret && strategy_option(s, "qd")) {
-		ret = add_variant(cf, (const char *const[]){ "buffer", "qd" },
+		ret = add_variant(cf, (const char *const[]){ size_name, "qd" },
 				  (const uint64_t[]){ 4 * KiB, 1 }, 2);
 		if (!ret)
 			ret = add_variant(cf,
-				(const char *const[]){ "buffer", "qd" },
+				(const char *const[]){ size_name, "qd" },
 				(const uint64_t[]){ 4 * KiB, 256 }, 2);
 	}
 	for (const struct copy_option *o = s->options; !ret && o && o->name;

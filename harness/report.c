@@ -1027,6 +1027,26 @@ static void opt_tunables(FILE *f, const struct run_request *q)
 	}
 }
 
+/* " --plugin PATH" for each plugin a requested strategy came from (the
+ * same file once). */
+static void opt_plugins(FILE *f, const struct run_request *q)
+{
+	for (size_t i = 0; i < q->n_strategies; i++) {
+		const struct copy_strategy *s = strategy_find(q->strategies[i]);
+		const char *path = s ? strategy_plugin_path(s) : NULL;
+		bool seen = false;
+
+		for (size_t k = 0; path && k < i && !seen; k++) {
+			const struct copy_strategy *o =
+				strategy_find(q->strategies[k]);
+
+			seen = o && strategy_plugin_path(o) == path;
+		}
+		if (path && !seen)
+			opt_word(f, "--plugin", path);
+	}
+}
+
 static void section_reproduce(struct report *rp)
 {
 	const struct run_request *q = &rp->run->request;
@@ -1038,6 +1058,7 @@ static void section_reproduce(struct report *rp)
 			rp->run->command_line);
 	fputs("The same request with every option explicit:\n\n```sh\n"
 	      "iobench sweep", f);
+	opt_plugins(f, q);
 	/* --source, --dataset: the tree decides the sizes (exclusive) */
 	if (!q->source && !rp->run->workload)
 		opt_sizes(f, "--sizes", q->sizes, q->n_sizes, true);
