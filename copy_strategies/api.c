@@ -71,14 +71,14 @@ static int read_params(const struct iobench_copy_params *in,
 		return 0;
 	if (in->size < PARAMS_SIZE_V1)
 		return -EINVAL;
-	for (size_t i = sizeof(*out); i < in->size; i++)
-		if (extra[i])
-			return -E2BIG;
 	memcpy(out, in, in->size < sizeof(*out) ? in->size : sizeof(*out));
 	if (!out->errmsg)
 		out->errmsg_len = 0;
 	if (out->errmsg_len)
 		out->errmsg[0] = '\0';
+	for (size_t i = sizeof(*out); i < in->size; i++)
+		if (extra[i])
+			return -E2BIG;
 	return 0;
 }
 
@@ -132,14 +132,14 @@ static int call_begin(struct call *c, const char *strategy,
 
 	*c = (struct call){ 0 };
 	ret = read_params(in, &p);
-	if (ret == -E2BIG)
-		return call_fail(c, ret, "the parameters come from a newer "
-				 "libiobench than %s", iobench_lib_version());
-	if (ret)
+	if (ret == -EINVAL)
 		return ret;	/* no message: errmsg itself is unreadable */
 	c->flags = p.flags;
 	c->err = p.errmsg;
 	c->err_len = p.errmsg_len;
+	if (ret)
+		return call_fail(c, ret, "the parameters come from a newer "
+				 "libiobench than %s", iobench_lib_version());
 	if (c->flags & ~(unsigned)(IOBENCH_COPY_SYNC | IOBENCH_COPY_NOREPLACE))
 		return call_fail(c, -EINVAL, "unknown flags 0x%x", c->flags);
 	if (!strategy)
