@@ -65,6 +65,10 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		fprintf(f, "  %-12s %s\n", verbs[i].name, verbs[i].summary);
 	fprintf(f,
+		"\nplugins: list, cp, sweep, compare, check and the presets load\n"
+		"  strategy plugins given with --plugin PATH.so or on\n"
+		"  IOBENCH_PLUGIN_PATH (a colon list of .so files and directories);\n"
+		"  iobench new-strategy NAME writes one to start from\n"
 		"\nexit codes: 0 success, 1 bad input or usage (nothing created),\n"
 		"  2 runtime error (nothing measured), 3 completed but some cells\n"
 		"  failed, 4 compare found a regression, 130/143 interrupted by\n"

@@ -89,6 +89,16 @@ else
 	fail "compiling the example: $(cat "$TMP/cc.log")"
 	finish
 fi
+# the README's example compiles as it is
+sed -n '/^## Using the winner/,/^## /p' "$src_root/README.md" |
+	sed -n '/^```c$/,/^```$/p' | sed '1d;$d' >"$TMP/readme.c"
+# shellcheck disable=SC2086
+if [ -s "$TMP/readme.c" ] && cc -std=c11 -Wall -Wextra -Werror -c \
+	"$TMP/readme.c" $flags -o "$TMP/readme.o" 2>"$TMP/cc.log"; then
+	pass "the README's example compiles"
+else
+	fail "the README's example: $(cat "$TMP/cc.log")"
+fi
 resolved=$(LD_LIBRARY_PATH=$libdir ldd "$TMP/copy" | awk '/libiobench/ { print $3 }')
 [ "$resolved" = "$lib" ] && pass "the example runs against the installed library" ||
 	fail "libiobench resolved to [$resolved]"
