@@ -20,8 +20,6 @@
  * built-ins, then the plugins' strategies in load order. */
 size_t strategy_count(void);
 const struct copy_strategy *strategy_at(size_t i);
-/* Whether s is one of the built-in strategies (not a plugin's). */
-bool strategy_is_builtin(const struct copy_strategy *s);
 /* NULL when no strategy has that name. */
 const struct copy_strategy *strategy_find(const char *name);
 /* The registered name closest to `name` (edit distance <= 3), or NULL. */
