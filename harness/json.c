@@ -18,6 +18,7 @@
 #include "array.h"
 #include "machine_limits.h"
 #include "profile.h"
+#include "strategies.h"
 #include "results.h"
 #include "threads_json.h"
 #include "workload.h"
@@ -150,10 +151,29 @@ json_t *results_json_cell_tunables(const struct cell *c)
 	return o;
 }
 
+/* {"mycopy": "build/mycopy.so"}: the requested strategies a plugin
+ * brought, and its file. */
+static json_t *request_plugins_to_json(const struct run_request *q)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o && i < q->n_strategies; i++) {
+		const struct copy_strategy *s = strategy_find(q->strategies[i]);
+		const char *path = s ? strategy_plugin_path(s) : NULL;
+
+		if (path && json_object_set_new(o, s->name, json_string(path))) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
 static json_t *request_to_json(const struct run_request *q)
 {
 	return json_pack("{s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s,"
-			 " s:s?, s:o, s:s?, s:s?, s:I, s:I, s:o, s:o, s:o, s:b}",
+			 " s:s?, s:o, s:s?, s:s?, s:I, s:I, s:o, s:o, s:o, s:b,"
+			 " s:o}",
 			 "strategies",
 			 str_array(q->strategies, q->n_strategies),
 			 "sizes", u64_array(q->sizes, q->n_sizes),
@@ -170,7 +190,8 @@ static json_t *request_to_json(const struct run_request *q)
 			 "budget", jreal(q->budget),
 			 "timeout", jreal(q->timeout),
 			 "seed", ju64(q->seed),
-			 "drop_caches", q->drop_caches);
+			 "drop_caches", q->drop_caches,
+			 "plugins", request_plugins_to_json(q));
 }
 
 static json_t *params_to_json(const struct cell *c)

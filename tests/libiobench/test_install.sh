@@ -10,6 +10,8 @@
 . "$(dirname "$0")/../cli/lib.sh"
 
 build=${1:?usage: test_install.sh BUILD_DIR}
+# what the test resolves must come from the DESTDIR, not the build tree
+unset LD_LIBRARY_PATH
 src_root=${SOURCE_ROOT:?SOURCE_ROOT is not set (run via meson test)}
 for tool in pkg-config cc nm readelf meson ninja; do
 	if ! command -v "$tool" >/dev/null; then

@@ -115,7 +115,7 @@ sweep() {
 run sweep --save-baseline plug
 expect_rc 0 "sweep --plugin --opt chunk=64K,1M"
 json=$TMP/results/latest/results.json
-python3 - "$json" <<'EOF' && pass "results.json: one cell per chunk, measured" ||
+python3 - "$json" "$good" <<'EOF' && pass "results.json: one cell per chunk, measured; request.plugins" ||
 import json, sys
 cells = json.load(open(sys.argv[1]))["cells"]
 plug = [c for c in cells if c["parameters"]["strategy"] == "skelplug"]
@@ -123,8 +123,17 @@ chunks = sorted(c["parameters"]["tunables"]["chunk"] for c in plug)
 assert chunks == [65536, 1048576], chunks
 assert all(c["status"] == "ok" for c in plug), [c["status"] for c in plug]
 assert any(c["parameters"]["strategy"] == "rw" for c in cells)
+plugins = json.load(open(sys.argv[1]))["request"]["plugins"]
+assert plugins == {"skelplug": sys.argv[2]}, plugins
 EOF
 	fail "results.json cells: $(head -c 400 "$json")"
+run python3 "$SOURCE_ROOT/tests/report/validate_schema.py" \
+	"$SOURCE_ROOT/tests/report/schema.json" --files "$json"
+case $rc in
+0) pass "results.json of a plugin sweep matches the schema" ;;
+77) skip "schema: $out" ;;
+*) fail "schema: $out" ;;
+esac
 report=$TMP/results/latest/report.md
 grep -q '`skelplug` | chunk 64K' "$report" &&
 	grep -q '`skelplug` | chunk 1M' "$report" &&
