@@ -31,38 +31,59 @@ struct check_request {
 static void check_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: iobench check [--plugin PATH.so]... [-s LIST] [-d DIR]\n"
+		"usage: iobench check [--plugin PATH.so]... [-s LIST] [-d "
+		"DIR]\n"
 		"                     [--timeout SECONDS] [-q]\n"
 		"\n"
-		"Runs the conformance matrix against each strategy and prints PASS,\n"
-		"FAIL or SKIP per case: whole files (0, 1, 511, 512, 4095 to 4097,\n"
-		"65535, 65537 bytes, 1 MiB + 13, 8 MiB + 1, one buffer - 1 and + 1),\n"
-		"byte ranges with odd offsets (aligned ones for COPY_RANGES_ALIGNED;\n"
-		"skipped without COPY_RANGES), one file split across 3 threads,\n"
-		"sparse sources, a longer existing destination, and ENOSPC: 4 MiB\n"
+		"Runs the conformance matrix against each strategy and prints "
+		"PASS,\n"
+		"FAIL or SKIP per case: whole files (0, 1, 511, 512, 4095 to "
+		"4097,\n"
+		"65535, 65537 bytes, 1 MiB + 13, 8 MiB + 1, one buffer - 1 and "
+		"+ 1),\n"
+		"byte ranges with odd offsets (aligned ones for "
+		"COPY_RANGES_ALIGNED;\n"
+		"skipped without COPY_RANGES), one file split across 3 "
+		"threads,\n"
+		"sparse sources, a longer existing destination, and ENOSPC: 4 "
+		"MiB\n"
 		"onto a tmpfs with 1 MiB free must fail (in a private mount\n"
-		"namespace; skipped with the reason where mounting is not allowed).\n"
-		"Every case runs with each option set the strategy declares: buffers\n"
-		"4K, 64K and 1M, O_DIRECT off and on where optional, queue depths 1\n"
-		"and 256, each other switch flipped. Every copy is compared byte for\n"
-		"byte. Each group of cases runs in a child process: a crash or hang\n"
+		"namespace; skipped with the reason where mounting is not "
+		"allowed).\n"
+		"Every case runs with each option set the strategy declares: "
+		"buffers\n"
+		"4K, 64K and 1M, O_DIRECT off and on where optional, queue "
+		"depths 1\n"
+		"and 256, each other switch flipped. Every copy is compared "
+		"byte for\n"
+		"byte. Each group of cases runs in a child process: a crash or "
+		"hang\n"
 		"fails that group, the rest goes on.\n"
 		"\n"
 		"options:\n"
-		"      --plugin PATH.so   load a strategy plugin (repeatable; also\n"
-		"                         IOBENCH_PLUGIN_PATH, a colon list of .so\n"
-		"                         files and directories); a plugin that fails\n"
-		"                         the loader's checks is refused (exit 1)\n"
-		"  -s, --strategies LIST  strategies to check, or all (default: every\n"
+		"      --plugin PATH.so   load a strategy plugin (repeatable; "
+		"also\n"
+		"                         IOBENCH_PLUGIN_PATH, a colon list of "
+		".so\n"
+		"                         files and directories); a plugin "
+		"that fails\n"
+		"                         the loader's checks is refused (exit "
+		"1)\n"
+		"  -s, --strategies LIST  strategies to check, or all "
+		"(default: every\n"
 		"                         plugin's, else every built-in)\n"
-		"  -d, --dir DIR          where the scratch directory goes, removed\n"
-		"                         afterwards (default .; needs ~30 MiB)\n"
+		"  -d, --dir DIR          where the scratch directory goes, "
+		"removed\n"
+		"                         afterwards (default .; needs ~30 "
+		"MiB)\n"
 		"      --timeout SECONDS  per group of cases (default 600)\n"
 		"  -q, --quiet            print only failures and the totals\n"
 		"  -h, --help             show this help\n"
 		"\n"
-		"exit codes: 0 every case passed or was skipped; 1 bad usage or a\n"
-		"plugin refused; 2 nothing could be checked (no usable strategy,\n"
+		"exit codes: 0 every case passed or was skipped; 1 bad usage "
+		"or a\n"
+		"plugin refused; 2 nothing could be checked (no usable "
+		"strategy,\n"
 		"no scratch directory); 3 some case failed.\n");
 }
 
@@ -76,10 +97,12 @@ static int add_strategy(const char *name, void *ctx)
 		near = strategy_suggest(name);
 		if (near)
 			bench_error("check: unknown strategy '%s' (did you "
-				    "mean '%s'?)", name, near);
+				    "mean '%s'?)",
+				    name, near);
 		else
 			bench_error("check: unknown strategy '%s' (see "
-				    "iobench list)", name);
+				    "iobench list)",
+				    name);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < rq->n; i++)
@@ -96,8 +119,7 @@ static int add_strategy(const char *name, void *ctx)
 /* Every strategy from `first` on (0: built-ins and plugins). */
 static void add_from(struct check_request *rq, size_t first)
 {
-	for (size_t i = first; i < strategy_count() && rq->n < MAX_CHECKED;
-	     i++)
+	for (size_t i = first; i < strategy_count() && rq->n < MAX_CHECKED; i++)
 		rq->s[rq->n++] = strategy_at(i);
 }
 
@@ -120,7 +142,7 @@ static int parse_args(int argc, char **argv, struct check_request *rq)
 	while ((c = getopt_long(argc, argv, ":s:d:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'P':
-			break;	/* loaded before parsing (bench/plugins.c) */
+			break; /* loaded before parsing (bench/plugins.c) */
 		case 's':
 			list = optarg;
 			break;
@@ -158,9 +180,10 @@ static int parse_args(int argc, char **argv, struct check_request *rq)
 		return EXIT_USAGE;
 	}
 	if (!list)
-		add_from(rq, strategy_plugin_count()
-				     ? strategy_count() - strategy_plugin_count()
-				     : 0);
+		add_from(rq,
+			 strategy_plugin_count()
+				 ? strategy_count() - strategy_plugin_count()
+				 : 0);
 	return EXIT_OK;
 }
 
@@ -194,8 +217,11 @@ static int check_one(const struct check_request *rq,
 {
 	const char *from = strategy_plugin_path(s);
 	struct conform_request cr = {
-		.s = s, .dir = rq->dir, .timeout = rq->timeout,
-		.report = print_case, .ctx = (void *)rq,
+		.s = s,
+		.dir = rq->dir,
+		.timeout = rq->timeout,
+		.report = print_case,
+		.ctx = (void *)rq,
 	};
 	struct conform_totals t;
 	char why[512];

@@ -25,9 +25,12 @@ static void new_strategy_usage(FILE *f)
 	fprintf(f,
 		"usage: iobench new-strategy NAME [DIR]\n"
 		"\n"
-		"Writes a copy-strategy plugin skeleton into DIR (default ./NAME):\n"
-		"  NAME.c       the strategy: pread/pwrite through one aligned\n"
-		"               buffer, one option (chunk, a size), exported with\n"
+		"Writes a copy-strategy plugin skeleton into DIR (default "
+		"./NAME):\n"
+		"  NAME.c       the strategy: pread/pwrite through one "
+		"aligned\n"
+		"               buffer, one option (chunk, a size), exported "
+		"with\n"
 		"               COPY_STRATEGY_PLUGIN(); replace its copy hook\n"
 		"  meson.build  builds NAME.so against libiobench (pkg-config\n"
 		"               iobench)\n"
@@ -38,11 +41,14 @@ static void new_strategy_usage(FILE *f)
 		"\n"
 		"NAME: a lower-case letter, then up to 30 lower-case letters,\n"
 		"digits or '_' (it names C identifiers too), not a built-in\n"
-		"strategy's name. DIR is created, or may exist when empty of these\n"
+		"strategy's name. DIR is created, or may exist when empty of "
+		"these\n"
 		"files: nothing is ever overwritten.\n"
 		"\n"
-		"exit codes: 0 written; 1 bad name, DIR unusable or a file exists\n"
-		"(nothing written); 2 writing failed (what was written is removed).\n");
+		"exit codes: 0 written; 1 bad name, DIR unusable or a file "
+		"exists\n"
+		"(nothing written); 2 writing failed (what was written is "
+		"removed).\n");
 }
 
 static int check_name(const char *name)
@@ -51,14 +57,16 @@ static int check_name(const char *name)
 
 	if (!n || n > NAME_MAX_LEN || name[0] < 'a' || name[0] > 'z' ||
 	    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != n) {
-		bench_error("new-strategy: '%s': a name is a lower-case letter, "
-			    "then up to %d lower-case letters, digits or '_'",
-			    name, NAME_MAX_LEN - 1);
+		bench_error(
+			"new-strategy: '%s': a name is a lower-case letter, "
+			"then up to %d lower-case letters, digits or '_'",
+			name, NAME_MAX_LEN - 1);
 		return -EINVAL;
 	}
 	if (strategy_find(name)) {
 		bench_error("new-strategy: '%s' is a built-in strategy's name: "
-			    "plugins need names of their own", name);
+			    "plugins need names of their own",
+			    name);
 		return -EEXIST;
 	}
 	return 0;
@@ -132,7 +140,8 @@ int cmd_new_strategy(int argc, char **argv)
 	struct stat st;
 	int ret = 0;
 
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+	if (argc > 1 &&
+	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		new_strategy_usage(stdout);
 		return EXIT_OK;
 	}
@@ -150,16 +159,20 @@ int cmd_new_strategy(int argc, char **argv)
 	}
 	if (check_name(name))
 		return EXIT_USAGE;
-	if (snprintf(files[0].path, PATH_MAX, "%s/%s.c", dir, name) >= PATH_MAX ||
-	    snprintf(files[1].path, PATH_MAX, "%s/meson.build", dir) >= PATH_MAX ||
-	    snprintf(files[2].path, PATH_MAX, "%s/README.md", dir) >= PATH_MAX) {
+	if (snprintf(files[0].path, PATH_MAX, "%s/%s.c", dir, name) >=
+		    PATH_MAX ||
+	    snprintf(files[1].path, PATH_MAX, "%s/meson.build", dir) >=
+		    PATH_MAX ||
+	    snprintf(files[2].path, PATH_MAX, "%s/README.md", dir) >=
+		    PATH_MAX) {
 		bench_error("new-strategy: %s: path too long", dir);
 		return EXIT_USAGE;
 	}
 	for (size_t i = 0; i < 3; i++) {
 		if (!lstat(files[i].path, &st)) {
-			bench_error("new-strategy: %s exists: not overwriting it",
-				    files[i].path);
+			bench_error(
+				"new-strategy: %s exists: not overwriting it",
+				files[i].path);
 			return EXIT_USAGE;
 		}
 	}

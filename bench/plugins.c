@@ -49,8 +49,8 @@ static int register_options(void)
 			if (ret < 0) {
 				bench_error("plugin %s: option %s has another "
 					    "type in another strategy: rename "
-					    "it", strategy_plugin_path(s),
-					    o->name);
+					    "it",
+					    strategy_plugin_path(s), o->name);
 				return EXIT_USAGE;
 			}
 		}

@@ -23,13 +23,13 @@
 
 /* The size of the first struct iobench_copy_params: members appended by
  * later versions read as 0 for a caller built before them. */
-#define PARAMS_SIZE_V1 (offsetof(struct iobench_copy_params, errmsg_len) + \
-			sizeof(size_t))
+#define PARAMS_SIZE_V1                                                         \
+	(offsetof(struct iobench_copy_params, errmsg_len) + sizeof(size_t))
 
 /* One call's strategy, its options and where its message goes. */
 struct call {
 	const struct copy_strategy *s;
-	void *opts;		/* s->options_size bytes, owned */
+	void *opts; /* s->options_size bytes, owned */
 	unsigned flags;
 	char *err;
 	size_t err_len;
@@ -92,14 +92,18 @@ static int set_one_option(const char *item, void *ctx)
 	uint64_t v;
 
 	if (!eq || eq == item || (size_t)(eq - item) >= sizeof(name))
-		return call_fail(c, -EINVAL, "%s: option '%s': expected "
-				 "NAME=VALUE", c->s->name, item);
+		return call_fail(c, -EINVAL,
+				 "%s: option '%s': expected "
+				 "NAME=VALUE",
+				 c->s->name, item);
 	snprintf(name, sizeof(name), "%.*s", (int)(eq - item), item);
 	o = strategy_option(c->s, name);
 	if (!o) {
 		strategy_options_str(c->s, have, sizeof(have));
-		return call_fail(c, -EINVAL, "%s: option '%s': no such option "
-				 "(it has: %s)", c->s->name, name,
+		return call_fail(c, -EINVAL,
+				 "%s: option '%s': no such option "
+				 "(it has: %s)",
+				 c->s->name, name,
 				 strcmp(have, "-") ? have : "none");
 	}
 	if (strategy_option_parse(o->type, eq + 1, &v, why, sizeof(why)))
@@ -115,8 +119,10 @@ static int set_one_option(const char *item, void *ctx)
 			snprintf(hi, sizeof(hi), "%llu",
 				 (unsigned long long)o->max);
 		}
-		return call_fail(c, -EINVAL, "%s: option %s: '%s' is outside "
-				 "%s to %s", c->s->name, name, eq + 1, lo, hi);
+		return call_fail(c, -EINVAL,
+				 "%s: option %s: '%s' is outside "
+				 "%s to %s",
+				 c->s->name, name, eq + 1, lo, hi);
 	}
 	return 0;
 }
@@ -133,13 +139,15 @@ static int call_begin(struct call *c, const char *strategy,
 	*c = (struct call){ 0 };
 	ret = read_params(in, &p);
 	if (ret == -EINVAL)
-		return ret;	/* no message: errmsg itself is unreadable */
+		return ret; /* no message: errmsg itself is unreadable */
 	c->flags = p.flags;
 	c->err = p.errmsg;
 	c->err_len = p.errmsg_len;
 	if (ret)
-		return call_fail(c, ret, "the parameters come from a newer "
-				 "libiobench than %s", iobench_lib_version());
+		return call_fail(c, ret,
+				 "the parameters come from a newer "
+				 "libiobench than %s",
+				 iobench_lib_version());
 	if (c->flags & ~(unsigned)(IOBENCH_COPY_SYNC | IOBENCH_COPY_NOREPLACE))
 		return call_fail(c, -EINVAL, "unknown flags 0x%x", c->flags);
 	if (!strategy)
@@ -161,8 +169,8 @@ static int call_begin(struct call *c, const char *strategy,
 	ret = strlist_each(p.options, ',', STRLIST_NO_EMPTY, set_one_option, c,
 			   why, sizeof(why));
 	if (ret && why[0])
-		call_fail(c, ret, "%s: options '%s': %s", c->s->name,
-			  p.options, why);
+		call_fail(c, ret, "%s: options '%s': %s", c->s->name, p.options,
+			  why);
 	return ret;
 }
 
@@ -181,9 +189,10 @@ static int copy_failed(struct call *c, int err, const char *src,
 	char why[256] = "", *copy = dst ? strdup(dst) : NULL;
 
 	if (copy && strategy_probe(c->s, dirname(copy), why, sizeof(why)))
-		call_fail(c, err, "%s: copying %s to %s: %s (not usable "
-			  "there: %s)", c->s->name, src, dst, strerror(-err),
-			  why);
+		call_fail(c, err,
+			  "%s: copying %s to %s: %s (not usable "
+			  "there: %s)",
+			  c->s->name, src, dst, strerror(-err), why);
 	else if (dst)
 		call_fail(c, err, "%s: copying %s to %s: %s", c->s->name, src,
 			  dst, strerror(-err));
@@ -209,8 +218,10 @@ static int open_dst(struct call *c, const char *dst, int extra, mode_t mode,
 	if (fd >= 0)
 		return fd;
 	if (errno == EINVAL && (extra & O_DIRECT))
-		return call_fail(c, -errno, "%s: cannot open with O_DIRECT "
-				 "(does its filesystem support it?)", dst);
+		return call_fail(c, -errno,
+				 "%s: cannot open with O_DIRECT "
+				 "(does its filesystem support it?)",
+				 dst);
 	return call_fail(c, -errno, "%s: %s", dst, strerror(errno));
 }
 

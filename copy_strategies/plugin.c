@@ -22,12 +22,12 @@
 
 struct plugin {
 	void *handle;
-	char *path;		/* as given, for messages and listings */
+	char *path; /* as given, for messages and listings */
 };
 
 struct plugin_strategy {
 	const struct copy_strategy *s;
-	size_t plugin;		/* index into plugins */
+	size_t plugin; /* index into plugins */
 };
 
 static struct plugin *plugins;
@@ -77,18 +77,22 @@ static int check_name_free(const char *path, const struct copy_strategy *s,
 
 	for (size_t k = 0; k < i; k++)
 		if (!strcmp(mine[k]->name, s->name))
-			return strategy_why(why, len, -EEXIST, "plugin %s: "
+			return strategy_why(why, len, -EEXIST,
+					    "plugin %s: "
 					    "declares strategy '%s' twice",
 					    path, s->name);
 	if (!other)
 		return 0;
 	owner = strategy_plugin_path(other);
 	if (!owner)
-		return strategy_why(why, len, -EEXIST, "plugin %s: strategy "
+		return strategy_why(why, len, -EEXIST,
+				    "plugin %s: strategy "
 				    "'%s' is a built-in name: choose another",
 				    path, s->name);
-	return strategy_why(why, len, -EEXIST, "plugin %s: strategy '%s' is "
-			    "already loaded from %s", path, s->name, owner);
+	return strategy_why(why, len, -EEXIST,
+			    "plugin %s: strategy '%s' is "
+			    "already loaded from %s",
+			    path, s->name, owner);
 }
 
 /* Every strategy the entry point returned, checked: 0 or -errno + why. */
@@ -101,15 +105,17 @@ static int check_strategies(const char *path,
 	int ret;
 
 	if (!list || !list[0])
-		return strategy_why(why, len, -EINVAL, "plugin %s: %s() "
-				    "returned no strategy", path,
-				    COPY_STRATEGY_ENTRY);
+		return strategy_why(why, len, -EINVAL,
+				    "plugin %s: %s() "
+				    "returned no strategy",
+				    path, COPY_STRATEGY_ENTRY);
 	for (; list[n]; n++) {
 		if (n == PLUGIN_STRATEGIES_MAX)
-			return strategy_why(why, len, -E2BIG, "plugin %s: more "
+			return strategy_why(why, len, -E2BIG,
+					    "plugin %s: more "
 					    "than %d strategies (is the array "
-					    "NULL-ended?)", path,
-					    PLUGIN_STRATEGIES_MAX);
+					    "NULL-ended?)",
+					    path, PLUGIN_STRATEGIES_MAX);
 		ret = strategy_check(list[n], reason, sizeof(reason));
 		if (ret)
 			return strategy_why(why, len, ret, "plugin %s: %s",
@@ -163,8 +169,10 @@ int strategy_plugin_load(const char *path, char *why, size_t len)
 		return strategy_why(why, len, -errno, "plugin %s: %s", path,
 				    strerror(errno));
 	if (!S_ISREG(st.st_mode))
-		return strategy_why(why, len, -EINVAL, "plugin %s: not a "
-				    "regular file", path);
+		return strategy_why(why, len, -EINVAL,
+				    "plugin %s: not a "
+				    "regular file",
+				    path);
 	/* dlopen searches the library path for a name without a slash;
 	 * a plugin named on the command line is a file here */
 	if (!strchr(path, '/') &&
@@ -173,8 +181,10 @@ int strategy_plugin_load(const char *path, char *why, size_t len)
 	dlerror();
 	handle = dlopen(open_path, RTLD_NOW | RTLD_LOCAL);
 	if (!handle)
-		return strategy_why(why, len, -ENOEXEC, "plugin %s: cannot "
-				    "load: %s", path, dl_reason(open_path));
+		return strategy_why(why, len, -ENOEXEC,
+				    "plugin %s: cannot "
+				    "load: %s",
+				    path, dl_reason(open_path));
 	for (size_t i = 0; i < n_plugins; i++) {
 		if (plugins[i].handle == handle) {
 			/* the same file again (a path and a directory
@@ -185,10 +195,11 @@ int strategy_plugin_load(const char *path, char *why, size_t len)
 	}
 	*(void **)&entry = dlsym(handle, COPY_STRATEGY_ENTRY);
 	if (!entry) {
-		ret = strategy_why(why, len, -ENOEXEC, "plugin %s: not an "
+		ret = strategy_why(why, len, -ENOEXEC,
+				   "plugin %s: not an "
 				   "iobench plugin: no %s() (see "
-				   "iobench/strategy.h)", path,
-				   COPY_STRATEGY_ENTRY);
+				   "iobench/strategy.h)",
+				   path, COPY_STRATEGY_ENTRY);
 		goto out_close;
 	}
 	list = entry();
@@ -220,16 +231,18 @@ static int load_dir(const char *dir, char *why, size_t len)
 	int n = scandir(dir, &names, so_file, alphasort), ret = 0;
 
 	if (n < 0)
-		return strategy_why(why, len, -errno, "plugin directory %s: "
-				    "%s", dir, strerror(errno));
+		return strategy_why(why, len, -errno,
+				    "plugin directory %s: "
+				    "%s",
+				    dir, strerror(errno));
 	for (int i = 0; i < n; i++) {
 		if (!ret) {
 			if (snprintf(path, sizeof(path), "%s/%s", dir,
 				     names[i]->d_name) >= (int)sizeof(path))
 				ret = strategy_why(why, len, -ENAMETOOLONG,
 						   "plugin directory %s: %s: "
-						   "name too long", dir,
-						   names[i]->d_name);
+						   "name too long",
+						   dir, names[i]->d_name);
 			else
 				ret = strategy_plugin_load(path, why, len);
 		}

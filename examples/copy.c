@@ -38,7 +38,7 @@ int main(int argc, char **argv)
 	}
 	if (argc < 3 || argc > 5) {
 		fprintf(stderr, "usage: copy SRC DST [STRATEGY [OPTIONS]] | "
-			"copy --list\n");
+				"copy --list\n");
 		return 1;
 	}
 	params.options = argc > 4 ? argv[4] : NULL;
@@ -46,7 +46,8 @@ int main(int argc, char **argv)
 	params.errmsg = err;
 	params.errmsg_len = sizeof(err);
 	ret = iobench_copy_file(argv[1], argv[2],
-				argc > 3 ? argv[3] : "copy_file_range", &params);
+				argc > 3 ? argv[3] : "copy_file_range",
+				&params);
 	if (ret) {
 		fprintf(stderr, "copy: %s\n", err);
 		return 1;

@@ -29,27 +29,27 @@
 
 #define KiB 1024ull
 #define MiB (1024 * KiB)
-#define ALIGN 4096ull		/* enough for any COPY_RANGES_ALIGNED strategy */
+#define ALIGN 4096ull /* enough for any COPY_RANGES_ALIGNED strategy */
 #define MAX_FILE (8 * MiB + 1)
-#define POOL_SLACK 4093		/* prime: each size cuts the pool elsewhere */
-#define SCRATCH (16 * MiB)	/* read-back and expected-content buffers */
+#define POOL_SLACK 4093	   /* prime: each size cuts the pool elsewhere */
+#define SCRATCH (16 * MiB) /* read-back and expected-content buffers */
 #define RANGE_SRC (1 * MiB + 13)
-#define PREFILL (2 * MiB + 7)	/* an existing destination's length */
-#define ENOSPC_SRC (4 * MiB)	/* copied onto a tmpfs with 1 MiB free */
+#define PREFILL (2 * MiB + 7) /* an existing destination's length */
+#define ENOSPC_SRC (4 * MiB)  /* copied onto a tmpfs with 1 MiB free */
 #define MAX_VARIANTS 16
 #define DEFAULT_TIMEOUT 600
 
 struct conform {
 	const struct copy_strategy *s;
 	char dir[PATH_MAX];
-	void *variants[MAX_VARIANTS];	/* option structs */
+	void *variants[MAX_VARIANTS]; /* option structs */
 	size_t nvariants;
-	const char *no_direct;		/* why the O_DIRECT variants are left out */
-	unsigned char *pool;	/* random bytes every source is cut from */
-	unsigned char *back;	/* a destination read back */
-	unsigned char *expect;	/* what a destination should hold */
-	struct conform_case c;	/* the case running */
-	int out;		/* the child's end of the pipe */
+	const char *no_direct; /* why the O_DIRECT variants are left out */
+	unsigned char *pool;   /* random bytes every source is cut from */
+	unsigned char *back;   /* a destination read back */
+	unsigned char *expect; /* what a destination should hold */
+	struct conform_case c; /* the case running */
+	int out;	       /* the child's end of the pipe */
 };
 
 /* What a child sends: a case starts, or a case is done. */
@@ -143,8 +143,8 @@ int conform_write_file(const char *path, const void *buf, size_t len)
 }
 
 int conform_open_pair(const struct copy_strategy *s, const void *opts,
-		      const char *src_path, const char *dst_path,
-		      int dst_flags, int *src, int *dst)
+		      const char *src_path, const char *dst_path, int dst_flags,
+		      int *src, int *dst)
 {
 	int extra = strategy_open_flags(s, opts) | O_CLOEXEC;
 	int ret;
@@ -210,20 +210,26 @@ int conform_private_tmpfs(const char *path, const char *size, char *why,
 	char opts[32];
 
 	if (unshare(CLONE_NEWNS))
-		return strategy_why(why, len, -errno, "cannot make a private "
-				    "mount namespace: %s%s", strerror(errno),
+		return strategy_why(why, len, -errno,
+				    "cannot make a private "
+				    "mount namespace: %s%s",
+				    strerror(errno),
 				    errno == EPERM ? " (needs root)" : "");
 	/* without this a mount could propagate back to the host */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		return strategy_why(why, len, -errno, "cannot make mounts "
-				    "private: %s", strerror(errno));
+		return strategy_why(why, len, -errno,
+				    "cannot make mounts "
+				    "private: %s",
+				    strerror(errno));
 	snprintf(opts, sizeof(opts), "size=%s", size);
 	if (mkdir(path, 0755) && errno != EEXIST)
 		return strategy_why(why, len, -errno, "%s: %s", path,
 				    strerror(errno));
 	if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, opts))
-		return strategy_why(why, len, -errno, "cannot mount a tmpfs "
-				    "on %s: %s", path, strerror(errno));
+		return strategy_why(why, len, -errno,
+				    "cannot mount a tmpfs "
+				    "on %s: %s",
+				    path, strerror(errno));
 	return 0;
 }
 
@@ -249,8 +255,8 @@ static void variant_str(const struct copy_strategy *s, const void *opts,
 		else
 			snprintf(val, sizeof(val), "%llu",
 				 (unsigned long long)v);
-		n = snprintf(out + used, len - used, "%s%s=%s",
-			     used ? " " : "", o->name, val);
+		n = snprintf(out + used, len - used, "%s%s=%s", used ? " " : "",
+			     o->name, val);
 		if (n < 0 || (size_t)n >= len - used)
 			return;
 		used += n;
@@ -344,8 +350,8 @@ static int source_for(const struct conform *cf, uint64_t size, char *path,
 /* Copies r from src_path into dst_path (opened with dst_flags) once; a
  * failed close of dst (a lost write) is an error too. */
 static int copy_paths(const struct conform *cf, const void *opts,
-		      const char *src_path, const char *dst_path,
-		      int dst_flags, const struct copy_range *r)
+		      const char *src_path, const char *dst_path, int dst_flags,
+		      const struct copy_range *r)
 {
 	int src, dst, ret;
 
@@ -361,9 +367,8 @@ static int copy_paths(const struct conform *cf, const void *opts,
 }
 
 /* path must hold exactly `size` bytes equal to want. */
-static bool check_file(struct conform *cf, const void *opts,
-		       const char *path, const unsigned char *want,
-		       uint64_t size)
+static bool check_file(struct conform *cf, const void *opts, const char *path,
+		       const unsigned char *want, uint64_t size)
 {
 	struct stat st;
 	int fd, ret;
@@ -446,12 +451,14 @@ static void copy_size(struct conform *cf, const void *opts, uint64_t size)
 
 static void group_whole(struct conform *cf)
 {
-	static const uint64_t sizes[] = { 0, 1, 511, 512, 4095, 4096, 4097,
-					  65535, 65537, MiB + 13, MAX_FILE };
+	static const uint64_t sizes[] = { 0,	 1,	   511,	    512,
+					  4095,	 4096,	   4097,    65535,
+					  65537, MiB + 13, MAX_FILE };
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		case_begin(cf, "whole file", "%llu byte%s",
-			   (unsigned long long)sizes[i], sizes[i] == 1 ? "" : "s");
+			   (unsigned long long)sizes[i],
+			   sizes[i] == 1 ? "" : "s");
 		for (size_t v = 0; v < cf->nvariants; v++)
 			copy_size(cf, cf->variants[v], sizes[i]);
 		case_end(cf);
@@ -461,8 +468,8 @@ static void group_whole(struct conform *cf)
 		   size_option(cf->s) ? size_option(cf->s)->name : "buffer");
 	for (size_t v = 0; v < cf->nvariants; v++) {
 		const struct copy_option *o = size_option(cf->s);
-		uint64_t buf = o ? strategy_option_get(o, cf->variants[v])
-				 : 128 * KiB;
+		uint64_t buf =
+			o ? strategy_option_get(o, cf->variants[v]) : 128 * KiB;
 
 		if (buf + 1 > MAX_FILE)
 			continue;
@@ -476,7 +483,7 @@ static void group_whole(struct conform *cf)
 
 struct range_case {
 	struct copy_range r;
-	int want;		/* 0, or the error the contract asks for */
+	int want; /* 0, or the error the contract asks for */
 };
 
 static const struct range_case odd_ranges[] = {
@@ -486,7 +493,7 @@ static const struct range_case odd_ranges[] = {
 	{ { 12345, 777777, 100000 }, 0 },
 	{ { RANGE_SRC - 13, 5, 13 }, 0 },
 	{ { RANGE_SRC - 70001, 1, 70001 }, 0 },
-	{ { RANGE_SRC - 100, 0, 200 }, -ENODATA },	/* source ends first */
+	{ { RANGE_SRC - 100, 0, 200 }, -ENODATA }, /* source ends first */
 };
 
 /* Offsets multiples of ALIGN; only ranges ending at EOF have odd lengths. */
@@ -549,8 +556,8 @@ static void copy_one_range(struct conform *cf, const void *opts,
 
 static void group_ranges(struct conform *cf)
 {
-	const struct range_case *cases = aligned_only(cf) ? aligned_ranges
-							  : odd_ranges;
+	const struct range_case *cases =
+		aligned_only(cf) ? aligned_ranges : odd_ranges;
 	size_t n = aligned_only(cf) ? sizeof(aligned_ranges) / sizeof(cases[0])
 				    : sizeof(odd_ranges) / sizeof(cases[0]);
 	char src[PATH_MAX];
@@ -558,7 +565,8 @@ static void group_ranges(struct conform *cf)
 
 	if (!(cf->s->flags & COPY_RANGES)) {
 		case_begin(cf, "range", "byte ranges");
-		case_note(cf, CONFORM_SKIP, "not range-capable (no COPY_RANGES)");
+		case_note(cf, CONFORM_SKIP,
+			  "not range-capable (no COPY_RANGES)");
 		case_end(cf);
 		return;
 	}
@@ -581,8 +589,8 @@ static void group_ranges(struct conform *cf)
 					       &cases[i], true);
 		}
 		if (ret)
-			failf(cf, cf->variants[0], "cannot write the source: %s",
-			      strerror(-ret));
+			failf(cf, cf->variants[0],
+			      "cannot write the source: %s", strerror(-ret));
 		case_end(cf);
 	}
 }
@@ -627,7 +635,10 @@ static void split_once(struct conform *cf, const void *opts, const char *src,
 	}
 	for (int i = 0; i < 3; i++) {
 		parts[i] = (struct part){
-			.cf = cf, .opts = opts, .src = src, .dst = dst,
+			.cf = cf,
+			.opts = opts,
+			.src = src,
+			.dst = dst,
 			.r = { cut[i], cut[i], cut[i + 1] - cut[i] },
 		};
 		if (pthread_create(&tid[i], NULL, copy_part, &parts[i]))
@@ -659,7 +670,8 @@ static void group_split(struct conform *cf)
 
 	case_begin(cf, "split", "one file in 3 ranges on 3 threads");
 	if (!(cf->s->flags & COPY_RANGES)) {
-		case_note(cf, CONFORM_SKIP, "not range-capable (no COPY_RANGES)");
+		case_note(cf, CONFORM_SKIP,
+			  "not range-capable (no COPY_RANGES)");
 		case_end(cf);
 		return;
 	}
@@ -778,14 +790,16 @@ static void group_longer(struct conform *cf)
 			   "%llu bytes over a 3 MiB file",
 			   (unsigned long long)sizes[i]);
 		if (ret)
-			failf(cf, cf->variants[0], "cannot write the source: %s",
-			      strerror(-ret));
+			failf(cf, cf->variants[0],
+			      "cannot write the source: %s", strerror(-ret));
 		for (size_t v = 0; !ret && v < cf->nvariants; v++) {
 			memset(cf->expect, 0xcd, 3 * MiB);
 			ret = conform_write_file(dst, cf->expect, 3 * MiB);
 			if (ret) {
-				failf(cf, cf->variants[v], "cannot write the "
-				      "destination: %s", strerror(-ret));
+				failf(cf, cf->variants[v],
+				      "cannot write the "
+				      "destination: %s",
+				      strerror(-ret));
 				break;
 			}
 			copy_whole(cf, cf->variants[v], src,
@@ -825,7 +839,8 @@ static void group_enospc(struct conform *cf)
 	/* a write-back strategy may only learn of ENOSPC when dst closes */
 	ret = copy_paths(cf, NULL, src, dst, O_CREAT | O_TRUNC, &r);
 	if (!ret)
-		failf(cf, NULL, "reported success: a copy that cannot fit must "
+		failf(cf, NULL,
+		      "reported success: a copy that cannot fit must "
 		      "fail");
 	else
 		case_note(cf, CONFORM_PASS, "failed with %s%s", strerror(-ret),
@@ -884,15 +899,16 @@ static int make_variants(struct conform *cf)
 	}
 	for (size_t b = 0; b < (size ? 3u : 1u) && !ret; b++)
 		for (int d = 0; d < (direct ? 2 : 1) && !ret; d++)
-			ret = add_variant(cf,
+			ret = add_variant(
+				cf,
 				(const char *const[]){ size_name, "direct" },
 				(const uint64_t[]){ bufs[b], (uint64_t)d }, 2);
 	if (!ret && strategy_option(s, "qd")) {
 		ret = add_variant(cf, (const char *const[]){ size_name, "qd" },
 				  (const uint64_t[]){ 4 * KiB, 1 }, 2);
 		if (!ret)
-			ret = add_variant(cf,
-				(const char *const[]){ size_name, "qd" },
+			ret = add_variant(
+				cf, (const char *const[]){ size_name, "qd" },
 				(const uint64_t[]){ 4 * KiB, 256 }, 2);
 	}
 	for (const struct copy_option *o = s->options; !ret && o && o->name;
@@ -969,14 +985,18 @@ static int collect(const struct conform_request *rq, struct conform_totals *t,
 	last.status = CONFORM_FAIL;
 	last.failures++;
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
-		snprintf(last.detail, sizeof(last.detail), "timed out after "
-			 "%u s; the rest of the group did not run", timeout);
+		snprintf(last.detail, sizeof(last.detail),
+			 "timed out after "
+			 "%u s; the rest of the group did not run",
+			 timeout);
 	else if (WIFSIGNALED(status))
-		snprintf(last.detail, sizeof(last.detail), "the copy crashed "
+		snprintf(last.detail, sizeof(last.detail),
+			 "the copy crashed "
 			 "(%s); the rest of the group did not run",
 			 strsignal(WTERMSIG(status)));
 	else
-		snprintf(last.detail, sizeof(last.detail), "the group's "
+		snprintf(last.detail, sizeof(last.detail),
+			 "the group's "
 			 "process exited with %d mid-case",
 			 WEXITSTATUS(status));
 	tally(t, &last);
@@ -1026,7 +1046,8 @@ int conform_run(const struct conform_request *rq, struct conform_totals *t,
 	*t = (struct conform_totals){ 0 };
 	ret = conform_mkdtemp(cf.dir, sizeof(cf.dir), rq->dir, "check");
 	if (ret)
-		return strategy_why(err, len, ret, "cannot make a scratch "
+		return strategy_why(err, len, ret,
+				    "cannot make a scratch "
 				    "directory in %s: %s",
 				    rq->dir ? rq->dir : "/var/tmp",
 				    strerror(-ret));
@@ -1051,8 +1072,7 @@ int conform_run(const struct conform_request *rq, struct conform_totals *t,
 		tally(t, &c);
 		rq->report(rq->ctx, &c);
 	}
-	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]) && !ret;
-	     g++)
+	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]) && !ret; g++)
 		if (want & groups[g].bit)
 			ret = run_group(&cf, rq, t, g);
 out:

@@ -128,15 +128,15 @@ static void test_options_by_name(void **state)
 static void test_unknown_strategy(void **state)
 {
 	(void)state;
-	assert_int_equal(iobench_copy_file(src, dst, "copy_file_rnage",
-					   &params),
-			 -ENOENT);
+	assert_int_equal(
+		iobench_copy_file(src, dst, "copy_file_rnage", &params),
+		-ENOENT);
 	assert_string_equal(err, "no strategy named 'copy_file_rnage' (did "
 				 "you mean 'copy_file_range'?)");
 	assert_null(iobench_strategy_find("nosuch"));
-	assert_int_equal(iobench_strategy_probe("nosuch", dir, err,
-						sizeof(err)),
-			 -ENOENT);
+	assert_int_equal(
+		iobench_strategy_probe("nosuch", dir, err, sizeof(err)),
+		-ENOENT);
 	assert_int_equal(iobench_copy_file(src, dst, NULL, &params), -EINVAL);
 }
 
@@ -236,7 +236,8 @@ static void test_copy_fd_and_open_flags(void **state)
 	assert_true(s >= 0 && d >= 0);
 	assert_int_equal(iobench_copy_fd(s, d, &r, "copy_file_range", &params),
 			 0);
-	assert_int_equal(pread(d, back, sizeof(back), 13), (ssize_t)sizeof(back));
+	assert_int_equal(pread(d, back, sizeof(back), 13),
+			 (ssize_t)sizeof(back));
 	assert_memory_equal(back, data + 4097, sizeof(back));
 	/* past the source's end: -ENODATA, not a short copy */
 	r.src_off = SRC_SIZE - 10;
@@ -299,7 +300,8 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_version, reset),
-		cmocka_unit_test_setup(test_every_usable_strategy_copies, reset),
+		cmocka_unit_test_setup(test_every_usable_strategy_copies,
+				       reset),
 		cmocka_unit_test_setup(test_options_by_name, reset),
 		cmocka_unit_test_setup(test_unknown_strategy, reset),
 		cmocka_unit_test_setup(test_params_size, reset),

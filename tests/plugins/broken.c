@@ -16,8 +16,8 @@ struct broken_options {
 };
 
 /* read/write of r at most 64K at a time; the faults below change it */
-static int __attribute__((unused)) broken_copy(void *state, int src, int dst,
-		       const struct copy_range *r)
+static int __attribute__((unused))
+broken_copy(void *state, int src, int dst, const struct copy_range *r)
 {
 	static char buf[65536];
 	uint64_t done = 0, len = r->len;
@@ -25,14 +25,15 @@ static int __attribute__((unused)) broken_copy(void *state, int src, int dst,
 	(void)state;
 #ifdef BROKEN_CRASH
 	if (len > 4096)
-		abort();	/* SIGABRT in the middle of a copy */
+		abort(); /* SIGABRT in the middle of a copy */
 #endif
 #ifdef BROKEN_LOSSY
 	if (len > 1 && len % 2)
-		len--;		/* drops the last byte of odd lengths */
+		len--; /* drops the last byte of odd lengths */
 #endif
 	while (done < len) {
-		size_t want = len - done < sizeof(buf) ? len - done : sizeof(buf);
+		size_t want =
+			len - done < sizeof(buf) ? len - done : sizeof(buf);
 		ssize_t n = pread(src, buf, want, r->src_off + done), w;
 
 		if (n < 0 && errno == EINTR)
@@ -59,8 +60,8 @@ static const struct copy_option broken_option_table[] = {
 	/* offset 8 of an 8-byte struct: outside it */
 	{ "chunk", COPY_OPT_SIZE, 8, 65536, 4096, 1 << 20, 0, "bytes" },
 #else
-	{ "chunk", COPY_OPT_SIZE, offsetof(struct broken_options, chunk),
-	  65536, 4096, 1 << 20, 0, "bytes" },
+	{ "chunk", COPY_OPT_SIZE, offsetof(struct broken_options, chunk), 65536,
+	  4096, 1 << 20, 0, "bytes" },
 #endif
 	COPY_OPTION_END,
 };

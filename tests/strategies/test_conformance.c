@@ -42,9 +42,11 @@ static void print_case(void *ctx, const struct conform_case *c)
 static int run_matrix(const struct copy_strategy *s, const char *base)
 {
 	struct conform_request rq = {
-		.s = s, .dir = base,
+		.s = s,
+		.dir = base,
 		.groups = CONFORM_ALL & ~CONFORM_ENOSPC,
-		.report = print_case, .ctx = (void *)s,
+		.report = print_case,
+		.ctx = (void *)s,
 	};
 	struct conform_totals t;
 	char err[256];
@@ -128,8 +130,7 @@ static int make_shared_source(const char *path)
 }
 
 /* A 64 MiB whole-file copy must match and share all its extents. */
-static int check_shared_extents(const struct copy_strategy *s,
-				const char *dir)
+static int check_shared_extents(const struct copy_strategy *s, const char *dir)
 {
 	struct copy_range r = { .len = SHARED_FILE };
 	char src[PATH_MAX + 16], dst[PATH_MAX + 16];
@@ -163,8 +164,8 @@ static int check_shared_extents(const struct copy_strategy *s,
 	       dsz == ssz && dh == sh && total && shared == total ? "PASS"
 								  : "FAIL",
 	       s->name, strategy_fs_name(dir),
-	       dsz == ssz && dh == sh ? "same bytes" : "DIFFERENT BYTES",
-	       total, shared);
+	       dsz == ssz && dh == sh ? "same bytes" : "DIFFERENT BYTES", total,
+	       shared);
 	return dsz == ssz && dh == sh && total && shared == total ? 0 : 1;
 }
 
@@ -191,7 +192,8 @@ static int check_registry(const char *list)
 			       (hit[n] && hit[n] != ',')))
 			hit = strstr(hit + 1, name);
 		if (!hit) {
-			printf("FAIL: strategy %s has no conformance test: add it to tests/strategies/meson.build\n",
+			printf("FAIL: strategy %s has no conformance test: add "
+			       "it to tests/strategies/meson.build\n",
 			       name);
 			status = 1;
 		}
@@ -229,7 +231,8 @@ static int check_unusable(const struct copy_strategy *s, const char *dir,
 		return 1;
 	}
 	if (!strstr(why, fs)) {
-		printf("FAIL: %s refused on %s, but the reason does not name it: \"%s\" (%s)\n",
+		printf("FAIL: %s refused on %s, but the reason does not name "
+		       "it: \"%s\" (%s)\n",
 		       s->name, fs, why, strerror(-ret));
 		return 1;
 	}
@@ -240,10 +243,11 @@ static int check_unusable(const struct copy_strategy *s, const char *dir,
 
 static int usage(void)
 {
-	fprintf(stderr,
-		"usage: test_conformance [--dir DIR] [--expect-shared] STRATEGY\n"
-		"       test_conformance [--dir DIR] --expect-unusable FS STRATEGY\n"
-		"       test_conformance --registry NAME,NAME,...\n");
+	fprintf(stderr, "usage: test_conformance [--dir DIR] [--expect-shared] "
+			"STRATEGY\n"
+			"       test_conformance [--dir DIR] --expect-unusable "
+			"FS STRATEGY\n"
+			"       test_conformance --registry NAME,NAME,...\n");
 	return 1;
 }
 
