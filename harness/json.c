@@ -18,8 +18,8 @@
 #include "array.h"
 #include "machine_limits.h"
 #include "profile.h"
-#include "strategies.h"
 #include "results.h"
+#include "strategies.h"
 #include "threads_json.h"
 #include "workload.h"
 
