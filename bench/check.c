@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,6 +238,8 @@ static int check_one(const struct check_request *rq,
 	}
 	fflush(stdout);
 	ret = conform_run(&cr, &t, why, sizeof(why));
+	if (ret == -EINTR)
+		return ret;
 	if (ret) {
 		bench_error("check: %s: %s", s->name, why);
 		return ret;
@@ -247,6 +250,25 @@ static int check_one(const struct check_request *rq,
 	all->fail += t.fail;
 	all->skip += t.skip;
 	return 1;
+}
+
+static volatile sig_atomic_t stop_signal;
+
+/* SIGINT / SIGTERM: the running group's child is killed, the scratch
+ * directory removed, and check exits 130 / 143. */
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+	conform_stop();
+}
+
+static void catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 }
 
 int cmd_check(int argc, char **argv)
@@ -268,11 +290,19 @@ int cmd_check(int argc, char **argv)
 		bench_error("check: --dir %s: %s", rq.dir, strerror(ENOTDIR));
 		return EXIT_USAGE;
 	}
-	for (size_t i = 0; i < rq.n; i++) {
+	catch_stop_signals();
+	for (size_t i = 0; i < rq.n && !stop_signal; i++) {
 		ret = check_one(&rq, rq.s[i], &all);
-		if (ret < 0)
+		if (ret < 0 && !stop_signal)
 			return EXIT_RUNTIME;
-		checked += ret;
+		checked += ret > 0;
+	}
+	if (stop_signal) {
+		fflush(stdout);
+		bench_error("check: stopped by %s; the scratch directory is "
+			    "removed", stop_signal == SIGINT ? "SIGINT"
+							     : "SIGTERM");
+		return stop_signal == SIGINT ? EXIT_SIGINT : EXIT_SIGTERM;
 	}
 	printf("%u passed, %u failed, %u skipped\n", all.pass, all.fail,
 	       all.skip);

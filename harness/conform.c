@@ -941,6 +941,19 @@ static const struct {
 	{ CONFORM_ENOSPC, "ENOSPC", group_enospc },
 };
 
+/* conform_stop(): set from a signal handler, read between groups */
+static volatile sig_atomic_t stopped;
+static volatile pid_t running_child;
+
+void conform_stop(void)
+{
+	pid_t pid = running_child;
+
+	stopped = 1;
+	if (pid > 0)
+		kill(pid, SIGKILL);
+}
+
 static void tally(struct conform_totals *t, const struct conform_case *c)
 {
 	if (c->status == CONFORM_PASS)
@@ -980,6 +993,8 @@ static int collect(const struct conform_request *rq, struct conform_totals *t,
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
+	if (stopped)
+		return -EINTR;
 	if (WIFEXITED(status) && !WEXITSTATUS(status) && !open_case)
 		return 0;
 	last.status = CONFORM_FAIL;
@@ -1024,14 +1039,22 @@ static int run_group(struct conform *cf, const struct conform_request *rq,
 	if (pid == 0) {
 		close(fds[0]);
 		cf->out = fds[1];
-		/* SIGALRM's default action ends a hung group */
+		/* SIGALRM's default action ends a hung group; a stop
+		 * signal ends it at once */
 		signal(SIGALRM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
 		alarm(timeout);
 		groups[g].run(cf);
 		_exit(0);
 	}
 	close(fds[1]);
+	running_child = pid;
+	/* a stop that came during fork() found no child to kill */
+	if (stopped)
+		kill(pid, SIGKILL);
 	ret = collect(rq, t, groups[g].name, timeout, fds[0], pid);
+	running_child = 0;
 	close(fds[0]);
 	return ret;
 }
@@ -1074,7 +1097,7 @@ int conform_run(const struct conform_request *rq, struct conform_totals *t,
 	}
 	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]) && !ret; g++)
 		if (want & groups[g].bit)
-			ret = run_group(&cf, rq, t, g);
+			ret = stopped ? -EINTR : run_group(&cf, rq, t, g);
 out:
 	if (ret)
 		strategy_why(err, len, ret, "%s", strerror(-ret));

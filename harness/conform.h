@@ -62,10 +62,17 @@ struct conform_totals {
  * Runs the matrix against rq->s, each group in a forked child (a crash
  * or hang is that group's FAIL, not the caller's), and adds up totals.
  * 0, or -errno with a reason in err when the run itself could not
- * start (scratch directory, memory).
+ * start (scratch directory, memory), or -EINTR after conform_stop().
  */
 int conform_run(const struct conform_request *rq, struct conform_totals *t,
 		char *err, size_t len);
+
+/*
+ * Stops a conform_run() in progress: kills the running group's child and
+ * makes conform_run() return -EINTR once its scratch directory is gone.
+ * Async-signal-safe: for SIGINT / SIGTERM handlers.
+ */
+void conform_stop(void);
 
 /* ---- file helpers (also for the tests) ---- */
 

@@ -2,7 +2,8 @@
 /*
  * Plugins with one fault each, for the loader and `iobench check` tests;
  * meson builds this file once per BROKEN_* macro. The loader must refuse
- * the first five with one line; check must fail the last two.
+ * the first five with one line; check must fail crash and lossy, and
+ * stop cleanly mid-way through slow.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -26,6 +27,10 @@ broken_copy(void *state, int src, int dst, const struct copy_range *r)
 #ifdef BROKEN_CRASH
 	if (len > 4096)
 		abort(); /* SIGABRT in the middle of a copy */
+#endif
+#ifdef BROKEN_SLOW
+	if (len > 4096)
+		sleep(60);	/* hangs: for stopping check mid-run */
 #endif
 #ifdef BROKEN_LOSSY
 	if (len > 1 && len % 2)

@@ -184,6 +184,26 @@ printf '%s\n' "$out" | grep -q '^  FAIL  whole file: 4097 bytes.*crashed (Aborte
 	pass "a crash fails its case, the other groups still run" ||
 	fail "crash check output: $out"
 
+# SIGTERM mid-run: the hung group's child is killed, the scratch
+# directory removed, exit 143
+mkdir "$TMP/stop"
+"$IOBENCH" check --plugin "$dir/broken_slow.so" --dir "$TMP/stop" \
+	>"$TMP/stop.out" 2>"$TMP/stop.err" &
+pid=$!
+for _ in $(seq 50); do
+	grep -q 'whole file: 4096 bytes' "$TMP/stop.out" && break
+	sleep 0.1
+done
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 143 ] && pass "check stopped by SIGTERM exits 143" ||
+	fail "check after SIGTERM: exit $rc: $(cat "$TMP/stop.err")"
+[ -z "$(ls -A "$TMP/stop")" ] && pass "the stopped check left no scratch" ||
+	fail "scratch left: $(ls -A "$TMP/stop")"
+pgrep -f "broken_slow.so" >/dev/null && fail "a group's child outlived check" ||
+	pass "no child of the stopped check is left"
+
 run "$IOBENCH" check -s nosuch
 expect_rc 1 "check -s with an unknown strategy"
 
