@@ -300,8 +300,8 @@ int cmd_check(int argc, char **argv)
 	if (stop_signal) {
 		fflush(stdout);
 		bench_error("check: stopped by %s; the scratch directory is "
-			    "removed", stop_signal == SIGINT ? "SIGINT"
-							     : "SIGTERM");
+			    "removed",
+			    stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
 		return stop_signal == SIGINT ? EXIT_SIGINT : EXIT_SIGTERM;
 	}
 	printf("%u passed, %u failed, %u skipped\n", all.pass, all.fail,

@@ -30,7 +30,7 @@ broken_copy(void *state, int src, int dst, const struct copy_range *r)
 #endif
 #ifdef BROKEN_SLOW
 	if (len > 4096)
-		sleep(60);	/* hangs: for stopping check mid-run */
+		sleep(60); /* hangs: for stopping check mid-run */
 #endif
 #ifdef BROKEN_LOSSY
 	if (len > 1 && len % 2)
