@@ -19,6 +19,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "fmt.h"
+#include "outfile.h"
 #include "parse.h"
 #include "profile.h"
 #include "results.h"
@@ -167,64 +168,10 @@ void results_free(struct run *run)
 }
 
 
-/* fsync of path's directory, so the rename itself is durable. */
-static int fsync_parent_dir(const char *path)
-{
-	char copy[PATH_MAX];
-	int fd, ret = 0;
-
-	if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
-		return -ENAMETOOLONG;
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) && errno != EINVAL)	/* some fs can't: not fatal */
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 int results_write_file_atomic(const char *path, const void *data,
 			      size_t len)
 {
-	char tmp[PATH_MAX];
-	int fd, ret;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >=
-	    (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	/* mkostemp creates 0600; results are meant to be shared */
-	if (fchmod(fd, 0644)) {
-		ret = -errno;
-		goto out_close;
-	}
-	ret = strategy_write_all(fd, data, len);
-	if (ret)
-		goto out_close;
-	if (fsync(fd)) {
-		ret = -errno;
-		goto out_close;
-	}
-	if (close(fd)) {
-		fd = -1;
-		ret = -errno;
-		goto out_unlink;
-	}
-	fd = -1;
-	if (rename(tmp, path)) {
-		ret = -errno;
-		goto out_unlink;
-	}
-	return fsync_parent_dir(path);
-
-out_close:
-	close(fd);
-out_unlink:
-	unlink(tmp);
-	return ret;
+	return outfile_write_path(path, data, len);
 }
 
 /* The figure `which` of one sample, or -1 when unknown. */

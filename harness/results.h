@@ -277,7 +277,8 @@ struct json_t *results_json_cell_tunables(const struct cell *c);
 int results_read_json(const char *path, struct run *run, char *err,
 		      size_t len);
 
-/* Writes `len` bytes to path atomically (tmp + fsync + rename). */
+/* Writes `len` bytes to path atomically: outfile_write_path() (outfile.h),
+ * the one writer of every output file. */
 int results_write_file_atomic(const char *path, const void *data,
 			      size_t len);
 

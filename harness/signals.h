@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The terminating signals a run stops on: SIGINT, SIGTERM, SIGHUP (the
+ * terminal closed), SIGQUIT, SIGUSR1, SIGUSR2 and SIGALRM. The parent
+ * handles them (stop after the sample in flight, keep what was measured,
+ * remove the scratch directory, exit 128 + the signal's number); the
+ * processes it starts ignore them, so a signal sent to the whole process
+ * group reaches the parent's decision, not each child's default action.
+ * SIGPIPE is ignored in the parent: a closed pipe is a write error (EPIPE)
+ * reported like any other, never a silent death.
+ */
+#ifndef IOBENCH_SIGNALS_H
+#define IOBENCH_SIGNALS_H
+
+#include <stddef.h>
+
+extern const int signals_stop[];
+extern const size_t signals_n_stop;
+
+/* Installs handler for every stop signal (no SA_RESTART: a blocking
+ * poll or wait must return EINTR) and ignores SIGPIPE. */
+void signals_install_stop(void (*handler)(int sig));
+/* In a child: ignores every stop signal (kept across exec). */
+void signals_ignore_stop(void);
+/* The exit status for a run stopped by sig: 128 + sig. */
+int signals_exit_code(int sig);
+/* "SIGHUP" for SIGHUP; "signal N" for others. */
+const char *signals_name(int sig);
+
+#endif
