@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "results.h"
 #include "strategies.h"
 #include "verbs.h"
 
@@ -133,7 +134,8 @@ static int print_json(const struct list_row *rows, size_t n, const char *dir)
 
 	if (!root || !arr)
 		goto out_free;
-	json_object_set_new(root, "dir", json_string(dir));
+	/* dir and the reasons quoting it are bytes, maybe not UTF-8 */
+	json_object_set_new(root, "dir", results_json_text(dir));
 	json_object_set_new(root, "filesystem",
 			    json_string(strategy_fs_name(dir)));
 	for (size_t i = 0; i < n; i++) {
@@ -145,7 +147,8 @@ static int print_json(const struct list_row *rows, size_t n, const char *dir)
 			"name", r->s->name, "summary",
 			r->s->summary ? r->s->summary : "", "tunables",
 			r->tunables, "ranges", r->ranges, "usable", r->usable,
-			"reason", r->usable ? json_null() : json_string(r->why),
+			"reason", r->usable ? json_null()
+					    : results_json_text(r->why),
 			"always_direct", !!(r->s->flags & COPY_ALWAYS_DIRECT),
 			"same_fs_only", !!(r->s->flags & COPY_SAME_FS_ONLY),
 			"default_buffer",

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,6 +31,9 @@
 #include "results.h"
 #include "runner.h"
 #include "shell.h"
+#include "outfile.h"
+#include "scratch.h"
+#include "signals.h"
 #include "source_tree.h"
 #include "strategies.h"
 #include "threads.h"
@@ -256,16 +258,19 @@ static int one_cache(const char *opt, const char *name, void *ctx)
 {
 	struct run_request *rq = ctx;
 	enum cache_mode m;
+	bool *flag;
 
 	if (cache_mode_parse(name, &m)) {
 		bench_error("sweep: %s: '%s': expected warm or cold", opt,
 			    name);
 		return -EINVAL;
 	}
-	if (m == CACHE_WARM)
-		rq->cache_warm = true;
-	else
-		rq->cache_cold = true;
+	flag = m == CACHE_WARM ? &rq->cache_warm : &rq->cache_cold;
+	if (*flag) {
+		bench_error("sweep: %s: '%s': listed twice", opt, name);
+		return -EINVAL;
+	}
+	*flag = true;
 	return 0;
 }
 
@@ -273,16 +278,19 @@ static int one_sync(const char *opt, const char *name, void *ctx)
 {
 	struct run_request *rq = ctx;
 	enum sync_mode m;
+	bool *flag;
 
 	if (sync_mode_parse(name, &m)) {
 		bench_error("sweep: %s: '%s': expected none or end", opt,
 			    name);
 		return -EINVAL;
 	}
-	if (m == SYNC_NONE)
-		rq->sync_none = true;
-	else
-		rq->sync_end = true;
+	flag = m == SYNC_NONE ? &rq->sync_none : &rq->sync_end;
+	if (*flag) {
+		bench_error("sweep: %s: '%s': listed twice", opt, name);
+		return -EINVAL;
+	}
+	*flag = true;
 	return 0;
 }
 
@@ -341,6 +349,20 @@ static int parse_strategies(const char *list, struct run_request *rq)
 	return each_name("--strategies", list, one_strategy, rq);
 }
 
+/* Room under --out for the names iobench adds: a run id, plots/, a file
+ * and its temporary name. */
+#define OUT_ROOM 160
+
+/* Every path option: an empty one is bad input, never "here" or "/". */
+static int check_not_empty(const char *opt, const char *path)
+{
+	if (*path)
+		return 0;
+	bench_error("sweep: %s: empty path (give a directory, e.g. %s .)",
+		    opt, opt);
+	return -EINVAL;
+}
+
 /* --dir must be an existing, writable directory: probed with a real
  * (unnamed) file, since access(2) says yes to root on a read-only mount. */
 static int check_dir(const char *dir)
@@ -348,6 +370,8 @@ static int check_dir(const char *dir)
 	struct stat st;
 	int fd;
 
+	if (check_not_empty("--dir", dir))
+		return -EINVAL;
 	if (stat(dir, &st)) {
 		bench_error("sweep: --dir %s: %s", dir, strerror(errno));
 		return -EINVAL;
@@ -371,24 +395,40 @@ static int check_dir(const char *dir)
 	return 0;
 }
 
-/* --out may not exist yet; when it does it must be a writable directory. */
-static int check_out(const char *out)
+/*
+ * --out may not exist yet: then files must be creatable in its deepest
+ * existing directory (probed, nothing left), so /proc/x or a read-only
+ * mount is bad input before any work. With --save-baseline, an existing
+ * OUT/baselines must be a real directory: a symlink is never followed.
+ */
+static int check_out(const char *out, bool saves_baseline)
 {
+	char base[PATH_MAX];
 	struct stat st;
+	int ret;
 
-	if (stat(out, &st)) {
-		if (errno == ENOENT)
-			return 0;
-		bench_error("sweep: --out %s: %s", out, strerror(errno));
+	if (check_not_empty("--out", out))
+		return -EINVAL;
+	ret = outfile_check_dest(out, OUT_ROOM);
+	if (ret == -ENAMETOOLONG) {
+		bench_error("sweep: --out %s: path too long", out);
 		return -EINVAL;
 	}
-	if (!S_ISDIR(st.st_mode)) {
-		bench_error("sweep: --out %s: not a directory", out);
+	if (ret == -ENOTDIR || ret == -ELOOP) {
+		bench_error("sweep: --out %s: not a directory (%s)", out,
+			    strerror(-ret));
 		return -EINVAL;
 	}
-	if (access(out, W_OK | X_OK)) {
-		bench_error("sweep: --out %s: not writable: %s", out,
-			    strerror(errno));
+	if (ret) {
+		bench_error("sweep: --out %s: cannot create files there: %s",
+			    out, strerror(-ret));
+		return -EINVAL;
+	}
+	snprintf(base, sizeof(base), "%s/baselines", out);
+	if (saves_baseline && !lstat(base, &st) && !S_ISDIR(st.st_mode)) {
+		bench_error("sweep: --save-baseline: %s is %s, not a "
+			    "directory: not followed", base,
+			    S_ISLNK(st.st_mode) ? "a symlink" : "a file");
 		return -EINVAL;
 	}
 	return 0;
@@ -566,7 +606,7 @@ static int build_request(const struct sweep_opts *o, struct run_request *rq)
 			    "'.', '_' and '-' only", o->baseline);
 		return -EINVAL;
 	}
-	if (check_dir(o->dir) || check_out(o->out))
+	if (check_dir(o->dir) || check_out(o->out, o->baseline))
 		return -EINVAL;
 	rq->dir = strdup(o->dir);
 	rq->out = strdup(o->out);
@@ -575,19 +615,47 @@ static int build_request(const struct sweep_opts *o, struct run_request *rq)
 
 /* ---- --source ---- */
 
-/* Whether path (an existing directory) is root or below it. */
-static bool path_within(const char *root, const char *path)
+/*
+ * No output or scratch path may resolve inside the --source tree by any
+ * route: a missing level, `..`, a symlink or a bind mount (outfile_guard
+ * compares the device and inode of every existing directory on the way
+ * up with the tree's directories). 0 or -EINVAL (printed).
+ */
+static int check_outside_tree(const char *source,
+			      const struct run_request *rq, bool baseline)
 {
-	char *real = realpath(path, NULL);
-	size_t n = strlen(root);
-	bool in;
+	struct { const char *opt, *path; } outs[3] = {
+		{ "--dir", rq->dir }, { "--out", rq->out },
+	};
+	char base[PATH_MAX];
+	struct outfile_guard *g;
+	size_t n = 2;
+	int ret = 0;
 
-	if (!real)
-		return false;
-	in = !strncmp(real, root, n) && (real[n] == '/' || !real[n] ||
-					 !strcmp(root, "/"));
-	free(real);
-	return in;
+	if (baseline) {
+		snprintf(base, sizeof(base), "%s/baselines", rq->out);
+		outs[n++] = (typeof(outs[0])){ "--save-baseline", base };
+	}
+	g = outfile_guard_new(source, &ret);
+	if (!g) {
+		bench_error("sweep: --source %s: %s", source, strerror(-ret));
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < n && !ret; i++) {
+		int in = outfile_guard_check(g, outs[i].path);
+
+		if (in == 1)
+			bench_error("sweep: %s %s is inside --source %s (by its "
+				    "path, a symlink or a mount): the tree is "
+				    "never written", outs[i].opt, outs[i].path,
+				    source);
+		else if (in < 0)
+			bench_error("sweep: %s %s: %s", outs[i].opt,
+				    outs[i].path, strerror(-in));
+		ret = in ? -EINVAL : 0;
+	}
+	outfile_guard_free(g);
+	return ret;
 }
 
 /*
@@ -601,29 +669,21 @@ static int load_source(const struct sweep_opts *o, struct run *run)
 {
 	struct run_request *rq = &run->request;
 	struct source_tree *t;
-	char err[PATH_MAX + 128], *out_parent;
-	bool out_in;
+	char err[PATH_MAX + 128];
+	struct stat st;
 
+	if (check_not_empty("--source", o->source))
+		return -EINVAL;
+	/* before the (long) scan; a missing tree is the scan's to report */
+	if (!stat(o->source, &st) && S_ISDIR(st.st_mode) &&
+	    check_outside_tree(o->source, rq, o->baseline))
+		return -EINVAL;
 	t = source_tree_scan(o->source, err, sizeof(err));
 	if (!t) {
 		bench_error("sweep: --source %s", err);
 		return -EINVAL;
 	}
 	run->source_tree = t;
-	/* --out may not exist yet: its parent decides */
-	out_parent = strdup(rq->out);
-	if (!out_parent)
-		return -ENOMEM;
-	out_in = path_within(t->root, rq->out) ||
-		 (access(rq->out, F_OK) &&
-		  path_within(t->root, dirname(out_parent)));
-	free(out_parent);
-	if (path_within(t->root, rq->dir) || out_in) {
-		bench_error("sweep: --%s %s is inside --source %s: the tree "
-			    "is never written", out_in ? "out" : "dir",
-			    out_in ? rq->out : rq->dir, o->source);
-		return -EINVAL;
-	}
 	free(rq->source);
 	rq->source = strdup(t->root);
 	if (!rq->source)
@@ -769,32 +829,13 @@ static void progress_label(const struct run *run, const struct cell *c,
 		 sync_mode_name(c->sync));
 }
 
-static void show_progress(void *ctx, const struct run *run, size_t ci,
-			  size_t done, size_t total, double eta)
+/* The line of a cell that finished: ok with its samples, or why not. */
+static void put_cell_line(const struct progress_ctx *p, const struct run *run,
+			  const struct cell *c)
 {
-	struct progress_ctx *p = ctx;
-	const struct cell *c = &run->cells[ci];
 	char label[256];
-	unsigned e = eta > 0 ? (unsigned)(eta + 0.5) : 0;
 
-	if (p->quiet)
-		return;
-	/* cells run interleaved: count finished ones, not plan positions */
-	if (c->status != CELL_PENDING && !p->announced[ci]) {
-		p->announced[ci] = true;
-		p->finished++;
-	} else if (!p->tty) {
-		return;
-	}
 	progress_label(run, c, label, sizeof(label));
-	if (p->tty) {
-		fprintf(stderr, "\r[%zu/%zu done] %s  sample %zu/%zu  ETA "
-			"%u:%02u\033[K", p->finished, run->n_cells, label,
-			/* a noisy cell may take more than n samples */
-			done, total < done ? done : total, e / 60, e % 60);
-		p->line_open = true;
-		return;
-	}
 	if (c->status == CELL_OK && (run->request.source || run->workload))
 		fprintf(stderr, "[%zu/%zu] %s: ok, %zu samples of the tree "
 			"(%llu files)\n", p->finished, run->n_cells, label,
@@ -809,6 +850,52 @@ static void show_progress(void *ctx, const struct run *run, size_t ci,
 		fprintf(stderr, "[%zu/%zu] %s: %s: %s\n", p->finished,
 			run->n_cells, label, cell_status_name(c->status),
 			c->reason ? c->reason : "");
+}
+
+/*
+ * Counts and prints every cell that finished since the last call, not
+ * only the one the runner reports on: a cell may fail without running a
+ * sample (its sources did not fit). One line each without a terminal;
+ * on a terminal the failed ones get a line above the live one.
+ */
+static void announce_finished(struct progress_ctx *p, const struct run *run)
+{
+	for (size_t i = 0; i < run->n_cells; i++) {
+		const struct cell *c = &run->cells[i];
+
+		if (c->status == CELL_PENDING || p->announced[i])
+			continue;
+		p->announced[i] = true;
+		p->finished++;
+		if (p->tty && c->status == CELL_OK)
+			continue;
+		if (p->line_open)
+			fputs("\r\033[K", stderr);
+		p->line_open = false;
+		put_cell_line(p, run, c);
+	}
+}
+
+static void show_progress(void *ctx, const struct run *run, size_t ci,
+			  size_t done, size_t total, double eta)
+{
+	struct progress_ctx *p = ctx;
+	const struct cell *c = &run->cells[ci];
+	char label[256];
+	unsigned e = eta > 0 ? (unsigned)(eta + 0.5) : 0;
+
+	if (p->quiet)
+		return;
+	/* cells run interleaved: count finished ones, not plan positions */
+	announce_finished(p, run);
+	if (!p->tty)
+		return;
+	progress_label(run, c, label, sizeof(label));
+	fprintf(stderr, "\r[%zu/%zu done] %s  sample %zu/%zu  ETA %u:%02u"
+		"\033[K", p->finished, run->n_cells, label,
+		/* a noisy cell may take more than n samples */
+		done, total < done ? done : total, e / 60, e % 60);
+	p->line_open = true;
 }
 
 static bool same_reason(const struct cell *a, const struct cell *b)
@@ -865,90 +952,89 @@ static void on_signal(int sig)
 	runner_request_stop();
 }
 
-static void install_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	/* no SA_RESTART: the runner's poll() must wake up */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
 /* ---- outputs ---- */
 
-/* OUT/baselines/NAME.json: the same results.json, written atomically. */
-static int save_baseline(const struct run *run, const char *name, bool quiet)
+/* OUT/baselines/NAME.json: the same results.json, written atomically;
+ * baselines/ is iobench's name, so a symlink there is not followed. */
+static int save_baseline(const struct run *run, int outfd, const char *name,
+			 bool quiet)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 128];
-	int ret;
+	char file[128];
+	int fd, ret;
 
-	snprintf(dir, sizeof(dir), "%s/baselines", run->request.out);
-	snprintf(path, sizeof(path), "%s/%s.json", dir, name);
-	ret = path_make_dirs(dir);
-	if (ret)
-		return ret;
-	if (!quiet && !access(path, F_OK))
+	fd = outfile_dir_open(outfd, "baselines",
+			      OUTFILE_CREATE | OUTFILE_NOFOLLOW);
+	if (fd < 0)
+		return fd;
+	snprintf(file, sizeof(file), "%s.json", name);
+	if (!quiet && !faccessat(fd, file, F_OK, AT_SYMLINK_NOFOLLOW))
 		fprintf(stderr, "iobench: replacing baseline %s\n", name);
-	return results_write_json(run, path);
+	ret = results_write_json_at(run, fd, file);
+	close(fd);
+	return ret;
 }
 
-/* OUT/latest -> id, replaced atomically (symlink a temp name, rename). */
-static int point_latest(const char *out, const char *id)
+/*
+ * Writes OUT/<run-id>/: results.json first (it holds the measurements),
+ * then the baseline, results.csv and report.md (with its plots), each
+ * whole or not at all; OUT/latest moves to the run once all are there.
+ * 0 or -errno (printed, with where the measurements are when they are).
+ */
+static int write_outputs(const struct run *run, const char *baseline,
+			 bool quiet)
 {
-	char tmp[PATH_MAX], latest[PATH_MAX];
+	const char *out = run->request.out;
+	char rundir[PATH_MAX], path[PATH_MAX + 32];
+	int outfd, runfd, ret;
 
-	snprintf(tmp, sizeof(tmp), "%s/.latest-%s", out, id);
-	snprintf(latest, sizeof(latest), "%s/latest", out);
-	unlink(tmp);
-	if (symlink(id, tmp))
-		return -errno;
-	if (rename(tmp, latest)) {
-		int ret = -errno;
-
-		unlink(tmp);
-		return ret;
+	snprintf(rundir, sizeof(rundir), "%s/%s", out, run->id);
+	outfd = outfile_dir_open(AT_FDCWD, out, OUTFILE_CREATE);
+	if (outfd < 0) {
+		bench_error("sweep: creating %s: %s: the measurements are "
+			    "lost", out, strerror(-outfd));
+		return outfd;
 	}
-	return 0;
-}
-
-static int write_outputs(const struct run *run, const char *rundir,
-			 const char *baseline, bool quiet)
-{
-	char path[PATH_MAX + 32];
-	int ret;
-
-	snprintf(path, sizeof(path), "%s/results.csv", rundir);
-	ret = results_write_csv(run, path);
+	runfd = outfile_dir_open(outfd, run->id,
+				 OUTFILE_CREATE | OUTFILE_NOFOLLOW);
+	if (runfd < 0) {
+		ret = runfd;
+		bench_error("sweep: creating %s: %s: the measurements are "
+			    "lost", rundir, strerror(-ret));
+		goto out_close;
+	}
+	ret = results_write_json_at(run, runfd, "results.json");
 	if (ret) {
-		bench_error("sweep: writing %s: %s", path, strerror(-ret));
-		return ret;
+		bench_error("sweep: writing %s/results.json: %s: the "
+			    "measurements are lost", rundir, strerror(-ret));
+		/* nothing else was written: no empty run directory */
+		unlinkat(outfd, run->id, AT_REMOVEDIR);
+		goto out_close_run;
 	}
-	snprintf(path, sizeof(path), "%s/report.md", rundir);
-	ret = report_write_markdown(run, path);
-	if (ret) {
-		bench_error("sweep: writing %s: %s", path, strerror(-ret));
-		return ret;
-	}
-	snprintf(path, sizeof(path), "%s/results.json", rundir);
-	ret = results_write_json(run, path);
-	if (ret) {
-		bench_error("sweep: writing %s: %s", path, strerror(-ret));
-		return ret;
-	}
-	ret = point_latest(run->request.out, run->id);
-	if (ret)
-		bench_error("sweep: pointing %s/latest at %s: %s",
-			    run->request.out, run->id, strerror(-ret));
 	if (baseline) {
-		ret = save_baseline(run, baseline, quiet);
-		if (ret) {
-			bench_error("sweep: saving baseline %s: %s", baseline,
-				    strerror(-ret));
-			return ret;
-		}
+		snprintf(path, sizeof(path), "%s/baselines/%s.json", out,
+			 baseline);
+		ret = save_baseline(run, outfd, baseline, quiet);
 	}
-	return 0;
+	if (!ret) {
+		snprintf(path, sizeof(path), "%s/results.csv", rundir);
+		ret = results_write_csv(run, path);
+	}
+	if (!ret) {
+		snprintf(path, sizeof(path), "%s/report.md", rundir);
+		ret = report_write_markdown(run, path);
+	}
+	if (!ret) {
+		snprintf(path, sizeof(path), "%s/latest", out);
+		ret = outfile_symlink(outfd, "latest", run->id);
+	}
+	if (ret)
+		bench_error("sweep: writing %s: %s (the measurements are in "
+			    "%s/results.json)", path, strerror(-ret), rundir);
+out_close_run:
+	close(runfd);
+out_close:
+	close(outfd);
+	return ret;
 }
 
 static int exit_code(const struct run *run)
@@ -956,7 +1042,7 @@ static int exit_code(const struct run *run)
 	size_t ok = 0, failed = 0;
 
 	if (got_signal)
-		return got_signal == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
+		return signals_exit_code(got_signal);
 	for (size_t i = 0; i < run->n_cells; i++) {
 		ok += run->cells[i].status == CELL_OK;
 		failed += run->cells[i].status == CELL_FAILED;
@@ -1084,6 +1170,75 @@ static int compare_with_baseline(struct run *run, const struct run *base,
 }
 
 /* Plans, runs and writes everything once the request is valid. */
+/* What the next run (or doctor) found of a run killed outright. */
+static void on_stale_scratch(void *ctx, const struct scratch_finding *f)
+{
+	const char *dir = ctx;
+
+	if (f->state == SCRATCH_REMOVED)
+		fprintf(stderr, "iobench: removed stale scratch directory "
+			"%s/%s (its run, process %d, is gone; %.1f MiB "
+			"freed)\n", dir, f->name, (int)f->pid,
+			f->bytes / (1024.0 * 1024));
+	else if (f->state == SCRATCH_REMOVE_FAILED)
+		fprintf(stderr, "iobench: warning: stale scratch directory "
+			"%s/%s (its run, process %d, is gone): cannot remove "
+			"it: %s\n", dir, f->name, (int)f->pid,
+			strerror(-f->err));
+}
+
+/* A stop signal that came after every cell had finished: the run is
+ * still marked, so exit 128 + n always means "marked incomplete". */
+static void mark_interrupted(struct run *run, const char *when)
+{
+	if (run->incomplete)
+		return;
+	run->incomplete = true;
+	results_add_warning(run, "interrupted by %s %s: every cell had "
+			    "finished", signals_name(got_signal), when);
+}
+
+/*
+ * After the cells: the tree check, the baseline comparison and the
+ * outputs. A stop signal while they are written does not cut them short:
+ * they are finished, written again marked incomplete, and the exit
+ * status is the signal's.
+ */
+static int sweep_finish(struct run *run, const struct sweep_opts *o,
+			const struct run *base, const char *rundir,
+			bool interrupted)
+{
+	bool regressed = false;
+	int signalled, ret, code;
+
+	if (interrupted && !o->quiet)
+		fprintf(stderr, "iobench: interrupted: writing partial "
+			"results\n");
+	check_source_unchanged(run);
+	regressed = base && compare_with_baseline(run, base, o->compare_to) ==
+			    EXIT_REGRESSION;
+	if (got_signal)
+		mark_interrupted(run, "after the last sample");
+	signalled = got_signal;
+	ret = write_outputs(run, o->baseline, o->quiet);
+	if (!ret && got_signal && !signalled) {
+		fprintf(stderr, "iobench: interrupted by %s while writing the "
+			"outputs: finishing them, marked incomplete\n",
+			signals_name(got_signal));
+		mark_interrupted(run, "while the outputs were written");
+		ret = write_outputs(run, o->baseline, true);
+	}
+	code = exit_code(run);
+	if (regressed && code == EXIT_OK)
+		code = EXIT_REGRESSION;
+	if (ret)
+		return code == EXIT_OK || code == EXIT_CELLS_FAILED ||
+		       code == EXIT_REGRESSION ? EXIT_RUNTIME : code;
+	/* a failed write to stdout is reported by main() */
+	printf("%s/report.md\n", rundir);
+	return code;
+}
+
 static int sweep_run(struct run *run, const struct sweep_opts *o,
 		     const struct run *base)
 {
@@ -1094,10 +1249,10 @@ static int sweep_run(struct run *run, const struct sweep_opts *o,
 	const char *gov;
 	size_t skipped = 0;
 	double t0 = clock_now(), est;
-	int ret, code;
+	int ret;
 
 	/* from here on a signal leaves partial results, not a stray dir */
-	install_signals();
+	signals_install_stop(on_signal);
 	ret = runner_plan(run);
 	if (ret) {
 		bench_error("sweep: planning: %s", strerror(-ret));
@@ -1129,13 +1284,8 @@ static int sweep_run(struct run *run, const struct sweep_opts *o,
 	if (threads_oversubscribed(run) && !o->quiet)
 		fprintf(stderr, "iobench: warning: %s\n",
 			threads_oversubscribed(run));
-	if (snprintf(rundir, sizeof(rundir), "%s/%s", run->request.out,
-		     run->id) >= (int)sizeof(rundir) ||
-	    (ret = path_make_dirs(rundir))) {
-		bench_error("sweep: creating %s: %s", rundir,
-			    strerror(ret ? -ret : ENAMETOOLONG));
-		return EXIT_RUNTIME;
-	}
+	/* OUT/<run-id> is created when there is something to put in it */
+	snprintf(rundir, sizeof(rundir), "%s/%s", run->request.out, run->id);
 	for (size_t i = 0; i < run->n_cells; i++)
 		skipped += run->cells[i].status == CELL_SKIPPED;
 	est = runner_estimate_seconds(run);
@@ -1151,30 +1301,24 @@ static int sweep_run(struct run *run, const struct sweep_opts *o,
 		bench_error("sweep: %s", strerror(ENOMEM));
 		return EXIT_RUNTIME;
 	}
+	/* skipped cells were announced above, one line per reason */
+	for (size_t i = 0; i < run->n_cells; i++)
+		pc.announced[i] = run->cells[i].status == CELL_SKIPPED;
+	/* a run killed outright left its scratch directory: remove it */
+	scratch_clean_stale(run->request.dir, on_stale_scratch,
+			    run->request.dir);
 	ret = runner_run(run, &prog, err, sizeof(err));
 	run->duration = clock_now() - t0;
+	if (!o->quiet)
+		announce_finished(&pc, run);
 	if (pc.line_open)
 		fputc('\n', stderr);
 	free(pc.announced);
 	if (ret && ret != -EINTR) {
 		bench_error("sweep: %s", err);
-		rmdir(rundir);
 		return EXIT_RUNTIME;
 	}
-	if (ret == -EINTR && !o->quiet)
-		fprintf(stderr, "iobench: interrupted: writing partial "
-			"results\n");
-	check_source_unchanged(run);
-	code = exit_code(run);
-	if (base && compare_with_baseline(run, base, o->compare_to) ==
-			    EXIT_REGRESSION && code == EXIT_OK)
-		code = EXIT_REGRESSION;
-	if (write_outputs(run, rundir, o->baseline, o->quiet))
-		return code == EXIT_OK || code == EXIT_CELLS_FAILED ?
-		       EXIT_RUNTIME : code;
-	printf("%s/report.md\n", rundir);
-	fflush(stdout);
-	return code;
+	return sweep_finish(run, o, base, rundir, ret == -EINTR);
 }
 
 int cmd_sweep(int argc, char **argv)

@@ -745,9 +745,12 @@ static json_t *json_compare_cell(const struct compare_cell *cc)
 
 static json_t *json_side(const char *label, const struct run *r)
 {
-	return json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?}", "label",
-			 label, "id", r->id, "started", r->started,
-			 "hostname", r->env.hostname, "version", r->version,
+	/* the label may be a path: bytes, maybe not UTF-8 */
+	return json_pack("{s:o, s:s?, s:s?, s:o, s:s?, s:s?}", "label",
+			 results_json_text(label), "id", r->id, "started",
+			 r->started, "hostname",
+			 results_json_text(r->env.hostname), "version",
+			 r->version,
 			 "commit", r->commit);
 }
 
@@ -773,10 +776,10 @@ char *compare_json(const struct comparison *cmp,
 		json_array_append_new(cells,
 				      json_compare_cell(&cmp->cells[i]));
 	for (size_t i = 0; env && i < cmp->n_env_diffs; i++)
-		json_array_append_new(env, json_pack("{s:s, s:s, s:s}",
+		json_array_append_new(env, json_pack("{s:s, s:o, s:o}",
 			"field", cmp->env_diffs[i].field,
-			"base", cmp->env_diffs[i].base,
-			"new", cmp->env_diffs[i].new));
+			"base", results_json_text(cmp->env_diffs[i].base),
+			"new", results_json_text(cmp->env_diffs[i].new)));
 	root = json_pack("{s:s, s:o, s:o, s:{s:f, s:f, s:b, s:f, s:i, s:I},"
 			 " s:s, s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:o, s:o,"
 			 " s:o}",

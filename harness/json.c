@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 
 #include "array.h"
 #include "machine_limits.h"
+#include "outfile.h"
 #include "profile.h"
 #include "results.h"
 #include "strategies.h"
@@ -27,6 +29,114 @@
 #define AT_LEN 160
 
 /* ---- writer ---- */
+
+/*
+ * Strings that are not UTF-8 (paths are bytes; so are messages quoting
+ * them): JSON cannot hold those bytes, so such a string is written with
+ * every byte >= 0x80 as \xHH and every backslash doubled, and its JSON
+ * Pointer is listed in run.escaped: a reader restores the bytes exactly.
+ * The strings escaped while one document is built are remembered here
+ * (by node), then found in the finished document to name their pointers;
+ * writing is single-threaded.
+ */
+static json_t *escaped_nodes;
+
+json_t *results_json_text(const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	json_t *v;
+	char *e, *p;
+
+	if (!s)
+		return json_null();
+	v = json_string(s);
+	if (v)
+		return v;
+	e = malloc(4 * strlen(s) + 1);
+	if (!e)
+		return NULL;
+	for (p = e; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\\') {
+			*p++ = '\\';
+			*p++ = '\\';
+		} else if (c >= 0x80) {
+			*p++ = '\\';
+			*p++ = 'x';
+			*p++ = hex[c >> 4];
+			*p++ = hex[c & 15];
+		} else {
+			*p++ = (char)c;
+		}
+	}
+	*p = '\0';
+	v = json_string(e);
+	free(e);
+	/* the node itself marks it: its pointer is found once placed */
+	if (v && escaped_nodes &&
+	    json_array_append_new(escaped_nodes, json_integer(
+			(json_int_t)(uintptr_t)v))) {
+		json_decref(v);
+		return NULL;
+	}
+	return v;
+}
+
+static bool was_escaped(const json_t *v)
+{
+	size_t i;
+	json_t *n;
+
+	json_array_foreach(escaped_nodes, i, n)
+		if ((uintptr_t)json_integer_value(n) == (uintptr_t)v)
+			return true;
+	return false;
+}
+
+/* Appends to `out` the JSON Pointer (RFC 6901) of every escaped string
+ * in v, whose own pointer is `at`. 0 or -ENOMEM. */
+static int find_escaped(const json_t *v, char *at, size_t len, json_t *out)
+{
+	size_t used = strlen(at), i;
+	const char *key;
+	json_t *child;
+	int ret = 0;
+
+	if (json_is_string(v))
+		return was_escaped(v) ?
+		       json_array_append_new(out, json_string(at)) ? -ENOMEM : 0
+		       : 0;
+	if (json_is_array(v)) {
+		json_array_foreach((json_t *)v, i, child) {
+			snprintf(at + used, len - used, "/%zu", i);
+			ret = find_escaped(child, at, len, out);
+			if (ret)
+				break;
+		}
+	} else if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, key, child) {
+			char *p = at + used;
+
+			/* "~" is "~0" and "/" is "~1" in a pointer */
+			*p++ = '/';
+			for (; *key && p < at + len - 3; key++) {
+				if (*key == '~' || *key == '/') {
+					*p++ = '~';
+					*p++ = *key == '~' ? '0' : '1';
+				} else {
+					*p++ = *key;
+				}
+			}
+			*p = '\0';
+			ret = find_escaped(child, at, len, out);
+			if (ret)
+				break;
+		}
+	}
+	at[used] = '\0';
+	return ret;
+}
 
 /* JSON has no NaN or infinity: such an estimate is written as null. */
 static json_t *jreal(double v)
@@ -61,7 +171,8 @@ static json_t *str_array(char *const *v, size_t n)
 	json_t *a = json_array();
 
 	for (size_t i = 0; a && i < n; i++) {
-		if (json_array_append_new(a, json_string(v[i] ? v[i] : ""))) {
+		if (json_array_append_new(a, results_json_text(v[i] ? v[i]
+								       : ""))) {
 			json_decref(a);
 			return NULL;
 		}
@@ -71,10 +182,10 @@ static json_t *str_array(char *const *v, size_t n)
 
 static json_t *run_to_json(const struct run *r)
 {
-	return json_pack("{s:s?, s:s?, s:o, s:s?, s:s?, s:s?, s:b, s:o}",
+	return json_pack("{s:s?, s:s?, s:o, s:o, s:s?, s:s?, s:b, s:o}",
 			 "id", r->id, "started", r->started,
 			 "duration", jreal(r->duration),
-			 "command_line", r->command_line,
+			 "command_line", results_json_text(r->command_line),
 			 "version", r->version, "commit", r->commit,
 			 "incomplete", r->incomplete,
 			 "warnings", str_array(r->warnings, r->n_warnings));
@@ -82,27 +193,29 @@ static json_t *run_to_json(const struct run *r)
 
 static json_t *env_to_json(const struct environment *e)
 {
-	return json_pack("{s:s?, s:s?, s:s?, s:I, s:I, s:I, s:I, s:o,"
-			 " s:s?, s:s?, s:s?, s:s?, s:i, s:s?, s:I, s:I, s:I,"
-			 " s:s?, s:s?}",
-			 "hostname", e->hostname, "kernel", e->kernel,
-			 "cpu_model", e->cpu_model,
+	return json_pack("{s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:o,"
+			 " s:o, s:o, s:o, s:o, s:i, s:o, s:I, s:I, s:I,"
+			 " s:o, s:o}",
+			 "hostname", results_json_text(e->hostname),
+			 "kernel", results_json_text(e->kernel),
+			 "cpu_model", results_json_text(e->cpu_model),
 			 "packages", (json_int_t)e->packages,
 			 "numa_nodes", (json_int_t)e->numa_nodes,
 			 "cores", (json_int_t)e->cores,
 			 "pus", (json_int_t)e->pus,
 			 "mem_total", ju64(e->mem_total),
-			 "fs_type", e->fs_type,
-			 "mount_options", e->mount_options,
-			 "device", e->device, "device_model", e->device_model,
+			 "fs_type", results_json_text(e->fs_type),
+			 "mount_options", results_json_text(e->mount_options),
+			 "device", results_json_text(e->device),
+			 "device_model", results_json_text(e->device_model),
 			 "rotational", e->rotational,
-			 "scheduler", e->scheduler,
+			 "scheduler", results_json_text(e->scheduler),
 			 "logical_block_size",
 			 (json_int_t)e->logical_block_size,
 			 "dio_mem_align", (json_int_t)e->dio_mem_align,
 			 "dio_offset_align", (json_int_t)e->dio_offset_align,
-			 "governor", e->governor,
-			 "cache_probe", e->cache_probe);
+			 "governor", results_json_text(e->governor),
+			 "cache_probe", results_json_text(e->cache_probe));
 }
 
 /* A tunable's value: a bool as true/false, else a number. */
@@ -172,7 +285,7 @@ static json_t *request_plugins_to_json(const struct run_request *q)
 static json_t *request_to_json(const struct run_request *q)
 {
 	return json_pack("{s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s,"
-			 " s:s?, s:o, s:s?, s:s?, s:I, s:I, s:o, s:o, s:o, s:b,"
+			 " s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:o, s:b,"
 			 " s:o}",
 			 "strategies",
 			 str_array(q->strategies, q->n_strategies),
@@ -182,9 +295,10 @@ static json_t *request_to_json(const struct run_request *q)
 			 "cache_cold", q->cache_cold,
 			 "sync_none", q->sync_none, "sync_end", q->sync_end,
 			 "content", content_kind_name(q->content),
-			 "source", q->source,
+			 "source", results_json_text(q->source),
 			 "source_files", ju64(q->source_files),
-			 "dir", q->dir, "out", q->out,
+			 "dir", results_json_text(q->dir),
+			 "out", results_json_text(q->out),
 			 "samples", (json_int_t)q->samples,
 			 "runs", (json_int_t)(q->runs ? q->runs : 1),
 			 "budget", jreal(q->budget),
@@ -297,10 +411,10 @@ static json_t *samples_to_json(const struct cell *c)
 
 static json_t *cell_to_json(const struct cell *c)
 {
-	return json_pack("{s:o, s:s, s:s?, s:o, s:o, s:b, s:I, s:o, s:o}",
+	return json_pack("{s:o, s:s, s:o, s:o, s:o, s:b, s:I, s:o, s:o}",
 			 "parameters", params_to_json(c),
 			 "status", cell_status_name(c->status),
-			 "reason", c->reason,
+			 "reason", results_json_text(c->reason),
 			 "warmup_seconds", jreal(c->warmup_seconds),
 			 "usage", usage_to_json(&c->usage),
 			 "verified", c->verified,
@@ -322,31 +436,74 @@ static json_t *cells_to_json(const struct run *run)
 	return a;
 }
 
-int results_write_json(const struct run *run, const char *path)
+/* The text of results.json; you own it (free). 0 or -errno: -EILSEQ for
+ * a string jansson refused, -ENOMEM. */
+static int render_json(const struct run *run, char **text)
 {
-	json_t *root;
-	char *text;
-	int ret;
+	char at[512] = "";
+	json_t *root, *escaped = NULL;
+	json_error_t error = { .text = "" };
+	int ret = 0;
 
-	root = json_pack("{s:s, s:o, s:o, s:o, s:o}", "schema", RESULTS_SCHEMA,
-			 "run", run_to_json(run),
-			 "environment", env_to_json(&run->env),
-			 "request", request_to_json(&run->request),
-			 "cells", cells_to_json(run));
+	escaped_nodes = json_array();
+	if (!escaped_nodes)
+		return -ENOMEM;
+	root = json_pack_ex(&error, 0, "{s:s, s:o, s:o, s:o, s:o}",
+			    "schema", RESULTS_SCHEMA,
+			    "run", run_to_json(run),
+			    "environment", env_to_json(&run->env),
+			    "request", request_to_json(&run->request),
+			    "cells", cells_to_json(run));
 	if (!root || limits_json_attach(root, run) ||
 	    threads_json_annotate(root, run) ||
 	    profile_json_annotate(root, run) ||
 	    workload_json_annotate(root, run) ||
 	    env_storage_json_attach(root, &run->env.storage)) {
-		json_decref(root);
-		return -ENOMEM;
+		/* every string is escaped first: only memory runs out */
+		ret = strstr(error.text, "UTF-8") ? -EILSEQ : -ENOMEM;
+		goto out_free;
+	}
+	if (json_array_size(escaped_nodes)) {
+		escaped = json_array();
+		if (!escaped || find_escaped(root, at, sizeof(at), escaped) ||
+		    json_object_set_new(json_object_get(root, "run"),
+					"escaped", escaped)) {
+			ret = -ENOMEM;
+			goto out_free;
+		}
 	}
 	/* 17 significant digits: every double reads back bit-identical */
-	text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+	*text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+	if (!*text)
+		ret = -ENOMEM;
+out_free:
 	json_decref(root);
-	if (!text)
-		return -ENOMEM;
-	ret = results_write_file_atomic(path, text, strlen(text));
+	json_decref(escaped_nodes);
+	escaped_nodes = NULL;
+	return ret;
+}
+
+int results_write_json(const struct run *run, const char *path)
+{
+	char *text;
+	int ret = render_json(run, &text);
+
+	if (ret)
+		return ret;
+	ret = outfile_write_path(path, text, strlen(text));
+	free(text);
+	return ret;
+}
+
+int results_write_json_at(const struct run *run, int dirfd,
+			  const char *name)
+{
+	char *text;
+	int ret = render_json(run, &text);
+
+	if (ret)
+		return ret;
+	ret = outfile_write_at(dirfd, name, text, strlen(text));
 	free(text);
 	return ret;
 }

@@ -285,13 +285,14 @@ json_t *limits_to_json(const struct run_limits *l)
 			return NULL;
 		}
 	}
-	return json_pack("{s:o?, s:{s:I, s:I, s:o, s:o, s:s?}}",
+	/* the reason quotes --dir: bytes, maybe not UTF-8 */
+	return json_pack("{s:o?, s:{s:I, s:I, s:o, s:o, s:o}}",
 			 "memcpy", a, "direct",
 			 "bytes", (json_int_t)l->direct_bytes,
 			 "block", (json_int_t)l->direct_block,
 			 "read_mib_s", jreal(l->direct_read_mib_s),
 			 "write_mib_s", jreal(l->direct_write_mib_s),
-			 "reason", l->direct_reason);
+			 "reason", results_json_text(l->direct_reason));
 }
 
 static double real_or_nan(json_t *v)

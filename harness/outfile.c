@@ -382,16 +382,21 @@ void outfile_discard(struct outfile *of)
 
 /* ---- other programs' files, links, private directories ---- */
 
-/* Whether the file ends with `tail`. */
+/* Whether the file's last bytes, trailing white space aside, are tail. */
 static bool ends_with(int fd, off_t size, const char *tail)
 {
 	size_t n = strlen(tail);
 	char buf[64];
+	ssize_t got;
+	off_t from;
 
-	if (n > sizeof(buf) || size < (off_t)n)
+	if (n > sizeof(buf) / 2)
 		return false;
-	return pread(fd, buf, n, size - (off_t)n) == (ssize_t)n &&
-	       !memcmp(buf, tail, n);
+	from = size > (off_t)sizeof(buf) ? size - (off_t)sizeof(buf) : 0;
+	got = pread(fd, buf, sizeof(buf), from);
+	while (got > 0 && strchr(" \t\r\n", buf[got - 1]))
+		got--;
+	return got >= (ssize_t)n && !memcmp(buf + got - n, tail, n);
 }
 
 int outfile_adopt(int from_dirfd, const char *from, int dirfd,
@@ -612,8 +617,8 @@ struct outfile_guard *outfile_guard_new(const char *root, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
-	fts = fts_open(argv, FTS_PHYSICAL | FTS_COMFOLLOW | FTS_NOCHDIR |
-		       FTS_NOSTAT, NULL);
+	fts = fts_open(argv, FTS_PHYSICAL | FTS_COMFOLLOW | FTS_NOCHDIR,
+		       NULL);
 	if (!fts) {
 		ret = -errno;
 		goto out_free;

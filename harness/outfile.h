@@ -86,8 +86,9 @@ void outfile_discard(struct outfile *of);
  * Publishes a file another program wrote (gnuplot's SVG) in a private
  * directory: it must be a regular file, not a link; it is fsynced and
  * renamed to `name` in dirfd (the same filesystem). `complete`, when not
- * NULL, is what its last bytes must be ("</svg>\n"): a file cut short
- * (a full disk) is -ENOSPC and stays where it was.
+ * NULL, is what its last bytes must be, trailing white space aside
+ * ("</svg>"): a file cut short (a full disk) is -EIO and stays where it
+ * was.
  */
 int outfile_adopt(int from_dirfd, const char *from, int dirfd,
 		  const char *name, const char *complete);

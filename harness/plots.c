@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * Plots with gnuplot: one data file and one script per plot under plots/,
- * drawn as SVG by a single gnuplot process whose exit is checked.
+ * drawn as SVG by a single gnuplot process whose exit is checked. All are
+ * made in a private directory and published whole into plots/ (outfile.h):
+ * a link planted at plots/NAME.* is replaced, never written through, and
+ * an image cut short by a full disk is never published.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <limits.h>
 #include <math.h>
@@ -15,6 +19,7 @@
 #include <unistd.h>
 
 #include "fmt.h"
+#include "outfile.h"
 #include "parse.h"
 #include "path.h"
 #include "plots.h"
@@ -34,6 +39,10 @@ static const char *const palette[] = {
 
 struct plotter {
 	char dir[PATH_MAX];		/* DIR/plots */
+	int dirfd;			/* DIR/plots, or -1 */
+	char priv[PATH_MAX + 40];	/* DIR/plots/.gnuplot-XXXXXXXX */
+	int privfd;			/* where the files are made, or -1 */
+	struct outfile dat, gp;		/* the plot being written */
 	struct plots_result *out;
 	char scripts[PLOTS_MAX][56];	/* NAME.gp to run, in order */
 	size_t n_scripts;
@@ -66,12 +75,13 @@ static void gp_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static FILE *open_file(struct plotter *p, const char *name, const char *ext)
+static int open_file(struct plotter *p, struct outfile *of,
+		     const char *name, const char *ext)
 {
-	char path[PATH_LEN];
+	char file[64];
 
-	snprintf(path, sizeof(path), "%s/%s.%s", p->dir, name, ext);
-	return fopen(path, "we");
+	snprintf(file, sizeof(file), "%s.%s", name, ext);
+	return outfile_open(of, p->privfd, file);
 }
 
 /*
@@ -81,15 +91,17 @@ static FILE *open_file(struct plotter *p, const char *name, const char *ext)
 static int plot_begin(struct plotter *p, const char *name, const char *title,
 		      int width, int height, FILE **dat, FILE **gp)
 {
-	*dat = open_file(p, name, "dat");
-	*gp = *dat ? open_file(p, name, "gp") : NULL;
-	if (!*gp) {
-		int ret = -errno;
+	int ret = open_file(p, &p->dat, name, "dat");
 
-		if (*dat)
-			fclose(*dat);
+	if (ret)
+		return ret;
+	ret = open_file(p, &p->gp, name, "gp");
+	if (ret) {
+		outfile_discard(&p->dat);
 		return ret;
 	}
+	*dat = p->dat.f;
+	*gp = p->gp.f;
 	/* reset: one gnuplot process runs every script in turn */
 	fprintf(*gp, "# iobench: %s (data in %s.dat)\nreset\n"
 		"set terminal svg size %d,%d noenhanced font \"sans,12\" "
@@ -106,12 +118,15 @@ static int plot_end(struct plotter *p, const char *name, const char *title,
 		    FILE *dat, FILE *gp)
 {
 	struct plots_result *o = p->out;
-	int ret = 0;
+	int ret;
 
-	if (fclose(dat))
-		ret = -errno;
-	if (fclose(gp) && !ret)
-		ret = -errno;
+	(void)dat;
+	(void)gp;
+	ret = outfile_commit(&p->dat);
+	if (ret)
+		outfile_discard(&p->gp);
+	else
+		ret = outfile_commit(&p->gp);
 	if (ret || o->n >= PLOTS_MAX)
 		return ret;
 	snprintf(p->scripts[p->n_scripts++], sizeof(p->scripts[0]), "%s.gp",
@@ -615,20 +630,78 @@ out_free:
 
 /* ---- drawing ---- */
 
+/* DIR/plots (created; a symlink there is not followed) and a private
+ * directory in it where the files are made. */
 static int make_plot_dir(struct plotter *p, const char *dir)
 {
+	char name[32];
+	int dfd;
+
+	p->dirfd = p->privfd = -1;
 	if (snprintf(p->dir, sizeof(p->dir), "%s/%s", dir, PLOTS_DIR) >=
 	    (int)sizeof(p->dir))
 		return -ENAMETOOLONG;
-	if (mkdir(p->dir, 0755) && errno != EEXIST)
-		return -errno;
+	dfd = outfile_dir_open(AT_FDCWD, dir, 0);
+	if (dfd < 0)
+		return dfd;
+	p->dirfd = outfile_dir_open(dfd, PLOTS_DIR,
+				    OUTFILE_CREATE | OUTFILE_NOFOLLOW);
+	close(dfd);
+	if (p->dirfd < 0)
+		return p->dirfd;
+	p->privfd = outfile_private_dir(p->dirfd, "gnuplot", name,
+					sizeof(name));
+	if (p->privfd < 0)
+		return p->privfd;
+	snprintf(p->priv, sizeof(p->priv), "%s/%s", p->dir, name);
 	return 0;
 }
 
+/* Removes the private directory (what was not published with it). */
+static void close_plot_dir(struct plotter *p)
+{
+	const char *name = strrchr(p->priv, '/');
+
+	if (p->privfd >= 0) {
+		close(p->privfd);
+		outfile_remove_tree(p->dirfd, name + 1, NULL);
+	}
+	if (p->dirfd >= 0)
+		close(p->dirfd);
+	p->dirfd = p->privfd = -1;
+}
+
+/* Publishes plot i's image, data and script into plots/; the image only
+ * when gnuplot finished it (a full disk cuts it short). */
+static bool publish_plot(struct plotter *p, size_t i)
+{
+	const char *svg = p->out->plots[i].name;
+	char base[48], file[64];
+	int ret;
+
+	snprintf(base, sizeof(base), "%.*s", (int)(strlen(svg) - 4), svg);
+	for (int k = 0; k < 2; k++) {
+		snprintf(file, sizeof(file), "%s.%s", base, k ? "gp" : "dat");
+		ret = outfile_adopt(p->privfd, file, p->dirfd, file, NULL);
+		if (ret) {
+			note(p, "%s: %s", file, strerror(-ret));
+			return false;
+		}
+	}
+	ret = outfile_adopt(p->privfd, svg, p->dirfd, svg, "</svg>");
+	if (ret == -ENOENT)
+		note(p, "%s: gnuplot wrote no image", svg);
+	else if (ret == -EIO)
+		note(p, "%s: gnuplot's image is cut short (disk full?)", svg);
+	else if (ret)
+		note(p, "%s: %s", svg, strerror(-ret));
+	return !ret;
+}
+
 /*
- * Runs gnuplot once over every queued script (in the plots directory, so
- * the scripts name their files relatively), then keeps only the plots
- * whose SVG exists. A failure empties the list and says why.
+ * Runs gnuplot once over every queued script (in the private directory,
+ * so the scripts name their files relatively), then publishes the plots
+ * it finished. A failure empties the list and says why.
  */
 static void draw(struct plotter *p)
 {
@@ -644,7 +717,7 @@ static void draw(struct plotter *p)
 	for (size_t i = 0; i < p->n_scripts; i++)
 		argv[i + 1] = p->scripts[i];
 	argv[p->n_scripts + 1] = NULL;
-	status = harness_run_program(argv, p->dir, msg, sizeof(msg));
+	status = harness_run_program(argv, p->priv, msg, sizeof(msg));
 	if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
 		snprintf(o->skipped, sizeof(o->skipped), "gnuplot failed "
 			 "(%s%d)%s%s", status < 0 ? "errno " :
@@ -655,18 +728,9 @@ static void draw(struct plotter *p)
 		o->n = 0;
 		return;
 	}
-	for (size_t i = 0; i < o->n; i++) {
-		char path[PATH_LEN];
-		struct stat st;
-
-		snprintf(path, sizeof(path), "%s/%s", p->dir,
-			 o->plots[i].name);
-		if (stat(path, &st) || !st.st_size) {
-			note(p, "%s: gnuplot wrote no image", o->plots[i].name);
-			continue;
-		}
-		o->plots[keep++] = o->plots[i];
-	}
+	for (size_t i = 0; i < o->n; i++)
+		if (publish_plot(p, i))
+			o->plots[keep++] = o->plots[i];
 	o->n = keep;
 }
 
@@ -713,10 +777,10 @@ int plots_write_run(const struct run *run, const char *dir,
 		ret = plot_page_cache(&p, run);
 	if (!ret)
 		ret = plot_threads(&p, run);
-	if (ret)
-		return ret;
-	draw(&p);
-	return 0;
+	if (!ret)
+		draw(&p);
+	close_plot_dir(&p);
+	return ret;
 }
 
 int plots_write_bars(const struct plots_bars *b, const char *dir,
@@ -797,12 +861,12 @@ int plots_write_compare(const struct comparison *cmp, const char *dir,
 	}
 	ret = make_plot_dir(&p, dir);
 	if (ret)
-		return ret;
+		goto out_close;
 	height = 160 + 24 * (int)rows;
 	height = height < 420 ? 420 : height > 4000 ? 4000 : height;
 	ret = plot_begin(&p, name, title, 1100, height, &dat, &gp);
 	if (ret)
-		return ret;
+		goto out_close;
 	rows = 0;
 	for (size_t i = 0; i < cmp->n_cells; i++) {
 		const struct compare_cell *c = &cmp->cells[i];
@@ -838,10 +902,11 @@ int plots_write_compare(const struct comparison *cmp, const char *dir,
 		"\"#9e9e9e\" title \"no significant change\"\n",
 		rows ? rows - 1 : 0);
 	ret = plot_end(&p, name, title, dat, gp);
-	if (ret)
-		return ret;
-	draw(&p);
-	return 0;
+	if (!ret)
+		draw(&p);
+out_close:
+	close_plot_dir(&p);
+	return ret;
 }
 
 int plots_compare_section(const struct comparison *cmp, const char *dir,

@@ -495,17 +495,19 @@ static json_t *profile_to_json(const struct cell_profile *p)
 			goto out_free;
 	}
 	for (size_t i = 0; i < p->n_hot; i++) {
-		json_t *h = json_pack("{s:s, s:f}", "symbol",
-				      p->hot[i].symbol ? p->hot[i].symbol : "",
+		/* a symbol is bytes from perf, maybe not UTF-8 */
+		json_t *h = json_pack("{s:o, s:f}", "symbol",
+				      results_json_text(p->hot[i].symbol ?
+							p->hot[i].symbol : ""),
 				      "pct", p->hot[i].pct);
 
 		if (json_array_append_new(hot, h))
 			goto out_free;
 	}
-	o = json_pack("{s:I, s:o, s:o, s:I, s:s?}", "copies",
+	o = json_pack("{s:I, s:o, s:o, s:I, s:o}", "copies",
 		      (json_int_t)p->copies, "counters", cnt, "hot_spots", hot,
 		      "hot_spots_samples", (json_int_t)p->hot_samples,
-		      "hot_spots_why", p->hot_why);
+		      "hot_spots_why", results_json_text(p->hot_why));
 	return o;
 out_free:
 	json_decref(cnt);

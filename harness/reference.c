@@ -19,6 +19,7 @@
 
 #include "clock.h"
 #include "reference.h"
+#include "signals.h"
 #include "strategies.h"
 
 /* The tool's first words of complaint kept for the cell's reason. */
@@ -222,6 +223,9 @@ int harness_run_program(char *const argv[], const char *cwd, char *msg,
 	if (!pid) {
 		int null = open("/dev/null", O_RDWR);
 
+		/* a tool (gnuplot writing the plots, cp in a sample) finishes
+		 * its work on Ctrl-C: the parent decides */
+		signals_ignore_stop();
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent || (cwd && chdir(cwd)))
 			_exit(127);

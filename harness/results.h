@@ -268,10 +268,20 @@ double results_cpu_s_per_gib(const struct cell *c);
 /* Writers: atomic (temp file in the same directory, fsync, rename).
  * 0 or -errno. */
 int results_write_json(const struct run *run, const char *path);
+/* results.json as `name` in dirfd (outfile_write_at()). */
+int results_write_json_at(const struct run *run, int dirfd,
+			  const char *name);
 int results_write_csv(const struct run *run, const char *path);
 /* A cell's tunables as a JSON object ({"buffer": 131072, "direct":
  * false}): results.json and compare.json write them alike. You own it. */
 struct json_t *results_json_cell_tunables(const struct cell *c);
+/*
+ * A JSON string for text that may not be UTF-8 (a path, a message quoting
+ * one): as is when it is UTF-8, else every byte >= 0x80 as \\xHH and each
+ * backslash doubled; inside results.json such a string's JSON Pointer is
+ * listed in run.escaped. null for NULL; NULL when memory runs out.
+ */
+struct json_t *results_json_text(const char *s);
 /* Reader: 0, or -EINVAL with "file:line:col: what" in err. Reads the
  * current schema and iobench/1. */
 int results_read_json(const char *path, struct run *run, char *err,

@@ -36,6 +36,8 @@
 #include "profile.h"
 #include "reference.h"
 #include "runner.h"
+#include "scratch.h"
+#include "signals.h"
 #include "source_tree.h"
 #include "stats.h"
 #include "strategies.h"
@@ -523,7 +525,7 @@ static void remove_scratch(struct runner *r)
 	if (d)
 		closedir(d);
 	if (r->top[0])
-		rmdir(r->top);
+		scratch_release(r->top);
 }
 
 /*
@@ -849,10 +851,9 @@ child_main(const struct copy_strategy *s, const struct cell *c,
 {
 	struct sample_msg m;
 
-	/* Ctrl-C reaches the whole process group: the sample in flight
-	 * finishes, and only the parent decides to kill it */
-	signal(SIGINT, SIG_IGN);
-	signal(SIGTERM, SIG_IGN);
+	/* Ctrl-C (or a hang-up) reaches the whole process group: the
+	 * sample in flight finishes, and only the parent decides to kill it */
+	signals_ignore_stop();
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	inject_fault(s->name);
 	memset(&m, 0, sizeof(m));
@@ -1610,23 +1611,21 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 		if (ret)
 			goto out_free;
 	}
-	if (snprintf(r.top, sizeof(r.top), "%s/iobench-XXXXXX", dir) >=
-	    (int)sizeof(r.top)) {
-		ret = strategy_why(err, len, -ENAMETOOLONG, "%s: %s", dir,
-				   strerror(ENAMETOOLONG));
-		goto out_free;
-	}
-	if (!mkdtemp(r.top)) {
-		ret = strategy_why(err, len, -errno,
+	/* marked with this process: a run killed outright leaves it for
+	 * the next one to remove (scratch.h) */
+	ret = scratch_create(dir, "iobench", r.top, sizeof(r.top));
+	if (ret) {
+		r.top[0] = '\0';
+		ret = strategy_why(err, len, ret,
 				   "creating a scratch directory in %s: %s",
-				   dir, strerror(errno));
+				   dir, strerror(-ret));
 		goto out_free;
 	}
 	ret = open_scratch(&r);
 	if (ret) {
 		strategy_why(err, len, ret, "creating a directory in %s: %s", r.top,
 			     strerror(-ret));
-		rmdir(r.top);
+		scratch_release(r.top);
 		goto out_free;
 	}
 	/* --dataset: written and scanned before the first cell, untimed */

@@ -5,7 +5,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-mkdir "$T/dir"
+mkdir "$T/dir" "$T/empty"
 touch "$T/file"
 ro_ok=1
 mount_tmpfs "$T/ro" ro || ro_ok=0
@@ -30,7 +30,7 @@ expect_bad "--direct" "${D[@]}" --direct maybe
 expect_bad "--content" "${D[@]}" --content ones
 expect_bad "--buffers" "${D[@]}" --buffers 0
 expect_bad "--qd" "${D[@]}" --qd 0
-expect_bad "no regular file" "${D[@]}" --source "$T/dir"
+expect_bad "no regular file" "${D[@]}" --source "$T/empty"
 expect_bad "--save-baseline" "${D[@]}" --save-baseline ../x
 expect_bad "No such file or directory" --dir "$T/missing"
 expect_bad "not a directory" --dir "$T/file"
