@@ -5,6 +5,7 @@
  * verdicts; exit 4 when a cell regressed, for CI.
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -14,8 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "compare.h"
+#include "outfile.h"
+#include "parse.h"
 #include "plots.h"
 #include "verbs.h"
 
@@ -84,21 +88,51 @@ static void compare_usage(FILE *f)
 		"outputs could not be written.\n");
 }
 
-/* "0.05" into (0, 1); "3" or "3%" into [0, 100). */
+/* compare.md, compare.json and plots/ go in DIR: files must be creatable
+ * there (probed before any work, nothing left). */
+static int check_out_dir(const char *dir)
+{
+	int ret = outfile_check_dest(dir, 64);
+
+	if (!ret)
+		return 0;
+	if (ret == -ENOTDIR || ret == -ELOOP)
+		bench_error("compare: --out %s: not a directory (%s)", dir,
+			    strerror(-ret));
+	else
+		bench_error("compare: --out %s: cannot create files there: %s",
+			    dir, strerror(-ret));
+	return EXIT_USAGE;
+}
+
+/* "0.05" into (0, 1); "3" or "3%" into [0, 100): decimal numbers, by
+ * the rule every option's numbers follow (parse_decimal()). */
 static int parse_real(const char *s, double min, double max, bool percent,
 		      double *out)
 {
-	char *end;
+	char num[64];
+	size_t n = strlen(s);
 	double v;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (percent && end != s && *end == '%')
-		end++;
-	if (errno || end == s || *end || !isfinite(v) || v < min || v >= max)
+	if (percent && n && s[n - 1] == '%')
+		n--;
+	if (n >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	if (parse_decimal(num, &v, NULL, 0) || v < min || v >= max)
 		return -EINVAL;
 	*out = v;
 	return 0;
+}
+
+/* Every path argument: an empty one is bad input, never "here". */
+static int check_not_empty(const char *what, const char *path)
+{
+	if (*path)
+		return 0;
+	bench_error("compare: %s: empty path", what);
+	return EXIT_USAGE;
 }
 
 static int parse_args(int argc, char **argv, struct compare_request *rq)
@@ -187,7 +221,12 @@ static int parse_args(int argc, char **argv, struct compare_request *rq)
 		bench_error("compare: --list takes no BASE or NEW");
 		return EXIT_USAGE;
 	}
-	return 0;
+	if (check_not_empty("--results", rq->results) ||
+	    (rq->out && check_not_empty("--out", rq->out)) ||
+	    (rq->base_spec && check_not_empty("BASE", rq->base_spec)) ||
+	    (rq->new_spec && check_not_empty("NEW", rq->new_spec)))
+		return EXIT_USAGE;
+	return rq->out ? check_out_dir(rq->out) : 0;
 }
 
 static bool is_file(const char *path)
@@ -330,18 +369,13 @@ static void default_out_dir(const struct side *new, char *buf)
 		snprintf(buf, PATH_MAX, ".");
 }
 
-static int write_output(const char *dir, const char *name, const char *doc)
+static int write_output(int dirfd, const char *dir, const char *name,
+			const char *doc)
 {
-	char path[PATH_MAX];
-	int ret;
+	int ret = outfile_write_at(dirfd, name, doc, strlen(doc));
 
-	if (!path_fmt(path, "%s/%s", dir, name)) {
-		bench_error("compare: %s/%s: path too long", dir, name);
-		return -ENAMETOOLONG;
-	}
-	ret = results_write_file_atomic(path, doc, strlen(doc));
 	if (ret)
-		bench_error("compare: cannot write %s: %s", path,
+		bench_error("compare: cannot write %s/%s: %s", dir, name,
 			    strerror(-ret));
 	return ret;
 }
@@ -430,7 +464,7 @@ static int render_and_write(const struct compare_request *rq,
 	char *md = compare_markdown(cmp, &sides);
 	char *json = compare_json(cmp, &sides);
 	char out[PATH_MAX];
-	int ret = EXIT_RUNTIME;
+	int outfd = -1, ret = EXIT_RUNTIME;
 
 	if (!md || !json) {
 		bench_error("compare: out of memory");
@@ -440,9 +474,10 @@ static int render_and_write(const struct compare_request *rq,
 		snprintf(out, sizeof(out), "%s", rq->out);
 	else
 		default_out_dir(new, out);
-	if (mkdir(out, 0755) && errno != EEXIST) {
+	outfd = outfile_dir_open(AT_FDCWD, out, OUTFILE_CREATE);
+	if (outfd < 0) {
 		bench_error("compare: cannot create %s: %s", out,
-			    strerror(errno));
+			    strerror(-outfd));
 		goto out_free;
 	}
 	/* the change per cell drawn beside compare.md (plots.h) */
@@ -450,13 +485,16 @@ static int render_and_write(const struct compare_request *rq,
 		bench_error("compare: out of memory");
 		goto out_free;
 	}
-	fputs(md, stdout);
-	fflush(stdout);
-	if (write_output(out, "compare.md", md) ||
-	    write_output(out, "compare.json", json))
+	/* the files first: a broken stdout still leaves them (main() then
+	 * reports it) */
+	if (write_output(outfd, out, "compare.md", md) ||
+	    write_output(outfd, out, "compare.json", json))
 		goto out_free;
+	fputs(md, stdout);
 	ret = cmp->n_regressed ? EXIT_REGRESSION : EXIT_OK;
 out_free:
+	if (outfd >= 0)
+		close(outfd);
 	free(md);
 	free(json);
 	return ret;
@@ -487,6 +525,15 @@ int cmd_compare(int argc, char **argv)
 	ret = resolve_sides(&rq, base, new);
 	if (ret)
 		goto out_free;
+	if (!rq.out) {
+		char out[PATH_MAX];
+
+		/* NEW's directory (or .): checked before the comparison */
+		default_out_dir(new, out);
+		ret = check_out_dir(out);
+		if (ret)
+			goto out_free;
+	}
 	ret = compare_runs(&base->run, &new->run, &rq.opts, &cmp);
 	if (ret) {
 		bench_error("compare: %s", strerror(-ret));

@@ -530,11 +530,19 @@ static int run_copy(const struct cp_request *rq, struct cp_files *f)
 	}
 	if (rq->verify && verify_copy(rq, f))
 		return EXIT_RUNTIME;
-	if (rq->verbose)
-		printf("%s: %llu bytes in %.6f s (%.1f MiB/s)%s\n", rq->s->name,
-		       (unsigned long long)size, secs,
+	if (rq->verbose) {
+		printf("%s: %llu bytes in %.6f s (%.1f MiB/s)%s\n",
+		       rq->s->name, (unsigned long long)size, secs,
 		       secs > 0 ? size / secs / (1024.0 * 1024.0) : 0.0,
 		       rq->verify ? ", verified" : "");
+		/* a report that cannot be given fails the copy (exit 2),
+		 * which removes a DST cp created */
+		if (fflush(stdout) || ferror(stdout)) {
+			bench_error("cp: standard output: %s",
+				    strerror(errno ? errno : EIO));
+			return EXIT_RUNTIME;
+		}
+	}
 	return EXIT_OK;
 }
 

@@ -23,6 +23,7 @@
 
 #include "env.h"
 #include "path.h"
+#include "scratch.h"
 #include "strategies.h"
 #include "verbs.h"
 
@@ -54,7 +55,9 @@ static void doctor_usage(FILE *f)
 		"usage: iobench doctor [--dir DIR]\n"
 		"\n"
 		"Pre-flight checks: what works on this machine and in DIR, what\n"
-		"is missing, and what to do about it. One line per check:\n"
+		"is missing, and what to do about it. Scratch directories that\n"
+		"runs killed outright left in DIR (their owner process is gone)\n"
+		"are removed, and said so. One line per check:\n"
 		"  ok       works\n"
 		"  warn     works with a caveat for measurements, or is absent\n"
 		"           but has a fallback\n"
@@ -430,6 +433,43 @@ static void check_dir(struct doctor *d)
 		report(d, LVL_OK, "directory", NULL, "%s is writable", d->dir);
 }
 
+/* One line per scratch directory a killed run left (removed when its
+ * owner is gone, scratch.h), or one saying there is none. */
+static void on_scratch(void *ctx, const struct scratch_finding *f)
+{
+	struct doctor *d = ctx;
+	char line[PATH_MAX + 256];
+
+	scratch_finding_text(d->dir, f, line, sizeof(line));
+	switch (f->state) {
+	case SCRATCH_REMOVED:
+		report(d, LVL_WARN, "scratch", "nothing more: a run killed "
+		       "outright (SIGKILL, a crash) leaves one; the next run "
+		       "or doctor removes it", "%s", line);
+		break;
+	case SCRATCH_REMOVE_FAILED:
+		report(d, LVL_WARN, "scratch", "remove it by hand", "%s", line);
+		break;
+	default:
+		report(d, LVL_WARN, "scratch", "remove it by hand if no "
+		       "iobench is using it", "%s", line);
+		break;
+	}
+}
+
+static void check_scratch(struct doctor *d)
+{
+	unsigned before = d->count[LVL_WARN];
+	int ret = scratch_clean_stale(d->dir, on_scratch, d);
+
+	if (ret)
+		report(d, LVL_WARN, "scratch", NULL, "cannot list %s: %s",
+		       d->dir, strerror(-ret));
+	else if (d->count[LVL_WARN] == before)
+		report(d, LVL_OK, "scratch", NULL, "no stale scratch "
+		       "directory in %s", d->dir);
+}
+
 int cmd_doctor(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -458,6 +498,11 @@ int cmd_doctor(int argc, char **argv)
 		bench_error("doctor: unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
+	if (!*d.dir) {
+		bench_error("doctor: --dir: empty path (give a directory, e.g. "
+			    "--dir .)");
+		return EXIT_USAGE;
+	}
 	if (stat(d.dir, &st)) {
 		bench_error("doctor: %s: %s", d.dir, strerror(errno));
 		return EXIT_USAGE;
@@ -476,6 +521,7 @@ int cmd_doctor(int argc, char **argv)
 	check_io_uring(&d);
 	check_libaio(&d);
 	check_dir(&d);
+	check_scratch(&d);
 	check_odirect(&d);
 	check_strategy(&d, "reflink",
 		       "use --dir on XFS (mkfs.xfs -m reflink=1) or btrfs");

@@ -11,13 +11,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dataset.h"
 #include "flame.h"
 #include "fmt.h"
+#include "outfile.h"
 #include "parse.h"
 #include "profile.h"
+#include "scratch.h"
+#include "signals.h"
 #include "strategies.h"
 #include "verbs.h"
 
@@ -90,7 +94,55 @@ static volatile sig_atomic_t got_signal;
 
 static void on_signal(int sig)
 {
-	got_signal = sig;
+	if (!got_signal)
+		got_signal = sig;
+}
+
+/*
+ * --out and --folded: files the user names. Checked before the sampling
+ * (seconds of work): not empty, not a directory, and files can be created
+ * where they go (probed, nothing left). 0 or -EINVAL (printed).
+ */
+static int check_file_dest(const char *opt, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	struct stat st;
+	int ret;
+
+	if (!*path) {
+		bench_error("flame: %s: empty path (give a file name)", opt);
+		return -EINVAL;
+	}
+	if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
+		bench_error("flame: %s %s: is a directory (give a file name)",
+			    opt, path);
+		return -EINVAL;
+	}
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 :
+			 (int)(slash - path), path);
+	ret = slash && !slash[1] ? -EISDIR : outfile_check_dest(dir, 0);
+	if (ret) {
+		bench_error("flame: %s %s: cannot create it there: %s", opt,
+			    path, strerror(-ret));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The stale scratch directories of runs killed outright, removed. */
+static void on_stale_scratch(void *ctx, const struct scratch_finding *f)
+{
+	char line[PATH_MAX + 256];
+
+	if (f->state != SCRATCH_REMOVED && f->state != SCRATCH_REMOVE_FAILED)
+		return;
+	scratch_finding_text(ctx, f, line, sizeof(line));
+	fprintf(stderr, "iobench: %s%s\n",
+		f->state == SCRATCH_REMOVED ? "" : "warning: ", line);
 }
 
 /* A tunable the strategy does not read would profile something else. */
@@ -169,25 +221,26 @@ static int build_cell(const struct copy_strategy *s,
 	return 0;
 }
 
-/* dir/iobench-flame-XXXXXX with the source file in it. */
+/* dir/iobench-flame-XXXXXX (owner-marked, scratch.h) with the source
+ * file in it. */
 static int make_source(const char *dir, const struct cell *c, char *scratch,
 		       size_t slen, char *src, size_t len)
 {
 	int fd, ret;
 
-	snprintf(scratch, slen, "%s/iobench-flame-XXXXXX", dir);
-	if (!mkdtemp(scratch)) {
-		ret = -errno;
+	ret = scratch_create(dir, "iobench-flame", scratch, slen);
+	if (ret) {
 		bench_error("flame: creating a scratch directory in %s: %s",
-			    dir, strerror(errno));
+			    dir, strerror(-ret));
 		return ret;
 	}
 	snprintf(src, len, "%s/src", scratch);
-	fd = open(src, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open(src, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0644);
 	if (fd < 0) {
 		ret = -errno;
 		bench_error("flame: creating %s: %s", src, strerror(errno));
-		rmdir(scratch);
+		scratch_release(scratch);
 		return ret;
 	}
 	ret = dataset_fill(fd, c->size, c->content, 42, 0);
@@ -198,7 +251,7 @@ static int make_source(const char *dir, const struct cell *c, char *scratch,
 	if (ret) {
 		bench_error("flame: generating %s: %s", src, strerror(-ret));
 		unlink(src);
-		rmdir(scratch);
+		scratch_release(scratch);
 	}
 	return ret;
 }
@@ -229,8 +282,9 @@ static int write_atomic(const struct flame_profile *fp, const char *path,
 	ret = put(fp, f);
 	if (fclose(f) && !ret)
 		ret = -ENOMEM;
+	/* the user's name: replaced whole, never written through a link */
 	if (!ret)
-		ret = results_write_file_atomic(path, buf, len);
+		ret = outfile_write_user(path, buf, len);
 	free(buf);
 	if (ret)
 		bench_error("flame: writing %s: %s", path, strerror(-ret));
@@ -261,25 +315,24 @@ static int flame_run(const struct copy_strategy *s, struct cell *c,
 	struct flame_profile fp = { 0 };
 	char scratch[PATH_MAX], src[PATH_MAX + 8], why[512], title[256];
 	char size[32], tun[96];
-	struct sigaction sa = { .sa_handler = on_signal };
 	int ret;
 
+	/* a stop signal (Ctrl-C, a hang-up) ends the sampling early: the
+	 * scratch directory is removed, then the exit status says which */
+	signals_install_stop(on_signal);
+	scratch_clean_stale(o->dir, on_stale_scratch, (void *)o->dir);
 	if (make_source(o->dir, c, scratch, sizeof(scratch), src, sizeof(src)))
 		return EXIT_RUNTIME;
-	/* Ctrl-C also stops the worker and perf: clean up, then exit */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	if (!o->quiet)
 		fprintf(stderr, "iobench: sampling %s copying for ~%g s\n",
 			s->name, seconds);
 	ret = profile_record_cell(s, c, src, scratch, seconds, &fp, why,
 				  sizeof(why));
 	unlink(src);
-	rmdir(scratch);
+	scratch_release(scratch);
 	if (got_signal) {
 		flame_free(&fp);
-		return got_signal == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
+		return signals_exit_code(got_signal);
 	}
 	if (ret) {
 		bench_error("flame: %s", why);
@@ -313,6 +366,7 @@ int cmd_flame(int argc, char **argv)
 	const struct copy_strategy *s;
 	struct cell c = { 0 };
 	char perf[PATH_MAX], why[256], out[PATH_MAX];
+	struct stat st;
 	double seconds;
 	int opt;
 
@@ -359,6 +413,29 @@ int cmd_flame(int argc, char **argv)
 	c.strategy = (char *)s->name;
 	if (build_cell(s, &o, &c, &seconds))
 		return EXIT_USAGE;
+	snprintf(out, sizeof(out), "%s", o.out ? o.out : "");
+	if (!o.out)
+		snprintf(out, sizeof(out), "flame-%s.svg", s->name);
+	if (!*o.dir) {
+		bench_error("flame: --dir: empty path (give a directory, e.g. "
+			    "--dir .)");
+		return EXIT_USAGE;
+	}
+	if (stat(o.dir, &st)) {
+		bench_error("flame: --dir %s: %s", o.dir, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		bench_error("flame: --dir %s: not a directory", o.dir);
+		return EXIT_USAGE;
+	}
+	if (check_file_dest("--out", out) ||
+	    (o.folded && check_file_dest("--folded", o.folded)))
+		return EXIT_USAGE;
+	if (o.folded && !strcmp(o.folded, out)) {
+		bench_error("flame: --out and --folded name the same file");
+		return EXIT_USAGE;
+	}
 	if (!flame_find_perf(perf, sizeof(perf), why, sizeof(why))) {
 		bench_error("flame: %s", why);
 		return EXIT_RUNTIME;
@@ -368,8 +445,5 @@ int cmd_flame(int argc, char **argv)
 			    why[0] ? why : "not usable here");
 		return EXIT_RUNTIME;
 	}
-	snprintf(out, sizeof(out), "%s", o.out ? o.out : "");
-	if (!o.out)
-		snprintf(out, sizeof(out), "flame-%s.svg", s->name);
 	return flame_run(s, &c, &o, seconds, out);
 }

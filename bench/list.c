@@ -18,11 +18,11 @@
 #include "verbs.h"
 
 #define REASON_MAX 256
-#define TUNABLES_MAX 64
+#define TUNABLES_TEXT_MAX 64
 
 struct list_row {
 	const struct copy_strategy *s;
-	char tunables[TUNABLES_MAX];
+	char tunables[TUNABLES_TEXT_MAX];
 	const char *ranges;
 	bool usable;
 	char why[REASON_MAX];
@@ -211,6 +211,11 @@ int cmd_list(int argc, char **argv)
 	}
 	if (optind < argc) {
 		bench_error("list: unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (!*dir) {
+		bench_error("list: --dir: empty path (give a directory, e.g. "
+			    "--dir .)");
 		return EXIT_USAGE;
 	}
 	if (stat(dir, &st)) {

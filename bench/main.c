@@ -2,6 +2,7 @@
 /*
  * iobench: file-copy I/O benchmark. Dispatches to the verbs.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <signal.h>
@@ -75,6 +76,21 @@ static void usage(FILE *f)
 		"  SIGINT/SIGTERM (partial results kept, marked incomplete)\n");
 }
 
+/*
+ * Whatever a verb printed must have reached stdout: a full disk or a
+ * closed pipe there is an error (exit 2 when the verb had succeeded),
+ * never a silent success. A verb that failed with 2 said why already.
+ */
+static int check_stdout(int code)
+{
+	errno = 0;
+	if ((!fflush(stdout) && !ferror(stdout)) || code == EXIT_RUNTIME)
+		return code;
+	bench_error("standard output: %s", errno ? strerror(errno) :
+		    "write error");
+	return code == EXIT_OK ? EXIT_RUNTIME : code;
+}
+
 int main(int argc, char **argv)
 {
 	/* past RLIMIT_FSIZE a write must fail with EFBIG (reported as an
@@ -82,22 +98,23 @@ int main(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 	/* no verb: the quick preset, the one-command first look */
 	if (argc < 2)
-		return cmd_quick(1, (char *[]){ "quick", NULL });
+		return check_stdout(cmd_quick(1, (char *[]){ "quick", NULL }));
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		usage(stdout);
-		return EXIT_OK;
+		return check_stdout(EXIT_OK);
 	}
 	if (!strcmp(argv[1], "--version")) {
 		printf("iobench %s (%s)\n", IOBENCH_VERSION, IOBENCH_COMMIT);
-		return EXIT_OK;
+		return check_stdout(EXIT_OK);
 	}
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
 		if (!strcmp(argv[1], verbs[i].name)) {
 			int ret = bench_plugins_load(argv[1], argc - 1,
 						     argv + 1);
 
-			return ret ? ret : verbs[i].run(argc - 1, argv + 1);
+			return ret ? ret : check_stdout(verbs[i].run(argc - 1,
+								    argv + 1));
 		}
 	}
 	bench_error("unknown verb '%s' (see iobench --help)", argv[1]);

@@ -1170,21 +1170,16 @@ static int compare_with_baseline(struct run *run, const struct run *base,
 }
 
 /* Plans, runs and writes everything once the request is valid. */
-/* What the next run (or doctor) found of a run killed outright. */
+/* What the next run found of a run killed outright: said on stderr. */
 static void on_stale_scratch(void *ctx, const struct scratch_finding *f)
 {
-	const char *dir = ctx;
+	char line[PATH_MAX + 256];
 
-	if (f->state == SCRATCH_REMOVED)
-		fprintf(stderr, "iobench: removed stale scratch directory "
-			"%s/%s (its run, process %d, is gone; %.1f MiB "
-			"freed)\n", dir, f->name, (int)f->pid,
-			f->bytes / (1024.0 * 1024));
-	else if (f->state == SCRATCH_REMOVE_FAILED)
-		fprintf(stderr, "iobench: warning: stale scratch directory "
-			"%s/%s (its run, process %d, is gone): cannot remove "
-			"it: %s\n", dir, f->name, (int)f->pid,
-			strerror(-f->err));
+	if (f->state != SCRATCH_REMOVED && f->state != SCRATCH_REMOVE_FAILED)
+		return;		/* iobench doctor reports the others */
+	scratch_finding_text(ctx, f, line, sizeof(line));
+	fprintf(stderr, "iobench: %s%s\n",
+		f->state == SCRATCH_REMOVED ? "" : "warning: ", line);
 }
 
 /* A stop signal that came after every cell had finished: the run is

@@ -601,10 +601,37 @@ static void last_line(const char *path, char *out, size_t len)
 	fclose(f);
 }
 
+/*
+ * In a perf child, before exec: perf writes only under tmpdir (the run's
+ * scratch directory). HOME and TMPDIR point there (perf's build-id cache
+ * is ~/.debug; record also gets --no-buildid-cache); its own process
+ * group keeps the terminal's signals away (perf is stopped by us, with
+ * SIGINT, on which it cleans up: a killed `perf script` leaves its copy
+ * of the vDSO in /tmp); SIGINT too when we die.
+ */
+static void perf_child_setup(const char *tmpdir)
+{
+	setenv("HOME", tmpdir, 1);
+	setenv("TMPDIR", tmpdir, 1);
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGINT);
+	signal(SIGPIPE, SIG_DFL);
+}
+
+/* Stops a perf process the way it cleans up after itself (SIGINT), and
+ * kills it only when it does not exit within a few seconds. */
+static void stop_perf(pid_t pid)
+{
+	kill(pid, SIGINT);
+	if (reap_until(pid, clock_now() + 3) < 0)
+		return;		/* reap_until killed and reaped it */
+}
+
 /* Runs `perf record` on worker `pid` with events disabled until the
  * worker says so; control through ctl_r / ack_w. Returns perf's pid. */
 static pid_t spawn_perf_record(const char *perf, pid_t pid, int ctl_r,
-			       int ack_w, const char *data, const char *log)
+			       int ack_w, const char *tmpdir, const char *data,
+			       const char *log)
 {
 	char pidstr[32], control[64];
 	pid_t p;
@@ -616,8 +643,8 @@ static pid_t spawn_perf_record(const char *perf, pid_t pid, int ctl_r,
 	if (p)
 		return p;
 	{
-		int logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-				 0644);
+		int logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+				 O_CLOEXEC, 0644);
 		int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
 		int c = fcntl(ctl_r, F_DUPFD_CLOEXEC, 10);
 		int a = fcntl(ack_w, F_DUPFD_CLOEXEC, 10);
@@ -629,17 +656,19 @@ static pid_t spawn_perf_record(const char *perf, pid_t pid, int ctl_r,
 		dup2(logfd, STDERR_FILENO);
 		dup2(c, 3);
 		dup2(a, 4);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		perf_child_setup(tmpdir);
+		/* no build-ids: nothing to look up or cache outside tmpdir */
 		execl(perf, "perf", "record", "-g", "-F", PERF_FREQ, "-D", "-1",
-		      "--control", control, "-o", data, "-p", pidstr,
-		      (char *)NULL);
+		      "--no-buildid", "--no-buildid-cache", "--control",
+		      control, "-o", data, "-p", pidstr, (char *)NULL);
 		_exit(127);
 	}
 }
 
 /* perf script of data, folded into fp. */
-static int fold_data(const char *perf, const char *data, const char *log,
-		     struct flame_profile *fp, char *why, size_t len)
+static int fold_data(const char *perf, const char *tmpdir, const char *data,
+		     const char *log, struct flame_profile *fp, char *why,
+		     size_t len)
 {
 	int pfd[2], ret, status;
 	FILE *in;
@@ -656,13 +685,13 @@ static int fold_data(const char *perf, const char *data, const char *log,
 		return strategy_why(why, len, ret, "fork: %s", strerror(-ret));
 	}
 	if (!p) {
-		int logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-				 0644);
+		int logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+				 O_CLOEXEC, 0644);
 
 		dup2(pfd[1], STDOUT_FILENO);
 		if (logfd >= 0)
 			dup2(logfd, STDERR_FILENO);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		perf_child_setup(tmpdir);
 		execl(perf, "perf", "script", "--no-inline", "-F",
 		      "comm,ip,sym,dso", "-i", data, (char *)NULL);
 		_exit(127);
@@ -671,8 +700,7 @@ static int fold_data(const char *perf, const char *data, const char *log,
 	in = fdopen(pfd[0], "r");
 	if (!in) {
 		close(pfd[0]);
-		kill(p, SIGKILL);
-		waitpid(p, NULL, 0);
+		stop_perf(p);
 		return strategy_why(why, len, -ENOMEM, "%s", strerror(ENOMEM));
 	}
 	ret = flame_fold_perf_script(in, fp);
@@ -788,7 +816,8 @@ int flame_record(int (*work)(void *ctx, struct flame_ctl *ctl),
 		fc = (struct flame_ctl){ .req_w = req[1], .rep_r = rep[0] };
 		run_worker(work, ctx, go[0], &fc);
 	}
-	recorder = spawn_perf_record(perf, worker, ctl[0], ack[1], data, log);
+	recorder = spawn_perf_record(perf, worker, ctl[0], ack[1], tmpdir,
+				     data, log);
 	if (recorder < 0) {
 		ret = strategy_why(why, len, -errno, "fork: %s",
 				   strerror(errno));
@@ -839,17 +868,15 @@ int flame_record(int (*work)(void *ctx, struct flame_ctl *ctl),
 				   msg);
 		goto out_unlink;
 	}
-	ret = fold_data(perf, data, log, fp, why, len);
+	ret = fold_data(perf, tmpdir, data, log, fp, why, len);
 	goto out_unlink;
 out_kill:
 	if (worker > 0) {
 		kill(worker, SIGKILL);
 		waitpid(worker, NULL, 0);
 	}
-	if (recorder > 0) {
-		kill(recorder, SIGKILL);
-		waitpid(recorder, NULL, 0);
-	}
+	if (recorder > 0)
+		stop_perf(recorder);
 out_unlink:
 	unlink(data);
 	unlink(log);

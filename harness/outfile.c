@@ -288,32 +288,53 @@ int outfile_write_at(int dirfd, const char *name, const void *data,
 	return ret;
 }
 
-int outfile_write_path(const char *path, const void *data, size_t len)
+/* Opens path's directory (the last component not followed when
+ * nofollow) and points *name at its file name. An fd or -errno. */
+static int open_parent(const char *path, bool nofollow, const char **name)
 {
 	const char *slash = strrchr(path, '/');
 	char dir[PATH_MAX];
-	int dfd, ret;
+	int dfd;
 
-	if (!slash) {
-		dfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd < 0)
-			return -errno;
-	} else {
-		if ((size_t)(slash - path) >= sizeof(dir))
-			return -ENAMETOOLONG;
+	*name = slash ? slash + 1 : path;
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if ((size_t)(slash - path) >= sizeof(dir))
+		return -ENAMETOOLONG;
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-		if (!*dir)
-			snprintf(dir, sizeof(dir), "/");
-		/* the directory's last name is iobench's: never followed */
-		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-			   O_CLOEXEC);
-		if (dfd < 0)
-			return errno == ENOTDIR && is_link(AT_FDCWD, dir) ?
-			       -ELOOP : -errno;
-	}
-	ret = outfile_write_at(dfd, slash ? slash + 1 : path, data, len);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+		   (nofollow ? O_NOFOLLOW : 0));
+	if (dfd < 0)
+		return errno == ENOTDIR && nofollow && is_link(AT_FDCWD, dir) ?
+		       -ELOOP : -errno;
+	return dfd;
+}
+
+static int write_in_parent(const char *path, bool nofollow,
+			   const void *data, size_t len)
+{
+	const char *name;
+	int dfd = open_parent(path, nofollow, &name), ret;
+
+	if (dfd < 0)
+		return dfd;
+	ret = outfile_write_at(dfd, name, data, len);
 	close(dfd);
 	return ret;
+}
+
+int outfile_write_path(const char *path, const void *data, size_t len)
+{
+	/* the directory's last name is iobench's: never followed */
+	return write_in_parent(path, true, data, len);
+}
+
+int outfile_write_user(const char *path, const void *data, size_t len)
+{
+	return write_in_parent(path, false, data, len);
 }
 
 /* ---- streams ---- */

@@ -62,6 +62,11 @@ int outfile_write_at(int dirfd, const char *name, const void *data,
  */
 int outfile_write_path(const char *path, const void *data, size_t len);
 
+/* outfile_write_at() for a file the user named (flame --out): its
+ * directory is resolved as the kernel does, links included; the file
+ * itself is replaced, never written through. */
+int outfile_write_user(const char *path, const void *data, size_t len);
+
 /*
  * A file written as a stream (gnuplot data, scripts): outfile_open(), then
  * fprintf(of.f, ...), then outfile_commit() (publishes it, reporting the

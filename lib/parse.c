@@ -110,20 +110,42 @@ int parse_count(const char *s, uint64_t min, uint64_t max, uint64_t *out,
 	return 0;
 }
 
+int parse_decimal(const char *s, double *out, char *err, size_t len)
+{
+	size_t whole, frac = 0;
+	const char *p;
+	char *end;
+
+	if (!s || !*s)
+		return fail(err, len, "empty number%s", "");
+	/* the one rule for every number: decimal digits, an optional
+	 * fraction; no sign, hex, exponent, inf or nan (strtod takes all) */
+	whole = strspn(s, "0123456789");
+	p = s + whole;
+	if (*p == '.')
+		frac = strspn(p + 1, "0123456789");
+	if (!whole && !frac)
+		return fail(err, len, "'%s': not a decimal number", s);
+	if (*p == '.')
+		p += 1 + frac;
+	if (*p)
+		return fail(err, len, "'%s': not a decimal number (digits and "
+			    "an optional fraction, e.g. 2 or 0.5)", s);
+	errno = 0;
+	*out = strtod(s, &end);
+	if (errno || *end)
+		return fail(err, len, "'%s': out of range", s);
+	return 0;
+}
+
 int parse_seconds(const char *s, double max, double *out, char *err,
 		  size_t len)
 {
-	char *end;
 	double v;
 
-	if (!s || !*s || !(isdigit((unsigned char)*s) || *s == '.'))
+	if (parse_decimal(s, &v, NULL, 0) || !(v > 0))
 		return fail(err, len, "'%s': not a positive number of seconds",
 			    s ? s : "");
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || *end || !(v > 0))
-		return fail(err, len, "'%s': not a positive number of seconds",
-			    s);
 	if (v > max) {
 		if (len)
 			snprintf(err, len, "'%s': too large (at most %g s)", s,

@@ -16,6 +16,10 @@ int parse_size(const char *s, uint64_t *out, char *err, size_t len);
 /* Decimal unsigned in [min, max]. */
 int parse_count(const char *s, uint64_t min, uint64_t max, uint64_t *out,
 		char *err, size_t len);
+/* A decimal number: digits with an optional fraction ("2", "0.5", ".5");
+ * no sign, hex ("0x10"), exponent, inf or nan: the one rule for every
+ * number an option takes. */
+int parse_decimal(const char *s, double *out, char *err, size_t len);
 /* Positive decimal seconds ("2", "0.5"), at most max. */
 int parse_seconds(const char *s, double max, double *out, char *err,
 		  size_t len);

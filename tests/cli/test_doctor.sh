@@ -4,7 +4,7 @@
 # a consistent summary, tools looked up on PATH, bad --dir refused.
 . "$(dirname "$0")/lib.sh"
 
-checks=("kernel" "io_uring" "libaio" "directory" "O_DIRECT" "reflink"
+checks=("kernel" "io_uring" "libaio" "directory" "scratch" "O_DIRECT" "reflink"
 	"copy_file_range" "cachestat" "drop caches" "perf_event"
 	"hw counters" "perf" "gnuplot" "mkfs.xfs" "mkfs.btrfs" "rsync"
 	"hwloc" "cpu governor" "filesystem" "fs journal" "free space")

@@ -151,6 +151,18 @@ static void test_seconds(void **state)
 	assert_int_equal(parse_seconds("61", 60, &v, err, sizeof(err)),
 			 -EINVAL);
 	assert_string_equal(err, "'61': too large (at most 60 s)");
+	/* one rule for every number: decimal only, as sizes and counts */
+	assert_int_equal(parse_seconds("0x10", 60, &v, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "'0x10': not a positive number of seconds");
+	assert_int_equal(parse_seconds("1e1", 60, &v, err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(parse_seconds("inf", 60, &v, err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(parse_seconds(" 2", 60, &v, err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(parse_seconds(".5", 60, &v, err, sizeof(err)), 0);
+	assert_true(v == 0.5);
 }
 
 static void test_size_list(void **state)
