@@ -120,12 +120,12 @@ static int find_escaped(const json_t *v, char *at, size_t len, json_t *out)
 
 			/* "~" is "~0" and "/" is "~1" in a pointer */
 			*p++ = '/';
-			for (; *key && p < at + len - 3; key++) {
-				if (*key == '~' || *key == '/') {
+			for (const char *k = key; *k && p < at + len - 3; k++) {
+				if (*k == '~' || *k == '/') {
 					*p++ = '~';
-					*p++ = *key == '~' ? '0' : '1';
+					*p++ = *k == '~' ? '0' : '1';
 				} else {
-					*p++ = *key;
+					*p++ = *k;
 				}
 			}
 			*p = '\0';
