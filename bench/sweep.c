@@ -358,8 +358,11 @@ static int check_not_empty(const char *opt, const char *path)
 {
 	if (*path)
 		return 0;
-	bench_error("sweep: %s: empty path (give a directory, e.g. %s .)",
-		    opt, opt);
+	if (strcmp(opt, "--source"))
+		bench_error("sweep: %s: empty path (give a directory, e.g. "
+			    "%s .)", opt, opt);
+	else
+		bench_error("sweep: %s: empty path (give a directory)", opt);
 	return -EINVAL;
 }
 

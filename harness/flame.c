@@ -615,7 +615,9 @@ static void perf_child_setup(const char *tmpdir)
 	setenv("TMPDIR", tmpdir, 1);
 	setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGINT);
-	signal(SIGPIPE, SIG_DFL);
+	/* our end of its pipe closing is EPIPE, not a death that skips
+	 * that clean-up */
+	signal(SIGPIPE, SIG_IGN);
 }
 
 /* Stops a perf process the way it cleans up after itself (SIGINT), and
@@ -727,7 +729,7 @@ run_worker(int (*work)(void *, struct flame_ctl *), void *ctx, int go_r,
 	char c;
 	ssize_t n;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_PDEATHSIG, SIGINT);
 	do
 		n = read(go_r, &c, 1);
 	while (n < 0 && errno == EINTR);
