@@ -101,8 +101,9 @@ int compare_ignore_parse(const char *list, uint32_t *bits, char *err,
 			 size_t len)
 {
 	struct ignore_ctx ctx = { 0, err, len };
-	int ret = strlist_each(list, ',', STRLIST_NO_EMPTY, one_ignored, &ctx,
-			       err, len);
+	/* as every other list: an empty item or a duplicate is a mistake */
+	int ret = strlist_each(list, ',', STRLIST_NO_EMPTY | STRLIST_UNIQUE,
+			       one_ignored, &ctx, err, len);
 
 	if (!ret)
 		*bits = ctx.bits;
