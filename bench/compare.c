@@ -70,9 +70,11 @@ static void compare_usage(FILE *f)
 		"      --ignore PARTS     leave key parts out of the match: any of\n"
 		"                         buffer,qd,direct,sqpoll,content (e.g. to\n"
 		"                         judge a buffer change like a code change)\n"
-		"  -o, --out DIR          where compare.md and compare.json go\n"
-		"                         (default: NEW's results directory; the\n"
-		"                         current directory when NEW is a baseline)\n"
+		"  -o, --out DIR          where compare.md, compare.json and plots/\n"
+		"                         go (default: NEW's results directory; the\n"
+		"                         current directory when NEW is a baseline);\n"
+		"                         checked before any run is read, each file\n"
+		"                         written whole, never through a symlink\n"
 		"      --allow-incomplete compare results of an interrupted run\n"
 		"  -r, --results DIR      the results tree (default results)\n"
 		"      --plugin PATH.so   load a strategy plugin, as the runs did\n"
@@ -84,8 +86,10 @@ static void compare_usage(FILE *f)
 		"\n"
 		"exit codes: 0 no cell regressed; 4 some cell regressed; 1 bad\n"
 		"input (missing baseline, unreadable, corrupt or truncated JSON,\n"
-		"unknown schema, an incomplete run): nothing written; 2 the\n"
-		"outputs could not be written.\n");
+		"unknown schema, an incomplete run, an empty path, an --out where\n"
+		"nothing can be created): nothing written; 2 the outputs (stdout\n"
+		"included) could not be written. Numbers are decimal (no hex,\n"
+		"exponent or inf); --ignore refuses empty items and duplicates.\n");
 }
 
 /* compare.md, compare.json and plots/ go in DIR: files must be creatable

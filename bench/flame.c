@@ -74,14 +74,20 @@ static void usage(FILE *f)
 "  --sync none|end    end: fdatasync each copy (default none)\n"
 "  --seconds N        seconds of copying to sample (default "
 DEFAULT_SECONDS ")\n"
-"  --dir DIR          where the copies happen (default .)\n"
-"  --out FILE         the SVG (default flame-STRATEGY.svg)\n"
+"  --dir DIR          where the copies happen, in a scratch directory\n"
+"                     removed afterwards (default .)\n"
+"  --out FILE         the SVG (default flame-STRATEGY.svg), replaced\n"
+"                     whole (a symlink there is replaced, not followed)\n"
 "  --folded FILE      also write the folded stacks (\"a;b;c count\")\n"
 "  -q, --quiet        print only the SVG's path\n"
 "  -h, --help         this help\n"
 "\n"
-"Needs perf (Debian: apt-get install linux-perf). Exit codes: 0 ok,\n"
-"1 bad input, 2 runtime error (perf missing, strategy not usable here).\n");
+"Needs perf (Debian: apt-get install linux-perf); perf writes only in\n"
+"the scratch directory (HOME and TMPDIR there, no build-id cache).\n"
+"Exit codes: 0 ok, 1 bad input (checked before sampling: an empty path,\n"
+"--out or --folded a directory or not creatable), 2 runtime error (perf\n"
+"missing, strategy not usable here, an output not written), 128+n\n"
+"stopped by signal n (130 SIGINT).\n");
 }
 
 struct flame_opts {

@@ -72,8 +72,9 @@ static void usage(FILE *f)
 		"  iobench new-strategy NAME writes one to start from\n"
 		"\nexit codes: 0 success, 1 bad input or usage (nothing created),\n"
 		"  2 runtime error (nothing measured), 3 completed but some cells\n"
-		"  failed, 4 compare found a regression, 130/143 interrupted by\n"
-		"  SIGINT/SIGTERM (partial results kept, marked incomplete)\n");
+		"  failed, 4 compare found a regression, 128+n stopped by signal n\n"
+		"  (130 SIGINT, 143 SIGTERM, 129 SIGHUP; partial results kept,\n"
+		"  marked incomplete)\n");
 }
 
 /*

@@ -158,7 +158,9 @@ static void usage(FILE *f)
 "  --source DIR          copy the regular files of a real tree instead of\n"
 "                        generated ones (not with --sizes): read-only,\n"
 "                        symlinks never followed, one sample = the whole\n"
-"                        tree; checked unchanged after the run\n"
+"                        tree; checked unchanged after the run; --dir,\n"
+"                        --out and OUT/baselines may not lead into it by\n"
+"                        any route (.., symlink, bind mount)\n"
 "  --dataset NAME|FILE   copy a synthetic dataset generated from --seed\n"
 "                        (not with --sizes, --source or --content):\n"
 "                        source-tree, photos, vm-images, mixed, or a size\n"
@@ -167,8 +169,11 @@ static void usage(FILE *f)
 "                        the first cell; one sample = the whole dataset,\n"
 "                        and each size class is also run as its own tree\n"
 "  --dir DIR             where the copies happen, in a scratch directory\n"
-"                        removed afterwards (default .)\n"
-"  --out DIR             where results go (default results)\n"
+"                        removed afterwards (default .); one that a run\n"
+"                        killed outright left there is removed, said so\n"
+"  --out DIR             where results go (default results): results.json\n"
+"                        first, each file written whole, never through a\n"
+"                        planted symlink; checked before any work\n"
 "  --samples N           rounds per size (each cell once a round), at\n"
 "                        least %d (default %d)\n"
 "  --runs N              independent passes over the whole plan (1-100,\n"
@@ -208,10 +213,15 @@ static void usage(FILE *f)
 "data extents, holes elsewhere). Size classes: <4K, 4K-64K, 64K-1M,\n"
 "1M-16M, 16M-256M, >=256M.\n"
 "\n"
+"Numbers are decimal (no hex, exponent or inf); lists refuse empty items\n"
+"and duplicates; an empty path is bad input.\n"
+"\n"
 "exit codes: 0 ok (skipped cells included), 1 bad input (nothing\n"
-"created), 2 nothing measured, 3 some cells failed, 4 --baseline found a\n"
-"regression (and no cell failed), 130/143 interrupted\n"
-"(partial results written, marked incomplete)\n",
+"created), 2 nothing measured or an output (stdout included) not\n"
+"written, 3 some cells failed, 4 --baseline found a regression (and no\n"
+"cell failed), 128+n stopped by signal n: 130 SIGINT, 143 SIGTERM, 129\n"
+"SIGHUP, 131 SIGQUIT, 138/140 SIGUSR1/2, 142 SIGALRM (partial results\n"
+"written, marked incomplete; also when it came while they were written)\n",
 		MIN_SAMPLES, DEFAULT_SAMPLES, MIN_SAMPLES, DEFAULT_BUDGET,
 		DEFAULT_TIMEOUT, DEFAULT_SEED, named_datasets());
 }
