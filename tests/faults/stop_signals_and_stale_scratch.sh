@@ -63,19 +63,26 @@ for c in r['cells']:
 assert_no_scratch "$T/dir" "group"
 [ "$fails" -eq "$before" ] && pass "SIGHUP to the process group: no sample failed"
 
+# killed_run: a sweep killed with SIGKILL mid-sample; sets pid (the dead
+# owner) and left (the scratch directory it left)
+killed_run() {
+	IOBENCH_FAULT=hang:rw "$IOBENCH" sweep --sizes 4K --strategies rw \
+		--cache warm --samples 6 --timeout 60 --no-limits \
+		--reference none --dir "$T/dir" --out "$T/out-kill" --quiet \
+		>/dev/null 2>&1 &
+	pid=$!
+	sleep 1
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null
+	sleep 0.3
+	left=$(find "$T/dir" -maxdepth 1 -name 'iobench-??????' ! -name iobench-USER01)
+}
+
 # SIGKILL: the scratch directory stays, marked with the dead owner
 before=$fails
 mkdir -p "$T/dir/iobench-USER01"
 echo "user data" >"$T/dir/iobench-USER01/keep"
-IOBENCH_FAULT=hang:rw "$IOBENCH" sweep --sizes 4K --strategies rw \
-	--cache warm --samples 6 --timeout 60 --no-limits --reference none \
-	--dir "$T/dir" --out "$T/out-kill" --quiet >/dev/null 2>&1 &
-pid=$!
-sleep 1
-kill -KILL "$pid"
-wait "$pid" 2>/dev/null
-sleep 0.3
-left=$(find "$T/dir" -maxdepth 1 -name 'iobench-??????' ! -name iobench-USER01)
+killed_run
 [ -n "$left" ] || fail "SIGKILL left no scratch directory (test premise)"
 grep -q "^pid $pid\$" "$left/.iobench-owner" 2>/dev/null ||
 	fail "the scratch directory does not name its owner $pid"
@@ -101,14 +108,7 @@ n=$(find "$T/dir" -maxdepth 1 -name 'iobench-??????' ! -name iobench-USER01 | wc
 grep -q "process $live" "$T/doctor" && fail "doctor reported the live run's directory"
 kill -INT "$live"; sleep 0.3; kill -INT "$live"; wait "$live"
 # and the next sweep removes one too, saying so
-IOBENCH_FAULT=hang:rw "$IOBENCH" sweep --sizes 4K --strategies rw \
-	--cache warm --samples 6 --timeout 60 --no-limits --reference none \
-	--dir "$T/dir" --out "$T/out-kill" --quiet >/dev/null 2>&1 &
-pid=$!
-sleep 1
-kill -KILL "$pid"
-wait "$pid" 2>/dev/null
-left=$(find "$T/dir" -maxdepth 1 -name 'iobench-??????' ! -name iobench-USER01)
+killed_run
 "$IOBENCH" sweep --sizes 4K --strategies rw --cache warm --samples 6 \
 	--budget 0.1 --no-limits --reference none --dir "$T/dir" \
 	--out "$T/out-next" --quiet >/dev/null 2>"$T/stderr"
