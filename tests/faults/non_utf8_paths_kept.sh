@@ -16,7 +16,7 @@ mkdir -p "$dir" "$T/ok-é"
 	>"$T/stdout" 2>"$T/stderr"
 rc=$?
 [ "$rc" -eq 0 ] || { cat "$T/stderr"; fail "exit $rc, expected 0"; }
-[ -f "$out/latest/results.json" ] || fail "no results.json behind latest"
+[ -f "$out/latest/results.json" ] || die "no results.json behind latest"
 /usr/bin/python3 - "$out/latest/results.json" "$dir" "$out" \
 	"$SOURCE_ROOT/tests/report/schema.json" <<'PY' || fail "results.json"
 import json, os, re, sys
@@ -49,10 +49,7 @@ for p in esc:
     for part in p.split("/")[1:]:
         node = node[int(part)] if isinstance(node, list) else node[part]
     assert isinstance(node, str) and node.isascii(), (p, node)
-try:
-    import jsonschema
-except ImportError:
-    sys.exit(0)
+import jsonschema	# python3-jsonschema, installed by scripts/setup
 jsonschema.validate(r, json.load(open(schema)))
 PY
 [ "$fails" -eq 0 ] && pass "non-UTF-8 --dir and --out: results kept, escaped losslessly"
@@ -61,7 +58,7 @@ PY
 "$IOBENCH" sweep --sizes 4K --strategies rw --cache warm --samples 6 \
 	--budget 0.1 --no-limits --reference none --dir "$T/ok-é" \
 	--out "$T/out-é" --quiet >"$T/stdout" 2>"$T/stderr" ||
-	{ cat "$T/stderr"; fail "UTF-8 path: exit $?"; }
+	{ cat "$T/stderr"; die "UTF-8 path: exit $?"; }
 check_json "$T/out-é/latest/results.json" "
 assert r['request']['dir'].endswith('/ok-é'), r['request']['dir']
 assert 'escaped' not in run, run.get('escaped')

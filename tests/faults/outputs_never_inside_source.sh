@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: MIT
 # No output or scratch path may resolve inside --source, by any route:
 # --out several missing levels below the tree, through `..`, through a
-# symlink to the tree, through a bind mount of a directory of the tree,
-# --dir inside it, and --save-baseline when OUT/baselines is a bind mount
-# of the tree. Each is refused before any work (exit 1, one line naming
-# the option), and the tree is left exactly as it was.
+# symlink to the tree, --dir inside it or through a symlink; with the
+# argument "bind" (root: mount --bind, else skip): --out under a bind
+# mount of a directory of the tree, and --save-baseline when OUT/baselines
+# is a bind mount of one. Each is refused before any work (exit 1, one
+# line naming the option), and the tree is left exactly as it was; --out
+# beside the tree works.
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$T/tree/sub/deep" "$T/dir" "$T/out" "$T/elsewhere"
@@ -14,7 +16,7 @@ head -c 5000 /dev/urandom >"$T/tree/sub/b.raw"
 ln -s "$T/tree" "$T/alias"
 tree_sum "$T/tree" >"$T/tree.before"
 
-# refused WANT_OPTION CASE ARGS...: exit 1, one line, tree unchanged
+# refused OPTION CASE ARGS...: exit 1, one line naming OPTION, tree unchanged
 refused() {
 	local opt=$1 what=$2 rc before=$fails
 	shift 2
@@ -34,6 +36,21 @@ refused() {
 }
 
 D=(--dir "$T/dir")
+if [ "${1:-}" = bind ]; then
+	mkdir -p "$T/bind" "$T/out2/baselines"
+	mount --bind "$T/tree/sub" "$T/bind" 2>/dev/null ||
+		skip "mount --bind is not permitted here"
+	MOUNTS+=("$T/bind")
+	mount --bind "$T/tree/sub/deep" "$T/out2/baselines" ||
+		die "second bind mount"
+	MOUNTS+=("$T/out2/baselines")
+	refused --out "--out under a bind mount of a tree directory" \
+		"${D[@]}" --out "$T/bind/deep/new/results"
+	refused --save-baseline "OUT/baselines bind-mounted from the tree" \
+		"${D[@]}" --out "$T/out2" --save-baseline b1
+	finish
+fi
+
 refused --out "--out two missing levels below the tree" "${D[@]}" \
 	--out "$T/tree/new/results"
 refused --out "--out through .." "${D[@]}" \
@@ -43,18 +60,6 @@ refused --out "--out through a symlink to the tree" "${D[@]}" \
 refused --dir "--dir inside the tree" --dir "$T/tree/sub" --out "$T/out"
 refused --dir "--dir through a symlink" --dir "$T/alias/sub/deep" \
 	--out "$T/out"
-
-if mkdir -p "$T/bind" "$T/out2" && mount --bind "$T/tree/sub" "$T/bind" 2>/dev/null; then
-	MOUNTS+=("$T/bind")
-	refused --out "--out under a bind mount of a tree directory" \
-		"${D[@]}" --out "$T/bind/deep/new/results"
-	mkdir -p "$T/out2/baselines"
-	mount --bind "$T/tree/sub/deep" "$T/out2/baselines" && MOUNTS+=("$T/out2/baselines")
-	refused --save-baseline "OUT/baselines bind-mounted from the tree" \
-		"${D[@]}" --out "$T/out2" --save-baseline b1
-else
-	echo "note: bind-mount cases not run: mount --bind not permitted here"
-fi
 
 # the same tree with --out beside it works, and still leaves it unchanged
 before=$fails
