@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The terminating signals a run stops on: SIGINT, SIGTERM, SIGHUP (the
- * terminal closed), SIGQUIT, SIGUSR1, SIGUSR2 and SIGALRM. The parent
+ * terminal closed), SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM,
+ * SIGXCPU (a CPU-time limit), SIGIO, SIGPWR, SIGSTKFLT and the real-time
+ * signals: every one whose default action ends the process, but those
+ * that mean iobench crashed and SIGPROF (profilers' own). The parent
  * handles them (stop after the sample in flight, keep what was measured,
  * remove the scratch directory, exit 128 + the signal's number); the
  * processes it starts ignore them, so a signal sent to the whole process
@@ -14,6 +17,7 @@
 
 #include <stddef.h>
 
+/* The fixed ones (the real-time signals are added at run time). */
 extern const int signals_stop[];
 extern const size_t signals_n_stop;
 
