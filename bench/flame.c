@@ -102,6 +102,7 @@ static void on_signal(int sig)
 {
 	if (!got_signal)
 		got_signal = sig;
+	flame_request_stop();
 }
 
 /*

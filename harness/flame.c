@@ -742,6 +742,13 @@ run_worker(int (*work)(void *, struct flame_ctl *), void *ctx, int go_r,
 
 /* Runs prepare() whenever the worker asks, until it closes its end
  * (done or dead). 0, or -ETIMEDOUT past the deadline. */
+static volatile sig_atomic_t stop_requested;
+
+void flame_request_stop(void)
+{
+	stop_requested = 1;
+}
+
 static int serve_worker(int req_r, int rep_w, int (*prepare)(void *),
 			void *ctx, double deadline)
 {
@@ -752,6 +759,8 @@ static int serve_worker(int req_r, int rep_w, int (*prepare)(void *),
 		ssize_t n;
 		char c;
 
+		if (stop_requested)
+			return -EINTR;
 		if (left <= 0)
 			return -ETIMEDOUT;
 		n = poll(&pfd, 1, left > 1 ? 1000 : (int)(left * 1000) + 1);
@@ -848,6 +857,10 @@ int flame_record(int (*work)(void *ctx, struct flame_ctl *ctl),
 		goto out_kill;
 	}
 	ret = serve_worker(req[0], rep[1], prepare, ctx, deadline);
+	if (ret == -EINTR) {
+		ret = strategy_why(why, len, -EINTR, "interrupted");
+		goto out_kill;
+	}
 	status = ret ? -1 : reap_until(worker, deadline);
 	if (status < 0) {
 		ret = strategy_why(why, len, -ETIMEDOUT, "timed out after "

@@ -73,6 +73,10 @@ int flame_record(int (*work)(void *ctx, struct flame_ctl *ctl),
 		 int (*prepare)(void *ctx), void *ctx, const char *tmpdir,
 		 double timeout, struct flame_profile *fp, char *why,
 		 size_t len);
+/* Asks a running flame_record() to stop: the worker is killed, perf is
+ * stopped the way it cleans up after itself, and flame_record() returns
+ * -EINTR. Async-signal-safe: meant for the stop signals' handler. */
+void flame_request_stop(void);
 /* In work(): runs prepare(ctx) in the parent, unsampled; its result. */
 int flame_prepare(struct flame_ctl *ctl);
 

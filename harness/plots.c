@@ -692,7 +692,7 @@ static bool publish_plot(struct plotter *p, size_t i)
 	if (ret == -ENOENT)
 		note(p, "%s: gnuplot wrote no image", svg);
 	else if (ret == -EIO)
-		note(p, "%s: gnuplot's image is cut short (disk full?)", svg);
+		note(p, "%s: gnuplot's image is cut short (no space left, or a file size limit)", svg);
 	else if (ret)
 		note(p, "%s: %s", svg, strerror(-ret));
 	return !ret;

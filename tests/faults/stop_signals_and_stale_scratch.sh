@@ -8,10 +8,38 @@
 # group (as a terminal does), they fail no sample. SIGKILL cannot be
 # handled: the scratch directory it leaves carries its owner's PID, and the
 # next run and `iobench doctor` remove it, saying so, while a live run's
-# directory and a user's look-alike are left alone.
+# directory and a user's look-alike are left alone. With the argument
+# "flame" (needs perf): flame stops at once on a stop signal.
 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$T/dir"
+
+# with the argument "flame" (needs perf): flame stops at once, exit 128 + n,
+# its scratch directory removed, no perf process left
+if [ "${1:-}" = flame ]; then
+	need_perf
+	for sig in INT TERM HUP; do
+		"$IOBENCH" flame rw --size 16M --seconds 20 --dir "$T/dir" \
+			--out "$T/f.svg" --quiet >/dev/null 2>"$T/stderr" &
+		pid=$!
+		PIDS+=("$pid")
+		sleep 2
+		t0=$(date +%s%N)
+		kill -s "$sig" "$pid"
+		wait "$pid"
+		rc=$?
+		ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+		want=$((128 + $(kill -l "$sig")))
+		[ "$rc" -eq "$want" ] || fail "flame SIG$sig: exit $rc, expected $want"
+		[ "$ms" -lt 5000 ] || fail "flame SIG$sig: took $ms ms to stop"
+		assert_no_scratch "$T/dir" "flame SIG$sig"
+		[ ! -e "$T/f.svg" ] || fail "flame SIG$sig: wrote an SVG"
+		pgrep -f "perf-$pid\.data" >/dev/null &&
+			fail "flame SIG$sig: perf still runs"
+	done
+	[ "$fails" -eq 0 ] && pass "flame stops within 5 s on SIGINT, SIGTERM, SIGHUP"
+	finish
+fi
 
 # stopped NAME SIGNAL: a hanging sample, the signal twice
 stopped() {
