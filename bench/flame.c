@@ -235,7 +235,7 @@ static int make_source(const char *dir, const struct cell *c, char *scratch,
 {
 	int fd, ret;
 
-	ret = scratch_create(dir, "iobench-flame", scratch, slen);
+	ret = scratch_make_top(dir, "iobench-flame", scratch, slen);
 	if (ret) {
 		bench_error("flame: creating a scratch directory in %s: %s",
 			    dir, strerror(-ret));

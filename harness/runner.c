@@ -1613,7 +1613,7 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 	}
 	/* marked with this process: a run killed outright leaves it for
 	 * the next one to remove (scratch.h) */
-	ret = scratch_create(dir, "iobench", r.top, sizeof(r.top));
+	ret = scratch_make_top(dir, "iobench", r.top, sizeof(r.top));
 	if (ret) {
 		r.top[0] = '\0';
 		ret = strategy_why(err, len, ret,

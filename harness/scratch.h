@@ -76,9 +76,4 @@ int scratch_clean_stale(const char *dir,
 void scratch_finding_text(const char *dir, const struct scratch_finding *f,
 			  char *out, size_t len);
 
-/* One line on a finding, e.g. "removed stale scratch directory
- * D/iobench-x1Y2z3 (its run, process 123, is gone; 41.2 MiB freed)". */
-void scratch_finding_text(const char *dir, const struct scratch_finding *f,
-			  char *out, size_t len);
-
 #endif
