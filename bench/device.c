@@ -20,8 +20,9 @@
 #include "device.h"
 #include "clock.h"
 #include "parse.h"
-#include "path.h"
+#include "outfile.h"
 #include "shell.h"
+#include "signals.h"
 #include "results.h"
 #include "verbs.h"
 #include "version.h"
@@ -166,14 +167,11 @@ static void on_signal(int sig)
 	device_request_stop();
 }
 
+/* Every stop signal (signals.h); no SA_RESTART: io_uring_enter must
+ * return to see the stop. */
 static void install_signals(void)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	/* no SA_RESTART: io_uring_enter must return to see the stop */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	signals_install_stop(on_signal);
 }
 
 /* ---- options ---- */
@@ -341,7 +339,27 @@ static int check_targets(const struct device_opts *d,
 	const unsigned reads =
 		DEVICE_KIND_BIT(DEVICE_READ) | DEVICE_KIND_BIT(DEVICE_RANDREAD);
 	struct stat st;
+	int ret;
 
+	/* the outputs first: an empty path or a --out where nothing can be
+	 * created is bad input before any measuring (outfile.h) */
+	if (!*d->out || (d->json && !*d->json) || (d->file && !*d->file)) {
+		bench_error("device: %s: empty path", !*d->out ? "--out" :
+			    d->json && !*d->json ? "--json" : "--file");
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < d->n_dirs; i++) {
+		if (!*d->dirs[i]) {
+			bench_error("device: --dir: empty path");
+			return EXIT_USAGE;
+		}
+	}
+	ret = outfile_check_dest(d->out, 64);
+	if (ret) {
+		bench_error("device: --out %s: cannot create files there: %s",
+			    d->out, strerror(-ret));
+		return EXIT_USAGE;
+	}
 	if (d->file && d->n_dirs) {
 		bench_error("device: --file and --dir do not go together");
 		return EXIT_USAGE;
@@ -442,7 +460,7 @@ static int exit_code(const struct device_run *run)
 	size_t ok = 0, failed = 0;
 
 	if (got_signal)
-		return got_signal == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
+		return signals_exit_code(got_signal);
 	for (size_t t = 0; t < run->n_targets; t++)
 		for (size_t i = 0; i < run->targets[t].n_results; i++) {
 			ok += run->targets[t].results[i].status == DEVICE_OK;
@@ -481,7 +499,7 @@ static int device_run_verb(struct device_run *run, struct device_opts *d)
 	char rundir[PATH_MAX], err[512];
 	double t0 = clock_now();
 	FILE *table = d->json && !strcmp(d->json, "-") ? stderr : stdout;
-	int ret, code;
+	int ret, code, outfd, runfd;
 
 	if (snprintf(rundir, sizeof(rundir), "%s/%s", d->out, run->id) >=
 	    (int)sizeof(rundir)) {
@@ -509,11 +527,19 @@ static int device_run_verb(struct device_run *run, struct device_opts *d)
 	code = exit_code(run);
 	if (!(table == stderr && d->quiet))
 		device_print_table(run, table);
-	ret = path_make_dirs(d->out);
-	if (!ret && mkdir(rundir, 0755))
-		ret = -errno;
-	if (!ret)
+	/* OUT as the user named it, the run id never through a link */
+	outfd = outfile_dir_open(AT_FDCWD, d->out, OUTFILE_CREATE);
+	ret = outfd < 0 ? outfd : 0;
+	if (!ret) {
+		runfd = outfile_dir_open(outfd, run->id,
+					 OUTFILE_CREATE | OUTFILE_NOFOLLOW);
+		ret = runfd < 0 ? runfd : 0;
+		close(outfd);
+	}
+	if (!ret) {
+		close(runfd);
 		ret = device_write_outputs(run, rundir);
+	}
 	if (ret) {
 		bench_error("device: writing %s: %s", rundir, strerror(-ret));
 		return code == EXIT_OK || code == EXIT_CELLS_FAILED

@@ -49,29 +49,3 @@ bool path_find_program(const char *name, char *out, size_t len)
 	       strlist_each("/usr/local/sbin:/usr/sbin:/sbin", ':', 0,
 			    try_dir, &l, NULL, 0) == 1;
 }
-
-int path_make_dirs(const char *path)
-{
-	char *p = strdup(path), *s;
-	int ret = 0;
-
-	if (!p)
-		return -ENOMEM;
-	for (s = p + 1; ; s++) {
-		char c;
-
-		if (*s != '/' && *s)
-			continue;
-		c = *s;
-		*s = '\0';
-		if (mkdir(p, 0755) && errno != EEXIST) {
-			ret = -errno;
-			break;
-		}
-		*s = c;
-		if (!c)
-			break;
-	}
-	free(p);
-	return ret;
-}

@@ -11,8 +11,4 @@
  * len is 0). A name with a '/' is checked as given. */
 bool path_find_program(const char *name, char *out, size_t len);
 
-/* mkdir -p: path and every missing parent, mode 0755 (existing ones are
- * fine). 0 or -errno. */
-int path_make_dirs(const char *path);
-
 #endif

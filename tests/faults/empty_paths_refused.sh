@@ -57,4 +57,7 @@ empty "--folded: empty path" flame rw --dir "$T/dir" --folded ""
 empty "--dir: empty path" flame rw --dir ""
 empty "--dir: empty path" doctor --dir ""
 empty "--dir: empty path" list --dir ""
+empty "--out: empty path" device --dir "$T/dir" --jobs metadata --out ""
+empty "--json: empty path" device --dir "$T/dir" --jobs metadata --json ""
+empty "--dir: empty path" device --dir "" --jobs metadata
 finish

@@ -67,5 +67,7 @@ bad_out "compare --out /proc/x" "--out /proc/iobench-test/x: cannot create files
 	compare --out /proc/iobench-test/x "$T/out/latest" "$T/out2/latest"
 bad_out "compare --out under a file" "--out $T/file/x: not a directory" \
 	compare --out "$T/file/x" "$T/out/latest" "$T/out2/latest"
+bad_out "device --out /proc/x" "--out /proc/iobench-test/x: cannot create files there" \
+	device --dir "$T/dir" --jobs metadata --out /proc/iobench-test/x
 [ "$fails" -eq "$before" ] && pass "(2) bad --out refused first, in one line"
 finish
