@@ -508,6 +508,9 @@ static int device_run_verb(struct device_run *run, struct device_opts *d)
 		return EXIT_USAGE;
 	}
 	install_signals();
+	/* a run killed outright left its scratch directory: remove it */
+	for (size_t i = 0; i < d->n_dirs; i++)
+		bench_clean_stale_scratch(d->dirs[i]);
 	if (d->file)
 		ret = device_measure_file(run, d->file, &prog, err,
 					  sizeof(err));

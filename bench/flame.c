@@ -140,18 +140,6 @@ static int check_file_dest(const char *opt, const char *path)
 	return 0;
 }
 
-/* The stale scratch directories of runs killed outright, removed. */
-static void on_stale_scratch(void *ctx, const struct scratch_finding *f)
-{
-	char line[PATH_MAX + 256];
-
-	if (f->state != SCRATCH_REMOVED && f->state != SCRATCH_REMOVE_FAILED)
-		return;
-	scratch_finding_text(ctx, f, line, sizeof(line));
-	fprintf(stderr, "iobench: %s%s\n",
-		f->state == SCRATCH_REMOVED ? "" : "warning: ", line);
-}
-
 /* A tunable the strategy does not read would profile something else. */
 static int no_tunable(const struct copy_strategy *s, const char *flag)
 {
@@ -327,7 +315,7 @@ static int flame_run(const struct copy_strategy *s, struct cell *c,
 	/* a stop signal (Ctrl-C, a hang-up) ends the sampling early: the
 	 * scratch directory is removed, then the exit status says which */
 	signals_install_stop(on_signal);
-	scratch_clean_stale(o->dir, on_stale_scratch, (void *)o->dir);
+	bench_clean_stale_scratch(o->dir);
 	if (make_source(o->dir, c, scratch, sizeof(scratch), src, sizeof(src)))
 		return EXIT_RUNTIME;
 	if (!o->quiet)

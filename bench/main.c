@@ -4,12 +4,14 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "config.h"
+#include "scratch.h"
 #include "verbs.h"
 #include "version.h"
 
@@ -41,6 +43,24 @@ void bench_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/* What a run finds of the runs killed outright before it (scratch.h):
+ * the directories it removed, or could not, said on stderr. */
+static void on_stale_scratch(void *ctx, const struct scratch_finding *f)
+{
+	char line[PATH_MAX + 256];
+
+	if (f->state != SCRATCH_REMOVED && f->state != SCRATCH_REMOVE_FAILED)
+		return;		/* iobench doctor reports the others */
+	scratch_finding_text(ctx, f, line, sizeof(line));
+	fprintf(stderr, "iobench: %s%s\n",
+		f->state == SCRATCH_REMOVED ? "" : "warning: ", line);
+}
+
+void bench_clean_stale_scratch(const char *dir)
+{
+	scratch_clean_stale(dir, on_stale_scratch, (void *)dir);
 }
 
 int bench_option_error(const char *verb, char **argv, int c)

@@ -1182,19 +1182,6 @@ static int compare_with_baseline(struct run *run, const struct run *base,
 	return code;
 }
 
-/* Plans, runs and writes everything once the request is valid. */
-/* What the next run found of a run killed outright: said on stderr. */
-static void on_stale_scratch(void *ctx, const struct scratch_finding *f)
-{
-	char line[PATH_MAX + 256];
-
-	if (f->state != SCRATCH_REMOVED && f->state != SCRATCH_REMOVE_FAILED)
-		return;		/* iobench doctor reports the others */
-	scratch_finding_text(ctx, f, line, sizeof(line));
-	fprintf(stderr, "iobench: %s%s\n",
-		f->state == SCRATCH_REMOVED ? "" : "warning: ", line);
-}
-
 /* A stop signal that came after every cell had finished: the run is
  * still marked, so exit 128 + n always means "marked incomplete". */
 static void mark_interrupted(struct run *run, const char *when)
@@ -1247,6 +1234,7 @@ static int sweep_finish(struct run *run, const struct sweep_opts *o,
 	return code;
 }
 
+/* Plans, runs and writes everything once the request is valid. */
 static int sweep_run(struct run *run, const struct sweep_opts *o,
 		     const struct run *base)
 {
@@ -1313,8 +1301,7 @@ static int sweep_run(struct run *run, const struct sweep_opts *o,
 	for (size_t i = 0; i < run->n_cells; i++)
 		pc.announced[i] = run->cells[i].status == CELL_SKIPPED;
 	/* a run killed outright left its scratch directory: remove it */
-	scratch_clean_stale(run->request.dir, on_stale_scratch,
-			    run->request.dir);
+	bench_clean_stale_scratch(run->request.dir);
 	ret = runner_run(run, &prog, err, sizeof(err));
 	run->duration = clock_now() - t0;
 	if (!o->quiet)

@@ -42,5 +42,8 @@ void bench_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* For getopt_long's ':' / '?' (optstring starting with ':'): prints
  * "iobench: VERB: ..." naming the bad option; returns EXIT_USAGE. */
 int bench_option_error(const char *verb, char **argv, int c);
+/* Removes the scratch directories in dir that runs killed outright left
+ * (their owner is gone), saying so on stderr. */
+void bench_clean_stale_scratch(const char *dir);
 
 #endif
