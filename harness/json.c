@@ -274,7 +274,9 @@ static json_t *request_plugins_to_json(const struct run_request *q)
 		const struct copy_strategy *s = strategy_find(q->strategies[i]);
 		const char *path = s ? strategy_plugin_path(s) : NULL;
 
-		if (path && json_object_set_new(o, s->name, json_string(path))) {
+		/* a plugin's file is a path: bytes, maybe not UTF-8 */
+		if (path && json_object_set_new(o, s->name,
+						results_json_text(path))) {
 			json_decref(o);
 			return NULL;
 		}
