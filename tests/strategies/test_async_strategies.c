@@ -204,6 +204,8 @@ static void test_io_uring_buffered(void **unused)
 	static const unsigned qds[] = { 1, 4, 32 };
 
 	(void)unused;
+	/* the defaults: 256K requests, 8 in flight */
+	copy_all_sizes(&strategy_io_uring, &(struct test_params){ 0 });
 	for (size_t i = 0; i < 3; i++)
 		copy_all_sizes(&strategy_io_uring,
 			       &(struct test_params){ .queue_depth = qds[i] });
