@@ -73,9 +73,12 @@ MODE_NAMES(prealloc_mode, prealloc_mode, prealloc_names)
  * options are appended at run time by tunable_register().
  */
 static struct tunable tunable_table[TUNABLES_MAX] = {
-	{ "buffer", "buffers", "buf", "buffer_size", COPY_OPT_SIZE, "128K",
+	/* buffer and qd: each strategy's own default unless swept, so
+	 * every strategy runs as its best-known use (io_uring 256K x 8,
+	 * odirect 1M, rw 128K) */
+	{ "buffer", "buffers", "buf", "buffer_size", COPY_OPT_SIZE, NULL,
 	  "buffer sizes for strategies with a buffer" },
-	{ "qd", "qd", "qd", "queue_depth", COPY_OPT_COUNT, "32",
+	{ "qd", "qd", "qd", "queue_depth", COPY_OPT_COUNT, NULL,
 	  "queue depths for strategies with one" },
 	{ "direct", "direct", "direct", "direct", COPY_OPT_BOOL, "no",
 	  "no,yes: O_DIRECT variants where it is optional" },
