@@ -47,8 +47,11 @@ int stats_estimate(const double *x, size_t n, double level,
 
 /*
  * Ratio of medians median(a)/median(b) with a seeded percentile-bootstrap
- * CI (`resamples` draws of each side with replacement, GSL mt19937).
- * The bounds are the (1 -+ level) / 2 quantiles (linear interpolation) of
+ * CI (`resamples` resamples of each side with replacement, GSL mt19937).
+ * Each resample's median is drawn from its exact distribution through
+ * uniform order statistics (Beta variates), so a draw costs O(1) and the
+ * whole call O(n log n + resamples), whatever the sample size. The bounds
+ * are the (1 -+ level) / 2 quantiles (linear interpolation) of
  * the sorted resampled ratios. mt19937 takes a 32-bit seed: the two
  * halves of `seed` are xor-ed. Same inputs and seed, same CI.
  * 0 or -EINVAL/-ENOMEM; -EINVAL also for non-finite values, b <= 0,

@@ -28,6 +28,13 @@ bool stats_level_ok(double level)
 	return level > 0.0 && level < 1.0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
 double *stats_sorted_copy(const double *x, size_t n)
 {
 	double *s = malloc((n ? n : 1) * sizeof(*s));
@@ -35,7 +42,9 @@ double *stats_sorted_copy(const double *x, size_t n)
 	if (!s)
 		return NULL;
 	memcpy(s, x, n * sizeof(*s));
-	gsl_sort(s, 1, n);
+	/* glibc's merge sort: about twice gsl_sort's heapsort on the
+	 * million-sample cells compare meets */
+	qsort(s, n, sizeof(*s), cmp_double);
 	return s;
 }
 
