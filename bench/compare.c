@@ -247,6 +247,24 @@ static bool is_dir(const char *path)
 	return !stat(path, &st) && S_ISDIR(st.st_mode);
 }
 
+/* Something other than a file or directory (a FIFO, socket, device):
+ * never opened, named in the error instead. */
+static bool is_special(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
+/* The first of n paths that is_special(), or NULL. */
+static const char *first_special(const char *const *paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (is_special(paths[i]))
+			return paths[i];
+	return NULL;
+}
+
 /* snprintf into a PATH_MAX buffer; false when the path does not fit. */
 static bool path_fmt(char *buf, const char *fmt, const char *a,
 		     const char *b)
@@ -266,6 +284,7 @@ static int resolve_spec(const char *spec, const char *results,
 	bool looks_like_path = strchr(spec, '/') ||
 			       strstr(spec, ".json") || !strcmp(spec, ".");
 	char tried[3][PATH_MAX];
+	const char *special;
 
 	if (!path_fmt(tried[0], "%s/baselines/%s.json", results, spec) ||
 	    !path_fmt(tried[1], "%s/%s/results.json", results, spec) ||
@@ -293,7 +312,11 @@ static int resolve_spec(const char *spec, const char *results,
 		snprintf(s->path, PATH_MAX, "%s", tried[1]);
 		goto found;
 	}
-	if (is_dir(spec))
+	special = first_special((const char *const[]){ spec, tried[2],
+						       tried[0], tried[1] }, 4);
+	if (special)
+		bench_error("compare: %s: not a regular file", special);
+	else if (is_dir(spec))
 		bench_error("compare: %s: no results.json in this directory",
 			    spec);
 	else
@@ -308,6 +331,11 @@ found:
 
 static int resolve_default_base(const char *results, struct side *s)
 {
+	if (path_fmt(s->path, "%s/baselines/%s.json", results, "main") &&
+	    is_special(s->path)) {
+		bench_error("compare: %s: not a regular file", s->path);
+		return EXIT_USAGE;
+	}
 	if (!path_fmt(s->path, "%s/baselines/%s.json", results, "main") ||
 	    !is_file(s->path)) {
 		bench_error("compare: no baseline 'main' in %s/baselines (save "
@@ -324,6 +352,11 @@ static int resolve_default_new(const char *results, struct side *s)
 {
 	char latest[PATH_MAX];
 
+	if (path_fmt(s->path, "%s/latest/%s", results, "results.json") &&
+	    is_special(s->path)) {
+		bench_error("compare: %s: not a regular file", s->path);
+		return EXIT_USAGE;
+	}
 	if (!path_fmt(latest, "%s/%s", results, "latest") ||
 	    !path_fmt(s->path, "%s/latest/%s", results, "results.json") ||
 	    !is_file(s->path)) {

@@ -38,6 +38,7 @@ struct cp_request {
 	struct cp_setting set[STRATEGY_OPTIONS_MAX];
 	size_t n_set;
 	bool verify, verbose;
+	enum strategy_sparse sparse;
 	const char *src, *dst;
 };
 
@@ -46,21 +47,29 @@ struct cp_files {
 	int src_fd, dst_fd;
 	struct stat src_st;
 	bool dst_created;
+	/* SRC's size is not its content's (procfs, sysfs): the copy reads
+	 * snap_fd, what one pass of read() until EOF found in SRC */
+	bool unsized;
+	int snap_fd;
 };
 
 static void cp_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: iobench cp -s STRATEGY [--buffer SIZE] [--qd N] [--direct]\n"
-		"                  [--sqpoll] [--verify] [-v] [--plugin PATH.so]...\n"
-		"                  SRC DST\n"
+		"                  [--sqpoll] [--sparse WHEN] [--verify] [-v]\n"
+		"                  [--plugin PATH.so]... SRC DST\n"
 		"\n"
 		"Copies the regular file SRC to DST with one strategy (see\n"
 		"iobench list). SRC may be a symlink; it is followed. DST is\n"
 		"created with SRC's permission bits (minus the umask) or, if it\n"
 		"exists, overwritten in place. SRC and DST must not be the same\n"
 		"file (also via a hard link or symlink): that is refused before\n"
-		"anything is truncated.\n"
+		"anything is truncated. A SRC that is a FIFO, socket or device is\n"
+		"refused without waiting on it. A SRC whose size is not its\n"
+		"content's (procfs and sysfs files show 0 or 4096 bytes, some\n"
+		"FUSE files 0) is read until EOF, as cp does, into an unnamed\n"
+		"scratch file beside DST, which the strategy then copies.\n"
 		"\n"
 		"options:\n"
 		"  -s, --strategy NAME  the strategy to copy with (required)\n"
@@ -74,6 +83,12 @@ static void cp_usage(FILE *f)
 		"                       its strategy (repeatable; also\n"
 		"                       IOBENCH_PLUGIN_PATH, a colon list of .so\n"
 		"                       files and directories)\n"
+		"      --sparse WHEN    auto|always|never, as GNU cp: auto (the\n"
+		"                       default) keeps the holes of a source that\n"
+		"                       looks sparse (SEEK_DATA/SEEK_HOLE, each\n"
+		"                       data extent copied with the strategy);\n"
+		"                       always also makes 4 KiB blocks of zeros\n"
+		"                       holes; never writes every byte\n"
 		"      --verify         re-read both files and compare size and\n"
 		"                       XXH3 hash afterwards\n"
 		"  -v, --verbose        print strategy, bytes, seconds and MiB/s (a\n"
@@ -180,6 +195,7 @@ static int parse_args(int argc, char **argv, struct cp_request *rq)
 		{ "sqpoll", no_argument, NULL, 'S' },
 		{ "opt", required_argument, NULL, 'o' },
 		{ "plugin", required_argument, NULL, 'P' },
+		{ "sparse", required_argument, NULL, 'Z' },
 		{ "verify", no_argument, NULL, 'V' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -211,6 +227,13 @@ static int parse_args(int argc, char **argv, struct cp_request *rq)
 			break;
 		case 'P':
 			break;	/* loaded before parsing (bench/plugins.c) */
+		case 'Z':
+			if (strategy_sparse_parse(optarg, &rq->sparse)) {
+				bench_error("cp: --sparse '%s': expected auto, "
+					    "always or never", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'V':
 			rq->verify = true;
 			break;
@@ -261,7 +284,8 @@ static bool same_file(const struct stat *a, const struct stat *b)
  * file. Exit code or EXIT_OK. */
 static int open_source(const struct cp_request *rq, struct cp_files *f)
 {
-	f->src_fd = open(rq->src, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	f->src_fd = open(rq->src, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (f->src_fd < 0) {
 		bench_error("cp: %s: %s", rq->src, strerror(errno));
 		return EXIT_USAGE;
@@ -274,7 +298,37 @@ static int open_source(const struct cp_request *rq, struct cp_files *f)
 		bench_error("cp: %s: not a regular file", rq->src);
 		return EXIT_USAGE;
 	}
+	if (fcntl(f->src_fd, F_SETFL, O_RDONLY)) {
+		bench_error("cp: %s: %s", rq->src, strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	f->unsized = strategy_source_unsized(f->src_fd, &f->src_st);
 	return EXIT_OK;
+}
+
+/* An unsized SRC is read until EOF into a scratch file in DST's
+ * directory; from then on that file is the source. */
+static int snapshot_unsized(const struct cp_request *rq, struct cp_files *f,
+			    const char *dir)
+{
+	uint64_t size;
+
+	if (!f->unsized)
+		return EXIT_OK;
+	f->snap_fd = strategy_snapshot_source(f->src_fd, dir, &size);
+	if (f->snap_fd < 0) {
+		bench_error("cp: %s: reading it until EOF into %s: %s",
+			    rq->src, dir, strerror(-f->snap_fd));
+		return EXIT_RUNTIME;
+	}
+	f->src_st.st_size = (off_t)size;
+	return EXIT_OK;
+}
+
+/* The descriptor the strategy copies from. */
+static int copy_source_fd(const struct cp_files *f)
+{
+	return f->unsized ? f->snap_fd : f->src_fd;
 }
 
 /* Everything about DST that can be refused without touching it: its
@@ -376,7 +430,7 @@ static int set_open_flags(const struct cp_request *rq,
 			  const struct cp_files *f)
 {
 	int extra = strategy_open_flags(rq->s, rq->opts);
-	const int fds[2] = { f->src_fd, f->dst_fd };
+	const int fds[2] = { copy_source_fd(f), f->dst_fd };
 	const char *paths[2] = { rq->src, rq->dst };
 
 	if (!extra)
@@ -467,7 +521,9 @@ out_free_state:
 
 static int verify_copy(const struct cp_request *rq, const struct cp_files *f)
 {
-	const int fds[2] = { f->src_fd, f->dst_fd };
+	/* an unsized SRC reads differently each time: the snapshot is
+	 * what was copied */
+	const int fds[2] = { copy_source_fd(f), f->dst_fd };
 	const char *paths[2] = { rq->src, rq->dst };
 	uint64_t hash[2], size[2];
 	void *buf = malloc(VERIFY_CHUNK);
@@ -512,7 +568,8 @@ static int run_copy(const struct cp_request *rq, struct cp_files *f)
 	int err;
 
 	t0 = clock_now();
-	err = strategy_copy_once(rq->s, rq->opts, f->src_fd, f->dst_fd, &r);
+	err = strategy_copy_once_sparse(rq->s, rq->opts, copy_source_fd(f),
+					f->dst_fd, &r, rq->sparse);
 	secs = clock_now() - t0;
 	if (err) {
 		copy_error(rq, err);
@@ -532,10 +589,12 @@ static int run_copy(const struct cp_request *rq, struct cp_files *f)
 	if (rq->verify && verify_copy(rq, f))
 		return EXIT_RUNTIME;
 	if (rq->verbose) {
-		printf("%s: %llu bytes in %.6f s (%.1f MiB/s)%s\n",
+		printf("%s: %llu bytes in %.6f s (%.1f MiB/s)%s%s\n",
 		       rq->s->name, (unsigned long long)size, secs,
 		       secs > 0 ? size / secs / (1024.0 * 1024.0) : 0.0,
-		       rq->verify ? ", verified" : "");
+		       rq->verify ? ", verified" : "",
+		       f->unsized ? ", source read until EOF first (its size "
+				    "is not its content's)" : "");
 		/* a report that cannot be given fails the copy (exit 2),
 		 * which removes a DST cp created */
 		if (fflush(stdout) || ferror(stdout)) {
@@ -549,8 +608,8 @@ static int run_copy(const struct cp_request *rq, struct cp_files *f)
 
 int cmd_cp(int argc, char **argv)
 {
-	struct cp_request rq = { 0 };
-	struct cp_files f = { .src_fd = -1, .dst_fd = -1 };
+	struct cp_request rq = { .sparse = STRATEGY_SPARSE_AUTO };
+	struct cp_files f = { .src_fd = -1, .dst_fd = -1, .snap_fd = -1 };
 	char dir[PATH_MAX], why[256];
 	int ret;
 
@@ -572,6 +631,9 @@ int cmd_cp(int argc, char **argv)
 		goto out_close;
 	}
 
+	ret = snapshot_unsized(&rq, &f, dir);
+	if (ret)
+		goto out_close;
 	ret = open_destination(&rq, &f);
 	if (!ret)
 		ret = set_open_flags(&rq, &f);
@@ -587,6 +649,8 @@ int cmd_cp(int argc, char **argv)
 		bench_error("cp: cannot remove partial %s: %s", rq.dst,
 			    strerror(errno));
 out_close:
+	if (f.snap_fd >= 0)
+		close(f.snap_fd);
 	if (f.src_fd >= 0)
 		close(f.src_fd);
 	free(rq.opts);

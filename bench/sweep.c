@@ -65,6 +65,8 @@ enum { OPT_LIMITS = 512, OPT_NO_LIMITS, OPT_REFERENCE };
 enum { OPT_PROFILE = 768 };
 /* --dataset (harness/workload.h) */
 enum { OPT_DATASET = 1024 };
+/* holes of sparse sources (strategy_copy_sparse()) */
+enum { OPT_SPARSE = 1280 };
 
 static const struct option options[] = {
 	{ "sizes", required_argument, NULL, OPT_SIZES },
@@ -93,6 +95,7 @@ static const struct option options[] = {
 	{ "no-limits", no_argument, NULL, OPT_NO_LIMITS },
 	{ "reference", required_argument, NULL, OPT_REFERENCE },
 	{ "profile", no_argument, NULL, OPT_PROFILE },
+	{ "sparse", required_argument, NULL, OPT_SPARSE },
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "parallel", required_argument, NULL, OPT_PARALLEL },
@@ -156,6 +159,12 @@ static void usage(FILE *f)
 "  --prealloc MODE       none|truncate|fallocate: how a ranges destination\n"
 "                        is pre-sized, inside the timing (default truncate)\n"
 "  --content KIND        random|zeros|sparse source data (default random)\n"
+"  --sparse WHEN         auto|always|never, as GNU cp, run-wide: auto keeps\n"
+"                        the holes of a source that looks sparse (each\n"
+"                        data extent copied with the strategy, found with\n"
+"                        SEEK_DATA/SEEK_HOLE, inside the timing); always\n"
+"                        also makes 4 KiB blocks of zeros holes; never\n"
+"                        writes every byte (default auto)\n"
 "  --source DIR          copy the regular files of a real tree instead of\n"
 "                        generated ones (not with --sizes): read-only,\n"
 "                        symlinks never followed, one sample = the whole\n"
@@ -198,7 +207,9 @@ static void usage(FILE *f)
 "                        (default cp)\n"
 "  --baseline NAME       compare with OUT/baselines/NAME.json when done: a\n"
 "                        \"Change since NAME\" section in report.md, and\n"
-"                        exit 4 when a cell regressed (as iobench compare)\n"
+"                        exit 4 when a cell regressed (as iobench compare);\n"
+"                        a baseline with impossible samples is bad input,\n"
+"                        and a comparison that cannot be made exits 2\n"
 "  --profile             per cell: perf_event_open counters, system calls\n"
 "                        and perf hot spots (what iobench profile runs)\n"
 "  -h, --help            this help\n"
@@ -232,7 +243,7 @@ struct sweep_opts {
 	bool no_limits;
 	const char *sizes, *strategies, *cache, *sync, *content, *source,
 		*dir, *out, *samples, *runs, *budget, *timeout, *seed,
-		*baseline, *compare_to;
+		*baseline, *compare_to, *sparse;
 	/* per tunable (cell.h): the list given, or NULL for the default */
 	const char *tune[TUNABLES_MAX];
 	const char *threads, *parallel, *pin, *prealloc;	/* threads.h */
@@ -562,6 +573,11 @@ static int build_request(const struct sweep_opts *o, struct run_request *rq)
 			    "or sparse", o->content);
 		return -EINVAL;
 	}
+	if (strategy_sparse_parse(o->sparse, &rq->sparse)) {
+		bench_error("sweep: --sparse: '%s': expected auto, always or "
+			    "never", o->sparse);
+		return -EINVAL;
+	}
 	if (o->source && o->sizes_given) {
 		bench_error("sweep: --source and --sizes are exclusive (the "
 			    "tree's files have their own sizes)");
@@ -710,11 +726,34 @@ static int load_source(const struct sweep_opts *o, struct run *run)
 				    "not regular files skipped (symlinks are "
 				    "never followed)", t->root, t->n_skipped,
 				    t->n_skipped == 1 ? "y" : "ies");
-	if (!o->quiet)
+	if (t->n_unsized)
+		results_add_warning(run, "--source %s: %zu file%s left out: "
+				    "the content is not as long as the size "
+				    "says (procfs, sysfs and some FUSE files "
+				    "show 0 or 4096 bytes whatever they hold; "
+				    "or the file grew while read), so a copy "
+				    "could not be verified; first: %s", t->root,
+				    t->n_unsized, t->n_unsized == 1 ? "" : "s",
+				    t->first_unsized);
+	if (t->n_residency_unreadable)
+		results_add_warning(run, "--source %s: %zu of %zu files are "
+				    "neither owned nor writable by this user: "
+				    "the kernel does not report their page-"
+				    "cache residency, so cold cells are skipped "
+				    "and warm residency is counted by non-"
+				    "blocking reads", t->root,
+				    t->n_residency_unreadable, t->n_files);
+	if (!o->quiet) {
 		fprintf(stderr, "source: %s: %zu files, %llu bytes, %zu other "
 			"entr%s skipped\n", t->root, t->n_files,
 			(unsigned long long)t->total_bytes, t->n_skipped,
 			t->n_skipped == 1 ? "y" : "ies");
+		for (size_t i = 0; i < run->n_warnings; i++)
+			if (strstr(run->warnings[i], "left out:") ||
+			    strstr(run->warnings[i], "neither owned"))
+				fprintf(stderr, "iobench: note: %s\n",
+					run->warnings[i]);
+	}
 	return 0;
 }
 
@@ -1156,8 +1195,9 @@ static int load_baseline(const struct run_request *rq, const char *name,
 /*
  * Compares the finished run with the baseline: the comparison becomes the
  * report's "Change since NAME" section. Returns EXIT_REGRESSION when a
- * cell regressed, EXIT_OK otherwise (a comparison that cannot be made is
- * a warning in the report, not a failed sweep).
+ * cell regressed, EXIT_OK otherwise; EXIT_RUNTIME (said on stderr and in
+ * the report) when the comparison cannot be made: the check the user
+ * asked for did not happen, which must not pass for "no regression".
  */
 static int compare_with_baseline(struct run *run, const struct run *base,
 				 const char *name)
@@ -1165,13 +1205,16 @@ static int compare_with_baseline(struct run *run, const struct run *base,
 	struct compare_options opts;
 	struct comparison cmp;
 	char label[PATH_MAX], title[PATH_MAX];
-	int code = EXIT_OK;
+	int code = EXIT_OK, ret;
 
 	compare_default_options(&opts);
-	if (compare_runs(base, run, &opts, &cmp)) {
+	ret = compare_runs(base, run, &opts, &cmp);
+	if (ret) {
+		bench_error("sweep: comparison with baseline %s failed: %s",
+			    name, strerror(-ret));
 		results_add_warning(run, "comparison with baseline %s failed: "
-				    "%s", name, strerror(ENOMEM));
-		return EXIT_OK;
+				    "%s", name, strerror(-ret));
+		return EXIT_RUNTIME;
 	}
 	snprintf(label, sizeof(label), "baseline %s", name);
 	snprintf(title, sizeof(title), "Change since %s", name);
@@ -1204,15 +1247,14 @@ static int sweep_finish(struct run *run, const struct sweep_opts *o,
 			const struct run *base, const char *rundir,
 			bool interrupted)
 {
-	bool regressed = false;
-	int signalled, ret, code;
+	int signalled, ret, code, cmp = EXIT_OK;
 
 	if (interrupted && !o->quiet)
 		fprintf(stderr, "iobench: interrupted: writing partial "
 			"results\n");
 	check_source_unchanged(run);
-	regressed = base && compare_with_baseline(run, base, o->compare_to) ==
-			    EXIT_REGRESSION;
+	if (base)
+		cmp = compare_with_baseline(run, base, o->compare_to);
 	if (got_signal)
 		mark_interrupted(run, "after the last sample");
 	signalled = got_signal;
@@ -1225,8 +1267,9 @@ static int sweep_finish(struct run *run, const struct sweep_opts *o,
 		ret = write_outputs(run, o->baseline, true);
 	}
 	code = exit_code(run);
-	if (regressed && code == EXIT_OK)
-		code = EXIT_REGRESSION;
+	/* a comparison that could not be made is an error, never a 0 */
+	if (cmp == EXIT_RUNTIME || (cmp == EXIT_REGRESSION && code == EXIT_OK))
+		code = cmp;
 	if (ret)
 		return code == EXIT_OK || code == EXIT_CELLS_FAILED ||
 		       code == EXIT_REGRESSION ? EXIT_RUNTIME : code;
@@ -1324,7 +1367,7 @@ int cmd_sweep(int argc, char **argv)
 		.cache = "warm,cold", .sync = "none",
 		.content = "random", .dir = ".", .out = "results",
 		.samples = "10", .runs = "1", .budget = "10", .timeout = "60",
-		.seed = "42", .reference = "cp",
+		.seed = "42", .reference = "cp", .sparse = "auto",
 	};
 	struct run run = { 0 }, base = { 0 };
 	int c, code, longindex = 0;
@@ -1383,6 +1426,7 @@ int cmd_sweep(int argc, char **argv)
 		case OPT_REFERENCE: o.reference = optarg; break;
 		case OPT_PROFILE: o.profile = true; break;
 		case OPT_DATASET: o.dataset = optarg; break;
+		case OPT_SPARSE: o.sparse = optarg; break;
 		case 'q': o.quiet = true; break;
 		case 'h':
 			usage(stdout);

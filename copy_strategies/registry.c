@@ -375,6 +375,15 @@ void strategy_options_str(const struct copy_strategy *s, char *out,
 int strategy_copy_once(const struct copy_strategy *s, const void *opts,
 		       int src, int dst, const struct copy_range *r)
 {
+	return strategy_copy_once_sparse(s, opts, src, dst, r,
+					 STRATEGY_SPARSE_NEVER);
+}
+
+int strategy_copy_once_sparse(const struct copy_strategy *s,
+			      const void *opts, int src, int dst,
+			      const struct copy_range *r,
+			      enum strategy_sparse mode)
+{
 	void *state = calloc(1, s->state_size ? s->state_size : 1);
 	void *defaults = NULL;
 	int ret = 0;
@@ -391,7 +400,7 @@ int strategy_copy_once(const struct copy_strategy *s, const void *opts,
 	}
 	ret = s->setup ? s->setup(state, opts) : 0;
 	if (!ret)
-		ret = s->copy(state, src, dst, r);
+		ret = strategy_copy_sparse(s, state, src, dst, r, mode);
 	if (s->teardown)
 		s->teardown(state);
 out:

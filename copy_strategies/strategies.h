@@ -11,10 +11,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "iobench/helpers.h"
 #include "iobench/strategy.h"
+
+/* How holes of a sparse source are treated, as GNU cp's --sparse. */
+enum strategy_sparse {
+	STRATEGY_SPARSE_AUTO,	/* a source that looks sparse (fewer blocks
+				 * than its size needs) keeps its holes */
+	STRATEGY_SPARSE_ALWAYS,	/* holes kept, and zero blocks made holes */
+	STRATEGY_SPARSE_NEVER,	/* every byte written: a dense copy */
+};
 
 /* Registry: an explicit, ordered list (the order of `iobench list`): the
  * built-ins, then the plugins' strategies in load order. */
@@ -94,6 +103,49 @@ void strategy_options_str(const struct copy_strategy *s, char *out,
  */
 int strategy_copy_once(const struct copy_strategy *s, const void *opts,
 		       int src, int dst, const struct copy_range *r);
+/* The same, holes treated as `mode` says (strategy_copy_sparse()). */
+int strategy_copy_once_sparse(const struct copy_strategy *s,
+			      const void *opts, int src, int dst,
+			      const struct copy_range *r,
+			      enum strategy_sparse mode);
+
+/* ---- whole-file copies on top of a strategy (whole_file.c) ---- */
+
+/* "auto", "always", "never". */
+const char *strategy_sparse_name(enum strategy_sparse m);
+/* 0, or -EINVAL for a word that is none of them. */
+int strategy_sparse_parse(const char *s, enum strategy_sparse *m);
+
+/*
+ * Copies range r of src to dst with s->copy() on a state the caller set
+ * up, keeping the source's holes: each data extent (SEEK_DATA/SEEK_HOLE,
+ * widened to 4 KiB units) is one s->copy() call, holes are skipped, and
+ * a trailing hole is made by growing dst to the range's end. With
+ * STRATEGY_SPARSE_ALWAYS, 4 KiB blocks of zeros inside the data are left
+ * as holes too (read once first, as cp --sparse=always reads). NEVER, or
+ * AUTO on a source that does not look sparse, is one s->copy() of r.
+ * dst must hold nothing in the range beforehand (new or truncated), as
+ * a skipped hole leaves what is there. 0 or -errno; -ENODATA when the
+ * source ends before the range does.
+ */
+int strategy_copy_sparse(const struct copy_strategy *s, void *state,
+			 int src, int dst, const struct copy_range *r,
+			 enum strategy_sparse mode);
+
+/*
+ * True when fd's size (st, from fstat(fd)) is not its content's length,
+ * as procfs and sysfs files report (0 or 4096 bytes whatever they hold)
+ * and some FUSE files: content past a size of 0, or none at the last byte
+ * of the size. Such a source can only be read until EOF.
+ */
+bool strategy_source_unsized(int fd, const struct stat *st);
+/*
+ * Reads src from its start until EOF (one read(2) pass, as cp does) into
+ * an unnamed scratch file in dir (strategy_tmpfile): a fd you own holding
+ * the content, its length in *size, or -errno. Strategies then copy that
+ * file, whose size is known.
+ */
+int strategy_snapshot_source(int src, const char *dir, uint64_t *size);
 
 extern const struct copy_strategy strategy_rw;
 extern const struct copy_strategy strategy_stdio;

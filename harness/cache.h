@@ -17,8 +17,17 @@ bool cache_have_cachestat(void);
 const char *cache_probe_name(void);
 
 /* Pages of fd's file in the page cache; dirty/writeback are -1 under the
- * mincore fallback. 0 or -errno. */
+ * mincore fallback. 0 or -errno; -EPERM where the kernel does not tell
+ * this process (a file it neither owns nor may write, unless root). */
 int cache_pages_of(int fd, struct cache_pages *out);
+/*
+ * Resident pages of fd's file (readable) counted by one-byte non-blocking
+ * reads (preadv2 RWF_NOWAIT), for files cache_pages_of() may not look
+ * at. A missing page may get read ahead by the attempt: this confirms a
+ * warm file, it cannot check a cold one. dirty/writeback are -1. 0 or
+ * -errno (-EOPNOTSUPP where the filesystem has no non-blocking reads).
+ */
+int cache_resident_nowait(int fd, struct cache_pages *out);
 /* Number of pages the file spans (size rounded up to pages). */
 uint64_t cache_file_pages(int fd);
 

@@ -73,22 +73,17 @@ void copy_unit_teardown(struct copy_unit *u)
 	u->state = u->opts = NULL;
 }
 
-int copy_unit_file(const struct copy_unit *u, const char *src,
-		   int src_oflags, const char *dst, enum copy_unit_dst mode,
-		   const struct copy_range *r, double *sync_seconds,
-		   char *why, size_t len)
+/* copy_unit_fd() with the unit's start time t0 (IOBENCH_FAULT=slow) */
+static int copy_from(const struct copy_unit *u, int sfd, double t0,
+		     const char *dst, enum copy_unit_dst mode,
+		     const struct copy_range *r, double *sync_seconds,
+		     char *why, size_t len)
 {
 	int dflags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW | u->oflags;
-	double t0 = u->slow ? clock_now() : 0;
-	int sfd, dfd, ret;
+	int dfd, ret;
 
 	if (mode == COPY_UNIT_CREATE)
 		dflags |= O_CREAT | O_TRUNC;
-	sfd = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | src_oflags |
-		   u->oflags);
-	if (sfd < 0)
-		return strategy_why(why, len, -errno, "opening the source: %s",
-				    strerror(errno));
 	dfd = open(dst, dflags, 0644);
 	if (dfd < 0) {
 		ret = strategy_why(why, len, -errno, "%s the destination: %s",
@@ -97,7 +92,7 @@ int copy_unit_file(const struct copy_unit *u, const char *src,
 				   strerror(errno));
 		goto out_close_src;
 	}
-	ret = u->s->copy(u->state, sfd, dfd, r);
+	ret = strategy_copy_sparse(u->s, u->state, sfd, dfd, r, u->sparse);
 	if (ret) {
 		strategy_why(why, len, ret, "%s", strerror(-ret));
 		goto out_close_dst;
@@ -121,4 +116,27 @@ out_close_src:
 	if (u->slow)
 		spin((clock_now() - t0) * u->slow);
 	return ret;
+}
+
+int copy_unit_file(const struct copy_unit *u, const char *src,
+		   int src_oflags, const char *dst, enum copy_unit_dst mode,
+		   const struct copy_range *r, double *sync_seconds,
+		   char *why, size_t len)
+{
+	double t0 = u->slow ? clock_now() : 0;
+	int sfd = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | src_oflags |
+		       u->oflags);
+
+	if (sfd < 0)
+		return strategy_why(why, len, -errno, "opening the source: %s",
+				    strerror(errno));
+	return copy_from(u, sfd, t0, dst, mode, r, sync_seconds, why, len);
+}
+
+int copy_unit_fd(const struct copy_unit *u, int sfd, const char *dst,
+		 enum copy_unit_dst mode, const struct copy_range *r,
+		 double *sync_seconds, char *why, size_t len)
+{
+	return copy_from(u, sfd, u->slow ? clock_now() : 0, dst, mode, r,
+			 sync_seconds, why, len);
 }

@@ -13,6 +13,7 @@
 
 #include "cell.h"
 #include "iobench/strategy.h"
+#include "strategies.h"
 
 /* A strategy set up for one cell, on one thread. */
 struct copy_unit {
@@ -24,6 +25,9 @@ struct copy_unit {
 	/* test-only (IOBENCH_FAULT=slow:NAME:PCT): each copy takes PCT%
 	 * longer, spent spinning inside the timed unit */
 	double slow;
+	/* holes of sparse sources (strategy_copy_sparse()); a run-wide
+	 * setting the caller sets after copy_unit_setup() (default auto) */
+	enum strategy_sparse sparse;
 };
 
 /*
@@ -52,5 +56,10 @@ int copy_unit_file(const struct copy_unit *u, const char *src,
 		   int src_oflags, const char *dst, enum copy_unit_dst mode,
 		   const struct copy_range *r, double *sync_seconds,
 		   char *why, size_t len);
+/* The same from a source the caller opened (with the unit's oflags):
+ * sfd is closed in every case. */
+int copy_unit_fd(const struct copy_unit *u, int sfd, const char *dst,
+		 enum copy_unit_dst mode, const struct copy_range *r,
+		 double *sync_seconds, char *why, size_t len);
 
 #endif

@@ -5,6 +5,7 @@
  * (baselines are these files).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
@@ -13,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -24,6 +27,7 @@
 #include "strategies.h"
 #include "threads_json.h"
 #include "workload.h"
+#include "json_samples.h"
 
 /* longest field path in an error message, e.g. cells[3].samples[5].dst */
 #define AT_LEN 160
@@ -286,7 +290,7 @@ static json_t *request_plugins_to_json(const struct run_request *q)
 
 static json_t *request_to_json(const struct run_request *q)
 {
-	return json_pack("{s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s,"
+	return json_pack("{s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s, s:s,"
 			 " s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:o, s:b,"
 			 " s:o}",
 			 "strategies",
@@ -297,6 +301,7 @@ static json_t *request_to_json(const struct run_request *q)
 			 "cache_cold", q->cache_cold,
 			 "sync_none", q->sync_none, "sync_end", q->sync_end,
 			 "content", content_kind_name(q->content),
+			 "sparse", strategy_sparse_name(q->sparse),
 			 "source", results_json_text(q->source),
 			 "source_files", ju64(q->source_files),
 			 "dir", results_json_text(q->dir),
@@ -522,6 +527,9 @@ struct reader {
 	char *err;
 	size_t len;
 	bool failed;
+	/* samples read by the fast path (json_samples.h), per cell */
+	struct json_samples fast;
+	size_t next_cell;
 };
 
 static void rd_fail(struct reader *rd, const char *at, const char *key,
@@ -985,6 +993,15 @@ static void read_request(struct reader *rd, json_t *root,
 	rd_bool(rd, o, at, "sync_none", &q->sync_none);
 	rd_bool(rd, o, at, "sync_end", &q->sync_end);
 	read_content(rd, o, at, &q->content);
+	/* added with --sparse: older runs copied every byte */
+	q->sparse = STRATEGY_SPARSE_NEVER;
+	if (json_object_get(o, "sparse")) {
+		const char *sp = rd_name(rd, o, at, "sparse");
+
+		if (sp && strategy_sparse_parse(sp, &q->sparse))
+			rd_fail(rd, at, "sparse", "expected auto, always or "
+				"never, got '%s'", sp);
+	}
 	rd_string(rd, o, at, "source", &q->source);
 	/* added with --source support: older files lack it (0 files) */
 	if (json_object_get(o, "source_files"))
@@ -1072,6 +1089,15 @@ static void read_estimates(struct reader *rd, json_t *cell, const char *cat,
 	rd_double(rd, o, at, "q3", &e->q3);
 }
 
+/* A figure that is unknown (null: NaN) or >= 0. */
+static void rd_nonnegative(struct reader *rd, const char *at,
+			   const char *key, double v)
+{
+	if (!rd->failed && (isinf(v) || v < 0))
+		rd_fail(rd, at, key, "expected a value >= 0 or null, got %g",
+			v);
+}
+
 static void one_sample(struct reader *rd, json_t *o, const char *at,
 		       void *out)
 {
@@ -1091,9 +1117,14 @@ static void one_sample(struct reader *rd, json_t *o, const char *at,
 	rd_double(rd, o, at, "sync_seconds", &s->sync_seconds);
 	rd_double(rd, o, at, "cpu_user", &s->cpu_user);
 	rd_double(rd, o, at, "cpu_sys", &s->cpu_sys);
-	/* a measured time: compare's statistics and rates divide by it */
-	if (!rd->failed && !(isfinite(s->seconds) && s->seconds >= 0))
-		rd_fail(rd, at, "seconds", "expected a time >= 0 s");
+	/* a measured time: compare's statistics and rates divide by it,
+	 * and no copy takes no time at all */
+	if (!rd->failed && !(isfinite(s->seconds) && s->seconds > 0))
+		rd_fail(rd, at, "seconds", "expected a time > 0 s, got %g",
+			s->seconds);
+	rd_nonnegative(rd, at, "sync_seconds", s->sync_seconds);
+	rd_nonnegative(rd, at, "cpu_user", s->cpu_user);
+	rd_nonnegative(rd, at, "cpu_sys", s->cpu_sys);
 	rd_u64(rd, o, at, "src_pages", &s->src_pages);
 	rd_int_range(rd, o, at, "src_resident_before", INT64_MIN, INT64_MAX,
 		     &s->src_resident_before);
@@ -1129,11 +1160,108 @@ static void one_cell(struct reader *rd, json_t *o, const char *at, void *out)
 	read_estimates(rd, o, at, &c->est);
 	c->samples = rd_list(rd, o, at, "samples", sizeof(struct sample),
 			     &c->n_samples, one_sample);
+	/* the fast path took this cell's samples out of the text */
+	if (!rd->failed && rd->next_cell < rd->fast.n_cells &&
+	    rd->fast.n[rd->next_cell]) {
+		free(c->samples);
+		c->samples = rd->fast.cells[rd->next_cell];
+		c->n_samples = rd->fast.n[rd->next_cell];
+		rd->fast.cells[rd->next_cell] = NULL;
+	}
+	rd->next_cell++;
 	/* iobench/1 samples ran in order, one round each, at unknown times */
 	for (size_t i = 0; rd->legacy && c->samples && i < c->n_samples; i++) {
 		c->samples[i].round = (unsigned)i;
 		c->samples[i].start = NAN;
 	}
+	/* per-copy time = sample time / batch */
+	if (!rd->failed && c->n_samples && !c->batch) {
+		char pat[AT_LEN];
+
+		at_join(pat, sizeof(pat), "%s.parameters", at);
+		rd_fail(rd, pat, "batch", "0 files per sample, but %zu "
+			"sample%s", c->n_samples, c->n_samples == 1 ? "" : "s");
+	}
+}
+
+/*
+ * The whole of rd->file in a malloc'd, NUL-terminated buffer. The file is
+ * opened O_NONBLOCK and checked with fstat first: a FIFO, socket or
+ * device put in a baseline's place is refused at once, never waited on.
+ * 0 or -errno with the reason in rd.
+ */
+static int slurp_regular_file(struct reader *rd, char **text, size_t *len)
+{
+	struct stat st;
+	size_t cap, got = 0;
+	char *buf = NULL;
+	int fd, ret = 0;
+
+	fd = open(rd->file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		goto out_fail;
+	}
+	if (fstat(fd, &st)) {
+		ret = -errno;
+		goto out_close;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rd->failed = true;
+		if (rd->len)
+			snprintf(rd->err, rd->len, "%s: not a regular file",
+				 rd->file);
+		ret = -EINVAL;
+		goto out_close;
+	}
+	/* a regular file never blocks; back to plain reads */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	cap = (size_t)st.st_size + 1;
+	buf = malloc(cap);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out_close;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (got + 1 == cap) {
+			/* it grew since fstat */
+			char *p = realloc(buf, 2 * cap);
+
+			if (!p) {
+				ret = -ENOMEM;
+				goto out_close;
+			}
+			buf = p;
+			cap *= 2;
+		}
+		n = read(fd, buf + got, cap - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			goto out_close;
+		}
+		if (!n)
+			break;
+		got += n;
+	}
+	buf[got] = '\0';
+	*text = buf;
+	*len = got;
+	buf = NULL;
+out_close:
+	close(fd);
+	free(buf);
+out_fail:
+	if (ret && !rd->failed) {
+		rd->failed = true;
+		if (rd->len)
+			snprintf(rd->err, rd->len, "%s: %s", rd->file,
+				 strerror(-ret));
+	}
+	return ret;
 }
 
 /* Parses path into root, or explains why not (with line:col). */
@@ -1141,20 +1269,18 @@ static json_t *load_document(struct reader *rd)
 {
 	json_error_t jerr;
 	json_t *root;
-	FILE *f;
+	size_t len = 0, cut;
+	char *text = NULL;
 
-	f = fopen(rd->file, "re");
-	if (!f) {
-		int err = errno;
-
-		if (rd->len)
-			snprintf(rd->err, rd->len, "%s: %s", rd->file,
-				 strerror(err));
-		rd->failed = true;
+	if (slurp_regular_file(rd, &text, &len))
 		return NULL;
-	}
-	root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
-	fclose(f);
+	/* the samples, most of a big file, by the fast path when they are
+	 * plain; from memory: jansson reads a FILE a character at a time */
+	if (!json_samples_extract(text, len, RESULTS_SCHEMA, RESULTS_SCHEMA_V1,
+				  &rd->fast, &cut))
+		cut = len;
+	root = json_loadb(text, cut, JSON_REJECT_DUPLICATES, &jerr);
+	free(text);
 	if (!root) {
 		if (rd->len)
 			snprintf(rd->err, rd->len, "%s:%d:%d: %s", rd->file,
@@ -1182,8 +1308,10 @@ int results_read_json(const char *path, struct run *run, char *err,
 	if (len)
 		err[0] = '\0';
 	root = load_document(&rd);
-	if (!root)
+	if (!root) {
+		json_samples_free(&rd.fast);
 		return -EINVAL;
+	}
 	schema = rd_name(&rd, root, "", "schema");
 	rd.legacy = schema && !strcmp(schema, RESULTS_SCHEMA_V1);
 	if (schema && strcmp(schema, RESULTS_SCHEMA) && !rd.legacy) {
@@ -1222,6 +1350,7 @@ int results_read_json(const char *path, struct run *run, char *err,
 						ext_why, sizeof(ext_why)))
 		rd_fail(&rd, "environment", "storage", "%s", ext_why);
 	json_decref(root);
+	json_samples_free(&rd.fast);
 	if (!rd.failed && !run->schema)
 		rd_fail(&rd, "", "schema", "out of memory");
 	if (rd.failed) {

@@ -417,6 +417,23 @@ static void env_row(FILE *f, const char *key, const char *value)
 	fputs("\n", f);
 }
 
+/* What --sparse did to the copies, in words. */
+static const char *sparse_policy(enum strategy_sparse m)
+{
+	switch (m) {
+	case STRATEGY_SPARSE_AUTO:
+		return "auto: a source that looks sparse keeps its holes "
+		       "(SEEK_DATA/SEEK_HOLE, data extents copied by the "
+		       "strategy)";
+	case STRATEGY_SPARSE_ALWAYS:
+		return "always: holes kept and 4 KiB blocks of zeros made "
+		       "holes";
+	case STRATEGY_SPARSE_NEVER:
+		break;
+	}
+	return "never: every byte written";
+}
+
 static void section_environment(struct report *rp)
 {
 	const struct environment *e = &rp->run->env;
@@ -456,6 +473,8 @@ static void section_environment(struct report *rp)
 	env_row(f, "CPU governor", e->governor);
 	env_row(f, "page-cache probe", e->cache_probe);
 	env_storage_markdown_rows(f, &e->storage);
+	env_row(f, "sparse sources (--sparse)",
+		sparse_policy(rp->run->request.sparse));
 	fputs("\n", f);
 }
 
@@ -1073,6 +1092,7 @@ static void section_reproduce(struct report *rp)
 	/* a dataset sets each file's content */
 	if (!rp->run->workload)
 		fprintf(f, " --content %s", content_kind_name(q->content));
+	fprintf(f, " --sparse %s", strategy_sparse_name(q->sparse));
 	if (q->samples)
 		fprintf(f, " --samples %u", q->samples);
 	if (q->runs > 1)

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "cell.h"
+#include "strategies.h"
 #include "dataset.h"
 #include "iobench/strategy.h"
 #include "env_storage.h"
@@ -182,6 +183,8 @@ struct run_request {
 	bool cache_warm, cache_cold;
 	bool sync_none, sync_end;
 	enum content_kind content;
+	/* --sparse: holes of sparse sources, run-wide (strategies.h) */
+	enum strategy_sparse sparse;
 	char *source;			/* --source DIR or NULL */
 	/* --source: regular files in the tree; sizes[0] is their total */
 	uint64_t source_files;

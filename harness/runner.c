@@ -352,6 +352,13 @@ static int skip_for_source(struct run *run, size_t first)
 			      "pinning copy generated files only" :
 			      "not with --source: threads and pinning "
 			      "copy generated files only";
+		else if (c->cache == CACHE_COLD && run->source_tree &&
+			 run->source_tree->n_residency_unreadable)
+			why = "cold cache cannot be checked: the kernel "
+			      "reports page-cache residency (cachestat, "
+			      "mincore) only to a file's owner, a writer or "
+			      "root, and some files of the tree are none of "
+			      "these for this user: warm cells only";
 		if (!why)
 			continue;
 		c->status = CELL_SKIPPED;
@@ -673,9 +680,28 @@ static int ensure_sources(struct runner *r, size_t want, char *why,
 
 /* ---- one sample: the child ---- */
 
-/* Sums the page-cache figures of files; dirty/writeback become -1 when
- * any file's are unknown (mincore fallback). */
-static int sum_pages(char *const *paths, unsigned k, uint64_t *span,
+/*
+ * Page-cache figures of one file for sum_pages(). A --source file whose
+ * residency the kernel keeps from this user (cache_pages_of() -EPERM) is
+ * counted by non-blocking reads when the cell is warm (which may read a
+ * missing page ahead: harmless there); otherwise it is unknown (-1).
+ */
+static int file_pages(int fd, bool warm, struct cache_pages *cp)
+{
+	int ret = cache_pages_of(fd, cp);
+
+	if (ret != -EPERM)
+		return ret;
+	if (warm && !cache_resident_nowait(fd, cp))
+		return 0;
+	*cp = (struct cache_pages){ -1, -1, -1 };
+	return 0;
+}
+
+/* Sums the page-cache figures of files (the sources from tree when it is
+ * not NULL); a figure becomes -1 when any file's is unknown. */
+static int sum_pages(const struct source_tree *tree, char *const *paths,
+		     unsigned k, bool warm, uint64_t *span,
 		     struct cache_pages *sum)
 {
 	*sum = (struct cache_pages){ 0 };
@@ -684,18 +710,21 @@ static int sum_pages(char *const *paths, unsigned k, uint64_t *span,
 	for (unsigned i = 0; i < k; i++) {
 		struct cache_pages cp;
 		/* a --source file swapped for a symlink is not followed */
-		int fd = open(paths[i], O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		int fd = tree ? source_tree_open(tree, i, 0)
+			      : open(paths[i], O_RDONLY | O_CLOEXEC |
+				     O_NOFOLLOW);
 		int ret;
 
 		if (fd < 0)
-			return -errno;
-		ret = cache_pages_of(fd, &cp);
+			return tree ? fd : -errno;
+		ret = file_pages(fd, warm, &cp);
 		if (!ret && span)
 			*span += cache_file_pages(fd);
 		close(fd);
 		if (ret)
 			return ret;
-		sum->cached += cp.cached;
+		sum->cached = cp.cached < 0 || sum->cached < 0 ?
+			      -1 : sum->cached + cp.cached;
 		sum->dirty = cp.dirty < 0 || sum->dirty < 0 ?
 			     -1 : sum->dirty + cp.dirty;
 		sum->writeback = cp.writeback < 0 || sum->writeback < 0 ?
@@ -704,26 +733,58 @@ static int sum_pages(char *const *paths, unsigned k, uint64_t *span,
 	return 0;
 }
 
+/*
+ * Opens file i of a --source tree for the timed copy: never through a
+ * symlink nor blocking on a FIFO put in its place. fd or -errno with the
+ * reason in why.
+ */
+static int open_tree_source(const struct source_tree *tree, unsigned i,
+			    int oflags, char *why, size_t len)
+{
+	int fd = source_tree_open(tree, i, oflags);
+
+	if (fd == -EINVAL)
+		return strategy_why(why, len, fd, "opening %s: no longer a "
+				    "regular file", tree->files[i].path);
+	if (fd == -ELOOP)
+		return strategy_why(why, len, fd, "opening %s: a symlink on "
+				    "its path (never followed)",
+				    tree->files[i].path);
+	if (fd < 0)
+		return strategy_why(why, len, fd, "opening %s: %s",
+				    tree->files[i].path, strerror(-fd));
+	return fd;
+}
+
 /* The timed unit (copy_unit.h); a reference tool opens, copies and
- * closes by itself. */
+ * closes by itself. File i of a --source tree is opened below the
+ * tree's root (source_tree_open()). */
 static int copy_one(const struct copy_unit *u, const struct cell *c,
+		    const struct source_tree *tree, unsigned i,
 		    const char *src, const char *dst, uint64_t size,
-		    int src_oflags, double *sync_seconds, char *why,
-		    size_t len)
+		    double *sync_seconds, char *why, size_t len)
 {
 	struct copy_range range = { 0, 0, size };
+	int sfd;
 
 	if (reference_is(u->s))
 		return reference_copy(u->s, c, src, dst, sync_seconds, why,
 				      len);
-	return copy_unit_file(u, src, src_oflags, dst, COPY_UNIT_CREATE,
-			      &range, sync_seconds, why, len);
+	if (!tree)
+		return copy_unit_file(u, src, 0, dst, COPY_UNIT_CREATE,
+				      &range, sync_seconds, why, len);
+	sfd = open_tree_source(tree, i, u->oflags, why, len);
+	if (sfd < 0)
+		return sfd;
+	return copy_unit_fd(u, sfd, dst, COPY_UNIT_CREATE, &range,
+			    sync_seconds, why, len);
 }
 
 /* child_measure for a cell of N threads (or pinned): the worker pool
  * (threads.h) copies the k files, each thread with its own state. */
 static int child_measure_threads(const struct copy_strategy *s,
-				 const struct cell *c, char *const *src,
+				 const struct cell *c,
+				 enum strategy_sparse sparse, char *const *src,
 				 char *const *dst, unsigned k,
 				 struct sample_msg *m)
 {
@@ -734,14 +795,15 @@ static int child_measure_threads(const struct copy_strategy *s,
 	if (!o)
 		return strategy_why(m->reason, sizeof(m->reason), -ENOMEM,
 				    "setup: %s", strerror(ENOMEM));
-	ret = sum_pages(src, k, &m->src_pages, &before);
+	ret = sum_pages(NULL, src, k, c->cache == CACHE_WARM, &m->src_pages,
+			&before);
 	if (ret) {
 		strategy_why(m->reason, sizeof(m->reason), ret,
 			     "reading source residency: %s", strerror(-ret));
 		goto out_free;
 	}
 	m->src_before = before.cached;
-	ret = threads_measure(s, c, src, dst, k, o, m->reason,
+	ret = threads_measure(s, c, sparse, src, dst, k, o, m->reason,
 			      sizeof(m->reason));
 	if (ret)
 		goto out_free;
@@ -751,8 +813,9 @@ static int child_measure_threads(const struct copy_strategy *s,
 	m->cpu_user = o->cpu_user;
 	m->cpu_sys = o->cpu_sys;
 	memcpy(m->per_thread, o->per_thread, sizeof(m->per_thread));
-	m->src_after = sum_pages(src, k, NULL, &after) ? -1 : after.cached;
-	if (sum_pages(dst, k, NULL, &m->dst))
+	m->src_after = sum_pages(NULL, src, k, c->cache == CACHE_WARM, NULL,
+				 &after) ? -1 : after.cached;
+	if (sum_pages(NULL, dst, k, false, NULL, &m->dst))
 		m->dst = (struct cache_pages){ -1, -1, -1 };
 out_free:
 	free(o);
@@ -760,6 +823,7 @@ out_free:
 }
 
 static int child_measure(const struct copy_strategy *s, const struct cell *c,
+			 enum strategy_sparse sparse,
 			 const struct source_tree *tree, char *const *src,
 			 char *const *dst, unsigned k, struct sample_msg *m)
 {
@@ -771,12 +835,14 @@ static int child_measure(const struct copy_strategy *s, const struct cell *c,
 	int ret;
 
 	if (threads_cell_pooled(c))
-		return child_measure_threads(s, c, src, dst, k, m);
+		return child_measure_threads(s, c, sparse, src, dst, k, m);
 	ret = copy_unit_setup(&u, s, c, m->reason, sizeof(m->reason));
 	if (ret)
 		goto out_teardown;
+	u.sparse = sparse;
 	/* residency right before the clock: what the copy really met */
-	ret = sum_pages(src, k, &m->src_pages, &before);
+	ret = sum_pages(tree, src, k, c->cache == CACHE_WARM, &m->src_pages,
+			&before);
 	if (ret) {
 		strategy_why(m->reason, sizeof(m->reason), ret,
 			     "reading source residency: %s", strerror(-ret));
@@ -791,9 +857,8 @@ static int child_measure(const struct copy_strategy *s, const struct cell *c,
 		/* --source: the file's own size; read-only, no symlink, no
 		 * atime update where permitted */
 		uint64_t size = tree ? tree->files[i].size : c->size;
-		int src_oflags = tree ? tree->files[i].oflags : 0;
 
-		ret = copy_one(&u, c, src[i], dst[i], size, src_oflags,
+		ret = copy_one(&u, c, tree, i, src[i], dst[i], size,
 			       &m->sync_seconds, why, sizeof(why));
 		if (ret)
 			snprintf(m->reason, sizeof(m->reason),
@@ -810,11 +875,11 @@ out_teardown:
 	if (ret)
 		return ret;
 	/* page-cache effects of the copy, untimed */
-	if (!sum_pages(src, k, NULL, &after))
+	if (!sum_pages(tree, src, k, c->cache == CACHE_WARM, NULL, &after))
 		m->src_after = after.cached;
 	else
 		m->src_after = -1;
-	if (sum_pages(dst, k, NULL, &m->dst))
+	if (sum_pages(NULL, dst, k, false, NULL, &m->dst))
 		m->dst = (struct cache_pages){ -1, -1, -1 };
 	return 0;
 }
@@ -823,7 +888,9 @@ out_teardown:
  * Test-only fault injection (tests/faults): IOBENCH_FAULT=crash:NAME,
  * hang:NAME or kill:NAME makes every sample child of strategy NAME die of
  * SIGSEGV, block until the per-sample timeout, or die of SIGKILL, so the
- * tests can show such a cell is recorded and the sweep goes on.
+ * tests can show such a cell is recorded and the sweep goes on;
+ * pause:NAME makes it wait 0.5 s before its (timed) copies, so a test
+ * can stop the process group while a sample is in flight.
  */
 static void inject_fault(const char *strategy)
 {
@@ -832,7 +899,10 @@ static void inject_fault(const char *strategy)
 
 	if (!name || strcmp(name + 1, strategy))
 		return;
-	if (!strncmp(f, "crash:", 6)) {
+	if (!strncmp(f, "pause:", 6)) {
+		/* outside the timing: keeps a sample in flight longer */
+		usleep(500 * 1000);
+	} else if (!strncmp(f, "crash:", 6)) {
 		/* the default action, even under a sanitizer's handler */
 		signal(SIGSEGV, SIG_DFL);
 		raise(SIGSEGV);
@@ -846,8 +916,8 @@ static void inject_fault(const char *strategy)
 
 static void __attribute__((noreturn))
 child_main(const struct copy_strategy *s, const struct cell *c,
-	   const struct source_tree *tree, char *const *src, char *const *dst,
-	   unsigned k, int wfd)
+	   enum strategy_sparse sparse, const struct source_tree *tree,
+	   char *const *src, char *const *dst, unsigned k, int wfd)
 {
 	struct sample_msg m;
 
@@ -857,7 +927,7 @@ child_main(const struct copy_strategy *s, const struct cell *c,
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	inject_fault(s->name);
 	memset(&m, 0, sizeof(m));
-	m.status = child_measure(s, c, tree, src, dst, k, &m);
+	m.status = child_measure(s, c, sparse, tree, src, dst, k, &m);
 	strategy_write_all(wfd, &m, sizeof(m));
 	_exit(0);
 }
@@ -872,21 +942,50 @@ static void kill_and_reap(pid_t pid, int *status, struct rusage *ru)
 }
 
 /*
- * Waits for the child's message, at most `timeout` seconds. 0 with the
- * message, or -errno with the reason in why: -ETIMEDOUT, -EINTR (stop
- * requested twice), -ECHILD (crashed or exited without a result).
+ * Job control seen since the last look: consumes the child's stop and
+ * continue notifications (waitid WSTOPPED|WCONTINUED: its exit is left
+ * for wait4). True when there was one; *stopped says whether the child
+ * is stopped now.
+ */
+static bool child_job_control(pid_t pid, bool *stopped)
+{
+	bool seen = false;
+
+	for (;;) {
+		siginfo_t si = { 0 };
+
+		if (waitid(P_PID, (id_t)pid, &si,
+			   WSTOPPED | WCONTINUED | WNOHANG) || !si.si_pid)
+			return seen;
+		seen = true;
+		*stopped = si.si_code == CLD_STOPPED ||
+			   si.si_code == CLD_TRAPPED;
+	}
+}
+
+/*
+ * Waits for the child's message, at most `timeout` seconds of the child
+ * being able to run. Time in which the child was stopped (Ctrl-Z of the
+ * process group, SIGSTOP, a debugger) is not counted, and *disturbed is
+ * set: its measured time includes the stop, so the caller discards the
+ * sample. A result already written when the parent resumes is taken,
+ * however long the parent was stopped. 0 with the message, or -errno
+ * with the reason in why: -ETIMEDOUT, -EINTR (stop requested twice),
+ * -ECHILD (crashed or exited without a result).
  */
 static int wait_child(pid_t pid, int rfd, double timeout,
-		      struct sample_msg *m, struct rusage *ru, char *why,
-		      size_t len)
+		      struct sample_msg *m, struct rusage *ru, bool *disturbed,
+		      char *why, size_t len)
 {
-	double deadline = clock_now() + timeout;
+	double charged = 0, last = clock_now();
+	bool stopped = false;
 	size_t got = 0;
 	int status = 0;
 
+	*disturbed = false;
 	for (;;) {
 		struct pollfd pfd = { .fd = rfd, .events = POLLIN };
-		double left = deadline - clock_now();
+		double left = timeout - charged, t;
 		ssize_t n;
 		int ms;
 
@@ -895,24 +994,31 @@ static int wait_child(pid_t pid, int rfd, double timeout,
 			return strategy_why(why, len, -EINTR,
 					    "interrupted during a sample");
 		}
-		if (left <= 0) {
+		/* wake up now and then: a signal may land between checks */
+		ms = left > 0.2 ? 200 : (int)(left * 1000) + 1;
+		n = poll(&pfd, 1, ms);
+		if (n > 0) {
+			n = read(rfd, (char *)m + got, sizeof(*m) - got);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			got += n;
+			if (got == sizeof(*m))
+				break;
+		}
+		/* only time the child could run counts towards the limit */
+		t = clock_now();
+		if (child_job_control(pid, &stopped) || stopped)
+			*disturbed = true;
+		else
+			charged += t - last;
+		last = t;
+		if (charged >= timeout) {
 			kill_and_reap(pid, &status, ru);
 			return strategy_why(why, len, -ETIMEDOUT,
 					    "timed out after %g s", timeout);
 		}
-		/* wake up now and then: a signal may land between checks */
-		ms = left > 0.2 ? 200 : (int)(left * 1000) + 1;
-		n = poll(&pfd, 1, ms);
-		if (n <= 0)
-			continue;
-		n = read(rfd, (char *)m + got, sizeof(*m) - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += n;
-		if (got == sizeof(*m))
-			break;
 	}
 	while (wait4(pid, &status, 0, ru) < 0) {
 		if (errno != EINTR)
@@ -1095,7 +1201,9 @@ static void add_usage(struct cell_usage *u, const struct rusage *ru)
 /*
  * Runs one sample of cell ci copying k files: cache preparation, the
  * forked child, verification, cleanup. 0 with *out filled (and rusage in
- * *ru), or -errno with the reason in why; -EINTR when stopped hard.
+ * *ru), or -errno with the reason in why; -EINTR when stopped hard;
+ * -EAGAIN when the sample process was stopped (job control) during the
+ * sample, which is then not a measurement: run it again.
  */
 static int run_sample(struct runner *r, size_t ci, unsigned k,
 		      struct sample *out, struct rusage *ru, char *why,
@@ -1106,6 +1214,7 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 	struct sample_msg m;
 	char **src = NULL, **dst = NULL, dir[PATH_MAX];
 	double start;
+	bool disturbed;
 	int pfd[2], ret;
 	pid_t pid;
 
@@ -1150,13 +1259,18 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 	}
 	if (!pid) {
 		close(pfd[0]);
-		child_main(r->cs[ci].s, c, r->tree, src, dst, k, pfd[1]);
+		child_main(r->cs[ci].s, c, r->run->request.sparse, r->tree,
+			   src, dst, k, pfd[1]);
 	}
 	close(pfd[1]);
 	memset(ru, 0, sizeof(*ru));
-	ret = wait_child(pid, pfd[0], r->run->request.timeout, &m, ru, why,
-			 len);
+	ret = wait_child(pid, pfd[0], r->run->request.timeout, &m, ru,
+			 &disturbed, why, len);
 	close(pfd[0]);
+	if (!ret && disturbed)
+		/* its time includes the stop: measure it again */
+		ret = strategy_why(why, len, -EAGAIN, "the sample process was "
+				   "stopped during the sample");
 	if (ret)
 		goto out_free;
 	if (m.status) {
@@ -1256,6 +1370,26 @@ static unsigned batch_for(double per_copy, unsigned lim)
 }
 
 /*
+ * run_sample(), taken again (up to 10 tries) while job control stopped
+ * the sample process during it: such a sample is no measurement. *t_last
+ * (when not NULL) is when the last try began: the time before it went to
+ * stopped samples, not to the cell.
+ */
+static int run_sample_again(struct runner *r, size_t ci, unsigned k,
+			    struct sample *out, struct rusage *ru,
+			    double *t_last, char *why, size_t len)
+{
+	int ret, tries = 0;
+
+	do {
+		if (t_last)
+			*t_last = clock_now();
+		ret = run_sample(r, ci, k, out, ru, why, len);
+	} while (ret == -EAGAIN && ++tries < 10 && !stop_level);
+	return ret == -EAGAIN && stop_level ? -EINTR : ret;
+}
+
+/*
  * Warm-up of one cell: a calibration sample fixes the batch size k so a
  * sample lasts >= BATCH_TARGET_SECONDS; when k > 1 a second warm-up with
  * the full batch touches every file the samples will use.
@@ -1276,8 +1410,8 @@ static int warm_up(struct runner *r, size_t ci)
 							c->batch), why,
 						   sizeof(why));
 		if (!ret)
-			ret = run_sample(r, ci, c->batch, &s, &ru, why,
-					 sizeof(why));
+			ret = run_sample_again(r, ci, c->batch, &s, &ru,
+					       NULL, why, sizeof(why));
 		if (!ret)
 			free(s.per_thread);
 		goto out;
@@ -1289,7 +1423,8 @@ static int warm_up(struct runner *r, size_t ci)
 	ret = r->tree ? 0 : ensure_sources(r, threads_files_for(c, k0), why,
 					   sizeof(why));
 	if (!ret)
-		ret = run_sample(r, ci, k0, &s, &ru, why, sizeof(why));
+		ret = run_sample_again(r, ci, k0, &s, &ru, NULL, why,
+				       sizeof(why));
 	if (ret)
 		goto out;
 	free(s.per_thread);
@@ -1300,7 +1435,8 @@ static int warm_up(struct runner *r, size_t ci)
 		ret = ensure_sources(r, threads_files_for(c, k), why,
 				     sizeof(why));
 		if (!ret)
-			ret = run_sample(r, ci, k, &s, &ru, why, sizeof(why));
+			ret = run_sample_again(r, ci, k, &s, &ru, NULL, why,
+					       sizeof(why));
 		if (ret)
 			goto out;
 		free(s.per_thread);
@@ -1386,7 +1522,10 @@ static int sample_cell(struct runner *r, size_t ci)
 	double t0 = clock_now();
 	int ret;
 
-	ret = run_sample(r, ci, c->batch, &s, &ru, why, sizeof(why));
+	/* a sample stopped by job control is taken again, in this round,
+	 * and its time is not the cell's */
+	ret = run_sample_again(r, ci, c->batch, &s, &ru, &t0, why,
+			       sizeof(why));
 	cs->wall += clock_now() - t0;
 	if (ret == -EINTR)
 		return ret;

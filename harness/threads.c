@@ -378,6 +378,7 @@ static void *worker_main(void *arg)
 		ret = copy_unit_setup(&u, job->s, job->cell ? job->cell :
 					  &defaults, w->why, sizeof(w->why));
 	u.sync = job->sync == SYNC_END;
+	u.sparse = job->sparse;
 	gate_wait(&pool->ready);
 	gate_wait(&pool->go);
 	w->start = clock_now();
@@ -515,6 +516,7 @@ out_free:
 }
 
 int threads_measure(const struct copy_strategy *s, const struct cell *c,
+		    enum strategy_sparse sparse,
 		    char *const *src, char *const *dst, unsigned n,
 		    struct threads_outcome *out, char *why, size_t len)
 {
@@ -525,6 +527,7 @@ int threads_measure(const struct copy_strategy *s, const struct cell *c,
 		.parallel = c->threads > 1 ? c->parallel : PARALLEL_FILES,
 		.prealloc = c->prealloc,
 		.sync = c->sync,
+		.sparse = sparse,
 		.threads = c->threads ? c->threads : 1,
 		.size = c->size,
 		.src = src,

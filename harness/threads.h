@@ -71,6 +71,7 @@ struct threads_job {
 	enum parallel_mode parallel;
 	enum prealloc_mode prealloc;
 	enum sync_mode sync;
+	enum strategy_sparse sparse;	/* holes (strategy_copy_sparse()) */
 	unsigned threads;
 	uint64_t size;			/* bytes per file */
 	/* files: threads x per-thread batch, thread t copying files
@@ -105,6 +106,7 @@ int threads_run(const struct threads_job *job, struct threads_outcome *out,
 /* threads_run for a cell's sample of n files (threads_files_for), with
  * the placement plan of the cell's pin mode on this machine. */
 int threads_measure(const struct copy_strategy *s, const struct cell *c,
+		    enum strategy_sparse sparse,
 		    char *const *src, char *const *dst, unsigned n,
 		    struct threads_outcome *out, char *why, size_t len);
 

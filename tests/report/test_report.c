@@ -671,10 +671,12 @@ static void test_report_figures(void **state)
 	assert_contains(md, "| `copy_file_range` | - | 100M | cold | none | "
 			"failed | No space left on device |");
 	assert_contains(md, "| rw,relatime\\|odd |");	/* pipe escaped */
+	assert_contains(md, "| sparse sources (--sparse) | auto: a source "
+			"that looks sparse keeps its holes");
 	assert_contains(md, "iobench sweep --sizes 1M,100M --strategies "
 			"rw,copy_file_range,odirect,reflink --buffers 128K,1M "
 			"--qd 32 --cache warm,cold --sync none,end --content "
-			"random --samples 8 --timeout 60 --budget 2.5 --seed "
+			"random --sparse auto --samples 8 --timeout 60 --budget 2.5 --seed "
 			"18446744073709551557 --dir '/tmp/my dir' --out "
 			"results --no-limits --reference none\n```\n");
 	free(md);
