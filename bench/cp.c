@@ -287,7 +287,13 @@ static int open_source(const struct cp_request *rq, struct cp_files *f)
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
 	f->src_fd = open(rq->src, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (f->src_fd < 0) {
-		bench_error("cp: %s: %s", rq->src, strerror(errno));
+		struct stat st;
+
+		/* a socket cannot be opened at all (ENXIO): say what it is */
+		if (!stat(rq->src, &st) && !S_ISREG(st.st_mode))
+			bench_error("cp: %s: not a regular file", rq->src);
+		else
+			bench_error("cp: %s: %s", rq->src, strerror(errno));
 		return EXIT_USAGE;
 	}
 	if (fstat(f->src_fd, &f->src_st)) {
