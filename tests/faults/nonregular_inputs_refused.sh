@@ -64,7 +64,8 @@ for i in 1 2 3 4; do head -c 200000 /dev/urandom >"$S/d/f$i"; done
 	for _ in $(seq 1 2000); do
 		if compgen -G "$T/dir/iobench-*" >/dev/null; then
 			sleep 0.3
-			rm -f "$S/d/f2" && mkfifo "$S/d/f2"
+			# atomically: the run must never see f2 missing
+			mkfifo "$T/fifo2" && mv -f "$T/fifo2" "$S/d/f2"
 			exit 0
 		fi
 		sleep 0.005
