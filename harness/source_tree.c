@@ -479,6 +479,50 @@ out_free:
 	return NULL;
 }
 
+struct source_tree *source_tree_subset(const struct source_tree *t,
+				       bool (*keep)(const struct source_file *f,
+						    void *ctx),
+				       void *ctx)
+{
+	struct source_tree *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->root_fd = -1;
+	s->root = strdup(t->root);
+	s->files = calloc(t->n_files ? t->n_files : 1, sizeof(*s->files));
+	s->known = calloc(t->n_known ? t->n_known : 1, sizeof(*s->known));
+	if (!s->root || !s->files || !s->known)
+		goto out_free;
+	s->root_fd = fcntl(t->root_fd, F_DUPFD_CLOEXEC, 0);
+	if (s->root_fd < 0)
+		goto out_free;
+	/* the check after a run knows every file of the whole tree */
+	for (; s->n_known < t->n_known; s->n_known++) {
+		s->known[s->n_known] = strdup(t->known[s->n_known]);
+		if (!s->known[s->n_known])
+			goto out_free;
+	}
+	for (size_t i = 0; i < t->n_files; i++) {
+		struct source_file *f = &s->files[s->n_files];
+
+		if (!keep(&t->files[i], ctx))
+			continue;
+		*f = t->files[i];
+		f->path = strdup(t->files[i].path);
+		f->rel = strdup(t->files[i].rel);
+		s->n_files++;
+		if (!f->path || !f->rel)
+			goto out_free;
+		s->total_bytes += f->size;
+		s->n_residency_unreadable += !f->residency_readable;
+	}
+	return s;
+out_free:
+	source_tree_free(s);
+	return NULL;
+}
+
 static bool same_time(const struct timespec *a, const struct timespec *b)
 {
 	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;

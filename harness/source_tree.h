@@ -62,6 +62,16 @@ struct source_tree *source_tree_scan(const char *dir, char *err, size_t len);
 void source_tree_free(struct source_tree *t);
 
 /*
+ * A tree of the files of t that keep(file, ctx) accepts, in t's order:
+ * its own copies of everything (its own descriptor of t's root), freed
+ * with source_tree_free(). NULL when out of memory or out of descriptors.
+ */
+struct source_tree *source_tree_subset(const struct source_tree *t,
+				       bool (*keep)(const struct source_file *f,
+						    void *ctx),
+				       void *ctx);
+
+/*
  * Opens file i read-only below the root without following any symlink on
  * the way (openat2 RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH; component by
  * component with O_NOFOLLOW where the kernel lacks openat2), O_NOATIME

@@ -247,33 +247,16 @@ static int cmp_file_path(const void *a, const void *b)
 		      ((const struct source_file *)b)->path);
 }
 
+static bool in_class(const struct source_file *f, void *ctx)
+{
+	return dataset_class_of(f->size) == *(const unsigned *)ctx;
+}
+
 /* The files of whole within one size class (copies you own). */
 static struct source_tree *class_tree(const struct source_tree *whole,
 				      unsigned c)
 {
-	struct source_tree *t = calloc(1, sizeof(*t));
-
-	if (!t)
-		return NULL;
-	t->root = strdup(whole->root);
-	t->files = calloc(whole->n_files, sizeof(*t->files));
-	if (!t->root || !t->files)
-		goto out_free;
-	for (size_t i = 0; i < whole->n_files; i++) {
-		const struct source_file *f = &whole->files[i];
-
-		if (dataset_class_of(f->size) != c)
-			continue;
-		t->files[t->n_files] = *f;
-		t->files[t->n_files].path = strdup(f->path);
-		if (!t->files[t->n_files++].path)
-			goto out_free;
-		t->total_bytes += f->size;
-	}
-	return t;
-out_free:
-	source_tree_free(t);
-	return NULL;
+	return source_tree_subset(whole, in_class, &c);
 }
 
 /* Scans the materialized dataset into every planned tree, in path

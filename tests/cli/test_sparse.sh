@@ -20,7 +20,7 @@ zeros=$TMP/zeros
 head -c 8M /dev/zero >"$zeros"
 sync
 [ "$(allocated_kib "$src")" -le 64 ] ||
-	{ echo "SKIP: this filesystem does not keep holes"; exit 77; }
+	skip "this filesystem does not keep holes"
 
 usable=$("$IOBENCH" list --dir "$TMP" --json | /usr/bin/python3 -c '
 import json, sys

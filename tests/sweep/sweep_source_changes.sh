@@ -79,4 +79,4 @@ assert c["status"] == "failed", (c["status"], c.get("reason"))
 assert any(w in c["reason"] for w in ("symlink", "symbolic link")), \
     c["reason"]
 PY
-echo PASS
+finish

@@ -10,9 +10,9 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root to run as nobody"; exit 77; }
-command -v setpriv >/dev/null || { echo "SKIP: setpriv missing"; exit 77; }
-id nobody >/dev/null 2>&1 || { echo "SKIP: no user nobody"; exit 77; }
+[ "$(id -u)" -eq 0 ] || skip "needs root to run as nobody"
+command -v setpriv >/dev/null || skip "setpriv missing"
+id nobody >/dev/null 2>&1 || skip "no user nobody"
 
 chmod 755 "$T"
 S=$T/tree
@@ -26,7 +26,7 @@ as_nobody() {
 	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
 		--inh-caps=-all "$@"
 }
-as_nobody true 2>/dev/null || { echo "SKIP: cannot switch to nobody here"; exit 77; }
+as_nobody true 2>/dev/null || skip "cannot switch to nobody here"
 
 (cd "$T/work" && as_nobody "$T/bin/iobench" sweep --source "$S" \
 	--strategies rw,copy_file_range --cache warm,cold --samples 6 \
@@ -58,4 +58,4 @@ for c in r["cells"]:
         assert s["residency_ok"], (name, s)
 assert warm == 2 and cold == 2, (warm, cold)
 PY
-echo PASS
+finish
