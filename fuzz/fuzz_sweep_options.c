@@ -5,8 +5,8 @@
  * function) with --sizes, --strategies, --buffers, --qd, --direct, --cache,
  * --sync, --content, --samples, --budget, --timeout, --seed,
  * --save-baseline, --reference, --threads, --parallel, --pin, --prealloc,
- * --runs, --sqpoll and --dataset taken from newline-separated lines of the
- * input. The defaults
+ * --runs, --sqpoll, --dataset and --sparse taken from newline-separated
+ * lines of the input. The defaults
  * mirror cmd_sweep()'s; an option added there with a non-NULL default
  * needs adding here too.
  */
@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.cache = "warm,cold", .sync = "none",
 		.content = "random", .samples = "10", .runs = "1",
 		.budget = "10", .timeout = "60", .seed = "42",
-		.reference = "cp",
+		.reference = "cp", .sparse = "auto",
 	};
 	/* one line each, in this order; tunables at NULL take the table's
 	 * sweep defaults, as in cmd_sweep() */
@@ -71,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		&o.content, &o.samples, &o.budget, &o.timeout, &o.seed,
 		&o.baseline, &o.reference, &o.threads, &o.parallel, &o.pin,
 		&o.prealloc, &o.runs, &o.tune[tunable_index("sqpoll")],
-		&o.dataset,
+		&o.dataset, &o.sparse,
 	};
 	struct run run = { 0 };
 	char *buf = malloc(size + 1), *line;
