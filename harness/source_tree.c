@@ -73,12 +73,20 @@ static int open_walk(int dirfd, const char *rel, int flags)
 		*slash = '\0';
 		next = openat(dfd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 			      O_CLOEXEC);
+		fd = next < 0 ? -errno : 0;
+		/* O_DIRECTORY says ENOTDIR for a symlink: say what openat2
+		 * says, ELOOP */
+		if (fd == -ENOTDIR) {
+			struct stat st;
+
+			if (!fstatat(dfd, comp, &st, AT_SYMLINK_NOFOLLOW) &&
+			    S_ISLNK(st.st_mode))
+				fd = -ELOOP;
+		}
 		if (dfd != dirfd)
 			close(dfd);
-		if (next < 0) {
-			fd = -errno;
+		if (next < 0)
 			goto out_free;
-		}
 		dfd = next;
 	}
 	fd = openat(dfd, comp, flags | O_NOFOLLOW);
