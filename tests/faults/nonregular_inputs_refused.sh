@@ -72,7 +72,9 @@ for i in 1 2 3 4; do head -c 200000 /dev/urandom >"$S/d/f$i"; done
 	done
 ) &
 watcher=$!
-timeout 60 "$IOBENCH" sweep --source "$S" --strategies rw --cache warm \
+# pause: samples last 0.5 s more (untimed), so the swap lands in the run
+IOBENCH_FAULT=pause:rw timeout 60 "$IOBENCH" sweep --source "$S" \
+	--strategies rw --cache warm \
 	--samples 6 --budget 2 --no-limits --reference none --dir "$T/dir" \
 	--out "$T/out" >"$T/stdout" 2>"$T/stderr"
 rc=$?

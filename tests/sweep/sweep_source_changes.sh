@@ -31,8 +31,11 @@ wait_then() {
 	) &
 	watcher=$!
 }
+# pause: each sample process waits 0.5 s first (untimed), so the run
+# lasts a few seconds and the change lands in it
 sweep() {
-	timeout 120 "$IOBENCH" sweep --source "$S" --strategies rw \
+	IOBENCH_FAULT=pause:rw timeout 120 "$IOBENCH" sweep --source "$S" \
+		--strategies rw \
 		--cache warm --samples 6 --budget 2 --no-limits \
 		--reference none --dir "$T/dir" --out "$T/out" \
 		>"$T/stdout" 2>"$T/stderr"
