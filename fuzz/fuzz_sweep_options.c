@@ -28,6 +28,12 @@ void bench_error(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* sweep.c's run path cleans stale scratch; the fuzzer never runs it */
+void bench_clean_stale_scratch(const char *dir)
+{
+	(void)dir;
+}
+
 int bench_option_error(const char *verb, char **argv, int c)
 {
 	(void)verb;
