@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "fmt.h"
 #include "parse.h"
@@ -41,12 +40,41 @@ static int parse_digits(const char *s, uint64_t *v, const char **end)
 	return 0;
 }
 
+#define SIZE_UNITS_ACCEPTED \
+	"accepted: 4096 or 4096B bytes; 4K = 4KiB = 4096, and M, G, T, " \
+	"MiB, GiB, TiB, powers of 1024; 4KB = 4kB = 4000, and MB, GB, TB, " \
+	"powers of 1000"
+
+/*
+ * The multiplier of a size's unit, as dd reads it: k, K, M, G or T alone
+ * or followed by "iB" is a power of 1024, followed by "B" a power of
+ * 1000; "B" alone or nothing is bytes. 0 for anything else ("m": milli?
+ * "b": dd's 512-byte blocks, or bits?).
+ */
+static uint64_t unit_multiplier(const char *u)
+{
+	static const char letters[] = "KMGT";
+	const char *l;
+	uint64_t bin = 1, dec = 1;
+
+	if (!*u || !strcmp(u, "B"))
+		return 1;
+	l = *u == 'k' ? letters : strchr(letters, *u);
+	if (!l)
+		return 0;
+	for (const char *p = letters; p <= l; p++) {
+		bin *= 1024;
+		dec *= 1000;
+	}
+	if (!u[1] || !strcmp(u + 1, "iB"))
+		return bin;
+	return !strcmp(u + 1, "B") ? dec : 0;
+}
+
 int parse_size(const char *s, uint64_t *out, char *err, size_t len)
 {
-	static const char units[] = "KMGT";
-	const char *end, *u;
-	uint64_t v;
-	unsigned shift = 0;
+	const char *end;
+	uint64_t v, mult;
 	int ret;
 
 	if (!s || !*s)
@@ -57,28 +85,21 @@ int parse_size(const char *s, uint64_t *out, char *err, size_t len)
 	if (ret)
 		return fail(err, len,
 			    "'%s': not a size (expected a whole number with "
-			    "an optional K, M, G or T suffix, e.g. 4K, 100M)",
-			    s);
+			    "an optional unit, e.g. 4096, 4K, 100M, 1MB)", s);
 	if (*end == '.')
 		return fail(err, len,
 			    "'%s': fractions are not supported; use a smaller "
 			    "unit (1536K, not 1.5M)", s);
-	if (*end) {
-		u = strchr(units, toupper((unsigned char)*end));
-		if (!u)
-			return fail(err, len,
-				    "'%s': unknown unit (use K, M, G or T)", s);
-		shift = 10 * (unsigned)(u - units + 1);
-		end++;
-		if (!strcasecmp(end, "iB") || !strcasecmp(end, "B"))
-			end += strlen(end);
-		if (*end)
-			return fail(err, len,
-				    "'%s': unknown unit (use K, M, G or T)", s);
+	mult = unit_multiplier(end);
+	if (!mult) {
+		if (len)
+			snprintf(err, len, "'%s': unknown unit '%s' (%s)", s,
+				 end, SIZE_UNITS_ACCEPTED);
+		return -EINVAL;
 	}
-	if (shift && v > (UINT64_MAX >> shift))
+	if (v > UINT64_MAX / mult)
 		return fail(err, len, "'%s': too large", s);
-	*out = v << shift;
+	*out = v * mult;
 	return 0;
 }
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Parsers for command-line values: sizes ("1K" = 1024, K/M/G/T), counts,
- * and comma lists of either. Each returns 0 or -EINVAL and, on error, a
- * one-line reason in `err` naming the bad token ("'1Q': unknown unit 'Q'").
+ * Parsers for command-line values: sizes ("1K" = 1024, "1KB" = 1000),
+ * counts, and comma lists of either. Each returns 0 or -EINVAL and, on
+ * error, a one-line reason in `err` naming the bad token ("'1m': unknown
+ * unit 'm' (accepted: ...)").
  */
 #ifndef IOBENCH_PARSE_H
 #define IOBENCH_PARSE_H
@@ -10,8 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* "0", "4096", "4K", "1M", "2G", "1T" (case-insensitive, optional "iB"/"B":
- * "4KiB", "4KB" are both 4096). No fractions, no sign. */
+/*
+ * The one size syntax of every option, as dd reads it: a whole number of
+ * bytes ("4096", "4096B"), or with a unit letter K, M, G or T (or k for
+ * K), alone or followed by "iB", a power of 1024 ("4K" = "4KiB" = 4096),
+ * followed by "B" a power of 1000 ("4KB" = "4kB" = 4000, "1MB" =
+ * 1000000). Case matters: "1m", "1Mb", "1KIB" are refused, with the
+ * accepted forms in err. No fractions, no sign, no spaces.
+ */
 int parse_size(const char *s, uint64_t *out, char *err, size_t len);
 /* Decimal unsigned in [min, max]. */
 int parse_count(const char *s, uint64_t min, uint64_t max, uint64_t *out,

@@ -18,6 +18,7 @@
 
 #define K 1024ull
 
+/* The accepted forms, as dd reads them: binary letters, decimal "B". */
 static void test_size_accepted(void **state)
 {
 	static const struct {
@@ -27,33 +28,55 @@ static void test_size_accepted(void **state)
 		{ "0", 0 },
 		{ "1", 1 },
 		{ "4095", 4095 },
+		{ "512B", 512 },
+		{ "0B", 0 },
 		{ "1K", K },
-		{ "1k", K },
+		{ "1k", K },			/* dd: k = K */
 		{ "4KiB", 4 * K },
-		{ "4kib", 4 * K },
-		{ "4KB", 4 * K },
+		{ "4kiB", 4 * K },
+		{ "4KB", 4000 },		/* dd: KB = 1000 */
+		{ "4kB", 4000 },
 		{ "1M", K * K },
+		{ "1MiB", K * K },
+		{ "1MB", 1000000 },
 		{ "100M", 100 * K * K },
 		{ "1G", K * K * K },
+		{ "1GiB", K * K * K },
+		{ "1GB", 1000000000 },
 		{ "3G", 3 * K * K * K },	/* > 32 bits */
 		{ "1T", K * K * K * K },
+		{ "1TiB", K * K * K * K },
+		{ "2TB", 2000000000000ull },
 		{ "16777215T", 16777215ull << 40 },	/* largest T */
+		{ "18446744TB", 18446744000000000000ull },	/* largest TB */
 		{ "18446744073709551615", UINT64_MAX },
+		{ "18446744073709551615B", UINT64_MAX },
 	};
-	char err[200];
+	char err[300];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint64_t v = 12345;
 
 		err[0] = '\0';
-		assert_int_equal(parse_size(cases[i].in, &v, err, sizeof(err)),
-				 0);
-		assert_true(v == cases[i].want);
+		if (parse_size(cases[i].in, &v, err, sizeof(err)))
+			fail_msg("'%s' refused: %s", cases[i].in, err);
+		if (v != cases[i].want)
+			fail_msg("'%s' read as %llu, not %llu", cases[i].in,
+				 (unsigned long long)v,
+				 (unsigned long long)cases[i].want);
 		assert_string_equal(err, "");
 	}
 }
 
+#define NOT_A_SIZE "': not a size (expected a whole number with an " \
+	"optional unit, e.g. 4096, 4K, 100M, 1MB)"
+#define ACCEPTED "(accepted: 4096 or 4096B bytes; 4K = 4KiB = 4096, and " \
+	"M, G, T, MiB, GiB, TiB, powers of 1024; 4KB = 4kB = 4000, and MB, " \
+	"GB, TB, powers of 1000)"
+
+/* Everything else is refused with the accepted forms: lower case m, g, t
+ * (milli?), b (dd's blocks, or bits?), iB spelled otherwise, spaces. */
 static void test_size_rejected(void **state)
 {
 	static const struct {
@@ -61,32 +84,47 @@ static void test_size_rejected(void **state)
 		const char *err;
 	} cases[] = {
 		{ "", "empty size" },
-		{ "1Q", "'1Q': unknown unit (use K, M, G or T)" },
-		{ "1KQ", "'1KQ': unknown unit (use K, M, G or T)" },
-		{ "1K ", "'1K ': unknown unit (use K, M, G or T)" },
-		{ "1Ki", "'1Ki': unknown unit (use K, M, G or T)" },
-		{ "-1", "'-1': not a size (expected a whole number with an "
-			"optional K, M, G or T suffix, e.g. 4K, 100M)" },
-		{ "+1", "'+1': not a size (expected a whole number with an "
-			"optional K, M, G or T suffix, e.g. 4K, 100M)" },
-		{ " 1", "' 1': not a size (expected a whole number with an "
-			"optional K, M, G or T suffix, e.g. 4K, 100M)" },
-		{ "K", "'K': not a size (expected a whole number with an "
-		       "optional K, M, G or T suffix, e.g. 4K, 100M)" },
+		{ "1m", "'1m': unknown unit 'm' " ACCEPTED },
+		{ "1g", "'1g': unknown unit 'g' " ACCEPTED },
+		{ "1t", "'1t': unknown unit 't' " ACCEPTED },
+		{ "1mb", "'1mb': unknown unit 'mb' " ACCEPTED },
+		{ "1Mb", "'1Mb': unknown unit 'Mb' " ACCEPTED },
+		{ "1b", "'1b': unknown unit 'b' " ACCEPTED },
+		{ "4kib", "'4kib': unknown unit 'kib' " ACCEPTED },
+		{ "4KIB", "'4KIB': unknown unit 'KIB' " ACCEPTED },
+		{ "4Kib", "'4Kib': unknown unit 'Kib' " ACCEPTED },
+		{ "4KiBB", "'4KiBB': unknown unit 'KiBB' " ACCEPTED },
+		{ "4KBB", "'4KBB': unknown unit 'KBB' " ACCEPTED },
+		{ "4BB", "'4BB': unknown unit 'BB' " ACCEPTED },
+		{ "1Q", "'1Q': unknown unit 'Q' " ACCEPTED },
+		{ "1P", "'1P': unknown unit 'P' " ACCEPTED },
+		{ "1KQ", "'1KQ': unknown unit 'KQ' " ACCEPTED },
+		{ "1K ", "'1K ': unknown unit 'K ' " ACCEPTED },
+		{ "1 K", "'1 K': unknown unit ' K' " ACCEPTED },
+		{ "1Ki", "'1Ki': unknown unit 'Ki' " ACCEPTED },
+		{ "0x10", "'0x10': unknown unit 'x10' " ACCEPTED },
+		{ "1e3", "'1e3': unknown unit 'e3' " ACCEPTED },
+		{ "-1", "'-1" NOT_A_SIZE },
+		{ "+1", "'+1" NOT_A_SIZE },
+		{ " 1", "' 1" NOT_A_SIZE },
+		{ "K", "'K" NOT_A_SIZE },
+		{ "MB", "'MB" NOT_A_SIZE },
 		{ "1.5M", "'1.5M': fractions are not supported; use a smaller "
 			  "unit (1536K, not 1.5M)" },
 		{ "99999999T", "'99999999T': too large" },
 		{ "16777216T", "'16777216T': too large" },
+		{ "18446745TB", "'18446745TB': too large" },
 		{ "18446744073709551616", "'18446744073709551616': too large" },
 	};
-	char err[200];
+	char err[300];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint64_t v = 777;
 
-		assert_int_equal(parse_size(cases[i].in, &v, err, sizeof(err)),
-				 -EINVAL);
+		if (parse_size(cases[i].in, &v, err, sizeof(err)) != -EINVAL)
+			fail_msg("'%s' accepted as %llu", cases[i].in,
+				 (unsigned long long)v);
 		assert_string_equal(err, cases[i].err);
 		assert_true(v == 777);	/* untouched on error */
 	}
@@ -193,7 +231,7 @@ static void test_size_list(void **state)
 		{ "1K,,1M", "'1K,,1M': empty item in list" },
 		{ "1K,1024", "'1024': listed twice" },
 		{ "1M,1K,1M", "'1M': listed twice" },
-		{ "1K,1Q", "'1Q': unknown unit (use K, M, G or T)" },
+		{ "1K,1Q", "'1Q': unknown unit 'Q' " ACCEPTED },
 		{ "1K,2G", "'2G': too large (at most 1G)" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
