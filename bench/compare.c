@@ -157,7 +157,8 @@ static int parse_args(int argc, char **argv, struct compare_request *rq)
 	double pct;
 	int c;
 
-	while ((c = getopt_long(argc, argv, ":a:t:o:r:lh", opts, NULL)) != -1) {
+	while ((c = bench_getopt("compare", argc, argv, ":a:t:o:r:lh", opts)) !=
+	       -1) {
 		switch (c) {
 		case 'a':
 			if (parse_real(optarg, 1e-12, 1, false,
@@ -209,7 +210,7 @@ static int parse_args(int argc, char **argv, struct compare_request *rq)
 			compare_usage(stdout);
 			return -1;
 		default:
-			return bench_option_error("compare", argv, c);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc)

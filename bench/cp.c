@@ -22,6 +22,7 @@
 #include "clock.h"
 #include "parse.h"
 #include "strategies.h"
+#include "suggest.h"
 #include "verbs.h"
 
 #define VERIFY_CHUNK (1u << 20)
@@ -56,7 +57,7 @@ struct cp_files {
 static void cp_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: iobench cp -s STRATEGY [--buffer SIZE] [--qd N] [--direct]\n"
+		"usage: iobench cp -s STRATEGY [-b SIZE] [-Q N] [--direct]\n"
 		"                  [--sqpoll] [--sparse WHEN] [--verify] [-v]\n"
 		"                  [--plugin PATH.so]... SRC DST\n"
 		"\n"
@@ -73,11 +74,13 @@ static void cp_usage(FILE *f)
 		"\n"
 		"options:\n"
 		"  -s, --strategy NAME  the strategy to copy with (required)\n"
-		"  -b, --buffer SIZE    bytes per transfer, e.g. 64K, 1M\n"
-		"  -q, --qd N           requests in flight\n"
-		"  -d, --direct         O_DIRECT on both ends\n"
+		"  -b, --buffer SIZE    bytes per transfer, e.g. 64K, 1M (units\n"
+		"                       below)\n"
+		"  -Q, --qd N           requests in flight\n"
+		"      --direct         O_DIRECT on both ends\n"
 		"      --sqpoll         io_uring kernel submission polling\n"
-		"      --opt NAME=VALUE any option the strategy declares (see\n"
+		"      --opt NAME=VALUE\n"
+		"                       any option the strategy declares (see\n"
 		"                       iobench list --json), e.g. a plugin's\n"
 		"      --plugin PATH.so load a strategy plugin; -s may then name\n"
 		"                       its strategy (repeatable; also\n"
@@ -96,7 +99,9 @@ static void cp_usage(FILE *f)
 		"  -h, --help           show this help\n"
 		"\n"
 		"A tunable the strategy does not read is an error, as is a\n"
-		"value outside its range.\n"
+		"value outside its range. Long options are spelled in full.\n"
+		"\n"
+		BENCH_SIZE_HELP
 		"\n"
 		"exit codes: 0 copied; 1 bad usage or input (unknown strategy,\n"
 		"bad value, SRC missing or not a regular file, SRC and DST the\n"
@@ -190,8 +195,8 @@ static int parse_args(int argc, char **argv, struct cp_request *rq)
 	static const struct option opts[] = {
 		{ "strategy", required_argument, NULL, 's' },
 		{ "buffer", required_argument, NULL, 'b' },
-		{ "qd", required_argument, NULL, 'q' },
-		{ "direct", no_argument, NULL, 'd' },
+		{ "qd", required_argument, NULL, 'Q' },
+		{ "direct", no_argument, NULL, 'D' },
 		{ "sqpoll", no_argument, NULL, 'S' },
 		{ "opt", required_argument, NULL, 'o' },
 		{ "plugin", required_argument, NULL, 'P' },
@@ -204,8 +209,8 @@ static int parse_args(int argc, char **argv, struct cp_request *rq)
 	const char *name = NULL;
 	int c, ret = 0;
 
-	while (!ret &&
-	       (c = getopt_long(argc, argv, ":s:b:q:dvh", opts, NULL)) != -1) {
+	while (!ret && (c = bench_getopt("cp", argc, argv, ":s:b:Q:vh",
+					 opts)) != -1) {
 		switch (c) {
 		case 's':
 			name = optarg;
@@ -213,10 +218,10 @@ static int parse_args(int argc, char **argv, struct cp_request *rq)
 		case 'b':
 			ret = add_setting(rq, "--buffer", "buffer", optarg);
 			break;
-		case 'q':
+		case 'Q':
 			ret = add_setting(rq, "--qd", "qd", optarg);
 			break;
-		case 'd':
+		case 'D':
 			ret = add_setting(rq, "--direct", "direct", "yes");
 			break;
 		case 'S':
@@ -244,7 +249,7 @@ static int parse_args(int argc, char **argv, struct cp_request *rq)
 			cp_usage(stdout);
 			return -1;
 		default:
-			return bench_option_error("cp", argv, c);
+			return EXIT_USAGE;
 		}
 	}
 	if (ret)
@@ -262,7 +267,7 @@ static int parse_args(int argc, char **argv, struct cp_request *rq)
 	rq->dst = argv[optind + 1];
 	rq->s = strategy_find(name);
 	if (!rq->s) {
-		const char *near = strategy_suggest(name);
+		const char *near = suggest_strategy(name);
 
 		if (near)
 			bench_error("cp: unknown strategy '%s' (did you mean "

@@ -482,7 +482,7 @@ int cmd_doctor(int argc, char **argv)
 	struct stat st;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, ":d:h", opts, NULL)) != -1) {
+	while ((c = bench_getopt("doctor", argc, argv, ":d:h", opts)) != -1) {
 		switch (c) {
 		case 'd':
 			d.dir = optarg;
@@ -491,7 +491,7 @@ int cmd_doctor(int argc, char **argv)
 			doctor_usage(stdout);
 			return EXIT_OK;
 		default:
-			return bench_option_error("doctor", argv, c);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {

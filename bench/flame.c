@@ -23,6 +23,7 @@
 #include "scratch.h"
 #include "signals.h"
 #include "strategies.h"
+#include "suggest.h"
 #include "verbs.h"
 
 #define DEFAULT_SIZE "64M"
@@ -37,20 +38,20 @@
 #define HOT_SPOTS_PRINTED 5
 
 enum {
-	OPT_SIZE = 256, OPT_BUFFER, OPT_QD, OPT_DIRECT, OPT_CACHE, OPT_SYNC,
-	OPT_SECONDS, OPT_DIR, OPT_OUT, OPT_FOLDED,
+	OPT_SIZE = 256, OPT_DIRECT, OPT_CACHE, OPT_SYNC, OPT_SECONDS,
+	OPT_FOLDED,
 };
 
 static const struct option options[] = {
 	{ "size", required_argument, NULL, OPT_SIZE },
-	{ "buffer", required_argument, NULL, OPT_BUFFER },
-	{ "qd", required_argument, NULL, OPT_QD },
+	{ "buffer", required_argument, NULL, 'b' },
+	{ "qd", required_argument, NULL, 'Q' },
 	{ "direct", no_argument, NULL, OPT_DIRECT },
 	{ "cache", required_argument, NULL, OPT_CACHE },
 	{ "sync", required_argument, NULL, OPT_SYNC },
 	{ "seconds", required_argument, NULL, OPT_SECONDS },
-	{ "dir", required_argument, NULL, OPT_DIR },
-	{ "out", required_argument, NULL, OPT_OUT },
+	{ "dir", required_argument, NULL, 'd' },
+	{ "out", required_argument, NULL, 'o' },
 	{ "folded", required_argument, NULL, OPT_FOLDED },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -65,22 +66,26 @@ static void usage(FILE *f)
 "copies: open, copy, close) and writes an SVG flame graph: one frame per\n"
 "function, as wide as its share of the samples; hover for the figures.\n"
 "\n"
-"  --size S           file size (default " DEFAULT_SIZE ")\n"
-"  --buffer B         buffer size, for strategies with one\n"
-"  --qd N             queue depth, for strategies with one\n"
+"  --size S           file size (default " DEFAULT_SIZE "; units below)\n"
+"  -b, --buffer B     buffer size, for strategies with one\n"
+"  -Q, --qd N         queue depth, for strategies with one\n"
 "  --direct           O_DIRECT, where the strategy makes it optional\n"
 "  --cache warm|cold  source in the page cache, or evicted before each\n"
 "                     copy (default warm)\n"
 "  --sync none|end    end: fdatasync each copy (default none)\n"
 "  --seconds N        seconds of copying to sample (default "
 DEFAULT_SECONDS ")\n"
-"  --dir DIR          where the copies happen, in a scratch directory\n"
+"  -d, --dir DIR      where the copies happen, in a scratch directory\n"
 "                     removed afterwards (default .)\n"
-"  --out FILE         the SVG (default flame-STRATEGY.svg), replaced\n"
+"  -o, --out FILE     the SVG (default flame-STRATEGY.svg), replaced\n"
 "                     whole (a symlink there is replaced, not followed)\n"
 "  --folded FILE      also write the folded stacks (\"a;b;c count\")\n"
 "  -q, --quiet        print only the SVG's path\n"
 "  -h, --help         this help\n"
+"\n"
+"Long options are spelled in full.\n"
+"\n"
+BENCH_SIZE_HELP
 "\n"
 "Needs perf (Debian: apt-get install linux-perf); perf writes only in\n"
 "the scratch directory (HOME and TMPDIR there, no build-id cache).\n"
@@ -365,26 +370,26 @@ int cmd_flame(int argc, char **argv)
 	double seconds;
 	int opt;
 
-	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, ":qh", options, NULL)) != -1) {
+	while ((opt = bench_getopt("flame", argc, argv, ":b:Q:d:o:qh",
+				   options)) != -1) {
 		switch (opt) {
 		case OPT_SIZE: o.size = optarg; break;
-		case OPT_BUFFER: o.buffer = optarg; break;
-		case OPT_QD: o.qd = optarg; break;
+		case 'b': o.buffer = optarg; break;
+		case 'Q': o.qd = optarg; break;
 		case OPT_DIRECT: o.direct = true; break;
 		case OPT_CACHE: o.cache = optarg; break;
 		case OPT_SYNC: o.sync = optarg; break;
 		case OPT_SECONDS: o.seconds = optarg; break;
-		case OPT_DIR: o.dir = optarg; break;
-		case OPT_OUT: o.out = optarg; break;
+		case 'd': o.dir = optarg; break;
+		case 'o': o.out = optarg; break;
 		case OPT_FOLDED: o.folded = optarg; break;
 		case 'q': o.quiet = true; break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			return bench_option_error("flame", argv, opt);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind != argc - 1) {
@@ -395,7 +400,7 @@ int cmd_flame(int argc, char **argv)
 	}
 	s = strategy_find(argv[optind]);
 	if (!s) {
-		const char *hint = strategy_suggest(argv[optind]);
+		const char *hint = suggest_strategy(argv[optind]);
 
 		if (hint)
 			bench_error("flame: unknown strategy '%s' (did you "

@@ -192,7 +192,7 @@ int cmd_list(int argc, char **argv)
 	size_t n;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, ":d:jh", opts, NULL)) != -1) {
+	while ((c = bench_getopt("list", argc, argv, ":d:jh", opts)) != -1) {
 		switch (c) {
 		case 'd':
 			dir = optarg;
@@ -206,7 +206,7 @@ int cmd_list(int argc, char **argv)
 			list_usage(stdout);
 			return EXIT_OK;
 		default:
-			return bench_option_error("list", argv, c);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {

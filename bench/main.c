@@ -3,15 +3,15 @@
  * iobench: file-copy I/O benchmark. Dispatches to the verbs.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "config.h"
 #include "scratch.h"
+#include "suggest.h"
 #include "verbs.h"
 #include "version.h"
 
@@ -34,15 +34,12 @@ static const struct verb {
 	{ "new-strategy", cmd_new_strategy, "write a strategy plugin skeleton" },
 };
 
-void bench_error(const char *fmt, ...)
+static const struct verb *find_verb(const char *name)
 {
-	va_list ap;
-
-	fputs("iobench: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (!strcmp(name, verbs[i].name))
+			return &verbs[i];
+	return NULL;
 }
 
 /* What a run finds of the runs killed outright before it (scratch.h):
@@ -63,26 +60,13 @@ void bench_clean_stale_scratch(const char *dir)
 	scratch_clean_stale(dir, on_stale_scratch, (void *)dir);
 }
 
-int bench_option_error(const char *verb, char **argv, int c)
-{
-	const char *arg = argv[optind - 1];
-	char shortopt[3] = { '-', (char)optopt, '\0' };
-
-	/* a bundled short option ("-vq") is named by optopt, not by argv */
-	if (strncmp(arg, "--", 2) && optopt)
-		arg = shortopt;
-	if (c == ':')
-		bench_error("%s: option '%s' needs a value", verb, arg);
-	else
-		bench_error("%s: unknown option '%s' (see iobench %s --help)",
-			    verb, arg, verb);
-	return EXIT_USAGE;
-}
-
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: iobench VERB [OPTIONS]   (iobench VERB --help for "
-		   "a verb's options)\n\nverbs:\n");
+	fprintf(f,
+		"usage: iobench [VERB] [OPTIONS]    (no verb: iobench quick)\n"
+		"       iobench help [VERB]         (= iobench VERB --help)\n"
+		"       iobench -V | --version      (version and commit)\n"
+		"\nverbs:\n");
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		fprintf(f, "  %-12s %s\n", verbs[i].name, verbs[i].summary);
 	fprintf(f,
@@ -90,6 +74,13 @@ static void usage(FILE *f)
 		"  strategy plugins given with --plugin PATH.so or on\n"
 		"  IOBENCH_PLUGIN_PATH (a colon list of .so files and directories);\n"
 		"  iobench new-strategy NAME writes one to start from\n"
+		"\nshort options mean the same in every verb that has them:\n"
+		"  -h --help     -q --quiet    -d --dir      -o --out\n"
+		"  -Q --qd       -n --dry-run  -s --strategies (cp: --strategy)\n"
+		"  -b --buffers (cp, flame: --buffer)\n"
+		"Long options are spelled in full; a mistyped verb or option\n"
+		"gets the nearest names.\n\n"
+		BENCH_SIZE_HELP
 		"\nexit codes: 0 success, 1 bad input or usage (nothing created),\n"
 		"  2 runtime error (nothing measured), 3 completed but some cells\n"
 		"  failed, 4 compare found a regression, 128+n stopped by signal n\n"
@@ -112,32 +103,80 @@ static int check_stdout(int code)
 	return code == EXIT_OK ? EXIT_RUNTIME : code;
 }
 
+/* "unknown verb 'x'" with the nearest verbs, or global options for a
+ * word starting with '-'. */
+static int unknown_verb(const char *word)
+{
+	static const char *const globals[] = { "help", "version" };
+	const char *w = word + strspn(word, "-");
+	bool dashed = w != word;
+	char names[160];
+	struct suggest s;
+
+	suggest_init(&s, dashed ? w : word);
+	if (dashed) {
+		for (size_t i = 0; i < 2; i++)
+			suggest_consider(&s, globals[i]);
+	} else {
+		for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+			suggest_consider(&s, verbs[i].name);
+		suggest_consider(&s, "help");
+	}
+	suggest_format(&s, dashed ? "--" : "", names, sizeof(names));
+	if (s.n)
+		bench_error("unknown verb '%s' (did you mean %s?)", word,
+			    names);
+	else
+		bench_error("unknown verb '%s' (see iobench --help)", word);
+	return EXIT_USAGE;
+}
+
+/* iobench help [VERB]: the general usage, or VERB --help. */
+static int help(int argc, char **argv)
+{
+	const struct verb *v;
+
+	if (argc < 2 || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (argc > 2) {
+		bench_error("help: one verb at a time (got '%s' after '%s')",
+			    argv[2], argv[1]);
+		return EXIT_USAGE;
+	}
+	v = find_verb(argv[1]);
+	if (!v)
+		return unknown_verb(argv[1]);
+	return v->run(2, (char *[]){ argv[1], "--help", NULL });
+}
+
 int main(int argc, char **argv)
 {
+	const struct verb *v;
+
 	/* past RLIMIT_FSIZE a write must fail with EFBIG (reported as an
 	 * error) instead of killing the process; children inherit this */
 	signal(SIGXFSZ, SIG_IGN);
 	/* no verb: the quick preset, the one-command first look */
 	if (argc < 2)
 		return check_stdout(cmd_quick(1, (char *[]){ "quick", NULL }));
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-	    !strcmp(argv[1], "help")) {
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
 		return check_stdout(EXIT_OK);
 	}
-	if (!strcmp(argv[1], "--version")) {
-		printf("iobench %s (%s)\n", IOBENCH_VERSION, IOBENCH_COMMIT);
+	if (!strcmp(argv[1], "help"))
+		return check_stdout(help(argc - 1, argv + 1));
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("iobench %s (commit %s)\n", IOBENCH_VERSION,
+		       IOBENCH_COMMIT);
 		return check_stdout(EXIT_OK);
 	}
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
-		if (!strcmp(argv[1], verbs[i].name)) {
-			int ret = bench_plugins_load(argv[1], argc - 1,
-						     argv + 1);
+	v = find_verb(argv[1]);
+	if (v) {
+		int ret = bench_plugins_load(argv[1], argc - 1, argv + 1);
 
-			return ret ? ret : check_stdout(verbs[i].run(argc - 1,
-								    argv + 1));
-		}
+		return ret ? ret : check_stdout(v->run(argc - 1, argv + 1));
 	}
-	bench_error("unknown verb '%s' (see iobench --help)", argv[1]);
-	return EXIT_USAGE;
+	return unknown_verb(argv[1]);
 }

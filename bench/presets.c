@@ -61,9 +61,11 @@ static void preset_usage(const struct preset *p)
 	for (const char *const *a = p->args; *a; a++)
 		printf(" %s", *a);
 	printf(" [SWEEP OPTIONS]\n\nSWEEP OPTIONS (--dir, --out, --budget, "
-	       "--quiet, --save-baseline ...;\nsee iobench sweep --help) are "
-	       "passed on after the preset's own,\nso a repeated option replaces "
-	       "the preset's value; exit codes are sweep's.\n");
+	       "--quiet, --dry-run,\n--save-baseline ...; see iobench sweep "
+	       "--help) are passed on after\nthe preset's own, so a repeated "
+	       "option replaces the preset's value;\nexit codes are sweep's. "
+	       "iobench %s --dry-run prints the plan, its cell\ncount and "
+	       "estimated duration, and runs nothing.\n", p->name);
 }
 
 /* "1,2" plus the number of online CPUs when that is more than 2. */

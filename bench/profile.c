@@ -22,8 +22,8 @@ static void usage(void)
 "with perf record -g for its hot spots. report.md gets a \"Profile\"\n"
 "section; results.json a \"profile\" object per cell. perf writes only\n"
 "in the scratch directory (HOME and TMPDIR there, no build-id cache).\n\n"
-"SWEEP OPTIONS are sweep's (see iobench sweep --help); exit codes are\n"
-"sweep's. Example:\n"
+"SWEEP OPTIONS are sweep's (see iobench sweep --help; --dry-run prints\n"
+"the plan and runs nothing); exit codes are sweep's. Example:\n"
 "  iobench profile --sizes 1M,64M --strategies rw,copy_file_range,io_uring"
 " --cache warm\n");
 }

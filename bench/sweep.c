@@ -37,6 +37,7 @@
 #include "source_tree.h"
 #include "strategies.h"
 #include "threads.h"
+#include "suggest.h"
 #include "verbs.h"
 #include "version.h"
 #include "workload.h"
@@ -51,8 +52,8 @@
 #define MAX_SECONDS 86400.0
 
 enum {
-	OPT_SIZES = 256, OPT_STRATEGIES, OPT_BUFFERS, OPT_QD, OPT_DIRECT,
-	OPT_CACHE, OPT_SYNC, OPT_CONTENT, OPT_SOURCE, OPT_DIR, OPT_OUT,
+	OPT_SIZES = 256, OPT_DIRECT,
+	OPT_CACHE, OPT_SYNC, OPT_CONTENT, OPT_SOURCE,
 	OPT_SAMPLES, OPT_BUDGET, OPT_TIMEOUT, OPT_SEED, OPT_DROP_CACHES,
 	OPT_SAVE_BASELINE, OPT_BASELINE,
 	OPT_THREADS, OPT_PARALLEL, OPT_PIN, OPT_PREALLOC, OPT_SQPOLL, OPT_OPT,
@@ -70,9 +71,9 @@ enum { OPT_SPARSE = 1280 };
 
 static const struct option options[] = {
 	{ "sizes", required_argument, NULL, OPT_SIZES },
-	{ "strategies", required_argument, NULL, OPT_STRATEGIES },
-	{ "buffers", required_argument, NULL, OPT_BUFFERS },
-	{ "qd", required_argument, NULL, OPT_QD },
+	{ "strategies", required_argument, NULL, 's' },
+	{ "buffers", required_argument, NULL, 'b' },
+	{ "qd", required_argument, NULL, 'Q' },
 	{ "direct", required_argument, NULL, OPT_DIRECT },
 	{ "sqpoll", required_argument, NULL, OPT_SQPOLL },
 	{ "opt", required_argument, NULL, OPT_OPT },
@@ -81,8 +82,8 @@ static const struct option options[] = {
 	{ "sync", required_argument, NULL, OPT_SYNC },
 	{ "content", required_argument, NULL, OPT_CONTENT },
 	{ "source", required_argument, NULL, OPT_SOURCE },
-	{ "dir", required_argument, NULL, OPT_DIR },
-	{ "out", required_argument, NULL, OPT_OUT },
+	{ "dir", required_argument, NULL, 'd' },
+	{ "out", required_argument, NULL, 'o' },
 	{ "samples", required_argument, NULL, OPT_SAMPLES },
 	{ "runs", required_argument, NULL, OPT_RUNS },
 	{ "budget", required_argument, NULL, OPT_BUDGET },
@@ -102,6 +103,7 @@ static const struct option options[] = {
 	{ "pin", required_argument, NULL, OPT_PIN },
 	{ "prealloc", required_argument, NULL, OPT_PREALLOC },
 	{ "dataset", required_argument, NULL, OPT_DATASET },
+	{ "dry-run", no_argument, NULL, 'n' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -125,13 +127,14 @@ static void usage(FILE *f)
 "Measures every strategy x size x tunable x cache mode x sync mode and\n"
 "writes OUT/<run-id>/{report.md,results.json,results.csv}.\n"
 "\n"
-"  --sizes LIST          file sizes, e.g. 0,4K,1M,100M (K/M/G/T = 1024^n;\n"
-"                        default " DEFAULT_SIZES ")\n"
-"  --strategies LIST|all strategies to measure (default all; see iobench\n"
+"  --sizes LIST          file sizes, e.g. 0,4K,1M,100M (default\n"
+"                        " DEFAULT_SIZES "; units below)\n"
+"  -s, --strategies LIST|all\n"
+"                        strategies to measure (default all; see iobench\n"
 "                        list); one not usable here is recorded as skipped\n"
-"  --buffers LIST        buffer sizes for strategies with a buffer tunable\n"
+"  -b, --buffers LIST    buffer sizes for strategies with a buffer tunable\n"
 "                        (default: each strategy's own, see iobench list)\n"
-"  --qd LIST             queue depths for strategies with one (default:\n"
+"  -Q, --qd LIST         queue depths for strategies with one (default:\n"
 "                        each strategy's own)\n"
 "  --direct LIST         no, yes, no,yes (or both): O_DIRECT variants of\n"
 "                        strategies where it is optional (default no)\n"
@@ -178,10 +181,10 @@ static void usage(FILE *f)
 "                        scales it. Written in the scratch directory before\n"
 "                        the first cell; one sample = the whole dataset,\n"
 "                        and each size class is also run as its own tree\n"
-"  --dir DIR             where the copies happen, in a scratch directory\n"
+"  -d, --dir DIR         where the copies happen, in a scratch directory\n"
 "                        removed afterwards (default .); one that a run\n"
 "                        killed outright left there is removed, said so\n"
-"  --out DIR             where results go (default results): results.json\n"
+"  -o, --out DIR         where results go (default results): results.json\n"
 "                        first, each file written whole, never through a\n"
 "                        planted symlink; checked before any work\n"
 "  --samples N           rounds per size (each cell once a round), at\n"
@@ -197,11 +200,15 @@ static void usage(FILE *f)
 "  --seed N              seed of the generated data (default %d)\n"
 "  --drop-caches         cold cache by dropping all caches (root only)\n"
 "                        instead of evicting each source\n"
+"  -n, --dry-run         print the plan (a table of the cells per\n"
+"                        strategy), the cell count and the estimated\n"
+"                        duration, then exit 0: nothing is run or created\n"
 "  -q, --quiet           no progress on stderr\n"
 "  --save-baseline NAME  also store results.json as OUT/baselines/NAME.json\n"
-"  --limits, --no-limits measure memcpy and O_DIRECT bandwidth first and\n"
+"  --limits              measure memcpy and O_DIRECT bandwidth first and\n"
 "                        show each size's best as a share of them\n"
 "                        (default on; about 1-3 s)\n"
+"  --no-limits           do not measure them\n"
 "  --reference LIST|none reference tools copying the same files, timed\n"
 "                        with their process start: cp (default and\n"
 "                        --reflink=never), dd (bs = each buffer), rsync\n"
@@ -214,6 +221,11 @@ static void usage(FILE *f)
 "  --profile             per cell: perf_event_open counters, system calls\n"
 "                        and perf hot spots (what iobench profile runs)\n"
 "  -h, --help            this help\n"
+"\n"
+"Of two contradicting options the last wins. Long options are spelled in\n"
+"full. Option values may follow as the next argument or after '='.\n"
+"\n"
+BENCH_SIZE_HELP
 "\n"
 "Datasets (--dataset):\n"
 "%s"
@@ -250,6 +262,7 @@ struct sweep_opts {
 	const char *threads, *parallel, *pin, *prealloc;	/* threads.h */
 	bool drop_caches, quiet;
 	bool profile;
+	bool dry_run;			/* print the plan, run nothing */
 	bool sizes_given;		/* --source and --sizes are exclusive */
 	const char *dataset;		/* --dataset NAME|FILE */
 	bool content_given;
@@ -329,7 +342,7 @@ static int one_strategy(const char *opt, const char *name, void *ctx)
 		return -EINVAL;
 	}
 	if (!strategy_find(name)) {
-		hint = strategy_suggest(name);
+		hint = suggest_strategy(name);
 		if (hint)
 			bench_error("sweep: %s: unknown strategy '%s' (did you "
 				    "mean '%s'?)", opt, name, hint);
@@ -1361,6 +1374,26 @@ static int sweep_run(struct run *run, const struct sweep_opts *o,
 	return sweep_finish(run, o, base, rundir, ret == -EINTR);
 }
 
+/* --dry-run: plans as sweep_run does, prints the plan, creates nothing. */
+static int sweep_dry_run(struct run *run, const struct sweep_opts *o)
+{
+	int ret = runner_plan(run);
+
+	if (ret) {
+		bench_error("sweep: planning: %s", strerror(-ret));
+		return EXIT_RUNTIME;
+	}
+	if (check_space(run, o->quiet))
+		return EXIT_USAGE;
+	ret = bench_print_plan(run, stdout);
+	if (ret || fflush(stdout)) {
+		bench_error("sweep: standard output: %s",
+			    strerror(ret ? -ret : errno));
+		return EXIT_RUNTIME;
+	}
+	return EXIT_OK;
+}
+
 int cmd_sweep(int argc, char **argv)
 {
 	struct sweep_opts o = {
@@ -1371,27 +1404,19 @@ int cmd_sweep(int argc, char **argv)
 		.seed = "42", .reference = "cp", .sparse = "auto",
 	};
 	struct run run = { 0 }, base = { 0 };
-	int c, code, longindex = 0;
+	int c, code;
 
-	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":qh", options, &longindex)) !=
-	       -1) {
-		/* "--sizes --out x": the value is missing, not "--out" */
-		if (c >= OPT_SIZES && optarg && !strncmp(optarg, "--", 2)) {
-			bench_error("sweep: --%s: missing value (got '%s')",
-				    options[longindex].name, optarg);
-			results_free(&run);
-			return EXIT_USAGE;
-		}
+	while ((c = bench_getopt("sweep", argc, argv, ":s:b:Q:d:o:nqh",
+				 options)) != -1) {
 		switch (c) {
 		case OPT_SIZES:
 			o.sizes = optarg;
 			o.sizes_given = true;
 			break;
-		case OPT_STRATEGIES: o.strategies = optarg; break;
-		case OPT_BUFFERS: o.tune[tunable_index("buffer")] = optarg; break;
-		case OPT_QD: o.tune[tunable_index("qd")] = optarg; break;
+		case 's': o.strategies = optarg; break;
+		case 'b': o.tune[tunable_index("buffer")] = optarg; break;
+		case 'Q': o.tune[tunable_index("qd")] = optarg; break;
 		case OPT_DIRECT: o.tune[tunable_index("direct")] = optarg; break;
 		case OPT_SQPOLL: o.tune[tunable_index("sqpoll")] = optarg; break;
 		case OPT_OPT:
@@ -1408,8 +1433,8 @@ int cmd_sweep(int argc, char **argv)
 			o.content_given = true;
 			break;
 		case OPT_SOURCE: o.source = optarg; break;
-		case OPT_DIR: o.dir = optarg; break;
-		case OPT_OUT: o.out = optarg; break;
+		case 'd': o.dir = optarg; break;
+		case 'o': o.out = optarg; break;
 		case OPT_SAMPLES: o.samples = optarg; break;
 		case OPT_RUNS: o.runs = optarg; break;
 		case OPT_BUDGET: o.budget = optarg; break;
@@ -1429,11 +1454,12 @@ int cmd_sweep(int argc, char **argv)
 		case OPT_DATASET: o.dataset = optarg; break;
 		case OPT_SPARSE: o.sparse = optarg; break;
 		case 'q': o.quiet = true; break;
+		case 'n': o.dry_run = true; break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			return bench_option_error("sweep", argv, c);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
@@ -1457,7 +1483,8 @@ int cmd_sweep(int argc, char **argv)
 		results_free(&base);
 		return EXIT_RUNTIME;
 	}
-	code = sweep_run(&run, &o, o.compare_to ? &base : NULL);
+	code = o.dry_run ? sweep_dry_run(&run, &o) :
+	       sweep_run(&run, &o, o.compare_to ? &base : NULL);
 	results_free(&run);
 	results_free(&base);
 	return code;

@@ -4,6 +4,8 @@
 #ifndef IOBENCH_VERBS_H
 #define IOBENCH_VERBS_H
 
+#include <stdio.h>
+
 /* One convention for every verb (README "Exit codes"). */
 enum {
 	EXIT_OK = 0,
@@ -37,11 +39,32 @@ int cmd_full(int argc, char **argv);
  */
 int bench_plugins_load(const char *verb, int argc, char **argv);
 
+/* The units every size-taking option reads (harness/parse.h), for the
+ * verbs' --help. */
+#define BENCH_SIZE_HELP \
+"Sizes: a whole number of bytes (4096 or 4096B), or with a unit: K, M,\n" \
+"G, T (also KiB, MiB, GiB, TiB) are powers of 1024: 4K = 4KiB = 4096;\n" \
+"KB, MB, GB, TB (and kB) are powers of 1000, as in dd: 1MB = 1000000.\n" \
+"k is K, as in dd. Anything else (1m, 1Mb, 1.5M, 4 K) is refused.\n"
+
 /* "iobench: " + message to stderr. */
 void bench_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* For getopt_long's ':' / '?' (optstring starting with ':'): prints
- * "iobench: VERB: ..." naming the bad option; returns EXIT_USAGE. */
-int bench_option_error(const char *verb, char **argv, int c);
+/*
+ * getopt_long for every verb (bench/cli.c), stricter: a long option must
+ * be spelled in full (getopt_long alone takes "--size" for "--sizes"), and
+ * a value may not look like an option ("--sizes --samples 6"). An
+ * unknown, abbreviated or ambiguous option, or a missing value, prints one
+ * line naming it with the nearest options ("did you mean '--sizes'?") and
+ * returns '?'. optstring must start with ':'. Otherwise as getopt_long.
+ */
+struct option;
+int bench_getopt(const char *verb, int argc, char **argv,
+		 const char *optstring, const struct option *longopts);
+
+/* sweep --dry-run (bench/plan.c): the planned run's matrix, one row per
+ * strategy, the cell count and the estimated duration. 0 or -errno. */
+struct run;
+int bench_print_plan(const struct run *run, FILE *f);
 /* Removes the scratch directories in dir that runs killed outright left
  * (their owner is gone), saying so on stderr. */
 void bench_clean_stale_scratch(const char *dir);

@@ -55,7 +55,7 @@ bad "unknown verb '--bogus'" --bogus
 # ---- sweep: every option's malformed values
 S=(sweep --dir "$T/dir" --out "$T/out" --samples 6)
 for v in 1Q -1 1.5M 99999999T 2T '' , 4K, ,4K 4K,,1M 4K,4K 1K,1024 0x10 \
-	 ' 4K' 4K' ' 1e3 18446744073709551616 K 4KK 4KiBB; do
+	 ' 4K' 4K' ' 1e3 18446744073709551616 K 4KK 4KiBB 1m 1Mb 4kib 1b; do
 	bad "--sizes" "${S[@]}" --sizes "$v"
 done
 for v in '' rww RW 'rw,rw' 'all,rw' 'rw,' ',rw' 'rw,,mmap' 'io-uring'; do
@@ -113,9 +113,9 @@ for v in 1Q 0 -1 2G 1.5M ''; do
 	bad "--buffer" cp -s rw -b "$v" "$T/src" "$T/dst"
 done
 for v in 0 -1 5000 x ''; do
-	bad "--qd" cp -s io_uring -q "$v" "$T/src" "$T/dst"
+	bad "--qd" cp -s io_uring -Q "$v" "$T/src" "$T/dst"
 done
-bad "does not take --qd" cp -s rw -q 4 "$T/src" "$T/dst"
+bad "does not take --qd" cp -s rw -Q 4 "$T/src" "$T/dst"
 bad "does not take --direct" cp -s stdio --direct "$T/src" "$T/dst"
 bad "No such file" cp -s rw "$T/nosuch" "$T/dst"
 bad "regular file" cp -s rw "$T/dir" "$T/dst"
