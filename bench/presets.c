@@ -64,8 +64,8 @@ static void preset_usage(const struct preset *p)
 	       "--quiet, --dry-run,\n--save-baseline ...; see iobench sweep "
 	       "--help) are passed on after\nthe preset's own, so a repeated "
 	       "option replaces the preset's value;\nexit codes are sweep's. "
-	       "iobench %s --dry-run prints the plan, its cell\ncount and "
-	       "estimated duration, and runs nothing.\n", p->name);
+	       "--dry-run (-n) prints the plan, its cell count\nand "
+	       "estimated duration, and runs nothing.\n");
 }
 
 /* "1,2" plus the number of online CPUs when that is more than 2. */

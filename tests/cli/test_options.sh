@@ -39,6 +39,16 @@ mapfile -t verbs < <(help_verbs)
 [ "${#verbs[@]}" -ge 9 ] && pass "${#verbs[@]} verbs listed" ||
 	fail "iobench --help lists ${#verbs[@]} verbs: ${verbs[*]}"
 
+# ---- every option line of every --help has one form (completions, the
+# man page check and the tests read them): "-x, --name VALUE" or "--name",
+# then two spaces or more and the description
+for v in "${verbs[@]}"; do
+	odd=$("$IOBENCH" "$v" --help | grep -E '^ {2,8}-' |
+		grep -vE '^ {2,8}(-[A-Za-z], )?--[a-z][a-z-]*( [^ ]+)?( {2,}[^ ].*)?$')
+	[ -z "$odd" ] && pass "$v --help: option lines well-formed" ||
+		fail "$v --help: malformed option lines: $odd"
+done
+
 # ---- help VERB is VERB --help, for every verb
 for v in "${verbs[@]}"; do
 	a=$("$IOBENCH" help "$v" 2>&1)
