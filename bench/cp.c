@@ -22,7 +22,6 @@
 #include "clock.h"
 #include "parse.h"
 #include "strategies.h"
-#include "suggest.h"
 #include "verbs.h"
 
 #define VERIFY_CHUNK (1u << 20)
@@ -267,7 +266,7 @@ static int parse_args(int argc, char **argv, struct cp_request *rq)
 	rq->dst = argv[optind + 1];
 	rq->s = strategy_find(name);
 	if (!rq->s) {
-		const char *near = suggest_strategy(name);
+		const char *near = strategy_suggest(name);
 
 		if (near)
 			bench_error("cp: unknown strategy '%s' (did you mean "

@@ -23,7 +23,6 @@
 #include "scratch.h"
 #include "signals.h"
 #include "strategies.h"
-#include "suggest.h"
 #include "verbs.h"
 
 #define DEFAULT_SIZE "64M"
@@ -400,7 +399,7 @@ int cmd_flame(int argc, char **argv)
 	}
 	s = strategy_find(argv[optind]);
 	if (!s) {
-		const char *hint = suggest_strategy(argv[optind]);
+		const char *hint = strategy_suggest(argv[optind]);
 
 		if (hint)
 			bench_error("flame: unknown strategy '%s' (did you "

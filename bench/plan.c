@@ -86,20 +86,6 @@ static void row_tunables(const struct plan_row *r, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
-/* "45 s", "12 min", "2 h 05 min". */
-static void format_duration(double s, char *buf, size_t len)
-{
-	unsigned long t = s < 1 ? 1 : (unsigned long)(s + 0.5);
-
-	if (t < 120)
-		snprintf(buf, len, "%lu s", t);
-	else if (t < 7200)
-		snprintf(buf, len, "%lu min", (t + 30) / 60);
-	else
-		snprintf(buf, len, "%lu h %02lu min", t / 3600,
-			 (t % 3600 + 30) / 60);
-}
-
 /* The request's matrix in one paragraph. */
 static void print_matrix(const struct run *run, FILE *f)
 {
@@ -148,7 +134,7 @@ int bench_print_plan(const struct run *run, FILE *f)
 				       sizeof(*rows));
 	size_t n = 0, skipped = 0, wname = strlen("strategy");
 	size_t wtun = strlen("tunables");
-	char tun[256], dur[32];
+	char tun[256], dur[FMT_LEN];
 
 	if (!rows)
 		return -ENOMEM;
@@ -188,9 +174,9 @@ int bench_print_plan(const struct run *run, FILE *f)
 			fprintf(f, "%zu skipped: %s\n", p->skipped,
 				p->reason ? p->reason : "");
 	}
-	format_duration(runner_estimate_seconds(run), dur, sizeof(dur));
 	fprintf(f, "\n%zu cells (%zu to run, %zu skipped); estimated duration "
-		"~%s%s\n", run->n_cells, run->n_cells - skipped, skipped, dur,
+		"~%s%s\n", run->n_cells, run->n_cells - skipped, skipped,
+		fmt_duration(runner_estimate_seconds(run), dur, sizeof(dur)),
 		run->request.limits ? " (+ 1-3 s measuring limits)" : "");
 	fprintf(f, "dry run: nothing was run or created\n");
 	free(rows);

@@ -37,7 +37,6 @@
 #include "source_tree.h"
 #include "strategies.h"
 #include "threads.h"
-#include "suggest.h"
 #include "verbs.h"
 #include "version.h"
 #include "workload.h"
@@ -343,7 +342,7 @@ static int one_strategy(const char *opt, const char *name, void *ctx)
 		return -EINVAL;
 	}
 	if (!strategy_find(name)) {
-		hint = suggest_strategy(name);
+		hint = strategy_suggest(name);
 		if (hint)
 			bench_error("sweep: %s: unknown strategy '%s' (did you "
 				    "mean '%s'?)", opt, name, hint);

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "parse.h"
 #include "strategies.h"
+#include "suggest.h"
 
 /* A strategy whose library was missing at build time keeps its name and
  * place: `iobench list` says why it cannot run, cp and sweep skip it. */
@@ -113,49 +114,14 @@ const struct copy_strategy *strategy_find(const char *name)
 	return NULL;
 }
 
-/* Levenshtein distance, bounded to short names (strategy names are < 32). */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	size_t row[64];
-
-	if (la >= 63 || lb >= 63)
-		return (size_t)-1;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
 const char *strategy_suggest(const char *name)
 {
-	const char *best = NULL;
-	size_t best_d = 4;
+	struct suggest s;
 
-	for (size_t i = 0; i < strategy_count(); i++) {
-		size_t d = edit_distance(name, strategy_at(i)->name);
-
-		if (d < best_d) {
-			best_d = d;
-			best = strategy_at(i)->name;
-		}
-	}
-	return best;
+	suggest_init(&s, name);
+	for (size_t i = 0; i < strategy_count(); i++)
+		suggest_consider(&s, strategy_at(i)->name);
+	return s.n ? s.best[0] : NULL;
 }
 
 /* The options every harness knows by name keep one type everywhere. */

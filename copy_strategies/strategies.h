@@ -31,7 +31,8 @@ size_t strategy_count(void);
 const struct copy_strategy *strategy_at(size_t i);
 /* NULL when no strategy has that name. */
 const struct copy_strategy *strategy_find(const char *name);
-/* The registered name closest to `name` (edit distance <= 3), or NULL. */
+/* The registered name nearest to `name` (lib/suggest.h: a prefix, a few
+ * edits, a substring), or NULL. */
 const char *strategy_suggest(const char *name);
 /* Runs s->probe after strategy_check(); a strategy without one is
  * usable. */

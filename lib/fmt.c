@@ -123,6 +123,25 @@ const char *fmt_seconds(double s, char *out, size_t len)
 	return out;
 }
 
+const char *fmt_duration(double s, char *out, size_t len)
+{
+	unsigned long t;
+
+	if (!isfinite(s)) {
+		snprintf(out, len, "-");
+		return out;
+	}
+	t = s < 1 ? 1 : (unsigned long)(s + 0.5);
+	if (t < 120)
+		snprintf(out, len, "%lu s", t);
+	else if (t < 7200)
+		snprintf(out, len, "%lu min", (t + 30) / 60);
+	else
+		snprintf(out, len, "%lu h %02lu min", t / 3600,
+			 (t % 3600 + 30) / 60);
+	return out;
+}
+
 const char *fmt_pct(double pct, char *out, size_t len)
 {
 	char num[FMT_LEN];

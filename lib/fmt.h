@@ -27,6 +27,9 @@ const char *fmt_size(uint64_t v, char *out, size_t len);
 const char *fmt_rate(double mib_s, char *out, size_t len);
 /* A duration: "850 ns", "423 µs", "1.52 ms", "2.10 s", "95.0 s". */
 const char *fmt_seconds(double s, char *out, size_t len);
+/* A wall-clock span for plans and ETAs, whole units: "1 s", "45 s",
+ * "12 min", "2 h 05 min" (rounded; under 1 s reads "1 s"). */
+const char *fmt_duration(double s, char *out, size_t len);
 /* A percentage: "12%", "0.5%", "-3.1%" (3 significant figures). */
 const char *fmt_pct(double pct, char *out, size_t len);
 

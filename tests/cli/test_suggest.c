@@ -145,17 +145,17 @@ static void test_suggestions(void **state)
 	}
 }
 
-/* suggest_strategy is the first of those: the registry's order. */
-static void test_suggest_strategy(void **state)
+/* strategy_suggest is the first of those: the registry's order. */
+static void test_strategy_suggest(void **state)
 {
 	(void)state;
-	assert_string_equal(suggest_strategy("io-uring"), "io_uring");
-	assert_string_equal(suggest_strategy("libaoi"), "libaio");
-	assert_null(suggest_strategy("zzzz"));
-	assert_null(suggest_strategy(""));
+	assert_string_equal(strategy_suggest("io-uring"), "io_uring");
+	assert_string_equal(strategy_suggest("libaoi"), "libaio");
+	assert_null(strategy_suggest("zzzz"));
+	assert_null(strategy_suggest(""));
 	/* a known name is not its own suggestion */
-	assert_true(!suggest_strategy("rw") ||
-		    strcmp(suggest_strategy("rw"), "rw"));
+	assert_true(!strategy_suggest("rw") ||
+		    strcmp(strategy_suggest("rw"), "rw"));
 }
 
 /* Ties keep the order considered; n_tied counts past SUGGEST_MAX; a
@@ -197,7 +197,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_distance),
 		cmocka_unit_test(test_suggestions),
-		cmocka_unit_test(test_suggest_strategy),
+		cmocka_unit_test(test_strategy_suggest),
 		cmocka_unit_test(test_accumulator),
 	};
 

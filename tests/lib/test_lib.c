@@ -62,6 +62,13 @@ static void test_fmt_units(void **state)
 	assert_string_equal(fmt_seconds(0.00152, out, sizeof(out)), "1.52 ms");
 	assert_string_equal(fmt_seconds(2.1, out, sizeof(out)), "2.10 s");
 	assert_string_equal(fmt_seconds(850e-9, out, sizeof(out)), "850 ns");
+	assert_string_equal(fmt_duration(0.2, out, sizeof(out)), "1 s");
+	assert_string_equal(fmt_duration(44.6, out, sizeof(out)), "45 s");
+	assert_string_equal(fmt_duration(119.4, out, sizeof(out)), "119 s");
+	assert_string_equal(fmt_duration(729, out, sizeof(out)), "12 min");
+	assert_string_equal(fmt_duration(7199, out, sizeof(out)), "120 min");
+	assert_string_equal(fmt_duration(7530, out, sizeof(out)), "2 h 06 min");
+	assert_string_equal(fmt_duration(NAN, out, sizeof(out)), "-");
 	assert_string_equal(fmt_pct(12.04, out, sizeof(out)), "12.0%");
 	assert_string_equal(fmt_pct(-3.14, out, sizeof(out)), "-3.14%");
 }

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "strategies.h"
 #include "suggest.h"
 
 #define NAME_MAX_LEN 63
@@ -129,14 +128,4 @@ void suggest_format(const struct suggest *s, const char *prefix, char *buf,
 	}
 	if (s->n_tied > s->n && used < len)
 		snprintf(buf + used, len - used, ", ...");
-}
-
-const char *suggest_strategy(const char *name)
-{
-	struct suggest s;
-
-	suggest_init(&s, name);
-	for (size_t i = 0; i < strategy_count(); i++)
-		suggest_consider(&s, strategy_at(i)->name);
-	return s.n ? s.best[0] : NULL;
 }

@@ -48,7 +48,4 @@ unsigned suggest_distance(const char *a, const char *b);
 void suggest_format(const struct suggest *s, const char *prefix, char *buf,
 		    size_t len);
 
-/* The registered strategy nearest to name (as above), or NULL. */
-const char *suggest_strategy(const char *name);
-
 #endif
