@@ -135,7 +135,8 @@ _iobench()
 			fi ;;
 		--cache) _iobench_list "$cur" warm cold ;;
 		--sync) _iobench_list "$cur" none end ;;
-		--direct) COMPREPLY=($(compgen -W "no yes both" -- "$cur")) ;;
+		--direct) _iobench_list "$cur" no yes both ;;
+		--sqpoll) _iobench_list "$cur" no yes ;;
 		--content) COMPREPLY=($(compgen -W "random zeros sparse" \
 				-- "$cur")) ;;
 		--parallel) _iobench_list "$cur" files ranges ;;

@@ -133,7 +133,7 @@ bad_line "sweep: unknown option '--size' (did you mean '--sizes'?)" \
 	"--size for --sizes" sweep --size 1M --dir "$TMP/dir" --out "$TMP/out"
 bad_line "sweep: unknown option '--size'" "a preset checks too" quick --size 1M \
 	--dir "$TMP/dir" --out "$TMP/out"
-bad_line "did you mean '--sizes', '--strategies', '--sync', ...?" \
+bad_line "did you mean '--sizes', '--strategies', '--sqpoll', ...?" \
 	"ambiguous abbreviation" sweep --s 1M --dir "$TMP/dir"
 bad_line "sweep: '-dir' reads as -d ir (did you mean '--dir'?)" \
 	"one dash" sweep -dir "$TMP/dir"
