@@ -39,7 +39,7 @@ int cmd_full(int argc, char **argv);
  */
 int bench_plugins_load(const char *verb, int argc, char **argv);
 
-/* The units every size-taking option reads (harness/parse.h), for the
+/* The units every size-taking option reads (lib/parse.h), for the
  * verbs' --help. */
 #define BENCH_SIZE_HELP \
 "Sizes: a whole number of bytes (4096 or 4096B), or with a unit: K, M,\n" \
