@@ -120,10 +120,13 @@ static void print_matrix(const struct run *run, FILE *f)
 		rq->parallel_ranges ? " (ranges)" : "",
 		rq->pin != PIN_NONE ? " pin " : "",
 		rq->pin != PIN_NONE ? pin_mode_name(rq->pin) : "");
-	fprintf(f, "samples:  %u per cell (up to %u for a noisy cell), "
+	fprintf(f, "rounds:   %u per size (up to %u when a cell is noisy), "
 		"budget %g s per cell, timeout %g s per sample%s\n",
 		rq->samples, 3 * rq->samples, rq->budget, rq->timeout,
 		rq->profile ? ", profiled" : "");
+	if (rq->runs > 1)
+		fprintf(f, "runs:     %u independent passes over the whole "
+			"plan\n", rq->runs);
 	fprintf(f, "where:    copies in %s, results in %s/<run-id>/\n",
 		rq->dir, rq->out);
 }
