@@ -97,17 +97,19 @@ static int bad_option(const char *verb, int argc, char **argv,
 {
 	const char *arg = optind > 0 ? argv[optind - 1] : "";
 	char shortopt[3] = { '-', (char)optopt, '\0' }, why[220];
+	bool is_long = !strncmp(arg, "--", 2);
 	const char *e;
 
-	if (c == ':') {
+	/* an abbreviation last on the line is unknown, not valueless */
+	if (c == ':' && (!is_long || find_long(longopts, arg + 2))) {
 		/* a bundled short option ("-vb") is named by optopt */
-		if (strncmp(arg, "--", 2) && optopt)
+		if (!is_long && optopt)
 			arg = shortopt;
 		bench_error("%s: option '%.*s' needs a value", verb,
 			    name_len(arg), arg);
 		return '?';
 	}
-	if (!optopt) {
+	if (c == ':' || !optopt) {
 		/* an unknown or ambiguous long option: getopt moved past it */
 		hint(verb, longopts, arg + 2, why, sizeof(why));
 		bench_error("%s: unknown option '%.*s'%s", verb, name_len(arg),

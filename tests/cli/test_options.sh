@@ -95,7 +95,7 @@ safe_args() {
 	compare) echo --results "$TMP/missing" ;;
 	flame) echo --dir "$TMP/missing" rw ;;
 	cp) echo "$TMP/missing" "$TMP/dst" ;;
-	doctor|list) echo --dir "$TMP/missing" ;;
+	doctor|list|device) echo --dir "$TMP/missing" ;;
 	esac
 }
 # typos OPTION: the option cut short by one letter, and with two letters
@@ -147,6 +147,8 @@ bad_line "cp: -s: missing value (got '--verify')" "short value missing" \
 	cp -s --verify "$TMP/a" "$TMP/b"
 bad_line "list: option '--dir' needs a value" "last value missing" \
 	list --dir
+bad_line "list: unknown option '--di' (did you mean '--dir'?)" \
+	"an abbreviation last on the line" list --di
 
 # ---- one meaning per short option, in every verb that has it
 declare -A meaning=(
