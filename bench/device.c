@@ -34,16 +34,17 @@
 #define MAX_QD 1024
 
 enum {
-	OPT_DIR = 256,
-	OPT_RUNTIME,
+	/* with a short form, the same in every verb (-d, -o, -Q) */
+	OPT_DIR = 'd',
+	OPT_OUT = 'o',
+	OPT_QD = 'Q',
+	OPT_RUNTIME = 256,
 	OPT_RAMP,
 	OPT_REPEATS,
 	OPT_SIZE,
 	OPT_JSON,
-	OPT_OUT,
 	OPT_JOBS,
 	OPT_BS,
-	OPT_QD,
 	OPT_RAND_QD,
 	OPT_CACHE_SET,
 	OPT_FILE,
@@ -69,6 +70,15 @@ static const struct option options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* The long name of the option getopt returned as c. */
+static const char *option_name(int c)
+{
+	for (const struct option *o = options; o->name; o++)
+		if (o->val == c)
+			return o->name;
+	return "?";
+}
 
 static void usage(FILE *f)
 {
@@ -97,7 +107,7 @@ static void usage(FILE *f)
 		"the O_DIRECT\n"
 		"jobs are skipped (no block device); the others run.\n"
 		"\n"
-		"  --dir DIR        a directory to measure (default .); repeat "
+		"  -d, --dir DIR    a directory to measure (default .); repeat "
 		"it to\n"
 		"                   measure several side by side, interleaved\n"
 		"  --runtime S      seconds measured per repeat of a job "
@@ -116,7 +126,7 @@ static void usage(FILE *f)
 		"  --bs LIST        block sizes of read, write and the cached "
 		"jobs\n"
 		"                   (default 128K,1M; multiples of 4K)\n"
-		"  --qd LIST        queue depths of read and write (default "
+		"  -Q, --qd LIST    queue depths of read and write (default "
 		"1,4,16,32)\n"
 		"  --rand-qd LIST   queue depths of randread and randwrite "
 		"(default 1,32)\n"
@@ -131,12 +141,16 @@ static void usage(FILE *f)
 		"  --json FILE      also write the JSON document to FILE (- = "
 		"stdout; the\n"
 		"                   table then goes to stderr)\n"
-		"  --out DIR        results directory (default results): "
+		"  -o, --out DIR    results directory (default results): "
 		"writes\n"
 		"                   OUT/<id>/device.json and "
 		"OUT/<id>/device.md\n"
 		"  -q, --quiet      no progress on stderr\n"
 		"  -h, --help       this text\n"
+		"\n"
+		"Long options are spelled in full.\n"
+		"\n"
+		BENCH_SIZE_HELP
 		"\n"
 		"exit codes: 0 success, 1 bad input (nothing created), 2 "
 		"nothing\n"
@@ -565,23 +579,21 @@ int cmd_device(int argc, char **argv)
 	struct device_opts d = { .out = "results" };
 	struct device_run run = { 0 };
 	char err[256];
-	int c, code, longindex = 0;
+	int c, code;
 
-	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":qh", options, &longindex)) !=
-	       -1) {
+	while ((c = bench_getopt("device", argc, argv, ":d:o:Q:qh",
+				 options)) != -1) {
 		if (c == 'q') {
 			d.quiet = true;
 		} else if (c == 'h') {
 			usage(stdout);
 			return EXIT_OK;
-		} else if (c == ':' || c == '?') {
-			return bench_option_error("device", argv, c);
+		} else if (c == '?') {
+			return EXIT_USAGE;
 		} else if (parse_option(c, optarg, &d, &run.opts, err,
 					sizeof(err))) {
-			bench_error("device: --%s: %s", options[longindex].name,
-				    err);
+			bench_error("device: --%s: %s", option_name(c), err);
 			return EXIT_USAGE;
 		}
 	}

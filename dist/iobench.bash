@@ -155,7 +155,12 @@ _iobench()
 			else
 				_iobench_files -d "$cur"
 			fi ;;
-		--folded) _iobench_files -f "$cur" ;;
+		--folded|--file|--json) _iobench_files -f "$cur" ;;
+		--jobs) _iobench_list "$cur" read write randread randwrite \
+				cached-read cached-write metadata ;;
+		--dataset)
+			COMPREPLY=($(compgen -W "source-tree photos vm-images \
+				mixed" -- "$cur") $(compgen -f -- "$cur")) ;;
 		*) COMPREPLY=() ;;
 		esac
 		return
