@@ -40,7 +40,7 @@ same() {
 if [ "$HAVE_MAN" = 1 ]; then
 	same "$man" "$BUILD_ROOT/dist/iobench.1"
 else
-	[ ! -e "$man" ] && skip "man page not built (no scdoc)" ||
+	[ ! -e "$man" ] && pass "no man page: scdoc was not found" ||
 		fail "a man page installed without scdoc"
 fi
 same "$bashc" "$SOURCE_ROOT/dist/iobench.bash"

@@ -6,14 +6,8 @@
 . "$(dirname "$0")/../cli/lib.sh"
 
 page=$BUILD_ROOT/dist/iobench.1
-if [ "$HAVE_MAN" != 1 ]; then
-	echo "SKIP: the man page was not built: scdoc not found"
-	exit 77
-fi
-if ! command -v groff >/dev/null; then
-	echo "SKIP: groff not found (Debian: groff-base)"
-	exit 77
-fi
+[ "$HAVE_MAN" = 1 ] || skip "the man page was not built: scdoc not found"
+command -v groff >/dev/null || skip "groff not found (Debian: groff-base)"
 
 warnings=$(groff -man -Tutf8 -ww -z "$page" 2>&1)
 [ -z "$warnings" ] && pass "groff: no warnings" || fail "groff: $warnings"

@@ -5,10 +5,7 @@
 # verbs, options and strategy names. Skipped (77) without zsh.
 . "$(dirname "$0")/../cli/lib.sh"
 
-if ! command -v zsh >/dev/null; then
-	echo "SKIP: zsh not found (Debian: zsh)"
-	exit 77
-fi
+command -v zsh >/dev/null || skip "zsh not found (Debian: zsh)"
 file=$SOURCE_ROOT/dist/_iobench
 run zsh -n "$file"
 expect_rc 0 "zsh -n _iobench"
