@@ -140,7 +140,8 @@ static int parse_args(int argc, char **argv, struct check_request *rq)
 	uint64_t v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, ":s:d:qh", opts, NULL)) != -1) {
+	while ((c = bench_getopt("check", argc, argv, ":s:d:qh", opts)) !=
+	       -1) {
 		switch (c) {
 		case 'P':
 			break; /* loaded before parsing (bench/plugins.c) */
@@ -165,7 +166,7 @@ static int parse_args(int argc, char **argv, struct check_request *rq)
 			check_usage(stdout);
 			return -1;
 		default:
-			return bench_option_error("check", argv, c);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {

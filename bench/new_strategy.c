@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -140,13 +141,24 @@ int cmd_new_strategy(int argc, char **argv)
 	struct stat st;
 	int ret = 0;
 
-	if (argc > 1 &&
-	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	/* only --help: a mistyped option gets the shared suggestions */
+	optind = 1;
+	while ((c = bench_getopt("new-strategy", argc, argv, ":h", opts)) !=
+	       -1) {
+		if (c != 'h')
+			return EXIT_USAGE;
 		new_strategy_usage(stdout);
 		return EXIT_OK;
 	}
-	if (argc < 2 || argc > 3 || argv[1][0] == '-' ||
-	    (argc == 3 && argv[2][0] == '-')) {
+	argc -= optind - 1;
+	argv += optind - 1;
+	if (argc < 2 || argc > 3) {
 		bench_error("new-strategy: expected NAME [DIR] (see iobench "
 			    "new-strategy --help)");
 		return EXIT_USAGE;

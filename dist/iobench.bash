@@ -155,7 +155,7 @@ _iobench()
 			else
 				_iobench_files -d "$cur"
 			fi ;;
-		--folded|--file|--json) _iobench_files -f "$cur" ;;
+		--folded|--file|--json|--plugin) _iobench_files -f "$cur" ;;
 		--jobs) _iobench_list "$cur" read write randread randwrite \
 				cached-read cached-write metadata ;;
 		--dataset)
