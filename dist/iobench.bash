@@ -140,6 +140,8 @@ _iobench()
 		--content) COMPREPLY=($(compgen -W "random zeros sparse" \
 				-- "$cur")) ;;
 		--parallel) _iobench_list "$cur" files ranges ;;
+		--sparse) COMPREPLY=($(compgen -W "auto always never" \
+				-- "$cur")) ;;
 		--pin) COMPREPLY=($(compgen -W "none compact spread" \
 				-- "$cur")) ;;
 		--prealloc) COMPREPLY=($(compgen -W "none truncate fallocate" \
