@@ -13,17 +13,6 @@
 #include "suggest.h"
 #include "verbs.h"
 
-void bench_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("iobench: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 /* Length of an option's name in "name=value" or "name". */
 static int name_len(const char *s)
 {

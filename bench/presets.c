@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * iobench quick / full: preset sweeps. Each builds a sweep argv (the
- * preset's options, then the user's extra ones) and runs cmd_sweep.
+ * iobench quick / full: preset sweeps: the preset's options, then the
+ * user's extra ones, parsed into one request (sweep_main).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,11 +81,12 @@ static char *threads_list(void)
 	return list;
 }
 
-/* sweep's argv: "sweep", the preset's options, then the user's. */
+/* The preset's options (argv[0] the verb, as getopt wants), then the
+ * user's, through sweep_main. */
 static int run_preset(const struct preset *p, int argc, char **argv)
 {
-	size_t n_preset = 0, n = 0;
-	char **sweep_argv;
+	size_t n = 0;
+	char **args;
 	int ret;
 
 	for (int i = 1; i < argc; i++) {
@@ -94,23 +95,19 @@ static int run_preset(const struct preset *p, int argc, char **argv)
 			return EXIT_OK;
 		}
 	}
-	while (p->args[n_preset])
-		n_preset++;
-	sweep_argv = calloc(n_preset + (size_t)argc + 1, sizeof(*sweep_argv));
-	if (!sweep_argv) {
+	while (p->args[n])
+		n++;
+	args = calloc(n + 2, sizeof(*args));
+	if (!args) {
 		bench_error("%s: out of memory", p->name);
 		return EXIT_RUNTIME;
 	}
-	sweep_argv[n++] = "sweep";
-	/* cmd_sweep does not modify its arguments; getopt only permutes */
-	for (size_t i = 0; i < n_preset; i++)
-		sweep_argv[n++] = strcmp(p->args[i], THREADS_ARG) ?
-				  (char *)p->args[i] : threads_list();
-	for (int i = 1; i < argc; i++)
-		sweep_argv[n++] = argv[i];
-	sweep_argv[n] = NULL;
-	ret = cmd_sweep((int)n, sweep_argv);
-	free(sweep_argv);
+	args[0] = (char *)p->name;
+	for (size_t i = 0; i < n; i++)
+		args[i + 1] = strcmp(p->args[i], THREADS_ARG) ?
+			      (char *)p->args[i] : threads_list();
+	ret = sweep_main(p->name, args, argc, argv);
+	free(args);
 	return ret;
 }
 

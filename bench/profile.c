@@ -31,8 +31,7 @@ static void usage(void)
 int cmd_profile(int argc, char **argv)
 {
 	char perf[4096], why[256];
-	char **sweep_argv;
-	int n = 0, ret;
+	int ret;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -43,17 +42,7 @@ int cmd_profile(int argc, char **argv)
 	/* counters need no perf tool; only the hot spots do */
 	if (!flame_find_perf(perf, sizeof(perf), why, sizeof(why)))
 		fprintf(stderr, "iobench: profile: no hot spots: %s\n", why);
-	sweep_argv = calloc((size_t)argc + 2, sizeof(*sweep_argv));
-	if (!sweep_argv) {
-		bench_error("profile: out of memory");
-		return EXIT_RUNTIME;
-	}
-	sweep_argv[n++] = "sweep";
-	sweep_argv[n++] = "--profile";
-	for (int i = 1; i < argc; i++)
-		sweep_argv[n++] = argv[i];
-	sweep_argv[n] = NULL;
-	ret = cmd_sweep(n, sweep_argv);
-	free(sweep_argv);
+	ret = sweep_main("profile", (char *[]){ "profile", "--profile", NULL },
+			 argc, argv);
 	return ret;
 }

@@ -6,21 +6,20 @@
 
 #include <stdio.h>
 
-/* One convention for every verb (README "Exit codes"). */
-enum {
-	EXIT_OK = 0,
-	EXIT_USAGE = 1,		/* bad input or usage; nothing created */
-	EXIT_RUNTIME = 2,	/* runtime error, nothing measured */
-	EXIT_CELLS_FAILED = 3,	/* completed, but some cells failed */
-	EXIT_REGRESSION = 4,	/* compare found a regression */
-	EXIT_SIGINT = 130,
-	EXIT_SIGTERM = 143,
-};
+#include "exitcode.h"
+#include "msg.h"
 
 int cmd_list(int argc, char **argv);
 int cmd_cp(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+/*
+ * A sweep as verb `verb` (for its messages): the preset's options
+ * (NULL-terminated, parsed as if given first; NULL for none), then argv's
+ * (argv[0] is the verb), so a repeated option replaces the preset's. The
+ * exit code.
+ */
+int sweep_main(const char *verb, char *const *preset, int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_flame(int argc, char **argv);
@@ -47,8 +46,8 @@ int bench_plugins_load(const char *verb, int argc, char **argv);
 "KB, MB, GB, TB (and kB) are powers of 1000, as in dd: 1MB = 1000000.\n" \
 "k is K, as in dd. Anything else (1m, 1Mb, 1.5M, 4 K) is refused.\n"
 
-/* "iobench: " + message to stderr. */
-void bench_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "iobench: " + message to stderr: lib/msg.h's funnel. */
+#define bench_error msg_error
 /*
  * getopt_long for every verb (bench/cli.c), stricter: a long option must
  * be spelled in full (getopt_long alone takes "--size" for "--sizes"), and

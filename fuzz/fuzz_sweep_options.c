@@ -1,56 +1,34 @@
 // SPDX-License-Identifier: MIT
 /*
  * libFuzzer harness for the option values `iobench sweep` validates: the
- * real build_request() of bench/sweep.c (included here to reach the static
- * function) with --sizes, --strategies, --buffers, --qd, --direct, --cache,
- * --sync, --content, --samples, --budget, --timeout, --seed,
- * --save-baseline, --reference, --threads, --parallel, --pin, --prealloc,
- * --runs, --sqpoll, --dataset and --sparse taken from newline-separated
- * lines of the input. The defaults
- * mirror cmd_sweep()'s; an option added there with a non-NULL default
- * needs adding here too.
+ * real request_build() (harness/request.c) with --sizes, --strategies,
+ * --buffers, --qd, --direct, --cache, --sync, --content, --samples,
+ * --budget, --timeout, --seed, --save-baseline, --reference, --threads,
+ * --parallel, --pin, --prealloc, --runs, --sqpoll and --dataset taken
+ * from newline-separated lines of the input, over sweep's defaults
+ * (request_opts_init). Validation must create nothing, accepted or not.
  */
 #include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include "../bench/sweep.c"
+#include "msg.h"
+#include "request.h"
 
 static char fuzz_dir[] = "/tmp/iobench-fuzz-XXXXXX";
 static char fuzz_out[sizeof(fuzz_dir) + 8];
 
-void bench_error(const char *fmt, ...)
+/* formatted (so bad format arguments show up), not printed */
+static void swallow(enum msg_kind kind, const char *fmt, va_list ap)
 {
 	char line[1024];
-	va_list ap;
 
-	/* formatted (so bad format arguments show up), not printed */
-	va_start(ap, fmt);
+	(void)kind;
 	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-}
-
-/* sweep.c's run path cleans stale scratch; the fuzzer never runs it */
-void bench_clean_stale_scratch(const char *dir)
-{
-	(void)dir;
-}
-
-/* cmd_sweep's option loop and --dry-run table are not fuzzed here */
-int bench_getopt(const char *verb, int argc, char **argv,
-		 const char *optstring, const struct option *longopts)
-{
-	(void)verb;
-	(void)argc;
-	(void)argv;
-	(void)optstring;
-	(void)longopts;
-	return -1;
-}
-
-int bench_print_plan(const struct run *run, FILE *f)
-{
-	(void)run;
-	(void)f;
-	return 0;
 }
 
 static void remove_fuzz_dir(void)
@@ -67,29 +45,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	snprintf(fuzz_out, sizeof(fuzz_out), "%s/out", fuzz_dir);
 	atexit(remove_fuzz_dir);
+	msg_set_routine(swallow);
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct sweep_opts o = {
-		.sizes = DEFAULT_SIZES, .strategies = "all",
-		.cache = "warm,cold", .sync = "none",
-		.content = "random", .samples = "10", .runs = "1",
-		.budget = "10", .timeout = "60", .seed = "42",
-		.reference = "cp", .sparse = "auto",
-	};
-	/* one line each, in this order; tunables at NULL take the table's
-	 * sweep defaults, as in cmd_sweep() */
-	const char **field[] = {
-		&o.sizes, &o.strategies, &o.tune[tunable_index("buffer")],
-		&o.tune[tunable_index("qd")],
-		&o.tune[tunable_index("direct")], &o.cache, &o.sync,
-		&o.content, &o.samples, &o.budget, &o.timeout, &o.seed,
-		&o.baseline, &o.reference, &o.threads, &o.parallel, &o.pin,
-		&o.prealloc, &o.runs, &o.tune[tunable_index("sqpoll")],
-		&o.dataset, &o.sparse,
-	};
+	struct request_opts o;
 	struct run run = { 0 };
 	char *buf = malloc(size + 1), *line;
 	size_t f = 0;
@@ -97,6 +59,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!buf)
 		return 0;
+	request_opts_init(&o);
+	/* one line each, in this order (the corpus depends on it) */
+	const char **field[] = {
+		&o.sizes, &o.strategies, &o.tune[tunable_index("buffer")],
+		&o.tune[tunable_index("qd")],
+		&o.tune[tunable_index("direct")], &o.cache, &o.sync,
+		&o.content, &o.samples, &o.budget, &o.timeout, &o.seed,
+		&o.save_baseline, &o.reference, &o.threads, &o.parallel,
+		&o.pin, &o.prealloc, &o.runs, &o.tune[tunable_index("sqpoll")],
+		&o.dataset,
+	};
 	memcpy(buf, data, size);
 	buf[size] = '\0';
 	/* strsep keeps empty lines: an empty value is an input too */
@@ -105,9 +78,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		*field[f] = line;
 	o.dir = fuzz_dir;
 	o.out = fuzz_out;
-	build_request(&o, &run.request);
+	request_build(&o, &run.request);
 	results_free(&run);
-	/* validation creates nothing, accepted or not */
 	if (!stat(fuzz_out, &st))
 		abort();
 	free(buf);

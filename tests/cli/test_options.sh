@@ -120,8 +120,8 @@ for v in "${verbs[@]}"; do
 		for t in $(typos "$o"); do
 			printf '%s\n' "${opts[@]}" | grep -qxF -- "$t" && continue
 			# shellcheck disable=SC2046
-			# the presets and profile are sweeps: sweep names it
-			bad_line "$opts_verb: unknown option '$t' (did you mean " \
+			# the presets and profile name themselves
+			bad_line "$v: unknown option '$t' (did you mean " \
 				"$v $t" "$v" "$t" $(safe_args "$v")
 			[[ "$err" == *"'$o'"* ]] ||
 				fail "$v $t: '$o' not among the suggestions: $err"
@@ -134,7 +134,7 @@ pass "$checked mistyped options refused with suggestions"
 # the reported case: --size 1M used to run the default sizes
 bad_line "sweep: unknown option '--size' (did you mean '--sizes'?)" \
 	"--size for --sizes" sweep --size 1M --dir "$TMP/dir" --out "$TMP/out"
-bad_line "sweep: unknown option '--size'" "a preset checks too" quick --size 1M \
+bad_line "quick: unknown option '--size'" "a preset checks too, in its own name" quick --size 1M \
 	--dir "$TMP/dir" --out "$TMP/out"
 bad_line "did you mean '--sizes', '--strategies', '--sqpoll', ...?" \
 	"ambiguous abbreviation" sweep --s 1M --dir "$TMP/dir"

@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The sweep pipeline (see pipeline.h): identity, plan and space check,
+ * environment and limits, the cells, then the tree check, the baseline
+ * comparison and the outputs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "compare.h"
+#include "env.h"
+#include "exitcode.h"
+#include "fmt.h"
+#include "machine_limits.h"
+#include "msg.h"
+#include "outfile.h"
+#include "pipeline.h"
+#include "report.h"
+#include "request.h"
+#include "shell.h"
+#include "signals.h"
+#include "source_tree.h"
+#include "threads.h"
+#include "version.h"
+
+/* After the run: the tree must be as the scan found it. A change came
+ * from outside (sources are opened read-only): the cells stay, a loud
+ * warning says what changed. */
+static void check_source_unchanged(struct run *run)
+{
+	char why[PATH_MAX + 256];
+	int ret;
+
+	if (!run->source_tree)
+		return;
+	ret = source_tree_check(run->source_tree, why, sizeof(why));
+	if (!ret)
+		return;
+	if (ret < 0)
+		snprintf(why, sizeof(why), "checking it failed: %s",
+			 strerror(-ret));
+	results_add_warning(run, "--source tree %s changed during the run "
+			    "(not by iobench, which opens it read-only): %s",
+			    run->source_tree->root, why);
+	msg_warning("%s", run->warnings[run->n_warnings - 1]);
+}
+
+int pipeline_identity(struct run *run, int argc, char **argv)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	char stamp[32], iso[32];
+	unsigned short rnd = 0;
+
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+		rnd = (unsigned short)(getpid() ^ t);
+	if (asprintf(&run->id, "%s-%04x", stamp, rnd) < 0)
+		run->id = NULL;
+	run->schema = strdup(RESULTS_SCHEMA);
+	run->started = strdup(iso);
+	run->command_line = shell_join("iobench", argc, argv);
+	run->version = strdup(IOBENCH_VERSION);
+	run->commit = strdup(IOBENCH_COMMIT);
+	if (!run->id || !run->schema || !run->started || !run->command_line ||
+	    !run->version || !run->commit)
+		return -ENOMEM;
+	return 0;
+}
+
+/* OUT/baselines/NAME.json: the same results.json, written atomically;
+ * baselines/ is iobench's name, so a symlink there is not followed. */
+static int save_baseline(const struct run *run, int outfd, const char *name,
+			 bool quiet)
+{
+	char file[128];
+	int fd, ret;
+
+	fd = outfile_dir_open(outfd, "baselines",
+			      OUTFILE_CREATE | OUTFILE_NOFOLLOW);
+	if (fd < 0)
+		return fd;
+	snprintf(file, sizeof(file), "%s.json", name);
+	if (!quiet && !faccessat(fd, file, F_OK, AT_SYMLINK_NOFOLLOW))
+		msg_note("replacing baseline %s", name);
+	ret = results_write_json_at(run, fd, file);
+	close(fd);
+	return ret;
+}
+
+/*
+ * Writes OUT/<run-id>/: results.json first (it holds the measurements),
+ * then the baseline, results.csv and report.md (with its plots), each
+ * whole or not at all; OUT/latest moves to the run once all are there.
+ * 0 or -errno (printed, with where the measurements are when they are).
+ */
+static int write_outputs(const struct run *run, const char *baseline,
+			 bool quiet)
+{
+	const char *out = run->request.out;
+	char rundir[PATH_MAX], path[PATH_MAX + 32];
+	int outfd, runfd, ret;
+
+	snprintf(rundir, sizeof(rundir), "%s/%s", out, run->id);
+	outfd = outfile_dir_open(AT_FDCWD, out, OUTFILE_CREATE);
+	if (outfd < 0) {
+		msg_error("sweep: creating %s: %s: the measurements are "
+			    "lost", out, strerror(-outfd));
+		return outfd;
+	}
+	runfd = outfile_dir_open(outfd, run->id,
+				 OUTFILE_CREATE | OUTFILE_NOFOLLOW);
+	if (runfd < 0) {
+		ret = runfd;
+		msg_error("sweep: creating %s: %s: the measurements are "
+			    "lost", rundir, strerror(-ret));
+		goto out_close;
+	}
+	ret = results_write_json_at(run, runfd, "results.json");
+	if (ret) {
+		msg_error("sweep: writing %s/results.json: %s: the "
+			    "measurements are lost", rundir, strerror(-ret));
+		/* nothing else was written: no empty run directory */
+		unlinkat(outfd, run->id, AT_REMOVEDIR);
+		goto out_close_run;
+	}
+	if (baseline) {
+		snprintf(path, sizeof(path), "%s/baselines/%s.json", out,
+			 baseline);
+		ret = save_baseline(run, outfd, baseline, quiet);
+	}
+	if (!ret) {
+		snprintf(path, sizeof(path), "%s/results.csv", rundir);
+		ret = results_write_csv(run, path);
+	}
+	if (!ret) {
+		snprintf(path, sizeof(path), "%s/report.md", rundir);
+		ret = report_write_markdown(run, path);
+	}
+	if (!ret) {
+		snprintf(path, sizeof(path), "%s/latest", out);
+		ret = outfile_symlink(outfd, "latest", run->id);
+	}
+	if (ret)
+		msg_error("sweep: writing %s: %s (the measurements are in "
+			    "%s/results.json)", path, strerror(-ret), rundir);
+out_close_run:
+	close(runfd);
+out_close:
+	close(outfd);
+	return ret;
+}
+
+static int exit_code(const struct run *run, int stop_signal)
+{
+	size_t ok = 0, failed = 0;
+
+	if (stop_signal)
+		return signals_exit_code(stop_signal);
+	for (size_t i = 0; i < run->n_cells; i++) {
+		ok += run->cells[i].status == CELL_OK;
+		failed += run->cells[i].status == CELL_FAILED;
+	}
+	if (!ok)
+		return EXIT_RUNTIME;
+	return failed ? EXIT_CELLS_FAILED : EXIT_OK;
+}
+
+/*
+ * Before anything is created: refuses a sweep none of whose sizes fits in
+ * --dir (every cell would fail), names the sizes that do not fit (their
+ * cells will fail), and warns about warm sizes over half of RAM, whose
+ * source cannot stay cached. 0 or -ENOSPC.
+ */
+static int check_space(struct run *run, bool quiet)
+{
+	const struct run_request *rq = &run->request;
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	uint64_t ram = pages > 0 && page > 0 ? (uint64_t)pages * page : 0;
+	uint64_t avail, smallest = UINT64_MAX;
+	char sz[32], need[32], have[32], mem[32];
+	struct statvfs vfs;
+	size_t fits = 0;
+
+	/* the runner reports a --dir it cannot stat */
+	avail = statvfs(rq->dir, &vfs) ? UINT64_MAX :
+		(uint64_t)vfs.f_bavail * vfs.f_frsize;
+	fmt_bytes(avail, have, sizeof(have));
+	for (size_t z = 0; z < rq->n_sizes; z++) {
+		uint64_t n = runner_bytes_needed(rq->sizes[z]);
+
+		if (n < smallest)
+			smallest = n;
+		fits += n <= avail;
+	}
+	if (!fits && rq->n_sizes) {
+		fmt_bytes(smallest, need, sizeof(need));
+		msg_error("sweep: --dir %s: not enough free space: the "
+			    "smallest size needs %s, %s available", rq->dir,
+			    need, have);
+		return -ENOSPC;
+	}
+	for (size_t z = 0; z < rq->n_sizes && rq->cache_warm && ram; z++) {
+		if (rq->sizes[z] <= ram / 2)
+			continue;
+		fmt_size(rq->sizes[z], sz, sizeof(sz));
+		fmt_bytes(ram, mem, sizeof(mem));
+		results_add_warning(run, "warm-cache size %s is more than half "
+				    "of RAM (%s): its source cannot stay "
+				    "cached, warm cells measure partly cold "
+				    "copies", sz, mem);
+		if (!quiet && run->n_warnings)
+			msg_warning("%s", run->warnings[run->n_warnings - 1]);
+	}
+	for (size_t z = 0; z < rq->n_sizes && !quiet; z++) {
+		uint64_t n = runner_bytes_needed(rq->sizes[z]);
+
+		if (n <= avail)
+			continue;
+		fmt_size(rq->sizes[z], sz, sizeof(sz));
+		fmt_bytes(n, need, sizeof(need));
+		msg_warning("size %s needs %s free in --dir %s, %s available: "
+			    "its cells will fail", sz, need, rq->dir, have);
+	}
+	return 0;
+}
+
+/* --baseline NAME: reads OUT/baselines/NAME.json before anything runs,
+ * so a missing or broken baseline is bad input. 0 or -errno (printed). */
+int pipeline_load_baseline(const struct run_request *rq, const char *name,
+			   struct run *base)
+{
+	char path[PATH_MAX], err[512];
+	int ret;
+
+	if (!request_valid_baseline_name(name)) {
+		msg_error("sweep: --baseline: '%s': use letters, digits, '.', "
+			    "'_' and '-' only", name);
+		return -EINVAL;
+	}
+	snprintf(path, sizeof(path), "%s/baselines/%s.json", rq->out, name);
+	if (access(path, F_OK)) {
+		msg_error("sweep: --baseline: no baseline '%s' in %s/baselines"
+			    " (save one with --save-baseline %s)", name,
+			    rq->out, name);
+		return -ENOENT;
+	}
+	ret = results_read_json(path, base, err, sizeof(err));
+	if (ret)
+		msg_error("sweep: --baseline: %s", err);
+	return ret;
+}
+
+/*
+ * Compares the finished run with the baseline: the comparison becomes the
+ * report's "Change since NAME" section. Returns EXIT_REGRESSION when a
+ * cell regressed, EXIT_OK otherwise; EXIT_RUNTIME (said on stderr and in
+ * the report) when the comparison cannot be made: the check the user
+ * asked for did not happen, which must not pass for "no regression".
+ */
+static int compare_with_baseline(struct run *run, const struct run *base,
+				 const char *name)
+{
+	struct compare_options opts;
+	struct comparison cmp;
+	char label[PATH_MAX], title[PATH_MAX];
+	int code = EXIT_OK, ret;
+
+	compare_default_options(&opts);
+	ret = compare_runs(base, run, &opts, &cmp);
+	if (ret) {
+		msg_error("sweep: comparison with baseline %s failed: %s",
+			    name, strerror(-ret));
+		results_add_warning(run, "comparison with baseline %s failed: "
+				    "%s", name, strerror(-ret));
+		return EXIT_RUNTIME;
+	}
+	snprintf(label, sizeof(label), "baseline %s", name);
+	snprintf(title, sizeof(title), "Change since %s", name);
+	run->report_appendix = compare_markdown(&cmp, &(struct compare_sides){
+		label, run->id, base, run, title });
+	if (cmp.n_regressed)
+		code = EXIT_REGRESSION;
+	compare_free(&cmp);
+	return code;
+}
+
+/* A stop signal that came after every cell had finished: the run is
+ * still marked, so exit 128 + n always means "marked incomplete". */
+static void mark_interrupted(struct run *run, int sig, const char *when)
+{
+	if (run->incomplete)
+		return;
+	run->incomplete = true;
+	results_add_warning(run, "interrupted by %s %s: every cell had "
+			    "finished", signals_name(sig), when);
+}
+
+int pipeline_finish(struct run *run, const struct pipeline_opts *po,
+		    bool interrupted, bool *written)
+{
+	int signalled, ret, code, cmp = EXIT_OK;
+
+	*written = false;
+	if (interrupted && !po->quiet)
+		msg_note("interrupted: writing partial results");
+	check_source_unchanged(run);
+	if (po->base)
+		cmp = compare_with_baseline(run, po->base, po->baseline);
+	if (*po->stop_signal)
+		mark_interrupted(run, *po->stop_signal,
+				 "after the last sample");
+	signalled = *po->stop_signal;
+	ret = write_outputs(run, po->save_baseline, po->quiet);
+	if (!ret && *po->stop_signal && !signalled) {
+		msg_note("interrupted by %s while writing the outputs: "
+			 "finishing them, marked incomplete",
+			 signals_name(*po->stop_signal));
+		mark_interrupted(run, *po->stop_signal,
+				 "while the outputs were written");
+		ret = write_outputs(run, po->save_baseline, true);
+	}
+	code = exit_code(run, *po->stop_signal);
+	/* a comparison that could not be made is an error, never a 0 */
+	if (cmp == EXIT_RUNTIME || (cmp == EXIT_REGRESSION && code == EXIT_OK))
+		code = cmp;
+	if (ret)
+		return code == EXIT_OK || code == EXIT_CELLS_FAILED ||
+		       code == EXIT_REGRESSION ? EXIT_RUNTIME : code;
+	*written = true;
+	return code;
+}
+
+int pipeline_plan(struct run *run, bool quiet)
+{
+	int ret = runner_plan(run);
+
+	if (ret) {
+		msg_error("sweep: planning: %s", strerror(-ret));
+		return EXIT_RUNTIME;
+	}
+	return check_space(run, quiet) ? EXIT_USAGE : EXIT_OK;
+}
+
+int pipeline_prepare(struct run *run, bool quiet)
+{
+	const char *gov;
+
+	if (env_probe(run->request.dir, &run->env)) {
+		msg_error("sweep: probing the environment: %s",
+			  strerror(ENOMEM));
+		return EXIT_RUNTIME;
+	}
+	/* the machine's own ceilings, for the report (machine_limits.h) */
+	if (run->request.limits && limits_measure(run)) {
+		msg_error("sweep: measuring limits: %s", strerror(ENOMEM));
+		return EXIT_RUNTIME;
+	}
+	if (env_ext4_without_journal(run->request.dir))
+		results_add_warning(run, "%s is ext4 without a journal: it "
+				    "skips inodes deleted in the last 1-6 "
+				    "minutes when it creates files, so small-"
+				    "file figures are slower and noisier right "
+				    "after many deletions (a previous run "
+				    "included)", run->request.dir);
+	gov = run->env.governor ? run->env.governor : env_governor();
+	if (strcmp(gov, "performance") && strcmp(gov, "unknown"))
+		results_add_warning(run, "CPU frequency governor is '%s', not "
+				    "'performance': timings may drift", gov);
+	if (threads_oversubscribed(run) && !quiet)
+		msg_warning("%s", threads_oversubscribed(run));
+	return EXIT_OK;
+}
+
+int pipeline_measure(struct run *run, const struct runner_progress *progress)
+{
+	double t0 = clock_now();
+	char err[512];
+	int ret = runner_run(run, progress, err, sizeof(err));
+
+	run->duration = clock_now() - t0;
+	if (ret && ret != -EINTR) {
+		msg_error("sweep: %s", err);
+		return EXIT_RUNTIME;
+	}
+	return ret;
+}
+
