@@ -13,40 +13,17 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzz_scratch.h"
+#include "iobench/helpers.h"
 #include "results.h"
 
-static char fuzz_dir[] = "/tmp/iobench-fuzz-json-XXXXXX";
-static char rewrite[sizeof(fuzz_dir) + 16];
-
-static void remove_fuzz_dir(void)
-{
-	unlink(rewrite);
-	rmdir(fuzz_dir);
-}
+static const char *rewrite;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (!mkdtemp(fuzz_dir))
-		abort();
-	snprintf(rewrite, sizeof(rewrite), "%s/r.json", fuzz_dir);
-	atexit(remove_fuzz_dir);
-	return 0;
-}
-
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= w;
-	}
+	rewrite = fuzz_scratch_path("r.json");
 	return 0;
 }
 
@@ -58,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (fd < 0)
 		abort();
-	if (write_all(fd, data, size))
+	if (strategy_write_all(fd, data, size))
 		abort();
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	err[0] = '\0';

@@ -16,11 +16,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fuzz_scratch.h"
 #include "msg.h"
 #include "request.h"
 
-static char fuzz_dir[] = "/tmp/iobench-fuzz-XXXXXX";
-static char fuzz_out[sizeof(fuzz_dir) + 8];
+static const char *fuzz_out;
 
 /* formatted (so bad format arguments show up), not printed */
 static void swallow(enum msg_kind kind, const char *fmt, va_list ap)
@@ -31,20 +31,11 @@ static void swallow(enum msg_kind kind, const char *fmt, va_list ap)
 	vsnprintf(line, sizeof(line), fmt, ap);
 }
 
-static void remove_fuzz_dir(void)
-{
-	rmdir(fuzz_out);
-	rmdir(fuzz_dir);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (!mkdtemp(fuzz_dir))
-		abort();
-	snprintf(fuzz_out, sizeof(fuzz_out), "%s/out", fuzz_dir);
-	atexit(remove_fuzz_dir);
+	fuzz_out = fuzz_scratch_path("out");
 	msg_set_routine(swallow);
 	return 0;
 }
@@ -76,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (char *p = buf; (line = strsep(&p, "\n")) &&
 	     f < sizeof(field) / sizeof(field[0]); f++)
 		*field[f] = line;
-	o.dir = fuzz_dir;
+	o.dir = fuzz_scratch_dir();
 	o.out = fuzz_out;
 	request_build(&o, &run.request);
 	results_free(&run);

@@ -120,23 +120,19 @@ static int measure_memcpy(struct run_limits *l, const struct run_request *rq)
 	return 0;
 }
 
-/* pwrite/pread all of len at off, retrying EINTR and short transfers.
- * Returns 0 or -errno. */
-static int direct_io(int fd, char *buf, size_t len, uint64_t off, bool wr)
+/* pread all of len at off, retrying EINTR and short reads; -EIO at an
+ * early end of file. Returns 0 or -errno. */
+static int pread_all(int fd, char *buf, size_t len, uint64_t off)
 {
-	size_t done = 0;
+	for (size_t got = 0; got < len;) {
+		ssize_t n = pread(fd, buf + got, len - got, off + got);
 
-	while (done < len) {
-		ssize_t n = wr ? pwrite(fd, buf + done, len - done, off + done)
-			       : pread(fd, buf + done, len - done, off + done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
+		if (n < 0 && errno != EINTR)
 			return -errno;
-		if (!n)
+		if (n == 0)
 			return -EIO;
-		done += n;
+		if (n > 0)
+			got += n;
 	}
 	return 0;
 }
@@ -184,7 +180,7 @@ static int measure_direct(struct run_limits *l, const char *dir)
 		buf[i] = (char)(i * 251 + 3);
 	t0 = clock_now();
 	do {
-		ret = direct_io(fd, buf, block, written, true);
+		ret = strategy_pwrite_all(fd, buf, block, written);
 		if (ret)
 			break;
 		written += block;
@@ -197,7 +193,7 @@ static int measure_direct(struct run_limits *l, const char *dir)
 	l->direct_write_mib_s = written / MIB / t;
 	t0 = clock_now();
 	do {
-		ret = direct_io(fd, buf, block, got, false);
+		ret = pread_all(fd, buf, block, got);
 		if (ret)
 			break;
 		got += block;

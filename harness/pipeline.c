@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -57,18 +56,10 @@ static void check_source_unchanged(struct run *run)
 
 int pipeline_identity(struct run *run, int argc, char **argv)
 {
-	time_t t = time(NULL);
-	struct tm tm;
-	char stamp[32], iso[32];
-	unsigned short rnd = 0;
+	char id[CLOCK_STAMP_LEN], iso[CLOCK_STAMP_LEN];
 
-	gmtime_r(&t, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-	strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
-		rnd = (unsigned short)(getpid() ^ t);
-	if (asprintf(&run->id, "%s-%04x", stamp, rnd) < 0)
-		run->id = NULL;
+	clock_run_stamp(id, iso);
+	run->id = strdup(id);
 	run->schema = strdup(RESULTS_SCHEMA);
 	run->started = strdup(iso);
 	run->command_line = shell_join("iobench", argc, argv);
