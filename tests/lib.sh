@@ -165,6 +165,19 @@ exec(sys.argv[2])
 PY
 }
 
+# check_schema FILE: FILE against the versioned results schema
+# (tests/report/schema.json); a mismatch fails, a missing
+# python3-jsonschema is said (not a failure of the tool).
+check_schema() {
+	/usr/bin/python3 "$SOURCE_ROOT/tests/report/validate_schema.py" \
+		"$SOURCE_ROOT/tests/report/schema.json" --files "$1"
+	case $? in
+	0) ;;
+	77) echo "note: schema not checked: python3-jsonschema is not installed" ;;
+	*) fail "$1 does not validate against tests/report/schema.json" ;;
+	esac
+}
+
 # A directory tree's names, sizes, modes and content hashes.
 tree_sum() {
 	(cd "$1" && find . -printf '%p %s %m %y %l\n' | sort &&

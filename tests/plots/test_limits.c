@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "files.h"
 #include "../report/synthetic.h"
 #include "machine_limits.h"
 #include "reference.h"
@@ -255,18 +256,6 @@ static void test_measure(void **state)
 	free(run.limits.direct_reason);
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = calloc(1, 1 << 20);
-
-	assert_non_null(f);
-	assert_non_null(buf);
-	assert_true(fread(buf, 1, (1 << 20) - 1, f) > 0);
-	fclose(f);
-	return buf;
-}
-
 /* The report sets each size's best against its ceiling: 1M warm's best
  * (copy_file_range, 0.8 ms per 1 MiB = 1250 MiB/s) is 25% of 5000. */
 static void test_report_share(void **state)
@@ -280,7 +269,7 @@ static void test_report_share(void **state)
 	run.request.limits = true;
 	snprintf(path, sizeof(path), "%s/report.md", tmp);
 	assert_int_equal(report_write_markdown(&run, path), 0);
-	md = slurp(path);
+	md = test_slurp(path, NULL);
 	assert_non_null(strstr(md, "## Limits"));
 	assert_non_null(strstr(md, "| 1M | warm | `copy_file_range` | 1250 | "
 				   "memcpy | 5000 | 25% |"));

@@ -83,10 +83,7 @@ for e in errors:
 sys.exit(1 if errors else 0)
 PY
 
-/usr/bin/python3 "$SOURCE_ROOT/tests/report/validate_schema.py" \
-	"$SOURCE_ROOT/tests/report/schema.json" --files "$run/results.json"
-rc=$?
-[ "$rc" -eq 0 ] || [ "$rc" -eq 77 ] || fail "results.json against the schema"
+check_schema "$run/results.json"
 
 md="$run/report.md"
 grep -q '^## Profile$' "$md" || fail "report.md has no Profile section"

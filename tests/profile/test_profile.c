@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "files.h"
 #include "params.h"
 #include "dataset.h"
 #include "flame.h"
@@ -66,23 +67,6 @@ static void path_in(const struct fixture *fx, const char *name, char *out,
 		    size_t len)
 {
 	snprintf(out, len, "%s/%s", fx->dir, name);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf;
-	long n;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, n, f), (size_t)n);
-	fclose(f);
-	return buf;
 }
 
 /* The CPU PMU is there when the kernel lists one (cpu, or cpu_core on
@@ -313,7 +297,7 @@ static void test_svg(void **state)
 	assert_non_null(f);
 	assert_int_equal(flame_write_svg(&fp, "rw <1M> & co", f), 0);
 	assert_int_equal(fclose(f), 0);
-	svg = slurp(path);
+	svg = test_slurp(path, NULL);
 	/* every frame: a group with a hover title, a rect and its share */
 	assert_non_null(strstr(svg, "<g><title>copy_page_to_iter (2 samples,"
 				    " 40.00%)</title><rect "));
@@ -403,8 +387,8 @@ static void test_json_round_trip(void **state)
 		assert_int_equal(!x->hot_why, !y->hot_why);
 	}
 	assert_int_equal(results_write_json(&b, path2), 0);
-	t1 = slurp(path);
-	t2 = slurp(path2);
+	t1 = test_slurp(path, NULL);
+	t2 = test_slurp(path2, NULL);
 	assert_string_equal(t1, t2);
 	/* a count standing in for n/a would be a lie: reasons are strings */
 	assert_non_null(strstr(t1, "\"cycles\": \"not supported here\""));
@@ -425,7 +409,7 @@ static void test_json_bad_profile(void **state)
 	path_in(fx, "bad.json", path, sizeof(path));
 	assert_int_equal(results_write_json(&a, path), 0);
 	results_free(&a);
-	t = slurp(path);
+	t = test_slurp(path, NULL);
 	at = strstr(t, "\"syscalls\": 1009");
 	assert_non_null(at);
 	memcpy(at, "\"syscalls\": -1  ", 16);
@@ -449,7 +433,7 @@ static void test_csv_columns(void **state)
 	make_profiled(&a);
 	path_in(fx, "results.csv", path, sizeof(path));
 	assert_int_equal(results_write_csv(&a, path), 0);
-	csv = slurp(path);
+	csv = test_slurp(path, NULL);
 	assert_non_null(strstr(csv, PROFILE_CSV_COLUMNS "\r\n"));
 	for (row = strtok_r(csv, "\n", &save); row;
 	     row = strtok_r(NULL, "\n", &save), rows++) {
@@ -487,7 +471,7 @@ static void test_report_section(void **state)
 	make_profiled(&a);
 	path_in(fx, "report.md", path, sizeof(path));
 	assert_int_equal(report_write_markdown(&a, path), 0);
-	md = slurp(path);
+	md = test_slurp(path, NULL);
 	assert_non_null(strstr(md, "## Profile\n"));
 	assert_non_null(strstr(md, "Hardware counters (cycles, instructions, "
 				   "cache misses, branch misses): n/a"));
@@ -505,7 +489,7 @@ static void test_report_section(void **state)
 	/* not profiled: no section */
 	assert_int_equal(synthetic_run(&a), 0);
 	assert_int_equal(report_write_markdown(&a, path), 0);
-	md = slurp(path);
+	md = test_slurp(path, NULL);
 	assert_null(strstr(md, "## Profile"));
 	free(md);
 	results_free(&a);

@@ -19,30 +19,12 @@
 
 #include <cmocka.h>
 
+#include "files.h"
 #include "json_samples.h"
 #include "results.h"
 #include "synthetic.h"
 
 static char dir[] = "/tmp/iobench-json-samples-XXXXXX";
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 static void spill(const char *path, const char *text)
 {
@@ -100,7 +82,7 @@ static void test_fast_path_reads_what_jansson_reads(void **state)
 	assert_int_equal(results_write_json(&orig, path), 0);
 
 	/* the writer's output takes the fast path */
-	text = slurp(path, &len);
+	text = test_slurp(path, &len);
 	assert_true(json_samples_extract(text, len, RESULTS_SCHEMA,
 					 RESULTS_SCHEMA_V1, &js, &cut));
 	assert_true(cut < len);
@@ -111,7 +93,7 @@ static void test_fast_path_reads_what_jansson_reads(void **state)
 	free(text);
 
 	/* "seconds" spelled "secon\u0064s" once: the scanner declines */
-	text = slurp(path, &len);
+	text = test_slurp(path, &len);
 	esc = malloc(len + 16);
 	assert_non_null(esc);
 	at = strstr(text, "\"seconds\"");
@@ -120,7 +102,7 @@ static void test_fast_path_reads_what_jansson_reads(void **state)
 		 text, at + strlen("\"seconds\""));
 	spill(slow, esc);
 	free(text);
-	text = slurp(slow, &len);
+	text = test_slurp(slow, &len);
 	assert_false(json_samples_extract(text, len, RESULTS_SCHEMA,
 					 RESULTS_SCHEMA_V1, &js, &cut));
 	assert_int_equal(cut, len);
@@ -160,7 +142,7 @@ static void test_refused_values_keep_their_messages(void **state)
 	assert_int_equal(synthetic_run(&orig), 0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		assert_int_equal(results_write_json(&orig, path), 0);
-		text = slurp(path, &len);
+		text = test_slurp(path, &len);
 		at = strstr(text, cases[i].from);
 		assert_non_null(at);
 		bad = malloc(len + 64);

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 #include <hwloc/glibc-sched.h>
 
+#include "files.h"
 #include "dataset.h"
 #include "report.h"
 #include "strategies.h"
@@ -499,18 +500,6 @@ static void test_pin_synthetic(void **state)
 
 /* ---- results.json, report.md ---- */
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = calloc(1, 1 << 20);
-
-	assert_non_null(f);
-	assert_non_null(buf);
-	fread(buf, 1, (1 << 20) - 1, f);
-	fclose(f);
-	return buf;
-}
-
 /* The synthetic run plus copy_file_range 1M warm with 2 threads by
  * ranges, each sample twice as fast as the 1-thread cell's. */
 static void threaded_run(struct run *run)
@@ -595,7 +584,7 @@ static void test_json_round_trip(void **state)
 	results_free(&b);
 	/* a per-thread array of the wrong length is refused by name */
 	{
-		char *doc = slurp(path), *p = strstr(doc, "\"per_thread\"");
+		char *doc = test_slurp(path, NULL), *p = strstr(doc, "\"per_thread\"");
 		char *q;
 		FILE *f;
 
@@ -624,7 +613,7 @@ static void test_report_section(void **state)
 	threaded_run(&a);
 	path_in("report.md", path, sizeof(path));
 	assert_int_equal(report_write_markdown(&a, path), 0);
-	md = slurp(path);
+	md = test_slurp(path, NULL);
 	sec = strstr(md, "## Thread scaling");
 	assert_non_null(sec);
 	assert_non_null(strstr(sec, "| `copy_file_range` | warm/none | - | "
