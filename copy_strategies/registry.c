@@ -48,16 +48,11 @@ UNBUILT_STRATEGY(libaio, "libaio", "libaio-dev");
 #endif
 
 static const struct copy_strategy *const registry[] = {
-	&strategy_rw,
-	&strategy_stdio,
-	&strategy_mmap,
-	&strategy_sendfile,
-	&strategy_copy_file_range,
-	&strategy_splice,
-	&strategy_io_uring,
-	&strategy_odirect,
-	&strategy_libaio,
-	&strategy_reflink,
+#define STRATEGY(id) &strategy_##id,
+#define STRATEGY_NEEDS(id, dep) STRATEGY(id)
+#include "strategies.def"
+#undef STRATEGY
+#undef STRATEGY_NEEDS
 };
 
 #define N_BUILTIN (sizeof(registry) / sizeof(registry[0]))

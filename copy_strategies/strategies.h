@@ -148,15 +148,11 @@ bool strategy_source_unsized(int fd, const struct stat *st);
  */
 int strategy_snapshot_source(int src, const char *dir, uint64_t *size);
 
-extern const struct copy_strategy strategy_rw;
-extern const struct copy_strategy strategy_stdio;
-extern const struct copy_strategy strategy_mmap;
-extern const struct copy_strategy strategy_sendfile;
-extern const struct copy_strategy strategy_copy_file_range;
-extern const struct copy_strategy strategy_splice;
-extern const struct copy_strategy strategy_io_uring;
-extern const struct copy_strategy strategy_odirect;
-extern const struct copy_strategy strategy_libaio;
-extern const struct copy_strategy strategy_reflink;
+/* The built-ins (strategies.def), in listing order. */
+#define STRATEGY(id) extern const struct copy_strategy strategy_##id;
+#define STRATEGY_NEEDS(id, dep) STRATEGY(id)
+#include "strategies.def"
+#undef STRATEGY
+#undef STRATEGY_NEEDS
 
 #endif
