@@ -85,23 +85,34 @@ static struct tunable tunable_table[TUNABLES_MAX] = {
 	{ "sqpoll", "sqpoll", "sqpoll", "sqpoll", COPY_OPT_BOOL, "no",
 	  "no,yes: io_uring with a kernel submission-polling thread" },
 };
-static size_t n_tunables = 4;
+/* rows in use: counted from the table on first use (so a new row above
+ * is all it takes), then tunable_register() adds after them */
+static size_t n_tunables;
+
+static size_t rows(void)
+{
+	if (!n_tunables)
+		while (n_tunables < TUNABLES_MAX &&
+		       tunable_table[n_tunables].name)
+			n_tunables++;
+	return n_tunables;
+}
 /* names of registered tunables: the table keeps pointers into these */
 static char registered_names[TUNABLES_MAX][32];
 
 size_t tunable_count(void)
 {
-	return n_tunables;
+	return rows();
 }
 
 const struct tunable *tunable_at(size_t i)
 {
-	return i < n_tunables ? &tunable_table[i] : NULL;
+	return i < rows() ? &tunable_table[i] : NULL;
 }
 
 int tunable_index(const char *name)
 {
-	for (size_t i = 0; i < n_tunables; i++)
+	for (size_t i = 0; i < rows(); i++)
 		if (!strcmp(tunable_table[i].name, name))
 			return (int)i;
 	return -1;
@@ -114,7 +125,7 @@ int tunable_register(const char *name, enum copy_option_type type)
 
 	if (i >= 0)
 		return tunable_table[i].type == type ? i : -EINVAL;
-	if (n_tunables == TUNABLES_MAX)
+	if (rows() == TUNABLES_MAX)
 		return -ENOSPC;
 	if (strlen(name) >= sizeof(registered_names[0]))
 		return -EINVAL;
@@ -236,7 +247,7 @@ int cell_options(const struct cell *c, const struct copy_strategy *s,
 		 void *opts, char *why, size_t len)
 {
 	strategy_options_default(s, opts);
-	for (size_t i = 0; i < n_tunables; i++) {
+	for (size_t i = 0; i < rows(); i++) {
 		const struct copy_option *o;
 		char v[FMT_LEN], lo[FMT_LEN], hi[FMT_LEN];
 
@@ -289,7 +300,7 @@ static size_t options_desc(const struct cell *c, char *out, size_t len)
 	size_t used = 0;
 
 	out[0] = '\0';
-	for (size_t i = 0; i < n_tunables && used < len; i++) {
+	for (size_t i = 0; i < rows() && used < len; i++) {
 		const struct tunable *t = &tunable_table[i];
 		char v[FMT_LEN];
 
@@ -384,7 +395,7 @@ const char *cell_key(const struct cell *c, char *out, size_t len)
 
 	used = snprintf(out, len, "%s %s", c->strategy,
 			fmt_size(c->size, sz, sizeof(sz)));
-	for (size_t i = 0; i < n_tunables && used < len; i++)
+	for (size_t i = 0; i < rows() && used < len; i++)
 		if (cell_has_tunable(c, i))
 			used += snprintf(out + used, len - used, " %s=%s",
 					 tunable_table[i].name,
