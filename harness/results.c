@@ -34,18 +34,28 @@ unsigned results_files_per_sample(const struct cell *c)
 	/* by files, every thread copies its own batch */
 	if (c->parallel == PARALLEL_FILES && c->threads > 1)
 		return batch * c->threads;
+	/* a file per process: every rank copies its own batch */
+	if (c->ranks > 1 && c->parallel == PARALLEL_FILES)
+		return batch * c->ranks;
 	return batch;
+}
+
+/* Files' worth one sample copied: the whole batch, or what a stonewall
+ * left (sweep --mpi --stonewall). */
+static double sample_copies(const struct cell *c, const struct sample *s)
+{
+	return s->copies > 0 ? s->copies : results_files_per_sample(c);
 }
 
 double *results_per_copy(const struct cell *c)
 {
-	unsigned batch = results_files_per_sample(c);
 	double *x = malloc((c->n_samples ? c->n_samples : 1) * sizeof(*x));
 
 	if (!x)
 		return NULL;
 	for (size_t i = 0; i < c->n_samples; i++)
-		x[i] = c->samples[i].seconds / batch;
+		x[i] = c->samples[i].seconds /
+		       sample_copies(c, &c->samples[i]);
 	return x;
 }
 
@@ -119,6 +129,18 @@ void results_free_environment(struct environment *e)
 	free(e->governor);
 	free(e->cache_probe);
 	env_storage_free(&e->storage);
+	for (size_t i = 0; i < e->n_hosts; i++) {
+		struct env_host *h = &e->hosts[i];
+
+		free(h->hostname);
+		free(h->kernel);
+		free(h->cpu_model);
+		free(h->fs_type);
+		free(h->device);
+		free(h->mount_options);
+		free(h->ranks);
+	}
+	free(e->hosts);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -129,6 +151,7 @@ static void free_request(struct run_request *r)
 	for (size_t i = 0; i < TUNABLES_MAX; i++)
 		free(r->tune[i].v);
 	free(r->threads);
+	free(r->ranks);
 	free(r->source);
 	free(r->dir);
 	free(r->out);
@@ -145,7 +168,10 @@ void results_free(struct run *run)
 		free(run->cells[i].reason);
 		for (size_t j = 0; run->cells[i].samples &&
 				   j < run->cells[i].n_samples; j++)
+		{
 			free(run->cells[i].samples[j].per_thread);
+			free(run->cells[i].samples[j].per_rank);
+		}
 		free(run->cells[i].samples);
 		profile_free(&run->cells[i].profile);
 	}
@@ -212,24 +238,25 @@ double results_sample_pct(const struct cell *c, enum results_figure which)
 
 double results_cpu_s_per_gib(const struct cell *c)
 {
-	unsigned batch = results_files_per_sample(c);
-	double cpu = 0, gib;
+	double cpu = 0, copies = 0, gib;
 
-	for (size_t i = 0; i < c->n_samples; i++)
+	for (size_t i = 0; i < c->n_samples; i++) {
 		cpu += c->samples[i].cpu_user + c->samples[i].cpu_sys;
-	gib = (double)c->size * batch * c->n_samples /
-	      (1024.0 * 1024 * 1024);
+		copies += sample_copies(c, &c->samples[i]);
+	}
+	gib = (double)c->size * copies / (1024.0 * 1024 * 1024);
 	return gib > 0 ? cpu / gib : NAN;
 }
 
 /* ---- threaded samples ---- */
 
-/* Median of one figure over the samples with per-thread data. */
+/* Median of one figure over the samples it is known for (threaded or
+ * MPI samples; n: threads or ranks). */
 static double sample_median(const struct cell *c,
 			    double (*figure)(const struct sample *s,
 					     unsigned n))
 {
-	unsigned n = c->threads ? c->threads : 1;
+	unsigned n = c->ranks ? c->ranks : c->threads ? c->threads : 1;
 	double *x = malloc((c->n_samples ? c->n_samples : 1) * sizeof(*x));
 	double m = NAN;
 	size_t k = 0;
@@ -237,11 +264,8 @@ static double sample_median(const struct cell *c,
 	if (!x)
 		return NAN;
 	for (size_t i = 0; i < c->n_samples; i++) {
-		double v;
+		double v = figure(&c->samples[i], n);
 
-		if (!c->samples[i].per_thread)
-			continue;
-		v = figure(&c->samples[i], n);
 		if (isfinite(v))
 			x[k++] = v;
 	}
@@ -258,6 +282,8 @@ static double sample_imbalance(const struct sample *s, unsigned n)
 {
 	double lo = INFINITY, hi = 0;
 
+	if (!s->per_thread)
+		return NAN;
 	for (unsigned t = 0; t < n; t++) {
 		if (!s->per_thread[t].bytes)
 			continue;
@@ -269,9 +295,29 @@ static double sample_imbalance(const struct sample *s, unsigned n)
 	return lo > 0 && isfinite(lo) ? hi / lo : NAN;
 }
 
+/* The same over ranks that copied something. */
+static double sample_rank_imbalance(const struct sample *s, unsigned n)
+{
+	double lo = INFINITY, hi = 0;
+
+	if (!s->per_rank)
+		return NAN;
+	for (unsigned r = 0; r < n; r++) {
+		if (!s->per_rank[r].bytes && !s->per_rank[r].files)
+			continue;
+		if (s->per_rank[r].seconds < lo)
+			lo = s->per_rank[r].seconds;
+		if (s->per_rank[r].seconds > hi)
+			hi = s->per_rank[r].seconds;
+	}
+	return lo > 0 && isfinite(lo) ? hi / lo : NAN;
+}
+
 static double sample_first_share(const struct sample *s, unsigned n)
 {
 	(void)n;
+	if (!s->per_thread && !s->per_rank)
+		return NAN;
 	return s->seconds > 0 ? s->first_finish / s->seconds : NAN;
 }
 
@@ -283,4 +329,25 @@ double results_thread_imbalance(const struct cell *c)
 double results_first_finish_share(const struct cell *c)
 {
 	return sample_median(c, sample_first_share);
+}
+
+double results_rank_imbalance(const struct cell *c)
+{
+	return sample_median(c, sample_rank_imbalance);
+}
+
+const char *cluster_layout_name(enum cluster_layout l)
+{
+	return l == CLUSTER_SHARED ? "shared" : "files";
+}
+
+int cluster_layout_parse(const char *s, enum cluster_layout *out)
+{
+	if (!strcmp(s, "files"))
+		*out = CLUSTER_FILES;
+	else if (!strcmp(s, "shared"))
+		*out = CLUSTER_SHARED;
+	else
+		return -EINVAL;
+	return 0;
 }

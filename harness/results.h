@@ -39,14 +39,35 @@ struct thread_figure {
 	uint64_t bytes;
 };
 
+/* sweep --mpi: how the ranks share the work (cluster.h). */
+enum cluster_layout {
+	CLUSTER_FILES,		/* a file per process (IOR's N-N) */
+	CLUSTER_SHARED,		/* each rank a range of shared files (N-1) */
+};
+
+/* One rank's share of an MPI sample: its own barrier-to-finish time, when
+ * it started after the sample's first start (both on rank 0's clock), and
+ * what it copied (shared layout: files = the ranges it finished). */
+struct rank_figure {
+	double start, seconds;
+	uint64_t bytes;
+	unsigned files;
+};
+
 /* One timed sample: `batch` files copied back to back (per thread when
- * the cell runs threads). */
+ * the cell runs threads, per rank when it runs ranks). */
 struct sample {
 	/* threads > 1 or pinned: first thread's finish, since the start,
 	 * and one figure per thread (cell.threads entries, owned); 0/NULL
 	 * for the sequential path */
 	double first_finish;
 	struct thread_figure *per_thread;
+	/* sweep --mpi: one figure per rank (cell.ranks entries, owned), the
+	 * sample from the first rank's start to the last one's finish; with
+	 * --stonewall, the files' worth all ranks copied (bytes / size;
+	 * 0 = the whole batch) */
+	struct rank_figure *per_rank;
+	double copies;
 	double seconds;		/* timed region, whole batch */
 	double sync_seconds;	/* of which fdatasync (--sync end) */
 	double cpu_user, cpu_sys; /* timed-region CPU (getrusage deltas) */
@@ -122,6 +143,8 @@ struct cell {
 	enum parallel_mode parallel;
 	enum pin_mode pin;
 	enum prealloc_mode prealloc;
+	/* sweep --mpi: the ranks copying (--ranks); 0 for a single host */
+	unsigned ranks;
 
 	/* outcome */
 	enum cell_status status;
@@ -134,6 +157,15 @@ struct cell {
 	bool verified;			/* every copy matched (XXH3 + size) */
 	uint64_t copies_verified;
 	struct cell_profile profile;	/* iobench profile only */
+};
+
+/* sweep --mpi: one host as its ranks saw it (cluster.h); ranks whose facts
+ * are all equal share an entry. Strings and ranks owned. */
+struct env_host {
+	char *hostname, *kernel, *cpu_model, *fs_type, *device, *mount_options;
+	unsigned *ranks;
+	size_t n_ranks;
+	double max_clock_offset;	/* largest |offset| to rank 0, s */
 };
 
 struct environment {
@@ -150,6 +182,9 @@ struct environment {
 	/* readahead, queue, virtualisation, THP, dirty_*, fs features
 	 * (env_storage.h); probed is false for files written before */
 	struct env_storage storage;
+	/* sweep --mpi: every host of the job (none for a single host) */
+	struct env_host *hosts;
+	size_t n_hosts;
 };
 
 /* One memcpy measurement: chunks of `buffer` bytes over a working set
@@ -205,6 +240,13 @@ struct run_request {
 	bool limits;
 	/* reference tools copied like cells ("cp", "dd", "rsync") */
 	char **references; size_t n_references;
+	/* sweep --mpi (cluster.h): ranks in the job, 0 for a single host;
+	 * the rank counts to sweep (--ranks; none: the whole job); the
+	 * layout; --stonewall seconds (0: off) */
+	unsigned mpi_world;
+	uint64_t *ranks; size_t n_ranks;
+	enum cluster_layout layout;
+	double stonewall;
 };
 
 struct run {
@@ -235,7 +277,8 @@ struct run {
 
 /* Recomputes every cell's est from its samples (per-copy times). */
 int results_estimate(struct run *run);
-/* Files one sample copies: batch, times the threads when by files. */
+/* Files one sample copies: batch, times the threads when by files, times
+ * the ranks for a file per process. */
 unsigned results_files_per_sample(const struct cell *c);
 /* Per-copy seconds of a cell's samples into a malloc'd array (the
  * sample's time over the files it copied: aggregate throughput). */
@@ -266,6 +309,11 @@ double results_sample_pct(const struct cell *c, enum results_figure which);
  * first finish as a share of the sample's time. */
 double results_thread_imbalance(const struct cell *c);
 double results_first_finish_share(const struct cell *c);
+/* The same over a cell's MPI samples: slowest rank over fastest. */
+double results_rank_imbalance(const struct cell *c);
+/* "files" or "shared"; parse: 0 or -EINVAL. */
+const char *cluster_layout_name(enum cluster_layout l);
+int cluster_layout_parse(const char *s, enum cluster_layout *out);
 /* Timed-region CPU (user + sys) per GiB copied; NaN without samples. */
 double results_cpu_s_per_gib(const struct cell *c);
 /* Writers: atomic (temp file in the same directory, fsync, rename).
