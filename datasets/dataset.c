@@ -187,9 +187,14 @@ int dataset_fill(int fd, uint64_t size, enum content_kind kind, uint64_t seed,
 
 int dataset_hash_fd(int fd, uint64_t size, uint64_t *hash)
 {
+	return dataset_hash_range(fd, 0, size, hash);
+}
+
+int dataset_hash_range(int fd, uint64_t start, uint64_t len, uint64_t *hash)
+{
+	uint64_t off = start, size = start + len;
 	XXH3_state_t st;
 	unsigned char *buf;
-	uint64_t off = 0;
 	int ret = 0;
 
 	buf = malloc(CHUNK);

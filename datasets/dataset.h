@@ -33,6 +33,9 @@ int dataset_fill(int fd, uint64_t size, enum content_kind kind, uint64_t seed,
 /* XXH3-64 of the first `size` bytes of fd (read with pread). 0 or -errno;
  * -ENODATA when the file is shorter. */
 int dataset_hash_fd(int fd, uint64_t size, uint64_t *hash);
+/* The same of the bytes [off, off + len): one rank's range of a shared
+ * file (sweep --mpi). */
+int dataset_hash_range(int fd, uint64_t off, uint64_t len, uint64_t *hash);
 /* Bytes [off, off + len) of the file dataset_fill writes for (size, kind,
  * seed, index), into buf, without I/O (off + len <= size). */
 void dataset_generate(void *buf, uint64_t off, size_t len, uint64_t size,

@@ -46,9 +46,10 @@ struct iob_cachestat {
 static atomic_int have_cachestat = -1;
 static atomic_bool force_mincore;
 
-static long sys_cachestat(int fd, struct iob_cachestat *cs)
+static long sys_cachestat(int fd, uint64_t off, uint64_t len,
+			  struct iob_cachestat *cs)
 {
-	struct iob_cachestat_range range = { 0, 0 };
+	struct iob_cachestat_range range = { off, len };
 
 	return syscall(__NR_cachestat, fd, &range, cs, 0);
 }
@@ -64,7 +65,7 @@ bool cache_have_cachestat(void)
 		 * On a bad fd a kernel with the call says EBADF; one without
 		 * it (or a seccomp filter denying it) says ENOSYS or EPERM.
 		 */
-		have = sys_cachestat(-1, &cs) < 0 && errno == EBADF;
+		have = sys_cachestat(-1, 0, 0, &cs) < 0 && errno == EBADF;
 		atomic_store(&have_cachestat, have);
 	}
 	return have && !atomic_load(&force_mincore);
@@ -82,12 +83,36 @@ const char *cache_probe_name(void)
 
 uint64_t cache_file_pages(int fd)
 {
-	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	return cache_range_pages(fd, 0, 0);
+}
+
+/* The file's size, or 0 when it cannot be known. */
+static uint64_t file_size(int fd)
+{
 	struct stat st;
 
-	if (fstat(fd, &st) || st.st_size <= 0)
-		return 0;
-	return ((uint64_t)st.st_size + page - 1) / page;
+	return fstat(fd, &st) || st.st_size <= 0 ? 0 : (uint64_t)st.st_size;
+}
+
+/* [off, off + len) cut to the file (len 0: to its end), as whole pages:
+ * the first page and the count. */
+static void range_to_pages(int fd, uint64_t off, uint64_t len,
+			   uint64_t *first, uint64_t *pages)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint64_t size = file_size(fd);
+	uint64_t end = len && off + len < size ? off + len : size;
+
+	*first = off / page;
+	*pages = end > off ? (end + page - 1) / page - *first : 0;
+}
+
+uint64_t cache_range_pages(int fd, uint64_t off, uint64_t len)
+{
+	uint64_t first, pages;
+
+	range_to_pages(fd, off, len, &first, &pages);
+	return pages;
 }
 
 /* Resident pages of a mapping of `pages` pages, counted in windows so the
@@ -141,14 +166,16 @@ static bool residency_visible(int fd)
  * is reopened through /proc/self/fd. -EPERM where mincore would not tell
  * the truth (residency_visible()).
  */
-static int mincore_pages(int fd, struct cache_pages *out)
+static int mincore_pages(int fd, uint64_t off, uint64_t len,
+			 struct cache_pages *out)
 {
-	uint64_t pages = cache_file_pages(fd);
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	uint64_t first, pages;
 	char path[64];
 	int rfd = -1, ret;
 	void *map;
 
+	range_to_pages(fd, off, len, &first, &pages);
 	out->cached = 0;
 	out->dirty = out->writeback = -1;
 	if (fcntl(fd, F_GETFD) < 0)
@@ -159,13 +186,15 @@ static int mincore_pages(int fd, struct cache_pages *out)
 		return 0;
 	if (pages > SIZE_MAX / page)
 		return -EFBIG;
-	map = mmap(NULL, pages * page, PROT_READ, MAP_SHARED, fd, 0);
+	map = mmap(NULL, pages * page, PROT_READ, MAP_SHARED, fd,
+		   (off_t)(first * page));
 	if (map == MAP_FAILED && errno == EACCES) {
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 		rfd = open(path, O_RDONLY | O_CLOEXEC);
 		if (rfd < 0)
 			return -errno;
-		map = mmap(NULL, pages * page, PROT_READ, MAP_SHARED, rfd, 0);
+		map = mmap(NULL, pages * page, PROT_READ, MAP_SHARED, rfd,
+			   (off_t)(first * page));
 	}
 	if (map == MAP_FAILED) {
 		ret = -errno;
@@ -181,11 +210,17 @@ out_close:
 
 int cache_pages_of(int fd, struct cache_pages *out)
 {
+	return cache_pages_range(fd, 0, 0, out);
+}
+
+int cache_pages_range(int fd, uint64_t off, uint64_t len,
+		      struct cache_pages *out)
+{
 	struct iob_cachestat cs;
 
 	if (!cache_have_cachestat())
-		return mincore_pages(fd, out);
-	if (sys_cachestat(fd, &cs))
+		return mincore_pages(fd, off, len, out);
+	if (sys_cachestat(fd, off, len, &cs))
 		return -errno;
 	out->cached = (int64_t)cs.nr_cache;
 	out->dirty = (int64_t)cs.nr_dirty;
@@ -218,19 +253,30 @@ int cache_resident_nowait(int fd, struct cache_pages *out)
 
 int cache_evict_fd(int fd)
 {
+	return cache_evict_range(fd, 0, 0);
+}
+
+int cache_evict_range(int fd, uint64_t off, uint64_t len)
+{
 	int ret;
 
 	/* DONTNEED skips dirty and writeback pages: make them clean first */
 	if (fdatasync(fd) && errno != EINVAL)
 		return -errno;
-	ret = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	ret = posix_fadvise(fd, (off_t)off, (off_t)len, POSIX_FADV_DONTNEED);
 	return -ret;	/* posix_fadvise returns the error number itself */
 }
 
 int cache_warm_fd(int fd)
 {
+	return cache_warm_range(fd, 0, 0);
+}
+
+int cache_warm_range(int fd, uint64_t start, uint64_t len)
+{
+	uint64_t end = len ? start + len : UINT64_MAX;
+	off_t off = (off_t)start;
 	char *buf;
-	off_t off = 0;
 	int flags = fcntl(fd, F_GETFL);
 	int ret = 0;
 
@@ -239,12 +285,14 @@ int cache_warm_fd(int fd)
 	if (flags & O_DIRECT)
 		return -EINVAL;	/* its reads would bypass the cache */
 	/* start readahead of the whole file, then make sure by reading it */
-	posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED);
+	posix_fadvise(fd, (off_t)start, (off_t)len, POSIX_FADV_WILLNEED);
 	buf = malloc(WARM_CHUNK);
 	if (!buf)
 		return -ENOMEM;
-	for (;;) {
-		ssize_t n = pread(fd, buf, WARM_CHUNK, off);
+	while ((uint64_t)off < end) {
+		uint64_t want = end - (uint64_t)off < WARM_CHUNK ?
+				end - (uint64_t)off : WARM_CHUNK;
+		ssize_t n = pread(fd, buf, want, off);
 
 		if (n < 0) {
 			if (errno == EINTR)

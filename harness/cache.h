@@ -33,6 +33,13 @@ uint64_t cache_file_pages(int fd);
 
 /* Evicts a file's pages: fdatasync, then POSIX_FADV_DONTNEED. 0 or -errno. */
 int cache_evict_fd(int fd);
+/* The same for the bytes [off, off + len) of a file (len 0: to its end),
+ * as whole pages: a rank's range of a shared file (sweep --mpi). */
+int cache_pages_range(int fd, uint64_t off, uint64_t len,
+		      struct cache_pages *out);
+uint64_t cache_range_pages(int fd, uint64_t off, uint64_t len);
+int cache_evict_range(int fd, uint64_t off, uint64_t len);
+int cache_warm_range(int fd, uint64_t off, uint64_t len);
 /* Global drop (sync; echo 1 > /proc/sys/vm/drop_caches): root only. */
 int cache_drop_all(void);
 /* Reads the file once so all of it is resident (fd must not be O_DIRECT:
