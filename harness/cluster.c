@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "cluster.h"
@@ -42,6 +43,11 @@ void cluster_request_stop(void)
 {
 	if (stop_level < 2)
 		stop_level++;
+}
+
+bool cluster_stop_requested(void)
+{
+	return stop_level > 0;
 }
 
 bool cluster_on(void)
@@ -329,6 +335,40 @@ int cluster_exchange(const void *mine, void *all, size_t len,
 	}
 	return wait_all(1, &bcast, CLUSTER_LOOSE, timeout,
 			"receiving every rank's results", why, wlen);
+}
+
+/* One rank's outcome of a step (cluster_agree). */
+struct outcome {
+	int32_t status;
+	char host[64];
+	char reason[256];
+};
+
+int cluster_agree(int ret, double timeout, char *why, size_t len)
+{
+	struct outcome mine = { .status = ret }, *all;
+	int err;
+
+	if (gethostname(mine.host, sizeof(mine.host) - 1))
+		snprintf(mine.host, sizeof(mine.host), "?");
+	if (ret && len)
+		snprintf(mine.reason, sizeof(mine.reason), "%s", why);
+	all = calloc(cl.size, sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	err = cluster_exchange(&mine, all, sizeof(mine), timeout, why, len);
+	for (int r = 0; !err && r < cl.size; r++) {
+		if (!all[r].status)
+			continue;
+		all[r].reason[sizeof(all[r].reason) - 1] = '\0';
+		all[r].host[sizeof(all[r].host) - 1] = '\0';
+		snprintf(why, len, "rank %d (%s): %s", r, all[r].host,
+			 all[r].reason);
+		err = all[r].status;
+		break;
+	}
+	free(all);
+	return err;
 }
 
 /* ---- host facts ---- */

@@ -70,6 +70,9 @@ bool cluster_broken(void);
  * once). */
 void cluster_request_stop(void);
 
+/* A stop signal arrived here (cluster_request_stop()). */
+bool cluster_stop_requested(void);
+
 /*
  * Waits until every rank has called it. timeout seconds at most (0: no
  * limit); 0, -EINTR (a stop: see above) or -ETIMEDOUT, with the reason
@@ -85,6 +88,13 @@ int cluster_barrier(enum cluster_wait how, double timeout, char *why,
  */
 int cluster_exchange(const void *mine, void *all, size_t len,
 		     double timeout, char *why, size_t wlen);
+/*
+ * Every rank's outcome of one step: 0 on every rank when all succeeded,
+ * else on every rank the lowest failing rank's ret, with "rank N (HOST):
+ * its reason" in why (which holds this rank's reason on the way in).
+ * A wait's own error (-EINTR, -ETIMEDOUT) comes back as it is.
+ */
+int cluster_agree(int ret, double timeout, char *why, size_t len);
 /* MPI_Wtime() on rank 0's clock (this rank's offset added), seconds. */
 double cluster_now(void);
 /* This rank's offset to rank 0's clock, seconds (0 on rank 0). */
@@ -120,6 +130,7 @@ static inline bool cluster_writer(void) { return true; }
 static inline bool cluster_host_leader(void) { return true; }
 static inline bool cluster_broken(void) { return false; }
 static inline void cluster_request_stop(void) {}
+static inline bool cluster_stop_requested(void) { return false; }
 static inline int cluster_barrier(enum cluster_wait how, double timeout,
 				  char *why, size_t len)
 {
@@ -132,6 +143,12 @@ static inline int cluster_exchange(const void *mine, void *all, size_t len,
 	(void)mine, (void)all, (void)len, (void)timeout, (void)why,
 	(void)wlen;
 	return -ENOTSUP;
+}
+static inline int cluster_agree(int ret, double timeout, char *why,
+				size_t len)
+{
+	(void)timeout, (void)why, (void)len;
+	return ret;
 }
 static inline double cluster_now(void) { return 0; }
 static inline double cluster_clock_offset(void) { return 0; }

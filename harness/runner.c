@@ -30,10 +30,12 @@
 
 #include "cache.h"
 #include "clock.h"
+#include "cluster.h"
 #include "copy_unit.h"
 #include "dataset.h"
 #include "fmt.h"
 #include "profile.h"
+#include "ranks.h"
 #include "reference.h"
 #include "runner.h"
 #include "scratch.h"
@@ -69,6 +71,7 @@ void runner_request_stop(void)
 {
 	if (stop_level < 2)
 		stop_level++;
+	cluster_request_stop();
 }
 
 /* Asked between the files of untimed work (writing a dataset). */
@@ -129,7 +132,23 @@ struct runner {
 	unsigned pass;			/* --runs: the current pass */
 	/* progress: estimated seconds of the work done so far */
 	double t_start, est_done;
+	/* sweep --mpi: the other ranks (ranks.h); NULL on one host */
+	struct ranks *ranks;
 };
+
+/* A stop was asked for; with MPI, as every rank agreed at the last
+ * exchange, so all of them stop at the same point. */
+static bool stop_asked(const struct runner *r)
+{
+	return r->ranks ? ranks_stopping(r->ranks) : stop_level > 0;
+}
+
+/* Seconds on the clock budgets are counted with: with MPI, one every
+ * rank reads alike (ranks_clock()), so they all end a cell together. */
+static double runner_clock(const struct runner *r)
+{
+	return r->ranks ? ranks_clock(r->ranks) : clock_now();
+}
 
 static void set_reason(struct cell *c, enum cell_status st, const char *fmt,
 		       ...) __attribute__((format(printf, 3, 4)));
@@ -244,6 +263,40 @@ static int plan_modes(struct plan *pl, const struct copy_strategy *s,
 	return 0;
 }
 
+/*
+ * sweep --mpi: the cache x sync cells of one parameter set, once per
+ * rank count (--ranks, else the whole job). Shared files are copied by
+ * ranges: a strategy that cannot copy ranges is skipped.
+ */
+static int plan_ranks(struct plan *pl, const struct copy_strategy *s,
+		      uint64_t size, const struct cell_tunables *tun,
+		      const char *skip, bool memory_fs)
+{
+	const struct run_request *rq = &pl->run->request;
+	bool shared = rq->layout == CLUSTER_SHARED;
+	size_t n = rq->n_ranks ? rq->n_ranks : 1;
+
+	if (!skip && shared && !(s->flags & COPY_RANGES))
+		skip = "not range-capable (--mpi-layout shared)";
+	for (size_t t = 0; t < n; t++) {
+		size_t first = pl->run->n_cells;
+		int ret = plan_modes(pl, s, size, tun, skip, memory_fs);
+
+		if (ret)
+			return ret;
+		for (size_t i = first; i < pl->run->n_cells; i++) {
+			struct cell *c = &pl->run->cells[i];
+
+			c->ranks = rq->n_ranks ? (unsigned)rq->ranks[t] :
+				   rq->mpi_world;
+			c->threads = 1;
+			c->parallel = shared ? PARALLEL_RANGES : PARALLEL_FILES;
+			c->prealloc = shared ? rq->prealloc : PREALLOC_NONE;
+		}
+	}
+	return 0;
+}
+
 /* The cache x sync cells of one parameter set, once per thread
  * configuration (threads.h: 1 thread, then N by files / by ranges). */
 static int plan_threads(struct plan *pl, const struct copy_strategy *s,
@@ -251,6 +304,9 @@ static int plan_threads(struct plan *pl, const struct copy_strategy *s,
 			const char *skip, bool memory_fs)
 {
 	size_t n = threads_n_configs(&pl->run->request);
+
+	if (pl->run->request.mpi_world)
+		return plan_ranks(pl, s, size, tun, skip, memory_fs);
 
 	for (size_t t = 0; t < n; t++) {
 		size_t first = pl->run->n_cells;
@@ -618,6 +674,10 @@ static void remove_sources(struct runner *r)
 {
 	char p[FILE_PATH_MAX];
 
+	if (r->ranks) {
+		ranks_remove_sources(r->ranks);
+		return;
+	}
 	for (size_t i = 0; i < r->n_sources; i++) {
 		src_path(r, i, p, sizeof(p));
 		unlink(p);
@@ -635,6 +695,9 @@ static int ensure_sources(struct runner *r, size_t want, char *why,
 	size_t first = r->n_sources;
 	char p[FILE_PATH_MAX];
 
+	if (r->ranks)
+		return ranks_sources(r->ranks, r->size, r->size_idx, want, why,
+				     len);
 	if (want <= r->n_sources)
 		return 0;
 	if (want > r->cap_sources) {
@@ -1198,6 +1261,46 @@ static void add_usage(struct cell_usage *u, const struct rusage *ru)
 		u->maxrss_kb = ru->ru_maxrss;
 }
 
+/* A rusage holding what the ranks of an MPI sample used. */
+static void usage_to_rusage(const struct cell_usage *u, struct rusage *ru)
+{
+	memset(ru, 0, sizeof(*ru));
+	ru->ru_utime.tv_sec = (time_t)u->user;
+	ru->ru_utime.tv_usec = (suseconds_t)((u->user - (time_t)u->user) * 1e6);
+	ru->ru_stime.tv_sec = (time_t)u->sys;
+	ru->ru_stime.tv_usec = (suseconds_t)((u->sys - (time_t)u->sys) * 1e6);
+	ru->ru_minflt = u->minflt;
+	ru->ru_majflt = u->majflt;
+	ru->ru_nvcsw = u->nvcsw;
+	ru->ru_nivcsw = u->nivcsw;
+	ru->ru_maxrss = u->maxrss_kb;
+}
+
+/* sweep --mpi: one sample on every rank, in this process (ranks.h says
+ * why there is no child), as run_sample() returns it. */
+static int rank_sample(struct runner *r, size_t ci, unsigned k,
+		       struct sample *out, struct rusage *ru, char *why,
+		       size_t len)
+{
+	struct cell *c = &r->run->cells[ci];
+	double start = clock_now() - r->t_start;
+	struct cell_usage u;
+	uint64_t verified = 0;
+	int ret;
+
+	r->cs[ci].seq++;
+	ret = ranks_sample(r->ranks, r->cs[ci].s, c, k, out, &u, &verified,
+			   why, len);
+	if (ret)
+		return ret;
+	usage_to_rusage(&u, ru);
+	c->copies_verified += verified;
+	out->round = r->round;
+	out->run = r->pass;
+	out->start = start;
+	return 0;
+}
+
 /*
  * Runs one sample of cell ci copying k files: cache preparation, the
  * forked child, verification, cleanup. 0 with *out filled (and rusage in
@@ -1218,6 +1321,8 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 	int pfd[2], ret;
 	pid_t pid;
 
+	if (r->ranks)
+		return rank_sample(r, ci, k, out, ru, why, len);
 	/* by files, N threads copy N batches: k counts every file; a
 	 * --source sample copies the whole tree */
 	k = r->tree ? r->tree->n_files : threads_files_for(c, k);
@@ -1348,7 +1453,9 @@ static void fail_cell(struct runner *r, size_t ci, const char *why)
  * bytes, and by a quarter of the free space (sources + destinations). */
 static unsigned batch_limit(const struct runner *r)
 {
-	uint64_t size = r->size > 4096 ? r->size : 4096;
+	/* with MPI every rank may write on the same filesystem */
+	uint64_t size = (r->size > 4096 ? r->size : 4096) *
+			(r->ranks ? (uint64_t)cluster_size() : 1);
 	uint64_t lim = BATCH_MAX_FILES;
 
 	if (r->size && BATCH_MAX_BYTES / r->size < lim)
@@ -1358,11 +1465,19 @@ static unsigned batch_limit(const struct runner *r)
 	return lim ? lim : 1;
 }
 
-/* Files per sample so one lasts BATCH_TARGET_SECONDS, given the seconds
- * one copy takes; 1..lim. */
-static unsigned batch_for(double per_copy, unsigned lim)
+/* How long a sample should last: BATCH_TARGET_SECONDS, or with
+ * --stonewall S twice S, so every rank is still copying when the wall
+ * stops it. */
+static double batch_target(const struct run_request *rq)
 {
-	double k = per_copy > 0 ? ceil(BATCH_TARGET_SECONDS / per_copy) : lim;
+	return rq->stonewall > 0 ? 2 * rq->stonewall : BATCH_TARGET_SECONDS;
+}
+
+/* Files per sample so one lasts `target` seconds, given the seconds one
+ * copy takes; 1..lim. */
+static unsigned batch_for(double per_copy, unsigned lim, double target)
+{
+	double k = per_copy > 0 ? ceil(target / per_copy) : lim;
 
 	if (k < 1)
 		return 1;
@@ -1383,7 +1498,7 @@ static int run_sample_again(struct runner *r, size_t ci, unsigned k,
 
 	do {
 		if (t_last)
-			*t_last = clock_now();
+			*t_last = runner_clock(r);
 		ret = run_sample(r, ci, k, out, ru, why, len);
 	} while (ret == -EAGAIN && ++tries < 10 && !stop_level);
 	return ret == -EAGAIN && stop_level ? -EINTR : ret;
@@ -1401,7 +1516,7 @@ static int warm_up(struct runner *r, size_t ci)
 	struct sample s;
 	struct rusage ru;
 	char why[REASON_LEN];
-	double t0 = clock_now();
+	double t0 = runner_clock(r);
 	int ret;
 
 	/* a later pass (--runs) keeps the batch of the first */
@@ -1413,7 +1528,7 @@ static int warm_up(struct runner *r, size_t ci)
 			ret = run_sample_again(r, ci, c->batch, &s, &ru,
 					       NULL, why, sizeof(why));
 		if (!ret)
-			free(s.per_thread);
+			free(s.per_thread), free(s.per_rank);
 		goto out;
 	}
 	if (c->size <= CALIBRATION_SMALL_SIZE && !r->tree)
@@ -1428,7 +1543,9 @@ static int warm_up(struct runner *r, size_t ci)
 	if (ret)
 		goto out;
 	free(s.per_thread);
-	k = r->tree ? 1 : batch_for(s.seconds / k0, lim);
+	free(s.per_rank);
+	k = r->tree ? 1 : batch_for(s.seconds / k0, lim,
+				    batch_target(&r->run->request));
 	c->batch = k;
 	c->warmup_seconds = s.seconds;
 	if (k != k0) {
@@ -1440,10 +1557,13 @@ static int warm_up(struct runner *r, size_t ci)
 		if (ret)
 			goto out;
 		free(s.per_thread);
+		free(s.per_rank);
 		c->warmup_seconds = s.seconds;
 	}
 out:
-	r->cs[ci].wall += clock_now() - t0;
+	r->cs[ci].wall += runner_clock(r) - t0;
+	if (ret == -EPIPE && r->ranks)
+		return ret;	/* the job broke: no cell's fault */
 	if (ret && ret != -EINTR)
 		fail_cell(r, ci, why);
 	return ret == -EINTR ? ret : 0;
@@ -1503,7 +1623,7 @@ static void finish_cell(struct runner *r, size_t ci)
 	cs->running = false;
 	/* iobench profile: perf samples of the cell copying; its problems
 	 * are recorded in the cell, not failures */
-	if (r->run->request.profile && !stop_level && !r->tree) {
+	if (r->run->request.profile && !stop_asked(r) && !r->tree) {
 		char src[FILE_PATH_MAX];
 
 		src_path(r, 0, src, sizeof(src));
@@ -1519,20 +1639,20 @@ static int sample_cell(struct runner *r, size_t ci)
 	struct sample s;
 	struct rusage ru;
 	char why[REASON_LEN];
-	double t0 = clock_now();
+	double t0 = runner_clock(r);
 	int ret;
 
 	/* a sample stopped by job control is taken again, in this round,
 	 * and its time is not the cell's */
 	ret = run_sample_again(r, ci, c->batch, &s, &ru, &t0, why,
 			       sizeof(why));
-	cs->wall += clock_now() - t0;
-	if (ret == -EINTR)
+	cs->wall += runner_clock(r) - t0;
+	if (ret == -EINTR || (ret == -EPIPE && r->ranks))
 		return ret;
 	if (!ret) {
 		ret = record_sample(c, cs, &s, &ru);
 		if (ret)
-			free(s.per_thread);
+			free(s.per_thread), free(s.per_rank);
 	}
 	if (ret) {
 		if (ret == -ENOMEM)
@@ -1648,6 +1768,13 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 	r->avail = 0;
 	if (!fstatvfs(r->scratch_fd, &vfs))
 		r->avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	/* with MPI, the least any rank has: every rank decides alike */
+	if (r->ranks) {
+		ret = ranks_min(r->ranks, r->avail, &r->avail, why,
+				sizeof(why));
+		if (ret)
+			return ret;
+	}
 	if (r->avail < runner_bytes_needed(size)) {
 		char need[32], have[32];
 
@@ -1662,7 +1789,7 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 	for (size_t i = 0; i < run->n_cells && !ret; i++) {
 		if (!r->cs[i].running)
 			continue;
-		if (stop_level)
+		if (stop_asked(r))
 			ret = -EINTR;
 		else
 			ret = warm_up(r, i);
@@ -1678,7 +1805,7 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 		if (!n || size_finished(r))
 			break;
 		for (size_t k = 0; k < n && !ret; k++) {
-			if (stop_level) {
+			if (stop_asked(r)) {
 				ret = -EINTR;
 				break;
 			}
@@ -1758,15 +1885,27 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 		ret = strategy_why(err, len, ret,
 				   "creating a scratch directory in %s: %s",
 				   dir, strerror(-ret));
-		goto out_free;
+	} else {
+		ret = open_scratch(&r);
+		if (ret) {
+			strategy_why(err, len, ret, "creating a directory in "
+				     "%s: %s", r.top, strerror(-ret));
+			scratch_release(r.top);
+			r.top[0] = '\0';
+		}
 	}
-	ret = open_scratch(&r);
-	if (ret) {
-		strategy_why(err, len, ret, "creating a directory in %s: %s", r.top,
-			     strerror(-ret));
-		scratch_release(r.top);
-		goto out_free;
+	/* sweep --mpi: every rank made its own, or none goes on */
+	if (cluster_on()) {
+		r.ranks = ranks_new(run, ret, r.top, r.scratch, r.scratch_fd,
+				    err, len);
+		if (!r.ranks) {
+			ret = ret ? ret : -EIO;
+			remove_scratch(&r);
+			goto out_free;
+		}
 	}
+	if (ret)
+		goto out_free;
 	/* --dataset: written and scanned before the first cell, untimed */
 	if (run->workload)
 		ret = workload_materialize(run->workload, r.top, stopping, NULL,
@@ -1778,7 +1917,17 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 			ret = run_size(&r, run->request.sizes[z], z);
 		passes += !ret;
 	}
-	if (ret == -EINTR || stop_level) {
+	if (r.ranks && ranks_broken(r.ranks))
+		/* a rank died, hung or was stopped: what the others measured
+		 * until then is kept, marked incomplete */
+		results_add_warning(run, "the MPI job broke: %s",
+				    ranks_broken(r.ranks));
+	if (ret == -EPIPE && r.ranks) {
+		run->incomplete = true;
+		settle_interrupted(&r);
+		strategy_why(err, len, ret, "%s", ranks_broken(r.ranks) ?
+			     ranks_broken(r.ranks) : "the MPI job broke");
+	} else if (ret == -EINTR || stop_level) {
 		/* a stop after the last sample cut nothing short; one before
 		 * the last pass ended leaves fewer runs than asked */
 		run->incomplete = settle_interrupted(&r) || passes < runs;
@@ -1786,6 +1935,7 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 		strategy_why(err, len, ret, "interrupted");
 	}
 	workload_remove(run->workload);
+	ranks_free(r.ranks);
 	remove_scratch(&r);
 	results_estimate(run);
 out_free:
