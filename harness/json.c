@@ -26,6 +26,7 @@
 #include "results.h"
 #include "strategies.h"
 #include "threads_json.h"
+#include "clients_json.h"
 #include "workload.h"
 #include "json_samples.h"
 
@@ -463,6 +464,7 @@ static int render_json(const struct run *run, char **text)
 			    "cells", cells_to_json(run));
 	if (!root || limits_json_attach(root, run) ||
 	    threads_json_annotate(root, run) ||
+	    clients_json_annotate(root, run) ||
 	    profile_json_annotate(root, run) ||
 	    workload_json_annotate(root, run) ||
 	    env_storage_json_attach(root, &run->env.storage)) {
@@ -1340,6 +1342,8 @@ int results_read_json(const char *path, struct run *run, char *err,
 	run->cells = rd_list(&rd, root, "", "cells", sizeof(struct cell),
 			     &run->n_cells, one_cell);
 	if (!rd.failed && threads_json_read(root, path, run, err, len))
+		rd.failed = true;
+	if (!rd.failed && clients_json_read(root, path, run, err, len))
 		rd.failed = true;
 	if (!rd.failed && profile_json_read(root, path, run, err, len))
 		rd.failed = true;
