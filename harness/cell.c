@@ -275,6 +275,14 @@ int cell_threads_desc(const struct cell *c, const char *sep, char *out,
 {
 	char mode[48] = "";
 
+	/* sweep --mpi: ranks, one thread each */
+	if (c->ranks && c->parallel == PARALLEL_RANGES)
+		return snprintf(out, len, "%s%u rank%s by ranges (%s)", sep,
+				c->ranks, c->ranks == 1 ? "" : "s",
+				prealloc_mode_name(c->prealloc));
+	if (c->ranks)
+		return snprintf(out, len, "%s%u rank%s", sep, c->ranks,
+				c->ranks == 1 ? "" : "s");
 	if (c->threads > 1 && c->parallel == PARALLEL_RANGES)
 		snprintf(mode, sizeof(mode), " by ranges (%s)",
 			 prealloc_mode_name(c->prealloc));
@@ -373,7 +381,8 @@ bool cell_same_threads(const struct cell *a, const struct cell *b)
 	unsigned ta = a->threads ? a->threads : 1;
 	unsigned tb = b->threads ? b->threads : 1;
 
-	if (ta != tb || a->pin != b->pin)
+	if (ta != tb || a->pin != b->pin || a->ranks != b->ranks ||
+	    (a->ranks && a->parallel != b->parallel))
 		return false;
 	/* one thread has no parallel mode or pre-allocation */
 	return ta == 1 || (a->parallel == b->parallel &&
@@ -407,6 +416,10 @@ const char *cell_key(const struct cell *c, char *out, size_t len)
 				 cache_mode_name(c->cache),
 				 sync_mode_name(c->sync),
 				 content_kind_name(c->content));
+	if (c->ranks && used < len)
+		used += snprintf(out + used, len - used, " ranks=%u/%s",
+				 c->ranks, c->parallel == PARALLEL_RANGES ?
+				 "shared" : "files");
 	if (c->threads > 1 && used < len)
 		used += snprintf(out + used, len - used, " threads=%u/%s",
 				 c->threads, parallel_mode_name(c->parallel));

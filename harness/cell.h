@@ -138,13 +138,15 @@ const char *cell_label(const struct cell *c, char *out, size_t len);
  * cells measure one variant, whatever their modes and threads. */
 bool cell_same_variant(const struct cell *a, const struct cell *b,
 		       uint32_t ignore);
-/* Same threads (0 reads as 1), parallel mode, pinning, pre-allocation. */
+/* Same threads (0 reads as 1), parallel mode, pinning, pre-allocation,
+ * and MPI ranks (sweep --mpi). */
 bool cell_same_threads(const struct cell *a, const struct cell *b);
 /* The whole identity: variant, threads, cache and sync mode. */
 bool cell_same_key(const struct cell *a, const struct cell *b,
 		   uint32_t ignore);
-/* For people: sep + "2 threads by ranges (truncate), pinned compact", or
- * nothing for 1 unpinned thread, into out (snprintf's return). */
+/* For people: sep + "2 threads by ranges (truncate), pinned compact"
+ * ("4 ranks", "4 ranks by ranges (truncate)" with MPI), or nothing for
+ * 1 unpinned thread, into out (snprintf's return). */
 int cell_threads_desc(const struct cell *c, const char *sep, char *out,
 		      size_t len);
 /* The identity as one line, stable across runs and versions (compare's

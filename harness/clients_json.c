@@ -58,7 +58,7 @@ static json_t *host_json(const struct env_host *h)
 			 "device", results_json_text(h->device),
 			 "mount_options", results_json_text(h->mount_options),
 			 "ranks", ranks,
-			 "max_clock_offset", jnum(h->max_clock_offset));
+			 "clock_error", jnum(h->clock_error));
 }
 
 static json_t *per_rank_json(const struct sample *s, unsigned n)
@@ -247,7 +247,7 @@ static void read_hosts(struct rd *rd, json_t *a, struct environment *e,
 	}
 	json_array_foreach(a, i, o) {
 		struct env_host *h = &e->hosts[e->n_hosts++];
-		json_t *off = json_object_get(o, "max_clock_offset");
+		json_t *off = json_object_get(o, "clock_error");
 		char at[64];
 		uint64_t *r;
 
@@ -266,7 +266,7 @@ static void read_hosts(struct rd *rd, json_t *a, struct environment *e,
 			h->ranks[k] = (unsigned)r[k];
 		free(r);
 		if (json_is_number(off))
-			h->max_clock_offset = json_number_value(off);
+			h->clock_error = json_number_value(off);
 		if (rd->ret)
 			return;
 	}

@@ -14,7 +14,7 @@
 /*
  * For an MPI run only: request.mpi {world, layout, ranks, stonewall},
  * environment.hosts [{hostname, kernel, cpu_model, fs_type, device,
- * mount_options, ranks, max_clock_offset}], cells[i].parameters.ranks,
+ * mount_options, ranks, clock_error}], cells[i].parameters.ranks,
  * and per sample first_finish, per_rank [{start, seconds, bytes, files}]
  * and copies (stonewalled samples). 0 or -ENOMEM.
  */

@@ -21,7 +21,7 @@
 #include "cluster.h"
 
 /* Round trips per rank when measuring clock offsets. */
-#define CLOCK_PINGS 16
+#define CLOCK_PINGS 32
 /* Tags: the clock ping-pong, then one per exchange (cycling). */
 #define TAG_CLOCK 1
 #define TAG_FIRST 2
@@ -33,7 +33,7 @@ static struct {
 	bool on, broken;
 	int rank, size;
 	bool host_leader;
-	double offset;
+	double offset, clock_error;
 	unsigned seq;		/* exchanges so far: their tags */
 } cl = { .size = 1, .host_leader = true };
 
@@ -102,22 +102,61 @@ static int mpi_why(char *why, size_t len, int ret, const char *what, int err)
 	return ret;
 }
 
+/* What a rank knows of its clocks: the boot (ranks of one boot share
+ * CLOCK_MONOTONIC) and MPI_Wtime()'s distance to CLOCK_MONOTONIC
+ * (MPI_Wtime starts near 0 in every process). */
+struct clock_facts {
+	char boot[40];
+	double mono_minus_wtime;
+};
+
+static double monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void clock_facts(struct clock_facts *f)
+{
+	FILE *b = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+	memset(f, 0, sizeof(*f));
+	if (!b || !fgets(f->boot, sizeof(f->boot), b))
+		snprintf(f->boot, sizeof(f->boot), "unknown-%d", cl.rank);
+	if (b)
+		fclose(b);
+	f->mono_minus_wtime = monotonic() - MPI_Wtime();
+}
+
 /*
- * Cristian's algorithm against rank 0, CLOCK_PINGS times per rank, one
+ * Each rank's offset of MPI_Wtime() to rank 0's. Ranks of rank 0's boot
+ * compute it exactly from the shared CLOCK_MONOTONIC; the others by
+ * Cristian's algorithm against rank 0, CLOCK_PINGS round trips each, one
  * rank after another: the offset of the shortest round trip, whose error
- * is at most half of it. Skipped when MPI says its clock is global.
+ * is at most half of it.
  */
 static int measure_clock_offset(char *why, size_t len)
 {
-	int *global = NULL, flag = 0, err;
+	struct clock_facts mine, *all = calloc(cl.size, sizeof(*all));
 	double best = 1e30;
+	int err = MPI_SUCCESS, ret;
 
-	err = MPI_Comm_get_attr(MPI_COMM_WORLD, MPI_WTIME_IS_GLOBAL, &global,
-				&flag);
-	if (err == MPI_SUCCESS && flag && global && *global)
-		return 0;
-	for (int r = 1; r < cl.size; r++) {
-		for (int k = 0; k < CLOCK_PINGS; k++) {
+	if (!all)
+		return -ENOMEM;
+	clock_facts(&mine);
+	ret = cluster_exchange(&mine, all, sizeof(mine), 0, why, len);
+	if (ret) {
+		free(all);
+		return ret;
+	}
+	if (!strcmp(all[cl.rank].boot, all[0].boot))
+		cl.offset = mine.mono_minus_wtime - all[0].mono_minus_wtime;
+	for (int r = 1; r < cl.size && err == MPI_SUCCESS; r++) {
+		if (!strcmp(all[r].boot, all[0].boot))
+			continue;
+		for (int k = 0; k < CLOCK_PINGS && err == MPI_SUCCESS; k++) {
 			double t1, t2, t;
 
 			if (cl.rank == 0) {
@@ -142,13 +181,14 @@ static int measure_clock_offset(char *why, size_t len)
 				if (err == MPI_SUCCESS && t2 - t1 < best) {
 					best = t2 - t1;
 					cl.offset = t - (t1 + t2) / 2;
+					cl.clock_error = best / 2;
 				}
 			}
-			if (err != MPI_SUCCESS)
-				return mpi_why(why, len, -EIO,
-					       "measuring clock offsets", err);
 		}
 	}
+	free(all);
+	if (err != MPI_SUCCESS)
+		return mpi_why(why, len, -EIO, "measuring clock offsets", err);
 	return 0;
 }
 
@@ -377,7 +417,7 @@ int cluster_agree(int ret, double timeout, char *why, size_t len)
 struct host_facts {
 	char hostname[256], kernel[256], cpu_model[128], fs_type[64];
 	char device[256], mount_options[512];
-	double clock_offset;
+	double clock_error;
 };
 
 static void put(char *dst, size_t len, const char *s)
@@ -428,8 +468,8 @@ static int add_rank(struct environment *env, const struct host_facts *all,
 		return -ENOMEM;
 	h->ranks = ranks;
 	h->ranks[h->n_ranks++] = (unsigned)r;
-	if (fabs(f->clock_offset) > h->max_clock_offset)
-		h->max_clock_offset = fabs(f->clock_offset);
+	if (f->clock_error > h->clock_error)
+		h->clock_error = f->clock_error;
 	return 0;
 }
 
@@ -446,7 +486,7 @@ int cluster_gather_hosts(struct environment *env, char *why, size_t len)
 	put(mine.device, sizeof(mine.device), env->device);
 	put(mine.mount_options, sizeof(mine.mount_options),
 	    env->mount_options);
-	mine.clock_offset = cl.offset;
+	mine.clock_error = cl.clock_error;
 	all = calloc(cl.size, sizeof(*all));
 	if (!all)
 		return -ENOMEM;

@@ -42,8 +42,9 @@ enum cluster_wait {
 
 /*
  * MPI_Init_thread (funneled), this rank's number and the job's size, a
- * node-local communicator, and this rank's clock offset to rank 0 (a
- * ping-pong: the offset of the round trip that took least). 0, or -errno
+ * node-local communicator, and this rank's clock offset to rank 0 (exact
+ * on rank 0's boot, from CLOCK_MONOTONIC; elsewhere a ping-pong, the
+ * round trip that took least). 0, or -errno
  * with the reason in why.
  */
 int cluster_start(int *argc, char ***argv, char *why, size_t len);
@@ -102,8 +103,8 @@ double cluster_clock_offset(void);
 
 /*
  * Every rank's host facts from env (hostname, kernel, CPU, filesystem,
- * mount source and options of --dir as that rank sees them, its clock
- * offset) into env->hosts on every rank: ranks whose facts are all equal
+ * mount source and options of --dir as that rank sees them, the error
+ * bound of its clock offset) into env->hosts on every rank: ranks whose facts are all equal
  * share one entry. 0, -ENOMEM, or a wait's error (why).
  */
 int cluster_gather_hosts(struct environment *env, char *why, size_t len);

@@ -17,6 +17,7 @@
 #include "reference.h"
 #include "report.h"
 #include "report_extra.h"
+#include "report_clients.h"
 #include "report_scaling.h"
 #include "shell.h"
 #include "strategies.h"
@@ -1075,8 +1076,9 @@ static void section_reproduce(struct report *rp)
 	if (rp->run->command_line)
 		fprintf(f, "Recorded command line:\n\n```sh\n%s\n```\n\n",
 			rp->run->command_line);
-	fputs("The same request with every option explicit:\n\n```sh\n"
-	      "iobench sweep", f);
+	fputs("The same request with every option explicit:\n\n```sh\n", f);
+	report_clients_launcher(q, f);
+	fputs("iobench sweep", f);
 	opt_plugins(f, q);
 	/* --source, --dataset: the tree decides the sizes (exclusive) */
 	if (!q->source && !rp->run->workload)
@@ -1112,6 +1114,7 @@ static void section_reproduce(struct report *rp)
 	if (q->profile)
 		fputs(" --profile", f);
 	report_scaling_options(q, f);
+	report_clients_options(q, f);
 	report_extra_options(q, f);
 	fputs("\n```\n", f);
 }
@@ -1135,6 +1138,8 @@ static int write_sections(struct report *rp)
 	}
 	section_page_cache(rp);
 	ret = report_scaling_section(rp->run, rp->f);
+	if (!ret)
+		ret = report_clients_section(rp->run, rp->f);
 	if (ret)
 		return ret;
 	report_profile_section(rp->f, rp->run);	/* iobench profile only */

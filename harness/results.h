@@ -165,7 +165,9 @@ struct env_host {
 	char *hostname, *kernel, *cpu_model, *fs_type, *device, *mount_options;
 	unsigned *ranks;
 	size_t n_ranks;
-	double max_clock_offset;	/* largest |offset| to rank 0, s */
+	/* how far its ranks' times may be off rank 0's clock, s: 0 on rank
+	 * 0's boot, else half the shortest ping-pong round trip */
+	double clock_error;
 };
 
 struct environment {
