@@ -30,7 +30,7 @@
 #define LOOSE_POLL_NS 200000L
 
 static struct {
-	bool on, broken;
+	bool on, broken, left;
 	int rank, size;
 	bool host_leader;
 	double offset, clock_error;
@@ -222,10 +222,17 @@ void cluster_finish(void)
 {
 	if (!cl.on)
 		return;
+	/* a broken job cannot finalize (it would wait for the gone), nor
+	 * one that left; MPI stays "on" for them until the process ends */
+	if (cl.broken || cl.left)
+		return;
 	cl.on = false;
-	/* a broken job cannot finalize (it would wait for the gone) */
-	if (!cl.broken)
-		MPI_Finalize();
+	MPI_Finalize();
+}
+
+void cluster_leave(void)
+{
+	cl.left = true;
 }
 
 void cluster_abort(int code)

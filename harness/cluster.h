@@ -49,13 +49,18 @@ enum cluster_wait {
  */
 int cluster_start(int *argc, char ***argv, char *why, size_t len);
 /* MPI_Finalize when the job is whole; nothing when it broke (a wait gave
- * up) or never started. Safe to call twice. */
+ * up), left (cluster_leave()) or never started. Safe to call twice. */
 void cluster_finish(void);
+/* Ends this rank's part without MPI_Finalize: after a stop signal
+ * mpirun is ending the job, and MPI_Finalize would wait for it (seconds
+ * measured, while mpirun kills every rank one second after SIGTERM). */
+void cluster_leave(void);
 /* Ends the whole job now (MPI_Abort with code): after a fatal error on
  * one rank that the others cannot learn of in time. */
 void cluster_abort(int code) __attribute__((noreturn));
 
-/* cluster_start() succeeded (and cluster_finish() has not run). */
+/* cluster_start() succeeded and MPI_Finalize has not run (a job that
+ * broke or left never finalizes). */
 bool cluster_on(void);
 /* This rank and the job's size (0 and 1 without MPI). */
 int cluster_rank(void);
@@ -123,6 +128,7 @@ static inline int cluster_start(int *argc, char ***argv, char *why,
 	return -ENOTSUP;
 }
 static inline void cluster_finish(void) {}
+static inline void cluster_leave(void) {}
 static inline void cluster_abort(int code) { exit(code); }
 static inline bool cluster_on(void) { return false; }
 static inline int cluster_rank(void) { return 0; }

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cluster.h"
 #include "fmt.h"
 #include "outfile.h"
 #include "parse.h"
@@ -736,6 +737,14 @@ static void draw(struct plotter *p)
 
 static bool gnuplot_missing(struct plots_result *out)
 {
+	/* sweep --mpi draws after MPI_Finalize; a stopped or broken job
+	 * never finalizes, and no process is started after MPI_Init */
+	if (cluster_on()) {
+		snprintf(out->skipped, sizeof(out->skipped), "the MPI job "
+			 "was stopped or broke: no process (gnuplot) is "
+			 "started after MPI_Init without MPI_Finalize");
+		return true;
+	}
 	if (path_find_program("gnuplot", NULL, 0))
 		return false;
 	snprintf(out->skipped, sizeof(out->skipped), "gnuplot is not on "
