@@ -249,7 +249,7 @@ void cluster_abort(int code)
 static int wait_all(int n, MPI_Request *reqs, enum cluster_wait how,
 		    double timeout, const char *what, char *why, size_t len)
 {
-	double t0 = clock_now(), give_up = 0;
+	double t0 = clock_now();
 	int *idx = calloc(n ? n : 1, sizeof(*idx));
 
 	if (!idx)
@@ -268,9 +268,7 @@ static int wait_all(int n, MPI_Request *reqs, enum cluster_wait how,
 		if (out == MPI_UNDEFINED)
 			break;		/* every request is done */
 		now = clock_now();
-		if (stop_level && !give_up)
-			give_up = now + CLUSTER_STOP_GRACE;
-		if (stop_level >= 2 || (give_up && now >= give_up)) {
+		if (stop_level) {
 			free(idx);
 			cl.broken = true;
 			snprintf(why, len, "%s: stopped while waiting for the "

@@ -5,11 +5,12 @@
  * ranks, per-sample exchanges through rank 0, every host's facts, and who
  * writes (rank 0). Only the main thread calls MPI.
  *
- * Every wait polls its request, so a stop signal or a timeout ends it:
- * with a stop requested a wait still gives its peers CLUSTER_STOP_GRACE
- * seconds (they were signalled too and finish their sample), then gives
- * up. After a wait gave up the job is "broken": no MPI call is made any
- * more, cluster_finish() skips MPI_Finalize and mpirun ends the others.
+ * Every wait polls its request, so a stop signal or a timeout ends it.
+ * A stop ends a wait at once: mpirun sends every rank SIGTERM and SIGKILL
+ * a second later (less once one has exited), which leaves no time to wait
+ * for peers; rank 0 has every finished sample already. After a wait gave
+ * up the job is "broken": no MPI call is made any more, cluster_finish()
+ * skips MPI_Finalize, and mpirun ends the others.
  *
  * Without MPI (a build where it was missing) cluster_start() fails with
  * -ENOTSUP and cluster_on() is false; nothing else is to be called.
@@ -22,11 +23,6 @@
 
 #include "config.h"
 #include "results.h"
-
-/* Seconds a wait goes on once a stop was asked for (mpirun sends every
- * rank SIGTERM and SIGKILL one second later: what is left is for rank 0
- * to write the partial results and every rank to remove its scratch). */
-#define CLUSTER_STOP_GRACE 0.25
 
 /* How a wait for the other ranks polls. */
 enum cluster_wait {
@@ -72,8 +68,7 @@ bool cluster_writer(void);
 bool cluster_host_leader(void);
 /* A wait gave up: the job cannot communicate any more. */
 bool cluster_broken(void);
-/* Async-signal-safe: a stop signal arrived (a second one: give up at
- * once). */
+/* Async-signal-safe: a stop signal arrived. */
 void cluster_request_stop(void);
 
 /* A stop signal arrived here (cluster_request_stop()). */
