@@ -670,6 +670,31 @@ static void planted_stall(int rank)
 		  NULL);
 }
 
+/*
+ * Test-only (tests/mpi): IOBENCH_FAULT=corrupt:R makes rank R flip the
+ * first byte of its part of its first destination after the copy, before
+ * verification, which must catch it.
+ */
+static void planted_corruption(int rank, const struct part *p)
+{
+	const char *f = getenv("IOBENCH_FAULT");
+	unsigned r;
+	char c;
+	int fd;
+
+	if (!f || sscanf(f, "corrupt:%u", &r) != 1 || (int)r != rank ||
+	    !p->k || !p->range.len)
+		return;
+	fd = open(p->dst[0], O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (pread(fd, &c, 1, (off_t)p->range.dst_off) == 1) {
+		c ^= 0x5a;
+		(void)!pwrite(fd, &c, 1, (off_t)p->range.dst_off);
+	}
+	close(fd);
+}
+
 static void add_rusage(struct cell_usage *u, const struct rusage *a,
 		       const struct rusage *b)
 {
@@ -862,6 +887,7 @@ int ranks_sample(struct ranks *rk, const struct copy_strategy *s,
 			      after.cached;
 		if (part_pages(&p, p.dst, m.files, NULL, &m.dst))
 			m.dst = (struct cache_pages){ -1, -1, -1 };
+		planted_corruption(rk->rank, &p);
 		ret = verify_part(rk, c, &p, m.files, why, len);
 	}
 	getrusage(RUSAGE_SELF, &ru1);

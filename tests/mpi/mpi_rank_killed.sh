@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# A rank killed outright mid-run (SIGKILL to rank 2): the run fails
+# cleanly. mpirun exits 137 (128 + 9, the dead rank's signal) and sends
+# the others SIGTERM; they give up waiting for rank 2, rank 0 writes what
+# was measured, marked incomplete, with a warning naming rank 2, and the
+# killed rank's scratch directory is removed with the others'.
+set -u
+. "$(dirname "$0")/lib.sh"
+need_mpi
+
+mkdir "$T/dir"
+mpirun "${MPIRUN_ARGS[@]}" -n 4 "$IOBENCH" sweep --mpi --sizes 1M \
+	--strategies rw --cache warm --samples 1000 --budget 100 \
+	--dir "$T/dir" --out "$T/out" >"$T/stdout" 2>"$T/stderr" &
+mpirun_pid=$!
+PIDS+=("$mpirun_pid")
+for _ in $(seq 100); do
+	[ "$(find "$T/dir" -maxdepth 1 -name 'iobench-*' | wc -l)" -ge 4 ] &&
+		break
+	sleep 0.1
+done
+sleep 2
+victim=
+for p in $(pgrep -P "$mpirun_pid"); do
+	if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null |
+		grep -qx OMPI_COMM_WORLD_RANK=2; then
+		victim=$p
+	fi
+done
+[ -n "$victim" ] || die "rank 2's process not found under mpirun"
+kill -KILL "$victim"
+wait "$mpirun_pid"
+rc=$?
+[ "$rc" -eq 137 ] || fail "mpirun: exit $rc, expected 137"
+echo "mpirun: exit $rc; its stderr and rank 0's:"
+cat "$T/stderr"
+assert_no_scratch "$T/dir" "rank killed"
+if python3 - "$T/out/latest/results.json" <<'PY'
+import json, sys
+run = json.load(open(sys.argv[1]))
+assert run["run"]["incomplete"] is True, "not marked incomplete"
+w = [w for w in run["run"]["warnings"] if "MPI job broke" in w]
+assert w and "rank 2" in w[0], run["run"]["warnings"]
+assert run["cells"][0]["samples"], "no sample kept"
+PY
+then
+	pass "rank killed: partial results name rank 2, scratch removed"
+else
+	fail "rank killed: results"
+fi
+finish
