@@ -344,7 +344,12 @@ int ranks_sources(struct ranks *rk, uint64_t size, size_t size_idx,
 		ret = make_sources(rk, want, why, len);
 	else
 		rk->n_sources = want;
-	return ranks_agree(rk, ret, why, len);
+	ret = ranks_agree(rk, ret, why, len);
+	/* every rank must count the same sources: after a failure on one,
+	 * all start again from none */
+	if (ret)
+		ranks_remove_sources(rk);
+	return ret;
 }
 
 void ranks_remove_sources(struct ranks *rk)
