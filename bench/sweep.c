@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "cluster.h"
 #include "config.h"
 #include "fmt.h"
 #include "pipeline.h"
@@ -50,6 +52,8 @@ enum { OPT_PROFILE = 768 };
 enum { OPT_DATASET = 1024 };
 /* holes of sparse sources (strategy_copy_sparse()) */
 enum { OPT_SPARSE = 1280 };
+/* sweep --mpi (harness/cluster.h, harness/ranks.h) */
+enum { OPT_MPI = 1536, OPT_MPI_LAYOUT, OPT_RANKS, OPT_STONEWALL };
 
 static const struct option options[] = {
 	{ "sizes", required_argument, NULL, OPT_SIZES },
@@ -85,6 +89,10 @@ static const struct option options[] = {
 	{ "pin", required_argument, NULL, OPT_PIN },
 	{ "prealloc", required_argument, NULL, OPT_PREALLOC },
 	{ "dataset", required_argument, NULL, OPT_DATASET },
+	{ "mpi", no_argument, NULL, OPT_MPI },
+	{ "mpi-layout", required_argument, NULL, OPT_MPI_LAYOUT },
+	{ "ranks", required_argument, NULL, OPT_RANKS },
+	{ "stonewall", required_argument, NULL, OPT_STONEWALL },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -203,6 +211,21 @@ static void usage(FILE *f)
 "                        and a comparison that cannot be made exits 2\n"
 "  --profile             per cell: perf_event_open counters, system calls\n"
 "                        and perf hot spots (what iobench profile runs)\n"
+"  --mpi                 one client per MPI rank: run as mpirun -n N\n"
+"                        iobench sweep --mpi [...] with a --dir every rank\n"
+"                        sees; a barrier starts every sample on all ranks,\n"
+"                        which runs from the first rank's start to the last\n"
+"                        one's finish; rank 0 writes the results (not with\n"
+"                        --threads, --pin, --profile, --source, --dataset,\n"
+"                        --reference, --limits)\n"
+"  --mpi-layout LAYOUT   files: each rank copies files of its own (N-N;\n"
+"                        default); shared: each rank copies its range of\n"
+"                        the same files (N-1; range-capable strategies)\n"
+"  --ranks LIST          rank counts to sweep, e.g. 1,2,4 (the first N\n"
+"                        ranks copy, the others wait; default: all)\n"
+"  --stonewall SECONDS   with --mpi: no rank starts another file after\n"
+"                        this long into a sample (batches sized for twice\n"
+"                        it); each rank's files and bytes are reported\n"
 "  -h, --help            this help\n"
 "\n"
 "Of two contradicting options the last wins. Long options are spelled in\n"
@@ -430,6 +453,32 @@ static void announce_dataset(const struct workload *w)
 
 /* ---- running ---- */
 
+/* How long the ranks but 0 stay after a stop or a broken job: Open MPI
+ * kills every rank left as soon as one of them exits after its SIGTERM,
+ * and rank 0 needs a moment to write (tens of ms for a small run). */
+#define MPI_LINGER_SECONDS 0.9
+
+/* The end of an MPI run (pipeline_mpi_finish()); a job that did not end
+ * whole leaves this host's stale scratch removed, after rank 0 wrote. */
+static int mpi_finish(struct run *run, const struct pipeline_opts *po,
+		      int ret)
+{
+	bool written, ended;
+	int code = pipeline_mpi_finish(run, po, ret, &written, &ended);
+
+	if (written)
+		printf("%s/%s/report.md\n", run->request.out, run->id);
+	if (ended && cluster_host_leader())
+		bench_clean_stale_scratch(run->request.dir);
+	if (ended && !cluster_writer()) {
+		double until = clock_now() + MPI_LINGER_SECONDS;
+
+		while (clock_now() < until)
+			usleep(10000);
+	}
+	return code;
+}
+
 /* Plans, runs and writes everything once the request is valid. */
 static int sweep_run(struct run *run, const struct pipeline_opts *po)
 {
@@ -466,14 +515,18 @@ static int sweep_run(struct run *run, const struct pipeline_opts *po)
 	/* skipped cells were announced above, one line per reason */
 	for (size_t i = 0; i < run->n_cells; i++)
 		pc.announced[i] = run->cells[i].status == CELL_SKIPPED;
-	/* a run killed outright left its scratch directory: remove it */
-	bench_clean_stale_scratch(run->request.dir);
+	/* a run killed outright left its scratch directory: remove it
+	 * (with MPI, one rank per host does) */
+	if (cluster_host_leader())
+		bench_clean_stale_scratch(run->request.dir);
 	ret = pipeline_measure(run, &prog);
 	if (!po->quiet)
 		announce_finished(&pc, run);
 	if (pc.line_open)
 		fputc('\n', stderr);
 	free(pc.announced);
+	if (cluster_on())
+		return mpi_finish(run, po, ret);
 	if (ret > 0)
 		return ret;
 	ret = pipeline_finish(run, po, ret == -EINTR, &written);
@@ -488,8 +541,8 @@ static int sweep_dry_run(struct run *run, bool quiet)
 {
 	int ret = pipeline_plan(run, quiet);
 
-	if (ret)
-		return ret;
+	if (ret || !cluster_writer())
+		return ret;	/* with MPI, rank 0 prints the plan */
 	ret = bench_print_plan(run, stdout);
 	if (ret || fflush(stdout)) {
 		bench_error("sweep: standard output: %s",
@@ -542,9 +595,19 @@ static int set_option(struct request_opts *o, int c)
 	case OPT_PIN: o->pin = optarg; break;
 	case OPT_PREALLOC: o->prealloc = optarg; break;
 	case OPT_BASELINE: o->baseline = optarg; break;
-	case OPT_LIMITS: o->no_limits = false; break;
+	case OPT_LIMITS:
+		o->no_limits = false;
+		o->limits_given = true;
+		break;
 	case OPT_NO_LIMITS: o->no_limits = true; break;
-	case OPT_REFERENCE: o->reference = optarg; break;
+	case OPT_REFERENCE:
+		o->reference = optarg;
+		o->reference_given = true;
+		break;
+	case OPT_MPI: o->mpi = true; break;
+	case OPT_MPI_LAYOUT: o->mpi_layout = optarg; break;
+	case OPT_RANKS: o->ranks = optarg; break;
+	case OPT_STONEWALL: o->stonewall = optarg; break;
 	case OPT_PROFILE: o->profile = true; break;
 	case OPT_DATASET: o->dataset = optarg; break;
 	case OPT_SPARSE: o->sparse = optarg; break;
@@ -596,13 +659,20 @@ int sweep_main(const char *verb, char *const *preset, int argc, char **argv)
 	code = parse_args(verb, argc, argv, &o);
 	if (code)
 		return code < 0 ? EXIT_OK : code;
-	if (request_build(&o, &run.request) ||
-	    (o.source && request_load_source(&o, &run)) ||
-	    (o.dataset && request_load_dataset(&o, &run)) ||
-	    (o.baseline && pipeline_load_baseline(&run.request, o.baseline,
-						  &base))) {
+	if (pipeline_mpi_start(o.mpi, &o.quiet))
+		return EXIT_RUNTIME;
+	/* with MPI, every rank checks, and all agree (only rank 0 reads
+	 * the baseline: only it writes) */
+	if (pipeline_mpi_agree(request_build(&o, &run.request) ||
+			       (o.source && request_load_source(&o, &run)) ||
+			       (o.dataset && request_load_dataset(&o, &run)) ||
+			       (o.baseline && cluster_writer() &&
+				pipeline_load_baseline(&run.request,
+						       o.baseline, &base)) ?
+			       -EINVAL : 0)) {
 		results_free(&run);
 		results_free(&base);
+		cluster_finish();
 		return EXIT_USAGE;
 	}
 	if (!o.quiet && run.source_tree)
@@ -613,13 +683,16 @@ int sweep_main(const char *verb, char *const *preset, int argc, char **argv)
 		bench_error("%s: %s", verb, strerror(ENOMEM));
 		results_free(&run);
 		results_free(&base);
+		if (cluster_on())
+			cluster_abort(EXIT_RUNTIME);
 		return EXIT_RUNTIME;
 	}
 	po.quiet = o.quiet;
 	po.save_baseline = o.save_baseline;
 	po.baseline = o.baseline;
-	po.base = o.baseline ? &base : NULL;
+	po.base = o.baseline && cluster_writer() ? &base : NULL;
 	code = o.dry_run ? sweep_dry_run(&run, o.quiet) : sweep_run(&run, &po);
+	cluster_finish();
 	results_free(&run);
 	results_free(&base);
 	return code;

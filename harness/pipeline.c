@@ -15,7 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clients.h"
 #include "clock.h"
+#include "cluster.h"
 #include "compare.h"
 #include "env.h"
 #include "exitcode.h"
@@ -342,7 +344,99 @@ int pipeline_plan(struct run *run, bool quiet)
 		msg_error("sweep: planning: %s", strerror(-ret));
 		return EXIT_RUNTIME;
 	}
-	return check_space(run, quiet) ? EXIT_USAGE : EXIT_OK;
+	/* with MPI each rank checks its own --dir, and all agree */
+	return pipeline_mpi_agree(check_space(run, quiet)) ? EXIT_USAGE :
+	       EXIT_OK;
+}
+
+/* ---- sweep --mpi ---- */
+
+/* The ranks but 0 keep their last error here for rank 0 to say. */
+static char mpi_last_error[512];
+
+static void mpi_keep_error(enum msg_kind kind, const char *fmt, va_list ap)
+{
+	if (kind == MSG_ERROR)
+		vsnprintf(mpi_last_error, sizeof(mpi_last_error), fmt, ap);
+}
+
+int pipeline_mpi_start(bool mpi, bool *quiet)
+{
+	char why[256];
+	int ret;
+
+	if (!mpi || !HAVE_MPI)
+		return 0;	/* request_build() refuses --mpi without MPI */
+	ret = cluster_start(NULL, NULL, why, sizeof(why));
+	if (ret) {
+		msg_error("sweep: --mpi: %s", why);
+		return ret;
+	}
+	if (!cluster_writer()) {
+		*quiet = true;
+		msg_set_routine(mpi_keep_error);
+	}
+	return 0;
+}
+
+int pipeline_mpi_agree(int ret)
+{
+	const char *mine = mpi_last_error;
+	char why[512];
+
+	if (!cluster_on())
+		return ret;
+	/* "sweep: --dir x: ..." is said as "sweep: rank 2 (HOST): --dir" */
+	if (!strncmp(mine, "sweep: ", 7))
+		mine += 7;
+	snprintf(why, sizeof(why), "%s", ret ? mine : "");
+	ret = cluster_agree(ret ? -EINVAL : 0, 0, why, sizeof(why));
+	/* rank 0's own fault was printed already */
+	if (ret && cluster_writer() && strncmp(why, "rank 0 ", 7))
+		msg_error("sweep: %s", why);
+	return ret ? -EINVAL : 0;
+}
+
+/* Every host's facts into run->env.hosts, and a warning when the hosts
+ * differ. 0 or -errno (printed). */
+static int mpi_hosts(struct run *run)
+{
+	char why[512];
+	int ret = cluster_gather_hosts(&run->env, why, sizeof(why));
+
+	if (ret) {
+		msg_error("sweep: gathering the hosts' facts: %s", why);
+		return ret;
+	}
+	if (clients_warn_hosts(run))
+		return -ENOMEM;
+	if (cluster_writer() && run->n_warnings && clients_hosts_differ(run))
+		msg_warning("%s", run->warnings[run->n_warnings - 1]);
+	return 0;
+}
+
+int pipeline_mpi_finish(struct run *run, const struct pipeline_opts *po,
+			int ret, bool *written, bool *ended)
+{
+	int code;
+
+	*written = false;
+	*ended = ret == -EINTR || ret == -EPIPE || cluster_broken();
+	if (*ended)
+		cluster_leave();
+	else
+		cluster_finish();
+	if (ret > 0 && !*ended)
+		return ret;	/* printed by pipeline_measure() */
+	if (!cluster_writer())
+		return *po->stop_signal ?
+		       signals_exit_code(*po->stop_signal) :
+		       ret == -EPIPE || ret > 0 ? EXIT_RUNTIME :
+		       exit_code(run, 0);
+	code = pipeline_finish(run, po, ret != 0, written);
+	if (ret && ret != -EINTR && !*po->stop_signal)
+		code = EXIT_RUNTIME;
+	return code;
 }
 
 int pipeline_prepare(struct run *run, bool quiet)
@@ -354,6 +448,8 @@ int pipeline_prepare(struct run *run, bool quiet)
 			  strerror(ENOMEM));
 		return EXIT_RUNTIME;
 	}
+	if (cluster_on() && mpi_hosts(run))
+		return EXIT_RUNTIME;
 	/* the machine's own ceilings, for the report (machine_limits.h) */
 	if (run->request.limits && limits_measure(run)) {
 		msg_error("sweep: measuring limits: %s", strerror(ENOMEM));
@@ -382,6 +478,10 @@ int pipeline_measure(struct run *run, const struct runner_progress *progress)
 	int ret = runner_run(run, progress, err, sizeof(err));
 
 	run->duration = clock_now() - t0;
+	if (ret == -EPIPE && cluster_on()) {
+		msg_error("sweep: %s: writing what was measured", err);
+		return ret;
+	}
 	if (ret && ret != -EINTR) {
 		msg_error("sweep: %s", err);
 		return EXIT_RUNTIME;

@@ -38,7 +38,8 @@ int pipeline_plan(struct run *run, bool quiet);
  * machine's limits, the run warnings. EXIT_OK or EXIT_RUNTIME (printed). */
 int pipeline_prepare(struct run *run, bool quiet);
 /* The cells (runner.h), with the run's duration. 0, -EINTR when a stop
- * signal cut it short, or EXIT_RUNTIME when nothing could be measured
+ * signal cut it short, -EPIPE when an MPI job broke (printed: what was
+ * measured is written), or EXIT_RUNTIME when nothing could be measured
  * (printed). */
 int pipeline_measure(struct run *run, const struct runner_progress *progress);
 /*
@@ -51,5 +52,34 @@ int pipeline_measure(struct run *run, const struct runner_progress *progress);
  */
 int pipeline_finish(struct run *run, const struct pipeline_opts *po,
 		    bool interrupted, bool *written);
+
+/*
+ * sweep --mpi (cluster.h). Samples run in the rank process itself, never
+ * in a forked child: forking after MPI_Init is unsafe with Open MPI (the
+ * child shares its transports), so each rank prepares its caches, copies
+ * between barriers and verifies in its own process (harness/ranks.c).
+ *
+ * pipeline_mpi_start(): MPI_Init, before the request is validated; the
+ * ranks but 0 are then quiet (*quiet set) and keep their errors for rank
+ * 0 to say. Nothing without mpi. 0 or -errno (printed).
+ */
+int pipeline_mpi_start(bool mpi, bool *quiet);
+/* Every rank's verdict on a step that printed its own error (the
+ * request, the free-space check): a fault on any rank is a fault on all,
+ * rank 0 names it when it was another's. ret as it is without MPI. */
+int pipeline_mpi_agree(int ret);
+/*
+ * The end of an MPI run on every rank, once pipeline_measure() returned
+ * ret (0, -EINTR, -EPIPE: the job broke, or EXIT_RUNTIME). A whole job
+ * finalizes MPI before rank 0 writes (plots start gnuplot); a stopped or
+ * broken one leaves without MPI_Finalize (mpirun is ending it), and rank
+ * 0 writes what was measured, marked incomplete. *ended: the job did not
+ * end whole (the caller removes this host's stale scratch, and the ranks
+ * but 0 linger so mpirun does not kill rank 0 mid-write). Returns the
+ * exit code: as one host's, EXIT_RUNTIME for a broken job without a stop
+ * signal.
+ */
+int pipeline_mpi_finish(struct run *run, const struct pipeline_opts *po,
+			int ret, bool *written, bool *ended);
 
 #endif

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cluster.h"
+#include "config.h"
 #include "msg.h"
 #include "outfile.h"
 #include "parse.h"
@@ -322,6 +324,100 @@ int request_set_opt(struct request_opts *o, const char *arg)
 	return 0;
 }
 
+/* ---- sweep --mpi ---- */
+
+/* What --mpi cannot be combined with, and why (out): each forks after
+ * MPI_Init (reference tools, profiling with perf), or needs what one
+ * rank cannot give (a tree or dataset of its own, threads in a rank, one
+ * host's ceilings). NULL when nothing conflicts. */
+static const char *mpi_conflict(const struct request_opts *o,
+				const char **why)
+{
+	*why = "";
+	if (o->threads && strcmp(o->threads, "1")) {
+		*why = " (run more ranks instead)";
+		return "--threads";
+	}
+	if (o->pin && strcmp(o->pin, "none"))
+		return "--pin";
+	if (o->profile)
+		return "--profile";
+	if (o->source)
+		return "--source";
+	if (o->dataset)
+		return "--dataset";
+	if (o->reference_given && strcmp(o->reference, "none")) {
+		*why = " (a tool run per copy would fork the rank)";
+		return "--reference";
+	}
+	if (o->limits_given && !o->no_limits) {
+		*why = " (they are one host's ceilings)";
+		return "--limits";
+	}
+	return NULL;
+}
+
+/*
+ * The MPI fields of the request: the job's size, --mpi-layout, --ranks
+ * (each at most the job's size), --stonewall. Without --mpi those three
+ * are refused; without MPI support --mpi is. 0 or -EINVAL (printed).
+ */
+static int mpi_request(const struct request_opts *o, struct run_request *rq)
+{
+	const char *why, *conflict = mpi_conflict(o, &why);
+	char err[200];
+
+	if (!o->mpi) {
+		const char *opt = o->mpi_layout ? "--mpi-layout" :
+				  o->ranks ? "--ranks" :
+				  o->stonewall ? "--stonewall" : NULL;
+
+		if (!opt)
+			return 0;
+		msg_error("sweep: %s needs --mpi (mpirun -n N iobench sweep "
+			  "--mpi ...)", opt);
+		return -EINVAL;
+	}
+	if (!HAVE_MPI) {
+		msg_error("sweep: --mpi: this iobench was built without MPI "
+			  "(apt-get install libopenmpi-dev openmpi-bin, then "
+			  "meson setup --reconfigure build -Dmpi=enabled; "
+			  "scripts/iobench sweep --mpi does both)");
+		return -EINVAL;
+	}
+	if (conflict) {
+		msg_error("sweep: --mpi and %s are exclusive%s", conflict,
+			  why);
+		return -EINVAL;
+	}
+	rq->mpi_world = (unsigned)cluster_size();
+	rq->limits = false;
+	/* the default reference tool (cp) is left out, said in --help */
+	for (size_t i = 0; i < rq->n_references; i++)
+		free(rq->references[i]);
+	free(rq->references);
+	rq->references = NULL;
+	rq->n_references = 0;
+	if (o->mpi_layout && cluster_layout_parse(o->mpi_layout, &rq->layout)) {
+		msg_error("sweep: --mpi-layout: '%s': expected files or "
+			  "shared", o->mpi_layout);
+		return -EINVAL;
+	}
+	if (o->ranks && parse_count_list(o->ranks, 1, rq->mpi_world,
+					 &rq->ranks, &rq->n_ranks, err,
+					 sizeof(err))) {
+		msg_error("sweep: --ranks: %s (the job has %u rank%s)", err,
+			  rq->mpi_world, rq->mpi_world == 1 ? "" : "s");
+		return -EINVAL;
+	}
+	if (o->stonewall && parse_seconds(o->stonewall, MAX_SECONDS,
+					  &rq->stonewall, err, sizeof(err))) {
+		msg_error("sweep: --stonewall: %s", err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int request_build(const struct request_opts *o, struct run_request *rq)
 {
 	char err[256];
@@ -412,7 +508,11 @@ int request_build(const struct request_opts *o, struct run_request *rq)
 			    "'.', '_' and '-' only", o->save_baseline);
 		return -EINVAL;
 	}
-	if (check_dir(o->dir) || check_out(o->out, o->save_baseline))
+	if (mpi_request(o, rq))
+		return -EINVAL;
+	/* with MPI only rank 0 writes: the others' --out is not theirs */
+	if (check_dir(o->dir) ||
+	    (cluster_writer() && check_out(o->out, o->save_baseline)))
 		return -EINVAL;
 	rq->dir = strdup(o->dir);
 	rq->out = strdup(o->out);

@@ -33,6 +33,10 @@ struct request_opts {
 	bool no_limits, drop_caches, quiet, profile, dry_run;
 	bool sizes_given;		/* --source and --sizes are exclusive */
 	bool content_given;		/* so are --dataset and --content */
+	/* sweep --mpi (cluster.h), --mpi-layout, --ranks, --stonewall; and
+	 * whether --limits and --reference were given (--mpi refuses them) */
+	bool mpi, limits_given, reference_given;
+	const char *mpi_layout, *ranks, *stonewall;
 };
 
 /* o with sweep's defaults (--sizes 4K,1M,64M, --cache warm,cold, ...). */
@@ -44,7 +48,9 @@ int request_set_opt(struct request_opts *o, const char *arg);
  * Validates every value of o into rq (which you free with the run):
  * lists, ranges against each requested strategy, exclusive options, and
  * that --dir is a writable directory and --out can take files. Creates
- * nothing. 0, -EINVAL (printed) or -ENOMEM.
+ * nothing. With --mpi (after pipeline_mpi_start()) it fills the job's
+ * fields (--ranks against the job's size) and only rank 0 checks --out.
+ * 0, -EINVAL (printed) or -ENOMEM.
  */
 int request_build(const struct request_opts *o, struct run_request *rq);
 /* --source DIR: checks that no output lies inside the tree (by any
