@@ -146,6 +146,8 @@ _iobench()
 				-- "$cur")) ;;
 		--prealloc) COMPREPLY=($(compgen -W "none truncate fallocate" \
 				-- "$cur")) ;;
+		--mpi-layout) COMPREPLY=($(compgen -W "files shared" \
+				-- "$cur")) ;;
 		--reference) _iobench_list "$cur" cp dd rsync none ;;
 		--ignore) _iobench_list "$cur" buffer qd direct sqpoll content ;;
 		--baseline) COMPREPLY=($(compgen -W "$(_iobench_baselines)" \
