@@ -47,6 +47,8 @@ assert w, run["run"]["warnings"]
 assert ("no answer from rank 2" in w[0] or
         "barrier: stopped while waiting" in w[0]), w[0]
 assert run["cells"][0]["samples"], "no sample kept"
+print("results.json: incomplete, %d samples kept; warning: %s"
+      % (len(run["cells"][0]["samples"]), w[0]))
 PY
 then
 	pass "rank killed: partial results marked incomplete, scratch removed"
