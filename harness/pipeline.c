@@ -428,11 +428,11 @@ int pipeline_mpi_finish(struct run *run, const struct pipeline_opts *po,
 		cluster_finish();
 	if (ret > 0 && !*ended)
 		return ret;	/* printed by pipeline_measure() */
+	/* a whole job's status is rank 0's: another rank's non-zero exit
+	 * would make mpirun kill rank 0 while it writes */
 	if (!cluster_writer())
-		return *po->stop_signal ?
-		       signals_exit_code(*po->stop_signal) :
-		       ret == -EPIPE || ret > 0 ? EXIT_RUNTIME :
-		       exit_code(run, 0);
+		return !*ended ? EXIT_OK : *po->stop_signal ?
+		       signals_exit_code(*po->stop_signal) : EXIT_RUNTIME;
 	code = pipeline_finish(run, po, ret != 0, written);
 	if (ret && ret != -EINTR && !*po->stop_signal)
 		code = EXIT_RUNTIME;

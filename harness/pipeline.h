@@ -76,8 +76,9 @@ int pipeline_mpi_agree(int ret);
  * 0 writes what was measured, marked incomplete. *ended: the job did not
  * end whole (the caller removes this host's stale scratch, and the ranks
  * but 0 linger so mpirun does not kill rank 0 mid-write). Returns the
- * exit code: as one host's, EXIT_RUNTIME for a broken job without a stop
- * signal.
+ * exit code: rank 0's as one host's, EXIT_RUNTIME for a broken job
+ * without a stop signal; the other ranks' EXIT_OK when the job ended
+ * whole (its status is rank 0's).
  */
 int pipeline_mpi_finish(struct run *run, const struct pipeline_opts *po,
 			int ret, bool *written, bool *ended);
