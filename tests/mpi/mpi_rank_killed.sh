@@ -44,8 +44,10 @@ run = json.load(open(sys.argv[1]))
 assert run["run"]["incomplete"] is True, "not marked incomplete"
 w = [w for w in run["run"]["warnings"] if "MPI job broke" in w]
 assert w, run["run"]["warnings"]
-assert ("no answer from rank 2" in w[0] or
-        "barrier: stopped while waiting" in w[0]), w[0]
+# rank 0 names the ranks it was waiting for; at a barrier or in the
+# broadcast of every rank's results it cannot tell who is missing
+assert ("no answer from rank" not in w[0] or
+        "no answer from rank 2)" in w[0]), w[0]
 assert run["cells"][0]["samples"], "no sample kept"
 print("results.json: incomplete, %d samples kept; warning: %s"
       % (len(run["cells"][0]["samples"]), w[0]))

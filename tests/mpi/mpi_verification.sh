@@ -26,7 +26,7 @@ PY
 	then
 		pass "$layout: rank 1's corrupt copy fails the cell"
 	else
-		fail "$layout: results.json"
+		fail "$layout: results.json (exit $rc): $(cat "$T/stderr")"
 	fi
 done
 finish
