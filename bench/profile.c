@@ -19,7 +19,7 @@ static void usage(void)
 "cache misses and branch misses (\"n/a (not supported here)\" where the\n"
 "hardware does not expose them), and system calls (raw_syscalls:\n"
 "sys_enter tracepoint). When perf is on PATH, each cell is also sampled\n"
-"with perf record -g for its hot spots. report.md gets a \"Profile\"\n"
+"with perf record (DWARF stacks) for its hot spots. report.md gets a \"Profile\"\n"
 "section; results.json a \"profile\" object per cell. perf writes only\n"
 "in the scratch directory (HOME and TMPDIR there, no build-id cache).\n\n"
 "SWEEP OPTIONS are sweep's (see iobench sweep --help; --dry-run prints\n"

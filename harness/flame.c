@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Flame graphs from `perf record -g`: runs perf on a worker child, folds
- * `perf script` output into stacks and draws them as a self-contained SVG.
- * Hand-written: no packaged C library folds perf samples or draws flame
- * graphs (the usual tools are Brendan Gregg's Perl scripts).
+ * Flame graphs from `perf record --call-graph dwarf`: runs perf on a
+ * worker child, folds `perf script` output into stacks and draws them as
+ * a self-contained SVG with click-to-zoom and search. Hand-written: no
+ * packaged C library folds perf samples or draws flame graphs (the usual
+ * tools are Brendan Gregg's Perl scripts; Debian packages none).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -34,7 +36,17 @@
 #define GLYPH_WIDTH 7.0		/* of FONT_SIZE Verdana, a little generous */
 #define MIN_FRAME_WIDTH 0.1	/* narrower frames are not drawn */
 /* sampling frequency of perf record (Hz) */
-#define PERF_FREQ "2999"
+#define PERF_FREQ "999"
+/*
+ * Call stacks are unwound from a copy of each sample's stack with the
+ * DWARF unwind tables (perf record --call-graph dwarf): libc and the
+ * kernel's callers are not built with frame pointers, and frame-pointer
+ * walks through them end in [unknown]. The copy is WORKER_STACK_DUMP
+ * bytes (16 MB of perf data per second sampled at PERF_FREQ), enough
+ * for a copy's frames on the worker's own stack of WORKER_STACK_SIZE.
+ */
+#define WORKER_STACK_DUMP "16384"
+#define WORKER_STACK_SIZE (8u << 20)
 
 /* ---- folding ---- */
 
@@ -274,6 +286,63 @@ bool flame_has_frame(const struct flame_profile *fp, const char *needle)
 	return false;
 }
 
+/* Whether a frame is a symbol perf could not name: "[unknown]", or the
+ * object it is in, "[libc.so.6]", "[kernel.kallsyms]" (no symbol names
+ * start with '[') */
+static bool frame_unresolved(const char *frame, size_t len)
+{
+	return len >= 2 && frame[0] == '[' && frame[len - 1] == ']';
+}
+
+double flame_unresolved_share(const struct flame_profile *fp)
+{
+	uint64_t n = 0;
+
+	if (!fp->total)
+		return 0;
+	for (size_t i = 0; i < fp->n; i++) {
+		const char *p = fp->stacks[i].frames;
+
+		/* the first frame is the command, not a symbol */
+		p += strcspn(p, ";");
+		while (*p == ';') {
+			size_t len = strcspn(++p, ";");
+
+			if (frame_unresolved(p, len)) {
+				n += fp->stacks[i].count;
+				break;
+			}
+			p += len;
+		}
+	}
+	return (double)n / fp->total;
+}
+
+int flame_trim_below(struct flame_profile *fp, const char *frame)
+{
+	size_t flen = strlen(frame);
+
+	for (size_t i = 0; i < fp->n; i++) {
+		char *s = fp->stacks[i].frames, *p = s + strcspn(s, ";");
+
+		/* "comm;a;b;FRAME;c" -> "comm;c" */
+		while (*p == ';') {
+			size_t len = strcspn(p + 1, ";");
+
+			if (len == flen && !strncmp(p + 1, frame, flen)) {
+				char *rest = p + 1 + len;
+
+				memmove(s + strcspn(s, ";"), rest,
+					strlen(rest) + 1);
+				break;
+			}
+			p += 1 + len;
+		}
+	}
+	merge_stacks(fp);
+	return 0;
+}
+
 static const char *leaf_of(const char *frames)
 {
 	const char *semi = strrchr(frames, ';');
@@ -392,8 +461,8 @@ static unsigned stack_depth(const char *frames)
 }
 
 static void draw_frame(FILE *f, const char *name, size_t name_len,
-		       uint64_t count, uint64_t total, double x, double y,
-		       double w)
+		       uint64_t start, uint64_t count, uint64_t total,
+		       unsigned depth, double x, double y, double w)
 {
 	unsigned rgb[3];
 	char nm[512];
@@ -401,30 +470,171 @@ static void draw_frame(FILE *f, const char *name, size_t name_len,
 
 	snprintf(nm, sizeof(nm), "%.*s", (int)name_len, name);
 	frame_colour(nm, rgb);
-	fputs("<g><title>", f);
+	/* where the frame sits in samples, for the script's zoom */
+	fprintf(f, "<g data-s=\"%" PRIu64 "\" data-n=\"%" PRIu64 "\" "
+		"data-d=\"%u\"><title>", start, count, depth);
 	xml_text(f, nm, SIZE_MAX);
 	fprintf(f, " (%" PRIu64 " sample%s, %.2f%%)</title>", count,
 		count == 1 ? "" : "s", 100.0 * count / total);
 	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\""
 		" fill=\"rgb(%u,%u,%u)\" rx=\"2\" ry=\"2\"/>", x, y, w,
 		FRAME_HEIGHT - 1, rgb[0], rgb[1], rgb[2]);
-	/* text only where it fits: cut to the frame with ".." */
+	/* text only where it fits: cut to the frame with ".."; the script
+	 * fits it again the same way when a zoom changes the width */
 	fit = (size_t)((w - 6) / GLYPH_WIDTH);
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">", x + 3,
+		y + FRAME_HEIGHT - 4.5);
 	if (fit >= 3) {
 		size_t n = strlen(nm);
 
-		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">", x + 3,
-			y + FRAME_HEIGHT - 4.5);
 		if (n <= fit) {
 			xml_text(f, nm, n);
 		} else {
 			xml_text(f, nm, fit - 2);
 			fputs("..", f);
 		}
-		fputs("</text>", f);
 	}
-	fputs("</g>\n", f);
+	fputs("</text></g>\n", f);
 }
+
+/*
+ * Click-to-zoom and search, as Brendan Gregg's flamegraph.pl SVGs offer
+ * them (written afresh for this layout, which keeps every frame's place
+ * in samples): a click on a frame widens it and what it calls to the
+ * full width, its callers stay as faded full-width bars, the rest is
+ * hidden; "Reset Zoom" or Escape undoes it. "Search" (or Ctrl-F) asks
+ * for a regular expression, paints the frames it matches magenta and
+ * shows the share of samples under them (nested matches counted once).
+ */
+static const char svg_script[] =
+"<script type=\"text/ecmascript\"><![CDATA[\n"
+"\"use strict\";\n"
+"var PAD = %.1f, GLYPH = %.1f, W, total, frames, details, unzoomBtn,\n"
+"    searchBtn, matchedTxt, zoomed = null, term = null;\n"
+"function num(e, a) { return parseFloat(e.getAttribute(a)); }\n"
+"function nameOf(g) {\n"
+"  var t = g.firstElementChild.textContent;\n"
+"  return t.substring(0, t.lastIndexOf(\" (\"));\n"
+"}\n"
+"function init() {\n"
+"  var root = document.getElementById(\"frames\");\n"
+"  frames = root.children;\n"
+"  total = num(root, \"data-total\");\n"
+"  W = num(document.documentElement, \"width\") - 2 * PAD;\n"
+"  details = document.getElementById(\"details\").firstChild;\n"
+"  unzoomBtn = document.getElementById(\"unzoom\");\n"
+"  searchBtn = document.getElementById(\"search\");\n"
+"  matchedTxt = document.getElementById(\"matched\");\n"
+"  root.addEventListener(\"click\", function (ev) {\n"
+"    var g = ev.target.closest(\"g\");\n"
+"    if (g) zoom(g);\n"
+"  });\n"
+"  root.addEventListener(\"mouseover\", function (ev) {\n"
+"    var g = ev.target.closest(\"g\");\n"
+"    if (g) details.nodeValue = g.firstElementChild.textContent;\n"
+"  });\n"
+"  root.addEventListener(\"mouseout\", function () {\n"
+"    details.nodeValue = \" \";\n"
+"  });\n"
+"  unzoomBtn.addEventListener(\"click\", unzoom);\n"
+"  searchBtn.addEventListener(\"click\", function () {\n"
+"    if (term === null) searchPrompt(); else resetSearch();\n"
+"  });\n"
+"  window.addEventListener(\"keydown\", function (ev) {\n"
+"    if ((ev.ctrlKey && ev.key === \"f\") || ev.key === \"F3\") {\n"
+"      ev.preventDefault();\n"
+"      searchPrompt();\n"
+"    } else if (ev.key === \"Escape\") {\n"
+"      resetSearch();\n"
+"      unzoom();\n"
+"    }\n"
+"  });\n"
+"}\n"
+"function fitText(g, x, w) {\n"
+"  var t = g.lastElementChild, name = nameOf(g);\n"
+"  var fit = Math.floor((w - 6) / GLYPH);\n"
+"  t.setAttribute(\"x\", (x + 3).toFixed(1));\n"
+"  if (fit < 3) t.textContent = \"\";\n"
+"  else if (name.length <= fit) t.textContent = name;\n"
+"  else t.textContent = name.substring(0, fit - 2) + \"..\";\n"
+"}\n"
+"function place(g, x, w) {\n"
+"  var r = g.firstElementChild.nextElementSibling;\n"
+"  r.setAttribute(\"x\", x.toFixed(1));\n"
+"  r.setAttribute(\"width\", w.toFixed(1));\n"
+"  g.style.display = \"\";\n"
+"  fitText(g, x, w);\n"
+"}\n"
+"function zoom(z) {\n"
+"  var s0 = num(z, \"data-s\"), n0 = num(z, \"data-n\");\n"
+"  var d0 = num(z, \"data-d\"), k = W / n0;\n"
+"  zoomed = z;\n"
+"  for (var i = 0; i < frames.length; i++) {\n"
+"    var g = frames[i], s = num(g, \"data-s\"), n = num(g, \"data-n\");\n"
+"    var d = num(g, \"data-d\");\n"
+"    g.style.opacity = \"\";\n"
+"    if (d < d0 && s <= s0 && s + n >= s0 + n0) {\n"
+"      place(g, PAD, W);\n"
+"      g.style.opacity = \"0.5\";\n"
+"    } else if (d >= d0 && s >= s0 && s + n <= s0 + n0) {\n"
+"      place(g, PAD + (s - s0) * k, n * k);\n"
+"    } else {\n"
+"      g.style.display = \"none\";\n"
+"    }\n"
+"  }\n"
+"  unzoomBtn.style.display = \"\";\n"
+"  if (term !== null) search(term);\n"
+"}\n"
+"function unzoom() {\n"
+"  if (zoomed === null) return;\n"
+"  zoomed = null;\n"
+"  for (var i = 0; i < frames.length; i++) {\n"
+"    var g = frames[i];\n"
+"    g.style.opacity = \"\";\n"
+"    place(g, PAD + num(g, \"data-s\") * W / total,\n"
+"          num(g, \"data-n\") * W / total);\n"
+"  }\n"
+"  unzoomBtn.style.display = \"none\";\n"
+"  if (term !== null) search(term);\n"
+"}\n"
+"function searchPrompt() {\n"
+"  var t = prompt(\"Search for (a regular expression):\", term || \"\");\n"
+"  if (t !== null && t !== \"\") search(t);\n"
+"}\n"
+"function paint(g, fill) {\n"
+"  var r = g.firstElementChild.nextElementSibling;\n"
+"  if (!r.hasAttribute(\"data-fill\"))\n"
+"    r.setAttribute(\"data-fill\", r.getAttribute(\"fill\"));\n"
+"  r.setAttribute(\"fill\", fill || r.getAttribute(\"data-fill\"));\n"
+"}\n"
+"function search(t) {\n"
+"  var re, spans = [], sum = 0, end = -1;\n"
+"  try { re = new RegExp(t); } catch (e) { alert(e.message); return; }\n"
+"  term = t;\n"
+"  for (var i = 0; i < frames.length; i++) {\n"
+"    var g = frames[i], hit = re.test(nameOf(g));\n"
+"    paint(g, hit ? \"rgb(230,0,230)\" : null);\n"
+"    if (hit) spans.push([num(g, \"data-s\"), num(g, \"data-n\")]);\n"
+"  }\n"
+"  spans.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });\n"
+"  for (var j = 0; j < spans.length; j++) {\n"
+"    var a = spans[j][0], b = a + spans[j][1];\n"
+"    if (a >= end) sum += b - a;\n"
+"    else if (b > end) sum += b - end;\n"
+"    if (b > end) end = b;\n"
+"  }\n"
+"  searchBtn.textContent = \"Reset Search\";\n"
+"  matchedTxt.textContent = \"Matched: \" +\n"
+"    (100 * sum / total).toFixed(1) + \"%%\";\n"
+"}\n"
+"function resetSearch() {\n"
+"  if (term === null) return;\n"
+"  term = null;\n"
+"  for (var i = 0; i < frames.length; i++) paint(frames[i], null);\n"
+"  searchBtn.textContent = \"Search\";\n"
+"  matchedTxt.textContent = \"\";\n"
+"}\n"
+"]]></script>\n";
 
 int flame_write_svg(const struct flame_profile *fp, const char *title,
 		    FILE *out)
@@ -443,20 +653,35 @@ int flame_write_svg(const struct flame_profile *fp, const char *title,
 	height = HEADER_HEIGHT + (max_depth + 1) * FRAME_HEIGHT + 2 * SVG_PAD;
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
 		"<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" "
-		"width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n"
+		"width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
+		"onload=\"init()\">\n"
 		"<style>text { font-family: Verdana, sans-serif; "
 		"font-size: %dpx; fill: rgb(0,0,0); } "
-		"g:hover rect { stroke: rgb(0,0,0); stroke-width: 0.5; }"
-		"</style>\n"
-		"<rect x=\"0\" y=\"0\" width=\"100%%\" height=\"100%%\" "
+		"#frames g:hover rect { stroke: rgb(0,0,0); stroke-width: 0.5; } "
+		"#frames g, .button { cursor: pointer; } "
+		".button:hover { text-decoration: underline; }"
+		"</style>\n", SVG_WIDTH, height, SVG_WIDTH, height, FONT_SIZE);
+	fprintf(out, svg_script, SVG_PAD, GLYPH_WIDTH);
+	fprintf(out, "<rect x=\"0\" y=\"0\" width=\"100%%\" height=\"100%%\" "
 		"fill=\"rgb(250,250,235)\"/>\n"
 		"<text x=\"%.1f\" y=\"24\" style=\"font-size: 17px\" "
-		"text-anchor=\"middle\">", SVG_WIDTH, height, SVG_WIDTH,
-		height, FONT_SIZE, SVG_WIDTH / 2);
+		"text-anchor=\"middle\">", SVG_WIDTH / 2);
 	xml_text(out, title, SIZE_MAX);
-	fprintf(out, "</text>\n<text x=\"%.1f\" y=\"%.1f\">%" PRIu64
-		" samples; width = share of samples, hover for figures</text>\n",
-		SVG_PAD, height - 4, fp->total);
+	fprintf(out, "</text>\n"
+		"<text id=\"unzoom\" class=\"button\" x=\"%.1f\" y=\"24\" "
+		"style=\"display: none\">Reset Zoom</text>\n"
+		"<text id=\"search\" class=\"button\" x=\"%.1f\" y=\"24\" "
+		"text-anchor=\"end\">Search</text>\n"
+		"<text id=\"details\" x=\"%.1f\" y=\"%.1f\"> </text>\n"
+		"<text id=\"matched\" x=\"%.1f\" y=\"%.1f\" "
+		"text-anchor=\"end\"></text>\n"
+		"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%" PRIu64
+		" samples; width = share of samples; click to zoom, Ctrl-F "
+		"to search</text>\n", SVG_PAD, SVG_WIDTH - SVG_PAD, SVG_PAD,
+		height - 4, SVG_WIDTH - SVG_PAD, height - 4, SVG_WIDTH / 2,
+		height - 4, fp->total);
+	fprintf(out, "<g id=\"frames\" data-total=\"%" PRIu64 "\">\n",
+		fp->total);
 	/*
 	 * The stacks are sorted, so the stacks sharing the first d+1 frames
 	 * are contiguous: each run is one frame at depth d, as wide as the
@@ -494,13 +719,14 @@ int flame_write_svg(const struct flame_profile *fp, const char *title,
 
 				while (name > fr && name[-1] != ';')
 					name--;
-				draw_frame(out, name, fr + len - name, count,
-					   fp->total, SVG_PAD + x0 * scale,
+				draw_frame(out, name, fr + len - name, x0,
+					   count, fp->total, d,
+					   SVG_PAD + x0 * scale,
 					   y - FRAME_HEIGHT, count * scale);
 			}
 		}
 	}
-	fputs("</svg>\n", out);
+	fputs("</g>\n</svg>\n", out);
 	return ferror(out) ? -EIO : 0;
 }
 
@@ -660,7 +886,8 @@ static pid_t spawn_perf_record(const char *perf, pid_t pid, int ctl_r,
 		dup2(a, 4);
 		perf_child_setup(tmpdir);
 		/* no build-ids: nothing to look up or cache outside tmpdir */
-		execl(perf, "perf", "record", "-g", "-F", PERF_FREQ, "-D", "-1",
+		execl(perf, "perf", "record", "--call-graph",
+		      "dwarf," WORKER_STACK_DUMP, "-F", PERF_FREQ, "-D", "-1",
 		      "--no-buildid", "--no-buildid-cache", "--control",
 		      control, "-o", data, "-p", pidstr, (char *)NULL);
 		_exit(127);
@@ -721,6 +948,51 @@ static int fold_data(const char *perf, const char *tmpdir, const char *data,
 	return 0;
 }
 
+/* The worker's job, for the fresh stack it runs on. */
+static struct {
+	int (*work)(void *, struct flame_ctl *);
+	void *ctx;
+	struct flame_ctl *ctl;
+	int ret;
+} worker_job;
+
+static void worker_entry(void)
+{
+	worker_job.ret = worker_job.work(worker_job.ctx, worker_job.ctl);
+}
+
+/*
+ * Runs the job on a stack of its own (makecontext), whose bottom is the
+ * job: perf copies WORKER_STACK_DUMP bytes of stack per sample to unwind
+ * with DWARF, and the callers' stacks (path buffers of PATH_MAX, the
+ * sweep runner's frames) would not fit, leaving the outermost frames
+ * [unknown]. Falls back to the caller's stack when there is no memory.
+ */
+static int run_on_own_stack(int (*work)(void *, struct flame_ctl *),
+			    void *ctx, struct flame_ctl *ctl)
+{
+	ucontext_t caller, job;
+	void *stack = malloc(WORKER_STACK_SIZE);
+
+	if (!stack || getcontext(&job)) {
+		free(stack);
+		return work(ctx, ctl);
+	}
+	worker_job.work = work;
+	worker_job.ctx = ctx;
+	worker_job.ctl = ctl;
+	job.uc_stack.ss_sp = stack;
+	job.uc_stack.ss_size = WORKER_STACK_SIZE;
+	job.uc_link = &caller;
+	makecontext(&job, worker_entry, 0);
+	if (swapcontext(&caller, &job)) {
+		free(stack);
+		return work(ctx, ctl);
+	}
+	free(stack);
+	return worker_job.ret;
+}
+
 /* The worker: waits for the go byte, works, exits with its result. */
 static void __attribute__((noreturn))
 run_worker(int (*work)(void *, struct flame_ctl *), void *ctx, int go_r,
@@ -735,7 +1007,7 @@ run_worker(int (*work)(void *, struct flame_ctl *), void *ctx, int go_r,
 	while (n < 0 && errno == EINTR);
 	if (n != 1)
 		_exit(126);
-	n = -work(ctx, ctl);
+	n = -run_on_own_stack(work, ctx, ctl);
 	/* the errno as exit status, when it fits */
 	_exit(n <= 0 ? 0 : n < 126 ? (int)n : 125);
 }
@@ -884,6 +1156,10 @@ int flame_record(int (*work)(void *ctx, struct flame_ctl *ctl),
 		goto out_unlink;
 	}
 	ret = fold_data(perf, tmpdir, data, log, fp, why, len);
+	/* what ran the job (the caller's stack, makecontext's start) is
+	 * not the job's: stacks start at the work itself */
+	if (!ret)
+		ret = flame_trim_below(fp, "worker_entry");
 	goto out_unlink;
 out_kill:
 	if (worker > 0) {

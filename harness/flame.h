@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Flame graphs: `perf record -g` of a process doing work, `perf script`
- * output folded into stacks, self-time hot spots, and a self-contained
- * SVG flame graph.
+ * Flame graphs: `perf record --call-graph dwarf` of a process doing work,
+ * `perf script` output folded into stacks, self-time hot spots, and a
+ * self-contained SVG flame graph with click-to-zoom and search.
  */
 #ifndef IOBENCH_FLAME_H
 #define IOBENCH_FLAME_H
@@ -43,6 +43,14 @@ int flame_write_folded(const struct flame_profile *fp, FILE *out);
 /* True when some frame of some stack contains `needle`. */
 bool flame_has_frame(const struct flame_profile *fp, const char *needle);
 
+/* The share (0-1) of samples whose stack has a frame perf could not
+ * name: "[unknown]", or only its object ("[libc.so.6]"). */
+double flame_unresolved_share(const struct flame_profile *fp);
+/* Drops, in every stack, the frames from the root up to and including
+ * the first `frame` (the command stays first), then merges the stacks
+ * that became equal. Stacks without `frame` are kept whole. 0. */
+int flame_trim_below(struct flame_profile *fp, const char *frame);
+
 /* The symbols with the most self (leaf) samples, largest first, as a
  * share of all samples: up to max into out (symbols owned by the
  * caller: free each). Sets *n. 0 or -ENOMEM. */
@@ -59,9 +67,10 @@ int flame_write_svg(const struct flame_profile *fp, const char *title,
 bool flame_find_perf(char *out, size_t len, char *why, size_t why_len);
 
 /*
- * Samples a child process with `perf record -g` and folds the samples
- * into fp. The child runs work(ctx, ctl) and exits with its result (0, or
- * -errno); everything it does is sampled, so work that must not be
+ * Samples a child process with `perf record --call-graph dwarf` and
+ * folds the samples into fp (stacks start at the work: see
+ * flame_trim_below()). The child runs work(ctx, ctl) on a stack of its
+ * own and exits with its result (0, or -errno); everything it does is sampled, so work that must not be
  * (cleaning up, evicting the page cache) it asks for with
  * flame_prepare(), which runs prepare(ctx) in the calling process and
  * waits. perf's data file lives in tmpdir and is removed; `timeout`

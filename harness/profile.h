@@ -2,7 +2,7 @@
 /*
  * Profiling a cell (iobench profile): perf_event_open(2) counters around a
  * sample's timed region, system calls via the raw_syscalls:sys_enter
- * tracepoint, and hot spots from `perf record -g` of the cell copying.
+ * tracepoint, and hot spots from `perf record --call-graph dwarf` of the cell copying.
  */
 #ifndef IOBENCH_PROFILE_H
 #define IOBENCH_PROFILE_H

@@ -192,8 +192,8 @@ static void hot_spots_list(FILE *f, const struct run *run)
 	size_t lines = 0;
 
 	fputs("### Key hot spots\n\nSymbols with the most self samples "
-	      "(`perf record -g`) while the cell copied, as a share of all "
-	      "its samples; one cell per strategy and size (the first "
+	      "(`perf record --call-graph dwarf`) while the cell copied, "
+	      "as a share of all its samples; one cell per strategy and size (the first "
 	      "planned: warm before cold).\n\n", f);
 	for (size_t i = 0; i < run->n_cells; i++) {
 		const struct cell *c = &run->cells[i];

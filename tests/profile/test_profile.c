@@ -214,6 +214,48 @@ static void fold_canned(struct flame_profile *fp)
 	fclose(f);
 }
 
+/* Stacks with a frame perf could not name, and stacks cut at the
+ * frame that ran the work. */
+static void test_unresolved_and_trim(void **state)
+{
+	static const char text[] =
+		"iobench 1 1.0: 1 cpu-clock:\n"
+		"\t1 rw_copy+0x1 (/usr/bin/iobench)\n"
+		"\t2 worker_entry+0x1 (/usr/bin/iobench)\n"
+		"\t3 [unknown] (/usr/lib/x86_64-linux-gnu/libc.so.6)\n"
+		"\n"
+		"iobench 1 1.1: 1 cpu-clock:\n"
+		"\t1 rw_copy+0x9 (/usr/bin/iobench)\n"
+		"\t2 worker_entry+0x1 (/usr/bin/iobench)\n"
+		"\t3 __start_context (/usr/lib/x86_64-linux-gnu/libc.so.6)\n"
+		"\n"
+		"iobench 1 1.2: 1 cpu-clock:\n"
+		"\t1 [unknown] ([unknown])\n"
+		"\t2 main+0x1 (/usr/bin/iobench)\n"
+		"\n"
+		"iobench 1 1.3: 1 cpu-clock:\n"
+		"\t1 read+0x1 (/usr/lib/x86_64-linux-gnu/libc.so.6)\n"
+		"\t2 main+0x1 (/usr/bin/iobench)\n";
+	struct flame_profile fp = { 0 };
+	FILE *f = fmemopen((void *)text, sizeof(text) - 1, "r");
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(flame_fold_perf_script(f, &fp), 0);
+	fclose(f);
+	/* [libc.so.6] and [unknown]: 2 of 4 samples */
+	assert_true(fabs(flame_unresolved_share(&fp) - 0.5) < 1e-9);
+	assert_int_equal(flame_trim_below(&fp, "worker_entry"), 0);
+	/* both worker stacks are now one: the command, then the work */
+	assert_int_equal(fp.n, 3);
+	assert_true(flame_has_frame(&fp, "iobench;rw_copy"));
+	assert_false(flame_has_frame(&fp, "worker_entry"));
+	assert_false(flame_has_frame(&fp, "libc.so.6"));
+	assert_int_equal(fp.total, 4);
+	assert_true(fabs(flame_unresolved_share(&fp) - 0.25) < 1e-9);
+	flame_free(&fp);
+}
+
 static void test_fold_canned(void **state)
 {
 	static const char *const want[] = {
@@ -298,9 +340,23 @@ static void test_svg(void **state)
 	assert_int_equal(flame_write_svg(&fp, "rw <1M> & co", f), 0);
 	assert_int_equal(fclose(f), 0);
 	svg = test_slurp(path, NULL);
-	/* every frame: a group with a hover title, a rect and its share */
-	assert_non_null(strstr(svg, "<g><title>copy_page_to_iter (2 samples,"
-				    " 40.00%)</title><rect "));
+	/* every frame: a group placed in samples (start, count, depth)
+	 * with a hover title, a rect and its share */
+	assert_non_null(strstr(svg, "data-n=\"2\" data-d=\"8\"><title>"
+				    "copy_page_to_iter (2 samples, 40.00%)"
+				    "</title><rect "));
+	assert_non_null(strstr(svg, "<g data-s=\"0\" data-n=\"5\" "
+				    "data-d=\"0\"><title>iobench "));
+	/* click-to-zoom and search: the script, its buttons, the frames'
+	 * group with the total the shares are of */
+	assert_non_null(strstr(svg, "<script type=\"text/ecmascript\">"
+				    "<![CDATA["));
+	assert_non_null(strstr(svg, "function zoom("));
+	assert_non_null(strstr(svg, "function search("));
+	assert_non_null(strstr(svg, "onload=\"init()\""));
+	assert_non_null(strstr(svg, "id=\"unzoom\""));
+	assert_non_null(strstr(svg, ">Search</text>"));
+	assert_non_null(strstr(svg, "<g id=\"frames\" data-total=\"5\">"));
 	assert_non_null(strstr(svg, "<title>iobench (5 samples, 100.00%)"));
 	assert_non_null(strstr(svg, "operator&lt;&lt;(std::ostream&amp;"));
 	assert_non_null(strstr(svg, "rw &lt;1M&gt; &amp; co"));
@@ -503,6 +559,7 @@ int main(void)
 		cmocka_unit_test(test_counters_off),
 		cmocka_unit_test(test_add_reasons),
 		cmocka_unit_test(test_fold_canned),
+		cmocka_unit_test(test_unresolved_and_trim),
 		cmocka_unit_test(test_fold_empty),
 		cmocka_unit_test(test_top_self),
 		cmocka_unit_test_setup_teardown(test_svg, setup, teardown),
