@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "estimate.h"
 #include "fmt.h"
 #include "results.h"
 #include "runner.h"
@@ -131,6 +133,27 @@ static void print_matrix(const struct run *run, FILE *f)
 		rq->dir, rq->out);
 }
 
+/* The rounds the estimate expects per size, and the load it saw. */
+static void print_expected_rounds(const struct run *run, FILE *f)
+{
+	const struct run_request *rq = &run->request;
+	char one[32];
+	double load[1];
+
+	if (rq->source || run->workload)
+		return;
+	fprintf(f, "expected: ");
+	for (size_t i = 0; i < rq->n_sizes; i++) {
+		fmt_size(rq->sizes[i], one, sizeof(one));
+		fprintf(f, "%s%s %.0f rounds", i ? ", " : "", one,
+			estimate_rounds(run, rq->sizes[i]));
+	}
+	if (getloadavg(load, 1) == 1)
+		fprintf(f, " (load average %.1f on %ld CPUs)", load[0],
+			sysconf(_SC_NPROCESSORS_ONLN));
+	fputc('\n', f);
+}
+
 int bench_print_plan(const struct run *run, FILE *f)
 {
 	struct plan_row *rows = calloc(run->n_cells ? run->n_cells : 1,
@@ -181,6 +204,7 @@ int bench_print_plan(const struct run *run, FILE *f)
 		"~%s%s\n", run->n_cells, run->n_cells - skipped, skipped,
 		fmt_duration(runner_estimate_seconds(run), dur, sizeof(dur)),
 		run->request.limits ? " (+ 1-3 s measuring limits)" : "");
+	print_expected_rounds(run, f);
 	fprintf(f, "dry run: nothing was run or created\n");
 	free(rows);
 	return ferror(f) ? -EIO : 0;

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,7 +194,11 @@ static void usage(FILE *f)
 "  -n, --dry-run         print the plan (a table of the cells per\n"
 "                        strategy), the cell count and the estimated\n"
 "                        duration, then exit 0: nothing is run or created\n"
-"  -q, --quiet           no progress on stderr\n"
+"  -q, --quiet           no progress on stderr (otherwise: on a terminal\n"
+"                        a live line of samples run and expected, cells\n"
+"                        finished and the ETA from the samples' measured\n"
+"                        cost; else a line per cell; then how long the run\n"
+"                        took)\n"
 "  --save-baseline NAME  also store results.json as OUT/baselines/NAME.json\n"
 "  --limits              measure memcpy and O_DIRECT bandwidth first and\n"
 "                        show each size's best as a share of them\n"
@@ -264,6 +269,7 @@ struct progress_ctx {
 	size_t n_cells;
 	size_t finished;		/* cells done (skipped ones included) */
 	bool *announced;		/* finished cells counted / printed */
+	size_t samples;			/* samples run, warm-ups included */
 };
 
 /* "1M rw buf 128K warm none": what a progress line names; a dataset's
@@ -335,25 +341,39 @@ static void announce_finished(struct progress_ctx *p, const struct run *run)
 	}
 }
 
+/*
+ * The live line: samples run of those expected (the total grows when
+ * noisy cells get more rounds), cells finished, the cell just sampled,
+ * and the time left from the measured cost of the samples. Work left
+ * never reads 0:00: the ETA is rounded up.
+ */
 static void show_progress(void *ctx, const struct run *run, size_t ci,
 			  size_t done, size_t total, double eta)
 {
 	struct progress_ctx *p = ctx;
 	const struct cell *c = &run->cells[ci];
 	char label[256];
-	unsigned e = eta > 0 ? (unsigned)(eta + 0.5) : 0;
+	unsigned long e = eta > 0 ? (unsigned long)ceil(eta) : 0;
 
+	p->samples = done;
 	if (p->quiet)
 		return;
 	/* cells run interleaved: count finished ones, not plan positions */
 	announce_finished(p, run);
 	if (!p->tty)
 		return;
+	if (total > done && !e)
+		e = 1;
 	progress_label(run, c, label, sizeof(label));
-	fprintf(stderr, "\r[%zu/%zu done] %s  sample %zu/%zu  ETA %u:%02u"
-		"\033[K", p->finished, run->n_cells, label,
-		/* a noisy cell may take more than n samples */
-		done, total < done ? done : total, e / 60, e % 60);
+	fprintf(stderr, "\r[%zu/%zu samples, %zu/%zu cells] %s  ETA ",
+		done, total < done ? done : total, p->finished, run->n_cells,
+		label);
+	if (e >= 3600)
+		fprintf(stderr, "%lu:%02lu:%02lu", e / 3600, e / 60 % 60,
+			e % 60);
+	else
+		fprintf(stderr, "%lu:%02lu", e / 60, e % 60);
+	fputs("\033[K", stderr);
 	p->line_open = true;
 }
 
@@ -487,7 +507,8 @@ static int sweep_run(struct run *run, const struct pipeline_opts *po)
 	struct runner_progress prog = { show_progress, &pc };
 	size_t skipped = 0;
 	bool written;
-	double est;
+	double est, t0 = clock_now();
+	char took[FMT_LEN], planned[FMT_LEN];
 	int ret;
 
 	/* from here on a signal leaves partial results, not a stray dir */
@@ -530,6 +551,13 @@ static int sweep_run(struct run *run, const struct pipeline_opts *po)
 	if (ret > 0)
 		return ret;
 	ret = pipeline_finish(run, po, ret == -EINTR, &written);
+	/* the whole run, planning to the files written, against the plan */
+	if (!po->quiet)
+		fprintf(stderr, "done: %zu cells, %zu samples; took %s "
+			"(%.0f s; planned ~%s)\n", run->n_cells, pc.samples,
+			fmt_duration(clock_now() - t0, took, sizeof(took)),
+			clock_now() - t0,
+			fmt_duration(est, planned, sizeof(planned)));
 	/* OUT/<run-id>/report.md; a failed write to stdout is main()'s */
 	if (written)
 		printf("%s/%s/report.md\n", run->request.out, run->id);

@@ -33,6 +33,7 @@
 #include "cluster.h"
 #include "copy_unit.h"
 #include "dataset.h"
+#include "estimate.h"
 #include "fmt.h"
 #include "profile.h"
 #include "ranks.h"
@@ -46,21 +47,14 @@
 #include "threads.h"
 #include "workload.h"
 
-/* A sample should last at least this long: shorter ones are dominated by
- * clock and scheduling noise, so small files are copied in batches. */
-#define BATCH_TARGET_SECONDS 0.010
-#define BATCH_MAX_FILES 1024u
-#define BATCH_MAX_BYTES (256ull << 20)
+/* runner.h: the batch rules, shared with the estimate */
+#define BATCH_TARGET_SECONDS RUNNER_BATCH_TARGET_SECONDS
+#define BATCH_MAX_FILES RUNNER_BATCH_MAX_FILES
+#define BATCH_MAX_BYTES RUNNER_BATCH_MAX_BYTES
 /* Files copied by the calibration sample of sizes up to this. */
 #define CALIBRATION_SMALL_SIZE (64ull << 10)
 #define CALIBRATION_FILES 16u
-#define MIN_SAMPLES 6u
-/* Per-sample overhead outside the timed region (fork, cache preparation,
- * writeback, verification) used by the estimate: a default sweep of 1K,
- * 1M and 100M averaged 67 ms per sample on a 2-core VM, 35 ms of it
- * outside the copies. */
-#define SAMPLE_OVERHEAD_SECONDS 0.035
-#define ESTIMATE_BANDWIDTH (1024.0 * 1024 * 1024)
+#define MIN_SAMPLES RUNNER_MIN_SAMPLES
 #define REASON_LEN 256
 /* scratch directory path + a file name */
 #define FILE_PATH_MAX (PATH_MAX + 64)
@@ -102,7 +96,7 @@ struct sample_msg {
  * EXTEND_FACTOR x n (budget permitting): all cells keep the same rounds,
  * so they stay paired. */
 #define PRECISION_TARGET 0.05
-#define EXTEND_FACTOR 3
+#define EXTEND_FACTOR RUNNER_EXTEND_FACTOR
 
 /* Per-cell bookkeeping the results model does not keep. */
 struct cell_state {
@@ -110,7 +104,12 @@ struct cell_state {
 	size_t cap;			/* samples allocated */
 	double wall;			/* seconds spent on the cell so far */
 	unsigned seq;			/* samples run, warm-ups included */
+	/* progress: the timed samples' wall time (run, verify, clean) */
+	double timed_wall;
+	unsigned timed;
 	bool running;
+	bool warmed;			/* warm-ups of this size done */
+	bool sampled_this_round;
 };
 
 struct runner {
@@ -130,8 +129,14 @@ struct runner {
 	uint64_t avail;			/* free bytes when the size started */
 	unsigned round;			/* the size's current round */
 	unsigned pass;			/* --runs: the current pass */
-	/* progress: estimated seconds of the work done so far */
-	double t_start, est_done;
+	double t_start;
+	/* progress: samples run, their wall time and the model's figure
+	 * for them; the rounds of finished sizes against the model's */
+	size_t samples_done;
+	double wall_done, model_done;
+	double rounds_ratio;
+	unsigned sizes_done;
+	bool in_rounds;			/* the size's warm-ups are done */
 	/* sweep --mpi: the other ranks (ranks.h); NULL on one host */
 	struct ranks *ranks;
 };
@@ -476,65 +481,179 @@ out_free:
 	return ret;
 }
 
-/* ---- estimates ---- */
-
-/* Rough wall time of one sample of a cell, overhead included. */
-static double estimate_sample(const struct cell *c)
-{
-	/* by files, N threads copy N files' worth per sample */
-	double bytes = (double)c->size * threads_files_for(c, 1);
-	double copy = bytes / ESTIMATE_BANDWIDTH;
-
-	if (copy < BATCH_TARGET_SECONDS)
-		copy = BATCH_TARGET_SECONDS;
-	/* cache preparation and verification each read the data once */
-	return copy + SAMPLE_OVERHEAD_SECONDS +
-	       2 * bytes / (4 * ESTIMATE_BANDWIDTH);
-}
-
-/* Samples a cell still runs at most (warm-up and calibration included). */
-static double samples_left(const struct run *run, const struct cell *c,
-			   const struct cell_state *cs)
-{
-	double total = run->request.samples + 2;
-	double per = estimate_sample(c);
-	double left;
-
-	if (c->status != CELL_PENDING)
-		return 0;
-	left = total - (cs ? cs->seq : 0);
-	/* the budget ends a cell early once it has its minimum */
-	if (run->request.budget > 0 && left * per > run->request.budget &&
-	    (MIN_SAMPLES + 2) * per < run->request.budget)
-		left = run->request.budget / per;
-	return left > 0 ? left : 0;
-}
+/* ---- estimates and progress ---- */
 
 double runner_estimate_seconds(const struct run *run)
 {
-	double t = 0, runs = run->request.runs ? run->request.runs : 1;
+	return estimate_run_seconds(run);
+}
 
-	for (size_t i = 0; i < run->n_cells; i++)
-		t += samples_left(run, &run->cells[i], NULL) *
-		     estimate_sample(&run->cells[i]);
-	return t * runs;
+/* Measured seconds per timed sample of a cell, NAN before its first
+ * (a warm-up's batch may differ from the samples'). */
+static double measured_cost(const struct cell_state *cs)
+{
+	return cs->timed ? cs->timed_wall / cs->timed : NAN;
+}
+
+/*
+ * The model's cost of a sample of cell i, scaled by how the samples run
+ * so far compared with the model's figures for them: half-way (the
+ * square root of the ratio) and by at most 1.5x either way, as the
+ * model's error on one size (per-file costs of 1K batches) says little
+ * about the next (100M is bytes).
+ */
+static double scaled_cost(const struct runner *r, size_t i)
+{
+	double k = r->model_done > 0 ? sqrt(r->wall_done / r->model_done) :
+				       1;
+
+	k = k > 1.5 ? 1.5 : k < 1 / 1.5 ? 1 / 1.5 : k;
+	return k * estimate_sample_seconds(r->run, &r->run->cells[i]);
+}
+
+static double cost_of(const struct runner *r, size_t i)
+{
+	double m = measured_cost(&r->cs[i]);
+
+	return isnan(m) ? scaled_cost(r, i) : m;
+}
+
+/* The half-width of the 95% CI of the cell's median per-copy time as a
+ * share of the median (the larger side); 0 when it cannot be told. */
+static double median_ci_share(const struct cell *c)
+{
+	double *x = results_per_copy(c), h = 0;
+	struct estimates e;
+
+	if (x && !stats_estimate(x, c->n_samples, 0.95, &e) && e.median > 0) {
+		h = e.median_hi - e.median;
+		if (e.median - e.median_lo > h)
+			h = e.median - e.median_lo;
+		h /= e.median;
+	}
+	free(x);
+	return h;
+}
+
+/*
+ * Rounds the running size will end with, as size_finished() will decide:
+ * --samples; more while a cell's median is imprecise (its CI narrows as
+ * 1/sqrt(rounds), so the noisiest cell needs rounds x (share / target)^2),
+ * at most EXTEND_FACTOR x; fewer once a cell spends its budget. At least
+ * the round under way.
+ */
+static double rounds_expected(const struct runner *r)
+{
+	const struct run *run = r->run;
+	unsigned n = run->request.samples, min = n < MIN_SAMPLES ? n :
+						 MIN_SAMPLES;
+	double want = n, cap = INFINITY;
+
+	if (r->round >= min)
+		for (size_t i = 0; i < run->n_cells; i++) {
+			double h, need;
+
+			if (!r->cs[i].running)
+				continue;
+			h = median_ci_share(&run->cells[i]);
+			need = r->round * (h / PRECISION_TARGET) *
+			       (h / PRECISION_TARGET);
+			if (need > want)
+				want = need;
+		}
+	if (want > EXTEND_FACTOR * n)
+		want = EXTEND_FACTOR * n;
+	for (size_t i = 0; i < run->n_cells; i++) {
+		double per = cost_of(r, i), b;
+
+		if (!r->cs[i].running || !(per > 0))
+			continue;
+		b = r->round + (run->request.budget - r->cs[i].wall) / per;
+		if (b < cap)
+			cap = b;
+	}
+	if (cap < want)
+		want = cap < min ? min : ceil(cap);
+	return want < r->round + 1 ? r->round + 1 : want;
+}
+
+/* The size index of a cell, or n_sizes when none. */
+static size_t size_index(const struct run *run, const struct cell *c)
+{
+	size_t z;
+
+	for (z = 0; z < run->request.n_sizes; z++)
+		if (run->request.sizes[z] == c->size)
+			break;
+	return z;
+}
+
+/*
+ * Samples and seconds still to run: the size under way from its cells'
+ * measured costs (the rest of this round, then the rounds it is expected
+ * to end with), and every size and --runs pass after it from the model,
+ * scaled by how the measured samples compared with it and by how many
+ * rounds the finished sizes ran against the model's guess.
+ */
+static void work_left(const struct runner *r, double *samples,
+		      double *seconds)
+{
+	const struct run *run = r->run;
+	unsigned runs = run->request.runs ? run->request.runs : 1;
+	double ratio = r->sizes_done ? r->rounds_ratio / r->sizes_done : 1;
+	double this_size = r->in_rounds ? rounds_expected(r) - r->round - 1 :
+					  0;
+	bool later_pass = r->pass > 0;
+
+	*samples = *seconds = 0;
+	for (size_t i = 0; i < run->n_cells; i++) {
+		const struct cell *c = &run->cells[i];
+		const struct cell_state *cs = &r->cs[i];
+		double rounds = estimate_rounds(run, c->size) * ratio, n = 0;
+
+		if (c->status != CELL_PENDING && c->status != CELL_OK)
+			continue;
+		if (cs->running && r->in_rounds)
+			n = this_size + !cs->sampled_this_round;
+		else if (cs->running)
+			n = (cs->warmed ? 0 : estimate_warmups(run, c,
+							       later_pass)) +
+			    rounds;
+		else if (size_index(run, c) > r->size_idx)
+			n = estimate_warmups(run, c, later_pass) + rounds;
+		/* the --runs passes after this one */
+		n += (runs - r->pass - 1) *
+		     (estimate_warmups(run, c, true) + rounds);
+		*samples += n;
+		*seconds += n * cost_of(r, i);
+	}
+	for (size_t z = r->size_idx + 1; !later_pass &&
+	     z < run->request.n_sizes; z++)
+		*seconds += estimate_size_setup(run, run->request.sizes[z]);
 }
 
 static void report_progress(struct runner *r, size_t ci)
 {
 	const struct runner_progress *p = r->progress;
-	struct run *run = r->run;
-	double left = 0, eta, elapsed = clock_now() - r->t_start;
+	double samples, seconds;
 
 	if (!p || !p->update)
 		return;
-	for (size_t i = 0; i < run->n_cells; i++)
-		left += samples_left(run, &run->cells[i], &r->cs[i]) *
-			estimate_sample(&run->cells[i]);
-	/* scale the estimate by how fast the work done so far really went */
-	eta = r->est_done > 0 ? left * elapsed / r->est_done : left;
-	p->update(p->ctx, run, ci, run->cells[ci].n_samples,
-		  run->request.samples, eta);
+	work_left(r, &samples, &seconds);
+	p->update(p->ctx, r->run, ci, r->samples_done,
+		  r->samples_done + (size_t)ceil(samples), seconds);
+}
+
+/* Counts a timed sample of cell i that took `wall` s, all in. */
+static void count_sample(struct runner *r, size_t i, double wall)
+{
+	struct cell_state *cs = &r->cs[i];
+
+	cs->timed_wall += wall;
+	cs->timed++;
+	r->samples_done++;
+	r->wall_done += wall;
+	r->model_done += estimate_sample_seconds(r->run, &r->run->cells[i]);
 }
 
 /* ---- scratch directory and sources ---- */
@@ -1517,6 +1636,7 @@ static int warm_up(struct runner *r, size_t ci)
 	struct rusage ru;
 	char why[REASON_LEN];
 	double t0 = runner_clock(r);
+	unsigned seq0 = r->cs[ci].seq;
 	int ret;
 
 	/* a later pass (--runs) keeps the batch of the first */
@@ -1562,6 +1682,7 @@ static int warm_up(struct runner *r, size_t ci)
 	}
 out:
 	r->cs[ci].wall += runner_clock(r) - t0;
+	r->samples_done += r->cs[ci].seq - seq0;
 	if (ret == -EPIPE && r->ranks)
 		return ret;	/* the job broke: no cell's fault */
 	if (ret && ret != -EINTR)
@@ -1573,15 +1694,7 @@ out:
  * PRECISION_TARGET of the median on both sides. */
 static bool median_precise(const struct cell *c)
 {
-	double *x = results_per_copy(c);
-	struct estimates e;
-	bool precise = true;
-
-	if (x && !stats_estimate(x, c->n_samples, 0.95, &e) && e.median > 0)
-		precise = e.median_hi - e.median <= PRECISION_TARGET * e.median &&
-			  e.median - e.median_lo <= PRECISION_TARGET * e.median;
-	free(x);
-	return precise;
+	return median_ci_share(c) <= PRECISION_TARGET;
 }
 
 /*
@@ -1649,6 +1762,8 @@ static int sample_cell(struct runner *r, size_t ci)
 	cs->wall += runner_clock(r) - t0;
 	if (ret == -EINTR || (ret == -EPIPE && r->ranks))
 		return ret;
+	if (!ret)
+		count_sample(r, ci, runner_clock(r) - t0);
 	if (!ret) {
 		ret = record_sample(c, cs, &s, &ru);
 		if (ret)
@@ -1750,10 +1865,13 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 				   c->status == (r->pass ? CELL_OK :
 							   CELL_PENDING);
 		r->cs[i].wall = 0;
+		r->cs[i].warmed = false;
 		active += r->cs[i].running;
 	}
 	if (!active)
 		return 0;
+	r->in_rounds = false;
+	r->round = 0;
 	/* --dataset: each size is one of its trees */
 	if (run->workload) {
 		const struct workload_tree *t =
@@ -1793,24 +1911,27 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 			ret = -EINTR;
 		else
 			ret = warm_up(r, i);
-		r->est_done += estimate_sample(&run->cells[i]);
+		r->cs[i].warmed = true;
 		report_progress(r, i);
 	}
 	order = malloc(run->n_cells * sizeof(*order));
 	if (!order)
 		ret = -ENOMEM;
+	r->in_rounds = true;
 	for (r->round = 0; !ret; r->round++) {
 		size_t n = round_order(r, order);
 
 		if (!n || size_finished(r))
 			break;
+		for (size_t k = 0; k < n; k++)
+			r->cs[order[k]].sampled_this_round = false;
 		for (size_t k = 0; k < n && !ret; k++) {
 			if (stop_asked(r)) {
 				ret = -EINTR;
 				break;
 			}
 			ret = sample_cell(r, order[k]);
-			r->est_done += estimate_sample(&run->cells[order[k]]);
+			r->cs[order[k]].sampled_this_round = true;
 			report_progress(r, order[k]);
 		}
 	}
@@ -1821,6 +1942,11 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 		report_progress(r, i);
 	}
 	free(order);
+	if (!ret && r->round) {
+		/* how far the model's guess of the rounds was off */
+		r->rounds_ratio += r->round / estimate_rounds(run, size);
+		r->sizes_done++;
+	}
 	remove_sources(r);
 	return ret == -ENOMEM ? (fail_size(r, strerror(ENOMEM)), 0) : ret;
 }

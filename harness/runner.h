@@ -11,8 +11,25 @@
 
 #include "results.h"
 
+/* A sample should last at least this long: shorter ones are dominated by
+ * clock and scheduling noise, so small files are copied in batches of at
+ * most so many files and bytes. */
+#define RUNNER_BATCH_TARGET_SECONDS 0.010
+#define RUNNER_BATCH_MAX_FILES 1024u
+#define RUNNER_BATCH_MAX_BYTES (256ull << 20)
+/* Rounds per size: at least this many; at most EXTEND_FACTOR x --samples
+ * when some cell's median stays imprecise. */
+#define RUNNER_MIN_SAMPLES 6u
+#define RUNNER_EXTEND_FACTOR 3
+
 struct runner_progress {
-	/* called after every sample and at cell state changes; may be NULL */
+	/*
+	 * Called after every sample and at cell state changes; may be NULL.
+	 * samples_done counts every sample run so far (warm-ups included,
+	 * all cells and passes); samples_total is the samples expected in
+	 * all, which grows when noisy cells get more rounds; eta_seconds is
+	 * the work left at the samples' measured cost (runner.c).
+	 */
 	void (*update)(void *ctx, const struct run *run, size_t cell,
 		       size_t samples_done, size_t samples_total,
 		       double eta_seconds);
@@ -24,7 +41,7 @@ struct runner_progress {
 int runner_plan(struct run *run);
 /* Free bytes --dir needs to run the cells of one file size. */
 uint64_t runner_bytes_needed(uint64_t size);
-/* Estimated wall time of the planned cells, seconds. */
+/* Estimated wall time of the planned cells, seconds (estimate.h). */
 double runner_estimate_seconds(const struct run *run);
 /*
  * Runs every cell. Returns 0 when all cells ran (some may have failed),

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The wall-time model of a planned sweep, calibrated from the sample
+ * start times results.json keeps (each sample's wall cost is the gap to
+ * the next one): see the constants below.
+ */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "estimate.h"
+#include "runner.h"
+#include "threads.h"
+#include "workload.h"
+
+/*
+ * Calibration: `sweep --sizes 1K,1M,100M` on the 2-CPU development VM.
+ * A sample's wall time is its timed copies plus SAMPLE_FIXED_SECONDS
+ * (fork, sample directory, syncfs, cache preparation), FILE_SECONDS per
+ * file of the batch (paths, eviction checks, hashing, unlinking) and its
+ * bytes read again at VERIFY_BANDWIDTH (verification, eviction of cold
+ * sources, dropping the destination's pages). One copy costs
+ * COPY_FILE_SECONDS (open, create, close) plus its bytes at
+ * COPY_BANDWIDTH; small files are batched up to BATCH_TARGET_SECONDS.
+ * Measured gaps, in seconds per sample: 1K 0.036-0.108, 1M 0.053-0.075,
+ * 100M 0.26-0.39 (warm-cold).
+ */
+#define SAMPLE_FIXED_SECONDS 0.030
+#define FILE_SECONDS 0.0005
+#define VERIFY_BANDWIDTH (700e6)
+#define COPY_FILE_SECONDS 0.00004
+#define COPY_BANDWIDTH (1024.0 * 1024 * 1024)
+#define COLD_FILE_SECONDS 0.0008
+#define COLD_BANDWIDTH (500e6)
+/* the runner's batch and rounds rules (runner.h) */
+#define BATCH_TARGET_SECONDS RUNNER_BATCH_TARGET_SECONDS
+#define BATCH_MAX_FILES ((double)RUNNER_BATCH_MAX_FILES)
+#define BATCH_MAX_BYTES ((double)RUNNER_BATCH_MAX_BYTES)
+#define MIN_SAMPLES RUNNER_MIN_SAMPLES
+#define EXTEND_FACTOR ((double)RUNNER_EXTEND_FACTOR)
+/* writing and hashing sources, and writing them back */
+#define SOURCE_BANDWIDTH (300e6)
+/*
+ * Rounds beyond --samples: a size's rounds are extended (up to 3x)
+ * while some cell's median is imprecise. Batched small files on a busy
+ * machine nearly always are (1K and 1M ran 30 rounds of 10 at a load
+ * average of 8 per CPU; 100M ran 12), so the expected rounds grow with
+ * the load per CPU up to these factors.
+ */
+#define BUSY_SMALL_FACTOR 3.0
+#define BUSY_LARGE_FACTOR 1.2
+#define QUIET_SMALL_FACTOR 1.3
+
+/* Whether a cell is still to run (a later --runs pass reruns the ok). */
+static bool will_run(const struct cell *c)
+{
+	return c->status == CELL_PENDING || c->status == CELL_OK;
+}
+
+/* Files one copy copies: one, or a whole tree's. */
+static double files_per_copy(const struct run *run, const struct cell *c)
+{
+	const struct workload_tree *t = workload_tree_of(run->workload,
+							 c->size);
+
+	if (t)
+		return (double)t->files;
+	if (run->request.source)
+		return (double)run->request.source_files;
+	return 1;
+}
+
+/* Seconds of one copy (of a tree: all its files) by the model; a cold
+ * source is read from the device. */
+static double copy_seconds(const struct run *run, const struct cell *c)
+{
+	bool cold = c->cache == CACHE_COLD;
+
+	return files_per_copy(run, c) * (cold ? COLD_FILE_SECONDS :
+					 COPY_FILE_SECONDS) +
+	       (double)c->size / (cold ? COLD_BANDWIDTH : COPY_BANDWIDTH);
+}
+
+/* The batch the runner's calibration would choose (1 for trees). */
+static double batch_of(const struct run *run, const struct cell *c)
+{
+	double k, per = copy_seconds(run, c);
+
+	/* the runner's own once its warm-up has calibrated it */
+	if (c->batch && c->warmup_seconds > 0)
+		return c->batch;
+	if (run->request.source || run->workload)
+		return 1;
+	k = per > 0 ? BATCH_TARGET_SECONDS / per : BATCH_MAX_FILES;
+	if (k > BATCH_MAX_FILES)
+		k = BATCH_MAX_FILES;
+	if (c->size && k > BATCH_MAX_BYTES / c->size)
+		k = BATCH_MAX_BYTES / c->size;
+	return k < 1 ? 1 : (double)(unsigned long)(k + 0.999);
+}
+
+double estimate_sample_seconds(const struct run *run, const struct cell *c)
+{
+	double k = batch_of(run, c);
+	/* by files, N threads copy N batches a sample */
+	double per_thread = threads_files_for(c, 1);
+	double copies = k * per_thread;
+	double timed = k * copy_seconds(run, c);
+	double files = copies * files_per_copy(run, c);
+	double bytes = copies * (double)c->size;
+
+	if (timed < BATCH_TARGET_SECONDS)
+		timed = BATCH_TARGET_SECONDS;
+	return timed + SAMPLE_FIXED_SECONDS + files * FILE_SECONDS +
+	       bytes / VERIFY_BANDWIDTH;
+}
+
+unsigned estimate_warmups(const struct run *run, const struct cell *c,
+			  bool later_pass)
+{
+	if (later_pass)
+		return 1;
+	return batch_of(run, c) > 1 ? 2 : 1;
+}
+
+/* 0 on an idle machine to 1 from two runnable tasks per CPU on. */
+static double busyness(void)
+{
+	double load[1];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	double b;
+
+	if (getloadavg(load, 1) < 1 || cpus < 1)
+		return 0;
+	b = load[0] / cpus - 1;
+	return b < 0 ? 0 : b > 1 ? 1 : b;
+}
+
+double estimate_rounds(const struct run *run, uint64_t size)
+{
+	double n = run->request.samples, f, b = busyness();
+	bool small = false;
+
+	for (size_t i = 0; i < run->n_cells && !small; i++)
+		small = run->cells[i].size == size &&
+			will_run(&run->cells[i]) &&
+			batch_of(run, &run->cells[i]) > 1;
+	if (small)
+		f = QUIET_SMALL_FACTOR + b * (BUSY_SMALL_FACTOR -
+					      QUIET_SMALL_FACTOR);
+	else
+		f = 1 + b * (BUSY_LARGE_FACTOR - 1);
+	if (n < MIN_SAMPLES)
+		return n;
+	return f * n > EXTEND_FACTOR * n ? EXTEND_FACTOR * n : f * n;
+}
+
+double estimate_size_setup(const struct run *run, uint64_t size)
+{
+	double files = 0;
+
+	if (run->request.source || run->workload)
+		return 0;
+	/* the largest batch of the size is what gets written */
+	for (size_t i = 0; i < run->n_cells; i++) {
+		const struct cell *c = &run->cells[i];
+		double f;
+
+		if (c->size != size || !will_run(c))
+			continue;
+		f = batch_of(run, c) * threads_files_for(c, 1);
+		if (f > files)
+			files = f;
+	}
+	return files * (double)size / SOURCE_BANDWIDTH;
+}
+
+/*
+ * A size's cells stop together: after the expected rounds, or earlier
+ * once some cell has spent its --budget (never before MIN_SAMPLES).
+ */
+static double size_seconds(const struct run *run, uint64_t size,
+			   bool later_pass)
+{
+	double rounds = estimate_rounds(run, size), round_cost = 0;
+	double warm = 0, cap = rounds, budget = run->request.budget;
+	bool any = false;
+
+	for (size_t i = 0; i < run->n_cells; i++) {
+		const struct cell *c = &run->cells[i];
+		double per;
+
+		if (c->size != size || !will_run(c))
+			continue;
+		any = true;
+		per = estimate_sample_seconds(run, c);
+		round_cost += per;
+		warm += estimate_warmups(run, c, later_pass) * per;
+		/* a cell's budget also pays for its warm-ups */
+		if (budget > 0 && budget / per -
+		    estimate_warmups(run, c, later_pass) < cap)
+			cap = budget / per - estimate_warmups(run, c,
+							      later_pass);
+	}
+	if (!any)
+		return 0;
+	if (cap < rounds)
+		rounds = cap < MIN_SAMPLES ? MIN_SAMPLES : cap;
+	return (later_pass ? 0 : estimate_size_setup(run, size)) + warm +
+	       rounds * round_cost;
+}
+
+double estimate_run_seconds(const struct run *run)
+{
+	const struct run_request *rq = &run->request;
+	unsigned runs = rq->runs ? rq->runs : 1;
+	double t = 0;
+
+	for (unsigned p = 0; p < runs; p++)
+		for (size_t z = 0; z < rq->n_sizes; z++)
+			t += size_seconds(run, rq->sizes[z], p > 0);
+	return t;
+}
