@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "estimate.h"
+#include "cell.h"
 #include "runner.h"
+#include "strategies.h"
 #include "threads.h"
 #include "workload.h"
 
@@ -20,12 +22,17 @@
  * bytes read again at VERIFY_BANDWIDTH (verification, eviction of cold
  * sources, dropping the destination's pages). One copy costs
  * COPY_FILE_SECONDS (open, create, close) plus its bytes at
- * COPY_BANDWIDTH; small files are batched up to BATCH_TARGET_SECONDS.
- * Measured gaps, in seconds per sample: 1K 0.036-0.108, 1M 0.053-0.075,
- * 100M 0.26-0.39 (warm-cold).
+ * COPY_BANDWIDTH (a cold or O_DIRECT copy: COLD_FILE_SECONDS and
+ * COLD_BANDWIDTH); small files are batched up to BATCH_TARGET_SECONDS.
+ * Measured medians over three runs at load averages of 8-11 per CPU, in
+ * seconds per sample (warm / cold, batch in files): 1K 0.11-0.59 (165-405
+ * files: 0.3-1.8 ms per file) / 0.04-0.15 (5-70); 1M 0.07-0.13 (6) /
+ * 0.07-0.08 (2); 100M 0.31-0.48 / 0.39-0.63 (1). The per-file cost
+ * varies most: syncfs and unlinking wait for the machine's other
+ * writers. Whole runs took 233-271 s.
  */
 #define SAMPLE_FIXED_SECONDS 0.030
-#define FILE_SECONDS 0.0005
+#define FILE_SECONDS 0.0012
 #define VERIFY_BANDWIDTH (700e6)
 #define COPY_FILE_SECONDS 0.00004
 #define COPY_BANDWIDTH (1024.0 * 1024 * 1024)
@@ -44,7 +51,8 @@
  * while some cell's median is imprecise. Batched small files on a busy
  * machine nearly always are (1K and 1M ran 30 rounds of 10 at a load
  * average of 8 per CPU; 100M ran 12), so the expected rounds grow with
- * the load per CPU up to these factors.
+ * the load per CPU up to these factors. (Budgets cut them too: 1K's
+ * biggest batches spent their 10 s after 9-14 rounds in two runs.)
  */
 #define BUSY_SMALL_FACTOR 3.0
 #define BUSY_LARGE_FACTOR 1.2
@@ -69,11 +77,21 @@ static double files_per_copy(const struct run *run, const struct cell *c)
 	return 1;
 }
 
+/* Whether the cell's copies go to the device: O_DIRECT, always or as
+ * its tunable. */
+static bool copies_direct(const struct cell *c)
+{
+	const struct copy_strategy *s = strategy_find(c->strategy);
+
+	return (s && (s->flags & COPY_ALWAYS_DIRECT)) ||
+	       cell_tunable(c, "direct", 0);
+}
+
 /* Seconds of one copy (of a tree: all its files) by the model; a cold
- * source is read from the device. */
+ * source, or an O_DIRECT copy, is read from the device. */
 static double copy_seconds(const struct run *run, const struct cell *c)
 {
-	bool cold = c->cache == CACHE_COLD;
+	bool cold = c->cache == CACHE_COLD || copies_direct(c);
 
 	return files_per_copy(run, c) * (cold ? COLD_FILE_SECONDS :
 					 COPY_FILE_SECONDS) +

@@ -131,11 +131,9 @@ struct runner {
 	unsigned pass;			/* --runs: the current pass */
 	double t_start;
 	/* progress: samples run, their wall time and the model's figure
-	 * for them; the rounds of finished sizes against the model's */
+	 * for them */
 	size_t samples_done;
 	double wall_done, model_done;
-	double rounds_ratio;
-	unsigned sizes_done;
 	bool in_rounds;			/* the size's warm-ups are done */
 	/* sweep --mpi: the other ranks (ranks.h); NULL on one host */
 	struct ranks *ranks;
@@ -591,16 +589,15 @@ static size_t size_index(const struct run *run, const struct cell *c)
 /*
  * Samples and seconds still to run: the size under way from its cells'
  * measured costs (the rest of this round, then the rounds it is expected
- * to end with), and every size and --runs pass after it from the model,
- * scaled by how the measured samples compared with it and by how many
- * rounds the finished sizes ran against the model's guess.
+ * to end with), and every size and --runs pass after it from the model
+ * (a size cut short by its budget says nothing of the next one's rounds),
+ * its costs scaled by how the measured samples compared with it.
  */
 static void work_left(const struct runner *r, double *samples,
 		      double *seconds)
 {
 	const struct run *run = r->run;
 	unsigned runs = run->request.runs ? run->request.runs : 1;
-	double ratio = r->sizes_done ? r->rounds_ratio / r->sizes_done : 1;
 	double this_size = r->in_rounds ? rounds_expected(r) - r->round - 1 :
 					  0;
 	bool later_pass = r->pass > 0;
@@ -609,7 +606,7 @@ static void work_left(const struct runner *r, double *samples,
 	for (size_t i = 0; i < run->n_cells; i++) {
 		const struct cell *c = &run->cells[i];
 		const struct cell_state *cs = &r->cs[i];
-		double rounds = estimate_rounds(run, c->size) * ratio, n = 0;
+		double rounds = estimate_rounds(run, c->size), n = 0;
 
 		if (c->status != CELL_PENDING && c->status != CELL_OK)
 			continue;
@@ -1942,11 +1939,6 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 		report_progress(r, i);
 	}
 	free(order);
-	if (!ret && r->round) {
-		/* how far the model's guess of the rounds was off */
-		r->rounds_ratio += r->round / estimate_rounds(run, size);
-		r->sizes_done++;
-	}
 	remove_sources(r);
 	return ret == -ENOMEM ? (fail_size(r, strerror(ENOMEM)), 0) : ret;
 }

@@ -31,7 +31,8 @@ assert len(before_first_cell) >= 4, \
     "samples counted before a cell finished: %r" % sorted(before_first_cell)
 for d, total, _, _, m, s in live:
     if int(total) > int(d):
-        assert (m, s) != ("0", "00"), "ETA 0:00 with %s of %s samples" % (d, total)
+        assert (m, s) != ("0", "00"), \
+            "ETA 0:00 with %s of %s samples" % (d, total)
 m = re.search(r"done: 2 cells, (\d+) samples; took (\d+) s", text)
 assert m, "no final 'took N s' line"
 assert int(m.group(1)) >= max(done), (m.group(1), max(done))
