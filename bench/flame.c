@@ -320,8 +320,10 @@ static void print_unresolved(const struct flame_profile *fp)
 	FILE *f;
 	int restrict_level = -1;
 
-	printf("unresolved frames ([unknown] or [object]) in %.1f%% of "
-	       "samples\n", 100 * flame_unresolved_share(fp));
+	printf("[unknown] frames in %.1f%% of samples; frames without a "
+	       "symbol ([unknown] or [object]) in %.1f%%\n",
+	       100 * flame_unresolved_share(fp, false),
+	       100 * flame_unresolved_share(fp, true));
 	if (!flame_has_frame(fp, "[kernel.kallsyms]"))
 		return;
 	f = fopen("/proc/sys/kernel/kptr_restrict", "re");

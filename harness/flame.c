@@ -286,15 +286,19 @@ bool flame_has_frame(const struct flame_profile *fp, const char *needle)
 	return false;
 }
 
-/* Whether a frame is a symbol perf could not name: "[unknown]", or the
- * object it is in, "[libc.so.6]", "[kernel.kallsyms]" (no symbol names
- * start with '[') */
-static bool frame_unresolved(const char *frame, size_t len)
+/* Whether a frame is one perf could not name: "[unknown]", or, with
+ * by_object, named by its object only, "[liburing.so.2]" (no symbol
+ * names start with '[') */
+static bool frame_unresolved(const char *frame, size_t len, bool by_object)
 {
-	return len >= 2 && frame[0] == '[' && frame[len - 1] == ']';
+	if (len == 9 && !strncmp(frame, "[unknown]", 9))
+		return true;
+	return by_object && len >= 2 && frame[0] == '[' &&
+	       frame[len - 1] == ']';
 }
 
-double flame_unresolved_share(const struct flame_profile *fp)
+double flame_unresolved_share(const struct flame_profile *fp,
+			      bool by_object)
 {
 	uint64_t n = 0;
 
@@ -308,7 +312,7 @@ double flame_unresolved_share(const struct flame_profile *fp)
 		while (*p == ';') {
 			size_t len = strcspn(++p, ";");
 
-			if (frame_unresolved(p, len)) {
+			if (frame_unresolved(p, len, by_object)) {
 				n += fp->stacks[i].count;
 				break;
 			}

@@ -44,8 +44,11 @@ int flame_write_folded(const struct flame_profile *fp, FILE *out);
 bool flame_has_frame(const struct flame_profile *fp, const char *needle);
 
 /* The share (0-1) of samples whose stack has a frame perf could not
- * name: "[unknown]", or only its object ("[libc.so.6]"). */
-double flame_unresolved_share(const struct flame_profile *fp);
+ * name: "[unknown]" (not even its object: a broken stack walk), and with
+ * by_object also one named by its object only ("[liburing.so.2]": code
+ * without symbols, its callers intact). */
+double flame_unresolved_share(const struct flame_profile *fp,
+			      bool by_object);
 /* Drops, in every stack, the frames from the root up to and including
  * the first `frame` (the command stays first), then merges the stacks
  * that became equal. Stacks without `frame` are kept whole. 0. */
