@@ -601,22 +601,30 @@ static void work_left(const struct runner *r, double *samples,
 	double this_size = r->in_rounds ? rounds_expected(r) - r->round - 1 :
 					  0;
 	bool later_pass = r->pass > 0;
+	/* the model's rounds per size: once per call, not per cell */
+	size_t nz = run->request.n_sizes;
+	double *by_size = calloc(nz + 1, sizeof(*by_size));
 
 	*samples = *seconds = 0;
+	for (size_t z = 0; by_size && z < nz; z++)
+		by_size[z] = estimate_rounds(run, run->request.sizes[z]);
 	for (size_t i = 0; i < run->n_cells; i++) {
 		const struct cell *c = &run->cells[i];
 		const struct cell_state *cs = &r->cs[i];
-		double rounds = estimate_rounds(run, c->size), n = 0;
+		size_t z = size_index(run, c);
+		double rounds, n = 0;
 
 		if (c->status != CELL_PENDING && c->status != CELL_OK)
 			continue;
+		rounds = by_size && z < nz ? by_size[z] :
+			 estimate_rounds(run, c->size);
 		if (cs->running && r->in_rounds)
 			n = this_size + !cs->sampled_this_round;
 		else if (cs->running)
 			n = (cs->warmed ? 0 : estimate_warmups(run, c,
 							       later_pass)) +
 			    rounds;
-		else if (size_index(run, c) > r->size_idx)
+		else if (z > r->size_idx)
 			n = estimate_warmups(run, c, later_pass) + rounds;
 		/* the --runs passes after this one */
 		n += (runs - r->pass - 1) *
@@ -624,9 +632,9 @@ static void work_left(const struct runner *r, double *samples,
 		*samples += n;
 		*seconds += n * cost_of(r, i);
 	}
-	for (size_t z = r->size_idx + 1; !later_pass &&
-	     z < run->request.n_sizes; z++)
+	for (size_t z = r->size_idx + 1; !later_pass && z < nz; z++)
 		*seconds += estimate_size_setup(run, run->request.sizes[z]);
+	free(by_size);
 }
 
 static void report_progress(struct runner *r, size_t ci)
