@@ -957,12 +957,21 @@ static struct {
 	int (*work)(void *, struct flame_ctl *);
 	void *ctx;
 	struct flame_ctl *ctl;
-	int ret;
 } worker_job;
 
-static void worker_entry(void)
+/* The worker's exit status: the errno of its result, when it fits. */
+static int worker_status(int ret)
 {
-	worker_job.ret = worker_job.work(worker_job.ctx, worker_job.ctl);
+	int n = -ret;
+
+	return n <= 0 ? 0 : n < 126 ? n : 125;
+}
+
+/* Works and exits from the job's own stack: the exit (the process torn
+ * down, sampled too) must not walk back into the caller's stack. */
+static void __attribute__((noreturn)) worker_entry(void)
+{
+	_exit(worker_status(worker_job.work(worker_job.ctx, worker_job.ctl)));
 }
 
 /*
@@ -971,30 +980,26 @@ static void worker_entry(void)
  * with DWARF, and the callers' stacks (path buffers of PATH_MAX, the
  * sweep runner's frames) would not fit, leaving the outermost frames
  * [unknown]. Falls back to the caller's stack when there is no memory.
+ * Never returns: the stack is the process's until it exits.
  */
-static int run_on_own_stack(int (*work)(void *, struct flame_ctl *),
-			    void *ctx, struct flame_ctl *ctl)
+static void __attribute__((noreturn))
+run_on_own_stack(int (*work)(void *, struct flame_ctl *), void *ctx,
+		 struct flame_ctl *ctl)
 {
 	ucontext_t caller, job;
 	void *stack = malloc(WORKER_STACK_SIZE);
 
-	if (!stack || getcontext(&job)) {
-		free(stack);
-		return work(ctx, ctl);
+	if (stack && !getcontext(&job)) {
+		worker_job.work = work;
+		worker_job.ctx = ctx;
+		worker_job.ctl = ctl;
+		job.uc_stack.ss_sp = stack;
+		job.uc_stack.ss_size = WORKER_STACK_SIZE;
+		job.uc_link = NULL;
+		makecontext(&job, worker_entry, 0);
+		swapcontext(&caller, &job);
 	}
-	worker_job.work = work;
-	worker_job.ctx = ctx;
-	worker_job.ctl = ctl;
-	job.uc_stack.ss_sp = stack;
-	job.uc_stack.ss_size = WORKER_STACK_SIZE;
-	job.uc_link = &caller;
-	makecontext(&job, worker_entry, 0);
-	if (swapcontext(&caller, &job)) {
-		free(stack);
-		return work(ctx, ctl);
-	}
-	free(stack);
-	return worker_job.ret;
+	_exit(worker_status(work(ctx, ctl)));
 }
 
 /* The worker: waits for the go byte, works, exits with its result. */
@@ -1011,9 +1016,7 @@ run_worker(int (*work)(void *, struct flame_ctl *), void *ctx, int go_r,
 	while (n < 0 && errno == EINTR);
 	if (n != 1)
 		_exit(126);
-	n = -run_on_own_stack(work, ctx, ctl);
-	/* the errno as exit status, when it fits */
-	_exit(n <= 0 ? 0 : n < 126 ? (int)n : 125);
+	run_on_own_stack(work, ctx, ctl);
 }
 
 /* Runs prepare() whenever the worker asks, until it closes its end
