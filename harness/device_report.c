@@ -117,18 +117,6 @@ static json_t *jstr(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-static json_t *latency_json(const struct histogram *h)
-{
-	struct histogram_summary s;
-
-	histogram_summarize(h, &s);
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}",
-			 "count", (json_int_t)s.count, "min", (json_int_t)s.min,
-			 "p50", (json_int_t)s.p50, "p90", (json_int_t)s.p90,
-			 "p99", (json_int_t)s.p99, "p99_9", (json_int_t)s.p999,
-			 "max", (json_int_t)s.max, "mean", jreal(s.mean),
-			 "histogram", histogram_to_json(h));
-}
 
 static json_t *result_json(const struct device_target *t,
 			   const struct device_result *r)
@@ -156,7 +144,7 @@ static json_t *result_json(const struct device_target *t,
 		device_kind_is_bandwidth(r->job.kind) ? "bytes/s" : "ops/s",
 		"repeats", reps, "median", jreal(r->median), "min",
 		jreal(r->min), "max", jreal(r->max), "spread_pct",
-		jreal(spread_pct(r)), "latency_ns", latency_json(&r->lat),
+		jreal(spread_pct(r)), "latency_ns", histogram_summary_json(&r->lat),
 		"issued_ios", (json_int_t)r->issued_ios, "issued_bytes",
 		(json_int_t)r->issued_bytes, "device",
 		diskstats_delta_to_json(&t->chain, &r->disk),

@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "array.h"
+#include "cell_io.h"
 #include "machine_limits.h"
 #include "outfile.h"
 #include "profile.h"
@@ -467,6 +468,7 @@ static int render_json(const struct run *run, char **text)
 	    clients_json_annotate(root, run) ||
 	    profile_json_annotate(root, run) ||
 	    workload_json_annotate(root, run) ||
+	    cell_io_json_annotate(root, run) ||
 	    env_storage_json_attach(root, &run->env.storage)) {
 		/* every string is escaped first: only memory runs out */
 		ret = strstr(error.text, "UTF-8") ? -EILSEQ : -ENOMEM;
@@ -1349,6 +1351,9 @@ int results_read_json(const char *path, struct run *run, char *err,
 		rd.failed = true;
 	if (!rd.failed && workload_json_read(root, path, run, err, len))
 		rd.failed = true;
+	if (!rd.failed && cell_io_json_read(root, run, ext_why,
+					    sizeof(ext_why)))
+		rd_fail(&rd, "", "io", "%s", ext_why);
 	/* environment.storage: optional, older files lack it */
 	if (!rd.failed && env_storage_json_read(root, &run->env.storage,
 						ext_why, sizeof(ext_why)))

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cell_io.h"
 #include "fmt.h"
 #include "machine_limits.h"
 #include "parse.h"
@@ -242,6 +243,7 @@ int report_extra_sections(FILE *f, const struct run *run,
 			  const char *report_path)
 {
 	section_limits(f, run);
+	cell_io_report(f, run);
 	section_references(f, run);
 	return section_plots(f, run, report_path);
 }

@@ -18,6 +18,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "cell_io.h"
 #include "fmt.h"
 #include "outfile.h"
 #include "parse.h"
@@ -188,6 +189,7 @@ void results_free(struct run *run)
 	free(run->report_appendix);
 	source_tree_free(run->source_tree);
 	workload_free(run->workload);
+	run_io_free(run->io);
 	free(run->limits.memcpy);
 	free(run->limits.direct_reason);
 	memset(run, 0, sizeof(*run));

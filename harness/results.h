@@ -26,6 +26,7 @@
 
 struct source_tree;
 struct workload;
+struct run_io;
 
 /* Page counts from cachestat(2) (or mincore: dirty/writeback -1 = n/a). */
 struct cache_pages {
@@ -275,6 +276,9 @@ struct run {
 	/* --dataset: the dataset, its trees and summary (workload.h);
 	 * results.json's request.dataset */
 	struct workload *workload;
+	/* per-cell latency histograms and device deltas (cell_io.h);
+	 * results.json's "io" and each cell's latency_ns / diskstats */
+	struct run_io *io;
 };
 
 /* Recomputes every cell's est from its samples (per-copy times). */

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -29,6 +30,7 @@
 #include <linux/magic.h>
 
 #include "cache.h"
+#include "cell_io.h"
 #include "clock.h"
 #include "cluster.h"
 #include "copy_unit.h"
@@ -128,6 +130,9 @@ struct runner {
 	size_t n_sources, cap_sources;
 	uint64_t avail;			/* free bytes when the size started */
 	unsigned round;			/* the size's current round */
+	/* run_sample() adds its latencies and device deltas to the cell
+	 * (cell_io.h): set for the timed samples, not the warm-ups */
+	bool keep_io;
 	unsigned pass;			/* --runs: the current pass */
 	double t_start;
 	/* progress: samples run, their wall time and the model's figure
@@ -1009,16 +1014,19 @@ out_free:
 	return ret;
 }
 
+/* lat (k entries, shared with the parent; may be NULL) gets each
+ * file's copy time: one clock read per file, inside the timed region. */
 static int child_measure(const struct copy_strategy *s, const struct cell *c,
 			 enum strategy_sparse sparse,
 			 const struct source_tree *tree, char *const *src,
-			 char *const *dst, unsigned k, struct sample_msg *m)
+			 char *const *dst, unsigned k, double *lat,
+			 struct sample_msg *m)
 {
 	struct rusage ru0, ru1;
 	struct cache_pages before, after;
 	struct profile_session ps;
 	struct copy_unit u;
-	double t0;
+	double t0, t_prev, t_end;
 	int ret;
 
 	if (threads_cell_pooled(c))
@@ -1038,7 +1046,7 @@ static int child_measure(const struct copy_strategy *s, const struct cell *c,
 	m->src_before = before.cached;
 	getrusage(RUSAGE_SELF, &ru0);
 	profile_begin(&ps, c->profile.on);
-	t0 = clock_now();
+	t0 = t_prev = clock_now();
 	for (unsigned i = 0; i < k && !ret; i++) {
 		char why[REASON_LEN - 32];
 		/* --source: the file's own size; read-only, no symlink, no
@@ -1050,8 +1058,14 @@ static int child_measure(const struct copy_strategy *s, const struct cell *c,
 		if (ret)
 			snprintf(m->reason, sizeof(m->reason),
 				 "file %u of %u: %s", i + 1, k, why);
+		/* per-copy latency: its cost is measured and reported
+		 * (cell_io_timestamp_ns()) */
+		t_end = clock_now();
+		if (lat)
+			lat[i] = t_end - t_prev;
+		t_prev = t_end;
 	}
-	m->seconds = clock_now() - t0;
+	m->seconds = t_prev - t0;
 	profile_end(&ps, &m->prof);
 	getrusage(RUSAGE_SELF, &ru1);
 	m->cpu_user = clock_tv_seconds(&ru1.ru_utime) - clock_tv_seconds(&ru0.ru_utime);
@@ -1104,7 +1118,8 @@ static void inject_fault(const char *strategy)
 static void __attribute__((noreturn))
 child_main(const struct copy_strategy *s, const struct cell *c,
 	   enum strategy_sparse sparse, const struct source_tree *tree,
-	   char *const *src, char *const *dst, unsigned k, int wfd)
+	   char *const *src, char *const *dst, unsigned k, double *lat,
+	   int wfd)
 {
 	struct sample_msg m;
 
@@ -1114,7 +1129,7 @@ child_main(const struct copy_strategy *s, const struct cell *c,
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	inject_fault(s->name);
 	memset(&m, 0, sizeof(m));
-	m.status = child_measure(s, c, sparse, tree, src, dst, k, &m);
+	m.status = child_measure(s, c, sparse, tree, src, dst, k, lat, &m);
 	strategy_write_all(wfd, &m, sizeof(m));
 	_exit(0);
 }
@@ -1440,7 +1455,11 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 	struct cell_state *cs = &r->cs[ci];
 	struct sample_msg m;
 	char **src = NULL, **dst = NULL, dir[PATH_MAX];
-	double start;
+	struct diskstats_snapshot disk0, disk1, delta;
+	struct run_io *io = r->run->io;
+	bool have_disk = false;
+	double start, *lat = NULL;
+	size_t lat_len = 0;
 	bool disturbed;
 	int pfd[2], ret;
 	pid_t pid;
@@ -1476,6 +1495,19 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 	}
 	/* iobench profile: the child counts its timed region */
 	c->profile.on = r->run->request.profile;
+	/* per-copy times come back through shared memory; a pool's files
+	 * overlap, so it has none */
+	if (io && !threads_cell_pooled(c)) {
+		lat_len = k * sizeof(*lat);
+		lat = mmap(NULL, lat_len, PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (lat == MAP_FAILED)
+			lat = NULL;
+		for (unsigned i = 0; lat && i < k; i++)
+			lat[i] = -1;
+	}
+	have_disk = io && io->chain.n &&
+		    !diskstats_snapshot(&io->chain, NULL, &disk0);
 	fflush(NULL);
 	start = clock_now() - r->t_start;
 	pid = fork();
@@ -1489,13 +1521,17 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 	if (!pid) {
 		close(pfd[0]);
 		child_main(r->cs[ci].s, c, r->run->request.sparse, r->tree,
-			   src, dst, k, pfd[1]);
+			   src, dst, k, lat, pfd[1]);
 	}
 	close(pfd[1]);
 	memset(ru, 0, sizeof(*ru));
 	ret = wait_child(pid, pfd[0], r->run->request.timeout, &m, ru,
 			 &disturbed, why, len);
 	close(pfd[0]);
+	if (have_disk && !diskstats_snapshot(&io->chain, NULL, &disk1))
+		diskstats_delta(&disk0, &disk1, &delta);
+	else
+		have_disk = false;
 	if (!ret && disturbed)
 		/* its time includes the stop: measure it again */
 		ret = strategy_why(why, len, -EAGAIN, "the sample process was "
@@ -1545,7 +1581,13 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 		memcpy(out->per_thread, m.per_thread,
 		       n * sizeof(*out->per_thread));
 	}
+	/* a timed sample's copies, one level down (warm-ups are not) */
+	if (r->keep_io)
+		cell_io_add_sample(io, ci, lat, k, have_disk ? &delta : NULL,
+				   r->tree ? c->size : (uint64_t)k * c->size);
 out_free:
+	if (lat)
+		munmap(lat, lat_len);
 	/* also removes a failed copy's partial output (ENOSPC) */
 	remove_sample_dir(dir);
 	free_paths(src, k);
@@ -1762,8 +1804,10 @@ static int sample_cell(struct runner *r, size_t ci)
 
 	/* a sample stopped by job control is taken again, in this round,
 	 * and its time is not the cell's */
+	r->keep_io = true;
 	ret = run_sample_again(r, ci, c->batch, &s, &ru, &t0, why,
 			       sizeof(why));
+	r->keep_io = false;
 	cs->wall += runner_clock(r) - t0;
 	if (ret == -EINTR || (ret == -EPIPE && r->ranks))
 		return ret;
@@ -1987,8 +2031,10 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 	if (len)
 		err[0] = '\0';
 	r.cs = calloc(run->n_cells ? run->n_cells : 1, sizeof(*r.cs));
-	if (!r.cs)
+	if (!r.cs || (!run->io && run_io_init(run))) {
+		free(r.cs);
 		return strategy_why(err, len, -ENOMEM, "%s", strerror(ENOMEM));
+	}
 	for (size_t i = 0; i < run->n_cells; i++) {
 		r.cs[i].s = strategy_find(run->cells[i].strategy);
 		if (!r.cs[i].s)
