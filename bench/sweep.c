@@ -19,6 +19,7 @@
 #include "cluster.h"
 #include "config.h"
 #include "fmt.h"
+#include "machine_limits.h"
 #include "pipeline.h"
 #include "request.h"
 #include "results.h"
@@ -430,6 +431,7 @@ static void on_signal(int sig)
 		got_signal = sig;
 	else
 		signal(sig, SIG_DFL);
+	limits_request_stop();
 	runner_request_stop();
 }
 

@@ -63,18 +63,23 @@ void report_extra_size(FILE *f, const struct run *run, uint64_t size)
 
 	for (int m = CACHE_WARM; m <= CACHE_COLD && size; m++) {
 		const struct cell *b = best_of(run, size, m, false);
-		const char *what;
+		const char *what, *above;
 		double lim = limits_ceiling(&run->limits, size, m, &what);
-		char l[128], a[16], x[16], p[16];
+		enum limit_kind kind;
+		char l[128], a[16], x[16], p[16], why[512];
 
 		if (!b || !isfinite(lim) || lim <= 0)
 			continue;
-		fprintf(f, "%s%s best, %s at %s MiB/s, is %s of %s "
-			"(%s MiB/s)", said ? "; " : "Against the machine's "
-			"limits: ", cache_mode_name(m),
+		limits_ceiling_kind(&run->limits, size, m, &kind);
+		above = limits_explain_above(run, b, mib_s(b), lim, kind, why,
+					     sizeof(why));
+		fprintf(f, "%s%s best, %s at %s MiB/s, is %s of the %s "
+			"ceiling (%s MiB/s)%s%s%s", said ? "; " : "Against the "
+			"machine's limits: ", cache_mode_name(m),
 			label(b, l, sizeof(l)), fmt_sig(mib_s(b), a, sizeof(a)),
 			share(mib_s(b), lim, p, sizeof(p)), what,
-			fmt_sig(lim, x, sizeof(x)));
+			fmt_sig(lim, x, sizeof(x)), above ? ", **above it**: " :
+			"", above ? above : "", "");
 		said = true;
 	}
 	if (said)
@@ -100,6 +105,52 @@ void report_extra_size(FILE *f, const struct run *run, uint64_t size)
 		      "their times include process start.\n\n", f);
 }
 
+/* The limit table's last column: why a cell beat its ceiling, or "". */
+static const char *above_note(const struct run *run, const struct cell *c,
+			      double lim, uint64_t size, enum cache_mode m)
+{
+	static char why[512];
+	enum limit_kind kind;
+
+	limits_ceiling_kind(&run->limits, size, m, &kind);
+	return limits_explain_above(run, c, mib_s(c), lim, kind, why,
+				    sizeof(why)) ? why : "";
+}
+
+/* The device ceilings the cells are set against (machine_limits.h). */
+static void section_ceilings(FILE *f, const struct run_limits *l)
+{
+	char a[FMT_LEN], b[FMT_LEN], c[FMT_LEN], d[FMT_LEN], e[FMT_LEN];
+	char bs[FMT_LEN], qd[24];
+
+	if (!l->ceilings)
+		return;
+	snprintf(qd, sizeof(qd), " QD %u", l->dev_read_qd);
+	fprintf(f, "\n**Ceilings** (measured like fio on `--dir`, %g s after "
+		"a %g s ramp, best of %d repeats): each cell is set against "
+		"the lowest that applies. Cold: the device's O_DIRECT "
+		"sequential read through io_uring, best queue depth. Warm: "
+		"reading cached pages and writing new ones one after the "
+		"other (1 / (1/read + 1/write)), working set %s (larger "
+		"than the last-level cache). Any size: files/s times the "
+		"size, when lower (small files).\n\n"
+		"| ceiling | figure |\n|---|---:|\n"
+		"| device read, O_DIRECT %s%s | %s MiB/s |\n"
+		"| page-cache read | %s MiB/s |\n"
+		"| page-cache write, new files | %s MiB/s |\n"
+		"| metadata: create+close+unlink | %s files/s |\n",
+		LIMITS_DEVICE_RUNTIME, LIMITS_DEVICE_RAMP,
+		LIMITS_DEVICE_REPEATS, fmt_bytes(l->cache_set, c, sizeof(c)),
+		l->dev_read_bs ? fmt_size(l->dev_read_bs, bs, sizeof(bs)) :
+		"(n/a)", l->dev_read_qd ? qd : "",
+		fmt_sig(l->dev_read_mib_s, a, sizeof(a)),
+		fmt_sig(l->pc_read_mib_s, b, sizeof(b)),
+		fmt_sig(l->pc_write_mib_s, d, sizeof(d)),
+		fmt_sig(l->meta_files_s, e, sizeof(e)));
+	if (l->ceilings_why)
+		fprintf(f, "\nNot measured: %s.\n", l->ceilings_why);
+}
+
 static void section_limits(FILE *f, const struct run *run)
 {
 	const struct run_limits *l = &run->limits;
@@ -118,10 +169,15 @@ static void section_limits(FILE *f, const struct run *run)
 		"**O_DIRECT**: sequential %u KiB blocks on `--dir`, one at a "
 		"time, bypassing the page cache: the ceiling for cold copies "
 		"(a buffered copy whose readahead overlaps requests can pass "
-		"it: a share above 100%%).\n\n"
-		"| working set | chunk | memcpy MiB/s |\n|---:|---:|---:|\n",
+		"it: a share above 100%%).\n\n",
 		LIMITS_MEMCPY_MAX_SET >> 20, (unsigned)(l->direct_block ?
 		l->direct_block : LIMITS_DIRECT_BLOCK) >> 10);
+	if (l->ceilings)
+		fputs("With the **ceilings** below measured, these two are for "
+		      "reference only: memcpy's working sets stay in the CPU "
+		      "caches and its destination is already faulted in, and "
+		      "one O_DIRECT stream is no device ceiling.\n\n", f);
+	fputs("| working set | chunk | memcpy MiB/s |\n|---:|---:|---:|\n", f);
 	for (size_t i = 0; i < l->n_memcpy; i++) {
 		fmt_size(l->memcpy[i].size, s1, sizeof(s1));
 		fmt_size(l->memcpy[i].buffer, s2, sizeof(s2));
@@ -139,8 +195,10 @@ static void section_limits(FILE *f, const struct run *run)
 	if (l->direct_reason)
 		fprintf(f, "\nO_DIRECT bandwidth: n/a (%s); cold results have "
 			"no ceiling here.\n", l->direct_reason);
-	fputs("\n| size | cache | best | MiB/s | limit | MiB/s | share |\n"
-	      "|---|---|---|---:|---|---:|---:|\n", f);
+	section_ceilings(f, l);
+	fputs("\n| size | cache | best | MiB/s | limit | MiB/s | share | "
+	      "above the limit because |\n"
+	      "|---|---|---|---:|---|---:|---:|---|\n", f);
 	for (size_t i = 0; i < run->request.n_sizes; i++) {
 		uint64_t size = run->request.sizes[i];
 
@@ -158,10 +216,11 @@ static void section_limits(FILE *f, const struct run *run)
 				fmt_sig(mib_s(c), a, sizeof(a)), what,
 				fmt_sig(lim, x, sizeof(x)));
 			if (isfinite(lim) && lim > 0 && size)
-				fprintf(f, "%s |\n", share(mib_s(c), lim, x,
-							   sizeof(x)));
+				fprintf(f, "%s | %s |\n",
+					share(mib_s(c), lim, x, sizeof(x)),
+					above_note(run, c, lim, size, m));
 			else
-				fputs("n/a |\n", f);
+				fputs("n/a | |\n", f);
 		}
 	}
 	fputs("\n", f);

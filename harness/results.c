@@ -20,6 +20,7 @@
 
 #include "cell_io.h"
 #include "fmt.h"
+#include "machine_limits.h"
 #include "outfile.h"
 #include "parse.h"
 #include "profile.h"
@@ -190,8 +191,7 @@ void results_free(struct run *run)
 	source_tree_free(run->source_tree);
 	workload_free(run->workload);
 	run_io_free(run->io);
-	free(run->limits.memcpy);
-	free(run->limits.direct_reason);
+	limits_free(&run->limits);
 	memset(run, 0, sizeof(*run));
 }
 

@@ -27,6 +27,7 @@
 struct source_tree;
 struct workload;
 struct run_io;
+struct device_run;
 
 /* Page counts from cachestat(2) (or mincore: dirty/writeback -1 = n/a). */
 struct cache_pages {
@@ -207,6 +208,18 @@ struct run_limits {
 	uint64_t direct_bytes, direct_block;	/* per direction; block */
 	double direct_read_mib_s, direct_write_mib_s;	/* NaN: n/a */
 	char *direct_reason;		/* why O_DIRECT is n/a, else NULL */
+	/* device ceilings measured like fio on --dir (device.h; the
+	 * cells' limits): MiB/s or files/s, NaN when n/a */
+	bool ceilings;
+	double dev_read_mib_s;		/* best O_DIRECT sequential read */
+	uint64_t dev_read_bs;		/* ... at this block size */
+	unsigned dev_read_qd;		/* ... and queue depth */
+	double pc_read_mib_s, pc_write_mib_s;	/* page cache */
+	double meta_files_s;		/* create+close+unlink, empty */
+	uint64_t cache_set, llc;	/* page-cache working set; LLC */
+	char *ceilings_why;		/* why some are n/a, else NULL */
+	/* the whole measurement, for results.json; NULL when read back */
+	struct device_run *device;
 };
 
 struct run_request {
