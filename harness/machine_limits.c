@@ -365,7 +365,7 @@ double limits_ceiling_kind(const struct run_limits *l, uint64_t size,
 	double data = NAN;
 
 	if (l->measured && cache == CACHE_COLD) {
-		if (isfinite(l->dev_read_mib_s)) {
+		if (l->ceilings && l->dev_read_mib_s > 0) {
 			data = l->dev_read_mib_s;
 			k = LIMIT_DEVICE_READ;
 		} else if (isfinite(l->direct_read_mib_s)) {
@@ -375,7 +375,8 @@ double limits_ceiling_kind(const struct run_limits *l, uint64_t size,
 	} else if (l->measured) {
 		/* a buffered copy reads cached pages and fills new ones:
 		 * both, one after the other */
-		if (l->pc_read_mib_s > 0 && l->pc_write_mib_s > 0) {
+		if (l->ceilings && l->pc_read_mib_s > 0 &&
+		    l->pc_write_mib_s > 0) {
 			data = 1 / (1 / l->pc_read_mib_s +
 				    1 / l->pc_write_mib_s);
 			k = LIMIT_PAGE_CACHE;
@@ -385,7 +386,7 @@ double limits_ceiling_kind(const struct run_limits *l, uint64_t size,
 		}
 	}
 	/* every copy creates a file: small files hit this first */
-	if (l->measured && l->meta_files_s > 0 && size) {
+	if (l->measured && l->ceilings && l->meta_files_s > 0 && size) {
 		double meta = l->meta_files_s * (double)size / MIB;
 
 		if (!(data <= meta)) {

@@ -73,8 +73,8 @@ void report_extra_size(FILE *f, const struct run *run, uint64_t size)
 		limits_ceiling_kind(&run->limits, size, m, &kind);
 		above = limits_explain_above(run, b, mib_s(b), lim, kind, why,
 					     sizeof(why));
-		fprintf(f, "%s%s best, %s at %s MiB/s, is %s of the %s "
-			"ceiling (%s MiB/s)%s%s%s", said ? "; " : "Against the "
+		fprintf(f, "%s%s best, %s at %s MiB/s, is %s of %s "
+			"(%s MiB/s)%s%s%s", said ? "; " : "Against the "
 			"machine's limits: ", cache_mode_name(m),
 			label(b, l, sizeof(l)), fmt_sig(mib_s(b), a, sizeof(a)),
 			share(mib_s(b), lim, p, sizeof(p)), what,
