@@ -40,7 +40,7 @@
 enum {
 	OPT_SIZES = 256, OPT_DIRECT,
 	OPT_CACHE, OPT_SYNC, OPT_CONTENT, OPT_SOURCE,
-	OPT_SAMPLES, OPT_BUDGET, OPT_TIMEOUT, OPT_SEED, OPT_DROP_CACHES,
+	OPT_SAMPLES, OPT_BUDGET, OPT_TIMEOUT, OPT_SEED, OPT_DROP_CACHES, OPT_COLD,
 	OPT_SAVE_BASELINE, OPT_BASELINE,
 	OPT_THREADS, OPT_PARALLEL, OPT_PIN, OPT_PREALLOC, OPT_SQPOLL, OPT_OPT,
 	OPT_RUNS, OPT_PLUGIN,
@@ -78,6 +78,7 @@ static const struct option options[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "drop-caches", no_argument, NULL, OPT_DROP_CACHES },
+	{ "cold", required_argument, NULL, OPT_COLD },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "save-baseline", required_argument, NULL, OPT_SAVE_BASELINE },
 	{ "limits", no_argument, NULL, OPT_LIMITS },
@@ -192,6 +193,10 @@ static void usage(FILE *f)
 "  --seed N              seed of the generated data (default %d)\n"
 "  --drop-caches         cold cache by dropping all caches (root only)\n"
 "                        instead of evicting each source\n"
+"  --cold data|metadata  what a cold cell evicts: data (default) the\n"
+"                        source's pages; metadata drops every cache with\n"
+"                        dentries and inodes (drop_caches 3, root only)\n"
+"                        before each cold sample, labelled in the report\n"
 "  -n, --dry-run         print the plan (a table of the cells per\n"
 "                        strategy), the cell count, the estimated\n"
 "                        duration and the rounds expected per size (more\n"
@@ -625,6 +630,7 @@ static int set_option(struct request_opts *o, int c)
 	case OPT_TIMEOUT: o->timeout = optarg; break;
 	case OPT_SEED: o->seed = optarg; break;
 	case OPT_DROP_CACHES: o->drop_caches = true; break;
+	case OPT_COLD: o->cold = optarg; break;
 	case OPT_SAVE_BASELINE: o->save_baseline = optarg; break;
 	case OPT_THREADS: o->threads = optarg; break;
 	case OPT_PARALLEL: o->parallel = optarg; break;

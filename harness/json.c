@@ -290,7 +290,22 @@ static json_t *request_plugins_to_json(const struct run_request *q)
 	return o;
 }
 
+static json_t *request_core_to_json(const struct run_request *q);
+
 static json_t *request_to_json(const struct run_request *q)
+{
+	json_t *o = request_core_to_json(q);
+
+	/* --cold metadata only: older readers see the same request */
+	if (o && q->cold_metadata &&
+	    json_object_set_new(o, "cold", json_string("metadata"))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *request_core_to_json(const struct run_request *q)
 {
 	return json_pack("{s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s, s:s,"
 			 " s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:o, s:b,"
@@ -1020,6 +1035,14 @@ static void read_request(struct reader *rd, json_t *root,
 	rd_double(rd, o, at, "timeout", &q->timeout);
 	rd_u64(rd, o, at, "seed", &q->seed);
 	rd_bool(rd, o, at, "drop_caches", &q->drop_caches);
+	if (json_object_get(o, "cold")) {
+		const char *cold = rd_name(rd, o, at, "cold");
+
+		if (cold && strcmp(cold, "metadata"))
+			rd_fail(rd, at, "cold", "expected metadata, got '%s'",
+				cold);
+		q->cold_metadata = cold != NULL;
+	}
 }
 
 

@@ -490,12 +490,24 @@ int request_build(const struct request_opts *o, struct run_request *rq)
 		msg_error("sweep: --seed: %s", err);
 		return -EINVAL;
 	}
+	if (o->cold && strcmp(o->cold, "data") && strcmp(o->cold, "metadata")) {
+		msg_error("sweep: --cold: '%s': expected data or metadata",
+			  o->cold);
+		return -EINVAL;
+	}
+	rq->cold_metadata = o->cold && !strcmp(o->cold, "metadata");
+	if (rq->cold_metadata && geteuid()) {
+		msg_error("sweep: --cold metadata needs root (writes 3 to "
+			    "/proc/sys/vm/drop_caches)");
+		return -EINVAL;
+	}
 	if (o->drop_caches && geteuid()) {
 		msg_error("sweep: --drop-caches needs root (writes "
 			    "/proc/sys/vm/drop_caches)");
 		return -EINVAL;
 	}
-	rq->drop_caches = o->drop_caches;
+	/* --cold metadata drops every cache before each cold sample */
+	rq->drop_caches = o->drop_caches || rq->cold_metadata;
 	rq->limits = !o->no_limits;
 	rq->profile = o->profile;
 	if (reference_parse(o->reference, &rq->references,

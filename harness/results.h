@@ -245,6 +245,9 @@ struct run_request {
 	double budget, timeout;
 	uint64_t seed;
 	bool drop_caches;
+	/* --cold metadata: drop_caches 3 (page cache, dentries, inodes)
+	 * before each cold sample, not only the data pages */
+	bool cold_metadata;
 	/* iobench profile: counters and hot spots per cell */
 	bool profile;
 	/* thread sweeps (none given: 1 thread, files, unpinned) */

@@ -1284,7 +1284,8 @@ static int prepare_cache(const struct runner *r, const struct cell *c,
 			 char *const *src, unsigned k, char *why, size_t len)
 {
 	if (c->cache == CACHE_COLD && r->run->request.drop_caches) {
-		int ret = cache_drop_all();
+		int ret = r->run->request.cold_metadata ?
+			  cache_drop_all_metadata() : cache_drop_all();
 
 		if (ret)
 			return strategy_why(why, len, ret,
