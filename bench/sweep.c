@@ -40,7 +40,7 @@
 enum {
 	OPT_SIZES = 256, OPT_DIRECT,
 	OPT_CACHE, OPT_SYNC, OPT_CONTENT, OPT_SOURCE,
-	OPT_SAMPLES, OPT_BUDGET, OPT_TIMEOUT, OPT_SEED, OPT_DROP_CACHES, OPT_COLD,
+	OPT_SAMPLES, OPT_BUDGET, OPT_TIMEOUT, OPT_SEED, OPT_DROP_CACHES, OPT_COLD, OPT_SUSTAINED,
 	OPT_SAVE_BASELINE, OPT_BASELINE,
 	OPT_THREADS, OPT_PARALLEL, OPT_PIN, OPT_PREALLOC, OPT_SQPOLL, OPT_OPT,
 	OPT_RUNS, OPT_PLUGIN,
@@ -79,6 +79,7 @@ static const struct option options[] = {
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "drop-caches", no_argument, NULL, OPT_DROP_CACHES },
 	{ "cold", required_argument, NULL, OPT_COLD },
+	{ "sustained", required_argument, NULL, OPT_SUSTAINED },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "save-baseline", required_argument, NULL, OPT_SAVE_BASELINE },
 	{ "limits", no_argument, NULL, OPT_LIMITS },
@@ -216,6 +217,10 @@ static void usage(FILE *f)
 "                        memcpy and one-stream O_DIRECT (default on; about\n"
 "                        5-8 s)\n"
 "  --no-limits           do not measure them\n"
+"  --sustained SECONDS   with the limits: buffered writes into one new file\n"
+"                        for SECONDS (at most a quarter of the free space),\n"
+"                        the burst rate of the first second next to the\n"
+"                        writeback-throttled rate of the last half\n"
 "  --reference LIST|none\n"
 "                        reference tools copying the same files, timed\n"
 "                        with their process start: cp (default and\n"
@@ -631,6 +636,7 @@ static int set_option(struct request_opts *o, int c)
 	case OPT_SEED: o->seed = optarg; break;
 	case OPT_DROP_CACHES: o->drop_caches = true; break;
 	case OPT_COLD: o->cold = optarg; break;
+	case OPT_SUSTAINED: o->sustained = optarg; break;
 	case OPT_SAVE_BASELINE: o->save_baseline = optarg; break;
 	case OPT_THREADS: o->threads = optarg; break;
 	case OPT_PARALLEL: o->parallel = optarg; break;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -310,9 +311,91 @@ static int measure_ceilings(struct run_limits *l, const char *dir)
 	return ret == -EINTR ? ret : 0;
 }
 
+static volatile sig_atomic_t sustained_stop;
+
 void limits_request_stop(void)
 {
+	sustained_stop = 1;
 	device_request_stop();
+}
+
+/*
+ * --sustained: buffered 1 MiB writes into one unnamed new file in dir
+ * for `seconds` (at most a quarter of the free space): the rate of the
+ * first window (burst: free page cache takes it) and of the last half
+ * (writeback throttles the writer once dirty pages reach the dirty
+ * limits). The file's pages are dropped afterwards, never written
+ * back on purpose. 0, or -errno with the reason in sustained_why.
+ */
+static int measure_sustained(struct run_limits *l, const char *dir,
+			     double seconds)
+{
+	double burst = seconds / 4 < LIMITS_BURST_SECONDS ? seconds / 4 :
+		       LIMITS_BURST_SECONDS;
+	double t0, t = 0, t_burst = -1, t_half = -1;
+	uint64_t written = 0, at_burst = 0, at_half = 0, cap;
+	size_t block = 1u << 20;
+	struct statvfs vfs;
+	char *buf;
+	int fd, ret = 0;
+
+	l->sus_burst_mib_s = l->sus_mib_s = NAN;
+	cap = statvfs(dir, &vfs) ? 0 :
+	      (uint64_t)vfs.f_bavail * vfs.f_frsize / 4;
+	fd = strategy_tmpfile(dir, 0);
+	buf = strategy_alloc_aligned(0, block);
+	if (fd < 0 || !buf || cap < 16 * block) {
+		ret = fd < 0 ? fd : !buf ? -ENOMEM : -ENOSPC;
+		if (asprintf(&l->sustained_why, "%s", fd < 0 ?
+			     "cannot create a file in --dir" : !buf ?
+			     strerror(ENOMEM) : "not enough free space") < 0)
+			l->sustained_why = NULL;
+		goto out;
+	}
+	memset(buf, 0x5a, block);
+	sustained_stop = 0;
+	t0 = clock_now();
+	while ((t = clock_now() - t0) < seconds && written + block <= cap &&
+	       !sustained_stop) {
+		if (t_burst < 0 && t >= burst) {
+			t_burst = t;
+			at_burst = written;
+		}
+		if (t_half < 0 && t >= seconds / 2) {
+			t_half = t;
+			at_half = written;
+		}
+		ret = strategy_pwrite_all(fd, buf, block, written);
+		if (ret)
+			break;
+		written += block;
+	}
+	t = clock_now() - t0;
+	if (ret) {
+		if (asprintf(&l->sustained_why, "writing in %s: %s", dir,
+			     strerror(-ret)) < 0)
+			l->sustained_why = NULL;
+		goto out;
+	}
+	if (written + block > cap && t < seconds &&
+	    asprintf(&l->sustained_why, "stopped after %.1f s: a quarter of "
+		     "the free space written", t) < 0)
+		l->sustained_why = NULL;
+	l->sus_seconds = t;
+	l->sus_bytes = written;
+	l->sus_burst_seconds = t_burst > 0 ? t_burst : t;
+	l->sus_burst_mib_s = (t_burst > 0 ? at_burst / t_burst :
+			      written / t) / MIB;
+	if (t_half >= 0 && t > t_half)
+		l->sus_mib_s = (written - at_half) / (t - t_half) / MIB;
+out:
+	/* drop the dirty pages rather than write them back */
+	if (fd >= 0) {
+		(void)!ftruncate(fd, 0);
+		close(fd);
+	}
+	free(buf);
+	return ret == -ENOMEM ? ret : 0;
 }
 
 void limits_free(struct run_limits *l)
@@ -320,6 +403,7 @@ void limits_free(struct run_limits *l)
 	free(l->memcpy);
 	free(l->direct_reason);
 	free(l->ceilings_why);
+	free(l->sustained_why);
 	if (l->device) {
 		device_run_free(l->device);
 		free(l->device);
@@ -344,6 +428,12 @@ int limits_measure(struct run *run)
 	if (ret == -ENOMEM)
 		return ret;
 	l->measured = true;
+	l->sus_burst_mib_s = l->sus_mib_s = NAN;
+	if (run->request.sustained > 0) {
+		ret = measure_sustained(l, dir, run->request.sustained);
+		if (ret)
+			return ret;
+	}
 	return measure_ceilings(l, dir);
 }
 
@@ -544,6 +634,41 @@ static json_t *ceilings_to_json(const struct run_limits *l)
 			 json_null());
 }
 
+/* --sustained: null when not asked for. */
+static json_t *sustained_to_json(const struct run_limits *l)
+{
+	if (!(l->sus_seconds > 0) && !l->sustained_why)
+		return json_null();
+	return json_pack("{s:o, s:I, s:o, s:o, s:o, s:o}",
+			 "seconds", jreal(l->sus_seconds),
+			 "bytes", (json_int_t)l->sus_bytes,
+			 "burst_seconds", jreal(l->sus_burst_seconds),
+			 "burst_mib_s", jreal(l->sus_burst_mib_s),
+			 "mib_s", jreal(l->sus_mib_s),
+			 "why", results_json_text(l->sustained_why));
+}
+
+static int sustained_from_json(json_t *v, struct run_limits *l)
+{
+	json_t *why = json_object_get(v, "why");
+
+	l->sus_burst_mib_s = l->sus_mib_s = NAN;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_object(v))
+		return -EINVAL;
+	l->sus_seconds = real_or_nan(json_object_get(v, "seconds"));
+	l->sus_bytes = json_integer_value(json_object_get(v, "bytes"));
+	l->sus_burst_seconds = real_or_nan(json_object_get(v,
+							   "burst_seconds"));
+	l->sus_burst_mib_s = real_or_nan(json_object_get(v, "burst_mib_s"));
+	l->sus_mib_s = real_or_nan(json_object_get(v, "mib_s"));
+	if (json_is_string(why) &&
+	    !(l->sustained_why = strdup(json_string_value(why))))
+		return -ENOMEM;
+	return 0;
+}
+
 /* Reads what ceilings_to_json() wrote (absent or null: none). */
 static int ceilings_from_json(json_t *v, struct run_limits *l)
 {
@@ -594,14 +719,15 @@ json_t *limits_to_json(const struct run_limits *l)
 		}
 	}
 	/* the reason quotes --dir: bytes, maybe not UTF-8 */
-	return json_pack("{s:o?, s:{s:I, s:I, s:o, s:o, s:o}, s:o}",
+	return json_pack("{s:o?, s:{s:I, s:I, s:o, s:o, s:o}, s:o, s:o}",
 			 "memcpy", a, "direct",
 			 "bytes", (json_int_t)l->direct_bytes,
 			 "block", (json_int_t)l->direct_block,
 			 "read_mib_s", jreal(l->direct_read_mib_s),
 			 "write_mib_s", jreal(l->direct_write_mib_s),
 			 "reason", results_json_text(l->direct_reason),
-			 "ceilings", ceilings_to_json(l));
+			 "ceilings", ceilings_to_json(l),
+			 "sustained", sustained_to_json(l));
 }
 
 static double real_or_nan(json_t *v)
@@ -664,13 +790,14 @@ int limits_from_json(json_t *v, struct run_limits *l, char *why,
 		}
 	}
 	ret = ceilings_from_json(json_object_get(v, "ceilings"), l);
+	if (!ret)
+		ret = sustained_from_json(json_object_get(v, "sustained"), l);
 	if (ret) {
-		free(l->memcpy);
-		free(l->direct_reason);
-		memset(l, 0, sizeof(*l));
-		return strategy_why(why, len, ret, "limits.ceilings: %s",
+		limits_free(l);
+		return strategy_why(why, len, ret, "limits.ceilings, "
+				    "limits.sustained: %s",
 				    ret == -ENOMEM ? "out of memory" :
-				    "expected an object or null");
+				    "expected objects or null");
 	}
 	l->measured = true;
 	return 0;
@@ -689,6 +816,9 @@ int limits_json_attach(json_t *root, const struct run *run)
 			refs = NULL;
 		}
 	if (!json_is_object(request) || !refs ||
+	    (q->sustained > 0 &&
+	     json_object_set_new(request, "sustained",
+				 json_real(q->sustained))) ||
 	    json_object_set_new(request, "references", refs) ||
 	    json_object_set_new(request, "limits",
 				json_boolean(q->limits)) ||
@@ -712,6 +842,11 @@ int limits_json_read(json_t *root, struct run *run, char *why, size_t len)
 		return strategy_why(why, len, -EINVAL,
 				    "request.limits: expected a boolean");
 	q->limits = json_is_true(lim);
+	v = json_object_get(request, "sustained");
+	if (v && !(json_is_number(v) && json_number_value(v) > 0))
+		return strategy_why(why, len, -EINVAL,
+				    "request.sustained: expected seconds");
+	q->sustained = v ? json_number_value(v) : 0;
 	if (refs && !json_is_array(refs))
 		return strategy_why(why, len, -EINVAL,
 				    "request.references: expected an array");

@@ -24,6 +24,9 @@
 #define LIMITS_DEVICE_RAMP 0.1
 #define LIMITS_DEVICE_REPEATS 2
 #define LIMITS_DEVICE_SIZE (512ull << 20)
+/* --sustained: the burst is the first this many seconds (at most a
+ * quarter of the run). */
+#define LIMITS_BURST_SECONDS 1.0
 /* A share of the ceiling up to this is within the noise of measuring
  * both. */
 #define LIMITS_NOISE 1.10

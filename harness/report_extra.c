@@ -151,6 +151,32 @@ static void section_ceilings(FILE *f, const struct run_limits *l)
 		fprintf(f, "\nNot measured: %s.\n", l->ceilings_why);
 }
 
+/* --sustained: the burst next to the writeback-throttled rate. */
+static void section_sustained(FILE *f, const struct run *run)
+{
+	const struct run_limits *l = &run->limits;
+	char a[FMT_LEN], b[FMT_LEN], c[FMT_LEN], d[FMT_LEN], e[FMT_LEN];
+
+	if (!(run->request.sustained > 0))
+		return;
+	fprintf(f, "\n**Sustained write** (`--sustained %g`): buffered 1 MiB "
+		"writes into one new file on `--dir`. ", run->request.sustained);
+	if (isfinite(l->sus_burst_mib_s))
+		fprintf(f, "Burst (the first %s): %s MiB/s; sustained (the last "
+			"half, once dirty pages reach the dirty limits and "
+			"writeback throttles the writer): %s MiB/s; %s written "
+			"in %s. A copy larger than the dirty limits runs at the "
+			"sustained rate, not the burst.",
+			fmt_seconds(l->sus_burst_seconds, a, sizeof(a)),
+			fmt_sig(l->sus_burst_mib_s, b, sizeof(b)),
+			fmt_sig(l->sus_mib_s, c, sizeof(c)),
+			fmt_bytes(l->sus_bytes, d, sizeof(d)),
+			fmt_seconds(l->sus_seconds, e, sizeof(e)));
+	if (l->sustained_why)
+		fprintf(f, " (%s)", l->sustained_why);
+	fputs("\n", f);
+}
+
 static void section_limits(FILE *f, const struct run *run)
 {
 	const struct run_limits *l = &run->limits;
@@ -196,6 +222,7 @@ static void section_limits(FILE *f, const struct run *run)
 		fprintf(f, "\nO_DIRECT bandwidth: n/a (%s); cold results have "
 			"no ceiling here.\n", l->direct_reason);
 	section_ceilings(f, l);
+	section_sustained(f, run);
 	fputs("\n| size | cache | best | MiB/s | limit | MiB/s | share | "
 	      "above the limit because |\n"
 	      "|---|---|---|---:|---|---:|---:|---|\n", f);
@@ -311,6 +338,8 @@ void report_extra_options(const struct run_request *q, FILE *f)
 {
 	if (!q->limits)
 		fputs(" --no-limits", f);
+	if (q->sustained > 0)
+		fprintf(f, " --sustained %g", q->sustained);
 	fputs(" --reference ", f);
 	if (!q->n_references)
 		fputs("none", f);

@@ -501,6 +501,18 @@ int request_build(const struct request_opts *o, struct run_request *rq)
 			    "/proc/sys/vm/drop_caches)");
 		return -EINVAL;
 	}
+	if (o->sustained && (parse_seconds(o->sustained, MAX_SECONDS,
+					   &rq->sustained, err, sizeof(err)) ||
+			     !(rq->sustained > 0))) {
+		msg_error("sweep: --sustained: %s", rq->sustained > 0 || err[0] ?
+			  err : "expected seconds above 0");
+		return -EINVAL;
+	}
+	if (rq->sustained > 0 && o->no_limits) {
+		msg_error("sweep: --sustained is measured with the limits: "
+			  "not with --no-limits");
+		return -EINVAL;
+	}
 	if (o->drop_caches && geteuid()) {
 		msg_error("sweep: --drop-caches needs root (writes "
 			    "/proc/sys/vm/drop_caches)");

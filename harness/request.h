@@ -32,6 +32,7 @@ struct request_opts {
 	const char *threads, *parallel, *pin, *prealloc;	/* threads.h */
 	bool no_limits, drop_caches, quiet, profile, dry_run;
 	const char *cold;		/* --cold data|metadata, or NULL */
+	const char *sustained;		/* --sustained SECONDS, or NULL */
 	bool sizes_given;		/* --source and --sizes are exclusive */
 	bool content_given;		/* so are --dataset and --content */
 	/* sweep --mpi (cluster.h), --mpi-layout, --ranks, --stonewall; and

@@ -220,6 +220,13 @@ struct run_limits {
 	char *ceilings_why;		/* why some are n/a, else NULL */
 	/* the whole measurement, for results.json; NULL when read back */
 	struct device_run *device;
+	/* --sustained: buffered writes into a new file for `seconds`: the
+	 * first (burst) window's rate and the last half's, once writeback
+	 * throttles; NaN when not measured (why in sustained_why) */
+	double sus_seconds, sus_burst_seconds;
+	uint64_t sus_bytes;
+	double sus_burst_mib_s, sus_mib_s;
+	char *sustained_why;
 };
 
 struct run_request {
@@ -248,6 +255,9 @@ struct run_request {
 	/* --cold metadata: drop_caches 3 (page cache, dentries, inodes)
 	 * before each cold sample, not only the data pages */
 	bool cold_metadata;
+	/* --sustained S: seconds of buffered writing with the limits
+	 * (0 = not measured) */
+	double sustained;
 	/* iobench profile: counters and hot spots per cell */
 	bool profile;
 	/* thread sweeps (none given: 1 thread, files, unpinned) */

@@ -179,6 +179,11 @@ static void test_json_round_trip(void **state)
 	run.limits.meta_files_s = 11500;
 	run.limits.cache_set = 128 << 20;
 	run.limits.ceilings_why = strdup("cached-write: no room");
+	run.limits.sus_seconds = 4;
+	run.limits.sus_bytes = 700 << 20;
+	run.limits.sus_burst_seconds = 1;
+	run.limits.sus_burst_mib_s = 400;
+	run.limits.sus_mib_s = 97.5;
 	run.request.limits = true;
 	run.request.n_references = 1;
 	run.request.references = calloc(1, sizeof(char *));
@@ -205,6 +210,9 @@ static void test_json_round_trip(void **state)
 	assert_true(back.limits.meta_files_s == 11500);
 	assert_int_equal(back.limits.cache_set, 128 << 20);
 	assert_string_equal(back.limits.ceilings_why, "cached-write: no room");
+	assert_true(back.limits.sus_burst_mib_s == 400);
+	assert_true(back.limits.sus_mib_s == 97.5);
+	assert_int_equal(back.limits.sus_bytes, 700 << 20);
 	assert_true(back.request.limits);
 	assert_int_equal(back.request.n_references, 1);
 	assert_string_equal(back.request.references[0], "rsync");
