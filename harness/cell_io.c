@@ -12,6 +12,7 @@
 #include "cell_io.h"
 #include "clock.h"
 #include "fmt.h"
+#include "plots.h"
 #include "strategies.h"
 
 /* Clock reads per timing round, and rounds (the best one counts). */
@@ -435,11 +436,78 @@ static void report_disk(FILE *f, const struct run *run)
 	fputs("\n", f);
 }
 
-void cell_io_report(FILE *f, const struct run *run)
+/* Percentiles drawn per cell, in the latency plots. */
+#define PLOT_SERIES 5
+
+/*
+ * One bar chart per cache mode: p50, p90, p99, p99.9 and max of every
+ * cell with latencies, in microseconds on a log axis. 0 or -errno.
+ */
+static int latency_plot(FILE *f, const struct run *run, enum cache_mode m,
+			const char *dir)
 {
+	static const char *const series[PLOT_SERIES] = {
+		"p50", "p90", "p99", "p99.9", "max" };
+	const struct run_io *io = run->io;
+	struct plots_result pr;
+	const char **groups = calloc(io->n_cells + 1, sizeof(*groups));
+	char (*labels)[96] = calloc(io->n_cells + 1, sizeof(*labels));
+	double *v = calloc((io->n_cells + 1) * PLOT_SERIES, sizeof(*v));
+	char name[32], title[128];
+	size_t n = 0;
+	int ret = 0;
+
+	if (!groups || !labels || !v) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	for (size_t i = 0; i < run->n_cells && i < io->n_cells; i++) {
+		const struct cell *c = &run->cells[i];
+		struct histogram_summary s;
+		char sz[FMT_LEN];
+
+		if (c->cache != m || !io->cells[i].lat.total)
+			continue;
+		histogram_summarize(&io->cells[i].lat, &s);
+		snprintf(labels[n], sizeof(labels[n]), "%s %s",
+			 fmt_size(c->size, sz, sizeof(sz)), c->strategy);
+		groups[n] = labels[n];
+		v[n * PLOT_SERIES + 0] = s.p50 / 1e3;
+		v[n * PLOT_SERIES + 1] = s.p90 / 1e3;
+		v[n * PLOT_SERIES + 2] = s.p99 / 1e3;
+		v[n * PLOT_SERIES + 3] = s.p999 / 1e3;
+		v[n * PLOT_SERIES + 4] = s.max / 1e3;
+		n++;
+	}
+	if (!n)
+		goto out_free;
+	snprintf(name, sizeof(name), "latency-%s", cache_mode_name(m));
+	snprintf(title, sizeof(title), "Per-copy latency, %s cache: "
+		 "percentiles of every copy (log scale)", cache_mode_name(m));
+	ret = plots_write_bars(&(struct plots_bars){
+		.name = name, .title = title, .ylabel = "microseconds",
+		.groups = groups, .n_groups = n, .series = series,
+		.n_series = PLOT_SERIES, .values = v, .log_y = true }, dir,
+		&pr);
+	if (!ret)
+		plots_embed_markdown(f, &pr);
+out_free:
+	free(groups);
+	free(labels);
+	free(v);
+	return ret;
+}
+
+int cell_io_report(FILE *f, const struct run *run, const char *dir)
+{
+	int ret = 0;
+
 	if (!run->io)
-		return;
+		return 0;
 	fputs("## Latency and device I/O\n\n", f);
 	report_latency(f, run);
+	for (int m = CACHE_WARM; m <= CACHE_COLD && dir && !ret; m++)
+		ret = latency_plot(f, run, m, dir);
 	report_disk(f, run);
+	return ret;
 }

@@ -450,8 +450,9 @@ int pipeline_prepare(struct run *run, bool quiet)
 	}
 	if (cluster_on() && mpi_hosts(run))
 		return EXIT_RUNTIME;
-	/* the machine's own ceilings, for the report (machine_limits.h) */
-	if (run->request.limits && limits_measure(run)) {
+	/* the machine's own ceilings, for the report (machine_limits.h);
+	 * a stop while measuring them reaches the runner, which stops too */
+	if (run->request.limits && limits_measure(run) == -ENOMEM) {
 		msg_error("sweep: measuring limits: %s", strerror(ENOMEM));
 		return EXIT_RUNTIME;
 	}

@@ -292,19 +292,26 @@ static void section_references(FILE *f, const struct run *run)
 	fputs("\n", f);
 }
 
+/* The directory report_path is in (its plots/ go there). */
+static void report_dir(const char *report_path, char *dir, size_t len)
+{
+	const char *slash = strrchr(report_path, '/');
+
+	if (slash)
+		snprintf(dir, len, "%.*s", (int)(slash - report_path),
+			 report_path);
+	else
+		snprintf(dir, len, ".");
+}
+
 static int section_plots(FILE *f, const struct run *run,
 			 const char *report_path)
 {
 	struct plots_result pr;
 	char dir[PATH_MAX];
-	const char *slash = strrchr(report_path, '/');
 	int ret;
 
-	if (slash)
-		snprintf(dir, sizeof(dir), "%.*s",
-			 (int)(slash - report_path), report_path);
-	else
-		snprintf(dir, sizeof(dir), ".");
+	report_dir(report_path, dir, sizeof(dir));
 	ret = plots_write_run(run, dir, &pr);
 	if (ret)
 		return ret;
@@ -328,8 +335,14 @@ static int section_plots(FILE *f, const struct run *run,
 int report_extra_sections(FILE *f, const struct run *run,
 			  const char *report_path)
 {
+	char dir[PATH_MAX];
+	int ret;
+
 	section_limits(f, run);
-	cell_io_report(f, run);
+	report_dir(report_path, dir, sizeof(dir));
+	ret = cell_io_report(f, run, dir);
+	if (ret)
+		return ret;
 	section_references(f, run);
 	return section_plots(f, run, report_path);
 }

@@ -85,8 +85,8 @@ check(ceil["device_read_mib_s"] and ceil["device_read_mib_s"] > 0,
 for k in ("page_cache_read_mib_s", "page_cache_write_mib_s",
           "metadata_files_s"):
     check(ceil[k] and ceil[k] > 0, "ceiling %s: %r" % (k, ceil[k]))
-reads = {j["job"]["qd"]: j["median"] for j in ceil["device"]["results"]
-         if j["job"]["kind"] == "read" and j["status"] == "ok"}
+reads = {j["qd"]: j["median"] for j in ceil["device"]["jobs"]
+         if j["kind"] == "read" and j["status"] == "ok"}
 check(sorted(reads) == [1, 8, 32], "read queue depths %r" % sorted(reads))
 if reads:
     best = max(reads, key=reads.get)
