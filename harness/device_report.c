@@ -112,9 +112,11 @@ static json_t *jreal(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
+/* Paths and reasons quoting them are bytes, maybe not UTF-8: escaped
+ * as results.json escapes them (results.h). */
 static json_t *jstr(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	return results_json_text(s);
 }
 
 
@@ -174,10 +176,10 @@ json_t *device_target_to_json(const struct device_target *t)
 		if (json_array_append_new(jobs, result_json(t, &t->results[i])))
 			return NULL;
 	for (size_t i = 0; notes && i < t->n_notes; i++)
-		json_array_append_new(notes, json_string(t->notes[i]));
-	return json_pack("{s:s?, s:s?, s:I, s:I, s:I, s:o, s:o, s:o, s:o,"
+		json_array_append_new(notes, jstr(t->notes[i]));
+	return json_pack("{s:o, s:s?, s:I, s:I, s:I, s:o, s:o, s:o, s:o,"
 			 " s:o, s:o}",
-			 "dir", t->dir, "fs_type", t->fs_type, "file_size",
+			 "dir", jstr(t->dir), "fs_type", t->fs_type, "file_size",
 			 (json_int_t)t->file_size, "cache_set",
 			 (json_int_t)t->cache_set, "llc", (json_int_t)t->llc,
 			 "chain", chain_json(&t->chain), "chain_why",

@@ -27,6 +27,10 @@
 #define MEMCPY_ROUND_SECONDS 0.002
 #define MIB (1024.0 * 1024.0)
 
+/* Set by a stop signal and never cleared: a stop that came before a
+ * phase began skips it (device_measure() resets its own flag). */
+static volatile sig_atomic_t limits_stop;
+
 /* Keeps the copies observable so the compiler cannot drop them. */
 static volatile unsigned char memcpy_sink;
 
@@ -188,7 +192,8 @@ static int measure_direct(struct run_limits *l, const char *dir)
 		if (ret)
 			break;
 		written += block;
-	} while (written < bytes && clock_now() - t0 < LIMITS_DIRECT_SECONDS);
+	} while (written < bytes && clock_now() - t0 < LIMITS_DIRECT_SECONDS &&
+		 !limits_stop);
 	if (!ret && fdatasync(fd))
 		ret = -errno;
 	t = clock_now() - t0;
@@ -201,7 +206,8 @@ static int measure_direct(struct run_limits *l, const char *dir)
 		if (ret)
 			break;
 		got += block;
-	} while (got < written && clock_now() - t0 < LIMITS_DIRECT_SECONDS);
+	} while (got < written && clock_now() - t0 < LIMITS_DIRECT_SECONDS &&
+		 !limits_stop);
 	t = clock_now() - t0;
 	if (ret)
 		goto out_failed;
@@ -311,11 +317,10 @@ static int measure_ceilings(struct run_limits *l, const char *dir)
 	return ret == -EINTR ? ret : 0;
 }
 
-static volatile sig_atomic_t sustained_stop;
 
 void limits_request_stop(void)
 {
-	sustained_stop = 1;
+	limits_stop = 1;
 	device_request_stop();
 }
 
@@ -353,10 +358,9 @@ static int measure_sustained(struct run_limits *l, const char *dir,
 		goto out;
 	}
 	memset(buf, 0x5a, block);
-	sustained_stop = 0;
 	t0 = clock_now();
 	while ((t = clock_now() - t0) < seconds && written + block <= cap &&
-	       !sustained_stop) {
+	       !limits_stop) {
 		if (t_burst < 0 && t >= burst) {
 			t_burst = t;
 			at_burst = written;
@@ -429,12 +433,14 @@ int limits_measure(struct run *run)
 		return ret;
 	l->measured = true;
 	l->sus_burst_mib_s = l->sus_mib_s = NAN;
+	if (limits_stop)
+		return -EINTR;
 	if (run->request.sustained > 0) {
 		ret = measure_sustained(l, dir, run->request.sustained);
 		if (ret)
 			return ret;
 	}
-	return measure_ceilings(l, dir);
+	return limits_stop ? -EINTR : measure_ceilings(l, dir);
 }
 
 static double best_memcpy(const struct run_limits *l, uint64_t size)

@@ -839,6 +839,7 @@ int plots_write_bars(const struct plots_bars *b, const char *dir,
 	ret = plot_end(&p, b->name, b->title, dat, gp);
 	if (!ret)
 		draw(&p);
+	close_plot_dir(&p);
 	return ret;
 }
 
