@@ -1211,10 +1211,44 @@ static void one_cell(struct reader *rd, json_t *o, const char *at, void *out)
 	}
 }
 
+#define SLURP_CHUNK (4u << 20)
+
+/* Whether the n bytes just read at buf + off show that buf cannot hold a
+ * JSON object: -EINVAL with the reason in rd, else 0. */
+static int not_json_text(struct reader *rd, const char *buf, size_t off,
+			 size_t n)
+{
+	const char *nul = memchr(buf + off, '\0', n);
+	size_t first = 0;
+
+	if (nul) {
+		rd->failed = true;
+		if (rd->len)
+			snprintf(rd->err, rd->len, "%s: not a JSON file: a NUL "
+				 "byte at offset %zu", rd->file,
+				 (size_t)(nul - buf));
+		return -EINVAL;
+	}
+	/* buf is not terminated yet (and holds no NUL): bounded by hand */
+	while (first < off + n && strchr(" \t\r\n", buf[first]))
+		first++;
+	if (first < off + n && buf[first] != '{') {
+		rd->failed = true;
+		if (rd->len)
+			snprintf(rd->err, rd->len, "%s: (top level): expected "
+				 "an object", rd->file);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /*
  * The whole of rd->file in a malloc'd, NUL-terminated buffer. The file is
  * opened O_NONBLOCK and checked with fstat first: a FIFO, socket or
  * device put in a baseline's place is refused at once, never waited on.
+ * A file that cannot be JSON (a NUL byte, or a first character other
+ * than '{') is refused as soon as its first such byte is read, so a huge
+ * or sparse file in a results.json's place is never read whole.
  * 0 or -errno with the reason in rd.
  */
 static int slurp_regular_file(struct reader *rd, char **text, size_t *len)
@@ -1243,7 +1277,9 @@ static int slurp_regular_file(struct reader *rd, char **text, size_t *len)
 	}
 	/* a regular file never blocks; back to plain reads */
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	cap = (size_t)st.st_size + 1;
+	/* grown as the checked bytes come in, never sized by st_size alone */
+	cap = ((size_t)st.st_size < SLURP_CHUNK ? (size_t)st.st_size
+						 : SLURP_CHUNK) + 1;
 	buf = malloc(cap);
 	if (!buf) {
 		ret = -ENOMEM;
@@ -1253,7 +1289,7 @@ static int slurp_regular_file(struct reader *rd, char **text, size_t *len)
 		ssize_t n;
 
 		if (got + 1 == cap) {
-			/* it grew since fstat */
+			/* more to come (or it grew since fstat) */
 			char *p = realloc(buf, 2 * cap);
 
 			if (!p) {
@@ -1263,7 +1299,9 @@ static int slurp_regular_file(struct reader *rd, char **text, size_t *len)
 			buf = p;
 			cap *= 2;
 		}
-		n = read(fd, buf + got, cap - 1 - got);
+		/* in bounded reads: each is checked before the next */
+		n = read(fd, buf + got, cap - 1 - got < SLURP_CHUNK ?
+				       cap - 1 - got : SLURP_CHUNK);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -1272,6 +1310,9 @@ static int slurp_regular_file(struct reader *rd, char **text, size_t *len)
 		}
 		if (!n)
 			break;
+		ret = not_json_text(rd, buf, got, (size_t)n);
+		if (ret)
+			goto out_close;
 		got += n;
 	}
 	buf[got] = '\0';
