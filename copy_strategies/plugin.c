@@ -20,7 +20,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "strategies.h"
@@ -145,8 +144,8 @@ static int probe_wait(const struct copy_strategy *s, pid_t pid, int fd,
 			break;	/* the child died, or its answer is short */
 		got += n;
 	}
-	if (ret == -ETIMEDOUT)
-		kill(pid, SIGKILL);
+	if (ret)
+		kill(pid, SIGKILL);	/* never wait on a probe that hangs */
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (ret == -ETIMEDOUT)
