@@ -46,6 +46,13 @@ static struct plugin *plugins;
 static size_t n_plugins;
 static struct plugin_strategy *loaded;
 static size_t n_loaded;
+/* probes run here, unisolated: no process may be forked (MPI) */
+static bool probe_in_process;
+
+void strategy_plugin_probe_in_process(bool yes)
+{
+	probe_in_process = yes;
+}
 
 size_t strategy_plugin_count(void)
 {
@@ -177,7 +184,7 @@ int strategy_plugin_probe(const struct copy_strategy *s, const char *dir,
 	for (size_t i = 0; i < n_loaded; i++)
 		if (loaded[i].s == s)
 			ps = &loaded[i];
-	if (!ps || !s->probe)
+	if (!ps || !s->probe || probe_in_process)
 		return s->probe ? s->probe(dir, why, len) : 0;
 	if (ps->probe_fault)
 		return strategy_why(why, len, ps->probe_fault, "%s",

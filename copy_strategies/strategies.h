@@ -76,6 +76,9 @@ const char *strategy_plugin_path(const struct copy_strategy *s);
  */
 int strategy_plugin_probe(const struct copy_strategy *s, const char *dir,
 			  char *why, size_t len);
+/* true: plugin probes run in this process, as built-ins' do (a process
+ * that may not fork, e.g. after MPI_Init). */
+void strategy_plugin_probe_in_process(bool yes);
 
 /* ---- options ---- */
 
