@@ -56,6 +56,8 @@ enum { OPT_DATASET = 1024 };
 enum { OPT_SPARSE = 1280 };
 /* sweep --mpi (harness/cluster.h, harness/ranks.h) */
 enum { OPT_MPI = 1536, OPT_MPI_LAYOUT, OPT_RANKS, OPT_STONEWALL };
+/* the end-of-run summary's exports (harness/outputs.h) */
+enum { OPT_EXPORT_MARKDOWN = 1792, OPT_EXPORT_JSON };
 
 static const struct option options[] = {
 	{ "sizes", required_argument, NULL, OPT_SIZES },
@@ -98,6 +100,8 @@ static const struct option options[] = {
 	{ "ranks", required_argument, NULL, OPT_RANKS },
 	{ "stonewall", required_argument, NULL, OPT_STONEWALL },
 	{ "dry-run", no_argument, NULL, 'n' },
+	{ "export-markdown", required_argument, NULL, OPT_EXPORT_MARKDOWN },
+	{ "export-json", required_argument, NULL, OPT_EXPORT_JSON },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -182,7 +186,8 @@ static void usage(FILE *f)
 "                        first, each file written whole, never through a\n"
 "                        planted symlink; checked before any work\n"
 "  --samples N           rounds per size (each cell once a round), at\n"
-"                        least %d (default %d)\n"
+"                        least %d (default %d); telling k strategies\n"
+"                        apart needs (k-1) 2^-N < 0.05: 9 need 8\n"
 "  --runs N              independent passes over the whole plan (1-100,\n"
 "                        default 1); with 2 or more, confidence intervals\n"
 "                        cover run-to-run variation\n"
@@ -207,7 +212,14 @@ static void usage(FILE *f)
 "                        a live line of samples run and expected, cells\n"
 "                        finished and the ETA from the samples' measured\n"
 "                        cost; else a line per cell; then how long the run\n"
-"                        took)\n"
+"                        took); on stdout only the report's path (no\n"
+"                        summary)\n"
+"  --export-markdown FILE\n"
+"                        also write the executive summary (Markdown, as\n"
+"                        report.md starts) to FILE; - is stdout\n"
+"  --export-json FILE    also write results.json's \"summary\" object to\n"
+"                        FILE; - is stdout (the summary and the report's\n"
+"                        path then go to stderr)\n"
 "  --save-baseline NAME  also store results.json as OUT/baselines/NAME.json\n"
 "  --limits              measure the device ceilings of --dir first (as\n"
 "                        iobench device: O_DIRECT read at QD 1, 8, 32,\n"
@@ -268,6 +280,10 @@ BENCH_SIZE_HELP
 "\n"
 "Numbers are decimal (no hex, exponent or inf); lists refuse empty items\n"
 "and duplicates; an empty path is bad input.\n"
+"\n"
+"When the run ends, stdout shows the executive summary (per size: the\n"
+"best set, ties within 3%%, its speed-up over rw with a 95%% CI) and, last,\n"
+"the report's path.\n"
 "\n"
 "exit codes: 0 ok (skipped cells included), 1 bad input (nothing\n"
 "created), 2 nothing measured or an output (stdout included) not\n"
@@ -504,8 +520,7 @@ static int mpi_finish(struct run *run, const struct pipeline_opts *po,
 	bool written, ended;
 	int code = pipeline_mpi_finish(run, po, ret, &written, &ended);
 
-	if (written)
-		printf("%s/%s/report.md\n", run->request.out, run->id);
+	/* rank 0 printed the summary and the report's path */
 	if (ended && cluster_host_leader())
 		bench_clean_stale_scratch(run->request.dir);
 	if (ended && !cluster_writer()) {
@@ -568,6 +583,8 @@ static int sweep_run(struct run *run, const struct pipeline_opts *po)
 		return mpi_finish(run, po, ret);
 	if (ret > 0)
 		return ret;
+	/* the summary and OUT/<run-id>/report.md on stdout; a failed
+	 * write to stdout is main()'s */
 	ret = pipeline_finish(run, po, ret == -EINTR, &written);
 	/* the whole run, planning to the files written, against the plan */
 	if (!po->quiet)
@@ -576,9 +593,6 @@ static int sweep_run(struct run *run, const struct pipeline_opts *po)
 			fmt_duration(clock_now() - t0, took, sizeof(took)),
 			clock_now() - t0,
 			fmt_duration(est, planned, sizeof(planned)));
-	/* OUT/<run-id>/report.md; a failed write to stdout is main()'s */
-	if (written)
-		printf("%s/%s/report.md\n", run->request.out, run->id);
 	return ret;
 }
 
@@ -659,6 +673,8 @@ static int set_option(struct request_opts *o, int c)
 	case OPT_PROFILE: o->profile = true; break;
 	case OPT_DATASET: o->dataset = optarg; break;
 	case OPT_SPARSE: o->sparse = optarg; break;
+	case OPT_EXPORT_MARKDOWN: o->export_markdown = optarg; break;
+	case OPT_EXPORT_JSON: o->export_json = optarg; break;
 	case 'q': o->quiet = true; break;
 	case 'n': o->dry_run = true; break;
 	case 'h':
@@ -739,6 +755,8 @@ int sweep_main(const char *verb, char *const *preset, int argc, char **argv)
 	po.save_baseline = o.save_baseline;
 	po.baseline = o.baseline;
 	po.base = o.baseline && cluster_writer() ? &base : NULL;
+	po.export_markdown = o.export_markdown;
+	po.export_json = o.export_json;
 	code = o.dry_run ? sweep_dry_run(&run, o.quiet) : sweep_run(&run, &po);
 	cluster_finish();
 	results_free(&run);

@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		}
 	} else {
-		if (results_write_json(&run, rewrite)) {
+		if (results_write_json(&run, NULL, rewrite)) {
 			fprintf(stderr, "an accepted run cannot be written\n");
 			abort();
 		}

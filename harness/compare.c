@@ -333,8 +333,8 @@ static int test_cell(struct compare_cell *cc, const struct compare_options *o,
 		cc->verdict = VERDICT_NO_DATA;
 		return 0;
 	}
-	cc->few_samples = cc->n_base < COMPARE_MIN_SAMPLES ||
-			  cc->n_new < COMPARE_MIN_SAMPLES;
+	cc->few_samples = cc->n_base < RESULTS_MIN_SAMPLES ||
+			  cc->n_new < RESULTS_MIN_SAMPLES;
 	xb = results_per_copy(cc->base);
 	xn = results_per_copy(cc->new);
 	if (!xb || !xn)
@@ -632,7 +632,7 @@ static void md_warnings(FILE *f, const struct comparison *cmp, const char *h2)
 		cell_key(cc->base, key, sizeof(key));
 		fprintf(f, "- `%s`: %zu/%zu samples (fewer than %d on a side):"
 			   " the test can miss real changes\n", key,
-			cc->n_base, cc->n_new, COMPARE_MIN_SAMPLES);
+			cc->n_base, cc->n_new, RESULTS_MIN_SAMPLES);
 	}
 }
 

@@ -13,8 +13,6 @@
 
 #include "results.h"
 
-/* Below this many samples on a side the comparison carries a warning. */
-#define COMPARE_MIN_SAMPLES 6
 /* Exact Mann-Whitney p-values up to this many samples per side (no ties). */
 #define COMPARE_EXACT_MAX 50
 
@@ -63,7 +61,7 @@ struct compare_cell {
 	bool exact;			/* p from the exact distribution */
 	double ratio, ratio_lo, ratio_hi; /* median time new/base, CI */
 	enum compare_verdict verdict;
-	bool few_samples;		/* a side below COMPARE_MIN_SAMPLES */
+	bool few_samples;		/* a side below RESULTS_MIN_SAMPLES */
 };
 
 /* A field of the environment (or the iobench version) that differs. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis.h"
 #include "profile.h"
 #include "results.h"
 
@@ -21,7 +22,9 @@ static const char csv_header_rest[] =
 	"cpu_s_per_gib,src_resident_before_pct,dst_cached_after_pct,"
 	"dst_dirty_after_pct,maxrss_kb,mild_outliers,severe_outliers,"
 	"verified,threads,parallel,pin,prealloc,first_finish_share,"
-	"thread_imbalance" PROFILE_CSV_COLUMNS "\r\n";
+	"thread_imbalance,spread,p90_s,slow_mode_share,drift,step,"
+	"speedup_vs_rw,speedup_ci_lo,speedup_ci_hi,best_set"
+	PROFILE_CSV_COLUMNS "\r\n";
 
 static void put_text(FILE *f, const char *s)
 {
@@ -48,12 +51,14 @@ static void put_num(FILE *f, double v)
 		fprintf(f, "%.9g", v);
 }
 
-static void put_estimates(FILE *f, const struct cell *c)
+/* The sample description (results_estimate()) with the analysis's median,
+ * CI and rates: with --runs >= 2 the CI spans runs, as in the report. */
+static void put_estimates(FILE *f, const struct analysis_cell *ac)
 {
+	const struct cell *c = ac->cell;
 	const struct estimates *e = &c->est;
-	double mib = results_mib_s(c->size, 1.0);
 
-	if (!e->n) {
+	if (!e->n || !ac->measured) {
 		/* no estimate: n = 0, then median_s .. files_s empty */
 		fputs(",0", f);
 		for (int i = 0; i < 13; i++)
@@ -61,23 +66,39 @@ static void put_estimates(FILE *f, const struct cell *c)
 		return;
 	}
 	fprintf(f, ",%zu", e->n);
-	put_num(f, e->median);
-	put_num(f, e->median_lo);
-	put_num(f, e->median_hi);
+	put_num(f, ac->median);
+	put_num(f, ac->median_lo);
+	put_num(f, ac->median_hi);
 	put_num(f, e->mean);
 	put_num(f, e->sd);
 	put_num(f, e->mad);
 	put_num(f, e->min);
 	put_num(f, e->max);
 	put_num(f, e->cv);
-	put_num(f, mib / e->median);
-	put_num(f, mib / e->median_hi);
-	put_num(f, mib / e->median_lo);
-	put_num(f, c->batch > 1 ? 1.0 / e->median : NAN);
+	put_num(f, ac->mib_s);
+	put_num(f, ac->mib_s_lo);
+	put_num(f, ac->mib_s_hi);
+	put_num(f, c->batch > 1 ? ac->files_s : NAN);
 }
 
-static void put_row(FILE *f, const struct cell *c)
+/* The analysis's figures of a cell: empty where it has none. */
+static void put_analysis(FILE *f, const struct analysis_cell *ac)
 {
+	bool m = ac->measured;
+
+	put_num(f, m ? ac->dist.spread : NAN);
+	put_num(f, m ? ac->dist.p90 : NAN);
+	put_num(f, m && ac->dist.bimodal ? ac->dist.slow_mode_share : NAN);
+	fprintf(f, ",%d,%d", ac->drift, ac->step);
+	put_num(f, ac->have_speedup ? ac->speedup : NAN);
+	put_num(f, ac->have_speedup ? ac->speedup_lo : NAN);
+	put_num(f, ac->have_speedup ? ac->speedup_hi : NAN);
+	fprintf(f, ",%d", ac->in_best_set);
+}
+
+static void put_row(FILE *f, const struct analysis_cell *ac)
+{
+	const struct cell *c = ac->cell;
 	const struct estimates *e = &c->est;
 
 	put_text(f, c->strategy);
@@ -92,8 +113,8 @@ static void put_row(FILE *f, const struct cell *c)
 		sync_mode_name(c->sync), content_kind_name(c->content),
 		c->batch, cell_status_name(c->status));
 	put_text(f, c->reason);
-	put_estimates(f, c);
-	put_num(f, results_cpu_s_per_gib(c));
+	put_estimates(f, ac);
+	put_num(f, ac->cpu_s_per_gib);
 	put_num(f, results_sample_pct(c, RESULTS_SRC_RESIDENT_BEFORE));
 	put_num(f, results_sample_pct(c, RESULTS_DST_CACHED));
 	put_num(f, results_sample_pct(c, RESULTS_DST_DIRTY));
@@ -106,11 +127,12 @@ static void put_row(FILE *f, const struct cell *c)
 		prealloc_mode_name(c->prealloc));
 	put_num(f, results_first_finish_share(c));
 	put_num(f, results_thread_imbalance(c));
+	put_analysis(f, ac);
 	profile_put_csv(f, c);	/* iobench profile (profile.h) */
 	fputs("\r\n", f);
 }
 
-int results_write_csv(const struct run *run, const char *path)
+int results_write_csv(const struct analysis *a, const char *path)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -124,8 +146,8 @@ int results_write_csv(const struct run *run, const char *path)
 	for (size_t i = 0; i < tunable_count(); i++)
 		fprintf(f, "%s,", tunable_at(i)->csv);
 	fputs(csv_header_rest, f);
-	for (size_t i = 0; i < run->n_cells; i++)
-		put_row(f, &run->cells[i]);
+	for (size_t i = 0; i < a->n_cells; i++)
+		put_row(f, &a->cells[i]);
 	if (fclose(f)) {
 		free(buf);
 		return -ENOMEM;

@@ -446,18 +446,6 @@ int env_storage_from_json(json_t *v, struct env_storage *s, char *why,
 	return 0;
 }
 
-int env_storage_json_attach(json_t *root, const struct env_storage *s)
-{
-	json_t *env = json_object_get(root, "environment"), *v;
-
-	if (!s->probed)
-		return 0;
-	v = env_storage_to_json(s);
-	if (!env || !v || json_object_set_new(env, "storage", v))
-		return -ENOMEM;
-	return 0;
-}
-
 int env_storage_json_read(json_t *root, struct env_storage *s, char *why,
 			  size_t len)
 {

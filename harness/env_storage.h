@@ -62,9 +62,6 @@ json_t *env_storage_to_json(const struct env_storage *s);
  * 0, or -EINVAL with "member: what" in why, or -ENOMEM. */
 int env_storage_from_json(json_t *v, struct env_storage *s, char *why,
 			  size_t len);
-/* Sets root.environment.storage for a results.json being written
- * (nothing when s was not probed). 0 or -ENOMEM. */
-int env_storage_json_attach(json_t *root, const struct env_storage *s);
 /* Reads root.environment.storage when present (s stays zeroed, not
  * probed, otherwise). 0, or -EINVAL with the reason in why. */
 int env_storage_json_read(json_t *root, struct env_storage *s, char *why,

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * results.json (schema "iobench/2"; "iobench/1" is still read) with
- * jansson: the writer, and the reader that restores the exact struct run
- * (baselines are these files).
+ * jansson: the writer, which builds the whole document in one place
+ * (other modules give the members they own: threads_json.h, profile.h,
+ * machine_limits.h, workload.h, env_storage.h, analysis.h), and the
+ * reader that restores the exact struct run (baselines are these files).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "analysis.h"
 #include "array.h"
 #include "cell_io.h"
 #include "machine_limits.h"
@@ -159,6 +162,17 @@ static json_t *ju64(uint64_t v)
 	return json_sprintf("%" PRIu64, v);
 }
 
+/* Sets key to v (a new reference, stolen) in o; 0, or -ENOMEM when o or
+ * v is NULL or the set fails. */
+static int put(json_t *o, const char *key, json_t *v)
+{
+	if (!o || !v) {
+		json_decref(v);
+		return -ENOMEM;
+	}
+	return json_object_set_new(o, key, v) ? -ENOMEM : 0;
+}
+
 static json_t *u64_array(const uint64_t *v, size_t n)
 {
 	json_t *a = json_array();
@@ -199,7 +213,7 @@ static json_t *run_to_json(const struct run *r)
 
 static json_t *env_to_json(const struct environment *e)
 {
-	return json_pack("{s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:o,"
+	json_t *o = json_pack("{s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:o,"
 			 " s:o, s:o, s:o, s:o, s:i, s:o, s:I, s:I, s:I,"
 			 " s:o, s:o}",
 			 "hostname", results_json_text(e->hostname),
@@ -222,6 +236,15 @@ static json_t *env_to_json(const struct environment *e)
 			 "dio_offset_align", (json_int_t)e->dio_offset_align,
 			 "governor", results_json_text(e->governor),
 			 "cache_probe", results_json_text(e->cache_probe));
+
+	if (put(o, "l3_per_package",
+		json_integer((json_int_t)e->l3_per_package)) ||
+	    (e->storage.probed &&
+	     put(o, "storage", env_storage_to_json(&e->storage)))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 /* A tunable's value: a bool as true/false, else a number. */
@@ -290,24 +313,12 @@ static json_t *request_plugins_to_json(const struct run_request *q)
 	return o;
 }
 
-static json_t *request_core_to_json(const struct run_request *q);
-
-static json_t *request_to_json(const struct run_request *q)
+/* The request, with the members of thread sweeps, limits, reference
+ * tools, profiling, datasets and plugins. */
+static json_t *request_to_json(const struct run *run)
 {
-	json_t *o = request_core_to_json(q);
-
-	/* --cold metadata only: older readers see the same request */
-	if (o && q->cold_metadata &&
-	    json_object_set_new(o, "cold", json_string("metadata"))) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
-static json_t *request_core_to_json(const struct run_request *q)
-{
-	return json_pack("{s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s, s:s,"
+	const struct run_request *q = &run->request;
+	json_t *o = json_pack("{s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s, s:s,"
 			 " s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:o, s:b,"
 			 " s:o}",
 			 "strategies",
@@ -330,11 +341,27 @@ static json_t *request_core_to_json(const struct run_request *q)
 			 "seed", ju64(q->seed),
 			 "drop_caches", q->drop_caches,
 			 "plugins", request_plugins_to_json(q));
+
+	if (threads_json_request(o, q) ||
+	    put(o, "references", str_array(q->references,
+					   q->n_references)) ||
+	    put(o, "limits", json_boolean(q->limits)) ||
+	    (q->profile && put(o, "profile", json_true())) ||
+	    /* --cold metadata, --sustained only: older readers see the
+	     * same request */
+	    (q->cold_metadata && put(o, "cold", json_string("metadata"))) ||
+	    (q->sustained > 0 && put(o, "sustained", json_real(q->sustained))) ||
+	    (run->workload && put(o, "dataset",
+				  workload_json(run->workload)))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 static json_t *params_to_json(const struct cell *c)
 {
-	return json_pack("{s:s, s:o, s:o, s:s, s:s, s:s, s:I}",
+	json_t *o = json_pack("{s:s, s:o, s:o, s:s, s:s, s:s, s:I}",
 			 "strategy", c->strategy ? c->strategy : "",
 			 "size", ju64(c->size),
 			 "tunables", results_json_cell_tunables(c),
@@ -342,6 +369,12 @@ static json_t *params_to_json(const struct cell *c)
 			 "sync", sync_mode_name(c->sync),
 			 "content", content_kind_name(c->content),
 			 "batch", (json_int_t)c->batch);
+
+	if (threads_json_params(o, c)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 static json_t *usage_to_json(const struct cell_usage *u)
@@ -398,9 +431,9 @@ static json_t *estimates_to_json(const struct cell *c)
 	return o;
 }
 
-static json_t *sample_to_json(const struct sample *s)
+static json_t *sample_to_json(const struct sample *s, unsigned threads)
 {
-	return json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I,"
+	json_t *o = json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I,"
 			 " s:{s:I, s:I, s:I}, s:b}",
 			 "run", (json_int_t)s->run,
 			 "round", (json_int_t)s->round,
@@ -418,6 +451,12 @@ static json_t *sample_to_json(const struct sample *s)
 			 "dirty", (json_int_t)s->dst.dirty,
 			 "writeback", (json_int_t)s->dst.writeback,
 			 "residency_ok", s->residency_ok);
+
+	if (threads_json_sample(o, s, threads)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 static json_t *samples_to_json(const struct cell *c)
@@ -425,7 +464,8 @@ static json_t *samples_to_json(const struct cell *c)
 	json_t *a = json_array();
 
 	for (size_t i = 0; a && i < c->n_samples; i++) {
-		if (json_array_append_new(a, sample_to_json(&c->samples[i]))) {
+		if (json_array_append_new(a, sample_to_json(
+				&c->samples[i], c->threads ? c->threads : 1))) {
 			json_decref(a);
 			return NULL;
 		}
@@ -435,7 +475,7 @@ static json_t *samples_to_json(const struct cell *c)
 
 static json_t *cell_to_json(const struct cell *c)
 {
-	return json_pack("{s:o, s:s, s:o, s:o, s:o, s:b, s:I, s:o, s:o}",
+	json_t *o = json_pack("{s:o, s:s, s:o, s:o, s:o, s:b, s:I, s:o, s:o}",
 			 "parameters", params_to_json(c),
 			 "status", cell_status_name(c->status),
 			 "reason", results_json_text(c->reason),
@@ -445,14 +485,27 @@ static json_t *cell_to_json(const struct cell *c)
 			 "copies_verified", (json_int_t)c->copies_verified,
 			 "estimates", estimates_to_json(c),
 			 "samples", samples_to_json(c));
+
+	if (c->profile.on && put(o, "profile",
+				 profile_json_cell(&c->profile))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
-static json_t *cells_to_json(const struct run *run)
+/* The cells, each with its analysis when there is one. */
+static json_t *cells_to_json(const struct run *run, const struct analysis *an)
 {
 	json_t *a = json_array();
 
 	for (size_t i = 0; a && i < run->n_cells; i++) {
-		if (json_array_append_new(a, cell_to_json(&run->cells[i]))) {
+		json_t *c = cell_to_json(&run->cells[i]);
+
+		if (c && an && json_object_set_new(c, "analysis",
+						   analysis_json_cell(an, i)))
+			json_decref(c), c = NULL;
+		if (json_array_append_new(a, c)) {
 			json_decref(a);
 			return NULL;
 		}
@@ -460,9 +513,11 @@ static json_t *cells_to_json(const struct run *run)
 	return a;
 }
 
-/* The text of results.json; you own it (free). 0 or -errno: -EILSEQ for
- * a string jansson refused, -ENOMEM. */
-static int render_json(const struct run *run, char **text)
+/* The text of results.json, with the analysis's summary when an is not
+ * NULL; you own it (free). 0 or -errno: -EILSEQ for a string jansson
+ * refused, -ENOMEM. */
+static int render_json(const struct run *run, const struct analysis *an,
+		       char **text)
 {
 	char at[512] = "";
 	json_t *root, *escaped = NULL;
@@ -472,19 +527,17 @@ static int render_json(const struct run *run, char **text)
 	escaped_nodes = json_array();
 	if (!escaped_nodes)
 		return -ENOMEM;
-	root = json_pack_ex(&error, 0, "{s:s, s:o, s:o, s:o, s:o}",
+	root = json_pack_ex(&error, 0, "{s:s, s:o, s:o, s:o, s:o, s:o}",
 			    "schema", RESULTS_SCHEMA,
 			    "run", run_to_json(run),
 			    "environment", env_to_json(&run->env),
-			    "request", request_to_json(&run->request),
-			    "cells", cells_to_json(run));
-	if (!root || limits_json_attach(root, run) ||
-	    threads_json_annotate(root, run) ||
+			    "request", request_to_json(run),
+			    "cells", cells_to_json(run, an),
+			    "limits", limits_to_json(&run->limits));
+	if (!root || (an && put(root, "summary",
+				analysis_json_summary(an))) ||
 	    clients_json_annotate(root, run) ||
-	    profile_json_annotate(root, run) ||
-	    workload_json_annotate(root, run) ||
-	    cell_io_json_annotate(root, run) ||
-	    env_storage_json_attach(root, &run->env.storage)) {
+	    cell_io_json_annotate(root, run)) {
 		/* every string is escaped first: only memory runs out */
 		ret = strstr(error.text, "UTF-8") ? -EILSEQ : -ENOMEM;
 		goto out_free;
@@ -509,10 +562,11 @@ out_free:
 	return ret;
 }
 
-int results_write_json(const struct run *run, const char *path)
+int results_write_json(const struct run *run, const struct analysis *an,
+		       const char *path)
 {
 	char *text;
-	int ret = render_json(run, &text);
+	int ret = render_json(run, an, &text);
 
 	if (ret)
 		return ret;
@@ -521,11 +575,11 @@ int results_write_json(const struct run *run, const char *path)
 	return ret;
 }
 
-int results_write_json_at(const struct run *run, int dirfd,
-			  const char *name)
+int results_write_json_at(const struct run *run, const struct analysis *an,
+			  int dirfd, const char *name)
 {
 	char *text;
-	int ret = render_json(run, &text);
+	int ret = render_json(run, an, &text);
 
 	if (ret)
 		return ret;

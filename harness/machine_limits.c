@@ -809,30 +809,6 @@ int limits_from_json(json_t *v, struct run_limits *l, char *why,
 	return 0;
 }
 
-int limits_json_attach(json_t *root, const struct run *run)
-{
-	const struct run_request *q = &run->request;
-	json_t *request = json_object_get(root, "request");
-	json_t *refs = json_array();
-
-	for (size_t i = 0; refs && i < q->n_references; i++)
-		if (json_array_append_new(refs,
-					  json_string(q->references[i]))) {
-			json_decref(refs);
-			refs = NULL;
-		}
-	if (!json_is_object(request) || !refs ||
-	    (q->sustained > 0 &&
-	     json_object_set_new(request, "sustained",
-				 json_real(q->sustained))) ||
-	    json_object_set_new(request, "references", refs) ||
-	    json_object_set_new(request, "limits",
-				json_boolean(q->limits)) ||
-	    json_object_set_new(root, "limits", limits_to_json(&run->limits)))
-		return -ENOMEM;
-	return 0;
-}
-
 int limits_json_read(json_t *root, struct run *run, char *why, size_t len)
 {
 	struct run_request *q = &run->request;

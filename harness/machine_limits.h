@@ -91,11 +91,9 @@ json_t *limits_to_json(const struct run_limits *l);
 int limits_from_json(json_t *v, struct run_limits *l, char *why,
 		     size_t len);
 
-/* Adds request.limits, request.references and limits to a results.json
- * document being written. 0 or -ENOMEM. */
-int limits_json_attach(json_t *root, const struct run *run);
-/* Reads them back (all optional: older files have none). 0, or -errno
- * with "field: what" in why. */
+/* Reads request.limits, request.references and limits back (all
+ * optional: older files have none). 0, or -errno with "field: what" in
+ * why. (The writer, json.c, places them.) */
 int limits_json_read(json_t *root, struct run *run, char *why, size_t len);
 
 #endif

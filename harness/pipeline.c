@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analysis.h"
 #include "clients.h"
 #include "clock.h"
 #include "cluster.h"
@@ -25,8 +26,8 @@
 #include "machine_limits.h"
 #include "msg.h"
 #include "outfile.h"
+#include "outputs.h"
 #include "pipeline.h"
-#include "report.h"
 #include "request.h"
 #include "shell.h"
 #include "signals.h"
@@ -75,8 +76,8 @@ int pipeline_identity(struct run *run, int argc, char **argv)
 
 /* OUT/baselines/NAME.json: the same results.json, written atomically;
  * baselines/ is iobench's name, so a symlink there is not followed. */
-static int save_baseline(const struct run *run, int outfd, const char *name,
-			 bool quiet)
+static int save_baseline(const struct run *run, const struct analysis *a,
+			 int outfd, const char *name, bool quiet)
 {
 	char file[128];
 	int fd, ret;
@@ -88,21 +89,22 @@ static int save_baseline(const struct run *run, int outfd, const char *name,
 	snprintf(file, sizeof(file), "%s.json", name);
 	if (!quiet && !faccessat(fd, file, F_OK, AT_SYMLINK_NOFOLLOW))
 		msg_note("replacing baseline %s", name);
-	ret = results_write_json_at(run, fd, file);
+	ret = results_write_json_at(run, a, fd, file);
 	close(fd);
 	return ret;
 }
 
 /*
- * Writes OUT/<run-id>/: results.json first (it holds the measurements),
- * then the baseline, results.csv and report.md (with its plots), each
- * whole or not at all; OUT/latest moves to the run once all are there.
- * 0 or -errno (printed, with where the measurements are when they are).
+ * Writes OUT/<run-id>/ (outputs_write(): results.json first, it holds the
+ * measurements, then results.csv and report.md with its plots), then the
+ * baseline, each whole or not at all; OUT/latest moves to the run once
+ * all are there. 0 or -errno (printed, with where the measurements are
+ * when they are).
  */
-static int write_outputs(const struct run *run, const char *baseline,
-			 bool quiet)
+static int write_outputs(const struct run *run, const struct analysis *a,
+			 const char *baseline, bool quiet)
 {
-	const char *out = run->request.out;
+	const char *out = run->request.out, *failed;
 	char rundir[PATH_MAX], path[PATH_MAX + 32];
 	int outfd, runfd, ret;
 
@@ -121,26 +123,19 @@ static int write_outputs(const struct run *run, const char *baseline,
 			    "lost", rundir, strerror(-ret));
 		goto out_close;
 	}
-	ret = results_write_json_at(run, runfd, "results.json");
-	if (ret) {
-		msg_error("sweep: writing %s/results.json: %s: the "
-			    "measurements are lost", rundir, strerror(-ret));
+	ret = outputs_write(run, a, runfd, rundir, &failed);
+	if (ret && !strcmp(failed, OUTPUTS_MEASUREMENTS)) {
+		msg_error("sweep: writing %s/%s: %s: the measurements are "
+			  "lost", rundir, failed, strerror(-ret));
 		/* nothing else was written: no empty run directory */
 		unlinkat(outfd, run->id, AT_REMOVEDIR);
 		goto out_close_run;
 	}
-	if (baseline) {
+	snprintf(path, sizeof(path), "%s/%s", rundir, ret ? failed : "");
+	if (!ret && baseline) {
 		snprintf(path, sizeof(path), "%s/baselines/%s.json", out,
 			 baseline);
-		ret = save_baseline(run, outfd, baseline, quiet);
-	}
-	if (!ret) {
-		snprintf(path, sizeof(path), "%s/results.csv", rundir);
-		ret = results_write_csv(run, path);
-	}
-	if (!ret) {
-		snprintf(path, sizeof(path), "%s/report.md", rundir);
-		ret = report_write_markdown(run, path);
+		ret = save_baseline(run, a, outfd, baseline, quiet);
 	}
 	if (!ret) {
 		snprintf(path, sizeof(path), "%s/latest", out);
@@ -148,7 +143,8 @@ static int write_outputs(const struct run *run, const char *baseline,
 	}
 	if (ret)
 		msg_error("sweep: writing %s: %s (the measurements are in "
-			    "%s/results.json)", path, strerror(-ret), rundir);
+			  "%s/%s)", path, strerror(-ret), rundir,
+			  OUTPUTS_MEASUREMENTS);
 out_close_run:
 	close(runfd);
 out_close:
@@ -263,8 +259,8 @@ int pipeline_load_baseline(const struct run_request *rq, const char *name,
  * the report) when the comparison cannot be made: the check the user
  * asked for did not happen, which must not pass for "no regression".
  */
-static int compare_with_baseline(struct run *run, const struct run *base,
-				 const char *name)
+static int compare_with_baseline(struct run *run, struct analysis *a,
+				 const struct run *base, const char *name)
 {
 	struct compare_options opts;
 	struct comparison cmp;
@@ -284,6 +280,9 @@ static int compare_with_baseline(struct run *run, const struct run *base,
 	snprintf(title, sizeof(title), "Change since %s", name);
 	run->report_appendix = compare_markdown(&cmp, &(struct compare_sides){
 		label, run->id, base, run, title });
+	if (analysis_set_baseline(a, &cmp, name))
+		results_add_warning(run, "comparison with baseline %s: %s",
+				    name, strerror(ENOMEM));
 	if (cmp.n_regressed)
 		code = EXIT_REGRESSION;
 	/* no cell tested: the check the user asked for did not happen */
@@ -313,35 +312,53 @@ static void mark_interrupted(struct run *run, int sig, const char *when)
 int pipeline_finish(struct run *run, const struct pipeline_opts *po,
 		    bool interrupted, bool *written)
 {
+	struct outputs_show_opts show = {
+		.quiet = po->quiet,
+		.export_markdown = po->export_markdown,
+		.export_json = po->export_json,
+	};
+	struct analysis a;
+	char rundir[PATH_MAX];
 	int signalled, ret, code, cmp = EXIT_OK;
 
 	*written = false;
 	if (interrupted && !po->quiet)
 		msg_note("interrupted: writing partial results");
 	check_source_unchanged(run);
+	ret = analysis_build(run, &a);
+	if (ret) {
+		msg_error("sweep: analysing the results: %s", strerror(-ret));
+		return EXIT_RUNTIME;
+	}
 	if (po->base)
-		cmp = compare_with_baseline(run, po->base, po->baseline);
+		cmp = compare_with_baseline(run, &a, po->base, po->baseline);
 	if (*po->stop_signal)
 		mark_interrupted(run, *po->stop_signal,
 				 "after the last sample");
 	signalled = *po->stop_signal;
-	ret = write_outputs(run, po->save_baseline, po->quiet);
+	ret = write_outputs(run, &a, po->save_baseline, po->quiet);
 	if (!ret && *po->stop_signal && !signalled) {
 		msg_note("interrupted by %s while writing the outputs: "
 			 "finishing them, marked incomplete",
 			 signals_name(*po->stop_signal));
 		mark_interrupted(run, *po->stop_signal,
 				 "while the outputs were written");
-		ret = write_outputs(run, po->save_baseline, true);
+		ret = write_outputs(run, &a, po->save_baseline, true);
 	}
 	code = exit_code(run, *po->stop_signal);
 	/* a comparison that could not be made is an error, never a 0 */
 	if (cmp == EXIT_RUNTIME || (cmp == EXIT_REGRESSION && code == EXIT_OK))
 		code = cmp;
+	if (!ret) {
+		*written = true;
+		snprintf(rundir, sizeof(rundir), "%s/%s", run->request.out,
+			 run->id);
+		ret = outputs_show(&a, &show, rundir);
+	}
+	analysis_free(&a);
 	if (ret)
 		return code == EXIT_OK || code == EXIT_CELLS_FAILED ||
 		       code == EXIT_REGRESSION ? EXIT_RUNTIME : code;
-	*written = true;
 	return code;
 }
 

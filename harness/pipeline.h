@@ -20,6 +20,8 @@ struct pipeline_opts {
 	const char *save_baseline;	/* --save-baseline NAME, or NULL */
 	const char *baseline;		/* --baseline NAME, or NULL */
 	const struct run *base;		/* that baseline, loaded */
+	/* --export-markdown, --export-json FILE ("-": stdout), or NULL */
+	const char *export_markdown, *export_json;
 	/* the stop signal the verb caught (0: none), read as it changes */
 	const volatile sig_atomic_t *stop_signal;
 };
@@ -43,12 +45,14 @@ int pipeline_prepare(struct run *run, bool quiet);
  * (printed). */
 int pipeline_measure(struct run *run, const struct runner_progress *progress);
 /*
- * After the cells: the --source tree check, the baseline comparison and
- * the outputs (results.json first, then the baseline, CSV, report; OUT/
- * latest last). A stop signal while they are written does not cut them
- * short: they are finished, written again marked incomplete, and the
- * exit status is the signal's. *written: every output is there. Returns
- * the verb's exit code.
+ * After the cells: the --source tree check, the analysis (analysis.h),
+ * the baseline comparison and the outputs (results.json first, then CSV,
+ * report, the baseline; OUT/latest last), then the end of the run on the
+ * terminal (outputs_show(): the summary, the exports, the report's path).
+ * A stop signal while they are written does not cut them short: they are
+ * finished, written again marked incomplete, and the exit status is the
+ * signal's. *written: every output file is there. Returns the verb's exit
+ * code.
  */
 int pipeline_finish(struct run *run, const struct pipeline_opts *po,
 		    bool interrupted, bool *written);

@@ -24,6 +24,7 @@
 #include "parse.h"
 #include "path.h"
 #include "plots.h"
+#include "plots_internal.h"
 #include "reference.h"
 
 /* Distinct colours for up to 14 series; later series reuse them with
@@ -140,262 +141,14 @@ static int plot_end(struct plotter *p, const char *name, const char *title,
 	return 0;
 }
 
-/* ---- choosing cells ---- */
+/* ---- bars ---- */
 
-static bool measured(const struct cell *c)
+/* Room for `bars` bars, within what GitHub shows unscaled. */
+static int histogram_width(size_t bars)
 {
-	return c->status == CELL_OK && c->est.n > 0 && c->est.median > 0;
-}
+	size_t w = 300 + 25 * bars;
 
-const struct cell *plots_best_cell(const struct run *run,
-				   const char *strategy, bool reference,
-				   uint64_t size, enum cache_mode cache)
-{
-	const struct cell *best = NULL;
-	int best_rank = 4;
-
-	for (size_t i = 0; i < run->n_cells; i++) {
-		const struct cell *c = &run->cells[i];
-		/* sequential, unsynced cells first: threaded ones plot in
-		 * their own figure */
-		int rank = (c->sync != SYNC_NONE) + 2 * (c->threads > 1);
-
-		if (!measured(c) || c->size != size || c->cache != cache)
-			continue;
-		if (strategy ? strcmp(c->strategy, strategy) :
-			       reference_cell(c) != reference)
-			continue;
-		if (rank < best_rank ||
-		    (rank == best_rank && c->est.median < best->est.median)) {
-			best = c;
-			best_rank = rank;
-		}
-	}
-	return best;
-}
-
-/* The fastest cell of one strategy (or reference tool), by name. */
-static const struct cell *best_cell(const struct run *run, const char *name,
-				    uint64_t size, enum cache_mode cache)
-{
-	return plots_best_cell(run, name, false, size, cache);
-}
-
-/* Distinct strategy names of measured cells, in cell order (the
- * registry's, references last). Borrowed strings; caller frees the
- * array. */
-static const char **strategy_names(const struct run *run, size_t *n)
-{
-	const char **v = calloc(run->n_cells + 1, sizeof(*v));
-
-	*n = 0;
-	for (size_t i = 0; v && i < run->n_cells; i++) {
-		size_t k;
-
-		if (!measured(&run->cells[i]))
-			continue;
-		for (k = 0; k < *n && strcmp(v[k], run->cells[i].strategy);
-		     k++)
-			;
-		if (k == *n)
-			v[(*n)++] = run->cells[i].strategy;
-	}
-	return v;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Distinct non-zero sizes of measured cells, ascending (a log axis has
- * no 0); caller frees. */
-static uint64_t *plot_sizes(const struct run *run, size_t *n)
-{
-	uint64_t *v = calloc(run->n_cells + 1, sizeof(*v));
-
-	*n = 0;
-	for (size_t i = 0; v && i < run->n_cells; i++) {
-		const struct cell *c = &run->cells[i];
-		size_t k;
-
-		if (!measured(c) || !c->size)
-			continue;
-		for (k = 0; k < *n && v[k] != c->size; k++)
-			;
-		if (k == *n)
-			v[(*n)++] = c->size;
-	}
-	if (v)
-		qsort(v, *n, sizeof(*v), cmp_u64);
-	return v;
-}
-
-static bool any_cache(const struct run *run, enum cache_mode cache)
-{
-	for (size_t i = 0; i < run->n_cells; i++)
-		if (measured(&run->cells[i]) && run->cells[i].cache == cache &&
-		    run->cells[i].size)
-			return true;
-	return false;
-}
-
-/* The size tics of a log axis: set xtics ("4K" 4096, "1M" 1048576) */
-static void size_tics(FILE *gp, const uint64_t *sizes, size_t n)
-{
-	/* room around the first and last size on the log axis */
-	fprintf(gp, "set xrange [%g:%g]\nset xtics (", sizes[0] / 1.8,
-		sizes[n - 1] * 1.8);
-	for (size_t i = 0; i < n; i++) {
-		char s[32];
-
-		fmt_size(sizes[i], s, sizeof(s));
-		fprintf(gp, "%s\"%s\" %llu", i ? ", " : "", s,
-			(unsigned long long)sizes[i]);
-	}
-	fputs(")\n", gp);
-}
-
-/* The line style of series i: strategies bold with filled points,
- * reference tools thin with open ones (dashes would dash the error bars
- * too). */
-static void series_style(FILE *gp, size_t i, const char *name)
-{
-	static const int filled[] = { 7, 5, 9, 11, 13, 15 };
-	static const int open[] = { 6, 4, 8, 10, 12, 14 };
-	bool ref = reference_name(name);
-
-	fprintf(gp, "lw %s pt %d ps 0.9 lc rgb \"%s\" title ",
-		ref ? "1.2" : "2.2", (ref ? open : filled)[i % 6],
-		palette[i % N_COLOURS]);
-	gp_string(gp, name);
-}
-
-/* ---- the run's plots ---- */
-
-enum series_figure { FIG_THROUGHPUT, FIG_CPU };
-
-/* One line per strategy over the file sizes: throughput (with the
- * median's CI) or CPU seconds per GiB. */
-static int plot_by_size(struct plotter *p, const struct run *run,
-			enum cache_mode cache, enum series_figure fig)
-{
-	char name[48], title[160];
-	const char **names;
-	uint64_t *sizes;
-	size_t ns, nz, blocks = 0;
-	FILE *dat, *gp;
-	int ret;
-
-	if (fig == FIG_THROUGHPUT) {
-		snprintf(name, sizeof(name), "throughput-%s",
-			 cache_mode_name(cache));
-		snprintf(title, sizeof(title), "Throughput vs file size, %s "
-			 "cache (best tunables per size; bars: 95%% CI)",
-			 cache_mode_name(cache));
-	} else {
-		snprintf(name, sizeof(name), "cpu-per-gib");
-		snprintf(title, sizeof(title), "CPU time per GiB copied, %s "
-			 "cache (user + system, timed region)",
-			 cache_mode_name(cache));
-	}
-	names = strategy_names(run, &ns);
-	sizes = plot_sizes(run, &nz);
-	ret = -ENOMEM;
-	if (!names || !sizes)
-		goto out_free;
-	ret = plot_begin(p, name, title, 960, 600, &dat, &gp);
-	if (ret)
-		goto out_free;
-	fprintf(gp, "set logscale xy\nset xlabel \"file size (log scale)\"\n"
-		"set ylabel \"%s\"\n", fig == FIG_THROUGHPUT ?
-		"throughput, MiB/s (log scale)" :
-		"CPU seconds per GiB (log scale)");
-	size_tics(gp, sizes, nz);
-	fputs("plot ", gp);
-	for (size_t i = 0; i < ns; i++) {
-		size_t points = 0;
-
-		for (size_t z = 0; z < nz; z++) {
-			const struct cell *c = best_cell(run, names[i], sizes[z],
-							 cache);
-			double v;
-
-			if (!c)
-				continue;
-			v = fig == FIG_THROUGHPUT ?
-			    results_mib_s(c->size, c->est.median) :
-			    results_cpu_s_per_gib(c);
-			if (!isfinite(v) || v <= 0)
-				continue;
-			if (!points)
-				fprintf(dat, "# %s\n", names[i]);
-			if (fig == FIG_THROUGHPUT)
-				fprintf(dat, "%llu %.6g %.6g %.6g\n",
-					(unsigned long long)c->size, v,
-					results_mib_s(c->size,
-						      c->est.median_hi),
-					results_mib_s(c->size,
-						      c->est.median_lo));
-			else
-				fprintf(dat, "%llu %.6g\n",
-					(unsigned long long)c->size, v);
-			points++;
-		}
-		if (!points)
-			continue;
-		fputs("\n\n", dat);
-		fprintf(gp, "%s'%s.dat' index %zu using %s with %s ",
-			blocks ? ", \\\n     " : "", name, blocks,
-			fig == FIG_THROUGHPUT ? "1:2:3:4" : "1:2",
-			fig == FIG_THROUGHPUT ? "yerrorlines" : "linespoints");
-		series_style(gp, i, names[i]);
-		blocks++;
-	}
-	if (!blocks)
-		fputs("NaN notitle", gp);
-	fputs("\n", gp);
-	ret = plot_end(p, name, title, dat, gp);
-out_free:
-	free(names);
-	free(sizes);
-	return ret;
-}
-
-/* The largest size with a strategy measured both warm and cold (0: none). */
-static uint64_t cold_warm_size(const struct run *run)
-{
-	uint64_t best = 0;
-
-	for (size_t i = 0; i < run->n_cells; i++) {
-		const struct cell *c = &run->cells[i];
-
-		if (measured(c) && c->cache == CACHE_WARM && c->size > best &&
-		    best_cell(run, c->strategy, c->size, CACHE_COLD))
-			best = c->size;
-	}
-	return best;
-}
-
-/* The largest measured size (0: none). */
-static uint64_t largest_size(const struct run *run)
-{
-	uint64_t best = 0;
-
-	for (size_t i = 0; i < run->n_cells; i++)
-		if (measured(&run->cells[i]) && run->cells[i].size > best)
-			best = run->cells[i].size;
-	return best;
-}
-
-/* Wide enough for every group's label written horizontally. */
-static int histogram_width(size_t groups)
-{
-	size_t w = 300 + 150 * groups;
-
-	return w < 960 ? 960 : w > 4000 ? 4000 : (int)w;
+	return w < 600 ? 600 : w > PLOTS_MAX_WIDTH ? PLOTS_MAX_WIDTH : (int)w;
 }
 
 static void histogram_style(FILE *gp)
@@ -414,219 +167,6 @@ static void dat_value(FILE *dat, double v)
 		fprintf(dat, " %.6g", v);
 	else
 		fputs(" ?", dat);
-}
-
-static int plot_cold_warm(struct plotter *p, const struct run *run)
-{
-	uint64_t size = cold_warm_size(run);
-	char title[160], sz[32];
-	const char **names;
-	size_t ns;
-	FILE *dat, *gp;
-	int ret;
-
-	if (!size) {
-		note(p, "cold vs warm: no strategy was measured both warm "
-		     "and cold");
-		return 0;
-	}
-	fmt_size(size, sz, sizeof(sz));
-	snprintf(title, sizeof(title), "Cold vs warm cache, %s files (best "
-		 "tunables, sync none preferred)", sz);
-	names = strategy_names(run, &ns);
-	if (!names)
-		return -ENOMEM;
-	ret = plot_begin(p, "cold-vs-warm", title, histogram_width(ns), 600,
-			 &dat, &gp);
-	if (ret)
-		goto out_free;
-	histogram_style(gp);
-	fputs("set ylabel \"throughput, MiB/s\"\nset yrange [0:*]\n", gp);
-	for (size_t i = 0; i < ns; i++) {
-		const struct cell *w = best_cell(run, names[i], size,
-						 CACHE_WARM);
-		const struct cell *c = best_cell(run, names[i], size,
-						 CACHE_COLD);
-
-		if (!w && !c)
-			continue;
-		fprintf(dat, "\"%s\"", names[i]);
-		dat_value(dat, w ? results_mib_s(size, w->est.median) : NAN);
-		dat_value(dat, c ? results_mib_s(size, c->est.median) : NAN);
-		fputc('\n', dat);
-	}
-	fputs("plot 'cold-vs-warm.dat' using 2:xtic(1) title \"warm\" "
-	      "lc rgb \"#d62728\", '' using 3 title \"cold\" "
-	      "lc rgb \"#1f77b4\"\n", gp);
-	ret = plot_end(p, "cold-vs-warm", title, dat, gp);
-out_free:
-	free(names);
-	return ret;
-}
-
-static int plot_page_cache(struct plotter *p, const struct run *run)
-{
-	uint64_t size = largest_size(run);
-	enum cache_mode cache = any_cache(run, CACHE_WARM) ? CACHE_WARM :
-							    CACHE_COLD;
-	char title[160], sz[32];
-	const char **names;
-	size_t ns, rows = 0;
-	FILE *dat, *gp;
-	int ret;
-
-	if (!size) {
-		note(p, "page-cache footprint: no file size above 0 bytes "
-		     "was measured");
-		return 0;
-	}
-	fmt_size(size, sz, sizeof(sz));
-	snprintf(title, sizeof(title), "Page-cache footprint after a copy, "
-		 "%s files, %s cache (cachestat)", sz, cache_mode_name(cache));
-	names = strategy_names(run, &ns);
-	if (!names)
-		return -ENOMEM;
-	ret = plot_begin(p, "page-cache", title, histogram_width(ns), 600,
-			 &dat, &gp);
-	if (ret)
-		goto out_free;
-	histogram_style(gp);
-	fputs("set ylabel \"share of the files' pages, %\"\n"
-	      "set yrange [0:105]\n", gp);
-	for (size_t i = 0; i < ns; i++) {
-		const struct cell *c = best_cell(run, names[i], size,
-						 cache);
-
-		if (!c)
-			continue;
-		fprintf(dat, "\"%s\"", names[i]);
-		dat_value(dat, results_sample_pct(c,
-						  RESULTS_SRC_RESIDENT_AFTER));
-		dat_value(dat, results_sample_pct(c, RESULTS_DST_CACHED));
-		dat_value(dat, results_sample_pct(c, RESULTS_DST_DIRTY));
-		fputc('\n', dat);
-		rows++;
-	}
-	if (rows)
-		fputs("plot 'page-cache.dat' using 2:xtic(1) title "
-		      "\"source cached after\" lc rgb \"#2ca02c\", '' using 3 "
-		      "title \"destination cached after\" lc rgb \"#1f77b4\", "
-		      "'' using 4 title \"destination dirty after\" "
-		      "lc rgb \"#ff7f0e\"\n", gp);
-	else
-		fputs("plot NaN notitle\n", gp);
-	ret = plot_end(p, "page-cache", title, dat, gp);
-out_free:
-	free(names);
-	return ret;
-}
-
-static const char *parallel_name(enum parallel_mode m)
-{
-	return m == PARALLEL_RANGES ? "ranges" : "files";
-}
-
-static unsigned cell_threads(const struct cell *c)
-{
-	return c->threads ? c->threads : 1;
-}
-
-/* The fastest cell of one strategy, mode, size and cache at t threads
- * (t == 1 matches the sequential cells of either mode). */
-static const struct cell *best_threaded(const struct run *run,
-					const char *strategy,
-					enum parallel_mode mode, uint64_t size,
-					enum cache_mode cache, unsigned t)
-{
-	const struct cell *best = NULL;
-
-	for (size_t i = 0; i < run->n_cells; i++) {
-		const struct cell *c = &run->cells[i];
-
-		if (!measured(c) || c->size != size || c->cache != cache ||
-		    cell_threads(c) != t || strcmp(c->strategy, strategy) ||
-		    (t > 1 && c->parallel != mode))
-			continue;
-		if (!best || c->est.median < best->est.median)
-			best = c;
-	}
-	return best;
-}
-
-static int plot_threads(struct plotter *p, const struct run *run)
-{
-	uint64_t size = 0;
-	unsigned max_t = 1;
-	enum cache_mode cache = CACHE_COLD;
-	char title[160], sz[32];
-	const char **names;
-	size_t ns, blocks = 0;
-	FILE *dat, *gp;
-	int ret;
-
-	for (size_t i = 0; i < run->n_cells; i++) {
-		const struct cell *c = &run->cells[i];
-
-		if (!measured(c) || cell_threads(c) < 2)
-			continue;
-		if (c->size > size)
-			size = c->size;
-		if (cell_threads(c) > max_t)
-			max_t = cell_threads(c);
-		if (c->cache == CACHE_WARM)
-			cache = CACHE_WARM;
-	}
-	if (!size)
-		return 0;	/* threads not swept: nothing to say */
-	fmt_size(size, sz, sizeof(sz));
-	snprintf(title, sizeof(title), "Thread scaling, %s files, %s cache "
-		 "(aggregate throughput)", sz, cache_mode_name(cache));
-	names = strategy_names(run, &ns);
-	if (!names)
-		return -ENOMEM;
-	ret = plot_begin(p, "thread-scaling", title, 960, 600, &dat, &gp);
-	if (ret)
-		goto out_free;
-	fprintf(gp, "set xlabel \"threads\"\nset ylabel \"aggregate "
-		"throughput, MiB/s\"\nset xrange [0.5:%u.5]\nset xtics 1\n"
-		"set yrange [0:*]\nplot ", max_t);
-	for (size_t i = 0; i < ns; i++) {
-		for (int m = PARALLEL_FILES; m <= PARALLEL_RANGES; m++) {
-			char label[96];
-			size_t threaded = 0;
-
-			/* a lone sequential point is no scaling line */
-			for (unsigned t = 2; t <= max_t; t++)
-				threaded += !!best_threaded(run, names[i], m,
-							    size, cache, t);
-			if (!threaded)
-				continue;
-			for (unsigned t = 1; t <= max_t; t++) {
-				const struct cell *c = best_threaded(
-					run, names[i], m, size, cache, t);
-
-				if (c)
-					fprintf(dat, "%u %.6g\n", t,
-						results_mib_s(size,
-							      c->est.median));
-			}
-			fputs("\n\n", dat);
-			snprintf(label, sizeof(label), "%s by %s", names[i],
-				 parallel_name(m));
-			fprintf(gp, "%s'thread-scaling.dat' index %zu using "
-				"1:2 with linespoints ", blocks ? ", \\\n     "
-				: "", blocks);
-			series_style(gp, blocks, label);
-			blocks++;
-		}
-	}
-	if (!blocks)
-		fputs("NaN notitle", gp);
-	fputs("\n", gp);
-	ret = plot_end(p, "thread-scaling", title, dat, gp);
-out_free:
-	free(names);
-	return ret;
 }
 
 /* ---- drawing ---- */
@@ -752,46 +292,6 @@ static bool gnuplot_missing(struct plots_result *out)
 	return true;
 }
 
-int plots_write_run(const struct run *run, const char *dir,
-		    struct plots_result *out)
-{
-	struct plotter p = { .out = out };
-	int ret;
-
-	memset(out, 0, sizeof(*out));
-	if (gnuplot_missing(out))
-		return 0;
-	if (!largest_size(run)) {
-		snprintf(out->skipped, sizeof(out->skipped), "no cell with "
-			 "files above 0 bytes was measured");
-		return 0;
-	}
-	ret = make_plot_dir(&p, dir);
-	/* a dataset's trees are not file sizes: its per-class figures are
-	 * drawn in the report's Dataset section */
-	if (run->workload)
-		note(&p, "throughput and CPU vs file size: the run copies a "
-		     "dataset, whose trees are not file sizes (see the "
-		     "Dataset section)");
-	for (int c = CACHE_WARM; !ret && !run->workload && c <= CACHE_COLD;
-	     c++)
-		if (any_cache(run, c))
-			ret = plot_by_size(&p, run, c, FIG_THROUGHPUT);
-	if (!ret && !run->workload)
-		ret = plot_by_size(&p, run, any_cache(run, CACHE_WARM) ?
-				   CACHE_WARM : CACHE_COLD, FIG_CPU);
-	if (!ret)
-		ret = plot_cold_warm(&p, run);
-	if (!ret)
-		ret = plot_page_cache(&p, run);
-	if (!ret)
-		ret = plot_threads(&p, run);
-	if (!ret)
-		draw(&p);
-	close_plot_dir(&p);
-	return ret;
-}
-
 void plots_embed_markdown(FILE *f, const struct plots_result *pr)
 {
 	if (pr->skipped[0])
@@ -814,10 +314,12 @@ int plots_write_bars(const struct plots_bars *b, const char *dir,
 	ret = make_plot_dir(&p, dir);
 	if (!ret)
 		ret = plot_begin(&p, b->name, b->title,
-				 histogram_width(b->n_groups / 2 + 1), 600,
-				 &dat, &gp);
-	if (ret)
+				 histogram_width(b->n_groups * b->n_series),
+				 600, &dat, &gp);
+	if (ret) {
+		close_plot_dir(&p);
 		return ret;
+	}
 	histogram_style(gp);
 	fputs("set ylabel ", gp);
 	gp_string(gp, b->ylabel);
@@ -884,7 +386,8 @@ int plots_write_compare(const struct comparison *cmp, const char *dir,
 		goto out_close;
 	height = 160 + 24 * (int)rows;
 	height = height < 420 ? 420 : height > 4000 ? 4000 : height;
-	ret = plot_begin(&p, name, title, 1100, height, &dat, &gp);
+	ret = plot_begin(&p, name, title, PLOTS_MAX_WIDTH, height, &dat,
+			 &gp);
 	if (ret)
 		goto out_close;
 	rows = 0;
@@ -959,4 +462,80 @@ int plots_compare_section(const struct comparison *cmp, const char *dir,
 	free(add);
 	*md = grown;
 	return 0;
+}
+
+/* ---- the plotter, for plots_run.c (plots_internal.h) ---- */
+
+struct plotter *plots_open(const char *dir, struct plots_result *out,
+			   int *err)
+{
+	struct plotter *p;
+
+	*err = 0;
+	memset(out, 0, sizeof(*out));
+	if (gnuplot_missing(out))
+		return NULL;
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	p->out = out;
+	*err = make_plot_dir(p, dir);
+	if (*err) {
+		close_plot_dir(p);
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void plots_close(struct plotter *p, bool draw_them)
+{
+	if (draw_them)
+		draw(p);
+	close_plot_dir(p);
+	free(p);
+}
+
+void plots_note(struct plotter *p, const char *text)
+{
+	note(p, "%s", text);
+}
+
+void plots_gp_string(FILE *f, const char *s)
+{
+	gp_string(f, s);
+}
+
+int plots_begin(struct plotter *p, const char *name, const char *title,
+		int width, int height, FILE **dat, FILE **gp)
+{
+	return plot_begin(p, name, title, width, height, dat, gp);
+}
+
+int plots_end(struct plotter *p, const char *name, const char *title,
+	      FILE *dat, FILE *gp)
+{
+	return plot_end(p, name, title, dat, gp);
+}
+
+const char *plots_colour(size_t i)
+{
+	return palette[i % N_COLOURS];
+}
+
+void plots_bar_style(FILE *gp)
+{
+	histogram_style(gp);
+}
+
+void plots_dat_value(FILE *dat, double v)
+{
+	dat_value(dat, v);
+}
+
+int plots_bar_width(size_t bars)
+{
+	return histogram_width(bars);
 }

@@ -10,11 +10,13 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "analysis.h"
 #include "compare.h"
-#include "results.h"
 
-#define PLOTS_MAX 8
+#define PLOTS_MAX 40
 #define PLOTS_DIR "plots"
+/* GitHub shows images up to about 900 px wide without scaling them */
+#define PLOTS_MAX_WIDTH 900
 
 struct plot_file {
 	char name[48];		/* "throughput-warm.svg", in PLOTS_DIR */
@@ -31,14 +33,17 @@ struct plots_result {
 };
 
 /*
- * Draws the plots of a run into DIR/plots/ (created): throughput vs file
- * size per cache mode, CPU seconds per GiB, cold vs warm, page-cache
- * footprint, and thread scaling when threads were swept. Each plot leaves
- * NAME.dat, NAME.gp and NAME.svg. Without gnuplot on PATH, or when it
- * fails, out->skipped says why and 0 is returned: the report goes on.
- * -errno only for local failures (ENOMEM, cannot write in dir).
+ * Draws the plots of an analysed run into DIR/plots/ (created): per size
+ * the speed-up over rw of every strategy with its CI (a dot plot) and the
+ * samples of each (a strip plot, which shows slow modes); throughput and
+ * CPU per GiB vs file size; cold vs warm with CIs; the page-cache
+ * footprint; thread scaling when threads were swept. Each plot leaves
+ * NAME.dat, NAME.gp and NAME.svg, at most PLOTS_MAX_WIDTH wide. Without
+ * gnuplot on PATH, or when it fails, out->skipped says why and 0 is
+ * returned: the report goes on. -errno only for local failures (ENOMEM,
+ * cannot write in dir).
  */
-int plots_write_run(const struct run *run, const char *dir,
+int plots_write_run(const struct analysis *a, const char *dir,
 		    struct plots_result *out);
 
 /* Draws the change of every compared cell (median time, 95% CI) as
@@ -74,14 +79,5 @@ int plots_write_bars(const struct plots_bars *b, const char *dir,
 /* The Markdown of what a plots_write_*() call drew: each image, or why
  * nothing was drawn. */
 void plots_embed_markdown(FILE *f, const struct plots_result *pr);
-
-/*
- * The fastest measured cell at `size` in `cache` mode: of `strategy` when
- * it is given, else of any strategy (reference false) or any reference
- * tool (true). Single-threaded, unsynced cells first. NULL when none.
- */
-const struct cell *plots_best_cell(const struct run *run,
-				   const char *strategy, bool reference,
-				   uint64_t size, enum cache_mode cache);
 
 #endif

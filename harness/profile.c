@@ -479,7 +479,7 @@ int profile_hot_spots(const struct copy_strategy *s, struct cell *c,
 
 /* ---- JSON ---- */
 
-static json_t *profile_to_json(const struct cell_profile *p)
+json_t *profile_json_cell(const struct cell_profile *p)
 {
 	json_t *o, *cnt, *hot;
 
@@ -581,24 +581,6 @@ static int profile_from_json(json_t *o, struct cell_profile *p, char *err,
 	if (why && !json_is_string(why) && !json_is_null(why))
 		return strategy_why(err, len, -EINVAL, "hot_spots_why: "
 				    "expected a string or null");
-	return 0;
-}
-
-int profile_json_annotate(json_t *root, const struct run *run)
-{
-	json_t *cells = json_object_get(root, "cells");
-	json_t *rq = json_object_get(root, "request");
-
-	if (run->request.profile &&
-	    json_object_set_new(rq, "profile", json_true()))
-		return -ENOMEM;
-	for (size_t i = 0; i < run->n_cells; i++) {
-		if (!run->cells[i].profile.on)
-			continue;
-		if (json_object_set_new(json_array_get(cells, i), "profile",
-					profile_to_json(&run->cells[i].profile)))
-			return -ENOMEM;
-	}
 	return 0;
 }
 

@@ -95,12 +95,12 @@ int profile_hot_spots(const struct copy_strategy *s, struct cell *c,
 /* ---- results.json and results.csv ---- */
 
 /*
- * Adds to root (as results_write_json builds it) request.profile when the
- * run was profiled, and cells[i].profile {copies, counters {key: count or
- * reason}, hot_spots [{symbol, pct}], hot_spots_why} for profiled cells.
- * 0 or -ENOMEM.
+ * A profiled cell's "profile" member of results.json, which the writer
+ * places in the cell: {copies, counters {key: count or reason},
+ * hot_spots [{symbol, pct}], hot_spots_why}. (request.profile is the
+ * writer's own.) New reference; NULL when memory runs out.
  */
-int profile_json_annotate(json_t *root, const struct run *run);
+json_t *profile_json_cell(const struct cell_profile *p);
 /*
  * Reads those fields back into run, whose cells the reader already
  * filled (same order); both are optional, so results written without

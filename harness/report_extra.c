@@ -17,8 +17,9 @@
 #include "plots.h"
 #include "reference.h"
 #include "report_extra.h"
+#include "report_internal.h"
 
-/* v as a share of lim: "45%", "<1%". */
+/* v as a share of lim: "45.2%", "<1%". */
 static const char *share(double v, double lim, char *out, size_t len)
 {
 	double pct = 100 * v / lim;
@@ -26,21 +27,23 @@ static const char *share(double v, double lim, char *out, size_t len)
 	if (pct < 1)
 		snprintf(out, len, "<1%%");
 	else
-		snprintf(out, len, "%.0f%%", pct);
+		fmt_pct(pct, out, len);
 	return out;
 }
 
-static double mib_s(const struct cell *c)
+static double mib_s(const struct analysis_cell *ac)
 {
-	return results_mib_s(c->size, c->est.median);
+	return ac->mib_s;
 }
 
 /* The fastest measured strategy (or reference) cell of a size and cache
  * mode. */
-static const struct cell *best_of(const struct run *run, uint64_t size,
-				  enum cache_mode cache, bool reference)
+static const struct analysis_cell *best_of(const struct analysis *a,
+					   uint64_t size,
+					   enum cache_mode cache,
+					   bool reference)
 {
-	return plots_best_cell(run, NULL, reference, size, cache);
+	return analysis_best_of(a, size, cache, NULL, reference);
 }
 
 static bool any_reference(const struct run *run)
@@ -52,31 +55,33 @@ static bool any_reference(const struct run *run)
 }
 
 /* "`rw` (buf 128K)" */
-static const char *label(const struct cell *c, char *out, size_t len)
+static const char *label(const struct analysis_cell *ac, char *out,
+			 size_t len)
 {
-	return cell_label(c, out, len);
+	return cell_label(ac->cell, out, len);
 }
 
-void report_extra_size(FILE *f, const struct run *run, uint64_t size)
+void report_extra_size(FILE *f, const struct analysis *a, uint64_t size)
 {
+	const struct run *run = a->run;
 	bool said = false;
 
 	for (int m = CACHE_WARM; m <= CACHE_COLD && size; m++) {
-		const struct cell *b = best_of(run, size, m, false);
+		const struct analysis_cell *b = best_of(a, size, m, false);
 		const char *what, *above;
 		double lim = limits_ceiling(&run->limits, size, m, &what);
 		enum limit_kind kind;
-		char l[128], a[16], x[16], p[16], why[512];
+		char l[128], r[16], x[16], p[16], why[512];
 
 		if (!b || !isfinite(lim) || lim <= 0)
 			continue;
 		limits_ceiling_kind(&run->limits, size, m, &kind);
-		above = limits_explain_above(run, b, mib_s(b), lim, kind, why,
+		above = limits_explain_above(run, b->cell, mib_s(b), lim, kind, why,
 					     sizeof(why));
 		fprintf(f, "%s%s best, %s at %s MiB/s, is %s of %s "
 			"(%s MiB/s)%s%s%s", said ? "; " : "Against the "
 			"machine's limits: ", cache_mode_name(m),
-			label(b, l, sizeof(l)), fmt_sig(mib_s(b), a, sizeof(a)),
+			label(b, l, sizeof(l)), fmt_sig(mib_s(b), r, sizeof(r)),
 			share(mib_s(b), lim, p, sizeof(p)), what,
 			fmt_sig(lim, x, sizeof(x)), above ? ", **above it**: " :
 			"", above ? above : "", "");
@@ -86,17 +91,21 @@ void report_extra_size(FILE *f, const struct run *run, uint64_t size)
 		fputs(".\n\n", f);
 	said = false;
 	for (int m = CACHE_WARM; m <= CACHE_COLD; m++) {
-		const struct cell *b = best_of(run, size, m, false);
-		const struct cell *r = best_of(run, size, m, true);
-		char l[128], a[16], x[16];
+		const struct analysis_cell *r = best_of(a, size, m, true);
+		const struct analysis_cell *b;
+		char l[128], p[16], x[16], t[64];
 
-		if (!b || !r)
+		/* the fastest tool against its group's best strategy, paired
+		 * over the rounds (analysis.h) */
+		if (!r || !r->have_vs_best)
 			continue;
-		fprintf(f, "%s%s: %s is %.2fx `%s` (%s vs %s MiB/s)",
+		b = &a->cells[a->groups[r->group].best];
+		fprintf(f, "%s%s: %s is %s as fast as `%s` (%s vs %s MiB/s)",
 			said ? "; " : "Against the reference tools, ",
 			cache_mode_name(m), label(b, l, sizeof(l)),
-			r->est.median / b->est.median, r->strategy,
-			fmt_sig(mib_s(b), a, sizeof(a)),
+			analysis_fmt_ratio(true, r->vs_best, r->vs_best_lo,
+					   r->vs_best_hi, t, sizeof(t)),
+			r->cell->strategy, fmt_sig(mib_s(b), p, sizeof(p)),
 			fmt_sig(mib_s(r), x, sizeof(x)));
 		said = true;
 	}
@@ -106,14 +115,15 @@ void report_extra_size(FILE *f, const struct run *run, uint64_t size)
 }
 
 /* The limit table's last column: why a cell beat its ceiling, or "". */
-static const char *above_note(const struct run *run, const struct cell *c,
-			      double lim, uint64_t size, enum cache_mode m)
+static const char *above_note(const struct run *run,
+			      const struct analysis_cell *c, double lim,
+			      uint64_t size, enum cache_mode m)
 {
 	static char why[512];
 	enum limit_kind kind;
 
 	limits_ceiling_kind(&run->limits, size, m, &kind);
-	return limits_explain_above(run, c, mib_s(c), lim, kind, why,
+	return limits_explain_above(run, c->cell, mib_s(c), lim, kind, why,
 				    sizeof(why)) ? why : "";
 }
 
@@ -177,8 +187,9 @@ static void section_sustained(FILE *f, const struct run *run)
 	fputs("\n", f);
 }
 
-static void section_limits(FILE *f, const struct run *run)
+static void section_limits(FILE *f, const struct analysis *an)
 {
+	const struct run *run = an->run;
 	const struct run_limits *l = &run->limits;
 	char a[16], b[16], s1[32], s2[32];
 
@@ -230,7 +241,8 @@ static void section_limits(FILE *f, const struct run *run)
 		uint64_t size = run->request.sizes[i];
 
 		for (int m = CACHE_WARM; m <= CACHE_COLD; m++) {
-			const struct cell *c = best_of(run, size, m, false);
+			const struct analysis_cell *c = best_of(an, size, m,
+								false);
 			const char *what;
 			double lim = limits_ceiling(l, size, m, &what);
 			char lb[128], x[16];
@@ -253,8 +265,9 @@ static void section_limits(FILE *f, const struct run *run)
 	fputs("\n", f);
 }
 
-static void section_references(FILE *f, const struct run *run)
+static void section_references(FILE *f, const struct analysis *a)
 {
+	const struct run *run = a->run;
 	const struct copy_strategy *s;
 
 	if (!any_reference(run))
@@ -268,25 +281,31 @@ static void section_references(FILE *f, const struct run *run)
 	for (size_t t = 0; (s = reference_at(&run->request, t)); t++)
 		fprintf(f, "- `%s`: `%s`\n", s->name, reference_command(s));
 	fputs("\n| size | cache | best strategy | MiB/s | best reference | "
-	      "MiB/s | speed-up |\n|---|---|---|---:|---|---:|---:|\n", f);
+	      "MiB/s | speed-up [95% CI] |\n|---|---|---|---:|---|---:|---:|\n",
+	      f);
 	for (size_t i = 0; i < run->request.n_sizes; i++) {
 		uint64_t size = run->request.sizes[i];
 
 		for (int m = CACHE_WARM; m <= CACHE_COLD; m++) {
-			const struct cell *b = best_of(run, size, m, false);
-			const struct cell *r = best_of(run, size, m, true);
-			char sz[32], lb[128], lr[128], a[16], x[16];
+			const struct analysis_cell *r = best_of(a, size, m,
+								true);
+			const struct analysis_cell *b;
+			char sz[32], lb[128], lr[128], p[16], x[16];
+			char t[64];
 
-			if (!b || !r)
+			/* its group's best, paired over the rounds */
+			if (!r || !r->have_vs_best)
 				continue;
+			b = &a->cells[a->groups[r->group].best];
 			fmt_size(size, sz, sizeof(sz));
-			fprintf(f, "| %s | %s | %s | %s | %s | %s | %.2fx |\n",
+			fprintf(f, "| %s | %s | %s | %s | %s | %s | %s |\n",
 				sz, cache_mode_name(m),
 				label(b, lb, sizeof(lb)),
-				fmt_sig(mib_s(b), a, sizeof(a)),
+				fmt_sig(mib_s(b), p, sizeof(p)),
 				label(r, lr, sizeof(lr)),
 				fmt_sig(mib_s(r), x, sizeof(x)),
-				r->est.median / b->est.median);
+				report_ratio_ci(true, r->vs_best, r->vs_best_lo,
+						r->vs_best_hi, t, sizeof(t)));
 		}
 	}
 	fputs("\n", f);
@@ -304,7 +323,7 @@ static void report_dir(const char *report_path, char *dir, size_t len)
 		snprintf(dir, len, ".");
 }
 
-static int section_plots(FILE *f, const struct run *run,
+static int section_plots(FILE *f, const struct analysis *a,
 			 const char *report_path)
 {
 	struct plots_result pr;
@@ -312,7 +331,7 @@ static int section_plots(FILE *f, const struct run *run,
 	int ret;
 
 	report_dir(report_path, dir, sizeof(dir));
-	ret = plots_write_run(run, dir, &pr);
+	ret = plots_write_run(a, dir, &pr);
 	if (ret)
 		return ret;
 	fputs("## Plots\n\n", f);
@@ -332,19 +351,19 @@ static int section_plots(FILE *f, const struct run *run,
 	return 0;
 }
 
-int report_extra_sections(FILE *f, const struct run *run,
+int report_extra_sections(FILE *f, const struct analysis *a,
 			  const char *report_path)
 {
 	char dir[PATH_MAX];
 	int ret;
 
-	section_limits(f, run);
+	section_limits(f, a);
 	report_dir(report_path, dir, sizeof(dir));
-	ret = cell_io_report(f, run, dir);
+	ret = cell_io_report(f, a->run, dir);
 	if (ret)
 		return ret;
-	section_references(f, run);
-	return section_plots(f, run, report_path);
+	section_references(f, a);
+	return section_plots(f, a, report_path);
 }
 
 void report_extra_options(const struct run_request *q, FILE *f)

@@ -6,11 +6,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "results.h"
+#include "analysis.h"
 
 /* After a size's table: its best results as a share of the machine's
  * limits and against the reference tools, in a few sentences. */
-void report_extra_size(FILE *f, const struct run *run, uint64_t size);
+void report_extra_size(FILE *f, const struct analysis *a, uint64_t size);
 
 /*
  * The "Limits", "Reference tools" and "Plots" sections. The plots are
@@ -18,7 +18,7 @@ void report_extra_size(FILE *f, const struct run *run, uint64_t size);
  * relative links; without gnuplot the section says why there are none.
  * 0 or -errno.
  */
-int report_extra_sections(FILE *f, const struct run *run,
+int report_extra_sections(FILE *f, const struct analysis *a,
 			  const char *report_path);
 
 /* The --limits / --reference options of the request, for the report's

@@ -12,7 +12,8 @@
 
 #include "results.h"
 
-#define REQUEST_MIN_SAMPLES 6
+/* fewer give no usable confidence interval (results.h) */
+#define REQUEST_MIN_SAMPLES RESULTS_MIN_SAMPLES
 #define REQUEST_DEFAULT_SAMPLES 10
 #define REQUEST_DEFAULT_BUDGET 10.0
 #define REQUEST_DEFAULT_TIMEOUT 60.0
@@ -27,6 +28,8 @@ struct request_opts {
 		*reference, *sparse, *dataset;
 	const char *save_baseline;	/* --save-baseline NAME */
 	const char *baseline;		/* --baseline NAME: compare with it */
+	/* --export-markdown, --export-json FILE ("-": stdout) */
+	const char *export_markdown, *export_json;
 	/* per tunable (cell.h): the list given, or NULL for the default */
 	const char *tune[TUNABLES_MAX];
 	const char *threads, *parallel, *pin, *prealloc;	/* threads.h */

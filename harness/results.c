@@ -25,6 +25,7 @@
 #include "parse.h"
 #include "profile.h"
 #include "results.h"
+#include "strlist.h"
 #include "source_tree.h"
 #include "workload.h"
 #include "strategies.h"
@@ -91,24 +92,12 @@ double results_mib_s(uint64_t size, double seconds)
 
 void results_add_warning(struct run *run, const char *fmt, ...)
 {
-	char **grown;
-	char *msg;
 	va_list ap;
-	int n;
 
+	/* no memory: the warning is dropped, not the run */
 	va_start(ap, fmt);
-	n = vasprintf(&msg, fmt, ap);
+	strlist_vappendf(&run->warnings, &run->n_warnings, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;	/* no memory: drop the warning, not the run */
-	grown = realloc(run->warnings,
-			(run->n_warnings + 1) * sizeof(*run->warnings));
-	if (!grown) {
-		free(msg);
-		return;
-	}
-	run->warnings = grown;
-	run->warnings[run->n_warnings++] = msg;
 }
 
 static void free_strv(char **v, size_t n)
@@ -236,18 +225,6 @@ double results_sample_pct(const struct cell *c, enum results_figure which)
 		n++;
 	}
 	return n ? sum / n : NAN;
-}
-
-double results_cpu_s_per_gib(const struct cell *c)
-{
-	double cpu = 0, copies = 0, gib;
-
-	for (size_t i = 0; i < c->n_samples; i++) {
-		cpu += c->samples[i].cpu_user + c->samples[i].cpu_sys;
-		copies += sample_copies(c, &c->samples[i]);
-	}
-	gib = (double)c->size * copies / (1024.0 * 1024 * 1024);
-	return gib > 0 ? cpu / gib : NAN;
 }
 
 /* ---- threaded samples ---- */

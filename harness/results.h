@@ -28,6 +28,14 @@ struct source_tree;
 struct workload;
 struct run_io;
 struct device_run;
+struct analysis;
+
+/*
+ * With fewer samples than this a median's 95% CI covers less than 95%
+ * (stats.h): the runner's floor of rounds, sweep's --samples minimum,
+ * and the report's and compare's warning.
+ */
+#define RESULTS_MIN_SAMPLES 6
 
 /* Page counts from cachestat(2) (or mincore: dirty/writeback -1 = n/a). */
 struct cache_pages {
@@ -346,15 +354,18 @@ double results_rank_imbalance(const struct cell *c);
 /* "files" or "shared"; parse: 0 or -EINVAL. */
 const char *cluster_layout_name(enum cluster_layout l);
 int cluster_layout_parse(const char *s, enum cluster_layout *out);
-/* Timed-region CPU (user + sys) per GiB copied; NaN without samples. */
-double results_cpu_s_per_gib(const struct cell *c);
-/* Writers: atomic (temp file in the same directory, fsync, rename).
- * 0 or -errno. */
-int results_write_json(const struct run *run, const char *path);
+/*
+ * Writers: atomic (temp file in the same directory, fsync, rename).
+ * 0 or -errno. results.json is built from the run and, when a is not
+ * NULL, its analysis (the "summary" object and each cell's "analysis");
+ * results.csv has a row per cell with the analysis's figures.
+ */
+int results_write_json(const struct run *run, const struct analysis *a,
+		       const char *path);
 /* results.json as `name` in dirfd (outfile_write_at()). */
-int results_write_json_at(const struct run *run, int dirfd,
-			  const char *name);
-int results_write_csv(const struct run *run, const char *path);
+int results_write_json_at(const struct run *run, const struct analysis *a,
+			  int dirfd, const char *name);
+int results_write_csv(const struct analysis *a, const char *path);
 /* A cell's tunables as a JSON object ({"buffer": 131072, "direct":
  * false}): results.json and compare.json write them alike. You own it. */
 struct json_t *results_json_cell_tunables(const struct cell *c);

@@ -1748,15 +1748,15 @@ static bool median_precise(const struct cell *c)
 /*
  * Whether the running cells of a size have enough rounds. All of them
  * stop together, so every cell has the same rounds (failed ones drop
- * out): at least MIN_SAMPLES; then --samples; then more, up to
+ * out): at least RESULTS_MIN_SAMPLES; then --samples; then more, up to
  * EXTEND_FACTOR x --samples, while some cell's median is imprecise; and
  * no more once some cell has used its --budget.
  */
 static bool size_finished(const struct runner *r)
 {
 	const struct run *run = r->run;
-	unsigned n = run->request.samples, min = n < MIN_SAMPLES ? n :
-						 MIN_SAMPLES;
+	unsigned n = run->request.samples;
+	unsigned min = n < RESULTS_MIN_SAMPLES ? n : RESULTS_MIN_SAMPLES;
 	bool precise = true, spent = false;
 
 	if (r->round < min)

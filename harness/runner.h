@@ -19,7 +19,7 @@
 #define RUNNER_BATCH_MAX_BYTES (256ull << 20)
 /* Rounds per size: at least this many; at most EXTEND_FACTOR x --samples
  * when some cell's median stays imprecise. */
-#define RUNNER_MIN_SAMPLES 6u
+#define RUNNER_MIN_SAMPLES ((unsigned)RESULTS_MIN_SAMPLES)
 #define RUNNER_EXTEND_FACTOR 3
 
 struct runner_progress {

@@ -273,7 +273,9 @@ int stats_holm(const double *p, size_t m, double *adj);
  *
  * times[j][i]: candidate j in round i, per-copy seconds, lower is better
  * (NaN = missing; every candidate needs one sample).
- * - best: the lowest median (the first one on equal medians).
+ * - best: the lowest median time (of the times, not their logs: the
+ *   cell a table sorted by median shows first; the first one on equal
+ *   medians).
  * - ratio[j]: exp(Hodges-Lehmann of log(t_j / t_best)) over the rounds
  *   both have; 1 for best; NaN when they share no round. (It can be a
  *   little below 1 for a near tie: the pick is by median.)

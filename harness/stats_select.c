@@ -60,8 +60,11 @@ struct best_work {
 	double *buf, *walsh; /* n and stats_walsh_count(n) */
 };
 
-/* Median of candidate j over the rounds idx[0..n) (NULL: all rounds),
- * NaN when it has none there. */
+/* Log of the median time of candidate j over the rounds idx[0..n)
+ * (NULL: all rounds), NaN when it has none there. The median of the
+ * times, not of their logs: with an even count they differ (the mean
+ * of the middle two against their geometric mean), and the pick must be
+ * the cell a table sorted by its median time shows first. */
 static double median_over(const struct best_work *w, size_t j,
 			  const size_t *idx)
 {
@@ -71,9 +74,9 @@ static double median_over(const struct best_work *w, size_t j,
 		double v = w->lt[j][idx ? idx[i] : i];
 
 		if (!isnan(v))
-			w->buf[m++] = v;
+			w->buf[m++] = exp(v);
 	}
-	return m ? gsl_stats_median(w->buf, 1, m) : NAN;
+	return m ? log(gsl_stats_median(w->buf, 1, m)) : NAN;
 }
 
 /* Hodges-Lehmann of lt[a] - lt[b] over the rounds idx[0..n) (NULL: all)

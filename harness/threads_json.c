@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * results.json fields of thread sweeps (threads, parallel mode, pinning,
- * pre-allocation, per-thread figures), added to and read from the
- * document json.c writes and reads (jansson).
+ * pre-allocation, per-thread figures): placed by the writer (json.c) as
+ * it builds the document, and read back after the rest (jansson).
  */
 #include <errno.h>
 #include <math.h>
@@ -27,7 +27,7 @@ static int set(json_t *obj, const char *key, json_t *v)
 	return obj && json_object_set_new(obj, key, v) ? -ENOMEM : 0;
 }
 
-static int annotate_request(json_t *o, const struct run_request *q)
+int threads_json_request(json_t *o, const struct run_request *q)
 {
 	json_t *t = json_array(), *p = json_array();
 	int ret = 0;
@@ -63,45 +63,29 @@ static json_t *per_thread_json(const struct sample *s, unsigned n)
 	return a;
 }
 
-static int annotate_cell(json_t *o, const struct cell *c)
+int threads_json_params(json_t *params, const struct cell *c)
 {
-	json_t *params = json_object_get(o, "parameters");
-	json_t *samples = json_object_get(o, "samples");
-	unsigned n = c->threads ? c->threads : 1;
 	int ret = 0;
 
-	ret |= set(params, "threads", json_integer(n));
+	ret |= set(params, "threads",
+		   json_integer(c->threads ? c->threads : 1));
 	ret |= set(params, "parallel",
 		   json_string(parallel_mode_name(c->parallel)));
 	ret |= set(params, "pin", json_string(pin_mode_name(c->pin)));
 	ret |= set(params, "prealloc",
 		   json_string(prealloc_mode_name(c->prealloc)));
-	for (size_t j = 0; !ret && j < c->n_samples; j++) {
-		const struct sample *s = &c->samples[j];
-		json_t *so = json_array_get(samples, j);
-
-		if (!s->per_thread)
-			continue;
-		ret |= set(so, "first_finish", jnum(s->first_finish));
-		ret |= set(so, "per_thread", per_thread_json(s, n));
-	}
 	return ret ? -ENOMEM : 0;
 }
 
-int threads_json_annotate(json_t *root, const struct run *run)
+int threads_json_sample(json_t *o, const struct sample *s, unsigned threads)
 {
-	json_t *cells = json_object_get(root, "cells");
-	int ret;
+	int ret = 0;
 
-	ret = annotate_request(json_object_get(root, "request"),
-			       &run->request);
-	if (!ret)
-		ret = set(json_object_get(root, "environment"),
-			  "l3_per_package",
-			  json_integer((json_int_t)run->env.l3_per_package));
-	for (size_t i = 0; !ret && i < run->n_cells; i++)
-		ret = annotate_cell(json_array_get(cells, i), &run->cells[i]);
-	return ret;
+	if (!s->per_thread)
+		return 0;
+	ret |= set(o, "first_finish", jnum(s->first_finish));
+	ret |= set(o, "per_thread", per_thread_json(s, threads));
+	return ret ? -ENOMEM : 0;
 }
 
 /* ---- reading ---- */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The thread-sweep fields of results.json: written into the document the
- * JSON writer built, read back after the rest. All of them are optional
- * on reading, so results written before thread sweeps still load.
+ * The thread-sweep fields of results.json: placed by the JSON writer as
+ * it builds the document, read back after the rest. All of them are
+ * optional on reading, so results written before thread sweeps still
+ * load. (environment.l3_per_package is the writer's own.)
  */
 #ifndef IOBENCH_THREADS_JSON_H
 #define IOBENCH_THREADS_JSON_H
@@ -12,13 +13,15 @@
 #include "results.h"
 
 /*
- * Adds to root (as results_write_json builds it): request.threads,
- * request.parallel, request.pin, request.prealloc,
- * environment.l3_per_package, cells[i].parameters.{threads, parallel,
- * pin, prealloc} and, for threaded samples, samples[j].first_finish and
- * samples[j].per_thread [{seconds, bytes}]. 0 or -ENOMEM.
+ * The members the writer (json.c) places as it builds results.json:
+ * request.{threads, parallel, pin, prealloc}; a cell's
+ * parameters.{threads, parallel, pin, prealloc}; a threaded sample's
+ * first_finish and per_thread [{seconds, bytes}] (nothing for the
+ * sequential path). Each sets them in o: 0 or -ENOMEM.
  */
-int threads_json_annotate(json_t *root, const struct run *run);
+int threads_json_request(json_t *o, const struct run_request *q);
+int threads_json_params(json_t *params, const struct cell *c);
+int threads_json_sample(json_t *o, const struct sample *s, unsigned threads);
 /*
  * Reads those fields of root into run, whose cells and samples the
  * reader already filled (same order). 0, or -EINVAL with

@@ -85,10 +85,12 @@ const char *workload_label(const struct workload *w, uint64_t size,
 
 /* report.md's "Dataset" section: what was generated, the size
  * distribution (table and plot), and the best figures per class. */
-int workload_report_section(FILE *f, const struct run *run,
+struct analysis;
+int workload_report_section(FILE *f, const struct analysis *a,
 			    const char *report_path);
-/* results.json's request.dataset: written into root, read back. */
-int workload_json_annotate(json_t *root, const struct run *run);
+/* results.json's request.dataset, which the writer places (new
+ * reference; NULL when memory runs out), and its reader. */
+json_t *workload_json(const struct workload *w);
 int workload_json_read(json_t *root, const char *file, struct run *run,
 		       char *err, size_t len);
 

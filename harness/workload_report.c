@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis.h"
 #include "cell.h"
 #include "fmt.h"
 #include "plots.h"
@@ -134,16 +135,15 @@ static int size_plot(FILE *f, const struct workload *w, const char *dir)
 }
 
 /* Distinct measured strategies (no reference tools), in cell order. */
-static size_t strategy_names(const struct run *run, const char **v)
+static size_t strategy_names(const struct analysis *a, const char **v)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < run->n_cells; i++) {
-		const struct cell *c = &run->cells[i];
+	for (size_t i = 0; i < a->n_cells; i++) {
+		const struct cell *c = a->cells[i].cell;
 		size_t k;
 
-		if (c->status != CELL_OK || !c->n_samples ||
-		    reference_cell(c))
+		if (!a->cells[i].candidate)
 			continue;
 		for (k = 0; k < n && strcmp(v[k], c->strategy); k++)
 			;
@@ -153,11 +153,10 @@ static size_t strategy_names(const struct run *run, const char **v)
 	return n;
 }
 
-static bool measured_in(const struct run *run, enum cache_mode m)
+static bool measured_in(const struct analysis *a, enum cache_mode m)
 {
-	for (size_t i = 0; i < run->n_cells; i++)
-		if (run->cells[i].status == CELL_OK &&
-		    run->cells[i].n_samples && run->cells[i].cache == m)
+	for (size_t i = 0; i < a->n_cells; i++)
+		if (a->cells[i].measured && a->cells[i].cell->cache == m)
 			return true;
 	return false;
 }
@@ -168,9 +167,10 @@ static const char *tree_name(const struct workload_tree *t)
 }
 
 /* Each strategy's best MiB/s per tree in one cache mode. */
-static int class_plot(FILE *f, const struct run *run, const char *dir,
+static int class_plot(FILE *f, const struct analysis *a, const char *dir,
 		      enum cache_mode m)
 {
+	const struct run *run = a->run;
 	const struct workload *w = run->workload;
 	const char **names = calloc(run->n_cells + 1, sizeof(*names));
 	const char *groups[DATASET_N_CLASSES + 1];
@@ -182,19 +182,17 @@ static int class_plot(FILE *f, const struct run *run, const char *dir,
 
 	if (!names)
 		return -ENOMEM;
-	ns = strategy_names(run, names);
+	ns = strategy_names(a, names);
 	values = calloc(w->n_trees * (ns ? ns : 1), sizeof(*values));
 	if (!values)
 		goto out_free;
 	for (size_t t = 0; t < w->n_trees; t++) {
 		groups[t] = tree_name(&w->trees[t]);
 		for (size_t s = 0; s < ns; s++) {
-			const struct cell *c = plots_best_cell(
-				run, names[s], false, w->trees[t].size, m);
+			const struct analysis_cell *c = analysis_best_of(
+				a, w->trees[t].size, m, names[s], false);
 
-			values[t * ns + s] = c ? results_mib_s(c->size,
-							       c->est.median)
-					       : NAN;
+			values[t * ns + s] = c ? c->mib_s : NAN;
 		}
 	}
 	snprintf(title, sizeof(title), "Throughput by size class of %s, %s "
@@ -212,48 +210,45 @@ out_free:
 	return ret;
 }
 
-/* Per tree and cache mode: the best strategy, its MiB/s and files/s,
- * and rw's in the same modes. */
-static void class_results(FILE *f, const struct run *run)
+/* Per tree and cache mode: the best set, its MiB/s and files/s, and
+ * its speed-up over rw in the same modes. */
+static void class_results(FILE *f, const struct analysis *a)
 {
-	const struct workload *w = run->workload;
+	const struct workload *w = a->run->workload;
 	bool any = false;
 
 	for (size_t t = 0; t < w->n_trees; t++) {
 		const struct workload_tree *tr = &w->trees[t];
+		const struct analysis_size *s = analysis_size_of(a, tr->size);
 
-		for (int m = CACHE_WARM; m <= CACHE_COLD; m++) {
-			const struct cell *b = plots_best_cell(run, NULL, false,
-							       tr->size, m);
-			const struct cell *rw = plots_best_cell(run, "rw", false,
-								tr->size, m);
-			char label[160], mib[16], fps[16], rmib[16], x[16];
+		for (int m = CACHE_WARM; s && m <= CACHE_COLD; m++) {
+			const struct analysis_group *g;
+			const struct analysis_cell *b;
+			char set[512], mib[16], fps[16], by[32], x[64];
 
-			if (!b)
+			if (s->summary[m] == SIZE_MAX ||
+			    a->groups[s->summary[m]].best == SIZE_MAX)
 				continue;
+			g = &a->groups[s->summary[m]];
+			b = &a->cells[g->best];
 			if (!any)
 				fputs("| tree | files | bytes | cache | best "
-				      "strategy | MiB/s | files/s | `rw` MiB/s "
-				      "| best vs `rw` |\n|---|---:|---:|---|---|"
-				      "---:|---:|---:|---:|\n", f);
+				      "(ties within 3%) | MiB/s | files/s | "
+				      "vs `rw` [95% CI] |\n|---|---:|---:|---|"
+				      "---|---:|---:|---:|\n", f);
 			any = true;
-			fmt_sig(results_mib_s(b->size, b->est.median), mib,
-				 sizeof(mib));
-			fmt_sig(tr->files / b->est.median, fps, sizeof(fps));
-			fmt_sig(rw ? results_mib_s(rw->size, rw->est.median) :
-				 NAN, rmib, sizeof(rmib));
-			if (rw)
-				snprintf(x, sizeof(x), "%.2fx",
-					 rw->est.median / b->est.median);
-			else
-				snprintf(x, sizeof(x), "-");
-			fmt_bytes(tr->size, label, sizeof(label));
-			fprintf(f, "| %s | %" PRIu64 " | %s | %s | ",
-				tree_name(tr), tr->files, label,
-				cache_mode_name((enum cache_mode)m));
-			fprintf(f, "%s | %s | %s | %s | %s |\n",
-				cell_label(b, label, sizeof(label)),
-				mib, fps, rmib, x);
+			fprintf(f, "| %s | %" PRIu64 " | %s | %s | %s | %s | "
+				"%s | %s |\n", tree_name(tr), tr->files,
+				fmt_bytes(tr->size, by, sizeof(by)),
+				cache_mode_name((enum cache_mode)m),
+				analysis_set_names(a, g, true, set,
+						   sizeof(set)),
+				fmt_sig(b->mib_s, mib, sizeof(mib)),
+				fmt_sig(b->files_s, fps, sizeof(fps)),
+				analysis_fmt_ratio(g->have_speedup,
+						   g->speedup, g->speedup_lo,
+						   g->speedup_hi, x,
+						   sizeof(x)));
 		}
 	}
 	if (!any)
@@ -262,9 +257,10 @@ static void class_results(FILE *f, const struct run *run)
 	fputs("\n", f);
 }
 
-int workload_report_section(FILE *f, const struct run *run,
+int workload_report_section(FILE *f, const struct analysis *a,
 			    const char *report_path)
 {
+	const struct run *run = a->run;
 	const struct workload *w = run->workload;
 	char dir[PATH_MAX];
 	int ret;
@@ -279,14 +275,14 @@ int workload_report_section(FILE *f, const struct run *run,
 	if (ret)
 		return ret;
 	fputs("### Results per size class\n\n", f);
-	fputs("Best = lowest median time per copy of the tree (sequential, "
-	      "sync none preferred); files/s = the tree's files over that "
-	      "time.\n\n", f);
-	class_results(f, run);
+	fputs("Best = the fastest median copy of the tree and those within 3% "
+	      "of it (1 thread, sync none preferred); files/s = the tree's "
+	      "files over that time.\n\n", f);
+	class_results(f, a);
 	for (int m = CACHE_WARM; m <= CACHE_COLD && w->n_trees > 1; m++) {
-		if (!measured_in(run, m))
+		if (!measured_in(a, m))
 			continue;
-		ret = class_plot(f, run, dir, m);
+		ret = class_plot(f, a, dir, m);
 		if (ret)
 			return ret;
 	}
@@ -301,7 +297,7 @@ static json_t *count_json(const struct dataset_count *c)
 			 "bytes", (json_int_t)c->bytes);
 }
 
-static json_t *dataset_json(const struct workload *w)
+json_t *workload_json(const struct workload *w)
 {
 	const struct dataset_summary *s = &w->sum;
 	json_t *classes = json_array(), *bins = json_array(),
@@ -348,16 +344,6 @@ static json_t *dataset_json(const struct workload *w)
 			 "largest", (json_int_t)s->largest,
 			 "median", (json_int_t)s->median,
 			 "classes", classes, "bins", bins, "trees", trees);
-}
-
-int workload_json_annotate(json_t *root, const struct run *run)
-{
-	json_t *q = json_object_get(root, "request"), *d;
-
-	if (!run->workload)
-		return 0;
-	d = dataset_json(run->workload);
-	return q && d && !json_object_set_new(q, "dataset", d) ? 0 : -ENOMEM;
 }
 
 struct jreader {

@@ -100,6 +100,31 @@ const char *fmt_rate(double mib_s, char *out, size_t len)
 	return scaled(mib_s * 1024, units, 4, out, len);
 }
 
+const char *fmt_rate_ci(double mib_s, double lo, double hi, char *out,
+			size_t len)
+{
+	static const char *const units[] = { "KiB/s", "MiB/s", "GiB/s",
+					     "TiB/s" };
+	char m[FMT_LEN], l[FMT_LEN], h[FMT_LEN];
+	double scale = 1024;	/* MiB/s to the unit */
+	int u = 0;
+
+	if (!isfinite(mib_s)) {
+		snprintf(out, len, "-");
+		return out;
+	}
+	/* the unit fmt_rate() picks for the median */
+	while (u < 3 && fabs(mib_s * scale) >= 1023.5) {
+		scale /= 1024;
+		u++;
+	}
+	snprintf(out, len, "%s [%s, %s] %s", fmt_sig(mib_s * scale, m,
+						      sizeof(m)),
+		 fmt_sig(lo * scale, l, sizeof(l)),
+		 fmt_sig(hi * scale, h, sizeof(h)), units[u]);
+	return out;
+}
+
 const char *fmt_seconds(double s, char *out, size_t len)
 {
 	char num[FMT_LEN];

@@ -25,6 +25,10 @@ const char *fmt_bytes(uint64_t v, char *out, size_t len);
 const char *fmt_size(uint64_t v, char *out, size_t len);
 /* A throughput given in MiB/s: "412 KiB/s", "56.8 MiB/s", "3.08 GiB/s". */
 const char *fmt_rate(double mib_s, char *out, size_t len);
+/* A throughput and its interval in the unit the median reads in:
+ * "1.22 [1.19, 1.26] GiB/s", "412 [398, 430] KiB/s". */
+const char *fmt_rate_ci(double mib_s, double lo, double hi, char *out,
+			size_t len);
 /* A duration: "850 ns", "423 µs", "1.52 ms", "2.10 s", "95.0 s". */
 const char *fmt_seconds(double s, char *out, size_t len);
 /* A wall-clock span for plans and ETAs, whole units: "1 s", "45 s",

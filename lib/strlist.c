@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Separated lists (see strlist.h). */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,5 +53,32 @@ int strlist_each(const char *list, char sep, unsigned flags,
 			break;
 	}
 	free(copy);
+	return ret;
+}
+
+int strlist_vappendf(char ***v, size_t *n, const char *fmt, va_list ap)
+{
+	char **grown, *msg;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		return -ENOMEM;
+	grown = realloc(*v, (*n + 1) * sizeof(*grown));
+	if (!grown) {
+		free(msg);
+		return -ENOMEM;
+	}
+	*v = grown;
+	grown[(*n)++] = msg;
+	return 0;
+}
+
+int strlist_appendf(char ***v, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = strlist_vappendf(v, n, fmt, ap);
+	va_end(ap);
 	return ret;
 }

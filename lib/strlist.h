@@ -6,6 +6,7 @@
 #ifndef IOBENCH_STRLIST_H
 #define IOBENCH_STRLIST_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 enum strlist_flag {
@@ -23,5 +24,15 @@ enum strlist_flag {
 int strlist_each(const char *list, char sep, unsigned flags,
 		 int (*fn)(const char *item, void *ctx), void *ctx,
 		 char *err, size_t len);
+
+/*
+ * Appends a formatted string to the array *v of *n malloc'd strings (the
+ * array grows; you own both and free each string, then the array).
+ * 0 or -ENOMEM (*v and *n unchanged).
+ */
+int strlist_appendf(char ***v, size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int strlist_vappendf(char ***v, size_t *n, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 #endif

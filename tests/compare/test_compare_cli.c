@@ -101,7 +101,7 @@ static void write_run(const struct run *r, const char *path)
 	*slash = '\0';
 	if (mkdir(dir, 0755) && errno != EEXIST)
 		fail_msg("mkdir %s: %s", dir, strerror(errno));
-	assert_int_equal(results_write_json(r, path), 0);
+	assert_int_equal(results_write_json(r, NULL, path), 0);
 }
 
 /* A run with 1M and 4K rw cells whose times are `wide` x scale. */

@@ -210,7 +210,7 @@ static int write_with_storage(const char *dir, char *path, size_t len)
 		return -ENOMEM;
 	fill(&run.env.storage);
 	snprintf(path, len, "%s/results.json", dir);
-	ret = results_write_json(&run, path);
+	ret = results_write_json(&run, NULL, path);
 	results_free(&run);
 	return ret;
 }

@@ -71,6 +71,14 @@ static void test_fmt_units(void **state)
 	assert_string_equal(fmt_duration(NAN, out, sizeof(out)), "-");
 	assert_string_equal(fmt_pct(12.04, out, sizeof(out)), "12.0%");
 	assert_string_equal(fmt_pct(-3.14, out, sizeof(out)), "-3.14%");
+	/* a rate and its interval, in the median's unit */
+	assert_string_equal(fmt_rate_ci(1250, 1210, 1290, out, sizeof(out)),
+			    "1.22 [1.18, 1.26] GiB/s");
+	assert_string_equal(fmt_rate_ci(56.8, 40, 61.25, out, sizeof(out)),
+			    "56.8 [40.0, 61.3] MiB/s");
+	assert_string_equal(fmt_rate_ci(0.5, 0.25, 0.75, out, sizeof(out)),
+			    "512 [256, 768] KiB/s");
+	assert_string_equal(fmt_rate_ci(NAN, 1, 2, out, sizeof(out)), "-");
 }
 
 struct collect {
@@ -121,6 +129,22 @@ static void test_strlist(void **state)
 	assert_int_equal(strlist_each("a,b,c", ',', 0, collect, &c, NULL, 0),
 			 7);
 	assert_int_equal(c.n, 1);
+}
+
+static void test_strlist_appendf(void **state)
+{
+	char **v = NULL;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(strlist_appendf(&v, &n, "%s %d", "one", 1), 0);
+	assert_int_equal(strlist_appendf(&v, &n, "two"), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0], "one 1");
+	assert_string_equal(v[1], "two");
+	free(v[0]);
+	free(v[1]);
+	free(v);
 }
 
 static void test_array(void **state)
@@ -175,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_fmt_sig),
 		cmocka_unit_test(test_fmt_units),
 		cmocka_unit_test(test_strlist),
+		cmocka_unit_test(test_strlist_appendf),
 		cmocka_unit_test(test_array),
 		cmocka_unit_test(test_shell),
 		cmocka_unit_test(test_path),

@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analysis.h"
 #include "report.h"
 #include "results.h"
 
 int main(int argc, char **argv)
 {
+	struct analysis a;
 	struct run run;
 	char err[512], path[4096];
 	int ret;
@@ -24,7 +26,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/report.md", argv[2]);
-	ret = report_write_markdown(&run, path);
+	ret = analysis_build(&run, &a);
+	if (!ret) {
+		ret = report_write_markdown(&a, path);
+		analysis_free(&a);
+	}
 	results_free(&run);
 	if (ret) {
 		fprintf(stderr, "render: %s: %s\n", path, strerror(-ret));

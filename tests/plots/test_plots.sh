@@ -155,7 +155,7 @@ fi
 command -v xmllint >/dev/null || skip "xmllint missing"
 links=$(grep -o '](plots/[^)]*\.svg)' "$run/report.md" | sed 's/^](//; s/)$//')
 for want in throughput-warm throughput-cold cpu-per-gib cold-vs-warm \
-	    page-cache; do
+	    page-cache speedup-64K speedup-1M samples-64K samples-1M; do
 	echo "$links" | grep -qx "plots/$want.svg" ||
 		die "report.md does not embed plots/$want.svg"
 done
@@ -167,6 +167,29 @@ for l in $links; do
 	[ -s "$run/$b.dat" ] && [ -s "$run/$b.gp" ] ||
 		die "$l: data file or script missing"
 done
+# GitHub shows images up to about 900 px wide unscaled
+for l in $links; do
+	w=$(sed -n 's/^ *width="\([0-9]*\)".*/\1/p' "$run/$l" | head -n 1)
+	[ -n "$w" ] && [ "$w" -le 900 ] || fail "$l is ${w:-?} px wide"
+done
+# the speed-up plot: every strategy with a CI against rw; the strip plot:
+# every sample (a dot each); cold vs warm with CIs
+$PY - "$run" <<'PY' || fail "plot data"
+import json, sys
+d = sys.argv[1]
+r = json.load(open(d + "/results.json"))
+size = [s for s in r["summary"]["sizes"] if s["name"] == "1M"][0]
+g = [g for g in size["groups"] if g["headline"]][0]
+rows = [l.split() for l in open(d + "/plots/speedup-1M.dat") if l.strip()]
+assert len(rows) == len(g["speedups_vs_rw"]), (rows, g["speedups_vs_rw"])
+for row in rows:
+    ratio, lo, hi = map(float, row[1:4])
+    assert lo <= ratio <= hi, row
+dots = open(d + "/plots/samples-1M.dat").read().split("\n\n")[0]
+n = sum(len(r["cells"][s["cell"]]["samples"]) for s in g["speedups_vs_rw"])
+assert len([l for l in dots.splitlines() if l.strip()]) == n, n
+assert "errorbars" in open(d + "/plots/cold-vs-warm.gp").read()
+PY
 grep -q "throughput, MiB/s" "$run/plots/throughput-warm.svg" ||
 	die "throughput plot has no y-axis label with units"
 grep -q "ref:rsync" "$run/plots/throughput-warm.svg" ||

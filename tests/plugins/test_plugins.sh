@@ -135,8 +135,8 @@ case $rc in
 *) fail "schema: $out" ;;
 esac
 report=$TMP/results/latest/report.md
-grep -q '`skelplug` | chunk 64K' "$report" &&
-	grep -q '`skelplug` | chunk 1M' "$report" &&
+grep -Eq '`skelplug`(\*\*)? \| chunk 64K' "$report" &&
+	grep -Eq '`skelplug`(\*\*)? \| chunk 1M' "$report" &&
 	pass "report rows for each chunk" || fail "report rows: $(grep skelplug "$report")"
 grep -q "iobench sweep --plugin $good .*--opt chunk=64K,1M" "$report" &&
 	pass "the report's explicit command line loads the plugin" ||

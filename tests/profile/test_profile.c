@@ -420,7 +420,7 @@ static void test_json_round_trip(void **state)
 	make_profiled(&a);
 	path_in(fx, "results.json", path, sizeof(path));
 	path_in(fx, "again.json", path2, sizeof(path2));
-	assert_int_equal(results_write_json(&a, path), 0);
+	assert_int_equal(results_write_json(&a, NULL, path), 0);
 	assert_int_equal(results_read_json(path, &b, err, sizeof(err)), 0);
 	assert_true(b.request.profile);
 	for (size_t i = 0; i < a.n_cells; i++) {
@@ -443,7 +443,7 @@ static void test_json_round_trip(void **state)
 		assert_int_equal(x->hot_samples, y->hot_samples);
 		assert_int_equal(!x->hot_why, !y->hot_why);
 	}
-	assert_int_equal(results_write_json(&b, path2), 0);
+	assert_int_equal(results_write_json(&b, NULL, path2), 0);
 	t1 = test_slurp(path, NULL);
 	t2 = test_slurp(path2, NULL);
 	assert_string_equal(t1, t2);
@@ -464,7 +464,7 @@ static void test_json_bad_profile(void **state)
 
 	make_profiled(&a);
 	path_in(fx, "bad.json", path, sizeof(path));
-	assert_int_equal(results_write_json(&a, path), 0);
+	assert_int_equal(results_write_json(&a, NULL, path), 0);
 	results_free(&a);
 	t = test_slurp(path, NULL);
 	at = strstr(t, "\"syscalls\": 1009");
@@ -489,7 +489,7 @@ static void test_csv_columns(void **state)
 
 	make_profiled(&a);
 	path_in(fx, "results.csv", path, sizeof(path));
-	assert_int_equal(results_write_csv(&a, path), 0);
+	assert_int_equal(synthetic_write_csv(&a, path), 0);
 	csv = test_slurp(path, NULL);
 	assert_non_null(strstr(csv, PROFILE_CSV_COLUMNS "\r\n"));
 	for (row = strtok_r(csv, "\n", &save); row;
@@ -527,7 +527,7 @@ static void test_report_section(void **state)
 
 	make_profiled(&a);
 	path_in(fx, "report.md", path, sizeof(path));
-	assert_int_equal(report_write_markdown(&a, path), 0);
+	assert_int_equal(synthetic_write_report(&a, path), 0);
 	md = test_slurp(path, NULL);
 	assert_non_null(strstr(md, "## Profile\n"));
 	assert_non_null(strstr(md, "Hardware counters (cycles, instructions, "
@@ -545,7 +545,7 @@ static void test_report_section(void **state)
 
 	/* not profiled: no section */
 	assert_int_equal(synthetic_run(&a), 0);
-	assert_int_equal(report_write_markdown(&a, path), 0);
+	assert_int_equal(synthetic_write_report(&a, path), 0);
 	md = test_slurp(path, NULL);
 	assert_null(strstr(md, "## Profile"));
 	free(md);

@@ -4,9 +4,13 @@
  * generator: every figure is chosen so the expected report is known.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis.h"
+#include "reference.h"
+#include "report.h"
 #include "strategies.h"
 #include "synthetic.h"
 
@@ -92,6 +96,9 @@ static int fill_samples(struct cell *c, const struct cell_spec *s)
 			       pages * 3 / 4;
 		x->dst.writeback = s->dst_uncached ? 0 : pages / 8;
 		x->residency_ok = !(s->residency_fails && i == 2);
+		/* every cell of a size runs once per round */
+		x->round = (unsigned)i;
+		x->start = 0.05 * (double)i;
 	}
 	/* warm-up: a normal copy, except one slow first cell */
 	c->warmup_seconds = s->per_copy * c->batch *
@@ -229,4 +236,112 @@ int synthetic_find(const struct run *run, const char *strategy,
 			return (int)i;
 	}
 	return -1;
+}
+
+/* Analyses run and hands the analysis to write. */
+static int with_analysis(const struct run *run, const char *path,
+			 int (*write)(const struct analysis *, const char *))
+{
+	struct analysis a;
+	int ret = analysis_build(run, &a);
+
+	if (ret)
+		return ret;
+	ret = write(&a, path);
+	analysis_free(&a);
+	return ret;
+}
+
+int synthetic_write_report(const struct run *run, const char *path)
+{
+	return with_analysis(run, path, report_write_markdown);
+}
+
+int synthetic_write_csv(const struct run *run, const char *path)
+{
+	return with_analysis(run, path, results_write_csv);
+}
+
+/* ---- runs built cell by cell ---- */
+
+int synthetic_base(struct run *run)
+{
+	int ret;
+
+	memset(run, 0, sizeof(*run));
+	ret = fill_header(run);
+	if (ret)
+		results_free(run);
+	return ret;
+}
+
+double synthetic_normal(uint64_t *state)
+{
+	double u[2];
+
+	/* two uniforms in (0, 1) from splitmix64, then Box-Muller */
+	for (int i = 0; i < 2; i++) {
+		uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+		z ^= z >> 31;
+		u[i] = ((double)(z >> 11) + 0.5) / 9007199254740992.0;
+	}
+	return sqrt(-2 * log(u[0])) * cos(6.283185307179586 * u[1]);
+}
+
+int synthetic_add(struct run *run, const struct synthetic_cell *sc)
+{
+	const struct copy_strategy *s;
+	struct cell *grown, *c;
+	size_t n = sc->rounds * (sc->runs ? sc->runs : 1);
+
+	grown = realloc(run->cells, (run->n_cells + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	run->cells = grown;
+	c = &grown[run->n_cells++];
+	memset(c, 0, sizeof(*c));
+	s = strategy_find(sc->strategy);
+	if (!s)
+		s = reference_find(sc->strategy);
+	c->strategy = strdup(sc->strategy);
+	if (!s || !c->strategy || cell_set_strategy(c, s))
+		return s ? -ENOMEM : -EINVAL;
+	if (sc->buffer)
+		cell_set_tunable(c, "buffer", sc->buffer);
+	c->size = sc->size;
+	c->cache = sc->cache;
+	c->sync = sc->sync;
+	c->content = CONTENT_RANDOM;
+	c->batch = 1;
+	c->status = CELL_OK;
+	c->verified = true;
+	c->copies_verified = n;
+	c->usage.maxrss_kb = sc->rss_kb ? sc->rss_kb : 2048;
+	c->warmup_seconds = sc->time(0, 0, sc->ctx);
+	c->samples = calloc(n ? n : 1, sizeof(*c->samples));
+	if (!c->samples)
+		return -ENOMEM;
+	c->n_samples = n;
+	for (size_t i = 0; i < n; i++) {
+		struct sample *x = &c->samples[i];
+		uint64_t pages = (c->size + 4095) / 4096;
+
+		x->run = (unsigned)(i / sc->rounds);
+		x->round = (unsigned)(i % sc->rounds);
+		x->start = 0.01 * (double)i;
+		x->seconds = sc->time(x->run, x->round, sc->ctx);
+		x->cpu_user = x->seconds * 0.1;
+		x->cpu_sys = x->seconds * (sc->cpu_share ? sc->cpu_share :
+							   0.4);
+		x->src_pages = pages;
+		x->src_resident_before = x->src_resident_after =
+			c->cache == CACHE_WARM ? (int64_t)pages : 0;
+		x->dst.cached = sc->uncached ? 0 : (int64_t)pages;
+		x->dst.dirty = sc->uncached ? 0 : (int64_t)pages / 2;
+		x->residency_ok = true;
+	}
+	return 0;
 }

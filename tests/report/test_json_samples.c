@@ -79,7 +79,7 @@ static void test_fast_path_reads_what_jansson_reads(void **state)
 	snprintf(path, sizeof(path), "%s/fast.json", dir);
 	snprintf(slow, sizeof(slow), "%s/slow.json", dir);
 	assert_int_equal(synthetic_run(&orig), 0);
-	assert_int_equal(results_write_json(&orig, path), 0);
+	assert_int_equal(results_write_json(&orig, NULL, path), 0);
 
 	/* the writer's output takes the fast path */
 	text = test_slurp(path, &len);
@@ -141,7 +141,7 @@ static void test_refused_values_keep_their_messages(void **state)
 	snprintf(path, sizeof(path), "%s/bad.json", dir);
 	assert_int_equal(synthetic_run(&orig), 0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		assert_int_equal(results_write_json(&orig, path), 0);
+		assert_int_equal(results_write_json(&orig, NULL, path), 0);
 		text = test_slurp(path, &len);
 		at = strstr(text, cases[i].from);
 		assert_non_null(at);

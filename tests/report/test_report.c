@@ -27,7 +27,9 @@
 #include "synthetic.h"
 
 #define MIB (1024ull * 1024)
-#define CSV_COLUMNS 51
+#define CSV_COLUMNS 60
+/* a no-break space: report.md keeps a figure and its CI together */
+#define NB "\xc2\xa0"
 
 struct fixture {
 	char dir[64];
@@ -363,7 +365,7 @@ static void test_json_round_trip(void **state)
 	struct run b;
 
 	path_in(fx, "results.json", path, sizeof(path));
-	assert_int_equal(results_write_json(a, path), 0);
+	assert_int_equal(results_write_json(a, NULL, path), 0);
 	assert_int_equal(results_read_json(path, &b, err, sizeof(err)), 0);
 	assert_string_equal(b.schema, RESULTS_SCHEMA);
 	assert_string_equal(b.id, a->id);
@@ -383,7 +385,7 @@ static void test_json_round_trip(void **state)
 
 	/* and writing what was read gives the same bytes */
 	path_in(fx, "again.json", path2, sizeof(path2));
-	assert_int_equal(results_write_json(&b, path2), 0);
+	assert_int_equal(results_write_json(&b, NULL, path2), 0);
 	first = slurp(path);
 	second = slurp(path2);
 	assert_string_equal(first, second);
@@ -422,7 +424,7 @@ static void test_json_syntax_errors(void **state)
 	char *text;
 
 	path_in(fx, "results.json", path, sizeof(path));
-	assert_int_equal(results_write_json(&fx->run, path), 0);
+	assert_int_equal(results_write_json(&fx->run, NULL, path), 0);
 	text = slurp(path);
 
 	/* cut before "duration", the 6th line's first key, at column 4 */
@@ -478,7 +480,7 @@ static void expect_field_error(struct fixture *fx,
 	json_error_t jerr;
 
 	path_in(fx, "edited.json", path, sizeof(path));
-	assert_int_equal(results_write_json(&fx->run, path), 0);
+	assert_int_equal(results_write_json(&fx->run, NULL, path), 0);
 	root = json_load_file(path, 0, &jerr);
 	assert_non_null(root);
 	edit(root);
@@ -577,7 +579,7 @@ static void test_csv(void **state)
 	size_t rows = 0;
 
 	path_in(fx, "results.csv", path, sizeof(path));
-	assert_int_equal(results_write_csv(&fx->run, path), 0);
+	assert_int_equal(synthetic_write_csv(&fx->run, path), 0);
 	text = slurp(path);
 	assert_true(!strncmp(text, "strategy,size,buffer_size,queue_depth,"
 			     "direct,sqpoll,cache,sync,content,batch,status,"
@@ -602,7 +604,7 @@ static char *write_report(struct fixture *fx)
 	char path[256];
 
 	path_in(fx, "report.md", path, sizeof(path));
-	assert_int_equal(report_write_markdown(&fx->run, path), 0);
+	assert_int_equal(synthetic_write_report(&fx->run, path), 0);
 	return slurp(path);
 }
 
@@ -618,7 +620,8 @@ static void test_report_sections(void **state)
 		"# iobench report: run 20261129-181500-ab12\n",
 		"\n## Executive summary\n", "\n## Environment\n",
 		"\n## Size 1M\n", "\n## Size 100M\n",
-		"\n## Page-cache effects\n", "\n## Recommendations\n",
+		"\n## Page-cache effects\n", "\n## Memory\n",
+		"\n## Verification\n", "\n## Recommendations\n",
 		"\n## Warnings\n", "\n## Skipped and failed cells\n",
 		"\n## Reproduce\n",
 	};
@@ -641,31 +644,55 @@ static void test_report_figures(void **state)
 {
 	struct fixture *fx = *state;
 	char *md = write_report(fx);
-	char row[256];
 
-	/* best at 1M: copy_file_range, median(rw) / median(cfr) faster */
-	snprintf(row, sizeof(row), "| 1M | `copy_file_range` | warm cache, "
-		 "no sync | 1250 [");
-	assert_contains(md, row);
-	snprintf(row, sizeof(row), "| %.2fx [",
-		 SYN_RW_1M_WARM / SYN_CFR_1M_WARM);
-	assert_contains(md, row);
-	assert_contains(md, "1. **High**: Use `copy_file_range` for 1M files: "
-			"2.50x `rw` (1250 vs 500 MiB/s");
-	/* the cold gap, the footprint and the buffer rules */
-	assert_contains(md, "**Medium**: Cold reads dominate at 1M");
-	assert_contains(md, "`odirect` (buf 128K) leaves 0% of each 1M");
-	assert_contains(md, "**Low**: Keep 128K: buffers of 1M instead of "
-			"128K change `rw` at 1M warm by 0.5%");
-	/* durability: 0.0100 / 0.0020 */
-	assert_contains(md, "| 1M | `rw` (buf 128K) | warm | 500 | 100 | "
-			"5.00x |");
-	/* warnings: noisy cell, slow first copy, few samples, residency,
-	 * governor, and the run's own */
-	assert_contains(md, "CV 26.1% (>= 10%)");
-	assert_contains(md, "first (warm-up) copy 3.0x the median");
-	assert_contains(md, "only 5 samples (fewer than 6)");
-	assert_contains(md, "1 of 8 samples failed the cold residency check");
+	/* best at 1M: copy_file_range, per-round times of rw / cfr */
+	assert_contains(md, "| 1M | warm | `copy_file_range` | 1250" NB "[1210,"
+			NB "1290] | 2.50x" NB "[2.50," NB "2.50] |");
+	assert_contains(md, "- 1M (warm): `copy_file_range` is fastest; 2.50x "
+			"[2.50, 2.50] faster than `rw`.");
+	assert_contains(md, "**Uncertainty**: CIs are within-run");
+	/* the per-size table: bold best set, paired speed-up, spread, n */
+	assert_contains(md, "### 1M, warm\n\n| strategy | tunables | MiB/s "
+			"[95% CI] | vs `rw` [95% CI] | CPU s/GiB | spread | n "
+			"|\n|---|---|---:|---:|---:|---:|---:|\n| "
+			"**`copy_file_range`** | - | 1250" NB "[1210," NB "1290] "
+			"| 2.50x" NB "[2.50," NB "2.50] | 0.410 | 2.50% | 8 |");
+	assert_contains(md, "| `rw` | buf 128K | 500" NB "[485," NB "515] | "
+			"baseline |");
+	assert_contains(md, "### 1M, warm, fdatasync at end\n\n");
+	assert_contains(md, "| **`rw`** | buf 128K | 100" NB "[97.1," NB "103] "
+			"| baseline |");
+	/* ranked and merged recommendations */
+	assert_contains(md, "**High**: Use `copy_file_range` for 1M and 100M "
+			"files: 2.50x `rw` at 1M warm (1.22 GiB/s vs 500 "
+			"MiB/s; 95% CI [2.50, 2.50]); 1.25x `rw` at 1M cold");
+	assert_contains(md, "**Medium**: To keep the page cache for other "
+			"work, use `odirect` for 1M and 100M files");
+	assert_contains(md, "**Low**: Keep 128K buffers for `rw`: 1M buffers "
+			"change its speed by less than 2% for 1M files");
+	/* observations apart from recommendations */
+	assert_contains(md, "### Observations\n\n- Cold copies (source not "
+			"cached) are much slower for 1M files");
+	/* page cache: one line per mode, only the odd ones named */
+	assert_contains(md, "- **1M, warm**: source 100% cached after the copy; "
+			"destination 100% cached (75.0% dirty), except "
+			"`odirect` 0%.");
+	assert_contains(md, "| 1M | `rw` (buf 128K) | warm | 500" NB "[485," NB
+			"515] | 100" NB "[97.1," NB "103] | 5.00x" NB "[5.00,"
+			NB "5.00] |");
+	assert_contains(md, "Peak RSS of a sample process: 2.00 MiB to 2.10 "
+			"MiB, alike for every strategy.");
+	assert_contains(md, "242 copies, all identical");
+	/* warnings: one table, one sentence per kind */
+	assert_contains(md, "| `copy_file_range`, 1M cold | slow first copy | "
+			"3.00x the median |");
+	assert_contains(md, "| `copy_file_range`, 1M cold | cache check failed "
+			"| 1 of 8 samples |");
+	assert_contains(md, "| `odirect` (buf 128K), 1M cold | few samples | 5 "
+			"samples |");
+	assert_contains(md, "| `odirect` (buf 128K), 100M cold | noisy | IQR "
+			"47.5% of the median |");
+	assert_contains(md, "- **noisy**: The middle half");
 	assert_contains(md, "governor is `powersave`");
 	assert_contains(md, "- scratch space was nearly full\n");
 	assert_contains(md, "| `copy_file_range` | - | 100M | cold | none | "
@@ -691,7 +718,7 @@ static void test_report_empty_run(void **state)
 	char *md;
 
 	path_in(fx, "empty.md", path, sizeof(path));
-	assert_int_equal(report_write_markdown(&empty, path), 0);
+	assert_int_equal(synthetic_write_report(&empty, path), 0);
 	md = slurp(path);
 	assert_contains(md, "## Recommendations\n\nNo rule fired");
 	assert_contains(md, "## Skipped and failed cells\n\nNone");

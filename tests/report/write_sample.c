@@ -3,34 +3,32 @@
  * Writes the synthetic run's results.json, results.csv and report.md into
  * DIR: the input of the schema check (and a way to look at a report).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "report.h"
+#include "outputs.h"
 #include "synthetic.h"
 
 static int write_all(const struct run *run, const char *dir)
 {
-	static const struct {
-		const char *name;
-		int (*write)(const struct run *, const char *);
-	} outputs[] = {
-		{ "results.json", results_write_json },
-		{ "results.csv", results_write_csv },
-		{ "report.md", report_write_markdown },
-	};
-	char path[4096];
+	const char *what = "analysing the run";
+	struct analysis a;
+	int fd, ret = analysis_build(run, &a);
 
-	for (size_t i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++) {
-		int ret;
-
-		snprintf(path, sizeof(path), "%s/%s", dir, outputs[i].name);
-		ret = outputs[i].write(run, path);
-		if (ret) {
-			fprintf(stderr, "write_sample: %s: %s\n", path,
-				strerror(-ret));
-			return 1;
-		}
+	if (!ret) {
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		ret = fd < 0 ? -errno : outputs_write(run, &a, fd, dir, &what);
+		if (fd >= 0)
+			close(fd);
+		analysis_free(&a);
+	}
+	if (ret) {
+		fprintf(stderr, "write_sample: %s/%s: %s\n", dir, what,
+			strerror(-ret));
+		return 1;
 	}
 	return 0;
 }

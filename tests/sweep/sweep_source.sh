@@ -127,9 +127,9 @@ for c in r["cells"]:
                   "%s sample %d: source not resident" % (name, i))
 check(measured in (2, 4), "%d measured cells" % measured)
 rep = open(d + "/report.md").read()
-head = "## Source tree %s (50 files, %d bytes)" % (root, total)
+head = "## Source tree `%s` (50 files, " % root
 check(head in rep, "report lacks '%s'" % head)
-check(") copying the tree %s (50 files, " % root in rep.split("\n")[2],
+check(") copying the tree `%s` (50 files, " % root in rep.split("\n")[2],
       "the summary line does not name the tree: " + rep.split("\n")[2])
 check("--sizes" not in rep.split("## Reproduce")[1].split("```sh")[2],
       "the reproduce command names --sizes")
