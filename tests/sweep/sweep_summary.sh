@@ -79,7 +79,8 @@ sweep --out "$T/out2" --export-json - >"$T/stdout2" 2>"$T/stderr2" ||
 	die "sweep --export-json - exited $?: $(tail -n 3 "$T/stderr2")"
 python3 -c 'import json, sys; json.load(open(sys.argv[1]))["sizes"]' \
 	"$T/stdout2" || fail "stdout is not the summary JSON: $(head -c 300 "$T/stdout2")"
-tail -n 1 "$T/stderr2" | grep -q '/report\.md$' ||
+# (before the "done: ... took" line of the progress)
+grep -q '/report\.md$' "$T/stderr2" ||
 	fail "the report's path is not on stderr: $(tail -n 2 "$T/stderr2")"
 
 # --quiet: only the path
