@@ -132,7 +132,7 @@ table = report.split("| size | cache | best | MiB/s | limit |")[1].split("\n\n")
 for row in table.splitlines()[2:]:
     cols = [c.strip() for c in row.strip("|").split("|")]
     if len(cols) >= 8 and cols[6].endswith("%") and not cols[6].startswith("<"):
-        if int(cols[6][:-1]) > 100:
+        if float(cols[6][:-1]) > 100:
             check(cols[7] != "", "share above 100%% without its "
                   "explanation: " + row)
 check("## Reference tools" in report, "no Reference tools section")
