@@ -137,6 +137,11 @@ static int check_file_dest(const char *opt, const char *path)
 			    opt, path);
 		return -EINVAL;
 	}
+	if (outfile_check_user(path)) {
+		bench_error("flame: %s %s: not a regular file (a device, FIFO "
+			    "or socket is never replaced)", opt, path);
+		return -EINVAL;
+	}
 	if (!slash)
 		snprintf(dir, sizeof(dir), ".");
 	else

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "fmt.h"
 #include "machine_limits.h"
+#include "outfile.h"
 #include "pipeline.h"
 #include "request.h"
 #include "results.h"
@@ -738,6 +739,25 @@ int sweep_main(const char *verb, char *const *preset, int argc, char **argv)
 		results_free(&base);
 		cluster_finish();
 		return EXIT_USAGE;
+	}
+	/* an export that cannot be written fails before the run, not after */
+	for (int i = 0; i < 2; i++) {
+		const char *opt = i ? "--export-json" : "--export-markdown";
+		const char *p = i ? o.export_json : o.export_markdown;
+		int bad = p && strcmp(p, "-") ? outfile_check_user(p) : 0;
+
+		if (bad) {
+			bench_error("%s: %s %s: %s", verb, opt, p,
+				    bad == -EEXIST ? "not a regular file "
+				    "(a device, FIFO or socket is never "
+				    "replaced; - writes to stdout)" :
+				    strerror(-bad));
+			results_free(&run);
+			results_free(&base);
+			if (cluster_on())
+				cluster_abort(EXIT_USAGE);
+			return EXIT_USAGE;
+		}
 	}
 	if (!o.quiet && run.source_tree)
 		announce_source(&run);

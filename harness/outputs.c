@@ -13,6 +13,7 @@
 
 #include "fmt.h"
 #include "msg.h"
+#include "outfile.h"
 #include "outputs.h"
 #include "report.h"
 
@@ -166,7 +167,7 @@ void outputs_print_summary(FILE *f, const struct analysis *a)
 static int export_text(const char *path, const char *text, size_t len)
 {
 	if (strcmp(path, "-"))
-		return results_write_file_atomic(path, text, len);
+		return outfile_write_user(path, text, len);
 	if (fwrite(text, 1, len, stdout) != len || fflush(stdout))
 		return -EIO;
 	return 0;

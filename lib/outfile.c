@@ -218,12 +218,42 @@ static int fsync_dir(int dirfd)
 }
 
 /* fsync, name, rename over of->name, fsync the directory. */
+/* 0 when name in dirfd is absent, a regular file, or a symlink to a
+ * regular file or to nothing (a planted link is replaced, its target
+ * untouched); -EEXIST for a device (/dev/null), FIFO or socket, or a
+ * link to one or into /proc (/dev/stdout: the kernel's name of an open
+ * file); -EISDIR for a directory. Renaming over those would swap a
+ * special file for a regular one, so they are never replaced. */
+static int replaceable(int dirfd, const char *name)
+{
+	char target[16];
+	struct stat st;
+	ssize_t n;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW))
+		return errno == ENOENT ? 0 : -errno;
+	if (S_ISLNK(st.st_mode)) {
+		n = readlinkat(dirfd, name, target, sizeof(target));
+		if (n >= 6 && !memcmp(target, "/proc/", 6))
+			return -EEXIST;
+		if (fstatat(dirfd, name, &st, 0))
+			return 0; /* dangling */
+	}
+	if (S_ISREG(st.st_mode))
+		return 0;
+	return S_ISDIR(st.st_mode) ? -EISDIR : -EEXIST;
+}
+
 static int publish(struct outfile *of)
 {
 	int ret;
 
 	if (fsync(of->fd))
 		return -errno;
+	/* checked again: the name may have changed since begin() */
+	ret = replaceable(of->dirfd, of->name);
+	if (ret)
+		return ret;
 	if (!of->named) {
 		ret = link_unnamed(of);
 		if (ret)
@@ -264,11 +294,16 @@ static int write_all(int fd, const char *p, size_t len)
 
 static int begin(struct outfile *of, int dirfd, const char *name)
 {
+	int ret;
+
 	memset(of, 0, sizeof(*of));
 	of->fd = -1;
 	of->dirfd = dirfd;
 	if (!one_component(name))
 		return -EINVAL;
+	ret = replaceable(dirfd, name);
+	if (ret)
+		return ret;
 	snprintf(of->name, sizeof(of->name), "%s", name);
 	of->fd = tmp_open(of);
 	return of->fd < 0 ? of->fd : 0;
@@ -335,6 +370,21 @@ int outfile_write_path(const char *path, const void *data, size_t len)
 int outfile_write_user(const char *path, const void *data, size_t len)
 {
 	return write_in_parent(path, false, data, len);
+}
+
+int outfile_check_user(const char *path)
+{
+	const char *name;
+	int dfd, ret;
+
+	if (!*path)
+		return -EINVAL;
+	dfd = open_parent(path, false, &name);
+	if (dfd < 0)
+		return dfd == -ENOENT ? 0 : dfd; /* said when it is written */
+	ret = *name ? replaceable(dfd, name) : -EISDIR;
+	close(dfd);
+	return ret;
 }
 
 /* ---- streams ---- */

@@ -62,10 +62,16 @@ int outfile_write_at(int dirfd, const char *name, const void *data,
  */
 int outfile_write_path(const char *path, const void *data, size_t len);
 
-/* outfile_write_at() for a file the user named (flame --out): its
- * directory is resolved as the kernel does, links included; the file
- * itself is replaced, never written through. */
+/* outfile_write_at() for a file the user named (flame --out,
+ * --export-json): its directory is resolved as the kernel does, links
+ * included; the file itself is replaced, never written through. */
 int outfile_write_user(const char *path, const void *data, size_t len);
+/* Whether a file the user named may be written (0): absent, a regular
+ * file, a link to one or to nothing. Every outfile write refuses to
+ * replace anything else: -EEXIST for a device (/dev/null), FIFO, socket,
+ * a link to one or into /proc (/dev/stdout), -EISDIR for a directory,
+ * -EINVAL for "". For checks before any work is done. */
+int outfile_check_user(const char *path);
 
 /*
  * A file written as a stream (gnuplot data, scripts): outfile_open(), then
