@@ -89,15 +89,15 @@ static void count_io(struct device_io_out *out,
 /*
  * Fresh anonymous pages, as fio's malloc of its whole I/O area gives
  * (glibc maps an area that large). Read buffers are left untouched:
- * registering them faults them in from inside the kernel, in one go,
+ * registering them faults them in from inside the kernel in one go,
  * which on a loaded machine yields physically longer runs than faulting
  * them in from user space page by page (zero-filling them first left
  * almost every 4 KiB page its own segment). Each request then carries
  * fewer segments: a 1 MiB read of 256 scattered pages is split in two
- *  at a 254-segment queue limit, and a virtual disk costs its host time
- * segment, which made 1M reads at QD 32 run at 0.6x of fio's rate.
- * Written data is not zeros: a device that compresses or dedups must
- * not gain.
+ * at a 254-segment queue limit, and a virtual disk costs its host time
+ * per segment; zero-filled buffers held 1M reads at QD 32 to 0.6x of
+ * fio's rate. Written data is not zeros: a device that compresses or
+ * dedups must not gain.
  */
 void *device_io_alloc_buffers(size_t size, unsigned mem_align, bool writes)
 {
