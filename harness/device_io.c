@@ -205,6 +205,8 @@ static int uring_setup(struct uring_run *u, struct device_io_target *ts,
 	u->bufs_size = (size_t)job->bs * qd;
 	u->bufs = device_io_alloc_buffers(u->bufs_size, ts->mem_align,
 					  device_kind_writes(job->kind));
+	if (!u->bufs)
+		return -errno;
 	u->iov = calloc(qd, sizeof(*u->iov));
 	u->submitted = calloc(qd, sizeof(*u->submitted));
 	u->pending = calloc(qd, sizeof(*u->pending));
