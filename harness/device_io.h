@@ -59,6 +59,16 @@ bool device_io_stopped(void);
 void device_io_reset_stop(void);
 
 /*
+ * The I/O buffers of an O_DIRECT job: size bytes of fresh, page-aligned
+ * anonymous memory, filled with a non-repeating pattern when writes, and
+ * otherwise left untouched (not even zeroed) so that registering them
+ * faults them in, as fio's are. NULL with errno set (EINVAL: size 0 or
+ * mem_align above the page size). Free with device_io_free_buffers().
+ */
+void *device_io_alloc_buffers(size_t size, unsigned mem_align, bool writes);
+void device_io_free_buffers(void *bufs, size_t size);
+
+/*
  * The engines. Each runs one repeat of job within w (device_io_uring with
  * w->one_pass: one sequential pass over the file, untimed, to lay it
  * out) and adds what completed to out. 0, -errno (an I/O error; a short
