@@ -302,6 +302,12 @@ static json_t *request_to_json(const struct run_request *q)
 		json_decref(o);
 		return NULL;
 	}
+	/* --src-dir only: runs without it write what they always did */
+	if (o && q->src_dir &&
+	    json_object_set_new(o, "src_dir", results_json_text(q->src_dir))) {
+		json_decref(o);
+		return NULL;
+	}
 	return o;
 }
 
@@ -1026,6 +1032,9 @@ static void read_request(struct reader *rd, json_t *root,
 	if (json_object_get(o, "source_files"))
 		rd_u64(rd, o, at, "source_files", &q->source_files);
 	rd_string(rd, o, at, "dir", &q->dir);
+	/* added with --src-dir: absent when the sources were in dir */
+	if (json_object_get(o, "src_dir"))
+		rd_string(rd, o, at, "src_dir", &q->src_dir);
 	rd_string(rd, o, at, "out", &q->out);
 	rd_unsigned(rd, o, at, "samples", &q->samples);
 	/* iobench/1 had one run */

@@ -1119,6 +1119,7 @@ static void section_reproduce(struct report *rp)
 	if (rp->run->workload)
 		opt_word(f, "--dataset", rp->run->workload->arg);
 	opt_word(f, "--dir", q->dir);
+	opt_word(f, "--src-dir", q->src_dir);
 	opt_word(f, "--out", q->out);
 	if (q->cold_metadata)
 		fputs(" --cold metadata", f);

@@ -156,6 +156,7 @@ static void free_request(struct run_request *r)
 	free(r->ranks);
 	free(r->source);
 	free(r->dir);
+	free(r->src_dir);
 	free(r->out);
 	free_strv(r->references, r->n_references);
 	memset(r, 0, sizeof(*r));

@@ -247,6 +247,9 @@ struct run_request {
 	/* --source: regular files in the tree; sizes[0] is their total */
 	uint64_t source_files;
 	char *dir, *out;
+	/* --src-dir: the generated sources' directory (another device),
+	 * NULL when they live in dir */
+	char *src_dir;
 	unsigned samples;
 	unsigned runs;			/* --runs: independent passes (0 = 1) */
 	double budget, timeout;
