@@ -255,6 +255,9 @@ static int plan_modes(struct plan *pl, const struct copy_strategy *s,
 	static const char cold_on_tmpfs[] =
 		"cold cache needs a disk-backed --dir: on tmpfs the page "
 		"cache is the storage";
+	static const char cold_src_on_tmpfs[] =
+		"cold cache needs disk-backed sources: --src-dir is on "
+		"tmpfs, where the page cache is the storage";
 
 	for (int cache = CACHE_WARM; cache <= CACHE_COLD; cache++) {
 		if (cache == CACHE_WARM ? !rq->cache_warm : !rq->cache_cold)
@@ -266,7 +269,8 @@ static int plan_modes(struct plan *pl, const struct copy_strategy *s,
 			if (sync == SYNC_NONE ? !rq->sync_none : !rq->sync_end)
 				continue;
 			if (!why && cache == CACHE_COLD && memory_fs)
-				why = cold_on_tmpfs;
+				why = rq->src_dir ? cold_src_on_tmpfs
+						  : cold_on_tmpfs;
 			ret = plan_add(pl, s, size, tun, cache, sync, why);
 			if (ret)
 				return ret;
@@ -467,7 +471,8 @@ int runner_plan(struct run *run)
 	const char *dir = rq->dir ? rq->dir : ".";
 	bool all = want_all(rq);
 	size_t ns = all ? strategy_count() : rq->n_strategies;
-	bool memory_fs = dir_is_memory_fs(dir);
+	/* cold evicts the sources: where they live decides */
+	bool memory_fs = dir_is_memory_fs(rq->src_dir ? rq->src_dir : dir);
 	struct plan pl = { .run = run };
 	char (*why)[REASON_LEN];
 	bool *usable;

@@ -45,20 +45,38 @@ grep -qF -- "--src-dir $T/src" "$(dirname "$json")/report.md" &&
 assert_no_scratch "$T/src" "--src-dir"
 assert_no_scratch "$T/dir" "--dir"
 
-# 1M sources cannot fit a 256K tmpfs: the size fails with the reason
-# (--dir on disk has the room, so only --src-dir's room can refuse it;
-# nothing measured: exit 2)
-run "$IOBENCH" sweep "${common[@]}" --sizes 1M -s rw --dir "$T/dir" \
+# 1M sources cannot fit a 256K tmpfs, 4K ones can (--dir on disk has
+# the room, so only --src-dir's room can refuse them): the 1M cells fail
+# with the reason, the 4K ones run (exit 3)
+run "$IOBENCH" sweep "${common[@]}" --sizes 4K,1M -s rw --dir "$T/dir" \
 	--src-dir "$T/tiny" --out "$T/out-tiny"
-expect_rc 2 "sources that do not fit --src-dir fail their size"
+expect_rc 3 "sources that do not fit --src-dir fail their size"
 json=$(ls "$T"/out-tiny/*/results.json | head -n 1)
 check_json "$json" "
-c = cells['rw']
+assert cells['rw 4096']['status'] == 'ok', cells['rw 4096']['status']
+c = cells['rw 1048576']
 assert c['status'] == 'failed', c['status']
 assert 'No space' in c['reason'] and '--src-dir' in c['reason'], c['reason']
-" && pass "the failed size says there is no room" ||
+" && pass "the size that does not fit says there is no room" ||
 	fail "results.json of the too-small --src-dir"
 assert_no_scratch "$T/tiny" "small --src-dir"
+# none fits: refused before anything runs, naming --src-dir
+run "$IOBENCH" sweep "${common[@]}" --sizes 1M -s rw --dir "$T/dir" \
+	--src-dir "$T/tiny" --out "$T/out-none"
+[ "$rc" -ne 0 ] && [[ "$err" == *"--src-dir $T/tiny: not enough free space"* ]] &&
+	pass "no size fits --src-dir: refused (exit $rc)" ||
+	fail "no size fits --src-dir: exit $rc, stderr: $err"
+
+# tmpfs sources cannot be evicted: cold cells are skipped, saying why
+run "$IOBENCH" sweep "${common[@]}" --cache cold -s rw --dir "$T/dir" \
+	--src-dir "$T/src" --out "$T/out-cold"
+json=$(ls "$T"/out-cold/*/results.json 2>/dev/null | head -n 1)
+[ -n "$json" ] && check_json "$json" "
+c = cells['rw']
+assert c['status'] == 'skipped', c['status']
+assert '--src-dir is on tmpfs' in c['reason'], c['reason']
+" && pass "cold with tmpfs sources is skipped (exit $rc)" ||
+	fail "cold with tmpfs sources: exit $rc, stderr: $err"
 
 expect_bad_sweep "$T/bad" "--src-dir $T/dir/. is --dir" --dir "$T/dir" \
 	--src-dir "$T/dir/."
