@@ -197,7 +197,26 @@ static json_t *run_to_json(const struct run *r)
 			 "warnings", str_array(r->warnings, r->n_warnings));
 }
 
+static json_t *env_core_to_json(const struct environment *e);
+
+/* The environment; src_fs_type and src_device only with --src-dir, so
+ * other runs write what they always did. */
 static json_t *env_to_json(const struct environment *e)
+{
+	json_t *o = env_core_to_json(e);
+
+	if (o && e->src_fs_type &&
+	    (json_object_set_new(o, "src_fs_type",
+				 results_json_text(e->src_fs_type)) ||
+	     json_object_set_new(o, "src_device",
+				 results_json_text(e->src_device)))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *env_core_to_json(const struct environment *e)
 {
 	return json_pack("{s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:o,"
 			 " s:o, s:o, s:o, s:o, s:i, s:o, s:I, s:I, s:I,"
@@ -831,6 +850,11 @@ static void read_env(struct reader *rd, json_t *root, struct environment *e)
 	rd_u64(rd, o, at, "mem_total", &e->mem_total);
 	rd_string(rd, o, at, "fs_type", &e->fs_type);
 	rd_string(rd, o, at, "mount_options", &e->mount_options);
+	/* sweep --src-dir only */
+	if (json_object_get(o, "src_fs_type")) {
+		rd_string(rd, o, at, "src_fs_type", &e->src_fs_type);
+		rd_string(rd, o, at, "src_device", &e->src_device);
+	}
 	rd_string(rd, o, at, "device", &e->device);
 	rd_string(rd, o, at, "device_model", &e->device_model);
 	rd_int_range(rd, o, at, "rotational", -1, 1, &rot);

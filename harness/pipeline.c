@@ -460,7 +460,9 @@ int pipeline_prepare(struct run *run, bool quiet)
 {
 	const char *gov;
 
-	if (env_probe(run->request.dir, &run->env)) {
+	if (env_probe(run->request.dir, &run->env) ||
+	    (run->request.src_dir &&
+	     env_probe_src_dir(run->request.src_dir, &run->env))) {
 		msg_error("sweep: probing the environment: %s",
 			  strerror(ENOMEM));
 		return EXIT_RUNTIME;

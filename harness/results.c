@@ -130,6 +130,8 @@ void results_free_environment(struct environment *e)
 	free(e->scheduler);
 	free(e->governor);
 	free(e->cache_probe);
+	free(e->src_fs_type);
+	free(e->src_device);
 	env_storage_free(&e->storage);
 	for (size_t i = 0; i < e->n_hosts; i++) {
 		struct env_host *h = &e->hosts[i];

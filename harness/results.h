@@ -183,6 +183,9 @@ struct environment {
 	unsigned logical_block_size, dio_mem_align, dio_offset_align;
 	char *governor;			/* "performance", ... or "unknown" */
 	char *cache_probe;		/* "cachestat" or "mincore" */
+	/* sweep --src-dir: the sources' filesystem and mount source (NULL
+	 * without it: they were on --dir's) */
+	char *src_fs_type, *src_device;
 	/* readahead, queue, virtualisation, THP, dirty_*, fs features
 	 * (env_storage.h); probed is false for files written before */
 	struct env_storage storage;

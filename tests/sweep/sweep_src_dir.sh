@@ -3,10 +3,12 @@
 # iobench sweep --src-dir DIR: the sources are generated on a tmpfs the
 # test mounts and copied into --dir on disk. Every cell that runs is
 # verified, copy_file_range (one filesystem only) is skipped with EXDEV,
-# results.json and the reproduce line carry the directory, no scratch is
-# left on either side; a tmpfs too small for the sources fails the size
-# (the room checked is the sources'); bad input exits 1 creating nothing;
-# a run without --src-dir writes no src_dir.
+# results.json, the environment and the reproduce line carry the
+# directory and its filesystem, no scratch is left on either side; a
+# tmpfs too small for the sources fails the sizes that do not fit (the
+# room checked is the sources'); cold cells are skipped on tmpfs sources;
+# bad input exits 1 creating nothing; a run without --src-dir writes no
+# src_dir.
 set -u
 . "$(dirname "$0")/lib.sh"
 : "${SOURCE_ROOT:?SOURCE_ROOT must name the source tree}"
@@ -28,6 +30,8 @@ json=$(ls "$T"/out/*/results.json | head -n 1)
 check_json "$json" "
 assert r['request']['src_dir'] == '$T/src', r['request'].get('src_dir')
 assert r['request']['dir'] == '$T/dir'
+assert r['environment']['src_fs_type'] == 'tmpfs', r['environment']
+assert r['environment']['fs_type'] != 'tmpfs', r['environment']['fs_type']
 for s in ('rw', 'splice'):
     c = cells[s]
     assert c['status'] == 'ok', (s, c['status'], c.get('reason'))
@@ -42,6 +46,10 @@ check_schema "$json"
 grep -qF -- "--src-dir $T/src" "$(dirname "$json")/report.md" &&
 	pass "the reproduce line has --src-dir" ||
 	fail "report.md lacks --src-dir in its command line"
+grep -qF "| sources (--src-dir) | $T/src (tmpfs on tmpfs) |" \
+	"$(dirname "$json")/report.md" &&
+	pass "the environment names the sources' filesystem" ||
+	fail "report.md lacks the sources' filesystem"
 assert_no_scratch "$T/src" "--src-dir"
 assert_no_scratch "$T/dir" "--dir"
 
@@ -93,6 +101,8 @@ run "$IOBENCH" sweep "${common[@]}" --sizes 4K -s rw --dir "$T/dir" \
 	--out "$T/out-one"
 expect_rc 0 "sweep without --src-dir"
 json=$(ls "$T"/out-one/*/results.json | head -n 1)
-check_json "$json" "assert 'src_dir' not in r['request']" &&
+check_json "$json" "
+assert 'src_dir' not in r['request']
+assert 'src_fs_type' not in r['environment']" &&
 	pass "no src_dir without --src-dir" || fail "src_dir written without --src-dir"
 finish
