@@ -44,7 +44,7 @@ enum {
 	OPT_SAMPLES, OPT_BUDGET, OPT_TIMEOUT, OPT_SEED, OPT_DROP_CACHES, OPT_COLD, OPT_SUSTAINED,
 	OPT_SAVE_BASELINE, OPT_BASELINE,
 	OPT_THREADS, OPT_PARALLEL, OPT_PIN, OPT_PREALLOC, OPT_SQPOLL, OPT_OPT,
-	OPT_RUNS, OPT_PLUGIN,
+	OPT_RUNS, OPT_PLUGIN, OPT_SRC_DIR,
 };
 
 /* issue 6's limits and reference tools */
@@ -74,6 +74,7 @@ static const struct option options[] = {
 	{ "content", required_argument, NULL, OPT_CONTENT },
 	{ "source", required_argument, NULL, OPT_SOURCE },
 	{ "dir", required_argument, NULL, 'd' },
+	{ "src-dir", required_argument, NULL, OPT_SRC_DIR },
 	{ "out", required_argument, NULL, 'o' },
 	{ "samples", required_argument, NULL, OPT_SAMPLES },
 	{ "runs", required_argument, NULL, OPT_RUNS },
@@ -183,6 +184,11 @@ static void usage(FILE *f)
 "  -d, --dir DIR         where the copies happen, in a scratch directory\n"
 "                        removed afterwards (default .); one that a run\n"
 "                        killed outright left there is removed, said so\n"
+"  --src-dir DIR         generate the sources there (another device) and\n"
+"                        copy them into --dir: cross-device copies;\n"
+"                        strategies that copy within one filesystem only\n"
+"                        are skipped with the reason, cold cells on a\n"
+"                        tmpfs too (not with --source, --dataset or --mpi)\n"
 "  -o, --out DIR         where results go (default results): results.json\n"
 "                        first, each file written whole, never through a\n"
 "                        planted symlink; checked before any work\n"
@@ -643,6 +649,7 @@ static int set_option(struct request_opts *o, int c)
 		break;
 	case OPT_SOURCE: o->source = optarg; break;
 	case 'd': o->dir = optarg; break;
+	case OPT_SRC_DIR: o->src_dir = optarg; break;
 	case 'o': o->out = optarg; break;
 	case OPT_SAMPLES: o->samples = optarg; break;
 	case OPT_RUNS: o->runs = optarg; break;

@@ -153,7 +153,7 @@ _iobench()
 		--ignore) _iobench_list "$cur" buffer qd direct sqpoll content ;;
 		--baseline) COMPREPLY=($(compgen -W "$(_iobench_baselines)" \
 				-- "$cur")) ;;
-		--dir|-d|--out|-o|--source|--results|-r)
+		--dir|-d|--src-dir|--out|-o|--source|--results|-r)
 			if [ "$verb" = flame ] && [[ $prev == --out || $prev == -o ]]
 			then
 				_iobench_files -f "$cur"

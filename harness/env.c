@@ -374,6 +374,21 @@ static bool probe_filesystem(struct environment *env, const char *dir)
 	return ok;
 }
 
+int env_probe_src_dir(const char *dir, struct environment *env)
+{
+	struct mount_entry *m = calloc(1, sizeof(*m));
+	char real[PATH_MAX];
+	bool found, ok;
+
+	if (!m)
+		return -ENOMEM;
+	found = realpath(dir, real) && find_mount(real, m);
+	ok = set_str(&env->src_fs_type, true, strategy_fs_name(dir)) &&
+	     set_str(&env->src_device, found, m->source);
+	free(m);
+	return ok ? 0 : -ENOMEM;
+}
+
 bool env_ext4_without_journal(const char *dir)
 {
 	char link[PATH_MAX], target[PATH_MAX], jbd[PATH_MAX + 32];

@@ -11,6 +11,10 @@
 /* Fills env for files under `dir`; unknown fields become "unknown"/0/-1.
  * Strings are malloc'd (freed by results_free). 0 or -ENOMEM. */
 int env_probe(const char *dir, struct environment *env);
+/* sweep --src-dir: the filesystem and mount source of dir, the sources'
+ * directory, into env->src_fs_type and src_device ("unknown" when not
+ * found). 0 or -ENOMEM. */
+int env_probe_src_dir(const char *dir, struct environment *env);
 /* "performance", "powersave", ... of cpu0, or "unknown" (static). */
 const char *env_governor(void);
 /* True when dir is on ext4 mounted without a journal (no

@@ -211,6 +211,8 @@ static json_t *run_to_json(const struct run *r)
 			 "warnings", str_array(r->warnings, r->n_warnings));
 }
 
+/* The environment; src_fs_type and src_device only with --src-dir, so
+ * other runs write what they always did. */
 static json_t *env_to_json(const struct environment *e)
 {
 	json_t *o = json_pack("{s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:o,"
@@ -240,7 +242,10 @@ static json_t *env_to_json(const struct environment *e)
 	if (put(o, "l3_per_package",
 		json_integer((json_int_t)e->l3_per_package)) ||
 	    (e->storage.probed &&
-	     put(o, "storage", env_storage_to_json(&e->storage)))) {
+	     put(o, "storage", env_storage_to_json(&e->storage))) ||
+	    (e->src_fs_type &&
+	     (put(o, "src_fs_type", results_json_text(e->src_fs_type)) ||
+	      put(o, "src_device", results_json_text(e->src_device))))) {
 		json_decref(o);
 		return NULL;
 	}
@@ -350,6 +355,8 @@ static json_t *request_to_json(const struct run *run)
 	    /* --cold metadata, --sustained only: older readers see the
 	     * same request */
 	    (q->cold_metadata && put(o, "cold", json_string("metadata"))) ||
+	    /* --src-dir only: runs without it write what they always did */
+	    (q->src_dir && put(o, "src_dir", results_json_text(q->src_dir))) ||
 	    (q->sustained > 0 && put(o, "sustained", json_real(q->sustained))) ||
 	    (run->workload && put(o, "dataset",
 				  workload_json(run->workload)))) {
@@ -879,6 +886,11 @@ static void read_env(struct reader *rd, json_t *root, struct environment *e)
 	rd_u64(rd, o, at, "mem_total", &e->mem_total);
 	rd_string(rd, o, at, "fs_type", &e->fs_type);
 	rd_string(rd, o, at, "mount_options", &e->mount_options);
+	/* sweep --src-dir only */
+	if (json_object_get(o, "src_fs_type")) {
+		rd_string(rd, o, at, "src_fs_type", &e->src_fs_type);
+		rd_string(rd, o, at, "src_device", &e->src_device);
+	}
 	rd_string(rd, o, at, "device", &e->device);
 	rd_string(rd, o, at, "device_model", &e->device_model);
 	rd_int_range(rd, o, at, "rotational", -1, 1, &rot);
@@ -1080,6 +1092,9 @@ static void read_request(struct reader *rd, json_t *root,
 	if (json_object_get(o, "source_files"))
 		rd_u64(rd, o, at, "source_files", &q->source_files);
 	rd_string(rd, o, at, "dir", &q->dir);
+	/* added with --src-dir: absent when the sources were in dir */
+	if (json_object_get(o, "src_dir"))
+		rd_string(rd, o, at, "src_dir", &q->src_dir);
 	rd_string(rd, o, at, "out", &q->out);
 	rd_unsigned(rd, o, at, "samples", &q->samples);
 	/* iobench/1 had one run */

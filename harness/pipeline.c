@@ -169,8 +169,8 @@ static int exit_code(const struct run *run, int stop_signal)
 
 /*
  * Before anything is created: refuses a sweep none of whose sizes fits in
- * --dir (every cell would fail), names the sizes that do not fit (their
- * cells will fail), and warns about warm sizes over half of RAM, whose
+ * --dir and --src-dir (every cell would fail), names the sizes that do
+ * not fit (their cells will fail), and warns about warm sizes over half of RAM, whose
  * source cannot stay cached. 0 or -ENOSPC.
  */
 static int check_space(struct run *run, bool quiet)
@@ -180,12 +180,20 @@ static int check_space(struct run *run, bool quiet)
 	uint64_t ram = pages > 0 && page > 0 ? (uint64_t)pages * page : 0;
 	uint64_t avail, smallest = UINT64_MAX;
 	char sz[32], need[32], have[32], mem[32];
+	const char *opt = "--dir", *dir = rq->dir;
 	struct statvfs vfs;
 	size_t fits = 0;
 
 	/* the runner reports a --dir it cannot stat */
 	avail = statvfs(rq->dir, &vfs) ? UINT64_MAX :
 		(uint64_t)vfs.f_bavail * vfs.f_frsize;
+	/* --src-dir holds the sources: the smaller room bounds the run */
+	if (rq->src_dir && !statvfs(rq->src_dir, &vfs) &&
+	    (uint64_t)vfs.f_bavail * vfs.f_frsize < avail) {
+		avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+		opt = "--src-dir";
+		dir = rq->src_dir;
+	}
 	fmt_bytes(avail, have, sizeof(have));
 	for (size_t z = 0; z < rq->n_sizes; z++) {
 		uint64_t n = runner_bytes_needed(rq->sizes[z]);
@@ -196,8 +204,8 @@ static int check_space(struct run *run, bool quiet)
 	}
 	if (!fits && rq->n_sizes) {
 		fmt_bytes(smallest, need, sizeof(need));
-		msg_error("sweep: --dir %s: not enough free space: the "
-			    "smallest size needs %s, %s available", rq->dir,
+		msg_error("sweep: %s %s: not enough free space: the "
+			    "smallest size needs %s, %s available", opt, dir,
 			    need, have);
 		return -ENOSPC;
 	}
@@ -220,8 +228,8 @@ static int check_space(struct run *run, bool quiet)
 			continue;
 		fmt_size(rq->sizes[z], sz, sizeof(sz));
 		fmt_bytes(n, need, sizeof(need));
-		msg_warning("size %s needs %s free in --dir %s, %s available: "
-			    "its cells will fail", sz, need, rq->dir, have);
+		msg_warning("size %s needs %s free in %s %s, %s available: "
+			    "its cells will fail", sz, need, opt, dir, have);
 	}
 	return 0;
 }
@@ -469,7 +477,9 @@ int pipeline_prepare(struct run *run, bool quiet)
 {
 	const char *gov;
 
-	if (env_probe(run->request.dir, &run->env)) {
+	if (env_probe(run->request.dir, &run->env) ||
+	    (run->request.src_dir &&
+	     env_probe_src_dir(run->request.src_dir, &run->env))) {
 		msg_error("sweep: probing the environment: %s",
 			  strerror(ENOMEM));
 		return EXIT_RUNTIME;

@@ -354,6 +354,13 @@ static void section_environment(struct report *rp)
 	env_row(f, "memory", fmt_bytes(e->mem_total, b, sizeof(b)));
 	env_row(f, "filesystem", e->fs_type);
 	env_row(f, "mount options", e->mount_options);
+	if (rp->run->request.src_dir) {
+		snprintf(buf, sizeof(buf), "%s (%s on %s)",
+			 rp->run->request.src_dir,
+			 e->src_fs_type ? e->src_fs_type : "unknown",
+			 e->src_device ? e->src_device : "unknown");
+		env_row(f, "sources (--src-dir)", buf);
+	}
 	snprintf(buf, sizeof(buf), "%s (%s, %s, scheduler %s)",
 		 e->device ? e->device : "unknown",
 		 e->device_model ? e->device_model : "unknown",

@@ -270,6 +270,7 @@ void report_reproduce(struct report *rp)
 	if (rp->run->workload)
 		opt_word(f, "--dataset", rp->run->workload->arg);
 	opt_word(f, "--dir", q->dir);
+	opt_word(f, "--src-dir", q->src_dir);
 	opt_word(f, "--out", q->out);
 	if (q->cold_metadata)
 		fputs(" --cold metadata", f);

@@ -168,35 +168,67 @@ static int check_not_empty(const char *opt, const char *path)
 	return -EINVAL;
 }
 
-/* --dir must be an existing, writable directory: probed with a real
- * (unnamed) file, since access(2) says yes to root on a read-only mount. */
-static int check_dir(const char *dir)
+/* --dir (and --src-dir, opt) must be an existing, writable directory:
+ * probed with a real (unnamed) file, since access(2) says yes to root on
+ * a read-only mount. */
+static int check_dir_opt(const char *opt, const char *dir)
 {
 	struct stat st;
 	int fd;
 
-	if (check_not_empty("--dir", dir))
+	if (check_not_empty(opt, dir))
 		return -EINVAL;
 	if (stat(dir, &st)) {
-		msg_error("sweep: --dir %s: %s", dir, strerror(errno));
+		msg_error("sweep: %s %s: %s", opt, dir, strerror(errno));
 		return -EINVAL;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		msg_error("sweep: --dir %s: not a directory", dir);
+		msg_error("sweep: %s %s: not a directory", opt, dir);
 		return -EINVAL;
 	}
 	if (access(dir, W_OK | X_OK)) {
-		msg_error("sweep: --dir %s: not writable: %s", dir,
+		msg_error("sweep: %s %s: not writable: %s", opt, dir,
 			    strerror(errno));
 		return -EINVAL;
 	}
 	fd = strategy_tmpfile(dir, 0);
 	if (fd < 0) {
-		msg_error("sweep: --dir %s: not writable: %s", dir,
+		msg_error("sweep: %s %s: not writable: %s", opt, dir,
 			    strerror(-fd));
 		return -EINVAL;
 	}
 	close(fd);
+	return 0;
+}
+
+/*
+ * --src-dir: where the generated sources live instead of --dir, so the
+ * copies cross devices. Checked like --dir; not with --source, --dataset
+ * or --mpi (their sources are made elsewhere); the same directory as
+ * --dir (by device and inode) is refused as pointless. 0 or -EINVAL.
+ */
+static int check_src_dir(const struct request_opts *o)
+{
+	struct stat a, b;
+
+	if (!o->src_dir)
+		return 0;
+	if (o->source || o->dataset || o->mpi) {
+		msg_error("sweep: --src-dir and %s are exclusive (%s)",
+			  o->source ? "--source" : o->dataset ? "--dataset" :
+			  "--mpi", o->mpi ? "each rank makes its own sources" :
+			  "its files are the sources");
+		return -EINVAL;
+	}
+	if (check_dir_opt("--src-dir", o->src_dir))
+		return -EINVAL;
+	if (!stat(o->src_dir, &a) && !stat(o->dir, &b) &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+		msg_error("sweep: --src-dir %s is --dir %s: give a directory "
+			  "on another device, or leave --src-dir out",
+			  o->src_dir, o->dir);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -535,11 +567,13 @@ int request_build(const struct request_opts *o, struct run_request *rq)
 	if (mpi_request(o, rq))
 		return -EINVAL;
 	/* with MPI only rank 0 writes: the others' --out is not theirs */
-	if (check_dir(o->dir) ||
+	if (check_dir_opt("--dir", o->dir) || check_src_dir(o) ||
 	    (cluster_writer() && check_out(o->out, o->save_baseline)))
 		return -EINVAL;
 	rq->dir = strdup(o->dir);
 	rq->out = strdup(o->out);
+	if (o->src_dir && !(rq->src_dir = strdup(o->src_dir)))
+		return -ENOMEM;
 	return rq->dir && rq->out ? 0 : -ENOMEM;
 }
 

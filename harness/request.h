@@ -35,6 +35,7 @@ struct request_opts {
 	const char *threads, *parallel, *pin, *prealloc;	/* threads.h */
 	bool no_limits, drop_caches, quiet, profile, dry_run;
 	const char *cold;		/* --cold data|metadata, or NULL */
+	const char *src_dir;		/* --src-dir DIR, or NULL */
 	const char *sustained;		/* --sustained SECONDS, or NULL */
 	bool sizes_given;		/* --source and --sizes are exclusive */
 	bool content_given;		/* so are --dataset and --content */
@@ -52,7 +53,8 @@ int request_set_opt(struct request_opts *o, const char *arg);
 /*
  * Validates every value of o into rq (which you free with the run):
  * lists, ranges against each requested strategy, exclusive options, and
- * that --dir is a writable directory and --out can take files. Creates
+ * that --dir (and --src-dir) is a writable directory and --out can take
+ * files. Creates
  * nothing. With --mpi (after pipeline_mpi_start()) it fills the job's
  * fields (--ranks against the job's size) and only rank 0 checks --out.
  * 0, -EINVAL (printed) or -ENOMEM.

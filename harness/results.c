@@ -119,6 +119,8 @@ void results_free_environment(struct environment *e)
 	free(e->scheduler);
 	free(e->governor);
 	free(e->cache_probe);
+	free(e->src_fs_type);
+	free(e->src_device);
 	env_storage_free(&e->storage);
 	for (size_t i = 0; i < e->n_hosts; i++) {
 		struct env_host *h = &e->hosts[i];
@@ -145,6 +147,7 @@ static void free_request(struct run_request *r)
 	free(r->ranks);
 	free(r->source);
 	free(r->dir);
+	free(r->src_dir);
 	free(r->out);
 	free_strv(r->references, r->n_references);
 	memset(r, 0, sizeof(*r));

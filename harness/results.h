@@ -191,6 +191,9 @@ struct environment {
 	unsigned logical_block_size, dio_mem_align, dio_offset_align;
 	char *governor;			/* "performance", ... or "unknown" */
 	char *cache_probe;		/* "cachestat" or "mincore" */
+	/* sweep --src-dir: the sources' filesystem and mount source (NULL
+	 * without it: they were on --dir's) */
+	char *src_fs_type, *src_device;
 	/* readahead, queue, virtualisation, THP, dirty_*, fs features
 	 * (env_storage.h); probed is false for files written before */
 	struct env_storage storage;
@@ -255,6 +258,9 @@ struct run_request {
 	/* --source: regular files in the tree; sizes[0] is their total */
 	uint64_t source_files;
 	char *dir, *out;
+	/* --src-dir: the generated sources' directory (another device),
+	 * NULL when they live in dir */
+	char *src_dir;
 	unsigned samples;
 	unsigned runs;			/* --runs: independent passes (0 = 1) */
 	double budget, timeout;

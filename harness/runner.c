@@ -121,6 +121,10 @@ struct runner {
 	char top[PATH_MAX];		/* DIR/iobench-XXXXXX */
 	char scratch[PATH_MAX];		/* top/data-RANDOM: every file */
 	int scratch_fd;
+	/* --src-dir: SRC_DIR/iobench-XXXXXX/data-RANDOM holds the sources
+	 * (src_top empty without it: they live in scratch) */
+	char src_top[PATH_MAX], src_scratch[PATH_MAX];
+	int src_fd;
 	/* --source: the user's tree, the only sources; never written */
 	const struct source_tree *tree;
 	/* sources of the size being run: content hash per file index */
@@ -251,6 +255,9 @@ static int plan_modes(struct plan *pl, const struct copy_strategy *s,
 	static const char cold_on_tmpfs[] =
 		"cold cache needs a disk-backed --dir: on tmpfs the page "
 		"cache is the storage";
+	static const char cold_src_on_tmpfs[] =
+		"cold cache needs disk-backed sources: --src-dir is on "
+		"tmpfs, where the page cache is the storage";
 
 	for (int cache = CACHE_WARM; cache <= CACHE_COLD; cache++) {
 		if (cache == CACHE_WARM ? !rq->cache_warm : !rq->cache_cold)
@@ -262,7 +269,8 @@ static int plan_modes(struct plan *pl, const struct copy_strategy *s,
 			if (sync == SYNC_NONE ? !rq->sync_none : !rq->sync_end)
 				continue;
 			if (!why && cache == CACHE_COLD && memory_fs)
-				why = cold_on_tmpfs;
+				why = rq->src_dir ? cold_src_on_tmpfs
+						  : cold_on_tmpfs;
 			ret = plan_add(pl, s, size, tun, cache, sync, why);
 			if (ret)
 				return ret;
@@ -364,6 +372,29 @@ static int plan_strategy(struct plan *pl, const struct copy_strategy *s,
 	}
 }
 
+/*
+ * Probes s for the copies of rq: in --dir, and with --src-dir on another
+ * filesystem (another device number), a strategy that copies within one
+ * filesystem only (COPY_SAME_FS_ONLY: the kernel answers EXDEV) is not
+ * usable. true when usable, else the reason in why.
+ */
+static bool probe_for_request(const struct copy_strategy *s,
+			      const struct run_request *rq, const char *dir,
+			      char *why, size_t len)
+{
+	struct stat a, b;
+
+	if (strategy_probe(s, dir, why, len))
+		return false;
+	if (!rq->src_dir || !(s->flags & COPY_SAME_FS_ONLY) ||
+	    stat(rq->src_dir, &a) || stat(dir, &b) || a.st_dev == b.st_dev)
+		return true;
+	snprintf(why, len, "--src-dir %s is another filesystem than --dir "
+		 "%s: %s copies within one filesystem only (EXDEV)",
+		 rq->src_dir, dir, s->name);
+	return false;
+}
+
 /* Reference tools (reference.h) are planned like strategies: their
  * placeholders carry the tunables and the probe. */
 static int plan_references(struct plan *pl, uint64_t size, const char *dir,
@@ -375,7 +406,8 @@ static int plan_references(struct plan *pl, uint64_t size, const char *dir,
 
 	for (size_t t = 0; !ret && (s = reference_at(&pl->run->request, t));
 	     t++) {
-		bool usable = !strategy_probe(s, dir, why, sizeof(why));
+		bool usable = probe_for_request(s, &pl->run->request, dir,
+						why, sizeof(why));
 
 		ret = plan_strategy(pl, s, size, usable ? NULL : why,
 				    memory_fs);
@@ -439,7 +471,8 @@ int runner_plan(struct run *run)
 	const char *dir = rq->dir ? rq->dir : ".";
 	bool all = want_all(rq);
 	size_t ns = all ? strategy_count() : rq->n_strategies;
-	bool memory_fs = dir_is_memory_fs(dir);
+	/* cold evicts the sources: where they live decides */
+	bool memory_fs = dir_is_memory_fs(rq->src_dir ? rq->src_dir : dir);
 	struct plan pl = { .run = run };
 	char (*why)[REASON_LEN];
 	bool *usable;
@@ -457,7 +490,8 @@ int runner_plan(struct run *run)
 		ret = -EINVAL;
 		if (!s)
 			goto out_free;
-		usable[i] = !strategy_probe(s, dir, why[i], sizeof(why[i]));
+		usable[i] = probe_for_request(s, rq, dir, why[i],
+					      sizeof(why[i]));
 		if (!usable[i] && !why[i][0])
 			snprintf(why[i], sizeof(why[i]), "not usable here");
 	}
@@ -670,7 +704,8 @@ static void count_sample(struct runner *r, size_t i, double wall)
 
 static void src_path(const struct runner *r, size_t i, char *out, size_t len)
 {
-	snprintf(out, len, "%s/src-%zu-%zu", r->scratch, r->size_idx, i);
+	snprintf(out, len, "%s/src-%zu-%zu",
+		 r->src_top[0] ? r->src_scratch : r->scratch, r->size_idx, i);
 }
 
 /* Removes a sample directory, or the data-* one: the flat files in it,
@@ -696,18 +731,19 @@ static void remove_flat_dir(int parent, const char *name)
 	unlinkat(parent, name, AT_REMOVEDIR);
 }
 
-/* Removes the scratch directory: the data-* directory and any sample
- * directory an interrupted sample left, then the top. */
-static void remove_scratch(struct runner *r)
+/* Removes a scratch top (closing *data_fd, its data-* directory): the
+ * data-* directory and any sample directory an interrupted sample left,
+ * then the top. */
+static void remove_top(const char *path, int *data_fd)
 {
-	int top = r->top[0] ? open(r->top, O_RDONLY | O_DIRECTORY |
-				   O_CLOEXEC | O_NOFOLLOW) : -1;
+	int top = path[0] ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+				 O_NOFOLLOW) : -1;
 	struct dirent *de;
 	DIR *d;
 
-	if (r->scratch_fd >= 0)
-		close(r->scratch_fd);
-	r->scratch_fd = -1;
+	if (*data_fd >= 0)
+		close(*data_fd);
+	*data_fd = -1;
 	d = top >= 0 ? fdopendir(top) : NULL;
 	if (!d && top >= 0)
 		close(top);
@@ -716,8 +752,15 @@ static void remove_scratch(struct runner *r)
 			remove_flat_dir(dirfd(d), de->d_name);
 	if (d)
 		closedir(d);
-	if (r->top[0])
-		scratch_release(r->top);
+	if (path[0])
+		scratch_release(path);
+}
+
+/* Removes the scratch directory, and --src-dir's. */
+static void remove_scratch(struct runner *r)
+{
+	remove_top(r->top, &r->scratch_fd);
+	remove_top(r->src_top, &r->src_fd);
 }
 
 /*
@@ -730,9 +773,10 @@ static void remove_scratch(struct runner *r)
  * previous run's scratch files): creating 1K files there measured 111 us
  * per file against 9 us in a fresh group. 0 or -errno.
  */
-static int open_scratch(struct runner *r)
+static int open_data_dir(const char *top, char *data, size_t len,
+			 int *data_fd)
 {
-	int fd = open(r->top, O_RDONLY | O_DIRECTORY | O_CLOEXEC), flags;
+	int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC), flags;
 	uint32_t salt;
 
 	if (fd < 0)
@@ -748,19 +792,41 @@ static int open_scratch(struct runner *r)
 	 * per 1K file with a fixed name, 14-18 us with random ones) */
 	if (getrandom(&salt, sizeof(salt), 0) != sizeof(salt))
 		salt = (uint32_t)getpid() ^ (uint32_t)time(NULL);
-	if (snprintf(r->scratch, sizeof(r->scratch), "%s/data-%08x", r->top,
-		     salt) >= (int)sizeof(r->scratch))
+	if (snprintf(data, len, "%s/data-%08x", top, salt) >= (int)len)
 		return -ENAMETOOLONG;
-	if (mkdir(r->scratch, 0700))
+	if (mkdir(data, 0700))
 		return -errno;
-	r->scratch_fd = open(r->scratch, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (r->scratch_fd < 0) {
+	*data_fd = open(data, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*data_fd < 0) {
 		int ret = -errno;
 
-		rmdir(r->scratch);
+		rmdir(data);
 		return ret;
 	}
 	return 0;
+}
+
+/* Makes DIR/iobench-XXXXXX (owner-marked) and its data-* directory in
+ * top and data; err says what failed. 0 or -errno (nothing left). */
+static int make_scratch(const char *dir, char *top, char *data, size_t len,
+			int *data_fd, char *err, size_t err_len)
+{
+	int ret = scratch_make_top(dir, "iobench", top, len);
+
+	if (ret) {
+		top[0] = '\0';
+		return strategy_why(err, err_len, ret, "creating a scratch "
+				    "directory in %s: %s", dir,
+				    strerror(-ret));
+	}
+	ret = open_data_dir(top, data, len, data_fd);
+	if (ret) {
+		strategy_why(err, err_len, ret, "creating a directory in "
+			     "%s: %s", top, strerror(-ret));
+		scratch_release(top);
+		top[0] = '\0';
+	}
+	return ret;
 }
 
 /*
@@ -863,7 +929,7 @@ static int ensure_sources(struct runner *r, size_t want, char *why,
 		}
 		r->n_sources = i + 1;
 	}
-	if (syncfs(r->scratch_fd))
+	if (syncfs(r->src_top[0] ? r->src_fd : r->scratch_fd))
 		return strategy_why(why, len, -errno,
 				    "writing source files back: %s",
 				    strerror(errno));
@@ -1936,6 +2002,11 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 	r->avail = 0;
 	if (!fstatvfs(r->scratch_fd, &vfs))
 		r->avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	/* --src-dir: the sources take room there, the copies here; the
+	 * smaller room bounds both */
+	if (r->src_top[0] && !fstatvfs(r->src_fd, &vfs) &&
+	    (uint64_t)vfs.f_bavail * vfs.f_frsize < r->avail)
+		r->avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
 	/* with MPI, the least any rank has: every rank decides alike */
 	if (r->ranks) {
 		ret = ranks_min(r->ranks, r->avail, &r->avail, why,
@@ -1949,8 +2020,9 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 		fmt_bytes(size * 2, need, sizeof(need));
 		fmt_bytes(r->avail, have, sizeof(have));
 		snprintf(why, sizeof(why),
-			 "%s: needs %s in --dir, %s available",
-			 strerror(ENOSPC), need, have);
+			 "%s: needs %s in --dir%s, %s available",
+			 strerror(ENOSPC), need,
+			 r->src_top[0] ? " and --src-dir" : "", have);
 		fail_size(r, why);
 		return 0;
 	}
@@ -2024,6 +2096,7 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 		.run = run,
 		.progress = progress,
 		.scratch_fd = -1,
+		.src_fd = -1,
 		.t_start = clock_now(),
 	};
 	unsigned runs = run->request.runs ? run->request.runs : 1, passes = 0;
@@ -2052,20 +2125,14 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 	}
 	/* marked with this process: a run killed outright leaves it for
 	 * the next one to remove (scratch.h) */
-	ret = scratch_make_top(dir, "iobench", r.top, sizeof(r.top));
-	if (ret) {
-		r.top[0] = '\0';
-		ret = strategy_why(err, len, ret,
-				   "creating a scratch directory in %s: %s",
-				   dir, strerror(-ret));
-	} else {
-		ret = open_scratch(&r);
-		if (ret) {
-			strategy_why(err, len, ret, "creating a directory in "
-				     "%s: %s", r.top, strerror(-ret));
-			scratch_release(r.top);
-			r.top[0] = '\0';
-		}
+	ret = make_scratch(dir, r.top, r.scratch, sizeof(r.top),
+			   &r.scratch_fd, err, len);
+	if (!ret && run->request.src_dir) {
+		ret = make_scratch(run->request.src_dir, r.src_top,
+				   r.src_scratch, sizeof(r.src_top), &r.src_fd,
+				   err, len);
+		if (ret)
+			remove_scratch(&r);
 	}
 	/* sweep --mpi: every rank made its own, or none goes on */
 	if (cluster_on()) {
