@@ -68,6 +68,12 @@ void env_load_mark(struct env_load_mark *m)
 		m->loadavg = strtod(buf, NULL);
 }
 
+static void set_text(struct env_load *l)
+{
+	snprintf(l->text, sizeof(l->text), "%.2f of %u CPUs (steal %.2f)",
+		 fmax(l->other_cpus, 0), l->cpus, fmax(l->steal_cpus, 0));
+}
+
 void env_load_finish(const struct env_load_mark *m, struct env_load *l)
 {
 	struct env_load_mark now;
@@ -93,6 +99,7 @@ void env_load_finish(const struct env_load_mark *m, struct env_load *l)
 	}
 	if (m->reported_kib >= 0 && now.reported_kib >= m->reported_kib)
 		l->reported_kib = now.reported_kib - m->reported_kib;
+	set_text(l);
 }
 
 bool env_load_disturbed(const struct env_load *l, char *why, size_t len)
@@ -100,12 +107,14 @@ bool env_load_disturbed(const struct env_load *l, char *why, size_t len)
 	if (!l->measured || l->other_cpus + fmax(l->steal_cpus, 0) <=
 				    ENV_LOAD_BUSY_CPUS)
 		return false;
-	snprintf(why, len, "other processes kept %.2f of %u CPUs busy "
-		 "(hypervisor steal %.2f, load average %.1f to %.1f) while "
-		 "the run measured: its figures include their interference; "
-		 "compare it only with runs measured as busy, or measure on "
-		 "a quiet machine", l->other_cpus, l->cpus,
-		 fmax(l->steal_cpus, 0), l->loadavg_start, l->loadavg_end);
+	if (why && len)
+		snprintf(why, len, "other processes kept %.2f of %u CPUs "
+			 "busy (hypervisor steal %.2f, load average %.1f to "
+			 "%.1f) while the run measured: its figures include "
+			 "their interference; compare it only with runs "
+			 "measured as busy, or measure on a quiet machine",
+			 l->other_cpus, l->cpus, fmax(l->steal_cpus, 0),
+			 l->loadavg_start, l->loadavg_end);
 	return true;
 }
 
@@ -175,6 +184,7 @@ int env_load_json_read(json_t *root, struct env_load *l, char *why,
 		.loadavg_end = v[4], .reported_kib = (int64_t)v[5],
 		.cpus = v[6] > 0 ? (unsigned)v[6] : 0,
 	};
+	set_text(l);
 	return 0;
 }
 

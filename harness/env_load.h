@@ -34,6 +34,7 @@ struct env_load {
 	double loadavg_start, loadavg_end;
 	int64_t reported_kib;		/* handed back to the host, -1 n/a */
 	unsigned cpus;			/* online CPUs */
+	char text[80];			/* "1.94 of 2 CPUs (steal 0.00)" */
 };
 
 /* Above this many CPUs kept busy by others, a run's figures include
@@ -45,7 +46,8 @@ void env_load_mark(struct env_load_mark *m);
 /* Fills l with the figures since m (measured true). */
 void env_load_finish(const struct env_load_mark *m, struct env_load *l);
 /* True when other processes or the hypervisor took enough CPU to
- * disturb the measurement; *why gets one sentence with the figures. */
+ * disturb the measurement; *why (when not NULL) gets one sentence
+ * with the figures. */
 bool env_load_disturbed(const struct env_load *l, char *why, size_t len);
 
 /* Sets root.environment.load (nothing when not measured). 0 or -ENOMEM. */

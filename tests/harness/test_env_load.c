@@ -52,6 +52,8 @@ static void test_disturbed(void **state)
 	assert_true(env_load_disturbed(&busy, why, sizeof(why)));
 	assert_non_null(strstr(why, "other processes kept 1.50 of 2 CPUs"));
 	assert_non_null(strstr(why, "interference"));
+	/* compare asks without a sentence */
+	assert_true(env_load_disturbed(&busy, NULL, 0));
 }
 
 static void test_json_round_trip(void **state)
@@ -76,6 +78,8 @@ static void test_json_round_trip(void **state)
 	assert_true(back.steal_cpus < 0);
 	assert_int_equal(back.reported_kib, 4096);
 	assert_int_equal(back.cpus, 4);
+	/* what compare shows beside the other side's */
+	assert_string_equal(back.text, "0.75 of 4 CPUs (steal 0.00)");
 
 	/* a negative figure is refused, naming the member */
 	json_object_set_new(o, "other_cpus", json_real(-2));
