@@ -53,8 +53,10 @@ void env_load_mark(struct env_load_mark *m)
 	struct rusage self, children;
 	char buf[64];
 
-	*m = (struct env_load_mark){ .wall = clock_now(), .busy = -1,
-				     .reported_kib = -1, .loadavg = -1 };
+	*m = (struct env_load_mark){ .wall = clock_now(),
+				     .busy = -1,
+				     .reported_kib = -1,
+				     .loadavg = -1 };
 	if (!cpu_seconds(&m->busy, &m->steal))
 		m->busy = -1;
 	getrusage(RUSAGE_SELF, &self);
@@ -104,11 +106,12 @@ void env_load_finish(const struct env_load_mark *m, struct env_load *l)
 
 bool env_load_disturbed(const struct env_load *l, char *why, size_t len)
 {
-	if (!l->measured || l->other_cpus + fmax(l->steal_cpus, 0) <=
-				    ENV_LOAD_BUSY_CPUS)
+	if (!l->measured ||
+	    l->other_cpus + fmax(l->steal_cpus, 0) <= ENV_LOAD_BUSY_CPUS)
 		return false;
 	if (why && len)
-		snprintf(why, len, "other processes kept %.2f of %u CPUs "
+		snprintf(why, len,
+			 "other processes kept %.2f of %u CPUs "
 			 "busy (hypervisor steal %.2f, load average %.1f to "
 			 "%.1f) while the run measured: its figures include "
 			 "their interference; compare it only with runs "
@@ -130,14 +133,14 @@ int env_load_json_attach(json_t *root, const struct env_load *l)
 
 	if (!l->measured)
 		return 0;
-	v = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:i}",
-		      "seconds", num_or_null(l->seconds),
-		      "other_cpus", num_or_null(l->other_cpus),
-		      "steal_cpus", num_or_null(l->steal_cpus),
-		      "loadavg_start", num_or_null(l->loadavg_start),
-		      "loadavg_end", num_or_null(l->loadavg_end),
-		      "reported_kib", l->reported_kib < 0 ? json_null() :
-				json_integer(l->reported_kib),
+	v = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:i}", "seconds",
+		      num_or_null(l->seconds), "other_cpus",
+		      num_or_null(l->other_cpus), "steal_cpus",
+		      num_or_null(l->steal_cpus), "loadavg_start",
+		      num_or_null(l->loadavg_start), "loadavg_end",
+		      num_or_null(l->loadavg_end), "reported_kib",
+		      l->reported_kib < 0 ? json_null()
+					  : json_integer(l->reported_kib),
 		      "cpus", (int)l->cpus);
 	if (!env || !v || json_object_set_new(env, "load", v))
 		return -ENOMEM;
@@ -158,14 +161,14 @@ static bool read_num(json_t *o, const char *key, double *out)
 	return true;
 }
 
-int env_load_json_read(json_t *root, struct env_load *l, char *why,
-		       size_t len)
+int env_load_json_read(json_t *root, struct env_load *l, char *why, size_t len)
 {
-	static const char *const keys[] = { "seconds", "other_cpus",
-		"steal_cpus", "loadavg_start", "loadavg_end", "reported_kib",
-		"cpus" };
-	json_t *o = json_object_get(json_object_get(root, "environment"),
-				    "load");
+	static const char *const keys[] = { "seconds",	   "other_cpus",
+					    "steal_cpus",  "loadavg_start",
+					    "loadavg_end", "reported_kib",
+					    "cpus" };
+	json_t *o =
+		json_object_get(json_object_get(root, "environment"), "load");
 	double v[7];
 
 	memset(l, 0, sizeof(*l));
@@ -175,13 +178,18 @@ int env_load_json_read(json_t *root, struct env_load *l, char *why,
 		return strategy_why(why, len, -EINVAL, "expected an object");
 	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++)
 		if (!read_num(o, keys[i], &v[i]))
-			return strategy_why(why, len, -EINVAL, "%s: expected a "
+			return strategy_why(why, len, -EINVAL,
+					    "%s: expected a "
 					    "non-negative number or null",
 					    keys[i]);
 	*l = (struct env_load){
-		.measured = true, .seconds = v[0], .other_cpus = v[1],
-		.steal_cpus = v[2], .loadavg_start = v[3],
-		.loadavg_end = v[4], .reported_kib = (int64_t)v[5],
+		.measured = true,
+		.seconds = v[0],
+		.other_cpus = v[1],
+		.steal_cpus = v[2],
+		.loadavg_start = v[3],
+		.loadavg_end = v[4],
+		.reported_kib = (int64_t)v[5],
 		.cpus = v[6] > 0 ? (unsigned)v[6] : 0,
 	};
 	set_text(l);
@@ -195,8 +203,10 @@ void env_load_markdown_row(FILE *f, const struct env_load *l)
 	if (!l->measured)
 		return;
 	if (l->reported_kib >= 0)
-		snprintf(rep, sizeof(rep), "%.0f MiB", l->reported_kib / 1024.0);
-	fprintf(f, "| other load while measuring | other processes %.2f of "
+		snprintf(rep, sizeof(rep), "%.0f MiB",
+			 l->reported_kib / 1024.0);
+	fprintf(f,
+		"| other load while measuring | other processes %.2f of "
 		"%u CPUs, hypervisor steal %.2f, load average %.1f to %.1f; "
 		"free page reporting handed %s back to the host |\n",
 		fmax(l->other_cpus, 0), l->cpus, fmax(l->steal_cpus, 0),

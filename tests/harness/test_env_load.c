@@ -36,10 +36,14 @@ static void test_mark_finish(void **state)
 
 static void test_disturbed(void **state)
 {
-	struct env_load quiet = { .measured = true, .seconds = 10,
-				  .other_cpus = 0.1, .steal_cpus = 0.05,
-				  .loadavg_start = 0.3, .loadavg_end = 0.4,
-				  .reported_kib = -1, .cpus = 2 };
+	struct env_load quiet = { .measured = true,
+				  .seconds = 10,
+				  .other_cpus = 0.1,
+				  .steal_cpus = 0.05,
+				  .loadavg_start = 0.3,
+				  .loadavg_end = 0.4,
+				  .reported_kib = -1,
+				  .cpus = 2 };
 	struct env_load busy = quiet, stolen = quiet, none = { 0 };
 	char why[512] = "";
 
@@ -58,10 +62,14 @@ static void test_disturbed(void **state)
 
 static void test_json_round_trip(void **state)
 {
-	struct env_load l = { .measured = true, .seconds = 12.5,
-			      .other_cpus = 0.75, .steal_cpus = -1,
-			      .loadavg_start = 1.5, .loadavg_end = 2,
-			      .reported_kib = 4096, .cpus = 4 };
+	struct env_load l = { .measured = true,
+			      .seconds = 12.5,
+			      .other_cpus = 0.75,
+			      .steal_cpus = -1,
+			      .loadavg_start = 1.5,
+			      .loadavg_end = 2,
+			      .reported_kib = 4096,
+			      .cpus = 4 };
 	json_t *root = json_pack("{s:{}}", "environment"), *o;
 	struct env_load back;
 	char why[256];
@@ -70,8 +78,7 @@ static void test_json_round_trip(void **state)
 	assert_int_equal(env_load_json_attach(root, &l), 0);
 	o = json_object_get(json_object_get(root, "environment"), "load");
 	assert_true(json_is_null(json_object_get(o, "steal_cpus")));
-	assert_int_equal(env_load_json_read(root, &back, why, sizeof(why)),
-			 0);
+	assert_int_equal(env_load_json_read(root, &back, why, sizeof(why)), 0);
 	assert_true(back.measured);
 	assert_float_equal(back.seconds, 12.5, 1e-9);
 	assert_float_equal(back.other_cpus, 0.75, 1e-9);
@@ -90,12 +97,11 @@ static void test_json_round_trip(void **state)
 
 	/* absent: not measured, and nothing attached when not measured */
 	root = json_pack("{s:{}}", "environment");
-	assert_int_equal(env_load_json_read(root, &back, why, sizeof(why)),
-			 0);
+	assert_int_equal(env_load_json_read(root, &back, why, sizeof(why)), 0);
 	assert_false(back.measured);
 	assert_int_equal(env_load_json_attach(root, &back), 0);
-	assert_null(json_object_get(json_object_get(root, "environment"),
-				    "load"));
+	assert_null(
+		json_object_get(json_object_get(root, "environment"), "load"));
 	json_decref(root);
 }
 
