@@ -9,21 +9,7 @@
 # the check cannot be made here and the test skips, naming that share.
 . "$(dirname "$0")/../lib.sh"
 mkdir "$T/dir"
-hz=$(getconf CLK_TCK)
 cpus=$(nproc)
-
-# CPU jiffies all CPUs spent busy, and those of this shell's children
-busy_jiffies() {
-	local cpu user nice sys idle iowait irq softirq steal rest
-	read -r cpu user nice sys idle iowait irq softirq steal rest </proc/stat
-	echo $((user + nice + sys + irq + softirq + steal))
-}
-own_jiffies() {
-	local st
-	read -ra st <"/proc/$BASHPID/stat"
-	# cutime, cstime: fields 16 and 17 (comm "bash" has no spaces)
-	echo $((st[15] + st[16]))
-}
 
 sweep() {
 	IOBENCH_FAULT=${2:-} "$IOBENCH" sweep --sizes 64K,1M \
@@ -42,14 +28,11 @@ for c in json.load(open(sys.argv[1]))["cells"]:
     print(c["strategy"], c["size"], c["verdict"])' "$T/$1/compare.json"
 }
 
-t0=$(date +%s.%N)
-b0=$(busy_jiffies)
-o0=$(own_jiffies)
+load_mark
 sweep a
 sweep b
 sweep slow slow:rw:25
-wall=$(echo "$(date +%s.%N) - $t0" | bc)
-other=$(echo "scale=2; ($(busy_jiffies) - $b0 - $(own_jiffies) + $o0) / $hz / $wall" | bc)
+other=$(other_cpus)
 echo "other processes used $other of $cpus CPUs during the sweeps"
 busy=$(echo "$other > 0.25" | bc)
 
