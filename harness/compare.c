@@ -297,7 +297,7 @@ static void add_env_diff(struct comparison *cmp, const char *field,
 	d->new = new;
 }
 
-#define N_ENV_FIELDS 7
+#define N_ENV_FIELDS 8
 
 static void diff_environments(const struct run *base, const struct run *new,
 			      struct comparison *cmp)
@@ -312,6 +312,15 @@ static void diff_environments(const struct run *base, const struct run *new,
 	add_env_diff(cmp, "cpu_model", base->env.cpu_model,
 		     new->env.cpu_model);
 	add_env_diff(cmp, "version", base->version, new->version);
+	/* a side measured while other processes were busy: its times
+	 * include them (env_load.h) */
+	if (env_load_disturbed(&base->env.load, NULL, 0) ||
+	    env_load_disturbed(&new->env.load, NULL, 0))
+		add_env_diff(cmp, "other load while measuring",
+			     base->env.load.measured ? base->env.load.text :
+						       NULL,
+			     new->env.load.measured ? new->env.load.text :
+						      NULL);
 }
 
 static bool has_samples(const struct cell *c)

@@ -544,7 +544,8 @@ static int render_json(const struct run *run, const struct analysis *an,
 	if (!root || (an && put(root, "summary",
 				analysis_json_summary(an))) ||
 	    clients_json_annotate(root, run) ||
-	    cell_io_json_annotate(root, run)) {
+	    cell_io_json_annotate(root, run) ||
+	    env_load_json_attach(root, &run->env.load)) {
 		/* every string is escaped first: only memory runs out */
 		ret = strstr(error.text, "UTF-8") ? -EILSEQ : -ENOMEM;
 		goto out_free;
@@ -1491,6 +1492,9 @@ int results_read_json(const char *path, struct run *run, char *err,
 	if (!rd.failed && env_storage_json_read(root, &run->env.storage,
 						ext_why, sizeof(ext_why)))
 		rd_fail(&rd, "environment", "storage", "%s", ext_why);
+	if (!rd.failed && env_load_json_read(root, &run->env.load, ext_why,
+					     sizeof(ext_why)))
+		rd_fail(&rd, "environment", "load", "%s", ext_why);
 	json_decref(root);
 	json_samples_free(&rd.fast);
 	if (!rd.failed && !run->schema)

@@ -511,10 +511,16 @@ int pipeline_prepare(struct run *run, bool quiet)
 int pipeline_measure(struct run *run, const struct runner_progress *progress)
 {
 	double t0 = clock_now();
-	char err[512];
-	int ret = runner_run(run, progress, err, sizeof(err));
+	struct env_load_mark mark;
+	char err[512], busy[512];
+	int ret;
 
+	env_load_mark(&mark);
+	ret = runner_run(run, progress, err, sizeof(err));
 	run->duration = clock_now() - t0;
+	env_load_finish(&mark, &run->env.load);
+	if (env_load_disturbed(&run->env.load, busy, sizeof(busy)))
+		results_add_warning(run, "%s", busy);
 	if (ret == -EPIPE && cluster_on()) {
 		msg_error("sweep: %s: writing what was measured", err);
 		return ret;

@@ -377,6 +377,7 @@ static void section_environment(struct report *rp)
 	env_row(f, "CPU governor", e->governor);
 	env_row(f, "page-cache probe", e->cache_probe);
 	env_storage_markdown_rows(f, &e->storage);
+	env_load_markdown_row(f, &e->load);
 	env_row(f, "sparse sources (--sparse)",
 		sparse_policy(rp->run->request.sparse));
 	fputs("\n", f);

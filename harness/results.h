@@ -18,6 +18,7 @@
 #include "dataset.h"
 #include "iobench/strategy.h"
 #include "env_storage.h"
+#include "env_load.h"
 #include "stats.h"
 
 #define RESULTS_SCHEMA "iobench/2"
@@ -200,6 +201,8 @@ struct environment {
 	/* sweep --mpi: every host of the job (none for a single host) */
 	struct env_host *hosts;
 	size_t n_hosts;
+	/* other load while the run measured (env_load.h) */
+	struct env_load load;
 };
 
 /* One memcpy measurement: chunks of `buffer` bytes over a working set

@@ -53,6 +53,14 @@
 #define BATCH_TARGET_SECONDS RUNNER_BATCH_TARGET_SECONDS
 #define BATCH_MAX_FILES RUNNER_BATCH_MAX_FILES
 #define BATCH_MAX_BYTES RUNNER_BATCH_MAX_BYTES
+/* A fast strategy's copy on this kind of machine, for the batch size: a
+ * fixed cost (open, create, close) and page-cache bandwidth. And the
+ * longest a slow strategy's sample may last: long enough that a busy
+ * machine's calibration (400 us for a 4K copy under a load of 15 on 2
+ * CPUs) does not halve a fast strategy's batch. */
+#define BATCH_MODEL_FIXED_SECONDS 20e-6
+#define BATCH_MODEL_BANDWIDTH (2.0 * 1024 * 1024 * 1024)
+#define BATCH_MAX_SECONDS 0.25
 /* Files copied by the calibration sample of sizes up to this. */
 #define CALIBRATION_SMALL_SIZE (64ull << 10)
 #define CALIBRATION_FILES 16u
@@ -1698,23 +1706,37 @@ static unsigned batch_limit(const struct runner *r)
 	return lim ? lim : 1;
 }
 
-/* How long a sample should last: BATCH_TARGET_SECONDS, or with
- * --stonewall S twice S, so every rank is still copying when the wall
- * stops it. */
-static double batch_target(const struct run_request *rq)
+/*
+ * Files per sample: enough for BATCH_TARGET_SECONDS of a fast strategy's
+ * copies (the model above: 256 files of 1K-4K, 16 of 1M, 1 from 16M),
+ * rounded down to a power of two, halved while the calibration says a
+ * sample would last more than BATCH_MAX_SECONDS; 1..lim. The count
+ * depends on the size, not on one timed copy: a batch calibrated from a
+ * single copy moved 10x between runs of a busy machine (4K rw: 24 files
+ * in one run, 230 in the next), and a copy's median time moves with its
+ * batch (a short sample escapes preemption a long one averages in), so
+ * the same cell measured twice, or two copies of one strategy, did not
+ * agree. Only a strategy far slower than the page cache gets a smaller
+ * batch, in steps of 2x that a noisy calibration rarely crosses.
+ * With --stonewall S a sample must last 2 S, so every rank is still
+ * copying when the wall stops it: the calibration decides (1..lim).
+ */
+static unsigned batch_for(const struct run_request *rq, uint64_t size,
+			  double per_copy, unsigned lim)
 {
-	return rq->stonewall > 0 ? 2 * rq->stonewall : BATCH_TARGET_SECONDS;
-}
+	double want = BATCH_TARGET_SECONDS /
+		      (BATCH_MODEL_FIXED_SECONDS + size / BATCH_MODEL_BANDWIDTH);
+	unsigned k = 1;
 
-/* Files per sample so one lasts `target` seconds, given the seconds one
- * copy takes; 1..lim. */
-static unsigned batch_for(double per_copy, unsigned lim, double target)
-{
-	double k = per_copy > 0 ? ceil(target / per_copy) : lim;
-
-	if (k < 1)
-		return 1;
-	return k > lim ? lim : (unsigned)k;
+	if (rq->stonewall > 0) {
+		want = per_copy > 0 ? ceil(2 * rq->stonewall / per_copy) : lim;
+		return want < 1 ? 1 : want > lim ? lim : (unsigned)want;
+	}
+	while (k * 2 <= want && k * 2 <= lim)
+		k *= 2;
+	while (k > 1 && per_copy * k > BATCH_MAX_SECONDS)
+		k /= 2;
+	return k;
 }
 
 /*
@@ -1738,9 +1760,10 @@ static int run_sample_again(struct runner *r, size_t ci, unsigned k,
 }
 
 /*
- * Warm-up of one cell: a calibration sample fixes the batch size k so a
- * sample lasts >= BATCH_TARGET_SECONDS; when k > 1 a second warm-up with
- * the full batch touches every file the samples will use.
+ * Warm-up of one cell: a calibration sample, then the batch size k from
+ * the size (batch_for(): smaller only for a slow strategy); when k
+ * differs, a second warm-up with the full batch touches every file the
+ * samples will use.
  */
 static int warm_up(struct runner *r, size_t ci)
 {
@@ -1778,8 +1801,8 @@ static int warm_up(struct runner *r, size_t ci)
 		goto out;
 	free(s.per_thread);
 	free(s.per_rank);
-	k = r->tree ? 1 : batch_for(s.seconds / k0, lim,
-				    batch_target(&r->run->request));
+	k = r->tree ? 1 : batch_for(&r->run->request, c->size, s.seconds / k0,
+				    lim);
 	c->batch = k;
 	c->warmup_seconds = s.seconds;
 	if (k != k0) {

@@ -9,6 +9,9 @@
 #   pass MSG   a passed check, printed
 #   skip WHY   the whole test cannot run here: exit 77 (meson: SKIP)
 #   finish     the last line: the verdict, exit 0 or 1
+#   load_mark / other_cpus
+#              the CPUs other processes kept busy since load_mark (for
+#              timing checks that cannot hold on a busy machine)
 # A check that cannot run in a test whose other checks can belongs in a
 # test of its own, which skips: a skipped check never counts as passed.
 set -u
@@ -72,6 +75,29 @@ finish() {
 	fi
 	echo PASS
 	exit 0
+}
+
+# load_mark: remembers the machine's busy CPU time and this shell's
+# children's; other_cpus prints the CPUs others kept busy since, e.g. 1.87
+_busy_jiffies() {
+	local cpu user nice sys idle iowait irq softirq steal rest
+	read -r cpu user nice sys idle iowait irq softirq steal rest </proc/stat
+	echo $((user + nice + sys + irq + softirq + steal))
+}
+_own_jiffies() {
+	local st
+	read -ra st <"/proc/$BASHPID/stat"
+	# cutime, cstime: fields 16 and 17 (comm "bash" has no spaces)
+	echo $((st[15] + st[16]))
+}
+load_mark() {
+	_load_t0=$(date +%s.%N) _load_b0=$(_busy_jiffies) _load_o0=$(_own_jiffies)
+}
+other_cpus() {
+	local wall busy
+	wall=$(echo "$(date +%s.%N) - $_load_t0" | bc)
+	busy=$(($(_busy_jiffies) - _load_b0 - $(_own_jiffies) + _load_o0))
+	echo "scale=2; $busy / $(getconf CLK_TCK) / $wall" | bc
 }
 
 # mount_tmpfs DIR OPTIONS: 0, or 1 when mounting is not permitted here.

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The machine's other load during a run (see env_load.h): /proc/stat's
+ * CPU counters minus this process's own rusage, /proc/loadavg, and the
+ * free page reporting counter of kernels that export one.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "env.h"
+#include "env_load.h"
+#include "strategies.h"
+
+/* Pages handed back to the host by free page reporting (virtio balloon),
+ * where the kernel exports the running total. */
+#define REPORTED_KIB "/sys/module/page_reporting/parameters/reported_kib"
+
+static double tv_seconds(const struct timeval *tv)
+{
+	return tv->tv_sec + tv->tv_usec / 1e6;
+}
+
+/* busy and steal seconds of all CPUs; false when unreadable */
+static bool cpu_seconds(double *busy, double *steal)
+{
+	unsigned long long user, nice, sys, idle, iowait, irq, softirq, st;
+	long hz = sysconf(_SC_CLK_TCK);
+	FILE *f = fopen("/proc/stat", "re");
+	int n;
+
+	if (!f)
+		return false;
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &user,
+		   &nice, &sys, &idle, &iowait, &irq, &softirq, &st);
+	fclose(f);
+	if (n < 7 || hz <= 0)
+		return false;
+	if (n < 8)
+		st = 0;
+	*busy = (double)(user + nice + sys + irq + softirq) / hz;
+	*steal = (double)st / hz;
+	return true;
+}
+
+void env_load_mark(struct env_load_mark *m)
+{
+	struct rusage self, children;
+	char buf[64];
+
+	*m = (struct env_load_mark){ .wall = clock_now(),
+				     .busy = -1,
+				     .reported_kib = -1,
+				     .loadavg = -1 };
+	if (!cpu_seconds(&m->busy, &m->steal))
+		m->busy = -1;
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &children);
+	m->own = tv_seconds(&self.ru_utime) + tv_seconds(&self.ru_stime) +
+		 tv_seconds(&children.ru_utime) +
+		 tv_seconds(&children.ru_stime);
+	if (env_read_line(REPORTED_KIB, buf, sizeof(buf)))
+		m->reported_kib = strtoll(buf, NULL, 10);
+	if (env_read_line("/proc/loadavg", buf, sizeof(buf)))
+		m->loadavg = strtod(buf, NULL);
+}
+
+static void set_text(struct env_load *l)
+{
+	snprintf(l->text, sizeof(l->text), "%.2f of %u CPUs (steal %.2f)",
+		 fmax(l->other_cpus, 0), l->cpus, fmax(l->steal_cpus, 0));
+}
+
+void env_load_finish(const struct env_load_mark *m, struct env_load *l)
+{
+	struct env_load_mark now;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	env_load_mark(&now);
+	*l = (struct env_load){
+		.measured = true,
+		.seconds = now.wall - m->wall,
+		.other_cpus = -1,
+		.steal_cpus = -1,
+		.loadavg_start = m->loadavg,
+		.loadavg_end = now.loadavg,
+		.reported_kib = -1,
+		.cpus = cpus > 0 ? (unsigned)cpus : 0,
+	};
+	if (l->seconds > 0 && m->busy >= 0 && now.busy >= 0) {
+		double other = now.busy - m->busy - (now.own - m->own);
+
+		/* tick accounting rounds: never below none */
+		l->other_cpus = fmax(other, 0) / l->seconds;
+		l->steal_cpus = (now.steal - m->steal) / l->seconds;
+	}
+	if (m->reported_kib >= 0 && now.reported_kib >= m->reported_kib)
+		l->reported_kib = now.reported_kib - m->reported_kib;
+	set_text(l);
+}
+
+bool env_load_disturbed(const struct env_load *l, char *why, size_t len)
+{
+	if (!l->measured ||
+	    l->other_cpus + fmax(l->steal_cpus, 0) <= ENV_LOAD_BUSY_CPUS)
+		return false;
+	if (why && len)
+		snprintf(why, len,
+			 "other processes kept %.2f of %u CPUs "
+			 "busy (hypervisor steal %.2f, load average %.1f to "
+			 "%.1f) while the run measured: its figures include "
+			 "their interference; compare it only with runs "
+			 "measured as busy, or measure on a quiet machine",
+			 l->other_cpus, l->cpus, fmax(l->steal_cpus, 0),
+			 l->loadavg_start, l->loadavg_end);
+	return true;
+}
+
+/* NaN and negatives (unknown) are JSON null */
+static json_t *num_or_null(double v)
+{
+	return isfinite(v) && v >= 0 ? json_real(v) : json_null();
+}
+
+int env_load_json_attach(json_t *root, const struct env_load *l)
+{
+	json_t *env = json_object_get(root, "environment"), *v;
+
+	if (!l->measured)
+		return 0;
+	v = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:i}", "seconds",
+		      num_or_null(l->seconds), "other_cpus",
+		      num_or_null(l->other_cpus), "steal_cpus",
+		      num_or_null(l->steal_cpus), "loadavg_start",
+		      num_or_null(l->loadavg_start), "loadavg_end",
+		      num_or_null(l->loadavg_end), "reported_kib",
+		      l->reported_kib < 0 ? json_null()
+					  : json_integer(l->reported_kib),
+		      "cpus", (int)l->cpus);
+	if (!env || !v || json_object_set_new(env, "load", v))
+		return -ENOMEM;
+	return 0;
+}
+
+/* a non-negative number or null (-1) into *out; false when neither */
+static bool read_num(json_t *o, const char *key, double *out)
+{
+	json_t *v = json_object_get(o, key);
+
+	*out = -1;
+	if (!v || json_is_null(v))
+		return true;
+	if (!json_is_number(v) || json_number_value(v) < 0)
+		return false;
+	*out = json_number_value(v);
+	return true;
+}
+
+int env_load_json_read(json_t *root, struct env_load *l, char *why, size_t len)
+{
+	static const char *const keys[] = { "seconds",	   "other_cpus",
+					    "steal_cpus",  "loadavg_start",
+					    "loadavg_end", "reported_kib",
+					    "cpus" };
+	json_t *o =
+		json_object_get(json_object_get(root, "environment"), "load");
+	double v[7];
+
+	memset(l, 0, sizeof(*l));
+	if (!o || json_is_null(o))
+		return 0;
+	if (!json_is_object(o))
+		return strategy_why(why, len, -EINVAL, "expected an object");
+	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++)
+		if (!read_num(o, keys[i], &v[i]))
+			return strategy_why(why, len, -EINVAL,
+					    "%s: expected a "
+					    "non-negative number or null",
+					    keys[i]);
+	*l = (struct env_load){
+		.measured = true,
+		.seconds = v[0],
+		.other_cpus = v[1],
+		.steal_cpus = v[2],
+		.loadavg_start = v[3],
+		.loadavg_end = v[4],
+		.reported_kib = (int64_t)v[5],
+		.cpus = v[6] > 0 ? (unsigned)v[6] : 0,
+	};
+	set_text(l);
+	return 0;
+}
+
+void env_load_markdown_row(FILE *f, const struct env_load *l)
+{
+	char rep[64] = "no counter";
+
+	if (!l->measured)
+		return;
+	if (l->reported_kib >= 0)
+		snprintf(rep, sizeof(rep), "%.0f MiB",
+			 l->reported_kib / 1024.0);
+	fprintf(f,
+		"| other load while measuring | other processes %.2f of "
+		"%u CPUs, hypervisor steal %.2f, load average %.1f to %.1f; "
+		"free page reporting handed %s back to the host |\n",
+		fmax(l->other_cpus, 0), l->cpus, fmax(l->steal_cpus, 0),
+		l->loadavg_start, l->loadavg_end, rep);
+}

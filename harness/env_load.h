@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What else the machine did while a run measured: the CPUs other
+ * processes kept busy, the CPU time the hypervisor took (steal), the load
+ * average, and the memory the guest's free page reporting handed back to
+ * the host. Figures a run cannot remove, recorded so a reader (and
+ * compare) can tell a quiet measurement from a disturbed one.
+ */
+#ifndef IOBENCH_ENV_LOAD_H
+#define IOBENCH_ENV_LOAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+/* A point in time: the counters env_load_finish() takes differences of. */
+struct env_load_mark {
+	double wall;	      /* monotonic seconds */
+	double busy, steal;   /* all CPUs, seconds (/proc/stat) */
+	double own;	      /* this process and its waited children */
+	int64_t reported_kib; /* -1: no free page reporting counter */
+	double loadavg;	      /* 1-minute load average, -1 unknown */
+};
+
+/* The figures between two marks. Unknowns are negative. A zeroed struct
+ * is "not measured" (files written before, other verbs). */
+struct env_load {
+	bool measured;
+	double seconds;	   /* wall time between the marks */
+	double other_cpus; /* CPUs other processes kept busy */
+	double steal_cpus; /* CPUs the hypervisor took */
+	double loadavg_start, loadavg_end;
+	int64_t reported_kib; /* handed back to the host, -1 n/a */
+	unsigned cpus;	      /* online CPUs */
+	char text[80];	      /* "1.94 of 2 CPUs (steal 0.00)" */
+};
+
+/* Above this many CPUs kept busy by others, a run's figures include
+ * their interference (the report warns). */
+#define ENV_LOAD_BUSY_CPUS 0.25
+
+/* Reads the counters now. */
+void env_load_mark(struct env_load_mark *m);
+/* Fills l with the figures since m (measured true). */
+void env_load_finish(const struct env_load_mark *m, struct env_load *l);
+/* True when other processes or the hypervisor took enough CPU to
+ * disturb the measurement; *why (when not NULL) gets one sentence
+ * with the figures. */
+bool env_load_disturbed(const struct env_load *l, char *why, size_t len);
+
+/* Sets root.environment.load (nothing when not measured). 0 or -ENOMEM. */
+int env_load_json_attach(json_t *root, const struct env_load *l);
+/* Reads root.environment.load when present (l stays zeroed otherwise).
+ * 0, or -EINVAL with the reason in why. */
+int env_load_json_read(json_t *root, struct env_load *l, char *why, size_t len);
+/* A Markdown table row for a report's environment table; nothing when
+ * not measured. */
+void env_load_markdown_row(FILE *f, const struct env_load *l);
+
+#endif
