@@ -55,6 +55,8 @@ enum { OPT_DATASET = 1024 };
 enum { OPT_SPARSE = 1280 };
 /* sweep --mpi (harness/cluster.h, harness/ranks.h) */
 enum { OPT_MPI = 1536, OPT_MPI_LAYOUT, OPT_RANKS, OPT_STONEWALL };
+/* a tree's copies with their attributes (harness/tree_copy.h) */
+enum { OPT_PRESERVE = 1792 };
 
 static const struct option options[] = {
 	{ "sizes", required_argument, NULL, OPT_SIZES },
@@ -84,6 +86,7 @@ static const struct option options[] = {
 	{ "reference", required_argument, NULL, OPT_REFERENCE },
 	{ "profile", no_argument, NULL, OPT_PROFILE },
 	{ "sparse", required_argument, NULL, OPT_SPARSE },
+	{ "preserve", no_argument, NULL, OPT_PRESERVE },
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "parallel", required_argument, NULL, OPT_PARALLEL },
@@ -164,7 +167,12 @@ static void usage(FILE *f)
 "                        symlinks never followed, one sample = the whole\n"
 "                        tree; checked unchanged after the run; --dir,\n"
 "                        --out and OUT/baselines may not lead into it by\n"
-"                        any route (.., symlink, bind mount)\n"
+"                        any route (.., symlink, bind mount); the copy\n"
+"                        mirrors the tree, directories made inside the\n"
+"                        timing; with --threads N the threads share one\n"
+"                        queue of its files, largest first\n"
+"  --preserve            with --source: each copy gets its source's mode,\n"
+"                        owner (where permitted) and times, as cp -a\n"
 "  --dataset NAME|FILE   copy a synthetic dataset generated from --seed\n"
 "                        (not with --sizes, --source or --content):\n"
 "                        source-tree, photos, vm-images, mixed, or a size\n"
@@ -210,7 +218,12 @@ static void usage(FILE *f)
 "                        reference tools copying the same files, timed\n"
 "                        with their process start: cp (default and\n"
 "                        --reflink=never), dd (bs = each buffer), rsync\n"
-"                        (default cp)\n"
+"                        (default cp); with --source one process copies\n"
+"                        the whole tree: cp -r and cp -a, rsync -a, tar\n"
+"                        (tar -c | tar -x), reading a read-only view of\n"
+"                        the tree (root or user namespaces; else only on\n"
+"                        a noatime mount) so its access times stay\n"
+"                        unchanged\n"
 "  --baseline NAME       compare with OUT/baselines/NAME.json when done: a\n"
 "                        \"Change since NAME\" section in report.md, and\n"
 "                        exit 4 when a cell regressed (as iobench compare);\n"
@@ -641,6 +654,7 @@ static int set_option(struct request_opts *o, int c)
 	case OPT_PROFILE: o->profile = true; break;
 	case OPT_DATASET: o->dataset = optarg; break;
 	case OPT_SPARSE: o->sparse = optarg; break;
+	case OPT_PRESERVE: o->preserve = true; break;
 	case 'q': o->quiet = true; break;
 	case 'n': o->dry_run = true; break;
 	case 'h':

@@ -15,7 +15,7 @@
 /* Cell names of reference tools start with this. */
 #define REFERENCE_PREFIX "ref:"
 /* The tools --reference accepts, comma-separated, for messages. */
-#define REFERENCE_TOOLS "cp,dd,rsync"
+#define REFERENCE_TOOLS "cp,dd,rsync,tar"
 
 /* True when the cell is a reference tool's, not a strategy's. */
 bool reference_cell(const struct cell *c);
@@ -65,6 +65,34 @@ int reference_copy(const struct copy_strategy *s, const struct cell *c,
  */
 int harness_run_program(char *const argv[], const char *cwd, char *msg,
 			size_t len);
+
+struct source_tree;
+
+/* ---- a --source tree (cp -r, cp -a, rsync -a, tar | tar) ---- */
+
+/*
+ * In a sample process, untimed: makes a read-only view of the tree at
+ * DIR/src in a private mount namespace (as root, or in a user namespace),
+ * so the tool reading it cannot change the tree's access times (nor
+ * write into it). view receives the path the tool reads: DIR/src, or
+ * the tree itself when no view can be made but its filesystem is mounted
+ * noatime. 0, or -errno with one line in why. The process's mounts are
+ * its own from then on.
+ */
+int reference_tree_view(const struct source_tree *t, const char *dir,
+			char *view, size_t vlen, char *why, size_t len);
+/* Whether reference_tree_view() works here (tried in a forked process,
+ * in a temporary directory under dir): 0, or -errno with why. */
+int reference_tree_probe(const struct source_tree *t, const char *dir,
+			 char *why, size_t len);
+/*
+ * The timed unit of a tree reference cell: the tool copies view into
+ * DIR/tree in one process (dst[0..k) are the files it must have written,
+ * fdatasynced when the cell syncs). 0, or -errno with the tool's message.
+ */
+int reference_tree_copy(const struct copy_strategy *s, const struct cell *c,
+			const char *view, const char *dir, char *const *dst,
+			unsigned k, double *sync_seconds, char *why, size_t len);
 
 /* Adds the CPU time of this process's waited-for children (the tools a
  * reference sample ran) to *user / *sys; nothing for strategies, which

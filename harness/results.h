@@ -222,6 +222,8 @@ struct run_request {
 	enum content_kind content;
 	/* --sparse: holes of sparse sources, run-wide (strategies.h) */
 	enum strategy_sparse sparse;
+	/* --preserve: a tree's copies get mode, owner and times (cp -a) */
+	bool preserve;
 	char *source;			/* --source DIR or NULL */
 	/* --source: regular files in the tree; sizes[0] is their total */
 	uint64_t source_files;
@@ -238,6 +240,8 @@ struct run_request {
 	bool parallel_files, parallel_ranges;
 	enum pin_mode pin;
 	enum prealloc_mode prealloc;
+	/* --prealloc given: a tree's files (by files) are pre-sized too */
+	bool prealloc_given;
 	/* measure the machine's limits (limits.h) in the same run */
 	bool limits;
 	/* reference tools copied like cells ("cp", "dd", "rsync") */

@@ -42,6 +42,7 @@
 #include "scratch.h"
 #include "signals.h"
 #include "source_tree.h"
+#include "tree_copy.h"
 #include "stats.h"
 #include "strategies.h"
 #include "threads.h"
@@ -360,19 +361,28 @@ static int plan_strategy(struct plan *pl, const struct copy_strategy *s,
 }
 
 /* Reference tools (reference.h) are planned like strategies: their
- * placeholders carry the tunables and the probe. */
+ * placeholders carry the tunables and the probe. For a --source tree the
+ * tools read a read-only view of it: probed once, its failure is every
+ * tool's reason. */
 static int plan_references(struct plan *pl, uint64_t size, const char *dir,
 			   bool memory_fs)
 {
+	const struct source_tree *tree = pl->run->request.source ?
+					 pl->run->source_tree : NULL;
 	const struct copy_strategy *s;
-	char why[REASON_LEN];
-	int ret = 0;
+	char why[REASON_LEN], view_why[REASON_LEN];
+	int ret = 0, view = 0;
 
+	if (tree && reference_at(&pl->run->request, 0))
+		view = reference_tree_probe(tree, dir, view_why,
+					    sizeof(view_why));
 	for (size_t t = 0; !ret && (s = reference_at(&pl->run->request, t));
 	     t++) {
 		bool usable = !strategy_probe(s, dir, why, sizeof(why));
 
-		ret = plan_strategy(pl, s, size, usable ? NULL : why,
+		if (usable && view)
+			snprintf(why, sizeof(why), "%s", view_why);
+		ret = plan_strategy(pl, s, size, usable && !view ? NULL : why,
 				    memory_fs);
 	}
 	return ret;
@@ -385,10 +395,11 @@ static bool want_all(const struct run_request *rq)
 }
 
 /*
- * --source: a sample copies the tree file by file on one thread. Cells
- * of N threads or pinned ones would split or place that work (not done
- * yet), and reference tools open the files without O_NOATIME, leaving a
- * trace in the user's tree: both are skipped with the reason.
+ * --source, --dataset: a sample copies the tree's files (by files with N
+ * threads from a shared queue). By ranges would split each file of the
+ * tree (not done); reference tools copy a --source tree in one process,
+ * but a dataset's classes one file per process: both are skipped with
+ * the reason.
  */
 static int skip_for_source(struct run *run, size_t first)
 {
@@ -403,14 +414,10 @@ static int skip_for_source(struct run *run, size_t first)
 		if (reference_cell(c) && dataset)
 			why = "not with --dataset: reference tools copy one "
 			      "file per process";
-		else if (reference_cell(c))
-			why = "not with --source: a reference tool would "
-			      "update the tree's access times";
-		else if (threads_cell_pooled(c))
-			why = dataset ? "not with --dataset: threads and "
-			      "pinning copy generated files only" :
-			      "not with --source: threads and pinning "
-			      "copy generated files only";
+		else if (c->parallel == PARALLEL_RANGES && c->threads > 1)
+			why = dataset ? "not with --dataset: a tree is copied "
+			      "by files" : "not with --source: a tree is "
+			      "copied by files";
 		else if (c->cache == CACHE_COLD && run->source_tree &&
 			 run->source_tree->n_residency_unreadable)
 			why = "cold cache cannot be checked: the kernel "
@@ -668,29 +675,6 @@ static void src_path(const struct runner *r, size_t i, char *out, size_t len)
 	snprintf(out, len, "%s/src-%zu-%zu", r->scratch, r->size_idx, i);
 }
 
-/* Removes a sample directory, or the data-* one: the flat files in it,
- * then the directory. */
-static void remove_flat_dir(int parent, const char *name)
-{
-	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
-			O_NOFOLLOW);
-	struct dirent *de;
-	DIR *d;
-
-	if (fd < 0)
-		return;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return;
-	}
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			unlinkat(dirfd(d), de->d_name, 0);
-	closedir(d);
-	unlinkat(parent, name, AT_REMOVEDIR);
-}
-
 /* Removes the scratch directory: the data-* directory and any sample
  * directory an interrupted sample left, then the top. */
 static void remove_scratch(struct runner *r)
@@ -708,7 +692,7 @@ static void remove_scratch(struct runner *r)
 		close(top);
 	while (d && (de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			remove_flat_dir(dirfd(d), de->d_name);
+			tree_copy_remove(dirfd(d), de->d_name);
 	if (d)
 		closedir(d);
 	if (r->top[0])
@@ -788,10 +772,10 @@ static int make_sample_dir(const struct runner *r, char *dir, size_t len)
 	return 0;
 }
 
-/* Removes a sample directory and the (flat) files in it. */
+/* Removes a sample directory and everything in it (a tree's copy). */
 static void remove_sample_dir(const char *dir)
 {
-	remove_flat_dir(AT_FDCWD, dir);
+	tree_copy_remove(AT_FDCWD, dir);
 }
 
 static void remove_sources(struct runner *r)
@@ -920,77 +904,68 @@ static int sum_pages(const struct source_tree *tree, char *const *paths,
 	return 0;
 }
 
-/*
- * Opens file i of a --source tree for the timed copy: never through a
- * symlink nor blocking on a FIFO put in its place. fd or -errno with the
- * reason in why.
- */
-static int open_tree_source(const struct source_tree *tree, unsigned i,
-			    int oflags, char *why, size_t len)
-{
-	int fd = source_tree_open(tree, i, oflags);
-
-	if (fd == -EINVAL)
-		return strategy_why(why, len, fd, "opening %s: no longer a "
-				    "regular file", tree->files[i].path);
-	if (fd == -ELOOP)
-		return strategy_why(why, len, fd, "opening %s: a symlink on "
-				    "its path (never followed)",
-				    tree->files[i].path);
-	if (fd < 0)
-		return strategy_why(why, len, fd, "opening %s: %s",
-				    tree->files[i].path, strerror(-fd));
-	return fd;
-}
+/* What one sample child copies. */
+struct child_job {
+	const struct copy_strategy *s;
+	const struct cell *c;
+	enum strategy_sparse sparse;
+	/* --source, --dataset: the tree whose files are the sources (dst
+	 * mirrors it below dir/tree), or NULL */
+	const struct source_tree *tree;
+	bool preserve;			/* --preserve (tree_copy.h) */
+	const char *dir;		/* the sample directory */
+	char *const *src, *const *dst;
+	unsigned k;
+};
 
 /* The timed unit (copy_unit.h); a reference tool opens, copies and
- * closes by itself. File i of a --source tree is opened below the
- * tree's root (source_tree_open()). */
-static int copy_one(const struct copy_unit *u, const struct cell *c,
-		    const struct source_tree *tree, unsigned i,
-		    const char *src, const char *dst, uint64_t size,
+ * closes by itself. File i of a tree goes through tree_copy_file(). */
+static int copy_one(const struct copy_unit *u, const struct child_job *j,
+		    const struct tree_copy_job *tj,
+		    struct tree_copy_dirs *dirs, unsigned i,
 		    double *sync_seconds, char *why, size_t len)
 {
-	struct copy_range range = { 0, 0, size };
-	int sfd;
+	struct copy_range range = { 0, 0, j->c->size };
 
 	if (reference_is(u->s))
-		return reference_copy(u->s, c, src, dst, sync_seconds, why,
-				      len);
-	if (!tree)
-		return copy_unit_file(u, src, 0, dst, COPY_UNIT_CREATE,
-				      &range, sync_seconds, why, len);
-	sfd = open_tree_source(tree, i, u->oflags, why, len);
-	if (sfd < 0)
-		return sfd;
-	return copy_unit_fd(u, sfd, dst, COPY_UNIT_CREATE, &range,
-			    sync_seconds, why, len);
+		return reference_copy(u->s, j->c, j->src[i], j->dst[i],
+				      sync_seconds, why, len);
+	if (j->tree)
+		return tree_copy_file(u, tj, i, j->dst[i], dirs, sync_seconds,
+				      why, len);
+	return copy_unit_file(u, j->src[i], 0, j->dst[i], COPY_UNIT_CREATE,
+			      &range, sync_seconds, why, len);
 }
 
 /* child_measure for a cell of N threads (or pinned): the worker pool
- * (threads.h) copies the k files, each thread with its own state. */
-static int child_measure_threads(const struct copy_strategy *s,
-				 const struct cell *c,
-				 enum strategy_sparse sparse, char *const *src,
-				 char *const *dst, unsigned k,
+ * (threads.h) copies the k files, each thread with its own state; a
+ * tree's files from a shared queue, largest first. */
+static int child_measure_threads(const struct child_job *j,
 				 struct sample_msg *m)
 {
+	const struct cell *c = j->c;
 	struct cache_pages before, after;
 	struct threads_outcome *o = calloc(1, sizeof(*o));
+	struct threads_tree tt = {
+		.tree = j->tree,
+		.preserve = j->preserve,
+		.base_len = strlen(j->dir),
+	};
 	int ret;
 
 	if (!o)
 		return strategy_why(m->reason, sizeof(m->reason), -ENOMEM,
 				    "setup: %s", strerror(ENOMEM));
-	ret = sum_pages(NULL, src, k, c->cache == CACHE_WARM, &m->src_pages,
-			&before);
+	ret = sum_pages(j->tree, j->src, j->k, c->cache == CACHE_WARM,
+			&m->src_pages, &before);
 	if (ret) {
 		strategy_why(m->reason, sizeof(m->reason), ret,
 			     "reading source residency: %s", strerror(-ret));
 		goto out_free;
 	}
 	m->src_before = before.cached;
-	ret = threads_measure(s, c, sparse, src, dst, k, o, m->reason,
+	ret = threads_measure(j->s, c, j->sparse, j->tree ? &tt : NULL,
+			      j->src, j->dst, j->k, o, m->reason,
 			      sizeof(m->reason));
 	if (ret)
 		goto out_free;
@@ -1000,36 +975,81 @@ static int child_measure_threads(const struct copy_strategy *s,
 	m->cpu_user = o->cpu_user;
 	m->cpu_sys = o->cpu_sys;
 	memcpy(m->per_thread, o->per_thread, sizeof(m->per_thread));
-	m->src_after = sum_pages(NULL, src, k, c->cache == CACHE_WARM, NULL,
-				 &after) ? -1 : after.cached;
-	if (sum_pages(NULL, dst, k, false, NULL, &m->dst))
+	m->src_after = sum_pages(j->tree, j->src, j->k,
+				 c->cache == CACHE_WARM, NULL, &after) ?
+		       -1 : after.cached;
+	if (sum_pages(NULL, j->dst, j->k, false, NULL, &m->dst))
 		m->dst = (struct cache_pages){ -1, -1, -1 };
 out_free:
 	free(o);
 	return ret;
 }
 
-static int child_measure(const struct copy_strategy *s, const struct cell *c,
-			 enum strategy_sparse sparse,
-			 const struct source_tree *tree, char *const *src,
-			 char *const *dst, unsigned k, struct sample_msg *m)
+/* The files of the sample, one after the other (or, for a reference
+ * tool given a tree, the whole tree in one run of the tool). */
+static int copy_all(const struct copy_unit *u, const struct child_job *j,
+		    const char *view, struct sample_msg *m)
 {
+	struct tree_copy_job tj = {
+		.tree = j->tree,
+		.prealloc = j->c->prealloc,
+		.preserve = j->preserve,
+		.base_len = strlen(j->dir),
+	};
+	struct tree_copy_dirs *dirs = NULL;
+	int ret = 0;
+
+	if (view)
+		return reference_tree_copy(j->s, j->c, view, j->dir, j->dst,
+					   j->k, &m->sync_seconds, m->reason,
+					   sizeof(m->reason));
+	if (j->tree) {
+		dirs = calloc(1, sizeof(*dirs));
+		if (!dirs)
+			return strategy_why(m->reason, sizeof(m->reason),
+					    -ENOMEM, "%s", strerror(ENOMEM));
+	}
+	for (unsigned i = 0; i < j->k && !ret; i++) {
+		char why[REASON_LEN - 32];
+
+		ret = copy_one(u, j, &tj, dirs, i, &m->sync_seconds, why,
+			       sizeof(why));
+		if (ret)
+			snprintf(m->reason, sizeof(m->reason),
+				 "file %u of %u: %s", i + 1, j->k, why);
+	}
+	free(dirs);
+	return ret;
+}
+
+static int child_measure(const struct child_job *j, struct sample_msg *m)
+{
+	const struct cell *c = j->c;
 	struct rusage ru0, ru1;
 	struct cache_pages before, after;
 	struct profile_session ps;
 	struct copy_unit u;
+	char view[PATH_MAX];
+	bool tool_tree = j->tree && reference_is(j->s);
 	double t0;
 	int ret;
 
 	if (threads_cell_pooled(c))
-		return child_measure_threads(s, c, sparse, src, dst, k, m);
-	ret = copy_unit_setup(&u, s, c, m->reason, sizeof(m->reason));
+		return child_measure_threads(j, m);
+	ret = copy_unit_setup(&u, j->s, c, m->reason, sizeof(m->reason));
 	if (ret)
 		goto out_teardown;
-	u.sparse = sparse;
+	u.sparse = j->sparse;
+	/* a tool reads the tree through a read-only view of it (untimed) */
+	if (tool_tree) {
+		ret = reference_tree_view(j->tree, j->dir, view, sizeof(view),
+					  m->reason, sizeof(m->reason));
+		if (ret)
+			goto out_teardown;
+	}
 	/* residency right before the clock: what the copy really met */
-	ret = sum_pages(tree, src, k, c->cache == CACHE_WARM, &m->src_pages,
-			&before);
+	ret = sum_pages(j->tree, j->src, j->k, c->cache == CACHE_WARM,
+			&m->src_pages, &before);
 	if (ret) {
 		strategy_why(m->reason, sizeof(m->reason), ret,
 			     "reading source residency: %s", strerror(-ret));
@@ -1039,18 +1059,7 @@ static int child_measure(const struct copy_strategy *s, const struct cell *c,
 	getrusage(RUSAGE_SELF, &ru0);
 	profile_begin(&ps, c->profile.on);
 	t0 = clock_now();
-	for (unsigned i = 0; i < k && !ret; i++) {
-		char why[REASON_LEN - 32];
-		/* --source: the file's own size; read-only, no symlink, no
-		 * atime update where permitted */
-		uint64_t size = tree ? tree->files[i].size : c->size;
-
-		ret = copy_one(&u, c, tree, i, src[i], dst[i], size,
-			       &m->sync_seconds, why, sizeof(why));
-		if (ret)
-			snprintf(m->reason, sizeof(m->reason),
-				 "file %u of %u: %s", i + 1, k, why);
-	}
+	ret = copy_all(&u, j, tool_tree ? view : NULL, m);
 	m->seconds = clock_now() - t0;
 	profile_end(&ps, &m->prof);
 	getrusage(RUSAGE_SELF, &ru1);
@@ -1062,11 +1071,12 @@ out_teardown:
 	if (ret)
 		return ret;
 	/* page-cache effects of the copy, untimed */
-	if (!sum_pages(tree, src, k, c->cache == CACHE_WARM, NULL, &after))
+	if (!sum_pages(j->tree, j->src, j->k, c->cache == CACHE_WARM, NULL,
+		       &after))
 		m->src_after = after.cached;
 	else
 		m->src_after = -1;
-	if (sum_pages(NULL, dst, k, false, NULL, &m->dst))
+	if (sum_pages(NULL, j->dst, j->k, false, NULL, &m->dst))
 		m->dst = (struct cache_pages){ -1, -1, -1 };
 	return 0;
 }
@@ -1102,9 +1112,7 @@ static void inject_fault(const char *strategy)
 }
 
 static void __attribute__((noreturn))
-child_main(const struct copy_strategy *s, const struct cell *c,
-	   enum strategy_sparse sparse, const struct source_tree *tree,
-	   char *const *src, char *const *dst, unsigned k, int wfd)
+child_main(const struct child_job *j, int wfd)
 {
 	struct sample_msg m;
 
@@ -1112,9 +1120,9 @@ child_main(const struct copy_strategy *s, const struct cell *c,
 	 * sample in flight finishes, and only the parent decides to kill it */
 	signals_ignore_stop();
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	inject_fault(s->name);
+	inject_fault(j->s->name);
 	memset(&m, 0, sizeof(m));
-	m.status = child_measure(s, c, sparse, tree, src, dst, k, &m);
+	m.status = child_measure(j, &m);
 	strategy_write_all(wfd, &m, sizeof(m));
 	_exit(0);
 }
@@ -1365,7 +1373,12 @@ static int make_paths(const struct runner *r, const char *dir, unsigned k,
 		else
 			src_path(r, i, p, sizeof(p));
 		s[i] = strdup(p);
-		snprintf(p, sizeof(p), "%s/dst-%u", dir, i);
+		/* a tree's copy mirrors it below SAMPLE/tree */
+		if (r->tree)
+			snprintf(p, sizeof(p), "%s/" TREE_COPY_DIR "/%s", dir,
+				 r->tree->files[i].rel);
+		else
+			snprintf(p, sizeof(p), "%s/dst-%u", dir, i);
 		d[i] = strdup(p);
 		if (!s[i] || !d[i])
 			return -ENOMEM;
@@ -1488,8 +1501,14 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 	}
 	if (!pid) {
 		close(pfd[0]);
-		child_main(r->cs[ci].s, c, r->run->request.sparse, r->tree,
-			   src, dst, k, pfd[1]);
+		struct child_job j = {
+			.s = r->cs[ci].s, .c = c,
+			.sparse = r->run->request.sparse, .tree = r->tree,
+			.preserve = r->run->request.preserve, .dir = dir,
+			.src = src, .dst = dst, .k = k,
+		};
+
+		child_main(&j, pfd[1]);
 	}
 	close(pfd[1]);
 	memset(ru, 0, sizeof(*ru));
