@@ -163,7 +163,8 @@ int threads_apply_config(struct run *run, size_t first,
 
 		c->threads = tc.threads;
 		c->parallel = tc.parallel;
-		/* a reference tool is a program run once per file */
+		/* a reference tool is a program of its own (once per file,
+		 * or once per tree) */
 		c->pin = reference_is(s) ? PIN_NONE : rq->pin;
 		/* by ranges the destinations are pre-sized (default
 		 * truncate); a tree's files only when --prealloc says so */
@@ -174,7 +175,9 @@ int threads_apply_config(struct run *run, size_t first,
 		else
 			c->prealloc = PREALLOC_NONE;
 		if (reference_is(s) && tc.threads > 1)
-			skip = "reference tools copy one file at a time";
+			skip = tree ? "a reference tool is one process for "
+			       "the whole tree" : "reference tools copy one "
+			       "file at a time";
 		else if (!ranges_ok && c->parallel == PARALLEL_RANGES)
 			skip = "not range-capable";
 		if (c->status != CELL_PENDING || !skip)
