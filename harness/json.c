@@ -24,6 +24,7 @@
 #include "outfile.h"
 #include "profile.h"
 #include "results.h"
+#include "source_tree.h"
 #include "strategies.h"
 #include "threads_json.h"
 #include "clients_json.h"
@@ -291,7 +292,8 @@ static json_t *request_plugins_to_json(const struct run_request *q)
 
 static json_t *request_to_json(const struct run_request *q)
 {
-	return json_pack("{s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s, s:s,"
+	char label[160];
+	json_t *o = json_pack("{s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s, s:s,"
 			 " s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:o, s:b,"
 			 " s:o}",
 			 "strategies",
@@ -314,6 +316,18 @@ static json_t *request_to_json(const struct run_request *q)
 			 "seed", ju64(q->seed),
 			 "drop_caches", q->drop_caches,
 			 "plugins", request_plugins_to_json(q));
+
+	/* the tree as the report names it: "include (8517 files, 114 MiB)" */
+	if (o && (json_object_set_new(o, "source_label", q->source ?
+			results_json_text(source_tree_label(q->source,
+				q->source_files, q->n_sizes ? q->sizes[0] : 0,
+				label, sizeof(label))) : json_null()) ||
+		  json_object_set_new(o, "preserve",
+				      json_boolean(q->preserve)))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 static json_t *params_to_json(const struct cell *c)
@@ -1008,6 +1022,9 @@ static void read_request(struct reader *rd, json_t *root,
 	/* added with --source support: older files lack it (0 files) */
 	if (json_object_get(o, "source_files"))
 		rd_u64(rd, o, at, "source_files", &q->source_files);
+	/* added with --preserve: older files lack it (off) */
+	if (json_object_get(o, "preserve"))
+		rd_bool(rd, o, at, "preserve", &q->preserve);
 	rd_string(rd, o, at, "dir", &q->dir);
 	rd_string(rd, o, at, "out", &q->out);
 	rd_unsigned(rd, o, at, "samples", &q->samples);

@@ -16,6 +16,7 @@
 #include "profile.h"
 #include "reference.h"
 #include "report.h"
+#include "source_tree.h"
 #include "report_extra.h"
 #include "report_clients.h"
 #include "report_scaling.h"
@@ -73,6 +74,10 @@ static const char *size_name(const struct run *run, uint64_t size, char *out,
 {
 	if (run->workload)
 		return workload_label(run->workload, size, out, len);
+	if (run->request.source)
+		return source_tree_label(run->request.source,
+					 run->request.source_files, size, out,
+					 len);
 	return fmt_size(size, out, len);
 }
 
@@ -319,10 +324,9 @@ static void section_title(struct report *rp)
 			size_name(run, run->workload->sum.bytes, sz,
 				  sizeof(sz)));
 	} else if (run->request.source) {
-		fprintf(rp->f, ") copying the tree %s (%" PRIu64 " files, %"
-			PRIu64 " bytes)", run->request.source,
-			run->request.source_files,
-			rp->n_sizes ? rp->sizes[0].size : 0);
+		fprintf(rp->f, ") copying the tree %s at %s",
+			size_name(run, rp->n_sizes ? rp->sizes[0].size : 0,
+				  sz, sizeof(sz)), run->request.source);
 	} else {
 		fputs(") over file sizes ", rp->f);
 		for (size_t k = 0; k < rp->n_sizes; k++)
@@ -541,8 +545,10 @@ static int section_size(struct report *rp, uint64_t size)
 			size_name(rp->run, size, sz, sizeof(sz)));
 	else if (q->source)
 		/* the tree is the one "size": a copy is all of its files */
-		fprintf(rp->f, "## Source tree %s (%" PRIu64 " files, %" PRIu64
-			" bytes)\n\n", q->source, q->source_files, size);
+		fprintf(rp->f, "## Source tree %s\n\nAt %s: %" PRIu64
+			" files, %" PRIu64 " bytes.\n\n",
+			size_name(rp->run, size, sz, sizeof(sz)), q->source,
+			q->source_files, size);
 	else
 		fprintf(rp->f, "## Size %s\n\n",
 			fmt_size(size, sz, sizeof(sz)));
@@ -569,7 +575,7 @@ static int section_size(struct report *rp, uint64_t size)
 static size_t cold_warm_table(struct report *rp)
 {
 	const struct run *run = rp->run;
-	char label[160], sz[32], w[16], c[16], fp[16], d[16];
+	char label[160], sz[160], w[16], c[16], fp[16], d[16];
 	size_t rows = 0;
 
 	for (size_t i = 0; i < run->n_cells; i++) {
@@ -588,7 +594,7 @@ static size_t cold_warm_table(struct report *rp)
 			      "|---|---|---|---:|---:|---:|---:|---:|\n",
 			      rp->f);
 		fprintf(rp->f, "| %s | %s | %s | %s | %s | %.2f | %s | %s |\n",
-			fmt_size(warm->size, sz, sizeof(sz)),
+			size_name(rp->run, warm->size, sz, sizeof(sz)),
 			cell_label(warm, label, sizeof(label)),
 			sync_mode_name(warm->sync),
 			fmt_sig(cell_mib_s(warm), w, sizeof(w)),
@@ -607,7 +613,7 @@ static size_t cold_warm_table(struct report *rp)
 static size_t durability_table(struct report *rp)
 {
 	const struct run *run = rp->run;
-	char label[160], sz[32], a[16], b[16];
+	char label[160], sz[160], a[16], b[16];
 	size_t rows = 0;
 
 	for (size_t i = 0; i < run->n_cells; i++) {
@@ -624,7 +630,7 @@ static size_t durability_table(struct report *rp)
 			      "(time end / none) |\n"
 			      "|---|---|---|---:|---:|---:|\n", rp->f);
 		fprintf(rp->f, "| %s | %s | %s | %s | %s | %.2fx |\n",
-			fmt_size(none->size, sz, sizeof(sz)),
+			size_name(rp->run, none->size, sz, sizeof(sz)),
 			cell_label(none, label, sizeof(label)),
 			cache_mode_name(none->cache),
 			fmt_sig(cell_mib_s(none), a, sizeof(a)),
@@ -676,7 +682,7 @@ static void add_rec(struct recommendations *r, enum impact impact,
 /* High: a strategy clearly beats rw (>= 1.5x, CI above 1). */
 static void rule_speedup(struct report *rp, struct recommendations *r)
 {
-	char label[160], sz[32], a[16], b[16], m[64];
+	char label[160], sz[160], a[16], b[16], m[64];
 
 	for (size_t k = 0; k < rp->n_sizes; k++) {
 		const struct size_summary *s = &rp->sizes[k];
@@ -688,7 +694,7 @@ static void rule_speedup(struct report *rp, struct recommendations *r)
 			"Use %s for %s files: %.2fx `rw` (%s vs %s MiB/s, %s; "
 			"95%% CI [%.2fx, %.2fx]).",
 			cell_label(s->best, label, sizeof(label)),
-			fmt_size(s->size, sz, sizeof(sz)), s->ratio,
+			size_name(rp->run, s->size, sz, sizeof(sz)), s->ratio,
 			fmt_sig(cell_mib_s(s->best), a, sizeof(a)),
 			fmt_sig(cell_mib_s(s->rw), b, sizeof(b)),
 			mode_label(s->best, m, sizeof(m)), s->lo, s->hi);
@@ -698,7 +704,7 @@ static void rule_speedup(struct report *rp, struct recommendations *r)
 /* Medium: cold copies are much slower than warm ones at some size. */
 static void rule_cold_gap(struct report *rp, struct recommendations *r)
 {
-	char label[160], sz[32], a[16], b[16];
+	char label[160], sz[160], a[16], b[16];
 
 	for (size_t k = 0; k < rp->n_sizes; k++) {
 		const struct cell *warm = rp->sizes[k].best, *cold;
@@ -717,7 +723,7 @@ static void rule_cold_gap(struct report *rp, struct recommendations *r)
 			"warm speed when the source is not cached (%s vs %s "
 			"MiB/s); expect the cold figure for data not read "
 			"recently.",
-			fmt_size(warm->size, sz, sizeof(sz)),
+			size_name(rp->run, warm->size, sz, sizeof(sz)),
 			cell_label(warm, label, sizeof(label)), share * 100,
 			fmt_sig(cell_mib_s(cold), a, sizeof(a)),
 			fmt_sig(cell_mib_s(warm), b, sizeof(b)));
@@ -744,7 +750,7 @@ static const struct cell *default_buffer_cell(const struct run *run,
 static void rule_buffers(struct report *rp, struct recommendations *r)
 {
 	const struct run *run = rp->run;
-	char sz[32], a[16], b[16], bs[16];
+	char sz[160], a[16], b[16], bs[16];
 
 	for (size_t i = 0; i < run->n_cells; i++) {
 		const struct cell *c = &run->cells[i], *base;
@@ -763,7 +769,7 @@ static void rule_buffers(struct report *rp, struct recommendations *r)
 			gain < SMALL_GAIN ? "Keep 128K:" : "Consider larger",
 			fmt_size(cell_tunable(c, "buffer", 0), bs, sizeof(bs)),
 			gain < SMALL_GAIN ? "change" : "speed up",
-			c->strategy, fmt_size(c->size, sz, sizeof(sz)),
+			c->strategy, size_name(rp->run, c->size, sz, sizeof(sz)),
 			cache_mode_name(c->cache), gain * 100,
 			fmt_sig(cell_mib_s(c), a, sizeof(a)),
 			fmt_sig(cell_mib_s(base), b, sizeof(b)));
@@ -774,7 +780,7 @@ static void rule_buffers(struct report *rp, struct recommendations *r)
  * (O_DIRECT) while others fill it: kinder to a busy machine's cache. */
 static void rule_footprint(struct report *rp, struct recommendations *r)
 {
-	char label[160], sz[32], a[16], b[16], m[16];
+	char label[160], sz[160], a[16], b[16], m[16];
 
 	for (size_t k = 0; k < rp->n_sizes; k++) {
 		const struct size_summary *s = &rp->sizes[k];
@@ -806,7 +812,7 @@ static void rule_footprint(struct report *rp, struct recommendations *r)
 			"the others (%s MiB/s).",
 			cell_label(lean, label, sizeof(label)),
 			fmt_pct(low, a, sizeof(a)),
-			fmt_size(s->size, sz, sizeof(sz)),
+			size_name(rp->run, s->size, sz, sizeof(sz)),
 			fmt_pct(high, b, sizeof(b)),
 			fmt_sig(cell_mib_s(lean), m, sizeof(m)));
 	}
@@ -924,7 +930,7 @@ static void section_warnings(struct report *rp)
 {
 	const struct run *run = rp->run;
 	const char *gov = run->env.governor;
-	char issues[1024], label[160], sz[32], m[64];
+	char issues[1024], label[160], sz[160], m[64];
 	size_t shown = 0;
 
 	fputs("## Warnings\n\n", rp->f);
@@ -951,7 +957,7 @@ static void section_warnings(struct report *rp)
 			continue;
 		fprintf(rp->f, "- %s at %s, %s: %s.\n",
 			cell_label(c, label, sizeof(label)),
-			fmt_size(c->size, sz, sizeof(sz)),
+			size_name(rp->run, c->size, sz, sizeof(sz)),
 			mode_label(c, m, sizeof(m)), issues);
 		shown++;
 	}
@@ -963,7 +969,7 @@ static void section_warnings(struct report *rp)
 static void section_not_measured(struct report *rp)
 {
 	const struct run *run = rp->run;
-	char t[96], sz[32];
+	char t[96], sz[160];
 	size_t rows = 0;
 
 	fputs("## Skipped and failed cells\n\n", rp->f);
@@ -978,7 +984,7 @@ static void section_not_measured(struct report *rp)
 			      "|---|---|---|---|---|---|---|\n", rp->f);
 		fprintf(rp->f, "| `%s` | %s | %s | %s | %s | %s |",
 			c->strategy, cell_tunables_desc(c, t, sizeof(t)),
-			fmt_size(c->size, sz, sizeof(sz)),
+			size_name(rp->run, c->size, sz, sizeof(sz)),
 			cache_mode_name(c->cache), sync_mode_name(c->sync),
 			cell_status_name(c->status));
 		md_cell(rp->f, c->reason ? c->reason :

@@ -435,6 +435,10 @@ int request_build(const struct request_opts *o, struct run_request *rq)
 		msg_error("sweep: %s", err);
 		return -EINVAL;
 	}
+	/* a tree's files are pre-sized only when asked (by ranges the
+	 * default is truncate) */
+	if (!o->prealloc && (o->source || o->dataset))
+		rq->prealloc = PREALLOC_NONE;
 	if (parse_tunables(o, rq))
 		return -EINVAL;
 	if (each_name("--cache", o->cache, one_cache, rq) ||

@@ -138,7 +138,7 @@ struct cell {
 	enum sync_mode sync;
 	enum content_kind content;
 	unsigned batch;			/* files per sample (>= 1), fixed */
-	/* thread sweeps: 0 reads as 1; prealloc only for ranges */
+	/* thread sweeps: 0 reads as 1; prealloc for ranges and trees */
 	unsigned threads;
 	enum parallel_mode parallel;
 	enum pin_mode pin;
@@ -240,8 +240,6 @@ struct run_request {
 	bool parallel_files, parallel_ranges;
 	enum pin_mode pin;
 	enum prealloc_mode prealloc;
-	/* --prealloc given: a tree's files (by files) are pre-sized too */
-	bool prealloc_given;
 	/* measure the machine's limits (limits.h) in the same run */
 	bool limits;
 	/* reference tools copied like cells ("cp", "dd", "rsync") */

@@ -92,7 +92,6 @@ int threads_parse_request(const char *threads, const char *parallel,
 			 "spread", pin);
 		return -EINVAL;
 	}
-	rq->prealloc_given = prealloc != NULL;
 	if (prealloc_mode_parse(prealloc ? prealloc : "truncate",
 				&rq->prealloc)) {
 		snprintf(err, len, "--prealloc: '%s': expected none, truncate "
@@ -166,14 +165,11 @@ int threads_apply_config(struct run *run, size_t first,
 		/* a reference tool is a program of its own (once per file,
 		 * or once per tree) */
 		c->pin = reference_is(s) ? PIN_NONE : rq->pin;
-		/* by ranges the destinations are pre-sized (default
-		 * truncate); a tree's files only when --prealloc says so */
-		if (tc.parallel == PARALLEL_RANGES && tc.threads > 1)
-			c->prealloc = rq->prealloc;
-		else if (tree && rq->prealloc_given)
-			c->prealloc = rq->prealloc;
-		else
-			c->prealloc = PREALLOC_NONE;
+		/* by ranges the destinations are pre-sized; a tree's
+		 * files too (its default is none: request.c) */
+		c->prealloc = ((tc.parallel == PARALLEL_RANGES &&
+				tc.threads > 1) || tree) && !reference_is(s) ?
+			      rq->prealloc : PREALLOC_NONE;
 		if (reference_is(s) && tc.threads > 1)
 			skip = tree ? "a reference tool is one process for "
 			       "the whole tree" : "reference tools copy one "
