@@ -433,7 +433,7 @@ static json_t *samples_to_json(const struct cell *c)
 
 static json_t *cell_to_json(const struct cell *c)
 {
-	return json_pack("{s:o, s:s, s:o, s:o, s:o, s:b, s:I, s:o, s:o}",
+	json_t *o = json_pack("{s:o, s:s, s:o, s:o, s:o, s:b, s:I, s:o, s:o}",
 			 "parameters", params_to_json(c),
 			 "status", cell_status_name(c->status),
 			 "reason", results_json_text(c->reason),
@@ -443,6 +443,15 @@ static json_t *cell_to_json(const struct cell *c)
 			 "copies_verified", (json_int_t)c->copies_verified,
 			 "estimates", estimates_to_json(c),
 			 "samples", samples_to_json(c));
+
+	/* a reference tool's start-up, beside its times that include it */
+	if (o && c->tool_start > 0 &&
+	    json_object_set_new(o, "tool_start_seconds",
+				jreal(c->tool_start))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 static json_t *cells_to_json(const struct run *run)
@@ -1173,6 +1182,8 @@ static void one_cell(struct reader *rd, json_t *o, const char *at, void *out)
 		rd_fail(rd, at, "status", "unknown status '%s'", s);
 	rd_string(rd, o, at, "reason", &c->reason);
 	rd_double(rd, o, at, "warmup_seconds", &c->warmup_seconds);
+	if (json_object_get(o, "tool_start_seconds"))
+		rd_double(rd, o, at, "tool_start_seconds", &c->tool_start);
 	read_usage(rd, o, at, &c->usage);
 	rd_bool(rd, o, at, "verified", &c->verified);
 	rd_u64(rd, o, at, "copies_verified", &c->copies_verified);

@@ -94,10 +94,10 @@ static const struct copy_strategy ref_strategies[] = {
 #define N_REF (sizeof(ref_strategies) / sizeof(ref_strategies[0]))
 
 static const char *const ref_command_line[N_REF] = {
-	[REF_CP] = "cp SRC DST",
-	[REF_CP_NOREFLINK] = "cp --reflink=never SRC DST",
+	[REF_CP] = "cp -t DIR SRC...",
+	[REF_CP_NOREFLINK] = "cp --reflink=never -t DIR SRC...",
 	[REF_DD] = "dd if=SRC of=DST bs=BUFFER status=none",
-	[REF_RSYNC] = "rsync --whole-file SRC DST",
+	[REF_RSYNC] = "rsync --whole-file SRC... DIR/",
 	[REF_TREE_CP_R] = "cp -r TREE DST",
 	[REF_TREE_CP_A] = "cp -a TREE DST",
 	[REF_TREE_RSYNC_A] = "rsync -a TREE/ DST/",
@@ -745,4 +745,122 @@ int reference_tree_copy(const struct copy_strategy *s, const struct cell *c,
 	if (c->sync == SYNC_END)
 		return sync_outputs(dst, k, sync_seconds, why, len);
 	return 0;
+}
+
+
+/* ---- generated files: one process for the batch ---- */
+
+/* Paths one tool process takes at most: well below ARG_MAX for scratch
+ * paths; a larger batch runs the tool again for the rest. */
+#define REF_BATCH_MAX 2048
+
+bool reference_batches(const struct copy_strategy *s)
+{
+	int i = ref_index(s);
+
+	return i == REF_CP || i == REF_CP_NOREFLINK || i == REF_RSYNC;
+}
+
+int reference_batch_copy(const struct copy_strategy *s, const struct cell *c,
+			 char *const *src, char *const *dst, unsigned k,
+			 const char *dir, double *sync_seconds, char *why,
+			 size_t len)
+{
+	int i = ref_index(s), status = 0;
+	char dir_slash[PATH_MAX + 2], msg[TOOL_MSG_LEN];
+	char **argv;
+	size_t head;
+
+	if (!reference_batches(s))
+		return strategy_why(why, len, -EINVAL, "%s: copies one file "
+				    "per process", s->name);
+	argv = calloc(REF_BATCH_MAX + 6, sizeof(*argv));
+	if (!argv)
+		return strategy_why(why, len, -ENOMEM, "%s", strerror(ENOMEM));
+	snprintf(dir_slash, sizeof(dir_slash), "%s/", dir);
+	/* cp -t DIR SRC...; rsync SRC... DIR/ */
+	head = 0;
+	argv[head++] = i == REF_RSYNC ? "rsync" : "cp";
+	if (i == REF_CP_NOREFLINK)
+		argv[head++] = "--reflink=never";
+	if (i == REF_RSYNC) {
+		argv[head++] = "--whole-file";
+	} else {
+		argv[head++] = "-t";
+		argv[head++] = (char *)dir;
+	}
+	for (unsigned from = 0; from < k && !status; from += REF_BATCH_MAX) {
+		unsigned n = k - from < REF_BATCH_MAX ? k - from : REF_BATCH_MAX;
+		size_t a = head;
+
+		for (unsigned f = 0; f < n; f++)
+			argv[a++] = src[from + f];
+		if (i == REF_RSYNC)
+			argv[a++] = dir_slash;
+		argv[a] = NULL;
+		status = harness_run_program(argv, NULL, msg, sizeof(msg));
+	}
+	free(argv);
+	if (status < 0)
+		return strategy_why(why, len, status, "running %s: %s",
+				    s->name, strerror(-status));
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		describe_exit(s->name + strlen(REFERENCE_PREFIX), status, msg,
+			      why, len);
+		return exit_errno(status, msg);
+	}
+	if (c->sync == SYNC_END)
+		return sync_outputs(dst, k, sync_seconds, why, len);
+	return 0;
+}
+
+/* How many times reference_start_seconds() starts a tool (after one
+ * untimed start that loads it into the page cache). */
+#define START_RUNS 9
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+double reference_start_seconds(const struct copy_strategy *s)
+{
+	static struct {
+		const char *prog;
+		double seconds;
+	} known[8];
+	static size_t n_known;
+	const char *prog;
+	double t[START_RUNS];
+	int i = ref_index(s);
+
+	if (i < 0)
+		return 0;
+	/* the program the cell runs: tar's reader, cp, dd, rsync */
+	prog = i == REF_DD ? "dd" : i == REF_RSYNC || i == REF_TREE_RSYNC_A ?
+	       "rsync" : i == REF_TREE_TAR ? "tar" : "cp";
+	for (size_t k = 0; k < n_known; k++)
+		if (!strcmp(known[k].prog, prog))
+			return known[k].seconds;
+	{
+		char *const argv[] = { (char *)prog, "--version", NULL };
+		char msg[16];
+
+		if (harness_run_program(argv, NULL, msg, sizeof(msg)))
+			return 0;
+		for (int r = 0; r < START_RUNS; r++) {
+			double t0 = clock_now();
+
+			if (harness_run_program(argv, NULL, msg, sizeof(msg)))
+				return 0;
+			t[r] = clock_now() - t0;
+		}
+	}
+	qsort(t, START_RUNS, sizeof(t[0]), cmp_double);
+	if (n_known < sizeof(known) / sizeof(known[0]))
+		known[n_known++] = (typeof(known[0])){ prog,
+						       t[START_RUNS / 2] };
+	return t[START_RUNS / 2];
 }

@@ -68,6 +68,29 @@ int harness_run_program(char *const argv[], const char *cwd, char *msg,
 
 struct source_tree;
 
+/* ---- generated files: one process for the whole batch ---- */
+
+/* Whether the tool copies a sample's batch in one process (cp, rsync);
+ * dd copies one file per process. */
+bool reference_batches(const struct copy_strategy *s);
+/*
+ * The timed unit of a batching reference cell: `cp -t DIR SRC...` or
+ * `rsync --whole-file SRC... DIR/`, one process per 2048 files; the
+ * copies are DIR/<basename of src[i]> (dst[i], fdatasynced when the cell
+ * syncs). 0, or -errno with the tool's message.
+ */
+int reference_batch_copy(const struct copy_strategy *s, const struct cell *c,
+			 char *const *src, char *const *dst, unsigned k,
+			 const char *dir, double *sync_seconds, char *why,
+			 size_t len);
+/*
+ * The start-up cost of the program a placeholder runs: the median wall
+ * time of 9 runs of `TOOL --version` (after one untimed), as hyperfine
+ * measures a shell's; measured once per program and process. Seconds, or
+ * 0 when the tool does not run.
+ */
+double reference_start_seconds(const struct copy_strategy *s);
+
 /* ---- a --source tree (cp -r, cp -a, rsync -a, tar | tar) ---- */
 
 /*

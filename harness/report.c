@@ -494,11 +494,20 @@ static int cmp_cell_speed(const void *a, const void *b)
 
 static void size_row(FILE *f, const struct cell *c, uint64_t files_per_copy)
 {
-	char t[96], ci[64], fs[16], cpu[16], a[16], b[16], d[16];
+	char t[96], ci[64], fs[16], cpu[16], a[16], b[16], d[16], st[16];
 
+	cell_tunables_desc(c, t, sizeof(t));
+	/* a tool's row says its time includes the tool's start-up */
+	if (c->tool_start > 0) {
+		size_t u = strcmp(t, "-") ? strlen(t) : 0;
+
+		snprintf(t + u, sizeof(t) - u, "%sincl. start-up %s",
+			 u ? ", " : "",
+			 fmt_seconds(c->tool_start, st, sizeof(st)));
+	}
 	fprintf(f, "| `%s` | %s | %s | %s | %s | %s | %s | %s | %s | %s | "
 		"%.1f MiB | %zu | %.1f%% | %s |\n", c->strategy,
-		cell_tunables_desc(c, t, sizeof(t)), cache_mode_name(c->cache),
+		t, cache_mode_name(c->cache),
 		sync_mode_name(c->sync), fmt_mib_ci(c, ci, sizeof(ci)),
 		fmt_files_s(c, files_per_copy, fs, sizeof(fs)),
 		fmt_sig(results_cpu_s_per_gib(c), cpu, sizeof(cpu)),

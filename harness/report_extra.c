@@ -15,6 +15,7 @@
 #include "parse.h"
 #include "plots.h"
 #include "reference.h"
+#include "source_tree.h"
 #include "report_extra.h"
 
 /* v as a share of lim: "45%", "<1%". */
@@ -95,8 +96,11 @@ void report_extra_size(FILE *f, const struct run *run, uint64_t size)
 		said = true;
 	}
 	if (said)
-		fputs(". Rows `ref:*` run the tool as one process per copy: "
-		      "their times include process start.\n\n", f);
+		fprintf(f, ". Rows `ref:*` run the tool as one process %s: "
+			"their times include its start-up (shown beside them; "
+			"the strategies' times include none).\n\n",
+			run->request.source ? "for the whole tree" :
+			"per batch of files (dd: per file)");
 }
 
 static void section_limits(FILE *f, const struct run *run)
@@ -166,33 +170,64 @@ static void section_limits(FILE *f, const struct run *run)
 	fputs("\n", f);
 }
 
+/* The start-up recorded with a tool's cells (0: none measured). */
+static double reference_start_of(const struct run *run, const char *name)
+{
+	for (size_t i = 0; i < run->n_cells; i++)
+		if (run->cells[i].strategy &&
+		    !strcmp(run->cells[i].strategy, name) &&
+		    run->cells[i].tool_start > 0)
+			return run->cells[i].tool_start;
+	return 0;
+}
+
 static void section_references(FILE *f, const struct run *run)
 {
 	const struct copy_strategy *s;
 
 	if (!any_reference(run))
 		return;
-	fputs("## Reference tools\n\n"
-	      "The same source files copied by the tools people already use, "
-	      "through the same cache preparation and verification as the "
-	      "strategies. Each copy forks and execs the tool and waits for "
-	      "it, so **their times include process start** (a few "
-	      "milliseconds, which dominates small files). Commands:\n\n", f);
-	for (size_t t = 0; (s = reference_at(&run->request, t)); t++)
-		fprintf(f, "- `%s`: `%s`\n", s->name, reference_command(s));
-	fputs("\n| size | cache | best strategy | MiB/s | best reference | "
-	      "MiB/s | speed-up |\n|---|---|---|---:|---|---:|---:|\n", f);
+	fprintf(f, "## Reference tools\n\n"
+		"The same source files copied by the tools people already "
+		"use, through the same cache preparation and verification as "
+		"the strategies. %s, so **their times include the tool's "
+		"start-up**, measured on its own as the median of 9 runs of "
+		"`TOOL --version` (as hyperfine measures a shell's) and shown "
+		"beside them; the strategies' times include no process "
+		"start. Commands:\n\n", run->request.source ?
+		"One process copies the whole tree (reading a read-only view "
+		"of it, so its access times stay unchanged)" :
+		"One process copies a sample's whole batch of files (`cp -t "
+		"DIR SRC...`; dd one file per process)");
+	for (size_t t = 0; (s = reference_at(&run->request, t)); t++) {
+		char st[16];
+		double start = reference_start_of(run, s->name);
+
+		fprintf(f, "- `%s`: `%s`", s->name, reference_command(s));
+		if (start > 0)
+			fprintf(f, " (start-up %s)",
+				fmt_seconds(start, st, sizeof(st)));
+		fputs("\n", f);
+	}
+	fputs("\n| size | cache | best strategy | MiB/s | best reference "
+	      "(incl. start-up) | MiB/s | speed-up |\n"
+	      "|---|---|---|---:|---|---:|---:|\n", f);
 	for (size_t i = 0; i < run->request.n_sizes; i++) {
 		uint64_t size = run->request.sizes[i];
 
 		for (int m = CACHE_WARM; m <= CACHE_COLD; m++) {
 			const struct cell *b = best_of(run, size, m, false);
 			const struct cell *r = best_of(run, size, m, true);
-			char sz[32], lb[128], lr[128], a[16], x[16];
+			char sz[160], lb[128], lr[128], a[16], x[16];
 
 			if (!b || !r)
 				continue;
-			fmt_size(size, sz, sizeof(sz));
+			if (run->request.source)
+				source_tree_label(run->request.source,
+						  run->request.source_files,
+						  size, sz, sizeof(sz));
+			else
+				fmt_size(size, sz, sizeof(sz));
 			fprintf(f, "| %s | %s | %s | %s | %s | %s | %.2fx |\n",
 				sz, cache_mode_name(m),
 				label(b, lb, sizeof(lb)),

@@ -150,6 +150,9 @@ struct cell {
 	enum cell_status status;
 	char *reason;			/* NULL when ok */
 	double warmup_seconds;		/* the untimed first sample */
+	/* a reference cell: its tool's start-up (median of TOOL --version,
+	 * seconds), which every process of its copies includes; else 0 */
+	double tool_start;
 	struct sample *samples;
 	size_t n_samples;
 	struct cell_usage usage;

@@ -380,10 +380,17 @@ static int plan_references(struct plan *pl, uint64_t size, const char *dir,
 	     t++) {
 		bool usable = !strategy_probe(s, dir, why, sizeof(why));
 
+		size_t first = pl->run->n_cells;
+		double start;
+
 		if (usable && view)
 			snprintf(why, sizeof(why), "%s", view_why);
 		ret = plan_strategy(pl, s, size, usable && !view ? NULL : why,
 				    memory_fs);
+		/* shown beside the times that include it */
+		start = usable ? reference_start_seconds(s) : 0;
+		for (size_t i = first; i < pl->run->n_cells; i++)
+			pl->run->cells[i].tool_start = start;
 	}
 	return ret;
 }
@@ -1003,6 +1010,10 @@ static int copy_all(const struct copy_unit *u, const struct child_job *j,
 		return reference_tree_copy(j->s, j->c, view, j->dir, j->dst,
 					   j->k, &m->sync_seconds, m->reason,
 					   sizeof(m->reason));
+	if (!j->tree && reference_batches(j->s))
+		return reference_batch_copy(j->s, j->c, j->src, j->dst, j->k,
+					    j->dir, &m->sync_seconds,
+					    m->reason, sizeof(m->reason));
 	if (j->tree) {
 		dirs = calloc(1, sizeof(*dirs));
 		if (!dirs)
@@ -1357,8 +1368,11 @@ static void free_paths(char **p, unsigned k)
 	free(p);
 }
 
+/* The sample's sources and destinations: dir/dst-I, a tree's mirror
+ * dir/tree/REL, or dir/<the source's name> for a tool given the whole
+ * batch (cp -t dir SRC...). */
 static int make_paths(const struct runner *r, const char *dir, unsigned k,
-		      char ***src, char ***dst)
+		      bool by_name, char ***src, char ***dst)
 {
 	char **s = calloc(k, sizeof(*s)), **d = calloc(k, sizeof(*d));
 	char p[FILE_PATH_MAX];
@@ -1377,6 +1391,9 @@ static int make_paths(const struct runner *r, const char *dir, unsigned k,
 		if (r->tree)
 			snprintf(p, sizeof(p), "%s/" TREE_COPY_DIR "/%s", dir,
 				 r->tree->files[i].rel);
+		else if (by_name && s[i])
+			snprintf(p, sizeof(p), "%s/%s", dir,
+				 strrchr(s[i], '/') + 1);
 		else
 			snprintf(p, sizeof(p), "%s/dst-%u", dir, i);
 		d[i] = strdup(p);
@@ -1470,7 +1487,8 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 			     "%s: %s", r->top, strerror(-ret));
 		return ret;
 	}
-	ret = make_paths(r, dir, k, &src, &dst);
+	ret = make_paths(r, dir, k, !r->tree && reference_batches(r->cs[ci].s),
+			 &src, &dst);
 	if (ret) {
 		strategy_why(why, len, ret, "%s", strerror(-ret));
 		goto out_free;
@@ -1659,7 +1677,7 @@ static int warm_up(struct runner *r, size_t ci)
 	struct sample s;
 	struct rusage ru;
 	char why[REASON_LEN];
-	double t0 = runner_clock(r);
+	double t0 = runner_clock(r), work;
 	unsigned seq0 = r->cs[ci].seq;
 	int ret;
 
@@ -1688,7 +1706,13 @@ static int warm_up(struct runner *r, size_t ci)
 		goto out;
 	free(s.per_thread);
 	free(s.per_rank);
-	k = r->tree ? 1 : batch_for(s.seconds / k0, lim,
+	work = s.seconds;
+	/* a tool copying the batch in one process: the batch is sized by
+	 * its copy work, so its one start-up is spread over as many files
+	 * as a strategy's sample holds */
+	if (!r->tree && reference_batches(r->cs[ci].s) && c->tool_start > 0)
+		work = fmax(s.seconds - c->tool_start, s.seconds / 10);
+	k = r->tree ? 1 : batch_for(work / k0, lim,
 				    batch_target(&r->run->request));
 	c->batch = k;
 	c->warmup_seconds = s.seconds;
