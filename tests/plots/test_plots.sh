@@ -118,7 +118,8 @@ check("| size | cache | best | MiB/s | limit | MiB/s | share |" in report,
       "no share-of-limit table")
 check("of memcpy" in report, "no per-size share of memcpy")
 check("## Reference tools" in report, "no Reference tools section")
-check("include process start" in report, "process start not stated")
+check("include the tool's start-up" in report and
+      "incl. start-up" in report, "the tools' start-up not stated")
 check("| `ref:cp` |" in report and "| `ref:rsync` |" in report,
       "reference rows missing from the size tables")
 check("Use `ref:" not in report, "a reference tool is recommended")
