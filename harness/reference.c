@@ -128,6 +128,11 @@ static int ref_index(const struct copy_strategy *s)
 	return (int)(s - ref_strategies);
 }
 
+const struct copy_strategy *reference_nth(size_t i)
+{
+	return i < N_REF ? &ref_strategies[i] : NULL;
+}
+
 bool reference_is(const struct copy_strategy *s)
 {
 	return ref_index(s) >= 0;

@@ -38,6 +38,9 @@ int reference_parse(const char *list, char ***names, size_t *n, char *err,
  */
 const struct copy_strategy *reference_at(const struct run_request *rq,
 					 size_t i);
+/* The i-th of every tool's placeholders (generated files, then trees),
+ * or NULL past the last: what `iobench list` shows. */
+const struct copy_strategy *reference_nth(size_t i);
 /* The placeholder of a cell name ("ref:dd"), or NULL. */
 const struct copy_strategy *reference_find(const char *cell_strategy);
 /* True when s is one of the placeholders. */
