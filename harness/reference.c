@@ -239,26 +239,18 @@ const struct copy_strategy *reference_at(const struct run_request *rq,
 	return NULL;
 }
 
-/* harness_run_program() with stdin from in_fd (-1: /dev/null). */
-static int run_program_io(char *const argv[], const char *cwd, int in_fd,
-			  char *msg, size_t len)
+/*
+ * Forks argv[0] (searched on PATH) in cwd (NULL: here) with stdin from
+ * in_fd, stdout to out_fd and stderr to err_fd (-1: /dev/null). The
+ * program dies with its caller (PR_SET_PDEATHSIG). A pid, or -errno.
+ */
+static pid_t spawn(char *const argv[], const char *cwd, int in_fd,
+		   int out_fd, int err_fd)
 {
-	pid_t parent = getpid(), pid;
-	int pfd[2], status = 0;
-	size_t got = 0;
+	pid_t parent = getpid(), pid = fork();
 
-	if (len)
-		msg[0] = '\0';
-	if (pipe2(pfd, O_CLOEXEC))
+	if (pid < 0)
 		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		int err = -errno;
-
-		close(pfd[0]);
-		close(pfd[1]);
-		return err;
-	}
 	if (!pid) {
 		int null = open("/dev/null", O_RDWR);
 
@@ -270,11 +262,32 @@ static int run_program_io(char *const argv[], const char *cwd, int in_fd,
 			_exit(127);
 		if (null < 0 ||
 		    dup2(in_fd >= 0 ? in_fd : null, STDIN_FILENO) < 0 ||
-		    dup2(null, STDOUT_FILENO) < 0 ||
-		    dup2(pfd[1], STDERR_FILENO) < 0)
+		    dup2(out_fd >= 0 ? out_fd : null, STDOUT_FILENO) < 0 ||
+		    dup2(err_fd >= 0 ? err_fd : null, STDERR_FILENO) < 0)
 			_exit(126);
 		execvp(argv[0], argv);
 		_exit(127);
+	}
+	return pid;
+}
+
+/* harness_run_program() with stdin from in_fd (-1: /dev/null). */
+static int run_program_io(char *const argv[], const char *cwd, int in_fd,
+			  char *msg, size_t len)
+{
+	int pfd[2], status = 0;
+	size_t got = 0;
+	pid_t pid;
+
+	if (len)
+		msg[0] = '\0';
+	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	pid = spawn(argv, cwd, in_fd, -1, pfd[1]);
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return (int)pid;
 	}
 	close(pfd[1]);
 	for (;;) {
@@ -654,31 +667,16 @@ int reference_tree_probe(const struct source_tree *t, const char *dir,
 static int run_pipeline(char *const w_argv[], char *const r_argv[],
 			char *msg, size_t len)
 {
-	pid_t parent = getpid(), pid;
 	int p[2], status, w_status = 0;
+	pid_t pid;
 
 	if (pipe2(p, O_CLOEXEC))
 		return -errno;
-	pid = fork();
+	pid = spawn(w_argv, NULL, -1, p[1], -1);
 	if (pid < 0) {
-		int err = -errno;
-
 		close(p[0]);
 		close(p[1]);
-		return err;
-	}
-	if (!pid) {
-		int null = open("/dev/null", O_RDWR);
-
-		signals_ignore_stop();
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent || null < 0 ||
-		    dup2(null, STDIN_FILENO) < 0 ||
-		    dup2(p[1], STDOUT_FILENO) < 0 ||
-		    dup2(null, STDERR_FILENO) < 0)
-			_exit(126);
-		execvp(w_argv[0], w_argv);
-		_exit(127);
+		return (int)pid;
 	}
 	close(p[1]);
 	status = run_program_io(r_argv, NULL, p[0], msg, len);
