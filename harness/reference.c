@@ -867,3 +867,35 @@ double reference_start_seconds(const struct copy_strategy *s)
 						       t[START_RUNS / 2] };
 	return t[START_RUNS / 2];
 }
+
+
+/* ---- one sample of a reference cell ---- */
+
+int reference_sample(const struct reference_job *j, double *seconds,
+		     double *sync_seconds, char *why, size_t len)
+{
+	char view[PATH_MAX];
+	double t0;
+	int ret = 0;
+
+	/* a tree is read through a read-only view of it, made untimed */
+	if (j->tree) {
+		ret = reference_tree_view(j->tree, j->dir, view, sizeof(view),
+					  why, len);
+		if (ret)
+			return ret;
+	}
+	t0 = clock_now();
+	if (j->tree)
+		ret = reference_tree_copy(j->s, j->c, view, j->dir, j->dst,
+					  j->k, sync_seconds, why, len);
+	else if (reference_batches(j->s))
+		ret = reference_batch_copy(j->s, j->c, j->src, j->dst, j->k,
+					   j->dir, sync_seconds, why, len);
+	else
+		for (unsigned i = 0; i < j->k && !ret; i++)
+			ret = reference_copy(j->s, j->c, j->src[i], j->dst[i],
+					     sync_seconds, why, len);
+	*seconds = clock_now() - t0;
+	return ret;
+}

@@ -120,6 +120,28 @@ int reference_tree_copy(const struct copy_strategy *s, const struct cell *c,
 			const char *view, const char *dir, char *const *dst,
 			unsigned k, double *sync_seconds, char *why, size_t len);
 
+/* ---- one sample of a reference cell: the tools' own runner ---- */
+
+struct reference_job {
+	const struct copy_strategy *s;	/* a placeholder (reference_at) */
+	const struct cell *c;
+	const struct source_tree *tree;	/* --source: the tree, or NULL */
+	const char *dir;		/* the sample directory */
+	char *const *src, *const *dst;	/* the k files to copy */
+	unsigned k;
+};
+
+/*
+ * The timed part of a reference cell's sample, in the sample process: a
+ * tree's read-only view first (untimed), then the tool copies the tree
+ * (one process), the batch (cp, rsync: one process) or each file (dd).
+ * The wall time of the copies (tool start-up and fdatasync included) in
+ * *seconds, the fdatasync part also in *sync_seconds. 0, or -errno with
+ * the tool's message in why.
+ */
+int reference_sample(const struct reference_job *j, double *seconds,
+		     double *sync_seconds, char *why, size_t len);
+
 /* Adds the CPU time of this process's waited-for children (the tools a
  * reference sample ran) to *user / *sys; nothing for strategies, which
  * start no process. */

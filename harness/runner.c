@@ -920,13 +920,14 @@ struct child_job {
 	 * mirrors it below dir/tree), or NULL */
 	const struct source_tree *tree;
 	bool preserve;			/* --preserve (tree_copy.h) */
+	bool reference;			/* a reference tool's cell */
 	const char *dir;		/* the sample directory */
 	char *const *src, *const *dst;
 	unsigned k;
 };
 
-/* The timed unit (copy_unit.h); a reference tool opens, copies and
- * closes by itself. File i of a tree goes through tree_copy_file(). */
+/* The timed unit (copy_unit.h). File i of a tree goes through
+ * tree_copy_file(). */
 static int copy_one(const struct copy_unit *u, const struct child_job *j,
 		    const struct tree_copy_job *tj,
 		    struct tree_copy_dirs *dirs, unsigned i,
@@ -934,9 +935,6 @@ static int copy_one(const struct copy_unit *u, const struct child_job *j,
 {
 	struct copy_range range = { 0, 0, j->c->size };
 
-	if (reference_is(u->s))
-		return reference_copy(u->s, j->c, j->src[i], j->dst[i],
-				      sync_seconds, why, len);
 	if (j->tree)
 		return tree_copy_file(u, tj, i, j->dst[i], dirs, sync_seconds,
 				      why, len);
@@ -992,10 +990,9 @@ out_free:
 	return ret;
 }
 
-/* The files of the sample, one after the other (or, for a reference
- * tool given a tree, the whole tree in one run of the tool). */
+/* The files of the sample, one after the other. */
 static int copy_all(const struct copy_unit *u, const struct child_job *j,
-		    const char *view, struct sample_msg *m)
+		    struct sample_msg *m)
 {
 	struct tree_copy_job tj = {
 		.tree = j->tree,
@@ -1006,14 +1003,6 @@ static int copy_all(const struct copy_unit *u, const struct child_job *j,
 	struct tree_copy_dirs *dirs = NULL;
 	int ret = 0;
 
-	if (view)
-		return reference_tree_copy(j->s, j->c, view, j->dir, j->dst,
-					   j->k, &m->sync_seconds, m->reason,
-					   sizeof(m->reason));
-	if (!j->tree && reference_batches(j->s))
-		return reference_batch_copy(j->s, j->c, j->src, j->dst, j->k,
-					    j->dir, &m->sync_seconds,
-					    m->reason, sizeof(m->reason));
 	if (j->tree) {
 		dirs = calloc(1, sizeof(*dirs));
 		if (!dirs)
@@ -1033,31 +1022,66 @@ static int copy_all(const struct copy_unit *u, const struct child_job *j,
 	return ret;
 }
 
+/* Page-cache effects of the copy, untimed. */
+static void pages_after(const struct child_job *j, struct sample_msg *m)
+{
+	struct cache_pages after;
+
+	if (!sum_pages(j->tree, j->src, j->k, j->c->cache == CACHE_WARM, NULL,
+		       &after))
+		m->src_after = after.cached;
+	else
+		m->src_after = -1;
+	if (sum_pages(NULL, j->dst, j->k, false, NULL, &m->dst))
+		m->dst = (struct cache_pages){ -1, -1, -1 };
+}
+
+/* child_measure for a reference tool's cell: the tool runs as a process
+ * of its own (reference.h), its CPU time is its children's. */
+static int child_measure_reference(const struct child_job *j,
+				   struct sample_msg *m)
+{
+	struct reference_job rj = {
+		.s = j->s, .c = j->c, .tree = j->tree, .dir = j->dir,
+		.src = j->src, .dst = j->dst, .k = j->k,
+	};
+	struct cache_pages before;
+	int ret;
+
+	ret = sum_pages(j->tree, j->src, j->k, j->c->cache == CACHE_WARM,
+			&m->src_pages, &before);
+	if (ret)
+		return strategy_why(m->reason, sizeof(m->reason), ret,
+				    "reading source residency: %s",
+				    strerror(-ret));
+	m->src_before = before.cached;
+	ret = reference_sample(&rj, &m->seconds, &m->sync_seconds, m->reason,
+			       sizeof(m->reason));
+	if (ret)
+		return ret;
+	reference_add_children_cpu(&m->cpu_user, &m->cpu_sys);
+	pages_after(j, m);
+	return 0;
+}
+
 static int child_measure(const struct child_job *j, struct sample_msg *m)
 {
 	const struct cell *c = j->c;
 	struct rusage ru0, ru1;
-	struct cache_pages before, after;
+	struct cache_pages before;
 	struct profile_session ps;
 	struct copy_unit u;
-	char view[PATH_MAX];
-	bool tool_tree = j->tree && reference_is(j->s);
 	double t0;
 	int ret;
 
+	if (j->reference)
+		return child_measure_reference(j, m);
 	if (threads_cell_pooled(c))
 		return child_measure_threads(j, m);
 	ret = copy_unit_setup(&u, j->s, c, m->reason, sizeof(m->reason));
 	if (ret)
 		goto out_teardown;
 	u.sparse = j->sparse;
-	/* a tool reads the tree through a read-only view of it (untimed) */
-	if (tool_tree) {
-		ret = reference_tree_view(j->tree, j->dir, view, sizeof(view),
-					  m->reason, sizeof(m->reason));
-		if (ret)
-			goto out_teardown;
-	}
 	/* residency right before the clock: what the copy really met */
 	ret = sum_pages(j->tree, j->src, j->k, c->cache == CACHE_WARM,
 			&m->src_pages, &before);
@@ -1070,25 +1094,17 @@ static int child_measure(const struct child_job *j, struct sample_msg *m)
 	getrusage(RUSAGE_SELF, &ru0);
 	profile_begin(&ps, c->profile.on);
 	t0 = clock_now();
-	ret = copy_all(&u, j, tool_tree ? view : NULL, m);
+	ret = copy_all(&u, j, m);
 	m->seconds = clock_now() - t0;
 	profile_end(&ps, &m->prof);
 	getrusage(RUSAGE_SELF, &ru1);
 	m->cpu_user = clock_tv_seconds(&ru1.ru_utime) - clock_tv_seconds(&ru0.ru_utime);
 	m->cpu_sys = clock_tv_seconds(&ru1.ru_stime) - clock_tv_seconds(&ru0.ru_stime);
-	reference_add_children_cpu(&m->cpu_user, &m->cpu_sys);
 out_teardown:
 	copy_unit_teardown(&u);
 	if (ret)
 		return ret;
-	/* page-cache effects of the copy, untimed */
-	if (!sum_pages(j->tree, j->src, j->k, c->cache == CACHE_WARM, NULL,
-		       &after))
-		m->src_after = after.cached;
-	else
-		m->src_after = -1;
-	if (sum_pages(NULL, j->dst, j->k, false, NULL, &m->dst))
-		m->dst = (struct cache_pages){ -1, -1, -1 };
+	pages_after(j, m);
 	return 0;
 }
 
@@ -1523,6 +1539,7 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 			.s = r->cs[ci].s, .c = c,
 			.sparse = r->run->request.sparse, .tree = r->tree,
 			.preserve = r->run->request.preserve, .dir = dir,
+			.reference = reference_cell(c),
 			.src = src, .dst = dst, .k = k,
 		};
 

@@ -164,13 +164,13 @@ int threads_apply_config(struct run *run, size_t first,
 		c->parallel = tc.parallel;
 		/* a reference tool is a program of its own (once per file,
 		 * or once per tree) */
-		c->pin = reference_is(s) ? PIN_NONE : rq->pin;
+		c->pin = reference_cell(c) ? PIN_NONE : rq->pin;
 		/* by ranges the destinations are pre-sized; a tree's
 		 * files too (its default is none: request.c) */
 		c->prealloc = ((tc.parallel == PARALLEL_RANGES &&
-				tc.threads > 1) || tree) && !reference_is(s) ?
+				tc.threads > 1) || tree) && !reference_cell(c) ?
 			      rq->prealloc : PREALLOC_NONE;
-		if (reference_is(s) && tc.threads > 1)
+		if (reference_cell(c) && tc.threads > 1)
 			skip = tree ? "a reference tool is one process for "
 			       "the whole tree" : "reference tools copy one "
 			       "file at a time";
