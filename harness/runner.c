@@ -1045,6 +1045,7 @@ static int child_measure_reference(const struct child_job *j,
 		.s = j->s, .c = j->c, .tree = j->tree, .dir = j->dir,
 		.src = j->src, .dst = j->dst, .k = j->k,
 	};
+	struct profile_session ps;
 	struct cache_pages before;
 	int ret;
 
@@ -1055,8 +1056,10 @@ static int child_measure_reference(const struct child_job *j,
 				    "reading source residency: %s",
 				    strerror(-ret));
 	m->src_before = before.cached;
+	profile_begin(&ps, j->c->profile.on);
 	ret = reference_sample(&rj, &m->seconds, &m->sync_seconds, m->reason,
 			       sizeof(m->reason));
+	profile_end(&ps, &m->prof);
 	if (ret)
 		return ret;
 	reference_add_children_cpu(&m->cpu_user, &m->cpu_sys);
