@@ -43,6 +43,28 @@ static const struct cell *best_of(const struct run *run, uint64_t size,
 	return plots_best_cell(run, NULL, reference, size, cache);
 }
 
+/* The fastest measured strategy cell of N threads (unsynced, unpinned or
+ * not) of a size and cache mode, or NULL: beside the one-process tools
+ * it shows what threads bring. */
+static const struct cell *best_threaded(const struct run *run, uint64_t size,
+					enum cache_mode cache)
+{
+	const struct cell *best = NULL;
+
+	for (size_t i = 0; i < run->n_cells; i++) {
+		const struct cell *c = &run->cells[i];
+
+		if (c->status != CELL_OK || !(c->est.median > 0) ||
+		    reference_cell(c) || c->size != size ||
+		    c->cache != cache || c->threads < 2 ||
+		    c->sync != SYNC_NONE)
+			continue;
+		if (!best || c->est.median < best->est.median)
+			best = c;
+	}
+	return best;
+}
+
 static bool any_reference(const struct run *run)
 {
 	for (size_t i = 0; i < run->n_cells; i++)
@@ -81,19 +103,24 @@ void report_extra_size(FILE *f, const struct run *run, uint64_t size)
 		fputs(".\n\n", f);
 	said = false;
 	for (int m = CACHE_WARM; m <= CACHE_COLD; m++) {
-		const struct cell *b = best_of(run, size, m, false);
 		const struct cell *r = best_of(run, size, m, true);
-		char l[128], a[16], x[16];
+		const struct cell *v[2] = { best_of(run, size, m, false),
+					    best_threaded(run, size, m) };
 
-		if (!b || !r)
-			continue;
-		fprintf(f, "%s%s: %s is %.2fx `%s` (%s vs %s MiB/s)",
-			said ? "; " : "Against the reference tools, ",
-			cache_mode_name(m), label(b, l, sizeof(l)),
-			r->est.median / b->est.median, r->strategy,
-			fmt_sig(mib_s(b), a, sizeof(a)),
-			fmt_sig(mib_s(r), x, sizeof(x)));
-		said = true;
+		for (int k = 0; k < 2 && r; k++) {
+			char l[128], a[16], x[16];
+			const struct cell *b = v[k];
+
+			if (!b)
+				continue;
+			fprintf(f, "%s%s: %s is %.2fx `%s` (%s vs %s MiB/s)",
+				said ? "; " : "Against the reference tools, ",
+				cache_mode_name(m), label(b, l, sizeof(l)),
+				r->est.median / b->est.median, r->strategy,
+				fmt_sig(mib_s(b), a, sizeof(a)),
+				fmt_sig(mib_s(r), x, sizeof(x)));
+			said = true;
+		}
 	}
 	if (said)
 		fprintf(f, ". Rows `ref:*` run the tool as one process %s: "
@@ -181,6 +208,27 @@ static double reference_start_of(const struct run *run, const char *name)
 	return 0;
 }
 
+/* One row of the Reference tools table: a strategy cell b against the
+ * best tool r. */
+static void reference_row(FILE *f, const struct run *run, uint64_t size,
+			  enum cache_mode m, const struct cell *b,
+			  const struct cell *r)
+{
+	char sz[160], lb[128], lr[128], a[16], x[16];
+
+	if (run->request.source)
+		source_tree_label(run->request.source,
+				  run->request.source_files, size, sz,
+				  sizeof(sz));
+	else
+		fmt_size(size, sz, sizeof(sz));
+	fprintf(f, "| %s | %s | %s | %s | %s | %s | %.2fx |\n", sz,
+		cache_mode_name(m), label(b, lb, sizeof(lb)),
+		fmt_sig(mib_s(b), a, sizeof(a)), label(r, lr, sizeof(lr)),
+		fmt_sig(mib_s(r), x, sizeof(x)),
+		r->est.median / b->est.median);
+}
+
 static void section_references(FILE *f, const struct run *run)
 {
 	const struct copy_strategy *s;
@@ -216,25 +264,15 @@ static void section_references(FILE *f, const struct run *run)
 		uint64_t size = run->request.sizes[i];
 
 		for (int m = CACHE_WARM; m <= CACHE_COLD; m++) {
-			const struct cell *b = best_of(run, size, m, false);
 			const struct cell *r = best_of(run, size, m, true);
-			char sz[160], lb[128], lr[128], a[16], x[16];
+			const struct cell *v[2] = {
+				best_of(run, size, m, false),
+				best_threaded(run, size, m),
+			};
 
-			if (!b || !r)
-				continue;
-			if (run->request.source)
-				source_tree_label(run->request.source,
-						  run->request.source_files,
-						  size, sz, sizeof(sz));
-			else
-				fmt_size(size, sz, sizeof(sz));
-			fprintf(f, "| %s | %s | %s | %s | %s | %s | %.2fx |\n",
-				sz, cache_mode_name(m),
-				label(b, lb, sizeof(lb)),
-				fmt_sig(mib_s(b), a, sizeof(a)),
-				label(r, lr, sizeof(lr)),
-				fmt_sig(mib_s(r), x, sizeof(x)),
-				r->est.median / b->est.median);
+			for (int k = 0; k < 2; k++)
+				if (v[k] && r)
+					reference_row(f, run, size, m, v[k], r);
 		}
 	}
 	fputs("\n", f);
