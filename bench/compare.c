@@ -89,7 +89,9 @@ static void compare_usage(FILE *f)
 		"input (missing baseline, unreadable, corrupt or truncated JSON,\n"
 		"unknown schema, an incomplete run, an empty path, an --out where\n"
 		"nothing can be created): nothing written; 2 the outputs (stdout\n"
-		"included) could not be written. Numbers are decimal (no hex,\n"
+		"included) could not be written, or nothing was compared (no\n"
+		"matched cell with samples on both sides; compare.md says so).\n"
+		"Numbers are decimal (no hex,\n"
 		"exponent or inf); --ignore refuses empty items and duplicates.\n");
 }
 
@@ -531,6 +533,16 @@ static int render_and_write(const struct compare_request *rq,
 		goto out_free;
 	fputs(md, stdout);
 	ret = cmp->n_regressed ? EXIT_REGRESSION : EXIT_OK;
+	/* a check that tested nothing must not pass for "no regression" */
+	if (!compare_tested(cmp)) {
+		bench_error("compare: nothing compared: no cell of %s matches "
+			    "one of %s with samples on both sides (%zu "
+			    "matched without data, %zu only in base, %zu "
+			    "only in new)", base->label, new->label,
+			    cmp->n_no_data, cmp->n_only_base,
+			    cmp->n_only_new);
+		ret = EXIT_RUNTIME;
+	}
 out_free:
 	if (outfd >= 0)
 		close(outfd);

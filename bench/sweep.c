@@ -19,6 +19,7 @@
 #include "cluster.h"
 #include "config.h"
 #include "fmt.h"
+#include "machine_limits.h"
 #include "pipeline.h"
 #include "request.h"
 #include "results.h"
@@ -39,7 +40,7 @@
 enum {
 	OPT_SIZES = 256, OPT_DIRECT,
 	OPT_CACHE, OPT_SYNC, OPT_CONTENT, OPT_SOURCE,
-	OPT_SAMPLES, OPT_BUDGET, OPT_TIMEOUT, OPT_SEED, OPT_DROP_CACHES,
+	OPT_SAMPLES, OPT_BUDGET, OPT_TIMEOUT, OPT_SEED, OPT_DROP_CACHES, OPT_COLD, OPT_SUSTAINED,
 	OPT_SAVE_BASELINE, OPT_BASELINE,
 	OPT_THREADS, OPT_PARALLEL, OPT_PIN, OPT_PREALLOC, OPT_SQPOLL, OPT_OPT,
 	OPT_RUNS, OPT_PLUGIN,
@@ -79,6 +80,8 @@ static const struct option options[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "drop-caches", no_argument, NULL, OPT_DROP_CACHES },
+	{ "cold", required_argument, NULL, OPT_COLD },
+	{ "sustained", required_argument, NULL, OPT_SUSTAINED },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "save-baseline", required_argument, NULL, OPT_SAVE_BASELINE },
 	{ "limits", no_argument, NULL, OPT_LIMITS },
@@ -201,6 +204,10 @@ static void usage(FILE *f)
 "  --seed N              seed of the generated data (default %d)\n"
 "  --drop-caches         cold cache by dropping all caches (root only)\n"
 "                        instead of evicting each source\n"
+"  --cold data|metadata  what a cold cell evicts: data (default) the\n"
+"                        source's pages; metadata drops every cache with\n"
+"                        dentries and inodes (drop_caches 3, root only)\n"
+"                        before each cold sample, labelled in the report\n"
 "  -n, --dry-run         print the plan (a table of the cells per\n"
 "                        strategy), the cell count, the estimated\n"
 "                        duration and the rounds expected per size (more\n"
@@ -212,10 +219,18 @@ static void usage(FILE *f)
 "                        cost; else a line per cell; then how long the run\n"
 "                        took)\n"
 "  --save-baseline NAME  also store results.json as OUT/baselines/NAME.json\n"
-"  --limits              measure memcpy and O_DIRECT bandwidth first and\n"
-"                        show each size's best as a share of them\n"
-"                        (default on; about 1-3 s)\n"
+"  --limits              measure the device ceilings of --dir first (as\n"
+"                        iobench device: O_DIRECT read at QD 1, 8, 32,\n"
+"                        page-cache read and write, files/s) and show each\n"
+"                        size's best as a share of the lowest that applies,\n"
+"                        a share above 100%% with its explanation; also\n"
+"                        memcpy and one-stream O_DIRECT (default on; about\n"
+"                        5-8 s)\n"
 "  --no-limits           do not measure them\n"
+"  --sustained SECONDS   with the limits: buffered writes into one new file\n"
+"                        for SECONDS (at most a quarter of the free space),\n"
+"                        the burst rate of the first second next to the\n"
+"                        writeback-throttled rate of the last half\n"
 "  --reference LIST|none\n"
 "                        reference tools copying the same files, timed\n"
 "                        with their start-up (median of 9 TOOL --version,\n"
@@ -453,6 +468,7 @@ static void on_signal(int sig)
 		got_signal = sig;
 	else
 		signal(sig, SIG_DFL);
+	limits_request_stop();
 	runner_request_stop();
 }
 
@@ -645,6 +661,8 @@ static int set_option(struct request_opts *o, int c)
 	case OPT_TIMEOUT: o->timeout = optarg; break;
 	case OPT_SEED: o->seed = optarg; break;
 	case OPT_DROP_CACHES: o->drop_caches = true; break;
+	case OPT_COLD: o->cold = optarg; break;
+	case OPT_SUSTAINED: o->sustained = optarg; break;
 	case OPT_SAVE_BASELINE: o->save_baseline = optarg; break;
 	case OPT_THREADS: o->threads = optarg; break;
 	case OPT_PARALLEL: o->parallel = optarg; break;

@@ -230,6 +230,8 @@ int strategy_probe(const struct copy_strategy *s, const char *dir, char *why,
 	ret = strategy_check(s, why, len);
 	if (ret)
 		return ret;
+	if (s->probe && strategy_plugin_path(s))
+		return strategy_plugin_probe(s, dir, why, len);
 	return s->probe ? s->probe(dir, why, len) : 0;
 }
 

@@ -67,6 +67,18 @@ size_t strategy_plugin_count(void);
 const struct copy_strategy *strategy_plugin_at(size_t i);
 /* The file a strategy was loaded from, or NULL for a built-in. */
 const char *strategy_plugin_path(const struct copy_strategy *s);
+/*
+ * Runs a plugin strategy's probe in a child process (strategy_probe() does
+ * this for plugins): one that crashes, exits without answering or does not
+ * return within 20 s (time stopped by a signal not counted) fails, -EFAULT,
+ * -EPROTO or -ETIMEDOUT with the reason in why, and is not probed again.
+ * A built-in's probe runs here, in this process.
+ */
+int strategy_plugin_probe(const struct copy_strategy *s, const char *dir,
+			  char *why, size_t len);
+/* true: plugin probes run in this process, as built-ins' do (a process
+ * that may not fork, e.g. after MPI_Init). */
+void strategy_plugin_probe_in_process(bool yes);
 
 /* ---- options ---- */
 

@@ -142,6 +142,7 @@ _iobench()
 		--parallel) _iobench_list "$cur" files ranges ;;
 		--sparse) COMPREPLY=($(compgen -W "auto always never" \
 				-- "$cur")) ;;
+		--cold) COMPREPLY=($(compgen -W "data metadata" -- "$cur")) ;;
 		--pin) COMPREPLY=($(compgen -W "none compact spread" \
 				-- "$cur")) ;;
 		--prealloc) COMPREPLY=($(compgen -W "none truncate fallocate" \

@@ -308,7 +308,7 @@ int cache_warm_range(int fd, uint64_t start, uint64_t len)
 	return ret;
 }
 
-int cache_drop_all(void)
+static int drop_caches(const char *what)
 {
 	int fd, ret = 0;
 
@@ -318,7 +318,7 @@ int cache_drop_all(void)
 	if (fd < 0)
 		return -errno;
 	for (;;) {
-		ssize_t n = write(fd, "1", 1);
+		ssize_t n = write(fd, what, 1);
 
 		if (n == 1)
 			break;
@@ -329,4 +329,14 @@ int cache_drop_all(void)
 	}
 	close(fd);
 	return ret;
+}
+
+int cache_drop_all(void)
+{
+	return drop_caches("1");
+}
+
+int cache_drop_all_metadata(void)
+{
+	return drop_caches("3");
 }

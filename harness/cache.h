@@ -42,6 +42,9 @@ int cache_evict_range(int fd, uint64_t off, uint64_t len);
 int cache_warm_range(int fd, uint64_t off, uint64_t len);
 /* Global drop (sync; echo 1 > /proc/sys/vm/drop_caches): root only. */
 int cache_drop_all(void);
+/* The same, with the dentries and inodes too (drop_caches 3): a cold
+ * cache for metadata as well. 0 or -errno. */
+int cache_drop_all_metadata(void);
 /* Reads the file once so all of it is resident (fd must not be O_DIRECT:
  * -EINVAL). 0 or -errno. */
 int cache_warm_fd(int fd);

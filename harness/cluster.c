@@ -19,6 +19,7 @@
 
 #include "clock.h"
 #include "cluster.h"
+#include "strategies.h"
 
 /* Round trips per rank when measuring clock offsets. */
 #define CLOCK_PINGS 32
@@ -203,6 +204,7 @@ int cluster_start(int *argc, char ***argv, char *why, size_t len)
 	if (err != MPI_SUCCESS)
 		return mpi_why(why, len, -EIO, "MPI_Init_thread", err);
 	cl.on = true;
+	strategy_plugin_probe_in_process(true);	/* no fork from here on */
 	/* errors come back as codes, never as an abort inside the library */
 	MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
 	MPI_Comm_rank(MPI_COMM_WORLD, &cl.rank);

@@ -511,9 +511,17 @@ void compare_free(struct comparison *cmp)
 	memset(cmp, 0, sizeof(*cmp));
 }
 
+size_t compare_tested(const struct comparison *cmp)
+{
+	return cmp->n_cells - cmp->n_no_data;
+}
+
 void compare_summary(const struct comparison *cmp, char *buf, size_t len)
 {
-	if (!cmp->n_regressed && !cmp->n_improved)
+	if (!compare_tested(cmp))
+		snprintf(buf, len, "Nothing compared: no matched cell has "
+			 "samples on both sides");
+	else if (!cmp->n_regressed && !cmp->n_improved)
 		snprintf(buf, len, "No regressions detected");
 	else if (!cmp->n_regressed)
 		snprintf(buf, len, "No regressions detected, %zu improvement%s",

@@ -129,7 +129,11 @@ char *compare_markdown(const struct comparison *cmp,
 char *compare_json(const struct comparison *cmp,
 		   const struct compare_sides *s);
 /* The executive line: "No regressions detected" or
- * "2 regressions, 5 improvements". */
+ * "2 regressions, 5 improvements"; "Nothing compared: ..." when no
+ * matched cell has samples on both sides. */
 void compare_summary(const struct comparison *cmp, char *buf, size_t len);
+/* How many matched cells were tested (samples on both sides). 0 means the
+ * comparison checked nothing: no verdict, never "no regression". */
+size_t compare_tested(const struct comparison *cmp);
 
 #endif

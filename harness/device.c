@@ -668,6 +668,18 @@ static void run_repeat(struct device_io_target *ts, struct device_result *r,
 		counters = counters &&
 			   !diskstats_snapshot(&ts->t->chain, NULL, &before);
 	}
+	/* free space or memory may leave a working set below one block:
+	 * nothing to time, which the time-based loops could not end on */
+	if ((r->job.kind == DEVICE_CACHED_READ ||
+	     r->job.kind == DEVICE_CACHED_WRITE) &&
+	    ts->t->cache_set < r->job.bs) {
+		r->status = DEVICE_FAILED;
+		(void)set_reason(&r->reason, "the page-cache working set "
+				 "(%llu KiB) is smaller than one block: too "
+				 "little free space or memory",
+				 (unsigned long long)(ts->t->cache_set / 1024));
+		return;
+	}
 	w = device_io_window(o, &r->job);
 	switch (r->job.kind) {
 	case DEVICE_CACHED_READ:

@@ -322,9 +322,13 @@ int device_io_cached_write(struct device_io_target *ts,
 			   struct device_io_out *out)
 {
 	uint64_t size = ts->t->cache_set / job->bs * job->bs;
-	char *buf = strategy_alloc_aligned(0, job->bs), name[32];
+	char *buf, name[32];
 	int ret = 0;
 
+	/* no room for one block: empty files would never count an I/O */
+	if (!size)
+		return -ENOSPC;
+	buf = strategy_alloc_aligned(0, job->bs);
 	if (!buf)
 		return -ENOMEM;
 	for (size_t i = 0; i < job->bs; i++)

@@ -112,23 +112,13 @@ static json_t *jreal(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
+/* Paths and reasons quoting them are bytes, maybe not UTF-8: escaped
+ * as results.json escapes them (results.h). */
 static json_t *jstr(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	return results_json_text(s);
 }
 
-static json_t *latency_json(const struct histogram *h)
-{
-	struct histogram_summary s;
-
-	histogram_summarize(h, &s);
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}",
-			 "count", (json_int_t)s.count, "min", (json_int_t)s.min,
-			 "p50", (json_int_t)s.p50, "p90", (json_int_t)s.p90,
-			 "p99", (json_int_t)s.p99, "p99_9", (json_int_t)s.p999,
-			 "max", (json_int_t)s.max, "mean", jreal(s.mean),
-			 "histogram", histogram_to_json(h));
-}
 
 static json_t *result_json(const struct device_target *t,
 			   const struct device_result *r)
@@ -156,7 +146,7 @@ static json_t *result_json(const struct device_target *t,
 		device_kind_is_bandwidth(r->job.kind) ? "bytes/s" : "ops/s",
 		"repeats", reps, "median", jreal(r->median), "min",
 		jreal(r->min), "max", jreal(r->max), "spread_pct",
-		jreal(spread_pct(r)), "latency_ns", latency_json(&r->lat),
+		jreal(spread_pct(r)), "latency_ns", histogram_summary_json(&r->lat),
 		"issued_ios", (json_int_t)r->issued_ios, "issued_bytes",
 		(json_int_t)r->issued_bytes, "device",
 		diskstats_delta_to_json(&t->chain, &r->disk),
@@ -186,10 +176,10 @@ json_t *device_target_to_json(const struct device_target *t)
 		if (json_array_append_new(jobs, result_json(t, &t->results[i])))
 			return NULL;
 	for (size_t i = 0; notes && i < t->n_notes; i++)
-		json_array_append_new(notes, json_string(t->notes[i]));
-	return json_pack("{s:s?, s:s?, s:I, s:I, s:I, s:o, s:o, s:o, s:o,"
+		json_array_append_new(notes, jstr(t->notes[i]));
+	return json_pack("{s:o, s:s?, s:I, s:I, s:I, s:o, s:o, s:o, s:o,"
 			 " s:o, s:o}",
-			 "dir", t->dir, "fs_type", t->fs_type, "file_size",
+			 "dir", jstr(t->dir), "fs_type", t->fs_type, "file_size",
 			 (json_int_t)t->file_size, "cache_set",
 			 (json_int_t)t->cache_set, "llc", (json_int_t)t->llc,
 			 "chain", chain_json(&t->chain), "chain_why",

@@ -194,6 +194,20 @@ static int u64_from_json(json_t *v, uint64_t *out)
 	return errno ? -EINVAL : 0;
 }
 
+json_t *histogram_summary_json(const struct histogram *h)
+{
+	struct histogram_summary s;
+
+	histogram_summarize(h, &s);
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}",
+			 "count", (json_int_t)s.count, "min", (json_int_t)s.min,
+			 "p50", (json_int_t)s.p50, "p90", (json_int_t)s.p90,
+			 "p99", (json_int_t)s.p99, "p99_9", (json_int_t)s.p999,
+			 "max", (json_int_t)s.max, "mean",
+			 isfinite(s.mean) ? json_real(s.mean) : json_null(),
+			 "histogram", histogram_to_json(h));
+}
+
 json_t *histogram_to_json(const struct histogram *h)
 {
 	json_t *buckets = json_array(), *o;

@@ -101,6 +101,10 @@ void histogram_bucket_range(const struct histogram *h, size_t i, uint64_t *lo,
  * strings. New reference, NULL on ENOMEM.
  */
 json_t *histogram_to_json(const struct histogram *h);
+/* {"count", "min", "p50", "p90", "p99", "p99_9", "max", "mean",
+ * "histogram": histogram_to_json()}: the summary people read with the
+ * histogram it came from. New reference, NULL on ENOMEM. */
+json_t *histogram_summary_json(const struct histogram *h);
 /* Reads what histogram_to_json() wrote into a new histogram (h is
  * initialised here; free it). 0, or -EINVAL with the reason in why
  * (h left zeroed), or -ENOMEM. */

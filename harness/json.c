@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "array.h"
+#include "cell_io.h"
 #include "machine_limits.h"
 #include "outfile.h"
 #include "profile.h"
@@ -290,10 +291,35 @@ static json_t *request_plugins_to_json(const struct run_request *q)
 	return o;
 }
 
+static json_t *request_core_to_json(const struct run_request *q);
+
 static json_t *request_to_json(const struct run_request *q)
 {
 	char label[160];
-	json_t *o = json_pack("{s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s, s:s,"
+	json_t *o = request_core_to_json(q);
+
+	/* --cold metadata only: older readers see the same request */
+	if (o && q->cold_metadata &&
+	    json_object_set_new(o, "cold", json_string("metadata"))) {
+		json_decref(o);
+		return NULL;
+	}
+	/* the tree as the report names it: "include (8517 files, 114 MiB)" */
+	if (o && (json_object_set_new(o, "source_label", q->source ?
+			results_json_text(source_tree_label(q->source,
+				q->source_files, q->n_sizes ? q->sizes[0] : 0,
+				label, sizeof(label))) : json_null()) ||
+		  json_object_set_new(o, "preserve",
+				      json_boolean(q->preserve)))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *request_core_to_json(const struct run_request *q)
+{
+	return json_pack("{s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s, s:s,"
 			 " s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:o, s:b,"
 			 " s:o}",
 			 "strategies",
@@ -316,18 +342,6 @@ static json_t *request_to_json(const struct run_request *q)
 			 "seed", ju64(q->seed),
 			 "drop_caches", q->drop_caches,
 			 "plugins", request_plugins_to_json(q));
-
-	/* the tree as the report names it: "include (8517 files, 114 MiB)" */
-	if (o && (json_object_set_new(o, "source_label", q->source ?
-			results_json_text(source_tree_label(q->source,
-				q->source_files, q->n_sizes ? q->sizes[0] : 0,
-				label, sizeof(label))) : json_null()) ||
-		  json_object_set_new(o, "preserve",
-				      json_boolean(q->preserve)))) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
 }
 
 static json_t *params_to_json(const struct cell *c)
@@ -490,6 +504,7 @@ static int render_json(const struct run *run, char **text)
 	    clients_json_annotate(root, run) ||
 	    profile_json_annotate(root, run) ||
 	    workload_json_annotate(root, run) ||
+	    cell_io_json_annotate(root, run) ||
 	    env_storage_json_attach(root, &run->env.storage)) {
 		/* every string is escaped first: only memory runs out */
 		ret = strstr(error.text, "UTF-8") ? -EILSEQ : -ENOMEM;
@@ -1044,6 +1059,14 @@ static void read_request(struct reader *rd, json_t *root,
 	rd_double(rd, o, at, "timeout", &q->timeout);
 	rd_u64(rd, o, at, "seed", &q->seed);
 	rd_bool(rd, o, at, "drop_caches", &q->drop_caches);
+	if (json_object_get(o, "cold")) {
+		const char *cold = rd_name(rd, o, at, "cold");
+
+		if (cold && strcmp(cold, "metadata"))
+			rd_fail(rd, at, "cold", "expected metadata, got '%s'",
+				cold);
+		q->cold_metadata = cold != NULL;
+	}
 }
 
 
@@ -1214,10 +1237,44 @@ static void one_cell(struct reader *rd, json_t *o, const char *at, void *out)
 	}
 }
 
+#define SLURP_CHUNK (4u << 20)
+
+/* Whether the n bytes just read at buf + off show that buf cannot hold a
+ * JSON object: -EINVAL with the reason in rd, else 0. */
+static int not_json_text(struct reader *rd, const char *buf, size_t off,
+			 size_t n)
+{
+	const char *nul = memchr(buf + off, '\0', n);
+	size_t first = 0;
+
+	if (nul) {
+		rd->failed = true;
+		if (rd->len)
+			snprintf(rd->err, rd->len, "%s: not a JSON file: a NUL "
+				 "byte at offset %zu", rd->file,
+				 (size_t)(nul - buf));
+		return -EINVAL;
+	}
+	/* buf is not terminated yet (and holds no NUL): bounded by hand */
+	while (first < off + n && strchr(" \t\r\n", buf[first]))
+		first++;
+	if (first < off + n && buf[first] != '{') {
+		rd->failed = true;
+		if (rd->len)
+			snprintf(rd->err, rd->len, "%s: (top level): expected "
+				 "an object", rd->file);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /*
  * The whole of rd->file in a malloc'd, NUL-terminated buffer. The file is
  * opened O_NONBLOCK and checked with fstat first: a FIFO, socket or
  * device put in a baseline's place is refused at once, never waited on.
+ * A file that cannot be JSON (a NUL byte, or a first character other
+ * than '{') is refused as soon as its first such byte is read, so a huge
+ * or sparse file in a results.json's place is never read whole.
  * 0 or -errno with the reason in rd.
  */
 static int slurp_regular_file(struct reader *rd, char **text, size_t *len)
@@ -1246,7 +1303,9 @@ static int slurp_regular_file(struct reader *rd, char **text, size_t *len)
 	}
 	/* a regular file never blocks; back to plain reads */
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	cap = (size_t)st.st_size + 1;
+	/* grown as the checked bytes come in, never sized by st_size alone */
+	cap = ((size_t)st.st_size < SLURP_CHUNK ? (size_t)st.st_size
+						 : SLURP_CHUNK) + 1;
 	buf = malloc(cap);
 	if (!buf) {
 		ret = -ENOMEM;
@@ -1256,7 +1315,7 @@ static int slurp_regular_file(struct reader *rd, char **text, size_t *len)
 		ssize_t n;
 
 		if (got + 1 == cap) {
-			/* it grew since fstat */
+			/* more to come (or it grew since fstat) */
 			char *p = realloc(buf, 2 * cap);
 
 			if (!p) {
@@ -1266,7 +1325,9 @@ static int slurp_regular_file(struct reader *rd, char **text, size_t *len)
 			buf = p;
 			cap *= 2;
 		}
-		n = read(fd, buf + got, cap - 1 - got);
+		/* in bounded reads: each is checked before the next */
+		n = read(fd, buf + got, cap - 1 - got < SLURP_CHUNK ?
+				       cap - 1 - got : SLURP_CHUNK);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -1275,6 +1336,9 @@ static int slurp_regular_file(struct reader *rd, char **text, size_t *len)
 		}
 		if (!n)
 			break;
+		ret = not_json_text(rd, buf, got, (size_t)n);
+		if (ret)
+			goto out_close;
 		got += n;
 	}
 	buf[got] = '\0';
@@ -1377,6 +1441,9 @@ int results_read_json(const char *path, struct run *run, char *err,
 		rd.failed = true;
 	if (!rd.failed && workload_json_read(root, path, run, err, len))
 		rd.failed = true;
+	if (!rd.failed && cell_io_json_read(root, run, ext_why,
+					    sizeof(ext_why)))
+		rd_fail(&rd, "", "io", "%s", ext_why);
 	/* environment.storage: optional, older files lack it */
 	if (!rd.failed && env_storage_json_read(root, &run->env.storage,
 						ext_why, sizeof(ext_why)))

@@ -9,11 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cell_io.h"
 #include "clock.h"
+#include "device.h"
+#include "fmt.h"
 #include "machine_limits.h"
 #include "strategies.h"
 
@@ -22,6 +26,10 @@
 /* A round lasts at least this long (timer resolution, noise). */
 #define MEMCPY_ROUND_SECONDS 0.002
 #define MIB (1024.0 * 1024.0)
+
+/* Set by a stop signal and never cleared: a stop that came before a
+ * phase began skips it (device_measure() resets its own flag). */
+static volatile sig_atomic_t limits_stop;
 
 /* Keeps the copies observable so the compiler cannot drop them. */
 static volatile unsigned char memcpy_sink;
@@ -184,7 +192,8 @@ static int measure_direct(struct run_limits *l, const char *dir)
 		if (ret)
 			break;
 		written += block;
-	} while (written < bytes && clock_now() - t0 < LIMITS_DIRECT_SECONDS);
+	} while (written < bytes && clock_now() - t0 < LIMITS_DIRECT_SECONDS &&
+		 !limits_stop);
 	if (!ret && fdatasync(fd))
 		ret = -errno;
 	t = clock_now() - t0;
@@ -197,7 +206,8 @@ static int measure_direct(struct run_limits *l, const char *dir)
 		if (ret)
 			break;
 		got += block;
-	} while (got < written && clock_now() - t0 < LIMITS_DIRECT_SECONDS);
+	} while (got < written && clock_now() - t0 < LIMITS_DIRECT_SECONDS &&
+		 !limits_stop);
 	t = clock_now() - t0;
 	if (ret)
 		goto out_failed;
@@ -217,17 +227,204 @@ out_close:
 	return ret;
 }
 
+static void no_ceilings(struct run_limits *l)
+{
+	l->dev_read_mib_s = l->pc_read_mib_s = l->pc_write_mib_s = NAN;
+	l->meta_files_s = NAN;
+}
+
+/* "why" of every job that did not run, joined with "; " (or NULL). */
+static char *ceilings_why(const struct device_target *t)
+{
+	char *why = t->direct_why ? strdup(t->direct_why) : NULL;
+
+	for (size_t i = 0; i < t->n_results; i++) {
+		const struct device_result *r = &t->results[i];
+		char *more;
+
+		if (r->status == DEVICE_OK || !r->reason ||
+		    (why && strstr(why, r->reason)))
+			continue;
+		if (asprintf(&more, "%s%s%s: %s", why ? why : "",
+			     why ? "; " : "", device_kind_name(r->job.kind),
+			     r->reason) < 0)
+			break;
+		free(why);
+		why = more;
+	}
+	return why;
+}
+
+/*
+ * The device ceilings of --dir (device.h), short and fio-like: O_DIRECT
+ * sequential 1M reads through io_uring at QD 1, 8 and 32, page-cache
+ * read and write, metadata. Nothing measurable is not an error
+ * (ceilings_why says why); 0, -EINTR or -ENOMEM.
+ */
+static int measure_ceilings(struct run_limits *l, const char *dir)
+{
+	struct device_run *dr = calloc(1, sizeof(*dr));
+	char *dirs[1] = { (char *)dir }, err[512] = "";
+	const struct device_result *which;
+	const struct device_target *t;
+	double v;
+	int ret;
+
+	no_ceilings(l);
+	if (!dr)
+		return -ENOMEM;
+	dr->opts = (struct device_options){
+		.runtime = LIMITS_DEVICE_RUNTIME,
+		.ramp = LIMITS_DEVICE_RAMP,
+		.repeats = LIMITS_DEVICE_REPEATS,
+		.size = LIMITS_DEVICE_SIZE,
+		.kinds = DEVICE_KIND_BIT(DEVICE_READ) |
+			 DEVICE_KIND_BIT(DEVICE_CACHED_READ) |
+			 DEVICE_KIND_BIT(DEVICE_CACHED_WRITE) |
+			 DEVICE_KIND_BIT(DEVICE_METADATA),
+		.seq_bs = { 1u << 20 },
+		.n_seq_bs = 1,
+		.seq_qd = { 1, 8, 32 },
+		.n_seq_qd = 3,
+	};
+	ret = device_measure(dr, dirs, 1, NULL, err, sizeof(err));
+	if (ret == -ENOMEM || !dr->n_targets) {
+		device_run_free(dr);
+		free(dr);
+		if (ret == -ENOMEM)
+			return ret;
+		l->ceilings_why = strdup(err[0] ? err : "not measured");
+		return l->ceilings_why ? 0 : -ENOMEM;
+	}
+	t = &dr->targets[0];
+	v = device_ceiling(t, DEVICE_READ, &which);
+	if (isfinite(v)) {
+		l->dev_read_mib_s = v / MIB;
+		l->dev_read_bs = which->job.bs;
+		l->dev_read_qd = which->job.qd;
+	}
+	l->pc_read_mib_s = device_ceiling(t, DEVICE_CACHED_READ, NULL) / MIB;
+	l->pc_write_mib_s = device_ceiling(t, DEVICE_CACHED_WRITE, NULL) /
+			    MIB;
+	l->meta_files_s = device_ceiling(t, DEVICE_METADATA, NULL);
+	l->cache_set = t->cache_set;
+	l->llc = t->llc;
+	l->ceilings_why = ceilings_why(t);
+	if (!l->ceilings_why && ret)
+		l->ceilings_why = strdup(err[0] ? err : strerror(-ret));
+	l->device = dr;
+	l->ceilings = true;
+	return ret == -EINTR ? ret : 0;
+}
+
+
+void limits_request_stop(void)
+{
+	limits_stop = 1;
+	device_request_stop();
+}
+
+/*
+ * --sustained: buffered 1 MiB writes into one unnamed new file in dir
+ * for `seconds` (at most a quarter of the free space): the rate of the
+ * first window (burst: free page cache takes it) and of the last half
+ * (writeback throttles the writer once dirty pages reach the dirty
+ * limits). The file's pages are dropped afterwards, never written
+ * back on purpose. 0, or -errno with the reason in sustained_why.
+ */
+static int measure_sustained(struct run_limits *l, const char *dir,
+			     double seconds)
+{
+	double burst = seconds / 4 < LIMITS_BURST_SECONDS ? seconds / 4 :
+		       LIMITS_BURST_SECONDS;
+	double t0, t = 0, t_burst = -1, t_half = -1;
+	uint64_t written = 0, at_burst = 0, at_half = 0, cap;
+	size_t block = 1u << 20;
+	struct statvfs vfs;
+	char *buf;
+	int fd, ret = 0;
+
+	l->sus_burst_mib_s = l->sus_mib_s = NAN;
+	cap = statvfs(dir, &vfs) ? 0 :
+	      (uint64_t)vfs.f_bavail * vfs.f_frsize / 4;
+	fd = strategy_tmpfile(dir, 0);
+	buf = strategy_alloc_aligned(0, block);
+	if (fd < 0 || !buf || cap < 16 * block) {
+		ret = fd < 0 ? fd : !buf ? -ENOMEM : -ENOSPC;
+		if (asprintf(&l->sustained_why, "%s", fd < 0 ?
+			     "cannot create a file in --dir" : !buf ?
+			     strerror(ENOMEM) : "not enough free space") < 0)
+			l->sustained_why = NULL;
+		goto out;
+	}
+	memset(buf, 0x5a, block);
+	t0 = clock_now();
+	while ((t = clock_now() - t0) < seconds && written + block <= cap &&
+	       !limits_stop) {
+		if (t_burst < 0 && t >= burst) {
+			t_burst = t;
+			at_burst = written;
+		}
+		if (t_half < 0 && t >= seconds / 2) {
+			t_half = t;
+			at_half = written;
+		}
+		ret = strategy_pwrite_all(fd, buf, block, written);
+		if (ret)
+			break;
+		written += block;
+	}
+	t = clock_now() - t0;
+	if (ret) {
+		if (asprintf(&l->sustained_why, "writing in %s: %s", dir,
+			     strerror(-ret)) < 0)
+			l->sustained_why = NULL;
+		goto out;
+	}
+	if (written + block > cap && t < seconds &&
+	    asprintf(&l->sustained_why, "stopped after %.1f s: a quarter of "
+		     "the free space written", t) < 0)
+		l->sustained_why = NULL;
+	l->sus_seconds = t;
+	l->sus_bytes = written;
+	l->sus_burst_seconds = t_burst > 0 ? t_burst : t;
+	l->sus_burst_mib_s = (t_burst > 0 ? at_burst / t_burst :
+			      written / t) / MIB;
+	if (t_half >= 0 && t > t_half)
+		l->sus_mib_s = (written - at_half) / (t - t_half) / MIB;
+out:
+	/* drop the dirty pages rather than write them back */
+	if (fd >= 0) {
+		(void)!ftruncate(fd, 0);
+		close(fd);
+	}
+	free(buf);
+	return ret == -ENOMEM ? ret : 0;
+}
+
+void limits_free(struct run_limits *l)
+{
+	free(l->memcpy);
+	free(l->direct_reason);
+	free(l->ceilings_why);
+	free(l->sustained_why);
+	if (l->device) {
+		device_run_free(l->device);
+		free(l->device);
+	}
+	memset(l, 0, sizeof(*l));
+}
+
 int limits_measure(struct run *run)
 {
 	struct run_limits *l = &run->limits;
 	const char *dir = run->request.dir ? run->request.dir : ".";
 	int ret;
 
-	free(l->memcpy);
-	free(l->direct_reason);
-	memset(l, 0, sizeof(*l));
+	limits_free(l);
 	l->direct_read_mib_s = NAN;
 	l->direct_write_mib_s = NAN;
+	no_ceilings(l);
 	ret = measure_memcpy(l, &run->request);
 	if (ret)
 		return ret;
@@ -235,20 +432,21 @@ int limits_measure(struct run *run)
 	if (ret == -ENOMEM)
 		return ret;
 	l->measured = true;
-	return 0;
+	l->sus_burst_mib_s = l->sus_mib_s = NAN;
+	if (limits_stop)
+		return -EINTR;
+	if (run->request.sustained > 0) {
+		ret = measure_sustained(l, dir, run->request.sustained);
+		if (ret)
+			return ret;
+	}
+	return limits_stop ? -EINTR : measure_ceilings(l, dir);
 }
 
-double limits_ceiling(const struct run_limits *l, uint64_t size,
-		      enum cache_mode cache, const char **what)
+static double best_memcpy(const struct run_limits *l, uint64_t size)
 {
 	double best = NAN;
 
-	if (what)
-		*what = cache == CACHE_WARM ? "memcpy" : "O_DIRECT read";
-	if (!l->measured)
-		return NAN;
-	if (cache == CACHE_COLD)
-		return l->direct_read_mib_s;
 	for (size_t i = 0; i < l->n_memcpy; i++)
 		if (l->memcpy[i].size == working_set(size) &&
 		    !(l->memcpy[i].mib_s <= best))
@@ -256,10 +454,255 @@ double limits_ceiling(const struct run_limits *l, uint64_t size,
 	return best;
 }
 
+double limits_ceiling_kind(const struct run_limits *l, uint64_t size,
+			   enum cache_mode cache, enum limit_kind *kind)
+{
+	enum limit_kind k = LIMIT_NONE;
+	double data = NAN;
+
+	if (l->measured && cache == CACHE_COLD) {
+		if (l->ceilings && l->dev_read_mib_s > 0) {
+			data = l->dev_read_mib_s;
+			k = LIMIT_DEVICE_READ;
+		} else if (isfinite(l->direct_read_mib_s)) {
+			data = l->direct_read_mib_s;
+			k = LIMIT_DIRECT_STREAM;
+		}
+	} else if (l->measured) {
+		/* a buffered copy reads cached pages and fills new ones:
+		 * both, one after the other */
+		if (l->ceilings && l->pc_read_mib_s > 0 &&
+		    l->pc_write_mib_s > 0) {
+			data = 1 / (1 / l->pc_read_mib_s +
+				    1 / l->pc_write_mib_s);
+			k = LIMIT_PAGE_CACHE;
+		} else if (isfinite(best_memcpy(l, size))) {
+			data = best_memcpy(l, size);
+			k = LIMIT_MEMCPY;
+		}
+	}
+	/* every copy creates a file: small files hit this first */
+	if (l->measured && l->ceilings && l->meta_files_s > 0 && size) {
+		double meta = l->meta_files_s * (double)size / MIB;
+
+		if (!(data <= meta)) {
+			data = meta;
+			k = LIMIT_METADATA;
+		}
+	}
+	if (kind)
+		*kind = k;
+	return k == LIMIT_NONE ? NAN : data;
+}
+
+double limits_ceiling(const struct run_limits *l, uint64_t size,
+		      enum cache_mode cache, const char **what)
+{
+	static const char *const names[] = {
+		[LIMIT_NONE] = "no ceiling",
+		[LIMIT_DEVICE_READ] = "device read",
+		[LIMIT_DIRECT_STREAM] = "O_DIRECT read",
+		[LIMIT_PAGE_CACHE] = "page cache",
+		[LIMIT_MEMCPY] = "memcpy",
+		[LIMIT_METADATA] = "metadata",
+	};
+	enum limit_kind k;
+	double v = limits_ceiling_kind(l, size, cache, &k);
+
+	if (what)
+		*what = names[k];
+	return v;
+}
+
+static bool in_kernel_copy(const char *strategy)
+{
+	static const char *const names[] = { "copy_file_range", "sendfile",
+					     "splice", "reflink" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (!strcmp(strategy, names[i]))
+			return true;
+	return false;
+}
+
+static const char *explain_cold(const struct run *run, const struct cell *c,
+				const char *noise, char *out, size_t len)
+{
+	const struct run_limits *l = &run->limits;
+	size_t i = (size_t)(c - run->cells);
+	double cached = results_sample_pct(c, RESULTS_SRC_RESIDENT_BEFORE);
+	double rpb = run->io && i < run->io->n_cells ?
+		     cell_io_read_per_byte(run->io, &run->io->cells[i]) : NAN;
+
+	if (cached >= 1)
+		snprintf(out, len, "%s%.0f%% of the source pages were cached "
+			 "before the copy: page-cache hits", noise, cached);
+	else if (rpb < 0.9)
+		snprintf(out, len, "%sthe device read %.2f bytes per byte "
+			 "copied: the rest never came from it (page-cache "
+			 "hits, or extents shared or copied inside the "
+			 "filesystem)", noise, rpb);
+	else if (in_kernel_copy(c->strategy))
+		snprintf(out, len, "%sthe filesystem may copy or share "
+			 "extents without reading them into the page cache",
+			 noise);
+	else if (l->dev_read_qd)
+		snprintf(out, len, "%sreadahead kept more I/O in flight than "
+			 "the ceiling's best queue depth (%u), or other I/O "
+			 "slowed the ceiling's measurement", noise,
+			 l->dev_read_qd);
+	else
+		snprintf(out, len, "%sreadahead keeps several requests in "
+			 "flight, the one-stream O_DIRECT figure only one",
+			 noise);
+	return out;
+}
+
+static const char *explain_warm(const struct run *run, const struct cell *c,
+				const char *noise, char *out, size_t len)
+{
+	const struct run_limits *l = &run->limits;
+	char set[FMT_LEN];
+
+	if (in_kernel_copy(c->strategy))
+		snprintf(out, len, "%sa copy inside the kernel: the data never "
+			 "passes through user memory, while the ceiling reads "
+			 "into it and writes out of it", noise);
+	else if (!strcmp(c->strategy, "mmap"))
+		snprintf(out, len, "%sthe source is mapped, not read: one "
+			 "copy of the data, not two", noise);
+	else if (l->llc && 2 * c->size <= l->llc)
+		snprintf(out, len, "%sthis size's copies run from the CPU "
+			 "caches; the ceiling's working set (%s) does not fit "
+			 "in them", noise, fmt_bytes(l->cache_set, set,
+						      sizeof(set)));
+	else
+		snprintf(out, len, "%sreading and writing overlap in this "
+			 "copy; the ceiling adds them one after the other",
+			 noise);
+	return out;
+}
+
+const char *limits_explain_above(const struct run *run, const struct cell *c,
+				 double mib_s, double lim,
+				 enum limit_kind kind, char *out, size_t len)
+{
+	const char *noise = mib_s / lim <= LIMITS_NOISE ?
+			    "within 10%, the noise of measuring both; " : "";
+
+	if (!(lim > 0) || !(mib_s > lim))
+		return NULL;
+	switch (kind) {
+	case LIMIT_DEVICE_READ:
+	case LIMIT_DIRECT_STREAM:
+		return explain_cold(run, c, noise, out, len);
+	case LIMIT_PAGE_CACHE:
+	case LIMIT_MEMCPY:
+		return explain_warm(run, c, noise, out, len);
+	case LIMIT_METADATA:
+		snprintf(out, len, "%sthe metadata ceiling's files/s include an "
+			 "unlink, which a copy's timed region does not",
+			 noise);
+		return out;
+	case LIMIT_NONE:
+		break;
+	}
+	return NULL;
+}
+
 /* JSON has no NaN: unknown figures are null. */
 static json_t *jreal(double v)
 {
 	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static double real_or_nan(json_t *v);
+
+/* The device ceilings, with the device measurement they came from
+ * (device.json's target) when this run made it. */
+static json_t *ceilings_to_json(const struct run_limits *l)
+{
+	if (!l->ceilings)
+		return json_null();
+	return json_pack("{s:o, s:I, s:I, s:o, s:o, s:o, s:I, s:I, s:o, "
+			 "s:o}",
+			 "device_read_mib_s", jreal(l->dev_read_mib_s),
+			 "device_read_bs", (json_int_t)l->dev_read_bs,
+			 "device_read_qd", (json_int_t)l->dev_read_qd,
+			 "page_cache_read_mib_s", jreal(l->pc_read_mib_s),
+			 "page_cache_write_mib_s", jreal(l->pc_write_mib_s),
+			 "metadata_files_s", jreal(l->meta_files_s),
+			 "cache_set", (json_int_t)l->cache_set,
+			 "llc", (json_int_t)l->llc,
+			 "why", results_json_text(l->ceilings_why),
+			 "device", l->device && l->device->n_targets ?
+			 device_target_to_json(&l->device->targets[0]) :
+			 json_null());
+}
+
+/* --sustained: null when not asked for. */
+static json_t *sustained_to_json(const struct run_limits *l)
+{
+	if (!(l->sus_seconds > 0) && !l->sustained_why)
+		return json_null();
+	return json_pack("{s:o, s:I, s:o, s:o, s:o, s:o}",
+			 "seconds", jreal(l->sus_seconds),
+			 "bytes", (json_int_t)l->sus_bytes,
+			 "burst_seconds", jreal(l->sus_burst_seconds),
+			 "burst_mib_s", jreal(l->sus_burst_mib_s),
+			 "mib_s", jreal(l->sus_mib_s),
+			 "why", results_json_text(l->sustained_why));
+}
+
+static int sustained_from_json(json_t *v, struct run_limits *l)
+{
+	json_t *why = json_object_get(v, "why");
+
+	l->sus_burst_mib_s = l->sus_mib_s = NAN;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_object(v))
+		return -EINVAL;
+	l->sus_seconds = real_or_nan(json_object_get(v, "seconds"));
+	l->sus_bytes = json_integer_value(json_object_get(v, "bytes"));
+	l->sus_burst_seconds = real_or_nan(json_object_get(v,
+							   "burst_seconds"));
+	l->sus_burst_mib_s = real_or_nan(json_object_get(v, "burst_mib_s"));
+	l->sus_mib_s = real_or_nan(json_object_get(v, "mib_s"));
+	if (json_is_string(why) &&
+	    !(l->sustained_why = strdup(json_string_value(why))))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Reads what ceilings_to_json() wrote (absent or null: none). */
+static int ceilings_from_json(json_t *v, struct run_limits *l)
+{
+	json_t *why = json_object_get(v, "why");
+
+	no_ceilings(l);
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_object(v))
+		return -EINVAL;
+	l->dev_read_mib_s = real_or_nan(json_object_get(v,
+							"device_read_mib_s"));
+	l->dev_read_bs = json_integer_value(json_object_get(v,
+							    "device_read_bs"));
+	l->dev_read_qd = json_integer_value(json_object_get(v,
+							    "device_read_qd"));
+	l->pc_read_mib_s = real_or_nan(json_object_get(
+		v, "page_cache_read_mib_s"));
+	l->pc_write_mib_s = real_or_nan(json_object_get(
+		v, "page_cache_write_mib_s"));
+	l->meta_files_s = real_or_nan(json_object_get(v, "metadata_files_s"));
+	l->cache_set = json_integer_value(json_object_get(v, "cache_set"));
+	l->llc = json_integer_value(json_object_get(v, "llc"));
+	if (json_is_string(why) &&
+	    !(l->ceilings_why = strdup(json_string_value(why))))
+		return -ENOMEM;
+	l->ceilings = true;
+	return 0;
 }
 
 json_t *limits_to_json(const struct run_limits *l)
@@ -282,13 +725,15 @@ json_t *limits_to_json(const struct run_limits *l)
 		}
 	}
 	/* the reason quotes --dir: bytes, maybe not UTF-8 */
-	return json_pack("{s:o?, s:{s:I, s:I, s:o, s:o, s:o}}",
+	return json_pack("{s:o?, s:{s:I, s:I, s:o, s:o, s:o}, s:o, s:o}",
 			 "memcpy", a, "direct",
 			 "bytes", (json_int_t)l->direct_bytes,
 			 "block", (json_int_t)l->direct_block,
 			 "read_mib_s", jreal(l->direct_read_mib_s),
 			 "write_mib_s", jreal(l->direct_write_mib_s),
-			 "reason", results_json_text(l->direct_reason));
+			 "reason", results_json_text(l->direct_reason),
+			 "ceilings", ceilings_to_json(l),
+			 "sustained", sustained_to_json(l));
 }
 
 static double real_or_nan(json_t *v)
@@ -301,8 +746,10 @@ int limits_from_json(json_t *v, struct run_limits *l, char *why,
 {
 	json_t *a, *d, *reason, *m;
 	size_t i;
+	int ret;
 
 	memset(l, 0, sizeof(*l));
+	no_ceilings(l);
 	if (!v || json_is_null(v))
 		return 0;
 	a = json_object_get(v, "memcpy");
@@ -348,6 +795,16 @@ int limits_from_json(json_t *v, struct run_limits *l, char *why,
 					    "limits: out of memory");
 		}
 	}
+	ret = ceilings_from_json(json_object_get(v, "ceilings"), l);
+	if (!ret)
+		ret = sustained_from_json(json_object_get(v, "sustained"), l);
+	if (ret) {
+		limits_free(l);
+		return strategy_why(why, len, ret, "limits.ceilings, "
+				    "limits.sustained: %s",
+				    ret == -ENOMEM ? "out of memory" :
+				    "expected objects or null");
+	}
 	l->measured = true;
 	return 0;
 }
@@ -365,6 +822,9 @@ int limits_json_attach(json_t *root, const struct run *run)
 			refs = NULL;
 		}
 	if (!json_is_object(request) || !refs ||
+	    (q->sustained > 0 &&
+	     json_object_set_new(request, "sustained",
+				 json_real(q->sustained))) ||
 	    json_object_set_new(request, "references", refs) ||
 	    json_object_set_new(request, "limits",
 				json_boolean(q->limits)) ||
@@ -388,6 +848,11 @@ int limits_json_read(json_t *root, struct run *run, char *why, size_t len)
 		return strategy_why(why, len, -EINVAL,
 				    "request.limits: expected a boolean");
 	q->limits = json_is_true(lim);
+	v = json_object_get(request, "sustained");
+	if (v && !(json_is_number(v) && json_number_value(v) > 0))
+		return strategy_why(why, len, -EINVAL,
+				    "request.sustained: expected seconds");
+	q->sustained = v ? json_number_value(v) : 0;
 	if (refs && !json_is_array(refs))
 		return strategy_why(why, len, -EINVAL,
 				    "request.references: expected an array");

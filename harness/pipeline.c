@@ -286,6 +286,15 @@ static int compare_with_baseline(struct run *run, const struct run *base,
 		label, run->id, base, run, title });
 	if (cmp.n_regressed)
 		code = EXIT_REGRESSION;
+	/* no cell tested: the check the user asked for did not happen */
+	if (!compare_tested(&cmp)) {
+		msg_error("sweep: nothing compared with baseline %s: no cell "
+			  "matches one of it with samples on both sides", name);
+		results_add_warning(run, "nothing compared with baseline %s: "
+				    "no cell matches one of it with samples "
+				    "on both sides", name);
+		code = EXIT_RUNTIME;
+	}
 	compare_free(&cmp);
 	return code;
 }
@@ -450,8 +459,9 @@ int pipeline_prepare(struct run *run, bool quiet)
 	}
 	if (cluster_on() && mpi_hosts(run))
 		return EXIT_RUNTIME;
-	/* the machine's own ceilings, for the report (machine_limits.h) */
-	if (run->request.limits && limits_measure(run)) {
+	/* the machine's own ceilings, for the report (machine_limits.h);
+	 * a stop while measuring them reaches the runner, which stops too */
+	if (run->request.limits && limits_measure(run) == -ENOMEM) {
 		msg_error("sweep: measuring limits: %s", strerror(ENOMEM));
 		return EXIT_RUNTIME;
 	}

@@ -792,6 +792,15 @@ int plots_write_run(const struct run *run, const char *dir,
 	return ret;
 }
 
+void plots_embed_markdown(FILE *f, const struct plots_result *pr)
+{
+	if (pr->skipped[0])
+		fprintf(f, "Plot skipped: %s.\n\n", pr->skipped);
+	for (size_t i = 0; i < pr->n; i++)
+		fprintf(f, "![%s](%s/%s)\n\n", pr->plots[i].title, PLOTS_DIR,
+			pr->plots[i].name);
+}
+
 int plots_write_bars(const struct plots_bars *b, const char *dir,
 		     struct plots_result *out)
 {
@@ -812,7 +821,8 @@ int plots_write_bars(const struct plots_bars *b, const char *dir,
 	histogram_style(gp);
 	fputs("set ylabel ", gp);
 	gp_string(gp, b->ylabel);
-	fputs("\nset yrange [0:*]\n", gp);
+	fputs(b->log_y ? "\nset logscale y\nset yrange [*:*]\n" :
+	      "\nset yrange [0:*]\n", gp);
 	for (size_t g = 0; g < b->n_groups; g++) {
 		gp_string(dat, b->groups[g]);
 		for (size_t s = 0; s < b->n_series; s++)
@@ -829,6 +839,7 @@ int plots_write_bars(const struct plots_bars *b, const char *dir,
 	ret = plot_end(&p, b->name, b->title, dat, gp);
 	if (!ret)
 		draw(&p);
+	close_plot_dir(&p);
 	return ret;
 }
 

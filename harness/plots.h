@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "compare.h"
 #include "results.h"
@@ -63,12 +64,16 @@ struct plots_bars {
 	const char *const *series;
 	size_t n_series;
 	const double *values;
+	bool log_y;			/* a logarithmic y axis */
 };
 
 /* Draws one bar chart into DIR/plots/; same contract as
  * plots_write_run(). */
 int plots_write_bars(const struct plots_bars *b, const char *dir,
 		     struct plots_result *out);
+/* The Markdown of what a plots_write_*() call drew: each image, or why
+ * nothing was drawn. */
+void plots_embed_markdown(FILE *f, const struct plots_result *pr);
 
 /*
  * The fastest measured cell at `size` in `cache` mode: of `strategy` when

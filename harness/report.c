@@ -653,6 +653,17 @@ static void section_page_cache(struct report *rp)
 {
 	fputs("## Page-cache effects\n\n### Cold vs warm, and the cache "
 	      "footprint\n\n", rp->f);
+	/* what "cold" meant in this run: it is guest-cold either way */
+	fprintf(rp->f, "Cold here: %s. Cold is guest-cold: a host cache "
+		"under a virtual disk may still hold the data.\n\n",
+		rp->run->request.cold_metadata ?
+		"**metadata-cold**: every cache dropped, dentries and inodes "
+		"included (`--cold metadata`, drop_caches 3), before each "
+		"cold sample" : rp->run->request.drop_caches ?
+		"every page cache dropped (drop_caches 1) before each cold "
+		"sample; dentries and inodes stay cached" :
+		"the sources' pages evicted before each cold sample; "
+		"dentries and inodes stay cached");
 	if (!cold_warm_table(rp))
 		fputs("No variant was measured both warm and cold.\n", rp->f);
 	fputs("\nCache footprint = destination pages still in the page "
@@ -1124,7 +1135,9 @@ static void section_reproduce(struct report *rp)
 		opt_word(f, "--dataset", rp->run->workload->arg);
 	opt_word(f, "--dir", q->dir);
 	opt_word(f, "--out", q->out);
-	if (q->drop_caches)
+	if (q->cold_metadata)
+		fputs(" --cold metadata", f);
+	else if (q->drop_caches)
 		fputs(" --drop-caches", f);
 	if (q->profile)
 		fputs(" --profile", f);

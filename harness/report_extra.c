@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cell_io.h"
 #include "fmt.h"
 #include "machine_limits.h"
 #include "parse.h"
@@ -85,18 +86,23 @@ void report_extra_size(FILE *f, const struct run *run, uint64_t size)
 
 	for (int m = CACHE_WARM; m <= CACHE_COLD && size; m++) {
 		const struct cell *b = best_of(run, size, m, false);
-		const char *what;
+		const char *what, *above;
 		double lim = limits_ceiling(&run->limits, size, m, &what);
-		char l[128], a[16], x[16], p[16];
+		enum limit_kind kind;
+		char l[128], a[16], x[16], p[16], why[512];
 
 		if (!b || !isfinite(lim) || lim <= 0)
 			continue;
+		limits_ceiling_kind(&run->limits, size, m, &kind);
+		above = limits_explain_above(run, b, mib_s(b), lim, kind, why,
+					     sizeof(why));
 		fprintf(f, "%s%s best, %s at %s MiB/s, is %s of %s "
-			"(%s MiB/s)", said ? "; " : "Against the machine's "
-			"limits: ", cache_mode_name(m),
+			"(%s MiB/s)%s%s%s", said ? "; " : "Against the "
+			"machine's limits: ", cache_mode_name(m),
 			label(b, l, sizeof(l)), fmt_sig(mib_s(b), a, sizeof(a)),
 			share(mib_s(b), lim, p, sizeof(p)), what,
-			fmt_sig(lim, x, sizeof(x)));
+			fmt_sig(lim, x, sizeof(x)), above ? ", **above it**: " :
+			"", above ? above : "", "");
 		said = true;
 	}
 	if (said)
@@ -130,6 +136,78 @@ void report_extra_size(FILE *f, const struct run *run, uint64_t size)
 			"per batch of files (dd: per file)");
 }
 
+/* The limit table's last column: why a cell beat its ceiling, or "". */
+static const char *above_note(const struct run *run, const struct cell *c,
+			      double lim, uint64_t size, enum cache_mode m)
+{
+	static char why[512];
+	enum limit_kind kind;
+
+	limits_ceiling_kind(&run->limits, size, m, &kind);
+	return limits_explain_above(run, c, mib_s(c), lim, kind, why,
+				    sizeof(why)) ? why : "";
+}
+
+/* The device ceilings the cells are set against (machine_limits.h). */
+static void section_ceilings(FILE *f, const struct run_limits *l)
+{
+	char a[FMT_LEN], b[FMT_LEN], c[FMT_LEN], d[FMT_LEN], e[FMT_LEN];
+	char bs[FMT_LEN], qd[24];
+
+	if (!l->ceilings)
+		return;
+	snprintf(qd, sizeof(qd), " QD %u", l->dev_read_qd);
+	fprintf(f, "\n**Ceilings** (measured like fio on `--dir`, %g s after "
+		"a %g s ramp, best of %d repeats): each cell is set against "
+		"the lowest that applies. Cold: the device's O_DIRECT "
+		"sequential read through io_uring, best queue depth. Warm: "
+		"reading cached pages and writing new ones one after the "
+		"other (1 / (1/read + 1/write)), working set %s (larger "
+		"than the last-level cache). Any size: files/s times the "
+		"size, when lower (small files).\n\n"
+		"| ceiling | figure |\n|---|---:|\n"
+		"| device read, O_DIRECT %s%s | %s MiB/s |\n"
+		"| page-cache read | %s MiB/s |\n"
+		"| page-cache write, new files | %s MiB/s |\n"
+		"| metadata: create+close+unlink | %s files/s |\n",
+		LIMITS_DEVICE_RUNTIME, LIMITS_DEVICE_RAMP,
+		LIMITS_DEVICE_REPEATS, fmt_bytes(l->cache_set, c, sizeof(c)),
+		l->dev_read_bs ? fmt_size(l->dev_read_bs, bs, sizeof(bs)) :
+		"(n/a)", l->dev_read_qd ? qd : "",
+		fmt_sig(l->dev_read_mib_s, a, sizeof(a)),
+		fmt_sig(l->pc_read_mib_s, b, sizeof(b)),
+		fmt_sig(l->pc_write_mib_s, d, sizeof(d)),
+		fmt_sig(l->meta_files_s, e, sizeof(e)));
+	if (l->ceilings_why)
+		fprintf(f, "\nNot measured: %s.\n", l->ceilings_why);
+}
+
+/* --sustained: the burst next to the writeback-throttled rate. */
+static void section_sustained(FILE *f, const struct run *run)
+{
+	const struct run_limits *l = &run->limits;
+	char a[FMT_LEN], b[FMT_LEN], c[FMT_LEN], d[FMT_LEN], e[FMT_LEN];
+
+	if (!(run->request.sustained > 0))
+		return;
+	fprintf(f, "\n**Sustained write** (`--sustained %g`): buffered 1 MiB "
+		"writes into one new file on `--dir`. ", run->request.sustained);
+	if (isfinite(l->sus_burst_mib_s))
+		fprintf(f, "Burst (the first %s): %s MiB/s; sustained (the last "
+			"half, once dirty pages reach the dirty limits and "
+			"writeback throttles the writer): %s MiB/s; %s written "
+			"in %s. A copy larger than the dirty limits runs at the "
+			"sustained rate, not the burst.",
+			fmt_seconds(l->sus_burst_seconds, a, sizeof(a)),
+			fmt_sig(l->sus_burst_mib_s, b, sizeof(b)),
+			fmt_sig(l->sus_mib_s, c, sizeof(c)),
+			fmt_bytes(l->sus_bytes, d, sizeof(d)),
+			fmt_seconds(l->sus_seconds, e, sizeof(e)));
+	if (l->sustained_why)
+		fprintf(f, " (%s)", l->sustained_why);
+	fputs("\n", f);
+}
+
 static void section_limits(FILE *f, const struct run *run)
 {
 	const struct run_limits *l = &run->limits;
@@ -148,10 +226,15 @@ static void section_limits(FILE *f, const struct run *run)
 		"**O_DIRECT**: sequential %u KiB blocks on `--dir`, one at a "
 		"time, bypassing the page cache: the ceiling for cold copies "
 		"(a buffered copy whose readahead overlaps requests can pass "
-		"it: a share above 100%%).\n\n"
-		"| working set | chunk | memcpy MiB/s |\n|---:|---:|---:|\n",
+		"it: a share above 100%%).\n\n",
 		LIMITS_MEMCPY_MAX_SET >> 20, (unsigned)(l->direct_block ?
 		l->direct_block : LIMITS_DIRECT_BLOCK) >> 10);
+	if (l->ceilings)
+		fputs("With the **ceilings** below measured, these two are for "
+		      "reference only: memcpy's working sets stay in the CPU "
+		      "caches and its destination is already faulted in, and "
+		      "one O_DIRECT stream is no device ceiling.\n\n", f);
+	fputs("| working set | chunk | memcpy MiB/s |\n|---:|---:|---:|\n", f);
 	for (size_t i = 0; i < l->n_memcpy; i++) {
 		fmt_size(l->memcpy[i].size, s1, sizeof(s1));
 		fmt_size(l->memcpy[i].buffer, s2, sizeof(s2));
@@ -169,8 +252,11 @@ static void section_limits(FILE *f, const struct run *run)
 	if (l->direct_reason)
 		fprintf(f, "\nO_DIRECT bandwidth: n/a (%s); cold results have "
 			"no ceiling here.\n", l->direct_reason);
-	fputs("\n| size | cache | best | MiB/s | limit | MiB/s | share |\n"
-	      "|---|---|---|---:|---|---:|---:|\n", f);
+	section_ceilings(f, l);
+	section_sustained(f, run);
+	fputs("\n| size | cache | best | MiB/s | limit | MiB/s | share | "
+	      "above the limit because |\n"
+	      "|---|---|---|---:|---|---:|---:|---|\n", f);
 	for (size_t i = 0; i < run->request.n_sizes; i++) {
 		uint64_t size = run->request.sizes[i];
 
@@ -188,10 +274,11 @@ static void section_limits(FILE *f, const struct run *run)
 				fmt_sig(mib_s(c), a, sizeof(a)), what,
 				fmt_sig(lim, x, sizeof(x)));
 			if (isfinite(lim) && lim > 0 && size)
-				fprintf(f, "%s |\n", share(mib_s(c), lim, x,
-							   sizeof(x)));
+				fprintf(f, "%s | %s |\n",
+					share(mib_s(c), lim, x, sizeof(x)),
+					above_note(run, c, lim, size, m));
 			else
-				fputs("n/a |\n", f);
+				fputs("n/a | |\n", f);
 		}
 	}
 	fputs("\n", f);
@@ -278,19 +365,26 @@ static void section_references(FILE *f, const struct run *run)
 	fputs("\n", f);
 }
 
+/* The directory report_path is in (its plots/ go there). */
+static void report_dir(const char *report_path, char *dir, size_t len)
+{
+	const char *slash = strrchr(report_path, '/');
+
+	if (slash)
+		snprintf(dir, len, "%.*s", (int)(slash - report_path),
+			 report_path);
+	else
+		snprintf(dir, len, ".");
+}
+
 static int section_plots(FILE *f, const struct run *run,
 			 const char *report_path)
 {
 	struct plots_result pr;
 	char dir[PATH_MAX];
-	const char *slash = strrchr(report_path, '/');
 	int ret;
 
-	if (slash)
-		snprintf(dir, sizeof(dir), "%.*s",
-			 (int)(slash - report_path), report_path);
-	else
-		snprintf(dir, sizeof(dir), ".");
+	report_dir(report_path, dir, sizeof(dir));
 	ret = plots_write_run(run, dir, &pr);
 	if (ret)
 		return ret;
@@ -314,7 +408,14 @@ static int section_plots(FILE *f, const struct run *run,
 int report_extra_sections(FILE *f, const struct run *run,
 			  const char *report_path)
 {
+	char dir[PATH_MAX];
+	int ret;
+
 	section_limits(f, run);
+	report_dir(report_path, dir, sizeof(dir));
+	ret = cell_io_report(f, run, dir);
+	if (ret)
+		return ret;
 	section_references(f, run);
 	return section_plots(f, run, report_path);
 }
@@ -323,6 +424,8 @@ void report_extra_options(const struct run_request *q, FILE *f)
 {
 	if (!q->limits)
 		fputs(" --no-limits", f);
+	if (q->sustained > 0)
+		fprintf(f, " --sustained %g", q->sustained);
 	fputs(" --reference ", f);
 	if (!q->n_references)
 		fputs("none", f);

@@ -500,12 +500,36 @@ int request_build(const struct request_opts *o, struct run_request *rq)
 		msg_error("sweep: --seed: %s", err);
 		return -EINVAL;
 	}
+	if (o->cold && strcmp(o->cold, "data") && strcmp(o->cold, "metadata")) {
+		msg_error("sweep: --cold: '%s': expected data or metadata",
+			  o->cold);
+		return -EINVAL;
+	}
+	rq->cold_metadata = o->cold && !strcmp(o->cold, "metadata");
+	if (rq->cold_metadata && geteuid()) {
+		msg_error("sweep: --cold metadata needs root (writes 3 to "
+			    "/proc/sys/vm/drop_caches)");
+		return -EINVAL;
+	}
+	if (o->sustained && (parse_seconds(o->sustained, MAX_SECONDS,
+					   &rq->sustained, err, sizeof(err)) ||
+			     !(rq->sustained > 0))) {
+		msg_error("sweep: --sustained: %s", rq->sustained > 0 || err[0] ?
+			  err : "expected seconds above 0");
+		return -EINVAL;
+	}
+	if (rq->sustained > 0 && o->no_limits) {
+		msg_error("sweep: --sustained is measured with the limits: "
+			  "not with --no-limits");
+		return -EINVAL;
+	}
 	if (o->drop_caches && geteuid()) {
 		msg_error("sweep: --drop-caches needs root (writes "
 			    "/proc/sys/vm/drop_caches)");
 		return -EINVAL;
 	}
-	rq->drop_caches = o->drop_caches;
+	/* --cold metadata drops every cache before each cold sample */
+	rq->drop_caches = o->drop_caches || rq->cold_metadata;
 	rq->limits = !o->no_limits;
 	rq->profile = o->profile;
 	if (reference_parse(o->reference, &rq->references,

@@ -31,6 +31,8 @@ struct request_opts {
 	const char *tune[TUNABLES_MAX];
 	const char *threads, *parallel, *pin, *prealloc;	/* threads.h */
 	bool no_limits, drop_caches, quiet, profile, dry_run;
+	const char *cold;		/* --cold data|metadata, or NULL */
+	const char *sustained;		/* --sustained SECONDS, or NULL */
 	bool preserve;			/* --preserve (with --source) */
 	bool sizes_given;		/* --source and --sizes are exclusive */
 	bool content_given;		/* so are --dataset and --content */

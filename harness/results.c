@@ -18,7 +18,9 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "cell_io.h"
 #include "fmt.h"
+#include "machine_limits.h"
 #include "outfile.h"
 #include "parse.h"
 #include "profile.h"
@@ -188,8 +190,8 @@ void results_free(struct run *run)
 	free(run->report_appendix);
 	source_tree_free(run->source_tree);
 	workload_free(run->workload);
-	free(run->limits.memcpy);
-	free(run->limits.direct_reason);
+	run_io_free(run->io);
+	limits_free(&run->limits);
 	memset(run, 0, sizeof(*run));
 }
 

@@ -26,6 +26,8 @@
 
 struct source_tree;
 struct workload;
+struct run_io;
+struct device_run;
 
 /* Page counts from cachestat(2) (or mincore: dirty/writeback -1 = n/a). */
 struct cache_pages {
@@ -209,6 +211,25 @@ struct run_limits {
 	uint64_t direct_bytes, direct_block;	/* per direction; block */
 	double direct_read_mib_s, direct_write_mib_s;	/* NaN: n/a */
 	char *direct_reason;		/* why O_DIRECT is n/a, else NULL */
+	/* device ceilings measured like fio on --dir (device.h; the
+	 * cells' limits): MiB/s or files/s, NaN when n/a */
+	bool ceilings;
+	double dev_read_mib_s;		/* best O_DIRECT sequential read */
+	uint64_t dev_read_bs;		/* ... at this block size */
+	unsigned dev_read_qd;		/* ... and queue depth */
+	double pc_read_mib_s, pc_write_mib_s;	/* page cache */
+	double meta_files_s;		/* create+close+unlink, empty */
+	uint64_t cache_set, llc;	/* page-cache working set; LLC */
+	char *ceilings_why;		/* why some are n/a, else NULL */
+	/* the whole measurement, for results.json; NULL when read back */
+	struct device_run *device;
+	/* --sustained: buffered writes into a new file for `seconds`: the
+	 * first (burst) window's rate and the last half's, once writeback
+	 * throttles; NaN when not measured (why in sustained_why) */
+	double sus_seconds, sus_burst_seconds;
+	uint64_t sus_bytes;
+	double sus_burst_mib_s, sus_mib_s;
+	char *sustained_why;
 };
 
 struct run_request {
@@ -236,6 +257,12 @@ struct run_request {
 	double budget, timeout;
 	uint64_t seed;
 	bool drop_caches;
+	/* --cold metadata: drop_caches 3 (page cache, dentries, inodes)
+	 * before each cold sample, not only the data pages */
+	bool cold_metadata;
+	/* --sustained S: seconds of buffered writing with the limits
+	 * (0 = not measured) */
+	double sustained;
 	/* iobench profile: counters and hot spots per cell */
 	bool profile;
 	/* thread sweeps (none given: 1 thread, files, unpinned) */
@@ -280,6 +307,9 @@ struct run {
 	/* --dataset: the dataset, its trees and summary (workload.h);
 	 * results.json's request.dataset */
 	struct workload *workload;
+	/* per-cell latency histograms and device deltas (cell_io.h);
+	 * results.json's "io" and each cell's latency_ns / diskstats */
+	struct run_io *io;
 };
 
 /* Recomputes every cell's est from its samples (per-copy times). */

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -29,6 +30,7 @@
 #include <linux/magic.h>
 
 #include "cache.h"
+#include "cell_io.h"
 #include "clock.h"
 #include "cluster.h"
 #include "copy_unit.h"
@@ -129,6 +131,9 @@ struct runner {
 	size_t n_sources, cap_sources;
 	uint64_t avail;			/* free bytes when the size started */
 	unsigned round;			/* the size's current round */
+	/* run_sample() adds its latencies and device deltas to the cell
+	 * (cell_io.h): set for the timed samples, not the warm-ups */
+	bool keep_io;
 	unsigned pass;			/* --runs: the current pass */
 	double t_start;
 	/* progress: samples run, their wall time and the model's figure
@@ -924,6 +929,9 @@ struct child_job {
 	const char *dir;		/* the sample directory */
 	char *const *src, *const *dst;
 	unsigned k;
+	/* k entries shared with the parent (or NULL): each file's copy
+	 * time, one clock read per file inside the timed region */
+	double *lat;
 };
 
 /* The timed unit (copy_unit.h). File i of a tree goes through
@@ -1001,6 +1009,7 @@ static int copy_all(const struct copy_unit *u, const struct child_job *j,
 		.base_len = strlen(j->dir),
 	};
 	struct tree_copy_dirs *dirs = NULL;
+	double t_prev, t_end;
 	int ret = 0;
 
 	if (j->tree) {
@@ -1009,6 +1018,7 @@ static int copy_all(const struct copy_unit *u, const struct child_job *j,
 			return strategy_why(m->reason, sizeof(m->reason),
 					    -ENOMEM, "%s", strerror(ENOMEM));
 	}
+	t_prev = clock_now();
 	for (unsigned i = 0; i < j->k && !ret; i++) {
 		char why[REASON_LEN - 32];
 
@@ -1017,6 +1027,12 @@ static int copy_all(const struct copy_unit *u, const struct child_job *j,
 		if (ret)
 			snprintf(m->reason, sizeof(m->reason),
 				 "file %u of %u: %s", i + 1, j->k, why);
+		/* per-copy latency: its cost is measured and reported
+		 * (cell_io_timestamp_ns()) */
+		t_end = clock_now();
+		if (j->lat)
+			j->lat[i] = t_end - t_prev;
+		t_prev = t_end;
 	}
 	free(dirs);
 	return ret;
@@ -1307,7 +1323,8 @@ static int prepare_cache(const struct runner *r, const struct cell *c,
 			 char *const *src, unsigned k, char *why, size_t len)
 {
 	if (c->cache == CACHE_COLD && r->run->request.drop_caches) {
-		int ret = cache_drop_all();
+		int ret = r->run->request.cold_metadata ?
+			  cache_drop_all_metadata() : cache_drop_all();
 
 		if (ret)
 			return strategy_why(why, len, ret,
@@ -1489,7 +1506,11 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 	struct cell_state *cs = &r->cs[ci];
 	struct sample_msg m;
 	char **src = NULL, **dst = NULL, dir[PATH_MAX];
-	double start;
+	struct diskstats_snapshot disk0, disk1, delta;
+	struct run_io *io = r->run->io;
+	bool have_disk = false;
+	double start, *lat = NULL;
+	size_t lat_len = 0;
 	bool disturbed;
 	int pfd[2], ret;
 	pid_t pid;
@@ -1526,6 +1547,19 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 	}
 	/* iobench profile: the child counts its timed region */
 	c->profile.on = r->run->request.profile;
+	/* per-copy times come back through shared memory; a pool's files
+	 * overlap, so it has none */
+	if (io && !threads_cell_pooled(c)) {
+		lat_len = k * sizeof(*lat);
+		lat = mmap(NULL, lat_len, PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (lat == MAP_FAILED)
+			lat = NULL;
+		for (unsigned i = 0; lat && i < k; i++)
+			lat[i] = -1;
+	}
+	have_disk = io && io->chain.n &&
+		    !diskstats_snapshot(&io->chain, NULL, &disk0);
 	fflush(NULL);
 	start = clock_now() - r->t_start;
 	pid = fork();
@@ -1543,7 +1577,7 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 			.sparse = r->run->request.sparse, .tree = r->tree,
 			.preserve = r->run->request.preserve, .dir = dir,
 			.reference = reference_cell(c),
-			.src = src, .dst = dst, .k = k,
+			.src = src, .dst = dst, .k = k, .lat = lat,
 		};
 
 		child_main(&j, pfd[1]);
@@ -1553,6 +1587,10 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 	ret = wait_child(pid, pfd[0], r->run->request.timeout, &m, ru,
 			 &disturbed, why, len);
 	close(pfd[0]);
+	if (have_disk && !diskstats_snapshot(&io->chain, NULL, &disk1))
+		diskstats_delta(&disk0, &disk1, &delta);
+	else
+		have_disk = false;
 	if (!ret && disturbed)
 		/* its time includes the stop: measure it again */
 		ret = strategy_why(why, len, -EAGAIN, "the sample process was "
@@ -1602,7 +1640,13 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 		memcpy(out->per_thread, m.per_thread,
 		       n * sizeof(*out->per_thread));
 	}
+	/* a timed sample's copies, one level down (warm-ups are not) */
+	if (r->keep_io)
+		cell_io_add_sample(io, ci, lat, k, have_disk ? &delta : NULL,
+				   r->tree ? c->size : (uint64_t)k * c->size);
 out_free:
+	if (lat)
+		munmap(lat, lat_len);
 	/* also removes a failed copy's partial output (ENOSPC) */
 	remove_sample_dir(dir);
 	free_paths(src, k);
@@ -1825,8 +1869,10 @@ static int sample_cell(struct runner *r, size_t ci)
 
 	/* a sample stopped by job control is taken again, in this round,
 	 * and its time is not the cell's */
+	r->keep_io = true;
 	ret = run_sample_again(r, ci, c->batch, &s, &ru, &t0, why,
 			       sizeof(why));
+	r->keep_io = false;
 	cs->wall += runner_clock(r) - t0;
 	if (ret == -EINTR || (ret == -EPIPE && r->ranks))
 		return ret;
@@ -2050,8 +2096,10 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 	if (len)
 		err[0] = '\0';
 	r.cs = calloc(run->n_cells ? run->n_cells : 1, sizeof(*r.cs));
-	if (!r.cs)
+	if (!r.cs || (!run->io && run_io_init(run))) {
+		free(r.cs);
 		return strategy_why(err, len, -ENOMEM, "%s", strerror(ENOMEM));
+	}
 	for (size_t i = 0; i < run->n_cells; i++) {
 		r.cs[i].s = strategy_find(run->cells[i].strategy);
 		if (!r.cs[i].s)

@@ -96,15 +96,6 @@ static void class_table(FILE *f, const struct workload *w)
 		"dataset |\n\n", s->files, bytes);
 }
 
-static void embed(FILE *f, const struct plots_result *pr)
-{
-	if (pr->skipped[0])
-		fprintf(f, "Plot skipped: %s.\n\n", pr->skipped);
-	for (size_t i = 0; i < pr->n; i++)
-		fprintf(f, "![%s](%s/%s)\n\n", pr->plots[i].title, PLOTS_DIR,
-			pr->plots[i].name);
-}
-
 /* Shares of files and of bytes per power-of-two bin, from the smallest
  * bin with files to the largest. */
 static int size_plot(FILE *f, const struct workload *w, const char *dir)
@@ -138,7 +129,7 @@ static int size_plot(FILE *f, const struct workload *w, const char *dir)
 		.ylabel = "share, %", .groups = groups, .n_groups = n,
 		.series = series, .n_series = 2, .values = values }, dir, &pr);
 	if (!ret)
-		embed(f, &pr);
+		plots_embed_markdown(f, &pr);
 	return ret;
 }
 
@@ -214,7 +205,7 @@ static int class_plot(FILE *f, const struct run *run, const char *dir,
 		.groups = groups, .n_groups = w->n_trees, .series = names,
 		.n_series = ns, .values = values }, dir, &pr);
 	if (!ret)
-		embed(f, &pr);
+		plots_embed_markdown(f, &pr);
 out_free:
 	free(values);
 	free(names);

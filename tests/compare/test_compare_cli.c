@@ -366,15 +366,18 @@ static void test_bad_files(void **state)
 }
 
 /* --ignore buffer matches cells whose buffer sizes differ: the slower
- * run is then a regression; without it the cells are unmatched. */
+ * run is then a regression; without it the cells are unmatched and
+ * nothing is compared, an error (never "no regressions"). */
 static void test_ignore_buffer(void **state)
 {
 	struct outcome o;
 
 	(void)state;
 	run_compare(&o, "--results", res, "main", "bigbuf", NULL);
-	assert_int_equal(o.status, 0);
+	assert_int_equal(o.status, 2);
+	assert_non_null(strstr(o.out, "**Nothing compared"));
 	assert_non_null(strstr(o.out, "0 matched cells"));
+	assert_non_null(strstr(o.err, "compare: nothing compared: "));
 	run_compare(&o, "--results", res, "--ignore", "buffer", "main",
 		    "bigbuf", NULL);
 	if (o.status != 4)

@@ -360,6 +360,16 @@ static void test_summary(void **state)
 
 	(void)state;
 	compare_summary(&cmp, line, sizeof(line));
+	assert_string_equal(line, "Nothing compared: no matched cell has "
+			    "samples on both sides");
+	cmp.n_cells = cmp.n_no_data = 2;
+	compare_summary(&cmp, line, sizeof(line));
+	assert_int_equal(compare_tested(&cmp), 0);
+	assert_string_equal(line, "Nothing compared: no matched cell has "
+			    "samples on both sides");
+	cmp.n_cells = 3;
+	compare_summary(&cmp, line, sizeof(line));
+	assert_int_equal(compare_tested(&cmp), 1);
 	assert_string_equal(line, "No regressions detected");
 	cmp.n_improved = 1;
 	compare_summary(&cmp, line, sizeof(line));

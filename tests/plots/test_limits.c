@@ -170,6 +170,20 @@ static void test_json_round_trip(void **state)
 	(void)state;
 	assert_int_equal(synthetic_run(&run), 0);
 	fill_limits(&run.limits);
+	run.limits.ceilings = true;
+	run.limits.dev_read_mib_s = 612.5;
+	run.limits.dev_read_bs = 1 << 20;
+	run.limits.dev_read_qd = 32;
+	run.limits.pc_read_mib_s = 2400;
+	run.limits.pc_write_mib_s = NAN;
+	run.limits.meta_files_s = 11500;
+	run.limits.cache_set = 128 << 20;
+	run.limits.ceilings_why = strdup("cached-write: no room");
+	run.limits.sus_seconds = 4;
+	run.limits.sus_bytes = 700 << 20;
+	run.limits.sus_burst_seconds = 1;
+	run.limits.sus_burst_mib_s = 400;
+	run.limits.sus_mib_s = 97.5;
 	run.request.limits = true;
 	run.request.n_references = 1;
 	run.request.references = calloc(1, sizeof(char *));
@@ -187,6 +201,18 @@ static void test_json_round_trip(void **state)
 	assert_true(isnan(back.limits.direct_write_mib_s));
 	assert_string_equal(back.limits.direct_reason,
 			    run.limits.direct_reason);
+	assert_true(back.limits.ceilings);
+	assert_true(back.limits.dev_read_mib_s == 612.5);
+	assert_int_equal(back.limits.dev_read_qd, 32);
+	assert_int_equal(back.limits.dev_read_bs, 1 << 20);
+	assert_true(back.limits.pc_read_mib_s == 2400);
+	assert_true(isnan(back.limits.pc_write_mib_s));
+	assert_true(back.limits.meta_files_s == 11500);
+	assert_int_equal(back.limits.cache_set, 128 << 20);
+	assert_string_equal(back.limits.ceilings_why, "cached-write: no room");
+	assert_true(back.limits.sus_burst_mib_s == 400);
+	assert_true(back.limits.sus_mib_s == 97.5);
+	assert_int_equal(back.limits.sus_bytes, 700 << 20);
 	assert_true(back.request.limits);
 	assert_int_equal(back.request.n_references, 1);
 	assert_string_equal(back.request.references[0], "rsync");
@@ -218,8 +244,79 @@ static void test_ceiling(void **state)
 	assert_string_equal(what, "O_DIRECT read");
 	l.measured = false;
 	assert_true(isnan(limits_ceiling(&l, 1 << 20, CACHE_WARM, NULL)));
-	free(l.memcpy);
-	free(l.direct_reason);
+	limits_free(&l);
+}
+
+/* With device ceilings, the lowest that applies: cold -> the device's
+ * O_DIRECT read, warm -> page-cache read and write in series, small
+ * files -> files/s x size. */
+static void test_device_ceiling(void **state)
+{
+	struct run_limits l;
+	enum limit_kind kind;
+	const char *what;
+
+	(void)state;
+	fill_limits(&l);
+	l.ceilings = true;
+	l.dev_read_mib_s = 600;
+	l.dev_read_bs = 1 << 20;
+	l.dev_read_qd = 32;
+	l.pc_read_mib_s = 2000;
+	l.pc_write_mib_s = 1000;
+	l.meta_files_s = 10240;
+	assert_true(limits_ceiling(&l, 1 << 20, CACHE_COLD, &what) == 600);
+	assert_string_equal(what, "device read");
+	assert_true(fabs(limits_ceiling_kind(&l, 1 << 20, CACHE_WARM, &kind) -
+			 2000.0 / 3) < 1e-9);
+	assert_int_equal(kind, LIMIT_PAGE_CACHE);
+	/* 4K: 10240 files/s x 4 KiB = 40 MiB/s, below both */
+	assert_true(limits_ceiling_kind(&l, 4096, CACHE_COLD, &kind) == 40);
+	assert_int_equal(kind, LIMIT_METADATA);
+	assert_true(limits_ceiling_kind(&l, 4096, CACHE_WARM, &kind) == 40);
+	assert_int_equal(kind, LIMIT_METADATA);
+	/* without an O_DIRECT figure: the one-stream one */
+	l.dev_read_mib_s = NAN;
+	assert_true(limits_ceiling(&l, 1 << 20, CACHE_COLD, &what) == 2000);
+	assert_string_equal(what, "O_DIRECT read");
+	limits_free(&l);
+}
+
+/* A share above 100% always comes with an explanation, and one below
+ * with none. */
+static void test_explain_above(void **state)
+{
+	struct run run = { 0 };
+	struct cell c = { .strategy = "mmap", .size = 64 << 20,
+			  .cache = CACHE_WARM };
+	char why[512];
+	const char *s;
+
+	(void)state;
+	run.cells = &c;
+	run.n_cells = 1;
+	run.limits.measured = run.limits.ceilings = true;
+	s = limits_explain_above(&run, &c, 800, 650, LIMIT_PAGE_CACHE, why,
+				 sizeof(why));
+	assert_non_null(s);
+	assert_non_null(strstr(s, "mapped"));
+	assert_null(limits_explain_above(&run, &c, 600, 650, LIMIT_PAGE_CACHE,
+					 why, sizeof(why)));
+	c.strategy = "copy_file_range";
+	s = limits_explain_above(&run, &c, 700, 650, LIMIT_PAGE_CACHE, why,
+				 sizeof(why));
+	assert_non_null(strstr(s, "within 10%"));
+	assert_non_null(strstr(s, "inside the kernel"));
+	c.strategy = "rw";
+	c.cache = CACHE_COLD;
+	run.limits.dev_read_qd = 32;
+	s = limits_explain_above(&run, &c, 1500, 650, LIMIT_DEVICE_READ, why,
+				 sizeof(why));
+	assert_non_null(strstr(s, "readahead"));
+	assert_null(strstr(s, "within 10%"));
+	s = limits_explain_above(&run, &c, 50, 40, LIMIT_METADATA, why,
+				 sizeof(why));
+	assert_non_null(strstr(s, "unlink"));
 }
 
 /* A real measurement: memcpy per size x buffer, O_DIRECT here or a
@@ -252,8 +349,17 @@ static void test_measure(void **state)
 		assert_true(run.limits.direct_write_mib_s > 1);
 		assert_true(run.limits.direct_bytes >= 4 << 20);
 	}
-	free(run.limits.memcpy);
-	free(run.limits.direct_reason);
+	/* the device ceilings: page cache and metadata wherever --dir is,
+	 * the device's O_DIRECT read or the reason it has none */
+	assert_true(run.limits.ceilings);
+	assert_true(run.limits.pc_read_mib_s > 1);
+	assert_true(run.limits.pc_write_mib_s > 1);
+	assert_true(run.limits.meta_files_s > 1);
+	if (isnan(run.limits.dev_read_mib_s))
+		assert_non_null(run.limits.ceilings_why);
+	else
+		assert_true(run.limits.dev_read_qd >= 1);
+	limits_free(&run.limits);
 }
 
 /* The report sets each size's best against its ceiling: 1M warm's best
@@ -291,6 +397,8 @@ int main(void)
 		cmocka_unit_test(test_reference_copy),
 		cmocka_unit_test(test_json_round_trip),
 		cmocka_unit_test(test_ceiling),
+		cmocka_unit_test(test_device_ceiling),
+		cmocka_unit_test(test_explain_above),
 		cmocka_unit_test(test_measure),
 		cmocka_unit_test(test_report_share),
 	};

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Limits, references and plots in a real sweep: machine limits (memcpy above every warm copy,
+# device ceilings measured, no share above 100% without its explanation,
 # O_DIRECT figures or their reason), reference-tool rows (cp, dd, rsync)
 # run and verified like cells, gnuplot plots as valid SVG linked from
 # report.md, the report without gnuplot, the compare plot, and the
@@ -116,7 +117,24 @@ except jsonschema.ValidationError as e:
 check("## Limits" in report, "no Limits section")
 check("| size | cache | best | MiB/s | limit | MiB/s | share |" in report,
       "no share-of-limit table")
-check("of memcpy" in report, "no per-size share of memcpy")
+check("Against the machine's limits" in report, "no per-size share")
+# the cells' ceilings: measured like fio, and no share above 100% bare
+ceil = lim.get("ceilings")
+check(isinstance(ceil, dict), "limits.ceilings missing")
+if isinstance(ceil, dict):
+    for k in ("page_cache_read_mib_s", "page_cache_write_mib_s",
+              "metadata_files_s"):
+        check(ceil.get(k) and ceil[k] > 0, "ceiling %s: %r" % (k, ceil.get(k)))
+    if ceil.get("device_read_mib_s") is not None:
+        check(ceil["device_read_qd"] in (1, 8, 32), "device read QD")
+    check("**Ceilings**" in report, "no ceilings table")
+table = report.split("| size | cache | best | MiB/s | limit |")[1].split("\n\n")[0]
+for row in table.splitlines()[2:]:
+    cols = [c.strip() for c in row.strip("|").split("|")]
+    if len(cols) >= 8 and cols[6].endswith("%") and not cols[6].startswith("<"):
+        if int(cols[6][:-1]) > 100:
+            check(cols[7] != "", "share above 100%% without its "
+                  "explanation: " + row)
 check("## Reference tools" in report, "no Reference tools section")
 check("include the tool's start-up" in report and
       "incl. start-up" in report, "the tools' start-up not stated")

@@ -3,7 +3,8 @@
  * Plugins with one fault each, for the loader and `iobench check` tests;
  * meson builds this file once per BROKEN_* macro. The loader must refuse
  * the first five with one line; check must fail crash and lossy, and
- * stop cleanly mid-way through slow.
+ * stop cleanly mid-way through slow; every verb must survive the probes
+ * of probe_crash and probe_hang (tests/faults/plugin_probe_contained.sh).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -60,6 +61,22 @@ broken_copy(void *state, int src, int dst, const struct copy_range *r)
 	return 0;
 }
 
+#if defined(BROKEN_PROBE_CRASH) || defined(BROKEN_PROBE_HANG)
+static int broken_probe(const char *dir, char *why, size_t len)
+{
+	(void)dir;
+	(void)why;
+	(void)len;
+#ifdef BROKEN_PROBE_CRASH
+	abort(); /* SIGABRT while iobench asks whether it can run */
+#else
+	for (;;)
+		pause(); /* never answers */
+#endif
+	return 0;
+}
+#endif
+
 static const struct copy_option broken_option_table[] = {
 #ifdef BROKEN_OPTIONS
 	/* offset 8 of an 8-byte struct: outside it */
@@ -88,6 +105,9 @@ static const struct copy_strategy broken_strategy = {
 	.options_size = sizeof(struct broken_options),
 #ifndef BROKEN_NO_COPY
 	.copy = broken_copy,
+#endif
+#if defined(BROKEN_PROBE_CRASH) || defined(BROKEN_PROBE_HANG)
+	.probe = broken_probe,
 #endif
 };
 

@@ -38,6 +38,9 @@ expect_bad "--out" "${D[@]}" --out "$T/file"
 expect_bad "unknown option '--bogus'" "${D[@]}" --bogus
 expect_bad "needs a value" "${D[@]}" --sizes
 expect_bad "unexpected argument" "${D[@]}" extra
+expect_bad "--cold: 'warm'" "${D[@]}" --cold warm
+expect_bad "--sustained" "${D[@]}" --sustained 0
+expect_bad "not with --no-limits" "${D[@]}" --sustained 2 --no-limits
 if [ "$ro_ok" -eq 1 ]; then
 	expect_bad "Read-only file system" --dir "$T/ro"
 else
