@@ -121,6 +121,8 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null &&
 	else
 		echo "note: /dev/null is not a device writable by nobody here: the non-root view is not checked"
 	fi
+else
+	echo "note: not root or no setpriv/nobody: the non-root view is not checked"
 fi
 if [ "$nobody_ok" -eq 1 ]; then
 	chmod 755 "$T"
@@ -149,7 +151,5 @@ for c in r['cells']:
 		cat "$T/stderr-nobody" >&2
 		fail "as nobody: exit $rc"
 	fi
-else
-	echo "note: not root or no setpriv/nobody: the non-root view is not checked"
 fi
 finish
