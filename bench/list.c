@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "reference.h"
 #include "results.h"
 #include "strategies.h"
 #include "verbs.h"
@@ -74,6 +75,23 @@ static void fill_rows(struct list_row *rows, size_t n, const char *dir)
 
 /* Column widths come from the data so the table stays aligned whatever
  * names a plugin brings. */
+/* The reference tools sweep --reference runs: not strategies (a tool
+ * runs as a process of its own), listed for what they are. */
+static void print_references(void)
+{
+	const struct copy_strategy *s;
+	int w = (int)strlen("REFERENCE");
+
+	for (size_t i = 0; (s = reference_nth(i)); i++)
+		if ((int)strlen(s->name) > w)
+			w = (int)strlen(s->name);
+	printf("\nreference tools (sweep --reference; timed with their "
+	       "start-up, never recommended):\n\n%-*s  %s\n", w,
+	       "REFERENCE", "COMMAND");
+	for (size_t i = 0; (s = reference_nth(i)); i++)
+		printf("%-*s  %s\n", w, s->name, reference_command(s));
+}
+
 static void print_table(const struct list_row *rows, size_t n,
 			const char *dir)
 {
@@ -105,6 +123,7 @@ static void print_table(const struct list_row *rows, size_t n,
 			printf("%-*s  plugin: %s\n", wname, "",
 			       strategy_plugin_path(r->s));
 	}
+	print_references();
 }
 
 /* [{"name": "buffer", "type": "size", "default": 131072, ...}] */

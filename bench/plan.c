@@ -13,6 +13,7 @@
 #include "fmt.h"
 #include "results.h"
 #include "runner.h"
+#include "source_tree.h"
 #include "strategies.h"
 #include "threads.h"
 #include "verbs.h"
@@ -95,9 +96,12 @@ static void print_matrix(const struct run *run, FILE *f)
 	char one[32];
 
 	if (rq->source) {
-		fprintf(f, "source:   %s (%llu files, %llu bytes)\n",
-			rq->source, (unsigned long long)rq->source_files,
-			(unsigned long long)rq->sizes[0]);
+		char label[160];
+
+		fprintf(f, "source:   %s at %s\n",
+			source_tree_label(rq->source, rq->source_files,
+					  rq->sizes[0], label, sizeof(label)),
+			rq->source);
 	} else {
 		fprintf(f, "sizes:   ");
 		for (size_t i = 0; i < rq->n_sizes; i++) {

@@ -59,6 +59,8 @@ enum { OPT_SPARSE = 1280 };
 enum { OPT_MPI = 1536, OPT_MPI_LAYOUT, OPT_RANKS, OPT_STONEWALL };
 /* the end-of-run summary's exports (harness/outputs.h) */
 enum { OPT_EXPORT_MARKDOWN = 1792, OPT_EXPORT_JSON };
+/* a tree's copies with their attributes (harness/tree_copy.h) */
+enum { OPT_PRESERVE = 2048 };
 
 static const struct option options[] = {
 	{ "sizes", required_argument, NULL, OPT_SIZES },
@@ -91,6 +93,7 @@ static const struct option options[] = {
 	{ "reference", required_argument, NULL, OPT_REFERENCE },
 	{ "profile", no_argument, NULL, OPT_PROFILE },
 	{ "sparse", required_argument, NULL, OPT_SPARSE },
+	{ "preserve", no_argument, NULL, OPT_PRESERVE },
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "parallel", required_argument, NULL, OPT_PARALLEL },
@@ -160,7 +163,9 @@ static void usage(FILE *f)
 "                        (hwloc), its buffers on its NUMA node (default\n"
 "                        none)\n"
 "  --prealloc MODE       none|truncate|fallocate: how a ranges destination\n"
-"                        is pre-sized, inside the timing (default truncate)\n"
+"                        is pre-sized, inside the timing (default truncate);\n"
+"                        with --source or --dataset each file of the tree\n"
+"                        (default none)\n"
 "  --content KIND        random|zeros|sparse source data (default random)\n"
 "  --sparse WHEN         auto|always|never, as GNU cp, run-wide: auto keeps\n"
 "                        the holes of a source that looks sparse (each\n"
@@ -173,7 +178,12 @@ static void usage(FILE *f)
 "                        symlinks never followed, one sample = the whole\n"
 "                        tree; checked unchanged after the run; --dir,\n"
 "                        --out and OUT/baselines may not lead into it by\n"
-"                        any route (.., symlink, bind mount)\n"
+"                        any route (.., symlink, bind mount); the copy\n"
+"                        mirrors the tree, directories made inside the\n"
+"                        timing; with --threads N the threads share one\n"
+"                        queue of its files, largest first\n"
+"  --preserve            with --source: each copy gets its source's mode,\n"
+"                        owner (where permitted) and times, as cp -a\n"
 "  --dataset NAME|FILE   copy a synthetic dataset generated from --seed\n"
 "                        (not with --sizes, --source or --content):\n"
 "                        source-tree, photos, vm-images, mixed, or a size\n"
@@ -242,9 +252,17 @@ static void usage(FILE *f)
 "                        writeback-throttled rate of the last half\n"
 "  --reference LIST|none\n"
 "                        reference tools copying the same files, timed\n"
-"                        with their process start: cp (default and\n"
-"                        --reflink=never), dd (bs = each buffer), rsync\n"
-"                        (default cp)\n"
+"                        with their start-up (median of 9 TOOL --version,\n"
+"                        shown beside them): cp (default and\n"
+"                        --reflink=never) and rsync, one process per\n"
+"                        sample's batch (cp -t DIR SRC...), dd (bs = each\n"
+"                        buffer) one per file (default cp); tar only a\n"
+"                        tree; with --source one process copies\n"
+"                        the whole tree: cp -r and cp -a, rsync -a, tar\n"
+"                        (tar -c | tar -x), reading a read-only view of\n"
+"                        the tree (root or user namespaces; else only on\n"
+"                        a noatime mount) so its access times stay\n"
+"                        unchanged\n"
 "  --baseline NAME       compare with OUT/baselines/NAME.json when done: a\n"
 "                        \"Change since NAME\" section in report.md, and\n"
 "                        exit 4 when a cell regressed (as iobench compare);\n"
@@ -313,18 +331,23 @@ struct progress_ctx {
 };
 
 /* "1M rw buf 128K warm none": what a progress line names; a dataset's
- * tree by its size class ("4K-64K rw ..."). */
+ * tree by its size class ("4K-64K rw ..."), a --source tree by its name
+ * ("include (8517 files, 114 MiB) rw ..."). */
 static void progress_label(const struct run *run, const struct cell *c,
 			   char *out, size_t len)
 {
 	const struct workload_tree *t = workload_tree_of(run->workload,
 							 c->size);
-	char size[32], tun[160];
+	char size[80], tun[128];
 	bool none;
 
 	if (t)
 		snprintf(size, sizeof(size), "%s", t->size_class < 0 ? "all" :
 			 dataset_class_name(t->size_class));
+	else if (run->request.source)
+		source_tree_label(run->request.source,
+				  run->request.source_files, c->size, size,
+				  sizeof(size));
 	else
 		fmt_size(c->size, size, sizeof(size));
 	cell_tunables_desc(c, tun, sizeof(tun));
@@ -478,8 +501,11 @@ static void announce_source(const struct run *run)
 {
 	const struct source_tree *t = run->source_tree;
 
-	fprintf(stderr, "source: %s: %zu files, %llu bytes, %zu other "
+	char b[FMT_LEN];
+
+	fprintf(stderr, "source: %s: %zu files, %s (%llu bytes), %zu other "
 		"entr%s skipped\n", t->root, t->n_files,
+		fmt_bytes(t->total_bytes, b, sizeof(b)),
 		(unsigned long long)t->total_bytes, t->n_skipped,
 		t->n_skipped == 1 ? "y" : "ies");
 	for (size_t i = 0; i < run->n_warnings; i++)
@@ -683,6 +709,7 @@ static int set_option(struct request_opts *o, int c)
 	case OPT_SPARSE: o->sparse = optarg; break;
 	case OPT_EXPORT_MARKDOWN: o->export_markdown = optarg; break;
 	case OPT_EXPORT_JSON: o->export_json = optarg; break;
+	case OPT_PRESERVE: o->preserve = true; break;
 	case 'q': o->quiet = true; break;
 	case 'n': o->dry_run = true; break;
 	case 'h':

@@ -149,7 +149,7 @@ _iobench()
 				-- "$cur")) ;;
 		--mpi-layout) COMPREPLY=($(compgen -W "files shared" \
 				-- "$cur")) ;;
-		--reference) _iobench_list "$cur" cp dd rsync none ;;
+		--reference) _iobench_list "$cur" cp dd rsync tar none ;;
 		--ignore) _iobench_list "$cur" buffer qd direct sqpoll content ;;
 		--baseline) COMPREPLY=($(compgen -W "$(_iobench_baselines)" \
 				-- "$cur")) ;;

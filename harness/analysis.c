@@ -17,6 +17,7 @@
 #include "analysis_internal.h"
 #include "fmt.h"
 #include "reference.h"
+#include "source_tree.h"
 #include "strategies.h"
 #include "workload.h"
 
@@ -81,8 +82,6 @@ static void name_size(const struct analysis *a, struct analysis_size *s)
 	const struct run *run = a->run;
 	const struct workload_tree *t =
 		workload_tree_of(run->workload, s->size);
-	char bytes[FMT_LEN];
-	const char *base;
 
 	s->files_per_copy = 1;
 	if (run->workload) {
@@ -91,12 +90,10 @@ static void name_size(const struct analysis *a, struct analysis_size *s)
 		if (t)
 			s->files_per_copy = t->files;
 	} else if (run->request.source) {
-		base = strrchr(run->request.source, '/');
-		base = base && base[1] ? base + 1 : run->request.source;
+		/* "include (8517 files, 114 MiB)", as everywhere */
 		s->files_per_copy = run->request.source_files;
-		snprintf(s->name, sizeof(s->name), "tree %s (%llu files, %s)",
-			 base, (unsigned long long)s->files_per_copy,
-			 fmt_bytes(s->size, bytes, sizeof(bytes)));
+		source_tree_label(run->request.source, s->files_per_copy,
+				  s->size, s->name, sizeof(s->name));
 	} else {
 		fmt_size(s->size, s->name, sizeof(s->name));
 	}

@@ -28,6 +28,7 @@
 #include "outfile.h"
 #include "profile.h"
 #include "results.h"
+#include "source_tree.h"
 #include "strategies.h"
 #include "threads_json.h"
 #include "clients_json.h"
@@ -323,6 +324,7 @@ static json_t *request_plugins_to_json(const struct run_request *q)
 static json_t *request_to_json(const struct run *run)
 {
 	const struct run_request *q = &run->request;
+	char label[160];
 	json_t *o = json_pack("{s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s, s:s,"
 			 " s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:o, s:b,"
 			 " s:o}",
@@ -357,6 +359,12 @@ static json_t *request_to_json(const struct run *run)
 	    (q->cold_metadata && put(o, "cold", json_string("metadata"))) ||
 	    /* --src-dir only: runs without it write what they always did */
 	    (q->src_dir && put(o, "src_dir", results_json_text(q->src_dir))) ||
+	    /* the tree as the report names it: "include (8517 files, 114 MiB)" */
+	    put(o, "source_label", q->source ?
+		results_json_text(source_tree_label(q->source,
+			q->source_files, q->n_sizes ? q->sizes[0] : 0, label,
+			sizeof(label))) : json_null()) ||
+	    put(o, "preserve", json_boolean(q->preserve)) ||
 	    (q->sustained > 0 && put(o, "sustained", json_real(q->sustained))) ||
 	    (run->workload && put(o, "dataset",
 				  workload_json(run->workload)))) {
@@ -493,8 +501,11 @@ static json_t *cell_to_json(const struct cell *c)
 			 "estimates", estimates_to_json(c),
 			 "samples", samples_to_json(c));
 
-	if (c->profile.on && put(o, "profile",
-				 profile_json_cell(&c->profile))) {
+	if ((c->profile.on && put(o, "profile",
+				  profile_json_cell(&c->profile))) ||
+	    /* a reference tool's start-up, beside its times that include it */
+	    (c->tool_start > 0 &&
+	     put(o, "tool_start_seconds", jreal(c->tool_start)))) {
 		json_decref(o);
 		return NULL;
 	}
@@ -1092,6 +1103,9 @@ static void read_request(struct reader *rd, json_t *root,
 	/* added with --source support: older files lack it (0 files) */
 	if (json_object_get(o, "source_files"))
 		rd_u64(rd, o, at, "source_files", &q->source_files);
+	/* added with --preserve: older files lack it (off) */
+	if (json_object_get(o, "preserve"))
+		rd_bool(rd, o, at, "preserve", &q->preserve);
 	rd_string(rd, o, at, "dir", &q->dir);
 	/* added with --src-dir: absent when the sources were in dir */
 	if (json_object_get(o, "src_dir"))
@@ -1251,6 +1265,8 @@ static void one_cell(struct reader *rd, json_t *o, const char *at, void *out)
 		rd_fail(rd, at, "status", "unknown status '%s'", s);
 	rd_string(rd, o, at, "reason", &c->reason);
 	rd_double(rd, o, at, "warmup_seconds", &c->warmup_seconds);
+	if (json_object_get(o, "tool_start_seconds"))
+		rd_double(rd, o, at, "tool_start_seconds", &c->tool_start);
 	read_usage(rd, o, at, &c->usage);
 	rd_bool(rd, o, at, "verified", &c->verified);
 	rd_u64(rd, o, at, "copies_verified", &c->copies_verified);

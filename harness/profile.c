@@ -332,7 +332,7 @@ static int copy_file(const struct copy_job *j, const struct copy_unit *u,
 	char why[256];
 
 	/* a reference tool's cell: the tool's process is sampled */
-	if (reference_is(j->s))
+	if (reference_cell(j->c))
 		return reference_copy(j->s, j->c, j->src, path, &sync_seconds,
 				      why, sizeof(why));
 	return copy_unit_file(u, j->src, 0, path, COPY_UNIT_CREATE, &range,

@@ -15,7 +15,7 @@
 /* Cell names of reference tools start with this. */
 #define REFERENCE_PREFIX "ref:"
 /* The tools --reference accepts, comma-separated, for messages. */
-#define REFERENCE_TOOLS "cp,dd,rsync"
+#define REFERENCE_TOOLS "cp,dd,rsync,tar"
 
 /* True when the cell is a reference tool's, not a strategy's. */
 bool reference_cell(const struct cell *c);
@@ -38,6 +38,9 @@ int reference_parse(const char *list, char ***names, size_t *n, char *err,
  */
 const struct copy_strategy *reference_at(const struct run_request *rq,
 					 size_t i);
+/* The i-th of every tool's placeholders (generated files, then trees),
+ * or NULL past the last: what `iobench list` shows. */
+const struct copy_strategy *reference_nth(size_t i);
 /* The placeholder of a cell name ("ref:dd"), or NULL. */
 const struct copy_strategy *reference_find(const char *cell_strategy);
 /* True when s is one of the placeholders. */
@@ -65,6 +68,79 @@ int reference_copy(const struct copy_strategy *s, const struct cell *c,
  */
 int harness_run_program(char *const argv[], const char *cwd, char *msg,
 			size_t len);
+
+struct source_tree;
+
+/* ---- generated files: one process for the whole batch ---- */
+
+/* Whether the tool copies a sample's batch in one process (cp, rsync);
+ * dd copies one file per process. */
+bool reference_batches(const struct copy_strategy *s);
+/*
+ * The timed unit of a batching reference cell: `cp -t DIR SRC...` or
+ * `rsync --whole-file SRC... DIR/`, one process per 2048 files; the
+ * copies are DIR/<basename of src[i]> (dst[i], fdatasynced when the cell
+ * syncs). 0, or -errno with the tool's message.
+ */
+int reference_batch_copy(const struct copy_strategy *s, const struct cell *c,
+			 char *const *src, char *const *dst, unsigned k,
+			 const char *dir, double *sync_seconds, char *why,
+			 size_t len);
+/*
+ * The start-up cost of the program a placeholder runs: the median wall
+ * time of 9 runs of `TOOL --version` (after one untimed), as hyperfine
+ * measures a shell's; measured once per program and process. Seconds, or
+ * 0 when the tool does not run.
+ */
+double reference_start_seconds(const struct copy_strategy *s);
+
+/* ---- a --source tree (cp -r, cp -a, rsync -a, tar | tar) ---- */
+
+/*
+ * In a sample process, untimed: makes a read-only view of the tree at
+ * DIR/src in a private mount namespace (as root, or in a user namespace),
+ * so the tool reading it cannot change the tree's access times (nor
+ * write into it). view receives the path the tool reads: DIR/src, or
+ * the tree itself when no view can be made but its filesystem is mounted
+ * noatime. 0, or -errno with one line in why. The process's mounts are
+ * its own from then on.
+ */
+int reference_tree_view(const struct source_tree *t, const char *dir,
+			char *view, size_t vlen, char *why, size_t len);
+/* Whether reference_tree_view() works here (tried in a forked process,
+ * in a temporary directory under dir): 0, or -errno with why. */
+int reference_tree_probe(const struct source_tree *t, const char *dir,
+			 char *why, size_t len);
+/*
+ * The timed unit of a tree reference cell: the tool copies view into
+ * DIR/tree in one process (dst[0..k) are the files it must have written,
+ * fdatasynced when the cell syncs). 0, or -errno with the tool's message.
+ */
+int reference_tree_copy(const struct copy_strategy *s, const struct cell *c,
+			const char *view, const char *dir, char *const *dst,
+			unsigned k, double *sync_seconds, char *why, size_t len);
+
+/* ---- one sample of a reference cell: the tools' own runner ---- */
+
+struct reference_job {
+	const struct copy_strategy *s;	/* a placeholder (reference_at) */
+	const struct cell *c;
+	const struct source_tree *tree;	/* --source: the tree, or NULL */
+	const char *dir;		/* the sample directory */
+	char *const *src, *const *dst;	/* the k files to copy */
+	unsigned k;
+};
+
+/*
+ * The timed part of a reference cell's sample, in the sample process: a
+ * tree's read-only view first (untimed), then the tool copies the tree
+ * (one process), the batch (cp, rsync: one process) or each file (dd).
+ * The wall time of the copies (tool start-up and fdatasync included) in
+ * *seconds, the fdatasync part also in *sync_seconds. 0, or -errno with
+ * the tool's message in why.
+ */
+int reference_sample(const struct reference_job *j, double *seconds,
+		     double *sync_seconds, char *why, size_t len);
 
 /* Adds the CPU time of this process's waited-for children (the tools a
  * reference sample ran) to *user / *sys; nothing for strategies, which

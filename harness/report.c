@@ -17,6 +17,7 @@
 #include "parse.h"
 #include "profile.h"
 #include "report.h"
+#include "source_tree.h"
 #include "report_extra.h"
 #include "report_clients.h"
 #include "report_internal.h"
@@ -129,11 +130,8 @@ static void section_title(struct report *rp)
 		fprintf(rp->f, ") copying the dataset %s",
 			report_size_name(rp, run->workload->sum.bytes));
 	else if (run->request.source)
-		fprintf(rp->f,
-			") copying the tree `%s` (%" PRIu64 " files, %s)",
-			run->request.source, run->request.source_files,
-			fmt_bytes(a->n_sizes ? a->sizes[0].size : 0, took,
-				  sizeof(took)));
+		fprintf(rp->f, ") copying the tree %s at %s",
+			a->n_sizes ? a->sizes[0].name : "", run->request.source);
 	else {
 		fputs(") over file sizes ", rp->f);
 		for (size_t k = 0; k < a->n_sizes; k++)
@@ -398,13 +396,22 @@ static void size_row(struct report *rp, const struct analysis_size *s, size_t i)
 	const struct analysis_cell *ac = &a->cells[i];
 	const struct analysis_group *g = &a->groups[ac->group];
 	char t[128], rate[96], fs[FMT_LEN], vs[64], cpu[FMT_LEN], sp[FMT_LEN];
+	char st[FMT_LEN];
 	FILE *f = rp->f;
 
+	cell_options_desc(ac->cell, t, sizeof(t));
+	/* a tool's row says its time includes the tool's start-up */
+	if (ac->cell->tool_start > 0) {
+		size_t u = strcmp(t, "-") ? strlen(t) : 0;
+
+		snprintf(t + u, sizeof(t) - u, "%sincl. start-up %s",
+			 u ? ", " : "",
+			 fmt_seconds(ac->cell->tool_start, st, sizeof(st)));
+	}
 	fprintf(f,
 		ac->in_best_set ? "| **`%s`** | %s | %s |"
 				: "| `%s` | %s | %s |",
-		ac->cell->strategy, cell_options_desc(ac->cell, t, sizeof(t)),
-		report_rate_ci(ac, rate, sizeof(rate)));
+		ac->cell->strategy, t, report_rate_ci(ac, rate, sizeof(rate)));
 	if (show_files_s(s))
 		fprintf(f, " %s |", fmt_sig(ac->files_s, fs, sizeof(fs)));
 	if (i == g->rw)
@@ -423,15 +430,14 @@ static void size_row(struct report *rp, const struct analysis_size *s, size_t i)
 static void size_heading(struct report *rp, const struct analysis_size *s)
 {
 	const struct run_request *q = &rp->run->request;
-	char b[FMT_LEN];
 
 	if (rp->run->workload)
 		fprintf(rp->f, "## Dataset %s\n\n", s->name);
 	else if (q->source)
-		fprintf(rp->f,
-			"## Source tree `%s` (%" PRIu64 " files, %s)\n\n",
-			q->source, q->source_files,
-			fmt_bytes(s->size, b, sizeof(b)));
+		/* the tree is the one "size": a copy is all of its files */
+		fprintf(rp->f, "## Source tree %s\n\nAt %s: %" PRIu64
+			" files, %" PRIu64 " bytes.\n\n", s->name, q->source,
+			q->source_files, s->size);
 	else
 		fprintf(rp->f, "## Size %s\n\n", s->name);
 }

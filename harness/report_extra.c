@@ -16,6 +16,7 @@
 #include "parse.h"
 #include "plots.h"
 #include "reference.h"
+#include "source_tree.h"
 #include "report_extra.h"
 #include "report_internal.h"
 
@@ -44,6 +45,28 @@ static const struct analysis_cell *best_of(const struct analysis *a,
 					   bool reference)
 {
 	return analysis_best_of(a, size, cache, NULL, reference);
+}
+
+/* The fastest measured strategy cell of N threads (unsynced, unpinned or
+ * not) of a size and cache mode, or NULL: beside the one-process tools
+ * it shows what threads bring. */
+static const struct cell *best_threaded(const struct run *run, uint64_t size,
+					enum cache_mode cache)
+{
+	const struct cell *best = NULL;
+
+	for (size_t i = 0; i < run->n_cells; i++) {
+		const struct cell *c = &run->cells[i];
+
+		if (c->status != CELL_OK || !(c->est.median > 0) ||
+		    reference_cell(c) || c->size != size ||
+		    c->cache != cache || c->threads < 2 ||
+		    c->sync != SYNC_NONE)
+			continue;
+		if (!best || c->est.median < best->est.median)
+			best = c;
+	}
+	return best;
 }
 
 static bool any_reference(const struct run *run)
@@ -110,8 +133,11 @@ void report_extra_size(FILE *f, const struct analysis *a, uint64_t size)
 		said = true;
 	}
 	if (said)
-		fputs(". Rows `ref:*` run the tool as one process per copy: "
-		      "their times include process start.\n\n", f);
+		fprintf(f, ". Rows `ref:*` run the tool as one process %s: "
+			"their times include its start-up (shown beside them; "
+			"the strategies' times include none).\n\n",
+			run->request.source ? "for the whole tree" :
+			"per batch of files (dd: per file)");
 }
 
 /* The limit table's last column: why a cell beat its ceiling, or "". */
@@ -265,6 +291,38 @@ static void section_limits(FILE *f, const struct analysis *an)
 	fputs("\n", f);
 }
 
+/* The start-up recorded with a tool's cells (0: none measured). */
+static double reference_start_of(const struct run *run, const char *name)
+{
+	for (size_t i = 0; i < run->n_cells; i++)
+		if (run->cells[i].strategy &&
+		    !strcmp(run->cells[i].strategy, name) &&
+		    run->cells[i].tool_start > 0)
+			return run->cells[i].tool_start;
+	return 0;
+}
+
+/* A row of the Reference tools table for a threaded cell b against the
+ * best tool r: a plain ratio of medians (other groups: no paired CI). */
+static void reference_row(FILE *f, const struct run *run, uint64_t size,
+			  enum cache_mode m, const struct cell *b,
+			  const struct cell *r)
+{
+	char sz[160], lb[128], lr[128], a[16], x[16];
+
+	if (run->request.source)
+		source_tree_label(run->request.source,
+				  run->request.source_files, size, sz,
+				  sizeof(sz));
+	else
+		fmt_size(size, sz, sizeof(sz));
+	fprintf(f, "| %s | %s | %s | %s | %s | %s | %.2fx (unpaired) |\n", sz,
+		cache_mode_name(m), cell_label(b, lb, sizeof(lb)),
+		fmt_sig(results_mib_s(b->size, b->est.median), a, sizeof(a)), cell_label(r, lr, sizeof(lr)),
+		fmt_sig(results_mib_s(r->size, r->est.median), x, sizeof(x)),
+		r->est.median / b->est.median);
+}
+
 static void section_references(FILE *f, const struct analysis *a)
 {
 	const struct run *run = a->run;
@@ -272,17 +330,31 @@ static void section_references(FILE *f, const struct analysis *a)
 
 	if (!any_reference(run))
 		return;
-	fputs("## Reference tools\n\n"
-	      "The same source files copied by the tools people already use, "
-	      "through the same cache preparation and verification as the "
-	      "strategies. Each copy forks and execs the tool and waits for "
-	      "it, so **their times include process start** (a few "
-	      "milliseconds, which dominates small files). Commands:\n\n", f);
-	for (size_t t = 0; (s = reference_at(&run->request, t)); t++)
-		fprintf(f, "- `%s`: `%s`\n", s->name, reference_command(s));
-	fputs("\n| size | cache | best strategy | MiB/s | best reference | "
-	      "MiB/s | speed-up [95% CI] |\n|---|---|---|---:|---|---:|---:|\n",
-	      f);
+	fprintf(f, "## Reference tools\n\n"
+		"The same source files copied by the tools people already "
+		"use, through the same cache preparation and verification as "
+		"the strategies. %s, so **their times include the tool's "
+		"start-up**, measured on its own as the median of 9 runs of "
+		"`TOOL --version` (as hyperfine measures a shell's) and shown "
+		"beside them; the strategies' times include no process "
+		"start. Commands:\n\n", run->request.source ?
+		"One process copies the whole tree (reading a read-only view "
+		"of it, so its access times stay unchanged)" :
+		"One process copies a sample's whole batch of files (`cp -t "
+		"DIR SRC...`; dd one file per process)");
+	for (size_t t = 0; (s = reference_at(&run->request, t)); t++) {
+		char st[16];
+		double start = reference_start_of(run, s->name);
+
+		fprintf(f, "- `%s`: `%s`", s->name, reference_command(s));
+		if (start > 0)
+			fprintf(f, " (start-up %s)",
+				fmt_seconds(start, st, sizeof(st)));
+		fputs("\n", f);
+	}
+	fputs("\n| size | cache | best strategy | MiB/s | best reference "
+	      "(incl. start-up) | MiB/s | speed-up [95% CI] |\n"
+	      "|---|---|---|---:|---|---:|---:|\n", f);
 	for (size_t i = 0; i < run->request.n_sizes; i++) {
 		uint64_t size = run->request.sizes[i];
 
@@ -290,14 +362,24 @@ static void section_references(FILE *f, const struct analysis *a)
 			const struct analysis_cell *r = best_of(a, size, m,
 								true);
 			const struct analysis_cell *b;
-			char sz[32], lb[128], lr[128], p[16], x[16];
+			const struct cell *th = best_threaded(run, size, m);
+			char sz[160], lb[128], lr[128], p[16], x[16];
 			char t[64];
 
+			/* the best with threads beside the tools: what the
+			 * product's threads would bring */
+			if (r && th)
+				reference_row(f, run, size, m, th, r->cell);
 			/* its group's best, paired over the rounds */
 			if (!r || !r->have_vs_best)
 				continue;
 			b = &a->cells[a->groups[r->group].best];
-			fmt_size(size, sz, sizeof(sz));
+			if (run->request.source)
+				source_tree_label(run->request.source,
+						  run->request.source_files,
+						  size, sz, sizeof(sz));
+			else
+				fmt_size(size, sz, sizeof(sz));
 			fprintf(f, "| %s | %s | %s | %s | %s | %s | %s |\n",
 				sz, cache_mode_name(m),
 				label(b, lb, sizeof(lb)),

@@ -467,6 +467,10 @@ int request_build(const struct request_opts *o, struct run_request *rq)
 		msg_error("sweep: %s", err);
 		return -EINVAL;
 	}
+	/* a tree's files are pre-sized only when asked (by ranges the
+	 * default is truncate) */
+	if (!o->prealloc && (o->source || o->dataset))
+		rq->prealloc = PREALLOC_NONE;
 	if (parse_tunables(o, rq))
 		return -EINVAL;
 	if (each_name("--cache", o->cache, one_cache, rq) ||
@@ -487,6 +491,12 @@ int request_build(const struct request_opts *o, struct run_request *rq)
 			    "tree's files have their own sizes)");
 		return -EINVAL;
 	}
+	if (o->preserve && !o->source) {
+		msg_error("sweep: --preserve needs --source (the attributes "
+			    "of a real tree's files)");
+		return -EINVAL;
+	}
+	rq->preserve = o->preserve;
 	if (o->dataset && (o->sizes_given || o->source || o->content_given)) {
 		msg_error("sweep: --dataset and %s are exclusive (the "
 			    "dataset sets each file's size and content)",

@@ -37,6 +37,7 @@ struct request_opts {
 	const char *cold;		/* --cold data|metadata, or NULL */
 	const char *src_dir;		/* --src-dir DIR, or NULL */
 	const char *sustained;		/* --sustained SECONDS, or NULL */
+	bool preserve;			/* --preserve (with --source) */
 	bool sizes_given;		/* --source and --sizes are exclusive */
 	bool content_given;		/* so are --dataset and --content */
 	/* sweep --mpi (cluster.h), --mpi-layout, --ranks, --stonewall; and

@@ -149,7 +149,7 @@ struct cell {
 	enum sync_mode sync;
 	enum content_kind content;
 	unsigned batch;			/* files per sample (>= 1), fixed */
-	/* thread sweeps: 0 reads as 1; prealloc only for ranges */
+	/* thread sweeps: 0 reads as 1; prealloc for ranges and trees */
 	unsigned threads;
 	enum parallel_mode parallel;
 	enum pin_mode pin;
@@ -161,6 +161,9 @@ struct cell {
 	enum cell_status status;
 	char *reason;			/* NULL when ok */
 	double warmup_seconds;		/* the untimed first sample */
+	/* a reference cell: its tool's start-up (median of TOOL --version,
+	 * seconds), which every process of its copies includes; else 0 */
+	double tool_start;
 	struct sample *samples;
 	size_t n_samples;
 	struct cell_usage usage;
@@ -257,6 +260,8 @@ struct run_request {
 	enum content_kind content;
 	/* --sparse: holes of sparse sources, run-wide (strategies.h) */
 	enum strategy_sparse sparse;
+	/* --preserve: a tree's copies get mode, owner and times (cp -a) */
+	bool preserve;
 	char *source;			/* --source DIR or NULL */
 	/* --source: regular files in the tree; sizes[0] is their total */
 	uint64_t source_files;

@@ -44,6 +44,7 @@
 #include "scratch.h"
 #include "signals.h"
 #include "source_tree.h"
+#include "tree_copy.h"
 #include "stats.h"
 #include "strategies.h"
 #include "threads.h"
@@ -404,21 +405,37 @@ static bool probe_for_request(const struct copy_strategy *s,
 }
 
 /* Reference tools (reference.h) are planned like strategies: their
- * placeholders carry the tunables and the probe. */
+ * placeholders carry the tunables and the probe. For a --source tree the
+ * tools read a read-only view of it: probed once, its failure is every
+ * tool's reason. */
 static int plan_references(struct plan *pl, uint64_t size, const char *dir,
 			   bool memory_fs)
 {
+	const struct source_tree *tree = pl->run->request.source ?
+					 pl->run->source_tree : NULL;
 	const struct copy_strategy *s;
-	char why[REASON_LEN];
-	int ret = 0;
+	char why[REASON_LEN], view_why[REASON_LEN];
+	int ret = 0, view = 0;
 
+	if (tree && reference_at(&pl->run->request, 0))
+		view = reference_tree_probe(tree, dir, view_why,
+					    sizeof(view_why));
 	for (size_t t = 0; !ret && (s = reference_at(&pl->run->request, t));
 	     t++) {
 		bool usable = probe_for_request(s, &pl->run->request, dir,
 						why, sizeof(why));
 
-		ret = plan_strategy(pl, s, size, usable ? NULL : why,
+		size_t first = pl->run->n_cells;
+		double start;
+
+		if (usable && view)
+			snprintf(why, sizeof(why), "%s", view_why);
+		ret = plan_strategy(pl, s, size, usable && !view ? NULL : why,
 				    memory_fs);
+		/* shown beside the times that include it */
+		start = usable ? reference_start_seconds(s) : 0;
+		for (size_t i = first; i < pl->run->n_cells; i++)
+			pl->run->cells[i].tool_start = start;
 	}
 	return ret;
 }
@@ -430,10 +447,11 @@ static bool want_all(const struct run_request *rq)
 }
 
 /*
- * --source: a sample copies the tree file by file on one thread. Cells
- * of N threads or pinned ones would split or place that work (not done
- * yet), and reference tools open the files without O_NOATIME, leaving a
- * trace in the user's tree: both are skipped with the reason.
+ * --source, --dataset: a sample copies the tree's files (by files with N
+ * threads from a shared queue). By ranges would split each file of the
+ * tree (not done); reference tools copy a --source tree in one process,
+ * but a dataset's classes one file per process: both are skipped with
+ * the reason.
  */
 static int skip_for_source(struct run *run, size_t first)
 {
@@ -448,14 +466,10 @@ static int skip_for_source(struct run *run, size_t first)
 		if (reference_cell(c) && dataset)
 			why = "not with --dataset: reference tools copy one "
 			      "file per process";
-		else if (reference_cell(c))
-			why = "not with --source: a reference tool would "
-			      "update the tree's access times";
-		else if (threads_cell_pooled(c))
-			why = dataset ? "not with --dataset: threads and "
-			      "pinning copy generated files only" :
-			      "not with --source: threads and pinning "
-			      "copy generated files only";
+		else if (c->parallel == PARALLEL_RANGES && c->threads > 1)
+			why = dataset ? "not with --dataset: a tree is copied "
+			      "by files" : "not with --source: a tree is "
+			      "copied by files";
 		else if (c->cache == CACHE_COLD && run->source_tree &&
 			 run->source_tree->n_residency_unreadable)
 			why = "cold cache cannot be checked: the kernel "
@@ -716,29 +730,6 @@ static void src_path(const struct runner *r, size_t i, char *out, size_t len)
 		 r->src_top[0] ? r->src_scratch : r->scratch, r->size_idx, i);
 }
 
-/* Removes a sample directory, or the data-* one: the flat files in it,
- * then the directory. */
-static void remove_flat_dir(int parent, const char *name)
-{
-	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
-			O_NOFOLLOW);
-	struct dirent *de;
-	DIR *d;
-
-	if (fd < 0)
-		return;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return;
-	}
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			unlinkat(dirfd(d), de->d_name, 0);
-	closedir(d);
-	unlinkat(parent, name, AT_REMOVEDIR);
-}
-
 /* Removes a scratch top (closing *data_fd, its data-* directory): the
  * data-* directory and any sample directory an interrupted sample left,
  * then the top. */
@@ -757,7 +748,7 @@ static void remove_top(const char *path, int *data_fd)
 		close(top);
 	while (d && (de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			remove_flat_dir(dirfd(d), de->d_name);
+			tree_copy_remove(dirfd(d), de->d_name);
 	if (d)
 		closedir(d);
 	if (path[0])
@@ -867,10 +858,10 @@ static int make_sample_dir(const struct runner *r, char *dir, size_t len)
 	return 0;
 }
 
-/* Removes a sample directory and the (flat) files in it. */
+/* Removes a sample directory and everything in it (a tree's copy). */
 static void remove_sample_dir(const char *dir)
 {
-	remove_flat_dir(AT_FDCWD, dir);
+	tree_copy_remove(AT_FDCWD, dir);
 }
 
 static void remove_sources(struct runner *r)
@@ -999,77 +990,69 @@ static int sum_pages(const struct source_tree *tree, char *const *paths,
 	return 0;
 }
 
-/*
- * Opens file i of a --source tree for the timed copy: never through a
- * symlink nor blocking on a FIFO put in its place. fd or -errno with the
- * reason in why.
- */
-static int open_tree_source(const struct source_tree *tree, unsigned i,
-			    int oflags, char *why, size_t len)
-{
-	int fd = source_tree_open(tree, i, oflags);
+/* What one sample child copies. */
+struct child_job {
+	const struct copy_strategy *s;
+	const struct cell *c;
+	enum strategy_sparse sparse;
+	/* --source, --dataset: the tree whose files are the sources (dst
+	 * mirrors it below dir/tree), or NULL */
+	const struct source_tree *tree;
+	bool preserve;			/* --preserve (tree_copy.h) */
+	bool reference;			/* a reference tool's cell */
+	const char *dir;		/* the sample directory */
+	char *const *src, *const *dst;
+	unsigned k;
+	/* k entries shared with the parent (or NULL): each file's copy
+	 * time, one clock read per file inside the timed region */
+	double *lat;
+};
 
-	if (fd == -EINVAL)
-		return strategy_why(why, len, fd, "opening %s: no longer a "
-				    "regular file", tree->files[i].path);
-	if (fd == -ELOOP)
-		return strategy_why(why, len, fd, "opening %s: a symlink on "
-				    "its path (never followed)",
-				    tree->files[i].path);
-	if (fd < 0)
-		return strategy_why(why, len, fd, "opening %s: %s",
-				    tree->files[i].path, strerror(-fd));
-	return fd;
-}
-
-/* The timed unit (copy_unit.h); a reference tool opens, copies and
- * closes by itself. File i of a --source tree is opened below the
- * tree's root (source_tree_open()). */
-static int copy_one(const struct copy_unit *u, const struct cell *c,
-		    const struct source_tree *tree, unsigned i,
-		    const char *src, const char *dst, uint64_t size,
+/* The timed unit (copy_unit.h). File i of a tree goes through
+ * tree_copy_file(). */
+static int copy_one(const struct copy_unit *u, const struct child_job *j,
+		    const struct tree_copy_job *tj,
+		    struct tree_copy_dirs *dirs, unsigned i,
 		    double *sync_seconds, char *why, size_t len)
 {
-	struct copy_range range = { 0, 0, size };
-	int sfd;
+	struct copy_range range = { 0, 0, j->c->size };
 
-	if (reference_is(u->s))
-		return reference_copy(u->s, c, src, dst, sync_seconds, why,
-				      len);
-	if (!tree)
-		return copy_unit_file(u, src, 0, dst, COPY_UNIT_CREATE,
-				      &range, sync_seconds, why, len);
-	sfd = open_tree_source(tree, i, u->oflags, why, len);
-	if (sfd < 0)
-		return sfd;
-	return copy_unit_fd(u, sfd, dst, COPY_UNIT_CREATE, &range,
-			    sync_seconds, why, len);
+	if (j->tree)
+		return tree_copy_file(u, tj, i, j->dst[i], dirs, sync_seconds,
+				      why, len);
+	return copy_unit_file(u, j->src[i], 0, j->dst[i], COPY_UNIT_CREATE,
+			      &range, sync_seconds, why, len);
 }
 
 /* child_measure for a cell of N threads (or pinned): the worker pool
- * (threads.h) copies the k files, each thread with its own state. */
-static int child_measure_threads(const struct copy_strategy *s,
-				 const struct cell *c,
-				 enum strategy_sparse sparse, char *const *src,
-				 char *const *dst, unsigned k,
+ * (threads.h) copies the k files, each thread with its own state; a
+ * tree's files from a shared queue, largest first. */
+static int child_measure_threads(const struct child_job *j,
 				 struct sample_msg *m)
 {
+	const struct cell *c = j->c;
 	struct cache_pages before, after;
 	struct threads_outcome *o = calloc(1, sizeof(*o));
+	struct threads_tree tt = {
+		.tree = j->tree,
+		.preserve = j->preserve,
+		.base_len = strlen(j->dir),
+	};
 	int ret;
 
 	if (!o)
 		return strategy_why(m->reason, sizeof(m->reason), -ENOMEM,
 				    "setup: %s", strerror(ENOMEM));
-	ret = sum_pages(NULL, src, k, c->cache == CACHE_WARM, &m->src_pages,
-			&before);
+	ret = sum_pages(j->tree, j->src, j->k, c->cache == CACHE_WARM,
+			&m->src_pages, &before);
 	if (ret) {
 		strategy_why(m->reason, sizeof(m->reason), ret,
 			     "reading source residency: %s", strerror(-ret));
 		goto out_free;
 	}
 	m->src_before = before.cached;
-	ret = threads_measure(s, c, sparse, src, dst, k, o, m->reason,
+	ret = threads_measure(j->s, c, j->sparse, j->tree ? &tt : NULL,
+			      j->src, j->dst, j->k, o, m->reason,
 			      sizeof(m->reason));
 	if (ret)
 		goto out_free;
@@ -1079,39 +1062,122 @@ static int child_measure_threads(const struct copy_strategy *s,
 	m->cpu_user = o->cpu_user;
 	m->cpu_sys = o->cpu_sys;
 	memcpy(m->per_thread, o->per_thread, sizeof(m->per_thread));
-	m->src_after = sum_pages(NULL, src, k, c->cache == CACHE_WARM, NULL,
-				 &after) ? -1 : after.cached;
-	if (sum_pages(NULL, dst, k, false, NULL, &m->dst))
+	m->src_after = sum_pages(j->tree, j->src, j->k,
+				 c->cache == CACHE_WARM, NULL, &after) ?
+		       -1 : after.cached;
+	if (sum_pages(NULL, j->dst, j->k, false, NULL, &m->dst))
 		m->dst = (struct cache_pages){ -1, -1, -1 };
 out_free:
 	free(o);
 	return ret;
 }
 
-/* lat (k entries, shared with the parent; may be NULL) gets each
- * file's copy time: one clock read per file, inside the timed region. */
-static int child_measure(const struct copy_strategy *s, const struct cell *c,
-			 enum strategy_sparse sparse,
-			 const struct source_tree *tree, char *const *src,
-			 char *const *dst, unsigned k, double *lat,
-			 struct sample_msg *m)
+/* The files of the sample, one after the other. */
+static int copy_all(const struct copy_unit *u, const struct child_job *j,
+		    struct sample_msg *m)
 {
-	struct rusage ru0, ru1;
-	struct cache_pages before, after;
+	struct tree_copy_job tj = {
+		.tree = j->tree,
+		.prealloc = j->c->prealloc,
+		.preserve = j->preserve,
+		.base_len = strlen(j->dir),
+	};
+	struct tree_copy_dirs *dirs = NULL;
+	double t_prev, t_end;
+	int ret = 0;
+
+	if (j->tree) {
+		dirs = calloc(1, sizeof(*dirs));
+		if (!dirs)
+			return strategy_why(m->reason, sizeof(m->reason),
+					    -ENOMEM, "%s", strerror(ENOMEM));
+	}
+	t_prev = clock_now();
+	for (unsigned i = 0; i < j->k && !ret; i++) {
+		char why[REASON_LEN - 32];
+
+		ret = copy_one(u, j, &tj, dirs, i, &m->sync_seconds, why,
+			       sizeof(why));
+		if (ret)
+			snprintf(m->reason, sizeof(m->reason),
+				 "file %u of %u: %s", i + 1, j->k, why);
+		/* per-copy latency: its cost is measured and reported
+		 * (cell_io_timestamp_ns()) */
+		t_end = clock_now();
+		if (j->lat)
+			j->lat[i] = t_end - t_prev;
+		t_prev = t_end;
+	}
+	free(dirs);
+	return ret;
+}
+
+/* Page-cache effects of the copy, untimed. */
+static void pages_after(const struct child_job *j, struct sample_msg *m)
+{
+	struct cache_pages after;
+
+	if (!sum_pages(j->tree, j->src, j->k, j->c->cache == CACHE_WARM, NULL,
+		       &after))
+		m->src_after = after.cached;
+	else
+		m->src_after = -1;
+	if (sum_pages(NULL, j->dst, j->k, false, NULL, &m->dst))
+		m->dst = (struct cache_pages){ -1, -1, -1 };
+}
+
+/* child_measure for a reference tool's cell: the tool runs as a process
+ * of its own (reference.h), its CPU time is its children's. */
+static int child_measure_reference(const struct child_job *j,
+				   struct sample_msg *m)
+{
+	struct reference_job rj = {
+		.s = j->s, .c = j->c, .tree = j->tree, .dir = j->dir,
+		.src = j->src, .dst = j->dst, .k = j->k,
+	};
 	struct profile_session ps;
-	struct copy_unit u;
-	double t0, t_prev, t_end;
+	struct cache_pages before;
 	int ret;
 
+	ret = sum_pages(j->tree, j->src, j->k, j->c->cache == CACHE_WARM,
+			&m->src_pages, &before);
+	if (ret)
+		return strategy_why(m->reason, sizeof(m->reason), ret,
+				    "reading source residency: %s",
+				    strerror(-ret));
+	m->src_before = before.cached;
+	profile_begin(&ps, j->c->profile.on);
+	ret = reference_sample(&rj, &m->seconds, &m->sync_seconds, m->reason,
+			       sizeof(m->reason));
+	profile_end(&ps, &m->prof);
+	if (ret)
+		return ret;
+	reference_add_children_cpu(&m->cpu_user, &m->cpu_sys);
+	pages_after(j, m);
+	return 0;
+}
+
+static int child_measure(const struct child_job *j, struct sample_msg *m)
+{
+	const struct cell *c = j->c;
+	struct rusage ru0, ru1;
+	struct cache_pages before;
+	struct profile_session ps;
+	struct copy_unit u;
+	double t0;
+	int ret;
+
+	if (j->reference)
+		return child_measure_reference(j, m);
 	if (threads_cell_pooled(c))
-		return child_measure_threads(s, c, sparse, src, dst, k, m);
-	ret = copy_unit_setup(&u, s, c, m->reason, sizeof(m->reason));
+		return child_measure_threads(j, m);
+	ret = copy_unit_setup(&u, j->s, c, m->reason, sizeof(m->reason));
 	if (ret)
 		goto out_teardown;
-	u.sparse = sparse;
+	u.sparse = j->sparse;
 	/* residency right before the clock: what the copy really met */
-	ret = sum_pages(tree, src, k, c->cache == CACHE_WARM, &m->src_pages,
-			&before);
+	ret = sum_pages(j->tree, j->src, j->k, c->cache == CACHE_WARM,
+			&m->src_pages, &before);
 	if (ret) {
 		strategy_why(m->reason, sizeof(m->reason), ret,
 			     "reading source residency: %s", strerror(-ret));
@@ -1120,42 +1186,18 @@ static int child_measure(const struct copy_strategy *s, const struct cell *c,
 	m->src_before = before.cached;
 	getrusage(RUSAGE_SELF, &ru0);
 	profile_begin(&ps, c->profile.on);
-	t0 = t_prev = clock_now();
-	for (unsigned i = 0; i < k && !ret; i++) {
-		char why[REASON_LEN - 32];
-		/* --source: the file's own size; read-only, no symlink, no
-		 * atime update where permitted */
-		uint64_t size = tree ? tree->files[i].size : c->size;
-
-		ret = copy_one(&u, c, tree, i, src[i], dst[i], size,
-			       &m->sync_seconds, why, sizeof(why));
-		if (ret)
-			snprintf(m->reason, sizeof(m->reason),
-				 "file %u of %u: %s", i + 1, k, why);
-		/* per-copy latency: its cost is measured and reported
-		 * (cell_io_timestamp_ns()) */
-		t_end = clock_now();
-		if (lat)
-			lat[i] = t_end - t_prev;
-		t_prev = t_end;
-	}
-	m->seconds = t_prev - t0;
+	t0 = clock_now();
+	ret = copy_all(&u, j, m);
+	m->seconds = clock_now() - t0;
 	profile_end(&ps, &m->prof);
 	getrusage(RUSAGE_SELF, &ru1);
 	m->cpu_user = clock_tv_seconds(&ru1.ru_utime) - clock_tv_seconds(&ru0.ru_utime);
 	m->cpu_sys = clock_tv_seconds(&ru1.ru_stime) - clock_tv_seconds(&ru0.ru_stime);
-	reference_add_children_cpu(&m->cpu_user, &m->cpu_sys);
 out_teardown:
 	copy_unit_teardown(&u);
 	if (ret)
 		return ret;
-	/* page-cache effects of the copy, untimed */
-	if (!sum_pages(tree, src, k, c->cache == CACHE_WARM, NULL, &after))
-		m->src_after = after.cached;
-	else
-		m->src_after = -1;
-	if (sum_pages(NULL, dst, k, false, NULL, &m->dst))
-		m->dst = (struct cache_pages){ -1, -1, -1 };
+	pages_after(j, m);
 	return 0;
 }
 
@@ -1190,10 +1232,7 @@ static void inject_fault(const char *strategy)
 }
 
 static void __attribute__((noreturn))
-child_main(const struct copy_strategy *s, const struct cell *c,
-	   enum strategy_sparse sparse, const struct source_tree *tree,
-	   char *const *src, char *const *dst, unsigned k, double *lat,
-	   int wfd)
+child_main(const struct child_job *j, int wfd)
 {
 	struct sample_msg m;
 
@@ -1201,9 +1240,9 @@ child_main(const struct copy_strategy *s, const struct cell *c,
 	 * sample in flight finishes, and only the parent decides to kill it */
 	signals_ignore_stop();
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	inject_fault(s->name);
+	inject_fault(j->s->name);
 	memset(&m, 0, sizeof(m));
-	m.status = child_measure(s, c, sparse, tree, src, dst, k, lat, &m);
+	m.status = child_measure(j, &m);
 	strategy_write_all(wfd, &m, sizeof(m));
 	_exit(0);
 }
@@ -1439,8 +1478,11 @@ static void free_paths(char **p, unsigned k)
 	free(p);
 }
 
+/* The sample's sources and destinations: dir/dst-I, a tree's mirror
+ * dir/tree/REL, or dir/<the source's name> for a tool given the whole
+ * batch (cp -t dir SRC...). */
 static int make_paths(const struct runner *r, const char *dir, unsigned k,
-		      char ***src, char ***dst)
+		      bool by_name, char ***src, char ***dst)
 {
 	char **s = calloc(k, sizeof(*s)), **d = calloc(k, sizeof(*d));
 	char p[FILE_PATH_MAX];
@@ -1455,7 +1497,15 @@ static int make_paths(const struct runner *r, const char *dir, unsigned k,
 		else
 			src_path(r, i, p, sizeof(p));
 		s[i] = strdup(p);
-		snprintf(p, sizeof(p), "%s/dst-%u", dir, i);
+		/* a tree's copy mirrors it below SAMPLE/tree */
+		if (r->tree)
+			snprintf(p, sizeof(p), "%s/" TREE_COPY_DIR "/%s", dir,
+				 r->tree->files[i].rel);
+		else if (by_name && s[i])
+			snprintf(p, sizeof(p), "%s/%s", dir,
+				 strrchr(s[i], '/') + 1);
+		else
+			snprintf(p, sizeof(p), "%s/dst-%u", dir, i);
 		d[i] = strdup(p);
 		if (!s[i] || !d[i])
 			return -ENOMEM;
@@ -1551,7 +1601,8 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 			     "%s: %s", r->top, strerror(-ret));
 		return ret;
 	}
-	ret = make_paths(r, dir, k, &src, &dst);
+	ret = make_paths(r, dir, k, !r->tree && reference_batches(r->cs[ci].s),
+			 &src, &dst);
 	if (ret) {
 		strategy_why(why, len, ret, "%s", strerror(-ret));
 		goto out_free;
@@ -1595,8 +1646,15 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 	}
 	if (!pid) {
 		close(pfd[0]);
-		child_main(r->cs[ci].s, c, r->run->request.sparse, r->tree,
-			   src, dst, k, lat, pfd[1]);
+		struct child_job j = {
+			.s = r->cs[ci].s, .c = c,
+			.sparse = r->run->request.sparse, .tree = r->tree,
+			.preserve = r->run->request.preserve, .dir = dir,
+			.reference = reference_cell(c),
+			.src = src, .dst = dst, .k = k, .lat = lat,
+		};
+
+		child_main(&j, pfd[1]);
 	}
 	close(pfd[1]);
 	memset(ru, 0, sizeof(*ru));
@@ -1772,7 +1830,7 @@ static int warm_up(struct runner *r, size_t ci)
 	struct sample s;
 	struct rusage ru;
 	char why[REASON_LEN];
-	double t0 = runner_clock(r);
+	double t0 = runner_clock(r), work;
 	unsigned seq0 = r->cs[ci].seq;
 	int ret;
 
@@ -1801,7 +1859,13 @@ static int warm_up(struct runner *r, size_t ci)
 		goto out;
 	free(s.per_thread);
 	free(s.per_rank);
-	k = r->tree ? 1 : batch_for(&r->run->request, c->size, s.seconds / k0,
+	work = s.seconds;
+	/* a tool copying the batch in one process: the batch is sized by
+	 * its copy work, so its one start-up is spread over as many files
+	 * as a strategy's sample holds */
+	if (!r->tree && reference_batches(r->cs[ci].s) && c->tool_start > 0)
+		work = fmax(s.seconds - c->tool_start, s.seconds / 10);
+	k = r->tree ? 1 : batch_for(&r->run->request, c->size, work / k0,
 				    lim);
 	c->batch = k;
 	c->warmup_seconds = s.seconds;

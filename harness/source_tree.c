@@ -19,6 +19,7 @@
 
 #include "cache.h"
 #include "dataset.h"
+#include "fmt.h"
 #include "source_tree.h"
 #include "strategies.h"
 
@@ -608,4 +609,17 @@ int source_tree_check(const struct source_tree *t, char *why, size_t len)
 		 t->n_files == 1 ? "" : "s", added,
 		 changed ? first : first_added);
 	return 1;
+}
+
+const char *source_tree_label(const char *root, uint64_t files,
+			      uint64_t bytes, char *out, size_t len)
+{
+	const char *slash = root ? strrchr(root, '/') : NULL;
+	const char *name = slash && slash[1] ? slash + 1 : root ? root : "?";
+	char b[FMT_LEN];
+
+	snprintf(out, len, "%s (%llu file%s, %s)", name,
+		 (unsigned long long)files, files == 1 ? "" : "s",
+		 fmt_bytes(bytes, b, sizeof(b)));
+	return out;
 }

@@ -82,6 +82,14 @@ struct source_tree *source_tree_subset(const struct source_tree *t,
  */
 int source_tree_open(const struct source_tree *t, size_t i, int extra);
 
+/*
+ * A tree as people read it, by name, file count and size in human units:
+ * "include (8517 files, 114 MiB)" (the last component of root). Returns
+ * out.
+ */
+const char *source_tree_label(const char *root, uint64_t files,
+			      uint64_t bytes, char *out, size_t len);
+
 /* For tests: open tree files component by component (the fallback for
  * kernels without openat2) even where openat2 works. */
 void source_tree_force_walk(bool on);

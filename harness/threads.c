@@ -9,6 +9,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #include "strlist.h"
 #include "threads.h"
 #include "topology.h"
+#include "tree_copy.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -143,6 +145,7 @@ int threads_apply_config(struct run *run, size_t first,
 	struct thread_config *all;
 	size_t n = threads_n_configs(rq);
 	bool ranges_ok = s->flags & COPY_RANGES;
+	bool tree = run->source_tree || run->workload;
 
 	all = calloc(n ? n : 1, sizeof(*all));
 	if (!all)
@@ -159,12 +162,18 @@ int threads_apply_config(struct run *run, size_t first,
 
 		c->threads = tc.threads;
 		c->parallel = tc.parallel;
-		/* a reference tool is a program run once per file */
-		c->pin = reference_is(s) ? PIN_NONE : rq->pin;
-		c->prealloc = tc.parallel == PARALLEL_RANGES && tc.threads > 1 ?
+		/* a reference tool is a program of its own (once per file,
+		 * or once per tree) */
+		c->pin = reference_cell(c) ? PIN_NONE : rq->pin;
+		/* by ranges the destinations are pre-sized; a tree's
+		 * files too (its default is none: request.c) */
+		c->prealloc = ((tc.parallel == PARALLEL_RANGES &&
+				tc.threads > 1) || tree) && !reference_cell(c) ?
 			      rq->prealloc : PREALLOC_NONE;
-		if (reference_is(s) && tc.threads > 1)
-			skip = "reference tools copy one file at a time";
+		if (reference_cell(c) && tc.threads > 1)
+			skip = tree ? "a reference tool is one process for "
+			       "the whole tree" : "reference tools copy one "
+			       "file at a time";
 		else if (!ranges_ok && c->parallel == PARALLEL_RANGES)
 			skip = "not range-capable";
 		if (c->status != CELL_PENDING || !skip)
@@ -293,6 +302,9 @@ struct pool {
 	struct gate ready, go;
 	struct copy_range *ranges;	/* ranges mode: one per thread */
 	bool abort;			/* set before go: workers skip */
+	/* a tree: the queue's order (largest first) and its next entry */
+	const unsigned *order;
+	atomic_uint next;
 };
 
 struct worker {
@@ -339,6 +351,40 @@ static int copy_part(struct worker *w, const struct copy_unit *u,
 	return ret;
 }
 
+/* A tree: each worker takes the next file of the shared queue until it
+ * is empty, so one large file does not leave the others idle at the end
+ * of a fixed share. */
+static int worker_copy_tree(struct worker *w, const struct copy_unit *u)
+{
+	const struct threads_job *job = w->pool->job;
+	const struct threads_tree *tt = job->tree;
+	struct tree_copy_job tj = {
+		.tree = tt->tree,
+		.prealloc = job->prealloc,
+		.preserve = tt->preserve,
+		.base_len = tt->base_len,
+	};
+	struct tree_copy_dirs *dirs = calloc(1, sizeof(*dirs));
+	int ret = 0;
+
+	if (!dirs)
+		return strategy_why(w->why, sizeof(w->why), -ENOMEM, "%s",
+				    strerror(ENOMEM));
+	while (!ret) {
+		unsigned q = atomic_fetch_add(&w->pool->next, 1), f;
+
+		if (q >= job->n_files)
+			break;
+		f = w->pool->order[q];
+		ret = tree_copy_file(u, &tj, f, job->dst[f], dirs,
+				     &w->sync_seconds, w->why, sizeof(w->why));
+		if (!ret)
+			w->bytes += tt->tree->files[f].size;
+	}
+	free(dirs);
+	return ret;
+}
+
 static int worker_copy(struct worker *w, const struct copy_unit *u)
 {
 	const struct threads_job *job = w->pool->job;
@@ -346,6 +392,8 @@ static int worker_copy(struct worker *w, const struct copy_unit *u)
 		     job->n_files / job->threads : job->n_files;
 	int ret = 0;
 
+	if (job->tree)
+		return worker_copy_tree(w, u);
 	for (unsigned i = 0; i < k && !ret; i++) {
 		if (job->parallel == PARALLEL_FILES) {
 			struct copy_range whole = { 0, 0, job->size };
@@ -453,7 +501,7 @@ static int collect(const struct pool *pool, const struct worker *w,
 int threads_run(const struct threads_job *job, struct threads_outcome *out,
 		char *why, size_t len)
 {
-	unsigned n = job->threads, made = 0;
+	unsigned n = job->threads, made = 0, *order = NULL;
 	struct pool pool = { .job = job };
 	struct rusage ru0, ru1;
 	struct worker *w;
@@ -462,7 +510,9 @@ int threads_run(const struct threads_job *job, struct threads_outcome *out,
 
 	memset(out, 0, sizeof(*out));
 	if (!n || n > THREADS_MAX ||
-	    (job->parallel == PARALLEL_FILES && job->n_files % n) ||
+	    (job->tree && job->parallel != PARALLEL_FILES) ||
+	    (job->parallel == PARALLEL_FILES && !job->tree &&
+	     job->n_files % n) ||
 	    (job->plan && job->plan->n < n))
 		return strategy_why(why, len, -EINVAL,
 				    "bad thread job (%u threads, %u files)",
@@ -474,6 +524,16 @@ int threads_run(const struct threads_job *job, struct threads_outcome *out,
 		goto out_free;
 	}
 	threads_split_ranges(job->size, n, pool.ranges);
+	atomic_init(&pool.next, 0);
+	if (job->tree) {
+		order = tree_copy_largest_first(job->tree->tree);
+		if (!order) {
+			ret = strategy_why(why, len, -ENOMEM, "%s",
+					   strerror(ENOMEM));
+			goto out_free;
+		}
+		pool.order = order;
+	}
 	gate_init(&pool.ready, n + 1);
 	gate_init(&pool.go, n + 1);
 	for (; made < n; made++) {
@@ -510,13 +570,14 @@ int threads_run(const struct threads_job *job, struct threads_outcome *out,
 	gate_destroy(&pool.go);
 	gate_destroy(&pool.ready);
 out_free:
+	free(order);
 	free(pool.ranges);
 	free(w);
 	return ret;
 }
 
 int threads_measure(const struct copy_strategy *s, const struct cell *c,
-		    enum strategy_sparse sparse,
+		    enum strategy_sparse sparse, const struct threads_tree *tree,
 		    char *const *src, char *const *dst, unsigned n,
 		    struct threads_outcome *out, char *why, size_t len)
 {
@@ -533,6 +594,7 @@ int threads_measure(const struct copy_strategy *s, const struct cell *c,
 		.src = src,
 		.dst = dst,
 		.n_files = n,
+		.tree = tree,
 	};
 	int ret;
 

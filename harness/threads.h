@@ -13,6 +13,8 @@
 
 #include "results.h"
 
+struct source_tree;
+
 struct topology_plan;
 struct hwloc_topology;
 
@@ -64,6 +66,14 @@ unsigned threads_split_ranges(uint64_t size, unsigned n,
 
 /* ---- one sample with N threads ---- */
 
+/* A tree copied by files (tree_copy.h): the workers share one queue of
+ * its files, largest first, and make directories as they go. */
+struct threads_tree {
+	const struct source_tree *tree;
+	bool preserve;
+	size_t base_len;	/* strlen of the sample directory */
+};
+
 struct threads_job {
 	const struct copy_strategy *s;
 	/* the strategy's options come from its tunables (NULL: defaults) */
@@ -80,6 +90,9 @@ struct threads_job {
 	unsigned n_files;
 	const struct topology_plan *plan;	/* NULL: not pinned */
 	struct hwloc_topology *topo;	/* for membind; NULL: none */
+	/* by files: the tree src/dst are the files of (n_files of them,
+	 * any count; size unused), or NULL */
+	const struct threads_tree *tree;
 	/* called in each worker after pinning, before setup (tests) */
 	void (*on_start)(unsigned idx, void *ctx);
 	void *ctx;
@@ -106,7 +119,7 @@ int threads_run(const struct threads_job *job, struct threads_outcome *out,
 /* threads_run for a cell's sample of n files (threads_files_for), with
  * the placement plan of the cell's pin mode on this machine. */
 int threads_measure(const struct copy_strategy *s, const struct cell *c,
-		    enum strategy_sparse sparse,
+		    enum strategy_sparse sparse, const struct threads_tree *tree,
 		    char *const *src, char *const *dst, unsigned n,
 		    struct threads_outcome *out, char *why, size_t len);
 

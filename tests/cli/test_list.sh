@@ -9,8 +9,10 @@ run "$IOBENCH" list --dir "$TMP"
 expect_rc 0 "list --dir TMP"
 [ -z "$err" ] || fail "list wrote to stderr: $err"
 
-# strategy rows: after the header, lines not starting with a blank
-names=$(printf '%s\n' "$out" | sed -n '/^STRATEGY /,$p' | tail -n +2 |
+# strategy rows: after the header up to the blank line, lines not
+# starting with a blank
+names=$(printf '%s\n' "$out" | sed -n '/^STRATEGY /,/^$/p' | sed '/^$/d' |
+	tail -n +2 |
 	grep -v '^ ' | awk '{print $1}' | tr '\n' ' ' | sed 's/ $//')
 if [ "$names" = "$want" ]; then
 	pass "all 10 strategies in registry order"
@@ -23,7 +25,8 @@ fi
 header=$(printf '%s\n' "$out" | grep '^STRATEGY ')
 ucol=$(awk -v h="$header" 'BEGIN { print index(h, "USABLE") }')
 scol=$(awk -v h="$header" 'BEGIN { print index(h, "SUMMARY") }')
-misaligned=$(printf '%s\n' "$out" | sed -n '/^STRATEGY /,$p' | tail -n +2 |
+misaligned=$(printf '%s\n' "$out" | sed -n '/^STRATEGY /,/^$/p' |
+	sed '/^$/d' | tail -n +2 |
 	grep -v '^ ' | awk -v u="$ucol" -v s="$scol" '
 	{ f = substr($0, u, 4); if (f != "yes " && f != "no  ") print;
 	  else if (substr($0, s - 1, 1) != " " || substr($0, s, 1) == " ") print }')
@@ -31,6 +34,16 @@ if [ -n "$(printf '%s' "$header")" ] && [ -z "$misaligned" ]; then
 	pass "columns aligned"
 else
 	fail "misaligned rows: $misaligned"
+fi
+
+# then the reference tools, each with its command, not as strategies
+refs=$(printf '%s\n' "$out" | sed -n '/^REFERENCE /,$p' | tail -n +2 |
+	awk '{print $1}' | tr '\n' ' ' | sed 's/ $//')
+if [ "$refs" = "ref:cp ref:cp-reflink-never ref:dd ref:rsync ref:cp-r ref:cp-a ref:rsync-a ref:tar" ] &&
+   printf '%s\n' "$out" | grep -q '^ref:cp-r  *cp -r TREE DST$'; then
+	pass "reference tools listed with their commands"
+else
+	fail "reference tools: [$refs]"
 fi
 
 # each unusable strategy is followed by its reason

@@ -136,7 +136,8 @@ for row in table.splitlines()[2:]:
             check(cols[7] != "", "share above 100%% without its "
                   "explanation: " + row)
 check("## Reference tools" in report, "no Reference tools section")
-check("include process start" in report, "process start not stated")
+check("include the tool's start-up" in report and
+      "incl. start-up" in report, "the tools' start-up not stated")
 check("| `ref:cp` |" in report and "| `ref:rsync` |" in report,
       "reference rows missing from the size tables")
 check("Use `ref:" not in report, "a reference tool is recommended")
