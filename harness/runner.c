@@ -37,6 +37,7 @@
 #include "dataset.h"
 #include "estimate.h"
 #include "fmt.h"
+#include "memcount.h"
 #include "profile.h"
 #include "ranks.h"
 #include "reference.h"
@@ -90,6 +91,7 @@ struct sample_msg {
 	int64_t src_before, src_after;
 	struct cache_pages dst;
 	struct profile_sample prof;	/* iobench profile (profile.h) */
+	struct sample_memory mem;	/* heap and RSS of the copy */
 	char reason[REASON_LEN];	/* when status != 0 */
 };
 
@@ -948,6 +950,34 @@ static int open_tree_source(const struct source_tree *tree, unsigned i,
 	return fd;
 }
 
+/*
+ * The memory window of a sample child (memcount.h), just outside the
+ * clock: the peak RSS reset to the RSS before the copy, and the heap
+ * counted from the first allocation of the copy to its last free.
+ */
+static void memory_window_open(struct sample_msg *m, bool elsewhere)
+{
+	if (elsewhere)
+		return;
+	m->mem.rss_known = !memcount_rss_reset(&m->mem.rss_before);
+	m->mem.heap_known = memcount_available();
+	memcount_begin();
+}
+
+static void memory_window_close(struct sample_msg *m)
+{
+	struct memcount mc;
+
+	memcount_end(&mc);
+	if (m->mem.heap_known) {
+		m->mem.allocs = mc.allocs;
+		m->mem.alloc_bytes = mc.bytes;
+		m->mem.heap_peak = mc.peak;
+	}
+	if (m->mem.rss_known)
+		m->mem.rss_known = !memcount_rss_peak(&m->mem.rss_peak);
+}
+
 /* The timed unit (copy_unit.h); a reference tool opens, copies and
  * closes by itself. File i of a --source tree is opened below the
  * tree's root (source_tree_open()). */
@@ -995,8 +1025,11 @@ static int child_measure_threads(const struct copy_strategy *s,
 		goto out_free;
 	}
 	m->src_before = before.cached;
+	/* the window holds starting the worker threads too */
+	memory_window_open(m, false);
 	ret = threads_measure(s, c, sparse, src, dst, k, o, m->reason,
 			      sizeof(m->reason));
+	memory_window_close(m);
 	if (ret)
 		goto out_free;
 	m->seconds = o->seconds;
@@ -1044,6 +1077,8 @@ static int child_measure(const struct copy_strategy *s, const struct cell *c,
 		goto out_teardown;
 	}
 	m->src_before = before.cached;
+	/* a reference tool copies in a process of its own: not counted */
+	memory_window_open(m, reference_is(s));
 	getrusage(RUSAGE_SELF, &ru0);
 	profile_begin(&ps, c->profile.on);
 	t0 = t_prev = clock_now();
@@ -1066,6 +1101,7 @@ static int child_measure(const struct copy_strategy *s, const struct cell *c,
 		t_prev = t_end;
 	}
 	m->seconds = t_prev - t0;
+	memory_window_close(m);
 	profile_end(&ps, &m->prof);
 	getrusage(RUSAGE_SELF, &ru1);
 	m->cpu_user = clock_tv_seconds(&ru1.ru_utime) - clock_tv_seconds(&ru0.ru_utime);
@@ -1568,6 +1604,7 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 		.round = r->round,
 		.run = r->pass,
 		.start = start,
+		.mem = m.mem,
 	};
 	/* the caller owns the per-thread figures (free them if unkept) */
 	if (threads_cell_pooled(c)) {
