@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * compare: matches the cells of two runs, tests each pair with a two-sided
- * Mann-Whitney U on per-copy times, bootstraps the change of the median
- * and renders the verdicts as Markdown and JSON.
+ * compare: matches the cells of two runs, tests each pair (two-sided
+ * Mann-Whitney U and a bootstrap of the change of the median within one
+ * run per side, the hierarchical bootstrap across several), judges the
+ * other figures (compare_judge.c) and renders the verdicts as Markdown
+ * and JSON.
  */
 #include <errno.h>
 #include <math.h>
@@ -13,7 +15,9 @@
 #include <gsl/gsl_cdf.h>
 #include <jansson.h>
 
+#include "calibration.h"
 #include "compare.h"
+#include "compare_judge.h"
 #include "fmt.h"
 #include "parse.h"
 #include "strlist.h"
@@ -25,11 +29,86 @@ void compare_default_options(struct compare_options *o)
 {
 	o->alpha = 0.05;
 	o->threshold = 0.03;
-	o->holm = false;
+	/* a sweep has dozens of cells: without it some "regress" by chance */
+	o->holm = true;
 	o->level = 0.95;
 	o->resamples = 10000;
 	o->seed = COMPARE_SEED;
 	o->ignore = 0;
+	o->fail_on = COMPARE_FAIL_TIME;
+	o->floors = NULL;
+}
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} fail_names[] = {
+	{ "time", COMPARE_FAIL_TIME },
+	{ "cpu", COMPARE_FAIL_CPU },
+	{ "memory", COMPARE_FAIL_MEMORY },
+	{ "cache", COMPARE_FAIL_CACHE },
+};
+
+struct fail_ctx {
+	unsigned bits;
+	char *err;
+	size_t len;
+};
+
+static int one_fail_on(const char *name, void *p)
+{
+	struct fail_ctx *ctx = p;
+
+	for (size_t i = 0; i < sizeof(fail_names) / sizeof(fail_names[0]);
+	     i++) {
+		if (!strcmp(name, fail_names[i].name)) {
+			ctx->bits |= fail_names[i].bit;
+			return 0;
+		}
+	}
+	snprintf(ctx->err, ctx->len, "'%s': not one of time, cpu, memory, "
+		 "cache", name);
+	return -EINVAL;
+}
+
+int compare_fail_on_parse(const char *list, unsigned *bits, char *err,
+			  size_t len)
+{
+	struct fail_ctx ctx = { 0, err, len };
+	int ret = strlist_each(list, ',', STRLIST_NO_EMPTY | STRLIST_UNIQUE,
+			       one_fail_on, &ctx, err, len);
+
+	if (!ret)
+		*bits = ctx.bits;
+	return ret;
+}
+
+unsigned compare_fail_bit(enum sample_metric m)
+{
+	switch (m) {
+	case METRIC_TIME:
+		return COMPARE_FAIL_TIME;
+	case METRIC_CPU:
+		return COMPARE_FAIL_CPU;
+	case METRIC_RSS:
+	case METRIC_HEAP:
+	case METRIC_ALLOCS:
+		return COMPARE_FAIL_MEMORY;
+	case METRIC_CACHE:
+		return COMPARE_FAIL_CACHE;
+	case METRIC_COUNT:
+		break;
+	}
+	return 0;
+}
+
+bool compare_failed(const struct comparison *cmp)
+{
+	for (int m = 0; m < METRIC_COUNT; m++)
+		if ((cmp->opts.fail_on & compare_fail_bit(m)) &&
+		    cmp->metric_regressed[m])
+			return true;
+	return false;
 }
 
 const char *compare_verdict_name(enum compare_verdict v)
@@ -319,53 +398,121 @@ static bool has_samples(const struct cell *c)
 	return c->status == CELL_OK && c->n_samples > 0;
 }
 
-/* The two-sided test and the bootstrap of one matched pair. */
+/* Within one run per side: the two-sided Mann-Whitney test and the
+ * bootstrap of the ratio of medians over the pooled per-copy times. */
+static int test_time_single(struct compare_cell *cc, const double *xb,
+			    size_t nb, const double *xn, size_t nn,
+			    const struct compare_options *o, uint64_t seed)
+{
+	int ret = compare_mann_whitney(xn, nn, xb, nb, &cc->u, &cc->p,
+				       &cc->exact);
+
+	if (ret)
+		return ret;
+	return stats_bootstrap_ratio(xn, nn, xb, nb, o->level, o->resamples,
+				     seed, &cc->ratio, &cc->ratio_lo,
+				     &cc->ratio_hi);
+}
+
+/*
+ * Several runs per side: the ratio of the pooled medians with the
+ * hierarchical bootstrap's CI (runs, then rounds), which holds run-to-run
+ * variation; p from Welch's test on the runs' log medians, the same
+ * model as the interval's t part. The "±" of each side is half the
+ * hierarchical CI of its median.
+ */
+static int test_time_runs(struct compare_cell *cc, const struct run_groups *gb,
+			  const struct run_groups *gn,
+			  const struct compare_options *o, uint64_t seed)
+{
+	struct stats_hier h;
+	double half;
+	int ret;
+
+	ret = stats_hier_median_ratio((const double *const *)gn->x, gn->n,
+				      gn->runs, (const double *const *)gb->x,
+				      gb->n, gb->runs, o->level, o->resamples,
+				      seed, &h);
+	if (ret)
+		return ret;
+	cc->ratio = h.estimate;
+	cc->ratio_lo = h.lo;
+	cc->ratio_hi = h.hi;
+	cc->u = NAN;
+	cc->exact = false;
+	ret = compare_welch_runs(gn, gb, true, o->level, &cc->p, &half);
+	if (ret)
+		return ret;
+	ret = stats_hier_median((const double *const *)gb->x, gb->n, gb->runs,
+				o->level, o->resamples, seed + 1, &h);
+	if (ret)
+		return ret;
+	cc->base_half = (h.hi - h.lo) / 2;
+	ret = stats_hier_median((const double *const *)gn->x, gn->n, gn->runs,
+				o->level, o->resamples, seed + 2, &h);
+	cc->new_half = (h.hi - h.lo) / 2;
+	cc->hierarchical = true;
+	return ret;
+}
+
+/* Time (single run or several) and the other figures of a matched pair;
+ * the verdicts come after the Holm adjustment. */
 static int test_cell(struct compare_cell *cc, const struct compare_options *o,
 		     uint64_t seed)
 {
-	double *xb = NULL, *xn = NULL, med;
-	struct estimates e;
-	int ret = -ENOMEM;
+	struct run_groups gb = { 0 }, gn = { 0 };
+	struct estimates eb, en;
+	int ret;
 
 	cc->n_base = cc->base->n_samples;
 	cc->n_new = cc->new->n_samples;
+	for (int m = 0; m < METRIC_COUNT; m++)
+		cc->metric[m].verdict = VERDICT_NO_DATA;
 	if (!has_samples(cc->base) || !has_samples(cc->new)) {
 		cc->verdict = VERDICT_NO_DATA;
 		return 0;
 	}
 	cc->few_samples = cc->n_base < COMPARE_MIN_SAMPLES ||
 			  cc->n_new < COMPARE_MIN_SAMPLES;
-	xb = results_per_copy(cc->base);
-	xn = results_per_copy(cc->new);
-	if (!xb || !xn)
+	ret = compare_groups(cc->base, METRIC_TIME, &gb);
+	if (!ret)
+		ret = compare_groups(cc->new, METRIC_TIME, &gn);
+	if (ret)
 		goto out_free;
-	ret = compare_mann_whitney(xn, cc->n_new, xb, cc->n_base, &cc->u,
-				   &cc->p, &cc->exact);
+	cc->runs_base = gb.runs;
+	cc->runs_new = gn.runs;
+	ret = stats_estimate(gb.pooled, gb.n_pooled, o->level, &eb);
+	if (!ret)
+		ret = stats_estimate(gn.pooled, gn.n_pooled, o->level, &en);
+	if (ret)
+		goto out_free;
+	cc->base_median = eb.median;
+	cc->new_median = en.median;
+	cc->base_half = (eb.median_hi - eb.median_lo) / 2;
+	cc->new_half = (en.median_hi - en.median_lo) / 2;
+	cc->base_mib_s = results_mib_s(cc->base->size, cc->base_median);
+	cc->new_mib_s = results_mib_s(cc->new->size, cc->new_median);
+	if (gb.runs >= 2 && gn.runs >= 2)
+		ret = test_time_runs(cc, &gb, &gn, o, seed);
+	else
+		ret = test_time_single(cc, gb.pooled, gb.n_pooled, gn.pooled,
+				       gn.n_pooled, o, seed);
 	if (ret)
 		goto out_free;
 	cc->p_adj = cc->p;
-	ret = stats_bootstrap_ratio(xn, cc->n_new, xb, cc->n_base, o->level,
-				    o->resamples, seed, &cc->ratio,
-				    &cc->ratio_lo, &cc->ratio_hi);
-	if (ret)
-		goto out_free;
-	ret = stats_estimate(xb, cc->n_base, o->level, &e);
-	if (ret)
-		goto out_free;
-	cc->base_median = e.median;
-	ret = stats_estimate(xn, cc->n_new, o->level, &e);
-	if (ret)
-		goto out_free;
-	cc->new_median = med = e.median;
-	cc->base_mib_s = results_mib_s(cc->base->size, cc->base_median);
-	cc->new_mib_s = results_mib_s(cc->new->size, med);
+	for (int m = METRIC_TIME + 1; m < METRIC_COUNT && !ret; m++)
+		ret = compare_judge_metric(cc, m, o, seed + 7919 * m);
 out_free:
-	free(xb);
-	free(xn);
+	compare_groups_free(&gb);
+	compare_groups_free(&gn);
 	return ret;
 }
 
-/* The verdict from the (adjusted) p and the CI of the time ratio. */
+/*
+ * The verdict from the (adjusted) p and the CI of the time ratio; with a
+ * noise floor (one run per side, a calibrated size), a change smaller
+ * than the floor is within noise whatever the within-run test says.
+ */
 static enum compare_verdict verdict_of(const struct compare_cell *cc,
 				       const struct compare_options *o)
 {
@@ -373,6 +520,8 @@ static enum compare_verdict verdict_of(const struct compare_cell *cc,
 		return VERDICT_NO_DATA;
 	if (cc->p_adj >= o->alpha)
 		return VERDICT_SAME;
+	if (cc->floor > 0 && fabs(log(cc->ratio)) < cc->floor)
+		return VERDICT_NOISE;
 	if (cc->ratio_lo - 1 > o->threshold)
 		return VERDICT_REGRESSED;
 	if (cc->ratio_hi - 1 < -o->threshold)
@@ -380,62 +529,135 @@ static enum compare_verdict verdict_of(const struct compare_cell *cc,
 	return VERDICT_NOISE;
 }
 
-static int adjust_and_judge(struct comparison *cmp)
+/* Holm over the cells that have figure m (time: cc->p, the others:
+ * their own), in place. 0 or -ENOMEM. */
+static int holm_metric(struct comparison *cmp, enum sample_metric m)
 {
-	double *p = malloc((cmp->n_cells ? cmp->n_cells : 1) * sizeof(*p));
-	size_t n = 0, *idx;
-	double log_sum = 0;
+	size_t cap = cmp->n_cells ? cmp->n_cells : 1, n = 0, *idx;
+	double *p = malloc(cap * sizeof(*p));
 	int ret = 0;
 
-	idx = malloc((cmp->n_cells ? cmp->n_cells : 1) * sizeof(*idx));
+	idx = malloc(cap * sizeof(*idx));
 	if (!p || !idx) {
 		ret = -ENOMEM;
 		goto out_free;
 	}
 	for (size_t i = 0; i < cmp->n_cells; i++) {
-		if (cmp->cells[i].verdict == VERDICT_NO_DATA)
+		const struct compare_cell *cc = &cmp->cells[i];
+
+		if (m == METRIC_TIME ? cc->verdict == VERDICT_NO_DATA :
+				       !cc->metric[m].have)
 			continue;
 		idx[n] = i;
-		p[n++] = cmp->cells[i].p;
+		p[n++] = m == METRIC_TIME ? cc->p : cc->metric[m].p;
 	}
-	if (cmp->opts.holm) {
-		ret = compare_holm(p, n, p);
-		if (ret)
-			goto out_free;
-		for (size_t k = 0; k < n; k++)
+	ret = compare_holm(p, n, p);
+	for (size_t k = 0; !ret && k < n; k++) {
+		if (m == METRIC_TIME)
 			cmp->cells[idx[k]].p_adj = p[k];
+		else
+			cmp->cells[idx[k]].metric[m].p_adj = p[k];
 	}
-	for (size_t i = 0; i < cmp->n_cells; i++) {
-		struct compare_cell *cc = &cmp->cells[i];
-
-		cc->verdict = verdict_of(cc, &cmp->opts);
-		switch (cc->verdict) {
-		case VERDICT_SAME:
-			cmp->n_same++;
-			break;
-		case VERDICT_NOISE:
-			cmp->n_noise++;
-			break;
-		case VERDICT_IMPROVED:
-			cmp->n_improved++;
-			break;
-		case VERDICT_REGRESSED:
-			cmp->n_regressed++;
-			break;
-		case VERDICT_NO_DATA:
-			cmp->n_no_data++;
-			continue;
-		}
-		cmp->n_few_samples += cc->few_samples;
-		log_sum += log(cc->ratio);
-		cmp->n_geomean++;
-	}
-	cmp->geomean_ratio = cmp->n_geomean ? exp(log_sum / cmp->n_geomean) :
-					      NAN;
 out_free:
 	free(p);
 	free(idx);
 	return ret;
+}
+
+/* The floors of the cells with one run per side: family-wise over them. */
+static void apply_floors(struct comparison *cmp)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < cmp->n_cells; i++)
+		m += cmp->cells[i].verdict != VERDICT_NO_DATA &&
+		     !cmp->cells[i].hierarchical;
+	for (size_t i = 0; i < cmp->n_cells; i++) {
+		struct compare_cell *cc = &cmp->cells[i];
+
+		if (cc->verdict == VERDICT_NO_DATA || cc->hierarchical)
+			continue;
+		cc->floor = calibration_floor(cmp->opts.floors, cc->base->size,
+					      m, cmp->opts.alpha);
+		cmp->n_floored += cc->floor > 0;
+	}
+}
+
+/* [METRIC_TIME] of a cell: the time figures in the common shape. */
+static void mirror_time(struct compare_cell *cc)
+{
+	struct compare_metric *t = &cc->metric[METRIC_TIME];
+
+	t->have = cc->verdict != VERDICT_NO_DATA;
+	t->base = cc->base_median;
+	t->new = cc->new_median;
+	t->change = cc->ratio - 1;
+	t->lo = cc->ratio_lo - 1;
+	t->hi = cc->ratio_hi - 1;
+	t->p = cc->p;
+	t->p_adj = cc->p_adj;
+	t->verdict = cc->verdict;
+}
+
+static void count_verdict(struct comparison *cmp, struct compare_cell *cc)
+{
+	switch (cc->verdict) {
+	case VERDICT_SAME:
+		cmp->n_same++;
+		break;
+	case VERDICT_NOISE:
+		cmp->n_noise++;
+		break;
+	case VERDICT_IMPROVED:
+		cmp->n_improved++;
+		break;
+	case VERDICT_REGRESSED:
+		cmp->n_regressed++;
+		break;
+	case VERDICT_NO_DATA:
+		cmp->n_no_data++;
+		break;
+	}
+}
+
+static int adjust_and_judge(struct comparison *cmp)
+{
+	const struct compare_options *o = &cmp->opts;
+	double log_sum = 0;
+	int ret = 0;
+
+	for (int m = 0; m < METRIC_COUNT && o->holm && !ret; m++)
+		ret = holm_metric(cmp, m);
+	if (ret)
+		return ret;
+	apply_floors(cmp);
+	for (size_t i = 0; i < cmp->n_cells; i++) {
+		struct compare_cell *cc = &cmp->cells[i];
+
+		cc->verdict = verdict_of(cc, o);
+		mirror_time(cc);
+		count_verdict(cmp, cc);
+		for (int m = METRIC_TIME + 1; m < METRIC_COUNT; m++) {
+			struct compare_metric *cm = &cc->metric[m];
+
+			cm->verdict = compare_judge_verdict(cm, m, o);
+			cmp->metric_regressed[m] +=
+				cm->verdict == VERDICT_REGRESSED;
+			cmp->metric_improved[m] +=
+				cm->verdict == VERDICT_IMPROVED;
+		}
+		if (cc->verdict == VERDICT_NO_DATA)
+			continue;
+		cmp->n_hierarchical += cc->hierarchical;
+		cmp->n_few_samples += cc->few_samples;
+		log_sum += log(cc->ratio);
+		cmp->n_geomean++;
+	}
+	cmp->metric_regressed[METRIC_TIME] = cmp->n_regressed;
+	cmp->metric_improved[METRIC_TIME] = cmp->n_improved;
+	cmp->geomean_ratio = cmp->n_geomean ? exp(log_sum / cmp->n_geomean) :
+					      NAN;
+	return 0;
 }
 
 static bool options_ok(const struct compare_options *o)

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Comparison of two runs (baseline vs new): cells matched by their full
- * parameter key, Mann-Whitney U on per-copy times, bootstrap CI of the
- * change of the median, and a verdict per cell.
+ * parameter key; per cell the change of the median time with its CI and a
+ * verdict - within one run per side Mann-Whitney U and a bootstrap (and
+ * this host's noise floor, when calibrated), across several runs per side
+ * the hierarchical bootstrap - and the same for CPU per GiB, peak RSS,
+ * heap and page-cache footprint (sample_metric.h).
  */
 #ifndef IOBENCH_COMPARE_H
 #define IOBENCH_COMPARE_H
@@ -12,6 +15,9 @@
 #include <stdint.h>
 
 #include "results.h"
+#include "sample_metric.h"
+
+struct calibration;
 
 /* Below this many samples on a side the comparison carries a warning. */
 #define COMPARE_MIN_SAMPLES 6
@@ -29,7 +35,34 @@ struct compare_options {
 	 * run with another buffer size can be compared as if it were a
 	 * code change */
 	uint32_t ignore;
+	/* which figures' regressions fail the comparison (COMPARE_FAIL_*);
+	 * default time only */
+	unsigned fail_on;
+	/* this host's A/A noise floors (calibration.h), borrowed; NULL:
+	 * none. Used for cells with one run per side. */
+	const struct calibration *floors;
 };
+
+/* --fail-on: the figures whose regressions fail the comparison. */
+#define COMPARE_FAIL_TIME	(1u << 0)
+#define COMPARE_FAIL_CPU	(1u << 1)
+#define COMPARE_FAIL_MEMORY	(1u << 2)	/* RSS, heap, allocations */
+#define COMPARE_FAIL_CACHE	(1u << 3)
+
+/* "time,cpu,memory,cache" -> COMPARE_FAIL_* bits; 0, or -EINVAL with
+ * the bad word named in err. */
+int compare_fail_on_parse(const char *list, unsigned *bits, char *err,
+			  size_t len);
+/* The --fail-on bit a figure belongs to. */
+unsigned compare_fail_bit(enum sample_metric m);
+
+/* Below this relative change of the median, CPU per GiB, RSS and heap
+ * changes are not judged (besides the absolute floors below). */
+#define COMPARE_OTHER_THRESHOLD 0.10
+#define COMPARE_RSS_MIN		(64.0 * 1024)	/* bytes: counter slack */
+#define COMPARE_HEAP_MIN	1024.0		/* bytes */
+#define COMPARE_ALLOCS_MIN	0.5		/* allocations per copy */
+#define COMPARE_CACHE_MIN	5.0		/* points of the file's share */
 
 /* "buffer,qd,content" -> ignore bits: tunable names (cell.h) and
  * "content"; 0, or -EINVAL naming the bad word in err. */
@@ -50,6 +83,19 @@ enum compare_verdict {
 /* "~", "within noise", "improved", "regressed", "no data". */
 const char *compare_verdict_name(enum compare_verdict v);
 
+/*
+ * A figure besides time for one matched cell: medians, the change new -
+ * base (in the figure's unit; CPU per GiB as a ratio - 1, like time) with
+ * its CI, the test's p and a verdict. A regression is an increase.
+ */
+struct compare_metric {
+	bool have;			/* both sides know the figure */
+	double base, new;		/* medians */
+	double change, lo, hi;		/* and its CI */
+	double p, p_adj;
+	enum compare_verdict verdict;
+};
+
 /* One matched cell. base/new point into the runs given to compare_runs():
  * they must outlive the comparison. */
 struct compare_cell {
@@ -64,6 +110,18 @@ struct compare_cell {
 	double ratio, ratio_lo, ratio_hi; /* median time new/base, CI */
 	enum compare_verdict verdict;
 	bool few_samples;		/* a side below COMPARE_MIN_SAMPLES */
+	/* runs with samples on each side; with >= 2 on both, the time CI
+	 * is the hierarchical bootstrap's (stats_hier_median_ratio) and p
+	 * Welch's test on the runs' log medians */
+	size_t runs_base, runs_new;
+	bool hierarchical;
+	/* half the CI of each side's median time (the table's "±") */
+	double base_half, new_half;
+	/* the noise floor applied to the time change, as |log ratio|; 0
+	 * when none (several runs, or no calibration for the size) */
+	double floor;
+	/* the other figures; [METRIC_TIME] mirrors the fields above */
+	struct compare_metric metric[METRIC_COUNT];
 };
 
 /* A field of the environment (or the iobench version) that differs. */
@@ -86,7 +144,16 @@ struct comparison {
 	size_t n_geomean;		/* 0: geomean_ratio undefined */
 	size_t n_regressed, n_improved, n_noise, n_same, n_no_data;
 	size_t n_few_samples;
+	/* per figure: cells regressed and improved ([METRIC_TIME] equals
+	 * n_regressed and n_improved) */
+	size_t metric_regressed[METRIC_COUNT], metric_improved[METRIC_COUNT];
+	/* cells compared with a noise floor; with several runs per side */
+	size_t n_floored, n_hierarchical;
 };
+
+/* Whether the comparison fails: some figure that opts.fail_on names
+ * regressed (exit 4). */
+bool compare_failed(const struct comparison *cmp);
 
 /*
  * Matches the cells of base and new, tests each matched cell with samples
