@@ -102,6 +102,11 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+const struct option *bench_sweep_options(void)
+{
+	return options;
+}
+
 /* "  source-tree  8,000 source ... \n" per named dataset */
 static const char *named_datasets(void)
 {

@@ -20,6 +20,7 @@
 #include "compare_judge.h"
 #include "fmt.h"
 #include "parse.h"
+#include "report_memory.h"
 #include "strlist.h"
 
 /* Any fixed seed makes reruns of a comparison give the same CIs. */
@@ -740,18 +741,48 @@ size_t compare_tested(const struct comparison *cmp)
 
 void compare_summary(const struct comparison *cmp, char *buf, size_t len)
 {
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} groups[] = {
+		{ "CPU", COMPARE_FAIL_CPU },
+		{ "memory", COMPARE_FAIL_MEMORY },
+		{ "page cache", COMPARE_FAIL_CACHE },
+	};
+	size_t used;
+
 	if (!compare_tested(cmp))
-		snprintf(buf, len, "Nothing compared: no matched cell has "
-			 "samples on both sides");
+		used = snprintf(buf, len, "Nothing compared: no matched cell "
+				"has samples on both sides");
 	else if (!cmp->n_regressed && !cmp->n_improved)
-		snprintf(buf, len, "No regressions detected");
+		used = snprintf(buf, len, "No regressions detected");
 	else if (!cmp->n_regressed)
-		snprintf(buf, len, "No regressions detected, %zu improvement%s",
-			 cmp->n_improved, cmp->n_improved == 1 ? "" : "s");
+		used = snprintf(buf, len, "No regressions detected, %zu "
+				"improvement%s", cmp->n_improved,
+				cmp->n_improved == 1 ? "" : "s");
 	else
-		snprintf(buf, len, "%zu regression%s, %zu improvement%s",
-			 cmp->n_regressed, cmp->n_regressed == 1 ? "" : "s",
-			 cmp->n_improved, cmp->n_improved == 1 ? "" : "s");
+		used = snprintf(buf, len, "%zu regression%s, %zu improvement%s",
+				cmp->n_regressed,
+				cmp->n_regressed == 1 ? "" : "s",
+				cmp->n_improved,
+				cmp->n_improved == 1 ? "" : "s");
+	/* the other figures, only when some regressed: cells, not figures */
+	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+		size_t n = 0;
+
+		for (size_t i = 0; i < cmp->n_cells; i++)
+			for (int m = METRIC_TIME + 1; m < METRIC_COUNT; m++)
+				if (compare_fail_bit(m) == groups[g].bit &&
+				    cmp->cells[i].metric[m].verdict ==
+				    VERDICT_REGRESSED) {
+					n++;
+					break;
+				}
+		if (n && used < len)
+			used += snprintf(buf + used, len - used,
+					 "; %s: %zu regression%s",
+					 groups[g].name, n, n == 1 ? "" : "s");
+	}
 }
 
 /* ---- writers -------------------------------------------------------- */
@@ -827,6 +858,34 @@ static void md_unmatched(FILE *f, const char *side,
 	}
 }
 
+/* How the cells were judged: within one run per side, across runs. */
+static void md_test(FILE *f, const struct comparison *cmp)
+{
+	const struct compare_options *o = &cmp->opts;
+	size_t judged = cmp->n_cells - cmp->n_no_data;
+
+	fprintf(f, "- test: change of the median time new/base with its "
+		   "%g%% CI, alpha %g%s, threshold ±%g%%", 100 * o->level,
+		o->alpha, o->holm ? " (Holm-adjusted p)" : "",
+		100 * o->threshold);
+	if (cmp->n_hierarchical)
+		fprintf(f, "; %zu of %zu cells over several runs per side: "
+			   "hierarchical bootstrap (runs, then rounds) and "
+			   "Welch's test on the runs' log medians",
+			cmp->n_hierarchical, judged);
+	if (judged > cmp->n_hierarchical)
+		fprintf(f, "; %s%zu cells with one run per side: two-sided "
+			   "Mann-Whitney U on per-copy times and a seeded "
+			   "bootstrap (within-run: run-to-run variation is "
+			   "%s)", cmp->n_hierarchical ? "" : "",
+			judged - cmp->n_hierarchical,
+			cmp->n_floored ? "covered by this host's noise floor "
+					 "below" :
+					 "not in these CIs; `iobench "
+					 "calibrate` measures it");
+	fputs("\n", f);
+}
+
 static void md_env(FILE *f, const struct comparison *cmp)
 {
 	if (!cmp->n_env_diffs)
@@ -885,17 +944,19 @@ char *compare_markdown(const struct comparison *cmp,
 	fprintf(f, ")\n\n");
 	md_side(f, "base", s->base_label, s->base);
 	md_side(f, "new", s->new_label, s->new);
-	fprintf(f, "- test: two-sided Mann-Whitney U on per-copy times, "
-		   "alpha %g%s; change of the median time new/base with a "
-		   "seeded bootstrap %g%% CI; threshold ±%g%%\n",
-		cmp->opts.alpha, cmp->opts.holm ? " (Holm-adjusted p)" : "",
-		100 * cmp->opts.level, 100 * cmp->opts.threshold);
+	md_test(f, cmp);
 	md_env(f, cmp);
 
-	fprintf(f, "\n| strategy | size | tunables | cache | sync | base "
+	fputs("\n", f);
+	compare_md_headline(f, cmp, s);
+	compare_md_figures(f, cmp, s, h2);
+	compare_md_floors(f, cmp, h2);
+	report_memory_table(f, NULL, cmp, h2);
+
+	fprintf(f, "\n%s Details\n\n| strategy | size | tunables | cache | sync | base "
 		   "MiB/s | new MiB/s | time change %% [%g%% CI] | p | n "
 		   "base/new | verdict |\n|---|---|---|---|---|--:|--:|--:|"
-		   "--:|--:|---|\n", 100 * cmp->opts.level);
+		   "--:|--:|---|\n", h2, 100 * cmp->opts.level);
 	for (size_t i = 0; i < cmp->n_cells; i++)
 		md_row(f, &cmp->cells[i]);
 	if (cmp->n_geomean)
@@ -942,12 +1003,44 @@ static json_t *json_num(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
-static json_t *json_compare_cell(const struct compare_cell *cc)
+/* The other figures of a cell: {"cpu": {...}, "rss": ...}, each with
+ * its medians, change and CI (CPU as a ratio - 1, like time), p, verdict
+ * (null: a side does not know the figure). */
+static json_t *json_metrics(const struct compare_cell *cc)
+{
+	json_t *o = json_object();
+
+	for (int m = METRIC_TIME + 1; o && m < METRIC_COUNT; m++) {
+		const struct compare_metric *cm = &cc->metric[m];
+
+		json_object_set_new(o, sample_metric_name(m), !cm->have ?
+			json_null() :
+			json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s}",
+				  "base", json_num(cm->base),
+				  "new", json_num(cm->new),
+				  "change", json_num(cm->change),
+				  "change_lo", json_num(cm->lo),
+				  "change_hi", json_num(cm->hi),
+				  "p", json_num(cm->p),
+				  "p_adjusted", json_num(cm->p_adj),
+				  "verdict",
+				  compare_verdict_name(cm->verdict)));
+	}
+	return o;
+}
+
+static json_t *json_compare_cell(const struct comparison *cmp,
+				 const struct compare_cell *cc)
 {
 	json_t *o = json_cell_key(cc->base);
+	char op[320];
 
 	if (!o)
 		return NULL;
+	json_object_set_new(o, "operation", json_string(
+		compare_operation_name(cmp, cc->base, op, sizeof(op))));
+	json_object_set_new(o, "status", json_string(
+		compare_status_sign(cc->verdict)));
 	json_object_set_new(o, "verdict",
 			    json_string(compare_verdict_name(cc->verdict)));
 	json_object_set_new(o, "n_base", json_integer(cc->n_base));
@@ -971,6 +1064,16 @@ static json_t *json_compare_cell(const struct compare_cell *cc)
 	json_object_set_new(o, "p_adjusted", json_num(cc->p_adj));
 	json_object_set_new(o, "exact", json_boolean(cc->exact));
 	json_object_set_new(o, "few_samples", json_boolean(cc->few_samples));
+	json_object_set_new(o, "runs_base", json_integer(cc->runs_base));
+	json_object_set_new(o, "runs_new", json_integer(cc->runs_new));
+	json_object_set_new(o, "hierarchical", json_boolean(cc->hierarchical));
+	json_object_set_new(o, "base_median_ci_half_s",
+			    json_num(cc->base_half));
+	json_object_set_new(o, "new_median_ci_half_s",
+			    json_num(cc->new_half));
+	json_object_set_new(o, "noise_floor", cc->floor > 0 ?
+			    json_real(exp(cc->floor) - 1) : json_null());
+	json_object_set_new(o, "metrics", json_metrics(cc));
 	return o;
 }
 
@@ -994,6 +1097,31 @@ static json_t *json_key_list(const struct cell *const *cells, size_t n)
 	return a;
 }
 
+static json_t *json_fail_on(unsigned bits)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < sizeof(fail_names) / sizeof(fail_names[0]);
+	     i++)
+		if (bits & fail_names[i].bit)
+			json_array_append_new(a,
+					      json_string(fail_names[i].name));
+	return a;
+}
+
+/* {"time": {"regressed": 0, "improved": 2}, "cpu": ...} */
+static json_t *json_figure_counts(const struct comparison *cmp)
+{
+	json_t *o = json_object();
+
+	for (int m = 0; o && m < METRIC_COUNT; m++)
+		json_object_set_new(o, sample_metric_name(m), json_pack(
+			"{s:I, s:I}", "regressed",
+			(json_int_t)cmp->metric_regressed[m], "improved",
+			(json_int_t)cmp->metric_improved[m]));
+	return o;
+}
+
 char *compare_json(const struct comparison *cmp,
 		   const struct compare_sides *s)
 {
@@ -1005,7 +1133,7 @@ char *compare_json(const struct comparison *cmp,
 	env = json_array();
 	for (size_t i = 0; cells && i < cmp->n_cells; i++)
 		json_array_append_new(cells,
-				      json_compare_cell(&cmp->cells[i]));
+				      json_compare_cell(cmp, &cmp->cells[i]));
 	for (size_t i = 0; env && i < cmp->n_env_diffs; i++)
 		json_array_append_new(env, json_pack("{s:s, s:o, s:o}",
 			"field", cmp->env_diffs[i].field,
@@ -1039,6 +1167,11 @@ char *compare_json(const struct comparison *cmp,
 			 "environment_differences", env ? env : json_null());
 	if (!root)
 		return NULL;
+	if (s->extra)
+		json_object_update(root, s->extra);
+	json_object_set_new(root, "failed", json_boolean(compare_failed(cmp)));
+	json_object_set_new(root, "fail_on", json_fail_on(cmp->opts.fail_on));
+	json_object_set_new(root, "figures", json_figure_counts(cmp));
 	doc = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
 	json_decref(root);
 	return doc;

@@ -13,11 +13,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "results.h"
 #include "sample_metric.h"
 
 struct calibration;
+struct json_t;
 
 /* Below this many samples on a side the comparison carries a warning. */
 #define COMPARE_MIN_SAMPLES 6
@@ -186,6 +188,10 @@ struct compare_sides {
 	/* NULL: a whole document under "# iobench compare"; else a section
 	 * of another document, "## <title>" with ### subsections */
 	const char *title;
+	/* the table's column names: "main", "current"; NULL: base, new */
+	const char *base_short, *new_short;
+	/* more top-level fields for compare.json (borrowed), or NULL */
+	struct json_t *extra;
 };
 
 /* Renders the comparison: a Markdown document / a JSON document
@@ -196,11 +202,39 @@ char *compare_markdown(const struct comparison *cmp,
 char *compare_json(const struct comparison *cmp,
 		   const struct compare_sides *s);
 /* The executive line: "No regressions detected" or
- * "2 regressions, 5 improvements"; "Nothing compared: ..." when no
- * matched cell has samples on both sides. */
+ * "2 regressions, 5 improvements"; other figures' regressions follow
+ * ("; memory: 1 regression"); "Nothing compared: ..." when no matched
+ * cell has samples on both sides. */
 void compare_summary(const struct comparison *cmp, char *buf, size_t len);
 /* How many matched cells were tested (samples on both sides). 0 means the
  * comparison checked nothing: no verdict, never "no regression". */
 size_t compare_tested(const struct comparison *cmp);
+
+/* ---- the tables (compare_table.c) ---- */
+
+/* "✅", "❌", "≈" (no change or within noise), "no data". */
+const char *compare_status_sign(enum compare_verdict v);
+/* "copy_1M rw warm", with the tunables when another matched cell of the
+ * strategy, size and modes has others ("copy_1M rw (buf 1M) warm"),
+ * " fdatasync" and the threads when there are. Into out. */
+const char *compare_operation_name(const struct comparison *cmp,
+				   const struct cell *c, char *out,
+				   size_t len);
+/* "+12.0% [+5.1%, +19.0%]", "+128 KiB [+120 KiB, +136 KiB]": a figure's
+ * change and CI in its unit. Into out. */
+const char *compare_metric_change(enum sample_metric m,
+				  const struct compare_metric *cm, char *out,
+				  size_t len);
+/* The main-vs-current table: | operation | time (main) | time (current)
+ * | change | status |, one row per matched cell, and its legend. */
+void compare_md_headline(FILE *f, const struct comparison *cmp,
+			 const struct compare_sides *s);
+/* "<h> CPU, memory and page cache": the figures that regressed or
+ * improved, one row each (or one sentence), and how they are judged. */
+void compare_md_figures(FILE *f, const struct comparison *cmp,
+			const struct compare_sides *s, const char *h);
+/* "<h> Noise floor": the calibration's floor per size when one was
+ * given; nothing otherwise. */
+void compare_md_floors(FILE *f, const struct comparison *cmp, const char *h);
 
 #endif

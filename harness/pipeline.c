@@ -283,7 +283,9 @@ static int compare_with_baseline(struct run *run, const struct run *base,
 	snprintf(label, sizeof(label), "baseline %s", name);
 	snprintf(title, sizeof(title), "Change since %s", name);
 	run->report_appendix = compare_markdown(&cmp, &(struct compare_sides){
-		label, run->id, base, run, title });
+		.base_label = label, .new_label = run->id, .base = base,
+		.new = run, .title = title, .base_short = name,
+		.new_short = "this run" });
 	if (cmp.n_regressed)
 		code = EXIT_REGRESSION;
 	/* no cell tested: the check the user asked for did not happen */

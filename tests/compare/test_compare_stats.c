@@ -406,8 +406,9 @@ static void test_writers(void **state)
 	fixture_add_cell(&b, "rw", 4096, 4096, wide, 10, 1);
 	compare_default_options(&o);
 	assert_int_equal(compare_runs(&b, &n, &o, &cmp), 0);
-	s = (struct compare_sides){ "baseline main", "results/latest", &b,
-				    &n, NULL };
+	s = (struct compare_sides){ .base_label = "baseline main",
+				    .new_label = "results/latest",
+				    .base = &b, .new = &n };
 	md = compare_markdown(&cmp, &s);
 	js = compare_json(&cmp, &s);
 	assert_non_null(md);
