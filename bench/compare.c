@@ -739,7 +739,7 @@ static int compare_ref(struct compare_request *rq, char **sweep, int n_sweep)
 		.results = rq->results,
 		.out = rq->out,
 		.cache_dir = rq->cache_dir,
-		.preset = rq->ref_options || rq->preset ? rq->preset : "quick",
+		.preset = rq->preset,
 		.runs = rq->runs ? rq->runs : 3,
 		.sweep = sweep,
 		.n_sweep = n_sweep,
@@ -776,7 +776,8 @@ static int compare_ref(struct compare_request *rq, char **sweep, int n_sweep)
 
 int cmd_compare(int argc, char **argv)
 {
-	struct compare_request rq = { .results = "results", .preset = NULL };
+	struct compare_request rq = { .results = "results",
+				      .preset = "quick" };
 	struct side *base = NULL, *new = NULL;
 	struct calibration cal = { 0 };
 	struct comparison cmp;

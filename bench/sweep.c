@@ -107,6 +107,15 @@ const struct option *bench_sweep_options(void)
 	return options;
 }
 
+/* Markdown another verb adds to the next report (profile --memory). */
+static char *extra_section;
+
+void bench_sweep_add_section(char *md)
+{
+	free(extra_section);
+	extra_section = md;
+}
+
 /* "  source-tree  8,000 source ... \n" per named dataset */
 static const char *named_datasets(void)
 {
@@ -744,10 +753,13 @@ int sweep_main(const char *verb, char *const *preset, int argc, char **argv)
 	po.save_baseline = o.save_baseline;
 	po.baseline = o.baseline;
 	po.base = o.baseline && cluster_writer() ? &base : NULL;
+	po.appendix = extra_section;
 	code = o.dry_run ? sweep_dry_run(&run, o.quiet) : sweep_run(&run, &po);
 	cluster_finish();
 	results_free(&run);
 	results_free(&base);
+	free(extra_section);
+	extra_section = NULL;
 	return code;
 }
 

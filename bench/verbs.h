@@ -69,6 +69,9 @@ int bench_print_plan(const struct run *run, FILE *f);
 /* sweep's long options (bench/sweep.c): compare REF and calibrate pass
  * them on to the sweeps they run. */
 const struct option *bench_sweep_options(void);
+/* Markdown (malloc'd; sweep owns it) the next sweep adds to its report,
+ * after the cells: profile --memory's heap profiles. */
+void bench_sweep_add_section(char *md);
 /* A preset's sweep options, "quick" or "full", NULL-terminated (static
  * storage); NULL for another name. */
 const char *const *bench_preset_args(const char *name);

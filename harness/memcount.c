@@ -2,8 +2,8 @@
 /*
  * Heap counting for the sample children: malloc, calloc, realloc, free and
  * the aligned allocators are defined here, in the program, and forward to
- * glibc's own entry points (__libc_malloc ...); while a window is open
- * they count calls, bytes and the peak of the live heap.
+ * the next allocator (glibc's, or a preloaded one); while a window is
+ * open they count calls, bytes and the peak of the live heap.
  *
  * Why interposition and not mallinfo2(): mallinfo2() sums the arenas'
  * in-use bytes at one instant, so a buffer allocated and freed inside the
@@ -15,6 +15,7 @@
  * glibc documents replacing malloc this way ("Replacing malloc"); calls
  * from inside libc (fopen's FILE, strdup) reach these too.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -93,7 +94,8 @@ void memcount_end(struct memcount *out)
 }
 
 #if MEMCOUNT_INTERPOSE
-/* glibc's allocator under its exported internal names (GLIBC_2.0). */
+/* glibc's allocator under its exported internal names (GLIBC_2.0): what
+ * the calls go to until the next allocator is known. */
 extern void *__libc_malloc(size_t size);
 extern void *__libc_calloc(size_t n, size_t size);
 extern void *__libc_realloc(void *p, size_t size);
@@ -102,9 +104,83 @@ extern void *__libc_memalign(size_t align, size_t size);
 extern void *__libc_valloc(size_t size);
 extern void *__libc_pvalloc(size_t size);
 
+/* glibc exports no __libc_ name for these two: memalign does it. */
+static int libc_posix_memalign(void **out, size_t align, size_t size)
+{
+	void *p;
+
+	if (!align || align % sizeof(void *) || (align & (align - 1)))
+		return EINVAL;
+	p = __libc_memalign(align, size);
+	if (!p)
+		return ENOMEM;
+	*out = p;
+	return 0;
+}
+
+#define __libc_posix_memalign libc_posix_memalign
+#define __libc_aligned_alloc __libc_memalign
+
+/*
+ * The allocator after this one in symbol lookup order: glibc's, or a
+ * preloaded one (heaptrack's, a user's jemalloc) so that tools and
+ * replacements still see every call. Looked up once, on the first call;
+ * calls made meanwhile (dlsym may allocate) go to glibc directly, whose
+ * blocks any of them can free.
+ */
+static struct {
+	void *(*malloc)(size_t);
+	void *(*calloc)(size_t, size_t);
+	void *(*realloc)(void *, size_t);
+	void (*free)(void *);
+	void *(*memalign)(size_t, size_t);
+	void *(*valloc)(size_t);
+	void *(*pvalloc)(size_t);
+	int (*posix_memalign)(void **, size_t, size_t);
+	void *(*aligned_alloc)(size_t, size_t);
+} next = {
+	__libc_malloc, __libc_calloc, __libc_realloc, __libc_free,
+	__libc_memalign, __libc_valloc, __libc_pvalloc,
+	libc_posix_memalign, __libc_memalign,
+};
+static int resolved;	/* 0 not yet, 1 in progress, 2 done */
+
+#define NEXT(name)                                                          \
+	do {                                                                \
+		void *sym = dlsym(RTLD_NEXT, #name);                        \
+		if (sym)                                                    \
+			memcpy(&next.name, &sym, sizeof(sym));              \
+	} while (0)
+
+static void resolve_next(void)
+{
+	int idle = 0;
+
+	if (__atomic_load_n(&resolved, __ATOMIC_ACQUIRE) == 2 ||
+	    !__atomic_compare_exchange_n(&resolved, &idle, 1, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return;
+	NEXT(malloc);
+	NEXT(calloc);
+	NEXT(realloc);
+	NEXT(free);
+	NEXT(memalign);
+	NEXT(valloc);
+	NEXT(pvalloc);
+	NEXT(posix_memalign);
+	NEXT(aligned_alloc);
+	__atomic_store_n(&resolved, 2, __ATOMIC_RELEASE);
+}
+
+/* The next allocator's functions once known, glibc's until then. */
+#define CALL(name, ...)                                                     \
+	(resolve_next(),                                                    \
+	 __atomic_load_n(&resolved, __ATOMIC_ACQUIRE) == 2 ?                \
+		 next.name(__VA_ARGS__) : __libc_##name(__VA_ARGS__))
+
 void *malloc(size_t size)
 {
-	void *p = __libc_malloc(size);
+	void *p = CALL(malloc, size);
 
 	if (is_counting())
 		note_alloc(p);
@@ -113,7 +189,7 @@ void *malloc(size_t size)
 
 void *calloc(size_t n, size_t size)
 {
-	void *p = __libc_calloc(n, size);
+	void *p = CALL(calloc, n, size);
 
 	if (is_counting())
 		note_alloc(p);
@@ -124,14 +200,14 @@ void free(void *p)
 {
 	if (p && is_counting())
 		note_free(malloc_usable_size(p));
-	__libc_free(p);
+	CALL(free, p);
 }
 
 void *realloc(void *p, size_t size)
 {
 	bool on = is_counting();
 	size_t old = p && on ? malloc_usable_size(p) : 0;
-	void *q = __libc_realloc(p, size);
+	void *q = CALL(realloc, p, size);
 
 	if (!on)
 		return q;
@@ -155,7 +231,7 @@ void *reallocarray(void *p, size_t n, size_t size)
 
 void *memalign(size_t align, size_t size)
 {
-	void *p = __libc_memalign(align, size);
+	void *p = CALL(memalign, align, size);
 
 	if (is_counting())
 		note_alloc(p);
@@ -164,25 +240,25 @@ void *memalign(size_t align, size_t size)
 
 void *aligned_alloc(size_t align, size_t size)
 {
-	return memalign(align, size);
+	void *p = CALL(aligned_alloc, align, size);
+
+	if (is_counting())
+		note_alloc(p);
+	return p;
 }
 
 int posix_memalign(void **out, size_t align, size_t size)
 {
-	void *p;
+	int ret = CALL(posix_memalign, out, align, size);
 
-	if (!align || align % sizeof(void *) || (align & (align - 1)))
-		return EINVAL;
-	p = memalign(align, size);
-	if (!p)
-		return ENOMEM;
-	*out = p;
-	return 0;
+	if (!ret && is_counting())
+		note_alloc(*out);
+	return ret;
 }
 
 void *valloc(size_t size)
 {
-	void *p = __libc_valloc(size);
+	void *p = CALL(valloc, size);
 
 	if (is_counting())
 		note_alloc(p);
@@ -191,7 +267,7 @@ void *valloc(size_t size)
 
 void *pvalloc(size_t size)
 {
-	void *p = __libc_pvalloc(size);
+	void *p = CALL(pvalloc, size);
 
 	if (is_counting())
 		note_alloc(p);

@@ -301,6 +301,22 @@ static int compare_with_baseline(struct run *run, const struct run *base,
 	return code;
 }
 
+/* md joins the report's appendix, after the baseline comparison; out of
+ * memory, the report goes without it. */
+static void add_appendix(struct run *run, const char *md)
+{
+	char *joined;
+
+	if (!run->report_appendix)
+		joined = strdup(md);
+	else if (asprintf(&joined, "%s\n%s", run->report_appendix, md) < 0)
+		joined = NULL;
+	if (!joined)
+		return;
+	free(run->report_appendix);
+	run->report_appendix = joined;
+}
+
 /* A stop signal that came after every cell had finished: the run is
  * still marked, so exit 128 + n always means "marked incomplete". */
 static void mark_interrupted(struct run *run, int sig, const char *when)
@@ -323,6 +339,8 @@ int pipeline_finish(struct run *run, const struct pipeline_opts *po,
 	check_source_unchanged(run);
 	if (po->base)
 		cmp = compare_with_baseline(run, po->base, po->baseline);
+	if (po->appendix)
+		add_appendix(run, po->appendix);
 	if (*po->stop_signal)
 		mark_interrupted(run, *po->stop_signal,
 				 "after the last sample");

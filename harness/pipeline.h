@@ -20,6 +20,9 @@ struct pipeline_opts {
 	const char *save_baseline;	/* --save-baseline NAME, or NULL */
 	const char *baseline;		/* --baseline NAME, or NULL */
 	const struct run *base;		/* that baseline, loaded */
+	/* markdown the verb adds to report.md after the cells (profile
+	 * --memory's heap profiles), or NULL */
+	const char *appendix;
 	/* the stop signal the verb caught (0: none), read as it changes */
 	const volatile sig_atomic_t *stop_signal;
 };
@@ -43,8 +46,8 @@ int pipeline_prepare(struct run *run, bool quiet);
  * (printed). */
 int pipeline_measure(struct run *run, const struct runner_progress *progress);
 /*
- * After the cells: the --source tree check, the baseline comparison and
- * the outputs (results.json first, then the baseline, CSV, report; OUT/
+ * After the cells: the --source tree check, the baseline comparison, the
+ * verb's appendix and the outputs (results.json first, then the baseline, CSV, report; OUT/
  * latest last). A stop signal while they are written does not cut them
  * short: they are finished, written again marked incomplete, and the
  * exit status is the signal's. *written: every output is there. Returns

@@ -16,6 +16,7 @@
 #include "profile.h"
 #include "reference.h"
 #include "report.h"
+#include "report_memory.h"
 #include "report_extra.h"
 #include "report_clients.h"
 #include "report_scaling.h"
@@ -1150,6 +1151,7 @@ static int write_sections(struct report *rp)
 			return ret;
 	}
 	section_page_cache(rp);
+	report_memory_table(rp->f, rp->run, NULL, "##");
 	ret = report_scaling_section(rp->run, rp->f);
 	if (!ret)
 		ret = report_clients_section(rp->run, rp->f);
