@@ -68,8 +68,8 @@ latest_json() {
 before=$(state)
 
 # ---- bad input: one line, exit 1, nothing built ----
-(cd "$repo" && "$bin" compare nosuchref --cache-dir "$cache" \
-	--results "$res") >"$T/out" 2>"$T/err"
+(cd "$repo" && "$bin" compare nosuchref --results "$res") >"$T/out" \
+	2>"$T/err"
 rc=$?
 [ $rc -eq 1 ] || fail "unknown REF: exit $rc, want 1"
 [ "$(wc -l <"$T/err")" -eq 1 ] && grep -q "'nosuchref' is no baseline" \
