@@ -54,24 +54,24 @@ static void usage(void)
 "iobench compare REF, which measures both builds interleaved.\n"
 "\n"
 "options:\n"
-"  --runs PAIRS       A/A pairs, 1-20 (default 1); more pairs, a steadier\n"
-"                     floor\n"
-"  --preset NAME      quick (default), full, or none (sweep's own)\n"
-"  -r, --results DIR  the results tree (default results)\n"
-"  -q, --quiet        no progress on stderr\n"
-"  -h, --help         this help\n"
-"  SWEEP OPTIONS      any of sweep's but --out and --quiet\n"
+"      --runs PAIRS       A/A pairs, 1-20 (default 1); more pairs, a\n"
+"                         steadier floor\n"
+"      --preset NAME      quick (default), full, or none (sweep's own)\n"
+"      --results DIR      the results tree (default results)\n"
+"  -q, --quiet            no progress on stderr\n"
+"  -h, --help             show this help\n"
+"  SWEEP OPTIONS          any of sweep's but --out and --quiet\n"
 "\n"
 "exit codes: 0 stored; 1 bad input; 2 a pass failed or nothing matched;\n"
 "128+n stopped by signal n.\n");
 }
 
-enum { OPT_RUNS = 256, OPT_PRESET };
+enum { OPT_RUNS = 256, OPT_PRESET, OPT_RESULTS };
 
 static const struct option calibrate_opts[] = {
 	{ "runs", required_argument, NULL, OPT_RUNS },
 	{ "preset", required_argument, NULL, OPT_PRESET },
-	{ "results", required_argument, NULL, 'r' },
+	{ "results", required_argument, NULL, OPT_RESULTS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
@@ -90,7 +90,7 @@ static int parse(int argc, char **argv, struct calibrate_request *rq)
 	int c;
 
 	optind = 1;	/* argv is calibrate's share of the command line */
-	while ((c = bench_getopt("calibrate", argc, argv, ":r:qh",
+	while ((c = bench_getopt("calibrate", argc, argv, ":qh",
 				 calibrate_opts)) != -1) {
 		switch (c) {
 		case OPT_RUNS:
@@ -112,7 +112,7 @@ static int parse(int argc, char **argv, struct calibrate_request *rq)
 			}
 			rq->preset = strcmp(optarg, "none") ? optarg : NULL;
 			break;
-		case 'r':
+		case OPT_RESULTS:
 			if (!*optarg) {
 				bench_error("calibrate: --results: empty path");
 				return EXIT_USAGE;
@@ -260,7 +260,7 @@ int cmd_calibrate(int argc, char **argv)
 	ssize_t n;
 
 	ret = bench_split_sweep_args("calibrate", argc, argv, calibrate_opts,
-				     ":r:qh", &own, &n_own, &sweep, &n_sweep);
+				     ":qh", &own, &n_own, &sweep, &n_sweep);
 	if (ret)
 		return ret;
 	ret = parse(n_own, own, &rq);

@@ -26,6 +26,7 @@
 #include "outfile.h"
 #include "passes.h"
 #include "signals.h"
+#include "suggest.h"
 #include "verbs.h"
 #include "version.h"
 
@@ -54,6 +55,38 @@ static void take(char **to, int *n, int argc, char **argv, int *i,
 	to[(*n)++] = argv[*i];
 	if (value && *i + 1 < argc)
 		to[(*n)++] = argv[++*i];
+}
+
+/* "VERB: unknown option 'A' (did you mean '--x'?)", the nearest among
+ * the verb's options and sweep's, as every verb says it (bench/cli.c). */
+static void unknown_option(const char *verb, const char *a,
+			   const struct option *own,
+			   const struct option *sweep)
+{
+	char word[64], names[160];
+	struct suggest s;
+	size_t n;
+
+	if (strncmp(a, "--", 2)) {
+		bench_error("%s: unknown option '%.2s' (see iobench %s --help)",
+			    verb, a, verb);
+		return;
+	}
+	n = strcspn(a, "=");
+	snprintf(word, sizeof(word), "%.*s", (int)(n - 2), a + 2);
+	suggest_init(&s, word);
+	for (const struct option *o = own; o->name; o++)
+		suggest_consider(&s, o->name);
+	for (const struct option *o = sweep; o->name; o++)
+		if (!find_long(own, o->name, strlen(o->name)))
+			suggest_consider(&s, o->name);
+	suggest_format(&s, "--", names, sizeof(names));
+	if (s.n)
+		bench_error("%s: unknown option '%.*s' (did you mean %s?)", verb,
+			    (int)n, a, names);
+	else
+		bench_error("%s: unknown option '%.*s' (see iobench %s --help)",
+			    verb, (int)n, a, verb);
 }
 
 int bench_split_sweep_args(const char *verb, int argc, char **argv,
@@ -111,8 +144,7 @@ int bench_split_sweep_args(const char *verb, int argc, char **argv,
 	*sweep_argc = nt;
 	return 0;
 unknown:
-	bench_error("%s: unknown option '%s' (neither %s's nor sweep's; see "
-		    "iobench %s --help)", verb, argv[i], verb, verb);
+	unknown_option(verb, argv[i], own, sweep);
 	free(mine);
 	free(theirs);
 	return EXIT_USAGE;
