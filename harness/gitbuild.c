@@ -63,20 +63,43 @@ static void chomp(char *s)
 		s[--n] = '\0';
 }
 
-static bool file_has(const char *path, const char *needle)
+/* Where needle first occurs in path's first 8 KiB, copied into buf (of
+ * 8 KiB), or NULL. */
+static const char *file_find(const char *path, const char *needle,
+			     char *buf)
 {
-	char buf[8192];
 	ssize_t n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
+		return NULL;
+	n = read(fd, buf, 8191);
 	close(fd);
 	if (n <= 0)
-		return false;
+		return NULL;
 	buf[n] = '\0';
-	return strstr(buf, needle) != NULL;
+	return strstr(buf, needle);
+}
+
+static bool file_has(const char *path, const char *needle)
+{
+	char buf[8192];
+
+	return file_find(path, needle, buf) != NULL;
+}
+
+/* "-Dtests=..." that leaves the tests out of a tree's build: the option
+ * was a boolean, then a feature; NULL when the tree has no such option. */
+static char *tests_off(const char *options)
+{
+	char buf[8192];
+	const char *o = file_find(options, "option('tests'", buf), *end;
+
+	if (!o)
+		return NULL;
+	end = strchr(o, ')');
+	return end && memmem(o, (size_t)(end - o), "feature", 7) ?
+	       "-Dtests=disabled" : "-Dtests=false";
 }
 
 int gitbuild_checkout(const char *dir, struct gitbuild_checkout *co,
@@ -262,8 +285,7 @@ static int fetch_and_build(const struct gitbuild_checkout *co,
 	char *checkout[] = { "git", "-C", src, "-c",
 			     "advice.detachedHead=false", "checkout", "-q",
 			     "--detach", "FETCH_HEAD", NULL };
-	char *setup[] = { "meson", "setup", build, src, "-Dtests=false",
-			  NULL };
+	char *setup[] = { "meson", "setup", build, src, NULL, NULL };
 	char *ninja[] = { "ninja", "-C", build, "bench/iobench", NULL };
 	int ret;
 
@@ -281,8 +303,7 @@ static int fetch_and_build(const struct gitbuild_checkout *co,
 		return ret;
 	/* an old commit may not have the option yet */
 	snprintf(opts, sizeof(opts), "%s/meson_options.txt", src);
-	if (!file_has(opts, "option('tests'"))
-		setup[4] = NULL;
+	setup[4] = tests_off(opts);
 	ret = build_step(setup, NULL, log_fd, stop, err, len, "meson setup",
 			 log);
 	/* the binary only; an older tree without that target: everything */

@@ -38,7 +38,7 @@ git -C "$repo" add -A && git -C "$repo" commit -qm base ||
 # the working tree's own build: compare runs the binary of the checkout
 build_tree() {
 	[ -f "$repo/build/build.ninja" ] ||
-		meson setup "$repo/build" "$repo" -Dtests=false \
+		meson setup "$repo/build" "$repo" -Dtests=disabled \
 			>"$T/setup.log" 2>&1 || { cat "$T/setup.log"; return 1; }
 	ninja -C "$repo/build" bench/iobench >"$T/ninja.log" 2>&1 ||
 		{ cat "$T/ninja.log"; return 1; }
