@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +139,51 @@ out_free:
 	return ret;
 }
 
+static uint64_t scale_u64(uint64_t v, double f)
+{
+	return (uint64_t)llround((double)v * f);
+}
+
+static int64_t scale_i64(int64_t v, double f)
+{
+	return v < 0 ? v : (int64_t)llround((double)v * f);
+}
+
+/*
+ * Each pass calibrates its own batch (files per sample), so the same
+ * cell may copy 22 files per sample in one pass and 6 in the next, and
+ * a merged cell has one batch: a sample from a pass whose batch differs
+ * is restated as if it had copied into's batch, at the same cost per
+ * file - its times, CPU, pages and allocation counts scale by the ratio
+ * of the batches (peaks and resident sets do not add up, and stay).
+ */
+static void rebatch(struct sample *x, const struct cell *into,
+		    const struct cell *from)
+{
+	double f = (double)results_files_per_sample(into) /
+		   results_files_per_sample(from);
+
+	if (f == 1)
+		return;
+	x->first_finish *= f;
+	x->seconds *= f;
+	x->sync_seconds *= f;
+	x->cpu_user *= f;
+	x->cpu_sys *= f;
+	x->src_pages = scale_u64(x->src_pages, f);
+	x->src_resident_before = scale_i64(x->src_resident_before, f);
+	x->src_resident_after = scale_i64(x->src_resident_after, f);
+	x->dst.cached = scale_i64(x->dst.cached, f);
+	x->dst.dirty = scale_i64(x->dst.dirty, f);
+	x->dst.writeback = scale_i64(x->dst.writeback, f);
+	x->mem.allocs = scale_u64(x->mem.allocs, f);
+	x->mem.alloc_bytes = scale_u64(x->mem.alloc_bytes, f);
+	for (unsigned t = 0; x->per_thread && t < from->threads; t++) {
+		x->per_thread[t].seconds *= f;
+		x->per_thread[t].bytes = scale_u64(x->per_thread[t].bytes, f);
+	}
+}
+
 static int append_samples(struct cell *into, struct cell *from,
 			  unsigned index)
 {
@@ -153,6 +199,7 @@ static int append_samples(struct cell *into, struct cell *from,
 	for (size_t i = 0; i < from->n_samples; i++) {
 		grown[into->n_samples + i] = from->samples[i];
 		grown[into->n_samples + i].run = index;
+		rebatch(&grown[into->n_samples + i], into, from);
 		/* moved: the pass no longer owns its per-thread figures */
 		from->samples[i].per_thread = NULL;
 	}

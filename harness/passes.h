@@ -41,7 +41,9 @@ int passes_run_one(const char *bin, char *const *args, size_t n_args,
  * with side empty, pass becomes it; else each cell's samples move to
  * the cell of side with the same key (a cell side lacks moves over
  * whole). pass is left empty either way (results_free() it). Every
- * sample of the pass gets run = index. 0 or -ENOMEM.
+ * sample of the pass gets run = index; a sample from a pass that chose
+ * another batch (files per sample) is restated at side's batch, the
+ * same cost per file. 0 or -ENOMEM.
  */
 int passes_merge(struct run *side, struct run *pass, unsigned index);
 
