@@ -79,8 +79,18 @@ static const char *last_value(int argc, char **argv, const char *opt)
  * the sweep adds (bench_sweep_add_section). EXIT_OK, or EXIT_USAGE /
  * EXIT_RUNTIME after saying why.
  */
-static int memory_profiles(const char *strategy, int argc, char **argv)
+struct memory_request {
+	const char *strategy;
+	int argc;
+	char **argv;
+};
+
+static int memory_profiles(void *arg)
 {
+	const struct memory_request *mr = arg;
+	const char *strategy = mr->strategy;
+	int argc = mr->argc;
+	char **argv = mr->argv;
 	const char *sizes = last_value(argc, argv, "--sizes");
 	const char *dir = last_value(argc, argv, "--dir");
 	char self[PATH_MAX], err[PATH_MAX + 256], *md = NULL;
@@ -153,7 +163,8 @@ int cmd_profile(int argc, char **argv)
 {
 	char perf[4096], why[256];
 	const char *memory = NULL;
-	bool strategies = false, dry_run = false;
+	bool strategies = false;
+	struct memory_request mr = { .argc = argc, .argv = argv };
 	char **sweep_argv;
 	int n = 0, ret;
 
@@ -189,21 +200,16 @@ int cmd_profile(int argc, char **argv)
 		}
 		strategies |= !strcmp(argv[i], "--strategies") ||
 			      !strncmp(argv[i], "--strategies=", 13);
-		dry_run |= !strcmp(argv[i], "--dry-run");
 		sweep_argv[n++] = argv[i];
 	}
+	mr.strategy = memory;
 	if (memory && !strategies) {
 		sweep_argv[n++] = "--strategies";
 		sweep_argv[n++] = (char *)memory;
 	}
-	/* --dry-run runs nothing, the heap profiles included */
-	if (memory && !dry_run) {
-		ret = memory_profiles(memory, argc, argv);
-		if (ret) {
-			free(sweep_argv);
-			return ret;
-		}
-	}
+	/* after sweep has checked the options; not on --dry-run */
+	if (memory)
+		bench_sweep_before_run(memory_profiles, &mr);
 	sweep_argv[n] = NULL;
 	ret = sweep_main("profile", (char *[]){ "profile", "--profile", NULL },
 			 n, sweep_argv);

@@ -116,6 +116,17 @@ void bench_sweep_add_section(char *md)
 	extra_section = md;
 }
 
+/* Work another verb does once the options are known good (profile
+ * --memory's heap profiles), before the sweep runs. */
+static int (*before_run)(void *);
+static void *before_arg;
+
+void bench_sweep_before_run(int (*fn)(void *), void *arg)
+{
+	before_run = fn;
+	before_arg = arg;
+}
+
 /* "  source-tree  8,000 source ... \n" per named dataset */
 static const char *named_datasets(void)
 {
@@ -753,6 +764,16 @@ int sweep_main(const char *verb, char *const *preset, int argc, char **argv)
 	po.save_baseline = o.save_baseline;
 	po.baseline = o.baseline;
 	po.base = o.baseline && cluster_writer() ? &base : NULL;
+	if (before_run && !o.dry_run) {
+		code = before_run(before_arg);
+		if (code) {
+			results_free(&run);
+			results_free(&base);
+			if (cluster_on())
+				cluster_abort(code);
+			return code;
+		}
+	}
 	po.appendix = extra_section;
 	code = o.dry_run ? sweep_dry_run(&run, o.quiet) : sweep_run(&run, &po);
 	cluster_finish();

@@ -72,6 +72,10 @@ const struct option *bench_sweep_options(void);
 /* Markdown (malloc'd; sweep owns it) the next sweep adds to its report,
  * after the cells: profile --memory's heap profiles. */
 void bench_sweep_add_section(char *md);
+/* fn(arg) runs once sweep's options are known good, before the sweep
+ * (never on --dry-run): an exit code other than EXIT_OK ends the verb
+ * with it. */
+void bench_sweep_before_run(int (*fn)(void *), void *arg);
 /* A preset's sweep options, "quick" or "full", NULL-terminated (static
  * storage); NULL for another name. */
 const char *const *bench_preset_args(const char *name);
