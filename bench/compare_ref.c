@@ -192,7 +192,8 @@ static char **pass_args(const struct compare_ref_request *rq,
 
 	while (preset && preset[np])
 		np++;
-	args = calloc(np + (size_t)rq->n_sweep + 2, sizeof(*args));
+	/* room for --no-limits and --batch-from FILE */
+	args = calloc(np + (size_t)rq->n_sweep + 4, sizeof(*args));
 	if (!args)
 		return NULL;
 	*n = 0;
@@ -213,6 +214,7 @@ struct side {
 	struct run run;
 	unsigned passes;
 	bool cells_failed;
+	bool batch_from;		/* its sweep takes --batch-from */
 };
 
 static void progress(const struct compare_ref_request *rq, const char *fmt,
@@ -232,15 +234,29 @@ static void progress(const struct compare_ref_request *rq, const char *fmt,
 	fputc('\n', stderr);
 }
 
-/* 2 x runs passes, A B B A ..., each merged into its side. */
+/*
+ * 2 x runs passes, A B B A ..., each merged into its side. The first pass
+ * calibrates each cell's batch (files per sample); every later pass of a
+ * binary that takes --batch-from copies the same batches, since the cost
+ * per file depends on the batch (a batch of 20 1 MiB files leaves 20 MiB
+ * dirty) and passes that calibrated apart would differ by that alone.
+ */
 static int run_passes(const struct compare_ref_request *rq, const char *out,
 		      struct side sides[2], json_t *log)
 {
 	const char *bins[2] = { sides[0].bin, sides[1].bin };
 	size_t n_args;
 	char **args = pass_args(rq, bins, 2, &n_args);
+	char first[PATH_MAX + 64] = "";
 	unsigned total = 2 * rq->runs;
 	int ret = 0;
+
+	for (int i = 0; i < 2; i++)
+		sides[i].batch_from = passes_binary_has_option(sides[i].bin,
+							       "--batch-from");
+	if (!sides[1].batch_from)
+		progress(rq, "%s's sweep has no --batch-from: its passes "
+			 "calibrate their own batches (noisier)", sides[1].name);
 
 	if (!args) {
 		bench_error("compare: out of memory");
@@ -255,8 +271,15 @@ static int run_passes(const struct compare_ref_request *rq, const char *out,
 		snprintf(dir, sizeof(dir), "%s/passes/%02u-%s", out, k + 1,
 			 s == &sides[0] ? "current" : "ref");
 		progress(rq, "pass %u/%u: %s ...", k + 1, total, s->name);
-		ret = passes_run_one(s->bin, args, n_args, dir, &stop_signal,
-				     &pass, &o, err, sizeof(err));
+		if (*first && s->batch_from) {
+			args[n_args] = "--batch-from";
+			args[n_args + 1] = first;
+		}
+		ret = passes_run_one(s->bin, args,
+				     n_args + (*first && s->batch_from ? 2 : 0),
+				     dir, &stop_signal, &pass, &o, err,
+				     sizeof(err));
+		args[n_args] = args[n_args + 1] = NULL;
 		json_array_append_new(log, json_pack(
 			"{s:I, s:s, s:s, s:i, s:f, s:s?}", "pass",
 			(json_int_t)k + 1, "side", s->name, "directory", dir,
@@ -271,6 +294,8 @@ static int run_passes(const struct compare_ref_request *rq, const char *out,
 			break;
 		}
 		s->cells_failed |= o.code == 3;
+		if (!*first)
+			snprintf(first, sizeof(first), "%s", o.results);
 		progress(rq, "pass %u/%u: %s done in %.0f s", k + 1, total,
 			 s->name, o.seconds);
 		if (passes_merge(&s->run, &pass, s->passes++)) {
@@ -336,11 +361,12 @@ static int render(const struct compare_ref_request *rq, const char *out,
 		bench_error("compare: %s", strerror(-ret));
 		return EXIT_RUNTIME;
 	}
-	s.extra = json_pack("{s:{s:s, s:s, s:s, s:b, s:I}, s:{s:s, s:s, s:b,"
-			    " s:s}, s:I, s:O}",
+	s.extra = json_pack("{s:{s:s, s:s, s:s, s:b, s:I, s:b}, s:{s:s, s:s, "
+			    "s:b, s:s}, s:I, s:O}",
 			    "ref", "name", rq->ref, "commit", ref_hash,
 			    "binary", sides[1].bin, "build_reused", reused,
 			    "passes", (json_int_t)sides[1].passes,
+			    "same_batches", sides[1].batch_from,
 			    "current", "commit", IOBENCH_COMMIT, "binary",
 			    sides[0].bin, "dirty", co->dirty, "checkout",
 			    co->top, "runs_per_side", (json_int_t)rq->runs,

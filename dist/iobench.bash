@@ -170,7 +170,8 @@ _iobench()
 			else
 				_iobench_files -d "$cur"
 			fi ;;
-		--folded|--file|--json|--plugin) _iobench_files -f "$cur" ;;
+		--folded|--file|--json|--plugin|--batch-from)
+			_iobench_files -f "$cur" ;;
 		--jobs) _iobench_list "$cur" read write randread randwrite \
 				cached-read cached-write metadata ;;
 		--dataset)

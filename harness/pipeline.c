@@ -301,6 +301,27 @@ static int compare_with_baseline(struct run *run, const struct run *base,
 	return code;
 }
 
+size_t pipeline_fix_batches(struct run *run, const struct run *from)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < run->n_cells; i++) {
+		struct cell *c = &run->cells[i];
+
+		for (size_t j = 0; j < from->n_cells; j++) {
+			const struct cell *f = &from->cells[j];
+
+			if (!f->batch || !cell_same_key(c, f, 0))
+				continue;
+			c->batch = f->batch;
+			c->batch_fixed = true;
+			n++;
+			break;
+		}
+	}
+	return n;
+}
+
 /* md joins the report's appendix, after the baseline comparison; out of
  * memory, the report goes without it. */
 static void add_appendix(struct run *run, const char *md)

@@ -20,6 +20,7 @@ struct pipeline_opts {
 	const char *save_baseline;	/* --save-baseline NAME, or NULL */
 	const char *baseline;		/* --baseline NAME, or NULL */
 	const struct run *base;		/* that baseline, loaded */
+	const struct run *batches;	/* --batch-from's run, or NULL */
 	/* markdown the verb adds to report.md after the cells (profile
 	 * --memory's heap profiles), or NULL */
 	const char *appendix;
@@ -37,6 +38,10 @@ int pipeline_load_baseline(const struct run_request *rq, const char *name,
 /* The plan (cells) and the free-space check, creating nothing (also for
  * --dry-run). EXIT_OK, or the exit code (printed). */
 int pipeline_plan(struct run *run, bool quiet);
+/* --batch-from: each planned cell that `from` has (same key) copies
+ * from's batch of files per sample instead of calibrating its own; the
+ * cells from lacks calibrate. Returns how many cells took a batch. */
+size_t pipeline_fix_batches(struct run *run, const struct run *from);
 /* Everything before the first cell once planned: the environment, the
  * machine's limits, the run warnings. EXIT_OK or EXIT_RUNTIME (printed). */
 int pipeline_prepare(struct run *run, bool quiet);

@@ -155,6 +155,8 @@ struct cell {
 	enum sync_mode sync;
 	enum content_kind content;
 	unsigned batch;			/* files per sample (>= 1), fixed */
+	bool batch_fixed;		/* batch given (--batch-from), not
+					 * calibrated by the warm-up */
 	/* thread sweeps: 0 reads as 1; prealloc only for ranges */
 	unsigned threads;
 	enum parallel_mode parallel;

@@ -1724,8 +1724,11 @@ static int warm_up(struct runner *r, size_t ci)
 	unsigned seq0 = r->cs[ci].seq;
 	int ret;
 
-	/* a later pass (--runs) keeps the batch of the first */
-	if (r->pass) {
+	/* a later pass (--runs) keeps the batch of the first; --batch-from
+	 * gave one (within this size's bound) */
+	if (c->batch_fixed && !r->pass && !r->tree)
+		c->batch = c->batch < lim ? c->batch : lim;
+	if (r->pass || (c->batch_fixed && !r->tree)) {
 		ret = r->tree ? 0 : ensure_sources(r, threads_files_for(c,
 							c->batch), why,
 						   sizeof(why));

@@ -112,10 +112,17 @@ assert set(cells) == {"rw", "sendfile"}, list(cells)
 for c in cells.values():
     assert c["hierarchical"] and c["runs_base"] == 2 and c["runs_new"] == 2
     assert c["verdict"] != "regressed", c
-# each pass's own results.json records the binary's exact commit
+# each pass's own results.json records the binary's exact commit, and
+# every pass copies the first pass's batches
+assert d["ref"]["same_batches"] is True, d["ref"]
+batches = None
 for p in d["passes"]:
     r = json.load(open(p["directory"] + "/latest/results.json"))
     assert r["run"]["commit"] == head[:12], (p, r["run"]["commit"])
+    b = {c["parameters"]["strategy"]: c["parameters"]["batch"]
+         for c in r["cells"]}
+    batches = batches or b
+    assert b == batches, (p, b, batches)
 PY
 	fail "A/A compare.json: $aa"
 grep -q "| operation | time (HEAD) | time (current) | change | status |" \
