@@ -163,7 +163,9 @@ static void rebatch(struct sample *x, const struct cell *into,
 	double f = (double)results_files_per_sample(into) /
 		   results_files_per_sample(from);
 
-	if (f == 1)
+	/* a sample that counted its own copies (--stonewall) is per copy
+	 * already; ranks (sweep --mpi) are no pass of compare REF's */
+	if (f == 1 || x->copies > 0 || x->per_rank)
 		return;
 	x->first_finish *= f;
 	x->seconds *= f;
@@ -202,6 +204,7 @@ static int append_samples(struct cell *into, struct cell *from,
 		rebatch(&grown[into->n_samples + i], into, from);
 		/* moved: the pass no longer owns its per-thread figures */
 		from->samples[i].per_thread = NULL;
+		from->samples[i].per_rank = NULL;
 	}
 	into->n_samples += from->n_samples;
 	into->copies_verified += from->copies_verified;
