@@ -399,8 +399,9 @@ static json_t *estimates_to_json(const struct cell *c)
 	return o;
 }
 
-/* A sample's "memory": null halves for what was not counted; absent
- * when nothing was (a reference tool's sample). */
+/* A sample's "memory": null for what was not counted (all of it for a
+ * reference tool's sample or a rank's), so every sample has the same
+ * fields. */
 static json_t *memory_to_json(const struct sample_memory *m)
 {
 	return json_pack("{s:o, s:o, s:o, s:o, s:o}",
@@ -441,8 +442,7 @@ static json_t *sample_to_json(const struct sample *s)
 {
 	json_t *o = sample_fields_to_json(s);
 
-	if (o && (s->mem.heap_known || s->mem.rss_known) &&
-	    json_object_set_new(o, "memory", memory_to_json(&s->mem))) {
+	if (o && json_object_set_new(o, "memory", memory_to_json(&s->mem))) {
 		json_decref(o);
 		return NULL;
 	}
