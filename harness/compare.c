@@ -770,7 +770,7 @@ void compare_summary(const struct comparison *cmp, char *buf, size_t len)
 	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
 		size_t n = 0;
 
-		for (size_t i = 0; i < cmp->n_cells; i++)
+		for (size_t i = 0; cmp->cells && i < cmp->n_cells; i++)
 			for (int m = METRIC_TIME + 1; m < METRIC_COUNT; m++)
 				if (compare_fail_bit(m) == groups[g].bit &&
 				    cmp->cells[i].metric[m].verdict ==
