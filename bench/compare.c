@@ -2,7 +2,8 @@
 /*
  * iobench compare: finds the two runs (baseline names, run ids, results
  * directories or results.json paths), compares them and prints the
- * verdicts; exit 4 when a cell regressed, for CI.
+ * verdicts; exit 4 when a cell regressed, for CI. With a git commit-ish
+ * instead (or sweep options), compare REF: bench/compare_ref.c.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -17,7 +18,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "calibration.h"
 #include "compare.h"
+#include "compare_ref.h"
 #include "outfile.h"
 #include "parse.h"
 #include "plots.h"
@@ -30,6 +33,13 @@ struct compare_request {
 	const char *base_spec, *new_spec; /* NULL: the defaults */
 	bool allow_incomplete;
 	bool list;
+	bool no_floor;			/* --no-floor */
+	/* compare REF */
+	bool git;			/* --git: BASE is a commit-ish */
+	bool ref_options;		/* --runs, --cache-dir, --preset */
+	const char *cache_dir, *preset;
+	unsigned runs;
+	bool quiet;
 };
 
 /* One side of the comparison, as found on disk. */
@@ -43,38 +53,66 @@ struct side {
 static void compare_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: iobench compare [BASE] [NEW] [--alpha A] [--threshold PCT]\n"
-		"                       [--holm] [--out DIR] [--allow-incomplete]\n"
-		"                       [--results DIR] [--ignore PARTS]\n"
-		"                       [--plugin PATH.so]...\n"
+		"usage: iobench compare [BASE] [NEW] [OPTIONS]\n"
+		"       iobench compare REF [--runs N] [--cache-dir DIR]\n"
+		"                       [--preset quick|full|none] [OPTIONS]\n"
+		"                       [SWEEP OPTIONS]\n"
 		"       iobench compare --list [--results DIR]\n"
 		"\n"
 		"Compares two runs cell by cell: cells are matched by strategy,\n"
-		"size, tunables, cache, sync and content; per matched cell a\n"
-		"two-sided Mann-Whitney U test on the per-copy times and the\n"
-		"change of the median time with a seeded bootstrap 95%% CI.\n"
-		"Verdicts: ~ (p >= alpha), within noise (significant, but the CI\n"
-		"reaches inside +/-threshold), regressed / improved (the CI is\n"
-		"wholly beyond +threshold / -threshold).\n"
+		"size, tunables, cache, sync and content. Per matched cell: the\n"
+		"change of the median time per copy with its 95%% CI and a\n"
+		"verdict - with one run per side a two-sided Mann-Whitney U test\n"
+		"and a seeded bootstrap (within-run), with several runs per side\n"
+		"(--runs) the hierarchical bootstrap over runs, then rounds, and\n"
+		"Welch's test on the runs' log medians. p-values are Holm-\n"
+		"adjusted over the cells. Verdicts: ✅ improved / ❌ regressed\n"
+		"(the CI wholly beyond -/+threshold), ≈ no change or within noise\n"
+		"(significant, but the CI reaches inside the threshold, or the\n"
+		"change is below this host's noise floor). CPU s/GiB, peak RSS\n"
+		"growth, heap (peak, allocations per copy) and page-cache\n"
+		"footprint get verdicts too.\n"
 		"\n"
 		"BASE and NEW are each a baseline name (RESULTS/baselines/NAME.json),\n"
 		"a run id (RESULTS/ID/results.json), a results directory or a\n"
 		"results.json path. Defaults: BASE = baseline 'main', NEW =\n"
-		"RESULTS/latest.\n"
+		"RESULTS/latest. With one run per side, a noise floor from\n"
+		"`iobench calibrate` (RESULTS/baselines/calibration.json, same host)\n"
+		"turns smaller changes into \"within noise\".\n"
+		"\n"
+		"compare REF: run inside a git checkout of iobench, REF any\n"
+		"commit-ish (main, HEAD~3, a tag, a hash) that is not a saved run's\n"
+		"name (--git forces it), or any SWEEP OPTION given. REF is fetched\n"
+		"from the checkout into the build cache and built there with meson\n"
+		"(once per commit; the checkout is only read: no checkout, stash or\n"
+		"worktree). Then this binary (the working tree; refused when it is\n"
+		"not built from the checkout as it is now) and REF's run the same\n"
+		"sweep - the preset's options, then the SWEEP OPTIONS - as whole\n"
+		"passes in the order A B B A A B ..., --runs passes each, and the\n"
+		"cells are compared across the passes. Writes RESULTS/compare-ID/\n"
+		"(compare.md, compare.json, passes/) and prints the table\n"
+		"| operation | time (REF) | time (current) | change | status |.\n"
 		"\n"
 		"options:\n"
 		"  -a, --alpha A          significance level (default 0.05)\n"
 		"  -t, --threshold PCT    smallest change that matters, in percent\n"
 		"                         of the median time (default 3)\n"
 		"      --holm             Holm-adjust the p-values over the cells\n"
+		"                         (the default)\n"
+		"      --no-holm          leave the p-values unadjusted\n"
+		"      --fail-on LIST     which regressions exit 4: any of time, cpu,\n"
+		"                         memory (RSS, heap, allocations), cache\n"
+		"                         (default time)\n"
+		"      --no-floor         ignore this host's calibration\n"
 		"      --ignore PARTS     leave key parts out of the match: any of\n"
 		"                         buffer,qd,direct,sqpoll,content (e.g. to\n"
 		"                         judge a buffer change like a code change)\n"
 		"  -o, --out DIR          where compare.md, compare.json and plots/\n"
 		"                         go (default: NEW's results directory; the\n"
-		"                         current directory when NEW is a baseline);\n"
-		"                         checked before any run is read, each file\n"
-		"                         written whole, never through a symlink\n"
+		"                         current directory when NEW is a baseline;\n"
+		"                         RESULTS/compare-ID for REF); checked\n"
+		"                         before any work, each file written whole,\n"
+		"                         never through a symlink\n"
 		"      --allow-incomplete\n"
 		"                         compare results of an interrupted run\n"
 		"  -r, --results DIR      the results tree (default results)\n"
@@ -83,16 +121,35 @@ static void compare_usage(FILE *f)
 		"                         its strategies match by name like\n"
 		"                         built-ins\n"
 		"  -l, --list             list the baselines: date, host, cells\n"
+		"  -q, --quiet            no progress on stderr (REF)\n"
 		"  -h, --help             show this help\n"
+		"compare REF only:\n"
+		"      --git              REF is a commit even if a saved run has\n"
+		"                         its name\n"
+		"      --runs N           passes per side, 1-100 (default 3; with\n"
+		"                         2 or more the CIs hold run-to-run\n"
+		"                         variation)\n"
+		"      --preset NAME      the sweep's starting options: quick\n"
+		"                         (default), full, or none (sweep's own)\n"
+		"      --cache-dir DIR    where REF is built: DIR/<commit> (default\n"
+		"                         $XDG_CACHE_HOME/iobench/builds, else\n"
+		"                         ~/.cache/iobench/builds); delete it to\n"
+		"                         reclaim the space\n"
+		"  SWEEP OPTIONS          any of sweep's (see iobench sweep --help)\n"
+		"                         but --out and --quiet, e.g. --sizes 1M\n"
+		"                         --strategies rw,sendfile --samples 10\n"
 		"\n"
-		"exit codes: 0 no cell regressed; 4 some cell regressed; 1 bad\n"
-		"input (missing baseline, unreadable, corrupt or truncated JSON,\n"
-		"unknown schema, an incomplete run, an empty path, an --out where\n"
-		"nothing can be created): nothing written; 2 the outputs (stdout\n"
-		"included) could not be written, or nothing was compared (no\n"
-		"matched cell with samples on both sides; compare.md says so).\n"
-		"Numbers are decimal (no hex,\n"
-		"exponent or inf); --ignore refuses empty items and duplicates.\n");
+		"exit codes: 0 nothing --fail-on names regressed; 4 something did;\n"
+		"3 (REF) some cells failed, none regressed; 1 bad input (missing\n"
+		"baseline, unreadable, corrupt or truncated JSON, unknown schema, an\n"
+		"incomplete run, an empty path, an --out where nothing can be\n"
+		"created, not an iobench checkout, no such commit, a stale build of\n"
+		"the working tree): nothing written; 2 the outputs (stdout\n"
+		"included) could not be written, REF did not build, or nothing was\n"
+		"compared (no matched cell with samples on both sides; compare.md\n"
+		"says so); 128+n stopped by signal n. Numbers are decimal (no hex,\n"
+		"exponent or inf); --ignore and --fail-on refuse empty items and\n"
+		"duplicates.\n");
 }
 
 /* compare.md, compare.json and plots/ go in DIR: files must be creatable
@@ -142,26 +199,76 @@ static int check_not_empty(const char *what, const char *path)
 	return EXIT_USAGE;
 }
 
+enum {
+	OPT_NO_HOLM = 256, OPT_FAIL_ON, OPT_NO_FLOOR, OPT_GIT, OPT_RUNS,
+	OPT_CACHE_DIR, OPT_PRESET,
+};
+
+/* compare's own options; the others are sweep's (compare REF). */
+static const struct option compare_opts[] = {
+	{ "alpha", required_argument, NULL, 'a' },
+	{ "threshold", required_argument, NULL, 't' },
+	{ "holm", no_argument, NULL, 'H' },
+	{ "no-holm", no_argument, NULL, OPT_NO_HOLM },
+	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	{ "no-floor", no_argument, NULL, OPT_NO_FLOOR },
+	{ "ignore", required_argument, NULL, 'g' },
+	{ "out", required_argument, NULL, 'o' },
+	{ "allow-incomplete", no_argument, NULL, 'I' },
+	{ "results", required_argument, NULL, 'r' },
+	{ "list", no_argument, NULL, 'l' },
+	{ "plugin", required_argument, NULL, 'P' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "git", no_argument, NULL, OPT_GIT },
+	{ "runs", required_argument, NULL, OPT_RUNS },
+	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
+	{ "preset", required_argument, NULL, OPT_PRESET },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+#define COMPARE_SHORT ":a:t:o:r:lqh"
+
+/* compare REF's own options, parsed once BASE is known to be REF. */
+static int parse_ref_option(int c, const char *arg, struct compare_request *rq)
+{
+	char *end;
+	unsigned long n;
+
+	rq->ref_options = true;
+	switch (c) {
+	case OPT_RUNS:
+		n = strtoul(arg, &end, 10);
+		if (!*arg || *end || arg[0] == '-' || n < 1 || n > 100) {
+			bench_error("compare: --runs '%s': expected a whole "
+				    "number from 1 to 100", arg);
+			return EXIT_USAGE;
+		}
+		rq->runs = (unsigned)n;
+		return 0;
+	case OPT_CACHE_DIR:
+		rq->cache_dir = arg;
+		return check_not_empty("--cache-dir", arg);
+	case OPT_PRESET:
+		if (strcmp(arg, "quick") && strcmp(arg, "full") &&
+		    strcmp(arg, "none")) {
+			bench_error("compare: --preset '%s': expected quick, "
+				    "full or none", arg);
+			return EXIT_USAGE;
+		}
+		rq->preset = strcmp(arg, "none") ? arg : NULL;
+		return 0;
+	}
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct compare_request *rq)
 {
-	static const struct option opts[] = {
-		{ "alpha", required_argument, NULL, 'a' },
-		{ "threshold", required_argument, NULL, 't' },
-		{ "holm", no_argument, NULL, 'H' },
-		{ "ignore", required_argument, NULL, 'g' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "allow-incomplete", no_argument, NULL, 'I' },
-		{ "results", required_argument, NULL, 'r' },
-		{ "list", no_argument, NULL, 'l' },
-		{ "plugin", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	double pct;
-	int c;
+	int c, ret;
 
-	while ((c = bench_getopt("compare", argc, argv, ":a:t:o:r:lh", opts)) !=
-	       -1) {
+	optind = 1;	/* argv is compare's share of the command line */
+	while ((c = bench_getopt("compare", argc, argv, COMPARE_SHORT,
+				 compare_opts)) != -1) {
 		switch (c) {
 		case 'a':
 			if (parse_real(optarg, 1e-12, 1, false,
@@ -184,6 +291,35 @@ static int parse_args(int argc, char **argv, struct compare_request *rq)
 			break;
 		case 'H':
 			rq->opts.holm = true;
+			break;
+		case OPT_NO_HOLM:
+			rq->opts.holm = false;
+			break;
+		case OPT_FAIL_ON: {
+			char err[128];
+
+			if (compare_fail_on_parse(optarg, &rq->opts.fail_on,
+						  err, sizeof(err))) {
+				bench_error("compare: --fail-on %s", err);
+				return EXIT_USAGE;
+			}
+			break;
+		}
+		case OPT_NO_FLOOR:
+			rq->no_floor = true;
+			break;
+		case OPT_GIT:
+			rq->git = true;
+			break;
+		case 'q':
+			rq->quiet = true;
+			break;
+		case OPT_RUNS:
+		case OPT_CACHE_DIR:
+		case OPT_PRESET:
+			ret = parse_ref_option(c, optarg, rq);
+			if (ret)
+				return ret;
 			break;
 		case 'g': {
 			char err[128];
@@ -532,7 +668,7 @@ static int render_and_write(const struct compare_request *rq,
 	    write_output(outfd, out, "compare.json", json))
 		goto out_free;
 	fputs(md, stdout);
-	ret = cmp->n_regressed ? EXIT_REGRESSION : EXIT_OK;
+	ret = compare_failed(cmp) ? EXIT_REGRESSION : EXIT_OK;
 	/* a check that tested nothing must not pass for "no regression" */
 	if (!compare_tested(cmp)) {
 		bench_error("compare: nothing compared: no cell of %s matches "
@@ -551,19 +687,126 @@ out_free:
 	return ret;
 }
 
-int cmd_compare(int argc, char **argv)
+/* Whether spec names a saved run (what resolve_spec would find). */
+static bool names_saved_run(const char *spec, const char *results)
 {
-	struct compare_request rq = { .results = "results" };
-	struct side *base, *new;
-	struct comparison cmp;
+	char path[PATH_MAX];
+
+	return (path_fmt(path, "%s/baselines/%s.json", results, spec) &&
+		is_file(path)) ||
+	       (path_fmt(path, "%s/%s/results.json", results, spec) &&
+		is_file(path)) ||
+	       is_file(spec) ||
+	       (path_fmt(path, "%s/%s", spec, "results.json") &&
+		is_file(path));
+}
+
+/*
+ * This host's calibration (RESULTS/baselines/calibration.json) when it
+ * was made on the host both runs were: its floors apply. A missing file
+ * is no floor; a broken one is said and ignored.
+ */
+static void load_floors(const struct compare_request *rq,
+			const struct side *base, const struct side *new,
+			struct calibration *cal)
+{
+	char path[PATH_MAX], err[PATH_MAX + 256];
+	const char *hb = base->run.env.hostname, *hn = new->run.env.hostname;
 	int ret;
 
+	memset(cal, 0, sizeof(*cal));
+	if (rq->no_floor ||
+	    !path_fmt(path, "%s/baselines/%s", rq->results, CALIBRATION_FILE))
+		return;
+	ret = calibration_read(path, cal, err, sizeof(err));
+	if (ret) {
+		if (ret != -ENOENT)
+			bench_error("compare: warning: no noise floor: %s",
+				    err);
+		return;
+	}
+	if (!cal->hostname || !hb || !hn || strcmp(cal->hostname, hb) ||
+	    strcmp(cal->hostname, hn))
+		calibration_free(cal);
+}
+
+/* compare REF: the request from the parsed options and sweep's. */
+static int compare_ref(struct compare_request *rq, char **sweep, int n_sweep)
+{
+	char looked[2 * PATH_MAX + 8] = "";
+	struct compare_ref_request ref = {
+		.ref = rq->base_spec,
+		.opts = rq->opts,
+		.results = rq->results,
+		.out = rq->out,
+		.cache_dir = rq->cache_dir,
+		.preset = rq->preset,
+		.runs = rq->runs ? rq->runs : 3,
+		.sweep = sweep,
+		.n_sweep = n_sweep,
+		.quiet = rq->quiet,
+	};
+
+	if (!rq->base_spec || rq->new_spec || rq->list) {
+		bench_error("compare: %s", rq->list ? "--list takes no sweep "
+			    "options" : !rq->base_spec ?
+			    "sweep options or --runs/--cache-dir/--preset "
+			    "need REF, a git commit-ish" :
+			    "compare REF takes one REF, not BASE and NEW");
+		return EXIT_USAGE;
+	}
+	for (int i = 0; i < n_sweep; i++) {
+		if (!strncmp(sweep[i], "--save-baseline", 15) ||
+		    !strncmp(sweep[i], "--baseline", 10)) {
+			bench_error("compare: %s: not with compare REF (its "
+				    "passes are compared with each other)",
+				    sweep[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (!n_sweep && !rq->ref_options && !rq->git) {
+		snprintf(looked, sizeof(looked), "%s/baselines/%s.json and "
+			 "%s/%s/results.json", rq->results, rq->base_spec,
+			 rq->results, rq->base_spec);
+		ref.looked_for = looked;
+	}
+	/* the floors are for single runs of saved sweeps */
+	ref.opts.floors = NULL;
+	return bench_compare_ref(&ref);
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	struct compare_request rq = { .results = "results",
+				      .preset = "quick" };
+	struct side *base = NULL, *new = NULL;
+	struct calibration cal = { 0 };
+	struct comparison cmp;
+	char **own = NULL, **sweep = NULL;
+	int ret, n_own, n_sweep;
+
 	compare_default_options(&rq.opts);
-	ret = parse_args(argc, argv, &rq);
+	ret = bench_split_sweep_args("compare", argc, argv, compare_opts,
+				     COMPARE_SHORT, &own, &n_own, &sweep,
+				     &n_sweep);
 	if (ret)
-		return ret < 0 ? EXIT_OK : ret;
-	if (rq.list)
-		return list_baselines(rq.results);
+		return ret;
+	ret = parse_args(n_own, own, &rq);
+	if (ret) {
+		ret = ret < 0 ? EXIT_OK : ret;
+		goto out_free;
+	}
+	/* REF mode: asked for, or a word that names no saved run */
+	if (n_sweep || rq.ref_options || rq.git ||
+	    (rq.base_spec && !rq.new_spec &&
+	     !names_saved_run(rq.base_spec, rq.results))) {
+		ret = compare_ref(&rq, sweep, n_sweep);
+		goto out_free;
+	}
+	if (rq.list) {
+		ret = list_baselines(rq.results);
+		goto out_free;
+	}
 
 	/* two PATH_MAX-heavy structs: keep them off the stack */
 	base = calloc(1, sizeof(*base));
@@ -585,6 +828,8 @@ int cmd_compare(int argc, char **argv)
 		if (ret)
 			goto out_free;
 	}
+	load_floors(&rq, base, new, &cal);
+	rq.opts.floors = cal.n_sizes ? &cal : NULL;
 	ret = compare_runs(&base->run, &new->run, &rq.opts, &cmp);
 	if (ret) {
 		bench_error("compare: %s", strerror(-ret));
@@ -600,5 +845,8 @@ out_free:
 		results_free(&new->run);
 	free(base);
 	free(new);
+	calibration_free(&cal);
+	free(own);
+	free(sweep);
 	return ret;
 }

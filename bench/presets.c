@@ -111,6 +111,22 @@ static int run_preset(const struct preset *p, int argc, char **argv)
 	return ret;
 }
 
+const char *const *bench_preset_args(const char *name)
+{
+	static const char *args[sizeof(full_args) / sizeof(full_args[0])];
+	const struct preset *p = !strcmp(name, "quick") ? &quick :
+				 !strcmp(name, "full") ? &full : NULL;
+	size_t n = 0;
+
+	if (!p)
+		return NULL;
+	for (; p->args[n]; n++)
+		args[n] = strcmp(p->args[n], THREADS_ARG) ? p->args[n] :
+			  threads_list();
+	args[n] = NULL;
+	return args;
+}
+
 int cmd_quick(int argc, char **argv)
 {
 	return run_preset(&quick, argc, argv);

@@ -61,6 +61,8 @@ enum { OPT_MPI = 1536, OPT_MPI_LAYOUT, OPT_RANKS, OPT_STONEWALL };
 enum { OPT_EXPORT_MARKDOWN = 1792, OPT_EXPORT_JSON };
 /* a tree's copies with their attributes (harness/tree_copy.h) */
 enum { OPT_PRESERVE = 2048 };
+/* batches of an earlier run (compare REF's passes) */
+enum { OPT_BATCH_FROM = 2304 };
 
 static const struct option options[] = {
 	{ "sizes", required_argument, NULL, OPT_SIZES },
@@ -81,6 +83,7 @@ static const struct option options[] = {
 	{ "samples", required_argument, NULL, OPT_SAMPLES },
 	{ "runs", required_argument, NULL, OPT_RUNS },
 	{ "budget", required_argument, NULL, OPT_BUDGET },
+	{ "batch-from", required_argument, NULL, OPT_BATCH_FROM },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "drop-caches", no_argument, NULL, OPT_DROP_CACHES },
@@ -110,6 +113,31 @@ static const struct option options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+const struct option *bench_sweep_options(void)
+{
+	return options;
+}
+
+/* Markdown another verb adds to the next report (profile --memory). */
+static char *extra_section;
+
+void bench_sweep_add_section(char *md)
+{
+	free(extra_section);
+	extra_section = md;
+}
+
+/* Work another verb does once the options are known good (profile
+ * --memory's heap profiles), before the sweep runs. */
+static int (*before_run)(void *);
+static void *before_arg;
+
+void bench_sweep_before_run(int (*fn)(void *), void *arg)
+{
+	before_run = fn;
+	before_arg = arg;
+}
 
 /* "  source-tree  8,000 source ... \n" per named dataset */
 static const char *named_datasets(void)
@@ -210,6 +238,10 @@ static void usage(FILE *f)
 "                        cover run-to-run variation\n"
 "  --budget SECONDS      per cell: stop after this once it has %d samples\n"
 "                        (default %g)\n"
+"  --batch-from FILE     files per sample of each cell from an earlier\n"
+"                        run's results.json, not calibrated by the warm-up\n"
+"                        (cells it lacks calibrate): runs made apart copy\n"
+"                        the same batches (compare REF's passes)\n"
 "  --timeout SECONDS     per sample process; a hang fails the cell\n"
 "                        (default %g; time the process group is stopped,\n"
 "                        e.g. by Ctrl-Z, does not count)\n"
@@ -580,6 +612,8 @@ static int sweep_run(struct run *run, const struct pipeline_opts *po)
 	/* from here on a signal leaves partial results, not a stray dir */
 	signals_install_stop(on_signal);
 	ret = pipeline_plan(run, po->quiet);
+	if (!ret && po->batches)
+		pipeline_fix_batches(run, po->batches);
 	if (!ret)
 		ret = pipeline_prepare(run, po->quiet);
 	if (ret)
@@ -680,6 +714,7 @@ static int set_option(struct request_opts *o, int c)
 	case OPT_SAMPLES: o->samples = optarg; break;
 	case OPT_RUNS: o->runs = optarg; break;
 	case OPT_BUDGET: o->budget = optarg; break;
+	case OPT_BATCH_FROM: o->batch_from = optarg; break;
 	case OPT_TIMEOUT: o->timeout = optarg; break;
 	case OPT_SEED: o->seed = optarg; break;
 	case OPT_DROP_CACHES: o->drop_caches = true; break;
@@ -742,9 +777,21 @@ static int parse_args(const char *verb, int argc, char **argv,
 	return EXIT_OK;
 }
 
+/* --batch-from FILE: an earlier run's results.json, read before anything
+ * runs (bad input when it cannot be). 0 or -errno (printed). */
+static int load_batches(const char *verb, const char *path, struct run *out)
+{
+	char err[512];
+	int ret = results_read_json(path, out, err, sizeof(err));
+
+	if (ret)
+		bench_error("%s: --batch-from: %s", verb, err);
+	return ret;
+}
+
 int sweep_main(const char *verb, char *const *preset, int argc, char **argv)
 {
-	struct run run = { 0 }, base = { 0 };
+	struct run run = { 0 }, base = { 0 }, batches = { 0 };
 	struct request_opts o;
 	struct pipeline_opts po = { .stop_signal = &got_signal };
 	int code, n = 0;
@@ -761,16 +808,19 @@ int sweep_main(const char *verb, char *const *preset, int argc, char **argv)
 	if (pipeline_mpi_start(o.mpi, &o.quiet))
 		return EXIT_RUNTIME;
 	/* with MPI, every rank checks, and all agree (only rank 0 reads
-	 * the baseline: only it writes) */
+	 * the baseline: only it writes; every rank reads --batch-from) */
 	if (pipeline_mpi_agree(request_build(&o, &run.request) ||
 			       (o.source && request_load_source(&o, &run)) ||
 			       (o.dataset && request_load_dataset(&o, &run)) ||
 			       (o.baseline && cluster_writer() &&
 				pipeline_load_baseline(&run.request,
-						       o.baseline, &base)) ?
+						       o.baseline, &base)) ||
+			       (o.batch_from &&
+				load_batches(verb, o.batch_from, &batches)) ?
 			       -EINVAL : 0)) {
 		results_free(&run);
 		results_free(&base);
+		results_free(&batches);
 		cluster_finish();
 		return EXIT_USAGE;
 	}
@@ -801,6 +851,7 @@ int sweep_main(const char *verb, char *const *preset, int argc, char **argv)
 		bench_error("%s: %s", verb, strerror(ENOMEM));
 		results_free(&run);
 		results_free(&base);
+		results_free(&batches);
 		if (cluster_on())
 			cluster_abort(EXIT_RUNTIME);
 		return EXIT_RUNTIME;
@@ -811,10 +862,26 @@ int sweep_main(const char *verb, char *const *preset, int argc, char **argv)
 	po.base = o.baseline && cluster_writer() ? &base : NULL;
 	po.export_markdown = o.export_markdown;
 	po.export_json = o.export_json;
+	po.batches = o.batch_from ? &batches : NULL;
+	if (before_run && !o.dry_run) {
+		code = before_run(before_arg);
+		if (code) {
+			results_free(&run);
+			results_free(&base);
+			results_free(&batches);
+			if (cluster_on())
+				cluster_abort(code);
+			return code;
+		}
+	}
+	po.appendix = extra_section;
 	code = o.dry_run ? sweep_dry_run(&run, o.quiet) : sweep_run(&run, &po);
 	cluster_finish();
 	results_free(&run);
 	results_free(&base);
+	results_free(&batches);
+	free(extra_section);
+	extra_section = NULL;
 	return code;
 }
 

@@ -26,6 +26,7 @@ int cmd_flame(int argc, char **argv);
 int cmd_device(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_new_strategy(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
 /* Presets (bench/presets.c): sweeps with fixed options. */
 int cmd_quick(int argc, char **argv);
 int cmd_full(int argc, char **argv);
@@ -64,6 +65,41 @@ int bench_getopt(const char *verb, int argc, char **argv,
  * strategy, the cell count and the estimated duration. 0 or -errno. */
 struct run;
 int bench_print_plan(const struct run *run, FILE *f);
+
+/* sweep's long options (bench/sweep.c): compare REF and calibrate pass
+ * them on to the sweeps they run. */
+const struct option *bench_sweep_options(void);
+/* Markdown (malloc'd; sweep owns it) the next sweep adds to its report,
+ * after the cells: profile --memory's heap profiles. */
+void bench_sweep_add_section(char *md);
+/* fn(arg) runs once sweep's options are known good, before the sweep
+ * (never on --dry-run): an exit code other than EXIT_OK ends the verb
+ * with it. */
+void bench_sweep_before_run(int (*fn)(void *), void *arg);
+/* A preset's sweep options, "quick" or "full", NULL-terminated (static
+ * storage); NULL for another name. */
+const char *const *bench_preset_args(const char *name);
+
+/*
+ * compare REF / calibrate: their own options and the sweep options they
+ * pass on, split. own: the verb's long options; short: its short ones
+ * (getopt's string, ':' first). argv[0] is the verb. Fills own_argv
+ * (the verb, its options and the positional words, in order) and
+ * sweep_argv (sweep's options with their values), both calloc'd to argc
+ * + 1 entries (you free the arrays, not the strings). 0, or EXIT_USAGE
+ * after naming an option neither knows.
+ */
+int bench_split_sweep_args(const char *verb, int argc, char **argv,
+			   const struct option *own, const char *shortopts,
+			   char ***own_argv, int *own_argc,
+			   char ***sweep_argv, int *sweep_argc);
+
+/* "RESULTS/PREFIX-YYYYmmdd-HHMMSS-xxxx" (UTC, 4 random hex digits) into
+ * out: where compare REF and calibrate put their passes. 0 or
+ * -ENAMETOOLONG. */
+int bench_stamped_dir(const char *results, const char *prefix, char *out,
+		      size_t len);
+
 /* Removes the scratch directories in dir that runs killed outright left
  * (their owner is gone), saying so on stderr. */
 void bench_clean_stale_scratch(const char *dir);

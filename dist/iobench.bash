@@ -120,6 +120,14 @@ _iobench()
 	esac
 	_iobench_load_options "$optverb"
 
+	# profile --memory STRATEGY (described in profile --help, not an
+	# option line: its other options are sweep's)
+	if [ "$verb" = profile ] && [ "$prev" = --memory ]; then
+		_iobench_load_strategies
+		COMPREPLY=($(compgen -W "$_iobench_strategies" -- "$cur"))
+		return
+	fi
+
 	# the value of an option
 	if [[ $cur != -* || $prev == --* ]] &&
 	   [[ ${_iobench_valued[$optverb]} == *" $prev "* ]]; then
@@ -151,16 +159,18 @@ _iobench()
 				-- "$cur")) ;;
 		--reference) _iobench_list "$cur" cp dd rsync tar none ;;
 		--ignore) _iobench_list "$cur" buffer qd direct sqpoll content ;;
+		--fail-on) _iobench_list "$cur" time cpu memory cache ;;
+		--preset) COMPREPLY=($(compgen -W "quick full none" -- "$cur")) ;;
 		--baseline) COMPREPLY=($(compgen -W "$(_iobench_baselines)" \
 				-- "$cur")) ;;
-		--dir|-d|--src-dir|--out|-o|--source|--results|-r)
+		--dir|-d|--src-dir|--out|-o|--source|--results|-r|--cache-dir)
 			if [ "$verb" = flame ] && [[ $prev == --out || $prev == -o ]]
 			then
 				_iobench_files -f "$cur"
 			else
 				_iobench_files -d "$cur"
 			fi ;;
-		--folded|--file|--json|--plugin|--export-markdown|--export-json)
+		--folded|--file|--json|--plugin|--export-markdown|--export-json|--batch-from)
 			_iobench_files -f "$cur" ;;
 		--jobs) _iobench_list "$cur" read write randread randwrite \
 				cached-read cached-write metadata ;;
@@ -172,7 +182,9 @@ _iobench()
 		return
 	fi
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "${_iobench_opts[$optverb]}" -- "$cur"))
+		w=${_iobench_opts[$optverb]}
+		[ "$verb" = profile ] && w+=" --memory"
+		COMPREPLY=($(compgen -W "$w" -- "$cur"))
 		return
 	fi
 	# positional arguments: count those before the cursor

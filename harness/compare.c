@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * compare: matches the cells of two runs, tests each pair with a two-sided
- * Mann-Whitney U on per-copy times, bootstraps the change of the median
- * and renders the verdicts as Markdown and JSON.
+ * compare: matches the cells of two runs, tests each pair (two-sided
+ * Mann-Whitney U and a bootstrap of the change of the median within one
+ * run per side, the hierarchical bootstrap across several), judges the
+ * other figures (compare_judge.c) and renders the verdicts as Markdown
+ * and JSON.
  */
 #include <errno.h>
 #include <math.h>
@@ -13,9 +15,12 @@
 #include <gsl/gsl_cdf.h>
 #include <jansson.h>
 
+#include "calibration.h"
 #include "compare.h"
+#include "compare_judge.h"
 #include "fmt.h"
 #include "parse.h"
+#include "report_memory.h"
 #include "strlist.h"
 
 /* Any fixed seed makes reruns of a comparison give the same CIs. */
@@ -25,11 +30,86 @@ void compare_default_options(struct compare_options *o)
 {
 	o->alpha = 0.05;
 	o->threshold = 0.03;
-	o->holm = false;
+	/* a sweep has dozens of cells: without it some "regress" by chance */
+	o->holm = true;
 	o->level = 0.95;
 	o->resamples = 10000;
 	o->seed = COMPARE_SEED;
 	o->ignore = 0;
+	o->fail_on = COMPARE_FAIL_TIME;
+	o->floors = NULL;
+}
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} fail_names[] = {
+	{ "time", COMPARE_FAIL_TIME },
+	{ "cpu", COMPARE_FAIL_CPU },
+	{ "memory", COMPARE_FAIL_MEMORY },
+	{ "cache", COMPARE_FAIL_CACHE },
+};
+
+struct fail_ctx {
+	unsigned bits;
+	char *err;
+	size_t len;
+};
+
+static int one_fail_on(const char *name, void *p)
+{
+	struct fail_ctx *ctx = p;
+
+	for (size_t i = 0; i < sizeof(fail_names) / sizeof(fail_names[0]);
+	     i++) {
+		if (!strcmp(name, fail_names[i].name)) {
+			ctx->bits |= fail_names[i].bit;
+			return 0;
+		}
+	}
+	snprintf(ctx->err, ctx->len, "'%s': not one of time, cpu, memory, "
+		 "cache", name);
+	return -EINVAL;
+}
+
+int compare_fail_on_parse(const char *list, unsigned *bits, char *err,
+			  size_t len)
+{
+	struct fail_ctx ctx = { 0, err, len };
+	int ret = strlist_each(list, ',', STRLIST_NO_EMPTY | STRLIST_UNIQUE,
+			       one_fail_on, &ctx, err, len);
+
+	if (!ret)
+		*bits = ctx.bits;
+	return ret;
+}
+
+unsigned compare_fail_bit(enum sample_metric m)
+{
+	switch (m) {
+	case METRIC_TIME:
+		return COMPARE_FAIL_TIME;
+	case METRIC_CPU:
+		return COMPARE_FAIL_CPU;
+	case METRIC_RSS:
+	case METRIC_HEAP:
+	case METRIC_ALLOCS:
+		return COMPARE_FAIL_MEMORY;
+	case METRIC_CACHE:
+		return COMPARE_FAIL_CACHE;
+	case METRIC_COUNT:
+		break;
+	}
+	return 0;
+}
+
+bool compare_failed(const struct comparison *cmp)
+{
+	for (int m = 0; m < METRIC_COUNT; m++)
+		if ((cmp->opts.fail_on & compare_fail_bit(m)) &&
+		    cmp->metric_regressed[m])
+			return true;
+	return false;
 }
 
 const char *compare_verdict_name(enum compare_verdict v)
@@ -328,53 +408,121 @@ static bool has_samples(const struct cell *c)
 	return c->status == CELL_OK && c->n_samples > 0;
 }
 
-/* The two-sided test and the bootstrap of one matched pair. */
+/* Within one run per side: the two-sided Mann-Whitney test and the
+ * bootstrap of the ratio of medians over the pooled per-copy times. */
+static int test_time_single(struct compare_cell *cc, const double *xb,
+			    size_t nb, const double *xn, size_t nn,
+			    const struct compare_options *o, uint64_t seed)
+{
+	int ret = compare_mann_whitney(xn, nn, xb, nb, &cc->u, &cc->p,
+				       &cc->exact);
+
+	if (ret)
+		return ret;
+	return stats_bootstrap_ratio(xn, nn, xb, nb, o->level, o->resamples,
+				     seed, &cc->ratio, &cc->ratio_lo,
+				     &cc->ratio_hi);
+}
+
+/*
+ * Several runs per side: the ratio of the pooled medians with the
+ * hierarchical bootstrap's CI (runs, then rounds), which holds run-to-run
+ * variation; p from Welch's test on the runs' log medians, the same
+ * model as the interval's t part. The "±" of each side is half the
+ * hierarchical CI of its median.
+ */
+static int test_time_runs(struct compare_cell *cc, const struct run_groups *gb,
+			  const struct run_groups *gn,
+			  const struct compare_options *o, uint64_t seed)
+{
+	struct stats_hier h;
+	double half;
+	int ret;
+
+	ret = stats_hier_median_ratio((const double *const *)gn->x, gn->n,
+				      gn->runs, (const double *const *)gb->x,
+				      gb->n, gb->runs, o->level, o->resamples,
+				      seed, &h);
+	if (ret)
+		return ret;
+	cc->ratio = h.estimate;
+	cc->ratio_lo = h.lo;
+	cc->ratio_hi = h.hi;
+	cc->u = NAN;
+	cc->exact = false;
+	ret = compare_welch_runs(gn, gb, true, o->level, &cc->p, &half);
+	if (ret)
+		return ret;
+	ret = stats_hier_median((const double *const *)gb->x, gb->n, gb->runs,
+				o->level, o->resamples, seed + 1, &h);
+	if (ret)
+		return ret;
+	cc->base_half = (h.hi - h.lo) / 2;
+	ret = stats_hier_median((const double *const *)gn->x, gn->n, gn->runs,
+				o->level, o->resamples, seed + 2, &h);
+	cc->new_half = (h.hi - h.lo) / 2;
+	cc->hierarchical = true;
+	return ret;
+}
+
+/* Time (single run or several) and the other figures of a matched pair;
+ * the verdicts come after the Holm adjustment. */
 static int test_cell(struct compare_cell *cc, const struct compare_options *o,
 		     uint64_t seed)
 {
-	double *xb = NULL, *xn = NULL, med;
-	struct estimates e;
-	int ret = -ENOMEM;
+	struct run_groups gb = { 0 }, gn = { 0 };
+	struct estimates eb, en;
+	int ret;
 
 	cc->n_base = cc->base->n_samples;
 	cc->n_new = cc->new->n_samples;
+	for (int m = 0; m < METRIC_COUNT; m++)
+		cc->metric[m].verdict = VERDICT_NO_DATA;
 	if (!has_samples(cc->base) || !has_samples(cc->new)) {
 		cc->verdict = VERDICT_NO_DATA;
 		return 0;
 	}
 	cc->few_samples = cc->n_base < RESULTS_MIN_SAMPLES ||
 			  cc->n_new < RESULTS_MIN_SAMPLES;
-	xb = results_per_copy(cc->base);
-	xn = results_per_copy(cc->new);
-	if (!xb || !xn)
+	ret = compare_groups(cc->base, METRIC_TIME, &gb);
+	if (!ret)
+		ret = compare_groups(cc->new, METRIC_TIME, &gn);
+	if (ret)
 		goto out_free;
-	ret = compare_mann_whitney(xn, cc->n_new, xb, cc->n_base, &cc->u,
-				   &cc->p, &cc->exact);
+	cc->runs_base = gb.runs;
+	cc->runs_new = gn.runs;
+	ret = stats_estimate(gb.pooled, gb.n_pooled, o->level, &eb);
+	if (!ret)
+		ret = stats_estimate(gn.pooled, gn.n_pooled, o->level, &en);
+	if (ret)
+		goto out_free;
+	cc->base_median = eb.median;
+	cc->new_median = en.median;
+	cc->base_half = (eb.median_hi - eb.median_lo) / 2;
+	cc->new_half = (en.median_hi - en.median_lo) / 2;
+	cc->base_mib_s = results_mib_s(cc->base->size, cc->base_median);
+	cc->new_mib_s = results_mib_s(cc->new->size, cc->new_median);
+	if (gb.runs >= 2 && gn.runs >= 2)
+		ret = test_time_runs(cc, &gb, &gn, o, seed);
+	else
+		ret = test_time_single(cc, gb.pooled, gb.n_pooled, gn.pooled,
+				       gn.n_pooled, o, seed);
 	if (ret)
 		goto out_free;
 	cc->p_adj = cc->p;
-	ret = stats_bootstrap_ratio(xn, cc->n_new, xb, cc->n_base, o->level,
-				    o->resamples, seed, &cc->ratio,
-				    &cc->ratio_lo, &cc->ratio_hi);
-	if (ret)
-		goto out_free;
-	ret = stats_estimate(xb, cc->n_base, o->level, &e);
-	if (ret)
-		goto out_free;
-	cc->base_median = e.median;
-	ret = stats_estimate(xn, cc->n_new, o->level, &e);
-	if (ret)
-		goto out_free;
-	cc->new_median = med = e.median;
-	cc->base_mib_s = results_mib_s(cc->base->size, cc->base_median);
-	cc->new_mib_s = results_mib_s(cc->new->size, med);
+	for (int m = METRIC_TIME + 1; m < METRIC_COUNT && !ret; m++)
+		ret = compare_judge_metric(cc, m, o, seed + 7919 * m);
 out_free:
-	free(xb);
-	free(xn);
+	compare_groups_free(&gb);
+	compare_groups_free(&gn);
 	return ret;
 }
 
-/* The verdict from the (adjusted) p and the CI of the time ratio. */
+/*
+ * The verdict from the (adjusted) p and the CI of the time ratio; with a
+ * noise floor (one run per side, a calibrated size), a change smaller
+ * than the floor is within noise whatever the within-run test says.
+ */
 static enum compare_verdict verdict_of(const struct compare_cell *cc,
 				       const struct compare_options *o)
 {
@@ -382,6 +530,8 @@ static enum compare_verdict verdict_of(const struct compare_cell *cc,
 		return VERDICT_NO_DATA;
 	if (cc->p_adj >= o->alpha)
 		return VERDICT_SAME;
+	if (cc->floor > 0 && fabs(log(cc->ratio)) < cc->floor)
+		return VERDICT_NOISE;
 	if (cc->ratio_lo - 1 > o->threshold)
 		return VERDICT_REGRESSED;
 	if (cc->ratio_hi - 1 < -o->threshold)
@@ -389,62 +539,135 @@ static enum compare_verdict verdict_of(const struct compare_cell *cc,
 	return VERDICT_NOISE;
 }
 
-static int adjust_and_judge(struct comparison *cmp)
+/* Holm over the cells that have figure m (time: cc->p, the others:
+ * their own), in place. 0 or -ENOMEM. */
+static int holm_metric(struct comparison *cmp, enum sample_metric m)
 {
-	double *p = malloc((cmp->n_cells ? cmp->n_cells : 1) * sizeof(*p));
-	size_t n = 0, *idx;
-	double log_sum = 0;
+	size_t cap = cmp->n_cells ? cmp->n_cells : 1, n = 0, *idx;
+	double *p = malloc(cap * sizeof(*p));
 	int ret = 0;
 
-	idx = malloc((cmp->n_cells ? cmp->n_cells : 1) * sizeof(*idx));
+	idx = malloc(cap * sizeof(*idx));
 	if (!p || !idx) {
 		ret = -ENOMEM;
 		goto out_free;
 	}
 	for (size_t i = 0; i < cmp->n_cells; i++) {
-		if (cmp->cells[i].verdict == VERDICT_NO_DATA)
+		const struct compare_cell *cc = &cmp->cells[i];
+
+		if (m == METRIC_TIME ? cc->verdict == VERDICT_NO_DATA :
+				       !cc->metric[m].have)
 			continue;
 		idx[n] = i;
-		p[n++] = cmp->cells[i].p;
+		p[n++] = m == METRIC_TIME ? cc->p : cc->metric[m].p;
 	}
-	if (cmp->opts.holm) {
-		ret = compare_holm(p, n, p);
-		if (ret)
-			goto out_free;
-		for (size_t k = 0; k < n; k++)
+	ret = compare_holm(p, n, p);
+	for (size_t k = 0; !ret && k < n; k++) {
+		if (m == METRIC_TIME)
 			cmp->cells[idx[k]].p_adj = p[k];
+		else
+			cmp->cells[idx[k]].metric[m].p_adj = p[k];
 	}
-	for (size_t i = 0; i < cmp->n_cells; i++) {
-		struct compare_cell *cc = &cmp->cells[i];
-
-		cc->verdict = verdict_of(cc, &cmp->opts);
-		switch (cc->verdict) {
-		case VERDICT_SAME:
-			cmp->n_same++;
-			break;
-		case VERDICT_NOISE:
-			cmp->n_noise++;
-			break;
-		case VERDICT_IMPROVED:
-			cmp->n_improved++;
-			break;
-		case VERDICT_REGRESSED:
-			cmp->n_regressed++;
-			break;
-		case VERDICT_NO_DATA:
-			cmp->n_no_data++;
-			continue;
-		}
-		cmp->n_few_samples += cc->few_samples;
-		log_sum += log(cc->ratio);
-		cmp->n_geomean++;
-	}
-	cmp->geomean_ratio = cmp->n_geomean ? exp(log_sum / cmp->n_geomean) :
-					      NAN;
 out_free:
 	free(p);
 	free(idx);
 	return ret;
+}
+
+/* The floors of the cells with one run per side: family-wise over them. */
+static void apply_floors(struct comparison *cmp)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < cmp->n_cells; i++)
+		m += cmp->cells[i].verdict != VERDICT_NO_DATA &&
+		     !cmp->cells[i].hierarchical;
+	for (size_t i = 0; i < cmp->n_cells; i++) {
+		struct compare_cell *cc = &cmp->cells[i];
+
+		if (cc->verdict == VERDICT_NO_DATA || cc->hierarchical)
+			continue;
+		cc->floor = calibration_floor(cmp->opts.floors, cc->base->size,
+					      m, cmp->opts.alpha);
+		cmp->n_floored += cc->floor > 0;
+	}
+}
+
+/* [METRIC_TIME] of a cell: the time figures in the common shape. */
+static void mirror_time(struct compare_cell *cc)
+{
+	struct compare_metric *t = &cc->metric[METRIC_TIME];
+
+	t->have = cc->verdict != VERDICT_NO_DATA;
+	t->base = cc->base_median;
+	t->new = cc->new_median;
+	t->change = cc->ratio - 1;
+	t->lo = cc->ratio_lo - 1;
+	t->hi = cc->ratio_hi - 1;
+	t->p = cc->p;
+	t->p_adj = cc->p_adj;
+	t->verdict = cc->verdict;
+}
+
+static void count_verdict(struct comparison *cmp, struct compare_cell *cc)
+{
+	switch (cc->verdict) {
+	case VERDICT_SAME:
+		cmp->n_same++;
+		break;
+	case VERDICT_NOISE:
+		cmp->n_noise++;
+		break;
+	case VERDICT_IMPROVED:
+		cmp->n_improved++;
+		break;
+	case VERDICT_REGRESSED:
+		cmp->n_regressed++;
+		break;
+	case VERDICT_NO_DATA:
+		cmp->n_no_data++;
+		break;
+	}
+}
+
+static int adjust_and_judge(struct comparison *cmp)
+{
+	const struct compare_options *o = &cmp->opts;
+	double log_sum = 0;
+	int ret = 0;
+
+	for (int m = 0; m < METRIC_COUNT && o->holm && !ret; m++)
+		ret = holm_metric(cmp, m);
+	if (ret)
+		return ret;
+	apply_floors(cmp);
+	for (size_t i = 0; i < cmp->n_cells; i++) {
+		struct compare_cell *cc = &cmp->cells[i];
+
+		cc->verdict = verdict_of(cc, o);
+		mirror_time(cc);
+		count_verdict(cmp, cc);
+		for (int m = METRIC_TIME + 1; m < METRIC_COUNT; m++) {
+			struct compare_metric *cm = &cc->metric[m];
+
+			cm->verdict = compare_judge_verdict(cm, m, o);
+			cmp->metric_regressed[m] +=
+				cm->verdict == VERDICT_REGRESSED;
+			cmp->metric_improved[m] +=
+				cm->verdict == VERDICT_IMPROVED;
+		}
+		if (cc->verdict == VERDICT_NO_DATA)
+			continue;
+		cmp->n_hierarchical += cc->hierarchical;
+		cmp->n_few_samples += cc->few_samples;
+		log_sum += log(cc->ratio);
+		cmp->n_geomean++;
+	}
+	cmp->metric_regressed[METRIC_TIME] = cmp->n_regressed;
+	cmp->metric_improved[METRIC_TIME] = cmp->n_improved;
+	cmp->geomean_ratio = cmp->n_geomean ? exp(log_sum / cmp->n_geomean) :
+					      NAN;
+	return 0;
 }
 
 static bool options_ok(const struct compare_options *o)
@@ -527,18 +750,48 @@ size_t compare_tested(const struct comparison *cmp)
 
 void compare_summary(const struct comparison *cmp, char *buf, size_t len)
 {
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} groups[] = {
+		{ "CPU", COMPARE_FAIL_CPU },
+		{ "memory", COMPARE_FAIL_MEMORY },
+		{ "page cache", COMPARE_FAIL_CACHE },
+	};
+	size_t used;
+
 	if (!compare_tested(cmp))
-		snprintf(buf, len, "Nothing compared: no matched cell has "
-			 "samples on both sides");
+		used = snprintf(buf, len, "Nothing compared: no matched cell "
+				"has samples on both sides");
 	else if (!cmp->n_regressed && !cmp->n_improved)
-		snprintf(buf, len, "No regressions detected");
+		used = snprintf(buf, len, "No regressions detected");
 	else if (!cmp->n_regressed)
-		snprintf(buf, len, "No regressions detected, %zu improvement%s",
-			 cmp->n_improved, cmp->n_improved == 1 ? "" : "s");
+		used = snprintf(buf, len, "No regressions detected, %zu "
+				"improvement%s", cmp->n_improved,
+				cmp->n_improved == 1 ? "" : "s");
 	else
-		snprintf(buf, len, "%zu regression%s, %zu improvement%s",
-			 cmp->n_regressed, cmp->n_regressed == 1 ? "" : "s",
-			 cmp->n_improved, cmp->n_improved == 1 ? "" : "s");
+		used = snprintf(buf, len, "%zu regression%s, %zu improvement%s",
+				cmp->n_regressed,
+				cmp->n_regressed == 1 ? "" : "s",
+				cmp->n_improved,
+				cmp->n_improved == 1 ? "" : "s");
+	/* the other figures, only when some regressed: cells, not figures */
+	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+		size_t n = 0;
+
+		for (size_t i = 0; cmp->cells && i < cmp->n_cells; i++)
+			for (int m = METRIC_TIME + 1; m < METRIC_COUNT; m++)
+				if (compare_fail_bit(m) == groups[g].bit &&
+				    cmp->cells[i].metric[m].verdict ==
+				    VERDICT_REGRESSED) {
+					n++;
+					break;
+				}
+		if (n && used < len)
+			used += snprintf(buf + used, len - used,
+					 "; %s: %zu regression%s",
+					 groups[g].name, n, n == 1 ? "" : "s");
+	}
 }
 
 /* ---- writers -------------------------------------------------------- */
@@ -614,6 +867,34 @@ static void md_unmatched(FILE *f, const char *side,
 	}
 }
 
+/* How the cells were judged: within one run per side, across runs. */
+static void md_test(FILE *f, const struct comparison *cmp)
+{
+	const struct compare_options *o = &cmp->opts;
+	size_t judged = cmp->n_cells - cmp->n_no_data;
+
+	fprintf(f, "- test: change of the median time new/base with its "
+		   "%g%% CI, alpha %g%s, threshold ±%g%%", 100 * o->level,
+		o->alpha, o->holm ? " (Holm-adjusted p)" : "",
+		100 * o->threshold);
+	if (cmp->n_hierarchical)
+		fprintf(f, "; %zu of %zu cells over several runs per side: "
+			   "hierarchical bootstrap (runs, then rounds) and "
+			   "Welch's test on the runs' log medians",
+			cmp->n_hierarchical, judged);
+	if (judged > cmp->n_hierarchical)
+		fprintf(f, "; %s%zu cells with one run per side: two-sided "
+			   "Mann-Whitney U on per-copy times and a seeded "
+			   "bootstrap (within-run: run-to-run variation is "
+			   "%s)", cmp->n_hierarchical ? "" : "",
+			judged - cmp->n_hierarchical,
+			cmp->n_floored ? "covered by this host's noise floor "
+					 "below" :
+					 "not in these CIs; `iobench "
+					 "calibrate` measures it");
+	fputs("\n", f);
+}
+
 static void md_env(FILE *f, const struct comparison *cmp)
 {
 	if (!cmp->n_env_diffs)
@@ -672,17 +953,19 @@ char *compare_markdown(const struct comparison *cmp,
 	fprintf(f, ")\n\n");
 	md_side(f, "base", s->base_label, s->base);
 	md_side(f, "new", s->new_label, s->new);
-	fprintf(f, "- test: two-sided Mann-Whitney U on per-copy times, "
-		   "alpha %g%s; change of the median time new/base with a "
-		   "seeded bootstrap %g%% CI; threshold ±%g%%\n",
-		cmp->opts.alpha, cmp->opts.holm ? " (Holm-adjusted p)" : "",
-		100 * cmp->opts.level, 100 * cmp->opts.threshold);
+	md_test(f, cmp);
 	md_env(f, cmp);
 
-	fprintf(f, "\n| strategy | size | tunables | cache | sync | base "
+	fputs("\n", f);
+	compare_md_headline(f, cmp, s);
+	compare_md_figures(f, cmp, s, h2);
+	compare_md_floors(f, cmp, h2);
+	report_memory_table(f, NULL, cmp, h2);
+
+	fprintf(f, "\n%s Details\n\n| strategy | size | tunables | cache | sync | base "
 		   "MiB/s | new MiB/s | time change %% [%g%% CI] | p | n "
 		   "base/new | verdict |\n|---|---|---|---|---|--:|--:|--:|"
-		   "--:|--:|---|\n", 100 * cmp->opts.level);
+		   "--:|--:|---|\n", h2, 100 * cmp->opts.level);
 	for (size_t i = 0; i < cmp->n_cells; i++)
 		md_row(f, &cmp->cells[i]);
 	if (cmp->n_geomean)
@@ -729,12 +1012,44 @@ static json_t *json_num(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
-static json_t *json_compare_cell(const struct compare_cell *cc)
+/* The other figures of a cell: {"cpu": {...}, "rss": ...}, each with
+ * its medians, change and CI (CPU as a ratio - 1, like time), p, verdict
+ * (null: a side does not know the figure). */
+static json_t *json_metrics(const struct compare_cell *cc)
+{
+	json_t *o = json_object();
+
+	for (int m = METRIC_TIME + 1; o && m < METRIC_COUNT; m++) {
+		const struct compare_metric *cm = &cc->metric[m];
+
+		json_object_set_new(o, sample_metric_name(m), !cm->have ?
+			json_null() :
+			json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s}",
+				  "base", json_num(cm->base),
+				  "new", json_num(cm->new),
+				  "change", json_num(cm->change),
+				  "change_lo", json_num(cm->lo),
+				  "change_hi", json_num(cm->hi),
+				  "p", json_num(cm->p),
+				  "p_adjusted", json_num(cm->p_adj),
+				  "verdict",
+				  compare_verdict_name(cm->verdict)));
+	}
+	return o;
+}
+
+static json_t *json_compare_cell(const struct comparison *cmp,
+				 const struct compare_cell *cc)
 {
 	json_t *o = json_cell_key(cc->base);
+	char op[320];
 
 	if (!o)
 		return NULL;
+	json_object_set_new(o, "operation", json_string(
+		compare_operation_name(cmp, cc->base, op, sizeof(op))));
+	json_object_set_new(o, "status", json_string(
+		compare_status_sign(cc->verdict)));
 	json_object_set_new(o, "verdict",
 			    json_string(compare_verdict_name(cc->verdict)));
 	json_object_set_new(o, "n_base", json_integer(cc->n_base));
@@ -758,6 +1073,16 @@ static json_t *json_compare_cell(const struct compare_cell *cc)
 	json_object_set_new(o, "p_adjusted", json_num(cc->p_adj));
 	json_object_set_new(o, "exact", json_boolean(cc->exact));
 	json_object_set_new(o, "few_samples", json_boolean(cc->few_samples));
+	json_object_set_new(o, "runs_base", json_integer(cc->runs_base));
+	json_object_set_new(o, "runs_new", json_integer(cc->runs_new));
+	json_object_set_new(o, "hierarchical", json_boolean(cc->hierarchical));
+	json_object_set_new(o, "base_median_ci_half_s",
+			    json_num(cc->base_half));
+	json_object_set_new(o, "new_median_ci_half_s",
+			    json_num(cc->new_half));
+	json_object_set_new(o, "noise_floor", cc->floor > 0 ?
+			    json_real(exp(cc->floor) - 1) : json_null());
+	json_object_set_new(o, "metrics", json_metrics(cc));
 	return o;
 }
 
@@ -781,6 +1106,31 @@ static json_t *json_key_list(const struct cell *const *cells, size_t n)
 	return a;
 }
 
+static json_t *json_fail_on(unsigned bits)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < sizeof(fail_names) / sizeof(fail_names[0]);
+	     i++)
+		if (bits & fail_names[i].bit)
+			json_array_append_new(a,
+					      json_string(fail_names[i].name));
+	return a;
+}
+
+/* {"time": {"regressed": 0, "improved": 2}, "cpu": ...} */
+static json_t *json_figure_counts(const struct comparison *cmp)
+{
+	json_t *o = json_object();
+
+	for (int m = 0; o && m < METRIC_COUNT; m++)
+		json_object_set_new(o, sample_metric_name(m), json_pack(
+			"{s:I, s:I}", "regressed",
+			(json_int_t)cmp->metric_regressed[m], "improved",
+			(json_int_t)cmp->metric_improved[m]));
+	return o;
+}
+
 char *compare_json(const struct comparison *cmp,
 		   const struct compare_sides *s)
 {
@@ -792,7 +1142,7 @@ char *compare_json(const struct comparison *cmp,
 	env = json_array();
 	for (size_t i = 0; cells && i < cmp->n_cells; i++)
 		json_array_append_new(cells,
-				      json_compare_cell(&cmp->cells[i]));
+				      json_compare_cell(cmp, &cmp->cells[i]));
 	for (size_t i = 0; env && i < cmp->n_env_diffs; i++)
 		json_array_append_new(env, json_pack("{s:s, s:o, s:o}",
 			"field", cmp->env_diffs[i].field,
@@ -826,6 +1176,11 @@ char *compare_json(const struct comparison *cmp,
 			 "environment_differences", env ? env : json_null());
 	if (!root)
 		return NULL;
+	if (s->extra)
+		json_object_update(root, s->extra);
+	json_object_set_new(root, "failed", json_boolean(compare_failed(cmp)));
+	json_object_set_new(root, "fail_on", json_fail_on(cmp->opts.fail_on));
+	json_object_set_new(root, "figures", json_figure_counts(cmp));
 	doc = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
 	json_decref(root);
 	return doc;

@@ -29,6 +29,7 @@
 #include "profile.h"
 #include "results.h"
 #include "source_tree.h"
+#include "sample_metric.h"
 #include "strategies.h"
 #include "threads_json.h"
 #include "clients_json.h"
@@ -446,6 +447,23 @@ static json_t *estimates_to_json(const struct cell *c)
 	return o;
 }
 
+/* A sample's "memory": null for what was not counted (all of it for a
+ * reference tool's sample or a rank's), so every sample has the same
+ * fields. */
+static json_t *memory_to_json(const struct sample_memory *m)
+{
+	return json_pack("{s:o, s:o, s:o, s:o, s:o}",
+			 "allocs", m->heap_known ? ju64(m->allocs) : json_null(),
+			 "alloc_bytes", m->heap_known ? ju64(m->alloc_bytes) :
+							json_null(),
+			 "heap_peak", m->heap_known ? ju64(m->heap_peak) :
+						      json_null(),
+			 "rss_before", m->rss_known ? ju64(m->rss_before) :
+						      json_null(),
+			 "rss_peak", m->rss_known ? ju64(m->rss_peak) :
+						    json_null());
+}
+
 static json_t *sample_to_json(const struct sample *s, unsigned threads)
 {
 	json_t *o = json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I,"
@@ -467,7 +485,8 @@ static json_t *sample_to_json(const struct sample *s, unsigned threads)
 			 "writeback", (json_int_t)s->dst.writeback,
 			 "residency_ok", s->residency_ok);
 
-	if (threads_json_sample(o, s, threads)) {
+	if (threads_json_sample(o, s, threads) ||
+	    put(o, "memory", memory_to_json(&s->mem))) {
 		json_decref(o);
 		return NULL;
 	}
@@ -488,6 +507,21 @@ static json_t *samples_to_json(const struct cell *c)
 	return a;
 }
 
+/* A cell's memory figures, medians over its samples (sample_metric.h);
+ * derived only: the reader recomputes them from the samples. */
+static json_t *cell_memory_to_json(const struct cell *c)
+{
+	return json_pack("{s:o, s:o, s:o, s:o}",
+			 "allocs_per_copy",
+			 jreal(sample_metric_median(c, METRIC_ALLOCS)),
+			 "heap_peak_bytes",
+			 jreal(sample_metric_median(c, METRIC_HEAP)),
+			 "rss_growth_bytes",
+			 jreal(sample_metric_median(c, METRIC_RSS)),
+			 "page_cache_pct",
+			 jreal(sample_metric_median(c, METRIC_CACHE)));
+}
+
 static json_t *cell_to_json(const struct cell *c)
 {
 	json_t *o = json_pack("{s:o, s:s, s:o, s:o, s:o, s:b, s:I, s:o, s:o}",
@@ -505,7 +539,8 @@ static json_t *cell_to_json(const struct cell *c)
 				  profile_json_cell(&c->profile))) ||
 	    /* a reference tool's start-up, beside its times that include it */
 	    (c->tool_start > 0 &&
-	     put(o, "tool_start_seconds", jreal(c->tool_start)))) {
+	     put(o, "tool_start_seconds", jreal(c->tool_start))) ||
+	    put(o, "memory", cell_memory_to_json(c))) {
 		json_decref(o);
 		return NULL;
 	}
@@ -1209,6 +1244,47 @@ static void rd_nonnegative(struct reader *rd, const char *at,
 			v);
 }
 
+/* An optional non-negative integer: false when null or absent. */
+static bool rd_opt_u64(struct reader *rd, json_t *obj, const char *at,
+		       const char *key, uint64_t *out)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v || json_is_null(v))
+		return false;
+	rd_u64(rd, obj, at, key, out);
+	return !rd->failed;
+}
+
+/* "memory" (files before it have none: nothing known). The heap's three
+ * figures come together, as do the RSS's two. */
+static void read_sample_memory(struct reader *rd, json_t *o, const char *at,
+			       struct sample_memory *m)
+{
+	json_t *mem = json_object_get(o, "memory");
+	char mat[AT_LEN];
+	int heap = 0, rss = 0;
+
+	if (rd->failed || !mem || json_is_null(mem))
+		return;
+	if (!json_is_object(mem)) {
+		rd_fail(rd, at, "memory", "expected an object");
+		return;
+	}
+	at_join(mat, sizeof(mat), "%s.memory", at);
+	heap += rd_opt_u64(rd, mem, mat, "allocs", &m->allocs);
+	heap += rd_opt_u64(rd, mem, mat, "alloc_bytes", &m->alloc_bytes);
+	heap += rd_opt_u64(rd, mem, mat, "heap_peak", &m->heap_peak);
+	rss += rd_opt_u64(rd, mem, mat, "rss_before", &m->rss_before);
+	rss += rd_opt_u64(rd, mem, mat, "rss_peak", &m->rss_peak);
+	if ((heap && heap < 3) || (rss && rss < 2))
+		rd_fail(rd, mat, "", "heap figures come together (allocs, "
+			"alloc_bytes, heap_peak), as do rss_before and "
+			"rss_peak");
+	m->heap_known = heap == 3;
+	m->rss_known = rss == 2;
+}
+
 static void one_sample(struct reader *rd, json_t *o, const char *at,
 		       void *out)
 {
@@ -1250,6 +1326,7 @@ static void one_sample(struct reader *rd, json_t *o, const char *at,
 	rd_int_range(rd, dst, dat, "writeback", INT64_MIN, INT64_MAX,
 		     &s->dst.writeback);
 	rd_bool(rd, o, at, "residency_ok", &s->residency_ok);
+	read_sample_memory(rd, o, at, &s->mem);
 }
 
 static void one_cell(struct reader *rd, json_t *o, const char *at, void *out)

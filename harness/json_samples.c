@@ -262,14 +262,68 @@ static bool uint_value(struct scan *s, unsigned *v)
 	return true;
 }
 
+/* A count in "memory": a non-negative integer, or null (not counted). */
+static bool count_or_null(struct scan *s, uint64_t *v, unsigned *known)
+{
+	int64_t i;
+
+	skip_ws(s);
+	if (s->p < s->end && *s->p == 'n')
+		return literal(s, "null");
+	if (!integer(s, &i) || i < 0)
+		return false;
+	*v = (uint64_t)i;
+	++*known;
+	return true;
+}
+
+/* A sample's "memory" (read_sample_memory()): null, or the heap's three
+ * counts and the RSS's two, each half all numbers or all null. */
+static bool read_memory(struct scan *s, struct sample_memory *m)
+{
+	static const char *const keys[] = { "allocs", "alloc_bytes",
+					    "heap_peak", "rss_before",
+					    "rss_peak" };
+	uint64_t *vals[] = { &m->allocs, &m->alloc_bytes, &m->heap_peak,
+			     &m->rss_before, &m->rss_peak };
+	unsigned seen = 0, heap = 0, rss = 0;
+
+	skip_ws(s);
+	if (s->p < s->end && *s->p == 'n')
+		return literal(s, "null");
+	if (!eat(s, '{'))
+		return false;
+	if (eat(s, '}'))
+		return true;
+	do {
+		const char *k;
+		size_t n, i;
+
+		if (!plain_string(s, &k, &n) || !eat(s, ':'))
+			return false;
+		for (i = 0; i < 5 && !key_is(k, n, keys[i]); i++)
+			;
+		if (i == 5 || (seen & (1u << i)) ||
+		    !count_or_null(s, vals[i], i < 3 ? &heap : &rss))
+			return false;
+		seen |= 1u << i;
+	} while (eat(s, ','));
+	if ((heap && heap < 3) || (rss && rss < 2))
+		return false;
+	m->heap_known = heap == 3;
+	m->rss_known = rss == 2;
+	return eat(s, '}');
+}
+
 /* The keys of a plain sample; the first three (when it ran) are in the
- * current schema's samples only. */
+ * current schema's samples only; "memory" is optional (files before it
+ * lack it). */
 enum {
 	K_RUN, K_ROUND, K_START, K_SECONDS, K_SYNC, K_USER, K_SYS, K_PAGES,
-	K_BEFORE, K_AFTER, K_DST, K_OK, N_KEYS
+	K_BEFORE, K_AFTER, K_DST, K_OK, K_MEM, N_KEYS
 };
 #define WHEN_KEYS ((1u << K_RUN) | (1u << K_ROUND) | (1u << K_START))
-#define ALL_KEYS ((1u << N_KEYS) - 1)
+#define ALL_KEYS ((1u << K_MEM) - 1)
 
 /*
  * One plain sample object, checked as one_sample() checks it. *when says
@@ -280,7 +334,7 @@ static bool read_sample(struct scan *s, struct sample *x, bool *when)
 	static const char *const keys[N_KEYS] = {
 		"run", "round", "start", "seconds", "sync_seconds",
 		"cpu_user", "cpu_sys", "src_pages", "src_resident_before",
-		"src_resident_after", "dst", "residency_ok",
+		"src_resident_after", "dst", "residency_ok", "memory",
 	};
 	unsigned seen = 0;
 	int64_t pages = 0;
@@ -315,12 +369,14 @@ static bool read_sample(struct scan *s, struct sample *x, bool *when)
 			break;
 		case K_AFTER: ok = integer(s, &x->src_resident_after); break;
 		case K_DST: ok = read_dst(s, &x->dst); break;
+		case K_MEM: ok = read_memory(s, &x->mem); break;
 		default: ok = boolean(s, &x->residency_ok); break;
 		}
 		if (!ok)
 			return false;
 	} while (eat(s, ','));
 	x->src_pages = (uint64_t)pages;
+	seen &= ~(1u << K_MEM);
 	*when = seen == ALL_KEYS;
 	/* what one_sample() refuses: leave it to that path's message */
 	return eat(s, '}') &&

@@ -287,7 +287,9 @@ static int compare_with_baseline(struct run *run, struct analysis *a,
 	snprintf(label, sizeof(label), "baseline %s", name);
 	snprintf(title, sizeof(title), "Change since %s", name);
 	run->report_appendix = compare_markdown(&cmp, &(struct compare_sides){
-		label, run->id, base, run, title });
+		.base_label = label, .new_label = run->id, .base = base,
+		.new = run, .title = title, .base_short = name,
+		.new_short = "this run" });
 	if (analysis_set_baseline(a, &cmp, name))
 		results_add_warning(run, "comparison with baseline %s: %s",
 				    name, strerror(ENOMEM));
@@ -304,6 +306,43 @@ static int compare_with_baseline(struct run *run, struct analysis *a,
 	}
 	compare_free(&cmp);
 	return code;
+}
+
+size_t pipeline_fix_batches(struct run *run, const struct run *from)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < run->n_cells; i++) {
+		struct cell *c = &run->cells[i];
+
+		for (size_t j = 0; j < from->n_cells; j++) {
+			const struct cell *f = &from->cells[j];
+
+			if (!f->batch || !cell_same_key(c, f, 0))
+				continue;
+			c->batch = f->batch;
+			c->batch_fixed = true;
+			n++;
+			break;
+		}
+	}
+	return n;
+}
+
+/* md joins the report's appendix, after the baseline comparison; out of
+ * memory, the report goes without it. */
+static void add_appendix(struct run *run, const char *md)
+{
+	char *joined;
+
+	if (!run->report_appendix)
+		joined = strdup(md);
+	else if (asprintf(&joined, "%s\n%s", run->report_appendix, md) < 0)
+		joined = NULL;
+	if (!joined)
+		return;
+	free(run->report_appendix);
+	run->report_appendix = joined;
 }
 
 /* A stop signal that came after every cell had finished: the run is
@@ -340,6 +379,8 @@ int pipeline_finish(struct run *run, const struct pipeline_opts *po,
 	}
 	if (po->base)
 		cmp = compare_with_baseline(run, &a, po->base, po->baseline);
+	if (po->appendix)
+		add_appendix(run, po->appendix);
 	if (*po->stop_signal)
 		mark_interrupted(run, *po->stop_signal,
 				 "after the last sample");

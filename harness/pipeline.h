@@ -22,6 +22,10 @@ struct pipeline_opts {
 	const struct run *base;		/* that baseline, loaded */
 	/* --export-markdown, --export-json FILE ("-": stdout), or NULL */
 	const char *export_markdown, *export_json;
+	const struct run *batches;	/* --batch-from's run, or NULL */
+	/* markdown the verb adds to report.md after the cells (profile
+	 * --memory's heap profiles), or NULL */
+	const char *appendix;
 	/* the stop signal the verb caught (0: none), read as it changes */
 	const volatile sig_atomic_t *stop_signal;
 };
@@ -36,6 +40,10 @@ int pipeline_load_baseline(const struct run_request *rq, const char *name,
 /* The plan (cells) and the free-space check, creating nothing (also for
  * --dry-run). EXIT_OK, or the exit code (printed). */
 int pipeline_plan(struct run *run, bool quiet);
+/* --batch-from: each planned cell that `from` has (same key) copies
+ * from's batch of files per sample instead of calibrating its own; the
+ * cells from lacks calibrate. Returns how many cells took a batch. */
+size_t pipeline_fix_batches(struct run *run, const struct run *from);
 /* Everything before the first cell once planned: the environment, the
  * machine's limits, the run warnings. EXIT_OK or EXIT_RUNTIME (printed). */
 int pipeline_prepare(struct run *run, bool quiet);
@@ -46,13 +54,13 @@ int pipeline_prepare(struct run *run, bool quiet);
 int pipeline_measure(struct run *run, const struct runner_progress *progress);
 /*
  * After the cells: the --source tree check, the analysis (analysis.h),
- * the baseline comparison and the outputs (results.json first, then CSV,
- * report, the baseline; OUT/latest last), then the end of the run on the
- * terminal (outputs_show(): the summary, the exports, the report's path).
- * A stop signal while they are written does not cut them short: they are
- * finished, written again marked incomplete, and the exit status is the
- * signal's. *written: every output file is there. Returns the verb's exit
- * code.
+ * the baseline comparison, the verb's appendix and the outputs
+ * (results.json first, then the baseline, CSV, report; OUT/latest last),
+ * then the end of the run on the terminal (outputs_show(): the summary,
+ * the exports, the report's path). A stop signal while they are written
+ * does not cut them short: they are finished, written again marked
+ * incomplete, and the exit status is the signal's. *written: every
+ * output file is there. Returns the verb's exit code.
  */
 int pipeline_finish(struct run *run, const struct pipeline_opts *po,
 		    bool interrupted, bool *written);

@@ -18,6 +18,7 @@
 #include "profile.h"
 #include "report.h"
 #include "source_tree.h"
+#include "report_memory.h"
 #include "report_extra.h"
 #include "report_clients.h"
 #include "report_internal.h"
@@ -506,6 +507,8 @@ static int write_sections(struct report *rp)
 		section_size(rp, &a->sizes[k]);
 	report_page_cache(rp);
 	report_memory(rp);
+	/* heap and RSS growth of the timed copy (memcount.h) */
+	report_memory_table(rp->f, rp->run, NULL, "###");
 	report_verification(rp);
 	report_scaling_section(a, rp->f);
 	ret = report_clients_section(rp->run, rp->f); /* sweep --mpi only */

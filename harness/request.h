@@ -26,6 +26,7 @@ struct request_opts {
 	const char *sizes, *strategies, *cache, *sync, *content, *source,
 		*dir, *out, *samples, *runs, *budget, *timeout, *seed,
 		*reference, *sparse, *dataset;
+	const char *batch_from;		/* --batch-from RESULTS.json */
 	const char *save_baseline;	/* --save-baseline NAME */
 	const char *baseline;		/* --baseline NAME: compare with it */
 	/* --export-markdown, --export-json FILE ("-": stdout) */

@@ -65,6 +65,19 @@ struct rank_figure {
 	unsigned files;
 };
 
+/* What a sample's copy did to memory, counted in the sample process
+ * over the timed region. heap_known / rss_known are false when it was
+ * not counted: a reference tool (another process), a sanitizer build,
+ * a file written before these were measured. */
+struct sample_memory {
+	bool heap_known, rss_known;
+	uint64_t allocs;	/* allocation calls (memcount.h) */
+	uint64_t alloc_bytes;	/* usable bytes they returned */
+	uint64_t heap_peak;	/* peak net growth of the live heap, bytes */
+	uint64_t rss_before;	/* resident set right before the copy */
+	uint64_t rss_peak;	/* its peak during the copy (VmHWM) */
+};
+
 /* One timed sample: `batch` files copied back to back (per thread when
  * the cell runs threads, per rank when it runs ranks). */
 struct sample {
@@ -92,6 +105,8 @@ struct sample {
 	unsigned round;
 	unsigned run;		/* --runs: the pass it belongs to */
 	double start;
+	/* memory of the timed region (memcount.h, sample_metric.h) */
+	struct sample_memory mem;
 };
 
 /* Child rusage summed over the cell's sample processes (wait4). */
@@ -149,6 +164,8 @@ struct cell {
 	enum sync_mode sync;
 	enum content_kind content;
 	unsigned batch;			/* files per sample (>= 1), fixed */
+	bool batch_fixed;		/* batch given (--batch-from), not
+					 * calibrated by the warm-up */
 	/* thread sweeps: 0 reads as 1; prealloc for ranges and trees */
 	unsigned threads;
 	enum parallel_mode parallel;

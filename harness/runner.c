@@ -37,6 +37,7 @@
 #include "dataset.h"
 #include "estimate.h"
 #include "fmt.h"
+#include "memcount.h"
 #include "profile.h"
 #include "ranks.h"
 #include "reference.h"
@@ -99,6 +100,7 @@ struct sample_msg {
 	int64_t src_before, src_after;
 	struct cache_pages dst;
 	struct profile_sample prof;	/* iobench profile (profile.h) */
+	struct sample_memory mem;	/* heap and RSS of the copy */
 	char reason[REASON_LEN];	/* when status != 0 */
 };
 
@@ -1008,6 +1010,34 @@ struct child_job {
 	double *lat;
 };
 
+/*
+ * The memory window of a sample child (memcount.h), just outside the
+ * clock: the peak RSS reset to the RSS before the copy, and the heap
+ * counted from the first allocation of the copy to its last free.
+ */
+static void memory_window_open(struct sample_msg *m, bool elsewhere)
+{
+	if (elsewhere)
+		return;
+	m->mem.rss_known = !memcount_rss_reset(&m->mem.rss_before);
+	m->mem.heap_known = memcount_available();
+	memcount_begin();
+}
+
+static void memory_window_close(struct sample_msg *m)
+{
+	struct memcount mc;
+
+	memcount_end(&mc);
+	if (m->mem.heap_known) {
+		m->mem.allocs = mc.allocs;
+		m->mem.alloc_bytes = mc.bytes;
+		m->mem.heap_peak = mc.peak;
+	}
+	if (m->mem.rss_known)
+		m->mem.rss_known = !memcount_rss_peak(&m->mem.rss_peak);
+}
+
 /* The timed unit (copy_unit.h). File i of a tree goes through
  * tree_copy_file(). */
 static int copy_one(const struct copy_unit *u, const struct child_job *j,
@@ -1051,9 +1081,12 @@ static int child_measure_threads(const struct child_job *j,
 		goto out_free;
 	}
 	m->src_before = before.cached;
+	/* the window holds starting the worker threads too */
+	memory_window_open(m, false);
 	ret = threads_measure(j->s, c, j->sparse, j->tree ? &tt : NULL,
 			      j->src, j->dst, j->k, o, m->reason,
 			      sizeof(m->reason));
+	memory_window_close(m);
 	if (ret)
 		goto out_free;
 	m->seconds = o->seconds;
@@ -1184,11 +1217,13 @@ static int child_measure(const struct child_job *j, struct sample_msg *m)
 		goto out_teardown;
 	}
 	m->src_before = before.cached;
+	memory_window_open(m, false);
 	getrusage(RUSAGE_SELF, &ru0);
 	profile_begin(&ps, c->profile.on);
 	t0 = clock_now();
 	ret = copy_all(&u, j, m);
 	m->seconds = clock_now() - t0;
+	memory_window_close(m);
 	profile_end(&ps, &m->prof);
 	getrusage(RUSAGE_SELF, &ru1);
 	m->cpu_user = clock_tv_seconds(&ru1.ru_utime) - clock_tv_seconds(&ru0.ru_utime);
@@ -1700,6 +1735,7 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 		.round = r->round,
 		.run = r->pass,
 		.start = start,
+		.mem = m.mem,
 	};
 	/* the caller owns the per-thread figures (free them if unkept) */
 	if (threads_cell_pooled(c)) {
@@ -1834,8 +1870,11 @@ static int warm_up(struct runner *r, size_t ci)
 	unsigned seq0 = r->cs[ci].seq;
 	int ret;
 
-	/* a later pass (--runs) keeps the batch of the first */
-	if (r->pass) {
+	/* a later pass (--runs) keeps the batch of the first; --batch-from
+	 * gave one (within this size's bound) */
+	if (c->batch_fixed && !r->pass && !r->tree)
+		c->batch = c->batch < lim ? c->batch : lim;
+	if (r->pass || (c->batch_fixed && !r->tree)) {
 		ret = r->tree ? 0 : ensure_sources(r, threads_files_for(c,
 							c->batch), why,
 						   sizeof(why));

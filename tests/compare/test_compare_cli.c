@@ -61,9 +61,13 @@ static void path_in(char *buf, const char *fmt, ...)
 }
 
 /* Runs iobench compare with the NULL-terminated extra arguments. */
+/* where compare runs: an empty directory in the scratch one (no git
+ * checkout), unless a test says otherwise */
+static const char *run_cwd;
+
 static void run_compare(struct outcome *o, ...)
 {
-	char out[PATH_MAX], err[PATH_MAX];
+	char out[PATH_MAX], err[PATH_MAX], cwd[PATH_MAX];
 	const char *argv[16] = { iobench, "compare" };
 	posix_spawn_file_actions_t fa;
 	size_t n = 2;
@@ -83,6 +87,9 @@ static void run_compare(struct outcome *o, ...)
 					 O_TRUNC, 0644);
 	posix_spawn_file_actions_addopen(&fa, 2, err, O_WRONLY | O_CREAT |
 					 O_TRUNC, 0644);
+	path_in(cwd, "%s/cwd", tmp);
+	mkdir(cwd, 0755);
+	posix_spawn_file_actions_addchdir_np(&fa, run_cwd ? run_cwd : cwd);
 	assert_int_equal(posix_spawn(&pid, iobench, &fa, NULL,
 				     (char **)argv, environ), 0);
 	posix_spawn_file_actions_destroy(&fa);
@@ -304,6 +311,23 @@ static void test_missing_baseline(void **state)
 		 "(looked for %s/baselines/nosuch.json and "
 		 "%s/nosuch/results.json)\n", res, res);
 	expect_error(&o, want);
+	/* inside a git checkout of iobench it may be a commit: it is not */
+	run_cwd = getenv("SOURCE_ROOT");
+	if (run_cwd && !access(run_cwd, F_OK)) {
+		char git[PATH_MAX];
+
+		path_in(git, "%s/.git", run_cwd);
+		if (!access(git, F_OK)) {
+			run_compare(&o, "--results", res, "nosuch", NULL);
+			assert_int_equal(o.status, 1);
+			assert_non_null(strstr(o.err, "'nosuch' is no "
+					       "baseline, run id"));
+			assert_non_null(strstr(o.err, ", nor a commit in "));
+			assert_null(strchr(o.err, '\n') + 1 == NULL ? NULL :
+				    strchr(strchr(o.err, '\n') + 1, '\n'));
+		}
+	}
+	run_cwd = NULL;
 }
 
 /* Corrupt, truncated, wrong-schema and incomplete files: one line each,

@@ -334,6 +334,9 @@ static void test_holm_few_no_data_geomean(void **state)
 	fixture_add_cell(&n, "rw", 16384, 4096, NULL, 0, 1)->status =
 		CELL_SKIPPED;
 	compare_default_options(&o);
+	/* on by default: a sweep has dozens of cells */
+	assert_true(o.holm);
+	o.holm = false;
 	assert_int_equal(compare_runs(&b, &n, &o, &plain), 0);
 	o.holm = true;
 	assert_int_equal(compare_runs(&b, &n, &o, &cmp), 0);
@@ -403,8 +406,9 @@ static void test_writers(void **state)
 	fixture_add_cell(&b, "rw", 4096, 4096, wide, 10, 1);
 	compare_default_options(&o);
 	assert_int_equal(compare_runs(&b, &n, &o, &cmp), 0);
-	s = (struct compare_sides){ "baseline main", "results/latest", &b,
-				    &n, NULL };
+	s = (struct compare_sides){ .base_label = "baseline main",
+				    .new_label = "results/latest",
+				    .base = &b, .new = &n };
 	md = compare_markdown(&cmp, &s);
 	js = compare_json(&cmp, &s);
 	assert_non_null(md);

@@ -24,7 +24,8 @@ done
 declare -A sect=([sweep]="SWEEP OPTIONS" [compare]="COMPARE OPTIONS"
 	[flame]="FLAME OPTIONS" [cp]="CP OPTIONS"
 	[list]="LIST AND DOCTOR OPTIONS" [doctor]="LIST AND DOCTOR OPTIONS"
-	[device]="DEVICE OPTIONS" [check]="CHECK OPTIONS")
+	[device]="DEVICE OPTIONS" [check]="CHECK OPTIONS"
+	[calibrate]="CALIBRATE OPTIONS")
 for v in $(help_verbs); do
 	title=${sect[$v]:-}
 	if [ -z "$title" ]; then

@@ -99,11 +99,16 @@ expect_completion splice iobench flame spl
 expect_completion --dry-run iobench quick --dry
 expect_completion warm,cold iobench sweep --cache warm,
 expect_completion spread iobench sweep --pin sp
+expect_completion time,memory iobench compare main --fail-on time,mem
+expect_completion --memory iobench profile --mem
+expect_completion stdio iobench profile --memory std
 # every verb's every option, and every strategy
 for v in $(help_verbs); do
 	ov=$v
 	case $v in quick|full|profile) ov=sweep ;; esac
-	want=$(help_options "$ov" | sort)
+	# profile adds --memory to sweep's (prose in its --help)
+	want=$( (help_options "$ov"; [ "$v" = profile ] && echo --memory) |
+		sort)
 	got=$(complete_with iobench "$v" -- | sort)
 	[ "$want" = "$got" ] && pass "$v: $(echo "$want" | wc -l) options" ||
 		fail "$v: completions [$(echo $got)], --help [$(echo $want)]"

@@ -58,5 +58,8 @@ expect io_uring iobench sweep --strategies io
 expect copy_file_range iobench cp -s cop
 expect splice iobench flame spl
 expect "<files -/>" iobench sweep --dir ""
+expect --memory iobench profile --mem
+expect stdio iobench profile --memory std
+expect full iobench calibrate --preset f
 
 finish

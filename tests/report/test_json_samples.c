@@ -62,7 +62,14 @@ static void assert_same_samples(const struct run *a, const struct run *b)
 			    s->dst.cached != t->dst.cached ||
 			    s->dst.dirty != t->dst.dirty ||
 			    s->dst.writeback != t->dst.writeback ||
-			    s->residency_ok != t->residency_ok)
+			    s->residency_ok != t->residency_ok ||
+			    s->mem.heap_known != t->mem.heap_known ||
+			    s->mem.rss_known != t->mem.rss_known ||
+			    s->mem.allocs != t->mem.allocs ||
+			    s->mem.alloc_bytes != t->mem.alloc_bytes ||
+			    s->mem.heap_peak != t->mem.heap_peak ||
+			    s->mem.rss_before != t->mem.rss_before ||
+			    s->mem.rss_peak != t->mem.rss_peak)
 				fail_msg("cell %zu sample %zu differs", i, j);
 		}
 	}
@@ -79,6 +86,15 @@ static void test_fast_path_reads_what_jansson_reads(void **state)
 	snprintf(path, sizeof(path), "%s/fast.json", dir);
 	snprintf(slow, sizeof(slow), "%s/slow.json", dir);
 	assert_int_equal(synthetic_run(&orig), 0);
+	/* memory counted in one sample, the heap only in another, none in
+	 * the rest: the fast path reads all three as jansson does */
+	orig.cells[0].samples[0].mem = (struct sample_memory){
+		.heap_known = true, .rss_known = true, .allocs = 3,
+		.alloc_bytes = 4096, .heap_peak = 8192,
+		.rss_before = 1 << 20, .rss_peak = 3 << 20 };
+	orig.cells[0].samples[1].mem = (struct sample_memory){
+		.heap_known = true, .allocs = 1, .alloc_bytes = 64,
+		.heap_peak = 64 };
 	assert_int_equal(results_write_json(&orig, NULL, path), 0);
 
 	/* the writer's output takes the fast path */

@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: MIT
+/*
+ * iobench calibrate: an A/A of the requested sweep - this binary, the
+ * same options, two passes back to back (per --runs pair) - whose cell-by-
+ * cell changes give this host's noise floor per size, stored beside the
+ * baselines for compare (harness/calibration.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "calibration.h"
+#include "compare.h"
+#include "fmt.h"
+#include "outfile.h"
+#include "passes.h"
+#include "signals.h"
+#include "verbs.h"
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+static void usage(void)
+{
+	printf(
+"usage: iobench calibrate [--runs PAIRS] [--preset quick|full|none]\n"
+"                         [--results DIR] [-q] [SWEEP OPTIONS]\n"
+"\n"
+"Measures this host's run-to-run noise: the sweep (the preset's options,\n"
+"then the SWEEP OPTIONS; default the quick preset) runs twice back to back\n"
+"with this binary - an A/A, per --runs pair (default 1) - and each cell's\n"
+"change of the median time between the two runs is noise. Per file size:\n"
+"their robust SD and the floor compare uses. Stored as\n"
+"RESULTS/baselines/calibration.json (replaced; the passes under\n"
+"RESULTS/calibrate-ID/). Afterwards, `iobench compare BASE NEW` of two\n"
+"single runs made on this host calls a change below the floor \"within\n"
+"noise\" and states the smallest change it can detect per size.\n"
+"\n"
+"Which to use when: runs saved at different times (CI baselines), one run\n"
+"each - calibrate once per host (again after changing it), then compare;\n"
+"runs made with --runs N (N >= 2) - compare uses the hierarchical\n"
+"bootstrap, no floor needed; \"did my change make copying slower\" -\n"
+"iobench compare REF, which measures both builds interleaved.\n"
+"\n"
+"options:\n"
+"      --runs PAIRS       A/A pairs, 1-20 (default 1); more pairs, a\n"
+"                         steadier floor\n"
+"      --preset NAME      quick (default), full, or none (sweep's own)\n"
+"      --results DIR      the results tree (default results)\n"
+"  -q, --quiet            no progress on stderr\n"
+"  -h, --help             show this help\n"
+"  SWEEP OPTIONS          any of sweep's but --out and --quiet\n"
+"\n"
+"exit codes: 0 stored; 1 bad input; 2 a pass failed or nothing matched;\n"
+"128+n stopped by signal n.\n");
+}
+
+enum { OPT_RUNS = 256, OPT_PRESET, OPT_RESULTS };
+
+static const struct option calibrate_opts[] = {
+	{ "runs", required_argument, NULL, OPT_RUNS },
+	{ "preset", required_argument, NULL, OPT_PRESET },
+	{ "results", required_argument, NULL, OPT_RESULTS },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+struct calibrate_request {
+	unsigned pairs;
+	const char *preset, *results;
+	bool quiet;
+};
+
+static int parse(int argc, char **argv, struct calibrate_request *rq)
+{
+	unsigned long n;
+	char *end;
+	int c;
+
+	optind = 1;	/* argv is calibrate's share of the command line */
+	while ((c = bench_getopt("calibrate", argc, argv, ":qh",
+				 calibrate_opts)) != -1) {
+		switch (c) {
+		case OPT_RUNS:
+			n = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || optarg[0] == '-' || n < 1 ||
+			    n > 20) {
+				bench_error("calibrate: --runs '%s': expected a "
+					    "whole number from 1 to 20", optarg);
+				return EXIT_USAGE;
+			}
+			rq->pairs = (unsigned)n;
+			break;
+		case OPT_PRESET:
+			if (strcmp(optarg, "quick") && strcmp(optarg, "full") &&
+			    strcmp(optarg, "none")) {
+				bench_error("calibrate: --preset '%s': expected "
+					    "quick, full or none", optarg);
+				return EXIT_USAGE;
+			}
+			rq->preset = strcmp(optarg, "none") ? optarg : NULL;
+			break;
+		case OPT_RESULTS:
+			if (!*optarg) {
+				bench_error("calibrate: --results: empty path");
+				return EXIT_USAGE;
+			}
+			rq->results = optarg;
+			break;
+		case 'q':
+			rq->quiet = true;
+			break;
+		case 'h':
+			usage();
+			return -1;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		bench_error("calibrate: unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* The preset's options, the user's sweep options, --no-limits. */
+static char **sweep_args(const struct calibrate_request *rq, char **user,
+			 int n_user, size_t *n)
+{
+	const char *const *preset = rq->preset ?
+				    bench_preset_args(rq->preset) : NULL;
+	size_t np = 0;
+	char **args;
+
+	while (preset && preset[np])
+		np++;
+	args = calloc(np + (size_t)n_user + 2, sizeof(*args));
+	if (!args)
+		return NULL;
+	*n = 0;
+	for (size_t i = 0; i < np; i++)
+		args[(*n)++] = (char *)preset[i];
+	for (int i = 0; i < n_user; i++)
+		args[(*n)++] = user[i];
+	args[(*n)++] = "--no-limits";
+	return args;
+}
+
+/* One A/A pair: two passes, added to cal. */
+static int run_pair(const struct calibrate_request *rq, const char *self,
+		    char **args, size_t n_args, const char *dir, unsigned pair,
+		    struct calibration *cal)
+{
+	struct run runs[2] = { { 0 } };
+	int ret = 0;
+
+	for (int k = 0; k < 2 && !ret; k++) {
+		char out[PATH_MAX + 32], err[PATH_MAX + 512];
+		struct passes_outcome o;
+
+		snprintf(out, sizeof(out), "%s/passes/%02u", dir,
+			 2 * pair + k + 1);
+		if (!rq->quiet)
+			fprintf(stderr, "iobench: calibrate: pass %u/%u ...\n",
+				2 * pair + k + 1, 2 * rq->pairs);
+		ret = passes_run_one(self, args, n_args, out, &stop_signal,
+				     &runs[k], &o, err, sizeof(err));
+		if (ret && ret != -EINTR)
+			bench_error("calibrate: pass %u: %s", 2 * pair + k + 1,
+				    err);
+		if (!ret && !rq->quiet)
+			fprintf(stderr, "iobench: calibrate: pass %u/%u done "
+				"in %.0f s\n", 2 * pair + k + 1,
+				2 * rq->pairs, o.seconds);
+	}
+	if (!ret) {
+		ret = calibration_add_pair(cal, &runs[0], &runs[1]);
+		if (ret == -EINVAL)
+			bench_error("calibrate: the two runs share no measured "
+				    "cell");
+	}
+	results_free(&runs[0]);
+	results_free(&runs[1]);
+	return ret;
+}
+
+static void print_floors(const struct calibration *cal, const char *path)
+{
+	size_t m = 0;
+
+	for (size_t k = 0; k < cal->n_sizes; k++)
+		m += cal->sizes[k].n / (cal->pairs ? cal->pairs : 1);
+	printf("noise floor of %s (%zu A/A pair%s), stored in %s:\n\n"
+	       "| size | cells | A/A SD | largest | floor (%zu cells "
+	       "compared) |\n|---|--:|--:|--:|--:|\n",
+	       cal->hostname ? cal->hostname : "this host", cal->pairs,
+	       cal->pairs == 1 ? "" : "s", path, m);
+	for (size_t k = 0; k < cal->n_sizes; k++) {
+		const struct calibration_size *z = &cal->sizes[k];
+		char size[FMT_LEN];
+
+		printf("| %s | %zu | %.1f%% | %.1f%% | ±%.1f%% |\n",
+		       fmt_size(z->size, size, sizeof(size)), z->n,
+		       100 * (exp(z->sigma) - 1), 100 * (exp(z->max) - 1),
+		       100 * (exp(calibration_floor(cal, z->size, m, 0.05)) -
+			      1));
+	}
+	printf("\nA change smaller than the floor is within noise when two "
+	       "single runs are compared (compare BASE NEW).\n");
+}
+
+static int store(const struct calibrate_request *rq,
+		 const struct calibration *cal, char *path, size_t len)
+{
+	char dir[PATH_MAX], *doc = calibration_json(cal);
+	int fd, ret;
+
+	snprintf(dir, sizeof(dir), "%s/baselines", rq->results);
+	snprintf(path, len, "%s/%s", dir, CALIBRATION_FILE);
+	if (!doc) {
+		bench_error("calibrate: out of memory");
+		return EXIT_RUNTIME;
+	}
+	fd = outfile_dir_open(AT_FDCWD, dir, OUTFILE_CREATE);
+	ret = fd < 0 ? fd : outfile_write_at(fd, CALIBRATION_FILE, doc,
+					     strlen(doc));
+	if (fd >= 0)
+		close(fd);
+	free(doc);
+	if (ret) {
+		bench_error("calibrate: cannot write %s: %s", path,
+			    strerror(-ret));
+		return EXIT_RUNTIME;
+	}
+	return EXIT_OK;
+}
+
+int cmd_calibrate(int argc, char **argv)
+{
+	struct calibrate_request rq = { .pairs = 1, .preset = "quick",
+					.results = "results" };
+	struct calibration cal = { 0 };
+	char **own = NULL, **sweep = NULL, **args = NULL;
+	char self[PATH_MAX], dir[PATH_MAX], path[PATH_MAX + 64];
+	int n_own, n_sweep, ret;
+	size_t n_args;
+	ssize_t n;
+
+	ret = bench_split_sweep_args("calibrate", argc, argv, calibrate_opts,
+				     ":qh", &own, &n_own, &sweep, &n_sweep);
+	if (ret)
+		return ret;
+	ret = parse(n_own, own, &rq);
+	if (ret) {
+		ret = ret < 0 ? EXIT_OK : ret;
+		goto out_free;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	args = sweep_args(&rq, sweep, n_sweep, &n_args);
+	if (n <= 0 || !args) {
+		bench_error("calibrate: %s", n <= 0 ? "cannot find this binary"
+						     : strerror(ENOMEM));
+		ret = EXIT_RUNTIME;
+		goto out_free;
+	}
+	self[n] = '\0';
+	ret = bench_stamped_dir(rq.results, "calibrate", dir, sizeof(dir));
+	if (!ret)
+		ret = outfile_check_dest(rq.results, 64);
+	if (ret) {
+		bench_error("calibrate: cannot create files in %s: %s",
+			    rq.results, strerror(-ret));
+		ret = EXIT_USAGE;
+		goto out_free;
+	}
+	signals_install_stop(on_stop);
+	for (unsigned p = 0; p < rq.pairs && !ret; p++)
+		ret = run_pair(&rq, self, args, n_args, dir, p, &cal);
+	if (stop_signal) {
+		bench_error("calibrate: stopped by %s (nothing stored)",
+			    signals_name(stop_signal));
+		ret = signals_exit_code(stop_signal);
+		goto out_free;
+	}
+	if (ret) {
+		ret = ret == -EINVAL && !cal.pairs ? EXIT_USAGE : EXIT_RUNTIME;
+		goto out_free;
+	}
+	ret = calibration_finish(&cal);
+	if (!ret)
+		ret = store(&rq, &cal, path, sizeof(path));
+	else
+		ret = EXIT_RUNTIME;
+	if (!ret)
+		print_floors(&cal, path);
+out_free:
+	calibration_free(&cal);
+	free(args);
+	free(own);
+	free(sweep);
+	return ret;
+}

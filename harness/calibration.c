@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: MIT
+/* The A/A noise floor per size: building, storing, reading, applying. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <jansson.h>
+
+#include "calibration.h"
+#include "stats.h"
+
+static struct calibration_size *size_entry(struct calibration *cal,
+					   uint64_t size)
+{
+	struct calibration_size *grown;
+	size_t i = 0;
+
+	while (i < cal->n_sizes && cal->sizes[i].size < size)
+		i++;
+	if (i < cal->n_sizes && cal->sizes[i].size == size)
+		return &cal->sizes[i];
+	grown = realloc(cal->sizes, (cal->n_sizes + 1) * sizeof(*grown));
+	if (!grown)
+		return NULL;
+	cal->sizes = grown;
+	memmove(&grown[i + 1], &grown[i],
+		(cal->n_sizes - i) * sizeof(*grown));
+	memset(&grown[i], 0, sizeof(*grown));
+	grown[i].size = size;
+	cal->n_sizes++;
+	return &grown[i];
+}
+
+static int add_change(struct calibration_size *z, double change)
+{
+	double *grown = realloc(z->changes, (z->n + 1) * sizeof(*grown));
+
+	if (!grown)
+		return -ENOMEM;
+	z->changes = grown;
+	z->changes[z->n++] = change;
+	return 0;
+}
+
+static int set_string(char **dst, const char *src)
+{
+	if (*dst || !src)
+		return 0;
+	*dst = strdup(src);
+	return *dst ? 0 : -ENOMEM;
+}
+
+int calibration_add_pair(struct calibration *cal, const struct run *a,
+			 const struct run *b)
+{
+	size_t matched = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < a->n_cells && !ret; i++) {
+		const struct cell *x = &a->cells[i];
+
+		if (x->status != CELL_OK || !x->n_samples ||
+		    !(x->est.median > 0))
+			continue;
+		for (size_t j = 0; j < b->n_cells; j++) {
+			const struct cell *y = &b->cells[j];
+			struct calibration_size *z;
+
+			if (!cell_same_key(x, y, 0) || y->status != CELL_OK ||
+			    !y->n_samples || !(y->est.median > 0))
+				continue;
+			z = size_entry(cal, x->size);
+			ret = z ? add_change(z, log(y->est.median /
+						    x->est.median)) : -ENOMEM;
+			matched++;
+			break;
+		}
+	}
+	if (ret)
+		return ret;
+	if (!matched)
+		return -EINVAL;
+	cal->pairs++;
+	ret = set_string(&cal->hostname, a->env.hostname);
+	if (!ret)
+		ret = set_string(&cal->kernel, a->env.kernel);
+	if (!ret)
+		ret = set_string(&cal->commit, a->commit);
+	if (!ret)
+		ret = set_string(&cal->started, a->started);
+	if (!ret)
+		ret = set_string(&cal->command, a->command_line);
+	return ret;
+}
+
+int calibration_finish(struct calibration *cal)
+{
+	for (size_t k = 0; k < cal->n_sizes; k++) {
+		struct calibration_size *z = &cal->sizes[k];
+		double *abs_changes;
+		int ret;
+
+		if (!z->n)
+			continue;
+		abs_changes = malloc(z->n * sizeof(*abs_changes));
+		if (!abs_changes)
+			return -ENOMEM;
+		for (size_t i = 0; i < z->n; i++)
+			abs_changes[i] = fabs(z->changes[i]);
+		gsl_sort(abs_changes, 1, z->n);
+		/* A/A changes centre on 0: the median |change| is 0.6745
+		 * SD for normal noise, and robust to a cell hit by a burst */
+		z->sigma = 1.4826 * gsl_stats_median_from_sorted_data(
+						abs_changes, 1, z->n);
+		z->max = abs_changes[z->n - 1];
+		ret = stats_noise_floor(abs_changes, z->n, 0.95, &z->q95);
+		free(abs_changes);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+double calibration_floor(const struct calibration *cal, uint64_t size,
+			 size_t m, double alpha)
+{
+	if (!cal || !m || !(alpha > 0 && alpha < 1))
+		return 0;
+	for (size_t k = 0; k < cal->n_sizes; k++) {
+		const struct calibration_size *z = &cal->sizes[k];
+
+		if (z->size != size || !z->n)
+			continue;
+		return gsl_cdf_ugaussian_Qinv(alpha / (2.0 * (double)m)) *
+		       z->sigma;
+	}
+	return 0;
+}
+
+/* ---- the file ---- */
+
+static json_t *num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+char *calibration_json(const struct calibration *cal)
+{
+	json_t *sizes = json_array(), *root;
+	char *doc;
+
+	for (size_t k = 0; sizes && k < cal->n_sizes; k++) {
+		const struct calibration_size *z = &cal->sizes[k];
+		json_t *changes = json_array();
+
+		for (size_t i = 0; changes && i < z->n; i++)
+			json_array_append_new(changes, num(z->changes[i]));
+		json_array_append_new(sizes, json_pack(
+			"{s:I, s:I, s:o, s:o, s:o, s:o}",
+			"size", (json_int_t)z->size, "cells", (json_int_t)z->n,
+			"sigma_log", num(z->sigma), "q95_log", num(z->q95),
+			"max_log", num(z->max),
+			"changes_log", changes ? changes : json_null()));
+	}
+	root = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:I, s:o}",
+			 "schema", CALIBRATION_SCHEMA,
+			 "hostname", cal->hostname, "kernel", cal->kernel,
+			 "commit", cal->commit, "started", cal->started,
+			 "command_line", cal->command,
+			 "pairs", (json_int_t)cal->pairs,
+			 "sizes", sizes ? sizes : json_null());
+	if (!root)
+		return NULL;
+	doc = json_dumps(root, JSON_INDENT(2));
+	json_decref(root);
+	return doc;
+}
+
+static int dup_field(json_t *root, const char *key, char **out)
+{
+	const char *s = json_string_value(json_object_get(root, key));
+
+	if (!s)
+		return 0;
+	*out = strdup(s);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int read_size(json_t *o, struct calibration_size *z)
+{
+	json_t *size = json_object_get(o, "size");
+	json_t *changes = json_object_get(o, "changes_log");
+	size_t i;
+	json_t *v;
+
+	if (!json_is_integer(size) || json_integer_value(size) < 0 ||
+	    !json_is_array(changes) || !json_array_size(changes))
+		return -EINVAL;
+	z->size = (uint64_t)json_integer_value(size);
+	z->changes = malloc(json_array_size(changes) * sizeof(*z->changes));
+	if (!z->changes)
+		return -ENOMEM;
+	json_array_foreach(changes, i, v) {
+		if (!json_is_number(v) || !isfinite(json_number_value(v)))
+			return -EINVAL;
+		z->changes[z->n++] = json_number_value(v);
+	}
+	return 0;
+}
+
+int calibration_read(const char *path, struct calibration *cal, char *err,
+		     size_t len)
+{
+	json_error_t jerr;
+	json_t *root, *sizes, *v;
+	const char *schema;
+	size_t i;
+	int ret = -EINVAL;
+
+	memset(cal, 0, sizeof(*cal));
+	root = json_load_file(path, 0, &jerr);
+	if (!root) {
+		if (json_error_code(&jerr) == json_error_cannot_open_file) {
+			snprintf(err, len, "%s: %s", path, jerr.text);
+			return -ENOENT;
+		}
+		snprintf(err, len, "%s:%d:%d: %s", path, jerr.line,
+			 jerr.column, jerr.text);
+		return -EINVAL;
+	}
+	schema = json_string_value(json_object_get(root, "schema"));
+	sizes = json_object_get(root, "sizes");
+	if (!schema || strcmp(schema, CALIBRATION_SCHEMA)) {
+		snprintf(err, len, "%s: schema: expected %s", path,
+			 CALIBRATION_SCHEMA);
+		goto out;
+	}
+	if (!json_is_array(sizes)) {
+		snprintf(err, len, "%s: sizes: expected an array", path);
+		goto out;
+	}
+	cal->sizes = calloc(json_array_size(sizes) + 1, sizeof(*cal->sizes));
+	if (!cal->sizes) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	json_array_foreach(sizes, i, v) {
+		ret = read_size(v, &cal->sizes[cal->n_sizes++]);
+		if (ret) {
+			snprintf(err, len, "%s: sizes[%zu]: %s", path, i,
+				 ret == -ENOMEM ? strerror(ENOMEM) :
+				 "expected a size and a non-empty "
+				 "changes_log array of numbers");
+			goto out;
+		}
+	}
+	v = json_object_get(root, "pairs");
+	cal->pairs = json_is_integer(v) && json_integer_value(v) > 0 ?
+		     (size_t)json_integer_value(v) : 1;
+	ret = dup_field(root, "hostname", &cal->hostname);
+	if (!ret)
+		ret = dup_field(root, "kernel", &cal->kernel);
+	if (!ret)
+		ret = dup_field(root, "commit", &cal->commit);
+	if (!ret)
+		ret = dup_field(root, "started", &cal->started);
+	if (!ret)
+		ret = dup_field(root, "command_line", &cal->command);
+	/* the figures are recomputed from the changes: one source of truth */
+	if (!ret)
+		ret = calibration_finish(cal);
+	if (ret == -ENOMEM)
+		snprintf(err, len, "%s: %s", path, strerror(ENOMEM));
+out:
+	json_decref(root);
+	if (ret)
+		calibration_free(cal);
+	return ret;
+}
+
+void calibration_free(struct calibration *cal)
+{
+	for (size_t k = 0; k < cal->n_sizes; k++)
+		free(cal->sizes[k].changes);
+	free(cal->sizes);
+	free(cal->hostname);
+	free(cal->kernel);
+	free(cal->commit);
+	free(cal->started);
+	free(cal->command);
+	memset(cal, 0, sizeof(*cal));
+}

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: MIT
+/*
+ * compare's statistics for figures besides time and for several runs per
+ * side (see compare_judge.h). Welch's test and the bootstrap of a
+ * difference of medians are written here over GSL: GSL has the t
+ * distribution and the RNG, not the tests.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "compare_judge.h"
+
+void compare_groups_free(struct run_groups *g)
+{
+	for (size_t r = 0; g->x && r < g->runs; r++)
+		free(g->x[r]);
+	free(g->x);
+	free(g->n);
+	free(g->pooled);
+	memset(g, 0, sizeof(*g));
+}
+
+int compare_groups(const struct cell *c, enum sample_metric m,
+		   struct run_groups *g)
+{
+	unsigned max_run = 0;
+	size_t slots;
+
+	memset(g, 0, sizeof(*g));
+	for (size_t i = 0; i < c->n_samples; i++)
+		if (c->samples[i].run > max_run)
+			max_run = c->samples[i].run;
+	slots = (size_t)max_run + 1;
+	g->x = calloc(slots, sizeof(*g->x));
+	g->n = calloc(slots, sizeof(*g->n));
+	g->pooled = malloc((c->n_samples ? c->n_samples : 1) *
+			   sizeof(*g->pooled));
+	if (!g->x || !g->n || !g->pooled)
+		goto out_nomem;
+	g->runs = slots;
+	for (size_t i = 0; i < c->n_samples; i++) {
+		const struct sample *s = &c->samples[i];
+		double v = sample_metric_value(c, s, m);
+
+		if (!isfinite(v))
+			continue;
+		if (!g->x[s->run]) {
+			g->x[s->run] = malloc(c->n_samples * sizeof(double));
+			if (!g->x[s->run])
+				goto out_nomem;
+		}
+		g->x[s->run][g->n[s->run]++] = v;
+		g->pooled[g->n_pooled++] = v;
+	}
+	/* keep the runs that have values, in order */
+	g->runs = 0;
+	for (size_t r = 0; r < slots; r++) {
+		if (!g->n[r]) {
+			free(g->x[r]);
+			continue;
+		}
+		g->x[g->runs] = g->x[r];
+		g->n[g->runs++] = g->n[r];
+	}
+	return 0;
+out_nomem:
+	g->runs = slots;
+	compare_groups_free(g);
+	return -ENOMEM;
+}
+
+static double median_of(const double *x, size_t n, double *scratch)
+{
+	memcpy(scratch, x, n * sizeof(*x));
+	gsl_sort(scratch, 1, n);
+	return gsl_stats_median_from_sorted_data(scratch, 1, n);
+}
+
+/* Mean and variance of the runs' medians (log medians). */
+static int run_medians(const struct run_groups *g, bool log_scale,
+		       double *mean, double *var)
+{
+	size_t max_n = 0;
+	double *med = malloc(g->runs * sizeof(*med)), *scratch;
+
+	for (size_t r = 0; r < g->runs; r++)
+		if (g->n[r] > max_n)
+			max_n = g->n[r];
+	scratch = malloc((max_n ? max_n : 1) * sizeof(*scratch));
+	if (!med || !scratch) {
+		free(med);
+		free(scratch);
+		return -ENOMEM;
+	}
+	for (size_t r = 0; r < g->runs; r++) {
+		med[r] = median_of(g->x[r], g->n[r], scratch);
+		if (log_scale)
+			med[r] = med[r] > 0 ? log(med[r]) : NAN;
+	}
+	*mean = gsl_stats_mean(med, 1, g->runs);
+	*var = gsl_stats_variance_m(med, 1, g->runs, *mean);
+	free(med);
+	free(scratch);
+	return isfinite(*mean) ? 0 : -EINVAL;
+}
+
+int compare_welch_runs(const struct run_groups *x, const struct run_groups *y,
+		       bool log_scale, double level, double *p, double *half)
+{
+	double mx, vx, my, vy, se2, df, t;
+	int ret;
+
+	if (x->runs < 2 || y->runs < 2)
+		return -EINVAL;
+	ret = run_medians(x, log_scale, &mx, &vx);
+	if (!ret)
+		ret = run_medians(y, log_scale, &my, &vy);
+	if (ret)
+		return ret;
+	vx /= (double)x->runs;
+	vy /= (double)y->runs;
+	se2 = vx + vy;
+	if (!(se2 > 0)) {
+		*p = mx == my ? 1 : 0;
+		*half = 0;
+		return 0;
+	}
+	df = se2 * se2 / (vx * vx / (double)(x->runs - 1) +
+			  vy * vy / (double)(y->runs - 1));
+	t = (mx - my) / sqrt(se2);
+	*p = fmin(1, 2 * gsl_cdf_tdist_Q(fabs(t), df));
+	*half = gsl_cdf_tdist_Qinv((1 - level) / 2, df) * sqrt(se2);
+	return 0;
+}
+
+/*
+ * Percentile-bootstrap CI of median(x) - median(y): `resamples` draws of
+ * each side with replacement (GSL mt19937, seeded as everywhere).
+ */
+static int bootstrap_difference(const double *x, size_t nx, const double *y,
+				size_t ny, double level, unsigned resamples,
+				uint64_t seed, double *lo, double *hi)
+{
+	double *bx = malloc(nx * sizeof(*bx)), *by = malloc(ny * sizeof(*by));
+	double *d = malloc((size_t)resamples * sizeof(*d));
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	int ret = -ENOMEM;
+
+	if (!bx || !by || !d || !rng)
+		goto out_free;
+	gsl_rng_set(rng, (unsigned long)(uint32_t)(seed ^ (seed >> 32)));
+	for (unsigned k = 0; k < resamples; k++) {
+		for (size_t i = 0; i < nx; i++)
+			bx[i] = x[gsl_rng_uniform_int(rng, nx)];
+		for (size_t i = 0; i < ny; i++)
+			by[i] = y[gsl_rng_uniform_int(rng, ny)];
+		gsl_sort(bx, 1, nx);
+		gsl_sort(by, 1, ny);
+		d[k] = gsl_stats_median_from_sorted_data(bx, 1, nx) -
+		       gsl_stats_median_from_sorted_data(by, 1, ny);
+	}
+	gsl_sort(d, 1, resamples);
+	*lo = gsl_stats_quantile_from_sorted_data(d, 1, resamples,
+						  (1 - level) / 2);
+	*hi = gsl_stats_quantile_from_sorted_data(d, 1, resamples,
+						  (1 + level) / 2);
+	ret = 0;
+out_free:
+	free(bx);
+	free(by);
+	free(d);
+	if (rng)
+		gsl_rng_free(rng);
+	return ret;
+}
+
+static bool relative_metric(enum sample_metric m)
+{
+	return m == METRIC_CPU;
+}
+
+/* The smallest change of figure m that matters, in its change's unit. */
+static double metric_threshold(const struct compare_metric *cm,
+			       enum sample_metric m)
+{
+	double rel = COMPARE_OTHER_THRESHOLD * fabs(cm->base);
+
+	switch (m) {
+	case METRIC_RSS:
+		return fmax(rel, COMPARE_RSS_MIN);
+	case METRIC_HEAP:
+		return fmax(rel, COMPARE_HEAP_MIN);
+	case METRIC_ALLOCS:
+		return fmax(rel, COMPARE_ALLOCS_MIN);
+	case METRIC_CACHE:
+		return COMPARE_CACHE_MIN;
+	case METRIC_CPU:
+		return COMPARE_OTHER_THRESHOLD;
+	default:
+		return 0;
+	}
+}
+
+enum compare_verdict compare_judge_verdict(const struct compare_metric *cm,
+					   enum sample_metric m,
+					   const struct compare_options *o)
+{
+	double thr = metric_threshold(cm, m);
+
+	if (!cm->have)
+		return VERDICT_NO_DATA;
+	if (cm->p_adj >= o->alpha)
+		return VERDICT_SAME;
+	if (cm->lo > thr)
+		return VERDICT_REGRESSED;
+	if (cm->hi < -thr)
+		return VERDICT_IMPROVED;
+	return VERDICT_NOISE;
+}
+
+int compare_judge_metric(struct compare_cell *cc, enum sample_metric m,
+			 const struct compare_options *o, uint64_t seed)
+{
+	struct compare_metric *cm = &cc->metric[m];
+	struct run_groups gb, gn;
+	double *scratch = NULL, half;
+	bool exact;
+	int ret;
+
+	memset(cm, 0, sizeof(*cm));
+	cm->verdict = VERDICT_NO_DATA;
+	ret = compare_groups(cc->base, m, &gb);
+	if (ret)
+		return ret;
+	ret = compare_groups(cc->new, m, &gn);
+	if (ret)
+		goto out_free;
+	if (!gb.n_pooled || !gn.n_pooled)
+		goto out_free;
+	ret = -ENOMEM;
+	scratch = malloc((gb.n_pooled > gn.n_pooled ? gb.n_pooled :
+			  gn.n_pooled) * sizeof(*scratch));
+	if (!scratch)
+		goto out_free;
+	cm->base = median_of(gb.pooled, gb.n_pooled, scratch);
+	cm->new = median_of(gn.pooled, gn.n_pooled, scratch);
+	cm->change = cm->new - cm->base;
+	if (gb.runs >= 2 && gn.runs >= 2) {
+		ret = compare_welch_runs(&gn, &gb, false, o->level, &cm->p,
+					 &half);
+		cm->lo = cm->change - half;
+		cm->hi = cm->change + half;
+	} else {
+		double u;
+
+		ret = compare_mann_whitney(gn.pooled, gn.n_pooled, gb.pooled,
+					   gb.n_pooled, &u, &cm->p, &exact);
+		if (!ret)
+			ret = bootstrap_difference(gn.pooled, gn.n_pooled,
+						   gb.pooled, gb.n_pooled,
+						   o->level, o->resamples,
+						   seed, &cm->lo, &cm->hi);
+	}
+	if (ret)
+		goto out_free;
+	/* CPU per GiB reads as a share of the base, like time */
+	if (relative_metric(m)) {
+		if (!(cm->base > 0))
+			goto out_free;	/* no CPU counted: nothing to judge */
+		cm->change /= cm->base;
+		cm->lo /= cm->base;
+		cm->hi /= cm->base;
+	}
+	cm->p_adj = cm->p;
+	cm->have = true;
+	cm->verdict = VERDICT_SAME;
+out_free:
+	free(scratch);
+	compare_groups_free(&gb);
+	compare_groups_free(&gn);
+	return ret;
+}

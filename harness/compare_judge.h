@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * compare's per-cell statistics beyond the single-run time test: a
+ * cell's figures grouped by run, Welch's test on the runs' medians, the
+ * bootstrap of a difference of medians, and the judgement of one figure
+ * (sample_metric.h) of a matched cell. Internal to compare.c.
+ */
+#ifndef IOBENCH_COMPARE_JUDGE_H
+#define IOBENCH_COMPARE_JUDGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compare.h"
+
+/* A cell's known figures of one kind, by run (sample.run), in sample
+ * order; runs without a known figure are left out. */
+struct run_groups {
+	size_t runs;
+	double **x;		/* x[r][0..n[r]) */
+	size_t *n;
+	double *pooled;		/* every value */
+	size_t n_pooled;
+};
+
+/* 0 (groups may be empty: runs == 0) or -ENOMEM. */
+int compare_groups(const struct cell *c, enum sample_metric m,
+		   struct run_groups *g);
+void compare_groups_free(struct run_groups *g);
+
+/*
+ * Welch's two-sided test of the runs' medians of x against y (log
+ * medians when log_scale; every value > 0 then), each side >= 2 runs.
+ * *p; and the half-width at `level` of the interval of the difference
+ * of their means (x - y). Both sides constant: p = 0 when they differ,
+ * else 1, and the half-width 0. 0 or -EINVAL/-ENOMEM.
+ */
+int compare_welch_runs(const struct run_groups *x, const struct run_groups *y,
+		       bool log_scale, double level, double *p, double *half);
+
+/* Judges figure m (not METRIC_TIME) of a matched cell into
+ * cc->metric[m], p unadjusted; the verdict comes later
+ * (compare_judge_verdict). 0 or -ENOMEM. */
+int compare_judge_metric(struct compare_cell *cc, enum sample_metric m,
+			 const struct compare_options *o, uint64_t seed);
+/* The verdict of a judged figure from its adjusted p and CI. */
+enum compare_verdict compare_judge_verdict(const struct compare_metric *cm,
+					   enum sample_metric m,
+					   const struct compare_options *o);
+
+#endif

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: MIT
+/*
+ * compare's tables for people: the main-vs-current table (operation, time
+ * on each side with its ±, change with its CI, status), the other figures
+ * that changed, and the noise floor this host can see.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "calibration.h"
+#include "compare.h"
+#include "fmt.h"
+
+const char *compare_status_sign(enum compare_verdict v)
+{
+	switch (v) {
+	case VERDICT_IMPROVED:
+		return "✅";
+	case VERDICT_REGRESSED:
+		return "❌";
+	case VERDICT_SAME:
+	case VERDICT_NOISE:
+		return "≈";
+	case VERDICT_NO_DATA:
+		break;
+	}
+	return "no data";
+}
+
+/* Whether another matched cell has c's strategy, size and modes but
+ * other tunables: then c's name needs its tunables. */
+static bool tunables_tell_apart(const struct comparison *cmp,
+				const struct cell *c)
+{
+	for (size_t i = 0; i < cmp->n_cells; i++) {
+		const struct cell *o = cmp->cells[i].base;
+
+		if (o != c && !strcmp(o->strategy, c->strategy) &&
+		    o->size == c->size && o->cache == c->cache &&
+		    o->sync == c->sync && cell_same_threads(o, c) &&
+		    !cell_same_variant(o, c, CELL_IGNORE_CONTENT))
+			return true;
+	}
+	return false;
+}
+
+const char *compare_operation_name(const struct comparison *cmp,
+				   const struct cell *c, char *out,
+				   size_t len)
+{
+	char size[FMT_LEN], tun[160] = "", threads[96];
+
+	if (tunables_tell_apart(cmp, c)) {
+		char opts[150];
+
+		snprintf(tun, sizeof(tun), " (%s)",
+			 cell_options_desc(c, opts, sizeof(opts)));
+	}
+	cell_threads_desc(c, " ", threads, sizeof(threads));
+	snprintf(out, len, "copy_%s %s%s %s%s%s", fmt_size(c->size, size,
+							   sizeof(size)),
+		 c->strategy, tun, cache_mode_name(c->cache),
+		 c->sync == SYNC_END ? " fdatasync" : "", threads);
+	return out;
+}
+
+/* "423 µs ± 12": the half-width in the median's unit. */
+static const char *fmt_time_pm(double median, double half, char *out,
+			       size_t len)
+{
+	char m[FMT_LEN], h[FMT_LEN], unit[FMT_LEN];
+	double scale;
+
+	fmt_seconds(median, unit, sizeof(unit));
+	if (!isfinite(median)) {
+		snprintf(out, len, "-");
+		return out;
+	}
+	scale = fabs(median) < 1e-6 ? 1e9 : fabs(median) < 1e-3 ? 1e6 :
+		fabs(median) < 1 ? 1e3 : 1;
+	snprintf(out, len, "%s %s ± %s", fmt_sig(median * scale, m, sizeof(m)),
+		 strchr(unit, ' ') ? strchr(unit, ' ') + 1 : "s",
+		 fmt_sig(half * scale, h, sizeof(h)));
+	return out;
+}
+
+void compare_md_headline(FILE *f, const struct comparison *cmp,
+			 const struct compare_sides *s)
+{
+	const char *bn = s->base_short ? s->base_short : "base";
+	const char *nn = s->new_short ? s->new_short : "new";
+
+	fprintf(f, "| operation | time (%s) | time (%s) | change | status |\n"
+		   "|---|--:|--:|--:|:-:|\n", bn, nn);
+	for (size_t i = 0; i < cmp->n_cells; i++) {
+		const struct compare_cell *cc = &cmp->cells[i];
+		char op[320], b[64], n[64];
+
+		compare_operation_name(cmp, cc->base, op, sizeof(op));
+		if (cc->verdict == VERDICT_NO_DATA) {
+			fprintf(f, "| %s | - | - | - | no data (%s %s, %s "
+				   "%s) |\n", op, bn,
+				cell_status_name(cc->base->status), nn,
+				cell_status_name(cc->new->status));
+			continue;
+		}
+		fprintf(f, "| %s | %s | %s | %+.1f%% [%+.1f, %+.1f] | %s |\n",
+			op, fmt_time_pm(cc->base_median, cc->base_half, b,
+					sizeof(b)),
+			fmt_time_pm(cc->new_median, cc->new_half, n,
+				    sizeof(n)),
+			100 * (cc->ratio - 1), 100 * (cc->ratio_lo - 1),
+			100 * (cc->ratio_hi - 1),
+			compare_status_sign(cc->verdict));
+	}
+	fprintf(f, "\n± is half the %g%% CI of the median time per copy; "
+		   "change is %s / %s - 1 with its %g%% CI (positive is "
+		   "slower). ✅ improved, ❌ regressed (the CI wholly beyond "
+		   "±%g%%), ≈ no change or within noise.\n",
+		100 * cmp->opts.level, nn, bn, 100 * cmp->opts.level,
+		100 * cmp->opts.threshold);
+}
+
+/* A figure's value for people. */
+static const char *fmt_metric(enum sample_metric m, double v, char *out,
+			      size_t len)
+{
+	char num[FMT_LEN];
+
+	if (!isfinite(v)) {
+		snprintf(out, len, "-");
+		return out;
+	}
+	switch (m) {
+	case METRIC_TIME:
+		return fmt_seconds(v, out, len);
+	case METRIC_CPU:
+		snprintf(out, len, "%s s/GiB", fmt_sig(v, num, sizeof(num)));
+		return out;
+	case METRIC_RSS:
+	case METRIC_HEAP:
+		return fmt_bytes(v > 0 ? (uint64_t)llround(v) : 0, out, len);
+	case METRIC_CACHE:
+		snprintf(out, len, "%s%% of the file",
+			 fmt_sig(v, num, sizeof(num)));
+		return out;
+	case METRIC_ALLOCS:
+	case METRIC_COUNT:
+		break;
+	}
+	return fmt_sig(v, out, len);
+}
+
+/* A signed change in the figure's unit: "+12%", "+128 KiB", "-2". */
+static const char *fmt_change(enum sample_metric m, double v, char *out,
+			      size_t len)
+{
+	char num[FMT_LEN];
+
+	if (!isfinite(v)) {
+		snprintf(out, len, "-");
+		return out;
+	}
+	switch (m) {
+	case METRIC_TIME:
+	case METRIC_CPU:
+		snprintf(out, len, "%+.1f%%", 100 * v);
+		return out;
+	case METRIC_RSS:
+	case METRIC_HEAP:
+		snprintf(out, len, "%s%s", v < 0 ? "-" : "+",
+			 fmt_bytes((uint64_t)llround(fabs(v)), num,
+				   sizeof(num)));
+		return out;
+	case METRIC_CACHE:
+		snprintf(out, len, "%s%s points", v < 0 ? "-" : "+",
+			 fmt_sig(fabs(v), num, sizeof(num)));
+		return out;
+	case METRIC_ALLOCS:
+	case METRIC_COUNT:
+		break;
+	}
+	snprintf(out, len, "%s%s", v < 0 ? "-" : "+",
+		 fmt_sig(fabs(v), num, sizeof(num)));
+	return out;
+}
+
+const char *compare_metric_change(enum sample_metric m,
+				  const struct compare_metric *cm, char *out,
+				  size_t len)
+{
+	char c[FMT_LEN], lo[FMT_LEN], hi[FMT_LEN];
+
+	snprintf(out, len, "%s [%s, %s]", fmt_change(m, cm->change, c,
+						     sizeof(c)),
+		 fmt_change(m, cm->lo, lo, sizeof(lo)),
+		 fmt_change(m, cm->hi, hi, sizeof(hi)));
+	return out;
+}
+
+static bool decided(enum compare_verdict v)
+{
+	return v == VERDICT_REGRESSED || v == VERDICT_IMPROVED;
+}
+
+void compare_md_figures(FILE *f, const struct comparison *cmp,
+			const struct compare_sides *s, const char *h)
+{
+	const char *bn = s->base_short ? s->base_short : "base";
+	const char *nn = s->new_short ? s->new_short : "new";
+	size_t rows = 0;
+
+	fprintf(f, "\n%s CPU, memory and page cache\n\n", h);
+	for (size_t i = 0; i < cmp->n_cells; i++) {
+		const struct compare_cell *cc = &cmp->cells[i];
+		char op[320], b[FMT_LEN], n[FMT_LEN], ch[96];
+
+		for (int m = METRIC_TIME + 1; m < METRIC_COUNT; m++) {
+			const struct compare_metric *cm = &cc->metric[m];
+
+			if (!decided(cm->verdict))
+				continue;
+			if (!rows++)
+				fprintf(f, "| operation | figure | %s | %s | "
+					   "change | status |\n|---|---|--:|"
+					   "--:|--:|:-:|\n", bn, nn);
+			fprintf(f, "| %s | %s | %s | %s | %s | %s |\n",
+				compare_operation_name(cmp, cc->base, op,
+						       sizeof(op)),
+				sample_metric_title(m),
+				fmt_metric(m, cm->base, b, sizeof(b)),
+				fmt_metric(m, cm->new, n, sizeof(n)),
+				compare_metric_change(m, cm, ch, sizeof(ch)),
+				compare_status_sign(cm->verdict));
+		}
+	}
+	if (!rows)
+		fputs("No cell's CPU per GiB, peak RSS growth, heap (peak, "
+		      "allocations per copy) or page-cache footprint "
+		      "changed.\n", f);
+	fprintf(f, "\nJudged like time (Holm-adjusted tests, the CI wholly "
+		   "beyond the threshold): CPU s/GiB and peak RSS / heap "
+		   "beyond %g%% (and 64 KiB of RSS, 1 KiB of heap, 0.5 "
+		   "allocations per copy), page cache beyond %g points of "
+		   "the file. The exit code follows %s.\n",
+		100 * COMPARE_OTHER_THRESHOLD, COMPARE_CACHE_MIN,
+		cmp->opts.fail_on == COMPARE_FAIL_TIME ?
+		"time (--fail-on chooses)" : "the figures --fail-on names");
+}
+
+void compare_md_floors(FILE *f, const struct comparison *cmp, const char *h)
+{
+	const struct calibration *cal = cmp->opts.floors;
+	size_t m = 0;
+
+	if (!cal)
+		return;
+	for (size_t i = 0; i < cmp->n_cells; i++)
+		m += cmp->cells[i].verdict != VERDICT_NO_DATA &&
+		     !cmp->cells[i].hierarchical;
+	fprintf(f, "\n%s Noise floor\n\n", h);
+	if (!m) {
+		fprintf(f, "Every cell has several runs per side: the "
+			   "hierarchical bootstrap carries run-to-run "
+			   "variation, no floor applies.\n");
+		return;
+	}
+	fprintf(f, "From `iobench calibrate` (host %s, %s, %zu A/A pair%s): "
+		   "with one run per side, a change smaller than the floor "
+		   "is within noise. The smallest change this machine can "
+		   "detect, per size (%zu cells compared):\n\n| size | "
+		   "cells calibrated | A/A SD | floor |\n|---|--:|--:|--:|\n",
+		cal->hostname ? cal->hostname : "?",
+		cal->started ? cal->started : "?", cal->pairs,
+		cal->pairs == 1 ? "" : "s", m);
+	for (size_t k = 0; k < cal->n_sizes; k++) {
+		const struct calibration_size *z = &cal->sizes[k];
+		double floor = calibration_floor(cal, z->size, m,
+						 cmp->opts.alpha);
+		char size[FMT_LEN];
+
+		fprintf(f, "| %s | %zu | %.1f%% | ±%.1f%% |\n",
+			fmt_size(z->size, size, sizeof(size)), z->n,
+			100 * (exp(z->sigma) - 1), 100 * (exp(floor) - 1));
+	}
+}
