@@ -57,7 +57,7 @@ run "$IOBENCH" cp --plugin "$dir/broken_clash.so" -s rw "$TMP/src" "$TMP/never"
 
 run "$IOBENCH" list --plugin "$good" --dir "$TMP"
 expect_rc 0 "list --plugin skelplug.so"
-names=$(printf '%s\n' "$out" | sed -n '/^STRATEGY /,$p' | tail -n +2 |
+names=$(printf '%s\n' "$out" | sed -n '/^STRATEGY /,/^$/p' | tail -n +2 | grep -v '^$' |
 	grep -v '^ ' | awk '{print $1}' | tr '\n' ' ' | sed 's/ $//')
 case $names in
 "rw stdio mmap sendfile copy_file_range splice io_uring odirect libaio reflink skelplug")
@@ -86,7 +86,7 @@ cp "$dir/broken_lossy.so" "$dir/broken_crash.so" "$TMP/plugdir/"
 IOBENCH_PLUGIN_PATH=":$TMP/plugdir:" run "$IOBENCH" list --plugin "$good" \
 	--dir "$TMP"
 expect_rc 0 "the same plugin from IOBENCH_PLUGIN_PATH and --plugin"
-names=$(printf '%s\n' "$out" | sed -n '/^STRATEGY /,$p' | tail -n +2 |
+names=$(printf '%s\n' "$out" | sed -n '/^STRATEGY /,/^$/p' | tail -n +2 | grep -v '^$' |
 	grep -v '^ ' | awk '{print $1}' | tail -n 3 | tr '\n' ' ')
 [ "$names" = "broken_crash broken_lossy skelplug " ] &&
 	pass "a plugin directory loads in name order, each file once" ||
