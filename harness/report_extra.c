@@ -260,8 +260,13 @@ static void section_limits(FILE *f, const struct analysis *an)
 			"no ceiling here.\n", l->direct_reason);
 	section_ceilings(f, l);
 	section_sustained(f, run);
+	/* the reasons as notes under the table: long sentences would make
+	 * it scroll sideways */
+	char notes[2 * CACHE_COLD * 8][512];
+	size_t n_notes = 0;
+
 	fputs("\n| size | cache | best | MiB/s | limit | MiB/s | share | "
-	      "above the limit because |\n"
+	      "above it |\n"
 	      "|---|---|---|---:|---|---:|---:|---|\n", f);
 	for (size_t i = 0; i < run->request.n_sizes; i++) {
 		uint64_t size = run->request.sizes[i];
@@ -269,7 +274,7 @@ static void section_limits(FILE *f, const struct analysis *an)
 		for (int m = CACHE_WARM; m <= CACHE_COLD; m++) {
 			const struct analysis_cell *c = best_of(an, size, m,
 								false);
-			const char *what;
+			const char *what, *why;
 			double lim = limits_ceiling(l, size, m, &what);
 			char lb[128], x[16];
 
@@ -280,15 +285,27 @@ static void section_limits(FILE *f, const struct analysis *an)
 				cache_mode_name(m), label(c, lb, sizeof(lb)),
 				fmt_sig(mib_s(c), a, sizeof(a)), what,
 				fmt_sig(lim, x, sizeof(x)));
-			if (isfinite(lim) && lim > 0 && size)
-				fprintf(f, "%s | %s |\n",
-					share(mib_s(c), lim, x, sizeof(x)),
-					above_note(run, c, lim, size, m));
-			else
+			if (!(isfinite(lim) && lim > 0 && size)) {
 				fputs("n/a | |\n", f);
+				continue;
+			}
+			why = above_note(run, c, lim, size, m);
+			fprintf(f, "%s | ", share(mib_s(c), lim, x, sizeof(x)));
+			if (why[0] && n_notes < sizeof(notes) / sizeof(notes[0])) {
+				snprintf(notes[n_notes], sizeof(notes[0]), "%s",
+					 why);
+				fprintf(f, "see note %zu |\n", ++n_notes);
+			} else {
+				fprintf(f, "%s |\n", why);
+			}
 		}
 	}
 	fputs("\n", f);
+	for (size_t k = 0; k < n_notes; k++)
+		fprintf(f, "%s%zu. Above its limit because %s.\n",
+			k ? "" : "Notes:\n\n", k + 1, notes[k]);
+	if (n_notes)
+		fputs("\n", f);
 }
 
 /* The start-up recorded with a tool's cells (0: none measured). */
