@@ -167,24 +167,12 @@ struct device_opts {
 
 /* ---- signals ---- */
 
-static volatile sig_atomic_t got_signal;
-
 /* First signal: stop the job in flight (the scratch directories are
- * removed, partial results written); a second one the default action. */
-static void on_signal(int sig)
-{
-	if (!got_signal)
-		got_signal = sig;
-	else
-		signal(sig, SIG_DFL);
-	device_request_stop();
-}
-
-/* Every stop signal (signals.h); no SA_RESTART: io_uring_enter must
- * return to see the stop. */
+ * removed, partial results written); a second one the default action.
+ * No SA_RESTART: io_uring_enter must return to see the stop. */
 static void install_signals(void)
 {
-	signals_install_stop(on_signal);
+	signals_on_stop(device_request_stop);
 }
 
 /* ---- options ---- */
@@ -464,8 +452,8 @@ static int exit_code(const struct device_run *run)
 {
 	size_t ok = 0, failed = 0;
 
-	if (got_signal)
-		return signals_exit_code(got_signal);
+	if (signals_received)
+		return signals_exit_code(signals_received);
 	for (size_t t = 0; t < run->n_targets; t++)
 		for (size_t i = 0; i < run->targets[t].n_results; i++) {
 			ok += run->targets[t].results[i].status == DEVICE_OK;

@@ -107,15 +107,6 @@ struct flame_opts {
 	bool direct, quiet;
 };
 
-static volatile sig_atomic_t got_signal;
-
-static void on_signal(int sig)
-{
-	if (!got_signal)
-		got_signal = sig;
-	flame_request_stop();
-}
-
 /*
  * --out and --folded: files the user names. Checked before the sampling
  * (seconds of work): not empty, not a directory, and files can be created
@@ -353,7 +344,7 @@ static int flame_run(const struct copy_strategy *s, struct cell *c,
 
 	/* a stop signal (Ctrl-C, a hang-up) ends the sampling early: the
 	 * scratch directory is removed, then the exit status says which */
-	signals_install_stop(on_signal);
+	signals_on_stop(flame_request_stop);
 	bench_clean_stale_scratch(o->dir);
 	if (make_source(o->dir, c, scratch, sizeof(scratch), src, sizeof(src)))
 		return EXIT_RUNTIME;
@@ -364,9 +355,9 @@ static int flame_run(const struct copy_strategy *s, struct cell *c,
 				  sizeof(why));
 	unlink(src);
 	scratch_release(scratch);
-	if (got_signal) {
+	if (signals_received) {
 		flame_free(&fp);
-		return signals_exit_code(got_signal);
+		return signals_exit_code(signals_received);
 	}
 	if (ret) {
 		bench_error("flame: %s", why);

@@ -513,17 +513,11 @@ static void announce_skipped(const struct run *run)
 
 /* ---- signals ---- */
 
-static volatile sig_atomic_t got_signal;
-
 /* First signal: stop after the sample in flight; second: kill it. Both
  * return to the runner, which removes its scratch directory; a third
- * falls through to the default action. */
-static void on_signal(int sig)
+ * falls through to the default action (signals_on_stop()). */
+static void stop_run(void)
 {
-	if (!got_signal)
-		got_signal = sig;
-	else
-		signal(sig, SIG_DFL);
 	limits_request_stop();
 	runner_request_stop();
 }
@@ -611,7 +605,7 @@ static int sweep_run(struct run *run, const struct pipeline_opts *po)
 	int ret;
 
 	/* from here on a signal leaves partial results, not a stray dir */
-	signals_install_stop(on_signal);
+	signals_on_stop(stop_run);
 	ret = pipeline_plan(run, po->quiet);
 	if (!ret && po->batches)
 		pipeline_fix_batches(run, po->batches);
@@ -794,7 +788,7 @@ int sweep_main(const char *verb, char *const *preset, int argc, char **argv)
 {
 	struct run run = { 0 }, base = { 0 }, batches = { 0 };
 	struct request_opts o;
-	struct pipeline_opts po = { .stop_signal = &got_signal };
+	struct pipeline_opts po = { .stop_signal = &signals_received };
 	int code, n = 0;
 
 	request_opts_init(&o);

@@ -74,3 +74,22 @@ const char *signals_name(int sig)
 		snprintf(buf, sizeof(buf), "signal %d", sig);
 	return buf;
 }
+
+volatile sig_atomic_t signals_received;
+static void (*volatile stop_fn)(void);
+
+static void on_stop(int sig)
+{
+	if (!signals_received)
+		signals_received = sig;
+	else
+		signal(sig, SIG_DFL);
+	if (stop_fn)
+		stop_fn();
+}
+
+void signals_on_stop(void (*stop)(void))
+{
+	stop_fn = stop;
+	signals_install_stop(on_stop);
+}

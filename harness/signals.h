@@ -15,6 +15,7 @@
 #ifndef IOBENCH_SIGNALS_H
 #define IOBENCH_SIGNALS_H
 
+#include <signal.h>
 #include <stddef.h>
 
 /* The fixed ones (the real-time signals are added at run time). */
@@ -24,6 +25,17 @@ extern const size_t signals_n_stop;
 /* Installs handler for every stop signal (no SA_RESTART: a blocking
  * poll or wait must return EINTR) and ignores SIGPIPE. */
 void signals_install_stop(void (*handler)(int sig));
+/* The first stop signal a verb received through signals_on_stop()'s
+ * handler (0: none). */
+extern volatile sig_atomic_t signals_received;
+/*
+ * The verbs' handler: the first stop signal is kept in signals_received
+ * and stop() called (stop after the work in flight); a second restores
+ * that signal's default action and calls stop() again (abort the work in
+ * flight), so a third ends the process. stop must be async-signal-safe.
+ * Installed for every stop signal as signals_install_stop() does.
+ */
+void signals_on_stop(void (*stop)(void));
 /* In a child: ignores every stop signal (kept across exec). */
 void signals_ignore_stop(void);
 /* The exit status for a run stopped by sig: 128 + sig. */
