@@ -27,6 +27,20 @@
 
 /* ---- helpers shared by report*.c ---- */
 
+void report_md_text(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '\n' || *s == '\r')
+			fputc(' ', f);
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			/* a control byte from a path (ESC...) is shown, not
+			 * passed to whatever renders the report */
+			fprintf(f, "\\x%02x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+}
+
 void report_md_cell(FILE *f, const char *s)
 {
 	fputs(" ", f);
@@ -35,6 +49,10 @@ void report_md_cell(FILE *f, const char *s)
 			fputs("\\|", f);
 		else if (*s == '\n' || *s == '\r')
 			fputc(' ', f);
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			/* a control byte from a path (ESC...) is shown, not
+			 * passed to whatever renders the report */
+			fprintf(f, "\\x%02x", (unsigned char)*s);
 		else
 			fputc(*s, f);
 	}

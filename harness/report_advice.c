@@ -90,10 +90,16 @@ void report_warnings(struct report *rp)
 	size_t hits[WARN_N_KINDS] = { 0 };
 
 	fputs("## Warnings\n\n", rp->f);
-	for (size_t i = 0; i < rp->run->n_warnings; i++)
-		fprintf(rp->f, "- %s\n", rp->run->warnings[i]);
-	for (size_t i = 0; i < a->n_run_warnings; i++)
-		fprintf(rp->f, "- %s\n", a->run_warnings[i]);
+	for (size_t i = 0; i < rp->run->n_warnings; i++) {
+		fputs("- ", rp->f);
+		report_md_text(rp->f, rp->run->warnings[i]);
+		fputs("\n", rp->f);
+	}
+	for (size_t i = 0; i < a->n_run_warnings; i++) {
+		fputs("- ", rp->f);
+		report_md_text(rp->f, a->run_warnings[i]);
+		fputs("\n", rp->f);
+	}
 	if (a->n_run_warnings || rp->run->n_warnings)
 		fputs("\n", rp->f);
 	if (!a->n_warnings) {

@@ -19,6 +19,9 @@ struct report {
 
 /* Writes s as a table cell (" s |"): '|' escaped, line breaks as
  * spaces. */
+/* s as one line of Markdown text: newlines become spaces, other control
+ * bytes \xNN. */
+void report_md_text(FILE *f, const char *s);
 void report_md_cell(FILE *f, const char *s);
 /* "1230 [1200, 1250]": a cell's median rate and CI in MiB/s; files/s
  * for 0-byte files; kept on one line in a table cell (no-break spaces).

@@ -5,8 +5,27 @@
 
 #include "shell.h"
 
-#define SHELL_SAFE "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
-		   "0123456789,._-+=/:@%"
+#define SHELL_SAFE                                                             \
+	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"                 \
+	"0123456789,._-+=/:@%"
+
+/* $'...' (bash, zsh, POSIX 2024): the only quoting that can hold a
+ * control byte and stay one line. */
+static void ansi_c_quote(FILE *f, const char *word)
+{
+	fputs("$'", f);
+	for (; *word; word++) {
+		unsigned char c = (unsigned char)*word;
+
+		if (c == '\'' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('\'', f);
+}
 
 void shell_quote(FILE *f, const char *word)
 {
@@ -14,6 +33,11 @@ void shell_quote(FILE *f, const char *word)
 		fputs(word, f);
 		return;
 	}
+	for (const char *p = word; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			ansi_c_quote(f, word);
+			return;
+		}
 	fputc('\'', f);
 	for (; *word; word++) {
 		if (*word == '\'')

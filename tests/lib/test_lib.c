@@ -178,6 +178,10 @@ static void test_shell(void **state)
 	s = shell_join("x", 1, (char *[]){ "", NULL });
 	assert_string_equal(s, "x ''");
 	free(s);
+	/* a control byte stays visible and the line stays one command */
+	s = shell_join("x", 1, (char *[]){ "d\x1b[31m\nit's\\", NULL });
+	assert_string_equal(s, "x $'d\\x1b[31m\\x0ait\\'s\\\\'");
+	free(s);
 }
 
 static void test_path(void **state)
