@@ -35,6 +35,9 @@ nothing_under_home() {
 killed_during_perf_script() {
 	[ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null ||
 		skip "a private /tmp needs root and unshare"
+	# the binary runs from $T: a build under /tmp (a clone there) would
+	# be hidden by the private /tmp mounted over it
+	cp "$IOBENCH" "$T/iobench-copy" || die "cannot copy $IOBENCH"
 	unshare -m bash -c '
 	set -u
 	mount --make-rprivate / && mount -t tmpfs tmpfs /tmp || exit 77
@@ -85,7 +88,7 @@ PY
 	while kill -0 "$p" 2>/dev/null; do sleep 0.05; done
 	left=$(ls -A /tmp)
 	[ -z "$left" ] || { echo "left in /tmp: $left"; exit 1; }
-	exit 0' "$IOBENCH" "$T/dir" "$T"
+	exit 0' "$T/iobench-copy" "$T/dir" "$T"
 	rc=$?
 	[ "$rc" -eq 77 ] && skip "no private /tmp here (mount namespace refused)"
 	[ "$rc" -eq 0 ] || die "(2) killed during perf script: exit $rc"
