@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_read.h"
 #include "clients_json.h"
 
 /* ---- writing ---- */
@@ -127,33 +128,8 @@ int clients_json_annotate(json_t *root, const struct run *run)
 
 /* ---- reading ---- */
 
-struct rd {
-	const char *file;
-	char *err;
-	size_t len;
-	int ret;
-};
-
-static void fail(struct rd *rd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void fail(struct rd *rd, const char *fmt, ...)
-{
-	char what[256];
-	va_list ap;
-
-	if (rd->ret)
-		return;
-	rd->ret = -EINVAL;
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	if (rd->len)
-		snprintf(rd->err, rd->len, "%s: %s", rd->file, what);
-}
-
 /* An array of integers in [1, max] into a malloc'd array. */
-static uint64_t *int_array(struct rd *rd, json_t *a, const char *at,
+static uint64_t *int_array(struct json_rd *rd, json_t *a, const char *at,
 			   uint64_t min, uint64_t max, size_t *n)
 {
 	uint64_t *out;
@@ -162,18 +138,18 @@ static uint64_t *int_array(struct rd *rd, json_t *a, const char *at,
 
 	*n = 0;
 	if (!json_is_array(a)) {
-		fail(rd, "%s: expected an array", at);
+		json_rd_fail(rd, "%s: expected an array", at);
 		return NULL;
 	}
 	out = calloc(json_array_size(a) + 1, sizeof(*out));
 	if (!out) {
-		fail(rd, "out of memory");
+		json_rd_fail(rd, "out of memory");
 		return NULL;
 	}
 	json_array_foreach(a, i, v) {
 		if (!json_is_integer(v) || json_integer_value(v) < (json_int_t)min ||
 		    (uint64_t)json_integer_value(v) > max) {
-			fail(rd, "%s[%zu]: expected an integer from %llu to "
+			json_rd_fail(rd, "%s[%zu]: expected an integer from %llu to "
 			     "%llu", at, i, (unsigned long long)min,
 			     (unsigned long long)max);
 			free(out);
@@ -185,7 +161,7 @@ static uint64_t *int_array(struct rd *rd, json_t *a, const char *at,
 	return out;
 }
 
-static void read_request(struct rd *rd, json_t *o, struct run_request *q)
+static void read_request(struct json_rd *rd, json_t *o, struct run_request *q)
 {
 	json_t *w = json_object_get(o, "world");
 	json_t *l = json_object_get(o, "layout");
@@ -193,56 +169,56 @@ static void read_request(struct rd *rd, json_t *o, struct run_request *q)
 	json_t *s = json_object_get(o, "stonewall");
 
 	if (!json_is_object(o)) {
-		fail(rd, "request.mpi: expected an object");
+		json_rd_fail(rd, "request.mpi: expected an object");
 		return;
 	}
 	if (!json_is_integer(w) || json_integer_value(w) < 1 ||
 	    json_integer_value(w) > UINT32_MAX) {
-		fail(rd, "request.mpi.world: expected a rank count");
+		json_rd_fail(rd, "request.mpi.world: expected a rank count");
 		return;
 	}
 	q->mpi_world = (unsigned)json_integer_value(w);
 	if (!json_is_string(l) ||
 	    cluster_layout_parse(json_string_value(l), &q->layout))
-		fail(rd, "request.mpi.layout: expected files or shared");
+		json_rd_fail(rd, "request.mpi.layout: expected files or shared");
 	if (r && !json_is_null(r))
 		q->ranks = int_array(rd, r, "request.mpi.ranks", 1,
 				     q->mpi_world, &q->n_ranks);
 	if (s && !json_is_null(s) && !json_is_number(s))
-		fail(rd, "request.mpi.stonewall: expected seconds or null");
+		json_rd_fail(rd, "request.mpi.stonewall: expected seconds or null");
 	else if (s && json_is_number(s))
 		q->stonewall = json_number_value(s);
 }
 
-static char *str_of(struct rd *rd, json_t *o, const char *at,
+static char *str_of(struct json_rd *rd, json_t *o, const char *at,
 		    const char *key)
 {
 	json_t *v = json_object_get(o, key);
 	char *s;
 
 	if (!json_is_string(v)) {
-		fail(rd, "%s.%s: expected a string", at, key);
+		json_rd_fail(rd, "%s.%s: expected a string", at, key);
 		return NULL;
 	}
 	s = strdup(json_string_value(v));
 	if (!s)
-		fail(rd, "out of memory");
+		json_rd_fail(rd, "out of memory");
 	return s;
 }
 
-static void read_hosts(struct rd *rd, json_t *a, struct environment *e,
+static void read_hosts(struct json_rd *rd, json_t *a, struct environment *e,
 		       unsigned world)
 {
 	size_t i;
 	json_t *o;
 
 	if (!json_is_array(a)) {
-		fail(rd, "environment.hosts: expected an array");
+		json_rd_fail(rd, "environment.hosts: expected an array");
 		return;
 	}
 	e->hosts = calloc(json_array_size(a) + 1, sizeof(*e->hosts));
 	if (!e->hosts) {
-		fail(rd, "out of memory");
+		json_rd_fail(rd, "out of memory");
 		return;
 	}
 	json_array_foreach(a, i, o) {
@@ -272,7 +248,7 @@ static void read_hosts(struct rd *rd, json_t *a, struct environment *e,
 	}
 }
 
-static void read_sample(struct rd *rd, json_t *o, const char *at,
+static void read_sample(struct json_rd *rd, json_t *o, const char *at,
 			struct sample *s, unsigned n)
 {
 	json_t *ff = json_object_get(o, "first_finish");
@@ -284,18 +260,18 @@ static void read_sample(struct rd *rd, json_t *o, const char *at,
 	if (json_is_number(ff))
 		s->first_finish = json_number_value(ff);
 	if (cp && !json_is_number(cp))
-		fail(rd, "%s.copies: expected a number", at);
+		json_rd_fail(rd, "%s.copies: expected a number", at);
 	else if (cp)
 		s->copies = json_number_value(cp);
 	if (!pr || rd->ret)
 		return;
 	if (!json_is_array(pr) || json_array_size(pr) != n) {
-		fail(rd, "%s.per_rank: expected an array of %u figures", at, n);
+		json_rd_fail(rd, "%s.per_rank: expected an array of %u figures", at, n);
 		return;
 	}
 	s->per_rank = calloc(n, sizeof(*s->per_rank));
 	if (!s->per_rank) {
-		fail(rd, "out of memory");
+		json_rd_fail(rd, "out of memory");
 		return;
 	}
 	json_array_foreach(pr, i, v) {
@@ -307,7 +283,7 @@ static void read_sample(struct rd *rd, json_t *o, const char *at,
 		if (!json_is_number(st) || !json_is_number(sec) ||
 		    !json_is_integer(b) || json_integer_value(b) < 0 ||
 		    !json_is_integer(f) || json_integer_value(f) < 0) {
-			fail(rd, "%s.per_rank[%zu]: expected {start, seconds, "
+			json_rd_fail(rd, "%s.per_rank[%zu]: expected {start, seconds, "
 			     "bytes, files}", at, i);
 			return;
 		}
@@ -318,7 +294,7 @@ static void read_sample(struct rd *rd, json_t *o, const char *at,
 	}
 }
 
-static void read_cell(struct rd *rd, json_t *o, size_t ci, struct cell *c,
+static void read_cell(struct json_rd *rd, json_t *o, size_t ci, struct cell *c,
 		      unsigned world)
 {
 	json_t *r = json_object_get(json_object_get(o, "parameters"),
@@ -330,7 +306,7 @@ static void read_cell(struct rd *rd, json_t *o, size_t ci, struct cell *c,
 		return;
 	if (!json_is_integer(r) || json_integer_value(r) < 1 ||
 	    json_integer_value(r) > world) {
-		fail(rd, "cells[%zu].parameters.ranks: expected 1 to %u", ci,
+		json_rd_fail(rd, "cells[%zu].parameters.ranks: expected 1 to %u", ci,
 		     world);
 		return;
 	}
@@ -345,7 +321,7 @@ static void read_cell(struct rd *rd, json_t *o, size_t ci, struct cell *c,
 int clients_json_read(json_t *root, const char *file, struct run *run,
 		      char *err, size_t len)
 {
-	struct rd rd = { .file = file, .err = err, .len = len };
+	struct json_rd rd = { .file = file, .err = err, .len = len };
 	json_t *mpi = json_object_get(json_object_get(root, "request"), "mpi");
 	json_t *hosts = json_object_get(json_object_get(root, "environment"),
 					"hosts");

@@ -21,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "json_read.h"
 #include "analysis.h"
 #include "array.h"
 #include "cell_io.h"
@@ -1597,4 +1598,19 @@ int results_read_json(const char *path, struct run *run, char *err,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+void json_rd_fail(struct json_rd *rd, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	if (rd->ret)
+		return;
+	rd->ret = -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (rd->len)
+		snprintf(rd->err, rd->len, "%s: %s", rd->file, what);
 }

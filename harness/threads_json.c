@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_read.h"
 #include "threads.h"
 #include "threads_json.h"
 
@@ -90,33 +91,8 @@ int threads_json_sample(json_t *o, const struct sample *s, unsigned threads)
 
 /* ---- reading ---- */
 
-struct rd {
-	const char *file;
-	char *err;
-	size_t len;
-	int ret;
-};
-
-static void fail(struct rd *rd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void fail(struct rd *rd, const char *fmt, ...)
-{
-	char what[256];
-	va_list ap;
-
-	if (rd->ret)
-		return;
-	rd->ret = -EINVAL;
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	if (rd->len)
-		snprintf(rd->err, rd->len, "%s: %s", rd->file, what);
-}
-
 /* obj[key] as an integer in [min, max]; absent leaves *out alone. */
-static void rd_int(struct rd *rd, json_t *obj, const char *at,
+static void rd_int(struct json_rd *rd, json_t *obj, const char *at,
 		   const char *key, json_int_t min, json_int_t max,
 		   uint64_t *out)
 {
@@ -126,7 +102,7 @@ static void rd_int(struct rd *rd, json_t *obj, const char *at,
 		return;
 	if (!json_is_integer(v) || json_integer_value(v) < min ||
 	    json_integer_value(v) > max) {
-		fail(rd, "%s.%s: expected an integer from %lld to %lld", at,
+		json_rd_fail(rd, "%s.%s: expected an integer from %lld to %lld", at,
 		     key, (long long)min, (long long)max);
 		return;
 	}
@@ -134,7 +110,7 @@ static void rd_int(struct rd *rd, json_t *obj, const char *at,
 }
 
 /* obj[key] as a name parse() knows; absent leaves *out alone. */
-static void rd_enum(struct rd *rd, json_t *obj, const char *at,
+static void rd_enum(struct json_rd *rd, json_t *obj, const char *at,
 		    const char *key, int (*parse)(const char *, void *),
 		    void *out, const char *expected)
 {
@@ -143,7 +119,7 @@ static void rd_enum(struct rd *rd, json_t *obj, const char *at,
 	if (!v || rd->ret)
 		return;
 	if (!json_is_string(v) || parse(json_string_value(v), out))
-		fail(rd, "%s.%s: expected %s", at, key, expected);
+		json_rd_fail(rd, "%s.%s: expected %s", at, key, expected);
 }
 
 static int parse_parallel(const char *s, void *out)
@@ -161,7 +137,7 @@ static int parse_prealloc(const char *s, void *out)
 	return prealloc_mode_parse(s, out);
 }
 
-static void read_request(struct rd *rd, json_t *o, struct run_request *q)
+static void read_request(struct json_rd *rd, json_t *o, struct run_request *q)
 {
 	json_t *t = json_object_get(o, "threads");
 	json_t *p = json_object_get(o, "parallel");
@@ -169,17 +145,17 @@ static void read_request(struct rd *rd, json_t *o, struct run_request *q)
 	json_t *v;
 
 	if (t && !json_is_array(t))
-		fail(rd, "request.threads: expected an array");
+		json_rd_fail(rd, "request.threads: expected an array");
 	if (t && json_is_array(t) && json_array_size(t)) {
 		q->threads = calloc(json_array_size(t), sizeof(*q->threads));
 		if (!q->threads) {
-			fail(rd, "out of memory");
+			json_rd_fail(rd, "out of memory");
 			return;
 		}
 		json_array_foreach(t, i, v) {
 			if (!json_is_integer(v) || json_integer_value(v) < 1 ||
 			    json_integer_value(v) > THREADS_MAX)
-				fail(rd, "request.threads[%zu]: expected an "
+				json_rd_fail(rd, "request.threads[%zu]: expected an "
 				     "integer from 1 to %u", i, THREADS_MAX);
 			else
 				q->threads[q->n_threads++] =
@@ -187,13 +163,13 @@ static void read_request(struct rd *rd, json_t *o, struct run_request *q)
 		}
 	}
 	if (p && !json_is_array(p))
-		fail(rd, "request.parallel: expected an array");
+		json_rd_fail(rd, "request.parallel: expected an array");
 	json_array_foreach(p, i, v) {
 		enum parallel_mode m;
 
 		if (!json_is_string(v) ||
 		    parallel_mode_parse(json_string_value(v), &m)) {
-			fail(rd, "request.parallel[%zu]: expected files or "
+			json_rd_fail(rd, "request.parallel[%zu]: expected files or "
 			     "ranges", i);
 			break;
 		}
@@ -208,7 +184,7 @@ static void read_request(struct rd *rd, json_t *o, struct run_request *q)
 		"none, truncate or fallocate");
 }
 
-static void read_sample(struct rd *rd, json_t *o, const char *at,
+static void read_sample(struct json_rd *rd, json_t *o, const char *at,
 			struct sample *s, unsigned n)
 {
 	json_t *ff = json_object_get(o, "first_finish");
@@ -217,19 +193,19 @@ static void read_sample(struct rd *rd, json_t *o, const char *at,
 	json_t *v;
 
 	if (ff && !json_is_number(ff) && !json_is_null(ff))
-		fail(rd, "%s.first_finish: expected a number", at);
+		json_rd_fail(rd, "%s.first_finish: expected a number", at);
 	else if (ff && json_is_number(ff))
 		s->first_finish = json_number_value(ff);
 	if (!pt || rd->ret)
 		return;
 	if (!json_is_array(pt) || json_array_size(pt) != n) {
-		fail(rd, "%s.per_thread: expected an array of %u figures", at,
+		json_rd_fail(rd, "%s.per_thread: expected an array of %u figures", at,
 		     n);
 		return;
 	}
 	s->per_thread = calloc(n, sizeof(*s->per_thread));
 	if (!s->per_thread) {
-		fail(rd, "out of memory");
+		json_rd_fail(rd, "out of memory");
 		return;
 	}
 	json_array_foreach(pt, i, v) {
@@ -238,7 +214,7 @@ static void read_sample(struct rd *rd, json_t *o, const char *at,
 
 		if (!json_is_number(sec) || !json_is_integer(bytes) ||
 		    json_integer_value(bytes) < 0) {
-			fail(rd, "%s.per_thread[%zu]: expected {seconds, "
+			json_rd_fail(rd, "%s.per_thread[%zu]: expected {seconds, "
 			     "bytes}", at, i);
 			return;
 		}
@@ -247,7 +223,7 @@ static void read_sample(struct rd *rd, json_t *o, const char *at,
 	}
 }
 
-static void read_cell(struct rd *rd, json_t *o, size_t ci, struct cell *c)
+static void read_cell(struct json_rd *rd, json_t *o, size_t ci, struct cell *c)
 {
 	json_t *params = json_object_get(o, "parameters");
 	json_t *samples = json_object_get(o, "samples");
@@ -273,7 +249,7 @@ static void read_cell(struct rd *rd, json_t *o, size_t ci, struct cell *c)
 int threads_json_read(json_t *root, const char *file, struct run *run,
 		      char *err, size_t len)
 {
-	struct rd rd = { .file = file, .err = err, .len = len };
+	struct json_rd rd = { .file = file, .err = err, .len = len };
 	json_t *cells = json_object_get(root, "cells");
 
 	read_request(&rd, json_object_get(root, "request"), &run->request);

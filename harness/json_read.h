@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A JSON section reader's first error: the modules that read their own
+ * members of results.json (threads_json.c, clients_json.c) report it as
+ * "FILE: what", and stop at the first.
+ */
+#ifndef IOBENCH_JSON_READ_H
+#define IOBENCH_JSON_READ_H
+
+#include <stddef.h>
+
+struct json_rd {
+	const char *file;
+	char *err; /* the reason, "FILE: what" (len bytes; 0: none) */
+	size_t len;
+	int ret; /* 0, or -EINVAL after the first failure */
+};
+
+/* Records the first failure (later ones are dropped). */
+void json_rd_fail(struct json_rd *rd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif
