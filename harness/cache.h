@@ -31,7 +31,9 @@ int cache_resident_nowait(int fd, struct cache_pages *out);
 /* Number of pages the file spans (size rounded up to pages). */
 uint64_t cache_file_pages(int fd);
 
-/* Evicts a file's pages: fdatasync, then POSIX_FADV_DONTNEED. 0 or -errno. */
+/* Evicts a file's pages: fdatasync (only when some are dirty or in
+ * writeback, as cachestat(2) tells), then POSIX_FADV_DONTNEED (only when
+ * some are resident). 0 or -errno. */
 int cache_evict_fd(int fd);
 /* The same for the bytes [off, off + len) of a file (len 0: to its end),
  * as whole pages: a rank's range of a shared file (sweep --mpi). */

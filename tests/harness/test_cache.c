@@ -78,7 +78,8 @@ static int dirty_file(void)
 	return fd;
 }
 
-/* write -> dirty; evict -> gone; warm -> all resident. */
+/* write -> dirty; evict -> gone; warm -> all resident; evict the clean
+ * file -> gone. */
 static void lifecycle(bool mincore)
 {
 	uint64_t pages = FILE_SIZE / (uint64_t)sysconf(_SC_PAGESIZE);
@@ -108,6 +109,15 @@ static void lifecycle(bool mincore)
 	assert_int_equal(cache_warm_fd(fd), 0);
 	assert_int_equal(cache_pages_of(fd, &cp), 0);
 	assert_int_equal(cp.cached, pages);
+
+	/* clean and resident (no fdatasync with cachestat): gone too; and
+	 * evicting a file with nothing resident leaves it so */
+	assert_int_equal(cache_evict_fd(fd), 0);
+	assert_int_equal(cache_pages_of(fd, &cp), 0);
+	assert_true(cp.cached <= SLACK);
+	assert_int_equal(cache_evict_fd(fd), 0);
+	assert_int_equal(cache_pages_of(fd, &cp), 0);
+	assert_true(cp.cached <= SLACK);
 	close(fd);
 	use_mincore(false);
 }
