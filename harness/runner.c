@@ -144,6 +144,9 @@ struct runner {
 	uint64_t *hashes;
 	size_t n_sources, cap_sources;
 	uint64_t avail;			/* free bytes when the size started */
+	/* the size's used files are emptied, not removed, until the run
+	 * ends (keep_inodes()) */
+	bool keep_inodes;
 	unsigned round;			/* the size's current round */
 	/* run_sample() adds its latencies and device deltas to the cell
 	 * (cell_io.h): set for the timed samples, not the warm-ups */
@@ -832,38 +835,105 @@ static int make_scratch(const char *dir, char *top, char *data, size_t len,
 
 /*
  * Every sample writes its destinations into a directory of its own, made
- * right before and removed right after it (untimed), so every sample
+ * right before it and emptied right after it (untimed), so every sample
  * starts from the same state (no policy changes mid-run):
  *  - the destinations' page-cache pages are freed, and the next sample
  *    reuses them; on a VM, pages the host has not backed yet make page-
  *    cache writes up to 10x slower (33 vs 300 ms for 100M measured here),
  *    so keeping finished files made later samples slow once they had
  *    used up the recycled pages;
- *  - on ext4 new inodes skip those deleted in the last 1-6 minutes
- *    (recently_deleted() in ialloc.c, worst without a journal): a fresh,
- *    randomly named directory under the TOPDIR-flagged scratch parent is
- *    placed in a block group of its own (Orlov), away from the inodes the
- *    previous samples deleted (measured 230 vs 22 us per 1K file when
- *    creates followed deletes in one directory).
+ *  - no inode is freed until the run ends (keep_inodes()): ext4 without
+ *    a journal skips, for each new inode, every inode freed in the last
+ *    5-300 s in its block group, so removing each sample's files made the
+ *    next samples' creates 2-10x slower, by an amount that moved with the
+ *    sample order;
+ *  - the sample directories live in the data directory, not beside it:
+ *    a run's inodes stay in the few block groups of its data directory
+ *    (itself placed at random by the TOPDIR flag of the top), so the
+ *    files the previous run removed on exit, minutes ago, are most
+ *    likely in other groups. Spread over every group (under the top),
+ *    the next back-to-back run created its 4K files 10-20x slower
+ *    (100-350 vs 10-16 ms per 256 files, ext4 without a journal).
  * dir receives the directory's path. 0 or -errno.
  */
 static int make_sample_dir(const struct runner *r, char *dir, size_t len)
 {
-	uint32_t salt;
+	/* emptied sample directories stay until the run ends: a random
+	 * name may be taken */
+	for (int tries = 0; tries < 16; tries++) {
+		uint32_t salt;
 
-	if (getrandom(&salt, sizeof(salt), 0) != sizeof(salt))
-		salt = (uint32_t)clock_now() ^ (uint32_t)getpid();
-	if (snprintf(dir, len, "%s/s-%08x", r->top, salt) >= (int)len)
-		return -ENAMETOOLONG;
-	if (mkdir(dir, 0700))
-		return -errno;
-	return 0;
+		if (getrandom(&salt, sizeof(salt), 0) != sizeof(salt))
+			salt = (uint32_t)clock_now() ^ (uint32_t)getpid() ^
+			       (uint32_t)tries;
+		if (snprintf(dir, len, "%s/s-%08x", r->scratch, salt) >=
+		    (int)len)
+			return -ENAMETOOLONG;
+		if (!mkdir(dir, 0700))
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
 }
 
-/* Removes a sample directory and everything in it (a tree's copy). */
-static void remove_sample_dir(const char *dir)
+/*
+ * Whether the size's used files can be emptied (truncated to 0 bytes,
+ * which frees their pages and blocks) and kept until the run ends,
+ * rather than removed after each sample: when at most `files` more
+ * inodes fit in half of the filesystem's free ones (no limit: yes).
+ *
+ * Why: ext4 without a journal does not reuse an inode freed in the last
+ * 5 s (300 s while its inode-table block is dirty). Each new inode's
+ * search skips every such inode of its block group, one buffer-cache
+ * lookup each (find_inode_bit -> recently_deleted), so a sample that
+ * creates files right after the previous samples removed theirs paid
+ * for every removal of the last seconds: for 256 files of 4 KiB,
+ * 9-100 ms of system time for the same copies (profile: recently_deleted
+ * and find_get_block_common 18% of the run). Freed blocks have no such
+ * rule, so emptying keeps every sample's state the same.
+ */
+static bool keep_inodes(const struct runner *r, uint64_t files)
 {
-	tree_copy_remove(AT_FDCWD, dir);
+	struct statvfs vfs;
+
+	if (fstatvfs(r->scratch_fd, &vfs))
+		return false;
+	return !vfs.f_files || files <= vfs.f_favail / 2;
+}
+
+static unsigned batch_limit(const struct runner *r);
+
+/* The most inodes the running cells of the size can use: every sample
+ * at the largest batch, warm-ups and the extended rounds included, each
+ * with its directory. */
+static uint64_t size_files_bound(const struct runner *r)
+{
+	const struct run *run = r->run;
+	uint64_t samples = (uint64_t)EXTEND_FACTOR * run->request.samples +
+			   4 /* warm-ups, retaken samples */, files = 0;
+	unsigned lim = batch_limit(r);
+
+	for (size_t i = 0; i < run->n_cells; i++) {
+		uint64_t per;
+
+		if (!r->cs[i].running)
+			continue;
+		per = r->tree ? r->tree->n_files :
+			threads_files_for(&run->cells[i], lim);
+		files += samples * (per + 1);
+	}
+	return files + r->n_sources;
+}
+
+/* Done with a sample directory (a batch's or a tree's copies): emptied
+ * when the size keeps inodes, else removed. */
+static void retire_sample_dir(const struct runner *r, const char *dir)
+{
+	if (r->keep_inodes)
+		tree_copy_empty(AT_FDCWD, dir);
+	else
+		tree_copy_remove(AT_FDCWD, dir);
 }
 
 static void remove_sources(struct runner *r)
@@ -876,7 +946,12 @@ static void remove_sources(struct runner *r)
 	}
 	for (size_t i = 0; i < r->n_sources; i++) {
 		src_path(r, i, p, sizeof(p));
-		unlink(p);
+		/* names are per size: an emptied source stays until the
+		 * run ends, like the sample directories */
+		if (r->keep_inodes)
+			tree_copy_empty(AT_FDCWD, p);
+		else
+			unlink(p);
 	}
 	r->n_sources = 0;
 }
@@ -1633,7 +1708,7 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 	ret = make_sample_dir(r, dir, sizeof(dir));
 	if (ret) {
 		strategy_why(why, len, ret, "creating a sample directory in "
-			     "%s: %s", r->top, strerror(-ret));
+			     "%s: %s", r->scratch, strerror(-ret));
 		return ret;
 	}
 	ret = make_paths(r, dir, k, !r->tree && reference_batches(r->cs[ci].s),
@@ -1757,8 +1832,8 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 out_free:
 	if (lat)
 		munmap(lat, lat_len);
-	/* also removes a failed copy's partial output (ENOSPC) */
-	remove_sample_dir(dir);
+	/* also empties or removes a failed copy's partial output */
+	retire_sample_dir(r, dir);
 	free_paths(src, k);
 	free_paths(dst, k);
 	return ret;
@@ -2152,6 +2227,7 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 		fail_size(r, why);
 		return 0;
 	}
+	r->keep_inodes = keep_inodes(r, size_files_bound(r));
 	for (size_t i = 0; i < run->n_cells && !ret; i++) {
 		if (!r->cs[i].running)
 			continue;

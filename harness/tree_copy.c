@@ -195,7 +195,10 @@ unsigned *tree_copy_largest_first(const struct source_tree *t)
 	return order;
 }
 
-static void remove_below(int parent, const char *name, dev_t dev, int depth)
+/* keep: empty every regular file (truncate to 0 bytes) and remove
+ * nothing; else remove everything. */
+static void remove_below(int parent, const char *name, dev_t dev, int depth,
+			 bool keep)
 {
 	struct dirent *de;
 	struct stat st;
@@ -205,7 +208,16 @@ static void remove_below(int parent, const char *name, dev_t dev, int depth)
 	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW))
 		return;
 	if (!S_ISDIR(st.st_mode)) {
-		unlinkat(parent, name, 0);
+		if (!keep) {
+			unlinkat(parent, name, 0);
+		} else if (S_ISREG(st.st_mode) && st.st_size) {
+			fd = openat(parent, name, O_WRONLY | O_CLOEXEC |
+				    O_NOFOLLOW | O_NONBLOCK);
+			if (fd >= 0) {
+				(void)ftruncate(fd, 0);
+				close(fd);
+			}
+		}
 		return;
 	}
 	/* a mount point (another filesystem) is never entered */
@@ -222,9 +234,11 @@ static void remove_below(int parent, const char *name, dev_t dev, int depth)
 	}
 	while ((de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			remove_below(dirfd(d), de->d_name, dev, depth + 1);
+			remove_below(dirfd(d), de->d_name, dev, depth + 1,
+				     keep);
 	closedir(d);
-	unlinkat(parent, name, AT_REMOVEDIR);
+	if (!keep)
+		unlinkat(parent, name, AT_REMOVEDIR);
 }
 
 void tree_copy_remove(int parent, const char *name)
@@ -233,5 +247,14 @@ void tree_copy_remove(int parent, const char *name)
 
 	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW))
 		return;
-	remove_below(parent, name, st.st_dev, 0);
+	remove_below(parent, name, st.st_dev, 0, false);
+}
+
+void tree_copy_empty(int parent, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW))
+		return;
+	remove_below(parent, name, st.st_dev, 0, true);
 }

@@ -59,5 +59,11 @@ unsigned *tree_copy_largest_first(const struct source_tree *t);
  * another filesystem (a mount point found below is left alone).
  */
 void tree_copy_remove(int parent, const char *name);
+/*
+ * Empties name instead: every regular file below it (or name itself) is
+ * truncated to 0 bytes, which frees its pages and blocks as unlinking
+ * would, but keeps its inode; nothing is removed. Same walk rules.
+ */
+void tree_copy_empty(int parent, const char *name);
 
 #endif

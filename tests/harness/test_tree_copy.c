@@ -2,7 +2,8 @@
 /*
  * tree_copy_file(): a tree's files copied into a mirror whose directories
  * are made on demand, with and without pre-sizing, with --preserve's mode
- * and times; the largest-first queue order; tree_copy_remove().
+ * and times; the largest-first queue order; tree_copy_remove() and
+ * tree_copy_empty().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -199,6 +200,60 @@ static void test_prealloc(void **state)
 	copy_tree("fallocate", PREALLOC_FALLOCATE, true);
 }
 
+/* tree_copy_empty(): every regular file below (and a file given
+ * itself) ends at 0 bytes with its inode, directories and links kept,
+ * a symlink's target untouched. */
+static void test_empty_keeps_inodes(void **state)
+{
+	char top[256], sub[300], a[300], b[400], ln[300], out[300];
+	struct stat st_a, st_b, st;
+	int fd;
+
+	(void)state;
+	snprintf(top, sizeof(top), "%s/empty", dir);
+	snprintf(sub, sizeof(sub), "%s/d", top);
+	snprintf(a, sizeof(a), "%s/a", top);
+	snprintf(b, sizeof(b), "%s/b", sub);
+	snprintf(ln, sizeof(ln), "%s/l", top);
+	snprintf(out, sizeof(out), "%s/outside", dir);
+	assert_int_equal(mkdir(top, 0700), 0);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	for (int i = 0; i < 3; i++) {
+		const char *p = i == 0 ? a : i == 1 ? b : out;
+
+		fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, "12345678", 8), 8);
+		close(fd);
+	}
+	assert_int_equal(symlink(out, ln), 0);
+	assert_int_equal(stat(a, &st_a), 0);
+	assert_int_equal(stat(b, &st_b), 0);
+
+	tree_copy_empty(AT_FDCWD, top);
+	assert_int_equal(stat(a, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	assert_int_equal(st.st_ino, st_a.st_ino);
+	assert_int_equal(stat(b, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	assert_int_equal(st.st_ino, st_b.st_ino);
+	assert_int_equal(lstat(ln, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(stat(out, &st), 0);
+	assert_int_equal(st.st_size, 8);
+
+	fd = open(out, O_WRONLY);
+	assert_true(fd >= 0);
+	close(fd);
+	tree_copy_empty(AT_FDCWD, out);
+	assert_int_equal(stat(out, &st), 0);
+	assert_int_equal(st.st_size, 0);
+
+	tree_copy_remove(AT_FDCWD, top);
+	assert_int_equal(access(top, F_OK), -1);
+	unlink(out);
+}
+
 /* A mount point below what is removed is never entered. */
 static void test_remove_stays_on_its_filesystem(void **state)
 {
@@ -243,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_preserve),
 		cmocka_unit_test(test_prealloc),
 		cmocka_unit_test(test_remove_stays_on_its_filesystem),
+		cmocka_unit_test(test_empty_keeps_inodes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
