@@ -41,7 +41,7 @@
 #include "profile.h"
 #include "ranks.h"
 #include "reference.h"
-#include "runner.h"
+#include "runner_internal.h"
 #include "scratch.h"
 #include "signals.h"
 #include "source_tree.h"
@@ -67,16 +67,13 @@
 #define CALIBRATION_SMALL_SIZE (64ull << 10)
 #define CALIBRATION_FILES 16u
 #define MIN_SAMPLES RUNNER_MIN_SAMPLES
-#define REASON_LEN 256
-/* scratch directory path + a file name */
-#define FILE_PATH_MAX (PATH_MAX + 64)
 
-static volatile sig_atomic_t stop_level;
+volatile sig_atomic_t runner_stop_level;
 
 void runner_request_stop(void)
 {
-	if (stop_level < 2)
-		stop_level++;
+	if (runner_stop_level < 2)
+		runner_stop_level++;
 	cluster_request_stop();
 }
 
@@ -84,25 +81,8 @@ void runner_request_stop(void)
 static bool stopping(void *ctx)
 {
 	(void)ctx;
-	return stop_level > 0;
+	return runner_stop_level > 0;
 }
-
-/* What a sample's child reports through its pipe; fixed size, written in
- * one write() and read until whole (a child that dies mid-way leaves it
- * short: no result). */
-struct sample_msg {
-	int status;			/* 0 or -errno */
-	double seconds, sync_seconds, cpu_user, cpu_sys;
-	/* threaded samples (threads.h): first finish, per-thread figures */
-	double first_finish;
-	struct thread_figure per_thread[THREADS_MAX];
-	uint64_t src_pages;
-	int64_t src_before, src_after;
-	struct cache_pages dst;
-	struct profile_sample prof;	/* iobench profile (profile.h) */
-	struct sample_memory mem;	/* heap and RSS of the copy */
-	char reason[REASON_LEN];	/* when status != 0 */
-};
 
 /* When a cell's median 95% CI reaches further than this share of the
  * median after n rounds, every cell of the size gets more rounds, up to
@@ -111,72 +91,21 @@ struct sample_msg {
 #define PRECISION_TARGET 0.05
 #define EXTEND_FACTOR RUNNER_EXTEND_FACTOR
 
-/* Per-cell bookkeeping the results model does not keep. */
-struct cell_state {
-	const struct copy_strategy *s;
-	size_t cap;			/* samples allocated */
-	double wall;			/* seconds spent on the cell so far */
-	unsigned seq;			/* samples run, warm-ups included */
-	/* progress: the timed samples' wall time (run, verify, clean) */
-	double timed_wall;
-	unsigned timed;
-	bool running;
-	bool warmed;			/* warm-ups of this size done */
-	bool sampled_this_round;
-};
-
-struct runner {
-	struct run *run;
-	const struct runner_progress *progress;
-	struct cell_state *cs;
-	char top[PATH_MAX];		/* DIR/iobench-XXXXXX */
-	char scratch[PATH_MAX];		/* top/data-RANDOM: every file */
-	int scratch_fd;
-	/* --src-dir: SRC_DIR/iobench-XXXXXX/data-RANDOM holds the sources
-	 * (src_top empty without it: they live in scratch) */
-	char src_top[PATH_MAX], src_scratch[PATH_MAX];
-	int src_fd;
-	/* --source: the user's tree, the only sources; never written */
-	const struct source_tree *tree;
-	/* sources of the size being run: content hash per file index */
-	uint64_t size;
-	size_t size_idx;
-	uint64_t *hashes;
-	size_t n_sources, cap_sources;
-	uint64_t avail;			/* free bytes when the size started */
-	unsigned round;			/* the size's current round */
-	/* run_sample() adds its latencies and device deltas to the cell
-	 * (cell_io.h): set for the timed samples, not the warm-ups */
-	bool keep_io;
-	unsigned pass;			/* --runs: the current pass */
-	double t_start;
-	/* progress: samples run, their wall time and the model's figure
-	 * for them */
-	size_t samples_done;
-	double wall_done, model_done;
-	bool in_rounds;			/* the size's warm-ups are done */
-	/* sweep --mpi: the other ranks (ranks.h); NULL on one host */
-	struct ranks *ranks;
-};
-
 /* A stop was asked for; with MPI, as every rank agreed at the last
  * exchange, so all of them stop at the same point. */
 static bool stop_asked(const struct runner *r)
 {
-	return r->ranks ? ranks_stopping(r->ranks) : stop_level > 0;
+	return r->ranks ? ranks_stopping(r->ranks) : runner_stop_level > 0;
 }
 
 /* Seconds on the clock budgets are counted with: with MPI, one every
  * rank reads alike (ranks_clock()), so they all end a cell together. */
-static double runner_clock(const struct runner *r)
+double runner_clock(const struct runner *r)
 {
 	return r->ranks ? ranks_clock(r->ranks) : clock_now();
 }
 
-static void set_reason(struct cell *c, enum cell_status st, const char *fmt,
-		       ...) __attribute__((format(printf, 3, 4)));
-
-static void set_reason(struct cell *c, enum cell_status st, const char *fmt,
+void runner_set_reason(struct cell *c, enum cell_status st, const char *fmt,
 		       ...)
 {
 	va_list ap;
@@ -193,7 +122,7 @@ static void set_reason(struct cell *c, enum cell_status st, const char *fmt,
 
 /* Makes room for one more element after n in *array (capacity *cap),
  * doubling it. 0 or -ENOMEM (the array is left as it was). */
-static int grow(void **array, size_t *cap, size_t n, size_t elem)
+int runner_grow(void **array, size_t *cap, size_t n, size_t elem)
 {
 	size_t want = *cap ? 2 * *cap : 16;
 	void *p;
@@ -232,8 +161,8 @@ static int plan_add(struct plan *pl, const struct copy_strategy *s,
 	struct run *run = pl->run;
 	struct cell *c;
 
-	if (grow((void **)&run->cells, &pl->cap, run->n_cells,
-		 sizeof(*run->cells)))
+	if (runner_grow((void **)&run->cells, &pl->cap, run->n_cells,
+			sizeof(*run->cells)))
 		return -ENOMEM;
 	c = &run->cells[run->n_cells];
 	memset(c, 0, sizeof(*c));
@@ -726,7 +655,7 @@ static void count_sample(struct runner *r, size_t i, double wall)
 
 /* ---- scratch directory and sources ---- */
 
-static void src_path(const struct runner *r, size_t i, char *out, size_t len)
+void runner_src_path(const struct runner *r, size_t i, char *out, size_t len)
 {
 	snprintf(out, len, "%s/src-%zu-%zu",
 		 r->src_top[0] ? r->src_scratch : r->scratch, r->size_idx, i);
@@ -758,7 +687,7 @@ static void remove_top(const char *path, int *data_fd)
 }
 
 /* Removes the scratch directory, and --src-dir's. */
-static void remove_scratch(struct runner *r)
+void runner_remove_scratch(struct runner *r)
 {
 	remove_top(r->top, &r->scratch_fd);
 	remove_top(r->src_top, &r->src_fd);
@@ -809,7 +738,7 @@ static int open_data_dir(const char *top, char *data, size_t len,
 
 /* Makes DIR/iobench-XXXXXX (owner-marked) and its data-* directory in
  * top and data; err says what failed. 0 or -errno (nothing left). */
-static int make_scratch(const char *dir, char *top, char *data, size_t len,
+int runner_make_scratch(const char *dir, char *top, char *data, size_t len,
 			int *data_fd, char *err, size_t err_len)
 {
 	int ret = scratch_make_top(dir, "iobench", top, len);
@@ -847,7 +776,7 @@ static int make_scratch(const char *dir, char *top, char *data, size_t len,
  *    creates followed deletes in one directory).
  * dir receives the directory's path. 0 or -errno.
  */
-static int make_sample_dir(const struct runner *r, char *dir, size_t len)
+int runner_make_sample_dir(const struct runner *r, char *dir, size_t len)
 {
 	uint32_t salt;
 
@@ -861,12 +790,12 @@ static int make_sample_dir(const struct runner *r, char *dir, size_t len)
 }
 
 /* Removes a sample directory and everything in it (a tree's copy). */
-static void remove_sample_dir(const char *dir)
+void runner_remove_sample_dir(const char *dir)
 {
 	tree_copy_remove(AT_FDCWD, dir);
 }
 
-static void remove_sources(struct runner *r)
+void runner_remove_sources(struct runner *r)
 {
 	char p[FILE_PATH_MAX];
 
@@ -875,7 +804,7 @@ static void remove_sources(struct runner *r)
 		return;
 	}
 	for (size_t i = 0; i < r->n_sources; i++) {
-		src_path(r, i, p, sizeof(p));
+		runner_src_path(r, i, p, sizeof(p));
 		unlink(p);
 	}
 	r->n_sources = 0;
@@ -884,8 +813,7 @@ static void remove_sources(struct runner *r)
 /* Makes sure sources 0..want-1 of the current size exist, with their
  * hashes. Generation and hashing are untimed; the new files are written
  * back so their writeback does not land in a later timed region. */
-static int ensure_sources(struct runner *r, size_t want, char *why,
-			  size_t len)
+int runner_ensure_sources(struct runner *r, size_t want, char *why, size_t len)
 {
 	const struct run_request *rq = &r->run->request;
 	size_t first = r->n_sources;
@@ -909,7 +837,7 @@ static int ensure_sources(struct runner *r, size_t want, char *why,
 	for (size_t i = first; i < want; i++) {
 		int fd, ret;
 
-		src_path(r, i, p, sizeof(p));
+		runner_src_path(r, i, p, sizeof(p));
 		/* never follow a link planted in the scratch directory */
 		fd = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC |
 			  O_NOFOLLOW, 0644);
@@ -991,24 +919,6 @@ static int sum_pages(const struct source_tree *tree, char *const *paths,
 	}
 	return 0;
 }
-
-/* What one sample child copies. */
-struct child_job {
-	const struct copy_strategy *s;
-	const struct cell *c;
-	enum strategy_sparse sparse;
-	/* --source, --dataset: the tree whose files are the sources (dst
-	 * mirrors it below dir/tree), or NULL */
-	const struct source_tree *tree;
-	bool preserve;			/* --preserve (tree_copy.h) */
-	bool reference;			/* a reference tool's cell */
-	const char *dir;		/* the sample directory */
-	char *const *src, *const *dst;
-	unsigned k;
-	/* k entries shared with the parent (or NULL): each file's copy
-	 * time, one clock read per file inside the timed region */
-	double *lat;
-};
 
 /*
  * The memory window of a sample child (memcount.h), just outside the
@@ -1266,8 +1176,8 @@ static void inject_fault(const char *strategy)
 	}
 }
 
-static void __attribute__((noreturn))
-child_main(const struct child_job *j, int wfd)
+void __attribute__((noreturn))
+runner_child_main(const struct child_job *j, int wfd)
 {
 	struct sample_msg m;
 
@@ -1323,9 +1233,8 @@ static bool child_job_control(pid_t pid, bool *stopped)
  * with the reason in why: -ETIMEDOUT, -EINTR (stop requested twice),
  * -ECHILD (crashed or exited without a result).
  */
-static int wait_child(pid_t pid, int rfd, double timeout,
-		      struct sample_msg *m, struct rusage *ru, bool *disturbed,
-		      char *why, size_t len)
+int runner_wait_child(pid_t pid, int rfd, double timeout, struct sample_msg *m,
+		      struct rusage *ru, bool *disturbed, char *why, size_t len)
 {
 	double charged = 0, last = clock_now();
 	bool stopped = false;
@@ -1339,7 +1248,7 @@ static int wait_child(pid_t pid, int rfd, double timeout,
 		ssize_t n;
 		int ms;
 
-		if (stop_level >= 2) {
+		if (runner_stop_level >= 2) {
 			kill_and_reap(pid, &status, ru);
 			return strategy_why(why, len, -EINTR,
 					    "interrupted during a sample");
@@ -1530,7 +1439,7 @@ static int make_paths(const struct runner *r, const char *dir, unsigned k,
 		if (r->tree)
 			snprintf(p, sizeof(p), "%s", r->tree->files[i].path);
 		else
-			src_path(r, i, p, sizeof(p));
+			runner_src_path(r, i, p, sizeof(p));
 		s[i] = strdup(p);
 		/* a tree's copy mirrors it below SAMPLE/tree */
 		if (r->tree)
@@ -1630,7 +1539,7 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 	 * --source sample copies the whole tree */
 	k = r->tree ? r->tree->n_files : threads_files_for(c, k);
 	cs->seq++;
-	ret = make_sample_dir(r, dir, sizeof(dir));
+	ret = runner_make_sample_dir(r, dir, sizeof(dir));
 	if (ret) {
 		strategy_why(why, len, ret, "creating a sample directory in "
 			     "%s: %s", r->top, strerror(-ret));
@@ -1689,12 +1598,12 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 			.src = src, .dst = dst, .k = k, .lat = lat,
 		};
 
-		child_main(&j, pfd[1]);
+		runner_child_main(&j, pfd[1]);
 	}
 	close(pfd[1]);
 	memset(ru, 0, sizeof(*ru));
-	ret = wait_child(pid, pfd[0], r->run->request.timeout, &m, ru,
-			 &disturbed, why, len);
+	ret = runner_wait_child(pid, pfd[0], r->run->request.timeout, &m, ru,
+				&disturbed, why, len);
 	close(pfd[0]);
 	if (have_disk && !diskstats_snapshot(&io->chain, NULL, &disk1))
 		diskstats_delta(&disk0, &disk1, &delta);
@@ -1758,28 +1667,28 @@ out_free:
 	if (lat)
 		munmap(lat, lat_len);
 	/* also removes a failed copy's partial output (ENOSPC) */
-	remove_sample_dir(dir);
+	runner_remove_sample_dir(dir);
 	free_paths(src, k);
 	free_paths(dst, k);
 	return ret;
 }
 
-static int record_sample(struct cell *c, struct cell_state *cs,
+int runner_record_sample(struct cell *c, struct cell_state *cs,
 			 const struct sample *s, const struct rusage *ru)
 {
-	if (grow((void **)&c->samples, &cs->cap, c->n_samples,
-		 sizeof(*c->samples)))
+	if (runner_grow((void **)&c->samples, &cs->cap, c->n_samples,
+			sizeof(*c->samples)))
 		return -ENOMEM;
 	c->samples[c->n_samples++] = *s;
 	add_usage(&c->usage, ru);
 	return 0;
 }
 
-static void fail_cell(struct runner *r, size_t ci, const char *why)
+void runner_fail_cell(struct runner *r, size_t ci, const char *why)
 {
 	struct cell *c = &r->run->cells[ci];
 
-	set_reason(c, CELL_FAILED, "%s: %s", c->strategy, why);
+	runner_set_reason(c, CELL_FAILED, "%s: %s", c->strategy, why);
 	c->verified = false;
 	r->cs[ci].running = false;
 }
@@ -1839,7 +1748,7 @@ static unsigned batch_for(const struct run_request *rq, uint64_t size,
  * (when not NULL) is when the last try began: the time before it went to
  * stopped samples, not to the cell.
  */
-static int run_sample_again(struct runner *r, size_t ci, unsigned k,
+int runner_run_sample_again(struct runner *r, size_t ci, unsigned k,
 			    struct sample *out, struct rusage *ru,
 			    double *t_last, char *why, size_t len)
 {
@@ -1849,8 +1758,8 @@ static int run_sample_again(struct runner *r, size_t ci, unsigned k,
 		if (t_last)
 			*t_last = runner_clock(r);
 		ret = run_sample(r, ci, k, out, ru, why, len);
-	} while (ret == -EAGAIN && ++tries < 10 && !stop_level);
-	return ret == -EAGAIN && stop_level ? -EINTR : ret;
+	} while (ret == -EAGAIN && ++tries < 10 && !runner_stop_level);
+	return ret == -EAGAIN && runner_stop_level ? -EINTR : ret;
 }
 
 /*
@@ -1859,7 +1768,7 @@ static int run_sample_again(struct runner *r, size_t ci, unsigned k,
  * differs, a second warm-up with the full batch touches every file the
  * samples will use.
  */
-static int warm_up(struct runner *r, size_t ci)
+int runner_warm_up(struct runner *r, size_t ci)
 {
 	struct cell *c = &r->run->cells[ci];
 	unsigned lim = batch_limit(r), k0 = 1, k;
@@ -1875,12 +1784,12 @@ static int warm_up(struct runner *r, size_t ci)
 	if (c->batch_fixed && !r->pass && !r->tree)
 		c->batch = c->batch < lim ? c->batch : lim;
 	if (r->pass || (c->batch_fixed && !r->tree)) {
-		ret = r->tree ? 0 : ensure_sources(r, threads_files_for(c,
-							c->batch), why,
-						   sizeof(why));
+		ret = r->tree ? 0 :
+		      runner_ensure_sources(r, threads_files_for(c, c->batch),
+					    why, sizeof(why));
 		if (!ret)
-			ret = run_sample_again(r, ci, c->batch, &s, &ru,
-					       NULL, why, sizeof(why));
+			ret = runner_run_sample_again(r, ci, c->batch, &s, &ru,
+						      NULL, why, sizeof(why));
 		if (!ret)
 			free(s.per_thread), free(s.per_rank);
 		goto out;
@@ -1889,11 +1798,12 @@ static int warm_up(struct runner *r, size_t ci)
 		k0 = lim < CALIBRATION_FILES ? lim : CALIBRATION_FILES;
 	/* --source: the tree is there already, and one copy of it is the
 	 * batch (1): times, MiB/s and CPU per GiB are per tree */
-	ret = r->tree ? 0 : ensure_sources(r, threads_files_for(c, k0), why,
-					   sizeof(why));
+	ret = r->tree ? 0 :
+	      runner_ensure_sources(r, threads_files_for(c, k0), why,
+				    sizeof(why));
 	if (!ret)
-		ret = run_sample_again(r, ci, k0, &s, &ru, NULL, why,
-				       sizeof(why));
+		ret = runner_run_sample_again(r, ci, k0, &s, &ru, NULL, why,
+					      sizeof(why));
 	if (ret)
 		goto out;
 	free(s.per_thread);
@@ -1909,11 +1819,11 @@ static int warm_up(struct runner *r, size_t ci)
 	c->batch = k;
 	c->warmup_seconds = s.seconds;
 	if (k != k0) {
-		ret = ensure_sources(r, threads_files_for(c, k), why,
-				     sizeof(why));
+		ret = runner_ensure_sources(r, threads_files_for(c, k), why,
+					    sizeof(why));
 		if (!ret)
-			ret = run_sample_again(r, ci, k, &s, &ru, NULL, why,
-					       sizeof(why));
+			ret = runner_run_sample_again(r, ci, k, &s, &ru, NULL,
+						      why, sizeof(why));
 		if (ret)
 			goto out;
 		free(s.per_thread);
@@ -1926,7 +1836,7 @@ out:
 	if (ret == -EPIPE && r->ranks)
 		return ret;	/* the job broke: no cell's fault */
 	if (ret && ret != -EINTR)
-		fail_cell(r, ci, why);
+		runner_fail_cell(r, ci, why);
 	return ret == -EINTR ? ret : 0;
 }
 
@@ -1979,7 +1889,7 @@ static void finish_cell(struct runner *r, size_t ci)
 	if (r->run->request.profile && !stop_asked(r) && !r->tree) {
 		char src[FILE_PATH_MAX];
 
-		src_path(r, 0, src, sizeof(src));
+		runner_src_path(r, 0, src, sizeof(src));
 		(void)profile_hot_spots(cs->s, c, src, r->scratch);
 	}
 }
@@ -1998,8 +1908,8 @@ static int sample_cell(struct runner *r, size_t ci)
 	/* a sample stopped by job control is taken again, in this round,
 	 * and its time is not the cell's */
 	r->keep_io = true;
-	ret = run_sample_again(r, ci, c->batch, &s, &ru, &t0, why,
-			       sizeof(why));
+	ret = runner_run_sample_again(r, ci, c->batch, &s, &ru, &t0, why,
+				      sizeof(why));
 	r->keep_io = false;
 	cs->wall += runner_clock(r) - t0;
 	if (ret == -EINTR || (ret == -EPIPE && r->ranks))
@@ -2007,14 +1917,14 @@ static int sample_cell(struct runner *r, size_t ci)
 	if (!ret)
 		count_sample(r, ci, runner_clock(r) - t0);
 	if (!ret) {
-		ret = record_sample(c, cs, &s, &ru);
+		ret = runner_record_sample(c, cs, &s, &ru);
 		if (ret)
 			free(s.per_thread), free(s.per_rank);
 	}
 	if (ret) {
 		if (ret == -ENOMEM)
 			snprintf(why, sizeof(why), "%s", strerror(ENOMEM));
-		fail_cell(r, ci, why);
+		runner_fail_cell(r, ci, why);
 	}
 	return 0;
 }
@@ -2076,7 +1986,7 @@ static void fail_size(struct runner *r, const char *why)
 {
 	for (size_t i = 0; i < r->run->n_cells; i++)
 		if (r->cs[i].running)
-			fail_cell(r, i, why);
+			runner_fail_cell(r, i, why);
 }
 
 uint64_t runner_bytes_needed(uint64_t size)
@@ -2158,7 +2068,7 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 		if (stop_asked(r))
 			ret = -EINTR;
 		else
-			ret = warm_up(r, i);
+			ret = runner_warm_up(r, i);
 		r->cs[i].warmed = true;
 		report_progress(r, i);
 	}
@@ -2190,7 +2100,7 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 		report_progress(r, i);
 	}
 	free(order);
-	remove_sources(r);
+	runner_remove_sources(r);
 	return ret == -ENOMEM ? (fail_size(r, strerror(ENOMEM)), 0) : ret;
 }
 
@@ -2240,9 +2150,9 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 		if (!r.cs[i].s)
 			r.cs[i].s = reference_find(run->cells[i].strategy);
 		if (!r.cs[i].s && run->cells[i].status == CELL_PENDING)
-			set_reason(&run->cells[i], CELL_FAILED,
-				   "%s: unknown strategy",
-				   run->cells[i].strategy);
+			runner_set_reason(&run->cells[i], CELL_FAILED,
+					  "%s: unknown strategy",
+					  run->cells[i].strategy);
 	}
 	if (run->request.source) {
 		ret = use_tree(&r, run->source_tree, err, len);
@@ -2251,14 +2161,14 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 	}
 	/* marked with this process: a run killed outright leaves it for
 	 * the next one to remove (scratch.h) */
-	ret = make_scratch(dir, r.top, r.scratch, sizeof(r.top),
-			   &r.scratch_fd, err, len);
+	ret = runner_make_scratch(dir, r.top, r.scratch, sizeof(r.top),
+				  &r.scratch_fd, err, len);
 	if (!ret && run->request.src_dir) {
-		ret = make_scratch(run->request.src_dir, r.src_top,
-				   r.src_scratch, sizeof(r.src_top), &r.src_fd,
-				   err, len);
+		ret = runner_make_scratch(run->request.src_dir, r.src_top,
+					  r.src_scratch, sizeof(r.src_top),
+					  &r.src_fd, err, len);
 		if (ret)
-			remove_scratch(&r);
+			runner_remove_scratch(&r);
 	}
 	/* sweep --mpi: every rank made its own, or none goes on */
 	if (cluster_on()) {
@@ -2266,7 +2176,7 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 				    err, len);
 		if (!r.ranks) {
 			ret = ret ? ret : -EIO;
-			remove_scratch(&r);
+			runner_remove_scratch(&r);
 			goto out_free;
 		}
 	}
@@ -2293,7 +2203,7 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 		settle_interrupted(&r);
 		strategy_why(err, len, ret, "%s", ranks_broken(r.ranks) ?
 			     ranks_broken(r.ranks) : "the MPI job broke");
-	} else if (ret == -EINTR || stop_level) {
+	} else if (ret == -EINTR || runner_stop_level) {
 		/* a stop after the last sample cut nothing short; one before
 		 * the last pass ended leaves fewer runs than asked */
 		run->incomplete = settle_interrupted(&r) || passes < runs;
@@ -2302,7 +2212,7 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 	}
 	workload_remove(run->workload);
 	ranks_free(r.ranks);
-	remove_scratch(&r);
+	runner_remove_scratch(&r);
 	results_estimate(run);
 out_free:
 	free(r.hashes);
