@@ -124,7 +124,7 @@ void runner_set_reason(struct cell *c, enum cell_status st, const char *fmt,
  * doubling it. 0 or -ENOMEM (the array is left as it was). */
 int runner_grow(void **array, size_t *cap, size_t n, size_t elem);
 
-/* ---- scratch directory and sources ---- */
+/* ---- scratch directory and sources (runner_scratch.c) ---- */
 
 /* The path of source i of the size being run. */
 void runner_src_path(const struct runner *r, size_t i, char *out, size_t len);
@@ -142,7 +142,7 @@ int runner_ensure_sources(struct runner *r, size_t want, char *why,
 			  size_t len);
 void runner_remove_sources(struct runner *r);
 
-/* ---- one sample: the child and its parent ---- */
+/* ---- the measuring child and the wait for it (runner_child.c) ---- */
 
 /* The forked sample child: measures j, writes its struct sample_msg to
  * wfd, exits. */
@@ -153,7 +153,7 @@ runner_child_main(const struct child_job *j, int wfd);
 int runner_wait_child(pid_t pid, int rfd, double timeout, struct sample_msg *m,
 		      struct rusage *ru, bool *disturbed, char *why, size_t len);
 
-/* ---- one sample, warm-ups ---- */
+/* ---- one sample, warm-ups (runner_sample.c) ---- */
 
 /* One sample of cell ci with k files, taken again while job control
  * stopped it. 0 with *out and *ru, or -errno with the reason in why. */

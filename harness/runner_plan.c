@@ -13,7 +13,6 @@
 #include <linux/magic.h>
 
 #include "cell.h"
-#include "cluster.h"
 #include "reference.h"
 #include "runner_internal.h"
 #include "source_tree.h"
