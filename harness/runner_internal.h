@@ -142,7 +142,7 @@ int runner_ensure_sources(struct runner *r, size_t want, char *why,
 			  size_t len);
 void runner_remove_sources(struct runner *r);
 
-/* ---- the measuring child and the wait for it (runner_child.c) ---- */
+/* ---- the measuring child, the wait for it (runner_child.c) ---- */
 
 /* The forked sample child: measures j, writes its struct sample_msg to
  * wfd, exits. */
