@@ -1,82 +1,41 @@
 // SPDX-License-Identifier: MIT
 /*
- * The sweep runner: plans the cells, generates each size's sources once and
- * runs every sample in a forked child, round-robin over the cells of a size,
- * with the page cache prepared and the copies verified outside the timing.
+ * The sweep runner: runs every size's cells, warm-ups then rounds of
+ * samples round-robin over the cells in a varied order, until they have
+ * enough (or a budget or a stop ends them), and reports progress. The
+ * plan is runner_plan.c; scratch and sources runner_scratch.c; one sample
+ * runner_sample.c; its measuring child runner_child.c.
  */
-#include <dirent.h>
-#include <stdarg.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <math.h>
-#include <poll.h>
-#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/random.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <linux/fs.h>
-#include <sys/ioctl.h>
-#include <sys/vfs.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-#include <linux/magic.h>
 
-#include "cache.h"
 #include "cell_io.h"
 #include "clock.h"
 #include "cluster.h"
-#include "copy_unit.h"
-#include "dataset.h"
 #include "estimate.h"
 #include "fmt.h"
-#include "memcount.h"
 #include "profile.h"
 #include "ranks.h"
 #include "reference.h"
-#include "runner.h"
-#include "scratch.h"
-#include "signals.h"
+#include "runner_internal.h"
 #include "source_tree.h"
-#include "tree_copy.h"
 #include "stats.h"
 #include "strategies.h"
-#include "threads.h"
 #include "workload.h"
 
-/* runner.h: the batch rules, shared with the estimate */
-#define BATCH_TARGET_SECONDS RUNNER_BATCH_TARGET_SECONDS
-#define BATCH_MAX_FILES RUNNER_BATCH_MAX_FILES
-#define BATCH_MAX_BYTES RUNNER_BATCH_MAX_BYTES
-/* A fast strategy's copy on this kind of machine, for the batch size: a
- * fixed cost (open, create, close) and page-cache bandwidth. And the
- * longest a slow strategy's sample may last: long enough that a busy
- * machine's calibration (400 us for a 4K copy under a load of 15 on 2
- * CPUs) does not halve a fast strategy's batch. */
-#define BATCH_MODEL_FIXED_SECONDS 20e-6
-#define BATCH_MODEL_BANDWIDTH (2.0 * 1024 * 1024 * 1024)
-#define BATCH_MAX_SECONDS 0.25
-/* Files copied by the calibration sample of sizes up to this. */
-#define CALIBRATION_SMALL_SIZE (64ull << 10)
-#define CALIBRATION_FILES 16u
 #define MIN_SAMPLES RUNNER_MIN_SAMPLES
-#define REASON_LEN 256
-/* scratch directory path + a file name */
-#define FILE_PATH_MAX (PATH_MAX + 64)
 
-static volatile sig_atomic_t stop_level;
+volatile sig_atomic_t runner_stop_level;
 
 void runner_request_stop(void)
 {
-	if (stop_level < 2)
-		stop_level++;
+	if (runner_stop_level < 2)
+		runner_stop_level++;
 	cluster_request_stop();
 }
 
@@ -84,25 +43,8 @@ void runner_request_stop(void)
 static bool stopping(void *ctx)
 {
 	(void)ctx;
-	return stop_level > 0;
+	return runner_stop_level > 0;
 }
-
-/* What a sample's child reports through its pipe; fixed size, written in
- * one write() and read until whole (a child that dies mid-way leaves it
- * short: no result). */
-struct sample_msg {
-	int status;			/* 0 or -errno */
-	double seconds, sync_seconds, cpu_user, cpu_sys;
-	/* threaded samples (threads.h): first finish, per-thread figures */
-	double first_finish;
-	struct thread_figure per_thread[THREADS_MAX];
-	uint64_t src_pages;
-	int64_t src_before, src_after;
-	struct cache_pages dst;
-	struct profile_sample prof;	/* iobench profile (profile.h) */
-	struct sample_memory mem;	/* heap and RSS of the copy */
-	char reason[REASON_LEN];	/* when status != 0 */
-};
 
 /* When a cell's median 95% CI reaches further than this share of the
  * median after n rounds, every cell of the size gets more rounds, up to
@@ -111,75 +53,21 @@ struct sample_msg {
 #define PRECISION_TARGET 0.05
 #define EXTEND_FACTOR RUNNER_EXTEND_FACTOR
 
-/* Per-cell bookkeeping the results model does not keep. */
-struct cell_state {
-	const struct copy_strategy *s;
-	size_t cap;			/* samples allocated */
-	double wall;			/* seconds spent on the cell so far */
-	unsigned seq;			/* samples run, warm-ups included */
-	/* progress: the timed samples' wall time (run, verify, clean) */
-	double timed_wall;
-	unsigned timed;
-	bool running;
-	bool warmed;			/* warm-ups of this size done */
-	bool sampled_this_round;
-};
-
-struct runner {
-	struct run *run;
-	const struct runner_progress *progress;
-	struct cell_state *cs;
-	char top[PATH_MAX];		/* DIR/iobench-XXXXXX */
-	char scratch[PATH_MAX];		/* top/data-RANDOM: every file */
-	int scratch_fd;
-	/* --src-dir: SRC_DIR/iobench-XXXXXX/data-RANDOM holds the sources
-	 * (src_top empty without it: they live in scratch) */
-	char src_top[PATH_MAX], src_scratch[PATH_MAX];
-	int src_fd;
-	/* --source: the user's tree, the only sources; never written */
-	const struct source_tree *tree;
-	/* sources of the size being run: content hash per file index */
-	uint64_t size;
-	size_t size_idx;
-	uint64_t *hashes;
-	size_t n_sources, cap_sources;
-	uint64_t avail;			/* free bytes when the size started */
-	/* the size's used files are emptied, not removed, until the run
-	 * ends (keep_inodes()) */
-	bool keep_inodes;
-	unsigned round;			/* the size's current round */
-	/* run_sample() adds its latencies and device deltas to the cell
-	 * (cell_io.h): set for the timed samples, not the warm-ups */
-	bool keep_io;
-	unsigned pass;			/* --runs: the current pass */
-	double t_start;
-	/* progress: samples run, their wall time and the model's figure
-	 * for them */
-	size_t samples_done;
-	double wall_done, model_done;
-	bool in_rounds;			/* the size's warm-ups are done */
-	/* sweep --mpi: the other ranks (ranks.h); NULL on one host */
-	struct ranks *ranks;
-};
-
 /* A stop was asked for; with MPI, as every rank agreed at the last
  * exchange, so all of them stop at the same point. */
 static bool stop_asked(const struct runner *r)
 {
-	return r->ranks ? ranks_stopping(r->ranks) : stop_level > 0;
+	return r->ranks ? ranks_stopping(r->ranks) : runner_stop_level > 0;
 }
 
 /* Seconds on the clock budgets are counted with: with MPI, one every
  * rank reads alike (ranks_clock()), so they all end a cell together. */
-static double runner_clock(const struct runner *r)
+double runner_clock(const struct runner *r)
 {
 	return r->ranks ? ranks_clock(r->ranks) : clock_now();
 }
 
-static void set_reason(struct cell *c, enum cell_status st, const char *fmt,
-		       ...) __attribute__((format(printf, 3, 4)));
-
-static void set_reason(struct cell *c, enum cell_status st, const char *fmt,
+void runner_set_reason(struct cell *c, enum cell_status st, const char *fmt,
 		       ...)
 {
 	va_list ap;
@@ -196,7 +84,7 @@ static void set_reason(struct cell *c, enum cell_status st, const char *fmt,
 
 /* Makes room for one more element after n in *array (capacity *cap),
  * doubling it. 0 or -ENOMEM (the array is left as it was). */
-static int grow(void **array, size_t *cap, size_t n, size_t elem)
+int runner_grow(void **array, size_t *cap, size_t n, size_t elem)
 {
 	size_t want = *cap ? 2 * *cap : 16;
 	void *p;
@@ -209,340 +97,6 @@ static int grow(void **array, size_t *cap, size_t n, size_t elem)
 	*array = p;
 	*cap = want;
 	return 0;
-}
-
-/* ---- planning ---- */
-
-static bool dir_is_memory_fs(const char *dir)
-{
-	struct statfs sf;
-
-	if (statfs(dir, &sf))
-		return false;
-	return sf.f_type == TMPFS_MAGIC || sf.f_type == RAMFS_MAGIC;
-}
-
-struct plan {
-	struct run *run;
-	size_t cap;
-};
-
-static int plan_add(struct plan *pl, const struct copy_strategy *s,
-		    uint64_t size, const struct cell_tunables *tun,
-		    enum cache_mode cache, enum sync_mode sync,
-		    const char *skip)
-{
-	struct run *run = pl->run;
-	struct cell *c;
-
-	if (grow((void **)&run->cells, &pl->cap, run->n_cells,
-		 sizeof(*run->cells)))
-		return -ENOMEM;
-	c = &run->cells[run->n_cells];
-	memset(c, 0, sizeof(*c));
-	c->strategy = strdup(s->name);
-	if (!c->strategy)
-		return -ENOMEM;
-	run->n_cells++;
-	c->size = size;
-	c->tun = *tun;
-	c->cache = cache;
-	c->sync = sync;
-	c->content = run->request.content;
-	c->batch = 1;
-	c->status = CELL_PENDING;
-	if (skip) {
-		c->status = CELL_SKIPPED;
-		c->reason = strdup(skip);
-		if (!c->reason)
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-/* The cache x sync cells of one parameter set. */
-static int plan_modes(struct plan *pl, const struct copy_strategy *s,
-		      uint64_t size, const struct cell_tunables *tun,
-		      const char *skip, bool memory_fs)
-{
-	const struct run_request *rq = &pl->run->request;
-	static const char cold_on_tmpfs[] =
-		"cold cache needs a disk-backed --dir: on tmpfs the page "
-		"cache is the storage";
-	static const char cold_src_on_tmpfs[] =
-		"cold cache needs disk-backed sources: --src-dir is on "
-		"tmpfs, where the page cache is the storage";
-
-	for (int cache = CACHE_WARM; cache <= CACHE_COLD; cache++) {
-		if (cache == CACHE_WARM ? !rq->cache_warm : !rq->cache_cold)
-			continue;
-		for (int sync = SYNC_NONE; sync <= SYNC_END; sync++) {
-			const char *why = skip;
-			int ret;
-
-			if (sync == SYNC_NONE ? !rq->sync_none : !rq->sync_end)
-				continue;
-			if (!why && cache == CACHE_COLD && memory_fs)
-				why = rq->src_dir ? cold_src_on_tmpfs
-						  : cold_on_tmpfs;
-			ret = plan_add(pl, s, size, tun, cache, sync, why);
-			if (ret)
-				return ret;
-		}
-	}
-	return 0;
-}
-
-/*
- * sweep --mpi: the cache x sync cells of one parameter set, once per
- * rank count (--ranks, else the whole job). Shared files are copied by
- * ranges: a strategy that cannot copy ranges is skipped.
- */
-static int plan_ranks(struct plan *pl, const struct copy_strategy *s,
-		      uint64_t size, const struct cell_tunables *tun,
-		      const char *skip, bool memory_fs)
-{
-	const struct run_request *rq = &pl->run->request;
-	bool shared = rq->layout == CLUSTER_SHARED;
-	size_t n = rq->n_ranks ? rq->n_ranks : 1;
-
-	if (!skip && shared && !(s->flags & COPY_RANGES))
-		skip = "not range-capable (--mpi-layout shared)";
-	for (size_t t = 0; t < n; t++) {
-		size_t first = pl->run->n_cells;
-		int ret = plan_modes(pl, s, size, tun, skip, memory_fs);
-
-		if (ret)
-			return ret;
-		for (size_t i = first; i < pl->run->n_cells; i++) {
-			struct cell *c = &pl->run->cells[i];
-
-			c->ranks = rq->n_ranks ? (unsigned)rq->ranks[t] :
-				   rq->mpi_world;
-			c->threads = 1;
-			c->parallel = shared ? PARALLEL_RANGES : PARALLEL_FILES;
-			c->prealloc = shared ? rq->prealloc : PREALLOC_NONE;
-		}
-	}
-	return 0;
-}
-
-/* The cache x sync cells of one parameter set, once per thread
- * configuration (threads.h: 1 thread, then N by files / by ranges). */
-static int plan_threads(struct plan *pl, const struct copy_strategy *s,
-			uint64_t size, const struct cell_tunables *tun,
-			const char *skip, bool memory_fs)
-{
-	size_t n = threads_n_configs(&pl->run->request);
-
-	if (pl->run->request.mpi_world)
-		return plan_ranks(pl, s, size, tun, skip, memory_fs);
-
-	for (size_t t = 0; t < n; t++) {
-		size_t first = pl->run->n_cells;
-		int ret = plan_modes(pl, s, size, tun, skip, memory_fs);
-
-		if (!ret)
-			ret = threads_apply_config(pl->run, first, s, t);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-/* Every tunable combination of one strategy at one size: each option
- * it reads takes the request's values, or its own default when the
- * request lists none; a skipped strategy gets one cell. */
-static int plan_strategy(struct plan *pl, const struct copy_strategy *s,
-			 uint64_t size, const char *skip, bool memory_fs)
-{
-	const struct run_request *rq = &pl->run->request;
-	size_t pos[TUNABLES_MAX] = { 0 }, n[TUNABLES_MAX];
-	struct cell base = { 0 };
-	int ret = cell_set_strategy(&base, s);
-
-	if (ret)
-		return ret;
-	for (size_t i = 0; i < TUNABLES_MAX; i++)
-		n[i] = cell_has_tunable(&base, i) && !skip && rq->tune[i].n ?
-		       rq->tune[i].n : 1;
-	for (;;) {
-		struct cell_tunables tun = base.tun;
-		size_t i;
-
-		for (i = 0; i < TUNABLES_MAX; i++)
-			if (cell_has_tunable(&base, i) && !skip &&
-			    rq->tune[i].n)
-				tun.v[i] = rq->tune[i].v[pos[i]];
-		ret = plan_threads(pl, s, size, &tun, skip, memory_fs);
-		if (ret)
-			return ret;
-		/* the next combination, odometer-wise: the table's last
-		 * tunable turns fastest (buffer, then qd, then direct) */
-		for (i = TUNABLES_MAX; i-- > 0 && ++pos[i] == n[i];)
-			pos[i] = 0;
-		if (i == (size_t)-1)
-			return 0;
-	}
-}
-
-/*
- * Probes s for the copies of rq: in --dir, and with --src-dir on another
- * filesystem (another device number), a strategy that copies within one
- * filesystem only (COPY_SAME_FS_ONLY: the kernel answers EXDEV) is not
- * usable. true when usable, else the reason in why.
- */
-static bool probe_for_request(const struct copy_strategy *s,
-			      const struct run_request *rq, const char *dir,
-			      char *why, size_t len)
-{
-	struct stat a, b;
-
-	if (strategy_probe(s, dir, why, len))
-		return false;
-	if (!rq->src_dir || !(s->flags & COPY_SAME_FS_ONLY) ||
-	    stat(rq->src_dir, &a) || stat(dir, &b) || a.st_dev == b.st_dev)
-		return true;
-	snprintf(why, len, "--src-dir %s is another filesystem than --dir "
-		 "%s: %s copies within one filesystem only (EXDEV)",
-		 rq->src_dir, dir, s->name);
-	return false;
-}
-
-/* Reference tools (reference.h) are planned like strategies: their
- * placeholders carry the tunables and the probe. For a --source tree the
- * tools read a read-only view of it: probed once, its failure is every
- * tool's reason. */
-static int plan_references(struct plan *pl, uint64_t size, const char *dir,
-			   bool memory_fs)
-{
-	const struct source_tree *tree = pl->run->request.source ?
-					 pl->run->source_tree : NULL;
-	const struct copy_strategy *s;
-	char why[REASON_LEN], view_why[REASON_LEN];
-	int ret = 0, view = 0;
-
-	if (tree && reference_at(&pl->run->request, 0))
-		view = reference_tree_probe(tree, dir, view_why,
-					    sizeof(view_why));
-	for (size_t t = 0; !ret && (s = reference_at(&pl->run->request, t));
-	     t++) {
-		bool usable = probe_for_request(s, &pl->run->request, dir,
-						why, sizeof(why));
-
-		size_t first = pl->run->n_cells;
-		double start;
-
-		if (usable && view)
-			snprintf(why, sizeof(why), "%s", view_why);
-		ret = plan_strategy(pl, s, size, usable && !view ? NULL : why,
-				    memory_fs);
-		/* shown beside the times that include it */
-		start = usable ? reference_start_seconds(s) : 0;
-		for (size_t i = first; i < pl->run->n_cells; i++)
-			pl->run->cells[i].tool_start = start;
-	}
-	return ret;
-}
-
-static bool want_all(const struct run_request *rq)
-{
-	return !rq->n_strategies ||
-	       (rq->n_strategies == 1 && !strcmp(rq->strategies[0], "all"));
-}
-
-/*
- * --source, --dataset: a sample copies the tree's files (by files with N
- * threads from a shared queue). By ranges would split each file of the
- * tree (not done); reference tools copy a --source tree in one process,
- * but a dataset's classes one file per process: both are skipped with
- * the reason.
- */
-static int skip_for_source(struct run *run, size_t first)
-{
-	bool dataset = run->workload;
-
-	for (size_t i = first; i < run->n_cells; i++) {
-		struct cell *c = &run->cells[i];
-		const char *why = NULL;
-
-		if (c->status != CELL_PENDING)
-			continue;
-		if (reference_cell(c) && dataset)
-			why = "not with --dataset: reference tools copy one "
-			      "file per process";
-		else if (c->parallel == PARALLEL_RANGES && c->threads > 1)
-			why = dataset ? "not with --dataset: a tree is copied "
-			      "by files" : "not with --source: a tree is "
-			      "copied by files";
-		else if (c->cache == CACHE_COLD && run->source_tree &&
-			 run->source_tree->n_residency_unreadable)
-			why = "cold cache cannot be checked: the kernel "
-			      "reports page-cache residency (cachestat, "
-			      "mincore) only to a file's owner, a writer or "
-			      "root, and some files of the tree are none of "
-			      "these for this user: warm cells only";
-		if (!why)
-			continue;
-		c->status = CELL_SKIPPED;
-		c->reason = strdup(why);
-		if (!c->reason)
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-int runner_plan(struct run *run)
-{
-	const struct run_request *rq = &run->request;
-	const char *dir = rq->dir ? rq->dir : ".";
-	bool all = want_all(rq);
-	size_t ns = all ? strategy_count() : rq->n_strategies;
-	/* cold evicts the sources: where they live decides */
-	bool memory_fs = dir_is_memory_fs(rq->src_dir ? rq->src_dir : dir);
-	struct plan pl = { .run = run };
-	char (*why)[REASON_LEN];
-	bool *usable;
-	int ret = -ENOMEM;
-
-	why = calloc(ns ? ns : 1, sizeof(*why));
-	usable = calloc(ns ? ns : 1, sizeof(*usable));
-	if (!why || !usable)
-		goto out_free;
-	/* probe once per strategy, not once per size */
-	for (size_t i = 0; i < ns; i++) {
-		const struct copy_strategy *s =
-			all ? strategy_at(i) : strategy_find(rq->strategies[i]);
-
-		ret = -EINVAL;
-		if (!s)
-			goto out_free;
-		usable[i] = probe_for_request(s, rq, dir, why[i],
-					      sizeof(why[i]));
-		if (!usable[i] && !why[i][0])
-			snprintf(why[i], sizeof(why[i]), "not usable here");
-	}
-	for (size_t z = 0; z < rq->n_sizes; z++) {
-		for (size_t i = 0; i < ns; i++) {
-			const struct copy_strategy *s =
-				all ? strategy_at(i)
-				    : strategy_find(rq->strategies[i]);
-
-			ret = plan_strategy(&pl, s, rq->sizes[z],
-					    usable[i] ? NULL : why[i],
-					    memory_fs);
-			if (ret)
-				goto out_free;
-		}
-		ret = plan_references(&pl, rq->sizes[z], dir, memory_fs);
-		if (ret)
-			goto out_free;
-	}
-	ret = rq->source || run->workload ? skip_for_source(run, 0) : 0;
-out_free:
-	free(usable);
-	free(why);
-	return ret;
 }
 
 /* ---- estimates and progress ---- */
@@ -727,1284 +281,6 @@ static void count_sample(struct runner *r, size_t i, double wall)
 	r->model_done += estimate_sample_seconds(r->run, &r->run->cells[i]);
 }
 
-/* ---- scratch directory and sources ---- */
-
-static void src_path(const struct runner *r, size_t i, char *out, size_t len)
-{
-	snprintf(out, len, "%s/src-%zu-%zu",
-		 r->src_top[0] ? r->src_scratch : r->scratch, r->size_idx, i);
-}
-
-/* Removes a scratch top (closing *data_fd, its data-* directory): the
- * data-* directory and any sample directory an interrupted sample left,
- * then the top. */
-static void remove_top(const char *path, int *data_fd)
-{
-	int top = path[0] ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
-				 O_NOFOLLOW) : -1;
-	struct dirent *de;
-	DIR *d;
-
-	if (*data_fd >= 0)
-		close(*data_fd);
-	*data_fd = -1;
-	d = top >= 0 ? fdopendir(top) : NULL;
-	if (!d && top >= 0)
-		close(top);
-	while (d && (de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			tree_copy_remove(dirfd(d), de->d_name);
-	if (d)
-		closedir(d);
-	if (path[0])
-		scratch_release(path);
-}
-
-/* Removes the scratch directory, and --src-dir's. */
-static void remove_scratch(struct runner *r)
-{
-	remove_top(r->top, &r->scratch_fd);
-	remove_top(r->src_top, &r->src_fd);
-}
-
-/*
- * Creates top/data-RANDOM and opens it as the scratch directory. top gets
- * the ext4 "top of directory hierarchy" flag (FS_TOPDIR_FL; ignored where
- * unsupported), so the allocator spreads its child to a block group of
- * its own rather than next to its parent. On ext4 without a journal new
- * inodes skip those deleted in the last 1-6 minutes (recently_deleted()
- * in ialloc.c), and --dir's own group may hold thousands of them (a
- * previous run's scratch files): creating 1K files there measured 111 us
- * per file against 9 us in a fresh group. 0 or -errno.
- */
-static int open_data_dir(const char *top, char *data, size_t len,
-			 int *data_fd)
-{
-	int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC), flags;
-	uint32_t salt;
-
-	if (fd < 0)
-		return -errno;
-	if (!ioctl(fd, FS_IOC_GETFLAGS, &flags)) {
-		flags |= FS_TOPDIR_FL;
-		(void)ioctl(fd, FS_IOC_SETFLAGS, &flags);
-	}
-	close(fd);
-	/* a random name: ext4 picks a TOPDIR child's group from a hash of
-	 * its name, so a fixed name would land every run in the same group,
-	 * next to the previous runs' deleted inodes (measured: 200-300 us
-	 * per 1K file with a fixed name, 14-18 us with random ones) */
-	if (getrandom(&salt, sizeof(salt), 0) != sizeof(salt))
-		salt = (uint32_t)getpid() ^ (uint32_t)time(NULL);
-	if (snprintf(data, len, "%s/data-%08x", top, salt) >= (int)len)
-		return -ENAMETOOLONG;
-	if (mkdir(data, 0700))
-		return -errno;
-	*data_fd = open(data, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (*data_fd < 0) {
-		int ret = -errno;
-
-		rmdir(data);
-		return ret;
-	}
-	return 0;
-}
-
-/* Makes DIR/iobench-XXXXXX (owner-marked) and its data-* directory in
- * top and data; err says what failed. 0 or -errno (nothing left). */
-static int make_scratch(const char *dir, char *top, char *data, size_t len,
-			int *data_fd, char *err, size_t err_len)
-{
-	int ret = scratch_make_top(dir, "iobench", top, len);
-
-	if (ret) {
-		top[0] = '\0';
-		return strategy_why(err, err_len, ret, "creating a scratch "
-				    "directory in %s: %s", dir,
-				    strerror(-ret));
-	}
-	ret = open_data_dir(top, data, len, data_fd);
-	if (ret) {
-		strategy_why(err, err_len, ret, "creating a directory in "
-			     "%s: %s", top, strerror(-ret));
-		scratch_release(top);
-		top[0] = '\0';
-	}
-	return ret;
-}
-
-/*
- * Every sample writes its destinations into a directory of its own, made
- * right before it and emptied right after it (untimed), so every sample
- * starts from the same state (no policy changes mid-run):
- *  - the destinations' page-cache pages are freed, and the next sample
- *    reuses them; on a VM, pages the host has not backed yet make page-
- *    cache writes up to 10x slower (33 vs 300 ms for 100M measured here),
- *    so keeping finished files made later samples slow once they had
- *    used up the recycled pages;
- *  - no inode is freed until the run ends (keep_inodes()): ext4 without
- *    a journal skips, for each new inode, every inode freed in the last
- *    5-300 s in its block group, so removing each sample's files made the
- *    next samples' creates 2-10x slower, by an amount that moved with the
- *    sample order;
- *  - the sample directories live in the data directory, not beside it:
- *    a run's inodes stay in the few block groups of its data directory
- *    (itself placed at random by the TOPDIR flag of the top), so the
- *    files the previous run removed on exit, minutes ago, are most
- *    likely in other groups. Spread over every group (under the top),
- *    the next back-to-back run created its 4K files 10-20x slower
- *    (100-350 vs 10-16 ms per 256 files, ext4 without a journal).
- * dir receives the directory's path. 0 or -errno.
- */
-static int make_sample_dir(const struct runner *r, char *dir, size_t len)
-{
-	/* emptied sample directories stay until the run ends: a random
-	 * name may be taken */
-	for (int tries = 0; tries < 16; tries++) {
-		uint32_t salt;
-
-		if (getrandom(&salt, sizeof(salt), 0) != sizeof(salt))
-			salt = (uint32_t)clock_now() ^ (uint32_t)getpid() ^
-			       (uint32_t)tries;
-		if (snprintf(dir, len, "%s/s-%08x", r->scratch, salt) >=
-		    (int)len)
-			return -ENAMETOOLONG;
-		if (!mkdir(dir, 0700))
-			return 0;
-		if (errno != EEXIST)
-			return -errno;
-	}
-	return -EEXIST;
-}
-
-/*
- * Whether the size's used files can be emptied (truncated to 0 bytes,
- * which frees their pages and blocks) and kept until the run ends,
- * rather than removed after each sample: when at most `files` more
- * inodes fit in half of the filesystem's free ones (no limit: yes).
- *
- * Why: ext4 without a journal does not reuse an inode freed in the last
- * 5 s (300 s while its inode-table block is dirty). Each new inode's
- * search skips every such inode of its block group, one buffer-cache
- * lookup each (find_inode_bit -> recently_deleted), so a sample that
- * creates files right after the previous samples removed theirs paid
- * for every removal of the last seconds: for 256 files of 4 KiB,
- * 9-100 ms of system time for the same copies (profile: recently_deleted
- * and find_get_block_common 18% of the run). Freed blocks have no such
- * rule, so emptying keeps every sample's state the same.
- */
-static bool keep_inodes(const struct runner *r, uint64_t files)
-{
-	struct statvfs vfs;
-
-	if (fstatvfs(r->scratch_fd, &vfs))
-		return false;
-	return !vfs.f_files || files <= vfs.f_favail / 2;
-}
-
-static unsigned batch_limit(const struct runner *r);
-
-/* The most inodes the running cells of the size can use: every sample
- * at the largest batch, warm-ups and the extended rounds included, each
- * with its directory. */
-static uint64_t size_files_bound(const struct runner *r)
-{
-	const struct run *run = r->run;
-	uint64_t samples = (uint64_t)EXTEND_FACTOR * run->request.samples +
-			   4 /* warm-ups, retaken samples */, files = 0;
-	unsigned lim = batch_limit(r);
-
-	for (size_t i = 0; i < run->n_cells; i++) {
-		uint64_t per;
-
-		if (!r->cs[i].running)
-			continue;
-		per = r->tree ? r->tree->n_files :
-			threads_files_for(&run->cells[i], lim);
-		files += samples * (per + 1);
-	}
-	return files + r->n_sources;
-}
-
-/* Done with a sample directory (a batch's or a tree's copies): emptied
- * when the size keeps inodes, else removed. */
-static void retire_sample_dir(const struct runner *r, const char *dir)
-{
-	if (r->keep_inodes)
-		tree_copy_empty(AT_FDCWD, dir);
-	else
-		tree_copy_remove(AT_FDCWD, dir);
-}
-
-static void remove_sources(struct runner *r)
-{
-	char p[FILE_PATH_MAX];
-
-	if (r->ranks) {
-		ranks_remove_sources(r->ranks);
-		return;
-	}
-	for (size_t i = 0; i < r->n_sources; i++) {
-		src_path(r, i, p, sizeof(p));
-		/* names are per size: an emptied source stays until the
-		 * run ends, like the sample directories */
-		if (r->keep_inodes)
-			tree_copy_empty(AT_FDCWD, p);
-		else
-			unlink(p);
-	}
-	r->n_sources = 0;
-}
-
-/* Makes sure sources 0..want-1 of the current size exist, with their
- * hashes. Generation and hashing are untimed; the new files are written
- * back so their writeback does not land in a later timed region. */
-static int ensure_sources(struct runner *r, size_t want, char *why,
-			  size_t len)
-{
-	const struct run_request *rq = &r->run->request;
-	size_t first = r->n_sources;
-	char p[FILE_PATH_MAX];
-
-	if (r->ranks)
-		return ranks_sources(r->ranks, r->size, r->size_idx, want, why,
-				     len);
-	if (want <= r->n_sources)
-		return 0;
-	if (want > r->cap_sources) {
-		uint64_t *h = realloc(r->hashes, want * sizeof(*h));
-
-		if (!h)
-			return strategy_why(why, len, -ENOMEM,
-					    "generating sources: %s",
-					    strerror(ENOMEM));
-		r->hashes = h;
-		r->cap_sources = want;
-	}
-	for (size_t i = first; i < want; i++) {
-		int fd, ret;
-
-		src_path(r, i, p, sizeof(p));
-		/* never follow a link planted in the scratch directory */
-		fd = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC |
-			  O_NOFOLLOW, 0644);
-		if (fd < 0)
-			return strategy_why(why, len, -errno,
-					    "creating source %s: %s", p,
-					    strerror(errno));
-		ret = dataset_fill(fd, r->size, rq->content, rq->seed, i);
-		if (!ret)
-			ret = dataset_hash_fd(fd, r->size, &r->hashes[i]);
-		close(fd);
-		if (ret) {
-			/* a partial source must not be taken for a whole one */
-			unlink(p);
-			return strategy_why(why, len, ret,
-					    "generating source files: %s",
-					    strerror(-ret));
-		}
-		r->n_sources = i + 1;
-	}
-	if (syncfs(r->src_top[0] ? r->src_fd : r->scratch_fd))
-		return strategy_why(why, len, -errno,
-				    "writing source files back: %s",
-				    strerror(errno));
-	return 0;
-}
-
-/* ---- one sample: the child ---- */
-
-/*
- * Page-cache figures of one file for sum_pages(). A --source file whose
- * residency the kernel keeps from this user (cache_pages_of() -EPERM) is
- * counted by non-blocking reads when the cell is warm (which may read a
- * missing page ahead: harmless there); otherwise it is unknown (-1).
- */
-static int file_pages(int fd, bool warm, struct cache_pages *cp)
-{
-	int ret = cache_pages_of(fd, cp);
-
-	if (ret != -EPERM)
-		return ret;
-	if (warm && !cache_resident_nowait(fd, cp))
-		return 0;
-	*cp = (struct cache_pages){ -1, -1, -1 };
-	return 0;
-}
-
-/* Sums the page-cache figures of files (the sources from tree when it is
- * not NULL); a figure becomes -1 when any file's is unknown. */
-static int sum_pages(const struct source_tree *tree, char *const *paths,
-		     unsigned k, bool warm, uint64_t *span,
-		     struct cache_pages *sum)
-{
-	*sum = (struct cache_pages){ 0 };
-	if (span)
-		*span = 0;
-	for (unsigned i = 0; i < k; i++) {
-		struct cache_pages cp;
-		/* a --source file swapped for a symlink is not followed */
-		int fd = tree ? source_tree_open(tree, i, 0)
-			      : open(paths[i], O_RDONLY | O_CLOEXEC |
-				     O_NOFOLLOW);
-		int ret;
-
-		if (fd < 0)
-			return tree ? fd : -errno;
-		ret = file_pages(fd, warm, &cp);
-		if (!ret && span)
-			*span += cache_file_pages(fd);
-		close(fd);
-		if (ret)
-			return ret;
-		sum->cached = cp.cached < 0 || sum->cached < 0 ?
-			      -1 : sum->cached + cp.cached;
-		sum->dirty = cp.dirty < 0 || sum->dirty < 0 ?
-			     -1 : sum->dirty + cp.dirty;
-		sum->writeback = cp.writeback < 0 || sum->writeback < 0 ?
-				 -1 : sum->writeback + cp.writeback;
-	}
-	return 0;
-}
-
-/* What one sample child copies. */
-struct child_job {
-	const struct copy_strategy *s;
-	const struct cell *c;
-	enum strategy_sparse sparse;
-	/* --source, --dataset: the tree whose files are the sources (dst
-	 * mirrors it below dir/tree), or NULL */
-	const struct source_tree *tree;
-	bool preserve;			/* --preserve (tree_copy.h) */
-	bool reference;			/* a reference tool's cell */
-	const char *dir;		/* the sample directory */
-	char *const *src, *const *dst;
-	unsigned k;
-	/* k entries shared with the parent (or NULL): each file's copy
-	 * time, one clock read per file inside the timed region */
-	double *lat;
-};
-
-/*
- * The memory window of a sample child (memcount.h), just outside the
- * clock: the peak RSS reset to the RSS before the copy, and the heap
- * counted from the first allocation of the copy to its last free.
- */
-static void memory_window_open(struct sample_msg *m, bool elsewhere)
-{
-	if (elsewhere)
-		return;
-	m->mem.rss_known = !memcount_rss_reset(&m->mem.rss_before);
-	m->mem.heap_known = memcount_available();
-	memcount_begin();
-}
-
-static void memory_window_close(struct sample_msg *m)
-{
-	struct memcount mc;
-
-	memcount_end(&mc);
-	if (m->mem.heap_known) {
-		m->mem.allocs = mc.allocs;
-		m->mem.alloc_bytes = mc.bytes;
-		m->mem.heap_peak = mc.peak;
-	}
-	if (m->mem.rss_known)
-		m->mem.rss_known = !memcount_rss_peak(&m->mem.rss_peak);
-}
-
-/* The timed unit (copy_unit.h). File i of a tree goes through
- * tree_copy_file(). */
-static int copy_one(const struct copy_unit *u, const struct child_job *j,
-		    const struct tree_copy_job *tj,
-		    struct tree_copy_dirs *dirs, unsigned i,
-		    double *sync_seconds, char *why, size_t len)
-{
-	struct copy_range range = { 0, 0, j->c->size };
-
-	if (j->tree)
-		return tree_copy_file(u, tj, i, j->dst[i], dirs, sync_seconds,
-				      why, len);
-	return copy_unit_file(u, j->src[i], 0, j->dst[i], COPY_UNIT_CREATE,
-			      &range, sync_seconds, why, len);
-}
-
-/* child_measure for a cell of N threads (or pinned): the worker pool
- * (threads.h) copies the k files, each thread with its own state; a
- * tree's files from a shared queue, largest first. */
-static int child_measure_threads(const struct child_job *j,
-				 struct sample_msg *m)
-{
-	const struct cell *c = j->c;
-	struct cache_pages before, after;
-	struct threads_outcome *o = calloc(1, sizeof(*o));
-	struct threads_tree tt = {
-		.tree = j->tree,
-		.preserve = j->preserve,
-		.base_len = strlen(j->dir),
-	};
-	int ret;
-
-	if (!o)
-		return strategy_why(m->reason, sizeof(m->reason), -ENOMEM,
-				    "setup: %s", strerror(ENOMEM));
-	ret = sum_pages(j->tree, j->src, j->k, c->cache == CACHE_WARM,
-			&m->src_pages, &before);
-	if (ret) {
-		strategy_why(m->reason, sizeof(m->reason), ret,
-			     "reading source residency: %s", strerror(-ret));
-		goto out_free;
-	}
-	m->src_before = before.cached;
-	/* the window holds starting the worker threads too */
-	memory_window_open(m, false);
-	ret = threads_measure(j->s, c, j->sparse, j->tree ? &tt : NULL,
-			      j->src, j->dst, j->k, o, m->reason,
-			      sizeof(m->reason));
-	memory_window_close(m);
-	if (ret)
-		goto out_free;
-	m->seconds = o->seconds;
-	m->first_finish = o->first_finish;
-	m->sync_seconds = o->sync_seconds;
-	m->cpu_user = o->cpu_user;
-	m->cpu_sys = o->cpu_sys;
-	memcpy(m->per_thread, o->per_thread, sizeof(m->per_thread));
-	m->src_after = sum_pages(j->tree, j->src, j->k,
-				 c->cache == CACHE_WARM, NULL, &after) ?
-		       -1 : after.cached;
-	if (sum_pages(NULL, j->dst, j->k, false, NULL, &m->dst))
-		m->dst = (struct cache_pages){ -1, -1, -1 };
-out_free:
-	free(o);
-	return ret;
-}
-
-/* The files of the sample, one after the other. */
-static int copy_all(const struct copy_unit *u, const struct child_job *j,
-		    struct sample_msg *m)
-{
-	struct tree_copy_job tj = {
-		.tree = j->tree,
-		.prealloc = j->c->prealloc,
-		.preserve = j->preserve,
-		.base_len = strlen(j->dir),
-	};
-	struct tree_copy_dirs *dirs = NULL;
-	double t_prev, t_end;
-	int ret = 0;
-
-	if (j->tree) {
-		dirs = calloc(1, sizeof(*dirs));
-		if (!dirs)
-			return strategy_why(m->reason, sizeof(m->reason),
-					    -ENOMEM, "%s", strerror(ENOMEM));
-	}
-	t_prev = clock_now();
-	for (unsigned i = 0; i < j->k && !ret; i++) {
-		char why[REASON_LEN - 32];
-
-		ret = copy_one(u, j, &tj, dirs, i, &m->sync_seconds, why,
-			       sizeof(why));
-		if (ret)
-			snprintf(m->reason, sizeof(m->reason),
-				 "file %u of %u: %s", i + 1, j->k, why);
-		/* per-copy latency: its cost is measured and reported
-		 * (cell_io_timestamp_ns()) */
-		t_end = clock_now();
-		if (j->lat)
-			j->lat[i] = t_end - t_prev;
-		t_prev = t_end;
-	}
-	free(dirs);
-	return ret;
-}
-
-/* Page-cache effects of the copy, untimed. */
-static void pages_after(const struct child_job *j, struct sample_msg *m)
-{
-	struct cache_pages after;
-
-	if (!sum_pages(j->tree, j->src, j->k, j->c->cache == CACHE_WARM, NULL,
-		       &after))
-		m->src_after = after.cached;
-	else
-		m->src_after = -1;
-	if (sum_pages(NULL, j->dst, j->k, false, NULL, &m->dst))
-		m->dst = (struct cache_pages){ -1, -1, -1 };
-}
-
-/* child_measure for a reference tool's cell: the tool runs as a process
- * of its own (reference.h), its CPU time is its children's. */
-static int child_measure_reference(const struct child_job *j,
-				   struct sample_msg *m)
-{
-	struct reference_job rj = {
-		.s = j->s, .c = j->c, .tree = j->tree, .dir = j->dir,
-		.src = j->src, .dst = j->dst, .k = j->k,
-	};
-	struct profile_session ps;
-	struct cache_pages before;
-	int ret;
-
-	ret = sum_pages(j->tree, j->src, j->k, j->c->cache == CACHE_WARM,
-			&m->src_pages, &before);
-	if (ret)
-		return strategy_why(m->reason, sizeof(m->reason), ret,
-				    "reading source residency: %s",
-				    strerror(-ret));
-	m->src_before = before.cached;
-	profile_begin(&ps, j->c->profile.on);
-	ret = reference_sample(&rj, &m->seconds, &m->sync_seconds, m->reason,
-			       sizeof(m->reason));
-	profile_end(&ps, &m->prof);
-	if (ret)
-		return ret;
-	reference_add_children_cpu(&m->cpu_user, &m->cpu_sys);
-	pages_after(j, m);
-	return 0;
-}
-
-static int child_measure(const struct child_job *j, struct sample_msg *m)
-{
-	const struct cell *c = j->c;
-	struct rusage ru0, ru1;
-	struct cache_pages before;
-	struct profile_session ps;
-	struct copy_unit u;
-	double t0;
-	int ret;
-
-	if (j->reference)
-		return child_measure_reference(j, m);
-	if (threads_cell_pooled(c))
-		return child_measure_threads(j, m);
-	ret = copy_unit_setup(&u, j->s, c, m->reason, sizeof(m->reason));
-	if (ret)
-		goto out_teardown;
-	u.sparse = j->sparse;
-	/* residency right before the clock: what the copy really met */
-	ret = sum_pages(j->tree, j->src, j->k, c->cache == CACHE_WARM,
-			&m->src_pages, &before);
-	if (ret) {
-		strategy_why(m->reason, sizeof(m->reason), ret,
-			     "reading source residency: %s", strerror(-ret));
-		goto out_teardown;
-	}
-	m->src_before = before.cached;
-	memory_window_open(m, false);
-	getrusage(RUSAGE_SELF, &ru0);
-	profile_begin(&ps, c->profile.on);
-	t0 = clock_now();
-	ret = copy_all(&u, j, m);
-	m->seconds = clock_now() - t0;
-	memory_window_close(m);
-	profile_end(&ps, &m->prof);
-	getrusage(RUSAGE_SELF, &ru1);
-	m->cpu_user = clock_tv_seconds(&ru1.ru_utime) - clock_tv_seconds(&ru0.ru_utime);
-	m->cpu_sys = clock_tv_seconds(&ru1.ru_stime) - clock_tv_seconds(&ru0.ru_stime);
-out_teardown:
-	copy_unit_teardown(&u);
-	if (ret)
-		return ret;
-	pages_after(j, m);
-	return 0;
-}
-
-/*
- * Test-only fault injection (tests/faults): IOBENCH_FAULT=crash:NAME,
- * hang:NAME or kill:NAME makes every sample child of strategy NAME die of
- * SIGSEGV, block until the per-sample timeout, or die of SIGKILL, so the
- * tests can show such a cell is recorded and the sweep goes on;
- * pause:NAME makes it wait 0.5 s before its (timed) copies, so a test
- * can stop the process group while a sample is in flight.
- */
-static void inject_fault(const char *strategy)
-{
-	const char *f = getenv("IOBENCH_FAULT");
-	const char *name = f ? strchr(f, ':') : NULL;
-
-	if (!name || strcmp(name + 1, strategy))
-		return;
-	if (!strncmp(f, "pause:", 6)) {
-		/* outside the timing: keeps a sample in flight longer */
-		usleep(500 * 1000);
-	} else if (!strncmp(f, "crash:", 6)) {
-		/* the default action, even under a sanitizer's handler */
-		signal(SIGSEGV, SIG_DFL);
-		raise(SIGSEGV);
-	} else if (!strncmp(f, "kill:", 5)) {
-		raise(SIGKILL);
-	} else if (!strncmp(f, "hang:", 5)) {
-		for (;;)
-			pause();
-	}
-}
-
-static void __attribute__((noreturn))
-child_main(const struct child_job *j, int wfd)
-{
-	struct sample_msg m;
-
-	/* Ctrl-C (or a hang-up) reaches the whole process group: the
-	 * sample in flight finishes, and only the parent decides to kill it */
-	signals_ignore_stop();
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	inject_fault(j->s->name);
-	memset(&m, 0, sizeof(m));
-	m.status = child_measure(j, &m);
-	strategy_write_all(wfd, &m, sizeof(m));
-	_exit(0);
-}
-
-/* ---- one sample: the parent ---- */
-
-static void kill_and_reap(pid_t pid, int *status, struct rusage *ru)
-{
-	kill(pid, SIGKILL);
-	while (wait4(pid, status, 0, ru) < 0 && errno == EINTR)
-		;
-}
-
-/*
- * Job control seen since the last look: consumes the child's stop and
- * continue notifications (waitid WSTOPPED|WCONTINUED: its exit is left
- * for wait4). True when there was one; *stopped says whether the child
- * is stopped now.
- */
-static bool child_job_control(pid_t pid, bool *stopped)
-{
-	bool seen = false;
-
-	for (;;) {
-		siginfo_t si = { 0 };
-
-		if (waitid(P_PID, (id_t)pid, &si,
-			   WSTOPPED | WCONTINUED | WNOHANG) || !si.si_pid)
-			return seen;
-		seen = true;
-		*stopped = si.si_code == CLD_STOPPED ||
-			   si.si_code == CLD_TRAPPED;
-	}
-}
-
-/*
- * Waits for the child's message, at most `timeout` seconds of the child
- * being able to run. Time in which the child was stopped (Ctrl-Z of the
- * process group, SIGSTOP, a debugger) is not counted, and *disturbed is
- * set: its measured time includes the stop, so the caller discards the
- * sample. A result already written when the parent resumes is taken,
- * however long the parent was stopped. 0 with the message, or -errno
- * with the reason in why: -ETIMEDOUT, -EINTR (stop requested twice),
- * -ECHILD (crashed or exited without a result).
- */
-static int wait_child(pid_t pid, int rfd, double timeout,
-		      struct sample_msg *m, struct rusage *ru, bool *disturbed,
-		      char *why, size_t len)
-{
-	double charged = 0, last = clock_now();
-	bool stopped = false;
-	size_t got = 0;
-	int status = 0;
-
-	*disturbed = false;
-	for (;;) {
-		struct pollfd pfd = { .fd = rfd, .events = POLLIN };
-		double left = timeout - charged, t;
-		ssize_t n;
-		int ms;
-
-		if (stop_level >= 2) {
-			kill_and_reap(pid, &status, ru);
-			return strategy_why(why, len, -EINTR,
-					    "interrupted during a sample");
-		}
-		/* wake up now and then: a signal may land between checks */
-		ms = left > 0.2 ? 200 : (int)(left * 1000) + 1;
-		n = poll(&pfd, 1, ms);
-		if (n > 0) {
-			n = read(rfd, (char *)m + got, sizeof(*m) - got);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			got += n;
-			if (got == sizeof(*m))
-				break;
-		}
-		/* only time the child could run counts towards the limit */
-		t = clock_now();
-		if (child_job_control(pid, &stopped) || stopped)
-			*disturbed = true;
-		else
-			charged += t - last;
-		last = t;
-		if (charged >= timeout) {
-			kill_and_reap(pid, &status, ru);
-			return strategy_why(why, len, -ETIMEDOUT,
-					    "timed out after %g s", timeout);
-		}
-	}
-	while (wait4(pid, &status, 0, ru) < 0) {
-		if (errno != EINTR)
-			return strategy_why(why, len, -errno, "wait4: %s",
-					    strerror(errno));
-	}
-	if (WIFSIGNALED(status)) {
-		int sig = WTERMSIG(status);
-		const char *abbrev = sigabbrev_np(sig);
-
-		return strategy_why(why, len, -ECHILD,
-				    "crashed: signal %d (SIG%s)", sig,
-				    abbrev ? abbrev : "?");
-	}
-	if (got != sizeof(*m) || !WIFEXITED(status) || WEXITSTATUS(status))
-		return strategy_why(why, len, -ECHILD,
-				    "sample process exited with status %d "
-				    "without a result",
-				    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	m->reason[sizeof(m->reason) - 1] = '\0';
-	return 0;
-}
-
-/* Puts the sources of a batch in the cell's cache state. */
-/*
- * Puts one source in the cache state and checks it took: eviction can
- * leave a page behind (a racing reader, a page under writeback), so it is
- * retried a few times. A state that still does not hold is not an error
- * here: the child's check right before the clock records it on the
- * sample and the report warns.
- */
-static int settle_source_cache(int fd, enum cache_mode mode, bool user_file)
-{
-	uint64_t pages = cache_file_pages(fd);
-
-	for (int attempt = 0; attempt < 3; attempt++) {
-		struct cache_pages cp;
-		int ret;
-
-		if (mode == CACHE_WARM)
-			ret = cache_warm_fd(fd);
-		else if (user_file)
-			/* no fdatasync: a user's dirty pages are not ours to
-			 * flush; the residency check records what stays */
-			ret = -posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-		else
-			ret = cache_evict_fd(fd);
-
-		if (ret)
-			return ret;
-		if (cache_pages_of(fd, &cp))
-			return 0;
-		if (mode == CACHE_WARM ? (uint64_t)cp.cached >= pages
-				       : cp.cached == 0)
-			return 0;
-	}
-	return 0;
-}
-
-static int prepare_cache(const struct runner *r, const struct cell *c,
-			 char *const *src, unsigned k, char *why, size_t len)
-{
-	if (c->cache == CACHE_COLD && r->run->request.drop_caches) {
-		int ret = r->run->request.cold_metadata ?
-			  cache_drop_all_metadata() : cache_drop_all();
-
-		if (ret)
-			return strategy_why(why, len, ret,
-					    "dropping caches: %s",
-					    strerror(-ret));
-		return 0;
-	}
-	for (unsigned i = 0; i < k; i++) {
-		int fd = r->tree ? source_tree_open(r->tree, i, 0)
-				 : open(src[i], O_RDONLY | O_CLOEXEC);
-		int ret;
-
-		if (fd < 0)
-			return strategy_why(why, len, r->tree ? fd : -errno,
-					    "opening %s: %s", src[i],
-					    strerror(r->tree ? -fd : errno));
-		ret = settle_source_cache(fd, c->cache, r->tree);
-		close(fd);
-		if (ret)
-			return strategy_why(why, len, ret, "%s the source: %s",
-					    c->cache == CACHE_WARM ?
-					    "warming" : "evicting",
-					    strerror(-ret));
-	}
-	return 0;
-}
-
-/* Checks every destination against its source's hash (and size). */
-static int verify_batch(const struct runner *r, const struct cell *c,
-			char *const *dst, unsigned k, char *why, size_t len)
-{
-	for (unsigned i = 0; i < k; i++) {
-		uint64_t size = r->tree ? r->tree->files[i].size : c->size;
-		struct stat st;
-		uint64_t h = 0;
-		int fd = open(dst[i], O_RDONLY | O_CLOEXEC);
-		int ret = 0;
-
-		if (fd < 0)
-			return strategy_why(why, len, -errno,
-					    "verification failed: dst %u: %s",
-					    i, strerror(errno));
-		if (fstat(fd, &st))
-			ret = -errno;
-		else if ((uint64_t)st.st_size != size)
-			ret = -EBADMSG;
-		else
-			ret = dataset_hash_fd(fd, size, &h);
-		close(fd);
-		if (ret == -EBADMSG)
-			return strategy_why(why, len, ret,
-					    "verification failed: dst %u is "
-					    "%lld bytes, expected %llu", i,
-					    (long long)st.st_size,
-					    (unsigned long long)size);
-		if (ret)
-			return strategy_why(why, len, ret,
-					    "verification failed: dst %u: %s",
-					    i, strerror(-ret));
-		if (h != r->hashes[i])
-			return strategy_why(why, len, -EBADMSG,
-					    "verification failed: dst %u "
-					    "differs from source (hash "
-					    "%016llx != %016llx)", i,
-					    (unsigned long long)h,
-					    (unsigned long long)r->hashes[i]);
-	}
-	return 0;
-}
-
-static void free_paths(char **p, unsigned k)
-{
-	if (!p)
-		return;
-	for (unsigned i = 0; i < k; i++)
-		free(p[i]);
-	free(p);
-}
-
-/* The sample's sources and destinations: dir/dst-I, a tree's mirror
- * dir/tree/REL, or dir/<the source's name> for a tool given the whole
- * batch (cp -t dir SRC...). */
-static int make_paths(const struct runner *r, const char *dir, unsigned k,
-		      bool by_name, char ***src, char ***dst)
-{
-	char **s = calloc(k, sizeof(*s)), **d = calloc(k, sizeof(*d));
-	char p[FILE_PATH_MAX];
-
-	*src = s;
-	*dst = d;
-	if (!s || !d)
-		return -ENOMEM;
-	for (unsigned i = 0; i < k; i++) {
-		if (r->tree)
-			snprintf(p, sizeof(p), "%s", r->tree->files[i].path);
-		else
-			src_path(r, i, p, sizeof(p));
-		s[i] = strdup(p);
-		/* a tree's copy mirrors it below SAMPLE/tree */
-		if (r->tree)
-			snprintf(p, sizeof(p), "%s/" TREE_COPY_DIR "/%s", dir,
-				 r->tree->files[i].rel);
-		else if (by_name && s[i])
-			snprintf(p, sizeof(p), "%s/%s", dir,
-				 strrchr(s[i], '/') + 1);
-		else
-			snprintf(p, sizeof(p), "%s/dst-%u", dir, i);
-		d[i] = strdup(p);
-		if (!s[i] || !d[i])
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-static void add_usage(struct cell_usage *u, const struct rusage *ru)
-{
-	u->user += clock_tv_seconds(&ru->ru_utime);
-	u->sys += clock_tv_seconds(&ru->ru_stime);
-	u->minflt += ru->ru_minflt;
-	u->majflt += ru->ru_majflt;
-	u->nvcsw += ru->ru_nvcsw;
-	u->nivcsw += ru->ru_nivcsw;
-	if (ru->ru_maxrss > u->maxrss_kb)
-		u->maxrss_kb = ru->ru_maxrss;
-}
-
-/* A rusage holding what the ranks of an MPI sample used. */
-static void usage_to_rusage(const struct cell_usage *u, struct rusage *ru)
-{
-	memset(ru, 0, sizeof(*ru));
-	ru->ru_utime.tv_sec = (time_t)u->user;
-	ru->ru_utime.tv_usec = (suseconds_t)((u->user - (time_t)u->user) * 1e6);
-	ru->ru_stime.tv_sec = (time_t)u->sys;
-	ru->ru_stime.tv_usec = (suseconds_t)((u->sys - (time_t)u->sys) * 1e6);
-	ru->ru_minflt = u->minflt;
-	ru->ru_majflt = u->majflt;
-	ru->ru_nvcsw = u->nvcsw;
-	ru->ru_nivcsw = u->nivcsw;
-	ru->ru_maxrss = u->maxrss_kb;
-}
-
-/* sweep --mpi: one sample on every rank, in this process (ranks.h says
- * why there is no child), as run_sample() returns it. */
-static int rank_sample(struct runner *r, size_t ci, unsigned k,
-		       struct sample *out, struct rusage *ru, char *why,
-		       size_t len)
-{
-	struct cell *c = &r->run->cells[ci];
-	double start = clock_now() - r->t_start;
-	struct cell_usage u;
-	uint64_t verified = 0;
-	int ret;
-
-	r->cs[ci].seq++;
-	ret = ranks_sample(r->ranks, r->cs[ci].s, c, k, out, &u, &verified,
-			   why, len);
-	if (ret)
-		return ret;
-	usage_to_rusage(&u, ru);
-	c->copies_verified += verified;
-	out->round = r->round;
-	out->run = r->pass;
-	out->start = start;
-	return 0;
-}
-
-/*
- * Runs one sample of cell ci copying k files: cache preparation, the
- * forked child, verification, cleanup. 0 with *out filled (and rusage in
- * *ru), or -errno with the reason in why; -EINTR when stopped hard;
- * -EAGAIN when the sample process was stopped (job control) during the
- * sample, which is then not a measurement: run it again.
- */
-static int run_sample(struct runner *r, size_t ci, unsigned k,
-		      struct sample *out, struct rusage *ru, char *why,
-		      size_t len)
-{
-	struct cell *c = &r->run->cells[ci];
-	struct cell_state *cs = &r->cs[ci];
-	struct sample_msg m;
-	char **src = NULL, **dst = NULL, dir[PATH_MAX];
-	struct diskstats_snapshot disk0, disk1, delta;
-	struct run_io *io = r->run->io;
-	bool have_disk = false;
-	double start, *lat = NULL;
-	size_t lat_len = 0;
-	bool disturbed;
-	int pfd[2], ret;
-	pid_t pid;
-
-	if (r->ranks)
-		return rank_sample(r, ci, k, out, ru, why, len);
-	/* by files, N threads copy N batches: k counts every file; a
-	 * --source sample copies the whole tree */
-	k = r->tree ? r->tree->n_files : threads_files_for(c, k);
-	cs->seq++;
-	ret = make_sample_dir(r, dir, sizeof(dir));
-	if (ret) {
-		strategy_why(why, len, ret, "creating a sample directory in "
-			     "%s: %s", r->scratch, strerror(-ret));
-		return ret;
-	}
-	ret = make_paths(r, dir, k, !r->tree && reference_batches(r->cs[ci].s),
-			 &src, &dst);
-	if (ret) {
-		strategy_why(why, len, ret, "%s", strerror(-ret));
-		goto out_free;
-	}
-	ret = prepare_cache(r, c, src, k, why, len);
-	if (ret)
-		goto out_free;
-	/* the previous sample's destinations are unlinked (their dirty
-	 * pages dropped); commit that so no journal or writeback work
-	 * from it lands in this timed region */
-	syncfs(r->scratch_fd);
-	if (pipe2(pfd, O_CLOEXEC)) {
-		ret = strategy_why(why, len, -errno, "pipe: %s",
-				   strerror(errno));
-		goto out_free;
-	}
-	/* iobench profile: the child counts its timed region */
-	c->profile.on = r->run->request.profile;
-	/* per-copy times come back through shared memory; a pool's files
-	 * overlap, so it has none */
-	if (io && !threads_cell_pooled(c)) {
-		lat_len = k * sizeof(*lat);
-		lat = mmap(NULL, lat_len, PROT_READ | PROT_WRITE,
-			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-		if (lat == MAP_FAILED)
-			lat = NULL;
-		for (unsigned i = 0; lat && i < k; i++)
-			lat[i] = -1;
-	}
-	have_disk = io && io->chain.n &&
-		    !diskstats_snapshot(&io->chain, NULL, &disk0);
-	fflush(NULL);
-	start = clock_now() - r->t_start;
-	pid = fork();
-	if (pid < 0) {
-		ret = strategy_why(why, len, -errno, "fork: %s",
-				   strerror(errno));
-		close(pfd[0]);
-		close(pfd[1]);
-		goto out_free;
-	}
-	if (!pid) {
-		close(pfd[0]);
-		struct child_job j = {
-			.s = r->cs[ci].s, .c = c,
-			.sparse = r->run->request.sparse, .tree = r->tree,
-			.preserve = r->run->request.preserve, .dir = dir,
-			.reference = reference_cell(c),
-			.src = src, .dst = dst, .k = k, .lat = lat,
-		};
-
-		child_main(&j, pfd[1]);
-	}
-	close(pfd[1]);
-	memset(ru, 0, sizeof(*ru));
-	ret = wait_child(pid, pfd[0], r->run->request.timeout, &m, ru,
-			 &disturbed, why, len);
-	close(pfd[0]);
-	if (have_disk && !diskstats_snapshot(&io->chain, NULL, &disk1))
-		diskstats_delta(&disk0, &disk1, &delta);
-	else
-		have_disk = false;
-	if (!ret && disturbed)
-		/* its time includes the stop: measure it again */
-		ret = strategy_why(why, len, -EAGAIN, "the sample process was "
-				   "stopped during the sample");
-	if (ret)
-		goto out_free;
-	if (m.status) {
-		ret = m.status;
-		snprintf(why, len, "%s", m.reason);
-		goto out_free;
-	}
-	ret = verify_batch(r, c, dst, k, why, len);
-	if (ret)
-		goto out_free;
-	c->copies_verified += k;
-	if (c->profile.on && profile_add(&c->profile, &m.prof, k)) {
-		ret = strategy_why(why, len, -ENOMEM, "%s", strerror(ENOMEM));
-		goto out_free;
-	}
-	*out = (struct sample){
-		.seconds = m.seconds,
-		.sync_seconds = m.sync_seconds,
-		.cpu_user = m.cpu_user,
-		.cpu_sys = m.cpu_sys,
-		.src_pages = m.src_pages,
-		.src_resident_before = m.src_before,
-		.src_resident_after = m.src_after,
-		.dst = m.dst,
-		.residency_ok = c->cache == CACHE_WARM ?
-				(uint64_t)m.src_before == m.src_pages :
-				m.src_before == 0,
-		.first_finish = m.first_finish,
-		.round = r->round,
-		.run = r->pass,
-		.start = start,
-		.mem = m.mem,
-	};
-	/* the caller owns the per-thread figures (free them if unkept) */
-	if (threads_cell_pooled(c)) {
-		unsigned n = c->threads ? c->threads : 1;
-
-		out->per_thread = malloc(n * sizeof(*out->per_thread));
-		if (!out->per_thread) {
-			ret = strategy_why(why, len, -ENOMEM, "%s",
-					   strerror(ENOMEM));
-			goto out_free;
-		}
-		memcpy(out->per_thread, m.per_thread,
-		       n * sizeof(*out->per_thread));
-	}
-	/* a timed sample's copies, one level down (warm-ups are not) */
-	if (r->keep_io)
-		cell_io_add_sample(io, ci, lat, k, have_disk ? &delta : NULL,
-				   r->tree ? c->size : (uint64_t)k * c->size);
-out_free:
-	if (lat)
-		munmap(lat, lat_len);
-	/* also empties or removes a failed copy's partial output */
-	retire_sample_dir(r, dir);
-	free_paths(src, k);
-	free_paths(dst, k);
-	return ret;
-}
-
-static int record_sample(struct cell *c, struct cell_state *cs,
-			 const struct sample *s, const struct rusage *ru)
-{
-	if (grow((void **)&c->samples, &cs->cap, c->n_samples,
-		 sizeof(*c->samples)))
-		return -ENOMEM;
-	c->samples[c->n_samples++] = *s;
-	add_usage(&c->usage, ru);
-	return 0;
-}
-
-static void fail_cell(struct runner *r, size_t ci, const char *why)
-{
-	struct cell *c = &r->run->cells[ci];
-
-	set_reason(c, CELL_FAILED, "%s: %s", c->strategy, why);
-	c->verified = false;
-	r->cs[ci].running = false;
-}
-
-/* The most files a batch of this size may have: bounded in count, in
- * bytes, and by a quarter of the free space (sources + destinations). */
-static unsigned batch_limit(const struct runner *r)
-{
-	/* with MPI every rank may write on the same filesystem */
-	uint64_t size = (r->size > 4096 ? r->size : 4096) *
-			(r->ranks ? (uint64_t)cluster_size() : 1);
-	uint64_t lim = BATCH_MAX_FILES;
-
-	if (r->size && BATCH_MAX_BYTES / r->size < lim)
-		lim = BATCH_MAX_BYTES / r->size;
-	if (r->avail / (4 * size) < lim)
-		lim = r->avail / (4 * size);
-	return lim ? lim : 1;
-}
-
-/*
- * Files per sample: enough for BATCH_TARGET_SECONDS of a fast strategy's
- * copies (the model above: 256 files of 1K-4K, 16 of 1M, 1 from 16M),
- * rounded down to a power of two, halved while the calibration says a
- * sample would last more than BATCH_MAX_SECONDS; 1..lim. The count
- * depends on the size, not on one timed copy: a batch calibrated from a
- * single copy moved 10x between runs of a busy machine (4K rw: 24 files
- * in one run, 230 in the next), and a copy's median time moves with its
- * batch (a short sample escapes preemption a long one averages in), so
- * the same cell measured twice, or two copies of one strategy, did not
- * agree. Only a strategy far slower than the page cache gets a smaller
- * batch, in steps of 2x that a noisy calibration rarely crosses.
- * With --stonewall S a sample must last 2 S, so every rank is still
- * copying when the wall stops it: the calibration decides (1..lim).
- */
-static unsigned batch_for(const struct run_request *rq, uint64_t size,
-			  double per_copy, unsigned lim)
-{
-	double want = BATCH_TARGET_SECONDS /
-		      (BATCH_MODEL_FIXED_SECONDS + size / BATCH_MODEL_BANDWIDTH);
-	unsigned k = 1;
-
-	if (rq->stonewall > 0) {
-		want = per_copy > 0 ? ceil(2 * rq->stonewall / per_copy) : lim;
-		return want < 1 ? 1 : want > lim ? lim : (unsigned)want;
-	}
-	while (k * 2 <= want && k * 2 <= lim)
-		k *= 2;
-	while (k > 1 && per_copy * k > BATCH_MAX_SECONDS)
-		k /= 2;
-	return k;
-}
-
-/*
- * run_sample(), taken again (up to 10 tries) while job control stopped
- * the sample process during it: such a sample is no measurement. *t_last
- * (when not NULL) is when the last try began: the time before it went to
- * stopped samples, not to the cell.
- */
-static int run_sample_again(struct runner *r, size_t ci, unsigned k,
-			    struct sample *out, struct rusage *ru,
-			    double *t_last, char *why, size_t len)
-{
-	int ret, tries = 0;
-
-	do {
-		if (t_last)
-			*t_last = runner_clock(r);
-		ret = run_sample(r, ci, k, out, ru, why, len);
-	} while (ret == -EAGAIN && ++tries < 10 && !stop_level);
-	return ret == -EAGAIN && stop_level ? -EINTR : ret;
-}
-
-/*
- * Warm-up of one cell: a calibration sample, then the batch size k from
- * the size (batch_for(): smaller only for a slow strategy); when k
- * differs, a second warm-up with the full batch touches every file the
- * samples will use.
- */
-static int warm_up(struct runner *r, size_t ci)
-{
-	struct cell *c = &r->run->cells[ci];
-	unsigned lim = batch_limit(r), k0 = 1, k;
-	struct sample s;
-	struct rusage ru;
-	char why[REASON_LEN];
-	double t0 = runner_clock(r), work;
-	unsigned seq0 = r->cs[ci].seq;
-	int ret;
-
-	/* a later pass (--runs) keeps the batch of the first; --batch-from
-	 * gave one (within this size's bound) */
-	if (c->batch_fixed && !r->pass && !r->tree)
-		c->batch = c->batch < lim ? c->batch : lim;
-	if (r->pass || (c->batch_fixed && !r->tree)) {
-		ret = r->tree ? 0 : ensure_sources(r, threads_files_for(c,
-							c->batch), why,
-						   sizeof(why));
-		if (!ret)
-			ret = run_sample_again(r, ci, c->batch, &s, &ru,
-					       NULL, why, sizeof(why));
-		if (!ret)
-			free(s.per_thread), free(s.per_rank);
-		goto out;
-	}
-	if (c->size <= CALIBRATION_SMALL_SIZE && !r->tree)
-		k0 = lim < CALIBRATION_FILES ? lim : CALIBRATION_FILES;
-	/* --source: the tree is there already, and one copy of it is the
-	 * batch (1): times, MiB/s and CPU per GiB are per tree */
-	ret = r->tree ? 0 : ensure_sources(r, threads_files_for(c, k0), why,
-					   sizeof(why));
-	if (!ret)
-		ret = run_sample_again(r, ci, k0, &s, &ru, NULL, why,
-				       sizeof(why));
-	if (ret)
-		goto out;
-	free(s.per_thread);
-	free(s.per_rank);
-	work = s.seconds;
-	/* a tool copying the batch in one process: the batch is sized by
-	 * its copy work, so its one start-up is spread over as many files
-	 * as a strategy's sample holds */
-	if (!r->tree && reference_batches(r->cs[ci].s) && c->tool_start > 0)
-		work = fmax(s.seconds - c->tool_start, s.seconds / 10);
-	k = r->tree ? 1 : batch_for(&r->run->request, c->size, work / k0,
-				    lim);
-	c->batch = k;
-	c->warmup_seconds = s.seconds;
-	if (k != k0) {
-		ret = ensure_sources(r, threads_files_for(c, k), why,
-				     sizeof(why));
-		if (!ret)
-			ret = run_sample_again(r, ci, k, &s, &ru, NULL, why,
-					       sizeof(why));
-		if (ret)
-			goto out;
-		free(s.per_thread);
-		free(s.per_rank);
-		c->warmup_seconds = s.seconds;
-	}
-out:
-	r->cs[ci].wall += runner_clock(r) - t0;
-	r->samples_done += r->cs[ci].seq - seq0;
-	if (ret == -EPIPE && r->ranks)
-		return ret;	/* the job broke: no cell's fault */
-	if (ret && ret != -EINTR)
-		fail_cell(r, ci, why);
-	return ret == -EINTR ? ret : 0;
-}
-
 /* Whether the 95% CI of the cell's median per-copy time is within
  * PRECISION_TARGET of the median on both sides. */
 static bool median_precise(const struct cell *c)
@@ -2054,7 +330,7 @@ static void finish_cell(struct runner *r, size_t ci)
 	if (r->run->request.profile && !stop_asked(r) && !r->tree) {
 		char src[FILE_PATH_MAX];
 
-		src_path(r, 0, src, sizeof(src));
+		runner_src_path(r, 0, src, sizeof(src));
 		(void)profile_hot_spots(cs->s, c, src, r->scratch);
 	}
 }
@@ -2073,8 +349,8 @@ static int sample_cell(struct runner *r, size_t ci)
 	/* a sample stopped by job control is taken again, in this round,
 	 * and its time is not the cell's */
 	r->keep_io = true;
-	ret = run_sample_again(r, ci, c->batch, &s, &ru, &t0, why,
-			       sizeof(why));
+	ret = runner_run_sample_again(r, ci, c->batch, &s, &ru, &t0, why,
+				      sizeof(why));
 	r->keep_io = false;
 	cs->wall += runner_clock(r) - t0;
 	if (ret == -EINTR || (ret == -EPIPE && r->ranks))
@@ -2082,14 +358,14 @@ static int sample_cell(struct runner *r, size_t ci)
 	if (!ret)
 		count_sample(r, ci, runner_clock(r) - t0);
 	if (!ret) {
-		ret = record_sample(c, cs, &s, &ru);
+		ret = runner_record_sample(c, cs, &s, &ru);
 		if (ret)
 			free(s.per_thread), free(s.per_rank);
 	}
 	if (ret) {
 		if (ret == -ENOMEM)
 			snprintf(why, sizeof(why), "%s", strerror(ENOMEM));
-		fail_cell(r, ci, why);
+		runner_fail_cell(r, ci, why);
 	}
 	return 0;
 }
@@ -2151,7 +427,7 @@ static void fail_size(struct runner *r, const char *why)
 {
 	for (size_t i = 0; i < r->run->n_cells; i++)
 		if (r->cs[i].running)
-			fail_cell(r, i, why);
+			runner_fail_cell(r, i, why);
 }
 
 uint64_t runner_bytes_needed(uint64_t size)
@@ -2227,14 +503,14 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 		fail_size(r, why);
 		return 0;
 	}
-	r->keep_inodes = keep_inodes(r, size_files_bound(r));
+	r->keep_inodes = runner_keep_inodes(r, runner_size_files_bound(r));
 	for (size_t i = 0; i < run->n_cells && !ret; i++) {
 		if (!r->cs[i].running)
 			continue;
 		if (stop_asked(r))
 			ret = -EINTR;
 		else
-			ret = warm_up(r, i);
+			ret = runner_warm_up(r, i);
 		r->cs[i].warmed = true;
 		report_progress(r, i);
 	}
@@ -2266,7 +542,7 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 		report_progress(r, i);
 	}
 	free(order);
-	remove_sources(r);
+	runner_remove_sources(r);
 	return ret == -ENOMEM ? (fail_size(r, strerror(ENOMEM)), 0) : ret;
 }
 
@@ -2316,9 +592,9 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 		if (!r.cs[i].s)
 			r.cs[i].s = reference_find(run->cells[i].strategy);
 		if (!r.cs[i].s && run->cells[i].status == CELL_PENDING)
-			set_reason(&run->cells[i], CELL_FAILED,
-				   "%s: unknown strategy",
-				   run->cells[i].strategy);
+			runner_set_reason(&run->cells[i], CELL_FAILED,
+					  "%s: unknown strategy",
+					  run->cells[i].strategy);
 	}
 	if (run->request.source) {
 		ret = use_tree(&r, run->source_tree, err, len);
@@ -2327,14 +603,14 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 	}
 	/* marked with this process: a run killed outright leaves it for
 	 * the next one to remove (scratch.h) */
-	ret = make_scratch(dir, r.top, r.scratch, sizeof(r.top),
-			   &r.scratch_fd, err, len);
+	ret = runner_make_scratch(dir, r.top, r.scratch, sizeof(r.top),
+				  &r.scratch_fd, err, len);
 	if (!ret && run->request.src_dir) {
-		ret = make_scratch(run->request.src_dir, r.src_top,
-				   r.src_scratch, sizeof(r.src_top), &r.src_fd,
-				   err, len);
+		ret = runner_make_scratch(run->request.src_dir, r.src_top,
+					  r.src_scratch, sizeof(r.src_top),
+					  &r.src_fd, err, len);
 		if (ret)
-			remove_scratch(&r);
+			runner_remove_scratch(&r);
 	}
 	/* sweep --mpi: every rank made its own, or none goes on */
 	if (cluster_on()) {
@@ -2342,7 +618,7 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 				    err, len);
 		if (!r.ranks) {
 			ret = ret ? ret : -EIO;
-			remove_scratch(&r);
+			runner_remove_scratch(&r);
 			goto out_free;
 		}
 	}
@@ -2369,7 +645,7 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 		settle_interrupted(&r);
 		strategy_why(err, len, ret, "%s", ranks_broken(r.ranks) ?
 			     ranks_broken(r.ranks) : "the MPI job broke");
-	} else if (ret == -EINTR || stop_level) {
+	} else if (ret == -EINTR || runner_stop_level) {
 		/* a stop after the last sample cut nothing short; one before
 		 * the last pass ended leaves fewer runs than asked */
 		run->incomplete = settle_interrupted(&r) || passes < runs;
@@ -2378,7 +654,7 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 	}
 	workload_remove(run->workload);
 	ranks_free(r.ranks);
-	remove_scratch(&r);
+	runner_remove_scratch(&r);
 	results_estimate(run);
 out_free:
 	free(r.hashes);

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Inside the sweep runner (runner.h): the state one run keeps, what a
+ * sample's child reports, and the pieces the runner files share. Not for
+ * use outside runner*.c.
+ */
+#ifndef IOBENCH_RUNNER_INTERNAL_H
+#define IOBENCH_RUNNER_INTERNAL_H
+
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "profile.h"
+#include "results.h"
+#include "runner.h"
+#include "strategies.h"
+#include "threads.h"
+
+struct ranks;
+struct source_tree;
+
+#define REASON_LEN 256
+/* scratch directory path + a file name */
+#define FILE_PATH_MAX (PATH_MAX + 64)
+
+/* What a sample's child reports through its pipe; fixed size, written in
+ * one write() and read until whole (a child that dies mid-way leaves it
+ * short: no result). */
+struct sample_msg {
+	int status;			/* 0 or -errno */
+	double seconds, sync_seconds, cpu_user, cpu_sys;
+	/* threaded samples (threads.h): first finish, per-thread figures */
+	double first_finish;
+	struct thread_figure per_thread[THREADS_MAX];
+	uint64_t src_pages;
+	int64_t src_before, src_after;
+	struct cache_pages dst;
+	struct profile_sample prof;	/* iobench profile (profile.h) */
+	struct sample_memory mem;	/* heap and RSS of the copy */
+	char reason[REASON_LEN];	/* when status != 0 */
+};
+
+/* Per-cell bookkeeping the results model does not keep. */
+struct cell_state {
+	const struct copy_strategy *s;
+	size_t cap;			/* samples allocated */
+	double wall;			/* seconds spent on the cell so far */
+	unsigned seq;			/* samples run, warm-ups included */
+	/* progress: the timed samples' wall time (run, verify, clean) */
+	double timed_wall;
+	unsigned timed;
+	bool running;
+	bool warmed;			/* warm-ups of this size done */
+	bool sampled_this_round;
+};
+
+struct runner {
+	struct run *run;
+	const struct runner_progress *progress;
+	struct cell_state *cs;
+	char top[PATH_MAX];		/* DIR/iobench-XXXXXX */
+	char scratch[PATH_MAX];		/* top/data-RANDOM: every file */
+	int scratch_fd;
+	/* --src-dir: SRC_DIR/iobench-XXXXXX/data-RANDOM holds the sources
+	 * (src_top empty without it: they live in scratch) */
+	char src_top[PATH_MAX], src_scratch[PATH_MAX];
+	int src_fd;
+	/* --source: the user's tree, the only sources; never written */
+	const struct source_tree *tree;
+	/* sources of the size being run: content hash per file index */
+	uint64_t size;
+	size_t size_idx;
+	uint64_t *hashes;
+	size_t n_sources, cap_sources;
+	uint64_t avail;			/* free bytes when the size started */
+	/* the size's used files are emptied, not removed, until the run
+	 * ends (runner_keep_inodes()) */
+	bool keep_inodes;
+	unsigned round;			/* the size's current round */
+	/* run_sample() adds its latencies and device deltas to the cell
+	 * (cell_io.h): set for the timed samples, not the warm-ups */
+	bool keep_io;
+	unsigned pass;			/* --runs: the current pass */
+	double t_start;
+	/* progress: samples run, their wall time and the model's figure
+	 * for them */
+	size_t samples_done;
+	double wall_done, model_done;
+	bool in_rounds;			/* the size's warm-ups are done */
+	/* sweep --mpi: the other ranks (ranks.h); NULL on one host */
+	struct ranks *ranks;
+};
+
+/* What one sample child copies. */
+struct child_job {
+	const struct copy_strategy *s;
+	const struct cell *c;
+	enum strategy_sparse sparse;
+	/* --source, --dataset: the tree whose files are the sources (dst
+	 * mirrors it below dir/tree), or NULL */
+	const struct source_tree *tree;
+	bool preserve;			/* --preserve (tree_copy.h) */
+	bool reference;			/* a reference tool's cell */
+	const char *dir;		/* the sample directory */
+	char *const *src, *const *dst;
+	unsigned k;
+	/* k entries shared with the parent (or NULL): each file's copy
+	 * time, one clock read per file inside the timed region */
+	double *lat;
+};
+
+/* ---- the round loop (runner.c) ---- */
+
+/* Set by runner_request_stop(): 1 stops after the current sample, 2 also
+ * kills the sample in flight. */
+extern volatile sig_atomic_t runner_stop_level;
+
+/* Seconds on the clock budgets are counted with (ranks_clock() with MPI). */
+double runner_clock(const struct runner *r);
+void runner_set_reason(struct cell *c, enum cell_status st, const char *fmt,
+		       ...) __attribute__((format(printf, 3, 4)));
+/* Makes room for one more element after n in *array (capacity *cap),
+ * doubling it. 0 or -ENOMEM (the array is left as it was). */
+int runner_grow(void **array, size_t *cap, size_t n, size_t elem);
+
+/* ---- scratch directory and sources (runner_scratch.c) ---- */
+
+/* The path of source i of the size being run. */
+void runner_src_path(const struct runner *r, size_t i, char *out, size_t len);
+/* Makes DIR/iobench-XXXXXX and its data-* directory; err says what
+ * failed. 0 or -errno (nothing left). */
+int runner_make_scratch(const char *dir, char *top, char *data, size_t len,
+			int *data_fd, char *err, size_t err_len);
+/* Removes the scratch directory, and --src-dir's. */
+void runner_remove_scratch(struct runner *r);
+/* A fresh directory for one sample's destinations. 0 or -errno. */
+int runner_make_sample_dir(const struct runner *r, char *dir, size_t len);
+/* Done with a sample directory: emptied when the size keeps inodes, else
+ * removed. */
+void runner_retire_sample_dir(const struct runner *r, const char *dir);
+/* Whether `files` more inodes may be kept until the run ends. */
+bool runner_keep_inodes(const struct runner *r, uint64_t files);
+/* Sources 0..want-1 of the current size, with their hashes (untimed). */
+int runner_ensure_sources(struct runner *r, size_t want, char *why,
+			  size_t len);
+void runner_remove_sources(struct runner *r);
+
+/* ---- the measuring child, the wait for it (runner_child.c) ---- */
+
+/* The forked sample child: measures j, writes its struct sample_msg to
+ * wfd, exits. */
+void __attribute__((noreturn))
+runner_child_main(const struct child_job *j, int wfd);
+/* Waits for the child's message, at most timeout seconds of the child
+ * being able to run. 0, or -errno with the reason in why. */
+int runner_wait_child(pid_t pid, int rfd, double timeout, struct sample_msg *m,
+		      struct rusage *ru, bool *disturbed, char *why, size_t len);
+
+/* ---- one sample, warm-ups (runner_sample.c) ---- */
+
+/* One sample of cell ci with k files, taken again while job control
+ * stopped it. 0 with *out and *ru, or -errno with the reason in why. */
+int runner_run_sample_again(struct runner *r, size_t ci, unsigned k,
+			    struct sample *out, struct rusage *ru,
+			    double *t_last, char *why, size_t len);
+/* Warm-ups of cell ci and its batch size; a failure fails the cell.
+ * 0, or -EINTR (-EPIPE when an MPI job broke). */
+int runner_warm_up(struct runner *r, size_t ci);
+/* The most inodes the running cells of the size can use: every sample at
+ * the largest batch, warm-ups and extended rounds included, each with
+ * its directory. */
+uint64_t runner_size_files_bound(const struct runner *r);
+/* Appends sample s (and its rusage) to cell c. 0 or -ENOMEM. */
+int runner_record_sample(struct cell *c, struct cell_state *cs,
+			 const struct sample *s, const struct rusage *ru);
+void runner_fail_cell(struct runner *r, size_t ci, const char *why);
+
+#endif

@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The sweep plan (runner.h runner_plan()): the cells of every strategy,
+ * reference tool and size of the request, each tunable combination,
+ * thread or rank count, cache and sync mode; skipped ones with a reason.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+
+#include "cell.h"
+#include "reference.h"
+#include "runner_internal.h"
+#include "source_tree.h"
+#include "strategies.h"
+#include "threads.h"
+
+static bool dir_is_memory_fs(const char *dir)
+{
+	struct statfs sf;
+
+	if (statfs(dir, &sf))
+		return false;
+	return sf.f_type == TMPFS_MAGIC || sf.f_type == RAMFS_MAGIC;
+}
+
+struct plan {
+	struct run *run;
+	size_t cap;
+};
+
+static int plan_add(struct plan *pl, const struct copy_strategy *s,
+		    uint64_t size, const struct cell_tunables *tun,
+		    enum cache_mode cache, enum sync_mode sync,
+		    const char *skip)
+{
+	struct run *run = pl->run;
+	struct cell *c;
+
+	if (runner_grow((void **)&run->cells, &pl->cap, run->n_cells,
+			sizeof(*run->cells)))
+		return -ENOMEM;
+	c = &run->cells[run->n_cells];
+	memset(c, 0, sizeof(*c));
+	c->strategy = strdup(s->name);
+	if (!c->strategy)
+		return -ENOMEM;
+	run->n_cells++;
+	c->size = size;
+	c->tun = *tun;
+	c->cache = cache;
+	c->sync = sync;
+	c->content = run->request.content;
+	c->batch = 1;
+	c->status = CELL_PENDING;
+	if (skip) {
+		c->status = CELL_SKIPPED;
+		c->reason = strdup(skip);
+		if (!c->reason)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The cache x sync cells of one parameter set. */
+static int plan_modes(struct plan *pl, const struct copy_strategy *s,
+		      uint64_t size, const struct cell_tunables *tun,
+		      const char *skip, bool memory_fs)
+{
+	const struct run_request *rq = &pl->run->request;
+	static const char cold_on_tmpfs[] =
+		"cold cache needs a disk-backed --dir: on tmpfs the page "
+		"cache is the storage";
+	static const char cold_src_on_tmpfs[] =
+		"cold cache needs disk-backed sources: --src-dir is on "
+		"tmpfs, where the page cache is the storage";
+
+	for (int cache = CACHE_WARM; cache <= CACHE_COLD; cache++) {
+		if (cache == CACHE_WARM ? !rq->cache_warm : !rq->cache_cold)
+			continue;
+		for (int sync = SYNC_NONE; sync <= SYNC_END; sync++) {
+			const char *why = skip;
+			int ret;
+
+			if (sync == SYNC_NONE ? !rq->sync_none : !rq->sync_end)
+				continue;
+			if (!why && cache == CACHE_COLD && memory_fs)
+				why = rq->src_dir ? cold_src_on_tmpfs
+						  : cold_on_tmpfs;
+			ret = plan_add(pl, s, size, tun, cache, sync, why);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/*
+ * sweep --mpi: the cache x sync cells of one parameter set, once per
+ * rank count (--ranks, else the whole job). Shared files are copied by
+ * ranges: a strategy that cannot copy ranges is skipped.
+ */
+static int plan_ranks(struct plan *pl, const struct copy_strategy *s,
+		      uint64_t size, const struct cell_tunables *tun,
+		      const char *skip, bool memory_fs)
+{
+	const struct run_request *rq = &pl->run->request;
+	bool shared = rq->layout == CLUSTER_SHARED;
+	size_t n = rq->n_ranks ? rq->n_ranks : 1;
+
+	if (!skip && shared && !(s->flags & COPY_RANGES))
+		skip = "not range-capable (--mpi-layout shared)";
+	for (size_t t = 0; t < n; t++) {
+		size_t first = pl->run->n_cells;
+		int ret = plan_modes(pl, s, size, tun, skip, memory_fs);
+
+		if (ret)
+			return ret;
+		for (size_t i = first; i < pl->run->n_cells; i++) {
+			struct cell *c = &pl->run->cells[i];
+
+			c->ranks = rq->n_ranks ? (unsigned)rq->ranks[t] :
+				   rq->mpi_world;
+			c->threads = 1;
+			c->parallel = shared ? PARALLEL_RANGES : PARALLEL_FILES;
+			c->prealloc = shared ? rq->prealloc : PREALLOC_NONE;
+		}
+	}
+	return 0;
+}
+
+/* The cache x sync cells of one parameter set, once per thread
+ * configuration (threads.h: 1 thread, then N by files / by ranges). */
+static int plan_threads(struct plan *pl, const struct copy_strategy *s,
+			uint64_t size, const struct cell_tunables *tun,
+			const char *skip, bool memory_fs)
+{
+	size_t n = threads_n_configs(&pl->run->request);
+
+	if (pl->run->request.mpi_world)
+		return plan_ranks(pl, s, size, tun, skip, memory_fs);
+
+	for (size_t t = 0; t < n; t++) {
+		size_t first = pl->run->n_cells;
+		int ret = plan_modes(pl, s, size, tun, skip, memory_fs);
+
+		if (!ret)
+			ret = threads_apply_config(pl->run, first, s, t);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Every tunable combination of one strategy at one size: each option
+ * it reads takes the request's values, or its own default when the
+ * request lists none; a skipped strategy gets one cell. */
+static int plan_strategy(struct plan *pl, const struct copy_strategy *s,
+			 uint64_t size, const char *skip, bool memory_fs)
+{
+	const struct run_request *rq = &pl->run->request;
+	size_t pos[TUNABLES_MAX] = { 0 }, n[TUNABLES_MAX];
+	struct cell base = { 0 };
+	int ret = cell_set_strategy(&base, s);
+
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < TUNABLES_MAX; i++)
+		n[i] = cell_has_tunable(&base, i) && !skip && rq->tune[i].n ?
+		       rq->tune[i].n : 1;
+	for (;;) {
+		struct cell_tunables tun = base.tun;
+		size_t i;
+
+		for (i = 0; i < TUNABLES_MAX; i++)
+			if (cell_has_tunable(&base, i) && !skip &&
+			    rq->tune[i].n)
+				tun.v[i] = rq->tune[i].v[pos[i]];
+		ret = plan_threads(pl, s, size, &tun, skip, memory_fs);
+		if (ret)
+			return ret;
+		/* the next combination, odometer-wise: the table's last
+		 * tunable turns fastest (buffer, then qd, then direct) */
+		for (i = TUNABLES_MAX; i-- > 0 && ++pos[i] == n[i];)
+			pos[i] = 0;
+		if (i == (size_t)-1)
+			return 0;
+	}
+}
+
+/*
+ * Probes s for the copies of rq: in --dir, and with --src-dir on another
+ * filesystem (another device number), a strategy that copies within one
+ * filesystem only (COPY_SAME_FS_ONLY: the kernel answers EXDEV) is not
+ * usable. true when usable, else the reason in why.
+ */
+static bool probe_for_request(const struct copy_strategy *s,
+			      const struct run_request *rq, const char *dir,
+			      char *why, size_t len)
+{
+	struct stat a, b;
+
+	if (strategy_probe(s, dir, why, len))
+		return false;
+	if (!rq->src_dir || !(s->flags & COPY_SAME_FS_ONLY) ||
+	    stat(rq->src_dir, &a) || stat(dir, &b) || a.st_dev == b.st_dev)
+		return true;
+	snprintf(why, len, "--src-dir %s is another filesystem than --dir "
+		 "%s: %s copies within one filesystem only (EXDEV)",
+		 rq->src_dir, dir, s->name);
+	return false;
+}
+
+/* Reference tools (reference.h) are planned like strategies: their
+ * placeholders carry the tunables and the probe. For a --source tree the
+ * tools read a read-only view of it: probed once, its failure is every
+ * tool's reason. */
+static int plan_references(struct plan *pl, uint64_t size, const char *dir,
+			   bool memory_fs)
+{
+	const struct source_tree *tree = pl->run->request.source ?
+					 pl->run->source_tree : NULL;
+	const struct copy_strategy *s;
+	char why[REASON_LEN], view_why[REASON_LEN];
+	int ret = 0, view = 0;
+
+	if (tree && reference_at(&pl->run->request, 0))
+		view = reference_tree_probe(tree, dir, view_why,
+					    sizeof(view_why));
+	for (size_t t = 0; !ret && (s = reference_at(&pl->run->request, t));
+	     t++) {
+		bool usable = probe_for_request(s, &pl->run->request, dir,
+						why, sizeof(why));
+
+		size_t first = pl->run->n_cells;
+		double start;
+
+		if (usable && view)
+			snprintf(why, sizeof(why), "%s", view_why);
+		ret = plan_strategy(pl, s, size, usable && !view ? NULL : why,
+				    memory_fs);
+		/* shown beside the times that include it */
+		start = usable ? reference_start_seconds(s) : 0;
+		for (size_t i = first; i < pl->run->n_cells; i++)
+			pl->run->cells[i].tool_start = start;
+	}
+	return ret;
+}
+
+static bool want_all(const struct run_request *rq)
+{
+	return !rq->n_strategies ||
+	       (rq->n_strategies == 1 && !strcmp(rq->strategies[0], "all"));
+}
+
+/*
+ * --source, --dataset: a sample copies the tree's files (by files with N
+ * threads from a shared queue). By ranges would split each file of the
+ * tree (not done); reference tools copy a --source tree in one process,
+ * but a dataset's classes one file per process: both are skipped with
+ * the reason.
+ */
+static int skip_for_source(struct run *run, size_t first)
+{
+	bool dataset = run->workload;
+
+	for (size_t i = first; i < run->n_cells; i++) {
+		struct cell *c = &run->cells[i];
+		const char *why = NULL;
+
+		if (c->status != CELL_PENDING)
+			continue;
+		if (reference_cell(c) && dataset)
+			why = "not with --dataset: reference tools copy one "
+			      "file per process";
+		else if (c->parallel == PARALLEL_RANGES && c->threads > 1)
+			why = dataset ? "not with --dataset: a tree is copied "
+			      "by files" : "not with --source: a tree is "
+			      "copied by files";
+		else if (c->cache == CACHE_COLD && run->source_tree &&
+			 run->source_tree->n_residency_unreadable)
+			why = "cold cache cannot be checked: the kernel "
+			      "reports page-cache residency (cachestat, "
+			      "mincore) only to a file's owner, a writer or "
+			      "root, and some files of the tree are none of "
+			      "these for this user: warm cells only";
+		if (!why)
+			continue;
+		c->status = CELL_SKIPPED;
+		c->reason = strdup(why);
+		if (!c->reason)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int runner_plan(struct run *run)
+{
+	const struct run_request *rq = &run->request;
+	const char *dir = rq->dir ? rq->dir : ".";
+	bool all = want_all(rq);
+	size_t ns = all ? strategy_count() : rq->n_strategies;
+	/* cold evicts the sources: where they live decides */
+	bool memory_fs = dir_is_memory_fs(rq->src_dir ? rq->src_dir : dir);
+	struct plan pl = { .run = run };
+	char (*why)[REASON_LEN];
+	bool *usable;
+	int ret = -ENOMEM;
+
+	why = calloc(ns ? ns : 1, sizeof(*why));
+	usable = calloc(ns ? ns : 1, sizeof(*usable));
+	if (!why || !usable)
+		goto out_free;
+	/* probe once per strategy, not once per size */
+	for (size_t i = 0; i < ns; i++) {
+		const struct copy_strategy *s =
+			all ? strategy_at(i) : strategy_find(rq->strategies[i]);
+
+		ret = -EINVAL;
+		if (!s)
+			goto out_free;
+		usable[i] = probe_for_request(s, rq, dir, why[i],
+					      sizeof(why[i]));
+		if (!usable[i] && !why[i][0])
+			snprintf(why[i], sizeof(why[i]), "not usable here");
+	}
+	for (size_t z = 0; z < rq->n_sizes; z++) {
+		for (size_t i = 0; i < ns; i++) {
+			const struct copy_strategy *s =
+				all ? strategy_at(i)
+				    : strategy_find(rq->strategies[i]);
+
+			ret = plan_strategy(&pl, s, rq->sizes[z],
+					    usable[i] ? NULL : why[i],
+					    memory_fs);
+			if (ret)
+				goto out_free;
+		}
+		ret = plan_references(&pl, rq->sizes[z], dir, memory_fs);
+		if (ret)
+			goto out_free;
+	}
+	ret = rq->source || run->workload ? skip_for_source(run, 0) : 0;
+out_free:
+	free(usable);
+	free(why);
+	return ret;
+}

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The runner's scratch directories (--dir, --src-dir), one fresh
+ * directory per sample, and the generated sources of the size being run.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/fs.h>
+
+#include "clock.h"
+#include "dataset.h"
+#include "ranks.h"
+#include "runner_internal.h"
+#include "scratch.h"
+#include "strategies.h"
+#include "tree_copy.h"
+
+void runner_src_path(const struct runner *r, size_t i, char *out, size_t len)
+{
+	snprintf(out, len, "%s/src-%zu-%zu",
+		 r->src_top[0] ? r->src_scratch : r->scratch, r->size_idx, i);
+}
+
+/* Removes a scratch top (closing *data_fd, its data-* directory): the
+ * data-* directory and any sample directory an interrupted sample left,
+ * then the top. */
+static void remove_top(const char *path, int *data_fd)
+{
+	int top = path[0] ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+				 O_NOFOLLOW) : -1;
+	struct dirent *de;
+	DIR *d;
+
+	if (*data_fd >= 0)
+		close(*data_fd);
+	*data_fd = -1;
+	d = top >= 0 ? fdopendir(top) : NULL;
+	if (!d && top >= 0)
+		close(top);
+	while (d && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			tree_copy_remove(dirfd(d), de->d_name);
+	if (d)
+		closedir(d);
+	if (path[0])
+		scratch_release(path);
+}
+
+/* Removes the scratch directory, and --src-dir's. */
+void runner_remove_scratch(struct runner *r)
+{
+	remove_top(r->top, &r->scratch_fd);
+	remove_top(r->src_top, &r->src_fd);
+}
+
+/*
+ * Creates top/data-RANDOM and opens it as the scratch directory. top gets
+ * the ext4 "top of directory hierarchy" flag (FS_TOPDIR_FL; ignored where
+ * unsupported), so the allocator spreads its child to a block group of
+ * its own rather than next to its parent. On ext4 without a journal new
+ * inodes skip those deleted in the last 1-6 minutes (recently_deleted()
+ * in ialloc.c), and --dir's own group may hold thousands of them (a
+ * previous run's scratch files): creating 1K files there measured 111 us
+ * per file against 9 us in a fresh group. 0 or -errno.
+ */
+static int open_data_dir(const char *top, char *data, size_t len,
+			 int *data_fd)
+{
+	int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC), flags;
+	uint32_t salt;
+
+	if (fd < 0)
+		return -errno;
+	if (!ioctl(fd, FS_IOC_GETFLAGS, &flags)) {
+		flags |= FS_TOPDIR_FL;
+		(void)ioctl(fd, FS_IOC_SETFLAGS, &flags);
+	}
+	close(fd);
+	/* a random name: ext4 picks a TOPDIR child's group from a hash of
+	 * its name, so a fixed name would land every run in the same group,
+	 * next to the previous runs' deleted inodes (measured: 200-300 us
+	 * per 1K file with a fixed name, 14-18 us with random ones) */
+	if (getrandom(&salt, sizeof(salt), 0) != sizeof(salt))
+		salt = (uint32_t)getpid() ^ (uint32_t)time(NULL);
+	if (snprintf(data, len, "%s/data-%08x", top, salt) >= (int)len)
+		return -ENAMETOOLONG;
+	if (mkdir(data, 0700))
+		return -errno;
+	*data_fd = open(data, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*data_fd < 0) {
+		int ret = -errno;
+
+		rmdir(data);
+		return ret;
+	}
+	return 0;
+}
+
+/* Makes DIR/iobench-XXXXXX (owner-marked) and its data-* directory in
+ * top and data; err says what failed. 0 or -errno (nothing left). */
+int runner_make_scratch(const char *dir, char *top, char *data, size_t len,
+			int *data_fd, char *err, size_t err_len)
+{
+	int ret = scratch_make_top(dir, "iobench", top, len);
+
+	if (ret) {
+		top[0] = '\0';
+		return strategy_why(err, err_len, ret, "creating a scratch "
+				    "directory in %s: %s", dir,
+				    strerror(-ret));
+	}
+	ret = open_data_dir(top, data, len, data_fd);
+	if (ret) {
+		strategy_why(err, err_len, ret, "creating a directory in "
+			     "%s: %s", top, strerror(-ret));
+		scratch_release(top);
+		top[0] = '\0';
+	}
+	return ret;
+}
+
+/*
+ * Every sample writes its destinations into a directory of its own, made
+ * right before it and emptied right after it (untimed), so every sample
+ * starts from the same state (no policy changes mid-run):
+ *  - the destinations' page-cache pages are freed, and the next sample
+ *    reuses them; on a VM, pages the host has not backed yet make page-
+ *    cache writes up to 10x slower (33 vs 300 ms for 100M measured here),
+ *    so keeping finished files made later samples slow once they had
+ *    used up the recycled pages;
+ *  - no inode is freed until the run ends (runner_keep_inodes()): ext4
+ *    without a journal skips, for each new inode, every inode freed in
+ *    the last 5-300 s in its block group, so removing each sample's files
+ *    made the next samples' creates 2-10x slower, by an amount that moved
+ *    with the sample order;
+ *  - the sample directories live in the data directory, not beside it:
+ *    a run's inodes stay in the few block groups of its data directory
+ *    (itself placed at random by the TOPDIR flag of the top), so the
+ *    files the previous run removed on exit, minutes ago, are most
+ *    likely in other groups. Spread over every group (under the top),
+ *    the next back-to-back run created its 4K files 10-20x slower
+ *    (100-350 vs 10-16 ms per 256 files, ext4 without a journal).
+ * dir receives the directory's path. 0 or -errno.
+ */
+int runner_make_sample_dir(const struct runner *r, char *dir, size_t len)
+{
+	/* emptied sample directories stay until the run ends: a random
+	 * name may be taken */
+	for (int tries = 0; tries < 16; tries++) {
+		uint32_t salt;
+
+		if (getrandom(&salt, sizeof(salt), 0) != sizeof(salt))
+			salt = (uint32_t)clock_now() ^ (uint32_t)getpid() ^
+			       (uint32_t)tries;
+		if (snprintf(dir, len, "%s/s-%08x", r->scratch, salt) >=
+		    (int)len)
+			return -ENAMETOOLONG;
+		if (!mkdir(dir, 0700))
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
+/*
+ * Whether the size's used files can be emptied (truncated to 0 bytes,
+ * which frees their pages and blocks) and kept until the run ends,
+ * rather than removed after each sample: when `files` more inodes fit in
+ * half of the filesystem's free ones (no limit: yes).
+ *
+ * Why: ext4 without a journal does not reuse an inode freed in the last
+ * 5 s (300 s while its inode-table block is dirty). Each new inode's
+ * search skips every such inode of its block group, one buffer-cache
+ * lookup each (find_inode_bit -> recently_deleted), so a sample creating
+ * files right after earlier samples removed theirs paid for each of
+ * those removals: 256 copies of 4 KiB took 9-100 ms of system time, the
+ * same copies (profile: recently_deleted and find_get_block_common 18%
+ * of the run). Freed blocks have no such rule, so emptying keeps every
+ * sample's state the same.
+ */
+bool runner_keep_inodes(const struct runner *r, uint64_t files)
+{
+	struct statvfs vfs;
+
+	if (fstatvfs(r->scratch_fd, &vfs))
+		return false;
+	return !vfs.f_files || files <= vfs.f_favail / 2;
+}
+
+void runner_retire_sample_dir(const struct runner *r, const char *dir)
+{
+	if (r->keep_inodes)
+		tree_copy_empty(AT_FDCWD, dir);
+	else
+		tree_copy_remove(AT_FDCWD, dir);
+}
+
+void runner_remove_sources(struct runner *r)
+{
+	char p[FILE_PATH_MAX];
+
+	if (r->ranks) {
+		ranks_remove_sources(r->ranks);
+		return;
+	}
+	for (size_t i = 0; i < r->n_sources; i++) {
+		runner_src_path(r, i, p, sizeof(p));
+		/* names are per size: an emptied source stays until the
+		 * run ends, like the sample directories */
+		if (r->keep_inodes)
+			tree_copy_empty(AT_FDCWD, p);
+		else
+			unlink(p);
+	}
+	r->n_sources = 0;
+}
+
+/* Makes sure sources 0..want-1 of the current size exist, with their
+ * hashes. Generation and hashing are untimed; the new files are written
+ * back so their writeback does not land in a later timed region. */
+int runner_ensure_sources(struct runner *r, size_t want, char *why, size_t len)
+{
+	const struct run_request *rq = &r->run->request;
+	size_t first = r->n_sources;
+	char p[FILE_PATH_MAX];
+
+	if (r->ranks)
+		return ranks_sources(r->ranks, r->size, r->size_idx, want, why,
+				     len);
+	if (want <= r->n_sources)
+		return 0;
+	if (want > r->cap_sources) {
+		uint64_t *h = realloc(r->hashes, want * sizeof(*h));
+
+		if (!h)
+			return strategy_why(why, len, -ENOMEM,
+					    "generating sources: %s",
+					    strerror(ENOMEM));
+		r->hashes = h;
+		r->cap_sources = want;
+	}
+	for (size_t i = first; i < want; i++) {
+		int fd, ret;
+
+		runner_src_path(r, i, p, sizeof(p));
+		/* never follow a link planted in the scratch directory */
+		fd = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC |
+			  O_NOFOLLOW, 0644);
+		if (fd < 0)
+			return strategy_why(why, len, -errno,
+					    "creating source %s: %s", p,
+					    strerror(errno));
+		ret = dataset_fill(fd, r->size, rq->content, rq->seed, i);
+		if (!ret)
+			ret = dataset_hash_fd(fd, r->size, &r->hashes[i]);
+		close(fd);
+		if (ret) {
+			/* a partial source must not be taken for a whole one */
+			unlink(p);
+			return strategy_why(why, len, ret,
+					    "generating source files: %s",
+					    strerror(-ret));
+		}
+		r->n_sources = i + 1;
+	}
+	if (syncfs(r->src_top[0] ? r->src_fd : r->scratch_fd))
+		return strategy_why(why, len, -errno,
+				    "writing source files back: %s",
+				    strerror(errno));
+	return 0;
+}
