@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <gsl/gsl_cdf.h>
 #include <jansson.h>
@@ -379,6 +380,48 @@ static void add_env_diff(struct comparison *cmp, const char *field,
 
 #define N_ENV_FIELDS 8
 
+/* Whether the two runs were measured at the same time (one sweep split
+ * in two, interleaved passes): their [start, start + duration] overlap.
+ * Unknown start times: no. */
+static bool measured_together(const struct run *a, const struct run *b)
+{
+	struct tm ta = { 0 }, tb = { 0 };
+	double sa, sb;
+
+	if (!a->started || !b->started ||
+	    !strptime(a->started, "%Y-%m-%dT%H:%M:%SZ", &ta) ||
+	    !strptime(b->started, "%Y-%m-%dT%H:%M:%SZ", &tb))
+		return false;
+	sa = (double)timegm(&ta);
+	sb = (double)timegm(&tb);
+	/* started has whole seconds */
+	return sa <= sb + b->duration + 1 && sb <= sa + a->duration + 1;
+}
+
+/*
+ * A side measured while other processes kept the CPUs busy, at another
+ * time than the other side: that load fell on it alone, and its times
+ * moved by an amount no within-run CI holds (back-to-back A/A runs of
+ * `iobench quick` here: 1.6x for 4K rw when others used 1.3 of 2 CPUs
+ * during the first). Its time changes are not judged.
+ */
+static void mark_disturbed(const struct run *base, const struct run *new,
+			   struct comparison *cmp)
+{
+	const struct run *side =
+		env_load_disturbed(&base->env.load, NULL, 0) ? base :
+		env_load_disturbed(&new->env.load, NULL, 0) ? new : NULL;
+
+	if (!side || measured_together(base, new))
+		return;
+	cmp->disturbed = true;
+	snprintf(cmp->disturbed_why, sizeof(cmp->disturbed_why),
+		 "the %s run was measured while other processes kept %.2f "
+		 "of %u CPUs busy", side == base ? "base" : "new",
+		 side->env.load.other_cpus + fmax(side->env.load.steal_cpus, 0),
+		 side->env.load.cpus);
+}
+
 static void diff_environments(const struct run *base, const struct run *new,
 			      struct comparison *cmp)
 {
@@ -401,6 +444,7 @@ static void diff_environments(const struct run *base, const struct run *new,
 						       NULL,
 			     new->env.load.measured ? new->env.load.text :
 						      NULL);
+	mark_disturbed(base, new, cmp);
 }
 
 static bool has_samples(const struct cell *c)
@@ -645,6 +689,12 @@ static int adjust_and_judge(struct comparison *cmp)
 		struct compare_cell *cc = &cmp->cells[i];
 
 		cc->verdict = verdict_of(cc, o);
+		if (cmp->disturbed && !cc->hierarchical &&
+		    (cc->verdict == VERDICT_REGRESSED ||
+		     cc->verdict == VERDICT_IMPROVED)) {
+			cc->verdict = VERDICT_NOISE;
+			cmp->n_disturbed++;
+		}
 		mirror_time(cc);
 		count_verdict(cmp, cc);
 		for (int m = METRIC_TIME + 1; m < METRIC_COUNT; m++) {
@@ -775,6 +825,12 @@ void compare_summary(const struct comparison *cmp, char *buf, size_t len)
 				cmp->n_regressed == 1 ? "" : "s",
 				cmp->n_improved,
 				cmp->n_improved == 1 ? "" : "s");
+	if (cmp->n_disturbed && used < len)
+		used += snprintf(buf + used, len - used,
+				 "; %zu time change%s not judged: %s",
+				 cmp->n_disturbed,
+				 cmp->n_disturbed == 1 ? "" : "s",
+				 cmp->disturbed_why);
 	/* the other figures, only when some regressed: cells, not figures */
 	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
 		size_t n = 0;
@@ -905,6 +961,13 @@ static void md_env(FILE *f, const struct comparison *cmp)
 	for (size_t i = 0; i < cmp->n_env_diffs; i++)
 		fprintf(f, "| %s | %s | %s |\n", cmp->env_diffs[i].field,
 			cmp->env_diffs[i].base, cmp->env_diffs[i].new);
+	if (cmp->disturbed)
+		fprintf(f, "\n> Time changes of cells with one run per side are "
+			   "not judged (%zu shown as within noise): %s, at "
+			   "another time than the other side, so that load fell "
+			   "on one side only. Measure both on a quiet machine, "
+			   "or both interleaved (`iobench compare REF`).\n",
+			cmp->n_disturbed, cmp->disturbed_why);
 }
 
 static void md_warnings(FILE *f, const struct comparison *cmp, const char *h2)
@@ -930,7 +993,7 @@ char *compare_markdown(const struct comparison *cmp,
 		       const struct compare_sides *s)
 {
 	const char *h2 = s->title ? "###" : "##";
-	char line[128], *doc = NULL;
+	char line[256], *doc = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&doc, &size);
 
@@ -1135,7 +1198,7 @@ char *compare_json(const struct comparison *cmp,
 		   const struct compare_sides *s)
 {
 	json_t *root, *cells, *env;
-	char line[128], *doc;
+	char line[256], *doc;
 
 	compare_summary(cmp, line, sizeof(line));
 	cells = json_array();
@@ -1179,6 +1242,11 @@ char *compare_json(const struct comparison *cmp,
 	if (s->extra)
 		json_object_update(root, s->extra);
 	json_object_set_new(root, "failed", json_boolean(compare_failed(cmp)));
+	json_object_set_new(root, "time_not_judged",
+			    cmp->disturbed ?
+			    json_pack("{s:I, s:s}", "cells",
+				      (json_int_t)cmp->n_disturbed, "why",
+				      cmp->disturbed_why) : json_null());
 	json_object_set_new(root, "fail_on", json_fail_on(cmp->opts.fail_on));
 	json_object_set_new(root, "figures", json_figure_counts(cmp));
 	doc = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);

@@ -149,6 +149,14 @@ struct comparison {
 	size_t metric_regressed[METRIC_COUNT], metric_improved[METRIC_COUNT];
 	/* cells compared with a noise floor; with several runs per side */
 	size_t n_floored, n_hierarchical;
+	/* a side of one run was measured while other processes were busy
+	 * (env_load.h), and the two sides at different times: the time
+	 * changes of single-run cells are not judged (within noise), as
+	 * that load fell on one side only; disturbed_why says which side
+	 * and how busy. n_disturbed: cells whose change was so demoted. */
+	bool disturbed;
+	char disturbed_why[192];
+	size_t n_disturbed;
 };
 
 /* Whether the comparison fails: some figure that opts.fail_on names
