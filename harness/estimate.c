@@ -101,19 +101,19 @@ static double copy_seconds(const struct run *run, const struct cell *c)
 /* The batch the runner's calibration would choose (1 for trees). */
 static double batch_of(const struct run *run, const struct cell *c)
 {
-	double k, per = copy_seconds(run, c);
+	double lim = BATCH_MAX_FILES;
 
 	/* the runner's own once its warm-up has calibrated it */
 	if (c->batch && c->warmup_seconds > 0)
 		return c->batch;
 	if (run->request.source || run->workload)
 		return 1;
-	k = per > 0 ? BATCH_TARGET_SECONDS / per : BATCH_MAX_FILES;
-	if (k > BATCH_MAX_FILES)
-		k = BATCH_MAX_FILES;
-	if (c->size && k > BATCH_MAX_BYTES / c->size)
-		k = BATCH_MAX_BYTES / c->size;
-	return k < 1 ? 1 : (double)(unsigned long)(k + 0.999);
+	if (c->size && lim > BATCH_MAX_BYTES / c->size)
+		lim = BATCH_MAX_BYTES / c->size;
+	/* the runner's rule (by size, halved for a slow strategy), with
+	 * the model's copy time; the free-space bound is the run's */
+	return runner_batch_for(&run->request, c->size, copy_seconds(run, c),
+				lim < 1 ? 1 : (unsigned)lim);
 }
 
 double estimate_sample_seconds(const struct run *run, const struct cell *c)

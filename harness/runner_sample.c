@@ -489,7 +489,7 @@ uint64_t runner_size_files_bound(const struct runner *r)
  * With --stonewall S a sample must last 2 S, so every rank is still
  * copying when the wall stops it: the calibration decides (1..lim).
  */
-static unsigned batch_for(const struct run_request *rq, uint64_t size,
+unsigned runner_batch_for(const struct run_request *rq, uint64_t size,
 			  double per_copy, unsigned lim)
 {
 	double want = BATCH_TARGET_SECONDS /
@@ -529,7 +529,7 @@ int runner_run_sample_again(struct runner *r, size_t ci, unsigned k,
 
 /*
  * Warm-up of one cell: a calibration sample, then the batch size k from
- * the size (batch_for(): smaller only for a slow strategy); when k
+ * the size (runner_batch_for(): smaller only for a slow strategy); when k
  * differs, a second warm-up with the full batch touches every file the
  * samples will use.
  */
@@ -579,7 +579,7 @@ int runner_warm_up(struct runner *r, size_t ci)
 	 * as a strategy's sample holds */
 	if (!r->tree && reference_batches(r->cs[ci].s) && c->tool_start > 0)
 		work = fmax(s.seconds - c->tool_start, s.seconds / 10);
-	k = r->tree ? 1 : batch_for(&r->run->request, c->size, work / k0,
+	k = r->tree ? 1 : runner_batch_for(&r->run->request, c->size, work / k0,
 				    lim);
 	c->batch = k;
 	c->warmup_seconds = s.seconds;
