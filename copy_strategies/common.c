@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Helpers shared by the strategy files: O_DIRECT alignment, aligned
- * buffers, whole-buffer writes, probe scratch files and reasons.
+ * buffers, whole-buffer writes, probe scratch files and reasons, and the
+ * per-thread I/O latency observer.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/magic.h>
 
@@ -423,4 +425,25 @@ int strategy_probe_direct(const char *dir, char *why, size_t len)
 out_close:
 	close(fd);
 	return ret;
+}
+
+/* Per thread: each copy() runs on one thread, with its own state. */
+static _Thread_local const struct copy_io_observer *io_observer;
+
+void strategy_io_observer_set(const struct copy_io_observer *o)
+{
+	io_observer = o && o->complete ? o : NULL;
+}
+
+const struct copy_io_observer *strategy_io_observer(void)
+{
+	return io_observer;
+}
+
+uint64_t strategy_io_clock_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }

@@ -5,6 +5,8 @@
  * io_uring_register_files_update), optional IORING_SETUP_SQPOLL and
  * O_DIRECT. Up to queue_depth chunks in flight; each completed read
  * becomes the write of the same buffer, as liburing's io_uring-cp does.
+ * With an I/O observer, each SQE is stamped as it is prepared (its
+ * user_data, the chunk, finds the stamp) and timed when its CQE is reaped.
  *
  * Buffered, much of the cost is per request: a filesystem without
  * non-blocking buffered writes (ext4: no FMODE_BUF_WASYNC) fails every
@@ -56,6 +58,7 @@ struct uring_state {
 	struct strategy_chunk *chunks;
 	unsigned *free_slots; /* stack of idle chunk indexes */
 	unsigned nfree;
+	uint64_t *t_submit; /* per chunk: when its SQE was prepared, ns */
 };
 
 /* What a copy needs besides the state: the range and its geometry.
@@ -63,6 +66,8 @@ struct uring_state {
 struct uring_job {
 	const struct copy_range *r;
 	struct strategy_dio d;
+	const struct copy_io_observer *obs; /* NULL: no timestamps */
+	uint64_t now; /* with obs: when the last CQEs were reaped, ns */
 };
 
 static int uring_disabled_sysctl(void)
@@ -155,7 +160,9 @@ static int uring_setup(void *state, const void *options)
 	st->iovs = calloc(st->qd, sizeof(*st->iovs));
 	st->chunks = calloc(st->qd, sizeof(*st->chunks));
 	st->free_slots = calloc(st->qd, sizeof(*st->free_slots));
-	if (!st->bufs || !st->iovs || !st->chunks || !st->free_slots)
+	st->t_submit = calloc(st->qd, sizeof(*st->t_submit));
+	if (!st->bufs || !st->iovs || !st->chunks || !st->free_slots ||
+	    !st->t_submit)
 		return -ENOMEM;
 	for (unsigned i = 0; i < st->qd; i++) {
 		st->chunks[i].buf = st->bufs + (size_t)i * st->buf_size;
@@ -202,6 +209,8 @@ static int uring_queue(struct uring_state *st, struct uring_job *cp, unsigned i)
 					 cp->r->src_off + c->pos + c->done, i);
 	io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE);
 	io_uring_sqe_set_data(sqe, c);
+	if (cp->obs)
+		st->t_submit[i] = strategy_io_clock_ns();
 	return 0;
 }
 
@@ -218,6 +227,8 @@ static int uring_complete(struct uring_state *st, struct uring_job *cp,
 		st->free_slots[st->nfree++] = i;
 		return 0;
 	}
+	if (cp->obs)
+		cp->obs->complete(cp->obs->ctx, cp->now - st->t_submit[i]);
 	if (cqe->res == -EINTR || cqe->res == -EAGAIN)
 		ret = 0; /* nothing moved: issue the same transfer again */
 	else if (cqe->res < 0)
@@ -294,6 +305,8 @@ static int uring_run(struct uring_state *st, struct uring_job *cp)
 			st->broken = ret;
 			return ret;
 		}
+		if (cp->obs)
+			cp->now = strategy_io_clock_ns();
 		io_uring_for_each_cqe(&st->ring, head, cqe)
 		{
 			ret = uring_complete(st, cp, cqe, err);
@@ -316,7 +329,7 @@ static bool fd_is_direct(int fd)
 static int uring_copy(void *state, int src, int dst, const struct copy_range *r)
 {
 	struct uring_state *st = state;
-	struct uring_job cp = { .r = r };
+	struct uring_job cp = { .r = r, .obs = strategy_io_observer() };
 	static const int no_files[] = { -1, -1 };
 	int files[] = { src, dst };
 	int ret, ret2;
@@ -355,6 +368,7 @@ static void uring_teardown(void *state)
 
 	if (st->ring_ready)
 		io_uring_queue_exit(&st->ring);
+	free(st->t_submit);
 	free(st->free_slots);
 	free(st->chunks);
 	free(st->iovs);

@@ -3,7 +3,9 @@
  * libaio: Linux native AIO on O_DIRECT descriptors: io_setup(2),
  * io_submit(2) of io_prep_pread/io_prep_pwrite iocbs, io_getevents(2).
  * Up to queue_depth chunks in flight; each completed read becomes the
- * write of the same buffer, as liburing's io_uring-cp does.
+ * write of the same buffer, as liburing's io_uring-cp does. With an I/O
+ * observer, each iocb is stamped as io_submit takes it and timed when
+ * io_getevents returns its event.
  */
 #include <errno.h>
 #include <libaio.h>
@@ -30,6 +32,7 @@ struct libaio_state {
 	unsigned *free_slots; /* stack of idle chunk indexes */
 	unsigned nfree;
 	struct io_event *events;
+	uint64_t *t_submit; /* per chunk: when its iocb was submitted, ns */
 };
 
 /* What a copy needs besides the state: the files and their geometry. */
@@ -37,6 +40,8 @@ struct libaio_copy {
 	int src, dst;
 	const struct copy_range *r;
 	struct strategy_dio d;
+	const struct copy_io_observer *obs; /* NULL: no timestamps */
+	uint64_t now; /* with obs: when the last events were reaped, ns */
 };
 
 static int libaio_probe(const char *dir, char *why, size_t len)
@@ -84,8 +89,9 @@ static int libaio_setup(void *state, const void *options)
 	st->pending = calloc(st->qd, sizeof(*st->pending));
 	st->free_slots = calloc(st->qd, sizeof(*st->free_slots));
 	st->events = calloc(st->qd, sizeof(*st->events));
+	st->t_submit = calloc(st->qd, sizeof(*st->t_submit));
 	if (!st->bufs || !st->chunks || !st->iocbs || !st->pending ||
-	    !st->free_slots || !st->events)
+	    !st->free_slots || !st->events || !st->t_submit)
 		return -ENOMEM;
 	for (unsigned i = 0; i < st->qd; i++)
 		st->chunks[i].buf = st->bufs + (size_t)i * st->buf_size;
@@ -133,12 +139,29 @@ static void libaio_drop_pending(struct libaio_state *st)
 	st->npending = 0;
 }
 
+/* Stamps the pending iocbs with the time they are submitted. */
+static void libaio_stamp(struct libaio_state *st)
+{
+	uint64_t now = strategy_io_clock_ns();
+
+	for (unsigned k = 0; k < st->npending; k++) {
+		struct strategy_chunk *c = st->pending[k]->data;
+
+		st->t_submit[c - st->chunks] = now;
+	}
+}
+
 /* Hands the prepared iocbs to the kernel; EAGAIN with requests in
  * flight leaves the rest pending until completions free resources. */
-static int libaio_submit(struct libaio_state *st)
+static int libaio_submit(struct libaio_state *st,
+			 const struct copy_io_observer *obs)
 {
 	while (st->npending) {
-		int n = io_submit(st->ctx, st->npending, st->pending);
+		int n;
+
+		if (obs)
+			libaio_stamp(st);
+		n = io_submit(st->ctx, st->npending, st->pending);
 
 		if (n == -EINTR)
 			continue;
@@ -161,6 +184,9 @@ static int libaio_complete(struct libaio_state *st, struct libaio_copy *cp,
 	unsigned i = c - st->chunks;
 	long res = (long)ev->res;
 	int ret;
+
+	if (cp->obs)
+		cp->obs->complete(cp->obs->ctx, cp->now - st->t_submit[i]);
 
 	if (res == -EINTR || res == -EAGAIN) {
 		libaio_queue(st, cp, i);
@@ -194,7 +220,8 @@ static int libaio_copy(void *state, int src, int dst,
 		       const struct copy_range *r)
 {
 	struct libaio_state *st = state;
-	struct libaio_copy cp = { .src = src, .dst = dst, .r = r };
+	struct libaio_copy cp = { .src = src, .dst = dst, .r = r,
+				  .obs = strategy_io_observer() };
 	uint64_t pos = 0;
 	int ret, err;
 
@@ -214,7 +241,7 @@ static int libaio_copy(void *state, int src, int dst,
 
 		if (!err) {
 			pos = libaio_start_reads(st, &cp, pos);
-			err = libaio_submit(st);
+			err = libaio_submit(st, cp.obs);
 		}
 		if (err)
 			libaio_drop_pending(st);
@@ -226,6 +253,8 @@ static int libaio_copy(void *state, int src, int dst,
 			continue;
 		if (n < 0)
 			return n; /* a broken context: nothing to drain */
+		if (cp.obs)
+			cp.now = strategy_io_clock_ns();
 		for (int k = 0; k < n; k++) {
 			if (err) {
 				struct strategy_chunk *c = st->events[k].data;
@@ -249,6 +278,7 @@ static void libaio_teardown(void *state)
 
 	if (st->ctx)
 		io_destroy(st->ctx);
+	free(st->t_submit);
 	free(st->events);
 	free(st->free_slots);
 	free(st->pending);

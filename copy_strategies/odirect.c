@@ -2,7 +2,8 @@
 /*
  * odirect: pread(2)/pwrite(2) on O_DIRECT descriptors through one aligned
  * buffer, as dd iflag=direct oflag=direct does; the unaligned tail is
- * rounded up and the destination trimmed back with ftruncate(2).
+ * rounded up and the destination trimmed back with ftruncate(2). Each
+ * syscall's latency goes to the thread's I/O observer, when there is one.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -35,14 +36,17 @@ static int odirect_setup(void *state, const void *options)
 	return st->chunk.buf ? 0 : -errno;
 }
 
-/* Reads then writes one chunk, resuming short transfers. */
+/* Reads then writes one chunk, resuming short transfers; each syscall
+ * is one request for the observer (obs, may be NULL). */
 static int odirect_copy_chunk(struct strategy_chunk *c,
 			      const struct strategy_dio *d, int src, int dst,
-			      const struct copy_range *r)
+			      const struct copy_range *r,
+			      const struct copy_io_observer *obs)
 {
 	for (;;) {
 		size_t left = c->io_len - c->done;
 		char *buf = c->buf + c->done;
+		uint64_t t0 = obs ? strategy_io_clock_ns() : 0;
 		ssize_t n;
 		int ret;
 
@@ -57,6 +61,8 @@ static int odirect_copy_chunk(struct strategy_chunk *c,
 				continue;
 			return -errno;
 		}
+		if (obs)
+			obs->complete(obs->ctx, strategy_io_clock_ns() - t0);
 		ret = strategy_chunk_advance(c, d, n);
 		if (ret)
 			return ret < 0 ? ret : 0;
@@ -67,6 +73,7 @@ static int odirect_copy(void *state, int src, int dst,
 			const struct copy_range *r)
 {
 	struct odirect_state *st = state;
+	const struct copy_io_observer *obs = strategy_io_observer();
 	struct strategy_dio d;
 	uint64_t pos;
 	int ret;
@@ -81,7 +88,7 @@ static int odirect_copy(void *state, int src, int dst,
 
 		strategy_chunk_start(&st->chunk, &d, pos,
 				     left < st->buf_size ? left : st->buf_size);
-		ret = odirect_copy_chunk(&st->chunk, &d, src, dst, r);
+		ret = odirect_copy_chunk(&st->chunk, &d, src, dst, r, obs);
 		if (ret)
 			return ret;
 	}

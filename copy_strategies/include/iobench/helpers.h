@@ -126,4 +126,20 @@ int strategy_chunk_advance(struct strategy_chunk *c,
  * -errno + reason ("O_DIRECT not supported by tmpfs"). */
 int strategy_probe_direct(const char *dir, char *why, size_t len);
 
+/*
+ * ---- per-I/O completion latency (struct copy_io_observer) ----
+ *
+ * The caller of copy() sets the observer of its thread; the strategy
+ * reads it once per copy() and, when it is not NULL, stamps each request
+ * with strategy_io_clock_ns() as it submits it and calls
+ * o->complete(o->ctx, now - stamp) as it sees it complete. Off (NULL) by
+ * default on every thread. The observer is not copied: it must stay
+ * valid until it is replaced.
+ */
+void strategy_io_observer_set(const struct copy_io_observer *o);
+/* The calling thread's observer, or NULL. */
+const struct copy_io_observer *strategy_io_observer(void);
+/* Nanoseconds on CLOCK_MONOTONIC (arbitrary origin). */
+uint64_t strategy_io_clock_ns(void);
+
 #endif

@@ -28,6 +28,12 @@
  *    silently short copy. It handles short transfers and EINTR itself.
  *  - Every hook returns 0 or -errno; probe() also writes a reason.
  *  - Nothing here prints; the caller turns -errno into messages.
+ *  - Optional: a strategy that issues I/O requests of its own (pread,
+ *    io_submit, io_uring SQEs) may report each one's completion latency
+ *    to the observer of the thread calling copy() (struct
+ *    copy_io_observer below; strategy_io_observer() in iobench/helpers.h).
+ *    It reads the observer once per copy(); NULL means nobody listens,
+ *    and it then takes no timestamps at all.
  *
  * Plugins: a shared object that defines iobench_strategy_entry() (below;
  * COPY_STRATEGY_PLUGIN() writes it) is loaded with `iobench --plugin
@@ -121,6 +127,21 @@ struct copy_strategy {
 	int (*setup)(void *state, const void *options);
 	int (*copy)(void *state, int src, int dst, const struct copy_range *r);
 	void (*teardown)(void *state);
+};
+
+/*
+ * Who hears of each I/O request a copy() completes (optional, see the
+ * contract above). complete() gets the request's latency in nanoseconds
+ * (CLOCK_MONOTONIC, strategy_io_clock_ns()): from its submission (the
+ * syscall, or the SQE prepared just before io_uring_submit) to the moment
+ * the strategy saw it complete (the syscall returned, or the completion
+ * was reaped). One call per request the kernel completed, retries and
+ * short transfers included; it runs on the thread that called copy(),
+ * inside the timed copy, so it must be cheap and must not fail.
+ */
+struct copy_io_observer {
+	void (*complete)(void *ctx, uint64_t latency_ns);
+	void *ctx;
 };
 
 /*
