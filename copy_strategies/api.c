@@ -33,6 +33,7 @@ struct call {
 	unsigned flags;
 	char *err;
 	size_t err_len;
+	const struct copy_io_observer *io_observer; /* or NULL */
 };
 
 static int call_fail(struct call *c, int err, const char *fmt, ...)
@@ -141,6 +142,7 @@ static int call_begin(struct call *c, const char *strategy,
 	if (ret == -EINVAL)
 		return ret; /* no message: errmsg itself is unreadable */
 	c->flags = p.flags;
+	c->io_observer = p.io_observer;
 	c->err = p.errmsg;
 	c->err_len = p.errmsg_len;
 	if (ret)
@@ -227,6 +229,21 @@ static int open_dst(struct call *c, const char *dst, int extra, mode_t mode,
 
 /* The copy proper, src already open and checked: dst opened, checked,
  * truncated, copied into, synced on request and closed. */
+/* strategy_copy_once() with the call's I/O observer on this thread
+ * (the caller's own observer, if any, is put back afterwards). */
+static int call_copy(const struct call *c, int src, int dst,
+		     const struct copy_range *r)
+{
+	const struct copy_io_observer *saved = strategy_io_observer();
+	int ret;
+
+	if (c->io_observer)
+		strategy_io_observer_set(c->io_observer);
+	ret = strategy_copy_once(c->s, c->opts, src, dst, r);
+	strategy_io_observer_set(saved);
+	return ret;
+}
+
 static int copy_into(struct call *c, int src_fd, const struct stat *src_st,
 		     const char *src, const char *dst, int extra)
 {
@@ -248,7 +265,7 @@ static int copy_into(struct call *c, int src_fd, const struct stat *src_st,
 	else if (!created && ftruncate(fd, 0))
 		ret = call_fail(c, -errno, "%s: %s", dst, strerror(errno));
 	if (!ret) {
-		ret = strategy_copy_once(c->s, c->opts, src_fd, fd, &r);
+		ret = call_copy(c, src_fd, fd, &r);
 		if (ret)
 			copy_failed(c, ret, src, dst);
 	}
@@ -307,7 +324,7 @@ int iobench_copy_fd(int src_fd, int dst_fd, const struct copy_range *r,
 	if (!ret && !r)
 		ret = call_fail(&c, -EINVAL, "no range given");
 	if (!ret) {
-		ret = strategy_copy_once(c.s, c.opts, src_fd, dst_fd, r);
+		ret = call_copy(&c, src_fd, dst_fd, r);
 		if (ret)
 			copy_failed(&c, ret, "the source", NULL);
 	}

@@ -50,6 +50,11 @@ struct iobench_copy_params {
 	/* where a failure's one-line message goes; NULL: nowhere */
 	char *errmsg;
 	size_t errmsg_len;
+	/* (IOBENCH_1.1) hears each I/O request's completion
+	 * latency, from strategies that time theirs (io_uring, libaio,
+	 * odirect; see struct copy_io_observer); NULL: nobody listens and
+	 * nothing is timed */
+	const struct copy_io_observer *io_observer;
 };
 
 #define IOBENCH_COPY_PARAMS_INIT \
