@@ -12,6 +12,7 @@
 #include "cell_io.h"
 #include "clock.h"
 #include "fmt.h"
+#include "io_latency.h"
 #include "plots.h"
 #include "strategies.h"
 
@@ -72,8 +73,10 @@ void run_io_free(struct run_io *io)
 {
 	if (!io)
 		return;
-	for (size_t i = 0; io->cells && i < io->n_cells; i++)
+	for (size_t i = 0; io->cells && i < io->n_cells; i++) {
 		histogram_free(&io->cells[i].lat);
+		histogram_free(&io->cells[i].io_lat);
+	}
 	free(io->cells);
 	free(io->chain_why);
 	free(io);
@@ -194,7 +197,7 @@ int cell_io_json_annotate(json_t *root, const struct run *run)
 		    json_object_set_new(o, "diskstats", cell_disk_json(io, c)))
 			return -ENOMEM;
 	}
-	return 0;
+	return io_latency_json_annotate(cells, io);
 }
 
 /* A cell's "diskstats" back into c, devices in chain order. */
@@ -319,7 +322,7 @@ int cell_io_json_read(json_t *root, struct run *run, char *err, size_t len)
 					    "cells[%zu].diskstats: expected an "
 					    "object with devices", i);
 	}
-	return 0;
+	return io_latency_json_read(cells, io, err, len);
 }
 
 /* ---- report.md ---- */
@@ -508,6 +511,8 @@ int cell_io_report(FILE *f, const struct run *run, const char *dir)
 	report_latency(f, run);
 	for (int m = CACHE_WARM; m <= CACHE_COLD && dir && !ret; m++)
 		ret = latency_plot(f, run, m, dir);
+	if (!ret)
+		ret = io_latency_report(f, run, dir);
 	report_disk(f, run);
 	return ret;
 }

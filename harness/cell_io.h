@@ -34,6 +34,9 @@
  */
 struct cell_io {
 	struct histogram lat;
+	/* per-I/O completion latency (io_latency.h), nanoseconds; zeroed
+	 * (no counters) for cells whose strategy reports none */
+	struct histogram io_lat;
 	struct diskstats_snapshot disk;
 	unsigned disk_samples;	/* samples the deltas cover */
 	uint64_t disk_bytes;	/* bytes those samples copied */
@@ -82,7 +85,7 @@ double cell_io_write_per_byte(const struct run_io *io,
 			      const struct cell_io *c);
 
 /* results.json: "io" at the top ({chain, chain_why, timestamp_ns}) and
- * each cell's "latency_ns" and "diskstats". 0 or -ENOMEM. */
+ * each cell's "latency_ns", "io_latency" and "diskstats". 0 or -ENOMEM. */
 int cell_io_json_annotate(json_t *root, const struct run *run);
 /* Reads them back (optional: older files have none). 0, or -errno with
  * the reason in err. */

@@ -92,7 +92,10 @@ static int copy_from(const struct copy_unit *u, int sfd, double t0,
 				   strerror(errno));
 		goto out_close_src;
 	}
+	/* the observer belongs to this thread for the copy only */
+	strategy_io_observer_set(u->io_observer);
 	ret = strategy_copy_sparse(u->s, u->state, sfd, dfd, r, u->sparse);
+	strategy_io_observer_set(NULL);
 	if (ret) {
 		strategy_why(why, len, ret, "%s", strerror(-ret));
 		goto out_close_dst;

@@ -28,6 +28,9 @@ struct copy_unit {
 	/* holes of sparse sources (strategy_copy_sparse()); a run-wide
 	 * setting the caller sets after copy_unit_setup() (default auto) */
 	enum strategy_sparse sparse;
+	/* hears each I/O request's latency during the unit's copies
+	 * (iobench/strategy.h); NULL: off. Set after copy_unit_setup() */
+	const struct copy_io_observer *io_observer;
 };
 
 /*

@@ -14,12 +14,32 @@
 
 #include "histogram.h"
 
+size_t histogram_n_buckets(unsigned bits)
+{
+	if (bits < HISTOGRAM_MIN_BITS || bits > HISTOGRAM_MAX_BITS)
+		return 0;
+	return (size_t)(66 - bits) << (bits - 1);
+}
+
+int histogram_init_on(struct histogram *h, unsigned bits, uint64_t *counts,
+		      size_t n)
+{
+	memset(h, 0, sizeof(*h));
+	if (!histogram_n_buckets(bits) || n < histogram_n_buckets(bits))
+		return -EINVAL;
+	h->n_buckets = histogram_n_buckets(bits);
+	h->counts = counts;
+	h->bits = bits;
+	memset(counts, 0, h->n_buckets * sizeof(*counts));
+	return 0;
+}
+
 int histogram_init(struct histogram *h, unsigned bits)
 {
 	memset(h, 0, sizeof(*h));
-	if (bits < HISTOGRAM_MIN_BITS || bits > HISTOGRAM_MAX_BITS)
+	if (!histogram_n_buckets(bits))
 		return -EINVAL;
-	h->n_buckets = (size_t)(66 - bits) << (bits - 1);
+	h->n_buckets = histogram_n_buckets(bits);
 	h->counts = calloc(h->n_buckets, sizeof(*h->counts));
 	if (!h->counts) {
 		h->n_buckets = 0;

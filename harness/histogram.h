@@ -55,6 +55,17 @@ struct histogram_summary {
 /* An empty histogram of precision `bits`. 0, -EINVAL (bits out of
  * [HISTOGRAM_MIN_BITS, HISTOGRAM_MAX_BITS]) or -ENOMEM. */
 int histogram_init(struct histogram *h, unsigned bits);
+/* Counters a histogram of precision bits keeps; 0 for bits out of
+ * range. */
+size_t histogram_n_buckets(unsigned bits);
+/*
+ * histogram_init() over counters the caller owns (n of them, at least
+ * histogram_n_buckets(bits)), zeroed here: e.g. memory shared with a
+ * process that records while another reads. Never histogram_free() such
+ * a histogram. 0 or -EINVAL.
+ */
+int histogram_init_on(struct histogram *h, unsigned bits, uint64_t *counts,
+		      size_t n);
 /* Frees the counters and zeroes h; safe on a zeroed struct. */
 void histogram_free(struct histogram *h);
 /* Forgets every value, keeps the precision. */

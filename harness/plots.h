@@ -76,6 +76,11 @@ struct plots_bars {
  * plots_write_run(). */
 int plots_write_bars(const struct plots_bars *b, const char *dir,
 		     struct plots_result *out);
+/* Draws the per-I/O latency percentile curves of the run's cells that
+ * have them (io_latency.h), one plot per cache mode, into DIR/plots/;
+ * same contract as plots_write_run(). */
+int plots_write_io_latency(const struct run *run, const char *dir,
+			   struct plots_result *out);
 /* The Markdown of what a plots_write_*() call drew: each image, or why
  * nothing was drawn. */
 void plots_embed_markdown(FILE *f, const struct plots_result *pr);

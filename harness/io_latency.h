@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Per-I/O completion latency of a sweep's cells: strategies that time
+ * their requests (struct copy_io_observer: io_uring, libaio, odirect)
+ * record into a histogram the sample process shares with the runner;
+ * kept per cell (cell_io.h), in results.json ("io_latency") and the
+ * report, next to the per-copy latency.
+ */
+#ifndef IOBENCH_IO_LATENCY_H
+#define IOBENCH_IO_LATENCY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "histogram.h"
+#include "iobench/strategy.h"
+
+struct run;
+struct run_io;
+
+/* Per-I/O latencies are kept at this precision (0.4%, histogram.h). */
+#define IO_LATENCY_BITS HISTOGRAM_DEFAULT_BITS
+/* results.json's key in each cell, and its unit. */
+#define IO_LATENCY_KEY "io_latency"
+#define IO_LATENCY_UNIT "ns"
+
+/*
+ * One sample's per-I/O latencies, in memory shared (MAP_SHARED) with the
+ * sample process: made before the fork, the child records through the
+ * observer, the parent reads h after the child is gone.
+ */
+struct io_latency_sample {
+	struct histogram h;		/* its counters in the same mapping */
+	struct copy_io_observer obs;	/* records into h */
+	size_t map_len;
+};
+
+/* A new, empty one, or NULL (out of memory: the sample then records
+ * none). Free it with io_latency_sample_free(). */
+struct io_latency_sample *io_latency_sample_new(void);
+void io_latency_sample_free(struct io_latency_sample *s);
+
+/* Adds a kept sample's latencies to cell i of io (nothing when the
+ * sample recorded none). 0 or -ENOMEM. */
+int io_latency_add_sample(struct run_io *io, size_t i,
+			  const struct io_latency_sample *s);
+
+/* results.json: each cell's "io_latency" ({unit, count, min, p50, p90,
+ * p99, p99_9, max, mean, histogram}) when it has one. 0 or -ENOMEM. */
+int io_latency_json_annotate(json_t *cells, const struct run_io *io);
+/* Reads them back (cells without one, and older files, have none). 0, or
+ * -errno with the reason in err. */
+int io_latency_json_read(json_t *cells, struct run_io *io, char *err,
+			 size_t len);
+
+/* Whether any cell of the run has per-I/O latencies. */
+bool io_latency_any(const struct run_io *io);
+/* report.md's "Per-I/O latency" part (nothing when no cell has any) and
+ * its plot in dir/plots/ (none when dir is NULL). 0 or -errno. */
+int io_latency_report(FILE *f, const struct run *run, const char *dir);
+
+#endif
