@@ -20,6 +20,7 @@
 #include "cache.h"
 #include "clock.h"
 #include "copy_unit.h"
+#include "io_latency.h"
 #include "memcount.h"
 #include "profile.h"
 #include "reference.h"
@@ -281,6 +282,8 @@ static int child_measure(const struct child_job *j, struct sample_msg *m)
 	if (ret)
 		goto out_teardown;
 	u.sparse = j->sparse;
+	if (j->io_lat)
+		u.io_observer = &j->io_lat->obs;
 	/* residency right before the clock: what the copy really met */
 	ret = sum_pages(j->tree, j->src, j->k, c->cache == CACHE_WARM,
 			&m->src_pages, &before);

@@ -20,6 +20,8 @@
 #include "strategies.h"
 #include "threads.h"
 
+struct io_latency_sample;
+
 struct ranks;
 struct source_tree;
 
@@ -111,6 +113,8 @@ struct child_job {
 	/* k entries shared with the parent (or NULL): each file's copy
 	 * time, one clock read per file inside the timed region */
 	double *lat;
+	/* shared with the parent (or NULL): per-I/O latencies */
+	struct io_latency_sample *io_lat;
 };
 
 /* ---- the round loop (runner.c) ---- */

@@ -21,6 +21,7 @@
 #include "cluster.h"
 #include "dataset.h"
 #include "diskstats.h"
+#include "io_latency.h"
 #include "profile.h"
 #include "ranks.h"
 #include "reference.h"
@@ -273,6 +274,7 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 	struct run_io *io = r->run->io;
 	bool have_disk = false;
 	double start, *lat = NULL;
+	struct io_latency_sample *io_lat = NULL;
 	size_t lat_len = 0;
 	bool disturbed;
 	int pfd[2], ret;
@@ -320,6 +322,7 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 			lat = NULL;
 		for (unsigned i = 0; lat && i < k; i++)
 			lat[i] = -1;
+		io_lat = io_latency_sample_new();
 	}
 	have_disk = io && io->chain.n &&
 		    !diskstats_snapshot(&io->chain, NULL, &disk0);
@@ -341,6 +344,7 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 			.preserve = r->run->request.preserve, .dir = dir,
 			.reference = reference_cell(c),
 			.src = src, .dst = dst, .k = k, .lat = lat,
+			.io_lat = io_lat,
 		};
 
 		runner_child_main(&j, pfd[1]);
@@ -405,12 +409,17 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 		       n * sizeof(*out->per_thread));
 	}
 	/* a timed sample's copies, one level down (warm-ups are not) */
-	if (r->keep_io)
+	if (r->keep_io) {
 		cell_io_add_sample(io, ci, lat, k, have_disk ? &delta : NULL,
 				   r->tree ? c->size : (uint64_t)k * c->size);
+		ret = io_latency_add_sample(io, ci, io_lat);
+		if (ret)
+			strategy_why(why, len, ret, "%s", strerror(-ret));
+	}
 out_free:
 	if (lat)
 		munmap(lat, lat_len);
+	io_latency_sample_free(io_lat);
 	/* also removes a failed copy's partial output (ENOSPC) */
 	runner_retire_sample_dir(r, dir);
 	free_paths(src, k);
