@@ -3,7 +3,8 @@
  * libiobench's public API (iobench/iobench.h) as a program of someone
  * else's uses it, linked against the shared library: copies byte for
  * byte, options by name, every error as -errno plus its message, the
- * params struct's size rule, and plugins loaded through the API.
+ * params struct's size rule, plugins loaded through the API, and the
+ * per-I/O latency observer.
  * usage: test_api PLUGIN_BUILD_DIR
  */
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <iobench/helpers.h>
 #include <iobench/iobench.h>
 
 #define SRC_SIZE (3 * 1024 * 1024 + 4097)
@@ -274,6 +276,74 @@ static void test_plugins(void **state)
 	assert_int_equal(iobench_plugin_load(NULL, err, sizeof(err)), -EINVAL);
 }
 
+/* What an I/O observer heard. */
+struct heard {
+	uint64_t n, zero, max_ns;
+};
+
+static void hear(void *ctx, uint64_t latency_ns)
+{
+	struct heard *h = ctx;
+
+	h->n++;
+	h->zero += !latency_ns;
+	if (latency_ns > h->max_ns)
+		h->max_ns = latency_ns;
+}
+
+/* io_uring, libaio and odirect report each read and write they issue:
+ * at least one of each per 64K chunk; rw reports none; the thread's
+ * own observer is back afterwards. */
+static void test_io_observer(void **state)
+{
+	static const char *const timed[] = { "io_uring", "libaio",
+					      "odirect" };
+	const uint64_t chunks = (SRC_SIZE + 65535) / 65536;
+	struct heard h = { 0 }, mine = { 0 };
+	struct copy_io_observer obs = { hear, &h }, own = { hear, &mine };
+	char why[256];
+	size_t usable = 0;
+
+	(void)state;
+	strategy_io_observer_set(&own);
+	for (size_t i = 0; i < 3; i++) {
+		if (iobench_strategy_probe(timed[i], dir, why, sizeof(why))) {
+			print_message("# %s: not usable here: %s\n",
+				      timed[i], why);
+			continue;
+		}
+		reset(NULL);
+		h = (struct heard){ 0 };
+		params.options = "buffer=64K";
+		params.io_observer = &obs;
+		assert_int_equal(iobench_copy_file(src, dst, timed[i],
+						   &params), 0);
+		assert_copy_of_source(dst);
+		print_message("# %s: %llu requests for %llu chunks, the "
+			      "slowest %llu ns\n", timed[i],
+			      (unsigned long long)h.n,
+			      (unsigned long long)chunks,
+			      (unsigned long long)h.max_ns);
+		assert_true(h.n >= 2 * chunks);
+		assert_int_equal(h.zero, 0);
+		assert_true(h.max_ns < 60ull * 1000 * 1000 * 1000);
+		usable++;
+	}
+	reset(NULL);
+	h = (struct heard){ 0 };
+	params.io_observer = &obs;
+	assert_int_equal(iobench_copy_file(src, dst, "rw", &params), 0);
+	assert_int_equal(h.n, 0);
+	assert_ptr_equal(strategy_io_observer(), &own);
+	assert_int_equal(mine.n, 0);
+	strategy_io_observer_set(NULL);
+	if (!usable) {
+		print_message("SKIP: none of io_uring, libaio, odirect is "
+			      "usable in %s\n", dir);
+		skip();
+	}
+}
+
 static int make_source(void)
 {
 	int fd = open("/dev/urandom", O_RDONLY), out;
@@ -309,6 +379,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup(test_failed_copy_removes_dst, reset),
 		cmocka_unit_test_setup(test_copy_fd_and_open_flags, reset),
 		cmocka_unit_test_setup(test_plugins, reset),
+		cmocka_unit_test_setup(test_io_observer, reset),
 	};
 	const char *base = getenv("IOBENCH_TEST_DIR");
 	char cmd[PATH_MAX + 16];

@@ -49,15 +49,20 @@ soname=$(readelf -d "$lib" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 	fail "soname [$soname]"
 
 # exported: exactly the functions the installed headers declare (not
-# the plugin entry point, which plugins define), each at IOBENCH_1.0
+# the plugin entry point, which plugins define), each at a version node
+# of iobench.map (IOBENCH_1.0, or IOBENCH_1.1 for the I/O observer)
 declared=$(grep -hE '^[a-z]' "$incdir"/*.h |
 	grep -oE '\b(iobench|strategy)_[a-z0-9_]+\(' | tr -d '(' |
 	grep -vx iobench_strategy_entry | sort -u)
 exported=$(nm -D --defined-only "$lib" | awk '$2 == "T" { print $3 }' | sort -u)
-unversioned=$(printf '%s\n' "$exported" | grep -v '@@IOBENCH_1\.0$')
+observer=$(printf '%s\n' "$exported" | grep -c '^strategy_io_.*@@IOBENCH_1\.1$')
+[ "$observer" -eq 3 ] && pass "the I/O observer's 3 functions at IOBENCH_1.1" ||
+	fail "the I/O observer's functions at IOBENCH_1.1: $observer of 3"
+
+unversioned=$(printf '%s\n' "$exported" | grep -vE '@@IOBENCH_1\.[01]$')
 if [ "$(printf '%s\n' "$exported" | sed 's/@@.*//')" = "$declared" ] &&
    [ -z "$unversioned" ]; then
-	pass "exports exactly the $(printf '%s\n' "$declared" | wc -l) declared functions, versioned IOBENCH_1.0"
+	pass "exports exactly the $(printf '%s\n' "$declared" | wc -l) declared functions, versioned IOBENCH_1.0/1.1"
 else
 	fail "exports differ from the headers: $(diff <(printf '%s\n' "$declared") \
 		<(printf '%s\n' "$exported" | sed 's/@@.*//') | grep '^[<>]' | tr '\n' ' ') unversioned: $unversioned"
