@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "device_internal.h"
+#include "job_control.h"
 #include "strategies.h"
 
 /* ---- kinds and options ---- */
@@ -203,25 +204,30 @@ double device_bytes_per_byte(const struct device_result *r, size_t i)
 
 /* ---- running ---- */
 
-/* One repeat of one job on one target, with its diskstats delta. */
-static void run_repeat(struct device_io_target *ts, struct device_result *r,
-		       const struct device_options *o)
+/* A repeat the process was stopped in is tried again, this many times
+ * at most (as the sweep takes a stopped sample again). */
+#define STOPPED_TRIES 10
+
+/* What one try of a repeat measured, before it is kept. */
+struct repeat_try {
+	struct device_io_out out;
+	struct histogram lat;
+	struct diskstats_snapshot delta;
+	bool have_delta;
+};
+
+/* Why a job cannot run at all on ts (r failed with the reason): 1, else
+ * 0. */
+static int cannot_run(struct device_io_target *ts, struct device_result *r)
 {
-	struct device_io_out out = { .lat = &r->lat };
-	struct diskstats_snapshot before, after, delta;
-	bool counters = ts->t->chain.n &&
-			!diskstats_snapshot(&ts->t->chain, NULL, &before);
-	struct device_io_window w;
 	int ret;
 
 	if (r->job.kind == DEVICE_CACHED_READ) {
 		ret = device_ensure_resident(ts);
 		if (ret) {
 			device_fail_result(r, ret, "reading the cached file");
-			return;
+			return 1;
 		}
-		counters = counters &&
-			   !diskstats_snapshot(&ts->t->chain, NULL, &before);
 	}
 	/* free space or memory may leave a working set below one block:
 	 * nothing to time, which the time-based loops could not end on */
@@ -233,47 +239,125 @@ static void run_repeat(struct device_io_target *ts, struct device_result *r,
 				 "(%llu KiB) is smaller than one block: too "
 				 "little free space or memory",
 				 (unsigned long long)(ts->t->cache_set / 1024));
-		return;
+		return 1;
 	}
-	w = device_io_window(o, &r->job);
+	return 0;
+}
+
+/* One try of a repeat of r's job on ts, into t: 0, -errno or -EINTR. */
+static int try_repeat(struct device_io_target *ts,
+		      const struct device_result *r,
+		      const struct device_options *o, struct repeat_try *t)
+{
+	struct diskstats_snapshot before, after;
+	bool counters = ts->t->chain.n &&
+			!diskstats_snapshot(&ts->t->chain, NULL, &before);
+	struct device_io_window w = device_io_window(o, &r->job);
+	int ret;
+
+	t->out.lat = &t->lat;
 	switch (r->job.kind) {
 	case DEVICE_CACHED_READ:
-		ret = device_io_cached_read(ts, &r->job, &w, &out);
+		ret = device_io_cached_read(ts, &r->job, &w, &t->out);
 		break;
 	case DEVICE_CACHED_WRITE:
-		ret = device_io_cached_write(ts, &r->job, &w, &out);
+		ret = device_io_cached_write(ts, &r->job, &w, &t->out);
 		break;
 	case DEVICE_METADATA:
-		ret = device_io_metadata(ts, &w, &out);
+		ret = device_io_metadata(ts, &w, &t->out);
 		break;
 	default:
-		ret = device_io_uring(ts, &r->job, ts->t->file_size, &w, &out);
+		ret = device_io_uring(ts, &r->job, ts->t->file_size, &w,
+				      &t->out);
 		break;
 	}
 	if (counters && !diskstats_snapshot(&ts->t->chain, NULL, &after)) {
-		diskstats_delta(&before, &after, &delta);
-		diskstats_add(&r->disk, &delta);
+		diskstats_delta(&before, &after, &t->delta);
+		t->have_delta = true;
 	}
-	r->issued_ios += out.issued_ios;
-	r->issued_bytes += out.issued_bytes;
+	return ret;
+}
+
+/* Adds a try to r: its latencies and counters, and its repeat unless it
+ * ended in ret (an error, or -EINTR: stopped). */
+static void keep_try(struct device_result *r, struct repeat_try *t, int ret)
+{
+	struct device_repeat *rep = &t->out.rep;
+
+	histogram_merge(&r->lat, &t->lat);
+	if (t->have_delta)
+		diskstats_add(&r->disk, &t->delta);
+	r->issued_ios += t->out.issued_ios;
+	r->issued_bytes += t->out.issued_bytes;
 	if (ret == -EINTR)
 		return;
 	if (ret) {
 		device_fail_result(r, ret, device_kind_name(r->job.kind));
 		return;
 	}
-	out.rep.rate = out.rep.seconds > 0
-			       ? (device_kind_is_bandwidth(r->job.kind)
-					  ? (double)out.rep.bytes
-					  : (double)out.rep.ios) /
-					 out.rep.seconds
-			       : NAN;
-	r->repeats[r->n_repeats++] = out.rep;
+	rep->rate = rep->seconds > 0 ?
+		    (device_kind_is_bandwidth(r->job.kind) ?
+		     (double)rep->bytes : (double)rep->ios) / rep->seconds :
+		    NAN;
+	r->repeats[r->n_repeats++] = *rep;
+}
+
+/*
+ * One repeat of one job on one target, with its diskstats delta. A try
+ * the process was stopped in (job_control.h: SIGSTOP, Ctrl-Z) is no
+ * measurement, its window including the stop: it is dropped whole
+ * (latencies and counters too) and the repeat measured again.
+ */
+static void run_repeat(struct device_io_target *ts, struct device_result *r,
+		       const struct device_options *o)
+{
+	struct repeat_try t;
+
+	for (unsigned tries = 1;; tries++) {
+		unsigned long continues;
+		int ret;
+
+		if (cannot_run(ts, r))
+			return;
+		continues = job_control_continues();
+		memset(&t, 0, sizeof(t));
+		if (histogram_init(&t.lat, HISTOGRAM_DEFAULT_BITS)) {
+			device_fail_result(r, -ENOMEM, "latency histogram");
+			return;
+		}
+		ret = try_repeat(ts, r, o, &t);
+		if (ret || job_control_continues() == continues) {
+			keep_try(r, &t, ret);
+			histogram_free(&t.lat);
+			return;
+		}
+		histogram_free(&t.lat);
+		ts->t->stopped_repeats++;
+		if (device_io_stopped())
+			return;
+		if (tries == STOPPED_TRIES) {
+			r->status = DEVICE_FAILED;
+			(void)device_set_reason(&r->reason, "the process was "
+						"stopped during each of %u "
+						"tries of a repeat",
+						STOPPED_TRIES);
+			return;
+		}
+	}
 }
 
 static void finish_results(struct device_run *run)
 {
 	for (size_t t = 0; t < run->n_targets; t++) {
+		unsigned stopped = run->targets[t].stopped_repeats;
+
+		if (stopped)
+			device_add_note(&run->targets[t],
+					"%u repeat%s stopped (SIGSTOP, Ctrl-Z) "
+					"while measuring, and measured again: "
+					"a stopped repeat's time includes the "
+					"stop", stopped,
+					stopped == 1 ? " was" : "s were");
 		for (size_t i = 0; i < run->targets[t].n_results; i++) {
 			struct device_result *r = &run->targets[t].results[i];
 
@@ -333,8 +417,14 @@ static int begin_run(struct device_run *run, size_t n_targets,
 		     struct device_job **jobs, size_t *n_jobs,
 		     struct device_io_target **ts)
 {
+	int ret;
+
 	device_resolve_options(&run->opts);
 	device_io_reset_stop();
+	/* repeats the process is stopped in are measured again */
+	ret = job_control_watch();
+	if (ret)
+		return ret;
 	if (device_plan_jobs(&run->opts, jobs, n_jobs))
 		return -ENOMEM;
 	run->targets = calloc(n_targets, sizeof(*run->targets));

@@ -130,6 +130,8 @@ struct device_target {
 	size_t n_notes;
 	struct device_result *results;
 	size_t n_results;
+	/* repeats taken again because the process was stopped in them */
+	unsigned stopped_repeats;
 };
 
 /* A whole `iobench device` run. Strings and arrays are owned. */
