@@ -227,8 +227,6 @@ static int open_dst(struct call *c, const char *dst, int extra, mode_t mode,
 	return call_fail(c, -errno, "%s: %s", dst, strerror(errno));
 }
 
-/* The copy proper, src already open and checked: dst opened, checked,
- * truncated, copied into, synced on request and closed. */
 /* strategy_copy_once() with the call's I/O observer on this thread
  * (the caller's own observer, if any, is put back afterwards). */
 static int call_copy(const struct call *c, int src, int dst,
@@ -244,6 +242,8 @@ static int call_copy(const struct call *c, int src, int dst,
 	return ret;
 }
 
+/* The copy proper, src already open and checked: dst opened, checked,
+ * truncated, copied into, synced on request and closed. */
 static int copy_into(struct call *c, int src_fd, const struct stat *src_st,
 		     const char *src, const char *dst, int extra)
 {

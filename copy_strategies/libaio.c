@@ -162,7 +162,6 @@ static int libaio_submit(struct libaio_state *st,
 		if (obs)
 			libaio_stamp(st);
 		n = io_submit(st->ctx, st->npending, st->pending);
-
 		if (n == -EINTR)
 			continue;
 		if (n == -EAGAIN && libaio_inflight(st))
@@ -187,7 +186,6 @@ static int libaio_complete(struct libaio_state *st, struct libaio_copy *cp,
 
 	if (cp->obs)
 		cp->obs->complete(cp->obs->ctx, cp->now - st->t_submit[i]);
-
 	if (res == -EINTR || res == -EAGAIN) {
 		libaio_queue(st, cp, i);
 		return 0;
