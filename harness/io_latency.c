@@ -12,6 +12,7 @@
 #include "cell_io.h"
 #include "io_latency.h"
 #include "strategies.h"
+#include "threads.h"
 
 /* The observer's callback: one completed request, in the sample process
  * (inside the timed copy: a few nanoseconds). */
@@ -20,25 +21,36 @@ static void record_one(void *ctx, uint64_t latency_ns)
 	histogram_record(ctx, latency_ns);
 }
 
-struct io_latency_sample *io_latency_sample_new(void)
+struct io_latency_sample *io_latency_sample_new(unsigned n)
 {
-	size_t n = histogram_n_buckets(IO_LATENCY_BITS);
-	size_t len = sizeof(struct io_latency_sample) + n * sizeof(uint64_t);
+	size_t per = histogram_n_buckets(IO_LATENCY_BITS);
+	size_t head = sizeof(struct io_latency_sample) +
+		      n * sizeof(struct io_latency_recorder);
+	size_t len = head + (size_t)n * per * sizeof(uint64_t);
 	struct io_latency_sample *s;
+	uint64_t *counts;
 
+	if (!n || n > THREADS_MAX)
+		return NULL;
 	s = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 		 -1, 0);
 	if (s == MAP_FAILED)
 		return NULL;
-	/* the counters follow the struct: one mapping, one address in both
-	 * processes */
-	if (histogram_init_on(&s->h, IO_LATENCY_BITS, (uint64_t *)(s + 1),
-			      n)) {
-		munmap(s, len);
-		return NULL;
+	/* the counters follow the recorders: one mapping, one address in
+	 * both processes */
+	counts = (uint64_t *)((char *)s + head);
+	for (unsigned i = 0; i < n; i++) {
+		struct io_latency_recorder *r = &s->rec[i];
+
+		if (histogram_init_on(&r->h, IO_LATENCY_BITS, counts + i * per,
+				      per)) {
+			munmap(s, len);
+			return NULL;
+		}
+		r->obs = (struct copy_io_observer){ .complete = record_one,
+						    .ctx = &r->h };
 	}
-	s->obs = (struct copy_io_observer){ .complete = record_one,
-					    .ctx = &s->h };
+	s->n = n;
 	s->map_len = len;
 	return s;
 }
@@ -49,17 +61,29 @@ void io_latency_sample_free(struct io_latency_sample *s)
 		munmap(s, s->map_len);
 }
 
+const struct copy_io_observer *io_latency_observer(
+	struct io_latency_sample *s, unsigned i)
+{
+	return s && i < s->n ? &s->rec[i].obs : NULL;
+}
+
 int io_latency_add_sample(struct run_io *io, size_t i,
 			  const struct io_latency_sample *s)
 {
 	struct histogram *h;
+	int ret = 0;
 
-	if (!io || i >= io->n_cells || !s || !s->h.total)
+	if (!io || i >= io->n_cells || !s)
 		return 0;
 	h = &io->cells[i].io_lat;
-	if (!h->counts && histogram_init(h, IO_LATENCY_BITS))
-		return -ENOMEM;
-	return histogram_merge(h, &s->h);
+	for (unsigned k = 0; k < s->n && !ret; k++) {
+		if (!s->rec[k].h.total)
+			continue;
+		if (!h->counts && histogram_init(h, IO_LATENCY_BITS))
+			return -ENOMEM;
+		ret = histogram_merge(h, &s->rec[k].h);
+	}
+	return ret;
 }
 
 bool io_latency_any(const struct run_io *io)

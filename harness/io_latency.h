@@ -27,24 +27,36 @@ struct run_io;
 #define IO_LATENCY_KEY "io_latency"
 #define IO_LATENCY_UNIT "ns"
 
-/*
- * One sample's per-I/O latencies, in memory shared (MAP_SHARED) with the
- * sample process: made before the fork, the child records through the
- * observer, the parent reads h after the child is gone.
- */
-struct io_latency_sample {
+/* One thread's recorder: its histogram and the observer filling it. */
+struct io_latency_recorder {
 	struct histogram h;		/* its counters in the same mapping */
 	struct copy_io_observer obs;	/* records into h */
-	size_t map_len;
 };
 
-/* A new, empty one, or NULL (out of memory: the sample then records
- * none). Free it with io_latency_sample_free(). */
-struct io_latency_sample *io_latency_sample_new(void);
-void io_latency_sample_free(struct io_latency_sample *s);
+/*
+ * One sample's per-I/O latencies, in memory shared (MAP_SHARED) with the
+ * sample process: made before the fork, the child's copying threads
+ * record through their own recorder's observer (a histogram is not
+ * thread-safe), the parent reads them after the child is gone.
+ */
+struct io_latency_sample {
+	size_t map_len;
+	unsigned n;			/* recorders, one per thread */
+	struct io_latency_recorder rec[];
+};
 
-/* Adds a kept sample's latencies to cell i of io (nothing when the
- * sample recorded none). 0 or -ENOMEM. */
+/* A new, empty one with n recorders (1 to THREADS_MAX), or NULL (out of
+ * memory: the sample then records none). Free it with
+ * io_latency_sample_free(). */
+struct io_latency_sample *io_latency_sample_new(unsigned n);
+void io_latency_sample_free(struct io_latency_sample *s);
+/* Recorder i's observer (for thread i); NULL when s is NULL or has no
+ * recorder i. */
+const struct copy_io_observer *io_latency_observer(
+	struct io_latency_sample *s, unsigned i);
+
+/* Adds a kept sample's latencies (every recorder's) to cell i of io
+ * (nothing when the sample recorded none). 0 or -ENOMEM. */
 int io_latency_add_sample(struct run_io *io, size_t i,
 			  const struct io_latency_sample *s);
 

@@ -49,7 +49,8 @@ static void intro(FILE *f, const struct run_io *io)
 	      "reaped together share one clock read, so a request that "
 	      "finished while another was awaited counts until it was seen, "
 	      "as fio's completion latency does. Warm-ups are not counted; "
-	      "thread-pool cells have none. ", f);
+	      "in thread-pool cells every thread's requests count (I/Os per "
+	      "copy is then n/a: the copies overlap). ", f);
 	if (isfinite(io->timestamp_ns) && fastest)
 		fprintf(f, "Timing a request takes two clock reads (%s each), "
 			"%s of the fastest median request (%s). ",

@@ -158,7 +158,7 @@ static int child_measure_threads(const struct child_job *j,
 	/* the window holds starting the worker threads too */
 	memory_window_open(m, false);
 	ret = threads_measure(j->s, c, j->sparse, j->tree ? &tt : NULL,
-			      j->src, j->dst, j->k, o, m->reason,
+			      j->src, j->dst, j->k, j->io_lat, o, m->reason,
 			      sizeof(m->reason));
 	memory_window_close(m);
 	if (ret)
@@ -282,8 +282,7 @@ static int child_measure(const struct child_job *j, struct sample_msg *m)
 	if (ret)
 		goto out_teardown;
 	u.sparse = j->sparse;
-	if (j->io_lat)
-		u.io_observer = &j->io_lat->obs;
+	u.io_observer = io_latency_observer(j->io_lat, 0);
 	/* residency right before the clock: what the copy really met */
 	ret = sum_pages(j->tree, j->src, j->k, c->cache == CACHE_WARM,
 			&m->src_pages, &before);

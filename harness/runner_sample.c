@@ -322,8 +322,11 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 			lat = NULL;
 		for (unsigned i = 0; lat && i < k; i++)
 			lat[i] = -1;
-		io_lat = io_latency_sample_new();
 	}
+	/* per-I/O latencies too, one recorder per copying thread */
+	if (io)
+		io_lat = io_latency_sample_new(threads_cell_pooled(c) &&
+					       c->threads ? c->threads : 1);
 	have_disk = io && io->chain.n &&
 		    !diskstats_snapshot(&io->chain, NULL, &disk0);
 	fflush(NULL);

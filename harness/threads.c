@@ -22,6 +22,7 @@
 
 #include "clock.h"
 #include "copy_unit.h"
+#include "io_latency.h"
 #include "parse.h"
 #include "reference.h"
 #include "strategies.h"
@@ -427,6 +428,7 @@ static void *worker_main(void *arg)
 					  &defaults, w->why, sizeof(w->why));
 	u.sync = job->sync == SYNC_END;
 	u.sparse = job->sparse;
+	u.io_observer = io_latency_observer(job->io_lat, w->idx);
 	gate_wait(&pool->ready);
 	gate_wait(&pool->go);
 	w->start = clock_now();
@@ -579,6 +581,7 @@ out_free:
 int threads_measure(const struct copy_strategy *s, const struct cell *c,
 		    enum strategy_sparse sparse, const struct threads_tree *tree,
 		    char *const *src, char *const *dst, unsigned n,
+		    struct io_latency_sample *io_lat,
 		    struct threads_outcome *out, char *why, size_t len)
 {
 	struct topology_plan plan = { 0 };
@@ -595,6 +598,7 @@ int threads_measure(const struct copy_strategy *s, const struct cell *c,
 		.dst = dst,
 		.n_files = n,
 		.tree = tree,
+		.io_lat = io_lat,
 	};
 	int ret;
 

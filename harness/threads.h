@@ -13,6 +13,7 @@
 
 #include "results.h"
 
+struct io_latency_sample;
 struct source_tree;
 
 struct topology_plan;
@@ -96,6 +97,9 @@ struct threads_job {
 	/* called in each worker after pinning, before setup (tests) */
 	void (*on_start)(unsigned idx, void *ctx);
 	void *ctx;
+	/* per-I/O latencies: worker i records through recorder i
+	 * (io_latency.h); NULL: none */
+	struct io_latency_sample *io_lat;
 };
 
 struct threads_outcome {
@@ -117,10 +121,12 @@ struct threads_outcome {
 int threads_run(const struct threads_job *job, struct threads_outcome *out,
 		char *why, size_t len);
 /* threads_run for a cell's sample of n files (threads_files_for), with
- * the placement plan of the cell's pin mode on this machine. */
+ * the placement plan of the cell's pin mode on this machine; io_lat (or
+ * NULL) as threads_job's. */
 int threads_measure(const struct copy_strategy *s, const struct cell *c,
 		    enum strategy_sparse sparse, const struct threads_tree *tree,
 		    char *const *src, char *const *dst, unsigned n,
+		    struct io_latency_sample *io_lat,
 		    struct threads_outcome *out, char *why, size_t len);
 
 #endif

@@ -92,7 +92,7 @@ static int cmp_double(const void *a, const void *b)
 static void measure(struct bench *b, const struct copy_strategy *s,
 		    unsigned rounds)
 {
-	struct io_latency_sample *obs = io_latency_sample_new();
+	struct io_latency_sample *obs = io_latency_sample_new(1);
 	double ratio[MAX_ROUNDS], on_sum = 0, off_sum = 0;
 	struct copy_unit u;
 	struct cell c = { 0 };
@@ -124,11 +124,11 @@ static void measure(struct bench *b, const struct copy_strategy *s,
 		for (k = 0; k < 2; k++) {
 			bool on = (k + r) % 2 == 0; /* ABBA: on first, then off */
 
-			histogram_reset(&obs->h);
-			u.io_observer = on ? &obs->obs : NULL;
+			histogram_reset(&obs->rec[0].h);
+			u.io_observer = on ? io_latency_observer(obs, 0) : NULL;
 			t[!on] = sample(b, &u);
 			if (on)
-				ios += obs->h.total;
+				ios += obs->rec[0].h.total;
 		}
 		if (isnan(t[0]) || isnan(t[1]))
 			goto out;
