@@ -30,7 +30,6 @@ int histogram_init_on(struct histogram *h, unsigned bits, uint64_t *counts,
 	h->n_buckets = histogram_n_buckets(bits);
 	h->counts = counts;
 	h->bits = bits;
-	memset(counts, 0, h->n_buckets * sizeof(*counts));
 	return 0;
 }
 

@@ -59,10 +59,11 @@ int histogram_init(struct histogram *h, unsigned bits);
  * range. */
 size_t histogram_n_buckets(unsigned bits);
 /*
- * histogram_init() over counters the caller owns (n of them, at least
- * histogram_n_buckets(bits)), zeroed here: e.g. memory shared with a
- * process that records while another reads. Never histogram_free() such
- * a histogram. 0 or -EINVAL.
+ * histogram_init() over counters the caller owns and has zeroed (n of
+ * them, at least histogram_n_buckets(bits)), e.g. fresh memory shared
+ * with a process that records while another reads; they are not touched
+ * here, so pages never recorded into are never faulted in. Never
+ * histogram_free() such a histogram. 0 or -EINVAL.
  */
 int histogram_init_on(struct histogram *h, unsigned bits, uint64_t *counts,
 		      size_t n);
