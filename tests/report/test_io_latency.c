@@ -184,8 +184,7 @@ static void test_report(void **state)
 {
 	char path[128], plot[160];
 	struct run a;
-	char *md;
-	const char *at;
+	char *md, *at, *end;
 
 	(void)state;
 	make_run(&a);
@@ -197,9 +196,12 @@ static void test_report(void **state)
 	/* after the per-copy table, with its own columns and odirect rows */
 	assert_non_null(strstr(md, "### Per-copy latency"));
 	assert_true(strstr(md, "### Per-copy latency") < at);
+	end = strstr(at + 1, "\n#");
+	if (end)
+		*end = '\0';	/* the part alone, up to the next heading */
 	assert_non_null(strstr(at, "| I/Os | I/Os per copy | p50 |"));
 	assert_non_null(strstr(at, "`odirect`"));
-	assert_null(strstr(strstr(at, "| I/Os |"), "`rw`"));
+	assert_null(strstr(at, "`rw`"));
 	assert_non_null(strstr(at, "two clock reads"));
 	snprintf(plot, sizeof(plot), "%s/plots/io-latency-warm.svg", dir);
 	if (!strstr(at, "Plot skipped"))
