@@ -92,8 +92,9 @@ static int plot_cache(struct plotter *p, const struct run *run,
 		return ret;
 	fputs("set logscale xy\nset xlabel \"percentile\"\n"
 	      "set ylabel \"latency, microseconds (log scale)\"\n"
-	      "set xtics (\"0%\" 1, \"50%\" 2, \"90%\" 10, \"99%\" 100, "
-	      "\"99.9%\" 1000, \"99.99%\" 10000, \"max\" 100000)\n"
+	      /* tic labels are formats: %% is a per cent sign */
+	      "set xtics (\"50%%\" 2, \"90%%\" 10, \"99%%\" 100, "
+	      "\"99.9%%\" 1000, \"99.99%%\" 10000, \"max\" 100000)\n"
 	      "set xrange [1:100000]\nplot ", gp);
 	for (size_t i = 0; i < run->n_cells && i < io->n_cells; i++) {
 		const struct cell *c = &run->cells[i];

@@ -38,7 +38,7 @@ static uint64_t fastest_io(const struct run_io *io)
 static void intro(FILE *f, const struct run_io *io)
 {
 	uint64_t fastest = fastest_io(io);
-	char a[FMT_LEN], b[FMT_LEN];
+	char a[FMT_LEN], b[FMT_LEN], c[FMT_LEN];
 
 	fputs("### Per-I/O latency\n\n"
 	      "Each request a strategy issued, from its submission to its "
@@ -56,7 +56,7 @@ static void intro(FILE *f, const struct run_io *io)
 			"%s of the fastest median request (%s). ",
 			fmt_seconds(io->timestamp_ns / 1e9, a, sizeof(a)),
 			fmt_pct(100 * 2 * io->timestamp_ns / (double)fastest,
-				b, sizeof(b)), ns(fastest, a, sizeof(a)));
+				b, sizeof(b)), ns(fastest, c, sizeof(c)));
 	fputs("Values within 0.4% (log-linear histogram).\n\n", f);
 }
 
