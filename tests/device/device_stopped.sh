@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: MIT
 # iobench device stopped (SIGSTOP) for 3 s in the middle of a repeat,
 # then continued: the stopped repeat is measured again, so no repeat's
-# window includes the pause (each lasts about --runtime), no rate is
-# lowered by it, and the target's notes say a repeat was stopped.
+# window includes the pause (each lasts about --runtime, so no rate,
+# ops over the window, is lowered by it: without the check the window
+# held the pause and the rate fell to about half), and the target's
+# notes say a repeat was stopped.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -27,7 +29,7 @@ rc=$?
 [ "$rc" -eq 0 ] || { cat "$T/stderr"; die "exit $rc, expected 0"; }
 
 "$PYTHON" - "$T/device.json" <<'PY' || fail "the pause shows in the figures"
-import json, statistics, sys
+import json, sys
 
 t = json.load(open(sys.argv[1]))["targets"][0]
 job = t["jobs"][0]
@@ -41,9 +43,6 @@ for i, r in enumerate(reps):
     if r["seconds"] > 3:
         errors.append("repeat %d lasted %.2f s: the pause counted"
                       % (i + 1, r["seconds"]))
-rates = [r["rate"] for r in reps]
-if rates and min(rates) < 0.5 * statistics.median(rates):
-    errors.append("a rate halved: %r" % rates)
 if not any("stopped (SIGSTOP, Ctrl-Z)" in n for n in t["notes"]):
     errors.append("no note of the stopped repeat: %r" % t["notes"])
 for e in errors:
