@@ -6,7 +6,9 @@
  * round (on/off, then off/on), each copy as the sweep times it (open
  * the source, create the destination, copy, close). Prints per strategy
  * and size the median paired ratio on/off with its 95% CI (order
- * statistics) and the added time per request.
+ * statistics), for the wall time and for the copying thread's CPU time
+ * (the observer's cost is CPU in that thread; CPU time does not carry
+ * the I/O waits' noise), and the added CPU time per request.
  * usage: io_observer_cost [DIR [ROUNDS [SIZES]]]
  *        (default /var/tmp, 21 rounds, 4K,1M,100M)
  * `meson test -C build --benchmark io-observer-cost -v`
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -66,20 +69,37 @@ static int make_source(struct bench *b)
 	return ret;
 }
 
-/* One sample: b->copies copies through u; seconds per copy, or NaN. */
-static double sample(struct bench *b, const struct copy_unit *u)
+/* Seconds of CPU this thread used (user + system, exact). */
+static double thread_cpu(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Per copy: wall time and this thread's CPU time. */
+struct cost {
+	double wall, cpu;
+};
+
+/* One sample: b->copies copies through u; 0, or -1 after a failure. */
+static int sample(struct bench *b, const struct copy_unit *u,
+		  struct cost *out)
 {
 	struct copy_range r = { 0, 0, b->size };
+	double t0 = clock_now(), c0 = thread_cpu();
 	char why[256];
-	double t0 = clock_now();
 
 	for (unsigned i = 0; i < b->copies; i++)
 		if (copy_unit_file(u, b->src, 0, b->dst, COPY_UNIT_CREATE, &r,
 				   NULL, why, sizeof(why))) {
 			fprintf(stderr, "%s: %s\n", u->s->name, why);
-			return NAN;
+			return -1;
 		}
-	return (clock_now() - t0) / b->copies;
+	out->wall = (clock_now() - t0) / b->copies;
+	out->cpu = (thread_cpu() - c0) / b->copies;
+	return 0;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -89,16 +109,57 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* The median of v[n] (sorted here) and its 95% CI by order statistics,
+ * as "0.9987 [0.9921, 1.0040]". */
+static const char *median_ci(double *v, unsigned n, const char *fmt,
+			     char *out, size_t len)
+{
+	unsigned k = (unsigned)floor(n / 2.0 - 0.98 * sqrt(n));
+	char m[20], lo[20], hi[20];
+
+	qsort(v, n, sizeof(*v), cmp_double);
+	snprintf(m, sizeof(m), fmt, v[n / 2]);
+	snprintf(lo, sizeof(lo), fmt, v[k]);
+	snprintf(hi, sizeof(hi), fmt, v[n - 1 - k]);
+	snprintf(out, len, "%s [%s, %s]", m, lo, hi);
+	return out;
+}
+
+/* What timing one request costs by itself: two clock reads and the
+ * sweep's histogram record, nanoseconds (the best of a few rounds). */
+static double observer_ns(void)
+{
+	struct io_latency_sample *s = io_latency_sample_new(1);
+	const struct copy_io_observer *o = io_latency_observer(s, 0);
+	double best = INFINITY;
+
+	for (int r = 0; o && r < 5; r++) {
+		double t0 = clock_now(), t;
+
+		for (int i = 0; i < 1000000; i++) {
+			uint64_t stamp = strategy_io_clock_ns();
+
+			o->complete(o->ctx, strategy_io_clock_ns() - stamp);
+		}
+		t = (clock_now() - t0) / 1e6 * 1e9;
+		if (t < best)
+			best = t;
+	}
+	io_latency_sample_free(s);
+	return best;
+}
+
+/* Rounds of the copy with the observer on and off, in ABBA order. */
 static void measure(struct bench *b, const struct copy_strategy *s,
 		    unsigned rounds)
 {
 	struct io_latency_sample *obs = io_latency_sample_new(1);
-	double ratio[MAX_ROUNDS], on_sum = 0, off_sum = 0;
+	double wall[MAX_ROUNDS], cpu[MAX_ROUNDS], added[MAX_ROUNDS];
 	struct copy_unit u;
 	struct cell c = { 0 };
-	char why[256], sz[FMT_LEN];
+	char why[256], sz[FMT_LEN], w[64], p[64], a[64];
 	uint64_t ios = 0;
-	unsigned k, n = 0;
+	unsigned n = 0;
 
 	c.strategy = (char *)s->name;
 	c.size = b->size;
@@ -112,43 +173,40 @@ static void measure(struct bench *b, const struct copy_strategy *s,
 	/* calibrate the batch (and warm up): a sample of SAMPLE_SECONDS */
 	b->copies = 1;
 	for (int i = 0; i < 3; i++) {
-		double t = sample(b, &u);
+		struct cost t;
 
-		if (isnan(t))
+		if (sample(b, &u, &t))
 			goto out;
-		b->copies = t > 0 ? (unsigned)ceil(SAMPLE_SECONDS / t) : 1;
+		b->copies = t.wall > 0 ? (unsigned)ceil(SAMPLE_SECONDS /
+							t.wall) : 1;
 	}
 	for (unsigned r = 0; r < rounds; r++) {
-		double t[2] = { NAN, NAN };
+		struct cost t[2]; /* [0] on, [1] off */
+		double per_copy = 0;
 
-		for (k = 0; k < 2; k++) {
+		for (unsigned k = 0; k < 2; k++) {
 			bool on = (k + r) % 2 == 0; /* ABBA: on first, then off */
 
 			histogram_reset(&obs->rec[0].h);
 			u.io_observer = on ? io_latency_observer(obs, 0) : NULL;
-			t[!on] = sample(b, &u);
-			if (on)
+			if (sample(b, &u, &t[!on]))
+				goto out;
+			if (on) {
 				ios += obs->rec[0].h.total;
+				per_copy = (double)obs->rec[0].h.total /
+					   b->copies;
+			}
 		}
-		if (isnan(t[0]) || isnan(t[1]))
-			goto out;
-		on_sum += t[0];
-		off_sum += t[1];
-		ratio[n++] = t[0] / t[1];
+		wall[n] = t[0].wall / t[1].wall;
+		cpu[n] = t[0].cpu / t[1].cpu;
+		added[n++] = (t[0].cpu - t[1].cpu) / per_copy * 1e9;
 	}
-	qsort(ratio, n, sizeof(*ratio), cmp_double);
-	k = (unsigned)floor(n / 2.0 - 0.98 * sqrt(n));
-	{
-		double per_copy = (double)ios / ((double)rounds * b->copies);
-		double added = (on_sum - off_sum) / rounds / per_copy * 1e9;
-		char a[FMT_LEN], o[FMT_LEN];
-
-		printf("%-9s %6s %7.1f %10s %10s  %.4f  [%.4f, %.4f] %8.0f\n",
-		       s->name, fmt_size(b->size, sz, sizeof(sz)), per_copy,
-		       fmt_seconds(off_sum / rounds, o, sizeof(o)),
-		       fmt_seconds(on_sum / rounds, a, sizeof(a)),
-		       ratio[n / 2], ratio[k], ratio[n - 1 - k], added);
-	}
+	printf("%-9s %6s %7.1f  %-26s  %-26s  %s\n", s->name,
+	       fmt_size(b->size, sz, sizeof(sz)),
+	       (double)ios / ((double)rounds * b->copies),
+	       median_ci(wall, n, "%.4f", w, sizeof(w)),
+	       median_ci(cpu, n, "%.4f", p, sizeof(p)),
+	       median_ci(added, n, "%.0f", a, sizeof(a)));
 out:
 	copy_unit_teardown(&u);
 	unlink(b->dst);
@@ -177,12 +235,14 @@ int main(int argc, char **argv)
 		perror(dir);
 		return 1;
 	}
-	printf("# per-I/O timing on vs off, %u interleaved rounds, %s (%s)\n"
-	       "# ratio = median of per-round on/off copy-time ratios "
-	       "[95%% CI]; added = extra ns per request\n"
-	       "%-9s %6s %7s %10s %10s  %-6s  %-16s %8s\n", rounds, dir,
-	       strategy_fs_name(dir), "strategy", "size", "I/Os", "off",
-	       "on", "ratio", "95% CI", "added");
+	printf("# timing one request by itself: %.1f ns (two clock reads and "
+	       "a histogram record)\n", observer_ns());
+	printf("# per-I/O timing on vs off, %u interleaved rounds (ABBA), %s "
+	       "(%s)\n# ratios on/off per copy, median of the rounds [95%% "
+	       "CI]: wall time and the copying\n# thread's CPU time; added: "
+	       "CPU ns per request\n%-9s %6s %7s  %-26s  %-26s  %s\n",
+	       rounds, dir, strategy_fs_name(dir), "strategy", "size",
+	       "I/Os", "wall ratio", "CPU ratio", "added ns");
 	for (size_t z = 0; z < n_sizes && !ret; z++) {
 		b.size = sizes[z];
 		ret = make_source(&b);
