@@ -21,7 +21,6 @@
 #include "threads.h"
 
 struct io_latency_sample;
-
 struct ranks;
 struct source_tree;
 
