@@ -9,12 +9,24 @@
 #   pass MSG   a passed check, printed
 #   skip WHY   the whole test cannot run here: exit 77 (meson: SKIP)
 #   finish     the last line: the verdict, exit 0 or 1
+#   PRIVATE_MOUNTS=1 (set before sourcing)
+#              the test runs in a private mount namespace
 #   load_mark / other_cpus
 #              the CPUs other processes kept busy since load_mark (for
 #              timing checks that cannot hold on a busy machine)
 # A check that cannot run in a test whose other checks can belongs in a
 # test of its own, which skips: a skipped check never counts as passed.
 set -u
+
+# A test that sets PRIVATE_MOUNTS=1 before sourcing this library runs in
+# a private mount namespace (where unshare can make one): its mounts and,
+# through autoclear, their loop devices go away with it even if it is
+# killed. The script starts again inside it, before anything is made.
+if [ "${PRIVATE_MOUNTS:-0}" = 1 ] && [ -z "${IOBENCH_TEST_NS:-}" ] &&
+	unshare --mount --propagation private true 2>/dev/null; then
+	IOBENCH_TEST_NS=1 exec unshare --mount --propagation private \
+		bash "$0" "$@"
+fi
 
 if [ -z "${IOBENCH:-}" ] || [ ! -x "$IOBENCH" ]; then
 	echo "FAIL: IOBENCH is not set to the built iobench (run via meson test)"

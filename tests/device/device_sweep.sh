@@ -9,18 +9,9 @@
 # device counters and no O_DIRECT ceiling, each with its reason.
 set -u
 
-if [ -z "${IOBENCH_DEVICE_NS:-}" ] &&
-	unshare --mount --propagation private true 2>/dev/null; then
-	IOBENCH_DEVICE_NS=1 exec unshare --mount --propagation private \
-		bash "$0" "$@"
-fi
+PRIVATE_MOUNTS=1
 . "$(dirname "$0")/lib.sh"
-
-[ "$(id -u)" -eq 0 ] || skip "mounting needs root"
-have_io_uring || skip "built without liburing: no O_DIRECT ceilings to check"
-mount_ext4_loop "$T/ext4.img" 1200M "$T/ext4" || skip "$(cat "$T/why")"
-mount_tmpfs "$T/tmpfs" size=256M || skip "cannot mount a tmpfs here"
-loopdev=$(findmnt -n -o SOURCE "$T/ext4")
+mount_targets 1200M 256M "no O_DIRECT ceilings to check"
 
 sweep() { # DIR OUT ARGS...
 	local dir=$1 out=$2
