@@ -131,7 +131,8 @@ int plots_cold_warm(struct plotter *p, const struct analysis *a)
 
 	if (size)
 		snprintf(title, sizeof(title),
-			 "Cold vs warm cache, %s (best tunables; bars: 95%% CI)",
+			 "Cold vs warm cache, %s (best tunables; "
+			 "bars: 95%% CI)",
 			 analysis_size_of(a, size)->name);
 	return plot_bars(p, a, &cold_warm_plot, size, CACHE_WARM, title);
 }

@@ -300,8 +300,8 @@ static double reference_start_of(const struct run *run, const char *name)
 /* A row of the Reference tools table: strategy cell b against tool cell
  * r at their speeds (MiB/s), with the speed-up's words. */
 static void reference_row(FILE *f, const struct run *run, uint64_t size,
-			  enum cache_mode m, const struct cell *b, double b_mib_s,
-			  const struct cell *r, double r_mib_s,
+			  enum cache_mode m, const struct cell *b,
+			  double b_mib_s, const struct cell *r, double r_mib_s,
 			  const char *speedup)
 {
 	char sz[160], lb[128], lr[128], p[16], x[16];
