@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "device.h"
+#include "strategies.h"
 #include "clock.h"
 #include "parse.h"
 #include "outfile.h"
@@ -177,20 +178,6 @@ static void install_signals(void)
 
 /* ---- options ---- */
 
-/* The reason into err; returns -EINVAL. */
-static int bad(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int bad(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 static int parse_kinds(const char *s, unsigned *kinds, char *err, size_t len)
 {
 	char *copy = strdup(s), *save, *tok;
@@ -204,17 +191,17 @@ static int parse_kinds(const char *s, unsigned *kinds, char *err, size_t len)
 		enum device_kind k;
 
 		if (device_kind_parse(tok, &k))
-			ret = bad(err, len,
-				  "'%s': not a job (read, write, "
-				  "randread, randwrite, cached-read, "
-				  "cached-write, metadata)",
-				  tok);
+			ret = strategy_why(err, len, -EINVAL,
+					   "'%s': not a job (read, write, "
+					   "randread, randwrite, cached-read, "
+					   "cached-write, metadata)",
+					   tok);
 		else
 			*kinds |= DEVICE_KIND_BIT(k);
 	}
 	free(copy);
 	if (!ret && !*kinds)
-		ret = bad(err, len, "no job given");
+		ret = strategy_why(err, len, -EINVAL, "no job given");
 	return ret;
 }
 
@@ -230,7 +217,8 @@ static int parse_qds(const char *s, unsigned *out, size_t *n, char *err,
 		return ret;
 	if (k > DEVICE_MAX_LIST) {
 		free(v);
-		return bad(err, len, "at most %d values", DEVICE_MAX_LIST);
+		return strategy_why(err, len, -EINVAL, "at most %d values",
+				    DEVICE_MAX_LIST);
 	}
 	for (size_t i = 0; i < k; i++)
 		out[i] = (unsigned)v[i];
@@ -253,12 +241,12 @@ static int parse_bs(const char *s, uint64_t *out, size_t *n, char *err,
 			ret = -EINVAL;
 	if (ret || k > DEVICE_MAX_LIST) {
 		free(v);
-		return ret ? bad(err, len,
-				 "'%s': block sizes are multiples "
-				 "of 4K",
-				 s)
-			   : bad(err, len, "at most %d values",
-				 DEVICE_MAX_LIST);
+		return ret ? strategy_why(err, len, -EINVAL,
+					  "'%s': block sizes are multiples "
+					  "of 4K",
+					  s)
+			   : strategy_why(err, len, -EINVAL,
+					  "at most %d values", DEVICE_MAX_LIST);
 	}
 	memcpy(out, v, k * sizeof(*v));
 	*n = k;
@@ -285,8 +273,8 @@ static int parse_option(int c, const char *arg, struct device_opts *d,
 	switch (c) {
 	case OPT_DIR:
 		if (d->n_dirs == MAX_DIRS)
-			return bad(err, len, "at most %d directories",
-				   MAX_DIRS);
+			return strategy_why(err, len, -EINVAL,
+					    "at most %d directories", MAX_DIRS);
 		d->dirs[d->n_dirs++] = (char *)arg;
 		return 0;
 	case OPT_RUNTIME:
@@ -300,12 +288,14 @@ static int parse_option(int c, const char *arg, struct device_opts *d,
 	case OPT_SIZE:
 		ret = parse_size(arg, &o->size, err, len);
 		if (!ret && o->size < (16ull << 20))
-			return bad(err, len, "'%s': at least 16M", arg);
+			return strategy_why(err, len, -EINVAL,
+					    "'%s': at least 16M", arg);
 		return ret;
 	case OPT_CACHE_SET:
 		ret = parse_size(arg, &o->cache_set, err, len);
 		if (!ret && o->cache_set < (1ull << 20))
-			return bad(err, len, "'%s': at least 1M", arg);
+			return strategy_why(err, len, -EINVAL,
+					    "'%s': at least 1M", arg);
 		return ret;
 	case OPT_JOBS:
 		return parse_kinds(arg, &o->kinds, err, len);

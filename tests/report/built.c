@@ -35,26 +35,31 @@ double built_gen_time(unsigned run, unsigned round, void *ctx)
 	return t;
 }
 
-void built_add(struct built *b, const char *strategy, uint64_t size,
-	       enum cache_mode cache, size_t rounds, unsigned runs,
-	       struct gen g)
+void built_add_cell(struct built *b, struct synthetic_cell sc, struct gen g)
 {
-	struct synthetic_cell sc = {
-		.strategy = strategy,
-		.size = size,
-		.cache = cache,
-		.sync = SYNC_NONE,
-		.rounds = rounds,
-		.runs = runs,
-		.time = built_gen_time,
-	};
-
 	assert_true(b->n < 16);
 	b->gens[b->n] = g;
 	if (!b->gens[b->n].seed)
 		b->gens[b->n].seed = b->n + 1;
+	sc.time = built_gen_time;
 	sc.ctx = &b->gens[b->n++];
 	assert_int_equal(synthetic_add(&b->run, &sc), 0);
+}
+
+void built_add(struct built *b, const char *strategy, uint64_t size,
+	       enum cache_mode cache, size_t rounds, unsigned runs,
+	       struct gen g)
+{
+	built_add_cell(b,
+		       (struct synthetic_cell){
+			       .strategy = strategy,
+			       .size = size,
+			       .cache = cache,
+			       .sync = SYNC_NONE,
+			       .rounds = rounds,
+			       .runs = runs,
+		       },
+		       g);
 }
 
 struct built *built_begin(void)

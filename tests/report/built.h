@@ -49,6 +49,9 @@ struct built *built_begin(void);
 void built_add(struct built *b, const char *strategy, uint64_t size,
 	       enum cache_mode cache, size_t rounds, unsigned runs,
 	       struct gen g);
+/* Appends sc with its samples from g (sc's time and ctx are set here;
+ * seed 0: the cell's position + 1). */
+void built_add_cell(struct built *b, struct synthetic_cell sc, struct gen g);
 /* Estimates and analyses the run into b->a. */
 void built_analyse(struct built *b);
 void built_finish(struct built *b);

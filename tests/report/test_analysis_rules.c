@@ -97,20 +97,16 @@ static void test_impacts(void **state)
 static void add_uncached(struct built *b, const char *strategy, uint64_t size,
 			 size_t rounds, struct gen g)
 {
-	struct synthetic_cell sc = {
-		.strategy = strategy,
-		.size = size,
-		.cache = CACHE_WARM,
-		.sync = SYNC_NONE,
-		.rounds = rounds,
-		.time = built_gen_time,
-		.uncached = true,
-	};
-
-	b->gens[b->n] = g;
-	b->gens[b->n].seed = b->n + 1;
-	sc.ctx = &b->gens[b->n++];
-	assert_int_equal(synthetic_add(&b->run, &sc), 0);
+	built_add_cell(b,
+		       (struct synthetic_cell){
+			       .strategy = strategy,
+			       .size = size,
+			       .cache = CACHE_WARM,
+			       .sync = SYNC_NONE,
+			       .rounds = rounds,
+			       .uncached = true,
+		       },
+		       g);
 }
 
 /* Keeping the page cache: the fastest cell that leaves it, Medium when
