@@ -149,3 +149,29 @@ int case_open_dst(const char *path, int flags)
 	assert_true(fd >= 0);
 	return fd;
 }
+
+void case_source(const struct tcase *tc, unsigned char *data, size_t len,
+		 uint64_t seed, char *src, char *dst)
+{
+	case_path(tc, "src", src);
+	case_path(tc, "dst", dst);
+	case_fill_random(data, len, seed);
+	case_write_file(src, data, len);
+}
+
+void *case_state_new(const struct copy_strategy *s,
+		     const struct test_params *p)
+{
+	void *st = calloc(1, s->state_size ? s->state_size : 1);
+
+	assert_non_null(st);
+	assert_int_equal(s->setup ? s->setup(st, p) : 0, 0);
+	return st;
+}
+
+void case_state_free(const struct copy_strategy *s, void *st)
+{
+	if (s->teardown)
+		s->teardown(st);
+	free(st);
+}

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "params.h"
 #include "strategies.h"
 
 struct tcase {
@@ -46,5 +47,15 @@ void case_assert_file(const char *path, const unsigned char *want,
 /* An fd for reading path; for writing it (created, O_CLOEXEC | flags). */
 int case_open_src(const char *path);
 int case_open_dst(const char *path, int flags);
+
+/* The case's src and dst paths (PATH_MAX each), and src written with
+ * len bytes of data filled from seed. */
+void case_source(const struct tcase *tc, unsigned char *data, size_t len,
+		 uint64_t seed, char *src, char *dst);
+/* A strategy's state, set up for p; freed (torn down) by
+ * case_state_free(). */
+void *case_state_new(const struct copy_strategy *s,
+		     const struct test_params *p);
+void case_state_free(const struct copy_strategy *s, void *st);
 
 #endif

@@ -125,10 +125,7 @@ static void test_range_odd(void **state)
 	require_ranges(tc);
 	assert_non_null(data);
 	assert_non_null(want);
-	case_path(tc, "src", src);
-	case_path(tc, "dst", dst);
-	case_fill_random(data, SRC_LEN, 42);
-	case_write_file(src, data, SRC_LEN);
+	case_source(tc, data, SRC_LEN, 42, src, dst);
 	for (size_t b = 0; b < nbufs; b++) {
 		struct test_params p = { .buffer_size = bufs[b] };
 		int in, out;
@@ -219,10 +216,7 @@ static void test_short_source(void **state)
 	unsigned char data[SRC_LEN];
 
 	require_usable(tc);
-	case_path(tc, "src", src);
-	case_path(tc, "dst", dst);
-	case_fill_random(data, SRC_LEN, 3);
-	case_write_file(src, data, SRC_LEN);
+	case_source(tc, data, SRC_LEN, 3, src, dst);
 	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
 		int in, out, ret;
 
@@ -255,16 +249,11 @@ static void test_reuse_after_error(void **state)
 
 	require_usable(tc);
 	assert_non_null(data);
-	case_path(tc, "src", src);
-	case_path(tc, "dst", dst);
-	case_fill_random(data, LEN, 11);
-	case_write_file(src, data, LEN);
+	case_source(tc, data, LEN, 11, src, dst);
 	case_write_file(dst, "", 0);
 
 	p = test_resolve(tc->s, &p);
-	st = calloc(1, tc->s->state_size ? tc->s->state_size : 1);
-	assert_non_null(st);
-	assert_int_equal(tc->s->setup ? tc->s->setup(st, &p) : 0, 0);
+	st = case_state_new(tc->s, &p);
 	in = case_open_src(src);
 	out = open(dst, O_RDONLY | O_CLOEXEC);
 	assert_true(out >= 0);
@@ -277,9 +266,7 @@ static void test_reuse_after_error(void **state)
 	assert_int_equal(ret, 0);
 	close(out);
 	close(in);
-	if (tc->s->teardown)
-		tc->s->teardown(st);
-	free(st);
+	case_state_free(tc->s, st);
 	case_assert_file(dst, data, LEN);
 	free(data);
 }
@@ -295,16 +282,12 @@ static void test_mmap_shrunk_before_copy(void **state)
 	unsigned char *data = malloc(LEN);
 	struct test_params p = test_resolve(tc->s, NULL);
 	struct copy_range all = { .len = LEN }, kept = { .len = KEEP };
-	void *st = calloc(1, tc->s->state_size);
+	void *st;
 	int in, out;
 
 	assert_non_null(data);
-	assert_non_null(st);
-	case_path(tc, "src", src);
-	case_path(tc, "dst", dst);
-	case_fill_random(data, LEN, 5);
-	case_write_file(src, data, LEN);
-	assert_int_equal(tc->s->setup(st, &p), 0);
+	case_source(tc, data, LEN, 5, src, dst);
+	st = case_state_new(tc->s, &p);
 	assert_int_equal(truncate(src, KEEP), 0);
 	in = case_open_src(src);
 	out = case_open_dst(dst, O_TRUNC);
@@ -314,9 +297,7 @@ static void test_mmap_shrunk_before_copy(void **state)
 	assert_int_equal(tc->s->copy(st, in, out, &kept), 0);
 	close(out);
 	close(in);
-	if (tc->s->teardown)
-		tc->s->teardown(st);
-	free(st);
+	case_state_free(tc->s, st);
 	case_assert_file(dst, data, KEEP);
 	free(data);
 }
@@ -361,10 +342,7 @@ static void test_mmap_truncated_during_copy(void **state)
 	int in, ret;
 
 	assert_non_null(data);
-	case_path(tc, "src", src);
-	case_path(tc, "dst", dst);
-	case_fill_random(data, LEN, 9);
-	case_write_file(src, data, LEN);
+	case_source(tc, data, LEN, 9, src, dst);
 	free(data);
 	in = case_open_src(src);
 	t.dst_fd = case_open_dst(dst, O_TRUNC);
@@ -476,22 +454,15 @@ static void test_prefaulted_buffers(void **state)
 	/* allocated after the skip: skip() does not return */
 	data = malloc(len);
 	assert_non_null(data);
-	case_fill_random(data, len, 17);
-	case_path(tc, "src", src);
-	case_path(tc, "dst", dst);
-	case_write_file(src, data, len);
+	case_source(tc, data, len, 17, src, dst);
 	p = test_resolve(tc->s, &p);
-	st = calloc(1, tc->s->state_size ? tc->s->state_size : 1);
-	assert_non_null(st);
-	assert_int_equal(tc->s->setup ? tc->s->setup(st, &p) : 0, 0);
+	st = case_state_new(tc->s, &p);
 	in = case_open_src(src);
 	out = case_open_dst(dst, O_TRUNC);
 	getrusage(RUSAGE_THREAD, &ru0);
 	ret = tc->s->copy(st, in, out, &r);
 	getrusage(RUSAGE_THREAD, &ru1);
-	if (tc->s->teardown)
-		tc->s->teardown(st);
-	free(st);
+	case_state_free(tc->s, st);
 	close(in);
 	close(out);
 	assert_int_equal(ret, 0);
