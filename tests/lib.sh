@@ -186,6 +186,22 @@ expect_bad_sweep() {
 	echo "ok: $* -> $(cat "$T/stderr")"
 }
 
+# check_py ARGS... <<'PY' ... PY: runs the Python on stdin with
+# sys.argv[1:] = ARGS and check(ok, what), which records a failure and
+# goes on; exit 1 after listing every failed check ("FAIL: what" on
+# stderr), 0 when none failed.
+check_py() {
+	/usr/bin/python3 -c "import sys
+errors = []
+def check(ok, what):
+    if not ok:
+        errors.append(what)
+$(cat)
+for e in errors:
+    print('FAIL:', e, file=sys.stderr)
+sys.exit(1 if errors else 0)" "$@"
+}
+
 # check_json FILE PYTHON: runs PYTHON with r = the parsed results.json,
 # run = r["run"] and cells = {strategy or "strategy size": cell}; an
 # AssertionError fails.
