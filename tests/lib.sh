@@ -187,9 +187,9 @@ expect_bad_sweep() {
 }
 
 # check_py ARGS... <<'PY' ... PY: runs the Python on stdin with
-# sys.argv[1:] = ARGS and check(ok, what), which records a failure and
-# goes on; exit 1 after listing every failed check ("FAIL: what" on
-# stderr), 0 when none failed.
+# sys.argv[1:] = ARGS and check(ok, what), which records a failure in the
+# list `errors` (appended to directly too) and goes on; exit 1 after
+# listing every failure ("FAIL: what" on stderr), 0 when none.
 check_py() {
 	/usr/bin/python3 -c "import sys
 errors = []
