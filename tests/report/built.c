@@ -46,20 +46,25 @@ void built_add_cell(struct built *b, struct synthetic_cell sc, struct gen g)
 	assert_int_equal(synthetic_add(&b->run, &sc), 0);
 }
 
+struct synthetic_cell built_cell(const char *strategy, uint64_t size,
+				 enum cache_mode cache, size_t rounds,
+				 unsigned runs)
+{
+	return (struct synthetic_cell){
+		.strategy = strategy,
+		.size = size,
+		.cache = cache,
+		.sync = SYNC_NONE,
+		.rounds = rounds,
+		.runs = runs,
+	};
+}
+
 void built_add(struct built *b, const char *strategy, uint64_t size,
 	       enum cache_mode cache, size_t rounds, unsigned runs,
 	       struct gen g)
 {
-	built_add_cell(b,
-		       (struct synthetic_cell){
-			       .strategy = strategy,
-			       .size = size,
-			       .cache = cache,
-			       .sync = SYNC_NONE,
-			       .rounds = rounds,
-			       .runs = runs,
-		       },
-		       g);
+	built_add_cell(b, built_cell(strategy, size, cache, rounds, runs), g);
 }
 
 struct built *built_begin(void)

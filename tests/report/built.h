@@ -49,6 +49,10 @@ struct built *built_begin(void);
 void built_add(struct built *b, const char *strategy, uint64_t size,
 	       enum cache_mode cache, size_t rounds, unsigned runs,
 	       struct gen g);
+/* A cell of strategy at size/cache, no sync, rounds x runs samples. */
+struct synthetic_cell built_cell(const char *strategy, uint64_t size,
+				 enum cache_mode cache, size_t rounds,
+				 unsigned runs);
 /* Appends sc with its samples from g (sc's time and ctx are set here;
  * seed 0: the cell's position + 1). */
 void built_add_cell(struct built *b, struct synthetic_cell sc, struct gen g);

@@ -97,16 +97,11 @@ static void test_impacts(void **state)
 static void add_uncached(struct built *b, const char *strategy, uint64_t size,
 			 size_t rounds, struct gen g)
 {
-	built_add_cell(b,
-		       (struct synthetic_cell){
-			       .strategy = strategy,
-			       .size = size,
-			       .cache = CACHE_WARM,
-			       .sync = SYNC_NONE,
-			       .rounds = rounds,
-			       .uncached = true,
-		       },
-		       g);
+	struct synthetic_cell sc =
+		built_cell(strategy, size, CACHE_WARM, rounds, 0);
+
+	sc.uncached = true;
+	built_add_cell(b, sc, g);
 }
 
 /* Keeping the page cache: the fastest cell that leaves it, Medium when

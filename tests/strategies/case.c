@@ -66,6 +66,17 @@ int case_dir_remove(void **state)
 	return nftw(tc->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+struct CMUnitTest case_unit_test(struct tcase *tc, CMUnitTestFunction fn)
+{
+	return (struct CMUnitTest){
+		.name = tc->name,
+		.test_func = fn,
+		.setup_func = case_dir_make,
+		.teardown_func = case_dir_remove,
+		.initial_state = tc,
+	};
+}
+
 /* splitmix64: deterministic content without a library dependency */
 void case_fill_random(unsigned char *buf, size_t len, uint64_t seed)
 {

@@ -9,9 +9,13 @@
 #define IOBENCH_TEST_CASE_H
 
 #include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include <cmocka.h>
 
 #include "params.h"
 #include "strategies.h"
@@ -32,6 +36,8 @@ void case_top_dir_remove(void);
  * with everything in it. */
 int case_dir_make(void **state);
 int case_dir_remove(void **state);
+/* fn as a cmocka test named tc->name, run in its own case directory. */
+struct CMUnitTest case_unit_test(struct tcase *tc, CMUnitTestFunction fn);
 
 /* splitmix64 bytes from seed: the same seed, the same content. */
 void case_fill_random(unsigned char *buf, size_t len, uint64_t seed);

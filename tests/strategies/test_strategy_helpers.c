@@ -259,13 +259,7 @@ int main(void)
 		return 1;
 	for (size_t i = 0; i < 5; i++) {
 		snprintf(tc[i].name, sizeof(tc[i].name), "%s", list[i].name);
-		tests[i] = (struct CMUnitTest){
-			.name = tc[i].name,
-			.test_func = list[i].fn,
-			.setup_func = case_dir_make,
-			.teardown_func = case_dir_remove,
-			.initial_state = &tc[i],
-		};
+		tests[i] = case_unit_test(&tc[i], list[i].fn);
 	}
 	failed = _cmocka_run_group_tests("strategy_helpers", tests, 5, NULL,
 					 NULL);

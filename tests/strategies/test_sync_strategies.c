@@ -528,13 +528,7 @@ int main(void)
 			cases[n].s = s;
 			snprintf(cases[n].name, sizeof(cases[n].name), "%s/%s",
 				 s->name, behaviours[b].name);
-			tests[n] = (struct CMUnitTest){
-				.name = cases[n].name,
-				.test_func = behaviours[b].fn,
-				.setup_func = case_dir_make,
-				.teardown_func = case_dir_remove,
-				.initial_state = &cases[n],
-			};
+			tests[n] = case_unit_test(&cases[n], behaviours[b].fn);
 			n++;
 		}
 	}
