@@ -264,6 +264,18 @@ static int parse_ramp(const char *s, double *out, char *err, size_t len)
 	return parse_seconds(s, MAX_SECONDS, out, err, len);
 }
 
+/* A size of at least min (min_name for people). */
+static int parse_size_min(const char *arg, uint64_t min, const char *min_name,
+			  uint64_t *out, char *err, size_t len)
+{
+	int ret = parse_size(arg, out, err, len);
+
+	if (!ret && *out < min)
+		return strategy_why(err, len, -EINVAL, "'%s': at least %s",
+				    arg, min_name);
+	return ret;
+}
+
 static int parse_option(int c, const char *arg, struct device_opts *d,
 			struct device_options *o, char *err, size_t len)
 {
@@ -286,17 +298,11 @@ static int parse_option(int c, const char *arg, struct device_opts *d,
 		o->repeats = (unsigned)v;
 		return ret;
 	case OPT_SIZE:
-		ret = parse_size(arg, &o->size, err, len);
-		if (!ret && o->size < (16ull << 20))
-			return strategy_why(err, len, -EINVAL,
-					    "'%s': at least 16M", arg);
-		return ret;
+		return parse_size_min(arg, 16ull << 20, "16M", &o->size, err,
+				      len);
 	case OPT_CACHE_SET:
-		ret = parse_size(arg, &o->cache_set, err, len);
-		if (!ret && o->cache_set < (1ull << 20))
-			return strategy_why(err, len, -EINVAL,
-					    "'%s': at least 1M", arg);
-		return ret;
+		return parse_size_min(arg, 1ull << 20, "1M", &o->cache_set, err,
+				      len);
 	case OPT_JOBS:
 		return parse_kinds(arg, &o->kinds, err, len);
 	case OPT_BS:
