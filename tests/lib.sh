@@ -188,14 +188,20 @@ expect_bad_sweep() {
 
 # check_py ARGS... <<'PY' ... PY: runs the Python on stdin with
 # sys.argv[1:] = ARGS and check(ok, what), which records a failure in the
-# list `errors` (appended to directly too) and goes on; exit 1 after
-# listing every failure ("FAIL: what" on stderr), 0 when none.
+# list `errors` (appended to directly too) and goes on, and
+# check_ran(cell, name), check() that a results.json cell ran ("ok"),
+# true when it did; exit 1 after listing every failure ("FAIL: what" on
+# stderr), 0 when none.
 check_py() {
 	/usr/bin/python3 -c "import sys
 errors = []
 def check(ok, what):
     if not ok:
         errors.append(what)
+def check_ran(cell, name):
+    ran = cell['status'] == 'ok'
+    check(ran, '%s: %s (%s)' % (name, cell['status'], cell.get('reason')))
+    return ran
 $(cat)
 for e in errors:
     print('FAIL:', e, file=sys.stderr)
