@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * iobench compare: finds the two runs (baseline names, run ids, results
- * directories or results.json paths), compares them and prints the
- * verdicts; exit 4 when a cell regressed, for CI. With a git commit-ish
- * instead (or sweep options), compare REF: bench/compare_ref.c.
+ * iobench compare: its options; compares the two runs (baseline names,
+ * run ids, results directories or results.json paths, found by
+ * bench/compare_files.c) and prints the verdicts; exit 4 when a cell
+ * regressed, for CI. With a git commit-ish instead (or sweep options),
+ * compare REF: bench/compare_ref.c.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -20,35 +21,12 @@
 
 #include "calibration.h"
 #include "compare.h"
+#include "compare_files.h"
 #include "compare_ref.h"
 #include "outfile.h"
 #include "parse.h"
 #include "plots.h"
 #include "verbs.h"
-
-struct compare_request {
-	struct compare_options opts;
-	const char *results;		/* --results, default "results" */
-	const char *out;		/* --out, or NULL: see side_out_dir */
-	const char *base_spec, *new_spec; /* NULL: the defaults */
-	bool allow_incomplete;
-	bool list;
-	bool no_floor;			/* --no-floor */
-	/* compare REF */
-	bool git;			/* --git: BASE is a commit-ish */
-	bool ref_options;		/* --runs, --cache-dir, --preset */
-	const char *cache_dir, *preset;
-	unsigned runs;
-	bool quiet;
-};
-
-/* One side of the comparison, as found on disk. */
-struct side {
-	char path[PATH_MAX];		/* its results.json */
-	char label[PATH_MAX];		/* how the report names it */
-	bool baseline;			/* from RESULTS/baselines */
-	struct run run;
-};
 
 static void compare_usage(FILE *f)
 {
@@ -377,270 +355,16 @@ static int parse_args(int argc, char **argv, struct compare_request *rq)
 	return rq->out ? check_out_dir(rq->out) : 0;
 }
 
-static bool is_file(const char *path)
-{
-	struct stat st;
-
-	return !stat(path, &st) && S_ISREG(st.st_mode);
-}
-
-static bool is_dir(const char *path)
-{
-	struct stat st;
-
-	return !stat(path, &st) && S_ISDIR(st.st_mode);
-}
-
-/* Something other than a file or directory (a FIFO, socket, device):
- * never opened, named in the error instead. */
-static bool is_special(const char *path)
-{
-	struct stat st;
-
-	return !stat(path, &st) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
-}
-
-/* The first of n paths that is_special(), or NULL. */
-static const char *first_special(const char *const *paths, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (is_special(paths[i]))
-			return paths[i];
-	return NULL;
-}
-
-/* snprintf into a PATH_MAX buffer; false when the path does not fit. */
-static bool path_fmt(char *buf, const char *fmt, const char *a,
-		     const char *b)
-{
-	return snprintf(buf, PATH_MAX, fmt, a, b) < PATH_MAX;
-}
-
-/*
- * Finds the results.json a spec names: an explicit path (a file, or a
- * directory holding results.json) first when it looks like one, then a
- * baseline name, then a run id, then any existing path. 0, or EXIT_USAGE
- * after printing why.
- */
-static int resolve_spec(const char *spec, const char *results,
-			struct side *s)
-{
-	bool looks_like_path = strchr(spec, '/') ||
-			       strstr(spec, ".json") || !strcmp(spec, ".");
-	char tried[3][PATH_MAX];
-	const char *special;
-
-	if (!path_fmt(tried[0], "%s/baselines/%s.json", results, spec) ||
-	    !path_fmt(tried[1], "%s/%s/results.json", results, spec) ||
-	    !path_fmt(tried[2], "%s/%s", spec, "results.json")) {
-		bench_error("compare: '%s': path too long", spec);
-		return EXIT_USAGE;
-	}
-	if (looks_like_path || !is_file(tried[0])) {
-		if (is_file(spec)) {
-			snprintf(s->path, PATH_MAX, "%s", spec);
-			goto found;
-		}
-		if (is_dir(spec) && is_file(tried[2])) {
-			snprintf(s->path, PATH_MAX, "%s", tried[2]);
-			goto found;
-		}
-	}
-	if (is_file(tried[0])) {
-		snprintf(s->path, PATH_MAX, "%s", tried[0]);
-		s->baseline = true;
-		snprintf(s->label, PATH_MAX, "baseline %s", spec);
-		return 0;
-	}
-	if (is_file(tried[1])) {
-		snprintf(s->path, PATH_MAX, "%s", tried[1]);
-		goto found;
-	}
-	special = first_special((const char *const[]){ spec, tried[2],
-						       tried[0], tried[1] }, 4);
-	if (special)
-		bench_error("compare: %s: not a regular file", special);
-	else if (is_dir(spec))
-		bench_error("compare: %s: no results.json in this directory",
-			    spec);
-	else
-		bench_error("compare: '%s' is no baseline, run id, results "
-			    "directory or results.json (looked for %s and %s)",
-			    spec, tried[0], tried[1]);
-	return EXIT_USAGE;
-found:
-	snprintf(s->label, PATH_MAX, "%s", spec);
-	return 0;
-}
-
-static int resolve_default_base(const char *results, struct side *s)
-{
-	if (path_fmt(s->path, "%s/baselines/%s.json", results, "main") &&
-	    is_special(s->path)) {
-		bench_error("compare: %s: not a regular file", s->path);
-		return EXIT_USAGE;
-	}
-	if (!path_fmt(s->path, "%s/baselines/%s.json", results, "main") ||
-	    !is_file(s->path)) {
-		bench_error("compare: no baseline 'main' in %s/baselines (save "
-			    "one with iobench sweep --save-baseline main)",
-			    results);
-		return EXIT_USAGE;
-	}
-	s->baseline = true;
-	snprintf(s->label, PATH_MAX, "baseline main");
-	return 0;
-}
-
-static int resolve_default_new(const char *results, struct side *s)
-{
-	char latest[PATH_MAX];
-
-	if (path_fmt(s->path, "%s/latest/%s", results, "results.json") &&
-	    is_special(s->path)) {
-		bench_error("compare: %s: not a regular file", s->path);
-		return EXIT_USAGE;
-	}
-	if (!path_fmt(latest, "%s/%s", results, "latest") ||
-	    !path_fmt(s->path, "%s/latest/%s", results, "results.json") ||
-	    !is_file(s->path)) {
-		bench_error("compare: no %s/latest/results.json (run iobench "
-			    "sweep first, or name NEW)", results);
-		return EXIT_USAGE;
-	}
-	snprintf(s->label, PATH_MAX, "%s", latest);
-	return 0;
-}
-
-/* Reads a side's results.json; refuses an interrupted run unless asked. */
-static int load_side(struct side *s, bool allow_incomplete)
-{
-	char err[PATH_MAX + 256];
-	size_t pending = 0;
-
-	if (results_read_json(s->path, &s->run, err, sizeof(err))) {
-		bench_error("compare: %s", err);
-		return EXIT_USAGE;
-	}
-	if (!s->run.incomplete || allow_incomplete)
-		return 0;
-	for (size_t i = 0; i < s->run.n_cells; i++)
-		pending += s->run.cells[i].status == CELL_PENDING;
-	bench_error("compare: %s: results of an incomplete run (%zu of %zu "
-		    "cells not run); pass --allow-incomplete to compare it "
-		    "anyway", s->path, pending, s->run.n_cells);
-	return EXIT_USAGE;
-}
-
-/* Where compare.md/json go by default: beside NEW's results.json, unless
- * NEW is a baseline (the baselines folder holds baselines only). */
-static void default_out_dir(const struct side *new, char *buf)
-{
-	char *slash;
-
-	if (new->baseline) {
-		snprintf(buf, PATH_MAX, ".");
-		return;
-	}
-	snprintf(buf, PATH_MAX, "%s", new->path);
-	slash = strrchr(buf, '/');
-	if (slash)
-		*slash = '\0';
-	else
-		snprintf(buf, PATH_MAX, ".");
-}
-
-static int write_output(int dirfd, const char *dir, const char *name,
-			const char *doc)
-{
-	int ret = outfile_write_at(dirfd, name, doc, strlen(doc));
-
-	if (ret)
-		bench_error("compare: cannot write %s/%s: %s", dir, name,
-			    strerror(-ret));
-	return ret;
-}
-
-static int json_name(const struct dirent *d)
-{
-	size_t n = strlen(d->d_name);
-
-	/* NAME.json, not hidden, not a writer's NAME.json.tmp.XXXXXX */
-	return d->d_name[0] != '.' && n > 5 &&
-	       !strcmp(d->d_name + n - 5, ".json");
-}
-
-/* --list: one line per baseline, oldest name first (alphabetical). */
-static int list_baselines(const char *results)
-{
-	char dir[PATH_MAX], path[PATH_MAX], err[PATH_MAX + 256];
-	struct dirent **names;
-	int n;
-
-	if (!path_fmt(dir, "%s/%s", results, "baselines"))
-		return EXIT_USAGE;
-	n = scandir(dir, &names, json_name, alphasort);
-	if (n < 0) {
-		if (errno != ENOENT) {
-			bench_error("compare: %s: %s", dir, strerror(errno));
-			return EXIT_USAGE;
-		}
-		n = 0;
-	}
-	if (!n)
-		printf("no baselines in %s (save one with iobench sweep "
-		       "--save-baseline NAME)\n", dir);
-	else
-		printf("%-20s %-22s %-20s %s\n", "NAME", "DATE", "HOST",
-		       "CELLS");
-	for (int i = 0; i < n; i++) {
-		size_t len = strlen(names[i]->d_name) - 5;
-		struct run run;
-
-		if (path_fmt(path, "%s/%s", dir, names[i]->d_name) &&
-		    !results_read_json(path, &run, err, sizeof(err))) {
-			printf("%-20.*s %-22s %-20s %zu\n", (int)len,
-			       names[i]->d_name,
-			       run.started ? run.started : "?",
-			       run.env.hostname ? run.env.hostname : "?",
-			       run.n_cells);
-			results_free(&run);
-		} else {
-			printf("%-20.*s unreadable: %s\n", (int)len,
-			       names[i]->d_name, err);
-		}
-		free(names[i]);
-	}
-	free(names);
-	return EXIT_OK;
-}
-
-static int resolve_sides(const struct compare_request *rq, struct side *base,
-			 struct side *new)
-{
-	int ret;
-
-	ret = rq->base_spec ? resolve_spec(rq->base_spec, rq->results, base) :
-			      resolve_default_base(rq->results, base);
-	if (ret)
-		return ret;
-	ret = rq->new_spec ? resolve_spec(rq->new_spec, rq->results, new) :
-			     resolve_default_new(rq->results, new);
-	if (ret)
-		return ret;
-	ret = load_side(base, rq->allow_incomplete);
-	if (ret)
-		return ret;
-	return load_side(new, rq->allow_incomplete);
-}
-
 static int render_and_write(const struct compare_request *rq,
 			    const struct comparison *cmp,
-			    const struct side *base, const struct side *new)
+			    const struct compare_side *base,
+			    const struct compare_side *new)
 {
 	struct compare_sides sides = {
-		.base_label = base->label, .new_label = new->label,
-		.base = &base->run, .new = &new->run,
+		.base_label = base->label,
+		.new_label = new->label,
+		.base = &base->run,
+		.new = &new->run,
 	};
 	char *md = compare_markdown(cmp, &sides);
 	char *json = compare_json(cmp, &sides);
@@ -654,7 +378,7 @@ static int render_and_write(const struct compare_request *rq,
 	if (rq->out)
 		snprintf(out, sizeof(out), "%s", rq->out);
 	else
-		default_out_dir(new, out);
+		bench_compare_default_out(new, out);
 	outfd = outfile_dir_open(AT_FDCWD, out, OUTFILE_CREATE);
 	if (outfd < 0) {
 		bench_error("compare: cannot create %s: %s", out,
@@ -668,8 +392,8 @@ static int render_and_write(const struct compare_request *rq,
 	}
 	/* the files first: a broken stdout still leaves them (main() then
 	 * reports it) */
-	if (write_output(outfd, out, "compare.md", md) ||
-	    write_output(outfd, out, "compare.json", json))
+	if (bench_compare_write(outfd, out, "compare.md", md) ||
+	    bench_compare_write(outfd, out, "compare.json", json))
 		goto out_free;
 	fputs(md, stdout);
 	ret = compare_failed(cmp) ? EXIT_REGRESSION : EXIT_OK;
@@ -689,49 +413,6 @@ out_free:
 	free(md);
 	free(json);
 	return ret;
-}
-
-/* Whether spec names a saved run (what resolve_spec would find). */
-static bool names_saved_run(const char *spec, const char *results)
-{
-	char path[PATH_MAX];
-
-	return (path_fmt(path, "%s/baselines/%s.json", results, spec) &&
-		is_file(path)) ||
-	       (path_fmt(path, "%s/%s/results.json", results, spec) &&
-		is_file(path)) ||
-	       is_file(spec) ||
-	       (path_fmt(path, "%s/%s", spec, "results.json") &&
-		is_file(path));
-}
-
-/*
- * This host's calibration (RESULTS/baselines/calibration.json) when it
- * was made on the host both runs were: its floors apply. A missing file
- * is no floor; a broken one is said and ignored.
- */
-static void load_floors(const struct compare_request *rq,
-			const struct side *base, const struct side *new,
-			struct calibration *cal)
-{
-	char path[PATH_MAX], err[PATH_MAX + 256];
-	const char *hb = base->run.env.hostname, *hn = new->run.env.hostname;
-	int ret;
-
-	memset(cal, 0, sizeof(*cal));
-	if (rq->no_floor ||
-	    !path_fmt(path, "%s/baselines/%s", rq->results, CALIBRATION_FILE))
-		return;
-	ret = calibration_read(path, cal, err, sizeof(err));
-	if (ret) {
-		if (ret != -ENOENT)
-			bench_error("compare: warning: no noise floor: %s",
-				    err);
-		return;
-	}
-	if (!cal->hostname || !hb || !hn || strcmp(cal->hostname, hb) ||
-	    strcmp(cal->hostname, hn))
-		calibration_free(cal);
 }
 
 /* compare REF: the request from the parsed options and sweep's. */
@@ -783,7 +464,7 @@ int cmd_compare(int argc, char **argv)
 {
 	struct compare_request rq = { .results = "results",
 				      .preset = "quick" };
-	struct side *base = NULL, *new = NULL;
+	struct compare_side *base = NULL, *new = NULL;
 	struct calibration cal = { 0 };
 	struct comparison cmp;
 	char **own = NULL, **sweep = NULL;
@@ -803,12 +484,12 @@ int cmd_compare(int argc, char **argv)
 	/* REF mode: asked for, or a word that names no saved run */
 	if (n_sweep || rq.ref_options || rq.git ||
 	    (rq.base_spec && !rq.new_spec &&
-	     !names_saved_run(rq.base_spec, rq.results))) {
+	     !bench_compare_names_saved_run(rq.base_spec, rq.results))) {
 		ret = compare_ref(&rq, sweep, n_sweep);
 		goto out_free;
 	}
 	if (rq.list) {
-		ret = list_baselines(rq.results);
+		ret = bench_compare_list_baselines(rq.results);
 		goto out_free;
 	}
 
@@ -820,19 +501,19 @@ int cmd_compare(int argc, char **argv)
 		ret = EXIT_RUNTIME;
 		goto out_free;
 	}
-	ret = resolve_sides(&rq, base, new);
+	ret = bench_compare_resolve_sides(&rq, base, new);
 	if (ret)
 		goto out_free;
 	if (!rq.out) {
 		char out[PATH_MAX];
 
 		/* NEW's directory (or .): checked before the comparison */
-		default_out_dir(new, out);
+		bench_compare_default_out(new, out);
 		ret = check_out_dir(out);
 		if (ret)
 			goto out_free;
 	}
-	load_floors(&rq, base, new, &cal);
+	bench_compare_load_floors(&rq, base, new, &cal);
 	rq.opts.floors = cal.n_sizes ? &cal : NULL;
 	ret = compare_runs(&base->run, &new->run, &rq.opts, &cmp);
 	if (ret) {

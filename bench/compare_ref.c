@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "compare.h"
+#include "compare_files.h"
 #include "compare_ref.h"
 #include "gitbuild.h"
 #include "outfile.h"
@@ -312,17 +313,6 @@ static int run_passes(const struct compare_ref_request *rq, const char *out,
 	return ret;
 }
 
-static int write_file(int dirfd, const char *dir, const char *name,
-		      const char *doc)
-{
-	int ret = outfile_write_at(dirfd, name, doc, strlen(doc));
-
-	if (ret)
-		bench_error("compare: cannot write %s/%s: %s", dir, name,
-			    strerror(-ret));
-	return ret;
-}
-
 /* The terminal: the summary, the main-vs-current table, other figures. */
 static void print_terminal(const struct comparison *cmp,
 			   const struct compare_sides *s, const char *out)
@@ -384,8 +374,8 @@ static int render(const struct compare_ref_request *rq, const char *out,
 			    strerror(-dirfd));
 		goto out_free;
 	}
-	if (write_file(dirfd, out, "compare.md", md) ||
-	    write_file(dirfd, out, "compare.json", js))
+	if (bench_compare_write(dirfd, out, "compare.md", md) ||
+	    bench_compare_write(dirfd, out, "compare.json", js))
 		goto out_free;
 	print_terminal(&cmp, &s, out);
 	ret = compare_failed(&cmp) ? EXIT_REGRESSION :

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "device.h"
+#include "strategies.h"
 #include "clock.h"
 #include "parse.h"
 #include "outfile.h"
@@ -180,20 +181,6 @@ static void install_signals(void)
 
 /* ---- options ---- */
 
-/* The reason into err; returns -EINVAL. */
-static int bad(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int bad(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 static int parse_kinds(const char *s, unsigned *kinds, char *err, size_t len)
 {
 	char *copy = strdup(s), *save, *tok;
@@ -207,17 +194,17 @@ static int parse_kinds(const char *s, unsigned *kinds, char *err, size_t len)
 		enum device_kind k;
 
 		if (device_kind_parse(tok, &k))
-			ret = bad(err, len,
-				  "'%s': not a job (read, write, "
-				  "randread, randwrite, cached-read, "
-				  "cached-write, metadata)",
-				  tok);
+			ret = strategy_why(err, len, -EINVAL,
+					   "'%s': not a job (read, write, "
+					   "randread, randwrite, cached-read, "
+					   "cached-write, metadata)",
+					   tok);
 		else
 			*kinds |= DEVICE_KIND_BIT(k);
 	}
 	free(copy);
 	if (!ret && !*kinds)
-		ret = bad(err, len, "no job given");
+		ret = strategy_why(err, len, -EINVAL, "no job given");
 	return ret;
 }
 
@@ -233,7 +220,8 @@ static int parse_qds(const char *s, unsigned *out, size_t *n, char *err,
 		return ret;
 	if (k > DEVICE_MAX_LIST) {
 		free(v);
-		return bad(err, len, "at most %d values", DEVICE_MAX_LIST);
+		return strategy_why(err, len, -EINVAL, "at most %d values",
+				    DEVICE_MAX_LIST);
 	}
 	for (size_t i = 0; i < k; i++)
 		out[i] = (unsigned)v[i];
@@ -256,12 +244,12 @@ static int parse_bs(const char *s, uint64_t *out, size_t *n, char *err,
 			ret = -EINVAL;
 	if (ret || k > DEVICE_MAX_LIST) {
 		free(v);
-		return ret ? bad(err, len,
-				 "'%s': block sizes are multiples "
-				 "of 4K",
-				 s)
-			   : bad(err, len, "at most %d values",
-				 DEVICE_MAX_LIST);
+		return ret ? strategy_why(err, len, -EINVAL,
+					  "'%s': block sizes are multiples "
+					  "of 4K",
+					  s)
+			   : strategy_why(err, len, -EINVAL,
+					  "at most %d values", DEVICE_MAX_LIST);
 	}
 	memcpy(out, v, k * sizeof(*v));
 	*n = k;
@@ -279,6 +267,18 @@ static int parse_ramp(const char *s, double *out, char *err, size_t len)
 	return parse_seconds(s, MAX_SECONDS, out, err, len);
 }
 
+/* A size of at least min (min_name for people). */
+static int parse_size_min(const char *arg, uint64_t min, const char *min_name,
+			  uint64_t *out, char *err, size_t len)
+{
+	int ret = parse_size(arg, out, err, len);
+
+	if (!ret && *out < min)
+		return strategy_why(err, len, -EINVAL, "'%s': at least %s",
+				    arg, min_name);
+	return ret;
+}
+
 static int parse_option(int c, const char *arg, struct device_opts *d,
 			struct device_options *o, char *err, size_t len)
 {
@@ -288,8 +288,8 @@ static int parse_option(int c, const char *arg, struct device_opts *d,
 	switch (c) {
 	case OPT_DIR:
 		if (d->n_dirs == MAX_DIRS)
-			return bad(err, len, "at most %d directories",
-				   MAX_DIRS);
+			return strategy_why(err, len, -EINVAL,
+					    "at most %d directories", MAX_DIRS);
 		d->dirs[d->n_dirs++] = (char *)arg;
 		return 0;
 	case OPT_RUNTIME:
@@ -301,15 +301,11 @@ static int parse_option(int c, const char *arg, struct device_opts *d,
 		o->repeats = (unsigned)v;
 		return ret;
 	case OPT_SIZE:
-		ret = parse_size(arg, &o->size, err, len);
-		if (!ret && o->size < (16ull << 20))
-			return bad(err, len, "'%s': at least 16M", arg);
-		return ret;
+		return parse_size_min(arg, 16ull << 20, "16M", &o->size, err,
+				      len);
 	case OPT_CACHE_SET:
-		ret = parse_size(arg, &o->cache_set, err, len);
-		if (!ret && o->cache_set < (1ull << 20))
-			return bad(err, len, "'%s': at least 1M", arg);
-		return ret;
+		return parse_size_min(arg, 1ull << 20, "1M", &o->cache_set, err,
+				      len);
 	case OPT_JOBS:
 		return parse_kinds(arg, &o->kinds, err, len);
 	case OPT_BS:

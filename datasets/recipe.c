@@ -14,6 +14,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "spec.h"
+#include "strategies.h"
 
 #define KiB (1024ull)
 #define MiB (1024ull * KiB)
@@ -302,46 +303,43 @@ int dataset_recipe_scale_bytes(struct dataset_recipe *r, uint64_t bytes)
 	return files > DATASET_MAX_FILES ? -EINVAL : 0;
 }
 
-static int fail(char *why, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 static int check_part(const struct dataset_part *p, size_t i, char *why,
 		      size_t len)
 {
 	if (p->lo > p->hi && p->dist != DATASET_FIXED)
-		return fail(why, len, "part %zu: lower bound above the "
-				"upper one", i);
+		return strategy_why(why, len, -EINVAL,
+				    "part %zu: lower bound above the "
+				    "upper one",
+				    i);
 	if (p->hi > DATASET_MAX_FILE_SIZE || p->lo > DATASET_MAX_FILE_SIZE)
-		return fail(why, len, "part %zu: files above %llu bytes",
-				i, DATASET_MAX_FILE_SIZE);
+		return strategy_why(why, len, -EINVAL,
+				    "part %zu: files above %llu bytes", i,
+				    DATASET_MAX_FILE_SIZE);
 	if (p->dist == DATASET_LOG_NORMAL &&
 	    (!(p->median > 0) || !(p->sigma >= 0) || p->sigma > MAX_SIGMA))
-		return fail(why, len, "part %zu: log-normal needs a "
-				"median above 0 and a sigma in [0, %g]", i,
-				MAX_SIGMA);
+		return strategy_why(why, len, -EINVAL,
+				    "part %zu: log-normal needs a "
+				    "median above 0 and a sigma in [0, %g]",
+				    i, MAX_SIGMA);
 	if ((unsigned)p->dist > DATASET_LOG_NORMAL ||
 	    (unsigned)p->naming > DATASET_NAMES_PLAIN ||
 	    (unsigned)p->content > CONTENT_SPARSE)
-		return fail(why, len, "part %zu: unknown distribution, "
-				"naming or content", i);
+		return strategy_why(why, len, -EINVAL,
+				    "part %zu: unknown distribution, "
+				    "naming or content",
+				    i);
 	if (p->content == CONTENT_SPARSE &&
 	    !(p->share_lo > 0 && p->share_lo <= p->share_hi &&
 	      p->share_hi <= 1))
-		return fail(why, len, "part %zu: sparse data share must "
-				"be within (0, 1]", i);
+		return strategy_why(why, len, -EINVAL,
+				    "part %zu: sparse data share must "
+				    "be within (0, 1]",
+				    i);
 	if (*p->prefix && !dataset_path_safe(p->prefix))
-		return fail(why, len, "part %zu: '%s' is not a relative "
-				"directory", i, p->prefix);
+		return strategy_why(why, len, -EINVAL,
+				    "part %zu: '%s' is not a relative "
+				    "directory",
+				    i, p->prefix);
 	return 0;
 }
 
@@ -351,10 +349,12 @@ int dataset_recipe_check(const struct dataset_recipe *r, char *why,
 	uint64_t files = dataset_recipe_files(r);
 
 	if (!files)
-		return fail(why, len, "the dataset has no files");
+		return strategy_why(why, len, -EINVAL,
+				    "the dataset has no files");
 	if (files > DATASET_MAX_FILES)
-		return fail(why, len, "%llu files: at most %u",
-				(unsigned long long)files, DATASET_MAX_FILES);
+		return strategy_why(why, len, -EINVAL, "%llu files: at most %u",
+				    (unsigned long long)files,
+				    DATASET_MAX_FILES);
 	for (size_t i = 0; i < r->n_parts; i++) {
 		int ret = check_part(&r->parts[i], i, why, len);
 

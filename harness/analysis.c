@@ -352,6 +352,32 @@ static int describe_cell(struct analysis *a, size_t index)
 	return 0;
 }
 
+/* Each size's fastest threaded, unsynced strategy cell per cache mode
+ * (struct analysis_size's threaded[]). */
+static void find_threaded(struct analysis *a)
+{
+	for (size_t k = 0; k < a->n_sizes; k++)
+		a->sizes[k].threaded[CACHE_WARM] =
+			a->sizes[k].threaded[CACHE_COLD] = SIZE_MAX;
+	for (size_t i = 0; i < a->n_cells; i++) {
+		const struct cell *c = a->cells[i].cell;
+		size_t k, *best;
+
+		if (c->status != CELL_OK || !(c->est.median > 0) ||
+		    a->cells[i].reference || c->threads < 2 ||
+		    c->sync != SYNC_NONE)
+			continue;
+		for (k = 0; k < a->n_sizes && a->sizes[k].size != c->size; k++)
+			;
+		if (k == a->n_sizes)
+			continue;
+		best = &a->sizes[k].threaded[c->cache];
+		if (*best == SIZE_MAX ||
+		    c->est.median < a->cells[*best].cell->est.median)
+			*best = i;
+	}
+}
+
 static int build_cells(struct analysis *a)
 {
 	int ret = 0;
@@ -382,6 +408,8 @@ static int build_cells(struct analysis *a)
 	for (size_t i = 0; !ret && i < a->n_cells; i++)
 		if (a->cells[i].measured)
 			ret = describe_cell(a, i);
+	if (!ret)
+		find_threaded(a);
 	return ret;
 }
 

@@ -140,6 +140,10 @@ struct analysis_size {
 	 * summary table (no sync preferred); SIZE_MAX when none */
 	size_t headline;
 	size_t summary[2];
+	/* per cache mode the fastest strategy cell on 2 or more threads,
+	 * unsynced (shown beside the reference tools: what a product's
+	 * threads would bring); SIZE_MAX when none */
+	size_t threaded[2];
 };
 
 enum analysis_warning_kind {

@@ -157,51 +157,19 @@ int tunable_parse(const struct tunable *t, const char *s, uint64_t *v,
 	return strategy_option_parse(t->type, s, v, err, len);
 }
 
-struct value_list {
-	const struct tunable *t;
-	uint64_t *v;
-	size_t n;
-	char *err;
-	size_t len;
-};
-
-static int one_value(const char *item, void *p)
+static int one_value(const char *tok, const void *t, uint64_t *v, char *err,
+		     size_t len)
 {
-	struct value_list *l = p;
-	uint64_t x;
-	int ret = tunable_parse(l->t, item, &x, l->err, l->len);
-
-	if (ret)
-		return ret;
-	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i] == x)
-			return strategy_why(l->err, l->len, -EINVAL,
-					    "'%s': listed twice", item);
-	l->v[l->n++] = x;
-	return 0;
+	return tunable_parse(t, tok, v, err, len);
 }
 
 int tunable_parse_list(const struct tunable *t, const char *list,
 		       uint64_t **values, size_t *n, char *err, size_t len)
 {
-	struct value_list l = { t, NULL, 0, err, len };
-	int ret;
-
 	/* "both" was --direct's spelling of no,yes */
 	if (t->type == COPY_OPT_BOOL && !strcmp(list, "both"))
 		list = "no,yes";
-	l.v = calloc(strlen(list) / 2 + 1, sizeof(*l.v));
-	if (!l.v)
-		return -ENOMEM;
-	ret = strlist_each(list, ',', STRLIST_NO_EMPTY, one_value, &l, err,
-			   len);
-	if (ret) {
-		free(l.v);
-		return ret;
-	}
-	*values = l.v;
-	*n = l.n;
-	return 0;
+	return parse_value_list(list, values, n, err, len, one_value, t);
 }
 
 /* ---- a cell's tunables ---- */

@@ -65,6 +65,23 @@ const char *compare_operation_name(const struct comparison *cmp,
 	return out;
 }
 
+/* A figure not measured (NaN, infinite) is "-" in out: true. */
+static bool fmt_missing(double v, char *out, size_t len)
+{
+	if (isfinite(v))
+		return false;
+	snprintf(out, len, "-");
+	return true;
+}
+
+/* The two sides' short names for table headers: "main", "current". */
+static void side_names(const struct compare_sides *s, const char **bn,
+		       const char **nn)
+{
+	*bn = s->base_short ? s->base_short : "base";
+	*nn = s->new_short ? s->new_short : "new";
+}
+
 /* "423 µs ± 12": the half-width in the median's unit. */
 static const char *fmt_time_pm(double median, double half, char *out,
 			       size_t len)
@@ -73,10 +90,8 @@ static const char *fmt_time_pm(double median, double half, char *out,
 	double scale;
 
 	fmt_seconds(median, unit, sizeof(unit));
-	if (!isfinite(median)) {
-		snprintf(out, len, "-");
+	if (fmt_missing(median, out, len))
 		return out;
-	}
 	scale = fabs(median) < 1e-6 ? 1e9 : fabs(median) < 1e-3 ? 1e6 :
 		fabs(median) < 1 ? 1e3 : 1;
 	snprintf(out, len, "%s %s ± %s", fmt_sig(median * scale, m, sizeof(m)),
@@ -88,9 +103,9 @@ static const char *fmt_time_pm(double median, double half, char *out,
 void compare_md_headline(FILE *f, const struct comparison *cmp,
 			 const struct compare_sides *s)
 {
-	const char *bn = s->base_short ? s->base_short : "base";
-	const char *nn = s->new_short ? s->new_short : "new";
+	const char *bn, *nn;
 
+	side_names(s, &bn, &nn);
 	fprintf(f, "| operation | time (%s) | time (%s) | change | status |\n"
 		   "|---|--:|--:|--:|:-:|\n", bn, nn);
 	for (size_t i = 0; i < cmp->n_cells; i++) {
@@ -128,10 +143,8 @@ static const char *fmt_metric(enum sample_metric m, double v, char *out,
 {
 	char num[FMT_LEN];
 
-	if (!isfinite(v)) {
-		snprintf(out, len, "-");
+	if (fmt_missing(v, out, len))
 		return out;
-	}
 	switch (m) {
 	case METRIC_TIME:
 		return fmt_seconds(v, out, len);
@@ -156,33 +169,19 @@ static const char *fmt_metric(enum sample_metric m, double v, char *out,
 static const char *fmt_change(enum sample_metric m, double v, char *out,
 			      size_t len)
 {
+	const char *sign = v < 0 ? "-" : "+";
 	char num[FMT_LEN];
 
-	if (!isfinite(v)) {
-		snprintf(out, len, "-");
+	if (fmt_missing(v, out, len))
 		return out;
-	}
-	switch (m) {
-	case METRIC_TIME:
-	case METRIC_CPU:
+	if (m == METRIC_TIME || m == METRIC_CPU)
 		snprintf(out, len, "%+.1f%%", 100 * v);
-		return out;
-	case METRIC_RSS:
-	case METRIC_HEAP:
-		snprintf(out, len, "%s%s", v < 0 ? "-" : "+",
-			 fmt_bytes((uint64_t)llround(fabs(v)), num,
-				   sizeof(num)));
-		return out;
-	case METRIC_CACHE:
-		snprintf(out, len, "%s%s points", v < 0 ? "-" : "+",
+	else if (m == METRIC_CACHE)
+		snprintf(out, len, "%s%s points", sign,
 			 fmt_sig(fabs(v), num, sizeof(num)));
-		return out;
-	case METRIC_ALLOCS:
-	case METRIC_COUNT:
-		break;
-	}
-	snprintf(out, len, "%s%s", v < 0 ? "-" : "+",
-		 fmt_sig(fabs(v), num, sizeof(num)));
+	else /* bytes and counts: the size of the change as a figure */
+		snprintf(out, len, "%s%s", sign,
+			 fmt_metric(m, fabs(v), num, sizeof(num)));
 	return out;
 }
 
@@ -207,10 +206,10 @@ static bool decided(enum compare_verdict v)
 void compare_md_figures(FILE *f, const struct comparison *cmp,
 			const struct compare_sides *s, const char *h)
 {
-	const char *bn = s->base_short ? s->base_short : "base";
-	const char *nn = s->new_short ? s->new_short : "new";
+	const char *bn, *nn;
 	size_t rows = 0;
 
+	side_names(s, &bn, &nn);
 	fprintf(f, "\n%s CPU, memory and page cache\n\n", h);
 	for (size_t i = 0; i < cmp->n_cells; i++) {
 		const struct compare_cell *cc = &cmp->cells[i];

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "histogram.h"
+#include "strategies.h"
 
 size_t histogram_n_buckets(unsigned bits)
 {
@@ -253,21 +254,6 @@ json_t *histogram_to_json(const struct histogram *h)
 	return o;
 }
 
-static int why_fail(char *why, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int why_fail(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (len) {
-		va_start(ap, fmt);
-		vsnprintf(why, len, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 /* One [lo, count] pair into h; lo must be a bucket's lowest value. */
 static int read_bucket(json_t *pair, struct histogram *h, size_t k, char *why,
 		       size_t len)
@@ -278,17 +264,17 @@ static int read_bucket(json_t *pair, struct histogram *h, size_t k, char *why,
 	if (!json_is_array(pair) || json_array_size(pair) != 2 ||
 	    u64_from_json(json_array_get(pair, 0), &lo) ||
 	    u64_from_json(json_array_get(pair, 1), &count))
-		return why_fail(why, len,
-				"buckets[%zu]: expected [lo, count] "
-				"with non-negative integers",
-				k);
+		return strategy_why(why, len, -EINVAL,
+				    "buckets[%zu]: expected [lo, count] "
+				    "with non-negative integers",
+				    k);
 	i = histogram_bucket_of(h, lo);
 	histogram_bucket_range(h, i, &blo, &bhi);
 	if (blo != lo)
-		return why_fail(why, len,
-				"buckets[%zu]: %" PRIu64 " does not "
-				"start a bucket of precision %u",
-				k, lo, h->bits);
+		return strategy_why(why, len, -EINVAL,
+				    "buckets[%zu]: %" PRIu64 " does not "
+				    "start a bucket of precision %u",
+				    k, lo, h->bits);
 	h->counts[i] += count;
 	h->total += count;
 	return 0;
@@ -322,22 +308,22 @@ int histogram_from_json(json_t *v, struct histogram *h, char *why, size_t len)
 
 	memset(h, 0, sizeof(*h));
 	if (!json_is_object(v))
-		return why_fail(why, len, "expected an object");
+		return strategy_why(why, len, -EINVAL, "expected an object");
 	if (!json_is_integer(bits) ||
 	    json_integer_value(bits) < HISTOGRAM_MIN_BITS ||
 	    json_integer_value(bits) > HISTOGRAM_MAX_BITS)
-		return why_fail(why, len,
-				"bits: expected an integer in "
-				"[%d, %d]",
-				HISTOGRAM_MIN_BITS, HISTOGRAM_MAX_BITS);
+		return strategy_why(why, len, -EINVAL,
+				    "bits: expected an integer in "
+				    "[%d, %d]",
+				    HISTOGRAM_MIN_BITS, HISTOGRAM_MAX_BITS);
 	if (u64_from_json(json_object_get(v, "count"), &count) ||
 	    u64_from_json(json_object_get(v, "min"), &min) ||
 	    u64_from_json(json_object_get(v, "max"), &max) ||
 	    !json_is_number(sum) ||
 	    !json_is_array(json_object_get(v, "buckets")))
-		return why_fail(why, len,
-				"expected count, min, max, sum and "
-				"buckets");
+		return strategy_why(why, len, -EINVAL,
+				    "expected count, min, max, sum and "
+				    "buckets");
 	ret = histogram_init(h, (unsigned)json_integer_value(bits));
 	if (ret)
 		return ret;
@@ -349,19 +335,19 @@ int histogram_from_json(json_t *v, struct histogram *h, char *why, size_t len)
 	}
 	ret = -EINVAL;
 	if (h->total != count) {
-		why_fail(why, len,
-			 "count %" PRIu64 " but the buckets hold "
-			 "%" PRIu64,
-			 count, h->total);
+		strategy_why(why, len, -EINVAL,
+			     "count %" PRIu64 " but the buckets hold "
+			     "%" PRIu64,
+			     count, h->total);
 		goto out_free;
 	}
 	if (count &&
 	    (min > max || first_used(h) != histogram_bucket_of(h, min) ||
 	     last_used(h) != histogram_bucket_of(h, max))) {
-		why_fail(why, len,
-			 "min %" PRIu64 " / max %" PRIu64 " do not "
-			 "match the buckets",
-			 min, max);
+		strategy_why(why, len, -EINVAL,
+			     "min %" PRIu64 " / max %" PRIu64 " do not "
+			     "match the buckets",
+			     min, max);
 		goto out_free;
 	}
 	h->min = count ? min : 0;

@@ -47,6 +47,8 @@ int limits_measure(struct run *run);
 void limits_request_stop(void);
 /* Frees what l owns and zeroes it. */
 void limits_free(struct run_limits *l);
+/* Marks every device ceiling of l unknown (NaN). */
+void limits_no_ceilings(struct run_limits *l);
 
 /* What a ceiling is. */
 enum limit_kind {

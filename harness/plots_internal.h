@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The plot writer's machinery (plots.c) for the files that draw plots
- * of a run (plots_run.c). Not API: only plots*.c include it.
+ * of a run (plots_run.c, plots_cache.c). Not API: only plots*.c include it.
  */
 #ifndef IOBENCH_PLOTS_INTERNAL_H
 #define IOBENCH_PLOTS_INTERNAL_H
@@ -37,5 +37,20 @@ const char *plots_colour(size_t i);
 void plots_bar_style(FILE *gp);
 void plots_dat_value(FILE *dat, double v);
 int plots_bar_width(size_t bars);
+
+/* ---- shared by the plots of a run ---- */
+
+/* Distinct strategy names of measured cells, in cell order (the
+ * registry's, references last). Borrowed strings; you free the array.
+ * NULL: out of memory. */
+const char **plots_strategy_names(const struct analysis *a, size_t *n);
+/* A cell above 0 bytes was measured in `cache`. */
+bool plots_any_cache(const struct analysis *a, enum cache_mode cache);
+/* The largest measured size (0: none). */
+uint64_t plots_largest_size(const struct analysis *a);
+/* Cold vs warm at the largest size measured both ways; the page-cache
+ * footprint at the largest size (plots_cache.c). 0 or -errno. */
+int plots_cold_warm(struct plotter *p, const struct analysis *a);
+int plots_page_cache(struct plotter *p, const struct analysis *a);
 
 #endif

@@ -2,8 +2,8 @@
 /*
  * The plots of a run, drawn from its analysis: per size a dot plot of
  * each strategy's speed-up over rw with its CI and a strip plot of the
- * samples; throughput and CPU per GiB against the file size; cold vs
- * warm with CIs; the page-cache footprint; thread scaling.
+ * samples; throughput and CPU per GiB against the file size; thread
+ * scaling. Cold vs warm and the page-cache footprint: plots_cache.c.
  */
 #include <errno.h>
 #include <math.h>
@@ -24,7 +24,7 @@
 /* Distinct strategy names of measured cells, in cell order (the
  * registry's, references last). Borrowed strings; caller frees the
  * array. */
-static const char **strategy_names(const struct analysis *a, size_t *n)
+const char **plots_strategy_names(const struct analysis *a, size_t *n)
 {
 	const char **v = calloc(a->n_cells + 1, sizeof(*v));
 
@@ -43,7 +43,7 @@ static const char **strategy_names(const struct analysis *a, size_t *n)
 	return v;
 }
 
-static bool any_cache(const struct analysis *a, enum cache_mode cache)
+bool plots_any_cache(const struct analysis *a, enum cache_mode cache)
 {
 	for (size_t i = 0; i < a->n_cells; i++)
 		if (a->cells[i].measured && a->cells[i].cell->cache == cache &&
@@ -53,7 +53,7 @@ static bool any_cache(const struct analysis *a, enum cache_mode cache)
 }
 
 /* The largest measured size (0: none). */
-static uint64_t largest_size(const struct analysis *a)
+uint64_t plots_largest_size(const struct analysis *a)
 {
 	for (size_t k = a->n_sizes; k-- > 0;)
 		if (a->sizes[k].headline != SIZE_MAX)
@@ -139,11 +139,15 @@ static void ratio_tics(FILE *gp, double lo, double hi)
 	fputs(")\n", gp);
 }
 
-static int plot_height(size_t rows)
+/* Starts a plot with a row per cell of g, full width. 0 or -errno. */
+static int group_plot_begin(struct plotter *p, const struct analysis_group *g,
+			    const char *name, const char *title, FILE **dat,
+			    FILE **gp)
 {
-	int h = 110 + 26 * (int)rows;
+	int h = 110 + 26 * (int)g->n_cells;
 
-	return h < 300 ? 300 : h > 2000 ? 2000 : h;
+	h = h < 300 ? 300 : h > 2000 ? 2000 : h;
+	return plots_begin(p, name, title, PLOTS_MAX_WIDTH, h, dat, gp);
 }
 
 /* ---- per size: speed-ups and samples ---- */
@@ -174,8 +178,7 @@ static int plot_speedups(struct plotter *p, const struct analysis *a,
 	snprintf(title, sizeof(title), "Speed-up over rw, %s, %s (95%% CI%s)",
 		 s->name, analysis_group_modes(g, modes, sizeof(modes)),
 		 a->within_run ? ", within-run" : "");
-	ret = plots_begin(p, name, title, PLOTS_MAX_WIDTH,
-			  plot_height(g->n_cells), &dat, &gp);
+	ret = group_plot_begin(p, g, name, title, &dat, &gp);
 	if (ret)
 		return ret;
 	for (size_t k = 0; k < g->n_cells; k++) {
@@ -218,8 +221,7 @@ static int plot_samples(struct plotter *p, const struct analysis *a,
 		 "Samples, %s, %s (a dot per sample; "
 		 "bar: the median)",
 		 s->name, analysis_group_modes(g, modes, sizeof(modes)));
-	ret = plots_begin(p, name, title, PLOTS_MAX_WIDTH,
-			  plot_height(g->n_cells), &dat, &gp);
+	ret = group_plot_begin(p, g, name, title, &dat, &gp);
 	if (ret)
 		return ret;
 	for (size_t k = 0; k < g->n_cells; k++) {
@@ -323,7 +325,7 @@ static int plot_by_size(struct plotter *p, const struct analysis *a,
 			 "cache (user + system, timed region)",
 			 cache_mode_name(cache));
 	}
-	names = strategy_names(a, &ns);
+	names = plots_strategy_names(a, &ns);
 	if (!names)
 		return -ENOMEM;
 	ret = plots_begin(p, name, title, PLOTS_MAX_WIDTH, 560, &dat, &gp);
@@ -378,154 +380,6 @@ out_free:
 	return ret;
 }
 
-/*
- * Starts a bar plot of every strategy at one size: its names (you free
- * *names), a width for `per` bars each, the bar style and the y label.
- * 0 or -errno.
- */
-static int bars_begin(struct plotter *p, const struct analysis *a,
-		      const char *name, const char *title, size_t per,
-		      const char *ylabel, const char ***names, size_t *ns,
-		      FILE **dat, FILE **gp)
-{
-	int ret;
-
-	*names = strategy_names(a, ns);
-	if (!*names)
-		return -ENOMEM;
-	ret = plots_begin(p, name, title, plots_bar_width(per * *ns), 520, dat,
-			  gp);
-	if (ret) {
-		free(*names);
-		*names = NULL;
-		return ret;
-	}
-	plots_bar_style(*gp);
-	fputs("set xtics rotate by -30\nset ylabel ", *gp);
-	plots_gp_string(*gp, ylabel);
-	fputc('\n', *gp);
-	return 0;
-}
-
-/* The largest size with a strategy measured both warm and cold. */
-static uint64_t cold_warm_size(const struct analysis *a)
-{
-	uint64_t best = 0;
-
-	for (size_t i = 0; i < a->n_cells; i++)
-		if (a->cells[i].cold != SIZE_MAX &&
-		    a->cells[i].cell->size > best)
-			best = a->cells[i].cell->size;
-	return best;
-}
-
-/* A rate and its CI as three data columns, or "? ? ?". */
-static void dat_rate(FILE *dat, const struct analysis_cell *c)
-{
-	plots_dat_value(dat, c ? c->mib_s : NAN);
-	plots_dat_value(dat, c ? c->mib_s_lo : NAN);
-	plots_dat_value(dat, c ? c->mib_s_hi : NAN);
-}
-
-static int plot_cold_warm(struct plotter *p, const struct analysis *a)
-{
-	uint64_t size = cold_warm_size(a);
-	char title[320];
-	const char **names;
-	size_t ns;
-	FILE *dat, *gp;
-	int ret;
-
-	if (!size) {
-		plots_note(p, "cold vs warm: no strategy was measured both "
-			      "warm and cold");
-		return 0;
-	}
-	snprintf(title, sizeof(title),
-		 "Cold vs warm cache, %s (best "
-		 "tunables; bars: 95%% CI)",
-		 analysis_size_of(a, size)->name);
-	ret = bars_begin(p, a, "cold-vs-warm", title, 2, "throughput, MiB/s",
-			 &names, &ns, &dat, &gp);
-	if (ret)
-		return ret;
-	fputs("set style histogram errorbars gap 1 lw 1\nset yrange [0:*]\n",
-	      gp);
-	for (size_t i = 0; i < ns; i++) {
-		const struct analysis_cell *w =
-			analysis_best_of(a, size, CACHE_WARM, names[i], false);
-		const struct analysis_cell *c =
-			analysis_best_of(a, size, CACHE_COLD, names[i], false);
-
-		if (!w && !c)
-			continue;
-		plots_gp_string(dat, names[i]);
-		dat_rate(dat, w);
-		dat_rate(dat, c);
-		fputc('\n', dat);
-	}
-	fputs("plot 'cold-vs-warm.dat' using 2:3:4:xtic(1) title \"warm\" "
-	      "lc rgb \"#d62728\", '' using 5:6:7 title \"cold\" "
-	      "lc rgb \"#1f77b4\"\n",
-	      gp);
-	ret = plots_end(p, "cold-vs-warm", title, dat, gp);
-	free(names);
-	return ret;
-}
-
-static int plot_page_cache(struct plotter *p, const struct analysis *a)
-{
-	uint64_t size = largest_size(a);
-	enum cache_mode cache =
-		any_cache(a, CACHE_WARM) ? CACHE_WARM : CACHE_COLD;
-	char title[320];
-	const char **names;
-	size_t ns, rows = 0;
-	FILE *dat, *gp;
-	int ret;
-
-	if (!size) {
-		plots_note(p, "page-cache footprint: no file size above 0 "
-			      "bytes was measured");
-		return 0;
-	}
-	snprintf(title, sizeof(title),
-		 "Page-cache footprint after a copy, "
-		 "%s, %s cache (cachestat)",
-		 analysis_size_of(a, size)->name, cache_mode_name(cache));
-	ret = bars_begin(p, a, "page-cache", title, 3,
-			 "share of the files' pages, %", &names, &ns, &dat,
-			 &gp);
-	if (ret)
-		return ret;
-	fputs("set yrange [0:105]\n", gp);
-	for (size_t i = 0; i < ns; i++) {
-		const struct analysis_cell *c =
-			analysis_best_of(a, size, cache, names[i], false);
-
-		if (!c)
-			continue;
-		plots_gp_string(dat, names[i]);
-		plots_dat_value(dat, c->pct[RESULTS_SRC_RESIDENT_AFTER]);
-		plots_dat_value(dat, c->pct[RESULTS_DST_CACHED]);
-		plots_dat_value(dat, c->pct[RESULTS_DST_DIRTY]);
-		fputc('\n', dat);
-		rows++;
-	}
-	if (rows)
-		fputs("plot 'page-cache.dat' using 2:xtic(1) title "
-		      "\"source cached after\" lc rgb \"#2ca02c\", '' using 3 "
-		      "title \"destination cached after\" lc rgb \"#1f77b4\", "
-		      "'' using 4 title \"destination dirty after\" "
-		      "lc rgb \"#ff7f0e\"\n",
-		      gp);
-	else
-		fputs("plot NaN notitle\n", gp);
-	ret = plots_end(p, "page-cache", title, dat, gp);
-	free(names);
-	return ret;
-}
-
 /* ---- threads ---- */
 
 static unsigned cell_threads(const struct cell *c)
@@ -562,7 +416,7 @@ static int plot_threads(struct plotter *p, const struct analysis *a)
 		 "Thread scaling, %s, %s cache "
 		 "(aggregate throughput)",
 		 analysis_size_of(a, size)->name, cache_mode_name(cache));
-	names = strategy_names(a, &ns);
+	names = plots_strategy_names(a, &ns);
 	if (!names)
 		return -ENOMEM;
 	ret = plots_begin(p, "thread-scaling", title, PLOTS_MAX_WIDTH, 560,
@@ -638,7 +492,7 @@ int plots_write_run(const struct analysis *a, const char *dir,
 	struct plotter *p;
 	int ret;
 
-	if (!largest_size(a)) {
+	if (!plots_largest_size(a)) {
 		memset(out, 0, sizeof(*out));
 		snprintf(out->skipped, sizeof(out->skipped),
 			 "no cell with "
@@ -657,17 +511,17 @@ int plots_write_run(const struct analysis *a, const char *dir,
 	for (int c = CACHE_WARM;
 	     !ret && c <= CACHE_COLD && !run->workload && !run->request.source;
 	     c++)
-		if (any_cache(a, c))
+		if (plots_any_cache(a, c))
 			ret = plot_by_size(p, a, c, FIG_THROUGHPUT);
 	if (!ret && !run->workload && !run->request.source)
 		ret = plot_by_size(p, a,
-				   any_cache(a, CACHE_WARM) ? CACHE_WARM
+				   plots_any_cache(a, CACHE_WARM) ? CACHE_WARM
 							    : CACHE_COLD,
 				   FIG_CPU);
 	if (!ret)
-		ret = plot_cold_warm(p, a);
+		ret = plots_cold_warm(p, a);
 	if (!ret)
-		ret = plot_page_cache(p, a);
+		ret = plots_page_cache(p, a);
 	if (!ret)
 		ret = plot_threads(p, a);
 	plots_close(p, !ret);

@@ -47,28 +47,6 @@ static const struct analysis_cell *best_of(const struct analysis *a,
 	return analysis_best_of(a, size, cache, NULL, reference);
 }
 
-/* The fastest measured strategy cell of N threads (unsynced, unpinned or
- * not) of a size and cache mode, or NULL: beside the one-process tools
- * it shows what threads bring. */
-static const struct cell *best_threaded(const struct run *run, uint64_t size,
-					enum cache_mode cache)
-{
-	const struct cell *best = NULL;
-
-	for (size_t i = 0; i < run->n_cells; i++) {
-		const struct cell *c = &run->cells[i];
-
-		if (c->status != CELL_OK || !(c->est.median > 0) ||
-		    reference_cell(c) || c->size != size ||
-		    c->cache != cache || c->threads < 2 ||
-		    c->sync != SYNC_NONE)
-			continue;
-		if (!best || c->est.median < best->est.median)
-			best = c;
-	}
-	return best;
-}
-
 static bool any_reference(const struct run *run)
 {
 	for (size_t i = 0; i < run->n_cells; i++)
@@ -319,13 +297,14 @@ static double reference_start_of(const struct run *run, const char *name)
 	return 0;
 }
 
-/* A row of the Reference tools table for a threaded cell b against the
- * best tool r: a plain ratio of medians (other groups: no paired CI). */
+/* A row of the Reference tools table: strategy cell b against tool cell
+ * r at their speeds (MiB/s), with the speed-up's words. */
 static void reference_row(FILE *f, const struct run *run, uint64_t size,
 			  enum cache_mode m, const struct cell *b,
-			  const struct cell *r)
+			  double b_mib_s, const struct cell *r, double r_mib_s,
+			  const char *speedup)
 {
-	char sz[160], lb[128], lr[128], a[16], x[16];
+	char sz[160], lb[128], lr[128], p[16], x[16];
 
 	if (run->request.source)
 		source_tree_label(run->request.source,
@@ -333,11 +312,24 @@ static void reference_row(FILE *f, const struct run *run, uint64_t size,
 				  sizeof(sz));
 	else
 		fmt_size(size, sz, sizeof(sz));
-	fprintf(f, "| %s | %s | %s | %s | %s | %s | %.2fx (unpaired) |\n", sz,
+	fprintf(f, "| %s | %s | %s | %s | %s | %s | %s |\n", sz,
 		cache_mode_name(m), cell_label(b, lb, sizeof(lb)),
-		fmt_sig(results_mib_s(b->size, b->est.median), a, sizeof(a)), cell_label(r, lr, sizeof(lr)),
-		fmt_sig(results_mib_s(r->size, r->est.median), x, sizeof(x)),
-		r->est.median / b->est.median);
+		fmt_sig(b_mib_s, p, sizeof(p)), cell_label(r, lr, sizeof(lr)),
+		fmt_sig(r_mib_s, x, sizeof(x)), speedup);
+}
+
+/* The row of a threaded cell b against the best tool r: a plain ratio
+ * of medians (other groups: no paired CI). */
+static void threaded_row(FILE *f, const struct run *run, uint64_t size,
+			 enum cache_mode m, const struct cell *b,
+			 const struct cell *r)
+{
+	char t[64];
+
+	snprintf(t, sizeof(t), "%.2fx (unpaired)",
+		 r->est.median / b->est.median);
+	reference_row(f, run, size, m, b, results_mib_s(b->size, b->est.median),
+		      r, results_mib_s(r->size, r->est.median), t);
 }
 
 static void section_references(FILE *f, const struct analysis *a)
@@ -379,32 +371,27 @@ static void section_references(FILE *f, const struct analysis *a)
 			const struct analysis_cell *r = best_of(a, size, m,
 								true);
 			const struct analysis_cell *b;
-			const struct cell *th = best_threaded(run, size, m);
-			char sz[160], lb[128], lr[128], p[16], x[16];
+			const struct analysis_size *z =
+				analysis_size_of(a, size);
+			const struct cell *th =
+				z && z->threaded[m] != SIZE_MAX ?
+				a->cells[z->threaded[m]].cell : NULL;
 			char t[64];
 
 			/* the best with threads beside the tools: what the
 			 * product's threads would bring */
 			if (r && th)
-				reference_row(f, run, size, m, th, r->cell);
+				threaded_row(f, run, size, m, th, r->cell);
 			/* its group's best, paired over the rounds */
 			if (!r || !r->have_vs_best)
 				continue;
 			b = &a->cells[a->groups[r->group].best];
-			if (run->request.source)
-				source_tree_label(run->request.source,
-						  run->request.source_files,
-						  size, sz, sizeof(sz));
-			else
-				fmt_size(size, sz, sizeof(sz));
-			fprintf(f, "| %s | %s | %s | %s | %s | %s | %s |\n",
-				sz, cache_mode_name(m),
-				label(b, lb, sizeof(lb)),
-				fmt_sig(mib_s(b), p, sizeof(p)),
-				label(r, lr, sizeof(lr)),
-				fmt_sig(mib_s(r), x, sizeof(x)),
-				report_ratio_ci(true, r->vs_best, r->vs_best_lo,
-						r->vs_best_hi, t, sizeof(t)));
+			reference_row(f, run, size, m, b->cell, mib_s(b),
+				      r->cell, mib_s(r),
+				      report_ratio_ci(true, r->vs_best,
+						      r->vs_best_lo,
+						      r->vs_best_hi, t,
+						      sizeof(t)));
 		}
 	}
 	fputs("\n", f);

@@ -178,8 +178,7 @@ int parse_seconds(const char *s, double max, double *out, char *err,
 }
 
 struct list_ctx {
-	int (*one)(const char *tok, const void *ctx, uint64_t *v, char *err,
-		   size_t len);
+	parse_one_fn one;
 	const void *ctx;
 	uint64_t *vals;
 	size_t count;
@@ -202,25 +201,16 @@ static int list_item(const char *tok, void *p)
 	return 0;
 }
 
-/* Splits s on commas, calling one(item) for each; rejects empty items
- * and duplicate values. */
-static int parse_list(const char *s, uint64_t **out, size_t *n, char *err,
-		      size_t len,
-		      int (*one)(const char *tok, const void *ctx, uint64_t *v,
-				 char *err, size_t len),
-		      const void *ctx)
+int parse_value_list(const char *s, uint64_t **out, size_t *n, char *err,
+		     size_t len, parse_one_fn one, const void *ctx)
 {
 	struct list_ctx l = { one, ctx, NULL, 0, err, len };
 	int ret;
 
-	if (!s || !*s)
-		return fail(err, len, "empty list%s", "");
 	l.vals = calloc(strlen(s) / 2 + 1, sizeof(*l.vals));
 	if (!l.vals)
 		return -ENOMEM;
 	ret = strlist_each(s, ',', STRLIST_NO_EMPTY, list_item, &l, err, len);
-	if (ret == -EINVAL && len && !strcmp(err, "empty item in list"))
-		snprintf(err, len, "'%s': empty item in list", s);
 	if (ret) {
 		free(l.vals);
 		return ret;
@@ -228,6 +218,20 @@ static int parse_list(const char *s, uint64_t **out, size_t *n, char *err,
 	*out = l.vals;
 	*n = l.count;
 	return 0;
+}
+
+/* parse_value_list() with the list named in an empty item's error. */
+static int parse_list(const char *s, uint64_t **out, size_t *n, char *err,
+		      size_t len, parse_one_fn one, const void *ctx)
+{
+	int ret;
+
+	if (!s || !*s)
+		return fail(err, len, "empty list%s", "");
+	ret = parse_value_list(s, out, n, err, len, one, ctx);
+	if (ret == -EINVAL && len && !strcmp(err, "empty item in list"))
+		snprintf(err, len, "'%s': empty item in list", s);
+	return ret;
 }
 
 static int one_size(const char *tok, const void *ctx, uint64_t *v, char *err,

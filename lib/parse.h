@@ -30,6 +30,15 @@ int parse_decimal(const char *s, double *out, char *err, size_t len);
 /* Positive decimal seconds ("2", "0.5"), at most max. */
 int parse_seconds(const char *s, double max, double *out, char *err,
 		  size_t len);
+/* One item of a list: its value into *v, from tok (and ctx); 0 or
+ * -errno with the reason in err. */
+typedef int (*parse_one_fn)(const char *tok, const void *ctx, uint64_t *v,
+			    char *err, size_t len);
+/* s split on commas, each item's value from one(): a malloc'd array
+ * (caller frees) of n values. Empty items (strlist's message) and a value
+ * listed twice ("'ITEM': listed twice") are errors. */
+int parse_value_list(const char *s, uint64_t **out, size_t *n, char *err,
+		     size_t len, parse_one_fn one, const void *ctx);
 /* "1K,1M,100M": a malloc'd array (caller frees) of n >= 1 sizes, each at
  * most max; empty items and duplicates are errors. */
 int parse_size_list(const char *s, uint64_t max, uint64_t **out, size_t *n,

@@ -9,12 +9,24 @@
 #   pass MSG   a passed check, printed
 #   skip WHY   the whole test cannot run here: exit 77 (meson: SKIP)
 #   finish     the last line: the verdict, exit 0 or 1
+#   PRIVATE_MOUNTS=1 (set before sourcing)
+#              the test runs in a private mount namespace
 #   load_mark / other_cpus
 #              the CPUs other processes kept busy since load_mark (for
 #              timing checks that cannot hold on a busy machine)
 # A check that cannot run in a test whose other checks can belongs in a
 # test of its own, which skips: a skipped check never counts as passed.
 set -u
+
+# A test that sets PRIVATE_MOUNTS=1 before sourcing this library runs in
+# a private mount namespace (where unshare can make one): its mounts and,
+# through autoclear, their loop devices go away with it even if it is
+# killed. The script starts again inside it, before anything is made.
+if [ "${PRIVATE_MOUNTS:-0}" = 1 ] && [ -z "${IOBENCH_TEST_NS:-}" ] &&
+	unshare --mount --propagation private true 2>/dev/null; then
+	IOBENCH_TEST_NS=1 exec unshare --mount --propagation private \
+		bash "$0" "$@"
+fi
 
 if [ -z "${IOBENCH:-}" ] || [ ! -x "$IOBENCH" ]; then
 	echo "FAIL: IOBENCH is not set to the built iobench (run via meson test)"
@@ -172,6 +184,28 @@ expect_bad_sweep() {
 	[ ! -e "$out" ] || fail "$*: created --out"
 	[ -z "$(ls -A "$T/dir")" ] || fail "$*: created files in --dir"
 	echo "ok: $* -> $(cat "$T/stderr")"
+}
+
+# check_py ARGS... <<'PY' ... PY: runs the Python on stdin with
+# sys.argv[1:] = ARGS and check(ok, what), which records a failure in the
+# list `errors` (appended to directly too) and goes on, and
+# check_ran(cell, name), check() that a results.json cell ran ("ok"),
+# true when it did; exit 1 after listing every failure ("FAIL: what" on
+# stderr), 0 when none.
+check_py() {
+	/usr/bin/python3 -c "import sys
+errors = []
+def check(ok, what):
+    if not ok:
+        errors.append(what)
+def check_ran(cell, name):
+    ran = cell['status'] == 'ok'
+    check(ran, '%s: %s (%s)' % (name, cell['status'], cell.get('reason')))
+    return ran
+$(cat)
+for e in errors:
+    print('FAIL:', e, file=sys.stderr)
+sys.exit(1 if errors else 0)" "$@"
 }
 
 # check_json FILE PYTHON: runs PYTHON with r = the parsed results.json,

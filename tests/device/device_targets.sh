@@ -8,20 +8,9 @@
 # device.md with a side-by-side section, no scratch left behind.
 set -u
 
-# In a private mount namespace the mounts (and the autoclear loop device)
-# go away with this test even if it is killed.
-if [ -z "${IOBENCH_DEVICE_NS:-}" ] &&
-	unshare --mount --propagation private true 2>/dev/null; then
-	IOBENCH_DEVICE_NS=1 exec unshare --mount --propagation private \
-		bash "$0" "$@"
-fi
+PRIVATE_MOUNTS=1
 . "$(dirname "$0")/lib.sh"
-
-[ "$(id -u)" -eq 0 ] || skip "mounting needs root"
-have_io_uring || skip "built without liburing: no O_DIRECT jobs to check"
-mount_ext4_loop "$T/ext4.img" 384M "$T/ext4" || skip "$(cat "$T/why")"
-mount_tmpfs "$T/tmpfs" size=128M || skip "cannot mount a tmpfs here"
-loopdev=$(findmnt -n -o SOURCE "$T/ext4")
+mount_targets 384M 128M "no O_DIRECT jobs to check"
 
 "$IOBENCH" device --dir "$T/ext4" --dir "$T/tmpfs" --runtime 0.2 \
 	--ramp 0.05 --repeats 3 --size 64M --cache-set 32M --qd 1,32 \

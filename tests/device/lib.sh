@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # The device tests use the shared test library, plus: the device.json
-# checker, whether io_uring was built, and an ext4 image on a loop device.
+# checker, whether io_uring was built, an ext4 image on a loop device, and
+# the two targets the device tests measure side by side.
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 : "${SOURCE_ROOT:?SOURCE_ROOT must name the source tree}"
 
@@ -36,4 +37,16 @@ mount_ext4_loop() {
 	dev=$(findmnt -n -o SOURCE "$3")
 	losetup --direct-io=on "$dev" 2>/dev/null ||
 		echo "note: $dev stays in buffered mode"
+}
+
+# mount_targets EXT4_SIZE TMPFS_SIZE NO_IO_URING: an ext4 loop device at
+# $T/ext4 (its device in $loopdev) and a tmpfs at $T/tmpfs; skips (77)
+# when not root, when io_uring was not built (saying NO_IO_URING) or when
+# either cannot be mounted here. Run the test with PRIVATE_MOUNTS=1.
+mount_targets() {
+	[ "$(id -u)" -eq 0 ] || skip "mounting needs root"
+	have_io_uring || skip "built without liburing: $3"
+	mount_ext4_loop "$T/ext4.img" "$1" "$T/ext4" || skip "$(cat "$T/why")"
+	mount_tmpfs "$T/tmpfs" "size=$2" || skip "cannot mount a tmpfs here"
+	loopdev=$(findmnt -n -o SOURCE "$T/ext4")
 }

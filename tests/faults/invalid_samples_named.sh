@@ -6,12 +6,7 @@
 # naming the file and the field, nothing run or written.
 . "$(dirname "$0")/lib.sh"
 
-mkdir -p "$T/dir" "$T/res"
-"$IOBENCH" sweep --sizes 4K --strategies rw --cache warm --samples 6 \
-	--budget 0.1 --no-limits --reference none --dir "$T/dir" \
-	--out "$T/res" --quiet --save-baseline good >/dev/null 2>"$T/stderr" ||
-	{ cat "$T/stderr"; fail "cannot make a baseline to corrupt"; finish; }
-good=$T/res/baselines/good.json
+good_baseline
 
 # defect NAME FIELD PYTHON: res/baselines/NAME.json is good.json with the
 # change PYTHON made to doc; FIELD is the path the error must name.

@@ -2,8 +2,7 @@
 /*
  * Synthetic datasets: specs are a pure function of (recipe, seed), sizes
  * follow their distributions, histogram files parse (and fail with
- * file:line), materialized trees hold the spec's bytes, sparse files have
- * real holes, and nothing is written outside the target directory.
+ * file:line). Materializing them: test_dataset_materialize.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -27,107 +26,23 @@
 #include "dataset.h"
 #include "source_tree.h"
 #include "spec.h"
+#include "spec_fixture.h"
 #include "workload.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define KiB 1024ull
 #define MiB (1024ull * 1024)
 
-static char dir[PATH_MAX - 256];
-
-static int make_dir(void **state)
-{
-	const char *base = getenv("IOBENCH_TEST_DIR");
-
-	(void)state;
-	snprintf(dir, sizeof(dir), "%s/iobench-dataset-spec-XXXXXX",
-		 base && *base ? base : "/var/tmp");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int remove_one(const char *path, const struct stat *st, int type,
-		      struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return type == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-static void remove_tree(const char *path)
-{
-	nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static int remove_dir(void **state)
-{
-	(void)state;
-	remove_tree(dir);
-	return 0;
-}
-
-/* A fresh, empty subdirectory of the test directory. */
-static void subdir(const char *name, char *out, size_t len)
-{
-	snprintf(out, len, "%s/%s", dir, name);
-	remove_tree(out);
-	assert_int_equal(mkdir(out, 0755), 0);
-}
-
-static struct dataset_spec *named_spec(const char *name, uint64_t seed)
-{
-	struct dataset_recipe r;
-	struct dataset_spec *s;
-	char why[256];
-
-	assert_int_equal(dataset_recipe_named(name, &r), 0);
-	s = dataset_spec_build(&r, seed, why, sizeof(why));
-	dataset_recipe_free(&r);
-	assert_non_null(s);
-	return s;
-}
-
-/* A spec from a --dataset value (named or histogram, scaled). */
-static struct workload *open_workload(const char *arg, uint64_t seed)
-{
-	char err[512] = "";
-	struct workload *w = workload_open(arg, seed, err, sizeof(err));
-
-	if (!w)
-		fail_msg("%s: %s", arg, err);
-	return w;
-}
-
-/* XXH3 of everything that identifies the spec: paths, sizes, kinds,
- * extents, and every file's content. */
-static uint64_t spec_digest(const struct dataset_spec *s, bool content)
-{
-	uint64_t h = 0;
-
-	for (size_t i = 0; i < s->n_files; i++) {
-		const struct dataset_file *f = &s->files[i];
-
-		for (const char *p = f->path; *p; p++)
-			h = h * 131 + (unsigned char)*p;
-		h = h * 31 + f->size + f->content;
-		for (size_t e = 0; e < f->n_extents; e++)
-			h = h * 31 + f->extents[e].offset * 7 +
-			    f->extents[e].length;
-		if (content)
-			h ^= dataset_file_hash(s, i) + i;
-	}
-	return h;
-}
-
 static void test_named_deterministic(void **state)
 {
 	(void)state;
 	for (size_t i = 0; dataset_named_at(i); i++) {
 		const char *name = dataset_named_at(i);
-		struct dataset_spec *a = named_spec(name, 42);
-		struct dataset_spec *b = named_spec(name, 42);
-		struct dataset_spec *c = named_spec(name, 43);
+		struct dataset_spec *a = spec_named(name, 42);
+		struct dataset_spec *b = spec_named(name, 42);
+		struct dataset_spec *c = spec_named(name, 43);
 		/* seeds differing in the high bits only still differ */
-		struct dataset_spec *d = named_spec(name, 42 + (1ull << 40));
+		struct dataset_spec *d = spec_named(name, 42 + (1ull << 40));
 
 		assert_true(a->n_files > 0);
 		assert_int_equal(a->n_files, b->n_files);
@@ -174,7 +89,7 @@ static void log_stats(const struct dataset_spec *s, unsigned part,
 
 static void test_size_distributions(void **state)
 {
-	struct dataset_spec *s = named_spec("source-tree", 7);
+	struct dataset_spec *s = spec_named("source-tree", 7);
 	struct dataset_recipe r;
 	struct dataset_summary sum;
 	double med, sig;
@@ -199,7 +114,7 @@ static void test_size_distributions(void **state)
 	dataset_spec_free(s);
 
 	/* photos: 1-12 MiB, median 4 MiB */
-	s = named_spec("photos", 7);
+	s = spec_named("photos", 7);
 	for (size_t i = 0; i < s->n_files; i++)
 		assert_true(s->files[i].size >= MiB &&
 			    s->files[i].size <= 12 * MiB);
@@ -208,7 +123,7 @@ static void test_size_distributions(void **state)
 	dataset_spec_free(s);
 
 	/* VM images: sparse, 10-40% data */
-	s = named_spec("vm-images", 7);
+	s = spec_named("vm-images", 7);
 	for (size_t i = 0; i < s->n_files; i++) {
 		double share = (double)dataset_file_data_bytes(&s->files[i]) /
 			       s->files[i].size;
@@ -229,7 +144,7 @@ static void test_classes_and_bins(void **state)
 		{ 256 * MiB, 5, 29 }, { 1ull << 40, 5, 41 },
 		{ UINT64_MAX, 5, 41 },
 	};
-	struct dataset_spec *s = named_spec("mixed", 3);
+	struct dataset_spec *s = spec_named("mixed", 3);
 	struct dataset_summary sum;
 	uint64_t files = 0, bytes = 0, bfiles = 0;
 
@@ -419,16 +334,16 @@ static void test_dataset_values(void **state)
 				 bad[i].want);
 	}
 	/* a directory is not a histogram */
-	assert_null(workload_open(dir, 1, err, sizeof(err)));
+	assert_null(workload_open(spec_dir, 1, err, sizeof(err)));
 	assert_non_null(strstr(err, "a directory"));
 
 	/* a histogram file, scaled with :total= */
-	snprintf(path, sizeof(path), "%s/hist.txt", dir);
+	snprintf(path, sizeof(path), "%s/hist.txt", spec_dir);
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs("# a small tree\n0 0 4\n1 4K 40\n4K 64K 20\n1M 2\n", f);
 	fclose(f);
-	w = open_workload(path, 5);
+	w = spec_workload(path, 5);
 	assert_string_equal(w->name, "hist");
 	assert_int_equal(w->sum.files, 66);
 	assert_int_equal(w->sum.empty_files, 4);
@@ -440,252 +355,25 @@ static void test_dataset_values(void **state)
 		sum += w->trees[i].size;
 	assert_int_equal(sum, w->sum.bytes);
 	workload_free(w);
-	snprintf(path, sizeof(path), "%s/hist.txt:files=33", dir);
-	w = open_workload(path, 5);
+	snprintf(path, sizeof(path), "%s/hist.txt:files=33", spec_dir);
+	w = spec_workload(path, 5);
 	assert_int_equal(w->sum.files, 33);
 	workload_free(w);
 
 	/* one class alone: the whole dataset is its only tree */
-	w = open_workload("photos:files=5", 5);
+	w = spec_workload("photos:files=5", 5);
 	assert_int_equal(w->n_trees, 1);
 	assert_int_equal(w->sum.files, 5);
 	workload_free(w);
 	/* empty files beside one class with bytes: still one tree */
-	snprintf(path, sizeof(path), "%s/hist.txt", dir);
+	snprintf(path, sizeof(path), "%s/hist.txt", spec_dir);
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs("0 5\n1M 3\n", f);
 	fclose(f);
-	w = open_workload(path, 5);
+	w = spec_workload(path, 5);
 	assert_int_equal(w->n_trees, 1);
 	assert_int_equal(w->sum.files, 8);
-	workload_free(w);
-}
-
-/* ---- materializing ---- */
-
-/* Paths (relative to root), sizes and content hashes of a tree, one
- * line per file, sorted, into a malloc'd string. */
-static char *tree_listing(const char *root)
-{
-	char err[512];
-	struct source_tree *t = source_tree_scan(root, err, sizeof(err));
-	size_t n = strlen(root) + 1, len = 0;
-	char *out = NULL;
-	FILE *f;
-
-	if (!t)
-		fail_msg("%s", err);
-	f = open_memstream(&out, &len);
-	assert_non_null(f);
-	for (size_t i = 0; i < t->n_files; i++)
-		fprintf(f, "%s %llu %016llx\n", t->files[i].path + n,
-			(unsigned long long)t->files[i].size,
-			(unsigned long long)t->files[i].hash);
-	fclose(f);
-	source_tree_free(t);
-	return out;
-}
-
-static void materialize(const struct dataset_spec *s, const char *to)
-{
-	char why[512] = "";
-
-	if (dataset_materialize(s, to, NULL, NULL, why, sizeof(why)))
-		fail_msg("%s", why);
-}
-
-static void test_materialize_deterministic(void **state)
-{
-	struct workload *a = open_workload("source-tree:files=300", 11);
-	struct workload *b = open_workload("source-tree:files=300", 11);
-	struct workload *c = open_workload("source-tree:files=300", 12);
-	char da[PATH_MAX], db[PATH_MAX], dc[PATH_MAX], p[PATH_MAX + 300];
-	char *la, *lb, *lc;
-
-	(void)state;
-	subdir("a", da, sizeof(da));
-	subdir("b", db, sizeof(db));
-	subdir("c", dc, sizeof(dc));
-	materialize(a->spec, da);
-	materialize(b->spec, db);
-	materialize(c->spec, dc);
-	la = tree_listing(da);
-	lb = tree_listing(db);
-	lc = tree_listing(dc);
-	assert_string_equal(la, lb);
-	assert_string_not_equal(la, lc);
-	/* every file holds the bytes the spec says, at its path */
-	for (size_t i = 0; i < a->spec->n_files; i++) {
-		const struct dataset_file *f = &a->spec->files[i];
-		char line[PATH_MAX + 64];
-
-		snprintf(line, sizeof(line), "%s %llu %016llx\n", f->path,
-			 (unsigned long long)f->size,
-			 (unsigned long long)dataset_file_hash(a->spec, i));
-		if (!strstr(la, line))
-			fail_msg("not on disk as specified: %s", line);
-	}
-	/* a directory per nested path, as many as the spec counts */
-	snprintf(p, sizeof(p), "find %s -mindepth 1 -type d | wc -l", da);
-	{
-		FILE *f = popen(p, "r");
-		unsigned long dirs = 0;
-
-		assert_non_null(f);
-		assert_int_equal(fscanf(f, "%lu", &dirs), 1);
-		pclose(f);
-		assert_int_equal(dirs, a->spec->n_dirs);
-	}
-	free(la);
-	free(lb);
-	free(lc);
-	workload_free(a);
-	workload_free(b);
-	workload_free(c);
-}
-
-static void test_sparse_on_disk(void **state)
-{
-	struct workload *w = open_workload("vm-images:total=48M", 3);
-	char to[PATH_MAX], p[PATH_MAX + 64];
-
-	(void)state;
-	subdir("sparse", to, sizeof(to));
-	materialize(w->spec, to);
-	for (size_t i = 0; i < w->spec->n_files; i++) {
-		const struct dataset_file *f = &w->spec->files[i];
-		uint64_t data = dataset_file_data_bytes(f), h = 0;
-		struct stat st;
-		off_t hole;
-		int fd;
-
-		snprintf(p, sizeof(p), "%s/%s", to, f->path);
-		fd = open(p, O_RDONLY);
-		assert_true(fd >= 0);
-		assert_int_equal(fstat(fd, &st), 0);
-		assert_int_equal(st.st_size, f->size);
-		if ((uint64_t)st.st_blocks * 512 >= f->size) {
-			close(fd);
-			skip();	/* this filesystem fills holes */
-		}
-		/* allocated: about the data extents, far below the size */
-		assert_true(data < f->size / 2);
-		assert_true((uint64_t)st.st_blocks * 512 >= data);
-		assert_true((uint64_t)st.st_blocks * 512 <
-			    data + f->n_extents * 8192 + 1 * MiB);
-		/* the first hole is where the spec puts it */
-		hole = lseek(fd, 0, SEEK_HOLE);
-		assert_int_equal(hole, f->extents[0].offset +
-				 f->extents[0].length);
-		assert_int_equal(dataset_hash_fd(fd, f->size, &h), 0);
-		assert_true(h == dataset_file_hash(w->spec, i));
-		close(fd);
-	}
-	workload_free(w);
-}
-
-/* Every entry of path except `skip`, with its type, size and times. */
-static char *dir_state(const char *path, const char *skip)
-{
-	char *out = NULL, p[PATH_MAX + 300];
-	size_t len = 0;
-	struct dirent *de;
-	struct stat st;
-	FILE *f = open_memstream(&out, &len);
-	DIR *d = opendir(path);
-
-	assert_non_null(f);
-	assert_non_null(d);
-	assert_int_equal(stat(path, &st), 0);
-	fprintf(f, ". %ld.%09ld\n", (long)st.st_mtim.tv_sec,
-		st.st_mtim.tv_nsec);
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, skip) || !strcmp(de->d_name, ".") ||
-		    !strcmp(de->d_name, ".."))
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", path, de->d_name);
-		assert_int_equal(lstat(p, &st), 0);
-		fprintf(f, "%s %o %lld %ld.%09ld\n", de->d_name, st.st_mode,
-			(long long)st.st_size, (long)st.st_mtim.tv_sec,
-			st.st_mtim.tv_nsec);
-	}
-	closedir(d);
-	fclose(f);
-	return out;
-}
-
-static void test_writes_only_inside(void **state)
-{
-	struct workload *w = open_workload("mixed:files=40", 9);
-	struct dataset_file evil[] = {
-		{ .path = "ok/a", .size = 10 },
-		{ .path = "ok/../../escaped", .size = 10 },
-	};
-	struct dataset_spec bad = { .name = "bad", .files = evil,
-				    .n_files = 2 };
-	char parent[PATH_MAX], to[PATH_MAX + 16], p[PATH_MAX + 64];
-	char why[512], *before, *after;
-	int fd;
-
-	(void)state;
-	subdir("parent", parent, sizeof(parent));
-	snprintf(p, sizeof(p), "%s/neighbour", parent);
-	fd = open(p, O_WRONLY | O_CREAT, 0644);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, "x", 1), 1);
-	close(fd);
-	snprintf(to, sizeof(to), "%s/target", parent);
-	assert_int_equal(mkdir(to, 0755), 0);
-	before = dir_state(parent, "target");
-	materialize(w->spec, to);
-	after = dir_state(parent, "target");
-	assert_string_equal(before, after);
-	free(after);
-
-	/* a non-empty target is refused, nothing written */
-	assert_int_equal(dataset_materialize(w->spec, to, NULL, NULL, why,
-					     sizeof(why)), -ENOTEMPTY);
-	/* a path leaving the target is refused before anything of it */
-	remove_tree(to);
-	assert_int_equal(mkdir(to, 0755), 0);
-	assert_int_equal(dataset_materialize(&bad, to, NULL, NULL, why,
-					     sizeof(why)), -EINVAL);
-	assert_non_null(strstr(why, "ok/../../escaped"));
-	snprintf(p, sizeof(p), "%s/escaped", dir);
-	assert_int_equal(access(p, F_OK), -1);
-	evil[1].path = "/tmp/escaped";
-	remove_tree(to);
-	assert_int_equal(mkdir(to, 0755), 0);
-	free(before);
-	before = dir_state(parent, "target");
-	assert_int_equal(dataset_materialize(&bad, to, NULL, NULL, why,
-					     sizeof(why)), -EINVAL);
-	snprintf(p, sizeof(p), "%s/escaped", parent);
-	assert_int_equal(access(p, F_OK), -1);
-	after = dir_state(parent, "target");
-	assert_string_equal(before, after);
-	free(before);
-	free(after);
-	workload_free(w);
-}
-
-static bool stop_now(void *ctx)
-{
-	return ++*(int *)ctx > 3;
-}
-
-static void test_materialize_stops(void **state)
-{
-	struct workload *w = open_workload("source-tree:files=50", 1);
-	char to[PATH_MAX], why[256];
-	int calls = 0;
-
-	(void)state;
-	subdir("stopped", to, sizeof(to));
-	assert_int_equal(dataset_materialize(w->spec, to, stop_now, &calls,
-					     why, sizeof(why)), -EINTR);
-	assert_int_equal(calls, 4);
 	workload_free(w);
 }
 
@@ -699,11 +387,7 @@ int main(void)
 		cmocka_unit_test(test_histogram_good),
 		cmocka_unit_test(test_histogram_bad),
 		cmocka_unit_test(test_dataset_values),
-		cmocka_unit_test(test_materialize_deterministic),
-		cmocka_unit_test(test_sparse_on_disk),
-		cmocka_unit_test(test_writes_only_inside),
-		cmocka_unit_test(test_materialize_stops),
 	};
 
-	return cmocka_run_group_tests(tests, make_dir, remove_dir);
+	return cmocka_run_group_tests(tests, spec_dir_make, spec_dir_remove);
 }

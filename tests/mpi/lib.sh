@@ -26,3 +26,23 @@ mpi_sweep() {
 		"$IOBENCH" sweep --mpi "$@" >"$T/stdout" 2>"$T/stderr"
 	rc=$?
 }
+
+# mpi_sweep_started N ARGS...: mpirun -n N iobench sweep --mpi ARGS
+# --dir $T/dir (made here) in the background, its pid in $mpirun_pid,
+# stdout and stderr in $T/stdout and $T/stderr; returns once every rank
+# has made its scratch directory (10 s at most) and 2 s more have passed.
+mpi_sweep_started() {
+	local n=$1
+	shift
+	mkdir "$T/dir"
+	mpirun "${MPIRUN_ARGS[@]}" -n "$n" "$IOBENCH" sweep --mpi "$@" \
+		--dir "$T/dir" >"$T/stdout" 2>"$T/stderr" &
+	mpirun_pid=$!
+	PIDS+=("$mpirun_pid")
+	for _ in $(seq 100); do
+		[ "$(find "$T/dir" -maxdepth 1 -name 'iobench-*' | wc -l)" -ge "$n" ] &&
+			break
+		sleep 0.1
+	done
+	sleep 2
+}

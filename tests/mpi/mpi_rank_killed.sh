@@ -11,18 +11,8 @@ set -u
 . "$(dirname "$0")/lib.sh"
 need_mpi
 
-mkdir "$T/dir"
-mpirun "${MPIRUN_ARGS[@]}" -n 4 "$IOBENCH" sweep --mpi --sizes 1M \
-	--strategies rw --cache warm --samples 1000 --budget 100 \
-	--dir "$T/dir" --out "$T/out" >"$T/stdout" 2>"$T/stderr" &
-mpirun_pid=$!
-PIDS+=("$mpirun_pid")
-for _ in $(seq 100); do
-	[ "$(find "$T/dir" -maxdepth 1 -name 'iobench-*' | wc -l)" -ge 4 ] &&
-		break
-	sleep 0.1
-done
-sleep 2
+mpi_sweep_started 4 --sizes 1M --strategies rw --cache warm --samples 1000 \
+	--budget 100 --out "$T/out"
 victim=
 for p in $(pgrep -P "$mpirun_pid"); do
 	if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null |

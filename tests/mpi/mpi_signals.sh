@@ -8,20 +8,8 @@ set -u
 . "$(dirname "$0")/lib.sh"
 need_mpi
 
-mkdir "$T/dir"
-mpirun "${MPIRUN_ARGS[@]}" -n 4 "$IOBENCH" sweep --mpi --sizes 1M \
-	--strategies rw,copy_file_range --cache warm --samples 1000 \
-	--budget 100 --dir "$T/dir" --out "$T/out" \
-	>"$T/stdout" 2>"$T/stderr" &
-mpirun_pid=$!
-PIDS+=("$mpirun_pid")
-# until the rounds run: every rank's scratch directory exists
-for _ in $(seq 100); do
-	[ "$(find "$T/dir" -maxdepth 1 -name 'iobench-*' | wc -l)" -ge 4 ] &&
-		break
-	sleep 0.1
-done
-sleep 2
+mpi_sweep_started 4 --sizes 1M --strategies rw,copy_file_range \
+	--cache warm --samples 1000 --budget 100 --out "$T/out"
 kill -INT "$mpirun_pid"
 wait "$mpirun_pid"
 rc=$?

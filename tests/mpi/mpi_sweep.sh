@@ -33,13 +33,12 @@ python3 "$SOURCE_ROOT/tests/report/validate_schema.py" \
 	"$T/out/latest/results.json" "$T/out-one/latest/results.json" ||
 	fail "results.json does not validate against the schema"
 
-if python3 - "$T/out/latest" "$T/out-one/latest/results.json" <<'PY'
+if check_py "$T/out/latest" "$T/out-one/latest/results.json" <<'PY'
 import json, sys
 
 run = json.load(open(sys.argv[1] + "/results.json"))
 one = json.load(open(sys.argv[2]))
 report = open(sys.argv[1] + "/report.md").read()
-bad = []
 
 mpi = run["request"]["mpi"]
 assert mpi == {"world": 4, "layout": "files", "ranks": [1, 2, 4],
@@ -52,54 +51,54 @@ for c in run["cells"]:
     n, k, size = p["ranks"], p["batch"], p["size"]
     name = "%s %d x%d" % (p["strategy"], size, n)
     if c["status"] != "ok" or not c["verified"]:
-        bad.append("%s: %s %s" % (name, c["status"], c["reason"]))
+        errors.append("%s: %s %s" % (name, c["status"], c["reason"]))
         continue
     # every rank's copies were verified, warm-ups included
     if c["copies_verified"] < len(c["samples"]) * k * n or \
        c["copies_verified"] % n:
-        bad.append("%s: %d copies verified, %d samples of %d x %d" %
+        errors.append("%s: %d copies verified, %d samples of %d x %d" %
                    (name, c["copies_verified"], len(c["samples"]), k, n))
     for s in c["samples"]:
         pr = s["per_rank"]
         if len(pr) != n:
-            bad.append("%s: %d per-rank figures" % (name, len(pr)))
+            errors.append("%s: %d per-rank figures" % (name, len(pr)))
             continue
         # aggregate bytes: every rank its own batch
         if sum(r["bytes"] for r in pr) != n * k * size or \
            any(r["files"] != k for r in pr):
-            bad.append("%s: bytes %s" % (name, pr))
+            errors.append("%s: bytes %s" % (name, pr))
         # first start to last finish, on one clock
         first = min(r["start"] for r in pr)
         last = max(r["start"] + r["seconds"] for r in pr)
         done = min(r["start"] + r["seconds"] for r in pr)
         if abs(first) > 1e-9 or abs(s["seconds"] - last) > 1e-6 * last or \
            abs(s["first_finish"] - done) > 1e-6 * last:
-            bad.append("%s: sample %.6f s, first %.6f, last %.6f" %
+            errors.append("%s: sample %.6f s, first %.6f, last %.6f" %
                        (name, s["seconds"], first, last))
         if n == 4 and (pr[2]["seconds"] < 0.030 or s["seconds"] < 0.030):
-            bad.append("%s: the 30 ms straggler is not in %.4f s (rank 2 "
+            errors.append("%s: the 30 ms straggler is not in %.4f s (rank 2 "
                        "%.4f s)" % (name, s["seconds"], pr[2]["seconds"]))
     if n == 4:
         starts = sorted(max(r["start"] for r in s["per_rank"])
                         for s in c["samples"])
         if starts[len(starts) // 2] >= 0.030:
-            bad.append("%s: the barrier released the ranks %.4f s apart "
+            errors.append("%s: the barrier released the ranks %.4f s apart "
                        "(median)" % (name, starts[len(starts) // 2]))
 
 # the report: Clients, the hosts, rows at 1, 2 and 4 ranks, the straggler
 if "## Clients" not in report:
-    bad.append("report.md has no Clients section")
+    errors.append("report.md has no Clients section")
 rows = [l for l in report.split("## Clients")[-1].split("\n## ")[0]
         .splitlines() if l.startswith("| `")]
 if sorted({int(l.split("|")[3]) for l in rows}) != [1, 2, 4]:
-    bad.append("Clients rows: %s" % rows)
+    errors.append("Clients rows: %s" % rows)
 if not any("| 4 |" in l and "rank 2 (" in l for l in rows):
-    bad.append("the straggler is not rank 2: %s" % rows)
+    errors.append("the straggler is not rank 2: %s" % rows)
 if "| 0, 1, 2, 3 |" not in report:
-    bad.append("the hosts table does not list ranks 0-3")
+    errors.append("the hosts table does not list ranks 0-3")
 if "mpirun -n 4 iobench sweep" not in report or \
    "--mpi --mpi-layout files --ranks 1,2,4" not in report:
-    bad.append("the reproducing command is not an mpirun line")
+    errors.append("the reproducing command is not an mpirun line")
 
 # the schema of a single-host run, plus the MPI fields only
 def paths(o, at=""):
@@ -127,13 +126,9 @@ b = {p for p in paths(one) if not p.startswith(derived)}
 extra = {p for p in a - b if not any(p.startswith(m) for m in mpi_only)}
 lacks = {p for p in b - a if not any(p.startswith(m) for m in host_only)}
 if lacks:
-    bad.append("fields a single-host run has and MPI lacks: %s" % lacks)
+    errors.append("fields a single-host run has and MPI lacks: %s" % lacks)
 if extra:
-    bad.append("MPI fields beyond the optional ones: %s" % extra)
-
-for b in bad:
-    print("FAIL:", b)
-sys.exit(1 if bad else 0)
+    errors.append("MPI fields beyond the optional ones: %s" % extra)
 PY
 then
 	pass "aggregate bytes, verification, barrier timing, straggler, schema"

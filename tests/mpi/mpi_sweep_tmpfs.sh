@@ -23,13 +23,12 @@ mpi_sweep 3 --stonewall 0.02 --sizes 256K --strategies rw --cache warm \
 pass "--stonewall 0.02 on tmpfs (exit 0)"
 assert_no_scratch "$T/tmpfs" "stonewall"
 
-if python3 - "$T/out-shared/latest/results.json" \
+if check_py "$T/out-shared/latest/results.json" \
 	"$T/out-wall/latest/results.json" <<'PY'
 import json, sys
 
 shared = json.load(open(sys.argv[1]))
 wall = json.load(open(sys.argv[2]))
-bad = []
 
 assert shared["request"]["mpi"]["layout"] == "shared"
 assert all(h["fs_type"] == "tmpfs" for h in shared["environment"]["hosts"])
@@ -39,38 +38,34 @@ for c in shared["cells"]:
     k, size = p["batch"], p["size"]
     name = "%s %d" % (p["strategy"], size)
     if c["status"] != "ok" or p["ranks"] != 4 or p["parallel"] != "ranges":
-        bad.append("%s: %s %s" % (name, c["status"], c["reason"]))
+        errors.append("%s: %s %s" % (name, c["status"], c["reason"]))
         continue
     # a shared file counts once, verified when every range matched
     if c["copies_verified"] < len(c["samples"]) * k:
-        bad.append("%s: %d verified" % (name, c["copies_verified"]))
+        errors.append("%s: %d verified" % (name, c["copies_verified"]))
     for s in c["samples"]:
         pr = s["per_rank"]
         # the ranges of each file add up to it, every rank a share
         if sum(r["bytes"] for r in pr) != k * size or \
            any(r["files"] != k for r in pr):
-            bad.append("%s: ranges %s" % (name, pr))
+            errors.append("%s: ranges %s" % (name, pr))
         if size >= 1 << 20 and any(r["bytes"] == 0 for r in pr):
-            bad.append("%s: a rank copied nothing: %s" % (name, pr))
+            errors.append("%s: a rank copied nothing: %s" % (name, pr))
 
 c = wall["cells"][0]
 k, size = c["parameters"]["batch"], c["parameters"]["size"]
 assert wall["request"]["mpi"]["stonewall"] == 0.02
 walled = [s for s in c["samples"] if "copies" in s]
 if c["status"] != "ok" or not walled:
-    bad.append("stonewall: %s, %d of %d samples cut" %
+    errors.append("stonewall: %s, %d of %d samples cut" %
                (c["status"], len(walled), len(c["samples"])))
 for s in walled:
     pr = s["per_rank"]
     done = sum(r["bytes"] for r in pr) / size
     if abs(s["copies"] - done) > 1e-9 or s["copies"] >= 3 * k or \
        any(r["bytes"] != r["files"] * size for r in pr):
-        bad.append("stonewall: copies %g, per rank %s, batch %d" %
+        errors.append("stonewall: copies %g, per rank %s, batch %d" %
                    (s["copies"], pr, k))
-
-for b in bad:
-    print("FAIL:", b)
-sys.exit(1 if bad else 0)
 PY
 then
 	pass "ranges add up per file; a stonewall counts what each rank copied"

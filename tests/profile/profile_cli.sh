@@ -24,15 +24,11 @@ else
 fi
 if command -v perf >/dev/null; then perf=1; else perf=0; fi
 
-/usr/bin/python3 - "$run" "$pmu" "$perf" <<'PY' || fail "results check"
+check_py "$run" "$pmu" "$perf" <<'PY' || fail "results check"
 import json, sys
 
 d, pmu, perf = sys.argv[1], sys.argv[2] == "1", sys.argv[3] == "1"
 r = json.load(open(d + "/results.json"))
-errors = []
-def check(ok, what):
-    if not ok:
-        errors.append(what)
 
 check(r["request"].get("profile") is True, "request.profile not true")
 cells = [c for c in r["cells"]
@@ -78,9 +74,6 @@ if p:
     else:
         check("linux-perf" in (p["hot_spots_why"] or ""),
               "no perf, but hot_spots_why = %r" % p["hot_spots_why"])
-for e in errors:
-    print("FAIL:", e)
-sys.exit(1 if errors else 0)
 PY
 
 check_schema "$run/results.json"

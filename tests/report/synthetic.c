@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
  * The synthetic run shared by the report tests and the schema check's
- * generator: every figure is chosen so the expected report is known.
+ * generator: every figure is chosen so the expected report is known; the
+ * writer tests' fixture (a private directory with that run).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analysis.h"
 #include "reference.h"
@@ -344,4 +348,50 @@ int synthetic_add(struct run *run, const struct synthetic_cell *sc)
 		x->residency_ok = true;
 	}
 	return 0;
+}
+
+/* ---- the writer tests' fixture ---- */
+
+int synthetic_setup(void **state)
+{
+	struct synthetic_fixture *fx = calloc(1, sizeof(*fx));
+
+	if (!fx)
+		return -1;
+	snprintf(fx->dir, sizeof(fx->dir), "%s/iobench-report-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(fx->dir) || synthetic_run(&fx->run)) {
+		free(fx);
+		return -1;
+	}
+	*state = fx;
+	return 0;
+}
+
+int synthetic_teardown(void **state)
+{
+	struct synthetic_fixture *fx = *state;
+	struct dirent *e;
+	char path[512];
+	DIR *d;
+
+	d = opendir(fx->dir);
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", fx->dir, e->d_name);
+		unlink(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(fx->dir);
+	results_free(&fx->run);
+	free(fx);
+	return 0;
+}
+
+void synthetic_path(const struct synthetic_fixture *fx, const char *name,
+		    char *out, size_t len)
+{
+	snprintf(out, len, "%s/%s", fx->dir, name);
 }

@@ -7,6 +7,8 @@
 #ifndef IOBENCH_TEST_SYNTHETIC_H
 #define IOBENCH_TEST_SYNTHETIC_H
 
+#include <stddef.h>
+
 #include "results.h"
 
 /* Per-copy medians of the cells the report tests check (seconds). */
@@ -23,6 +25,19 @@ int synthetic_write_csv(const struct run *run, const char *path);
 /* Index of the first cell of strategy/size/cache/sync, or -1. */
 int synthetic_find(const struct run *run, const char *strategy,
 		   uint64_t size, enum cache_mode cache, enum sync_mode sync);
+
+/* A cmocka fixture: a private directory under TMPDIR (else /tmp) and the
+ * synthetic run. synthetic_setup() makes it (*state, -1 when it cannot);
+ * synthetic_teardown() removes the directory's files and frees it. */
+struct synthetic_fixture {
+	char dir[64];
+	struct run run;
+};
+int synthetic_setup(void **state);
+int synthetic_teardown(void **state);
+/* DIR/name of the fixture's directory, into out. */
+void synthetic_path(const struct synthetic_fixture *fx, const char *name,
+		    char *out, size_t len);
 
 /* ---- runs built cell by cell (the analysis tests) ---- */
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The results model and its writers on a synthetic run with known
- * samples: JSON round trip and reader errors, CSV shape, report.md
- * content, atomic writes, and the environment probe on this machine.
+ * samples: CSV shape, report.md content, atomic writes, and the
+ * environment probe on this machine (results.json: test_results_json.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "env.h"
+#include "files.h"
 #include "report.h"
 #include "strategies.h"
 #include "synthetic.h"
@@ -30,75 +31,6 @@
 #define CSV_COLUMNS 60
 /* a no-break space: report.md keeps a figure and its CI together */
 #define NB "\xc2\xa0"
-
-struct fixture {
-	char dir[64];
-	struct run run;
-};
-
-static int setup(void **state)
-{
-	struct fixture *fx = calloc(1, sizeof(*fx));
-
-	if (!fx)
-		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "%s/iobench-report-XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(fx->dir) || synthetic_run(&fx->run)) {
-		free(fx);
-		return -1;
-	}
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *fx = *state;
-	struct dirent *e;
-	char path[512];
-	DIR *d;
-
-	d = opendir(fx->dir);
-	while (d && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", fx->dir, e->d_name);
-		unlink(path);
-	}
-	if (d)
-		closedir(d);
-	rmdir(fx->dir);
-	results_free(&fx->run);
-	free(fx);
-	return 0;
-}
-
-static void path_in(const struct fixture *fx, const char *name, char *out,
-		    size_t len)
-{
-	snprintf(out, len, "%s/%s", fx->dir, name);
-}
-
-/* The whole file as a NUL-terminated string; the caller frees. */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t cap = 0, len = 0, n;
-
-	assert_non_null(f);
-	do {
-		cap += 4096;
-		buf = realloc(buf, cap + 1);
-		assert_non_null(buf);
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-	} while (n);
-	buf[len] = '\0';
-	fclose(f);
-	return buf;
-}
 
 static void spit(const char *path, const char *text)
 {
@@ -202,7 +134,7 @@ static void test_free_zeroed_and_warnings(void **state)
 
 static void test_estimate_per_copy(void **state)
 {
-	struct fixture *fx = *state;
+	struct synthetic_fixture *fx = *state;
 	int i = synthetic_find(&fx->run, "rw", MIB, CACHE_WARM, SYNC_NONE);
 	const struct cell *c = &fx->run.cells[i];
 
@@ -233,15 +165,15 @@ static int count_files(const char *dir, const char *prefix)
 
 static void test_write_atomic(void **state)
 {
-	struct fixture *fx = *state;
+	struct synthetic_fixture *fx = *state;
 	char path[256], bad[300];
 	struct stat st;
 	char *text;
 
-	path_in(fx, "a.txt", path, sizeof(path));
+	synthetic_path(fx, "a.txt", path, sizeof(path));
 	spit(path, "first version, longer than the second\n");
 	spit(path, "second\n");
-	text = slurp(path);
+	text = test_slurp(path, NULL);
 	assert_string_equal(text, "second\n");
 	free(text);
 	assert_int_equal(stat(path, &st), 0);
@@ -254,7 +186,7 @@ static void test_write_atomic(void **state)
 	snprintf(bad, sizeof(bad), "%s/missing/x.json", fx->dir);
 	assert_int_equal(results_write_file_atomic(bad, "x", 1), -ENOENT);
 	/* the target is a directory: rename fails, the temp file goes */
-	path_in(fx, "sub", path, sizeof(path));
+	synthetic_path(fx, "sub", path, sizeof(path));
 	assert_int_equal(mkdir(path, 0755), 0);
 	snprintf(bad, sizeof(bad), "%s/sub2", fx->dir);
 	assert_int_equal(mkdir(bad, 0755), 0);
@@ -268,283 +200,6 @@ static void test_write_atomic(void **state)
 	snprintf(bad, sizeof(bad), "%s/sub2", fx->dir);
 	rmdir(bad);
 	rmdir(path);
-}
-
-/* ---- json.c ---- */
-
-static void assert_str_eq(const char *a, const char *b)
-{
-	if (!a || !b)
-		assert_ptr_equal(a, b);
-	else
-		assert_string_equal(a, b);
-}
-
-static void assert_env_equal(const struct environment *a,
-			     const struct environment *b)
-{
-	assert_str_eq(a->hostname, b->hostname);
-	assert_str_eq(a->kernel, b->kernel);
-	assert_str_eq(a->cpu_model, b->cpu_model);
-	assert_int_equal(a->packages, b->packages);
-	assert_int_equal(a->numa_nodes, b->numa_nodes);
-	assert_int_equal(a->cores, b->cores);
-	assert_int_equal(a->pus, b->pus);
-	assert_int_equal(a->mem_total, b->mem_total);
-	assert_str_eq(a->fs_type, b->fs_type);
-	assert_str_eq(a->mount_options, b->mount_options);
-	assert_str_eq(a->device, b->device);
-	assert_str_eq(a->device_model, b->device_model);
-	assert_int_equal(a->rotational, b->rotational);
-	assert_str_eq(a->scheduler, b->scheduler);
-	assert_int_equal(a->logical_block_size, b->logical_block_size);
-	assert_int_equal(a->dio_mem_align, b->dio_mem_align);
-	assert_int_equal(a->dio_offset_align, b->dio_offset_align);
-	assert_str_eq(a->governor, b->governor);
-	assert_str_eq(a->cache_probe, b->cache_probe);
-}
-
-static void assert_request_equal(const struct run_request *a,
-				 const struct run_request *b)
-{
-	assert_int_equal(a->n_strategies, b->n_strategies);
-	for (size_t i = 0; i < a->n_strategies; i++)
-		assert_string_equal(a->strategies[i], b->strategies[i]);
-	assert_int_equal(a->n_sizes, b->n_sizes);
-	assert_memory_equal(a->sizes, b->sizes, a->n_sizes * 8);
-	for (size_t i = 0; i < TUNABLES_MAX; i++) {
-		assert_int_equal(a->tune[i].n, b->tune[i].n);
-		if (a->tune[i].n)
-			assert_memory_equal(a->tune[i].v, b->tune[i].v,
-					    a->tune[i].n * 8);
-	}
-	assert_int_equal(a->cache_warm, b->cache_warm);
-	assert_int_equal(a->cache_cold, b->cache_cold);
-	assert_int_equal(a->sync_none, b->sync_none);
-	assert_int_equal(a->sync_end, b->sync_end);
-	assert_int_equal(a->content, b->content);
-	assert_str_eq(a->source, b->source);
-	assert_true(a->source_files == b->source_files);
-	assert_str_eq(a->dir, b->dir);
-	assert_str_eq(a->out, b->out);
-	assert_int_equal(a->samples, b->samples);
-	assert_true(a->budget == b->budget && a->timeout == b->timeout);
-	assert_true(a->seed == b->seed);	/* above INT64_MAX */
-	assert_int_equal(a->drop_caches, b->drop_caches);
-}
-
-/* Doubles must come back bit-identical (17 significant digits). */
-static void assert_cell_equal(const struct cell *a, const struct cell *b)
-{
-	assert_string_equal(a->strategy, b->strategy);
-	assert_int_equal(a->size, b->size);
-	assert_memory_equal(&a->tun, &b->tun, sizeof(a->tun));
-	assert_int_equal(a->cache, b->cache);
-	assert_int_equal(a->sync, b->sync);
-	assert_int_equal(a->content, b->content);
-	assert_int_equal(a->batch, b->batch);
-	assert_int_equal(a->status, b->status);
-	assert_str_eq(a->reason, b->reason);
-	assert_true(a->warmup_seconds == b->warmup_seconds);
-	assert_int_equal(a->n_samples, b->n_samples);
-	if (a->n_samples)
-		assert_memory_equal(a->samples, b->samples,
-				    a->n_samples * sizeof(*a->samples));
-	assert_memory_equal(&a->usage, &b->usage, sizeof(a->usage));
-	assert_memory_equal(&a->est, &b->est, sizeof(a->est));
-	assert_int_equal(a->verified, b->verified);
-	assert_int_equal(a->copies_verified, b->copies_verified);
-}
-
-static void test_json_round_trip(void **state)
-{
-	struct fixture *fx = *state;
-	const struct run *a = &fx->run;
-	char path[256], path2[256], err[512];
-	char *first, *second;
-	struct run b;
-
-	path_in(fx, "results.json", path, sizeof(path));
-	assert_int_equal(results_write_json(a, NULL, path), 0);
-	assert_int_equal(results_read_json(path, &b, err, sizeof(err)), 0);
-	assert_string_equal(b.schema, RESULTS_SCHEMA);
-	assert_string_equal(b.id, a->id);
-	assert_string_equal(b.started, a->started);
-	assert_true(b.duration == a->duration);
-	assert_string_equal(b.command_line, a->command_line);
-	assert_string_equal(b.version, a->version);
-	assert_string_equal(b.commit, a->commit);
-	assert_int_equal(b.incomplete, a->incomplete);
-	assert_int_equal(b.n_warnings, a->n_warnings);
-	assert_string_equal(b.warnings[0], a->warnings[0]);
-	assert_env_equal(&a->env, &b.env);
-	assert_request_equal(&a->request, &b.request);
-	assert_int_equal(b.n_cells, a->n_cells);
-	for (size_t i = 0; i < a->n_cells; i++)
-		assert_cell_equal(&a->cells[i], &b.cells[i]);
-
-	/* and writing what was read gives the same bytes */
-	path_in(fx, "again.json", path2, sizeof(path2));
-	assert_int_equal(results_write_json(&b, NULL, path2), 0);
-	first = slurp(path);
-	second = slurp(path2);
-	assert_string_equal(first, second);
-	free(first);
-	free(second);
-	results_free(&b);
-}
-
-/* Reads path and expects failure with exactly `want` (or, with
- * prefix_only, an error starting with it). */
-static void expect_read_error(const char *path, const char *want,
-			      bool prefix_only)
-{
-	struct run run;
-	char err[512];
-
-	memset(&run, 0xa5, sizeof(run));
-	assert_int_equal(results_read_json(path, &run, err, sizeof(err)),
-			 -EINVAL);
-	if (prefix_only) {
-		if (strncmp(err, want, strlen(want)))
-			fail_msg("error '%s' does not start with '%s'", err,
-				 want);
-	} else {
-		assert_string_equal(err, want);
-	}
-	assert_null(strchr(err, '\n'));
-	assert_null(run.cells);	/* freed and zeroed on failure */
-	assert_null(run.schema);
-}
-
-static void test_json_syntax_errors(void **state)
-{
-	struct fixture *fx = *state;
-	char path[256], want[512];
-	char *text;
-
-	path_in(fx, "results.json", path, sizeof(path));
-	assert_int_equal(results_write_json(&fx->run, NULL, path), 0);
-	text = slurp(path);
-
-	/* cut before "duration", the 6th line's first key, at column 4 */
-	path_in(fx, "truncated.json", path, sizeof(path));
-	*strstr(text, "\"duration\"") = '\0';
-	spit(path, text);
-	snprintf(want, sizeof(want), "%s:6:4: string or '}' expected near "
-		 "end of file", path);
-	expect_read_error(path, want, false);
-	free(text);
-
-	/* a stray token on line 3, column 3 */
-	path_in(fx, "corrupt.json", path, sizeof(path));
-	spit(path, "{\n  \"schema\": \"iobench/1\",\n  x\n}\n");
-	snprintf(want, sizeof(want), "%s:3:3: string or '}' expected near "
-		 "'x'", path);
-	expect_read_error(path, want, false);
-
-	path_in(fx, "missing.json", path, sizeof(path));
-	snprintf(want, sizeof(want), "%s: No such file or directory", path);
-	expect_read_error(path, want, false);
-}
-
-static void test_json_schema_errors(void **state)
-{
-	struct fixture *fx = *state;
-	char path[256], want[512];
-
-	path_in(fx, "old.json", path, sizeof(path));
-	spit(path, "{\"schema\": \"iobench/0\", \"cells\": []}");
-	snprintf(want, sizeof(want),
-		 "%s: unknown schema 'iobench/0' (expected iobench/2 or "
-		 "iobench/1)", path);
-	expect_read_error(path, want, false);
-
-	spit(path, "{\"cells\": []}");
-	snprintf(want, sizeof(want), "%s: schema: missing (expected a string)",
-		 path);
-	expect_read_error(path, want, false);
-
-	spit(path, "[1, 2]");
-	snprintf(want, sizeof(want), "%s: (top level): expected an object",
-		 path);
-	expect_read_error(path, want, false);
-}
-
-/* Writes the synthetic run, edits it with `edit`, expects `want`. */
-static void expect_field_error(struct fixture *fx,
-			       void (*edit)(json_t *root), const char *want)
-{
-	char path[256], full[512];
-	json_t *root;
-	json_error_t jerr;
-
-	path_in(fx, "edited.json", path, sizeof(path));
-	assert_int_equal(results_write_json(&fx->run, NULL, path), 0);
-	root = json_load_file(path, 0, &jerr);
-	assert_non_null(root);
-	edit(root);
-	assert_int_equal(json_dump_file(root, path, 0), 0);
-	json_decref(root);
-	snprintf(full, sizeof(full), "%s: %s", path, want);
-	expect_read_error(path, full, false);
-}
-
-static json_t *cell_params(json_t *root, size_t i)
-{
-	return json_object_get(json_array_get(json_object_get(root, "cells"),
-					      i), "parameters");
-}
-
-static void edit_size_type(json_t *root)
-{
-	json_object_set_new(cell_params(root, 3), "size", json_string("big"));
-}
-
-static void edit_drop_cache(json_t *root)
-{
-	json_object_del(cell_params(root, 1), "cache");
-}
-
-static void edit_bad_cache(json_t *root)
-{
-	json_object_set_new(cell_params(root, 0), "cache",
-			    json_string("tepid"));
-}
-
-static void edit_sample_type(json_t *root)
-{
-	json_t *cell = json_array_get(json_object_get(root, "cells"), 2);
-	json_t *s = json_array_get(json_object_get(cell, "samples"), 5);
-
-	json_object_set_new(json_object_get(s, "dst"), "dirty",
-			    json_real(1.5));
-}
-
-static void edit_rotational(json_t *root)
-{
-	json_object_set_new(json_object_get(root, "environment"),
-			    "rotational", json_integer(7));
-}
-
-static void test_json_field_errors(void **state)
-{
-	struct fixture *fx = *state;
-
-	expect_field_error(fx, edit_size_type,
-			   "cells[3].parameters.size: expected a "
-			   "non-negative integer");
-	expect_field_error(fx, edit_drop_cache,
-			   "cells[1].parameters.cache: missing (expected a "
-			   "string)");
-	expect_field_error(fx, edit_bad_cache,
-			   "cells[0].parameters.cache: unknown cache mode "
-			   "'tepid'");
-	expect_field_error(fx, edit_sample_type,
-			   "cells[2].samples[5].dst.dirty: expected an "
-			   "integer");
-	expect_field_error(fx, edit_rotational,
-			   "environment.rotational: 7 out of range [-1, 1]");
 }
 
 /* ---- csv.c ---- */
@@ -572,15 +227,15 @@ static int csv_fields(const char **p)
 
 static void test_csv(void **state)
 {
-	struct fixture *fx = *state;
+	struct synthetic_fixture *fx = *state;
 	const char *p;
 	char path[256];
 	char *text;
 	size_t rows = 0;
 
-	path_in(fx, "results.csv", path, sizeof(path));
+	synthetic_path(fx, "results.csv", path, sizeof(path));
 	assert_int_equal(synthetic_write_csv(&fx->run, path), 0);
-	text = slurp(path);
+	text = test_slurp(path, NULL);
 	assert_true(!strncmp(text, "strategy,size,buffer_size,queue_depth,"
 			     "direct,sqpoll,cache,sync,content,batch,status,"
 			     "reason,n,median_s,", 74));
@@ -599,13 +254,13 @@ static void test_csv(void **state)
 
 /* ---- report.c ---- */
 
-static char *write_report(struct fixture *fx)
+static char *write_report(struct synthetic_fixture *fx)
 {
 	char path[256];
 
-	path_in(fx, "report.md", path, sizeof(path));
+	synthetic_path(fx, "report.md", path, sizeof(path));
 	assert_int_equal(synthetic_write_report(&fx->run, path), 0);
-	return slurp(path);
+	return test_slurp(path, NULL);
 }
 
 static void assert_contains(const char *text, const char *needle)
@@ -625,7 +280,7 @@ static void test_report_sections(void **state)
 		"\n## Warnings\n", "\n## Skipped and failed cells\n",
 		"\n## Reproduce\n",
 	};
-	struct fixture *fx = *state;
+	struct synthetic_fixture *fx = *state;
 	char *md = write_report(fx);
 	const char *prev = md;
 
@@ -642,7 +297,7 @@ static void test_report_sections(void **state)
 
 static void test_report_figures(void **state)
 {
-	struct fixture *fx = *state;
+	struct synthetic_fixture *fx = *state;
 	char *md = write_report(fx);
 
 	/* best at 1M: copy_file_range, per-round times of rw / cfr */
@@ -712,14 +367,14 @@ static void test_report_figures(void **state)
 /* A run where nothing was measured still gives a whole report. */
 static void test_report_empty_run(void **state)
 {
-	struct fixture *fx = *state;
+	struct synthetic_fixture *fx = *state;
 	struct run empty = { 0 };
 	char path[256];
 	char *md;
 
-	path_in(fx, "empty.md", path, sizeof(path));
+	synthetic_path(fx, "empty.md", path, sizeof(path));
 	assert_int_equal(synthetic_write_report(&empty, path), 0);
-	md = slurp(path);
+	md = test_slurp(path, NULL);
 	assert_contains(md, "## Recommendations\n\nNo rule fired");
 	assert_contains(md, "## Skipped and failed cells\n\nNone");
 	free(md);
@@ -734,7 +389,7 @@ static bool power_of_two(unsigned v)
 
 static void test_env_probe(void **state)
 {
-	struct fixture *fx = *state;
+	struct synthetic_fixture *fx = *state;
 	struct environment e;
 	struct utsname u;
 
@@ -768,27 +423,24 @@ int main(void)
 		cmocka_unit_test(test_names_and_figures),
 		cmocka_unit_test(test_tunables_desc),
 		cmocka_unit_test(test_free_zeroed_and_warnings),
-		cmocka_unit_test_setup_teardown(test_estimate_per_copy, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_write_atomic, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_json_round_trip, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_json_syntax_errors, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_json_schema_errors, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_json_field_errors, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_csv, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_report_sections, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_report_figures, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_report_empty_run, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_env_probe, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_estimate_per_copy,
+						synthetic_setup,
+						synthetic_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_write_atomic, synthetic_setup, synthetic_teardown),
+		cmocka_unit_test_setup_teardown(test_csv, synthetic_setup,
+						synthetic_teardown),
+		cmocka_unit_test_setup_teardown(test_report_sections,
+						synthetic_setup,
+						synthetic_teardown),
+		cmocka_unit_test_setup_teardown(test_report_figures,
+						synthetic_setup,
+						synthetic_teardown),
+		cmocka_unit_test_setup_teardown(test_report_empty_run,
+						synthetic_setup,
+						synthetic_teardown),
+		cmocka_unit_test_setup_teardown(test_env_probe, synthetic_setup,
+						synthetic_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

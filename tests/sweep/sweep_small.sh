@@ -24,15 +24,11 @@ run=$(readlink "$T/out/latest") || fail "no OUT/latest symlink"
 cmp -s "$T/out/$run/results.json" "$T/out/baselines/small.json" ||
 	fail "baselines/small.json is not the run's results.json"
 
-python3 - "$T/out/$run" <<'PY' || fail "results check"
+check_py "$T/out/$run" <<'PY' || fail "results check"
 import csv, json, math, sys
 
 d = sys.argv[1]
 r = json.load(open(d + "/results.json"))
-errors = []
-def check(ok, what):
-    if not ok:
-        errors.append(what)
 
 check(r.get("schema") == "iobench/2", "schema is %r" % r.get("schema"))
 cells = r["cells"]
@@ -48,9 +44,7 @@ for c in cells:
         print("note: %s skipped: %s" % (name, c["reason"]))
         check(c["reason"], name + ": skipped without a reason")
         continue
-    check(c["status"] == "ok", "%s: %s (%s)" % (name, c["status"],
-                                                 c.get("reason")))
-    if c["status"] != "ok":
+    if not check_ran(c, name):
         continue
     s = c["samples"]
     k = p["batch"]
@@ -98,9 +92,6 @@ report = open(d + "/report.md").read().lower()
 for h in ["executive summary", "environment", "page-cache",
           "recommendations", "warnings", "reproduce", "4k", "1m"]:
     check(h in report, "report.md lacks '%s'" % h)
-for e in errors:
-    print("  " + e, file=sys.stderr)
-sys.exit(1 if errors else 0)
 PY
 # The versioned schema, when python3-jsonschema is installed.
 check_schema "$T/out/$run/results.json"
