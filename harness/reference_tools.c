@@ -19,12 +19,15 @@
 
 /* ---- argv builders, one set per tool ---- */
 
-/* The sources, then a last argument (or none). */
-static int add_sources(struct reference_cmd *cmd, char *const *src,
-		       unsigned n, const char *last)
+/* PROG [ARG] SRC... [LAST]: the shape of most tools' command lines. */
+static int prog_files(struct reference_cmd *cmd, const char *prog,
+		      const char *arg, char *const *src, unsigned n,
+		      const char *last)
 {
-	int ret = 0;
+	int ret = reference_argv_add(&cmd->argv, "%s", prog);
 
+	if (!ret && arg)
+		ret = reference_argv_add(&cmd->argv, "%s", arg);
 	for (unsigned i = 0; i < n && !ret; i++)
 		ret = reference_argv_add(&cmd->argv, "%s", src[i]);
 	if (!ret && last)
@@ -32,16 +35,15 @@ static int add_sources(struct reference_cmd *cmd, char *const *src,
 	return ret;
 }
 
-/* cp [--reflink=never] SRC DST */
-static int cp_file(struct reference_cmd *cmd,
-		   const struct reference_variant *v, const struct cell *c,
-		   const char *src, const char *dst)
+/* TOOL [ARG] SRC DST: cp [--reflink=never], rsync --whole-file; and
+ * TOOL [ARG] TREE DST for a tree: cp -r, cp -a */
+static int tool_src_dst(struct reference_cmd *cmd,
+			const struct reference_variant *v,
+			const struct cell *c, const char *src, const char *dst)
 {
 	(void)c;
-	if (reference_argv_add(&cmd->argv, "cp") ||
-	    (v->arg && reference_argv_add(&cmd->argv, "%s", v->arg)))
-		return -ENOMEM;
-	return add_sources(cmd, (char *const *)&src, 1, dst);
+	return prog_files(cmd, reference_tool_of(v)->name, v->arg,
+			  (char *const *)&src, 1, dst);
 }
 
 /* cp [--reflink=never] -t DIR SRC... */
@@ -49,21 +51,13 @@ static int cp_batch(struct reference_cmd *cmd,
 		    const struct reference_variant *v, const struct cell *c,
 		    char *const *src, unsigned n, const char *dir)
 {
-	(void)c;
-	if (reference_argv_add(&cmd->argv, "cp") ||
-	    (v->arg && reference_argv_add(&cmd->argv, "%s", v->arg)) ||
-	    reference_argv_add(&cmd->argv, "-t") ||
-	    reference_argv_add(&cmd->argv, "%s", dir))
-		return -ENOMEM;
-	return add_sources(cmd, src, n, NULL);
-}
+	char *const t_dir[] = { "-t", (char *)dir };
+	int ret = prog_files(cmd, "cp", v->arg, t_dir, 2, NULL);
 
-/* cp -r|-a TREE DST */
-static int cp_tree(struct reference_cmd *cmd,
-		   const struct reference_variant *v, const struct cell *c,
-		   const char *view, const char *out)
-{
-	return cp_file(cmd, v, c, view, out);
+	(void)c;
+	for (unsigned i = 0; i < n && !ret; i++)
+		ret = reference_argv_add(&cmd->argv, "%s", src[i]);
+	return ret;
 }
 
 /* dd if=SRC of=DST bs=BUFFER status=none */
@@ -83,27 +77,13 @@ static int dd_file(struct reference_cmd *cmd,
 	return 0;
 }
 
-/* rsync --whole-file SRC DST */
-static int rsync_file(struct reference_cmd *cmd,
-		      const struct reference_variant *v, const struct cell *c,
-		      const char *src, const char *dst)
-{
-	(void)c;
-	if (reference_argv_add(&cmd->argv, "rsync") ||
-	    reference_argv_add(&cmd->argv, "%s", v->arg))
-		return -ENOMEM;
-	return add_sources(cmd, (char *const *)&src, 1, dst);
-}
-
 /* rsync --whole-file SRC... DIR/ */
 static int rsync_batch(struct reference_cmd *cmd,
 		       const struct reference_variant *v, const struct cell *c,
 		       char *const *src, unsigned n, const char *dir)
 {
 	(void)c;
-	if (reference_argv_add(&cmd->argv, "rsync") ||
-	    reference_argv_add(&cmd->argv, "%s", v->arg) ||
-	    add_sources(cmd, src, n, NULL))
+	if (prog_files(cmd, "rsync", v->arg, src, n, NULL))
 		return -ENOMEM;
 	return reference_argv_add(&cmd->argv, "%s/", dir);
 }
@@ -114,8 +94,7 @@ static int rsync_tree(struct reference_cmd *cmd,
 		      const char *view, const char *out)
 {
 	(void)c;
-	if (reference_argv_add(&cmd->argv, "rsync") ||
-	    reference_argv_add(&cmd->argv, "%s", v->arg) ||
+	if (prog_files(cmd, "rsync", v->arg, NULL, 0, NULL) ||
 	    reference_argv_add(&cmd->argv, "%s/", view))
 		return -ENOMEM;
 	return reference_argv_add(&cmd->argv, "%s/", out);
@@ -163,7 +142,8 @@ static const struct reference_tool tools[] = {
 			{ "ref:cp-r", "-r", true, "cp -r TREE DST" },
 			{ "ref:cp-a", "-a", true, "cp -a TREE DST" },
 		},
-		.file = cp_file, .batch = cp_batch, .tree = cp_tree,
+		.file = tool_src_dst, .batch = cp_batch,
+		.tree = tool_src_dst,
 	},
 	{
 		.name = "dd", .package = "coreutils",
@@ -181,7 +161,8 @@ static const struct reference_tool tools[] = {
 			  "rsync --whole-file SRC... DIR/" },
 			{ "ref:rsync-a", "-a", true, "rsync -a TREE/ DST/" },
 		},
-		.file = rsync_file, .batch = rsync_batch, .tree = rsync_tree,
+		.file = tool_src_dst, .batch = rsync_batch,
+		.tree = rsync_tree,
 	},
 	{
 		.name = "tar", .package = "tar",

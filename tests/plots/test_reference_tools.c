@@ -58,6 +58,17 @@ static void cmd_line(const struct reference_cmd *cmd, char *out, size_t len)
 	assert_true(!cmd->argv.n || !cmd->argv.v[cmd->argv.n]);
 }
 
+/* A builder's outcome against the line it should build. */
+static void check_cmd(int ret, struct reference_cmd *cmd, const char *want)
+{
+	char got[256];
+
+	assert_int_equal(ret, 0);
+	cmd_line(cmd, got, sizeof(got));
+	assert_string_equal(got, want);
+	reference_cmd_free(cmd);
+}
+
 /* Every variant of the table builds the command lines it promises, and
  * only those: a tool without a batch builder copies one file per process,
  * one without a tree builder has no tree variant. */
@@ -68,11 +79,11 @@ static void test_argv(void **state)
 	size_t n = 0;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++, n++) {
 		const struct reference_variant *v;
 		const struct reference_tool *t;
 		struct cell_kind k = cell_kind_find(want[i].variant);
-		char got[256];
+		struct reference_cmd cmd = { 0 };
 
 		v = reference_find(want[i].variant);
 		assert_non_null(v);
@@ -87,32 +98,17 @@ static void test_argv(void **state)
 		assert_true(v->command && *v->command);
 		assert_int_equal(reference_batches(v),
 				 strcmp(want[i].batch, "-") != 0);
-
-		if (!v->tree) {
-			struct reference_cmd cmd = { 0 };
-
-			assert_non_null(t->file);
-			assert_int_equal(t->file(&cmd, v, &c, "S", "D"), 0);
-			cmd_line(&cmd, got, sizeof(got));
-			assert_string_equal(got, want[i].file);
-			reference_cmd_free(&cmd);
-			if (t->batch) {
-				assert_int_equal(t->batch(&cmd, v, &c, batch, 2,
-							  "DIR"), 0);
-				cmd_line(&cmd, got, sizeof(got));
-				assert_string_equal(got, want[i].batch);
-				reference_cmd_free(&cmd);
-			}
-		} else {
-			struct reference_cmd cmd = { 0 };
-
+		if (v->tree) {
 			assert_non_null(t->tree);
-			assert_int_equal(t->tree(&cmd, v, &c, "V", "O"), 0);
-			cmd_line(&cmd, got, sizeof(got));
-			assert_string_equal(got, want[i].tree);
-			reference_cmd_free(&cmd);
+			check_cmd(t->tree(&cmd, v, &c, "V", "O"), &cmd,
+				  want[i].tree);
+			continue;
 		}
-		n++;
+		assert_non_null(t->file);
+		check_cmd(t->file(&cmd, v, &c, "S", "D"), &cmd, want[i].file);
+		if (t->batch)
+			check_cmd(t->batch(&cmd, v, &c, batch, 2, "DIR"), &cmd,
+				  want[i].batch);
 	}
 	/* the table holds exactly the variants above */
 	for (size_t i = 0; reference_nth(i); i++)
