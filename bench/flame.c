@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cell_kind.h"
 #include "dataset.h"
 #include "flame.h"
 #include "fmt.h"
@@ -338,6 +339,7 @@ static int flame_run(const struct copy_strategy *s, struct cell *c,
 		     const char *out)
 {
 	struct flame_profile fp = { 0 };
+	struct cell_kind k = cell_kind_strategy(s);
 	char scratch[PATH_MAX], src[PATH_MAX + 8], why[512], title[256];
 	char size[32], tun[96];
 	int ret;
@@ -351,7 +353,7 @@ static int flame_run(const struct copy_strategy *s, struct cell *c,
 	if (!o->quiet)
 		fprintf(stderr, "iobench: sampling %s copying for ~%g s\n",
 			s->name, seconds);
-	ret = profile_record_cell(s, c, src, scratch, seconds, &fp, why,
+	ret = profile_record_cell(&k, c, src, scratch, seconds, &fp, why,
 				  sizeof(why));
 	unlink(src);
 	scratch_release(scratch);

@@ -79,17 +79,17 @@ static void fill_rows(struct list_row *rows, size_t n, const char *dir)
  * runs as a process of its own), listed for what they are. */
 static void print_references(void)
 {
-	const struct copy_strategy *s;
+	const struct reference_variant *v;
 	int w = (int)strlen("REFERENCE");
 
-	for (size_t i = 0; (s = reference_nth(i)); i++)
-		if ((int)strlen(s->name) > w)
-			w = (int)strlen(s->name);
+	for (size_t i = 0; (v = reference_nth(i)); i++)
+		if ((int)strlen(v->name) > w)
+			w = (int)strlen(v->name);
 	printf("\nreference tools (sweep --reference; timed with their "
 	       "start-up, never recommended):\n\n%-*s  %s\n", w,
 	       "REFERENCE", "COMMAND");
-	for (size_t i = 0; (s = reference_nth(i)); i++)
-		printf("%-*s  %s\n", w, s->name, reference_command(s));
+	for (size_t i = 0; (v = reference_nth(i)); i++)
+		printf("%-*s  %s\n", w, v->name, v->command);
 }
 
 static void print_table(const struct list_row *rows, size_t n,

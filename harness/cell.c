@@ -189,8 +189,13 @@ uint64_t cell_tunable(const struct cell *c, const char *name,
 
 int cell_set_strategy(struct cell *c, const struct copy_strategy *s)
 {
+	return cell_set_options(c, s->options);
+}
+
+int cell_set_options(struct cell *c, const struct copy_option *options)
+{
 	c->tun = (struct cell_tunables){ 0 };
-	for (const struct copy_option *o = s->options; o && o->name; o++) {
+	for (const struct copy_option *o = options; o && o->name; o++) {
 		int i = tunable_register(o->name, o->type);
 
 		if (i < 0)

@@ -109,6 +109,9 @@ uint64_t cell_tunable(const struct cell *c, const char *name,
 /* The strategy's options, with their defaults, as c's tunables (options
  * the table lacks are registered). 0 or -ENOSPC. */
 int cell_set_strategy(struct cell *c, const struct copy_strategy *s);
+/* The same from an options list (NULL-name terminated, or NULL): what a
+ * reference tool reads (cell_kind.h). */
+int cell_set_options(struct cell *c, const struct copy_option *options);
 /* Sets one tunable the cell's strategy reads: 0, or -ENOENT when it
  * reads no such tunable (cell_set_strategy() first). */
 int cell_set_tunable(struct cell *c, const char *name, uint64_t v);

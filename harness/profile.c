@@ -23,6 +23,7 @@
 
 #include "cache.h"
 #include "clock.h"
+#include "cell_kind.h"
 #include "copy_unit.h"
 #include "profile.h"
 #include "reference.h"
@@ -310,7 +311,7 @@ void profile_na_text(const struct cell_profile *p, enum profile_counter i,
 /* ---- hot spots ---- */
 
 struct copy_job {
-	const struct copy_strategy *s;
+	const struct cell_kind *k;
 	const struct cell *c;
 	const char *src, *dir;
 	double seconds;
@@ -322,8 +323,9 @@ struct copy_job {
 	uint64_t kept, keep_limit;
 };
 
-/* Copies src to path through the timed unit (copy_unit.h) with a
- * prepared strategy. 0 or -errno. */
+/* Copies src to path through the cell's timed unit: the copy unit
+ * (copy_unit.h) with a prepared strategy, or the tool's process for one
+ * file (its own process is sampled). 0 or -errno. */
 static int copy_file(const struct copy_job *j, const struct copy_unit *u,
 		     const char *path)
 {
@@ -331,10 +333,9 @@ static int copy_file(const struct copy_job *j, const struct copy_unit *u,
 	double sync_seconds = 0;
 	char why[256];
 
-	/* a reference tool's cell: the tool's process is sampled */
-	if (reference_cell(j->c))
-		return reference_copy(j->s, j->c, j->src, path, &sync_seconds,
-				      why, sizeof(why));
+	if (j->k->type == CELL_KIND_REFERENCE)
+		return reference_copy_file(j->k->ref, j->c, j->src, path,
+					   &sync_seconds, why, sizeof(why));
 	return copy_unit_file(u, j->src, 0, path, COPY_UNIT_CREATE, &range,
 			      &sync_seconds, why, sizeof(why));
 }
@@ -397,7 +398,9 @@ static int copy_job_work(void *ctx, struct flame_ctl *ctl)
 	struct copy_unit u;
 	int ret;
 
-	ret = copy_unit_setup(&u, j->s, j->c, why, sizeof(why));
+	memset(&u, 0, sizeof(u));
+	ret = j->k->type == CELL_KIND_STRATEGY ?
+	      copy_unit_setup(&u, j->k->strategy, j->c, why, sizeof(why)) : 0;
 	while (!ret && copying < j->seconds &&
 	       clock_now() - start < 4 * j->seconds + 1) {
 		double t0;
@@ -419,12 +422,12 @@ static int copy_job_work(void *ctx, struct flame_ctl *ctl)
 	return ret;
 }
 
-int profile_record_cell(const struct copy_strategy *s, const struct cell *c,
+int profile_record_cell(const struct cell_kind *k, const struct cell *c,
 			const char *src, const char *dir, double seconds,
 			struct flame_profile *fp, char *why, size_t len)
 {
 	struct copy_job j = {
-		.s = s, .c = c, .src = src, .dir = dir, .seconds = seconds,
+		.k = k, .c = c, .src = src, .dir = dir, .seconds = seconds,
 		/* cold: the source is evicted before every copy */
 		.batch = c->cache == CACHE_WARM && c->batch > 1 ? c->batch : 1,
 		.tag = (int)getpid(),
@@ -444,7 +447,7 @@ int profile_record_cell(const struct copy_strategy *s, const struct cell *c,
 	return ret;
 }
 
-int profile_hot_spots(const struct copy_strategy *s, struct cell *c,
+int profile_hot_spots(const struct cell_kind *k, struct cell *c,
 		      const char *src, const char *dir)
 {
 	struct cell_profile *p = &c->profile;
@@ -457,7 +460,7 @@ int profile_hot_spots(const struct copy_strategy *s, struct cell *c,
 	free(p->hot_why);
 	p->hot_why = NULL;
 	p->hot_samples = 0;
-	ret = profile_record_cell(s, c, src, dir, PROFILE_HOT_SECONDS, &fp,
+	ret = profile_record_cell(k, c, src, dir, PROFILE_HOT_SECONDS, &fp,
 				  why, sizeof(why));
 	if (!ret) {
 		p->hot = calloc(PROFILE_HOT_SPOTS, sizeof(*p->hot));

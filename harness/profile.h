@@ -17,6 +17,8 @@
 #include "flame.h"
 #include "results.h"
 
+struct cell_kind;
+
 /* Hot spots kept per cell. */
 #define PROFILE_HOT_SPOTS 8
 /* Seconds of copying perf samples for a cell's hot spots. */
@@ -76,12 +78,12 @@ double profile_cpu_s_per_gib(const struct cell_profile *p, uint64_t size);
 
 /*
  * perf samples of cell c's copying: a child copies src (c->size bytes)
- * into files in dir with c's strategy and parameters, batches of
+ * into files in dir with c's kind (k) and parameters, batches of
  * c->batch files (one when cold, the source evicted before each), for
  * about `seconds` of copying; only the copies are sampled. Folded into
  * fp. 0, or -errno with why (-ENOENT: perf is missing).
  */
-int profile_record_cell(const struct copy_strategy *s, const struct cell *c,
+int profile_record_cell(const struct cell_kind *k, const struct cell *c,
 			const char *src, const char *dir, double seconds,
 			struct flame_profile *fp, char *why, size_t len);
 /*
@@ -89,7 +91,7 @@ int profile_record_cell(const struct copy_strategy *s, const struct cell *c,
  * top symbols by self samples into c->profile.hot. When perf is missing
  * or fails, c->profile.hot_why says why. 0 or -ENOMEM.
  */
-int profile_hot_spots(const struct copy_strategy *s, struct cell *c,
+int profile_hot_spots(const struct cell_kind *k, struct cell *c,
 		      const char *src, const char *dir);
 
 /* ---- results.json and results.csv ---- */

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Reference tools (GNU cp, dd, rsync) measured like strategies: each is a
- * cell named "ref:TOOL" whose timed unit runs the tool as a process.
+ * Reference tools (GNU cp, dd, rsync, tar) measured beside the strategies:
+ * one table of tools (reference_tools.c), each planning cells named
+ * "ref:..." whose timed unit runs the tool as a process (reference.c), a
+ * --source tree read through a read-only view (reference_view.c).
+ *
+ * Adding a tool is one entry in the table plus its argv builders.
  */
 #ifndef IOBENCH_REFERENCE_H
 #define IOBENCH_REFERENCE_H
@@ -14,10 +18,87 @@
 
 /* Cell names of reference tools start with this. */
 #define REFERENCE_PREFIX "ref:"
-/* The tools --reference accepts, comma-separated, for messages. */
-#define REFERENCE_TOOLS "cp,dd,rsync,tar"
 
-/* True when the cell is a reference tool's, not a strategy's. */
+/* ---- commands: what one timed step runs ---- */
+
+/* A command line being built: argv-style, NULL-terminated after every
+ * reference_argv_add(); the strings and the array are owned. */
+struct reference_argv {
+	char **v;
+	size_t n, cap;
+};
+
+/* Appends one formatted argument. 0 or -ENOMEM. */
+int reference_argv_add(struct reference_argv *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* What one process (or one pipeline of two) of a sample runs. */
+struct reference_cmd {
+	struct reference_argv argv;	/* the program: argv.v[0] on PATH */
+	/* a second program reading argv's output (tar -x), or empty */
+	struct reference_argv reader;
+	/* the file argv's output goes to (cat SRC > DST), or NULL */
+	char *stdout_path;
+	/* a directory made first, inside the timed region as cp and rsync
+	 * make theirs (tar -x needs its own), or NULL */
+	char *make_dir;
+};
+
+/* Frees what a builder filled; cmd is empty afterwards. */
+void reference_cmd_free(struct reference_cmd *cmd);
+
+/* ---- the table ---- */
+
+/* One way a tool is run: the cells named after it. */
+struct reference_variant {
+	const char *name;	/* the cell's name: "ref:cp-reflink-never" */
+	const char *arg;	/* its own option for the builders
+				 * ("--reflink=never", "-a"), or NULL */
+	bool tree;		/* copies a --source tree, else generated
+				 * files */
+	const char *command;	/* shown by list and the report */
+};
+
+/* Variants a tool may have (generated files and trees together). */
+#define REFERENCE_VARIANTS_MAX 4
+
+struct reference_tool {
+	/* --reference's name, and the program run and probed (on PATH,
+	 * answers --version; its start-up is measured the same way) */
+	const char *name;
+	const char *package;	/* the Debian package, for the probe */
+	/* what it plans: the files variants without --source, the tree
+	 * ones with it, in this order (an empty name ends the list) */
+	struct reference_variant variants[REFERENCE_VARIANTS_MAX];
+	/* the tunables it reads (dd: bs = the buffer), or NULL */
+	const struct copy_option *options;
+	/* Argv builders (0 or -ENOMEM), for variant v of cell c:
+	 * one file, src to dst: */
+	int (*file)(struct reference_cmd *cmd,
+		    const struct reference_variant *v, const struct cell *c,
+		    const char *src, const char *dst);
+	/* a batch in one process, src[0..n) into dir (the copies are
+	 * dir/<basename of src[i]>); NULL: one process per file */
+	int (*batch)(struct reference_cmd *cmd,
+		     const struct reference_variant *v, const struct cell *c,
+		     char *const *src, unsigned n, const char *dir);
+	/* a whole tree, view copied to out (which it creates); NULL when
+	 * it has no tree variant */
+	int (*tree)(struct reference_cmd *cmd,
+		    const struct reference_variant *v, const struct cell *c,
+		    const char *view, const char *out);
+};
+
+size_t reference_tool_count(void);
+const struct reference_tool *reference_tool_at(size_t i);
+/* The tool of --reference's name ("cp"), or NULL. */
+const struct reference_tool *reference_tool_find(const char *name);
+/* The tool a variant belongs to (never NULL for a table variant). */
+const struct reference_tool *reference_tool_of(
+	const struct reference_variant *v);
+
+/* True when the cell (or cell name) is a reference tool's: saved runs
+ * name their cells, so the outputs tell them apart by name. */
 bool reference_cell(const struct cell *c);
 bool reference_name(const char *cell_strategy);
 
@@ -29,35 +110,28 @@ bool reference_name(const char *cell_strategy);
 int reference_parse(const char *list, char ***names, size_t *n, char *err,
 		    size_t len);
 
+/* The i-th variant the request's tools plan (cp plans two: "ref:cp" and
+ * "ref:cp-reflink-never"; with --source its tree ones), or NULL past the
+ * last. */
+const struct reference_variant *reference_at(const struct run_request *rq,
+					     size_t i);
+/* The i-th of every tool's variants (generated files, then trees), or
+ * NULL past the last: what `iobench list` shows. */
+const struct reference_variant *reference_nth(size_t i);
+/* The variant of a cell name ("ref:dd"), or NULL. */
+const struct reference_variant *reference_find(const char *cell_strategy);
+/* Whether the variant copies a sample's batch of generated files in one
+ * process (its destinations are then DIR/<the source's name>). */
+bool reference_batches(const struct reference_variant *v);
 /*
- * The i-th placeholder strategy the request's tools plan (cp plans two:
- * "ref:cp" and "ref:cp-reflink-never"), or NULL past the last. They carry
- * the name, the tunables (dd: TUNE_BUF, its bs) and a probe (the tool is
- * on PATH and answers --version); their copy hook is never called: the
- * runner calls reference_copy() instead.
+ * Whether the variant's tool runs here: on PATH and answering --version
+ * with status 0 ("cp not found on PATH (install coreutils)"). Probed
+ * once per process and tool. 0, or -errno with the reason in why.
  */
-const struct copy_strategy *reference_at(const struct run_request *rq,
-					 size_t i);
-/* The i-th of every tool's placeholders (generated files, then trees),
- * or NULL past the last: what `iobench list` shows. */
-const struct copy_strategy *reference_nth(size_t i);
-/* The placeholder of a cell name ("ref:dd"), or NULL. */
-const struct copy_strategy *reference_find(const char *cell_strategy);
-/* True when s is one of the placeholders. */
-bool reference_is(const struct copy_strategy *s);
-/* The command line a placeholder runs, for the report ("cp --reflink=never
- * SRC DST"); static storage. */
-const char *reference_command(const struct copy_strategy *s);
+int reference_probe(const struct reference_variant *v, char *why,
+		    size_t len);
 
-/*
- * The timed unit of a reference cell: runs the tool copying src to dst in
- * a forked process (process start included), waits for it, then
- * fdatasyncs dst when the cell's sync mode asks (time in *sync_seconds).
- * 0, or -errno with the tool's own message in why.
- */
-int reference_copy(const struct copy_strategy *s, const struct cell *c,
-		   const char *src, const char *dst, double *sync_seconds,
-		   char *why, size_t len);
+/* ---- running the tools (reference.c) ---- */
 
 /*
  * Runs argv[0] (searched on PATH) in cwd (NULL: here) with stdin and
@@ -69,32 +143,52 @@ int reference_copy(const struct copy_strategy *s, const struct cell *c,
 int harness_run_program(char *const argv[], const char *cwd, char *msg,
 			size_t len);
 
+/*
+ * One file through the tool (its file argv, process start included),
+ * then fdatasync of dst when the cell syncs (time in *sync_seconds): the
+ * unit `iobench profile` samples. 0, or -errno with the tool's message.
+ */
+int reference_copy_file(const struct reference_variant *v,
+			const struct cell *c, const char *src, const char *dst,
+			double *sync_seconds, char *why, size_t len);
+
+/*
+ * The start-up cost of a variant's program: the median wall time of 9
+ * runs of `TOOL --version` (after one untimed), as hyperfine measures a
+ * shell's; measured once per program and process. Seconds, or 0 when the
+ * tool does not run.
+ */
+double reference_start_seconds(const struct reference_variant *v);
+
 struct source_tree;
 
-/* ---- generated files: one process for the whole batch ---- */
+/* One sample of a reference cell: the tools' own runner. */
+struct reference_job {
+	const struct reference_variant *v;
+	const struct cell *c;
+	const struct source_tree *tree;	/* --source: the tree, or NULL */
+	const char *dir;		/* the sample directory */
+	char *const *src, *const *dst;	/* the k files to copy */
+	unsigned k;
+};
 
-/* Whether the tool copies a sample's batch in one process (cp, rsync);
- * dd copies one file per process. */
-bool reference_batches(const struct copy_strategy *s);
 /*
- * The timed unit of a batching reference cell: `cp -t DIR SRC...` or
- * `rsync --whole-file SRC... DIR/`, one process per 2048 files; the
- * copies are DIR/<basename of src[i]> (dst[i], fdatasynced when the cell
- * syncs). 0, or -errno with the tool's message.
+ * The timed part of a reference cell's sample, in the sample process:
+ * untimed, a tree's read-only view and the commands (the tree in one
+ * process, the batch in one per 2048 files, or one per file); timed,
+ * running them and fdatasyncing what they wrote when the cell syncs.
+ * The wall time (tool start-up and fdatasync included) in *seconds, the
+ * fdatasync part also in *sync_seconds. 0, or -errno with the tool's
+ * message in why.
  */
-int reference_batch_copy(const struct copy_strategy *s, const struct cell *c,
-			 char *const *src, char *const *dst, unsigned k,
-			 const char *dir, double *sync_seconds, char *why,
-			 size_t len);
-/*
- * The start-up cost of the program a placeholder runs: the median wall
- * time of 9 runs of `TOOL --version` (after one untimed), as hyperfine
- * measures a shell's; measured once per program and process. Seconds, or
- * 0 when the tool does not run.
- */
-double reference_start_seconds(const struct copy_strategy *s);
+int reference_sample(const struct reference_job *j, double *seconds,
+		     double *sync_seconds, char *why, size_t len);
 
-/* ---- a --source tree (cp -r, cp -a, rsync -a, tar | tar) ---- */
+/* Adds the CPU time of this process's waited-for children (the tools a
+ * reference sample ran) to *user / *sys. */
+void reference_add_children_cpu(double *user, double *sys);
+
+/* ---- a --source tree's read-only view (reference_view.c) ---- */
 
 /*
  * In a sample process, untimed: makes a read-only view of the tree at
@@ -111,40 +205,5 @@ int reference_tree_view(const struct source_tree *t, const char *dir,
  * in a temporary directory under dir): 0, or -errno with why. */
 int reference_tree_probe(const struct source_tree *t, const char *dir,
 			 char *why, size_t len);
-/*
- * The timed unit of a tree reference cell: the tool copies view into
- * DIR/tree in one process (dst[0..k) are the files it must have written,
- * fdatasynced when the cell syncs). 0, or -errno with the tool's message.
- */
-int reference_tree_copy(const struct copy_strategy *s, const struct cell *c,
-			const char *view, const char *dir, char *const *dst,
-			unsigned k, double *sync_seconds, char *why, size_t len);
-
-/* ---- one sample of a reference cell: the tools' own runner ---- */
-
-struct reference_job {
-	const struct copy_strategy *s;	/* a placeholder (reference_at) */
-	const struct cell *c;
-	const struct source_tree *tree;	/* --source: the tree, or NULL */
-	const char *dir;		/* the sample directory */
-	char *const *src, *const *dst;	/* the k files to copy */
-	unsigned k;
-};
-
-/*
- * The timed part of a reference cell's sample, in the sample process: a
- * tree's read-only view first (untimed), then the tool copies the tree
- * (one process), the batch (cp, rsync: one process) or each file (dd).
- * The wall time of the copies (tool start-up and fdatasync included) in
- * *seconds, the fdatasync part also in *sync_seconds. 0, or -errno with
- * the tool's message in why.
- */
-int reference_sample(const struct reference_job *j, double *seconds,
-		     double *sync_seconds, char *why, size_t len);
-
-/* Adds the CPU time of this process's waited-for children (the tools a
- * reference sample ran) to *user / *sys; nothing for strategies, which
- * start no process. */
-void reference_add_children_cpu(double *user, double *sys);
 
 #endif

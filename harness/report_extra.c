@@ -335,7 +335,7 @@ static void threaded_row(FILE *f, const struct run *run, uint64_t size,
 static void section_references(FILE *f, const struct analysis *a)
 {
 	const struct run *run = a->run;
-	const struct copy_strategy *s;
+	const struct reference_variant *v;
 
 	if (!any_reference(run))
 		return;
@@ -351,11 +351,11 @@ static void section_references(FILE *f, const struct analysis *a)
 		"of it, so its access times stay unchanged)" :
 		"One process copies a sample's whole batch of files (`cp -t "
 		"DIR SRC...`; dd one file per process)");
-	for (size_t t = 0; (s = reference_at(&run->request, t)); t++) {
+	for (size_t t = 0; (v = reference_at(&run->request, t)); t++) {
 		char st[16];
-		double start = reference_start_of(run, s->name);
+		double start = reference_start_of(run, v->name);
 
-		fprintf(f, "- `%s`: `%s`", s->name, reference_command(s));
+		fprintf(f, "- `%s`: `%s`", v->name, v->command);
 		if (start > 0)
 			fprintf(f, " (start-up %s)",
 				fmt_seconds(start, st, sizeof(st)));

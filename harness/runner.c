@@ -21,7 +21,6 @@
 #include "fmt.h"
 #include "profile.h"
 #include "ranks.h"
-#include "reference.h"
 #include "runner_internal.h"
 #include "source_tree.h"
 #include "stats.h"
@@ -350,7 +349,7 @@ static void finish_cell(struct runner *r, size_t ci)
 		char src[FILE_PATH_MAX];
 
 		runner_src_path(r, 0, src, sizeof(src));
-		(void)profile_hot_spots(cs->s, c, src, r->scratch);
+		(void)profile_hot_spots(&cs->kind, c, src, r->scratch);
 	}
 }
 
@@ -607,10 +606,9 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 		return strategy_why(err, len, -ENOMEM, "%s", strerror(ENOMEM));
 	}
 	for (size_t i = 0; i < run->n_cells; i++) {
-		r.cs[i].s = strategy_find(run->cells[i].strategy);
-		if (!r.cs[i].s)
-			r.cs[i].s = reference_find(run->cells[i].strategy);
-		if (!r.cs[i].s && run->cells[i].status == CELL_PENDING)
+		r.cs[i].kind = cell_kind_find(run->cells[i].strategy);
+		if (r.cs[i].kind.type == CELL_KIND_NONE &&
+		    run->cells[i].status == CELL_PENDING)
 			runner_set_reason(&run->cells[i], CELL_FAILED,
 					  "%s: unknown strategy",
 					  run->cells[i].strategy);

@@ -157,9 +157,9 @@ static int child_measure_threads(const struct child_job *j,
 	m->src_before = before.cached;
 	/* the window holds starting the worker threads too */
 	memory_window_open(m, false);
-	ret = threads_measure(j->s, c, j->sparse, j->tree ? &tt : NULL,
-			      j->src, j->dst, j->k, j->io_lat, o, m->reason,
-			      sizeof(m->reason));
+	ret = threads_measure(j->kind->strategy, c, j->sparse,
+			      j->tree ? &tt : NULL, j->src, j->dst, j->k,
+			      j->io_lat, o, m->reason, sizeof(m->reason));
 	memory_window_close(m);
 	if (ret)
 		goto out_free;
@@ -239,7 +239,7 @@ static int child_measure_reference(const struct child_job *j,
 				   struct sample_msg *m)
 {
 	struct reference_job rj = {
-		.s = j->s, .c = j->c, .tree = j->tree, .dir = j->dir,
+		.v = j->kind->ref, .c = j->c, .tree = j->tree, .dir = j->dir,
 		.src = j->src, .dst = j->dst, .k = j->k,
 	};
 	struct profile_session ps;
@@ -264,7 +264,10 @@ static int child_measure_reference(const struct child_job *j,
 	return 0;
 }
 
-static int child_measure(const struct child_job *j, struct sample_msg *m)
+/* child_measure for a strategy's cell of one unpinned thread: the files
+ * one after the other through the copy unit (copy_unit.h). */
+static int child_measure_strategy(const struct child_job *j,
+				  struct sample_msg *m)
 {
 	const struct cell *c = j->c;
 	struct rusage ru0, ru1;
@@ -274,11 +277,8 @@ static int child_measure(const struct child_job *j, struct sample_msg *m)
 	double t0;
 	int ret;
 
-	if (j->reference)
-		return child_measure_reference(j, m);
-	if (threads_cell_pooled(c))
-		return child_measure_threads(j, m);
-	ret = copy_unit_setup(&u, j->s, c, m->reason, sizeof(m->reason));
+	ret = copy_unit_setup(&u, j->kind->strategy, c, m->reason,
+			      sizeof(m->reason));
 	if (ret)
 		goto out_teardown;
 	u.sparse = j->sparse;
@@ -309,6 +309,23 @@ out_teardown:
 		return ret;
 	pages_after(j, m);
 	return 0;
+}
+
+/* The timed unit of a sample, by the cell's kind: the one place a
+ * reference tool's cell and a strategy's part ways. */
+static int child_measure(const struct child_job *j, struct sample_msg *m)
+{
+	switch (j->kind->type) {
+	case CELL_KIND_REFERENCE:
+		return child_measure_reference(j, m);
+	case CELL_KIND_STRATEGY:
+		if (threads_cell_pooled(j->c))
+			return child_measure_threads(j, m);
+		return child_measure_strategy(j, m);
+	default:
+		return strategy_why(m->reason, sizeof(m->reason), -ENOENT,
+				    "%s: unknown strategy", j->c->strategy);
+	}
 }
 
 /*
@@ -350,7 +367,7 @@ runner_child_main(const struct child_job *j, int wfd)
 	 * sample in flight finishes, and only the parent decides to kill it */
 	signals_ignore_stop();
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	inject_fault(j->s->name);
+	inject_fault(j->c->strategy);
 	memset(&m, 0, sizeof(m));
 	m.status = child_measure(j, &m);
 	strategy_write_all(wfd, &m, sizeof(m));

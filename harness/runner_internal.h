@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include "cell_kind.h"
 #include "profile.h"
 #include "results.h"
 #include "runner.h"
@@ -47,7 +48,7 @@ struct sample_msg {
 
 /* Per-cell bookkeeping the results model does not keep. */
 struct cell_state {
-	const struct copy_strategy *s;
+	struct cell_kind kind;		/* what runs it (cell_kind.h) */
 	size_t cap;			/* samples allocated */
 	double wall;			/* seconds spent on the cell so far */
 	unsigned seq;			/* samples run, warm-ups included */
@@ -98,14 +99,13 @@ struct runner {
 
 /* What one sample child copies. */
 struct child_job {
-	const struct copy_strategy *s;
+	const struct cell_kind *kind;	/* what runs the cell */
 	const struct cell *c;
 	enum strategy_sparse sparse;
 	/* --source, --dataset: the tree whose files are the sources (dst
 	 * mirrors it below dir/tree), or NULL */
 	const struct source_tree *tree;
 	bool preserve;			/* --preserve (tree_copy.h) */
-	bool reference;			/* a reference tool's cell */
 	const char *dir;		/* the sample directory */
 	char *const *src, *const *dst;
 	unsigned k;

@@ -33,7 +33,7 @@ struct plan {
 	size_t cap;
 };
 
-static int plan_add(struct plan *pl, const struct copy_strategy *s,
+static int plan_add(struct plan *pl, const struct cell_kind *k,
 		    uint64_t size, const struct cell_tunables *tun,
 		    enum cache_mode cache, enum sync_mode sync,
 		    const char *skip)
@@ -46,7 +46,7 @@ static int plan_add(struct plan *pl, const struct copy_strategy *s,
 		return -ENOMEM;
 	c = &run->cells[run->n_cells];
 	memset(c, 0, sizeof(*c));
-	c->strategy = strdup(s->name);
+	c->strategy = strdup(cell_kind_name(k));
 	if (!c->strategy)
 		return -ENOMEM;
 	run->n_cells++;
@@ -67,7 +67,7 @@ static int plan_add(struct plan *pl, const struct copy_strategy *s,
 }
 
 /* The cache x sync cells of one parameter set. */
-static int plan_modes(struct plan *pl, const struct copy_strategy *s,
+static int plan_modes(struct plan *pl, const struct cell_kind *k,
 		      uint64_t size, const struct cell_tunables *tun,
 		      const char *skip, bool memory_fs)
 {
@@ -91,7 +91,7 @@ static int plan_modes(struct plan *pl, const struct copy_strategy *s,
 			if (!why && cache == CACHE_COLD && memory_fs)
 				why = rq->src_dir ? cold_src_on_tmpfs
 						  : cold_on_tmpfs;
-			ret = plan_add(pl, s, size, tun, cache, sync, why);
+			ret = plan_add(pl, k, size, tun, cache, sync, why);
 			if (ret)
 				return ret;
 		}
@@ -104,7 +104,7 @@ static int plan_modes(struct plan *pl, const struct copy_strategy *s,
  * rank count (--ranks, else the whole job). Shared files are copied by
  * ranges: a strategy that cannot copy ranges is skipped.
  */
-static int plan_ranks(struct plan *pl, const struct copy_strategy *s,
+static int plan_ranks(struct plan *pl, const struct cell_kind *k,
 		      uint64_t size, const struct cell_tunables *tun,
 		      const char *skip, bool memory_fs)
 {
@@ -112,11 +112,11 @@ static int plan_ranks(struct plan *pl, const struct copy_strategy *s,
 	bool shared = rq->layout == CLUSTER_SHARED;
 	size_t n = rq->n_ranks ? rq->n_ranks : 1;
 
-	if (!skip && shared && !(s->flags & COPY_RANGES))
+	if (!skip && shared && !(cell_kind_flags(k) & COPY_RANGES))
 		skip = "not range-capable (--mpi-layout shared)";
 	for (size_t t = 0; t < n; t++) {
 		size_t first = pl->run->n_cells;
-		int ret = plan_modes(pl, s, size, tun, skip, memory_fs);
+		int ret = plan_modes(pl, k, size, tun, skip, memory_fs);
 
 		if (ret)
 			return ret;
@@ -135,21 +135,21 @@ static int plan_ranks(struct plan *pl, const struct copy_strategy *s,
 
 /* The cache x sync cells of one parameter set, once per thread
  * configuration (threads.h: 1 thread, then N by files / by ranges). */
-static int plan_threads(struct plan *pl, const struct copy_strategy *s,
+static int plan_threads(struct plan *pl, const struct cell_kind *k,
 			uint64_t size, const struct cell_tunables *tun,
 			const char *skip, bool memory_fs)
 {
 	size_t n = threads_n_configs(&pl->run->request);
 
 	if (pl->run->request.mpi_world)
-		return plan_ranks(pl, s, size, tun, skip, memory_fs);
+		return plan_ranks(pl, k, size, tun, skip, memory_fs);
 
 	for (size_t t = 0; t < n; t++) {
 		size_t first = pl->run->n_cells;
-		int ret = plan_modes(pl, s, size, tun, skip, memory_fs);
+		int ret = plan_modes(pl, k, size, tun, skip, memory_fs);
 
 		if (!ret)
-			ret = threads_apply_config(pl->run, first, s, t);
+			ret = threads_apply_config(pl->run, first, k, t);
 		if (ret)
 			return ret;
 	}
@@ -159,13 +159,13 @@ static int plan_threads(struct plan *pl, const struct copy_strategy *s,
 /* Every tunable combination of one strategy at one size: each option
  * it reads takes the request's values, or its own default when the
  * request lists none; a skipped strategy gets one cell. */
-static int plan_strategy(struct plan *pl, const struct copy_strategy *s,
+static int plan_strategy(struct plan *pl, const struct cell_kind *k,
 			 uint64_t size, const char *skip, bool memory_fs)
 {
 	const struct run_request *rq = &pl->run->request;
 	size_t pos[TUNABLES_MAX] = { 0 }, n[TUNABLES_MAX];
 	struct cell base = { 0 };
-	int ret = cell_set_strategy(&base, s);
+	int ret = cell_set_options(&base, cell_kind_options(k));
 
 	if (ret)
 		return ret;
@@ -180,7 +180,7 @@ static int plan_strategy(struct plan *pl, const struct copy_strategy *s,
 			if (cell_has_tunable(&base, i) && !skip &&
 			    rq->tune[i].n)
 				tun.v[i] = rq->tune[i].v[pos[i]];
-		ret = plan_threads(pl, s, size, &tun, skip, memory_fs);
+		ret = plan_threads(pl, k, size, &tun, skip, memory_fs);
 		if (ret)
 			return ret;
 		/* the next combination, odometer-wise: the table's last
@@ -198,55 +198,67 @@ static int plan_strategy(struct plan *pl, const struct copy_strategy *s,
  * filesystem only (COPY_SAME_FS_ONLY: the kernel answers EXDEV) is not
  * usable. true when usable, else the reason in why.
  */
-static bool probe_for_request(const struct copy_strategy *s,
+static bool probe_for_request(const struct cell_kind *k,
 			      const struct run_request *rq, const char *dir,
 			      char *why, size_t len)
 {
 	struct stat a, b;
 
-	if (strategy_probe(s, dir, why, len))
+	if (cell_kind_probe(k, dir, why, len))
 		return false;
-	if (!rq->src_dir || !(s->flags & COPY_SAME_FS_ONLY) ||
+	if (!rq->src_dir || !(cell_kind_flags(k) & COPY_SAME_FS_ONLY) ||
 	    stat(rq->src_dir, &a) || stat(dir, &b) || a.st_dev == b.st_dev)
 		return true;
 	snprintf(why, len, "--src-dir %s is another filesystem than --dir "
 		 "%s: %s copies within one filesystem only (EXDEV)",
-		 rq->src_dir, dir, s->name);
+		 rq->src_dir, dir, cell_kind_name(k));
 	return false;
 }
 
-/* Reference tools (reference.h) are planned like strategies: their
- * placeholders carry the tunables and the probe. For a --source tree the
- * tools read a read-only view of it: probed once, its failure is every
- * tool's reason. */
+/* Reference tools (reference.h) are planned like strategies, from their
+ * kind: the tool's variant brings its tunables and its probe. For a
+ * --source tree the tools read a read-only view of it: probed once, its
+ * failure is every tool's reason. A dataset's classes would take one
+ * process per file: skipped. */
 static int plan_references(struct plan *pl, uint64_t size, const char *dir,
 			   bool memory_fs)
 {
 	const struct source_tree *tree = pl->run->request.source ?
 					 pl->run->source_tree : NULL;
-	const struct copy_strategy *s;
+	const struct reference_variant *v;
 	char why[REASON_LEN], view_why[REASON_LEN];
 	int ret = 0, view = 0;
 
 	if (tree && reference_at(&pl->run->request, 0))
 		view = reference_tree_probe(tree, dir, view_why,
 					    sizeof(view_why));
-	for (size_t t = 0; !ret && (s = reference_at(&pl->run->request, t));
+	for (size_t t = 0; !ret && (v = reference_at(&pl->run->request, t));
 	     t++) {
-		bool usable = probe_for_request(s, &pl->run->request, dir,
+		struct cell_kind k = cell_kind_reference(v);
+		bool usable = probe_for_request(&k, &pl->run->request, dir,
 						why, sizeof(why));
-
 		size_t first = pl->run->n_cells;
 		double start;
 
 		if (usable && view)
 			snprintf(why, sizeof(why), "%s", view_why);
-		ret = plan_strategy(pl, s, size, usable && !view ? NULL : why,
+		ret = plan_strategy(pl, &k, size, usable && !view ? NULL : why,
 				    memory_fs);
 		/* shown beside the times that include it */
-		start = usable ? reference_start_seconds(s) : 0;
-		for (size_t i = first; i < pl->run->n_cells; i++)
-			pl->run->cells[i].tool_start = start;
+		start = usable ? reference_start_seconds(v) : 0;
+		for (size_t i = first; i < pl->run->n_cells; i++) {
+			struct cell *c = &pl->run->cells[i];
+
+			c->tool_start = start;
+			if (!ret && pl->run->workload &&
+			    c->status == CELL_PENDING) {
+				c->status = CELL_SKIPPED;
+				c->reason = strdup("not with --dataset: "
+						   "reference tools copy one "
+						   "file per process");
+				ret = c->reason ? 0 : -ENOMEM;
+			}
+		}
 	}
 	return ret;
 }
@@ -260,9 +272,7 @@ static bool want_all(const struct run_request *rq)
 /*
  * --source, --dataset: a sample copies the tree's files (by files with N
  * threads from a shared queue). By ranges would split each file of the
- * tree (not done); reference tools copy a --source tree in one process,
- * but a dataset's classes one file per process: both are skipped with
- * the reason.
+ * tree (not done): skipped with the reason.
  */
 static int skip_for_source(struct run *run, size_t first)
 {
@@ -274,10 +284,7 @@ static int skip_for_source(struct run *run, size_t first)
 
 		if (c->status != CELL_PENDING)
 			continue;
-		if (reference_cell(c) && dataset)
-			why = "not with --dataset: reference tools copy one "
-			      "file per process";
-		else if (c->parallel == PARALLEL_RANGES && c->threads > 1)
+		if (c->parallel == PARALLEL_RANGES && c->threads > 1)
 			why = dataset ? "not with --dataset: a tree is copied "
 			      "by files" : "not with --source: a tree is "
 			      "copied by files";
@@ -317,24 +324,24 @@ int runner_plan(struct run *run)
 		goto out_free;
 	/* probe once per strategy, not once per size */
 	for (size_t i = 0; i < ns; i++) {
-		const struct copy_strategy *s =
-			all ? strategy_at(i) : strategy_find(rq->strategies[i]);
+		struct cell_kind k = cell_kind_strategy(
+			all ? strategy_at(i) : strategy_find(rq->strategies[i]));
 
 		ret = -EINVAL;
-		if (!s)
+		if (k.type == CELL_KIND_NONE)
 			goto out_free;
-		usable[i] = probe_for_request(s, rq, dir, why[i],
+		usable[i] = probe_for_request(&k, rq, dir, why[i],
 					      sizeof(why[i]));
 		if (!usable[i] && !why[i][0])
 			snprintf(why[i], sizeof(why[i]), "not usable here");
 	}
 	for (size_t z = 0; z < rq->n_sizes; z++) {
 		for (size_t i = 0; i < ns; i++) {
-			const struct copy_strategy *s =
+			struct cell_kind k = cell_kind_strategy(
 				all ? strategy_at(i)
-				    : strategy_find(rq->strategies[i]);
+				    : strategy_find(rq->strategies[i]));
 
-			ret = plan_strategy(&pl, s, rq->sizes[z],
+			ret = plan_strategy(&pl, &k, rq->sizes[z],
 					    usable[i] ? NULL : why[i],
 					    memory_fs);
 			if (ret)

@@ -24,7 +24,6 @@
 #include "io_latency.h"
 #include "profile.h"
 #include "ranks.h"
-#include "reference.h"
 #include "runner_internal.h"
 #include "source_tree.h"
 #include "strategies.h"
@@ -243,8 +242,12 @@ static int rank_sample(struct runner *r, size_t ci, unsigned k,
 	int ret;
 
 	r->cs[ci].seq++;
-	ret = ranks_sample(r->ranks, r->cs[ci].s, c, k, out, &u, &verified,
-			   why, len);
+	/* request.c refuses --reference with --mpi */
+	if (r->cs[ci].kind.type != CELL_KIND_STRATEGY)
+		return strategy_why(why, len, -EINVAL, "%s: not with --mpi",
+				    c->strategy);
+	ret = ranks_sample(r->ranks, r->cs[ci].kind.strategy, c, k, out, &u,
+			   &verified, why, len);
 	if (ret)
 		return ret;
 	usage_to_rusage(&u, ru);
@@ -292,7 +295,7 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 			     "%s: %s", r->scratch, strerror(-ret));
 		return ret;
 	}
-	ret = make_paths(r, dir, k, !r->tree && reference_batches(r->cs[ci].s),
+	ret = make_paths(r, dir, k, !r->tree && cell_kind_batches(&cs->kind),
 			 &src, &dst);
 	if (ret) {
 		strategy_why(why, len, ret, "%s", strerror(-ret));
@@ -342,10 +345,9 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 	if (!pid) {
 		close(pfd[0]);
 		struct child_job j = {
-			.s = r->cs[ci].s, .c = c,
+			.kind = &cs->kind, .c = c,
 			.sparse = r->run->request.sparse, .tree = r->tree,
 			.preserve = r->run->request.preserve, .dir = dir,
-			.reference = reference_cell(c),
 			.src = src, .dst = dst, .k = k, .lat = lat,
 			.io_lat = io_lat,
 		};
@@ -589,7 +591,8 @@ int runner_warm_up(struct runner *r, size_t ci)
 	/* a tool copying the batch in one process: the batch is sized by
 	 * its copy work, so its one start-up is spread over as many files
 	 * as a strategy's sample holds */
-	if (!r->tree && reference_batches(r->cs[ci].s) && c->tool_start > 0)
+	if (!r->tree && cell_kind_batches(&r->cs[ci].kind) &&
+	    c->tool_start > 0)
 		work = fmax(s.seconds - c->tool_start, s.seconds / 10);
 	k = r->tree ? 1 : runner_batch_for(&r->run->request, c->size, work / k0,
 				    lim);

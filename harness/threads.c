@@ -20,11 +20,11 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "cell_kind.h"
 #include "clock.h"
 #include "copy_unit.h"
 #include "io_latency.h"
 #include "parse.h"
-#include "reference.h"
 #include "strategies.h"
 #include "strlist.h"
 #include "threads.h"
@@ -139,13 +139,16 @@ size_t threads_n_configs(const struct run_request *rq)
 }
 
 int threads_apply_config(struct run *run, size_t first,
-			 const struct copy_strategy *s, size_t config)
+			 const struct cell_kind *k, size_t config)
 {
 	const struct run_request *rq = &run->request;
 	struct thread_config tc = { 1, PARALLEL_FILES };
 	struct thread_config *all;
 	size_t n = threads_n_configs(rq);
-	bool ranges_ok = s->flags & COPY_RANGES;
+	bool ranges_ok = cell_kind_flags(k) & COPY_RANGES;
+	/* a reference tool is a program of its own (once per file, batch
+	 * or tree): one thread, unpinned, nothing pre-sized */
+	bool tool = k->type == CELL_KIND_REFERENCE;
 	bool tree = run->source_tree || run->workload;
 
 	all = calloc(n ? n : 1, sizeof(*all));
@@ -163,15 +166,13 @@ int threads_apply_config(struct run *run, size_t first,
 
 		c->threads = tc.threads;
 		c->parallel = tc.parallel;
-		/* a reference tool is a program of its own (once per file,
-		 * or once per tree) */
-		c->pin = reference_cell(c) ? PIN_NONE : rq->pin;
+		c->pin = tool ? PIN_NONE : rq->pin;
 		/* by ranges the destinations are pre-sized; a tree's
 		 * files too (its default is none: request.c) */
 		c->prealloc = ((tc.parallel == PARALLEL_RANGES &&
-				tc.threads > 1) || tree) && !reference_cell(c) ?
+				tc.threads > 1) || tree) && !tool ?
 			      rq->prealloc : PREALLOC_NONE;
-		if (reference_cell(c) && tc.threads > 1)
+		if (tool && tc.threads > 1)
 			skip = tree ? "a reference tool is one process for "
 			       "the whole tree" : "reference tools copy one "
 			       "file at a time";

@@ -13,6 +13,7 @@
 
 #include "results.h"
 
+struct cell_kind;
 struct io_latency_sample;
 struct source_tree;
 
@@ -41,12 +42,13 @@ int threads_parse_request(const char *threads, const char *parallel,
  * thread, one per parallel mode for each count above 1. */
 size_t threads_n_configs(const struct run_request *rq);
 /*
- * Gives the cells run->cells[first..] (just planned for strategy s) the
+ * Gives the cells run->cells[first..] (just planned for kind k) the
  * thread configuration `config` (< threads_n_configs): ranges with a
- * strategy without COPY_RANGES are skipped "not range-capable". 0.
+ * strategy without COPY_RANGES are skipped "not range-capable", more
+ * than one thread for a reference tool too. 0 or -ENOMEM.
  */
 int threads_apply_config(struct run *run, size_t first,
-			 const struct copy_strategy *s, size_t config);
+			 const struct cell_kind *k, size_t config);
 /* Whether a cell's samples run in the worker pool (threads or pinned). */
 bool threads_cell_pooled(const struct cell *c);
 /* Files a sample of batch k copies: k, times the threads by files. */

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "cell_kind.h"
 #include "files.h"
 #include "../report/synthetic.h"
 #include "machine_limits.h"
@@ -88,20 +89,25 @@ static void test_reference_plan(void **state)
 	struct run_request rq = { .references = tools, .n_references = 2 };
 	static const char *const want[] = { "ref:dd", "ref:cp",
 					    "ref:cp-reflink-never" };
-	const struct copy_strategy *s;
+	const struct reference_variant *v;
+	struct cell_kind k;
 	size_t i;
 
 	(void)state;
-	for (i = 0; (s = reference_at(&rq, i)); i++) {
+	for (i = 0; (v = reference_at(&rq, i)); i++) {
 		assert_true(i < 3);
-		assert_string_equal(s->name, want[i]);
-		assert_true(reference_is(s));
-		assert_ptr_equal(reference_find(s->name), s);
-		assert_true(reference_name(s->name));
+		assert_string_equal(v->name, want[i]);
+		assert_ptr_equal(reference_find(v->name), v);
+		assert_true(reference_name(v->name));
+		k = cell_kind_find(v->name);
+		assert_int_equal(k.type, CELL_KIND_REFERENCE);
+		assert_ptr_equal(k.ref, v);
 	}
 	assert_int_equal(i, 3);
-	assert_non_null(strategy_option(reference_at(&rq, 0), "buffer"));
-	assert_null(strategy_option(reference_at(&rq, 1), "buffer"));
+	k = cell_kind_reference(reference_at(&rq, 0));
+	assert_string_equal(cell_kind_options(&k)->name, "buffer");
+	k = cell_kind_reference(reference_at(&rq, 1));
+	assert_null(cell_kind_options(&k));
 	assert_null(reference_find("rw"));
 	assert_false(reference_name("rw"));
 }
@@ -109,6 +115,7 @@ static void test_reference_plan(void **state)
 /* A reference cell copies through the real tool and fails loudly. */
 static void test_reference_copy(void **state)
 {
+	const struct reference_variant *dd = reference_find("ref:dd");
 	struct cell c = { .strategy = "ref:dd", .size = 5000,
 			  .sync = SYNC_END };
 	char src[300], dst[300], why[256] = "";
@@ -118,7 +125,8 @@ static void test_reference_copy(void **state)
 	FILE *f;
 
 	(void)state;
-	assert_int_equal(cell_set_strategy(&c, reference_find("ref:dd")), 0);
+	assert_int_equal(cell_set_options(&c, reference_tool_of(dd)->options),
+			 0);
 	assert_int_equal(cell_set_tunable(&c, "buffer", 4096), 0);
 	snprintf(src, sizeof(src), "%s/src", tmp);
 	snprintf(dst, sizeof(dst), "%s/dst", tmp);
@@ -128,19 +136,19 @@ static void test_reference_copy(void **state)
 	assert_non_null(f);
 	assert_int_equal(fwrite(data, 1, sizeof(data), f), sizeof(data));
 	fclose(f);
-	if (reference_find("ref:dd")->probe(tmp, why, sizeof(why))) {
+	if (reference_probe(dd, why, sizeof(why))) {
 		skip();	/* dd missing: the probe says why */
 		return;
 	}
-	assert_int_equal(reference_copy(reference_find("ref:dd"), &c, src,
-					 dst, &sync_s, why, sizeof(why)), 0);
+	assert_int_equal(reference_copy_file(dd, &c, src, dst, &sync_s, why,
+					     sizeof(why)), 0);
 	assert_int_equal(stat(dst, &st), 0);
 	assert_int_equal(st.st_size, 5000);	/* the 904-byte tail too */
 	assert_true(sync_s > 0);
 	unlink(dst);
 	snprintf(src, sizeof(src), "%s/missing", tmp);
-	assert_true(reference_copy(reference_find("ref:dd"), &c, src, dst,
-				   &sync_s, why, sizeof(why)) < 0);
+	assert_true(reference_copy_file(dd, &c, src, dst, &sync_s, why,
+					sizeof(why)) < 0);
 	assert_non_null(strstr(why, "dd exited with status 1"));
 	assert_non_null(strstr(why, "missing"));
 }

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
-#include "reference.h"
+#include "cell_kind.h"
 #include "report.h"
 #include "strategies.h"
 #include "synthetic.h"
@@ -297,7 +297,7 @@ double synthetic_normal(uint64_t *state)
 
 int synthetic_add(struct run *run, const struct synthetic_cell *sc)
 {
-	const struct copy_strategy *s;
+	struct cell_kind k = cell_kind_find(sc->strategy);
 	struct cell *grown, *c;
 	size_t n = sc->rounds * (sc->runs ? sc->runs : 1);
 
@@ -307,12 +307,10 @@ int synthetic_add(struct run *run, const struct synthetic_cell *sc)
 	run->cells = grown;
 	c = &grown[run->n_cells++];
 	memset(c, 0, sizeof(*c));
-	s = strategy_find(sc->strategy);
-	if (!s)
-		s = reference_find(sc->strategy);
 	c->strategy = strdup(sc->strategy);
-	if (!s || !c->strategy || cell_set_strategy(c, s))
-		return s ? -ENOMEM : -EINVAL;
+	if (k.type == CELL_KIND_NONE || !c->strategy ||
+	    cell_set_options(c, cell_kind_options(&k)))
+		return k.type != CELL_KIND_NONE ? -ENOMEM : -EINVAL;
 	if (sc->buffer)
 		cell_set_tunable(c, "buffer", sc->buffer);
 	c->size = sc->size;

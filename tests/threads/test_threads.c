@@ -20,6 +20,7 @@
 #include <cmocka.h>
 #include <hwloc/glibc-sched.h>
 
+#include "cell_kind.h"
 #include "files.h"
 #include "dataset.h"
 #include "report.h"
@@ -188,6 +189,7 @@ static void test_parse_request(void **state)
 static void test_plan_skips_ranges(void **state)
 {
 	struct copy_strategy whole = strategy_rw;
+	struct cell_kind k = cell_kind_strategy(&whole);
 	uint64_t threads[] = { 1, 2 };
 	struct cell cells[3] = { 0 };
 	struct run run = { 0 };
@@ -203,7 +205,7 @@ static void test_plan_skips_ranges(void **state)
 	for (size_t t = 0; t < 3; t++) {
 		cells[t].status = CELL_PENDING;
 		run.n_cells = t + 1;
-		assert_int_equal(threads_apply_config(&run, t, &whole, t), 0);
+		assert_int_equal(threads_apply_config(&run, t, &k, t), 0);
 	}
 	assert_int_equal(cells[0].threads, 1);
 	assert_int_equal(cells[0].status, CELL_PENDING);
