@@ -25,6 +25,7 @@
 #include "env_load.h"
 #include "env_storage.h"
 #include "json_read.h"
+#include "json_read_internal.h"
 #include "json_samples.h"
 #include "machine_limits.h"
 #include "profile.h"
@@ -33,31 +34,10 @@
 #include "threads_json.h"
 #include "workload.h"
 
-/* longest field path in an error message, e.g. cells[3].samples[5].dst */
-#define AT_LEN 160
-
 /* ---- reader ---- */
 
-/*
- * The reader keeps the first error and ignores every later call, so the
- * per-section functions read straight through and check once at the end.
- */
-struct reader {
-	bool legacy;		/* schema iobench/1: the fixed tunables */
-	const char *file;
-	char *err;
-	size_t len;
-	bool failed;
-	/* samples read by the fast path (json_samples.h), per cell */
-	struct json_samples fast;
-	size_t next_cell;
-};
-
-static void rd_fail(struct reader *rd, const char *at, const char *key,
-		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static void rd_fail(struct reader *rd, const char *at, const char *key,
-		    const char *fmt, ...)
+void json_rd_fail_at(struct json_reader *rd, const char *at, const char *key,
+		     const char *fmt, ...)
 {
 	char what[256];
 	va_list ap;
@@ -74,10 +54,7 @@ static void rd_fail(struct reader *rd, const char *at, const char *key,
 }
 
 /* snprintf for field paths: a long path is cut, never overflowed. */
-static void at_join(char *out, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void at_join(char *out, size_t len, const char *fmt, ...)
+void json_at_join(char *out, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -87,7 +64,7 @@ static void at_join(char *out, size_t len, const char *fmt, ...)
 }
 
 /* obj[key] when present and of the wanted type (a json_is_* test). */
-static json_t *rd_get(struct reader *rd, json_t *obj, const char *at,
+static json_t *rd_get(struct json_reader *rd, json_t *obj, const char *at,
 		      const char *key, int (*is)(const json_t *),
 		      const char *what)
 {
@@ -97,11 +74,11 @@ static json_t *rd_get(struct reader *rd, json_t *obj, const char *at,
 		return NULL;
 	v = json_object_get(obj, key);
 	if (!v) {
-		rd_fail(rd, at, key, "missing (expected %s)", what);
+		json_rd_fail_at(rd, at, key, "missing (expected %s)", what);
 		return NULL;
 	}
 	if (!is(v)) {
-		rd_fail(rd, at, key, "expected %s", what);
+		json_rd_fail_at(rd, at, key, "expected %s", what);
 		return NULL;
 	}
 	return v;
@@ -120,7 +97,7 @@ static int is_string_or_null(const json_t *v)
 {
 	return json_is_string(v) || json_is_null(v);
 }
-static int is_u64(const json_t *v)
+int json_rd_is_u64(const json_t *v)
 {
 	const char *s = json_string_value(v);
 
@@ -129,41 +106,41 @@ static int is_u64(const json_t *v)
 	return s && *s && strspn(s, "0123456789") == strlen(s);
 }
 
-static json_t *rd_object(struct reader *rd, json_t *obj, const char *at,
-			 const char *key)
+json_t *json_rd_object(struct json_reader *rd, json_t *obj, const char *at,
+		       const char *key)
 {
 	return rd_get(rd, obj, at, key, is_object, "an object");
 }
 
-static json_t *rd_array(struct reader *rd, json_t *obj, const char *at,
-			const char *key)
+json_t *json_rd_array(struct json_reader *rd, json_t *obj, const char *at,
+		      const char *key)
 {
 	return rd_get(rd, obj, at, key, is_array, "an array");
 }
 
 /* A borrowed string (valid while the document lives). */
-static const char *rd_name(struct reader *rd, json_t *obj, const char *at,
-			   const char *key)
+const char *json_rd_name(struct json_reader *rd, json_t *obj, const char *at,
+			 const char *key)
 {
-	return json_string_value(rd_get(rd, obj, at, key, is_string,
-					"a string"));
+	return json_string_value(
+		rd_get(rd, obj, at, key, is_string, "a string"));
 }
 
-static void rd_string(struct reader *rd, json_t *obj, const char *at,
-		      const char *key, char **out)
+void json_rd_string(struct json_reader *rd, json_t *obj, const char *at,
+		    const char *key, char **out)
 {
 	json_t *v = rd_get(rd, obj, at, key, is_string_or_null,
-			   "a string or null");
+				"a string or null");
 
 	if (!json_is_string(v))
 		return;
 	*out = strdup(json_string_value(v));
 	if (!*out)
-		rd_fail(rd, at, key, "out of memory");
+		json_rd_fail_at(rd, at, key, "out of memory");
 }
 
-static void rd_bool(struct reader *rd, json_t *obj, const char *at,
-		    const char *key, bool *out)
+void json_rd_bool(struct json_reader *rd, json_t *obj, const char *at,
+		  const char *key, bool *out)
 {
 	json_t *v = rd_get(rd, obj, at, key, is_bool, "true or false");
 
@@ -171,21 +148,21 @@ static void rd_bool(struct reader *rd, json_t *obj, const char *at,
 		*out = json_is_true(v);
 }
 
-static void rd_double(struct reader *rd, json_t *obj, const char *at,
-		      const char *key, double *out)
+void json_rd_double(struct json_reader *rd, json_t *obj, const char *at,
+		    const char *key, double *out)
 {
-	json_t *v = rd_get(rd, obj, at, key, is_number_or_null,
-			   "a number");
+	json_t *v =
+		rd_get(rd, obj, at, key, is_number_or_null, "a number");
 
 	if (v)
 		*out = json_is_null(v) ? NAN : json_number_value(v);
 }
 
-static void rd_u64(struct reader *rd, json_t *obj, const char *at,
-		   const char *key, uint64_t *out)
+void json_rd_u64(struct json_reader *rd, json_t *obj, const char *at,
+		 const char *key, uint64_t *out)
 {
-	json_t *v = rd_get(rd, obj, at, key, is_u64,
-			   "a non-negative integer");
+	json_t *v = rd_get(rd, obj, at, key, json_rd_is_u64,
+				"a non-negative integer");
 
 	if (json_is_integer(v))
 		*out = (uint64_t)json_integer_value(v);
@@ -194,9 +171,8 @@ static void rd_u64(struct reader *rd, json_t *obj, const char *at,
 }
 
 /* A signed integer in [min, max]. */
-static void rd_int_range(struct reader *rd, json_t *obj, const char *at,
-			 const char *key, int64_t min, int64_t max,
-			 int64_t *out)
+void json_rd_int_range(struct json_reader *rd, json_t *obj, const char *at,
+		       const char *key, int64_t min, int64_t max, int64_t *out)
 {
 	json_t *v = rd_get(rd, obj, at, key, is_integer, "an integer");
 	json_int_t i;
@@ -205,47 +181,49 @@ static void rd_int_range(struct reader *rd, json_t *obj, const char *at,
 		return;
 	i = json_integer_value(v);
 	if (i < min || i > max) {
-		rd_fail(rd, at, key, "%" PRId64 " out of range [%" PRId64
-			", %" PRId64 "]", (int64_t)i, min, max);
+		json_rd_fail_at(rd, at, key,
+				"%" PRId64 " out of range [%" PRId64
+				", %" PRId64 "]",
+				(int64_t)i, min, max);
 		return;
 	}
 	*out = i;
 }
 
-static void rd_unsigned(struct reader *rd, json_t *obj, const char *at,
-			const char *key, unsigned *out)
+void json_rd_unsigned(struct json_reader *rd, json_t *obj, const char *at,
+		      const char *key, unsigned *out)
 {
 	int64_t v = 0;
 
-	rd_int_range(rd, obj, at, key, 0, UINT_MAX, &v);
+	json_rd_int_range(rd, obj, at, key, 0, UINT_MAX, &v);
 	*out = (unsigned)v;
 }
 
-static void rd_long(struct reader *rd, json_t *obj, const char *at,
-		    const char *key, long *out)
+void json_rd_long(struct json_reader *rd, json_t *obj, const char *at,
+		  const char *key, long *out)
 {
 	int64_t v = 0;
 
-	rd_int_range(rd, obj, at, key, LONG_MIN, LONG_MAX, &v);
+	json_rd_int_range(rd, obj, at, key, LONG_MIN, LONG_MAX, &v);
 	*out = (long)v;
 }
 
-static void rd_size(struct reader *rd, json_t *obj, const char *at,
-		    const char *key, size_t *out)
+void json_rd_size(struct json_reader *rd, json_t *obj, const char *at,
+		  const char *key, size_t *out)
 {
 	uint64_t v = 0;
 
-	rd_u64(rd, obj, at, key, &v);
+	json_rd_u64(rd, obj, at, key, &v);
 	*out = (size_t)v;
 }
 
 /* An array of values read by `one`, into a malloc'd array of n items. */
-static void *rd_list(struct reader *rd, json_t *obj, const char *at,
-		     const char *key, size_t item, size_t *n,
-		     void (*one)(struct reader *, json_t *, const char *,
-				 void *))
+void *json_rd_list(struct json_reader *rd, json_t *obj, const char *at,
+		   const char *key, size_t item, size_t *n,
+		   void (*one)(struct json_reader *, json_t *, const char *,
+			       void *))
 {
-	json_t *a = rd_array(rd, obj, at, key);
+	json_t *a = json_rd_array(rd, obj, at, key);
 	char where[AT_LEN];
 	char *out;
 
@@ -254,109 +232,112 @@ static void *rd_list(struct reader *rd, json_t *obj, const char *at,
 	*n = json_array_size(a);
 	out = calloc(*n ? *n : 1, item);
 	if (!out) {
-		rd_fail(rd, at, key, "out of memory");
+		json_rd_fail_at(rd, at, key, "out of memory");
 		return NULL;
 	}
 	for (size_t i = 0; i < *n && !rd->failed; i++) {
-		at_join(where, sizeof(where), "%s%s%s[%zu]", at,
-			 *at ? "." : "", key, i);
+		json_at_join(where, sizeof(where), "%s%s%s[%zu]", at,
+			     *at ? "." : "", key, i);
 		one(rd, json_array_get(a, i), where, out + i * item);
 	}
 	return out;
 }
 
-static void one_u64(struct reader *rd, json_t *v, const char *where,
-		    void *out)
+void json_rd_one_u64(struct json_reader *rd, json_t *v, const char *where,
+		     void *out)
 {
 	uint64_t *p = out;
 
 	if (rd->failed)
 		return;
-	if (!is_u64(v)) {
-		rd_fail(rd, where, "", "expected a non-negative integer");
+	if (!json_rd_is_u64(v)) {
+		json_rd_fail_at(rd, where, "",
+				"expected a non-negative integer");
 		return;
 	}
 	*p = json_is_integer(v) ? (uint64_t)json_integer_value(v) :
 				  strtoull(json_string_value(v), NULL, 10);
 }
 
-static void one_string(struct reader *rd, json_t *v, const char *where,
-		       void *out)
+void json_rd_one_string(struct json_reader *rd, json_t *v, const char *where,
+			void *out)
 {
 	char **p = out;
 
 	if (rd->failed)
 		return;
 	if (!json_is_string(v)) {
-		rd_fail(rd, where, "", "expected a string");
+		json_rd_fail_at(rd, where, "", "expected a string");
 		return;
 	}
 	*p = strdup(json_string_value(v));
 	if (!*p)
-		rd_fail(rd, where, "", "out of memory");
+		json_rd_fail_at(rd, where, "", "out of memory");
 }
 
-static void read_run(struct reader *rd, json_t *root, struct run *run)
+void json_read_run(struct json_reader *rd, json_t *root, struct run *run)
 {
-	json_t *o = rd_object(rd, root, "", "run");
+	json_t *o = json_rd_object(rd, root, "", "run");
 
-	rd_string(rd, o, "run", "id", &run->id);
-	rd_string(rd, o, "run", "started", &run->started);
-	rd_double(rd, o, "run", "duration", &run->duration);
-	rd_string(rd, o, "run", "command_line", &run->command_line);
-	rd_string(rd, o, "run", "version", &run->version);
-	rd_string(rd, o, "run", "commit", &run->commit);
-	rd_bool(rd, o, "run", "incomplete", &run->incomplete);
-	run->warnings = rd_list(rd, o, "run", "warnings", sizeof(char *),
-				&run->n_warnings, one_string);
+	json_rd_string(rd, o, "run", "id", &run->id);
+	json_rd_string(rd, o, "run", "started", &run->started);
+	json_rd_double(rd, o, "run", "duration", &run->duration);
+	json_rd_string(rd, o, "run", "command_line", &run->command_line);
+	json_rd_string(rd, o, "run", "version", &run->version);
+	json_rd_string(rd, o, "run", "commit", &run->commit);
+	json_rd_bool(rd, o, "run", "incomplete", &run->incomplete);
+	run->warnings = json_rd_list(rd, o, "run", "warnings", sizeof(char *),
+				     &run->n_warnings, json_rd_one_string);
 }
 
-static void read_env(struct reader *rd, json_t *root, struct environment *e)
+void json_read_env(struct json_reader *rd, json_t *root, struct environment *e)
 {
 	static const char at[] = "environment";
-	json_t *o = rd_object(rd, root, "", at);
+	json_t *o = json_rd_object(rd, root, "", at);
 	int64_t rot = -1;
 
-	rd_string(rd, o, at, "hostname", &e->hostname);
-	rd_string(rd, o, at, "kernel", &e->kernel);
-	rd_string(rd, o, at, "cpu_model", &e->cpu_model);
-	rd_unsigned(rd, o, at, "packages", &e->packages);
-	rd_unsigned(rd, o, at, "numa_nodes", &e->numa_nodes);
-	rd_unsigned(rd, o, at, "cores", &e->cores);
-	rd_unsigned(rd, o, at, "pus", &e->pus);
-	rd_u64(rd, o, at, "mem_total", &e->mem_total);
-	rd_string(rd, o, at, "fs_type", &e->fs_type);
-	rd_string(rd, o, at, "mount_options", &e->mount_options);
+	json_rd_string(rd, o, at, "hostname", &e->hostname);
+	json_rd_string(rd, o, at, "kernel", &e->kernel);
+	json_rd_string(rd, o, at, "cpu_model", &e->cpu_model);
+	json_rd_unsigned(rd, o, at, "packages", &e->packages);
+	json_rd_unsigned(rd, o, at, "numa_nodes", &e->numa_nodes);
+	json_rd_unsigned(rd, o, at, "cores", &e->cores);
+	json_rd_unsigned(rd, o, at, "pus", &e->pus);
+	json_rd_u64(rd, o, at, "mem_total", &e->mem_total);
+	json_rd_string(rd, o, at, "fs_type", &e->fs_type);
+	json_rd_string(rd, o, at, "mount_options", &e->mount_options);
 	/* sweep --src-dir only */
 	if (json_object_get(o, "src_fs_type")) {
-		rd_string(rd, o, at, "src_fs_type", &e->src_fs_type);
-		rd_string(rd, o, at, "src_device", &e->src_device);
+		json_rd_string(rd, o, at, "src_fs_type", &e->src_fs_type);
+		json_rd_string(rd, o, at, "src_device", &e->src_device);
 	}
-	rd_string(rd, o, at, "device", &e->device);
-	rd_string(rd, o, at, "device_model", &e->device_model);
-	rd_int_range(rd, o, at, "rotational", -1, 1, &rot);
+	json_rd_string(rd, o, at, "device", &e->device);
+	json_rd_string(rd, o, at, "device_model", &e->device_model);
+	json_rd_int_range(rd, o, at, "rotational", -1, 1, &rot);
 	e->rotational = (int)rot;
-	rd_string(rd, o, at, "scheduler", &e->scheduler);
-	rd_unsigned(rd, o, at, "logical_block_size", &e->logical_block_size);
-	rd_unsigned(rd, o, at, "dio_mem_align", &e->dio_mem_align);
-	rd_unsigned(rd, o, at, "dio_offset_align", &e->dio_offset_align);
-	rd_string(rd, o, at, "governor", &e->governor);
-	rd_string(rd, o, at, "cache_probe", &e->cache_probe);
+	json_rd_string(rd, o, at, "scheduler", &e->scheduler);
+	json_rd_unsigned(rd, o, at, "logical_block_size",
+			 &e->logical_block_size);
+	json_rd_unsigned(rd, o, at, "dio_mem_align", &e->dio_mem_align);
+	json_rd_unsigned(rd, o, at, "dio_offset_align", &e->dio_offset_align);
+	json_rd_string(rd, o, at, "governor", &e->governor);
+	json_rd_string(rd, o, at, "cache_probe", &e->cache_probe);
 }
 
-static void read_content(struct reader *rd, json_t *o, const char *at,
+static void read_content(struct json_reader *rd, json_t *o, const char *at,
 			 enum content_kind *c)
 {
-	const char *s = rd_name(rd, o, at, "content");
+	const char *s = json_rd_name(rd, o, at, "content");
 
 	if (s && content_kind_parse(s, c))
-		rd_fail(rd, at, "content", "unknown content kind '%s'", s);
+		json_rd_fail_at(rd, at, "content", "unknown content kind '%s'",
+				s);
 }
 
 /* A tunable's value as written: true/false for a bool, else a
  * non-negative integer; registers a name the table lacks. The tunable's
  * index, or -1 (rd failed). */
-static int read_tunable_value(struct reader *rd, const char *at,
+static int read_tunable_value(struct json_reader *rd, const char *at,
 			      const char *name, json_t *v, uint64_t *out)
 {
 	int i = tunable_index(name);
@@ -365,34 +346,35 @@ static int read_tunable_value(struct reader *rd, const char *at,
 		i = tunable_register(name, json_is_boolean(v) ? COPY_OPT_BOOL :
 								COPY_OPT_COUNT);
 	if (i < 0) {
-		rd_fail(rd, at, name, "cannot add this tunable: %s",
-			strerror(-i));
+		json_rd_fail_at(rd, at, name, "cannot add this tunable: %s",
+				strerror(-i));
 		return -1;
 	}
 	if (tunable_at(i)->type == COPY_OPT_BOOL && json_is_boolean(v)) {
 		*out = json_is_true(v);
 		return i;
 	}
-	if (tunable_at(i)->type != COPY_OPT_BOOL && is_u64(v)) {
+	if (tunable_at(i)->type != COPY_OPT_BOOL && json_rd_is_u64(v)) {
 		*out = json_is_integer(v) ? (uint64_t)json_integer_value(v) :
 		       strtoull(json_string_value(v), NULL, 10);
 		return i;
 	}
-	rd_fail(rd, at, name, "expected %s",
-		tunable_at(i)->type == COPY_OPT_BOOL ? "true or false" :
-						       "a non-negative integer");
+	json_rd_fail_at(rd, at, name, "expected %s",
+			tunable_at(i)->type == COPY_OPT_BOOL
+				? "true or false"
+				: "a non-negative integer");
 	return -1;
 }
 
 /* {"buffer": 131072, "direct": false}: a cell's tunables */
-static void read_cell_tunables(struct reader *rd, json_t *params,
+static void read_cell_tunables(struct json_reader *rd, json_t *params,
 			       const char *at, struct cell *c)
 {
-	json_t *o = rd_object(rd, params, at, "tunables"), *v;
+	json_t *o = json_rd_object(rd, params, at, "tunables"), *v;
 	char where[AT_LEN];
 	const char *name;
 
-	at_join(where, sizeof(where), "%s.tunables", at);
+	json_at_join(where, sizeof(where), "%s.tunables", at);
 	json_object_foreach(o, name, v) {
 		uint64_t x;
 		int i = read_tunable_value(rd, where, name, v, &x);
@@ -405,21 +387,22 @@ static void read_cell_tunables(struct reader *rd, json_t *params,
 }
 
 /* {"buffer": [131072], "direct": [false, true]}: the request's lists */
-static void read_request_tunables(struct reader *rd, json_t *req,
+static void read_request_tunables(struct json_reader *rd, json_t *req,
 				  const char *at, struct run_request *q)
 {
-	json_t *o = rd_object(rd, req, at, "tunables"), *a, *v;
+	json_t *o = json_rd_object(rd, req, at, "tunables"), *a, *v;
 	char where[AT_LEN];
 	const char *name;
 	size_t k;
 
-	at_join(where, sizeof(where), "%s.tunables", at);
+	json_at_join(where, sizeof(where), "%s.tunables", at);
 	json_object_foreach(o, name, a) {
 		struct tunable_values *tv;
 		int i = tunable_index(name);
 
 		if (!json_is_array(a) || !json_array_size(a)) {
-			rd_fail(rd, where, name, "expected a non-empty array");
+			json_rd_fail_at(rd, where, name,
+					"expected a non-empty array");
 			return;
 		}
 		json_array_foreach(a, k, v) {
@@ -430,7 +413,8 @@ static void read_request_tunables(struct reader *rd, json_t *req,
 				return;
 			tv = &q->tune[i];
 			if (ARRAY_GROW(tv->v, tv->n + 1, tv->cap)) {
-				rd_fail(rd, where, name, "out of memory");
+				json_rd_fail_at(rd, where, name,
+						"out of memory");
 				return;
 			}
 			tv->v[tv->n++] = x;
@@ -439,21 +423,21 @@ static void read_request_tunables(struct reader *rd, json_t *req,
 }
 
 /* iobench/1 cells: fixed fields and a list of the names read. */
-static void read_cell_tunables_v1(struct reader *rd, json_t *o,
+static void read_cell_tunables_v1(struct json_reader *rd, json_t *o,
 				  const char *at, struct cell *c)
 {
 	static const char *const names[] = { "buffer", "qd", "direct",
 					      "sqpoll" };
 	uint64_t v[4] = { 0 };
 	bool direct = false, sqpoll = false;
-	json_t *a = rd_array(rd, o, at, "tunables"), *e;
+	json_t *a = json_rd_array(rd, o, at, "tunables"), *e;
 	char where[AT_LEN];
 	size_t i;
 
-	rd_u64(rd, o, at, "buffer_size", &v[0]);
-	rd_u64(rd, o, at, "queue_depth", &v[1]);
-	rd_bool(rd, o, at, "direct", &direct);
-	rd_bool(rd, o, at, "sqpoll", &sqpoll);
+	json_rd_u64(rd, o, at, "buffer_size", &v[0]);
+	json_rd_u64(rd, o, at, "queue_depth", &v[1]);
+	json_rd_bool(rd, o, at, "direct", &direct);
+	json_rd_bool(rd, o, at, "sqpoll", &sqpoll);
 	v[2] = direct;
 	v[3] = sqpoll;
 	json_array_foreach(a, i, e) {
@@ -464,9 +448,10 @@ static void read_cell_tunables_v1(struct reader *rd, json_t *o,
 			if (!strcmp(s, names[k]))
 				break;
 		if (!s || k == 4) {
-			at_join(where, sizeof(where), "%s.tunables[%zu]", at,
-				 i);
-			rd_fail(rd, where, "",
+			json_at_join(where, sizeof(where), "%s.tunables[%zu]",
+				     at, i);
+			json_rd_fail_at(
+				rd, where, "",
 				"expected one of buffer, qd, direct, sqpoll");
 			return;
 		}
@@ -476,7 +461,7 @@ static void read_cell_tunables_v1(struct reader *rd, json_t *o,
 }
 
 /* iobench/1 requests: buffers, qds, direct_off/direct_on. */
-static void read_request_tunables_v1(struct reader *rd, json_t *o,
+static void read_request_tunables_v1(struct json_reader *rd, json_t *o,
 				     const char *at, struct run_request *q)
 {
 	struct tunable_values *b = &q->tune[tunable_index("buffer")];
@@ -484,14 +469,15 @@ static void read_request_tunables_v1(struct reader *rd, json_t *o,
 	struct tunable_values *qd = &q->tune[tunable_index("qd")];
 	bool off = false, on = false;
 
-	b->v = rd_list(rd, o, at, "buffers", sizeof(uint64_t), &b->n,
-		       one_u64);
-	qd->v = rd_list(rd, o, at, "qds", sizeof(uint64_t), &qd->n, one_u64);
-	rd_bool(rd, o, at, "direct_off", &off);
-	rd_bool(rd, o, at, "direct_on", &on);
+	b->v = json_rd_list(rd, o, at, "buffers", sizeof(uint64_t), &b->n,
+			    json_rd_one_u64);
+	qd->v = json_rd_list(rd, o, at, "qds", sizeof(uint64_t), &qd->n,
+			     json_rd_one_u64);
+	json_rd_bool(rd, o, at, "direct_off", &off);
+	json_rd_bool(rd, o, at, "direct_on", &on);
 	d->v = calloc(2, sizeof(*d->v));
 	if (!d->v) {
-		rd_fail(rd, at, "direct_on", "out of memory");
+		json_rd_fail_at(rd, at, "direct_on", "out of memory");
 		return;
 	}
 	if (off || !on)
@@ -500,160 +486,161 @@ static void read_request_tunables_v1(struct reader *rd, json_t *o,
 		d->v[d->n++] = 1;
 }
 
-static void read_request(struct reader *rd, json_t *root,
-			 struct run_request *q)
+void json_read_request(struct json_reader *rd, json_t *root,
+		       struct run_request *q)
 {
 	static const char at[] = "request";
-	json_t *o = rd_object(rd, root, "", at);
+	json_t *o = json_rd_object(rd, root, "", at);
 
-	q->strategies = rd_list(rd, o, at, "strategies", sizeof(char *),
-				&q->n_strategies, one_string);
-	q->sizes = rd_list(rd, o, at, "sizes", sizeof(uint64_t), &q->n_sizes,
-			   one_u64);
+	q->strategies = json_rd_list(rd, o, at, "strategies", sizeof(char *),
+				     &q->n_strategies, json_rd_one_string);
+	q->sizes = json_rd_list(rd, o, at, "sizes", sizeof(uint64_t),
+				&q->n_sizes, json_rd_one_u64);
 	if (rd->legacy)
 		read_request_tunables_v1(rd, o, at, q);
 	else
 		read_request_tunables(rd, o, at, q);
-	rd_bool(rd, o, at, "cache_warm", &q->cache_warm);
-	rd_bool(rd, o, at, "cache_cold", &q->cache_cold);
-	rd_bool(rd, o, at, "sync_none", &q->sync_none);
-	rd_bool(rd, o, at, "sync_end", &q->sync_end);
+	json_rd_bool(rd, o, at, "cache_warm", &q->cache_warm);
+	json_rd_bool(rd, o, at, "cache_cold", &q->cache_cold);
+	json_rd_bool(rd, o, at, "sync_none", &q->sync_none);
+	json_rd_bool(rd, o, at, "sync_end", &q->sync_end);
 	read_content(rd, o, at, &q->content);
 	/* added with --sparse: older runs copied every byte */
 	q->sparse = STRATEGY_SPARSE_NEVER;
 	if (json_object_get(o, "sparse")) {
-		const char *sp = rd_name(rd, o, at, "sparse");
+		const char *sp = json_rd_name(rd, o, at, "sparse");
 
 		if (sp && strategy_sparse_parse(sp, &q->sparse))
-			rd_fail(rd, at, "sparse", "expected auto, always or "
-				"never, got '%s'", sp);
+			json_rd_fail_at(rd, at, "sparse",
+					"expected auto, always or "
+					"never, got '%s'",
+					sp);
 	}
-	rd_string(rd, o, at, "source", &q->source);
+	json_rd_string(rd, o, at, "source", &q->source);
 	/* added with --source support: older files lack it (0 files) */
 	if (json_object_get(o, "source_files"))
-		rd_u64(rd, o, at, "source_files", &q->source_files);
+		json_rd_u64(rd, o, at, "source_files", &q->source_files);
 	/* added with --preserve: older files lack it (off) */
 	if (json_object_get(o, "preserve"))
-		rd_bool(rd, o, at, "preserve", &q->preserve);
-	rd_string(rd, o, at, "dir", &q->dir);
+		json_rd_bool(rd, o, at, "preserve", &q->preserve);
+	json_rd_string(rd, o, at, "dir", &q->dir);
 	/* added with --src-dir: absent when the sources were in dir */
 	if (json_object_get(o, "src_dir"))
-		rd_string(rd, o, at, "src_dir", &q->src_dir);
-	rd_string(rd, o, at, "out", &q->out);
-	rd_unsigned(rd, o, at, "samples", &q->samples);
+		json_rd_string(rd, o, at, "src_dir", &q->src_dir);
+	json_rd_string(rd, o, at, "out", &q->out);
+	json_rd_unsigned(rd, o, at, "samples", &q->samples);
 	/* iobench/1 had one run */
 	if (!rd->legacy)
-		rd_unsigned(rd, o, at, "runs", &q->runs);
-	rd_double(rd, o, at, "budget", &q->budget);
-	rd_double(rd, o, at, "timeout", &q->timeout);
-	rd_u64(rd, o, at, "seed", &q->seed);
-	rd_bool(rd, o, at, "drop_caches", &q->drop_caches);
+		json_rd_unsigned(rd, o, at, "runs", &q->runs);
+	json_rd_double(rd, o, at, "budget", &q->budget);
+	json_rd_double(rd, o, at, "timeout", &q->timeout);
+	json_rd_u64(rd, o, at, "seed", &q->seed);
+	json_rd_bool(rd, o, at, "drop_caches", &q->drop_caches);
 	if (json_object_get(o, "cold")) {
-		const char *cold = rd_name(rd, o, at, "cold");
+		const char *cold = json_rd_name(rd, o, at, "cold");
 
 		if (cold && strcmp(cold, "metadata"))
-			rd_fail(rd, at, "cold", "expected metadata, got '%s'",
-				cold);
+			json_rd_fail_at(rd, at, "cold",
+					"expected metadata, got '%s'", cold);
 		q->cold_metadata = cold != NULL;
 	}
 }
 
-
-static void read_params(struct reader *rd, json_t *cell, const char *cat,
+static void read_params(struct json_reader *rd, json_t *cell, const char *cat,
 			struct cell *c)
 {
 	char at[AT_LEN];
 	json_t *o;
 	const char *s;
 
-	o = rd_object(rd, cell, cat, "parameters");
-	at_join(at, sizeof(at), "%s.parameters", cat);
-	rd_string(rd, o, at, "strategy", &c->strategy);
+	o = json_rd_object(rd, cell, cat, "parameters");
+	json_at_join(at, sizeof(at), "%s.parameters", cat);
+	json_rd_string(rd, o, at, "strategy", &c->strategy);
 	if (!rd->failed && !c->strategy)
-		rd_fail(rd, at, "strategy", "expected a string");
-	rd_u64(rd, o, at, "size", &c->size);
+		json_rd_fail_at(rd, at, "strategy", "expected a string");
+	json_rd_u64(rd, o, at, "size", &c->size);
 	if (rd->legacy)
 		read_cell_tunables_v1(rd, o, at, c);
 	else
 		read_cell_tunables(rd, o, at, c);
-	s = rd_name(rd, o, at, "cache");
+	s = json_rd_name(rd, o, at, "cache");
 	if (s && cache_mode_parse(s, &c->cache))
-		rd_fail(rd, at, "cache", "unknown cache mode '%s'", s);
-	s = rd_name(rd, o, at, "sync");
+		json_rd_fail_at(rd, at, "cache", "unknown cache mode '%s'", s);
+	s = json_rd_name(rd, o, at, "sync");
 	if (s && sync_mode_parse(s, &c->sync))
-		rd_fail(rd, at, "sync", "unknown sync mode '%s'", s);
+		json_rd_fail_at(rd, at, "sync", "unknown sync mode '%s'", s);
 	read_content(rd, o, at, &c->content);
-	rd_unsigned(rd, o, at, "batch", &c->batch);
+	json_rd_unsigned(rd, o, at, "batch", &c->batch);
 }
 
-static void read_usage(struct reader *rd, json_t *cell, const char *cat,
+static void read_usage(struct json_reader *rd, json_t *cell, const char *cat,
 		       struct cell_usage *u)
 {
-	json_t *o = rd_object(rd, cell, cat, "usage");
+	json_t *o = json_rd_object(rd, cell, cat, "usage");
 	char at[AT_LEN];
 
-	at_join(at, sizeof(at), "%s.usage", cat);
-	rd_double(rd, o, at, "user", &u->user);
-	rd_double(rd, o, at, "sys", &u->sys);
-	rd_long(rd, o, at, "minflt", &u->minflt);
-	rd_long(rd, o, at, "majflt", &u->majflt);
-	rd_long(rd, o, at, "nvcsw", &u->nvcsw);
-	rd_long(rd, o, at, "nivcsw", &u->nivcsw);
-	rd_long(rd, o, at, "maxrss_kb", &u->maxrss_kb);
+	json_at_join(at, sizeof(at), "%s.usage", cat);
+	json_rd_double(rd, o, at, "user", &u->user);
+	json_rd_double(rd, o, at, "sys", &u->sys);
+	json_rd_long(rd, o, at, "minflt", &u->minflt);
+	json_rd_long(rd, o, at, "majflt", &u->majflt);
+	json_rd_long(rd, o, at, "nvcsw", &u->nvcsw);
+	json_rd_long(rd, o, at, "nivcsw", &u->nivcsw);
+	json_rd_long(rd, o, at, "maxrss_kb", &u->maxrss_kb);
 }
 
-static void read_estimates(struct reader *rd, json_t *cell, const char *cat,
-			   struct estimates *e)
+static void read_estimates(struct json_reader *rd, json_t *cell,
+			   const char *cat, struct estimates *e)
 {
-	json_t *o = rd_object(rd, cell, cat, "estimates");
+	json_t *o = json_rd_object(rd, cell, cat, "estimates");
 	char at[AT_LEN];
 
-	at_join(at, sizeof(at), "%s.estimates", cat);
-	rd_size(rd, o, at, "n", &e->n);
-	rd_double(rd, o, at, "median", &e->median);
-	rd_double(rd, o, at, "mean", &e->mean);
-	rd_double(rd, o, at, "sd", &e->sd);
-	rd_double(rd, o, at, "mad", &e->mad);
-	rd_double(rd, o, at, "min", &e->min);
-	rd_double(rd, o, at, "max", &e->max);
-	rd_double(rd, o, at, "cv", &e->cv);
-	rd_double(rd, o, at, "ci_level", &e->ci_level);
-	rd_double(rd, o, at, "median_lo", &e->median_lo);
-	rd_double(rd, o, at, "median_hi", &e->median_hi);
-	rd_double(rd, o, at, "ci_coverage", &e->ci_coverage);
-	rd_unsigned(rd, o, at, "mild_low", &e->mild_low);
-	rd_unsigned(rd, o, at, "mild_high", &e->mild_high);
-	rd_unsigned(rd, o, at, "severe_low", &e->severe_low);
-	rd_unsigned(rd, o, at, "severe_high", &e->severe_high);
-	rd_double(rd, o, at, "q1", &e->q1);
-	rd_double(rd, o, at, "q3", &e->q3);
+	json_at_join(at, sizeof(at), "%s.estimates", cat);
+	json_rd_size(rd, o, at, "n", &e->n);
+	json_rd_double(rd, o, at, "median", &e->median);
+	json_rd_double(rd, o, at, "mean", &e->mean);
+	json_rd_double(rd, o, at, "sd", &e->sd);
+	json_rd_double(rd, o, at, "mad", &e->mad);
+	json_rd_double(rd, o, at, "min", &e->min);
+	json_rd_double(rd, o, at, "max", &e->max);
+	json_rd_double(rd, o, at, "cv", &e->cv);
+	json_rd_double(rd, o, at, "ci_level", &e->ci_level);
+	json_rd_double(rd, o, at, "median_lo", &e->median_lo);
+	json_rd_double(rd, o, at, "median_hi", &e->median_hi);
+	json_rd_double(rd, o, at, "ci_coverage", &e->ci_coverage);
+	json_rd_unsigned(rd, o, at, "mild_low", &e->mild_low);
+	json_rd_unsigned(rd, o, at, "mild_high", &e->mild_high);
+	json_rd_unsigned(rd, o, at, "severe_low", &e->severe_low);
+	json_rd_unsigned(rd, o, at, "severe_high", &e->severe_high);
+	json_rd_double(rd, o, at, "q1", &e->q1);
+	json_rd_double(rd, o, at, "q3", &e->q3);
 }
 
 /* A figure that is unknown (null: NaN) or >= 0. */
-static void rd_nonnegative(struct reader *rd, const char *at,
+static void rd_nonnegative(struct json_reader *rd, const char *at,
 			   const char *key, double v)
 {
 	if (!rd->failed && (isinf(v) || v < 0))
-		rd_fail(rd, at, key, "expected a value >= 0 or null, got %g",
-			v);
+		json_rd_fail_at(rd, at, key,
+				"expected a value >= 0 or null, got %g", v);
 }
 
 /* An optional non-negative integer: false when null or absent. */
-static bool rd_opt_u64(struct reader *rd, json_t *obj, const char *at,
+static bool rd_opt_u64(struct json_reader *rd, json_t *obj, const char *at,
 		       const char *key, uint64_t *out)
 {
 	json_t *v = json_object_get(obj, key);
 
 	if (!v || json_is_null(v))
 		return false;
-	rd_u64(rd, obj, at, key, out);
+	json_rd_u64(rd, obj, at, key, out);
 	return !rd->failed;
 }
 
 /* "memory" (files before it have none: nothing known). The heap's three
  * figures come together, as do the RSS's two. */
-static void read_sample_memory(struct reader *rd, json_t *o, const char *at,
-			       struct sample_memory *m)
+static void read_sample_memory(struct json_reader *rd, json_t *o,
+			       const char *at, struct sample_memory *m)
 {
 	json_t *mem = json_object_get(o, "memory");
 	char mat[AT_LEN];
@@ -662,24 +649,25 @@ static void read_sample_memory(struct reader *rd, json_t *o, const char *at,
 	if (rd->failed || !mem || json_is_null(mem))
 		return;
 	if (!json_is_object(mem)) {
-		rd_fail(rd, at, "memory", "expected an object");
+		json_rd_fail_at(rd, at, "memory", "expected an object");
 		return;
 	}
-	at_join(mat, sizeof(mat), "%s.memory", at);
+	json_at_join(mat, sizeof(mat), "%s.memory", at);
 	heap += rd_opt_u64(rd, mem, mat, "allocs", &m->allocs);
 	heap += rd_opt_u64(rd, mem, mat, "alloc_bytes", &m->alloc_bytes);
 	heap += rd_opt_u64(rd, mem, mat, "heap_peak", &m->heap_peak);
 	rss += rd_opt_u64(rd, mem, mat, "rss_before", &m->rss_before);
 	rss += rd_opt_u64(rd, mem, mat, "rss_peak", &m->rss_peak);
 	if ((heap && heap < 3) || (rss && rss < 2))
-		rd_fail(rd, mat, "", "heap figures come together (allocs, "
-			"alloc_bytes, heap_peak), as do rss_before and "
-			"rss_peak");
+		json_rd_fail_at(rd, mat, "",
+				"heap figures come together (allocs, "
+				"alloc_bytes, heap_peak), as do rss_before and "
+				"rss_peak");
 	m->heap_known = heap == 3;
 	m->rss_known = rss == 2;
 }
 
-static void one_sample(struct reader *rd, json_t *o, const char *at,
+static void one_sample(struct json_reader *rd, json_t *o, const char *at,
 		       void *out)
 {
 	struct sample *s = out;
@@ -687,63 +675,64 @@ static void one_sample(struct reader *rd, json_t *o, const char *at,
 	char dat[AT_LEN];
 
 	if (!rd->failed && !json_is_object(o))
-		rd_fail(rd, at, "", "expected an object");
-	/* when it ran (iobench/1 files lack it: one_cell numbers them) */
+		json_rd_fail_at(rd, at, "", "expected an object");
+	/* when it ran (iobench/1 files lack it: json_read_cell numbers them) */
 	if (!rd->legacy) {
-		rd_unsigned(rd, o, at, "run", &s->run);
-		rd_unsigned(rd, o, at, "round", &s->round);
-		rd_double(rd, o, at, "start", &s->start);
+		json_rd_unsigned(rd, o, at, "run", &s->run);
+		json_rd_unsigned(rd, o, at, "round", &s->round);
+		json_rd_double(rd, o, at, "start", &s->start);
 	}
-	rd_double(rd, o, at, "seconds", &s->seconds);
-	rd_double(rd, o, at, "sync_seconds", &s->sync_seconds);
-	rd_double(rd, o, at, "cpu_user", &s->cpu_user);
-	rd_double(rd, o, at, "cpu_sys", &s->cpu_sys);
+	json_rd_double(rd, o, at, "seconds", &s->seconds);
+	json_rd_double(rd, o, at, "sync_seconds", &s->sync_seconds);
+	json_rd_double(rd, o, at, "cpu_user", &s->cpu_user);
+	json_rd_double(rd, o, at, "cpu_sys", &s->cpu_sys);
 	/* a measured time: compare's statistics and rates divide by it,
 	 * and no copy takes no time at all */
 	if (!rd->failed && !(isfinite(s->seconds) && s->seconds > 0))
-		rd_fail(rd, at, "seconds", "expected a time > 0 s, got %g",
-			s->seconds);
+		json_rd_fail_at(rd, at, "seconds",
+				"expected a time > 0 s, got %g", s->seconds);
 	rd_nonnegative(rd, at, "sync_seconds", s->sync_seconds);
 	rd_nonnegative(rd, at, "cpu_user", s->cpu_user);
 	rd_nonnegative(rd, at, "cpu_sys", s->cpu_sys);
-	rd_u64(rd, o, at, "src_pages", &s->src_pages);
-	rd_int_range(rd, o, at, "src_resident_before", INT64_MIN, INT64_MAX,
-		     &s->src_resident_before);
-	rd_int_range(rd, o, at, "src_resident_after", INT64_MIN, INT64_MAX,
-		     &s->src_resident_after);
-	dst = rd_object(rd, o, at, "dst");
-	at_join(dat, sizeof(dat), "%s.dst", at);
-	rd_int_range(rd, dst, dat, "cached", INT64_MIN, INT64_MAX,
-		     &s->dst.cached);
-	rd_int_range(rd, dst, dat, "dirty", INT64_MIN, INT64_MAX,
-		     &s->dst.dirty);
-	rd_int_range(rd, dst, dat, "writeback", INT64_MIN, INT64_MAX,
-		     &s->dst.writeback);
-	rd_bool(rd, o, at, "residency_ok", &s->residency_ok);
+	json_rd_u64(rd, o, at, "src_pages", &s->src_pages);
+	json_rd_int_range(rd, o, at, "src_resident_before", INT64_MIN,
+			  INT64_MAX, &s->src_resident_before);
+	json_rd_int_range(rd, o, at, "src_resident_after", INT64_MIN, INT64_MAX,
+			  &s->src_resident_after);
+	dst = json_rd_object(rd, o, at, "dst");
+	json_at_join(dat, sizeof(dat), "%s.dst", at);
+	json_rd_int_range(rd, dst, dat, "cached", INT64_MIN, INT64_MAX,
+			  &s->dst.cached);
+	json_rd_int_range(rd, dst, dat, "dirty", INT64_MIN, INT64_MAX,
+			  &s->dst.dirty);
+	json_rd_int_range(rd, dst, dat, "writeback", INT64_MIN, INT64_MAX,
+			  &s->dst.writeback);
+	json_rd_bool(rd, o, at, "residency_ok", &s->residency_ok);
 	read_sample_memory(rd, o, at, &s->mem);
 }
 
-static void one_cell(struct reader *rd, json_t *o, const char *at, void *out)
+void json_read_cell(struct json_reader *rd, json_t *o, const char *at,
+		    void *out)
 {
 	struct cell *c = out;
 	const char *s;
 
 	if (!rd->failed && !json_is_object(o))
-		rd_fail(rd, at, "", "expected an object");
+		json_rd_fail_at(rd, at, "", "expected an object");
 	read_params(rd, o, at, c);
-	s = rd_name(rd, o, at, "status");
+	s = json_rd_name(rd, o, at, "status");
 	if (s && cell_status_parse(s, &c->status))
-		rd_fail(rd, at, "status", "unknown status '%s'", s);
-	rd_string(rd, o, at, "reason", &c->reason);
-	rd_double(rd, o, at, "warmup_seconds", &c->warmup_seconds);
+		json_rd_fail_at(rd, at, "status", "unknown status '%s'", s);
+	json_rd_string(rd, o, at, "reason", &c->reason);
+	json_rd_double(rd, o, at, "warmup_seconds", &c->warmup_seconds);
 	if (json_object_get(o, "tool_start_seconds"))
-		rd_double(rd, o, at, "tool_start_seconds", &c->tool_start);
+		json_rd_double(rd, o, at, "tool_start_seconds", &c->tool_start);
 	read_usage(rd, o, at, &c->usage);
-	rd_bool(rd, o, at, "verified", &c->verified);
-	rd_u64(rd, o, at, "copies_verified", &c->copies_verified);
+	json_rd_bool(rd, o, at, "verified", &c->verified);
+	json_rd_u64(rd, o, at, "copies_verified", &c->copies_verified);
 	read_estimates(rd, o, at, &c->est);
-	c->samples = rd_list(rd, o, at, "samples", sizeof(struct sample),
-			     &c->n_samples, one_sample);
+	c->samples = json_rd_list(rd, o, at, "samples", sizeof(struct sample),
+				  &c->n_samples, one_sample);
 	/* the fast path took this cell's samples out of the text */
 	if (!rd->failed && rd->next_cell < rd->fast.n_cells &&
 	    rd->fast.n[rd->next_cell]) {
@@ -762,9 +751,11 @@ static void one_cell(struct reader *rd, json_t *o, const char *at, void *out)
 	if (!rd->failed && c->n_samples && !c->batch) {
 		char pat[AT_LEN];
 
-		at_join(pat, sizeof(pat), "%s.parameters", at);
-		rd_fail(rd, pat, "batch", "0 files per sample, but %zu "
-			"sample%s", c->n_samples, c->n_samples == 1 ? "" : "s");
+		json_at_join(pat, sizeof(pat), "%s.parameters", at);
+		json_rd_fail_at(rd, pat, "batch",
+				"0 files per sample, but %zu "
+				"sample%s",
+				c->n_samples, c->n_samples == 1 ? "" : "s");
 	}
 }
 
@@ -772,7 +763,7 @@ static void one_cell(struct reader *rd, json_t *o, const char *at, void *out)
 
 /* Whether the n bytes just read at buf + off show that buf cannot hold a
  * JSON object: -EINVAL with the reason in rd, else 0. */
-static int not_json_text(struct reader *rd, const char *buf, size_t off,
+static int not_json_text(struct json_reader *rd, const char *buf, size_t off,
 			 size_t n)
 {
 	const char *nul = memchr(buf + off, '\0', n);
@@ -808,7 +799,7 @@ static int not_json_text(struct reader *rd, const char *buf, size_t off,
  * or sparse file in a results.json's place is never read whole.
  * 0 or -errno with the reason in rd.
  */
-static int slurp_regular_file(struct reader *rd, char **text, size_t *len)
+static int slurp_regular_file(struct json_reader *rd, char **text, size_t *len)
 {
 	struct stat st;
 	size_t cap, got = 0;
@@ -890,7 +881,7 @@ out_fail:
 }
 
 /* Parses path into root, or explains why not (with line:col). */
-static json_t *load_document(struct reader *rd)
+static json_t *load_document(struct json_reader *rd)
 {
 	json_error_t jerr;
 	json_t *root;
@@ -914,7 +905,7 @@ static json_t *load_document(struct reader *rd)
 		return NULL;
 	}
 	if (!json_is_object(root)) {
-		rd_fail(rd, "", "(top level)", "expected an object");
+		json_rd_fail_at(rd, "", "(top level)", "expected an object");
 		json_decref(root);
 		return NULL;
 	}
@@ -924,7 +915,7 @@ static json_t *load_document(struct reader *rd)
 int results_read_json(const char *path, struct run *run, char *err,
 		      size_t len)
 {
-	struct reader rd = { .file = path, .err = err, .len = len };
+	struct json_reader rd = { .file = path, .err = err, .len = len };
 	char ext_why[256];
 	const char *schema;
 	json_t *root;
@@ -937,7 +928,7 @@ int results_read_json(const char *path, struct run *run, char *err,
 		json_samples_free(&rd.fast);
 		return -EINVAL;
 	}
-	schema = rd_name(&rd, root, "", "schema");
+	schema = json_rd_name(&rd, root, "", "schema");
 	rd.legacy = schema && !strcmp(schema, RESULTS_SCHEMA_V1);
 	if (schema && strcmp(schema, RESULTS_SCHEMA) && !rd.legacy) {
 		if (len)
@@ -950,9 +941,9 @@ int results_read_json(const char *path, struct run *run, char *err,
 	/* read back as today's model: written again, it is iobench/2 */
 	if (!rd.failed)
 		run->schema = strdup(RESULTS_SCHEMA);
-	read_run(&rd, root, run);
-	read_env(&rd, root, &run->env);
-	read_request(&rd, root, &run->request);
+	json_read_run(&rd, root, run);
+	json_read_env(&rd, root, &run->env);
+	json_read_request(&rd, root, &run->request);
 	if (!rd.failed && limits_json_read(root, run, ext_why,
 					   sizeof(ext_why))) {
 		/* "field: what" -> the reader's "file: field: what" */
@@ -960,10 +951,11 @@ int results_read_json(const char *path, struct run *run, char *err,
 
 		if (what)
 			*what = '\0';
-		rd_fail(&rd, "", ext_why, "%s", what ? what + 2 : "invalid");
+		json_rd_fail_at(&rd, "", ext_why, "%s",
+				what ? what + 2 : "invalid");
 	}
-	run->cells = rd_list(&rd, root, "", "cells", sizeof(struct cell),
-			     &run->n_cells, one_cell);
+	run->cells = json_rd_list(&rd, root, "", "cells", sizeof(struct cell),
+				  &run->n_cells, json_read_cell);
 	if (!rd.failed && threads_json_read(root, path, run, err, len))
 		rd.failed = true;
 	if (!rd.failed && clients_json_read(root, path, run, err, len))
@@ -974,18 +966,18 @@ int results_read_json(const char *path, struct run *run, char *err,
 		rd.failed = true;
 	if (!rd.failed && cell_io_json_read(root, run, ext_why,
 					    sizeof(ext_why)))
-		rd_fail(&rd, "", "io", "%s", ext_why);
+		json_rd_fail_at(&rd, "", "io", "%s", ext_why);
 	/* environment.storage: optional, older files lack it */
 	if (!rd.failed && env_storage_json_read(root, &run->env.storage,
 						ext_why, sizeof(ext_why)))
-		rd_fail(&rd, "environment", "storage", "%s", ext_why);
+		json_rd_fail_at(&rd, "environment", "storage", "%s", ext_why);
 	if (!rd.failed && env_load_json_read(root, &run->env.load, ext_why,
 					     sizeof(ext_why)))
-		rd_fail(&rd, "environment", "load", "%s", ext_why);
+		json_rd_fail_at(&rd, "environment", "load", "%s", ext_why);
 	json_decref(root);
 	json_samples_free(&rd.fast);
 	if (!rd.failed && !run->schema)
-		rd_fail(&rd, "", "schema", "out of memory");
+		json_rd_fail_at(&rd, "", "schema", "out of memory");
 	if (rd.failed) {
 		results_free(run);
 		return -EINVAL;
