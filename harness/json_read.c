@@ -34,8 +34,6 @@
 #include "threads_json.h"
 #include "workload.h"
 
-/* ---- reader ---- */
-
 void json_rd_fail_at(struct json_reader *rd, const char *at, const char *key,
 		     const char *fmt, ...)
 {
