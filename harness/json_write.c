@@ -203,9 +203,11 @@ static json_t *run_to_json(const struct run *r)
 }
 
 /* The environment; src_fs_type and src_device only with --src-dir, so
- * other runs write what they always did. */
-static json_t *env_to_json(const struct environment *e)
+ * other runs write what they always did; then an MPI run's hosts and the
+ * load the run met. */
+static json_t *env_to_json(const struct run *run)
 {
+	const struct environment *e = &run->env;
 	json_t *o = json_pack("{s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:o,"
 			 " s:o, s:o, s:o, s:o, s:i, s:o, s:I, s:I, s:I,"
 			 " s:o, s:o}",
@@ -236,7 +238,8 @@ static json_t *env_to_json(const struct environment *e)
 	     put(o, "storage", env_storage_to_json(&e->storage))) ||
 	    (e->src_fs_type &&
 	     (put(o, "src_fs_type", results_json_text(e->src_fs_type)) ||
-	      put(o, "src_device", results_json_text(e->src_device))))) {
+	      put(o, "src_device", results_json_text(e->src_device)))) ||
+	    clients_json_env(o, run) || env_load_json_add(o, &e->load)) {
 		json_decref(o);
 		return NULL;
 	}
@@ -357,14 +360,16 @@ static json_t *request_to_json(const struct run *run)
 	    put(o, "preserve", json_boolean(q->preserve)) ||
 	    (q->sustained > 0 && put(o, "sustained", json_real(q->sustained))) ||
 	    (run->workload && put(o, "dataset",
-				  workload_json(run->workload)))) {
+				  workload_json(run->workload))) ||
+	    clients_json_request(o, q)) {
 		json_decref(o);
 		return NULL;
 	}
 	return o;
 }
 
-static json_t *params_to_json(const struct cell *c)
+/* ranks: the cell's MPI ranks, 0 for none (clients_json.h) */
+static json_t *params_to_json(const struct cell *c, unsigned ranks)
 {
 	json_t *o = json_pack("{s:s, s:o, s:o, s:s, s:s, s:s, s:I}",
 			 "strategy", c->strategy ? c->strategy : "",
@@ -375,7 +380,7 @@ static json_t *params_to_json(const struct cell *c)
 			 "content", content_kind_name(c->content),
 			 "batch", (json_int_t)c->batch);
 
-	if (threads_json_params(o, c)) {
+	if (threads_json_params(o, c) || clients_json_params(o, ranks)) {
 		json_decref(o);
 		return NULL;
 	}
@@ -453,7 +458,8 @@ static json_t *memory_to_json(const struct sample_memory *m)
 						    json_null());
 }
 
-static json_t *sample_to_json(const struct sample *s, unsigned threads)
+static json_t *sample_to_json(const struct sample *s, unsigned threads,
+			      unsigned ranks)
 {
 	json_t *o = json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I,"
 			 " s:{s:I, s:I, s:I}, s:b}",
@@ -475,20 +481,22 @@ static json_t *sample_to_json(const struct sample *s, unsigned threads)
 			 "residency_ok", s->residency_ok);
 
 	if (threads_json_sample(o, s, threads) ||
-	    put(o, "memory", memory_to_json(&s->mem))) {
+	    put(o, "memory", memory_to_json(&s->mem)) ||
+	    clients_json_sample(o, s, ranks)) {
 		json_decref(o);
 		return NULL;
 	}
 	return o;
 }
 
-static json_t *samples_to_json(const struct cell *c)
+static json_t *samples_to_json(const struct cell *c, unsigned ranks)
 {
 	json_t *a = json_array();
 
 	for (size_t i = 0; a && i < c->n_samples; i++) {
 		if (json_array_append_new(a, sample_to_json(
-				&c->samples[i], c->threads ? c->threads : 1))) {
+				&c->samples[i], c->threads ? c->threads : 1,
+				ranks))) {
 			json_decref(a);
 			return NULL;
 		}
@@ -511,10 +519,11 @@ static json_t *cell_memory_to_json(const struct cell *c)
 			 jreal(sample_metric_median(c, METRIC_CACHE)));
 }
 
-static json_t *cell_to_json(const struct cell *c)
+/* ranks: the cell's MPI ranks, 0 for none (clients_json.h) */
+static json_t *cell_to_json(const struct cell *c, unsigned ranks)
 {
 	json_t *o = json_pack("{s:o, s:s, s:o, s:o, s:o, s:b, s:I, s:o, s:o}",
-			 "parameters", params_to_json(c),
+			 "parameters", params_to_json(c, ranks),
 			 "status", cell_status_name(c->status),
 			 "reason", results_json_text(c->reason),
 			 "warmup_seconds", jreal(c->warmup_seconds),
@@ -522,7 +531,7 @@ static json_t *cell_to_json(const struct cell *c)
 			 "verified", c->verified,
 			 "copies_verified", (json_int_t)c->copies_verified,
 			 "estimates", estimates_to_json(c),
-			 "samples", samples_to_json(c));
+			 "samples", samples_to_json(c, ranks));
 
 	if ((c->profile.on && put(o, "profile",
 				  profile_json_cell(&c->profile))) ||
@@ -536,16 +545,21 @@ static json_t *cell_to_json(const struct cell *c)
 	return o;
 }
 
-/* The cells, each with its analysis when there is one. */
+/* The cells, each with its analysis when there is one, then its
+ * latencies and device I/O (cell_io.h). */
 static json_t *cells_to_json(const struct run *run, const struct analysis *an)
 {
 	json_t *a = json_array();
 
 	for (size_t i = 0; a && i < run->n_cells; i++) {
-		json_t *c = cell_to_json(&run->cells[i]);
+		unsigned ranks = run->request.mpi_world ? run->cells[i].ranks :
+							  0;
+		json_t *c = cell_to_json(&run->cells[i], ranks);
 
 		if (c && an && json_object_set_new(c, "analysis",
 						   analysis_json_cell(an, i)))
+			json_decref(c), c = NULL;
+		if (c && cell_io_json_cell(c, run->io, i))
 			json_decref(c), c = NULL;
 		if (json_array_append_new(a, c)) {
 			json_decref(a);
@@ -572,15 +586,13 @@ static int render_json(const struct run *run, const struct analysis *an,
 	root = json_pack_ex(&error, 0, "{s:s, s:o, s:o, s:o, s:o, s:o}",
 			    "schema", RESULTS_SCHEMA,
 			    "run", run_to_json(run),
-			    "environment", env_to_json(&run->env),
+			    "environment", env_to_json(run),
 			    "request", request_to_json(run),
 			    "cells", cells_to_json(run, an),
 			    "limits", limits_to_json(&run->limits));
 	if (!root || (an && put(root, "summary",
 				analysis_json_summary(an))) ||
-	    clients_json_annotate(root, run) ||
-	    cell_io_json_annotate(root, run) ||
-	    env_load_json_attach(root, &run->env.load)) {
+	    cell_io_json_run(root, run->io)) {
 		/* every string is escaped first: only memory runs out */
 		ret = strstr(error.text, "UTF-8") ? -EILSEQ : -ENOMEM;
 		goto out_free;
