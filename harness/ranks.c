@@ -6,7 +6,6 @@
  * outcome. Layouts: a file per process (N-N), or ranges of shared files
  * rank 0 writes (N-1).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -29,8 +28,10 @@
 #include "copy_unit.h"
 #include "dataset.h"
 #include "ranks.h"
+#include "sample_files.h"
 #include "strategies.h"
 #include "threads.h"
+#include "tree_copy.h"
 
 #define REASON_LEN 256
 #define FILE_PATH_MAX (PATH_MAX + 64)
@@ -299,33 +300,17 @@ static int make_sources(struct ranks *rk, unsigned want, char *why,
 		rk->hashes = h;
 	}
 	for (unsigned i = rk->n_sources; i < want; i++) {
-		int fd, ret;
+		int ret;
 
 		src_path(rk, i, p, sizeof(p));
-		fd = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC |
-			  O_NOFOLLOW, 0644);
-		if (fd < 0)
-			return strategy_why(why, len, -errno,
-					    "creating source %s: %s", p,
-					    strerror(errno));
-		ret = dataset_fill(fd, rk->file_size, rq->content, rq->seed,
-				   content_index(rk, i));
-		if (!ret)
-			ret = dataset_hash_fd(fd, rk->file_size, &rk->hashes[i]);
-		close(fd);
-		if (ret) {
-			unlink(p);
-			return strategy_why(why, len, ret,
-					    "generating source files: %s",
-					    strerror(-ret));
-		}
+		ret = sample_files_make_source(p, rk->file_size, rq,
+					       content_index(rk, i),
+					       &rk->hashes[i], why, len);
+		if (ret)
+			return ret;
 		rk->n_sources = i + 1;
 	}
-	if (syncfs(rk->scratch_fd))
-		return strategy_why(why, len, -errno,
-				    "writing source files back: %s",
-				    strerror(errno));
-	return 0;
+	return sample_files_write_back(rk->scratch_fd, why, len);
 }
 
 int ranks_sources(struct ranks *rk, uint64_t size, size_t size_idx,
@@ -395,21 +380,6 @@ static void free_part(struct part *p)
 	}
 	free(p->src);
 	free(p->dst);
-}
-
-/* Removes a sample directory and the (flat) files in it. */
-static void remove_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-
-	if (!d)
-		return;
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			unlinkat(dirfd(d), de->d_name, 0);
-	closedir(d);
-	rmdir(dir);
 }
 
 static uint64_t mix(uint64_t x)
@@ -584,31 +554,12 @@ static int verify_part(const struct ranks *rk, const struct cell *c,
 {
 	for (unsigned i = 0; i < done; i++) {
 		uint64_t want = 0, got = 0;
-		struct stat st;
-		int fd = open(p->dst[i], O_RDONLY | O_CLOEXEC), ret;
+		int ret = sample_files_hash_copy(p->dst[i], i, c->size,
+						 p->range.dst_off,
+						 p->range.len, &got, why, len);
 
-		if (fd < 0)
-			return strategy_why(why, len, -errno, "verification "
-					    "failed: dst %u: %s", i,
-					    strerror(errno));
-		if (fstat(fd, &st))
-			ret = -errno;
-		else if ((uint64_t)st.st_size != c->size)
-			ret = -EBADMSG;
-		else
-			ret = dataset_hash_range(fd, p->range.dst_off,
-						 p->range.len, &got);
-		close(fd);
-		if (ret == -EBADMSG)
-			return strategy_why(why, len, ret, "verification "
-					    "failed: dst %u is %lld bytes, "
-					    "expected %llu", i,
-					    (long long)st.st_size,
-					    (unsigned long long)c->size);
 		if (ret)
-			return strategy_why(why, len, ret, "verification "
-					    "failed: dst %u: %s", i,
-					    strerror(-ret));
+			return ret;
 		if (shared(rk))
 			ret = expected_range_hash(rk, i, p->range.src_off,
 						  p->range.len, &want);
@@ -911,7 +862,7 @@ out_free:
 	/* also removes a failed copy's partial output (ENOSPC); shared:
 	 * rank 0, after the exchange: every rank is done with them */
 	if (p.owns_dir && (!shared(rk) || !wait))
-		remove_dir(p.dir);
+		tree_copy_remove(AT_FDCWD, p.dir);
 	free_part(&p);
 	return ret;
 }
