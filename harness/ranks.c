@@ -27,57 +27,13 @@
 #include "cluster.h"
 #include "copy_unit.h"
 #include "dataset.h"
-#include "ranks.h"
+#include "ranks_internal.h"
 #include "sample_files.h"
 #include "strategies.h"
 #include "threads.h"
 #include "tree_copy.h"
 
-#define REASON_LEN 256
-#define FILE_PATH_MAX (PATH_MAX + 64)
 #define HASH_CHUNK (1u << 20)
-
-/* What every rank reports at an exchange; the same type for every step
- * (ranks_agree uses status, reason, stop and elapsed only). */
-struct rank_msg {
-	int32_t status;			/* 0 or -errno */
-	uint32_t stop;			/* a stop signal arrived here */
-	uint32_t stonewalled;		/* stopped at --stonewall */
-	uint32_t files;			/* files (or ranges) finished */
-	double elapsed;			/* local seconds since the last one */
-	double start, finish;		/* rank 0's clock */
-	double sync_seconds, cpu_user, cpu_sys;
-	uint64_t bytes, src_pages, value;
-	int64_t src_before, src_after;
-	struct cache_pages dst;
-	struct cell_usage ru;
-	char reason[REASON_LEN];	/* "rank N (HOST): ..." when status */
-};
-
-struct ranks {
-	const struct run *run;
-	int rank, size;
-	char host[64];
-	const char *top, *scratch;	/* this rank's scratch */
-	int scratch_fd;
-	char root_top[PATH_MAX], root_scratch[PATH_MAX];	/* rank 0's */
-	struct rank_msg *all;		/* one per rank, for exchanges */
-	/* the sources of the size being run */
-	uint64_t file_size;
-	size_t size_idx;
-	unsigned n_sources;
-	uint64_t *hashes;		/* a file per process: whole files */
-	/* agreed at every exchange */
-	bool stop;
-	double clock, last_local;
-	char broken[REASON_LEN];
-	unsigned samples;		/* samples run: shared names */
-};
-
-static bool shared(const struct ranks *rk)
-{
-	return rk->run->request.layout == CLUSTER_SHARED;
-}
 
 /* ---- exchanges ---- */
 
@@ -86,7 +42,7 @@ static bool shared(const struct ranks *rk)
  * rank's message into rk->all, and agrees on the stop requests and time
  * spent. 0, or the wait's error (the job is broken; rk->broken says why).
  */
-static int exchange(struct ranks *rk, struct rank_msg *mine, double timeout)
+int ranks_exchange(struct ranks *rk, struct rank_msg *mine, double timeout)
 {
 	double now = clock_now(), longest = 0;
 	int ret;
@@ -113,7 +69,7 @@ static int exchange(struct ranks *rk, struct rank_msg *mine, double timeout)
 
 /* The lowest failing rank's status and reason (already "rank N (HOST):
  * ..."), or 0. */
-static int first_failure(const struct ranks *rk, char *why, size_t len)
+int ranks_first_failure(const struct ranks *rk, char *why, size_t len)
 {
 	for (int r = 0; r < rk->size; r++) {
 		if (!rk->all[r].status)
@@ -125,8 +81,8 @@ static int first_failure(const struct ranks *rk, char *why, size_t len)
 }
 
 /* mine's status and reason, the reason naming this rank and host. */
-static void set_status(const struct ranks *rk, struct rank_msg *m, int ret,
-		       const char *why)
+void ranks_set_status(const struct ranks *rk, struct rank_msg *m, int ret,
+		      const char *why)
 {
 	m->status = ret;
 	if (ret)
@@ -140,11 +96,11 @@ int ranks_agree(struct ranks *rk, int ret, char *why, size_t len)
 	int err;
 
 	memset(&mine, 0, sizeof(mine));
-	set_status(rk, &mine, ret, ret ? why : "");
-	err = exchange(rk, &mine, 0);
+	ranks_set_status(rk, &mine, ret, ret ? why : "");
+	err = ranks_exchange(rk, &mine, 0);
 	if (err)
 		return strategy_why(why, len, err, "%s", rk->broken);
-	return first_failure(rk, why, len);
+	return ranks_first_failure(rk, why, len);
 }
 
 int ranks_min(struct ranks *rk, uint64_t mine, uint64_t *min, char *why,
@@ -155,7 +111,7 @@ int ranks_min(struct ranks *rk, uint64_t mine, uint64_t *min, char *why,
 
 	memset(&m, 0, sizeof(m));
 	m.value = mine;
-	err = exchange(rk, &m, 0);
+	err = ranks_exchange(rk, &m, 0);
 	if (err)
 		return strategy_why(why, len, err, "%s", rk->broken);
 	*min = mine;
@@ -211,7 +167,7 @@ static int learn_root(struct ranks *rk, char *why, size_t len)
 		return ret;
 	/* a --dir each host has of its own cannot hold a shared file */
 	ret = 0;
-	if (shared(rk) && rk->rank &&
+	if (ranks_shared(rk) && rk->rank &&
 	    (stat(rk->root_scratch, &st) || !S_ISDIR(st.st_mode)))
 		ret = strategy_why(why, len, -ENOENT, "cannot see rank 0's "
 				   "scratch directory %s: --mpi-layout shared "
@@ -268,21 +224,21 @@ void ranks_free(struct ranks *rk)
 /* Whether this rank writes the sources: each its own, or rank 0 alone. */
 static bool writes_sources(const struct ranks *rk)
 {
-	return !shared(rk) || rk->rank == 0;
+	return !ranks_shared(rk) || rk->rank == 0;
 }
 
-static void src_path(const struct ranks *rk, unsigned i, char *out,
-		     size_t len)
+void ranks_src_path(const struct ranks *rk, unsigned i, char *out, size_t len)
 {
 	snprintf(out, len, "%s/src-%zu-%u",
-		 shared(rk) ? rk->root_scratch : rk->scratch, rk->size_idx, i);
+		 ranks_shared(rk) ? rk->root_scratch : rk->scratch,
+		 rk->size_idx, i);
 }
 
 /* Content index of source i: a rank's own files differ from the others'
  * (rank 0's are a single-host run's); shared files are rank 0's. */
-static uint64_t content_index(const struct ranks *rk, unsigned i)
+uint64_t ranks_content_index(const struct ranks *rk, unsigned i)
 {
-	return shared(rk) ? i : ((uint64_t)rk->rank << 32) | i;
+	return ranks_shared(rk) ? i : ((uint64_t)rk->rank << 32) | i;
 }
 
 static int make_sources(struct ranks *rk, unsigned want, char *why,
@@ -302,9 +258,9 @@ static int make_sources(struct ranks *rk, unsigned want, char *why,
 	for (unsigned i = rk->n_sources; i < want; i++) {
 		int ret;
 
-		src_path(rk, i, p, sizeof(p));
+		ranks_src_path(rk, i, p, sizeof(p));
 		ret = sample_files_make_source(p, rk->file_size, rq,
-					       content_index(rk, i),
+					       ranks_content_index(rk, i),
 					       &rk->hashes[i], why, len);
 		if (ret)
 			return ret;
@@ -344,7 +300,7 @@ void ranks_remove_sources(struct ranks *rk)
 	/* shared sources are rank 0's; every rank has finished with them
 	 * (the last exchange came after the last verification) */
 	for (unsigned i = 0; writes_sources(rk) && i < rk->n_sources; i++) {
-		src_path(rk, i, p, sizeof(p));
+		ranks_src_path(rk, i, p, sizeof(p));
 		unlink(p);
 	}
 	rk->n_sources = 0;
@@ -397,10 +353,10 @@ static uint64_t mix(uint64_t x)
  */
 static int make_dir(struct ranks *rk, struct part *p, char *why, size_t len)
 {
-	const char *top = shared(rk) ? rk->root_top : rk->top;
+	const char *top = ranks_shared(rk) ? rk->root_top : rk->top;
 	uint32_t salt;
 
-	if (shared(rk))
+	if (ranks_shared(rk))
 		salt = (uint32_t)mix(rk->run->request.seed ^
 				     ((uint64_t)rk->samples << 20));
 	else if (getrandom(&salt, sizeof(salt), 0) != sizeof(salt))
@@ -410,7 +366,7 @@ static int make_dir(struct ranks *rk, struct part *p, char *why, size_t len)
 				    strerror(ENAMETOOLONG));
 	snprintf(p->dir, sizeof(p->dir), "%.*s/s-%08x",
 		 (int)(sizeof(p->dir) - 12), top, salt);
-	p->owns_dir = !shared(rk) || rk->rank == 0;
+	p->owns_dir = !ranks_shared(rk) || rk->rank == 0;
 	if (p->owns_dir && mkdir(p->dir, 0700)) {
 		int ret = -errno;
 
@@ -430,7 +386,7 @@ static int make_part(struct ranks *rk, const struct cell *c, unsigned k,
 
 	memset(p, 0, sizeof(*p));
 	p->range = (struct copy_range){ 0, 0, c->size };
-	if (shared(rk)) {
+	if (ranks_shared(rk)) {
 		struct copy_range *r = calloc(c->ranks, sizeof(*r));
 
 		if (!r)
@@ -449,7 +405,7 @@ static int make_part(struct ranks *rk, const struct cell *c, unsigned k,
 		return strategy_why(why, len, -ENOMEM, "%s", strerror(ENOMEM));
 	p->k = k;
 	for (unsigned i = 0; i < k; i++) {
-		src_path(rk, i, path, sizeof(path));
+		ranks_src_path(rk, i, path, sizeof(path));
 		p->src[i] = strdup(path);
 		snprintf(path, sizeof(path), "%s/dst-%u", p->dir, i);
 		p->dst[i] = strdup(path);
@@ -537,7 +493,7 @@ static int expected_range_hash(const struct ranks *rk, unsigned i,
 		size_t n = len - done < HASH_CHUNK ? len - done : HASH_CHUNK;
 
 		dataset_generate(buf, off + done, n, rk->file_size, rq->content,
-				 rq->seed, content_index(rk, i));
+				 rq->seed, ranks_content_index(rk, i));
 		XXH3_64bits_update(&st, buf, n);
 		done += n;
 	}
@@ -560,7 +516,7 @@ static int verify_part(const struct ranks *rk, const struct cell *c,
 
 		if (ret)
 			return ret;
-		if (shared(rk))
+		if (ranks_shared(rk))
 			ret = expected_range_hash(rk, i, p->range.src_off,
 						  p->range.len, &want);
 		else
@@ -693,7 +649,7 @@ static int timed_copy(struct ranks *rk, const struct copy_strategy *s,
 					sizeof(rk->broken));
 	getrusage(RUSAGE_SELF, &ru0);
 	t0 = m->start = cluster_now();
-	if (!*wait && shared(rk)) {
+	if (!*wait && ranks_shared(rk)) {
 		int made = rk->rank == 0 && !ret ?
 			   create_destinations(c, p, why, len) : 0;
 
@@ -708,9 +664,10 @@ static int timed_copy(struct ranks *rk, const struct copy_strategy *s,
 			m->stonewalled = 1;
 			break;
 		}
-		if (p->range.len || !shared(rk))
+		if (p->range.len || !ranks_shared(rk))
 			ret = copy_unit_file(&u, p->src[i], 0, p->dst[i],
-					     shared(rk) ? COPY_UNIT_EXISTING :
+					     ranks_shared(rk) ?
+					     COPY_UNIT_EXISTING :
 					     COPY_UNIT_CREATE, &p->range,
 					     &m->sync_seconds, why, len);
 		if (ret)
@@ -788,7 +745,7 @@ static int aggregate(const struct ranks *rk, const struct cell *c,
 			fewest = m->files;
 	}
 	/* a shared file is whole (and verified) once every range is */
-	if (shared(rk))
+	if (ranks_shared(rk))
 		*verified = fewest;
 	out->seconds = last - first;
 	out->first_finish = done - first;
@@ -848,20 +805,20 @@ int ranks_sample(struct ranks *rk, const struct copy_strategy *s,
 	}
 	getrusage(RUSAGE_SELF, &ru1);
 	add_rusage(&m.ru, &ru0, &ru1);
-	set_status(rk, &m, ret, why);
-	wait = exchange(rk, &m, sample_timeout(rk));
+	ranks_set_status(rk, &m, ret, why);
+	wait = ranks_exchange(rk, &m, sample_timeout(rk));
 	if (wait) {
 		ret = wait;
 		strategy_why(why, len, ret, "%s", rk->broken);
 		goto out_free;
 	}
-	ret = first_failure(rk, why, len);
+	ret = ranks_first_failure(rk, why, len);
 	if (!ret && aggregate(rk, c, out, ru, verified))
 		ret = strategy_why(why, len, -ENOMEM, "%s", strerror(ENOMEM));
 out_free:
 	/* also removes a failed copy's partial output (ENOSPC); shared:
 	 * rank 0, after the exchange: every rank is done with them */
-	if (p.owns_dir && (!shared(rk) || !wait))
+	if (p.owns_dir && (!ranks_shared(rk) || !wait))
 		tree_copy_remove(AT_FDCWD, p.dir);
 	free_part(&p);
 	return ret;
