@@ -270,7 +270,7 @@ static void test_write_atomic(void **state)
 	rmdir(path);
 }
 
-/* ---- json.c ---- */
+/* ---- json_write.c, json_read.c ---- */
 
 static void assert_str_eq(const char *a, const char *b)
 {
