@@ -68,10 +68,13 @@ static void build_run(struct run *run)
 	run->env.n_hosts = 1;
 	h->hostname = strdup("node1");
 	h->kernel = strdup("6.1.0");
+	h->cpu_model = strdup("cpu");
+	h->fs_type = strdup("ext4");
+	h->device = strdup("vda");
+	h->mount_options = strdup("rw");
 	h->ranks = calloc(RANKS, sizeof(*h->ranks));
-	assert_non_null(h->hostname);
-	assert_non_null(h->kernel);
-	assert_non_null(h->ranks);
+	assert_true(h->hostname && h->kernel && h->cpu_model && h->fs_type &&
+		    h->device && h->mount_options && h->ranks);
 	h->n_ranks = RANKS;
 	for (unsigned r = 0; r < RANKS; r++)
 		h->ranks[r] = r;
