@@ -72,9 +72,9 @@ static uint64_t mix(uint64_t x)
 }
 
 /*
- * The sample directory, as the runner makes its own (random names under
- * the TOPDIR-flagged top: see runner_scratch.c). Shared, rank 0 makes it under
- * its top with a name every rank derives alike.
+ * The sample directory, a random name under the TOPDIR-flagged top (see
+ * runner_scratch.c). Shared, rank 0 makes it under its top with a name
+ * every rank derives alike.
  */
 static int make_dir(struct ranks *rk, struct part *p, char *why, size_t len)
 {
