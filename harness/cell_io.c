@@ -173,11 +173,8 @@ static json_t *cell_disk_json(const struct run_io *io, const struct cell_io *c)
 							    &c->disk));
 }
 
-int cell_io_json_annotate(json_t *root, const struct run *run)
+int cell_io_json_run(json_t *root, const struct run_io *io)
 {
-	const struct run_io *io = run->io;
-	json_t *cells = json_object_get(root, "cells");
-
 	if (!io)
 		return 0;
 	if (json_object_set_new(root, "io", json_pack(
@@ -185,19 +182,24 @@ int cell_io_json_annotate(json_t *root, const struct run *run)
 		"chain_why", results_json_text(io->chain_why),
 		"timestamp_ns", jreal(io->timestamp_ns))))
 		return -ENOMEM;
-	for (size_t i = 0; i < run->n_cells && i < io->n_cells; i++) {
-		json_t *o = json_array_get(cells, i);
-		const struct cell_io *c = &io->cells[i];
+	return 0;
+}
 
-		if (c->lat.total &&
-		    json_object_set_new(o, "latency_ns",
-					histogram_summary_json(&c->lat)))
-			return -ENOMEM;
-		if (c->disk_samples &&
-		    json_object_set_new(o, "diskstats", cell_disk_json(io, c)))
-			return -ENOMEM;
-	}
-	return io_latency_json_annotate(cells, io);
+int cell_io_json_cell(json_t *cell, const struct run_io *io, size_t i)
+{
+	const struct cell_io *c;
+
+	if (!io || i >= io->n_cells)
+		return 0;
+	c = &io->cells[i];
+	if (c->lat.total &&
+	    json_object_set_new(cell, "latency_ns",
+				histogram_summary_json(&c->lat)))
+		return -ENOMEM;
+	if (c->disk_samples &&
+	    json_object_set_new(cell, "diskstats", cell_disk_json(io, c)))
+		return -ENOMEM;
+	return io_latency_json_cell(cell, io, i);
 }
 
 /* A cell's "diskstats" back into c, devices in chain order. */

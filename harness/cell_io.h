@@ -84,9 +84,12 @@ double cell_io_read_per_byte(const struct run_io *io, const struct cell_io *c);
 double cell_io_write_per_byte(const struct run_io *io,
 			      const struct cell_io *c);
 
-/* results.json: "io" at the top ({chain, chain_why, timestamp_ns}) and
- * each cell's "latency_ns", "io_latency" and "diskstats". 0 or -ENOMEM. */
-int cell_io_json_annotate(json_t *root, const struct run *run);
+/* results.json's section writers (json_write.c calls them as it builds
+ * the document; nothing without io): "io" at the top ({chain, chain_why,
+ * timestamp_ns}), and cell i's "latency_ns", "diskstats" and "io_latency"
+ * (io_latency.h) added to its object. 0 or -ENOMEM. */
+int cell_io_json_run(json_t *root, const struct run_io *io);
+int cell_io_json_cell(json_t *cell, const struct run_io *io, size_t i);
 /* Reads them back (optional: older files have none). 0, or -errno with
  * the reason in err. */
 int cell_io_json_read(json_t *root, struct run *run, char *err, size_t len);

@@ -82,48 +82,50 @@ static json_t *per_rank_json(const struct sample *s, unsigned n)
 	return a;
 }
 
-static int annotate_cell(json_t *o, const struct cell *c)
+int clients_json_request(json_t *request, const struct run_request *q)
 {
-	json_t *samples = json_object_get(o, "samples");
-	int ret = set(json_object_get(o, "parameters"), "ranks",
-		      json_integer(c->ranks));
-
-	for (size_t j = 0; !ret && j < c->n_samples; j++) {
-		const struct sample *s = &c->samples[j];
-		json_t *so = json_array_get(samples, j);
-
-		if (!s->per_rank)
-			continue;
-		ret |= set(so, "first_finish", jnum(s->first_finish));
-		ret |= set(so, "per_rank", per_rank_json(s, c->ranks));
-		if (s->copies > 0)
-			ret |= set(so, "copies", json_real(s->copies));
-	}
-	return ret ? -ENOMEM : 0;
+	if (!q->mpi_world)
+		return 0;
+	return set(request, "mpi", request_json(q));
 }
 
-int clients_json_annotate(json_t *root, const struct run *run)
+int clients_json_env(json_t *env, const struct run *run)
 {
-	json_t *hosts, *cells = json_object_get(root, "cells");
-	int ret;
+	json_t *hosts;
 
 	if (!run->request.mpi_world)
 		return 0;
-	ret = set(json_object_get(root, "request"), "mpi",
-		  request_json(&run->request));
 	hosts = json_array();
-	for (size_t i = 0; hosts && !ret && i < run->env.n_hosts; i++)
-		if (json_array_append_new(hosts, host_json(&run->env.hosts[i])))
-			ret = -ENOMEM;
-	if (!ret)
-		ret = set(json_object_get(root, "environment"), "hosts", hosts);
-	else
-		json_decref(hosts);
-	for (size_t i = 0; !ret && i < run->n_cells; i++)
-		if (run->cells[i].ranks)
-			ret = annotate_cell(json_array_get(cells, i),
-					    &run->cells[i]);
-	return ret;
+	for (size_t i = 0; hosts && i < run->env.n_hosts; i++) {
+		json_t *h = host_json(&run->env.hosts[i]);
+
+		if (json_array_append_new(hosts, h)) {
+			json_decref(hosts);
+			return -ENOMEM;
+		}
+	}
+	return set(env, "hosts", hosts);
+}
+
+int clients_json_params(json_t *params, unsigned ranks)
+{
+	if (!ranks)
+		return 0;
+	return set(params, "ranks", json_integer(ranks));
+}
+
+int clients_json_sample(json_t *sample, const struct sample *s,
+			unsigned ranks)
+{
+	int ret = 0;
+
+	if (!ranks || !s->per_rank)
+		return 0;
+	ret |= set(sample, "first_finish", jnum(s->first_finish));
+	ret |= set(sample, "per_rank", per_rank_json(s, ranks));
+	if (s->copies > 0)
+		ret |= set(sample, "copies", json_real(s->copies));
+	return ret ? -ENOMEM : 0;
 }
 
 /* ---- reading ---- */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The fields of results.json an MPI run adds (sweep --mpi): written into
- * the document the JSON writer built, read back after the rest. Absent
- * from a single-host run's file; optional on reading.
+ * The fields of results.json an MPI run adds (sweep --mpi): section
+ * writers the JSON writer (json_write.c) calls as it builds each part,
+ * read back after the rest. Absent from a single-host run's file;
+ * optional on reading.
  */
 #ifndef IOBENCH_CLIENTS_JSON_H
 #define IOBENCH_CLIENTS_JSON_H
@@ -12,13 +13,19 @@
 #include "results.h"
 
 /*
- * For an MPI run only: request.mpi {world, layout, ranks, stonewall},
- * environment.hosts [{hostname, kernel, cpu_model, fs_type, device,
- * mount_options, ranks, clock_error}], cells[i].parameters.ranks,
- * and per sample first_finish, per_rank [{start, seconds, bytes, files}]
- * and copies (stonewalled samples). 0 or -ENOMEM.
+ * Each adds its members to the object being built, for an MPI run only
+ * (nothing otherwise); 0 or -ENOMEM. request.mpi {world, layout, ranks,
+ * stonewall}; environment.hosts [{hostname, kernel, cpu_model, fs_type,
+ * device, mount_options, ranks, clock_error}]; a cell's parameters.ranks
+ * (ranks: the cell's ranks, 0 for none); a sample's first_finish,
+ * per_rank [{start, seconds, bytes, files}] and copies (stonewalled
+ * samples).
  */
-int clients_json_annotate(json_t *root, const struct run *run);
+int clients_json_request(json_t *request, const struct run_request *q);
+int clients_json_env(json_t *env, const struct run *run);
+int clients_json_params(json_t *params, unsigned ranks);
+int clients_json_sample(json_t *sample, const struct sample *s,
+			unsigned ranks);
 /* Reads them into run (cells and samples already read, same order). 0,
  * or -EINVAL with "file: where: what" in err. */
 int clients_json_read(json_t *root, const char *file, struct run *run,

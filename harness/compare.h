@@ -53,6 +53,8 @@ struct compare_options {
  * the bad word named in err. */
 int compare_fail_on_parse(const char *list, unsigned *bits, char *err,
 			  size_t len);
+/* The --fail-on name of one COMPARE_FAIL_* bit ("time"), or NULL. */
+const char *compare_fail_name(unsigned bit);
 /* The --fail-on bit a figure belongs to. */
 unsigned compare_fail_bit(enum sample_metric m);
 

@@ -127,9 +127,9 @@ static json_t *num_or_null(double v)
 	return isfinite(v) && v >= 0 ? json_real(v) : json_null();
 }
 
-int env_load_json_attach(json_t *root, const struct env_load *l)
+int env_load_json_add(json_t *env, const struct env_load *l)
 {
-	json_t *env = json_object_get(root, "environment"), *v;
+	json_t *v;
 
 	if (!l->measured)
 		return 0;

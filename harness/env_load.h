@@ -50,8 +50,9 @@ void env_load_finish(const struct env_load_mark *m, struct env_load *l);
  * with the figures. */
 bool env_load_disturbed(const struct env_load *l, char *why, size_t len);
 
-/* Sets root.environment.load (nothing when not measured). 0 or -ENOMEM. */
-int env_load_json_attach(json_t *root, const struct env_load *l);
+/* Adds "load" to results.json's environment object as the writer builds
+ * it (nothing when not measured). 0 or -ENOMEM. */
+int env_load_json_add(json_t *env, const struct env_load *l);
 /* Reads root.environment.load when present (l stays zeroed otherwise).
  * 0, or -EINVAL with the reason in why. */
 int env_load_json_read(json_t *root, struct env_load *l, char *why, size_t len);

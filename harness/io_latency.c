@@ -96,19 +96,17 @@ bool io_latency_any(const struct run_io *io)
 
 /* ---- results.json ---- */
 
-int io_latency_json_annotate(json_t *cells, const struct run_io *io)
+int io_latency_json_cell(json_t *cell, const struct run_io *io, size_t i)
 {
-	for (size_t i = 0; io && i < io->n_cells; i++) {
-		json_t *o = json_array_get(cells, i), *v;
+	json_t *v;
 
-		if (!o || !io->cells[i].io_lat.total)
-			continue;
-		v = histogram_summary_json(&io->cells[i].io_lat);
-		if (!v || json_object_set_new(v, "unit",
-					      json_string(IO_LATENCY_UNIT)) ||
-		    json_object_set_new(o, IO_LATENCY_KEY, v))
-			return -ENOMEM;
-	}
+	if (!io || i >= io->n_cells || !io->cells[i].io_lat.total)
+		return 0;
+	v = histogram_summary_json(&io->cells[i].io_lat);
+	if (!v ||
+	    json_object_set_new(v, "unit", json_string(IO_LATENCY_UNIT)) ||
+	    json_object_set_new(cell, IO_LATENCY_KEY, v))
+		return -ENOMEM;
 	return 0;
 }
 

@@ -60,9 +60,10 @@ const struct copy_io_observer *io_latency_observer(
 int io_latency_add_sample(struct run_io *io, size_t i,
 			  const struct io_latency_sample *s);
 
-/* results.json: each cell's "io_latency" ({unit, count, min, p50, p90,
- * p99, p99_9, max, mean, histogram}) when it has one. 0 or -ENOMEM. */
-int io_latency_json_annotate(json_t *cells, const struct run_io *io);
+/* results.json: cell i's "io_latency" ({unit, count, min, p50, p90,
+ * p99, p99_9, max, mean, histogram}) added to its object as the writer
+ * builds it, when it has one. 0 or -ENOMEM. */
+int io_latency_json_cell(json_t *cell, const struct run_io *io, size_t i);
 /* Reads them back (cells without one, and older files, have none). 0, or
  * -errno with the reason in err. */
 int io_latency_json_read(json_t *cells, struct run_io *io, char *err,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The results.json reader's fast path for samples (internal to json.c):
+ * The results.json reader's fast path for samples (internal to json_read.c):
  * the samples arrays, nearly all of a big run's file, read by a scanner
  * instead of jansson, which builds a node per value (a cell of a million
  * samples is 13 million nodes and most of a minute).

@@ -95,7 +95,7 @@ int limits_from_json(json_t *v, struct run_limits *l, char *why,
 
 /* Reads request.limits, request.references and limits back (all
  * optional: older files have none). 0, or -errno with "field: what" in
- * why. (The writer, json.c, places them.) */
+ * why. (The writer, json_write.c, places them.) */
 int limits_json_read(json_t *root, struct run *run, char *why, size_t len);
 
 #endif

@@ -69,7 +69,7 @@ int pipeline_finish(struct run *run, const struct pipeline_opts *po,
  * sweep --mpi (cluster.h). Samples run in the rank process itself, never
  * in a forked child: forking after MPI_Init is unsafe with Open MPI (the
  * child shares its transports), so each rank prepares its caches, copies
- * between barriers and verifies in its own process (harness/ranks.c).
+ * between barriers and verifies in its own process (harness/ranks_sample.c).
  *
  * pipeline_mpi_start(): MPI_Init, before the request is validated; the
  * ranks but 0 are then quiet (*quiet set) and keep their errors for rank

@@ -128,6 +128,36 @@ static int copy_one(const struct copy_unit *u, const struct child_job *j,
 			      &range, sync_seconds, why, len);
 }
 
+/* The sources' residency right before the clock: what the copy really
+ * met. 0, or -errno with the reason in m. */
+static int pages_before(const struct child_job *j, struct sample_msg *m)
+{
+	struct cache_pages before;
+	int ret = sum_pages(j->tree, j->src, j->k, j->c->cache == CACHE_WARM,
+			    &m->src_pages, &before);
+
+	if (ret)
+		return strategy_why(m->reason, sizeof(m->reason), ret,
+				    "reading source residency: %s",
+				    strerror(-ret));
+	m->src_before = before.cached;
+	return 0;
+}
+
+/* Page-cache effects of the copy, untimed. */
+static void pages_after(const struct child_job *j, struct sample_msg *m)
+{
+	struct cache_pages after;
+
+	if (!sum_pages(j->tree, j->src, j->k, j->c->cache == CACHE_WARM, NULL,
+		       &after))
+		m->src_after = after.cached;
+	else
+		m->src_after = -1;
+	if (sum_pages(NULL, j->dst, j->k, false, NULL, &m->dst))
+		m->dst = (struct cache_pages){ -1, -1, -1 };
+}
+
 /* child_measure for a cell of N threads (or pinned): the worker pool
  * (threads.h) copies the k files, each thread with its own state; a
  * tree's files from a shared queue, largest first. */
@@ -135,7 +165,6 @@ static int child_measure_threads(const struct child_job *j,
 				 struct sample_msg *m)
 {
 	const struct cell *c = j->c;
-	struct cache_pages before, after;
 	struct threads_outcome *o = calloc(1, sizeof(*o));
 	struct threads_tree tt = {
 		.tree = j->tree,
@@ -147,14 +176,9 @@ static int child_measure_threads(const struct child_job *j,
 	if (!o)
 		return strategy_why(m->reason, sizeof(m->reason), -ENOMEM,
 				    "setup: %s", strerror(ENOMEM));
-	ret = sum_pages(j->tree, j->src, j->k, c->cache == CACHE_WARM,
-			&m->src_pages, &before);
-	if (ret) {
-		strategy_why(m->reason, sizeof(m->reason), ret,
-			     "reading source residency: %s", strerror(-ret));
+	ret = pages_before(j, m);
+	if (ret)
 		goto out_free;
-	}
-	m->src_before = before.cached;
 	/* the window holds starting the worker threads too */
 	memory_window_open(m, false);
 	ret = threads_measure(j->kind->strategy, c, j->sparse,
@@ -169,11 +193,7 @@ static int child_measure_threads(const struct child_job *j,
 	m->cpu_user = o->cpu_user;
 	m->cpu_sys = o->cpu_sys;
 	memcpy(m->per_thread, o->per_thread, sizeof(m->per_thread));
-	m->src_after = sum_pages(j->tree, j->src, j->k,
-				 c->cache == CACHE_WARM, NULL, &after) ?
-		       -1 : after.cached;
-	if (sum_pages(NULL, j->dst, j->k, false, NULL, &m->dst))
-		m->dst = (struct cache_pages){ -1, -1, -1 };
+	pages_after(j, m);
 out_free:
 	free(o);
 	return ret;
@@ -219,20 +239,6 @@ static int copy_all(const struct copy_unit *u, const struct child_job *j,
 	return ret;
 }
 
-/* Page-cache effects of the copy, untimed. */
-static void pages_after(const struct child_job *j, struct sample_msg *m)
-{
-	struct cache_pages after;
-
-	if (!sum_pages(j->tree, j->src, j->k, j->c->cache == CACHE_WARM, NULL,
-		       &after))
-		m->src_after = after.cached;
-	else
-		m->src_after = -1;
-	if (sum_pages(NULL, j->dst, j->k, false, NULL, &m->dst))
-		m->dst = (struct cache_pages){ -1, -1, -1 };
-}
-
 /* child_measure for a reference tool's cell: the tool runs as a process
  * of its own (reference.h), its CPU time is its children's. */
 static int child_measure_reference(const struct child_job *j,
@@ -243,16 +249,11 @@ static int child_measure_reference(const struct child_job *j,
 		.src = j->src, .dst = j->dst, .k = j->k,
 	};
 	struct profile_session ps;
-	struct cache_pages before;
 	int ret;
 
-	ret = sum_pages(j->tree, j->src, j->k, j->c->cache == CACHE_WARM,
-			&m->src_pages, &before);
+	ret = pages_before(j, m);
 	if (ret)
-		return strategy_why(m->reason, sizeof(m->reason), ret,
-				    "reading source residency: %s",
-				    strerror(-ret));
-	m->src_before = before.cached;
+		return ret;
 	profile_begin(&ps, j->c->profile.on);
 	ret = reference_sample(&rj, &m->seconds, &m->sync_seconds, m->reason,
 			       sizeof(m->reason));
@@ -271,7 +272,6 @@ static int child_measure_strategy(const struct child_job *j,
 {
 	const struct cell *c = j->c;
 	struct rusage ru0, ru1;
-	struct cache_pages before;
 	struct profile_session ps;
 	struct copy_unit u;
 	double t0;
@@ -283,15 +283,9 @@ static int child_measure_strategy(const struct child_job *j,
 		goto out_teardown;
 	u.sparse = j->sparse;
 	u.io_observer = io_latency_observer(j->io_lat, 0);
-	/* residency right before the clock: what the copy really met */
-	ret = sum_pages(j->tree, j->src, j->k, c->cache == CACHE_WARM,
-			&m->src_pages, &before);
-	if (ret) {
-		strategy_why(m->reason, sizeof(m->reason), ret,
-			     "reading source residency: %s", strerror(-ret));
+	ret = pages_before(j, m);
+	if (ret)
 		goto out_teardown;
-	}
-	m->src_before = before.cached;
 	memory_window_open(m, false);
 	getrusage(RUSAGE_SELF, &ru0);
 	profile_begin(&ps, c->profile.on);

@@ -124,6 +124,7 @@ extern volatile sig_atomic_t runner_stop_level;
 
 /* Seconds on the clock budgets are counted with (ranks_clock() with MPI). */
 double runner_clock(const struct runner *r);
+/* Sets c's status, and its reason (printf-style; c owns it). */
 void runner_set_reason(struct cell *c, enum cell_status st, const char *fmt,
 		       ...) __attribute__((format(printf, 3, 4)));
 /* Makes room for one more element after n in *array (capacity *cap),

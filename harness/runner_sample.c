@@ -25,6 +25,7 @@
 #include "profile.h"
 #include "ranks.h"
 #include "runner_internal.h"
+#include "sample_files.h"
 #include "source_tree.h"
 #include "strategies.h"
 #include "threads.h"
@@ -121,32 +122,12 @@ static int verify_batch(const struct runner *r, const struct cell *c,
 {
 	for (unsigned i = 0; i < k; i++) {
 		uint64_t size = r->tree ? r->tree->files[i].size : c->size;
-		struct stat st;
 		uint64_t h = 0;
-		int fd = open(dst[i], O_RDONLY | O_CLOEXEC);
-		int ret = 0;
+		int ret = sample_files_hash_copy(dst[i], i, size, 0, size, &h,
+						 why, len);
 
-		if (fd < 0)
-			return strategy_why(why, len, -errno,
-					    "verification failed: dst %u: %s",
-					    i, strerror(errno));
-		if (fstat(fd, &st))
-			ret = -errno;
-		else if ((uint64_t)st.st_size != size)
-			ret = -EBADMSG;
-		else
-			ret = dataset_hash_fd(fd, size, &h);
-		close(fd);
-		if (ret == -EBADMSG)
-			return strategy_why(why, len, ret,
-					    "verification failed: dst %u is "
-					    "%lld bytes, expected %llu", i,
-					    (long long)st.st_size,
-					    (unsigned long long)size);
 		if (ret)
-			return strategy_why(why, len, ret,
-					    "verification failed: dst %u: %s",
-					    i, strerror(-ret));
+			return ret;
 		if (h != r->hashes[i])
 			return strategy_why(why, len, -EBADMSG,
 					    "verification failed: dst %u "

@@ -21,6 +21,7 @@
 #include "dataset.h"
 #include "ranks.h"
 #include "runner_internal.h"
+#include "sample_files.h"
 #include "scratch.h"
 #include "strategies.h"
 #include "tree_copy.h"
@@ -251,32 +252,15 @@ int runner_ensure_sources(struct runner *r, size_t want, char *why, size_t len)
 		r->cap_sources = want;
 	}
 	for (size_t i = first; i < want; i++) {
-		int fd, ret;
+		int ret;
 
 		runner_src_path(r, i, p, sizeof(p));
-		/* never follow a link planted in the scratch directory */
-		fd = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC |
-			  O_NOFOLLOW, 0644);
-		if (fd < 0)
-			return strategy_why(why, len, -errno,
-					    "creating source %s: %s", p,
-					    strerror(errno));
-		ret = dataset_fill(fd, r->size, rq->content, rq->seed, i);
-		if (!ret)
-			ret = dataset_hash_fd(fd, r->size, &r->hashes[i]);
-		close(fd);
-		if (ret) {
-			/* a partial source must not be taken for a whole one */
-			unlink(p);
-			return strategy_why(why, len, ret,
-					    "generating source files: %s",
-					    strerror(-ret));
-		}
+		ret = sample_files_make_source(p, r->size, rq, i,
+					       &r->hashes[i], why, len);
+		if (ret)
+			return ret;
 		r->n_sources = i + 1;
 	}
-	if (syncfs(r->src_top[0] ? r->src_fd : r->scratch_fd))
-		return strategy_why(why, len, -errno,
-				    "writing source files back: %s",
-				    strerror(errno));
-	return 0;
+	return sample_files_write_back(r->src_top[0] ? r->src_fd :
+				       r->scratch_fd, why, len);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * results.json fields of thread sweeps (threads, parallel mode, pinning,
- * pre-allocation, per-thread figures): placed by the writer (json.c) as
+ * pre-allocation, per-thread figures): placed by the writer (json_write.c) as
  * it builds the document, and read back after the rest (jansson).
  */
 #include <errno.h>

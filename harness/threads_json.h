@@ -13,7 +13,7 @@
 #include "results.h"
 
 /*
- * The members the writer (json.c) places as it builds results.json:
+ * The members the writer (json_write.c) places as it builds results.json:
  * request.{threads, parallel, pin, prealloc}; a cell's
  * parameters.{threads, parallel, pin, prealloc}; a threaded sample's
  * first_finish and per_thread [{seconds, bytes}] (nothing for the

@@ -75,7 +75,8 @@ static void test_json_round_trip(void **state)
 	char why[256];
 
 	(void)state;
-	assert_int_equal(env_load_json_attach(root, &l), 0);
+	assert_int_equal(
+		env_load_json_add(json_object_get(root, "environment"), &l), 0);
 	o = json_object_get(json_object_get(root, "environment"), "load");
 	assert_true(json_is_null(json_object_get(o, "steal_cpus")));
 	assert_int_equal(env_load_json_read(root, &back, why, sizeof(why)), 0);
@@ -99,7 +100,9 @@ static void test_json_round_trip(void **state)
 	root = json_pack("{s:{}}", "environment");
 	assert_int_equal(env_load_json_read(root, &back, why, sizeof(why)), 0);
 	assert_false(back.measured);
-	assert_int_equal(env_load_json_attach(root, &back), 0);
+	assert_int_equal(
+		env_load_json_add(json_object_get(root, "environment"), &back),
+		0);
 	assert_null(
 		json_object_get(json_object_get(root, "environment"), "load"));
 	json_decref(root);
