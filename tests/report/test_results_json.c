@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * results.json (json.c) on a synthetic run with known samples: the round
+ * results.json (json_write.c, json_read.c) on a synthetic run with known samples: the round
  * trip keeps every field, and the reader's errors for bad syntax, a
  * wrong schema and each kind of bad field name what is wrong.
  */
