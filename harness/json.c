@@ -32,6 +32,7 @@
 #include "source_tree.h"
 #include "sample_metric.h"
 #include "strategies.h"
+#include "targets_json.h"
 #include "threads_json.h"
 #include "clients_json.h"
 #include "workload.h"
@@ -592,6 +593,7 @@ static int render_json(const struct run *run, const struct analysis *an,
 				analysis_json_summary(an))) ||
 	    clients_json_annotate(root, run) ||
 	    cell_io_json_annotate(root, run) ||
+	    targets_json_annotate(root, run) ||
 	    env_load_json_attach(root, &run->env.load)) {
 		/* every string is escaped first: only memory runs out */
 		ret = strstr(error.text, "UTF-8") ? -EILSEQ : -ENOMEM;
@@ -1576,6 +1578,8 @@ int results_read_json(const char *path, struct run *run, char *err,
 	if (!rd.failed && clients_json_read(root, path, run, err, len))
 		rd.failed = true;
 	if (!rd.failed && profile_json_read(root, path, run, err, len))
+		rd.failed = true;
+	if (!rd.failed && targets_json_read(root, path, run, err, len))
 		rd.failed = true;
 	if (!rd.failed && workload_json_read(root, path, run, err, len))
 		rd.failed = true;

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * results.json's members of sweep --dir A,B (targets_json.c):
+ * request.dirs, "targets" and each cell's "target"; written only with
+ * several targets, read back when present.
+ */
+#ifndef IOBENCH_TARGETS_JSON_H
+#define IOBENCH_TARGETS_JSON_H
+
+#include <jansson.h>
+
+#include "results.h"
+
+/* Adds them to a built results.json (root) of run. 0 or -ENOMEM. */
+int targets_json_annotate(json_t *root, const struct run *run);
+/* Reads them back into run (its cells read already). 0, -ENOMEM, or
+ * -EINVAL with "FILE: what" in err. */
+int targets_json_read(json_t *root, const char *file, struct run *run,
+		      char *err, size_t len);
+
+#endif
