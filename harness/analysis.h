@@ -21,6 +21,7 @@
 
 #include "results.h"
 #include "stats.h"
+#include "targets.h"
 
 struct comparison;
 struct json_t;
@@ -105,6 +106,7 @@ struct analysis_cell {
 /* The cells of one size measured in one mode: cache x sync x threads. */
 struct analysis_group {
 	size_t size;			/* index into sizes[] */
+	size_t target;			/* sweep --dir A,B: its target (0) */
 	enum cache_mode cache;
 	enum sync_mode sync;
 	const struct cell *like;	/* a cell with the group's threads */
@@ -216,6 +218,26 @@ struct analysis {
 	size_t rss_change_cell;
 	/* memory: the largest and smallest peak RSS of measured cells */
 	size_t rss_max, rss_min;	/* cell indices, SIZE_MAX: none */
+	/* sweep --dir A,B: the targets (1 with one --dir), one variant
+	 * side by side on them (analysis_devices.c) */
+	size_t n_targets;
+	struct analysis_device_row *device_rows;
+	size_t n_device_rows;
+	/* the target the summary groups and the rules are of: 0 but while
+	 * the rules run for each target */
+	size_t focus;
+};
+
+/* sweep --dir A,B: one variant (strategy, size, tunables, cache, sync,
+ * threads) on every target, against the first target, paired over the
+ * rounds: ratio = time(first) / time(t), above 1 when t is faster. */
+struct analysis_device_row {
+	size_t cell[TARGETS_MAX];	/* per target; SIZE_MAX: not measured */
+	bool have[TARGETS_MAX];		/* the ratio is known */
+	double ratio[TARGETS_MAX], lo[TARGETS_MAX], hi[TARGETS_MAX];
+	/* +1: t faster than the first, -1: slower, 0: a tie (the CI holds
+	 * 1, or the ratio is within ANALYSIS_TIE_MARGIN) */
+	int verdict[TARGETS_MAX];
 };
 
 /*

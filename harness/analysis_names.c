@@ -125,7 +125,10 @@ const char *analysis_group_modes(const struct analysis_group *g, char *out,
 			 g->sync == SYNC_END ? ", fdatasync at end" : "");
 
 	if (n >= 0 && (size_t)n < len)
-		cell_threads_desc(g->like, ", ", out + n, len - n);
+		n += cell_threads_desc(g->like, ", ", out + n, len - n);
+	/* sweep --dir A,B: the target, only when there are several */
+	if (g->like->target && n >= 0 && (size_t)n < len)
+		snprintf(out + n, len - n, ", on %s", g->like->target);
 	return out;
 }
 
