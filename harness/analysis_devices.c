@@ -7,10 +7,14 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+
+#include <gsl/gsl_statistics_double.h>
 
 #include "analysis.h"
 #include "analysis_internal.h"
+#include "fmt.h"
 
 /* The row holding c's variant, or NULL. */
 static struct analysis_device_row *row_of(struct analysis *a,
@@ -88,4 +92,49 @@ int analysis_devices(struct analysis *a)
 	for (size_t r = 0; !ret && r < a->n_device_rows; r++)
 		ret = pair_row(a, &a->device_rows[r]);
 	return ret;
+}
+
+/* The median of the known ratios of target t against the first, NaN
+ * when none is known. */
+static double median_ratio(const struct analysis *a, size_t t)
+{
+	double *x = malloc((a->n_device_rows + 1) * sizeof(*x)), m = NAN;
+	size_t n = 0;
+
+	for (size_t r = 0; x && r < a->n_device_rows; r++)
+		if (a->device_rows[r].have[t])
+			x[n++] = a->device_rows[r].ratio[t];
+	if (n)
+		m = gsl_stats_median(x, 1, n);
+	free(x);
+	return m;
+}
+
+const char *analysis_devices_line(const struct analysis *a, size_t t, bool md,
+				  char *out, size_t len)
+{
+	size_t faster = 0, slower = 0, ties = 0;
+	char b[ANALYSIS_NAME_LEN], f[ANALYSIS_NAME_LEN], m[FMT_LEN];
+
+	for (size_t r = 0; r < a->n_device_rows; r++) {
+		const struct analysis_device_row *row = &a->device_rows[r];
+
+		if (!row->have[t])
+			continue;
+		faster += row->verdict[t] > 0;
+		slower += row->verdict[t] < 0;
+		ties += !row->verdict[t];
+	}
+	targets_label(a->run, t, md, b, sizeof(b));
+	targets_label(a->run, 0, md, f, sizeof(f));
+	if (!(faster + slower + ties)) {
+		snprintf(out, len, "%s vs %s: no variant measured on both", b,
+			 f);
+		return out;
+	}
+	snprintf(out, len, "%s vs %s: faster in %zu, slower in %zu, a tie in "
+		 "%zu of %zu variants; median ratio %sx", b, f, faster, slower,
+		 ties, faster + slower + ties,
+		 fmt_sig(median_ratio(a, t), m, sizeof(m)));
+	return out;
 }
