@@ -192,6 +192,21 @@ bool targets_same_but_target(const struct cell *a, const struct cell *b)
 	return cell_same_key(&x, b, 0);
 }
 
+bool targets_same_cell(const struct run *ra, const struct cell *a,
+		       const struct run *rb, const struct cell *b,
+		       uint32_t ignore)
+{
+	const char *ta = a->target ? a->target : ra->request.dir;
+	const char *tb = b->target ? b->target : rb->request.dir;
+
+	if (!cell_same_key(a, b, ignore))
+		return false;
+	/* both with one --dir: their directories may differ */
+	if (!a->target && !b->target)
+		return true;
+	return ta && tb && !strcmp(ta, tb);
+}
+
 /* Copies what describes a target's directory out of env. */
 static int describe_one(struct run_target *t, const struct environment *e)
 {

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "results.h"
 
@@ -51,6 +52,15 @@ size_t targets_of_cell(const struct run_request *rq, const struct cell *c);
 /* Whether two cells are one variant in one mode on two targets (their
  * whole identity but the target). */
 bool targets_same_but_target(const struct cell *a, const struct cell *b);
+
+/*
+ * compare: whether cell a of run ra and cell b of run rb are one cell
+ * (cell_same_key() with ignore). A run with one --dir names no target:
+ * against a run with several, its cells are on its --dir.
+ */
+bool targets_same_cell(const struct run *ra, const struct cell *a,
+		       const struct run *rb, const struct cell *b,
+		       uint32_t ignore);
 
 /*
  * run->targets from the request: each target's filesystem, device and
