@@ -272,7 +272,8 @@ const struct analysis_size *analysis_size_of(const struct analysis *a,
 /*
  * The fastest measured cell at `size` in `cache` mode: of `strategy` when
  * it is given, else of any strategy (reference false) or any reference
- * tool (true); 1-thread, unsynced cells first. NULL when none. (The
+ * tool (true); 1-thread, unsynced cells first; with several targets, of
+ * the first (sweep --dir A,B: Devices compares them). NULL when none. (The
  * plots' and the limits' "best tunables per strategy".)
  */
 const struct analysis_cell *analysis_best_of(const struct analysis *a,
