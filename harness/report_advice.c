@@ -15,6 +15,7 @@
 #include "report_scaling.h"
 #include "shell.h"
 #include "strategies.h"
+#include "targets.h"
 #include "workload.h"
 
 /* ---- recommendations ---- */
@@ -275,7 +276,9 @@ void report_reproduce(struct report *rp)
 	opt_word(f, "--source", q->source);
 	if (rp->run->workload)
 		opt_word(f, "--dataset", rp->run->workload->arg);
-	opt_word(f, "--dir", q->dir);
+	/* --dir A,B as --dir repeated: a name with a comma stays whole */
+	for (size_t t = 0; t < targets_count(q); t++)
+		opt_word(f, "--dir", targets_dir(q, t));
 	opt_word(f, "--src-dir", q->src_dir);
 	opt_word(f, "--out", q->out);
 	if (q->cold_metadata)
