@@ -18,8 +18,9 @@ mount_ext4_loop "$T/ext4.img" 160M "$T/ext4" ||
 	skip "no ext4 loop device: $(cat "$T/why")"
 mkdir -p "$T/dir"
 
+# not quiet: the summary at the end has the Devices line
 common=(--sizes 64K,1M --strategies rw,sendfile --cache warm,cold
-	--samples 6 --budget 2 --reference none -q)
+	--samples 6 --budget 2 --reference none)
 
 run "$IOBENCH" sweep "${common[@]}" --no-limits --dir "$T/ext4,$T/tmpfs" \
 	--out "$T/out"
