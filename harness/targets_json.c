@@ -159,6 +159,8 @@ int targets_json_read(json_t *root, const char *file, struct run *run,
 			read_target(&rd, json_array_get(targets, t), t,
 				    &run->targets[t]);
 	}
+	if (!rd.ret && (!rq->dir || strcmp(rq->dirs[0], rq->dir)))
+		json_rd_fail(&rd, "request.dirs[0]: not request.dir");
 	for (size_t i = 0; !rd.ret && i < run->n_cells; i++) {
 		json_t *o = json_object_get(json_array_get(cells, i),
 					    "target");
