@@ -46,28 +46,51 @@ static json_t *targets_array(const struct run *run)
 	return a;
 }
 
-int targets_json_annotate(json_t *root, const struct run *run)
+int targets_json_request(json_t *o, const struct run_request *rq)
 {
-	const struct run_request *rq = &run->request;
-	json_t *cells = json_object_get(root, "cells"), *dirs;
+	json_t *dirs;
 
-	if (rq->n_dirs < 2 || !run->n_targets)
+	if (rq->n_dirs < 2)
 		return 0;
 	dirs = json_array();
 	for (size_t t = 0; dirs && t < rq->n_dirs; t++)
 		if (json_array_append_new(dirs, results_json_text(rq->dirs[t])))
 			json_decref(dirs), dirs = NULL;
-	if (!dirs || json_object_set_new(json_object_get(root, "request"),
-					 "dirs", dirs) ||
-	    json_object_set_new(root, "targets", targets_array(run)))
-		return -ENOMEM;
-	for (size_t i = 0; i < run->n_cells; i++) {
-		size_t t = targets_of_cell(rq, &run->cells[i]);
+	return dirs && !json_object_set_new(o, "dirs", dirs) ? 0 : -ENOMEM;
+}
 
-		if (json_object_set_new(json_array_get(cells, i), "target",
-					describe(&run->targets[t])))
+int targets_json_cell(json_t *o, const struct run *run, size_t i)
+{
+	size_t t;
+
+	if (!run->cells[i].target || run->n_targets < 2)
+		return 0;
+	t = targets_of_cell(&run->request, &run->cells[i]);
+	return json_object_set_new(o, "target", describe(&run->targets[t])) ?
+	       -ENOMEM : 0;
+}
+
+int targets_json_run(json_t *root, const struct run *run)
+{
+	if (run->n_targets < 2)
+		return 0;
+	return json_object_set_new(root, "targets", targets_array(run)) ?
+	       -ENOMEM : 0;
+}
+
+int targets_json_annotate(json_t *root, const struct run *run)
+{
+	json_t *cells = json_object_get(root, "cells");
+
+	if (run->n_targets < 2)
+		return 0;
+	if (targets_json_request(json_object_get(root, "request"),
+				 &run->request) ||
+	    targets_json_run(root, run))
+		return -ENOMEM;
+	for (size_t i = 0; i < run->n_cells; i++)
+		if (targets_json_cell(json_array_get(cells, i), run, i))
 			return -ENOMEM;
-	}
 	return 0;
 }
 

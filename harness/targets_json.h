@@ -11,7 +11,13 @@
 
 #include "results.h"
 
-/* Adds them to a built results.json (root) of run. 0 or -ENOMEM. */
+/* The writer's sections, each 0 or -ENOMEM and nothing with one
+ * target: "dirs" into the request object o; cell i's "target" into its
+ * object o; "targets" into the document's root. */
+int targets_json_request(json_t *o, const struct run_request *rq);
+int targets_json_cell(json_t *o, const struct run *run, size_t i);
+int targets_json_run(json_t *root, const struct run *run);
+/* All three into a built results.json (root) of run. 0 or -ENOMEM. */
 int targets_json_annotate(json_t *root, const struct run *run);
 /* Reads them back into run (its cells read already). 0, -ENOMEM, or
  * -EINVAL with "FILE: what" in err. */
