@@ -6,8 +6,9 @@
 # variant's samples on the same rounds with the target going first
 # alternating; the CSV has the target column; report.md has the Devices
 # section with two columns and ratios; no scratch is left on either.
-# One directory given twice is refused (exit 1, nothing created); --dir
-# repeated works like a comma list; a saved one-target results.json still
+# One directory given twice is refused (exit 1, nothing created), so is
+# a second target without room; --source copies one tree into each
+# target; --dir repeated works like a comma list; a saved one-target results.json still
 # compares with itself, and against the two-target run by its --dir.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -102,6 +103,35 @@ expect_bad_sweep "$T/bad" "are the same directory" --dir "$T/dir" \
 expect_bad_sweep "$T/bad" "an empty directory in the list" \
 	--dir "$T/dir,,$T/tmpfs"
 expect_bad_sweep "$T/bad" "--dir $T/nope" --dir "$T/dir,$T/nope"
+
+# each target needs its own room: a tiny tmpfs as the second target
+# refuses sizes that fit the first
+mount_tmpfs "$T/tiny" size=256k ||
+	skip "mounting a tmpfs is not permitted here (needs root)"
+run "$IOBENCH" sweep --sizes 1M -s rw --samples 6 --no-limits -q \
+	--dir "$T/ext4,$T/tiny" --out "$T/out-tiny"
+[ "$rc" -eq 1 ] && [[ "$err" == *"--dir $T/tiny: not enough free space"* ]] &&
+	[ ! -e "$T/out-tiny" ] &&
+	pass "no room on the second target: refused before the run" ||
+	fail "no room on the second target: exit $rc, stderr: $err"
+
+# --source: the same tree copied into each target, never written
+mkdir -p "$T/tree/sub"
+for f in a b sub/c; do head -c 70000 /dev/urandom >"$T/tree/$f"; done
+before=$(tree_sum "$T/tree")
+run "$IOBENCH" sweep --source "$T/tree" -s rw --cache warm --samples 6 \
+	--budget 1 --no-limits --reference none -q \
+	--dir "$T/ext4,$T/tmpfs" --out "$T/out-tree"
+expect_rc 0 "sweep --source with two targets"
+check_json "$(ls "$T"/out-tree/*/results.json | head -n 1)" "
+got = sorted((c['target']['dir'], c['status'], c['verified']) for c in r['cells'])
+assert got == [('$T/ext4', 'ok', True), ('$T/tmpfs', 'ok', True)], got
+" && pass "the tree copied and verified on both targets" ||
+	fail "--source with two targets"
+[ "$(tree_sum "$T/tree")" = "$before" ] && pass "the tree is unchanged" ||
+	fail "the source tree changed"
+assert_no_scratch "$T/ext4" "ext4 target (--source)"
+assert_no_scratch "$T/tmpfs" "tmpfs target (--source)"
 
 # --dir repeated reads as a list; a one-target run compares with itself
 # and, by its --dir, with the two-target run
