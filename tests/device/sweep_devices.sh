@@ -59,6 +59,14 @@ for key, pair in by.items():
     # even rounds, the second in odd ones
     for n in ra:
         assert (ra[n] < rb[n]) == (n % 2 == 0), (key, n, ra[n], rb[n])
+dev = r['summary']['devices']
+assert len(dev) == 8, len(dev)
+for row in dev:
+    a, b = row['cells']
+    assert a is not None, row
+    cache = r['cells'][a]['parameters']['cache']
+    assert (row['vs_first'][1] is not None) == (cache == 'warm'), row
+    assert row['vs_first'][0] is None
 " && pass "both targets, every cell on both, paired rounds alternating" ||
 	fail "results.json of the two-target run"
 csv=$(dirname "$json")/results.csv
