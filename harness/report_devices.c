@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,26 +47,31 @@ static void section_targets(FILE *f, const struct analysis *a)
 	}
 }
 
-/* One ceiling's row: name, then each target's figure and unit. */
-static void ceiling_row(FILE *f, const struct analysis *a, const char *name,
-			size_t offset, const char *unit)
+/* The ceilings side by side: what the Limits section names them. */
+static const struct {
+	const char *name, *unit;
+} ceilings[] = {
+	{ "device read, O_DIRECT, best QD", "MiB/s" },
+	{ "O_DIRECT read, one stream", "MiB/s" },
+	{ "O_DIRECT write + fdatasync, one stream", "MiB/s" },
+	{ "page-cache read", "MiB/s" },
+	{ "page-cache write, new files", "MiB/s" },
+	{ "metadata: create+close+unlink", "files/s" },
+};
+
+/* Ceiling k of ceilings[] in l; NaN when not measured. */
+static double ceiling_of(const struct run_limits *l, size_t k)
 {
-	char v[FMT_LEN];
+	const double v[] = { l->dev_read_mib_s, l->direct_read_mib_s,
+			     l->direct_write_mib_s, l->pc_read_mib_s,
+			     l->pc_write_mib_s, l->meta_files_s };
 
-	fprintf(f, "| %s |", name);
-	for (size_t t = 0; t < a->n_targets; t++) {
-		const struct run_limits *l = targets_limits(a->run, t);
-		double x = *(const double *)((const char *)l + offset);
-
-		fprintf(f, " %s%s |", fmt_sig(x, v, sizeof(v)),
-			isfinite(x) ? unit : "");
-	}
-	fputs("\n", f);
+	return l->measured && k < sizeof(v) / sizeof(v[0]) ? v[k] : NAN;
 }
 
 static void section_ceilings(FILE *f, const struct analysis *a)
 {
-	char h[ANALYSIS_NAME_LEN];
+	char h[ANALYSIS_NAME_LEN], v[FMT_LEN];
 
 	if (!targets_limits(a->run, 0)->measured) {
 		fputs("Ceilings: not measured (`--limits` measures each "
@@ -83,18 +87,17 @@ static void section_ceilings(FILE *f, const struct analysis *a)
 	for (size_t t = 0; t < a->n_targets; t++)
 		fputs("---:|", f);
 	fputs("\n", f);
-	ceiling_row(f, a, "device read, O_DIRECT, best QD",
-		    offsetof(struct run_limits, dev_read_mib_s), " MiB/s");
-	ceiling_row(f, a, "O_DIRECT read, one stream",
-		    offsetof(struct run_limits, direct_read_mib_s), " MiB/s");
-	ceiling_row(f, a, "O_DIRECT write + fdatasync, one stream",
-		    offsetof(struct run_limits, direct_write_mib_s), " MiB/s");
-	ceiling_row(f, a, "page-cache read",
-		    offsetof(struct run_limits, pc_read_mib_s), " MiB/s");
-	ceiling_row(f, a, "page-cache write, new files",
-		    offsetof(struct run_limits, pc_write_mib_s), " MiB/s");
-	ceiling_row(f, a, "metadata: create+close+unlink",
-		    offsetof(struct run_limits, meta_files_s), " files/s");
+	for (size_t k = 0; k < sizeof(ceilings) / sizeof(ceilings[0]); k++) {
+		fprintf(f, "| %s |", ceilings[k].name);
+		for (size_t t = 0; t < a->n_targets; t++) {
+			double x = ceiling_of(targets_limits(a->run, t), k);
+
+			fprintf(f, " %s%s%s |", fmt_sig(x, v, sizeof(v)),
+				isfinite(x) ? " " : "",
+				isfinite(x) ? ceilings[k].unit : "");
+		}
+		fputs("\n", f);
+	}
 	fputs("\n", f);
 }
 
