@@ -5,7 +5,8 @@
 # filesystems) and every cell of the plan on both, each
 # variant's samples on the same rounds with the target going first
 # alternating; the CSV has the target column; report.md has the Devices
-# section with two columns and ratios; no scratch is left on either.
+# section with two columns and ratios; no scratch is left on either,
+# also when the run is stopped (SIGINT).
 # One directory given twice is refused (exit 1, nothing created), so is
 # a second target without room; --source copies one tree into each
 # target; --dir repeated works like a comma list; a saved one-target results.json still
@@ -102,6 +103,27 @@ PY
 	fail "no Devices line in: $out"
 assert_no_scratch "$T/ext4" "ext4 target"
 assert_no_scratch "$T/tmpfs" "tmpfs target"
+
+# stopped mid-run (SIGINT, then twice: the sample in flight killed):
+# every target's scratch is removed, the partial results kept
+for sigs in INT "INT INT"; do
+	"$IOBENCH" sweep --reference none --no-limits --sizes 16M -s rw \
+		--cache warm --samples 1000 --budget 60 -q \
+		--dir "$T/ext4,$T/tmpfs" --out "$T/out-stop" \
+		>"$T/stdout" 2>"$T/stderr" &
+	pid=$!
+	sleep 2
+	for sig in $sigs; do
+		kill -s "$sig" "$pid"
+		sleep 0.05
+	done
+	wait "$pid"
+	rc=$?
+	[ "$rc" -eq 130 ] && pass "SIGINT x$(wc -w <<<"$sigs"): exit 130" ||
+		fail "SIGINT ($sigs): exit $rc: $(cat "$T/stderr")"
+	assert_no_scratch "$T/ext4" "ext4 target after SIGINT ($sigs)"
+	assert_no_scratch "$T/tmpfs" "tmpfs target after SIGINT ($sigs)"
+done
 
 # one directory twice: refused before anything is made
 ln -s "$T/dir" "$T/link"
