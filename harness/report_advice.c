@@ -141,16 +141,20 @@ void report_not_measured(struct report *rp)
 
 		if (c->status == CELL_OK)
 			continue;
+		/* --dir A,B: a target column, only with several */
 		if (!rows++)
-			fputs("| strategy | tunables | size | cache | sync "
-			      "| status | reason |\n"
-			      "|---|---|---|---|---|---|---|\n",
-			      rp->f);
-		fprintf(rp->f, "| `%s` | %s | %s | %s | %s | %s |", c->strategy,
+			fprintf(rp->f, "| strategy | tunables | size | cache | "
+				"sync |%s status | reason |\n"
+				"|---|---|---|---|---|%s---|---|\n",
+				c->target ? " target |" : "",
+				c->target ? "---|" : "");
+		fprintf(rp->f, "| `%s` | %s | %s | %s | %s |", c->strategy,
 			cell_tunables_desc(c, t, sizeof(t)),
 			report_size_name(rp, c->size),
-			cache_mode_name(c->cache), sync_mode_name(c->sync),
-			cell_status_name(c->status));
+			cache_mode_name(c->cache), sync_mode_name(c->sync));
+		if (c->target)
+			report_md_cell(rp->f, c->target);
+		fprintf(rp->f, " %s |", cell_status_name(c->status));
 		report_md_cell(rp->f, c->reason ? c->reason
 				      : c->status == CELL_PENDING
 					      ? "not run (interrupted)"

@@ -247,7 +247,9 @@ int report_devices_section(FILE *f, const struct analysis *a,
 	      "its throughput over A's, the median of the per-round paired "
 	      "ratios with a 95% CI from the paired block bootstrap. "
 	      "*faster*: the target ahead when the CI excludes 1 and the "
-	      "ratio is beyond the 3% tie margin, else *tie*.\n\n", f);
+	      "ratio is beyond the 3% tie margin, else *tie*; `-`: not "
+	      "measured there (\"Skipped and failed cells\" says "
+	      "why).\n\n", f);
 	section_rows(f, a);
 	for (size_t t = 1; t < a->n_targets; t++)
 		fprintf(f, "- %s\n", analysis_devices_line(a, t, true, line,

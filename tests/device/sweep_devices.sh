@@ -95,6 +95,9 @@ for l in rows:
     assert re.search(r'\| (tie|`[^`]+` \((ext4|tmpfs)\)) \|$', l), l
 assert 'Ceilings: not measured' in sec, 'no word on the ceilings'
 assert re.search(r'vs `%s` \(ext4\): faster in \d+, slower in \d+, a tie in \d+ of 4 variants' % re.escape(a), sec), sec
+# the tmpfs's cold cells are skipped, their target named
+skipped = md.split('## Skipped and failed cells', 1)[1]
+assert re.search(r'\| `rw` \| [^|]+ \| 64K \| cold \| none \| %s \| skipped \|' % re.escape(b), skipped), skipped
 PY
 	pass "report.md: the Devices section, two columns and ratios" ||
 	fail "report.md's Devices section"
