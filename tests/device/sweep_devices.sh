@@ -136,6 +136,8 @@ expect_bad_sweep "$T/bad" "are the same directory" --dir "$T/dir" \
 expect_bad_sweep "$T/bad" "an empty directory in the list" \
 	--dir "$T/dir,,$T/tmpfs"
 expect_bad_sweep "$T/bad" "--dir $T/nope" --dir "$T/dir,$T/nope"
+expect_bad_sweep "$T/bad" "several --dir targets and --dataset are exclusive" \
+	--dir "$T/dir,$T/tmpfs" --dataset photos
 
 # each target needs its own room: a tiny tmpfs as the second target
 # refuses sizes that fit the first
