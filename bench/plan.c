@@ -15,6 +15,7 @@
 #include "runner.h"
 #include "source_tree.h"
 #include "strategies.h"
+#include "targets.h"
 #include "threads.h"
 #include "verbs.h"
 
@@ -133,8 +134,14 @@ static void print_matrix(const struct run *run, FILE *f)
 	if (rq->runs > 1)
 		fprintf(f, "runs:     %u independent passes over the whole "
 			"plan\n", rq->runs);
-	fprintf(f, "where:    copies in %s, results in %s/<run-id>/\n",
-		rq->dir, rq->out);
+	fprintf(f, "where:    copies in %s", rq->dir);
+	/* --dir A,B: every target runs the whole plan */
+	for (size_t t = 1; t < targets_count(rq); t++)
+		fprintf(f, "%s%s", t + 1 < targets_count(rq) ? ", " : " and ",
+			targets_dir(rq, t));
+	if (targets_count(rq) > 1)
+		fprintf(f, " (each runs the whole plan, interleaved)");
+	fprintf(f, ", results in %s/<run-id>/\n", rq->out);
 }
 
 /* The rounds the estimate expects per size, and the load it saw. */

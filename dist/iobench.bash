@@ -163,7 +163,16 @@ _iobench()
 		--preset) COMPREPLY=($(compgen -W "quick full none" -- "$cur")) ;;
 		--baseline) COMPREPLY=($(compgen -W "$(_iobench_baselines)" \
 				-- "$cur")) ;;
-		--dir|-d|--src-dir|--out|-o|--source|--results|-r|--cache-dir)
+		--dir|-d)
+			# sweep --dir A,B: a directory after each comma
+			local head=
+			if [ "$verb" != device ] && [[ $cur == *,* ]]; then
+				head=${cur%,*},
+				cur=${cur##*,}
+			fi
+			compopt -o filenames 2>/dev/null
+			COMPREPLY=($(compgen -d -P "$head" -- "$cur")) ;;
+		--src-dir|--out|-o|--source|--results|-r|--cache-dir)
 			if [ "$verb" = flame ] && [[ $prev == --out || $prev == -o ]]
 			then
 				_iobench_files -f "$cur"

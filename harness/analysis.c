@@ -420,6 +420,7 @@ int analysis_build(const struct run *run, struct analysis *a)
 	memset(a, 0, sizeof(*a));
 	a->run = run;
 	a->n_cells = run->n_cells;
+	a->n_targets = targets_count(&run->request);
 	ret = build_cells(a);
 	if (!a->runs)
 		a->runs = 1;
@@ -463,5 +464,6 @@ void analysis_free(struct analysis *a)
 	free(a->run_warnings);
 	free(a->overall);
 	free(a->baseline);
+	free(a->device_rows);
 	memset(a, 0, sizeof(*a));
 }

@@ -21,6 +21,7 @@
 
 #include "results.h"
 #include "stats.h"
+#include "targets.h"
 
 struct comparison;
 struct json_t;
@@ -105,6 +106,7 @@ struct analysis_cell {
 /* The cells of one size measured in one mode: cache x sync x threads. */
 struct analysis_group {
 	size_t size;			/* index into sizes[] */
+	size_t target;			/* sweep --dir A,B: its target (0) */
 	enum cache_mode cache;
 	enum sync_mode sync;
 	const struct cell *like;	/* a cell with the group's threads */
@@ -220,6 +222,26 @@ struct analysis {
 	size_t rss_change_cell;
 	/* memory: the largest and smallest peak RSS of measured cells */
 	size_t rss_max, rss_min;	/* cell indices, SIZE_MAX: none */
+	/* sweep --dir A,B: the targets (1 with one --dir), one variant
+	 * side by side on them (analysis_devices.c) */
+	size_t n_targets;
+	struct analysis_device_row *device_rows;
+	size_t n_device_rows;
+	/* the target the summary groups and the rules are of: 0 but while
+	 * the rules run for each target */
+	size_t focus;
+};
+
+/* sweep --dir A,B: one variant (strategy, size, tunables, cache, sync,
+ * threads) on every target, against the first target, paired over the
+ * rounds: ratio = time(first) / time(t), above 1 when t is faster. */
+struct analysis_device_row {
+	size_t cell[TARGETS_MAX];	/* per target; SIZE_MAX: not measured */
+	bool have[TARGETS_MAX];		/* the ratio is known */
+	double ratio[TARGETS_MAX], lo[TARGETS_MAX], hi[TARGETS_MAX];
+	/* +1: t faster than the first, -1: slower, 0: a tie (the CI holds
+	 * 1, or the ratio is within ANALYSIS_TIE_MARGIN) */
+	int verdict[TARGETS_MAX];
 };
 
 /*
@@ -254,7 +276,8 @@ const struct analysis_size *analysis_size_of(const struct analysis *a,
 /*
  * The fastest measured cell at `size` in `cache` mode: of `strategy` when
  * it is given, else of any strategy (reference false) or any reference
- * tool (true); 1-thread, unsynced cells first. NULL when none. (The
+ * tool (true); 1-thread, unsynced cells first; with several targets, of
+ * the first (sweep --dir A,B: Devices compares them). NULL when none. (The
  * plots' and the limits' "best tunables per strategy".)
  */
 const struct analysis_cell *analysis_best_of(const struct analysis *a,
@@ -300,6 +323,11 @@ const char *analysis_group_modes(const struct analysis_group *g, char *out,
 const char *analysis_size_line(const struct analysis *a,
 			       const struct analysis_size *s, bool md,
 			       char *out, size_t len);
+/* sweep --dir A,B: target t against the first in one line: "`/mnt/t`
+ * (tmpfs) vs `/var/tmp` (ext4): faster in 6, slower in 0, a tie in 2
+ * of 8 variants; median ratio 1.9x". Into out. */
+const char *analysis_devices_line(const struct analysis *a, size_t t, bool md,
+				  char *out, size_t len);
 /* "1.25x [1.12, 1.37]" (fmt_sig), "-" when not known. Into out. */
 const char *analysis_fmt_ratio(bool have, double r, double lo, double hi,
 			       char *out, size_t len);

@@ -75,10 +75,11 @@ int analysis_paired_cells(const struct analysis *a, size_t num, size_t den,
 
 /* ---- groups ---- */
 
-static bool same_group(const struct analysis_group *g, const struct cell *c,
-		       size_t size)
+static bool same_group(const struct analysis *a, const struct analysis_group *g,
+		       const struct cell *c, size_t size)
 {
 	return g->size == size && g->cache == c->cache && g->sync == c->sync &&
+	       g->target == targets_of_cell(&a->run->request, c) &&
 	       cell_same_threads(g->like, c);
 }
 
@@ -89,6 +90,8 @@ static int cmp_group(const void *pa, const void *pb)
 
 	if (x->size != y->size)
 		return x->size < y->size ? -1 : 1;
+	if (x->target != y->target)
+		return x->target < y->target ? -1 : 1;
 	if (x->sequential != y->sequential)
 		return x->sequential ? -1 : 1;
 	if (x->cache != y->cache)
@@ -127,13 +130,13 @@ static int form_groups(struct analysis *a)
 
 		if (!a->cells[i].measured)
 			continue;
-		for (g = 0;
-		     g < a->n_groups && !same_group(&a->groups[g], c, size);
-		     g++)
+		for (g = 0; g < a->n_groups &&
+			    !same_group(a, &a->groups[g], c, size); g++)
 			;
 		if (g == a->n_groups) {
 			a->groups[g] = (struct analysis_group){
 				.size = size,
+				.target = targets_of_cell(&a->run->request, c),
 				.cache = c->cache,
 				.sync = c->sync,
 				.like = c,
@@ -160,7 +163,7 @@ static int form_groups(struct analysis *a)
 		if (!a->cells[i].measured)
 			continue;
 		size = analysis_size_of(a, c->size) - a->sizes;
-		for (g = 0; !same_group(&a->groups[g], c, size); g++)
+		for (g = 0; !same_group(a, &a->groups[g], c, size); g++)
 			;
 		a->groups[g].cells[a->groups[g].n_cells++] = i;
 		a->cells[i].group = g;
@@ -401,8 +404,10 @@ static int siblings(struct analysis *a, size_t i)
 	return ret == -ENOMEM ? ret : 0;
 }
 
-/* The summary's groups of each size: warm, no sync, 1 thread first. */
-static void pick_summary_groups(struct analysis *a)
+/* The summary's groups of each size: warm, no sync, 1 thread first; of
+ * target a->focus (sweep --dir A,B; the first but while the rules run
+ * for each). */
+void analysis_pick_summary(struct analysis *a)
 {
 	for (size_t k = 0; k < a->n_sizes; k++) {
 		struct analysis_size *s = &a->sizes[k];
@@ -415,7 +420,7 @@ static void pick_summary_groups(struct analysis *a)
 				   (x->cache != CACHE_WARM) * 2 +
 				   (x->sync != SYNC_NONE);
 
-			if (x->size != k)
+			if (x->size != k || x->target != a->focus)
 				continue;
 			if (rank < best_rank) {
 				best_rank = rank;
@@ -461,7 +466,7 @@ int analysis_compare(struct analysis *a)
 			ret = siblings(a, i);
 		}
 	if (!ret) {
-		pick_summary_groups(a);
+		analysis_pick_summary(a);
 		memory_extremes(a);
 	}
 	return ret;

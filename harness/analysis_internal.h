@@ -39,6 +39,18 @@ int analysis_compare(struct analysis *a);
  * 0 or -ENOMEM. */
 int analysis_apply_rules(struct analysis *a);
 
+/* The summary groups of every size (analysis_size's headline and
+ * summary[]) for target a->focus. */
+void analysis_pick_summary(struct analysis *a);
+/* Whether c is on the target the rules speak of (a->focus). */
+static inline bool analysis_in_focus(const struct analysis *a,
+				     const struct cell *c)
+{
+	return targets_of_cell(&a->run->request, c) == a->focus;
+}
+/* sweep --dir A,B: the Devices rows (analysis_devices.c). 0 or -ENOMEM. */
+int analysis_devices(struct analysis *a);
+
 /* time(num) / time(den) of two measured cells of one size, paired over
  * its rounds (across runs: the hierarchical bootstrap). 0, or -EINVAL
  * when the rounds do not allow it, or -ENOMEM. */

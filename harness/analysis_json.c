@@ -55,10 +55,34 @@ static json_t *index_or_null(size_t i)
 	return i == SIZE_MAX ? json_null() : json_integer((json_int_t)i);
 }
 
+/* sweep --dir A,B: each variant's cell on every target (null: not
+ * measured) and each target against the first (null for the first). */
+static json_t *devices_json(const struct analysis *a)
+{
+	json_t *v = json_array();
+
+	for (size_t r = 0; v && r < a->n_device_rows; r++) {
+		const struct analysis_device_row *row = &a->device_rows[r];
+		json_t *cells = json_array(), *vs = json_array();
+
+		for (size_t t = 0; t < a->n_targets; t++) {
+			cells = append(cells, index_or_null(row->cell[t]));
+			vs = append(vs, ratio_json(row->have[t], row->ratio[t],
+						   row->lo[t], row->hi[t]));
+		}
+		v = append(v, cells && vs ? json_pack("{s:o, s:o}", "cells",
+						      cells, "vs_first", vs) :
+			   NULL);
+		if (!v)
+			json_decref(cells), json_decref(vs);
+	}
+	return v;
+}
+
 static json_t *group_json(const struct analysis *a, size_t gi)
 {
 	const struct analysis_group *g = &a->groups[gi];
-	json_t *best = json_array(), *speedups = json_array();
+	json_t *best = json_array(), *speedups = json_array(), *o;
 
 	for (size_t k = 0; k < g->n_cells; k++) {
 		size_t i = g->cells[k];
@@ -76,7 +100,7 @@ static json_t *group_json(const struct analysis *a, size_t gi)
 			json_decref(s), s = NULL;
 		speedups = append(speedups, s);
 	}
-	return json_pack("{s:s, s:s, s:I, s:s, s:s, s:b, s:o, s:o, s:o, s:I,"
+	o = json_pack("{s:s, s:s, s:I, s:s, s:s, s:b, s:o, s:o, s:o, s:I,"
 			 " s:I, s:o, s:o}",
 			 "cache", cache_mode_name(g->cache),
 			 "sync", sync_mode_name(g->sync),
@@ -94,6 +118,12 @@ static json_t *group_json(const struct analysis *a, size_t gi)
 						    g->speedup_lo,
 						    g->speedup_hi),
 			 "speedups_vs_rw", speedups ? speedups : json_null());
+	/* sweep --dir A,B: the group's target, only with several */
+	if (o && g->like->target &&
+	    json_object_set_new(o, "target", results_json_text(
+				g->like->target)))
+		json_decref(o), o = NULL;
+	return o;
 }
 
 /* The highest-ranked recommendation that names size s, or NULL. */
@@ -185,7 +215,7 @@ static json_t *run_warnings_json(const struct analysis *a)
 
 json_t *analysis_json_summary(const struct analysis *a)
 {
-	return json_pack("{s:f, s:f, s:s, s:I, s:o, s:o, s:o, s:o, s:o, "
+	json_t *o = json_pack("{s:f, s:f, s:s, s:I, s:o, s:o, s:o, s:o, s:o, "
 			 "s:o}",
 			 "tie_margin", ANALYSIS_TIE_MARGIN,
 			 "level", ANALYSIS_LEVEL,
@@ -199,6 +229,11 @@ json_t *analysis_json_summary(const struct analysis *a)
 						     false),
 			 "warnings", warnings_json(a),
 			 "run_warnings", run_warnings_json(a));
+
+	if (o && a->n_targets > 1 &&
+	    json_object_set_new(o, "devices", devices_json(a)))
+		json_decref(o), o = NULL;
+	return o;
 }
 
 json_t *analysis_json_cell(const struct analysis *a, size_t i)

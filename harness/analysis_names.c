@@ -36,7 +36,9 @@ analysis_best_of(const struct analysis *a, uint64_t size, enum cache_mode cache,
 		int rank =
 			(c->sync != SYNC_NONE) + 2 * (analysis_threads(c) > 1);
 
-		if (!ac->measured || c->size != size || c->cache != cache)
+		/* --dir A,B: the first target's (Devices compares them) */
+		if (!ac->measured || c->size != size || c->cache != cache ||
+		    !analysis_in_focus(a, c))
 			continue;
 		if (strategy ? strcmp(c->strategy, strategy) != 0
 			     : ac->reference != reference)
@@ -62,6 +64,7 @@ analysis_best_threaded(const struct analysis *a, uint64_t size,
 		const struct cell *c = ac->cell;
 
 		if (!ac->measured || c->size != size || c->cache != cache ||
+		    !analysis_in_focus(a, c) ||
 		    analysis_threads(c) != t || strcmp(c->strategy, strategy) ||
 		    (t > 1 && c->parallel != mode))
 			continue;
@@ -125,7 +128,10 @@ const char *analysis_group_modes(const struct analysis_group *g, char *out,
 			 g->sync == SYNC_END ? ", fdatasync at end" : "");
 
 	if (n >= 0 && (size_t)n < len)
-		cell_threads_desc(g->like, ", ", out + n, len - n);
+		n += cell_threads_desc(g->like, ", ", out + n, len - n);
+	/* sweep --dir A,B: the target, only when there are several */
+	if (g->like->target && n >= 0 && (size_t)n < len)
+		snprintf(out + n, len - n, ", on %s", g->like->target);
 	return out;
 }
 

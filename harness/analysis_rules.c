@@ -19,19 +19,45 @@
 
 #define SIZE_SEP '\x1f' /* between the size names of an advice */
 
+/* One piece of advice; with several targets (sweep --dir A,B) it is
+ * about the focused one: "On `DIR`: " before it, kept apart from the
+ * others' by its key. */
+static int advise(struct analysis *a, bool note, enum analysis_impact impact,
+		  double payoff, const char *key, const char *head,
+		  const char *size, const char *tail, const char *figure)
+{
+	const char *dir = targets_dir(&a->run->request, a->focus);
+	char *k = NULL, *h = NULL;
+	int ret = -ENOMEM;
+
+	if (a->n_targets > 1) {
+		if (asprintf(&k, "%s@%s", key, dir) < 0)
+			return -ENOMEM;
+		if (asprintf(&h, "On `%s`: %s", dir, head) < 0)
+			goto out_free;
+		key = k;
+		head = h;
+	}
+	ret = analysis_advise(note ? &a->notes : &a->recs,
+			      note ? &a->n_notes : &a->n_recs, impact, payoff,
+			      key, head, size, tail, figure);
+out_free:
+	free(k);
+	free(h);
+	return ret;
+}
+
 static int recommend(struct analysis *a, enum analysis_impact impact,
 		     double payoff, const char *key, const char *head,
 		     const char *size, const char *tail, const char *figure)
 {
-	return analysis_advise(&a->recs, &a->n_recs, impact, payoff, key, head,
-			       size, tail, figure);
+	return advise(a, false, impact, payoff, key, head, size, tail, figure);
 }
 
 static int observe(struct analysis *a, const char *key, const char *head,
 		   const char *size, const char *tail, const char *figure)
 {
-	return analysis_advise(&a->notes, &a->n_notes, IMPACT_LOW, 0, key, head,
-			       size, tail, figure);
+	return advise(a, true, IMPACT_LOW, 0, key, head, size, tail, figure);
 }
 
 static enum analysis_impact speed_impact(double s)
@@ -314,6 +340,7 @@ static int rule_threads(struct analysis *a, const struct analysis_size *s)
 		const struct analysis_cell *ac = &a->cells[i];
 
 		if (ac->have_scaling && ac->cell->size == s->size &&
+		    analysis_in_focus(a, ac->cell) &&
 		    ac->cell->threads > 1 &&
 		    (best == SIZE_MAX || ac->scaling > a->cells[best].scaling))
 			best = i;
@@ -410,10 +437,12 @@ static int notes_of_size(struct analysis *a, const struct analysis_size *s)
 	return ret;
 }
 
-int analysis_apply_rules(struct analysis *a)
+/* The rules of every size, for the focused target. */
+static int rules_of_target(struct analysis *a)
 {
-	int ret = analysis_warn(a);
+	int ret = 0;
 
+	analysis_pick_summary(a);
 	for (size_t k = 0; !ret && k < a->n_sizes; k++) {
 		struct analysis_size *s = &a->sizes[k];
 
@@ -435,7 +464,26 @@ int analysis_apply_rules(struct analysis *a)
 		if (!ret)
 			ret = notes_of_size(a, s);
 	}
-	for (size_t i = 0; !ret && i < a->n_cells; i++)
+	return ret;
+}
+
+int analysis_apply_rules(struct analysis *a)
+{
+	int ret = analysis_warn(a);
+
+	/* with several targets, each its own advice; the summary groups
+	 * are the first target's again after */
+	for (a->focus = 0; !ret && a->focus < a->n_targets; a->focus++)
+		ret = rules_of_target(a);
+	a->focus = 0;
+	analysis_pick_summary(a);
+	for (size_t i = 0; !ret && i < a->n_cells; i++) {
+		a->focus = targets_of_cell(&a->run->request,
+					   a->cells[i].cell);
 		ret = rule_buffers(a, i);
+	}
+	a->focus = 0;
+	if (!ret)
+		ret = analysis_devices(a);
 	return ret ? ret : analysis_finish_advice(a);
 }

@@ -346,6 +346,9 @@ bool cell_same_variant(const struct cell *a, const struct cell *b,
 		if ((a->tun.mask & keep & (1u << i)) &&
 		    a->tun.v[i] != b->tun.v[i])
 			return false;
+	/* a run with one --dir names no target: it matches any */
+	if (a->target && b->target && strcmp(a->target, b->target))
+		return false;
 	return (ignore & CELL_IGNORE_CONTENT) || a->content == b->content;
 }
 
@@ -400,7 +403,9 @@ const char *cell_key(const struct cell *c, char *out, size_t len)
 		used += snprintf(out + used, len - used, " prealloc=%s",
 				 prealloc_mode_name(c->prealloc));
 	if (c->pin != PIN_NONE && used < len)
-		snprintf(out + used, len - used, " pin=%s",
-			 pin_mode_name(c->pin));
+		used += snprintf(out + used, len - used, " pin=%s",
+				 pin_mode_name(c->pin));
+	if (c->target && used < len)
+		snprintf(out + used, len - used, " target=%s", c->target);
 	return out;
 }

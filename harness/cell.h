@@ -137,8 +137,9 @@ const char *cell_label(const struct cell *c, char *out, size_t len);
 /* What cell_same_variant() may ignore: tunable bits (1u << index) and: */
 #define CELL_IGNORE_CONTENT (1u << 31)
 
-/* Same strategy, size, tunables (but those in ignore) and content: the
- * cells measure one variant, whatever their modes and threads. */
+/* Same strategy, size, tunables (but those in ignore), content and
+ * target (sweep --dir A,B; a cell without one matches any): the cells
+ * measure one variant, whatever their modes and threads. */
 bool cell_same_variant(const struct cell *a, const struct cell *b,
 		       uint32_t ignore);
 /* Same threads (0 reads as 1), parallel mode, pinning, pre-allocation,

@@ -17,6 +17,7 @@
 #include "compare.h"
 #include "compare_judge.h"
 #include "strlist.h"
+#include "targets.h"
 
 /* Any fixed seed makes reruns of a comparison give the same CIs. */
 #define COMPARE_SEED 20240229
@@ -567,8 +568,9 @@ int compare_runs(const struct run *base, const struct run *new,
 		size_t j;
 
 		for (j = 0; j < new->n_cells; j++)
-			if (!used[j] && cell_same_key(b, &new->cells[j],
-							    o->ignore))
+			if (!used[j] && targets_same_cell(base, b, new,
+							  &new->cells[j],
+							  o->ignore))
 				break;
 		if (j == new->n_cells) {
 			cmp->only_base[cmp->n_only_base++] = b;

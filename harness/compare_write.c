@@ -239,16 +239,25 @@ char *compare_markdown(const struct comparison *cmp,
 /* Everything cell_same_key() matches on, threads included. */
 static json_t *json_cell_key(const struct cell *c)
 {
-	return json_pack("{s:s, s:I, s:o, s:s, s:s, s:s, s:I, s:s, s:s, s:s}",
-			 "strategy", c->strategy, "size", (json_int_t)c->size,
-			 "tunables", results_json_cell_tunables(c),
-			 "cache", cache_mode_name(c->cache),
-			 "sync", sync_mode_name(c->sync), "content",
-			 content_kind_name(c->content),
-			 "threads", (json_int_t)(c->threads ? c->threads : 1),
-			 "parallel", parallel_mode_name(c->parallel),
-			 "pin", pin_mode_name(c->pin),
-			 "prealloc", prealloc_mode_name(c->prealloc));
+	json_t *o = json_pack("{s:s, s:I, s:o, s:s, s:s, s:s, s:I, s:s, s:s, "
+			      "s:s}",
+			      "strategy", c->strategy,
+			      "size", (json_int_t)c->size,
+			      "tunables", results_json_cell_tunables(c),
+			      "cache", cache_mode_name(c->cache),
+			      "sync", sync_mode_name(c->sync), "content",
+			      content_kind_name(c->content),
+			      "threads",
+			      (json_int_t)(c->threads ? c->threads : 1),
+			      "parallel", parallel_mode_name(c->parallel),
+			      "pin", pin_mode_name(c->pin),
+			      "prealloc", prealloc_mode_name(c->prealloc));
+
+	/* sweep --dir A,B: the target is part of the key */
+	if (o && c->target &&
+	    json_object_set_new(o, "target", results_json_text(c->target)))
+		json_decref(o), o = NULL;
+	return o;
 }
 
 /* NaN and infinities are not JSON: they become null. */

@@ -24,7 +24,7 @@ static const char csv_header_rest[] =
 	"verified,threads,parallel,pin,prealloc,first_finish_share,"
 	"thread_imbalance,spread,p90_s,slow_mode_share,drift,step,"
 	"speedup_vs_rw,speedup_ci_lo,speedup_ci_hi,best_set"
-	PROFILE_CSV_COLUMNS "\r\n";
+	",target" PROFILE_CSV_COLUMNS "\r\n";
 
 static void put_text(FILE *f, const char *s)
 {
@@ -96,7 +96,7 @@ static void put_analysis(FILE *f, const struct analysis_cell *ac)
 	fprintf(f, ",%d", ac->in_best_set);
 }
 
-static void put_row(FILE *f, const struct analysis_cell *ac)
+static void put_row(FILE *f, const struct analysis_cell *ac, const char *dir)
 {
 	const struct cell *c = ac->cell;
 	const struct estimates *e = &c->est;
@@ -128,6 +128,9 @@ static void put_row(FILE *f, const struct analysis_cell *ac)
 	put_num(f, results_first_finish_share(c));
 	put_num(f, results_thread_imbalance(c));
 	put_analysis(f, ac);
+	/* the directory copied in: --dir, or the cell's of several */
+	fputc(',', f);
+	put_text(f, c->target ? c->target : dir);
 	profile_put_csv(f, c);	/* iobench profile (profile.h) */
 	fputs("\r\n", f);
 }
@@ -147,7 +150,7 @@ int results_write_csv(const struct analysis *a, const char *path)
 		fprintf(f, "%s,", tunable_at(i)->csv);
 	fputs(csv_header_rest, f);
 	for (size_t i = 0; i < a->n_cells; i++)
-		put_row(f, &a->cells[i]);
+		put_row(f, &a->cells[i], a->run->request.dir);
 	if (fclose(f)) {
 		free(buf);
 		return -ENOMEM;

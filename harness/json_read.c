@@ -29,6 +29,7 @@
 #include "machine_limits.h"
 #include "profile.h"
 #include "results.h"
+#include "targets_json.h"
 #include "threads_json.h"
 #include "workload.h"
 
@@ -473,6 +474,8 @@ int results_read_json(const char *path, struct run *run, char *err,
 	if (!rd.failed && clients_json_read(root, path, run, err, len))
 		rd.failed = true;
 	if (!rd.failed && profile_json_read(root, path, run, err, len))
+		rd.failed = true;
+	if (!rd.failed && targets_json_read(root, path, run, err, len))
 		rd.failed = true;
 	if (!rd.failed && workload_json_read(root, path, run, err, len))
 		rd.failed = true;

@@ -27,6 +27,7 @@
 #include "sample_metric.h"
 #include "source_tree.h"
 #include "strategies.h"
+#include "targets_json.h"
 #include "threads_json.h"
 #include "workload.h"
 
@@ -361,7 +362,7 @@ static json_t *request_to_json(const struct run *run)
 	    (q->sustained > 0 && put(o, "sustained", json_real(q->sustained))) ||
 	    (run->workload && put(o, "dataset",
 				  workload_json(run->workload))) ||
-	    clients_json_request(o, q)) {
+	    clients_json_request(o, q) || targets_json_request(o, q)) {
 		json_decref(o);
 		return NULL;
 	}
@@ -559,7 +560,8 @@ static json_t *cells_to_json(const struct run *run, const struct analysis *an)
 		if (c && an && json_object_set_new(c, "analysis",
 						   analysis_json_cell(an, i)))
 			json_decref(c), c = NULL;
-		if (c && cell_io_json_cell(c, run->io, i))
+		if (c && (cell_io_json_cell(c, run->io, i) ||
+			  targets_json_cell(c, run, i)))
 			json_decref(c), c = NULL;
 		if (json_array_append_new(a, c)) {
 			json_decref(a);
@@ -592,7 +594,7 @@ static int render_json(const struct run *run, const struct analysis *an,
 			    "limits", limits_to_json(&run->limits));
 	if (!root || (an && put(root, "summary",
 				analysis_json_summary(an))) ||
-	    cell_io_json_run(root, run->io)) {
+	    cell_io_json_run(root, run->io) || targets_json_run(root, run)) {
 		/* every string is escaped first: only memory runs out */
 		ret = strstr(error.text, "UTF-8") ? -EILSEQ : -ENOMEM;
 		goto out_free;

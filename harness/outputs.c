@@ -152,6 +152,10 @@ void outputs_print_summary(FILE *f, const struct analysis *a)
 		fprintf(f, "%s\n",
 			analysis_size_line(a, &a->sizes[k], false, line,
 					   sizeof(line)));
+	/* sweep --dir A,B: the table and lines are the first target's */
+	for (size_t t = 1; t < a->n_targets && a->run->n_targets; t++)
+		fprintf(f, "Devices: %s (report.md: Devices)\n",
+			analysis_devices_line(a, t, false, line, sizeof(line)));
 	if (a->within_run)
 		fputs("CIs are within-run (1 run): --runs 3 measures "
 		      "run-to-run variation too.\n",

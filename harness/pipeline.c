@@ -32,6 +32,7 @@
 #include "shell.h"
 #include "signals.h"
 #include "source_tree.h"
+#include "targets.h"
 #include "threads.h"
 #include "version.h"
 
@@ -184,9 +185,15 @@ static int check_space(struct run *run, bool quiet)
 	struct statvfs vfs;
 	size_t fits = 0;
 
-	/* the runner reports a --dir it cannot stat */
-	avail = statvfs(rq->dir, &vfs) ? UINT64_MAX :
-		(uint64_t)vfs.f_bavail * vfs.f_frsize;
+	/* the runner reports a --dir it cannot stat; with several targets
+	 * each needs its own room: the smallest bounds the run */
+	avail = UINT64_MAX;
+	for (size_t t = 0; t < targets_count(rq); t++)
+		if (!statvfs(targets_dir(rq, t), &vfs) &&
+		    (uint64_t)vfs.f_bavail * vfs.f_frsize < avail) {
+			avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+			dir = targets_dir(rq, t);
+		}
 	/* --src-dir holds the sources: the smaller room bounds the run */
 	if (rq->src_dir && !statvfs(rq->src_dir, &vfs) &&
 	    (uint64_t)vfs.f_bavail * vfs.f_frsize < avail) {
@@ -527,9 +534,16 @@ int pipeline_prepare(struct run *run, bool quiet)
 	}
 	if (cluster_on() && mpi_hosts(run))
 		return EXIT_RUNTIME;
+	/* sweep --dir A,B: each target's device (targets.h) */
+	if (targets_describe(run)) {
+		msg_error("sweep: probing the targets: %s", strerror(ENOMEM));
+		return EXIT_RUNTIME;
+	}
 	/* the machine's own ceilings, for the report (machine_limits.h);
-	 * a stop while measuring them reaches the runner, which stops too */
-	if (run->request.limits && limits_measure(run) == -ENOMEM) {
+	 * a stop while measuring them reaches the runner, which stops too;
+	 * with several targets, each target's */
+	if (run->request.limits && (limits_measure(run) == -ENOMEM ||
+				    targets_measure_limits(run) == -ENOMEM)) {
 		msg_error("sweep: measuring limits: %s", strerror(ENOMEM));
 		return EXIT_RUNTIME;
 	}

@@ -15,6 +15,7 @@
 #include "report_scaling.h"
 #include "shell.h"
 #include "strategies.h"
+#include "targets.h"
 #include "workload.h"
 
 /* ---- recommendations ---- */
@@ -140,16 +141,20 @@ void report_not_measured(struct report *rp)
 
 		if (c->status == CELL_OK)
 			continue;
+		/* --dir A,B: a target column, only with several */
 		if (!rows++)
-			fputs("| strategy | tunables | size | cache | sync "
-			      "| status | reason |\n"
-			      "|---|---|---|---|---|---|---|\n",
-			      rp->f);
-		fprintf(rp->f, "| `%s` | %s | %s | %s | %s | %s |", c->strategy,
+			fprintf(rp->f, "| strategy | tunables | size | cache | "
+				"sync |%s status | reason |\n"
+				"|---|---|---|---|---|%s---|---|\n",
+				c->target ? " target |" : "",
+				c->target ? "---|" : "");
+		fprintf(rp->f, "| `%s` | %s | %s | %s | %s |", c->strategy,
 			cell_tunables_desc(c, t, sizeof(t)),
 			report_size_name(rp, c->size),
-			cache_mode_name(c->cache), sync_mode_name(c->sync),
-			cell_status_name(c->status));
+			cache_mode_name(c->cache), sync_mode_name(c->sync));
+		if (c->target)
+			report_md_cell(rp->f, c->target);
+		fprintf(rp->f, " %s |", cell_status_name(c->status));
 		report_md_cell(rp->f, c->reason ? c->reason
 				      : c->status == CELL_PENDING
 					      ? "not run (interrupted)"
@@ -275,7 +280,9 @@ void report_reproduce(struct report *rp)
 	opt_word(f, "--source", q->source);
 	if (rp->run->workload)
 		opt_word(f, "--dataset", rp->run->workload->arg);
-	opt_word(f, "--dir", q->dir);
+	/* --dir A,B as --dir repeated: a name with a comma stays whole */
+	for (size_t t = 0; t < targets_count(q); t++)
+		opt_word(f, "--dir", targets_dir(q, t));
 	opt_word(f, "--src-dir", q->src_dir);
 	opt_word(f, "--out", q->out);
 	if (q->cold_metadata)

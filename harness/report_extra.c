@@ -17,6 +17,7 @@
 #include "plots.h"
 #include "reference.h"
 #include "source_tree.h"
+#include "report_devices.h"
 #include "report_extra.h"
 #include "report_internal.h"
 
@@ -445,7 +446,9 @@ int report_extra_sections(FILE *f, const struct analysis *a,
 
 	section_limits(f, a);
 	report_dir(report_path, dir, sizeof(dir));
-	ret = cell_io_report(f, a->run, dir);
+	ret = report_devices_section(f, a, dir);	/* --dir A,B */
+	if (!ret)
+		ret = cell_io_report(f, a->run, dir);
 	if (ret)
 		return ret;
 	section_references(f, a);

@@ -21,6 +21,7 @@
 #include "source_tree.h"
 #include "strategies.h"
 #include "strlist.h"
+#include "targets.h"
 #include "threads.h"
 #include "workload.h"
 
@@ -155,62 +156,14 @@ static int parse_strategies(const char *list, struct run_request *rq)
 #define OUT_ROOM 160
 
 
-/* Every path option: an empty one is bad input, never "here" or "/". */
-static int check_not_empty(const char *opt, const char *path)
-{
-	if (*path)
-		return 0;
-	if (strcmp(opt, "--source"))
-		msg_error("sweep: %s: empty path (give a directory, e.g. "
-			    "%s .)", opt, opt);
-	else
-		msg_error("sweep: %s: empty path (give a directory)", opt);
-	return -EINVAL;
-}
-
-/* --dir (and --src-dir, opt) must be an existing, writable directory:
- * probed with a real (unnamed) file, since access(2) says yes to root on
- * a read-only mount. */
-static int check_dir_opt(const char *opt, const char *dir)
-{
-	struct stat st;
-	int fd;
-
-	if (check_not_empty(opt, dir))
-		return -EINVAL;
-	if (stat(dir, &st)) {
-		msg_error("sweep: %s %s: %s", opt, dir, strerror(errno));
-		return -EINVAL;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		msg_error("sweep: %s %s: not a directory", opt, dir);
-		return -EINVAL;
-	}
-	if (access(dir, W_OK | X_OK)) {
-		msg_error("sweep: %s %s: not writable: %s", opt, dir,
-			    strerror(errno));
-		return -EINVAL;
-	}
-	fd = strategy_tmpfile(dir, 0);
-	if (fd < 0) {
-		msg_error("sweep: %s %s: not writable: %s", opt, dir,
-			    strerror(-fd));
-		return -EINVAL;
-	}
-	close(fd);
-	return 0;
-}
-
 /*
  * --src-dir: where the generated sources live instead of --dir, so the
  * copies cross devices. Checked like --dir; not with --source, --dataset
- * or --mpi (their sources are made elsewhere); the same directory as
- * --dir (by device and inode) is refused as pointless. 0 or -EINVAL.
+ * or --mpi (their sources are made elsewhere); one of the --dir targets
+ * is refused as pointless (targets_parse()). 0 or -EINVAL.
  */
 static int check_src_dir(const struct request_opts *o)
 {
-	struct stat a, b;
-
 	if (!o->src_dir)
 		return 0;
 	if (o->source || o->dataset || o->mpi) {
@@ -220,16 +173,7 @@ static int check_src_dir(const struct request_opts *o)
 			  "its files are the sources");
 		return -EINVAL;
 	}
-	if (check_dir_opt("--src-dir", o->src_dir))
-		return -EINVAL;
-	if (!stat(o->src_dir, &a) && !stat(o->dir, &b) &&
-	    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
-		msg_error("sweep: --src-dir %s is --dir %s: give a directory "
-			  "on another device, or leave --src-dir out",
-			  o->src_dir, o->dir);
-		return -EINVAL;
-	}
-	return 0;
+	return targets_check_dir("--src-dir", o->src_dir);
 }
 
 /*
@@ -244,7 +188,7 @@ static int check_out(const char *out, bool saves_baseline)
 	struct stat st;
 	int ret;
 
-	if (check_not_empty("--out", out))
+	if (targets_check_not_empty("--out", out))
 		return -EINVAL;
 	ret = outfile_check_dest(out, OUT_ROOM);
 	if (ret == -ENAMETOOLONG) {
@@ -454,6 +398,7 @@ int request_build(const struct request_opts *o, struct run_request *rq)
 {
 	char err[256];
 	uint64_t v;
+	int ret;
 
 	if (parse_size_list(o->sizes, MAX_FILE_SIZE, &rq->sizes, &rq->n_sizes,
 			    err, sizeof(err))) {
@@ -577,10 +522,14 @@ int request_build(const struct request_opts *o, struct run_request *rq)
 	if (mpi_request(o, rq))
 		return -EINVAL;
 	/* with MPI only rank 0 writes: the others' --out is not theirs */
-	if (check_dir_opt("--dir", o->dir) || check_src_dir(o) ||
-	    (cluster_writer() && check_out(o->out, o->save_baseline)))
+	ret = check_src_dir(o) ? -EINVAL :
+	      targets_parse(o->n_dirs ? o->dirs : &o->dir,
+			    o->n_dirs ? o->n_dirs : 1, o->mpi, o->dataset,
+			    o->src_dir, rq);
+	if (ret)
+		return ret;
+	if (cluster_writer() && check_out(o->out, o->save_baseline))
 		return -EINVAL;
-	rq->dir = strdup(o->dir);
 	rq->out = strdup(o->out);
 	if (o->src_dir && !(rq->src_dir = strdup(o->src_dir)))
 		return -ENOMEM;
@@ -596,13 +545,16 @@ int request_build(const struct request_opts *o, struct run_request *rq)
 static int check_outside_tree(const char *source,
 			      const struct run_request *rq, bool baseline)
 {
-	struct { const char *opt, *path; } outs[3] = {
-		{ "--dir", rq->dir }, { "--out", rq->out },
+	struct { const char *opt, *path; } outs[TARGETS_MAX + 2] = {
+		{ "--out", rq->out },
 	};
 	char base[PATH_MAX];
 	struct outfile_guard *g;
-	size_t n = 2;
+	size_t n = 1;
 	int ret = 0;
+
+	for (size_t t = 0; t < targets_count(rq); t++)
+		outs[n++] = (typeof(outs[0])){ "--dir", targets_dir(rq, t) };
 
 	if (baseline) {
 		snprintf(base, sizeof(base), "%s/baselines", rq->out);
@@ -644,7 +596,7 @@ int request_load_source(const struct request_opts *o, struct run *run)
 	char err[PATH_MAX + 128];
 	struct stat st;
 
-	if (check_not_empty("--source", o->source))
+	if (targets_check_not_empty("--source", o->source))
 		return -EINVAL;
 	/* before the (long) scan; a missing tree is the scan's to report */
 	if (!stat(o->source, &st) && S_ISDIR(st.st_mode) &&

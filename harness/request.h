@@ -37,6 +37,9 @@ struct request_opts {
 	bool no_limits, drop_caches, quiet, profile, dry_run;
 	const char *cold;		/* --cold data|metadata, or NULL */
 	const char *src_dir;		/* --src-dir DIR, or NULL */
+	/* every --dir given (each a comma list, targets.h); none: dir */
+	const char *dirs[8];
+	size_t n_dirs;
 	const char *sustained;		/* --sustained SECONDS, or NULL */
 	bool preserve;			/* --preserve (with --source) */
 	bool sizes_given;		/* --source and --sizes are exclusive */

@@ -137,6 +137,20 @@ void results_free_environment(struct environment *e)
 	memset(e, 0, sizeof(*e));
 }
 
+void results_free_targets(struct run_target *t, size_t n)
+{
+	for (size_t i = 0; t && i < n; i++) {
+		free(t[i].dir);
+		free(t[i].fs_type);
+		free(t[i].mount_options);
+		free(t[i].device);
+		free(t[i].device_model);
+		free(t[i].scheduler);
+		limits_free(&t[i].limits);
+	}
+	free(t);
+}
+
 static void free_request(struct run_request *r)
 {
 	free_strv(r->strategies, r->n_strategies);
@@ -148,6 +162,7 @@ static void free_request(struct run_request *r)
 	free(r->source);
 	free(r->dir);
 	free(r->src_dir);
+	free_strv(r->dirs, r->n_dirs);
 	free(r->out);
 	free_strv(r->references, r->n_references);
 	memset(r, 0, sizeof(*r));
@@ -168,6 +183,7 @@ void results_free(struct run *run)
 		}
 		free(run->cells[i].samples);
 		profile_free(&run->cells[i].profile);
+		free(run->cells[i].target);
 	}
 	free(run->cells);
 	free(run->schema);
@@ -184,6 +200,7 @@ void results_free(struct run *run)
 	workload_free(run->workload);
 	run_io_free(run->io);
 	limits_free(&run->limits);
+	results_free_targets(run->targets, run->n_targets);
 	memset(run, 0, sizeof(*run));
 }
 

@@ -188,6 +188,9 @@ struct cell {
 	bool verified;			/* every copy matched (XXH3 + size) */
 	uint64_t copies_verified;
 	struct cell_profile profile;	/* iobench profile only */
+	/* sweep --dir A,B: the directory the cell copied in (part of its
+	 * identity, targets.h); NULL in a run with one --dir */
+	char *target;
 };
 
 /* sweep --mpi: one host as its ranks saw it (cluster.h); ranks whose facts
@@ -263,6 +266,15 @@ struct run_limits {
 	char *sustained_why;
 };
 
+/* sweep --dir A,B: one directory the plan was measured on, and its
+ * device (targets.h). Strings owned. */
+struct run_target {
+	char *dir;
+	char *fs_type, *mount_options, *device, *device_model, *scheduler;
+	int rotational;			/* 1, 0, or -1 unknown */
+	struct run_limits limits;	/* --limits: its own ceilings */
+};
+
 struct run_request {
 	char **strategies; size_t n_strategies;
 	uint64_t *sizes; size_t n_sizes;
@@ -286,6 +298,9 @@ struct run_request {
 	/* --src-dir: the generated sources' directory (another device),
 	 * NULL when they live in dir */
 	char *src_dir;
+	/* sweep --dir A,B: every target (dirs[0] is dir); n_dirs 0 or 1 for
+	 * one --dir */
+	char **dirs; size_t n_dirs;
 	unsigned samples;
 	unsigned runs;			/* --runs: independent passes (0 = 1) */
 	double budget, timeout;
@@ -344,6 +359,10 @@ struct run {
 	/* per-cell latency histograms and device deltas (cell_io.h);
 	 * results.json's "io" and each cell's latency_ns / diskstats */
 	struct run_io *io;
+	/* sweep --dir A,B: the targets, in --dir's order (targets.h); none
+	 * with one --dir */
+	struct run_target *targets;
+	size_t n_targets;
 };
 
 /* Recomputes every cell's est from its samples (per-copy times). */
@@ -360,6 +379,8 @@ void results_add_warning(struct run *run, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Frees everything run owns and zeroes it; safe on a zeroed struct. */
 void results_free(struct run *run);
+/* Frees n targets (their strings and limits) and the array. */
+void results_free_targets(struct run_target *t, size_t n);
 /* Frees the environment's strings and zeroes it. */
 void results_free_environment(struct environment *env);
 

@@ -25,6 +25,7 @@
 #include "source_tree.h"
 #include "stats.h"
 #include "strategies.h"
+#include "targets.h"
 #include "workload.h"
 
 #define MIN_SAMPLES RUNNER_MIN_SAMPLES
@@ -343,6 +344,7 @@ static void finish_cell(struct runner *r, size_t ci)
 	c->status = CELL_OK;
 	c->verified = true;
 	cs->running = false;
+	runner_use_target(r, ci);
 	/* iobench profile: perf samples of the cell copying; its problems
 	 * are recorded in the cell, not failures */
 	if (r->run->request.profile && !stop_asked(r) && !r->tree) {
@@ -366,6 +368,7 @@ static int sample_cell(struct runner *r, size_t ci)
 
 	/* a sample stopped by job control is taken again, in this round,
 	 * and its time is not the cell's */
+	runner_use_target(r, ci);
 	r->keep_io = true;
 	ret = runner_run_sample_again(r, ci, c->batch, &s, &ru, &t0, why,
 				      sizeof(why));
@@ -497,6 +500,9 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 	r->avail = 0;
 	if (!fstatvfs(r->scratch_fd, &vfs))
 		r->avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	/* --dir A,B: each target holds its own files, the smallest room
+	 * bounds every target's batches alike */
+	r->avail = runner_sites_avail(r, r->avail);
 	/* --src-dir: the sources take room there, the copies here; the
 	 * smaller room bounds both */
 	if (r->src_top[0] && !fstatvfs(r->src_fd, &vfs) &&
@@ -521,7 +527,8 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 		fail_size(r, why);
 		return 0;
 	}
-	r->keep_inodes = runner_keep_inodes(r, runner_size_files_bound(r));
+	r->keep_inodes = runner_sites_keep_inodes(r,
+						  runner_size_files_bound(r));
 	for (size_t i = 0; i < run->n_cells && !ret; i++) {
 		if (!r->cs[i].running)
 			continue;
@@ -540,6 +547,10 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 		size_t n = round_order(r, order);
 
 		if (!n || size_finished(r))
+			break;
+		/* --dir A,B: one variant's targets back to back */
+		ret = targets_round_order(run, order, n, r->round);
+		if (ret)
 			break;
 		for (size_t k = 0; k < n; k++)
 			r->cs[order[k]].sampled_this_round = false;
@@ -560,7 +571,7 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 		report_progress(r, i);
 	}
 	free(order);
-	runner_remove_sources(r);
+	runner_remove_all_sources(r);
 	return ret == -ENOMEM ? (fail_size(r, strerror(ENOMEM)), 0) : ret;
 }
 
@@ -629,6 +640,11 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 		if (ret)
 			runner_remove_scratch(&r);
 	}
+	if (!ret) {
+		ret = runner_make_sites(&r, err, len);
+		if (ret)
+			runner_remove_scratch(&r);
+	}
 	/* sweep --mpi: every rank made its own, or none goes on */
 	if (cluster_on()) {
 		r.ranks = ranks_new(run, ret, r.top, r.scratch, r.scratch_fd,
@@ -674,6 +690,7 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 	runner_remove_scratch(&r);
 	results_estimate(run);
 out_free:
+	free(r.sites);
 	free(r.hashes);
 	free(r.cs);
 	return ret;

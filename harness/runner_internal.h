@@ -60,6 +60,15 @@ struct cell_state {
 	bool sampled_this_round;
 };
 
+/* sweep --dir A,B: one target's scratch directory and sources. The
+ * runner's own top, scratch, scratch_fd and n_sources are the current
+ * target's; runner_use_site() swaps another one in (runner_targets.c). */
+struct runner_site {
+	char top[PATH_MAX], scratch[PATH_MAX];
+	int scratch_fd;
+	size_t n_sources;
+};
+
 struct runner {
 	struct run *run;
 	const struct runner_progress *progress;
@@ -95,6 +104,10 @@ struct runner {
 	bool in_rounds;			/* the size's warm-ups are done */
 	/* sweep --mpi: the other ranks (ranks.h); NULL on one host */
 	struct ranks *ranks;
+	/* sweep --dir A,B: every target's scratch (NULL with one), and the
+	 * target whose scratch the fields above are */
+	struct runner_site *sites;
+	size_t site;
 };
 
 /* What one sample child copies. */
@@ -139,7 +152,7 @@ void runner_src_path(const struct runner *r, size_t i, char *out, size_t len);
  * failed. 0 or -errno (nothing left). */
 int runner_make_scratch(const char *dir, char *top, char *data, size_t len,
 			int *data_fd, char *err, size_t err_len);
-/* Removes the scratch directory, and --src-dir's. */
+/* Removes the scratch directory, --src-dir's and every target's. */
 void runner_remove_scratch(struct runner *r);
 /* A fresh directory for one sample's destinations. 0 or -errno. */
 int runner_make_sample_dir(const struct runner *r, char *dir, size_t len);
@@ -152,6 +165,25 @@ bool runner_keep_inodes(const struct runner *r, uint64_t files);
 int runner_ensure_sources(struct runner *r, size_t want, char *why,
 			  size_t len);
 void runner_remove_sources(struct runner *r);
+
+/* ---- several targets: sweep --dir A,B (runner_targets.c) ---- */
+
+/* Makes target t's scratch and sources the runner's current ones. */
+void runner_use_site(struct runner *r, size_t t);
+/* The same for cell ci's target. */
+void runner_use_target(struct runner *r, size_t ci);
+/* The scratch of every target after the first (whose is the runner's,
+ * made already). 0 or -errno with the reason in err. */
+int runner_make_sites(struct runner *r, char *err, size_t len);
+/* syncfs() of every target but the current one. */
+void runner_sync_sites(const struct runner *r);
+/* The smallest of avail and every other target's free bytes. */
+uint64_t runner_sites_avail(const struct runner *r, uint64_t avail);
+/* Whether every other target can keep the size's files too
+ * (runner_keep_inodes()). */
+bool runner_sites_keep_inodes(struct runner *r, uint64_t files);
+/* Removes the sources of the size on every target. */
+void runner_remove_all_sources(struct runner *r);
 
 /* ---- the measuring child, the wait for it (runner_child.c) ---- */
 

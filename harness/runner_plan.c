@@ -17,6 +17,7 @@
 #include "runner_internal.h"
 #include "source_tree.h"
 #include "strategies.h"
+#include "targets.h"
 #include "threads.h"
 
 static bool dir_is_memory_fs(const char *dir)
@@ -305,53 +306,79 @@ static int skip_for_source(struct run *run, size_t first)
 	return 0;
 }
 
+/* sweep --dir A,B: the cells from first on are target t's. */
+static int set_target(struct run *run, size_t first, size_t t)
+{
+	const char *dir = targets_dir(&run->request, t);
+
+	for (size_t i = first; targets_count(&run->request) > 1 &&
+			       i < run->n_cells; i++)
+		if (!(run->cells[i].target = strdup(dir)))
+			return -ENOMEM;
+	return 0;
+}
+
+/* Every strategy and reference tool at one size on target t. */
+static int plan_target(struct plan *pl, uint64_t size, size_t t,
+		       const bool *usable, char (*why)[REASON_LEN])
+{
+	const struct run_request *rq = &pl->run->request;
+	const char *dir = targets_dir(rq, t);
+	/* cold evicts the sources: where they live decides */
+	bool memory_fs = dir_is_memory_fs(rq->src_dir ? rq->src_dir : dir);
+	bool all = want_all(rq);
+	size_t ns = all ? strategy_count() : rq->n_strategies;
+	size_t first = pl->run->n_cells;
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < ns; i++) {
+		struct cell_kind k = cell_kind_strategy(
+			all ? strategy_at(i) : strategy_find(rq->strategies[i]));
+
+		ret = plan_strategy(pl, &k, size, usable[i] ? NULL : why[i],
+				    memory_fs);
+	}
+	if (!ret)
+		ret = plan_references(pl, size, dir, memory_fs);
+	return ret ? ret : set_target(pl->run, first, t);
+}
+
 int runner_plan(struct run *run)
 {
 	const struct run_request *rq = &run->request;
-	const char *dir = rq->dir ? rq->dir : ".";
 	bool all = want_all(rq);
 	size_t ns = all ? strategy_count() : rq->n_strategies;
-	/* cold evicts the sources: where they live decides */
-	bool memory_fs = dir_is_memory_fs(rq->src_dir ? rq->src_dir : dir);
+	size_t nt = targets_count(rq), n = ns * nt;
 	struct plan pl = { .run = run };
 	char (*why)[REASON_LEN];
 	bool *usable;
 	int ret = -ENOMEM;
 
-	why = calloc(ns ? ns : 1, sizeof(*why));
-	usable = calloc(ns ? ns : 1, sizeof(*usable));
+	why = calloc(n ? n : 1, sizeof(*why));
+	usable = calloc(n ? n : 1, sizeof(*usable));
 	if (!why || !usable)
 		goto out_free;
-	/* probe once per strategy, not once per size */
-	for (size_t i = 0; i < ns; i++) {
+	/* probe once per strategy and target, not once per size */
+	for (size_t i = 0; i < n; i++) {
 		struct cell_kind k = cell_kind_strategy(
-			all ? strategy_at(i) : strategy_find(rq->strategies[i]));
+			all ? strategy_at(i % ns)
+			    : strategy_find(rq->strategies[i % ns]));
 
 		ret = -EINVAL;
 		if (k.type == CELL_KIND_NONE)
 			goto out_free;
-		usable[i] = probe_for_request(&k, rq, dir, why[i],
-					      sizeof(why[i]));
+		usable[i] = probe_for_request(&k, rq, targets_dir(rq, i / ns),
+					      why[i], sizeof(why[i]));
 		if (!usable[i] && !why[i][0])
 			snprintf(why[i], sizeof(why[i]), "not usable here");
 	}
-	for (size_t z = 0; z < rq->n_sizes; z++) {
-		for (size_t i = 0; i < ns; i++) {
-			struct cell_kind k = cell_kind_strategy(
-				all ? strategy_at(i)
-				    : strategy_find(rq->strategies[i]));
-
-			ret = plan_strategy(&pl, &k, rq->sizes[z],
-					    usable[i] ? NULL : why[i],
-					    memory_fs);
-			if (ret)
-				goto out_free;
-		}
-		ret = plan_references(&pl, rq->sizes[z], dir, memory_fs);
-		if (ret)
-			goto out_free;
-	}
-	ret = rq->source || run->workload ? skip_for_source(run, 0) : 0;
+	ret = 0;
+	for (size_t z = 0; !ret && z < rq->n_sizes; z++)
+		for (size_t t = 0; !ret && t < nt; t++)
+			ret = plan_target(&pl, rq->sizes[z], t, usable + t * ns,
+					  why + t * ns);
+	if (!ret)
+		ret = rq->source || run->workload ? skip_for_source(run, 0) : 0;
 out_free:
 	free(usable);
 	free(why);

@@ -289,6 +289,7 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 	 * pages dropped); commit that so no journal or writeback work
 	 * from it lands in this timed region */
 	syncfs(r->scratch_fd);
+	runner_sync_sites(r);	/* --dir A,B: the other targets' too */
 	if (pipe2(pfd, O_CLOEXEC)) {
 		ret = strategy_why(why, len, -errno, "pipe: %s",
 				   strerror(errno));
@@ -311,7 +312,8 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 	if (io)
 		io_lat = io_latency_sample_new(threads_cell_pooled(c) &&
 					       c->threads ? c->threads : 1);
-	have_disk = io && io->chain.n &&
+	/* the counters are of --dir's device: the first target's */
+	have_disk = io && io->chain.n && !r->site &&
 		    !diskstats_snapshot(&io->chain, NULL, &disk0);
 	fflush(NULL);
 	start = clock_now() - r->t_start;
@@ -539,6 +541,7 @@ int runner_warm_up(struct runner *r, size_t ci)
 	unsigned seq0 = r->cs[ci].seq;
 	int ret;
 
+	runner_use_target(r, ci);
 	/* a later pass (--runs) keeps the batch of the first; --batch-from
 	 * gave one (within this size's bound) */
 	if (c->batch_fixed && !r->pass && !r->tree)

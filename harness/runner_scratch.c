@@ -24,6 +24,7 @@
 #include "sample_files.h"
 #include "scratch.h"
 #include "strategies.h"
+#include "targets.h"
 #include "tree_copy.h"
 
 void runner_src_path(const struct runner *r, size_t i, char *out, size_t len)
@@ -57,9 +58,14 @@ static void remove_top(const char *path, int *data_fd)
 		scratch_release(path);
 }
 
-/* Removes the scratch directory, and --src-dir's. */
+/* Removes the scratch directory, --src-dir's and every target's. */
 void runner_remove_scratch(struct runner *r)
 {
+	/* --dir A,B: every other target's first */
+	for (size_t t = 0; r->sites && t < targets_count(&r->run->request);
+	     t++)
+		if (t != r->site)
+			remove_top(r->sites[t].top, &r->sites[t].scratch_fd);
 	remove_top(r->top, &r->scratch_fd);
 	remove_top(r->src_top, &r->src_fd);
 }
