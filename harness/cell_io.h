@@ -91,9 +91,4 @@ int cell_io_json_annotate(json_t *root, const struct run *run);
  * the reason in err. */
 int cell_io_json_read(json_t *root, struct run *run, char *err, size_t len);
 
-/* report.md's "Latency and device I/O" section (nothing without
- * run->io), its latency plots drawn into dir/plots/ (none when dir is
- * NULL; without gnuplot the section says why). 0 or -errno. */
-int cell_io_report(FILE *f, const struct run *run, const char *dir);
-
 #endif

@@ -15,7 +15,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
-#include "compare_judge.h"
+#include "compare_internal.h"
 
 void compare_groups_free(struct run_groups *g)
 {

@@ -22,11 +22,4 @@ const char *env_governor(void);
  * 1-6 minutes, which slows creating small files after many deletions. */
 bool env_ext4_without_journal(const char *dir);
 
-/* First line of a small text file (sysfs, procfs), trailing whitespace
- * cut, into out; false when it cannot be read or is empty. */
-bool env_read_line(const char *path, char *out, size_t len);
-/* The source of the mount holding dir ("/dev/vda1", "tmpfs") into
- * source; false when it cannot be found. */
-bool env_mount_source(const char *dir, char *source, size_t len);
-
 #endif

@@ -25,6 +25,8 @@
 #include "analysis.h"
 #include "array.h"
 #include "cell_io.h"
+#include "env_load.h"
+#include "env_storage.h"
 #include "machine_limits.h"
 #include "outfile.h"
 #include "profile.h"
@@ -34,7 +36,7 @@
 #include "strategies.h"
 #include "threads_json.h"
 #include "clients_json.h"
-#include "workload.h"
+#include "workload_report.h"
 #include "json_samples.h"
 
 /* longest field path in an error message, e.g. cells[3].samples[5].dst */

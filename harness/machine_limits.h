@@ -45,8 +45,6 @@
 int limits_measure(struct run *run);
 /* Stops limits_measure() soon. Async-signal-safe. */
 void limits_request_stop(void);
-/* Frees what l owns and zeroes it. */
-void limits_free(struct run_limits *l);
 
 /* What a ceiling is. */
 enum limit_kind {

@@ -11,7 +11,8 @@
 #include <stdio.h>
 
 #include "analysis.h"
-#include "compare.h"
+
+struct comparison;
 
 #define PLOTS_MAX 40
 #define PLOTS_DIR "plots"

@@ -62,8 +62,6 @@ void profile_end(struct profile_session *ps, struct profile_sample *out);
  * error of a counter becomes its reason. 0 or -ENOMEM. */
 int profile_add(struct cell_profile *p, const struct profile_sample *s,
 		unsigned copies);
-/* Frees what p owns and zeroes it. */
-void profile_free(struct cell_profile *p);
 
 /* JSON key of a counter: "task_clock_ns", "syscalls", ... */
 const char *profile_counter_key(enum profile_counter i);

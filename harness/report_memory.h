@@ -10,8 +10,9 @@
 
 #include <stdio.h>
 
-#include "compare.h"
 #include "results.h"
+
+struct comparison;
 
 /*
  * "<h> Memory" and the table into f. With cmp (NULL: none) the rows are

@@ -10,17 +10,7 @@
 #include <stdint.h>
 
 #include "results.h"
-
-/* A sample should last at least this long: shorter ones are dominated by
- * clock and scheduling noise, so small files are copied in batches of at
- * most so many files and bytes. */
-#define RUNNER_BATCH_TARGET_SECONDS 0.010
-#define RUNNER_BATCH_MAX_FILES 1024u
-#define RUNNER_BATCH_MAX_BYTES (256ull << 20)
-/* Rounds per size: at least this many; at most EXTEND_FACTOR x --samples
- * when some cell's median stays imprecise. */
-#define RUNNER_MIN_SAMPLES ((unsigned)RESULTS_MIN_SAMPLES)
-#define RUNNER_EXTEND_FACTOR 3
+#include "runner_policy.h"
 
 struct run_request;
 /* Files per sample for a size (runner_sample.c): the batch rule, shared

@@ -49,9 +49,9 @@ HARNESS_LAYERS = {
     ''',
     # plan, run, probes, measurements, statistics of a run, analysis
     'run': '''
-        analysis cache calibration cell_io clients cluster compare_judge
-        compare_types conform copy_unit device device_io device_types
-        diskstats env env_load env_storage estimate flame gitbuild
+        analysis cache calibration cell_io clients cluster
+        compare_types conform copy_unit device
+        diskstats env env_load env_storage env_sys estimate flame gitbuild
         machine_limits memcount memprofile passes profile ranks reference
         request runner runner_policy scratch signals source_tree threads
         topology tree_copy workload
