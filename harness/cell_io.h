@@ -4,6 +4,8 @@
  * (each file of a batch timestamped on its own) and what the block
  * devices under --dir did while each sample ran (/proc/diskstats
  * deltas), per cell; in results.json and the report.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_CELL_IO_H
 #define IOBENCH_CELL_IO_H

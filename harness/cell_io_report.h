@@ -3,7 +3,7 @@
  * The per-cell latency and device I/O figures of a sweep (cell_io.h) in
  * report.md (cell_io_report.c).
  *
- * Layer: output; includes the run's headers and the model.
+ * Layer: output; includes the run layer and below, never the pipeline.
  */
 #ifndef IOBENCH_CELL_IO_REPORT_H
 #define IOBENCH_CELL_IO_REPORT_H

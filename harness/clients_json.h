@@ -3,6 +3,8 @@
  * The fields of results.json an MPI run adds (sweep --mpi): written into
  * the document the JSON writer built, read back after the rest. Absent
  * from a single-host run's file; optional on reading.
+ *
+ * Layer: output; includes the run layer and below, never the pipeline.
  */
 #ifndef IOBENCH_CLIENTS_JSON_H
 #define IOBENCH_CLIENTS_JSON_H

@@ -6,6 +6,8 @@
  * this host's noise floor, when calibrated), across several runs per side
  * the hierarchical bootstrap - and the same for CPU per GiB, peak RSS,
  * heap and page-cache footprint (sample_metric.h).
+ *
+ * Layer: output; includes the run layer and below, never the pipeline.
  */
 #ifndef IOBENCH_COMPARE_H
 #define IOBENCH_COMPARE_H

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Environment probe: what machine, kernel, filesystem and device a run
- * measured. */
+ * measured.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
+ */
 #ifndef IOBENCH_ENV_H
 #define IOBENCH_ENV_H
 

@@ -5,6 +5,8 @@
  * average, and the memory the guest's free page reporting handed back to
  * the host. Figures a run cannot remove, recorded so a reader (and
  * compare) can tell a quiet measurement from a disturbed one.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_ENV_LOAD_H
 #define IOBENCH_ENV_LOAD_H

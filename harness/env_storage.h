@@ -5,6 +5,8 @@
  * rotational, discard), virtualisation and the balloon's free-page
  * reporting, transparent huge pages, writeback thresholds, and
  * filesystem features (ext4 journal, reflink).
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_ENV_STORAGE_H
 #define IOBENCH_ENV_STORAGE_H

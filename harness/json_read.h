@@ -3,6 +3,8 @@
  * A JSON section reader's first error: the modules that read their own
  * members of results.json (threads_json.c, clients_json.c) report it as
  * "FILE: what", and stop at the first.
+ *
+ * Layer: output; includes the run layer and below, never the pipeline.
  */
 #ifndef IOBENCH_JSON_READ_H
 #define IOBENCH_JSON_READ_H

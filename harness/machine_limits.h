@@ -3,6 +3,8 @@
  * The machine's own limits, measured in the same run: memcpy bandwidth
  * (page-cache-to-page-cache ceiling) and sequential O_DIRECT bandwidth of
  * the scratch directory's device (cold-copy ceiling).
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_MACHINE_LIMITS_H
 #define IOBENCH_MACHINE_LIMITS_H

@@ -2,6 +2,8 @@
 /*
  * Plots of a run and of a comparison: gnuplot (an external program)
  * draws SVG files from the data files and scripts written here.
+ *
+ * Layer: output; includes the run layer and below, never the pipeline.
  */
 #ifndef IOBENCH_PLOTS_H
 #define IOBENCH_PLOTS_H

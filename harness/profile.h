@@ -3,6 +3,8 @@
  * Profiling a cell (iobench profile): perf_event_open(2) counters around a
  * sample's timed region, system calls via the raw_syscalls:sys_enter
  * tracepoint, and hot spots from `perf record --call-graph dwarf` of the cell copying.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_PROFILE_H
 #define IOBENCH_PROFILE_H

@@ -2,6 +2,8 @@
 /*
  * Reference tools (GNU cp, dd, rsync) measured like strategies: each is a
  * cell named "ref:TOOL" whose timed unit runs the tool as a process.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_REFERENCE_H
 #define IOBENCH_REFERENCE_H

@@ -4,6 +4,8 @@
  * strategy, size, heap allocations per copy, peak heap, peak RSS growth
  * and page-cache footprint (medians over its samples, sample_metric.h),
  * and, when comparing, what changed.
+ *
+ * Layer: output; includes the run layer and below, never the pipeline.
  */
 #ifndef IOBENCH_REPORT_MEMORY_H
 #define IOBENCH_REPORT_MEMORY_H

@@ -5,6 +5,8 @@
  * (JSON, CSV, Markdown), read back from results.json for baselines.
  * All strings are owned by the struct that holds them (free with
  * results_free()).
+ *
+ * Layer: model; includes only lib/, copy_strategies/, datasets/ and the model.
  */
 #ifndef IOBENCH_RESULTS_H
 #define IOBENCH_RESULTS_H

@@ -2,6 +2,8 @@
 /*
  * The sweep runner: turns a request into cells, runs every sample in a
  * forked child, measures, verifies, and fills a struct run.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_RUNNER_H
 #define IOBENCH_RUNNER_H

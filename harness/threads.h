@@ -3,6 +3,8 @@
  * Thread sweeps: the --threads/--parallel/--pin/--prealloc request, the
  * cells they multiply, CPU/NUMA placement plans from an hwloc topology, and
  * the worker pool that copies one sample with N threads behind a barrier.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_THREADS_H
 #define IOBENCH_THREADS_H

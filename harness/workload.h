@@ -6,6 +6,8 @@
  * by every sample, each copy verified. Its trees are the run's sizes: the
  * whole dataset and, when its files fall in two size classes or more, each
  * class on its own, so the report shows figures per class.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_WORKLOAD_H
 #define IOBENCH_WORKLOAD_H

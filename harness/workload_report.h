@@ -3,7 +3,7 @@
  * A --dataset run (workload.h) in report.md and in results.json
  * (workload_report.c).
  *
- * Layer: output; includes the run's headers and the model.
+ * Layer: output; includes the run layer and below, never the pipeline.
  */
 #ifndef IOBENCH_WORKLOAD_REPORT_H
 #define IOBENCH_WORKLOAD_REPORT_H

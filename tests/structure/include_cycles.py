@@ -17,15 +17,24 @@ of lower ones, never of a higher one:
     lib         lib/ (clock, fmt, lists, atomic writes, error funnel)
     strategies  copy_strategies/ and its public copy_strategies/include/
     datasets    datasets/ (generators and dataset specs)
-    model       harness: the types and their plain helpers (cell, results,
-                histogram, statistics, env types, cell_io types ...)
-    run         harness: plan, run, probes and analysis
-    output      harness: report, plots, JSON, CSV, compare rendering
+    model       harness: the run's types and their plain helpers (cell,
+                results, env types, histogram, statistics)
+    run         harness: plan, run, probes, measurements and analysis
+    output      harness: report, plots, JSON, CSV, compare (which renders
+                too; what the analysis reads of a comparison is in
+                compare_types.h, a run-layer header)
+    pipeline    harness: request -> plan -> run -> analysis -> outputs
     bench       bench/ (the command)
+
+The model holds parts that modules above it build (the scanned source
+tree, the dataset, per-cell I/O, the device measurement) by pointer, with
+the function that frees them beside it (results.h).
 
 Within harness/ each module's layer is in HARNESS_LAYERS below (also in
 README.md, "Layout"); a harness module missing from it is an error, so a
-new module is placed on purpose.
+new module is placed on purpose, and every harness header but the
+x_internal.h ones says its layer in its top comment ("Layer: run; ...");
+README.md's table (### Layers), when there is a README.md, agrees.
 
 Usage: include_cycles.py [ROOT]   (exit 0 clean, 1 a cycle or a violation)
 """
@@ -49,12 +58,11 @@ HARNESS_LAYERS = {
     ''',
     # plan, run, probes, measurements, statistics of a run, analysis
     'run': '''
-        analysis cache calibration cell_io clients cluster
-        compare_types conform copy_unit device
-        diskstats env env_load env_storage env_sys estimate flame gitbuild
-        machine_limits memcount memprofile passes profile ranks reference
-        request runner runner_policy scratch signals source_tree threads
-        topology tree_copy workload
+        analysis cache calibration cell_io clients cluster compare_types
+        conform copy_unit device diskstats env env_load env_storage
+        env_sys estimate flame gitbuild machine_limits memcount memprofile
+        passes profile ranks reference request runner runner_policy
+        scratch signals source_tree threads topology tree_copy workload
     ''',
     # what renders a run or a comparison: report, plots, JSON, CSV
     'output': '''
@@ -75,6 +83,9 @@ INCLUDE_ROOTS = ['lib', 'copy_strategies', 'copy_strategies/include',
 # headers the build generates (not in the source tree)
 GENERATED = {'config.h'}
 
+README_ROW_RE = re.compile(r'^\| (\w+) \|[^|\n]*\| harness: ([^|\n]*) \|$',
+                           re.M)
+LAYER_LINE_RE = re.compile(r'Layer: (\w+)')
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 
@@ -233,6 +244,38 @@ def main():
         print(f'harness/{n}: in HARNESS_LAYERS but no such module')
         problems += 1
 
+    # each public harness header states its layer in its top comment
+    misstated = 0
+    for rel in sorted(f for f in files if f.startswith('harness/')
+                      and f.endswith('.h') and '/' not in f[8:]
+                      and not f.endswith('_internal.h')):
+        want = layer_of(module_of(rel, files), table)
+        with open(os.path.join(root, rel), encoding='utf-8',
+                  errors='replace') as fh:
+            top = fh.read().split('#ifndef', 1)[0]
+        said = LAYER_LINE_RE.search(top)
+        if want and (not said or said.group(1) != want):
+            print(f'{rel}: its top comment should say "Layer: {want}; '
+                  f'..." (it says {said.group(0) if said else "nothing"})')
+            misstated += 1
+    problems += misstated
+
+    # README.md's table of layers says the same
+    readme = os.path.join(root, 'README.md')
+    undocumented = 0
+    if os.path.exists(readme):
+        with open(readme, encoding='utf-8') as fh:
+            rows = README_ROW_RE.findall(fh.read())
+        documented = {name.strip(): layer for layer, names in rows
+                      for name in names.split(',')}
+        for name in sorted(set(table) | set(documented)):
+            if documented.get(name) != table.get(name):
+                print(f'README.md, Layers: harness module {name} is in '
+                      f'layer {documented.get(name)} there, '
+                      f'{table.get(name)} here')
+                undocumented += 1
+    problems += undocumented
+
     comps = cycles(graph)
     for comp in comps:
         loop = shortest_cycle(graph, comp)
@@ -258,7 +301,8 @@ def main():
 
     print(f'{len(graph)} modules, {sum(len(s) for s in graph.values())} '
           f'dependencies, {len(comps)} cycles, {violations} layer '
-          f'violations, {len(unplaced)} harness modules without a layer')
+          f'violations, {len(unplaced)} harness modules without a layer, '
+          f'{misstated} headers not stating their layer')
     return 1 if problems else 0
 
 

@@ -3,7 +3,8 @@
 """
 include_cycles.py itself, on small trees made here: a clean tree passes;
 a cycle, an include against the layers, a harness module without a layer
-each fail with their line; x_internal.h and x_*.c count as module x.
+each fail with their line; x_internal.h and x_*.c count as module x; each
+harness header must say its own layer.
 """
 import contextlib
 import importlib.util
@@ -23,13 +24,17 @@ failures = 0
 
 
 def tree(files):
-    """A temporary tree: every harness module of the table as an empty
-    header, lib/fmt.h, and `files` ({path: text})."""
+    """A temporary tree: every harness module of the table as a header
+    saying its layer, lib/fmt.h, and `files` ({path: text})."""
     root = tempfile.mkdtemp(prefix='include-cycles-')
-    base = {f'harness/{m}.h': '' for m in checker.harness_layer_table()}
+    table = checker.harness_layer_table()
+    base = {f'harness/{m}.h': '' for m in table}
     base['lib/fmt.h'] = ''
     base.update(files)
     for path, text in base.items():
+        name = path[len('harness/'):-len('.h')]
+        if path.endswith('.h') and name in table and 'Layer:' not in text:
+            text = f'/*\n * Layer: {table[name]}; ...\n */\n' + text
         full = os.path.join(root, path)
         os.makedirs(os.path.dirname(full), exist_ok=True)
         with open(full, 'w') as fh:
@@ -108,6 +113,15 @@ check('an x_y.c with its own x_y.h is a module of its own', {
     'harness/env_load.c': '#include "env_load.h"\n#include "env.h"\n',
     'harness/env.c': '#include "env.h"\n#include "env_load.h"\n',
 }, 1, ['cycle of 2 modules: harness/env harness/env_load'])
+
+check('a header stating another layer fails', {
+    'harness/results.h': '/*\n * Layer: output; ...\n */\n',
+}, 1, ['harness/results.h: its top comment should say "Layer: model; ..."'])
+
+check("README.md's table of layers must agree", {
+    'README.md': '| run | x | harness: results |\n',
+}, 1, ['README.md, Layers: harness module results is in layer run there, '
+       'model here'])
 
 check('an unknown include fails', {
     'harness/cell.c': '#include "nosuch.h"\n',
