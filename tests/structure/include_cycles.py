@@ -6,7 +6,7 @@ no include against the layer order.
 
 A module is x.c with its x.h, in one directory. x_internal.h (private to
 the module's .c files) and every x_*.c without an x_*.h of its own belong
-to module x too (conform.c, conform_cases.c, conform_internal.h are one
+to module x too (where there is an x.h or an x.c) (conform.c, conform_cases.c, conform_internal.h are one
 module; env_load.c with env_load.h is a module of its own). The longest
 such prefix wins. Module A depends on module B when a file of A has
 `#include "b.h"`; the graph must have no cycle.
@@ -120,9 +120,11 @@ def module_of(rel, files):
         stem = stem[:-len('_internal')]
     parts = stem.split('_')
     for n in range(len(parts), 0, -1):
-        p = '_'.join(parts[:n])
-        if os.path.join(d, p + '.h') in files:
-            return os.path.join(d, p)
+        p = os.path.join(d, '_'.join(parts[:n]))
+        # x_y.c is its own module when it has x_y.h; else x's, when
+        # there is an x.h or an x.c
+        if p + '.h' in files or (n < len(parts) and p + '.c' in files):
+            return p
     return os.path.join(d, stem)
 
 

@@ -54,7 +54,7 @@ def run(root):
     return code, out.getvalue()
 
 
-def check(name, files, want_code, want_lines):
+def check(name, files, want_code, want_lines, unwanted=()):
     global failures
     root = tree(files)
     try:
@@ -62,6 +62,7 @@ def check(name, files, want_code, want_lines):
     finally:
         shutil.rmtree(root)
     missing = [w for w in want_lines if w not in out]
+    missing += [f'no {u!r}' for u in unwanted if u in out]
     if code != want_code or missing:
         failures += 1
         print(f'FAIL {name}: exit {code} (want {want_code}); missing '
@@ -108,6 +109,12 @@ check('x_internal.h and x_*.c are module x', {
     'harness/runner_child.c': '#include "runner_internal.h"\n'
                               '#include "runner.h"\n',
 }, 0, ['0 cycles'])
+
+check('x_*.c belongs to x.c when there is no x.h', {
+    'harness/json.c': '#include "results.h"\n',
+    'harness/json_write.c': '#include "pipeline.h"\n',
+}, 1, ['layer: harness/json_write.c -> harness/pipeline.h: output includes '
+       'pipeline'], unwanted=['harness/json_write: no layer'])
 
 check('an x_y.c with its own x_y.h is a module of its own', {
     'harness/env_load.c': '#include "env_load.h"\n#include "env.h"\n',
