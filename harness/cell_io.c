@@ -12,7 +12,6 @@
 
 #include "cell_io.h"
 #include "clock.h"
-#include "fmt.h"
 #include "io_latency.h"
 #include "strategies.h"
 

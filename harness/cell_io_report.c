@@ -13,7 +13,6 @@
 #include "fmt.h"
 #include "io_latency.h"
 #include "plots.h"
-#include "strategies.h"
 
 static const char *ns(uint64_t v, char *out, size_t len)
 {
