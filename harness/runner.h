@@ -14,13 +14,6 @@
 #include "results.h"
 #include "runner_policy.h"
 
-struct run_request;
-/* Files per sample for a size (runner_sample.c): the batch rule, shared
- * with the estimate; per_copy is one copy's calibrated (or modelled)
- * seconds, lim the most files the sample may have. 1..lim. */
-unsigned runner_batch_for(const struct run_request *rq, uint64_t size,
-			  double per_copy, unsigned lim);
-
 struct runner_progress {
 	/*
 	 * Called after every sample and at cell state changes; may be NULL.

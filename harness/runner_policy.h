@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The runner's sampling policy: how long a sample should last and how many
- * rounds a size gets. The runner follows it and the estimate (estimate.h)
- * predicts with it, so both include this and not each other.
+ * The runner's sampling policy: how long a sample should last, how many
+ * files it copies, how many rounds a size gets. The runner follows it and
+ * the estimate (estimate.h) predicts with it, so both include this and not
+ * each other.
  *
  * Layer: run; includes only the model (results.h).
  */
 #ifndef IOBENCH_RUNNER_POLICY_H
 #define IOBENCH_RUNNER_POLICY_H
+
+#include <stdint.h>
 
 #include "results.h"
 
@@ -21,5 +24,13 @@
  * when some cell's median stays imprecise. */
 #define RUNNER_MIN_SAMPLES ((unsigned)RESULTS_MIN_SAMPLES)
 #define RUNNER_EXTEND_FACTOR 3
+
+struct run_request;
+/* Files per sample for a size (runner_policy.c): the batch rule the
+ * runner follows and the estimate predicts with; per_copy is one copy's
+ * calibrated (or modelled) seconds, lim the most files the sample may
+ * have. 1..lim. */
+unsigned runner_batch_for(const struct run_request *rq, uint64_t size,
+			  double per_copy, unsigned lim);
 
 #endif
