@@ -33,6 +33,9 @@ enum cell_status {
 	CELL_FAILED,	/* error, crash, timeout, verification mismatch */
 	CELL_SKIPPED,	/* strategy not usable here; reason says why */
 };
+/* Thread sweeps (threads.h): more threads than this is a typo, not a
+ * benchmark. */
+#define THREADS_MAX 256u
 /* Thread sweeps (threads.h): how N threads share a sample's work. */
 enum parallel_mode {
 	PARALLEL_FILES,		/* each thread copies its own files */

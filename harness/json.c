@@ -27,6 +27,7 @@
 #include "cell_io.h"
 #include "env_load.h"
 #include "env_storage.h"
+#include "io_latency.h"
 #include "machine_limits.h"
 #include "outfile.h"
 #include "profile.h"
@@ -594,6 +595,8 @@ static int render_json(const struct run *run, const struct analysis *an,
 				analysis_json_summary(an))) ||
 	    clients_json_annotate(root, run) ||
 	    cell_io_json_annotate(root, run) ||
+	    io_latency_json_annotate(json_object_get(root, "cells"),
+				     run->io) ||
 	    env_load_json_attach(root, &run->env.load)) {
 		/* every string is escaped first: only memory runs out */
 		ret = strstr(error.text, "UTF-8") ? -EILSEQ : -ENOMEM;
@@ -1583,6 +1586,10 @@ int results_read_json(const char *path, struct run *run, char *err,
 		rd.failed = true;
 	if (!rd.failed && cell_io_json_read(root, run, ext_why,
 					    sizeof(ext_why)))
+		rd_fail(&rd, "", "io", "%s", ext_why);
+	if (!rd.failed && io_latency_json_read(json_object_get(root, "cells"),
+					       run->io, ext_why,
+					       sizeof(ext_why)))
 		rd_fail(&rd, "", "io", "%s", ext_why);
 	/* environment.storage: optional, older files lack it */
 	if (!rd.failed && env_storage_json_read(root, &run->env.storage,

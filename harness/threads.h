@@ -21,8 +21,6 @@ struct source_tree;
 struct topology_plan;
 struct hwloc_topology;
 
-/* More threads than this is a typo, not a benchmark. */
-#define THREADS_MAX 256u
 /* Ranges start on multiples of this when each thread gets at least that
  * much, else on 4 KiB (always enough for COPY_RANGES_ALIGNED). */
 #define THREADS_RANGE_ALIGN (1u << 20)

@@ -60,9 +60,10 @@ HARNESS_LAYERS = {
     'run': '''
         analysis cache calibration cell_io clients cluster compare_types
         conform copy_unit device diskstats env env_load env_storage
-        env_sys estimate flame gitbuild machine_limits memcount memprofile
-        passes profile ranks reference request runner runner_policy
-        scratch signals source_tree threads topology tree_copy workload
+        env_sys estimate flame gitbuild io_latency job_control
+        machine_limits memcount memprofile passes profile ranks reference
+        request runner runner_policy scratch signals source_tree threads
+        topology tree_copy workload
     ''',
     # what renders a run or a comparison: report, plots, JSON, CSV
     'output': '''
