@@ -11,6 +11,8 @@
  * statistics (stats.h) and lib/; the outputs depend on it, never the
  * reverse. The analysis borrows the run: free it (analysis_free()) before
  * the run, and do not change the run in between.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_ANALYSIS_H
 #define IOBENCH_ANALYSIS_H

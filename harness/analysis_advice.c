@@ -12,7 +12,7 @@
 
 #include "analysis.h"
 #include "analysis_internal.h"
-#include "compare.h"
+#include "compare_types.h"
 #include "fmt.h"
 
 #define SIZE_SEP '\x1f' /* between the size names of an advice */

@@ -13,7 +13,6 @@
 
 #include "analysis.h"
 #include "analysis_internal.h"
-#include "compare.h"
 #include "fmt.h"
 #include "strategies.h"
 

@@ -2,6 +2,8 @@
 /*
  * Page-cache control and observation: cachestat(2) where the kernel has it
  * (Linux 6.5+), mincore(2) over a read-only mapping otherwise.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_CACHE_H
 #define IOBENCH_CACHE_H

@@ -6,6 +6,8 @@
  * size. compare of two single runs calls a smaller change "within noise"
  * and states the smallest change it can detect. Stored beside the host's
  * baselines (RESULTS/baselines/calibration.json, "iobench-calibration/1").
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_CALIBRATION_H
 #define IOBENCH_CALIBRATION_H

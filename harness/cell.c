@@ -12,7 +12,6 @@
 #include "dataset.h"
 #include "fmt.h"
 #include "parse.h"
-#include "results.h"
 #include "strategies.h"
 #include "strlist.h"
 
@@ -408,4 +407,22 @@ const char *cell_key(const struct cell *c, char *out, size_t len)
 	if (c->target && used < len)
 		snprintf(out + used, len - used, " target=%s", c->target);
 	return out;
+}
+
+void profile_free_hot(struct cell_profile *p)
+{
+	for (size_t i = 0; i < p->n_hot; i++)
+		free(p->hot[i].symbol);
+	free(p->hot);
+	p->hot = NULL;
+	p->n_hot = 0;
+}
+
+void profile_free(struct cell_profile *p)
+{
+	for (int i = 0; i < PROFILE_N_COUNTERS; i++)
+		free(p->na[i]);
+	profile_free_hot(p);
+	free(p->hot_why);
+	memset(p, 0, sizeof(*p));
 }

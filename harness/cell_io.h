@@ -4,6 +4,8 @@
  * (each file of a batch timestamped on its own) and what the block
  * devices under --dir did while each sample ran (/proc/diskstats
  * deltas), per cell; in results.json and the report.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_CELL_IO_H
 #define IOBENCH_CELL_IO_H
@@ -93,10 +95,5 @@ int cell_io_json_cell(json_t *cell, const struct run_io *io, size_t i);
 /* Reads them back (optional: older files have none). 0, or -errno with
  * the reason in err. */
 int cell_io_json_read(json_t *root, struct run *run, char *err, size_t len);
-
-/* report.md's "Latency and device I/O" section (nothing without
- * run->io), its latency plots drawn into dir/plots/ (none when dir is
- * NULL; without gnuplot the section says why). 0 or -errno. */
-int cell_io_report(FILE *f, const struct run *run, const char *dir);
 
 #endif

@@ -5,7 +5,8 @@
  * and the runner resolve a cell's name to its kind once and ask the kind,
  * never the name, how to plan and run it.
  *
- * Layer rule: above copy_strategies/ and the reference tools' table;
+ * Layer: run; includes the model and below, never output or pipeline:
+ * above copy_strategies/ and the reference tools' table;
  * results, outputs and compare do not need it (a saved cell is a name).
  */
 #ifndef IOBENCH_CELL_KIND_H

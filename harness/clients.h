@@ -3,6 +3,8 @@
  * What the figures of an MPI run (sweep --mpi) say, computed once for
  * every output: whether the hosts differ, and per cell the straggling
  * rank. The report's "Clients" section renders them (report_clients.h).
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_CLIENTS_H
 #define IOBENCH_CLIENTS_H

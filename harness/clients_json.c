@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_read.h"
+#include "json_rd.h"
 #include "clients_json.h"
 
 /* ---- writing ---- */

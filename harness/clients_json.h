@@ -4,6 +4,8 @@
  * writers the JSON writer (json_write.c) calls as it builds each part,
  * read back after the rest. Absent from a single-host run's file;
  * optional on reading.
+ *
+ * Layer: output; includes the run layer and below, never the pipeline.
  */
 #ifndef IOBENCH_CLIENTS_JSON_H
 #define IOBENCH_CLIENTS_JSON_H

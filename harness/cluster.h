@@ -14,6 +14,8 @@
  *
  * Without MPI (a build where it was missing) cluster_start() fails with
  * -ENOTSUP and cluster_on() is false; nothing else is to be called.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_CLUSTER_H
 #define IOBENCH_CLUSTER_H

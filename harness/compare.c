@@ -15,7 +15,11 @@
 
 #include "calibration.h"
 #include "compare.h"
-#include "compare_judge.h"
+#include "compare_internal.h"
+#include "env_load.h"
+#include "fmt.h"
+#include "parse.h"
+#include "report_memory.h"
 #include "strlist.h"
 #include "targets.h"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * compare's statistics for figures besides time and for several runs per
- * side (see compare_judge.h). Welch's test and the bootstrap of a
+ * side (see compare_internal.h). Welch's test and the bootstrap of a
  * difference of medians are written here over GSL: GSL has the t
  * distribution and the RNG, not the tests.
  */
@@ -15,7 +15,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
-#include "compare_judge.h"
+#include "compare_internal.h"
 
 void compare_groups_free(struct run_groups *g)
 {

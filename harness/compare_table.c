@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "calibration.h"
-#include "compare.h"
+#include "compare_table.h"
 #include "fmt.h"
 
 const char *compare_status_sign(enum compare_verdict v)

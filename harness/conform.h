@@ -7,6 +7,8 @@
  * sets the strategy declares, each copy compared byte for byte. Used by
  * `iobench check` and the conformance tests; the file helpers below serve
  * the tests too.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_CONFORM_H
 #define IOBENCH_CONFORM_H

@@ -4,6 +4,8 @@
  * a strategy prepared for a cell, and "open the source, create the
  * destination, copy, fdatasync when asked, close", with the same flags,
  * checks and reasons everywhere.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_COPY_UNIT_H
 #define IOBENCH_COPY_UNIT_H

@@ -6,6 +6,8 @@
  * ramp, repeated, with per-I/O latency histograms and /proc/diskstats
  * deltas. `iobench device` prints them; a sweep can measure the jobs it
  * needs as its limits.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_DEVICE_H
 #define IOBENCH_DEVICE_H

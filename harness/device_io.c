@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "device_io.h"
+#include "device_internal.h"
 #include "strategies.h"
 #if HAVE_LIBURING
 #include <liburing.h>

@@ -19,7 +19,8 @@
 #include "cache.h"
 #include "config.h"
 #include "device_internal.h"
-#include "env.h"
+#include "env_storage.h"
+#include "env_sys.h"
 #include "strategies.h"
 #include "topology.h"
 

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "diskstats.h"
-#include "env.h"
+#include "env_sys.h"
 #include "strategies.h"
 
 const char *diskstats_role_name(enum diskstats_role r)

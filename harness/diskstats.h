@@ -3,6 +3,8 @@
  * What the block devices did: a directory mapped to the devices under it
  * (partition -> disk, dm -> its slaves, loop -> its backing file's
  * device), and /proc/diskstats snapshots and deltas for them.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_DISKSTATS_H
 #define IOBENCH_DISKSTATS_H

@@ -16,34 +16,12 @@
 
 #include "cache.h"
 #include "env.h"
+#include "env_storage.h"
+#include "env_sys.h"
 #include "strategies.h"
 #include "topology.h"
 
 #define UNKNOWN "unknown"
-
-/* First line of a small text file, trailing whitespace cut; false when it
- * can't be read or is empty. */
-static bool read_line(const char *path, char *out, size_t len)
-{
-	FILE *f = fopen(path, "re");
-	size_t n;
-
-	if (!f)
-		return false;
-	if (!fgets(out, (int)len, f))
-		out[0] = '\0';
-	fclose(f);
-	n = strlen(out);
-	while (n && (out[n - 1] == '\n' || out[n - 1] == ' ' ||
-		     out[n - 1] == '\t'))
-		out[--n] = '\0';
-	return n > 0;
-}
-
-bool env_read_line(const char *path, char *out, size_t len)
-{
-	return read_line(path, out, len);
-}
 
 /* The value of "key<spaces/tabs>: value" in a /proc file. */
 static bool proc_field(const char *path, const char *key, char *out,
@@ -86,7 +64,7 @@ const char *env_governor(void)
 {
 	static char governor[64];
 
-	if (!read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor",
+	if (!env_read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor",
 		       governor, sizeof(governor)))
 		return UNKNOWN;
 	return governor;
@@ -126,144 +104,6 @@ static void probe_topology(struct environment *env)
 	env->l3_per_package = t.l3_per_package;
 }
 
-/* Undoes mountinfo's octal escapes ("\040" for a space) in place. */
-static void unescape_mount_path(char *s)
-{
-	char *out = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
-		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 +
-					(s[3] - '0'));
-			s += 3;
-		} else {
-			*out++ = *s;
-		}
-	}
-	*out = '\0';
-}
-
-/* Does mount point mnt contain path (on a path-component boundary)? */
-static bool mount_covers(const char *mnt, const char *path)
-{
-	size_t n = strlen(mnt);
-
-	if (!strcmp(mnt, "/"))
-		return true;
-	return !strncmp(mnt, path, n) && (path[n] == '/' || !path[n]);
-}
-
-struct mount_entry {
-	char point[PATH_MAX];
-	char options[1024];
-	char source[PATH_MAX];
-	unsigned major, minor;
-};
-
-/* Appends the comma-separated options of `more` that `opts` lacks. */
-static void merge_options(char *opts, size_t len, char *more)
-{
-	char *save, *tok;
-
-	for (tok = strtok_r(more, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		size_t n = strlen(tok), used = strlen(opts);
-		const char *p = opts;
-		bool have = false;
-
-		while (!have && (p = strstr(p, tok))) {
-			have = (p == opts || p[-1] == ',') &&
-			       (p[n] == ',' || !p[n]);
-			p += n;
-		}
-		if (!have && used + n + 2 <= len)
-			snprintf(opts + used, len - used, ",%s", tok);
-	}
-}
-
-/*
- * One /proc/self/mountinfo line: "36 35 98:0 /root /mnt opts [tags] -
- * fstype source superopts". Options are the mount's then the
- * superblock's (where ext4's data= and xfs's logbsize= live).
- */
-static bool parse_mountinfo_line(char *line, struct mount_entry *m)
-{
-	char *save, *tok, *opts, *sep;
-	int field = 0;
-
-	sep = strstr(line, " - ");
-	if (!sep)
-		return false;
-	*sep = '\0';
-	opts = NULL;
-	for (tok = strtok_r(line, " ", &save); tok;
-	     tok = strtok_r(NULL, " ", &save), field++) {
-		if (field == 2 &&
-		    sscanf(tok, "%u:%u", &m->major, &m->minor) != 2)
-			return false;
-		if (field == 4)
-			snprintf(m->point, sizeof(m->point), "%s", tok);
-		if (field == 5)
-			opts = tok;
-	}
-	if (field < 6)
-		return false;
-	unescape_mount_path(m->point);
-	/* after " - ": fstype, source, super options */
-	tok = strtok_r(sep + 3, " \n", &save);
-	tok = tok ? strtok_r(NULL, " \n", &save) : NULL;
-	snprintf(m->source, sizeof(m->source), "%s", tok ? tok : "");
-	unescape_mount_path(m->source);
-	tok = tok ? strtok_r(NULL, " \n", &save) : NULL;
-	snprintf(m->options, sizeof(m->options), "%s", opts);
-	if (tok)
-		merge_options(m->options, sizeof(m->options), tok);
-	return true;
-}
-
-/* The mount holding path: the longest mount point that prefixes it (the
- * last such line wins, as a later mount hides an earlier one). */
-static bool find_mount(const char *path, struct mount_entry *best)
-{
-	struct mount_entry m;
-	char *line = NULL;
-	size_t cap = 0, best_len = 0;
-	bool found = false;
-	FILE *f;
-
-	f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return false;
-	/* getline: overlayfs lines (lowerdir=...) outgrow any fixed buffer */
-	while (getline(&line, &cap, f) > 0) {
-		if (!parse_mountinfo_line(line, &m) ||
-		    !mount_covers(m.point, path) || strlen(m.point) < best_len)
-			continue;
-		best_len = strlen(m.point);
-		*best = m;
-		found = true;
-	}
-	free(line);
-	fclose(f);
-	return found;
-}
-
-bool env_mount_source(const char *dir, char *source, size_t len)
-{
-	struct mount_entry *m = calloc(1, sizeof(*m));
-	char real[PATH_MAX];
-	bool found;
-
-	if (!m)
-		return false;
-	found = realpath(dir, real) && find_mount(real, m) && m->source[0];
-	if (found)
-		snprintf(source, len, "%s", m->source);
-	free(m);
-	return found;
-}
-
 /*
  * A block device attribute from sysfs: /sys/dev/block/M:m/<attr>, or the
  * parent disk's (../<attr>) when M:m is a partition, which has no queue/
@@ -276,11 +116,11 @@ static bool block_attr(unsigned major, unsigned minor, const char *attr,
 
 	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/%s", major, minor,
 		 attr);
-	if (read_line(path, out, len))
+	if (env_read_line(path, out, len))
 		return true;
 	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/../%s", major,
 		 minor, attr);
-	return read_line(path, out, len);
+	return env_read_line(path, out, len);
 }
 
 /* The driver's name ("virtio_blk") for devices with no model string. */
@@ -350,7 +190,7 @@ static bool probe_device(struct environment *env, unsigned major,
 
 static bool probe_filesystem(struct environment *env, const char *dir)
 {
-	struct mount_entry *m;
+	struct env_mount *m;
 	char real[PATH_MAX];
 	bool found, ok;
 	int fd;
@@ -360,7 +200,7 @@ static bool probe_filesystem(struct environment *env, const char *dir)
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return false;
-	found = realpath(dir, real) && find_mount(real, m);
+	found = realpath(dir, real) && env_find_mount(real, m);
 	ok = set_str(&env->mount_options, found, m->options) &&
 	     set_str(&env->device, found, m->source) &&
 	     probe_device(env, found ? m->major : 0, m->minor);
@@ -376,13 +216,13 @@ static bool probe_filesystem(struct environment *env, const char *dir)
 
 int env_probe_src_dir(const char *dir, struct environment *env)
 {
-	struct mount_entry *m = calloc(1, sizeof(*m));
+	struct env_mount *m = calloc(1, sizeof(*m));
 	char real[PATH_MAX];
 	bool found, ok;
 
 	if (!m)
 		return -ENOMEM;
-	found = realpath(dir, real) && find_mount(real, m);
+	found = realpath(dir, real) && env_find_mount(real, m);
 	ok = set_str(&env->src_fs_type, true, strategy_fs_name(dir)) &&
 	     set_str(&env->src_device, found, m->source);
 	free(m);

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Environment probe: what machine, kernel, filesystem and device a run
- * measured. */
+ * measured.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
+ */
 #ifndef IOBENCH_ENV_H
 #define IOBENCH_ENV_H
 
@@ -21,12 +24,5 @@ const char *env_governor(void);
  * /proc/fs/jbd2/<dev>-8): there new inodes skip those deleted in the last
  * 1-6 minutes, which slows creating small files after many deletions. */
 bool env_ext4_without_journal(const char *dir);
-
-/* First line of a small text file (sysfs, procfs), trailing whitespace
- * cut, into out; false when it cannot be read or is empty. */
-bool env_read_line(const char *path, char *out, size_t len);
-/* The source of the mount holding dir ("/dev/vda1", "tmpfs") into
- * source; false when it cannot be found. */
-bool env_mount_source(const char *dir, char *source, size_t len);
 
 #endif

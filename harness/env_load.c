@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "env.h"
 #include "env_load.h"
+#include "env_sys.h"
 #include "strategies.h"
 
 /* Pages handed back to the host by free page reporting (virtio balloon),

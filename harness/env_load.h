@@ -5,6 +5,8 @@
  * average, and the memory the guest's free page reporting handed back to
  * the host. Figures a run cannot remove, recorded so a reader (and
  * compare) can tell a quiet measurement from a disturbed one.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_ENV_LOAD_H
 #define IOBENCH_ENV_LOAD_H
@@ -15,6 +17,8 @@
 
 #include <jansson.h>
 
+#include "env_types.h"
+
 /* A point in time: the counters env_load_finish() takes differences of. */
 struct env_load_mark {
 	double wall;	      /* monotonic seconds */
@@ -22,19 +26,6 @@ struct env_load_mark {
 	double own;	      /* this process and its waited children */
 	int64_t reported_kib; /* -1: no free page reporting counter */
 	double loadavg;	      /* 1-minute load average, -1 unknown */
-};
-
-/* The figures between two marks. Unknowns are negative. A zeroed struct
- * is "not measured" (files written before, other verbs). */
-struct env_load {
-	bool measured;
-	double seconds;	   /* wall time between the marks */
-	double other_cpus; /* CPUs other processes kept busy */
-	double steal_cpus; /* CPUs the hypervisor took */
-	double loadavg_start, loadavg_end;
-	int64_t reported_kib; /* handed back to the host, -1 n/a */
-	unsigned cpus;	      /* online CPUs */
-	char text[80];	      /* "1.94 of 2 CPUs (steal 0.00)" */
 };
 
 /* Above this many CPUs kept busy by others, a run's figures include

@@ -19,9 +19,9 @@
 #endif
 
 #include "diskstats.h"
-#include "env.h"
 #include "cluster.h"
 #include "env_storage.h"
+#include "env_sys.h"
 #include "strategies.h"
 
 static int64_t read_number(const char *path)
@@ -327,19 +327,6 @@ int env_storage_probe(const char *dir, struct env_storage *s)
 		return -ENOMEM;
 	}
 	return 0;
-}
-
-void env_storage_free(struct env_storage *s)
-{
-	free(s->block_device);
-	free(s->device_chain);
-	free(s->write_cache);
-	free(s->virtualization);
-	free(s->container);
-	free(s->thp_enabled);
-	free(s->thp_defrag);
-	free(s->reflink_why);
-	memset(s, 0, sizeof(*s));
 }
 
 /* ---- JSON ---- */

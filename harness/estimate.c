@@ -9,7 +9,7 @@
 
 #include "estimate.h"
 #include "cell.h"
-#include "runner.h"
+#include "runner_policy.h"
 #include "strategies.h"
 #include "threads.h"
 #include "workload.h"

@@ -3,6 +3,8 @@
  * What a planned sweep will cost in wall time, before anything runs:
  * the model behind `sweep --dry-run`, the "planned: ~N s" line and the
  * live ETA's guess for the sizes not measured yet.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_ESTIMATE_H
 #define IOBENCH_ESTIMATE_H

@@ -3,6 +3,8 @@
  * Flame graphs: `perf record --call-graph dwarf` of a process doing work,
  * `perf script` output folded into stacks, self-time hot spots, and a
  * self-contained SVG flame graph with click-to-zoom and search.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_FLAME_H
 #define IOBENCH_FLAME_H

@@ -6,6 +6,8 @@
  * checkout: read-only there) into a cache directory and built with meson
  * there, once per commit. The user's repository is only read: no
  * checkout, stash, worktree, index refresh or ref is written there.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_GITBUILD_H
 #define IOBENCH_GITBUILD_H

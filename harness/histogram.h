@@ -3,6 +3,8 @@
  * Log-linear histograms (HdrHistogram-style) of non-negative integers,
  * e.g. latencies in nanoseconds: constant memory, O(1) recording,
  * mergeable, percentiles with a bounded relative error.
+ *
+ * Layer: model; includes only lib/, copy_strategies/, datasets/ and the model.
  */
 #ifndef IOBENCH_HISTOGRAM_H
 #define IOBENCH_HISTOGRAM_H

@@ -12,7 +12,6 @@
 #include "cell_io.h"
 #include "io_latency.h"
 #include "strategies.h"
-#include "threads.h"
 
 /* The observer's callback: one completed request, in the sample process
  * (inside the timed copy: a few nanoseconds). */

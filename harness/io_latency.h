@@ -5,6 +5,8 @@
  * record into a histogram the sample process shares with the runner;
  * kept per cell (cell_io.h), in results.json ("io_latency") and the
  * report, next to the per-copy latency.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_IO_LATENCY_H
 #define IOBENCH_IO_LATENCY_H

@@ -7,6 +7,8 @@
  * one over which it changed includes the stop and is taken again. For
  * measurements made in this process (the sweep's samples run in child
  * processes the runner watches with waitid() instead).
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_JOB_CONTROL_H
 #define IOBENCH_JOB_CONTROL_H

@@ -23,7 +23,8 @@
 #include "clients_json.h"
 #include "env_load.h"
 #include "env_storage.h"
-#include "json_read.h"
+#include "io_latency.h"
+#include "json_rd.h"
 #include "json_read_internal.h"
 #include "json_samples.h"
 #include "machine_limits.h"
@@ -32,6 +33,7 @@
 #include "targets_json.h"
 #include "threads_json.h"
 #include "workload.h"
+#include "workload_report.h"
 
 void json_rd_fail_at(struct json_reader *rd, const char *at, const char *key,
 		     const char *fmt, ...)
@@ -482,6 +484,10 @@ int results_read_json(const char *path, struct run *run, char *err,
 	if (!rd.failed && cell_io_json_read(root, run, ext_why,
 					    sizeof(ext_why)))
 		json_rd_fail_at(&rd, "", "io", "%s", ext_why);
+	if (!rd.failed && io_latency_json_read(json_object_get(root, "cells"),
+					       run->io, ext_why,
+					       sizeof(ext_why)))
+		json_rd_fail_at(&rd, "", "io", "%s", ext_why);
 	/* environment.storage: optional, older files lack it */
 	if (!rd.failed && env_storage_json_read(root, &run->env.storage,
 						ext_why, sizeof(ext_why)))
@@ -498,19 +504,4 @@ int results_read_json(const char *path, struct run *run, char *err,
 		return -EINVAL;
 	}
 	return 0;
-}
-
-void json_rd_fail(struct json_rd *rd, const char *fmt, ...)
-{
-	char what[256];
-	va_list ap;
-
-	if (rd->ret)
-		return;
-	rd->ret = -EINVAL;
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	if (rd->len)
-		snprintf(rd->err, rd->len, "%s: %s", rd->file, what);
 }

@@ -4,6 +4,8 @@
  * the samples arrays, nearly all of a big run's file, read by a scanner
  * instead of jansson, which builds a node per value (a cell of a million
  * samples is 13 million nodes and most of a minute).
+ *
+ * Layer: output; includes the run layer and below, never the pipeline.
  */
 #ifndef IOBENCH_JSON_SAMPLES_H
 #define IOBENCH_JSON_SAMPLES_H

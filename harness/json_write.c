@@ -20,6 +20,7 @@
 #include "clients_json.h"
 #include "env_load.h"
 #include "env_storage.h"
+#include "io_latency.h"
 #include "machine_limits.h"
 #include "outfile.h"
 #include "profile.h"
@@ -30,6 +31,7 @@
 #include "targets_json.h"
 #include "threads_json.h"
 #include "workload.h"
+#include "workload_report.h"
 
 /*
  * Strings that are not UTF-8 (paths are bytes; so are messages quoting
@@ -561,6 +563,7 @@ static json_t *cells_to_json(const struct run *run, const struct analysis *an)
 						   analysis_json_cell(an, i)))
 			json_decref(c), c = NULL;
 		if (c && (cell_io_json_cell(c, run->io, i) ||
+			  io_latency_json_cell(c, run->io, i) ||
 			  targets_json_cell(c, run, i)))
 			json_decref(c), c = NULL;
 		if (json_array_append_new(a, c)) {

@@ -315,6 +315,7 @@ static int measure_ceilings(struct run_limits *l, const char *dir)
 	if (!l->ceilings_why && ret)
 		l->ceilings_why = strdup(err[0] ? err : strerror(-ret));
 	l->device = dr;
+	l->free_device = device_run_free;
 	l->ceilings = true;
 	return ret == -EINTR ? ret : 0;
 }
@@ -402,19 +403,6 @@ out:
 	}
 	free(buf);
 	return ret == -ENOMEM ? ret : 0;
-}
-
-void limits_free(struct run_limits *l)
-{
-	free(l->memcpy);
-	free(l->direct_reason);
-	free(l->ceilings_why);
-	free(l->sustained_why);
-	if (l->device) {
-		device_run_free(l->device);
-		free(l->device);
-	}
-	memset(l, 0, sizeof(*l));
 }
 
 int limits_measure(struct run *run)

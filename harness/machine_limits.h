@@ -3,6 +3,8 @@
  * The machine's own limits, measured in the same run: memcpy bandwidth
  * (page-cache-to-page-cache ceiling) and sequential O_DIRECT bandwidth of
  * the scratch directory's device (cold-copy ceiling).
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_MACHINE_LIMITS_H
 #define IOBENCH_MACHINE_LIMITS_H
@@ -45,8 +47,6 @@
 int limits_measure(struct run *run);
 /* Stops limits_measure() soon. Async-signal-safe. */
 void limits_request_stop(void);
-/* Frees what l owns and zeroes it. */
-void limits_free(struct run_limits *l);
 /* Marks every device ceiling of l unknown (NaN). */
 void limits_no_ceilings(struct run_limits *l);
 

@@ -4,6 +4,8 @@
  * interposed in the program (counting only between memcount_begin() and
  * memcount_end(), i.e. inside a sample child's timed region), and the
  * peak growth of the resident set over the RSS right before the copy.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_MEMCOUNT_H
 #define IOBENCH_MEMCOUNT_H

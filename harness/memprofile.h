@@ -5,6 +5,8 @@
  * when it is installed, heaptrack (allocation calls, temporary
  * allocations, peak), each in a scratch directory of its own. `iobench
  * profile --memory STRATEGY` puts them in the report.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_MEMPROFILE_H
 #define IOBENCH_MEMPROFILE_H

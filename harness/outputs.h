@@ -7,6 +7,8 @@
  *
  * Layer rule: the outputs layer; depends on the analysis and the writers
  * (report.h, results.h), never the reverse.
+ *
+ * Layer: output; includes the run layer and below, never the pipeline.
  */
 #ifndef IOBENCH_OUTPUTS_H
 #define IOBENCH_OUTPUTS_H

@@ -6,6 +6,8 @@
  * the samples' run index: what compare REF and calibrate measure with.
  * Every iobench version can run `sweep` and write results.json, so this
  * interleaves at the level every version supports.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_PASSES_H
 #define IOBENCH_PASSES_H

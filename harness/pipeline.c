@@ -21,6 +21,7 @@
 #include "cluster.h"
 #include "compare.h"
 #include "env.h"
+#include "env_load.h"
 #include "exitcode.h"
 #include "fmt.h"
 #include "machine_limits.h"

@@ -5,6 +5,8 @@
  * (request.h), then call these in order; bench/ keeps only argv, usage,
  * progress display and signals. Messages go through lib/msg.h; the
  * functions that end the verb return its exit code (lib/exitcode.h).
+ *
+ * Layer: pipeline; includes any harness layer, never bench/.
  */
 #ifndef IOBENCH_PIPELINE_H
 #define IOBENCH_PIPELINE_H

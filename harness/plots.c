@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cluster.h"
+#include "compare_types.h"
 #include "fmt.h"
 #include "outfile.h"
 #include "parse.h"

@@ -2,6 +2,8 @@
 /*
  * Plots of a run and of a comparison: gnuplot (an external program)
  * draws SVG files from the data files and scripts written here.
+ *
+ * Layer: output; includes the run layer and below, never the pipeline.
  */
 #ifndef IOBENCH_PLOTS_H
 #define IOBENCH_PLOTS_H
@@ -11,7 +13,8 @@
 #include <stdio.h>
 
 #include "analysis.h"
-#include "compare.h"
+
+struct comparison;
 
 #define PLOTS_MAX 40
 #define PLOTS_DIR "plots"

@@ -261,24 +261,6 @@ int profile_add(struct cell_profile *p, const struct profile_sample *s,
 	return 0;
 }
 
-static void free_hot(struct cell_profile *p)
-{
-	for (size_t i = 0; i < p->n_hot; i++)
-		free(p->hot[i].symbol);
-	free(p->hot);
-	p->hot = NULL;
-	p->n_hot = 0;
-}
-
-void profile_free(struct cell_profile *p)
-{
-	for (int i = 0; i < PROFILE_N_COUNTERS; i++)
-		free(p->na[i]);
-	free_hot(p);
-	free(p->hot_why);
-	memset(p, 0, sizeof(*p));
-}
-
 double profile_per_copy(const struct cell_profile *p, enum profile_counter i)
 {
 	if (!p->on || !p->copies || p->na[i])
@@ -456,7 +438,7 @@ int profile_hot_spots(const struct cell_kind *k, struct cell *c,
 	int ret;
 
 	p->on = true;
-	free_hot(p);
+	profile_free_hot(p);
 	free(p->hot_why);
 	p->hot_why = NULL;
 	p->hot_samples = 0;
@@ -472,7 +454,7 @@ int profile_hot_spots(const struct cell_kind *k, struct cell *c,
 	}
 	flame_free(&fp);
 	if (ret) {
-		free_hot(p);
+		profile_free_hot(p);
 		p->hot_why = strdup(why);
 		if (!p->hot_why)
 			return -ENOMEM;

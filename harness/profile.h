@@ -3,6 +3,8 @@
  * Profiling a cell (iobench profile): perf_event_open(2) counters around a
  * sample's timed region, system calls via the raw_syscalls:sys_enter
  * tracepoint, and hot spots from `perf record --call-graph dwarf` of the cell copying.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_PROFILE_H
 #define IOBENCH_PROFILE_H
@@ -64,8 +66,6 @@ void profile_end(struct profile_session *ps, struct profile_sample *out);
  * error of a counter becomes its reason. 0 or -ENOMEM. */
 int profile_add(struct cell_profile *p, const struct profile_sample *s,
 		unsigned copies);
-/* Frees what p owns and zeroes it. */
-void profile_free(struct cell_profile *p);
 
 /* JSON key of a counter: "task_clock_ns", "syscalls", ... */
 const char *profile_counter_key(enum profile_counter i);

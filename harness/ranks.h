@@ -13,6 +13,8 @@
  * verification are done by the rank too; the price is isolation: a rank
  * that crashes ends the job (mpirun stops the others, which write what
  * they measured), and a hung copy is caught by the others' --timeout.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_RANKS_H
 #define IOBENCH_RANKS_H

@@ -6,6 +6,8 @@
  * --source tree read through a read-only view (reference_view.c).
  *
  * Adding a tool is one entry in the table plus its argv builders.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_REFERENCE_H
 #define IOBENCH_REFERENCE_H

@@ -13,17 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "env_load.h"
+#include "env_storage.h"
 #include "fmt.h"
 #include "parse.h"
 #include "profile.h"
 #include "report.h"
 #include "source_tree.h"
 #include "report_memory.h"
-#include "report_extra.h"
 #include "report_clients.h"
 #include "report_internal.h"
-#include "report_scaling.h"
-#include "workload.h"
+#include "workload_report.h"
 
 /* ---- helpers shared by report*.c ---- */
 

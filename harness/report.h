@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The Markdown report of a run (report.md), rendered from its analysis. */
+/* The Markdown report of a run (report.md), rendered from its analysis.
+ *
+ * Layer: output; includes the run layer and below, never the pipeline.
+ */
 #ifndef IOBENCH_REPORT_H
 #define IOBENCH_REPORT_H
 

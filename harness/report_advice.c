@@ -10,9 +10,7 @@
 
 #include "fmt.h"
 #include "report_clients.h"
-#include "report_extra.h"
 #include "report_internal.h"
-#include "report_scaling.h"
 #include "shell.h"
 #include "strategies.h"
 #include "targets.h"

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The "Clients" section of report.md for MPI runs (sweep --mpi). */
+/* The "Clients" section of report.md for MPI runs (sweep --mpi).
+ *
+ * Layer: output; includes the run layer and below, never the pipeline.
+ */
 #ifndef IOBENCH_REPORT_CLIENTS_H
 #define IOBENCH_REPORT_CLIENTS_H
 

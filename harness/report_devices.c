@@ -14,7 +14,6 @@
 #include "fmt.h"
 #include "machine_limits.h"
 #include "plots.h"
-#include "report_devices.h"
 #include "report_internal.h"
 
 /* Target t's name in a table header: "`/var/tmp` (ext4)". */

@@ -10,15 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cell_io.h"
+#include "cell_io_report.h"
 #include "fmt.h"
 #include "machine_limits.h"
 #include "parse.h"
 #include "plots.h"
 #include "reference.h"
 #include "source_tree.h"
-#include "report_devices.h"
-#include "report_extra.h"
 #include "report_internal.h"
 
 /* v as a share of lim: "45.2%", "<1%". */

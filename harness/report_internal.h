@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared by the files that write report.md (report*.c): the writer's
- * context and the Markdown helpers. Not API: only report*.c include it.
+ * Shared by the files that write report.md (report.c and the report_*.c
+ * without a header of their own): the writer's context, the Markdown
+ * helpers and the sections each file writes. Not API: only those files
+ * include it.
  */
 #ifndef IOBENCH_REPORT_INTERNAL_H
 #define IOBENCH_REPORT_INTERNAL_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "analysis.h"
@@ -44,5 +47,48 @@ void report_recommendations(struct report *rp);
 void report_warnings(struct report *rp);
 void report_not_measured(struct report *rp);
 void report_reproduce(struct report *rp);
+
+/* ---- limits, reference tools and plots (report_extra.c) ---- */
+
+/* After a size's table: its best results as a share of the machine's
+ * limits and against the reference tools, in a few sentences. */
+void report_extra_size(FILE *f, const struct analysis *a, uint64_t size);
+
+/*
+ * The "Limits", "Reference tools" and "Plots" sections. The plots are
+ * drawn into plots/ beside report_path (see plots.h) and embedded with
+ * relative links; without gnuplot the section says why there are none.
+ * 0 or -errno.
+ */
+int report_extra_sections(FILE *f, const struct analysis *a,
+			  const char *report_path);
+
+/* The --limits / --reference options of the request, for the report's
+ * "Reproduce" command line (" --no-limits --reference cp,dd"). */
+void report_extra_options(const struct run_request *q, FILE *f);
+
+/* ---- thread scaling (report_scaling.c) ---- */
+
+/*
+ * Writes "## Thread scaling" to f: per size, per strategy variant and
+ * parallel mode, throughput at each thread count, speed-up over the same
+ * variant with 1 thread (paired over rounds, 95% CI), parallel
+ * efficiency, and imbalance (slowest / fastest thread). A run of 1
+ * unpinned thread gets a one-line note instead.
+ */
+void report_scaling_section(const struct analysis *a, FILE *f);
+
+/* Appends " --threads 1,2 --parallel files,ranges --pin compact
+ * --prealloc fallocate" (only when threads were swept or pinned) to a
+ * reproducing command line. */
+void report_scaling_options(const struct run_request *q, FILE *f);
+
+/*
+ * report.md's "Devices" section of sweep --dir A,B (report_devices.c):
+ * with several targets, the section, its plot drawn into DIR/plots/
+ * (the report's directory); nothing with one target. 0 or -errno.
+ */
+int report_devices_section(FILE *f, const struct analysis *a,
+			   const char *dir);
 
 #endif

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "compare_table.h"
 #include "fmt.h"
 #include "reference.h"
 #include "report_memory.h"

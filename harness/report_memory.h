@@ -4,14 +4,17 @@
  * strategy, size, heap allocations per copy, peak heap, peak RSS growth
  * and page-cache footprint (medians over its samples, sample_metric.h),
  * and, when comparing, what changed.
+ *
+ * Layer: output; includes the run layer and below, never the pipeline.
  */
 #ifndef IOBENCH_REPORT_MEMORY_H
 #define IOBENCH_REPORT_MEMORY_H
 
 #include <stdio.h>
 
-#include "compare.h"
 #include "results.h"
+
+struct comparison;
 
 /*
  * "<h> Memory" and the table into f. With cmp (NULL: none) the rows are

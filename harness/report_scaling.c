@@ -11,7 +11,6 @@
 
 #include "fmt.h"
 #include "report_internal.h"
-#include "report_scaling.h"
 #include "threads.h"
 
 static unsigned n_threads(const struct cell *c)

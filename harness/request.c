@@ -608,6 +608,7 @@ int request_load_source(const struct request_opts *o, struct run *run)
 		return -EINVAL;
 	}
 	run->source_tree = t;
+	run->free_source_tree = source_tree_free;
 	free(rq->source);
 	rq->source = strdup(t->root);
 	if (!rq->source)
@@ -657,6 +658,7 @@ int request_load_dataset(const struct request_opts *o, struct run *run)
 		return -EINVAL;
 	}
 	run->workload = w;
+	run->free_workload = workload_free;
 	if (workload_plan(w, run))
 		return -ENOMEM;
 	return 0;

@@ -4,6 +4,8 @@
  * validation into a struct run_request, before anything is created: a
  * bad value is bad input (one line through lib/msg.h, -EINVAL), never a
  * failed cell. Used by sweep, the presets, profile and the fuzzers.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_REQUEST_H
 #define IOBENCH_REQUEST_H

@@ -18,16 +18,11 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
-#include "cell_io.h"
 #include "fmt.h"
-#include "machine_limits.h"
 #include "outfile.h"
 #include "parse.h"
-#include "profile.h"
 #include "results.h"
 #include "strlist.h"
-#include "source_tree.h"
-#include "workload.h"
 #include "strategies.h"
 
 unsigned results_files_per_sample(const struct cell *c)
@@ -196,12 +191,29 @@ void results_free(struct run *run)
 	free_request(&run->request);
 	free_strv(run->warnings, run->n_warnings);
 	free(run->report_appendix);
-	source_tree_free(run->source_tree);
-	workload_free(run->workload);
-	run_io_free(run->io);
+	if (run->source_tree && run->free_source_tree)
+		run->free_source_tree(run->source_tree);
+	if (run->workload && run->free_workload)
+		run->free_workload(run->workload);
+	if (run->io && run->free_io)
+		run->free_io(run->io);
 	limits_free(&run->limits);
 	results_free_targets(run->targets, run->n_targets);
 	memset(run, 0, sizeof(*run));
+}
+
+void limits_free(struct run_limits *l)
+{
+	free(l->memcpy);
+	free(l->direct_reason);
+	free(l->ceilings_why);
+	free(l->sustained_why);
+	if (l->device) {
+		if (l->free_device)
+			l->free_device(l->device);
+		free(l->device);
+	}
+	memset(l, 0, sizeof(*l));
 }
 
 

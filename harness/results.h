@@ -5,6 +5,8 @@
  * (JSON, CSV, Markdown), read back from results.json for baselines.
  * All strings are owned by the struct that holds them (free with
  * results_free()).
+ *
+ * Layer: model; includes only lib/, copy_strategies/, datasets/ and the model.
  */
 #ifndef IOBENCH_RESULTS_H
 #define IOBENCH_RESULTS_H
@@ -17,8 +19,7 @@
 #include "strategies.h"
 #include "dataset.h"
 #include "iobench/strategy.h"
-#include "env_storage.h"
-#include "env_load.h"
+#include "env_types.h"
 #include "stats.h"
 
 #define RESULTS_SCHEMA "iobench/2"
@@ -38,159 +39,10 @@ struct analysis;
  */
 #define RESULTS_MIN_SAMPLES 6
 
-/* Page counts from cachestat(2) (or mincore: dirty/writeback -1 = n/a). */
-struct cache_pages {
-	int64_t cached, dirty, writeback;
-};
-
-/* One thread's share of a threaded sample: its own barrier-to-finish
- * time and the bytes it copied. */
-struct thread_figure {
-	double seconds;
-	uint64_t bytes;
-};
-
 /* sweep --mpi: how the ranks share the work (cluster.h). */
 enum cluster_layout {
 	CLUSTER_FILES,		/* a file per process (IOR's N-N) */
 	CLUSTER_SHARED,		/* each rank a range of shared files (N-1) */
-};
-
-/* One rank's share of an MPI sample: its own barrier-to-finish time, when
- * it started after the sample's first start (both on rank 0's clock), and
- * what it copied (shared layout: files = the ranges it finished). */
-struct rank_figure {
-	double start, seconds;
-	uint64_t bytes;
-	unsigned files;
-};
-
-/* What a sample's copy did to memory, counted in the sample process
- * over the timed region. heap_known / rss_known are false when it was
- * not counted: a reference tool (another process), a sanitizer build,
- * a file written before these were measured. */
-struct sample_memory {
-	bool heap_known, rss_known;
-	uint64_t allocs;	/* allocation calls (memcount.h) */
-	uint64_t alloc_bytes;	/* usable bytes they returned */
-	uint64_t heap_peak;	/* peak net growth of the live heap, bytes */
-	uint64_t rss_before;	/* resident set right before the copy */
-	uint64_t rss_peak;	/* its peak during the copy (VmHWM) */
-};
-
-/* One timed sample: `batch` files copied back to back (per thread when
- * the cell runs threads, per rank when it runs ranks). */
-struct sample {
-	/* threads > 1 or pinned: first thread's finish, since the start,
-	 * and one figure per thread (cell.threads entries, owned); 0/NULL
-	 * for the sequential path */
-	double first_finish;
-	struct thread_figure *per_thread;
-	/* sweep --mpi: one figure per rank (cell.ranks entries, owned), the
-	 * sample from the first rank's start to the last one's finish; with
-	 * --stonewall, the files' worth all ranks copied (bytes / size;
-	 * 0 = the whole batch) */
-	struct rank_figure *per_rank;
-	double copies;
-	double seconds;		/* timed region, whole batch */
-	double sync_seconds;	/* of which fdatasync (--sync end) */
-	double cpu_user, cpu_sys; /* timed-region CPU (getrusage deltas) */
-	uint64_t src_pages;	/* pages the batch's sources span */
-	int64_t src_resident_before, src_resident_after;
-	struct cache_pages dst;	/* destinations right after the copy */
-	bool residency_ok;	/* warm: fully resident before; cold: none */
-	/* when it ran: the size's round (every cell of a size runs once per
-	 * round, so samples of one round pair up) and the start, seconds
-	 * since the run began */
-	unsigned round;
-	unsigned run;		/* --runs: the pass it belongs to */
-	double start;
-	/* memory of the timed region (memcount.h, sample_metric.h) */
-	struct sample_memory mem;
-};
-
-/* Child rusage summed over the cell's sample processes (wait4). */
-struct cell_usage {
-	double user, sys;
-	long minflt, majflt, nvcsw, nivcsw;
-	long maxrss_kb;		/* peak over the samples */
-};
-
-/* Counters `iobench profile` reads over each sample's timed region with
- * perf_event_open(2) (harness/profile.h). */
-enum profile_counter {
-	PROFILE_TASK_CLOCK,		/* nanoseconds on a CPU */
-	PROFILE_CONTEXT_SWITCHES,
-	PROFILE_CPU_MIGRATIONS,
-	PROFILE_MINOR_FAULTS,
-	PROFILE_MAJOR_FAULTS,
-	PROFILE_CYCLES,			/* hardware: often not exposed */
-	PROFILE_INSTRUCTIONS,
-	PROFILE_CACHE_MISSES,
-	PROFILE_BRANCH_MISSES,
-	PROFILE_SYSCALLS,		/* raw_syscalls:sys_enter */
-	PROFILE_N_COUNTERS,
-};
-
-/* One symbol's share of the perf samples taken of a cell's copies. */
-struct hot_spot {
-	char *symbol;
-	double pct;
-};
-
-/*
- * A profiled cell: counters summed over its samples (the warm-up too:
- * every sample is a fresh process doing the same work). A counter this
- * machine cannot read has its reason in na[] and value 0, which is never
- * to be shown as a figure. Strings and hot[] are owned.
- */
-struct cell_profile {
-	bool on;			/* the cell was profiled */
-	uint64_t copies;		/* copies the counters cover */
-	uint64_t value[PROFILE_N_COUNTERS];
-	char *na[PROFILE_N_COUNTERS];	/* NULL, or why it is not known */
-	struct hot_spot *hot;		/* top symbols, largest share first */
-	size_t n_hot;
-	uint64_t hot_samples;		/* perf samples the shares are of */
-	char *hot_why;			/* NULL, or why there are no hot spots */
-};
-
-struct cell {
-	/* parameters: the key a baseline comparison matches on */
-	char *strategy;
-	uint64_t size;			/* bytes per file */
-	struct cell_tunables tun;	/* the strategy's options, resolved */
-	enum cache_mode cache;
-	enum sync_mode sync;
-	enum content_kind content;
-	unsigned batch;			/* files per sample (>= 1), fixed */
-	bool batch_fixed;		/* batch given (--batch-from), not
-					 * calibrated by the warm-up */
-	/* thread sweeps: 0 reads as 1; prealloc for ranges and trees */
-	unsigned threads;
-	enum parallel_mode parallel;
-	enum pin_mode pin;
-	enum prealloc_mode prealloc;
-	/* sweep --mpi: the ranks copying (--ranks); 0 for a single host */
-	unsigned ranks;
-
-	/* outcome */
-	enum cell_status status;
-	char *reason;			/* NULL when ok */
-	double warmup_seconds;		/* the untimed first sample */
-	/* a reference cell: its tool's start-up (median of TOOL --version,
-	 * seconds), which every process of its copies includes; else 0 */
-	double tool_start;
-	struct sample *samples;
-	size_t n_samples;
-	struct cell_usage usage;
-	struct estimates est;		/* over per-copy seconds */
-	bool verified;			/* every copy matched (XXH3 + size) */
-	uint64_t copies_verified;
-	struct cell_profile profile;	/* iobench profile only */
-	/* sweep --dir A,B: the directory the cell copied in (part of its
-	 * identity, targets.h); NULL in a run with one --dir */
-	char *target;
 };
 
 /* sweep --mpi: one host as its ranks saw it (cluster.h); ranks whose facts
@@ -255,8 +107,11 @@ struct run_limits {
 	double meta_files_s;		/* create+close+unlink, empty */
 	uint64_t cache_set, llc;	/* page-cache working set; LLC */
 	char *ceilings_why;		/* why some are n/a, else NULL */
-	/* the whole measurement, for results.json; NULL when read back */
+	/* the whole measurement, for results.json; NULL when read back.
+	 * limits_free() frees it with free_device, which its builder sets
+	 * beside it (device.h is above the model), then free()s it */
 	struct device_run *device;
+	void (*free_device)(struct device_run *run);
 	/* --sustained: buffered writes into a new file for `seconds`: the
 	 * first (burst) window's rate and the last half's, once writeback
 	 * throttles; NaN when not measured (why in sustained_why) */
@@ -350,12 +205,20 @@ struct run {
 	 * NAME"); not part of results.json */
 	char *report_appendix;
 	struct run_limits limits;	/* zeroed (measured false) when off */
+	/*
+	 * The parts below are built by modules above the model. Each comes
+	 * with the function that frees it, set by its builder beside it
+	 * (that module's *_free()): results_free() calls it, so the model
+	 * includes none of their headers.
+	 */
 	/* --source: the tree scanned before the run (source_tree.h); not
 	 * part of results.json */
 	struct source_tree *source_tree;
+	void (*free_source_tree)(struct source_tree *t);
 	/* --dataset: the dataset, its trees and summary (workload.h);
 	 * results.json's request.dataset */
 	struct workload *workload;
+	void (*free_workload)(struct workload *w);
 	/* per-cell latency histograms and device deltas (cell_io.h);
 	 * results.json's "io" and each cell's latency_ns / diskstats */
 	struct run_io *io;
@@ -363,6 +226,7 @@ struct run {
 	 * with one --dir */
 	struct run_target *targets;
 	size_t n_targets;
+	void (*free_io)(struct run_io *io);
 };
 
 /* Recomputes every cell's est from its samples (per-copy times). */
@@ -383,6 +247,9 @@ void results_free(struct run *run);
 void results_free_targets(struct run_target *t, size_t n);
 /* Frees the environment's strings and zeroes it. */
 void results_free_environment(struct environment *env);
+/* Frees what l owns (the device measurement with l->free_device) and
+ * zeroes it. */
+void limits_free(struct run_limits *l);
 
 /* Per-sample page-cache figures, as a share of the pages a sample's files
  * span (destinations span as many as their sources). */

@@ -2,6 +2,8 @@
 /*
  * The sweep runner: turns a request into cells, runs every sample in a
  * forked child, measures, verifies, and fills a struct run.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_RUNNER_H
 #define IOBENCH_RUNNER_H
@@ -10,24 +12,7 @@
 #include <stdint.h>
 
 #include "results.h"
-
-/* A sample should last at least this long: shorter ones are dominated by
- * clock and scheduling noise, so small files are copied in batches of at
- * most so many files and bytes. */
-#define RUNNER_BATCH_TARGET_SECONDS 0.010
-#define RUNNER_BATCH_MAX_FILES 1024u
-#define RUNNER_BATCH_MAX_BYTES (256ull << 20)
-/* Rounds per size: at least this many; at most EXTEND_FACTOR x --samples
- * when some cell's median stays imprecise. */
-#define RUNNER_MIN_SAMPLES ((unsigned)RESULTS_MIN_SAMPLES)
-#define RUNNER_EXTEND_FACTOR 3
-
-struct run_request;
-/* Files per sample for a size (runner_sample.c): the batch rule, shared
- * with the estimate; per_copy is one copy's calibrated (or modelled)
- * seconds, lim the most files the sample may have. 1..lim. */
-unsigned runner_batch_for(const struct run_request *rq, uint64_t size,
-			  double per_copy, unsigned lim);
+#include "runner_policy.h"
 
 struct runner_progress {
 	/*

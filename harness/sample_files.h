@@ -4,6 +4,8 @@
  * the runner (runner_scratch.c, runner_sample.c) and its MPI side
  * (ranks_sample.c): a generated source and its hash, the sources written
  * back, a copy checked against the hash its source gave.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_SAMPLE_FILES_H
 #define IOBENCH_SAMPLE_FILES_H

@@ -4,6 +4,8 @@
  * sample: CPU per GiB, peak RSS growth, heap peak, allocations per copy,
  * page-cache footprint. compare judges each; the Memory table shows
  * their medians; results.json writes a cell's medians.
+ *
+ * Layer: model; includes only lib/, copy_strategies/, datasets/ and the model.
  */
 #ifndef IOBENCH_SAMPLE_METRIC_H
 #define IOBENCH_SAMPLE_METRIC_H

@@ -8,6 +8,8 @@
  * every exit it lives through; one killed outright (SIGKILL, a crash,
  * power loss) leaves a marked directory that the next run and `iobench
  * doctor` recognise as stale (owner gone) and remove.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_SCRATCH_H
 #define IOBENCH_SCRATCH_H

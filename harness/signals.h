@@ -11,6 +11,8 @@
  * group reaches the parent's decision, not each child's default action.
  * SIGPIPE is ignored in the parent: a closed pipe is a write error (EPIPE)
  * reported like any other, never a silent death.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_SIGNALS_H
 #define IOBENCH_SIGNALS_H

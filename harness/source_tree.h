@@ -3,6 +3,8 @@
  * A real directory tree as the sweep's source (--source DIR): walked once,
  * read only, its files' identity and content recorded so the run can show
  * it left the tree unchanged.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_SOURCE_TREE_H
 #define IOBENCH_SOURCE_TREE_H

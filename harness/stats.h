@@ -17,6 +17,8 @@
  *   P(k + 1 <= B <= n - 1 - k) >= level, B ~ Bin(n, 1/2). When even
  *   (min, max) covers less (n <= 5 at 95%), it is (min, max) with its
  *   lower, true coverage. n = 1: the CI is [x, x] with coverage 0.
+ *
+ * Layer: model; includes only lib/, copy_strategies/, datasets/ and the model.
  */
 #ifndef IOBENCH_STATS_H
 #define IOBENCH_STATS_H

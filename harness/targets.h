@@ -4,6 +4,8 @@
  * (targets: devices, filesystems) in one run, interleaved by round. The
  * list and its checks, each target's description and limits, where a
  * cell belongs, and the order a round visits the targets' cells in.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_TARGETS_H
 #define IOBENCH_TARGETS_H

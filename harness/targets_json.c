@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_read.h"
+#include "json_rd.h"
 #include "machine_limits.h"
 #include "targets.h"
 #include "targets_json.h"

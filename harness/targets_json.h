@@ -3,6 +3,8 @@
  * results.json's members of sweep --dir A,B (targets_json.c):
  * request.dirs, "targets" and each cell's "target"; written only with
  * several targets, read back when present.
+ *
+ * Layer: output; includes the run layer and below, never the pipeline.
  */
 #ifndef IOBENCH_TARGETS_JSON_H
 #define IOBENCH_TARGETS_JSON_H

@@ -3,6 +3,8 @@
  * Thread sweeps: the --threads/--parallel/--pin/--prealloc request, the
  * cells they multiply, CPU/NUMA placement plans from an hwloc topology, and
  * the worker pool that copies one sample with N threads behind a barrier.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_THREADS_H
 #define IOBENCH_THREADS_H
@@ -20,8 +22,6 @@ struct source_tree;
 struct topology_plan;
 struct hwloc_topology;
 
-/* More threads than this is a typo, not a benchmark. */
-#define THREADS_MAX 256u
 /* Ranges start on multiples of this when each thread gets at least that
  * much, else on 4 KiB (always enough for COPY_RANGES_ALIGNED). */
 #define THREADS_RANGE_ALIGN (1u << 20)

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_read.h"
+#include "json_rd.h"
 #include "threads.h"
 #include "threads_json.h"
 

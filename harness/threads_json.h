@@ -4,6 +4,8 @@
  * it builds the document, read back after the rest. All of them are
  * optional on reading, so results written before thread sweeps still
  * load. (environment.l3_per_package is the writer's own.)
+ *
+ * Layer: output; includes the run layer and below, never the pipeline.
  */
 #ifndef IOBENCH_THREADS_JSON_H
 #define IOBENCH_THREADS_JSON_H

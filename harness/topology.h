@@ -4,6 +4,8 @@
  * plans for pinned threads, pinning. Layer rule: the only module that
  * includes <hwloc.h>; callers outside it hold topologies and plans as
  * opaque pointers.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_TOPOLOGY_H
 #define IOBENCH_TOPOLOGY_H

@@ -4,6 +4,8 @@
  * destination mirrors the tree (SAMPLE/tree/REL), its directories are
  * made as the copy goes (inside the timed region, as cp -r makes them),
  * and --preserve gives each copy its source's mode, owner and times.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_TREE_COPY_H
 #define IOBENCH_TREE_COPY_H

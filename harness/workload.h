@@ -6,6 +6,8 @@
  * by every sample, each copy verified. Its trees are the run's sizes: the
  * whole dataset and, when its files fall in two size classes or more, each
  * class on its own, so the report shows figures per class.
+ *
+ * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_WORKLOAD_H
 #define IOBENCH_WORKLOAD_H
@@ -14,8 +16,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-
-#include <jansson.h>
 
 #include "results.h"
 #include "spec.h"
@@ -82,16 +82,5 @@ const struct workload_tree *workload_tree_of(const struct workload *w,
  * files, 79.3 MiB)"; the size alone when no tree has it. */
 const char *workload_label(const struct workload *w, uint64_t size,
 			   char *out, size_t len);
-
-/* report.md's "Dataset" section: what was generated, the size
- * distribution (table and plot), and the best figures per class. */
-struct analysis;
-int workload_report_section(FILE *f, const struct analysis *a,
-			    const char *report_path);
-/* results.json's request.dataset, which the writer places (new
- * reference; NULL when memory runs out), and its reader. */
-json_t *workload_json(const struct workload *w);
-int workload_json_read(json_t *root, const char *file, struct run *run,
-		       char *err, size_t len);
 
 #endif

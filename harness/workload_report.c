@@ -18,7 +18,7 @@
 #include "fmt.h"
 #include "plots.h"
 #include "reference.h"
-#include "workload.h"
+#include "workload_report.h"
 
 /* ---- report.md ---- */
 
@@ -484,5 +484,6 @@ int workload_json_read(json_t *root, const char *file, struct run *run,
 	}
 	workload_free(run->workload);
 	run->workload = w;
+	run->free_workload = workload_free;
 	return 0;
 }

@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "device_io.h"
+#include "device_internal.h"
 
 /* 1 MiB blocks at queue depth 32: the job the buffers once slowed */
 #define BUFS_SIZE ((size_t)32 << 20)

@@ -5,7 +5,7 @@
 # While `enforce` is 0 an offender makes the test skip (77) with the list
 # instead of failing; set it to 1 to make the limit a hard failure.
 set -u
-enforce=0
+enforce=1
 limit=700
 
 root=${SOURCE_ROOT:?SOURCE_ROOT is not set (run via meson test)}

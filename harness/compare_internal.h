@@ -3,10 +3,11 @@
  * compare's per-cell statistics beyond the single-run time test: a
  * cell's figures grouped by run, Welch's test on the runs' medians, the
  * bootstrap of a difference of medians, and the judgement of one figure
- * (sample_metric.h) of a matched cell. Internal to compare.c.
+ * (sample_metric.h) of a matched cell (compare_judge.c). Private to the
+ * compare module: only compare.c and compare_judge.c include it.
  */
-#ifndef IOBENCH_COMPARE_JUDGE_H
-#define IOBENCH_COMPARE_JUDGE_H
+#ifndef IOBENCH_COMPARE_INTERNAL_H
+#define IOBENCH_COMPARE_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>

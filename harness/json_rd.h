@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A JSON section reader's first error: the modules that read their own
- * members of results.json (threads_json.c, clients_json.c) report it as
+ * members of results.json (threads_json.c, clients_json.c, targets_json.c; json_rd.c) report it as
  * "FILE: what", and stop at the first.
+ *
+ * Layer: output; includes the run layer and below, never the pipeline.
  */
-#ifndef IOBENCH_JSON_READ_H
-#define IOBENCH_JSON_READ_H
+#ifndef IOBENCH_JSON_RD_H
+#define IOBENCH_JSON_RD_H
 
 #include <stddef.h>
 

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The comparison of two runs as data: options, verdicts and each matched
+ * cell's figures (compare.h computes them, compare_table.h and
+ * compare.h render them; the analysis reads them for a baseline).
+ *
+ * Layer: run; includes only the model (results.h, sample_metric.h).
+ */
+#ifndef IOBENCH_COMPARE_TYPES_H
+#define IOBENCH_COMPARE_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "results.h"
+#include "sample_metric.h"
+
+struct calibration;
+
+/* Exact Mann-Whitney p-values up to this many samples per side (no ties). */
+#define COMPARE_EXACT_MAX 50
+
+struct compare_options {
+	double alpha;		/* significance level, default 0.05 */
+	double threshold;	/* relevant change as a fraction, 0.03 = 3% */
+	bool holm;		/* Holm-adjust p over the tested cells */
+	double level;		/* CI level, 0.95 */
+	unsigned resamples;	/* bootstrap draws per cell */
+	uint64_t seed;		/* bootstrap seed (cell i uses seed + i) */
+	/* key parts not matched on (cell_same_key()'s ignore bits), so a
+	 * run with another buffer size can be compared as if it were a
+	 * code change */
+	uint32_t ignore;
+	/* which figures' regressions fail the comparison (COMPARE_FAIL_*);
+	 * default time only */
+	unsigned fail_on;
+	/* this host's A/A noise floors (calibration.h), borrowed; NULL:
+	 * none. Used for cells with one run per side. */
+	const struct calibration *floors;
+};
+
+/* --fail-on: the figures whose regressions fail the comparison. */
+#define COMPARE_FAIL_TIME	(1u << 0)
+#define COMPARE_FAIL_CPU	(1u << 1)
+#define COMPARE_FAIL_MEMORY	(1u << 2)	/* RSS, heap, allocations */
+#define COMPARE_FAIL_CACHE	(1u << 3)
+
+/* Below this relative change of the median, CPU per GiB, RSS and heap
+ * changes are not judged (besides the absolute floors below). */
+#define COMPARE_OTHER_THRESHOLD 0.10
+#define COMPARE_RSS_MIN		(64.0 * 1024)	/* bytes: counter slack */
+#define COMPARE_HEAP_MIN	1024.0		/* bytes */
+#define COMPARE_ALLOCS_MIN	0.5		/* allocations per copy */
+#define COMPARE_CACHE_MIN	5.0		/* points of the file's share */
+
+enum compare_verdict {
+	VERDICT_SAME,		/* "~": no significant change (p >= alpha) */
+	VERDICT_NOISE,		/* significant, CI crosses +/- threshold */
+	VERDICT_IMPROVED,	/* time CI wholly below -threshold */
+	VERDICT_REGRESSED,	/* time CI wholly above +threshold */
+	VERDICT_NO_DATA,	/* a side has no samples (skipped, failed) */
+};
+
+/*
+ * A figure besides time for one matched cell: medians, the change new -
+ * base (in the figure's unit; CPU per GiB as a ratio - 1, like time) with
+ * its CI, the test's p and a verdict. A regression is an increase.
+ */
+struct compare_metric {
+	bool have;			/* both sides know the figure */
+	double base, new;		/* medians */
+	double change, lo, hi;		/* and its CI */
+	double p, p_adj;
+	enum compare_verdict verdict;
+};
+
+/* One matched cell. base/new point into the runs given to compare_runs():
+ * they must outlive the comparison. */
+struct compare_cell {
+	const struct cell *base, *new;
+	size_t n_base, n_new;		/* samples (per-copy times) */
+	double base_median, new_median;	/* per-copy seconds */
+	double base_mib_s, new_mib_s;	/* throughput of the medians */
+	double u;			/* Mann-Whitney U of the new side */
+	double p;			/* two-sided p, unadjusted */
+	double p_adj;			/* Holm-adjusted (== p without holm) */
+	bool exact;			/* p from the exact distribution */
+	double ratio, ratio_lo, ratio_hi; /* median time new/base, CI */
+	enum compare_verdict verdict;
+	bool few_samples;		/* a side below RESULTS_MIN_SAMPLES */
+	/* runs with samples on each side; with >= 2 on both, the time CI
+	 * is the hierarchical bootstrap's (stats_hier_median_ratio) and p
+	 * Welch's test on the runs' log medians */
+	size_t runs_base, runs_new;
+	bool hierarchical;
+	/* half the CI of each side's median time (the table's "±") */
+	double base_half, new_half;
+	/* the noise floor applied to the time change, as |log ratio|; 0
+	 * when none (several runs, or no calibration for the size) */
+	double floor;
+	/* the other figures; [METRIC_TIME] mirrors the fields above */
+	struct compare_metric metric[METRIC_COUNT];
+};
+
+/* A field of the environment (or the iobench version) that differs. */
+struct compare_env_diff {
+	const char *field;		/* "kernel", "fs_type", ... */
+	const char *base, *new;		/* borrowed from the runs */
+};
+
+struct comparison {
+	struct compare_options opts;
+	struct compare_cell *cells;	/* in the base run's cell order */
+	size_t n_cells;
+	const struct cell **only_base;	/* unmatched, never dropped */
+	size_t n_only_base;
+	const struct cell **only_new;
+	size_t n_only_new;
+	struct compare_env_diff *env_diffs;
+	size_t n_env_diffs;
+	double geomean_ratio;		/* of ratio over cells with data */
+	size_t n_geomean;		/* 0: geomean_ratio undefined */
+	size_t n_regressed, n_improved, n_noise, n_same, n_no_data;
+	size_t n_few_samples;
+	/* per figure: cells regressed and improved ([METRIC_TIME] equals
+	 * n_regressed and n_improved) */
+	size_t metric_regressed[METRIC_COUNT], metric_improved[METRIC_COUNT];
+	/* cells compared with a noise floor; with several runs per side */
+	size_t n_floored, n_hierarchical;
+	/* a side of one run was measured while other processes were busy
+	 * (env_load.h), and the two sides at different times: the time
+	 * changes of single-run cells are not judged (within noise), as
+	 * that load fell on one side only; disturbed_why says which side
+	 * and how busy. n_disturbed: cells whose change was so demoted. */
+	bool disturbed;
+	char disturbed_why[192];
+	size_t n_disturbed;
+};
+
+#endif

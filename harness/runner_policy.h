@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The runner's sampling policy: how long a sample should last, how many
+ * files it copies, how many rounds a size gets. The runner follows it and
+ * the estimate (estimate.h) predicts with it, so both include this and not
+ * each other.
+ *
+ * Layer: run; includes only the model (results.h).
+ */
+#ifndef IOBENCH_RUNNER_POLICY_H
+#define IOBENCH_RUNNER_POLICY_H
+
+#include <stdint.h>
+
+#include "results.h"
+
+/* A sample should last at least this long: shorter ones are dominated by
+ * clock and scheduling noise, so small files are copied in batches of at
+ * most so many files and bytes. */
+#define RUNNER_BATCH_TARGET_SECONDS 0.010
+#define RUNNER_BATCH_MAX_FILES 1024u
+#define RUNNER_BATCH_MAX_BYTES (256ull << 20)
+/* Rounds per size: at least this many; at most EXTEND_FACTOR x --samples
+ * when some cell's median stays imprecise. */
+#define RUNNER_MIN_SAMPLES ((unsigned)RESULTS_MIN_SAMPLES)
+#define RUNNER_EXTEND_FACTOR 3
+
+struct run_request;
+/* Files per sample for a size (runner_policy.c): the batch rule the
+ * runner follows and the estimate predicts with; per_copy is one copy's
+ * calibrated (or modelled) seconds, lim the most files the sample may
+ * have. 1..lim. */
+unsigned runner_batch_for(const struct run_request *rq, uint64_t size,
+			  double per_copy, unsigned lim);
+
+#endif
