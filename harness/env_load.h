@@ -24,6 +24,7 @@ struct env_load_mark {
 	double wall;	      /* monotonic seconds */
 	double busy, steal;   /* all CPUs, seconds (/proc/stat) */
 	double own;	      /* this process and its waited children */
+	double kernel;	      /* kernel threads (writeback, I/O), seconds */
 	int64_t reported_kib; /* -1: no free page reporting counter */
 	double loadavg;	      /* 1-minute load average, -1 unknown */
 };

@@ -4,7 +4,7 @@
  * generator: every figure is chosen so the expected report is known; the
  * writer tests' fixture (a private directory with that run).
  */
-#include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -17,6 +17,7 @@
 #include "report.h"
 #include "strategies.h"
 #include "synthetic.h"
+#include "tree_copy.h"
 
 #define MIB (1024ull * 1024)
 
@@ -369,20 +370,9 @@ int synthetic_setup(void **state)
 int synthetic_teardown(void **state)
 {
 	struct synthetic_fixture *fx = *state;
-	struct dirent *e;
-	char path[512];
-	DIR *d;
 
-	d = opendir(fx->dir);
-	while (d && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", fx->dir, e->d_name);
-		unlink(path);
-	}
-	if (d)
-		closedir(d);
-	rmdir(fx->dir);
+	/* everything the writers made, plots/ included */
+	tree_copy_remove(AT_FDCWD, fx->dir);
 	results_free(&fx->run);
 	free(fx);
 	return 0;

@@ -5,6 +5,7 @@
  * the other warnings, CPU per GiB from per-sample figures. The rules and
  * the outputs: test_analysis_rules.c.
  */
+#include <fcntl.h>
 #include <errno.h>
 #include <math.h>
 #include <setjmp.h>
@@ -24,6 +25,7 @@
 #include "files.h"
 #include "outputs.h"
 #include "report.h"
+#include "tree_copy.h"
 
 /* ---- best sets and speed-ups ---- */
 
@@ -327,7 +329,7 @@ static void test_runs(void **state)
 			 1) < 1e-6);
 	free(csv);
 	unlink(path);
-	rmdir(dir);
+	tree_copy_remove(AT_FDCWD, dir);
 	built_finish(b);
 }
 

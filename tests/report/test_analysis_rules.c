@@ -6,6 +6,7 @@
  * summary and the exports against results.json's summary, the report's
  * table widths).
  */
+#include <fcntl.h>
 #include <errno.h>
 #include <math.h>
 #include <setjmp.h>
@@ -25,6 +26,7 @@
 #include "files.h"
 #include "outputs.h"
 #include "report.h"
+#include "tree_copy.h"
 
 /* ---- rules ---- */
 
@@ -271,7 +273,7 @@ static void test_summary_and_exports(void **state)
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/results.json", dir);
 	unlink(path);
-	rmdir(dir);
+	tree_copy_remove(AT_FDCWD, dir);
 	free(term);
 	json_decref(root);
 	analysis_free(&a);
