@@ -40,6 +40,7 @@ static void make_run(struct run *run)
 	assert_int_equal(synthetic_run(run), 0);
 	run->io = calloc(1, sizeof(*run->io));
 	assert_non_null(run->io);
+	run->free_io = run_io_free;
 	run->io->cells = calloc(run->n_cells, sizeof(*run->io->cells));
 	assert_non_null(run->io->cells);
 	run->io->n_cells = run->n_cells;
