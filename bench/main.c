@@ -20,7 +20,7 @@ static const struct verb {
 	int (*run)(int argc, char **argv);
 	const char *summary;
 } verbs[] = {
-	{ "quick", cmd_quick, "short preset sweep (< 30 s); also: no verb" },
+	{ "quick", cmd_quick, "short preset sweep (< 1 min); also: no verb" },
 	{ "full", cmd_full, "big preset sweep: sizes, buffers, qd, cold, sync, threads, profiling" },
 	{ "sweep", cmd_sweep, "measure strategies x sizes x tunables; write a report" },
 	{ "compare", cmd_compare, "compare two runs, or build git REF and measure both; exit 4 on regression" },

@@ -17,7 +17,7 @@ struct preset {
 };
 
 static const char *const quick_args[] = {
-	"--sizes", "4K,1M,64M", "--cache", "warm", "--samples", "6", NULL,
+	"--sizes", "4K,1M,64M", "--cache", "warm", "--samples", "10", NULL,
 };
 
 /* replaced at run time by "1,2,N" (N = online CPUs, when above 2) */
@@ -38,7 +38,7 @@ static const char *const full_args[] = {
 static const struct preset quick = {
 	"quick",
 	"A short sweep of every strategy usable here: sizes 4K, 1M and 64M,\n"
-	"warm cache, default tunables, 6 samples per cell. `iobench` with no\n"
+	"warm cache, default tunables, 10 samples per cell. `iobench` with no\n"
 	"verb runs it.\n",
 	quick_args,
 };

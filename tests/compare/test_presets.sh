@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 out=$("$IOBENCH" quick --help) || die "quick --help exited $?"
-grep -qx '  iobench sweep --sizes 4K,1M,64M --cache warm --samples 6 \[SWEEP OPTIONS\]' \
+grep -qx '  iobench sweep --sizes 4K,1M,64M --cache warm --samples 10 \[SWEEP OPTIONS\]' \
 	<<<"$out" || die "quick runs something else: $out"
 out=$("$IOBENCH" full --help) || die "full --help exited $?"
 grep -qx '  iobench sweep --sizes 1K,64K,1M,16M,256M,1G --buffers 4K,64K,128K,1M --qd 1,8,32 --cache warm,cold --sync none,end --threads 1,2,<cores> --parallel files,ranges --profile \[SWEEP OPTIONS\]' \
