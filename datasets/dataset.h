@@ -36,6 +36,12 @@ int dataset_hash_fd(int fd, uint64_t size, uint64_t *hash);
 /* The same of the bytes [off, off + len): one rank's range of a shared
  * file (sweep --mpi). */
 int dataset_hash_range(int fd, uint64_t off, uint64_t len, uint64_t *hash);
+/* dataset_hash_range() through a read-only mapping of the range (pread
+ * where the file cannot be mapped): 2-3x faster for page-cache files, as
+ * nothing is copied out of the cache. Only for files iobench made and no
+ * one else truncates (a mapping of a file that shrinks raises SIGBUS):
+ * never for a user's tree. */
+int dataset_hash_mapped(int fd, uint64_t off, uint64_t len, uint64_t *hash);
 /* Bytes [off, off + len) of the file dataset_fill writes for (size, kind,
  * seed, index), into buf, without I/O (off + len <= size). */
 void dataset_generate(void *buf, uint64_t off, size_t len, uint64_t size,

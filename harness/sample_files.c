@@ -63,7 +63,7 @@ int sample_files_hash_copy(const char *dst, unsigned i, uint64_t size,
 	else if ((uint64_t)st.st_size != size)
 		ret = -EBADMSG;
 	else
-		ret = dataset_hash_range(fd, off, range, hash);
+		ret = dataset_hash_mapped(fd, off, range, hash);
 	close(fd);
 	if (ret == -EBADMSG)
 		return strategy_why(why, len, ret, "verification failed: dst "

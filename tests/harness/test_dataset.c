@@ -165,6 +165,37 @@ static void test_short_file(void **state)
 	close(fd);
 }
 
+/* The mapped hash is the read one's, at page-aligned and unaligned
+ * offsets, for empty ranges, and where nothing can be mapped (a pipe). */
+static void test_hash_mapped(void **state)
+{
+	static const uint64_t ranges[][2] = {
+		{ 0, MiB + 13 }, { 1, 4096 }, { 4095, 8193 }, { MiB, 13 },
+		{ 5, 0 }, { MiB + 12, 1 },
+	};
+	int fd = scratch_file(), pipefd[2];
+	uint64_t a, b;
+
+	(void)state;
+	assert_int_equal(dataset_fill(fd, MiB + 13, CONTENT_RANDOM, 2, 9), 0);
+	for (size_t i = 0; i < N_OF(ranges); i++) {
+		a = 1;
+		b = 2;
+		assert_int_equal(dataset_hash_range(fd, ranges[i][0],
+						    ranges[i][1], &a), 0);
+		assert_int_equal(dataset_hash_mapped(fd, ranges[i][0],
+						     ranges[i][1], &b), 0);
+		assert_true(a == b);
+	}
+	assert_int_equal(dataset_hash_mapped(fd, 0, MiB + 13, &b), 0);
+	assert_true(b == dataset_expected_hash(MiB + 13, CONTENT_RANDOM, 2, 9));
+	close(fd);
+	assert_int_equal(pipe(pipefd), 0);
+	assert_int_equal(dataset_hash_mapped(pipefd[0], 0, 10, &b), -ESPIPE);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
 /* Holes at [0, p), [2p, 3p), [4p, size); data at [p, 2p), [3p, 4p). */
 static void test_sparse_has_holes(void **state)
 {
@@ -233,6 +264,7 @@ int main(void)
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_hash_matches_file),
 		cmocka_unit_test(test_short_file),
+		cmocka_unit_test(test_hash_mapped),
 		cmocka_unit_test(test_sparse_has_holes),
 		cmocka_unit_test(test_generation_speed),
 	};
