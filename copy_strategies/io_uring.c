@@ -52,7 +52,6 @@ struct uring_state {
 	int broken;  /* a ring call failed mid-copy: -errno */
 	/* bufs: the registered buffers; t_submit: when the SQE was prepared */
 	struct strategy_pool pool;
-	struct iovec *iovs;
 };
 
 /* What a copy needs besides the state: the range and its geometry.
@@ -107,7 +106,8 @@ static int uring_probe(const char *dir, char *why, size_t len)
 }
 
 static int uring_setup_ring(struct uring_state *st,
-			    const struct uring_options *p)
+			    const struct uring_options *p,
+			    const struct iovec *iovs)
 {
 	struct io_uring_params params = { 0 };
 	static const int no_files[] = { -1, -1 };
@@ -126,7 +126,7 @@ static int uring_setup_ring(struct uring_state *st,
 	if (ret < 0)
 		return ret;
 	st->ring_ready = true;
-	ret = io_uring_register_buffers(&st->ring, st->iovs, st->pool.qd);
+	ret = io_uring_register_buffers(&st->ring, iovs, st->pool.qd);
 	if (ret < 0)
 		return ret;
 	/* empty slots now; each copy puts its two files in them */
@@ -138,6 +138,7 @@ static int uring_setup(void *state, const void *options)
 	const struct uring_options *p = options;
 	struct uring_state *st = state;
 	struct strategy_pool *pool = &st->pool;
+	struct iovec *iovs;
 	int ret;
 
 	st->direct = p->direct;
@@ -149,14 +150,17 @@ static int uring_setup(void *state, const void *options)
 	ret = strategy_pool_init(pool, p->qd, p->buffer);
 	if (ret)
 		return ret;
-	st->iovs = calloc(pool->qd, sizeof(*st->iovs));
-	if (!st->iovs)
+	/* registering the buffers copies the iovecs into the kernel */
+	iovs = calloc(pool->qd, sizeof(*iovs));
+	if (!iovs)
 		return -ENOMEM;
 	for (unsigned i = 0; i < pool->qd; i++) {
-		st->iovs[i].iov_base = pool->chunks[i].buf;
-		st->iovs[i].iov_len = pool->buf_size;
+		iovs[i].iov_base = pool->chunks[i].buf;
+		iovs[i].iov_len = pool->buf_size;
 	}
-	return uring_setup_ring(st, p);
+	ret = uring_setup_ring(st, p, iovs);
+	free(iovs);
+	return ret;
 }
 
 /* A free SQE; with SQPOLL the kernel thread may still be freeing one. */
@@ -351,7 +355,6 @@ static void uring_teardown(void *state)
 
 	if (st->ring_ready)
 		io_uring_queue_exit(&st->ring);
-	free(st->iovs);
 	strategy_pool_free(&st->pool);
 }
 
