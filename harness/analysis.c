@@ -16,6 +16,7 @@
 #include "analysis.h"
 #include "analysis_internal.h"
 #include "fmt.h"
+#include "mem_free.h"
 #include "reference.h"
 #include "source_tree.h"
 #include "strategies.h"
@@ -459,11 +460,7 @@ void analysis_free(struct analysis *a)
 	free(a->warnings);
 	free_advice(a->recs, a->n_recs);
 	free_advice(a->notes, a->n_notes);
-	for (size_t i = 0; i < a->n_run_warnings; i++)
-		free(a->run_warnings[i]);
-	free(a->run_warnings);
-	free(a->overall);
-	free(a->baseline);
-	free(a->device_rows);
+	mem_free_strings(a->run_warnings, a->n_run_warnings);
+	MEM_FREE_ALL(a->overall, a->baseline, a->device_rows);
 	memset(a, 0, sizeof(*a));
 }

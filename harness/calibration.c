@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "calibration.h"
+#include "mem_free.h"
 #include "stats.h"
 
 static struct calibration_size *size_entry(struct calibration *cal,
@@ -287,11 +288,7 @@ void calibration_free(struct calibration *cal)
 {
 	for (size_t k = 0; k < cal->n_sizes; k++)
 		free(cal->sizes[k].changes);
-	free(cal->sizes);
-	free(cal->hostname);
-	free(cal->kernel);
-	free(cal->commit);
-	free(cal->started);
-	free(cal->command);
+	MEM_FREE_ALL(cal->sizes, cal->hostname, cal->kernel, cal->commit,
+		     cal->started, cal->command);
 	memset(cal, 0, sizeof(*cal));
 }

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "device_internal.h"
 #include "job_control.h"
+#include "mem_free.h"
 #include "strategies.h"
 
 /* ---- kinds and options ---- */
@@ -553,21 +554,12 @@ void device_run_free(struct device_run *run)
 			free(d->results[i].repeats);
 			histogram_free(&d->results[i].lat);
 		}
-		for (size_t i = 0; i < d->n_notes; i++)
-			free(d->notes[i]);
-		free(d->notes);
-		free(d->results);
-		free(d->dir);
-		free(d->fs_type);
-		free(d->chain_why);
-		free(d->direct_why);
+		mem_free_strings(d->notes, d->n_notes);
+		MEM_FREE_ALL(d->results, d->dir, d->fs_type, d->chain_why,
+			     d->direct_why);
 		env_storage_free(&d->storage);
 	}
-	free(run->targets);
-	free(run->id);
-	free(run->started);
-	free(run->command_line);
-	free(run->version);
-	free(run->commit);
+	MEM_FREE_ALL(run->targets, run->id, run->started, run->command_line,
+		     run->version, run->commit);
 	memset(run, 0, sizeof(*run));
 }

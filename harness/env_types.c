@@ -4,16 +4,12 @@
 #include <string.h>
 
 #include "env_types.h"
+#include "mem_free.h"
 
 void env_storage_free(struct env_storage *s)
 {
-	free(s->block_device);
-	free(s->device_chain);
-	free(s->write_cache);
-	free(s->virtualization);
-	free(s->container);
-	free(s->thp_enabled);
-	free(s->thp_defrag);
-	free(s->reflink_why);
+	MEM_FREE_ALL(s->block_device, s->device_chain, s->write_cache,
+		     s->virtualization, s->container, s->thp_enabled,
+		     s->thp_defrag, s->reflink_why);
 	memset(s, 0, sizeof(*s));
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "flame.h"
 
 void flame_free(struct flame_profile *fp)
@@ -24,15 +25,8 @@ void flame_free(struct flame_profile *fp)
 
 static int add_stack(struct flame_profile *fp, char *frames, uint64_t count)
 {
-	if (fp->n == fp->cap) {
-		size_t cap = fp->cap ? 2 * fp->cap : 64;
-		struct flame_stack *s = realloc(fp->stacks, cap * sizeof(*s));
-
-		if (!s)
-			return -ENOMEM;
-		fp->stacks = s;
-		fp->cap = cap;
-	}
+	if (ARRAY_GROW(fp->stacks, fp->n + 1, fp->cap))
+		return -ENOMEM;
 	fp->stacks[fp->n].frames = frames;
 	fp->stacks[fp->n].count = count;
 	fp->n++;
@@ -179,15 +173,8 @@ static int add_frame(struct fold_state *st, const char *line)
 {
 	char name[512];
 
-	if (st->n == st->cap) {
-		size_t cap = st->cap ? 2 * st->cap : 32;
-		char **f = realloc(st->frames, cap * sizeof(*f));
-
-		if (!f)
-			return -ENOMEM;
-		st->frames = f;
-		st->cap = cap;
-	}
+	if (ARRAY_GROW(st->frames, st->n + 1, st->cap))
+		return -ENOMEM;
 	frame_name(line, name, sizeof(name));
 	st->frames[st->n] = strdup(name);
 	if (!st->frames[st->n])

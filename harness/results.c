@@ -19,6 +19,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "fmt.h"
+#include "mem_free.h"
 #include "outfile.h"
 #include "parse.h"
 #include "results.h"
@@ -95,38 +96,17 @@ void results_add_warning(struct run *run, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void free_strv(char **v, size_t n)
-{
-	for (size_t i = 0; v && i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 void results_free_environment(struct environment *e)
 {
-	free(e->hostname);
-	free(e->kernel);
-	free(e->cpu_model);
-	free(e->fs_type);
-	free(e->mount_options);
-	free(e->device);
-	free(e->device_model);
-	free(e->scheduler);
-	free(e->governor);
-	free(e->cache_probe);
-	free(e->src_fs_type);
-	free(e->src_device);
+	MEM_FREE_ALL(e->hostname, e->kernel, e->cpu_model, e->fs_type,
+		     e->mount_options, e->device, e->device_model, e->scheduler,
+		     e->governor, e->cache_probe, e->src_fs_type, e->src_device);
 	env_storage_free(&e->storage);
 	for (size_t i = 0; i < e->n_hosts; i++) {
 		struct env_host *h = &e->hosts[i];
 
-		free(h->hostname);
-		free(h->kernel);
-		free(h->cpu_model);
-		free(h->fs_type);
-		free(h->device);
-		free(h->mount_options);
-		free(h->ranks);
+		MEM_FREE_ALL(h->hostname, h->kernel, h->cpu_model, h->fs_type,
+			     h->device, h->mount_options, h->ranks);
 	}
 	free(e->hosts);
 	memset(e, 0, sizeof(*e));
@@ -135,12 +115,8 @@ void results_free_environment(struct environment *e)
 void results_free_targets(struct run_target *t, size_t n)
 {
 	for (size_t i = 0; t && i < n; i++) {
-		free(t[i].dir);
-		free(t[i].fs_type);
-		free(t[i].mount_options);
-		free(t[i].device);
-		free(t[i].device_model);
-		free(t[i].scheduler);
+		MEM_FREE_ALL(t[i].dir, t[i].fs_type, t[i].mount_options,
+			     t[i].device, t[i].device_model, t[i].scheduler);
 		limits_free(&t[i].limits);
 	}
 	free(t);
@@ -148,18 +124,14 @@ void results_free_targets(struct run_target *t, size_t n)
 
 static void free_request(struct run_request *r)
 {
-	free_strv(r->strategies, r->n_strategies);
+	mem_free_strings(r->strategies, r->n_strategies);
 	free(r->sizes);
 	for (size_t i = 0; i < TUNABLES_MAX; i++)
 		free(r->tune[i].v);
-	free(r->threads);
-	free(r->ranks);
-	free(r->source);
-	free(r->dir);
-	free(r->src_dir);
-	free_strv(r->dirs, r->n_dirs);
+	MEM_FREE_ALL(r->threads, r->ranks, r->source, r->dir, r->src_dir);
+	mem_free_strings(r->dirs, r->n_dirs);
 	free(r->out);
-	free_strv(r->references, r->n_references);
+	mem_free_strings(r->references, r->n_references);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -180,16 +152,11 @@ void results_free(struct run *run)
 		profile_free(&run->cells[i].profile);
 		free(run->cells[i].target);
 	}
-	free(run->cells);
-	free(run->schema);
-	free(run->id);
-	free(run->started);
-	free(run->command_line);
-	free(run->version);
-	free(run->commit);
+	MEM_FREE_ALL(run->cells, run->schema, run->id, run->started,
+		     run->command_line, run->version, run->commit);
 	results_free_environment(&run->env);
 	free_request(&run->request);
-	free_strv(run->warnings, run->n_warnings);
+	mem_free_strings(run->warnings, run->n_warnings);
 	free(run->report_appendix);
 	if (run->source_tree && run->free_source_tree)
 		run->free_source_tree(run->source_tree);

@@ -17,9 +17,11 @@
 #include <unistd.h>
 #include <linux/openat2.h>
 
+#include "array.h"
 #include "cache.h"
 #include "dataset.h"
 #include "fmt.h"
+#include "mem_free.h"
 #include "source_tree.h"
 #include "strategies.h"
 
@@ -32,24 +34,15 @@ void source_tree_force_walk(bool on)
 	atomic_store(&force_walk, on);
 }
 
-static void free_list(char **v, size_t n)
-{
-	for (size_t i = 0; v && i < n; i++)
-		free(v[i]);
-	free(v);
-}
 
 void source_tree_free(struct source_tree *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->n_files; i++) {
-		free(t->files[i].path);
-		free(t->files[i].rel);
-	}
-	free(t->files);
-	free(t->first_unsized);
-	free_list(t->known, t->n_known);
+	for (size_t i = 0; i < t->n_files; i++)
+		MEM_FREE_ALL(t->files[i].path, t->files[i].rel);
+	MEM_FREE_ALL(t->files, t->first_unsized);
+	mem_free_strings(t->known, t->n_known);
 	if (t->root_fd >= 0)
 		close(t->root_fd);
 	free(t->root);
@@ -238,15 +231,8 @@ struct walk {
 
 static int walk_add(struct walk *w, const char *rel)
 {
-	if (w->n == w->cap) {
-		size_t want = w->cap ? 2 * w->cap : 64;
-		char **p = realloc(w->rels, want * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		w->rels = p;
-		w->cap = want;
-	}
+	if (ARRAY_GROW(w->rels, w->n + 1, w->cap))
+		return -ENOMEM;
 	w->rels[w->n] = strdup(rel);
 	if (!w->rels[w->n])
 		return -ENOMEM;
@@ -271,7 +257,7 @@ static int read_names(DIR *d, char ***names, size_t *n)
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		if (walk_add(&w, de->d_name)) {
-			free_list(w.rels, w.n);
+			mem_free_strings(w.rels, w.n);
 			return -ENOMEM;
 		}
 		errno = 0;
@@ -279,7 +265,7 @@ static int read_names(DIR *d, char ***names, size_t *n)
 	if (errno) {
 		int ret = -errno;
 
-		free_list(w.rels, w.n);
+		mem_free_strings(w.rels, w.n);
 		return ret;
 	}
 	if (w.n)
@@ -353,7 +339,7 @@ static int walk_dir(struct walk *w, int dfd, const char *rel, const char *root,
 			w->skipped++;
 		}
 	}
-	free_list(names, n);
+	mem_free_strings(names, n);
 	closedir(d);
 	return ret;
 }
@@ -375,16 +361,8 @@ static int add_file(struct source_tree *t, size_t *cap, const char *rel)
 {
 	struct source_file *f;
 
-	if (t->n_files == *cap) {
-		size_t want = *cap ? 2 * *cap : 64;
-		struct source_file *p = realloc(t->files,
-						want * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		t->files = p;
-		*cap = want;
-	}
+	if (ARRAY_GROW(t->files, t->n_files + 1, *cap))
+		return -ENOMEM;
 	f = &t->files[t->n_files];
 	memset(f, 0, sizeof(*f));
 	f->rel = strdup(rel);
@@ -571,7 +549,7 @@ static int count_added(const struct source_tree *t, size_t *added,
 			snprintf(first, len, "%s%s%s: added", t->root,
 				 strcmp(t->root, "/") ? "/" : "", w.rels[i]);
 	}
-	free_list(w.rels, w.n);
+	mem_free_strings(w.rels, w.n);
 	return ret;
 }
 

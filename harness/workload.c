@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "fmt.h"
+#include "mem_free.h"
 #include "parse.h"
 #include "source_tree.h"
 #include "strategies.h"
@@ -120,12 +121,8 @@ void workload_free(struct workload *w)
 		return;
 	for (size_t i = 0; i < w->n_trees; i++)
 		source_tree_free(w->trees[i].tree);
-	free(w->trees);
 	dataset_spec_free(w->spec);
-	free(w->root);
-	free(w->name);
-	free(w->arg);
-	free(w);
+	MEM_FREE_ALL(w->trees, w->root, w->name, w->arg, w);
 }
 
 /* The whole dataset, then each class with bytes when two or more have
