@@ -347,6 +347,18 @@ int device_io_cached_read(struct device_io_target *ts,
 	return ret ? ret : stop_flag ? -EINTR : 0;
 }
 
+/* Creates the new file `name` in the scratch directory for writing: its
+ * descriptor, or -errno. */
+static int create_scratch_file(const struct device_io_target *ts,
+			       const char *name)
+{
+	int fd = openat(ts->scratch.fd, name,
+			O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+			0600);
+
+	return fd < 0 ? -errno : fd;
+}
+
 /*
  * New files of cache_set bytes written with buffered pwrites of bs, each
  * timed from its create to its close; each is unlinked untimed right
@@ -383,12 +395,9 @@ int device_io_cached_write(struct device_io_target *ts,
 		file_w.ramp_end = counted ? 0 : UINT64_MAX;
 		file_w.end = UINT64_MAX;
 		snprintf(name, sizeof(name), "cw-%u", ts->seq++);
-		fd = openat(ts->scratch.fd, name,
-			    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
-				    O_NOFOLLOW,
-			    0600);
+		fd = create_scratch_file(ts, name);
 		if (fd < 0) {
-			ret = -errno;
+			ret = fd;
 			break;
 		}
 		ta = device_io_now_ns();
@@ -426,12 +435,9 @@ int device_io_metadata(struct device_io_target *ts,
 			break;
 		snprintf(name, sizeof(name), "m-%u", ts->seq++);
 		t0 = device_io_now_ns();
-		fd = openat(ts->scratch.fd, name,
-			    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
-				    O_NOFOLLOW,
-			    0600);
+		fd = create_scratch_file(ts, name);
 		if (fd < 0) {
-			ret = -errno;
+			ret = fd;
 			break;
 		}
 		if (close(fd) || unlinkat(ts->scratch.fd, name, 0)) {
