@@ -148,6 +148,33 @@ static int pread_all(int fd, char *buf, size_t len, uint64_t off)
 }
 
 /*
+ * One timed O_DIRECT pass over fd from offset 0: writes buf (a write
+ * ends with fdatasync) or reads into it, `block` bytes at a time, until
+ * `bytes`, LIMITS_DIRECT_SECONDS or a stop. *done gets the bytes moved,
+ * *seconds the time taken. 0 or -errno.
+ */
+static int direct_pass(int fd, bool write, char *buf, size_t block,
+		       uint64_t bytes, uint64_t *done, double *seconds)
+{
+	double t0 = clock_now();
+	int ret;
+
+	*done = 0;
+	do {
+		ret = write ? strategy_pwrite_all(fd, buf, block, *done)
+			    : pread_all(fd, buf, block, *done);
+		if (ret)
+			break;
+		*done += block;
+	} while (*done < bytes && clock_now() - t0 < LIMITS_DIRECT_SECONDS &&
+		 !limits_stop);
+	if (!ret && write && fdatasync(fd))
+		ret = -errno;
+	*seconds = clock_now() - t0;
+	return ret;
+}
+
+/*
  * Sequential O_DIRECT bandwidth on an unnamed file in dir: writes up to
  * `bytes` in `block` chunks (stopping at LIMITS_DIRECT_SECONDS), with a
  * final fdatasync, then reads back what was written. 0, or -errno with
@@ -158,7 +185,7 @@ static int measure_direct(struct run_limits *l, const char *dir)
 	uint64_t bytes = LIMITS_DIRECT_BYTES, written = 0, got = 0;
 	size_t block = LIMITS_DIRECT_BLOCK;
 	struct statvfs vfs;
-	double t0, t;
+	double t;
 	char *buf = NULL;
 	int fd, ret = 0;
 
@@ -188,29 +215,11 @@ static int measure_direct(struct run_limits *l, const char *dir)
 	}
 	for (size_t i = 0; i < block; i++)
 		buf[i] = (char)(i * 251 + 3);
-	t0 = clock_now();
-	do {
-		ret = strategy_pwrite_all(fd, buf, block, written);
-		if (ret)
-			break;
-		written += block;
-	} while (written < bytes && clock_now() - t0 < LIMITS_DIRECT_SECONDS &&
-		 !limits_stop);
-	if (!ret && fdatasync(fd))
-		ret = -errno;
-	t = clock_now() - t0;
+	ret = direct_pass(fd, true, buf, block, bytes, &written, &t);
 	if (ret)
 		goto out_failed;
 	l->direct_write_mib_s = written / MIB / t;
-	t0 = clock_now();
-	do {
-		ret = pread_all(fd, buf, block, got);
-		if (ret)
-			break;
-		got += block;
-	} while (got < written && clock_now() - t0 < LIMITS_DIRECT_SECONDS &&
-		 !limits_stop);
-	t = clock_now() - t0;
+	ret = direct_pass(fd, false, buf, block, written, &got, &t);
 	if (ret)
 		goto out_failed;
 	l->direct_read_mib_s = got / MIB / t;
