@@ -178,22 +178,22 @@ static void resolve_next(void)
 	 __atomic_load_n(&resolved, __ATOMIC_ACQUIRE) == 2 ?                \
 		 next.name(__VA_ARGS__) : __libc_##name(__VA_ARGS__))
 
-void *malloc(size_t size)
+/* A new block from the next allocator, counted while counting is on. */
+static void *counted(void *p)
 {
-	void *p = CALL(malloc, size);
-
 	if (is_counting())
 		note_alloc(p);
 	return p;
 }
 
+void *malloc(size_t size)
+{
+	return counted(CALL(malloc, size));
+}
+
 void *calloc(size_t n, size_t size)
 {
-	void *p = CALL(calloc, n, size);
-
-	if (is_counting())
-		note_alloc(p);
-	return p;
+	return counted(CALL(calloc, n, size));
 }
 
 void free(void *p)
@@ -231,20 +231,12 @@ void *reallocarray(void *p, size_t n, size_t size)
 
 void *memalign(size_t align, size_t size)
 {
-	void *p = CALL(memalign, align, size);
-
-	if (is_counting())
-		note_alloc(p);
-	return p;
+	return counted(CALL(memalign, align, size));
 }
 
 void *aligned_alloc(size_t align, size_t size)
 {
-	void *p = CALL(aligned_alloc, align, size);
-
-	if (is_counting())
-		note_alloc(p);
-	return p;
+	return counted(CALL(aligned_alloc, align, size));
 }
 
 int posix_memalign(void **out, size_t align, size_t size)
@@ -258,20 +250,12 @@ int posix_memalign(void **out, size_t align, size_t size)
 
 void *valloc(size_t size)
 {
-	void *p = CALL(valloc, size);
-
-	if (is_counting())
-		note_alloc(p);
-	return p;
+	return counted(CALL(valloc, size));
 }
 
 void *pvalloc(size_t size)
 {
-	void *p = CALL(pvalloc, size);
-
-	if (is_counting())
-		note_alloc(p);
-	return p;
+	return counted(CALL(pvalloc, size));
 }
 #endif
 
