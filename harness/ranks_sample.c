@@ -267,24 +267,9 @@ static int create_destinations(const struct cell *c, const struct part *p,
 			       char *why, size_t len)
 {
 	for (unsigned i = 0; i < p->k; i++) {
-		int fd = open(p->dst[i], O_WRONLY | O_CREAT | O_TRUNC |
-			      O_CLOEXEC | O_NOFOLLOW, 0644), ret = 0;
+		int ret = tree_copy_presize(p->dst[i], c->prealloc, c->size,
+					    why, len);
 
-		if (fd < 0)
-			return strategy_why(why, len, -errno, "creating the "
-					    "destination: %s",
-					    strerror(errno));
-		if (c->size && c->prealloc == PREALLOC_TRUNCATE &&
-		    ftruncate(fd, (off_t)c->size))
-			ret = strategy_why(why, len, -errno, "pre-sizing "
-					   "(truncate): %s", strerror(errno));
-		if (c->size && c->prealloc == PREALLOC_FALLOCATE &&
-		    fallocate(fd, 0, 0, (off_t)c->size))
-			ret = strategy_why(why, len, -errno, "pre-sizing "
-					   "(fallocate): %s", strerror(errno));
-		if (close(fd) && !ret)
-			ret = strategy_why(why, len, -errno, "close: %s",
-					   strerror(errno));
 		if (ret)
 			return ret;
 	}

@@ -447,27 +447,9 @@ static int create_destinations(const struct threads_job *job, char *why,
 			       size_t len)
 {
 	for (unsigned i = 0; i < job->n_files; i++) {
-		int fd = open(job->dst[i], O_WRONLY | O_CREAT | O_TRUNC |
-			      O_CLOEXEC | O_NOFOLLOW, 0644);
-		int ret = 0;
+		int ret = tree_copy_presize(job->dst[i], job->prealloc,
+					    job->size, why, len);
 
-		if (fd < 0)
-			return strategy_why(why, len, -errno,
-					    "creating the destination: %s",
-					    strerror(errno));
-		if (job->size && job->prealloc == PREALLOC_TRUNCATE &&
-		    ftruncate(fd, (off_t)job->size))
-			ret = strategy_why(why, len, -errno,
-					   "pre-sizing (truncate): %s",
-					   strerror(errno));
-		if (job->size && job->prealloc == PREALLOC_FALLOCATE &&
-		    fallocate(fd, 0, 0, (off_t)job->size))
-			ret = strategy_why(why, len, -errno,
-					   "pre-sizing (fallocate): %s",
-					   strerror(errno));
-		if (close(fd) && !ret)
-			ret = strategy_why(why, len, -errno, "close: %s",
-					   strerror(errno));
 		if (ret)
 			return ret;
 	}

@@ -85,10 +85,8 @@ static int open_source(const struct source_tree *t, unsigned i, int oflags,
 	return fd;
 }
 
-/* Creates dst at its final size (truncate: a hole; fallocate: blocks)
- * before the copy writes into it, as a tool that pre-sizes does. */
-static int presize(const char *dst, enum prealloc_mode mode, uint64_t size,
-		   char *why, size_t len)
+int tree_copy_presize(const char *dst, enum prealloc_mode mode,
+		      uint64_t size, char *why, size_t len)
 {
 	int fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
 		      O_NOFOLLOW, 0644);
@@ -97,10 +95,11 @@ static int presize(const char *dst, enum prealloc_mode mode, uint64_t size,
 	if (fd < 0)
 		return strategy_why(why, len, -errno, "creating the "
 				    "destination: %s", strerror(errno));
-	if (mode == PREALLOC_TRUNCATE && ftruncate(fd, (off_t)size))
+	if (size && mode == PREALLOC_TRUNCATE && ftruncate(fd, (off_t)size))
 		ret = strategy_why(why, len, -errno, "pre-sizing (truncate): "
 				   "%s", strerror(errno));
-	if (mode == PREALLOC_FALLOCATE && fallocate(fd, 0, 0, (off_t)size))
+	if (size && mode == PREALLOC_FALLOCATE &&
+	    fallocate(fd, 0, 0, (off_t)size))
 		ret = strategy_why(why, len, -errno, "pre-sizing (fallocate): "
 				   "%s", strerror(errno));
 	if (close(fd) && !ret)
@@ -153,7 +152,7 @@ int tree_copy_file(const struct copy_unit *u, const struct tree_copy_job *job,
 		return ret;
 	}
 	if (job->prealloc != PREALLOC_NONE && size) {
-		ret = presize(dst, job->prealloc, size, why, len);
+		ret = tree_copy_presize(dst, job->prealloc, size, why, len);
 		if (ret) {
 			close(sfd);
 			return ret;

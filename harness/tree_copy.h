@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cell.h"
 #include "copy_unit.h"
@@ -48,6 +49,16 @@ struct tree_copy_dirs {
 int tree_copy_file(const struct copy_unit *u, const struct tree_copy_job *job,
 		   unsigned i, const char *dst, struct tree_copy_dirs *dirs,
 		   double *sync_seconds, char *why, size_t len);
+
+/*
+ * Creates dst empty (truncating what is there, never following a
+ * symlink) and, for a non-zero size, gives it its final size before a
+ * copy writes into it, as a tool that pre-sizes does: PREALLOC_TRUNCATE
+ * leaves a hole, PREALLOC_FALLOCATE allocates the blocks. 0, or -errno
+ * with the reason in why.
+ */
+int tree_copy_presize(const char *dst, enum prealloc_mode mode,
+		      uint64_t size, char *why, size_t len);
 
 /*
  * The order for a shared work queue: file indexes of t, largest first
