@@ -71,36 +71,25 @@ static int each_name(const char *opt, const char *list,
 	return ret;
 }
 
-static int one_cache(const char *opt, const char *name, void *ctx)
+/* An option that lists modes of two (--cache warm,cold; --sync none,end):
+ * each mode named switches its flag on. */
+struct mode_flags {
+	const char *names[2];
+	bool *flags[2];
+};
+
+static int one_mode(const char *opt, const char *name, void *ctx)
 {
-	struct run_request *rq = ctx;
-	enum cache_mode m;
-	bool *flag;
+	const struct mode_flags *mf = ctx;
 
-	if (cache_mode_parse(name, &m)) {
-		msg_error("sweep: %s: '%s': expected warm or cold", opt,
-			    name);
-		return -EINVAL;
-	}
-	flag = m == CACHE_WARM ? &rq->cache_warm : &rq->cache_cold;
-	*flag = true;
-	return 0;
-}
-
-static int one_sync(const char *opt, const char *name, void *ctx)
-{
-	struct run_request *rq = ctx;
-	enum sync_mode m;
-	bool *flag;
-
-	if (sync_mode_parse(name, &m)) {
-		msg_error("sweep: %s: '%s': expected none or end", opt,
-			    name);
-		return -EINVAL;
-	}
-	flag = m == SYNC_NONE ? &rq->sync_none : &rq->sync_end;
-	*flag = true;
-	return 0;
+	for (size_t i = 0; i < 2; i++)
+		if (!strcmp(name, mf->names[i])) {
+			*mf->flags[i] = true;
+			return 0;
+		}
+	msg_error("sweep: %s: '%s': expected %s or %s", opt, name,
+		  mf->names[0], mf->names[1]);
+	return -EINVAL;
 }
 
 static int one_strategy(const char *opt, const char *name, void *ctx)
@@ -396,6 +385,14 @@ static int mpi_request(const struct request_opts *o, struct run_request *rq)
 
 int request_build(const struct request_opts *o, struct run_request *rq)
 {
+	struct mode_flags cache = {
+		{ cache_mode_name(CACHE_WARM), cache_mode_name(CACHE_COLD) },
+		{ &rq->cache_warm, &rq->cache_cold },
+	};
+	struct mode_flags sync = {
+		{ sync_mode_name(SYNC_NONE), sync_mode_name(SYNC_END) },
+		{ &rq->sync_none, &rq->sync_end },
+	};
 	char err[256];
 	uint64_t v;
 	int ret;
@@ -418,8 +415,8 @@ int request_build(const struct request_opts *o, struct run_request *rq)
 		rq->prealloc = PREALLOC_NONE;
 	if (parse_tunables(o, rq))
 		return -EINVAL;
-	if (each_name("--cache", o->cache, one_cache, rq) ||
-	    each_name("--sync", o->sync, one_sync, rq))
+	if (each_name("--cache", o->cache, one_mode, &cache) ||
+	    each_name("--sync", o->sync, one_mode, &sync))
 		return -EINVAL;
 	if (content_kind_parse(o->content, &rq->content)) {
 		msg_error("sweep: --content: '%s': expected random, zeros "
