@@ -255,40 +255,49 @@ static double sample_median(const struct cell *c,
 	return m;
 }
 
+/* The fastest and slowest of some workers' seconds. */
+struct span {
+	double lo, hi;
+};
+
+#define SPAN_EMPTY ((struct span){ INFINITY, 0 })
+
+static void span_add(struct span *sp, double seconds)
+{
+	sp->lo = fmin(sp->lo, seconds);
+	sp->hi = fmax(sp->hi, seconds);
+}
+
+/* Slowest over fastest, or NAN when nothing was added. */
+static double span_ratio(const struct span *sp)
+{
+	return sp->lo > 0 && isfinite(sp->lo) ? sp->hi / sp->lo : NAN;
+}
+
 /* Slowest over fastest among threads that copied something. */
 static double sample_imbalance(const struct sample *s, unsigned n)
 {
-	double lo = INFINITY, hi = 0;
+	struct span sp = SPAN_EMPTY;
 
 	if (!s->per_thread)
 		return NAN;
-	for (unsigned t = 0; t < n; t++) {
-		if (!s->per_thread[t].bytes)
-			continue;
-		if (s->per_thread[t].seconds < lo)
-			lo = s->per_thread[t].seconds;
-		if (s->per_thread[t].seconds > hi)
-			hi = s->per_thread[t].seconds;
-	}
-	return lo > 0 && isfinite(lo) ? hi / lo : NAN;
+	for (unsigned t = 0; t < n; t++)
+		if (s->per_thread[t].bytes)
+			span_add(&sp, s->per_thread[t].seconds);
+	return span_ratio(&sp);
 }
 
 /* The same over ranks that copied something. */
 static double sample_rank_imbalance(const struct sample *s, unsigned n)
 {
-	double lo = INFINITY, hi = 0;
+	struct span sp = SPAN_EMPTY;
 
 	if (!s->per_rank)
 		return NAN;
-	for (unsigned r = 0; r < n; r++) {
-		if (!s->per_rank[r].bytes && !s->per_rank[r].files)
-			continue;
-		if (s->per_rank[r].seconds < lo)
-			lo = s->per_rank[r].seconds;
-		if (s->per_rank[r].seconds > hi)
-			hi = s->per_rank[r].seconds;
-	}
-	return lo > 0 && isfinite(lo) ? hi / lo : NAN;
+	for (unsigned r = 0; r < n; r++)
+		if (s->per_rank[r].bytes || s->per_rank[r].files)
+			span_add(&sp, s->per_rank[r].seconds);
+	return span_ratio(&sp);
 }
 
 static double sample_first_share(const struct sample *s, unsigned n)
