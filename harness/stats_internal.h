@@ -64,6 +64,22 @@ size_t stats_block_length(size_t n);
  */
 void stats_block_draw(gsl_rng *rng, size_t n, size_t len, size_t *idx);
 
+/* A moving-block bootstrap over n rounds: the seeded RNG, the block
+ * length and the indices of the last resample. */
+struct stats_block_boot {
+	gsl_rng *rng;
+	size_t *idx;
+	size_t n, len;
+};
+
+/* Sets bb up for n rounds, its RNG seeded with `seed`: 0 or -ENOMEM.
+ * Either way stats_block_boot_free() releases it. */
+int stats_block_boot_init(struct stats_block_boot *bb, size_t n,
+			  uint64_t seed);
+/* Draws the next resample (stats_block_draw); returns bb->idx. */
+const size_t *stats_block_boot_draw(struct stats_block_boot *bb);
+void stats_block_boot_free(struct stats_block_boot *bb);
+
 /*
  * The tail probability to read a bootstrap distribution at for a
  * two-sided `level` interval from `units` independent units, widened for

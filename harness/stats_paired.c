@@ -141,27 +141,25 @@ static int block_bootstrap_hl(const double *d, size_t m, double level,
 			      unsigned resamples, uint64_t seed, double *walsh,
 			      double *lo, double *hi)
 {
-	size_t len = stats_block_length(m);
 	double *est = malloc((size_t)resamples * sizeof(*est));
 	double *buf = malloc(m * sizeof(*buf));
-	size_t *idx = malloc(m * sizeof(*idx));
-	gsl_rng *rng = stats_rng_new(seed);
-	int ret = -ENOMEM;
+	struct stats_block_boot bb;
+	int ret = stats_block_boot_init(&bb, m, seed);
 
-	if (!est || !buf || !idx || !rng)
+	if (!ret && (!est || !buf))
+		ret = -ENOMEM;
+	if (ret)
 		goto out_free;
 	for (unsigned r = 0; r < resamples; r++) {
-		stats_block_draw(rng, m, len, idx);
+		const size_t *idx = stats_block_boot_draw(&bb);
+
 		for (size_t i = 0; i < m; i++)
 			buf[i] = d[idx[i]];
 		est[r] = stats_hodges_lehmann(buf, m, walsh);
 	}
-	stats_expanded_interval(est, resamples, m / len, level, lo, hi);
-	ret = 0;
+	stats_expanded_interval(est, resamples, m / bb.len, level, lo, hi);
 out_free:
-	if (rng)
-		gsl_rng_free(rng);
-	free(idx);
+	stats_block_boot_free(&bb);
 	free(buf);
 	free(est);
 	return ret;

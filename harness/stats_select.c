@@ -157,23 +157,23 @@ static int selection_ci(const struct best_work *w, size_t ref, double level,
 {
 	double *orig = malloc(w->k * sizeof(*orig));
 	double *delta = malloc((size_t)resamples * sizeof(*delta));
-	size_t *idx = malloc(w->n * sizeof(*idx));
-	size_t len = stats_block_length(w->n), used = 0;
-	gsl_rng *rng = stats_rng_new(seed);
+	struct stats_block_boot bb;
 	double theta, q_lo, q_hi;
-	int ret = -ENOMEM;
+	size_t used = 0;
+	int ret = stats_block_boot_init(&bb, w->n, seed);
 
-	if (!orig || !delta || !idx || !rng)
+	if (!ret && (!orig || !delta))
+		ret = -ENOMEM;
+	if (ret)
 		goto out_free;
 	for (size_t j = 0; j < w->k; j++)
 		orig[j] = j == ref ? 0.0 : advantage_over(w, ref, j, NULL);
 	theta = orig[b->best];
 	for (unsigned r = 0; r < resamples; r++) {
-		size_t pick;
+		const size_t *idx = stats_block_boot_draw(&bb);
+		size_t pick = fastest_over(w, idx);
 		double adv;
 
-		stats_block_draw(rng, w->n, len, idx);
-		pick = fastest_over(w, idx);
 		if (pick == SIZE_MAX || isnan(orig[pick]))
 			continue;
 		adv = pick == ref ? 0.0 : advantage_over(w, ref, pick, idx);
@@ -183,16 +183,13 @@ static int selection_ci(const struct best_work *w, size_t ref, double level,
 	b->speedup = exp(theta);
 	b->speedup_lo = b->speedup_hi = NAN;
 	if (used && !isnan(theta)) {
-		stats_expanded_interval(delta, used, w->n / len, level, &q_lo,
-					&q_hi);
+		stats_expanded_interval(delta, used, w->n / bb.len, level,
+					&q_lo, &q_hi);
 		b->speedup_lo = exp(theta - q_hi);
 		b->speedup_hi = exp(theta - q_lo);
 	}
-	ret = 0;
 out_free:
-	if (rng)
-		gsl_rng_free(rng);
-	free(idx);
+	stats_block_boot_free(&bb);
 	free(delta);
 	free(orig);
 	return ret;

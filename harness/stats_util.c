@@ -159,6 +159,30 @@ void stats_block_draw(gsl_rng *rng, size_t n, size_t len, size_t *idx)
 	}
 }
 
+int stats_block_boot_init(struct stats_block_boot *bb, size_t n,
+			  uint64_t seed)
+{
+	bb->n = n;
+	bb->len = stats_block_length(n);
+	bb->idx = malloc(n * sizeof(*bb->idx));
+	bb->rng = stats_rng_new(seed);
+	return bb->idx && bb->rng ? 0 : -ENOMEM;
+}
+
+const size_t *stats_block_boot_draw(struct stats_block_boot *bb)
+{
+	stats_block_draw(bb->rng, bb->n, bb->len, bb->idx);
+	return bb->idx;
+}
+
+void stats_block_boot_free(struct stats_block_boot *bb)
+{
+	if (bb->rng)
+		gsl_rng_free(bb->rng);
+	free(bb->idx);
+	memset(bb, 0, sizeof(*bb));
+}
+
 double stats_expanded_tail(size_t units, double level)
 {
 	double u = units < 2 ? 2.0 : (double)units;
