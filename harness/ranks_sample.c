@@ -25,6 +25,7 @@
 #include "cluster.h"
 #include "copy_unit.h"
 #include "dataset.h"
+#include "mem_free.h"
 #include "ranks_internal.h"
 #include "sample_files.h"
 #include "strategies.h"
@@ -53,14 +54,8 @@ struct part {
 
 static void free_part(struct part *p)
 {
-	for (unsigned i = 0; i < p->k; i++) {
-		if (p->src)
-			free(p->src[i]);
-		if (p->dst)
-			free(p->dst[i]);
-	}
-	free(p->src);
-	free(p->dst);
+	mem_free_strings(p->src, p->k);
+	mem_free_strings(p->dst, p->k);
 }
 
 static uint64_t mix(uint64_t x)
