@@ -76,16 +76,13 @@ int stats_estimate(const double *x, size_t n, double level,
 	double *s;
 	int ret;
 
-	if (!x || !n || !stats_level_ok(level) || !stats_all_finite(x, n))
+	if (!stats_level_ok(level))
 		return -EINVAL;
-	s = stats_sorted_copy(x, n);
-	if (!s)
-		return -ENOMEM;
+	ret = stats_sorted_sample(x, n, &s);
+	if (ret)
+		return ret;
 
-	memset(e, 0, sizeof(*e));
-	e->n = n;
-	e->min = s[0];
-	e->max = s[n - 1];
+	*e = (struct estimates){ .n = n, .min = s[0], .max = s[n - 1] };
 	e->median = gsl_stats_median_from_sorted_data(s, 1, n);
 	e->mean = gsl_stats_mean(s, 1, n);
 	e->sd = n > 1 ? gsl_stats_sd_m(s, 1, n, e->mean) : 0.0;

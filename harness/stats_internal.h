@@ -21,6 +21,9 @@ bool stats_level_ok(double level);
 
 /* A sorted, malloc'd copy of x[0..n); NULL when out of memory. */
 double *stats_sorted_copy(const double *x, size_t n);
+/* Checks a sample (x not NULL, n >= 1, every value finite) and gives its
+ * sorted copy in *sorted (you free it): 0, -EINVAL or -ENOMEM. */
+int stats_sorted_sample(const double *x, size_t n, double **sorted);
 
 /* Raw (unscaled) median absolute deviation of x around `center`. */
 int stats_raw_mad(const double *x, size_t n, double center, double *mad);

@@ -93,19 +93,22 @@ int stats_describe(const double *x, size_t n, struct stats_distribution *d)
 	double *s, raw_mad;
 	int ret;
 
-	if (!x || !d || !n || !stats_all_finite(x, n))
+	if (!d)
 		return -EINVAL;
-	for (size_t i = 0; i < n; i++)
-		if (x[i] < 0.0)
-			return -EINVAL;
-	s = stats_sorted_copy(x, n);
-	if (!s)
-		return -ENOMEM;
+	ret = stats_sorted_sample(x, n, &s);
+	if (ret)
+		return ret;
+	/* no value may be negative: the smallest comes first */
+	if (s[0] < 0.0) {
+		free(s);
+		return -EINVAL;
+	}
 
-	memset(d, 0, sizeof(*d));
-	d->n = n;
-	d->min = s[0];
-	d->max = s[n - 1];
+	*d = (struct stats_distribution){
+		.n = n,
+		.min = s[0],
+		.max = s[n - 1],
+	};
 	d->mean = gsl_stats_mean(s, 1, n);
 	d->median = gsl_stats_median_from_sorted_data(s, 1, n);
 	d->p10 = gsl_stats_quantile_from_sorted_data(s, 1, n, 0.10);

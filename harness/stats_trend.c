@@ -158,13 +158,12 @@ int stats_trend(const double *x, size_t n, struct stats_trend *t)
 
 	if (n > STATS_TREND_MAX_N)
 		return -E2BIG;
-	if (!x || !t || n < 3 || !stats_all_finite(x, n))
+	if (!t || n < 3)
 		return -EINVAL;
-	s = stats_sorted_copy(x, n);
-	if (!s)
-		return -ENOMEM;
-	memset(t, 0, sizeof(*t));
-	t->n = n;
+	ret = stats_sorted_sample(x, n, &s);
+	if (ret)
+		return ret;
+	*t = (struct stats_trend){ .n = n };
 	mann_kendall(x, s, n, t);
 	ret = sen_slope(x, n, &slope);
 	if (ret)

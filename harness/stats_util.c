@@ -48,6 +48,14 @@ double *stats_sorted_copy(const double *x, size_t n)
 	return s;
 }
 
+int stats_sorted_sample(const double *x, size_t n, double **sorted)
+{
+	if (!x || !n || !stats_all_finite(x, n))
+		return -EINVAL;
+	*sorted = stats_sorted_copy(x, n);
+	return *sorted ? 0 : -ENOMEM;
+}
+
 int stats_raw_mad(const double *x, size_t n, double center, double *mad)
 {
 	double *d = malloc((n ? n : 1) * sizeof(*d));
