@@ -16,6 +16,7 @@
 #include "array.h"
 #include "clock.h"
 #include "fmt.h"
+#include "mem_free.h"
 #include "path.h"
 #include "shell.h"
 #include "strlist.h"
@@ -166,6 +167,31 @@ static void test_array(void **state)
 	free(v);
 }
 
+/* strdup(s), counting the calls: MEM_FREE_ALL must evaluate each
+ * argument once. */
+static char *counted_dup(unsigned *calls, const char *s)
+{
+	(*calls)++;
+	return strdup(s);
+}
+
+static void test_mem_free(void **state)
+{
+	char **v = NULL;
+	size_t n = 0;
+	unsigned calls = 0;
+
+	(void)state;
+	MEM_FREE_ALL(counted_dup(&calls, "a"), NULL, counted_dup(&calls, "b"),
+		     counted_dup(&calls, "c"));
+	assert_int_equal(calls, 3);
+	mem_free_each(NULL, 0);
+	mem_free_strings(NULL, 4);
+	assert_int_equal(strlist_appendf(&v, &n, "one"), 0);
+	assert_int_equal(strlist_appendf(&v, &n, "two"), 0);
+	mem_free_strings(v, n);
+}
+
 static void test_shell(void **state)
 {
 	char *s;
@@ -205,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_strlist),
 		cmocka_unit_test(test_strlist_appendf),
 		cmocka_unit_test(test_array),
+		cmocka_unit_test(test_mem_free),
 		cmocka_unit_test(test_shell),
 		cmocka_unit_test(test_path),
 	};
