@@ -4,6 +4,7 @@
 #ifndef IOBENCH_VERBS_H
 #define IOBENCH_VERBS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "exitcode.h"
@@ -60,6 +61,39 @@ int bench_plugins_load(const char *verb, int argc, char **argv);
 struct option;
 int bench_getopt(const char *verb, int argc, char **argv,
 		 const char *optstring, const struct option *longopts);
+
+/* A verb's command line, for bench_parse_options(). */
+struct bench_cli {
+	const char *verb;		/* for its messages */
+	const char *shortopts;		/* getopt's string, ':' first */
+	const struct option *longopts;
+	void (*usage)(FILE *f);		/* its --help */
+	bool operands;			/* words may follow the options */
+};
+/*
+ * A verb's option loop (bench/cli.c): bench_getopt over argv, calling
+ * on(c, optarg, ctx) for each option but 'h' (prints cli->usage on stdout
+ * and ends the loop) and 'P' (--plugin: loaded before parsing, see
+ * bench_plugins_load()); on returns 0 to go on, or the exit code to stop
+ * with. A word after the options, unless cli->operands, is refused
+ * ("VERB: unexpected argument 'WORD'"). 0 (optind at the first operand),
+ * -1 after --help, or an exit code (EXIT_USAGE after a bad option).
+ */
+int bench_parse_options(const struct bench_cli *cli, int argc, char **argv,
+			int (*on)(int c, const char *arg, void *ctx), void *ctx);
+/* VERB's option opt (as "--runs") taking a whole number from min to max:
+ * 0 with *out set, or EXIT_USAGE after one line naming the range. */
+int bench_parse_whole(const char *verb, const char *opt, const char *arg,
+		      unsigned min, unsigned max, unsigned *out);
+/* --preset NAME: quick, full or none; *out is NULL for none. 0, or
+ * EXIT_USAGE after one line naming the choices. */
+int bench_parse_preset(const char *verb, const char *arg, const char **out);
+/*
+ * The directory dir a verb works in, checked before any work: 0, or
+ * EXIT_USAGE after one line, "VERB: --dir: empty path (...)" or "VERB:
+ * LABELDIR: why" (label: how the message names it, "" or "--dir ").
+ */
+int bench_check_dir(const char *verb, const char *label, const char *dir);
 
 /* sweep --dry-run (bench/plan.c): the planned run's matrix, one row per
  * strategy, the cell count and the estimated duration. 0 or -errno. */
