@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "conform.h"
 #include "parse.h"
@@ -25,6 +24,7 @@ struct check_request {
 	const struct copy_strategy *s[MAX_CHECKED];
 	size_t n;
 	const char *dir;
+	const char *list;	/* --strategies, NULL when not given */
 	unsigned timeout;
 	bool quiet;
 };
@@ -124,6 +124,33 @@ static void add_from(struct check_request *rq, size_t first)
 		rq->s[rq->n++] = strategy_at(i);
 }
 
+static int check_option(int c, const char *arg, void *ctx)
+{
+	struct check_request *rq = ctx;
+	char err[160];
+	uint64_t v;
+
+	switch (c) {
+	case 's':
+		rq->list = arg;
+		break;
+	case 'd':
+		rq->dir = arg;
+		break;
+	case 't':
+		if (parse_count(arg, 1, 86400, &v, err, sizeof(err))) {
+			bench_error("check: --timeout: %s", err);
+			return EXIT_USAGE;
+		}
+		rq->timeout = (unsigned)v;
+		break;
+	case 'q':
+		rq->quiet = true;
+		break;
+	}
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct check_request *rq)
 {
 	static const struct option opts[] = {
@@ -135,53 +162,25 @@ static int parse_args(int argc, char **argv, struct check_request *rq)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *list = NULL;
+	static const struct bench_cli cli = {
+		.verb = "check", .shortopts = ":s:d:qh", .longopts = opts,
+		.usage = check_usage,
+	};
 	char err[160];
-	uint64_t v;
-	int c;
+	int ret;
 
-	while ((c = bench_getopt("check", argc, argv, ":s:d:qh", opts)) !=
-	       -1) {
-		switch (c) {
-		case 'P':
-			break; /* loaded before parsing (bench/plugins.c) */
-		case 's':
-			list = optarg;
-			break;
-		case 'd':
-			rq->dir = optarg;
-			break;
-		case 't':
-			if (parse_count(optarg, 1, 86400, &v, err,
-					sizeof(err))) {
-				bench_error("check: --timeout: %s", err);
-				return EXIT_USAGE;
-			}
-			rq->timeout = (unsigned)v;
-			break;
-		case 'q':
-			rq->quiet = true;
-			break;
-		case 'h':
-			check_usage(stdout);
-			return -1;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		bench_error("check: unexpected argument '%s'", argv[optind]);
-		return EXIT_USAGE;
-	}
-	if (list && !strcmp(list, "all"))
+	ret = bench_parse_options(&cli, argc, argv, check_option, rq);
+	if (ret)
+		return ret;
+	if (rq->list && !strcmp(rq->list, "all"))
 		add_from(rq, 0);
-	else if (list && strlist_each(list, ',', STRLIST_NO_EMPTY, add_strategy,
-				      rq, err, sizeof(err))) {
+	else if (rq->list && strlist_each(rq->list, ',', STRLIST_NO_EMPTY,
+					  add_strategy, rq, err, sizeof(err))) {
 		if (err[0])
 			bench_error("check: --strategies: %s", err);
 		return EXIT_USAGE;
 	}
-	if (!list)
+	if (!rq->list)
 		add_from(rq,
 			 strategy_plugin_count()
 				 ? strategy_count() - strategy_plugin_count()
@@ -277,20 +276,13 @@ int cmd_check(int argc, char **argv)
 	struct check_request rq = { .dir = "." };
 	struct conform_totals all = { 0 };
 	size_t checked = 0;
-	struct stat st;
 	int ret;
 
 	ret = parse_args(argc, argv, &rq);
+	if (!ret)
+		ret = bench_check_dir("check", "--dir ", rq.dir);
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
-	if (stat(rq.dir, &st)) {
-		bench_error("check: --dir %s: %s", rq.dir, strerror(errno));
-		return EXIT_USAGE;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		bench_error("check: --dir %s: %s", rq.dir, strerror(ENOTDIR));
-		return EXIT_USAGE;
-	}
 	catch_stop_signals();
 	for (size_t i = 0; i < rq.n && !stop_signal; i++) {
 		ret = check_one(&rq, rq.s[i], &all);

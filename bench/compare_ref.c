@@ -169,6 +169,16 @@ int bench_stamped_dir(const char *results, const char *prefix, char *out,
 			rnd) >= (int)len ? -ENAMETOOLONG : 0;
 }
 
+int bench_self_exe(char *path, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", path, len - 1);
+
+	if (n <= 0)
+		return n ? -errno : -ENOENT;
+	path[n] = '\0';
+	return 0;
+}
+
 /* The compare's directory: --out, or RESULTS/compare-ID. */
 static int make_out_dir(const struct compare_ref_request *rq, char *out,
 			size_t len)
@@ -407,7 +417,6 @@ int bench_compare_ref(const struct compare_ref_request *rq)
 				 { .name = rq->ref, .bin = bin } };
 	json_t *log = json_array();
 	bool reused;
-	ssize_t n;
 	int ret;
 
 	if (!log) {
@@ -432,10 +441,9 @@ int bench_compare_ref(const struct compare_ref_request *rq)
 	if (!ret && (ret = outfile_check_dest(out, 64)))
 		snprintf(err, sizeof(err), "cannot create files in %s: %s",
 			 out, strerror(-ret));
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (!ret && n <= 0) {
+	if (!ret && (ret = bench_self_exe(self, sizeof(self)))) {
 		snprintf(err, sizeof(err), "cannot find this binary: %s",
-			 strerror(errno));
+			 strerror(-ret));
 		ret = -ENOENT;
 	}
 	if (ret) {
@@ -454,7 +462,6 @@ int bench_compare_ref(const struct compare_ref_request *rq)
 		json_decref(log);
 		return EXIT_USAGE;
 	}
-	self[n] = '\0';
 	signals_install_stop(on_stop);
 	progress(rq, "%s is %.12s; building it in %s/%s (once per commit)",
 		 rq->ref, hash, cache, hash);

@@ -128,6 +128,10 @@ int bench_split_sweep_args(const char *verb, int argc, char **argv,
 			   char ***own_argv, int *own_argc,
 			   char ***sweep_argv, int *sweep_argc);
 
+/* The path of this binary (/proc/self/exe) into path, for the passes of
+ * itself that compare REF, calibrate and profile run. 0 or -errno. */
+int bench_self_exe(char *path, size_t len);
+
 /* "RESULTS/PREFIX-YYYYmmdd-HHMMSS-xxxx" (UTC, 4 random hex digits) into
  * out: where compare REF and calibrate put their passes. 0 or
  * -ENAMETOOLONG. */
