@@ -29,6 +29,14 @@ struct check_request {
 	bool quiet;
 };
 
+/* The options that only store into a check_request. */
+static const struct bench_store check_stores[] = {
+	{ 's', offsetof(struct check_request, list) },
+	{ 'd', offsetof(struct check_request, dir) },
+	{ 'q', offsetof(struct check_request, quiet) },
+	{ 0 },
+};
+
 static void check_usage(FILE *f)
 {
 	fprintf(f,
@@ -124,30 +132,19 @@ static void add_from(struct check_request *rq, size_t first)
 		rq->s[rq->n++] = strategy_at(i);
 }
 
-static int check_option(int c, const char *arg, void *ctx)
+/* --timeout, the one option of check's that needs more than a store. */
+static int check_timeout(int c, const char *arg, void *ctx)
 {
 	struct check_request *rq = ctx;
 	char err[160];
 	uint64_t v;
 
-	switch (c) {
-	case 's':
-		rq->list = arg;
-		break;
-	case 'd':
-		rq->dir = arg;
-		break;
-	case 't':
-		if (parse_count(arg, 1, 86400, &v, err, sizeof(err))) {
-			bench_error("check: --timeout: %s", err);
-			return EXIT_USAGE;
-		}
-		rq->timeout = (unsigned)v;
-		break;
-	case 'q':
-		rq->quiet = true;
-		break;
+	(void)c;
+	if (parse_count(arg, 1, 86400, &v, err, sizeof(err))) {
+		bench_error("check: --timeout: %s", err);
+		return EXIT_USAGE;
 	}
+	rq->timeout = (unsigned)v;
 	return 0;
 }
 
@@ -164,12 +161,12 @@ static int parse_args(int argc, char **argv, struct check_request *rq)
 	};
 	static const struct bench_cli cli = {
 		.verb = "check", .shortopts = ":s:d:qh", .longopts = opts,
-		.usage = check_usage,
+		.stores = check_stores, .usage = check_usage,
 	};
 	char err[160];
 	int ret;
 
-	ret = bench_parse_options(&cli, argc, argv, check_option, rq);
+	ret = bench_parse_options(&cli, argc, argv, check_timeout, rq);
 	if (ret)
 		return ret;
 	if (rq->list && !strcmp(rq->list, "all"))

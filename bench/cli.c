@@ -170,6 +170,23 @@ int bench_getopt(const char *verb, int argc, char **argv,
 	return c;
 }
 
+/* Stores option c's value (or true) into ctx when cli->stores has it. */
+static bool store_option(const struct bench_cli *cli, int c, const char *arg,
+			 void *ctx)
+{
+	const struct bench_store *s = cli->stores;
+
+	while (s && s->c && s->c != c)
+		s++;
+	if (!s || !s->c)
+		return false;
+	if (arg)
+		*(const char **)((char *)ctx + s->member) = arg;
+	else
+		*(bool *)((char *)ctx + s->member) = true;
+	return true;
+}
+
 int bench_parse_options(const struct bench_cli *cli, int argc, char **argv,
 			int (*on)(int c, const char *arg, void *ctx), void *ctx)
 {
@@ -183,9 +200,10 @@ int bench_parse_options(const struct bench_cli *cli, int argc, char **argv,
 			cli->usage(stdout);
 			return -1;
 		}
-		if (c == 'P')
-			continue;	/* loaded before parsing (bench/plugins.c) */
-		ret = on(c, optarg, ctx);
+		/* --plugin: loaded before parsing (bench/plugins.c) */
+		if (c == 'P' || store_option(cli, c, optarg, ctx))
+			continue;
+		ret = on ? on(c, optarg, ctx) : 0;
 		if (ret)
 			return ret;
 	}
@@ -195,6 +213,15 @@ int bench_parse_options(const struct bench_cli *cli, int argc, char **argv,
 		return EXIT_USAGE;
 	}
 	return 0;
+}
+
+int bench_parse_in_dir(const struct bench_cli *cli, int argc, char **argv,
+		       int (*on)(int c, const char *arg, void *ctx), void *ctx,
+		       const char *const *dir)
+{
+	int ret = bench_parse_options(cli, argc, argv, on, ctx);
+
+	return ret ? ret : bench_check_dir(cli->verb, "", *dir);
 }
 
 int bench_parse_whole(const char *verb, const char *opt, const char *arg,

@@ -261,15 +261,6 @@ static int compare_option(int c, const char *arg, void *ctx)
 			return EXIT_USAGE;
 		}
 		break;
-	case OPT_NO_FLOOR:
-		rq->no_floor = true;
-		break;
-	case OPT_GIT:
-		rq->git = true;
-		break;
-	case 'q':
-		rq->quiet = true;
-		break;
 	case OPT_RUNS:
 	case OPT_CACHE_DIR:
 	case OPT_PRESET:
@@ -281,28 +272,26 @@ static int compare_option(int c, const char *arg, void *ctx)
 			return EXIT_USAGE;
 		}
 		break;
-	case 'o':
-		rq->out = arg;
-		break;
-	case 'I':
-		rq->allow_incomplete = true;
-		break;
-	case 'r':
-		rq->results = arg;
-		break;
-	case 'l':
-		rq->list = true;
-		break;
 	}
 	return 0;
 }
 
 static int parse_args(int argc, char **argv, struct compare_request *rq)
 {
+	static const struct bench_store stores[] = {
+		{ OPT_NO_FLOOR, offsetof(struct compare_request, no_floor) },
+		{ OPT_GIT, offsetof(struct compare_request, git) },
+		{ 'q', offsetof(struct compare_request, quiet) },
+		{ 'o', offsetof(struct compare_request, out) },
+		{ 'I', offsetof(struct compare_request, allow_incomplete) },
+		{ 'r', offsetof(struct compare_request, results) },
+		{ 'l', offsetof(struct compare_request, list) },
+		{ 0 },
+	};
 	static const struct bench_cli cli = {
 		.verb = "compare", .shortopts = COMPARE_SHORT,
-		.longopts = compare_opts, .usage = compare_usage,
-		.operands = true,
+		.longopts = compare_opts, .stores = stores,
+		.usage = compare_usage, .operands = true,
 	};
 	int ret;
 

@@ -43,6 +43,14 @@ struct cp_request {
 	const char *src, *dst;
 };
 
+/* The options that only store into a cp_request. */
+static const struct bench_store cp_stores[] = {
+	{ 's', offsetof(struct cp_request, name) },
+	{ 'V', offsetof(struct cp_request, verify) },
+	{ 'v', offsetof(struct cp_request, verbose) },
+	{ 0 },
+};
+
 /* What cp opened, and whether DST is ours to remove on failure. */
 struct cp_files {
 	int src_fd, dst_fd;
@@ -197,9 +205,6 @@ static int cp_option(int c, const char *arg, void *ctx)
 	int ret = 0;
 
 	switch (c) {
-	case 's':
-		rq->name = arg;
-		break;
 	case 'b':
 		ret = add_setting(rq, "--buffer", "buffer", arg);
 		break;
@@ -221,12 +226,6 @@ static int cp_option(int c, const char *arg, void *ctx)
 				    "or never", arg);
 			return EXIT_USAGE;
 		}
-		break;
-	case 'V':
-		rq->verify = true;
-		break;
-	case 'v':
-		rq->verbose = true;
 		break;
 	}
 	return ret ? EXIT_USAGE : 0;
@@ -250,7 +249,7 @@ static int parse_args(int argc, char **argv, struct cp_request *rq)
 	};
 	static const struct bench_cli cli = {
 		.verb = "cp", .shortopts = ":s:b:Q:vh", .longopts = opts,
-		.usage = cp_usage, .operands = true,
+		.stores = cp_stores, .usage = cp_usage, .operands = true,
 	};
 	const char *near;
 	int ret;

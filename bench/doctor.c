@@ -469,12 +469,13 @@ static void check_scratch(struct doctor *d)
 		       "directory in %s", d->dir);
 }
 
-static int doctor_option(int c, const char *arg, void *ctx)
+/* --dir, doctor's one option. */
+static int doctor_dir(int c, const char *arg, void *ctx)
 {
 	struct doctor *d = ctx;
 
-	if (c == 'd')
-		d->dir = arg;
+	(void)c;
+	d->dir = arg;
 	return 0;
 }
 
@@ -493,9 +494,7 @@ int cmd_doctor(int argc, char **argv)
 	struct environment env;
 	int ret;
 
-	ret = bench_parse_options(&cli, argc, argv, doctor_option, &d);
-	if (!ret)
-		ret = bench_check_dir("doctor", "", d.dir);
+	ret = bench_parse_in_dir(&cli, argc, argv, doctor_dir, &d, &d.dir);
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
 

@@ -199,16 +199,12 @@ struct list_request {
 	bool json;
 };
 
-static int list_option(int c, const char *arg, void *ctx)
-{
-	struct list_request *rq = ctx;
-
-	if (c == 'd')
-		rq->dir = arg;
-	else if (c == 'j')
-		rq->json = true;
-	return 0;
-}
+/* The options that only store into a list_request: all of them. */
+static const struct bench_store list_stores[] = {
+	{ 'd', offsetof(struct list_request, dir) },
+	{ 'j', offsetof(struct list_request, json) },
+	{ 0 },
+};
 
 int cmd_list(int argc, char **argv)
 {
@@ -221,16 +217,14 @@ int cmd_list(int argc, char **argv)
 	};
 	static const struct bench_cli cli = {
 		.verb = "list", .shortopts = ":d:jh", .longopts = opts,
-		.usage = list_usage,
+		.stores = list_stores, .usage = list_usage,
 	};
 	struct list_request rq = { .dir = "." };
 	struct list_row *rows;
 	size_t n;
 	int ret;
 
-	ret = bench_parse_options(&cli, argc, argv, list_option, &rq);
-	if (!ret)
-		ret = bench_check_dir("list", "", rq.dir);
+	ret = bench_parse_in_dir(&cli, argc, argv, NULL, &rq, &rq.dir);
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
 

@@ -5,6 +5,7 @@
 #define IOBENCH_VERBS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "exitcode.h"
@@ -62,25 +63,40 @@ struct option;
 int bench_getopt(const char *verb, int argc, char **argv,
 		 const char *optstring, const struct option *longopts);
 
+/* An option that only stores into the verb's request (ctx): its value
+ * into a const char * member, or true into a bool member when it takes
+ * none. */
+struct bench_store {
+	int c;				/* the option's getopt value */
+	size_t member;			/* offsetof() that member */
+};
 /* A verb's command line, for bench_parse_options(). */
 struct bench_cli {
 	const char *verb;		/* for its messages */
 	const char *shortopts;		/* getopt's string, ':' first */
 	const struct option *longopts;
+	const struct bench_store *stores; /* ended by { 0 }; may be NULL */
 	void (*usage)(FILE *f);		/* its --help */
 	bool operands;			/* words may follow the options */
 };
 /*
- * A verb's option loop (bench/cli.c): bench_getopt over argv, calling
- * on(c, optarg, ctx) for each option but 'h' (prints cli->usage on stdout
- * and ends the loop) and 'P' (--plugin: loaded before parsing, see
- * bench_plugins_load()); on returns 0 to go on, or the exit code to stop
- * with. A word after the options, unless cli->operands, is refused
- * ("VERB: unexpected argument 'WORD'"). 0 (optind at the first operand),
- * -1 after --help, or an exit code (EXIT_USAGE after a bad option).
+ * A verb's option loop (bench/cli.c): bench_getopt over argv; an option of
+ * cli->stores is stored into ctx, 'h' prints cli->usage on stdout and ends
+ * the loop, 'P' (--plugin) is passed over (loaded before parsing, see
+ * bench_plugins_load()), and any other calls on(c, optarg, ctx) (on is
+ * NULL when there is none), which returns 0 to go on or the exit code to
+ * stop with. A word after the
+ * options, unless cli->operands, is refused ("VERB: unexpected argument
+ * 'WORD'"). 0 (optind at the first operand), -1 after --help, or an exit
+ * code (EXIT_USAGE after a bad option).
  */
 int bench_parse_options(const struct bench_cli *cli, int argc, char **argv,
 			int (*on)(int c, const char *arg, void *ctx), void *ctx);
+/* bench_parse_options() for a verb that works in a directory: then
+ * bench_check_dir() on *dir, where its options left it. */
+int bench_parse_in_dir(const struct bench_cli *cli, int argc, char **argv,
+		       int (*on)(int c, const char *arg, void *ctx), void *ctx,
+		       const char *const *dir);
 /* VERB's option opt (as "--runs") taking a whole number from min to max:
  * 0 with *out set, or EXIT_USAGE after one line naming the range. */
 int bench_parse_whole(const char *verb, const char *opt, const char *arg,
