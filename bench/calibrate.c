@@ -112,13 +112,6 @@ static const struct bench_cli calibrate_cli = {
 	.usage = usage,
 };
 
-static int parse(int argc, char **argv, struct calibrate_request *rq)
-{
-	optind = 1;	/* argv is calibrate's share of the command line */
-	return bench_parse_options(&calibrate_cli, argc, argv,
-				   calibrate_option, rq);
-}
-
 /* The preset's options, the user's sweep options, --no-limits. */
 static char **sweep_args(const struct calibrate_request *rq, char **user,
 			 int n_user, size_t *n)
@@ -241,12 +234,9 @@ int cmd_calibrate(int argc, char **argv)
 	int n_own, n_sweep, ret;
 	size_t n_args;
 
-	ret = bench_split_sweep_args("calibrate", argc, argv, calibrate_opts,
-				     calibrate_cli.shortopts, &own, &n_own,
+	ret = bench_split_sweep_args(&calibrate_cli, argc, argv,
+				     calibrate_option, &rq, &own, &n_own,
 				     &sweep, &n_sweep);
-	if (ret)
-		return ret;
-	ret = parse(n_own, own, &rq);
 	if (ret) {
 		ret = ret < 0 ? EXIT_OK : ret;
 		goto out_free;

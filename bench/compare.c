@@ -276,29 +276,27 @@ static int compare_option(int c, const char *arg, void *ctx)
 	return 0;
 }
 
-static int parse_args(int argc, char **argv, struct compare_request *rq)
-{
-	static const struct bench_store stores[] = {
-		{ OPT_NO_FLOOR, offsetof(struct compare_request, no_floor) },
-		{ OPT_GIT, offsetof(struct compare_request, git) },
-		{ 'q', offsetof(struct compare_request, quiet) },
-		{ 'o', offsetof(struct compare_request, out) },
-		{ 'I', offsetof(struct compare_request, allow_incomplete) },
-		{ 'r', offsetof(struct compare_request, results) },
-		{ 'l', offsetof(struct compare_request, list) },
-		{ 0 },
-	};
-	static const struct bench_cli cli = {
-		.verb = "compare", .shortopts = COMPARE_SHORT,
-		.longopts = compare_opts, .stores = stores,
-		.usage = compare_usage, .operands = true,
-	};
-	int ret;
+static const struct bench_store compare_stores[] = {
+	{ OPT_NO_FLOOR, offsetof(struct compare_request, no_floor) },
+	{ OPT_GIT, offsetof(struct compare_request, git) },
+	{ 'q', offsetof(struct compare_request, quiet) },
+	{ 'o', offsetof(struct compare_request, out) },
+	{ 'I', offsetof(struct compare_request, allow_incomplete) },
+	{ 'r', offsetof(struct compare_request, results) },
+	{ 'l', offsetof(struct compare_request, list) },
+	{ 0 },
+};
 
-	optind = 1;	/* argv is compare's share of the command line */
-	ret = bench_parse_options(&cli, argc, argv, compare_option, rq);
-	if (ret)
-		return ret;
+static const struct bench_cli compare_cli = {
+	.verb = "compare", .shortopts = COMPARE_SHORT,
+	.longopts = compare_opts, .stores = compare_stores,
+	.usage = compare_usage, .operands = true,
+};
+
+/* BASE and NEW, the words after compare's options (optind on), and the
+ * paths given checked. */
+static int parse_operands(int argc, char **argv, struct compare_request *rq)
+{
 	if (optind < argc)
 		rq->base_spec = argv[optind++];
 	if (optind < argc)
@@ -436,12 +434,10 @@ int cmd_compare(int argc, char **argv)
 	int ret, n_own, n_sweep;
 
 	compare_default_options(&rq.opts);
-	ret = bench_split_sweep_args("compare", argc, argv, compare_opts,
-				     COMPARE_SHORT, &own, &n_own, &sweep,
-				     &n_sweep);
-	if (ret)
-		return ret;
-	ret = parse_args(n_own, own, &rq);
+	ret = bench_split_sweep_args(&compare_cli, argc, argv, compare_option,
+				     &rq, &own, &n_own, &sweep, &n_sweep);
+	if (!ret)
+		ret = parse_operands(n_own, own, &rq);
 	if (ret) {
 		ret = ret < 0 ? EXIT_OK : ret;
 		goto out_free;

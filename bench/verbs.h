@@ -131,17 +131,18 @@ void bench_sweep_before_run(int (*fn)(void *), void *arg);
 const char *const *bench_preset_args(const char *name);
 
 /*
- * compare REF / calibrate: their own options and the sweep options they
- * pass on, split. own: the verb's long options; short: its short ones
- * (getopt's string, ':' first). argv[0] is the verb. Fills own_argv
- * (the verb, its options and the positional words, in order) and
- * sweep_argv (sweep's options with their values), both calloc'd to argc
- * + 1 entries (you free the arrays, not the strings). 0, or EXIT_USAGE
- * after naming an option neither knows.
+ * compare REF / calibrate: their own options (cli's) and the sweep
+ * options they pass on, split, then their own parsed by
+ * bench_parse_options(cli, ..., on, ctx). argv[0] is the verb. Fills
+ * own_argv (the verb, its options and the positional words, in order;
+ * optind at the first positional one) and sweep_argv (sweep's options
+ * with their values), both calloc'd to argc + 1 entries (you free the
+ * arrays, not the strings). 0, -1 after --help, or an exit code
+ * (EXIT_USAGE after naming an option neither knows).
  */
-int bench_split_sweep_args(const char *verb, int argc, char **argv,
-			   const struct option *own, const char *shortopts,
-			   char ***own_argv, int *own_argc,
+int bench_split_sweep_args(const struct bench_cli *cli, int argc, char **argv,
+			   int (*on)(int c, const char *arg, void *ctx),
+			   void *ctx, char ***own_argv, int *own_argc,
 			   char ***sweep_argv, int *sweep_argc);
 
 /* The path of this binary (/proc/self/exe) into path, for the passes of
