@@ -73,7 +73,7 @@ static const struct option calibrate_opts[] = {
 	{ "preset", required_argument, NULL, OPT_PRESET },
 	{ "results", required_argument, NULL, OPT_RESULTS },
 	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
+	BENCH_OPTION_HELP,
 	{ 0 },
 };
 

@@ -151,12 +151,12 @@ static int check_timeout(int c, const char *arg, void *ctx)
 static int parse_args(int argc, char **argv, struct check_request *rq)
 {
 	static const struct option opts[] = {
-		{ "plugin", required_argument, NULL, 'P' },
+		BENCH_OPTION_PLUGIN,
 		{ "strategies", required_argument, NULL, 's' },
 		{ "dir", required_argument, NULL, 'd' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
+		BENCH_OPTION_HELP,
 		{ 0 },
 	};
 	static const struct bench_cli cli = {

@@ -199,13 +199,13 @@ static const struct option compare_opts[] = {
 	{ "allow-incomplete", no_argument, NULL, 'I' },
 	{ "results", required_argument, NULL, 'r' },
 	{ "list", no_argument, NULL, 'l' },
-	{ "plugin", required_argument, NULL, 'P' },
+	BENCH_OPTION_PLUGIN,
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "git", no_argument, NULL, OPT_GIT },
 	{ "runs", required_argument, NULL, OPT_RUNS },
 	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
 	{ "preset", required_argument, NULL, OPT_PRESET },
-	{ "help", no_argument, NULL, 'h' },
+	BENCH_OPTION_HELP,
 	{ 0 },
 };
 #define COMPARE_SHORT ":a:t:o:r:lqh"

@@ -240,11 +240,11 @@ static int parse_args(int argc, char **argv, struct cp_request *rq)
 		{ "direct", no_argument, NULL, 'D' },
 		{ "sqpoll", no_argument, NULL, 'S' },
 		{ "opt", required_argument, NULL, 'o' },
-		{ "plugin", required_argument, NULL, 'P' },
+		BENCH_OPTION_PLUGIN,
 		{ "sparse", required_argument, NULL, 'Z' },
 		{ "verify", no_argument, NULL, 'V' },
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
+		BENCH_OPTION_HELP,
 		{ 0 },
 	};
 	static const struct bench_cli cli = {

@@ -483,7 +483,7 @@ int cmd_doctor(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
+		BENCH_OPTION_HELP,
 		{ 0 },
 	};
 	static const struct bench_cli cli = {

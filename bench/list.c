@@ -211,8 +211,8 @@ int cmd_list(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "plugin", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
+		BENCH_OPTION_PLUGIN,
+		BENCH_OPTION_HELP,
 		{ 0 },
 	};
 	static const struct bench_cli cli = {

@@ -70,6 +70,10 @@ struct bench_store {
 	int c;				/* the option's getopt value */
 	size_t member;			/* offsetof() that member */
 };
+/* The option-table entries of the options bench_parse_options() handles
+ * itself: --plugin (passed over) and --help. */
+#define BENCH_OPTION_PLUGIN { "plugin", required_argument, NULL, 'P' }
+#define BENCH_OPTION_HELP { "help", no_argument, NULL, 'h' }
 /* A verb's command line, for bench_parse_options(). */
 struct bench_cli {
 	const char *verb;		/* for its messages */
