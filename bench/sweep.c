@@ -382,10 +382,10 @@ static int sweep_dry_run(struct run *run, bool quiet)
 
 /* sweep's options that only store into its request_opts. */
 static const struct bench_store sweep_stores[] = {
-	{ 's', offsetof(struct request_opts, strategies) },
-	{ 'o', offsetof(struct request_opts, out) },
-	{ 'q', offsetof(struct request_opts, quiet) },
-	{ 'n', offsetof(struct request_opts, dry_run) },
+	{ OPT_STRATEGIES, offsetof(struct request_opts, strategies) },
+	{ OPT_OUT, offsetof(struct request_opts, out) },
+	{ OPT_QUIET, offsetof(struct request_opts, quiet) },
+	{ OPT_DRY_RUN, offsetof(struct request_opts, dry_run) },
 	{ OPT_CACHE, offsetof(struct request_opts, cache) },
 	{ OPT_SYNC, offsetof(struct request_opts, sync) },
 	{ OPT_SOURCE, offsetof(struct request_opts, source) },
@@ -433,8 +433,8 @@ static int set_option(int c, const char *arg, void *ctx)
 		o->sizes = arg;
 		o->sizes_given = true;
 		break;
-	case 'b': o->tune[tunable_index("buffer")] = arg; break;
-	case 'Q': o->tune[tunable_index("qd")] = arg; break;
+	case OPT_BUFFERS: o->tune[tunable_index("buffer")] = arg; break;
+	case OPT_QD: o->tune[tunable_index("qd")] = arg; break;
 	case OPT_DIRECT: o->tune[tunable_index("direct")] = arg; break;
 	case OPT_SQPOLL: o->tune[tunable_index("sqpoll")] = arg; break;
 	case OPT_OPT:
@@ -444,7 +444,7 @@ static int set_option(int c, const char *arg, void *ctx)
 		o->content = arg;
 		o->content_given = true;
 		break;
-	case 'd':
+	case OPT_DIR:
 		/* repeatable, each a comma list (targets.h) */
 		if (o->n_dirs == sizeof(o->dirs) / sizeof(o->dirs[0])) {
 			bench_error("sweep: --dir: given too many times");
