@@ -87,12 +87,11 @@ struct bench_cli {
  * A verb's option loop (bench/cli.c): bench_getopt over argv; an option of
  * cli->stores is stored into ctx, 'h' prints cli->usage on stdout and ends
  * the loop, 'P' (--plugin) is passed over (loaded before parsing, see
- * bench_plugins_load()), and any other calls on(c, optarg, ctx) (on is
+ * bench_plugins_load()), and any other calls on(c, optarg, ctx) (on may be
  * NULL when there is none), which returns 0 to go on or the exit code to
- * stop with. A word after the
- * options, unless cli->operands, is refused ("VERB: unexpected argument
- * 'WORD'"). 0 (optind at the first operand), -1 after --help, or an exit
- * code (EXIT_USAGE after a bad option).
+ * stop with. A word after the options, unless cli->operands, is refused
+ * ("VERB: unexpected argument 'WORD'"). 0 (optind at the first operand),
+ * -1 after --help, or an exit code (EXIT_USAGE after a bad option).
  */
 int bench_parse_options(const struct bench_cli *cli, int argc, char **argv,
 			int (*on)(int c, const char *arg, void *ctx), void *ctx);
