@@ -43,10 +43,13 @@ struct cp_request {
 	const char *src, *dst;
 };
 
+/* cp's long-only options (the others' codes are their letters) */
+enum { OPT_DIRECT = 256, OPT_SQPOLL, OPT_OPT, OPT_SPARSE, OPT_VERIFY };
+
 /* The options that only store into a cp_request. */
 static const struct bench_store cp_stores[] = {
 	{ 's', offsetof(struct cp_request, name) },
-	{ 'V', offsetof(struct cp_request, verify) },
+	{ OPT_VERIFY, offsetof(struct cp_request, verify) },
 	{ 'v', offsetof(struct cp_request, verbose) },
 	{ 0 },
 };
@@ -211,16 +214,16 @@ static int cp_option(int c, const char *arg, void *ctx)
 	case 'Q':
 		ret = add_setting(rq, "--qd", "qd", arg);
 		break;
-	case 'D':
+	case OPT_DIRECT:
 		ret = add_setting(rq, "--direct", "direct", "yes");
 		break;
-	case 'S':
+	case OPT_SQPOLL:
 		ret = add_setting(rq, "--sqpoll", "sqpoll", "yes");
 		break;
-	case 'o':
+	case OPT_OPT:
 		ret = add_opt(rq, arg);
 		break;
-	case 'Z':
+	case OPT_SPARSE:
 		if (strategy_sparse_parse(arg, &rq->sparse)) {
 			bench_error("cp: --sparse '%s': expected auto, always "
 				    "or never", arg);
@@ -237,12 +240,12 @@ static int parse_args(int argc, char **argv, struct cp_request *rq)
 		{ "strategy", required_argument, NULL, 's' },
 		{ "buffer", required_argument, NULL, 'b' },
 		{ "qd", required_argument, NULL, 'Q' },
-		{ "direct", no_argument, NULL, 'D' },
-		{ "sqpoll", no_argument, NULL, 'S' },
-		{ "opt", required_argument, NULL, 'o' },
+		{ "direct", no_argument, NULL, OPT_DIRECT },
+		{ "sqpoll", no_argument, NULL, OPT_SQPOLL },
+		{ "opt", required_argument, NULL, OPT_OPT },
 		BENCH_OPTION_PLUGIN,
-		{ "sparse", required_argument, NULL, 'Z' },
-		{ "verify", no_argument, NULL, 'V' },
+		{ "sparse", required_argument, NULL, OPT_SPARSE },
+		{ "verify", no_argument, NULL, OPT_VERIFY },
 		{ "verbose", no_argument, NULL, 'v' },
 		BENCH_OPTION_HELP,
 		{ 0 },
