@@ -276,6 +276,7 @@ static int compare_option(int c, const char *arg, void *ctx)
 	return 0;
 }
 
+/* The options that only store into a compare_request. */
 static const struct bench_store compare_stores[] = {
 	{ OPT_NO_FLOOR, offsetof(struct compare_request, no_floor) },
 	{ OPT_GIT, offsetof(struct compare_request, git) },
