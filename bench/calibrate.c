@@ -31,9 +31,9 @@ static void on_stop(int sig)
 	stop_signal = sig;
 }
 
-static void usage(void)
+static void usage(FILE *f)
 {
-	printf(
+	fprintf(f,
 "usage: iobench calibrate [--runs PAIRS] [--preset quick|full|none]\n"
 "                         [--results DIR] [-q] [SWEEP OPTIONS]\n"
 "\n"
@@ -73,7 +73,7 @@ static const struct option calibrate_opts[] = {
 	{ "preset", required_argument, NULL, OPT_PRESET },
 	{ "results", required_argument, NULL, OPT_RESULTS },
 	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
+	BENCH_OPTION_HELP,
 	{ 0 },
 };
 
@@ -83,58 +83,34 @@ struct calibrate_request {
 	bool quiet;
 };
 
-static int parse(int argc, char **argv, struct calibrate_request *rq)
+static int calibrate_option(int c, const char *arg, void *ctx)
 {
-	unsigned long n;
-	char *end;
-	int c;
+	struct calibrate_request *rq = ctx;
 
-	optind = 1;	/* argv is calibrate's share of the command line */
-	while ((c = bench_getopt("calibrate", argc, argv, ":qh",
-				 calibrate_opts)) != -1) {
-		switch (c) {
-		case OPT_RUNS:
-			n = strtoul(optarg, &end, 10);
-			if (!*optarg || *end || optarg[0] == '-' || n < 1 ||
-			    n > 20) {
-				bench_error("calibrate: --runs '%s': expected a "
-					    "whole number from 1 to 20", optarg);
-				return EXIT_USAGE;
-			}
-			rq->pairs = (unsigned)n;
-			break;
-		case OPT_PRESET:
-			if (strcmp(optarg, "quick") && strcmp(optarg, "full") &&
-			    strcmp(optarg, "none")) {
-				bench_error("calibrate: --preset '%s': expected "
-					    "quick, full or none", optarg);
-				return EXIT_USAGE;
-			}
-			rq->preset = strcmp(optarg, "none") ? optarg : NULL;
-			break;
-		case OPT_RESULTS:
-			if (!*optarg) {
-				bench_error("calibrate: --results: empty path");
-				return EXIT_USAGE;
-			}
-			rq->results = optarg;
-			break;
-		case 'q':
-			rq->quiet = true;
-			break;
-		case 'h':
-			usage();
-			return -1;
-		default:
+	switch (c) {
+	case OPT_RUNS:
+		return bench_parse_whole("calibrate", "--runs", arg, 1, 20,
+					 &rq->pairs);
+	case OPT_PRESET:
+		return bench_parse_preset("calibrate", arg, &rq->preset);
+	case OPT_RESULTS:
+		if (!*arg) {
+			bench_error("calibrate: --results: empty path");
 			return EXIT_USAGE;
 		}
-	}
-	if (optind < argc) {
-		bench_error("calibrate: unexpected argument '%s'", argv[optind]);
-		return EXIT_USAGE;
+		rq->results = arg;
+		break;
+	case 'q':
+		rq->quiet = true;
+		break;
 	}
 	return 0;
 }
+
+static const struct bench_cli calibrate_cli = {
+	.verb = "calibrate", .shortopts = ":qh", .longopts = calibrate_opts,
+	.usage = usage,
+};
 
 /* The preset's options, the user's sweep options, --no-limits. */
 static char **sweep_args(const struct calibrate_request *rq, char **user,
@@ -257,26 +233,22 @@ int cmd_calibrate(int argc, char **argv)
 	char self[PATH_MAX], dir[PATH_MAX], path[PATH_MAX + 64];
 	int n_own, n_sweep, ret;
 	size_t n_args;
-	ssize_t n;
 
-	ret = bench_split_sweep_args("calibrate", argc, argv, calibrate_opts,
-				     ":qh", &own, &n_own, &sweep, &n_sweep);
-	if (ret)
-		return ret;
-	ret = parse(n_own, own, &rq);
+	ret = bench_split_sweep_args(&calibrate_cli, argc, argv,
+				     calibrate_option, &rq, &own, &n_own,
+				     &sweep, &n_sweep);
 	if (ret) {
 		ret = ret < 0 ? EXIT_OK : ret;
 		goto out_free;
 	}
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	ret = bench_self_exe(self, sizeof(self));
 	args = sweep_args(&rq, sweep, n_sweep, &n_args);
-	if (n <= 0 || !args) {
-		bench_error("calibrate: %s", n <= 0 ? "cannot find this binary"
-						     : strerror(ENOMEM));
+	if (ret || !args) {
+		bench_error("calibrate: %s", ret ? "cannot find this binary"
+						 : strerror(ENOMEM));
 		ret = EXIT_RUNTIME;
 		goto out_free;
 	}
-	self[n] = '\0';
 	ret = bench_stamped_dir(rq.results, "calibrate", dir, sizeof(dir));
 	if (!ret)
 		ret = outfile_check_dest(rq.results, 64);

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "conform.h"
 #include "parse.h"
@@ -25,8 +24,17 @@ struct check_request {
 	const struct copy_strategy *s[MAX_CHECKED];
 	size_t n;
 	const char *dir;
+	const char *list;	/* --strategies, NULL when not given */
 	unsigned timeout;
 	bool quiet;
+};
+
+/* The options that only store into a check_request. */
+static const struct bench_store check_stores[] = {
+	{ 's', offsetof(struct check_request, list) },
+	{ 'd', offsetof(struct check_request, dir) },
+	{ 'q', offsetof(struct check_request, quiet) },
+	{ 0 },
 };
 
 static void check_usage(FILE *f)
@@ -124,64 +132,52 @@ static void add_from(struct check_request *rq, size_t first)
 		rq->s[rq->n++] = strategy_at(i);
 }
 
+/* --timeout, the one option of check's that needs more than a store. */
+static int check_timeout(int c, const char *arg, void *ctx)
+{
+	struct check_request *rq = ctx;
+	char err[160];
+	uint64_t v;
+
+	(void)c;
+	if (parse_count(arg, 1, 86400, &v, err, sizeof(err))) {
+		bench_error("check: --timeout: %s", err);
+		return EXIT_USAGE;
+	}
+	rq->timeout = (unsigned)v;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct check_request *rq)
 {
 	static const struct option opts[] = {
-		{ "plugin", required_argument, NULL, 'P' },
+		BENCH_OPTION_PLUGIN,
 		{ "strategies", required_argument, NULL, 's' },
 		{ "dir", required_argument, NULL, 'd' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
+		BENCH_OPTION_HELP,
 		{ 0 },
 	};
-	const char *list = NULL;
+	static const struct bench_cli cli = {
+		.verb = "check", .shortopts = ":s:d:qh", .longopts = opts,
+		.stores = check_stores, .usage = check_usage,
+	};
 	char err[160];
-	uint64_t v;
-	int c;
+	int ret;
 
-	while ((c = bench_getopt("check", argc, argv, ":s:d:qh", opts)) !=
-	       -1) {
-		switch (c) {
-		case 'P':
-			break; /* loaded before parsing (bench/plugins.c) */
-		case 's':
-			list = optarg;
-			break;
-		case 'd':
-			rq->dir = optarg;
-			break;
-		case 't':
-			if (parse_count(optarg, 1, 86400, &v, err,
-					sizeof(err))) {
-				bench_error("check: --timeout: %s", err);
-				return EXIT_USAGE;
-			}
-			rq->timeout = (unsigned)v;
-			break;
-		case 'q':
-			rq->quiet = true;
-			break;
-		case 'h':
-			check_usage(stdout);
-			return -1;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		bench_error("check: unexpected argument '%s'", argv[optind]);
-		return EXIT_USAGE;
-	}
-	if (list && !strcmp(list, "all"))
+	ret = bench_parse_options(&cli, argc, argv, check_timeout, rq);
+	if (ret)
+		return ret;
+	if (rq->list && !strcmp(rq->list, "all"))
 		add_from(rq, 0);
-	else if (list && strlist_each(list, ',', STRLIST_NO_EMPTY, add_strategy,
-				      rq, err, sizeof(err))) {
+	else if (rq->list && strlist_each(rq->list, ',', STRLIST_NO_EMPTY,
+					  add_strategy, rq, err, sizeof(err))) {
 		if (err[0])
 			bench_error("check: --strategies: %s", err);
 		return EXIT_USAGE;
 	}
-	if (!list)
+	if (!rq->list)
 		add_from(rq,
 			 strategy_plugin_count()
 				 ? strategy_count() - strategy_plugin_count()
@@ -277,20 +273,13 @@ int cmd_check(int argc, char **argv)
 	struct check_request rq = { .dir = "." };
 	struct conform_totals all = { 0 };
 	size_t checked = 0;
-	struct stat st;
 	int ret;
 
 	ret = parse_args(argc, argv, &rq);
+	if (!ret)
+		ret = bench_check_dir("check", "--dir ", rq.dir);
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
-	if (stat(rq.dir, &st)) {
-		bench_error("check: --dir %s: %s", rq.dir, strerror(errno));
-		return EXIT_USAGE;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		bench_error("check: --dir %s: %s", rq.dir, strerror(ENOTDIR));
-		return EXIT_USAGE;
-	}
 	catch_stop_signals();
 	for (size_t i = 0; i < rq.n && !stop_signal; i++) {
 		ret = check_one(&rq, rq.s[i], &all);

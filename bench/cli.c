@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * The command-line conventions every verb shares: one-line errors, and
- * option parsing that takes no abbreviations and suggests the nearest
- * option for a mistyped one.
+ * The command-line conventions every verb shares: one-line errors, option
+ * parsing that takes no abbreviations and suggests the nearest option for
+ * a mistyped one, and the checks of values several verbs take.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "suggest.h"
 #include "verbs.h"
@@ -165,4 +168,106 @@ int bench_getopt(const char *verb, int argc, char **argv,
 		return '?';
 	}
 	return c;
+}
+
+/* Stores option c's value (or true) into ctx when cli->stores has it. */
+static bool store_option(const struct bench_cli *cli, int c, const char *arg,
+			 void *ctx)
+{
+	const struct bench_store *s = cli->stores;
+
+	while (s && s->c && s->c != c)
+		s++;
+	if (!s || !s->c)
+		return false;
+	if (arg)
+		*(const char **)((char *)ctx + s->member) = arg;
+	else
+		*(bool *)((char *)ctx + s->member) = true;
+	return true;
+}
+
+int bench_parse_options(const struct bench_cli *cli, int argc, char **argv,
+			int (*on)(int c, const char *arg, void *ctx), void *ctx)
+{
+	int c, ret;
+
+	while ((c = bench_getopt(cli->verb, argc, argv, cli->shortopts,
+				 cli->longopts)) != -1) {
+		if (c == '?' || c == ':')
+			return EXIT_USAGE;
+		if (c == 'h') {
+			cli->usage(stdout);
+			return -1;
+		}
+		/* --plugin: loaded before parsing (bench/plugins.c) */
+		if (c == 'P' || store_option(cli, c, optarg, ctx))
+			continue;
+		ret = on ? on(c, optarg, ctx) : 0;
+		if (ret)
+			return ret;
+	}
+	if (!cli->operands && optind < argc) {
+		bench_error("%s: unexpected argument '%s'", cli->verb,
+			    argv[optind]);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int bench_parse_in_dir(const struct bench_cli *cli, int argc, char **argv,
+		       int (*on)(int c, const char *arg, void *ctx), void *ctx,
+		       const char *const *dir)
+{
+	int ret = bench_parse_options(cli, argc, argv, on, ctx);
+
+	return ret ? ret : bench_check_dir(cli->verb, "", *dir);
+}
+
+int bench_parse_whole(const char *verb, const char *opt, const char *arg,
+		      unsigned min, unsigned max, unsigned *out)
+{
+	char *end;
+	unsigned long n = strtoul(arg, &end, 10);
+
+	if (!*arg || *end || arg[0] == '-' || n < min || n > max) {
+		bench_error("%s: %s '%s': expected a whole number from %u to "
+			    "%u", verb, opt, arg, min, max);
+		return EXIT_USAGE;
+	}
+	*out = (unsigned)n;
+	return 0;
+}
+
+int bench_parse_preset(const char *verb, const char *arg, const char **out)
+{
+	if (strcmp(arg, "quick") && strcmp(arg, "full") &&
+	    strcmp(arg, "none")) {
+		bench_error("%s: --preset '%s': expected quick, full or none",
+			    verb, arg);
+		return EXIT_USAGE;
+	}
+	*out = strcmp(arg, "none") ? arg : NULL;
+	return 0;
+}
+
+int bench_check_dir(const char *verb, const char *label, const char *dir)
+{
+	struct stat st;
+	int err = 0;
+
+	if (!*dir) {
+		bench_error("%s: --dir: empty path (give a directory, e.g. "
+			    "--dir .)", verb);
+		return EXIT_USAGE;
+	}
+	if (stat(dir, &st))
+		err = errno;
+	else if (!S_ISDIR(st.st_mode))
+		err = ENOTDIR;
+	if (err) {
+		bench_error("%s: %s%s: %s", verb, label, dir, strerror(err));
+		return EXIT_USAGE;
+	}
+	return 0;
 }

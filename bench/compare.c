@@ -199,13 +199,13 @@ static const struct option compare_opts[] = {
 	{ "allow-incomplete", no_argument, NULL, 'I' },
 	{ "results", required_argument, NULL, 'r' },
 	{ "list", no_argument, NULL, 'l' },
-	{ "plugin", required_argument, NULL, 'P' },
+	BENCH_OPTION_PLUGIN,
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "git", no_argument, NULL, OPT_GIT },
 	{ "runs", required_argument, NULL, OPT_RUNS },
 	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
 	{ "preset", required_argument, NULL, OPT_PRESET },
-	{ "help", no_argument, NULL, 'h' },
+	BENCH_OPTION_HELP,
 	{ 0 },
 };
 #define COMPARE_SHORT ":a:t:o:r:lqh"
@@ -213,127 +213,91 @@ static const struct option compare_opts[] = {
 /* compare REF's own options, parsed once BASE is known to be REF. */
 static int parse_ref_option(int c, const char *arg, struct compare_request *rq)
 {
-	char *end;
-	unsigned long n;
-
 	rq->ref_options = true;
 	switch (c) {
 	case OPT_RUNS:
-		n = strtoul(arg, &end, 10);
-		if (!*arg || *end || arg[0] == '-' || n < 1 || n > 100) {
-			bench_error("compare: --runs '%s': expected a whole "
-				    "number from 1 to 100", arg);
-			return EXIT_USAGE;
-		}
-		rq->runs = (unsigned)n;
-		return 0;
+		return bench_parse_whole("compare", "--runs", arg, 1, 100,
+					 &rq->runs);
 	case OPT_CACHE_DIR:
 		rq->cache_dir = arg;
 		return check_not_empty("--cache-dir", arg);
 	case OPT_PRESET:
-		if (strcmp(arg, "quick") && strcmp(arg, "full") &&
-		    strcmp(arg, "none")) {
-			bench_error("compare: --preset '%s': expected quick, "
-				    "full or none", arg);
-			return EXIT_USAGE;
-		}
-		rq->preset = strcmp(arg, "none") ? arg : NULL;
-		return 0;
+		return bench_parse_preset("compare", arg, &rq->preset);
 	}
 	return 0;
 }
 
-static int parse_args(int argc, char **argv, struct compare_request *rq)
+static int compare_option(int c, const char *arg, void *ctx)
 {
+	struct compare_request *rq = ctx;
+	char err[128];
 	double pct;
-	int c, ret;
 
-	optind = 1;	/* argv is compare's share of the command line */
-	while ((c = bench_getopt("compare", argc, argv, COMPARE_SHORT,
-				 compare_opts)) != -1) {
-		switch (c) {
-		case 'a':
-			if (parse_real(optarg, 1e-12, 1, false,
-				       &rq->opts.alpha) ||
-			    rq->opts.alpha <= 0) {
-				bench_error("compare: --alpha '%s': expected a "
-					    "number in (0, 1), e.g. 0.05",
-					    optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 't':
-			if (parse_real(optarg, 0, 100, true, &pct)) {
-				bench_error("compare: --threshold '%s': expected "
-					    "a percentage in [0, 100), e.g. 3",
-					    optarg);
-				return EXIT_USAGE;
-			}
-			rq->opts.threshold = pct / 100;
-			break;
-		case 'H':
-			rq->opts.holm = true;
-			break;
-		case OPT_NO_HOLM:
-			rq->opts.holm = false;
-			break;
-		case OPT_FAIL_ON: {
-			char err[128];
-
-			if (compare_fail_on_parse(optarg, &rq->opts.fail_on,
-						  err, sizeof(err))) {
-				bench_error("compare: --fail-on %s", err);
-				return EXIT_USAGE;
-			}
-			break;
-		}
-		case OPT_NO_FLOOR:
-			rq->no_floor = true;
-			break;
-		case OPT_GIT:
-			rq->git = true;
-			break;
-		case 'q':
-			rq->quiet = true;
-			break;
-		case OPT_RUNS:
-		case OPT_CACHE_DIR:
-		case OPT_PRESET:
-			ret = parse_ref_option(c, optarg, rq);
-			if (ret)
-				return ret;
-			break;
-		case 'g': {
-			char err[128];
-
-			if (compare_ignore_parse(optarg, &rq->opts.ignore, err,
-						 sizeof(err))) {
-				bench_error("compare: --ignore %s", err);
-				return EXIT_USAGE;
-			}
-			break;
-		}
-		case 'o':
-			rq->out = optarg;
-			break;
-		case 'I':
-			rq->allow_incomplete = true;
-			break;
-		case 'r':
-			rq->results = optarg;
-			break;
-		case 'l':
-			rq->list = true;
-			break;
-		case 'P':
-			break;	/* loaded before parsing (bench/plugins.c) */
-		case 'h':
-			compare_usage(stdout);
-			return -1;
-		default:
+	switch (c) {
+	case 'a':
+		if (parse_real(arg, 1e-12, 1, false, &rq->opts.alpha) ||
+		    rq->opts.alpha <= 0) {
+			bench_error("compare: --alpha '%s': expected a number "
+				    "in (0, 1), e.g. 0.05", arg);
 			return EXIT_USAGE;
 		}
+		break;
+	case 't':
+		if (parse_real(arg, 0, 100, true, &pct)) {
+			bench_error("compare: --threshold '%s': expected a "
+				    "percentage in [0, 100), e.g. 3", arg);
+			return EXIT_USAGE;
+		}
+		rq->opts.threshold = pct / 100;
+		break;
+	case 'H':
+	case OPT_NO_HOLM:
+		rq->opts.holm = c == 'H';
+		break;
+	case OPT_FAIL_ON:
+		if (compare_fail_on_parse(arg, &rq->opts.fail_on, err,
+					  sizeof(err))) {
+			bench_error("compare: --fail-on %s", err);
+			return EXIT_USAGE;
+		}
+		break;
+	case OPT_RUNS:
+	case OPT_CACHE_DIR:
+	case OPT_PRESET:
+		return parse_ref_option(c, arg, rq);
+	case 'g':
+		if (compare_ignore_parse(arg, &rq->opts.ignore, err,
+					 sizeof(err))) {
+			bench_error("compare: --ignore %s", err);
+			return EXIT_USAGE;
+		}
+		break;
 	}
+	return 0;
+}
+
+/* The options that only store into a compare_request. */
+static const struct bench_store compare_stores[] = {
+	{ OPT_NO_FLOOR, offsetof(struct compare_request, no_floor) },
+	{ OPT_GIT, offsetof(struct compare_request, git) },
+	{ 'q', offsetof(struct compare_request, quiet) },
+	{ 'o', offsetof(struct compare_request, out) },
+	{ 'I', offsetof(struct compare_request, allow_incomplete) },
+	{ 'r', offsetof(struct compare_request, results) },
+	{ 'l', offsetof(struct compare_request, list) },
+	{ 0 },
+};
+
+static const struct bench_cli compare_cli = {
+	.verb = "compare", .shortopts = COMPARE_SHORT,
+	.longopts = compare_opts, .stores = compare_stores,
+	.usage = compare_usage, .operands = true,
+};
+
+/* BASE and NEW, the words after compare's options (optind on), and the
+ * paths given checked. */
+static int parse_operands(int argc, char **argv, struct compare_request *rq)
+{
 	if (optind < argc)
 		rq->base_spec = argv[optind++];
 	if (optind < argc)
@@ -471,12 +435,10 @@ int cmd_compare(int argc, char **argv)
 	int ret, n_own, n_sweep;
 
 	compare_default_options(&rq.opts);
-	ret = bench_split_sweep_args("compare", argc, argv, compare_opts,
-				     COMPARE_SHORT, &own, &n_own, &sweep,
-				     &n_sweep);
-	if (ret)
-		return ret;
-	ret = parse_args(n_own, own, &rq);
+	ret = bench_split_sweep_args(&compare_cli, argc, argv, compare_option,
+				     &rq, &own, &n_own, &sweep, &n_sweep);
+	if (!ret)
+		ret = parse_operands(n_own, own, &rq);
 	if (ret) {
 		ret = ret < 0 ? EXIT_OK : ret;
 		goto out_free;

@@ -90,12 +90,13 @@ static void unknown_option(const char *verb, const char *a,
 			    verb, (int)n, a, verb);
 }
 
-int bench_split_sweep_args(const char *verb, int argc, char **argv,
-			   const struct option *own, const char *shortopts,
-			   char ***own_argv, int *own_argc,
+int bench_split_sweep_args(const struct bench_cli *cli, int argc, char **argv,
+			   int (*on)(int c, const char *arg, void *ctx),
+			   void *ctx, char ***own_argv, int *own_argc,
 			   char ***sweep_argv, int *sweep_argc)
 {
-	const struct option *sweep = bench_sweep_options(), *o;
+	const struct option *own = cli->longopts, *o;
+	const struct option *sweep = bench_sweep_options();
 	char **mine = calloc((size_t)argc + 1, sizeof(*mine));
 	char **theirs = calloc((size_t)argc + 1, sizeof(*theirs));
 	int nm = 0, nt = 0, i;
@@ -103,7 +104,7 @@ int bench_split_sweep_args(const char *verb, int argc, char **argv,
 	if (!mine || !theirs) {
 		free(mine);
 		free(theirs);
-		bench_error("%s: out of memory", verb);
+		bench_error("%s: out of memory", cli->verb);
 		return EXIT_RUNTIME;
 	}
 	mine[nm++] = argv[0];
@@ -130,7 +131,7 @@ int bench_split_sweep_args(const char *verb, int argc, char **argv,
 			continue;
 		}
 		if (a[0] == '-' && a[1]) {
-			const char *s = strchr(shortopts, a[1]);
+			const char *s = strchr(cli->shortopts, a[1]);
 
 			if (!s || a[1] == ':')
 				goto unknown;
@@ -143,9 +144,10 @@ int bench_split_sweep_args(const char *verb, int argc, char **argv,
 	*own_argc = nm;
 	*sweep_argv = theirs;
 	*sweep_argc = nt;
-	return 0;
+	optind = 1;	/* the verb's share of the command line */
+	return bench_parse_options(cli, nm, mine, on, ctx);
 unknown:
-	unknown_option(verb, argv[i], own, sweep);
+	unknown_option(cli->verb, argv[i], own, sweep);
 	free(mine);
 	free(theirs);
 	return EXIT_USAGE;
@@ -167,6 +169,16 @@ int bench_stamped_dir(const char *results, const char *prefix, char *out,
 		rnd = (unsigned short)getpid();
 	return snprintf(out, len, "%s/%s-%s-%04x", results, prefix, stamp,
 			rnd) >= (int)len ? -ENAMETOOLONG : 0;
+}
+
+int bench_self_exe(char *path, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", path, len - 1);
+
+	if (n <= 0)
+		return n ? -errno : -ENOENT;
+	path[n] = '\0';
+	return 0;
 }
 
 /* The compare's directory: --out, or RESULTS/compare-ID. */
@@ -407,7 +419,6 @@ int bench_compare_ref(const struct compare_ref_request *rq)
 				 { .name = rq->ref, .bin = bin } };
 	json_t *log = json_array();
 	bool reused;
-	ssize_t n;
 	int ret;
 
 	if (!log) {
@@ -432,10 +443,9 @@ int bench_compare_ref(const struct compare_ref_request *rq)
 	if (!ret && (ret = outfile_check_dest(out, 64)))
 		snprintf(err, sizeof(err), "cannot create files in %s: %s",
 			 out, strerror(-ret));
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (!ret && n <= 0) {
+	if (!ret && (ret = bench_self_exe(self, sizeof(self)))) {
 		snprintf(err, sizeof(err), "cannot find this binary: %s",
-			 strerror(errno));
+			 strerror(-ret));
 		ret = -ENOENT;
 	}
 	if (ret) {
@@ -454,7 +464,6 @@ int bench_compare_ref(const struct compare_ref_request *rq)
 		json_decref(log);
 		return EXIT_USAGE;
 	}
-	self[n] = '\0';
 	signals_install_stop(on_stop);
 	progress(rq, "%s is %.12s; building it in %s/%s (once per commit)",
 		 rq->ref, hash, cache, hash);

@@ -39,7 +39,19 @@ struct cp_request {
 	size_t n_set;
 	bool verify, verbose;
 	enum strategy_sparse sparse;
+	const char *name;		/* -s NAME */
 	const char *src, *dst;
+};
+
+/* cp's long-only options (the others' codes are their letters) */
+enum { OPT_DIRECT = 256, OPT_SQPOLL, OPT_OPT, OPT_SPARSE, OPT_VERIFY };
+
+/* The options that only store into a cp_request. */
+static const struct bench_store cp_stores[] = {
+	{ 's', offsetof(struct cp_request, name) },
+	{ OPT_VERIFY, offsetof(struct cp_request, verify) },
+	{ 'v', offsetof(struct cp_request, verbose) },
+	{ 0 },
 };
 
 /* What cp opened, and whether DST is ours to remove on failure. */
@@ -190,71 +202,65 @@ static int apply_settings(struct cp_request *rq)
 	return 0;
 }
 
+static int cp_option(int c, const char *arg, void *ctx)
+{
+	struct cp_request *rq = ctx;
+	int ret = 0;
+
+	switch (c) {
+	case 'b':
+		ret = add_setting(rq, "--buffer", "buffer", arg);
+		break;
+	case 'Q':
+		ret = add_setting(rq, "--qd", "qd", arg);
+		break;
+	case OPT_DIRECT:
+		ret = add_setting(rq, "--direct", "direct", "yes");
+		break;
+	case OPT_SQPOLL:
+		ret = add_setting(rq, "--sqpoll", "sqpoll", "yes");
+		break;
+	case OPT_OPT:
+		ret = add_opt(rq, arg);
+		break;
+	case OPT_SPARSE:
+		if (strategy_sparse_parse(arg, &rq->sparse)) {
+			bench_error("cp: --sparse '%s': expected auto, always "
+				    "or never", arg);
+			return EXIT_USAGE;
+		}
+		break;
+	}
+	return ret ? EXIT_USAGE : 0;
+}
+
 static int parse_args(int argc, char **argv, struct cp_request *rq)
 {
 	static const struct option opts[] = {
 		{ "strategy", required_argument, NULL, 's' },
 		{ "buffer", required_argument, NULL, 'b' },
 		{ "qd", required_argument, NULL, 'Q' },
-		{ "direct", no_argument, NULL, 'D' },
-		{ "sqpoll", no_argument, NULL, 'S' },
-		{ "opt", required_argument, NULL, 'o' },
-		{ "plugin", required_argument, NULL, 'P' },
-		{ "sparse", required_argument, NULL, 'Z' },
-		{ "verify", no_argument, NULL, 'V' },
+		{ "direct", no_argument, NULL, OPT_DIRECT },
+		{ "sqpoll", no_argument, NULL, OPT_SQPOLL },
+		{ "opt", required_argument, NULL, OPT_OPT },
+		BENCH_OPTION_PLUGIN,
+		{ "sparse", required_argument, NULL, OPT_SPARSE },
+		{ "verify", no_argument, NULL, OPT_VERIFY },
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
+		BENCH_OPTION_HELP,
 		{ 0 },
 	};
-	const char *name = NULL;
-	int c, ret = 0;
+	static const struct bench_cli cli = {
+		.verb = "cp", .shortopts = ":s:b:Q:vh", .longopts = opts,
+		.stores = cp_stores, .usage = cp_usage, .operands = true,
+	};
+	const char *near;
+	int ret;
 
-	while (!ret && (c = bench_getopt("cp", argc, argv, ":s:b:Q:vh",
-					 opts)) != -1) {
-		switch (c) {
-		case 's':
-			name = optarg;
-			break;
-		case 'b':
-			ret = add_setting(rq, "--buffer", "buffer", optarg);
-			break;
-		case 'Q':
-			ret = add_setting(rq, "--qd", "qd", optarg);
-			break;
-		case 'D':
-			ret = add_setting(rq, "--direct", "direct", "yes");
-			break;
-		case 'S':
-			ret = add_setting(rq, "--sqpoll", "sqpoll", "yes");
-			break;
-		case 'o':
-			ret = add_opt(rq, optarg);
-			break;
-		case 'P':
-			break;	/* loaded before parsing (bench/plugins.c) */
-		case 'Z':
-			if (strategy_sparse_parse(optarg, &rq->sparse)) {
-				bench_error("cp: --sparse '%s': expected auto, "
-					    "always or never", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'V':
-			rq->verify = true;
-			break;
-		case 'v':
-			rq->verbose = true;
-			break;
-		case 'h':
-			cp_usage(stdout);
-			return -1;
-		default:
-			return EXIT_USAGE;
-		}
-	}
+	ret = bench_parse_options(&cli, argc, argv, cp_option, rq);
 	if (ret)
-		return EXIT_USAGE;
-	if (!name) {
+		return ret;
+	if (!rq->name) {
 		bench_error("cp: no strategy given (-s NAME; see iobench list)");
 		return EXIT_USAGE;
 	}
@@ -265,16 +271,15 @@ static int parse_args(int argc, char **argv, struct cp_request *rq)
 	}
 	rq->src = argv[optind];
 	rq->dst = argv[optind + 1];
-	rq->s = strategy_find(name);
+	rq->s = strategy_find(rq->name);
 	if (!rq->s) {
-		const char *near = strategy_suggest(name);
-
+		near = strategy_suggest(rq->name);
 		if (near)
 			bench_error("cp: unknown strategy '%s' (did you mean "
-				    "'%s'?)", name, near);
+				    "'%s'?)", rq->name, near);
 		else
 			bench_error("cp: unknown strategy '%s' (see iobench "
-				    "list)", name);
+				    "list)", rq->name);
 		return EXIT_USAGE;
 	}
 	return apply_settings(rq) ? EXIT_USAGE : EXIT_OK;
@@ -356,14 +361,8 @@ static int check_destination(const struct cp_request *rq,
 	}
 	snprintf(dir, len, "%s", dirname(copy));
 	free(copy);
-	if (stat(dir, &st)) {
-		bench_error("cp: %s: %s", dir, strerror(errno));
+	if (bench_check_dir("cp", "", dir))
 		return EXIT_USAGE;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		bench_error("cp: %s: %s", dir, strerror(ENOTDIR));
-		return EXIT_USAGE;
-	}
 	if (!stat(rq->dst, &st)) {
 		if (same_file(&st, &f->src_st))
 			goto same;

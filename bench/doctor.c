@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -470,47 +469,34 @@ static void check_scratch(struct doctor *d)
 		       "directory in %s", d->dir);
 }
 
+/* --dir, doctor's one option. */
+static int doctor_dir(int c, const char *arg, void *ctx)
+{
+	struct doctor *d = ctx;
+
+	(void)c;
+	d->dir = arg;
+	return 0;
+}
+
 int cmd_doctor(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
+		BENCH_OPTION_HELP,
 		{ 0 },
+	};
+	static const struct bench_cli cli = {
+		.verb = "doctor", .shortopts = ":d:h", .longopts = opts,
+		.usage = doctor_usage,
 	};
 	struct doctor d = { .dir = "." };
 	struct environment env;
-	struct stat st;
-	int c, ret;
+	int ret;
 
-	while ((c = bench_getopt("doctor", argc, argv, ":d:h", opts)) != -1) {
-		switch (c) {
-		case 'd':
-			d.dir = optarg;
-			break;
-		case 'h':
-			doctor_usage(stdout);
-			return EXIT_OK;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		bench_error("doctor: unexpected argument '%s'", argv[optind]);
-		return EXIT_USAGE;
-	}
-	if (!*d.dir) {
-		bench_error("doctor: --dir: empty path (give a directory, e.g. "
-			    "--dir .)");
-		return EXIT_USAGE;
-	}
-	if (stat(d.dir, &st)) {
-		bench_error("doctor: %s: %s", d.dir, strerror(errno));
-		return EXIT_USAGE;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		bench_error("doctor: %s: %s", d.dir, strerror(ENOTDIR));
-		return EXIT_USAGE;
-	}
+	ret = bench_parse_in_dir(&cli, argc, argv, doctor_dir, &d, &d.dir);
+	if (ret)
+		return ret < 0 ? EXIT_OK : ret;
 
 	ret = env_probe(d.dir, &env);
 	if (ret) {

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -195,56 +194,39 @@ out_free:
 	return ret;
 }
 
+struct list_request {
+	const char *dir;
+	bool json;
+};
+
+/* The options that only store into a list_request: all of them. */
+static const struct bench_store list_stores[] = {
+	{ 'd', offsetof(struct list_request, dir) },
+	{ 'j', offsetof(struct list_request, json) },
+	{ 0 },
+};
+
 int cmd_list(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "plugin", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
+		BENCH_OPTION_PLUGIN,
+		BENCH_OPTION_HELP,
 		{ 0 },
 	};
-	const char *dir = ".";
-	bool json = false;
+	static const struct bench_cli cli = {
+		.verb = "list", .shortopts = ":d:jh", .longopts = opts,
+		.stores = list_stores, .usage = list_usage,
+	};
+	struct list_request rq = { .dir = "." };
 	struct list_row *rows;
-	struct stat st;
 	size_t n;
-	int c, ret;
+	int ret;
 
-	while ((c = bench_getopt("list", argc, argv, ":d:jh", opts)) != -1) {
-		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'P':
-			break;	/* loaded before parsing (bench/plugins.c) */
-		case 'h':
-			list_usage(stdout);
-			return EXIT_OK;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		bench_error("list: unexpected argument '%s'", argv[optind]);
-		return EXIT_USAGE;
-	}
-	if (!*dir) {
-		bench_error("list: --dir: empty path (give a directory, e.g. "
-			    "--dir .)");
-		return EXIT_USAGE;
-	}
-	if (stat(dir, &st)) {
-		bench_error("list: %s: %s", dir, strerror(errno));
-		return EXIT_USAGE;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		bench_error("list: %s: %s", dir, strerror(ENOTDIR));
-		return EXIT_USAGE;
-	}
+	ret = bench_parse_in_dir(&cli, argc, argv, NULL, &rq, &rq.dir);
+	if (ret)
+		return ret < 0 ? EXIT_OK : ret;
 
 	n = strategy_count();
 	rows = calloc(n ? n : 1, sizeof(*rows));
@@ -252,15 +234,15 @@ int cmd_list(int argc, char **argv)
 		bench_error("list: %s", strerror(ENOMEM));
 		return EXIT_RUNTIME;
 	}
-	fill_rows(rows, n, dir);
+	fill_rows(rows, n, rq.dir);
 	ret = EXIT_OK;
-	if (json) {
-		if (print_json(rows, n, dir)) {
+	if (rq.json) {
+		if (print_json(rows, n, rq.dir)) {
 			bench_error("list: cannot write JSON");
 			ret = EXIT_RUNTIME;
 		}
 	} else {
-		print_table(rows, n, dir);
+		print_table(rows, n, rq.dir);
 	}
 	free(rows);
 	if (fflush(stdout)) {

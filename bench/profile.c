@@ -97,7 +97,6 @@ static int memory_profiles(void *arg)
 	struct memprofile *p = NULL;
 	uint64_t *v = NULL;
 	size_t n = 0, len = 0;
-	ssize_t got;
 	FILE *f;
 	int ret = EXIT_USAGE;
 
@@ -111,15 +110,14 @@ static int memory_profiles(void *arg)
 		bench_error("profile: --sizes: %s", err);
 		return EXIT_USAGE;
 	}
-	got = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	ret = bench_self_exe(self, sizeof(self));
 	p = calloc(n ? n : 1, sizeof(*p));
-	if (got <= 0 || !p) {
-		bench_error("profile: %s", got <= 0 ? "cannot find this binary"
-						     : strerror(ENOMEM));
+	if (ret || !p) {
+		bench_error("profile: %s", ret ? "cannot find this binary"
+					       : strerror(ENOMEM));
 		ret = EXIT_RUNTIME;
 		goto out_free;
 	}
-	self[got] = '\0';
 	signals_install_stop(on_stop);
 	for (size_t i = 0; i < n && !stop_signal; i++) {
 		p[i].size = v[i];

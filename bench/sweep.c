@@ -380,83 +380,87 @@ static int sweep_dry_run(struct run *run, bool quiet)
 
 /* ---- argv ---- */
 
+/* sweep's options that only store into its request_opts. */
+static const struct bench_store sweep_stores[] = {
+	{ OPT_STRATEGIES, offsetof(struct request_opts, strategies) },
+	{ OPT_OUT, offsetof(struct request_opts, out) },
+	{ OPT_QUIET, offsetof(struct request_opts, quiet) },
+	{ OPT_DRY_RUN, offsetof(struct request_opts, dry_run) },
+	{ OPT_CACHE, offsetof(struct request_opts, cache) },
+	{ OPT_SYNC, offsetof(struct request_opts, sync) },
+	{ OPT_SOURCE, offsetof(struct request_opts, source) },
+	{ OPT_SRC_DIR, offsetof(struct request_opts, src_dir) },
+	{ OPT_SAMPLES, offsetof(struct request_opts, samples) },
+	{ OPT_RUNS, offsetof(struct request_opts, runs) },
+	{ OPT_BUDGET, offsetof(struct request_opts, budget) },
+	{ OPT_BATCH_FROM, offsetof(struct request_opts, batch_from) },
+	{ OPT_TIMEOUT, offsetof(struct request_opts, timeout) },
+	{ OPT_SEED, offsetof(struct request_opts, seed) },
+	{ OPT_DROP_CACHES, offsetof(struct request_opts, drop_caches) },
+	{ OPT_COLD, offsetof(struct request_opts, cold) },
+	{ OPT_SUSTAINED, offsetof(struct request_opts, sustained) },
+	{ OPT_SAVE_BASELINE, offsetof(struct request_opts, save_baseline) },
+	{ OPT_THREADS, offsetof(struct request_opts, threads) },
+	{ OPT_PARALLEL, offsetof(struct request_opts, parallel) },
+	{ OPT_PIN, offsetof(struct request_opts, pin) },
+	{ OPT_PREALLOC, offsetof(struct request_opts, prealloc) },
+	{ OPT_BASELINE, offsetof(struct request_opts, baseline) },
+	{ OPT_NO_LIMITS, offsetof(struct request_opts, no_limits) },
+	{ OPT_MPI, offsetof(struct request_opts, mpi) },
+	{ OPT_MPI_LAYOUT, offsetof(struct request_opts, mpi_layout) },
+	{ OPT_RANKS, offsetof(struct request_opts, ranks) },
+	{ OPT_STONEWALL, offsetof(struct request_opts, stonewall) },
+	{ OPT_PROFILE, offsetof(struct request_opts, profile) },
+	{ OPT_DATASET, offsetof(struct request_opts, dataset) },
+	{ OPT_SPARSE, offsetof(struct request_opts, sparse) },
+	{ OPT_EXPORT_MARKDOWN, offsetof(struct request_opts, export_markdown) },
+	{ OPT_EXPORT_JSON, offsetof(struct request_opts, export_json) },
+	{ OPT_PRESERVE, offsetof(struct request_opts, preserve) },
+	{ 0 },
+};
+
 /*
- * One option into o: EXIT_OK, EXIT_USAGE (printed), or -1 for --help.
- * The presets parse their own options first, then the user's, so a
- * repeated option replaces the preset's value.
+ * One option sweep_stores[] does not take into o (ctx): EXIT_OK or
+ * EXIT_USAGE (printed). The presets parse their own options first, then
+ * the user's, so a repeated option replaces the preset's value.
  */
-static int set_option(struct request_opts *o, int c)
+static int set_option(int c, const char *arg, void *ctx)
 {
+	struct request_opts *o = ctx;
+
 	switch (c) {
 	case OPT_SIZES:
-		o->sizes = optarg;
+		o->sizes = arg;
 		o->sizes_given = true;
 		break;
-	case 's': o->strategies = optarg; break;
-	case 'b': o->tune[tunable_index("buffer")] = optarg; break;
-	case 'Q': o->tune[tunable_index("qd")] = optarg; break;
-	case OPT_DIRECT: o->tune[tunable_index("direct")] = optarg; break;
-	case OPT_SQPOLL: o->tune[tunable_index("sqpoll")] = optarg; break;
+	case OPT_BUFFERS: o->tune[tunable_index("buffer")] = arg; break;
+	case OPT_QD: o->tune[tunable_index("qd")] = arg; break;
+	case OPT_DIRECT: o->tune[tunable_index("direct")] = arg; break;
+	case OPT_SQPOLL: o->tune[tunable_index("sqpoll")] = arg; break;
 	case OPT_OPT:
-		return request_set_opt(o, optarg) ? EXIT_USAGE : EXIT_OK;
+		return request_set_opt(o, arg) ? EXIT_USAGE : EXIT_OK;
 	case OPT_PLUGIN: break;	/* loaded first: bench/plugins.c */
-	case OPT_CACHE: o->cache = optarg; break;
-	case OPT_SYNC: o->sync = optarg; break;
 	case OPT_CONTENT:
-		o->content = optarg;
+		o->content = arg;
 		o->content_given = true;
 		break;
-	case OPT_SOURCE: o->source = optarg; break;
-	case 'd':
+	case OPT_DIR:
 		/* repeatable, each a comma list (targets.h) */
 		if (o->n_dirs == sizeof(o->dirs) / sizeof(o->dirs[0])) {
 			bench_error("sweep: --dir: given too many times");
 			return EXIT_USAGE;
 		}
-		o->dirs[o->n_dirs++] = optarg;
+		o->dirs[o->n_dirs++] = arg;
 		o->dir = o->dirs[0];
 		break;
-	case OPT_SRC_DIR: o->src_dir = optarg; break;
-	case 'o': o->out = optarg; break;
-	case OPT_SAMPLES: o->samples = optarg; break;
-	case OPT_RUNS: o->runs = optarg; break;
-	case OPT_BUDGET: o->budget = optarg; break;
-	case OPT_BATCH_FROM: o->batch_from = optarg; break;
-	case OPT_TIMEOUT: o->timeout = optarg; break;
-	case OPT_SEED: o->seed = optarg; break;
-	case OPT_DROP_CACHES: o->drop_caches = true; break;
-	case OPT_COLD: o->cold = optarg; break;
-	case OPT_SUSTAINED: o->sustained = optarg; break;
-	case OPT_SAVE_BASELINE: o->save_baseline = optarg; break;
-	case OPT_THREADS: o->threads = optarg; break;
-	case OPT_PARALLEL: o->parallel = optarg; break;
-	case OPT_PIN: o->pin = optarg; break;
-	case OPT_PREALLOC: o->prealloc = optarg; break;
-	case OPT_BASELINE: o->baseline = optarg; break;
 	case OPT_LIMITS:
 		o->no_limits = false;
 		o->limits_given = true;
 		break;
-	case OPT_NO_LIMITS: o->no_limits = true; break;
 	case OPT_REFERENCE:
-		o->reference = optarg;
+		o->reference = arg;
 		o->reference_given = true;
 		break;
-	case OPT_MPI: o->mpi = true; break;
-	case OPT_MPI_LAYOUT: o->mpi_layout = optarg; break;
-	case OPT_RANKS: o->ranks = optarg; break;
-	case OPT_STONEWALL: o->stonewall = optarg; break;
-	case OPT_PROFILE: o->profile = true; break;
-	case OPT_DATASET: o->dataset = optarg; break;
-	case OPT_SPARSE: o->sparse = optarg; break;
-	case OPT_EXPORT_MARKDOWN: o->export_markdown = optarg; break;
-	case OPT_EXPORT_JSON: o->export_json = optarg; break;
-	case OPT_PRESERVE: o->preserve = true; break;
-	case 'q': o->quiet = true; break;
-	case 'n': o->dry_run = true; break;
-	case 'h':
-		bench_sweep_usage(stdout);
-		return -1;
 	default:
 		return EXIT_USAGE;
 	}
@@ -467,15 +471,17 @@ static int set_option(struct request_opts *o, int c)
 static int parse_args(const char *verb, int argc, char **argv,
 		      struct request_opts *o)
 {
-	int c, ret;
+	const struct bench_cli cli = {
+		.verb = verb, .shortopts = ":s:b:Q:d:o:nqh",
+		.longopts = bench_sweep_options(), .stores = sweep_stores,
+		.usage = bench_sweep_usage, .operands = true,
+	};
+	int ret;
 
 	optind = 1;
-	while ((c = bench_getopt(verb, argc, argv, ":s:b:Q:d:o:nqh",
-				 bench_sweep_options())) != -1) {
-		ret = set_option(o, c);
-		if (ret)
-			return ret;
-	}
+	ret = bench_parse_options(&cli, argc, argv, set_option, o);
+	if (ret)
+		return ret;
 	if (optind < argc) {
 		bench_error("%s: unexpected argument '%s' (see iobench %s "
 			    "--help)", verb, argv[optind], verb);
@@ -494,6 +500,19 @@ static int load_batches(const char *verb, const char *path, struct run *out)
 	if (ret)
 		bench_error("%s: --batch-from: %s", verb, err);
 	return ret;
+}
+
+/* A sweep that fails before it runs: frees the runs sweep_main() read
+ * and, with MPI, stops every rank. The exit code. */
+static int sweep_fail(struct run *run, struct run *base, struct run *batches,
+		      int code)
+{
+	results_free(run);
+	results_free(base);
+	results_free(batches);
+	if (cluster_on())
+		cluster_abort(code);
+	return code;
 }
 
 int sweep_main(const char *verb, char *const *preset, int argc, char **argv)
@@ -543,11 +562,7 @@ int sweep_main(const char *verb, char *const *preset, int argc, char **argv)
 				    "(a device, FIFO or socket is never "
 				    "replaced; - writes to stdout)" :
 				    strerror(-bad));
-			results_free(&run);
-			results_free(&base);
-			if (cluster_on())
-				cluster_abort(EXIT_USAGE);
-			return EXIT_USAGE;
+			return sweep_fail(&run, &base, &batches, EXIT_USAGE);
 		}
 	}
 	if (!o.quiet && run.source_tree)
@@ -556,12 +571,7 @@ int sweep_main(const char *verb, char *const *preset, int argc, char **argv)
 		announce_dataset(run.workload);
 	if (pipeline_identity(&run, argc, argv)) {
 		bench_error("%s: %s", verb, strerror(ENOMEM));
-		results_free(&run);
-		results_free(&base);
-		results_free(&batches);
-		if (cluster_on())
-			cluster_abort(EXIT_RUNTIME);
-		return EXIT_RUNTIME;
+		return sweep_fail(&run, &base, &batches, EXIT_RUNTIME);
 	}
 	po.quiet = o.quiet;
 	po.save_baseline = o.save_baseline;
@@ -572,14 +582,8 @@ int sweep_main(const char *verb, char *const *preset, int argc, char **argv)
 	po.batches = o.batch_from ? &batches : NULL;
 	if (before_run && !o.dry_run) {
 		code = before_run(before_arg);
-		if (code) {
-			results_free(&run);
-			results_free(&base);
-			results_free(&batches);
-			if (cluster_on())
-				cluster_abort(code);
-			return code;
-		}
+		if (code)
+			return sweep_fail(&run, &base, &batches, code);
 	}
 	po.appendix = extra_section;
 	code = o.dry_run ? sweep_dry_run(&run, o.quiet) : sweep_run(&run, &po);

@@ -9,6 +9,12 @@
 #include <stdio.h>
 
 enum {
+	/* with a short form: the letter (-s, -b, -Q, -d, -o, -q, -n, -h) */
+	OPT_STRATEGIES = 's', OPT_BUFFERS = 'b', OPT_QD = 'Q', OPT_DIR = 'd',
+	OPT_OUT = 'o', OPT_QUIET = 'q', OPT_DRY_RUN = 'n', OPT_HELP = 'h',
+};
+
+enum {
 	OPT_SIZES = 256, OPT_DIRECT,
 	OPT_CACHE, OPT_SYNC, OPT_CONTENT, OPT_SOURCE,
 	OPT_SAMPLES, OPT_BUDGET, OPT_TIMEOUT, OPT_SEED, OPT_DROP_CACHES, OPT_COLD, OPT_SUSTAINED,

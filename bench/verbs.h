@@ -4,6 +4,8 @@
 #ifndef IOBENCH_VERBS_H
 #define IOBENCH_VERBS_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "exitcode.h"
@@ -61,6 +63,57 @@ struct option;
 int bench_getopt(const char *verb, int argc, char **argv,
 		 const char *optstring, const struct option *longopts);
 
+/* An option that only stores into the verb's request (ctx): its value
+ * into a const char * member, or true into a bool member when it takes
+ * none. */
+struct bench_store {
+	int c;				/* the option's getopt value */
+	size_t member;			/* offsetof() that member */
+};
+/* The option-table entries of the options bench_parse_options() handles
+ * itself: --plugin (passed over) and --help. */
+#define BENCH_OPTION_PLUGIN { "plugin", required_argument, NULL, 'P' }
+#define BENCH_OPTION_HELP { "help", no_argument, NULL, 'h' }
+/* A verb's command line, for bench_parse_options(). */
+struct bench_cli {
+	const char *verb;		/* for its messages */
+	const char *shortopts;		/* getopt's string, ':' first */
+	const struct option *longopts;
+	const struct bench_store *stores; /* ended by { 0 }; may be NULL */
+	void (*usage)(FILE *f);		/* its --help */
+	bool operands;			/* words may follow the options */
+};
+/*
+ * A verb's option loop (bench/cli.c): bench_getopt over argv; an option of
+ * cli->stores is stored into ctx, 'h' prints cli->usage on stdout and ends
+ * the loop, 'P' (--plugin) is passed over (loaded before parsing, see
+ * bench_plugins_load()), and any other calls on(c, optarg, ctx) (on may be
+ * NULL when there is none), which returns 0 to go on or the exit code to
+ * stop with. A word after the options, unless cli->operands, is refused
+ * ("VERB: unexpected argument 'WORD'"). 0 (optind at the first operand),
+ * -1 after --help, or an exit code (EXIT_USAGE after a bad option).
+ */
+int bench_parse_options(const struct bench_cli *cli, int argc, char **argv,
+			int (*on)(int c, const char *arg, void *ctx), void *ctx);
+/* bench_parse_options() for a verb that works in a directory: then
+ * bench_check_dir() on *dir, where its options left it. */
+int bench_parse_in_dir(const struct bench_cli *cli, int argc, char **argv,
+		       int (*on)(int c, const char *arg, void *ctx), void *ctx,
+		       const char *const *dir);
+/* VERB's option opt (as "--runs") taking a whole number from min to max:
+ * 0 with *out set, or EXIT_USAGE after one line naming the range. */
+int bench_parse_whole(const char *verb, const char *opt, const char *arg,
+		      unsigned min, unsigned max, unsigned *out);
+/* --preset NAME: quick, full or none; *out is NULL for none. 0, or
+ * EXIT_USAGE after one line naming the choices. */
+int bench_parse_preset(const char *verb, const char *arg, const char **out);
+/*
+ * The directory dir a verb works in, checked before any work: 0, or
+ * EXIT_USAGE after one line, "VERB: --dir: empty path (...)" or "VERB:
+ * LABELDIR: why" (label: how the message names it, "" or "--dir ").
+ */
+int bench_check_dir(const char *verb, const char *label, const char *dir);
+
 /* sweep --dry-run (bench/plan.c): the planned run's matrix, one row per
  * strategy, the cell count and the estimated duration. 0 or -errno. */
 struct run;
@@ -81,18 +134,23 @@ void bench_sweep_before_run(int (*fn)(void *), void *arg);
 const char *const *bench_preset_args(const char *name);
 
 /*
- * compare REF / calibrate: their own options and the sweep options they
- * pass on, split. own: the verb's long options; short: its short ones
- * (getopt's string, ':' first). argv[0] is the verb. Fills own_argv
- * (the verb, its options and the positional words, in order) and
- * sweep_argv (sweep's options with their values), both calloc'd to argc
- * + 1 entries (you free the arrays, not the strings). 0, or EXIT_USAGE
- * after naming an option neither knows.
+ * compare REF / calibrate: their own options (cli's) and the sweep
+ * options they pass on, split, then their own parsed by
+ * bench_parse_options(cli, ..., on, ctx). argv[0] is the verb. Fills
+ * own_argv (the verb, its options and the positional words, in order;
+ * optind at the first positional one) and sweep_argv (sweep's options
+ * with their values), both calloc'd to argc + 1 entries (you free the
+ * arrays, not the strings). 0, -1 after --help, or an exit code
+ * (EXIT_USAGE after naming an option neither knows).
  */
-int bench_split_sweep_args(const char *verb, int argc, char **argv,
-			   const struct option *own, const char *shortopts,
-			   char ***own_argv, int *own_argc,
+int bench_split_sweep_args(const struct bench_cli *cli, int argc, char **argv,
+			   int (*on)(int c, const char *arg, void *ctx),
+			   void *ctx, char ***own_argv, int *own_argc,
 			   char ***sweep_argv, int *sweep_argc);
+
+/* The path of this binary (/proc/self/exe) into path, for the passes of
+ * itself that compare REF, calibrate and profile run. 0 or -errno. */
+int bench_self_exe(char *path, size_t len);
 
 /* "RESULTS/PREFIX-YYYYmmdd-HHMMSS-xxxx" (UTC, 4 random hex digits) into
  * out: where compare REF and calibrate put their passes. 0 or
