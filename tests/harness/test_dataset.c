@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "dataset.h"
+#include "dirs.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define MiB (1024ull * 1024)
@@ -29,12 +30,8 @@ static char dir[PATH_MAX - 64];
 
 static int make_dir(void **state)
 {
-	const char *base = getenv("TMPDIR");
-
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/iobench-dataset-XXXXXX",
-		 base && *base ? base : "/var/tmp");
-	return mkdtemp(dir) ? 0 : -1;
+	return test_make_dir(dir, sizeof(dir), "dataset", "/var/tmp");
 }
 
 static int remove_dir(void **state)

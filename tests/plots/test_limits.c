@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "cell_kind.h"
+#include "dirs.h"
 #include "files.h"
 #include "../report/synthetic.h"
 #include "machine_limits.h"
@@ -29,21 +30,14 @@ static char tmp[256];
 
 static int setup(void **state)
 {
-	const char *t = getenv("TMPDIR");
-
 	(void)state;
-	snprintf(tmp, sizeof(tmp), "%s/iobench-limits-XXXXXX",
-		 t && *t ? t : "/tmp");
-	return mkdtemp(tmp) ? 0 : -1;
+	return test_make_dir(tmp, sizeof(tmp), "limits", "/tmp");
 }
 
 static int teardown(void **state)
 {
-	char cmd[512];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	return system(cmd);
+	return test_remove_tree(tmp);
 }
 
 static void free_names(char **v, size_t n)

@@ -4,7 +4,6 @@
  * under one top directory, and the file helpers they share.
  */
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,23 +11,24 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "case.h"
+#include "dirs.h"
 
 char case_top_dir[PATH_MAX];
 
 int case_top_dir_make(const char *what)
 {
-	const char *tmp = getenv("TMPDIR");
+	int ret = test_make_dir(case_top_dir, sizeof(case_top_dir), what,
+				"/tmp");
 
-	snprintf(case_top_dir, sizeof(case_top_dir), "%s/iobench-%s-XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp", what);
-	if (!mkdtemp(case_top_dir)) {
-		perror("mkdtemp");
+	if (ret) {
+		fprintf(stderr, "mkdtemp: %s\n", strerror(-ret));
 		return -1;
 	}
 	return 0;
@@ -50,20 +50,11 @@ int case_dir_make(void **state)
 	return mkdir(tc->dir, 0700);
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int type,
-			struct FTW *ftw)
-{
-	(void)sb;
-	(void)type;
-	(void)ftw;
-	return remove(path);
-}
-
 int case_dir_remove(void **state)
 {
 	struct tcase *tc = *state;
 
-	return nftw(tc->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return test_remove_tree(tc->dir);
 }
 
 struct CMUnitTest case_unit_test(struct tcase *tc, CMUnitTestFunction fn)
