@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "dirs.h"
+#include "conform.h"
 #include "fixture.h"
 
 extern char **environ;
@@ -193,7 +193,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	return test_remove_tree(tmp);
+	return conform_rmtree(tmp);
 }
 
 static bool exists(const char *fmt, const char *a)

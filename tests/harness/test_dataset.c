@@ -20,8 +20,8 @@
 
 #include <cmocka.h>
 
+#include "conform.h"
 #include "dataset.h"
-#include "dirs.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define MiB (1024ull * 1024)
@@ -30,8 +30,11 @@ static char dir[PATH_MAX - 64];
 
 static int make_dir(void **state)
 {
+	const char *base = getenv("TMPDIR");
+
 	(void)state;
-	return test_make_dir(dir, sizeof(dir), "dataset", "/var/tmp");
+	return conform_mkdtemp(dir, sizeof(dir),
+			       base && *base ? base : "/var/tmp", "dataset");
 }
 
 static int remove_dir(void **state)

@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "cell_kind.h"
-#include "dirs.h"
+#include "conform.h"
 #include "files.h"
 #include "../report/synthetic.h"
 #include "machine_limits.h"
@@ -30,14 +30,17 @@ static char tmp[256];
 
 static int setup(void **state)
 {
+	const char *base = getenv("TMPDIR");
+
 	(void)state;
-	return test_make_dir(tmp, sizeof(tmp), "limits", "/tmp");
+	return conform_mkdtemp(tmp, sizeof(tmp), base && *base ? base : "/tmp",
+			       "limits");
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	return test_remove_tree(tmp);
+	return conform_rmtree(tmp);
 }
 
 static void free_names(char **v, size_t n)

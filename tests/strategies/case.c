@@ -4,6 +4,7 @@
  * under one top directory, and the file helpers they share.
  */
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,24 +12,23 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "case.h"
-#include "dirs.h"
 
 char case_top_dir[PATH_MAX];
 
 int case_top_dir_make(const char *what)
 {
-	int ret = test_make_dir(case_top_dir, sizeof(case_top_dir), what,
-				"/tmp");
+	const char *tmp = getenv("TMPDIR");
 
-	if (ret) {
-		fprintf(stderr, "mkdtemp: %s\n", strerror(-ret));
+	snprintf(case_top_dir, sizeof(case_top_dir), "%s/iobench-%s-XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp", what);
+	if (!mkdtemp(case_top_dir)) {
+		perror("mkdtemp");
 		return -1;
 	}
 	return 0;
@@ -50,11 +50,20 @@ int case_dir_make(void **state)
 	return mkdir(tc->dir, 0700);
 }
 
+static int remove_entry(const char *path, const struct stat *sb, int type,
+			struct FTW *ftw)
+{
+	(void)sb;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
 int case_dir_remove(void **state)
 {
 	struct tcase *tc = *state;
 
-	return test_remove_tree(tc->dir);
+	return nftw(tc->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 struct CMUnitTest case_unit_test(struct tcase *tc, CMUnitTestFunction fn)
