@@ -14,6 +14,8 @@
 #   load_mark / other_cpus
 #              the CPUs other processes kept busy since load_mark (for
 #              timing checks that cannot hold on a busy machine)
+#   wait_until SECONDS CMD...
+#              CMD every 0.1 s until it succeeds or SECONDS have passed
 # A check that cannot run in a test whose other checks can belongs in a
 # test of its own, which skips: a skipped check never counts as passed.
 set -u
@@ -110,6 +112,18 @@ other_cpus() {
 	wall=$(echo "$(date +%s.%N) - $_load_t0" | bc)
 	busy=$(($(_busy_jiffies) - _load_b0 - $(_own_jiffies) + _load_o0))
 	echo "scale=2; $busy / $(getconf CLK_TCK) / $wall" | bc
+}
+
+# wait_until SECONDS CMD...: runs CMD every 0.1 s until it succeeds, for at
+# most about SECONDS; CMD's last status (0: it came true in time).
+wait_until() {
+	local i tries=$(($1 * 10))
+	shift
+	for ((i = 1; i < tries; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	"$@"
 }
 
 # mount_tmpfs DIR OPTIONS: 0, or 1 when mounting is not permitted here.

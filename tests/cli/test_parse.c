@@ -4,6 +4,7 @@
  * forms, exact error texts, overflow and list rules.
  */
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -135,72 +136,89 @@ static void test_size_rejected(void **state)
 	assert_int_equal(parse_size("1Q", &(uint64_t){ 0 }, NULL, 0), -EINVAL);
 }
 
-static void test_count(void **state)
-{
-	uint64_t v = 0;
-	char err[200];
+/* A count or seconds case: the input and its limit, and the value it
+ * reads as or the error it is refused with (NULL: any error). */
+struct number_case {
+	const char *in;
+	double max, want;
+	const char *err;
+};
 
-	(void)state;
-	assert_int_equal(parse_count("32", 1, 64, &v, err, sizeof(err)), 0);
-	assert_true(v == 32);
-	assert_int_equal(parse_count("0", 1, 64, &v, err, sizeof(err)),
-			 -EINVAL);
-	assert_string_equal(err, "'0': must be at least 1");
-	assert_int_equal(parse_count("65", 1, 64, &v, err, sizeof(err)),
-			 -EINVAL);
-	assert_string_equal(err, "'65': too large (at most 64)");
-	assert_int_equal(parse_count("99999999999999999999", 1, 64, &v, err,
-				     sizeof(err)), -EINVAL);
-	assert_string_equal(err,
-			    "'99999999999999999999': too large (at most 64)");
-	assert_int_equal(parse_count("12a", 1, 64, &v, err, sizeof(err)),
-			 -EINVAL);
-	assert_string_equal(err, "'12a': not a whole number");
-	assert_int_equal(parse_count("1K", 1, 4096, &v, err, sizeof(err)),
-			 -EINVAL);
-	assert_string_equal(err, "'1K': not a whole number");
-	assert_int_equal(parse_count("", 1, 64, &v, err, sizeof(err)),
-			 -EINVAL);
-	assert_string_equal(err, "empty number");
-	assert_true(v == 32);
+/* parse_count() from 1 to max, its value as a double. */
+static int read_count(const char *in, double max, double *v, char *err,
+		      size_t len)
+{
+	uint64_t n = (uint64_t)*v;
+	int ret = parse_count(in, 1, (uint64_t)max, &n, err, len);
+
+	*v = (double)n;
+	return ret;
 }
 
-static void test_seconds(void **state)
+/* Each case through read, v kept from case to case; returns the last v. */
+static double check_numbers(const struct number_case *cases, size_t n,
+			    int (*read)(const char *, double, double *,
+					char *, size_t))
 {
 	double v = 0;
 	char err[200];
 
+	for (size_t i = 0; i < n; i++) {
+		const struct number_case *c = &cases[i];
+		int ret = read(c->in, c->max, &v, err, sizeof(err));
+
+		if (isnan(c->want)) {
+			assert_int_equal(ret, -EINVAL);
+			if (c->err)
+				assert_string_equal(err, c->err);
+		} else {
+			assert_int_equal(ret, 0);
+			assert_true(v == c->want);
+		}
+	}
+	return v;
+}
+
+static void test_count(void **state)
+{
+	static const struct number_case cases[] = {
+		{ "32", 64, 32, NULL },
+		{ "0", 64, NAN, "'0': must be at least 1" },
+		{ "65", 64, NAN, "'65': too large (at most 64)" },
+		{ "99999999999999999999", 64, NAN,
+		  "'99999999999999999999': too large (at most 64)" },
+		{ "12a", 64, NAN, "'12a': not a whole number" },
+		{ "1K", 4096, NAN, "'1K': not a whole number" },
+		{ "", 64, NAN, "empty number" },
+	};
+
 	(void)state;
-	assert_int_equal(parse_seconds("0.5", 60, &v, err, sizeof(err)), 0);
-	assert_true(v == 0.5);
-	assert_int_equal(parse_seconds("2", 60, &v, err, sizeof(err)), 0);
-	assert_true(v == 2.0);
-	assert_int_equal(parse_seconds("0", 60, &v, err, sizeof(err)),
-			 -EINVAL);
-	assert_string_equal(err, "'0': not a positive number of seconds");
-	assert_int_equal(parse_seconds("-1", 60, &v, err, sizeof(err)),
-			 -EINVAL);
-	assert_string_equal(err, "'-1': not a positive number of seconds");
-	assert_int_equal(parse_seconds("nan", 60, &v, err, sizeof(err)),
-			 -EINVAL);
-	assert_int_equal(parse_seconds("2s", 60, &v, err, sizeof(err)),
-			 -EINVAL);
-	assert_string_equal(err, "'2s': not a positive number of seconds");
-	assert_int_equal(parse_seconds("61", 60, &v, err, sizeof(err)),
-			 -EINVAL);
-	assert_string_equal(err, "'61': too large (at most 60 s)");
-	/* one rule for every number: decimal only, as sizes and counts */
-	assert_int_equal(parse_seconds("0x10", 60, &v, err, sizeof(err)),
-			 -EINVAL);
-	assert_string_equal(err, "'0x10': not a positive number of seconds");
-	assert_int_equal(parse_seconds("1e1", 60, &v, err, sizeof(err)),
-			 -EINVAL);
-	assert_int_equal(parse_seconds("inf", 60, &v, err, sizeof(err)),
-			 -EINVAL);
-	assert_int_equal(parse_seconds(" 2", 60, &v, err, sizeof(err)),
-			 -EINVAL);
-	assert_int_equal(parse_seconds(".5", 60, &v, err, sizeof(err)), 0);
-	assert_true(v == 0.5);
+	/* the refusals leave the value alone */
+	assert_true(check_numbers(cases, sizeof(cases) / sizeof(cases[0]),
+				  read_count) == 32);
+}
+
+static void test_seconds(void **state)
+{
+	static const struct number_case cases[] = {
+		{ "0.5", 60, 0.5, NULL },
+		{ "2", 60, 2.0, NULL },
+		{ "0", 60, NAN, "'0': not a positive number of seconds" },
+		{ "-1", 60, NAN, "'-1': not a positive number of seconds" },
+		{ "nan", 60, NAN, NULL },
+		{ "2s", 60, NAN, "'2s': not a positive number of seconds" },
+		{ "61", 60, NAN, "'61': too large (at most 60 s)" },
+		/* one rule for every number: decimal only, as sizes and
+		 * counts */
+		{ "0x10", 60, NAN, "'0x10': not a positive number of seconds" },
+		{ "1e1", 60, NAN, NULL },
+		{ "inf", 60, NAN, NULL },
+		{ " 2", 60, NAN, NULL },
+		{ ".5", 60, 0.5, NULL },
+	};
+
+	(void)state;
+	check_numbers(cases, sizeof(cases) / sizeof(cases[0]), parse_seconds);
 }
 
 static void test_size_list(void **state)

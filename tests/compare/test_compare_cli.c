@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <spawn.h>
@@ -22,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "conform.h"
 #include "fixture.h"
 
 extern char **environ;
@@ -190,19 +190,10 @@ static int setup(void **state)
 	return symlink("slower", p);
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int teardown(void **state)
 {
 	(void)state;
-	return nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return conform_rmtree(tmp);
 }
 
 static bool exists(const char *fmt, const char *a)

@@ -15,11 +15,8 @@ mkdir "$T/dir"
 	>"$T/stdout" 2>"$T/stderr" &
 pid=$!
 # the progress line comes right before the first repeat
-for _ in $(seq 100); do
-	grep -q 'repeat 1/3' "$T/stderr" && break
-	sleep 0.1
-done
-grep -q 'repeat 1/3' "$T/stderr" || { cat "$T/stderr"; die "the first repeat never began"; }
+wait_until 10 grep -q 'repeat 1/3' "$T/stderr" ||
+	{ cat "$T/stderr"; die "the first repeat never began"; }
 sleep 0.7
 kill -STOP "$pid" || die "SIGSTOP"
 sleep 3

@@ -15,15 +15,7 @@ mkdir "$T/fs/dir"
 # (1) another process fills the tmpfs once the first 8M source file is
 # created, and keeps it full (taking back what the sweep frees) until the
 # sweep ends; an 8M cell needs 2 s of successful samples to pass
-"$IOBENCH" sweep --sizes 4K,8M --strategies rw,sendfile --cache warm \
-	--samples 1000 --budget 2 --dir "$T/fs/dir" --out "$T/out1" --quiet \
-	>"$T/stdout" 2>"$T/stderr" &
-sweep=$!
-PIDS+=("$sweep")
-while kill -0 "$sweep" 2>/dev/null &&
-      ! compgen -G "$T/fs/dir/iobench-*/data-*/src-1-*" >/dev/null; do
-	sleep 0.01
-done
+sweep_until_source 4K,8M "$T/fs/dir" "$T/out1" 'src-1-*'
 while kill -0 "$sweep" 2>/dev/null; do
 	dd if=/dev/zero of="$T/fs/fill" bs=64k oflag=append conv=notrunc \
 		2>/dev/null

@@ -32,22 +32,14 @@ fi
 
 # (2) --dir removed once the first source exists
 mkdir "$T/gone"
-"$IOBENCH" sweep --sizes 1M --strategies rw,sendfile --cache warm \
-	--samples 1000 --budget 2 --dir "$T/gone" --out "$T/out2" --quiet \
-	>"$T/stdout" 2>"$T/stderr" &
-pid=$!
-PIDS+=("$pid")
-while kill -0 "$pid" 2>/dev/null &&
-      ! compgen -G "$T/gone/iobench-*/data-*/src-0-*" >/dev/null; do
-	sleep 0.01
-done
+sweep_until_source 1M "$T/gone" "$T/out2" 'src-0-*'
 # the sweep keeps creating files while rm walks the tree: a pass can fail
 # with "Directory not empty", so repeat until the directory is gone
 for _ in $(seq 100); do
 	rm -rf "$T/gone" 2>/dev/null
 	[ -e "$T/gone" ] || break
 done
-wait "$pid"
+wait "$sweep"
 rc=$?
 before=$fails
 [ "$rc" -eq 2 ] || { cat "$T/stderr"; fail "(2) exit $rc, expected 2"; }

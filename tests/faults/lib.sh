@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # This folder's tests use the shared test library, plus a baseline to
-# corrupt or replace.
+# corrupt or replace, and a sweep to act on while it runs.
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 # good_baseline: a small sweep saved as baseline `good` in $T/res (its
@@ -13,4 +13,21 @@ good_baseline() {
 		2>"$T/stderr" ||
 		{ cat "$T/stderr"; die "cannot make a baseline"; }
 	good=$T/res/baselines/good.json
+}
+
+# sweep_until_source SIZES DIR OUT SRC: starts a sweep of rw and sendfile,
+# warm, long enough to act on while it runs (1000 samples, 2 s a cell;
+# scratch in DIR, results in OUT, output in $T/stdout and $T/stderr) in
+# the background, its pid in $sweep (killed at exit); returns once a
+# source file DIR/iobench-*/data-*/SRC exists or the sweep has ended.
+sweep_until_source() {
+	"$IOBENCH" sweep --sizes "$1" --strategies rw,sendfile --cache warm \
+		--samples 1000 --budget 2 --dir "$2" --out "$3" --quiet \
+		>"$T/stdout" 2>"$T/stderr" &
+	sweep=$!
+	PIDS+=("$sweep")
+	while kill -0 "$sweep" 2>/dev/null &&
+	      ! compgen -G "$2/iobench-*/data-*/$4" >/dev/null; do
+		sleep 0.01
+	done
 }

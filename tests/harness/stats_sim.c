@@ -91,65 +91,70 @@ static void paired_coverage(void)
 	}
 }
 
+/* Candidates' times, round by round, and the rows stats_best_set()
+ * reads them by. */
+struct candidates {
+	double t[MAX_K][MAX_N];
+	const double *rows[MAX_K];
+};
+
 /* k candidates with log-medians mu[], CV sd, n rounds, common drift. */
-static void make_candidates(double t[][MAX_N], const double *mu, size_t k,
-			    size_t n, double sd)
+static void make_candidates(struct candidates *c, const double *mu,
+			    size_t k, size_t n, double sd)
 {
 	double dr[MAX_N];
 
 	drift(dr, n);
-	for (size_t j = 0; j < k; j++)
+	for (size_t j = 0; j < k; j++) {
+		c->rows[j] = c->t[j];
 		for (size_t i = 0; i < n; i++)
-			t[j][i] =
+			c->t[j][i] =
 				exp(mu[j] + dr[i] + gsl_ran_gaussian(rng, sd));
+	}
+}
+
+/* One draw of each question about k candidates over n rounds (best set
+ * at margin 3%, alpha 0.05, no resamples): do k identical ones all make
+ * the set (adds to *tie), is one 20% slower left out (adds to *power)? */
+static void tie_and_power(struct candidates *t, size_t k, size_t n,
+			  double sd, unsigned *tie, unsigned *power)
+{
+	double mu[MAX_K] = { 0 };
+	struct stats_best r;
+
+	for (int slower = 0; slower < 2; slower++) {
+		mu[1] = slower ? log(1.2) : 0;
+		make_candidates(t, mu, k, n, sd);
+		if (stats_best_set(t->rows, k, n, SIZE_MAX, 0.03, 0.05, 0.95,
+				   0, 0, &r))
+			abort();
+		if (slower)
+			*power += !r.in_set[1];
+		else
+			*tie += r.n_set == k;
+		stats_best_free(&r);
+	}
 }
 
 static void best_set_rates(void)
 {
 	static const size_t ns[] = { 5, 10, 20, 30 };
 	static const double sds[] = { 0.02, 0.05, 0.10 };
-	double t[MAX_K][MAX_N];
-	const double *rows[MAX_K];
+	struct candidates t;
 
-	for (size_t j = 0; j < MAX_K; j++)
-		rows[j] = t[j];
 	printf("best set (margin 3%%, alpha 0.05): tie = every identical "
 	       "candidate in the set; power = the 20%% slower one out\n");
 	for (size_t a = 0; a < 4; a++) {
 		for (size_t b = 0; b < 3; b++) {
 			size_t n = ns[a];
-			double mu2[2] = { 0, 0 }, mu9[9] = { 0 };
-			double p2[2] = { 0, log(1.2) };
-			double p9[9] = { 0, log(1.2) };
 			unsigned c = cases(2000), tie2 = 0, tie9 = 0;
 			unsigned pw2 = 0, pw9 = 0;
 
 			for (unsigned k = 0; k < c; k++) {
-				struct stats_best r;
-
-				make_candidates(t, mu2, 2, n, sds[b]);
-				if (stats_best_set(rows, 2, n, SIZE_MAX, 0.03,
-						   0.05, 0.95, 0, 0, &r))
-					abort();
-				tie2 += r.n_set == 2;
-				stats_best_free(&r);
-				make_candidates(t, p2, 2, n, sds[b]);
-				stats_best_set(rows, 2, n, SIZE_MAX, 0.03, 0.05,
-					       0.95, 0, 0, &r);
-				pw2 += !r.in_set[1];
-				stats_best_free(&r);
-				if (k % 4)
-					continue;
-				make_candidates(t, mu9, 9, n, sds[b]);
-				stats_best_set(rows, 9, n, SIZE_MAX, 0.03, 0.05,
-					       0.95, 0, 0, &r);
-				tie9 += r.n_set == 9;
-				stats_best_free(&r);
-				make_candidates(t, p9, 9, n, sds[b]);
-				stats_best_set(rows, 9, n, SIZE_MAX, 0.03, 0.05,
-					       0.95, 0, 0, &r);
-				pw9 += !r.in_set[1];
-				stats_best_free(&r);
+				tie_and_power(&t, 2, n, sds[b], &tie2, &pw2);
+				if (k % 4 == 0)
+					tie_and_power(&t, 9, n, sds[b], &tie9,
+						      &pw9);
 			}
 			printf("  n=%-3zu CV=%2.0f%%  tie k=2 %.4f  k=9 %.3f  "
 			       "power k=2 %.3f  k=9 %.3f\n",
@@ -173,11 +178,8 @@ static void selection_coverage(void)
 		{ "8 tied", 9, { 1.2, 1, 1, 1, 1, 1, 1, 1, 1 } },
 	};
 	static const size_t ns[] = { 10, 20, 30 };
-	double t[MAX_K][MAX_N];
-	const double *rows[MAX_K];
+	struct candidates t;
 
-	for (size_t j = 0; j < MAX_K; j++)
-		rows[j] = t[j];
 	printf("selection-aware CI of the winner's speedup over candidate 0 "
 	       "(95%%, CV 5%%, 1000 resamples): covers the winner's true "
 	       "speedup\n");
@@ -192,8 +194,8 @@ static void selection_coverage(void)
 				struct stats_best r;
 				double truth;
 
-				make_candidates(t, mu, sc[s].k, ns[a], 0.05);
-				if (stats_best_set(rows, sc[s].k, ns[a], 0,
+				make_candidates(&t, mu, sc[s].k, ns[a], 0.05);
+				if (stats_best_set(t.rows, sc[s].k, ns[a], 0,
 						   0.03, 0.05, 0.95, 1000, k,
 						   &r))
 					abort();

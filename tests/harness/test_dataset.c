@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "conform.h"
 #include "dataset.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -32,9 +33,8 @@ static int make_dir(void **state)
 	const char *base = getenv("TMPDIR");
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/iobench-dataset-XXXXXX",
-		 base && *base ? base : "/var/tmp");
-	return mkdtemp(dir) ? 0 : -1;
+	return conform_mkdtemp(dir, sizeof(dir),
+			       base && *base ? base : "/var/tmp", "dataset");
 }
 
 static int remove_dir(void **state)

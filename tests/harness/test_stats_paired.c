@@ -183,23 +183,31 @@ static void test_paired_ratio(void **state)
 
 static void test_paired_ratio_bad_input(void **state)
 {
-	const double x[] = { 1.0, 2.0 }, nan2[] = { NAN, NAN };
-	const double zero[] = { 1.0, 0.0 }, inf[] = { 1.0, INFINITY };
+	static const double x[] = { 1.0, 2.0 }, nan2[] = { NAN, NAN };
+	static const double zero[] = { 1.0, 0.0 }, inf[] = { 1.0, INFINITY };
+	/* each refused: NaN, zero or infinite times, a level of 1, no
+	 * resamples, no pairs */
+	static const struct {
+		const double *a, *b;
+		size_t n;
+		double level;
+		unsigned resamples;
+	} bad[] = {
+		{ x, nan2, 2, 0.95, 100 },
+		{ x, zero, 2, 0.95, 100 },
+		{ inf, x, 2, 0.95, 100 },
+		{ x, x, 2, 1.0, 100 },
+		{ x, x, 2, 0.95, 0 },
+		{ x, x, 0, 0.95, 100 },
+	};
 	struct stats_paired p;
 
 	(void)state;
-	assert_int_equal(stats_paired_ratio(x, nan2, 2, 0.95, 100, 1, &p),
-			 -EINVAL);
-	assert_int_equal(stats_paired_ratio(x, zero, 2, 0.95, 100, 1, &p),
-			 -EINVAL);
-	assert_int_equal(stats_paired_ratio(inf, x, 2, 0.95, 100, 1, &p),
-			 -EINVAL);
-	assert_int_equal(stats_paired_ratio(x, x, 2, 1.0, 100, 1, &p),
-			 -EINVAL);
-	assert_int_equal(stats_paired_ratio(x, x, 2, 0.95, 0, 1, &p),
-			 -EINVAL);
-	assert_int_equal(stats_paired_ratio(x, x, 0, 0.95, 100, 1, &p),
-			 -EINVAL);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(stats_paired_ratio(bad[i].a, bad[i].b,
+						    bad[i].n, bad[i].level,
+						    bad[i].resamples, 1, &p),
+				 -EINVAL);
 	/* one pair: a point, with a degenerate interval */
 	assert_int_equal(stats_paired_ratio(x, x, 1, 0.95, 100, 1, &p), 0);
 	assert_true(p.ratio == 1.0 && p.lo == 1.0 && p.hi == 1.0 &&

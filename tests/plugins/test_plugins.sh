@@ -190,10 +190,7 @@ mkdir "$TMP/stop"
 "$IOBENCH" check --plugin "$dir/broken_slow.so" --dir "$TMP/stop" \
 	>"$TMP/stop.out" 2>"$TMP/stop.err" &
 pid=$!
-for _ in $(seq 50); do
-	grep -q 'whole file: 4096 bytes' "$TMP/stop.out" && break
-	sleep 0.1
-done
+wait_until 5 grep -q 'whole file: 4096 bytes' "$TMP/stop.out"
 kill -TERM "$pid"
 wait "$pid"
 rc=$?

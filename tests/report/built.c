@@ -67,6 +67,14 @@ void built_add(struct built *b, const char *strategy, uint64_t size,
 	built_add_cell(b, built_cell(strategy, size, cache, rounds, runs), g);
 }
 
+void built_add_median(struct built *b, const char *strategy, uint64_t size,
+		      enum cache_mode cache, size_t rounds, double median,
+		      double cv)
+{
+	built_add(b, strategy, size, cache, rounds, 1,
+		  (struct gen){ .median = median, .cv = cv });
+}
+
 struct built *built_begin(void)
 {
 	struct built *b = calloc(1, sizeof(*b));

@@ -49,6 +49,10 @@ struct built *built_begin(void);
 void built_add(struct built *b, const char *strategy, uint64_t size,
 	       enum cache_mode cache, size_t rounds, unsigned runs,
 	       struct gen g);
+/* built_add() of one run, its generator only a median and a cv. */
+void built_add_median(struct built *b, const char *strategy, uint64_t size,
+		      enum cache_mode cache, size_t rounds, double median,
+		      double cv);
 /* A cell of strategy at size/cache, no sync, rounds x runs samples. */
 struct synthetic_cell built_cell(const char *strategy, uint64_t size,
 				 enum cache_mode cache, size_t rounds,

@@ -14,6 +14,7 @@
 
 #include "analysis.h"
 #include "cell_kind.h"
+#include "files.h"
 #include "report.h"
 #include "strategies.h"
 #include "synthetic.h"
@@ -265,6 +266,18 @@ int synthetic_write_report(const struct run *run, const char *path)
 int synthetic_write_csv(const struct run *run, const char *path)
 {
 	return with_analysis(run, path, results_write_csv);
+}
+
+char *synthetic_report_md(const struct run *run, const char *path)
+{
+	int ret = synthetic_write_report(run, path);
+
+	if (ret) {
+		fprintf(stderr, "synthetic_report_md: %s: %s\n", path,
+			strerror(-ret));
+		abort();
+	}
+	return test_slurp(path, NULL);
 }
 
 /* ---- runs built cell by cell ---- */

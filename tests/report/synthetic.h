@@ -22,6 +22,9 @@ int synthetic_run(struct run *run);
  * the writer, analysis_free): 0 or -errno. */
 int synthetic_write_report(const struct run *run, const char *path);
 int synthetic_write_csv(const struct run *run, const char *path);
+/* synthetic_write_report() to path, then the report's text (you free it);
+ * aborts with the reason when either fails: a test has nothing to check. */
+char *synthetic_report_md(const struct run *run, const char *path);
 /* Index of the first cell of strategy/size/cache/sync, or -1. */
 int synthetic_find(const struct run *run, const char *strategy,
 		   uint64_t size, enum cache_mode cache, enum sync_mode sync);

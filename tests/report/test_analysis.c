@@ -37,12 +37,9 @@ static void test_clear_winner(void **state)
 	size_t cfr;
 
 	(void)state;
-	built_add(b, "rw", MIB, CACHE_WARM, 20, 1,
-	    (struct gen){ .median = 2e-3, .cv = 0.03 });
-	built_add(b, "copy_file_range", MIB, CACHE_WARM, 20, 1,
-	    (struct gen){ .median = 1e-3, .cv = 0.03 });
-	built_add(b, "sendfile", MIB, CACHE_WARM, 20, 1,
-	    (struct gen){ .median = 1.5e-3, .cv = 0.03 });
+	built_add_median(b, "rw", MIB, CACHE_WARM, 20, 2e-3, 0.03);
+	built_add_median(b, "copy_file_range", MIB, CACHE_WARM, 20, 1e-3, 0.03);
+	built_add_median(b, "sendfile", MIB, CACHE_WARM, 20, 1.5e-3, 0.03);
 	built_analyse(b);
 	cfr = built_cell_of(b, "copy_file_range", MIB, CACHE_WARM);
 	g = built_headline(b, MIB);
@@ -75,16 +72,12 @@ static void test_tie(void **state)
 	char names[256];
 
 	(void)state;
-	built_add(b, "rw", MIB, CACHE_WARM, 20, 1,
-	    (struct gen){ .median = 2e-3, .cv = 0.03 });
-	built_add(b, "sendfile", MIB, CACHE_WARM, 20, 1,
-	    (struct gen){ .median = 1e-3, .cv = 0.03 });
-	built_add(b, "splice", MIB, CACHE_WARM, 20, 1,
-	    (struct gen){ .median = 1e-3, .cv = 0.03 });
-	built_add(b, "copy_file_range", MIB, CACHE_WARM, 20, 1,
-	    (struct gen){ .median = 1.005e-3, .cv = 0.03 });
-	built_add(b, "mmap", MIB, CACHE_WARM, 20, 1,
-	    (struct gen){ .median = 1.3e-3, .cv = 0.03 });
+	built_add_median(b, "rw", MIB, CACHE_WARM, 20, 2e-3, 0.03);
+	built_add_median(b, "sendfile", MIB, CACHE_WARM, 20, 1e-3, 0.03);
+	built_add_median(b, "splice", MIB, CACHE_WARM, 20, 1e-3, 0.03);
+	built_add_median(b, "copy_file_range", MIB, CACHE_WARM, 20,
+			 1.005e-3, 0.03);
+	built_add_median(b, "mmap", MIB, CACHE_WARM, 20, 1.3e-3, 0.03);
 	built_analyse(b);
 	g = built_headline(b, MIB);
 	assert_int_equal(g->n_set, 3);
@@ -111,10 +104,8 @@ static void test_rw_ties(void **state)
 	struct built *b = built_begin();
 
 	(void)state;
-	built_add(b, "rw", MIB, CACHE_WARM, 20, 1,
-	    (struct gen){ .median = 1e-3, .cv = 0.02 });
-	built_add(b, "sendfile", MIB, CACHE_WARM, 20, 1,
-	    (struct gen){ .median = 1e-3, .cv = 0.02 });
+	built_add_median(b, "rw", MIB, CACHE_WARM, 20, 1e-3, 0.02);
+	built_add_median(b, "sendfile", MIB, CACHE_WARM, 20, 1e-3, 0.02);
 	built_analyse(b);
 	assert_true(b->a.cells[built_headline(b, MIB)->rw].in_best_set);
 	expect_contains(built_line_of(b, MIB, false), "rw is among them");
@@ -132,10 +123,8 @@ static void test_reference_not_a_candidate(void **state)
 	size_t cp;
 
 	(void)state;
-	built_add(b, "rw", MIB, CACHE_WARM, 12, 1,
-	    (struct gen){ .median = 2e-3, .cv = 0.02 });
-	built_add(b, "ref:cp", MIB, CACHE_WARM, 12, 1,
-	    (struct gen){ .median = 1e-3, .cv = 0.02 });
+	built_add_median(b, "rw", MIB, CACHE_WARM, 12, 2e-3, 0.02);
+	built_add_median(b, "ref:cp", MIB, CACHE_WARM, 12, 1e-3, 0.02);
 	built_analyse(b);
 	cp = built_cell_of(b, "ref:cp", MIB, CACHE_WARM);
 	assert_true(b->a.cells[cp].reference);
@@ -390,8 +379,7 @@ static void test_cpu_per_sample(void **state)
 	double expect;
 
 	(void)state;
-	built_add(b, "rw", MIB, CACHE_WARM, 11, 1,
-	    (struct gen){ .median = 2e-3, .cv = 0 });
+	built_add_median(b, "rw", MIB, CACHE_WARM, 11, 2e-3, 0);
 	c = &b->run.cells[0];
 	c->samples[3].cpu_sys = 100 * c->samples[3].seconds;
 	built_analyse(b);

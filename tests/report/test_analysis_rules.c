@@ -37,14 +37,11 @@ static void test_merge_across_sizes(void **state)
 	size_t uses = 0;
 
 	(void)state;
-	built_add(b, "rw", MIB, CACHE_WARM, 15, 1,
-	    (struct gen){ .median = 2e-3, .cv = 0.02 });
-	built_add(b, "copy_file_range", MIB, CACHE_WARM, 15, 1,
-	    (struct gen){ .median = 1e-3, .cv = 0.02 });
-	built_add(b, "rw", 64 * MIB, CACHE_WARM, 15, 1,
-	    (struct gen){ .median = 0.1, .cv = 0.02 });
-	built_add(b, "copy_file_range", 64 * MIB, CACHE_WARM, 15, 1,
-	    (struct gen){ .median = 0.05, .cv = 0.02 });
+	built_add_median(b, "rw", MIB, CACHE_WARM, 15, 2e-3, 0.02);
+	built_add_median(b, "copy_file_range", MIB, CACHE_WARM, 15, 1e-3, 0.02);
+	built_add_median(b, "rw", 64 * MIB, CACHE_WARM, 15, 0.1, 0.02);
+	built_add_median(b, "copy_file_range", 64 * MIB, CACHE_WARM, 15,
+			 0.05, 0.02);
 	built_analyse(b);
 	for (size_t i = 0; i < b->a.n_recs; i++)
 		uses += strstr(b->a.recs[i].text, "`copy_file_range`") != NULL;
@@ -64,20 +61,14 @@ static void test_impacts(void **state)
 
 	(void)state;
 	/* 1.25x with a tight CI: Medium */
-	built_add(b, "rw", MIB, CACHE_WARM, 20, 1,
-	    (struct gen){ .median = 1.25e-3, .cv = 0.01 });
-	built_add(b, "sendfile", MIB, CACHE_WARM, 20, 1,
-	    (struct gen){ .median = 1e-3, .cv = 0.01 });
+	built_add_median(b, "rw", MIB, CACHE_WARM, 20, 1.25e-3, 0.01);
+	built_add_median(b, "sendfile", MIB, CACHE_WARM, 20, 1e-3, 0.01);
 	/* 1.05x, clearly: Low */
-	built_add(b, "rw", 4 * MIB, CACHE_WARM, 30, 1,
-	    (struct gen){ .median = 4.2e-3, .cv = 0.005 });
-	built_add(b, "splice", 4 * MIB, CACHE_WARM, 30, 1,
-	    (struct gen){ .median = 4e-3, .cv = 0.005 });
+	built_add_median(b, "rw", 4 * MIB, CACHE_WARM, 30, 4.2e-3, 0.005);
+	built_add_median(b, "splice", 4 * MIB, CACHE_WARM, 30, 4e-3, 0.005);
 	/* 1.1x but noisy: rw cannot be told from it, no advice */
-	built_add(b, "rw", 16 * MIB, CACHE_WARM, 8, 1,
-	    (struct gen){ .median = 17.6e-3, .cv = 0.4 });
-	built_add(b, "mmap", 16 * MIB, CACHE_WARM, 8, 1,
-	    (struct gen){ .median = 16e-3, .cv = 0.4 });
+	built_add_median(b, "rw", 16 * MIB, CACHE_WARM, 8, 17.6e-3, 0.4);
+	built_add_median(b, "mmap", 16 * MIB, CACHE_WARM, 8, 16e-3, 0.4);
 	built_analyse(b);
 	assert_int_equal(
 		advice_with(b->a.recs, b->a.n_recs, "Use `sendfile`")->impact,
@@ -115,8 +106,7 @@ static void test_footprint_cost(void **state)
 
 	(void)state;
 	/* 1M: odirect as fast as rw; libaio (also uncached) slower */
-	built_add(b, "rw", MIB, CACHE_WARM, 12, 1,
-	    (struct gen){ .median = 1e-3, .cv = 0.01 });
+	built_add_median(b, "rw", MIB, CACHE_WARM, 12, 1e-3, 0.01);
 	add_uncached(b, "libaio", MIB, 12,
 		     (struct gen){ .median = 3e-3, .cv = 0.01 });
 	add_uncached(b, "odirect", MIB, 12,
@@ -130,8 +120,7 @@ static void test_footprint_cost(void **state)
 
 	/* 4K: the only uncached one is 10x slower than rw: Low */
 	b = built_begin();
-	built_add(b, "rw", 4096, CACHE_WARM, 12, 1,
-	    (struct gen){ .median = 1e-4, .cv = 0.01 });
+	built_add_median(b, "rw", 4096, CACHE_WARM, 12, 1e-4, 0.01);
 	add_uncached(b, "odirect", 4096, 12,
 		     (struct gen){ .median = 1e-3, .cv = 0.01 });
 	built_analyse(b);
@@ -148,10 +137,8 @@ static void test_observations(void **state)
 	struct built *b = built_begin();
 
 	(void)state;
-	built_add(b, "rw", MIB, CACHE_WARM, 12, 1,
-	    (struct gen){ .median = 1e-3, .cv = 0.02 });
-	built_add(b, "rw", MIB, CACHE_COLD, 12, 1,
-	    (struct gen){ .median = 3e-3, .cv = 0.02 });
+	built_add_median(b, "rw", MIB, CACHE_WARM, 12, 1e-3, 0.02);
+	built_add_median(b, "rw", MIB, CACHE_COLD, 12, 3e-3, 0.02);
 	built_analyse(b);
 	assert_non_null(advice_with(b->a.notes, b->a.n_notes, "Cold copies"));
 	assert_null(advice_with(b->a.recs, b->a.n_recs, "Cold copies"));
@@ -168,10 +155,8 @@ static void test_baseline(void **state)
 	struct comparison cmp;
 
 	(void)state;
-	built_add(base, "rw", MIB, CACHE_WARM, 12, 1,
-	    (struct gen){ .median = 1e-3, .cv = 0.01 });
-	built_add(base, "sendfile", MIB, CACHE_WARM, 12, 1,
-	    (struct gen){ .median = 1e-3, .cv = 0.01 });
+	built_add_median(base, "rw", MIB, CACHE_WARM, 12, 1e-3, 0.01);
+	built_add_median(base, "sendfile", MIB, CACHE_WARM, 12, 1e-3, 0.01);
 	built_add(now, "rw", MIB, CACHE_WARM, 12, 1,
 	    (struct gen){ .median = 1.3e-3, .cv = 0.01, .seed = 11 });
 	built_add(now, "sendfile", MIB, CACHE_WARM, 12, 1,

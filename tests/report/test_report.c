@@ -259,8 +259,7 @@ static char *write_report(struct synthetic_fixture *fx)
 	char path[256];
 
 	synthetic_path(fx, "report.md", path, sizeof(path));
-	assert_int_equal(synthetic_write_report(&fx->run, path), 0);
-	return test_slurp(path, NULL);
+	return synthetic_report_md(&fx->run, path);
 }
 
 static void assert_contains(const char *text, const char *needle)
@@ -373,8 +372,7 @@ static void test_report_empty_run(void **state)
 	char *md;
 
 	synthetic_path(fx, "empty.md", path, sizeof(path));
-	assert_int_equal(synthetic_write_report(&empty, path), 0);
-	md = test_slurp(path, NULL);
+	md = synthetic_report_md(&empty, path);
 	assert_contains(md, "## Recommendations\n\nNo rule fired");
 	assert_contains(md, "## Skipped and failed cells\n\nNone");
 	free(md);

@@ -199,16 +199,24 @@ static void copy_all_sizes(const struct copy_strategy *s,
 	free_state(s, state);
 }
 
-static void test_io_uring_buffered(void **unused)
+/* copy_all_sizes() at queue depths 1, 4 and 32, base's other options. */
+static void copy_queue_depths(const struct copy_strategy *s,
+			      struct test_params base)
 {
 	static const unsigned qds[] = { 1, 4, 32 };
 
+	for (size_t i = 0; i < sizeof(qds) / sizeof(qds[0]); i++) {
+		base.queue_depth = qds[i];
+		copy_all_sizes(s, &base);
+	}
+}
+
+static void test_io_uring_buffered(void **unused)
+{
 	(void)unused;
 	/* the defaults: 256K requests, 8 in flight */
 	copy_all_sizes(&strategy_io_uring, &(struct test_params){ 0 });
-	for (size_t i = 0; i < 3; i++)
-		copy_all_sizes(&strategy_io_uring,
-			       &(struct test_params){ .queue_depth = qds[i] });
+	copy_queue_depths(&strategy_io_uring, (struct test_params){ 0 });
 	/* many chunks per file, and a buffer that is not a page multiple */
 	copy_all_sizes(
 		&strategy_io_uring,
@@ -217,13 +225,9 @@ static void test_io_uring_buffered(void **unused)
 
 static void test_io_uring_direct(void **unused)
 {
-	static const unsigned qds[] = { 1, 4, 32 };
-
 	(void)unused;
-	for (size_t i = 0; i < 3; i++)
-		copy_all_sizes(&strategy_io_uring,
-			       &(struct test_params){ .queue_depth = qds[i],
-						      .direct = true });
+	copy_queue_depths(&strategy_io_uring,
+			  (struct test_params){ .direct = true });
 	copy_all_sizes(&strategy_io_uring,
 		       &(struct test_params){ .buffer_size = 4096,
 					      .queue_depth = 8,
@@ -254,12 +258,8 @@ static void test_odirect(void **unused)
 
 static void test_libaio(void **unused)
 {
-	static const unsigned qds[] = { 1, 4, 32 };
-
 	(void)unused;
-	for (size_t i = 0; i < 3; i++)
-		copy_all_sizes(&strategy_libaio,
-			       &(struct test_params){ .queue_depth = qds[i] });
+	copy_queue_depths(&strategy_libaio, (struct test_params){ 0 });
 	copy_all_sizes(
 		&strategy_libaio,
 		&(struct test_params){ .buffer_size = 4096, .queue_depth = 5 });

@@ -237,6 +237,9 @@ static void test_probe_write_errno(void **state)
 	}
 }
 
+/* A test listed under its function's name, test_ left out. */
+#define HELPER_TEST(name) { #name, test_##name }
+
 int main(void)
 {
 	static struct tcase tc[5];
@@ -244,11 +247,11 @@ int main(void)
 		const char *name;
 		CMUnitTestFunction fn;
 	} list[] = {
-		{ "write_all_short", test_write_all_short },
-		{ "write_all_eintr", test_write_all_eintr },
-		{ "pwrite_all_offsets", test_pwrite_all_offsets },
-		{ "probe_pair", test_probe_pair },
-		{ "probe_write_errno", test_probe_write_errno },
+		HELPER_TEST(write_all_short),
+		HELPER_TEST(write_all_eintr),
+		HELPER_TEST(pwrite_all_offsets),
+		HELPER_TEST(probe_pair),
+		HELPER_TEST(probe_write_errno),
 	};
 	struct CMUnitTest tests[5];
 	int failed;
