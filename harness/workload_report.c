@@ -16,6 +16,7 @@
 #include "analysis.h"
 #include "cell.h"
 #include "fmt.h"
+#include "path.h"
 #include "plots.h"
 #include "reference.h"
 #include "workload_report.h"
@@ -25,18 +26,6 @@
 static double pct(uint64_t part, uint64_t whole)
 {
 	return whole ? 100.0 * part / whole : 0;
-}
-
-/* The directory report.md is written in (its plots go below it). */
-static void report_dir(const char *report_path, char *out, size_t len)
-{
-	const char *slash = strrchr(report_path, '/');
-
-	if (slash)
-		snprintf(out, len, "%.*s", (int)(slash - report_path),
-			 report_path);
-	else
-		snprintf(out, len, ".");
 }
 
 static bool tree_of_class(const struct workload *w, unsigned c)
@@ -267,7 +256,7 @@ int workload_report_section(FILE *f, const struct analysis *a,
 
 	if (!w)
 		return 0;
-	report_dir(report_path, dir, sizeof(dir));
+	path_dir_of(report_path, dir, sizeof(dir));
 	fprintf(f, "## Dataset %s\n\n", w->name);
 	describe(f, w);
 	class_table(f, w);
