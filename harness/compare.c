@@ -50,15 +50,30 @@ static const struct {
 	{ "cache", COMPARE_FAIL_CACHE },
 };
 
-struct fail_ctx {
-	unsigned bits;
+/* The state of a comma list of names read into bits (parse_bit_list()). */
+struct bits_ctx {
+	uint32_t bits;
 	char *err;
 	size_t len;
 };
 
+/* The names of list, each given to one() to set its bit: no empty item,
+ * no duplicate. 0 with *bits set, or -EINVAL with the reason in err. */
+static int parse_bit_list(const char *list, int (*one)(const char *, void *),
+			  uint32_t *bits, char *err, size_t len)
+{
+	struct bits_ctx ctx = { 0, err, len };
+	int ret = strlist_each(list, ',', STRLIST_NO_EMPTY | STRLIST_UNIQUE,
+			       one, &ctx, err, len);
+
+	if (!ret)
+		*bits = ctx.bits;
+	return ret;
+}
+
 static int one_fail_on(const char *name, void *p)
 {
-	struct fail_ctx *ctx = p;
+	struct bits_ctx *ctx = p;
 
 	for (size_t i = 0; i < sizeof(fail_names) / sizeof(fail_names[0]);
 	     i++) {
@@ -83,13 +98,7 @@ const char *compare_fail_name(unsigned bit)
 int compare_fail_on_parse(const char *list, unsigned *bits, char *err,
 			  size_t len)
 {
-	struct fail_ctx ctx = { 0, err, len };
-	int ret = strlist_each(list, ',', STRLIST_NO_EMPTY | STRLIST_UNIQUE,
-			       one_fail_on, &ctx, err, len);
-
-	if (!ret)
-		*bits = ctx.bits;
-	return ret;
+	return parse_bit_list(list, one_fail_on, bits, err, len);
 }
 
 unsigned compare_fail_bit(enum sample_metric m)
@@ -137,15 +146,9 @@ const char *compare_verdict_name(enum compare_verdict v)
 	return "no data";
 }
 
-struct ignore_ctx {
-	uint32_t bits;
-	char *err;
-	size_t len;
-};
-
 static int one_ignored(const char *name, void *p)
 {
-	struct ignore_ctx *ctx = p;
+	struct bits_ctx *ctx = p;
 	int i = tunable_index(name);
 
 	if (!strcmp(name, "content")) {
@@ -170,14 +173,7 @@ static int one_ignored(const char *name, void *p)
 int compare_ignore_parse(const char *list, uint32_t *bits, char *err,
 			 size_t len)
 {
-	struct ignore_ctx ctx = { 0, err, len };
-	/* as every other list: an empty item or a duplicate is a mistake */
-	int ret = strlist_each(list, ',', STRLIST_NO_EMPTY | STRLIST_UNIQUE,
-			       one_ignored, &ctx, err, len);
-
-	if (!ret)
-		*bits = ctx.bits;
-	return ret;
+	return parse_bit_list(list, one_ignored, bits, err, len);
 }
 
 
