@@ -302,7 +302,6 @@ static void read_cell(struct json_rd *rd, json_t *o, size_t ci, struct cell *c,
 	json_t *r = json_object_get(json_object_get(o, "parameters"),
 				    "ranks");
 	json_t *samples = json_object_get(o, "samples");
-	char at[64];
 
 	if (!r)
 		return;
@@ -313,11 +312,8 @@ static void read_cell(struct json_rd *rd, json_t *o, size_t ci, struct cell *c,
 		return;
 	}
 	c->ranks = (unsigned)json_integer_value(r);
-	for (size_t j = 0; !rd->ret && j < c->n_samples; j++) {
-		snprintf(at, sizeof(at), "cells[%zu].samples[%zu]", ci, j);
-		read_sample(rd, json_array_get(samples, j), at,
-			    &c->samples[j], c->ranks);
-	}
+	json_rd_samples(rd, samples, ci, c->samples, c->n_samples, c->ranks,
+			read_sample);
 }
 
 int clients_json_read(json_t *root, const char *file, struct run *run,

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * A JSON section reader's first error (json_rd.h): the one helper the
- * section readers share with the results.json reader.
+ * A JSON section reader's first error (json_rd.h): the helper the
+ * section readers share with the results.json reader; and their loop over
+ * a cell's samples.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 
 #include "json_rd.h"
+#include "results.h"
 
 void json_rd_fail(struct json_rd *rd, const char *fmt, ...)
 {
@@ -22,4 +24,17 @@ void json_rd_fail(struct json_rd *rd, const char *fmt, ...)
 	va_end(ap);
 	if (rd->len)
 		snprintf(rd->err, rd->len, "%s: %s", rd->file, what);
+}
+
+void json_rd_samples(struct json_rd *rd, json_t *samples, size_t ci,
+		     struct sample *s, size_t n, unsigned per,
+		     void (*one)(struct json_rd *rd, json_t *o, const char *at,
+				 struct sample *s, unsigned per))
+{
+	char at[64];
+
+	for (size_t j = 0; !rd->ret && j < n; j++) {
+		snprintf(at, sizeof(at), "cells[%zu].samples[%zu]", ci, j);
+		one(rd, json_array_get(samples, j), at, &s[j], per);
+	}
 }

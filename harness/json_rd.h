@@ -11,6 +11,10 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
+struct sample;
+
 struct json_rd {
 	const char *file;
 	char *err; /* the reason, "FILE: what" (len bytes; 0: none) */
@@ -21,5 +25,13 @@ struct json_rd {
 /* Records the first failure (later ones are dropped). */
 void json_rd_fail(struct json_rd *rd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* A cell's samples: one() for each of the n in the array samples (into
+ * s[j]), named "cells[ci].samples[j]", given per (the cell's threads or
+ * ranks); stops at the first failure. */
+void json_rd_samples(struct json_rd *rd, json_t *samples, size_t ci,
+		     struct sample *s, size_t n, unsigned per,
+		     void (*one)(struct json_rd *rd, json_t *o, const char *at,
+				 struct sample *s, unsigned per));
 
 #endif

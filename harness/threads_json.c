@@ -239,11 +239,8 @@ static void read_cell(struct json_rd *rd, json_t *o, size_t ci, struct cell *c)
 		"none, compact or spread");
 	rd_enum(rd, params, at, "prealloc", parse_prealloc, &c->prealloc,
 		"none, truncate or fallocate");
-	for (size_t j = 0; !rd->ret && j < c->n_samples; j++) {
-		snprintf(at, sizeof(at), "cells[%zu].samples[%zu]", ci, j);
-		read_sample(rd, json_array_get(samples, j), at,
-			    &c->samples[j], c->threads);
-	}
+	json_rd_samples(rd, samples, ci, c->samples, c->n_samples, c->threads,
+			read_sample);
 }
 
 int threads_json_read(json_t *root, const char *file, struct run *run,
