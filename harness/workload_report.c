@@ -96,9 +96,7 @@ static int size_plot(FILE *f, const struct workload *w, const char *dir)
 	const char *groups[DATASET_N_BINS];
 	double values[2 * DATASET_N_BINS];
 	unsigned first = DATASET_N_BINS, last = 0;
-	struct plots_result pr;
 	size_t n = 0;
-	int ret;
 
 	for (unsigned b = 0; b < DATASET_N_BINS; b++) {
 		if (!s->bins[b].files)
@@ -114,13 +112,10 @@ static int size_plot(FILE *f, const struct workload *w, const char *dir)
 	}
 	snprintf(title, sizeof(title), "Size distribution of %s: files and "
 		 "bytes per size bin (bin X: X to 2X-1 bytes)", w->name);
-	ret = plots_write_bars(&(struct plots_bars){
+	return plots_bars_markdown(f, &(struct plots_bars){
 		.name = "dataset-sizes", .title = title,
 		.ylabel = "share, %", .groups = groups, .n_groups = n,
-		.series = series, .n_series = 2, .values = values }, dir, &pr);
-	if (!ret)
-		plots_embed_markdown(f, &pr);
-	return ret;
+		.series = series, .n_series = 2, .values = values }, dir);
 }
 
 /* Distinct measured strategies (no reference tools), in cell order. */
@@ -164,7 +159,6 @@ static int class_plot(FILE *f, const struct analysis *a, const char *dir,
 	const char **names = calloc(run->n_cells + 1, sizeof(*names));
 	const char *groups[DATASET_N_CLASSES + 1];
 	double *values = NULL;
-	struct plots_result pr;
 	char title[160], name[48];
 	size_t ns;
 	int ret = -ENOMEM;
@@ -187,12 +181,10 @@ static int class_plot(FILE *f, const struct analysis *a, const char *dir,
 	snprintf(title, sizeof(title), "Throughput by size class of %s, %s "
 		 "cache (best tunables)", w->name, cache_mode_name(m));
 	snprintf(name, sizeof(name), "dataset-classes-%s", cache_mode_name(m));
-	ret = plots_write_bars(&(struct plots_bars){
+	ret = plots_bars_markdown(f, &(struct plots_bars){
 		.name = name, .title = title, .ylabel = "throughput, MiB/s",
 		.groups = groups, .n_groups = w->n_trees, .series = names,
-		.n_series = ns, .values = values }, dir, &pr);
-	if (!ret)
-		plots_embed_markdown(f, &pr);
+		.n_series = ns, .values = values }, dir);
 out_free:
 	free(values);
 	free(names);
