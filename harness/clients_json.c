@@ -267,15 +267,10 @@ static void read_sample(struct json_rd *rd, json_t *o, const char *at,
 		s->copies = json_number_value(cp);
 	if (!pr || rd->ret)
 		return;
-	if (!json_is_array(pr) || json_array_size(pr) != n) {
-		json_rd_fail(rd, "%s.per_rank: expected an array of %u figures", at, n);
+	s->per_rank = json_rd_figures(rd, pr, at, "per_rank", n,
+				      sizeof(*s->per_rank));
+	if (!s->per_rank)
 		return;
-	}
-	s->per_rank = calloc(n, sizeof(*s->per_rank));
-	if (!s->per_rank) {
-		json_rd_fail(rd, "out of memory");
-		return;
-	}
 	json_array_foreach(pr, i, v) {
 		json_t *st = json_object_get(v, "start");
 		json_t *sec = json_object_get(v, "seconds");

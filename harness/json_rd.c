@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "json_rd.h"
 #include "results.h"
@@ -37,4 +38,20 @@ void json_rd_samples(struct json_rd *rd, json_t *samples, size_t ci,
 		snprintf(at, sizeof(at), "cells[%zu].samples[%zu]", ci, j);
 		one(rd, json_array_get(samples, j), at, &s[j], per);
 	}
+}
+
+void *json_rd_figures(struct json_rd *rd, json_t *arr, const char *at,
+		      const char *key, unsigned n, size_t item)
+{
+	void *p;
+
+	if (!json_is_array(arr) || json_array_size(arr) != n) {
+		json_rd_fail(rd, "%s.%s: expected an array of %u figures", at,
+			     key, n);
+		return NULL;
+	}
+	p = calloc(n, item);
+	if (!p)
+		json_rd_fail(rd, "out of memory");
+	return p;
 }

@@ -33,5 +33,11 @@ void json_rd_samples(struct json_rd *rd, json_t *samples, size_t ci,
 		     struct sample *s, size_t n, unsigned per,
 		     void (*one)(struct json_rd *rd, json_t *o, const char *at,
 				 struct sample *s, unsigned per));
+/* A sample's per-thread or per-rank figures: arr must be an array of n
+ * (else json_rd_fail(), "AT.KEY: expected an array of N figures"); a
+ * zeroed array of n items of `item` bytes for them (you free it), or NULL
+ * after a failure. */
+void *json_rd_figures(struct json_rd *rd, json_t *arr, const char *at,
+		      const char *key, unsigned n, size_t item);
 
 #endif

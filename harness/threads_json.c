@@ -198,16 +198,10 @@ static void read_sample(struct json_rd *rd, json_t *o, const char *at,
 		s->first_finish = json_number_value(ff);
 	if (!pt || rd->ret)
 		return;
-	if (!json_is_array(pt) || json_array_size(pt) != n) {
-		json_rd_fail(rd, "%s.per_thread: expected an array of %u figures", at,
-		     n);
+	s->per_thread = json_rd_figures(rd, pt, at, "per_thread", n,
+					sizeof(*s->per_thread));
+	if (!s->per_thread)
 		return;
-	}
-	s->per_thread = calloc(n, sizeof(*s->per_thread));
-	if (!s->per_thread) {
-		json_rd_fail(rd, "out of memory");
-		return;
-	}
 	json_array_foreach(pt, i, v) {
 		json_t *sec = json_object_get(v, "seconds");
 		json_t *bytes = json_object_get(v, "bytes");
