@@ -255,16 +255,12 @@ static void read_sample(struct json_rd *rd, json_t *o, const char *at,
 {
 	json_t *ff = json_object_get(o, "first_finish");
 	json_t *pr = json_object_get(o, "per_rank");
-	json_t *cp = json_object_get(o, "copies");
 	size_t i;
 	json_t *v;
 
 	if (json_is_number(ff))
 		s->first_finish = json_number_value(ff);
-	if (cp && !json_is_number(cp))
-		json_rd_fail(rd, "%s.copies: expected a number", at);
-	else if (cp)
-		s->copies = json_number_value(cp);
+	json_rd_opt_number(rd, o, at, "copies", false, &s->copies);
 	if (!pr || rd->ret)
 		return;
 	s->per_rank = json_rd_figures(rd, pr, at, "per_rank", n,

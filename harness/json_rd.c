@@ -55,3 +55,14 @@ void *json_rd_figures(struct json_rd *rd, json_t *arr, const char *at,
 		json_rd_fail(rd, "out of memory");
 	return p;
 }
+
+void json_rd_opt_number(struct json_rd *rd, json_t *o, const char *at,
+			const char *key, bool null_ok, double *out)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (json_is_number(v))
+		*out = json_number_value(v);
+	else if (v && !(null_ok && json_is_null(v)))
+		json_rd_fail(rd, "%s.%s: expected a number", at, key);
+}

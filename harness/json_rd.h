@@ -9,6 +9,7 @@
 #ifndef IOBENCH_JSON_RD_H
 #define IOBENCH_JSON_RD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -26,6 +27,10 @@ struct json_rd {
 void json_rd_fail(struct json_rd *rd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* An optional number member of o into *out: absent, or null when null_ok,
+ * leaves *out; another type fails ("AT.KEY: expected a number"). */
+void json_rd_opt_number(struct json_rd *rd, json_t *o, const char *at,
+			const char *key, bool null_ok, double *out);
 /* A cell's samples: one() for each of the n in the array samples (into
  * s[j]), named "cells[ci].samples[j]", given per (the cell's threads or
  * ranks); stops at the first failure. */

@@ -187,15 +187,11 @@ static void read_request(struct json_rd *rd, json_t *o, struct run_request *q)
 static void read_sample(struct json_rd *rd, json_t *o, const char *at,
 			struct sample *s, unsigned n)
 {
-	json_t *ff = json_object_get(o, "first_finish");
 	json_t *pt = json_object_get(o, "per_thread");
 	size_t i;
 	json_t *v;
 
-	if (ff && !json_is_number(ff) && !json_is_null(ff))
-		json_rd_fail(rd, "%s.first_finish: expected a number", at);
-	else if (ff && json_is_number(ff))
-		s->first_finish = json_number_value(ff);
+	json_rd_opt_number(rd, o, at, "first_finish", true, &s->first_finish);
 	if (!pt || rd->ret)
 		return;
 	s->per_thread = json_rd_figures(rd, pt, at, "per_thread", n,
