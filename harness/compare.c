@@ -471,23 +471,15 @@ static void mirror_time(struct compare_cell *cc)
 
 static void count_verdict(struct comparison *cmp, struct compare_cell *cc)
 {
-	switch (cc->verdict) {
-	case VERDICT_SAME:
-		cmp->n_same++;
-		break;
-	case VERDICT_NOISE:
-		cmp->n_noise++;
-		break;
-	case VERDICT_IMPROVED:
-		cmp->n_improved++;
-		break;
-	case VERDICT_REGRESSED:
-		cmp->n_regressed++;
-		break;
-	case VERDICT_NO_DATA:
-		cmp->n_no_data++;
-		break;
-	}
+	size_t *const count[] = {
+		[VERDICT_SAME] = &cmp->n_same,
+		[VERDICT_NOISE] = &cmp->n_noise,
+		[VERDICT_IMPROVED] = &cmp->n_improved,
+		[VERDICT_REGRESSED] = &cmp->n_regressed,
+		[VERDICT_NO_DATA] = &cmp->n_no_data,
+	};
+
+	(*count[cc->verdict])++;
 }
 
 static int adjust_and_judge(struct comparison *cmp)
