@@ -40,19 +40,34 @@ void json_rd_samples(struct json_rd *rd, json_t *samples, size_t ci,
 	}
 }
 
-void *json_rd_figures(struct json_rd *rd, json_t *arr, const char *at,
-		      const char *key, unsigned n, size_t item)
+void *json_rd_figures(struct json_rd *rd, json_t *o, const char *at,
+		      const char *key, unsigned n, size_t item,
+		      const char *what, bool (*one)(json_t *v, void *out))
 {
-	void *p;
+	json_t *arr = json_object_get(o, key), *v;
+	char *p;
+	size_t i;
 
+	if (!arr || rd->ret)
+		return NULL;
 	if (!json_is_array(arr) || json_array_size(arr) != n) {
 		json_rd_fail(rd, "%s.%s: expected an array of %u figures", at,
 			     key, n);
 		return NULL;
 	}
 	p = calloc(n, item);
-	if (!p)
+	if (!p) {
 		json_rd_fail(rd, "out of memory");
+		return NULL;
+	}
+	json_array_foreach(arr, i, v) {
+		if (!one(v, p + i * item)) {
+			json_rd_fail(rd, "%s.%s[%zu]: expected %s", at, key, i,
+				     what);
+			free(p);
+			return NULL;
+		}
+	}
 	return p;
 }
 

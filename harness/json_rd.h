@@ -38,11 +38,13 @@ void json_rd_samples(struct json_rd *rd, json_t *samples, size_t ci,
 		     struct sample *s, size_t n, unsigned per,
 		     void (*one)(struct json_rd *rd, json_t *o, const char *at,
 				 struct sample *s, unsigned per));
-/* A sample's per-thread or per-rank figures: arr must be an array of n
- * (else json_rd_fail(), "AT.KEY: expected an array of N figures"); a
- * zeroed array of n items of `item` bytes for them (you free it), or NULL
- * after a failure. */
-void *json_rd_figures(struct json_rd *rd, json_t *arr, const char *at,
-		      const char *key, unsigned n, size_t item);
+/* A sample's per-thread or per-rank figures, o's member key: NULL when it
+ * is absent or rd has failed; else it must be an array of n, each item
+ * read by one() (false: not what `what` describes, e.g. "{seconds,
+ * bytes}"), into a zeroed array of n items of `item` bytes: that array
+ * (you free it), or NULL after json_rd_fail(). */
+void *json_rd_figures(struct json_rd *rd, json_t *o, const char *at,
+		      const char *key, unsigned n, size_t item,
+		      const char *what, bool (*one)(json_t *v, void *out));
 
 #endif

@@ -184,33 +184,28 @@ static void read_request(struct json_rd *rd, json_t *o, struct run_request *q)
 		"none, truncate or fallocate");
 }
 
+/* One of a sample's per_thread figures. */
+static bool read_thread_figure(json_t *v, void *out)
+{
+	struct thread_figure *t = out;
+	json_t *sec = json_object_get(v, "seconds");
+	json_t *bytes = json_object_get(v, "bytes");
+
+	if (!json_is_number(sec) || !json_is_integer(bytes) ||
+	    json_integer_value(bytes) < 0)
+		return false;
+	t->seconds = json_number_value(sec);
+	t->bytes = (uint64_t)json_integer_value(bytes);
+	return true;
+}
+
 static void read_sample(struct json_rd *rd, json_t *o, const char *at,
 			struct sample *s, unsigned n)
 {
-	json_t *pt = json_object_get(o, "per_thread");
-	size_t i;
-	json_t *v;
-
 	json_rd_opt_number(rd, o, at, "first_finish", true, &s->first_finish);
-	if (!pt || rd->ret)
-		return;
-	s->per_thread = json_rd_figures(rd, pt, at, "per_thread", n,
-					sizeof(*s->per_thread));
-	if (!s->per_thread)
-		return;
-	json_array_foreach(pt, i, v) {
-		json_t *sec = json_object_get(v, "seconds");
-		json_t *bytes = json_object_get(v, "bytes");
-
-		if (!json_is_number(sec) || !json_is_integer(bytes) ||
-		    json_integer_value(bytes) < 0) {
-			json_rd_fail(rd, "%s.per_thread[%zu]: expected {seconds, "
-			     "bytes}", at, i);
-			return;
-		}
-		s->per_thread[i].seconds = json_number_value(sec);
-		s->per_thread[i].bytes = (uint64_t)json_integer_value(bytes);
-	}
+	s->per_thread = json_rd_figures(rd, o, at, "per_thread", n,
+					sizeof(*s->per_thread),
+					"{seconds, bytes}", read_thread_figure);
 }
 
 static void read_cell(struct json_rd *rd, json_t *o, size_t ci, struct cell *c)
