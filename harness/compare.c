@@ -40,10 +40,13 @@ void compare_default_options(struct compare_options *o)
 	o->floors = NULL;
 }
 
-static const struct {
+/* A COMPARE_FAIL_* bit and the name people read for it. */
+struct bit_name {
 	const char *name;
 	unsigned bit;
-} fail_names[] = {
+};
+
+static const struct bit_name fail_names[] = {
 	{ "time", COMPARE_FAIL_TIME },
 	{ "cpu", COMPARE_FAIL_CPU },
 	{ "memory", COMPARE_FAIL_MEMORY },
@@ -609,10 +612,7 @@ size_t compare_tested(const struct comparison *cmp)
 
 void compare_summary(const struct comparison *cmp, char *buf, size_t len)
 {
-	static const struct {
-		const char *name;
-		unsigned bit;
-	} groups[] = {
+	static const struct bit_name groups[] = {
 		{ "CPU", COMPARE_FAIL_CPU },
 		{ "memory", COMPARE_FAIL_MEMORY },
 		{ "page cache", COMPARE_FAIL_CACHE },
