@@ -132,23 +132,6 @@ bool compare_failed(const struct comparison *cmp)
 	return false;
 }
 
-const char *compare_verdict_name(enum compare_verdict v)
-{
-	switch (v) {
-	case VERDICT_SAME:
-		return "~";
-	case VERDICT_NOISE:
-		return "within noise";
-	case VERDICT_IMPROVED:
-		return "improved";
-	case VERDICT_REGRESSED:
-		return "regressed";
-	case VERDICT_NO_DATA:
-		break;
-	}
-	return "no data";
-}
-
 static int one_ignored(const char *name, void *p)
 {
 	struct bits_ctx *ctx = p;
