@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * A JSON section reader's first error (json_rd.h): the helper the
- * section readers share with the results.json reader; and their loop over
- * a cell's samples.
+ * A JSON section reader's first error (json_rd.h), which the section
+ * readers share with the results.json reader; and the section readers'
+ * common pieces: an optional number, a cell's samples, a sample's
+ * per-thread or per-rank figures.
  */
 #include <errno.h>
 #include <stdarg.h>

@@ -2,7 +2,9 @@
 /*
  * A JSON section reader's first error: the modules that read their own
  * members of results.json (threads_json.c, clients_json.c, targets_json.c; json_rd.c) report it as
- * "FILE: what", and stop at the first.
+ * "FILE: what", and stop at the first; and the pieces those readers
+ * share (an optional number, a cell's samples, a sample's per-thread or
+ * per-rank figures).
  *
  * Layer: output; includes the run layer and below, never the pipeline.
  */
