@@ -139,7 +139,6 @@ static int latency_plot(FILE *f, const struct run *run, enum cache_mode m,
 	static const char *const series[PLOT_SERIES] = {
 		"p50", "p90", "p99", "p99.9", "max" };
 	const struct run_io *io = run->io;
-	struct plots_result pr;
 	const char **groups = calloc(io->n_cells + 1, sizeof(*groups));
 	char (*labels)[96] = calloc(io->n_cells + 1, sizeof(*labels));
 	double *v = calloc((io->n_cells + 1) * PLOT_SERIES, sizeof(*v));
@@ -174,13 +173,10 @@ static int latency_plot(FILE *f, const struct run *run, enum cache_mode m,
 	snprintf(name, sizeof(name), "latency-%s", cache_mode_name(m));
 	snprintf(title, sizeof(title), "Per-copy latency, %s cache: "
 		 "percentiles of every copy (log scale)", cache_mode_name(m));
-	ret = plots_write_bars(&(struct plots_bars){
+	ret = plots_bars_markdown(f, &(struct plots_bars){
 		.name = name, .title = title, .ylabel = "microseconds",
 		.groups = groups, .n_groups = n, .series = series,
-		.n_series = PLOT_SERIES, .values = v, .log_y = true }, dir,
-		&pr);
-	if (!ret)
-		plots_embed_markdown(f, &pr);
+		.n_series = PLOT_SERIES, .values = v, .log_y = true }, dir);
 out_free:
 	free(groups);
 	free(labels);

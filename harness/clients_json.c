@@ -250,50 +250,37 @@ static void read_hosts(struct json_rd *rd, json_t *a, struct environment *e,
 	}
 }
 
+/* One of a sample's per_rank figures. */
+static bool read_rank_figure(json_t *v, void *out)
+{
+	json_t *st = json_object_get(v, "start");
+	json_t *sec = json_object_get(v, "seconds");
+	json_t *b = json_object_get(v, "bytes");
+	json_t *f = json_object_get(v, "files");
+
+	if (!json_is_number(st) || !json_is_number(sec) ||
+	    !json_is_integer(b) || json_integer_value(b) < 0 ||
+	    !json_is_integer(f) || json_integer_value(f) < 0)
+		return false;
+	*(struct rank_figure *)out = (struct rank_figure){
+		json_number_value(st), json_number_value(sec),
+		(uint64_t)json_integer_value(b),
+		(unsigned)json_integer_value(f) };
+	return true;
+}
+
 static void read_sample(struct json_rd *rd, json_t *o, const char *at,
 			struct sample *s, unsigned n)
 {
 	json_t *ff = json_object_get(o, "first_finish");
-	json_t *pr = json_object_get(o, "per_rank");
-	json_t *cp = json_object_get(o, "copies");
-	size_t i;
-	json_t *v;
 
 	if (json_is_number(ff))
 		s->first_finish = json_number_value(ff);
-	if (cp && !json_is_number(cp))
-		json_rd_fail(rd, "%s.copies: expected a number", at);
-	else if (cp)
-		s->copies = json_number_value(cp);
-	if (!pr || rd->ret)
-		return;
-	if (!json_is_array(pr) || json_array_size(pr) != n) {
-		json_rd_fail(rd, "%s.per_rank: expected an array of %u figures", at, n);
-		return;
-	}
-	s->per_rank = calloc(n, sizeof(*s->per_rank));
-	if (!s->per_rank) {
-		json_rd_fail(rd, "out of memory");
-		return;
-	}
-	json_array_foreach(pr, i, v) {
-		json_t *st = json_object_get(v, "start");
-		json_t *sec = json_object_get(v, "seconds");
-		json_t *b = json_object_get(v, "bytes");
-		json_t *f = json_object_get(v, "files");
-
-		if (!json_is_number(st) || !json_is_number(sec) ||
-		    !json_is_integer(b) || json_integer_value(b) < 0 ||
-		    !json_is_integer(f) || json_integer_value(f) < 0) {
-			json_rd_fail(rd, "%s.per_rank[%zu]: expected {start, seconds, "
-			     "bytes, files}", at, i);
-			return;
-		}
-		s->per_rank[i] = (struct rank_figure){
-			json_number_value(st), json_number_value(sec),
-			(uint64_t)json_integer_value(b),
-			(unsigned)json_integer_value(f) };
-	}
+	json_rd_opt_number(rd, o, at, "copies", false, &s->copies);
+	s->per_rank = json_rd_figures(rd, o, at, "per_rank", n,
+				      sizeof(*s->per_rank),
+				      "{start, seconds, bytes, files}",
+				      read_rank_figure);
 }
 
 static void read_cell(struct json_rd *rd, json_t *o, size_t ci, struct cell *c,
@@ -302,7 +289,6 @@ static void read_cell(struct json_rd *rd, json_t *o, size_t ci, struct cell *c,
 	json_t *r = json_object_get(json_object_get(o, "parameters"),
 				    "ranks");
 	json_t *samples = json_object_get(o, "samples");
-	char at[64];
 
 	if (!r)
 		return;
@@ -313,11 +299,8 @@ static void read_cell(struct json_rd *rd, json_t *o, size_t ci, struct cell *c,
 		return;
 	}
 	c->ranks = (unsigned)json_integer_value(r);
-	for (size_t j = 0; !rd->ret && j < c->n_samples; j++) {
-		snprintf(at, sizeof(at), "cells[%zu].samples[%zu]", ci, j);
-		read_sample(rd, json_array_get(samples, j), at,
-			    &c->samples[j], c->ranks);
-	}
+	json_rd_samples(rd, samples, ci, c->samples, c->n_samples, c->ranks,
+			read_sample);
 }
 
 int clients_json_read(json_t *root, const char *file, struct run *run,

@@ -40,25 +40,43 @@ void compare_default_options(struct compare_options *o)
 	o->floors = NULL;
 }
 
-static const struct {
+/* A COMPARE_FAIL_* bit and the name people read for it. */
+struct bit_name {
 	const char *name;
 	unsigned bit;
-} fail_names[] = {
+};
+
+static const struct bit_name fail_names[] = {
 	{ "time", COMPARE_FAIL_TIME },
 	{ "cpu", COMPARE_FAIL_CPU },
 	{ "memory", COMPARE_FAIL_MEMORY },
 	{ "cache", COMPARE_FAIL_CACHE },
 };
 
-struct fail_ctx {
-	unsigned bits;
+/* The state of a comma list of names read into bits (parse_bit_list()). */
+struct bits_ctx {
+	uint32_t bits;
 	char *err;
 	size_t len;
 };
 
+/* The names of list, each given to one() to set its bit: no empty item,
+ * no duplicate. 0 with *bits set, or -EINVAL with the reason in err. */
+static int parse_bit_list(const char *list, int (*one)(const char *, void *),
+			  uint32_t *bits, char *err, size_t len)
+{
+	struct bits_ctx ctx = { 0, err, len };
+	int ret = strlist_each(list, ',', STRLIST_NO_EMPTY | STRLIST_UNIQUE,
+			       one, &ctx, err, len);
+
+	if (!ret)
+		*bits = ctx.bits;
+	return ret;
+}
+
 static int one_fail_on(const char *name, void *p)
 {
-	struct fail_ctx *ctx = p;
+	struct bits_ctx *ctx = p;
 
 	for (size_t i = 0; i < sizeof(fail_names) / sizeof(fail_names[0]);
 	     i++) {
@@ -83,13 +101,7 @@ const char *compare_fail_name(unsigned bit)
 int compare_fail_on_parse(const char *list, unsigned *bits, char *err,
 			  size_t len)
 {
-	struct fail_ctx ctx = { 0, err, len };
-	int ret = strlist_each(list, ',', STRLIST_NO_EMPTY | STRLIST_UNIQUE,
-			       one_fail_on, &ctx, err, len);
-
-	if (!ret)
-		*bits = ctx.bits;
-	return ret;
+	return parse_bit_list(list, one_fail_on, bits, err, len);
 }
 
 unsigned compare_fail_bit(enum sample_metric m)
@@ -120,32 +132,9 @@ bool compare_failed(const struct comparison *cmp)
 	return false;
 }
 
-const char *compare_verdict_name(enum compare_verdict v)
-{
-	switch (v) {
-	case VERDICT_SAME:
-		return "~";
-	case VERDICT_NOISE:
-		return "within noise";
-	case VERDICT_IMPROVED:
-		return "improved";
-	case VERDICT_REGRESSED:
-		return "regressed";
-	case VERDICT_NO_DATA:
-		break;
-	}
-	return "no data";
-}
-
-struct ignore_ctx {
-	uint32_t bits;
-	char *err;
-	size_t len;
-};
-
 static int one_ignored(const char *name, void *p)
 {
-	struct ignore_ctx *ctx = p;
+	struct bits_ctx *ctx = p;
 	int i = tunable_index(name);
 
 	if (!strcmp(name, "content")) {
@@ -170,14 +159,7 @@ static int one_ignored(const char *name, void *p)
 int compare_ignore_parse(const char *list, uint32_t *bits, char *err,
 			 size_t len)
 {
-	struct ignore_ctx ctx = { 0, err, len };
-	/* as every other list: an empty item or a duplicate is a mistake */
-	int ret = strlist_each(list, ',', STRLIST_NO_EMPTY | STRLIST_UNIQUE,
-			       one_ignored, &ctx, err, len);
-
-	if (!ret)
-		*bits = ctx.bits;
-	return ret;
+	return parse_bit_list(list, one_ignored, bits, err, len);
 }
 
 
@@ -475,23 +457,15 @@ static void mirror_time(struct compare_cell *cc)
 
 static void count_verdict(struct comparison *cmp, struct compare_cell *cc)
 {
-	switch (cc->verdict) {
-	case VERDICT_SAME:
-		cmp->n_same++;
-		break;
-	case VERDICT_NOISE:
-		cmp->n_noise++;
-		break;
-	case VERDICT_IMPROVED:
-		cmp->n_improved++;
-		break;
-	case VERDICT_REGRESSED:
-		cmp->n_regressed++;
-		break;
-	case VERDICT_NO_DATA:
-		cmp->n_no_data++;
-		break;
-	}
+	size_t *const count[] = {
+		[VERDICT_SAME] = &cmp->n_same,
+		[VERDICT_NOISE] = &cmp->n_noise,
+		[VERDICT_IMPROVED] = &cmp->n_improved,
+		[VERDICT_REGRESSED] = &cmp->n_regressed,
+		[VERDICT_NO_DATA] = &cmp->n_no_data,
+	};
+
+	(*count[cc->verdict])++;
 }
 
 static int adjust_and_judge(struct comparison *cmp)
@@ -621,10 +595,7 @@ size_t compare_tested(const struct comparison *cmp)
 
 void compare_summary(const struct comparison *cmp, char *buf, size_t len)
 {
-	static const struct {
-		const char *name;
-		unsigned bit;
-	} groups[] = {
+	static const struct bit_name groups[] = {
 		{ "CPU", COMPARE_FAIL_CPU },
 		{ "memory", COMPARE_FAIL_MEMORY },
 		{ "page cache", COMPARE_FAIL_CACHE },

@@ -39,9 +39,6 @@ int compare_ignore_parse(const char *list, uint32_t *bits, char *err,
 /* Fills the documented defaults. */
 void compare_default_options(struct compare_options *o);
 
-/* "~", "within noise", "improved", "regressed", "no data". */
-const char *compare_verdict_name(enum compare_verdict v);
-
 /* Whether the comparison fails: some figure that opts.fail_on names
  * regressed (exit 4). */
 bool compare_failed(const struct comparison *cmp);

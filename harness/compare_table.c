@@ -2,9 +2,11 @@
 /*
  * compare's tables for people: the main-vs-current table (operation, time
  * on each side with its ±, change with its CI, status), the other figures
- * that changed, and the noise floor this host can see.
+ * that changed, and the noise floor this host can see; each verdict's
+ * name and sign.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,20 +14,30 @@
 #include "compare_table.h"
 #include "fmt.h"
 
+/* Each verdict's name and sign, side by side. */
+static const struct {
+	const char *name, *sign;
+} verdicts[] = {
+	[VERDICT_SAME] = { "~", "≈" },
+	[VERDICT_NOISE] = { "within noise", "≈" },
+	[VERDICT_IMPROVED] = { "improved", "✅" },
+	[VERDICT_REGRESSED] = { "regressed", "❌" },
+	[VERDICT_NO_DATA] = { "no data", "no data" },
+};
+
+static bool verdict_known(enum compare_verdict v)
+{
+	return (unsigned)v < sizeof(verdicts) / sizeof(verdicts[0]);
+}
+
+const char *compare_verdict_name(enum compare_verdict v)
+{
+	return verdict_known(v) ? verdicts[v].name : "no data";
+}
+
 const char *compare_status_sign(enum compare_verdict v)
 {
-	switch (v) {
-	case VERDICT_IMPROVED:
-		return "✅";
-	case VERDICT_REGRESSED:
-		return "❌";
-	case VERDICT_SAME:
-	case VERDICT_NOISE:
-		return "≈";
-	case VERDICT_NO_DATA:
-		break;
-	}
-	return "no data";
+	return verdict_known(v) ? verdicts[v].sign : "no data";
 }
 
 /* Whether another matched cell has c's strategy, size and modes but

@@ -29,7 +29,11 @@ struct compare_sides {
 	struct json_t *extra;
 };
 
-/* "✅", "❌", "≈" (no change or within noise), "no data". */
+/* A verdict's name in results: "~", "within noise", "improved",
+ * "regressed", "no data". */
+const char *compare_verdict_name(enum compare_verdict v);
+/* Its sign in tables: "✅", "❌", "≈" (no change or within noise), "no
+ * data". */
 const char *compare_status_sign(enum compare_verdict v);
 /* "copy_1M rw warm", with the tunables when another matched cell of the
  * strategy, size and modes has others ("copy_1M rw (buf 1M) warm"),

@@ -14,6 +14,7 @@
 #include "analysis.h"
 #include "profile.h"
 #include "results.h"
+#include "shell.h"
 
 /* After strategy,size: one column per tunable (cell.h's table). */
 static const char csv_header_rest[] =
@@ -34,13 +35,7 @@ static void put_text(FILE *f, const char *s)
 		fputs(s, f);
 		return;
 	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
+	shell_put_quoted(f, s, '"', "\"\"");
 }
 
 /* A number, or an empty field when it is unknown (NaN) or absent. */
@@ -57,28 +52,18 @@ static void put_estimates(FILE *f, const struct analysis_cell *ac)
 {
 	const struct cell *c = ac->cell;
 	const struct estimates *e = &c->est;
+	/* median_s .. files_s */
+	const double v[] = {
+		ac->median, ac->median_lo, ac->median_hi, e->mean, e->sd,
+		e->mad, e->min, e->max, e->cv, ac->mib_s, ac->mib_s_lo,
+		ac->mib_s_hi, c->batch > 1 ? ac->files_s : NAN,
+	};
+	/* no estimate: n = 0, then every figure empty */
+	bool known = e->n && ac->measured;
 
-	if (!e->n || !ac->measured) {
-		/* no estimate: n = 0, then median_s .. files_s empty */
-		fputs(",0", f);
-		for (int i = 0; i < 13; i++)
-			put_num(f, NAN);
-		return;
-	}
-	fprintf(f, ",%zu", e->n);
-	put_num(f, ac->median);
-	put_num(f, ac->median_lo);
-	put_num(f, ac->median_hi);
-	put_num(f, e->mean);
-	put_num(f, e->sd);
-	put_num(f, e->mad);
-	put_num(f, e->min);
-	put_num(f, e->max);
-	put_num(f, e->cv);
-	put_num(f, ac->mib_s);
-	put_num(f, ac->mib_s_lo);
-	put_num(f, ac->mib_s_hi);
-	put_num(f, c->batch > 1 ? ac->files_s : NAN);
+	fprintf(f, ",%zu", known ? e->n : 0);
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		put_num(f, known ? v[i] : NAN);
 }
 
 /* The analysis's figures of a cell: empty where it has none. */

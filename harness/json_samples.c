@@ -228,6 +228,28 @@ static bool key_is(const char *k, size_t n, const char *want)
 	return strlen(want) == n && !memcmp(k, want, n);
 }
 
+/* A member's key and its ':', looked up in keys (n_keys of them, at most
+ * 32): its index, marked in *seen; -1 for a syntax error, a key not in
+ * keys, or one already seen. */
+static int member_key(struct scan *s, const char *const *keys, int n_keys,
+		      unsigned *seen)
+{
+	const char *k;
+	size_t n;
+
+	if (!plain_string(s, &k, &n) || !eat(s, ':'))
+		return -1;
+	for (int i = 0; i < n_keys; i++) {
+		if (!key_is(k, n, keys[i]))
+			continue;
+		if (*seen & (1u << i))
+			return -1;
+		*seen |= 1u << i;
+		return i;
+	}
+	return -1;
+}
+
 static bool read_dst(struct scan *s, struct cache_pages *d)
 {
 	static const char *const keys[] = { "cached", "dirty", "writeback" };
@@ -237,16 +259,10 @@ static bool read_dst(struct scan *s, struct cache_pages *d)
 	if (!eat(s, '{'))
 		return false;
 	do {
-		const char *k;
-		size_t n, i;
+		int i = member_key(s, keys, 3, &seen);
 
-		if (!plain_string(s, &k, &n) || !eat(s, ':'))
+		if (i < 0 || !integer(s, vals[i]))
 			return false;
-		for (i = 0; i < 3 && !key_is(k, n, keys[i]); i++)
-			;
-		if (i == 3 || (seen & (1u << i)) || !integer(s, vals[i]))
-			return false;
-		seen |= 1u << i;
 	} while (eat(s, ','));
 	return eat(s, '}') && seen == 7;
 }
@@ -296,17 +312,10 @@ static bool read_memory(struct scan *s, struct sample_memory *m)
 	if (eat(s, '}'))
 		return true;
 	do {
-		const char *k;
-		size_t n, i;
+		int i = member_key(s, keys, 5, &seen);
 
-		if (!plain_string(s, &k, &n) || !eat(s, ':'))
+		if (i < 0 || !count_or_null(s, vals[i], i < 3 ? &heap : &rss))
 			return false;
-		for (i = 0; i < 5 && !key_is(k, n, keys[i]); i++)
-			;
-		if (i == 5 || (seen & (1u << i)) ||
-		    !count_or_null(s, vals[i], i < 3 ? &heap : &rss))
-			return false;
-		seen |= 1u << i;
 	} while (eat(s, ','));
 	if ((heap && heap < 3) || (rss && rss < 2))
 		return false;
@@ -343,18 +352,11 @@ static bool read_sample(struct scan *s, struct sample *x, bool *when)
 	if (!eat(s, '{'))
 		return false;
 	do {
-		const char *k;
-		size_t n;
-		unsigned i;
+		int i = member_key(s, keys, N_KEYS, &seen);
 		bool ok;
 
-		if (!plain_string(s, &k, &n) || !eat(s, ':'))
+		if (i < 0)
 			return false;
-		for (i = 0; i < N_KEYS && !key_is(k, n, keys[i]); i++)
-			;
-		if (i == N_KEYS || (seen & (1u << i)))
-			return false;
-		seen |= 1u << i;
 		switch (i) {
 		case K_RUN: ok = uint_value(s, &x->run); break;
 		case K_ROUND: ok = uint_value(s, &x->round); break;

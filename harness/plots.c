@@ -346,6 +346,16 @@ int plots_write_bars(const struct plots_bars *b, const char *dir,
 	return ret;
 }
 
+int plots_bars_markdown(FILE *f, const struct plots_bars *b, const char *dir)
+{
+	struct plots_result pr;
+	int ret = plots_write_bars(b, dir, &pr);
+
+	if (!ret)
+		plots_embed_markdown(f, &pr);
+	return ret;
+}
+
 /* Bar colours by verdict. */
 static unsigned verdict_rgb(enum compare_verdict v)
 {

@@ -79,6 +79,10 @@ struct plots_bars {
  * plots_write_run(). */
 int plots_write_bars(const struct plots_bars *b, const char *dir,
 		     struct plots_result *out);
+/* plots_write_bars(), then the chart's Markdown (plots_embed_markdown())
+ * into f: the way a report section shows one chart. 0 or -errno. */
+int plots_bars_markdown(FILE *f, const struct plots_bars *b,
+			const char *dir);
 /* Draws the per-I/O latency percentile curves of the run's cells that
  * have them (io_latency.h), one plot per cache mode, into DIR/plots/;
  * same contract as plots_write_run(). */

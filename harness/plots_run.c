@@ -485,12 +485,41 @@ static int plot_sizes(struct plotter *p, const struct analysis *a)
 	return ret;
 }
 
+/* Throughput and CPU over the file sizes, per cache mode. */
+static int plot_vs_size(struct plotter *p, const struct analysis *a)
+{
+	const struct run *run = a->run;
+	int ret = 0;
+
+	/* a dataset's trees are not file sizes: its per-class figures are
+	 * drawn in the report's Dataset section */
+	if (run->workload || run->request.source) {
+		plots_note(p, "throughput and CPU vs file size: the run "
+			      "copies trees, which are not file sizes");
+		return 0;
+	}
+	for (int c = CACHE_WARM; !ret && c <= CACHE_COLD; c++)
+		if (plots_any_cache(a, c))
+			ret = plot_by_size(p, a, c, FIG_THROUGHPUT);
+	if (!ret)
+		ret = plot_by_size(p, a,
+				   plots_any_cache(a, CACHE_WARM) ? CACHE_WARM
+							    : CACHE_COLD,
+				   FIG_CPU);
+	return ret;
+}
+
 int plots_write_run(const struct analysis *a, const char *dir,
 		    struct plots_result *out)
 {
-	const struct run *run = a->run;
+	/* the figures, in the order the report shows them */
+	static int (*const figures[])(struct plotter *,
+				      const struct analysis *) = {
+		plot_sizes, plot_vs_size, plots_cold_warm, plots_page_cache,
+		plot_threads,
+	};
 	struct plotter *p;
-	int ret;
+	int ret = 0;
 
 	if (!plots_largest_size(a)) {
 		memset(out, 0, sizeof(*out));
@@ -502,28 +531,9 @@ int plots_write_run(const struct analysis *a, const char *dir,
 	p = plots_open(dir, out, &ret);
 	if (!p)
 		return ret;
-	ret = plot_sizes(p, a);
-	/* a dataset's trees are not file sizes: its per-class figures are
-	 * drawn in the report's Dataset section */
-	if (run->workload || run->request.source)
-		plots_note(p, "throughput and CPU vs file size: the run "
-			      "copies trees, which are not file sizes");
-	for (int c = CACHE_WARM;
-	     !ret && c <= CACHE_COLD && !run->workload && !run->request.source;
-	     c++)
-		if (plots_any_cache(a, c))
-			ret = plot_by_size(p, a, c, FIG_THROUGHPUT);
-	if (!ret && !run->workload && !run->request.source)
-		ret = plot_by_size(p, a,
-				   plots_any_cache(a, CACHE_WARM) ? CACHE_WARM
-							    : CACHE_COLD,
-				   FIG_CPU);
-	if (!ret)
-		ret = plots_cold_warm(p, a);
-	if (!ret)
-		ret = plots_page_cache(p, a);
-	if (!ret)
-		ret = plot_threads(p, a);
+	for (size_t i = 0; !ret && i < sizeof(figures) / sizeof(figures[0]);
+	     i++)
+		ret = figures[i](p, a);
 	plots_close(p, !ret);
 	return ret;
 }

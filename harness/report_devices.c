@@ -185,7 +185,6 @@ static int devices_plot(FILE *f, const struct analysis *a, const char *dir)
 	const char **groups = calloc(nr ? nr : 1, sizeof(*groups));
 	const char **series = calloc(nt, sizeof(*series));
 	double *v = calloc((nr ? nr : 1) * nt, sizeof(*v));
-	struct plots_result pr;
 	char sz[FMT_LEN];
 	int ret = -ENOMEM;
 
@@ -206,14 +205,12 @@ static int devices_plot(FILE *f, const struct analysis *a, const char *dir)
 			v[r * nt + t] = row->cell[t] == SIZE_MAX ? NAN :
 					a->cells[row->cell[t]].mib_s;
 	}
-	ret = plots_write_bars(&(struct plots_bars){
+	ret = plots_bars_markdown(f, &(struct plots_bars){
 		.name = "devices", .title = "Throughput on each target "
 		"(median MiB/s, same plan, interleaved)",
 		.ylabel = "MiB/s (log)", .groups = groups, .n_groups = nr,
 		.series = series, .n_series = nt, .values = v, .log_y = true },
-		dir, &pr);
-	if (!ret)
-		plots_embed_markdown(f, &pr);
+		dir);
 out_free:
 	free(labels);
 	free(names);

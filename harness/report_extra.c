@@ -14,6 +14,7 @@
 #include "fmt.h"
 #include "machine_limits.h"
 #include "parse.h"
+#include "path.h"
 #include "plots.h"
 #include "reference.h"
 #include "source_tree.h"
@@ -396,18 +397,6 @@ static void section_references(FILE *f, const struct analysis *a)
 	fputs("\n", f);
 }
 
-/* The directory report_path is in (its plots/ go there). */
-static void report_dir(const char *report_path, char *dir, size_t len)
-{
-	const char *slash = strrchr(report_path, '/');
-
-	if (slash)
-		snprintf(dir, len, "%.*s", (int)(slash - report_path),
-			 report_path);
-	else
-		snprintf(dir, len, ".");
-}
-
 static int section_plots(FILE *f, const struct analysis *a,
 			 const char *report_path)
 {
@@ -415,7 +404,7 @@ static int section_plots(FILE *f, const struct analysis *a,
 	char dir[PATH_MAX];
 	int ret;
 
-	report_dir(report_path, dir, sizeof(dir));
+	path_dir_of(report_path, dir, sizeof(dir));
 	ret = plots_write_run(a, dir, &pr);
 	if (ret)
 		return ret;
@@ -443,7 +432,7 @@ int report_extra_sections(FILE *f, const struct analysis *a,
 	int ret;
 
 	section_limits(f, a);
-	report_dir(report_path, dir, sizeof(dir));
+	path_dir_of(report_path, dir, sizeof(dir));
 	ret = report_devices_section(f, a, dir);	/* --dir A,B */
 	if (!ret)
 		ret = cell_io_report(f, a->run, dir);

@@ -22,18 +22,6 @@ static const char *fmt_byte_figure(double v, char *out, size_t len)
 	return fmt_bytes(v > 0 ? (uint64_t)llround(v) : 0, out, len);
 }
 
-static const char *fmt_share(double pct, char *out, size_t len)
-{
-	char p[FMT_LEN];
-
-	if (!isfinite(pct)) {
-		snprintf(out, len, "-");
-		return out;
-	}
-	snprintf(out, len, "%s", fmt_pct(pct, p, sizeof(p)));
-	return out;
-}
-
 static bool has_row(const struct cell *c)
 {
 	return c->status == CELL_OK && c->n_samples &&
@@ -53,8 +41,7 @@ static void row(FILE *f, const struct cell *c, const char *name)
 				sizeof(h)),
 		fmt_byte_figure(sample_metric_median(c, METRIC_RSS), r,
 				sizeof(r)),
-		fmt_share(sample_metric_median(c, METRIC_CACHE), p,
-			  sizeof(p)));
+		fmt_pct(sample_metric_median(c, METRIC_CACHE), p, sizeof(p)));
 }
 
 /* "rw", "rw (buf 1M) cold, 2 threads by files": the cell among its run. */

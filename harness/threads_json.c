@@ -184,43 +184,28 @@ static void read_request(struct json_rd *rd, json_t *o, struct run_request *q)
 		"none, truncate or fallocate");
 }
 
+/* One of a sample's per_thread figures. */
+static bool read_thread_figure(json_t *v, void *out)
+{
+	struct thread_figure *t = out;
+	json_t *sec = json_object_get(v, "seconds");
+	json_t *bytes = json_object_get(v, "bytes");
+
+	if (!json_is_number(sec) || !json_is_integer(bytes) ||
+	    json_integer_value(bytes) < 0)
+		return false;
+	t->seconds = json_number_value(sec);
+	t->bytes = (uint64_t)json_integer_value(bytes);
+	return true;
+}
+
 static void read_sample(struct json_rd *rd, json_t *o, const char *at,
 			struct sample *s, unsigned n)
 {
-	json_t *ff = json_object_get(o, "first_finish");
-	json_t *pt = json_object_get(o, "per_thread");
-	size_t i;
-	json_t *v;
-
-	if (ff && !json_is_number(ff) && !json_is_null(ff))
-		json_rd_fail(rd, "%s.first_finish: expected a number", at);
-	else if (ff && json_is_number(ff))
-		s->first_finish = json_number_value(ff);
-	if (!pt || rd->ret)
-		return;
-	if (!json_is_array(pt) || json_array_size(pt) != n) {
-		json_rd_fail(rd, "%s.per_thread: expected an array of %u figures", at,
-		     n);
-		return;
-	}
-	s->per_thread = calloc(n, sizeof(*s->per_thread));
-	if (!s->per_thread) {
-		json_rd_fail(rd, "out of memory");
-		return;
-	}
-	json_array_foreach(pt, i, v) {
-		json_t *sec = json_object_get(v, "seconds");
-		json_t *bytes = json_object_get(v, "bytes");
-
-		if (!json_is_number(sec) || !json_is_integer(bytes) ||
-		    json_integer_value(bytes) < 0) {
-			json_rd_fail(rd, "%s.per_thread[%zu]: expected {seconds, "
-			     "bytes}", at, i);
-			return;
-		}
-		s->per_thread[i].seconds = json_number_value(sec);
-		s->per_thread[i].bytes = (uint64_t)json_integer_value(bytes);
-	}
+	json_rd_opt_number(rd, o, at, "first_finish", true, &s->first_finish);
+	s->per_thread = json_rd_figures(rd, o, at, "per_thread", n,
+					sizeof(*s->per_thread),
+					"{seconds, bytes}", read_thread_figure);
 }
 
 static void read_cell(struct json_rd *rd, json_t *o, size_t ci, struct cell *c)
@@ -239,11 +224,8 @@ static void read_cell(struct json_rd *rd, json_t *o, size_t ci, struct cell *c)
 		"none, compact or spread");
 	rd_enum(rd, params, at, "prealloc", parse_prealloc, &c->prealloc,
 		"none, truncate or fallocate");
-	for (size_t j = 0; !rd->ret && j < c->n_samples; j++) {
-		snprintf(at, sizeof(at), "cells[%zu].samples[%zu]", ci, j);
-		read_sample(rd, json_array_get(samples, j), at,
-			    &c->samples[j], c->threads);
-	}
+	json_rd_samples(rd, samples, ci, c->samples, c->n_samples, c->threads,
+			read_sample);
 }
 
 int threads_json_read(json_t *root, const char *file, struct run *run,

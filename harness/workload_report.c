@@ -16,6 +16,7 @@
 #include "analysis.h"
 #include "cell.h"
 #include "fmt.h"
+#include "path.h"
 #include "plots.h"
 #include "reference.h"
 #include "workload_report.h"
@@ -25,18 +26,6 @@
 static double pct(uint64_t part, uint64_t whole)
 {
 	return whole ? 100.0 * part / whole : 0;
-}
-
-/* The directory report.md is written in (its plots go below it). */
-static void report_dir(const char *report_path, char *out, size_t len)
-{
-	const char *slash = strrchr(report_path, '/');
-
-	if (slash)
-		snprintf(out, len, "%.*s", (int)(slash - report_path),
-			 report_path);
-	else
-		snprintf(out, len, ".");
 }
 
 static bool tree_of_class(const struct workload *w, unsigned c)
@@ -107,9 +96,7 @@ static int size_plot(FILE *f, const struct workload *w, const char *dir)
 	const char *groups[DATASET_N_BINS];
 	double values[2 * DATASET_N_BINS];
 	unsigned first = DATASET_N_BINS, last = 0;
-	struct plots_result pr;
 	size_t n = 0;
-	int ret;
 
 	for (unsigned b = 0; b < DATASET_N_BINS; b++) {
 		if (!s->bins[b].files)
@@ -125,13 +112,10 @@ static int size_plot(FILE *f, const struct workload *w, const char *dir)
 	}
 	snprintf(title, sizeof(title), "Size distribution of %s: files and "
 		 "bytes per size bin (bin X: X to 2X-1 bytes)", w->name);
-	ret = plots_write_bars(&(struct plots_bars){
+	return plots_bars_markdown(f, &(struct plots_bars){
 		.name = "dataset-sizes", .title = title,
 		.ylabel = "share, %", .groups = groups, .n_groups = n,
-		.series = series, .n_series = 2, .values = values }, dir, &pr);
-	if (!ret)
-		plots_embed_markdown(f, &pr);
-	return ret;
+		.series = series, .n_series = 2, .values = values }, dir);
 }
 
 /* Distinct measured strategies (no reference tools), in cell order. */
@@ -175,7 +159,6 @@ static int class_plot(FILE *f, const struct analysis *a, const char *dir,
 	const char **names = calloc(run->n_cells + 1, sizeof(*names));
 	const char *groups[DATASET_N_CLASSES + 1];
 	double *values = NULL;
-	struct plots_result pr;
 	char title[160], name[48];
 	size_t ns;
 	int ret = -ENOMEM;
@@ -198,12 +181,10 @@ static int class_plot(FILE *f, const struct analysis *a, const char *dir,
 	snprintf(title, sizeof(title), "Throughput by size class of %s, %s "
 		 "cache (best tunables)", w->name, cache_mode_name(m));
 	snprintf(name, sizeof(name), "dataset-classes-%s", cache_mode_name(m));
-	ret = plots_write_bars(&(struct plots_bars){
+	ret = plots_bars_markdown(f, &(struct plots_bars){
 		.name = name, .title = title, .ylabel = "throughput, MiB/s",
 		.groups = groups, .n_groups = w->n_trees, .series = names,
-		.n_series = ns, .values = values }, dir, &pr);
-	if (!ret)
-		plots_embed_markdown(f, &pr);
+		.n_series = ns, .values = values }, dir);
 out_free:
 	free(values);
 	free(names);
@@ -267,7 +248,7 @@ int workload_report_section(FILE *f, const struct analysis *a,
 
 	if (!w)
 		return 0;
-	report_dir(report_path, dir, sizeof(dir));
+	path_dir_of(report_path, dir, sizeof(dir));
 	fprintf(f, "## Dataset %s\n\n", w->name);
 	describe(f, w);
 	class_table(f, w);

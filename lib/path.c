@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* $PATH lookup (see path.h). */
+/* $PATH lookup, a path's directory (see path.h). */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -48,4 +48,14 @@ bool path_find_program(const char *name, char *out, size_t len)
 			    &l, NULL, 0) == 1 ||
 	       strlist_each("/usr/local/sbin:/usr/sbin:/sbin", ':', 0,
 			    try_dir, &l, NULL, 0) == 1;
+}
+
+void path_dir_of(const char *path, char *out, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash)
+		snprintf(out, len, "%.*s", (int)(slash - path), path);
+	else
+		snprintf(out, len, ".");
 }

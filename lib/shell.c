@@ -27,6 +27,19 @@ static void ansi_c_quote(FILE *f, const char *word)
 	fputc('\'', f);
 }
 
+void shell_put_quoted(FILE *f, const char *s, char quote,
+		      const char *quote_as)
+{
+	fputc(quote, f);
+	for (; *s; s++) {
+		if (*s == quote)
+			fputs(quote_as, f);
+		else
+			fputc(*s, f);
+	}
+	fputc(quote, f);
+}
+
 void shell_quote(FILE *f, const char *word)
 {
 	if (*word && strspn(word, SHELL_SAFE) == strlen(word)) {
@@ -38,14 +51,7 @@ void shell_quote(FILE *f, const char *word)
 			ansi_c_quote(f, word);
 			return;
 		}
-	fputc('\'', f);
-	for (; *word; word++) {
-		if (*word == '\'')
-			fputs("'\\''", f);
-		else
-			fputc(*word, f);
-	}
-	fputc('\'', f);
+	shell_put_quoted(f, word, '\'', "'\\''");
 }
 
 char *shell_join(const char *prefix, int argc, char *const *argv)
