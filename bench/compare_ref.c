@@ -351,6 +351,7 @@ static int render(const struct compare_ref_request *rq, const char *out,
 				   .base_short = rq->ref,
 				   .new_short = "current" };
 	struct comparison cmp;
+	struct compare_options o = rq->opts;
 	char *md = NULL, *js = NULL;
 	int dirfd = -1, ret;
 
@@ -358,7 +359,9 @@ static int render(const struct compare_ref_request *rq, const char *out,
 		 ref_hash);
 	snprintf(new_label, sizeof(new_label), "working tree%s (%s)",
 		 co->dirty ? " (dirty)" : "", IOBENCH_COMMIT);
-	ret = compare_runs(&sides[1].run, &sides[0].run, &rq->opts, &cmp);
+	/* pass k of each side ran next to pass k of the other (A B B A) */
+	o.paired_runs = true;
+	ret = compare_runs(&sides[1].run, &sides[0].run, &o, &cmp);
 	if (ret) {
 		bench_error("compare: %s", strerror(-ret));
 		return EXIT_RUNTIME;

@@ -40,6 +40,18 @@ void compare_groups_free(struct run_groups *g);
 int compare_welch_runs(const struct run_groups *x, const struct run_groups *y,
 		       bool log_scale, double level, double *p, double *half);
 
+/*
+ * Runs measured in pairs (run k of x next to run k of y, the same count
+ * on both sides, >= 2): the mean of the pairs' log(median x / median y),
+ * *ratio = its exp, [*lo, *hi] the t interval at `level` over the
+ * pairs, *p the two-sided one-sample t test of the mean against 0.
+ * Constant pairs: the half-width 0, p 1 when the mean is 0, else 0.
+ * 0 or -EINVAL (unpaired or a non-positive median), -ENOMEM.
+ */
+int compare_paired_runs(const struct run_groups *x, const struct run_groups *y,
+			double level, double *ratio, double *lo, double *hi,
+			double *p);
+
 /* Judges figure m (not METRIC_TIME) of a matched cell into
  * cc->metric[m], p unadjusted; the verdict comes later
  * (compare_judge_verdict). 0 or -ENOMEM. */

@@ -140,6 +140,56 @@ int compare_welch_runs(const struct run_groups *x, const struct run_groups *y,
 	return 0;
 }
 
+int compare_paired_runs(const struct run_groups *x, const struct run_groups *y,
+			double level, double *ratio, double *lo, double *hi,
+			double *p)
+{
+	size_t n = x->runs, max_n = 0;
+	double *d, *scratch, mean, sd, se, t, half;
+
+	if (n < 2 || y->runs != n)
+		return -EINVAL;
+	for (size_t r = 0; r < n; r++) {
+		if (x->n[r] > max_n)
+			max_n = x->n[r];
+		if (y->n[r] > max_n)
+			max_n = y->n[r];
+	}
+	d = malloc(n * sizeof(*d));
+	scratch = malloc(max_n * sizeof(*scratch));
+	if (!d || !scratch) {
+		free(d);
+		free(scratch);
+		return -ENOMEM;
+	}
+	for (size_t r = 0; r < n; r++) {
+		double mx = median_of(x->x[r], x->n[r], scratch);
+		double my = median_of(y->x[r], y->n[r], scratch);
+
+		d[r] = mx > 0 && my > 0 ? log(mx / my) : NAN;
+	}
+	free(scratch);
+	mean = gsl_stats_mean(d, 1, n);
+	sd = gsl_stats_sd_m(d, 1, n, mean);
+	free(d);
+	if (!isfinite(mean))
+		return -EINVAL;
+	se = sd / sqrt((double)n);
+	if (!(se > 0)) {
+		*p = mean == 0 ? 1 : 0;
+		half = 0;
+	} else {
+		t = mean / se;
+		*p = fmin(1, 2 * gsl_cdf_tdist_Q(fabs(t), (double)(n - 1)));
+		half = gsl_cdf_tdist_Qinv((1 - level) / 2, (double)(n - 1)) *
+		       se;
+	}
+	*ratio = exp(mean);
+	*lo = exp(mean - half);
+	*hi = exp(mean + half);
+	return 0;
+}
+
 /*
  * Percentile-bootstrap CI of median(x) - median(y): `resamples` draws of
  * each side with replacement (GSL mt19937, seeded as everywhere).

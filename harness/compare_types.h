@@ -38,6 +38,11 @@ struct compare_options {
 	/* this host's A/A noise floors (calibration.h), borrowed; NULL:
 	 * none. Used for cells with one run per side. */
 	const struct calibration *floors;
+	/* run k of one side was measured next to run k of the other
+	 * (compare REF's A B B A passes): cells with the same number of
+	 * runs (>= 2) on both sides are judged on the paired per-run log
+	 * ratios of the medians, in which drift between passes cancels */
+	bool paired_runs;
 };
 
 /* --fail-on: the figures whose regressions fail the comparison. */
@@ -94,6 +99,9 @@ struct compare_cell {
 	 * Welch's test on the runs' log medians */
 	size_t runs_base, runs_new;
 	bool hierarchical;
+	/* with compare_options.paired_runs: ratio, CI and p from the
+	 * per-run pairs (compare_paired_runs) */
+	bool paired;
 	/* half the CI of each side's median time (the table's "±") */
 	double base_half, new_half;
 	/* the noise floor applied to the time change, as |log ratio|; 0
@@ -127,7 +135,7 @@ struct comparison {
 	 * n_regressed and n_improved) */
 	size_t metric_regressed[METRIC_COUNT], metric_improved[METRIC_COUNT];
 	/* cells compared with a noise floor; with several runs per side */
-	size_t n_floored, n_hierarchical;
+	size_t n_floored, n_hierarchical, n_paired;
 	/* a side of one run was measured while other processes were busy
 	 * (env_load.h), and the two sides at different times: the time
 	 * changes of single-run cells are not judged (within noise), as

@@ -115,11 +115,17 @@ static void md_test(FILE *f, const struct comparison *cmp)
 		   "%g%% CI, alpha %g%s, threshold ±%g%%", 100 * o->level,
 		o->alpha, o->holm ? " (Holm-adjusted p)" : "",
 		100 * o->threshold);
-	if (cmp->n_hierarchical)
+	if (cmp->n_paired)
+		fprintf(f, "; %zu of %zu cells over runs measured in pairs "
+			   "(interleaved passes): the mean of the pairs' log "
+			   "ratios of medians, its t interval and one-sample t "
+			   "test (drift between passes cancels)",
+			cmp->n_paired, judged);
+	if (cmp->n_hierarchical > cmp->n_paired)
 		fprintf(f, "; %zu of %zu cells over several runs per side: "
 			   "hierarchical bootstrap (runs, then rounds) and "
 			   "Welch's test on the runs' log medians",
-			cmp->n_hierarchical, judged);
+			cmp->n_hierarchical - cmp->n_paired, judged);
 	if (judged > cmp->n_hierarchical)
 		fprintf(f, "; %s%zu cells with one run per side: two-sided "
 			   "Mann-Whitney U on per-copy times and a seeded "
@@ -330,6 +336,7 @@ static json_t *json_compare_cell(const struct comparison *cmp,
 	json_object_set_new(o, "runs_base", json_integer(cc->runs_base));
 	json_object_set_new(o, "runs_new", json_integer(cc->runs_new));
 	json_object_set_new(o, "hierarchical", json_boolean(cc->hierarchical));
+	json_object_set_new(o, "paired_runs", json_boolean(cc->paired));
 	json_object_set_new(o, "base_median_ci_half_s",
 			    json_num(cc->base_half));
 	json_object_set_new(o, "new_median_ci_half_s",

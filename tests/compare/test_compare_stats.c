@@ -318,6 +318,63 @@ static void test_matching(void **state)
 /* A single-run side measured under other load at another time: its time
  * changes are not judged (within noise, gate passes, said why); the same
  * two runs measured together (overlapping times) are judged. */
+/*
+ * Four passes a side whose levels drift together (x1.0, x1.4, x0.8,
+ * x1.2, as from one pass to the next on a busy VM), the new side 20%
+ * slower in every pair: judged on the pairs it is regressed with a
+ * narrow CI; unpaired (runs as independent samples) the drift hides it.
+ * The same drift with no change: the same, also paired.
+ */
+static void test_paired_runs(void **state)
+{
+	static const double drift[] = { 1.0, 1.4, 0.8, 1.2 };
+	static const double t[] = { 10.0, 10.2, 9.9, 10.1, 10.05, 9.95 };
+	struct compare_options o;
+
+	(void)state;
+	compare_default_options(&o);
+	for (int paired = 0; paired < 2; paired++) {
+		for (int slower = 0; slower < 2; slower++) {
+			struct comparison cmp;
+			struct run b, n;
+			double tb[24], tn[24];
+			struct cell *cb, *cn;
+
+			fixture_run(&b, "base");
+			fixture_run(&n, "new");
+			for (size_t i = 0; i < 24; i++) {
+				tb[i] = t[i % 6] * drift[i / 6];
+				tn[i] = tb[i] * (slower ? 1.2 : 1);
+			}
+			cb = fixture_add_cell(&b, "rw", 1 << 20, 4096, tb, 24,
+					      1);
+			cn = fixture_add_cell(&n, "rw", 1 << 20, 4096, tn, 24,
+					      1);
+			for (size_t i = 0; i < 24; i++)
+				cb->samples[i].run = cn->samples[i].run =
+					(unsigned)(i / 6);
+			o.paired_runs = paired;
+			assert_int_equal(compare_runs(&b, &n, &o, &cmp), 0);
+			assert_int_equal(cmp.cells[0].paired, paired);
+			if (slower && paired) {
+				assert_int_equal(cmp.cells[0].verdict,
+						 VERDICT_REGRESSED);
+				assert_true(cmp.cells[0].ratio_lo > 1.15 &&
+					    cmp.cells[0].ratio_hi < 1.25);
+			} else if (slower) {
+				assert_int_not_equal(cmp.cells[0].verdict,
+						     VERDICT_REGRESSED);
+			} else {
+				assert_int_equal(cmp.cells[0].verdict,
+						 VERDICT_SAME);
+			}
+			compare_free(&cmp);
+			results_free(&b);
+			results_free(&n);
+		}
+	}
+}
+
 static void test_disturbed_side(void **state)
 {
 	struct compare_options o;
@@ -504,6 +561,7 @@ int main(void)
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_matching),
 		cmocka_unit_test(test_disturbed_side),
+		cmocka_unit_test(test_paired_runs),
 		cmocka_unit_test(test_holm_few_no_data_geomean),
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_writers),
