@@ -27,11 +27,12 @@ static int sendfile_copy(void *state, int src, int dst,
 		size_t want =
 			left < SENDFILE_MAX_CHUNK ? left : SENDFILE_MAX_CHUNK;
 		ssize_t n = TEMP_FAILURE_RETRY(sendfile(dst, src, &off, want));
-		/* 0 is the end of the source: the range is not all there */
-		int ret = strategy_xfer_ret(n, -ENODATA);
 
-		if (ret)
-			return ret;
+		if (n < 0)
+			return -errno;
+		/* 0 is the end of the source: the range is not all there */
+		if (n == 0)
+			return -ENODATA;
 		left -= n;
 	}
 	return 0;
