@@ -39,6 +39,22 @@
 /* Defaults: see the top of the file */
 #define IO_URING_DEFAULT_BUFFER (256u * 1024)
 #define IO_URING_DEFAULT_QD 8u
+/*
+ * A wait for completions that sees none for this long cancels what is in
+ * flight and issues it again; after IO_URING_STALL_TRIES such waits in a
+ * row, with no completion between them, the copy fails (-ETIMEDOUT)
+ * instead of waiting forever. Seen on Linux 6.18 under load (1 in about
+ * 40 runs of the conformance matrix beside another test): a buffered
+ * write the kernel handed to io-wq never completed and no io-wq worker
+ * thread existed (the ring's fdinfo: SqHead 2, CqTail 1; the process had
+ * one thread); a cancel takes such a request back off io-wq's list. A
+ * request a worker is still doing is not cancelled (-EALREADY) and goes
+ * on. Needs IORING_FEAT_EXT_ARG (5.11) for the timed wait and
+ * IORING_ASYNC_CANCEL_ANY (5.19) for the cancel; older kernels wait as
+ * before.
+ */
+#define IO_URING_STALL_SEC 10
+#define IO_URING_STALL_TRIES 6
 
 enum { IO_URING_SRC, IO_URING_DST }; /* registered file slots */
 
@@ -59,6 +75,8 @@ struct uring_state {
 	unsigned *free_slots; /* stack of idle chunk indexes */
 	unsigned nfree;
 	uint64_t *t_submit; /* per chunk: when its SQE was prepared, ns */
+	unsigned stalls; /* timed-out waits since the last completion */
+	long long stall_ns; /* IO_URING_STALL_SEC, or the test's figure */
 };
 
 /* What a copy needs besides the state: the range and its geometry.
@@ -148,8 +166,14 @@ static int uring_setup(void *state, const void *options)
 	const struct uring_options *p = options;
 	struct uring_state *st = state;
 
+	const char *stall = getenv("IOBENCH_URING_STALL_MS");
+
 	st->qd = p->qd;
 	st->direct = p->direct;
+	/* test-only: a shorter stall timeout, so a test can show it */
+	st->stall_ns = stall && atoi(stall) > 0 ?
+		       atoi(stall) * 1000000LL :
+		       IO_URING_STALL_SEC * 1000000000LL;
 	/* 4096 is a multiple of every O_DIRECT alignment statx reports */
 	st->buf_size = (p->buffer + 4095) / 4096 * 4096;
 	if (!st->qd || st->qd > IO_URING_MAX_QD ||
@@ -220,16 +244,22 @@ static int uring_complete(struct uring_state *st, struct uring_job *cp,
 			  const struct io_uring_cqe *cqe, int err)
 {
 	struct strategy_chunk *c = io_uring_cqe_get_data(cqe);
-	unsigned i = c - st->chunks;
+	unsigned i;
 	int ret;
 
+	if (!c)
+		return 0; /* a cancel's own completion (uring_unstall) */
+	i = c - st->chunks;
+	if (cqe->res != -ECANCELED)
+		st->stalls = 0; /* the kernel answered */
 	if (err) {
 		st->free_slots[st->nfree++] = i;
 		return 0;
 	}
 	if (cp->obs)
 		cp->obs->complete(cp->obs->ctx, cp->now - st->t_submit[i]);
-	if (cqe->res == -EINTR || cqe->res == -EAGAIN)
+	if (cqe->res == -EINTR || cqe->res == -EAGAIN ||
+	    cqe->res == -ECANCELED)
 		ret = 0; /* nothing moved: issue the same transfer again */
 	else if (cqe->res < 0)
 		ret = cqe->res;
@@ -261,12 +291,44 @@ static uint64_t uring_start_reads(struct uring_state *st, struct uring_job *cp,
 	return pos;
 }
 
-/* Submits what is queued and waits for at least one completion. */
+/* No completion for IO_URING_STALL_SEC: cancels every request in flight
+ * (they complete with -ECANCELED and are issued again); the cancel's own
+ * completion carries no chunk. */
+static int uring_unstall(struct uring_state *st)
+{
+	struct io_uring_sqe *sqe;
+
+	if (++st->stalls > IO_URING_STALL_TRIES)
+		return -ETIMEDOUT;
+	sqe = uring_get_sqe(&st->ring);
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
+	io_uring_sqe_set_data(sqe, NULL);
+	return 0; /* submitted by the next wait */
+}
+
+/* Submits what is queued and waits for at least one completion (or
+ * gives up waiting after IO_URING_STALL_SEC, see uring_unstall()). */
 static int uring_submit_wait(struct uring_state *st)
 {
 	unsigned busy = st->qd - st->nfree;
-	int ret = io_uring_submit_and_wait(&st->ring, 1);
+	int ret;
 
+	if (st->ring.features & IORING_FEAT_EXT_ARG) {
+		struct __kernel_timespec ts = {
+			.tv_sec = st->stall_ns / 1000000000LL,
+			.tv_nsec = st->stall_ns % 1000000000LL,
+		};
+		struct io_uring_cqe *cqe;
+
+		ret = io_uring_submit_and_wait_timeout(&st->ring, &cqe, 1, &ts,
+						       NULL);
+		if (ret == -ETIME)
+			return uring_unstall(st);
+	} else {
+		ret = io_uring_submit_and_wait(&st->ring, 1);
+	}
 	if (ret >= 0 || ret == -EINTR)
 		return 0;
 	if (ret != -EAGAIN && ret != -EBUSY)
@@ -290,6 +352,7 @@ static int uring_run(struct uring_state *st, struct uring_job *cp)
 	int err = 0;
 
 	st->nfree = st->qd;
+	st->stalls = 0;
 	for (unsigned i = 0; i < st->qd; i++)
 		st->free_slots[i] = i;
 	while (st->nfree < st->qd || (!err && pos < cp->r->len)) {

@@ -87,7 +87,7 @@ static void copy_1m_rw(const struct fixture *fx, struct profile_sample *ps)
 	struct profile_session sess;
 	char src[128], dst[128];
 	int sfd, dfd;
-	void *state;
+	void *state, *opts;
 
 	assert_non_null(rw);
 	path_in(fx, "src", src, sizeof(src));
@@ -97,10 +97,11 @@ static void copy_1m_rw(const struct fixture *fx, struct profile_sample *ps)
 	assert_int_equal(dataset_fill(sfd, MIB, CONTENT_RANDOM, 1, 0), 0);
 	dfd = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	assert_true(dfd >= 0);
-	p = test_resolve(rw, &p);
+	opts = test_options(rw, &p);
 	state = calloc(1, rw->state_size ? rw->state_size : 1);
 	assert_non_null(state);
-	assert_int_equal(rw->setup ? rw->setup(state, &p) : 0, 0);
+	assert_int_equal(rw->setup ? rw->setup(state, opts) : 0, 0);
+	free(opts);
 	profile_begin(&sess, true);
 	assert_int_equal(rw->copy(state, sfd, dfd, &r), 0);
 	profile_end(&sess, ps);

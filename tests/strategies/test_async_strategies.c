@@ -15,10 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "clock.h"
 #include "params.h"
 #include "strategies.h"
 
@@ -136,12 +138,14 @@ static int copy_with(const struct copy_strategy *s, const struct test_params *p,
 static void *setup_or_skip(const struct copy_strategy *s,
 			   const struct test_params *in)
 {
-	struct test_params p = test_resolve(s, in);
+	/* the strategy's own options struct, not test_params */
+	void *opts = test_options(s, in);
 	void *state = calloc(1, s->state_size ? s->state_size : 1);
 	int ret;
 
 	assert_non_null(state);
-	ret = s->setup ? s->setup(state, &p) : 0;
+	ret = s->setup ? s->setup(state, opts) : 0;
+	free(opts);
 	if (ret && in->sqpoll &&
 	    (ret == -EPERM || ret == -EINVAL || ret == -EOPNOTSUPP)) {
 		print_message("SKIP: %s setup with SQPOLL: %s\n", s->name,
@@ -458,6 +462,59 @@ static void test_errors(void **unused)
 	}
 }
 
+/*
+ * A request that never completes - a read of an empty pipe stands in for
+ * a buffered write io-wq lost - ends the wait after the stall timeout
+ * (50 ms here, IOBENCH_URING_STALL_MS): it is cancelled and issued again,
+ * so data that arrives later still completes the copy; when none ever
+ * does, the copy fails with -ETIMEDOUT after the tries, never hangs.
+ */
+static void test_io_uring_stall(void **unused)
+{
+	const struct copy_strategy *s = &strategy_io_uring;
+	struct copy_range r = { 0, 0, 4096 };
+	char path[PATH_LEN];
+	double t0, secs;
+	void *state;
+	int pipefd[2], dst;
+	pid_t pid;
+
+	(void)unused;
+	skip_unusable(s);
+	assert_int_equal(setenv("IOBENCH_URING_STALL_MS", "50", 1), 0);
+	path_of(path, "dst");
+	for (int late = 1; late >= 0; late--) {
+		state = setup_or_skip(s, &(struct test_params){ 0 });
+		assert_int_equal(pipe(pipefd), 0);
+		dst = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		assert_true(dst >= 0);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (!pid) {
+			/* the writer: 4 KiB after 3 stall timeouts, or
+			 * nothing until the copy gave up */
+			usleep(late ? 150000 : 800000);
+			if (late)
+				(void)!write(pipefd[1], content[4], 4096);
+			_exit(0);
+		}
+		t0 = clock_now();
+		assert_int_equal(s->copy(state, pipefd[0], dst, &r),
+				 late ? 0 : -ETIMEDOUT);
+		secs = clock_now() - t0;
+		/* at least the timeouts it waited through */
+		assert_true(secs >= (late ? 0.1 : 0.3));
+		assert_int_equal(waitpid(pid, NULL, 0), pid);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		close(dst);
+		if (late)
+			assert_file("dst", content[4], 4096, 0);
+		free_state(s, state);
+	}
+	unsetenv("IOBENCH_URING_STALL_MS");
+}
+
 /* ext4 can't clone: the probe says so and copy() fails, never copies. */
 static void test_reflink(void **unused)
 {
@@ -553,6 +610,7 @@ int main(void)
 		cmocka_unit_test(test_io_uring_buffered),
 		cmocka_unit_test(test_io_uring_direct),
 		cmocka_unit_test(test_io_uring_sqpoll),
+		cmocka_unit_test(test_io_uring_stall),
 		cmocka_unit_test(test_odirect),
 		cmocka_unit_test(test_libaio),
 		cmocka_unit_test(test_ranges),
