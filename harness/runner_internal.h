@@ -148,8 +148,12 @@ int runner_grow(void **array, size_t *cap, size_t n, size_t elem);
 
 /* The path of source i of the size being run. */
 void runner_src_path(const struct runner *r, size_t i, char *out, size_t len);
-/* Makes DIR/iobench-XXXXXX and its data-* directory; err says what
- * failed. 0 or -errno (nothing left). */
+/* Seconds per file to create 64 empty files in dirfd/probe (made
+ * here; left in place); INFINITY when that failed. */
+double runner_probe_creates(int dirfd);
+/* Makes DIR/iobench-XXXXXX and its data-* directory (the fastest to
+ * create files in of 3 tried); err says what failed. 0 or -errno
+ * (nothing left). */
 int runner_make_scratch(const char *dir, char *top, char *data, size_t len,
 			int *data_fd, char *err, size_t err_len);
 /* Removes the scratch directory, --src-dir's and every target's. */

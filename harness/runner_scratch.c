@@ -6,6 +6,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,29 +72,46 @@ void runner_remove_scratch(struct runner *r)
 	remove_top(r->src_top, &r->src_fd);
 }
 
-/*
- * Creates top/data-RANDOM and opens it as the scratch directory. top gets
- * the ext4 "top of directory hierarchy" flag (FS_TOPDIR_FL; ignored where
- * unsupported), so the allocator spreads its child to a block group of
- * its own rather than next to its parent. On ext4 without a journal new
- * inodes skip those deleted in the last 1-6 minutes (recently_deleted()
- * in ialloc.c), and --dir's own group may hold thousands of them (a
- * previous run's scratch files): creating 1K files there measured 111 us
- * per file against 9 us in a fresh group. 0 or -errno.
- */
-static int open_data_dir(const char *top, char *data, size_t len,
+/* Empty files a candidate data directory's probe creates, and how many
+ * candidates a scratch directory tries (see open_data_dir()). */
+#define PROBE_FILES 64
+#define PROBE_PLACES 3
+
+double runner_probe_creates(int dirfd)
+{
+	char name[32];
+	double t0;
+	int pfd;
+
+	if (mkdirat(dirfd, "probe", 0700))
+		return INFINITY;
+	pfd = openat(dirfd, "probe", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (pfd < 0)
+		return INFINITY;
+	t0 = clock_now();
+	for (int i = 0; i < PROBE_FILES; i++) {
+		int fd;
+
+		snprintf(name, sizeof(name), "p-%02d", i);
+		fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			    0600);
+		if (fd < 0) {
+			close(pfd);
+			return INFINITY;
+		}
+		close(fd);
+	}
+	t0 = (clock_now() - t0) / PROBE_FILES;
+	close(pfd);
+	return t0;
+}
+
+/* Makes and opens top/data-RANDOM. 0 or -errno. */
+static int make_data_dir(const char *top, char *data, size_t len,
 			 int *data_fd)
 {
-	int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC), flags;
 	uint32_t salt;
 
-	if (fd < 0)
-		return -errno;
-	if (!ioctl(fd, FS_IOC_GETFLAGS, &flags)) {
-		flags |= FS_TOPDIR_FL;
-		(void)ioctl(fd, FS_IOC_SETFLAGS, &flags);
-	}
-	close(fd);
 	/* a random name: ext4 picks a TOPDIR child's group from a hash of
 	 * its name, so a fixed name would land every run in the same group,
 	 * next to the previous runs' deleted inodes (measured: 200-300 us
@@ -111,6 +130,73 @@ static int open_data_dir(const char *top, char *data, size_t len,
 		return ret;
 	}
 	return 0;
+}
+
+/*
+ * Creates top/data-RANDOM and opens it as the scratch directory. top gets
+ * the ext4 "top of directory hierarchy" flag (FS_TOPDIR_FL; ignored where
+ * unsupported), so the allocator spreads its child to a block group of
+ * its own rather than next to its parent. On ext4 without a journal new
+ * inodes skip those deleted in the last 1-6 minutes (recently_deleted()
+ * in ialloc.c), and --dir's own group may hold thousands of them (a
+ * previous run's scratch files): creating 1K files there measured 111 us
+ * per file against 9 us in a fresh group.
+ *
+ * A random group can still be such a group - the one the previous run,
+ * or compare REF's previous pair of passes, emptied seconds ago: then
+ * every copy of the run creates its file there and the whole run is
+ * slower (compare REF, 1M copies: 1 sweep in about 15 ran all its cells
+ * 20-35% slower than the other binary's, sample after sample, its data
+ * directory in the group next to the other's). So PROBE_PLACES data
+ * directories are made and PROBE_FILES empty files created in each
+ * (runner_probe_creates(), under a millisecond in a fresh group); the
+ * fastest is used, the others stay empty until the run ends. 0 or
+ * -errno.
+ */
+static int open_data_dir(const char *top, char *data, size_t len,
+			 int *data_fd)
+{
+	int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC), flags;
+	char cand[PATH_MAX];
+	double best = INFINITY;
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (!ioctl(fd, FS_IOC_GETFLAGS, &flags)) {
+		flags |= FS_TOPDIR_FL;
+		(void)ioctl(fd, FS_IOC_SETFLAGS, &flags);
+	}
+	close(fd);
+	*data_fd = -1;
+	for (int i = 0; i < PROBE_PLACES; i++) {
+		double t;
+
+		ret = make_data_dir(top, cand, sizeof(cand), &fd);
+		if (ret)
+			break;
+		t = runner_probe_creates(fd);
+		if (*data_fd < 0 || t < best) {
+			if (*data_fd >= 0)
+				close(*data_fd);
+			*data_fd = fd;
+			best = t;
+			if (snprintf(data, len, "%s", cand) >= (int)len)
+				ret = -ENAMETOOLONG;
+		} else {
+			close(fd);
+		}
+		if (ret)
+			break;
+	}
+	/* what was made stays until the run ends: the scratch removal
+	 * takes it (nothing deleted now, in no group) */
+	if (*data_fd >= 0 && !ret)
+		return 0;
+	if (*data_fd >= 0)
+		close(*data_fd);
+	*data_fd = -1;
+	return ret ? ret : -EIO;
 }
 
 /* Makes DIR/iobench-XXXXXX (owner-marked) and its data-* directory in
