@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,6 +229,7 @@ struct side {
 	unsigned passes;
 	bool cells_failed;
 	bool batch_from;		/* its sweep takes --batch-from */
+	bool lockstep;			/* and --lockstep */
 };
 
 static void progress(const struct compare_ref_request *rq, const char *fmt,
@@ -254,6 +256,79 @@ static void progress(const struct compare_ref_request *rq, const char *fmt,
  * per file depends on the batch (a batch of 20 1 MiB files leaves 20 MiB
  * dirty) and passes that calibrated apart would differ by that alone.
  */
+/* The log's entry of one pass. */
+static void log_pass(json_t *log, unsigned k, const struct side *s,
+		     const char *dir, const struct passes_outcome *o,
+		     const struct run *pass, bool ok)
+{
+	json_array_append_new(log, json_pack(
+		"{s:I, s:s, s:s, s:i, s:f, s:s?}", "pass", (json_int_t)k + 1,
+		"side", s->name, "directory", dir, "exit", o->code, "seconds",
+		o->seconds, "run_id", ok ? pass->id : NULL));
+}
+
+/*
+ * --runs pairs of passes, each pair both binaries at once taking turns
+ * one sample process at a time (sweep --lockstep): sample k of one runs
+ * next to sample k of the other, so what the machine does over seconds
+ * falls on both alike. Passes after the first pair copy its batches.
+ */
+static int run_lockstep(const struct compare_ref_request *rq, const char *out,
+			struct side sides[2], json_t *log, char **args,
+			size_t n_args)
+{
+	const char *bins[2] = { sides[0].bin, sides[1].bin };
+	char first[PATH_MAX + 64] = "";
+	int ret = 0;
+
+	for (unsigned k = 0; k < rq->runs && !ret; k++) {
+		char dirs[2][PATH_MAX + 32], err[PATH_MAX + 512];
+		const char *dp[2] = { dirs[0], dirs[1] };
+		struct passes_outcome o[2];
+		struct run pass[2];
+		unsigned turns;
+
+		for (int i = 0; i < 2; i++)
+			snprintf(dirs[i], sizeof(dirs[i]), "%s/passes/%02u-%s",
+				 out, k + 1, i ? "ref" : "current");
+		progress(rq, "passes %u/%u: %s and %s taking turns ...", k + 1,
+			 rq->runs, sides[1].name, sides[0].name);
+		if (*first) {
+			args[n_args] = "--batch-from";
+			args[n_args + 1] = first;
+		}
+		ret = passes_run_pair(bins, args, n_args + (*first ? 2 : 0), dp,
+				      k % 2, &stop_signal, pass, o, &turns, err,
+				      sizeof(err));
+		args[n_args] = args[n_args + 1] = NULL;
+		for (int i = 0; i < 2; i++)
+			log_pass(log, k, &sides[i], dirs[i], &o[i], &pass[i],
+				 !ret);
+		if (ret == -EINTR)
+			break;
+		if (ret) {
+			bench_error("compare: passes %u: %s", k + 1, err);
+			ret = ret == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+			break;
+		}
+		progress(rq, "passes %u/%u: done in %.0f s (%u turns)", k + 1,
+			 rq->runs, fmax(o[0].seconds, o[1].seconds), turns);
+		if (!*first)
+			snprintf(first, sizeof(first), "%s", o[0].results);
+		for (int i = 0; i < 2 && !ret; i++) {
+			sides[i].cells_failed |= o[i].code == 3;
+			if (passes_merge(&sides[i].run, &pass[i],
+					 sides[i].passes++)) {
+				bench_error("compare: out of memory");
+				ret = EXIT_RUNTIME;
+			}
+		}
+		results_free(&pass[0]);
+		results_free(&pass[1]);
+	}
+	return ret;
+}
+
 static int run_passes(const struct compare_ref_request *rq, const char *out,
 		      struct side sides[2], json_t *log)
 {
@@ -264,16 +339,26 @@ static int run_passes(const struct compare_ref_request *rq, const char *out,
 	unsigned total = 2 * rq->runs;
 	int ret = 0;
 
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		sides[i].batch_from = passes_binary_has_option(sides[i].bin,
 							       "--batch-from");
-	if (!sides[1].batch_from)
+		sides[i].lockstep = passes_binary_has_option(sides[i].bin,
+							     "--lockstep");
+	}
+	if (!sides[1].lockstep)
+		progress(rq, "%s's sweep has no --lockstep: whole passes in "
+			 "turn (noisier)", sides[1].name);
+	else if (!sides[1].batch_from)
 		progress(rq, "%s's sweep has no --batch-from: its passes "
 			 "calibrate their own batches (noisier)", sides[1].name);
 
 	if (!args) {
 		bench_error("compare: out of memory");
 		return EXIT_RUNTIME;
+	}
+	if (sides[0].lockstep && sides[1].lockstep) {
+		ret = run_lockstep(rq, out, sides, log, args, n_args);
+		total = 0;
 	}
 	for (unsigned k = 0; k < total && !ret; k++) {
 		struct side *s = &sides[passes_abba(k)];
@@ -293,11 +378,7 @@ static int run_passes(const struct compare_ref_request *rq, const char *out,
 				     dir, &stop_signal, &pass, &o, err,
 				     sizeof(err));
 		args[n_args] = args[n_args + 1] = NULL;
-		json_array_append_new(log, json_pack(
-			"{s:I, s:s, s:s, s:i, s:f, s:s?}", "pass",
-			(json_int_t)k + 1, "side", s->name, "directory", dir,
-			"exit", o.code, "seconds", o.seconds, "run_id",
-			ret ? NULL : pass.id));
+		log_pass(log, k, s, dir, &o, &pass, !ret);
 		if (ret == -EINTR)
 			break;
 		if (ret) {
@@ -359,8 +440,10 @@ static int render(const struct compare_ref_request *rq, const char *out,
 		 ref_hash);
 	snprintf(new_label, sizeof(new_label), "working tree%s (%s)",
 		 co->dirty ? " (dirty)" : "", IOBENCH_COMMIT);
-	/* pass k of each side ran next to pass k of the other (A B B A) */
+	/* pass k of each side ran next to pass k of the other (A B B A);
+	 * taking turns, sample k of each next to the other's */
 	o.paired_runs = true;
+	o.paired_rounds = sides[0].lockstep && sides[1].lockstep;
 	ret = compare_runs(&sides[1].run, &sides[0].run, &o, &cmp);
 	if (ret) {
 		bench_error("compare: %s", strerror(-ret));

@@ -19,6 +19,7 @@
 #include "cluster.h"
 #include "config.h"
 #include "fmt.h"
+#include "lockstep.h"
 #include "machine_limits.h"
 #include "outfile.h"
 #include "pipeline.h"
@@ -424,6 +425,26 @@ static const struct bench_store sweep_stores[] = {
  * EXIT_USAGE (printed). The presets parse their own options first, then
  * the user's, so a repeated option replaces the preset's value.
  */
+/* --lockstep FD: a socket compare REF gave this process (lockstep.h) */
+static int attach_lockstep(const char *arg)
+{
+	char why[128], *end;
+	long fd;
+
+	errno = 0;
+	fd = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || fd < 0 || fd > INT_MAX) {
+		bench_error("sweep: --lockstep: '%s' is no file descriptor",
+			    arg);
+		return EXIT_USAGE;
+	}
+	if (lockstep_attach((int)fd, why, sizeof(why))) {
+		bench_error("sweep: --lockstep: %s", why);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
 static int set_option(int c, const char *arg, void *ctx)
 {
 	struct request_opts *o = ctx;
@@ -461,6 +482,8 @@ static int set_option(int c, const char *arg, void *ctx)
 		o->reference = arg;
 		o->reference_given = true;
 		break;
+	case OPT_LOCKSTEP:
+		return attach_lockstep(arg);
 	default:
 		return EXIT_USAGE;
 	}
@@ -531,6 +554,11 @@ int sweep_main(const char *verb, char *const *preset, int argc, char **argv)
 	code = parse_args(verb, argc, argv, &o);
 	if (code)
 		return code < 0 ? EXIT_OK : code;
+	/* --lockstep: from here on only in this process's turns */
+	if (lockstep_turn()) {
+		bench_error("%s: --lockstep: the other end has gone", verb);
+		return EXIT_RUNTIME;
+	}
 	if (pipeline_mpi_start(o.mpi, &o.quiet))
 		return EXIT_RUNTIME;
 	/* with MPI, every rank checks, and all agree (only rank 0 reads

@@ -39,6 +39,8 @@ enum { OPT_EXPORT_MARKDOWN = 1792, OPT_EXPORT_JSON };
 enum { OPT_PRESERVE = 2048 };
 /* batches of an earlier run (compare REF's passes) */
 enum { OPT_BATCH_FROM = 2304 };
+/* taking turns with another sweep (compare REF, harness/lockstep.h) */
+enum { OPT_LOCKSTEP = 2560 };
 
 /* sweep --help: the usage text. */
 void bench_sweep_usage(FILE *f);

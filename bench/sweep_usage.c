@@ -37,6 +37,7 @@ static const struct option options[] = {
 	{ "runs", required_argument, NULL, OPT_RUNS },
 	{ "budget", required_argument, NULL, OPT_BUDGET },
 	{ "batch-from", required_argument, NULL, OPT_BATCH_FROM },
+	{ "lockstep", required_argument, NULL, OPT_LOCKSTEP },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "drop-caches", no_argument, NULL, OPT_DROP_CACHES },
@@ -188,6 +189,9 @@ void bench_sweep_usage(FILE *f)
 "                        run's results.json, not calibrated by the warm-up\n"
 "                        (cells it lacks calibrate): runs made apart copy\n"
 "                        the same batches (compare REF's passes)\n"
+"  --lockstep FD         take turns with another sweep through socket FD\n"
+"                        (compare REF runs both binaries so): one sample\n"
+"                        process per turn, no rounds beyond --samples\n"
 "  --timeout SECONDS     per sample process; a hang fails the cell\n"
 "                        (default %g; time the process group is stopped,\n"
 "                        e.g. by Ctrl-Z, does not count)\n"

@@ -38,6 +38,7 @@ void compare_default_options(struct compare_options *o)
 	o->ignore = 0;
 	o->fail_on = COMPARE_FAIL_TIME;
 	o->floors = NULL;
+	o->paired_runs = o->paired_rounds = false;
 }
 
 /* A COMPARE_FAIL_* bit and the name people read for it. */
@@ -367,6 +368,19 @@ static int test_cell(struct compare_cell *cc, const struct compare_options *o,
 	else
 		ret = test_time_single(cc, gb.pooled, gb.n_pooled, gn.pooled,
 				       gn.n_pooled, o, seed);
+	/* the sides took turns sample by sample: the pairs judge. -EINVAL
+	 * (too few pairs): the figures above stand */
+	if (!ret && o->paired_rounds) {
+		int pr = compare_paired_rounds(cc->new, cc->base, o->level,
+					       o->resamples, seed, &cc->ratio,
+					       &cc->ratio_lo, &cc->ratio_hi,
+					       &cc->p, &cc->pairs,
+					       &cc->pass_effect_p);
+
+		cc->rounds_paired = !pr;
+		cc->paired &= !cc->rounds_paired;
+		ret = pr == -ENOMEM ? pr : 0;
+	}
 	if (ret)
 		goto out_free;
 	cc->p_adj = cc->p;
@@ -441,11 +455,11 @@ static void apply_floors(struct comparison *cmp)
 
 	for (size_t i = 0; i < cmp->n_cells; i++)
 		m += cmp->cells[i].verdict != VERDICT_NO_DATA &&
-		     !cmp->cells[i].hierarchical;
+		     !compare_across_runs(&cmp->cells[i]);
 	for (size_t i = 0; i < cmp->n_cells; i++) {
 		struct compare_cell *cc = &cmp->cells[i];
 
-		if (cc->verdict == VERDICT_NO_DATA || cc->hierarchical)
+		if (cc->verdict == VERDICT_NO_DATA || compare_across_runs(cc))
 			continue;
 		cc->floor = calibration_floor(cmp->opts.floors, cc->base->size,
 					      m, cmp->opts.alpha);
@@ -497,7 +511,7 @@ static int adjust_and_judge(struct comparison *cmp)
 		struct compare_cell *cc = &cmp->cells[i];
 
 		cc->verdict = verdict_of(cc, o);
-		if (cmp->disturbed && !cc->hierarchical &&
+		if (cmp->disturbed && !compare_across_runs(cc) &&
 		    (cc->verdict == VERDICT_REGRESSED ||
 		     cc->verdict == VERDICT_IMPROVED)) {
 			cc->verdict = VERDICT_NOISE;
@@ -516,8 +530,9 @@ static int adjust_and_judge(struct comparison *cmp)
 		}
 		if (cc->verdict == VERDICT_NO_DATA)
 			continue;
-		cmp->n_hierarchical += cc->hierarchical;
+		cmp->n_hierarchical += cc->hierarchical && !cc->rounds_paired;
 		cmp->n_paired += cc->paired;
+		cmp->n_rounds_paired += cc->rounds_paired;
 		cmp->n_few_samples += cc->few_samples;
 		log_sum += log(cc->ratio);
 		cmp->n_geomean++;

@@ -41,6 +41,21 @@ int compare_welch_runs(const struct run_groups *x, const struct run_groups *y,
 		       bool log_scale, double level, double *p, double *half);
 
 /*
+ * The sides took turns sample by sample: x's sample (pass r, round i)
+ * pairs with y's. The ratio x/y is exp(Hodges-Lehmann of the pairs' log
+ * ratios); *p the signed-rank test of all of them; *pairs counts them.
+ * With one pass, or passes whose log ratios do not differ (*pass_p, the
+ * Kruskal-Wallis p over the passes, >= 0.05; NaN with one pass), the CI
+ * is stats_paired_ratio's over the passes joined as one series; else
+ * stats_hier_ratio's (passes, then rounds, hulled with the t interval on
+ * the passes' ratios). 0, -EINVAL (fewer than 2 pairs), -ENOMEM.
+ */
+int compare_paired_rounds(const struct cell *x, const struct cell *y,
+			  double level, unsigned resamples, uint64_t seed,
+			  double *ratio, double *lo, double *hi, double *p,
+			  size_t *pairs, double *pass_p);
+
+/*
  * Runs measured in pairs (run k of x next to run k of y, the same count
  * on both sides, >= 2): the mean of the pairs' log(median x / median y),
  * *ratio = its exp, [*lo, *hi] the t interval at `level` over the

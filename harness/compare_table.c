@@ -269,7 +269,7 @@ void compare_md_floors(FILE *f, const struct comparison *cmp, const char *h)
 		return;
 	for (size_t i = 0; i < cmp->n_cells; i++)
 		m += cmp->cells[i].verdict != VERDICT_NO_DATA &&
-		     !cmp->cells[i].hierarchical;
+		     !compare_across_runs(&cmp->cells[i]);
 	fprintf(f, "\n%s Noise floor\n\n", h);
 	if (!m) {
 		fprintf(f, "Every cell has several runs per side: the "

@@ -43,6 +43,11 @@ struct compare_options {
 	 * runs (>= 2) on both sides are judged on the paired per-run log
 	 * ratios of the medians, in which drift between passes cancels */
 	bool paired_runs;
+	/* the two sides took turns sample by sample (compare REF with
+	 * sweep --lockstep): sample (pass, round) of one side ran next to
+	 * the same of the other, and cells are judged on those pairs
+	 * (compare_paired_rounds), in which drift over seconds cancels */
+	bool paired_rounds;
 };
 
 /* --fail-on: the figures whose regressions fail the comparison. */
@@ -102,6 +107,13 @@ struct compare_cell {
 	/* with compare_options.paired_runs: ratio, CI and p from the
 	 * per-run pairs (compare_paired_runs) */
 	bool paired;
+	/* with compare_options.paired_rounds: ratio, CI and p from the
+	 * pairs of samples (pass, round); pairs counts them (0: unpaired) */
+	bool rounds_paired;
+	size_t pairs;
+	/* and whether the passes' pairs differ: Kruskal-Wallis p (NaN:
+	 * one pass); below 0.05 they were kept apart (hierarchical) */
+	double pass_effect_p;
 	/* half the CI of each side's median time (the table's "±") */
 	double base_half, new_half;
 	/* the noise floor applied to the time change, as |log ratio|; 0
@@ -110,6 +122,13 @@ struct compare_cell {
 	/* the other figures; [METRIC_TIME] mirrors the fields above */
 	struct compare_metric metric[METRIC_COUNT];
 };
+
+/* Whether run-to-run variation is in the cell's time CI: several runs
+ * per side, or samples taken in turns (no noise floor, no "disturbed"). */
+static inline bool compare_across_runs(const struct compare_cell *cc)
+{
+	return cc->hierarchical || cc->rounds_paired;
+}
 
 /* A field of the environment (or the iobench version) that differs. */
 struct compare_env_diff {
@@ -135,7 +154,7 @@ struct comparison {
 	 * n_regressed and n_improved) */
 	size_t metric_regressed[METRIC_COUNT], metric_improved[METRIC_COUNT];
 	/* cells compared with a noise floor; with several runs per side */
-	size_t n_floored, n_hierarchical, n_paired;
+	size_t n_floored, n_hierarchical, n_paired, n_rounds_paired;
 	/* a side of one run was measured while other processes were busy
 	 * (env_load.h), and the two sides at different times: the time
 	 * changes of single-run cells are not judged (within noise), as

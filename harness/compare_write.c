@@ -115,6 +115,16 @@ static void md_test(FILE *f, const struct comparison *cmp)
 		   "%g%% CI, alpha %g%s, threshold ±%g%%", 100 * o->level,
 		o->alpha, o->holm ? " (Holm-adjusted p)" : "",
 		100 * o->threshold);
+	if (cmp->n_rounds_paired)
+		fprintf(f, "; %zu of %zu cells measured taking turns sample by "
+			   "sample (sweep --lockstep): on the pairs of samples "
+			   "(pass, round), the Hodges-Lehmann ratio, its CI "
+			   "from the moving-block bootstrap over the passes "
+			   "as one series (when their ratios do not differ: "
+			   "Kruskal-Wallis p >= 0.05; else over passes, then "
+			   "rounds, with the t interval on the passes' "
+			   "ratios) and the signed-rank test",
+			cmp->n_rounds_paired, judged);
 	if (cmp->n_paired)
 		fprintf(f, "; %zu of %zu cells over runs measured in pairs "
 			   "(interleaved passes): the mean of the pairs' log "
@@ -126,12 +136,12 @@ static void md_test(FILE *f, const struct comparison *cmp)
 			   "hierarchical bootstrap (runs, then rounds) and "
 			   "Welch's test on the runs' log medians",
 			cmp->n_hierarchical - cmp->n_paired, judged);
-	if (judged > cmp->n_hierarchical)
-		fprintf(f, "; %s%zu cells with one run per side: two-sided "
+	if (judged > cmp->n_hierarchical + cmp->n_rounds_paired)
+		fprintf(f, "; %zu cells with one run per side: two-sided "
 			   "Mann-Whitney U on per-copy times and a seeded "
 			   "bootstrap (within-run: run-to-run variation is "
-			   "%s)", cmp->n_hierarchical ? "" : "",
-			judged - cmp->n_hierarchical,
+			   "%s)",
+			judged - cmp->n_hierarchical - cmp->n_rounds_paired,
 			cmp->n_floored ? "covered by this host's noise floor "
 					 "below" :
 					 "not in these CIs; `iobench "
@@ -337,6 +347,10 @@ static json_t *json_compare_cell(const struct comparison *cmp,
 	json_object_set_new(o, "runs_new", json_integer(cc->runs_new));
 	json_object_set_new(o, "hierarchical", json_boolean(cc->hierarchical));
 	json_object_set_new(o, "paired_runs", json_boolean(cc->paired));
+	json_object_set_new(o, "paired_samples", json_integer(cc->pairs));
+	json_object_set_new(o, "pass_effect_p",
+			    cc->rounds_paired ? json_num(cc->pass_effect_p) :
+						json_null());
 	json_object_set_new(o, "base_median_ci_half_s",
 			    json_num(cc->base_half));
 	json_object_set_new(o, "new_median_ci_half_s",

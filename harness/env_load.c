@@ -100,6 +100,33 @@ static double kernel_seconds(void)
 	return total;
 }
 
+/* env_load_pause(): when the pause began, and the totals of past ones */
+static struct {
+	double wall0, busy0;
+	double wall, busy;
+} paused = { .wall0 = -1 };
+
+void env_load_pause(void)
+{
+	double steal;
+
+	paused.wall0 = clock_now();
+	if (!cpu_seconds(&paused.busy0, &steal))
+		paused.busy0 = -1;
+}
+
+void env_load_resume(void)
+{
+	double busy, steal;
+
+	if (paused.wall0 < 0)
+		return;
+	paused.wall += clock_now() - paused.wall0;
+	if (paused.busy0 >= 0 && cpu_seconds(&busy, &steal))
+		paused.busy += busy - paused.busy0;
+	paused.wall0 = -1;
+}
+
 void env_load_mark(struct env_load_mark *m)
 {
 	struct rusage self, children;
@@ -108,7 +135,9 @@ void env_load_mark(struct env_load_mark *m)
 	*m = (struct env_load_mark){ .wall = clock_now(),
 				     .busy = -1,
 				     .reported_kib = -1,
-				     .loadavg = -1 };
+				     .loadavg = -1,
+				     .paused_wall = paused.wall,
+				     .paused_busy = paused.busy };
 	if (!cpu_seconds(&m->busy, &m->steal))
 		m->busy = -1;
 	m->kernel = kernel_seconds();
@@ -147,10 +176,13 @@ void env_load_finish(const struct env_load_mark *m, struct env_load *l)
 	};
 	if (l->seconds > 0 && m->busy >= 0 && now.busy >= 0) {
 		double other = now.busy - m->busy - (now.own - m->own) -
-			       (now.kernel - m->kernel);
+			       (now.kernel - m->kernel) -
+			       (now.paused_busy - m->paused_busy);
+		double own_wall = l->seconds -
+				  (now.paused_wall - m->paused_wall);
 
 		/* tick accounting rounds: never below none */
-		l->other_cpus = fmax(other, 0) / l->seconds;
+		l->other_cpus = own_wall > 0 ? fmax(other, 0) / own_wall : 0;
 		l->steal_cpus = (now.steal - m->steal) / l->seconds;
 	}
 	if (m->reported_kib >= 0 && now.reported_kib >= m->reported_kib)

@@ -27,6 +27,8 @@ struct env_load_mark {
 	double kernel;	      /* kernel threads (writeback, I/O), seconds */
 	int64_t reported_kib; /* -1: no free page reporting counter */
 	double loadavg;	      /* 1-minute load average, -1 unknown */
+	/* env_load_pause()'s running totals when the mark was taken */
+	double paused_wall, paused_busy;
 };
 
 /* Above this many CPUs kept busy by others, a run's figures include
@@ -35,6 +37,16 @@ struct env_load_mark {
 
 /* Reads the counters now. */
 void env_load_mark(struct env_load_mark *m);
+/*
+ * This process waits while another measured process runs in its place
+ * (sweep --lockstep, harness/lockstep.h): from env_load_pause() to
+ * env_load_resume() neither the wall time nor the CPU time the machine
+ * was busy counts, so the peer's work is not "other load" of this run.
+ * (The kernel threads' time in a pause is subtracted twice; the figure
+ * never goes below none.) Two reads of /proc/stat.
+ */
+void env_load_pause(void);
+void env_load_resume(void);
 /* Fills l with the figures since m (measured true). */
 void env_load_finish(const struct env_load_mark *m, struct env_load *l);
 /* True when other processes or the hypervisor took enough CPU to

@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "clock.h"
+#include "lockstep.h"
 #include "outfile.h"
 #include "passes.h"
 #include "proc.h"
@@ -65,77 +67,213 @@ static void log_reason(const char *log, char *out, size_t len)
 		snprintf(out, len, "%s", said ? said : last);
 }
 
+/* One pass's child: its argv (extra: "--lockstep 3" or nothing), and
+ * its log file open as fd. */
+struct pass_child {
+	char **argv;
+	int fd;
+	pid_t pid;
+	int status;
+	double t0;
+};
+
+static int pass_begin(const char *bin, char *const *args, size_t n_args,
+		      const char *out_dir, bool lockstep,
+		      struct pass_child *c, struct run *run,
+		      struct passes_outcome *o, char *err, size_t len)
+{
+	size_t n = 0;
+	int dirfd, ret;
+
+	memset(run, 0, sizeof(*run));
+	*c = (struct pass_child){ .fd = -1, .pid = -1 };
+	o->code = -1;
+	snprintf(o->log, sizeof(o->log), "%s/pass.log", out_dir);
+	snprintf(o->results, sizeof(o->results), "%s/latest/results.json",
+		 out_dir);
+	c->argv = calloc(n_args + 9, sizeof(*c->argv));
+	if (!c->argv)
+		return -ENOMEM;
+	dirfd = outfile_dir_open(AT_FDCWD, out_dir, OUTFILE_CREATE);
+	if (dirfd < 0) {
+		snprintf(err, len, "cannot create %s: %s", out_dir,
+			 strerror(-dirfd));
+		return dirfd;
+	}
+	c->fd = openat(dirfd, "pass.log", O_WRONLY | O_CREAT | O_TRUNC |
+		       O_CLOEXEC | O_NOFOLLOW, 0644);
+	ret = c->fd < 0 ? -errno : 0;
+	close(dirfd);
+	if (ret) {
+		snprintf(err, len, "cannot create %s: %s", o->log,
+			 strerror(-ret));
+		return ret;
+	}
+	c->argv[n++] = (char *)bin;
+	c->argv[n++] = "sweep";
+	for (size_t i = 0; i < n_args; i++)
+		c->argv[n++] = args[i];
+	c->argv[n++] = "--out";
+	c->argv[n++] = (char *)out_dir;
+	c->argv[n++] = "--quiet";
+	if (lockstep) {
+		c->argv[n++] = "--lockstep";
+		c->argv[n++] = "3";
+	}
+	c->argv[n] = NULL;
+	c->t0 = clock_now();
+	return 0;
+}
+
+static int pass_spawn(struct pass_child *c, int child_fd,
+		      volatile sig_atomic_t *stop, char *err, size_t len)
+{
+	struct proc_opts po = { .out_fd = c->fd, .err_fd = c->fd,
+				.stop = stop, .child_fd = child_fd };
+	int ret = proc_spawn(c->argv, &po, &c->pid);
+
+	if (ret)
+		snprintf(err, len, "cannot run %s: %s", c->argv[0],
+			 strerror(-ret));
+	return ret;
+}
+
+/* After the child ended (status set): its outcome and results.json. */
+static int pass_end(struct pass_child *c, volatile sig_atomic_t *stop,
+		    struct run *run, struct passes_outcome *o, char *err,
+		    size_t len)
+{
+	char why[PATH_MAX + 256], st[64];
+	int ret;
+
+	o->seconds = clock_now() - c->t0;
+	o->code = WIFEXITED(c->status) ? WEXITSTATUS(c->status) : -1;
+	if (stop && *stop) {
+		snprintf(err, len, "stopped");
+		return -EINTR;
+	}
+	if (o->code != 0 && o->code != 3) {
+		log_reason(o->log, why, sizeof(why));
+		snprintf(err, len, "%s sweep: %s: %s (log: %s)", c->argv[0],
+			 proc_status_text(c->status, st, sizeof(st)), why,
+			 o->log);
+		return o->code == 1 ? -EINVAL : -EIO;
+	}
+	ret = results_read_json(o->results, run, why, sizeof(why));
+	if (ret)
+		snprintf(err, len, "%s", why);
+	return ret;
+}
+
+static void pass_free(struct pass_child *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->argv);
+}
+
 int passes_run_one(const char *bin, char *const *args, size_t n_args,
 		   const char *out_dir, volatile sig_atomic_t *stop,
 		   struct run *run, struct passes_outcome *o, char *err,
 		   size_t len)
 {
-	char **argv = calloc(n_args + 7, sizeof(*argv)), st[64];
-	char why[PATH_MAX + 256];
-	struct proc_opts po = { .err_fd = -1, .stop = stop };
-	double t0 = clock_now();
-	size_t n = 0;
-	int dirfd, fd = -1, status, ret;
+	struct pass_child c;
+	int ret = pass_begin(bin, args, n_args, out_dir, false, &c, run, o,
+			     err, len);
 
-	memset(run, 0, sizeof(*run));
-	o->code = -1;
-	snprintf(o->log, sizeof(o->log), "%s/pass.log", out_dir);
-	snprintf(o->results, sizeof(o->results), "%s/latest/results.json",
-		 out_dir);
-	if (!argv)
-		return -ENOMEM;
-	dirfd = outfile_dir_open(AT_FDCWD, out_dir, OUTFILE_CREATE);
-	if (dirfd < 0) {
-		ret = dirfd;
-		snprintf(err, len, "cannot create %s: %s", out_dir,
-			 strerror(-ret));
-		goto out_free;
+	if (!ret)
+		ret = pass_spawn(&c, 0, stop, err, len);
+	if (!ret) {
+		ret = proc_wait(c.pid, &c.status, stop);
+		if (ret)
+			snprintf(err, len, "waiting for %s: %s", bin,
+				 strerror(-ret));
 	}
-	fd = openat(dirfd, "pass.log", O_WRONLY | O_CREAT | O_TRUNC |
-		    O_CLOEXEC | O_NOFOLLOW, 0644);
-	close(dirfd);
-	if (fd < 0) {
-		ret = -errno;
-		snprintf(err, len, "cannot create %s: %s", o->log,
-			 strerror(-ret));
-		goto out_free;
+	if (!ret)
+		ret = pass_end(&c, stop, run, o, err, len);
+	pass_free(&c);
+	return ret;
+}
+
+/* A socketpair whose parent end is above 3 (the child's end becomes its
+ * descriptor 3), both ends close-on-exec. */
+static int lockstep_socket(int sv[2])
+{
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return -errno;
+	for (int i = 0; i < 2; i++) {
+		int fd = fcntl(sv[i], F_DUPFD_CLOEXEC, 10);
+
+		if (fd < 0) {
+			int ret = -errno;
+
+			close(sv[0]);
+			close(sv[1]);
+			return ret;
+		}
+		close(sv[i]);
+		sv[i] = fd;
 	}
-	argv[n++] = (char *)bin;
-	argv[n++] = "sweep";
-	for (size_t i = 0; i < n_args; i++)
-		argv[n++] = args[i];
-	argv[n++] = "--out";
-	argv[n++] = (char *)out_dir;
-	argv[n++] = "--quiet";
-	argv[n] = NULL;
-	po.out_fd = po.err_fd = fd;
-	ret = proc_run(argv, &po, &status);
-	o->seconds = clock_now() - t0;
-	if (ret) {
-		snprintf(err, len, "cannot run %s: %s", bin, strerror(-ret));
-		goto out_free;
+	return 0;
+}
+
+int passes_run_pair(const char *const bins[2], char *const *args,
+		    size_t n_args, const char *const out_dirs[2],
+		    unsigned first, volatile sig_atomic_t *stop,
+		    struct run runs[2], struct passes_outcome o[2],
+		    unsigned *turns, char *err, size_t len)
+{
+	struct pass_child c[2];
+	int sv[2][2] = { { -1, -1 }, { -1, -1 } }, parent[2];
+	int ret = 0, ret2;
+
+	*turns = 0;
+	for (int i = 0; i < 2; i++)
+		c[i] = (struct pass_child){ .fd = -1, .pid = -1 };
+	for (int i = 0; i < 2 && !ret; i++) {
+		ret = pass_begin(bins[i], args, n_args, out_dirs[i], true,
+				 &c[i], &runs[i], &o[i], err, len);
+		if (!ret && (ret = lockstep_socket(sv[i])))
+			snprintf(err, len, "socketpair: %s", strerror(-ret));
 	}
-	o->code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-	if (stop && *stop) {
+	for (int i = 0; i < 2 && !ret; i++) {
+		ret = pass_spawn(&c[i], sv[i][1], stop, err, len);
+		close(sv[i][1]);
+		sv[i][1] = -1;
+	}
+	if (!ret) {
+		parent[0] = sv[0][0];
+		parent[1] = sv[1][0];
+		ret = lockstep_coordinate(parent, first, stop, turns);
+		if (ret && ret != -EINTR)
+			snprintf(err, len, "taking turns: %s", strerror(-ret));
+	}
+	/* the sweeps see end-of-file and stop (-EPIPE: "the other end
+	 * has gone") when we could not go on */
+	for (int i = 0; i < 2; i++)
+		for (int k = 0; k < 2; k++)
+			if (sv[i][k] >= 0)
+				close(sv[i][k]);
+	for (int i = 0; i < 2; i++) {
+		if (c[i].pid < 0)
+			continue;
+		ret2 = proc_wait(c[i].pid, &c[i].status, stop);
+		if (!ret && ret2) {
+			ret = ret2;
+			snprintf(err, len, "waiting for %s: %s", bins[i],
+				 strerror(-ret2));
+		}
+	}
+	for (int i = 0; i < 2 && !ret; i++)
+		ret = pass_end(&c[i], stop, &runs[i], &o[i], err, len);
+	if (ret == -EINTR)
 		snprintf(err, len, "stopped");
-		ret = -EINTR;
-		goto out_free;
+	if (ret) {
+		results_free(&runs[0]);
+		results_free(&runs[1]);
 	}
-	if (o->code != 0 && o->code != 3) {
-		log_reason(o->log, why, sizeof(why));
-		snprintf(err, len, "%s sweep: %s: %s (log: %s)", bin,
-			 proc_status_text(status, st, sizeof(st)), why,
-			 o->log);
-		ret = o->code == 1 ? -EINVAL : -EIO;
-		goto out_free;
-	}
-	ret = results_read_json(o->results, run, why, sizeof(why));
-	if (ret)
-		snprintf(err, len, "%s", why);
-out_free:
-	if (fd >= 0)
-		close(fd);
-	free(argv);
+	pass_free(&c[0]);
+	pass_free(&c[1]);
 	return ret;
 }
 

@@ -39,6 +39,20 @@ int passes_run_one(const char *bin, char *const *args, size_t n_args,
 		   size_t len);
 
 /*
+ * Runs the same sweep with two binaries at once, taking turns one sample
+ * process at a time (sweep --lockstep, lockstep.h; A B B A ... with A =
+ * bins[first]): bins[i] writes into out_dirs[i], read back into runs[i].
+ * *turns counts the turns given. 0 when both ended with exit 0 or 3;
+ * else as passes_run_one() (the first failure's reason in err; runs
+ * left empty).
+ */
+int passes_run_pair(const char *const bins[2], char *const *args,
+		    size_t n_args, const char *const out_dirs[2],
+		    unsigned first, volatile sig_atomic_t *stop,
+		    struct run runs[2], struct passes_outcome o[2],
+		    unsigned *turns, char *err, size_t len);
+
+/*
  * Adds pass (a finished run of the same sweep) to side as run `index`:
  * with side empty, pass becomes it; else each cell's samples move to
  * the cell of side with the same key (a cell side lacks moves over

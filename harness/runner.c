@@ -19,6 +19,7 @@
 #include "cluster.h"
 #include "estimate.h"
 #include "fmt.h"
+#include "lockstep.h"
 #include "profile.h"
 #include "ranks.h"
 #include "runner_internal.h"
@@ -330,7 +331,9 @@ static bool size_finished(const struct runner *r)
 		if (r->round >= n && precise)
 			precise = !wants_rounds(r, &run->cells[i]);
 	}
-	if (spent || r->round >= EXTEND_FACTOR * n)
+	/* sweep --lockstep: the other binary's rounds, no more */
+	if (spent || r->round >= EXTEND_FACTOR * n ||
+	    (lockstep_on() && r->round >= n))
 		return true;
 	return r->round >= n && precise;
 }

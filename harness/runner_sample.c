@@ -22,6 +22,7 @@
 #include "dataset.h"
 #include "diskstats.h"
 #include "io_latency.h"
+#include "lockstep.h"
 #include "profile.h"
 #include "ranks.h"
 #include "runner_internal.h"
@@ -474,6 +475,12 @@ int runner_run_sample_again(struct runner *r, size_t ci, unsigned k,
 {
 	int ret, tries = 0;
 
+	/* sweep --lockstep: every sample process is one turn; a
+	 * coordinator that has gone stops the run as a signal would */
+	if (lockstep_turn()) {
+		snprintf(why, len, "compare's coordinator has gone");
+		return -EINTR;
+	}
 	do {
 		if (t_last)
 			*t_last = runner_clock(r);

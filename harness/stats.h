@@ -259,6 +259,19 @@ int stats_paired_ratio(const double *a, const double *b, size_t n,
 		       struct stats_paired *out);
 
 /*
+ * Kruskal-Wallis test
+ * -------------------
+ *
+ * Whether k groups x[g][0..n[g]) (finite values, k >= 2, at least 3 in
+ * all, each group at least 1) come from one distribution: H on the
+ * pooled mid-ranks with the tie correction, p from chi-square with k - 1
+ * degrees of freedom, as scipy.stats.kruskal. -EINVAL when every value
+ * is equal (no ranking) or the shape is wrong.
+ */
+int stats_kruskal(const double *const *x, const size_t *n, size_t k,
+		  double *h, double *p);
+
+/*
  * Holm-Bonferroni
  * ---------------
  *

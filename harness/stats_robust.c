@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_statistics_double.h>
 
 #include "stats.h"
@@ -137,5 +138,53 @@ int stats_describe(const double *x, size_t n, struct stats_distribution *d)
 	ret = find_slow_mode(s, n, d);
 out_free_sorted:
 	free(s);
+	return ret;
+}
+
+int stats_kruskal(const double *const *x, const size_t *n, size_t k,
+		  double *h, double *p)
+{
+	size_t total = 0, at = 0;
+	double *all, *rank, ties, sum = 0, nn;
+	int ret;
+
+	if (k < 2)
+		return -EINVAL;
+	for (size_t g = 0; g < k; g++) {
+		if (!n[g])
+			return -EINVAL;
+		total += n[g];
+	}
+	if (total < 3)
+		return -EINVAL;
+	all = malloc(total * sizeof(*all));
+	rank = malloc(total * sizeof(*rank));
+	if (!all || !rank) {
+		free(all);
+		free(rank);
+		return -ENOMEM;
+	}
+	for (size_t g = 0; g < k; g++)
+		for (size_t i = 0; i < n[g]; i++)
+			all[at++] = x[g][i];
+	ret = stats_midranks(all, total, rank, &ties);
+	nn = (double)total;
+	if (!ret && ties >= nn * nn * nn - nn)
+		ret = -EINVAL;	/* one value throughout */
+	if (!ret) {
+		at = 0;
+		for (size_t g = 0; g < k; g++) {
+			double r = 0;
+
+			for (size_t i = 0; i < n[g]; i++)
+				r += rank[at++];
+			sum += r * r / (double)n[g];
+		}
+		*h = (12.0 / (nn * (nn + 1)) * sum - 3 * (nn + 1)) /
+		     (1 - ties / (nn * nn * nn - nn));
+		*p = gsl_cdf_chisq_Q(fmax(*h, 0), (double)(k - 1));
+	}
+	free(all);
+	free(rank);
 	return ret;
 }

@@ -142,7 +142,9 @@ static int init_attr(posix_spawnattr_t *attr)
 	return ret;
 }
 
-int proc_run(char *const *argv, const struct proc_opts *o, int *status)
+/* Starts argv; with capture, *pipe_rd is the read end of its stdout. */
+static int spawn(char *const *argv, const struct proc_opts *o, pid_t *pidp,
+		 int *pipe_rd)
 {
 	posix_spawnattr_t attr;
 	posix_spawn_file_actions_t fa;
@@ -171,6 +173,9 @@ int proc_run(char *const *argv, const struct proc_opts *o, int *status)
 				   redirect(&fa, o->out_fd, STDOUT_FILENO);
 	if (!ret)
 		ret = redirect(&fa, o->err_fd, STDERR_FILENO);
+	/* dup2 onto 3 clears close-on-exec; the caller's copy keeps it */
+	if (!ret && o->child_fd > 0)
+		ret = posix_spawn_file_actions_adddup2(&fa, o->child_fd, 3);
 	if (!ret)
 		ret = strchr(argv[0], '/') ?
 		      posix_spawn(&pid, argv[0], &fa, &attr, argv, env) :
@@ -185,9 +190,36 @@ int proc_run(char *const *argv, const struct proc_opts *o, int *status)
 			close(pipefd[0]);
 		return -ret;
 	}
+	*pidp = pid;
+	*pipe_rd = pipefd[0];
+	return 0;
+}
+
+int proc_spawn(char *const *argv, const struct proc_opts *o, pid_t *pid)
+{
+	int rd;
+
+	if (o->capture)
+		return -EINVAL;
+	return spawn(argv, o, pid, &rd);
+}
+
+int proc_wait(pid_t pid, int *status, volatile sig_atomic_t *stop)
+{
+	return wait_for(pid, status, stop);
+}
+
+int proc_run(char *const *argv, const struct proc_opts *o, int *status)
+{
+	int rd = -1, ret;
+	pid_t pid;
+
+	ret = spawn(argv, o, &pid, &rd);
+	if (ret)
+		return ret;
 	if (o->capture) {
-		ret = read_all(pipefd[0], o->capture, pid, o->stop);
-		close(pipefd[0]);
+		ret = read_all(rd, o->capture, pid, o->stop);
+		close(rd);
 	}
 	if (!ret)
 		return wait_for(pid, status, o->stop);

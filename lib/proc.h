@@ -10,6 +10,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct proc_opts {
 	const char *cwd;		/* NULL: the caller's */
@@ -23,6 +24,9 @@ struct proc_opts {
 	/* set: a stop signal to pass on (the caller's handler stores the
 	 * signal's number there); the wait goes on until the child ends */
 	volatile sig_atomic_t *stop;
+	/* > 0: a descriptor the child gets as its descriptor 3 (e.g. one
+	 * end of a socketpair); 0: none */
+	int child_fd;
 };
 
 #define PROC_INHERIT (-2)
@@ -36,6 +40,17 @@ extern const char *const proc_git_env[];
  * not be started (-ENOENT: not found).
  */
 int proc_run(char *const *argv, const struct proc_opts *o, int *status);
+
+/*
+ * Starts argv as proc_run() does (no capture: o->capture must be NULL)
+ * and returns at once: 0 with *pid, or -errno. Wait for it with
+ * proc_wait().
+ */
+int proc_spawn(char *const *argv, const struct proc_opts *o, pid_t *pid);
+
+/* Waits for pid, passing on a stop signal stored in *stop (NULL: none).
+ * 0 with waitpid's status, or -errno. */
+int proc_wait(pid_t pid, int *status, volatile sig_atomic_t *stop);
 
 /* "exit 3", "killed by SIGKILL": a waitpid status for people. */
 const char *proc_status_text(int status, char *out, size_t len);

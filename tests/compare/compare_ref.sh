@@ -104,14 +104,26 @@ assert d["current"]["commit"] == head[:12], d["current"]
 assert d["current"]["dirty"] is False
 assert d["ref"]["build_reused"] is False
 assert d["runs_per_side"] == 2 and d["ref"]["passes"] == 2
-assert [p["side"] for p in d["passes"]] == ["current", "HEAD", "HEAD",
-                                            "current"], d["passes"]
+# two pairs of passes, each pair both binaries taking turns at once
+assert [(p["pass"], p["side"]) for p in d["passes"]] == [
+    (1, "current"), (1, "HEAD"), (2, "current"), (2, "HEAD")], d["passes"]
 assert d["regressed"] == 0 and not d["failed"], d["summary"]
 cells = {c["strategy"]: c for c in d["cells"]}
 assert set(cells) == {"rw", "sendfile"}, list(cells)
 for c in cells.values():
-    assert c["hierarchical"] and c["runs_base"] == 2 and c["runs_new"] == 2
+    assert c["runs_base"] == 2 and c["runs_new"] == 2, c
+    # judged on the pairs of samples: 2 passes x 6 rounds
+    assert c["paired_samples"] == 12 and not c["paired_runs"], c
     assert c["verdict"] != "regressed", c
+runs = {}
+for p in d["passes"]:
+    r = json.load(open(p["directory"] + "/latest/results.json"))
+    assert "--lockstep 3" in r["run"]["command_line"], r["run"]
+    runs.setdefault(p["pass"], []).append(r["run"])
+for k, (a, b) in runs.items():
+    # measured together: each ran while the other did
+    assert a["started"][:16] == b["started"][:16] or \
+        abs(a["duration"] - b["duration"]) < 5, (k, a, b)
 # each pass's own results.json records the binary's exact commit, and
 # every pass copies the first pass's batches
 assert d["ref"]["same_batches"] is True, d["ref"]

@@ -375,6 +375,115 @@ static void test_paired_runs(void **state)
 	}
 }
 
+/*
+ * Samples taken in turns (compare REF's sweep --lockstep): each round's
+ * level swings as much as 2x (a busy host, the same for both sides of a
+ * round), with 1% noise of its own. New 10% slower in every round: on
+ * the pairs it is regressed with a CI inside [1.05, 1.15], in one pass
+ * (moving-block bootstrap) and in two (hierarchical); unpaired the swings
+ * hide it. No change: the same, paired.
+ */
+static void test_paired_rounds(void **state)
+{
+	static const double swing[] = { 1.0, 2.0, 0.7, 1.5, 1.1, 0.8, 1.9,
+					1.0, 1.3, 0.9 };
+	static const double noise[] = { 1.0, 1.01, 0.99, 1.005, 0.995 };
+	struct compare_options o;
+
+	(void)state;
+	compare_default_options(&o);
+	for (int mode = 0; mode < 3; mode++) {	/* unpaired, 1 pass, 2 */
+		for (int slower = 0; slower < 2; slower++) {
+			struct comparison cmp;
+			struct run b, n;
+			double tb[20], tn[20];
+			struct cell *cb, *cn;
+
+			fixture_run(&b, "base");
+			fixture_run(&n, "new");
+			for (size_t i = 0; i < 20; i++) {
+				tb[i] = 10 * swing[i % 10] * noise[i % 5];
+				tn[i] = 10 * swing[i % 10] *
+					noise[(i + 2) % 5] * (slower ? 1.1 : 1);
+			}
+			cb = fixture_add_cell(&b, "rw", 1 << 20, 4096, tb, 20,
+					      1);
+			cn = fixture_add_cell(&n, "rw", 1 << 20, 4096, tn, 20,
+					      1);
+			for (unsigned i = 0; i < 20; i++) {
+				unsigned run = mode == 2 ? i / 10 : 0;
+
+				cb->samples[i].run = cn->samples[i].run = run;
+				cb->samples[i].round = cn->samples[i].round =
+					mode == 2 ? i % 10 : i;
+			}
+			o.paired_rounds = mode > 0;
+			assert_int_equal(compare_runs(&b, &n, &o, &cmp), 0);
+			assert_int_equal(cmp.cells[0].rounds_paired, mode > 0);
+			assert_int_equal(cmp.cells[0].pairs, mode ? 20 : 0);
+			/* two passes alike: joined as one series */
+			if (mode == 2)
+				assert_true(cmp.cells[0].pass_effect_p >= 0.25);
+			if (slower && mode) {
+				assert_int_equal(cmp.cells[0].verdict,
+						 VERDICT_REGRESSED);
+				assert_true(cmp.cells[0].ratio_lo > 1.05 &&
+					    cmp.cells[0].ratio_hi < 1.15);
+			} else if (slower) {
+				assert_int_not_equal(cmp.cells[0].verdict,
+						     VERDICT_REGRESSED);
+			} else {
+				assert_int_not_equal(cmp.cells[0].verdict,
+						     VERDICT_REGRESSED);
+				assert_int_not_equal(cmp.cells[0].verdict,
+						     VERDICT_IMPROVED);
+				assert_true(cmp.cells[0].ratio_lo < 1 &&
+					    cmp.cells[0].ratio_hi > 1);
+			}
+			compare_free(&cmp);
+			results_free(&b);
+			results_free(&n);
+		}
+	}
+}
+
+/* Two passes whose pairs differ (new 10% faster in one, 30% slower in
+ * the other): kept apart, the interval holds both and nothing is
+ * called regressed on two passes that disagree. */
+static void test_paired_rounds_apart(void **state)
+{
+	struct compare_options o;
+	struct comparison cmp;
+	struct run b, n;
+	double tb[20], tn[20];
+	struct cell *cb, *cn;
+
+	(void)state;
+	compare_default_options(&o);
+	o.paired_rounds = true;
+	fixture_run(&b, "base");
+	fixture_run(&n, "new");
+	for (size_t i = 0; i < 20; i++) {
+		tb[i] = 10 + 0.1 * (double)(i % 7);
+		tn[i] = tb[i] * (i < 10 ? 0.9 : 1.3) * (1 + 0.003 * (i % 3));
+	}
+	cb = fixture_add_cell(&b, "rw", 1 << 20, 4096, tb, 20, 1);
+	cn = fixture_add_cell(&n, "rw", 1 << 20, 4096, tn, 20, 1);
+	for (unsigned i = 0; i < 20; i++) {
+		cb->samples[i].run = cn->samples[i].run = i / 10;
+		cb->samples[i].round = cn->samples[i].round = i % 10;
+	}
+	assert_int_equal(compare_runs(&b, &n, &o, &cmp), 0);
+	assert_true(cmp.cells[0].rounds_paired);
+	assert_true(cmp.cells[0].pass_effect_p < 0.01);
+	assert_true(cmp.cells[0].ratio_lo < 0.95 &&
+		    cmp.cells[0].ratio_hi > 1.25);
+	assert_int_not_equal(cmp.cells[0].verdict, VERDICT_REGRESSED);
+	compare_free(&cmp);
+	results_free(&b);
+	results_free(&n);
+}
+
 static void test_disturbed_side(void **state)
 {
 	struct compare_options o;
@@ -562,6 +671,8 @@ int main(void)
 		cmocka_unit_test(test_matching),
 		cmocka_unit_test(test_disturbed_side),
 		cmocka_unit_test(test_paired_runs),
+		cmocka_unit_test(test_paired_rounds),
+		cmocka_unit_test(test_paired_rounds_apart),
 		cmocka_unit_test(test_holm_few_no_data_geomean),
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_writers),

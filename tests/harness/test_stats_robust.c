@@ -232,6 +232,33 @@ static void test_trend_edges(void **state)
 		    t.lag1_rho == 0.0);
 }
 
+/* Kruskal-Wallis against its formula (scipy.stats.kruskal's: the chi-
+ * square p is exp(-H/2) at 2 degrees of freedom, erfc(sqrt(H/2)) at 1),
+ * with and without ties; and the refusals. */
+static void test_kruskal(void **state)
+{
+	static const double g1[] = { 1, 2, 3, 4, 5 }, g2[] = { 2, 3, 4, 5, 6, 7 },
+			    g3[] = { 10, 11, 12 };
+	static const double t1[] = { 1, 1, 2, 2, 3 }, t2[] = { 2, 2, 3, 3, 4 };
+	static const double same[] = { 5, 5, 5 };
+	const double *three[] = { g1, g2, g3 }, *two[] = { t1, t2 };
+	const double *flat[] = { same, same };
+	size_t n3[] = { 5, 6, 3 }, n2[] = { 5, 5 }, nf[] = { 3, 3 };
+	size_t none[] = { 5, 0 };
+	double h, p;
+
+	(void)state;
+	assert_int_equal(stats_kruskal(three, n3, 3, &h, &p), 0);
+	assert_true(fabs(h - 7.694308943089429) < 1e-9);
+	assert_true(fabs(p - 0.021340374767062555) < 1e-9);
+	assert_int_equal(stats_kruskal(two, n2, 2, &h, &p), 0);
+	assert_true(fabs(h - 2.7) < 1e-9);
+	assert_true(fabs(p - 0.10034824646229079) < 1e-9);
+	assert_int_equal(stats_kruskal(flat, nf, 2, &h, &p), -EINVAL);
+	assert_int_equal(stats_kruskal(two, none, 2, &h, &p), -EINVAL);
+	assert_int_equal(stats_kruskal(two, n2, 1, &h, &p), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -239,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_describe_edges),
 		cmocka_unit_test(test_trend),
 		cmocka_unit_test(test_trend_edges),
+		cmocka_unit_test(test_kruskal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
