@@ -19,4 +19,8 @@ static inline void assert_close(double got, double want, const char *what,
 		fail_msg("%s: %s = %.17g, want %.17g", name, what, got, want);
 }
 
+/* got.field against the reference case want->field, named by the field. */
+#define ASSERT_FIELD_CLOSE(got, want, field) \
+	assert_close((got).field, (want)->field, #field, (want)->name)
+
 #endif

@@ -77,15 +77,15 @@ static void test_estimators(void **state)
 
 		assert_int_equal(stats_estimate(c->x, c->n, 0.95, &e), 0);
 		assert_int_equal(e.n, c->n);
-		assert_close(e.median, c->median, "median", c->name);
-		assert_close(e.mean, c->mean, "mean", c->name);
-		assert_close(e.sd, c->sd, "sd", c->name);
-		assert_close(e.mad, c->mad, "mad", c->name);
-		assert_close(e.min, c->min, "min", c->name);
-		assert_close(e.max, c->max, "max", c->name);
-		assert_close(e.cv, c->cv, "cv", c->name);
-		assert_close(e.q1, c->q1, "q1", c->name);
-		assert_close(e.q3, c->q3, "q3", c->name);
+		ASSERT_FIELD_CLOSE(e, c, median);
+		ASSERT_FIELD_CLOSE(e, c, mean);
+		ASSERT_FIELD_CLOSE(e, c, sd);
+		ASSERT_FIELD_CLOSE(e, c, mad);
+		ASSERT_FIELD_CLOSE(e, c, min);
+		ASSERT_FIELD_CLOSE(e, c, max);
+		ASSERT_FIELD_CLOSE(e, c, cv);
+		ASSERT_FIELD_CLOSE(e, c, q1);
+		ASSERT_FIELD_CLOSE(e, c, q3);
 		assert_int_equal(e.mild_low, c->mild_low);
 		assert_int_equal(e.mild_high, c->mild_high);
 		assert_int_equal(e.severe_low, c->severe_low);

@@ -84,16 +84,16 @@ static void test_describe(void **state)
 
 		assert_int_equal(stats_describe(c->x, c->n, &d), 0);
 		assert_int_equal(d.n, c->n);
-		assert_close(d.median, c->median, "median", c->name);
-		assert_close(d.mean, c->mean, "mean", c->name);
-		assert_close(d.p10, c->p10, "p10", c->name);
-		assert_close(d.q1, c->q1, "q1", c->name);
-		assert_close(d.q3, c->q3, "q3", c->name);
-		assert_close(d.p90, c->p90, "p90", c->name);
-		assert_close(d.mad, c->mad, "mad", c->name);
-		assert_close(d.iqr, c->iqr, "iqr", c->name);
-		assert_close(d.spread, c->spread, "spread", c->name);
-		assert_close(d.mad_rel, c->mad_rel, "mad_rel", c->name);
+		ASSERT_FIELD_CLOSE(d, c, median);
+		ASSERT_FIELD_CLOSE(d, c, mean);
+		ASSERT_FIELD_CLOSE(d, c, p10);
+		ASSERT_FIELD_CLOSE(d, c, q1);
+		ASSERT_FIELD_CLOSE(d, c, q3);
+		ASSERT_FIELD_CLOSE(d, c, p90);
+		ASSERT_FIELD_CLOSE(d, c, mad);
+		ASSERT_FIELD_CLOSE(d, c, iqr);
+		ASSERT_FIELD_CLOSE(d, c, spread);
+		ASSERT_FIELD_CLOSE(d, c, mad_rel);
 		assert_int_equal(d.tukey_low_mild, c->tukey[0]);
 		assert_int_equal(d.tukey_low_severe, c->tukey[1]);
 		assert_int_equal(d.tukey_high_mild, c->tukey[2]);
