@@ -76,6 +76,7 @@ void runner_remove_scratch(struct runner *r)
  * candidates a scratch directory tries (see open_data_dir()). */
 #define PROBE_FILES 64
 #define PROBE_PLACES 3
+#define PROBE_MIN_INODES 100000
 
 double runner_probe_creates(int dirfd)
 {
@@ -112,6 +113,7 @@ static int make_data_dir(const char *top, char *data, size_t len,
 {
 	uint32_t salt;
 
+	*data_fd = -1;
 	/* a random name: ext4 picks a TOPDIR child's group from a hash of
 	 * its name, so a fixed name would land every run in the same group,
 	 * next to the previous runs' deleted inodes (measured: 200-300 us
@@ -150,8 +152,9 @@ static int make_data_dir(const char *top, char *data, size_t len,
  * directory in the group next to the other's). So PROBE_PLACES data
  * directories are made and PROBE_FILES empty files created in each
  * (runner_probe_creates(), under a millisecond in a fresh group); the
- * fastest is used, the others stay empty until the run ends. 0 or
- * -errno.
+ * fastest is used, the others stay empty until the run ends (on a
+ * filesystem with fewer than PROBE_MIN_INODES free inodes, one place,
+ * not probed). 0 or -errno.
  */
 static int open_data_dir(const char *top, char *data, size_t len,
 			 int *data_fd)
@@ -159,7 +162,8 @@ static int open_data_dir(const char *top, char *data, size_t len,
 	int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC), flags;
 	char cand[PATH_MAX];
 	double best = INFINITY;
-	int ret = 0;
+	struct statvfs vfs;
+	int ret = 0, places = PROBE_PLACES;
 
 	if (fd < 0)
 		return -errno;
@@ -168,14 +172,21 @@ static int open_data_dir(const char *top, char *data, size_t len,
 		(void)ioctl(fd, FS_IOC_SETFLAGS, &flags);
 	}
 	close(fd);
+	/* a filesystem short of inodes (a small tmpfs) is not probed: the
+	 * probes' 200 inodes could be the run's */
+	if (!statvfs(top, &vfs) && vfs.f_files &&
+	    vfs.f_favail < PROBE_MIN_INODES)
+		places = 1;
 	*data_fd = -1;
-	for (int i = 0; i < PROBE_PLACES; i++) {
+	for (int i = 0; i < places; i++) {
 		double t;
 
 		ret = make_data_dir(top, cand, sizeof(cand), &fd);
-		if (ret)
+		if (ret && *data_fd >= 0)
+			ret = 0;	/* no room for another: the best made */
+		if (ret || fd < 0)
 			break;
-		t = runner_probe_creates(fd);
+		t = places > 1 ? runner_probe_creates(fd) : 0;
 		if (*data_fd < 0 || t < best) {
 			if (*data_fd >= 0)
 				close(*data_fd);
