@@ -61,7 +61,8 @@ HARNESS_LAYERS = {
         analysis cache calibration cell_io clients cluster compare_types
         conform copy_unit device diskstats env env_load env_storage
         env_sys estimate flame gitbuild io_latency job_control
-        machine_limits memcount memprofile passes profile ranks reference
+        lockstep machine_limits memcount memprofile passes profile ranks
+        reference
         request runner runner_policy sample_files scratch signals
         source_tree targets threads topology tree_copy workload cell_kind
     ''',
