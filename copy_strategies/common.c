@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * Helpers shared by the strategy files: O_DIRECT alignment, aligned
- * buffers, whole-buffer writes, probe scratch files and reasons, and the
- * per-thread I/O latency observer.
+ * buffers, whole-buffer writes, probe scratch files and reasons, the
+ * per-thread I/O latency observer, and what several built-ins share: the
+ * buffer-only option table, transfer results and the chunk pool.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -35,28 +37,23 @@ static unsigned logical_block_size(int fd)
 {
 	struct stat st;
 	char path[PATH_MAX];
-	unsigned v = 0;
-	FILE *f;
+	int64_t v;
+	int ret;
 
 	if (fstat(fd, &st))
 		return 0;
 	snprintf(path, sizeof(path),
 		 "/sys/dev/block/%u:%u/queue/logical_block_size",
 		 major(st.st_dev), minor(st.st_dev));
-	f = fopen(path, "re");
-	if (!f) {
+	ret = strategy_read_number(path, &v);
+	if (ret && ret != -EINVAL) {
 		/* a partition: its queue/ lives in the parent device */
 		snprintf(path, sizeof(path),
 			 "/sys/dev/block/%u:%u/../queue/logical_block_size",
 			 major(st.st_dev), minor(st.st_dev));
-		f = fopen(path, "re");
+		ret = strategy_read_number(path, &v);
 	}
-	if (!f)
-		return 0;
-	if (fscanf(f, "%u", &v) != 1)
-		v = 0;
-	fclose(f);
-	return v;
+	return !ret && v > 0 && v <= UINT_MAX ? (unsigned)v : 0;
 }
 
 void strategy_dio_alignment(int fd, unsigned *mem_align, unsigned *off_align)
@@ -124,16 +121,13 @@ static int write_loop(int fd, const char *p, size_t len, bool at_pos,
 		      uint64_t off)
 {
 	while (len) {
-		ssize_t n = at_pos ? pwrite(fd, p, len, (off_t)off)
-				   : write(fd, p, len);
+		ssize_t n = TEMP_FAILURE_RETRY(
+			at_pos ? pwrite(fd, p, len, (off_t)off)
+			       : write(fd, p, len));
+		int ret = strategy_xfer_ret(n, -EIO);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO;
+		if (ret)
+			return ret;
 		p += n;
 		len -= n;
 		off += n;
@@ -446,4 +440,80 @@ uint64_t strategy_io_clock_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- what several built-ins share (strategies.h) ---- */
+
+const struct copy_option strategy_buffer_option_table[] = {
+	COPY_OPTION_BUFFER(struct strategy_buffer_options, buffer,
+			   STRATEGY_DEFAULT_BUFFER),
+	COPY_OPTION_END,
+};
+
+int strategy_xfer_ret(ssize_t n, int stalled)
+{
+	if (n < 0)
+		return -errno;
+	return n ? 0 : stalled;
+}
+
+int strategy_read_number(const char *path, int64_t *v)
+{
+	FILE *f = fopen(path, "re");
+	int got;
+
+	if (!f)
+		return -errno;
+	got = fscanf(f, "%" SCNd64, v);
+	fclose(f);
+	return got == 1 ? 0 : -EINVAL;
+}
+
+int strategy_pool_init(struct strategy_pool *p, unsigned qd, uint64_t buffer)
+{
+	p->qd = qd;
+	p->buf_size = (buffer + 4095) / 4096 * 4096;
+	if (!p->qd || p->buf_size > SIZE_MAX / p->qd)
+		return -EINVAL;
+	p->bufs = strategy_alloc_aligned(0, p->buf_size * p->qd);
+	p->chunks = calloc(p->qd, sizeof(*p->chunks));
+	p->free_slots = calloc(p->qd, sizeof(*p->free_slots));
+	p->t_submit = calloc(p->qd, sizeof(*p->t_submit));
+	if (!p->bufs || !p->chunks || !p->free_slots || !p->t_submit)
+		return -ENOMEM;
+	for (unsigned i = 0; i < p->qd; i++)
+		p->chunks[i].buf = p->bufs + (size_t)i * p->buf_size;
+	return 0;
+}
+
+void strategy_pool_reset(struct strategy_pool *p)
+{
+	p->nfree = p->qd;
+	for (unsigned i = 0; i < p->qd; i++)
+		p->free_slots[i] = i;
+}
+
+unsigned strategy_pool_start(struct strategy_pool *p,
+			     const struct strategy_dio *d, uint64_t pos,
+			     uint64_t len)
+{
+	unsigned i = p->free_slots[--p->nfree];
+	uint64_t left = len - pos;
+
+	strategy_chunk_start(&p->chunks[i], d, pos,
+			     left < p->buf_size ? left : p->buf_size);
+	return i;
+}
+
+void strategy_pool_put(struct strategy_pool *p, unsigned i)
+{
+	p->free_slots[p->nfree++] = i;
+}
+
+void strategy_pool_free(struct strategy_pool *p)
+{
+	free(p->t_submit);
+	free(p->free_slots);
+	free(p->chunks);
+	free(p->bufs);
 }

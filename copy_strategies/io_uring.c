@@ -22,7 +22,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -67,14 +66,8 @@ struct uring_state {
 	bool ring_ready;
 	bool direct; /* params asked for O_DIRECT */
 	int broken;  /* a ring call failed mid-copy: -errno */
-	unsigned qd;
-	size_t buf_size;
-	char *bufs; /* qd registered buffers, one allocation */
-	struct iovec *iovs;
-	struct strategy_chunk *chunks;
-	unsigned *free_slots; /* stack of idle chunk indexes */
-	unsigned nfree;
-	uint64_t *t_submit; /* per chunk: when its SQE was prepared, ns */
+	/* bufs: the registered buffers; t_submit: when the SQE was prepared */
+	struct strategy_pool pool;
 	unsigned stalls; /* timed-out waits since the last completion */
 	long long stall_ns; /* IO_URING_STALL_SEC, or the test's figure */
 };
@@ -90,14 +83,10 @@ struct uring_job {
 
 static int uring_disabled_sysctl(void)
 {
-	FILE *f = fopen("/proc/sys/kernel/io_uring_disabled", "re");
-	int v = -1;
+	int64_t v;
 
-	if (!f)
+	if (strategy_read_number("/proc/sys/kernel/io_uring_disabled", &v))
 		return -1;
-	if (fscanf(f, "%d", &v) != 1)
-		v = -1;
-	fclose(f);
 	return v;
 }
 
@@ -135,7 +124,8 @@ static int uring_probe(const char *dir, char *why, size_t len)
 }
 
 static int uring_setup_ring(struct uring_state *st,
-			    const struct uring_options *p)
+			    const struct uring_options *p,
+			    const struct iovec *iovs)
 {
 	struct io_uring_params params = { 0 };
 	static const int no_files[] = { -1, -1 };
@@ -150,11 +140,11 @@ static int uring_setup_ring(struct uring_state *st,
 	 * may hold its SQ slot until the SQPOLL thread ends its batch:
 	 * 2 * qd entries always suffice, and the CQ (twice that) never fills.
 	 */
-	ret = io_uring_queue_init_params(2 * st->qd, &st->ring, &params);
+	ret = io_uring_queue_init_params(2 * st->pool.qd, &st->ring, &params);
 	if (ret < 0)
 		return ret;
 	st->ring_ready = true;
-	ret = io_uring_register_buffers(&st->ring, st->iovs, st->qd);
+	ret = io_uring_register_buffers(&st->ring, iovs, st->pool.qd);
 	if (ret < 0)
 		return ret;
 	/* empty slots now; each copy puts its two files in them */
@@ -165,35 +155,36 @@ static int uring_setup(void *state, const void *options)
 {
 	const struct uring_options *p = options;
 	struct uring_state *st = state;
+	struct strategy_pool *pool = &st->pool;
+	struct iovec *iovs;
+	int ret;
 
 	const char *stall = getenv("IOBENCH_URING_STALL_MS");
 
-	st->qd = p->qd;
 	st->direct = p->direct;
 	/* test-only: a shorter stall timeout, so a test can show it */
 	st->stall_ns = stall && atoi(stall) > 0 ?
 		       atoi(stall) * 1000000LL :
 		       IO_URING_STALL_SEC * 1000000000LL;
-	/* 4096 is a multiple of every O_DIRECT alignment statx reports */
-	st->buf_size = (p->buffer + 4095) / 4096 * 4096;
-	if (!st->qd || st->qd > IO_URING_MAX_QD ||
-	    st->buf_size > IO_URING_MAX_BUFFER ||
-	    st->buf_size > SIZE_MAX / st->qd)
+	/* the pool rounds buffer up to 4096, which IO_URING_MAX_BUFFER is
+	 * a multiple of */
+	if ((unsigned)p->qd > IO_URING_MAX_QD ||
+	    p->buffer > IO_URING_MAX_BUFFER)
 		return -EINVAL;
-	st->bufs = strategy_alloc_aligned(0, st->buf_size * st->qd);
-	st->iovs = calloc(st->qd, sizeof(*st->iovs));
-	st->chunks = calloc(st->qd, sizeof(*st->chunks));
-	st->free_slots = calloc(st->qd, sizeof(*st->free_slots));
-	st->t_submit = calloc(st->qd, sizeof(*st->t_submit));
-	if (!st->bufs || !st->iovs || !st->chunks || !st->free_slots ||
-	    !st->t_submit)
+	ret = strategy_pool_init(pool, p->qd, p->buffer);
+	if (ret)
+		return ret;
+	/* registering the buffers copies the iovecs into the kernel */
+	iovs = calloc(pool->qd, sizeof(*iovs));
+	if (!iovs)
 		return -ENOMEM;
-	for (unsigned i = 0; i < st->qd; i++) {
-		st->chunks[i].buf = st->bufs + (size_t)i * st->buf_size;
-		st->iovs[i].iov_base = st->chunks[i].buf;
-		st->iovs[i].iov_len = st->buf_size;
+	for (unsigned i = 0; i < pool->qd; i++) {
+		iovs[i].iov_base = pool->chunks[i].buf;
+		iovs[i].iov_len = pool->buf_size;
 	}
-	return uring_setup_ring(st, p);
+	ret = uring_setup_ring(st, p, iovs);
+	free(iovs);
+	return ret;
 }
 
 /* A free SQE; with SQPOLL the kernel thread may still be freeing one. */
@@ -218,7 +209,7 @@ static struct io_uring_sqe *uring_get_sqe(struct io_uring *ring)
 /* Prepares the next transfer of chunk i (read or write, what is left). */
 static int uring_queue(struct uring_state *st, struct uring_job *cp, unsigned i)
 {
-	struct strategy_chunk *c = &st->chunks[i];
+	struct strategy_chunk *c = &st->pool.chunks[i];
 	struct io_uring_sqe *sqe = uring_get_sqe(&st->ring);
 	char *buf = c->buf + c->done;
 	unsigned left = c->io_len - c->done;
@@ -234,7 +225,7 @@ static int uring_queue(struct uring_state *st, struct uring_job *cp, unsigned i)
 	io_uring_sqe_set_flags(sqe, IOSQE_FIXED_FILE);
 	io_uring_sqe_set_data(sqe, c);
 	if (cp->obs)
-		st->t_submit[i] = strategy_io_clock_ns();
+		st->pool.t_submit[i] = strategy_io_clock_ns();
 	return 0;
 }
 
@@ -249,15 +240,15 @@ static int uring_complete(struct uring_state *st, struct uring_job *cp,
 
 	if (!c)
 		return 0; /* a cancel's own completion (uring_unstall) */
-	i = c - st->chunks;
+	i = c - st->pool.chunks;
 	if (cqe->res != -ECANCELED)
 		st->stalls = 0; /* the kernel answered */
 	if (err) {
-		st->free_slots[st->nfree++] = i;
+		strategy_pool_put(&st->pool, i);
 		return 0;
 	}
 	if (cp->obs)
-		cp->obs->complete(cp->obs->ctx, cp->now - st->t_submit[i]);
+		cp->obs->complete(cp->obs->ctx, cp->now - st->pool.t_submit[i]);
 	if (cqe->res == -EINTR || cqe->res == -EAGAIN ||
 	    cqe->res == -ECANCELED)
 		ret = 0; /* nothing moved: issue the same transfer again */
@@ -268,7 +259,7 @@ static int uring_complete(struct uring_state *st, struct uring_job *cp,
 	if (!ret)
 		ret = uring_queue(st, cp, i);
 	if (ret)
-		st->free_slots[st->nfree++] = i;
+		strategy_pool_put(&st->pool, i);
 	return ret < 0 ? ret : 0;
 }
 
@@ -276,17 +267,15 @@ static int uring_complete(struct uring_state *st, struct uring_job *cp,
 static uint64_t uring_start_reads(struct uring_state *st, struct uring_job *cp,
 				  uint64_t pos, int *err)
 {
-	while (!*err && pos < cp->r->len && st->nfree) {
-		unsigned i = st->free_slots[--st->nfree];
-		uint64_t left = cp->r->len - pos;
+	while (!*err && pos < cp->r->len && st->pool.nfree) {
+		unsigned i =
+			strategy_pool_start(&st->pool, &cp->d, pos, cp->r->len);
 
-		strategy_chunk_start(&st->chunks[i], &cp->d, pos,
-				     left < st->buf_size ? left : st->buf_size);
 		*err = uring_queue(st, cp, i);
 		if (*err)
-			st->free_slots[st->nfree++] = i;
+			strategy_pool_put(&st->pool, i);
 		else
-			pos += st->chunks[i].need;
+			pos += st->pool.chunks[i].need;
 	}
 	return pos;
 }
@@ -312,7 +301,7 @@ static int uring_unstall(struct uring_state *st)
  * gives up waiting after IO_URING_STALL_SEC, see uring_unstall()). */
 static int uring_submit_wait(struct uring_state *st)
 {
-	unsigned busy = st->qd - st->nfree;
+	unsigned busy = st->pool.qd - st->pool.nfree;
 	int ret;
 
 	if (st->ring.features & IORING_FEAT_EXT_ARG) {
@@ -351,17 +340,15 @@ static int uring_run(struct uring_state *st, struct uring_job *cp)
 	uint64_t pos = 0;
 	int err = 0;
 
-	st->nfree = st->qd;
+	strategy_pool_reset(&st->pool);
 	st->stalls = 0;
-	for (unsigned i = 0; i < st->qd; i++)
-		st->free_slots[i] = i;
-	while (st->nfree < st->qd || (!err && pos < cp->r->len)) {
+	while (st->pool.nfree < st->pool.qd || (!err && pos < cp->r->len)) {
 		struct io_uring_cqe *cqe;
 		unsigned head, seen = 0;
 		int ret;
 
 		pos = uring_start_reads(st, cp, pos, &err);
-		if (st->nfree == st->qd)
+		if (st->pool.nfree == st->pool.qd)
 			break;
 		ret = uring_submit_wait(st);
 		if (ret) {
@@ -405,7 +392,7 @@ static int uring_copy(void *state, int src, int dst, const struct copy_range *r)
 	 * strategy_open_flags(), which follows p->direct */
 	strategy_dio_none(&cp.d);
 	if (st->direct || fd_is_direct(src) || fd_is_direct(dst)) {
-		ret = strategy_dio_begin(src, dst, r, st->buf_size, &cp.d);
+		ret = strategy_dio_begin(src, dst, r, st->pool.buf_size, &cp.d);
 		if (ret)
 			return ret;
 	} else {
@@ -431,11 +418,7 @@ static void uring_teardown(void *state)
 
 	if (st->ring_ready)
 		io_uring_queue_exit(&st->ring);
-	free(st->t_submit);
-	free(st->free_slots);
-	free(st->chunks);
-	free(st->iovs);
-	free(st->bufs);
+	strategy_pool_free(&st->pool);
 }
 
 static const struct copy_option uring_options[] = {

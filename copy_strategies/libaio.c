@@ -8,8 +8,8 @@
  * io_getevents returns its event.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <libaio.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,17 +22,11 @@ struct libaio_options {
 
 struct libaio_state {
 	io_context_t ctx;
-	unsigned qd;
-	size_t buf_size; /* a multiple of 4096: any O_DIRECT alignment */
-	char *bufs;	 /* qd buffers of buf_size, one allocation */
-	struct strategy_chunk *chunks;
-	struct iocb *iocbs;
-	struct iocb **pending; /* prepared, not yet accepted by io_submit */
+	struct strategy_pool pool; /* t_submit: when io_submit took it */
+	struct iocb *iocbs;	   /* per chunk */
+	struct iocb **pending;	   /* prepared, not yet accepted by io_submit */
 	unsigned npending;
-	unsigned *free_slots; /* stack of idle chunk indexes */
-	unsigned nfree;
 	struct io_event *events;
-	uint64_t *t_submit; /* per chunk: when its iocb was submitted, ns */
 };
 
 /* What a copy needs besides the state: the files and their geometry. */
@@ -51,17 +45,13 @@ static int libaio_probe(const char *dir, char *why, size_t len)
 
 	ret = io_setup(1, &ctx);
 	if (ret == -EAGAIN) {
-		unsigned long max = 0;
-		FILE *f = fopen("/proc/sys/fs/aio-max-nr", "re");
+		int64_t max;
 
-		if (f) {
-			if (fscanf(f, "%lu", &max) != 1)
-				max = 0;
-			fclose(f);
-		}
-		return strategy_why(why, len, ret,
-				    "io_setup: fs.aio-max-nr (%lu) exhausted",
-				    max);
+		if (strategy_read_number("/proc/sys/fs/aio-max-nr", &max))
+			max = 0;
+		return strategy_why(
+			why, len, ret,
+			"io_setup: fs.aio-max-nr (%" PRId64 ") exhausted", max);
 	}
 	if (ret == -ENOSYS)
 		return strategy_why(why, len, ret,
@@ -79,23 +69,15 @@ static int libaio_setup(void *state, const void *options)
 	struct libaio_state *st = state;
 	int ret;
 
-	st->qd = p->qd;
-	st->buf_size = (p->buffer + 4095) / 4096 * 4096;
-	if (!st->qd || st->buf_size > SIZE_MAX / st->qd)
-		return -EINVAL;
-	st->bufs = strategy_alloc_aligned(0, st->buf_size * st->qd);
-	st->chunks = calloc(st->qd, sizeof(*st->chunks));
-	st->iocbs = calloc(st->qd, sizeof(*st->iocbs));
-	st->pending = calloc(st->qd, sizeof(*st->pending));
-	st->free_slots = calloc(st->qd, sizeof(*st->free_slots));
-	st->events = calloc(st->qd, sizeof(*st->events));
-	st->t_submit = calloc(st->qd, sizeof(*st->t_submit));
-	if (!st->bufs || !st->chunks || !st->iocbs || !st->pending ||
-	    !st->free_slots || !st->events || !st->t_submit)
+	ret = strategy_pool_init(&st->pool, p->qd, p->buffer);
+	if (ret)
+		return ret;
+	st->iocbs = calloc(st->pool.qd, sizeof(*st->iocbs));
+	st->pending = calloc(st->pool.qd, sizeof(*st->pending));
+	st->events = calloc(st->pool.qd, sizeof(*st->events));
+	if (!st->iocbs || !st->pending || !st->events)
 		return -ENOMEM;
-	for (unsigned i = 0; i < st->qd; i++)
-		st->chunks[i].buf = st->bufs + (size_t)i * st->buf_size;
-	ret = io_setup(st->qd, &st->ctx);
+	ret = io_setup(st->pool.qd, &st->ctx);
 	if (ret < 0) {
 		st->ctx = 0;
 		return ret;
@@ -107,7 +89,7 @@ static int libaio_setup(void *state, const void *options)
 static void libaio_queue(struct libaio_state *st, struct libaio_copy *cp,
 			 unsigned i)
 {
-	struct strategy_chunk *c = &st->chunks[i];
+	struct strategy_chunk *c = &st->pool.chunks[i];
 	struct iocb *cb = &st->iocbs[i];
 	char *buf = c->buf + c->done;
 	size_t left = c->io_len - c->done;
@@ -125,7 +107,7 @@ static void libaio_queue(struct libaio_state *st, struct libaio_copy *cp,
 /* Chunks in the kernel: neither idle nor waiting for io_submit. */
 static unsigned libaio_inflight(const struct libaio_state *st)
 {
-	return st->qd - st->nfree - st->npending;
+	return st->pool.qd - st->pool.nfree - st->npending;
 }
 
 /* Forgets the prepared iocbs io_submit never took: their chunks are idle. */
@@ -134,7 +116,7 @@ static void libaio_drop_pending(struct libaio_state *st)
 	for (unsigned k = 0; k < st->npending; k++) {
 		struct strategy_chunk *c = st->pending[k]->data;
 
-		st->free_slots[st->nfree++] = c - st->chunks;
+		strategy_pool_put(&st->pool, c - st->pool.chunks);
 	}
 	st->npending = 0;
 }
@@ -147,7 +129,7 @@ static void libaio_stamp(struct libaio_state *st)
 	for (unsigned k = 0; k < st->npending; k++) {
 		struct strategy_chunk *c = st->pending[k]->data;
 
-		st->t_submit[c - st->chunks] = now;
+		st->pool.t_submit[c - st->pool.chunks] = now;
 	}
 }
 
@@ -180,19 +162,19 @@ static int libaio_complete(struct libaio_state *st, struct libaio_copy *cp,
 			   const struct io_event *ev)
 {
 	struct strategy_chunk *c = ev->data;
-	unsigned i = c - st->chunks;
+	unsigned i = c - st->pool.chunks;
 	long res = (long)ev->res;
 	int ret;
 
 	if (cp->obs)
-		cp->obs->complete(cp->obs->ctx, cp->now - st->t_submit[i]);
+		cp->obs->complete(cp->obs->ctx, cp->now - st->pool.t_submit[i]);
 	if (res == -EINTR || res == -EAGAIN) {
 		libaio_queue(st, cp, i);
 		return 0;
 	}
 	ret = res < 0 ? (int)res : strategy_chunk_advance(c, &cp->d, res);
 	if (ret)
-		st->free_slots[st->nfree++] = i;
+		strategy_pool_put(&st->pool, i);
 	else
 		libaio_queue(st, cp, i);
 	return ret < 0 ? ret : 0;
@@ -202,14 +184,12 @@ static int libaio_complete(struct libaio_state *st, struct libaio_copy *cp,
 static uint64_t libaio_start_reads(struct libaio_state *st,
 				   struct libaio_copy *cp, uint64_t pos)
 {
-	while (pos < cp->r->len && st->nfree) {
-		unsigned i = st->free_slots[--st->nfree];
-		uint64_t left = cp->r->len - pos;
+	while (pos < cp->r->len && st->pool.nfree) {
+		unsigned i =
+			strategy_pool_start(&st->pool, &cp->d, pos, cp->r->len);
 
-		strategy_chunk_start(&st->chunks[i], &cp->d, pos,
-				     left < st->buf_size ? left : st->buf_size);
 		libaio_queue(st, cp, i);
-		pos += st->chunks[i].need;
+		pos += st->pool.chunks[i].need;
 	}
 	return pos;
 }
@@ -225,16 +205,14 @@ static int libaio_copy(void *state, int src, int dst,
 
 	if (!r->len)
 		return 0;
-	err = strategy_dio_begin(src, dst, r, st->buf_size, &cp.d);
+	err = strategy_dio_begin(src, dst, r, st->pool.buf_size, &cp.d);
 	if (err)
 		return err;
 	st->npending = 0;
-	st->nfree = st->qd;
-	for (unsigned i = 0; i < st->qd; i++)
-		st->free_slots[i] = i;
+	strategy_pool_reset(&st->pool);
 
 	/* after an error no new transfer starts; what is in flight drains */
-	while (st->nfree < st->qd || (!err && pos < r->len)) {
+	while (st->pool.nfree < st->pool.qd || (!err && pos < r->len)) {
 		int n;
 
 		if (!err) {
@@ -257,7 +235,8 @@ static int libaio_copy(void *state, int src, int dst,
 			if (err) {
 				struct strategy_chunk *c = st->events[k].data;
 
-				st->free_slots[st->nfree++] = c - st->chunks;
+				strategy_pool_put(&st->pool,
+						  c - st->pool.chunks);
 				continue;
 			}
 			ret = libaio_complete(st, &cp, &st->events[k]);
@@ -276,13 +255,10 @@ static void libaio_teardown(void *state)
 
 	if (st->ctx)
 		io_destroy(st->ctx);
-	free(st->t_submit);
 	free(st->events);
-	free(st->free_slots);
 	free(st->pending);
 	free(st->iocbs);
-	free(st->chunks);
-	free(st->bufs);
+	strategy_pool_free(&st->pool);
 }
 
 static const struct copy_option libaio_options[] = {

@@ -19,10 +19,6 @@
  */
 #define MMAP_WINDOW (1ull << 30)
 
-struct mmap_options {
-	uint64_t buffer;
-};
-
 struct mmap_state {
 	size_t buf_size; /* bytes per write(2) */
 	uint64_t page_mask;
@@ -80,7 +76,7 @@ static void install_sigbus_handler(void)
 
 static int mmap_setup(void *state, const void *options)
 {
-	const struct mmap_options *p = options;
+	const struct strategy_buffer_options *p = options;
 	struct mmap_state *st = state;
 
 	st->buf_size = p->buffer;
@@ -183,18 +179,13 @@ out_unmap:
 	return ret;
 }
 
-static const struct copy_option mmap_options[] = {
-	COPY_OPTION_BUFFER(struct mmap_options, buffer, STRATEGY_DEFAULT_BUFFER),
-	COPY_OPTION_END,
-};
-
 const struct copy_strategy strategy_mmap = {
 	.abi = COPY_STRATEGY_ABI,
 	.name = "mmap",
 	.summary = "mmap(2) of the source, write(2) from the mapping",
 	.flags = COPY_RANGES,
-	.options = mmap_options,
-	.options_size = sizeof(struct mmap_options),
+	.options = strategy_buffer_option_table,
+	.options_size = sizeof(struct strategy_buffer_options),
 	.state_size = sizeof(struct mmap_state),
 	.setup = mmap_setup,
 	.copy = mmap_copy,

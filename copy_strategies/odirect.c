@@ -11,10 +11,6 @@
 
 #include "strategies.h"
 
-struct odirect_options {
-	uint64_t buffer;
-};
-
 struct odirect_state {
 	struct strategy_chunk chunk; /* chunk.buf: the aligned buffer */
 	size_t buf_size; /* a multiple of 4096: any O_DIRECT alignment */
@@ -27,7 +23,7 @@ static int odirect_probe(const char *dir, char *why, size_t len)
 
 static int odirect_setup(void *state, const void *options)
 {
-	const struct odirect_options *p = options;
+	const struct strategy_buffer_options *p = options;
 	struct odirect_state *st = state;
 
 	/* 4096 is a multiple of every logical block size statx reports */
@@ -103,7 +99,7 @@ static void odirect_teardown(void *state)
 }
 
 static const struct copy_option odirect_options[] = {
-	COPY_OPTION_BUFFER(struct odirect_options, buffer, 1024 * 1024),
+	COPY_OPTION_BUFFER(struct strategy_buffer_options, buffer, 1024 * 1024),
 	COPY_OPTION_END,
 };
 
@@ -115,7 +111,7 @@ const struct copy_strategy strategy_odirect = {
 	/* offsets aligned; only the range ending at EOF may end unaligned */
 	.flags = COPY_RANGES | COPY_RANGES_ALIGNED | COPY_ALWAYS_DIRECT,
 	.options = odirect_options,
-	.options_size = sizeof(struct odirect_options),
+	.options_size = sizeof(struct strategy_buffer_options),
 	.state_size = sizeof(struct odirect_state),
 	.probe = odirect_probe,
 	.setup = odirect_setup,

@@ -10,10 +10,6 @@
 
 #include "strategies.h"
 
-struct rw_options {
-	uint64_t buffer;
-};
-
 struct rw_state {
 	char *buf;
 	size_t buf_size;
@@ -21,7 +17,7 @@ struct rw_state {
 
 static int rw_setup(void *state, const void *options)
 {
-	const struct rw_options *p = options;
+	const struct strategy_buffer_options *p = options;
 	struct rw_state *st = state;
 
 	st->buf_size = p->buffer;
@@ -42,13 +38,10 @@ static int rw_copy(void *state, int src, int dst, const struct copy_range *r)
 		size_t want = left < st->buf_size ? left : st->buf_size;
 		/* a short read is not EOF: only 0 is */
 		ssize_t n = TEMP_FAILURE_RETRY(read(src, st->buf, want));
-		int ret;
+		int ret = strategy_xfer_ret(n, -ENODATA);
 
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -ENODATA;
-		ret = strategy_write_all(dst, st->buf, n);
+		if (!ret)
+			ret = strategy_write_all(dst, st->buf, n);
 		if (ret)
 			return ret;
 		left -= n;
@@ -63,18 +56,13 @@ static void rw_teardown(void *state)
 	free(st->buf);
 }
 
-static const struct copy_option rw_options[] = {
-	COPY_OPTION_BUFFER(struct rw_options, buffer, STRATEGY_DEFAULT_BUFFER),
-	COPY_OPTION_END,
-};
-
 const struct copy_strategy strategy_rw = {
 	.abi = COPY_STRATEGY_ABI,
 	.name = "rw",
 	.summary = "read(2)/write(2) through a page-aligned buffer",
 	.flags = COPY_RANGES,
-	.options = rw_options,
-	.options_size = sizeof(struct rw_options),
+	.options = strategy_buffer_option_table,
+	.options_size = sizeof(struct strategy_buffer_options),
 	.state_size = sizeof(struct rw_state),
 	.setup = rw_setup,
 	.copy = rw_copy,

@@ -27,12 +27,11 @@ static int sendfile_copy(void *state, int src, int dst,
 		size_t want =
 			left < SENDFILE_MAX_CHUNK ? left : SENDFILE_MAX_CHUNK;
 		ssize_t n = TEMP_FAILURE_RETRY(sendfile(dst, src, &off, want));
-
-		if (n < 0)
-			return -errno;
 		/* 0 is the end of the source: the range is not all there */
-		if (n == 0)
-			return -ENODATA;
+		int ret = strategy_xfer_ret(n, -ENODATA);
+
+		if (ret)
+			return ret;
 		left -= n;
 	}
 	return 0;

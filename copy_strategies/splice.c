@@ -13,10 +13,6 @@
 
 #define SPLICE_FLAGS (SPLICE_F_MOVE | SPLICE_F_MORE)
 
-struct splice_options {
-	uint64_t buffer;
-};
-
 struct splice_state {
 	int pipe_fd[2];
 	bool have_pipe;	  /* the state starts zeroed: fd 0 is not ours */
@@ -71,7 +67,7 @@ static int open_pipe(struct splice_state *st)
 
 static int splice_setup(void *state, const void *options)
 {
-	const struct splice_options *p = options;
+	const struct strategy_buffer_options *p = options;
 	struct splice_state *st = state;
 	size_t max = pipe_max_size();
 
@@ -90,11 +86,10 @@ static int drain_pipe(struct splice_state *st, int dst, loff_t *off, size_t len)
 	while (len) {
 		ssize_t n = TEMP_FAILURE_RETRY(splice(st->pipe_fd[0], NULL, dst,
 						      off, len, SPLICE_FLAGS));
+		int ret = strategy_xfer_ret(n, -EIO);
 
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
+		if (ret)
+			return ret;
 		len -= n;
 	}
 	return 0;
@@ -122,10 +117,9 @@ static int splice_copy(void *state, int src, int dst,
 			TEMP_FAILURE_RETRY(splice(src, &off_in, st->pipe_fd[1],
 						  NULL, want, SPLICE_FLAGS));
 
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -ENODATA;
+		ret = strategy_xfer_ret(n, -ENODATA);
+		if (ret)
+			return ret;
 		ret = drain_pipe(st, dst, &off_out, n);
 		if (ret) {
 			st->pipe_dirty = true;
@@ -141,18 +135,13 @@ static void splice_teardown(void *state)
 	close_pipe(state);
 }
 
-static const struct copy_option splice_options[] = {
-	COPY_OPTION_BUFFER(struct splice_options, buffer, STRATEGY_DEFAULT_BUFFER),
-	COPY_OPTION_END,
-};
-
 const struct copy_strategy strategy_splice = {
 	.abi = COPY_STRATEGY_ABI,
 	.name = "splice",
 	.summary = "splice(2) file -> pipe -> file, pipe sized to the buffer",
 	.flags = COPY_RANGES,
-	.options = splice_options,
-	.options_size = sizeof(struct splice_options),
+	.options = strategy_buffer_option_table,
+	.options_size = sizeof(struct strategy_buffer_options),
 	.state_size = sizeof(struct splice_state),
 	.setup = splice_setup,
 	.copy = splice_copy,

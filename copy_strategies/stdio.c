@@ -12,10 +12,6 @@
 
 #include "strategies.h"
 
-struct stdio_options {
-	uint64_t buffer;
-};
-
 struct stdio_state {
 	char *chunk;  /* what one fread/fwrite pair moves */
 	char *in_buf; /* setvbuf buffers, allocated untimed */
@@ -42,7 +38,7 @@ static size_t stdio_chunk_size(size_t buf_size)
 
 static int stdio_setup(void *state, const void *options)
 {
-	const struct stdio_options *p = options;
+	const struct strategy_buffer_options *p = options;
 	struct stdio_state *st = state;
 
 	st->buf_size = p->buffer;
@@ -171,19 +167,14 @@ static void stdio_teardown(void *state)
 	free(st->out_buf);
 }
 
-static const struct copy_option stdio_options[] = {
-	COPY_OPTION_BUFFER(struct stdio_options, buffer, STRATEGY_DEFAULT_BUFFER),
-	COPY_OPTION_END,
-};
-
 const struct copy_strategy strategy_stdio = {
 	.abi = COPY_STRATEGY_ABI,
 	.name = "stdio",
 	.summary = "fread(3)/fwrite(3) on streams buffered with setvbuf(3)",
 	/* the streams start wherever the descriptors were lseek'd to */
 	.flags = COPY_RANGES,
-	.options = stdio_options,
-	.options_size = sizeof(struct stdio_options),
+	.options = strategy_buffer_option_table,
+	.options_size = sizeof(struct strategy_buffer_options),
 	.state_size = sizeof(struct stdio_state),
 	.setup = stdio_setup,
 	.copy = stdio_copy,

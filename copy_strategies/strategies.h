@@ -160,6 +160,55 @@ bool strategy_source_unsized(int fd, const struct stat *st);
  */
 int strategy_snapshot_source(int src, const char *dir, uint64_t *size);
 
+/* ---- helpers of the built-in strategies (common.c), not exported ---- */
+
+/* The options of a strategy whose one tunable is its buffer size, and
+ * their table: "buffer", STRATEGY_DEFAULT_BUFFER by default. */
+struct strategy_buffer_options {
+	uint64_t buffer;
+};
+extern const struct copy_option strategy_buffer_option_table[];
+
+/*
+ * The outcome of one transfer (read, write, splice...) that must make
+ * progress: -errno when n < 0, `stalled` when nothing moved (-ENODATA:
+ * the source ended early), 0 when n bytes did.
+ */
+int strategy_xfer_ret(ssize_t n, int stalled);
+/* The integer a /proc or /sys file starts with into *v: 0, -errno when
+ * it does not open, -EINVAL when it holds no number. */
+int strategy_read_number(const char *path, int64_t *v);
+
+/*
+ * The chunks a queued strategy (libaio, io_uring) keeps in flight: qd
+ * buffers of buf_size bytes in one page-aligned allocation, a stack of
+ * the idle ones and each one's submission stamp for the I/O observer.
+ * The state holding it starts zeroed.
+ */
+struct strategy_pool {
+	unsigned qd;
+	size_t buf_size; /* a multiple of 4096: any O_DIRECT alignment */
+	char *bufs;
+	struct strategy_chunk *chunks; /* chunks[i].buf: buffer i */
+	unsigned *free_slots;	       /* stack of idle chunk indexes */
+	unsigned nfree;
+	uint64_t *t_submit; /* per chunk: when it was submitted, ns */
+};
+
+/* qd chunks of `buffer` bytes rounded up to 4096: 0, -EINVAL (no chunk,
+ * or more than memory can address) or -ENOMEM. Free it even then. */
+int strategy_pool_init(struct strategy_pool *p, unsigned qd, uint64_t buffer);
+/* Every chunk idle, as at the start of a copy. */
+void strategy_pool_reset(struct strategy_pool *p);
+/* Takes an idle chunk (there must be one) and starts it reading the next
+ * buffer's worth of a range of len bytes at pos; its index. */
+unsigned strategy_pool_start(struct strategy_pool *p,
+			     const struct strategy_dio *d, uint64_t pos,
+			     uint64_t len);
+/* Chunk i is idle again. */
+void strategy_pool_put(struct strategy_pool *p, unsigned i);
+void strategy_pool_free(struct strategy_pool *p);
+
 /* The built-ins (strategies.def), in listing order. */
 #define STRATEGY(id) extern const struct copy_strategy strategy_##id;
 #define STRATEGY_NEEDS(id, dep) STRATEGY(id)
