@@ -12,11 +12,7 @@
 #include <jansson.h>
 
 #include "analysis.h"
-
-static json_t *jreal(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
+#include "json_num.h"
 
 /* Appends v (stolen) to array a; on failure frees a and returns NULL. */
 static json_t *append(json_t *a, json_t *v)
@@ -35,8 +31,8 @@ static json_t *ratio_json(bool have, double r, double lo, double hi)
 {
 	if (!have || !isfinite(r))
 		return json_null();
-	return json_pack("{s:o, s:o, s:o, s:f}", "ratio", jreal(r), "lo",
-			 jreal(lo), "hi", jreal(hi), "level", ANALYSIS_LEVEL);
+	return json_pack("{s:o, s:o, s:o, s:f}", "ratio", json_num(r), "lo",
+			 json_num(lo), "hi", json_num(hi), "level", ANALYSIS_LEVEL);
 }
 
 /* A cell as the summary names it: index, strategy, tunables, label. */
@@ -245,11 +241,11 @@ json_t *analysis_json_cell(const struct analysis *a, size_t i)
 		return json_null();
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o,"
 			 " s:o, s:s, s:o, s:b, s:o, s:b, s:o, s:o, s:o, s:b}",
-			 "spread", jreal(d->spread),
-			 "mad_rel", jreal(d->mad_rel),
-			 "p90", jreal(d->p90),
-			 "max", jreal(d->max),
-			 "slow_share", jreal(d->slow_share),
+			 "spread", json_num(d->spread),
+			 "mad_rel", json_num(d->mad_rel),
+			 "p90", json_num(d->p90),
+			 "max", json_num(d->max),
+			 "slow_share", json_num(d->slow_share),
 			 "tukey", json_pack("{s:I, s:I, s:I, s:I}",
 				"low_mild", (json_int_t)d->tukey_low_mild,
 				"low_severe", (json_int_t)d->tukey_low_severe,
@@ -257,18 +253,18 @@ json_t *analysis_json_cell(const struct analysis *a, size_t i)
 				"high_severe",
 				(json_int_t)d->tukey_high_severe),
 			 "bimodal", d->bimodal,
-			 "slow_mode_share", jreal(d->slow_mode_share),
-			 "slow_mode_ratio", jreal(d->slow_mode_ratio),
-			 "median_ci", json_pack("[o, o]", jreal(ac->median_lo),
-						jreal(ac->median_hi)),
-			 "between_rel", jreal(ac->between_rel),
+			 "slow_mode_share", json_num(d->slow_mode_share),
+			 "slow_mode_ratio", json_num(d->slow_mode_ratio),
+			 "median_ci", json_pack("[o, o]", json_num(ac->median_lo),
+						json_num(ac->median_hi)),
+			 "between_rel", json_num(ac->between_rel),
 			 "ci", ac->between_runs ? "between-runs" :
 						  "within-run",
-			 "cpu_s_per_gib", jreal(ac->cpu_s_per_gib),
+			 "cpu_s_per_gib", json_num(ac->cpu_s_per_gib),
 			 "drift", ac->drift,
-			 "drift_rel", jreal(ac->drift_rel),
+			 "drift_rel", json_num(ac->drift_rel),
 			 "step", ac->step,
-			 "step_ratio", jreal(ac->step_ratio),
+			 "step_ratio", json_num(ac->step_ratio),
 			 "speedup_vs_rw", ratio_json(ac->have_speedup,
 						     ac->speedup,
 						     ac->speedup_lo,

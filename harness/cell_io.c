@@ -12,6 +12,7 @@
 
 #include "cell_io.h"
 #include "clock.h"
+#include "json_num.h"
 #include "strategies.h"
 
 /* Clock reads per timing round, and rounds (the best one counts). */
@@ -137,11 +138,6 @@ double cell_io_write_per_byte(const struct run_io *io,
 
 /* ---- results.json ---- */
 
-static json_t *jreal(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
 static json_t *chain_json(const struct diskstats_chain *c)
 {
 	json_t *a = json_array();
@@ -166,8 +162,8 @@ static json_t *cell_disk_json(const struct run_io *io, const struct cell_io *c)
 	return json_pack("{s:I, s:I, s:o, s:o, s:o}",
 			 "samples", (json_int_t)c->disk_samples,
 			 "copied_bytes", (json_int_t)c->disk_bytes,
-			 "read_per_byte", jreal(cell_io_read_per_byte(io, c)),
-			 "write_per_byte", jreal(cell_io_write_per_byte(io, c)),
+			 "read_per_byte", json_num(cell_io_read_per_byte(io, c)),
+			 "write_per_byte", json_num(cell_io_write_per_byte(io, c)),
 			 "devices", diskstats_delta_to_json(&io->chain,
 							    &c->disk));
 }
@@ -179,7 +175,7 @@ int cell_io_json_run(json_t *root, const struct run_io *io)
 	if (json_object_set_new(root, "io", json_pack(
 		"{s:o, s:o, s:o}", "chain", chain_json(&io->chain),
 		"chain_why", results_json_text(io->chain_why),
-		"timestamp_ns", jreal(io->timestamp_ns))))
+		"timestamp_ns", json_num(io->timestamp_ns))))
 		return -ENOMEM;
 	return 0;
 }

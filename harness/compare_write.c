@@ -14,6 +14,7 @@
 #include "calibration.h"
 #include "compare.h"
 #include "fmt.h"
+#include "json_num.h"
 #include "report_memory.h"
 
 /* The verdict with its sign for the table: the eye finds ❌ first. */
@@ -274,12 +275,6 @@ static json_t *json_cell_key(const struct cell *c)
 	    json_object_set_new(o, "target", results_json_text(c->target)))
 		json_decref(o), o = NULL;
 	return o;
-}
-
-/* NaN and infinities are not JSON: they become null. */
-static json_t *json_num(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
 }
 
 /* The other figures of a cell: {"cpu": {...}, "rss": ...}, each with

@@ -16,6 +16,7 @@
 
 #include "device.h"
 #include "fmt.h"
+#include "json_num.h"
 #include "results.h"
 
 #define MIB (1024.0 * 1024.0)
@@ -107,11 +108,6 @@ static const char *engine_name(enum device_kind k)
 
 /* ---- JSON ---- */
 
-static json_t *jreal(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
 /* Paths and reasons quoting them are bytes, maybe not UTF-8: escaped
  * as results.json escapes them (results.h). */
 static json_t *jstr(const char *s)
@@ -131,10 +127,10 @@ static json_t *result_json(const struct device_target *t,
 					r->repeats[i].seconds, "ios",
 					(json_int_t)r->repeats[i].ios, "bytes",
 					(json_int_t)r->repeats[i].bytes, "rate",
-					jreal(r->repeats[i].rate)));
+					json_num(r->repeats[i].rate)));
 	for (size_t i = 0; ratios && i < t->chain.n; i++)
 		json_array_append_new(ratios,
-				      jreal(device_bytes_per_byte(r, i)));
+				      json_num(device_bytes_per_byte(r, i)));
 	return json_pack(
 		"{s:s, s:I, s:I, s:b, s:s, s:s, s:o, s:s, s:o, s:o,"
 		" s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:o}",
@@ -144,9 +140,9 @@ static json_t *result_json(const struct device_target *t,
 		"engine", engine_name(r->job.kind), "status",
 		status_name(r->status), "reason", jstr(r->reason), "unit",
 		device_kind_is_bandwidth(r->job.kind) ? "bytes/s" : "ops/s",
-		"repeats", reps, "median", jreal(r->median), "min",
-		jreal(r->min), "max", jreal(r->max), "spread_pct",
-		jreal(spread_pct(r)), "latency_ns", histogram_summary_json(&r->lat),
+		"repeats", reps, "median", json_num(r->median), "min",
+		json_num(r->min), "max", json_num(r->max), "spread_pct",
+		json_num(spread_pct(r)), "latency_ns", histogram_summary_json(&r->lat),
 		"issued_ios", (json_int_t)r->issued_ios, "issued_bytes",
 		(json_int_t)r->issued_bytes, "device",
 		diskstats_delta_to_json(&t->chain, &r->disk),
@@ -212,7 +208,7 @@ json_t *device_to_json(const struct device_run *run)
 		"{s:s, s:{s:s?, s:s?, s:o, s:s?, s:s?, s:s?, s:b},"
 		" s:{s:f, s:f, s:I, s:I, s:I, s:I, s:o}, s:o}",
 		"schema", DEVICE_SCHEMA, "run", "id", run->id, "started",
-		run->started, "duration", jreal(run->duration), "command_line",
+		run->started, "duration", json_num(run->duration), "command_line",
 		run->command_line, "version", run->version, "commit",
 		run->commit, "incomplete", run->incomplete, "options",
 		"runtime", o->runtime, "ramp", o->ramp, "repeats",

@@ -21,6 +21,7 @@
 #include "env_load.h"
 #include "env_storage.h"
 #include "io_latency.h"
+#include "json_num.h"
 #include "machine_limits.h"
 #include "outfile.h"
 #include "profile.h"
@@ -141,12 +142,6 @@ static int find_escaped(const json_t *v, char *at, size_t len, json_t *out)
 	return ret;
 }
 
-/* JSON has no NaN or infinity: such an estimate is written as null. */
-static json_t *jreal(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
 /* jansson integers are signed 64-bit: larger values (a seed) become a
  * decimal string, which the reader accepts too. */
 static json_t *ju64(uint64_t v)
@@ -198,7 +193,7 @@ static json_t *run_to_json(const struct run *r)
 {
 	return json_pack("{s:s?, s:s?, s:o, s:o, s:s?, s:s?, s:b, s:o}",
 			 "id", r->id, "started", r->started,
-			 "duration", jreal(r->duration),
+			 "duration", json_num(r->duration),
 			 "command_line", results_json_text(r->command_line),
 			 "version", r->version, "commit", r->commit,
 			 "incomplete", r->incomplete,
@@ -339,8 +334,8 @@ static json_t *request_to_json(const struct run *run)
 			 "out", results_json_text(q->out),
 			 "samples", (json_int_t)q->samples,
 			 "runs", (json_int_t)(q->runs ? q->runs : 1),
-			 "budget", jreal(q->budget),
-			 "timeout", jreal(q->timeout),
+			 "budget", json_num(q->budget),
+			 "timeout", json_num(q->timeout),
 			 "seed", ju64(q->seed),
 			 "drop_caches", q->drop_caches,
 			 "plugins", request_plugins_to_json(q));
@@ -393,7 +388,7 @@ static json_t *params_to_json(const struct cell *c, unsigned ranks)
 static json_t *usage_to_json(const struct cell_usage *u)
 {
 	return json_pack("{s:o, s:o, s:I, s:I, s:I, s:I, s:I}",
-			 "user", jreal(u->user), "sys", jreal(u->sys),
+			 "user", json_num(u->user), "sys", json_num(u->sys),
 			 "minflt", (json_int_t)u->minflt,
 			 "majflt", (json_int_t)u->majflt,
 			 "nvcsw", (json_int_t)u->nvcsw,
@@ -405,11 +400,11 @@ static json_t *usage_to_json(const struct cell_usage *u)
 static json_t *rate_to_json(double per_copy_units, const struct estimates *e)
 {
 	return json_pack("{s:o, s:o, s:o}",
-			 "median", jreal(e->median > 0 ?
+			 "median", json_num(e->median > 0 ?
 					 per_copy_units / e->median : 0),
-			 "ci_lo", jreal(e->median_hi > 0 ?
+			 "ci_lo", json_num(e->median_hi > 0 ?
 					per_copy_units / e->median_hi : 0),
-			 "ci_hi", jreal(e->median_lo > 0 ?
+			 "ci_hi", json_num(e->median_lo > 0 ?
 					per_copy_units / e->median_lo : 0));
 }
 
@@ -420,19 +415,19 @@ static json_t *estimates_to_json(const struct cell *c)
 
 	o = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
 		      " s:o, s:o, s:I, s:I, s:I, s:I, s:o, s:o, s:o}",
-		      "n", (json_int_t)e->n, "median", jreal(e->median),
-		      "mean", jreal(e->mean), "sd", jreal(e->sd),
-		      "mad", jreal(e->mad), "min", jreal(e->min),
-		      "max", jreal(e->max), "cv", jreal(e->cv),
-		      "ci_level", jreal(e->ci_level),
-		      "median_lo", jreal(e->median_lo),
-		      "median_hi", jreal(e->median_hi),
-		      "ci_coverage", jreal(e->ci_coverage),
+		      "n", (json_int_t)e->n, "median", json_num(e->median),
+		      "mean", json_num(e->mean), "sd", json_num(e->sd),
+		      "mad", json_num(e->mad), "min", json_num(e->min),
+		      "max", json_num(e->max), "cv", json_num(e->cv),
+		      "ci_level", json_num(e->ci_level),
+		      "median_lo", json_num(e->median_lo),
+		      "median_hi", json_num(e->median_hi),
+		      "ci_coverage", json_num(e->ci_coverage),
 		      "mild_low", (json_int_t)e->mild_low,
 		      "mild_high", (json_int_t)e->mild_high,
 		      "severe_low", (json_int_t)e->severe_low,
 		      "severe_high", (json_int_t)e->severe_high,
-		      "q1", jreal(e->q1), "q3", jreal(e->q3),
+		      "q1", json_num(e->q1), "q3", json_num(e->q3),
 		      "throughput_mib_s",
 		      rate_to_json(results_mib_s(c->size, 1.0), e));
 	/* derived only: the reader recomputes nothing from these */
@@ -468,11 +463,11 @@ static json_t *sample_to_json(const struct sample *s, unsigned threads,
 			 " s:{s:I, s:I, s:I}, s:b}",
 			 "run", (json_int_t)s->run,
 			 "round", (json_int_t)s->round,
-			 "start", jreal(s->start),
-			 "seconds", jreal(s->seconds),
-			 "sync_seconds", jreal(s->sync_seconds),
-			 "cpu_user", jreal(s->cpu_user),
-			 "cpu_sys", jreal(s->cpu_sys),
+			 "start", json_num(s->start),
+			 "seconds", json_num(s->seconds),
+			 "sync_seconds", json_num(s->sync_seconds),
+			 "cpu_user", json_num(s->cpu_user),
+			 "cpu_sys", json_num(s->cpu_sys),
 			 "src_pages", ju64(s->src_pages),
 			 "src_resident_before",
 			 (json_int_t)s->src_resident_before,
@@ -513,13 +508,13 @@ static json_t *cell_memory_to_json(const struct cell *c)
 {
 	return json_pack("{s:o, s:o, s:o, s:o}",
 			 "allocs_per_copy",
-			 jreal(sample_metric_median(c, METRIC_ALLOCS)),
+			 json_num(sample_metric_median(c, METRIC_ALLOCS)),
 			 "heap_peak_bytes",
-			 jreal(sample_metric_median(c, METRIC_HEAP)),
+			 json_num(sample_metric_median(c, METRIC_HEAP)),
 			 "rss_growth_bytes",
-			 jreal(sample_metric_median(c, METRIC_RSS)),
+			 json_num(sample_metric_median(c, METRIC_RSS)),
 			 "page_cache_pct",
-			 jreal(sample_metric_median(c, METRIC_CACHE)));
+			 json_num(sample_metric_median(c, METRIC_CACHE)));
 }
 
 /* ranks: the cell's MPI ranks, 0 for none (clients_json.h) */
@@ -529,7 +524,7 @@ static json_t *cell_to_json(const struct cell *c, unsigned ranks)
 			 "parameters", params_to_json(c, ranks),
 			 "status", cell_status_name(c->status),
 			 "reason", results_json_text(c->reason),
-			 "warmup_seconds", jreal(c->warmup_seconds),
+			 "warmup_seconds", json_num(c->warmup_seconds),
 			 "usage", usage_to_json(&c->usage),
 			 "verified", c->verified,
 			 "copies_verified", (json_int_t)c->copies_verified,
@@ -540,7 +535,7 @@ static json_t *cell_to_json(const struct cell *c, unsigned ranks)
 				  profile_json_cell(&c->profile))) ||
 	    /* a reference tool's start-up, beside its times that include it */
 	    (c->tool_start > 0 &&
-	     put(o, "tool_start_seconds", jreal(c->tool_start))) ||
+	     put(o, "tool_start_seconds", json_num(c->tool_start))) ||
 	    put(o, "memory", cell_memory_to_json(c))) {
 		json_decref(o);
 		return NULL;

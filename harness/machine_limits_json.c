@@ -10,14 +10,9 @@
 #include <string.h>
 
 #include "device.h"
+#include "json_num.h"
 #include "machine_limits.h"
 #include "strategies.h"
-
-/* JSON has no NaN: unknown figures are null. */
-static json_t *jreal(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
 
 static double real_or_nan(json_t *v);
 
@@ -29,12 +24,12 @@ static json_t *ceilings_to_json(const struct run_limits *l)
 		return json_null();
 	return json_pack("{s:o, s:I, s:I, s:o, s:o, s:o, s:I, s:I, s:o, "
 			 "s:o}",
-			 "device_read_mib_s", jreal(l->dev_read_mib_s),
+			 "device_read_mib_s", json_num(l->dev_read_mib_s),
 			 "device_read_bs", (json_int_t)l->dev_read_bs,
 			 "device_read_qd", (json_int_t)l->dev_read_qd,
-			 "page_cache_read_mib_s", jreal(l->pc_read_mib_s),
-			 "page_cache_write_mib_s", jreal(l->pc_write_mib_s),
-			 "metadata_files_s", jreal(l->meta_files_s),
+			 "page_cache_read_mib_s", json_num(l->pc_read_mib_s),
+			 "page_cache_write_mib_s", json_num(l->pc_write_mib_s),
+			 "metadata_files_s", json_num(l->meta_files_s),
 			 "cache_set", (json_int_t)l->cache_set,
 			 "llc", (json_int_t)l->llc,
 			 "why", results_json_text(l->ceilings_why),
@@ -49,11 +44,11 @@ static json_t *sustained_to_json(const struct run_limits *l)
 	if (!(l->sus_seconds > 0) && !l->sustained_why)
 		return json_null();
 	return json_pack("{s:o, s:I, s:o, s:o, s:o, s:o}",
-			 "seconds", jreal(l->sus_seconds),
+			 "seconds", json_num(l->sus_seconds),
 			 "bytes", (json_int_t)l->sus_bytes,
-			 "burst_seconds", jreal(l->sus_burst_seconds),
-			 "burst_mib_s", jreal(l->sus_burst_mib_s),
-			 "mib_s", jreal(l->sus_mib_s),
+			 "burst_seconds", json_num(l->sus_burst_seconds),
+			 "burst_mib_s", json_num(l->sus_burst_mib_s),
+			 "mib_s", json_num(l->sus_mib_s),
 			 "why", results_json_text(l->sustained_why));
 }
 
@@ -120,7 +115,7 @@ json_t *limits_to_json(const struct run_limits *l)
 				      "size", (json_int_t)l->memcpy[i].size,
 				      "buffer",
 				      (json_int_t)l->memcpy[i].buffer,
-				      "mib_s", jreal(l->memcpy[i].mib_s));
+				      "mib_s", json_num(l->memcpy[i].mib_s));
 
 		if (json_array_append_new(a, m)) {
 			json_decref(a);
@@ -132,8 +127,8 @@ json_t *limits_to_json(const struct run_limits *l)
 			 "memcpy", a, "direct",
 			 "bytes", (json_int_t)l->direct_bytes,
 			 "block", (json_int_t)l->direct_block,
-			 "read_mib_s", jreal(l->direct_read_mib_s),
-			 "write_mib_s", jreal(l->direct_write_mib_s),
+			 "read_mib_s", json_num(l->direct_read_mib_s),
+			 "write_mib_s", json_num(l->direct_write_mib_s),
 			 "reason", results_json_text(l->direct_reason),
 			 "ceilings", ceilings_to_json(l),
 			 "sustained", sustained_to_json(l));

@@ -54,7 +54,7 @@ DIR_LAYERS = {
 HARNESS_LAYERS = {
     # the run's types and their plain helpers
     'model': '''
-        cell env_types histogram results sample_metric stats
+        cell env_types histogram json_num results sample_metric stats
     ''',
     # plan, run, probes, measurements, statistics of a run, analysis
     'run': '''

@@ -8,18 +8,12 @@
 # data-* directories, each with probe/p-00..p-63, the sources in exactly
 # one; after it ends nothing is left.
 set -u
-. "$(dirname "$0")/lib.sh"
+# sweep_until_source: a sweep to look at while it runs
+. "$(dirname "$0")/../faults/lib.sh"
 
 mkdir "$T/dir"
-"$IOBENCH" sweep --sizes 4K --strategies rw --cache warm --samples 1000 \
-	--budget 3 --reference none --no-limits --dir "$T/dir" \
-	--out "$T/out" --quiet >"$T/stdout" 2>"$T/stderr" &
-pid=$!
-PIDS+=("$pid")
-while kill -0 "$pid" 2>/dev/null &&
-      ! compgen -G "$T/dir/iobench-*/data-*/src-*" >/dev/null; do
-	sleep 0.01
-done
+sweep_until_source 4K "$T/dir" "$T/out" 'src-*'
+pid=$sweep
 kill -0 "$pid" 2>/dev/null || fail "the sweep ended before its sources appeared"
 data=("$T"/dir/iobench-*/data-*)
 [ "${#data[@]}" -eq 3 ] || fail "${#data[@]} data directories, expected 3: ${data[*]}"
