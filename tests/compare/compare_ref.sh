@@ -56,7 +56,7 @@ state() {
 
 # one size, two strategies, warm: small and quick
 sweep=(--sizes 1M --strategies rw,sendfile --cache warm --reference none
-       --samples 6 --dir "$scratch")
+       --samples 10 --dir "$scratch")
 compare() {
 	(cd "$repo" && "$bin" compare "$@" --cache-dir "$cache" \
 		--results "$res" -q "${sweep[@]}") >"$T/out" 2>"$T/err"
@@ -112,8 +112,8 @@ cells = {c["strategy"]: c for c in d["cells"]}
 assert set(cells) == {"rw", "sendfile"}, list(cells)
 for c in cells.values():
     assert c["runs_base"] == 2 and c["runs_new"] == 2, c
-    # judged on the pairs of samples: 2 passes x 6 rounds
-    assert c["paired_samples"] == 12 and not c["paired_runs"], c
+    # judged on the pairs of samples: 2 passes x 10 rounds
+    assert c["paired_samples"] == 20 and not c["paired_runs"], c
     assert c["verdict"] != "regressed", c
 runs = {}
 for p in d["passes"]:
@@ -182,11 +182,16 @@ if rw["verdict"] == "regressed":
           "exit 4" % tuple(100 * (rw[k] - 1) for k in
                            ("time_ratio", "time_ratio_lo", "time_ratio_hi")))
     sys.exit(0)
-# not caught: only acceptable when this machine is too noisy to see 20%
+# not caught: only acceptable when the estimate is right (about +20%)
+# but this machine is too noisy now to put its CI beyond the 3%
+# threshold (18 pairs under ASAN on a busy machine: [+2.8, +26.1])
 half = (rw["time_ratio_hi"] - rw["time_ratio_lo"]) / 2
-if half > 0.15:
-    print("SKIP: the planted 20%% slowdown was not resolved: rw's CI is "
-          "+-%.0f%% wide on this machine now (too busy)" % (100 * half))
+if 1.10 <= rw["time_ratio"] <= 1.40 and (rw["time_ratio_lo"] <= 1.03 or
+                                        half > 0.15):
+    print("SKIP: the planted 20%% slowdown was measured (%+.1f%%) but not "
+          "resolved: rw's CI [%+.1f, %+.1f] on this machine now (too busy)"
+          % tuple(100 * (rw[k] - 1) for k in
+                  ("time_ratio", "time_ratio_lo", "time_ratio_hi")))
     sys.exit(77)
 print("FAIL: rw not caught: %s" % rw)
 sys.exit(1)
