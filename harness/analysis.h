@@ -43,6 +43,9 @@ struct json_t;
 #define ANALYSIS_COLD_GAP	0.67	/* cold below this share of warm */
 #define ANALYSIS_NO_GAIN	1.05	/* threads: below this, no help */
 #define ANALYSIS_SPREAD_WARN	0.10	/* IQR / median at or above */
+/* a noisy cell spreading no more than this many times the machine's own
+ * reference samples (env_noise.h) is noisy as the machine is */
+#define ANALYSIS_MACHINE_SPREAD	1.5
 #define ANALYSIS_SLOW_FIRST	2.0	/* warm-up this many medians */
 #define ANALYSIS_TINY_SAMPLE	1e-3	/* seconds: timer noise below */
 #define ANALYSIS_DRIFT_P	0.01	/* trend and step tests ... */
@@ -152,6 +155,7 @@ struct analysis_size {
 
 enum analysis_warning_kind {
 	WARN_NOISY,		/* IQR / median >= 10% */
+	WARN_NOISY_MACHINE,	/* as much, but the machine's own too */
 	WARN_SLOW_MODE,		/* a slower group of samples */
 	WARN_DRIFT,		/* a trend over the rounds */
 	WARN_STEP,		/* a change point */

@@ -28,6 +28,15 @@ static const struct {
 				  "more: the median is less certain than "
 				  "usual; compare such "
 				  "cells with care." },
+	[WARN_NOISY_MACHINE] = { "noisy as the machine",
+				 "The middle half of the samples spans 10% "
+				 "of the median or more, but no more than "
+				 "1.5 times what the machine's own reference "
+				 "sample spanned in the same run (see the "
+				 "machine's own steadiness under "
+				 "Environment): the spread is the machine's, "
+				 "not the strategy's; the median is less "
+				 "certain than usual." },
 	[WARN_SLOW_MODE] = { "slow mode", "Part of the samples form a slower "
 					  "group of their own (two "
 					  "modes): something intermittent, "
@@ -131,14 +140,24 @@ static int cell_warnings(struct analysis *a, size_t i)
 	const struct analysis_cell *ac = &a->cells[i];
 	const struct cell *c = ac->cell;
 	const struct stats_distribution *d = &ac->dist;
+	const struct env_noise *machine = &a->run->env.noise;
 	double first = c->warmup_seconds / results_files_per_sample(c);
 	size_t tiny = count_samples(c, true), off = count_samples(c, false);
 	char x[FMT_LEN], y[FMT_LEN];
 	int ret = 0;
 
-	if (d->spread >= ANALYSIS_SPREAD_WARN)
+	if (d->spread >= ANALYSIS_SPREAD_WARN && !machine->measured)
 		ret |= warn(a, i, WARN_NOISY, d->spread, "IQR %s of the median",
 			    fmt_pct(100 * d->spread, x, sizeof(x)));
+	else if (d->spread >= ANALYSIS_SPREAD_WARN)
+		ret |= warn(a, i,
+			    d->spread <= ANALYSIS_MACHINE_SPREAD *
+						 machine->spread ?
+				    WARN_NOISY_MACHINE :
+				    WARN_NOISY,
+			    d->spread, "IQR %s of the median, the machine's %s",
+			    fmt_pct(100 * d->spread, x, sizeof(x)),
+			    fmt_pct(100 * machine->spread, y, sizeof(y)));
 	if (d->bimodal)
 		ret |= warn(a, i, WARN_SLOW_MODE, d->slow_mode_ratio,
 			    "%s of samples at %sx",

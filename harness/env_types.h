@@ -2,7 +2,8 @@
 /*
  * The environment facts a run embeds (struct environment, results.h):
  * the storage under --dir (probed by env_storage.h) and the other load
- * while it measured (env_load.h). Types and freeing only.
+ * while it measured (env_load.h) and the machine's own steadiness
+ * (env_noise.h). Types and freeing only.
  *
  * Layer: model; includes only lib/ and copy_strategies/.
  */
@@ -56,6 +57,18 @@ struct env_load {
 	int64_t reported_kib; /* handed back to the host, -1 n/a */
 	unsigned cpus;	      /* online CPUs */
 	char text[80];	      /* "1.94 of 2 CPUs (steal 0.00)" */
+};
+
+/* The reference samples of env_noise.h. A zeroed struct is "not
+ * measured". */
+struct env_noise {
+	bool measured;
+	unsigned repeats;      /* 1 MiB copies per sample */
+	size_t samples;
+	double median;	       /* seconds of one sample */
+	double spread;	       /* IQR / median, as a cell's */
+	double mad_rel;	       /* 1.4826 MAD / median */
+	double max_rel;	       /* the slowest sample / median */
 };
 
 #endif

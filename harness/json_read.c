@@ -22,6 +22,7 @@
 #include "cell_io.h"
 #include "clients_json.h"
 #include "env_load.h"
+#include "env_noise.h"
 #include "env_storage.h"
 #include "io_latency.h"
 #include "json_rd.h"
@@ -495,6 +496,9 @@ int results_read_json(const char *path, struct run *run, char *err,
 	if (!rd.failed && env_load_json_read(root, &run->env.load, ext_why,
 					     sizeof(ext_why)))
 		json_rd_fail_at(&rd, "environment", "load", "%s", ext_why);
+	if (!rd.failed && env_noise_json_read(root, &run->env.noise, ext_why,
+					      sizeof(ext_why)))
+		json_rd_fail_at(&rd, "environment", "noise", "%s", ext_why);
 	json_decref(root);
 	json_samples_free(&rd.fast);
 	if (!rd.failed && !run->schema)

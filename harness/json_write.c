@@ -19,6 +19,7 @@
 #include "cell_io.h"
 #include "clients_json.h"
 #include "env_load.h"
+#include "env_noise.h"
 #include "env_storage.h"
 #include "io_latency.h"
 #include "json_num.h"
@@ -237,7 +238,8 @@ static json_t *env_to_json(const struct run *run)
 	    (e->src_fs_type &&
 	     (put(o, "src_fs_type", results_json_text(e->src_fs_type)) ||
 	      put(o, "src_device", results_json_text(e->src_device)))) ||
-	    clients_json_env(o, run) || env_load_json_add(o, &e->load)) {
+	    clients_json_env(o, run) || env_load_json_add(o, &e->load) ||
+	    env_noise_json_add(o, &e->noise)) {
 		json_decref(o);
 		return NULL;
 	}

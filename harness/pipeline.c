@@ -22,6 +22,7 @@
 #include "compare.h"
 #include "env.h"
 #include "env_load.h"
+#include "env_noise.h"
 #include "exitcode.h"
 #include "fmt.h"
 #include "machine_limits.h"
@@ -572,9 +573,12 @@ int pipeline_measure(struct run *run, const struct runner_progress *progress)
 	int ret;
 
 	env_load_mark(&mark);
+	/* a run without memfd goes on, unprobed */
+	(void)env_noise_start();
 	ret = runner_run(run, progress, err, sizeof(err));
 	run->duration = clock_now() - t0;
 	env_load_finish(&mark, &run->env.load);
+	env_noise_finish(&run->env.noise);
 	if (env_load_disturbed(&run->env.load, busy, sizeof(busy)))
 		results_add_warning(run, "%s", busy);
 	if (ret == -EPIPE && cluster_on()) {

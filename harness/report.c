@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "env_load.h"
+#include "env_noise.h"
 #include "env_storage.h"
 #include "fmt.h"
 #include "parse.h"
@@ -395,6 +396,7 @@ static void section_environment(struct report *rp)
 	env_row(f, "page-cache probe", e->cache_probe);
 	env_storage_markdown_rows(f, &e->storage);
 	env_load_markdown_row(f, &e->load);
+	env_noise_markdown_row(f, &e->noise);
 	env_row(f, "sparse sources (--sparse)",
 		sparse_policy(rp->run->request.sparse));
 	fputs("\n", f);

@@ -78,6 +78,8 @@ struct environment {
 	size_t n_hosts;
 	/* other load while the run measured (env_load.h) */
 	struct env_load load;
+	/* the reference samples taken between rounds (env_noise.h) */
+	struct env_noise noise;
 };
 
 /* One memcpy measurement: chunks of `buffer` bytes over a working set

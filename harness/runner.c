@@ -17,6 +17,7 @@
 #include "cell_io.h"
 #include "clock.h"
 #include "cluster.h"
+#include "env_noise.h"
 #include "estimate.h"
 #include "fmt.h"
 #include "lockstep.h"
@@ -460,9 +461,6 @@ uint64_t runner_bytes_needed(uint64_t size)
 	return size * 2 + size / 50 + 65536;
 }
 
-static int use_tree(struct runner *r, const struct source_tree *t, char *err,
-		    size_t len);
-
 /* Runs every pending cell of one size: warm-ups, then rounds. */
 static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 {
@@ -494,7 +492,7 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 		const struct workload_tree *t =
 			workload_tree_of(run->workload, size);
 
-		ret = use_tree(r, t ? t->tree : NULL, why, sizeof(why));
+		ret = runner_use_tree(r, t ? t->tree : NULL, why, sizeof(why));
 		if (ret) {
 			fail_size(r, why);
 			return ret == -ENOMEM ? ret : 0;
@@ -557,6 +555,10 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 			break;
 		for (size_t k = 0; k < n; k++)
 			r->cs[order[k]].sampled_this_round = false;
+		/* the machine's reference sample, not while a --lockstep
+		 * peer measures in this one's place */
+		if (!lockstep_on())
+			env_noise_sample();
 		for (size_t k = 0; k < n && !ret; k++) {
 			if (stop_asked(r)) {
 				ret = -EINTR;
@@ -576,26 +578,6 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 	free(order);
 	runner_remove_all_sources(r);
 	return ret == -ENOMEM ? (fail_size(r, strerror(ENOMEM)), 0) : ret;
-}
-
-/* --source, --dataset: the scanned tree's files are the sources and
- * their hashes, taken before the run, what every copy is verified
- * against. */
-static int use_tree(struct runner *r, const struct source_tree *t, char *err,
-		    size_t len)
-{
-	if (!t)
-		return strategy_why(err, len, -EINVAL, "the tree was not "
-				    "scanned");
-	free(r->hashes);
-	r->hashes = malloc(t->n_files * sizeof(*r->hashes));
-	if (!r->hashes)
-		return strategy_why(err, len, -ENOMEM, "%s", strerror(ENOMEM));
-	for (size_t i = 0; i < t->n_files; i++)
-		r->hashes[i] = t->files[i].hash;
-	r->cap_sources = t->n_files;
-	r->tree = t;
-	return 0;
 }
 
 int runner_run(struct run *run, const struct runner_progress *progress,
@@ -628,7 +610,7 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 					  run->cells[i].strategy);
 	}
 	if (run->request.source) {
-		ret = use_tree(&r, run->source_tree, err, len);
+		ret = runner_use_tree(&r, run->source_tree, err, len);
 		if (ret)
 			goto out_free;
 	}

@@ -166,6 +166,11 @@ void runner_retire_sample_dir(const struct runner *r, const char *dir);
 /* Whether `files` more inodes may be kept until the run ends. */
 bool runner_keep_inodes(const struct runner *r, uint64_t files);
 /* Sources 0..want-1 of the current size, with their hashes (untimed). */
+/* --source, --dataset: the scanned tree's files become the sources and
+ * their hashes what every copy is verified against. 0, -EINVAL (no
+ * tree) or -ENOMEM, with the reason in err. */
+int runner_use_tree(struct runner *r, const struct source_tree *t, char *err,
+		    size_t len);
 int runner_ensure_sources(struct runner *r, size_t want, char *why,
 			  size_t len);
 void runner_remove_sources(struct runner *r);

@@ -367,3 +367,23 @@ int runner_ensure_sources(struct runner *r, size_t want, char *why, size_t len)
 	return sample_files_write_back(r->src_top[0] ? r->src_fd :
 				       r->scratch_fd, why, len);
 }
+
+/* --source, --dataset: the scanned tree's files are the sources and
+ * their hashes, taken before the run, what every copy is verified
+ * against. */
+int runner_use_tree(struct runner *r, const struct source_tree *t, char *err,
+		    size_t len)
+{
+	if (!t)
+		return strategy_why(err, len, -EINVAL, "the tree was not "
+				    "scanned");
+	free(r->hashes);
+	r->hashes = malloc(t->n_files * sizeof(*r->hashes));
+	if (!r->hashes)
+		return strategy_why(err, len, -ENOMEM, "%s", strerror(ENOMEM));
+	for (size_t i = 0; i < t->n_files; i++)
+		r->hashes[i] = t->files[i].hash;
+	r->cap_sources = t->n_files;
+	r->tree = t;
+	return 0;
+}

@@ -65,6 +65,62 @@ static void test_clear_winner(void **state)
 	built_finish(b);
 }
 
+/* A noisy cell beside the machine's own reference samples: noisy as the
+ * machine when it spreads no more than 1.5 times what they did, noisy
+ * (a cause of its own) when it spreads more or the machine was not
+ * probed. The generated samples are the same in every build, so the
+ * first (unprobed) gives the cell's spread s to set the machine's from. */
+static void test_warnings_machine(void **state)
+{
+	const double machine[] = { 0, 1, 1 / 1.4, 1 / 1.6 };
+	const enum analysis_warning_kind want[] = { WARN_NOISY,
+						    WARN_NOISY_MACHINE,
+						    WARN_NOISY_MACHINE,
+						    WARN_NOISY };
+	double s = 0;
+
+	(void)state;
+	for (size_t m = 0; m < sizeof(machine) / sizeof(*machine); m++) {
+		struct built *b = built_begin();
+		size_t noisy, steady;
+		const struct analysis_warning *w = NULL;
+
+		if (m)
+			b->run.env.noise = (struct env_noise){
+				.measured = true, .repeats = 40,
+				.samples = 30, .median = 0.01,
+				.spread = s * machine[m],
+				.mad_rel = s * machine[m] / 1.35,
+				.max_rel = 1.5,
+			};
+		built_add(b, "rw", MIB, CACHE_WARM, 30, 1,
+		    (struct gen){ .median = 2e-3, .cv = 0.02, .still = true });
+		built_add(b, "mmap", MIB, CACHE_WARM, 30, 1,
+		    (struct gen){ .median = 1e-3, .cv = 0.25, .still = true });
+		built_analyse(b);
+		noisy = built_cell_of(b, "mmap", MIB, CACHE_WARM);
+		steady = built_cell_of(b, "rw", MIB, CACHE_WARM);
+		if (!m)
+			s = b->a.cells[noisy].dist.spread;
+		assert_true(s > 0.10);
+		assert_float_equal(b->a.cells[noisy].dist.spread, s, 1e-12);
+		assert_int_equal(built_warnings_of(b, noisy, want[m]), 1);
+		assert_int_equal(built_warnings_of(b, noisy,
+			want[m] == WARN_NOISY ? WARN_NOISY_MACHINE
+					      : WARN_NOISY), 0);
+		for (int k = 0; k < WARN_N_KINDS; k++)
+			assert_int_equal(built_warnings_of(b, steady, k), 0);
+		for (size_t i = 0; i < b->a.n_warnings; i++)
+			if (b->a.warnings[i].cell == noisy &&
+			    b->a.warnings[i].kind == want[m])
+				w = &b->a.warnings[i];
+		assert_non_null(w);
+		/* the figure names the machine's spread when it was probed */
+		assert_true(!strstr(w->figure, "the machine's") == !m);
+		built_finish(b);
+	}
+}
+
 static void test_tie(void **state)
 {
 	struct built *b = built_begin();
@@ -400,6 +456,7 @@ int main(void)
 		cmocka_unit_test(test_best_is_fastest_median),
 		cmocka_unit_test(test_too_few_rounds),
 		cmocka_unit_test(test_warnings),
+		cmocka_unit_test(test_warnings_machine),
 		cmocka_unit_test(test_cpu_per_sample),
 	};
 

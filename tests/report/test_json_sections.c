@@ -2,7 +2,7 @@
 /*
  * results.json's sections other modules write (an MPI run's request.mpi,
  * environment.hosts, parameters.ranks and per-rank samples; the "io"
- * latencies; environment.load): where each lands in the document, and
+ * latencies; environment.load and .noise): where each lands in the document, and
  * that a file read back is written again byte for byte.
  */
 #include <errno.h>
@@ -83,6 +83,11 @@ static void build_run(struct run *run)
 		.steal_cpus = 0, .loadavg_start = 0.5, .loadavg_end = 0.6,
 		.reported_kib = -1, .cpus = 2,
 	};
+	run->env.noise = (struct env_noise){
+		.measured = true, .repeats = 40, .samples = 12,
+		.median = 0.0125, .spread = 0.08, .mad_rel = 0.06,
+		.max_rel = 1.3,
+	};
 	assert_int_equal(run_io_init(run), 0);
 	cell_io_add_sample(run->io, 1, lat, 2, NULL, 2 << 20);
 	results_estimate(run);
@@ -158,7 +163,7 @@ static void check_document(const struct run *run, const struct analysis *an,
 	keys_end_with(root, "root", "cells", "limits",
 		      an ? "summary" : "io", an ? "io" : NULL, NULL);
 	keys_end_with(json_object_get(root, "environment"), "environment",
-		      "hosts", "load", NULL);
+		      "hosts", "load", "noise", NULL);
 	keys_end_with(json_object_get(root, "request"), "request", "mpi",
 		      NULL);
 	cell = json_array_get(json_object_get(root, "cells"), 0);
@@ -180,6 +185,9 @@ static void check_document(const struct run *run, const struct analysis *an,
 	assert_int_equal(results_read_json(path, &back, err, sizeof(err)), 0);
 	assert_non_null(back.io);
 	assert_true(back.env.load.measured);
+	assert_true(back.env.noise.measured);
+	assert_int_equal(back.env.noise.samples, 12);
+	assert_float_equal(back.env.noise.spread, 0.08, 1e-12);
 	assert_int_equal(back.env.n_hosts, 1);
 	assert_int_equal(back.cells[0].ranks, RANKS);
 	assert_non_null(back.cells[0].samples[0].per_rank);

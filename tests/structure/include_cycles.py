@@ -59,7 +59,7 @@ HARNESS_LAYERS = {
     # plan, run, probes, measurements, statistics of a run, analysis
     'run': '''
         analysis cache calibration cell_io clients cluster compare_types
-        conform copy_unit device diskstats env env_load env_storage
+        conform copy_unit device diskstats env env_load env_noise env_storage
         env_sys estimate flame gitbuild io_latency job_control
         lockstep machine_limits memcount memprofile passes profile ranks
         reference

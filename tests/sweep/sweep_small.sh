@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # A small real sweep (2 sizes x 3 strategies x warm/cold, n = 6): checks
-# results.json (schema, cells, samples, residency, verification), the CSV's
+# results.json (schema, cells, samples, residency, verification, the
+# machine's reference samples), the CSV's
 # row count, report.md's sections, OUT/latest, --save-baseline and the
 # scratch clean-up.
 set -u
@@ -83,6 +84,20 @@ for c in cells:
     check(c["estimates"]["n"] == len(s), name + ": estimates.n")
     check(c["estimates"]["median"] > 0, name + ": median")
 check(len(seen) == 12, "duplicate cells")
+# the machine's reference sample: one before each round of each size
+rounds = {}
+for c in cells:
+    for x in c.get("samples") or []:
+        z = c["parameters"]["size"]
+        rounds[z] = max(rounds.get(z, 0), x["round"] + 1)
+noise = r["environment"].get("noise")
+check(noise is not None, "environment.noise missing")
+if noise:
+    check(noise["samples"] == sum(rounds.values()),
+          "environment.noise: %d samples, %d rounds ran"
+          % (noise["samples"], sum(rounds.values())))
+    check(noise["median"] > 0 and noise["repeats"] >= 1,
+          "environment.noise: %r" % noise)
 
 rows = list(csv.reader(open(d + "/results.csv")))
 check(len(rows) == 1 + len(cells), "results.csv has %d rows, expected %d"
@@ -90,6 +105,7 @@ check(len(rows) == 1 + len(cells), "results.csv has %d rows, expected %d"
 
 report = open(d + "/report.md").read().lower()
 for h in ["executive summary", "environment", "page-cache",
+          "the machine's own steadiness",
           "recommendations", "warnings", "reproduce", "4k", "1m"]:
     check(h in report, "report.md lacks '%s'" % h)
 PY
