@@ -15,29 +15,57 @@
 #include "workload.h"
 
 /*
- * Calibration: `sweep --sizes 1K,1M,100M` on the 2-CPU development VM.
- * A sample's wall time is its timed copies plus SAMPLE_FIXED_SECONDS
- * (fork, sample directory, syncfs, cache preparation), FILE_SECONDS per
- * file of the batch (paths, eviction checks, hashing, unlinking) and its
- * bytes read again at VERIFY_BANDWIDTH (verification, eviction of cold
- * sources, dropping the destination's pages). One copy costs
- * COPY_FILE_SECONDS (open, create, close) plus its bytes at
- * COPY_BANDWIDTH (a cold or O_DIRECT copy: COLD_FILE_SECONDS and
- * COLD_BANDWIDTH); small files are batched up to BATCH_TARGET_SECONDS.
- * Measured medians over three runs at load averages of 8-11 per CPU, in
- * seconds per sample (warm / cold, batch in files): 1K 0.11-0.59 (165-405
- * files: 0.3-1.8 ms per file) / 0.04-0.15 (5-70); 1M 0.07-0.13 (6) /
- * 0.07-0.08 (2); 100M 0.31-0.48 / 0.39-0.63 (1). The per-file cost
- * varies most: syncfs and unlinking wait for the machine's other
- * writers. Whole runs took 233-271 s.
+ * Calibration: `sweep --sizes 1K,1M,100M` on the 2-CPU development VM,
+ * from the gaps between the samples' start times (a sample's whole wall
+ * time). A sample's wall time is its timed copies plus a fixed cost
+ * (fork, sample directory, syncfs, cache preparation), a cost per file
+ * of the batch (paths, eviction checks, hashing, unlinking) and its
+ * bytes read again at the verify bandwidth (verification, eviction of
+ * cold sources, dropping the destination's pages). One copy costs a
+ * per-file time (open, create, close) plus its bytes at the copy
+ * bandwidth (cold or O_DIRECT copies: the cold ones); small files are
+ * batched up to BATCH_TARGET_SECONDS.
+ *
+ * Quiet (load average about 1 on 2 CPUs, two runs of 119 and 122 s),
+ * medians in seconds per sample, warm / cold: 1K 0.038-0.040 (256 files,
+ * 0.015-0.017 timed) / 0.078-0.079 (0.054-0.055 timed); 1M 0.023-0.025
+ * (16 files, 0.010-0.011 timed) / 0.044-0.049 (0.031-0.034 timed); 100M
+ * 0.087-0.090 (0.045-0.048 timed) / 0.139-0.143 (0.097-0.102 timed).
+ * O_DIRECT copies write to the device: 100M 0.30-0.33 s timed, about
+ * 0.5 s a sample with the verification read back from the device; 1M
+ * 2.6-3.5 ms per file.
+ * Busy (load averages of 8-11 per CPU, three runs of 233-271 s): 1K
+ * 0.11-0.59 (165-405 files: 0.3-1.8 ms per file) / 0.04-0.15 (5-70); 1M
+ * 0.07-0.13 (6) / 0.07-0.08 (2); 100M 0.31-0.48 / 0.39-0.63 (1): syncfs
+ * and unlinking wait for the machine's other writers. The model goes
+ * from the quiet figures to the busy ones with busyness() below.
  */
-#define SAMPLE_FIXED_SECONDS 0.030
-#define FILE_SECONDS 0.0012
-#define VERIFY_BANDWIDTH (700e6)
-#define COPY_FILE_SECONDS 0.00004
-#define COPY_BANDWIDTH (1024.0 * 1024 * 1024)
-#define COLD_FILE_SECONDS 0.0008
-#define COLD_BANDWIDTH (500e6)
+struct cost_model {
+	double sample_fixed, file, verify_bandwidth;
+	double copy_file, copy_bandwidth, cold_file, cold_bandwidth;
+	double direct_bandwidth; /* O_DIRECT writes reach the device */
+};
+
+static const struct cost_model quiet = {
+	.sample_fixed = 0.0065,
+	.file = 0.00006,
+	.verify_bandwidth = 3e9,
+	.copy_file = 0.00006,
+	.copy_bandwidth = 2e9,
+	.cold_file = 0.0002,
+	.cold_bandwidth = 800e6,
+	.direct_bandwidth = 330e6,
+}, busy = {
+	.sample_fixed = 0.030,
+	.file = 0.0012,
+	.verify_bandwidth = 700e6,
+	.copy_file = 0.00004,
+	.copy_bandwidth = 1024.0 * 1024 * 1024,
+	.cold_file = 0.0008,
+	.cold_bandwidth = 500e6,
+	.direct_bandwidth = 300e6,
+};
+
 /* the runner's batch and rounds rules (runner.h) */
 #define BATCH_TARGET_SECONDS RUNNER_BATCH_TARGET_SECONDS
 #define BATCH_MAX_FILES ((double)RUNNER_BATCH_MAX_FILES)
@@ -57,6 +85,32 @@
 #define BUSY_SMALL_FACTOR 3.0
 #define BUSY_LARGE_FACTOR 1.2
 #define QUIET_SMALL_FACTOR 1.3
+/* quiet, the large sizes' O_DIRECT cells are extended too (64M and 100M
+ * ran 11-18 rounds of 10 in three runs) */
+#define QUIET_LARGE_FACTOR 1.4
+
+static double busyness(void);
+
+/* The costs at the machine's load now: the quiet figures, moving
+ * linearly (times: per second; bandwidths: per byte) to the busy ones. */
+static struct cost_model model(void)
+{
+	double b = busyness();
+#define MIX(f) (quiet.f + b * (busy.f - quiet.f))
+#define MIX_BW(f) (1 / (1 / quiet.f + b * (1 / busy.f - 1 / quiet.f)))
+	return (struct cost_model){
+		.sample_fixed = MIX(sample_fixed),
+		.file = MIX(file),
+		.verify_bandwidth = MIX_BW(verify_bandwidth),
+		.copy_file = MIX(copy_file),
+		.copy_bandwidth = MIX_BW(copy_bandwidth),
+		.cold_file = MIX(cold_file),
+		.cold_bandwidth = MIX_BW(cold_bandwidth),
+		.direct_bandwidth = MIX_BW(direct_bandwidth),
+	};
+#undef MIX
+#undef MIX_BW
+}
 
 /* Whether a cell is still to run (a later --runs pass reruns the ok). */
 static bool will_run(const struct cell *c)
@@ -88,14 +142,17 @@ static bool copies_direct(const struct cell *c)
 }
 
 /* Seconds of one copy (of a tree: all its files) by the model; a cold
- * source, or an O_DIRECT copy, is read from the device. */
+ * source is read from the device, an O_DIRECT copy also writes to it. */
 static double copy_seconds(const struct run *run, const struct cell *c)
 {
-	bool cold = c->cache == CACHE_COLD || copies_direct(c);
+	bool direct = copies_direct(c), cold = c->cache == CACHE_COLD;
+	struct cost_model m = model();
 
-	return files_per_copy(run, c) * (cold ? COLD_FILE_SECONDS :
-					 COPY_FILE_SECONDS) +
-	       (double)c->size / (cold ? COLD_BANDWIDTH : COPY_BANDWIDTH);
+	return files_per_copy(run, c) *
+		       (cold || direct ? m.cold_file : m.copy_file) +
+	       (double)c->size / (direct ? m.direct_bandwidth :
+				  cold	 ? m.cold_bandwidth :
+					   m.copy_bandwidth);
 }
 
 /* The batch the runner's calibration would choose (1 for trees). */
@@ -125,11 +182,14 @@ double estimate_sample_seconds(const struct run *run, const struct cell *c)
 	double timed = k * copy_seconds(run, c);
 	double files = copies * files_per_copy(run, c);
 	double bytes = copies * (double)c->size;
+	struct cost_model m = model();
 
 	if (timed < BATCH_TARGET_SECONDS)
 		timed = BATCH_TARGET_SECONDS;
-	return timed + SAMPLE_FIXED_SECONDS + files * FILE_SECONDS +
-	       bytes / VERIFY_BANDWIDTH;
+	/* an O_DIRECT copy's destination is verified from the device */
+	return timed + m.sample_fixed + files * m.file +
+	       bytes / (copies_direct(c) ? m.cold_bandwidth :
+					   m.verify_bandwidth);
 }
 
 unsigned estimate_warmups(const struct run *run, const struct cell *c,
@@ -166,7 +226,8 @@ double estimate_rounds(const struct run *run, uint64_t size)
 		f = QUIET_SMALL_FACTOR + b * (BUSY_SMALL_FACTOR -
 					      QUIET_SMALL_FACTOR);
 	else
-		f = 1 + b * (BUSY_LARGE_FACTOR - 1);
+		f = QUIET_LARGE_FACTOR +
+		    b * (BUSY_LARGE_FACTOR - QUIET_LARGE_FACTOR);
 	if (n < MIN_SAMPLES)
 		return n;
 	return f * n > EXTEND_FACTOR * n ? EXTEND_FACTOR * n : f * n;
