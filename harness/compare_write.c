@@ -222,7 +222,7 @@ char *compare_markdown(const struct comparison *cmp,
 	compare_md_headline(f, cmp, s);
 	compare_md_figures(f, cmp, s, h2);
 	compare_md_floors(f, cmp, h2);
-	report_memory_table(f, NULL, cmp, h2);
+	report_memory_table(f, NULL, cmp, s->title ? "### Memory" : "## Memory");
 
 	fprintf(f, "\n%s Details\n\n| strategy | size | tunables | cache | sync | base "
 		   "MiB/s | new MiB/s | time change %% [%g%% CI] | p | n "

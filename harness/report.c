@@ -528,7 +528,8 @@ static int write_sections(struct report *rp)
 	report_page_cache(rp);
 	report_memory(rp);
 	/* heap and RSS growth of the timed copy (memcount.h) */
-	report_memory_table(rp->f, rp->run, NULL, "###");
+	report_memory_table(rp->f, rp->run, NULL,
+			    "### Allocations and RSS of the timed copy");
 	report_verification(rp);
 	report_scaling_section(a, rp->f);
 	ret = report_clients_section(rp->run, rp->f); /* sweep --mpi only */

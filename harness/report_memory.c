@@ -87,12 +87,12 @@ static void change_cell(FILE *f, const struct compare_cell *cc)
 }
 
 void report_memory_table(FILE *f, const struct run *run,
-			 const struct comparison *cmp, const char *h)
+			 const struct comparison *cmp, const char *heading)
 {
 	size_t rows = 0;
 	char name[320];
 
-	fprintf(f, "\n%s Memory\n\n", h);
+	fprintf(f, "\n%s\n\n", heading);
 	fprintf(f, "| strategy | size | allocations per copy | peak heap | "
 		   "RSS growth | page-cache footprint |%s\n|---|---|--:|--:|"
 		   "--:|--:|%s\n", cmp ? " change |" : "", cmp ? "---|" : "");

@@ -17,12 +17,12 @@
 struct comparison;
 
 /*
- * "<h> Memory" and the table into f. With cmp (NULL: none) the rows are
+ * The heading (a Markdown line: "## Memory") and the table into f. With cmp (NULL: none) the rows are
  * its matched cells, new side's figures, and a change column with each
  * memory figure's verdict; run is then ignored. Reference tools copy in
  * their own processes: they have no row.
  */
 void report_memory_table(FILE *f, const struct run *run,
-			 const struct comparison *cmp, const char *h);
+			 const struct comparison *cmp, const char *heading);
 
 #endif

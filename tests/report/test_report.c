@@ -275,6 +275,7 @@ static void test_report_sections(void **state)
 		"\n## Executive summary\n", "\n## Environment\n",
 		"\n## Size 1M\n", "\n## Size 100M\n",
 		"\n## Page-cache effects\n", "\n## Memory\n",
+		"\n### Allocations and RSS of the timed copy\n",
 		"\n## Verification\n", "\n## Recommendations\n",
 		"\n## Warnings\n", "\n## Skipped and failed cells\n",
 		"\n## Reproduce\n",
