@@ -102,8 +102,8 @@ static double kernel_seconds(void)
 
 /* env_load_pause(): when the pause began, and the totals of past ones */
 static struct {
-	double wall0, busy0;
-	double wall, busy;
+	double wall0, busy0, kernel0;
+	double wall, busy, kernel;
 } paused = { .wall0 = -1 };
 
 void env_load_pause(void)
@@ -113,6 +113,7 @@ void env_load_pause(void)
 	paused.wall0 = clock_now();
 	if (!cpu_seconds(&paused.busy0, &steal))
 		paused.busy0 = -1;
+	paused.kernel0 = kernel_seconds();
 }
 
 void env_load_resume(void)
@@ -122,8 +123,12 @@ void env_load_resume(void)
 	if (paused.wall0 < 0)
 		return;
 	paused.wall += clock_now() - paused.wall0;
-	if (paused.busy0 >= 0 && cpu_seconds(&busy, &steal))
+	if (paused.busy0 >= 0 && cpu_seconds(&busy, &steal)) {
 		paused.busy += busy - paused.busy0;
+		/* the kernel threads' share of that busy time, which
+		 * env_load_finish() subtracts with the rest of theirs */
+		paused.kernel += kernel_seconds() - paused.kernel0;
+	}
 	paused.wall0 = -1;
 }
 
@@ -137,7 +142,8 @@ void env_load_mark(struct env_load_mark *m)
 				     .reported_kib = -1,
 				     .loadavg = -1,
 				     .paused_wall = paused.wall,
-				     .paused_busy = paused.busy };
+				     .paused_busy = paused.busy,
+				     .paused_kernel = paused.kernel };
 	if (!cpu_seconds(&m->busy, &m->steal))
 		m->busy = -1;
 	m->kernel = kernel_seconds();
@@ -177,7 +183,8 @@ void env_load_finish(const struct env_load_mark *m, struct env_load *l)
 	if (l->seconds > 0 && m->busy >= 0 && now.busy >= 0) {
 		double other = now.busy - m->busy - (now.own - m->own) -
 			       (now.kernel - m->kernel) -
-			       (now.paused_busy - m->paused_busy);
+			       (now.paused_busy - m->paused_busy) +
+			       (now.paused_kernel - m->paused_kernel);
 		double own_wall = l->seconds -
 				  (now.paused_wall - m->paused_wall);
 

@@ -28,7 +28,7 @@ struct env_load_mark {
 	int64_t reported_kib; /* -1: no free page reporting counter */
 	double loadavg;	      /* 1-minute load average, -1 unknown */
 	/* env_load_pause()'s running totals when the mark was taken */
-	double paused_wall, paused_busy;
+	double paused_wall, paused_busy, paused_kernel;
 };
 
 /* Above this many CPUs kept busy by others, a run's figures include
@@ -42,8 +42,7 @@ void env_load_mark(struct env_load_mark *m);
  * (sweep --lockstep, harness/lockstep.h): from env_load_pause() to
  * env_load_resume() neither the wall time nor the CPU time the machine
  * was busy counts, so the peer's work is not "other load" of this run.
- * (The kernel threads' time in a pause is subtracted twice; the figure
- * never goes below none.) Two reads of /proc/stat.
+ * Two reads of /proc/stat and two of the kernel threads' times.
  */
 void env_load_pause(void);
 void env_load_resume(void);
