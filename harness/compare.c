@@ -220,9 +220,10 @@ static void mark_disturbed(const struct run *base, const struct run *new,
 	cmp->disturbed = true;
 	snprintf(cmp->disturbed_why, sizeof(cmp->disturbed_why),
 		 "the %s run was measured while other processes kept %.2f "
-		 "of %u CPUs busy", side == base ? "base" : "new",
-		 side->env.load.other_cpus + fmax(side->env.load.steal_cpus, 0),
-		 side->env.load.cpus);
+		 "of %u CPUs busy and the hypervisor took %.2f (steal)",
+		 side == base ? "base" : "new",
+		 fmax(side->env.load.other_cpus, 0), side->env.load.cpus,
+		 fmax(side->env.load.steal_cpus, 0));
 }
 
 static void diff_environments(const struct run *base, const struct run *new,

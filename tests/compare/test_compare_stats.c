@@ -315,9 +315,6 @@ static void test_matching(void **state)
 	results_free(&n);
 }
 
-/* A single-run side measured under other load at another time: its time
- * changes are not judged (within noise, gate passes, said why); the same
- * two runs measured together (overlapping times) are judged. */
 /*
  * Four passes a side whose levels drift together (x1.0, x1.4, x0.8,
  * x1.2, as from one pass to the next on a busy VM), the new side 20%
@@ -484,6 +481,10 @@ static void test_paired_rounds_apart(void **state)
 	results_free(&n);
 }
 
+/* A single-run side measured under other load at another time: its time
+ * changes are not judged (within noise, gate passes, said why); the same
+ * two runs measured together (overlapping times) are judged.
+ * The sentence names both: other processes and the hypervisor's steal. */
 static void test_disturbed_side(void **state)
 {
 	struct compare_options o;
@@ -499,6 +500,7 @@ static void test_disturbed_side(void **state)
 		fixture_run(&n, "new");
 		b.env.load.measured = true;
 		b.env.load.other_cpus = 1.3;
+		b.env.load.steal_cpus = 0.1;
 		b.env.load.cpus = 2;
 		n.env.load.measured = true;
 		n.env.load.cpus = 2;
@@ -523,7 +525,9 @@ static void test_disturbed_side(void **state)
 			assert_false(compare_failed(&cmp));
 			assert_non_null(strstr(line, "1 time change not "
 						     "judged: the base run"));
-			assert_non_null(strstr(line, "1.30 of 2 CPUs"));
+			assert_non_null(strstr(line, "1.30 of 2 CPUs busy and "
+						     "the hypervisor took "
+						     "0.10 (steal)"));
 		}
 		compare_free(&cmp);
 		results_free(&b);
