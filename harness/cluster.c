@@ -111,14 +111,6 @@ struct clock_facts {
 	double mono_minus_wtime;
 };
 
-static double monotonic(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 static void clock_facts(struct clock_facts *f)
 {
 	FILE *b = fopen("/proc/sys/kernel/random/boot_id", "re");
@@ -128,7 +120,7 @@ static void clock_facts(struct clock_facts *f)
 		snprintf(f->boot, sizeof(f->boot), "unknown-%d", cl.rank);
 	if (b)
 		fclose(b);
-	f->mono_minus_wtime = monotonic() - MPI_Wtime();
+	f->mono_minus_wtime = clock_now() - MPI_Wtime();
 }
 
 /*

@@ -44,10 +44,8 @@ void device_io_reset_stop(void)
 
 uint64_t device_io_now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	/* the clock the strategies stamp their I/O with */
+	return strategy_io_clock_ns();
 }
 
 static uint64_t seconds_ns(double s)
