@@ -40,12 +40,13 @@ static void usage(FILE *f)
 "Measures this host's run-to-run noise: the sweep (the preset's options,\n"
 "then the SWEEP OPTIONS; default the quick preset) runs twice back to back\n"
 "with this binary - an A/A, per --runs pair (default 1) - and each cell's\n"
-"change of the median time between the two runs is noise. Per file size:\n"
-"their robust SD and the floor compare uses. Stored as\n"
+"change of the median time between the two runs is noise. Per file size,\n"
+"and apart for copies that wait for the device (O_DIRECT, cold, --sync\n"
+"end): their robust SD and the floor compare uses. Stored as\n"
 "RESULTS/baselines/calibration.json (replaced; the passes under\n"
 "RESULTS/calibrate-ID/). Afterwards, `iobench compare BASE NEW` of two\n"
 "single runs made on this host calls a change below the floor \"within\n"
-"noise\" and states the smallest change it can detect per size.\n"
+"noise\" and states the smallest change it can detect per size and kind.\n"
 "\n"
 "Which to use when: runs saved at different times (CI baselines), one run\n"
 "each - calibrate once per host (again after changing it), then compare;\n"
@@ -180,22 +181,29 @@ static void print_floors(const struct calibration *cal, const char *path)
 	for (size_t k = 0; k < cal->n_sizes; k++)
 		m += cal->sizes[k].n / (cal->pairs ? cal->pairs : 1);
 	printf("noise floor of %s (%zu A/A pair%s), stored in %s:\n\n"
-	       "| size | cells | A/A SD | largest | floor (%zu cells "
-	       "compared) |\n|---|--:|--:|--:|--:|\n",
+	       "| size | copies | changes | A/A SD | largest | floor (%zu "
+	       "cells compared) |\n|---|---|--:|--:|--:|--:|\n",
 	       cal->hostname ? cal->hostname : "this host", cal->pairs,
 	       cal->pairs == 1 ? "" : "s", path, m);
 	for (size_t k = 0; k < cal->n_sizes; k++) {
 		const struct calibration_size *z = &cal->sizes[k];
 		char size[FMT_LEN];
 
-		printf("| %s | %zu | %.1f%% | %.1f%% | ±%.1f%% |\n",
-		       fmt_size(z->size, size, sizeof(size)), z->n,
-		       100 * (exp(z->sigma) - 1), 100 * (exp(z->max) - 1),
-		       100 * (exp(calibration_floor(cal, z->size, m, 0.05)) -
+		printf("| %s | %s | %zu | %.1f%% | %.1f%% | ±%.1f%% |\n",
+		       fmt_size(z->size, size, sizeof(size)),
+		       calibration_kind_name(z->kind), z->n,
+		       100 * (exp(calibration_sigma(cal, z)) - 1),
+		       100 * (exp(z->max) - 1),
+		       100 * (exp(calibration_floor(
+				      cal, z->size,
+				      z->kind == CALIBRATION_DEVICE, m,
+				      0.05)) -
 			      1));
 	}
 	printf("\nA change smaller than the floor is within noise when two "
-	       "single runs are compared (compare BASE NEW).\n");
+	       "single runs are compared (compare BASE NEW); copies that "
+	       "wait for the device (O_DIRECT, cold, --sync end) have a "
+	       "floor of their own.\n");
 }
 
 static int store(const struct calibrate_request *rq,

@@ -15,15 +15,24 @@
 #include "mem_free.h"
 #include "stats.h"
 
+/* entries in order: by size, then kind */
+static bool before(const struct calibration_size *z, uint64_t size,
+		   enum calibration_kind kind)
+{
+	return z->size < size || (z->size == size && z->kind < kind);
+}
+
 static struct calibration_size *size_entry(struct calibration *cal,
-					   uint64_t size)
+					   uint64_t size,
+					   enum calibration_kind kind)
 {
 	struct calibration_size *grown;
 	size_t i = 0;
 
-	while (i < cal->n_sizes && cal->sizes[i].size < size)
+	while (i < cal->n_sizes && before(&cal->sizes[i], size, kind))
 		i++;
-	if (i < cal->n_sizes && cal->sizes[i].size == size)
+	if (i < cal->n_sizes && cal->sizes[i].size == size &&
+	    cal->sizes[i].kind == kind)
 		return &cal->sizes[i];
 	grown = realloc(cal->sizes, (cal->n_sizes + 1) * sizeof(*grown));
 	if (!grown)
@@ -33,6 +42,7 @@ static struct calibration_size *size_entry(struct calibration *cal,
 		(cal->n_sizes - i) * sizeof(*grown));
 	memset(&grown[i], 0, sizeof(*grown));
 	grown[i].size = size;
+	grown[i].kind = kind;
 	cal->n_sizes++;
 	return &grown[i];
 }
@@ -75,7 +85,10 @@ int calibration_add_pair(struct calibration *cal, const struct run *a,
 			if (!cell_same_key(x, y, 0) || y->status != CELL_OK ||
 			    !y->n_samples || !(y->est.median > 0))
 				continue;
-			z = size_entry(cal, x->size);
+			z = size_entry(cal, x->size,
+				       cell_reaches_device(x) ?
+					       CALIBRATION_DEVICE :
+					       CALIBRATION_MEMORY);
 			ret = z ? add_change(z, log(y->est.median /
 						    x->est.median)) : -ENOMEM;
 			matched++;
@@ -127,20 +140,48 @@ int calibration_finish(struct calibration *cal)
 	return 0;
 }
 
-double calibration_floor(const struct calibration *cal, uint64_t size,
-			 size_t m, double alpha)
+static const struct calibration_size *
+find(const struct calibration *cal, uint64_t size, enum calibration_kind kind)
 {
+	for (size_t k = 0; k < cal->n_sizes; k++)
+		if (cal->sizes[k].size == size && cal->sizes[k].kind == kind &&
+		    cal->sizes[k].n)
+			return &cal->sizes[k];
+	return NULL;
+}
+
+double calibration_sigma(const struct calibration *cal,
+			 const struct calibration_size *z)
+{
+	const struct calibration_size *other;
+
+	if (z->n >= CALIBRATION_MIN_CHANGES || z->kind == CALIBRATION_ANY)
+		return z->sigma;
+	other = find(cal, z->size, z->kind == CALIBRATION_DEVICE ?
+				   CALIBRATION_MEMORY : CALIBRATION_DEVICE);
+	return other && other->sigma > z->sigma ? other->sigma : z->sigma;
+}
+
+double calibration_floor(const struct calibration *cal, uint64_t size,
+			 bool device, size_t m, double alpha)
+{
+	const struct calibration_size *z;
+
 	if (!cal || !m || !(alpha > 0 && alpha < 1))
 		return 0;
-	for (size_t k = 0; k < cal->n_sizes; k++) {
-		const struct calibration_size *z = &cal->sizes[k];
+	z = find(cal, size, device ? CALIBRATION_DEVICE : CALIBRATION_MEMORY);
+	if (!z)
+		z = find(cal, size, CALIBRATION_ANY);
+	return z ? gsl_cdf_ugaussian_Qinv(alpha / (2.0 * (double)m)) *
+			   calibration_sigma(cal, z) :
+		   0;
+}
 
-		if (z->size != size || !z->n)
-			continue;
-		return gsl_cdf_ugaussian_Qinv(alpha / (2.0 * (double)m)) *
-		       z->sigma;
-	}
-	return 0;
+const char *calibration_kind_name(enum calibration_kind kind)
+{
+	return kind == CALIBRATION_DEVICE ? "device" :
+	       kind == CALIBRATION_MEMORY ? "page cache" :
+					    "all";
 }
 
 /* ---- the file ---- */
@@ -162,8 +203,10 @@ char *calibration_json(const struct calibration *cal)
 		for (size_t i = 0; changes && i < z->n; i++)
 			json_array_append_new(changes, num(z->changes[i]));
 		json_array_append_new(sizes, json_pack(
-			"{s:I, s:I, s:o, s:o, s:o, s:o}",
-			"size", (json_int_t)z->size, "cells", (json_int_t)z->n,
+			"{s:I, s:s, s:I, s:o, s:o, s:o, s:o}",
+			"size", (json_int_t)z->size,
+			"kind", calibration_kind_name(z->kind),
+			"cells", (json_int_t)z->n,
 			"sigma_log", num(z->sigma), "q95_log", num(z->q95),
 			"max_log", num(z->max),
 			"changes_log", changes ? changes : json_null()));
@@ -196,6 +239,7 @@ static int read_size(json_t *o, struct calibration_size *z)
 {
 	json_t *size = json_object_get(o, "size");
 	json_t *changes = json_object_get(o, "changes_log");
+	const char *kind = json_string_value(json_object_get(o, "kind"));
 	size_t i;
 	json_t *v;
 
@@ -203,6 +247,14 @@ static int read_size(json_t *o, struct calibration_size *z)
 	    !json_is_array(changes) || !json_array_size(changes))
 		return -EINVAL;
 	z->size = (uint64_t)json_integer_value(size);
+	/* no kind: a file from before the split, one entry for both */
+	z->kind = CALIBRATION_ANY;
+	if (kind && !strcmp(kind, "device"))
+		z->kind = CALIBRATION_DEVICE;
+	else if (kind && !strcmp(kind, "page cache"))
+		z->kind = CALIBRATION_MEMORY;
+	else if (kind && strcmp(kind, "all"))
+		return -EINVAL;
 	z->changes = malloc(json_array_size(changes) * sizeof(*z->changes));
 	if (!z->changes)
 		return -ENOMEM;
@@ -255,7 +307,8 @@ int calibration_read(const char *path, struct calibration *cal, char *err,
 		if (ret) {
 			snprintf(err, len, "%s: sizes[%zu]: %s", path, i,
 				 ret == -ENOMEM ? strerror(ENOMEM) :
-				 "expected a size and a non-empty "
+				 "expected a size, a kind (\"page cache\", "
+				 "\"device\" or \"all\") and a non-empty "
 				 "changes_log array of numbers");
 			goto out;
 		}

@@ -4,14 +4,20 @@
  * sweep run twice back to back, `iobench calibrate`), how far one run's
  * median time per cell moves from the next with no code change, per file
  * size. compare of two single runs calls a smaller change "within noise"
- * and states the smallest change it can detect. Stored beside the host's
- * baselines (RESULTS/baselines/calibration.json, "iobench-calibration/1").
+ * and states the smallest change it can detect. Kept apart per size for
+ * copies in the page cache and copies that wait for the device (O_DIRECT,
+ * cold sources, --sync end: cell_reaches_device()), which vary from run
+ * to run as the device does, several times more than memory copies.
+ * Stored beside the host's baselines (RESULTS/baselines/calibration.json,
+ * "iobench-calibration/1"; files written before the split have one entry
+ * per size, which serves both kinds).
  *
  * Layer: run; includes the model and below, never output or pipeline.
  */
 #ifndef IOBENCH_CALIBRATION_H
 #define IOBENCH_CALIBRATION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,14 +26,26 @@
 #define CALIBRATION_SCHEMA "iobench-calibration/1"
 #define CALIBRATION_FILE "calibration.json"
 
+/* Which cells an entry holds. */
+enum calibration_kind {
+	CALIBRATION_ANY = -1,	 /* both (files written before the split) */
+	CALIBRATION_MEMORY = 0,	 /* the copy stays in the page cache */
+	CALIBRATION_DEVICE = 1,	 /* it waits for the device */
+};
+
+/* Below this many changes an entry's own SD is too rough alone: its floor
+ * takes the larger of its SD and the other kind's of the same size. */
+#define CALIBRATION_MIN_CHANGES 5
+
 /*
- * One size: the A/A log changes log(median_b / median_a) of its cells
- * (each pair of runs adds one per cell). sigma is their robust SD,
+ * One size and kind: the A/A log changes log(median_b / median_a) of its
+ * cells (each pair of runs adds one per cell). sigma is their robust SD,
  * 1.4826 x the median |change| (they centre on 0), and q95 the 95th
  * percentile of |change| (stats_noise_floor).
  */
 struct calibration_size {
 	uint64_t size;
+	enum calibration_kind kind;
 	size_t n;			/* changes */
 	double *changes;		/* owned */
 	double sigma, q95, max;
@@ -36,7 +54,7 @@ struct calibration_size {
 struct calibration {
 	char *hostname, *kernel, *commit, *started, *command;
 	size_t pairs;			/* A/A pairs behind it */
-	struct calibration_size *sizes;	/* ascending */
+	struct calibration_size *sizes;	/* by size, then kind */
 	size_t n_sizes;
 };
 
@@ -52,14 +70,22 @@ int calibration_add_pair(struct calibration *cal, const struct run *a,
 int calibration_finish(struct calibration *cal);
 
 /*
- * The floor for one size when m cells are compared at level alpha, as
- * |log ratio|: z(1 - alpha / (2 m)) x sigma. A/A changes are already
- * differences of two single runs, as a compare of two saved runs is, so
- * m unchanged cells all stay below it with probability about 1 - alpha
- * when the changes are normal. 0 when the size was not calibrated.
+ * The floor for the cells of one size and kind (device: the cell reaches
+ * the device) when m cells are compared at level alpha, as |log ratio|:
+ * z(1 - alpha / (2 m)) x sigma (the kind's entry, else the size's
+ * CALIBRATION_ANY one; see CALIBRATION_MIN_CHANGES). A/A changes are
+ * already differences of two single runs, as a compare of two saved runs
+ * is, so m unchanged cells all stay below it with probability about
+ * 1 - alpha when the changes are normal. 0 when the size was not
+ * calibrated.
  */
 double calibration_floor(const struct calibration *cal, uint64_t size,
-			 size_t m, double alpha);
+			 bool device, size_t m, double alpha);
+/* The sigma calibration_floor() uses for an entry. */
+double calibration_sigma(const struct calibration *cal,
+			 const struct calibration_size *z);
+/* "page cache", "device" or "all" (for tables). */
+const char *calibration_kind_name(enum calibration_kind kind);
 
 /* The JSON document (you free it), NULL when memory runs out. */
 char *calibration_json(const struct calibration *cal);

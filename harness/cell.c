@@ -186,6 +186,20 @@ uint64_t cell_tunable(const struct cell *c, const char *name,
 	return i >= 0 && cell_has_tunable(c, i) ? c->tun.v[i] : fallback;
 }
 
+bool cell_direct(const struct cell *c)
+{
+	const struct copy_strategy *s = strategy_find(c->strategy);
+
+	return (s && (s->flags & COPY_ALWAYS_DIRECT)) ||
+	       cell_tunable(c, "direct", 0);
+}
+
+bool cell_reaches_device(const struct cell *c)
+{
+	return cell_direct(c) || c->cache == CACHE_COLD ||
+	       c->sync != SYNC_NONE;
+}
+
 int cell_set_strategy(struct cell *c, const struct copy_strategy *s)
 {
 	return cell_set_options(c, s->options);

@@ -141,6 +141,13 @@ const char *cell_options_desc(const struct cell *c, char *out, size_t len);
 const char *cell_tunables_desc(const struct cell *c, char *out, size_t len);
 /* "`rw` (buf 128K)", or "`sendfile`" without tunables, into out. */
 const char *cell_label(const struct cell *c, char *out, size_t len);
+/* Whether the cell's copies use O_DIRECT: its strategy always does, or
+ * its "direct" tunable is on. */
+bool cell_direct(const struct cell *c);
+/* Whether the timed copy waits for the device: an O_DIRECT copy, a cold
+ * source, or --sync end. Such cells vary from run to run as the device
+ * does (compare's noise floor is kept apart for them). */
+bool cell_reaches_device(const struct cell *c);
 
 /* What cell_same_variant() may ignore: tunable bits (1u << index) and: */
 #define CELL_IGNORE_CONTENT (1u << 31)

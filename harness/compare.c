@@ -463,7 +463,8 @@ static void apply_floors(struct comparison *cmp)
 		if (cc->verdict == VERDICT_NO_DATA || compare_across_runs(cc))
 			continue;
 		cc->floor = calibration_floor(cmp->opts.floors, cc->base->size,
-					      m, cmp->opts.alpha);
+					      cell_reaches_device(cc->base), m,
+					      cmp->opts.alpha);
 		cmp->n_floored += cc->floor > 0;
 	}
 }

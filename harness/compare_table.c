@@ -280,19 +280,24 @@ void compare_md_floors(FILE *f, const struct comparison *cmp, const char *h)
 	fprintf(f, "From `iobench calibrate` (host %s, %s, %zu A/A pair%s): "
 		   "with one run per side, a change smaller than the floor "
 		   "is within noise. The smallest change this machine can "
-		   "detect, per size (%zu cells compared):\n\n| size | "
-		   "cells calibrated | A/A SD | floor |\n|---|--:|--:|--:|\n",
+		   "detect, per size and kind of copy (%zu cells compared; "
+		   "device: O_DIRECT, cold or --sync end):\n\n| size | "
+		   "copies | changes calibrated | A/A SD | floor |\n"
+		   "|---|---|--:|--:|--:|\n",
 		cal->hostname ? cal->hostname : "?",
 		cal->started ? cal->started : "?", cal->pairs,
 		cal->pairs == 1 ? "" : "s", m);
 	for (size_t k = 0; k < cal->n_sizes; k++) {
 		const struct calibration_size *z = &cal->sizes[k];
-		double floor = calibration_floor(cal, z->size, m,
-						 cmp->opts.alpha);
+		double floor = calibration_floor(
+			cal, z->size, z->kind == CALIBRATION_DEVICE, m,
+			cmp->opts.alpha);
 		char size[FMT_LEN];
 
-		fprintf(f, "| %s | %zu | %.1f%% | ±%.1f%% |\n",
-			fmt_size(z->size, size, sizeof(size)), z->n,
-			100 * (exp(z->sigma) - 1), 100 * (exp(floor) - 1));
+		fprintf(f, "| %s | %s | %zu | %.1f%% | ±%.1f%% |\n",
+			fmt_size(z->size, size, sizeof(size)),
+			calibration_kind_name(z->kind), z->n,
+			100 * (exp(calibration_sigma(cal, z)) - 1),
+			100 * (exp(floor) - 1));
 	}
 }

@@ -131,21 +131,11 @@ static double files_per_copy(const struct run *run, const struct cell *c)
 	return 1;
 }
 
-/* Whether the cell's copies go to the device: O_DIRECT, always or as
- * its tunable. */
-static bool copies_direct(const struct cell *c)
-{
-	const struct copy_strategy *s = strategy_find(c->strategy);
-
-	return (s && (s->flags & COPY_ALWAYS_DIRECT)) ||
-	       cell_tunable(c, "direct", 0);
-}
-
 /* Seconds of one copy (of a tree: all its files) by the model; a cold
  * source is read from the device, an O_DIRECT copy also writes to it. */
 static double copy_seconds(const struct run *run, const struct cell *c)
 {
-	bool direct = copies_direct(c), cold = c->cache == CACHE_COLD;
+	bool direct = cell_direct(c), cold = c->cache == CACHE_COLD;
 	struct cost_model m = model();
 
 	return files_per_copy(run, c) *
@@ -188,7 +178,7 @@ double estimate_sample_seconds(const struct run *run, const struct cell *c)
 		timed = BATCH_TARGET_SECONDS;
 	/* an O_DIRECT copy's destination is verified from the device */
 	return timed + m.sample_fixed + files * m.file +
-	       bytes / (copies_direct(c) ? m.cold_bandwidth :
+	       bytes / (cell_direct(c) ? m.cold_bandwidth :
 					   m.verify_bandwidth);
 }
 

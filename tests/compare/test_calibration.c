@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: MIT
+/* calibration: the A/A noise floor per size, kept apart for copies in the
+ * page cache and copies that wait for the device; its file both ways, and
+ * files from before the split. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "calibration.h"
+#include "fixture.h"
+
+#define MIB (1u << 20)
+
+static const double one[] = { 1e-3 };
+
+/* A cell of the run with median time t (seconds per copy). */
+static void add(struct run *r, const char *strategy, size_t buffer,
+		enum cache_mode cache, double t)
+{
+	struct cell *c = fixture_add_cell(r, strategy, MIB, buffer, one, 1, 1);
+
+	c->cache = cache;
+	c->est.median = t;
+}
+
+/* Pair p of an A/A: rw warm moves by +-2%, odirect (always O_DIRECT) and
+ * a cold rw by +-30%, alternating in sign. */
+static void pair(struct calibration *cal, int p)
+{
+	double s = p % 2 ? 1 : -1;
+	struct run a, b;
+
+	fixture_run(&a, "a");
+	fixture_run(&b, "b");
+	add(&a, "rw", 131072, CACHE_WARM, 1e-3);
+	add(&b, "rw", 131072, CACHE_WARM, 1e-3 * exp(s * 0.02));
+	add(&a, "sendfile", 0, CACHE_WARM, 1e-3);
+	add(&b, "sendfile", 0, CACHE_WARM, 1e-3 * exp(-s * 0.02));
+	add(&a, "odirect", 1048576, CACHE_WARM, 3e-3);
+	add(&b, "odirect", 1048576, CACHE_WARM, 3e-3 * exp(s * 0.3));
+	add(&a, "rw", 131072, CACHE_COLD, 2e-3);
+	add(&b, "rw", 131072, CACHE_COLD, 2e-3 * exp(-s * 0.3));
+	assert_int_equal(calibration_add_pair(cal, &a, &b), 0);
+	results_free(&a);
+	results_free(&b);
+}
+
+static const struct calibration_size *entry(const struct calibration *cal,
+					    enum calibration_kind kind)
+{
+	for (size_t k = 0; k < cal->n_sizes; k++)
+		if (cal->sizes[k].kind == kind)
+			return &cal->sizes[k];
+	return NULL;
+}
+
+static void test_kinds_apart(void **state)
+{
+	struct calibration cal = { 0 };
+	const struct calibration_size *mem, *dev;
+	double fm, fd;
+
+	(void)state;
+	for (int p = 0; p < 3; p++)
+		pair(&cal, p);
+	assert_int_equal(calibration_finish(&cal), 0);
+	assert_int_equal(cal.n_sizes, 2);
+	mem = entry(&cal, CALIBRATION_MEMORY);
+	dev = entry(&cal, CALIBRATION_DEVICE);
+	assert_non_null(mem);
+	assert_non_null(dev);
+	assert_true(mem < dev); /* by size, then kind */
+	assert_int_equal(mem->n, 6);
+	assert_int_equal(dev->n, 6);
+	assert_float_equal(mem->sigma, 1.4826 * 0.02, 1e-9);
+	assert_float_equal(dev->sigma, 1.4826 * 0.3, 1e-9);
+	/* each cell gets its kind's floor: z(1 - 0.05 / 20) x sigma */
+	fm = calibration_floor(&cal, MIB, false, 10, 0.05);
+	fd = calibration_floor(&cal, MIB, true, 10, 0.05);
+	assert_float_equal(fm, 2.8070 * mem->sigma, 1e-3);
+	assert_float_equal(fd, 2.8070 * dev->sigma, 1e-3);
+	assert_string_equal(calibration_kind_name(mem->kind), "page cache");
+	assert_string_equal(calibration_kind_name(dev->kind), "device");
+	/* another size: not calibrated */
+	assert_float_equal(calibration_floor(&cal, 4096, false, 10, 0.05), 0,
+			   0);
+	calibration_free(&cal);
+}
+
+/* A kind with fewer than CALIBRATION_MIN_CHANGES changes takes the larger
+ * SD of its size's two kinds; with enough, its own. */
+static void test_few_changes(void **state)
+{
+	struct calibration cal = { 0 };
+	struct run a, b;
+
+	(void)state;
+	fixture_run(&a, "a");
+	fixture_run(&b, "b");
+	for (int i = 0; i < 6; i++) {
+		char name[16];
+
+		/* six page-cache cells moving 20%, one device cell 1% */
+		snprintf(name, sizeof(name), "s%d", i);
+		add(&a, name, 0, CACHE_WARM, 1e-3);
+		add(&b, name, 0, CACHE_WARM, 1e-3 * exp(i % 2 ? 0.2 : -0.2));
+	}
+	add(&a, "odirect", 1048576, CACHE_WARM, 1e-3);
+	add(&b, "odirect", 1048576, CACHE_WARM, 1e-3 * exp(0.01));
+	assert_int_equal(calibration_add_pair(&cal, &a, &b), 0);
+	assert_int_equal(calibration_finish(&cal), 0);
+	assert_float_equal(calibration_sigma(&cal,
+					     entry(&cal, CALIBRATION_DEVICE)),
+			   1.4826 * 0.2, 1e-9);
+	assert_float_equal(calibration_sigma(&cal,
+					     entry(&cal, CALIBRATION_MEMORY)),
+			   1.4826 * 0.2, 1e-9);
+	calibration_free(&cal);
+	results_free(&a);
+	results_free(&b);
+}
+
+static char *write_tmp(const char *text, char *path, size_t len)
+{
+	FILE *f;
+
+	snprintf(path, len, "/tmp/iobench-test-calibration-XXXXXX");
+	assert_int_not_equal(close(mkstemp(path)), -1);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static void test_file_both_ways(void **state)
+{
+	struct calibration cal = { 0 }, back;
+	char path[64], err[256], *doc;
+
+	(void)state;
+	for (int p = 0; p < 3; p++)
+		pair(&cal, p);
+	assert_int_equal(calibration_finish(&cal), 0);
+	doc = calibration_json(&cal);
+	assert_non_null(doc);
+	assert_non_null(strstr(doc, "\"kind\": \"device\""));
+	assert_non_null(strstr(doc, "\"kind\": \"page cache\""));
+	write_tmp(doc, path, sizeof(path));
+	assert_int_equal(calibration_read(path, &back, err, sizeof(err)), 0);
+	assert_int_equal(back.n_sizes, 2);
+	assert_int_equal(back.pairs, 3);
+	assert_float_equal(calibration_floor(&back, MIB, true, 10, 0.05),
+			   calibration_floor(&cal, MIB, true, 10, 0.05), 1e-12);
+	assert_float_equal(calibration_floor(&back, MIB, false, 10, 0.05),
+			   calibration_floor(&cal, MIB, false, 10, 0.05), 1e-12);
+	calibration_free(&back);
+	unlink(path);
+	free(doc);
+	calibration_free(&cal);
+}
+
+/* A file from before the split (no kind): one entry serves both kinds. A
+ * kind that is neither is refused. */
+static void test_old_file(void **state)
+{
+	static const char old[] =
+		"{\"schema\": \"iobench-calibration/1\", \"pairs\": 1, "
+		"\"sizes\": [{\"size\": 1048576, \"cells\": 4, "
+		"\"changes_log\": [0.1, -0.1, 0.1, -0.1]}]}";
+	static const char bad[] =
+		"{\"schema\": \"iobench-calibration/1\", \"pairs\": 1, "
+		"\"sizes\": [{\"size\": 1048576, \"kind\": \"disk\", "
+		"\"changes_log\": [0.1]}]}";
+	struct calibration cal;
+	char path[64], err[256];
+
+	(void)state;
+	write_tmp(old, path, sizeof(path));
+	assert_int_equal(calibration_read(path, &cal, err, sizeof(err)), 0);
+	assert_int_equal(cal.sizes[0].kind, CALIBRATION_ANY);
+	assert_float_equal(calibration_floor(&cal, MIB, true, 1, 0.05),
+			   1.96 * 1.4826 * 0.1, 1e-3);
+	assert_float_equal(calibration_floor(&cal, MIB, false, 1, 0.05),
+			   1.96 * 1.4826 * 0.1, 1e-3);
+	calibration_free(&cal);
+	unlink(path);
+	write_tmp(bad, path, sizeof(path));
+	assert_int_equal(calibration_read(path, &cal, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "kind"));
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kinds_apart),
+		cmocka_unit_test(test_few_changes),
+		cmocka_unit_test(test_file_both_ways),
+		cmocka_unit_test(test_old_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
