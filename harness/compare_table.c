@@ -252,7 +252,7 @@ void compare_md_figures(FILE *f, const struct comparison *cmp,
 		      "changed.\n", f);
 	fprintf(f, "\nJudged like time (Holm-adjusted tests, the CI wholly "
 		   "beyond the threshold): CPU s/GiB and peak RSS / heap "
-		   "beyond %g%% (and 64 KiB of RSS, 1 KiB of heap, 0.5 "
+		   "beyond %g%% (and 128 KiB of RSS, 1 KiB of heap, 0.5 "
 		   "allocations per copy), page cache beyond %g points of "
 		   "the file. The exit code follows %s.\n",
 		100 * COMPARE_OTHER_THRESHOLD, COMPARE_CACHE_MIN,

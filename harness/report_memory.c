@@ -126,7 +126,8 @@ void report_memory_table(FILE *f, const struct run *run,
 	      "calls per copy and the peak of the live heap's growth "
 	      "(malloc & co. interposed), the peak resident-set growth over "
 	      "the RSS right before the copy (buffers touched, mappings; "
-	      "counter slack about 64 KiB), and the destination's share in "
+	      "where the libraries land moves it by 64 KiB steps from run "
+	      "to run), and the destination's share in "
 	      "the page cache right after the copy. \"-\": not counted (a "
 	      "sanitizer build, or a results file from before).\n", f);
 }
