@@ -40,16 +40,18 @@ static void test_samples(void **state)
 	assert_false(n.measured);
 }
 
+/* the figures of a run: 37 samples of 49 copies */
+static const struct env_noise figures = { .measured = true,
+					  .repeats = 49,
+					  .samples = 37,
+					  .median = 0.0122,
+					  .spread = 0.123,
+					  .mad_rel = 0.106,
+					  .max_rel = 1.32 };
+
 static void test_json_round_trip(void **state)
 {
-	struct env_noise n = { .measured = true,
-			       .repeats = 49,
-			       .samples = 37,
-			       .median = 0.0122,
-			       .spread = 0.123,
-			       .mad_rel = 0.106,
-			       .max_rel = 1.32 },
-			 back;
+	struct env_noise n = figures, back;
 	json_t *root = json_pack("{s:{}}", "environment"), *o;
 	char why[256];
 
@@ -97,14 +99,7 @@ static void test_json_round_trip(void **state)
 /* the report's row: the figures, and nothing when not measured */
 static void test_markdown_row(void **state)
 {
-	struct env_noise n = { .measured = true,
-			       .repeats = 49,
-			       .samples = 37,
-			       .median = 0.0122,
-			       .spread = 0.123,
-			       .mad_rel = 0.106,
-			       .max_rel = 1.32 },
-			 none = { 0 };
+	struct env_noise n = figures, none = { 0 };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
