@@ -90,7 +90,10 @@ void bench_sweep_usage(FILE *f)
 	fprintf(f,
 "usage: iobench sweep [OPTIONS]\n"
 "Measures every strategy x size x tunable x cache mode x sync mode and\n"
-"writes OUT/<run-id>/{report.md,results.json,results.csv}.\n"
+"writes OUT/<run-id>/{report.md,results.json,results.csv}. Before each\n"
+"round it also times a reference sample with no strategy in it (1 MiB\n"
+"in-memory copies): the machine's own steadiness, which the report\n"
+"states and warns noisy cells against.\n"
 "\n"
 "  --sizes LIST          file sizes, e.g. 0,4K,1M,100M (default\n"
 "                        " DEFAULT_SIZES "; units below)\n"
