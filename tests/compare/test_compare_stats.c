@@ -481,44 +481,6 @@ static void test_paired_rounds_apart(void **state)
 	results_free(&n);
 }
 
-/* RSS growth judged beside time: every sample of the new side 68 KiB
- * higher (one fault-around window and a page, as another library layout
- * gives an A/A run) is no regression; 1 MiB more is. */
-static void test_rss_layout_shift(void **state)
-{
-	static const double more[] = { 68.0 * 1024, 1024.0 * 1024 };
-	struct compare_options o;
-
-	(void)state;
-	compare_default_options(&o);
-	for (int k = 0; k < 2; k++) {
-		struct comparison cmp;
-		struct run b, n;
-		struct cell *cb, *cn;
-
-		fixture_run(&b, "base");
-		fixture_run(&n, "new");
-		cb = fixture_add_cell(&b, "rw", 1 << 20, 4096, wide, 10, 1);
-		cn = fixture_add_cell(&n, "rw", 1 << 20, 4096, wide, 10, 1);
-		for (size_t i = 0; i < 10; i++) {
-			struct sample_memory m = { .rss_known = true,
-						   .rss_before = 4 << 20 };
-
-			m.rss_peak = m.rss_before + 136 * 1024;
-			cb->samples[i].mem = m;
-			m.rss_peak += (uint64_t)more[k];
-			cn->samples[i].mem = m;
-		}
-		assert_int_equal(compare_runs(&b, &n, &o, &cmp), 0);
-		assert_true(cmp.cells[0].metric[METRIC_RSS].have);
-		assert_int_equal(cmp.cells[0].metric[METRIC_RSS].verdict,
-				 k ? VERDICT_REGRESSED : VERDICT_NOISE);
-		compare_free(&cmp);
-		results_free(&b);
-		results_free(&n);
-	}
-}
-
 /* A single-run side measured under other load at another time: its time
  * changes are not judged (within noise, gate passes, said why); the same
  * two runs measured together (overlapping times) are judged.
@@ -712,7 +674,6 @@ int main(void)
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_matching),
 		cmocka_unit_test(test_disturbed_side),
-		cmocka_unit_test(test_rss_layout_shift),
 		cmocka_unit_test(test_paired_runs),
 		cmocka_unit_test(test_paired_rounds),
 		cmocka_unit_test(test_paired_rounds_apart),
