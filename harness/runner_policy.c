@@ -30,8 +30,11 @@
  * the same cell measured twice, or two copies of one strategy, did not
  * agree. Only a strategy far slower than the page cache gets a smaller
  * batch, in steps of 2x that a noisy calibration rarely crosses.
- * With --stonewall S a sample must last 2 S, so every rank is still
- * copying when the wall stops it: the calibration decides (1..lim).
+ * With --stonewall S a sample is sized to last 4 S, so every rank is
+ * still copying when the wall stops it: the calibration decides (1..lim).
+ * (2 S was too thin: ranks sharing 2 CPUs copied twice as fast in the
+ * samples as in the calibration, and in 1 sweep of 8 no sample reached
+ * the wall. The wall ends the sample, so the margin costs no time.)
  */
 unsigned runner_batch_for(const struct run_request *rq, uint64_t size,
 			  double per_copy, unsigned lim)
@@ -41,7 +44,7 @@ unsigned runner_batch_for(const struct run_request *rq, uint64_t size,
 	unsigned k = 1;
 
 	if (rq->stonewall > 0) {
-		want = per_copy > 0 ? ceil(2 * rq->stonewall / per_copy) : lim;
+		want = per_copy > 0 ? ceil(4 * rq->stonewall / per_copy) : lim;
 		return want < 1 ? 1 : want > lim ? lim : (unsigned)want;
 	}
 	while (k * 2 <= want && k * 2 <= lim)

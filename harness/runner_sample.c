@@ -493,7 +493,8 @@ int runner_run_sample_again(struct runner *r, size_t ci, unsigned k,
  * Warm-up of one cell: a calibration sample, then the batch size k from
  * the size (runner_batch_for(): smaller only for a slow strategy); when k
  * differs, a second warm-up with the full batch touches every file the
- * samples will use.
+ * samples will use (with --stonewall, a third when the second ended
+ * before the wall).
  */
 int runner_warm_up(struct runner *r, size_t ci)
 {
@@ -558,6 +559,30 @@ int runner_warm_up(struct runner *r, size_t ci)
 		free(s.per_thread);
 		free(s.per_rank);
 		c->warmup_seconds = s.seconds;
+	}
+	/* --stonewall: a batch sized from the first copies (first touch
+	 * included) can end before the wall in every sample, and then no
+	 * sample is cut; sized again, once, from the full batch's warm-up
+	 * when that one ended before the wall */
+	if (!r->tree && r->run->request.stonewall > 0 && k < lim &&
+	    s.seconds > 0 && s.seconds < r->run->request.stonewall) {
+		unsigned k2 = runner_batch_for(&r->run->request, c->size,
+					       s.seconds / k, lim);
+
+		if (k2 > k) {
+			k = c->batch = k2;
+			ret = runner_ensure_sources(r, threads_files_for(c, k),
+						    why, sizeof(why));
+			if (!ret)
+				ret = runner_run_sample_again(r, ci, k, &s,
+							      &ru, NULL, why,
+							      sizeof(why));
+			if (ret)
+				goto out;
+			free(s.per_thread);
+			free(s.per_rank);
+			c->warmup_seconds = s.seconds;
+		}
 	}
 out:
 	r->cs[ci].wall += runner_clock(r) - t0;
