@@ -23,6 +23,7 @@
 #include "env.h"
 #include "env_load.h"
 #include "env_noise.h"
+#include "lockstep.h"
 #include "exitcode.h"
 #include "fmt.h"
 #include "machine_limits.h"
@@ -573,8 +574,11 @@ int pipeline_measure(struct run *run, const struct runner_progress *progress)
 	int ret;
 
 	env_load_mark(&mark);
-	/* a run without memfd goes on, unprobed */
-	(void)env_noise_start();
+	/* the machine's reference samples (one a round), not while a
+	 * --lockstep peer measures in this sweep's turns; a run without
+	 * memfd goes on, unprobed */
+	if (!lockstep_on())
+		(void)env_noise_start();
 	ret = runner_run(run, progress, err, sizeof(err));
 	run->duration = clock_now() - t0;
 	env_load_finish(&mark, &run->env.load);

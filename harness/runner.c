@@ -555,10 +555,9 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 			break;
 		for (size_t k = 0; k < n; k++)
 			r->cs[order[k]].sampled_this_round = false;
-		/* the machine's reference sample, not while a --lockstep
-		 * peer measures in this one's place */
-		if (!lockstep_on())
-			env_noise_sample();
+		/* the machine's reference sample (when pipeline_measure
+		 * started them) */
+		env_noise_sample();
 		for (size_t k = 0; k < n && !ret; k++) {
 			if (stop_asked(r)) {
 				ret = -EINTR;
