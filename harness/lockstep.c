@@ -41,6 +41,7 @@ int lockstep_turn(void)
 {
 	char c = 'w';
 	ssize_t n;
+	int err;
 
 	if (lockstep_fd < 0)
 		return 0;
@@ -53,9 +54,11 @@ int lockstep_turn(void)
 			n = read(lockstep_fd, &c, 1);
 		while (n < 0 && errno == EINTR);
 	}
+	/* env_load_resume() reads /proc: keep the socket's errno */
+	err = errno;
 	env_load_resume();
 	if (n < 0)
-		return errno == EPIPE || errno == ECONNRESET ? -EPIPE : -errno;
+		return err == EPIPE || err == ECONNRESET ? -EPIPE : -err;
 	if (n == 0)
 		return -EPIPE;
 	return c == 'g' ? 0 : -EPROTO;
