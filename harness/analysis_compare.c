@@ -265,7 +265,7 @@ static int best_set(struct analysis *a, struct analysis_group *g)
 		goto out_free;
 	ret = stats_best_set(
 		times, k, s->n_rounds, ref, ANALYSIS_TIE_MARGIN, ANALYSIS_ALPHA,
-		ANALYSIS_LEVEL, ref == SIZE_MAX ? 0 : ANALYSIS_RESAMPLES,
+		ANALYSIS_LEVEL, ANALYSIS_RESAMPLES,
 		analysis_seed(a, 2 * a->n_cells + (size_t)(g - a->groups)), &b);
 	if (ret) {
 		ret = ret == -ENOMEM ? ret : 0;

@@ -98,40 +98,56 @@ struct candidates {
 	const double *rows[MAX_K];
 };
 
-/* k candidates with log-medians mu[], CV sd, n rounds, common drift. */
+/* k candidates with log-medians mu[], CV sd, n rounds, common drift;
+ * each candidate's own noise AR(1) with lag-1 correlation rho. */
 static void make_candidates(struct candidates *c, const double *mu,
-			    size_t k, size_t n, double sd)
+			    size_t k, size_t n, double sd, double rho)
 {
-	double dr[MAX_N];
+	double dr[MAX_N], e[MAX_N];
 
 	drift(dr, n);
 	for (size_t j = 0; j < k; j++) {
 		c->rows[j] = c->t[j];
+		ar1(e, n, sd, rho);
 		for (size_t i = 0; i < n; i++)
-			c->t[j][i] =
-				exp(mu[j] + dr[i] + gsl_ran_gaussian(rng, sd));
+			c->t[j][i] = exp(mu[j] + dr[i] + e[i]);
 	}
 }
 
+/* Counts of one scenario: identical candidates all in the set, the 20%
+ * slower one out; by the signed-rank test alone and by the set (the test
+ * and the selection-aware gap both). */
+struct rates {
+	unsigned tie_test, tie, power_test, power;
+};
+
 /* One draw of each question about k candidates over n rounds (best set
- * at margin 3%, alpha 0.05, no resamples): do k identical ones all make
- * the set (adds to *tie), is one 20% slower left out (adds to *power)? */
+ * at margin 3%, alpha 0.05, 200 resamples): do k identical ones all make
+ * the set, is one 20% slower left out? */
 static void tie_and_power(struct candidates *t, size_t k, size_t n,
-			  double sd, unsigned *tie, unsigned *power)
+			  double sd, double rho, unsigned seed,
+			  struct rates *c)
 {
 	double mu[MAX_K] = { 0 };
 	struct stats_best r;
 
 	for (int slower = 0; slower < 2; slower++) {
+		size_t test_out = 0;
+
 		mu[1] = slower ? log(1.2) : 0;
-		make_candidates(t, mu, k, n, sd);
+		make_candidates(t, mu, k, n, sd, rho);
 		if (stats_best_set(t->rows, k, n, SIZE_MAX, 0.03, 0.05, 0.95,
-				   0, 0, &r))
+				   200, seed, &r))
 			abort();
-		if (slower)
-			*power += !r.in_set[1];
-		else
-			*tie += r.n_set == k;
+		for (size_t j = 0; j < k; j++)
+			test_out += r.p_adj[j] < 0.05;
+		if (slower) {
+			c->power_test += r.p_adj[1] < 0.05;
+			c->power += !r.in_set[1];
+		} else {
+			c->tie_test += !test_out;
+			c->tie += r.n_set == k;
+		}
 		stats_best_free(&r);
 	}
 }
@@ -139,28 +155,36 @@ static void tie_and_power(struct candidates *t, size_t k, size_t n,
 static void best_set_rates(void)
 {
 	static const size_t ns[] = { 5, 10, 20, 30 };
-	static const double sds[] = { 0.02, 0.05, 0.10 };
+	static const double sds[] = { 0.05, 0.10, 0.20 };
+	static const double rhos[] = { 0.0, 0.4 };
 	struct candidates t;
 
 	printf("best set (margin 3%%, alpha 0.05): tie = every identical "
-	       "candidate in the set; power = the 20%% slower one out\n");
+	       "candidate in the set; power = the 20%% slower one out; "
+	       "test = the signed-rank test alone, set = the test and the "
+	       "selection-aware gap both\n");
 	for (size_t a = 0; a < 4; a++) {
-		for (size_t b = 0; b < 3; b++) {
+		for (size_t b = 0; b < 3 * 2; b++) {
 			size_t n = ns[a];
-			unsigned c = cases(2000), tie2 = 0, tie9 = 0;
-			unsigned pw2 = 0, pw9 = 0;
+			double sd = sds[b / 2], rho = rhos[b % 2];
+			unsigned c = cases(1000), c9 = (c + 3) / 4;
+			struct rates r2 = { 0 }, r9 = { 0 };
 
 			for (unsigned k = 0; k < c; k++) {
-				tie_and_power(&t, 2, n, sds[b], &tie2, &pw2);
+				tie_and_power(&t, 2, n, sd, rho, k, &r2);
 				if (k % 4 == 0)
-					tie_and_power(&t, 9, n, sds[b], &tie9,
-						      &pw9);
+					tie_and_power(&t, 9, n, sd, rho, k,
+						      &r9);
 			}
-			printf("  n=%-3zu CV=%2.0f%%  tie k=2 %.4f  k=9 %.3f  "
-			       "power k=2 %.3f  k=9 %.3f\n",
-			       n, 100 * sds[b], (double)tie2 / c,
-			       (double)tie9 / ((c + 3) / 4), (double)pw2 / c,
-			       (double)pw9 / ((c + 3) / 4));
+			printf("  n=%-3zu CV=%2.0f%% rho=%.1f  tie k=2 "
+			       "%.3f/%.3f k=9 %.3f/%.3f  power k=2 "
+			       "%.3f/%.3f k=9 %.3f/%.3f (test/set)\n",
+			       n, 100 * sd, rho, (double)r2.tie_test / c,
+			       (double)r2.tie / c, (double)r9.tie_test / c9,
+			       (double)r9.tie / c9, (double)r2.power_test / c,
+			       (double)r2.power / c,
+			       (double)r9.power_test / c9,
+			       (double)r9.power / c9);
 		}
 	}
 }
@@ -194,7 +218,7 @@ static void selection_coverage(void)
 				struct stats_best r;
 				double truth;
 
-				make_candidates(&t, mu, sc[s].k, ns[a], 0.05);
+				make_candidates(&t, mu, sc[s].k, ns[a], 0.05, 0.0);
 				if (stats_best_set(t.rows, sc[s].k, ns[a], 0,
 						   0.03, 0.05, 0.95, 1000, k,
 						   &r))
