@@ -129,7 +129,7 @@ static void print_matrix(const struct run *run, FILE *f)
 		rq->pin != PIN_NONE ? pin_mode_name(rq->pin) : "");
 	fprintf(f, "rounds:   %u per size (up to %u when a cell is noisy), "
 		"budget %g s per cell, timeout %g s per sample%s\n",
-		rq->samples, 3 * rq->samples, rq->budget, rq->timeout,
+		rq->samples, RUNNER_EXTEND_FACTOR * rq->samples, rq->budget, rq->timeout,
 		rq->profile ? ", profiled" : "");
 	if (rq->runs > 1)
 		fprintf(f, "runs:     %u independent passes over the whole "

@@ -75,8 +75,8 @@ static const struct cost_model quiet = {
 /* writing and hashing sources, and writing them back */
 #define SOURCE_BANDWIDTH (300e6)
 /*
- * Rounds beyond --samples: a size's rounds are extended (up to 3x)
- * while some cell's median is imprecise. Batched small files on a busy
+ * Rounds beyond --samples: a size's rounds are extended (up to
+ * RUNNER_EXTEND_FACTOR x) while some cell's median is imprecise. Batched small files on a busy
  * machine nearly always are (1K and 1M ran 30 rounds of 10 at a load
  * average of 8 per CPU; 100M ran 12), so the expected rounds grow with
  * the load per CPU up to these factors. (Budgets cut them too: 1K's

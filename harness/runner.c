@@ -296,7 +296,7 @@ static void count_sample(struct runner *r, size_t i, double wall)
  * time reaches further than PRECISION_TARGET of the median, and the rounds
  * it needs to get there fit in EXTEND_FACTOR x --samples. A cell too
  * noisy to get there even then does not make every cell of its size run
- * 3x as long for a CI still wider than the target (on this kind of VM
+ * EXTEND_FACTOR x as long for a CI still wider than the target (on this VM
  * some cell of every size always was: quick ran 18 rounds per size, not
  * 6, in every run); it keeps its wider CI, which the report shows.
  */

@@ -21,9 +21,14 @@
 #define RUNNER_BATCH_MAX_FILES 1024u
 #define RUNNER_BATCH_MAX_BYTES (256ull << 20)
 /* Rounds per size: at least this many; at most EXTEND_FACTOR x --samples
- * when some cell's median stays imprecise. */
+ * when some cell's median stays imprecise. Twice, not more: past that the
+ * run-to-run shift dominates what one run's CI can still gain (A/A pairs
+ * of `iobench quick` here: the page-cache cells of a size move together
+ * from run to run by a shift of SD 10%, ranging -21% to +24%, against a
+ * median CI of about +-6% at 20 rounds and +-5% at 30), and the third
+ * ten rounds of 1K cost the headline sweep 20 s of its 2 minutes. */
 #define RUNNER_MIN_SAMPLES ((unsigned)RESULTS_MIN_SAMPLES)
-#define RUNNER_EXTEND_FACTOR 3
+#define RUNNER_EXTEND_FACTOR 2
 
 struct run_request;
 /* Files per sample for a size (runner_policy.c): the batch rule the
