@@ -16,6 +16,7 @@
 #include "calibration.h"
 #include "compare.h"
 #include "compare_internal.h"
+#include "compare_table.h"
 #include "env_load.h"
 #include "fmt.h"
 #include "parse.h"
@@ -394,22 +395,26 @@ out_free:
 }
 
 /*
- * The verdict from the (adjusted) p and the CI of the time ratio; with a
- * noise floor (one run per side, a calibrated size), a change smaller
- * than the floor is within noise whatever the within-run test says.
+ * The verdict from the (adjusted) p and the CI of the time ratio, net of
+ * the shift common to its size (one run per side, COMPARE_SHIFT_MIN_CELLS);
+ * with a noise floor (one run per side, a calibrated size), a change
+ * smaller than the floor is within noise whatever the within-run test
+ * says.
  */
 static enum compare_verdict verdict_of(const struct compare_cell *cc,
 				       const struct compare_options *o)
 {
+	double net = exp(-cc->shift);
+
 	if (cc->verdict == VERDICT_NO_DATA)
 		return VERDICT_NO_DATA;
 	if (cc->p_adj >= o->alpha)
 		return VERDICT_SAME;
-	if (cc->floor > 0 && fabs(log(cc->ratio)) < cc->floor)
+	if (cc->floor > 0 && fabs(log(cc->ratio) - cc->shift) < cc->floor)
 		return VERDICT_NOISE;
-	if (cc->ratio_lo - 1 > o->threshold)
+	if (cc->ratio_lo * net - 1 > o->threshold)
 		return VERDICT_REGRESSED;
-	if (cc->ratio_hi - 1 < -o->threshold)
+	if (cc->ratio_hi * net - 1 < -o->threshold)
 		return VERDICT_IMPROVED;
 	return VERDICT_NOISE;
 }
@@ -506,6 +511,8 @@ static int adjust_and_judge(struct comparison *cmp)
 
 	for (int m = 0; m < METRIC_COUNT && o->holm && !ret; m++)
 		ret = holm_metric(cmp, m);
+	if (!ret)
+		ret = compare_size_shifts(cmp);
 	if (ret)
 		return ret;
 	apply_floors(cmp);
@@ -632,6 +639,8 @@ void compare_summary(const struct comparison *cmp, char *buf, size_t len)
 		{ "memory", COMPARE_FAIL_MEMORY },
 		{ "page cache", COMPARE_FAIL_CACHE },
 	};
+	const struct compare_cell *top = compare_largest_shift(cmp);
+	char size[FMT_LEN];
 	size_t used;
 
 	if (!compare_tested(cmp))
@@ -655,6 +664,13 @@ void compare_summary(const struct comparison *cmp, char *buf, size_t len)
 				 cmp->n_disturbed,
 				 cmp->n_disturbed == 1 ? "" : "s",
 				 cmp->disturbed_why);
+	if (top && fabs(top->shift) >= log(1 + COMPARE_SHIFT_NOTE) &&
+	    used < len)
+		used += snprintf(buf + used, len - used,
+				 "; judged net of sizes that moved as a whole "
+				 "(%s %+.0f%%)",
+				 fmt_size(top->base->size, size, sizeof(size)),
+				 100 * (exp(top->shift) - 1));
 	/* the other figures, only when some regressed: cells, not figures */
 	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
 		size_t n = 0;

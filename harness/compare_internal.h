@@ -67,6 +67,12 @@ int compare_paired_runs(const struct run_groups *x, const struct run_groups *y,
 			double level, double *ratio, double *lo, double *hi,
 			double *p);
 
+/* Sets each single-run cell's shift and shift_cells (compare_types.h):
+ * the median log time ratio of the cells with data, one run per side,
+ * of its size, kind of copy (cell_reaches_device) and threads, when they
+ * are COMPARE_SHIFT_MIN_CELLS or more. 0 or -ENOMEM. */
+int compare_size_shifts(struct comparison *cmp);
+
 /* Judges figure m (not METRIC_TIME) of a matched cell into
  * cc->metric[m], p unadjusted; the verdict comes later
  * (compare_judge_verdict). 0 or -ENOMEM. */

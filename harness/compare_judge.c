@@ -15,8 +15,68 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "cell.h"
 #include "compare_internal.h"
 #include "stats.h"
+
+/* Cells i and j share a shift: size, kind of copy and threads. */
+static bool same_shift_group(const struct compare_cell *a,
+			     const struct compare_cell *b)
+{
+	return a->base->size == b->base->size &&
+	       a->base->threads == b->base->threads &&
+	       cell_reaches_device(a->base) == cell_reaches_device(b->base);
+}
+
+static bool shift_candidate(const struct compare_cell *cc)
+{
+	return cc->verdict != VERDICT_NO_DATA && !compare_across_runs(cc) &&
+	       cc->ratio > 0 && isfinite(cc->ratio);
+}
+
+int compare_size_shifts(struct comparison *cmp)
+{
+	double *v = malloc((cmp->n_cells ? cmp->n_cells : 1) * sizeof(*v));
+	bool *done = calloc(cmp->n_cells ? cmp->n_cells : 1, sizeof(*done));
+
+	if (!v || !done) {
+		free(v);
+		free(done);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < cmp->n_cells; i++) {
+		struct compare_cell *a = &cmp->cells[i];
+		size_t n = 0;
+		double shift;
+
+		if (done[i])
+			continue;
+		a->shift = 0;
+		a->shift_cells = 0;
+		if (!shift_candidate(a))
+			continue;
+		for (size_t j = i; j < cmp->n_cells; j++)
+			if (shift_candidate(&cmp->cells[j]) &&
+			    same_shift_group(a, &cmp->cells[j]))
+				v[n++] = log(cmp->cells[j].ratio);
+		gsl_sort(v, 1, n);
+		shift = n >= COMPARE_SHIFT_MIN_CELLS ?
+				gsl_stats_median_from_sorted_data(v, 1, n) :
+				0;
+		for (size_t j = i; j < cmp->n_cells; j++) {
+			struct compare_cell *b = &cmp->cells[j];
+
+			if (!shift_candidate(b) || !same_shift_group(a, b))
+				continue;
+			done[j] = true;
+			b->shift = shift;
+			b->shift_cells = n >= COMPARE_SHIFT_MIN_CELLS ? n : 0;
+		}
+	}
+	free(v);
+	free(done);
+	return 0;
+}
 
 void compare_groups_free(struct run_groups *g)
 {

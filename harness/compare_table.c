@@ -260,6 +260,66 @@ void compare_md_figures(FILE *f, const struct comparison *cmp,
 		"time (--fail-on chooses)" : "the figures --fail-on names");
 }
 
+/* The first cell of cc's shift group (size, kind, threads), so each group
+ * is written once. */
+static bool first_of_group(const struct comparison *cmp,
+			   const struct compare_cell *cc)
+{
+	for (const struct compare_cell *o = cmp->cells; o < cc; o++)
+		if (o->shift_cells && o->base->size == cc->base->size &&
+		    o->base->threads == cc->base->threads &&
+		    cell_reaches_device(o->base) ==
+			    cell_reaches_device(cc->base))
+			return false;
+	return true;
+}
+
+const struct compare_cell *compare_largest_shift(const struct comparison *cmp)
+{
+	const struct compare_cell *top = NULL;
+
+	for (size_t i = 0; cmp->cells && i < cmp->n_cells; i++) {
+		const struct compare_cell *cc = &cmp->cells[i];
+
+		if (cc->shift_cells &&
+		    (!top || fabs(cc->shift) > fabs(top->shift)))
+			top = cc;
+	}
+	return top;
+}
+
+void compare_md_shifts(FILE *f, const struct comparison *cmp, const char *h)
+{
+	if (!compare_largest_shift(cmp))
+		return;
+	fprintf(f, "\n%s Shifts common to a size\n\nWith one run per side, "
+		   "every strategy of a size moves together from one run to "
+		   "the next on a shared machine (A/A pairs of `iobench "
+		   "quick` on the development VM: SD 10%%, -21%% to +24%%), "
+		   "far more than each one on its own. Each time verdict "
+		   "above is judged net of its size's shift, the median "
+		   "change of its cells (at least %d, same kind of copy and "
+		   "threads): one strategy's change shows against the "
+		   "others. A change common to all of them cannot be told "
+		   "from the machine's by two single runs: `iobench compare "
+		   "REF` measures both sides in turns and judges it.\n\n| "
+		   "size | copies | threads | cells | shift |\n|---|---|--:|"
+		   "--:|--:|\n", h, COMPARE_SHIFT_MIN_CELLS);
+	for (size_t i = 0; i < cmp->n_cells; i++) {
+		const struct compare_cell *cc = &cmp->cells[i];
+		char size[FMT_LEN];
+
+		if (!cc->shift_cells || !first_of_group(cmp, cc))
+			continue;
+		fprintf(f, "| %s | %s | %u | %zu | %+.1f%% |\n",
+			fmt_size(cc->base->size, size, sizeof(size)),
+			cell_reaches_device(cc->base) ? "device" :
+							"page cache",
+			cc->base->threads ? cc->base->threads : 1,
+			cc->shift_cells, 100 * (exp(cc->shift) - 1));
+	}
+}
+
 void compare_md_floors(FILE *f, const struct comparison *cmp, const char *h)
 {
 	const struct calibration *cal = cmp->opts.floors;

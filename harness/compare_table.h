@@ -57,5 +57,12 @@ void compare_md_figures(FILE *f, const struct comparison *cmp,
 /* "<h> Noise floor": the calibration's floor per size when one was
  * given; nothing otherwise. */
 void compare_md_floors(FILE *f, const struct comparison *cmp, const char *h);
+/* The section "Shifts common to a size" (heading level h): each size
+ * whose single-run cells were judged net of their common shift, and by
+ * how much it moved; nothing when none was. */
+void compare_md_shifts(FILE *f, const struct comparison *cmp, const char *h);
+/* The cell whose size moved most as a whole (compare_types.h: shift),
+ * NULL when no size has a shift. */
+const struct compare_cell *compare_largest_shift(const struct comparison *cmp);
 
 #endif

@@ -68,6 +68,21 @@ struct compare_options {
 #define COMPARE_HEAP_MIN	1024.0		/* bytes */
 #define COMPARE_ALLOCS_MIN	0.5		/* allocations per copy */
 #define COMPARE_CACHE_MIN	5.0		/* points of the file's share */
+/*
+ * Two single runs: every strategy of a size moves together from one run
+ * to the next here, by far more than each one on its own (9 A/A pairs of
+ * `iobench quick`, page-cache cells: a shift common to the size of SD
+ * 10%, -21% to +24%; each cell's own change about it 4-6%, rw's 2-5%).
+ * With one run per side a time change is judged net of its size's shift,
+ * the median change of at least this many cells of the size (same kind
+ * of copy and threads): one strategy's change shows against the others,
+ * the machine's level does not. A change common to all strategies of a
+ * size cannot be told from the machine's by two single runs: compare.md
+ * states it, and `compare REF` (the sides in turns) judges it.
+ */
+#define COMPARE_SHIFT_MIN_CELLS	4
+/* compare's one-line summary names the largest shift from this much */
+#define COMPARE_SHIFT_NOTE	0.05
 
 enum compare_verdict {
 	VERDICT_SAME,		/* "~": no significant change (p >= alpha) */
@@ -124,6 +139,12 @@ struct compare_cell {
 	/* the noise floor applied to the time change, as |log ratio|; 0
 	 * when none (several runs, or no calibration for the size) */
 	double floor;
+	/* with one run per side: the shift common to its size (the median
+	 * log ratio of the single-run cells of its size, kind of copy and
+	 * threads, when they are COMPARE_SHIFT_MIN_CELLS or more; 0 and 0
+	 * otherwise), which its time verdict is judged net of */
+	double shift;
+	size_t shift_cells;
 	/* the other figures; [METRIC_TIME] mirrors the fields above */
 	struct compare_metric metric[METRIC_COUNT];
 };

@@ -222,6 +222,7 @@ char *compare_markdown(const struct comparison *cmp,
 	compare_md_headline(f, cmp, s);
 	compare_md_figures(f, cmp, s, h2);
 	compare_md_floors(f, cmp, h2);
+	compare_md_shifts(f, cmp, h2);
 	report_memory_table(f, NULL, cmp, s->title ? "### Memory" : "## Memory");
 
 	fprintf(f, "\n%s Details\n\n| strategy | size | tunables | cache | sync | base "
@@ -352,6 +353,10 @@ static json_t *json_compare_cell(const struct comparison *cmp,
 			    json_num(cc->new_half));
 	json_object_set_new(o, "noise_floor", cc->floor > 0 ?
 			    json_real(exp(cc->floor) - 1) : json_null());
+	json_object_set_new(o, "size_shift", cc->shift_cells ?
+			    json_real(exp(cc->shift) - 1) : json_null());
+	json_object_set_new(o, "size_shift_cells",
+			    json_integer((json_int_t)cc->shift_cells));
 	json_object_set_new(o, "metrics", json_metrics(cc));
 	return o;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* calibration: the A/A noise floor per size, kept apart for copies in the
  * page cache and copies that wait for the device; its file both ways, and
- * files from before the split. */
+ * files from before the split; and the shift common to a size that two
+ * single runs are judged net of. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <cmocka.h>
 
 #include "calibration.h"
+#include "compare.h"
 #include "fixture.h"
 
 #define MIB (1u << 20)
@@ -201,6 +203,73 @@ static void test_old_file(void **state)
 	unlink(path);
 }
 
+/* 10 per-copy times spread over 0.9% */
+static const double tight[] = { 1.000e-3, 1.007e-3, 1.003e-3, 1.009e-3,
+				1.001e-3, 1.005e-3, 1.008e-3, 1.002e-3,
+				1.006e-3, 1.004e-3 };
+
+/*
+ * Two single runs in which every strategy of a size became 25% slower
+ * together (the machine's level moved) and splice 25% more on its own:
+ * net of the size's shift, the five are within noise and splice alone
+ * regressed, with or without a calibrated floor. A size of three cells
+ * has no shift: its changes are judged as they are.
+ */
+static void test_size_shift(void **state)
+{
+	static const char *const six[] = { "rw", "stdio", "mmap", "sendfile",
+					   "copy_file_range", "splice" };
+	struct calibration cal = { 0 };
+	struct compare_options o;
+	struct comparison cmp;
+	struct run b, n;
+
+	(void)state;
+	for (int p = 0; p < 6; p++)
+		pair(&cal, p);
+	assert_int_equal(calibration_finish(&cal), 0);
+	for (int with_floor = 0; with_floor < 2; with_floor++) {
+		fixture_run(&b, "base");
+		fixture_run(&n, "new");
+		for (size_t i = 0; i < 6; i++) {
+			fixture_add_cell(&b, six[i], MIB, 131072, tight, 10, 1);
+			fixture_add_cell(&n, six[i], MIB, 131072, tight, 10,
+					 i == 5 ? 1.25 * 1.25 : 1.25);
+		}
+		for (size_t i = 0; i < 3; i++) {
+			fixture_add_cell(&b, six[i], 4096, 131072, tight, 10,
+					 1);
+			fixture_add_cell(&n, six[i], 4096, 131072, tight, 10,
+					 1.25);
+		}
+		compare_default_options(&o);
+		o.floors = with_floor ? &cal : NULL;
+		assert_int_equal(compare_runs(&b, &n, &o, &cmp), 0);
+		assert_int_equal(cmp.n_cells, 9);
+		for (size_t i = 0; i < 9; i++) {
+			const struct compare_cell *cc = &cmp.cells[i];
+
+			if (cc->base->size == 4096) {
+				assert_int_equal(cc->shift_cells, 0);
+				assert_int_equal(cc->verdict,
+						 VERDICT_REGRESSED);
+				continue;
+			}
+			assert_int_equal(cc->shift_cells, 6);
+			assert_float_equal(exp(cc->shift), 1.25, 1e-3);
+			assert_true(with_floor ? cc->floor > 0 : cc->floor == 0);
+			assert_int_equal(cc->verdict,
+					 i == 5 ? VERDICT_REGRESSED :
+						  VERDICT_NOISE);
+		}
+		assert_int_equal(cmp.n_regressed, 4);
+		compare_free(&cmp);
+		results_free(&b);
+		results_free(&n);
+	}
+	calibration_free(&cal);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_few_changes),
 		cmocka_unit_test(test_file_both_ways),
 		cmocka_unit_test(test_old_file),
+		cmocka_unit_test(test_size_shift),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
