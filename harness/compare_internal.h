@@ -70,7 +70,8 @@ int compare_paired_runs(const struct run_groups *x, const struct run_groups *y,
 /* Sets each single-run cell's shift and shift_cells (compare_types.h):
  * the median log time ratio of the cells with data, one run per side,
  * of its size, kind of copy (cell_reaches_device) and threads, when they
- * are COMPARE_SHIFT_MIN_CELLS or more. 0 or -ENOMEM. */
+ * are COMPARE_SHIFT_MIN_CELLS or more; and the same of CPU s/GiB into
+ * metric[METRIC_CPU].shift. 0 or -ENOMEM. */
 int compare_size_shifts(struct comparison *cmp);
 
 /* Judges figure m (not METRIC_TIME) of a matched cell into

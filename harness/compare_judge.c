@@ -28,10 +28,56 @@ static bool same_shift_group(const struct compare_cell *a,
 	       cell_reaches_device(a->base) == cell_reaches_device(b->base);
 }
 
-static bool shift_candidate(const struct compare_cell *cc)
+/* The log change of figure m (time or CPU s/GiB) a shift is the median
+ * of; NaN when the cell takes no part (no data, several runs a side). */
+static double shift_value(const struct compare_cell *cc, enum sample_metric m)
 {
-	return cc->verdict != VERDICT_NO_DATA && !compare_across_runs(cc) &&
-	       cc->ratio > 0 && isfinite(cc->ratio);
+	const struct compare_metric *cm = &cc->metric[m];
+
+	if (cc->verdict == VERDICT_NO_DATA || compare_across_runs(cc))
+		return NAN;
+	if (m == METRIC_TIME)
+		return cc->ratio > 0 && isfinite(cc->ratio) ? log(cc->ratio) :
+							       NAN;
+	return cm->have && cm->change > -1 && isfinite(cm->change) ?
+		       log1p(cm->change) :
+		       NAN;
+}
+
+/* Each group's median of figure m into its cells (v, done: scratch). */
+static void shifts_of(struct comparison *cmp, enum sample_metric m,
+		      double *v, bool *done)
+{
+	memset(done, 0, cmp->n_cells * sizeof(*done));
+	for (size_t i = 0; i < cmp->n_cells; i++) {
+		struct compare_cell *a = &cmp->cells[i];
+		size_t n = 0;
+		double shift = 0;
+
+		if (done[i] || isnan(shift_value(a, m)))
+			continue;
+		for (size_t j = i; j < cmp->n_cells; j++)
+			if (same_shift_group(a, &cmp->cells[j]) &&
+			    !isnan(shift_value(&cmp->cells[j], m)))
+				v[n++] = shift_value(&cmp->cells[j], m);
+		gsl_sort(v, 1, n);
+		if (n >= COMPARE_SHIFT_MIN_CELLS)
+			shift = gsl_stats_median_from_sorted_data(v, 1, n);
+		for (size_t j = i; j < cmp->n_cells; j++) {
+			struct compare_cell *b = &cmp->cells[j];
+
+			if (!same_shift_group(a, b) ||
+			    isnan(shift_value(b, m)))
+				continue;
+			done[j] = true;
+			if (m != METRIC_TIME) {
+				b->metric[m].shift = shift;
+				continue;
+			}
+			b->shift = shift;
+			b->shift_cells = n >= COMPARE_SHIFT_MIN_CELLS ? n : 0;
+		}
+	}
 }
 
 int compare_size_shifts(struct comparison *cmp)
@@ -39,43 +85,13 @@ int compare_size_shifts(struct comparison *cmp)
 	double *v = malloc((cmp->n_cells ? cmp->n_cells : 1) * sizeof(*v));
 	bool *done = calloc(cmp->n_cells ? cmp->n_cells : 1, sizeof(*done));
 
-	if (!v || !done) {
-		free(v);
-		free(done);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < cmp->n_cells; i++) {
-		struct compare_cell *a = &cmp->cells[i];
-		size_t n = 0;
-		double shift;
-
-		if (done[i])
-			continue;
-		a->shift = 0;
-		a->shift_cells = 0;
-		if (!shift_candidate(a))
-			continue;
-		for (size_t j = i; j < cmp->n_cells; j++)
-			if (shift_candidate(&cmp->cells[j]) &&
-			    same_shift_group(a, &cmp->cells[j]))
-				v[n++] = log(cmp->cells[j].ratio);
-		gsl_sort(v, 1, n);
-		shift = n >= COMPARE_SHIFT_MIN_CELLS ?
-				gsl_stats_median_from_sorted_data(v, 1, n) :
-				0;
-		for (size_t j = i; j < cmp->n_cells; j++) {
-			struct compare_cell *b = &cmp->cells[j];
-
-			if (!shift_candidate(b) || !same_shift_group(a, b))
-				continue;
-			done[j] = true;
-			b->shift = shift;
-			b->shift_cells = n >= COMPARE_SHIFT_MIN_CELLS ? n : 0;
-		}
+	if (v && done) {
+		shifts_of(cmp, METRIC_TIME, v, done);
+		shifts_of(cmp, METRIC_CPU, v, done);
 	}
 	free(v);
 	free(done);
-	return 0;
+	return v && done ? 0 : -ENOMEM;
 }
 
 void compare_groups_free(struct run_groups *g)
@@ -323,15 +339,20 @@ enum compare_verdict compare_judge_verdict(const struct compare_metric *cm,
 					   enum sample_metric m,
 					   const struct compare_options *o)
 {
-	double thr = metric_threshold(cm, m);
+	double thr = metric_threshold(cm, m), lo = cm->lo, hi = cm->hi;
 
 	if (!cm->have)
 		return VERDICT_NO_DATA;
 	if (cm->p_adj >= o->alpha)
 		return VERDICT_SAME;
-	if (cm->lo > thr)
+	/* a relative figure net of its size's shift (compare_types.h) */
+	if (relative_metric(m) && cm->shift) {
+		lo = (1 + lo) * exp(-cm->shift) - 1;
+		hi = (1 + hi) * exp(-cm->shift) - 1;
+	}
+	if (lo > thr)
 		return VERDICT_REGRESSED;
-	if (cm->hi < -thr)
+	if (hi < -thr)
 		return VERDICT_IMPROVED;
 	return VERDICT_NOISE;
 }

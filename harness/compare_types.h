@@ -103,6 +103,10 @@ struct compare_metric {
 	double change, lo, hi;		/* and its CI */
 	double p, p_adj;
 	enum compare_verdict verdict;
+	/* CPU s/GiB with one run per side: its size's shift (the cell's
+	 * `shift`, for this figure) as log(1 + change), judged net of; 0
+	 * when none */
+	double shift;
 };
 
 /* One matched cell. base/new point into the runs given to compare_runs():

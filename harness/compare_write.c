@@ -290,7 +290,7 @@ static json_t *json_metrics(const struct compare_cell *cc)
 
 		json_object_set_new(o, sample_metric_name(m), !cm->have ?
 			json_null() :
-			json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s}",
+			json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o}",
 				  "base", json_num(cm->base),
 				  "new", json_num(cm->new),
 				  "change", json_num(cm->change),
@@ -299,7 +299,9 @@ static json_t *json_metrics(const struct compare_cell *cc)
 				  "p", json_num(cm->p),
 				  "p_adjusted", json_num(cm->p_adj),
 				  "verdict",
-				  compare_verdict_name(cm->verdict)));
+				  compare_verdict_name(cm->verdict),
+				  "size_shift", cm->shift ?
+				  json_real(expm1(cm->shift)) : json_null()));
 	}
 	return o;
 }

@@ -208,12 +208,24 @@ static const double tight[] = { 1.000e-3, 1.007e-3, 1.003e-3, 1.009e-3,
 				1.001e-3, 1.005e-3, 1.008e-3, 1.002e-3,
 				1.006e-3, 1.004e-3 };
 
+/* A cell whose samples were all CPU time, as copies in memory are. */
+static void add_busy(struct run *r, const char *strategy, uint64_t size,
+		     double scale)
+{
+	struct cell *c = fixture_add_cell(r, strategy, size, 131072, tight,
+					  10, scale);
+
+	for (size_t i = 0; i < c->n_samples; i++)
+		c->samples[i].cpu_sys = c->samples[i].seconds;
+}
+
 /*
  * Two single runs in which every strategy of a size became 25% slower
  * together (the machine's level moved) and splice 25% more on its own:
  * net of the size's shift, the five are within noise and splice alone
- * regressed, with or without a calibrated floor. A size of three cells
- * has no shift: its changes are judged as they are.
+ * regressed, in time with or without a calibrated floor, and in CPU
+ * s/GiB. A size of three cells has no shift: its changes are judged as
+ * they are.
  */
 static void test_size_shift(void **state)
 {
@@ -232,15 +244,12 @@ static void test_size_shift(void **state)
 		fixture_run(&b, "base");
 		fixture_run(&n, "new");
 		for (size_t i = 0; i < 6; i++) {
-			fixture_add_cell(&b, six[i], MIB, 131072, tight, 10, 1);
-			fixture_add_cell(&n, six[i], MIB, 131072, tight, 10,
-					 i == 5 ? 1.25 * 1.25 : 1.25);
+			add_busy(&b, six[i], MIB, 1);
+			add_busy(&n, six[i], MIB, i == 5 ? 1.25 * 1.25 : 1.25);
 		}
 		for (size_t i = 0; i < 3; i++) {
-			fixture_add_cell(&b, six[i], 4096, 131072, tight, 10,
-					 1);
-			fixture_add_cell(&n, six[i], 4096, 131072, tight, 10,
-					 1.25);
+			add_busy(&b, six[i], 4096, 1);
+			add_busy(&n, six[i], 4096, 1.25);
 		}
 		compare_default_options(&o);
 		o.floors = with_floor ? &cal : NULL;
@@ -249,14 +258,23 @@ static void test_size_shift(void **state)
 		for (size_t i = 0; i < 9; i++) {
 			const struct compare_cell *cc = &cmp.cells[i];
 
+			const struct compare_metric *cpu =
+				&cc->metric[METRIC_CPU];
+
 			if (cc->base->size == 4096) {
 				assert_int_equal(cc->shift_cells, 0);
 				assert_int_equal(cc->verdict,
+						 VERDICT_REGRESSED);
+				assert_int_equal(cpu->verdict,
 						 VERDICT_REGRESSED);
 				continue;
 			}
 			assert_int_equal(cc->shift_cells, 6);
 			assert_float_equal(exp(cc->shift), 1.25, 1e-3);
+			assert_float_equal(exp(cpu->shift), 1.25, 1e-3);
+			assert_int_equal(cpu->verdict,
+					 i == 5 ? VERDICT_REGRESSED :
+						  VERDICT_NOISE);
 			assert_true(with_floor ? cc->floor > 0 : cc->floor == 0);
 			assert_int_equal(cc->verdict,
 					 i == 5 ? VERDICT_REGRESSED :
