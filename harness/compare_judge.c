@@ -19,7 +19,7 @@
 #include "compare_internal.h"
 #include "stats.h"
 
-/* Cells i and j share a shift: size, kind of copy and threads. */
+/* Cells a and b share a shift: size, kind of copy and threads. */
 static bool same_shift_group(const struct compare_cell *a,
 			     const struct compare_cell *b)
 {
