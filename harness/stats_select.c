@@ -198,20 +198,23 @@ static int selection_boot(const struct best_work *w, size_t ref, double level,
 
 		if ((a != ref && !check[a]) || !used[a])
 			continue;
-		stats_expanded_interval(delta + a * resamples, used[a],
-					w->n / bb.len,
-					a == ref ? level : 1.0 - 2.0 * alpha,
-					&q_lo, &q_hi);
+		theta = adv[a * k + b->best];
+		if (isnan(theta))
+			continue;
+		/* ref can be checked too: each figure at its own level */
 		if (a == ref) {
-			theta = adv[ref * k + b->best];
-			if (!isnan(theta)) {
-				b->speedup_lo = exp(theta - q_hi);
-				b->speedup_hi = exp(theta - q_lo);
-			}
+			stats_expanded_interval(delta + a * resamples, used[a],
+						w->n / bb.len, level, &q_lo,
+						&q_hi);
+			b->speedup_lo = exp(theta - q_hi);
+			b->speedup_hi = exp(theta - q_lo);
 		}
 		if (check[a]) {
-			theta = adv[a * k + b->best];
-			b->gap_lo[a] = isnan(theta) ? NAN : exp(theta - q_hi);
+			stats_expanded_interval(delta + a * resamples, used[a],
+						w->n / bb.len,
+						1.0 - 2.0 * alpha, &q_lo,
+						&q_hi);
+			b->gap_lo[a] = exp(theta - q_hi);
 		}
 	}
 out_free:
