@@ -235,6 +235,11 @@ struct sample {
 	unsigned round;
 	unsigned run;		/* --runs: the pass it belongs to */
 	double start;
+	/* the CPU the copy of a sequential cell ran on, its round's
+	 * (runner_sample_cpu()); not known where the scheduler chose
+	 * (threads, pinned cells, MPI, one CPU) and in older files */
+	bool cpu_known;
+	unsigned cpu;
 	/* memory of the timed region (memcount.h, sample_metric.h) */
 	struct sample_memory mem;
 };

@@ -6,6 +6,7 @@
  */
 #include <inttypes.h>
 #include <math.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -448,6 +449,14 @@ static void one_sample(struct json_reader *rd, json_t *o, const char *at,
 			  &s->dst.writeback);
 	json_rd_bool(rd, o, at, "residency_ok", &s->residency_ok);
 	read_sample_memory(rd, o, at, &s->mem);
+	/* "cpu" (files before it have none: not known) */
+	{
+		uint64_t cpu = 0;
+
+		s->cpu_known = rd_opt_u64(rd, o, at, "cpu", &cpu) &&
+			       cpu < CPU_SETSIZE;
+		s->cpu = (unsigned)cpu;
+	}
 }
 
 void json_read_cell(struct json_reader *rd, json_t *o, const char *at,

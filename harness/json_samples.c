@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,12 +325,27 @@ static bool read_memory(struct scan *s, struct sample_memory *m)
 	return eat(s, '}');
 }
 
+/* "cpu": a CPU number or null */
+static bool read_cpu(struct scan *s, struct sample *x)
+{
+	int64_t cpu;
+
+	skip_ws(s);
+	if (s->p < s->end && *s->p == 'n')
+		return literal(s, "null");
+	if (!integer(s, &cpu) || cpu < 0 || cpu >= CPU_SETSIZE)
+		return false;
+	x->cpu_known = true;
+	x->cpu = (unsigned)cpu;
+	return true;
+}
+
 /* The keys of a plain sample; the first three (when it ran) are in the
- * current schema's samples only; "memory" is optional (files before it
- * lack it). */
+ * current schema's samples only; "memory" and "cpu" are optional (files
+ * before them lack them). */
 enum {
 	K_RUN, K_ROUND, K_START, K_SECONDS, K_SYNC, K_USER, K_SYS, K_PAGES,
-	K_BEFORE, K_AFTER, K_DST, K_OK, K_MEM, N_KEYS
+	K_BEFORE, K_AFTER, K_DST, K_OK, K_MEM, K_CPU, N_KEYS
 };
 #define WHEN_KEYS ((1u << K_RUN) | (1u << K_ROUND) | (1u << K_START))
 #define ALL_KEYS ((1u << K_MEM) - 1)
@@ -343,7 +359,7 @@ static bool read_sample(struct scan *s, struct sample *x, bool *when)
 	static const char *const keys[N_KEYS] = {
 		"run", "round", "start", "seconds", "sync_seconds",
 		"cpu_user", "cpu_sys", "src_pages", "src_resident_before",
-		"src_resident_after", "dst", "residency_ok", "memory",
+		"src_resident_after", "dst", "residency_ok", "memory", "cpu",
 	};
 	unsigned seen = 0;
 	int64_t pages = 0;
@@ -372,13 +388,14 @@ static bool read_sample(struct scan *s, struct sample *x, bool *when)
 		case K_AFTER: ok = integer(s, &x->src_resident_after); break;
 		case K_DST: ok = read_dst(s, &x->dst); break;
 		case K_MEM: ok = read_memory(s, &x->mem); break;
+		case K_CPU: ok = read_cpu(s, x); break;
 		default: ok = boolean(s, &x->residency_ok); break;
 		}
 		if (!ok)
 			return false;
 	} while (eat(s, ','));
 	x->src_pages = (uint64_t)pages;
-	seen &= ~(1u << K_MEM);
+	seen &= ~(1u << K_MEM | 1u << K_CPU);
 	*when = seen == ALL_KEYS;
 	/* what one_sample() refuses: leave it to that path's message */
 	return eat(s, '}') &&

@@ -480,7 +480,9 @@ static json_t *sample_to_json(const struct sample *s, unsigned threads,
 			 "writeback", (json_int_t)s->dst.writeback,
 			 "residency_ok", s->residency_ok);
 
-	if (threads_json_sample(o, s, threads) ||
+	if (put(o, "cpu", s->cpu_known ? json_integer(s->cpu) :
+				     json_null()) ||
+	    threads_json_sample(o, s, threads) ||
 	    put(o, "memory", memory_to_json(&s->mem)) ||
 	    clients_json_sample(o, s, ranks)) {
 		json_decref(o);

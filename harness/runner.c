@@ -595,6 +595,8 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 
 	if (len)
 		err[0] = '\0';
+	if (!sched_getaffinity(0, sizeof(r.cpus), &r.cpus))
+		r.n_cpus = (unsigned)CPU_COUNT(&r.cpus);
 	r.cs = calloc(run->n_cells ? run->n_cells : 1, sizeof(*r.cs));
 	if (!r.cs || (!run->io && run_io_init(run))) {
 		free(r.cs);

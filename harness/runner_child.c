@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -361,9 +362,19 @@ runner_child_main(const struct child_job *j, int wfd)
 	 * sample in flight finishes, and only the parent decides to kill it */
 	signals_ignore_stop();
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* the round's CPU (runner_sample_cpu()); where the cpuset changed
+	 * meanwhile, the scheduler's */
+	if (j->cpu >= 0) {
+		cpu_set_t one;
+
+		CPU_ZERO(&one);
+		CPU_SET(j->cpu, &one);
+		sched_setaffinity(0, sizeof(one), &one);
+	}
 	inject_fault(j->c->strategy);
 	memset(&m, 0, sizeof(m));
 	m.status = child_measure(j, &m);
+	m.cpu = j->cpu >= 0 ? sched_getcpu() : -1;
 	strategy_write_all(wfd, &m, sizeof(m));
 	_exit(0);
 }

@@ -8,6 +8,7 @@
 #define IOBENCH_RUNNER_INTERNAL_H
 
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -34,6 +35,9 @@ struct source_tree;
  * short: no result). */
 struct sample_msg {
 	int status;			/* 0 or -errno */
+	/* sched_getcpu() after the copy of a sample pinned to its round's
+	 * CPU (runner_sample_cpu()), else -1 */
+	int cpu;
 	double seconds, sync_seconds, cpu_user, cpu_sys;
 	/* threaded samples (threads.h): first finish, per-thread figures */
 	double first_finish;
@@ -92,6 +96,10 @@ struct runner {
 	 * ends (runner_keep_inodes()) */
 	bool keep_inodes;
 	unsigned round;			/* the size's current round */
+	/* the CPUs this process may run on: a sequential cell's sample of
+	 * round r runs on the (r mod n_cpus)-th (runner_sample_cpu()) */
+	cpu_set_t cpus;
+	unsigned n_cpus;
 	/* run_sample() adds its latencies and device deltas to the cell
 	 * (cell_io.h): set for the timed samples, not the warm-ups */
 	bool keep_io;
@@ -127,7 +135,12 @@ struct child_job {
 	double *lat;
 	/* shared with the parent (or NULL): per-I/O latencies */
 	struct io_latency_sample *io_lat;
+	int cpu;			/* the CPU to run on, or -1 */
 };
+
+/* The CPU the sample of cell c in the current round runs on, or -1 (left
+ * to the scheduler): see runner_sample.c. */
+int runner_sample_cpu(const struct runner *r, const struct cell *c);
 
 /* ---- the round loop (runner.c) ---- */
 

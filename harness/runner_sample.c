@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,6 +188,34 @@ static void add_usage(struct cell_usage *u, const struct rusage *ru)
 		u->maxrss_kb = ru->ru_maxrss;
 }
 
+/*
+ * Every sample of a sequential cell (one thread, not pinned, a reference
+ * tool too) in round r runs on one CPU: the (r mod n)-th of the n this
+ * process may use. Why: on the development VM the two vCPUs ran the same
+ * copy at speeds 10-45% apart, for tens of seconds at a time, which one
+ * was slower changing over minutes (1M rw, 16 files a sample: 301-318 us
+ * on CPU 0 against 341-460 us on CPU 1, back to back). Left to the
+ * scheduler, a run's samples settle on whichever CPU, and every cell of
+ * a size moves with that CPU's speed; compare REF's two sweeps may each
+ * sit on its own (one side 20% slower in every cell of a pass). Round by
+ * round every cell meets every CPU alike, the cells of one round (and
+ * compare REF's two samples of a turn pair) share theirs, and the round's
+ * CPU is recorded with the sample. Threaded and pinned cells bind their
+ * own threads (threads.h).
+ */
+int runner_sample_cpu(const struct runner *r, const struct cell *c)
+{
+	unsigned want, seen = 0;
+
+	if (r->n_cpus < 2 || r->ranks || threads_cell_pooled(c))
+		return -1;
+	want = r->round % r->n_cpus;
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &r->cpus) && seen++ == want)
+			return cpu;
+	return -1;
+}
+
 /* A rusage holding what the ranks of an MPI sample used. */
 static void usage_to_rusage(const struct cell_usage *u, struct rusage *ru)
 {
@@ -324,7 +353,7 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 			.sparse = r->run->request.sparse, .tree = r->tree,
 			.preserve = r->run->request.preserve, .dir = dir,
 			.src = src, .dst = dst, .k = k, .lat = lat,
-			.io_lat = io_lat,
+			.io_lat = io_lat, .cpu = runner_sample_cpu(r, c),
 		};
 
 		runner_child_main(&j, pfd[1]);
@@ -373,6 +402,8 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 		.round = r->round,
 		.run = r->pass,
 		.start = start,
+		.cpu_known = m.cpu >= 0,
+		.cpu = m.cpu >= 0 ? (unsigned)m.cpu : 0,
 		.mem = m.mem,
 	};
 	/* the caller owns the per-thread figures (free them if unkept) */
