@@ -40,9 +40,11 @@ static void usage(FILE *f)
 "Measures this host's run-to-run noise: the sweep (the preset's options,\n"
 "then the SWEEP OPTIONS; default the quick preset) runs twice back to back\n"
 "with this binary - an A/A, per --runs pair (default 1) - and each cell's\n"
-"change of the median time between the two runs is noise. Per file size,\n"
-"and apart for copies that wait for the device (O_DIRECT, cold, --sync\n"
-"end): their robust SD and the floor compare uses. Stored as\n"
+"change of the median time between the two runs is noise, taken as\n"
+"compare takes it: net of the median change of its size's cells (the\n"
+"shift common to the size, at least 4 cells of one kind and threads).\n"
+"Per file size, and apart for copies that wait for the device (O_DIRECT,\n"
+"cold, --sync end): their robust SD and the floor compare uses. Stored as\n"
 "RESULTS/baselines/calibration.json (replaced; the passes under\n"
 "RESULTS/calibrate-ID/). Afterwards, `iobench compare BASE NEW` of two\n"
 "single runs made on this host calls a change below the floor \"within\n"
@@ -164,7 +166,7 @@ static int run_pair(const struct calibrate_request *rq, const char *self,
 				2 * rq->pairs, o.seconds);
 	}
 	if (!ret) {
-		ret = calibration_add_pair(cal, &runs[0], &runs[1]);
+		ret = compare_calibration_pair(cal, &runs[0], &runs[1]);
 		if (ret == -EINVAL)
 			bench_error("calibrate: the two runs share no measured "
 				    "cell");
@@ -201,9 +203,10 @@ static void print_floors(const struct calibration *cal, const char *path)
 			      1));
 	}
 	printf("\nA change smaller than the floor is within noise when two "
-	       "single runs are compared (compare BASE NEW); copies that "
-	       "wait for the device (O_DIRECT, cold, --sync end) have a "
-	       "floor of their own.\n");
+	       "single runs are compared (compare BASE NEW); the changes "
+	       "are net of their size's shift, as compare judges them; "
+	       "copies that wait for the device (O_DIRECT, cold, --sync "
+	       "end) have a floor of their own.\n");
 }
 
 static int store(const struct calibrate_request *rq,

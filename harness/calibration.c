@@ -66,6 +66,32 @@ static int set_string(char **dst, const char *src)
 	return *dst ? 0 : -ENOMEM;
 }
 
+int calibration_add_change(struct calibration *cal, uint64_t size,
+			   bool device, double change)
+{
+	struct calibration_size *z = size_entry(
+		cal, size, device ? CALIBRATION_DEVICE : CALIBRATION_MEMORY);
+
+	return z ? add_change(z, change) : -ENOMEM;
+}
+
+int calibration_pair_done(struct calibration *cal, const struct run *a)
+{
+	int ret;
+
+	cal->pairs++;
+	ret = set_string(&cal->hostname, a->env.hostname);
+	if (!ret)
+		ret = set_string(&cal->kernel, a->env.kernel);
+	if (!ret)
+		ret = set_string(&cal->commit, a->commit);
+	if (!ret)
+		ret = set_string(&cal->started, a->started);
+	if (!ret)
+		ret = set_string(&cal->command, a->command_line);
+	return ret;
+}
+
 int calibration_add_pair(struct calibration *cal, const struct run *a,
 			 const struct run *b)
 {
@@ -80,17 +106,12 @@ int calibration_add_pair(struct calibration *cal, const struct run *a,
 			continue;
 		for (size_t j = 0; j < b->n_cells; j++) {
 			const struct cell *y = &b->cells[j];
-			struct calibration_size *z;
-
 			if (!cell_same_key(x, y, 0) || y->status != CELL_OK ||
 			    !y->n_samples || !(y->est.median > 0))
 				continue;
-			z = size_entry(cal, x->size,
-				       cell_reaches_device(x) ?
-					       CALIBRATION_DEVICE :
-					       CALIBRATION_MEMORY);
-			ret = z ? add_change(z, log(y->est.median /
-						    x->est.median)) : -ENOMEM;
+			ret = calibration_add_change(
+				cal, x->size, cell_reaches_device(x),
+				log(y->est.median / x->est.median));
 			matched++;
 			break;
 		}
@@ -99,17 +120,7 @@ int calibration_add_pair(struct calibration *cal, const struct run *a,
 		return ret;
 	if (!matched)
 		return -EINVAL;
-	cal->pairs++;
-	ret = set_string(&cal->hostname, a->env.hostname);
-	if (!ret)
-		ret = set_string(&cal->kernel, a->env.kernel);
-	if (!ret)
-		ret = set_string(&cal->commit, a->commit);
-	if (!ret)
-		ret = set_string(&cal->started, a->started);
-	if (!ret)
-		ret = set_string(&cal->command, a->command_line);
-	return ret;
+	return calibration_pair_done(cal, a);
 }
 
 int calibration_finish(struct calibration *cal)
@@ -211,12 +222,13 @@ char *calibration_json(const struct calibration *cal)
 			"max_log", num(z->max),
 			"changes_log", changes ? changes : json_null()));
 	}
-	root = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:I, s:o}",
+	root = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:I, s:b, s:o}",
 			 "schema", CALIBRATION_SCHEMA,
 			 "hostname", cal->hostname, "kernel", cal->kernel,
 			 "commit", cal->commit, "started", cal->started,
 			 "command_line", cal->command,
 			 "pairs", (json_int_t)cal->pairs,
+			 "net_of_shift", cal->net_of_shift,
 			 "sizes", sizes ? sizes : json_null());
 	if (!root)
 		return NULL;
@@ -316,6 +328,7 @@ int calibration_read(const char *path, struct calibration *cal, char *err,
 	v = json_object_get(root, "pairs");
 	cal->pairs = json_is_integer(v) && json_integer_value(v) > 0 ?
 		     (size_t)json_integer_value(v) : 1;
+	cal->net_of_shift = json_is_true(json_object_get(root, "net_of_shift"));
 	ret = dup_field(root, "hostname", &cal->hostname);
 	if (!ret)
 		ret = dup_field(root, "kernel", &cal->kernel);

@@ -54,6 +54,10 @@ struct calibration_size {
 struct calibration {
 	char *hostname, *kernel, *commit, *started, *command;
 	size_t pairs;			/* A/A pairs behind it */
+	/* the changes are net of their size's shift, as compare judges two
+	 * single runs (compare_calibration_pair(), compare.h); files from
+	 * before hold the raw changes */
+	bool net_of_shift;
 	struct calibration_size *sizes;	/* by size, then kind */
 	size_t n_sizes;
 };
@@ -66,6 +70,16 @@ struct calibration {
  */
 int calibration_add_pair(struct calibration *cal, const struct run *a,
 			 const struct run *b);
+/*
+ * The parts of calibration_add_pair() for a caller that works out each
+ * cell's change itself: one change (a log ratio) of a cell of `size`
+ * (device: cell_reaches_device()), and, after the pair's last change,
+ * the pair counted and the host fields set from a (its first run).
+ * 0 or -ENOMEM.
+ */
+int calibration_add_change(struct calibration *cal, uint64_t size,
+			   bool device, double change);
+int calibration_pair_done(struct calibration *cal, const struct run *a);
 /* Computes sigma, q95 and max per size. 0 or -ENOMEM. */
 int calibration_finish(struct calibration *cal);
 

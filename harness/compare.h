@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "calibration.h"
 #include "compare_table.h"
 #include "compare_types.h"
 #include "results.h"
@@ -52,6 +53,16 @@ bool compare_failed(const struct comparison *cmp);
 int compare_runs(const struct run *base, const struct run *new,
 		 const struct compare_options *o, struct comparison *cmp);
 void compare_free(struct comparison *cmp);
+
+/*
+ * Adds the A/A pair (a, b) - two single runs of one sweep - to cal as
+ * compare judges two single runs: each matched cell's log time change net
+ * of its size's shift (compare_size_shifts()), so the floor is of what
+ * the floor is applied to. Sets cal->net_of_shift. 0, -EINVAL (no cell
+ * matched) or -ENOMEM. calibration_finish() after the last pair.
+ */
+int compare_calibration_pair(struct calibration *cal, const struct run *a,
+			     const struct run *b);
 
 /*
  * Two-sided Mann-Whitney U test of x against y. *u is U of x (the number

@@ -73,6 +73,9 @@ int compare_paired_runs(const struct run_groups *x, const struct run_groups *y,
  * are COMPARE_SHIFT_MIN_CELLS or more; and the same of CPU s/GiB into
  * metric[METRIC_CPU].shift. 0 or -ENOMEM. */
 int compare_size_shifts(struct comparison *cmp);
+/* Cells a and b share a shift: size, kind of copy and threads. */
+bool compare_same_shift_group(const struct compare_cell *a,
+			      const struct compare_cell *b);
 
 /* Judges figure m (not METRIC_TIME) of a matched cell into
  * cc->metric[m], p unadjusted; the verdict comes later

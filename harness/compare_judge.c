@@ -19,17 +19,17 @@
 #include "compare_internal.h"
 #include "stats.h"
 
-/* Cells a and b share a shift: size, kind of copy and threads. */
-static bool same_shift_group(const struct compare_cell *a,
-			     const struct compare_cell *b)
+bool compare_same_shift_group(const struct compare_cell *a,
+			      const struct compare_cell *b)
 {
 	return a->base->size == b->base->size &&
 	       a->base->threads == b->base->threads &&
 	       cell_reaches_device(a->base) == cell_reaches_device(b->base);
 }
 
-/* The log change of figure m (time or CPU s/GiB) a shift is the median
- * of; NaN when the cell takes no part (no data, several runs a side). */
+/* The change of figure m a shift is the median of: the log change of
+ * time and CPU s/GiB, RSS growth's change in bytes; NaN when the cell
+ * takes no part (no data, several runs a side). */
 static double shift_value(const struct compare_cell *cc, enum sample_metric m)
 {
 	const struct compare_metric *cm = &cc->metric[m];
@@ -39,6 +39,8 @@ static double shift_value(const struct compare_cell *cc, enum sample_metric m)
 	if (m == METRIC_TIME)
 		return cc->ratio > 0 && isfinite(cc->ratio) ? log(cc->ratio) :
 							       NAN;
+	if (m == METRIC_RSS)
+		return cm->have && isfinite(cm->change) ? cm->change : NAN;
 	return cm->have && cm->change > -1 && isfinite(cm->change) ?
 		       log1p(cm->change) :
 		       NAN;
@@ -57,7 +59,7 @@ static void shifts_of(struct comparison *cmp, enum sample_metric m,
 		if (done[i] || isnan(shift_value(a, m)))
 			continue;
 		for (size_t j = i; j < cmp->n_cells; j++)
-			if (same_shift_group(a, &cmp->cells[j]) &&
+			if (compare_same_shift_group(a, &cmp->cells[j]) &&
 			    !isnan(shift_value(&cmp->cells[j], m)))
 				v[n++] = shift_value(&cmp->cells[j], m);
 		gsl_sort(v, 1, n);
@@ -66,7 +68,7 @@ static void shifts_of(struct comparison *cmp, enum sample_metric m,
 		for (size_t j = i; j < cmp->n_cells; j++) {
 			struct compare_cell *b = &cmp->cells[j];
 
-			if (!same_shift_group(a, b) ||
+			if (!compare_same_shift_group(a, b) ||
 			    isnan(shift_value(b, m)))
 				continue;
 			done[j] = true;
@@ -88,6 +90,7 @@ int compare_size_shifts(struct comparison *cmp)
 	if (v && done) {
 		shifts_of(cmp, METRIC_TIME, v, done);
 		shifts_of(cmp, METRIC_CPU, v, done);
+		shifts_of(cmp, METRIC_RSS, v, done);
 	}
 	free(v);
 	free(done);
@@ -345,10 +348,14 @@ enum compare_verdict compare_judge_verdict(const struct compare_metric *cm,
 		return VERDICT_NO_DATA;
 	if (cm->p_adj >= o->alpha)
 		return VERDICT_SAME;
-	/* a relative figure net of its size's shift (compare_types.h) */
+	/* net of its size's shift (compare_types.h): a factor for a
+	 * relative figure, bytes for RSS growth */
 	if (relative_metric(m) && cm->shift) {
 		lo = (1 + lo) * exp(-cm->shift) - 1;
 		hi = (1 + hi) * exp(-cm->shift) - 1;
+	} else if (m == METRIC_RSS) {
+		lo -= cm->shift;
+		hi -= cm->shift;
 	}
 	if (lo > thr)
 		return VERDICT_REGRESSED;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "calibration.h"
+#include "compare_internal.h"
 #include "compare_table.h"
 #include "fmt.h"
 
@@ -266,10 +267,7 @@ static bool first_of_group(const struct comparison *cmp,
 			   const struct compare_cell *cc)
 {
 	for (const struct compare_cell *o = cmp->cells; o < cc; o++)
-		if (o->shift_cells && o->base->size == cc->base->size &&
-		    o->base->threads == cc->base->threads &&
-		    cell_reaches_device(o->base) ==
-			    cell_reaches_device(cc->base))
+		if (o->shift_cells && compare_same_shift_group(o, cc))
 			return false;
 	return true;
 }
@@ -338,7 +336,7 @@ void compare_md_floors(FILE *f, const struct comparison *cmp, const char *h)
 			   "variation, no floor applies.\n");
 		return;
 	}
-	fprintf(f, "From `iobench calibrate` (host %s, %s, %zu A/A pair%s): "
+	fprintf(f, "From `iobench calibrate` (host %s, %s, %zu A/A pair%s%s): "
 		   "with one run per side, a change smaller than the floor "
 		   "is within noise. The smallest change this machine can "
 		   "detect, per size and kind of copy (%zu cells compared; "
@@ -347,7 +345,9 @@ void compare_md_floors(FILE *f, const struct comparison *cmp, const char *h)
 		   "|---|---|--:|--:|--:|\n",
 		cal->hostname ? cal->hostname : "?",
 		cal->started ? cal->started : "?", cal->pairs,
-		cal->pairs == 1 ? "" : "s", m);
+		cal->pairs == 1 ? "" : "s",
+		cal->net_of_shift ? ", changes net of their size's shift" :
+				    ", raw changes", m);
 	for (size_t k = 0; k < cal->n_sizes; k++) {
 		const struct calibration_size *z = &cal->sizes[k];
 		double floor = calibration_floor(

@@ -103,9 +103,10 @@ struct compare_metric {
 	double change, lo, hi;		/* and its CI */
 	double p, p_adj;
 	enum compare_verdict verdict;
-	/* CPU s/GiB with one run per side: its size's shift (the cell's
-	 * `shift`, for this figure) as log(1 + change), judged net of; 0
-	 * when none */
+	/* CPU s/GiB and RSS growth with one run per side: its size's shift
+	 * (the cell's `shift`, for this figure), judged net of; CPU as
+	 * log(1 + change), RSS in bytes (a new library layout moves every
+	 * cell's RSS by the same 64 KiB steps); 0 when none */
 	double shift;
 };
 

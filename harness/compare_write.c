@@ -300,8 +300,9 @@ static json_t *json_metrics(const struct compare_cell *cc)
 				  "p_adjusted", json_num(cm->p_adj),
 				  "verdict",
 				  compare_verdict_name(cm->verdict),
-				  "size_shift", cm->shift ?
-				  json_real(expm1(cm->shift)) : json_null()));
+				  "size_shift", !cm->shift ? json_null() :
+				  m == METRIC_RSS ? json_real(cm->shift) :
+				  json_real(expm1(cm->shift))));
 	}
 	return o;
 }

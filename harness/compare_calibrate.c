@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+/* An A/A pair into the noise floor, as compare judges it (compare.h). */
+#include <errno.h>
+#include <math.h>
+
+#include "calibration.h"
+#include "cell.h"
+#include "compare.h"
+#include "compare_internal.h"
+
+/*
+ * Why net of the shift: with one run per side compare judges a change net
+ * of the median change of its size's cells, and on the development VM
+ * that shift is most of what moves between two runs (over 10 A/A pairs
+ * of `iobench quick`, a size's page-cache shift had an SD of 6-24% while
+ * each cell's change about it had a robust SD of 1.3-2.2%). A floor from
+ * the raw changes held the shifts of its few calibration pairs - ±71% at
+ * 4K when one of three pairs had its 4K cells 2x slower together - and
+ * let a planted 20% slowdown through at every size.
+ */
+int compare_calibration_pair(struct calibration *cal, const struct run *a,
+			     const struct run *b)
+{
+	struct compare_options o;
+	struct comparison cmp;
+	size_t matched = 0;
+	int ret;
+
+	compare_default_options(&o);
+	ret = compare_runs(a, b, &o, &cmp);
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < cmp.n_cells && !ret; i++) {
+		const struct compare_cell *cc = &cmp.cells[i];
+
+		if (cc->verdict == VERDICT_NO_DATA || !(cc->ratio > 0) ||
+		    !isfinite(cc->ratio))
+			continue;
+		ret = calibration_add_change(cal, cc->base->size,
+					     cell_reaches_device(cc->base),
+					     log(cc->ratio) - cc->shift);
+		matched++;
+	}
+	compare_free(&cmp);
+	if (ret)
+		return ret;
+	if (!matched)
+		return -EINVAL;
+	cal->net_of_shift = true;
+	return calibration_pair_done(cal, a);
+}
