@@ -71,7 +71,8 @@ int compare_paired_runs(const struct run_groups *x, const struct run_groups *y,
  * the median log time ratio of the cells with data, one run per side,
  * of its size, kind of copy (cell_reaches_device) and threads, when they
  * are COMPARE_SHIFT_MIN_CELLS or more; and the same of CPU s/GiB into
- * metric[METRIC_CPU].shift. 0 or -ENOMEM. */
+ * metric[METRIC_CPU].shift, and of RSS growth (bytes, over the cells of
+ * one thread count) into metric[METRIC_RSS].shift. 0 or -ENOMEM. */
 int compare_size_shifts(struct comparison *cmp);
 /* Cells a and b share a shift: size, kind of copy and threads. */
 bool compare_same_shift_group(const struct compare_cell *a,

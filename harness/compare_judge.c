@@ -46,6 +46,22 @@ static double shift_value(const struct compare_cell *cc, enum sample_metric m)
 		       NAN;
 }
 
+/*
+ * Whether cells a and b share figure m's shift. RSS growth's moves with
+ * where the libraries landed in the run's sample processes - one layout
+ * for every cell of the run (an A/A pair had all its cells, page cache
+ * and O_DIRECT alike, 132 KiB "regressed") - so its group is the run's
+ * cells of one thread count; time's and CPU's are the size's
+ * (compare_same_shift_group()).
+ */
+static bool same_group(const struct compare_cell *a,
+		       const struct compare_cell *b, enum sample_metric m)
+{
+	if (m == METRIC_RSS)
+		return a->base->threads == b->base->threads;
+	return compare_same_shift_group(a, b);
+}
+
 /* Each group's median of figure m into its cells (v, done: scratch). */
 static void shifts_of(struct comparison *cmp, enum sample_metric m,
 		      double *v, bool *done)
@@ -59,7 +75,7 @@ static void shifts_of(struct comparison *cmp, enum sample_metric m,
 		if (done[i] || isnan(shift_value(a, m)))
 			continue;
 		for (size_t j = i; j < cmp->n_cells; j++)
-			if (compare_same_shift_group(a, &cmp->cells[j]) &&
+			if (same_group(a, &cmp->cells[j], m) &&
 			    !isnan(shift_value(&cmp->cells[j], m)))
 				v[n++] = shift_value(&cmp->cells[j], m);
 		gsl_sort(v, 1, n);
@@ -68,7 +84,7 @@ static void shifts_of(struct comparison *cmp, enum sample_metric m,
 		for (size_t j = i; j < cmp->n_cells; j++) {
 			struct compare_cell *b = &cmp->cells[j];
 
-			if (!compare_same_shift_group(a, b) ||
+			if (!same_group(a, b, m) ||
 			    isnan(shift_value(b, m)))
 				continue;
 			done[j] = true;

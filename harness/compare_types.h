@@ -103,9 +103,10 @@ struct compare_metric {
 	double change, lo, hi;		/* and its CI */
 	double p, p_adj;
 	enum compare_verdict verdict;
-	/* CPU s/GiB and RSS growth with one run per side: its size's shift
-	 * (the cell's `shift`, for this figure), judged net of; CPU as
-	 * log(1 + change), RSS in bytes (a new library layout moves every
+	/* CPU s/GiB and RSS growth with one run per side: the shift common
+	 * to its group, judged net of; CPU as log(1 + change), its size's
+	 * (the cell's `shift`, for this figure); RSS in bytes, the run's
+	 * cells of its thread count (a new library layout moves every
 	 * cell's RSS by the same 64 KiB steps); 0 when none */
 	double shift;
 };
