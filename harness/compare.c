@@ -424,7 +424,7 @@ static enum compare_verdict verdict_of(const struct compare_cell *cc,
 static int holm_metric(struct comparison *cmp, enum sample_metric m)
 {
 	size_t cap = cmp->n_cells ? cmp->n_cells : 1, n = 0, *idx;
-	double *p = malloc(cap * sizeof(*p));
+	double *p = calloc(cap, sizeof(*p));
 	int ret = 0;
 
 	idx = malloc(cap * sizeof(*idx));
@@ -513,6 +513,12 @@ static int adjust_and_judge(struct comparison *cmp)
 		ret = holm_metric(cmp, m);
 	if (!ret)
 		ret = compare_size_shifts(cmp);
+	if (!ret)
+		ret = compare_retest_net_of_shift(cmp);
+	for (size_t i = 0; !ret && !o->holm && i < cmp->n_cells; i++)
+		cmp->cells[i].p_adj = cmp->cells[i].p;
+	if (!ret && o->holm)
+		ret = holm_metric(cmp, METRIC_TIME);
 	if (ret)
 		return ret;
 	apply_floors(cmp);

@@ -74,6 +74,15 @@ int compare_paired_runs(const struct run_groups *x, const struct run_groups *y,
  * metric[METRIC_CPU].shift, and of RSS growth (bytes, over the cells of
  * one thread count) into metric[METRIC_RSS].shift. 0 or -ENOMEM. */
 int compare_size_shifts(struct comparison *cmp);
+/*
+ * After compare_size_shifts(): the time p of each cell judged net of its
+ * shift (one run per side, unpaired) from its samples net of it, so the
+ * test and the interval speak of the same change: a +20% change under a
+ * size's -50% has its raw samples 40% faster, and the raw test said
+ * nothing or the opposite (planted 20% on rw, 4K: raw -50%, net +14%,
+ * p 0.21). Holm again over the time p afterwards. 0 or -ENOMEM.
+ */
+int compare_retest_net_of_shift(struct comparison *cmp);
 /* Cells a and b share a shift: size, kind of copy and threads. */
 bool compare_same_shift_group(const struct compare_cell *a,
 			      const struct compare_cell *b);
