@@ -83,9 +83,6 @@ int compare_size_shifts(struct comparison *cmp);
  * p 0.21). Holm again over the time p afterwards. 0 or -ENOMEM.
  */
 int compare_retest_net_of_shift(struct comparison *cmp);
-/* Cells a and b share a shift: size, kind of copy and threads. */
-bool compare_same_shift_group(const struct compare_cell *a,
-			      const struct compare_cell *b);
 
 /* Judges figure m (not METRIC_TIME) of a matched cell into
  * cc->metric[m], p unadjusted; the verdict comes later

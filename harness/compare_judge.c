@@ -19,14 +19,6 @@
 #include "compare_internal.h"
 #include "stats.h"
 
-bool compare_same_shift_group(const struct compare_cell *a,
-			      const struct compare_cell *b)
-{
-	return a->base->size == b->base->size &&
-	       a->base->threads == b->base->threads &&
-	       cell_reaches_device(a->base) == cell_reaches_device(b->base);
-}
-
 /* The change of figure m a shift is the median of: the log change of
  * time and CPU s/GiB, RSS growth's change in bytes; NaN when the cell
  * takes no part (no data, several runs a side). */

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "calibration.h"
-#include "compare_internal.h"
 #include "compare_table.h"
 #include "fmt.h"
 

@@ -197,4 +197,16 @@ struct comparison {
 	size_t n_disturbed;
 };
 
+/* Cells a and b share a shift (compare_size_shifts()): size, kind of
+ * copy and threads. Here, not in compare_internal.h: compare.md's table
+ * groups by it too, and compare_table may not include the compare
+ * module (include_cycles.py). */
+static inline bool compare_same_shift_group(const struct compare_cell *a,
+					    const struct compare_cell *b)
+{
+	return a->base->size == b->base->size &&
+	       a->base->threads == b->base->threads &&
+	       cell_reaches_device(a->base) == cell_reaches_device(b->base);
+}
+
 #endif
