@@ -15,8 +15,8 @@
  * of `iobench quick`, a size's page-cache shift had an SD of 6-24% while
  * each cell's change about it had a robust SD of 1.3-2.2%). A floor from
  * the raw changes held the shifts of its few calibration pairs - ±71% at
- * 4K when one of three pairs had its 4K cells 2x slower together - and
- * let a planted 20% slowdown through at every size.
+ * 4K from three pairs whose 4K cells had moved -26%, +8% and -3%
+ * together - and let a planted 20% slowdown through at every size.
  */
 int compare_calibration_pair(struct calibration *cal, const struct run *a,
 			     const struct run *b)
