@@ -209,6 +209,10 @@ static const double tight[] = { 1.000e-3, 1.007e-3, 1.003e-3, 1.009e-3,
 				1.006e-3, 1.004e-3 };
 
 /* A cell whose samples were all CPU time, as copies in memory are. */
+/* six page-cache strategies: a size with a shift of its own */
+static const char *const six[] = { "rw", "stdio", "mmap", "sendfile",
+				   "copy_file_range", "splice" };
+
 static void add_busy(struct run *r, const char *strategy, uint64_t size,
 		     double scale, uint64_t rss_growth)
 {
@@ -238,8 +242,6 @@ static void add_busy(struct run *r, const char *strategy, uint64_t size,
  */
 static void test_size_shift(void **state)
 {
-	static const char *const six[] = { "rw", "stdio", "mmap", "sendfile",
-					   "copy_file_range", "splice" };
 	struct calibration cal = { 0 };
 	struct compare_options o;
 	struct comparison cmp;
@@ -308,6 +310,19 @@ static void test_size_shift(void **state)
 	calibration_free(&cal);
 }
 
+/* Runs base and new of the six at 1M, the same RSS: every strategy's time
+ * scaled by `all` in new, splice's by `splice`. */
+static void six_at_1m(struct run *base, struct run *new, double all,
+		      double splice)
+{
+	fixture_run(base, "base");
+	fixture_run(new, "new");
+	for (size_t i = 0; i < 6; i++) {
+		add_busy(base, six[i], MIB, 1, 136 << 10);
+		add_busy(new, six[i], MIB, i == 5 ? splice : all, 136 << 10);
+	}
+}
+
 static int cmp_double(const void *x, const void *y)
 {
 	double a = *(const double *)x, b = *(const double *)y;
@@ -336,8 +351,6 @@ static double median_seconds(const struct cell *c)
  */
 static void test_net_pair(void **state)
 {
-	static const char *const six[] = { "rw", "stdio", "mmap", "sendfile",
-					   "copy_file_range", "splice" };
 	struct calibration net = { 0 }, raw = { 0 }, back;
 	const struct calibration_size *z;
 	char path[64], err[256], *doc;
@@ -345,12 +358,7 @@ static void test_net_pair(void **state)
 	struct run a, b;
 
 	(void)state;
-	fixture_run(&a, "a");
-	fixture_run(&b, "b");
-	for (size_t i = 0; i < 6; i++) {
-		add_busy(&a, six[i], MIB, 1, 136 << 10);
-		add_busy(&b, six[i], MIB, i == 5 ? 1.30 : 1.25, 136 << 10);
-	}
+	six_at_1m(&a, &b, 1.25, 1.30);
 	assert_int_equal(compare_calibration_pair(&net, &a, &b), 0);
 	/* the raw path reads the runs' medians (a sweep's estimates) */
 	for (size_t i = 0; i < 6; i++) {
@@ -402,19 +410,12 @@ static void test_net_pair(void **state)
  */
 static void test_net_test(void **state)
 {
-	static const char *const six[] = { "rw", "stdio", "mmap", "sendfile",
-					   "copy_file_range", "splice" };
 	struct compare_options o;
 	struct comparison cmp;
 	struct run b, n;
 
 	(void)state;
-	fixture_run(&b, "base");
-	fixture_run(&n, "new");
-	for (size_t i = 0; i < 6; i++) {
-		add_busy(&b, six[i], MIB, 1, 136 << 10);
-		add_busy(&n, six[i], MIB, i == 5 ? 1 : 1 / 1.2, 136 << 10);
-	}
+	six_at_1m(&b, &n, 1 / 1.2, 1);
 	compare_default_options(&o);
 	assert_int_equal(compare_runs(&b, &n, &o, &cmp), 0);
 	for (size_t i = 0; i < 6; i++) {
