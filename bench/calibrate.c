@@ -60,6 +60,9 @@ static void usage(FILE *f)
 "      --runs PAIRS       A/A pairs, 1-20 (default 1); more pairs, a\n"
 "                         steadier floor\n"
 "      --preset NAME      quick (default), full, or none (sweep's own)\n"
+"      --from DIR         no measuring: judge again the passes an earlier\n"
+"                         calibrate kept in DIR (RESULTS/calibrate-ID), as\n"
+"                         this binary's compare judges, and store the floor\n"
 "      --results DIR      the results tree (default results)\n"
 "  -q, --quiet            no progress on stderr\n"
 "  -h, --help             show this help\n"
@@ -69,12 +72,13 @@ static void usage(FILE *f)
 "128+n stopped by signal n.\n");
 }
 
-enum { OPT_RUNS = 256, OPT_PRESET, OPT_RESULTS };
+enum { OPT_RUNS = 256, OPT_PRESET, OPT_RESULTS, OPT_FROM };
 
 static const struct option calibrate_opts[] = {
 	{ "runs", required_argument, NULL, OPT_RUNS },
 	{ "preset", required_argument, NULL, OPT_PRESET },
 	{ "results", required_argument, NULL, OPT_RESULTS },
+	{ "from", required_argument, NULL, OPT_FROM },
 	{ "quiet", no_argument, NULL, 'q' },
 	BENCH_OPTION_HELP,
 	{ 0 },
@@ -83,7 +87,8 @@ static const struct option calibrate_opts[] = {
 struct calibrate_request {
 	unsigned pairs;
 	const char *preset, *results;
-	bool quiet;
+	const char *from;		/* --from: an earlier calibrate's dir */
+	bool pairs_given, quiet;
 };
 
 static int calibrate_option(int c, const char *arg, void *ctx)
@@ -92,8 +97,16 @@ static int calibrate_option(int c, const char *arg, void *ctx)
 
 	switch (c) {
 	case OPT_RUNS:
+		rq->pairs_given = true;
 		return bench_parse_whole("calibrate", "--runs", arg, 1, 20,
 					 &rq->pairs);
+	case OPT_FROM:
+		if (!*arg) {
+			bench_error("calibrate: --from: empty path");
+			return EXIT_USAGE;
+		}
+		rq->from = arg;
+		break;
 	case OPT_PRESET:
 		return bench_parse_preset("calibrate", arg, &rq->preset);
 	case OPT_RESULTS:
@@ -176,6 +189,48 @@ static int run_pair(const struct calibrate_request *rq, const char *self,
 	return ret;
 }
 
+/*
+ * --from: the pairs of passes an earlier calibrate kept under from
+ * (passes/01 and 02, 03 and 04, ...), judged by this binary: how compare
+ * judges changes, and so what their floor is, can change from one version
+ * to the next while the measurements stand. 0, or an exit code after
+ * saying why.
+ */
+static int pairs_from(const char *from, struct calibration *cal)
+{
+	int ret = 0;
+
+	for (unsigned p = 0; !ret; p++) {
+		struct run runs[2] = { { 0 } };
+		char path[PATH_MAX + 64], err[PATH_MAX + 512];
+
+		for (int k = 0; k < 2 && !ret; k++) {
+			snprintf(path, sizeof(path),
+				 "%s/passes/%02u/latest/results.json", from,
+				 2 * p + k + 1);
+			if (k == 0 && p > 0 && access(path, F_OK))
+				return 0;	/* every pair read */
+			ret = results_read_json(path, &runs[k], err,
+						sizeof(err));
+			if (ret) {
+				bench_error("calibrate: --from: %s%s", err,
+					    k ? " (a pass without its pair)" :
+						"");
+				ret = EXIT_USAGE;
+			}
+		}
+		if (!ret && compare_calibration_pair(cal, &runs[0], &runs[1])) {
+			bench_error("calibrate: --from: passes %02u and %02u "
+				    "share no measured cell", 2 * p + 1,
+				    2 * p + 2);
+			ret = EXIT_USAGE;
+		}
+		results_free(&runs[0]);
+		results_free(&runs[1]);
+	}
+	return ret;
+}
+
 static void print_floors(const struct calibration *cal, const char *path)
 {
 	size_t m = 0;
@@ -252,6 +307,18 @@ int cmd_calibrate(int argc, char **argv)
 		ret = ret < 0 ? EXIT_OK : ret;
 		goto out_free;
 	}
+	if (rq.from) {
+		if (n_sweep || rq.pairs_given) {
+			bench_error("calibrate: --from judges kept passes "
+				    "again: no --runs or sweep options");
+			ret = EXIT_USAGE;
+			goto out_free;
+		}
+		ret = pairs_from(rq.from, &cal);
+		if (ret)
+			goto out_free;
+		goto finish;
+	}
 	ret = bench_self_exe(self, sizeof(self));
 	args = sweep_args(&rq, sweep, n_sweep, &n_args);
 	if (ret || !args) {
@@ -282,6 +349,7 @@ int cmd_calibrate(int argc, char **argv)
 		ret = ret == -EINVAL && !cal.pairs ? EXIT_USAGE : EXIT_RUNTIME;
 		goto out_free;
 	}
+finish:
 	ret = calibration_finish(&cal);
 	if (!ret)
 		ret = store(&rq, &cal, path, sizeof(path));

@@ -75,6 +75,36 @@ int calibration_add_change(struct calibration *cal, uint64_t size,
 	return z ? add_change(z, change) : -ENOMEM;
 }
 
+int calibration_add_cell_change(struct calibration *cal, const char *key,
+				double change)
+{
+	struct calibration_cell *c = NULL, *grown;
+	double *more;
+
+	for (size_t i = 0; i < cal->n_cells && !c; i++)
+		if (!strcmp(cal->cells[i].key, key))
+			c = &cal->cells[i];
+	if (!c) {
+		grown = realloc(cal->cells,
+				(cal->n_cells + 1) * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		cal->cells = grown;
+		c = &grown[cal->n_cells];
+		memset(c, 0, sizeof(*c));
+		c->key = strdup(key);
+		if (!c->key)
+			return -ENOMEM;
+		cal->n_cells++;
+	}
+	more = realloc(c->changes, (c->n + 1) * sizeof(*more));
+	if (!more)
+		return -ENOMEM;
+	c->changes = more;
+	c->changes[c->n++] = change;
+	return 0;
+}
+
 int calibration_pair_done(struct calibration *cal, const struct run *a)
 {
 	int ret;
@@ -188,6 +218,38 @@ double calibration_floor(const struct calibration *cal, uint64_t size,
 		   0;
 }
 
+double calibration_cell_sigma(const struct calibration *cal, const char *key)
+{
+	for (size_t i = 0; cal && key && i < cal->n_cells; i++) {
+		const struct calibration_cell *c = &cal->cells[i];
+		double sum = 0;
+
+		if (strcmp(c->key, key))
+			continue;
+		if (c->n < CALIBRATION_CELL_MIN)
+			return 0;
+		/* about 0, not the mean: A/A changes centre on no change */
+		for (size_t k = 0; k < c->n; k++)
+			sum += c->changes[k] * c->changes[k];
+		return sqrt(sum / (double)c->n);
+	}
+	return 0;
+}
+
+double calibration_cell_floor(const struct calibration *cal, uint64_t size,
+			      bool device, const char *key, size_t m,
+			      double alpha)
+{
+	double floor = calibration_floor(cal, size, device, m, alpha);
+	double own = calibration_cell_sigma(cal, key);
+
+	if (floor > 0 && own > 0)
+		own *= gsl_cdf_ugaussian_Qinv(alpha / (2.0 * (double)m));
+	else
+		own = 0;	/* a cell's floor only where its size has one */
+	return own > floor ? own : floor;
+}
+
 const char *calibration_kind_name(enum calibration_kind kind)
 {
 	return kind == CALIBRATION_DEVICE ? "device" :
@@ -204,7 +266,7 @@ static json_t *num(double v)
 
 char *calibration_json(const struct calibration *cal)
 {
-	json_t *sizes = json_array(), *root;
+	json_t *sizes = json_array(), *cells = json_array(), *root;
 	char *doc;
 
 	for (size_t k = 0; sizes && k < cal->n_sizes; k++) {
@@ -222,14 +284,26 @@ char *calibration_json(const struct calibration *cal)
 			"max_log", num(z->max),
 			"changes_log", changes ? changes : json_null()));
 	}
-	root = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:I, s:b, s:o}",
+	for (size_t k = 0; cells && k < cal->n_cells; k++) {
+		const struct calibration_cell *c = &cal->cells[k];
+		json_t *changes = json_array();
+
+		for (size_t i = 0; changes && i < c->n; i++)
+			json_array_append_new(changes, num(c->changes[i]));
+		json_array_append_new(cells, json_pack(
+			"{s:s, s:o}", "key", c->key,
+			"changes_log", changes ? changes : json_null()));
+	}
+	root = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:I, s:b, s:o, "
+			 "s:o}",
 			 "schema", CALIBRATION_SCHEMA,
 			 "hostname", cal->hostname, "kernel", cal->kernel,
 			 "commit", cal->commit, "started", cal->started,
 			 "command_line", cal->command,
 			 "pairs", (json_int_t)cal->pairs,
 			 "net_of_shift", cal->net_of_shift,
-			 "sizes", sizes ? sizes : json_null());
+			 "sizes", sizes ? sizes : json_null(),
+			 "cells", cells ? cells : json_null());
 	if (!root)
 		return NULL;
 	doc = json_dumps(root, JSON_INDENT(2));
@@ -274,6 +348,38 @@ static int read_size(json_t *o, struct calibration_size *z)
 		if (!json_is_number(v) || !isfinite(json_number_value(v)))
 			return -EINVAL;
 		z->changes[z->n++] = json_number_value(v);
+	}
+	return 0;
+}
+
+/* The optional "cells" array (files from before have none). 0, -EINVAL
+ * or -ENOMEM. */
+static int read_cells(json_t *cells, struct calibration *cal)
+{
+	size_t i, k;
+	json_t *o, *v;
+
+	if (!cells)
+		return 0;
+	if (!json_is_array(cells))
+		return -EINVAL;
+	json_array_foreach(cells, i, o) {
+		const char *key = json_string_value(json_object_get(o, "key"));
+		json_t *changes = json_object_get(o, "changes_log");
+
+		if (!key || !json_is_array(changes))
+			return -EINVAL;
+		json_array_foreach(changes, k, v) {
+			int ret;
+
+			if (!json_is_number(v) ||
+			    !isfinite(json_number_value(v)))
+				return -EINVAL;
+			ret = calibration_add_cell_change(
+				cal, key, json_number_value(v));
+			if (ret)
+				return ret;
+		}
 	}
 	return 0;
 }
@@ -325,6 +431,14 @@ int calibration_read(const char *path, struct calibration *cal, char *err,
 			goto out;
 		}
 	}
+	ret = read_cells(json_object_get(root, "cells"), cal);
+	if (ret) {
+		snprintf(err, len, "%s: cells: %s", path,
+			 ret == -ENOMEM ? strerror(ENOMEM) :
+			 "expected an array of a key and a changes_log "
+			 "array of numbers each");
+		goto out;
+	}
 	v = json_object_get(root, "pairs");
 	cal->pairs = json_is_integer(v) && json_integer_value(v) > 0 ?
 		     (size_t)json_integer_value(v) : 1;
@@ -354,7 +468,11 @@ void calibration_free(struct calibration *cal)
 {
 	for (size_t k = 0; k < cal->n_sizes; k++)
 		free(cal->sizes[k].changes);
-	MEM_FREE_ALL(cal->sizes, cal->hostname, cal->kernel, cal->commit,
+	for (size_t k = 0; k < cal->n_cells; k++) {
+		free(cal->cells[k].key);
+		free(cal->cells[k].changes);
+	}
+	MEM_FREE_ALL(cal->sizes, cal->cells, cal->hostname, cal->kernel, cal->commit,
 		     cal->started, cal->command);
 	memset(cal, 0, sizeof(*cal));
 }

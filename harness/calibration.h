@@ -51,6 +51,15 @@ struct calibration_size {
 	double sigma, q95, max;
 };
 
+/* One cell's A/A log changes (net of its size's shift, one per pair),
+ * under its cell_key(): a cell that moves between runs by more than its
+ * size's cells do gets a floor of its own (calibration_cell_floor()). */
+struct calibration_cell {
+	char *key;			/* owned */
+	size_t n;
+	double *changes;		/* owned */
+};
+
 struct calibration {
 	char *hostname, *kernel, *commit, *started, *command;
 	size_t pairs;			/* A/A pairs behind it */
@@ -60,6 +69,9 @@ struct calibration {
 	bool net_of_shift;
 	struct calibration_size *sizes;	/* by size, then kind */
 	size_t n_sizes;
+	/* per cell, in the order first added; none in files from before */
+	struct calibration_cell *cells;
+	size_t n_cells;
 };
 
 /*
@@ -80,6 +92,9 @@ int calibration_add_pair(struct calibration *cal, const struct run *a,
 int calibration_add_change(struct calibration *cal, uint64_t size,
 			   bool device, double change);
 int calibration_pair_done(struct calibration *cal, const struct run *a);
+/* The same change under the cell's key (cell_key()). 0 or -ENOMEM. */
+int calibration_add_cell_change(struct calibration *cal, const char *key,
+				double change);
 /* Computes sigma, q95 and max per size. 0 or -ENOMEM. */
 int calibration_finish(struct calibration *cal);
 
@@ -95,6 +110,21 @@ int calibration_finish(struct calibration *cal);
  */
 double calibration_floor(const struct calibration *cal, uint64_t size,
 			 bool device, size_t m, double alpha);
+/*
+ * The floor for one cell (key: cell_key()): the larger of its size's
+ * (calibration_floor()) and z(1 - alpha / (2 m)) x the root mean square
+ * of the cell's own A/A changes, when it has CALIBRATION_CELL_MIN or
+ * more. A size's sigma is robust: a cell whose runs fall into one of two
+ * levels - `mmap` 1M here moved by -20% in one pair of three while its
+ * size's other cells moved by 0-7% - does not raise it, and without a
+ * floor of its own that cell "regressed" in half the A/A pairs.
+ */
+#define CALIBRATION_CELL_MIN 2
+double calibration_cell_floor(const struct calibration *cal, uint64_t size,
+			      bool device, const char *key, size_t m,
+			      double alpha);
+/* A cell's RMS change, 0 when it has fewer than CALIBRATION_CELL_MIN. */
+double calibration_cell_sigma(const struct calibration *cal, const char *key);
 /* The sigma calibration_floor() uses for an entry. */
 double calibration_sigma(const struct calibration *cal,
 			 const struct calibration_size *z);

@@ -257,22 +257,6 @@ static bool has_samples(const struct cell *c)
 	return c->status == CELL_OK && c->n_samples > 0;
 }
 
-/* Within one run per side: the two-sided Mann-Whitney test and the
- * bootstrap of the ratio of medians over the pooled per-copy times. */
-static int test_time_single(struct compare_cell *cc, const double *xb,
-			    size_t nb, const double *xn, size_t nn,
-			    const struct compare_options *o, uint64_t seed)
-{
-	int ret = compare_mann_whitney(xn, nn, xb, nb, &cc->u, &cc->p,
-				       &cc->exact);
-
-	if (ret)
-		return ret;
-	return stats_bootstrap_ratio(xn, nn, xb, nb, o->level, o->resamples,
-				     seed, &cc->ratio, &cc->ratio_lo,
-				     &cc->ratio_hi);
-}
-
 /*
  * Several runs per side: the ratio of the pooled medians with the
  * hierarchical bootstrap's CI (runs, then rounds), which holds run-to-run
@@ -368,8 +352,8 @@ static int test_cell(struct compare_cell *cc, const struct compare_options *o,
 	if (gb.runs >= 2 && gn.runs >= 2)
 		ret = test_time_runs(cc, &gb, &gn, o, seed);
 	else
-		ret = test_time_single(cc, gb.pooled, gb.n_pooled, gn.pooled,
-				       gn.n_pooled, o, seed);
+		ret = compare_time_single(cc, gb.pooled, gb.n_pooled,
+					  gn.pooled, gn.n_pooled, o, seed);
 	/* the sides took turns sample by sample: the pairs judge. -EINVAL
 	 * (too few pairs): the figures above stand */
 	if (!ret && o->paired_rounds) {
@@ -458,6 +442,7 @@ out_free:
 static void apply_floors(struct comparison *cmp)
 {
 	size_t m = 0;
+	char key[256];
 
 	for (size_t i = 0; i < cmp->n_cells; i++)
 		m += cmp->cells[i].verdict != VERDICT_NO_DATA &&
@@ -467,9 +452,11 @@ static void apply_floors(struct comparison *cmp)
 
 		if (cc->verdict == VERDICT_NO_DATA || compare_across_runs(cc))
 			continue;
-		cc->floor = calibration_floor(cmp->opts.floors, cc->base->size,
-					      cell_reaches_device(cc->base), m,
-					      cmp->opts.alpha);
+		cc->floor = calibration_cell_floor(
+			cmp->opts.floors, cc->base->size,
+			cell_reaches_device(cc->base),
+			cell_key(cc->base, key, sizeof(key)), m,
+			cmp->opts.alpha);
 		cmp->n_floored += cc->floor > 0;
 	}
 }
@@ -532,6 +519,17 @@ static int adjust_and_judge(struct comparison *cmp)
 		     cc->verdict == VERDICT_IMPROVED)) {
 			cc->verdict = VERDICT_NOISE;
 			cmp->n_disturbed++;
+		}
+		if (cc->shift_spread > log1p(COMPARE_APART) &&
+		    (cc->verdict == VERDICT_REGRESSED ||
+		     cc->verdict == VERDICT_IMPROVED)) {
+			cc->verdict = VERDICT_NOISE;
+			cmp->n_apart++;
+		}
+		if (cc->shift_spread > cmp->apart_spread &&
+		    cc->shift_spread > log1p(COMPARE_APART)) {
+			cmp->apart_spread = cc->shift_spread;
+			cmp->apart_size = cc->base->size;
 		}
 		mirror_time(cc);
 		count_verdict(cmp, cc);
@@ -613,7 +611,9 @@ int compare_runs(const struct run *base, const struct run *new,
 	for (size_t j = 0; j < new->n_cells; j++)
 		if (!used[j])
 			cmp->only_new[cmp->n_only_new++] = &new->cells[j];
-	ret = adjust_and_judge(cmp);
+	ret = compare_round_adjust(cmp);
+	if (!ret)
+		ret = adjust_and_judge(cmp);
 	if (ret)
 		goto out_fail;
 	free(used);
@@ -627,6 +627,8 @@ out_fail:
 
 void compare_free(struct comparison *cmp)
 {
+	for (size_t i = 0; cmp->cells && i < cmp->n_cells; i++)
+		compare_round_free(&cmp->cells[i]);
 	free(cmp->cells);
 	free(cmp->only_base);
 	free(cmp->only_new);
@@ -671,6 +673,13 @@ void compare_summary(const struct comparison *cmp, char *buf, size_t len)
 				 cmp->n_disturbed,
 				 cmp->n_disturbed == 1 ? "" : "s",
 				 cmp->disturbed_why);
+	if (cmp->n_apart && used < len)
+		used += snprintf(buf + used, len - used,
+				 "; %zu time change%s not judged: the cells "
+				 "of a size moved apart (%s: spread %.0f%%)",
+				 cmp->n_apart, cmp->n_apart == 1 ? "" : "s",
+				 fmt_size(cmp->apart_size, size, sizeof(size)),
+				 100 * expm1(cmp->apart_spread));
 	if (top && fabs(top->shift) >= log(1 + COMPARE_SHIFT_NOTE) &&
 	    used < len)
 		used += snprintf(buf + used, len - used,

@@ -24,6 +24,7 @@ int compare_calibration_pair(struct calibration *cal, const struct run *a,
 	struct compare_options o;
 	struct comparison cmp;
 	size_t matched = 0;
+	char key[256];
 	int ret;
 
 	compare_default_options(&o);
@@ -36,9 +37,13 @@ int compare_calibration_pair(struct calibration *cal, const struct run *a,
 		if (cc->verdict == VERDICT_NO_DATA || !(cc->ratio > 0) ||
 		    !isfinite(cc->ratio))
 			continue;
+		cell_key(cc->base, key, sizeof(key));
 		ret = calibration_add_change(cal, cc->base->size,
 					     cell_reaches_device(cc->base),
 					     log(cc->ratio) - cc->shift);
+		if (!ret)
+			ret = calibration_add_cell_change(
+				cal, key, log(cc->ratio) - cc->shift);
 		matched++;
 	}
 	compare_free(&cmp);

@@ -67,6 +67,31 @@ int compare_paired_runs(const struct run_groups *x, const struct run_groups *y,
 			double level, double *ratio, double *lo, double *hi,
 			double *p);
 
+/* One run per side: the two-sided Mann-Whitney test of xn against xb
+ * and the bootstrap of the ratio of their medians into cc (u, p, exact,
+ * ratio and its CI). 0, -EINVAL (a side empty) or -ENOMEM. */
+int compare_time_single(struct compare_cell *cc, const double *xb, size_t nb,
+			const double *xn, size_t nn,
+			const struct compare_options *o, uint64_t seed);
+
+/*
+ * Before compare_size_shifts(): the cells with one run per side judged
+ * again on their samples each over its round's effect. Every cell of a
+ * size runs once per round, one after the other, so what moves a round -
+ * the vCPU it ran on (runner_sample_cpu()), the host's load over those
+ * seconds - moves all of them: a round's effect is the median, over the
+ * cells of a shift's group (compare_same_shift_group()) that ran in it,
+ * of log(sample / the cell's median), taken from each side's own
+ * samples. A change of one cell does not move it; the vCPUs' speeds, a
+ * cell's 10 samples half on each, do not widen its test any more. Groups
+ * below COMPARE_SHIFT_MIN_CELLS cells, and sides whose rounds are not
+ * known (a cell with two samples of one round), stay as measured.
+ * Sets round_adjusted and adj_*. 0 or -ENOMEM.
+ */
+int compare_round_adjust(struct comparison *cmp);
+/* Frees a cell's adjusted samples. */
+void compare_round_free(struct compare_cell *cc);
+
 /* Sets each single-run cell's shift and shift_cells (compare_types.h):
  * the median log time ratio of the cells with data, one run per side,
  * of its size, kind of copy (cell_reaches_device) and threads, when they

@@ -54,6 +54,23 @@ static bool same_group(const struct compare_cell *a,
 	return compare_same_shift_group(a, b);
 }
 
+/* The spread of a's time group (its n changes in v) about its shift:
+ * 1.4826 x the median |change - shift|, into the group's cells. */
+static void spread_of(struct comparison *cmp, const struct compare_cell *a,
+		      double *v, size_t n, double shift)
+{
+	double spread;
+
+	for (size_t k = 0; k < n; k++)
+		v[k] = fabs(v[k] - shift);
+	gsl_sort(v, 1, n);
+	spread = 1.4826 * gsl_stats_median_from_sorted_data(v, 1, n);
+	for (size_t j = 0; j < cmp->n_cells; j++)
+		if (same_group(a, &cmp->cells[j], METRIC_TIME) &&
+		    !isnan(shift_value(&cmp->cells[j], METRIC_TIME)))
+			cmp->cells[j].shift_spread = spread;
+}
+
 /* Each group's median of figure m into its cells (v, done: scratch). */
 static void shifts_of(struct comparison *cmp, enum sample_metric m,
 		      double *v, bool *done)
@@ -87,6 +104,8 @@ static void shifts_of(struct comparison *cmp, enum sample_metric m,
 			b->shift = shift;
 			b->shift_cells = n >= COMPARE_SHIFT_MIN_CELLS ? n : 0;
 		}
+		if (m == METRIC_TIME && n >= COMPARE_SHIFT_MIN_CELLS)
+			spread_of(cmp, a, v, n, shift);
 	}
 }
 
@@ -116,6 +135,13 @@ static int retest_one(struct compare_cell *cc)
 	if (ret)
 		return ret;
 	ret = compare_groups(cc->new, METRIC_TIME, &gn);
+	if (!ret && cc->round_adjusted) {
+		/* the samples the ratio is of (compare_round_adjust()) */
+		memcpy(gb.pooled, cc->adj_base, cc->n_adj_base * sizeof(double));
+		memcpy(gn.pooled, cc->adj_new, cc->n_adj_new * sizeof(double));
+		gb.n_pooled = cc->n_adj_base;
+		gn.n_pooled = cc->n_adj_new;
+	}
 	if (!ret) {
 		for (size_t i = 0; i < gn.n_pooled; i++)
 			gn.pooled[i] *= exp(-cc->shift);

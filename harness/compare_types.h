@@ -81,6 +81,17 @@ struct compare_options {
  * states it, and `compare REF` (the sides in turns) judges it.
  */
 #define COMPARE_SHIFT_MIN_CELLS	4
+/*
+ * A shift stands for its group only when the group's cells moved
+ * together: when the robust SD of their changes net of it (1.4826 x the
+ * median |net change|) is above this, the cells "moved apart" and their
+ * time changes are not judged. Measured: over 20 pairs of `iobench
+ * quick` and 3 A/A pairs, a size's spread was 0.6-6.1%, except where
+ * one run's 4K copies had each taken 30-70 us longer (an added cost, not
+ * a factor: 2.6x for sendfile, 1.4x for ref:cp): 24-35%, with 5-7 cells
+ * "regressed" or "improved" that had not changed.
+ */
+#define COMPARE_APART	0.10
 /* compare's one-line summary names the largest shift from this much */
 #define COMPARE_SHIFT_NOTE	0.05
 
@@ -151,6 +162,15 @@ struct compare_cell {
 	 * otherwise), which its time verdict is judged net of */
 	double shift;
 	size_t shift_cells;
+	/* and the group's spread about it (COMPARE_APART), as a log */
+	double shift_spread;
+	/* one run per side, in a shift's group of COMPARE_SHIFT_MIN_CELLS or
+	 * more whose rounds are known: ratio, CI and p are of the samples
+	 * each over its round's effect (compare_round_adjust()), kept here
+	 * (owned; compare_free() frees them) for the test net of the shift */
+	bool round_adjusted;
+	double *adj_base, *adj_new;
+	size_t n_adj_base, n_adj_new;
 	/* the other figures; [METRIC_TIME] mirrors the fields above */
 	struct compare_metric metric[METRIC_COUNT];
 };
@@ -195,6 +215,12 @@ struct comparison {
 	bool disturbed;
 	char disturbed_why[192];
 	size_t n_disturbed;
+	/* cells whose change was not judged as their group's cells moved
+	 * apart (COMPARE_APART); the widest such spread, as a log, and its
+	 * size */
+	size_t n_apart;
+	double apart_spread;
+	uint64_t apart_size;
 };
 
 /* Cells a and b share a shift (compare_size_shifts()): size, kind of

@@ -358,6 +358,10 @@ static json_t *json_compare_cell(const struct comparison *cmp,
 			    json_real(exp(cc->floor) - 1) : json_null());
 	json_object_set_new(o, "size_shift", cc->shift_cells ?
 			    json_real(exp(cc->shift) - 1) : json_null());
+	json_object_set_new(o, "size_spread", cc->shift_cells ?
+			    json_real(expm1(cc->shift_spread)) : json_null());
+	json_object_set_new(o, "round_adjusted",
+			    json_boolean(cc->round_adjusted));
 	json_object_set_new(o, "size_shift_cells",
 			    json_integer((json_int_t)cc->shift_cells));
 	json_object_set_new(o, "metrics", json_metrics(cc));
@@ -462,6 +466,12 @@ char *compare_json(const struct comparison *cmp,
 			    json_pack("{s:I, s:s}", "cells",
 				      (json_int_t)cmp->n_disturbed, "why",
 				      cmp->disturbed_why) : json_null());
+	json_object_set_new(root, "time_apart",
+			    cmp->n_apart ?
+			    json_pack("{s:I, s:I, s:f}", "cells",
+				      (json_int_t)cmp->n_apart, "size",
+				      (json_int_t)cmp->apart_size, "spread",
+				      expm1(cmp->apart_spread)) : json_null());
 	json_object_set_new(root, "fail_on", json_fail_on(cmp->opts.fail_on));
 	json_object_set_new(root, "figures", json_figure_counts(cmp));
 	doc = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
