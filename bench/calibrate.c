@@ -36,6 +36,7 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: iobench calibrate [--runs PAIRS] [--preset quick|full|none]\n"
 "                         [--results DIR] [-q] [SWEEP OPTIONS]\n"
+"       iobench calibrate --from RESULTS/calibrate-ID [--results DIR]\n"
 "\n"
 "Measures this host's run-to-run noise: the sweep (the preset's options,\n"
 "then the SWEEP OPTIONS; default the quick preset) runs twice back to back\n"

@@ -438,8 +438,9 @@ out_free:
 	return ret;
 }
 
-/* The floors of the cells with one run per side: family-wise over them. */
-static void apply_floors(struct comparison *cmp)
+/* The floors of the cells with one run per side: family-wise over them.
+ * Returns how many there are. */
+static size_t apply_floors(struct comparison *cmp)
 {
 	size_t m = 0;
 	char key[256];
@@ -459,6 +460,7 @@ static void apply_floors(struct comparison *cmp)
 			cmp->opts.alpha);
 		cmp->n_floored += cc->floor > 0;
 	}
+	return m;
 }
 
 /* [METRIC_TIME] of a cell: the time figures in the common shape. */
@@ -490,10 +492,27 @@ static void count_verdict(struct comparison *cmp, struct compare_cell *cc)
 	(*count[cc->verdict])++;
 }
 
+/* Whether cc's group moved apart: its cells' spread about their shift
+ * above COMPARE_APART and above the size's calibrated floor (m cells),
+ * so that copies that wait for the device, whose floor is several times
+ * wider, are held to their own spread. */
+static bool moved_apart(const struct comparison *cmp,
+			const struct compare_cell *cc, size_t m)
+{
+	double floor = calibration_floor(cmp->opts.floors, cc->base->size,
+					 cell_reaches_device(cc->base), m,
+					 cmp->opts.alpha);
+
+	return cc->shift_cells &&
+	       cc->shift_spread > fmax(log1p(COMPARE_APART), floor);
+}
+
 static int adjust_and_judge(struct comparison *cmp)
 {
 	const struct compare_options *o = &cmp->opts;
 	double log_sum = 0;
+	bool apart;
+	size_t m;
 	int ret = 0;
 
 	/* time's Holm after its net-of-shift test, below */
@@ -509,7 +528,7 @@ static int adjust_and_judge(struct comparison *cmp)
 		ret = holm_metric(cmp, METRIC_TIME);
 	if (ret)
 		return ret;
-	apply_floors(cmp);
+	m = apply_floors(cmp);
 	for (size_t i = 0; i < cmp->n_cells; i++) {
 		struct compare_cell *cc = &cmp->cells[i];
 
@@ -520,14 +539,13 @@ static int adjust_and_judge(struct comparison *cmp)
 			cc->verdict = VERDICT_NOISE;
 			cmp->n_disturbed++;
 		}
-		if (cc->shift_spread > log1p(COMPARE_APART) &&
-		    (cc->verdict == VERDICT_REGRESSED ||
-		     cc->verdict == VERDICT_IMPROVED)) {
+		apart = moved_apart(cmp, cc, m);
+		if (apart && (cc->verdict == VERDICT_REGRESSED ||
+			      cc->verdict == VERDICT_IMPROVED)) {
 			cc->verdict = VERDICT_NOISE;
 			cmp->n_apart++;
 		}
-		if (cc->shift_spread > cmp->apart_spread &&
-		    cc->shift_spread > log1p(COMPARE_APART)) {
+		if (apart && cc->shift_spread > cmp->apart_spread) {
 			cmp->apart_spread = cc->shift_spread;
 			cmp->apart_size = cc->base->size;
 		}
@@ -639,69 +657,4 @@ void compare_free(struct comparison *cmp)
 size_t compare_tested(const struct comparison *cmp)
 {
 	return cmp->n_cells - cmp->n_no_data;
-}
-
-void compare_summary(const struct comparison *cmp, char *buf, size_t len)
-{
-	static const struct bit_name groups[] = {
-		{ "CPU", COMPARE_FAIL_CPU },
-		{ "memory", COMPARE_FAIL_MEMORY },
-		{ "page cache", COMPARE_FAIL_CACHE },
-	};
-	const struct compare_cell *top = compare_largest_shift(cmp);
-	char size[FMT_LEN];
-	size_t used;
-
-	if (!compare_tested(cmp))
-		used = snprintf(buf, len, "Nothing compared: no matched cell "
-				"has samples on both sides");
-	else if (!cmp->n_regressed && !cmp->n_improved)
-		used = snprintf(buf, len, "No regressions detected");
-	else if (!cmp->n_regressed)
-		used = snprintf(buf, len, "No regressions detected, %zu "
-				"improvement%s", cmp->n_improved,
-				cmp->n_improved == 1 ? "" : "s");
-	else
-		used = snprintf(buf, len, "%zu regression%s, %zu improvement%s",
-				cmp->n_regressed,
-				cmp->n_regressed == 1 ? "" : "s",
-				cmp->n_improved,
-				cmp->n_improved == 1 ? "" : "s");
-	if (cmp->n_disturbed && used < len)
-		used += snprintf(buf + used, len - used,
-				 "; %zu time change%s not judged: %s",
-				 cmp->n_disturbed,
-				 cmp->n_disturbed == 1 ? "" : "s",
-				 cmp->disturbed_why);
-	if (cmp->n_apart && used < len)
-		used += snprintf(buf + used, len - used,
-				 "; %zu time change%s not judged: the cells "
-				 "of a size moved apart (%s: spread %.0f%%)",
-				 cmp->n_apart, cmp->n_apart == 1 ? "" : "s",
-				 fmt_size(cmp->apart_size, size, sizeof(size)),
-				 100 * expm1(cmp->apart_spread));
-	if (top && fabs(top->shift) >= log(1 + COMPARE_SHIFT_NOTE) &&
-	    used < len)
-		used += snprintf(buf + used, len - used,
-				 "; judged net of sizes that moved as a whole "
-				 "(%s %+.0f%%)",
-				 fmt_size(top->base->size, size, sizeof(size)),
-				 100 * (exp(top->shift) - 1));
-	/* the other figures, only when some regressed: cells, not figures */
-	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
-		size_t n = 0;
-
-		for (size_t i = 0; cmp->cells && i < cmp->n_cells; i++)
-			for (int m = METRIC_TIME + 1; m < METRIC_COUNT; m++)
-				if (compare_fail_bit(m) == groups[g].bit &&
-				    cmp->cells[i].metric[m].verdict ==
-				    VERDICT_REGRESSED) {
-					n++;
-					break;
-				}
-		if (n && used < len)
-			used += snprintf(buf + used, len - used,
-					 "; %s: %zu regression%s",
-					 groups[g].name, n, n == 1 ? "" : "s");
-	}
 }

@@ -318,6 +318,37 @@ void compare_md_shifts(FILE *f, const struct comparison *cmp, const char *h)
 	}
 }
 
+/* The cells whose floor is their own (calibration_cell_floor()): above
+ * their size's. */
+static void md_own_floors(FILE *f, const struct comparison *cmp, size_t m)
+{
+	bool first = true;
+	char key[256];
+
+	for (size_t i = 0; i < cmp->n_cells; i++) {
+		const struct compare_cell *cc = &cmp->cells[i];
+		double size_floor;
+
+		if (!(cc->floor > 0))
+			continue;
+		size_floor = calibration_floor(cmp->opts.floors,
+					       cc->base->size,
+					       cell_reaches_device(cc->base),
+					       m, cmp->opts.alpha);
+		if (cc->floor <= size_floor)
+			continue;
+		if (first)
+			fprintf(f, "\nCells that moved more than their size in "
+				   "the calibration have a floor of their own "
+				   "(z x the RMS of their changes):\n\n| cell "
+				   "| floor |\n|---|--:|\n");
+		first = false;
+		fprintf(f, "| `%s` | ±%.1f%% |\n",
+			cell_key(cc->base, key, sizeof(key)),
+			100 * expm1(cc->floor));
+	}
+}
+
 void compare_md_floors(FILE *f, const struct comparison *cmp, const char *h)
 {
 	const struct calibration *cal = cmp->opts.floors;
@@ -360,4 +391,5 @@ void compare_md_floors(FILE *f, const struct comparison *cmp, const char *h)
 			100 * (exp(calibration_sigma(cal, z)) - 1),
 			100 * (exp(floor) - 1));
 	}
+	md_own_floors(f, cmp, m);
 }

@@ -84,8 +84,9 @@ struct compare_options {
 /*
  * A shift stands for its group only when the group's cells moved
  * together: when the robust SD of their changes net of it (1.4826 x the
- * median |net change|) is above this, the cells "moved apart" and their
- * time changes are not judged. Measured: over 20 pairs of `iobench
+ * median |net change|) is above this and above the size's calibrated
+ * floor (copies that wait for the device vary several times more), the
+ * cells "moved apart" and their time changes are not judged. Measured: over 20 pairs of `iobench
  * quick` and 3 A/A pairs, a size's spread was 0.6-6.1%, except where
  * one run's 4K copies had each taken 30-70 us longer (an added cost, not
  * a factor: 2.6x for sendfile, 1.4x for ref:cp): 24-35%, with 5-7 cells

@@ -106,6 +106,16 @@ static void md_unmatched(FILE *f, const char *side,
 	}
 }
 
+/* Cells judged over their rounds' effects (compare_round_adjust()). */
+static size_t n_round_adjusted(const struct comparison *cmp)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cmp->n_cells; i++)
+		n += cmp->cells[i].round_adjusted;
+	return n;
+}
+
 /* How the cells were judged: within one run per side, across runs. */
 static void md_test(FILE *f, const struct comparison *cmp)
 {
@@ -140,9 +150,13 @@ static void md_test(FILE *f, const struct comparison *cmp)
 	if (judged > cmp->n_hierarchical + cmp->n_rounds_paired)
 		fprintf(f, "; %zu cells with one run per side: two-sided "
 			   "Mann-Whitney U on per-copy times and a seeded "
-			   "bootstrap (within-run: run-to-run variation is "
+			   "bootstrap%s (within-run: run-to-run variation is "
 			   "%s)",
 			judged - cmp->n_hierarchical - cmp->n_rounds_paired,
+			n_round_adjusted(cmp) ?
+				", each time over its round's effect (the "
+				"median change, from the cells' medians, of "
+				"its size's cells in that round)" : "",
 			cmp->n_floored ? "covered by this host's noise floor "
 					 "below" :
 					 "not in these CIs; `iobench "
@@ -477,4 +491,72 @@ char *compare_json(const struct comparison *cmp,
 	doc = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
 	json_decref(root);
 	return doc;
+}
+
+void compare_summary(const struct comparison *cmp, char *buf, size_t len)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} groups[] = {
+		{ "CPU", COMPARE_FAIL_CPU },
+		{ "memory", COMPARE_FAIL_MEMORY },
+		{ "page cache", COMPARE_FAIL_CACHE },
+	};
+	const struct compare_cell *top = compare_largest_shift(cmp);
+	char size[FMT_LEN];
+	size_t used;
+
+	if (!compare_tested(cmp))
+		used = snprintf(buf, len, "Nothing compared: no matched cell "
+				"has samples on both sides");
+	else if (!cmp->n_regressed && !cmp->n_improved)
+		used = snprintf(buf, len, "No regressions detected");
+	else if (!cmp->n_regressed)
+		used = snprintf(buf, len, "No regressions detected, %zu "
+				"improvement%s", cmp->n_improved,
+				cmp->n_improved == 1 ? "" : "s");
+	else
+		used = snprintf(buf, len, "%zu regression%s, %zu improvement%s",
+				cmp->n_regressed,
+				cmp->n_regressed == 1 ? "" : "s",
+				cmp->n_improved,
+				cmp->n_improved == 1 ? "" : "s");
+	if (cmp->n_disturbed && used < len)
+		used += snprintf(buf + used, len - used,
+				 "; %zu time change%s not judged: %s",
+				 cmp->n_disturbed,
+				 cmp->n_disturbed == 1 ? "" : "s",
+				 cmp->disturbed_why);
+	if (cmp->n_apart && used < len)
+		used += snprintf(buf + used, len - used,
+				 "; %zu time change%s not judged: the cells "
+				 "of a size moved apart (%s: spread %.0f%%)",
+				 cmp->n_apart, cmp->n_apart == 1 ? "" : "s",
+				 fmt_size(cmp->apart_size, size, sizeof(size)),
+				 100 * expm1(cmp->apart_spread));
+	if (top && fabs(top->shift) >= log(1 + COMPARE_SHIFT_NOTE) &&
+	    used < len)
+		used += snprintf(buf + used, len - used,
+				 "; judged net of sizes that moved as a whole "
+				 "(%s %+.0f%%)",
+				 fmt_size(top->base->size, size, sizeof(size)),
+				 100 * (exp(top->shift) - 1));
+	/* the other figures, only when some regressed: cells, not figures */
+	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+		size_t n = 0;
+
+		for (size_t i = 0; cmp->cells && i < cmp->n_cells; i++)
+			for (int m = METRIC_TIME + 1; m < METRIC_COUNT; m++)
+				if (compare_fail_bit(m) == groups[g].bit &&
+				    cmp->cells[i].metric[m].verdict ==
+				    VERDICT_REGRESSED) {
+					n++;
+					break;
+				}
+		if (n && used < len)
+			used += snprintf(buf + used, len - used,
+					 "; %s: %zu regression%s",
+					 groups[g].name, n, n == 1 ? "" : "s");
+	}
 }

@@ -244,7 +244,7 @@ int runner_make_scratch(const char *dir, char *top, char *data, size_t len,
  *    used up the recycled pages;
  *  - no inode is freed until the run ends (runner_keep_inodes()): ext4
  *    without a journal skips, for each new inode, every inode freed in
- *    the last 5-300 s in its block group, so removing each sample's files
+ *    the last 60-300 s in its block group, so removing each sample's files
  *    made the next samples' creates 2-10x slower, by an amount that moved
  *    with the sample order;
  *  - the sample directories live in the data directory, not beside it:
@@ -284,7 +284,8 @@ int runner_make_sample_dir(const struct runner *r, char *dir, size_t len)
  * half of the filesystem's free ones (no limit: yes).
  *
  * Why: ext4 without a journal does not reuse an inode freed in the last
- * 5 s (300 s while its inode-table block is dirty). Each new inode's
+ * 60 s (300 s while its inode-table block is dirty; RECENTCY_MIN, 5 s
+ * in older kernels). Each new inode's
  * search skips every such inode of its block group, one buffer-cache
  * lookup each (find_inode_bit -> recently_deleted), so a sample creating
  * files right after earlier samples removed theirs paid for each of

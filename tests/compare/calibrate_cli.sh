@@ -32,6 +32,39 @@ PY
 	fail "the two passes are not kept: $(ls -R "$T/res")"
 pass "calibrate: one pair, net of the size's shift, stored"
 
+# --from: the kept passes judged again, nothing measured; the same binary
+# stores the same floor, and each cell's changes under its key
+cp "$cal" "$T/first.json"
+from=$(ls -d "$T"/res/calibrate-*)
+"$IOBENCH" calibrate --from "$from" --results "$T/res" >"$T/out2" 2>"$T/err" ||
+	die "calibrate --from: exit $?: $(cat "$T/err")"
+[ "$(ls -d "$T"/res/calibrate-* | wc -l)" -eq 1 ] ||
+	fail "calibrate --from made a directory of its own"
+grep -q "noise floor of" "$T/out2" || fail "calibrate --from prints no floor"
+/usr/bin/python3 - "$T/first.json" "$cal" <<'PY' || fail "calibrate --from's file"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+assert a["sizes"] == b["sizes"], (a["sizes"], b["sizes"])
+assert b["pairs"] == 1 and b["net_of_shift"] is True, b
+keys = sorted(c["key"] for c in b["cells"])
+assert len(keys) == 4 and all(" 64K " in k for k in keys), keys
+assert all(len(c["changes_log"]) == 1 for c in b["cells"]), b["cells"]
+assert sorted(c["changes_log"][0] for c in b["cells"]) == \
+	sorted(a["sizes"][0]["changes_log"]), b["cells"]
+PY
+rc=0; "$IOBENCH" calibrate --from "$from" --runs 2 --results "$T/res" \
+	>/dev/null 2>"$T/err" || rc=$?
+[ $rc -eq 1 ] && grep -q "no --runs or sweep options" "$T/err" ||
+	fail "calibrate --from --runs 2: exit $rc: $(cat "$T/err")"
+rc=0; "$IOBENCH" calibrate --from "$T/nothing" --results "$T/res" \
+	>/dev/null 2>"$T/err" || rc=$?
+[ $rc -eq 1 ] && grep -q "nothing/passes/01" "$T/err" ||
+	fail "calibrate --from a missing directory: exit $rc: $(cat "$T/err")"
+cmp -s "$T/first.json" "$cal" || /usr/bin/python3 -c "
+import json,sys; a,b=(json.load(open(p)) for p in sys.argv[1:]); assert a['sizes']==b['sizes']" "$T/first.json" "$cal" ||
+	fail "a refused --from replaced calibration.json"
+pass "calibrate --from: the kept passes judged again, bad input refused"
+
 for r in a b; do
 	"$IOBENCH" sweep "${S[@]}" --out "$T/$r" -q >/dev/null 2>&1 ||
 		die "sweep $r"
