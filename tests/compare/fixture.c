@@ -77,3 +77,9 @@ struct cell *fixture_add_cell(struct run *r, const char *strategy,
 	c->copies_verified = 2 * n;
 	return c;
 }
+
+const double fixture_tight[10] = { 1.000e-3, 1.007e-3, 1.003e-3, 1.009e-3,
+				   1.001e-3, 1.005e-3, 1.008e-3, 1.002e-3,
+				   1.006e-3, 1.004e-3 };
+const char *const fixture_six[6] = { "rw", "stdio", "mmap", "sendfile",
+				     "copy_file_range", "splice" };

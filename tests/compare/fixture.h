@@ -18,4 +18,9 @@ struct cell *fixture_add_cell(struct run *r, const char *strategy,
 			      uint64_t size, size_t buffer, const double *t,
 			      size_t n, double scale);
 
+/* 10 per-copy times spread over 0.9% */
+extern const double fixture_tight[10];
+/* six page-cache strategies: a size with a shift of its own */
+extern const char *const fixture_six[6];
+
 #endif

@@ -20,6 +20,7 @@
 #include "compare.h"
 #include "fixture.h"
 
+
 #define MIB (1u << 20)
 
 static const double one[] = { 1e-3 };
@@ -203,20 +204,11 @@ static void test_old_file(void **state)
 	unlink(path);
 }
 
-/* 10 per-copy times spread over 0.9% */
-static const double tight[] = { 1.000e-3, 1.007e-3, 1.003e-3, 1.009e-3,
-				1.001e-3, 1.005e-3, 1.008e-3, 1.002e-3,
-				1.006e-3, 1.004e-3 };
-
 /* A cell whose samples were all CPU time, as copies in memory are. */
-/* six page-cache strategies: a size with a shift of its own */
-static const char *const six[] = { "rw", "stdio", "mmap", "sendfile",
-				   "copy_file_range", "splice" };
-
 static void add_busy(struct run *r, const char *strategy, uint64_t size,
 		     double scale, uint64_t rss_growth)
 {
-	struct cell *c = fixture_add_cell(r, strategy, size, 131072, tight,
+	struct cell *c = fixture_add_cell(r, strategy, size, 131072, fixture_tight,
 					  10, scale);
 
 	for (size_t i = 0; i < c->n_samples; i++) {
@@ -255,13 +247,13 @@ static void test_size_shift(void **state)
 		fixture_run(&b, "base");
 		fixture_run(&n, "new");
 		for (size_t i = 0; i < 6; i++) {
-			add_busy(&b, six[i], MIB, 1, 136 << 10);
-			add_busy(&n, six[i], MIB, i == 5 ? 1.25 * 1.25 : 1.25,
+			add_busy(&b, fixture_six[i], MIB, 1, 136 << 10);
+			add_busy(&n, fixture_six[i], MIB, i == 5 ? 1.25 * 1.25 : 1.25,
 				 (i == 5 ? 400 : 268) << 10);
 		}
 		for (size_t i = 0; i < 3; i++) {
-			add_busy(&b, six[i], 4096, 1, 136 << 10);
-			add_busy(&n, six[i], 4096, 1.25, 268 << 10);
+			add_busy(&b, fixture_six[i], 4096, 1, 136 << 10);
+			add_busy(&n, fixture_six[i], 4096, 1.25, 268 << 10);
 		}
 		compare_default_options(&o);
 		o.floors = with_floor ? &cal : NULL;
@@ -318,8 +310,8 @@ static void six_at_1m(struct run *base, struct run *new, double all,
 	fixture_run(base, "base");
 	fixture_run(new, "new");
 	for (size_t i = 0; i < 6; i++) {
-		add_busy(base, six[i], MIB, 1, 136 << 10);
-		add_busy(new, six[i], MIB, i == 5 ? splice : all, 136 << 10);
+		add_busy(base, fixture_six[i], MIB, 1, 136 << 10);
+		add_busy(new, fixture_six[i], MIB, i == 5 ? splice : all, 136 << 10);
 	}
 }
 

@@ -19,15 +19,8 @@
 #include "compare.h"
 #include "fixture.h"
 
+
 #define MIB (1u << 20)
-
-/* 10 per-copy times spread over 0.9% */
-static const double tight[] = { 1.000e-3, 1.007e-3, 1.003e-3, 1.009e-3,
-				1.001e-3, 1.005e-3, 1.008e-3, 1.002e-3,
-				1.006e-3, 1.004e-3 };
-
-static const char *const six[] = { "rw", "stdio", "mmap", "sendfile",
-				   "copy_file_range", "splice" };
 
 /* A cell of `size` whose sample i ran in round i (rounds known unless
  * !rounds: every sample round 0, as a file from before rounds), the odd
@@ -42,7 +35,7 @@ static void add(struct run *r, const char *strategy, uint64_t size,
 	struct cell *c;
 
 	for (size_t i = 0; i < 10; i++)
-		t[i] = tight[(i + rot) % 10];
+		t[i] = fixture_tight[(i + rot) % 10];
 	c = fixture_add_cell(r, strategy, size, 131072, t, 10, scale);
 
 	for (size_t i = 0; i < c->n_samples; i++) {
@@ -72,8 +65,8 @@ static void test_round_effects(void **state)
 		fixture_run(&b, "base");
 		fixture_run(&n, "new");
 		for (size_t i = 0; i < 6; i++) {
-			add(&b, six[i], MIB, 1, 1.3, known);
-			add(&n, six[i], MIB, i == 5 ? 1.2 : 1, 1.3, known);
+			add(&b, fixture_six[i], MIB, 1, 1.3, known);
+			add(&n, fixture_six[i], MIB, i == 5 ? 1.2 : 1, 1.3, known);
 		}
 		compare_default_options(&o);
 		assert_int_equal(compare_runs(&b, &n, &o, &cmp), 0);
@@ -102,9 +95,9 @@ static void test_round_effects(void **state)
 /*
  * Three A/A pairs in which mmap moved by -20%, +1%, -6% and the others
  * by 0.2-2.5%: mmap's floor is its own (z x its RMS change, about 11%),
- * rw (the least moved) keeps its size's, and the file keeps both. Then a compare of two
- * runs in which mmap and rw are each 20% slower: mmap's is within its
- * floor, rw's regressed.
+ * rw (the least moved) keeps its size's, and the file keeps both. Then
+ * a compare of two runs in which mmap and rw are each 20% slower:
+ * mmap's is within its floor, rw's regressed.
  */
 static void test_cell_floor(void **state)
 {
@@ -128,8 +121,8 @@ static void test_cell_floor(void **state)
 			double m = i == 2 ? mmap_moves[p] :
 				   others[i] * (p % 2 ? 1 : -1);
 
-			add(&b, six[i], MIB, 1, 1, true);
-			add(&n, six[i], MIB, exp(m), 1, true);
+			add(&b, fixture_six[i], MIB, 1, 1, true);
+			add(&n, fixture_six[i], MIB, exp(m), 1, true);
 		}
 		assert_int_equal(compare_calibration_pair(&cal, &b, &n), 0);
 		results_free(&b);
@@ -140,8 +133,8 @@ static void test_cell_floor(void **state)
 	fixture_run(&b, "base");
 	fixture_run(&n, "new");
 	for (size_t i = 0; i < 6; i++) {
-		add(&b, six[i], MIB, 1, 1, true);
-		add(&n, six[i], MIB, i == 0 || i == 2 ? 1.2 : 1, 1, true);
+		add(&b, fixture_six[i], MIB, 1, 1, true);
+		add(&n, fixture_six[i], MIB, i == 0 || i == 2 ? 1.2 : 1, 1, true);
 	}
 	size_floor = calibration_floor(&cal, MIB, false, 6, 0.05);
 	own = calibration_cell_floor(&cal, MIB, false,
@@ -206,12 +199,12 @@ static void test_apart(void **state)
 	fixture_run(&b, "base");
 	fixture_run(&n, "new");
 	for (size_t i = 0; i < 6; i++) {
-		add(&b, six[i], 4096, 1, 1, true);
-		add(&n, six[i], 4096, i < 3 ? 2.0 : 0.7, 1, true);
+		add(&b, fixture_six[i], 4096, 1, 1, true);
+		add(&n, fixture_six[i], 4096, i < 3 ? 2.0 : 0.7, 1, true);
 	}
 	for (size_t i = 0; i < 6; i++) {
-		add(&b, six[i], MIB, 1, 1, true);
-		add(&n, six[i], MIB, i == 1 ? 1.2 : 1, 1, true);
+		add(&b, fixture_six[i], MIB, 1, 1, true);
+		add(&n, fixture_six[i], MIB, i == 1 ? 1.2 : 1, 1, true);
 	}
 	compare_default_options(&o);
 	assert_int_equal(compare_runs(&b, &n, &o, &cmp), 0);
