@@ -148,7 +148,11 @@ log=$cache/$(git -C "$repo" rev-parse HEAD)/build.log
 stamp=$(stat -c %Y "$log")
 compare HEAD --runs 1
 rc=$?
-[ $rc -eq 0 ] || fail "second compare: exit $rc: $(cat "$T/err")"
+# what this step checks is the cache; the A/A verdict is the first
+# compare's (2 passes): this one pass may judge a cell the suite's other
+# tests loaded (it exited 4 once in a clean-clone run's ASAN suite)
+[ $rc -eq 0 ] || [ $rc -eq 4 ] ||
+	fail "second compare: exit $rc: $(cat "$T/err")"
 /usr/bin/python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["ref"]["build_reused"]' \
 	"$(latest_json)" || fail "second compare rebuilt REF"
 [ "$(stat -c %Y "$log")" = "$stamp" ] || fail "the build log was rewritten"
