@@ -64,12 +64,32 @@ struct cell_state {
 	bool sampled_this_round;
 };
 
+/*
+ * Where a scratch directory's sample directories are made
+ * (runner_make_sample_dir()): its data directory, or a fresh one under its
+ * top once a sample directory landed where creating files had become
+ * slow. Regions are ranges of 2^SAMPLE_HOME_SHIFT inode numbers.
+ */
+#define SAMPLE_HOME_SHIFT 14
+#define SAMPLE_HOME_REGIONS 64
+#define SAMPLE_HOME_MOVES 4
+struct sample_home {
+	char dir[PATH_MAX];
+	double probe;		/* its seconds per create when made; 0: the
+				 * filesystem is not probed */
+	uint64_t fast[SAMPLE_HOME_REGIONS];	/* regions probed fast */
+	size_t n_fast;
+	unsigned moves;		/* fresh data directories made */
+	double slowest;		/* the slowest probe that moved it */
+};
+
 /* sweep --dir A,B: one target's scratch directory and sources. The
  * runner's own top, scratch, scratch_fd and n_sources are the current
  * target's; runner_use_site() swaps another one in (runner_targets.c). */
 struct runner_site {
 	char top[PATH_MAX], scratch[PATH_MAX];
 	int scratch_fd;
+	struct sample_home home;
 	size_t n_sources;
 };
 
@@ -80,6 +100,7 @@ struct runner {
 	char top[PATH_MAX];		/* DIR/iobench-XXXXXX */
 	char scratch[PATH_MAX];		/* top/data-RANDOM: every file */
 	int scratch_fd;
+	struct sample_home home;	/* where sample directories go */
 	/* --src-dir: SRC_DIR/iobench-XXXXXX/data-RANDOM holds the sources
 	 * (src_top empty without it: they live in scratch) */
 	char src_top[PATH_MAX], src_scratch[PATH_MAX];
@@ -161,18 +182,21 @@ int runner_grow(void **array, size_t *cap, size_t n, size_t elem);
 
 /* The path of source i of the size being run. */
 void runner_src_path(const struct runner *r, size_t i, char *out, size_t len);
-/* Seconds per file to create 64 empty files in dirfd/probe (made
+/* Seconds per file to create 64 empty files in dirfd/name (made
  * here; left in place); INFINITY when that failed. */
-double runner_probe_creates(int dirfd);
+double runner_probe_creates(int dirfd, const char *name);
 /* Makes DIR/iobench-XXXXXX and its data-* directory (the fastest to
- * create files in of 3 tried); err says what failed. 0 or -errno
- * (nothing left). */
+ * create files in of 3 tried); home (or NULL) starts there; err says
+ * what failed. 0 or -errno (nothing left). */
 int runner_make_scratch(const char *dir, char *top, char *data, size_t len,
-			int *data_fd, char *err, size_t err_len);
+			int *data_fd, struct sample_home *home, char *err,
+			size_t err_len);
 /* Removes the scratch directory, --src-dir's and every target's. */
 void runner_remove_scratch(struct runner *r);
-/* A fresh directory for one sample's destinations. 0 or -errno. */
-int runner_make_sample_dir(const struct runner *r, char *dir, size_t len);
+/* A fresh directory for one sample's destinations, in r->home (which
+ * moves when the directory landed where creates are slow). 0 or
+ * -errno. */
+int runner_make_sample_dir(struct runner *r, char *dir, size_t len);
 /* Done with a sample directory: emptied when the size keeps inodes, else
  * removed. */
 void runner_retire_sample_dir(const struct runner *r, const char *dir);

@@ -78,15 +78,15 @@ void runner_remove_scratch(struct runner *r)
 #define PROBE_PLACES 3
 #define PROBE_MIN_INODES 100000
 
-double runner_probe_creates(int dirfd)
+double runner_probe_creates(int dirfd, const char *dir)
 {
 	char name[32];
 	double t0;
 	int pfd;
 
-	if (mkdirat(dirfd, "probe", 0700))
+	if (mkdirat(dirfd, dir, 0700))
 		return INFINITY;
-	pfd = openat(dirfd, "probe", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	pfd = openat(dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (pfd < 0)
 		return INFINITY;
 	t0 = clock_now();
@@ -157,7 +157,7 @@ static int make_data_dir(const char *top, char *data, size_t len,
  * not probed). 0 or -errno.
  */
 static int open_data_dir(const char *top, char *data, size_t len,
-			 int *data_fd)
+			 int *data_fd, double *probe)
 {
 	int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC), flags;
 	char cand[PATH_MAX];
@@ -186,7 +186,7 @@ static int open_data_dir(const char *top, char *data, size_t len,
 			ret = 0;	/* no room for another: the best made */
 		if (ret || fd < 0)
 			break;
-		t = places > 1 ? runner_probe_creates(fd) : 0;
+		t = places > 1 ? runner_probe_creates(fd, "probe") : 0;
 		if (*data_fd < 0 || t < best) {
 			if (*data_fd >= 0)
 				close(*data_fd);
@@ -202,8 +202,10 @@ static int open_data_dir(const char *top, char *data, size_t len,
 	}
 	/* what was made stays until the run ends: the scratch removal
 	 * takes it (nothing deleted now, in no group) */
-	if (*data_fd >= 0 && !ret)
+	if (*data_fd >= 0 && !ret) {
+		*probe = isfinite(best) ? best : 0;
 		return 0;
+	}
 	if (*data_fd >= 0)
 		close(*data_fd);
 	*data_fd = -1;
@@ -213,9 +215,11 @@ static int open_data_dir(const char *top, char *data, size_t len,
 /* Makes DIR/iobench-XXXXXX (owner-marked) and its data-* directory in
  * top and data; err says what failed. 0 or -errno (nothing left). */
 int runner_make_scratch(const char *dir, char *top, char *data, size_t len,
-			int *data_fd, char *err, size_t err_len)
+			int *data_fd, struct sample_home *home, char *err,
+			size_t err_len)
 {
 	int ret = scratch_make_top(dir, "iobench", top, len);
+	double probe = 0;
 
 	if (ret) {
 		top[0] = '\0';
@@ -223,14 +227,20 @@ int runner_make_scratch(const char *dir, char *top, char *data, size_t len,
 				    "directory in %s: %s", dir,
 				    strerror(-ret));
 	}
-	ret = open_data_dir(top, data, len, data_fd);
+	ret = open_data_dir(top, data, len, data_fd, &probe);
 	if (ret) {
 		strategy_why(err, err_len, ret, "creating a directory in "
 			     "%s: %s", top, strerror(-ret));
 		scratch_release(top);
 		top[0] = '\0';
+		return ret;
 	}
-	return ret;
+	if (home) {
+		memset(home, 0, sizeof(*home));
+		snprintf(home->dir, sizeof(home->dir), "%s", data);
+		home->probe = probe;
+	}
+	return 0;
 }
 
 /*
@@ -256,7 +266,9 @@ int runner_make_scratch(const char *dir, char *top, char *data, size_t len,
  *    (100-350 vs 10-16 ms per 256 files, ext4 without a journal).
  * dir receives the directory's path. 0 or -errno.
  */
-int runner_make_sample_dir(const struct runner *r, char *dir, size_t len)
+/* Makes home->dir/PREFIX-RANDOM in path (len bytes). 0 or -errno. */
+static int make_random_dir(const char *parent, const char *prefix,
+			   char *path, size_t len)
 {
 	/* emptied sample directories stay until the run ends: a random
 	 * name may be taken */
@@ -266,15 +278,108 @@ int runner_make_sample_dir(const struct runner *r, char *dir, size_t len)
 		if (getrandom(&salt, sizeof(salt), 0) != sizeof(salt))
 			salt = (uint32_t)clock_now() ^ (uint32_t)getpid() ^
 			       (uint32_t)tries;
-		if (snprintf(dir, len, "%s/s-%08x", r->scratch, salt) >=
+		if (snprintf(path, len, "%s/%s-%08x", parent, prefix, salt) >=
 		    (int)len)
 			return -ENAMETOOLONG;
-		if (!mkdir(dir, 0700))
+		if (!mkdir(path, 0700))
 			return 0;
 		if (errno != EEXIST)
 			return -errno;
 	}
 	return -EEXIST;
+}
+
+/*
+ * Whether creating files next to the new directory dir is as fast as in
+ * the home when it was made. A data directory's children stay in its
+ * flex block group only while that has more than about 3/4 of the
+ * average free inodes (ext4's Orlov allocator); past that, about 33,000
+ * files in (a default sweep copies 100,000), each new sample directory
+ * goes to the next flex group with room - which may be one whose inodes
+ * the previous run freed on exit seconds ago, where every create skips
+ * them (see open_data_dir()). Measured: a run started right after
+ * another ran its 1K and 1M copies 1.5-4.8x slower from its second or
+ * fourth round on, 30-80 us more per file. So the first directory in
+ * each new range of inode numbers is probed as the data directory was
+ * (PROBE_FILES creates, beside it): slower than twice the data
+ * directory's probe and by over 10 us a file, the home moves.
+ */
+/* Test-only (tests/faults): IOBENCH_FAULT=slow-creates:N makes the
+ * first N probes of home_fast() read as slow, so a test can show the
+ * sample directories move and the run goes on. */
+static bool fault_slow_creates(void)
+{
+	static int left = -1;
+	const char *f = getenv("IOBENCH_FAULT");
+
+	if (left < 0)
+		left = f && !strncmp(f, "slow-creates:", 13) ?
+		       atoi(f + 13) : 0;
+	return left > 0 && left--;
+}
+
+static bool home_fast(struct sample_home *home, const char *dir)
+{
+	char probe[PATH_MAX];
+	struct stat st;
+	uint64_t region;
+	double t;
+	int fd;
+
+	if (home->probe <= 0 || home->moves >= SAMPLE_HOME_MOVES ||
+	    stat(dir, &st))
+		return true;
+	region = (uint64_t)st.st_ino >> SAMPLE_HOME_SHIFT;
+	for (size_t i = 0; i < home->n_fast; i++)
+		if (home->fast[i] == region)
+			return true;
+	if (home->n_fast == SAMPLE_HOME_REGIONS)
+		return true;
+	/* the probe's directory, made right after dir beside it, lands
+	 * with it; its files stay until the run ends */
+	if (make_random_dir(home->dir, "p", probe, sizeof(probe)))
+		return true;
+	fd = open(probe, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	t = fd >= 0 ? runner_probe_creates(fd, "probe") : 0;
+	if (fd >= 0)
+		close(fd);
+	if (fault_slow_creates())
+		t = 2 * home->probe + 20e-6;
+	if (!isfinite(t) || t <= 2 * home->probe ||
+	    t - home->probe <= 10e-6) {
+		home->fast[home->n_fast++] = region;
+		return true;
+	}
+	if (t > home->slowest)
+		home->slowest = t;
+	return false;
+}
+
+int runner_make_sample_dir(struct runner *r, char *dir, size_t len)
+{
+	struct sample_home *home = &r->home;
+	int ret;
+
+	if (!home->dir[0])
+		snprintf(home->dir, sizeof(home->dir), "%s", r->scratch);
+	for (;;) {
+		char data[PATH_MAX];
+		double probe;
+		int fd;
+
+		ret = make_random_dir(home->dir, "s", dir, len);
+		if (ret || home_fast(home, dir))
+			return ret;
+		/* the slow directory stays, empty, until the run ends; the
+		 * next ones go into a fresh data directory, itself the
+		 * fastest of PROBE_PLACES */
+		home->moves++;
+		if (open_data_dir(r->top, data, sizeof(data), &fd, &probe))
+			continue;
+		close(fd);
+		snprintf(home->dir, sizeof(home->dir), "%s", data);
+		home->n_fast = 0;
+	}
 }
 
 /*

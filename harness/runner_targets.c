@@ -26,9 +26,11 @@ void runner_use_site(struct runner *r, size_t t)
 	memcpy(cur->top, r->top, sizeof(cur->top));
 	memcpy(cur->scratch, r->scratch, sizeof(cur->scratch));
 	cur->scratch_fd = r->scratch_fd;
+	cur->home = r->home;
 	memcpy(r->top, next->top, sizeof(r->top));
 	memcpy(r->scratch, next->scratch, sizeof(r->scratch));
 	r->scratch_fd = next->scratch_fd;
+	r->home = next->home;
 	/* with --src-dir every target copies the same sources */
 	if (!r->src_top[0]) {
 		cur->n_sources = r->n_sources;
@@ -61,7 +63,8 @@ int runner_make_sites(struct runner *r, char *err, size_t len)
 		ret = runner_make_scratch(targets_dir(rq, t), r->sites[t].top,
 					  r->sites[t].scratch,
 					  sizeof(r->sites[t].top),
-					  &r->sites[t].scratch_fd, err, len);
+					  &r->sites[t].scratch_fd,
+					  &r->sites[t].home, err, len);
 	return ret;
 }
 
