@@ -429,6 +429,8 @@ int analysis_build(const struct run *run, struct analysis *a)
 	if (!ret)
 		ret = analysis_compare(a);
 	if (!ret)
+		ret = analysis_round_spread(a);
+	if (!ret)
 		ret = analysis_apply_rules(a);
 	if (ret)
 		analysis_free(a);

@@ -43,6 +43,8 @@ struct json_t;
 #define ANALYSIS_COLD_GAP	0.67	/* cold below this share of warm */
 #define ANALYSIS_NO_GAIN	1.05	/* threads: below this, no help */
 #define ANALYSIS_SPREAD_WARN	0.10	/* IQR / median at or above */
+/* cells a round's effect is the median over (analysis_rounds.c) */
+#define ANALYSIS_ROUND_MIN_CELLS 4
 /* a noisy cell spreading no more than this many times the machine's own
  * reference samples (env_noise.h) is noisy as the machine is */
 #define ANALYSIS_MACHINE_SPREAD	1.5
@@ -68,6 +70,10 @@ struct analysis_cell {
 	 * that round), in the size's round order (struct analysis_size) */
 	double *by_round;
 	struct stats_distribution dist;	/* of the per-copy seconds */
+	/* dist's spread of the times each over its round's effect (what
+	 * moved every cell of the group in that round: analysis_rounds.c);
+	 * NaN when the group has too few cells */
+	double spread_net;
 	/* the median per copy and its CI: order statistics within one run,
 	 * the hierarchical bootstrap (runs, then rounds) with --runs >= 2 */
 	double median, median_lo, median_hi;
@@ -127,6 +133,10 @@ struct analysis_group {
 	 * multiplies it by candidates - 1); 0 when it had them. Short of
 	 * them, every candidate is in the set: none could be told apart */
 	size_t rounds_needed;
+	/* IQR / median of its rounds' effects (the machine's part of every
+	 * cell's spread), NaN with fewer than ANALYSIS_ROUND_MIN_CELLS
+	 * cells */
+	double round_spread;
 	size_t n_candidates;		/* strategies the set was chosen from */
 	/* the best's speed-up over rw, selection-aware (stats_best_set);
 	 * with --runs >= 2, the hull with the hierarchical bootstrap's */

@@ -35,6 +35,9 @@ uint64_t analysis_seed(const struct analysis *a, uint64_t what);
  * sets, speed-ups over rw, threads, cold and fdatasync siblings, the
  * summary's groups and the memory extremes. 0 or -ENOMEM. */
 int analysis_compare(struct analysis *a);
+/* Each group's round effects: every cell's spread_net and the group's
+ * round_spread (analysis_rounds.c). 0 or -ENOMEM. */
+int analysis_round_spread(struct analysis *a);
 /* Warnings, recommendations and observations, from the figures.
  * 0 or -ENOMEM. */
 int analysis_apply_rules(struct analysis *a);

@@ -97,7 +97,7 @@ static json_t *group_json(const struct analysis *a, size_t gi)
 		speedups = append(speedups, s);
 	}
 	o = json_pack("{s:s, s:s, s:I, s:s, s:s, s:b, s:o, s:o, s:o, s:I,"
-			 " s:I, s:o, s:o}",
+			 " s:I, s:o, s:o, s:o}",
 			 "cache", cache_mode_name(g->cache),
 			 "sync", sync_mode_name(g->sync),
 			 "threads", (json_int_t)(g->like->threads ?
@@ -110,6 +110,7 @@ static json_t *group_json(const struct analysis *a, size_t gi)
 			 "rw", index_or_null(g->rw),
 			 "rounds", (json_int_t)g->rounds,
 			 "rounds_needed", (json_int_t)g->rounds_needed,
+			 "round_spread", json_num(g->round_spread),
 			 "winner_vs_rw", ratio_json(g->have_speedup, g->speedup,
 						    g->speedup_lo,
 						    g->speedup_hi),
@@ -239,9 +240,11 @@ json_t *analysis_json_cell(const struct analysis *a, size_t i)
 
 	if (!ac->measured)
 		return json_null();
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o,"
-			 " s:o, s:s, s:o, s:b, s:o, s:b, s:o, s:o, s:o, s:b}",
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o,"
+			 " s:o, s:o, s:s, s:o, s:b, s:o, s:b, s:o, s:o, s:o,"
+			 " s:b}",
 			 "spread", json_num(d->spread),
+			 "spread_net", json_num(ac->spread_net),
 			 "mad_rel", json_num(d->mad_rel),
 			 "p90", json_num(d->p90),
 			 "max", json_num(d->max),

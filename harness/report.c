@@ -411,12 +411,30 @@ static bool show_files_s(const struct analysis_size *s)
 	return s->files_per_copy > 1 || s->size < 1024 * 1024;
 }
 
+/* A cell's spread: net of its rounds' effects, and as measured in
+ * brackets where the two differ by a point or more. */
+static const char *spread_text(const struct analysis_cell *ac, char *buf,
+			       size_t len)
+{
+	char raw[FMT_LEN];
+
+	fmt_pct(100 * ac->dist.spread, raw, sizeof(raw));
+	if (!isfinite(ac->spread_net) ||
+	    fabs(ac->spread_net - ac->dist.spread) < 0.01) {
+		snprintf(buf, len, "%s", raw);
+		return buf;
+	}
+	fmt_pct(100 * ac->spread_net, buf, len);
+	snprintf(buf + strlen(buf), len - strlen(buf), " (%s)", raw);
+	return buf;
+}
+
 static void size_row(struct report *rp, const struct analysis_size *s, size_t i)
 {
 	const struct analysis *a = rp->a;
 	const struct analysis_cell *ac = &a->cells[i];
 	const struct analysis_group *g = &a->groups[ac->group];
-	char t[128], rate[96], fs[FMT_LEN], vs[64], cpu[FMT_LEN], sp[FMT_LEN];
+	char t[128], rate[96], fs[FMT_LEN], vs[64], cpu[FMT_LEN], sp[2 * FMT_LEN + 4];
 	char st[FMT_LEN];
 	FILE *f = rp->f;
 
@@ -444,8 +462,7 @@ static void size_row(struct report *rp, const struct analysis_size *s, size_t i)
 					   sizeof(vs)));
 	fprintf(f, " %s | %s | %zu |\n",
 		fmt_sig(ac->cpu_s_per_gib, cpu, sizeof(cpu)),
-		fmt_pct(100 * ac->dist.spread, sp, sizeof(sp)),
-		ac->cell->n_samples);
+		spread_text(ac, sp, sizeof(sp)), ac->cell->n_samples);
 }
 
 static void size_heading(struct report *rp, const struct analysis_size *s)
@@ -481,6 +498,28 @@ static void group_table(struct report *rp, const struct analysis_size *s,
 	fputs("\n", rp->f);
 }
 
+/* The rounds' own spread of each of size k's tables. */
+static void round_spreads(struct report *rp, size_t k)
+{
+	const struct analysis *a = rp->a;
+	bool first = true;
+	char pct[32], modes[96];
+
+	for (size_t g = 0; g < a->n_groups; g++) {
+		const struct analysis_group *gr = &a->groups[g];
+
+		if (gr->size != k || !isfinite(gr->round_spread))
+			continue;
+		fprintf(rp->f, "%s%s %s", first ? " The rounds' effects "
+			"spread (IQR / median): " : "; ",
+			analysis_group_modes(gr, modes, sizeof(modes)),
+			fmt_pct(100 * gr->round_spread, pct, sizeof(pct)));
+		first = false;
+	}
+	if (!first)
+		fputs(".", rp->f);
+}
+
 static void section_size(struct report *rp, const struct analysis_size *s)
 {
 	const struct analysis *a = rp->a;
@@ -502,8 +541,13 @@ static void section_size(struct report *rp, const struct analysis_size *s)
 		"**Bold**: the best set (the fastest, and those within "
 		"3%% of it). MiB/s: the median copy and its 95%% CI; vs `rw`: "
 		"paired per-round speed-up over `rw`%s; spread: IQR / "
-		"median.\n\n",
+		"median of the copies each over its round's effect (the "
+		"median change of all the table's cells in that round: the "
+		"machine's, not the strategy's), in brackets as measured "
+		"where that differs.",
 		a->within_run ? " (CIs within-run)" : "");
+	round_spreads(rp, k);
+	fputs("\n\n", rp->f);
 	report_extra_size(rp->f, a, s->size);
 }
 
