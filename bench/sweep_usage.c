@@ -96,6 +96,8 @@ void bench_sweep_usage(FILE *f)
 "states and warns noisy cells against. A round of a one-thread cell runs\n"
 "on one CPU, rotating over the CPUs the sweep may use (taskset chooses\n"
 "them): a VM's vCPUs differ in speed, so every cell meets each alike.\n"
+"The report's spread is each cell's net of its rounds' effects (what\n"
+"moved every cell of the round: the machine's), as measured beside it.\n"
 "\n"
 "  --sizes LIST          file sizes, e.g. 0,4K,1M,100M (default\n"
 "                        " DEFAULT_SIZES "; units below)\n"
