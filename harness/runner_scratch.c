@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <linux/fs.h>
 
+#include "cache.h"
 #include "clock.h"
 #include "dataset.h"
 #include "ranks.h"
@@ -444,6 +445,7 @@ int runner_ensure_sources(struct runner *r, size_t want, char *why, size_t len)
 	const struct run_request *rq = &r->run->request;
 	size_t first = r->n_sources;
 	char p[FILE_PATH_MAX];
+	int ret;
 
 	if (r->ranks)
 		return ranks_sources(r->ranks, r->size, r->size_idx, want, why,
@@ -461,8 +463,6 @@ int runner_ensure_sources(struct runner *r, size_t want, char *why, size_t len)
 		r->cap_sources = want;
 	}
 	for (size_t i = first; i < want; i++) {
-		int ret;
-
 		runner_src_path(r, i, p, sizeof(p));
 		ret = sample_files_make_source(p, r->size, rq, i,
 					       &r->hashes[i], why, len);
@@ -470,8 +470,23 @@ int runner_ensure_sources(struct runner *r, size_t want, char *why, size_t len)
 			return ret;
 		r->n_sources = i + 1;
 	}
-	return sample_files_write_back(r->src_top[0] ? r->src_fd :
-				       r->scratch_fd, why, len);
+	ret = sample_files_write_back(r->src_top[0] ? r->src_fd :
+				      r->scratch_fd, why, len);
+	/* written back, then evicted: a source is cached in folios of the
+	 * sizes its writes made, and a warm sample finds it read back in
+	 * those of the warm-up's reads instead - every warm sample alike,
+	 * as after a cold sample (see leave_sources_cold(), runner_sample.c) */
+	for (size_t i = first; !ret && i < want; i++) {
+		int fd;
+
+		runner_src_path(r, i, p, sizeof(p));
+		fd = open(p, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			(void)cache_evict_fd(fd);
+			close(fd);
+		}
+	}
+	return ret;
 }
 
 /* --source, --dataset: the scanned tree's files are the sources and
