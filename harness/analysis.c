@@ -143,17 +143,24 @@ static int place_samples(struct analysis_cell *ac, const uint64_t *keys,
 	unsigned files = results_files_per_sample(c);
 
 	ac->by_round = malloc((n_keys ? n_keys : 1) * sizeof(double));
-	if (!ac->by_round)
+	ac->cpu_by_round = malloc((n_keys ? n_keys : 1) * sizeof(int));
+	if (!ac->by_round || !ac->cpu_by_round)
 		return -ENOMEM;
-	for (size_t r = 0; r < n_keys; r++)
+	for (size_t r = 0; r < n_keys; r++) {
 		ac->by_round[r] = NAN;
+		ac->cpu_by_round[r] = -1;
+	}
 	for (size_t j = 0; j < c->n_samples; j++) {
 		uint64_t key = sample_key(c, j, by_index);
 		const uint64_t *at =
 			bsearch(&key, keys, n_keys, sizeof(*keys), cmp_u64);
 
-		if (at && isnan(ac->by_round[at - keys]))
+		if (at && isnan(ac->by_round[at - keys])) {
 			ac->by_round[at - keys] = c->samples[j].seconds / files;
+			if (c->samples[j].cpu_known)
+				ac->cpu_by_round[at - keys] =
+					(int)c->samples[j].cpu;
+		}
 	}
 	return 0;
 }
@@ -450,8 +457,10 @@ void analysis_free(struct analysis *a)
 {
 	if (!a)
 		return;
-	for (size_t i = 0; a->cells && i < a->n_cells; i++)
+	for (size_t i = 0; a->cells && i < a->n_cells; i++) {
 		free(a->cells[i].by_round);
+		free(a->cells[i].cpu_by_round);
+	}
 	free(a->cells);
 	for (size_t g = 0; a->groups && g < a->n_groups; g++)
 		free(a->groups[g].cells);

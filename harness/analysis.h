@@ -45,6 +45,12 @@ struct json_t;
 #define ANALYSIS_SPREAD_WARN	0.10	/* IQR / median at or above */
 /* cells a round's effect is the median over (analysis_rounds.c) */
 #define ANALYSIS_ROUND_MIN_CELLS 4
+/* a CPU's rounds behind a gap between CPUs; the CPUs looked at (the
+ * rounds rotate over those the sweep may use) */
+#define ANALYSIS_CPU_MIN_ROUNDS 3
+#define ANALYSIS_MAX_CPU 1024
+/* a gap between CPUs the report states */
+#define ANALYSIS_CPU_GAP_SAY 0.10
 /* a noisy cell spreading no more than this many times the machine's own
  * reference samples (env_noise.h) is noisy as the machine is */
 #define ANALYSIS_MACHINE_SPREAD	1.5
@@ -69,6 +75,8 @@ struct analysis_cell {
 	/* per-copy seconds, one per round of its size (NaN: no sample in
 	 * that round), in the size's round order (struct analysis_size) */
 	double *by_round;
+	/* the CPU each of those samples ran on, -1 where not known */
+	int *cpu_by_round;
 	struct stats_distribution dist;	/* of the per-copy seconds */
 	/* dist's spread of the times each over its round's effect (what
 	 * moved every cell of the group in that round: analysis_rounds.c);
@@ -137,6 +145,11 @@ struct analysis_group {
 	 * cell's spread), NaN with fewer than ANALYSIS_ROUND_MIN_CELLS
 	 * cells */
 	double round_spread;
+	/* with rounds on 2 or more CPUs: how much slower the slowest CPU's
+	 * rounds ran than the fastest's (median effect, exp(gap) - 1), and
+	 * the two CPUs; 0 and -1 when not known */
+	double cpu_gap;
+	int cpu_slow, cpu_fast;
 	size_t n_candidates;		/* strategies the set was chosen from */
 	/* the best's speed-up over rw, selection-aware (stats_best_set);
 	 * with --runs >= 2, the hull with the hierarchical bootstrap's */

@@ -97,7 +97,7 @@ static json_t *group_json(const struct analysis *a, size_t gi)
 		speedups = append(speedups, s);
 	}
 	o = json_pack("{s:s, s:s, s:I, s:s, s:s, s:b, s:o, s:o, s:o, s:I,"
-			 " s:I, s:o, s:o, s:o}",
+			 " s:I, s:o, s:o, s:o, s:o}",
 			 "cache", cache_mode_name(g->cache),
 			 "sync", sync_mode_name(g->sync),
 			 "threads", (json_int_t)(g->like->threads ?
@@ -111,6 +111,10 @@ static json_t *group_json(const struct analysis *a, size_t gi)
 			 "rounds", (json_int_t)g->rounds,
 			 "rounds_needed", (json_int_t)g->rounds_needed,
 			 "round_spread", json_num(g->round_spread),
+			 "cpu_gap", g->cpu_slow < 0 ? json_null() :
+				json_pack("{s:o, s:i, s:i}", "slower",
+					  json_num(g->cpu_gap), "slow_cpu",
+					  g->cpu_slow, "fast_cpu", g->cpu_fast),
 			 "winner_vs_rw", ratio_json(g->have_speedup, g->speedup,
 						    g->speedup_lo,
 						    g->speedup_hi),

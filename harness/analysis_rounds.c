@@ -37,6 +37,64 @@ static double iqr_rel(double *x, size_t n)
 		gsl_stats_quantile_from_sorted_data(x, 1, n, 0.25)) / med;
 }
 
+/* The CPU round r of group g ran on: its cells' (sequential cells run a
+ * round on one CPU), -1 when none says or they disagree. */
+static int round_cpu(const struct analysis *a,
+		     const struct analysis_group *g, size_t r)
+{
+	int cpu = -1;
+
+	for (size_t j = 0; j < g->n_cells; j++) {
+		int c = a->cells[g->cells[j]].cpu_by_round[r];
+
+		if (c < 0)
+			continue;
+		if (cpu >= 0 && c != cpu)
+			return -1;
+		cpu = c;
+	}
+	return cpu;
+}
+
+/* g's cpu_gap: the median round effect per CPU (ANALYSIS_CPU_MIN_ROUNDS
+ * rounds or more each), the slowest against the fastest. x is scratch
+ * of the size's rounds. */
+static void cpu_gap(const struct analysis *a, struct analysis_group *g,
+		    const double *effect, double *x)
+{
+	const struct analysis_size *s = &a->sizes[g->size];
+	double lo = INFINITY, hi = -INFINITY;
+
+	g->cpu_gap = 0;
+	g->cpu_slow = g->cpu_fast = -1;
+	if (!g->like || g->like->threads > 1)
+		return;
+	for (int cpu = 0; cpu < ANALYSIS_MAX_CPU; cpu++) {
+		size_t n = 0;
+		double m;
+
+		for (size_t r = 0; r < s->n_rounds; r++)
+			if (isfinite(effect[r]) && round_cpu(a, g, r) == cpu)
+				x[n++] = effect[r];
+		if (n < ANALYSIS_CPU_MIN_ROUNDS)
+			continue;
+		gsl_sort(x, 1, n);
+		m = gsl_stats_median_from_sorted_data(x, 1, n);
+		if (m < lo) {
+			lo = m;
+			g->cpu_fast = cpu;
+		}
+		if (m > hi) {
+			hi = m;
+			g->cpu_slow = cpu;
+		}
+	}
+	if (g->cpu_fast >= 0 && g->cpu_slow != g->cpu_fast)
+		g->cpu_gap = exp(hi - lo) - 1;
+	else
+		g->cpu_slow = g->cpu_fast = -1;
+}
+
 static int group_rounds(struct analysis *a, struct analysis_group *g)
 {
 	const struct analysis_size *s = &a->sizes[g->size];
@@ -70,6 +128,7 @@ static int group_rounds(struct analysis *a, struct analysis_group *g)
 		}
 	}
 	g->round_spread = iqr_rel(x, have);
+	cpu_gap(a, g, effect, x);
 	for (size_t j = 0; j < g->n_cells && isfinite(g->round_spread);
 	     j++) {
 		struct analysis_cell *ac = &a->cells[g->cells[j]];
@@ -95,6 +154,8 @@ int analysis_round_spread(struct analysis *a)
 		a->cells[i].spread_net = NAN;
 	for (size_t g = 0; g < a->n_groups && !ret; g++) {
 		a->groups[g].round_spread = NAN;
+		a->groups[g].cpu_gap = 0;
+		a->groups[g].cpu_slow = a->groups[g].cpu_fast = -1;
 		if (a->groups[g].n_cells >= ANALYSIS_ROUND_MIN_CELLS)
 			ret = group_rounds(a, &a->groups[g]);
 	}

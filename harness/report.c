@@ -518,6 +518,19 @@ static void round_spreads(struct report *rp, size_t k)
 	}
 	if (!first)
 		fputs(".", rp->f);
+	for (size_t g = 0; g < a->n_groups; g++) {
+		const struct analysis_group *gr = &a->groups[g];
+
+		if (gr->size != k || gr->cpu_gap < ANALYSIS_CPU_GAP_SAY)
+			continue;
+		fprintf(rp->f, " In the %s table the rounds on CPU %d ran %s "
+			"slower than those on CPU %d, the cells alike: the "
+			"machine's (each cell met both CPUs equally; its median "
+			"mixes them).", analysis_group_modes(gr, modes,
+							     sizeof(modes)),
+			gr->cpu_slow, fmt_pct(100 * gr->cpu_gap, pct,
+					      sizeof(pct)), gr->cpu_fast);
+	}
 }
 
 static void section_size(struct report *rp, const struct analysis_size *s)

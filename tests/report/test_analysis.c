@@ -490,6 +490,70 @@ static void test_round_spread(void **state)
 	}
 }
 
+/* Rounds alternating between two CPUs, CPU 1's 30% slower for every
+ * cell: the group's gap names them, results.json and report.md say so;
+ * with both CPUs alike no gap is stated. */
+static void test_cpu_gap(void **state)
+{
+	static const char *const names[] = { "rw", "sendfile", "splice",
+					     "copy_file_range", "stdio" };
+
+	(void)state;
+	for (int slow = 0; slow < 2; slow++) {
+		struct built *b = built_begin();
+		const struct analysis_group *g;
+
+		for (size_t i = 0; i < 5; i++)
+			built_add(b, names[i], MIB, CACHE_WARM, 20, 1,
+				  (struct gen){ .median = 1e-3 * (i + 1),
+						.cv = 0.02, .still = true });
+		for (size_t i = 0; i < b->run.n_cells; i++) {
+			struct cell *c = &b->run.cells[i];
+
+			for (size_t j = 0; j < c->n_samples; j++) {
+				struct sample *sm = &c->samples[j];
+
+				sm->cpu_known = true;
+				sm->cpu = sm->round % 2;
+				if (slow && sm->cpu == 1)
+					sm->seconds *= 1.3;
+			}
+		}
+		built_analyse(b);
+		g = built_headline(b, MIB);
+		if (slow) {
+			assert_int_equal(g->cpu_slow, 1);
+			assert_int_equal(g->cpu_fast, 0);
+			assert_true(g->cpu_gap > 0.25 && g->cpu_gap < 0.35);
+			/* net of the rounds, each cell is as steady as its
+			 * own noise */
+			assert_true(b->a.cells[0].spread_net < 0.06);
+			assert_true(b->a.cells[0].dist.spread > 0.2);
+			{
+				char path[] = "/tmp/iobench-cpugap-XXXXXX";
+				int fd = mkstemp(path);
+				char *md;
+
+				assert_true(fd >= 0);
+				close(fd);
+				md = synthetic_report_md(&b->run, path);
+				assert_non_null(md);
+				assert_non_null(strstr(md, "In the warm table "
+						       "the rounds on CPU 1 ran "
+						       "2"));
+				assert_non_null(strstr(md, "slower than those "
+						       "on CPU 0, the cells "
+						       "alike"));
+				free(md);
+				unlink(path);
+			}
+		} else {
+			assert_true(g->cpu_gap < 0.05);
+		}
+		built_finish(b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -504,6 +568,7 @@ int main(void)
 		cmocka_unit_test(test_warnings_machine),
 		cmocka_unit_test(test_cpu_per_sample),
 		cmocka_unit_test(test_round_spread),
+		cmocka_unit_test(test_cpu_gap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
