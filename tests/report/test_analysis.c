@@ -445,6 +445,19 @@ static void test_cpu_per_sample(void **state)
 	built_finish(b);
 }
 
+/* Five 1M warm cells, 2% noise of their own, with the machine's round
+ * swing (built.c's machine()) unless still. */
+static const char *const five[] = { "rw", "sendfile", "splice",
+				    "copy_file_range", "stdio" };
+
+static void add_five(struct built *b, bool still)
+{
+	for (size_t i = 0; i < 5; i++)
+		built_add(b, five[i], MIB, CACHE_WARM, 20, 1,
+			  (struct gen){ .median = 1e-3 * (i + 1), .cv = 0.02,
+					.still = still });
+}
+
 /* The machine's part of a spread: five cells share a round-to-round
  * swing of +-15% (built.c's machine()) on 2% noise of their own, a sixth
  * has 15% of its own. Net of the rounds' effects the five spread as
@@ -452,19 +465,13 @@ static void test_cpu_per_sample(void **state)
  * the swing. Without the swing (still), net and as measured agree. */
 static void test_round_spread(void **state)
 {
-	static const char *const names[] = { "rw", "sendfile", "splice",
-					     "copy_file_range", "stdio" };
-
 	(void)state;
 	for (int still = 0; still < 2; still++) {
 		struct built *b = built_begin();
 		const struct analysis_group *g;
 		size_t noisy;
 
-		for (size_t i = 0; i < 5; i++)
-			built_add(b, names[i], MIB, CACHE_WARM, 20, 1,
-				  (struct gen){ .median = 1e-3 * (i + 1),
-						.cv = 0.02, .still = still });
+		add_five(b, still);
 		built_add(b, "mmap", MIB, CACHE_WARM, 20, 1,
 			  (struct gen){ .median = 3e-3, .cv = 0.15,
 					.still = still });
@@ -473,7 +480,7 @@ static void test_round_spread(void **state)
 		noisy = built_cell_of(b, "mmap", MIB, CACHE_WARM);
 		for (size_t i = 0; i < 5; i++) {
 			const struct analysis_cell *ac =
-				&b->a.cells[built_cell_of(b, names[i], MIB,
+				&b->a.cells[built_cell_of(b, five[i], MIB,
 							  CACHE_WARM)];
 
 			assert_true(ac->spread_net < 0.06);
@@ -495,18 +502,12 @@ static void test_round_spread(void **state)
  * with both CPUs alike no gap is stated. */
 static void test_cpu_gap(void **state)
 {
-	static const char *const names[] = { "rw", "sendfile", "splice",
-					     "copy_file_range", "stdio" };
-
 	(void)state;
 	for (int slow = 0; slow < 2; slow++) {
 		struct built *b = built_begin();
 		const struct analysis_group *g;
 
-		for (size_t i = 0; i < 5; i++)
-			built_add(b, names[i], MIB, CACHE_WARM, 20, 1,
-				  (struct gen){ .median = 1e-3 * (i + 1),
-						.cv = 0.02, .still = true });
+		add_five(b, true);
 		for (size_t i = 0; i < b->run.n_cells; i++) {
 			struct cell *c = &b->run.cells[i];
 
