@@ -461,32 +461,6 @@ uint64_t runner_bytes_needed(uint64_t size)
 	return size * 2 + size / 50 + 65536;
 }
 
-/* The sample directories that moved (runner_make_sample_dir()), in the
- * run's warnings: nothing was measured where creates had slowed, but
- * the machine's state is part of what a run records. */
-static void note_home_moves(struct runner *r)
-{
-	size_t nt = r->sites ? targets_count(&r->run->request) : 1;
-
-	for (size_t t = 0; t < nt; t++) {
-		bool cur = t == r->site;
-		const struct sample_home *h = cur ? &r->home :
-						    &r->sites[t].home;
-
-		if (h->moves)
-			results_add_warning(r->run, "sample directories moved "
-					    "to a fresh place %u time%s in %s: "
-					    "creating files where they had "
-					    "landed took %.0f us each against "
-					    "%.0f us at the start (inodes "
-					    "freed minutes ago nearby, ext4 "
-					    "without a journal)", h->moves,
-					    h->moves == 1 ? "" : "s",
-					    cur ? r->top : r->sites[t].top,
-					    h->slowest * 1e6, h->probe * 1e6);
-	}
-}
-
 /* Runs every pending cell of one size: warm-ups, then rounds. */
 static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 {
@@ -697,7 +671,7 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 		ret = -EINTR;
 		strategy_why(err, len, ret, "interrupted");
 	}
-	note_home_moves(&r);
+	runner_note_home_moves(&r);
 	workload_remove(run->workload);
 	ranks_free(r.ranks);
 	runner_remove_scratch(&r);

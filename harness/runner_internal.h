@@ -197,6 +197,8 @@ void runner_remove_scratch(struct runner *r);
  * moves when the directory landed where creates are slow). 0 or
  * -errno. */
 int runner_make_sample_dir(struct runner *r, char *dir, size_t len);
+/* The sample directories that moved, in the run's warnings. */
+void runner_note_home_moves(const struct runner *r);
 /* Done with a sample directory: emptied when the size keeps inodes, else
  * removed. */
 void runner_retire_sample_dir(const struct runner *r, const char *dir);

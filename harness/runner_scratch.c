@@ -383,6 +383,32 @@ int runner_make_sample_dir(struct runner *r, char *dir, size_t len)
 	}
 }
 
+/* The sample directories that moved (runner_make_sample_dir()), in the
+ * run's warnings: nothing was measured where creates had slowed, but
+ * the machine's state is part of what a run records. */
+void runner_note_home_moves(const struct runner *r)
+{
+	size_t nt = r->sites ? targets_count(&r->run->request) : 1;
+
+	for (size_t t = 0; t < nt; t++) {
+		bool cur = t == r->site;
+		const struct sample_home *h = cur ? &r->home :
+						    &r->sites[t].home;
+
+		if (h->moves)
+			results_add_warning(r->run, "sample directories moved "
+					    "to a fresh place %u time%s in %s: "
+					    "creating files where they had "
+					    "landed took %.0f us each against "
+					    "%.0f us at the start (inodes "
+					    "freed minutes ago nearby, ext4 "
+					    "without a journal)", h->moves,
+					    h->moves == 1 ? "" : "s",
+					    cur ? r->top : r->sites[t].top,
+					    h->slowest * 1e6, h->probe * 1e6);
+	}
+}
+
 /*
  * Whether the size's used files can be emptied (truncated to 0 bytes,
  * which frees their pages and blocks) and kept until the run ends,
