@@ -197,6 +197,10 @@ void runner_remove_scratch(struct runner *r);
  * moves when the directory landed where creates are slow). 0 or
  * -errno. */
 int runner_make_sample_dir(struct runner *r, char *dir, size_t len);
+/* Drops source i (at path; --source: the tree's file i) from the page
+ * cache, untimed; a failure is ignored (the next sample's cache state is
+ * checked anyway). */
+void runner_evict_source(const struct runner *r, size_t i, const char *path);
 /* The sample directories that moved, in the run's warnings. */
 void runner_note_home_moves(const struct runner *r);
 /* Done with a sample directory: emptied when the size keeps inodes, else

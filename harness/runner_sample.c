@@ -127,19 +127,8 @@ static int prepare_cache(const struct runner *r, const struct cell *c,
 static void leave_sources_cold(const struct runner *r, char *const *src,
 			       unsigned k)
 {
-	for (unsigned i = 0; i < k; i++) {
-		int fd = r->tree ? source_tree_open(r->tree, i, 0)
-				 : open(src[i], O_RDONLY | O_CLOEXEC);
-
-		if (fd < 0)
-			continue;
-		if (r->tree)
-			/* no fdatasync: a user's dirty pages are not ours */
-			(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-		else
-			(void)cache_evict_fd(fd);
-		close(fd);
-	}
+	for (unsigned i = 0; i < k; i++)
+		runner_evict_source(r, i, src[i]);
 }
 
 /* Checks every destination against its source's hash (and size). */

@@ -26,6 +26,7 @@
 #include "runner_internal.h"
 #include "sample_files.h"
 #include "scratch.h"
+#include "source_tree.h"
 #include "strategies.h"
 #include "targets.h"
 #include "tree_copy.h"
@@ -244,30 +245,7 @@ int runner_make_scratch(const char *dir, char *top, char *data, size_t len,
 	return 0;
 }
 
-/*
- * Every sample writes its destinations into a directory of its own, made
- * right before it and emptied right after it (untimed), so every sample
- * starts from the same state (no policy changes mid-run):
- *  - the destinations' page-cache pages are freed, and the next sample
- *    reuses them; on a VM, pages the host has not backed yet make page-
- *    cache writes up to 10x slower (33 vs 300 ms for 100M measured here),
- *    so keeping finished files made later samples slow once they had
- *    used up the recycled pages;
- *  - no inode is freed until the run ends (runner_keep_inodes()): ext4
- *    without a journal skips, for each new inode, every inode freed in
- *    the last 60-300 s in its block group, so removing each sample's files
- *    made the next samples' creates 2-10x slower, by an amount that moved
- *    with the sample order;
- *  - the sample directories live in the data directory, not beside it:
- *    a run's inodes stay in the few block groups of its data directory
- *    (itself placed at random by the TOPDIR flag of the top), so the
- *    files the previous run removed on exit, minutes ago, are most
- *    likely in other groups. Spread over every group (under the top),
- *    the next back-to-back run created its 4K files 10-20x slower
- *    (100-350 vs 10-16 ms per 256 files, ext4 without a journal).
- * dir receives the directory's path. 0 or -errno.
- */
-/* Makes home->dir/PREFIX-RANDOM in path (len bytes). 0 or -errno. */
+/* Makes parent/PREFIX-RANDOM in path (len bytes). 0 or -errno. */
 static int make_random_dir(const char *parent, const char *prefix,
 			   char *path, size_t len)
 {
@@ -290,6 +268,20 @@ static int make_random_dir(const char *parent, const char *prefix,
 	return -EEXIST;
 }
 
+/* Test-only (tests/faults): IOBENCH_FAULT=slow-creates:N makes the
+ * first N probes of home_fast() read as slow, so a test can show the
+ * sample directories move and the run goes on. */
+static bool fault_slow_creates(void)
+{
+	static int left = -1;
+	const char *f = getenv("IOBENCH_FAULT");
+
+	if (left < 0)
+		left = f && !strncmp(f, "slow-creates:", 13) ?
+		       atoi(f + 13) : 0;
+	return left > 0 && left--;
+}
+
 /*
  * Whether creating files next to the new directory dir is as fast as in
  * the home when it was made. A data directory's children stay in its
@@ -305,20 +297,6 @@ static int make_random_dir(const char *parent, const char *prefix,
  * (PROBE_FILES creates, beside it): slower than twice the data
  * directory's probe and by over 10 us a file, the home moves.
  */
-/* Test-only (tests/faults): IOBENCH_FAULT=slow-creates:N makes the
- * first N probes of home_fast() read as slow, so a test can show the
- * sample directories move and the run goes on. */
-static bool fault_slow_creates(void)
-{
-	static int left = -1;
-	const char *f = getenv("IOBENCH_FAULT");
-
-	if (left < 0)
-		left = f && !strncmp(f, "slow-creates:", 13) ?
-		       atoi(f + 13) : 0;
-	return left > 0 && left--;
-}
-
 static bool home_fast(struct sample_home *home, const char *dir)
 {
 	char probe[PATH_MAX];
@@ -356,6 +334,30 @@ static bool home_fast(struct sample_home *home, const char *dir)
 	return false;
 }
 
+/*
+ * Every sample writes its destinations into a directory of its own, made
+ * right before it and emptied right after it (untimed), so every sample
+ * starts from the same state (no policy changes mid-run):
+ *  - the destinations' page-cache pages are freed, and the next sample
+ *    reuses them; on a VM, pages the host has not backed yet make page-
+ *    cache writes up to 10x slower (33 vs 300 ms for 100M measured here),
+ *    so keeping finished files made later samples slow once they had
+ *    used up the recycled pages;
+ *  - no inode is freed until the run ends (runner_keep_inodes()): ext4
+ *    without a journal skips, for each new inode, every inode freed in
+ *    the last 60-300 s in its block group, so removing each sample's files
+ *    made the next samples' creates 2-10x slower, by an amount that moved
+ *    with the sample order;
+ *  - the sample directories live in the data directory, not beside it:
+ *    a run's inodes stay in the few block groups of its data directory
+ *    (itself placed at random by the TOPDIR flag of the top), so the
+ *    files the previous run removed on exit, minutes ago, are most
+ *    likely in other groups. Spread over every group (under the top),
+ *    the next back-to-back run created its 4K files 10-20x slower
+ *    (100-350 vs 10-16 ms per 256 files, ext4 without a journal).
+ * The sample directories that land in a new range of inode numbers are
+ * probed (home_fast()). dir receives the directory's path. 0 or -errno.
+ */
 int runner_make_sample_dir(struct runner *r, char *dir, size_t len)
 {
 	struct sample_home *home = &r->home;
@@ -501,18 +503,27 @@ int runner_ensure_sources(struct runner *r, size_t want, char *why, size_t len)
 	/* written back, then evicted: a source is cached in folios of the
 	 * sizes its writes made, and a warm sample finds it read back in
 	 * those of the warm-up's reads instead - every warm sample alike,
-	 * as after a cold sample (see leave_sources_cold(), runner_sample.c) */
+	 * as after a cold sample (runner_sample.c) */
 	for (size_t i = first; !ret && i < want; i++) {
-		int fd;
-
 		runner_src_path(r, i, p, sizeof(p));
-		fd = open(p, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			(void)cache_evict_fd(fd);
-			close(fd);
-		}
+		runner_evict_source(r, i, p);
 	}
 	return ret;
+}
+
+void runner_evict_source(const struct runner *r, size_t i, const char *path)
+{
+	int fd = r->tree ? source_tree_open(r->tree, i, 0)
+			 : open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (r->tree)
+		/* no fdatasync: a user's dirty pages are not ours */
+		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	else
+		(void)cache_evict_fd(fd);
+	close(fd);
 }
 
 /* --source, --dataset: the scanned tree's files are the sources and
