@@ -250,6 +250,18 @@ double calibration_cell_floor(const struct calibration *cal, uint64_t size,
 	return own > floor ? own : floor;
 }
 
+double calibration_shift_floor(double floor, double shift, size_t m,
+			       double alpha)
+{
+	double z;
+
+	if (!(floor > 0) || !m || !(alpha > 0 && alpha < 1) || isnan(shift))
+		return floor;
+	z = gsl_cdf_ugaussian_Qinv(alpha / (2.0 * (double)m)) *
+	    CALIBRATION_SHIFT_K;
+	return sqrt(floor * floor + z * z * fabs(shift));
+}
+
 const char *calibration_kind_name(enum calibration_kind kind)
 {
 	return kind == CALIBRATION_DEVICE ? "device" :

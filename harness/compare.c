@@ -438,8 +438,9 @@ out_free:
 	return ret;
 }
 
-/* The floors of the cells with one run per side: family-wise over them.
- * Returns how many there are. */
+/* The floors of the cells with one run per side: family-wise over them,
+ * each widened by its size's shift (calibration_shift_floor()). Returns
+ * how many there are. */
 static size_t apply_floors(struct comparison *cmp)
 {
 	size_t m = 0;
@@ -458,6 +459,9 @@ static size_t apply_floors(struct comparison *cmp)
 			cell_reaches_device(cc->base),
 			cell_key(cc->base, key, sizeof(key)), m,
 			cmp->opts.alpha);
+		if (cc->shift_cells)
+			cc->floor = calibration_shift_floor(
+				cc->floor, cc->shift, m, cmp->opts.alpha);
 		cmp->n_floored += cc->floor > 0;
 	}
 	return m;

@@ -285,8 +285,21 @@ const struct compare_cell *compare_largest_shift(const struct comparison *cmp)
 	return top;
 }
 
+/* The cells a floor is for (one run per side), 0 with no calibration. */
+static size_t floored_cells(const struct comparison *cmp)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; cmp->opts.floors && i < cmp->n_cells; i++)
+		m += cmp->cells[i].verdict != VERDICT_NO_DATA &&
+		     !compare_across_runs(&cmp->cells[i]);
+	return m;
+}
+
 void compare_md_shifts(FILE *f, const struct comparison *cmp, const char *h)
 {
+	size_t m = floored_cells(cmp);
+
 	if (!compare_largest_shift(cmp))
 		return;
 	fprintf(f, "\n%s Shifts common to a size\n\nWith one run per side, "
@@ -300,21 +313,38 @@ void compare_md_shifts(FILE *f, const struct comparison *cmp, const char *h)
 		   "threads): one strategy's change shows against the "
 		   "others. A change common to all of them cannot be told "
 		   "from the machine's by two single runs: `iobench compare "
-		   "REF` measures both sides in turns and judges it.\n\n| "
-		   "size | copies | threads | cells | shift |\n|---|---|--:|"
-		   "--:|--:|\n", h, COMPARE_SHIFT_MIN_CELLS);
+		   "REF` measures both sides in turns and judges it.%s\n\n| "
+		   "size | copies | threads | cells | shift |%s\n|---|---|--:|"
+		   "--:|--:|%s\n", h, COMPARE_SHIFT_MIN_CELLS,
+		m ? " Cells do not all follow a shift alike (a copy that is "
+		    "mostly process start-up moves less, `mmap` more), so a "
+		    "shift widens the noise floor below: sqrt(floor² + (z × "
+		    "0.1)² × |shift|), the floor column here." : "",
+		m ? " floor |" : "", m ? "--:|" : "");
 	for (size_t i = 0; i < cmp->n_cells; i++) {
 		const struct compare_cell *cc = &cmp->cells[i];
 		char size[FMT_LEN];
 
 		if (!cc->shift_cells || !first_of_group(cmp, cc))
 			continue;
-		fprintf(f, "| %s | %s | %u | %zu | %+.1f%% |\n",
+		fprintf(f, "| %s | %s | %u | %zu | %+.1f%% |",
 			fmt_size(cc->base->size, size, sizeof(size)),
 			cell_reaches_device(cc->base) ? "device" :
 							"page cache",
 			cc->base->threads ? cc->base->threads : 1,
 			cc->shift_cells, 100 * (exp(cc->shift) - 1));
+		if (m)
+			fprintf(f, " ±%.1f%% |",
+				100 * expm1(calibration_shift_floor(
+					      calibration_floor(
+						      cmp->opts.floors,
+						      cc->base->size,
+						      cell_reaches_device(
+							      cc->base),
+						      m, cmp->opts.alpha),
+					      cc->shift, m,
+					      cmp->opts.alpha)));
+		fputc('\n', f);
 	}
 }
 
@@ -327,7 +357,7 @@ static void md_own_floors(FILE *f, const struct comparison *cmp, size_t m)
 
 	for (size_t i = 0; i < cmp->n_cells; i++) {
 		const struct compare_cell *cc = &cmp->cells[i];
-		double size_floor;
+		double size_floor, own;
 
 		if (!(cc->floor > 0))
 			continue;
@@ -335,7 +365,13 @@ static void md_own_floors(FILE *f, const struct comparison *cmp, size_t m)
 					       cc->base->size,
 					       cell_reaches_device(cc->base),
 					       m, cmp->opts.alpha);
-		if (cc->floor <= size_floor)
+		/* before the shift widened it (compare_md_shifts()) */
+		own = calibration_cell_floor(cmp->opts.floors, cc->base->size,
+					     cell_reaches_device(cc->base),
+					     cell_key(cc->base, key,
+						      sizeof(key)),
+					     m, cmp->opts.alpha);
+		if (own <= size_floor)
 			continue;
 		if (first)
 			fprintf(f, "\nCells that moved more than their size in "
@@ -345,20 +381,17 @@ static void md_own_floors(FILE *f, const struct comparison *cmp, size_t m)
 		first = false;
 		fprintf(f, "| `%s` | ±%.1f%% |\n",
 			cell_key(cc->base, key, sizeof(key)),
-			100 * expm1(cc->floor));
+			100 * expm1(own));
 	}
 }
 
 void compare_md_floors(FILE *f, const struct comparison *cmp, const char *h)
 {
 	const struct calibration *cal = cmp->opts.floors;
-	size_t m = 0;
+	size_t m = floored_cells(cmp);
 
 	if (!cal)
 		return;
-	for (size_t i = 0; i < cmp->n_cells; i++)
-		m += cmp->cells[i].verdict != VERDICT_NO_DATA &&
-		     !compare_across_runs(&cmp->cells[i]);
 	fprintf(f, "\n%s Noise floor\n\n", h);
 	if (!m) {
 		fprintf(f, "Every cell has several runs per side: the "

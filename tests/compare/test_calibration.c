@@ -428,6 +428,59 @@ static void test_net_test(void **state)
 	results_free(&n);
 }
 
+/*
+ * A shift widens the floor (calibration_shift_floor()): splice 12% slower
+ * than its five fellows is regressed against the calibrated floor when
+ * the size held still, and within noise when the size moved by +25% as
+ * a whole - in a pair that far apart cells land up to that far from the
+ * shift with no change of their own (A/A pairs on the development VM).
+ * No floor stays none; no shift leaves the floor as it is.
+ */
+static void test_shift_widens(void **state)
+{
+	struct calibration cal = { 0 };
+	struct compare_options o;
+	struct comparison cmp;
+	double floor;
+	struct run b, n;
+
+	(void)state;
+	for (int p = 0; p < 6; p++)
+		pair(&cal, p);
+	assert_int_equal(calibration_finish(&cal), 0);
+	floor = calibration_floor(&cal, MIB, false, 6, 0.05);
+	assert_true(floor > 0.05 && floor < 0.1);
+	assert_float_equal(calibration_shift_floor(floor, 0, 6, 0.05), floor,
+			   1e-12);
+	assert_float_equal(calibration_shift_floor(0, 0.3, 6, 0.05), 0, 0);
+	assert_true(calibration_shift_floor(floor, -0.2, 6, 0.05) >
+		    calibration_shift_floor(floor, 0.05, 6, 0.05));
+	for (int moved = 0; moved < 2; moved++) {
+		double all = moved ? 1.25 : 1;
+
+		six_at_1m(&b, &n, all, all * 1.12);
+		compare_default_options(&o);
+		o.floors = &cal;
+		assert_int_equal(compare_runs(&b, &n, &o, &cmp), 0);
+		for (size_t i = 0; i < 6; i++) {
+			const struct compare_cell *cc = &cmp.cells[i];
+
+			assert_float_equal(exp(cc->shift), all, 1e-3);
+			assert_true(moved ? cc->floor > 0.13 :
+					    fabs(cc->floor - floor) < 1e-9);
+			if (i < 5)
+				assert_true(cc->verdict != VERDICT_REGRESSED);
+		}
+		assert_true(cmp.cells[5].p_adj < 0.05);
+		assert_int_equal(cmp.cells[5].verdict,
+				 moved ? VERDICT_NOISE : VERDICT_REGRESSED);
+		compare_free(&cmp);
+		results_free(&b);
+		results_free(&n);
+	}
+	calibration_free(&cal);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -438,6 +491,7 @@ int main(void)
 		cmocka_unit_test(test_size_shift),
 		cmocka_unit_test(test_net_pair),
 		cmocka_unit_test(test_net_test),
+		cmocka_unit_test(test_shift_widens),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
