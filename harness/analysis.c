@@ -472,6 +472,6 @@ void analysis_free(struct analysis *a)
 	free_advice(a->recs, a->n_recs);
 	free_advice(a->notes, a->n_notes);
 	mem_free_strings(a->run_warnings, a->n_run_warnings);
-	MEM_FREE_ALL(a->overall, a->baseline, a->device_rows);
+	MEM_FREE_ALL(a->overall, a->baseline, a->device_rows, a->band_started);
 	memset(a, 0, sizeof(*a));
 }

@@ -88,6 +88,10 @@ struct analysis_cell {
 	bool between_runs;		/* the CI spans runs */
 	double between_rel;		/* runs >= 2: max / min - 1 of the
 					 * per-run medians, else NaN */
+	/* one run on a calibrated host (analysis_set_calibration()): how
+	 * far another run's median may land from this one's, as |log
+	 * ratio|; 0: not known */
+	double run_band;
 	double mib_s, mib_s_lo, mib_s_hi;	/* of the median and CI */
 	double files_s;			/* files per second (median) */
 	double cpu_s_per_gib;		/* median of per-sample CPU per GiB */
@@ -241,6 +245,10 @@ struct analysis {
 	 * run->warnings: outputs show both) */
 	char **run_warnings;
 	size_t n_run_warnings;
+	/* one run: the host's calibration behind the cells' run_band (its
+	 * A/A pairs, when it was made; 0 pairs: none applies) */
+	size_t band_pairs;
+	char *band_started;
 	/* a baseline compared (analysis_set_baseline) */
 	bool compared;
 	char *overall;			/* "✅ no regressions since main" */
@@ -291,6 +299,17 @@ void analysis_free(struct analysis *a);
  */
 int analysis_set_baseline(struct analysis *a, const struct comparison *cmp,
 			  const char *name);
+
+struct calibration;
+/*
+ * One run made on the host cal was calibrated on (calibration.h): each
+ * measured cell's run_band, how far another run's median of it may land
+ * on this host (calibration_run_band(), family-wise over the measured
+ * cells) - the run-to-run band a single run's report states. Nothing
+ * with several runs (their CIs span runs) or for sizes cal lacks.
+ * 0 or -ENOMEM.
+ */
+int analysis_set_calibration(struct analysis *a, const struct calibration *cal);
 
 /* ---- lookups the outputs share ---- */
 

@@ -245,8 +245,8 @@ json_t *analysis_json_cell(const struct analysis *a, size_t i)
 	if (!ac->measured)
 		return json_null();
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o,"
-			 " s:o, s:o, s:s, s:o, s:b, s:o, s:b, s:o, s:o, s:o,"
-			 " s:b}",
+			 " s:o, s:o, s:o, s:s, s:o, s:b, s:o, s:b, s:o, s:o,"
+			 " s:o, s:b}",
 			 "spread", json_num(d->spread),
 			 "spread_net", json_num(ac->spread_net),
 			 "mad_rel", json_num(d->mad_rel),
@@ -265,6 +265,8 @@ json_t *analysis_json_cell(const struct analysis *a, size_t i)
 			 "median_ci", json_pack("[o, o]", json_num(ac->median_lo),
 						json_num(ac->median_hi)),
 			 "between_rel", json_num(ac->between_rel),
+			 "run_band", json_num(ac->run_band > 0 ?
+					      expm1(ac->run_band) : NAN),
 			 "ci", ac->between_runs ? "between-runs" :
 						  "within-run",
 			 "cpu_s_per_gib", json_num(ac->cpu_s_per_gib),

@@ -75,6 +75,23 @@ int calibration_add_change(struct calibration *cal, uint64_t size,
 	return z ? add_change(z, change) : -ENOMEM;
 }
 
+int calibration_add_shift(struct calibration *cal, uint64_t size,
+			  bool device, double shift)
+{
+	struct calibration_size *z = size_entry(
+		cal, size, device ? CALIBRATION_DEVICE : CALIBRATION_MEMORY);
+	double *grown;
+
+	if (!z)
+		return -ENOMEM;
+	grown = realloc(z->shifts, (z->n_shifts + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	z->shifts = grown;
+	z->shifts[z->n_shifts++] = shift;
+	return 0;
+}
+
 int calibration_add_cell_change(struct calibration *cal, const char *key,
 				double change)
 {
@@ -262,6 +279,30 @@ double calibration_shift_floor(double floor, double shift, size_t m,
 	return sqrt(floor * floor + z * z * fabs(shift));
 }
 
+double calibration_run_band(const struct calibration *cal, uint64_t size,
+			    bool device, const char *key, size_t m,
+			    double alpha)
+{
+	double floor = calibration_cell_floor(cal, size, device, key, m, alpha);
+	const struct calibration_size *z;
+	double s = 0, zq;
+
+	if (!(floor > 0))
+		return 0;
+	z = find(cal, size, device ? CALIBRATION_DEVICE : CALIBRATION_MEMORY);
+	if (!z)
+		z = find(cal, size, CALIBRATION_ANY);
+	if (!z || !z->n_shifts)
+		return 0;
+	/* about 0, not the mean: A/A shifts centre on no change */
+	for (size_t i = 0; i < z->n_shifts; i++)
+		s += z->shifts[i] * z->shifts[i];
+	s = sqrt(s / (double)z->n_shifts);
+	zq = gsl_cdf_ugaussian_Qinv(alpha / (2.0 * (double)m));
+	return sqrt(floor * floor + zq * zq * s * s +
+		    zq * zq * CALIBRATION_SHIFT_K * CALIBRATION_SHIFT_K * s);
+}
+
 const char *calibration_kind_name(enum calibration_kind kind)
 {
 	return kind == CALIBRATION_DEVICE ? "device" :
@@ -283,18 +324,21 @@ char *calibration_json(const struct calibration *cal)
 
 	for (size_t k = 0; sizes && k < cal->n_sizes; k++) {
 		const struct calibration_size *z = &cal->sizes[k];
-		json_t *changes = json_array();
+		json_t *changes = json_array(), *shifts = json_array();
 
 		for (size_t i = 0; changes && i < z->n; i++)
 			json_array_append_new(changes, num(z->changes[i]));
+		for (size_t i = 0; shifts && i < z->n_shifts; i++)
+			json_array_append_new(shifts, num(z->shifts[i]));
 		json_array_append_new(sizes, json_pack(
-			"{s:I, s:s, s:I, s:o, s:o, s:o, s:o}",
+			"{s:I, s:s, s:I, s:o, s:o, s:o, s:o, s:o}",
 			"size", (json_int_t)z->size,
 			"kind", calibration_kind_name(z->kind),
 			"cells", (json_int_t)z->n,
 			"sigma_log", num(z->sigma), "q95_log", num(z->q95),
 			"max_log", num(z->max),
-			"changes_log", changes ? changes : json_null()));
+			"changes_log", changes ? changes : json_null(),
+			"shifts_log", shifts ? shifts : json_null()));
 	}
 	for (size_t k = 0; cells && k < cal->n_cells; k++) {
 		const struct calibration_cell *c = &cal->cells[k];
@@ -337,6 +381,7 @@ static int read_size(json_t *o, struct calibration_size *z)
 {
 	json_t *size = json_object_get(o, "size");
 	json_t *changes = json_object_get(o, "changes_log");
+	json_t *shifts = json_object_get(o, "shifts_log");
 	const char *kind = json_string_value(json_object_get(o, "kind"));
 	size_t i;
 	json_t *v;
@@ -360,6 +405,21 @@ static int read_size(json_t *o, struct calibration_size *z)
 		if (!json_is_number(v) || !isfinite(json_number_value(v)))
 			return -EINVAL;
 		z->changes[z->n++] = json_number_value(v);
+	}
+	/* optional: files from before have none */
+	if (!shifts)
+		return 0;
+	if (!json_is_array(shifts))
+		return -EINVAL;
+	if (!json_array_size(shifts))
+		return 0;
+	z->shifts = malloc(json_array_size(shifts) * sizeof(*z->shifts));
+	if (!z->shifts)
+		return -ENOMEM;
+	json_array_foreach(shifts, i, v) {
+		if (!json_is_number(v) || !isfinite(json_number_value(v)))
+			return -EINVAL;
+		z->shifts[z->n_shifts++] = json_number_value(v);
 	}
 	return 0;
 }
@@ -478,8 +538,10 @@ out:
 
 void calibration_free(struct calibration *cal)
 {
-	for (size_t k = 0; k < cal->n_sizes; k++)
+	for (size_t k = 0; k < cal->n_sizes; k++) {
 		free(cal->sizes[k].changes);
+		free(cal->sizes[k].shifts);
+	}
 	for (size_t k = 0; k < cal->n_cells; k++) {
 		free(cal->cells[k].key);
 		free(cal->cells[k].changes);

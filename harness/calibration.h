@@ -49,6 +49,11 @@ struct calibration_size {
 	size_t n;			/* changes */
 	double *changes;		/* owned */
 	double sigma, q95, max;
+	/* the size's shift (compare's median change of its cells, a log)
+	 * in each pair it had one: what moves a whole size from one run to
+	 * the next; none in files from before */
+	size_t n_shifts;
+	double *shifts;			/* owned */
 };
 
 /* One cell's A/A log changes (net of its size's shift, one per pair),
@@ -92,6 +97,9 @@ int calibration_add_pair(struct calibration *cal, const struct run *a,
 int calibration_add_change(struct calibration *cal, uint64_t size,
 			   bool device, double change);
 int calibration_pair_done(struct calibration *cal, const struct run *a);
+/* A pair's shift of one size and kind. 0 or -ENOMEM. */
+int calibration_add_shift(struct calibration *cal, uint64_t size,
+			  bool device, double shift);
 /* The same change under the cell's key (cell_key()). 0 or -ENOMEM. */
 int calibration_add_cell_change(struct calibration *cal, const char *key,
 				double change);
@@ -142,6 +150,18 @@ double calibration_cell_floor(const struct calibration *cal, uint64_t size,
 #define CALIBRATION_SHIFT_K 0.1
 double calibration_shift_floor(double floor, double shift, size_t m,
 			       double alpha);
+/*
+ * How far one run's median of a cell may land from another run's on this
+ * host, as |log ratio|, m cells at level alpha: the whole size's shift
+ * and the cell's own change about it together, sqrt(floor^2 + (z s)^2 +
+ * (z x CALIBRATION_SHIFT_K)^2 s) with floor the cell's
+ * (calibration_cell_floor()) and s the root mean square of the size's
+ * shifts (about 0). What a single run's report states as its run-to-run
+ * band. 0 when the size has no floor or no shifts (a file from before).
+ */
+double calibration_run_band(const struct calibration *cal, uint64_t size,
+			    bool device, const char *key, size_t m,
+			    double alpha);
 /* A cell's RMS change, 0 when it has fewer than CALIBRATION_CELL_MIN. */
 double calibration_cell_sigma(const struct calibration *cal, const char *key);
 /* The sigma calibration_floor() uses for an entry. */

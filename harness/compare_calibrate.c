@@ -41,6 +41,13 @@ int compare_calibration_pair(struct calibration *cal, const struct run *a,
 		ret = calibration_add_change(cal, cc->base->size,
 					     cell_reaches_device(cc->base),
 					     log(cc->ratio) - cc->shift);
+		/* the size's own move, for the run-to-run band
+		 * (calibration_run_band()): once per group and pair */
+		if (!ret && cc->shift_cells &&
+		    compare_first_of_shift_group(&cmp, cc))
+			ret = calibration_add_shift(
+				cal, cc->base->size,
+				cell_reaches_device(cc->base), cc->shift);
 		if (!ret)
 			ret = calibration_add_cell_change(
 				cal, key, log(cc->ratio) - cc->shift);

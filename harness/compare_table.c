@@ -260,17 +260,6 @@ void compare_md_figures(FILE *f, const struct comparison *cmp,
 		"time (--fail-on chooses)" : "the figures --fail-on names");
 }
 
-/* The first cell of cc's shift group (size, kind, threads), so each group
- * is written once. */
-static bool first_of_group(const struct comparison *cmp,
-			   const struct compare_cell *cc)
-{
-	for (const struct compare_cell *o = cmp->cells; o < cc; o++)
-		if (o->shift_cells && compare_same_shift_group(o, cc))
-			return false;
-	return true;
-}
-
 const struct compare_cell *compare_largest_shift(const struct comparison *cmp)
 {
 	const struct compare_cell *top = NULL;
@@ -325,7 +314,7 @@ void compare_md_shifts(FILE *f, const struct comparison *cmp, const char *h)
 		const struct compare_cell *cc = &cmp->cells[i];
 		char size[FMT_LEN];
 
-		if (!cc->shift_cells || !first_of_group(cmp, cc))
+		if (!cc->shift_cells || !compare_first_of_shift_group(cmp, cc))
 			continue;
 		fprintf(f, "| %s | %s | %u | %zu | %+.1f%% |",
 			fmt_size(cc->base->size, size, sizeof(size)),

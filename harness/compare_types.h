@@ -236,4 +236,15 @@ static inline bool compare_same_shift_group(const struct compare_cell *a,
 	       cell_reaches_device(a->base) == cell_reaches_device(b->base);
 }
 
+/* Whether cc is the first cell of its shift group in cmp (one row, one
+ * shift per group). */
+static inline bool compare_first_of_shift_group(const struct comparison *cmp,
+						const struct compare_cell *cc)
+{
+	for (const struct compare_cell *o = cmp->cells; o < cc; o++)
+		if (o->shift_cells && compare_same_shift_group(o, cc))
+			return false;
+	return true;
+}
+
 #endif

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "calibration.h"
 #include "clients.h"
 #include "clock.h"
 #include "cluster.h"
@@ -355,6 +356,41 @@ static void add_appendix(struct run *run, const char *md)
 	run->report_appendix = joined;
 }
 
+/*
+ * The run-to-run band of a single run (analysis_set_calibration()): from
+ * the results tree's calibration when it was made on this host. None is
+ * no band; a broken one, or another host's, is said in the warnings.
+ */
+static void set_band(struct run *run, struct analysis *a)
+{
+	char path[PATH_MAX], err[PATH_MAX + 256];
+	struct calibration cal;
+	int ret;
+
+	if (!a->within_run ||
+	    snprintf(path, sizeof(path), "%s/baselines/%s", run->request.out,
+		     CALIBRATION_FILE) >= (int)sizeof(path))
+		return;
+	ret = calibration_read(path, &cal, err, sizeof(err));
+	if (ret == -ENOENT)
+		return;
+	if (ret)
+		results_add_warning(run, "no run-to-run band: %s", err);
+	else if (!cal.hostname || !run->env.hostname ||
+		 strcmp(cal.hostname, run->env.hostname))
+		results_add_warning(run, "no run-to-run band: %s was "
+				    "calibrated on host %s, not this one",
+				    path, cal.hostname ? cal.hostname : "?");
+	else if (analysis_set_calibration(a, &cal))
+		results_add_warning(run, "no run-to-run band: %s",
+				    strerror(ENOMEM));
+	else
+		ret = 1;	/* set */
+	if (ret <= 0 && run->n_warnings)
+		msg_warning("%s", run->warnings[run->n_warnings - 1]);
+	calibration_free(&cal);
+}
+
 /* A stop signal that came after every cell had finished: the run is
  * still marked, so exit 128 + n always means "marked incomplete". */
 static void mark_interrupted(struct run *run, int sig, const char *when)
@@ -387,6 +423,7 @@ int pipeline_finish(struct run *run, const struct pipeline_opts *po,
 		msg_error("sweep: analysing the results: %s", strerror(-ret));
 		return EXIT_RUNTIME;
 	}
+	set_band(run, &a);
 	if (po->base)
 		cmp = compare_with_baseline(run, &a, po->base, po->baseline);
 	if (po->appendix)

@@ -271,11 +271,7 @@ static void ci_line(const struct analysis *a, FILE *f)
 	char s[FMT_LEN];
 
 	if (a->within_run) {
-		fputs("- **Uncertainty**: CIs are within-run (one run): they "
-		      "leave out run-to-run differences, which on a shared or "
-		      "virtual machine can be larger; `--runs 3` measures "
-		      "them.\n",
-		      f);
+		report_within_run_line(a, f);
 		return;
 	}
 	for (size_t i = 0; i < a->n_cells; i++)

@@ -454,3 +454,91 @@ void report_extra_options(const struct run_request *q, FILE *f)
 	for (size_t i = 0; i < q->n_references; i++)
 		fprintf(f, "%s%s", i ? "," : "", q->references[i]);
 }
+
+/* The run bands of size k's cells of one kind (device: they wait for
+ * it), "±4.1%" or "±4.1-9.0%" into out; false when none is known. */
+static bool size_band(const struct analysis *a, size_t k, bool device,
+		      char *out, size_t len)
+{
+	double lo = INFINITY, hi = 0;
+	char x[FMT_LEN], y[FMT_LEN];
+
+	for (size_t i = 0; i < a->n_cells; i++) {
+		const struct analysis_cell *ac = &a->cells[i];
+
+		if (!(ac->run_band > 0) || ac->cell->size != a->sizes[k].size ||
+		    cell_reaches_device(ac->cell) != device)
+			continue;
+		lo = fmin(lo, ac->run_band);
+		hi = fmax(hi, ac->run_band);
+	}
+	if (!(hi > 0))
+		return false;
+	fmt_pct(100 * expm1(lo), x, sizeof(x));
+	if (hi - lo < 0.001)
+		snprintf(out, len, "±%s", x);
+	else
+		snprintf(out, len, "±%s-%s", x,
+			 fmt_pct(100 * expm1(hi), y, sizeof(y)));
+	return true;
+}
+
+/* One kind's bands, size by size: " ±4.1% at 1K, ±9.0% at 1M". */
+static void band_sizes(const struct analysis *a, FILE *f, bool device)
+{
+	bool first = true;
+	char b[2 * FMT_LEN + 4];
+
+	for (size_t k = 0; k < a->n_sizes; k++) {
+		if (!size_band(a, k, device, b, sizeof(b)))
+			continue;
+		fprintf(f, "%s %s at %s", first ? "" : ",", b,
+			a->sizes[k].name);
+		first = false;
+	}
+}
+
+void report_within_run_line(const struct analysis *a, FILE *f)
+{
+	bool memory = false, device = false, all = true;
+	char b[2 * FMT_LEN + 4];
+
+	fputs("- **Uncertainty**: CIs are within-run (one run): they leave "
+	      "out run-to-run differences, which on a shared or virtual "
+	      "machine can be larger",
+	      f);
+	for (size_t k = 0; k < a->n_sizes; k++) {
+		bool m = size_band(a, k, false, b, sizeof(b));
+		bool d = size_band(a, k, true, b, sizeof(b));
+
+		memory |= m;
+		device |= d;
+		all &= m || d;
+	}
+	if (!memory && !device) {
+		fputs("; `--runs 3` measures them, and `iobench calibrate` "
+		      "with this sweep's options this host's band.\n",
+		      f);
+		return;
+	}
+	fprintf(f, ". **Run to run** on this host (`iobench calibrate`, %zu "
+		   "A/A pair%s%s%s), another run's median of a cell lands "
+		   "within",
+		a->band_pairs, a->band_pairs == 1 ? "" : "s",
+		a->band_started ? ", " : "",
+		a->band_started ? a->band_started : "");
+	if (memory)
+		band_sizes(a, f, false);
+	if (memory && device)
+		fputs(" for copies in the page cache, and within", f);
+	if (device)
+		band_sizes(a, f, true);
+	if (device)
+		fputs(" for copies that wait for the device", f);
+	fputs(" of this one's. The band holds the shift that moves all of a "
+	      "size's cells together, which `iobench compare` of two runs "
+	      "takes out.", f);
+	if (!all)
+		fputs(" Sizes without a band were not calibrated.", f);
+	fputs("\n", f);
+}

@@ -91,4 +91,11 @@ void report_scaling_options(const struct run_request *q, FILE *f);
 int report_devices_section(FILE *f, const struct analysis *a,
 			   const char *dir);
 
+/*
+ * The summary's uncertainty line of one run: the CIs are within-run; with
+ * the host's calibration (analysis_set_calibration()) the band, per size
+ * and kind of copy, another run's medians land in (report_extra.c).
+ */
+void report_within_run_line(const struct analysis *a, FILE *f);
+
 #endif

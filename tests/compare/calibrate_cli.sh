@@ -3,8 +3,10 @@
 # iobench calibrate end to end on a small sweep: one A/A pair, stored as
 # RESULTS/baselines/calibration.json with the changes net of their size's
 # shift (net_of_shift, one change per cell, the size's changes centred
-# on 0 when it has 4 cells or more), the passes kept; then compare of two
-# single runs from this host applies it and says so in compare.md.
+# on 0 when it has 4 cells or more) and the size's shift, the passes
+# kept; then compare of two single runs from this host applies it and
+# says so in compare.md, and a single sweep into that results tree states
+# the run-to-run band (another host's calibration: none, and a warning).
 . "$(dirname "$0")/../lib.sh"
 mkdir -p "$T/dir"
 S=(--sizes 64K --strategies rw,stdio,sendfile,copy_file_range --cache warm
@@ -27,6 +29,8 @@ assert z["size"] == 65536 and z["kind"] == "page cache", z
 assert z["cells"] == 4 and len(z["changes_log"]) == 4, z
 # net of the median of the four: the median of the net changes is 0
 assert abs(statistics.median(z["changes_log"])) < 1e-9, z["changes_log"]
+# the size's shift, once for the pair
+assert len(z["shifts_log"]) == 1, z
 PY
 [ "$(ls -d "$T"/res/calibrate-*/passes/0[12] | wc -l)" -eq 2 ] ||
 	fail "the two passes are not kept: $(ls -R "$T/res")"
@@ -76,4 +80,30 @@ rc=$?
 grep -q "changes net of their size's shift" "$T/cmp/compare.md" ||
 	fail "compare.md does not name the floor's kind: $(grep -A3 'Noise floor' "$T/cmp/compare.md")"
 pass "compare applies the floor and says how it was made"
+
+# a single run into the calibrated results tree: its run-to-run band
+"$IOBENCH" sweep "${S[@]}" --out "$T/res" -q >/dev/null 2>"$T/err" ||
+	die "sweep into the results tree: $(cat "$T/err")"
+grep -q '\*\*Run to run\*\* on this host (`iobench calibrate`, 1 A/A pair, ' \
+	"$T/res/latest/report.md" ||
+	fail "report.md states no run-to-run band: $(grep -i uncertainty "$T/res/latest/report.md")"
+/usr/bin/python3 - "$T/res/latest/results.json" <<'PY' || fail "results.json run_band"
+import json, sys
+d = json.load(open(sys.argv[1]))
+bands = [c["analysis"]["run_band"] for c in d["cells"] if c.get("analysis")]
+assert len(bands) == 4 and all(b is not None and b > 0 for b in bands), bands
+PY
+# another host's calibration gives none, and says so
+mkdir -p "$T/other/baselines"
+/usr/bin/python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1])); d['hostname'] = 'elsewhere'
+json.dump(d, open(sys.argv[2], 'w'))" "$cal" "$T/other/baselines/calibration.json"
+"$IOBENCH" sweep "${S[@]}" --out "$T/other" -q >/dev/null 2>"$T/err" ||
+	die "sweep into another host's tree: $(cat "$T/err")"
+grep -q "Run to run" "$T/other/latest/report.md" &&
+	fail "another host's calibration gave a band"
+grep -q "calibrated on host elsewhere, not this one" "$T/other/latest/report.md" ||
+	fail "no warning of another host's calibration"
+pass "a single run states the calibrated run-to-run band, this host's only"
 finish

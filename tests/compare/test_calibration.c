@@ -375,6 +375,10 @@ static void test_net_pair(void **state)
 					   2e-3);
 	}
 	assert_int_equal(near0, 5);
+	/* the size's shift, once for its group of six */
+	z = entry(&net, CALIBRATION_MEMORY);
+	assert_int_equal(z->n_shifts, 1);
+	assert_float_equal(z->shifts[0], log(1.25), 2e-3);
 	z = entry(&raw, CALIBRATION_MEMORY);
 	assert_float_equal(z->changes[0], log(1.25), 2e-3);
 	assert_true(calibration_floor(&net, MIB, false, 10, 0.05) <
@@ -384,6 +388,9 @@ static void test_net_pair(void **state)
 	write_tmp(doc, path, sizeof(path));
 	assert_int_equal(calibration_read(path, &back, err, sizeof(err)), 0);
 	assert_true(back.net_of_shift);
+	z = entry(&back, CALIBRATION_MEMORY);
+	assert_int_equal(z->n_shifts, 1);
+	assert_float_equal(z->shifts[0], log(1.25), 2e-3);
 	calibration_free(&back);
 	unlink(path);
 	free(doc);
