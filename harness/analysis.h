@@ -310,6 +310,10 @@ struct calibration;
  * 0 or -ENOMEM.
  */
 int analysis_set_calibration(struct analysis *a, const struct calibration *cal);
+/* The smallest and largest run_band (|log ratio|) of size k's cells of
+ * one kind (device: cell_reaches_device()); false when none is known. */
+bool analysis_size_band(const struct analysis *a, size_t k, bool device,
+			double *lo, double *hi);
 
 /* ---- lookups the outputs share ---- */
 

@@ -2,6 +2,7 @@
 /* A single run's run-to-run band, from the host's calibration
  * (analysis.h). */
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 
 #include "analysis.h"
@@ -48,4 +49,21 @@ int analysis_set_calibration(struct analysis *a, const struct calibration *cal)
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+bool analysis_size_band(const struct analysis *a, size_t k, bool device,
+			double *lo, double *hi)
+{
+	*lo = INFINITY;
+	*hi = 0;
+	for (size_t i = 0; k < a->n_sizes && i < a->n_cells; i++) {
+		const struct analysis_cell *ac = &a->cells[i];
+
+		if (!(ac->run_band > 0) || ac->cell->size != a->sizes[k].size ||
+		    cell_reaches_device(ac->cell) != device)
+			continue;
+		*lo = fmin(*lo, ac->run_band);
+		*hi = fmax(*hi, ac->run_band);
+	}
+	return *hi > 0;
 }

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +115,29 @@ static void pad(FILE *f, const char *s, int width, bool last)
 		fputc(' ', f);
 }
 
+/* One run on a calibrated host: its run-to-run band per size for copies
+ * in the page cache (report.md: Uncertainty, all kinds). False when it
+ * has none. */
+static bool band_line(const struct analysis *a, FILE *f)
+{
+	double lo, hi;
+	bool any = false;
+
+	for (size_t k = 0; k < a->n_sizes; k++) {
+		if (!analysis_size_band(a, k, false, &lo, &hi))
+			continue;
+		fprintf(f, "%s %.2f at %s",
+			any ? "," : "CIs are within-run (1 run); run to run "
+				    "on this host (iobench calibrate), medians "
+				    "within a factor of",
+			exp(hi), a->sizes[k].name);
+		any = true;
+	}
+	if (any)
+		fputs(" (page cache; report.md: Uncertainty).\n", f);
+	return any;
+}
+
 void outputs_print_summary(FILE *f, const struct analysis *a)
 {
 	struct summary_row *v = calloc(2 * a->n_sizes + 2, sizeof(*v));
@@ -156,11 +180,11 @@ void outputs_print_summary(FILE *f, const struct analysis *a)
 	for (size_t t = 1; t < a->n_targets && a->run->n_targets; t++)
 		fprintf(f, "Devices: %s (report.md: Devices)\n",
 			analysis_devices_line(a, t, false, line, sizeof(line)));
-	if (a->within_run)
+	if (a->within_run && !band_line(a, f))
 		fputs("CIs are within-run (1 run): --runs 3 measures "
 		      "run-to-run variation too.\n",
 		      f);
-	else
+	else if (!a->within_run)
 		fprintf(f, "CIs span %u independent runs.\n", a->runs);
 	free(v);
 }
