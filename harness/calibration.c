@@ -377,14 +377,35 @@ static int dup_field(json_t *root, const char *key, char **out)
 	return *out ? 0 : -ENOMEM;
 }
 
+/* A JSON array of finite numbers into a new array (*out, *n; none when
+ * it is empty). 0, -EINVAL or -ENOMEM. */
+static int read_numbers(json_t *arr, double **out, size_t *n)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(arr))
+		return -EINVAL;
+	if (!json_array_size(arr))
+		return 0;
+	*out = malloc(json_array_size(arr) * sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	json_array_foreach(arr, i, v) {
+		if (!json_is_number(v) || !isfinite(json_number_value(v)))
+			return -EINVAL;
+		(*out)[(*n)++] = json_number_value(v);
+	}
+	return 0;
+}
+
 static int read_size(json_t *o, struct calibration_size *z)
 {
 	json_t *size = json_object_get(o, "size");
 	json_t *changes = json_object_get(o, "changes_log");
 	json_t *shifts = json_object_get(o, "shifts_log");
 	const char *kind = json_string_value(json_object_get(o, "kind"));
-	size_t i;
-	json_t *v;
+	int ret;
 
 	if (!json_is_integer(size) || json_integer_value(size) < 0 ||
 	    !json_is_array(changes) || !json_array_size(changes))
@@ -398,30 +419,11 @@ static int read_size(json_t *o, struct calibration_size *z)
 		z->kind = CALIBRATION_MEMORY;
 	else if (kind && strcmp(kind, "all"))
 		return -EINVAL;
-	z->changes = malloc(json_array_size(changes) * sizeof(*z->changes));
-	if (!z->changes)
-		return -ENOMEM;
-	json_array_foreach(changes, i, v) {
-		if (!json_is_number(v) || !isfinite(json_number_value(v)))
-			return -EINVAL;
-		z->changes[z->n++] = json_number_value(v);
-	}
+	ret = read_numbers(changes, &z->changes, &z->n);
 	/* optional: files from before have none */
-	if (!shifts)
-		return 0;
-	if (!json_is_array(shifts))
-		return -EINVAL;
-	if (!json_array_size(shifts))
-		return 0;
-	z->shifts = malloc(json_array_size(shifts) * sizeof(*z->shifts));
-	if (!z->shifts)
-		return -ENOMEM;
-	json_array_foreach(shifts, i, v) {
-		if (!json_is_number(v) || !isfinite(json_number_value(v)))
-			return -EINVAL;
-		z->shifts[z->n_shifts++] = json_number_value(v);
-	}
-	return 0;
+	if (!ret && shifts)
+		ret = read_numbers(shifts, &z->shifts, &z->n_shifts);
+	return ret;
 }
 
 /* The optional "cells" array (files from before have none). 0, -EINVAL
