@@ -329,14 +329,43 @@ static int child_measure(const struct child_job *j, struct sample_msg *m)
  * SIGSEGV, block until the per-sample timeout, or die of SIGKILL, so the
  * tests can show such a cell is recorded and the sweep goes on;
  * pause:NAME makes it wait 0.5 s before its (timed) copies, so a test
- * can stop the process group while a sample is in flight.
+ * can stop the process group while a sample is in flight;
+ * evict:NAME:N drops the sources from the page cache right before the
+ * residency check in the cell's first N samples (warm-ups and samples
+ * taken again included), as memory reclaim could.
  */
-static void inject_fault(const char *strategy)
+static void evict_sources(const struct child_job *j, const char *f)
+{
+	const char *name = f + strlen("evict:");
+	size_t n = strlen(j->c->strategy);
+	unsigned long first;
+
+	if (strncmp(name, j->c->strategy, n) || name[n] != ':')
+		return;
+	first = strtoul(name + n + 1, NULL, 10);
+	if (j->seq > first)
+		return;
+	for (unsigned i = 0; i < j->k; i++) {
+		int fd = j->tree ? source_tree_open(j->tree, i, 0)
+				 : open(j->src[i], O_RDONLY | O_CLOEXEC);
+
+		if (fd >= 0) {
+			posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+			close(fd);
+		}
+	}
+}
+
+static void inject_fault(const struct child_job *j)
 {
 	const char *f = getenv("IOBENCH_FAULT");
 	const char *name = f ? strchr(f, ':') : NULL;
 
-	if (!name || strcmp(name + 1, strategy))
+	if (f && !strncmp(f, "evict:", 6)) {
+		evict_sources(j, f);
+		return;
+	}
+	if (!name || strcmp(name + 1, j->c->strategy))
 		return;
 	if (!strncmp(f, "pause:", 6)) {
 		/* outside the timing: keeps a sample in flight longer */
@@ -371,7 +400,7 @@ runner_child_main(const struct child_job *j, int wfd)
 		CPU_SET(j->cpu, &one);
 		sched_setaffinity(0, sizeof(one), &one);
 	}
-	inject_fault(j->c->strategy);
+	inject_fault(j);
 	memset(&m, 0, sizeof(m));
 	m.status = child_measure(j, &m);
 	m.cpu = j->cpu >= 0 ? sched_getcpu() : -1;

@@ -62,7 +62,14 @@ struct cell_state {
 	bool running;
 	bool warmed;			/* warm-ups of this size done */
 	bool sampled_this_round;
+	unsigned unsettled;		/* warm samples taken again: their
+					 * sources were not all cached */
 };
+
+/* A cell's warm samples taken again at most this many times when their
+ * sources were not all cached before the clock (run_sample()); past it a
+ * sample records what it met and the report warns. */
+#define RUNNER_UNSETTLED_RETAKES 5
 
 /*
  * Where a scratch directory's sample directories are made
@@ -157,6 +164,8 @@ struct child_job {
 	/* shared with the parent (or NULL): per-I/O latencies */
 	struct io_latency_sample *io_lat;
 	int cpu;			/* the CPU to run on, or -1 */
+	unsigned seq;			/* the cell's sample number, from 1
+					 * (IOBENCH_FAULT=evict) */
 };
 
 /* The CPU the sample of cell c in the current round runs on, or -1 (left

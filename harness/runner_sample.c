@@ -5,6 +5,7 @@
  * the batch size, and the warm-ups that calibrate it.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <math.h>
 #include <sched.h>
@@ -287,7 +288,8 @@ static int rank_sample(struct runner *r, size_t ci, unsigned k,
  * forked child, verification, cleanup. 0 with *out filled (and rusage in
  * *ru), or -errno with the reason in why; -EINTR when stopped hard;
  * -EAGAIN when the sample process was stopped (job control) during the
- * sample, which is then not a measurement: run it again.
+ * sample, which is then not a measurement: run it again; -EAGAIN too when
+ * a warm sample's sources were not all cached before the clock.
  */
 static int run_sample(struct runner *r, size_t ci, unsigned k,
 		      struct sample *out, struct rusage *ru, char *why,
@@ -376,6 +378,7 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 			.preserve = r->run->request.preserve, .dir = dir,
 			.src = src, .dst = dst, .k = k, .lat = lat,
 			.io_lat = io_lat, .cpu = runner_sample_cpu(r, c),
+			.seq = cs->seq,
 		};
 
 		runner_child_main(&j, pfd[1]);
@@ -404,6 +407,20 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 	if (ret)
 		goto out_free;
 	c->copies_verified += k;
+	/* a warm sample whose sources were not all cached right before the
+	 * clock read part of them from the device: no warm measurement.
+	 * prepare_cache() had checked them; something evicted pages in
+	 * between (memory reclaim - a VM's balloon - or another process).
+	 * Verified, then taken again, a few times per cell at most. */
+	if (c->cache == CACHE_WARM && m.src_before >= 0 &&
+	    (uint64_t)m.src_before < m.src_pages &&
+	    cs->unsettled < RUNNER_UNSETTLED_RETAKES) {
+		cs->unsettled++;
+		ret = strategy_why(why, len, -EAGAIN, "%" PRId64 " of %" PRIu64
+				   " source pages cached before the clock",
+				   m.src_before, m.src_pages);
+		goto out_free;
+	}
 	if (c->profile.on && profile_add(&c->profile, &m.prof, k)) {
 		ret = strategy_why(why, len, -ENOMEM, "%s", strerror(ENOMEM));
 		goto out_free;
@@ -520,7 +537,8 @@ uint64_t runner_size_files_bound(const struct runner *r)
 
 /*
  * run_sample(), taken again (up to 10 tries) while job control stopped
- * the sample process during it: such a sample is no measurement. *t_last
+ * the sample process during it, or a warm sample found its sources not
+ * all cached: such a sample is no measurement. *t_last
  * (when not NULL) is when the last try began: the time before it went to
  * stopped samples, not to the cell.
  */

@@ -6,7 +6,7 @@ the figures in them.
 
 usage: check_device_json.py DEVICE_SCHEMA RESULTS_SCHEMA FILE [CHECK...]
 checks: measured (every job ok, medians > 0, latency percentiles
-        monotone), qd-order (QD 32 >= QD 1 within noise),
+        monotone), qd-order (reads: QD 32 >= QD 1 within noise),
         diskstats-cover (O_DIRECT jobs: the filesystem's device moved at
         least the bytes issued), tmpfs (O_DIRECT jobs skipped with a
         reason, the others measured, no device chain).
@@ -68,10 +68,15 @@ def check_measured(t):
 
 
 def check_qd_order(t):
-    """QD 32 is not slower than QD 1 beyond the noise of the repeats:
-    its median reaches 80% of QD 1's, or its best repeat QD 1's worst."""
+    """A read at QD 32 is not slower than at QD 1 beyond the noise of the
+    repeats: its median reaches 80% of QD 1's, or its best repeat QD 1's
+    worst. Writes are not held to it: 32 MiB of O_DIRECT writes in flight
+    can fill the write cache behind the device (the host's, under a VM's
+    disk) and run slower than one at a time - a finding device.md reports,
+    not a fault of the measurement (QD 32 1M writes at 0.66x QD 1's on an
+    ext4 loop device over a virtio disk)."""
     jobs = {(j["kind"], j["bs"], j["qd"]): j for j in t["jobs"]
-            if j["status"] == "ok"}
+            if j["status"] == "ok" and j["kind"] in ("read", "randread")}
     pairs = 0
     for (kind, bs, qd), j1 in jobs.items():
         j32 = jobs.get((kind, bs, 32))
