@@ -390,7 +390,10 @@ void compare_md_floors(FILE *f, const struct comparison *cmp, const char *h)
 	}
 	fprintf(f, "From `iobench calibrate` (host %s, %s, %zu A/A pair%s%s): "
 		   "with one run per side, a change smaller than the floor "
-		   "is within noise. The smallest change this machine can "
+		   "is within noise. The floor is family-wise over the cells "
+		   "it covers, so a change beyond it needs the within-run "
+		   "test at alpha, not Holm-adjusted. The smallest change "
+		   "this machine can "
 		   "detect, per size and kind of copy (%zu cells compared; "
 		   "device: O_DIRECT, cold or --sync end):\n\n| size | "
 		   "copies | changes calibrated | A/A SD | floor |\n"
