@@ -57,6 +57,14 @@ static void pair(struct calibration *cal, int p)
 	results_free(&b);
 }
 
+/* A calibration of six such pairs, finished. */
+static void six_pairs(struct calibration *cal)
+{
+	for (int p = 0; p < 6; p++)
+		pair(cal, p);
+	assert_int_equal(calibration_finish(cal), 0);
+}
+
 static const struct calibration_size *entry(const struct calibration *cal,
 					    enum calibration_kind kind)
 {
@@ -240,9 +248,7 @@ static void test_size_shift(void **state)
 	struct run b, n;
 
 	(void)state;
-	for (int p = 0; p < 6; p++)
-		pair(&cal, p);
-	assert_int_equal(calibration_finish(&cal), 0);
+	six_pairs(&cal);
 	for (int with_floor = 0; with_floor < 2; with_floor++) {
 		fixture_run(&b, "base");
 		fixture_run(&n, "new");
@@ -452,9 +458,7 @@ static void test_shift_widens(void **state)
 	struct run b, n;
 
 	(void)state;
-	for (int p = 0; p < 6; p++)
-		pair(&cal, p);
-	assert_int_equal(calibration_finish(&cal), 0);
+	six_pairs(&cal);
 	floor = calibration_floor(&cal, MIB, false, 6, 0.05);
 	assert_true(floor > 0.05 && floor < 0.1);
 	assert_float_equal(calibration_shift_floor(floor, 0, 6, 0.05), floor,
@@ -508,9 +512,7 @@ static void test_floor_familywise(void **state)
 	struct run b, n;
 
 	(void)state;
-	for (int p = 0; p < 6; p++)
-		pair(&cal, p);
-	assert_int_equal(calibration_finish(&cal), 0);
+	six_pairs(&cal);
 	for (int floored = 0; floored < 2; floored++) {
 		fixture_run(&b, "base");
 		fixture_run(&n, "new");
