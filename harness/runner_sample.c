@@ -305,7 +305,7 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 	double start, *lat = NULL;
 	struct io_latency_sample *io_lat = NULL;
 	size_t lat_len = 0;
-	bool disturbed;
+	bool disturbed, settled;
 	int pfd[2], ret;
 	pid_t pid;
 
@@ -411,9 +411,11 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 	 * clock read part of them from the device: no warm measurement.
 	 * prepare_cache() had checked them; something evicted pages in
 	 * between (memory reclaim - a VM's balloon - or another process).
-	 * Verified, then taken again, a few times per cell at most. */
-	if (c->cache == CACHE_WARM && m.src_before >= 0 &&
-	    (uint64_t)m.src_before < m.src_pages &&
+	 * Verified, then taken again, a few times per cell at most (not
+	 * where the residency could not be counted). */
+	settled = c->cache == CACHE_WARM ?
+		  (uint64_t)m.src_before == m.src_pages : m.src_before == 0;
+	if (!settled && c->cache == CACHE_WARM && m.src_before >= 0 &&
 	    cs->unsettled < RUNNER_UNSETTLED_RETAKES) {
 		cs->unsettled++;
 		ret = strategy_why(why, len, -EAGAIN, "%" PRId64 " of %" PRIu64
@@ -434,9 +436,7 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 		.src_resident_before = m.src_before,
 		.src_resident_after = m.src_after,
 		.dst = m.dst,
-		.residency_ok = c->cache == CACHE_WARM ?
-				(uint64_t)m.src_before == m.src_pages :
-				m.src_before == 0,
+		.residency_ok = settled,
 		.first_finish = m.first_finish,
 		.round = r->round,
 		.run = r->pass,
@@ -520,7 +520,8 @@ uint64_t runner_size_files_bound(const struct runner *r)
 	const struct run *run = r->run;
 	uint64_t samples = (uint64_t)RUNNER_EXTEND_FACTOR *
 			   run->request.samples +
-			   4 /* warm-ups, retaken samples */, files = 0;
+			   4 /* warm-ups, stopped samples */ +
+			   RUNNER_UNSETTLED_RETAKES, files = 0;
 	unsigned lim = batch_limit(r);
 
 	for (size_t i = 0; i < run->n_cells; i++) {
