@@ -14,6 +14,7 @@
 #ifndef IOBENCH_ENV_NOISE_H
 #define IOBENCH_ENV_NOISE_H
 
+#include <sched.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -29,6 +30,21 @@
 int env_noise_start(void);
 /* One timed reference sample (nothing when not started). */
 void env_noise_sample(void);
+/*
+ * The CPU the next round runs on: the reference work (a sixth of a
+ * sample, best of three passes) timed on each of the allowed CPUs (at most
+ * ENV_NOISE_CPUS_PROBED a round: `current` and the next ones in rotation),
+ * the calling thread bound to each and then back to all of `allowed`.
+ * The fastest wins; `current` (the last round's, -1 none) stays while
+ * within ENV_NOISE_CPU_KEEP of it, so equal CPUs do not flip-flop.
+ * -1 when not started or fewer than 2 CPUs are allowed: the caller
+ * chooses. A round whose slowest probed CPU took ENV_NOISE_CPU_UNEVEN
+ * or more of the fastest's time is counted as uneven.
+ */
+#define ENV_NOISE_CPUS_PROBED 8
+#define ENV_NOISE_CPU_KEEP 1.03
+#define ENV_NOISE_CPU_UNEVEN 1.10
+int env_noise_pick_cpu(const cpu_set_t *allowed, int current);
 /* Describes the samples into *out and frees the files. */
 void env_noise_finish(struct env_noise *out);
 

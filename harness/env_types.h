@@ -69,6 +69,10 @@ struct env_noise {
 	double spread;	       /* IQR / median, as a cell's */
 	double mad_rel;	       /* 1.4826 MAD / median */
 	double max_rel;	       /* the slowest sample / median */
+	/* the per-round CPU probes (env_noise_pick_cpu()); 0 rounds: none */
+	unsigned cpu_rounds;   /* rounds whose CPU a probe chose */
+	unsigned cpu_uneven;   /* of them, where a CPU ran >= 10% slower */
+	double cpu_max_ratio;  /* the slowest CPU / the fastest, at most */
 };
 
 #endif

@@ -247,8 +247,8 @@ double estimate_size_setup(const struct run *run, uint64_t size)
  * A size's cells stop together: after the expected rounds, or earlier
  * once some cell has spent its --budget (never before MIN_SAMPLES).
  */
-static double size_seconds(const struct run *run, uint64_t size,
-			   bool later_pass)
+double estimate_size_seconds(const struct run *run, uint64_t size,
+			     bool later_pass)
 {
 	double rounds = estimate_rounds(run, size), round_cost = 0;
 	double warm = 0, cap = rounds, budget = run->request.budget;
@@ -286,6 +286,6 @@ double estimate_run_seconds(const struct run *run)
 
 	for (unsigned p = 0; p < runs; p++)
 		for (size_t z = 0; z < rq->n_sizes; z++)
-			t += size_seconds(run, rq->sizes[z], p > 0);
+			t += estimate_size_seconds(run, rq->sizes[z], p > 0);
 	return t;
 }

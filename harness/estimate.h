@@ -24,11 +24,15 @@ double estimate_sample_seconds(const struct run *run, const struct cell *c);
 unsigned estimate_warmups(const struct run *run, const struct cell *c,
 			  bool later_pass);
 /* Rounds the cells of one size are expected to run: --samples, more
- * (up to 3x) where cells are expected to be noisy: batched small files
+ * (up to 2x) where cells are expected to be noisy: batched small files
  * on a busy machine (load average above the CPUs). */
 double estimate_rounds(const struct run *run, uint64_t size);
 /* Seconds a size costs besides its samples: writing its sources. */
 double estimate_size_setup(const struct run *run, uint64_t size);
+/* One size of the plan, seconds: its sources, warm-ups and rounds (a
+ * later --runs pass warms up once). */
+double estimate_size_seconds(const struct run *run, uint64_t size,
+			     bool later_pass);
 /* The whole planned run (every pass), seconds. */
 double estimate_run_seconds(const struct run *run);
 

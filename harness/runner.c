@@ -167,7 +167,8 @@ static double rounds_needed(const struct runner *r, double h)
  * Rounds the running size will end with, as size_finished() will decide:
  * --samples; more while a cell's median is imprecise (its CI narrows as
  * 1/sqrt(rounds), so the noisiest cell needs rounds x (share / target)^2),
- * at most EXTEND_FACTOR x; fewer once a cell spends its budget. At least
+ * at most EXTEND_FACTOR x and within RUNNER_PLAN_SLACK x the size's
+ * planned time; fewer once a cell spends its budget. At least
  * the round under way.
  */
 static double rounds_expected(const struct runner *r)
@@ -191,6 +192,20 @@ static double rounds_expected(const struct runner *r)
 		}
 	if (want > EXTEND_FACTOR * n)
 		want = EXTEND_FACTOR * n;
+	/* past --samples only within the plan's time (size_finished()) */
+	if (want > n && r->size_plan > 0) {
+		double round_cost = 0, most;
+
+		for (size_t i = 0; i < run->n_cells; i++)
+			if (r->cs[i].running && cost_of(r, i) > 0)
+				round_cost += cost_of(r, i);
+		most = RUNNER_PLAN_SLACK * r->size_plan -
+		       (runner_clock(r) - r->size_t0);
+		most = r->round + (round_cost > 0 ? fmax(0, most) / round_cost :
+						    INFINITY);
+		if (most < want)
+			want = most < n ? n : ceil(most);
+	}
 	for (size_t i = 0; i < run->n_cells; i++) {
 		double per = cost_of(r, i), b;
 
@@ -300,12 +315,42 @@ static void count_sample(struct runner *r, size_t i, double wall)
  * some cell of every size always was: quick ran 18 rounds per size, not
  * 6, in every run); it keeps its wider CI, which the report shows.
  */
+static double fault_imprecise(void);
+
 static bool wants_rounds(const struct runner *r, const struct cell *c)
 {
 	double h = median_ci_share(c);
 
+	if (fault_imprecise() > 0)
+		return true;
+
 	return h > PRECISION_TARGET &&
 	       rounds_needed(r, h) <= EXTEND_FACTOR * r->run->request.samples;
+}
+
+/* Test-only (tests/sweep/sweep_plan_time.sh): IOBENCH_FAULT=imprecise:F
+ * makes every cell's median read as imprecise (wants_rounds()) and gives
+ * each size F x its planned time, so a test can show the extra rounds
+ * run while in the plan's time and stop past it. 0: no such fault. */
+static double fault_imprecise(void)
+{
+	static double f = -1;
+	const char *e;
+
+	if (f < 0) {
+		e = getenv("IOBENCH_FAULT");
+		f = e && !strncmp(e, "imprecise:", 10) ? strtod(e + 10, NULL) : 0;
+		if (!(f > 0))
+			f = 0;
+	}
+	return f;
+}
+
+/* Whether the size has run longer than RUNNER_PLAN_SLACK x its plan. */
+static bool over_plan(const struct runner *r)
+{
+	return r->size_plan > 0 &&
+	       runner_clock(r) - r->size_t0 > RUNNER_PLAN_SLACK * r->size_plan;
 }
 
 /*
@@ -332,9 +377,10 @@ static bool size_finished(const struct runner *r)
 		if (r->round >= n && precise)
 			precise = !wants_rounds(r, &run->cells[i]);
 	}
-	/* sweep --lockstep: the other binary's rounds, no more */
+	/* sweep --lockstep: the other binary's rounds, no more; past its
+	 * plan's time, no more */
 	if (spent || r->round >= EXTEND_FACTOR * n ||
-	    (lockstep_on() && r->round >= n))
+	    (lockstep_on() && r->round >= n) || (r->round >= n && over_plan(r)))
 		return true;
 	return r->round >= n && precise;
 }
@@ -472,6 +518,13 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 
 	r->size = size;
 	r->size_idx = size_idx;
+	/* with MPI, none: each rank's plan reads its own machine's load,
+	 * and every rank must stop a size at the same round */
+	r->size_t0 = runner_clock(r);
+	r->size_plan = r->ranks ? 0 :
+		       estimate_size_seconds(run, size, r->pass > 0);
+	if (fault_imprecise() > 0)
+		r->size_plan *= fault_imprecise();
 	for (size_t i = 0; i < run->n_cells; i++) {
 		const struct cell *c = &run->cells[i];
 
@@ -556,8 +609,11 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 		for (size_t k = 0; k < n; k++)
 			r->cs[order[k]].sampled_this_round = false;
 		/* the machine's reference sample (when pipeline_measure
-		 * started them) */
+		 * started them), and the round's CPU: the fastest, except
+		 * where the sides of a comparison must share theirs */
 		env_noise_sample();
+		r->round_cpu = r->n_cpus < 2 || r->ranks || lockstep_on() ?
+			       -1 : env_noise_pick_cpu(&r->cpus, r->round_cpu);
 		for (size_t k = 0; k < n && !ret; k++) {
 			if (stop_asked(r)) {
 				ret = -EINTR;
@@ -589,6 +645,7 @@ int runner_run(struct run *run, const struct runner_progress *progress,
 		.scratch_fd = -1,
 		.src_fd = -1,
 		.t_start = clock_now(),
+		.round_cpu = -1,
 	};
 	unsigned runs = run->request.runs ? run->request.runs : 1, passes = 0;
 	int ret = 0;

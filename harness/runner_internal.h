@@ -124,10 +124,16 @@ struct runner {
 	 * ends (runner_keep_inodes()) */
 	bool keep_inodes;
 	unsigned round;			/* the size's current round */
-	/* the CPUs this process may run on: a sequential cell's sample of
+	/* when the size started, and the seconds the plan gave it
+	 * (RUNNER_PLAN_SLACK) */
+	double size_t0, size_plan;
+	/* the CPUs this process may run on, and the one a sequential
+	 * cell's samples run on this round: the fastest a probe found
+	 * (env_noise_pick_cpu()), -1 before the rounds or unprobed, then
 	 * round r runs on the (r mod n_cpus)-th (runner_sample_cpu()) */
 	cpu_set_t cpus;
 	unsigned n_cpus;
+	int round_cpu;
 	/* run_sample() adds its latencies and device deltas to the cell
 	 * (cell_io.h): set for the timed samples, not the warm-ups */
 	bool keep_io;

@@ -29,6 +29,13 @@
  * ten rounds of 1K cost the headline sweep 20 s of its 2 minutes. */
 #define RUNNER_MIN_SAMPLES ((unsigned)RESULTS_MIN_SAMPLES)
 #define RUNNER_EXTEND_FACTOR 2
+/* ... and only while the size has taken at most this share of the time
+ * the plan gave it (estimate_size_seconds()): on a busy machine the
+ * noisier cells asked for every extra round while each round cost more,
+ * and the headline sweep ran 117 s against a plan of 96 s right after the
+ * test suite (1K 19 rounds, 1M 16, planned 13 and 10). The CIs of the
+ * rounds not run stay as wide as measured, and the report shows them. */
+#define RUNNER_PLAN_SLACK 1.25
 
 struct run_request;
 /* Files per sample for a size (runner_policy.c): the batch rule the

@@ -213,18 +213,21 @@ static void add_usage(struct cell_usage *u, const struct rusage *ru)
 
 /*
  * Every sample of a sequential cell (one thread, not pinned, a reference
- * tool too) in round r runs on one CPU: the (r mod n)-th of the n this
- * process may use. Why: on the development VM the two vCPUs ran the same
- * copy at speeds 10-45% apart, for tens of seconds at a time, which one
- * was slower changing over minutes (1M rw, 16 files a sample: 301-318 us
- * on CPU 0 against 341-460 us on CPU 1, back to back). Left to the
- * scheduler, a run's samples settle on whichever CPU, and every cell of
- * a size moves with that CPU's speed; compare REF's two sweeps may each
- * sit on its own (one side 20% slower in every cell of a pass). Round by
- * round every cell meets every CPU alike, the cells of one round (and
- * compare REF's two samples of a turn pair) share theirs, and the round's
- * CPU is recorded with the sample. Threaded and pinned cells bind their
- * own threads (threads.h).
+ * tool too) in a round runs on one CPU: the fastest of those this
+ * process may use, as a probe before the round found them
+ * (env_noise_pick_cpu() says why); unprobed (no reference samples, and
+ * taking turns with --lockstep, where both sweeps must run a turn's
+ * samples on one CPU), the (r mod n)-th of the n in round r, and so
+ * are the warm-ups. Why one CPU a round: on the development VM the two
+ * vCPUs ran the same copy at speeds 10-45% apart, for tens of seconds at
+ * a time, which one was slower changing over minutes (1M rw, 16 files a
+ * sample: 301-318 us on CPU 0 against 341-460 us on CPU 1, back to
+ * back). Left to the scheduler, a run's samples settle on whichever CPU,
+ * and every cell of a size moves with that CPU's speed; compare REF's
+ * two sweeps may each sit on its own (one side 20% slower in every cell
+ * of a pass). The cells of one round (and compare REF's two samples of a
+ * turn pair) share theirs, and the round's CPU is recorded with the
+ * sample. Threaded and pinned cells bind their own threads (threads.h).
  */
 int runner_sample_cpu(const struct runner *r, const struct cell *c)
 {
@@ -232,6 +235,8 @@ int runner_sample_cpu(const struct runner *r, const struct cell *c)
 
 	if (r->n_cpus < 2 || r->ranks || threads_cell_pooled(c))
 		return -1;
+	if (r->in_rounds && r->round_cpu >= 0)
+		return r->round_cpu;
 	want = r->round % r->n_cpus;
 	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
 		if (CPU_ISSET(cpu, &r->cpus) && seen++ == want)
