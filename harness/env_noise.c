@@ -97,17 +97,30 @@ int env_noise_start(void)
 	return 0;
 }
 
-void env_noise_sample(void)
+void env_noise_sample(int cpu, const cpu_set_t *allowed)
 {
+	bool bound = false;
 	double t0;
 
 	if (!probe.buf || ARRAY_GROW(probe.t, probe.n + 1, probe.cap))
 		return;
+	if (cpu >= 0 && cpu < CPU_SETSIZE && allowed) {
+		cpu_set_t one;
+
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		bound = !sched_setaffinity(0, sizeof(one), &one);
+	}
 	t0 = clock_now();
 	for (unsigned i = 0; i < probe.repeats; i++)
-		if (!copy_once())
-			return;
-	probe.t[probe.n++] = clock_now() - t0;
+		if (!copy_once()) {
+			t0 = NAN;
+			break;
+		}
+	if (!isnan(t0))
+		probe.t[probe.n++] = clock_now() - t0;
+	if (bound)
+		(void)sched_setaffinity(0, sizeof(*allowed), allowed);
 }
 
 /* Test-only (tests/sweep/sweep_round_cpus.sh): IOBENCH_FAULT=slow-cpu:N

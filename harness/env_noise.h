@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * How steady the machine itself was while a run measured: before each
- * round the run times one reference sample, the same work every time
+ * round the run times one reference sample on the CPU the round's cells
+ * run on (env_noise_pick_cpu()), the same work every time
  * and no strategy, filesystem or allocation in it (1 MiB read from one
  * in-memory file and written over another, repeated for about as long
  * as a sample lasts). The spread of those samples is the machine's own
@@ -28,8 +29,11 @@
  * memory the run goes on unprobed (env_noise_finish leaves "not
  * measured"). 0 or a negative errno. */
 int env_noise_start(void);
-/* One timed reference sample (nothing when not started). */
-void env_noise_sample(void);
+/* One timed reference sample (nothing when not started): on `cpu` when
+ * it is 0 or more (the calling thread bound there, then back to all of
+ * `allowed`), where the round's cells run, so the machine's steadiness
+ * is the one they met; -1 where the scheduler puts it. */
+void env_noise_sample(int cpu, const cpu_set_t *allowed);
 /*
  * The CPU the next round runs on: the reference work (a sixth of a
  * sample, best of three passes) timed on each of the allowed CPUs (at most

@@ -186,6 +186,14 @@ extern volatile sig_atomic_t runner_stop_level;
 
 /* Seconds on the clock budgets are counted with (ranks_clock() with MPI). */
 double runner_clock(const struct runner *r);
+/* runner_rounds.c: a size's clock and plan (RUNNER_PLAN_SLACK), set as
+ * the size starts (r->size, r->pass set); the progress after cell ci;
+ * a timed sample of cell i that took `wall` s, all in; whether the
+ * running cells of the size have enough rounds. */
+void runner_start_size_clock(struct runner *r);
+void runner_report_progress(struct runner *r, size_t ci);
+void runner_count_sample(struct runner *r, size_t i, double wall);
+bool runner_size_finished(const struct runner *r);
 /* Sets c's status, and its reason (printf-style; c owns it). */
 void runner_set_reason(struct cell *c, enum cell_status st, const char *fmt,
 		       ...) __attribute__((format(printf, 3, 4)));
