@@ -117,7 +117,9 @@ mpi_only = {"/request/mpi", "/environment/hosts",
             "/cells[]/samples[]/first_finish"}
 # per-copy latency and /proc/diskstats deltas are one host's figures of
 # its own sample processes: a single-host run has them, ranks do not
-host_only = {"/cells[]/latency_ns", "/cells[]/diskstats"}
+host_only = {"/cells[]/latency_ns", "/cells[]/diskstats",
+             # no per-round CPU probe: each rank's host places its work
+             "/environment/noise/cpus"}
 # the analysis's figures are null where the data gives none (a ratio
 # without a CI): which ones depends on the samples, not on MPI
 derived = ("/summary", "/cells[]/analysis")
