@@ -3,7 +3,8 @@
  * The sweep runner: runs every size's cells, warm-ups then rounds of
  * samples round-robin over the cells in a varied order, until they have
  * enough (or a budget or a stop ends them), and reports progress. The
- * plan is runner_plan.c; scratch and sources runner_scratch.c; one sample
+ * plan is runner_plan.c; how many rounds a size runs, and the progress,
+ * runner_rounds.c; scratch and sources runner_scratch.c; one sample
  * runner_sample.c; its measuring child runner_child.c.
  */
 #include <errno.h>
