@@ -97,20 +97,26 @@ int env_noise_start(void)
 	return 0;
 }
 
+/* Binds the calling thread to one CPU: whether it now runs only there. */
+static bool bind_to(int cpu)
+{
+	cpu_set_t one;
+
+	if (cpu < 0 || cpu >= CPU_SETSIZE)
+		return false;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	return !sched_setaffinity(0, sizeof(one), &one);
+}
+
 void env_noise_sample(int cpu, const cpu_set_t *allowed)
 {
-	bool bound = false;
+	bool bound;
 	double t0;
 
 	if (!probe.buf || ARRAY_GROW(probe.t, probe.n + 1, probe.cap))
 		return;
-	if (cpu >= 0 && cpu < CPU_SETSIZE && allowed) {
-		cpu_set_t one;
-
-		CPU_ZERO(&one);
-		CPU_SET(cpu, &one);
-		bound = !sched_setaffinity(0, sizeof(one), &one);
-	}
+	bound = allowed && bind_to(cpu);
 	t0 = clock_now();
 	for (unsigned i = 0; i < probe.repeats; i++)
 		if (!copy_once()) {
@@ -138,12 +144,9 @@ static int fault_slow_cpu(void)
 static double time_on(int cpu)
 {
 	unsigned repeats = probe.repeats / 6 ? probe.repeats / 6 : 1;
-	cpu_set_t one;
 	double t0;
 
-	CPU_ZERO(&one);
-	CPU_SET(cpu, &one);
-	if (sched_setaffinity(0, sizeof(one), &one))
+	if (!bind_to(cpu))
 		return INFINITY;
 	t0 = clock_now();
 	for (unsigned i = 0; i < repeats; i++)

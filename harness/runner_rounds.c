@@ -147,9 +147,12 @@ static double rounds_expected(const struct runner *r)
 	if (want > n && r->size_plan > 0) {
 		double round_cost = 0, most;
 
-		for (size_t i = 0; i < run->n_cells; i++)
-			if (r->cs[i].running && cost_of(r, i) > 0)
-				round_cost += cost_of(r, i);
+		for (size_t i = 0; i < run->n_cells; i++) {
+			double per = r->cs[i].running ? cost_of(r, i) : 0;
+
+			if (per > 0)
+				round_cost += per;
+		}
 		most = RUNNER_PLAN_SLACK * r->size_plan -
 		       (runner_clock(r) - r->size_t0);
 		most = r->round + (round_cost > 0 ? fmax(0, most) / round_cost :

@@ -28,17 +28,16 @@ print(" ".join("%d:%d" % (size, n.pop()) for size, n in sorted(by.items())))
 PY
 }
 
-IOBENCH_FAULT=imprecise:1000 "$IOBENCH" sweep "${S[@]}" --out "$T/long" \
-	>"$T/log" 2>&1 || die "sweep: $(cat "$T/log")"
-got=$(rounds "$T/long") || die "results: $got"
-[ "$got" = "65536:12 1048576:12" ] &&
-	pass "imprecise, within the plan's time: 2 x --samples rounds ($got)" ||
-	fail "imprecise within the plan: rounds $got, want 12 a size"
-
-IOBENCH_FAULT=imprecise:0.001 "$IOBENCH" sweep "${S[@]}" --out "$T/short" \
-	>"$T/log" 2>&1 || die "sweep: $(cat "$T/log")"
-got=$(rounds "$T/short") || die "results: $got"
-[ "$got" = "65536:6 1048576:6" ] &&
-	pass "imprecise, past the plan's time: --samples rounds ($got)" ||
-	fail "imprecise past the plan: rounds $got, want 6 a size"
+# F, rounds a size, what it shows
+while read -r f want what; do
+	IOBENCH_FAULT=imprecise:$f "$IOBENCH" sweep "${S[@]}" --out "$T/$f" </dev/null \
+		>"$T/log" 2>&1 || die "sweep (plan x$f): $(cat "$T/log")"
+	got=$(rounds "$T/$f") || die "results: $got"
+	[ "$got" = "65536:$want 1048576:$want" ] &&
+		pass "imprecise, $what: $want rounds a size ($got)" ||
+		fail "imprecise, $what: rounds $got, want $want a size"
+done <<'CASES'
+1000  12 within the plan's time (2 x --samples)
+0.001 6  past the plan's time (--samples)
+CASES
 finish
