@@ -2,11 +2,12 @@
 /*
  * Storage facts of the environment from sysfs and procfs: the block
  * queue under a directory, virtualisation (systemd-detect-virt, else
- * CPUID), the virtio balloon's features, THP, the vm.dirty_* knobs, the
+ * CPUID), the virtio balloon's features, proactive reclaim (DAMON), THP, the vm.dirty_* knobs, the
  * ext4 journal and reflink (a FICLONE probe).
  */
 #include <dirent.h>
 #include <errno.h>
+#include <glob.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -266,6 +267,83 @@ static int balloon_state(void)
 	return state;
 }
 
+/* The value of a sysfs file under dir: path relative to it. */
+static int64_t number_at(const char *dir, const char *path)
+{
+	char full[PATH_MAX];
+
+	if (snprintf(full, sizeof(full), "%s/%s", dir, path) >=
+	    (int)sizeof(full))
+		return -1;
+	return read_number(full);
+}
+
+static bool line_is(const char *path, const char *want)
+{
+	char buf[64];
+
+	return env_read_line(path, buf, sizeof(buf)) && !strcmp(buf, want);
+}
+
+/*
+ * A VM's host may run DAMON in the guest to take back memory it does
+ * not use: a scheme "pageout" on physical addresses evicts page-cache
+ * pages that stayed idle long enough (seen: 12 aggregation intervals of
+ * 5 s, 2 GiB paged out in the first half hour after boot). A warm
+ * source a run left alone that long is read from the device again. The
+ * layout is the kernel's (Documentation/admin-guide/mm/damon/usage.rst):
+ * kdamonds/N/{state,contexts/C/{monitoring_attrs/intervals/aggr_us,
+ * schemes/S/{action,access_pattern/age/min}}}.
+ */
+int64_t env_storage_reclaim_idle(const char *root)
+{
+	char pat[PATH_MAX], dir[PATH_MAX], path[PATH_MAX];
+	int64_t best = -1;
+	glob_t g;
+
+	snprintf(path, sizeof(path),
+		 "%s/module/damon_reclaim/parameters/enabled", root);
+	if (line_is(path, "Y")) {
+		snprintf(dir, sizeof(dir), "%s/module/damon_reclaim/parameters",
+			 root);
+		int64_t age = number_at(dir, "min_age"); /* microseconds */
+
+		if (age >= 0)
+			best = age / 1000000;
+	}
+	snprintf(pat, sizeof(pat),
+		 "%s/kernel/mm/damon/admin/kdamonds/*/contexts/*/schemes/*/"
+		 "action",
+		 root);
+	if (glob(pat, 0, NULL, &g))
+		return best;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		const char *p = g.gl_pathv[i];
+		const char *ctx = strstr(p, "/contexts/"),
+			   *sch = strstr(p, "/schemes/");
+		int64_t aggr, age;
+
+		if (!ctx || !sch || !line_is(p, "pageout"))
+			continue;
+		/* the kdamond: kdamonds/N */
+		snprintf(path, sizeof(path), "%.*s/state", (int)(ctx - p), p);
+		if (!line_is(path, "on"))
+			continue;
+		snprintf(dir, sizeof(dir), "%.*s", (int)(sch - p), p);
+		aggr = number_at(dir, "monitoring_attrs/intervals/aggr_us");
+		snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(p, '/') - p),
+			 p);
+		age = number_at(dir, "access_pattern/age/min");
+		if (aggr < 0 || age < 0)
+			continue;
+		age = age * aggr / 1000000;
+		if (best < 0 || age < best)
+			best = age;
+	}
+	globfree(&g);
+	return best;
+}
+
 static bool probe_machine(struct env_storage *s)
 {
 	char buf[256];
@@ -274,6 +352,7 @@ static bool probe_machine(struct env_storage *s)
 	    !dup_or_null(&s->container, container_kind(buf, sizeof(buf))))
 		return false;
 	s->balloon = balloon_state();
+	s->reclaim_idle_s = env_storage_reclaim_idle("/sys");
 	if (env_read_line("/sys/kernel/mm/transparent_hugepage/enabled", buf,
 			  sizeof(buf)) &&
 	    !dup_or_null(&s->thp_enabled, bracketed(buf)))
@@ -318,7 +397,7 @@ int env_storage_probe(const char *dir, struct env_storage *s)
 	memset(s, 0, sizeof(*s));
 	s->read_ahead_kb = s->max_sectors_kb = s->max_hw_sectors_kb = -1;
 	s->nr_requests = s->queue_depth = s->hw_queues = -1;
-	s->discard_max_bytes = -1;
+	s->discard_max_bytes = s->reclaim_idle_s = -1;
 	s->rotational = s->balloon = s->ext4_journal = s->reflink = -1;
 	s->probed = true;
 	if (!probe_queue(s, dir) || !probe_machine(s) ||
@@ -347,7 +426,7 @@ static const struct member {
 	I(max_sectors_kb), I(max_hw_sectors_kb), I(nr_requests),
 	I(queue_depth), I(hw_queues), S(write_cache), T(rotational),
 	I(discard_max_bytes), S(virtualization), S(container), T(balloon),
-	S(thp_enabled), S(thp_defrag), I(dirty_ratio), I(dirty_bytes),
+	I(reclaim_idle_s), S(thp_enabled), S(thp_defrag), I(dirty_ratio), I(dirty_bytes),
 	I(dirty_background_ratio), I(dirty_background_bytes),
 	I(dirty_expire_centisecs), I(dirty_writeback_centisecs),
 	T(ext4_journal), T(reflink), S(reflink_why),
@@ -499,6 +578,14 @@ void env_storage_markdown_rows(FILE *f, const struct env_storage *s)
 		: s->balloon ? "free page reporting on (freed pages go back to "
 			       "the host)"
 			     : "present, no free page reporting");
+	if (s->reclaim_idle_s < 0)
+		fprintf(f, "| proactive reclaim | none found |\n");
+	else
+		fprintf(f,
+			"| proactive reclaim | DAMON pages out page-cache "
+			"pages idle %" PRId64 " s or more (a source left "
+			"alone that long is read from the device again) |\n",
+			s->reclaim_idle_s);
 	fprintf(f, "| transparent huge pages | enabled %s, defrag %s |\n",
 		known(s->thp_enabled), known(s->thp_defrag));
 	fprintf(f,

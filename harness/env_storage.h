@@ -3,7 +3,7 @@
  * Storage facts of the environment: the block queue under a directory
  * (readahead, request sizes and counts, queue depth, write cache,
  * rotational, discard), virtualisation and the balloon's free-page
- * reporting, transparent huge pages, writeback thresholds, and
+ * reporting, proactive reclaim (DAMON), transparent huge pages, writeback thresholds, and
  * filesystem features (ext4 journal, reflink).
  *
  * Layer: run; includes the model and below, never output or pipeline.
@@ -27,6 +27,13 @@ int env_storage_probe(const char *dir, struct env_storage *s);
 /* The virtualisation: systemd-detect-virt --vm, else the CPUID
  * hypervisor signature ("kvm", "none", or NULL when unknown). Static. */
 const char *env_storage_virtualization(void);
+
+/* Proactive reclaim under root ("/sys"; a test gives its own tree): the
+ * fewest seconds a page-cache page may stay idle before a running DAMON
+ * scheme pages it out (a kdamond "on" with a "pageout" scheme: its
+ * access_pattern/age/min aggregation intervals of aggr_us each), or
+ * the damon_reclaim module's min_age when enabled; -1 when none. */
+int64_t env_storage_reclaim_idle(const char *root);
 
 /* JSON object of s (null members for unknowns). New reference. */
 json_t *env_storage_to_json(const struct env_storage *s);

@@ -33,6 +33,9 @@ struct env_storage {
 	char *container;      /* "docker", "lxc", "none", ... */
 	int balloon;	      /* virtio balloon: -1 none, 0 present, 1 free
 			       * page reporting on */
+	/* proactive reclaim (DAMON): page-cache pages idle this many
+	 * seconds are paged out; -1 none found */
+	int64_t reclaim_idle_s;
 	char *thp_enabled, *thp_defrag; /* "madvise", ... */
 	int64_t dirty_ratio, dirty_bytes;
 	int64_t dirty_background_ratio, dirty_background_bytes;

@@ -69,6 +69,7 @@ static void probe_reads_this_machine(void **state)
 	}
 	assert_true(s.rotational >= -1 && s.rotational <= 1);
 	assert_true(s.balloon >= -1 && s.balloon <= 1);
+	assert_int_equal(s.reclaim_idle_s, env_storage_reclaim_idle("/sys"));
 	assert_true(s.reflink >= -1 && s.reflink <= 1);
 #if defined(__x86_64__) || defined(__i386__)
 	assert_non_null(s.virtualization); /* CPUID always answers */
@@ -114,6 +115,7 @@ static void fill(struct env_storage *s)
 	s->virtualization = strdup("kvm");
 	s->container = NULL;
 	s->balloon = 1;
+	s->reclaim_idle_s = 60;
 	s->thp_enabled = strdup("madvise");
 	s->thp_defrag = strdup("never");
 	s->dirty_ratio = 20;
@@ -141,6 +143,7 @@ static void assert_same(const struct env_storage *a,
 	}
 	assert_int_equal(a->max_hw_sectors_kb, b->max_hw_sectors_kb);
 	assert_int_equal(a->balloon, b->balloon);
+	assert_int_equal(a->reclaim_idle_s, b->reclaim_idle_s);
 	json_decref(ja);
 	json_decref(jb);
 }
@@ -182,6 +185,7 @@ static void json_reader_refuses_defects(void **state)
 		"{\"read_ahead_kb\": \"128\"}",
 		"{\"read_ahead_kb\": -5}",
 		"{\"balloon\": 2}",
+		"{\"reclaim_idle_s\": -60}",
 		"{\"thp_enabled\": 7}",
 	};
 
@@ -198,6 +202,88 @@ static void json_reader_refuses_defects(void **state)
 		assert_null(s.block_device);
 		json_decref(j);
 	}
+}
+
+/* Writes text into root/rel, its directories made. */
+static void put(const char *root, const char *rel, const char *text)
+{
+	char path[PATH_MAX], cmd[2 * PATH_MAX + 16];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
+	assert_int_equal(system(cmd), 0);
+	f = fopen(path, "we");
+	assert_non_null(f);
+	fprintf(f, "%s\n", text);
+	assert_int_equal(fclose(f), 0);
+}
+
+#define KD "kernel/mm/damon/admin/kdamonds/"
+
+/* A running kdamond's pageout scheme, as a VM host's: the fewest
+ * seconds idle it evicts after; stopped kdamonds and other actions do
+ * not count; damon_reclaim's min_age does. */
+static void reclaim_idle_reads_damon(void **state)
+{
+	char root[PATH_MAX], cmd[PATH_MAX + 16], row[4096];
+	struct env_storage s;
+	size_t n;
+	FILE *f;
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/iobench-damon-XXXXXX", test_dir());
+	assert_non_null(mkdtemp(root));
+	assert_int_equal(env_storage_reclaim_idle(root), -1);
+	/* kdamond 0 on: 12 intervals of 5 s, pageout */
+	put(root, KD "0/state", "on");
+	put(root, KD "0/contexts/0/monitoring_attrs/intervals/aggr_us",
+	    "5000000");
+	put(root, KD "0/contexts/0/schemes/0/action", "stat");
+	put(root, KD "0/contexts/0/schemes/0/access_pattern/age/min", "1");
+	assert_int_equal(env_storage_reclaim_idle(root), -1);
+	put(root, KD "0/contexts/0/schemes/1/action", "pageout");
+	put(root, KD "0/contexts/0/schemes/1/access_pattern/age/min", "12");
+	assert_int_equal(env_storage_reclaim_idle(root), 60);
+	/* kdamond 1 would evict sooner, but is off */
+	put(root, KD "1/state", "off");
+	put(root, KD "1/contexts/0/monitoring_attrs/intervals/aggr_us",
+	    "1000000");
+	put(root, KD "1/contexts/0/schemes/0/action", "pageout");
+	put(root, KD "1/contexts/0/schemes/0/access_pattern/age/min", "3");
+	assert_int_equal(env_storage_reclaim_idle(root), 60);
+	put(root, KD "1/state", "on");
+	assert_int_equal(env_storage_reclaim_idle(root), 3);
+	put(root, KD "1/state", "off");
+	/* the damon_reclaim module, enabled, 30 s */
+	put(root, "module/damon_reclaim/parameters/min_age", "30000000");
+	put(root, "module/damon_reclaim/parameters/enabled", "N");
+	assert_int_equal(env_storage_reclaim_idle(root), 60);
+	put(root, "module/damon_reclaim/parameters/enabled", "Y");
+	assert_int_equal(env_storage_reclaim_idle(root), 30);
+
+	/* the report's row says it, or that none was found */
+	memset(&s, 0, sizeof(s));
+	fill(&s);
+	f = fmemopen(row, sizeof(row), "w");
+	assert_non_null(f);
+	env_storage_markdown_rows(f, &s);
+	n = ftell(f);
+	fclose(f);
+	row[n < sizeof(row) ? n : sizeof(row) - 1] = '\0';
+	assert_non_null(strstr(row, "| proactive reclaim | DAMON pages out "
+				    "page-cache pages idle 60 s or more"));
+	s.reclaim_idle_s = -1;
+	f = fmemopen(row, sizeof(row), "w");
+	assert_non_null(f);
+	env_storage_markdown_rows(f, &s);
+	n = ftell(f);
+	fclose(f);
+	row[n < sizeof(row) ? n : sizeof(row) - 1] = '\0';
+	assert_non_null(strstr(row, "| proactive reclaim | none found |"));
+	env_storage_free(&s);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
 }
 
 /* Writes the synthetic run with storage facts as DIR/results.json. */
@@ -262,6 +348,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(probe_reads_this_machine),
 		cmocka_unit_test(json_round_trip_keeps_unknowns),
 		cmocka_unit_test(json_reader_refuses_defects),
+		cmocka_unit_test(reclaim_idle_reads_damon),
 		cmocka_unit_test(results_json_carries_storage),
 	};
 	char path[PATH_MAX + 32];
