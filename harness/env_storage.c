@@ -2,8 +2,8 @@
 /*
  * Storage facts of the environment from sysfs and procfs: the block
  * queue under a directory, virtualisation (systemd-detect-virt, else
- * CPUID), the virtio balloon's features, proactive reclaim (DAMON), THP, the vm.dirty_* knobs, the
- * ext4 journal and reflink (a FICLONE probe).
+ * CPUID), the virtio balloon's features, proactive reclaim (DAMON), THP,
+ * the vm.dirty_* knobs, the ext4 journal and reflink (a FICLONE probe).
  */
 #include <dirent.h>
 #include <errno.h>
