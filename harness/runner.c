@@ -109,7 +109,7 @@ static void finish_cell(struct runner *r, size_t ci)
 	if (r->run->request.profile && !stop_asked(r) && !r->tree) {
 		char src[FILE_PATH_MAX];
 
-		runner_src_path(r, 0, src, sizeof(src));
+		runner_src_path(r, 0, false, src, sizeof(src));
 		(void)profile_hot_spots(&cs->kind, c, src, r->scratch);
 	}
 }
@@ -222,6 +222,7 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 	struct run *run = r->run;
 	struct statvfs vfs;
 	size_t active = 0, *order;
+	bool warm = false, cold = false;
 	char why[REASON_LEN];
 	int ret = 0;
 
@@ -238,6 +239,8 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 		r->cs[i].wall = 0;
 		r->cs[i].warmed = false;
 		active += r->cs[i].running;
+		warm |= r->cs[i].running && c->cache == CACHE_WARM;
+		cold |= r->cs[i].running && c->cache == CACHE_COLD;
 	}
 	if (!active)
 		return 0;
@@ -284,6 +287,10 @@ static int run_size(struct runner *r, uint64_t size, size_t size_idx)
 		fail_size(r, why);
 		return 0;
 	}
+	/* cold cells' sources of their own where there is room for them
+	 * (not a tree's: a user's files; not MPI's: the ranks make them) */
+	r->cold_pool = warm && cold && !r->tree && !r->ranks &&
+		       r->avail >= runner_bytes_needed(size) + size;
 	r->keep_inodes = runner_sites_keep_inodes(r,
 						  runner_size_files_bound(r));
 	for (size_t i = 0; i < run->n_cells && !ret; i++) {

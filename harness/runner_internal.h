@@ -119,6 +119,13 @@ struct runner {
 	size_t size_idx;
 	uint64_t *hashes;
 	size_t n_sources, cap_sources;
+	/* the size has warm and cold cells: the cold ones copy sources of
+	 * their own, the same content under other names, so the eviction
+	 * of a cold sample never sends a warm cell's source back to the
+	 * device (its next sample reading it in again first: 100 MiB of
+	 * page cache freed and taken again per warm sample, and a warm
+	 * 100M sample's preparation 2-4x its copy) */
+	bool cold_pool;
 	uint64_t avail;			/* free bytes when the size started */
 	/* the size's used files are emptied, not removed, until the run
 	 * ends (runner_keep_inodes()) */
@@ -203,8 +210,10 @@ int runner_grow(void **array, size_t *cap, size_t n, size_t elem);
 
 /* ---- scratch directory and sources (runner_scratch.c) ---- */
 
-/* The path of source i of the size being run. */
-void runner_src_path(const struct runner *r, size_t i, char *out, size_t len);
+/* The path of source i of the size being run; cold: its copy the cold
+ * cells read (struct runner's cold_pool). */
+void runner_src_path(const struct runner *r, size_t i, bool cold, char *out,
+		     size_t len);
 /* Seconds per file to create 64 empty files in dirfd/name (made
  * here; left in place); INFINITY when that failed. */
 double runner_probe_creates(int dirfd, const char *name);

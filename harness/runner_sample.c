@@ -168,7 +168,7 @@ static void free_paths(char **p, unsigned k)
  * dir/tree/REL, or dir/<the source's name> for a tool given the whole
  * batch (cp -t dir SRC...). */
 static int make_paths(const struct runner *r, const char *dir, unsigned k,
-		      bool by_name, char ***src, char ***dst)
+		      bool by_name, bool cold, char ***src, char ***dst)
 {
 	char **s = calloc(k, sizeof(*s)), **d = calloc(k, sizeof(*d));
 	char p[FILE_PATH_MAX];
@@ -181,7 +181,8 @@ static int make_paths(const struct runner *r, const char *dir, unsigned k,
 		if (r->tree)
 			snprintf(p, sizeof(p), "%s", r->tree->files[i].path);
 		else
-			runner_src_path(r, i, p, sizeof(p));
+			runner_src_path(r, i, cold && r->cold_pool, p,
+					sizeof(p));
 		s[i] = strdup(p);
 		/* a tree's copy mirrors it below SAMPLE/tree */
 		if (r->tree)
@@ -327,7 +328,7 @@ static int run_sample(struct runner *r, size_t ci, unsigned k,
 		return ret;
 	}
 	ret = make_paths(r, dir, k, !r->tree && cell_kind_batches(&cs->kind),
-			 &src, &dst);
+			 c->cache == CACHE_COLD, &src, &dst);
 	if (ret) {
 		strategy_why(why, len, ret, "%s", strerror(-ret));
 		goto out_free;
@@ -475,7 +476,10 @@ out_free:
 	if (lat)
 		munmap(lat, lat_len);
 	io_latency_sample_free(io_lat);
-	if (c->cache == CACHE_COLD && src)
+	/* sources of their own (cold_pool): evicted right before the next
+	 * cold sample instead, so the pages it reads into are those just
+	 * freed, not ones a VM's free page reporting gave back meanwhile */
+	if (c->cache == CACHE_COLD && src && !r->cold_pool)
 		leave_sources_cold(r, src, k);
 	/* also removes a failed copy's partial output (ENOSPC) */
 	runner_retire_sample_dir(r, dir);
@@ -538,7 +542,7 @@ uint64_t runner_size_files_bound(const struct runner *r)
 			threads_files_for(&run->cells[i], lim);
 		files += samples * (per + 1);
 	}
-	return files + r->n_sources;
+	return files + r->n_sources * (r->cold_pool ? 2 : 1);
 }
 
 /*

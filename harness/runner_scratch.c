@@ -31,10 +31,12 @@
 #include "targets.h"
 #include "tree_copy.h"
 
-void runner_src_path(const struct runner *r, size_t i, char *out, size_t len)
+void runner_src_path(const struct runner *r, size_t i, bool cold, char *out,
+		     size_t len)
 {
-	snprintf(out, len, "%s/src-%zu-%zu",
-		 r->src_top[0] ? r->src_scratch : r->scratch, r->size_idx, i);
+	snprintf(out, len, "%s/src-%zu-%zu%s",
+		 r->src_top[0] ? r->src_scratch : r->scratch, r->size_idx, i,
+		 cold ? "-cold" : "");
 }
 
 /* Removes a scratch top (closing *data_fd, its data-* directory): the
@@ -453,15 +455,16 @@ void runner_remove_sources(struct runner *r)
 		ranks_remove_sources(r->ranks);
 		return;
 	}
-	for (size_t i = 0; i < r->n_sources; i++) {
-		runner_src_path(r, i, p, sizeof(p));
-		/* names are per size: an emptied source stays until the
-		 * run ends, like the sample directories */
-		if (r->keep_inodes)
-			tree_copy_empty(AT_FDCWD, p);
-		else
-			unlink(p);
-	}
+	for (size_t i = 0; i < r->n_sources; i++)
+		for (int cold = 0; cold <= r->cold_pool; cold++) {
+			runner_src_path(r, i, cold, p, sizeof(p));
+			/* names are per size: an emptied source stays until
+			 * the run ends, like the sample directories */
+			if (r->keep_inodes)
+				tree_copy_empty(AT_FDCWD, p);
+			else
+				unlink(p);
+		}
 	r->n_sources = 0;
 }
 
@@ -491,9 +494,23 @@ int runner_ensure_sources(struct runner *r, size_t want, char *why, size_t len)
 		r->cap_sources = want;
 	}
 	for (size_t i = first; i < want; i++) {
-		runner_src_path(r, i, p, sizeof(p));
+		runner_src_path(r, i, false, p, sizeof(p));
 		ret = sample_files_make_source(p, r->size, rq, i,
 					       &r->hashes[i], why, len);
+		if (!ret && r->cold_pool) {
+			/* the cold cells' copy: the same content, generated
+			 * again from the seed (hashes[i] verifies both) */
+			uint64_t h = 0;
+
+			runner_src_path(r, i, true, p, sizeof(p));
+			ret = sample_files_make_source(p, r->size, rq, i, &h,
+						       why, len);
+			if (!ret && h != r->hashes[i])
+				ret = strategy_why(why, len, -EIO,
+						   "generating sources: %s "
+						   "differs from its warm "
+						   "copy", p);
+		}
 		if (ret)
 			return ret;
 		r->n_sources = i + 1;
@@ -504,10 +521,11 @@ int runner_ensure_sources(struct runner *r, size_t want, char *why, size_t len)
 	 * sizes its writes made, and a warm sample finds it read back in
 	 * those of the warm-up's reads instead - every warm sample alike,
 	 * as after a cold sample (runner_sample.c) */
-	for (size_t i = first; !ret && i < want; i++) {
-		runner_src_path(r, i, p, sizeof(p));
-		runner_evict_source(r, i, p);
-	}
+	for (size_t i = first; !ret && i < want; i++)
+		for (int cold = 0; cold <= r->cold_pool; cold++) {
+			runner_src_path(r, i, cold, p, sizeof(p));
+			runner_evict_source(r, i, p);
+		}
 	return ret;
 }
 
