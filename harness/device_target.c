@@ -313,8 +313,10 @@ static int prepare_cached(struct device_io_target *ts,
 		return -ENOMEM;
 	for (size_t i = 0; i < MIB; i++)
 		buf[i] = (char)(i * 251 + 3);
+	/* up to GiBs: a stop (Ctrl-C) ends it, not the seconds it takes */
 	for (uint64_t off = 0; off < t->cache_set && !ret; off += MIB)
-		ret = strategy_pwrite_all(fd, buf, MIB, off);
+		ret = device_io_stopped() ? -EINTR :
+		      strategy_pwrite_all(fd, buf, MIB, off);
 	free(buf);
 	/* written back once, so later repeats read clean resident pages */
 	if (!ret && fdatasync(fd))
