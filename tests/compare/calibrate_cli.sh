@@ -84,7 +84,9 @@ pass "compare applies the floor and says how it was made"
 # a single run into the calibrated results tree: its run-to-run band
 "$IOBENCH" sweep "${S[@]}" --out "$T/res" >"$T/sum" 2>"$T/err" ||
 	die "sweep into the results tree: $(cat "$T/err")"
-grep -q "run to run on this host (iobench calibrate), medians within a factor of 1\.[0-9][0-9] at 64K" "$T/sum" ||
+# the factor is the one pair's: on a busy machine (or under a sanitizer)
+# it can be several, not only 1.xx
+grep -Eq "run to run on this host \(iobench calibrate\), medians within a factor of [0-9]+\.[0-9][0-9] at 64K" "$T/sum" ||
 	fail "the terminal summary states no run-to-run band: $(cat "$T/sum")"
 grep -q '\*\*Run to run\*\* on this host (`iobench calibrate`, 1 A/A pair, ' \
 	"$T/res/latest/report.md" ||
