@@ -221,6 +221,19 @@ static void put(const char *root, const char *rel, const char *text)
 
 #define KD "kernel/mm/damon/admin/kdamonds/"
 
+/* The report's environment rows of s, as text in row. */
+static void markdown_rows(const struct env_storage *s, char *row, size_t len)
+{
+	FILE *f = fmemopen(row, len, "w");
+	size_t n;
+
+	assert_non_null(f);
+	env_storage_markdown_rows(f, s);
+	n = ftell(f);
+	fclose(f);
+	row[n < len ? n : len - 1] = '\0';
+}
+
 /* A running kdamond's pageout scheme, as a VM host's: the fewest
  * seconds idle it evicts after; stopped kdamonds and other actions do
  * not count; damon_reclaim's min_age does. */
@@ -228,8 +241,6 @@ static void reclaim_idle_reads_damon(void **state)
 {
 	char root[PATH_MAX], cmd[PATH_MAX + 16], row[4096];
 	struct env_storage s;
-	size_t n;
-	FILE *f;
 
 	(void)state;
 	snprintf(root, sizeof(root), "%s/iobench-damon-XXXXXX", test_dir());
@@ -265,21 +276,11 @@ static void reclaim_idle_reads_damon(void **state)
 	/* the report's row says it, or that none was found */
 	memset(&s, 0, sizeof(s));
 	fill(&s);
-	f = fmemopen(row, sizeof(row), "w");
-	assert_non_null(f);
-	env_storage_markdown_rows(f, &s);
-	n = ftell(f);
-	fclose(f);
-	row[n < sizeof(row) ? n : sizeof(row) - 1] = '\0';
+	markdown_rows(&s, row, sizeof(row));
 	assert_non_null(strstr(row, "| proactive reclaim | DAMON pages out "
 				    "page-cache pages idle 60 s or more"));
 	s.reclaim_idle_s = -1;
-	f = fmemopen(row, sizeof(row), "w");
-	assert_non_null(f);
-	env_storage_markdown_rows(f, &s);
-	n = ftell(f);
-	fclose(f);
-	row[n < sizeof(row) ? n : sizeof(row) - 1] = '\0';
+	markdown_rows(&s, row, sizeof(row));
 	assert_non_null(strstr(row, "| proactive reclaim | none found |"));
 	env_storage_free(&s);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
