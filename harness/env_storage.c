@@ -304,9 +304,9 @@ int64_t env_storage_reclaim_idle(const char *root)
 	snprintf(path, sizeof(path),
 		 "%s/module/damon_reclaim/parameters/enabled", root);
 	if (line_is(path, "Y")) {
-		snprintf(dir, sizeof(dir), "%s/module/damon_reclaim/parameters",
-			 root);
-		int64_t age = number_at(dir, "min_age"); /* microseconds */
+		/* microseconds */
+		int64_t age = number_at(root, "module/damon_reclaim/"
+					      "parameters/min_age");
 
 		if (age >= 0)
 			best = age / 1000000;
@@ -316,7 +316,7 @@ int64_t env_storage_reclaim_idle(const char *root)
 		 "action",
 		 root);
 	if (glob(pat, 0, NULL, &g))
-		return best;
+		g.gl_pathc = 0;
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		const char *p = g.gl_pathv[i];
 		const char *ctx = strstr(p, "/contexts/"),
