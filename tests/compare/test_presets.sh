@@ -15,7 +15,7 @@ grep -qx '  iobench sweep --sizes 1K,64K,1M,16M,256M,1G --buffers 4K,64K,128K,1M
 tmp=$T
 mkdir "$tmp/dir"
 "$IOBENCH" full --sizes 64K --strategies rw --buffers 64K --cache warm \
-	--sync none --samples 6 --budget 1 --reference none \
+	--sync none --samples 6 --budget 1 --reference none --no-limits \
 	--dir "$tmp/dir" --out "$tmp/out" --quiet >/dev/null ||
 	die "shrunk full run exited $?"
 /usr/bin/python3 - "$tmp/out/latest/results.json" <<'PY' || die "full results"

@@ -21,7 +21,7 @@ run() {
 	local n=$1 out=$T/$2 rc
 	shift 2
 	IOBENCH_FAULT=evict:rw:$n "$IOBENCH" sweep --strategies rw,sendfile \
-		--cache warm --reference none --samples 6 --dir "$T/dir" \
+		--cache warm --reference none --no-limits --samples 6 --dir "$T/dir" \
 		--out "$out" -q "$@" >"$T/stdout" 2>"$T/stderr"
 	rc=$?
 	[ $rc -eq 0 ] || { cat "$T/stderr"; die "sweep (evict:rw:$n): exit $rc"; }

@@ -10,7 +10,7 @@
 
 run_sweep() {
 	"$IOBENCH" sweep --sizes 4K --strategies rw --cache warm --samples 6 \
-		--budget 0.1 --dir "$T/dir" --quiet "$@" >"$T/stdout" 2>"$T/stderr"
+		--budget 0.1 --no-limits --reference none --dir "$T/dir" --quiet "$@" >"$T/stdout" 2>"$T/stderr"
 }
 
 mkdir -p "$T/dir" "$T/user" "$T/out/baselines"
@@ -70,7 +70,7 @@ sync
 tree_sum "$T/src" >"$T/src.before"
 tree_sum "$T/user" >"$T/user.before"
 "$IOBENCH" sweep --source "$T/src" --strategies rw --cache warm,cold \
-	--samples 6 --budget 0.1 --dir "$T/dir" --out "$T/out3" --quiet \
+	--samples 6 --budget 0.1 --no-limits --dir "$T/dir" --out "$T/out3" --quiet \
 	>"$T/stdout" 2>"$T/stderr"
 rc=$?
 [ "$rc" -eq 0 ] || { cat "$T/stderr"; fail "(3) exit $rc"; }

@@ -17,13 +17,14 @@ good_baseline() {
 
 # sweep_until_source SIZES DIR OUT SRC: starts a sweep of rw and sendfile,
 # warm, long enough to act on while it runs (1000 samples, 2 s a cell;
+# no limits: the sources come right after the plan;
 # scratch in DIR, results in OUT, output in $T/stdout and $T/stderr) in
 # the background, its pid in $sweep (killed at exit); returns once a
 # source file DIR/iobench-*/data-*/SRC exists or the sweep has ended.
 sweep_until_source() {
 	"$IOBENCH" sweep --sizes "$1" --strategies rw,sendfile --cache warm \
-		--samples 1000 --budget 2 --dir "$2" --out "$3" --quiet \
-		>"$T/stdout" 2>"$T/stderr" &
+		--samples 1000 --budget 2 --no-limits --dir "$2" --out "$3" \
+		--quiet >"$T/stdout" 2>"$T/stderr" &
 	sweep=$!
 	PIDS+=("$sweep")
 	while kill -0 "$sweep" 2>/dev/null &&

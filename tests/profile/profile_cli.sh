@@ -9,7 +9,7 @@ set -u
 
 mkdir "$T/dir"
 "$IOBENCH" profile --sizes 1M --strategies rw --buffers 128K --cache warm \
-	--samples 6 --budget 2 --dir "$T/dir" --out "$T/out" --quiet \
+	--samples 6 --budget 2 --no-limits --dir "$T/dir" --out "$T/out" --quiet \
 	>"$T/stdout" 2>"$T/stderr"
 rc=$?
 [ "$rc" -eq 0 ] || { cat "$T/stderr" >&2; fail "exit $rc, expected 0"; }

@@ -27,7 +27,7 @@ print("" if s["usable"] else s["reason"])' "$strategy") ||
 "$IOBENCH" sweep --reference none --sizes 4K,256K \
 	--strategies "$strategy,rw" --buffers 64K --cache warm \
 	--threads 1,2 --parallel ranges \
-	--samples 6 --budget 2 --dir "$T/dir" --out "$T/out" --quiet \
+	--samples 6 --budget 2 --no-limits --dir "$T/dir" --out "$T/out" --quiet \
 	>"$T/stdout" 2>"$T/stderr"
 rc=$?
 [ "$rc" -eq 0 ] || { cat "$T/stderr" >&2; die "sweep: exit $rc, expected 0"; }

@@ -8,7 +8,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 mkdir "$T/dir"
-"$IOBENCH" sweep --reference none \
+"$IOBENCH" sweep --reference none --no-limits \
 	--sizes 0,4097 --strategies rw,copy_file_range,io_uring \
 	--buffers 4K,64K --qd 1,8 --direct both --cache warm --sync none,end \
 	--samples 6 --budget 0.2 --dir "$T/dir" --out "$T/out" --quiet \

@@ -10,7 +10,7 @@ set -u
 : "${SOURCE_ROOT:?SOURCE_ROOT must name the source tree}"
 
 mkdir "$T/dir"
-"$IOBENCH" sweep --reference none \
+"$IOBENCH" sweep --reference none --no-limits \
 	--sizes 4K,1M --strategies rw,copy_file_range,mmap \
 	--cache warm,cold --samples 6 --budget 2 --dir "$T/dir" \
 	--out "$T/out" --quiet --save-baseline small >"$T/stdout" 2>"$T/stderr"

@@ -59,7 +59,7 @@ touch "$T/stamp"
 # a FIFO followed would block the sweep: the timeout turns that into a
 # failure instead of a hung test
 timeout 150 "$IOBENCH" sweep --source "$S" --strategies rw,copy_file_range \
-	--cache warm,cold --samples 6 --budget 2 --dir "$T/dir" \
+	--cache warm,cold --samples 6 --budget 2 --no-limits --dir "$T/dir" \
 	--out "$T/out" >"$T/stdout" 2>"$T/stderr"
 rc=$?
 [ "$rc" -eq 0 ] || { cat "$T/stderr" >&2; fail "exit $rc, expected 0"; }
@@ -174,7 +174,7 @@ cmp -s "$T/hashes-before" "$T/hashes-after" || fail "the tree's content changed"
 ) &
 watcher=$!
 "$IOBENCH" sweep --source "$S" --strategies rw --reference none \
-	--cache warm,cold \
+	--cache warm,cold --no-limits \
 	--samples 6 --budget 1 --dir "$T/dir" --out "$T/out2" \
 	>"$T/stdout" 2>"$T/stderr"
 rc=$?

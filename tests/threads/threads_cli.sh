@@ -26,7 +26,7 @@ expect_bad "--prealloc: 'zero'" --prealloc zero
 "$IOBENCH" sweep -q --sizes 1M --strategies rw,copy_file_range \
 	--threads 1,2 --parallel files,ranges --pin compact \
 	--prealloc fallocate --cache warm --samples 6 --budget 0.5 \
-	--dir "$T/dir" --out "$T/out" >"$T/stdout" 2>"$T/stderr"
+	--no-limits --dir "$T/dir" --out "$T/out" >"$T/stdout" 2>"$T/stderr"
 rc=$?
 [ "$rc" -eq 0 ] || { cat "$T/stderr" >&2; die "threaded sweep: exit $rc"; }
 run=$(ls -d "$T"/out/2*) || die "no run directory"
