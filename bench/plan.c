@@ -214,7 +214,7 @@ int bench_print_plan(const struct run *run, FILE *f)
 	fprintf(f, "\n%zu cells (%zu to run, %zu skipped); estimated duration "
 		"~%s%s\n", run->n_cells, run->n_cells - skipped, skipped,
 		fmt_duration(runner_estimate_seconds(run), dur, sizeof(dur)),
-		run->request.limits ? " (+ 5-8 s measuring limits)" : "");
+		run->request.limits ? " (+ 5-20 s measuring limits)" : "");
 	print_expected_rounds(run, f);
 	fprintf(f, "dry run: nothing was run or created\n");
 	free(rows);

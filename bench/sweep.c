@@ -353,13 +353,22 @@ static int sweep_run(struct run *run, const struct pipeline_opts *po)
 	/* the summary and OUT/<run-id>/report.md on stdout; a failed
 	 * write to stdout is main()'s */
 	ret = pipeline_finish(run, po, ret == -EINTR, &written);
-	/* the whole run, planning to the files written, against the plan */
-	if (!po->quiet)
+	/* the whole run, planning to the files written, against the plan
+	 * (which starts once the limits are measured) */
+	if (!po->quiet) {
+		char lim[FMT_LEN];
+
 		fprintf(stderr, "done: %zu cells, %zu samples; took %s "
-			"(%.0f s; planned ~%s)\n", run->n_cells, pc.samples,
+			"(%.0f s; planned ~%s", run->n_cells, pc.samples,
 			fmt_duration(clock_now() - t0, took, sizeof(took)),
 			clock_now() - t0,
 			fmt_duration(est, planned, sizeof(planned)));
+		if (run->limits.seconds > 0)
+			fprintf(stderr, " after the limits' %s",
+				fmt_duration(run->limits.seconds, lim,
+					     sizeof(lim)));
+		fputs(")\n", stderr);
+	}
 	return ret;
 }
 

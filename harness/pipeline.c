@@ -581,11 +581,26 @@ int pipeline_prepare(struct run *run, bool quiet)
 	}
 	/* the machine's own ceilings, for the report (machine_limits.h);
 	 * a stop while measuring them reaches the runner, which stops too;
-	 * with several targets, each target's */
-	if (run->request.limits && (limits_measure(run) == -ENOMEM ||
-				    targets_measure_limits(run) == -ENOMEM)) {
-		msg_error("sweep: measuring limits: %s", strerror(ENOMEM));
-		return EXIT_RUNTIME;
+	 * with several targets, each target's. They take seconds before
+	 * the plan is printed (15 s on a VM whose fresh pages are slow),
+	 * so the wait is announced. */
+	if (run->request.limits) {
+		double t0 = clock_now();
+
+		if (!quiet)
+			fprintf(stderr, "limits: measuring the ceilings of "
+				"%s first (--no-limits skips them)\n",
+				targets_count(&run->request) > 1 ?
+					"each --dir" :
+					run->request.dir ? run->request.dir :
+							   ".");
+		if (limits_measure(run) == -ENOMEM ||
+		    targets_measure_limits(run) == -ENOMEM) {
+			msg_error("sweep: measuring limits: %s",
+				  strerror(ENOMEM));
+			return EXIT_RUNTIME;
+		}
+		run->limits.seconds = clock_now() - t0;
 	}
 	if (env_ext4_without_journal(run->request.dir))
 		results_add_warning(run, "%s is ext4 without a journal: it "

@@ -121,6 +121,7 @@ struct run_limits {
 	uint64_t sus_bytes;
 	double sus_burst_mib_s, sus_mib_s;
 	char *sustained_why;
+	double seconds;			/* measuring them took (not stored) */
 };
 
 /* sweep --dir A,B: one directory the plan was measured on, and its

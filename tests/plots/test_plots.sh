@@ -28,10 +28,18 @@ grep -q "unknown tool 'cpio'" "$T/err" || die "no clear error: $(cat "$T/err")"
 # ---- a small sweep with limits and every reference tool ----
 "$IOBENCH" sweep --sizes 64K,1M --strategies rw,copy_file_range \
 	--cache warm,cold --samples 6 --budget 1 --dir "$T/dir" \
-	--out "$T/out" --quiet --reference cp,dd,rsync \
+	--out "$T/out" --reference cp,dd,rsync \
 	>"$T/stdout" 2>"$T/stderr"
 rc=$?
 [ "$rc" -eq 0 ] || { cat "$T/stderr" >&2; die "sweep exit $rc"; }
+# the seconds the limits take are said before the plan, and counted
+grep -qxF "limits: measuring the ceilings of $T/dir first (--no-limits skips them)" \
+	"$T/stderr" || fail "no limits line before the plan: $(head -n 3 "$T/stderr")"
+[ "$(grep -n -m1 '^limits: ' "$T/stderr" | cut -d: -f1)" = 1 ] &&
+	grep -q '^planned: ' "$T/stderr" ||
+	fail "the limits line is not the first, before the plan: $(head -n 3 "$T/stderr")"
+grep -Eq '^done: .* after the limits. [0-9.]+ (s|ms)\)$' "$T/stderr" ||
+	fail "the last line does not give the limits' time: $(tail -n 1 "$T/stderr")"
 run=$T/out/$(readlink "$T/out/latest")
 [ -f "$run/report.md" ] || die "no report.md in $run"
 
