@@ -24,6 +24,12 @@
 #include "signals.h"
 #include "verbs.h"
 
+/* A/A pairs by default: a cell's own floor needs 2 (calibration.h), and
+ * floors from one pair flagged 2-7 of 297 cells over 9 A/A pairs of
+ * `iobench quick` on the development VM (three calibrations, each of
+ * one pair), from three 1 of 297 (README, noise floors) */
+#define CALIBRATE_DEFAULT_PAIRS 3u
+
 static volatile sig_atomic_t stop_signal;
 
 static void on_stop(int sig)
@@ -40,7 +46,7 @@ static void usage(FILE *f)
 "\n"
 "Measures this host's run-to-run noise: the sweep (the preset's options,\n"
 "then the SWEEP OPTIONS; default the quick preset) runs twice back to back\n"
-"with this binary - an A/A, per --runs pair (default 1) - and each cell's\n"
+"with this binary - an A/A, per --runs pair (default 3) - and each cell's\n"
 "change of the median time between the two runs is noise, taken as\n"
 "compare takes it: net of the median change of its size's cells (the\n"
 "shift common to the size, at least 4 cells of one kind and threads).\n"
@@ -61,8 +67,8 @@ static void usage(FILE *f)
 "iobench compare REF, which measures both builds interleaved.\n"
 "\n"
 "options:\n"
-"      --runs PAIRS       A/A pairs, 1-20 (default 1); more pairs, a\n"
-"                         steadier floor\n"
+"      --runs PAIRS       A/A pairs, 1-20 (default 3: a cell's own floor\n"
+"                         needs 2); more pairs, a steadier floor\n"
 "      --preset NAME      quick (default), full, or none (sweep's own)\n"
 "      --from DIR         no measuring: judge again the passes an earlier\n"
 "                         calibrate kept in DIR (RESULTS/calibrate-ID), as\n"
@@ -296,7 +302,7 @@ static int store(const struct calibrate_request *rq,
 
 int cmd_calibrate(int argc, char **argv)
 {
-	struct calibrate_request rq = { .pairs = 1, .preset = "quick",
+	struct calibrate_request rq = { .pairs = CALIBRATE_DEFAULT_PAIRS, .preset = "quick",
 					.results = "results" };
 	struct calibration cal = { 0 };
 	char **own = NULL, **sweep = NULL, **args = NULL;

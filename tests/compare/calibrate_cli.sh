@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# iobench calibrate end to end on a small sweep: one A/A pair, stored as
-# RESULTS/baselines/calibration.json with the changes net of their size's
-# shift (net_of_shift, one change per cell, the size's changes centred
-# on 0 when it has 4 cells or more) and the size's shift, the passes
+# iobench calibrate end to end on a small sweep: one A/A pair (three by
+# default), stored as RESULTS/baselines/calibration.json with the changes
+# net of their size's shift (net_of_shift, one change per cell, the
+# size's changes centred on 0 when it has 4 cells or more) and the
+# size's shift, the passes
 # kept; then compare of two single runs from this host applies it and
 # says so in compare.md, and a single sweep into that results tree states
 # the run-to-run band (another host's calibration: none, and a warning).
@@ -35,6 +36,21 @@ PY
 [ "$(ls -d "$T"/res/calibrate-*/passes/0[12] | wc -l)" -eq 2 ] ||
 	fail "the two passes are not kept: $(ls -R "$T/res")"
 pass "calibrate: one pair, net of the size's shift, stored"
+
+# without --runs, three pairs: each cell gets changes enough (2 or more)
+# for a floor of its own
+"$IOBENCH" calibrate --preset none --results "$T/res3" -q "${S[@]}" \
+	>/dev/null 2>"$T/err" || die "calibrate (default pairs): exit $?: $(cat "$T/err")"
+/usr/bin/python3 - "$T/res3/baselines/calibration.json" <<'PY' ||
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["pairs"] == 3, d["pairs"]
+assert d["cells"] and all(len(c["changes_log"]) == 3 for c in d["cells"]), d["cells"]
+PY
+	fail "calibrate without --runs: not three pairs"
+[ "$(ls -d "$T"/res3/calibrate-*/passes/0[1-6] | wc -l)" -eq 6 ] ||
+	fail "calibrate without --runs: not six passes kept"
+[ "$fails" -eq 0 ] && pass "calibrate without --runs: three pairs"
 
 # --from: the kept passes judged again, nothing measured; the same binary
 # stores the same floor, and each cell's changes under its key
