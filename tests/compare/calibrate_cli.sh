@@ -4,10 +4,10 @@
 # default), stored as RESULTS/baselines/calibration.json with the changes
 # net of their size's shift (net_of_shift, one change per cell, the
 # size's changes centred on 0 when it has 4 cells or more) and the
-# size's shift, the passes
-# kept; then compare of two single runs from this host applies it and
-# says so in compare.md, and a single sweep into that results tree states
-# the run-to-run band (another host's calibration: none, and a warning).
+# size's shift, the passes kept; then compare of two single runs from
+# this host applies it and says so in compare.md, and a single sweep
+# into that results tree states the run-to-run band (another host's
+# calibration: none, and a warning).
 . "$(dirname "$0")/../lib.sh"
 mkdir -p "$T/dir"
 S=(--sizes 64K --strategies rw,stdio,sendfile,copy_file_range --cache warm
