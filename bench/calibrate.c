@@ -302,7 +302,8 @@ static int store(const struct calibrate_request *rq,
 
 int cmd_calibrate(int argc, char **argv)
 {
-	struct calibrate_request rq = { .pairs = CALIBRATE_DEFAULT_PAIRS, .preset = "quick",
+	struct calibrate_request rq = { .pairs = CALIBRATE_DEFAULT_PAIRS,
+					.preset = "quick",
 					.results = "results" };
 	struct calibration cal = { 0 };
 	char **own = NULL, **sweep = NULL, **args = NULL;
