@@ -131,7 +131,8 @@ bool compare_failed(const struct comparison *cmp)
 		if ((cmp->opts.fail_on & compare_fail_bit(m)) &&
 		    cmp->metric_regressed[m])
 			return true;
-	return false;
+	return (cmp->opts.fail_on & compare_fail_bit(METRIC_TIME)) &&
+	       cmp->n_across_regressed;
 }
 
 static int one_ignored(const char *name, void *p)
@@ -448,17 +449,24 @@ out_free:
 	return ret;
 }
 
-/* The floors of the cells with one run per side: family-wise over them,
- * each widened by its size's shift (calibration_shift_floor()). Returns
- * how many there are. */
-static size_t apply_floors(struct comparison *cmp)
+/* The floors of the cells with one run per side: family-wise over them
+ * and the variants judged across sizes (their count into *family), each
+ * widened by its size's shift (calibration_shift_floor()). 0 or
+ * -ENOMEM. */
+static int apply_floors(struct comparison *cmp, size_t *family)
 {
-	size_t m = 0;
+	size_t m = 0, variants;
 	char key[256];
+	int ret = compare_across_count(cmp, &variants);
 
+	if (ret)
+		return ret;
 	for (size_t i = 0; i < cmp->n_cells; i++)
 		m += cmp->cells[i].verdict != VERDICT_NO_DATA &&
 		     !compare_across_runs(&cmp->cells[i]);
+	/* the variants judged across their sizes are of the family too */
+	m += m ? variants : 0;
+	cmp->family = *family = m;
 	for (size_t i = 0; i < cmp->n_cells; i++) {
 		struct compare_cell *cc = &cmp->cells[i];
 
@@ -474,7 +482,7 @@ static size_t apply_floors(struct comparison *cmp)
 				cc->floor, cc->shift, m, cmp->opts.alpha);
 		cmp->n_floored += cc->floor > 0;
 	}
-	return m;
+	return 0;
 }
 
 /* [METRIC_TIME] of a cell: the time figures in the common shape. */
@@ -540,9 +548,10 @@ static int adjust_and_judge(struct comparison *cmp)
 		cmp->cells[i].p_adj = cmp->cells[i].p;
 	if (!ret && o->holm)
 		ret = holm_metric(cmp, METRIC_TIME);
+	if (!ret)
+		ret = apply_floors(cmp, &m);
 	if (ret)
 		return ret;
-	m = apply_floors(cmp);
 	for (size_t i = 0; i < cmp->n_cells; i++) {
 		struct compare_cell *cc = &cmp->cells[i];
 
@@ -553,7 +562,7 @@ static int adjust_and_judge(struct comparison *cmp)
 			cc->verdict = VERDICT_NOISE;
 			cmp->n_disturbed++;
 		}
-		apart = moved_apart(cmp, cc, m);
+		apart = cc->apart = moved_apart(cmp, cc, m);
 		if (apart && (cc->verdict == VERDICT_REGRESSED ||
 			      cc->verdict == VERDICT_IMPROVED)) {
 			cc->verdict = VERDICT_NOISE;
@@ -587,7 +596,7 @@ static int adjust_and_judge(struct comparison *cmp)
 	cmp->metric_improved[METRIC_TIME] = cmp->n_improved;
 	cmp->geomean_ratio = cmp->n_geomean ? exp(log_sum / cmp->n_geomean) :
 					      NAN;
-	return 0;
+	return compare_across(cmp);
 }
 
 static bool options_ok(const struct compare_options *o)
@@ -665,6 +674,7 @@ void compare_free(struct comparison *cmp)
 	free(cmp->only_base);
 	free(cmp->only_new);
 	free(cmp->env_diffs);
+	free(cmp->across);
 	memset(cmp, 0, sizeof(*cmp));
 }
 

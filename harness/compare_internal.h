@@ -92,6 +92,15 @@ int compare_round_adjust(struct comparison *cmp);
 /* Frees a cell's adjusted samples. */
 void compare_round_free(struct compare_cell *cc);
 
+/* The variants a comparison with a calibration will judge across their
+ * sizes (compare_across.c), into *n, for the floors' family. 0 or
+ * -ENOMEM. */
+int compare_across_count(struct comparison *cmp, size_t *n);
+/* After the cells' verdicts: each variant of one run per side with
+ * floors at two sizes or more judged across them (struct
+ * compare_across) into cmp->across. 0 or -ENOMEM. */
+int compare_across(struct comparison *cmp);
+
 /* Sets each single-run cell's shift and shift_cells (compare_types.h):
  * the median log time ratio of the cells with data, one run per side,
  * of its size, kind of copy (cell_reaches_device) and threads, when they

@@ -277,12 +277,8 @@ const struct compare_cell *compare_largest_shift(const struct comparison *cmp)
 /* The cells a floor is for (one run per side), 0 with no calibration. */
 static size_t floored_cells(const struct comparison *cmp)
 {
-	size_t m = 0;
-
-	for (size_t i = 0; cmp->opts.floors && i < cmp->n_cells; i++)
-		m += cmp->cells[i].verdict != VERDICT_NO_DATA &&
-		     !compare_across_runs(&cmp->cells[i]);
-	return m;
+	/* the floors' family: single-run cells and variants across sizes */
+	return cmp->opts.floors ? cmp->family : 0;
 }
 
 void compare_md_shifts(FILE *f, const struct comparison *cmp, const char *h)
@@ -394,7 +390,8 @@ void compare_md_floors(FILE *f, const struct comparison *cmp, const char *h)
 		   "it covers, so a change beyond it needs the within-run "
 		   "test at alpha, not Holm-adjusted. The smallest change "
 		   "this machine can "
-		   "detect, per size and kind of copy (%zu cells compared; "
+		   "detect, per size and kind of copy (family of %zu: cells "
+		   "compared and variants across sizes; "
 		   "device: O_DIRECT, cold or --sync end):\n\n| size | "
 		   "copies | changes calibrated | A/A SD | floor |\n"
 		   "|---|---|--:|--:|--:|\n",

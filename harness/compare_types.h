@@ -170,6 +170,8 @@ struct compare_cell {
 	 * each over its round's effect (compare_round_adjust()), kept here
 	 * (owned; compare_free() frees them) for the test net of the shift */
 	bool round_adjusted;
+	/* its group moved apart (COMPARE_APART): its time not judged */
+	bool apart;
 	double *adj_base, *adj_new;
 	size_t n_adj_base, n_adj_new;
 	/* the other figures; [METRIC_TIME] mirrors the fields above */
@@ -187,6 +189,25 @@ static inline bool compare_across_runs(const struct compare_cell *cc)
 struct compare_env_diff {
 	const char *field;		/* "kernel", "fs_type", ... */
 	const char *base, *new;		/* borrowed from the runs */
+};
+
+/*
+ * One variant's time changes across its sizes (compare_across()): with
+ * one run per side and a calibrated floor, the cells of one strategy,
+ * tunables, cache, sync and threads at two sizes or more. Each cell's
+ * change net of its size's shift, weighted by 1 / its A/A variance
+ * (sigma = its floor / z), gives the variant's change; z is that change
+ * over its standard error, judged against the family-wise z of the
+ * floors (cells and variants together).
+ */
+struct compare_across {
+	const struct compare_cell *first;	/* its first cell */
+	size_t cells;
+	double change, lo, hi;	/* exp(mean log change) - 1, family CI */
+	double z;
+	/* SAME below the floors' z, NOISE beyond it but inside the
+	 * threshold, else REGRESSED or IMPROVED */
+	enum compare_verdict verdict;
 };
 
 struct comparison {
@@ -222,6 +243,12 @@ struct comparison {
 	size_t n_apart;
 	double apart_spread;
 	uint64_t apart_size;
+	/* the floors' family: single-run cells plus variants across sizes
+	 * (0: no floor applies) */
+	size_t family;
+	/* variants judged across their sizes (compare_across()) */
+	struct compare_across *across;
+	size_t n_across, n_across_regressed, n_across_improved;
 };
 
 /* Cells a and b share a shift (compare_size_shifts()): size, kind of

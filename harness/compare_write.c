@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
 #include <jansson.h>
 
 #include "calibration.h"
@@ -33,6 +34,81 @@ static const char *verdict_label(enum compare_verdict v)
 		break;
 	}
 	return "no data";
+}
+
+/* A variant's name: its first cell's key without the size. */
+static const char *across_name(const struct compare_across *a, char *out,
+			       size_t len)
+{
+	char *sp, *end;
+
+	cell_key(a->first->base, out, len);
+	sp = strchr(out, ' ');
+	end = sp ? strchr(sp + 1, ' ') : NULL;
+	if (end)
+		memmove(sp, end, strlen(end) + 1);
+	else if (sp)
+		*sp = '\0';
+	return out;
+}
+
+/* compare.md's variants judged across their sizes (compare_across.c). */
+static void md_across(FILE *f, const struct comparison *cmp, const char *h)
+{
+	char key[256];
+
+	if (!cmp->n_across)
+		return;
+	fprintf(f, "\n%s Across sizes\n\nWith one run per side, a change "
+		   "to a strategy's code moves it at every size, while "
+		   "the noise of its cells at different sizes is close to "
+		   "independent: each variant measured at two sizes or "
+		   "more is also judged on all of them together. Its "
+		   "change is the mean of its cells' changes net of their "
+		   "sizes' shifts, each weighted by 1 / its A/A variance "
+		   "(sigma = its floor / z); z is that mean over its "
+		   "standard error, against the floors' z (%.2f, "
+		   "family-wise over %zu cells and variants); the "
+		   "interval is mean ± that z × the standard error. A "
+		   "variant beyond it and beyond ±%g%% is regressed or "
+		   "improved, and a regression fails the comparison like "
+		   "a cell's.\n\n| variant | sizes | change | interval | z | "
+		   "verdict |\n|---|--:|--:|--:|--:|---|\n", h,
+		gsl_cdf_ugaussian_Qinv(cmp->opts.alpha /
+				       (2.0 * (double)cmp->family)),
+		cmp->family, 100 * cmp->opts.threshold);
+	for (size_t i = 0; i < cmp->n_across; i++) {
+		const struct compare_across *a = &cmp->across[i];
+
+		fprintf(f, "| `%s` | %zu | %+.1f%% | [%+.1f%%, %+.1f%%] | "
+			   "%+.1f | %s |\n",
+			across_name(a, key, sizeof(key)), a->cells,
+			100 * a->change, 100 * a->lo, 100 * a->hi, a->z,
+			verdict_label(a->verdict));
+	}
+}
+
+/* compare.json's "across_sizes". */
+static json_t *json_across(const struct comparison *cmp)
+{
+	json_t *arr = json_array();
+	char key[256];
+
+	for (size_t i = 0; arr && i < cmp->n_across; i++) {
+		const struct compare_across *a = &cmp->across[i];
+
+		json_array_append_new(arr, json_pack(
+			"{s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:s}",
+			"variant", across_name(a, key, sizeof(key)),
+			"strategy", a->first->base->strategy,
+			"cells", (json_int_t)a->cells,
+			"change", json_num(a->change),
+			"change_lo", json_num(a->lo),
+			"change_hi", json_num(a->hi),
+			"z", json_num(a->z),
+			"verdict", compare_verdict_name(a->verdict)));
+	}
+	return arr;
 }
 
 static void md_side(FILE *f, const char *what, const char *label,
@@ -237,6 +313,7 @@ char *compare_markdown(const struct comparison *cmp,
 	compare_md_figures(f, cmp, s, h2);
 	compare_md_floors(f, cmp, h2);
 	compare_md_shifts(f, cmp, h2);
+	md_across(f, cmp, h2);
 	report_memory_table(f, NULL, cmp, s->title ? "### Memory" : "## Memory");
 
 	fprintf(f, "\n%s Details\n\n| strategy | size | tunables | cache | sync | base "
@@ -486,11 +563,35 @@ char *compare_json(const struct comparison *cmp,
 				      (json_int_t)cmp->n_apart, "size",
 				      (json_int_t)cmp->apart_size, "spread",
 				      expm1(cmp->apart_spread)) : json_null());
+	json_object_set_new(root, "across_sizes", json_across(cmp));
 	json_object_set_new(root, "fail_on", json_fail_on(cmp->opts.fail_on));
 	json_object_set_new(root, "figures", json_figure_counts(cmp));
 	doc = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
 	json_decref(root);
 	return doc;
+}
+
+/* The summary's variants regressed or improved across their sizes:
+ * "; across sizes: rw regressed +16%". Returns the new used. */
+static size_t across_summary(const struct comparison *cmp, char *buf,
+			     size_t len, size_t used)
+{
+	const char *sep = "; across sizes: ";
+
+	for (size_t i = 0; i < cmp->n_across && used < len; i++) {
+		const struct compare_across *a = &cmp->across[i];
+		char key[256];
+
+		if (a->verdict != VERDICT_REGRESSED &&
+		    a->verdict != VERDICT_IMPROVED)
+			continue;
+		used += snprintf(buf + used, len - used, "%s`%s` %s %+.0f%%",
+				 sep, across_name(a, key, sizeof(key)),
+				 compare_verdict_name(a->verdict),
+				 100 * a->change);
+		sep = ", ";
+	}
+	return used;
 }
 
 void compare_summary(const struct comparison *cmp, char *buf, size_t len)
@@ -510,9 +611,10 @@ void compare_summary(const struct comparison *cmp, char *buf, size_t len)
 	if (!compare_tested(cmp))
 		used = snprintf(buf, len, "Nothing compared: no matched cell "
 				"has samples on both sides");
-	else if (!cmp->n_regressed && !cmp->n_improved)
+	else if (!cmp->n_regressed && !cmp->n_improved &&
+		 !cmp->n_across_regressed && !cmp->n_across_improved)
 		used = snprintf(buf, len, "No regressions detected");
-	else if (!cmp->n_regressed)
+	else if (!cmp->n_regressed && !cmp->n_across_regressed)
 		used = snprintf(buf, len, "No regressions detected, %zu "
 				"improvement%s", cmp->n_improved,
 				cmp->n_improved == 1 ? "" : "s");
@@ -522,6 +624,7 @@ void compare_summary(const struct comparison *cmp, char *buf, size_t len)
 				cmp->n_regressed == 1 ? "" : "s",
 				cmp->n_improved,
 				cmp->n_improved == 1 ? "" : "s");
+	used = across_summary(cmp, buf, len, used);
 	if (cmp->n_disturbed && used < len)
 		used += snprintf(buf + used, len - used,
 				 "; %zu time change%s not judged: %s",
