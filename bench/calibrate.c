@@ -243,15 +243,17 @@ static int pairs_from(const char *from, struct calibration *cal)
 
 static void print_floors(const struct calibration *cal, const char *path)
 {
-	size_t m = 0;
+	size_t m = 0, v = calibration_variants(cal);
 
 	for (size_t k = 0; k < cal->n_sizes; k++)
 		m += cal->sizes[k].n / (cal->pairs ? cal->pairs : 1);
 	printf("noise floor of %s (%zu A/A pair%s), stored in %s:\n\n"
 	       "| size | copies | changes | A/A SD | largest | floor (%zu "
-	       "cells compared) |\n|---|---|--:|--:|--:|--:|\n",
+	       "cells and %zu variants across sizes compared) |\n"
+	       "|---|---|--:|--:|--:|--:|\n",
 	       cal->hostname ? cal->hostname : "this host", cal->pairs,
-	       cal->pairs == 1 ? "" : "s", path, m);
+	       cal->pairs == 1 ? "" : "s", path, m, v);
+	m += v;
 	for (size_t k = 0; k < cal->n_sizes; k++) {
 		const struct calibration_size *z = &cal->sizes[k];
 		char size[FMT_LEN];

@@ -235,6 +235,39 @@ double calibration_floor(const struct calibration *cal, uint64_t size,
 		   0;
 }
 
+/* Whether keys a and b ("STRATEGY SIZE REST", cell_key()) differ only in
+ * their size. */
+static bool same_but_size(const char *a, const char *b)
+{
+	const char *sa = strchr(a, ' '), *sb = strchr(b, ' ');
+	const char *ra = sa ? strchr(sa + 1, ' ') : NULL;
+	const char *rb = sb ? strchr(sb + 1, ' ') : NULL;
+
+	return sa && sb && ra && rb && sa - a == sb - b &&
+	       !strncmp(a, b, (size_t)(sa - a)) && !strcmp(ra, rb) &&
+	       strcmp(a, b);
+}
+
+size_t calibration_variants(const struct calibration *cal)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; cal && i < cal->n_cells; i++) {
+		bool first = true, more = false;
+
+		/* counted at its first cell that has another size */
+		for (size_t j = 0; j < cal->n_cells; j++) {
+			if (!same_but_size(cal->cells[i].key,
+					   cal->cells[j].key))
+				continue;
+			more = true;
+			first = first && j > i;
+		}
+		n += more && first;
+	}
+	return n;
+}
+
 double calibration_cell_sigma(const struct calibration *cal, const char *key)
 {
 	for (size_t i = 0; cal && key && i < cal->n_cells; i++) {

@@ -162,6 +162,10 @@ double calibration_shift_floor(double floor, double shift, size_t m,
 double calibration_run_band(const struct calibration *cal, uint64_t size,
 			    bool device, const char *key, size_t m,
 			    double alpha);
+/* How many variants (a cell's key without its size) the calibration has
+ * at two sizes or more: those compare also judges across their sizes,
+ * and of the floors' family with the cells. */
+size_t calibration_variants(const struct calibration *cal);
 /* A cell's RMS change, 0 when it has fewer than CALIBRATION_CELL_MIN. */
 double calibration_cell_sigma(const struct calibration *cal, const char *key);
 /* The sigma calibration_floor() uses for an entry. */

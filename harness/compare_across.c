@@ -54,8 +54,16 @@ static bool calibrated(const struct comparison *cmp,
 				 cmp->opts.alpha) > 0;
 }
 
-/* Whether cc takes part: before the floors (judged false), its size is
- * calibrated; after, it has a floor and its time change was judged. */
+/*
+ * Whether cc takes part. Counted into the floors' family (judged false):
+ * one run per side, its size calibrated - as calibrate counts them
+ * (calibration_variants()). Judged: it has a floor, its time change was
+ * judged, and net of its size's shift: the independence above is of
+ * changes net of it. A cell without one, such as the two O_DIRECT
+ * strategies of `quick` at each size, carries the run's level, which
+ * moves all sizes together: an A/A pair whose 4K had moved +47% as a
+ * whole had odirect and libaio "regressed" +38% and +48% across sizes.
+ */
 static bool takes_part(const struct comparison *cmp,
 		       const struct compare_cell *cc, bool judged)
 {
@@ -63,7 +71,7 @@ static bool takes_part(const struct comparison *cmp,
 		return false;
 	if (!judged)
 		return calibrated(cmp, cc);
-	return cc->floor > 0 && !cc->apart;
+	return cc->floor > 0 && !cc->apart && cc->shift_cells;
 }
 
 /* Calls each(cmp, idx, n, ctx) for each variant of two cells or more that

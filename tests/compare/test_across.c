@@ -4,7 +4,7 @@
  * and a calibrated floor, a strategy 10% slower at each of three sizes -
  * inside every cell's floor - is regressed across them and fails the
  * comparison; at one size only, it is not; without a calibration nothing
- * is judged across sizes.
+ * is judged across sizes, nor where a size has no shift.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -154,11 +154,76 @@ static void test_slower_once(void **state)
 	calibration_free(&cal);
 }
 
+/* Cells without a shift (3 of a size, below COMPARE_SHIFT_MIN_CELLS)
+ * carry the run's level, which moves all sizes together: no variant of
+ * them is judged across sizes. */
+static void test_no_shift_no_across(void **state)
+{
+	struct calibration cal = { 0 };
+	struct compare_options o;
+	struct comparison cmp;
+	struct run b, n;
+
+	(void)state;
+	calibrated(&cal);
+	fixture_run(&b, "base");
+	fixture_run(&n, "new");
+	for (int s = 0; s < 3; s++)
+		for (size_t i = 3; i < 6; i++) {
+			fixture_add_cell(&b, fixture_six[i], sizes[s], 131072,
+					 fixture_tight, 10, 1);
+			fixture_add_cell(&n, fixture_six[i], sizes[s], 131072,
+					 fixture_tight, 10,
+					 i == 5 ? 1.10 : 1);
+		}
+	compare_default_options(&o);
+	o.floors = &cal;
+	assert_int_equal(compare_runs(&b, &n, &o, &cmp), 0);
+	/* counted in the family (as calibrate counts them), not judged */
+	assert_int_equal(cmp.family, 9 + 3);
+	assert_int_equal(cmp.n_across, 0);
+	assert_false(compare_failed(&cmp));
+	compare_free(&cmp);
+	results_free(&b);
+	results_free(&n);
+	calibration_free(&cal);
+}
+
+/* The variants a calibration has at two sizes or more: what calibrate
+ * counts into the floors' family beside the cells. */
+static void test_calibration_variants(void **state)
+{
+	static const char *const keys[] = {
+		"rw 4K buffer=128K warm sync=none random",
+		"rw 1M buffer=128K warm sync=none random",
+		"rw 64M buffer=128K warm sync=none random",
+		"rw 1M buffer=1M warm sync=none random",
+		"sendfile 4K warm sync=none random",
+		"stdio 4K buffer=128K warm sync=none random",
+		"sendfile 1M cold sync=none random",
+		"splice 4K buffer=128K warm sync=none random",
+		"splice 1M buffer=128K warm sync=none random",
+	};
+	struct calibration cal = { 0 };
+
+	(void)state;
+	assert_int_equal(calibration_variants(&cal), 0);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		assert_int_equal(calibration_add_cell_change(&cal, keys[i],
+							     0.01), 0);
+	/* rw at 128K (three sizes) and splice: not rw's 1M buffer, not
+	 * sendfile warm and cold, not stdio */
+	assert_int_equal(calibration_variants(&cal), 2);
+	calibration_free(&cal);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_slower_everywhere),
 		cmocka_unit_test(test_slower_once),
+		cmocka_unit_test(test_no_shift_no_across),
+		cmocka_unit_test(test_calibration_variants),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
