@@ -235,17 +235,24 @@ double calibration_floor(const struct calibration *cal, uint64_t size,
 		   0;
 }
 
-/* Whether keys a and b ("STRATEGY SIZE REST", cell_key()) differ only in
- * their size. */
+char *calibration_variant_key(const char *key, char *out, size_t len)
+{
+	const char *sp = strchr(key, ' ');
+	const char *rest = sp ? strchr(sp + 1, ' ') : NULL;
+
+	snprintf(out, len, "%.*s%s", (int)(sp ? sp - key : (long)strlen(key)),
+		 key, rest ? rest : "");
+	return out;
+}
+
+/* Whether keys a and b differ only in their size. */
 static bool same_but_size(const char *a, const char *b)
 {
-	const char *sa = strchr(a, ' '), *sb = strchr(b, ' ');
-	const char *ra = sa ? strchr(sa + 1, ' ') : NULL;
-	const char *rb = sb ? strchr(sb + 1, ' ') : NULL;
+	char va[256], vb[256];
 
-	return sa && sb && ra && rb && sa - a == sb - b &&
-	       !strncmp(a, b, (size_t)(sa - a)) && !strcmp(ra, rb) &&
-	       strcmp(a, b);
+	return strcmp(a, b) &&
+	       !strcmp(calibration_variant_key(a, va, sizeof(va)),
+		       calibration_variant_key(b, vb, sizeof(vb)));
 }
 
 size_t calibration_variants(const struct calibration *cal)

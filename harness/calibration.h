@@ -162,6 +162,9 @@ double calibration_shift_floor(double floor, double shift, size_t m,
 double calibration_run_band(const struct calibration *cal, uint64_t size,
 			    bool device, const char *key, size_t m,
 			    double alpha);
+/* A variant's name: cell_key() KEY without its size (the second word),
+ * into out (at most len bytes). Returns out. */
+char *calibration_variant_key(const char *key, char *out, size_t len);
 /* How many variants (a cell's key without its size) the calibration has
  * at two sizes or more: those compare also judges across their sizes,
  * and of the floors' family with the cells. */

@@ -450,10 +450,10 @@ out_free:
 }
 
 /* The floors of the cells with one run per side: family-wise over them
- * and the variants judged across sizes (their count into *family), each
- * widened by its size's shift (calibration_shift_floor()). 0 or
+ * and the variants judged across sizes (their count into cmp->family),
+ * each widened by its size's shift (calibration_shift_floor()). 0 or
  * -ENOMEM. */
-static int apply_floors(struct comparison *cmp, size_t *family)
+static int apply_floors(struct comparison *cmp)
 {
 	size_t m = 0, variants;
 	char key[256];
@@ -466,7 +466,7 @@ static int apply_floors(struct comparison *cmp, size_t *family)
 		     !compare_across_runs(&cmp->cells[i]);
 	/* the variants judged across their sizes are of the family too */
 	m += m ? variants : 0;
-	cmp->family = *family = m;
+	cmp->family = m;
 	for (size_t i = 0; i < cmp->n_cells; i++) {
 		struct compare_cell *cc = &cmp->cells[i];
 
@@ -549,9 +549,10 @@ static int adjust_and_judge(struct comparison *cmp)
 	if (!ret && o->holm)
 		ret = holm_metric(cmp, METRIC_TIME);
 	if (!ret)
-		ret = apply_floors(cmp, &m);
+		ret = apply_floors(cmp);
 	if (ret)
 		return ret;
+	m = cmp->family;
 	for (size_t i = 0; i < cmp->n_cells; i++) {
 		struct compare_cell *cc = &cmp->cells[i];
 

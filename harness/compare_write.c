@@ -40,16 +40,10 @@ static const char *verdict_label(enum compare_verdict v)
 static const char *across_name(const struct compare_across *a, char *out,
 			       size_t len)
 {
-	char *sp, *end;
+	char key[256];
 
-	cell_key(a->first->base, out, len);
-	sp = strchr(out, ' ');
-	end = sp ? strchr(sp + 1, ' ') : NULL;
-	if (end)
-		memmove(sp, end, strlen(end) + 1);
-	else if (sp)
-		*sp = '\0';
-	return out;
+	return calibration_variant_key(cell_key(a->first->base, key,
+						sizeof(key)), out, len);
 }
 
 /* compare.md's variants judged across their sizes (compare_across.c). */

@@ -51,6 +51,13 @@ static void runs(struct run *b, struct run *n, double factor, unsigned at)
 		}
 }
 
+static void done(struct comparison *cmp, struct run *b, struct run *n)
+{
+	compare_free(cmp);
+	results_free(b);
+	results_free(n);
+}
+
 static const struct compare_across *splice(const struct comparison *cmp)
 {
 	for (size_t i = 0; i < cmp->n_across; i++)
@@ -103,18 +110,14 @@ static void test_slower_everywhere(void **state)
 	compare_summary(&cmp, line, sizeof(line));
 	assert_non_null(strstr(line, "across sizes: `splice buffer=128K"));
 	assert_non_null(strstr(line, "regressed +10%"));
-	compare_free(&cmp);
-	results_free(&b);
-	results_free(&n);
+	done(&cmp, &b, &n);
 
 	/* 10% faster everywhere: improved, and the gate passes */
 	runs(&b, &n, 1 / 1.10, 7);
 	assert_int_equal(compare_runs(&b, &n, &o, &cmp), 0);
 	assert_int_equal(splice(&cmp)->verdict, VERDICT_IMPROVED);
 	assert_false(compare_failed(&cmp));
-	compare_free(&cmp);
-	results_free(&b);
-	results_free(&n);
+	done(&cmp, &b, &n);
 	calibration_free(&cal);
 }
 
@@ -138,9 +141,7 @@ static void test_slower_once(void **state)
 	assert_int_equal(a->verdict, VERDICT_SAME);
 	assert_int_equal(cmp.n_regressed, 0);
 	assert_false(compare_failed(&cmp));
-	compare_free(&cmp);
-	results_free(&b);
-	results_free(&n);
+	done(&cmp, &b, &n);
 
 	/* without a calibration: the cells alone, none across sizes */
 	runs(&b, &n, 1.10, 7);
@@ -148,9 +149,7 @@ static void test_slower_once(void **state)
 	assert_int_equal(compare_runs(&b, &n, &o, &cmp), 0);
 	assert_int_equal(cmp.n_across, 0);
 	assert_int_equal(cmp.n_regressed, 3);
-	compare_free(&cmp);
-	results_free(&b);
-	results_free(&n);
+	done(&cmp, &b, &n);
 	calibration_free(&cal);
 }
 
@@ -183,9 +182,7 @@ static void test_no_shift_no_across(void **state)
 	assert_int_equal(cmp.family, 9 + 3);
 	assert_int_equal(cmp.n_across, 0);
 	assert_false(compare_failed(&cmp));
-	compare_free(&cmp);
-	results_free(&b);
-	results_free(&n);
+	done(&cmp, &b, &n);
 	calibration_free(&cal);
 }
 
