@@ -4,7 +4,8 @@
  * and a calibrated floor, a strategy 10% slower at each of three sizes -
  * inside every cell's floor - is regressed across them and fails the
  * comparison; at one size only, it is not; without a calibration nothing
- * is judged across sizes, nor where a size has no shift.
+ * is judged across sizes, nor where a size has no shift, nor a change
+ * inside the cells' own within-run spread.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -153,6 +154,49 @@ static void test_slower_once(void **state)
 	calibration_free(&cal);
 }
 
+/* Per-copy times spread over 0.5x-1.5x: a median's CI of about +-40%. */
+static const double wide[10] = { 0.5e-3, 1.5e-3, 0.7e-3, 1.3e-3, 0.9e-3,
+				 1.1e-3, 0.6e-3, 1.4e-3, 0.8e-3, 1.2e-3 };
+
+/* splice 10% slower at each size as above, but its samples spread wide
+ * in both runs: each cell is held to its within-run standard error where
+ * that is above the calibrated SD, and the 10% is not told apart. */
+static void test_wide_within(void **state)
+{
+	struct calibration cal = { 0 };
+	struct compare_options o;
+	struct comparison cmp;
+	struct run b, n;
+	const struct compare_across *a;
+
+	(void)state;
+	calibrated(&cal);
+	fixture_run(&b, "base");
+	fixture_run(&n, "new");
+	for (int s = 0; s < 3; s++)
+		for (size_t i = 0; i < 6; i++) {
+			const double *t = i == 5 ? wide : fixture_tight;
+
+			fixture_add_cell(&b, fixture_six[i], sizes[s], 131072,
+					 t, 10, 1);
+			fixture_add_cell(&n, fixture_six[i], sizes[s], 131072,
+					 t, 10, i == 5 ? 1.10 : 1);
+		}
+	compare_default_options(&o);
+	o.floors = &cal;
+	assert_int_equal(compare_runs(&b, &n, &o, &cmp), 0);
+	a = splice(&cmp);
+	assert_int_equal(a->cells, 3);
+	assert_float_equal(a->change, 0.10, 0.02);
+	/* the tight case's z was 3.67 */
+	assert_true(fabs(a->z) < 2);
+	assert_true(a->lo < 0 && a->hi > 0.2);
+	assert_int_equal(a->verdict, VERDICT_SAME);
+	assert_false(compare_failed(&cmp));
+	done(&cmp, &b, &n);
+	calibration_free(&cal);
+}
+
 /* Cells without a shift (3 of a size, below COMPARE_SHIFT_MIN_CELLS)
  * carry the run's level, which moves all sizes together: no variant of
  * them is judged across sizes. */
@@ -219,6 +263,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_slower_everywhere),
 		cmocka_unit_test(test_slower_once),
+		cmocka_unit_test(test_wide_within),
 		cmocka_unit_test(test_no_shift_no_across),
 		cmocka_unit_test(test_calibration_variants),
 	};

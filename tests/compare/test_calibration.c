@@ -407,6 +407,42 @@ static void test_net_pair(void **state)
 }
 
 /*
+ * Five strategies at 1M, moved 0.83x, 0.91x, 1x, 1.1x and 1.21x: the
+ * third is the size's median, net of the shift (its own change) exactly
+ * 0 - it says nothing of the noise, and the calibration leaves it out,
+ * of the size's changes and of its own; the shift is still recorded.
+ */
+static void test_median_left_out(void **state)
+{
+	struct calibration cal = { 0 };
+	const struct calibration_size *z;
+	struct run a, b;
+
+	(void)state;
+	fixture_run(&a, "a");
+	fixture_run(&b, "b");
+	for (int i = 0; i < 5; i++) {
+		add_busy(&a, fixture_six[i], MIB, 1, 0);
+		add_busy(&b, fixture_six[i], MIB, pow(1.1, i - 2), 0);
+	}
+	assert_int_equal(compare_calibration_pair(&cal, &a, &b), 0);
+	assert_int_equal(calibration_finish(&cal), 0);
+	z = entry(&cal, CALIBRATION_MEMORY);
+	assert_non_null(z);
+	assert_int_equal(z->n, 4);
+	for (size_t i = 0; i < z->n; i++)
+		assert_true(fabs(z->changes[i]) > 0.09);
+	assert_int_equal(z->n_shifts, 1);
+	assert_float_equal(z->shifts[0], 0, 1e-9);
+	assert_int_equal(cal.n_cells, 4);
+	for (size_t i = 0; i < cal.n_cells; i++)
+		assert_null(strstr(cal.cells[i].key, fixture_six[2]));
+	calibration_free(&cal);
+	results_free(&a);
+	results_free(&b);
+}
+
+/*
  * The test speaks of the change the interval does: every 1M strategy 1.2x
  * faster in the second run (the size's shift) and splice, 20% slower net
  * of it, where it was. Its raw samples did not move (the raw test said
@@ -551,6 +587,7 @@ int main(void)
 		cmocka_unit_test(test_old_file),
 		cmocka_unit_test(test_size_shift),
 		cmocka_unit_test(test_net_pair),
+		cmocka_unit_test(test_median_left_out),
 		cmocka_unit_test(test_net_test),
 		cmocka_unit_test(test_shift_widens),
 		cmocka_unit_test(test_floor_familywise),
