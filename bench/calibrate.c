@@ -243,10 +243,9 @@ static int pairs_from(const char *from, struct calibration *cal)
 
 static void print_floors(const struct calibration *cal, const char *path)
 {
-	size_t m = 0, v = calibration_variants(cal);
+	size_t m = calibration_cells_per_pair(cal);
+	size_t v = calibration_variants(cal);
 
-	for (size_t k = 0; k < cal->n_sizes; k++)
-		m += cal->sizes[k].n / (cal->pairs ? cal->pairs : 1);
 	printf("noise floor of %s (%zu A/A pair%s), stored in %s:\n\n"
 	       "| size | copies | changes | A/A SD | largest | floor (%zu "
 	       "cells and %zu variants across sizes compared) |\n"

@@ -55,6 +55,7 @@ static int add_change(struct calibration_size *z, double change)
 		return -ENOMEM;
 	z->changes = grown;
 	z->changes[z->n++] = change;
+	z->compared++;
 	return 0;
 }
 
@@ -73,6 +74,27 @@ int calibration_add_change(struct calibration *cal, uint64_t size,
 		cal, size, device ? CALIBRATION_DEVICE : CALIBRATION_MEMORY);
 
 	return z ? add_change(z, change) : -ENOMEM;
+}
+
+int calibration_add_left_out(struct calibration *cal, uint64_t size,
+			     bool device)
+{
+	struct calibration_size *z = size_entry(
+		cal, size, device ? CALIBRATION_DEVICE : CALIBRATION_MEMORY);
+
+	if (!z)
+		return -ENOMEM;
+	z->compared++;
+	return 0;
+}
+
+size_t calibration_cells_per_pair(const struct calibration *cal)
+{
+	size_t m = 0;
+
+	for (size_t k = 0; k < cal->n_sizes; k++)
+		m += cal->sizes[k].compared;
+	return m / (cal->pairs ? cal->pairs : 1);
 }
 
 int calibration_add_shift(struct calibration *cal, uint64_t size,
@@ -371,10 +393,11 @@ char *calibration_json(const struct calibration *cal)
 		for (size_t i = 0; shifts && i < z->n_shifts; i++)
 			json_array_append_new(shifts, num(z->shifts[i]));
 		json_array_append_new(sizes, json_pack(
-			"{s:I, s:s, s:I, s:o, s:o, s:o, s:o, s:o}",
+			"{s:I, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:o}",
 			"size", (json_int_t)z->size,
 			"kind", calibration_kind_name(z->kind),
 			"cells", (json_int_t)z->n,
+			"compared", (json_int_t)z->compared,
 			"sigma_log", num(z->sigma), "q95_log", num(z->q95),
 			"max_log", num(z->max),
 			"changes_log", changes ? changes : json_null(),
@@ -444,6 +467,7 @@ static int read_size(json_t *o, struct calibration_size *z)
 	json_t *size = json_object_get(o, "size");
 	json_t *changes = json_object_get(o, "changes_log");
 	json_t *shifts = json_object_get(o, "shifts_log");
+	json_t *compared = json_object_get(o, "compared");
 	const char *kind = json_string_value(json_object_get(o, "kind"));
 	int ret;
 
@@ -460,7 +484,11 @@ static int read_size(json_t *o, struct calibration_size *z)
 	else if (kind && strcmp(kind, "all"))
 		return -EINVAL;
 	ret = read_numbers(changes, &z->changes, &z->n);
-	/* optional: files from before have none */
+	/* optional: files from before have neither */
+	z->compared = z->n;
+	if (json_is_integer(compared) &&
+	    json_integer_value(compared) >= (json_int_t)z->n)
+		z->compared = (size_t)json_integer_value(compared);
 	if (!ret && shifts)
 		ret = read_numbers(shifts, &z->shifts, &z->n_shifts);
 	return ret;

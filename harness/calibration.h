@@ -48,6 +48,10 @@ struct calibration_size {
 	enum calibration_kind kind;
 	size_t n;			/* changes */
 	double *changes;		/* owned */
+	/* cells compared over the pairs: the n changes and each pair's
+	 * median cell, whose change is its size's shift and is left out
+	 * (compare_calibration_pair()); n in files from before */
+	size_t compared;
 	double sigma, q95, max;
 	/* the size's shift (compare's median change of its cells, a log)
 	 * in each pair it had one: what moves a whole size from one run to
@@ -97,6 +101,13 @@ int calibration_add_pair(struct calibration *cal, const struct run *a,
 int calibration_add_change(struct calibration *cal, uint64_t size,
 			   bool device, double change);
 int calibration_pair_done(struct calibration *cal, const struct run *a);
+/* A cell of `size` compared but its change left out: counted in the
+ * size's `compared` only. 0 or -ENOMEM. */
+int calibration_add_left_out(struct calibration *cal, uint64_t size,
+			     bool device);
+/* The cells one pair compared (the sizes' `compared` over the pairs):
+ * the family calibrate's floors are printed for. */
+size_t calibration_cells_per_pair(const struct calibration *cal);
 /* A pair's shift of one size and kind. 0 or -ENOMEM. */
 int calibration_add_shift(struct calibration *cal, uint64_t size,
 			  bool device, double shift);

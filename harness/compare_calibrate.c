@@ -52,11 +52,13 @@ int compare_calibration_pair(struct calibration *cal, const struct run *a,
 			continue;
 		median = defines_shift(cc);
 		cell_key(cc->base, key, sizeof(key));
-		if (!median)
-			ret = calibration_add_change(
-				cal, cc->base->size,
-				cell_reaches_device(cc->base),
-				log(cc->ratio) - cc->shift);
+		ret = median ? calibration_add_left_out(
+				       cal, cc->base->size,
+				       cell_reaches_device(cc->base)) :
+			       calibration_add_change(
+				       cal, cc->base->size,
+				       cell_reaches_device(cc->base),
+				       log(cc->ratio) - cc->shift);
 		/* the size's own move, for the run-to-run band
 		 * (calibration_run_band()): once per group and pair */
 		if (!ret && cc->shift_cells &&

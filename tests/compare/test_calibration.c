@@ -414,8 +414,9 @@ static void test_net_pair(void **state)
  */
 static void test_median_left_out(void **state)
 {
-	struct calibration cal = { 0 };
+	struct calibration cal = { 0 }, back = { 0 };
 	const struct calibration_size *z;
+	char path[64], err[256], *doc;
 	struct run a, b;
 
 	(void)state;
@@ -437,6 +438,19 @@ static void test_median_left_out(void **state)
 	assert_int_equal(cal.n_cells, 4);
 	for (size_t i = 0; i < cal.n_cells; i++)
 		assert_null(strstr(cal.cells[i].key, fixture_six[2]));
+	/* still one of the cells compared: the floors' family counts it */
+	assert_int_equal(z->compared, 5);
+	assert_int_equal(calibration_cells_per_pair(&cal), 5);
+	doc = calibration_json(&cal);
+	assert_non_null(doc);
+	write_tmp(doc, path, sizeof(path));
+	assert_int_equal(calibration_read(path, &back, err, sizeof(err)), 0);
+	z = entry(&back, CALIBRATION_MEMORY);
+	assert_int_equal(z->n, 4);
+	assert_int_equal(z->compared, 5);
+	calibration_free(&back);
+	unlink(path);
+	free(doc);
 	calibration_free(&cal);
 	results_free(&a);
 	results_free(&b);

@@ -26,6 +26,14 @@ else
 	pass "list with a crashing probe: listed as not usable"
 fi
 
+# cp with a hanging probe waits out the same 20 s as the sweep's: it
+# runs beside the sweeps (judged after them)
+echo data >"$T/src"
+timeout -s KILL 120 "$IOBENCH" cp --plugin "$hang" -s broken_probe_hang \
+	"$T/src" "$T/dst" >/dev/null 2>"$T/cp.err" &
+cp_pid=$!
+PIDS+=("$cp_pid")
+
 S=(--sizes 4K --cache warm --samples 6 --budget 0.1 --no-limits
    --reference none --dir "$T/dir" --out "$T/res")
 for kind in crash hang; do
@@ -48,8 +56,9 @@ for kind in crash hang; do
 	fi
 done
 
-echo data >"$T/src"
-bounded cp --plugin "$hang" -s broken_probe_hang "$T/src" "$T/dst"
+wait "$cp_pid"
+rc=$?
+err=$(cat "$T/cp.err")
 if [ "$rc" -ne 2 ] || ! grep -q "did not return within 20 s" <<<"$err"; then
 	fail "cp with a hanging probe: exit $rc, expected 2 with the reason: $err"
 elif [ -e "$T/dst" ]; then
