@@ -4,8 +4,9 @@
 # freed minutes ago by a previous run, ext4 without a journal) is not
 # used: the next ones go into a fresh data directory. The test-only hook
 # IOBENCH_FAULT=slow-creates:2 makes the first two probes read as slow;
-# the run must move twice, say so in its warnings, measure and verify
-# every sample, and leave nothing in --dir.
+# the run must move twice (or more, where a place is really slow), say
+# so in its warnings, measure and verify every sample, and leave nothing
+# in --dir.
 . "$(dirname "$0")/lib.sh"
 
 mkdir "$T/dir"
@@ -23,7 +24,11 @@ assert_no_scratch "$T/dir" "slow-creates"
 check_json "$T/out/latest/results.json" "
 moved = [w for w in run['warnings'] if 'sample directories moved' in w]
 assert len(moved) == 1, run['warnings']
-assert 'moved to a fresh place 2 times' in moved[0], moved[0]
+# the hook makes two probes slow; a real slow place (the suite's own
+# deletes nearby) may add a move of its own, never take one away
+import re
+times = re.search(r'moved to a fresh place (\d+) times', moved[0])
+assert times and int(times.group(1)) >= 2, moved[0]
 for name in ('rw', 'sendfile'):
     c = cells[name]
     assert c['status'] == 'ok', c
