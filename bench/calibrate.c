@@ -51,7 +51,9 @@ static void usage(FILE *f)
 "compare takes it: net of the median change of its size's cells (the\n"
 "shift common to the size, at least 4 cells of one kind and threads).\n"
 "Per file size, and apart for copies that wait for the device (O_DIRECT,\n"
-"cold, --sync end): their robust SD and the floor compare uses. Stored as\n"
+"cold, --sync end): their robust SD and the floor compare uses; the same\n"
+"of each cell's CPU s/GiB change (net of its size's CPU shift), the floor\n"
+"compare holds CPU changes to. Stored as\n"
 "RESULTS/baselines/calibration.json (replaced; the passes under\n"
 "RESULTS/calibrate-ID/). Afterwards, `iobench compare BASE NEW` of two\n"
 "single runs made on this host calls a change below the floor \"within\n"
@@ -248,8 +250,8 @@ static void print_floors(const struct calibration *cal, const char *path)
 
 	printf("noise floor of %s (%zu A/A pair%s), stored in %s:\n\n"
 	       "| size | copies | changes | A/A SD | largest | floor (%zu "
-	       "cells and %zu variants across sizes compared) |\n"
-	       "|---|---|--:|--:|--:|--:|\n",
+	       "cells and %zu variants across sizes compared) | CPU s/GiB "
+	       "floor |\n|---|---|--:|--:|--:|--:|--:|\n",
 	       cal->hostname ? cal->hostname : "this host", cal->pairs,
 	       cal->pairs == 1 ? "" : "s", path, m, v);
 	m += v;
@@ -257,7 +259,8 @@ static void print_floors(const struct calibration *cal, const char *path)
 		const struct calibration_size *z = &cal->sizes[k];
 		char size[FMT_LEN];
 
-		printf("| %s | %s | %zu | %.1f%% | %.1f%% | ±%.1f%% |\n",
+		printf("| %s | %s | %zu | %.1f%% | %.1f%% | ±%.1f%% | "
+		       "±%.1f%% |\n",
 		       fmt_size(z->size, size, sizeof(size)),
 		       calibration_kind_name(z->kind), z->n,
 		       100 * (exp(calibration_sigma(cal, z)) - 1),
@@ -266,13 +269,17 @@ static void print_floors(const struct calibration *cal, const char *path)
 				      cal, z->size,
 				      z->kind == CALIBRATION_DEVICE, m,
 				      0.05)) -
-			      1));
+			      1),
+		       100 * expm1(calibration_cpu_floor(
+				     cal, z->size,
+				     z->kind == CALIBRATION_DEVICE, m, 0.05)));
 	}
 	printf("\nA change smaller than the floor is within noise when two "
 	       "single runs are compared (compare BASE NEW); the changes "
 	       "are net of their size's shift, as compare judges them; "
 	       "copies that wait for the device (O_DIRECT, cold, --sync "
-	       "end) have a floor of their own.\n");
+	       "end) have a floor of their own; CPU s/GiB changes are held "
+	       "to the CPU floor alike (0: the passes counted no CPU).\n");
 }
 
 static int store(const struct calibrate_request *rq,

@@ -47,16 +47,24 @@ static struct calibration_size *size_entry(struct calibration *cal,
 	return &grown[i];
 }
 
-static int add_change(struct calibration_size *z, double change)
+/* x appended to the array *v of *n. 0 or -ENOMEM. */
+static int push(double **v, size_t *n, double x)
 {
-	double *grown = realloc(z->changes, (z->n + 1) * sizeof(*grown));
+	double *grown = realloc(*v, (*n + 1) * sizeof(*grown));
 
 	if (!grown)
 		return -ENOMEM;
-	z->changes = grown;
-	z->changes[z->n++] = change;
-	z->compared++;
+	*v = grown;
+	grown[(*n)++] = x;
 	return 0;
+}
+
+/* the entry of one size and kind, made when new (NULL: -ENOMEM) */
+static struct calibration_size *entry_of(struct calibration *cal,
+					 uint64_t size, bool device)
+{
+	return size_entry(cal, size,
+			  device ? CALIBRATION_DEVICE : CALIBRATION_MEMORY);
 }
 
 static int set_string(char **dst, const char *src)
@@ -70,17 +78,26 @@ static int set_string(char **dst, const char *src)
 int calibration_add_change(struct calibration *cal, uint64_t size,
 			   bool device, double change)
 {
-	struct calibration_size *z = size_entry(
-		cal, size, device ? CALIBRATION_DEVICE : CALIBRATION_MEMORY);
+	struct calibration_size *z = entry_of(cal, size, device);
+	int ret = z ? push(&z->changes, &z->n, change) : -ENOMEM;
 
-	return z ? add_change(z, change) : -ENOMEM;
+	if (!ret)
+		z->compared++;
+	return ret;
+}
+
+int calibration_add_cpu_change(struct calibration *cal, uint64_t size,
+			       bool device, double change)
+{
+	struct calibration_size *z = entry_of(cal, size, device);
+
+	return z ? push(&z->cpu_changes, &z->n_cpu, change) : -ENOMEM;
 }
 
 int calibration_add_left_out(struct calibration *cal, uint64_t size,
 			     bool device)
 {
-	struct calibration_size *z = size_entry(
-		cal, size, device ? CALIBRATION_DEVICE : CALIBRATION_MEMORY);
+	struct calibration_size *z = entry_of(cal, size, device);
 
 	if (!z)
 		return -ENOMEM;
@@ -100,25 +117,15 @@ size_t calibration_cells_per_pair(const struct calibration *cal)
 int calibration_add_shift(struct calibration *cal, uint64_t size,
 			  bool device, double shift)
 {
-	struct calibration_size *z = size_entry(
-		cal, size, device ? CALIBRATION_DEVICE : CALIBRATION_MEMORY);
-	double *grown;
+	struct calibration_size *z = entry_of(cal, size, device);
 
-	if (!z)
-		return -ENOMEM;
-	grown = realloc(z->shifts, (z->n_shifts + 1) * sizeof(*grown));
-	if (!grown)
-		return -ENOMEM;
-	z->shifts = grown;
-	z->shifts[z->n_shifts++] = shift;
-	return 0;
+	return z ? push(&z->shifts, &z->n_shifts, shift) : -ENOMEM;
 }
 
 int calibration_add_cell_change(struct calibration *cal, const char *key,
 				double change)
 {
 	struct calibration_cell *c = NULL, *grown;
-	double *more;
 
 	for (size_t i = 0; i < cal->n_cells && !c; i++)
 		if (!strcmp(cal->cells[i].key, key))
@@ -136,12 +143,7 @@ int calibration_add_cell_change(struct calibration *cal, const char *key,
 			return -ENOMEM;
 		cal->n_cells++;
 	}
-	more = realloc(c->changes, (c->n + 1) * sizeof(*more));
-	if (!more)
-		return -ENOMEM;
-	c->changes = more;
-	c->changes[c->n++] = change;
-	return 0;
+	return push(&c->changes, &c->n, change);
 }
 
 int calibration_pair_done(struct calibration *cal, const struct run *a)
@@ -192,28 +194,44 @@ int calibration_add_pair(struct calibration *cal, const struct run *a,
 	return calibration_pair_done(cal, a);
 }
 
+/*
+ * The robust SD of n A/A changes v (*sigma) and, when max and q95 are
+ * given, the largest |change| and the 95th percentile of |change|. A/A
+ * changes centre on 0: the median |change| is 0.6745 SD for normal noise,
+ * and robust to a cell hit by a burst. 0 or -ENOMEM.
+ */
+static int spread_of(const double *v, size_t n, double *sigma, double *max,
+		     double *q95)
+{
+	double *a = malloc((n ? n : 1) * sizeof(*a));
+	int ret = 0;
+
+	if (!a)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		a[i] = fabs(v[i]);
+	gsl_sort(a, 1, n);
+	*sigma = 1.4826 * gsl_stats_median_from_sorted_data(a, 1, n);
+	if (max) {
+		*max = a[n - 1];
+		ret = stats_noise_floor(a, n, 0.95, q95);
+	}
+	free(a);
+	return ret;
+}
+
 int calibration_finish(struct calibration *cal)
 {
 	for (size_t k = 0; k < cal->n_sizes; k++) {
 		struct calibration_size *z = &cal->sizes[k];
-		double *abs_changes;
-		int ret;
+		int ret = 0;
 
-		if (!z->n)
-			continue;
-		abs_changes = malloc(z->n * sizeof(*abs_changes));
-		if (!abs_changes)
-			return -ENOMEM;
-		for (size_t i = 0; i < z->n; i++)
-			abs_changes[i] = fabs(z->changes[i]);
-		gsl_sort(abs_changes, 1, z->n);
-		/* A/A changes centre on 0: the median |change| is 0.6745
-		 * SD for normal noise, and robust to a cell hit by a burst */
-		z->sigma = 1.4826 * gsl_stats_median_from_sorted_data(
-						abs_changes, 1, z->n);
-		z->max = abs_changes[z->n - 1];
-		ret = stats_noise_floor(abs_changes, z->n, 0.95, &z->q95);
-		free(abs_changes);
+		if (z->n)
+			ret = spread_of(z->changes, z->n, &z->sigma, &z->max,
+					&z->q95);
+		if (!ret && z->n && z->n_cpu)
+			ret = spread_of(z->cpu_changes, z->n_cpu,
+					&z->cpu_sigma, NULL, NULL);
 		if (ret)
 			return ret;
 	}
@@ -228,6 +246,17 @@ find(const struct calibration *cal, uint64_t size, enum calibration_kind kind)
 		    cal->sizes[k].n)
 			return &cal->sizes[k];
 	return NULL;
+}
+
+/* The entry of cells of `size` (device: they reach it), else the size's
+ * entry for both kinds (files from before the split); NULL: none. */
+static const struct calibration_size *
+find_for(const struct calibration *cal, uint64_t size, bool device)
+{
+	const struct calibration_size *z = find(
+		cal, size, device ? CALIBRATION_DEVICE : CALIBRATION_MEMORY);
+
+	return z ? z : find(cal, size, CALIBRATION_ANY);
 }
 
 double calibration_sigma(const struct calibration *cal,
@@ -249,12 +278,32 @@ double calibration_floor(const struct calibration *cal, uint64_t size,
 
 	if (!cal || !m || !(alpha > 0 && alpha < 1))
 		return 0;
-	z = find(cal, size, device ? CALIBRATION_DEVICE : CALIBRATION_MEMORY);
-	if (!z)
-		z = find(cal, size, CALIBRATION_ANY);
+	z = find_for(cal, size, device);
 	return z ? gsl_cdf_ugaussian_Qinv(alpha / (2.0 * (double)m)) *
 			   calibration_sigma(cal, z) :
 		   0;
+}
+
+double calibration_cpu_floor(const struct calibration *cal, uint64_t size,
+			     bool device, size_t m, double alpha)
+{
+	const struct calibration_size *z, *other;
+	double sigma;
+
+	if (!cal || !m || !(alpha > 0 && alpha < 1))
+		return 0;
+	z = find_for(cal, size, device);
+	if (!z || !z->n_cpu)
+		return 0;
+	sigma = z->cpu_sigma;
+	other = z->kind == CALIBRATION_ANY ? NULL :
+		find(cal, size, z->kind == CALIBRATION_DEVICE ?
+				CALIBRATION_MEMORY : CALIBRATION_DEVICE);
+	/* as calibration_sigma(): a kind with few changes takes both's */
+	if (z->n_cpu < CALIBRATION_MIN_CHANGES && other &&
+	    other->cpu_sigma > sigma)
+		sigma = other->cpu_sigma;
+	return gsl_cdf_ugaussian_Qinv(alpha / (2.0 * (double)m)) * sigma;
 }
 
 char *calibration_variant_key(const char *key, char *out, size_t len)
@@ -351,9 +400,7 @@ double calibration_run_band(const struct calibration *cal, uint64_t size,
 
 	if (!(floor > 0))
 		return 0;
-	z = find(cal, size, device ? CALIBRATION_DEVICE : CALIBRATION_MEMORY);
-	if (!z)
-		z = find(cal, size, CALIBRATION_ANY);
+	z = find_for(cal, size, device);
 	if (!z || !z->n_shifts)
 		return 0;
 	/* about 0, not the mean: A/A shifts centre on no change */
@@ -387,13 +434,17 @@ char *calibration_json(const struct calibration *cal)
 	for (size_t k = 0; sizes && k < cal->n_sizes; k++) {
 		const struct calibration_size *z = &cal->sizes[k];
 		json_t *changes = json_array(), *shifts = json_array();
+		json_t *cpu = json_array();
 
 		for (size_t i = 0; changes && i < z->n; i++)
 			json_array_append_new(changes, num(z->changes[i]));
 		for (size_t i = 0; shifts && i < z->n_shifts; i++)
 			json_array_append_new(shifts, num(z->shifts[i]));
+		for (size_t i = 0; cpu && i < z->n_cpu; i++)
+			json_array_append_new(cpu, num(z->cpu_changes[i]));
 		json_array_append_new(sizes, json_pack(
-			"{s:I, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:o}",
+			"{s:I, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, "
+			"s:o}",
 			"size", (json_int_t)z->size,
 			"kind", calibration_kind_name(z->kind),
 			"cells", (json_int_t)z->n,
@@ -401,7 +452,9 @@ char *calibration_json(const struct calibration *cal)
 			"sigma_log", num(z->sigma), "q95_log", num(z->q95),
 			"max_log", num(z->max),
 			"changes_log", changes ? changes : json_null(),
-			"shifts_log", shifts ? shifts : json_null()));
+			"shifts_log", shifts ? shifts : json_null(),
+			"cpu_sigma_log", num(z->cpu_sigma),
+			"cpu_changes_log", cpu ? cpu : json_null()));
 	}
 	for (size_t k = 0; cells && k < cal->n_cells; k++) {
 		const struct calibration_cell *c = &cal->cells[k];
@@ -468,6 +521,7 @@ static int read_size(json_t *o, struct calibration_size *z)
 	json_t *changes = json_object_get(o, "changes_log");
 	json_t *shifts = json_object_get(o, "shifts_log");
 	json_t *compared = json_object_get(o, "compared");
+	json_t *cpu = json_object_get(o, "cpu_changes_log");
 	const char *kind = json_string_value(json_object_get(o, "kind"));
 	int ret;
 
@@ -491,6 +545,8 @@ static int read_size(json_t *o, struct calibration_size *z)
 		z->compared = (size_t)json_integer_value(compared);
 	if (!ret && shifts)
 		ret = read_numbers(shifts, &z->shifts, &z->n_shifts);
+	if (!ret && cpu)
+		ret = read_numbers(cpu, &z->cpu_changes, &z->n_cpu);
 	return ret;
 }
 
@@ -611,6 +667,7 @@ void calibration_free(struct calibration *cal)
 	for (size_t k = 0; k < cal->n_sizes; k++) {
 		free(cal->sizes[k].changes);
 		free(cal->sizes[k].shifts);
+		free(cal->sizes[k].cpu_changes);
 	}
 	for (size_t k = 0; k < cal->n_cells; k++) {
 		free(cal->cells[k].key);

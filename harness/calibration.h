@@ -58,6 +58,12 @@ struct calibration_size {
 	 * the next; none in files from before */
 	size_t n_shifts;
 	double *shifts;			/* owned */
+	/* its cells' A/A log changes of CPU s/GiB, net of their size's CPU
+	 * shift, and their robust SD as sigma's (calibration_cpu_floor());
+	 * none in files from before */
+	size_t n_cpu;
+	double *cpu_changes;		/* owned */
+	double cpu_sigma;
 };
 
 /* One cell's A/A log changes (net of its size's shift, one per pair),
@@ -111,6 +117,10 @@ size_t calibration_cells_per_pair(const struct calibration *cal);
 /* A pair's shift of one size and kind. 0 or -ENOMEM. */
 int calibration_add_shift(struct calibration *cal, uint64_t size,
 			  bool device, double shift);
+/* A cell's change of CPU s/GiB (a log ratio, net of its size's CPU
+ * shift). 0 or -ENOMEM. */
+int calibration_add_cpu_change(struct calibration *cal, uint64_t size,
+			       bool device, double change);
 /* The same change under the cell's key (cell_key()). 0 or -ENOMEM. */
 int calibration_add_cell_change(struct calibration *cal, const char *key,
 				double change);
@@ -129,6 +139,13 @@ int calibration_finish(struct calibration *cal);
  */
 double calibration_floor(const struct calibration *cal, uint64_t size,
 			 bool device, size_t m, double alpha);
+/*
+ * The same for CPU s/GiB: z(1 - alpha / (2 m)) x the robust SD of the
+ * size and kind's CPU changes (the larger of the two kinds' below
+ * CALIBRATION_MIN_CHANGES). 0 when the calibration holds none for it.
+ */
+double calibration_cpu_floor(const struct calibration *cal, uint64_t size,
+			     bool device, size_t m, double alpha);
 /*
  * The floor for one cell (key: cell_key()): the larger of its size's
  * (calibration_floor()) and z(1 - alpha / (2 m)) x the root mean square

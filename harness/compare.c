@@ -451,7 +451,8 @@ out_free:
 
 /* The floors of the cells with one run per side: family-wise over them
  * and the variants judged across sizes (their count into cmp->family),
- * each widened by its size's shift (calibration_shift_floor()). 0 or
+ * each widened by its size's shift (calibration_shift_floor()); and of
+ * their CPU s/GiB, where the calibration has its changes. 0 or
  * -ENOMEM. */
 static int apply_floors(struct comparison *cmp)
 {
@@ -481,6 +482,9 @@ static int apply_floors(struct comparison *cmp)
 			cc->floor = calibration_shift_floor(
 				cc->floor, cc->shift, m, cmp->opts.alpha);
 		cmp->n_floored += cc->floor > 0;
+		cc->metric[METRIC_CPU].floor = calibration_cpu_floor(
+			cmp->opts.floors, cc->base->size,
+			cell_reaches_device(cc->base), m, cmp->opts.alpha);
 	}
 	return 0;
 }

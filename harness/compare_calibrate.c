@@ -30,6 +30,25 @@ static bool defines_shift(const struct compare_cell *cc)
 	return cc->shift_cells % 2 && log(cc->ratio) == cc->shift;
 }
 
+/*
+ * cc's CPU s/GiB change net of its size's CPU shift into cal, but for the
+ * median cell's (as defines_shift()). Why CPU has floors of its own: over
+ * 10 A/A pairs of `iobench quick` judged against the time floors only,
+ * the CPU of an O_DIRECT cell (no shift: two a size) "regressed" by
+ * 40-85% in 4 of them; the time floors are of another figure.
+ */
+static int add_cpu(struct calibration *cal, const struct compare_cell *cc)
+{
+	const struct compare_metric *cm = &cc->metric[METRIC_CPU];
+
+	if (!cm->have || !(cm->change > -1) || !isfinite(cm->change) ||
+	    (cc->shift_cells % 2 && log1p(cm->change) == cm->shift))
+		return 0;
+	return calibration_add_cpu_change(cal, cc->base->size,
+					  cell_reaches_device(cc->base),
+					  log1p(cm->change) - cm->shift);
+}
+
 int compare_calibration_pair(struct calibration *cal, const struct run *a,
 			     const struct run *b)
 {
@@ -69,6 +88,8 @@ int compare_calibration_pair(struct calibration *cal, const struct run *a,
 		if (!ret && !median)
 			ret = calibration_add_cell_change(
 				cal, key, log(cc->ratio) - cc->shift);
+		if (!ret)
+			ret = add_cpu(cal, cc);
 		matched++;
 	}
 	compare_free(&cmp);

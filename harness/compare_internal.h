@@ -123,7 +123,8 @@ int compare_retest_net_of_shift(struct comparison *cmp);
  * (compare_judge_verdict). 0 or -ENOMEM. */
 int compare_judge_metric(struct compare_cell *cc, enum sample_metric m,
 			 const struct compare_options *o, uint64_t seed);
-/* The verdict of a judged figure from its adjusted p and CI. */
+/* The verdict of a judged figure from its adjusted p and CI, net of its
+ * shift, and of CPU's calibrated floor (compare_metric.floor). */
 enum compare_verdict compare_judge_verdict(const struct compare_metric *cm,
 					   enum sample_metric m,
 					   const struct compare_options *o);

@@ -430,6 +430,8 @@ enum compare_verdict compare_judge_verdict(const struct compare_metric *cm,
 		lo -= cm->shift;
 		hi -= cm->shift;
 	}
+	if (cm->floor > 0 && fabs(log1p(cm->change) - cm->shift) <= cm->floor)
+		return VERDICT_NOISE;	/* inside its calibrated floor */
 	if (lo > thr)
 		return VERDICT_REGRESSED;
 	if (hi < -thr)

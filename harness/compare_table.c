@@ -392,9 +392,10 @@ void compare_md_floors(FILE *f, const struct comparison *cmp, const char *h)
 		   "this machine can "
 		   "detect, per size and kind of copy (family of %zu: cells "
 		   "compared and variants across sizes; "
-		   "device: O_DIRECT, cold or --sync end):\n\n| size | "
-		   "copies | changes calibrated | A/A SD | floor |\n"
-		   "|---|---|--:|--:|--:|\n",
+		   "device: O_DIRECT, cold or --sync end; CPU s/GiB "
+		   "changes have a floor of their own):\n\n| size | "
+		   "copies | changes calibrated | A/A SD | floor | CPU floor "
+		   "|\n|---|---|--:|--:|--:|--:|\n",
 		cal->hostname ? cal->hostname : "?",
 		cal->started ? cal->started : "?", cal->pairs,
 		cal->pairs == 1 ? "" : "s",
@@ -407,11 +408,19 @@ void compare_md_floors(FILE *f, const struct comparison *cmp, const char *h)
 			cmp->opts.alpha);
 		char size[FMT_LEN];
 
-		fprintf(f, "| %s | %s | %zu | %.1f%% | ±%.1f%% |\n",
+		double cpu = calibration_cpu_floor(
+			cal, z->size, z->kind == CALIBRATION_DEVICE, m,
+			cmp->opts.alpha);
+
+		fprintf(f, "| %s | %s | %zu | %.1f%% | ±%.1f%% | ",
 			fmt_size(z->size, size, sizeof(size)),
 			calibration_kind_name(z->kind), z->n,
 			100 * (exp(calibration_sigma(cal, z)) - 1),
 			100 * (exp(floor) - 1));
+		if (cpu > 0)
+			fprintf(f, "±%.1f%% |\n", 100 * expm1(cpu));
+		else
+			fputs("- |\n", f);
 	}
 	md_own_floors(f, cmp, m);
 }

@@ -121,6 +121,9 @@ struct compare_metric {
 	 * cells of its thread count (a new library layout moves every
 	 * cell's RSS by the same 64 KiB steps); 0 when none */
 	double shift;
+	/* CPU s/GiB with one run per side: the calibrated floor its change
+	 * net of the shift must clear, as |log ratio| (0: none) */
+	double floor;
 };
 
 /* One matched cell. base/new point into the runs given to compare_runs():

@@ -375,7 +375,8 @@ static json_t *json_metrics(const struct compare_cell *cc)
 
 		json_object_set_new(o, sample_metric_name(m), !cm->have ?
 			json_null() :
-			json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o}",
+			json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o, "
+				  "s:o}",
 				  "base", json_num(cm->base),
 				  "new", json_num(cm->new),
 				  "change", json_num(cm->change),
@@ -387,7 +388,8 @@ static json_t *json_metrics(const struct compare_cell *cc)
 				  compare_verdict_name(cm->verdict),
 				  "size_shift", !cm->shift ? json_null() :
 				  m == METRIC_RSS ? json_real(cm->shift) :
-				  json_real(expm1(cm->shift))));
+				  json_real(expm1(cm->shift)),
+				  "floor", json_real(expm1(cm->floor))));
 	}
 	return o;
 }

@@ -441,6 +441,11 @@ static void test_median_left_out(void **state)
 	/* still one of the cells compared: the floors' family counts it */
 	assert_int_equal(z->compared, 5);
 	assert_int_equal(calibration_cells_per_pair(&cal), 5);
+	/* CPU s/GiB moved as time did (all CPU time): its median cell too */
+	assert_int_equal(z->n_cpu, 4);
+	for (size_t i = 0; i < z->n_cpu; i++)
+		assert_true(fabs(z->cpu_changes[i]) > 0.09);
+	assert_true(z->cpu_sigma > 0.09);
 	doc = calibration_json(&cal);
 	assert_non_null(doc);
 	write_tmp(doc, path, sizeof(path));
@@ -448,12 +453,81 @@ static void test_median_left_out(void **state)
 	z = entry(&back, CALIBRATION_MEMORY);
 	assert_int_equal(z->n, 4);
 	assert_int_equal(z->compared, 5);
+	assert_int_equal(z->n_cpu, 4);
+	assert_float_equal(z->cpu_sigma, entry(&cal, CALIBRATION_MEMORY)->cpu_sigma,
+			   1e-12);
 	calibration_free(&back);
 	unlink(path);
 	free(doc);
 	calibration_free(&cal);
 	results_free(&a);
 	results_free(&b);
+}
+
+/*
+ * CPU s/GiB has a floor of its own: six 1M cells of the same time, splice
+ * spending 40% more CPU per GiB in the new run. Without a calibration, or
+ * with one whose CPU changes were +-1%, splice's CPU regressed; with one
+ * whose CPU changes were +-30% (the O_DIRECT cells of `quick` moved
+ * 40-85% between A/A runs), it is within noise, and time is unchanged.
+ */
+static void test_cpu_floor(void **state)
+{
+	struct calibration wide = { 0 }, narrow = { 0 };
+	struct calibration *cals[] = { NULL, &narrow, &wide };
+	struct compare_options o;
+	struct comparison cmp;
+	struct run b, n;
+
+	(void)state;
+	for (int p = 0; p < 8; p++) {
+		double s = p % 2 ? 1 : -1;
+
+		assert_int_equal(calibration_add_change(&wide, MIB, false,
+							s * 0.02), 0);
+		assert_int_equal(calibration_add_cpu_change(&wide, MIB, false,
+							    s * 0.3), 0);
+		assert_int_equal(calibration_add_change(&narrow, MIB, false,
+							s * 0.02), 0);
+		assert_int_equal(calibration_add_cpu_change(&narrow, MIB,
+							    false, s * 0.01),
+				 0);
+	}
+	assert_int_equal(calibration_finish(&wide), 0);
+	assert_int_equal(calibration_finish(&narrow), 0);
+	assert_true(calibration_cpu_floor(&wide, MIB, false, 6, 0.05) >
+		    log(1.4));
+	assert_true(calibration_cpu_floor(&narrow, MIB, false, 6, 0.05) <
+		    log(1.1));
+	/* the other kind, and a size not calibrated: no floor */
+	assert_true(calibration_cpu_floor(&wide, 4096, false, 6, 0.05) == 0);
+	for (size_t k = 0; k < 3; k++) {
+		six_at_1m(&b, &n, 1, 1);
+		for (size_t i = 0; i < n.cells[5].n_samples; i++)
+			n.cells[5].samples[i].cpu_sys *= 1.4;
+		compare_default_options(&o);
+		o.floors = cals[k];
+		assert_int_equal(compare_runs(&b, &n, &o, &cmp), 0);
+		for (size_t i = 0; i < 6; i++) {
+			const struct compare_cell *cc = &cmp.cells[i];
+			const struct compare_metric *cpu =
+				&cc->metric[METRIC_CPU];
+
+			assert_true(cc->verdict == VERDICT_SAME);
+			assert_true(k ? cpu->floor > 0 : cpu->floor == 0);
+			if (i < 5)
+				continue;
+			assert_float_equal(cpu->change, 0.4, 0.01);
+			assert_int_equal(cpu->verdict,
+					 cals[k] == &wide ? VERDICT_NOISE :
+							    VERDICT_REGRESSED);
+		}
+		compare_free(&cmp);
+		results_free(&b);
+		results_free(&n);
+	}
+	calibration_free(&wide);
+	calibration_free(&narrow);
 }
 
 /*
@@ -602,6 +676,7 @@ int main(void)
 		cmocka_unit_test(test_size_shift),
 		cmocka_unit_test(test_net_pair),
 		cmocka_unit_test(test_median_left_out),
+		cmocka_unit_test(test_cpu_floor),
 		cmocka_unit_test(test_net_test),
 		cmocka_unit_test(test_shift_widens),
 		cmocka_unit_test(test_floor_familywise),
