@@ -469,7 +469,7 @@ static void test_median_left_out(void **state)
  * spending 40% more CPU per GiB in the new run. Without a calibration, or
  * with one whose CPU changes were +-1%, splice's CPU regressed; with one
  * whose CPU changes were +-30% (the O_DIRECT cells of `quick` moved
- * 40-85% between A/A runs), it is within noise, and time is unchanged.
+ * 40-83% between A/A runs), it is within noise, and time is unchanged.
  */
 static void test_cpu_floor(void **state)
 {
