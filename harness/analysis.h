@@ -90,8 +90,11 @@ struct analysis_cell {
 					 * per-run medians, else NaN */
 	/* one run on a calibrated host (analysis_set_calibration()): how
 	 * far another run's median may land from this one's, as |log
-	 * ratio|; 0: not known */
+	 * ratio|; 0: not known. run_band_own: it is the cell's own (its
+	 * median unsteady in this run: analysis_band.c), wider than the
+	 * calibration's */
 	double run_band;
+	bool run_band_own;
 	double mib_s, mib_s_lo, mib_s_hi;	/* of the median and CI */
 	double files_s;			/* files per second (median) */
 	double cpu_s_per_gib;		/* median of per-sample CPU per GiB */
@@ -305,13 +308,16 @@ struct calibration;
  * One run made on the host cal was calibrated on (calibration.h): each
  * measured cell's run_band, how far another run's median of it may land
  * on this host (calibration_run_band(), family-wise over the measured
- * cells) - the run-to-run band a single run's report states. Nothing
+ * cells), or the cell's own band where its median is less steady in
+ * this run than the calibration's typical cell (wider: run_band_own) -
+ * the run-to-run band a single run's report states. Nothing
  * with several runs (their CIs span runs) or for sizes cal lacks.
  * 0 or -ENOMEM.
  */
 int analysis_set_calibration(struct analysis *a, const struct calibration *cal);
 /* The smallest and largest run_band (|log ratio|) of size k's cells of
- * one kind (device: cell_reaches_device()); false when none is known. */
+ * one kind (device: cell_reaches_device()), the calibration's (cells
+ * with a band of their own left out); false when none is known. */
 bool analysis_size_band(const struct analysis *a, size_t k, bool device,
 			double *lo, double *hi);
 

@@ -3,11 +3,55 @@
  * (analysis.h). */
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
+
 #include "analysis.h"
+#include "analysis_internal.h"
 #include "calibration.h"
 #include "cell.h"
+#include "results.h"
+#include "stats.h"
+
+/*
+ * Cell i's own band, *band (|log ratio|): how far another run's median
+ * may land by the sampling of the two medians alone - each with this
+ * run's standard error of it (stats_median_log_se()), their difference
+ * sqrt(2) x that, at the calibrated band's level (m cells). Why: the
+ * calibration gives every cell of a size the noise of a typical cell,
+ * and a cell whose samples this run split into two modes near evenly
+ * has a median that jumps between them. Over 8 back-to-back A/A pairs of
+ * the headline sweep on the development VM, each judged against bands
+ * from 3 of the other pairs (280 pairs and calibrations), every warm
+ * cell landed inside its calibrated band in 59% of them - the misses
+ * such cells (`mmap` 1K -15% with 40% of its samples 2.8x slower,
+ * `io_uring` 100M +24% with half of them) - and in 89% with this band
+ * taken where it is wider, which it was for about one cell in five.
+ * -EINVAL: too few samples to tell.
+ */
+static int own_band(const struct analysis *a, size_t i, size_t m, double *band)
+{
+	const struct cell *c = a->cells[i].cell;
+	unsigned files = results_files_per_sample(c);
+	double *x = malloc((c->n_samples ? c->n_samples : 1) * sizeof(*x));
+	double se = 0;
+	int ret;
+
+	if (!x)
+		return -ENOMEM;
+	for (size_t j = 0; j < c->n_samples; j++)
+		x[j] = c->samples[j].seconds / files;
+	ret = stats_median_log_se(x, c->n_samples, ANALYSIS_RESAMPLES,
+				  analysis_seed(a, 6 * a->n_cells + i), &se);
+	free(x);
+	*band = ret ? 0
+		    : M_SQRT2 * se *
+				gsl_cdf_ugaussian_Qinv(ANALYSIS_ALPHA /
+						       (2.0 * (double)m));
+	return ret;
+}
 
 /*
  * Why from a calibration and not from the run itself: a run sees its own
@@ -18,11 +62,13 @@
  * of a pair, and the larger of the two runs' own figures (how far the
  * medians of its halves, or of its two vCPUs' rounds, lay apart) missed
  * that at 3 of the 12 sizes. Only runs measure it: A/A pairs (`iobench
- * calibrate`) or --runs.
+ * calibrate`) or --runs. The run's own figure counts where a cell's
+ * median is less steady than the calibration's cells (own_band()).
  */
 int analysis_set_calibration(struct analysis *a, const struct calibration *cal)
 {
 	size_t m = 0, banded = 0;
+	double own;
 	char key[256];
 
 	if (!cal || !a->within_run)
@@ -38,6 +84,15 @@ int analysis_set_calibration(struct analysis *a, const struct calibration *cal)
 			cal, ac->cell->size, cell_reaches_device(ac->cell),
 			cell_key(ac->cell, key, sizeof(key)), m,
 			ANALYSIS_ALPHA);
+		if (ac->run_band > 0) {
+			int ret = own_band(a, i, m, &own);
+
+			if (ret == -ENOMEM)
+				return ret;
+			ac->run_band_own = !ret && own > ac->run_band;
+			if (ac->run_band_own)
+				ac->run_band = own;
+		}
 		banded += ac->run_band > 0;
 	}
 	if (!banded)
@@ -59,7 +114,8 @@ bool analysis_size_band(const struct analysis *a, size_t k, bool device,
 	for (size_t i = 0; k < a->n_sizes && i < a->n_cells; i++) {
 		const struct analysis_cell *ac = &a->cells[i];
 
-		if (!(ac->run_band > 0) || ac->cell->size != a->sizes[k].size ||
+		if (!(ac->run_band > 0) || ac->run_band_own ||
+		    ac->cell->size != a->sizes[k].size ||
 		    cell_reaches_device(ac->cell) != device)
 			continue;
 		*lo = fmin(*lo, ac->run_band);

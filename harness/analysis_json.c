@@ -241,10 +241,11 @@ json_t *analysis_json_cell(const struct analysis *a, size_t i)
 {
 	const struct analysis_cell *ac = &a->cells[i];
 	const struct stats_distribution *d = &ac->dist;
+	json_t *o;
 
 	if (!ac->measured)
 		return json_null();
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o,"
+	o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o,"
 			 " s:o, s:o, s:o, s:s, s:o, s:b, s:o, s:b, s:o, s:o,"
 			 " s:o, s:b}",
 			 "spread", json_num(d->spread),
@@ -282,4 +283,10 @@ json_t *analysis_json_cell(const struct analysis *a, size_t i)
 					       ac->vs_best_lo,
 					       ac->vs_best_hi),
 			 "best_set", ac->in_best_set);
+	/* the band is the cell's own, not the calibration's (analysis.h) */
+	if (o && ac->run_band > 0 &&
+	    json_object_set_new(o, "run_band_own",
+				json_boolean(ac->run_band_own)))
+		json_decref(o), o = NULL;
+	return o;
 }

@@ -488,6 +488,53 @@ static void band_sizes(const struct analysis *a, FILE *f, bool device)
 	}
 }
 
+/* The cells whose band is their own (analysis.h run_band_own), widest
+ * first, at most four named: " The median of 3 cells was less steady
+ * ...: `mmap` 1K warm 3.87, ...". */
+static void own_bands(const struct analysis *a, FILE *f)
+{
+	size_t n = 0, named = 0, last = SIZE_MAX;
+	char name[ANALYSIS_NAME_LEN];
+
+	for (size_t i = 0; i < a->n_cells; i++)
+		n += a->cells[i].run_band > 0 && a->cells[i].run_band_own;
+	if (!n)
+		return;
+	fprintf(f,
+		" The median of %zu cell%s was less steady in this run "
+		"than the calibration's (its samples in two modes, or "
+		"widely spread), so the band is the cell's own, from its "
+		"samples:",
+		n, n == 1 ? "" : "s");
+	for (; named < n && named < 4; named++) {
+		size_t w = SIZE_MAX;
+
+		/* the widest not yet named: below the last one's */
+		for (size_t i = 0; i < a->n_cells; i++) {
+			const struct analysis_cell *ac = &a->cells[i];
+
+			if (!(ac->run_band > 0) || !ac->run_band_own ||
+			    (last != SIZE_MAX &&
+			     (ac->run_band > a->cells[last].run_band ||
+			      (ac->run_band == a->cells[last].run_band &&
+			       i <= last))))
+				continue;
+			if (w == SIZE_MAX ||
+			    ac->run_band > a->cells[w].run_band)
+				w = i;
+		}
+		fprintf(f, "%s %s %s %s %.2f", named ? "," : "",
+			analysis_cell_name(a, w, true, name, sizeof(name)),
+			analysis_size_of(a, a->cells[w].cell->size)->name,
+			cache_mode_name(a->cells[w].cell->cache),
+			exp(a->cells[w].run_band));
+		last = w;
+	}
+	if (n > named)
+		fprintf(f, " and %zu more", n - named);
+	fputs(" (results.json: `run_band_own`).", f);
+}
+
 void report_within_run_line(const struct analysis *a, FILE *f)
 {
 	bool memory = false, device = false, all = true;
@@ -529,6 +576,7 @@ void report_within_run_line(const struct analysis *a, FILE *f)
 	      "band holds the shift that moves all of a "
 	      "size's cells together, which `iobench compare` of two runs "
 	      "takes out.", f);
+	own_bands(a, f);
 	if (!all)
 		fputs(" Sizes without a band were not calibrated.", f);
 	fputs("\n", f);

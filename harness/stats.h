@@ -150,6 +150,19 @@ struct stats_distribution {
 int stats_describe(const double *x, size_t n, struct stats_distribution *d);
 
 /*
+ * The standard error of log(median) of x[0..n) (n >= 2, every x > 0 and
+ * finite), robustly: the interquartile range of the log medians of
+ * `resamples` bootstrap resamples (>= 4; seeded: same input, same
+ * figure), over 1.349, the IQR of a normal in SDs. Why not the SD of
+ * those medians: samples in two modes give a bootstrap distribution in
+ * two lumps, and one far lump would set it; the IQR follows the lumps
+ * only when the split is near even, which is when the median itself
+ * jumps between them. 0, -EINVAL or -ENOMEM.
+ */
+int stats_median_log_se(const double *x, size_t n, unsigned resamples,
+			uint64_t seed, double *se);
+
+/*
  * Drift and steps in a time-ordered series
  * ----------------------------------------
  *

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort_double.h>
 #include <gsl/gsl_statistics_double.h>
 
 #include "stats.h"
@@ -186,5 +188,46 @@ int stats_kruskal(const double *const *x, const size_t *n, size_t k,
 	}
 	free(all);
 	free(rank);
+	return ret;
+}
+
+int stats_median_log_se(const double *x, size_t n, unsigned resamples,
+			uint64_t seed, double *se)
+{
+	double *logs, *draw, *med;
+	gsl_rng *rng;
+	int ret = 0;
+
+	if (n < 2 || resamples < 4 || !se)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (!(x[i] > 0) || !isfinite(x[i]))
+			return -EINVAL;
+	logs = malloc(n * sizeof(*logs));
+	draw = malloc(n * sizeof(*draw));
+	med = malloc(resamples * sizeof(*med));
+	rng = stats_rng_new(seed);
+	if (!logs || !draw || !med || !rng) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		logs[i] = log(x[i]);
+	for (unsigned b = 0; b < resamples; b++) {
+		for (size_t i = 0; i < n; i++)
+			draw[i] = logs[gsl_rng_uniform_int(rng, n)];
+		gsl_sort(draw, 1, n);
+		med[b] = gsl_stats_median_from_sorted_data(draw, 1, n);
+	}
+	gsl_sort(med, 1, resamples);
+	*se = (gsl_stats_quantile_from_sorted_data(med, 1, resamples, 0.75) -
+	       gsl_stats_quantile_from_sorted_data(med, 1, resamples, 0.25)) /
+	      (2.0 / STATS_MAD_NORMAL); /* 1.349 */
+out:
+	if (rng)
+		gsl_rng_free(rng);
+	free(logs);
+	free(draw);
+	free(med);
 	return ret;
 }

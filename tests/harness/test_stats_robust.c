@@ -259,6 +259,51 @@ static void test_kruskal(void **state)
 	assert_int_equal(stats_kruskal(two, n2, 1, &h, &p), -EINVAL);
 }
 
+/*
+ * stats_median_log_se: steady samples give about the normal theory's
+ * 1.2533 sd / sqrt(n); samples split evenly between two modes 2.5x apart
+ * give a standard error of the order of the gap (the median jumps
+ * between them); 20% of them in the slow mode leave the median, and its
+ * error, in the fast one. Seeded: the same figure twice.
+ */
+static void test_median_log_se(void **state)
+{
+	double x[40], se, again;
+	const double sd = 0.05, theory = 1.2533 * sd / sqrt(40.0);
+
+	(void)state;
+	/* log-normal by quantiles: x_i = exp(sd z_i), z_i at (i + 0.5) / n */
+	for (size_t i = 0; i < 40; i++) {
+		double p = (i + 0.5) / 40.0, z = 0;
+
+		/* the normal quantile by bisection on erfc (libm only) */
+		for (double lo = -5, hi = 5, k = 0; k < 60; k++) {
+			z = (lo + hi) / 2;
+			if (0.5 * erfc(-z / M_SQRT2) < p)
+				lo = z;
+			else
+				hi = z;
+		}
+		x[(i * 17) % 40] = exp(sd * z);
+	}
+	assert_int_equal(stats_median_log_se(x, 40, 2000, 7, &se), 0);
+	assert_true(se > 0.5 * theory && se < 2 * theory);
+	assert_int_equal(stats_median_log_se(x, 40, 2000, 7, &again), 0);
+	assert_true(se == again);
+	for (size_t i = 0; i < 40; i++)
+		x[i] = (i % 2 ? 2.5 : 1.0) * (1 + 0.002 * (double)(i % 5));
+	assert_int_equal(stats_median_log_se(x, 40, 2000, 7, &se), 0);
+	assert_true(se > 0.25);
+	for (size_t i = 0; i < 40; i++)
+		x[i] = (i % 5 ? 1.0 : 2.5) * (1 + 0.002 * (double)(i % 7));
+	assert_int_equal(stats_median_log_se(x, 40, 2000, 7, &se), 0);
+	assert_true(se < 0.02);
+	assert_int_equal(stats_median_log_se(x, 1, 2000, 7, &se), -EINVAL);
+	assert_int_equal(stats_median_log_se(x, 40, 3, 7, &se), -EINVAL);
+	x[3] = 0;
+	assert_int_equal(stats_median_log_se(x, 40, 2000, 7, &se), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_trend),
 		cmocka_unit_test(test_trend_edges),
 		cmocka_unit_test(test_kruskal),
+		cmocka_unit_test(test_median_log_se),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -81,4 +81,12 @@ const struct analysis_advice *advice_with(const struct analysis_advice *v,
 void expect_contains(const char *text, const char *needle);
 void expect_lacks(const char *text, const char *needle);
 
+/* Five 1M warm cells (rw, sendfile, splice, copy_file_range, stdio),
+ * 2% noise of their own, with the machine's round swing (built.c's
+ * machine()) unless still. */
+extern const char *const built_five[5];
+void built_add_five(struct built *b, bool still);
+/* The summary of b's analysis, as report.md has it (you free it). */
+char *built_summary(const struct built *b);
+
 #endif

@@ -447,19 +447,6 @@ static void test_cpu_per_sample(void **state)
 	built_finish(b);
 }
 
-/* Five 1M warm cells, 2% noise of their own, with the machine's round
- * swing (built.c's machine()) unless still. */
-static const char *const five[] = { "rw", "sendfile", "splice",
-				    "copy_file_range", "stdio" };
-
-static void add_five(struct built *b, bool still)
-{
-	for (size_t i = 0; i < 5; i++)
-		built_add(b, five[i], MIB, CACHE_WARM, 20, 1,
-			  (struct gen){ .median = 1e-3 * (i + 1), .cv = 0.02,
-					.still = still });
-}
-
 /* The machine's part of a spread: five cells share a round-to-round
  * swing of +-15% (built.c's machine()) on 2% noise of their own, a sixth
  * has 15% of its own. Net of the rounds' effects the five spread as
@@ -473,7 +460,7 @@ static void test_round_spread(void **state)
 		const struct analysis_group *g;
 		size_t noisy;
 
-		add_five(b, still);
+		built_add_five(b, still);
 		built_add(b, "mmap", MIB, CACHE_WARM, 20, 1,
 			  (struct gen){ .median = 3e-3, .cv = 0.15,
 					.still = still });
@@ -482,7 +469,7 @@ static void test_round_spread(void **state)
 		noisy = built_cell_of(b, "mmap", MIB, CACHE_WARM);
 		for (size_t i = 0; i < 5; i++) {
 			const struct analysis_cell *ac =
-				&b->a.cells[built_cell_of(b, five[i], MIB,
+				&b->a.cells[built_cell_of(b, built_five[i], MIB,
 							  CACHE_WARM)];
 
 			assert_true(ac->spread_net < 0.06);
@@ -509,7 +496,7 @@ static void test_cpu_gap(void **state)
 		struct built *b = built_begin();
 		const struct analysis_group *g;
 
-		add_five(b, true);
+		built_add_five(b, true);
 		for (size_t i = 0; i < b->run.n_cells; i++) {
 			struct cell *c = &b->run.cells[i];
 
@@ -557,98 +544,6 @@ static void test_cpu_gap(void **state)
 	}
 }
 
-/* The summary of b's analysis, as report.md has it (you free it). */
-static char *summary_of(const struct built *b)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-
-	assert_non_null(f);
-	assert_int_equal(report_write_summary(&b->a, f), 0);
-	assert_int_equal(fclose(f), 0);
-	return text;
-}
-
-/*
- * One run's run-to-run band, from a calibration of its size: changes of
- * +-2% about the shift (SD 3%) and shifts of +-10%. Every measured cell
- * of 1M gets calibration_run_band()'s figure, about +-32% for five
- * cells (the shift's part the most of it), and the summary states it
- * per size; a size the calibration lacks gets none, and without a
- * calibration the summary says how to measure the band.
- */
-static void test_run_band(void **state)
-{
-	struct calibration cal = { 0 };
-	struct built *b;
-	char key[256], *md;
-	double band;
-
-	(void)state;
-	for (int i = 0; i < 10; i++)
-		assert_int_equal(calibration_add_change(&cal, MIB, false,
-							i % 2 ? 0.02 : -0.02),
-				 0);
-	assert_int_equal(calibration_finish(&cal), 0);
-	/* no shifts (a file from before): no band */
-	assert_true(calibration_run_band(&cal, MIB, false, "k", 5, 0.05) == 0);
-	assert_int_equal(calibration_add_shift(&cal, MIB, false, 0.1), 0);
-	assert_int_equal(calibration_add_shift(&cal, MIB, false, -0.1), 0);
-	cal.pairs = 2;
-	cal.started = strdup("2026-12-03T05:00:00Z");
-	assert_non_null(cal.started);
-	band = calibration_run_band(&cal, MIB, false, "k", 5, 0.05);
-	assert_true(band > log(1.28) && band < log(1.36));
-	assert_true(calibration_run_band(&cal, 4096, false, "k", 5, 0.05) == 0);
-
-	b = built_begin();
-	add_five(b, true);
-	built_add(b, "rw", 4096, CACHE_WARM, 20, 1,
-		  (struct gen){ .median = 1e-4, .cv = 0.02, .still = true });
-	built_analyse(b);
-	md = summary_of(b);
-	assert_non_null(strstr(md, "`iobench calibrate` with this sweep's "
-				   "options this host's band"));
-	free(md);
-	assert_int_equal(analysis_set_calibration(&b->a, &cal), 0);
-	assert_int_equal(b->a.band_pairs, 2);
-	for (size_t i = 0; i < b->a.n_cells; i++) {
-		const struct analysis_cell *ac = &b->a.cells[i];
-
-		if (ac->cell->size == 4096) {
-			assert_true(ac->run_band == 0);
-			continue;
-		}
-		assert_float_equal(
-			ac->run_band,
-			calibration_run_band(&cal, MIB, false,
-					     cell_key(ac->cell, key,
-						      sizeof(key)),
-					     6, ANALYSIS_ALPHA),
-			1e-12);
-	}
-	md = summary_of(b);
-	assert_non_null(strstr(md, "**Run to run** on this host (`iobench "
-				   "calibrate`, 2 A/A pairs, "
-				   "2026-12-03T05:00:00Z)"));
-	{
-		char want[64];
-
-		snprintf(want, sizeof(want), "either way, of %.2f at 1M of "
-			 "this one's",
-			 exp(calibration_run_band(&cal, MIB, false, "k", 6,
-						  ANALYSIS_ALPHA)));
-		assert_non_null(strstr(md, want));
-	}
-	assert_null(strstr(md, " at 4K"));
-	assert_non_null(strstr(md, "Sizes without a band were not "
-				   "calibrated."));
-	free(md);
-	built_finish(b);
-	calibration_free(&cal);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -664,7 +559,6 @@ int main(void)
 		cmocka_unit_test(test_cpu_per_sample),
 		cmocka_unit_test(test_round_spread),
 		cmocka_unit_test(test_cpu_gap),
-		cmocka_unit_test(test_run_band),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
