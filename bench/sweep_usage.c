@@ -202,7 +202,7 @@ void bench_sweep_usage(FILE *f)
 "                        OUT/baselines/calibration.json (iobench\n"
 "                        calibrate, this host) holds the size; a cell\n"
 "                        whose median is less steady in this run (two\n"
-"                        modes) gets a wider band of its own\n"
+"                        modes, a wide spread) gets a wider band\n"
 "  --budget SECONDS      per cell: stop after this once it has %d samples\n"
 "                        (default %g)\n"
 "  --batch-from FILE     files per sample of each cell from an earlier\n"

@@ -19,7 +19,9 @@
  * Cell i's own band, *band (|log ratio|): how far another run's median
  * may land by the sampling of the two medians alone - each with this
  * run's standard error of it (stats_median_log_se()), their difference
- * sqrt(2) x that, at the calibrated band's level (m cells). Why: the
+ * sqrt(2) x that, at the calibrated band's level (m cells); where it
+ * is wider than the cell's floor it takes the floor's place in the
+ * calibration's band, beside the size's shift. Why: the
  * calibration gives every cell of a size the noise of a typical cell,
  * and a cell whose samples this run split into two modes near evenly
  * has a median that jumps between them. Over 8 back-to-back A/A pairs of
@@ -27,23 +29,27 @@
  * from 3 of the other pairs (280 pairs and calibrations), every warm
  * cell landed inside its calibrated band in 59% of them - the misses
  * such cells (`mmap` 1K -15% with 40% of its samples 2.8x slower,
- * `io_uring` 100M +24% with half of them) - and in 89% with this band
- * taken where it is wider, which it was for about one cell in five.
- * -EINVAL: too few samples to tell.
+ * `io_uring` 100M +24% with half of them) - and in 93% with the cells'
+ * own sampling error in their bands; almost half the cells took it,
+ * most a little wider (half by a factor under 1.22 in log).
+ * -EINVAL: too few samples (of a time above 0) to tell; the cell keeps
+ * the calibration's band.
  */
 static int own_band(const struct analysis *a, size_t i, size_t m, double *band)
 {
 	const struct cell *c = a->cells[i].cell;
-	unsigned files = results_files_per_sample(c);
-	double *x = malloc((c->n_samples ? c->n_samples : 1) * sizeof(*x));
-	double se = 0;
+	/* the per-copy times the cell's median is of (results_estimate()) */
+	double *x = results_per_copy(c), se = 0;
+	size_t n = 0;
 	int ret;
 
 	if (!x)
 		return -ENOMEM;
+	/* a sample of no time (a clock's tick) has no log: left out */
 	for (size_t j = 0; j < c->n_samples; j++)
-		x[j] = c->samples[j].seconds / files;
-	ret = stats_median_log_se(x, c->n_samples, ANALYSIS_RESAMPLES,
+		if (x[j] > 0 && isfinite(x[j]))
+			x[n++] = x[j];
+	ret = stats_median_log_se(x, n, ANALYSIS_RESAMPLES,
 				  analysis_seed(a, 6 * a->n_cells + i), &se);
 	free(x);
 	*band = ret ? 0
@@ -51,6 +57,15 @@ static int own_band(const struct analysis *a, size_t i, size_t m, double *band)
 				gsl_cdf_ugaussian_Qinv(ANALYSIS_ALPHA /
 						       (2.0 * (double)m));
 	return ret;
+}
+
+/* No band for any cell (an error part way through). */
+static void clear_bands(struct analysis *a)
+{
+	for (size_t i = 0; i < a->n_cells; i++) {
+		a->cells[i].run_band = 0;
+		a->cells[i].run_band_own = false;
+	}
 }
 
 /*
@@ -85,13 +100,25 @@ int analysis_set_calibration(struct analysis *a, const struct calibration *cal)
 			cell_key(ac->cell, key, sizeof(key)), m,
 			ANALYSIS_ALPHA);
 		if (ac->run_band > 0) {
+			/* the cell's floor - its own noise in the
+			 * calibration's band - replaced by its own band
+			 * where wider; the size's shift stays */
+			double floor = calibration_cell_floor(
+				cal, ac->cell->size,
+				cell_reaches_device(ac->cell), key, m,
+				ANALYSIS_ALPHA);
 			int ret = own_band(a, i, m, &own);
 
-			if (ret == -ENOMEM)
+			if (ret == -ENOMEM) {
+				clear_bands(a);
 				return ret;
-			ac->run_band_own = !ret && own > ac->run_band;
+			}
+			ac->run_band_own = !ret && own > floor;
 			if (ac->run_band_own)
-				ac->run_band = own;
+				ac->run_band =
+					sqrt(own * own +
+					     ac->run_band * ac->run_band -
+					     floor * floor);
 		}
 		banded += ac->run_band > 0;
 	}
@@ -100,8 +127,10 @@ int analysis_set_calibration(struct analysis *a, const struct calibration *cal)
 	a->band_pairs = cal->pairs;
 	if (cal->started) {
 		a->band_started = strdup(cal->started);
-		if (!a->band_started)
+		if (!a->band_started) {
+			clear_bands(a);
 			return -ENOMEM;
+		}
 	}
 	return 0;
 }

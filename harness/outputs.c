@@ -133,8 +133,18 @@ static bool band_line(const struct analysis *a, FILE *f)
 			exp(hi), a->sizes[k].name);
 		any = true;
 	}
-	if (any)
-		fputs(" (page cache; report.md: Uncertainty).\n", f);
+	if (any) {
+		size_t own = 0;
+
+		for (size_t i = 0; i < a->n_cells; i++)
+			own += a->cells[i].run_band > 0 &&
+			       a->cells[i].run_band_own;
+		fputs(" (page cache", f);
+		if (own)
+			fprintf(f, "; %zu cell%s less steady, wider", own,
+				own == 1 ? "" : "s");
+		fputs("; report.md: Uncertainty).\n", f);
+	}
 	return any;
 }
 

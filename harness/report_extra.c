@@ -488,25 +488,37 @@ static void band_sizes(const struct analysis *a, FILE *f, bool device)
 	}
 }
 
+/* Whether any cell of size k has a band, the calibration's or its own. */
+static bool size_banded(const struct analysis *a, size_t k)
+{
+	for (size_t i = 0; i < a->n_cells; i++)
+		if (a->cells[i].run_band > 0 &&
+		    a->cells[i].cell->size == a->sizes[k].size)
+			return true;
+	return false;
+}
+
 /* The cells whose band is their own (analysis.h run_band_own), widest
  * first, at most four named: " The median of 3 cells was less steady
- * ...: `mmap` 1K warm 3.87, ...". */
+ * ...: a factor of 3.87 for `mmap` 1K warm (two modes), 2.96 for
+ * ...". */
 static void own_bands(const struct analysis *a, FILE *f)
 {
 	size_t n = 0, named = 0, last = SIZE_MAX;
-	char name[ANALYSIS_NAME_LEN];
+	char name[ANALYSIS_NAME_LEN], modes[ANALYSIS_NAME_LEN];
 
 	for (size_t i = 0; i < a->n_cells; i++)
 		n += a->cells[i].run_band > 0 && a->cells[i].run_band_own;
 	if (!n)
 		return;
 	fprintf(f,
-		" The median of %zu cell%s was less steady in this run "
-		"than the calibration's (its samples in two modes, or "
-		"widely spread), so the band is the cell's own, from its "
-		"samples:",
-		n, n == 1 ? "" : "s");
+		" The median of %zu cell%s was less steady in this run than "
+		"the calibration's cells, so %s band holds %s own sampling "
+		"error (from %s samples) and is wider:",
+		n, n == 1 ? "" : "s", n == 1 ? "its" : "their",
+		n == 1 ? "its" : "their", n == 1 ? "its" : "their");
 	for (; named < n && named < 4; named++) {
+		const struct analysis_cell *wc;
 		size_t w = SIZE_MAX;
 
 		/* the widest not yet named: below the last one's */
@@ -523,21 +535,26 @@ static void own_bands(const struct analysis *a, FILE *f)
 			    ac->run_band > a->cells[w].run_band)
 				w = i;
 		}
-		fprintf(f, "%s %s %s %s %.2f", named ? "," : "",
+		wc = &a->cells[w];
+		fprintf(f, "%s %.2f for %s %s %s%s",
+			named ? "," : " a factor of", exp(wc->run_band),
 			analysis_cell_name(a, w, true, name, sizeof(name)),
-			analysis_size_of(a, a->cells[w].cell->size)->name,
-			cache_mode_name(a->cells[w].cell->cache),
-			exp(a->cells[w].run_band));
+			analysis_size_of(a, wc->cell->size)->name,
+			analysis_group_modes(&a->groups[wc->group], modes,
+					     sizeof(modes)),
+			wc->dist.bimodal ? " (two modes)" : "");
 		last = w;
 	}
 	if (n > named)
 		fprintf(f, " and %zu more", n - named);
-	fputs(" (results.json: `run_band_own`).", f);
+	fputs(" (results.json: `run_band_own`); the factors above are the "
+	      "other cells'.",
+	      f);
 }
 
 void report_within_run_line(const struct analysis *a, FILE *f)
 {
-	bool memory = false, device = false, all = true;
+	bool memory = false, device = false, all = true, any = false;
 	char b[2 * FMT_LEN + 4];
 
 	fputs("- **Uncertainty**: CIs are within-run (one run): they leave "
@@ -545,25 +562,31 @@ void report_within_run_line(const struct analysis *a, FILE *f)
 	      "machine can be larger",
 	      f);
 	for (size_t k = 0; k < a->n_sizes; k++) {
-		bool m = size_band(a, k, false, b, sizeof(b));
-		bool d = size_band(a, k, true, b, sizeof(b));
+		bool banded = size_banded(a, k);
 
-		memory |= m;
-		device |= d;
-		all &= m || d;
+		memory |= size_band(a, k, false, b, sizeof(b));
+		device |= size_band(a, k, true, b, sizeof(b));
+		all &= banded;
+		any |= banded;
 	}
-	if (!memory && !device) {
+	if (!any) {
 		fputs("; `--runs 3` measures them, and `iobench calibrate` "
 		      "with this sweep's options this host's band.\n",
 		      f);
 		return;
 	}
-	fprintf(f, ". **Run to run** on this host (`iobench calibrate`, %zu "
-		   "A/A pair%s%s%s), another run's median of a cell lands "
-		   "within a factor, either way, of",
+	fprintf(f,
+		". **Run to run** on this host (`iobench calibrate`, %zu "
+		"A/A pair%s%s%s)",
 		a->band_pairs, a->band_pairs == 1 ? "" : "s",
 		a->band_started ? ", " : "",
 		a->band_started ? a->band_started : "");
+	if (memory || device)
+		fputs(", another run's median of a cell lands within a "
+		      "factor, either way, of",
+		      f);
+	else
+		fputc(':', f);
 	if (memory)
 		band_sizes(a, f, false);
 	if (memory && device)
@@ -572,10 +595,12 @@ void report_within_run_line(const struct analysis *a, FILE *f)
 		band_sizes(a, f, true);
 	if (device)
 		fputs(" for copies that wait for the device", f);
-	fputs(" of this one's (1.22: from 18% faster to 22% slower). The "
-	      "band holds the shift that moves all of a "
-	      "size's cells together, which `iobench compare` of two runs "
-	      "takes out.", f);
+	if (memory || device)
+		fputs(" of this one's (1.22: from 18% faster to 22% slower). "
+		      "The band holds the shift that moves all of a size's "
+		      "cells together, which `iobench compare` of two runs "
+		      "takes out.",
+		      f);
 	own_bands(a, f);
 	if (!all)
 		fputs(" Sizes without a band were not calibrated.", f);

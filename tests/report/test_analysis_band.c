@@ -20,6 +20,20 @@
 #include "calibration.h"
 #include "cell.h"
 
+/* `mmap` 1M warm with every second sample 2.5x slower; b analysed, cal
+ * applied. */
+static void add_two_modes(struct built *b, const struct calibration *cal)
+{
+	built_add(b, "mmap", MIB, CACHE_WARM, 20, 1,
+		  (struct gen){ .median = 2e-3,
+				.cv = 0.02,
+				.still = true,
+				.slow_every = 2,
+				.slow_factor = 2.5 });
+	built_analyse(b);
+	assert_int_equal(analysis_set_calibration(&b->a, cal), 0);
+}
+
 /*
  * A cell whose samples split evenly between two modes 2.5x apart: its
  * median jumps between them, so its band is its own (wider than the
@@ -34,14 +48,7 @@ static void run_band_own(const struct calibration *cal)
 	size_t own = 0;
 
 	built_add_five(b, true);
-	built_add(b, "mmap", MIB, CACHE_WARM, 20, 1,
-		  (struct gen){ .median = 2e-3,
-				.cv = 0.02,
-				.still = true,
-				.slow_every = 2,
-				.slow_factor = 2.5 });
-	built_analyse(b);
-	assert_int_equal(analysis_set_calibration(&b->a, cal), 0);
+	add_two_modes(b, cal);
 	for (size_t i = 0; i < b->a.n_cells; i++) {
 		const struct analysis_cell *ac = &b->a.cells[i];
 		double c = calibration_run_band(
@@ -65,6 +72,18 @@ static void run_band_own(const struct calibration *cal)
 	snprintf(want, sizeof(want), "either way, of %.2f at 1M ",
 		 exp(calibrated));
 	assert_non_null(strstr(md, want));
+	free(md);
+	built_finish(b);
+
+	/* that cell alone: every band its own, the host still calibrated */
+	b = built_begin();
+	add_two_modes(b, cal);
+	assert_true(b->a.cells[0].run_band_own);
+	md = built_summary(b);
+	assert_non_null(strstr(md, "**Run to run** on this host"));
+	assert_non_null(strstr(md, "The median of 1 cell was less steady"));
+	assert_null(strstr(md, "not calibrated"));
+	assert_null(strstr(md, "`--runs 3` measures them"));
 	free(md);
 	built_finish(b);
 }
