@@ -396,17 +396,25 @@ double calibration_run_band(const struct calibration *cal, uint64_t size,
 {
 	double floor = calibration_cell_floor(cal, size, device, key, m, alpha);
 	const struct calibration_size *z;
-	double s = 0, zq;
+	double s = 0, pool = 0, zq;
+	size_t n_pool = 0;
 
 	if (!(floor > 0))
 		return 0;
 	z = find_for(cal, size, device);
 	if (!z || !z->n_shifts)
 		return 0;
-	/* about 0, not the mean: A/A shifts centre on no change */
+	/* about 0, not the mean: A/A shifts centre on no change; a few
+	 * pairs' shifts drawn toward every size's (calibration.h) */
 	for (size_t i = 0; i < z->n_shifts; i++)
 		s += z->shifts[i] * z->shifts[i];
-	s = sqrt(s / (double)z->n_shifts);
+	for (size_t k = 0; k < cal->n_sizes; k++)
+		for (size_t i = 0; i < cal->sizes[k].n_shifts; i++) {
+			pool += cal->sizes[k].shifts[i] * cal->sizes[k].shifts[i];
+			n_pool++;
+		}
+	s = sqrt((s + CALIBRATION_SHIFT_POOL * pool / (double)n_pool) /
+		 ((double)z->n_shifts + CALIBRATION_SHIFT_POOL));
 	zq = gsl_cdf_ugaussian_Qinv(alpha / (2.0 * (double)m));
 	return sqrt(floor * floor + zq * zq * s * s +
 		    zq * zq * CALIBRATION_SHIFT_K * CALIBRATION_SHIFT_K * s);

@@ -184,9 +184,24 @@ double calibration_shift_floor(double floor, double shift, size_t m,
  * and the cell's own change about it together, sqrt(floor^2 + (z s)^2 +
  * (z x CALIBRATION_SHIFT_K)^2 s) with floor the cell's
  * (calibration_cell_floor()) and s the root mean square of the size's
- * shifts (about 0). What a single run's report states as its run-to-run
+ * shifts (about 0), drawn toward that of every size's and kind's shifts
+ * as if CALIBRATION_SHIFT_POOL more pairs had shown it: s^2 = (sum of
+ * the size's squared shifts + POOL x the pooled mean square) / (its
+ * shifts + POOL). What a single run's report states as its run-to-run
  * band. 0 when the size has no floor or no shifts (a file from before).
+ *
+ * Why pooled: three pairs' shifts are three draws. In a headline
+ * validation on the development VM the 1M page-cache shifts of a 3-pair
+ * calibration were -0.9%, +0.2% and +0.4% (a band of x1.06), and the
+ * next two runs' 1M cells moved +7.5% to +10.8% together, 5 of them
+ * beyond their band; every size's and kind's shifts of that calibration
+ * had a root mean square of 4.0%, and drawn toward it none was. Over 8
+ * A/A pairs of the headline sweep, each held out against bands from 3
+ * of the others (280 pairings): every warm cell inside in 261 of them
+ * unpooled, 264 pooled (266 with 6: the shifts' scale is the host's
+ * more than the size's).
  */
+#define CALIBRATION_SHIFT_POOL 3.0
 double calibration_run_band(const struct calibration *cal, uint64_t size,
 			    bool device, const char *key, size_t m,
 			    double alpha);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <gsl/gsl_cdf.h>
 
 #include "analysis.h"
 #include "built.h"
@@ -169,10 +170,55 @@ static void test_run_band(void **state)
 	calibration_free(&cal);
 }
 
+/*
+ * A size's shifts drawn toward every size's (CALIBRATION_SHIFT_POOL): 4K
+ * moved +-0.5% in its two pairs, 1M +-10%; 4K's band takes s^2 = (2 x
+ * 0.005^2 + 3 x the pooled mean square) / (2 + 3), wider than its own
+ * shifts give, and a size whose shifts are the pool's keeps them.
+ */
+static void test_shift_pool(void **state)
+{
+	struct calibration cal = { 0 };
+	const double k = CALIBRATION_SHIFT_K, pool = 3.0;
+	double z = gsl_cdf_ugaussian_Qinv(0.05 / (2.0 * 5)), f, s, own;
+
+	(void)state;
+	for (int i = 0; i < 10; i++) {
+		assert_int_equal(calibration_add_change(&cal, MIB, false,
+							i % 2 ? 0.02 : -0.02),
+				 0);
+		assert_int_equal(calibration_add_change(&cal, 4096, false,
+							i % 2 ? 0.02 : -0.02),
+				 0);
+	}
+	assert_int_equal(calibration_finish(&cal), 0);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(
+			calibration_add_shift(&cal, MIB, false, i ? 0.1 : -0.1),
+			0);
+		assert_int_equal(calibration_add_shift(&cal, 4096, false,
+						       i ? 0.005 : -0.005),
+				 0);
+	}
+	f = calibration_cell_floor(&cal, 4096, false, "k", 5, 0.05);
+	assert_true(f > 0);
+	s = sqrt((2 * 0.005 * 0.005 +
+		  pool * (2 * 0.1 * 0.1 + 2 * 0.005 * 0.005) / 4) /
+		 (2 + pool));
+	own = sqrt(f * f + z * z * 0.005 * 0.005 + z * z * k * k * 0.005);
+	assert_float_equal(
+		calibration_run_band(&cal, 4096, false, "k", 5, 0.05),
+		sqrt(f * f + z * z * s * s + z * z * k * k * s), 1e-12);
+	assert_true(calibration_run_band(&cal, 4096, false, "k", 5, 0.05) >
+		    own + 0.05);
+	calibration_free(&cal);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_run_band),
+		cmocka_unit_test(test_shift_pool),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
