@@ -20,6 +20,7 @@
 #include "built.h"
 #include "calibration.h"
 #include "cell.h"
+#include "outputs.h"
 
 /* `mmap` 1M warm with every second sample 2.5x slower; b analysed, cal
  * applied. */
@@ -86,6 +87,19 @@ static void run_band_own(const struct calibration *cal)
 	assert_null(strstr(md, "not calibrated"));
 	assert_null(strstr(md, "`--runs 3` measures them"));
 	free(md);
+	/* the terminal summary too: the size's band, the cell's own */
+	{
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+
+		assert_non_null(f);
+		outputs_print_summary(f, &b->a);
+		assert_int_equal(fclose(f), 0);
+		assert_non_null(strstr(text, "medians within a factor of"));
+		assert_non_null(strstr(text, "1 cell less steady, wider"));
+		free(text);
+	}
 	built_finish(b);
 }
 
