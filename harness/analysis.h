@@ -320,6 +320,12 @@ int analysis_set_calibration(struct analysis *a, const struct calibration *cal);
  * with a band of their own left out); false when none is known. */
 bool analysis_size_band(const struct analysis *a, size_t k, bool device,
 			double *lo, double *hi);
+/* The cells whose band is their own (run_band_own). */
+size_t analysis_own_bands(const struct analysis *a);
+/* The widest run_band of size k's cells of one kind whose band is their
+ * own, into *hi; false when none is. */
+bool analysis_size_own_band(const struct analysis *a, size_t k, bool device,
+			    double *hi);
 
 /* ---- lookups the outputs share ---- */
 

@@ -152,3 +152,27 @@ bool analysis_size_band(const struct analysis *a, size_t k, bool device,
 	}
 	return *hi > 0;
 }
+
+size_t analysis_own_bands(const struct analysis *a)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->n_cells; i++)
+		n += a->cells[i].run_band > 0 && a->cells[i].run_band_own;
+	return n;
+}
+
+bool analysis_size_own_band(const struct analysis *a, size_t k, bool device,
+			    double *hi)
+{
+	*hi = 0;
+	for (size_t i = 0; k < a->n_sizes && i < a->n_cells; i++) {
+		const struct analysis_cell *ac = &a->cells[i];
+
+		if (ac->run_band > 0 && ac->run_band_own &&
+		    ac->cell->size == a->sizes[k].size &&
+		    cell_reaches_device(ac->cell) == device)
+			*hi = fmax(*hi, ac->run_band);
+	}
+	return *hi > 0;
+}

@@ -12,7 +12,6 @@
 
 #include <jansson.h>
 
-#include "cell.h"
 #include "fmt.h"
 #include "msg.h"
 #include "outfile.h"
@@ -119,22 +118,6 @@ static void pad(FILE *f, const char *s, int width, bool last)
 /* One run on a calibrated host: its run-to-run band per size for copies
  * in the page cache (report.md: Uncertainty, all kinds). False when it
  * has none. */
-/* The widest band of size k's page-cache cells whose band is their own
- * (analysis.h run_band_own) into *hi; false when none has one. */
-static bool own_band_max(const struct analysis *a, size_t k, double *hi)
-{
-	*hi = 0;
-	for (size_t i = 0; i < a->n_cells; i++) {
-		const struct analysis_cell *ac = &a->cells[i];
-
-		if (ac->run_band > 0 && ac->run_band_own &&
-		    ac->cell->size == a->sizes[k].size &&
-		    !cell_reaches_device(ac->cell))
-			*hi = fmax(*hi, ac->run_band);
-	}
-	return *hi > 0;
-}
-
 static bool band_line(const struct analysis *a, FILE *f)
 {
 	double lo, hi;
@@ -143,7 +126,7 @@ static bool band_line(const struct analysis *a, FILE *f)
 	for (size_t k = 0; k < a->n_sizes; k++) {
 		/* a size whose every band is a cell's own: the widest */
 		if (!analysis_size_band(a, k, false, &lo, &hi) &&
-		    !own_band_max(a, k, &hi))
+		    !analysis_size_own_band(a, k, false, &hi))
 			continue;
 		fprintf(f, "%s %.2f at %s",
 			any ? "," : "CIs are within-run (1 run); run to run "
@@ -153,11 +136,8 @@ static bool band_line(const struct analysis *a, FILE *f)
 		any = true;
 	}
 	if (any) {
-		size_t own = 0;
+		size_t own = analysis_own_bands(a);
 
-		for (size_t i = 0; i < a->n_cells; i++)
-			own += a->cells[i].run_band > 0 &&
-			       a->cells[i].run_band_own;
 		fputs(" (page cache", f);
 		if (own)
 			fprintf(f, "; %zu cell%s less steady, wider", own,

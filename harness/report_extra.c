@@ -504,11 +504,9 @@ static bool size_banded(const struct analysis *a, size_t k)
  * ...". */
 static void own_bands(const struct analysis *a, FILE *f)
 {
-	size_t n = 0, named = 0, last = SIZE_MAX;
+	size_t n = analysis_own_bands(a), named = 0, last = SIZE_MAX;
 	char name[ANALYSIS_NAME_LEN], modes[ANALYSIS_NAME_LEN];
 
-	for (size_t i = 0; i < a->n_cells; i++)
-		n += a->cells[i].run_band > 0 && a->cells[i].run_band_own;
 	if (!n)
 		return;
 	fprintf(f,
