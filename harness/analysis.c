@@ -30,8 +30,11 @@ static bool measured(const struct cell *c)
 	       c->est.median > 0;
 }
 
-uint64_t analysis_seed(const struct analysis *a, uint64_t what)
+uint64_t analysis_seed(const struct analysis *a, enum analysis_stream stream,
+		       uint64_t index)
 {
+	/* one number per (stream, index): index x the streams + stream */
+	uint64_t what = index * ANALYSIS_SEED_STREAMS + stream;
 	uint64_t z = a->run->request.seed + (what + 1) * 0x9e3779b97f4a7c15ull;
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -311,9 +314,11 @@ static void median_between_runs(const struct analysis *a,
 			vals[k] = log(vals[k]);
 		/* a run without this cell (it failed there): within-run */
 		if (!empty &&
-		    !stats_hier_median(per_run, lens, s->runs, ANALYSIS_LEVEL,
-				       ANALYSIS_RESAMPLES,
-				       analysis_seed(a, index), &h)) {
+		    !stats_hier_median(
+			    per_run, lens, s->runs, ANALYSIS_LEVEL,
+			    ANALYSIS_RESAMPLES,
+			    analysis_seed(a, ANALYSIS_SEED_MEDIAN, index),
+			    &h)) {
 			ac->median_lo = fmin(exp(h.lo), ac->median);
 			ac->median_hi = fmax(exp(h.hi), ac->median);
 			ac->between_runs = true;

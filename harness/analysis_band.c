@@ -50,7 +50,8 @@ static int own_band(const struct analysis *a, size_t i, size_t m, double *band)
 		if (x[j] > 0 && isfinite(x[j]))
 			x[n++] = x[j];
 	ret = stats_median_log_se(x, n, ANALYSIS_RESAMPLES,
-				  analysis_seed(a, 6 * a->n_cells + i), &se);
+				  analysis_seed(a, ANALYSIS_SEED_OWN_BAND, i),
+				  &se);
 	free(x);
 	*band = ret ? 0
 		    : M_SQRT2 * se *

@@ -69,7 +69,8 @@ int analysis_paired_cells(const struct analysis *a, size_t num, size_t den,
 		return -EINVAL;
 	return paired(analysis_size_of(a, x->cell->size), x->by_round,
 		      y->by_round,
-		      analysis_seed(a, 4 * a->n_cells + num * 7919 + den),
+		      analysis_seed(a, ANALYSIS_SEED_PAIRED,
+				    (uint64_t)num * a->n_cells + den),
 		      ratio, lo, hi);
 }
 
@@ -215,8 +216,9 @@ static void winner_margin(struct analysis *a, struct analysis_group *g,
 	g->speedup_hi = b->speedup_hi;
 	if (s->runs >= 2 &&
 	    !paired(s, a->cells[g->rw].by_round, a->cells[g->best].by_round,
-		    analysis_seed(a, a->n_cells + (size_t)(g - a->groups)), &r,
-		    &lo, &hi)) {
+		    analysis_seed(a, ANALYSIS_SEED_GROUP_VS_RW,
+				  (size_t)(g - a->groups)),
+		    &r, &lo, &hi)) {
 		g->speedup_lo = fmin(g->speedup_lo, lo);
 		g->speedup_hi = fmax(g->speedup_hi, hi);
 	}
@@ -263,10 +265,11 @@ static int best_set(struct analysis *a, struct analysis_group *g)
 	a->cells[g->best].in_best_set = true;
 	if (k < 2)
 		goto out_free;
-	ret = stats_best_set(
-		times, k, s->n_rounds, ref, ANALYSIS_TIE_MARGIN, ANALYSIS_ALPHA,
-		ANALYSIS_LEVEL, ANALYSIS_RESAMPLES,
-		analysis_seed(a, 2 * a->n_cells + (size_t)(g - a->groups)), &b);
+	ret = stats_best_set(times, k, s->n_rounds, ref, ANALYSIS_TIE_MARGIN,
+			     ANALYSIS_ALPHA, ANALYSIS_LEVEL, ANALYSIS_RESAMPLES,
+			     analysis_seed(a, ANALYSIS_SEED_BEST_SET,
+					   (size_t)(g - a->groups)),
+			     &b);
 	if (ret) {
 		ret = ret == -ENOMEM ? ret : 0;
 		goto out_free;
@@ -302,10 +305,10 @@ static void speedups(struct analysis *a, const struct analysis_group *g)
 			ac->speedup = ac->speedup_lo = ac->speedup_hi = 1;
 			continue;
 		}
-		ac->have_speedup =
-			!paired(s, a->cells[g->rw].by_round, ac->by_round,
-				analysis_seed(a, g->cells[j]), &ac->speedup,
-				&ac->speedup_lo, &ac->speedup_hi);
+		ac->have_speedup = !paired(
+			s, a->cells[g->rw].by_round, ac->by_round,
+			analysis_seed(a, ANALYSIS_SEED_VS_RW, g->cells[j]),
+			&ac->speedup, &ac->speedup_lo, &ac->speedup_hi);
 	}
 }
 
@@ -321,11 +324,10 @@ static void refs_vs_best(struct analysis *a, const struct analysis_group *g)
 
 		if (!ac->reference)
 			continue;
-		ac->have_vs_best =
-			!paired(s, ac->by_round, a->cells[g->best].by_round,
-				analysis_seed(a, 3 * a->n_cells + g->cells[j]),
-				&ac->vs_best, &ac->vs_best_lo,
-				&ac->vs_best_hi);
+		ac->have_vs_best = !paired(
+			s, ac->by_round, a->cells[g->best].by_round,
+			analysis_seed(a, ANALYSIS_SEED_VS_BEST, g->cells[j]),
+			&ac->vs_best, &ac->vs_best_lo, &ac->vs_best_hi);
 	}
 }
 
@@ -356,10 +358,10 @@ static void scaling(struct analysis *a, size_t i)
 	if (base == SIZE_MAX)
 		return;
 	ac->scaling_base = base;
-	ac->have_scaling =
-		!paired(analysis_size_of(a, c->size), a->cells[base].by_round,
-			ac->by_round, analysis_seed(a, 3 * a->n_cells + i),
-			&ac->scaling, &ac->scaling_lo, &ac->scaling_hi);
+	ac->have_scaling = !paired(
+		analysis_size_of(a, c->size), a->cells[base].by_round,
+		ac->by_round, analysis_seed(a, ANALYSIS_SEED_SCALING, i),
+		&ac->scaling, &ac->scaling_lo, &ac->scaling_hi);
 }
 
 /* The same variant in another cache or sync mode, same threads. */

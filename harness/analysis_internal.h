@@ -2,7 +2,7 @@
 /*
  * Shared by the files of the analysis (analysis*.c): the steps
  * analysis_build() takes and the helpers they share. Not API: only
- * harness/analysis*.c include this header.
+ * harness/analysis*.c (and their tests) include this header.
  */
 #ifndef IOBENCH_ANALYSIS_INTERNAL_H
 #define IOBENCH_ANALYSIS_INTERNAL_H
@@ -24,10 +24,26 @@ static inline bool analysis_sequential(const struct cell *c)
 	return analysis_threads(c) == 1 && c->pin == PIN_NONE;
 }
 
-/* The seed of one bootstrap: the run's --seed and what it is about,
- * mixed (splitmix64's finaliser), so every figure has its own stream
- * and the same run gives the same figures. */
-uint64_t analysis_seed(const struct analysis *a, uint64_t what);
+/* What a bootstrap is of: each kind of figure draws from its own
+ * streams, one per cell, group or pair (analysis_seed()). */
+enum analysis_stream {
+	ANALYSIS_SEED_MEDIAN,	   /* a cell's median across runs */
+	ANALYSIS_SEED_VS_RW,	   /* a cell against its group's rw */
+	ANALYSIS_SEED_GROUP_VS_RW, /* a group's best against rw */
+	ANALYSIS_SEED_BEST_SET,	   /* a group's best set */
+	ANALYSIS_SEED_VS_BEST,	   /* a reference tool against the best */
+	ANALYSIS_SEED_SCALING,	   /* a cell against its 1 thread */
+	ANALYSIS_SEED_PAIRED,	   /* two cells, num x n_cells + den */
+	ANALYSIS_SEED_OWN_BAND,	   /* a cell's own run-to-run band */
+	ANALYSIS_SEED_STREAMS
+};
+
+/* The seed of one bootstrap: the run's --seed, the kind of figure and
+ * which one (index: a cell, group or pair), mixed (splitmix64's
+ * finaliser), so no two figures share a stream and the same run gives
+ * the same figures. */
+uint64_t analysis_seed(const struct analysis *a, enum analysis_stream stream,
+		       uint64_t index);
 
 /* ---- the steps (analysis_compare.c, analysis_rules.c) ---- */
 

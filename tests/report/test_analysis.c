@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "analysis.h"
+#include "analysis_internal.h"
 #include "built.h"
 #include "calibration.h"
 #include "cell.h"
@@ -544,6 +545,43 @@ static void test_cpu_gap(void **state)
 	}
 }
 
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return (a > b) - (a < b);
+}
+
+/*
+ * Every bootstrap draws from a stream of its own: no two (kind of
+ * figure, cell, group or pair) share a seed, even where one kind's
+ * indices run past the cell count (pairs: num x n_cells + den); the
+ * same one gives the same seed, and --seed moves them all.
+ */
+static void test_seed_streams(void **state)
+{
+	struct built *b = built_begin();
+	size_t per = 64 * 64, n = ANALYSIS_SEED_STREAMS * per, k = 0;
+	uint64_t *seeds = malloc(n * sizeof(*seeds)), first;
+
+	(void)state;
+	assert_non_null(seeds);
+	built_add_five(b, true);
+	built_analyse(b);
+	for (unsigned s = 0; s < ANALYSIS_SEED_STREAMS; s++)
+		for (uint64_t i = 0; i < per; i++)
+			seeds[k++] = analysis_seed(&b->a, s, i);
+	first = seeds[per + 3];
+	assert_int_equal(analysis_seed(&b->a, 1, 3), first);
+	qsort(seeds, n, sizeof(*seeds), cmp_u64);
+	for (size_t i = 1; i < n; i++)
+		assert_true(seeds[i] != seeds[i - 1]);
+	b->run.request.seed++;
+	assert_true(analysis_seed(&b->a, 1, 3) != first);
+	free(seeds);
+	built_finish(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -559,6 +597,7 @@ int main(void)
 		cmocka_unit_test(test_cpu_per_sample),
 		cmocka_unit_test(test_round_spread),
 		cmocka_unit_test(test_cpu_gap),
+		cmocka_unit_test(test_seed_streams),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
