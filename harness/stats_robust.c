@@ -194,7 +194,7 @@ int stats_kruskal(const double *const *x, const size_t *n, size_t k,
 int stats_median_log_se(const double *x, size_t n, unsigned resamples,
 			uint64_t seed, double *se)
 {
-	double *logs, *draw, *med;
+	double *logs, *draw, *med, tail;
 	gsl_rng *rng;
 	int ret = 0;
 
@@ -220,9 +220,11 @@ int stats_median_log_se(const double *x, size_t n, unsigned resamples,
 		med[b] = gsl_stats_median_from_sorted_data(draw, 1, n);
 	}
 	gsl_sort(med, 1, resamples);
-	*se = (gsl_stats_quantile_from_sorted_data(med, 1, resamples, 0.75) -
-	       gsl_stats_quantile_from_sorted_data(med, 1, resamples, 0.25)) /
-	      (2.0 / STATS_MAD_NORMAL); /* 1.349 */
+	tail = (1 - STATS_MEDIAN_SE_LEVEL) / 2;
+	*se = (gsl_stats_quantile_from_sorted_data(med, 1, resamples,
+						   1 - tail) -
+	       gsl_stats_quantile_from_sorted_data(med, 1, resamples, tail)) /
+	      (2 * gsl_cdf_ugaussian_Qinv(tail));
 out:
 	if (rng)
 		gsl_rng_free(rng);
