@@ -11,8 +11,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "calibration.h"
 #include "compare_files.h"
 #include "outfile.h"
+#include "request.h"
 #include "verbs.h"
 
 static bool is_file(const char *path)
@@ -72,6 +74,13 @@ static int resolve_spec(const char *spec, const char *results,
 	    !path_fmt(tried[1], "%s/%s/results.json", results, spec) ||
 	    !path_fmt(tried[2], "%s/%s", spec, "results.json")) {
 		bench_error("compare: '%s': path too long", spec);
+		return EXIT_USAGE;
+	}
+	if (!looks_like_path && request_reserved_baseline_name(spec) &&
+	    is_file(tried[0]) && !is_dir(spec)) {
+		bench_error("compare: '%s': %s is this host's noise floor "
+			    "(iobench calibrate), not a run or a baseline",
+			    spec, tried[0]);
 		return EXIT_USAGE;
 	}
 	if (looks_like_path || !is_file(tried[0])) {
@@ -203,9 +212,11 @@ static int json_name(const struct dirent *d)
 {
 	size_t n = strlen(d->d_name);
 
-	/* NAME.json, not hidden, not a writer's NAME.json.tmp.XXXXXX */
+	/* NAME.json, not hidden, not a writer's NAME.json.tmp.XXXXXX, not
+	 * the host's noise floor (calibration.json) */
 	return d->d_name[0] != '.' && n > 5 &&
-	       !strcmp(d->d_name + n - 5, ".json");
+	       !strcmp(d->d_name + n - 5, ".json") &&
+	       strcmp(d->d_name, CALIBRATION_FILE);
 }
 
 /* --list: one line per baseline, oldest name first (alphabetical). */

@@ -50,6 +50,41 @@ static const struct option *find_long(const struct option *t,
 	return NULL;
 }
 
+/* A sweep option by its short form ('s' for -s), NULL when it has none. */
+static const struct option *find_short(const struct option *t, int c)
+{
+	for (; t && t->name; t++)
+		if (t->val == c)
+			return t;
+	return NULL;
+}
+
+/*
+ * Sweep options a verb that runs its own sweeps cannot pass on: it
+ * sets where their results go (--out; compare REF's own --out is the
+ * comparison's), runs them itself (--dry-run: the plan is `iobench
+ * sweep --dry-run`'s) and takes turns between them (--lockstep).
+ */
+static bool refused(const char *verb, const struct option *o)
+{
+	static const struct {
+		const char *name, *why;
+	} no[] = {
+		{ "out", "its sweeps' results go under --results" },
+		{ "dry-run", "iobench sweep --dry-run shows a sweep's plan" },
+		{ "lockstep", "it takes turns between its sweeps itself" },
+	};
+
+	for (size_t k = 0; k < sizeof(no) / sizeof(no[0]); k++)
+		if (!strcmp(o->name, no[k].name)) {
+			bench_error("%s: --%s is not passed on to its sweeps "
+				    "(%s)",
+				    verb, o->name, no[k].why);
+			return true;
+		}
+	return false;
+}
+
 /* Appends argv[*i] (and its value when it takes one and has none yet). */
 static void take(char **to, int *n, int argc, char **argv, int *i,
 		 bool value)
@@ -124,19 +159,32 @@ int bench_split_sweep_args(const struct bench_cli *cli, int argc, char **argv,
 			if ((o = find_long(own, a + 2, n)))
 				take(mine, &nm, argc, argv, &i,
 				     o->has_arg == required_argument && !eq);
-			else if ((o = find_long(sweep, a + 2, n)))
+			else if ((o = find_long(sweep, a + 2, n))) {
+				if (refused(cli->verb, o))
+					goto out_usage;
 				take(theirs, &nt, argc, argv, &i,
 				     o->has_arg == required_argument && !eq);
-			else
+			} else {
 				goto unknown;
+			}
 			continue;
 		}
 		if (a[0] == '-' && a[1]) {
 			const char *s = strchr(cli->shortopts, a[1]);
 
-			if (!s || a[1] == ':')
+			/* the verb's own short option, else sweep's (-s) */
+			if (s && a[1] != ':') {
+				take(mine, &nm, argc, argv, &i,
+				     s[1] == ':' && !a[2]);
+				continue;
+			}
+			o = find_short(sweep, (unsigned char)a[1]);
+			if (!o)
 				goto unknown;
-			take(mine, &nm, argc, argv, &i, s[1] == ':' && !a[2]);
+			if (refused(cli->verb, o))
+				goto out_usage;
+			take(theirs, &nt, argc, argv, &i,
+			     o->has_arg == required_argument && !a[2]);
 			continue;
 		}
 		mine[nm++] = argv[i];
@@ -149,6 +197,7 @@ int bench_split_sweep_args(const struct bench_cli *cli, int argc, char **argv,
 	return bench_parse_options(cli, nm, mine, on, ctx);
 unknown:
 	unknown_option(cli->verb, argv[i], own, sweep);
+out_usage:
 	free(mine);
 	free(theirs);
 	return EXIT_USAGE;
@@ -220,6 +269,22 @@ static char **pass_args(const struct compare_ref_request *rq,
 	if (no_limits)
 		args[(*n)++] = "--no-limits";
 	return args;
+}
+
+/* The passes' sweep options, checked by this binary's sweep before the
+ * commit is built (passes_check_args()). */
+static int check_args(const struct compare_ref_request *rq, const char *self)
+{
+	const char *const bins[1] = { self };
+	size_t n_args;
+	char **args = pass_args(rq, bins, 1, &n_args);
+	int ret;
+
+	if (!args)
+		return -ENOMEM;
+	ret = passes_check_args(self, args, n_args);
+	free(args);
+	return ret == -EINVAL || ret == -ENOMEM ? ret : 0;
 }
 
 struct side {
@@ -534,6 +599,12 @@ int bench_compare_ref(const struct compare_ref_request *rq)
 			 strerror(-ret));
 		ret = -ENOENT;
 	}
+	if (!ret && (ret = check_args(rq, self)))
+		snprintf(err, sizeof(err), "%s",
+			 ret == -EINVAL ? "the sweep refused its options "
+					  "(above); nothing built, run or "
+					  "created"
+					: strerror(-ret));
 	if (ret) {
 		if (rq->looked_for && !*co.top)
 			/* no checkout at all: the saved-run reading was meant */

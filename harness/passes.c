@@ -38,6 +38,30 @@ bool passes_binary_has_option(const char *bin, const char *option)
 	return has;
 }
 
+int passes_check_args(const char *bin, char *const *args, size_t n_args)
+{
+	char **argv = calloc(n_args + 5, sizeof(*argv));
+	struct proc_opts o = { .out_fd = -1, .err_fd = PROC_INHERIT };
+	size_t n = 0;
+	int status, ret;
+
+	if (!argv)
+		return -ENOMEM;
+	argv[n++] = (char *)bin;
+	argv[n++] = "sweep";
+	for (size_t i = 0; i < n_args; i++)
+		argv[n++] = args[i];
+	argv[n++] = "--dry-run";
+	argv[n++] = "--quiet";
+	ret = proc_run(argv, &o, &status);
+	free(argv);
+	if (ret)
+		return ret;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 1)
+		return -EINVAL;
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EIO;
+}
+
 /* The last line of the log that iobench wrote ("iobench: ..."), else
  * its last line. */
 static void log_reason(const char *log, char *out, size_t len)

@@ -258,6 +258,12 @@ int pipeline_load_baseline(const struct run_request *rq, const char *name,
 			    "'_' and '-' only", name);
 		return -EINVAL;
 	}
+	if (request_reserved_baseline_name(name)) {
+		msg_error("sweep: --baseline: '%s' is this host's noise floor "
+			  "(iobench calibrate), not a baseline",
+			  name);
+		return -EINVAL;
+	}
 	snprintf(path, sizeof(path), "%s/baselines/%s.json", rq->out, name);
 	if (access(path, F_OK)) {
 		msg_error("sweep: --baseline: no baseline '%s' in %s/baselines"

@@ -212,6 +212,11 @@ bool request_valid_baseline_name(const char *s)
 			 "0123456789._-") == strlen(s);
 }
 
+bool request_reserved_baseline_name(const char *s)
+{
+	return !strcmp(s, "calibration");
+}
+
 /* The flag a tunable is given with: "--buffers" or "--opt NAME". */
 static const char *tunable_flag(const struct tunable *t, char *out,
 				size_t len)
@@ -514,6 +519,15 @@ int request_build(const struct request_opts *o, struct run_request *rq)
 	if (o->save_baseline && !request_valid_baseline_name(o->save_baseline)) {
 		msg_error("sweep: --save-baseline: '%s': use letters, digits, "
 			    "'.', '_' and '-' only", o->save_baseline);
+		return -EINVAL;
+	}
+	if (o->save_baseline &&
+	    request_reserved_baseline_name(o->save_baseline)) {
+		msg_error(
+			"sweep: --save-baseline: '%s' is taken by this host's "
+			"noise floor (iobench calibrate writes "
+			"baselines/%s.json); choose another name",
+			o->save_baseline, o->save_baseline);
 		return -EINVAL;
 	}
 	if (mpi_request(o, rq))

@@ -77,5 +77,8 @@ int request_load_dataset(const struct request_opts *o, struct run *run);
 /* A baseline name: letters, digits, '.', '_' and '-'; not starting with
  * a dot. */
 bool request_valid_baseline_name(const char *s);
+/* "calibration": baselines/calibration.json is the host's noise floor
+ * (iobench calibrate), which a baseline of that name would replace. */
+bool request_reserved_baseline_name(const char *s);
 
 #endif

@@ -126,4 +126,39 @@ grep -q "Run to run" "$T/other/latest/report.md" &&
 grep -q "calibrated on host elsewhere, not this one" "$T/other/latest/report.md" ||
 	fail "no warning of another host's calibration"
 pass "a single run states the calibrated run-to-run band, this host's only"
+
+# bad sweep options are refused before anything is created: a value the
+# sweep refuses (checked by its dry run), the options calibrate sets
+# itself, and sweep's short forms are sweep's
+for bad in "--samples 3" "--sizes 1m" "-s rww" "--out $T/elsewhere" "-n"; do
+	rc=0
+	# shellcheck disable=SC2086 # each word an argument
+	"$IOBENCH" calibrate --preset none --results "$T/bad" -q "${S[@]}" \
+		$bad >/dev/null 2>"$T/err" || rc=$?
+	[ $rc -eq 1 ] || fail "calibrate $bad: exit $rc, not 1: $(cat "$T/err")"
+	[ -e "$T/bad" ] || [ -e "$T/elsewhere" ] &&
+		fail "calibrate $bad left $(ls -R "$T/bad" "$T/elsewhere" 2>&1)"
+	[ "$(wc -l <"$T/err")" -le 2 ] ||
+		fail "calibrate $bad: more than two lines: $(cat "$T/err")"
+done
+grep -q "not passed on to its sweeps" "$T/err" ||
+	fail "calibrate -n: no reason: $(cat "$T/err")"
+[ "$fails" -eq 0 ] && pass "calibrate: bad sweep options refused, nothing created"
+
+# the noise floor is not a baseline: no sweep may save one over it,
+# compare does not take or list it as one
+cp "$cal" "$T/keep.json"
+rc=0; "$IOBENCH" sweep "${S[@]}" --out "$T/res" -q \
+	--save-baseline calibration >/dev/null 2>"$T/err" || rc=$?
+[ $rc -eq 1 ] && grep -q "taken by this host's noise floor" "$T/err" ||
+	fail "--save-baseline calibration: exit $rc: $(cat "$T/err")"
+cmp -s "$T/keep.json" "$cal" || fail "--save-baseline calibration replaced it"
+rc=0; "$IOBENCH" compare calibration "$T/a/latest" --results "$T/res" \
+	>/dev/null 2>"$T/err" || rc=$?
+[ $rc -eq 1 ] && grep -q "noise floor (iobench calibrate), not a run" "$T/err" ||
+	fail "compare calibration RUN: exit $rc: $(cat "$T/err")"
+"$IOBENCH" compare --list --results "$T/res" >"$T/list" 2>&1 ||
+	fail "compare --list: $(cat "$T/list")"
+grep -q "^calibration" "$T/list" && fail "compare --list lists the noise floor: $(cat "$T/list")"
+[ "$fails" -eq 0 ] && pass "the noise floor is no baseline"
 finish
