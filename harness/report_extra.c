@@ -593,12 +593,21 @@ void report_within_run_line(const struct analysis *a, FILE *f)
 		band_sizes(a, f, true);
 	if (device)
 		fputs(" for copies that wait for the device", f);
-	if (memory || device)
-		fputs(" of this one's (1.22: from 18% faster to 22% slower). "
-		      "The band holds the shift that moves all of a size's "
-		      "cells together, which `iobench compare` of two runs "
-		      "takes out.",
-		      f);
+	if (memory || device) {
+		/* what a factor means, with this run's widest */
+		double lo, hi, w = 0;
+
+		for (size_t k = 0; k < a->n_sizes; k++)
+			for (int d = 0; d < 2; d++)
+				if (analysis_size_band(a, k, d, &lo, &hi))
+					w = fmax(w, hi);
+		fprintf(f,
+			" of this one's (%.2f: from %.0f%% faster to %.0f%% "
+			"slower). The band holds the shift that moves all of "
+			"a size's cells together, which `iobench compare` of "
+			"two runs takes out.",
+			exp(w), 100 * -expm1(-w), 100 * expm1(w));
+	}
 	own_bands(a, f);
 	if (!all)
 		fputs(" Sizes without a band were not calibrated.", f);
