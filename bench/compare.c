@@ -82,7 +82,11 @@ static void compare_usage(FILE *f)
 		"are\n"
 		"not judged (within noise; the summary says which side and "
 		"how\n"
-		"busy), as that load fell on one side only. With one run per\n"
+		"busy), as that load fell on one side only; when one of them\n"
+		"had regressed the summary says \"Not judged\" and the exit is "
+		"2\n"
+		"(the gate could not look), never a silent 0. With one run "
+		"per\n"
 		"side, time and CPU s/GiB changes are judged net of the shift\n"
 		"common to their size (the median change of its 4 or more "
 		"cells\n"
@@ -231,7 +235,10 @@ static void compare_usage(FILE *f)
 		"was\n"
 		"compared (no matched cell with samples on both sides; "
 		"compare.md\n"
-		"says so); 128+n stopped by signal n. Numbers are decimal (no "
+		"says so), or a time change that regressed was not judged "
+		"(its\n"
+		"side measured under other load: \"Not judged\"); 128+n "
+		"stopped\nby signal n. Numbers are decimal (no "
 		"hex,\n"
 		"exponent or inf); --ignore and --fail-on refuse empty items "
 		"and\n"
@@ -465,6 +472,15 @@ static int render_and_write(const struct compare_request *rq,
 		goto out_free;
 	fputs(md, stdout);
 	ret = compare_failed(cmp) ? EXIT_REGRESSION : EXIT_OK;
+	/* a regression the gate could not judge must not pass for none */
+	if (compare_unjudged(cmp)) {
+		bench_error("compare: %zu time change%s that regressed not "
+			    "judged: %s; exit 2",
+			    cmp->n_disturbed_regressed,
+			    cmp->n_disturbed_regressed == 1 ? "" : "s",
+			    cmp->disturbed_why);
+		ret = EXIT_RUNTIME;
+	}
 	/* a check that tested nothing must not pass for "no regression" */
 	if (!compare_tested(cmp)) {
 		bench_error("compare: nothing compared: no cell of %s matches "

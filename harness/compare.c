@@ -11,13 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "calibration.h"
 #include "compare.h"
 #include "compare_internal.h"
 #include "compare_table.h"
-#include "env_load.h"
 #include "fmt.h"
 #include "parse.h"
 #include "report_memory.h"
@@ -135,6 +133,13 @@ bool compare_failed(const struct comparison *cmp)
 	       cmp->n_across_regressed;
 }
 
+bool compare_unjudged(const struct comparison *cmp)
+{
+	return !compare_failed(cmp) &&
+	       (cmp->opts.fail_on & compare_fail_bit(METRIC_TIME)) &&
+	       cmp->n_disturbed_regressed;
+}
+
 static int one_ignored(const char *name, void *p)
 {
 	struct bits_ctx *ctx = p;
@@ -167,91 +172,6 @@ int compare_ignore_parse(const char *list, uint32_t *bits, char *err,
 
 
 /* ---- matching and verdicts ----------------------------------------- */
-
-static void add_env_diff(struct comparison *cmp, const char *field,
-			 const char *base, const char *new)
-{
-	struct compare_env_diff *d;
-
-	base = base ? base : "unknown";
-	new = new ? new : "unknown";
-	if (!strcmp(base, new))
-		return;
-	d = &cmp->env_diffs[cmp->n_env_diffs++];
-	d->field = field;
-	d->base = base;
-	d->new = new;
-}
-
-#define N_ENV_FIELDS 8
-
-/* Whether the two runs were measured at the same time (one sweep split
- * in two, interleaved passes): their [start, start + duration] overlap.
- * Unknown start times: no. */
-static bool measured_together(const struct run *a, const struct run *b)
-{
-	struct tm ta = { 0 }, tb = { 0 };
-	double sa, sb;
-
-	if (!a->started || !b->started ||
-	    !strptime(a->started, "%Y-%m-%dT%H:%M:%SZ", &ta) ||
-	    !strptime(b->started, "%Y-%m-%dT%H:%M:%SZ", &tb))
-		return false;
-	sa = (double)timegm(&ta);
-	sb = (double)timegm(&tb);
-	/* started has whole seconds */
-	return sa <= sb + b->duration + 1 && sb <= sa + a->duration + 1;
-}
-
-/*
- * A side measured while other processes kept the CPUs busy, at another
- * time than the other side: that load fell on it alone, and its times
- * moved by an amount no within-run CI holds (back-to-back A/A runs of
- * `iobench quick` here: 1.6x for 4K rw when others used 1.3 of 2 CPUs
- * during the first). Its time changes are not judged.
- */
-static void mark_disturbed(const struct run *base, const struct run *new,
-			   struct comparison *cmp)
-{
-	const struct run *side =
-		env_load_disturbed(&base->env.load, NULL, 0) ? base :
-		env_load_disturbed(&new->env.load, NULL, 0) ? new : NULL;
-
-	if (!side || measured_together(base, new))
-		return;
-	cmp->disturbed = true;
-	snprintf(cmp->disturbed_why, sizeof(cmp->disturbed_why),
-		 "the %s run was measured while other processes kept %.2f "
-		 "of %u CPUs busy and the hypervisor took %.2f (steal)",
-		 side == base ? "base" : "new",
-		 fmax(side->env.load.other_cpus, 0), side->env.load.cpus,
-		 fmax(side->env.load.steal_cpus, 0));
-}
-
-static void diff_environments(const struct run *base, const struct run *new,
-			      struct comparison *cmp)
-{
-	add_env_diff(cmp, "hostname", base->env.hostname, new->env.hostname);
-	add_env_diff(cmp, "kernel", base->env.kernel, new->env.kernel);
-	add_env_diff(cmp, "fs_type", base->env.fs_type, new->env.fs_type);
-	add_env_diff(cmp, "mount_options", base->env.mount_options,
-		     new->env.mount_options);
-	add_env_diff(cmp, "device_model", base->env.device_model,
-		     new->env.device_model);
-	add_env_diff(cmp, "cpu_model", base->env.cpu_model,
-		     new->env.cpu_model);
-	add_env_diff(cmp, "version", base->version, new->version);
-	/* a side measured while other processes were busy: its times
-	 * include them (env_load.h) */
-	if (env_load_disturbed(&base->env.load, NULL, 0) ||
-	    env_load_disturbed(&new->env.load, NULL, 0))
-		add_env_diff(cmp, "other load while measuring",
-			     base->env.load.measured ? base->env.load.text :
-						       NULL,
-			     new->env.load.measured ? new->env.load.text :
-						      NULL);
-	mark_disturbed(base, new, cmp);
-}
 
 static bool has_samples(const struct cell *c)
 {
@@ -564,6 +484,8 @@ static int adjust_and_judge(struct comparison *cmp)
 		if (cmp->disturbed && !compare_across_runs(cc) &&
 		    (cc->verdict == VERDICT_REGRESSED ||
 		     cc->verdict == VERDICT_IMPROVED)) {
+			cmp->n_disturbed_regressed +=
+				cc->verdict == VERDICT_REGRESSED;
 			cc->verdict = VERDICT_NOISE;
 			cmp->n_disturbed++;
 		}
@@ -624,12 +546,12 @@ int compare_runs(const struct run *base, const struct run *new,
 	cmp->cells = calloc(base->n_cells + 1, sizeof(*cmp->cells));
 	cmp->only_base = calloc(base->n_cells + 1, sizeof(*cmp->only_base));
 	cmp->only_new = calloc(new->n_cells + 1, sizeof(*cmp->only_new));
-	cmp->env_diffs = calloc(N_ENV_FIELDS, sizeof(*cmp->env_diffs));
+	cmp->env_diffs = calloc(COMPARE_ENV_FIELDS, sizeof(*cmp->env_diffs));
 	if (!used || !cmp->cells || !cmp->only_base || !cmp->only_new ||
 	    !cmp->env_diffs)
 		goto out_fail;
 
-	diff_environments(base, new, cmp);
+	compare_diff_environments(base, new, cmp);
 	/* quadratic, but runs have hundreds of cells, not millions */
 	for (size_t i = 0; i < base->n_cells; i++) {
 		const struct cell *b = &base->cells[i];

@@ -204,3 +204,12 @@ int compare_across(struct comparison *cmp)
 				    (2.0 * (double)cmp->family));
 	return for_each_variant(cmp, true, judge_one, &zf);
 }
+
+const char *compare_across_name(const struct compare_across *a, char *out,
+				size_t len)
+{
+	char key[256];
+
+	return calibration_variant_key(
+		cell_key(a->first->base, key, sizeof(key)), out, len);
+}

@@ -3,8 +3,9 @@
  * compare's per-cell statistics beyond the single-run time test: a
  * cell's figures grouped by run, Welch's test on the runs' medians, the
  * bootstrap of a difference of medians, and the judgement of one figure
- * (sample_metric.h) of a matched cell (compare_judge.c). Private to the
- * compare module: only compare.c and compare_judge.c include it.
+ * (sample_metric.h) of a matched cell (compare_judge.c), the two runs'
+ * environments (compare_env.c). Private to the compare module: only
+ * harness/compare*.c include it.
  */
 #ifndef IOBENCH_COMPARE_INTERNAL_H
 #define IOBENCH_COMPARE_INTERNAL_H
@@ -14,6 +15,20 @@
 #include <stdint.h>
 
 #include "compare.h"
+
+/* A variant judged across sizes, by name: its first cell's key without
+ * the size (compare_across.c). */
+const char *compare_across_name(const struct compare_across *a, char *out,
+				size_t len);
+
+/* Fields compare_diff_environments() may list: cmp->env_diffs' room. */
+#define COMPARE_ENV_FIELDS 8
+
+/* The environment differences of base and new into cmp->env_diffs, and
+ * cmp->disturbed (with why) when a side was measured under other load at
+ * another time than the other: its time changes are not judged. */
+void compare_diff_environments(const struct run *base, const struct run *new,
+			       struct comparison *cmp);
 
 /* A cell's known figures of one kind, by run (sample.run), in sample
  * order; runs without a known figure are left out. */

@@ -236,10 +236,12 @@ struct comparison {
 	 * (env_load.h), and the two sides at different times: the time
 	 * changes of single-run cells are not judged (within noise), as
 	 * that load fell on one side only; disturbed_why says which side
-	 * and how busy. n_disturbed: cells whose change was so demoted. */
+	 * and how busy. n_disturbed: cells whose change was so demoted;
+	 * n_disturbed_regressed: of them, those that had regressed (the
+	 * gate could not judge them: compare_unjudged()). */
 	bool disturbed;
-	char disturbed_why[192];
-	size_t n_disturbed;
+	char disturbed_why[256];
+	size_t n_disturbed, n_disturbed_regressed;
 	/* cells whose change was not judged as their group's cells moved
 	 * apart (COMPARE_APART); the widest such spread, as a log, and its
 	 * size */

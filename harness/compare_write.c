@@ -14,6 +14,7 @@
 
 #include "calibration.h"
 #include "compare.h"
+#include "compare_internal.h"
 #include "fmt.h"
 #include "json_num.h"
 #include "report_memory.h"
@@ -34,16 +35,6 @@ static const char *verdict_label(enum compare_verdict v)
 		break;
 	}
 	return "no data";
-}
-
-/* A variant's name: its first cell's key without the size. */
-static const char *across_name(const struct compare_across *a, char *out,
-			       size_t len)
-{
-	char key[256];
-
-	return calibration_variant_key(cell_key(a->first->base, key,
-						sizeof(key)), out, len);
 }
 
 /* compare.md's variants judged across their sizes (compare_across.c). */
@@ -74,9 +65,10 @@ static void md_across(FILE *f, const struct comparison *cmp, const char *h)
 	for (size_t i = 0; i < cmp->n_across; i++) {
 		const struct compare_across *a = &cmp->across[i];
 
-		fprintf(f, "| `%s` | %zu | %+.1f%% | [%+.1f%%, %+.1f%%] | "
-			   "%+.1f | %s |\n",
-			across_name(a, key, sizeof(key)), a->cells,
+		fprintf(f,
+			"| `%s` | %zu | %+.1f%% | [%+.1f%%, %+.1f%%] | "
+			"%+.1f | %s |\n",
+			compare_across_name(a, key, sizeof(key)), a->cells,
 			100 * a->change, 100 * a->lo, 100 * a->hi, a->z,
 			verdict_label(a->verdict));
 	}
@@ -91,16 +83,17 @@ static json_t *json_across(const struct comparison *cmp)
 	for (size_t i = 0; arr && i < cmp->n_across; i++) {
 		const struct compare_across *a = &cmp->across[i];
 
-		json_array_append_new(arr, json_pack(
-			"{s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:s}",
-			"variant", across_name(a, key, sizeof(key)),
-			"strategy", a->first->base->strategy,
-			"cells", (json_int_t)a->cells,
-			"change", json_num(a->change),
-			"change_lo", json_num(a->lo),
-			"change_hi", json_num(a->hi),
-			"z", json_num(a->z),
-			"verdict", compare_verdict_name(a->verdict)));
+		json_array_append_new(
+			arr,
+			json_pack("{s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:s}",
+				  "variant",
+				  compare_across_name(a, key, sizeof(key)),
+				  "strategy", a->first->base->strategy, "cells",
+				  (json_int_t)a->cells, "change",
+				  json_num(a->change), "change_lo",
+				  json_num(a->lo), "change_hi", json_num(a->hi),
+				  "z", json_num(a->z), "verdict",
+				  compare_verdict_name(a->verdict)));
 	}
 	return arr;
 }
@@ -244,13 +237,25 @@ static void md_env(FILE *f, const struct comparison *cmp)
 	for (size_t i = 0; i < cmp->n_env_diffs; i++)
 		fprintf(f, "| %s | %s | %s |\n", cmp->env_diffs[i].field,
 			cmp->env_diffs[i].base, cmp->env_diffs[i].new);
-	if (cmp->disturbed)
-		fprintf(f, "\n> Time changes of cells with one run per side are "
-			   "not judged (%zu shown as within noise): %s, at "
-			   "another time than the other side, so that load fell "
-			   "on one side only. Measure both on a quiet machine, "
-			   "or both interleaved (`iobench compare REF`).\n",
-			cmp->n_disturbed, cmp->disturbed_why);
+	if (cmp->disturbed) {
+		fprintf(f,
+			"\n> Time changes of cells with one run per side are "
+			"not judged");
+		if (cmp->n_disturbed)
+			fprintf(f,
+				" (%zu shown as within noise, %zu of them "
+				"regressed)",
+				cmp->n_disturbed, cmp->n_disturbed_regressed);
+		fprintf(f,
+			": %s%s. Measure both on a quiet machine, or both "
+			"interleaved (`iobench compare REF`).\n",
+			cmp->disturbed_why,
+			strncmp(cmp->disturbed_why, "both", 4)
+				? ", at another time than the other side, so "
+				  "that "
+				  "load fell on one side only"
+				: "");
+	}
 }
 
 static void md_warnings(FILE *f, const struct comparison *cmp, const char *h2)
@@ -548,11 +553,16 @@ char *compare_json(const struct comparison *cmp,
 	if (s->extra)
 		json_object_update(root, s->extra);
 	json_object_set_new(root, "failed", json_boolean(compare_failed(cmp)));
-	json_object_set_new(root, "time_not_judged",
-			    cmp->disturbed ?
-			    json_pack("{s:I, s:s}", "cells",
-				      (json_int_t)cmp->n_disturbed, "why",
-				      cmp->disturbed_why) : json_null());
+	json_object_set_new(
+		root, "time_not_judged",
+		cmp->disturbed
+			? json_pack("{s:I, s:I, s:s}", "cells",
+				    (json_int_t)cmp->n_disturbed, "regressed",
+				    (json_int_t)cmp->n_disturbed_regressed,
+				    "why", cmp->disturbed_why)
+			: json_null());
+	json_object_set_new(root, "unjudged",
+			    json_boolean(compare_unjudged(cmp)));
 	json_object_set_new(root, "time_apart",
 			    cmp->n_apart ?
 			    json_pack("{s:I, s:I, s:f}", "cells",
@@ -565,97 +575,4 @@ char *compare_json(const struct comparison *cmp,
 	doc = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
 	json_decref(root);
 	return doc;
-}
-
-/* The summary's variants regressed or improved across their sizes:
- * "; across sizes: rw regressed +16%". Returns the new used. */
-static size_t across_summary(const struct comparison *cmp, char *buf,
-			     size_t len, size_t used)
-{
-	const char *sep = "; across sizes: ";
-
-	for (size_t i = 0; i < cmp->n_across && used < len; i++) {
-		const struct compare_across *a = &cmp->across[i];
-		char key[256];
-
-		if (a->verdict != VERDICT_REGRESSED &&
-		    a->verdict != VERDICT_IMPROVED)
-			continue;
-		used += snprintf(buf + used, len - used, "%s`%s` %s %+.0f%%",
-				 sep, across_name(a, key, sizeof(key)),
-				 compare_verdict_name(a->verdict),
-				 100 * a->change);
-		sep = ", ";
-	}
-	return used;
-}
-
-void compare_summary(const struct comparison *cmp, char *buf, size_t len)
-{
-	static const struct {
-		const char *name;
-		unsigned bit;
-	} groups[] = {
-		{ "CPU", COMPARE_FAIL_CPU },
-		{ "memory", COMPARE_FAIL_MEMORY },
-		{ "page cache", COMPARE_FAIL_CACHE },
-	};
-	const struct compare_cell *top = compare_largest_shift(cmp);
-	char size[FMT_LEN];
-	size_t used;
-
-	if (!compare_tested(cmp))
-		used = snprintf(buf, len, "Nothing compared: no matched cell "
-				"has samples on both sides");
-	else if (!cmp->n_regressed && !cmp->n_improved &&
-		 !cmp->n_across_regressed && !cmp->n_across_improved)
-		used = snprintf(buf, len, "No regressions detected");
-	else if (!cmp->n_regressed && !cmp->n_across_regressed)
-		used = snprintf(buf, len, "No regressions detected, %zu "
-				"improvement%s", cmp->n_improved,
-				cmp->n_improved == 1 ? "" : "s");
-	else
-		used = snprintf(buf, len, "%zu regression%s, %zu improvement%s",
-				cmp->n_regressed,
-				cmp->n_regressed == 1 ? "" : "s",
-				cmp->n_improved,
-				cmp->n_improved == 1 ? "" : "s");
-	used = across_summary(cmp, buf, len, used);
-	if (cmp->n_disturbed && used < len)
-		used += snprintf(buf + used, len - used,
-				 "; %zu time change%s not judged: %s",
-				 cmp->n_disturbed,
-				 cmp->n_disturbed == 1 ? "" : "s",
-				 cmp->disturbed_why);
-	if (cmp->n_apart && used < len)
-		used += snprintf(buf + used, len - used,
-				 "; %zu time change%s not judged: the cells "
-				 "of a size moved apart (%s: spread %.0f%%)",
-				 cmp->n_apart, cmp->n_apart == 1 ? "" : "s",
-				 fmt_size(cmp->apart_size, size, sizeof(size)),
-				 100 * expm1(cmp->apart_spread));
-	if (top && fabs(top->shift) >= log(1 + COMPARE_SHIFT_NOTE) &&
-	    used < len)
-		used += snprintf(buf + used, len - used,
-				 "; judged net of sizes that moved as a whole "
-				 "(%s %+.0f%%)",
-				 fmt_size(top->base->size, size, sizeof(size)),
-				 100 * (exp(top->shift) - 1));
-	/* the other figures, only when some regressed: cells, not figures */
-	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
-		size_t n = 0;
-
-		for (size_t i = 0; cmp->cells && i < cmp->n_cells; i++)
-			for (int m = METRIC_TIME + 1; m < METRIC_COUNT; m++)
-				if (compare_fail_bit(m) == groups[g].bit &&
-				    cmp->cells[i].metric[m].verdict ==
-				    VERDICT_REGRESSED) {
-					n++;
-					break;
-				}
-		if (n && used < len)
-			used += snprintf(buf + used, len - used,
-					 "; %s: %zu regression%s",
-					 groups[g].name, n, n == 1 ? "" : "s");
-	}
 }

@@ -312,6 +312,21 @@ static int compare_with_baseline(struct run *run, struct analysis *a,
 				    name, strerror(ENOMEM));
 	if (cmp.n_regressed)
 		code = EXIT_REGRESSION;
+	/* a regression it could not judge: the check did not happen */
+	if (compare_unjudged(&cmp)) {
+		msg_error("sweep: %zu time change%s since baseline %s that "
+			  "regressed not judged: %s",
+			  cmp.n_disturbed_regressed,
+			  cmp.n_disturbed_regressed == 1 ? "" : "s", name,
+			  cmp.disturbed_why);
+		results_add_warning(run,
+				    "%zu time change%s since baseline %s "
+				    "that regressed not judged: %s",
+				    cmp.n_disturbed_regressed,
+				    cmp.n_disturbed_regressed == 1 ? "" : "s",
+				    name, cmp.disturbed_why);
+		code = EXIT_RUNTIME;
+	}
 	/* no cell tested: the check the user asked for did not happen */
 	if (!compare_tested(&cmp)) {
 		msg_error("sweep: nothing compared with baseline %s: no cell "

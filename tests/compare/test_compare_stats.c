@@ -481,60 +481,6 @@ static void test_paired_rounds_apart(void **state)
 	results_free(&n);
 }
 
-/* A single-run side measured under other load at another time: its time
- * changes are not judged (within noise, gate passes, said why); the same
- * two runs measured together (overlapping times) are judged.
- * The sentence names both: other processes and the hypervisor's steal. */
-static void test_disturbed_side(void **state)
-{
-	struct compare_options o;
-	char line[256];
-
-	(void)state;
-	compare_default_options(&o);
-	for (int together = 0; together < 2; together++) {
-		struct comparison cmp;
-		struct run b, n;
-
-		fixture_run(&b, "base");
-		fixture_run(&n, "new");
-		b.env.load.measured = true;
-		b.env.load.other_cpus = 1.3;
-		b.env.load.steal_cpus = 0.1;
-		b.env.load.cpus = 2;
-		n.env.load.measured = true;
-		n.env.load.cpus = 2;
-		b.duration = n.duration = 60;
-		if (!together) {
-			free(n.started);
-			n.started = strdup("2026-01-02T03:06:05Z");
-		}
-		fixture_add_cell(&b, "rw", 1 << 20, 4096, wide, 10, 1);
-		fixture_add_cell(&n, "rw", 1 << 20, 4096, wide, 10, 1.2);
-		assert_int_equal(compare_runs(&b, &n, &o, &cmp), 0);
-		compare_summary(&cmp, line, sizeof(line));
-		if (together) {
-			assert_false(cmp.disturbed);
-			assert_int_equal(cmp.cells[0].verdict,
-					 VERDICT_REGRESSED);
-			assert_true(compare_failed(&cmp));
-		} else {
-			assert_true(cmp.disturbed);
-			assert_int_equal(cmp.n_disturbed, 1);
-			assert_int_equal(cmp.cells[0].verdict, VERDICT_NOISE);
-			assert_false(compare_failed(&cmp));
-			assert_non_null(strstr(line, "1 time change not "
-						     "judged: the base run"));
-			assert_non_null(strstr(line, "1.30 of 2 CPUs busy and "
-						     "the hypervisor took "
-						     "0.10 (steal)"));
-		}
-		compare_free(&cmp);
-		results_free(&b);
-		results_free(&n);
-	}
-}
-
 /* Holm over two identical cells doubles each p; few samples warn; a
  * skipped cell has no data and stays out of the geometric mean. */
 static void test_holm_few_no_data_geomean(void **state)
@@ -673,7 +619,6 @@ int main(void)
 		cmocka_unit_test(test_bootstrap_ci_reference),
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_matching),
-		cmocka_unit_test(test_disturbed_side),
 		cmocka_unit_test(test_paired_runs),
 		cmocka_unit_test(test_paired_rounds),
 		cmocka_unit_test(test_paired_rounds_apart),

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+/*
+ * compare's environments (compare_env.c): a side of one run measured
+ * under other load at another time gets no time verdict, and a
+ * regression so left unjudged is never "no regressions".
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "compare.h"
+#include "fixture.h"
+
+/* A single-run side measured under other load at another time: its time
+ * changes are not judged (within noise, gate passes, said why); the same
+ * two runs measured together (overlapping times) are judged.
+ * The sentence names both: other processes and the hypervisor's steal. */
+static void test_disturbed_side(void **state)
+{
+	struct compare_options o;
+	char line[256];
+
+	(void)state;
+	compare_default_options(&o);
+	/* 0: apart, regressed; 1: together; 2: apart, improved; 3: apart,
+	 * both sides busy */
+	for (int k = 0; k < 4; k++) {
+		struct comparison cmp;
+		struct run b, n;
+
+		fixture_run(&b, "base");
+		fixture_run(&n, "new");
+		b.env.load.measured = true;
+		b.env.load.other_cpus = 1.3;
+		b.env.load.steal_cpus = 0.1;
+		b.env.load.cpus = 2;
+		n.env.load.measured = true;
+		n.env.load.cpus = 2;
+		n.env.load.other_cpus = k == 3 ? 0.6 : 0;
+		b.duration = n.duration = 60;
+		if (k != 1) {
+			free(n.started);
+			n.started = strdup("2026-01-02T03:06:05Z");
+		}
+		fixture_add_cell(&b, "rw", 1 << 20, 4096, fixture_tight, 10, 1);
+		fixture_add_cell(&n, "rw", 1 << 20, 4096, fixture_tight, 10,
+				 k == 2 ? 0.8 : 1.2);
+		assert_int_equal(compare_runs(&b, &n, &o, &cmp), 0);
+		compare_summary(&cmp, line, sizeof(line));
+		if (k == 1) {
+			assert_false(cmp.disturbed);
+			assert_int_equal(cmp.cells[0].verdict,
+					 VERDICT_REGRESSED);
+			assert_true(compare_failed(&cmp));
+			assert_false(compare_unjudged(&cmp));
+		} else if (k == 2) {
+			/* an improvement not judged: nothing would fail */
+			assert_true(cmp.disturbed);
+			assert_int_equal(cmp.n_disturbed, 1);
+			assert_int_equal(cmp.n_disturbed_regressed, 0);
+			assert_false(compare_unjudged(&cmp));
+			assert_non_null(strstr(line,
+					       "No regressions detected; "
+					       "1 time change not judged"));
+		} else {
+			/* a regression not judged: never "no regressions",
+			 * and the gate says it could not look (exit 2) */
+			assert_true(cmp.disturbed);
+			assert_int_equal(cmp.n_disturbed, 1);
+			assert_int_equal(cmp.n_disturbed_regressed, 1);
+			assert_int_equal(cmp.cells[0].verdict, VERDICT_NOISE);
+			assert_false(compare_failed(&cmp));
+			assert_true(compare_unjudged(&cmp));
+			assert_null(strstr(line, "No regressions"));
+			assert_non_null(strstr(line,
+					       "Not judged: 1 time change "
+					       "that regressed: "));
+			assert_non_null(strstr(
+				line, k == 3 ? "both runs were measured while "
+					       "other processes "
+					       "kept CPUs busy, each at its "
+					       "own time (base 1.30, "
+					       "new 0.60 of 2 CPUs"
+					     : "the base run was measured "
+					       "while other processes "
+					       "kept 1.30 of 2 CPUs busy and "
+					       "the hypervisor took "
+					       "0.10 (steal)"));
+		}
+		compare_free(&cmp);
+		results_free(&b);
+		results_free(&n);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_disturbed_side),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
