@@ -110,6 +110,9 @@ static int resolve_spec(const char *spec, const char *results,
 	else if (is_dir(spec))
 		bench_error("compare: %s: no results.json in this directory",
 			    spec);
+	else if (looks_like_path)
+		/* a path: only it was meant, not a name under RESULTS */
+		bench_error("compare: %s: %s", spec, strerror(ENOENT));
 	else
 		bench_error("compare: '%s' is no baseline, run id, results "
 			    "directory or results.json (looked for %s and %s)",

@@ -622,7 +622,7 @@ int bench_compare_ref(const struct compare_ref_request *rq)
 		return EXIT_USAGE;
 	}
 	signals_install_stop(on_stop);
-	progress(rq, "%s is %.12s; building it in %s/%s (once per commit)",
+	progress(rq, "%s is %.12s; its build: %s/%s (made once per commit)",
 		 rq->ref, hash, cache, hash);
 	ret = gitbuild_build(&co, hash, cache, bin, sizeof(bin), &reused,
 			     &stop_signal, err, sizeof(err));

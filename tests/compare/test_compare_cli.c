@@ -302,6 +302,11 @@ static void test_missing_baseline(void **state)
 		 "(looked for %s/baselines/nosuch.json and "
 		 "%s/nosuch/results.json)\n", res, res);
 	expect_error(&o, want);
+	/* a path names only itself, not places under the results tree */
+	run_compare(&o, "--results", res, "/nonexistent/results.json", res,
+		    NULL);
+	expect_error(&o, "iobench: compare: /nonexistent/results.json: No "
+			 "such file or directory\n");
 	/* inside a git checkout of iobench it may be a commit: it is not */
 	run_cwd = getenv("SOURCE_ROOT");
 	if (run_cwd && !access(run_cwd, F_OK)) {
