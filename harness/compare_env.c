@@ -84,9 +84,35 @@ static void mark_disturbed(const struct run *base, const struct run *new,
 			 fmax(side->env.load.steal_cpus, 0));
 }
 
+/* The runs a side's samples came from (sweep --runs, compare REF's
+ * passes): 1 + the largest sample.run. */
+static unsigned runs_of(const struct run *r)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < r->n_cells; i++)
+		for (size_t j = 0; j < r->cells[i].n_samples; j++)
+			if (r->cells[i].samples[j].run >= n)
+				n = r->cells[i].samples[j].run + 1;
+	return n ? n : 1;
+}
+
 void compare_diff_environments(const struct run *base, const struct run *new,
 			       struct comparison *cmp)
 {
+	cmp->runs[0] = runs_of(base);
+	cmp->runs[1] = runs_of(new);
+	if (cmp->runs[0] != cmp->runs[1]) {
+		/* a side of one run against one of several: the several are
+		 * pooled and judged as one (compare_across_runs() needs
+		 * several on both), which the reader must know */
+		snprintf(cmp->runs_text[0], sizeof(cmp->runs_text[0]), "%u",
+			 cmp->runs[0]);
+		snprintf(cmp->runs_text[1], sizeof(cmp->runs_text[1]), "%u",
+			 cmp->runs[1]);
+		add_env_diff(cmp, "runs (--runs)", cmp->runs_text[0],
+			     cmp->runs_text[1]);
+	}
 	add_env_diff(cmp, "hostname", base->env.hostname, new->env.hostname);
 	add_env_diff(cmp, "kernel", base->env.kernel, new->env.kernel);
 	add_env_diff(cmp, "fs_type", base->env.fs_type, new->env.fs_type);

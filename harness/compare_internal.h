@@ -22,7 +22,7 @@ const char *compare_across_name(const struct compare_across *a, char *out,
 				size_t len);
 
 /* Fields compare_diff_environments() may list: cmp->env_diffs' room. */
-#define COMPARE_ENV_FIELDS 8
+#define COMPARE_ENV_FIELDS 9
 
 /* The environment differences of base and new into cmp->env_diffs, and
  * cmp->disturbed (with why) when a side was measured under other load at

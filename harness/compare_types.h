@@ -241,6 +241,10 @@ struct comparison {
 	 * gate could not judge them: compare_unjudged()). */
 	bool disturbed;
 	char disturbed_why[256];
+	/* the runs each side's samples came from; runs_text: as listed in
+	 * env_diffs when they differ */
+	unsigned runs[2];
+	char runs_text[2][16];
 	size_t n_disturbed, n_disturbed_regressed;
 	/* cells whose change was not judged as their group's cells moved
 	 * apart (COMPARE_APART); the widest such spread, as a log, and its

@@ -210,19 +210,31 @@ static void md_test(FILE *f, const struct comparison *cmp)
 			   "hierarchical bootstrap (runs, then rounds) and "
 			   "Welch's test on the runs' log medians",
 			cmp->n_hierarchical - cmp->n_paired, judged);
-	if (judged > cmp->n_hierarchical + cmp->n_rounds_paired)
-		fprintf(f, "; %zu cells with one run per side: two-sided "
-			   "Mann-Whitney U on per-copy times and a seeded "
-			   "bootstrap%s (within-run: run-to-run variation is "
-			   "%s)",
+	if (judged > cmp->n_hierarchical + cmp->n_rounds_paired &&
+	    cmp->runs[0] != cmp->runs[1])
+		fprintf(f,
+			"; %zu cells with one run on one side only (base "
+			"%u, new %u runs; the runs' samples pooled), judged "
+			"as with one run per side:",
 			judged - cmp->n_hierarchical - cmp->n_rounds_paired,
-			n_round_adjusted(cmp) ?
-				", each time over its round's effect (the "
-				"median change, from the cells' medians, of "
-				"its size's cells in that round)" : "",
+			cmp->runs[0], cmp->runs[1]);
+	else if (judged > cmp->n_hierarchical + cmp->n_rounds_paired)
+		fprintf(f, "; %zu cells with one run per side:",
+			judged - cmp->n_hierarchical - cmp->n_rounds_paired);
+	if (judged > cmp->n_hierarchical + cmp->n_rounds_paired)
+		fprintf(f,
+			" two-sided "
+			"Mann-Whitney U on per-copy times and a seeded "
+			"bootstrap%s (within-run: run-to-run variation is "
+			"%s)",
+			n_round_adjusted(cmp)
+				? ", each time over its round's effect (the "
+				  "median change, from the cells' medians, of "
+				  "its size's cells in that round)"
+				: "",
 			cmp->n_floored ? "covered by this host's noise floor "
-					 "below" :
-					 "not in these CIs; `iobench "
+					 "below"
+				       : "not in these CIs; `iobench "
 					 "calibrate` measures it");
 	fputs("\n", f);
 }

@@ -2,7 +2,8 @@
 /*
  * compare's environments (compare_env.c): a side of one run measured
  * under other load at another time gets no time verdict, and a
- * regression so left unjudged is never "no regressions".
+ * regression so left unjudged is never "no regressions"; sides of
+ * different run counts are named.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -98,10 +99,53 @@ static void test_disturbed_side(void **state)
 	}
 }
 
+/* A side of one run against one of two: the two are pooled and judged
+ * as one run per side, and compare.md says so, with the runs among the
+ * environment differences. */
+static void test_runs_differ(void **state)
+{
+	struct compare_options o;
+	struct comparison cmp;
+	struct run b, n;
+	struct cell *c;
+	bool listed = false;
+	char *md;
+
+	(void)state;
+	compare_default_options(&o);
+	fixture_run(&b, "base");
+	fixture_run(&n, "new");
+	fixture_add_cell(&b, "rw", 1 << 20, 4096, fixture_tight, 10, 1);
+	c = fixture_add_cell(&n, "rw", 1 << 20, 4096, fixture_tight, 10, 1);
+	for (size_t j = 0; j < c->n_samples; j++)
+		c->samples[j].run = j % 2;
+	assert_int_equal(compare_runs(&b, &n, &o, &cmp), 0);
+	for (size_t i = 0; i < cmp.n_env_diffs; i++)
+		listed |= !strcmp(cmp.env_diffs[i].field, "runs (--runs)") &&
+			  !strcmp(cmp.env_diffs[i].base, "1") &&
+			  !strcmp(cmp.env_diffs[i].new, "2");
+	assert_true(listed);
+	md = compare_markdown(&cmp,
+			      &(struct compare_sides){ .base_label = "base",
+						       .new_label = "new",
+						       .base = &b,
+						       .new = &n });
+	assert_non_null(md);
+	assert_non_null(strstr(md, "1 cells with one run on one side only "
+				   "(base 1, new 2 runs; the runs' samples "
+				   "pooled), judged as with one run per "
+				   "side: two-sided"));
+	free(md);
+	compare_free(&cmp);
+	results_free(&b);
+	results_free(&n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_disturbed_side),
+		cmocka_unit_test(test_runs_differ),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
