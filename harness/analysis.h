@@ -252,6 +252,9 @@ struct analysis {
 	 * A/A pairs, when it was made; 0 pairs: none applies) */
 	size_t band_pairs;
 	char *band_started;
+	/* cells with a band whose variant (strategy, tunables, cache, sync)
+	 * the calibration did not measure: theirs is their size's */
+	size_t band_unmeasured;
 	/* a baseline compared (analysis_set_baseline) */
 	bool compared;
 	char *overall;			/* "✅ no regressions since main" */

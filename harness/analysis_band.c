@@ -70,6 +70,7 @@ static void clear_bands(struct analysis *a)
 		a->cells[i].run_band = 0;
 		a->cells[i].run_band_own = false;
 	}
+	a->band_unmeasured = 0;
 }
 
 /*
@@ -125,6 +126,8 @@ int analysis_set_calibration(struct analysis *a, const struct calibration *cal)
 					     floor * floor);
 		}
 		banded += ac->run_band > 0;
+		a->band_unmeasured +=
+			ac->run_band > 0 && !calibration_has_cell(cal, key);
 	}
 	if (!banded)
 		return 0;

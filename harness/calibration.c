@@ -364,6 +364,14 @@ double calibration_cell_sigma(const struct calibration *cal, const char *key)
 	return 0;
 }
 
+bool calibration_has_cell(const struct calibration *cal, const char *key)
+{
+	for (size_t i = 0; cal && key && i < cal->n_cells; i++)
+		if (!strcmp(cal->cells[i].key, key))
+			return true;
+	return false;
+}
+
 double calibration_cell_floor(const struct calibration *cal, uint64_t size,
 			      bool device, const char *key, size_t m,
 			      double alpha)

@@ -214,6 +214,8 @@ char *calibration_variant_key(const char *key, char *out, size_t len);
 size_t calibration_variants(const struct calibration *cal);
 /* A cell's RMS change, 0 when it has fewer than CALIBRATION_CELL_MIN. */
 double calibration_cell_sigma(const struct calibration *cal, const char *key);
+/* Whether the calibration measured the cell of this key. */
+bool calibration_has_cell(const struct calibration *cal, const char *key);
 /* The sigma calibration_floor() uses for an entry. */
 double calibration_sigma(const struct calibration *cal,
 			 const struct calibration_size *z);

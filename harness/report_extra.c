@@ -609,6 +609,16 @@ void report_within_run_line(const struct analysis *a, FILE *f)
 			exp(w), 100 * -expm1(-w), 100 * expm1(w));
 	}
 	own_bands(a, f);
+	if (a->band_unmeasured)
+		fprintf(f,
+			a->band_unmeasured == 1
+				? " %zu cell of a variant the calibration did "
+				  "not measure (another buffer, strategy or "
+				  "option) has its size's band."
+				: " %zu cells of variants the calibration did "
+				  "not measure (another buffer, strategy or "
+				  "option) have their size's band.",
+			a->band_unmeasured);
 	if (!all)
 		fputs(" Sizes without a band were not calibrated.", f);
 	fputs("\n", f);

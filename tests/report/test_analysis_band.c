@@ -144,8 +144,16 @@ static void test_run_band(void **state)
 	assert_non_null(strstr(md, "`iobench calibrate` with this sweep's "
 				   "options this host's band"));
 	free(md);
+	/* one of the five measured by the calibration (one change: no
+	 * floor of its own yet); the other four are variants it lacks */
+	assert_int_equal(calibration_add_cell_change(
+				 &cal,
+				 cell_key(b->a.cells[0].cell, key, sizeof(key)),
+				 0.01),
+			 0);
 	assert_int_equal(analysis_set_calibration(&b->a, &cal), 0);
 	assert_int_equal(b->a.band_pairs, 2);
+	assert_int_equal(b->a.band_unmeasured, 4);
 	for (size_t i = 0; i < b->a.n_cells; i++) {
 		const struct analysis_cell *ac = &b->a.cells[i];
 
@@ -177,6 +185,9 @@ static void test_run_band(void **state)
 	assert_null(strstr(md, " at 4K"));
 	assert_non_null(strstr(md, "Sizes without a band were not "
 				   "calibrated."));
+	assert_non_null(strstr(md, " 4 cells of variants the calibration did "
+				   "not measure (another buffer, strategy or "
+				   "option) have their size's band."));
 	assert_null(strstr(md, "less steady"));
 	free(md);
 	built_finish(b);
