@@ -309,6 +309,7 @@ void compare_md_shifts(FILE *f, const struct comparison *cmp, const char *h)
 	for (size_t i = 0; i < cmp->n_cells; i++) {
 		const struct compare_cell *cc = &cmp->cells[i];
 		char size[FMT_LEN];
+		double floor;
 
 		if (!cc->shift_cells || !compare_first_of_shift_group(cmp, cc))
 			continue;
@@ -318,16 +319,16 @@ void compare_md_shifts(FILE *f, const struct comparison *cmp, const char *h)
 							"page cache",
 			cc->base->threads ? cc->base->threads : 1,
 			cc->shift_cells, 100 * (exp(cc->shift) - 1));
-		if (m)
+		floor = m ? calibration_floor(cmp->opts.floors, cc->base->size,
+					      cell_reaches_device(cc->base), m,
+					      cmp->opts.alpha)
+			  : 0;
+		if (m && !(floor > 0))
+			fputs(" not calibrated |", f);
+		else if (m)
 			fprintf(f, " ±%.1f%% |",
 				100 * expm1(calibration_shift_floor(
-					      calibration_floor(
-						      cmp->opts.floors,
-						      cc->base->size,
-						      cell_reaches_device(
-							      cc->base),
-						      m, cmp->opts.alpha),
-					      cc->shift, m,
+					      floor, cc->shift, m,
 					      cmp->opts.alpha)));
 		fputc('\n', f);
 	}

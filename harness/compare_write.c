@@ -221,12 +221,15 @@ static void md_test(FILE *f, const struct comparison *cmp)
 	else if (judged > cmp->n_hierarchical + cmp->n_rounds_paired)
 		fprintf(f, "; %zu cells with one run per side:",
 			judged - cmp->n_hierarchical - cmp->n_rounds_paired);
-	if (judged > cmp->n_hierarchical + cmp->n_rounds_paired)
+	if (judged > cmp->n_hierarchical + cmp->n_rounds_paired) {
+		size_t single =
+			judged - cmp->n_hierarchical - cmp->n_rounds_paired;
+
 		fprintf(f,
 			" two-sided "
 			"Mann-Whitney U on per-copy times and a seeded "
 			"bootstrap%s (within-run: run-to-run variation is "
-			"%s)",
+			"%s",
 			n_round_adjusted(cmp)
 				? ", each time over its round's effect (the "
 				  "median change, from the cells' medians, of "
@@ -236,6 +239,15 @@ static void md_test(FILE *f, const struct comparison *cmp)
 					 "below"
 				       : "not in these CIs; `iobench "
 					 "calibrate` measures it");
+		/* a floor for some sizes only: say which cells lack one */
+		if (cmp->n_floored && cmp->n_floored < single)
+			fprintf(f,
+				" for %zu of them; the other %zu are of "
+				"sizes the calibration lacks, their "
+				"run-to-run variation not in these CIs",
+				cmp->n_floored, single - cmp->n_floored);
+		fputc(')', f);
+	}
 	fputs("\n", f);
 }
 

@@ -3,7 +3,7 @@
  * compare's environments (compare_env.c): a side of one run measured
  * under other load at another time gets no time verdict, and a
  * regression so left unjudged is never "no regressions"; sides of
- * different run counts are named.
+ * different run counts are named, and so are sizes no floor covers.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "calibration.h"
 #include "compare.h"
 #include "fixture.h"
 
@@ -99,6 +100,20 @@ static void test_disturbed_side(void **state)
 	}
 }
 
+/* compare.md of base b and new n (you free it). */
+static char *markdown(const struct comparison *cmp, const struct run *b,
+		      const struct run *n)
+{
+	char *md = compare_markdown(
+		cmp, &(struct compare_sides){ .base_label = "base",
+					      .new_label = "new",
+					      .base = b,
+					      .new = n });
+
+	assert_non_null(md);
+	return md;
+}
+
 /* A side of one run against one of two: the two are pooled and judged
  * as one run per side, and compare.md says so, with the runs among the
  * environment differences. */
@@ -125,12 +140,7 @@ static void test_runs_differ(void **state)
 			  !strcmp(cmp.env_diffs[i].base, "1") &&
 			  !strcmp(cmp.env_diffs[i].new, "2");
 	assert_true(listed);
-	md = compare_markdown(&cmp,
-			      &(struct compare_sides){ .base_label = "base",
-						       .new_label = "new",
-						       .base = &b,
-						       .new = &n });
-	assert_non_null(md);
+	md = markdown(&cmp, &b, &n);
 	assert_non_null(strstr(md, "1 cells with one run on one side only "
 				   "(base 1, new 2 runs; the runs' samples "
 				   "pooled), judged as with one run per "
@@ -141,11 +151,59 @@ static void test_runs_differ(void **state)
 	results_free(&n);
 }
 
+/* A calibration of 1M only, two sizes compared with one run per side:
+ * the 4K shift's floor is "not calibrated" (it read ±0.0%), and the
+ * test line says which cells' run-to-run variation no floor covers. */
+static void test_floor_partial(void **state)
+{
+	struct calibration cal = { 0 };
+	struct compare_options o;
+	struct comparison cmp;
+	struct run b, n;
+	char *md;
+
+	(void)state;
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(calibration_add_change(&cal, 1 << 20, false,
+							i % 2 ? 0.02 : -0.02),
+				 0);
+	assert_int_equal(calibration_finish(&cal), 0);
+	assert_int_equal(calibration_add_shift(&cal, 1 << 20, false, 0.05), 0);
+	fixture_run(&b, "base");
+	fixture_run(&n, "new");
+	for (size_t k = 0; k < 6; k++)
+		for (int s = 0; s < 2; s++) {
+			uint64_t size = s ? 1 << 20 : 4096;
+
+			fixture_add_cell(&b, fixture_six[k], size, 4096,
+					 fixture_tight, 10, 1);
+			fixture_add_cell(&n, fixture_six[k], size, 4096,
+					 fixture_tight, 10, 1.05);
+		}
+	compare_default_options(&o);
+	o.floors = &cal;
+	assert_int_equal(compare_runs(&b, &n, &o, &cmp), 0);
+	assert_int_equal(cmp.n_floored, 6);
+	md = markdown(&cmp, &b, &n);
+	assert_non_null(strstr(md, "| 4K | page cache | 1 | 6 | +5.0% | not "
+				   "calibrated |"));
+	assert_null(strstr(md, "±0.0%"));
+	assert_non_null(strstr(md, "covered by this host's noise floor below "
+				   "for 6 of them; the other 6 are of sizes "
+				   "the calibration lacks"));
+	free(md);
+	compare_free(&cmp);
+	results_free(&b);
+	results_free(&n);
+	calibration_free(&cal);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_disturbed_side),
 		cmocka_unit_test(test_runs_differ),
+		cmocka_unit_test(test_floor_partial),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
