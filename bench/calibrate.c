@@ -280,7 +280,7 @@ static int pairs_from(const char *from, struct calibration *cal)
 static void print_floors(const struct calibration *cal, const char *path)
 {
 	size_t m = calibration_cells_per_pair(cal);
-	size_t v = calibration_variants(cal);
+	size_t v = calibration_variants(cal), raw = 0;
 
 	printf("noise floor of %s (%zu A/A pair%s), stored in %s:\n\n"
 	       "| size | copies | changes | A/A SD | largest | floor (%zu "
@@ -310,10 +310,25 @@ static void print_floors(const struct calibration *cal, const char *path)
 	}
 	printf("\nA change smaller than the floor is within noise when two "
 	       "single runs are compared (compare BASE NEW); the changes "
-	       "are net of their size's shift, as compare judges them; "
-	       "copies that wait for the device (O_DIRECT, cold, --sync "
+	       "are net of their size's shift, as compare judges them");
+	/* fewer cells than a shift needs: those changes are raw */
+	for (size_t k = 0; k < cal->n_sizes; k++) {
+		const struct calibration_size *z = &cal->sizes[k];
+		char size[FMT_LEN];
+
+		if (z->n_shifts)
+			continue;
+		printf("%s%s %s", raw++ ? ", " : " (not at ",
+		       fmt_size(z->size, size, sizeof(size)),
+		       calibration_kind_name(z->kind));
+	}
+	if (raw)
+		printf(": fewer than %d cells, no shift, the changes raw)",
+		       COMPARE_SHIFT_MIN_CELLS);
+	printf("; copies that wait for the device (O_DIRECT, cold, --sync "
 	       "end) have a floor of their own; CPU s/GiB changes are held "
-	       "to the CPU floor alike (0: the passes counted no CPU).\n");
+	       "to the CPU floor alike (a CPU floor of 0: the passes "
+	       "counted no CPU time for it).\n");
 }
 
 static int store(const struct calibrate_request *rq,
