@@ -395,7 +395,7 @@ int cmd_calibrate(int argc, char **argv)
 		ret = EXIT_RUNTIME;
 		goto out_free;
 	}
-	if (passes_check_args(self, args, n_args) == -EINVAL) {
+	if (passes_check_args(self, args, n_args, rq.results) == -EINVAL) {
 		bench_error("calibrate: the sweep refused its options "
 			    "(above); nothing run or created");
 		ret = EXIT_USAGE;

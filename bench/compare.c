@@ -237,12 +237,12 @@ static void compare_usage(FILE *f)
 		"compare.md\n"
 		"says so), or a time change that regressed was not judged "
 		"(its\n"
-		"side measured under other load: \"Not judged\"); 128+n "
-		"stopped\nby signal n. Numbers are decimal (no "
-		"hex,\n"
-		"exponent or inf); --ignore and --fail-on refuse empty items "
-		"and\n"
-		"duplicates.\n");
+		"side measured under other load: \"Not judged\"; with time in\n"
+		"--fail-on, the default); 128+n stopped by signal n. Numbers "
+		"are\n"
+		"decimal (no hex, exponent or inf); --ignore and --fail-on "
+		"refuse\n"
+		"empty items and duplicates.\n");
 }
 
 /* compare.md, compare.json and plots/ go in DIR: files must be creatable

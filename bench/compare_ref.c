@@ -273,7 +273,8 @@ static char **pass_args(const struct compare_ref_request *rq,
 
 /* The passes' sweep options, checked by this binary's sweep before the
  * commit is built (passes_check_args()). */
-static int check_args(const struct compare_ref_request *rq, const char *self)
+static int check_args(const struct compare_ref_request *rq, const char *self,
+		      const char *out)
 {
 	const char *const bins[1] = { self };
 	size_t n_args;
@@ -282,7 +283,7 @@ static int check_args(const struct compare_ref_request *rq, const char *self)
 
 	if (!args)
 		return -ENOMEM;
-	ret = passes_check_args(self, args, n_args);
+	ret = passes_check_args(self, args, n_args, out);
 	free(args);
 	return ret == -EINVAL || ret == -ENOMEM ? ret : 0;
 }
@@ -475,7 +476,7 @@ static int run_passes(const struct compare_ref_request *rq, const char *out,
 static void print_terminal(const struct comparison *cmp,
 			   const struct compare_sides *s, const char *out)
 {
-	char line[256];
+	char line[1024];
 
 	compare_summary(cmp, line, sizeof(line));
 	printf("%s vs %s: %s\n\n", s->base_label, s->new_label, line);
@@ -599,7 +600,7 @@ int bench_compare_ref(const struct compare_ref_request *rq)
 			 strerror(-ret));
 		ret = -ENOENT;
 	}
-	if (!ret && (ret = check_args(rq, self)))
+	if (!ret && (ret = check_args(rq, self, out)))
 		snprintf(err, sizeof(err), "%s",
 			 ret == -EINVAL ? "the sweep refused its options "
 					  "(above); nothing built, run or "

@@ -295,10 +295,19 @@ int analysis_set_baseline(struct analysis *a, const struct comparison *cmp,
 			     "%s: %s",
 			     cmp->n_regressed, cmp->n_regressed == 1 ? "" : "s",
 			     name, list)
-		  : asprintf(&a->overall,
-			     "✅ no regressions since %s "
-			     "(%zu cells compared)",
-			     name, cmp->n_cells - cmp->n_no_data)) < 0) {
+	     /* never "no regressions" where some were not judged */
+	     : cmp->n_disturbed_regressed
+		     ? asprintf(&a->overall,
+				"⚠️ %zu time change%s since %s that "
+				"regressed "
+				"not judged: %s",
+				cmp->n_disturbed_regressed,
+				cmp->n_disturbed_regressed == 1 ? "" : "s",
+				name, cmp->disturbed_why)
+		     : asprintf(&a->overall,
+				"✅ no regressions since %s "
+				"(%zu cells compared)",
+				name, cmp->n_cells - cmp->n_no_data)) < 0) {
 		a->overall = NULL;
 		ret = -ENOMEM;
 	}

@@ -126,8 +126,10 @@ int analysis_set_calibration(struct analysis *a, const struct calibration *cal)
 					     floor * floor);
 		}
 		banded += ac->run_band > 0;
-		a->band_unmeasured +=
-			ac->run_band > 0 && !calibration_has_cell(cal, key);
+		/* a file from before cells were kept names none: unknown */
+		a->band_unmeasured += ac->run_band > 0 && !ac->run_band_own &&
+				      cal->n_cells &&
+				      !calibration_has_cell(cal, key);
 	}
 	if (!banded)
 		return 0;

@@ -29,12 +29,14 @@ static void add_env_diff(struct comparison *cmp, const char *field,
 }
 
 /* Whether the two runs were measured at the same time (one sweep split
- * in two, interleaved passes): their [start, start + duration] overlap.
- * Unknown start times: no. */
+ * in two, interleaved passes): their [start, start + duration] overlap
+ * by half the shorter one or more (starts have whole seconds: 1 s of
+ * slack). Two runs back to back, the second started as the first ended,
+ * were not: each saw its own load. Unknown start times: no. */
 static bool measured_together(const struct run *a, const struct run *b)
 {
 	struct tm ta = { 0 }, tb = { 0 };
-	double sa, sb;
+	double sa, sb, overlap;
 
 	if (!a->started || !b->started ||
 	    !strptime(a->started, "%Y-%m-%dT%H:%M:%SZ", &ta) ||
@@ -42,8 +44,8 @@ static bool measured_together(const struct run *a, const struct run *b)
 		return false;
 	sa = (double)timegm(&ta);
 	sb = (double)timegm(&tb);
-	/* started has whole seconds */
-	return sa <= sb + b->duration + 1 && sb <= sa + a->duration + 1;
+	overlap = fmin(sa + a->duration, sb + b->duration) - fmax(sa, sb);
+	return overlap + 1 >= 0.5 * fmin(a->duration, b->duration);
 }
 
 /*

@@ -305,7 +305,7 @@ char *compare_markdown(const struct comparison *cmp,
 		       const struct compare_sides *s)
 {
 	const char *h2 = s->title ? "###" : "##";
-	char line[256], *doc = NULL;
+	char line[1024], *doc = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&doc, &size);
 
@@ -533,7 +533,7 @@ char *compare_json(const struct comparison *cmp,
 		   const struct compare_sides *s)
 {
 	json_t *root, *cells, *env;
-	char line[256], *doc;
+	char line[1024], *doc;
 
 	compare_summary(cmp, line, sizeof(line));
 	cells = json_array();

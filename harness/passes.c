@@ -38,9 +38,10 @@ bool passes_binary_has_option(const char *bin, const char *option)
 	return has;
 }
 
-int passes_check_args(const char *bin, char *const *args, size_t n_args)
+int passes_check_args(const char *bin, char *const *args, size_t n_args,
+		      const char *out)
 {
-	char **argv = calloc(n_args + 5, sizeof(*argv));
+	char **argv = calloc(n_args + 7, sizeof(*argv));
 	struct proc_opts o = { .out_fd = -1, .err_fd = PROC_INHERIT };
 	size_t n = 0;
 	int status, ret;
@@ -51,6 +52,8 @@ int passes_check_args(const char *bin, char *const *args, size_t n_args)
 	argv[n++] = "sweep";
 	for (size_t i = 0; i < n_args; i++)
 		argv[n++] = args[i];
+	argv[n++] = "--out";
+	argv[n++] = (char *)out;
 	argv[n++] = "--dry-run";
 	argv[n++] = "--quiet";
 	ret = proc_run(argv, &o, &status);

@@ -71,12 +71,14 @@ unsigned passes_abba(unsigned k);
 bool passes_binary_has_option(const char *bin, const char *option);
 /*
  * Checks the sweep every pass will run before any is: `bin sweep
- * ARGS... --dry-run --quiet`, which reads and checks every option and
- * creates nothing; its message goes to stderr. 0 when it took them,
- * -EINVAL when it refused them (exit 1), -errno when it could not run.
- * Why: a bad value found by the first pass had created the verb's
- * directory and pass log, and compare REF had built the commit first.
+ * ARGS... --out out --dry-run --quiet` (out: where the passes' results
+ * will go), which reads and checks every option and creates nothing; its
+ * message goes to stderr. 0 when it took them, -EINVAL when it refused them
+ * (exit 1), -errno when it could not run. Why: a bad value found by the first
+ * pass had created the verb's directory and pass log, and compare REF had built
+ * the commit first.
  */
-int passes_check_args(const char *bin, char *const *args, size_t n_args);
+int passes_check_args(const char *bin, char *const *args, size_t n_args,
+		      const char *out);
 
 #endif

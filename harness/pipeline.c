@@ -464,7 +464,8 @@ int pipeline_finish(struct run *run, const struct pipeline_opts *po,
 	}
 	code = exit_code(run, *po->stop_signal);
 	/* a comparison that could not be made is an error, never a 0 */
-	if (cmp == EXIT_RUNTIME || (cmp == EXIT_REGRESSION && code == EXIT_OK))
+	if ((cmp == EXIT_RUNTIME && code < 128) ||
+	    (cmp == EXIT_REGRESSION && code == EXIT_OK))
 		code = cmp;
 	if (!ret) {
 		*written = true;

@@ -130,8 +130,12 @@ pass "a single run states the calibrated run-to-run band, this host's only"
 # one cell: no shift to take out, and calibrate says its changes are raw
 S1=(--sizes 64K -s rw --cache warm --reference none --samples 6 --budget 0.1
     --no-limits --dir "$T/dir")
-"$IOBENCH" calibrate --runs 1 --preset none --results "$T/one" -q "${S1[@]}" \
-	>"$T/out1" 2>"$T/err" || die "calibrate of one cell: exit $?: $(cat "$T/err")"
+# (from a directory holding a file named results, the sweep's default
+# --out: the passes' --out is --results, and so is their check's)
+mkdir -p "$T/cwd" && : >"$T/cwd/results"
+(cd "$T/cwd" && "$IOBENCH" calibrate --runs 1 --preset none --results "$T/one" \
+	-q "${S1[@]}") >"$T/out1" 2>"$T/err" ||
+	die "calibrate of one cell: exit $?: $(cat "$T/err")"
 grep -q "(not at 64K page cache: fewer than 4 cells, no shift, the changes raw)" \
 	"$T/out1" || fail "one cell: not said raw: $(tail -2 "$T/out1")"
 [ "$fails" -eq 0 ] && pass "calibrate of one cell says its changes are raw"

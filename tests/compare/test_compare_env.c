@@ -25,13 +25,14 @@
 static void test_disturbed_side(void **state)
 {
 	struct compare_options o;
-	char line[256];
+	char line[1024];
 
 	(void)state;
 	compare_default_options(&o);
 	/* 0: apart, regressed; 1: together; 2: apart, improved; 3: apart,
-	 * both sides busy */
-	for (int k = 0; k < 4; k++) {
+	 * both sides busy; 4: back to back (new started 1 s after base
+	 * ended), regressed: not together */
+	for (int k = 0; k < 5; k++) {
 		struct comparison cmp;
 		struct run b, n;
 
@@ -47,7 +48,8 @@ static void test_disturbed_side(void **state)
 		b.duration = n.duration = 60;
 		if (k != 1) {
 			free(n.started);
-			n.started = strdup("2026-01-02T03:06:05Z");
+			n.started = strdup(k == 4 ? "2026-01-02T03:05:06Z"
+						  : "2026-01-02T03:06:05Z");
 		}
 		fixture_add_cell(&b, "rw", 1 << 20, 4096, fixture_tight, 10, 1);
 		fixture_add_cell(&n, "rw", 1 << 20, 4096, fixture_tight, 10,

@@ -185,6 +185,39 @@ static void test_baseline(void **state)
 	built_finish(now);
 }
 
+/* A regression since the baseline that could not be judged (the run
+ * measured under other load, an hour after the baseline): the overall
+ * line never says "no regressions". */
+static void test_baseline_unjudged(void **state)
+{
+	struct built *base = built_begin(), *now = built_begin();
+	struct compare_options o;
+	struct comparison cmp;
+
+	(void)state;
+	built_add_median(base, "rw", MIB, CACHE_WARM, 12, 1e-3, 0.01);
+	built_add(now, "rw", MIB, CACHE_WARM, 12, 1,
+		  (struct gen){ .median = 1.3e-3, .cv = 0.01, .seed = 11 });
+	free(now->run.started);
+	now->run.started = strdup("2026-11-29T19:15:00Z");
+	assert_non_null(now->run.started);
+	now->run.env.load = (struct env_load){ .measured = true,
+					       .other_cpus = 1.3,
+					       .cpus = 2 };
+	built_analyse(base);
+	built_analyse(now);
+	compare_default_options(&o);
+	assert_int_equal(compare_runs(&base->run, &now->run, &o, &cmp), 0);
+	assert_int_equal(cmp.n_disturbed_regressed, 1);
+	assert_int_equal(analysis_set_baseline(&now->a, &cmp, "main"), 0);
+	compare_free(&cmp);
+	expect_contains(now->a.overall, "⚠️ 1 time change since main that "
+					"regressed not judged: the new run");
+	assert_null(strstr(now->a.overall, "no regressions"));
+	built_finish(base);
+	built_finish(now);
+}
+
 /* ---- outputs ---- */
 
 /* The terminal summary and both exports say what results.json says. */
@@ -353,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_footprint_cost),
 		cmocka_unit_test(test_observations),
 		cmocka_unit_test(test_baseline),
+		cmocka_unit_test(test_baseline_unjudged),
 		cmocka_unit_test(test_summary_and_exports),
 		cmocka_unit_test(test_headline_widths),
 	};
