@@ -85,6 +85,17 @@ static bool refused(const char *verb, const struct option *o)
 	return false;
 }
 
+/* A sweep option that takes a value, last on the line with none: said
+ * here, before the verb adds its own options after it (the sweep would
+ * name one of those as the value). */
+static bool no_value(const char *verb, const struct option *o, bool last)
+{
+	if (o->has_arg != required_argument || !last)
+		return false;
+	bench_error("%s: --%s: missing value", verb, o->name);
+	return true;
+}
+
 /* Appends argv[*i] (and its value when it takes one and has none yet). */
 static void take(char **to, int *n, int argc, char **argv, int *i,
 		 bool value)
@@ -160,7 +171,9 @@ int bench_split_sweep_args(const struct bench_cli *cli, int argc, char **argv,
 				take(mine, &nm, argc, argv, &i,
 				     o->has_arg == required_argument && !eq);
 			else if ((o = find_long(sweep, a + 2, n))) {
-				if (refused(cli->verb, o))
+				if (refused(cli->verb, o) ||
+				    no_value(cli->verb, o,
+					     !eq && i + 1 >= argc))
 					goto out_usage;
 				take(theirs, &nt, argc, argv, &i,
 				     o->has_arg == required_argument && !eq);
@@ -181,7 +194,8 @@ int bench_split_sweep_args(const struct bench_cli *cli, int argc, char **argv,
 			o = find_short(sweep, (unsigned char)a[1]);
 			if (!o)
 				goto unknown;
-			if (refused(cli->verb, o))
+			if (refused(cli->verb, o) ||
+			    no_value(cli->verb, o, !a[2] && i + 1 >= argc))
 				goto out_usage;
 			take(theirs, &nt, argc, argv, &i,
 			     o->has_arg == required_argument && !a[2]);

@@ -156,6 +156,12 @@ for bad in "--samples 3" "--sizes 1m" "-s rww" "--out $T/elsewhere" "-n"; do
 done
 grep -q "not passed on to its sweeps" "$T/err" ||
 	fail "calibrate -n: no reason: $(cat "$T/err")"
+# a value missing at the end is said as such, not as one calibrate adds
+rc=0; "$IOBENCH" calibrate --results "$T/bad" -q --sizes >/dev/null \
+	2>"$T/err" || rc=$?
+[ $rc -eq 1 ] && grep -q "calibrate: --sizes: missing value$" "$T/err" &&
+	! grep -q -- "--no-limits" "$T/err" ||
+	fail "calibrate --sizes (no value): exit $rc: $(cat "$T/err")"
 [ "$fails" -eq 0 ] && pass "calibrate: bad sweep options refused, nothing created"
 
 # the noise floor is not a baseline: no sweep may save one over it,
