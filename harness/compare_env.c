@@ -65,6 +65,7 @@ static void mark_disturbed(const struct run *base, const struct run *new,
 	if ((!b && !n) || measured_together(base, new))
 		return;
 	cmp->disturbed = true;
+	cmp->disturbed_both = b && n;
 	if (b && n)
 		/* each its own load, at its own time: not the same */
 		snprintf(cmp->disturbed_why, sizeof(cmp->disturbed_why),

@@ -239,7 +239,7 @@ struct comparison {
 	 * and how busy. n_disturbed: cells whose change was so demoted;
 	 * n_disturbed_regressed: of them, those that had regressed (the
 	 * gate could not judge them: compare_unjudged()). */
-	bool disturbed;
+	bool disturbed, disturbed_both;	/* both: each side under its load */
 	char disturbed_why[256];
 	/* the runs each side's samples came from; runs_text: as listed in
 	 * env_diffs when they differ */

@@ -65,9 +65,8 @@ static void md_across(FILE *f, const struct comparison *cmp, const char *h)
 	for (size_t i = 0; i < cmp->n_across; i++) {
 		const struct compare_across *a = &cmp->across[i];
 
-		fprintf(f,
-			"| `%s` | %zu | %+.1f%% | [%+.1f%%, %+.1f%%] | "
-			"%+.1f | %s |\n",
+		fprintf(f, "| `%s` | %zu | %+.1f%% | [%+.1f%%, %+.1f%%] | "
+			   "%+.1f | %s |\n",
 			compare_across_name(a, key, sizeof(key)), a->cells,
 			100 * a->change, 100 * a->lo, 100 * a->hi, a->z,
 			verdict_label(a->verdict));
@@ -83,17 +82,16 @@ static json_t *json_across(const struct comparison *cmp)
 	for (size_t i = 0; arr && i < cmp->n_across; i++) {
 		const struct compare_across *a = &cmp->across[i];
 
-		json_array_append_new(
-			arr,
-			json_pack("{s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:s}",
-				  "variant",
-				  compare_across_name(a, key, sizeof(key)),
-				  "strategy", a->first->base->strategy, "cells",
-				  (json_int_t)a->cells, "change",
-				  json_num(a->change), "change_lo",
-				  json_num(a->lo), "change_hi", json_num(a->hi),
-				  "z", json_num(a->z), "verdict",
-				  compare_verdict_name(a->verdict)));
+		json_array_append_new(arr, json_pack(
+			"{s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:s}",
+			"variant", compare_across_name(a, key, sizeof(key)),
+			"strategy", a->first->base->strategy,
+			"cells", (json_int_t)a->cells,
+			"change", json_num(a->change),
+			"change_lo", json_num(a->lo),
+			"change_hi", json_num(a->hi),
+			"z", json_num(a->z),
+			"verdict", compare_verdict_name(a->verdict)));
 	}
 	return arr;
 }
@@ -184,6 +182,9 @@ static void md_test(FILE *f, const struct comparison *cmp)
 {
 	const struct compare_options *o = &cmp->opts;
 	size_t judged = cmp->n_cells - cmp->n_no_data;
+	size_t across = cmp->n_hierarchical + cmp->n_rounds_paired;
+	/* judged within one run per side */
+	size_t single = judged > across ? judged - across : 0;
 
 	fprintf(f, "- test: change of the median time new/base with its "
 		   "%g%% CI, alpha %g%s, threshold ±%g%%", 100 * o->level,
@@ -210,41 +211,31 @@ static void md_test(FILE *f, const struct comparison *cmp)
 			   "hierarchical bootstrap (runs, then rounds) and "
 			   "Welch's test on the runs' log medians",
 			cmp->n_hierarchical - cmp->n_paired, judged);
-	if (judged > cmp->n_hierarchical + cmp->n_rounds_paired &&
-	    cmp->runs[0] != cmp->runs[1])
-		fprintf(f,
-			"; %zu cells with one run on one side only (base "
-			"%u, new %u runs; the runs' samples pooled), judged "
-			"as with one run per side:",
-			judged - cmp->n_hierarchical - cmp->n_rounds_paired,
-			cmp->runs[0], cmp->runs[1]);
-	else if (judged > cmp->n_hierarchical + cmp->n_rounds_paired)
-		fprintf(f, "; %zu cells with one run per side:",
-			judged - cmp->n_hierarchical - cmp->n_rounds_paired);
-	if (judged > cmp->n_hierarchical + cmp->n_rounds_paired) {
-		size_t single =
-			judged - cmp->n_hierarchical - cmp->n_rounds_paired;
-
-		fprintf(f,
-			" two-sided "
-			"Mann-Whitney U on per-copy times and a seeded "
-			"bootstrap%s (within-run: run-to-run variation is "
-			"%s",
-			n_round_adjusted(cmp)
-				? ", each time over its round's effect (the "
-				  "median change, from the cells' medians, of "
-				  "its size's cells in that round)"
-				: "",
+	if (single) {
+		if (cmp->runs[0] != cmp->runs[1])
+			fprintf(f, "; %zu cells with one run on one side only "
+				   "(base %u, new %u runs; the runs' samples "
+				   "pooled), judged as with one run per side:",
+				single, cmp->runs[0], cmp->runs[1]);
+		else
+			fprintf(f, "; %zu cells with one run per side:",
+				single);
+		fprintf(f, " two-sided Mann-Whitney U on per-copy times and a "
+			   "seeded bootstrap%s (within-run: run-to-run "
+			   "variation is %s",
+			n_round_adjusted(cmp) ?
+				", each time over its round's effect (the "
+				"median change, from the cells' medians, of "
+				"its size's cells in that round)" : "",
 			cmp->n_floored ? "covered by this host's noise floor "
-					 "below"
-				       : "not in these CIs; `iobench "
+					 "below" :
+					 "not in these CIs; `iobench "
 					 "calibrate` measures it");
 		/* a floor for some sizes only: say which cells lack one */
 		if (cmp->n_floored && cmp->n_floored < single)
-			fprintf(f,
-				" for %zu of them; the other %zu are of "
-				"sizes the calibration lacks, their "
-				"run-to-run variation not in these CIs",
+			fprintf(f, " for %zu of them; the other %zu are of "
+				   "sizes the calibration lacks, their "
+				   "run-to-run variation not in these CIs",
 				cmp->n_floored, single - cmp->n_floored);
 		fputc(')', f);
 	}
@@ -262,23 +253,18 @@ static void md_env(FILE *f, const struct comparison *cmp)
 		fprintf(f, "| %s | %s | %s |\n", cmp->env_diffs[i].field,
 			cmp->env_diffs[i].base, cmp->env_diffs[i].new);
 	if (cmp->disturbed) {
-		fprintf(f,
-			"\n> Time changes of cells with one run per side are "
-			"not judged");
+		fprintf(f, "\n> Time changes of cells with one run per side are "
+			   "not judged");
 		if (cmp->n_disturbed)
-			fprintf(f,
-				" (%zu shown as within noise, %zu of them "
-				"regressed)",
+			fprintf(f, " (%zu shown as within noise, %zu of them "
+				   "regressed)",
 				cmp->n_disturbed, cmp->n_disturbed_regressed);
-		fprintf(f,
-			": %s%s. Measure both on a quiet machine, or both "
-			"interleaved (`iobench compare REF`).\n",
+		fprintf(f, ": %s%s. Measure both on a quiet machine, or both "
+			   "interleaved (`iobench compare REF`).\n",
 			cmp->disturbed_why,
-			strncmp(cmp->disturbed_why, "both", 4)
-				? ", at another time than the other side, so "
-				  "that "
-				  "load fell on one side only"
-				: "");
+			cmp->disturbed_both ? "" :
+			", at another time than the other side, so that load "
+			"fell on one side only");
 	}
 }
 
