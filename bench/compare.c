@@ -74,7 +74,11 @@ static void compare_usage(FILE *f)
 		"of one kind of copy and thread count): between runs the\n"
 		"machine's level moves every strategy of a size together;\n"
 		"compare.md lists the shifts, and a change common to all of them\n"
-		"is compare REF's to judge. With one run per side and a noise\n"
+		"is compare REF's to judge. When a size's cells did not move\n"
+		"together (the robust SD of their changes about the shift above\n"
+		"10%% and above the size's floor), their time changes are not\n"
+		"judged either: \"Not judged\" and exit 2 when one had regressed\n"
+		"and nothing else did. With one run per side and a noise\n"
 		"floor, each variant (strategy, tunables, cache, sync, threads)\n"
 		"measured at two sizes or more, its cells with a shift, is also\n"
 		"judged across them: its cells' changes net of their shifts,\n"
@@ -166,8 +170,9 @@ static void compare_usage(FILE *f)
 		"included) could not be written, REF did not build, or nothing was\n"
 		"compared (no matched cell with samples on both sides; compare.md\n"
 		"says so), or a time change that regressed was not judged (its\n"
-		"side measured under other load: \"Not judged\"; with time in\n"
-		"--fail-on, the default); 128+n stopped by signal n. Numbers are\n"
+		"side measured under other load, or its size's cells moved\n"
+		"apart: \"Not judged\"; with time in --fail-on, the default);\n"
+		"128+n stopped by signal n. Numbers are\n"
 		"decimal (no hex, exponent or inf); --ignore and --fail-on refuse\n"
 		"empty items and duplicates.\n");
 }
@@ -403,9 +408,9 @@ static int render_and_write(const struct compare_request *rq,
 	if (compare_unjudged(cmp)) {
 		bench_error("compare: %zu time change%s that regressed not "
 			    "judged: %s; exit 2",
-			    cmp->n_disturbed_regressed,
-			    cmp->n_disturbed_regressed == 1 ? "" : "s",
-			    cmp->disturbed_why);
+			    compare_unjudged_regressed(cmp),
+			    compare_unjudged_regressed(cmp) == 1 ? "" : "s",
+			    cmp->unjudged_why);
 		ret = EXIT_RUNTIME;
 	}
 	/* a check that tested nothing must not pass for "no regression" */

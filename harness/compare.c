@@ -137,7 +137,27 @@ bool compare_unjudged(const struct comparison *cmp)
 {
 	return !compare_failed(cmp) &&
 	       (cmp->opts.fail_on & compare_fail_bit(METRIC_TIME)) &&
-	       cmp->n_disturbed_regressed;
+	       compare_unjudged_regressed(cmp);
+}
+
+/* cmp->unjudged_why: the load that kept time changes from being judged,
+ * and the size whose cells moved apart, as far as each kept a
+ * regression from being judged. */
+static void unjudged_why(struct comparison *cmp)
+{
+	char *w = cmp->unjudged_why, size[FMT_LEN];
+	size_t len = sizeof(cmp->unjudged_why);
+	int used = 0;
+
+	if (cmp->n_disturbed_regressed)
+		used = snprintf(w, len, "%s", cmp->disturbed_why);
+	if (cmp->n_apart_regressed && used >= 0 && (size_t)used < len)
+		snprintf(w + used, len - used,
+			 "%sthe cells of a size moved apart (%s: spread "
+			 "%.0f%%), so that its shift stands for none of them",
+			 used ? "; " : "",
+			 fmt_size(cmp->apart_size, size, sizeof(size)),
+			 100 * expm1(cmp->apart_spread));
 }
 
 static int one_ignored(const char *name, void *p)
@@ -492,6 +512,8 @@ static int adjust_and_judge(struct comparison *cmp)
 		apart = cc->apart = moved_apart(cmp, cc, m);
 		if (apart && (cc->verdict == VERDICT_REGRESSED ||
 			      cc->verdict == VERDICT_IMPROVED)) {
+			cmp->n_apart_regressed +=
+				cc->verdict == VERDICT_REGRESSED;
 			cc->verdict = VERDICT_NOISE;
 			cmp->n_apart++;
 		}
@@ -523,6 +545,7 @@ static int adjust_and_judge(struct comparison *cmp)
 	cmp->metric_improved[METRIC_TIME] = cmp->n_improved;
 	cmp->geomean_ratio = cmp->n_geomean ? exp(log_sum / cmp->n_geomean) :
 					      NAN;
+	unjudged_why(cmp);
 	return compare_across(cmp);
 }
 

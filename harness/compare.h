@@ -45,8 +45,8 @@ void compare_default_options(struct compare_options *o);
 bool compare_failed(const struct comparison *cmp);
 /* Whether the gate could not judge what it was asked to: no figure
  * failed, but time is in opts.fail_on and a time change that had
- * regressed was not judged, its side measured under other load (exit 2,
- * never a silent 0). */
+ * regressed was not judged, its side measured under other load or its
+ * size's cells moved apart (exit 2, never a silent 0). */
 bool compare_unjudged(const struct comparison *cmp);
 
 /*

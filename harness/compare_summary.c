@@ -55,6 +55,9 @@ void compare_summary(const struct comparison *cmp, char *buf, size_t len)
 		{ "page cache", COMPARE_FAIL_CACHE },
 	};
 	const struct compare_cell *top = compare_largest_shift(cmp);
+	/* regressions the gate could not judge, and none it could */
+	bool unjudged = compare_unjudged_regressed(cmp) && !cmp->n_regressed &&
+			!cmp->n_across_regressed;
 	char size[FMT_LEN];
 	size_t used;
 
@@ -62,15 +65,15 @@ void compare_summary(const struct comparison *cmp, char *buf, size_t len)
 		used = snprintf(buf, len,
 				"Nothing compared: no matched cell "
 				"has samples on both sides");
-	else if (cmp->n_disturbed_regressed && !cmp->n_regressed &&
-		 !cmp->n_across_regressed)
+	else if (unjudged)
 		/* not "no regressions": the gate could not look */
 		used = snprintf(buf, len,
 				"Not judged: %zu time change%s that "
 				"regressed%s",
-				cmp->n_disturbed_regressed,
-				cmp->n_disturbed_regressed == 1 ? "" : "s",
-				cmp->n_disturbed > cmp->n_disturbed_regressed
+				compare_unjudged_regressed(cmp),
+				compare_unjudged_regressed(cmp) == 1 ? "" : "s",
+				cmp->n_disturbed + cmp->n_apart >
+						compare_unjudged_regressed(cmp)
 					? " (and the others)"
 					: "");
 	else if (!cmp->n_regressed && !cmp->n_improved &&
@@ -90,16 +93,15 @@ void compare_summary(const struct comparison *cmp, char *buf, size_t len)
 			cmp->n_regressed, cmp->n_regressed == 1 ? "" : "s",
 			cmp->n_improved, cmp->n_improved == 1 ? "" : "s");
 	used = across_summary(cmp, buf, len, used);
-	if (cmp->n_disturbed_regressed && !cmp->n_regressed &&
-	    !cmp->n_across_regressed && used < len)
+	if (unjudged && used < len)
 		used += snprintf(buf + used, len - used, ": %s",
-				 cmp->disturbed_why);
+				 cmp->unjudged_why);
 	else if (cmp->n_disturbed && used < len)
 		used += snprintf(
 			buf + used, len - used,
 			"; %zu time change%s not judged: %s", cmp->n_disturbed,
 			cmp->n_disturbed == 1 ? "" : "s", cmp->disturbed_why);
-	if (cmp->n_apart && used < len)
+	if (cmp->n_apart && !unjudged && used < len)
 		used += snprintf(buf + used, len - used,
 				 "; %zu time change%s not judged: the cells "
 				 "of a size moved apart (%s: spread %.0f%%)",

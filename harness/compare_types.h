@@ -252,6 +252,12 @@ struct comparison {
 	size_t n_apart;
 	double apart_spread;
 	uint64_t apart_size;
+	/* of the n_apart, those that had regressed: not judged either
+	 * (compare_unjudged()); unjudged_why: why the regressions of both
+	 * kinds were not judged, disturbed_why and the size that moved
+	 * apart */
+	size_t n_apart_regressed;
+	char unjudged_why[400];
 	/* the floors' family: single-run cells plus variants across sizes
 	 * (0: no floor applies) */
 	size_t family;
@@ -281,6 +287,13 @@ static inline bool compare_first_of_shift_group(const struct comparison *cmp,
 		if (o->shift_cells && compare_same_shift_group(o, cc))
 			return false;
 	return true;
+}
+
+/* The time changes that had regressed but were not judged: measured
+ * under load, or in a size whose cells moved apart (unjudged_why). */
+static inline size_t compare_unjudged_regressed(const struct comparison *cmp)
+{
+	return cmp->n_disturbed_regressed + cmp->n_apart_regressed;
 }
 
 #endif

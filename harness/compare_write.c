@@ -573,12 +573,14 @@ char *compare_json(const struct comparison *cmp,
 			: json_null());
 	json_object_set_new(root, "unjudged",
 			    json_boolean(compare_unjudged(cmp)));
-	json_object_set_new(root, "time_apart",
-			    cmp->n_apart ?
-			    json_pack("{s:I, s:I, s:f}", "cells",
-				      (json_int_t)cmp->n_apart, "size",
-				      (json_int_t)cmp->apart_size, "spread",
-				      expm1(cmp->apart_spread)) : json_null());
+	json_object_set_new(
+		root, "time_apart",
+		cmp->n_apart ? json_pack("{s:I, s:I, s:I, s:f}", "cells",
+					 (json_int_t)cmp->n_apart, "regressed",
+					 (json_int_t)cmp->n_apart_regressed,
+					 "size", (json_int_t)cmp->apart_size,
+					 "spread", expm1(cmp->apart_spread))
+			     : json_null());
 	json_object_set_new(root, "across_sizes", json_across(cmp));
 	json_object_set_new(root, "fail_on", json_fail_on(cmp->opts.fail_on));
 	json_object_set_new(root, "figures", json_figure_counts(cmp));

@@ -314,17 +314,16 @@ static int compare_with_baseline(struct run *run, struct analysis *a,
 		code = EXIT_REGRESSION;
 	/* a regression it could not judge: the check did not happen */
 	if (compare_unjudged(&cmp)) {
+		size_t n = compare_unjudged_regressed(&cmp);
+
 		msg_error("sweep: %zu time change%s since baseline %s that "
 			  "regressed not judged: %s",
-			  cmp.n_disturbed_regressed,
-			  cmp.n_disturbed_regressed == 1 ? "" : "s", name,
-			  cmp.disturbed_why);
+			  n, n == 1 ? "" : "s", name, cmp.unjudged_why);
 		results_add_warning(run,
 				    "%zu time change%s since baseline %s "
 				    "that regressed not judged: %s",
-				    cmp.n_disturbed_regressed,
-				    cmp.n_disturbed_regressed == 1 ? "" : "s",
-				    name, cmp.disturbed_why);
+				    n, n == 1 ? "" : "s", name,
+				    cmp.unjudged_why);
 		code = EXIT_RUNTIME;
 	}
 	/* no cell tested: the check the user asked for did not happen */

@@ -181,6 +181,18 @@ static void test_cell_floor(void **state)
 	calibration_free(&cal);
 }
 
+/* Two runs whose 4K copies took longer by an added cost, not a factor:
+ * three of six cells 2x slower, three 0.7x (test_apart*). */
+static void apart_4k(struct run *b, struct run *n)
+{
+	fixture_run(b, "base");
+	fixture_run(n, "new");
+	for (size_t i = 0; i < 6; i++) {
+		add(b, fixture_six[i], 4096, 1, 1, true);
+		add(n, fixture_six[i], 4096, i < 3 ? 2.0 : 0.7, 1, true);
+	}
+}
+
 /*
  * One run's 4K copies each took longer by an added cost, not a factor:
  * three cells 2x slower, three 0.7x. Net of the size's shift half of
@@ -196,12 +208,7 @@ static void test_apart(void **state)
 	struct run b, n;
 
 	(void)state;
-	fixture_run(&b, "base");
-	fixture_run(&n, "new");
-	for (size_t i = 0; i < 6; i++) {
-		add(&b, fixture_six[i], 4096, 1, 1, true);
-		add(&n, fixture_six[i], 4096, i < 3 ? 2.0 : 0.7, 1, true);
-	}
+	apart_4k(&b, &n);
 	for (size_t i = 0; i < 6; i++) {
 		add(&b, fixture_six[i], MIB, 1, 1, true);
 		add(&n, fixture_six[i], MIB, i == 1 ? 1.2 : 1, 1, true);
@@ -230,12 +237,51 @@ static void test_apart(void **state)
 	results_free(&n);
 }
 
+/*
+ * The same 4K cells with nothing else changed: three of them had
+ * regressed, and a regression the gate could not judge does not pass
+ * for none - the summary says "Not judged" and why, and the comparison
+ * is unjudged (exit 2), not failed (4) nor clean (0).
+ */
+static void test_apart_unjudged(void **state)
+{
+	struct compare_options o;
+	struct comparison cmp;
+	char line[512];
+	struct run b, n;
+
+	(void)state;
+	apart_4k(&b, &n);
+	compare_default_options(&o);
+	assert_int_equal(compare_runs(&b, &n, &o, &cmp), 0);
+	assert_int_equal(cmp.n_apart, 6);
+	assert_int_equal(cmp.n_apart_regressed, 3);
+	assert_int_equal(cmp.n_regressed, 0);
+	assert_false(compare_failed(&cmp));
+	assert_true(compare_unjudged(&cmp));
+	assert_int_equal(compare_unjudged_regressed(&cmp), 3);
+	compare_summary(&cmp, line, sizeof(line));
+	assert_non_null(strstr(line, "Not judged: 3 time changes that "
+				     "regressed (and the others): the cells "
+				     "of a size moved apart (4K: spread"));
+	assert_null(strstr(line, "No regressions"));
+	/* the other way round the other three had regressed */
+	compare_free(&cmp);
+	assert_int_equal(compare_runs(&n, &b, &o, &cmp), 0);
+	assert_int_equal(cmp.n_apart, 6);
+	assert_int_equal(cmp.n_apart_regressed, 3);
+	compare_free(&cmp);
+	results_free(&b);
+	results_free(&n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_effects),
 		cmocka_unit_test(test_cell_floor),
 		cmocka_unit_test(test_apart),
+		cmocka_unit_test(test_apart_unjudged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
