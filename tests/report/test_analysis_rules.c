@@ -86,6 +86,41 @@ static void test_impacts(void **state)
 	built_finish(b);
 }
 
+/* The top recommendation does not turn on a difference the tie margin
+ * holds: of two speed-ups within 3%, the advice for the larger size
+ * leads, whichever is the larger; 3% or more apart, the larger leads. */
+static void test_lead_stable(void **state)
+{
+	const struct {
+		double at_1m, at_64m;
+		const char *lead;
+	} c[] = {
+		{ 1.22, 1.20, "Use `copy_file_range` for 64M" },
+		{ 1.20, 1.22, "Use `copy_file_range` for 64M" },
+		{ 1.32, 1.20, "Use `sendfile` for 1M" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct built *b = built_begin();
+
+		built_add_median(b, "rw", MIB, CACHE_WARM, 20,
+				 c[i].at_1m * 1e-3, 0.002);
+		built_add_median(b, "sendfile", MIB, CACHE_WARM, 20, 1e-3,
+				 0.002);
+		built_add_median(b, "rw", 64 * MIB, CACHE_WARM, 20,
+				 c[i].at_64m * 0.05, 0.002);
+		built_add_median(b, "copy_file_range", 64 * MIB, CACHE_WARM, 20,
+				 0.05, 0.002);
+		built_analyse(b);
+		assert_int_equal(b->a.n_recs, 2);
+		assert_int_equal(b->a.recs[0].impact, IMPACT_MEDIUM);
+		assert_int_equal(b->a.recs[1].impact, IMPACT_MEDIUM);
+		expect_contains(b->a.recs[0].text, c[i].lead);
+		built_finish(b);
+	}
+}
+
 /* A cell that leaves the destination uncached, appended to b. */
 static void add_uncached(struct built *b, const char *strategy, uint64_t size,
 			 size_t rounds, struct gen g)
@@ -383,6 +418,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_merge_across_sizes),
 		cmocka_unit_test(test_impacts),
+		cmocka_unit_test(test_lead_stable),
 		cmocka_unit_test(test_footprint_cost),
 		cmocka_unit_test(test_observations),
 		cmocka_unit_test(test_baseline),
