@@ -23,6 +23,7 @@
 #include "cluster.h"
 #include "env_storage.h"
 #include "env_sys.h"
+#include "fmt.h"
 #include "strategies.h"
 
 static int64_t read_number(const char *path)
@@ -344,6 +345,8 @@ int64_t env_storage_reclaim_idle(const char *root)
 	return best;
 }
 
+#define REPORTING "/sys/module/page_reporting/parameters/"
+
 static bool probe_machine(struct env_storage *s)
 {
 	char buf[256];
@@ -352,6 +355,8 @@ static bool probe_machine(struct env_storage *s)
 	    !dup_or_null(&s->container, container_kind(buf, sizeof(buf))))
 		return false;
 	s->balloon = balloon_state();
+	s->reporting_order = read_number(REPORTING "page_reporting_order");
+	s->reporting_min_free_ms = read_number(REPORTING "min_free_ms");
 	s->reclaim_idle_s = env_storage_reclaim_idle("/sys");
 	if (env_read_line("/sys/kernel/mm/transparent_hugepage/enabled", buf,
 			  sizeof(buf)) &&
@@ -398,6 +403,7 @@ int env_storage_probe(const char *dir, struct env_storage *s)
 	s->read_ahead_kb = s->max_sectors_kb = s->max_hw_sectors_kb = -1;
 	s->nr_requests = s->queue_depth = s->hw_queues = -1;
 	s->discard_max_bytes = s->reclaim_idle_s = -1;
+	s->reporting_order = s->reporting_min_free_ms = -1;
 	s->rotational = s->balloon = s->ext4_journal = s->reflink = -1;
 	s->probed = true;
 	if (!probe_queue(s, dir) || !probe_machine(s) ||
@@ -426,6 +432,7 @@ static const struct member {
 	I(max_sectors_kb), I(max_hw_sectors_kb), I(nr_requests),
 	I(queue_depth), I(hw_queues), S(write_cache), T(rotational),
 	I(discard_max_bytes), S(virtualization), S(container), T(balloon),
+	I(reporting_order), I(reporting_min_free_ms),
 	I(reclaim_idle_s), S(thp_enabled), S(thp_defrag), I(dirty_ratio), I(dirty_bytes),
 	I(dirty_background_ratio), I(dirty_background_bytes),
 	I(dirty_expire_centisecs), I(dirty_writeback_centisecs),
@@ -536,6 +543,28 @@ static const char *tri(int v, const char *yes, const char *no)
 	return v < 0 ? "unknown" : v ? yes : no;
 }
 
+/* Free page reporting: "on (free blocks of 2 MiB and more go back to
+ * the host once free 0 ms; touching them again is slow)". */
+static const char *balloon_text(const struct env_storage *s, char *out,
+				size_t len)
+{
+	char block[FMT_LEN], after[48] = "";
+
+	if (s->reporting_order >= 0 && s->reporting_order < 32)
+		fmt_bytes((uint64_t)sysconf(_SC_PAGESIZE) << s->reporting_order,
+			  block, sizeof(block));
+	else
+		snprintf(block, sizeof(block), "some size");
+	if (s->reporting_min_free_ms >= 0)
+		snprintf(after, sizeof(after), " once free %" PRId64 " ms",
+			 s->reporting_min_free_ms);
+	snprintf(out, len,
+		 "free page reporting on (free blocks of %s and more go back "
+		 "to the host%s; touching them again is slow)",
+		 block, after);
+	return out;
+}
+
 /* "8192 KiB" or "unknown" */
 static const char *num(int64_t v, const char *unit, char *buf, size_t len)
 {
@@ -547,7 +576,7 @@ static const char *num(int64_t v, const char *unit, char *buf, size_t len)
 
 void env_storage_markdown_rows(FILE *f, const struct env_storage *s)
 {
-	char a[32], b[32], c[32], d[32], e[32], g[32];
+	char a[32], b[32], c[32], d[32], e[32], g[32], bal[192];
 
 	if (!s->probed)
 		return;
@@ -575,9 +604,8 @@ void env_storage_markdown_rows(FILE *f, const struct env_storage *s)
 		"%s |\n",
 		known(s->virtualization), known(s->container),
 		s->balloon < 0 ? "none"
-		: s->balloon ? "free page reporting on (freed pages go back to "
-			       "the host)"
-			     : "present, no free page reporting");
+		: s->balloon   ? balloon_text(s, bal, sizeof(bal))
+			       : "present, no free page reporting");
 	if (s->reclaim_idle_s < 0)
 		fprintf(f, "| proactive reclaim | none found |\n");
 	else

@@ -33,6 +33,11 @@ struct env_storage {
 	char *container;      /* "docker", "lxc", "none", ... */
 	int balloon;	      /* virtio balloon: -1 none, 0 present, 1 free
 			       * page reporting on */
+	/* free page reporting (/sys/module/page_reporting/parameters):
+	 * the smallest free block it hands back (order: 2^order pages),
+	 * and how long a page must have been free first (min_free_ms, a
+	 * parameter only some kernels have); -1 unknown or absent */
+	int64_t reporting_order, reporting_min_free_ms;
 	/* proactive reclaim (DAMON): page-cache pages idle this many
 	 * seconds are paged out; -1 none found */
 	int64_t reclaim_idle_s;

@@ -7,7 +7,8 @@
 checks=("kernel" "io_uring" "libaio" "directory" "scratch" "O_DIRECT" "reflink"
 	"copy_file_range" "cachestat" "drop caches" "perf_event"
 	"hw counters" "perf" "gnuplot" "mkfs.xfs" "mkfs.btrfs" "rsync"
-	"hwloc" "cpu governor" "filesystem" "fs journal" "free space")
+	"hwloc" "cpu governor" "page reporting" "filesystem" "fs journal"
+	"free space")
 
 run "$IOBENCH" doctor --dir "$TMP"
 expect_rc 0 "doctor --dir TMP"
@@ -39,6 +40,19 @@ grep -q '^ok       io_uring ' <<<"$body" &&
 	echo "note: io_uring or O_DIRECT not ok here (allowed)"
 grep -Eq "^(ok|missing) +reflink .*$TMP" <<<"$body" ||
 	fail "reflink line does not name the directory"
+# free page reporting: the delay it states is the kernel's
+line=$(grep -E '^[a-z]+ +page reporting ' <<<"$body")
+param=/sys/module/page_reporting/parameters/min_free_ms
+if [[ "$line" == *" on, once memory has been free "* ]]; then
+	[[ "$line" == *" free $(cat "$param") ms"* ]] &&
+		pass "page reporting states min_free_ms" ||
+		fail "page reporting [$line], min_free_ms $(cat "$param")"
+	if [ "$(cat "$param")" -lt 60000 ]; then
+		[[ "$line" == "warn "*"-> echo 60000 > $param while measuring" ]] &&
+			pass "page reporting at once: a warning with the setting" ||
+			fail "page reporting line: $line"
+	fi
+fi
 
 # tools come from PATH: with an empty PATH perf and gnuplot are missing
 mkdir "$TMP/emptybin"

@@ -70,6 +70,12 @@ static void probe_reads_this_machine(void **state)
 	assert_true(s.rotational >= -1 && s.rotational <= 1);
 	assert_true(s.balloon >= -1 && s.balloon <= 1);
 	assert_int_equal(s.reclaim_idle_s, env_storage_reclaim_idle("/sys"));
+	assert_int_equal(s.reporting_order,
+			 proc_number("/sys/module/page_reporting/parameters/"
+				     "page_reporting_order"));
+	assert_int_equal(s.reporting_min_free_ms,
+			 proc_number("/sys/module/page_reporting/parameters/"
+				     "min_free_ms"));
 	assert_true(s.reflink >= -1 && s.reflink <= 1);
 #if defined(__x86_64__) || defined(__i386__)
 	assert_non_null(s.virtualization); /* CPUID always answers */
@@ -115,6 +121,8 @@ static void fill(struct env_storage *s)
 	s->virtualization = strdup("kvm");
 	s->container = NULL;
 	s->balloon = 1;
+	s->reporting_order = 9;
+	s->reporting_min_free_ms = -1;
 	s->reclaim_idle_s = 60;
 	s->thp_enabled = strdup("madvise");
 	s->thp_defrag = strdup("never");
@@ -144,6 +152,8 @@ static void assert_same(const struct env_storage *a,
 	assert_int_equal(a->max_hw_sectors_kb, b->max_hw_sectors_kb);
 	assert_int_equal(a->balloon, b->balloon);
 	assert_int_equal(a->reclaim_idle_s, b->reclaim_idle_s);
+	assert_int_equal(a->reporting_order, b->reporting_order);
+	assert_int_equal(a->reporting_min_free_ms, b->reporting_min_free_ms);
 	json_decref(ja);
 	json_decref(jb);
 }
@@ -282,6 +292,12 @@ static void reclaim_idle_reads_damon(void **state)
 	s.reclaim_idle_s = -1;
 	markdown_rows(&s, row, sizeof(row));
 	assert_non_null(strstr(row, "| proactive reclaim | none found |"));
+	/* free page reporting: its smallest block, and its delay if any */
+	assert_non_null(strstr(row, "free page reporting on (free blocks of "
+				    "2.00 MiB and more go back to the host; "));
+	s.reporting_min_free_ms = 0;
+	markdown_rows(&s, row, sizeof(row));
+	assert_non_null(strstr(row, "to the host once free 0 ms; "));
 	env_storage_free(&s);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	assert_int_equal(system(cmd), 0);
