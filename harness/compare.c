@@ -141,8 +141,8 @@ bool compare_unjudged(const struct comparison *cmp)
 }
 
 /* cmp->unjudged_why: the load that kept time changes from being judged,
- * and the size whose cells moved apart, as far as each kept a
- * regression from being judged. */
+ * and the size whose cells moved apart (of those holding a regression,
+ * the widest), as far as each kept a regression from being judged. */
 static void unjudged_why(struct comparison *cmp)
 {
 	char *w = cmp->unjudged_why, size[FMT_LEN];
@@ -152,12 +152,13 @@ static void unjudged_why(struct comparison *cmp)
 	if (cmp->n_disturbed_regressed)
 		used = snprintf(w, len, "%s", cmp->disturbed_why);
 	if (cmp->n_apart_regressed && used >= 0 && (size_t)used < len)
-		snprintf(w + used, len - used,
-			 "%sthe cells of a size moved apart (%s: spread "
-			 "%.0f%%), so that its shift stands for none of them",
-			 used ? "; " : "",
-			 fmt_size(cmp->apart_size, size, sizeof(size)),
-			 100 * expm1(cmp->apart_spread));
+		snprintf(
+			w + used, len - used,
+			"%sthe cells of a size moved apart (%s: spread "
+			"%.0f%%), so that its shift stands for none of them",
+			used ? "; " : "",
+			fmt_size(cmp->apart_regressed_size, size, sizeof(size)),
+			100 * expm1(cmp->apart_regressed_spread));
 }
 
 static int one_ignored(const char *name, void *p)
@@ -512,6 +513,11 @@ static int adjust_and_judge(struct comparison *cmp)
 		apart = cc->apart = moved_apart(cmp, cc, m);
 		if (apart && (cc->verdict == VERDICT_REGRESSED ||
 			      cc->verdict == VERDICT_IMPROVED)) {
+			if (cc->verdict == VERDICT_REGRESSED &&
+			    cc->shift_spread >= cmp->apart_regressed_spread) {
+				cmp->apart_regressed_spread = cc->shift_spread;
+				cmp->apart_regressed_size = cc->base->size;
+			}
 			cmp->n_apart_regressed +=
 				cc->verdict == VERDICT_REGRESSED;
 			cc->verdict = VERDICT_NOISE;

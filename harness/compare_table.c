@@ -284,6 +284,7 @@ static size_t floored_cells(const struct comparison *cmp)
 void compare_md_shifts(FILE *f, const struct comparison *cmp, const char *h)
 {
 	size_t m = floored_cells(cmp);
+	char size[FMT_LEN];
 
 	if (!compare_largest_shift(cmp))
 		return;
@@ -308,7 +309,6 @@ void compare_md_shifts(FILE *f, const struct comparison *cmp, const char *h)
 		m ? " floor |" : "", m ? "--:|" : "");
 	for (size_t i = 0; i < cmp->n_cells; i++) {
 		const struct compare_cell *cc = &cmp->cells[i];
-		char size[FMT_LEN];
 		double floor;
 
 		if (!cc->shift_cells || !compare_first_of_shift_group(cmp, cc))
@@ -332,6 +332,19 @@ void compare_md_shifts(FILE *f, const struct comparison *cmp, const char *h)
 					      cmp->opts.alpha)));
 		fputc('\n', f);
 	}
+	if (cmp->n_apart)
+		fprintf(f,
+			"\n> %zu time change%s not judged (shown as within "
+			"noise, %zu of them regressed): the cells of a size "
+			"moved apart (the widest, %s: their changes about "
+			"its shift spread %.0f%%, more than %.0f%% and its "
+			"floor), so that its shift stands for none of them. "
+			"Measure again, or both sides interleaved (`iobench "
+			"compare REF`).\n",
+			cmp->n_apart, cmp->n_apart == 1 ? "" : "s",
+			cmp->n_apart_regressed,
+			fmt_size(cmp->apart_size, size, sizeof(size)),
+			100 * expm1(cmp->apart_spread), 100 * COMPARE_APART);
 }
 
 /* The cells whose floor is their own (calibration_cell_floor()): above

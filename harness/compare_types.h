@@ -257,6 +257,8 @@ struct comparison {
 	 * kinds were not judged, disturbed_why and the size that moved
 	 * apart */
 	size_t n_apart_regressed;
+	double apart_regressed_spread; /* the widest of those groups */
+	uint64_t apart_regressed_size;
 	char unjudged_why[400];
 	/* the floors' family: single-run cells plus variants across sizes
 	 * (0: no floor applies) */

@@ -464,6 +464,14 @@ static json_t *json_compare_cell(const struct comparison *cmp,
 			    json_real(expm1(cc->shift_spread)) : json_null());
 	json_object_set_new(o, "round_adjusted",
 			    json_boolean(cc->round_adjusted));
+	/* why its time change was not judged: its side measured under
+	 * load (time_not_judged), or its size's cells moved apart
+	 * (time_apart); null when it was */
+	json_object_set_new(o, "time_not_judged",
+			    cmp->disturbed && !compare_across_runs(cc)
+				    ? json_string("load")
+			    : cc->apart ? json_string("apart")
+					: json_null());
 	json_object_set_new(o, "size_shift_cells",
 			    json_integer((json_int_t)cc->shift_cells));
 	json_object_set_new(o, "metrics", json_metrics(cc));

@@ -247,7 +247,7 @@ static void test_apart_unjudged(void **state)
 {
 	struct compare_options o;
 	struct comparison cmp;
-	char line[512];
+	char line[512], *md;
 	struct run b, n;
 
 	(void)state;
@@ -265,6 +265,25 @@ static void test_apart_unjudged(void **state)
 				     "regressed (and the others): the cells "
 				     "of a size moved apart (4K: spread"));
 	assert_null(strstr(line, "No regressions"));
+	md = compare_markdown(&cmp,
+			      &(struct compare_sides){ .base_label = "base",
+						       .new_label = "new",
+						       .base = &b,
+						       .new = &n });
+	assert_non_null(md);
+	assert_non_null(strstr(md, "> 6 time changes not judged (shown as "
+				   "within noise, 3 of them regressed): the "
+				   "cells of a size moved apart (the widest, "
+				   "4K: "));
+	free(md);
+	md = compare_json(&cmp, &(struct compare_sides){ .base_label = "base",
+							 .new_label = "new",
+							 .base = &b,
+							 .new = &n });
+	assert_non_null(md);
+	assert_non_null(strstr(md, "\"unjudged\": true"));
+	assert_non_null(strstr(md, "\"time_not_judged\": \"apart\""));
+	free(md);
 	/* the other way round the other three had regressed */
 	compare_free(&cmp);
 	assert_int_equal(compare_runs(&n, &b, &o, &cmp), 0);

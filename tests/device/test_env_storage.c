@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "env_storage.h"
+#include "fmt.h"
 #include "results.h"
 #include "synthetic.h"
 
@@ -249,7 +250,8 @@ static void markdown_rows(const struct env_storage *s, char *row, size_t len)
  * not count; damon_reclaim's min_age does. */
 static void reclaim_idle_reads_damon(void **state)
 {
-	char root[PATH_MAX], cmd[PATH_MAX + 16], row[4096];
+	char root[PATH_MAX], cmd[PATH_MAX + 16], row[4096], want[160];
+	char block[FMT_LEN];
 	struct env_storage s;
 
 	(void)state;
@@ -292,9 +294,14 @@ static void reclaim_idle_reads_damon(void **state)
 	s.reclaim_idle_s = -1;
 	markdown_rows(&s, row, sizeof(row));
 	assert_non_null(strstr(row, "| proactive reclaim | none found |"));
-	/* free page reporting: its smallest block, and its delay if any */
-	assert_non_null(strstr(row, "free page reporting on (free blocks of "
-				    "2.00 MiB and more go back to the host; "));
+	/* free page reporting: its smallest block (order 9: 2 MiB of 4 KiB
+	 * pages), and its delay if any */
+	fmt_bytes((uint64_t)sysconf(_SC_PAGESIZE) << 9, block, sizeof(block));
+	snprintf(want, sizeof(want),
+		 "free page reporting on (free blocks of %s and more go back "
+		 "to the host; ",
+		 block);
+	assert_non_null(strstr(row, want));
 	s.reporting_min_free_ms = 0;
 	markdown_rows(&s, row, sizeof(row));
 	assert_non_null(strstr(row, "to the host once free 0 ms; "));

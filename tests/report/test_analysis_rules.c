@@ -119,6 +119,28 @@ static void test_lead_stable(void **state)
 		expect_contains(b->a.recs[0].text, c[i].lead);
 		built_finish(b);
 	}
+	/* advice for two sizes leads one for a larger size alone when
+	 * their speed-ups tie: sendfile 1.20x at 1M and 4M, copy_file_range
+	 * 1.22x at 64M */
+	{
+		struct built *b = built_begin();
+
+		for (uint64_t s = MIB; s <= 4 * MIB; s *= 4) {
+			built_add_median(b, "rw", s, CACHE_WARM, 20,
+					 1.2e-3 * (double)(s / MIB), 0.002);
+			built_add_median(b, "sendfile", s, CACHE_WARM, 20,
+					 1e-3 * (double)(s / MIB), 0.002);
+		}
+		built_add_median(b, "rw", 64 * MIB, CACHE_WARM, 20, 1.22 * 0.05,
+				 0.002);
+		built_add_median(b, "copy_file_range", 64 * MIB, CACHE_WARM, 20,
+				 0.05, 0.002);
+		built_analyse(b);
+		assert_int_equal(b->a.n_recs, 2);
+		expect_contains(b->a.recs[0].text,
+				"Use `sendfile` for 1M and 4M files");
+		built_finish(b);
+	}
 }
 
 /* A cell that leaves the destination uncached, appended to b. */
@@ -248,6 +270,40 @@ static void test_baseline_unjudged(void **state)
 	compare_free(&cmp);
 	expect_contains(now->a.overall, "⚠️ 1 time change since main that "
 					"regressed not judged: the new run");
+	assert_null(strstr(now->a.overall, "no regressions"));
+	built_finish(base);
+	built_finish(now);
+}
+
+/* The same for a size whose cells moved apart: three of six 2x slower,
+ * three 0.7x - the regressions are not judged, and the overall line says
+ * why, never "no regressions". */
+static void test_baseline_unjudged_apart(void **state)
+{
+	static const char *const six[] = { "rw",     "stdio",
+					   "mmap",   "sendfile",
+					   "splice", "copy_file_range" };
+	struct built *base = built_begin(), *now = built_begin();
+	struct compare_options o;
+	struct comparison cmp;
+
+	(void)state;
+	for (size_t i = 0; i < 6; i++) {
+		built_add_median(base, six[i], 4096, CACHE_WARM, 12, 1e-5,
+				 0.01);
+		built_add_median(now, six[i], 4096, CACHE_WARM, 12,
+				 i < 3 ? 2e-5 : 0.7e-5, 0.01);
+	}
+	built_analyse(base);
+	built_analyse(now);
+	compare_default_options(&o);
+	assert_int_equal(compare_runs(&base->run, &now->run, &o, &cmp), 0);
+	assert_int_equal(cmp.n_apart_regressed, 3);
+	assert_int_equal(analysis_set_baseline(&now->a, &cmp, "main"), 0);
+	compare_free(&cmp);
+	expect_contains(now->a.overall, "⚠️ 3 time changes since main that "
+					"regressed not judged: the cells of a "
+					"size moved apart (4K: spread ");
 	assert_null(strstr(now->a.overall, "no regressions"));
 	built_finish(base);
 	built_finish(now);
@@ -423,6 +479,7 @@ int main(void)
 		cmocka_unit_test(test_observations),
 		cmocka_unit_test(test_baseline),
 		cmocka_unit_test(test_baseline_unjudged),
+		cmocka_unit_test(test_baseline_unjudged_apart),
 		cmocka_unit_test(test_summary_and_exports),
 		cmocka_unit_test(test_headline_widths),
 	};
