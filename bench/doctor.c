@@ -21,6 +21,7 @@
 #include <linux/perf_event.h>
 
 #include "env.h"
+#include "env_storage.h"
 #include "path.h"
 #include "scratch.h"
 #include "strategies.h"
@@ -379,17 +380,7 @@ static void check_governor(struct doctor *d, const struct environment *env)
 		report(d, LVL_OK, "cpu governor", NULL, "%s", env->governor);
 }
 
-/*
- * A VM's free page reporting hands free memory back to the host; a page
- * taken again is slow to touch (the host backs it anew). Handed back at
- * once (min_free_ms 0), the memory one sample freed is gone before the
- * next sample's copies take it: on the development VM, alternating
- * `sweep --sizes 1K,1M --cache warm` runs with min_free_ms 0 and 60000
- * (REPORTING_QUIET_MS), 14 each, had 1K and 1M page-cache cells with a
- * robust spread above 10% in bursts - up to 6 cells of a run, spreads up
- * to 55% - at 0, and far fewer at 60000 (figures in the README).
- */
-#define REPORTING_QUIET_MS 60000
+/* free page reporting's delay (env_storage_reporting_soon()) */
 #define REPORTING_PARAM "/sys/module/page_reporting/parameters/min_free_ms"
 
 static void check_page_reporting(struct doctor *d,
@@ -413,8 +404,8 @@ static void check_page_reporting(struct doctor *d,
 		return;
 	}
 	snprintf(fix, sizeof(fix), "echo %d > %s while measuring",
-		 REPORTING_QUIET_MS, REPORTING_PARAM);
-	if (s->reporting_min_free_ms < REPORTING_QUIET_MS)
+		 ENV_REPORTING_QUIET_MS, REPORTING_PARAM);
+	if (env_storage_reporting_soon(s))
 		report(d, LVL_WARN, "page reporting", fix,
 		       "on, once memory has been free %lld ms: what one "
 		       "sample frees is gone to the host before the next "

@@ -347,6 +347,12 @@ int64_t env_storage_reclaim_idle(const char *root)
 
 #define REPORTING "/sys/module/page_reporting/parameters/"
 
+bool env_storage_reporting_soon(const struct env_storage *s)
+{
+	return s->balloon == 1 && s->reporting_min_free_ms >= 0 &&
+	       s->reporting_min_free_ms < ENV_REPORTING_QUIET_MS;
+}
+
 static bool probe_machine(struct env_storage *s)
 {
 	char buf[256];

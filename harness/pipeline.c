@@ -24,6 +24,7 @@
 #include "env.h"
 #include "env_load.h"
 #include "env_noise.h"
+#include "env_storage.h"
 #include "lockstep.h"
 #include "exitcode.h"
 #include "fmt.h"
@@ -630,6 +631,16 @@ int pipeline_prepare(struct run *run, bool quiet)
 				    "file figures are slower and noisier right "
 				    "after many deletions (a previous run "
 				    "included)", run->request.dir);
+	if (env_storage_reporting_soon(&run->env.storage))
+		results_add_warning(
+			run,
+			"free page reporting hands memory "
+			"back to the host %lld ms after it is "
+			"freed: what one sample frees is gone "
+			"before the next takes it, so page-cache "
+			"cells' spread comes in bursts (`iobench "
+			"doctor` gives the setting that delays it)",
+			(long long)run->env.storage.reporting_min_free_ms);
 	gov = run->env.governor ? run->env.governor : env_governor();
 	if (strcmp(gov, "performance") && strcmp(gov, "unknown"))
 		results_add_warning(run, "CPU frequency governor is '%s', not "

@@ -302,9 +302,19 @@ static void reclaim_idle_reads_damon(void **state)
 		 "to the host; ",
 		 block);
 	assert_non_null(strstr(row, want));
+	assert_false(env_storage_reporting_soon(&s)); /* no min_free_ms */
 	s.reporting_min_free_ms = 0;
 	markdown_rows(&s, row, sizeof(row));
 	assert_non_null(strstr(row, "to the host once free 0 ms; "));
+	/* handed back at once: the report warns, doctor too */
+	assert_true(env_storage_reporting_soon(&s));
+	s.reporting_min_free_ms = ENV_REPORTING_QUIET_MS - 1;
+	assert_true(env_storage_reporting_soon(&s));
+	s.reporting_min_free_ms = ENV_REPORTING_QUIET_MS;
+	assert_false(env_storage_reporting_soon(&s));
+	s.reporting_min_free_ms = 0;
+	s.balloon = 0;
+	assert_false(env_storage_reporting_soon(&s));
 	env_storage_free(&s);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	assert_int_equal(system(cmd), 0);
