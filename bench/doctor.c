@@ -381,7 +381,7 @@ static void check_governor(struct doctor *d, const struct environment *env)
 }
 
 /* free page reporting's delay (env_storage_reporting_soon()) */
-#define REPORTING_PARAM "/sys/module/page_reporting/parameters/min_free_ms"
+#define REPORTING_PARAM ENV_REPORTING_PARAMS "min_free_ms"
 
 static void check_page_reporting(struct doctor *d,
 				 const struct environment *env)

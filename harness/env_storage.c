@@ -345,8 +345,6 @@ int64_t env_storage_reclaim_idle(const char *root)
 	return best;
 }
 
-#define REPORTING "/sys/module/page_reporting/parameters/"
-
 bool env_storage_reporting_soon(const struct env_storage *s)
 {
 	return s->balloon == 1 && s->reporting_min_free_ms >= 0 &&
@@ -361,8 +359,10 @@ static bool probe_machine(struct env_storage *s)
 	    !dup_or_null(&s->container, container_kind(buf, sizeof(buf))))
 		return false;
 	s->balloon = balloon_state();
-	s->reporting_order = read_number(REPORTING "page_reporting_order");
-	s->reporting_min_free_ms = read_number(REPORTING "min_free_ms");
+	s->reporting_order =
+		read_number(ENV_REPORTING_PARAMS "page_reporting_order");
+	s->reporting_min_free_ms =
+		read_number(ENV_REPORTING_PARAMS "min_free_ms");
 	s->reclaim_idle_s = env_storage_reclaim_idle("/sys");
 	if (env_read_line("/sys/kernel/mm/transparent_hugepage/enabled", buf,
 			  sizeof(buf)) &&

@@ -45,6 +45,8 @@ int64_t env_storage_reclaim_idle(const char *root);
  * their medians unmoved (scripts/bench-variation --only reporting).
  */
 #define ENV_REPORTING_QUIET_MS 60000
+/* where the kernel keeps free page reporting's parameters */
+#define ENV_REPORTING_PARAMS "/sys/module/page_reporting/parameters/"
 /* Whether s's free page reporting is on and hands memory back sooner
  * than ENV_REPORTING_QUIET_MS (its min_free_ms known and below). */
 bool env_storage_reporting_soon(const struct env_storage *s);
