@@ -49,7 +49,8 @@ static void usage(FILE *f)
 "with this binary - an A/A, per --runs pair (default 3) - and each cell's\n"
 "change of the median time between the two runs is noise, taken as\n"
 "compare takes it: net of the median change of its size's cells (the\n"
-"shift common to the size, at least 4 cells of one kind and threads).\n"
+"shift common to the size, at least 4 cells of one kind and threads,\n"
+"2 of copies that wait for the device).\n"
 "Per file size, and apart for copies that wait for the device (O_DIRECT,\n"
 "cold, --sync end): their robust SD and the floor compare uses; the same\n"
 "of each cell's CPU s/GiB change (net of its size's CPU shift), the floor\n"
@@ -291,8 +292,9 @@ static void print_floors(const struct calibration *cal, const char *path)
 		       calibration_kind_name(z->kind));
 	}
 	if (raw)
-		printf(": fewer than %d cells, no shift, the changes raw)",
-		       COMPARE_SHIFT_MIN_CELLS);
+		printf(": fewer than %d cells (%d of copies that wait for the "
+		       "device), no shift, the changes raw)",
+		       COMPARE_SHIFT_MIN_CELLS, COMPARE_SHIFT_MIN_DEVICE);
 	printf("; copies that wait for the device (O_DIRECT, cold, --sync "
 	       "end) have a floor of their own; CPU s/GiB changes are held "
 	       "to the CPU floor alike (a CPU floor of 0: the passes "

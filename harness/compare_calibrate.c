@@ -34,7 +34,7 @@ static bool defines_shift(const struct compare_cell *cc)
  * cc's CPU s/GiB change net of its size's CPU shift into cal, but for the
  * median cell's (as defines_shift()). Why CPU has floors of its own: over
  * 10 A/A pairs of `iobench quick`, CPU judged by its within-run test
- * alone, the CPU of an O_DIRECT cell (no shift: two a size) "regressed"
+ * alone, the CPU of an O_DIRECT cell (two a size, then no shift) "regressed"
  * by 40-83% in 4 of them; with these floors, in none.
  */
 static int add_cpu(struct calibration *cal, const struct compare_cell *cc)

@@ -78,7 +78,7 @@ static void shifts_of(struct comparison *cmp, enum sample_metric m,
 	memset(done, 0, cmp->n_cells * sizeof(*done));
 	for (size_t i = 0; i < cmp->n_cells; i++) {
 		struct compare_cell *a = &cmp->cells[i];
-		size_t n = 0;
+		size_t n = 0, min = compare_shift_min_cells(a, m);
 		double shift = 0;
 
 		if (done[i] || isnan(shift_value(a, m)))
@@ -88,7 +88,7 @@ static void shifts_of(struct comparison *cmp, enum sample_metric m,
 			    !isnan(shift_value(&cmp->cells[j], m)))
 				v[n++] = shift_value(&cmp->cells[j], m);
 		gsl_sort(v, 1, n);
-		if (n >= COMPARE_SHIFT_MIN_CELLS)
+		if (n >= min)
 			shift = gsl_stats_median_from_sorted_data(v, 1, n);
 		for (size_t j = i; j < cmp->n_cells; j++) {
 			struct compare_cell *b = &cmp->cells[j];
@@ -102,9 +102,9 @@ static void shifts_of(struct comparison *cmp, enum sample_metric m,
 				continue;
 			}
 			b->shift = shift;
-			b->shift_cells = n >= COMPARE_SHIFT_MIN_CELLS ? n : 0;
+			b->shift_cells = n >= min ? n : 0;
 		}
-		if (m == METRIC_TIME && n >= COMPARE_SHIFT_MIN_CELLS)
+		if (m == METRIC_TIME && n >= min)
 			spread_of(cmp, a, v, n, shift);
 	}
 }

@@ -288,24 +288,28 @@ void compare_md_shifts(FILE *f, const struct comparison *cmp, const char *h)
 
 	if (!compare_largest_shift(cmp))
 		return;
-	fprintf(f, "\n%s Shifts common to a size\n\nWith one run per side, "
-		   "every strategy of a size moves together from one run to "
-		   "the next on a shared machine (A/A pairs of `iobench "
-		   "quick` on the development VM: SD 10%%, -21%% to +24%%), "
-		   "far more than each one on its own. Each time (and CPU "
-		   "s/GiB) verdict above is judged net of its size's shift, "
-		   "the median "
-		   "change of its cells (at least %d, same kind of copy and "
-		   "threads): one strategy's change shows against the "
-		   "others. A change common to all of them cannot be told "
-		   "from the machine's by two single runs: `iobench compare "
-		   "REF` measures both sides in turns and judges it.%s\n\n| "
-		   "size | copies | threads | cells | shift |%s\n|---|---|--:|"
-		   "--:|--:|%s\n", h, COMPARE_SHIFT_MIN_CELLS,
+	fprintf(f,
+		"\n%s Shifts common to a size\n\nWith one run per side, "
+		"every strategy of a size moves together from one run to "
+		"the next on a shared machine (A/A pairs of `iobench "
+		"quick` on the development VM: SD 10%%, -21%% to +24%%), "
+		"far more than each one on its own. Each time (and CPU "
+		"s/GiB) verdict above is judged net of its size's shift, "
+		"the median "
+		"change of its cells (at least %d, same kind of copy and "
+		"threads; at least %d of copies that wait for the device, "
+		"which move with it): one strategy's change shows against the "
+		"others. A change common to all of them cannot be told "
+		"from the machine's by two single runs: `iobench compare "
+		"REF` measures both sides in turns and judges it.%s\n\n| "
+		"size | copies | threads | cells | shift |%s\n|---|---|--:|"
+		"--:|--:|%s\n",
+		h, COMPARE_SHIFT_MIN_CELLS, COMPARE_SHIFT_MIN_DEVICE,
 		m ? " Cells do not all follow a shift alike (a copy that is "
 		    "mostly process start-up moves less, `mmap` more), so a "
 		    "shift widens the noise floor below: sqrt(floor² + (z × "
-		    "0.1)² × |shift|), the floor column here." : "",
+		    "0.1)² × |shift|), the floor column here."
+		  : "",
 		m ? " floor |" : "", m ? "--:|" : "");
 	for (size_t i = 0; i < cmp->n_cells; i++) {
 		const struct compare_cell *cc = &cmp->cells[i];

@@ -82,15 +82,29 @@ struct compare_options {
  */
 #define COMPARE_SHIFT_MIN_CELLS	4
 /*
+ * Copies that wait for the device move with it, together and by far more:
+ * over 20 pairs of `iobench quick` (10 A/A, 10 with `rw` slowed), its two
+ * O_DIRECT cells of a size (odirect, libaio) moved -33% to +47% together
+ * (their mean's robust SD 10-23% by size), each about that mean 2-6% -
+ * raw, no calibration of three pairs could hold them (a 1M floor of 18%
+ * against both at +24%, "regressed", neither changed). Their group has a
+ * shift from this many cells. With two, net of it each cell's change is
+ * half their difference, the other's mirrored: their spread about it
+ * passes COMPARE_APART (or the floor) before either clears its floor, so
+ * two cells either moved together, the shift, or apart, not judged -
+ * never one "regressed" and the other "improved".
+ */
+#define COMPARE_SHIFT_MIN_DEVICE 2
+/*
  * A shift stands for its group only when the group's cells moved
  * together: when the robust SD of their changes net of it (1.4826 x the
  * median |net change|) is above this and above the size's calibrated
  * floor (copies that wait for the device vary several times more), the
- * cells "moved apart" and their time changes are not judged. Measured: over 20 pairs of `iobench
- * quick` and 3 A/A pairs, a size's spread was 0.6-6.1%, except where
- * one run's 4K copies had each taken 30-70 us longer (an added cost, not
- * a factor: 2.6x for sendfile, 1.4x for ref:cp): 24-35%, with 5-7 cells
- * "regressed" or "improved" that had not changed.
+ * cells "moved apart" and their time changes are not judged. Measured: over 20
+ * pairs of `iobench quick` and 3 A/A pairs, a size's spread was 0.6-6.1%,
+ * except where one run's 4K copies had each taken 30-70 us longer (an added
+ * cost, not a factor: 2.6x for sendfile, 1.4x for ref:cp): 24-35%, with 5-7
+ * cells "regressed" or "improved" that had not changed.
  */
 #define COMPARE_APART	0.10
 /* compare's one-line summary names the largest shift from this much */
@@ -162,8 +176,8 @@ struct compare_cell {
 	double floor;
 	/* with one run per side: the shift common to its size (the median
 	 * log ratio of the single-run cells of its size, kind of copy and
-	 * threads, when they are COMPARE_SHIFT_MIN_CELLS or more; 0 and 0
-	 * otherwise), which its time verdict is judged net of */
+	 * threads, when they are compare_shift_min_cells() or more; 0 and
+	 * 0 otherwise), which its time verdict is judged net of */
 	double shift;
 	size_t shift_cells;
 	/* and the group's spread about it (COMPARE_APART), as a log */
@@ -278,6 +292,17 @@ static inline bool compare_same_shift_group(const struct compare_cell *a,
 	return a->base->size == b->base->size &&
 	       a->base->threads == b->base->threads &&
 	       cell_reaches_device(a->base) == cell_reaches_device(b->base);
+}
+
+/* The cells cc's shift group of figure m needs for a shift:
+ * COMPARE_SHIFT_MIN_CELLS, COMPARE_SHIFT_MIN_DEVICE for time and CPU of
+ * copies that wait for the device (RSS's group holds both kinds). */
+static inline size_t compare_shift_min_cells(const struct compare_cell *cc,
+					     enum sample_metric m)
+{
+	return m != METRIC_RSS && cell_reaches_device(cc->base)
+		       ? COMPARE_SHIFT_MIN_DEVICE
+		       : COMPARE_SHIFT_MIN_CELLS;
 }
 
 /* Whether cc is the first cell of its shift group in cmp (one row, one

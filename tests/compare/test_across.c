@@ -4,8 +4,8 @@
  * and a calibrated floor, a strategy 10% slower at each of three sizes -
  * inside every cell's floor - is regressed across them and fails the
  * comparison; at one size only, it is not; without a calibration nothing
- * is judged across sizes, nor where a size has no shift, nor a change
- * inside the cells' own within-run spread.
+ * is judged across sizes, nor where a size has no shift or a shift of
+ * two cells, nor a change inside the cells' own within-run spread.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -230,6 +230,58 @@ static void test_no_shift_no_across(void **state)
 	calibration_free(&cal);
 }
 
+/*
+ * Two copies that wait for the device a size (cold sources), splice 12%
+ * slower at each of three sizes: their shift is of two cells, and net of
+ * it splice is +5.7% and sendfile, unchanged, -5.7% at every size. Which
+ * of them moved cannot be told: neither is judged across sizes (each
+ * would be, splice "regressed" and sendfile "improved").
+ */
+static void test_two_cells_no_across(void **state)
+{
+	static const char *const two[] = { "sendfile", "splice" };
+	struct calibration cal = { 0 };
+	struct compare_options o;
+	struct comparison cmp;
+	struct run b, n;
+
+	(void)state;
+	for (int s = 0; s < 3; s++)
+		for (int k = 0; k < 6; k++)
+			assert_int_equal(
+				calibration_add_change(&cal, sizes[s], true,
+						       (k % 2 ? 1 : -1) * 0.02 /
+							       1.4826),
+				0);
+	assert_int_equal(calibration_finish(&cal), 0);
+	fixture_run(&b, "base");
+	fixture_run(&n, "new");
+	for (int s = 0; s < 3; s++)
+		for (size_t i = 0; i < 2; i++) {
+			fixture_add_cell(&b, two[i], sizes[s], 0, fixture_tight,
+					 10, 1)
+				->cache = CACHE_COLD;
+			fixture_add_cell(&n, two[i], sizes[s], 0, fixture_tight,
+					 10, i ? 1.12 : 1)
+				->cache = CACHE_COLD;
+		}
+	compare_default_options(&o);
+	o.floors = &cal;
+	assert_int_equal(compare_runs(&b, &n, &o, &cmp), 0);
+	for (size_t i = 0; i < cmp.n_cells; i++) {
+		assert_int_equal(cmp.cells[i].shift_cells, 2);
+		assert_false(cmp.cells[i].apart);
+		assert_float_equal(
+			fabs(log(cmp.cells[i].ratio) - cmp.cells[i].shift),
+			log(1.12) / 2, 0.01);
+	}
+	assert_int_equal(cmp.n_across, 0);
+	assert_int_equal(cmp.n_regressed + cmp.n_improved, 0);
+	assert_false(compare_failed(&cmp));
+	done(&cmp, &b, &n);
+	calibration_free(&cal);
+}
+
 /* The variants a calibration has at two sizes or more: what calibrate
  * counts into the floors' family beside the cells. */
 static void test_calibration_variants(void **state)
@@ -265,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_slower_once),
 		cmocka_unit_test(test_wide_within),
 		cmocka_unit_test(test_no_shift_no_across),
+		cmocka_unit_test(test_two_cells_no_across),
 		cmocka_unit_test(test_calibration_variants),
 	};
 
