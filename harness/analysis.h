@@ -329,6 +329,12 @@ size_t analysis_own_bands(const struct analysis *a);
  * own, into *hi; false when none is. */
 bool analysis_size_own_band(const struct analysis *a, size_t k, bool device,
 			    double *hi);
+/* What the CIs cover, the terminal summary's last line and results.json's
+ * summary.ci_line: "CIs span N independent runs."; one run on a
+ * calibrated host, how far another run's medians may land per size
+ * (page-cache copies, the widest cell's); else that the CIs are
+ * within-run only. Into out (no newline). */
+const char *analysis_ci_line(const struct analysis *a, char *out, size_t len);
 
 /* ---- lookups the outputs share ---- */
 
@@ -374,7 +380,8 @@ const struct analysis_cell *analysis_best_threaded(const struct analysis *a,
 const char *analysis_cell_name(const struct analysis *a, size_t cell,
 			       bool md, char *out, size_t len);
 /* The best set of a group as words: "sendfile", "a and b",
- * "a, b and c" (md: each in backticks). Into out. */
+ * "a, b and c" (md: each in backticks), in the run's order of its
+ * cells. Into out. */
 const char *analysis_set_names(const struct analysis *a,
 			       const struct analysis_group *g, bool md,
 			       char *out, size_t len);

@@ -3,6 +3,7 @@
  * (analysis.h). */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -184,4 +185,52 @@ bool analysis_size_own_band(const struct analysis *a, size_t k, bool device,
 			*hi = fmax(*hi, ac->run_band);
 	}
 	return *hi > 0;
+}
+
+/* size k's band of page-cache copies for the line: the calibration's
+ * widest, or where every cell's band is its own, the widest of those */
+static bool line_band(const struct analysis *a, size_t k, double *hi)
+{
+	double lo;
+
+	return analysis_size_band(a, k, false, &lo, hi) ||
+	       analysis_size_own_band(a, k, false, hi);
+}
+
+const char *analysis_ci_line(const struct analysis *a, char *out, size_t len)
+{
+	size_t used = 0, own = analysis_own_bands(a);
+	bool any = false;
+	double hi;
+
+	out[0] = '\0';
+	if (!a->within_run) {
+		snprintf(out, len, "CIs span %u independent runs.", a->runs);
+		return out;
+	}
+	for (size_t k = 0; k < a->n_sizes && used < len; k++) {
+		if (!line_band(a, k, &hi))
+			continue;
+		used += (size_t)snprintf(
+			out + used, len - used, "%s %.2f at %s",
+			any ? ","
+			    : "CIs are within-run (1 run); run to run on this "
+			      "host (iobench calibrate), medians within a "
+			      "factor of",
+			exp(hi), a->sizes[k].name);
+		any = true;
+	}
+	if (!any)
+		snprintf(out, len,
+			 "CIs are within-run (1 run): --runs 3 "
+			 "measures run-to-run variation too.");
+	else if (used < len && own)
+		snprintf(out + used, len - used,
+			 " (page cache; %zu cell%s less steady, wider; "
+			 "report.md: Uncertainty).",
+			 own, own == 1 ? "" : "s");
+	else if (used < len)
+		snprintf(out + used, len - used,
+			 " (page cache; report.md: Uncertainty).");
+	return out;
 }

@@ -216,12 +216,14 @@ static json_t *run_warnings_json(const struct analysis *a)
 
 json_t *analysis_json_summary(const struct analysis *a)
 {
-	json_t *o = json_pack("{s:f, s:f, s:s, s:I, s:o, s:o, s:o, s:o, s:o, "
-			 "s:o}",
+	char line[ANALYSIS_LINE_LEN];
+	json_t *o = json_pack("{s:f, s:f, s:s, s:I, s:s, s:o, s:o, s:o, s:o, "
+			 "s:o, s:o}",
 			 "tie_margin", ANALYSIS_TIE_MARGIN,
 			 "level", ANALYSIS_LEVEL,
 			 "ci", a->within_run ? "within-run" : "between-runs",
 			 "runs", (json_int_t)a->runs,
+			 "ci_line", analysis_ci_line(a, line, sizeof(line)),
 			 "overall", results_json_text(a->overall),
 			 "sizes", sizes_json(a),
 			 "recommendations", advice_json(a->recs, a->n_recs,

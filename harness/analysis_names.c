@@ -102,15 +102,21 @@ const char *analysis_set_names(const struct analysis *a,
 			       const struct analysis_group *g, bool md,
 			       char *out, size_t len)
 {
-	size_t shown = 0, used = 0;
+	size_t shown = 0, used = 0, gi = (size_t)(g - a->groups);
 
 	out[0] = '\0';
-	for (size_t k = 0; k < g->n_cells && used < len; k++) {
+	/* in the run's order (the plan's), not fastest first: the members
+	 * of a tie have no order, and their medians' order changes from
+	 * run to run (two back-to-back headline sweeps' 1M sets read
+	 * "copy_file_range, sendfile and splice" and "sendfile,
+	 * copy_file_range and splice") - the same set, the same words */
+	for (size_t i = 0; i < a->n_cells && used < len; i++) {
 		char name[ANALYSIS_NAME_LEN];
 
-		if (!a->cells[g->cells[k]].in_best_set)
+		if (!a->cells[i].measured || a->cells[i].group != gi ||
+		    !a->cells[i].in_best_set)
 			continue;
-		analysis_cell_name(a, g->cells[k], md, name, sizeof(name));
+		analysis_cell_name(a, i, md, name, sizeof(name));
 		shown++;
 		used += snprintf(out + used, len - used, "%s%s",
 				 shown == 1	     ? ""

@@ -115,38 +115,6 @@ static void pad(FILE *f, const char *s, int width, bool last)
 		fputc(' ', f);
 }
 
-/* One run on a calibrated host: its run-to-run band per size for copies
- * in the page cache (report.md: Uncertainty, all kinds). False when it
- * has none. */
-static bool band_line(const struct analysis *a, FILE *f)
-{
-	double lo, hi;
-	bool any = false;
-
-	for (size_t k = 0; k < a->n_sizes; k++) {
-		/* a size whose every band is a cell's own: the widest */
-		if (!analysis_size_band(a, k, false, &lo, &hi) &&
-		    !analysis_size_own_band(a, k, false, &hi))
-			continue;
-		fprintf(f, "%s %.2f at %s",
-			any ? "," : "CIs are within-run (1 run); run to run "
-				    "on this host (iobench calibrate), medians "
-				    "within a factor of",
-			exp(hi), a->sizes[k].name);
-		any = true;
-	}
-	if (any) {
-		size_t own = analysis_own_bands(a);
-
-		fputs(" (page cache", f);
-		if (own)
-			fprintf(f, "; %zu cell%s less steady, wider", own,
-				own == 1 ? "" : "s");
-		fputs("; report.md: Uncertainty).\n", f);
-	}
-	return any;
-}
-
 void outputs_print_summary(FILE *f, const struct analysis *a)
 {
 	struct summary_row *v = calloc(2 * a->n_sizes + 2, sizeof(*v));
@@ -189,12 +157,7 @@ void outputs_print_summary(FILE *f, const struct analysis *a)
 	for (size_t t = 1; t < a->n_targets && a->run->n_targets; t++)
 		fprintf(f, "Devices: %s (report.md: Devices)\n",
 			analysis_devices_line(a, t, false, line, sizeof(line)));
-	if (a->within_run && !band_line(a, f))
-		fputs("CIs are within-run (1 run): --runs 3 measures "
-		      "run-to-run variation too.\n",
-		      f);
-	else if (!a->within_run)
-		fprintf(f, "CIs span %u independent runs.\n", a->runs);
+	fprintf(f, "%s\n", analysis_ci_line(a, line, sizeof(line)));
 	free(v);
 }
 

@@ -52,6 +52,12 @@ for s in sizes:
         check(w["lo"] <= w["ratio"] <= w["hi"], "%s: CI %r" % (s["name"], w))
 check("CIs are within-run" in out, "no within-run note")
 check(summary["ci"] == "within-run", "summary ci %r" % summary["ci"])
+# the last line before the path, the same words in results.json
+said = [l for l in out.splitlines() if l]
+check(summary.get("ci_line", "").startswith("CIs are within-run") and
+      said[-2] == summary["ci_line"],
+      "summary ci_line %r, stdout's %r" % (summary.get("ci_line"),
+                                           said[-2:]))
 
 # the exports
 check(json.load(open(json_path)) == summary,
