@@ -50,7 +50,7 @@ static void usage(FILE *f)
 "change of the median time between the two runs is noise, taken as\n"
 "compare takes it: net of the median change of its size's cells (the\n"
 "shift common to the size, at least 4 cells of one kind and threads,\n"
-"2 of copies that wait for the device).\n"
+"2 for the time of copies that wait for the device).\n"
 "Per file size, and apart for copies that wait for the device (O_DIRECT,\n"
 "cold, --sync end): their robust SD and the floor compare uses; the same\n"
 "of each cell's CPU s/GiB change (net of its size's CPU shift), the floor\n"

@@ -329,6 +329,8 @@ size_t analysis_own_bands(const struct analysis *a);
  * own, into *hi; false when none is. */
 bool analysis_size_own_band(const struct analysis *a, size_t k, bool device,
 			    double *hi);
+/* Room for analysis_ci_line(): a factor per size, many sizes or trees */
+#define ANALYSIS_CI_LINE_LEN (8 * ANALYSIS_LINE_LEN)
 /* What the CIs cover, the terminal summary's last line and results.json's
  * summary.ci_line: "CIs span N independent runs."; one run on a
  * calibrated host, how far another run's medians may land per size

@@ -216,7 +216,7 @@ static json_t *run_warnings_json(const struct analysis *a)
 
 json_t *analysis_json_summary(const struct analysis *a)
 {
-	char line[ANALYSIS_LINE_LEN];
+	char line[ANALYSIS_CI_LINE_LEN];
 	json_t *o = json_pack("{s:f, s:f, s:s, s:I, s:s, s:o, s:o, s:o, s:o, "
 			 "s:o, s:o}",
 			 "tie_margin", ANALYSIS_TIE_MARGIN,

@@ -119,7 +119,7 @@ int compare_across(struct comparison *cmp);
 /* Sets each single-run cell's shift and shift_cells (compare_types.h):
  * the median log time ratio of the cells with data, one run per side,
  * of its size, kind of copy (cell_reaches_device) and threads, when they
- * are COMPARE_SHIFT_MIN_CELLS or more; and the same of CPU s/GiB into
+ * are compare_shift_min_cells() or more; and the same of CPU s/GiB into
  * metric[METRIC_CPU].shift, and of RSS growth (bytes, over the cells of
  * one thread count) into metric[METRIC_RSS].shift. 0 or -ENOMEM. */
 int compare_size_shifts(struct comparison *cmp);

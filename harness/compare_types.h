@@ -88,11 +88,11 @@ struct compare_options {
  * (their mean's robust SD 10-23% by size), each about that mean 2-6% -
  * raw, no calibration of three pairs could hold them (a 1M floor of 18%
  * against both at +24%, "regressed", neither changed). Their group has a
- * shift from this many cells. With two, net of it each cell's change is
- * half their difference, the other's mirrored: their spread about it
- * passes COMPARE_APART (or the floor) before either clears its floor, so
- * two cells either moved together, the shift, or apart, not judged -
- * never one "regressed" and the other "improved".
+ * time shift from this many cells. With two, net of it each cell's
+ * change is half their difference, the other's mirrored: two cells
+ * either moved together, the shift, or apart, not judged - a verdict of
+ * either makes them apart (moved_apart()), never one "regressed" and the
+ * other "improved".
  */
 #define COMPARE_SHIFT_MIN_DEVICE 2
 /*
@@ -295,12 +295,14 @@ static inline bool compare_same_shift_group(const struct compare_cell *a,
 }
 
 /* The cells cc's shift group of figure m needs for a shift:
- * COMPARE_SHIFT_MIN_CELLS, COMPARE_SHIFT_MIN_DEVICE for time and CPU of
- * copies that wait for the device (RSS's group holds both kinds). */
+ * COMPARE_SHIFT_MIN_CELLS, COMPARE_SHIFT_MIN_DEVICE for the time of
+ * copies that wait for the device - their CPU s/GiB has no "apart" to
+ * keep two mirrored changes from verdicts (one +35%, its partner +5%
+ * "improved"), and RSS's group holds both kinds. */
 static inline size_t compare_shift_min_cells(const struct compare_cell *cc,
 					     enum sample_metric m)
 {
-	return m != METRIC_RSS && cell_reaches_device(cc->base)
+	return m == METRIC_TIME && cell_reaches_device(cc->base)
 		       ? COMPARE_SHIFT_MIN_DEVICE
 		       : COMPARE_SHIFT_MIN_CELLS;
 }

@@ -120,7 +120,7 @@ void outputs_print_summary(FILE *f, const struct analysis *a)
 	struct summary_row *v = calloc(2 * a->n_sizes + 2, sizeof(*v));
 	struct summary_row head = { "size", "cache", "best (ties within 3%)",
 				    "throughput [95% CI]", "vs rw [95% CI]" };
-	char line[ANALYSIS_LINE_LEN];
+	char line[ANALYSIS_LINE_LEN], ci[ANALYSIS_CI_LINE_LEN];
 	int w[5] = { 0 };
 	size_t n;
 
@@ -157,7 +157,7 @@ void outputs_print_summary(FILE *f, const struct analysis *a)
 	for (size_t t = 1; t < a->n_targets && a->run->n_targets; t++)
 		fprintf(f, "Devices: %s (report.md: Devices)\n",
 			analysis_devices_line(a, t, false, line, sizeof(line)));
-	fprintf(f, "%s\n", analysis_ci_line(a, line, sizeof(line)));
+	fprintf(f, "%s\n", analysis_ci_line(a, ci, sizeof(ci)));
 	free(v);
 }
 
