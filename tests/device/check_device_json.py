@@ -67,30 +67,39 @@ def check_measured(t):
           f"monotone")
 
 
+def in_flight(j):
+    """The I/Os a job kept in flight on average, by Little's law: its rate
+    in I/Os per second times its mean latency."""
+    ios = j["median"] / j["bs"] if j["unit"] == "bytes/s" else j["median"]
+    return ios * j["latency_ns"]["mean"] / 1e9
+
+
 def check_qd_order(t):
-    """A read at QD 32 is not slower than at QD 1 beyond the noise of the
-    repeats: its median reaches 80% of QD 1's, or its best repeat QD 1's
-    worst. Writes are not held to it: 32 MiB of O_DIRECT writes in flight
-    can fill the write cache behind the device (the host's, under a VM's
-    disk) and run slower than one at a time - a finding device.md reports,
-    not a fault of the measurement (QD 32 1M writes at 0.66x QD 1's on an
-    ext4 loop device over a virtio disk)."""
+    """Each O_DIRECT job at QD 32 kept 16 I/Os or more in flight on
+    average (Little's law) where QD 1 kept at most 2: the depth asked for
+    was applied. Not that QD 32 is faster: that is the device's to say,
+    and device.md reports it. 32 MiB of O_DIRECT writes in flight can fill
+    the write cache behind the device (the host's, under a VM's disk) and
+    run slower than one at a time (QD 32 1M writes at 0.66x QD 1's on an
+    ext4 loop device over a virtio disk), and reads did so too, once in
+    about 20 runs of this test: 1M at QD 32 at 0.74x QD 1, every repeat
+    below, with the depth applied."""
     jobs = {(j["kind"], j["bs"], j["qd"]): j for j in t["jobs"]
-            if j["status"] == "ok" and j["kind"] in ("read", "randread")}
+            if j["status"] == "ok" and j["kind"] in DIRECT}
     pairs = 0
     for (kind, bs, qd), j1 in jobs.items():
         j32 = jobs.get((kind, bs, 32))
         if qd != 1 or not j32:
             continue
         pairs += 1
-        best32 = max(r["rate"] for r in j32["repeats"])
-        worst1 = min(r["rate"] for r in j1["repeats"])
-        ok = j32["median"] >= 0.8 * j1["median"] or best32 >= worst1
+        ok = in_flight(j32) >= 16 and in_flight(j1) <= 2
         print(f"qd-order: {kind} bs {bs}: qd1 {j1['median']:.4g} "
-              f"qd32 {j32['median']:.4g} {'ok' if ok else 'FAIL'}")
+              f"qd32 {j32['median']:.4g}, in flight {in_flight(j1):.1f} "
+              f"and {in_flight(j32):.1f} {'ok' if ok else 'FAIL'}")
         if not ok:
-            fail(f"{t['dir']}: {kind} bs {bs}: QD 32 ({j32['median']:.4g})"
-                 f" below QD 1 ({j1['median']:.4g}) beyond the noise")
+            fail(f"{t['dir']}: {kind} bs {bs}: QD 32 ({j32['median']:.4g}"
+                 f", {in_flight(j32):.1f} I/Os in flight) against QD 1 "
+                 f"({j1['median']:.4g}, {in_flight(j1):.1f})")
     if not pairs:
         fail(f"{t['dir']}: no QD 1 / QD 32 pair measured")
 

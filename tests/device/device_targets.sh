@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # iobench device on an ext4 loop device and on a tmpfs, both made here and
-# measured side by side in one run: every ceiling positive, reads at QD 32
-# not below QD 1 beyond the noise, latency percentiles monotone, the loop
+# measured side by side in one run: every ceiling positive, QD 32 kept 16
+# I/Os or more in flight (Little's law), latency percentiles monotone, the loop
 # device's /proc/diskstats deltas cover every O_DIRECT byte, O_DIRECT
 # skipped on tmpfs with the reason, device.json valid against its schema,
 # device.md with a side-by-side section, no scratch left behind.
