@@ -473,9 +473,8 @@ static bool moved_apart(const struct comparison *cmp,
 					 cell_reaches_device(cc->base), m,
 					 cmp->opts.alpha);
 
-	if (cc->shift_cells == COMPARE_SHIFT_MIN_DEVICE &&
-	    (cc->verdict == VERDICT_REGRESSED ||
-	     cc->verdict == VERDICT_IMPROVED))
+	if (compare_shift_mirrors(cc) && (cc->verdict == VERDICT_REGRESSED ||
+					  cc->verdict == VERDICT_IMPROVED))
 		return true;
 	return cc->shift_cells &&
 	       cc->shift_spread > fmax(log1p(COMPARE_APART), floor);

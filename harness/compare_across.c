@@ -64,10 +64,10 @@ static bool calibrated(const struct comparison *cmp,
  * strategies of `quick` at each size, carries the run's level, which
  * moves all sizes together: an A/A pair whose 4K had moved +47% as a
  * whole had odirect and libaio "regressed" +38% and +48% across sizes.
- * Nor one of a group of two (copies that wait for the device,
- * COMPARE_SHIFT_MIN_DEVICE): net of their shift each one's change is the
- * other's mirrored, so one 12% slower at every size would have its
- * partner, unchanged, "improved" across them.
+ * Nor one of a group of two (compare_shift_mirrors(): copies that wait
+ * for the device): net of their shift each one's change is the other's
+ * mirrored, so one 12% slower at every size would have its partner,
+ * unchanged, "improved" across them.
  */
 static bool takes_part(const struct comparison *cmp,
 		       const struct compare_cell *cc, bool judged)
@@ -76,8 +76,8 @@ static bool takes_part(const struct comparison *cmp,
 		return false;
 	if (!judged)
 		return calibrated(cmp, cc);
-	return cc->floor > 0 && !cc->apart &&
-	       cc->shift_cells > COMPARE_SHIFT_MIN_DEVICE;
+	return cc->floor > 0 && !cc->apart && cc->shift_cells &&
+	       !compare_shift_mirrors(cc);
 }
 
 /* Calls each(cmp, idx, n, ctx) for each variant of two cells or more that

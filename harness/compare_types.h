@@ -307,6 +307,14 @@ static inline size_t compare_shift_min_cells(const struct compare_cell *cc,
 		       : COMPARE_SHIFT_MIN_CELLS;
 }
 
+/* Whether cc's shift is of two cells: net of it each one's change mirrors
+ * the other's, so which of them moved cannot be told - a verdict makes
+ * them apart (compare.c), and neither is judged across sizes. */
+static inline bool compare_shift_mirrors(const struct compare_cell *cc)
+{
+	return cc->shift_cells == 2;
+}
+
 /* Whether cc is the first cell of its shift group in cmp (one row, one
  * shift per group). */
 static inline bool compare_first_of_shift_group(const struct comparison *cmp,
